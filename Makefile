@@ -1,0 +1,38 @@
+# `make run` and `make test` set everything up from nothing, then run.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSSTAMP := $(VENV)/.system-packages
+export VCL_QA_DB ?= $(CURDIR)/var/vcl_qa.db
+
+.PHONY: setup run test bench clean lint
+
+setup: $(STAMP) $(SYSSTAMP)
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+# Debian packages the browser tests need (Chromium); installed once per machine.
+$(SYSSTAMP): scripts/system-packages.sh
+	bash scripts/system-packages.sh
+	touch $(SYSSTAMP)
+
+run: setup
+	mkdir -p var
+	$(BIN)/vcl-qa demo-setup
+	$(BIN)/vcl-qa serve --host 127.0.0.1 --port 8000
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/bench_score.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

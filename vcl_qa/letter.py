@@ -1,0 +1,232 @@
+"""A letter: its body text and the case context the checks need (contract section 1)."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import LetterError
+
+MAX_BYTES = 200 * 1024
+LETTER_SUFFIXES = {".txt", ".md", ".docx"}
+
+
+class Decision(str, Enum):
+    discontinued = "discontinued"
+    no_evidence_offered = "no_evidence_offered"
+    charge_altered = "charge_altered"
+    not_charged = "not_charged"
+    left_on_file = "left_on_file"
+
+
+class VictimCategory(str, Enum):
+    enhanced = "enhanced"
+    standard = "standard"
+
+
+class Offence(str, Enum):
+    homicide = "homicide"
+    death_by_driving = "death_by_driving"
+    sexual_offence = "sexual_offence"
+    child_abuse = "child_abuse"
+    hate_crime = "hate_crime"
+    domestic_abuse = "domestic_abuse"
+    assault = "assault"
+    burglary = "burglary"
+    theft = "theft"
+    fraud = "fraud"
+    criminal_damage = "criminal_damage"
+    harassment = "harassment"
+    other = "other"
+
+
+class Suppression(BaseModel):
+    """Silences one rule (optionally only for one term) in this letter, with a reason."""
+
+    model_config = ConfigDict(extra="forbid")
+    rule: str
+    term: str | None = None
+    reason: str = Field(min_length=1)
+
+
+class LetterContext(BaseModel):
+    """The case facts of contract section 1. Every field is optional: a check that needs a
+    missing field reports "not assessed"."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+    decision: Decision | None = None
+    decision_date: dt.date | None = None
+    letter_date: dt.date | None = None
+    victim_category: VictimCategory | None = None
+    bereaved: bool | None = None
+    offence: Offence | None = None
+    victim_name: str | None = None
+    urn: str | None = None
+    suppress: list[Suppression] = Field(default_factory=list)
+
+    @field_validator("victim_name", "urn")
+    @classmethod
+    def _strip(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        v = str(v).strip()
+        return v or None
+
+    @field_validator("urn", mode="before")
+    @classmethod
+    def _urn_as_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) else v
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "LetterContext":
+        if self.decision_date and self.letter_date and self.decision_date > self.letter_date:
+            raise ValueError(
+                f"decision_date {self.decision_date} is after letter_date {self.letter_date}"
+            )
+        return self
+
+
+CONTEXT_FIELDS = tuple(LetterContext.model_fields)
+
+
+def context_from_mapping(data: dict[str, Any], source: str | None = None) -> LetterContext:
+    """Validate context fields, turning pydantic's errors into one that names the field."""
+    if not isinstance(data, dict):
+        raise LetterError("the front matter must be a set of 'field: value' lines", source=source)
+    try:
+        return LetterContext.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err.get("loc", ())) or None
+        msg = _plain_error(err, data)
+        raise LetterError(msg, source=source, field=field) from None
+
+
+def _plain_error(err: dict[str, Any], data: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    loc = err.get("loc", ())
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        return f"unknown field (allowed: {', '.join(CONTEXT_FIELDS)})"
+    if kind == "enum":
+        allowed = err.get("ctx", {}).get("expected", "")
+        return f"'{value}' is not one of {allowed}"
+    if kind.startswith("date"):
+        return f"'{value}' is not a real date (use YYYY-MM-DD)"
+    if kind.startswith("bool"):
+        return f"'{value}' is not true or false"
+    msg = err.get("msg", "is not valid")
+    return msg.removeprefix("Value error, ")
+
+
+class Letter(BaseModel):
+    """The body exactly as the victim would read it, plus its context."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    context: LetterContext = Field(default_factory=LetterContext)
+    source: str | None = None
+
+    @classmethod
+    def from_text(cls, raw: str, source: str | None = None, **overrides: Any) -> "Letter":
+        """Parse front matter (if any) and body; `overrides` are context fields that win."""
+        meta, body = split_front_matter(raw, source)
+        meta.update({k: v for k, v in overrides.items() if v is not None})
+        ctx = context_from_mapping(meta, source)
+        if not body.strip():
+            raise LetterError("the letter has no text", source=source)
+        return cls(text=body, context=ctx, source=source)
+
+    @classmethod
+    def from_file(cls, path: str | Path, **overrides: Any) -> "Letter":
+        path = Path(path)
+        src = str(path)
+        if not path.exists():
+            raise LetterError("no such file", source=src)
+        if path.is_dir():
+            raise LetterError("is a folder, not a letter file", source=src)
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise LetterError(f"the file is {size // 1024} KB; the limit is {MAX_BYTES // 1024} KB", source=src)
+        if size == 0:
+            raise LetterError("the file is empty", source=src)
+        data = path.read_bytes()
+        if path.suffix.lower() == ".docx":
+            return cls._from_docx(path, data, overrides)
+        return cls.from_text(decode_text(data, src), source=src, **overrides)
+
+    @classmethod
+    def _from_docx(cls, path: Path, data: bytes, overrides: dict[str, Any]) -> "Letter":
+        src = str(path)
+        body = docx_text(data, src)
+        meta: dict[str, Any] = {}
+        for sidecar in (path.with_suffix(".yml"), path.with_suffix(".yaml")):
+            if sidecar.exists():
+                meta = _load_yaml(decode_text(sidecar.read_bytes(), str(sidecar)), str(sidecar))
+                break
+        meta.update({k: v for k, v in overrides.items() if v is not None})
+        ctx = context_from_mapping(meta, src)
+        if not body.strip():
+            raise LetterError("the Word document has no text", source=src)
+        return cls(text=body, context=ctx, source=src)
+
+
+def decode_text(data: bytes, source: str | None = None) -> str:
+    if b"\x00" in data[:4096]:
+        raise LetterError("this looks like a binary file, not a text letter", source=source)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LetterError(
+            f"the file is not UTF-8 text (bad byte at position {exc.start}); save it as UTF-8",
+            source=source,
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def docx_text(data: bytes, source: str | None = None) -> str:
+    import docx  # python-docx; imported here so plain-text scoring never pays for it
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception:
+        raise LetterError("this is not a readable Word (.docx) document", source=source) from None
+    paras = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            paras.append("  ".join(cell.text for cell in row.cells))
+    return "\n".join(paras).strip() + "\n"
+
+
+def _load_yaml(text: str, source: str | None) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise LetterError(f"the front matter is not valid YAML{where}", source=source) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise LetterError("the front matter must be a set of 'field: value' lines", source=source)
+    return data
+
+
+def split_front_matter(raw: str, source: str | None = None) -> tuple[dict[str, Any], str]:
+    """Split `---` YAML front matter from the body. No front matter: empty context."""
+    text = raw.lstrip("\ufeff")
+    if not text.startswith("---"):
+        return {}, text
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return {}, text
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            meta = _load_yaml("\n".join(lines[1:i]), source)
+            return meta, "\n".join(lines[i + 1 :]).lstrip("\n")
+    raise LetterError("the front matter starts with '---' but never ends with '---'", source=source)

@@ -1,0 +1,54 @@
+"""The result of scoring one letter (contract section 3): the same shape everywhere."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["error", "warning", "suggestion"]
+Verdict = Literal["good", "needs_work", "poor"]
+DIMENSIONS = ("timeliness", "content", "readability", "empathy")
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rule: str
+    dimension: str
+    severity: Severity
+    message: str
+    start: int | None = None
+    end: int | None = None
+    line: int | None = None
+    column: int | None = None
+    text: str | None = Field(default=None, description="the exact words found, when there are any")
+    suggestions: list[str] = Field(default_factory=list)
+    why: str | None = Field(default=None, description="why this matters, in plain words")
+    suppressed: bool = False
+    suppressed_reason: str | None = None
+    penalty: float = Field(default=0, description="points this finding took off its dimension")
+
+
+class DimensionResult(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    score: int | None
+    assessed: bool
+    not_assessed: list[str] = Field(default_factory=list, description="rules that could not be checked, and why")
+    errors: int = 0
+    warnings: int = 0
+    suggestions: int = 0
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    score: int
+    verdict: Verdict
+    dimensions: dict[str, DimensionResult]
+    findings: list[Finding]
+    metrics: dict[str, Any]
+    rules_version: str
+
+    def active_findings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.suppressed]
+
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.active_findings())

@@ -1,0 +1,52 @@
+"""Where the data in rules/ lives and how it is read (cached once per process)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import RulesError
+
+
+def rules_dir() -> Path:
+    """rules/ beside the package, or VCL_QA_RULES to point at an area's own copy."""
+    env = os.environ.get("VCL_QA_RULES")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "rules"
+
+
+def load_yaml(name: str) -> Any:
+    path = rules_dir() / name
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RulesError(f"{path}: missing rules file") from None
+    except yaml.YAMLError as exc:
+        raise RulesError(f"{path}: not valid YAML: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Calendar:
+    limits: dict[str, int]
+    extra_non_working_days: frozenset[dt.date]
+
+
+@lru_cache(maxsize=1)
+def load_calendar() -> Calendar:
+    data = load_yaml("calendar.yml") or {}
+    days = set()
+    for value in data.get("extra_non_working_days") or []:
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                raise RulesError(f"calendar.yml: '{value}' is not a YYYY-MM-DD date") from None
+        if not isinstance(value, dt.date):
+            raise RulesError(f"calendar.yml: '{value}' is not a YYYY-MM-DD date")
+        days.add(value)
+    limits = {str(k): int(v) for k, v in (data.get("limits") or {}).items()}
+    return Calendar(limits=limits, extra_non_working_days=frozenset(days))

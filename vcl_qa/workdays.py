@@ -1,0 +1,69 @@
+"""Working-day arithmetic for England and Wales: the one implementation every part uses.
+
+Day 0 is the decision date. A working day is Monday to Friday and not an England and Wales bank
+holiday (the `holidays` package, one-off holidays included) nor an extra closure day listed in
+rules/calendar.yml.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+
+from .rules_data import load_calendar
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=[year]).keys())
+
+
+def _extra_closures() -> frozenset[dt.date]:
+    return load_calendar().extra_non_working_days
+
+
+def is_working_day(day: dt.date) -> bool:
+    if day.weekday() >= 5:
+        return False
+    return day not in _bank_holidays(day.year) and day not in _extra_closures()
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The date `days` working days after `start` (start itself is day 0)."""
+    if days < 0:
+        raise ValueError("days must be zero or more")
+    day = start
+    left = days
+    while left:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            left -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after `start` up to and including `end`; negative when end is earlier."""
+    if end < start:
+        return -working_days_between(end, start)
+    count = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
+
+
+def limit_for(victim_category: str | None) -> int | None:
+    """Working days allowed for the victim category (settings in rules/calendar.yml)."""
+    if victim_category is None:
+        return None
+    return load_calendar().limits.get(str(victim_category))
+
+
+def due_date(decision_date: dt.date, victim_category: str | None) -> dt.date | None:
+    limit = limit_for(victim_category)
+    if limit is None:
+        return None
+    return add_working_days(decision_date, limit)
