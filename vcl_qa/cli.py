@@ -16,6 +16,7 @@ def main() -> None:
 # Add a new area's commands by adding its module name here.
 COMMAND_MODULES = [
     "vcl_qa.cli_score",
+    "vcl_qa.cli_service",
 ]
 
 for _name in COMMAND_MODULES:

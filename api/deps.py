@@ -1,0 +1,58 @@
+"""Shared dependencies: the database connection and the current user with their role."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlite_utils import Database
+
+from vcl_qa.store import open_db
+from vcl_qa.store.users import User, user_by_token
+
+from .errors import ApiError
+
+bearer = HTTPBearer(auto_error=False, description="API token from `vcl-qa users add`")
+
+
+def get_db(request: Request) -> Iterator[Database]:
+    """One connection per request, closed afterwards."""
+    db = open_db(request.app.state.db_path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+
+
+def current_user(db: DbDep,
+                 creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> User:
+    if creds is None or not creds.credentials:
+        raise ApiError(401, "unauthorized", "send your API token as 'Authorization: Bearer TOKEN'")
+    user = user_by_token(db, creds.credentials)
+    if user is None:
+        raise ApiError(401, "unauthorized", "this API token is not valid")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require(*roles: str):
+    """A dependency that lets only the given roles through (403 for the others)."""
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise ApiError(403, "forbidden", f"the {user.role} role may not do this")
+        return user
+
+    return check
+
+
+LetterUser = Annotated[User, Depends(require("staff", "manager"))]
+ManagerUser = Annotated[User, Depends(require("manager"))]
+AdminUser = Annotated[User, Depends(require("admin"))]
+AuditUser = Annotated[User, Depends(require("manager", "admin"))]

@@ -1,0 +1,180 @@
+"""One error shape everywhere: {"error": {"code", "message", "details"}}."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from vcl_qa.errors import LetterError
+from vcl_qa.store.letters import Conflict, NotFound
+from vcl_qa.store.users import UserExists
+
+# Letter text is limited to 200 KB (vcl_qa.letter.MAX_BYTES); JSON escaping can double it.
+MAX_REQUEST_BYTES = 512 * 1024
+
+
+class ErrorDetail(BaseModel):
+    field: str | None = None
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail] = []
+
+
+class ErrorBody(BaseModel):
+    error: ErrorInfo
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, details: list[dict] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details or []
+
+
+def _doc(text: str) -> dict:
+    return {"model": ErrorBody, "description": text}
+
+
+# Documented on every /api/v1 route, so the OpenAPI schema lists each status a client can get.
+COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _doc("Malformed JSON"),
+    401: _doc("No token, or a token that is not valid"),
+    403: _doc("The user's role may not do this"),
+    413: _doc(f"Request body over {MAX_REQUEST_BYTES // 1024} KB"),
+    422: _doc("A field is missing or not valid; `details` name each field"),
+}
+NOT_FOUND = {404: _doc("No such item (or not visible to this user)")}
+CONFLICT = {409: _doc("The item's state does not allow this (for example, already sent)")}
+
+STATUS_CODES = {400: "malformed_json", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid"}
+
+
+def error_response(status: int, code: str, message: str, details: list[dict] | None = None,
+                   headers: dict | None = None) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "details": details or []}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _field_path(loc: tuple | list) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return error_response(400, "malformed_json", "the request body is not valid JSON")
+    details = []
+    for e in errors:
+        msg = e.get("msg", "not valid")
+        if e.get("type") == "extra_forbidden":
+            msg = "unknown field"
+        details.append({"field": _field_path(e.get("loc", ())) or None, "message": msg})
+    first = details[0]
+    return error_response(422, "invalid", f"{first['field']}: {first['message']}" if first["field"]
+                          else first["message"], details)
+
+
+async def _letter_error(request: Request, exc: LetterError) -> JSONResponse:
+    field = exc.field
+    message = f"{field}: {exc.message}" if field else exc.message
+    return error_response(422, "invalid", message, [{"field": field, "message": exc.message}])
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = STATUS_CODES.get(exc.status_code, "error")
+    return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+
+async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return error_response(exc.status, exc.code, exc.message, exc.details, headers)
+
+
+async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
+    return error_response(404, "not_found", str(exc))
+
+
+async def _conflict(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(409, "conflict", str(exc))
+
+
+async def _bad_unicode(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
+    return error_response(422, "invalid", "the request contains characters that are not valid Unicode")
+
+
+async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+    # The message never echoes the exception: it could carry letter text.
+    return error_response(500, "internal", "something went wrong on the server; nothing was saved")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(LetterError, _letter_error)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(Conflict, _conflict)
+    app.add_exception_handler(UserExists, _conflict)
+    app.add_exception_handler(UnicodeEncodeError, _bad_unicode)
+    app.add_exception_handler(Exception, _server_error)
+    app.add_middleware(BodyLimit, limit=MAX_REQUEST_BYTES)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Answers 413 for a request body over `limit` bytes, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            await self._reject(scope, receive, send)
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge()
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._reject(scope, receive, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(413, "too_large",
+                                  f"the request body is over {self.limit // 1024} KB")
+        await response(scope, receive, send)

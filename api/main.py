@@ -1,0 +1,41 @@
+"""The FastAPI app: one router per resource under /api/v1. Run with `vcl-qa serve`."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from vcl_qa import __version__
+from vcl_qa.store import db_path, migrate, open_db
+
+from . import errors
+from .routes import audit, health, letters, users
+
+API_PREFIX = "/api/v1"
+# Other areas add their routers here (module with a `router`).
+ROUTERS = [health.router, letters.router, users.router, audit.router]
+
+
+def create_app(database: str | Path | None = None) -> FastAPI:
+    path = Path(database) if database else db_path()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        db = open_db(path)
+        try:
+            migrate(db)
+        finally:
+            db.close()
+        yield
+
+    app = FastAPI(title="vcl-qa", version=__version__, lifespan=lifespan,
+                  description="Quality checks for letters to victims of crime (CPS VCL scheme).")
+    app.state.db_path = path
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,129 @@
+"""Letters: submit and re-submit, read, list and search, compare versions, suppress, send, delete.
+
+Staff see only their team's letters (another team's letter answers 404); managers see all;
+panel members never reach these routes (their anonymised queue has its own router).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from vcl_qa.errors import LetterError
+from vcl_qa.store import letters as store
+from vcl_qa.store import audit
+from vcl_qa.store.users import User
+
+from ..deps import DbDep, LetterUser, ManagerUser
+from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError
+from ..schemas import (Comparison, LetterCreated, LetterDetail, LetterList, LetterSubmit, SentIn,
+                       SuppressionCreated, SuppressionIn)
+
+router = APIRouter(prefix="/letters", tags=["letters"], responses=COMMON_RESPONSES)
+
+
+def visible_team(user: User) -> str | None:
+    """The team a user is limited to (None: every team)."""
+    return user.team if user.role == "staff" else None
+
+
+def check_visible(db, user: User, letter_id: int) -> None:
+    team = visible_team(user)
+    if team is not None and store.letter_team(db, letter_id) != team:
+        raise store.NotFound(f"no letter {letter_id}")
+    if team is None:
+        store.letter_team(db, letter_id)  # 404 when missing
+
+
+@router.post("", status_code=201, response_model=LetterCreated, responses={**NOT_FOUND, **CONFLICT})
+def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser):
+    """Score a letter and store it; with `letter_id`, store it as that letter's next version."""
+    team = body.team
+    if user.role == "staff":
+        if team is not None and team != user.team:
+            raise ApiError(403, "forbidden", "staff submit letters for their own team only")
+        team = user.team
+    if body.letter_id is not None:
+        check_visible(db, user, body.letter_id)
+    elif not team:
+        raise ApiError(422, "invalid", "team: managers must say which team the letter is for",
+                       [{"field": "team", "message": "required for managers"}])
+    try:
+        return store.submit(db, user, body.text, body.context, team=team,
+                            letter_id=body.letter_id, source="api")
+    except LetterError as exc:
+        if exc.field not in ("text", "team"):  # everything else is a context field
+            exc.field = f"context.{exc.field}" if exc.field else "context"
+        raise
+
+
+Verdict = Literal["good", "needs_work", "poor"]
+Status = Literal["draft", "sent"]
+Decision = Literal["discontinued", "no_evidence_offered", "charge_altered", "not_charged", "left_on_file"]
+
+
+@router.get("", response_model=LetterList)
+def list_letters(
+    db: DbDep, user: LetterUser,
+    team: str | None = None, decision: Decision | None = None, verdict: Verdict | None = None,
+    status: Status | None = None,
+    date_from: Annotated[dt.date | None, Query(description="Sent (else letter, else stored) date from")] = None,
+    date_to: Annotated[dt.date | None, Query(description="... up to and including this date")] = None,
+    q: Annotated[str | None, Query(max_length=500, description="Words to search for in the latest text")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+):
+    """List letters (newest first) as {data, count}; staff see their own team's only."""
+    own = visible_team(user)
+    if own is not None:
+        if team is not None and team != own:
+            return {"data": [], "count": 0}
+        team = own
+    rows, count = store.list_letters(db, team=team, decision=decision, verdict=verdict, status=status,
+                                     date_from=date_from, date_to=date_to, q=q, limit=limit, offset=offset)
+    return {"data": rows, "count": count}
+
+
+@router.get("/{letter_id}", response_model=LetterDetail, responses=NOT_FOUND)
+def get_letter(letter_id: int, db: DbDep, user: LetterUser):
+    """The letter with every version and its latest result."""
+    check_visible(db, user, letter_id)
+    out = store.get_letter(db, letter_id)
+    audit.record(db, user, "letter.read", "letter", letter_id)
+    return out
+
+
+@router.get("/{letter_id}/compare", response_model=Comparison, responses=NOT_FOUND)
+def compare_versions(letter_id: int, db: DbDep, user: LetterUser,
+                     from_version: Annotated[int | None, Query(alias="from", ge=1)] = None,
+                     to_version: Annotated[int | None, Query(alias="to", ge=1)] = None):
+    """Findings fixed, new and unchanged between two versions (default: the last two)."""
+    check_visible(db, user, letter_id)
+    latest = store.get_letter(db, letter_id)["latest_version"]
+    new = to_version or latest
+    old = from_version or max(new - 1, 1)
+    return store.compare(db, letter_id, old, new)
+
+
+@router.post("/{letter_id}/suppressions", status_code=201, response_model=SuppressionCreated,
+             responses=NOT_FOUND)
+def suppress_finding(letter_id: int, body: SuppressionIn, db: DbDep, user: LetterUser):
+    """Mark a rule (or one wording) as not a problem in this letter, with a reason; re-scores."""
+    check_visible(db, user, letter_id)
+    return store.suppress(db, user, letter_id, body.rule, body.reason, body.term)
+
+
+@router.post("/{letter_id}/sent", response_model=LetterDetail, responses={**NOT_FOUND, **CONFLICT})
+def mark_sent(letter_id: int, db: DbDep, user: LetterUser, body: SentIn | None = None):
+    """Record that the letter went out (default today); a sent letter takes no new versions."""
+    check_visible(db, user, letter_id)
+    store.mark_sent(db, user, letter_id, body.sent_date if body else None)
+    return store.get_letter(db, letter_id)
+
+
+@router.delete("/{letter_id}", status_code=204, responses=NOT_FOUND)
+def delete_letter(letter_id: int, db: DbDep, user: ManagerUser):
+    """Delete a letter with all its versions and results (managers only; audited)."""
+    store.delete(db, user, letter_id)
+    return Response(status_code=204)

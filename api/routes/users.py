@@ -1,0 +1,82 @@
+"""Users (admin only) and the current user (any role). Tokens are shown once, when made."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from vcl_qa.store import audit
+from vcl_qa.store import users as store
+
+from ..deps import AdminUser, CurrentUser, DbDep
+from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError
+
+router = APIRouter(tags=["users"], responses=COMMON_RESPONSES)
+
+
+class UserOut(BaseModel):
+    id: int
+    name: str
+    role: str
+    team: str | None
+
+
+class UserList(BaseModel):
+    data: list[UserOut]
+    count: int
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    role: Literal["staff", "panel", "manager", "admin"]
+    team: str | None = Field(default=None, max_length=200, description="Required for staff")
+
+
+class UserWithToken(BaseModel):
+    user: UserOut
+    token: str = Field(description="Shown this once; only its hash is stored")
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: CurrentUser):
+    """Who this token belongs to."""
+    return user.public()
+
+
+@router.get("/users", response_model=UserList)
+def list_users(db: DbDep, admin: AdminUser, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+    users, count = store.list_users(db, limit, offset)
+    return {"data": [u.public() for u in users], "count": count}
+
+
+@router.post("/users", status_code=201, response_model=UserWithToken, responses=CONFLICT)
+def create_user(body: UserCreate, db: DbDep, admin: AdminUser):
+    """Add a user and return their new API token (once)."""
+    user, token = store.add_user(db, body.name, body.role, body.team)
+    audit.record(db, admin, "user.create", "user", user.id, {"role": user.role})
+    return {"user": user.public(), "token": token}
+
+
+@router.post("/users/{user_id}/token", response_model=UserWithToken, responses=NOT_FOUND)
+def reset_token(user_id: int, db: DbDep, admin: AdminUser):
+    """Issue a new token for a user; the old one stops working."""
+    user = store.get_user(db, user_id)
+    if user is None:
+        raise ApiError(404, "not_found", f"no user {user_id}")
+    token = store.reset_token(db, user_id)
+    audit.record(db, admin, "user.token", "user", user_id)
+    return {"user": user.public(), "token": token}
+
+
+@router.delete("/users/{user_id}", status_code=204, responses={**NOT_FOUND, **CONFLICT})
+def disable_user(user_id: int, db: DbDep, admin: AdminUser):
+    """Switch a user off: their token stops working; their name stays in the audit log."""
+    if user_id == admin.id:
+        raise ApiError(409, "conflict", "you cannot switch off your own account")
+    if not store.disable_user(db, user_id):
+        raise ApiError(404, "not_found", f"no user {user_id}")
+    audit.record(db, admin, "user.disable", "user", user_id)
+    return Response(status_code=204)

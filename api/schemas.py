@@ -1,0 +1,131 @@
+"""Request and response models shared by the routes (contract sections 3 and 6)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from vcl_qa.letter import LetterContext
+from vcl_qa.result import Result
+
+
+def _inline_refs(schema: dict) -> dict:
+    """LetterContext's JSON schema with its $defs written in place (for the OpenAPI document)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if ref and ref.startswith("#/$defs/"):
+                return walk(dict(defs[ref.rsplit("/", 1)[1]]))
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)
+
+
+# Validated by vcl_qa.letter.context_from_mapping (the same messages as the command line),
+# so the model takes a plain mapping but documents the real fields.
+ContextIn = Annotated[dict[str, Any], WithJsonSchema(_inline_refs(LetterContext.model_json_schema()))]
+
+
+class LetterSubmit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(description="The letter body exactly as the victim would read it")
+    context: ContextIn = Field(default_factory=dict, description="Case facts (contract section 1)")
+    letter_id: int | None = Field(default=None, description="Add a new version to this letter")
+    team: str | None = Field(default=None, description="Team (managers only; staff use their own)")
+
+
+class LetterCreated(BaseModel):
+    id: int
+    version: int
+    result: Result
+
+
+class LetterSummary(BaseModel):
+    id: int
+    team: str
+    status: str
+    sent_date: str | None
+    decision: str | None
+    decision_date: str | None
+    letter_date: str | None
+    victim_category: str | None
+    bereaved: bool | None
+    offence: str | None
+    victim_name: str | None
+    urn: str | None
+    latest_version: int
+    score: int | None
+    verdict: str | None
+    rules_version: str | None
+    created_at: str
+    updated_at: str
+    purged_at: str | None
+
+
+class LetterList(BaseModel):
+    data: list[LetterSummary]
+    count: int
+
+
+class VersionOut(BaseModel):
+    version: int
+    text: str | None
+    text_hash: str
+    context: dict[str, Any]
+    created_at: str
+    author: str | None
+    score: int | None
+    verdict: str | None
+
+
+class SuppressionOut(BaseModel):
+    id: int
+    rule: str
+    term: str | None
+    reason: str
+    by: str | None
+    created_at: str
+
+
+class LetterDetail(LetterSummary):
+    context: dict[str, Any]
+    versions: list[VersionOut]
+    result: Result | None
+    suppressions: list[SuppressionOut]
+
+
+class Comparison(BaseModel):
+    letter_id: int
+    from_version: int
+    to_version: int
+    fixed: list[dict[str, Any]]
+    new: list[dict[str, Any]]
+    unchanged: list[dict[str, Any]]
+
+
+class SuppressionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rule: str = Field(pattern=r"^[a-z_]+\.[a-z_]+$", description="Rule id, e.g. readability.jargon")
+    term: str | None = Field(default=None, description="Only this wording (default: the whole rule)")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class SuppressionCreated(BaseModel):
+    id: int
+    letter_id: int
+    version: int
+    rule: str
+    term: str | None
+    reason: str
+    result: Result | None
+
+
+class SentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sent_date: dt.date | None = Field(default=None, description="Default: today")

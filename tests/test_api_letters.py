@@ -1,0 +1,201 @@
+"""The letters API against a real uvicorn server: submit, versions, read, list, errors."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from conftest import auth, make_user
+
+LETTER = "Private - to be opened by addressee only\n\nDear Ms Okafor\n\nWe have decided to stop the case.\n"
+CONTEXT = {"decision": "discontinued", "decision_date": "2024-12-19", "letter_date": "2024-12-20",
+           "victim_category": "enhanced", "victim_name": "Ms Jane Okafor", "urn": "42AB1234524"}
+
+
+@pytest.fixture
+def api(live_server):
+    token = make_user(live_server.db, "alice", "staff", "north")
+    with httpx.Client(base_url=f"{live_server.url}/api/v1", headers=auth(token), timeout=30) as client:
+        client.server = live_server
+        yield client
+
+
+def submit(api, text=LETTER, **extra):
+    return api.post("/letters", json={"text": text, "context": CONTEXT, **extra})
+
+
+def test_submit_returns_201_with_id_version_and_result(api):
+    r = submit(api)
+    assert r.status_code == 201
+    body = r.json()
+    assert set(body) == {"id", "version", "result"}
+    assert body["version"] == 1
+    assert body["result"]["verdict"] in ("good", "needs_work", "poor")
+    assert body["result"]["metrics"]["due_date"] == "2024-12-20"
+
+
+def test_posting_with_letter_id_adds_a_version_and_keeps_context(api):
+    first = submit(api).json()
+    r = api.post("/letters", json={"text": LETTER + "\nYours sincerely\n", "letter_id": first["id"]})
+    assert r.status_code == 201
+    assert (r.json()["id"], r.json()["version"]) == (first["id"], 2)
+    letter = api.get(f"/letters/{first['id']}").json()
+    assert [v["version"] for v in letter["versions"]] == [1, 2]
+    assert letter["versions"][1]["context"]["victim_name"] == "Ms Jane Okafor"
+    assert letter["versions"][0]["text"] == LETTER
+    assert letter["result"]["rules_version"] == r.json()["result"]["rules_version"]
+    assert letter["latest_version"] == 2
+
+
+def test_get_letter_is_audited(api):
+    letter_id = submit(api).json()["id"]
+    api.get(f"/letters/{letter_id}")
+    from vcl_qa.store import open_db
+
+    db = open_db(api.server.db)
+    actions = [r[0] for r in db.execute(
+        "SELECT action FROM audit_log WHERE object_id = ? ORDER BY id", [letter_id]).fetchall()]
+    db.close()
+    assert actions == ["letter.create", "letter.read"]
+
+
+def test_unknown_context_field_is_422_naming_it(api):
+    r = api.post("/letters", json={"text": LETTER, "context": {"decison": "discontinued"}})
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert err["code"] == "invalid"
+    assert err["details"][0]["field"] == "context.decison"
+    assert "unknown field" in err["message"]
+
+
+def test_bad_context_value_uses_the_library_message(api):
+    r = api.post("/letters", json={"text": LETTER, "context": {"decision_date": "2024-02-30"}})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"] == [
+        {"field": "context.decision_date", "message": "'2024-02-30' is not a real date (use YYYY-MM-DD)"}]
+
+
+def test_missing_text_is_422_with_field_path(api):
+    r = api.post("/letters", json={"context": CONTEXT})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["field"] == "text"
+
+
+def test_empty_text_is_422(api):
+    r = api.post("/letters", json={"text": "  \n", "context": CONTEXT})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["field"] == "text"
+
+
+def test_malformed_json_is_400(api):
+    r = api.post("/letters", content=b'{"text": "Dear', headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert r.json() == {"error": {"code": "malformed_json", "message": "the request body is not valid JSON",
+                                  "details": []}}
+
+
+def test_body_over_limit_is_413(api):
+    r = api.post("/letters", json={"text": "a" * (600 * 1024), "context": {}})
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "too_large"
+
+
+def test_text_over_letter_limit_is_422(api):
+    r = api.post("/letters", json={"text": "word " * 50_000, "context": {}})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["field"] == "text"
+
+
+def test_no_token_and_wrong_token_are_401(api):
+    url = f"{api.server.url}/api/v1/letters"
+    assert httpx.get(url).json()["error"]["code"] == "unauthorized"
+    r = httpx.get(url, headers=auth("not-a-token"))
+    assert r.status_code == 401
+    assert r.json()["error"]["message"] == "this API token is not valid"
+
+
+def test_unknown_letter_is_404(api):
+    r = api.get("/letters/999")
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "not_found"
+
+
+def test_version_of_unknown_letter_is_404(api):
+    assert api.post("/letters", json={"text": LETTER, "letter_id": 999}).status_code == 404
+
+
+def test_sent_letter_takes_no_new_version_409(api):
+    letter_id = submit(api).json()["id"]
+    r = api.post(f"/letters/{letter_id}/sent", json={"sent_date": "2024-12-20"})
+    assert r.status_code == 200
+    assert (r.json()["status"], r.json()["sent_date"]) == ("sent", "2024-12-20")
+    assert api.post(f"/letters/{letter_id}/sent", json={}).status_code == 409
+    r = api.post("/letters", json={"text": LETTER, "letter_id": letter_id})
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "conflict"
+
+
+def test_list_filters_and_paginates(api):
+    ids = [submit(api).json()["id"] for _ in range(3)]
+    api.post("/letters", json={"text": LETTER, "context": {**CONTEXT, "decision": "not_charged"}})
+    api.post(f"/letters/{ids[0]}/sent", json={"sent_date": "2024-12-20"})
+    page = api.get("/letters", params={"limit": 2, "offset": 0}).json()
+    assert page["count"] == 4
+    assert len(page["data"]) == 2
+    assert api.get("/letters", params={"decision": "discontinued"}).json()["count"] == 3
+    sent = api.get("/letters", params={"status": "sent"}).json()
+    assert [row["id"] for row in sent["data"]] == [ids[0]]
+    dated = api.get("/letters", params={"date_from": "2024-12-20", "date_to": "2024-12-20"}).json()
+    assert dated["count"] == 4
+    assert api.get("/letters", params={"date_from": "2024-12-21"}).json()["count"] == 0
+
+
+def test_search_finds_words_in_the_latest_version_only(api):
+    first = submit(api, text="Dear Ms Okafor\nThe camera film was lost.\n").json()
+    submit(api, text="Dear Mr Nowak\nThe witness moved away.\n")
+    found = api.get("/letters", params={"q": "camera"}).json()
+    assert [row["id"] for row in found["data"]] == [first["id"]]
+    api.post("/letters", json={"text": "Dear Ms Okafor\nWe lost the recording.\n", "letter_id": first["id"]})
+    assert api.get("/letters", params={"q": "camera"}).json()["count"] == 0
+    assert api.get("/letters", params={"q": 'record* "OR'}).status_code == 200
+
+
+def test_compare_versions_reports_fixed_new_unchanged(api):
+    letter_id = submit(api).json()["id"]
+    api.post("/letters", json={"text": LETTER + "\nYours sincerely\n", "letter_id": letter_id})
+    r = api.get(f"/letters/{letter_id}/compare", params={"from": 1, "to": 2})
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["from_version"], body["to_version"]) == (1, 2)
+    assert set(body) >= {"fixed", "new", "unchanged"}
+    assert api.get(f"/letters/{letter_id}/compare", params={"from": 1, "to": 9}).status_code == 404
+
+
+def test_suppression_is_recorded_and_adds_a_result(api):
+    letter_id = submit(api).json()["id"]
+    r = api.post(f"/letters/{letter_id}/suppressions",
+                 json={"rule": "readability.jargon", "term": "discontinue", "reason": "quoted from the court"})
+    assert r.status_code == 201
+    assert r.json()["rule"] == "readability.jargon"
+    letter = api.get(f"/letters/{letter_id}").json()
+    assert [(s["rule"], s["term"], s["by"]) for s in letter["suppressions"]] == [
+        ("readability.jargon", "discontinue", "alice")]
+    from vcl_qa.store import open_db
+
+    db = open_db(api.server.db)
+    assert db.execute("SELECT count(*) FROM results WHERE letter_id = ?", [letter_id]).fetchone()[0] == 2
+    db.close()
+    bad = api.post(f"/letters/{letter_id}/suppressions", json={"rule": "jargon", "reason": ""})
+    assert bad.status_code == 422
+    assert {d["field"] for d in bad.json()["error"]["details"]} == {"rule", "reason"}
+
+
+def test_health_needs_no_token(live_server):
+    r = httpx.get(f"{live_server.url}/api/v1/health")
+    assert r.status_code == 200
+    assert r.json()["status"] == "ok"
+
+
+def test_unknown_route_uses_error_shape(api):
+    r = api.get("/nothing-here")
+    assert r.status_code == 404
+    assert set(r.json()["error"]) == {"code", "message", "details"}

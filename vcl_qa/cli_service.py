@@ -1,0 +1,182 @@
+"""Service commands: serve, users, import, export, purge, rescore, demo-setup."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from .cli import main
+from .errors import LetterError
+from .store import db_path, migrate, open_db
+from .store import bulk
+from .store import users as user_store
+
+err = Console(stderr=True)
+ROLES = list(user_store.ROLES)
+DEMO_TEAM = "demo"
+
+
+def _db():
+    db = open_db()
+    migrate(db)
+    return db
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Server processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the API and web pages (database from VCL_QA_DB, default ./vcl_qa.db)."""
+    import uvicorn
+
+    db = _db()  # migrate once here, before the workers start
+    db.close()
+    path = db_path().resolve()
+    os.environ["VCL_QA_DB"] = str(path)
+    err.print(f"vcl-qa serving http://{host}:{port}/api/v1 (database {path.name})")
+    # Access logs are off: request lines can carry search words or names.
+    uvicorn.run("api.main:app", host=host, port=port, workers=workers, access_log=False,
+                log_level="warning")
+
+
+@main.group()
+def users() -> None:
+    """Manage users and their API tokens."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--team", default=None, help="Team (required for staff).")
+def users_add(name: str, role: str, team: str | None) -> None:
+    """Add a user and print their new API token (shown once)."""
+    db = _db()
+    try:
+        user, token = user_store.add_user(db, name, role, team)
+    except user_store.UserExists as exc:
+        raise click.ClickException(f"{exc}; use 'vcl-qa users token {name}' for a new token") from None
+    except LetterError as exc:
+        raise click.BadParameter(exc.message, param_hint=f"--{exc.field}") from None
+    err.print(f"Added {user.name} ({user.role}{', team ' + user.team if user.team else ''}). "
+              "This token is shown once; keep it safe:")
+    click.echo(token)
+
+
+@users.command("token")
+@click.argument("name")
+def users_token(name: str) -> None:
+    """Issue a new token for NAME (the old one stops working) and print it once."""
+    db = _db()
+    user = user_store.user_by_name(db, name)
+    if user is None:
+        raise click.ClickException(f"no user called '{name}'")
+    click.echo(user_store.reset_token(db, user.id))
+
+
+@users.command("list")
+def users_list() -> None:
+    """List users (never their tokens)."""
+    db = _db()
+    rows, _ = user_store.list_users(db, limit=10_000)
+    table = Table("id", "name", "role", "team")
+    for u in rows:
+        table.add_row(str(u.id), u.name, u.role, u.team or "")
+    Console().print(table)
+
+
+@main.command("import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--sent", is_flag=True, help="Store the letters as sent on their letter_date.")
+@click.option("--team", default="default", show_default=True)
+def import_cmd(folder: Path, sent: bool, team: str) -> None:
+    """Store every letter file in FOLDER, reporting what failed and why."""
+    db = _db()
+    report = _import(db, folder, team, sent)
+    sys.exit(1 if report.failed else 0)
+
+
+def _import(db, folder: Path, team: str, sent: bool) -> bulk.ImportReport:
+    files = bulk.letter_files(folder)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("Importing", total=len(files))
+        report = bulk.import_folder(db, folder, team, sent=sent,
+                                    progress=lambda _p: progress.advance(task))
+    err.print(f"Stored {len(report.stored)}, already there {len(report.skipped)}, "
+              f"failed {len(report.failed)} (team {team}).")
+    for path, why in report.failed:
+        err.print(f"  {path}: {why}", markup=False, highlight=False)
+    return report
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--what", type=click.Choice(["results", "findings"]), default="results", show_default=True,
+              help="One row per letter (latest result) or per finding.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+def export(fmt: str, what: str, output: Path | None) -> None:
+    """Export results or findings (no letter text, no personal details)."""
+    db = _db()
+    rows, columns = bulk.rows_for(what, db)
+    if output:
+        with output.open("w", encoding="utf-8", newline="") as fh:
+            n = bulk.write_export(rows, columns, fmt, fh)
+        err.print(f"Wrote {n} rows to {output}")
+    else:
+        bulk.write_export(rows, columns, fmt, sys.stdout)
+
+
+@main.command()
+@click.option("--older-than", "days", required=True, type=click.IntRange(min=0), help="Age in days.")
+@click.option("--dry-run", is_flag=True, help="Only say how many letters would be purged.")
+def purge(days: int, dry_run: bool) -> None:
+    """Remove letter text and personal details from old letters, keeping anonymous scores."""
+    db = _db()
+    ids = bulk.purge(db, days, dry_run=dry_run)
+    verb = "Would purge" if dry_run else "Purged"
+    err.print(f"{verb} {len(ids)} letters older than {days} days.")
+
+
+@main.command()
+def rescore() -> None:
+    """Re-score the latest version of every letter with the current rules (old results kept)."""
+    db = _db()
+    total = db.execute("SELECT count(*) FROM letters").fetchone()[0]
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("Re-scoring", total=total)
+        counts = bulk.rescore_all(db, progress=lambda _i: progress.advance(task))
+    err.print(f"Re-scored {counts['rescored']}, already current {counts['current']}, "
+              f"purged (no text) {counts['purged']}.")
+
+
+def _sample_folder() -> Path:
+    return Path(__file__).resolve().parent.parent / "sample_letters"
+
+
+@main.command("demo-setup")
+@click.option("--folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Letters to load (default: the project's sample_letters/).")
+def demo_setup(folder: Path | None) -> None:
+    """Prepare a demo database: sample letters as sent, and one user per role with a token."""
+    db = _db()
+    folder = folder or _sample_folder()
+    if folder.is_dir():
+        _import(db, folder, DEMO_TEAM, sent=True)
+    table = Table("role", "user", "token", title="Demo sign-in tokens (shown once)")
+    for role in ROLES:
+        name = f"demo-{role}"
+        user = user_store.user_by_name(db, name)
+        if user is None:
+            user, token = user_store.add_user(db, name, role, DEMO_TEAM if role in ("staff", "manager") else None)
+        else:
+            token = user_store.reset_token(db, user.id)
+        table.add_row(role, name, token)
+    Console(width=200).print(table)
+    click.echo("Use a token as:  curl -H 'Authorization: Bearer TOKEN' "
+               "http://127.0.0.1:8000/api/v1/letters   (docs/api.md has more)")

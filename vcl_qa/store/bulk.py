@@ -1,0 +1,206 @@
+"""Bulk work for the command line: import a folder, export results, purge old letters, re-score."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+from sqlite_utils import Database
+
+from ..errors import LetterError
+from ..letter import LETTER_SUFFIXES, Letter
+from . import audit, letters
+from .db import now, write_tx
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who the audit log names for work done from the command line."""
+
+    name: str = "command line"
+    id: int | None = None
+
+
+@dataclass
+class ImportReport:
+    stored: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def letter_files(folder: Path) -> list[Path]:
+    """Letter files under `folder`, sorted; .docx sidecars (.yml) are not letters."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in LETTER_SUFFIXES
+                  and not p.name.startswith((".", "~$")))
+
+
+def already_stored(db: Database, team: str, source: str, text: str) -> bool:
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return db.execute(
+        "SELECT 1 FROM letters l JOIN versions v ON v.letter_id = l.id"
+        " WHERE l.team = ? AND l.source = ? AND v.text_hash = ? LIMIT 1", [team, source, digest]
+    ).fetchone() is not None
+
+
+def import_folder(db: Database, folder: Path, team: str, *, sent: bool = False,
+                  progress: Callable[[Path], None] | None = None) -> ImportReport:
+    """Store every letter file under `folder` (one transaction each). A file already stored
+    for the team with the same text is skipped, so running an import twice adds nothing."""
+    report = ImportReport()
+    actor = Actor("command line import")
+    for path in letter_files(folder):
+        rel = path.relative_to(folder).as_posix()
+        try:
+            letter = Letter.from_file(path)
+            sent_date = None
+            if sent:
+                if letter.context.letter_date is None:
+                    raise LetterError("--sent needs letter_date in the letter's fields", field="letter_date")
+                sent_date = letter.context.letter_date.isoformat()
+            if already_stored(db, team, rel, letter.text.replace("\r\n", "\n")):
+                report.skipped.append(rel)
+            else:
+                ctx = letter.context.model_dump(mode="json", exclude_none=True)
+                letters.submit(db, actor, letter.text, ctx, team=team, source=rel, sent_date=sent_date)
+                report.stored.append(rel)
+        except LetterError as exc:
+            report.failed.append((rel, exc.message if exc.field is None else f"field '{exc.field}': {exc.message}"))
+        if progress:
+            progress(path)
+    return report
+
+
+RESULT_COLUMNS = ["letter_id", "version", "team", "status", "sent_date", "decision", "decision_date",
+                  "letter_date", "victim_category", "bereaved", "offence", "rules_version", "score",
+                  "verdict", "timeliness", "content", "readability", "empathy", "due_date",
+                  "working_days_taken", "errors", "warnings", "suggestions", "scored_at"]
+FINDING_COLUMNS = ["letter_id", "version", "team", "rules_version", "rule", "dimension", "severity",
+                   "suppressed", "start", "end", "line", "column"]
+
+
+def _latest_results(db: Database) -> Iterator[dict]:
+    sql = """
+        SELECT l.*, v.version, r.id AS result_id, r.rules_version AS r_rules_version,
+               r.score AS r_score, r.verdict AS r_verdict, r.dimensions, r.metrics,
+               r.created_at AS scored_at
+        FROM letters l
+        JOIN versions v ON v.letter_id = l.id AND v.version = l.latest_version
+        JOIN results r ON r.id = (SELECT max(id) FROM results WHERE version_id = v.id)
+        ORDER BY l.id
+    """
+    yield from db.query(sql)
+
+
+def result_rows(db: Database) -> Iterator[dict]:
+    """One row per letter: its latest result, without letter text or personal details."""
+    for row in _latest_results(db):
+        dims = json.loads(row["dimensions"])
+        metrics = json.loads(row["metrics"])
+        counts = dict(db.execute("SELECT severity, count(*) FROM findings WHERE result_id = ?"
+                                 " AND suppressed = 0 GROUP BY severity", [row["result_id"]]).fetchall())
+        yield {
+            "letter_id": row["id"], "version": row["version"], "team": row["team"],
+            "status": row["status"], "sent_date": row["sent_date"], "decision": row["decision"],
+            "decision_date": row["decision_date"], "letter_date": row["letter_date"],
+            "victim_category": row["victim_category"],
+            "bereaved": None if row["bereaved"] is None else bool(row["bereaved"]),
+            "offence": row["offence"], "rules_version": row["r_rules_version"],
+            "score": row["r_score"], "verdict": row["r_verdict"],
+            **{d: (dims.get(d) or {}).get("score") for d in ("timeliness", "content", "readability", "empathy")},
+            "due_date": metrics.get("due_date"), "working_days_taken": metrics.get("working_days_taken"),
+            "errors": counts.get("error", 0), "warnings": counts.get("warning", 0),
+            "suggestions": counts.get("suggestion", 0), "scored_at": row["scored_at"],
+        }
+
+
+def finding_rows(db: Database) -> Iterator[dict]:
+    """One row per finding of each letter's latest result (rule ids and places, not words)."""
+    for row in _latest_results(db):
+        for f in db.query('SELECT rule, dimension, severity, suppressed, start, "end", line, "column"'
+                          " FROM findings WHERE result_id = ? ORDER BY id", [row["result_id"]]):
+            yield {"letter_id": row["id"], "version": row["version"], "team": row["team"],
+                   "rules_version": row["r_rules_version"], **f, "suppressed": bool(f["suppressed"])}
+
+
+def write_export(rows: Iterable[dict], columns: list[str], fmt: str, out: io.TextIOBase) -> int:
+    n = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+            n += 1
+    else:
+        for row in rows:
+            out.write(json.dumps(row) + "\n")
+            n += 1
+    return n
+
+
+def purge(db: Database, older_than_days: int, *, today: dt.date | None = None,
+          dry_run: bool = False) -> list[int]:
+    """Remove letter text and personal details from letters older than the cut-off (by sent
+    date, else the day stored); scores, verdicts and rule ids stay for reports."""
+    cutoff = ((today or dt.date.today()) - dt.timedelta(days=older_than_days)).isoformat()
+    ids = [r[0] for r in db.execute(
+        "SELECT id FROM letters WHERE purged_at IS NULL"
+        " AND COALESCE(sent_date, substr(created_at, 1, 10)) < ?", [cutoff]).fetchall()]
+    if dry_run:
+        return ids
+    for letter_id in ids:
+        with write_tx(db):
+            _purge_one(db, letter_id)
+    return ids
+
+
+def _purge_one(db: Database, letter_id: int) -> None:
+    db.execute("UPDATE letters SET victim_name = NULL, urn = NULL, source = NULL, purged_at = ?"
+               " WHERE id = ?", [now(), letter_id])
+    for vid, ctx in db.execute("SELECT id, context FROM versions WHERE letter_id = ?", [letter_id]).fetchall():
+        context = {k: v for k, v in json.loads(ctx).items() if k not in ("victim_name", "urn", "suppress")}
+        db.execute("UPDATE versions SET text = NULL, context = ? WHERE id = ?", [json.dumps(context), vid])
+    for rid, res in db.execute("SELECT id, result FROM results WHERE letter_id = ?", [letter_id]).fetchall():
+        data = json.loads(res)
+        for f in data.get("findings", []):
+            f["text"] = None
+            f["message"] = ""
+            f["suggestions"] = []
+        db.execute("UPDATE results SET result = ? WHERE id = ?", [json.dumps(data), rid])
+    db.execute("UPDATE findings SET text = NULL, message = NULL WHERE letter_id = ?", [letter_id])
+    db.execute("UPDATE suppressions SET term = NULL, reason = '(purged)' WHERE letter_id = ?", [letter_id])
+    audit.record(db, Actor("command line purge"), "letter.purge", "letter", letter_id)
+
+
+def rescore_all(db: Database, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Re-score the latest version of every letter whose result has an older rules_version."""
+    counts = {"rescored": 0, "current": 0, "purged": 0}
+    ids = [r[0] for r in db.execute("SELECT id, purged_at FROM letters ORDER BY id").fetchall()]
+    actor = Actor("command line rescore")
+    for letter_id in ids:
+        purged = db.execute("SELECT purged_at FROM letters WHERE id = ?", [letter_id]).fetchone()
+        if purged is None:
+            pass  # deleted meanwhile
+        elif purged[0]:
+            counts["purged"] += 1
+        elif letters.rescore(db, letter_id, user=actor) is not None:
+            counts["rescored"] += 1
+        else:
+            counts["current"] += 1
+        if progress:
+            progress(letter_id)
+    return counts
+
+
+def rows_for(what: str, db: Database) -> tuple[Iterator[dict], list[str]]:
+    if what == "findings":
+        return finding_rows(db), FINDING_COLUMNS
+    return result_rows(db), RESULT_COLUMNS
+
+
+__all__ = ["import_folder", "purge", "rescore_all", "rows_for", "write_export", "Actor", "ImportReport"]

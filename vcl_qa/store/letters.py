@@ -1,0 +1,332 @@
+"""Letters, their versions and results: every write is one transaction; nothing is overwritten."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from typing import Any
+
+from sqlite_utils import Database
+
+from .. import score_letter
+from ..errors import LetterError
+from ..letter import MAX_BYTES, Letter, context_from_mapping
+from ..result import Result
+from . import audit
+from .db import now, write_tx
+
+# Columns of `letters` copied from the latest version's context, so lists can filter on them.
+CONTEXT_COLUMNS = ("decision", "decision_date", "letter_date", "victim_category", "bereaved",
+                   "offence", "victim_name", "urn")
+SUMMARY_COLUMNS = ("id", "team", "status", "sent_date", *CONTEXT_COLUMNS, "latest_version",
+                   "score", "verdict", "rules_version", "created_at", "updated_at", "purged_at")
+
+
+class NotFound(Exception):
+    """No such letter (or version); the API answers 404."""
+
+
+class Conflict(Exception):
+    """The change clashes with the letter's state (e.g. already sent); the API answers 409."""
+
+
+def check_text(text: Any) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise LetterError("the letter has no text", field="text")
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise LetterError(f"the text is {size // 1024} KB; the limit is {MAX_BYTES // 1024} KB", field="text")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _letter_row(db: Database, letter_id: int) -> dict:
+    rows = list(db.query("SELECT * FROM letters WHERE id = ?", [letter_id]))
+    if not rows:
+        raise NotFound(f"no letter {letter_id}")
+    return rows[0]
+
+
+def _stored_suppressions(db: Database, letter_id: int) -> list[dict]:
+    return [
+        {"rule": r["rule"], "term": r["term"], "reason": r["reason"]}
+        for r in db.query("SELECT rule, term, reason FROM suppressions WHERE letter_id = ? ORDER BY id",
+                          [letter_id])
+    ]
+
+
+def _previous_context(db: Database, letter_id: int, version: int) -> dict:
+    row = db.execute("SELECT context FROM versions WHERE letter_id = ? AND version = ?",
+                     [letter_id, version]).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
+def _score(text: str, context: dict, suppressions: list[dict], source: str | None) -> tuple[dict, Result]:
+    """Validate the context (named field on error) and score; returns the stored context."""
+    ctx = context_from_mapping(context, source)
+    stored = ctx.model_dump(mode="json", exclude_none=True)
+    extra = [s for s in suppressions if s not in stored.get("suppress", [])]
+    scoring_ctx = ctx.model_copy(update={"suppress": [*ctx.suppress, *map(_suppression, extra)]})
+    return stored, score_letter(Letter(text=text, context=scoring_ctx, source=source))
+
+
+def _suppression(data: dict):
+    from ..letter import Suppression
+
+    return Suppression(**{k: v for k, v in data.items() if v is not None})
+
+
+def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
+           team: str | None = None, letter_id: int | None = None, source: str | None = None,
+           sent_date: str | None = None) -> dict:
+    """Store a new letter (or a new version of `letter_id`) and its result.
+
+    Scoring runs before the write transaction, so the write lock is held only briefly.
+    Returns {"id", "version", "result"}.
+    """
+    text = check_text(text)
+    context = dict(context or {})
+    suppressions: list[dict] = []
+    if letter_id is not None:
+        row = _letter_row(db, letter_id)
+        if row["status"] == "sent":
+            raise Conflict(f"letter {letter_id} was sent on {row['sent_date']}; it cannot change")
+        base = _previous_context(db, letter_id, row["latest_version"])
+        base.pop("suppress", None)
+        context = {**base, **context}
+        suppressions = _stored_suppressions(db, letter_id)
+    elif not team:
+        raise LetterError("a letter needs a team", field="team")
+    stored_ctx, result = _score(text, context, suppressions, source)
+    return _write_version(db, user, text, stored_ctx, result, team=team, letter_id=letter_id,
+                          source=source, sent_date=sent_date)
+
+
+def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, source, sent_date) -> dict:
+    stamp = now()
+    with write_tx(db):
+        if letter_id is None:
+            cur = db.execute(
+                "INSERT INTO letters (team, author_id, status, sent_date, source, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [team, getattr(user, "id", None), "sent" if sent_date else "draft", sent_date,
+                 source, stamp, stamp],
+            )
+            letter_id = cur.lastrowid
+            version = 1
+            action = "letter.create"
+        else:
+            row = _letter_row(db, letter_id)  # again, under the write lock
+            if row["status"] == "sent":
+                raise Conflict(f"letter {letter_id} was sent on {row['sent_date']}; it cannot change")
+            version = row["latest_version"] + 1
+            action = "letter.add_version"
+        cur = db.execute(
+            "INSERT INTO versions (letter_id, version, text, text_hash, context, author_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [letter_id, version, text, hashlib.sha256(text.encode("utf-8")).hexdigest(),
+             json.dumps(stored_ctx), getattr(user, "id", None), stamp],
+        )
+        _insert_result(db, letter_id, cur.lastrowid, result, stamp)
+        _update_letter(db, letter_id, version, stored_ctx, result, stamp)
+        audit.record(db, user, action, "letter", letter_id, {"version": version})
+    return {"id": letter_id, "version": version, "result": result.model_dump(mode="json")}
+
+
+def _insert_result(db: Database, letter_id: int, version_id: int, result: Result, stamp: str) -> int:
+    data = result.model_dump(mode="json")
+    cur = db.execute(
+        "INSERT INTO results (letter_id, version_id, rules_version, score, verdict, dimensions,"
+        " metrics, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [letter_id, version_id, result.rules_version, result.score, result.verdict,
+         json.dumps(data["dimensions"]), json.dumps(data["metrics"]), json.dumps(data), stamp],
+    )
+    result_id = cur.lastrowid
+    db.conn.executemany(
+        'INSERT INTO findings (result_id, letter_id, rule, dimension, severity, message, start, "end",'
+        ' line, "column", text, suppressed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [(result_id, letter_id, f.rule, f.dimension, f.severity, f.message, f.start, f.end, f.line,
+          f.column, f.text, int(f.suppressed)) for f in result.findings],
+    )
+    return result_id
+
+
+def _update_letter(db, letter_id, version, ctx, result, stamp) -> None:
+    values = {c: ctx.get(c) for c in CONTEXT_COLUMNS}
+    values["bereaved"] = None if values["bereaved"] is None else int(values["bereaved"])
+    sets = ", ".join(f"{c} = ?" for c in values)
+    db.execute(
+        f"UPDATE letters SET {sets}, latest_version = ?, score = ?, verdict = ?, rules_version = ?,"
+        " updated_at = ? WHERE id = ?",
+        [*values.values(), version, result.score, result.verdict, result.rules_version, stamp, letter_id],
+    )
+
+
+def latest_result(db: Database, letter_id: int, version: int | None = None) -> dict | None:
+    sql = ("SELECT r.result FROM results r JOIN versions v ON v.id = r.version_id"
+           " WHERE r.letter_id = ? AND v.version = COALESCE(?, (SELECT latest_version FROM letters"
+           " WHERE id = ?)) ORDER BY r.id DESC LIMIT 1")
+    row = db.execute(sql, [letter_id, version, letter_id]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def summary(row: dict) -> dict:
+    out = {c: row[c] for c in SUMMARY_COLUMNS}
+    out["bereaved"] = None if row["bereaved"] is None else bool(row["bereaved"])
+    return out
+
+
+def get_letter(db: Database, letter_id: int) -> dict:
+    """The letter, every version (with text) and the latest result."""
+    row = _letter_row(db, letter_id)
+    versions = []
+    for v in db.query(
+        "SELECT v.version, v.text, v.text_hash, v.context, v.created_at, u.name AS author,"
+        " (SELECT r.score FROM results r WHERE r.version_id = v.id ORDER BY r.id DESC LIMIT 1) AS score,"
+        " (SELECT r.verdict FROM results r WHERE r.version_id = v.id ORDER BY r.id DESC LIMIT 1) AS verdict"
+        " FROM versions v LEFT JOIN users u ON u.id = v.author_id WHERE v.letter_id = ? ORDER BY v.version",
+        [letter_id],
+    ):
+        v["context"] = json.loads(v["context"])
+        versions.append(v)
+    out = summary(row)
+    out["context"] = versions[-1]["context"] if versions else {}
+    out["versions"] = versions
+    out["result"] = latest_result(db, letter_id)
+    out["suppressions"] = list(db.query(
+        "SELECT s.id, s.rule, s.term, s.reason, u.name AS by, s.created_at FROM suppressions s"
+        " LEFT JOIN users u ON u.id = s.user_id WHERE s.letter_id = ? ORDER BY s.id", [letter_id]))
+    return out
+
+
+def letter_team(db: Database, letter_id: int) -> str:
+    row = db.execute("SELECT team FROM letters WHERE id = ?", [letter_id]).fetchone()
+    if not row:
+        raise NotFound(f"no letter {letter_id}")
+    return row[0]
+
+
+def list_letters(db: Database, *, team: str | None = None, decision: str | None = None,
+                 verdict: str | None = None, status: str | None = None,
+                 date_from: dt.date | None = None, date_to: dt.date | None = None,
+                 q: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+    """Filtered summaries (no text), newest first. Dates compare the sent date, else the letter
+    date, else the day it was stored. `q` is a full-text search of the latest version."""
+    where, params = [], []
+    for col, value in (("team", team), ("decision", decision), ("verdict", verdict), ("status", status)):
+        if value is not None:
+            where.append(f"l.{col} = ?")
+            params.append(value)
+    day = "COALESCE(l.sent_date, l.letter_date, substr(l.created_at, 1, 10))"
+    if date_from:
+        where.append(f"{day} >= ?")
+        params.append(date_from.isoformat())
+    if date_to:
+        where.append(f"{day} <= ?")
+        params.append(date_to.isoformat())
+    if q and q.strip():
+        where.append(
+            "l.id IN (SELECT v.letter_id FROM versions v JOIN versions_fts f ON f.rowid = v.id"
+            " WHERE versions_fts MATCH ? AND v.version = (SELECT latest_version FROM letters"
+            " WHERE id = v.letter_id))"
+        )
+        params.append(db.quote_fts(q.strip()))
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    rows = db.query(f"SELECT l.* FROM letters l {clause} ORDER BY l.id DESC LIMIT ? OFFSET ?",
+                    [*params, limit, offset])
+    count = db.execute(f"SELECT count(*) FROM letters l {clause}", params).fetchone()[0]
+    return [summary(r) for r in rows], count
+
+
+def compare(db: Database, letter_id: int, old: int, new: int) -> dict:
+    """Findings fixed, new and unchanged between two versions (matched by rule and words)."""
+    _letter_row(db, letter_id)
+    results = {}
+    for v in (old, new):
+        res = latest_result(db, letter_id, v)
+        if res is None:
+            raise NotFound(f"letter {letter_id} has no version {v}")
+        results[v] = [f for f in res["findings"] if not f.get("suppressed")]
+
+    def key(f: dict) -> tuple:
+        return (f["rule"], f.get("text") or "")
+
+    left = Counter(key(f) for f in results[old])
+    fixed, unchanged, added = [], [], []
+    for f in results[new]:
+        if left[key(f)] > 0:
+            left[key(f)] -= 1
+            unchanged.append(f)
+        else:
+            added.append(f)
+    remaining = Counter(key(f) for f in results[new])
+    for f in results[old]:
+        if remaining[key(f)] > 0:
+            remaining[key(f)] -= 1
+        else:
+            fixed.append(f)
+    return {"letter_id": letter_id, "from_version": old, "to_version": new,
+            "fixed": fixed, "new": added, "unchanged": unchanged}
+
+
+def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None = None) -> dict:
+    sent = (sent_date or dt.date.today()).isoformat()
+    with write_tx(db):
+        row = _letter_row(db, letter_id)
+        if row["status"] == "sent":
+            raise Conflict(f"letter {letter_id} was already sent on {row['sent_date']}")
+        db.execute("UPDATE letters SET status = 'sent', sent_date = ?, updated_at = ? WHERE id = ?",
+                   [sent, now(), letter_id])
+        audit.record(db, user, "letter.sent", "letter", letter_id, {"sent_date": sent})
+    return summary(_letter_row(db, letter_id))
+
+
+def delete(db: Database, user: Any, letter_id: int) -> None:
+    with write_tx(db):
+        _letter_row(db, letter_id)
+        db.execute("DELETE FROM letters WHERE id = ?", [letter_id])
+        audit.record(db, user, "letter.delete", "letter", letter_id)
+
+
+def suppress(db: Database, user: Any, letter_id: int, rule: str, reason: str,
+             term: str | None = None) -> dict:
+    """Record a suppression and re-score the latest version with it (old result kept)."""
+    if not reason or not reason.strip():
+        raise LetterError("say why this finding is not a problem", field="reason")
+    row = _letter_row(db, letter_id)
+    with write_tx(db):
+        cur = db.execute(
+            "INSERT INTO suppressions (letter_id, rule, term, reason, user_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [letter_id, rule, term, reason.strip(), getattr(user, "id", None), now()],
+        )
+        audit.record(db, user, "letter.suppress", "letter", letter_id, {"rule": rule})
+    result = rescore(db, letter_id, force=True, user=user) or latest_result(db, letter_id)
+    return {"id": cur.lastrowid, "letter_id": letter_id, "version": row["latest_version"],
+            "rule": rule, "term": term, "reason": reason.strip(), "result": result}
+
+
+def rescore(db: Database, letter_id: int, *, force: bool = False, user: Any = None) -> dict | None:
+    """Score the latest version again, adding a result beside the old ones.
+
+    Skips (returns None) when the latest result already has the current rules_version, unless
+    `force`. Letters whose text was purged cannot be re-scored.
+    """
+    row = _letter_row(db, letter_id)
+    v = db.execute("SELECT id, text, context FROM versions WHERE letter_id = ? AND version = ?",
+                   [letter_id, row["latest_version"]]).fetchone()
+    if v is None or not v[1]:
+        return None
+    context = json.loads(v[2])
+    context.pop("suppress", None)
+    stored, result = _score(v[1], context, _stored_suppressions(db, letter_id), row["source"])
+    if not force and result.rules_version == row["rules_version"]:
+        return None
+    stamp = now()
+    with write_tx(db):
+        _letter_row(db, letter_id)
+        _insert_result(db, letter_id, v[0], result, stamp)
+        _update_letter(db, letter_id, row["latest_version"], json.loads(v[2]), result, stamp)
+        audit.record(db, user, "letter.rescore", "letter", letter_id,
+                     {"rules_version": result.rules_version})
+    return result.model_dump(mode="json")

@@ -1,0 +1,54 @@
+"""Runs every area's migrations at start-up, one area after another, each in a transaction.
+
+An area registers its tables by putting `migrations = sqlite_utils.migrations.Migrations("area")`
+in its own module (decorated functions, applied once, recorded in `_sqlite_migrations`) and
+adding the module name below. Core comes first: later areas may refer to its tables.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+
+MIGRATION_MODULES = [
+    "vcl_qa.store.schema",
+]
+
+
+def migration_sets() -> list:
+    sets = []
+    for name in MIGRATION_MODULES:
+        module = importlib.import_module(name)
+        sets.append(module.migrations)
+    return sets
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply pending migrations of every registered area; returns 'area:name' of those applied."""
+    applied: list[str] = []
+    with _migration_lock(db):
+        for mset in migration_sets():
+            pending = [m.name for m in mset.pending(db)]
+            mset.apply(db)
+            applied.extend(f"{mset.name}:{n}" for n in pending)
+    return applied
+
+
+@contextlib.contextmanager
+def _migration_lock(db: Database) -> Iterator[None]:
+    """Serialise migrations between processes (several server workers start at once)."""
+    row = db.execute("PRAGMA database_list").fetchone()
+    filename = row[2] if row else ""
+    if not filename:  # in-memory database: one process only
+        yield
+        return
+    with open(Path(filename).with_name(Path(filename).name + ".migrate-lock"), "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

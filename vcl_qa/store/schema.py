@@ -1,0 +1,115 @@
+"""Core tables: users, letters, versions, results, findings, suppressions, audit log, search."""
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("core")
+
+
+@migrations(name="0001_core")
+def core_tables(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('staff', 'panel', 'manager', 'admin')),
+            team TEXT,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            token_created_at TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE letters (
+            id INTEGER PRIMARY KEY,
+            team TEXT NOT NULL,
+            author_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'sent')),
+            sent_date TEXT,
+            source TEXT,
+            decision TEXT,
+            decision_date TEXT,
+            letter_date TEXT,
+            victim_category TEXT,
+            bereaved INTEGER,
+            offence TEXT,
+            victim_name TEXT,
+            urn TEXT,
+            latest_version INTEGER NOT NULL DEFAULT 0,
+            score INTEGER,
+            verdict TEXT,
+            rules_version TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            purged_at TEXT
+        );
+        CREATE INDEX letters_team ON letters(team, id);
+        CREATE INDEX letters_urn ON letters(urn);
+        CREATE TABLE versions (
+            id INTEGER PRIMARY KEY,
+            letter_id INTEGER NOT NULL REFERENCES letters(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            text TEXT,
+            text_hash TEXT NOT NULL,
+            context TEXT NOT NULL,
+            author_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (letter_id, version)
+        );
+        CREATE TABLE results (
+            id INTEGER PRIMARY KEY,
+            letter_id INTEGER NOT NULL REFERENCES letters(id) ON DELETE CASCADE,
+            version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+            rules_version TEXT NOT NULL,
+            score INTEGER NOT NULL,
+            verdict TEXT NOT NULL,
+            dimensions TEXT NOT NULL,
+            metrics TEXT NOT NULL,
+            result TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX results_version ON results(version_id, id);
+        CREATE INDEX results_letter ON results(letter_id, id);
+        CREATE TABLE findings (
+            id INTEGER PRIMARY KEY,
+            result_id INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
+            letter_id INTEGER NOT NULL REFERENCES letters(id) ON DELETE CASCADE,
+            rule TEXT NOT NULL,
+            dimension TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            message TEXT,
+            start INTEGER,
+            "end" INTEGER,
+            line INTEGER,
+            "column" INTEGER,
+            text TEXT,
+            suppressed INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX findings_result ON findings(result_id);
+        CREATE INDEX findings_rule ON findings(rule);
+        CREATE TABLE suppressions (
+            id INTEGER PRIMARY KEY,
+            letter_id INTEGER NOT NULL REFERENCES letters(id) ON DELETE CASCADE,
+            rule TEXT NOT NULL,
+            term TEXT,
+            reason TEXT NOT NULL,
+            user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX suppressions_letter ON suppressions(letter_id);
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user_id INTEGER,
+            user_name TEXT,
+            action TEXT NOT NULL,
+            object_type TEXT,
+            object_id INTEGER,
+            detail TEXT
+        );
+        CREATE INDEX audit_object ON audit_log(object_type, object_id);
+        """
+    )
+    # Full-text search over every version's text, kept in step by triggers.
+    db["versions"].enable_fts(["text"], create_triggers=True, tokenize="porter")
