@@ -1,0 +1,112 @@
+"""Every route x every role (plus no token and a wrong token) gets exactly the expected status."""
+from __future__ import annotations
+
+import itertools
+
+import httpx
+import pytest
+
+from conftest import LiveServer, auth, make_user
+
+ROLES = ["staff", "other_team_staff", "panel", "manager", "admin", "no_token", "wrong_token"]
+OK_LETTER = {"text": "Dear Ms Okafor\nWe have decided to stop the case.\n",
+             "context": {"decision": "discontinued"}}
+
+# (name, method, path, body, {role: status}); {letter} is a fresh north-team letter, {user} a
+# fresh user. Roles not listed get 401 (no or wrong token) or 403.
+MATRIX = [
+    ("health", "GET", "/health", None,
+     {"staff": 200, "other_team_staff": 200, "panel": 200, "manager": 200, "admin": 200,
+      "no_token": 200, "wrong_token": 200}),
+    ("me", "GET", "/me", None,
+     {"staff": 200, "other_team_staff": 200, "panel": 200, "manager": 200, "admin": 200}),
+    ("submit", "POST", "/letters", {**OK_LETTER, "team": "north"},
+     {"staff": 201, "other_team_staff": 403, "manager": 201}),
+    ("add version", "POST", "/letters", {**OK_LETTER, "letter_id": "{letter}"},
+     {"staff": 201, "other_team_staff": 404, "manager": 201}),
+    ("list", "GET", "/letters", None, {"staff": 200, "other_team_staff": 200, "manager": 200}),
+    ("read", "GET", "/letters/{letter}", None, {"staff": 200, "other_team_staff": 404, "manager": 200}),
+    ("compare", "GET", "/letters/{letter}/compare", None,
+     {"staff": 200, "other_team_staff": 404, "manager": 200}),
+    ("suppress", "POST", "/letters/{letter}/suppressions",
+     {"rule": "readability.passive", "reason": "fine here"},
+     {"staff": 201, "other_team_staff": 404, "manager": 201}),
+    ("send", "POST", "/letters/{letter}/sent", {}, {"staff": 200, "other_team_staff": 404, "manager": 200}),
+    ("delete", "DELETE", "/letters/{letter}", None, {"manager": 204}),
+    ("list users", "GET", "/users", None, {"admin": 200}),
+    ("add user", "POST", "/users", {"name": "{name}", "role": "panel"}, {"admin": 201}),
+    ("new token", "POST", "/users/{user}/token", None, {"admin": 200}),
+    ("disable user", "DELETE", "/users/{user}", None, {"admin": 204}),
+    ("audit log", "GET", "/audit", None, {"manager": 200, "admin": 200}),
+]
+
+
+def expected(statuses: dict, role: str) -> int:
+    if role in statuses:
+        return statuses[role]
+    return 401 if role in ("no_token", "wrong_token") else 403
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = LiveServer(tmp_path_factory.mktemp("roles") / "vcl_qa.db").start()
+    srv.tokens = {
+        "staff": make_user(srv.db, "staff", "staff", "north"),
+        "other_team_staff": make_user(srv.db, "south-staff", "staff", "south"),
+        "panel": make_user(srv.db, "panel", "panel"),
+        "manager": make_user(srv.db, "manager", "manager"),
+        "admin": make_user(srv.db, "admin", "admin"),
+        "wrong_token": "x" * 43,
+    }
+    yield srv
+    srv.stop()
+
+
+_counter = itertools.count()
+
+
+def fill(value, letter_id: int, user_id: int):
+    if isinstance(value, dict):
+        return {k: fill(v, letter_id, user_id) for k, v in value.items()}
+    if value == "{letter}":
+        return letter_id
+    if value == "{name}":
+        return f"new-user-{next(_counter)}"
+    return value
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name,method,path,body,statuses", MATRIX, ids=[m[0] for m in MATRIX])
+def test_route_role_status(server, name, method, path, body, statuses, role):
+    api = f"{server.url}/api/v1"
+    staff = auth(server.tokens["staff"])
+    letter_id = httpx.post(f"{api}/letters", json=OK_LETTER, headers=staff, timeout=30).json()["id"]
+    user_id = httpx.post(f"{api}/users", json={"name": f"target-{next(_counter)}", "role": "panel"},
+                         headers=auth(server.tokens["admin"]), timeout=30).json()["user"]["id"]
+    headers = auth(server.tokens[role]) if role in server.tokens else {}
+    url = api + path.format(letter=letter_id, user=user_id)
+    r = httpx.request(method, url, json=fill(body, letter_id, user_id), headers=headers, timeout=30)
+    assert r.status_code == expected(statuses, role), r.text
+    if r.status_code >= 400:
+        assert set(r.json()["error"]) == {"code", "message", "details"}
+
+
+def test_matrix_covers_every_route_of_these_routers(server):
+    schema = httpx.get(f"{server.url}/openapi.json").json()
+    mine = {"letters", "users", "audit", "health"}
+    routes = {(m.upper(), p.removeprefix("/api/v1").replace("{letter_id}", "{letter}").replace("{user_id}", "{user}"))
+              for p, ops in schema["paths"].items() for m, op in ops.items()
+              if set(op.get("tags", [])) & mine}
+    covered = {(m, p) for _, m, p, _, _ in MATRIX}
+    assert routes == covered
+
+
+def test_panel_never_gets_letter_text(server):
+    api = f"{server.url}/api/v1"
+    staff = auth(server.tokens["staff"])
+    letter_id = httpx.post(f"{api}/letters", json=OK_LETTER, headers=staff, timeout=30).json()["id"]
+    panel = auth(server.tokens["panel"])
+    for path in ("/letters", f"/letters/{letter_id}", f"/letters/{letter_id}/compare", "/audit"):
+        r = httpx.get(api + path, headers=panel)
+        assert r.status_code == 403
+        assert "Okafor" not in r.text
