@@ -1,0 +1,198 @@
+"""Service commands: users add, import, export, purge, rescore, demo-setup."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vcl_qa.cli import main
+from vcl_qa.store import open_db
+from vcl_qa.store.letters import list_letters
+from vcl_qa.store.users import user_by_token
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_letters"
+GOOD = """---
+decision: discontinued
+decision_date: 2024-12-19
+letter_date: 2024-12-20
+victim_category: enhanced
+victim_name: Ms Jane Okafor
+urn: 42AB1234524
+---
+Private - to be opened by addressee only
+
+Dear Ms Okafor
+
+We have decided to stop the case. I am sorry for the upset this may cause you.
+"""
+
+
+@pytest.fixture
+def dbfile(tmp_path, monkeypatch):
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("VCL_QA_DB", str(path))
+    return path
+
+
+def run(*args):
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result
+
+
+def count(path, table):
+    db = open_db(path)
+    try:
+        return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def letters_dir(tmp_path):
+    folder = tmp_path / "letters"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(GOOD)
+    (folder / "sub" / "b.md").write_text(GOOD.replace("Okafor", "Nowak"))
+    (folder / "broken.txt").write_text(GOOD.replace("victim_category: enhanced", "victim_categry: enhanced"))
+    (folder / "undated.txt").write_text(GOOD.replace("letter_date: 2024-12-20\n", ""))
+    return folder
+
+
+def test_users_add_prints_a_working_token_once(dbfile):
+    result = run("users", "add", "alice", "--role", "staff", "--team", "north")
+    assert result.exit_code == 0
+    token = result.stdout.strip()
+    db = open_db(dbfile)
+    assert user_by_token(db, token).name == "alice"
+    db.close()
+    again = run("users", "add", "alice", "--role", "staff", "--team", "north")
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+
+
+def test_users_add_staff_needs_team(dbfile):
+    result = run("users", "add", "bob", "--role", "staff")
+    assert result.exit_code == 2
+    assert "team" in result.output
+
+
+def test_import_reports_failures_and_stores_the_rest(dbfile, letters_dir):
+    result = run("import", str(letters_dir), "--team", "north")
+    assert result.exit_code == 1
+    assert "Stored 3, already there 0, failed 1" in result.stderr
+    assert "broken.txt: field 'victim_categry': unknown field" in result.stderr
+    assert count(dbfile, "letters") == 3
+    assert count(dbfile, "versions") == 3
+
+
+def test_import_twice_adds_nothing_twice(dbfile, letters_dir):
+    (letters_dir / "broken.txt").unlink()
+    assert run("import", str(letters_dir)).exit_code == 0
+    second = run("import", str(letters_dir))
+    assert second.exit_code == 0
+    assert "Stored 0, already there 3" in second.stderr
+    assert count(dbfile, "letters") == 3
+
+
+def test_import_sent_uses_letter_date_and_needs_it(dbfile, letters_dir):
+    result = run("import", str(letters_dir), "--sent", "--team", "north")
+    assert "undated.txt: field 'letter_date': --sent needs letter_date" in result.stderr
+    db = open_db(dbfile)
+    rows = list(db.query("SELECT status, sent_date FROM letters"))
+    db.close()
+    assert rows == [{"status": "sent", "sent_date": "2024-12-20"}] * 2
+
+
+def test_import_docx_with_sidecar(dbfile, tmp_path):
+    import docx
+
+    folder = tmp_path / "word"
+    folder.mkdir()
+    document = docx.Document()
+    for para in GOOD.split("---\n")[2].split("\n\n"):
+        document.add_paragraph(para)
+    document.save(folder / "letter.docx")
+    (folder / "letter.yml").write_text(GOOD.split("---\n")[1])
+    assert run("import", str(folder)).exit_code == 0
+    db = open_db(dbfile)
+    row = next(db.query("SELECT l.urn, v.text FROM letters l JOIN versions v ON v.letter_id = l.id"))
+    db.close()
+    assert row["urn"] == "42AB1234524"
+    assert "Dear Ms Okafor" in row["text"]
+
+
+def test_export_csv_and_jsonl_carry_scores_but_no_personal_data(dbfile, letters_dir):
+    run("import", str(letters_dir))
+    out = run("export", "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 3
+    assert {"letter_id", "score", "verdict", "rules_version", "due_date"} <= set(rows[0])
+    assert rows[0]["due_date"] == "2024-12-20"
+    lines = run("export", "--format", "jsonl").stdout.strip().splitlines()
+    assert [json.loads(line)["letter_id"] for line in lines] == [int(r["letter_id"]) for r in rows]
+    findings = run("export", "--format", "csv", "--what", "findings").stdout
+    assert findings.splitlines()[0].startswith("letter_id,version,team,rules_version,rule")
+    for text in (out, "\n".join(lines), findings):
+        assert "Okafor" not in text and "42AB1234524" not in text
+
+
+def test_purge_removes_text_and_names_but_keeps_scores(dbfile, letters_dir):
+    run("import", str(letters_dir))
+    assert "Purged 0 letters" in run("purge", "--older-than", "30").stderr
+    result = run("purge", "--older-than", "0", "--dry-run")
+    assert "Would purge 0" in result.stderr  # stored today: not older than 0 days
+    db = open_db(dbfile)
+    db.execute("UPDATE letters SET created_at = '2020-01-01T00:00:00+00:00'")
+    db.close()
+    assert "Purged 3 letters" in run("purge", "--older-than", "365").stderr
+    db = open_db(dbfile)
+    dump = "\n".join(db.conn.iterdump())
+    scores = [r[0] for r in db.execute("SELECT score FROM letters").fetchall()]
+    searchable = list_letters(db, q="Okafor")[1]
+    db.close()
+    assert searchable == 0
+    assert "Okafor" not in dump and "Nowak" not in dump and "42AB1234524" not in dump
+    assert len(scores) == 3 and all(isinstance(s, int) for s in scores)
+    assert len(list(csv.DictReader(io.StringIO(run("export").stdout)))) == 3
+    assert "purged (no text) 3" in run("rescore").stderr
+
+
+def test_rescore_with_current_rules_adds_nothing(dbfile, letters_dir):
+    run("import", str(letters_dir))
+    result = run("rescore")
+    assert result.exit_code == 0
+    assert "Re-scored 0, already current 3" in result.stderr
+    assert count(dbfile, "results") == 3
+
+
+def test_demo_setup_is_idempotent_and_prints_a_token_per_role(dbfile, tmp_path):
+    folder = tmp_path / "samples"
+    folder.mkdir()
+    for path in sorted(SAMPLES.glob("*.txt"))[:3]:
+        shutil.copy(path, folder)
+    first = run("demo-setup", "--folder", str(folder))
+    assert first.exit_code == 0
+    letters = count(dbfile, "letters")
+    assert letters == 3
+    second = run("demo-setup", "--folder", str(folder))
+    assert count(dbfile, "letters") == letters
+    assert count(dbfile, "users") == 4
+    db = open_db(dbfile)
+    for role in ("staff", "panel", "manager", "admin"):
+        assert f"demo-{role}" in second.stdout
+    tokens = [word for line in second.stdout.splitlines() for word in line.split() if len(word) == 43]
+    assert [user_by_token(db, t).role for t in tokens] == ["staff", "panel", "manager", "admin"]
+    old = [word for line in first.stdout.splitlines() for word in line.split() if len(word) == 43]
+    assert [user_by_token(db, t) for t in old] == [None] * 4
+    db.close()
+
+
+def test_demo_setup_loads_the_project_samples(dbfile):
+    result = run("demo-setup")
+    assert result.exit_code == 0
+    assert count(dbfile, "letters") == len(list(SAMPLES.glob("*.txt")))
