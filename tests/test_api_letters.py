@@ -4,7 +4,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from conftest import auth, make_user
+from live_server import auth, live_server, make_user  # noqa: F401 (fixture)
 
 LETTER = "Private - to be opened by addressee only\n\nDear Ms Okafor\n\nWe have decided to stop the case.\n"
 CONTEXT = {"decision": "discontinued", "decision_date": "2024-12-19", "letter_date": "2024-12-20",

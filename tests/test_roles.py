@@ -6,7 +6,7 @@ import itertools
 import httpx
 import pytest
 
-from conftest import LiveServer, auth, make_user
+from live_server import LiveServer, auth, make_user
 
 ROLES = ["staff", "other_team_staff", "panel", "manager", "admin", "no_token", "wrong_token"]
 OK_LETTER = {"text": "Dear Ms Okafor\nWe have decided to stop the case.\n",

@@ -1,22 +1,49 @@
-"""Placeholder engine while the rule engine is being built: timeliness only. Replaced soon."""
+"""Score one letter: analyse it once, run every rule, apply suppressions, score."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
+from .checks import CHECKS, NotAssessed, State, check_time_limit, compute_metrics
 from .letter import Letter
-from .result import DimensionResult, Result
-from .workdays import due_date, working_days_between
+from .result import Finding, Result
+from .rules import RuleSet, load_rules
+from .scoring import apply_penalties, dimension_results, overall
+from .structure import analyse
 
 
-def score_letter(letter: Letter) -> Result:
-    ctx = letter.context
-    metrics = {"words": len(letter.text.split()), "due_date": None, "working_days_taken": None}
-    dims = {d: DimensionResult(score=100, assessed=True) for d in ("content", "readability", "empathy")}
-    dims["timeliness"] = DimensionResult(score=None, assessed=False)
-    if ctx.decision_date and ctx.victim_category:
-        sent = ctx.letter_date or dt.date.today()
-        due = due_date(ctx.decision_date, ctx.victim_category)
-        metrics["due_date"] = due.isoformat()
-        metrics["working_days_taken"] = working_days_between(ctx.decision_date, sent)
-        dims["timeliness"] = DimensionResult(score=100 if sent <= due else 0, assessed=True)
-    return Result(score=100, verdict="good", dimensions=dims, findings=[], metrics=metrics, rules_version="0")
+def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleSet | None = None) -> Result:
+    rs = ruleset or load_rules()
+    state = State(letter, analyse(letter.text), rs, today or dt.date.today())
+    compute_metrics(state)
+    findings: list[Finding] = []
+    not_assessed: dict[str, list[str]] = defaultdict(list)
+    assessed: dict[str, int] = defaultdict(int)
+    for rule in rs.rules:
+        check = check_time_limit if rule.settings.get("needs") else CHECKS[rule.kind]
+        try:
+            findings.extend(check(rule, state))
+        except NotAssessed as why:
+            not_assessed[rule.dimension].append(f"{rule.id}: {why}")
+            continue
+        assessed[rule.dimension] += 1
+    findings.sort(key=lambda f: (f.start is None, f.start or 0, f.rule))
+    suppress(findings, letter, rs)
+    apply_penalties(findings, rs.scoring, state.metrics)
+    dims = dimension_results(findings, not_assessed, assessed)
+    score, verdict = overall(dims, findings, rs.scoring)
+    return Result(score=score, verdict=verdict, dimensions=dims, findings=findings,
+                  metrics=state.metrics, rules_version=rs.version)
+
+
+def suppress(findings: list[Finding], letter: Letter, rs: RuleSet) -> None:
+    """Mark (never drop) findings silenced by the letter's `suppress:` or the area vocabulary."""
+    for f in findings:
+        term = (f.text or "").lower()
+        for s in letter.context.suppress:
+            if s.rule == f.rule and (s.term is None or s.term.lower() == term):
+                f.suppressed, f.suppressed_reason = True, s.reason
+                break
+        else:
+            if term and term in rs.vocabulary:
+                f.suppressed, f.suppressed_reason = True, "accepted in the area vocabulary (rules/vocabulary.yml)"

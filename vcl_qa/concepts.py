@@ -1,0 +1,48 @@
+"""Find concepts (required content) by meaning, over windows of sentences.
+
+A concept has alternatives; an alternative matches a window of consecutive segments (sentences,
+headings, signature lines) when every one of its `all` patterns matches the window's text after
+the `none` patterns' matches have been blanked out ("after reviewing the file" does not count as
+the review right, but "the file was reviewed; you can ask for a review" still does).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .rules import Concept
+from .structure import Document
+
+SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class Hit:
+    start: int
+    end: int
+    text: str
+
+
+def _mask(text: str, masks: list[re.Pattern]) -> str:
+    for m in masks:
+        if m.search(text):
+            text = m.sub(lambda mo: " " * len(mo.group(0)), text)
+    return text
+
+
+def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, int], str]) -> Hit | None:
+    """The first window of segments where the concept is present, or None."""
+    segs = document.segments
+    for size in range(1, concept.window + 1):
+        for i in range(0, len(segs) - size + 1):
+            key = (i, size)
+            text = cache.get(key)
+            if text is None:
+                text = SPACES.sub(" ", " ".join(s.text for s in segs[i : i + size]))
+                cache[key] = text
+            for required, masks in concept.alternatives:
+                masked = _mask(text, masks) if masks else text
+                if all(p.search(masked) for p in required):
+                    first, last = segs[i], segs[i + size - 1]
+                    return Hit(first.start, last.end, document.text[first.start : last.end])
+    return None

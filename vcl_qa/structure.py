@@ -1,0 +1,250 @@
+"""Recognise the parts of a letter and split its prose into sentences.
+
+The header, address block, reference lines, greeting and sign-off are found by line patterns in
+rules/structure.yml. Only the prose between greeting and sign-off feeds the readability figures
+and sentence counts; every check still reports offsets into the whole body.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from spacy.tokens import Doc
+
+from .nlp import get_nlp
+from .rules_data import load_yaml
+
+BULLET = re.compile(r"^\s*([-*•–]|\d{1,2}[.)]|\(?[a-z]\))\s+")
+WORD = re.compile(r"[A-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class StructurePatterns:
+    header: list[re.Pattern]
+    greeting: list[re.Pattern]
+    sign_off: list[re.Pattern]
+    reference_line: list[re.Pattern]
+    line_end_sentence: re.Pattern
+    abbreviations: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def patterns() -> StructurePatterns:
+    data = load_yaml("structure.yml")
+
+    def comp(key: str) -> list[re.Pattern]:
+        return [re.compile(p, re.I) for p in data[key]]
+
+    return StructurePatterns(
+        header=comp("header"),
+        greeting=comp("greeting"),
+        sign_off=comp("sign_off"),
+        reference_line=comp("reference_line"),
+        line_end_sentence=re.compile(data["line_end_sentence"]),
+        abbreviations=frozenset(a.lower() for a in data["abbreviations"]),
+    )
+
+
+@dataclass
+class Line:
+    start: int
+    end: int
+    text: str
+    kind: str = "prose"  # header | address | reference | greeting | prose | heading | sign_off | signature | blank
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    text: str
+    tok_start: int
+    tok_end: int
+    words: int
+    paragraph: int
+
+
+@dataclass
+class Document:
+    text: str
+    doc: Doc
+    lines: list[Line]
+    sentences: list[Sentence]
+    prose_start: int
+    prose_end: int
+    greeting: Line | None
+    sign_off: Line | None
+    line_starts: list[int] = field(default_factory=list)
+    segments: list[Sentence] = field(default_factory=list)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of a 0-based offset."""
+        i = bisect_right(self.line_starts, offset) - 1
+        return i + 1, offset - self.line_starts[i] + 1
+
+    def sentence_at(self, offset: int) -> int | None:
+        starts = [s.start for s in self.sentences]
+        i = bisect_right(starts, offset) - 1
+        if i >= 0 and offset < self.sentences[i].end:
+            return i
+        return None
+
+    def in_prose(self, offset: int) -> bool:
+        return self.prose_start <= offset < self.prose_end
+
+
+def _matches(pats: list[re.Pattern], text: str) -> bool:
+    return any(p.match(text) for p in pats)
+
+
+def classify_lines(text: str) -> tuple[list[Line], Line | None, Line | None]:
+    pats = patterns()
+    lines: list[Line] = []
+    pos = 0
+    for raw in text.split("\n"):
+        lines.append(Line(pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    greeting_i = next(
+        (i for i, ln in enumerate(lines) if _matches(pats.greeting, ln.text.strip())), None
+    )
+    sign_i = None
+    for i in range(len(lines) - 1, (greeting_i if greeting_i is not None else -1), -1):
+        if _matches(pats.sign_off, lines[i].text.strip()):
+            sign_i = i
+            break
+    first_prose = greeting_i + 1 if greeting_i is not None else _guess_prose_start(lines)
+    for i, ln in enumerate(lines):
+        s = ln.text.strip()
+        if not s:
+            ln.kind = "blank"
+        elif i == greeting_i:
+            ln.kind = "greeting"
+        elif sign_i is not None and i == sign_i:
+            ln.kind = "sign_off"
+        elif sign_i is not None and i > sign_i:
+            ln.kind = "signature"
+        elif _matches(pats.header, s):
+            ln.kind = "header"
+        elif _matches(pats.reference_line, s):
+            ln.kind = "reference"
+        elif i < first_prose:
+            ln.kind = "address"
+        elif _is_heading(s, pats) and not BULLET.match(s):
+            ln.kind = "heading"
+    greeting = lines[greeting_i] if greeting_i is not None else None
+    sign = lines[sign_i] if sign_i is not None else None
+    return lines, greeting, sign
+
+
+def _is_heading(s: str, pats: StructurePatterns) -> bool:
+    """A short line with no sentence punctuation standing alone, e.g. 'What happens next'."""
+    return len(s.split()) <= 8 and not pats.line_end_sentence.search(s) and not s[-1:] in ",-"
+
+
+def _guess_prose_start(lines: list[Line]) -> int:
+    """No greeting: prose starts at the first line that reads like a sentence."""
+    for i, ln in enumerate(lines):
+        s = ln.text.strip()
+        if len(s.split()) >= 6 and re.search(r"[a-z]", s) and not re.match(r"^\d", s):
+            return i
+    return 0
+
+
+def analyse(text: str) -> Document:
+    lines, greeting, sign = classify_lines(text)
+    nlp = get_nlp()
+    doc = nlp(text)
+    prose_lines = [ln for ln in lines if ln.kind in ("prose",)]
+    prose_start = prose_lines[0].start if prose_lines else len(text)
+    prose_end = prose_lines[-1].end if prose_lines else len(text)
+    sentences = _split_sentences(doc, lines)
+    line_starts = [ln.start for ln in lines]
+    segments = sorted(sentences + _line_segments(lines, greeting), key=lambda s: s.start)
+    return Document(text, doc, lines, sentences, prose_start, prose_end, greeting, sign, line_starts, segments)
+
+
+def _line_segments(lines: list[Line], greeting: Line | None) -> list[Sentence]:
+    """Headings, sign-off and signature lines: not prose, but content can be stated there."""
+    out = []
+    after_greeting = greeting is None
+    for ln in lines:
+        if ln is greeting:
+            after_greeting = True
+        if ln.kind in ("heading", "signature", "reference", "sign_off") and (after_greeting or ln.kind == "reference"):
+            stripped = ln.text.strip()
+            lead = len(ln.text) - len(ln.text.lstrip())
+            start = ln.start + lead
+            sentences_words = len(stripped.split())
+            out.append(Sentence(start, start + len(stripped), stripped, -1, -1, sentences_words, -1))
+    return out
+
+
+def _split_sentences(doc: Doc, lines: list[Line]) -> list[Sentence]:
+    """Sentences of the prose lines: punctuation, blank lines, list items and line layout."""
+    pats = patterns()
+    text = doc.text
+    kind_at = {}
+    for idx, ln in enumerate(lines):
+        kind_at[idx] = ln.kind
+    line_starts = [ln.start for ln in lines]
+    sentences: list[Sentence] = []
+    cur: list[int] = []  # token indices of the current sentence
+    paragraph = 0
+    prev_line = -1
+
+    def flush() -> None:
+        if not cur:
+            return
+        first, last = doc[cur[0]], doc[cur[-1]]
+        words = sum(1 for i in cur if WORD.search(doc[i].text))
+        if words:
+            start, end = first.idx, last.idx + len(last.text)
+            sentences.append(Sentence(start, end, text[start:end], cur[0], cur[-1] + 1, words, paragraph))
+        cur.clear()
+
+    for tok in doc:
+        li = bisect_right(line_starts, tok.idx) - 1
+        if tok.is_space:
+            if tok.text.count("\n") >= 2:
+                flush()
+                paragraph += 1
+            continue
+        if lines[li].kind != "prose":
+            if cur:
+                flush()
+            prev_line = li
+            continue
+        if li != prev_line and cur:
+            # A line break inside the prose: does it end the sentence?
+            prev_text = lines[prev_line].text.rstrip() if prev_line >= 0 else ""
+            if (
+                li - prev_line > 1
+                or not prev_text
+                or pats.line_end_sentence.search(prev_text)
+                or BULLET.match(lines[li].text)
+            ):
+                flush()
+                if li - prev_line > 1:
+                    paragraph += 1
+        prev_line = li
+        cur.append(tok.i)
+        if tok.text in (".", "!", "?", "…") or (
+            tok.text.endswith(".") and len(tok.text) > 1 and tok.lower_ not in pats.abbreviations
+            and not tok.like_num and tok.text.count(".") == 1 and tok.i + 1 < len(doc)
+            and doc[tok.i + 1].is_space
+        ):
+            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            if nxt is None or nxt.is_space or nxt.is_punct and nxt.text in "\"'”’)" or nxt.is_title or nxt.is_upper or nxt.like_num:
+                if nxt is not None and nxt.text in "\"'”’)":
+                    cur.append(nxt.i)
+                flush()
+    flush()
+    # Drop duplicates of a closing quote appended above.
+    out: list[Sentence] = []
+    for s in sentences:
+        if out and s.start < out[-1].end:
+            continue
+        out.append(s)
+    return out
