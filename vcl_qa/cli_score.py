@@ -1,0 +1,114 @@
+"""`vcl-qa score` and `vcl-qa rules`."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import main
+from .errors import LetterError, RulesError
+from .letter import LETTER_SUFFIXES, Letter
+from .report import render_text
+
+PROGRESS_FROM = 10  # show a progress bar when scoring at least this many files
+
+
+def collect_paths(paths: tuple[str, ...]) -> list[Path]:
+    """Files as given, and letter files (.txt, .md, .docx) inside folders, sorted."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.suffix.lower() in LETTER_SUFFIXES and f.is_file()))
+        else:
+            out.append(p)
+    return out
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True,
+              help="text for people; json (one object for one file) or jsonl (one object a line) for programs")
+@click.option("--decision", help="override the letter's decision (see contract)")
+@click.option("--decision-date", help="override decision_date (YYYY-MM-DD)")
+@click.option("--letter-date", help="override letter_date (YYYY-MM-DD)")
+@click.option("--victim-category", type=click.Choice(["enhanced", "standard"]))
+@click.option("--bereaved/--not-bereaved", default=None)
+@click.option("--offence", help="override the offence")
+@click.option("--victim-name", help="override the name the letter should greet")
+@click.option("--urn", help="override the case reference")
+@click.option("--show-suppressed", is_flag=True, help="list suppressed findings in the text format too")
+def score(paths, fmt, show_suppressed, **overrides):
+    """Score letters (files or folders of .txt, .md, .docx) and show every problem found.
+
+    Exit status: 0 all scored, 1 some letter has an error-level finding, 2 bad input.
+    """
+    from . import score_letter
+
+    files = collect_paths(paths)
+    if not files:
+        raise click.UsageError("no letter files (.txt, .md, .docx) found in the paths given")
+    if fmt == "json" and len(files) > 1:
+        raise click.UsageError("--format json is for one file; use --format jsonl for several")
+    bad = errors = 0
+    out = click.get_text_stream("stdout")
+    progress = _progress(len(files), fmt)
+    try:
+        for path in files:
+            try:
+                letter = Letter.from_file(path, **overrides)
+                result = score_letter(letter)
+            except LetterError as exc:
+                bad += 1
+                click.echo(f"error: {exc}", err=True)
+                continue
+            except RulesError as exc:
+                click.echo(f"error: the rules are broken: {exc}", err=True)
+                sys.exit(2)
+            errors += result.has_errors()
+            data = result.model_dump(mode="json")
+            if fmt == "json":
+                out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            elif fmt == "jsonl":
+                out.write(json.dumps({"path": str(path), **data}, ensure_ascii=False) + "\n")
+            else:
+                out.write(render_text(str(path), letter, result, show_suppressed=show_suppressed) + "\n")
+            if progress:
+                progress[0].advance(progress[1])
+    finally:
+        if progress:
+            progress[0].stop()
+    if bad:
+        click.echo(f"{bad} of {len(files)} file(s) could not be scored (see the messages above).", err=True)
+        sys.exit(2)
+    sys.exit(1 if errors else 0)
+
+
+def _progress(total: int, fmt: str):
+    """A progress bar on stderr when there are many files and someone is watching."""
+    if total < PROGRESS_FROM or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    p = Progress(console=Console(stderr=True), transient=True)
+    task = p.add_task("Scoring letters", total=total)
+    p.start()
+    return p, task
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_cmd(fmt):
+    """List every rule with its severity and what it checks."""
+    from .rules import load_rules
+
+    rs = load_rules()
+    if fmt == "json":
+        click.echo(json.dumps([{"id": r.id, "kind": r.kind, "severity": r.severity, "why": r.why,
+                                "source": r.source, "file": r.file} for r in rs.rules], indent=2))
+        return
+    click.echo(f"Rules version {rs.version} ({len(rs.rules)} rules)\n")
+    for r in rs.rules:
+        click.echo(f"{r.id:30} {r.severity:10} {r.why}")

@@ -1,0 +1,50 @@
+"""Render a result as plain text for people: grouped by dimension, with line:column, the exact
+words, the suggestion and the score."""
+from __future__ import annotations
+
+import textwrap
+
+from .letter import Letter
+from .result import DIMENSIONS, Result
+
+ICON = {"error": "ERROR", "warning": "warning", "suggestion": "suggestion"}
+VERDICT = {"good": "Good", "needs_work": "Needs work", "poor": "Poor"}
+TITLE = {"timeliness": "Timeliness", "content": "Content", "readability": "Readability", "empathy": "Empathy"}
+
+
+def render_text(path: str, letter: Letter, result: Result, show_suppressed: bool = False) -> str:
+    m = result.metrics
+    lines = [f"{path}", f"  Score {result.score}/100: {VERDICT[result.verdict]}"]
+    summary = []
+    for d in DIMENSIONS:
+        dim = result.dimensions[d]
+        summary.append(f"{TITLE[d]} {dim.score if dim.assessed else 'not assessed'}")
+    lines.append("  " + " | ".join(summary))
+    if m.get("due_date"):
+        taken = m.get("working_days_taken")
+        lines.append(f"  Due by {m['due_date']}; sent {m['letter_date']} ({taken} working day{'s' if taken != 1 else ''} after the decision)")
+    if m.get("flesch_reading_ease") is not None:
+        lines.append(f"  Reading ease {m['flesch_reading_ease']} | {m['sentences']} sentences, "
+                     f"{m['average_sentence_words']} words on average")
+    for d in DIMENSIONS:
+        found = [f for f in result.findings if f.dimension == d and (show_suppressed or not f.suppressed)]
+        dim = result.dimensions[d]
+        if not found and not dim.not_assessed:
+            continue
+        lines.append(f"\n  {TITLE[d]}")
+        for f in found:
+            where = f"line {f.line}:{f.column}" if f.line else "whole letter"
+            tag = "suppressed" if f.suppressed else ICON[f.severity]
+            lines.append(f"    {where:>16}  {tag:10}  {f.message}")
+            if f.suggestions:
+                for s in f.suggestions[:3]:
+                    lines.append(textwrap.fill(s, 100, initial_indent=" " * 34 + "-> try: ",
+                                               subsequent_indent=" " * 42))
+            if f.suppressed and f.suppressed_reason:
+                lines.append(" " * 34 + f"(suppressed: {f.suppressed_reason})")
+        for why in dim.not_assessed:
+            lines.append(f"    {'':>16}  {'not assessed':10}  {why}")
+    n = len([f for f in result.findings if not f.suppressed])
+    if not n:
+        lines.append("\n  No problems found.")
+    return "\n".join(lines)
