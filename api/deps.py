@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlite_utils import Database
 
@@ -56,3 +56,7 @@ LetterUser = Annotated[User, Depends(require("staff", "manager"))]
 ManagerUser = Annotated[User, Depends(require("manager"))]
 AdminUser = Annotated[User, Depends(require("admin"))]
 AuditUser = Annotated[User, Depends(require("manager", "admin"))]
+
+
+# Path ids within SQLite's integer range (larger ones answer 422, not a server error).
+PathId = Annotated[int, Path(ge=1, le=2**63 - 1)]

@@ -27,6 +27,9 @@ def _inline_refs(schema: dict) -> dict:
     return walk(schema)
 
 
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
 # Validated by vcl_qa.letter.context_from_mapping (the same messages as the command line),
 # so the model takes a plain mapping but documents the real fields.
 ContextIn = Annotated[dict[str, Any], WithJsonSchema(_inline_refs(LetterContext.model_json_schema()))]
@@ -36,7 +39,7 @@ class LetterSubmit(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(description="The letter body exactly as the victim would read it")
     context: ContextIn = Field(default_factory=dict, description="Case facts (contract section 1)")
-    letter_id: int | None = Field(default=None, description="Add a new version to this letter")
+    letter_id: RowId | None = Field(default=None, description="Add a new version to this letter")
     team: str | None = Field(default=None, description="Team (managers only; staff use their own)")
 
 

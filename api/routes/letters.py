@@ -15,7 +15,7 @@ from vcl_qa.store import letters as store
 from vcl_qa.store import audit
 from vcl_qa.store.users import User
 
-from ..deps import DbDep, LetterUser, ManagerUser
+from ..deps import PathId, DbDep, LetterUser, ManagerUser
 from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError
 from ..schemas import (Comparison, LetterCreated, LetterDetail, LetterList, LetterSubmit, SentIn,
                        SuppressionCreated, SuppressionIn)
@@ -86,7 +86,7 @@ def list_letters(
 
 
 @router.get("/{letter_id}", response_model=LetterDetail, responses=NOT_FOUND)
-def get_letter(letter_id: int, db: DbDep, user: LetterUser):
+def get_letter(letter_id: PathId, db: DbDep, user: LetterUser):
     """The letter with every version and its latest result."""
     check_visible(db, user, letter_id)
     out = store.get_letter(db, letter_id)
@@ -95,7 +95,7 @@ def get_letter(letter_id: int, db: DbDep, user: LetterUser):
 
 
 @router.get("/{letter_id}/compare", response_model=Comparison, responses=NOT_FOUND)
-def compare_versions(letter_id: int, db: DbDep, user: LetterUser,
+def compare_versions(letter_id: PathId, db: DbDep, user: LetterUser,
                      from_version: Annotated[int | None, Query(alias="from", ge=1)] = None,
                      to_version: Annotated[int | None, Query(alias="to", ge=1)] = None):
     """Findings fixed, new and unchanged between two versions (default: the last two)."""
@@ -108,14 +108,14 @@ def compare_versions(letter_id: int, db: DbDep, user: LetterUser,
 
 @router.post("/{letter_id}/suppressions", status_code=201, response_model=SuppressionCreated,
              responses=NOT_FOUND)
-def suppress_finding(letter_id: int, body: SuppressionIn, db: DbDep, user: LetterUser):
+def suppress_finding(letter_id: PathId, body: SuppressionIn, db: DbDep, user: LetterUser):
     """Mark a rule (or one wording) as not a problem in this letter, with a reason; re-scores."""
     check_visible(db, user, letter_id)
     return store.suppress(db, user, letter_id, body.rule, body.reason, body.term)
 
 
 @router.post("/{letter_id}/sent", response_model=LetterDetail, responses={**NOT_FOUND, **CONFLICT})
-def mark_sent(letter_id: int, db: DbDep, user: LetterUser, body: SentIn | None = None):
+def mark_sent(letter_id: PathId, db: DbDep, user: LetterUser, body: SentIn | None = None):
     """Record that the letter went out (default today); a sent letter takes no new versions."""
     check_visible(db, user, letter_id)
     store.mark_sent(db, user, letter_id, body.sent_date if body else None)
@@ -123,7 +123,7 @@ def mark_sent(letter_id: int, db: DbDep, user: LetterUser, body: SentIn | None =
 
 
 @router.delete("/{letter_id}", status_code=204, responses=NOT_FOUND)
-def delete_letter(letter_id: int, db: DbDep, user: ManagerUser):
+def delete_letter(letter_id: PathId, db: DbDep, user: ManagerUser):
     """Delete a letter with all its versions and results (managers only; audited)."""
     store.delete(db, user, letter_id)
     return Response(status_code=204)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from vcl_qa.store import audit
 from vcl_qa.store import users as store
 
-from ..deps import AdminUser, CurrentUser, DbDep
+from ..deps import PathId, AdminUser, CurrentUser, DbDep
 from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError
 
 router = APIRouter(tags=["users"], responses=COMMON_RESPONSES)
@@ -61,7 +61,7 @@ def create_user(body: UserCreate, db: DbDep, admin: AdminUser):
 
 
 @router.post("/users/{user_id}/token", response_model=UserWithToken, responses=NOT_FOUND)
-def reset_token(user_id: int, db: DbDep, admin: AdminUser):
+def reset_token(user_id: PathId, db: DbDep, admin: AdminUser):
     """Issue a new token for a user; the old one stops working."""
     user = store.get_user(db, user_id)
     if user is None:
@@ -72,7 +72,7 @@ def reset_token(user_id: int, db: DbDep, admin: AdminUser):
 
 
 @router.delete("/users/{user_id}", status_code=204, responses={**NOT_FOUND, **CONFLICT})
-def disable_user(user_id: int, db: DbDep, admin: AdminUser):
+def disable_user(user_id: PathId, db: DbDep, admin: AdminUser):
     """Switch a user off: their token stops working; their name stays in the audit log."""
     if user_id == admin.id:
         raise ApiError(409, "conflict", "you cannot switch off your own account")
