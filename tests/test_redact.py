@@ -1,0 +1,260 @@
+"""Anonymisation for the Community Involvement Panel (vcl_qa.redact, rules/redaction.yml)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from vcl_qa import Letter, LetterContext, RulesError
+from vcl_qa.redact import Replacement, load_rules, redact
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((ROOT / "sample_letters").glob("*.txt"))
+
+
+def _examples():
+    for rule_id, examples in load_rules().examples.items():
+        for i, ex in enumerate(examples.get("redact") or []):
+            yield pytest.param(rule_id, ex, True, id=f"{rule_id}-redact-{i}")
+        for i, ex in enumerate(examples.get("keep") or []):
+            ex = {"text": ex} if isinstance(ex, str) else ex
+            yield pytest.param(rule_id, ex, False, id=f"{rule_id}-keep-{i}")
+
+
+@pytest.mark.parametrize("rule_id,example,changes", list(_examples()))
+def test_rule_example(rule_id, example, changes):
+    ctx = LetterContext(**example["context"]) if example.get("context") else None
+    got = redact(example["text"], ctx, example.get("extra_names") or ()).text
+    assert got == (example["expect"] if changes else example["text"])
+
+
+def test_every_pattern_and_detector_has_examples_both_ways():
+    examples = load_rules().examples
+    assert len(examples) >= 15
+    missing = [rid for rid, ex in examples.items() if not ex.get("redact") or not ex.get("keep")]
+    assert missing == []
+
+
+def test_rules_are_loaded_once():
+    assert load_rules() is load_rules()
+    assert len(load_rules().first_names) >= 300
+
+
+def test_a_bare_yes_or_on_in_a_word_list_is_an_error(tmp_path, monkeypatch):
+    text = (ROOT / "rules" / "redaction.yml").read_text(encoding="utf-8")
+    (tmp_path / "redaction.yml").write_text(text.replace('"On", At,', "On, At,"), encoding="utf-8")
+    monkeypatch.setenv("VCL_QA_RULES", str(tmp_path))
+    load_rules.cache_clear()
+    try:
+        with pytest.raises(RulesError, match="quotes"):
+            load_rules()
+    finally:
+        monkeypatch.delenv("VCL_QA_RULES")
+        load_rules.cache_clear()
+
+
+LETTER = """Private - to be opened by addressee only
+
+Ms Jane Okafor
+Flat 2, Riverside House
+14 Larch Road
+Leeds
+LS1 4AB
+
+19 December 2024
+
+Our reference: 42AB1234524
+Crime reference: 13/123456/24
+
+Dear Ms Okafor
+
+The case against Mark Trent
+
+I am writing to tell you that we have stopped the case against the defendant, Mark Trent,
+who was charged with assaulting you on 3 December. Mr Trent's solicitor wrote to us on
+12 December. DC Sarah Hughes of West Yorkshire Police will tell you more. Jane, I know
+this is hard. Trent will not be at Leeds Crown Court in January.
+
+The police noted your date of birth 03/04/1990 and that your son was born on 5 May 2015.
+URN 42 AB 12345 24 is on our file, and so is JANE OKAFOR's statement.
+
+Victim Support can help on 0808 168 9111. Call me on +44 (0)113 245 6789 or email
+vlu.leeds@cps.gov.uk. You can also write to us at 27 Park Place, Leeds LS1 2SZ.
+
+Yours sincerely
+
+Oluwaseun Adeyemi
+Victim Liaison Officer
+Crown Prosecution Service Yorkshire and Humberside
+"""
+
+EXPECTED = """Private - to be opened by addressee only
+
+[VICTIM]
+[ADDRESS]
+
+19 December 2024
+
+Our reference: [CASE REF]
+Crime reference: [CASE REF]
+
+Dear [VICTIM]
+
+The case against [NAME]
+
+I am writing to tell you that we have stopped the case against the defendant, [NAME],
+who was charged with assaulting you on 3 December. [NAME]'s solicitor wrote to us on
+12 December. DC [NAME] of West Yorkshire Police will tell you more. [VICTIM], I know
+this is hard. [NAME] will not be at Leeds Crown Court in January.
+
+The police noted your date of birth [DATE OF BIRTH] and that your son was born on [DATE OF BIRTH].
+URN [CASE REF] is on our file, and so is [VICTIM]'s statement.
+
+Victim Support can help on [PHONE]. Call me on [PHONE] or email
+[EMAIL]. You can also write to us at [ADDRESS].
+
+Yours sincerely
+
+[NAME]
+Victim Liaison Officer
+Crown Prosecution Service Yorkshire and Humberside
+"""
+
+CONTEXT = LetterContext(victim_name="Ms Jane Okafor", urn="42AB1234524")
+
+
+def test_a_letter_full_of_details():
+    assert redact(LETTER, CONTEXT).text == EXPECTED
+
+
+def test_replacements_point_into_the_original_and_hold_no_values():
+    result = redact(LETTER, CONTEXT)
+    tags = set(load_rules().tags.values())
+    rebuilt, pos = [], 0
+    for rep in result.replacements:
+        assert isinstance(rep, Replacement)
+        assert isinstance(rep.start, int) and isinstance(rep.end, int) and rep.tag in tags
+        assert pos <= rep.start < rep.end <= len(LETTER)
+        rebuilt += [LETTER[pos:rep.start], rep.tag]
+        pos = rep.end
+    assert "".join(rebuilt) + LETTER[pos:] == result.text
+    assert [LETTER[r.start:r.end] for r in result.replacements][:3] == [
+        "Ms Jane Okafor", "Flat 2, Riverside House\n14 Larch Road\nLeeds\nLS1 4AB", "42AB1234524"]
+    assert "Okafor" not in repr(result.replacements)
+
+
+def test_no_context_still_redacts_what_it_can():
+    out = redact("Dear Mr Patel,\nPlease call 07700 900123 about 14 Larch Road.").text
+    assert out == "Dear [NAME],\nPlease call [PHONE] about [ADDRESS]."
+
+
+def test_victim_name_split_across_a_line_break_in_every_form():
+    text = "We wrote to Ms Jane\nOkafor and to MS\nOKAFOR; Jane\nOkafor's reply came."
+    assert redact(text, CONTEXT).text == "We wrote to [VICTIM] and to [VICTIM]; [VICTIM]'s reply came."
+
+
+def test_possessives_with_either_apostrophe():
+    text = "Okafor's account, Okafor’s account and Jane's account."
+    assert redact(text, CONTEXT).text == "[VICTIM]'s account, [VICTIM]’s account and [VICTIM]'s account."
+
+
+def test_victim_called_hope_keeps_the_word_hope():
+    ctx = LetterContext(victim_name="Mr Hope")
+    text = ("Dear Mr Hope\n\nI hope this letter helps. Hope you are well. We told Hope about it. "
+            "Hope was upset. Mr. Hope's statement.")
+    assert redact(text, ctx).text == (
+        "Dear [VICTIM]\n\nI hope this letter helps. Hope you are well. We told [VICTIM] about it. "
+        "[VICTIM] was upset. [VICTIM]'s statement.")
+
+
+def test_victim_called_summer_brown_keeps_the_season_and_the_colour():
+    ctx = LetterContext(victim_name="Summer Brown")
+    text = "Dear Summer\n\nThis summer a brown car hit Summer's bike. Ms Brown was hurt. SUMMER BROWN"
+    assert redact(text, ctx).text == (
+        "Dear [VICTIM]\n\nThis summer a brown car hit [VICTIM]'s bike. [VICTIM] was hurt. [VICTIM]")
+
+
+def test_victim_called_rose_hill_keeps_the_rose_garden():
+    ctx = LetterContext(victim_name="Miss Rose Hill")
+    text = "Dear Miss Hill\n\nThe rose garden on the hill is where Rose was hurt. Hill told us."
+    assert redact(text, ctx).text == (
+        "Dear [VICTIM]\n\nThe rose garden on the hill is where [VICTIM] was hurt. [VICTIM] told us.")
+
+
+def test_a_relative_with_another_title_is_a_name_not_the_victim():
+    ctx = LetterContext(victim_name="Mrs Sarah Quinn")
+    text = "Dear Mrs Quinn\n\nMr Quinn denies it. Martin Quinn is your brother-in-law."
+    assert redact(text, ctx).text == "Dear [VICTIM]\n\n[NAME] denies it. [NAME] is your brother-in-law."
+
+
+def test_unknown_first_name_before_a_known_surname_goes_too():
+    text = "We charged Mr Denton. Karl Denton denies it, and Karl says so."
+    assert redact(text).text == "We charged [NAME]. [NAME] denies it, and [NAME] says so."
+
+
+def test_extra_names_from_the_case_system():
+    text = "Okonkwo-Reid was arrested. We told OKONKWO-REID and Mr Okonkwo-Reid."
+    assert redact(text, None, ["Chidubem Okonkwo-Reid"]).text == "[NAME] was arrested. We told [NAME] and [NAME]."
+
+
+def test_capitalised_ordinary_words_and_services_stay():
+    text = ("Victim Support, the Witness Service and the Crown Prosecution Service will help. "
+            "The hearing at Bradford Crown Court on Monday 3 June was adjourned to Friday. "
+            "Under the Victims' Right to Review scheme, Will you tell us by Christmas Eve?")
+    assert redact(text).text == text
+
+
+def test_other_dates_stay_so_the_panel_can_judge_timeliness():
+    text = "We decided on 19 December 2024 and wrote on 20/12/2024. His date of birth is 01/02/1980."
+    assert redact(text).text == ("We decided on 19 December 2024 and wrote on 20/12/2024. "
+                                 "His date of birth is [DATE OF BIRTH].")
+
+
+def test_placeholder_text_is_not_mistaken_for_a_name():
+    assert redact("Dear [NAME]\n\nThe hearing on XXXX.").text == "Dear [NAME]\n\nThe hearing on XXXX."
+
+
+def _survivors(text: str, ctx: LetterContext) -> list[str]:
+    """Every context value still readable in `text`: the name (any case), its parts of three
+    letters or more as capitalised or upper-case words, and the URN however spaced."""
+    found = []
+    if ctx.victim_name:
+        if ctx.victim_name.lower() in text.lower():
+            found.append(ctx.victim_name)
+        titles = load_rules().titles
+        for part in re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", ctx.victim_name):
+            if len(part) >= 3 and part.lower() not in titles:
+                forms = {part[0].upper() + part[1:], part.upper()}
+                found += [f for f in forms if re.search(rf"(?<![\w]){re.escape(f)}(?!\w)", text)]
+    if ctx.urn:
+        spaced = r"[\s/\-]?".join(re.escape(c) for c in ctx.urn if c.isalnum())
+        if re.search(spaced, text, re.IGNORECASE):
+            found.append(ctx.urn)
+    return found
+
+
+def test_survivor_check_sees_a_leak():
+    ctx = LetterContext(victim_name="Ms Jane Okafor", urn="42AB1234524")
+    assert _survivors("Okafor and 42 AB 12345 24", ctx) == ["Okafor", "42AB1234524"]
+
+
+@pytest.mark.skipif(not SAMPLES, reason="no sample letters yet")
+@pytest.mark.parametrize("path", SAMPLES, ids=[p.name for p in SAMPLES])
+def test_no_context_value_survives_in_any_sample_letter(path):
+    letter = Letter.from_file(path)
+    out = redact(letter.text, letter.context).text
+    assert _survivors(out, letter.context) == []
+    assert "@" not in out
+    assert not re.search(r"\b0\d{3}[ \-]?\d{3}[ \-]?\d{3,4}\b", out)
+    postcode = next(p.regex for p in load_rules().patterns if p.id == "postcode")
+    assert not postcode.search(out)
+
+
+@pytest.mark.skipif(not SAMPLES, reason="no sample letters yet")
+@pytest.mark.parametrize("path", SAMPLES[:5], ids=[p.name for p in SAMPLES[:5]])
+def test_sample_letters_stay_readable(path):
+    letter = Letter.from_file(path)
+    out = redact(letter.text, letter.context).text
+    assert out.count("\n\n") == letter.text.count("\n\n")  # every paragraph still there
+    assert len(out.split()) > 0.85 * len(letter.text.split())

@@ -1,0 +1,664 @@
+"""Anonymise a letter before a Community Involvement Panel member reads it.
+
+`redact(text, context, extra_names)` replaces personal details with readable tags (the tags,
+word lists and patterns are in rules/redaction.yml):
+
+- [VICTIM]: the context's victim_name in every form: full name with or without a title (any
+  title, not only the one in the context), title and surname, initial and surname, first
+  name, surname, middle names, possessives ("[VICTIM]'s"), upper case, and any of these split
+  across one line break.
+- [NAME]: `extra_names` (e.g. the defendant from the case system) in the same forms; a name
+  after a title (Mr, Mrs, Ms, Miss, Dr, DC, DS, PC, Sgt, ...; ranks stay visible: "DC [NAME]");
+  a listed first name followed by one or two capitalised words ("Mark Trent"); a listed
+  first name alone; the name after "Dear"; the recipient line above an address; the writer's
+  name under the sign-off (staff names are redacted too: safer, and the role line stays);
+  and any part of a name found by these rules when it appears again on its own ("Trent").
+- [ADDRESS]: UK postcodes, numbered street lines with their town and postcode, named streets
+  ("on Larch Road"), and whole address blocks above the greeting.
+- [PHONE] (UK numbers: spaces, dashes, brackets, +44), [EMAIL], [DATE OF BIRTH] (after "date
+  of birth", "DOB", "born on/in"; other dates stay: the panel judges timeliness), [CASE REF]
+  (the context URN however spaced, URN-shaped codes, crime and incident numbers, any code
+  with a digit after a reference label).
+
+Names that are also words ("Hope", "Rose", "Summer", "Brown") are redacted on their own only
+when capitalised and known to be a name in this letter; at the start of a sentence or in
+upper case they stay when the next word shows ordinary use ("Hope you are well"). Court,
+service and police names ("Leeds Crown Court", "Victim Support") are never redacted.
+
+Limits, honestly: this is rules, not a trained name recogniser. It misses a person's name
+that has no title, is not in the context or `extra_names`, does not start with a listed
+first name and is not seen elsewhere with one ("Okonkwo said"); misspelt forms of the
+victim's name; nicknames; names written in lower case; surnames with lower-case particles
+("van der Berg": the capitalised part only); addresses with no number, street word or
+postcode ("Flat 2, The Maltings" in running text); a date of birth with no label; ages;
+places of work, schools and vehicle registrations; case references of an unknown shape with
+no label. It over-redacts a capitalised common word that is a known name ("in the Summer"
+for a victim called Summer) and the month of a date when the victim is called May or June.
+A month or day name that is someone's first name is only caught after a title or via the
+context. The panel should still be told to report anything that looks personal.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable, NamedTuple
+
+from .errors import RulesError
+from .letter import Letter, LetterContext
+from .rules_data import load_yaml
+
+RULES_FILE = "redaction.yml"
+# A word: letters, inner apostrophes and hyphens ("O'Neill", "Adeyinka-Brown"); a possessive
+# 's is left outside so "Okafor's" becomes "[VICTIM]'s".
+WORD = re.compile(r"[^\W\d_]+(?:['’](?!s\b)[^\W\d_]+|-[^\W\d_]+)*")
+# What may sit between two words of one name: spaces and at most one line break.
+GAP = re.compile(r"\.?[ \t]*(?:\n[ \t]*)?")
+FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
+PLACE_WORD = r"[A-Z][A-Za-z'’\-]+"
+
+
+class Replacement(NamedTuple):
+    """Where a tag went: offsets in the original text (end exclusive) and the tag shown."""
+
+    start: int
+    end: int
+    tag: str
+
+
+@dataclass(frozen=True)
+class Redacted:
+    text: str
+    replacements: list[Replacement]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    id: str
+    kind: str
+    regex: re.Pattern
+    group: int
+    heuristic: bool
+    digits: tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class RedactionRules:
+    version: str
+    tags: dict[str, str]
+    rank: dict[str, int]  # tag kind -> priority (lower wins a tie)
+    patterns: tuple[Pattern, ...]
+    honorifics: frozenset[str]
+    ranks: frozenset[str]
+    titles_regex: str
+    first_names: frozenset[str]
+    not_alone: frozenset[str]
+    common_words: frozenset[str]
+    stop_words: frozenset[str]
+    months_days: frozenset[str]
+    not_surnames: frozenset[str]
+    building_words: frozenset[str]
+    keep_followers: frozenset[str]
+    impersonal: frozenset[str]
+    male: frozenset[str]
+    female: frozenset[str]
+    house_line: re.Pattern
+    locality_line: re.Pattern
+    protected: re.Pattern
+    sign_off: re.Pattern
+    sp: str
+    wrapped_line: int
+    examples: dict[str, dict[str, list[Any]]]
+
+    @property
+    def titles(self) -> frozenset[str]:
+        return self.honorifics | self.ranks
+
+
+class _Cand(NamedTuple):
+    start: int
+    end: int
+    kind: str
+    heuristic: bool = False
+    pattern: re.Pattern | None = None
+
+
+def _low(words: Iterable[str]) -> frozenset[str]:
+    bad = [w for w in words or () if not isinstance(w, str)]
+    if bad:  # YAML reads a bare On, No or Yes as true/false: quote it
+        raise RulesError(f"{RULES_FILE}: {bad[0]!r} in a word list is not text; put it in quotes")
+    return frozenset(w.lower() for w in words or ())
+
+
+def _alt(words: Iterable[str]) -> str:
+    """Regex alternation of literal words, longest first."""
+    uniq = sorted({str(w) for w in words}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(w) for w in uniq) + ")"
+
+
+def _expand(regex: str, fragments: dict[str, str], where: str) -> str:
+    for _ in range(6):
+        try:
+            new = FRAGMENT.sub(lambda m: fragments[m.group(1)], regex)
+        except KeyError as exc:
+            raise RulesError(f"{RULES_FILE}: {where}: unknown fragment {{{{{exc.args[0]}}}}}") from None
+        if new == regex:
+            return new
+        regex = new
+    raise RulesError(f"{RULES_FILE}: {where}: fragments nest too deeply")
+
+
+def _compile(regex: str, where: str, flags: int = 0) -> re.Pattern:
+    try:
+        return re.compile(regex, flags)
+    except re.error as exc:
+        raise RulesError(f"{RULES_FILE}: {where}: bad regular expression: {exc}") from None
+
+
+def _phrase_regex(phrases: Iterable[str], place_phrases: Iterable[str]) -> re.Pattern:
+    def flex(p: str) -> str:
+        return r"\s+".join(re.escape(w) for w in str(p).split())
+
+    plain = "|".join(flex(p) for p in sorted(phrases, key=len, reverse=True))
+    placed = "|".join(flex(p) for p in sorted(place_phrases, key=len, reverse=True))
+    prefix = rf"(?:{PLACE_WORD}[ \t]+(?:(?:and|upon|on|in|under)[ \t]+)?){{0,3}}"
+    return re.compile(rf"(?<!\w)(?:{prefix}(?:{placed})|{plain})(?!\w)")
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> RedactionRules:
+    """rules/redaction.yml, compiled once per process."""
+    data = load_yaml(RULES_FILE) or {}
+    try:
+        tags = {str(k): str(v) for k, v in data["tags"].items()}
+        titles = data["titles"]
+        months_days = list(data["months"]) + list(data["days"])
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise RulesError(f"{RULES_FILE}: missing section {exc}") from None
+    stop_all = list(data.get("stop_words") or []) + months_days
+    fragments = {str(k): str(v) for k, v in (data.get("fragments") or {}).items()}
+    fragments.update(
+        months=_alt(data["months"]),
+        street_suffixes=_alt(data.get("street_suffixes") or []),
+        bare_street_suffixes=_alt(data.get("bare_street_suffixes") or []),
+        stop_words=_alt(stop_all),
+    )
+    examples: dict[str, dict[str, list[Any]]] = {}
+    patterns = []
+    for raw in data.get("patterns") or []:
+        pid = str(raw.get("id", "?"))
+        if raw.get("tag") not in tags:
+            raise RulesError(f"{RULES_FILE}: pattern {pid}: tag '{raw.get('tag')}' is not in tags")
+        flags = 0
+        for name in raw.get("flags") or []:
+            flags |= getattr(re, str(name))
+        regex = _compile(_expand(str(raw["regex"]), fragments, f"pattern {pid}"), f"pattern {pid}", flags)
+        digits = raw.get("digits")
+        patterns.append(Pattern(pid, raw["tag"], regex, int(raw.get("group", 0)),
+                                bool(raw.get("heuristic")), tuple(digits) if digits else None))
+        examples[pid] = raw.get("examples") or {}
+    for did, raw in (data.get("detectors") or {}).items():
+        examples[str(did)] = (raw or {}).get("examples") or {}
+    honorifics, ranks = _low(titles.get("honorifics")), _low(titles.get("ranks"))
+    sign_offs = _alt(data.get("sign_offs") or ["Yours sincerely"])
+    block = data.get("address_block") or {}
+    groups = data.get("honorific_groups") or {}
+    particles = "|".join(re.escape(w) for w in _low(block.get("place_particles")))
+    locality = (rf"[ \t]*[A-Z][A-Za-z'’\-.]*(?:(?:,[ \t]*|[ \t]+)(?:[A-Z0-9][A-Za-z0-9'’\-.]*"
+                rf"{'|' + particles if particles else ''}))*[ \t,]*")
+    return RedactionRules(
+        version=str(data.get("version", "")),
+        tags=tags,
+        rank={k: i for i, k in enumerate(data.get("priority") or list(tags))},
+        patterns=tuple(patterns),
+        honorifics=honorifics,
+        ranks=ranks,
+        titles_regex=_alt(list(titles.get("honorifics") or []) + list(titles.get("ranks") or [])),
+        first_names=_low(data.get("first_names")),
+        not_alone=_low(data.get("not_alone_names")),
+        common_words=_low(data.get("common_word_names")),
+        stop_words=_low(stop_all),
+        months_days=_low(months_days),
+        not_surnames=_low(data.get("not_surnames")),
+        building_words=_low(data.get("building_words")),
+        keep_followers=_low(data.get("keep_followers")),
+        impersonal=_low(data.get("impersonal_greetings")),
+        male=_low(groups.get("male")),
+        female=_low(groups.get("female")),
+        house_line=_compile(_expand(str(block.get("house_line", "(?!)")), fragments, "address_block"),
+                            "address_block.house_line", re.MULTILINE),
+        locality_line=re.compile(locality),
+        protected=_phrase_regex(data.get("protected_phrases") or [], data.get("place_phrases") or []),
+        sign_off=re.compile(rf"(?im)^[ \t]*{sign_offs}[ \t]*[,.!]?[ \t]*\n(?:[ \t]*\n)*[ \t]*([^\n]+)"),
+        sp=fragments.get("sp", r"\s+"),
+        wrapped_line=int(data.get("wrapped_line_min_chars", 30)),
+        examples=examples,
+    )
+
+
+class _Doc:
+    """The text with what several detectors need: words, protected spans, lower-case words."""
+
+    def __init__(self, text: str, rules: RedactionRules):
+        self.text, self.rules = text, rules
+        self.tokens = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
+        self.protected = [m.span() for m in rules.protected.finditer(text)]
+        self.lower_words = {m.group() for m in re.finditer(r"(?<![\w'’])[a-z][a-z'’]*", text)}
+
+    def is_common(self, word: str) -> bool:
+        """A name that is also an ordinary word (listed, or seen in lower case in this letter)."""
+        low = word.lower()
+        return low in self.rules.common_words or low in self.lower_words
+
+    def joined(self, a: int, b: int) -> bool:
+        """Tokens a and b are neighbours in one name: only spaces (one line break) between."""
+        (_, a_end, a_word), (b_start, _, b_word) = self.tokens[a], self.tokens[b]
+        gap = self.text[a_end:b_start]
+        if not gap or not GAP.fullmatch(gap):
+            return False
+        if gap.startswith(".") and not (len(a_word) == 1 or a_word.lower() in self.rules.titles):
+            return False
+        if "\n" in gap:  # a wrapped line of prose, not the next line of a block
+            line_start = self.text.rfind("\n", 0, a_end) + 1
+            return a_end - line_start >= self.rules.wrapped_line and not self.is_common(b_word)
+        return True
+
+    def namelike(self, i: int) -> bool:
+        word = self.tokens[i][2]
+        low = word.lower()
+        return (len(word) >= 2 and word[0].isupper() and low not in self.rules.stop_words
+                and low not in self.rules.titles)
+
+    def initial(self, i: int) -> bool:
+        """A single capital used as an initial: followed by "." or by another part of the name."""
+        s, e, word = self.tokens[i]
+        if len(word) != 1 or not word.isupper():
+            return False
+        if self.text[e:e + 1] == ".":
+            return True
+        return i + 1 < len(self.tokens) and self.joined(i, i + 1) and self.namelike(i + 1)
+
+    def grow(self, i: int, limit: int, upper: bool) -> list[int]:
+        """Indices of up to `limit` name words following token i."""
+        out: list[int] = []
+        k = i + 1
+        while k < len(self.tokens) and len(out) < limit and self.joined(k - 1, k):
+            word = self.tokens[k][2]
+            if not (self.namelike(k) or self.initial(k)) or (upper and not word.isupper()):
+                break
+            out.append(k)
+            k += 1
+        while out and len(self.tokens[out[-1]][2]) == 1:  # an initial never ends a name
+            out.pop()
+        return out
+
+    def sentence_start(self, pos: int) -> bool:
+        i = pos - 1
+        newlines = 0
+        while i >= 0 and self.text[i] in " \t\n\"'“‘([":
+            newlines += self.text[i] == "\n"
+            i -= 1
+        if i < 0 or newlines >= 2 or self.text[i] in ".!?:;":
+            return True
+        return newlines == 1 and not (self.text[i].islower() or self.text[i] == ",")
+
+    def ambiguous(self, s: int, e: int, word: str) -> bool:
+        """A name that is also a word, where the word reading fits ("Hope you are well")."""
+        if not self.is_common(word) or not (word.isupper() or self.sentence_start(s)):
+            return False
+        return self.next_word(e) in self.rules.keep_followers
+
+    def next_word(self, end: int) -> str:
+        m = re.match(r"[ \t\n]*([^\W\d_]+)", self.text[end:end + 40])
+        return m.group(1).lower() if m else ""
+
+
+def redact(text: str, context: LetterContext | None = None, extra_names: Iterable[str] = ()) -> Redacted:
+    """Replace personal details in `text` with readable tags (see the module docstring)."""
+    rules = load_rules()
+    doc = _Doc(text, rules)
+    extra = tuple(n for n in (extra_names or ()) if n and n.strip())
+    found = _pattern_cands(doc) + _context_cands(doc, context, extra)
+    addresses, header_names = _address_block(doc)
+    names = _titled(doc) + _pairs(doc) + _alone(doc) + _greeting(doc) + _sign_off(doc) + header_names
+    found += addresses + names + _known_again(doc, _known_parts(doc, names, context, extra))
+    return _apply(text, _resolve(found, doc), rules)
+
+
+def redact_letter(letter: Letter, extra_names: Iterable[str] = ()) -> Redacted:
+    return redact(letter.text, letter.context, extra_names)
+
+
+def _pattern_cands(doc: _Doc) -> list[_Cand]:
+    out = []
+    for p in doc.rules.patterns:
+        for m in p.regex.finditer(doc.text):
+            start, end = m.span(p.group)
+            if start < 0 or start == end:
+                continue
+            if p.digits:
+                cut = _phone_length(m.group(p.group), p.digits)
+                if cut is None:
+                    continue
+                end = start + cut
+            out.append(_Cand(start, end, p.kind, p.heuristic, p.regex if p.group == 0 else None))
+    return out
+
+
+def _phone_length(s: str, digits: tuple[int, int]) -> int | None:
+    """Length of the longest prefix of `s` that is a whole UK number (None if none is)."""
+    ends = [m.end() for m in re.finditer(r"\d+", s)]
+    for end in reversed(ends):
+        d = re.sub(r"\D", "", s[:end])
+        if s.lstrip("(").startswith("+44"):
+            d = d[2:] if d[2:3] == "0" else "0" + d[2:]
+        if d.startswith("0") and digits[0] <= len(d) <= digits[1]:
+            return end
+    return None
+
+
+def _context_cands(doc: _Doc, context: LetterContext | None, extra: tuple[str, ...]) -> list[_Cand]:
+    out = []
+    if context is not None and context.victim_name:
+        rx = _name_regex(context.victim_name)
+        own = _group(doc.rules, context.victim_name)
+        for m in rx.finditer(doc.text) if rx else ():
+            other = own and _group(doc.rules, m.group()) not in (None, own)
+            out.append(_Cand(*m.span(), "name" if other else "victim"))
+    for name in extra:
+        rx = _name_regex(name)
+        out += [_Cand(*m.span(), "name") for m in rx.finditer(doc.text)] if rx else []
+    if context is not None and context.urn:
+        out += [_Cand(*m.span(), "case_ref") for m in _urn_regex(context.urn).finditer(doc.text)]
+    return out
+
+
+def _group(rules: RedactionRules, name: str) -> str | None:
+    """'male' or 'female' when the name starts with such an honorific."""
+    first = (WORD.findall(name) or [""])[0].lower()
+    return "male" if first in rules.male else "female" if first in rules.female else None
+
+
+def _name_parts(name: str) -> list[str]:
+    titles = load_rules().titles
+    return [w for w in WORD.findall(name) if w.lower().rstrip(".") not in titles]
+
+
+@lru_cache(maxsize=512)
+def _name_regex(name: str) -> re.Pattern | None:
+    """Every multi-word form of a known name: with or without any title, initial, middle names."""
+    rules = load_rules()
+    parts = [p for p in _name_parts(name) if len(p) >= 2]
+    if not parts:
+        return None
+    sp = rules.sp
+
+    def word(w: str) -> str:
+        forms = {w, w[0].upper() + w[1:], w.upper()}
+        return "(?:" + "|".join(re.escape(f).replace("'", "['’]").replace("’", "['’]") for f in forms) + ")"
+
+    title = rf"(?i:{rules.titles_regex})\.?"
+    initial = r"[A-Z]\.?"
+    last = word(parts[-1])
+    forms = [rf"{title}{sp}(?:{initial}{sp})?{last}"]
+    if len(parts) > 1:
+        first = word(parts[0])
+        middles = "".join(rf"(?:{sp}{word(m)})?" for m in parts[1:-1])
+        forms = [rf"(?:{title}{sp})?{first}{middles}{sp}{last}"] + forms + [rf"{title}{sp}{first}"]
+    forms.append(rf"{initial}{sp}{last}")
+    return re.compile(r"(?<![\w'’\-])(?:" + "|".join(forms) + r")(?!\w)")
+
+
+@lru_cache(maxsize=512)
+def _urn_regex(urn: str) -> re.Pattern:
+    chars = [re.escape(c) for c in urn if c.isalnum()]
+    return re.compile(r"(?<![A-Za-z0-9])" + r"[\s/\-]?".join(chars) + r"(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def _titled(doc: _Doc) -> list[_Cand]:
+    """Names after a title; honorifics go into the tag, ranks stay outside it."""
+    out, toks, titles = [], doc.tokens, doc.rules.titles
+    for i, (start, _, word) in enumerate(toks):
+        if not word[0].isupper() or word.lower() not in titles:
+            continue
+        if i and toks[i - 1][2].lower() in titles and doc.joined(i - 1, i):
+            continue  # inside a chain such as "Detective Sergeant"
+        j = i
+        while j + 1 < len(toks) and toks[j + 1][2].lower() in titles and doc.joined(j, j + 1):
+            j += 1
+        names = doc.grow(j, 3, upper=word.isupper() and len(word) > 1)
+        if not names:
+            continue
+        honorific_only = all(toks[k][2].lower() in doc.rules.honorifics for k in range(i, j + 1))
+        begin = start if honorific_only else toks[names[0]][0]
+        out.append(_Cand(begin, toks[names[-1]][1], "name", True))
+    return out
+
+
+def _pairs(doc: _Doc) -> list[_Cand]:
+    """A listed first name followed by one or two capitalised words."""
+    out, toks, r = [], doc.tokens, doc.rules
+    for i, (start, _, word) in enumerate(toks):
+        low = word.lower()
+        if low not in r.first_names or low in r.months_days or not word[0].isupper():
+            continue
+        names = doc.grow(i, 2, upper=word.isupper() and len(word) > 1)
+        while names and toks[names[-1]][2].lower() in r.not_surnames:
+            names.pop()
+        if names:
+            out.append(_Cand(start, toks[names[-1]][1], "name", True))
+    return out
+
+
+def _alone(doc: _Doc) -> list[_Cand]:
+    """A listed first name on its own (not before a place word such as "Park")."""
+    r, toks, out = doc.rules, doc.tokens, []
+    for i, (s, e, w) in enumerate(toks):
+        low = w.lower()
+        if low not in r.first_names or low in r.not_alone or low in r.stop_words:
+            continue
+        if not w[0].isupper() or w.isupper() or doc.ambiguous(s, e, w):
+            continue
+        if i + 1 < len(toks) and toks[i + 1][2].lower() in r.not_surnames and doc.joined(i, i + 1):
+            continue
+        out.append(_Cand(s, e, "name", True))
+    return out
+
+
+def _span_of_words(doc: _Doc, start: int, end: int) -> list[int]:
+    return [i for i, (s, e, _) in enumerate(doc.tokens) if s >= start and e <= end]
+
+
+def _name_line(doc: _Doc, start: int, end: int, max_words: int) -> _Cand | None:
+    """A line (or part) that is only a name with no title: 1..max_words capitalised words."""
+    idx = _span_of_words(doc, start, end)
+    if not idx or len(idx) > max_words or doc.tokens[idx[0]][2].lower() in doc.rules.titles:
+        return None
+    if any(not (doc.namelike(i) or doc.initial(i)) for i in idx):
+        return None
+    if re.search(r"[\d@:/\[\]<>{}]", doc.text[start:end]):
+        return None
+    return _Cand(doc.tokens[idx[0]][0], doc.tokens[idx[-1]][1], "name", True)
+
+
+def _greeting(doc: _Doc) -> list[_Cand]:
+    out = []
+    for m in re.finditer(r"(?m)^[ \t]*Dear[ \t]+([^\n,:;!]+)", doc.text):
+        idx = _span_of_words(doc, *m.span(1))
+        if idx and doc.tokens[idx[0]][2].lower() not in doc.rules.impersonal:
+            cand = _name_line(doc, *m.span(1), max_words=3)
+            out += [cand] if cand else []
+    return out
+
+
+def _sign_off(doc: _Doc) -> list[_Cand]:
+    out = []
+    for m in doc.rules.sign_off.finditer(doc.text):
+        cand = _name_line(doc, *m.span(1), max_words=4)
+        out += [cand] if cand else []
+    return out
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for line in text[start:end].split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _address_block(doc: _Doc) -> tuple[list[_Cand], list[_Cand]]:
+    """Address lines above the greeting, and the recipient's name line above them."""
+    dear = re.search(r"(?m)^[ \t]*Dear\b", doc.text)
+    if not dear:
+        return [], []
+    lines = _lines(doc.text, 0, dear.start())
+    anchors = [i for i, (s, e) in enumerate(lines) if _is_address_line(doc, s, e)]
+    addresses, names = [], []
+    for top, bottom in _runs(doc, lines, anchors):
+        while bottom + 1 < len(lines) and _is_locality(doc, *lines[bottom + 1]):
+            bottom += 1
+        ups = []  # place lines above the first address line, up to a title line or a gap
+        while top - len(ups) > 0 and _is_place(doc, *lines[top - len(ups) - 1]):
+            ups.append(top - len(ups) - 1)
+        if ups and _starts_block(doc, lines, ups[-1]) and not _is_building(doc, *lines[ups[-1]]):
+            cand = _name_line(doc, *lines[ups.pop()], max_words=4)  # the recipient, untitled
+            names += [cand] if cand else []
+        top = ups[-1] if ups else top
+        start, end = lines[top][0], lines[bottom][1]
+        text = doc.text[start:end]
+        addresses.append(_Cand(start + len(text) - len(text.lstrip()),
+                               end - (len(text) - len(text.rstrip())), "address"))
+    return addresses, names
+
+
+def _starts_block(doc: _Doc, lines: list[tuple[int, int]], k: int) -> bool:
+    return k == 0 or not doc.text[lines[k - 1][0]:lines[k - 1][1]].strip()
+
+
+def _runs(doc: _Doc, lines: list[tuple[int, int]], anchors: list[int]) -> list[tuple[int, int]]:
+    """Group anchor lines of one block (no empty line between them)."""
+    runs: list[list[int]] = []
+    for i in anchors:
+        if runs and all(_is_place(doc, *lines[k]) for k in range(runs[-1][1] + 1, i)):
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return [(a, b) for a, b in runs]
+
+
+def _clear(doc: _Doc, s: int, e: int) -> bool:
+    return not any(ps < e and pe > s for ps, pe in doc.protected)
+
+
+def _is_address_line(doc: _Doc, s: int, e: int) -> bool:
+    """A header line that is an address: a street or postcode with only place words around it,
+    or a line starting with a house number."""
+    line = doc.text[s:e]
+    if doc.rules.house_line.fullmatch(line):
+        return True
+    rest, hit = line, False
+    for p in doc.rules.patterns:
+        if p.kind == "address":
+            rest, n = p.regex.subn(",", rest)
+            hit = hit or n > 0
+    rest = rest.strip(" \t,")
+    return hit and (not rest or bool(doc.rules.locality_line.fullmatch(rest)))
+
+
+def _is_place(doc: _Doc, s: int, e: int) -> bool:
+    """A non-empty line of place words (or a building line), not a title line or a service."""
+    line = doc.text[s:e]
+    if not line.strip() or not doc.rules.locality_line.fullmatch(line) or not _clear(doc, s, e):
+        return False
+    first = WORD.match(line.strip())
+    return not (first and first.group().lower() in doc.rules.titles)
+
+
+def _is_locality(doc: _Doc, s: int, e: int) -> bool:
+    return _is_place(doc, s, e) and not re.search(r"\d", doc.text[s:e])
+
+
+def _is_building(doc: _Doc, s: int, e: int) -> bool:
+    line = doc.text[s:e]
+    return bool(re.search(r"\d", line)) or any(w.lower() in doc.rules.building_words for w in WORD.findall(line))
+
+
+def _known_parts(doc: _Doc, names: list[_Cand], context: LetterContext | None,
+                 extra: tuple[str, ...]) -> dict[str, str]:
+    """Every word of every name found (lower case) -> its tag kind; the victim's win."""
+    known: dict[str, str] = {}
+    for cand in names:
+        for i in _span_of_words(doc, cand.start, cand.end):
+            if doc.namelike(i):
+                known[doc.tokens[i][2].lower()] = "name"
+    for name in extra:
+        known.update({p.lower(): "name" for p in _name_parts(name) if len(p) >= 2})
+    if context is not None and context.victim_name:
+        known.update({p.lower(): "victim" for p in _name_parts(context.victim_name) if len(p) >= 2})
+    return known
+
+
+def _known_again(doc: _Doc, known: dict[str, str]) -> list[_Cand]:
+    """Known name words on their own, taking an unknown first name before them with them
+    ("Karl Denton" once "Mr Denton" is known); then once more for the names so learnt."""
+    out, learnt = _known_once(doc, known)
+    if learnt:
+        out += _known_once(doc, {w: "name" for w in learnt if w not in known})[0]
+    return out
+
+
+def _known_once(doc: _Doc, known: dict[str, str]) -> tuple[list[_Cand], set[str]]:
+    out, learnt, toks = [], set(), doc.tokens
+    for i, (s, e, w) in enumerate(toks):
+        kind = known.get(w.lower())
+        if not kind or not w[0].isupper():
+            continue
+        if (kind == "name" and w.lower() in doc.rules.stop_words) or doc.ambiguous(s, e, w):
+            continue
+        out.append(_Cand(s, e, kind, kind == "name"))
+        j = i - 1
+        if (j >= 0 and toks[j][2].lower() not in known and doc.namelike(j) and doc.joined(j, i)
+                and "\n" not in doc.text[toks[j][1]:s] and not doc.sentence_start(toks[j][0])):
+            out.append(_Cand(toks[j][0], e, "name", True))
+            learnt.add(toks[j][2].lower())
+    return out, learnt
+
+
+def _resolve(cands: list[_Cand], doc: _Doc) -> list[_Cand]:
+    """Drop guesses inside protected phrases, then merge overlaps: the longest gives the tag."""
+    kept = [c for c in (_off_protected(doc, c) for c in cands) if c is not None]
+    kept.sort(key=lambda c: (c.start, -c.end))
+    rank = doc.rules.rank
+    merged: list[_Cand] = []
+    group: list[_Cand] = []
+    for c in kept + [None]:  # type: ignore[list-item]
+        if c is not None and group and c.start < max(g.end for g in group):
+            group.append(c)
+            continue
+        if group:
+            best = max(group, key=lambda g: (g.end - g.start, -rank.get(g.kind, 99)))
+            merged.append(_Cand(group[0].start, max(g.end for g in group), best.kind))
+        group = [c] if c is not None else []
+    return merged
+
+
+def _off_protected(doc: _Doc, c: _Cand) -> _Cand | None:
+    if not c.heuristic or _clear(doc, c.start, c.end):
+        return c
+    first = min(ps for ps, pe in doc.protected if ps < c.end and pe > c.start)
+    if c.pattern is None or first <= c.start:
+        return None
+    end = c.start + len(doc.text[c.start:first].rstrip(" \t\n,"))
+    return c._replace(end=end) if c.pattern.fullmatch(doc.text, c.start, end) else None
+
+
+def _apply(text: str, spans: list[_Cand], rules: RedactionRules) -> Redacted:
+    out, reps, pos = [], [], 0
+    for c in spans:
+        tag = rules.tags[c.kind]
+        out += [text[pos:c.start], tag]
+        reps.append(Replacement(c.start, c.end, tag))
+        pos = c.end
+    out.append(text[pos:])
+    return Redacted(text="".join(out), replacements=reps)
