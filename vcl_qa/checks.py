@@ -119,10 +119,13 @@ def check_existence(rule: Rule, state: State) -> Iterator[Finding]:
             entry = {"pattern": entry}
         rx = _rx(entry["pattern"], case)
         unless = _rx(entry["unless"], case) if entry.get("unless") else None
+        only = _rx(entry["only"], False) if entry.get("only") else None
         for m in rx.finditer(text, lo, hi):
             if m.end() == m.start() or any(a < m.end() and m.start() < b for a, b in seen):
                 continue
             if unless and unless.search(_sentence_text(state, m.start())):
+                continue
+            if only and not only.search(_sentence_text(state, m.start())):
                 continue
             seen.add((m.start(), m.end()))
             yield finding(rule, state, m.start(), m.end(), message=entry.get("message"),
@@ -144,53 +147,64 @@ def _next_sentence_text(state: State, offset: int) -> str:
     return state.document.sentences[i + 1].text
 
 
-_SWAP_TABLES: dict[tuple[str, str], tuple[dict[tuple[str, ...], list[dict]], int]] = {}
+_SWAP_TABLES: dict[tuple[str, str], dict[str, list[tuple[tuple[str, ...], dict]]]] = {}
 
 
-def _swap_table(rule: Rule, version: str) -> tuple[dict[tuple[str, ...], list[dict]], int]:
-    """term lemmas -> entries, so inflected forms match ("notified" matches "notify")."""
+def _term_key(term: str) -> tuple[str, ...]:
+    """A base-form word matches its inflections ("notify": "notified"); any other form matches
+    only itself ("concerning" must not match "concerns")."""
+    key = []
+    for w in re.findall(r"[\w']+", term.lower()):
+        base = lemma(w)
+        key.append(base if base == w else "=" + w)
+    return tuple(key)
+
+
+def _swap_table(rule: Rule, version: str) -> dict[str, list[tuple[tuple[str, ...], dict]]]:
+    """First word of each term -> (whole term key, entry), longest terms first."""
     key = (rule.id, version)
     if key not in _SWAP_TABLES:
-        table: dict[tuple[str, ...], list[dict]] = {}
+        index: dict[str, list[tuple[tuple[str, ...], dict]]] = {}
         for group in rule.settings["groups"]:
             shared = {k: v for k, v in group.items() if k != "swap"}
             for term, spec in group["swap"].items():
                 spec = {"suggest": spec} if isinstance(spec, list) else dict(spec or {})
-                words = tuple(lemma(w) for w in re.findall(r"[\w']+", str(term)))
-                table.setdefault(words, []).append({**shared, **spec, "term": str(term)})
-        _SWAP_TABLES[key] = (table, max(len(k) for k in table))
+                tkey = _term_key(str(term))
+                index.setdefault(tkey[0], []).append((tkey, {**shared, **spec, "term": str(term)}))
+        for entries in index.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        _SWAP_TABLES[key] = index
     return _SWAP_TABLES[key]
 
 
+def _token_matches(part: str, tok) -> bool:
+    return tok.lower_ == part[1:] if part[0] == "=" else tok.lemma_ == part
+
+
 def check_substitution(rule: Rule, state: State) -> Iterator[Finding]:
-    table, max_len = _swap_table(rule, state.ruleset.version)
+    index = _swap_table(rule, state.ruleset.version)
     doc = state.document.doc
     lo, hi = _scope_bounds(rule, state)
     words = [t for t in doc if not t.is_space and lo <= t.idx < hi and not t.is_punct]
-    lemmas = [t.lemma_ for t in words]
     i = 0
     while i < len(words):
+        tok = words[i]
+        candidates = index.get(tok.lemma_, []) + index.get("=" + tok.lower_, [])
         hit = None
-        for n in range(min(max_len, len(words) - i), 0, -1):
-            entries = table.get(tuple(lemmas[i : i + n]))
-            if entries:
-                hit = (n, entries)
-                break
+        for tkey, entry in sorted(candidates, key=lambda e: -len(e[0])):
+            n = len(tkey)
+            if i + n <= len(words) and all(_token_matches(p, words[i + k]) for k, p in enumerate(tkey)):
+                start, end = tok.idx, words[i + n - 1].idx + len(words[i + n - 1].text)
+                if _swap_applies(entry, state, start, end):
+                    hit = (n, entry, start, end)
+                    break
         if not hit:
             i += 1
             continue
-        n, entries = hit
-        start = words[i].idx
-        end = words[i + n - 1].idx + len(words[i + n - 1].text)
+        n, entry, start, end = hit
         i += n
-        for entry in entries:
-            if not _swap_applies(entry, state, start, end):
-                continue
-            sugg = list(entry.get("suggest") or [])
-            msg = entry.get("message")
-            yield finding(rule, state, start, end, message=msg, suggestions=sugg,
-                          severity=entry.get("severity"))
-            break
+        yield finding(rule, state, start, end, message=entry.get("message"),
+                      suggestions=list(entry.get("suggest") or []), severity=entry.get("severity"))
 
 
 def _swap_applies(entry: dict, state: State, start: int, end: int) -> bool:
@@ -361,7 +375,7 @@ def check_acronym(rule: Rule, state: State) -> Iterator[Finding]:
     seen: set[str] = set()
     for m in ACRONYM.finditer(text, lo, hi):
         acr = m.group(1)
-        if acr in seen or acr in allow or acr in emphasis or "&" in acr and len(acr) < 3:
+        if acr in seen or acr in allow or acr in emphasis or len(set(acr)) == 1:
             continue
         line = doc.lines[doc.line_col(m.start())[0] - 1].text
         letters = re.sub(r"[^A-Za-z]", "", line)

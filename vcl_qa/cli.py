@@ -17,6 +17,7 @@ def main() -> None:
 COMMAND_MODULES = [
     "vcl_qa.cli_score",
     "vcl_qa.cli_service",
+    "vcl_qa.cli_redact",
 ]
 
 for _name in COMMAND_MODULES:

@@ -14,6 +14,7 @@ from .rules import Concept
 from .structure import Document
 
 SPACES = re.compile(r"\s+")
+WORDS = re.compile(r"[a-z][a-z'’-]{3,}")
 
 
 @dataclass
@@ -42,7 +43,21 @@ def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, in
                 cache[key] = text
             for required, masks in concept.alternatives:
                 masked = _mask(text, masks) if masks else text
-                if all(p.search(masked) for p in required):
+                if all(p.search(masked) for p in required) and _specific_enough(concept, masked):
                     first, last = segs[i], segs[i + size - 1]
                     return Hit(first.start, last.end, document.text[first.start : last.end])
     return None
+
+
+def _specific_enough(concept: Concept, text: str) -> bool:
+    """Enough words outside the concept's stop words (the case's own facts, not boilerplate)."""
+    if not concept.min_specific_words:
+        return True
+    count = 0
+    for w in WORDS.findall(text.lower()):
+        w = w.rstrip("'’-").removesuffix("'s").removesuffix("’s")
+        if w not in concept.stopwords:
+            count += 1
+            if count >= concept.min_specific_words:
+                return True
+    return False

@@ -56,6 +56,8 @@ class Concept:
     window: int
     alternatives: list[tuple[list[re.Pattern], list[re.Pattern]]]
     description: str = ""
+    min_specific_words: int = 0
+    stopwords: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -97,7 +99,9 @@ def _load_concepts() -> dict[str, Concept]:
             raise RulesError(f"concepts.yml: {name} has no alternatives")
         none_all = [_compile(p, f"concepts.yml: {name}") for p in spec.get("none") or []]
         alts = [(a, n + none_all) for a, n in alts]
-        out[name] = Concept(name, int(spec.get("window", 1)), alts, spec.get("description", ""))
+        stop = frozenset(str(spec.get("stopwords") or "").lower().split())
+        out[name] = Concept(name, int(spec.get("window", 1)), alts, spec.get("description", ""),
+                            int(spec.get("min_specific_words", 0)), stop)
     return out
 
 

@@ -181,6 +181,11 @@ def _line_segments(lines: list[Line], greeting: Line | None) -> list[Sentence]:
     return out
 
 
+def _is_word(tok: str) -> bool:
+    """A word for counting: not punctuation, and not a clitic split off a word ("'s", "n't")."""
+    return bool(WORD.search(tok)) and tok[0] not in "'’" and tok.lower() not in ("n't", "n’t")
+
+
 def _split_sentences(doc: Doc, lines: list[Line]) -> list[Sentence]:
     """Sentences of the prose lines: punctuation, blank lines, list items and line layout."""
     pats = patterns()
@@ -198,7 +203,7 @@ def _split_sentences(doc: Doc, lines: list[Line]) -> list[Sentence]:
         if not cur:
             return
         first, last = doc[cur[0]], doc[cur[-1]]
-        words = sum(1 for i in cur if WORD.search(doc[i].text))
+        words = sum(1 for i in cur if _is_word(doc[i].text))
         if words:
             start, end = first.idx, last.idx + len(last.text)
             sentences.append(Sentence(start, end, text[start:end], cur[0], cur[-1] + 1, words, paragraph))
