@@ -39,6 +39,7 @@ context. The panel should still be told to report anything that looks personal.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -109,10 +110,7 @@ class RedactionRules:
     sp: str
     wrapped_line: int
     examples: dict[str, dict[str, list[Any]]]
-
-    @property
-    def titles(self) -> frozenset[str]:
-        return self.honorifics | self.ranks
+    titles: frozenset[str]  # honorifics and ranks
 
 
 class _Cand(NamedTuple):
@@ -134,6 +132,10 @@ def _alt(words: Iterable[str]) -> str:
     """Regex alternation of literal words, longest first."""
     uniq = sorted({str(w) for w in words}, key=len, reverse=True)
     return "(?:" + "|".join(re.escape(w) for w in uniq) + ")"
+
+
+def _title_and_upper(words: list[str]) -> list[str]:
+    return [f for w in words for f in (str(w), str(w).upper())]
 
 
 def _expand(regex: str, fragments: dict[str, str], where: str) -> str:
@@ -213,7 +215,7 @@ def load_rules() -> RedactionRules:
         patterns=tuple(patterns),
         honorifics=honorifics,
         ranks=ranks,
-        titles_regex=_alt(list(titles.get("honorifics") or []) + list(titles.get("ranks") or [])),
+        titles_regex=_alt(_title_and_upper(list(titles.get("honorifics") or []) + list(titles.get("ranks") or []))),
         first_names=_low(data.get("first_names")),
         not_alone=_low(data.get("not_alone_names")),
         common_words=_low(data.get("common_word_names")),
@@ -233,6 +235,7 @@ def load_rules() -> RedactionRules:
         sp=fragments.get("sp", r"\s+"),
         wrapped_line=int(data.get("wrapped_line_min_chars", 30)),
         examples=examples,
+        titles=honorifics | ranks,
     )
 
 
@@ -242,6 +245,7 @@ class _Doc:
     def __init__(self, text: str, rules: RedactionRules):
         self.text, self.rules = text, rules
         self.tokens = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
+        self.starts = [t[0] for t in self.tokens]
         self.protected = [m.span() for m in rules.protected.finditer(text)]
         self.lower_words = {m.group() for m in re.finditer(r"(?<![\w'’])[a-z][a-z'’]*", text)}
 
@@ -397,7 +401,7 @@ def _name_regex(name: str) -> re.Pattern | None:
         forms = {w, w[0].upper() + w[1:], w.upper()}
         return "(?:" + "|".join(re.escape(f).replace("'", "['’]").replace("’", "['’]") for f in forms) + ")"
 
-    title = rf"(?i:{rules.titles_regex})\.?"
+    title = rf"(?:{rules.titles_regex})\.?"
     initial = r"[A-Z]\.?"
     last = word(parts[-1])
     forms = [rf"{title}{sp}(?:{initial}{sp})?{last}"]
@@ -406,7 +410,8 @@ def _name_regex(name: str) -> re.Pattern | None:
         middles = "".join(rf"(?:{sp}{word(m)})?" for m in parts[1:-1])
         forms = [rf"(?:{title}{sp})?{first}{middles}{sp}{last}"] + forms + [rf"{title}{sp}{first}"]
     forms.append(rf"{initial}{sp}{last}")
-    return re.compile(r"(?<![\w'’\-])(?:" + "|".join(forms) + r")(?!\w)")
+    # (?=[A-Z]): every form starts with a capital, so other positions fail at once
+    return re.compile(r"(?=[A-Z])(?<![\w'’\-])(?:" + "|".join(forms) + r")(?!\w)")
 
 
 @lru_cache(maxsize=512)
@@ -466,7 +471,13 @@ def _alone(doc: _Doc) -> list[_Cand]:
 
 
 def _span_of_words(doc: _Doc, start: int, end: int) -> list[int]:
-    return [i for i, (s, e, _) in enumerate(doc.tokens) if s >= start and e <= end]
+    """Indices of the words wholly inside [start, end)."""
+    i = bisect.bisect_left(doc.starts, start)
+    out = []
+    while i < len(doc.tokens) and doc.tokens[i][1] <= end:
+        out.append(i)
+        i += 1
+    return out
 
 
 def _name_line(doc: _Doc, start: int, end: int, max_words: int) -> _Cand | None:
