@@ -182,6 +182,12 @@ def test_victim_called_rose_hill_keeps_the_rose_garden():
         "Dear [VICTIM]\n\nThe rose garden on the hill is where [VICTIM] was hurt. [VICTIM] told us.")
 
 
+def test_apostrophes_and_hyphens_in_the_victims_name():
+    ctx = LetterContext(victim_name="Ms Anne-Marie O'Neill")
+    text = "Dear Ms O’Neill, Anne-Marie told us. O’NEILL and O'Neill's car."
+    assert redact(text, ctx).text == "Dear [VICTIM], [VICTIM] told us. [VICTIM] and [VICTIM]'s car."
+
+
 def test_a_relative_with_another_title_is_a_name_not_the_victim():
     ctx = LetterContext(victim_name="Mrs Sarah Quinn")
     text = "Dear Mrs Quinn\n\nMr Quinn denies it. Martin Quinn is your brother-in-law."

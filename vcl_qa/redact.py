@@ -55,6 +55,7 @@ RULES_FILE = "redaction.yml"
 WORD = re.compile(r"[^\W\d_]+(?:['’](?!s\b)[^\W\d_]+|-[^\W\d_]+)*")
 # What may sit between two words of one name: spaces and at most one line break.
 GAP = re.compile(r"\.?[ \t]*(?:\n[ \t]*)?")
+COLLAR = re.compile(r"[ \t]+(\d{1,6})[ \t]+")
 FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
 PLACE_WORD = r"[A-Z][A-Za-z'’\-]+"
 
@@ -377,6 +378,11 @@ def _context_cands(doc: _Doc, context: LetterContext | None, extra: tuple[str, .
     return out
 
 
+def _key(word: str) -> str:
+    """How a name word is looked up: lower case, one kind of apostrophe."""
+    return word.lower().replace("’", "'")
+
+
 def _group(rules: RedactionRules, name: str) -> str | None:
     """'male' or 'female' when the name starts with such an honorific."""
     first = (WORD.findall(name) or [""])[0].lower()
@@ -399,7 +405,8 @@ def _name_regex(name: str) -> re.Pattern | None:
 
     def word(w: str) -> str:
         forms = {w, w[0].upper() + w[1:], w.upper()}
-        return "(?:" + "|".join(re.escape(f).replace("'", "['’]").replace("’", "['’]") for f in forms) + ")"
+        return "(?:" + "|".join("".join("['’]" if ch in "'’" else re.escape(ch) for ch in f)
+                                for f in forms) + ")"
 
     title = rf"(?:{rules.titles_regex})\.?"
     initial = r"[A-Z]\.?"
@@ -431,11 +438,15 @@ def _titled(doc: _Doc) -> list[_Cand]:
         j = i
         while j + 1 < len(toks) and toks[j + 1][2].lower() in titles and doc.joined(j, j + 1):
             j += 1
-        names = doc.grow(j, 3, upper=word.isupper() and len(word) > 1)
+        honorific_only = all(toks[k][2].lower() in doc.rules.honorifics for k in range(i, j + 1))
+        names = doc.grow(j, 3, upper=honorific_only and word.isupper() and len(word) > 1)
+        number = None  # a police collar number between rank and name: "PC 4521 Smith"
+        if not names and j + 1 < len(toks):
+            number = COLLAR.fullmatch(doc.text, toks[j][1], toks[j + 1][0])
+            names = [j + 1] + doc.grow(j + 1, 2, upper=False) if number and doc.namelike(j + 1) else []
         if not names:
             continue
-        honorific_only = all(toks[k][2].lower() in doc.rules.honorifics for k in range(i, j + 1))
-        begin = start if honorific_only else toks[names[0]][0]
+        begin = start if honorific_only else number.start(1) if number else toks[names[0]][0]
         out.append(_Cand(begin, toks[names[-1]][1], "name", True))
     return out
 
@@ -602,11 +613,11 @@ def _known_parts(doc: _Doc, names: list[_Cand], context: LetterContext | None,
     for cand in names:
         for i in _span_of_words(doc, cand.start, cand.end):
             if doc.namelike(i):
-                known[doc.tokens[i][2].lower()] = "name"
+                known[_key(doc.tokens[i][2])] = "name"
     for name in extra:
-        known.update({p.lower(): "name" for p in _name_parts(name) if len(p) >= 2})
+        known.update({_key(p): "name" for p in _name_parts(name) if len(p) >= 2})
     if context is not None and context.victim_name:
-        known.update({p.lower(): "victim" for p in _name_parts(context.victim_name) if len(p) >= 2})
+        known.update({_key(p): "victim" for p in _name_parts(context.victim_name) if len(p) >= 2})
     return known
 
 
@@ -622,17 +633,17 @@ def _known_again(doc: _Doc, known: dict[str, str]) -> list[_Cand]:
 def _known_once(doc: _Doc, known: dict[str, str]) -> tuple[list[_Cand], set[str]]:
     out, learnt, toks = [], set(), doc.tokens
     for i, (s, e, w) in enumerate(toks):
-        kind = known.get(w.lower())
+        kind = known.get(_key(w))
         if not kind or not w[0].isupper():
             continue
         if (kind == "name" and w.lower() in doc.rules.stop_words) or doc.ambiguous(s, e, w):
             continue
         out.append(_Cand(s, e, kind, kind == "name"))
         j = i - 1
-        if (j >= 0 and toks[j][2].lower() not in known and doc.namelike(j) and doc.joined(j, i)
+        if (j >= 0 and _key(toks[j][2]) not in known and doc.namelike(j) and doc.joined(j, i)
                 and "\n" not in doc.text[toks[j][1]:s] and not doc.sentence_start(toks[j][0])):
             out.append(_Cand(toks[j][0], e, "name", True))
-            learnt.add(toks[j][2].lower())
+            learnt.add(_key(toks[j][2]))
     return out, learnt
 
 
