@@ -6,7 +6,8 @@ word lists and patterns are in rules/redaction.yml):
 - [VICTIM]: the context's victim_name in every form: full name with or without a title (any
   title, not only the one in the context), title and surname, initial and surname, first
   name, surname, middle names, possessives ("[VICTIM]'s"), upper case, and any of these split
-  across one line break.
+  across one line break. The victim's surname after an honorific of the other group ("Mr
+  Quinn" in a letter to "Mrs Sarah Quinn") or after another first name is a relative: [NAME].
 - [NAME]: `extra_names` (e.g. the defendant from the case system) in the same forms; a name
   after a title (Mr, Mrs, Ms, Miss, Dr, DC, DS, PC, Sgt, ...; ranks stay visible: "DC [NAME]");
   a listed first name followed by one or two capitalised words ("Mark Trent"); a listed
