@@ -178,18 +178,17 @@ def _swap_table(rule: Rule, version: str) -> dict[str, list[tuple[tuple[str, ...
 
 
 def _token_matches(part: str, tok) -> bool:
-    return tok.lower_ == part[1:] if part[0] == "=" else tok.lemma_ == part
+    return tok.lower == part[1:] if part[0] == "=" else lemma(tok.lower) == part
 
 
 def check_substitution(rule: Rule, state: State) -> Iterator[Finding]:
     index = _swap_table(rule, state.ruleset.version)
-    doc = state.document.doc
     lo, hi = _scope_bounds(rule, state)
-    words = [t for t in doc if not t.is_space and lo <= t.idx < hi and not t.is_punct]
+    words = [t for t in state.document.toks if not t.space and lo <= t.idx < hi and not t.punct]
     i = 0
     while i < len(words):
         tok = words[i]
-        candidates = index.get(tok.lemma_, []) + index.get("=" + tok.lower_, [])
+        candidates = index.get(lemma(tok.lower), []) + index.get("=" + tok.lower, [])
         hit = None
         for tkey, entry in sorted(candidates, key=lambda e: -len(e[0])):
             n = len(tkey)
@@ -423,18 +422,18 @@ def check_passive(rule: Rule, state: State) -> Iterator[Finding]:
     adverbs = set(rule.settings["adverbs"])
     irregular = set(rule.settings["irregular_participles"])
     not_passive = set(rule.settings["adjectives"])
-    doc = state.document.doc
+    all_toks = state.document.toks
     for sent in state.document.sentences:
-        toks = doc[sent.tok_start : sent.tok_end]
+        toks = all_toks[sent.tok_start : sent.tok_end]
         for i, tok in enumerate(toks):
-            if tok.lower_ not in be:
+            if tok.lower not in be:
                 continue
             j = i + 1
-            while j < len(toks) and (toks[j].lower_ in adverbs):
+            while j < len(toks) and (toks[j].lower in adverbs):
                 j += 1
             if j >= len(toks):
                 continue
-            w = toks[j].lower_
+            w = toks[j].lower
             if w in not_passive:
                 continue
             if (w.endswith("ed") and len(w) > 4) or w in irregular:

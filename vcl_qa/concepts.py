@@ -34,16 +34,27 @@ def _mask(text: str, masks: list[re.Pattern]) -> str:
 def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, int], str]) -> Hit | None:
     """The first window of segments where the concept is present, or None."""
     segs = document.segments
+    # Masks only remove text, so an alternative whose patterns do not all match the whole
+    # letter can never match a window of it: skip those before looking at any window.
+    full = cache.get((-1, 0))
+    if full is None:
+        full = cache[(-1, 0)] = SPACES.sub(" ", " ".join(s.text for s in segs))
+    alternatives = [(req, masks) for req, masks in concept.alternatives if all(p.search(full) for p in req)]
+    if not alternatives:
+        return None
     for size in range(1, concept.window + 1):
         for i in range(0, len(segs) - size + 1):
             key = (i, size)
             text = cache.get(key)
             if text is None:
-                text = SPACES.sub(" ", " ".join(s.text for s in segs[i : i + size]))
-                cache[key] = text
-            for required, masks in concept.alternatives:
+                text = cache[key] = SPACES.sub(" ", " ".join(s.text for s in segs[i : i + size]))
+            for required, masks in alternatives:
+                if not all(p.search(text) for p in required):
+                    continue
                 masked = _mask(text, masks) if masks else text
-                if all(p.search(masked) for p in required) and _specific_enough(concept, masked):
+                if masked is not text and not all(p.search(masked) for p in required):
+                    continue
+                if _specific_enough(concept, masked):
                     first, last = segs[i], segs[i + size - 1]
                     return Hit(first.start, last.end, document.text[first.start : last.end])
     return None

@@ -3,6 +3,7 @@
 No trained model is used (none can be downloaded here): sentence boundaries are set by
 `structure.py` from punctuation and line layout, and lemmas come from spaCy's lookup table
 (`spacy-lookups-data`), applied to the lower-cased word so that "Notified" and "notified" agree.
+Lemmas are looked up (and cached) only for the words a rule asks about, not for every token.
 """
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
 
 
 @lru_cache(maxsize=1)
@@ -21,22 +21,13 @@ def lemma_table():
     return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
 
 
-@Language.component("vcl_lower_lemma")
-def _lower_lemma(doc: Doc) -> Doc:
-    table = lemma_table()
-    for tok in doc:
-        low = tok.lower_
-        tok.lemma_ = table.get(low, low)
-    return doc
-
-
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
-    nlp = spacy.blank("en")
-    nlp.add_pipe("vcl_lower_lemma")
-    return nlp
+    return spacy.blank("en")
 
 
+@lru_cache(maxsize=50_000)
 def lemma(word: str) -> str:
+    """The lookup lemma of a word, lower-cased ("Notified" -> "notify")."""
     low = word.lower()
     return lemma_table().get(low, low)

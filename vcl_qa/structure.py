@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from functools import lru_cache
 
 from spacy.tokens import Doc
@@ -47,6 +48,24 @@ def patterns() -> StructurePatterns:
     )
 
 
+class Tok(NamedTuple):
+    """What the checks need of a spaCy token, read once (spaCy builds a new Token per access)."""
+
+    text: str
+    lower: str
+    idx: int
+    space: bool
+    punct: bool
+    like_num: bool
+    is_title: bool
+    is_upper: bool
+
+
+def read_tokens(doc: Doc) -> list[Tok]:
+    return [Tok(t.text, t.lower_, t.idx, t.is_space, t.is_punct, t.like_num, t.is_title, t.is_upper)
+            for t in doc]
+
+
 @dataclass
 class Line:
     start: int
@@ -69,7 +88,7 @@ class Sentence:
 @dataclass
 class Document:
     text: str
-    doc: Doc
+    toks: list[Tok]
     lines: list[Line]
     sentences: list[Sentence]
     prose_start: int
@@ -155,14 +174,14 @@ def _guess_prose_start(lines: list[Line]) -> int:
 def analyse(text: str) -> Document:
     lines, greeting, sign = classify_lines(text)
     nlp = get_nlp()
-    doc = nlp(text)
+    toks = read_tokens(nlp(text))
     prose_lines = [ln for ln in lines if ln.kind in ("prose",)]
     prose_start = prose_lines[0].start if prose_lines else len(text)
     prose_end = prose_lines[-1].end if prose_lines else len(text)
-    sentences = _split_sentences(doc, lines)
+    sentences = _split_sentences(toks, text, lines)
     line_starts = [ln.start for ln in lines]
     segments = sorted(sentences + _line_segments(lines, greeting), key=lambda s: s.start)
-    return Document(text, doc, lines, sentences, prose_start, prose_end, greeting, sign, line_starts, segments)
+    return Document(text, toks, lines, sentences, prose_start, prose_end, greeting, sign, line_starts, segments)
 
 
 def _line_segments(lines: list[Line], greeting: Line | None) -> list[Sentence]:
@@ -186,32 +205,30 @@ def _is_word(tok: str) -> bool:
     return bool(WORD.search(tok)) and tok[0] not in "'’" and tok.lower() not in ("n't", "n’t")
 
 
-def _split_sentences(doc: Doc, lines: list[Line]) -> list[Sentence]:
+def _split_sentences(toks: list[Tok], text: str, lines: list[Line]) -> list[Sentence]:
     """Sentences of the prose lines: punctuation, blank lines, list items and line layout."""
     pats = patterns()
-    text = doc.text
-    kind_at = {}
-    for idx, ln in enumerate(lines):
-        kind_at[idx] = ln.kind
-    line_starts = [ln.start for ln in lines]
     sentences: list[Sentence] = []
     cur: list[int] = []  # token indices of the current sentence
     paragraph = 0
     prev_line = -1
+    li = 0
+    n = len(toks)
 
     def flush() -> None:
         if not cur:
             return
-        first, last = doc[cur[0]], doc[cur[-1]]
-        words = sum(1 for i in cur if _is_word(doc[i].text))
+        first, last = toks[cur[0]], toks[cur[-1]]
+        words = sum(1 for i in cur if _is_word(toks[i].text))
         if words:
             start, end = first.idx, last.idx + len(last.text)
             sentences.append(Sentence(start, end, text[start:end], cur[0], cur[-1] + 1, words, paragraph))
         cur.clear()
 
-    for tok in doc:
-        li = bisect_right(line_starts, tok.idx) - 1
-        if tok.is_space:
+    for i, tok in enumerate(toks):
+        while li + 1 < len(lines) and lines[li + 1].start <= tok.idx:
+            li += 1
+        if tok.space:
             if tok.text.count("\n") >= 2:
                 flush()
                 paragraph += 1
@@ -234,16 +251,16 @@ def _split_sentences(doc: Doc, lines: list[Line]) -> list[Sentence]:
                 if li - prev_line > 1:
                     paragraph += 1
         prev_line = li
-        cur.append(tok.i)
-        if tok.text in (".", "!", "?", "…") or (
-            tok.text.endswith(".") and len(tok.text) > 1 and tok.lower_ not in pats.abbreviations
-            and not tok.like_num and tok.text.count(".") == 1 and tok.i + 1 < len(doc)
-            and doc[tok.i + 1].is_space
+        cur.append(i)
+        t = tok.text
+        if t in (".", "!", "?", "…") or (
+            t.endswith(".") and len(t) > 1 and tok.lower not in pats.abbreviations
+            and not tok.like_num and t.count(".") == 1 and i + 1 < n and toks[i + 1].space
         ):
-            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-            if nxt is None or nxt.is_space or nxt.is_punct and nxt.text in "\"'”’)" or nxt.is_title or nxt.is_upper or nxt.like_num:
-                if nxt is not None and nxt.text in "\"'”’)":
-                    cur.append(nxt.i)
+            nxt = toks[i + 1] if i + 1 < n else None
+            if nxt is None or nxt.space or nxt.text in ("\"", "'", "”", "’", ")") or nxt.is_title or nxt.is_upper or nxt.like_num:
+                if nxt is not None and nxt.text in ("\"", "'", "”", "’", ")"):
+                    cur.append(i + 1)
                 flush()
     flush()
     # Drop duplicates of a closing quote appended above.

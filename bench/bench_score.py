@@ -1,0 +1,126 @@
+"""Benchmark: score_letter throughput on one core against a spaCy baseline in the same run.
+
+Generates 1,000 varied letters of 300-450 words from the paragraphs of the sample letters,
+then times (1) spacy.blank("en") + sentencizer over the texts (the baseline) and (2)
+vcl_qa.score_letter over the same letters. Also measures import plus pipeline build time in a
+fresh process, and peak memory. Prints numbers; asserts nothing (see README for targets).
+
+    python bench/bench_score.py [--letters 1000] [--seed 7]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DECISIONS = ["discontinued", "no_evidence_offered", "charge_altered", "not_charged", "left_on_file"]
+OFFENCES = ["assault", "burglary", "theft", "fraud", "domestic_abuse", "sexual_offence", "hate_crime", "homicide"]
+
+
+def paragraphs() -> tuple[list[str], list[str], list[str]]:
+    """Openings (header to greeting), body paragraphs and closings from the sample letters."""
+    from vcl_qa.letter import split_front_matter
+
+    heads, bodies, tails = [], [], []
+    for path in sorted((ROOT / "sample_letters").glob("*.txt")):
+        _, body = split_front_matter(path.read_text())
+        head, _, rest = body.partition("\nDear ")
+        main, sep, tail = rest.partition("\nYours")
+        if not sep:
+            main, sep, tail = rest.partition("\nKind regards")
+        heads.append(head + "\nDear " + main.split("\n", 1)[0])
+        bodies.extend(p.strip() for p in main.split("\n\n")[1:] if len(p.split()) > 12)
+        tails.append("Yours" + tail if sep.startswith("\nYours") else "Kind regards" + tail)
+    return heads, bodies, tails
+
+
+def make_letters(n: int, seed: int):
+    from vcl_qa import Letter, LetterContext
+
+    rng = random.Random(seed)
+    heads, bodies, tails = paragraphs()
+    letters = []
+    while len(letters) < n:
+        parts, words = [rng.choice(heads)], 0
+        target = rng.randint(300, 450)
+        while words < target:
+            p = rng.choice(bodies).split()
+            p = p[: max(12, target - words)]  # cut the last paragraph to keep within 300-450 words
+            parts.append(" ".join(p))
+            words += len(p)
+        parts.append(rng.choice(tails))
+        text = "\n\n".join(parts)
+        decision_date = dt.date(2024, 1, 2) + dt.timedelta(days=rng.randint(0, 700))
+        ctx = LetterContext(
+            decision=rng.choice(DECISIONS), decision_date=decision_date,
+            letter_date=decision_date + dt.timedelta(days=rng.randint(0, 12)),
+            victim_category=rng.choice(["enhanced", "standard"]), bereaved=rng.random() < 0.15,
+            offence=rng.choice(OFFENCES), victim_name="Ms Jane Okafor", urn="42AB1234524")
+        letters.append(Letter(text=text, context=ctx))
+    return letters
+
+
+def startup_seconds() -> float:
+    code = ("import time; t=time.perf_counter(); import vcl_qa; from vcl_qa.engine import score_letter;"
+            "from vcl_qa.rules import load_rules; from vcl_qa.nlp import get_nlp; load_rules(); get_nlp();"
+            "from vcl_qa import Letter; score_letter(Letter(text='Dear Ms Okafor\\n\\nWe have stopped the case.'));"
+            "print(time.perf_counter()-t)")
+    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                                 check=True).stdout) for _ in range(3)]
+    return min(runs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--letters", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+
+    import spacy
+
+    from vcl_qa.engine import score_letter
+    from vcl_qa.nlp import get_nlp
+    from vcl_qa.rules import load_rules
+
+    letters = make_letters(args.letters, args.seed)
+    words = [len(l.text.split()) for l in letters]
+    print(f"letters: {len(letters)}, words per letter: {min(words)}-{max(words)} (mean {sum(words) / len(words):.0f}),"
+          " headers and sign-offs included")
+
+    base = spacy.blank("en")
+    base.add_pipe("sentencizer")
+    load_rules(), get_nlp()
+    for letter in letters[:20]:  # warm both
+        base(letter.text)
+        score_letter(letter)
+
+    t = time.perf_counter()
+    for letter in letters:
+        base(letter.text)
+    baseline = time.perf_counter() - t
+
+    t = time.perf_counter()
+    for letter in letters:
+        score_letter(letter)
+    ours = time.perf_counter() - t
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = startup_seconds()
+    print(f"baseline spacy.blank('en') + sentencizer: {len(letters) / baseline:8.0f} letters/s ({baseline * 1000 / len(letters):.2f} ms each)")
+    print(f"vcl_qa.score_letter:                      {len(letters) / ours:8.0f} letters/s ({ours * 1000 / len(letters):.2f} ms each)")
+    print(f"ratio to baseline time:                   {ours / baseline:8.2f}x   (target: at most 5x)")
+    print(f"peak memory (max RSS of this process):    {peak_mb:8.0f} MB   (target: under 300 MB)")
+    print(f"import + pipeline build + first letter:   {start:8.2f} s    (target: under 2 s)")
+    print(f"throughput target 500 letters/s:          {'met' if len(letters) / ours >= 500 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
