@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "vcl_qa.cli_score",
     "vcl_qa.cli_service",
     "vcl_qa.cli_redact",
+    "vcl_qa.cli_decisions",
 ]
 
 for _name in COMMAND_MODULES:

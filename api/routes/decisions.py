@@ -1,0 +1,237 @@
+"""The decisions register and the timeliness report.
+
+Roles as for letters: staff register and see their own team's decisions only; managers see
+every team; panel members and admins get 403 (the register holds victims' names and case
+references).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from vcl_qa import decisions as register
+from vcl_qa.errors import LetterError
+from vcl_qa.letter import Decision, Offence, VictimCategory
+from vcl_qa.store import decisions as store
+from vcl_qa.store.users import User
+
+from ..deps import DbDep, LetterUser
+from ..errors import COMMON_RESPONSES, ApiError
+from ..schemas import _inline_refs
+
+router = APIRouter(tags=["decisions"], responses=COMMON_RESPONSES)
+
+MAX_BATCH = 1000
+Status = Literal["due", "due_today", "overdue", "sent_on_time", "sent_late"]
+Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+AsOf = Annotated[dt.date | None, Query(ge=register.EARLIEST, le=register.LATEST,
+                                       description="Statuses as on this day (default: today)")]
+
+
+class DecisionIn(BaseModel):
+    """One decision that needs a letter (the letter context fields plus team)."""
+
+    model_config = ConfigDict(extra="forbid")
+    urn: str = Field(min_length=1, max_length=register.MAX_TEXT, description="Case reference")
+    decision: Decision
+    decision_date: dt.date
+    victim_category: VictimCategory
+    bereaved: bool | None = None
+    offence: Offence | None = None
+    victim_name: str | None = Field(default=None, max_length=register.MAX_TEXT)
+    letter_date: dt.date | None = Field(default=None, description="A letter went out this day (recorded elsewhere)")
+    team: str | None = Field(default=None, max_length=register.MAX_TEXT,
+                             description="Team (managers must give it; staff use their own)")
+
+
+class DecisionBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decisions: list[DecisionIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+# Validated by vcl_qa.decisions.record_from_mapping (the letters' messages and field names), so
+# the body is taken as a plain mapping while the schema documents both shapes.
+DecisionsBody = Annotated[dict[str, Any], WithJsonSchema({"anyOf": [
+    _inline_refs(DecisionIn.model_json_schema()), _inline_refs(DecisionBatchIn.model_json_schema())]})]
+
+
+class DecisionOut(BaseModel):
+    id: int
+    urn: str
+    decision: str
+    decision_date: str
+    victim_category: str
+    bereaved: bool | None
+    offence: str | None
+    team: str
+    victim_name: str | None
+    letter_date: str | None
+    working_day_limit: int
+    due_date: str
+    status: Status
+    working_days: int = Field(description="Working days left; negative: working days late")
+    sent_on: str | None = Field(description="The first linked letter went out this day")
+    letter_ids: list[int] = Field(description="Letters with this case reference and decision")
+    created_at: str
+    updated_at: str
+
+
+class DecisionList(BaseModel):
+    data: list[DecisionOut]
+    count: int
+
+
+class DecisionsStored(DecisionList):
+    created: int
+    updated: int
+    unchanged: int
+
+
+class UnlinkedLetter(BaseModel):
+    id: int
+    team: str
+    status: str
+    sent_date: str | None
+    urn: str | None
+    decision: str | None
+    decision_date: str | None
+    letter_date: str | None
+    created_at: str
+
+
+class UnlinkedList(BaseModel):
+    data: list[UnlinkedLetter]
+    count: int
+
+
+class ReportRow(BaseModel):
+    month: str
+    team: str
+    working_day_limit: int | None = Field(description="1 or 5 working days; null: all limits together")
+    required: int
+    sent: int
+    sent_on_time: int
+    sent_late: int
+    missing: int = Field(description="Past the due date and no letter sent")
+    pending: int = Field(description="Not yet due and no letter sent")
+    timeliness_rate: float | None = Field(description="Percent sent on time of those sent or missing")
+
+
+class Report(BaseModel):
+    data: list[ReportRow]
+    count: int
+
+
+def _own_team(user: User) -> str | None:
+    return user.team if user.role == "staff" else None
+
+
+def _records(body: dict, user: User) -> tuple[list[dict], str]:
+    """Validated records, and the field-path prefix of each (for error messages)."""
+    batch = "decisions" in body
+    items = body["decisions"] if batch else [body]
+    if batch:
+        extra = [k for k in body if k != "decisions"]
+        if extra:
+            raise LetterError("unknown field (allowed: decisions)", field=extra[0])
+        if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
+            raise LetterError(f"must be a list of 1 to {MAX_BATCH} decisions", field="decisions")
+    own = _own_team(user)
+    records, seen = [], {}
+    for i, item in enumerate(items):
+        prefix = f"decisions.{i}." if batch else ""
+        try:
+            if own is not None and isinstance(item, dict) and item.get("team") not in (None, own):
+                raise ApiError(403, "forbidden", "staff register decisions for their own team only")
+            rec = register.record_from_mapping(item, team=own)
+        except LetterError as exc:
+            exc.field = f"{prefix}{exc.field}" if exc.field else (prefix.rstrip(".") or None)
+            raise
+        key = (rec["urn"].upper(), rec["decision"])
+        if key in seen and seen[key] != rec:
+            raise LetterError("repeats an earlier decision's case reference and decision with different values",
+                              field=f"{prefix}urn")
+        seen[key] = rec
+        records.append(rec)
+    return records, own
+
+
+@router.post("/decisions", status_code=201, response_model=DecisionsStored,
+             responses={200: {"model": DecisionsStored, "description": "Nothing new: every decision was already registered"}})
+def register_decisions(body: DecisionsBody, db: DbDep, user: LetterUser, response: Response):
+    """Register one decision, or a batch as {"decisions": [...]}, by case reference and decision.
+
+    Sending the same decision again changes nothing; changed fields update it. A batch is
+    stored whole or not at all. 201 when anything was added, else 200.
+    """
+    records, own = _records(body, user)
+    try:
+        outcomes = store.upsert_many(db, user, records, only_team=own)
+    except store.OtherTeam as exc:
+        raise ApiError(403, "forbidden", str(exc)) from None
+    counts = {k: sum(1 for _, o in outcomes if o == k) for k in ("created", "updated", "unchanged")}
+    ids = [i for i, _ in outcomes]
+    rows = {r["id"]: r for r in register.with_status(store.linked_rows(db, ids=ids), register.StatusClock())}
+    if not counts["created"]:
+        response.status_code = 200
+    data = [rows[i] for i in dict.fromkeys(ids)]
+    return {"data": data, "count": len(data), **counts}
+
+
+@router.get("/decisions", response_model=DecisionList)
+def list_decisions(
+    db: DbDep, user: LetterUser,
+    status: Status | None = None, team: Annotated[str | None, Query(max_length=200)] = None,
+    urn: Annotated[str | None, Query(max_length=200)] = None, decision: Decision | None = None,
+    decided_from: dt.date | None = None, decided_to: dt.date | None = None, as_of: AsOf = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+):
+    """The register with each decision's due date and status, most urgent first, as {data, count}.
+
+    Staff see their own team's decisions only.
+    """
+    own = _own_team(user)
+    if own is not None:
+        if team is not None and team != own:
+            return {"data": [], "count": 0}
+        team = own
+    rows = register.register(db, today=as_of, team=team, status=status, urn=urn,
+                             decision=decision.value if decision else None,
+                             decided_from=decided_from, decided_to=decided_to)
+    return {"data": rows[offset:offset + limit], "count": len(rows)}
+
+
+@router.get("/decisions/unlinked-letters", response_model=UnlinkedList)
+def unlinked_letters(db: DbDep, user: LetterUser,
+                     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+    """Stored letters whose case reference and decision match no registered decision."""
+    rows, count = register.unlinked_letters(db, team=_own_team(user), limit=limit, offset=offset)
+    return {"data": rows, "count": count}
+
+
+CSV_RESPONSE = {200: {"description": "The report as JSON, or as CSV with format=csv",
+                      "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
+@router.get("/reports/timeliness", response_model=Report, tags=["reports"], responses=CSV_RESPONSE)
+def timeliness_report(db: DbDep, user: LetterUser,
+                      team: Annotated[str | None, Query(max_length=200)] = None,
+                      month_from: Month = None, month_to: Month = None, as_of: AsOf = None,
+                      format: Literal["json", "csv"] = "json"):
+    """Per month of decision and team, against each working-day limit and all together: letters
+    required, sent, sent on time, sent late, missing, pending, and the timeliness rate."""
+    own = _own_team(user)
+    if own is not None and team is not None and team != own:
+        rows: list[dict] = []
+    else:
+        rows = register.timeliness_report(db, today=as_of, team=own or team,
+                                          month_from=month_from, month_to=month_to)
+    if format == "csv":
+        return Response(register.report_csv(rows), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="timeliness.csv"'})
+    return {"data": rows, "count": len(rows)}

@@ -1,0 +1,361 @@
+"""The decisions register: which letters are due, overdue, sent on time or late, and team reports.
+
+A decision (case reference `urn` + `decision`) needs a letter within 1 or 5 working days of its
+decision date (rules/calendar.yml). Letters link to decisions by urn and decision; a decision's
+status is worked out when read, from the earliest sent letter, with vcl_qa.workdays.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlite_utils import Database
+
+from .errors import LetterError
+from .letter import CONTEXT_FIELDS, context_from_mapping, decode_text
+from .store import decisions as store
+from .workdays import due_date, limit_for, working_days_between
+
+STATUSES = ("due", "due_today", "overdue", "sent_on_time", "sent_late")
+OPEN = ("overdue", "due_today", "due")
+FIELDS = tuple(f for f in CONTEXT_FIELDS if f != "suppress") + ("team",)
+REQUIRED = ("urn", "decision", "decision_date", "victim_category", "team")
+MAX_TEXT = 200  # characters in a case reference, team or name
+# Dates outside these are typing mistakes (and would make day counts walk for ever).
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+DIGEST_COLUMNS = ["urn", "decision", "decision_date", "victim_category", "due_date", "status",
+                  "working_days", "team"]
+REPORT_COLUMNS = ["month", "team", "working_day_limit", "required", "sent", "sent_on_time",
+                  "sent_late", "missing", "pending", "timeliness_rate"]
+SAMPLE_CSV = Path(__file__).resolve().parent.parent / "sample_decisions.csv"
+
+
+# --- validation -------------------------------------------------------------------------------
+
+def record_from_mapping(data: Any, *, team: str | None = None, source: str | None = None) -> dict:
+    """One decision validated as letters are (LetterError names the field); `team` fills a
+    missing team. Returns the fields to store."""
+    if not isinstance(data, dict):
+        raise LetterError("a decision must be a set of 'field: value' pairs", source=source)
+    data = {k: v for k, v in data.items() if v is not None}
+    unknown = [k for k in data if k not in FIELDS]
+    if unknown:
+        raise LetterError(f"unknown field (allowed: {', '.join(FIELDS)})", source=source, field=str(unknown[0]))
+    given_team = data.pop("team", None)
+    ctx = context_from_mapping(data, source)
+    rec = ctx.model_dump(mode="json", exclude={"suppress"})
+    rec["team"] = _text(given_team, "team", source) if given_team is not None else team
+    for name in ("urn", "victim_name"):
+        if rec[name] is not None:
+            rec[name] = _text(rec[name], name, source)
+    for name in REQUIRED:
+        if rec.get(name) is None:
+            raise LetterError("is required for a decision", source=source, field=name)
+    for name in ("decision_date", "letter_date"):
+        if rec[name] is not None:
+            check_day(dt.date.fromisoformat(rec[name]), name, source)
+    if limit_for(rec["victim_category"]) is None:
+        raise LetterError(f"rules/calendar.yml sets no time limit for '{rec['victim_category']}'",
+                          source=source, field="victim_category")
+    return rec
+
+
+def check_day(day: dt.date, name: str = "today", source: str | None = None) -> dt.date:
+    if not EARLIEST <= day <= LATEST:
+        raise LetterError(f"'{day}' is not between {EARLIEST} and {LATEST}", source=source, field=name)
+    return day
+
+
+def _text(value: Any, name: str, source: str | None) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise LetterError("must be text", source=source, field=name)
+    if len(value) > MAX_TEXT:
+        raise LetterError(f"is over {MAX_TEXT} characters", source=source, field=name)
+    return value.strip()
+
+
+# --- status -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Timeliness:
+    status: str
+    due_date: dt.date
+    working_days: int  # working days left (due), 0 (due today), or late when negative
+    sent_on: dt.date | None  # the first letter sent on or before `today`
+
+
+class StatusClock:
+    """Statuses as of one day. Remembers due dates and day counts: a register holds many
+    decisions on the same few dates, and the working-day code walks one day at a time."""
+
+    def __init__(self, today: dt.date | None = None):
+        self.today = today or dt.date.today()
+        self._due: dict[tuple[dt.date, str], dt.date] = {}
+        self._between: dict[tuple[dt.date, dt.date], int] = {}
+
+    def due(self, decision_date: dt.date, victim_category: str) -> dt.date:
+        key = (decision_date, victim_category)
+        if key not in self._due:
+            self._due[key] = due_date(decision_date, victim_category)
+        return self._due[key]
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        key = (start, end)
+        if key not in self._between:
+            self._between[key] = working_days_between(start, end)
+        return self._between[key]
+
+    def status(self, decision_date: dt.date, victim_category: str, sent_on: dt.date | None) -> Timeliness:
+        """A letter sent after `today` does not count yet (so a past day can be replayed)."""
+        due = self.due(decision_date, victim_category)
+        if sent_on is not None and sent_on <= self.today:
+            # As the engine's timeliness.late: late when sent after the due date.
+            if sent_on > due:
+                return Timeliness("sent_late", due, -self.between(due, sent_on), sent_on)
+            return Timeliness("sent_on_time", due, self.between(sent_on, due), sent_on)
+        if self.today < due:
+            return Timeliness("due", due, self.between(self.today, due), None)
+        if self.today == due:
+            return Timeliness("due_today", due, 0, None)
+        return Timeliness("overdue", due, -self.between(due, self.today), None)
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def with_status(rows: Iterable[dict], clock: StatusClock) -> list[dict]:
+    """Register rows with due_date, status, working_days, sent_on and the working-day limit."""
+    out = []
+    for row in rows:
+        sent = [d for d in (_date(row.get("letter_sent_on")), _date(row.get("letter_date"))) if d]
+        t = clock.status(dt.date.fromisoformat(row["decision_date"]), row["victim_category"],
+                         min(sent) if sent else None)
+        item = {k: v for k, v in row.items() if k != "letter_sent_on"}
+        item.update(working_day_limit=limit_for(row["victim_category"]), due_date=t.due_date.isoformat(),
+                    status=t.status, working_days=t.working_days,
+                    sent_on=t.sent_on.isoformat() if t.sent_on else None)
+        out.append(item)
+    return out
+
+
+def urgency(row: dict) -> tuple:
+    """Open decisions first, the earliest due first; then sent ones, the latest decided first."""
+    if row["status"] in OPEN:
+        return (0, row["due_date"], row["id"])
+    return (1, -dt.date.fromisoformat(row["decision_date"]).toordinal(), -row["id"])
+
+
+def register(db: Database, *, today: dt.date | None = None, team: str | None = None,
+             status: str | None = None, urn: str | None = None, decision: str | None = None,
+             decided_from: dt.date | None = None, decided_to: dt.date | None = None) -> list[dict]:
+    """Decisions with their status as of `today` (default: today), most urgent first."""
+    rows = store.linked_rows(db, team=team, urn=urn, decision=decision,
+                             decided_from=decided_from.isoformat() if decided_from else None,
+                             decided_to=decided_to.isoformat() if decided_to else None)
+    items = with_status(rows, StatusClock(today))
+    if status is not None:
+        items = [r for r in items if r["status"] == status]
+    return sorted(items, key=urgency)
+
+
+def decision_for_letter(db: Database, urn: str | None, decision: str | None,
+                        today: dt.date | None = None) -> dict | None:
+    """The registered decision a letter belongs to, with its status; None: the letter is unlinked."""
+    if not urn or not decision:
+        return None
+    rows = register(db, today=today, urn=urn, decision=decision)
+    return rows[0] if rows else None
+
+
+def unlinked_letters(db: Database, *, team: str | None = None, limit: int = 50,
+                     offset: int = 0) -> tuple[list[dict], int]:
+    """Letters matching no registered decision (unknown case, or no case reference)."""
+    return store.unlinked_letters(db, team=team, limit=limit, offset=offset)
+
+
+# --- digest -----------------------------------------------------------------------------------
+
+def digest(db: Database, *, today: dt.date | None = None, team: str | None = None) -> list[dict]:
+    """The day's open letters (overdue, due today, due), most urgent first. Decisions dated
+    after `today` are left out: on that morning they had not been made."""
+    today = today or dt.date.today()
+    return [r for r in register(db, today=today, team=team, decided_to=today) if r["status"] in OPEN]
+
+
+def write_digest_csv(rows: list[dict], fh: TextIO) -> None:
+    writer = csv.DictWriter(fh, fieldnames=DIGEST_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def digest_text(rows: list[dict], today: dt.date, team: str | None = None, unlinked: int = 0) -> str:
+    """A plain-text morning e-mail. Case references only: no victim names."""
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in OPEN}
+    scope = f"team {team}" if team else "all teams"
+    lines = [f"Letters to victims on {today:%A} {today.day} {today:%B %Y} ({scope}): "
+             f"{counts['overdue']} overdue, {counts['due_today']} due today, {counts['due']} due later."]
+    titles = {"overdue": "OVERDUE", "due_today": "DUE TODAY", "due": "DUE LATER"}
+    for status in OPEN:
+        group = [r for r in rows if r["status"] == status]
+        if not group:
+            continue
+        lines += ["", titles[status]]
+        for r in group:
+            lines.append(f"  {r['urn']:<14} {r['decision']:<20} decided {r['decision_date']}  "
+                         f"due {r['due_date']}  {_days_phrase(r)}  team {r['team']}")
+    if not rows:
+        lines += ["", "Nothing due or overdue."]
+    if unlinked:
+        lines += ["", f"{unlinked} stored letter{'s' if unlinked != 1 else ''} match no decision in the "
+                      "register: check the case reference and decision."]
+    return "\n".join(lines) + "\n"
+
+
+def _days_phrase(row: dict) -> str:
+    n = row["working_days"]
+    if row["status"] == "due_today":
+        return "due today"
+    unit = "working day" if abs(n) == 1 else "working days"
+    return f"{-n} {unit} late" if n < 0 else f"{n} {unit} left"
+
+
+# --- timeliness report ------------------------------------------------------------------------
+
+def timeliness_report(db: Database, *, today: dt.date | None = None, team: str | None = None,
+                      month_from: str | None = None, month_to: str | None = None) -> list[dict]:
+    """Per month of decision, team and working-day limit (and all limits together): letters
+    required, sent, sent on time, sent late, missing (overdue, none sent) and pending (not yet
+    due). timeliness_rate = sent on time / (sent + missing), as a percentage."""
+    rows = store.linked_rows(db, team=team,
+                             decided_from=f"{month_from}-01" if month_from else None,
+                             decided_to=f"{month_to}-31" if month_to else None)
+    groups: dict[tuple, dict] = {}
+    for r in with_status(rows, StatusClock(today)):
+        month = r["decision_date"][:7]
+        for limit in (r["working_day_limit"], None):
+            g = groups.setdefault((month, r["team"], limit), dict.fromkeys(REPORT_COLUMNS[3:-1], 0))
+            g["required"] += 1
+            g["sent"] += r["status"] in ("sent_on_time", "sent_late")
+            g["sent_on_time"] += r["status"] == "sent_on_time"
+            g["sent_late"] += r["status"] == "sent_late"
+            g["missing"] += r["status"] == "overdue"
+            g["pending"] += r["status"] in ("due", "due_today")
+    out = []
+    for (month, team_name, limit), g in sorted(groups.items(), key=lambda kv: (
+            kv[0][0], kv[0][1], kv[0][2] is None, kv[0][2] or 0)):
+        judged = g["sent"] + g["missing"]
+        rate = round(100 * g["sent_on_time"] / judged, 1) if judged else None
+        out.append({"month": month, "team": team_name, "working_day_limit": limit, **g,
+                    "timeliness_rate": rate})
+    return out
+
+
+def write_report_csv(rows: list[dict], fh: TextIO) -> None:
+    writer = csv.DictWriter(fh, fieldnames=REPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({**r, "working_day_limit": "all" if r["working_day_limit"] is None
+                         else r["working_day_limit"],
+                         "timeliness_rate": "" if r["timeliness_rate"] is None else r["timeliness_rate"]})
+
+
+def report_csv(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    write_report_csv(rows, buf)
+    return buf.getvalue()
+
+
+# --- CSV import -------------------------------------------------------------------------------
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: list[tuple[int, str]] = field(default_factory=list)  # (spreadsheet row, why)
+
+    @property
+    def stored(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def read_csv(path: Path, *, team: str | None = None) -> tuple[list[dict], list[tuple[int, str]]]:
+    """Valid records and (row, why) for bad rows. Row numbers count the header as row 1, as a
+    spreadsheet does. A file that cannot be read at all raises LetterError."""
+    src = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LetterError(f"cannot read the file ({exc.strerror})", source=src) from None
+    reader = csv.DictReader(io.StringIO(decode_text(data, src), newline=""))
+    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    if not any(header):
+        raise LetterError("the file is empty: it needs a header row", source=src)
+    unknown = [h for h in header if h not in FIELDS]
+    if unknown:
+        raise LetterError(f"unknown column '{unknown[0]}' (allowed: {', '.join(FIELDS)})", source=src)
+    needed = [f for f in REQUIRED if f not in header and not (f == "team" and team)]
+    if needed:
+        raise LetterError(f"missing column '{needed[0]}' (required: {', '.join(REQUIRED)})", source=src)
+    reader.fieldnames = header
+    records, failed = [], []
+    seen: dict[tuple[str, str], tuple[int, dict]] = {}
+    for n, raw in enumerate(reader, start=2):
+        if None in raw:
+            failed.append((n, "has more cells than the header has columns"))
+            continue
+        cells = {k: v.strip() for k, v in raw.items() if v is not None and v.strip()}
+        if not cells:
+            continue  # blank line
+        try:
+            rec = record_from_mapping(cells, team=team)
+        except LetterError as exc:
+            failed.append((n, f"field '{exc.field}': {exc.message}" if exc.field else exc.message))
+            continue
+        key = (rec["urn"].upper(), rec["decision"])
+        if key in seen:
+            first, earlier = seen[key]
+            if earlier != rec:
+                failed.append((n, f"repeats the case reference and decision of row {first} with different values"))
+            continue
+        seen[key] = (n, rec)
+        records.append(rec)
+    return records, failed
+
+
+CHUNK = 500
+
+
+def import_csv(db: Database, path: Path, *, team: str | None = None, user: Any = None,
+               progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Register every valid row of a decisions CSV (by urn + decision: importing the same file
+    again changes nothing; a corrected row updates its decision). Bad rows are reported."""
+    from .store.bulk import Actor
+
+    records, failed = read_csv(Path(path), team=team)
+    report = ImportReport(failed=failed)
+    actor = user or Actor("command line import")
+    for start in range(0, len(records), CHUNK):
+        chunk = records[start:start + CHUNK]
+        for _id, outcome in store.upsert_many(db, actor, chunk, source="csv"):
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        if progress:
+            progress(len(chunk))
+    return report
+
+
+def import_sample(db: Database) -> ImportReport:
+    """Register the project's sample_decisions.csv (for demo-setup)."""
+    return import_csv(db, SAMPLE_CSV)
+
+
+def count_rows(path: Path) -> int:
+    """Data rows in a CSV, for a progress bar's total (cheap: no validation)."""
+    with Path(path).open("rb") as fh:
+        return max(sum(1 for _ in fh) - 1, 0)
