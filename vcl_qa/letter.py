@@ -203,9 +203,20 @@ def docx_text(data: bytes, source: str | None = None) -> str:
     return "\n".join(paras).strip() + "\n"
 
 
+class _TextDatesLoader(yaml.SafeLoader):
+    """YAML without timestamp conversion: dates stay text so that pydantic can say which field
+    holds an impossible date (PyYAML itself would crash on 2024-02-30)."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _load_yaml(text: str, source: str | None) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_TextDatesLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""

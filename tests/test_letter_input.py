@@ -1,0 +1,137 @@
+"""Letters in: front matter, .docx with a sidecar, command-line overrides, and clear errors."""
+import datetime as dt
+
+import docx
+import pytest
+
+from vcl_qa import Letter, LetterError
+
+GOOD = """---
+decision: discontinued
+decision_date: 2024-12-19
+letter_date: 2024-12-20
+victim_category: enhanced
+bereaved: false
+offence: assault
+victim_name: Ms Jane Okafor
+urn: 42AB1234524
+---
+Dear Ms Okafor
+
+We have decided to stop the case.
+"""
+
+
+def write(tmp_path, text, name="letter.txt", mode="w"):
+    path = tmp_path / name
+    if mode == "wb":
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_front_matter_is_read(tmp_path):
+    letter = Letter.from_file(write(tmp_path, GOOD))
+    assert letter.context.decision == "discontinued"
+    assert letter.context.decision_date == dt.date(2024, 12, 19)
+    assert letter.context.urn == "42AB1234524"
+    assert letter.text.startswith("Dear Ms Okafor")
+
+
+def test_overrides_win_over_front_matter(tmp_path):
+    letter = Letter.from_file(write(tmp_path, GOOD), decision="not_charged")
+    assert letter.context.decision == "not_charged"
+
+
+def test_letter_without_front_matter_has_empty_context(tmp_path):
+    letter = Letter.from_file(write(tmp_path, "Dear Ms Okafor\n\nWe have stopped the case.\n"))
+    assert letter.context.decision is None
+
+
+@pytest.mark.parametrize("change,field,words", [
+    ("colour: blue\n", "colour", "unknown field"),
+    ("decision: maybe\n", "decision", "'maybe' is not one of"),
+    ("victim_category: vip\n", "victim_category", "is not one of"),
+    ("bereaved: perhaps\n", "bereaved", "not true or false"),
+])
+def test_bad_fields_are_named(tmp_path, change, field, words):
+    text = GOOD.replace("---\nDear", change + "---\nDear")
+    if change.startswith(("decision:", "victim_category:", "bereaved:")):
+        key = change.split(":")[0]
+        text = "\n".join(l for l in GOOD.splitlines() if not l.startswith(key + ":"))
+        text = text.replace("---\nDear", change + "---\nDear")
+    with pytest.raises(LetterError) as err:
+        Letter.from_file(write(tmp_path, text))
+    assert err.value.field == field
+    assert words in str(err.value)
+    assert "letter.txt" in str(err.value)
+
+
+def test_impossible_date(tmp_path):
+    with pytest.raises(LetterError) as err:
+        Letter.from_file(write(tmp_path, GOOD.replace("2024-12-19", "2024-02-30")))
+    assert err.value.field == "decision_date"
+    assert "not a real date" in str(err.value)
+
+
+def test_decision_after_letter_date(tmp_path):
+    with pytest.raises(LetterError) as err:
+        Letter.from_file(write(tmp_path, GOOD.replace("letter_date: 2024-12-20", "letter_date: 2024-12-18")))
+    assert "decision_date 2024-12-19 is after letter_date 2024-12-18" in str(err.value)
+
+
+@pytest.mark.parametrize("content,words", [
+    (b"", "empty"),
+    (b"\x00\x01\x02binary", "binary"),
+    ("Dear Ms Okafor, caf\u00e9".encode("latin-1"), "not UTF-8"),
+    (b"---\ndecision: discontinued\n", "never ends"),
+    (b"---\ndecision: [unclosed\n---\nDear Ms Okafor\n", "not valid YAML"),
+    (b"---\ndecision: discontinued\n---\n\n   \n", "no text"),
+])
+def test_unreadable_files(tmp_path, content, words):
+    with pytest.raises(LetterError) as err:
+        Letter.from_file(write(tmp_path, content, mode="wb"))
+    assert words in str(err.value)
+
+
+def test_file_over_limit(tmp_path):
+    with pytest.raises(LetterError) as err:
+        Letter.from_file(write(tmp_path, "Dear Ms Okafor\n" + "word " * 50_000))
+    assert "limit is 200 KB" in str(err.value)
+
+
+def test_missing_file_and_folder(tmp_path):
+    with pytest.raises(LetterError, match="no such file"):
+        Letter.from_file(tmp_path / "nope.txt")
+    with pytest.raises(LetterError, match="is a folder"):
+        Letter.from_file(tmp_path)
+
+
+def make_docx(path, paragraphs):
+    document = docx.Document()
+    for p in paragraphs:
+        document.add_paragraph(p)
+    document.save(path)
+    return path
+
+
+def test_docx_with_sidecar(tmp_path):
+    path = make_docx(tmp_path / "draft.docx", ["Dear Ms Okafor", "", "We have decided to stop the case."])
+    (tmp_path / "draft.yml").write_text("decision: discontinued\nvictim_name: Ms Jane Okafor\n")
+    letter = Letter.from_file(path)
+    assert letter.context.decision == "discontinued"
+    assert "We have decided to stop the case." in letter.text
+
+
+def test_docx_sidecar_with_unknown_field(tmp_path):
+    path = make_docx(tmp_path / "draft.docx", ["Dear Ms Okafor"])
+    (tmp_path / "draft.yml").write_text("victim: Ms Jane Okafor\n")
+    with pytest.raises(LetterError) as err:
+        Letter.from_file(path)
+    assert err.value.field == "victim"
+
+
+def test_broken_docx(tmp_path):
+    with pytest.raises(LetterError, match="not a readable Word"):
+        Letter.from_file(write(tmp_path, b"PK\x03\x04 not really a zip", "bad.docx", mode="wb"))
