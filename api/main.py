@@ -11,10 +11,11 @@ from vcl_qa.store import db_path, migrate, open_db
 
 from . import errors
 from .routes import audit, decisions, health, letters, users
+from .routes import panel
 
 API_PREFIX = "/api/v1"
 # Other areas add their routers here (module with a `router`).
-ROUTERS = [health.router, letters.router, users.router, audit.router, decisions.router]
+ROUTERS = [health.router, letters.router, users.router, audit.router, decisions.router, panel.router]
 
 
 def create_app(database: str | Path | None = None) -> FastAPI:

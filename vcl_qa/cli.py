@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "vcl_qa.cli_service",
     "vcl_qa.cli_redact",
     "vcl_qa.cli_decisions",
+    "vcl_qa.cli_panel",
 ]
 
 for _name in COMMAND_MODULES:

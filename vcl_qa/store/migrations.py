@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 MIGRATION_MODULES = [
     "vcl_qa.store.schema",
+    "vcl_qa.panel.schema",
     "vcl_qa.store.decisions",
 ]
 

@@ -1,0 +1,90 @@
+"""Per-period agreement: between raters (Krippendorff's alpha, ordinal), between the panel's
+overall rating and the automatic score (Spearman), and each rule's precision from verdicts."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlite_utils import Database
+
+from . import periods
+from .settings import load_panel_rules
+from .stats import krippendorff_alpha, spearman
+
+
+def _ratings(db: Database, period_id: int) -> list[dict]:
+    return list(db.query(
+        "SELECT i.id AS item_id, i.score, a.rater_id, r.id AS rating_id, r.overall"
+        " FROM panel_ratings r JOIN panel_assignments a ON a.id = r.assignment_id"
+        " JOIN panel_items i ON i.id = a.item_id WHERE i.period_id = ? AND i.removed_at IS NULL",
+        [period_id]))
+
+
+def _round(x: float | None, places: int = 3) -> float | None:
+    return None if x is None else round(x, places)
+
+
+def rule_precision(db: Database, period_id: int) -> list[dict]:
+    """Each rule's findings as the panel judged them, once per member who revealed them.
+
+    A finding marked "not a problem" counts against the rule; one revealed and not so marked
+    counts for it. precision = (judged - not_a_problem) / judged.
+    """
+    rows = db.execute(
+        "SELECT f.rule, count(*) AS judged,"
+        " sum(CASE WHEN v.verdict = 'not_a_problem' THEN 1 ELSE 0 END),"
+        " sum(CASE WHEN v.verdict = 'agree' THEN 1 ELSE 0 END)"
+        " FROM panel_assignments a JOIN panel_items i ON i.id = a.item_id"
+        " JOIN findings f ON f.result_id = i.result_id AND f.suppressed = 0"
+        " LEFT JOIN panel_verdicts v ON v.assignment_id = a.id AND v.finding_id = f.id"
+        " WHERE i.period_id = ? AND i.removed_at IS NULL AND a.revealed_at IS NOT NULL"
+        " GROUP BY f.rule ORDER BY f.rule", [period_id]).fetchall()
+    out = [{"rule": rule, "judged": judged, "not_a_problem": nap, "agreed": agree,
+            "precision": _round((judged - nap) / judged)} for rule, judged, nap, agree in rows]
+    out.sort(key=lambda r: (r["precision"], -r["judged"], r["rule"]))
+    return out
+
+
+def agreement(db: Database, name: str) -> dict:
+    """The period's agreement figures (None where a figure is undefined, e.g. too few ratings)."""
+    period = periods.get_period(db, name)
+    ratings = _ratings(db, period["id"])
+    by_item: dict[int, list[int]] = defaultdict(list)
+    scores: dict[int, int | None] = {}
+    for r in ratings:
+        by_item[r["item_id"]].append(r["overall"])
+        scores[r["item_id"]] = r["score"]
+    item_scores: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for item_id, key, score in db.execute(
+            "SELECT a.item_id, s.item, s.score FROM panel_scores s JOIN panel_ratings r ON r.id = s.rating_id"
+            " JOIN panel_assignments a ON a.id = r.assignment_id JOIN panel_items i ON i.id = a.item_id"
+            " WHERE i.period_id = ? AND i.removed_at IS NULL", [period["id"]]):
+        item_scores[key][item_id].append(score)
+    rubric = load_panel_rules()
+    per_item = {k: _round(krippendorff_alpha(list(item_scores[k].values()), "ordinal")) for k in rubric.item_ids}
+    pairs = [(sum(v) / len(v), scores[i]) for i, v in by_item.items() if scores[i] is not None]
+    rho = spearman([p for p, _ in pairs], [s for _, s in pairs]) if pairs else None
+    items = db.execute("SELECT count(*) FROM panel_items WHERE period_id = ? AND removed_at IS NULL",
+                       [period["id"]]).fetchone()[0]
+    return {
+        "period": name,
+        "letters": items,
+        "letters_rated": len(by_item),
+        "letters_with_two_or_more_ratings": sum(1 for v in by_item.values() if len(v) >= 2),
+        "ratings": len(ratings),
+        "raters": len({r["rater_id"] for r in ratings}),
+        "alpha_overall": _round(krippendorff_alpha(list(by_item.values()), "ordinal")),
+        "alpha_items": per_item,
+        "spearman_overall_vs_score": _round(rho),
+        "spearman_pairs": len(pairs),
+        "rules": rule_precision(db, period["id"]),
+    }
+
+
+def agreement_csv_rows(data: dict) -> list[list]:
+    """The agreement figures as CSV rows (measure, name, value, count)."""
+    rows = [["measure", "name", "value", "count"],
+            ["alpha_ordinal", "overall", data["alpha_overall"], data["letters_with_two_or_more_ratings"]]]
+    rows += [["alpha_ordinal", k, v, data["letters_with_two_or_more_ratings"]] for k, v in data["alpha_items"].items()]
+    rows.append(["spearman", "overall_vs_score", data["spearman_overall_vs_score"], data["spearman_pairs"]])
+    rows += [["rule_precision", r["rule"], r["precision"], r["judged"]] for r in data["rules"]]
+    return rows

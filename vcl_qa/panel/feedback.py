@@ -1,0 +1,55 @@
+"""Feedback to authors: the panel's ratings, comments, marked passages and verdicts on a letter.
+
+Raters are shown as "Panel member A", "B", ... per letter: authors learn what was said, not who
+said it."""
+from __future__ import annotations
+
+import string
+
+from sqlite_utils import Database
+
+from ..store.letters import NotFound
+from .settings import load_panel_rules
+
+
+def letters_with_feedback(db: Database, team: str | None = None) -> list[dict]:
+    """Letters (of `team`, or all) with at least one panel rating, newest period first."""
+    where, params = "", []
+    if team is not None:
+        where, params = " AND l.team = ?", [team]
+    return list(db.query(
+        "SELECT i.letter_id, l.team, p.name AS period, i.decision, i.offence, i.score,"
+        " count(r.id) AS ratings, round(avg(r.overall), 2) AS mean_overall"
+        " FROM panel_items i JOIN panel_periods p ON p.id = i.period_id JOIN letters l ON l.id = i.letter_id"
+        " JOIN panel_assignments a ON a.item_id = i.id JOIN panel_ratings r ON r.assignment_id = a.id"
+        f" WHERE i.removed_at IS NULL{where} GROUP BY i.id ORDER BY p.start_date DESC, i.letter_id DESC",
+        params))
+
+
+def feedback(db: Database, letter_id: int) -> dict:
+    """Every panel rating of the letter, with the passages marked (quoted from the anonymised text)."""
+    items = list(db.query(
+        "SELECT i.id, p.name AS period, i.text, i.score, i.verdict FROM panel_items i"
+        " JOIN panel_periods p ON p.id = i.period_id WHERE i.letter_id = ? AND i.removed_at IS NULL"
+        " ORDER BY p.start_date", [letter_id]))
+    if not db.execute("SELECT 1 FROM letters WHERE id = ?", [letter_id]).fetchone():
+        raise NotFound(f"no letter {letter_id}")
+    order = load_panel_rules().item_ids
+    out = []
+    for item in items:
+        for n, r in enumerate(db.query(
+                "SELECT r.id, r.overall, r.comment, r.updated_at, a.id AS assignment_id FROM panel_ratings r"
+                " JOIN panel_assignments a ON a.id = r.assignment_id WHERE a.item_id = ? ORDER BY a.id",
+                [item["id"]])):
+            scores = dict(db.execute("SELECT item, score FROM panel_scores WHERE rating_id = ?", [r["id"]]).fetchall())
+            marks = [{"start": s, "end": e, "passage": item["text"][s:e], "comment": c} for s, e, c in db.execute(
+                'SELECT start, "end", comment FROM panel_marks WHERE rating_id = ? ORDER BY start, id', [r["id"]])]
+            verdicts = list(db.query(
+                "SELECT rule, verdict, note FROM panel_verdicts WHERE assignment_id = ? ORDER BY id",
+                [r["assignment_id"]]))
+            out.append({"period": item["period"], "rater": f"Panel member {string.ascii_uppercase[n % 26]}",
+                        "scores": {k: scores[k] for k in order if k in scores}, "overall": r["overall"],
+                        "comment": r["comment"], "marks": marks, "verdicts": verdicts,
+                        "rated_at": r["updated_at"]})
+    return {"letter_id": letter_id, "ratings": out, "count": len(out),
+            "rubric": load_panel_rules().rubric()}

@@ -1,0 +1,90 @@
+"""Panel periods: named date ranges ("2025Q1", "2025-03" or any name with explicit dates)."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..errors import LetterError
+from ..store import audit
+from ..store.db import now, write_tx
+from ..store.letters import Conflict, NotFound
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
+QUARTER = re.compile(r"^(\d{4})[Qq]([1-4])$")
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def dates_for(name: str) -> tuple[dt.date, dt.date] | None:
+    """The dates a quarter ("2025Q1") or month ("2025-03") name stands for; None otherwise."""
+    if m := QUARTER.match(name):
+        year, q = int(m[1]), int(m[2])
+        first = dt.date(year, 3 * q - 2, 1)
+        last_month = 3 * q
+        return first, dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
+    if (m := MONTH.match(name)) and 1 <= int(m[2]) <= 12:
+        year, month = int(m[1]), int(m[2])
+        return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    return None
+
+
+def check_name(name: str) -> str:
+    if not isinstance(name, str) or not NAME.match(name):
+        raise LetterError("a period name is 1-32 letters, digits, '-', '_' or '.', e.g. 2025Q1",
+                          field="period")
+    return name
+
+
+def get_period(db: Database, name: str) -> dict:
+    rows = list(db.query("SELECT * FROM panel_periods WHERE name = ?", [name]))
+    if not rows:
+        raise NotFound(f"no panel period '{name}'")
+    return rows[0]
+
+
+def create_period(db: Database, user: Any, name: str, start: dt.date | None = None,
+                  end: dt.date | None = None) -> dict:
+    """Create a period; quarter and month names bring their own dates."""
+    check_name(name)
+    if start is None or end is None:
+        implied = dates_for(name)
+        if implied is None:
+            raise LetterError("give start_date and end_date, or name the period like 2025Q1 or 2025-03",
+                              field="start_date")
+        start, end = start or implied[0], end or implied[1]
+    if start > end:
+        raise LetterError(f"start_date {start} is after end_date {end}", field="start_date")
+    with write_tx(db):
+        if db.execute("SELECT 1 FROM panel_periods WHERE name = ?", [name]).fetchone():
+            raise Conflict(f"panel period '{name}' already exists")
+        cur = db.execute(
+            "INSERT INTO panel_periods (name, start_date, end_date, created_at) VALUES (?, ?, ?, ?)",
+            [name, start.isoformat(), end.isoformat(), now()],
+        )
+        audit.record(db, user, "panel.period.create", "panel_period", cur.lastrowid, {"name": name})
+    return get_period(db, name)
+
+
+def ensure_period(db: Database, user: Any, name: str) -> dict:
+    try:
+        return get_period(db, name)
+    except NotFound:
+        return create_period(db, user, name)
+
+
+def list_periods(db: Database) -> list[dict]:
+    return list(db.query(
+        "SELECT p.name, p.start_date, p.end_date, p.seed, p.drawn_at,"
+        " (SELECT count(*) FROM panel_items i WHERE i.period_id = p.id AND i.removed_at IS NULL) AS letters"
+        " FROM panel_periods p ORDER BY p.start_date, p.name"))
+
+
+def previous_period(db: Database, period: dict) -> dict | None:
+    """The latest period that ended before this one starts."""
+    rows = list(db.query(
+        "SELECT * FROM panel_periods WHERE end_date < ? ORDER BY end_date DESC, id DESC LIMIT 1",
+        [period["start_date"]]))
+    return rows[0] if rows else None

@@ -1,0 +1,188 @@
+"""The period report for the area's board: themes and the trend against the previous period,
+as data, printable HTML (api/templates/panel/report.html) and CSV."""
+from __future__ import annotations
+
+import csv
+import importlib.resources
+import io
+import json
+from collections import defaultdict
+from typing import Any
+
+import jinja2
+from sqlite_utils import Database
+
+from ..letter import context_from_mapping
+from ..redact import redact
+from ..rules import load_rules
+from . import periods
+from .agreement import agreement
+from .settings import load_panel_rules
+
+BANDS = (("low", "Rated 1-2 overall", (1, 2)), ("middle", "Rated 3 overall", (3,)),
+         ("high", "Rated 4-5 overall", (4, 5)))
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def _headline(db: Database, period: dict) -> dict:
+    """The figures compared between periods."""
+    pid = period["id"]
+    overall = [r[0] for r in db.execute(
+        "SELECT r.overall FROM panel_ratings r JOIN panel_assignments a ON a.id = r.assignment_id"
+        " JOIN panel_items i ON i.id = a.item_id WHERE i.period_id = ? AND i.removed_at IS NULL", [pid])]
+    items = db.execute("SELECT score, verdict FROM panel_items WHERE period_id = ? AND removed_at IS NULL",
+                       [pid]).fetchall()
+    rubric: dict[str, list[int]] = defaultdict(list)
+    for key, score in db.execute(
+            "SELECT s.item, s.score FROM panel_scores s JOIN panel_ratings r ON r.id = s.rating_id"
+            " JOIN panel_assignments a ON a.id = r.assignment_id JOIN panel_items i ON i.id = a.item_id"
+            " WHERE i.period_id = ? AND i.removed_at IS NULL", [pid]):
+        rubric[key].append(score)
+    agree = agreement(db, period["name"])
+    return {
+        "letters": len(items),
+        "ratings": len(overall),
+        "mean_overall": _mean(overall),
+        "mean_score": _mean([s for s, _ in items if s is not None]),
+        "share_poor": round(sum(1 for _, v in items if v == "poor") / len(items), 3) if items else None,
+        "alpha_overall": agree["alpha_overall"],
+        "spearman_overall_vs_score": agree["spearman_overall_vs_score"],
+        "rubric": {k: _mean(rubric.get(k, [])) for k in load_panel_rules().item_ids},
+        "rubric_counts": {k: len(rubric.get(k, [])) for k in load_panel_rules().item_ids},
+        "agreement": agree,
+    }
+
+
+def _failed_rules(db: Database, period: dict, precision: dict[str, float | None], top: int) -> list[dict]:
+    letters = db.execute("SELECT count(*) FROM panel_items WHERE period_id = ? AND removed_at IS NULL",
+                         [period["id"]]).fetchone()[0]
+    rules = load_rules().by_id
+    rows = db.execute(
+        "SELECT f.rule, count(*), count(DISTINCT i.id) FROM panel_items i"
+        " JOIN findings f ON f.result_id = i.result_id AND f.suppressed = 0"
+        " WHERE i.period_id = ? AND i.removed_at IS NULL GROUP BY f.rule"
+        " ORDER BY count(DISTINCT i.id) DESC, count(*) DESC, f.rule LIMIT ?", [period["id"], top]).fetchall()
+    return [{"rule": rule, "findings": n, "letters": k, "share": round(k / letters, 3) if letters else None,
+             "severity": rules[rule].severity if rule in rules else None,
+             "panel_precision": precision.get(rule)} for rule, n, k in rows]
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",.;: ") + " ..."
+
+
+def _comments(db: Database, period: dict, per_band: int, limit: int) -> list[dict]:
+    """Per overall band, the comments nearest the band's typical length (not the longest rants
+    nor one-word notes), anonymised again with the letter's context before the board sees them."""
+    rows = list(db.query(
+        "SELECT r.overall, r.comment, i.decision, i.offence, v.context FROM panel_ratings r"
+        " JOIN panel_assignments a ON a.id = r.assignment_id JOIN panel_items i ON i.id = a.item_id"
+        " LEFT JOIN versions v ON v.letter_id = i.letter_id AND v.version = i.version"
+        " WHERE i.period_id = ? AND i.removed_at IS NULL AND r.comment IS NOT NULL AND r.comment != ''"
+        " ORDER BY r.id", [period["id"]]))
+    out = []
+    for band, label, values in BANDS:
+        group = [r for r in rows if r["overall"] in values]
+        if not group:
+            continue
+        lengths = sorted(len(r["comment"]) for r in group)
+        median = lengths[len(lengths) // 2]
+        group.sort(key=lambda r: abs(len(r["comment"]) - median))
+        for r in group[:per_band]:
+            ctx = json.loads(r["context"]) if r["context"] else {}
+            ctx.pop("suppress", None)
+            text = redact(r["comment"], context_from_mapping(ctx)).text
+            out.append({"band": band, "band_label": label, "overall": r["overall"], "decision": r["decision"],
+                        "offence": r["offence"], "comment": _shorten(text, limit)})
+    return out
+
+
+def _change(now_value: Any, before: Any) -> float | None:
+    if isinstance(now_value, (int, float)) and isinstance(before, (int, float)):
+        return round(now_value - before, 3)
+    return None
+
+
+TREND = (("mean_overall", "Panel overall rating (mean, 1-5)"),
+         ("mean_score", "Automatic score (mean, 0-100)"),
+         ("share_poor", "Share of sampled letters rated poor automatically"),
+         ("alpha_overall", "Agreement between raters (alpha)"),
+         ("spearman_overall_vs_score", "Panel rating vs automatic score (Spearman)"))
+
+
+def build(db: Database, name: str) -> dict:
+    """Everything the board report shows, as plain data."""
+    period = periods.get_period(db, name)
+    settings = load_panel_rules()
+    current = _headline(db, period)
+    prev = periods.previous_period(db, period)
+    before = _headline(db, prev) if prev else None
+    precision = {r["rule"]: r["precision"] for r in current["agreement"]["rules"]}
+    trend = [{"measure": key, "label": label, "value": current[key],
+              "previous": before[key] if before else None,
+              "change": _change(current[key], before[key]) if before else None} for key, label in TREND]
+    for key in settings.item_ids:
+        trend.append({"measure": f"rubric.{key}", "label": f"{settings.label(key)} (mean, 1-5)",
+                      "value": current["rubric"][key],
+                      "previous": before["rubric"][key] if before else None,
+                      "change": _change(current["rubric"][key], before["rubric"][key]) if before else None})
+    rubric = sorted(({"item": k, "label": settings.label(k), "mean": v, "ratings": current["rubric_counts"][k]}
+                     for k, v in current["rubric"].items()),
+                    key=lambda r: (r["mean"] is None, r["mean"] if r["mean"] is not None else 0, r["item"]))
+    return {
+        "period": {"name": period["name"], "start_date": period["start_date"], "end_date": period["end_date"],
+                   "seed": period["seed"], "drawn_at": period["drawn_at"]},
+        "previous_period": prev["name"] if prev else None,
+        "summary": {k: current[k] for k in ("letters", "ratings", "mean_overall", "mean_score", "share_poor",
+                                            "alpha_overall", "spearman_overall_vs_score")},
+        "failed_rules": _failed_rules(db, period, precision, int(settings.report.get("top_rules", 8))),
+        "rubric": rubric,
+        "comments": _comments(db, period, int(settings.report.get("comments_per_band", 2)),
+                              int(settings.report.get("comment_chars", 400))),
+        "trend": trend,
+        "rules": current["agreement"]["rules"],
+    }
+
+
+def _env() -> jinja2.Environment:
+    folder = importlib.resources.files("api") / "templates"
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)),
+                              autoescape=jinja2.select_autoescape(["html"]))
+
+
+def render_html(data: dict) -> str:
+    return _env().get_template("panel/report.html").render(r=data)
+
+
+def render_csv(data: dict) -> str:
+    """One table: section, name, value, previous, change, detail."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["section", "name", "value", "previous", "change", "detail"])
+    w.writerow(["period", data["period"]["name"], f"{data['period']['start_date']} to {data['period']['end_date']}",
+                data["previous_period"] or "", "", f"seed {data['period']['seed']}"])
+    for key, value in data["summary"].items():
+        w.writerow(["summary", key, _cell(value), "", "", ""])
+    for r in data["failed_rules"]:
+        w.writerow(["failed_rule", r["rule"], r["letters"], "", "",
+                    f"{r['findings']} findings; share {_cell(r['share'])}; panel precision {_cell(r['panel_precision'])}"])
+    for r in data["rubric"]:
+        w.writerow(["rubric", r["item"], _cell(r["mean"]), "", "", f"{r['ratings']} ratings"])
+    for r in data["trend"]:
+        w.writerow(["trend", r["measure"], _cell(r["value"]), _cell(r["previous"]), _cell(r["change"]), r["label"]])
+    for r in data["rules"]:
+        w.writerow(["rule_precision", r["rule"], _cell(r["precision"]), "", "",
+                    f"{r['judged']} judged; {r['not_a_problem']} not a problem"])
+    for c in data["comments"]:
+        w.writerow(["comment", c["band"], c["overall"], "", "", c["comment"]])
+    return buf.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None else value

@@ -1,0 +1,244 @@
+"""Drawing a period's sample of sent letters, manual additions and removals, rater assignment.
+
+A draw is repeatable: the letters sent in the period, the policy and the seed decide it.
+Every letter whose automatic verdict is listed in `always_include_verdicts` goes in; of the
+rest, `random_share` of each stratum (decision x offence by default) is drawn with a
+`random.Random` seeded from the policy seed and the period name.
+"""
+from __future__ import annotations
+
+import json
+import math
+import random
+import secrets
+from collections import defaultdict
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..errors import LetterError
+from ..letter import context_from_mapping
+from ..redact import redact
+from ..store import audit
+from ..store.db import now, write_tx
+from ..store.letters import Conflict, NotFound
+from . import periods, settings
+
+
+def _population(db: Database, period: dict) -> list[dict]:
+    """Sent, unpurged letters whose sent date falls in the period, oldest id first."""
+    return list(db.query(
+        "SELECT l.id, l.team, l.decision, l.offence, l.victim_category, l.bereaved, l.verdict, l.score"
+        " FROM letters l WHERE l.status = 'sent' AND l.purged_at IS NULL"
+        " AND l.sent_date BETWEEN ? AND ? ORDER BY l.id",
+        [period["start_date"], period["end_date"]]))
+
+
+def stratum_of(letter: dict, fields: list[str]) -> str:
+    parts = []
+    for f in fields:
+        value = letter.get(f)
+        if f == "bereaved" and value is not None:
+            value = "bereaved" if value else "not_bereaved"
+        parts.append(str(value) if value not in (None, "") else "unknown")
+    return "/".join(parts) or "all"
+
+
+def choose(letters: list[dict], policy: dict, rng: random.Random) -> tuple[list[tuple[dict, str]], dict]:
+    """The sample as [(letter, reason)] with reason 'verdict' or 'random', and per-stratum counts."""
+    strata: dict[str, list[dict]] = defaultdict(list)
+    for letter in letters:
+        strata[stratum_of(letter, policy["strata"])].append(letter)
+    always, drawn, counts = [], [], {}
+    include = set(policy["always_include_verdicts"])
+    for key in sorted(strata):
+        group = strata[key]
+        must = [l for l in group if l["verdict"] in include]
+        rest = [l for l in group if l["verdict"] not in include]
+        k = min(len(rest), max(policy["min_per_stratum"], math.floor(policy["random_share"] * len(rest) + 0.5)))
+        picked = sorted(rng.sample(rest, k), key=lambda l: l["id"]) if k else []
+        always += must
+        drawn += picked
+        counts[key] = {"letters": len(group), "by_verdict": len(must), "random": len(picked)}
+    cap = policy["max_letters"]
+    always.sort(key=lambda l: (l["score"] if l["score"] is not None else 101, l["id"]))
+    always = always[:cap]
+    room = cap - len(always)
+    if len(drawn) > room:
+        drawn = sorted(rng.sample(drawn, room), key=lambda l: l["id"])
+    return [(l, "verdict") for l in always] + [(l, "random") for l in drawn], counts
+
+
+def _anonymised(db: Database, letter_id: int) -> dict:
+    """The latest version anonymised, with its result id (for the findings shown later)."""
+    row = db.execute(
+        "SELECT v.id, v.version, v.text, v.context FROM versions v JOIN letters l ON l.id = v.letter_id"
+        " AND v.version = l.latest_version WHERE l.id = ?", [letter_id]).fetchone()
+    if row is None or not row[2]:
+        raise Conflict(f"letter {letter_id} has no text to show the panel (purged?)")
+    context = json.loads(row[3])
+    context.pop("suppress", None)
+    red = redact(row[2], context_from_mapping(context))
+    result = db.execute("SELECT id FROM results WHERE version_id = ? ORDER BY id DESC LIMIT 1",
+                        [row[0]]).fetchone()
+    return {"version": row[1], "text": red.text, "result_id": result[0] if result else None,
+            "redactions": json.dumps([list(r) for r in red.replacements])}
+
+
+def _insert_item(db: Database, period_id: int, letter: dict, anon: dict, stratum: str, reason: str,
+                 note: str | None, user: Any, stamp: str) -> int:
+    cur = db.execute(
+        "INSERT INTO panel_items (period_id, letter_id, version, result_id, score, verdict, decision,"
+        " offence, stratum, reason, note, text, redactions, added_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [period_id, letter["id"], anon["version"], anon["result_id"], letter["score"], letter["verdict"],
+         letter["decision"], letter["offence"], stratum, reason, note, anon["text"], anon["redactions"],
+         getattr(user, "id", None), stamp])
+    return cur.lastrowid
+
+
+def draw(db: Database, user: Any, name: str, seed: int | str | None = None) -> dict:
+    """Draw (or, before any rating, re-draw) the period's sample and assign raters."""
+    period = periods.ensure_period(db, user, name)
+    pol = settings.policy(db)
+    if seed is not None:
+        pol["seed"] = seed
+    rated = db.execute(
+        "SELECT count(*) FROM panel_ratings r JOIN panel_assignments a ON a.id = r.assignment_id"
+        " JOIN panel_items i ON i.id = a.item_id WHERE i.period_id = ?", [period["id"]]).fetchone()[0]
+    if rated:
+        raise Conflict(f"panel period '{name}' already has {rated} ratings; it cannot be drawn again")
+    rng = random.Random(f"{pol['seed']}:{name}")
+    kept = {r[0] for r in db.execute(
+        "SELECT letter_id FROM panel_items WHERE period_id = ? AND (reason = 'manual' OR removed_at IS NOT NULL)",
+        [period["id"]])}
+    population = [l for l in _population(db, period) if l["id"] not in kept]
+    sample, counts = choose(population, pol, rng)
+    anon = {l["id"]: _anonymised(db, l["id"]) for l, _ in sample}
+    stamp = now()
+    summary = {"period": name, "seed": pol["seed"], "population": len(population),
+               "by_verdict": sum(1 for _, r in sample if r == "verdict"),
+               "random": sum(1 for _, r in sample if r == "random"), "strata": counts}
+    with write_tx(db):
+        db.execute("DELETE FROM panel_items WHERE period_id = ? AND reason != 'manual' AND removed_at IS NULL",
+                   [period["id"]])
+        for letter, reason in sample:
+            _insert_item(db, period["id"], letter, anon[letter["id"]], stratum_of(letter, pol["strata"]),
+                         reason, None, user, stamp)
+        db.execute("UPDATE panel_periods SET seed = ?, policy = ?, draw_summary = ?, drawn_at = ?,"
+                   " drawn_by = ? WHERE id = ?",
+                   [str(pol["seed"]), json.dumps(pol), json.dumps(summary), stamp,
+                    getattr(user, "id", None), period["id"]])
+        audit.record(db, user, "panel.draw", "panel_period", period["id"],
+                     {"seed": pol["seed"], "letters": len(sample)})
+        summary["assigned"] = assign(db, name, pol["raters_per_letter"], rng_seed=pol["seed"])
+    summary["letters"] = len(items(db, name))
+    return summary
+
+
+def assign(db: Database, name: str, raters: int | None = None, rng_seed: Any = None) -> int:
+    """Give each item in the period up to `raters` different panel members, spreading the load
+    evenly; returns how many assignments were added."""
+    period = periods.get_period(db, name)
+    raters = raters or settings.policy(db)["raters_per_letter"]
+    pool = [r[0] for r in db.execute("SELECT id FROM users WHERE role = 'panel' AND disabled = 0 ORDER BY id")]
+    rng = random.Random(f"{rng_seed if rng_seed is not None else period['seed']}:{name}:assign")
+    load = defaultdict(int)
+    for rater_id, n in db.execute(
+            "SELECT a.rater_id, count(*) FROM panel_assignments a JOIN panel_items i ON i.id = a.item_id"
+            " WHERE i.period_id = ? GROUP BY a.rater_id", [period["id"]]):
+        load[rater_id] = n
+    added = 0
+    stamp = now()
+    with write_tx(db):
+        for (item_id,) in db.execute(
+                "SELECT id FROM panel_items WHERE period_id = ? AND removed_at IS NULL ORDER BY id",
+                [period["id"]]).fetchall():
+            have = {r[0] for r in db.execute("SELECT rater_id FROM panel_assignments WHERE item_id = ?",
+                                             [item_id])}
+            free = [r for r in pool if r not in have]
+            tiebreak = {r: rng.random() for r in free}
+            for rater in sorted(free, key=lambda r: (load[r], tiebreak[r]))[:max(0, raters - len(have))]:
+                db.execute("INSERT INTO panel_assignments (code, item_id, rater_id, assigned_at)"
+                           " VALUES (?, ?, ?, ?)", [secrets.token_hex(8), item_id, rater, stamp])
+                load[rater] += 1
+                added += 1
+    return added
+
+
+def add_letter(db: Database, user: Any, name: str, letter_id: int, reason: str) -> dict:
+    """A manager puts a sent letter into the period's sample by hand, with a reason."""
+    reason = _reason(reason)
+    period = periods.ensure_period(db, user, name)
+    rows = list(db.query("SELECT id, team, decision, offence, victim_category, bereaved, verdict, score,"
+                         " status FROM letters WHERE id = ?", [letter_id]))
+    if not rows:
+        raise NotFound(f"no letter {letter_id}")
+    letter = rows[0]
+    if letter["status"] != "sent":
+        raise Conflict(f"letter {letter_id} has not been sent; only sent letters go to the panel")
+    existing = db.execute("SELECT id, removed_at FROM panel_items WHERE period_id = ? AND letter_id = ?",
+                          [period["id"], letter_id]).fetchone()
+    if existing and existing[1] is None:
+        raise Conflict(f"letter {letter_id} is already in panel period '{name}'")
+    anon = _anonymised(db, letter_id)
+    pol = settings.policy(db)
+    stamp = now()
+    with write_tx(db):
+        if existing:
+            db.execute("DELETE FROM panel_items WHERE id = ?", [existing[0]])
+        item_id = _insert_item(db, period["id"], letter, anon, stratum_of(letter, pol["strata"]),
+                               "manual", reason, user, stamp)
+        audit.record(db, user, "panel.item.add", "panel_period", period["id"],
+                     {"letter_id": letter_id, "reason": reason})
+        assign(db, name, pol["raters_per_letter"])
+    return _item_row(db, item_id)
+
+
+def remove_letter(db: Database, user: Any, name: str, letter_id: int, reason: str) -> dict:
+    """Take a letter out of the period's sample (kept on record with the reason)."""
+    reason = _reason(reason)
+    period = periods.get_period(db, name)
+    with write_tx(db):
+        row = db.execute("SELECT id FROM panel_items WHERE period_id = ? AND letter_id = ? AND removed_at IS NULL",
+                         [period["id"], letter_id]).fetchone()
+        if row is None:
+            raise NotFound(f"letter {letter_id} is not in panel period '{name}'")
+        db.execute("UPDATE panel_items SET removed_at = ?, removed_by = ?, remove_reason = ? WHERE id = ?",
+                   [now(), getattr(user, "id", None), reason, row[0]])
+        audit.record(db, user, "panel.item.remove", "panel_period", period["id"],
+                     {"letter_id": letter_id, "reason": reason})
+    return _item_row(db, row[0])
+
+
+def _reason(reason: Any) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        raise LetterError("say why", field="reason")
+    return reason.strip()[:500]
+
+
+ITEM_SQL = (
+    "SELECT i.id, i.letter_id, p.name AS period, i.reason, i.note, i.score, i.verdict, i.decision,"
+    " i.offence, i.stratum, i.removed_at, i.remove_reason, i.created_at,"
+    " (SELECT group_concat(u.name, ', ') FROM panel_assignments a JOIN users u ON u.id = a.rater_id"
+    "  WHERE a.item_id = i.id) AS raters,"
+    " (SELECT count(*) FROM panel_assignments a WHERE a.item_id = i.id AND a.rated_at IS NOT NULL) AS ratings"
+    " FROM panel_items i JOIN panel_periods p ON p.id = i.period_id")
+
+
+def _item_row(db: Database, item_id: int) -> dict:
+    return _public_item(next(iter(db.query(f"{ITEM_SQL} WHERE i.id = ?", [item_id]))))
+
+
+def _public_item(row: dict) -> dict:
+    row = dict(row)
+    row["raters"] = row["raters"].split(", ") if row["raters"] else []
+    return row
+
+
+def items(db: Database, name: str, include_removed: bool = False) -> list[dict]:
+    """The period's sample for managers: letter ids, why each is in, raters and ratings so far."""
+    period = periods.get_period(db, name)
+    extra = "" if include_removed else " AND i.removed_at IS NULL"
+    return [_public_item(r) for r in db.query(f"{ITEM_SQL} WHERE i.period_id = ?{extra} ORDER BY i.id",
+                                              [period["id"]])]
