@@ -3,8 +3,8 @@
 Each dimension starts at 100. A finding costs its severity's points (rules/scoring.yml); further
 findings of the same rule cost less (`repeat_factor`) and one rule never costs more than its cap.
 Suppressed findings cost nothing. The overall score is the weighted mean of the dimensions that
-could be assessed. Verdict: good, needs_work or poor by score bands, and never good with an
-unsuppressed error.
+could be assessed, capped at `error_cap` while an unsuppressed error remains. Verdict: good,
+needs_work or poor by score bands, and never good with an unsuppressed error.
 """
 from __future__ import annotations
 
@@ -64,6 +64,9 @@ def overall(dims: dict[str, DimensionResult], findings: list[Finding], scoring: 
     score = round(sum(weights[d] * r.score for d, r in dims.items() if r.assessed) / total) if total else 0
     bands = scoring["verdicts"]
     has_error = any(f.severity == "error" and not f.suppressed for f in findings)
+    if has_error:
+        # A letter that must not go out as it is cannot score in the "good" band.
+        score = min(score, int(scoring.get("error_cap", 100)))
     if score >= bands["good"] and not has_error:
         verdict = "good"
     elif score >= bands["needs_work"]:
