@@ -286,8 +286,8 @@ class ImportReport:
 
 
 def read_csv(path: Path, *, team: str | None = None) -> tuple[list[dict], list[tuple[int, str]]]:
-    """Valid records and (row, why) for bad rows. Row numbers count the header as row 1, as a
-    spreadsheet does. A file that cannot be read at all raises LetterError."""
+    """Valid records and (row, why) for bad rows. A row's number is its line in the file (the
+    header is row 1, as a spreadsheet shows it). A file that cannot be read raises LetterError."""
     src = str(path)
     try:
         data = path.read_bytes()
@@ -306,7 +306,8 @@ def read_csv(path: Path, *, team: str | None = None) -> tuple[list[dict], list[t
     reader.fieldnames = header
     records, failed = [], []
     seen: dict[tuple[str, str], tuple[int, dict]] = {}
-    for n, raw in enumerate(reader, start=2):
+    for raw in reader:
+        n = reader.line_num  # the row's line (blank lines are skipped but still counted)
         if None in raw:
             failed.append((n, "has more cells than the header has columns"))
             continue

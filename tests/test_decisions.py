@@ -1,0 +1,325 @@
+"""The decisions register: validation, statuses from linked letters, views, report and CSV import
+(real SQLite file, real scoring)."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import shutil
+
+import pytest
+import yaml
+
+from vcl_qa import decisions
+from vcl_qa.errors import LetterError
+from vcl_qa.rules_data import load_calendar, rules_dir
+from vcl_qa.store import letters, migrate, open_db
+from vcl_qa.store import decisions as store
+from vcl_qa.store.bulk import Actor
+
+D = dt.date
+TODAY = D(2025, 1, 6)  # a Monday
+ACTOR = Actor("test")
+TEXT = "Dear Mr Jones\n\nWe have decided to stop the case. I am sorry for the distress this causes.\n"
+
+
+def rec(urn, decision, decided, category, team="north", **extra):
+    return {"urn": urn, "decision": decision, "decision_date": decided, "victim_category": category,
+            "team": team, **extra}
+
+
+REGISTER = [
+    rec("A1", "discontinued", "2024-12-19", "enhanced", victim_name="Mr Adam Jones"),  # sent on time
+    rec("B1", "not_charged", "2024-12-19", "standard"),          # sent late
+    rec("C1", "no_evidence_offered", "2024-12-31", "enhanced"),  # no letter: overdue
+    rec("D1", "left_on_file", "2025-01-03", "enhanced"),         # Friday decision: due Monday
+    rec("E1", "charge_altered", "2025-01-03", "standard"),       # due Friday 10th
+    rec("F1", "discontinued", "2025-01-06", "enhanced"),         # a draft only
+    rec("G1", "not_charged", "2025-01-08", "enhanced"),          # decided after TODAY
+    rec("S1", "discontinued", "2024-12-19", "enhanced", team="south"),
+]
+
+
+def letter(db, urn, decision, decided, category, *, sent=None, team="north", letter_date=None):
+    ctx = {"decision": decision, "decision_date": decided, "victim_category": category,
+           "letter_date": letter_date or sent or decided}
+    if urn is not None:
+        ctx["urn"] = urn
+    return letters.submit(db, ACTOR, TEXT, ctx, team=team, sent_date=sent)["id"]
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_db(tmp_path / "vcl_qa.db")
+    migrate(database)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def filled(db):
+    store.upsert_many(db, ACTOR, [decisions.record_from_mapping(r) for r in REGISTER])
+    ids = {
+        "A1": letter(db, "A1", "discontinued", "2024-12-19", "enhanced", sent="2024-12-20"),
+        "B1": letter(db, "B1", "not_charged", "2024-12-19", "standard", sent="2025-01-02"),
+        "F1": letter(db, "F1", "discontinued", "2025-01-06", "enhanced"),
+        "Z9": letter(db, "Z9", "discontinued", "2024-12-19", "enhanced", sent="2024-12-20"),
+        "none": letter(db, None, "discontinued", "2024-12-19", "enhanced", team="south"),
+    }
+    db.letter_ids = ids
+    return db
+
+
+def by_urn(rows):
+    return {r["urn"]: (r["status"], r["working_days"]) for r in rows}
+
+
+def test_statuses_as_of_a_day(filled):
+    rows = decisions.register(filled, today=TODAY)
+    assert by_urn(rows) == {
+        "A1": ("sent_on_time", 0), "B1": ("sent_late", -2), "C1": ("overdue", -2),
+        "D1": ("due_today", 0), "E1": ("due", 4), "F1": ("due", 1), "G1": ("due", 3),
+        "S1": ("overdue", -8),  # 23, 24, 27, 30, 31 Dec, 2, 3, 6 Jan
+    }
+    a1 = next(r for r in rows if r["urn"] == "A1")
+    assert a1["due_date"] == "2024-12-20"
+    assert a1["sent_on"] == "2024-12-20"
+    assert a1["working_day_limit"] == 1
+    assert a1["letter_ids"] == [filled.letter_ids["A1"]]
+    f1 = next(r for r in rows if r["urn"] == "F1")
+    assert f1["letter_ids"] == [filled.letter_ids["F1"]]  # linked, but a draft is not a sent letter
+
+
+def test_most_urgent_first(filled):
+    rows = decisions.register(filled, today=TODAY, team="north")
+    assert [r["urn"] for r in rows] == ["C1", "D1", "F1", "G1", "E1", "B1", "A1"]
+
+
+def test_sending_a_letter_changes_its_decisions_status_at_once(filled):
+    letters.mark_sent(filled, ACTOR, filled.letter_ids["F1"], D(2025, 1, 6))
+    assert by_urn(decisions.register(filled, today=TODAY, urn="F1")) == {"F1": ("sent_on_time", 1)}
+    c1 = letter(filled, "C1", "no_evidence_offered", "2024-12-31", "enhanced", sent="2025-01-06")
+    row = decisions.register(filled, today=TODAY, urn="c1")[0]  # case reference in any case
+    assert (row["status"], row["working_days"], row["letter_ids"]) == ("sent_late", -2, [c1])
+
+
+def test_earliest_sent_letter_counts(filled):
+    letter(filled, "B1", "not_charged", "2024-12-19", "standard", sent="2024-12-23")
+    assert by_urn(decisions.register(filled, today=TODAY, urn="B1")) == {"B1": ("sent_on_time", 3)}
+
+
+def test_a_past_day_is_replayed_without_later_letters(filled):
+    rows = by_urn(decisions.register(filled, today=D(2024, 12, 20)))
+    assert rows["A1"] == ("sent_on_time", 0)
+    assert rows["B1"] == ("due", 4)  # its letter went out on 2 January
+
+
+def test_status_filter_and_team(filled):
+    assert [r["urn"] for r in decisions.register(filled, today=TODAY, status="overdue")] == ["S1", "C1"]
+    assert [r["urn"] for r in decisions.register(filled, today=TODAY, status="overdue", team="north")] == ["C1"]
+
+
+def test_letter_date_recorded_in_the_register_counts_as_sent(db):
+    store.upsert_many(db, ACTOR, [decisions.record_from_mapping(
+        rec("R1", "discontinued", "2024-12-19", "standard", letter_date="2024-12-31"))])
+    assert by_urn(decisions.register(db, today=TODAY)) == {"R1": ("sent_late", -1)}
+
+
+def test_clock_on_a_saturday():
+    clock = decisions.StatusClock(D(2025, 1, 4))  # Saturday
+    # Friday 3rd decision (enhanced) is due Monday 6th: on Saturday one working day is left.
+    assert clock.status(D(2025, 1, 3), "enhanced", None) == decisions.Timeliness("due", D(2025, 1, 6), 1, None)
+    # Due on Friday 3rd and nothing sent by Saturday: overdue, no working day lost yet.
+    assert clock.status(D(2025, 1, 2), "enhanced", None).status == "overdue"
+    assert clock.status(D(2025, 1, 2), "enhanced", None).working_days == 0
+    # A letter dated after the clock's day does not count yet.
+    assert clock.status(D(2025, 1, 2), "enhanced", D(2025, 1, 7)).status == "overdue"
+    assert clock.status(D(2025, 1, 2), "enhanced", D(2025, 1, 3)).status == "sent_on_time"
+
+
+def test_digest_lists_open_letters_decided_by_today(filled):
+    rows = decisions.digest(filled, today=TODAY, team="north")
+    assert [(r["urn"], r["status"]) for r in rows] == [
+        ("C1", "overdue"), ("D1", "due_today"), ("F1", "due"), ("E1", "due")]
+    text = decisions.digest_text(rows, TODAY, "north", unlinked=2)
+    assert text.startswith("Letters to victims on Monday 6 January 2025 (team north): "
+                           "1 overdue, 1 due today, 2 due later.")
+    assert "C1" in text and "2 working days late" in text and "4 working days left" in text
+    assert "2 stored letters match no decision" in text
+    buf = io.StringIO()
+    decisions.write_digest_csv(rows, buf)
+    out = list(csv.DictReader(io.StringIO(buf.getvalue())))
+    assert list(out[0]) == decisions.DIGEST_COLUMNS
+    assert out[0] == {"urn": "C1", "decision": "no_evidence_offered", "decision_date": "2024-12-31",
+                      "victim_category": "enhanced", "due_date": "2025-01-02", "status": "overdue",
+                      "working_days": "-2", "team": "north"}
+
+
+def test_digest_leaves_out_victim_names(filled):
+    text = decisions.digest_text(decisions.digest(filled, today=D(2024, 12, 19)), D(2024, 12, 19))
+    assert "A1" in text
+    assert "Adam" not in text and "Jones" not in text
+
+
+def test_unlinked_letters(filled):
+    rows, count = decisions.unlinked_letters(filled)
+    assert count == 2
+    assert {r["id"] for r in rows} == {filled.letter_ids["Z9"], filled.letter_ids["none"]}
+    rows, count = decisions.unlinked_letters(filled, team="north")
+    assert (count, [r["urn"] for r in rows]) == (1, ["Z9"])
+    assert decisions.decision_for_letter(filled, "Z9", "discontinued") is None
+    assert decisions.decision_for_letter(filled, "A1", "discontinued", TODAY)["status"] == "sent_on_time"
+    assert decisions.decision_for_letter(filled, "A1", "not_charged") is None  # another decision
+
+
+def test_timeliness_report(filled):
+    rows = decisions.timeliness_report(filled, today=TODAY, team="north")
+    table = {(r["month"], r["working_day_limit"]): {k: r[k] for k in decisions.REPORT_COLUMNS[3:]}
+             for r in rows}
+    assert table == {
+        ("2024-12", 1): {"required": 2, "sent": 1, "sent_on_time": 1, "sent_late": 0, "missing": 1,
+                         "pending": 0, "timeliness_rate": 50.0},
+        ("2024-12", 5): {"required": 1, "sent": 1, "sent_on_time": 0, "sent_late": 1, "missing": 0,
+                         "pending": 0, "timeliness_rate": 0.0},
+        ("2024-12", None): {"required": 3, "sent": 2, "sent_on_time": 1, "sent_late": 1, "missing": 1,
+                            "pending": 0, "timeliness_rate": 33.3},
+        ("2025-01", 1): {"required": 3, "sent": 0, "sent_on_time": 0, "sent_late": 0, "missing": 0,
+                         "pending": 3, "timeliness_rate": None},
+        ("2025-01", 5): {"required": 1, "sent": 0, "sent_on_time": 0, "sent_late": 0, "missing": 0,
+                         "pending": 1, "timeliness_rate": None},
+        ("2025-01", None): {"required": 4, "sent": 0, "sent_on_time": 0, "sent_late": 0, "missing": 0,
+                            "pending": 4, "timeliness_rate": None},
+    }
+    assert [r["working_day_limit"] for r in rows[:3]] == [1, 5, None]
+    everyone = decisions.timeliness_report(filled, today=TODAY, month_from="2024-12", month_to="2024-12")
+    assert {(r["team"], r["working_day_limit"]): r["missing"] for r in everyone} == {
+        ("north", 1): 1, ("north", 5): 0, ("north", None): 1, ("south", 1): 1, ("south", None): 1}
+    text = decisions.report_csv(rows)
+    assert text.splitlines()[0] == ",".join(decisions.REPORT_COLUMNS)
+    assert "2024-12,north,all,3,2,1,1,1,0,33.3" in text.splitlines()
+    assert "2025-01,north,all,4,0,0,0,0,4," in text.splitlines()
+
+
+def test_upsert_is_idempotent_and_updates_changes(db):
+    records = [decisions.record_from_mapping(r) for r in REGISTER[:3]]
+    assert [o for _, o in store.upsert_many(db, ACTOR, records)] == ["created"] * 3
+    assert [o for _, o in store.upsert_many(db, ACTOR, records)] == ["unchanged"] * 3
+    changed = {**records[1], "victim_category": "enhanced"}
+    assert [o for _, o in store.upsert_many(db, ACTOR, [changed])] == ["updated"]
+    assert db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 3
+    assert by_urn(decisions.register(db, today=TODAY, urn="B1")) == {"B1": ("overdue", -8)}
+    with pytest.raises(store.OtherTeam):
+        store.upsert_many(db, ACTOR, [{**records[0], "team": "south"}], only_team="south")
+    assert db.execute("SELECT team FROM decisions WHERE urn = 'A1'").fetchone()[0] == "north"
+
+
+@pytest.mark.parametrize("data,field,words", [
+    ({"decision": "discontinued", "decision_date": "2025-01-02", "victim_category": "enhanced", "team": "n"},
+     "urn", "is required"),
+    ({**REGISTER[0], "decision": "dropped"}, "decision", "'dropped' is not one of"),
+    ({**REGISTER[0], "decision_date": "2025-02-30"}, "decision_date", "not a real date"),
+    ({**REGISTER[0], "decision_date": "1999-12-31"}, "decision_date", "is not between"),
+    ({**REGISTER[0], "victim_category": None}, "victim_category", "is required"),
+    ({**REGISTER[0], "bereaved": "maybe"}, "bereaved", "not true or false"),
+    ({**REGISTER[0], "colour": "red"}, "colour", "unknown field"),
+    ({**REGISTER[0], "suppress": []}, "suppress", "unknown field"),
+    ({**REGISTER[0], "team": None}, "team", "is required"),
+    ({**REGISTER[0], "team": 7}, "team", "must be text"),
+    ({**REGISTER[0], "urn": "  "}, "urn", "is required"),
+])
+def test_validation_names_the_field(data, field, words):
+    with pytest.raises(LetterError) as info:
+        decisions.record_from_mapping(data)
+    assert info.value.field == field
+    assert words in info.value.message
+
+
+def test_record_from_mapping_fills_team_and_normalises():
+    out = decisions.record_from_mapping({"urn": " 42AB1234524 ", "decision": "not_charged",
+                                         "decision_date": "2025-01-02", "victim_category": "standard",
+                                         "bereaved": "yes"}, team="east")
+    assert out == {"urn": "42AB1234524", "decision": "not_charged", "decision_date": "2025-01-02",
+                   "letter_date": None, "victim_category": "standard", "bereaved": True, "offence": None,
+                   "victim_name": None, "team": "east"}
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_import_csv_reports_rows_and_is_idempotent(db, tmp_path):
+    path = write(tmp_path / "register.csv",
+                 "URN,decision,decision_date,victim_category,team,bereaved\n"
+                 "A1,discontinued,2024-12-19,enhanced,north,false\n"
+                 "B1,not_charged,2024-13-01,standard,north,\n"
+                 "C1,stopped,2024-12-19,standard,north,\n"
+                 "\n"
+                 "D1,left_on_file,2024-12-19,enhanced,,\n"
+                 "A1,discontinued,2024-12-19,enhanced,north,false\n"
+                 "a1,discontinued,2024-12-20,enhanced,north,false\n"
+                 "E1,charge_altered,2024-12-19,standard,north,,extra\n")
+    report = decisions.import_csv(db, path)
+    assert (report.created, report.updated, report.unchanged) == (1, 0, 0)
+    assert report.failed == [
+        (3, "field 'decision_date': '2024-13-01' is not a real date (use YYYY-MM-DD)"),
+        (4, "field 'decision': 'stopped' is not one of 'discontinued', 'no_evidence_offered', "
+            "'charge_altered', 'not_charged' or 'left_on_file'"),
+        (6, "field 'team': is required for a decision"),
+        (8, "repeats the case reference and decision of row 2 with different values"),
+        (9, "has more cells than the header has columns"),
+    ]
+    again = decisions.import_csv(db, path, team="east")  # --team fills the empty team cell
+    assert (again.created, again.updated, again.unchanged) == (1, 0, 1)
+    assert len(again.failed) == 4
+    assert db.execute("SELECT team FROM decisions WHERE urn = 'D1'").fetchone()[0] == "east"
+
+
+@pytest.mark.parametrize("text,words", [
+    ("", "the file is empty"),
+    ("urn,decision,decision_date,victim_category,team,colour\n", "unknown column 'colour'"),
+    ("urn,decision,victim_category,team\n", "missing column 'decision_date'"),
+    ("urn,decision,decision_date,victim_category\n", "missing column 'team'"),
+])
+def test_import_csv_unusable_files(db, tmp_path, text, words):
+    with pytest.raises(LetterError) as info:
+        decisions.import_csv(db, write(tmp_path / "bad.csv", text))
+    assert words in info.value.message
+
+
+def test_sample_register_links_every_sample_letter(db):
+    report = decisions.import_sample(db)
+    assert (report.created, report.failed) == (45, [])
+    from vcl_qa.store.bulk import import_folder
+
+    imported = import_folder(db, decisions.SAMPLE_CSV.parent / "sample_letters", "demo", sent=True)
+    assert len(imported.stored) == 34
+    assert decisions.unlinked_letters(db)[1] == 0
+    rows = decisions.register(db, today=D(2026, 1, 12))
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in decisions.STATUSES}
+    assert counts == {"due": 0, "due_today": 0, "overdue": 11, "sent_on_time": 31, "sent_late": 3}
+    # Late by the register exactly when the engine finds the sample letter late.
+    expected = yaml.safe_load((decisions.SAMPLE_CSV.parent / "sample_letters" / "expected.yml").read_text())
+    late_files = {name for name, rules in expected.items() if "timeliness.late" in rules}
+    late_letters = {r["id"] for r in filled_rows(db) if r["source"] in late_files}
+    assert {i for r in rows if r["status"] == "sent_late" for i in r["letter_ids"]} == late_letters
+    assert len(late_letters) == 3
+
+
+def filled_rows(db):
+    return list(db.query("SELECT id, source FROM letters"))
+
+
+def test_extra_closure_day_moves_due_dates(filled, tmp_path, monkeypatch):
+    copy = tmp_path / "rules"
+    shutil.copytree(rules_dir(), copy)
+    cal = yaml.safe_load((copy / "calendar.yml").read_text(encoding="utf-8"))
+    cal["extra_non_working_days"] = ["2025-01-06"]
+    (copy / "calendar.yml").write_text(yaml.safe_dump(cal), encoding="utf-8")
+    monkeypatch.setenv("VCL_QA_RULES", str(copy))
+    load_calendar.cache_clear()
+    try:
+        row = decisions.register(filled, today=TODAY, urn="D1")[0]
+        assert (row["due_date"], row["status"], row["working_days"]) == ("2025-01-07", "due", 1)
+    finally:
+        load_calendar.cache_clear()
