@@ -1,0 +1,180 @@
+"""Sampling policy: every poor letter, a stratified random share of the rest, a repeatable
+seeded draw, manual additions and removals with reasons, and rater assignment."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+
+import pytest
+
+from panel_setup import good_rating, seeded_db
+from vcl_qa.errors import LetterError
+from vcl_qa.panel import periods, rating, sampling, settings
+from vcl_qa.store.letters import Conflict, NotFound, submit
+
+POLICY = {"seed": 7, "always_include_verdicts": ["poor"], "random_share": 0.25, "min_per_stratum": 1,
+          "strata": ["decision", "offence"], "max_letters": 1000, "raters_per_letter": 2}
+
+
+def fake_letters(n: int = 200) -> list[dict]:
+    rng = random.Random(1)
+    out = []
+    for i in range(1, n + 1):
+        out.append({"id": i, "decision": rng.choice(["discontinued", "not_charged", "charge_altered"]),
+                    "offence": rng.choice(["assault", "theft"]),
+                    "verdict": "poor" if i % 10 == 0 else rng.choice(["good", "needs_work"]),
+                    "score": 30 if i % 10 == 0 else 80})
+    return out
+
+
+def test_every_poor_letter_and_a_share_of_each_stratum():
+    letters = fake_letters()
+    sample, counts = sampling.choose(letters, POLICY, random.Random("7:2025Q1"))
+    chosen = {l["id"]: reason for l, reason in sample}
+    assert {l["id"] for l in letters if l["verdict"] == "poor"} <= set(chosen)
+    assert all(chosen[l["id"]] == "verdict" for l in letters if l["verdict"] == "poor")
+    assert len(counts) == 6  # 3 decisions x 2 offences
+    for key, c in counts.items():
+        rest = [l for l in letters if f"{l['decision']}/{l['offence']}" == key and l["verdict"] != "poor"]
+        assert c["random"] == int(0.25 * len(rest) + 0.5)
+        drawn = [l for l, r in sample if r == "random" and f"{l['decision']}/{l['offence']}" == key]
+        assert len(drawn) == c["random"]
+
+
+def test_same_seed_same_sample_other_seed_other_sample():
+    letters = fake_letters()
+    ids = lambda seed: [l["id"] for l, _ in sampling.choose(letters, POLICY, random.Random(seed))[0]]
+    assert ids("7:2025Q1") == ids("7:2025Q1")
+    assert ids("7:2025Q1") != ids("8:2025Q1")
+
+
+def test_min_per_stratum_and_cap_keep_poor_letters_first():
+    letters = fake_letters(40)
+    small = {**POLICY, "random_share": 0.0, "min_per_stratum": 1}
+    sample, counts = sampling.choose(letters, small, random.Random(1))
+    assert all(c["random"] == 1 for c in counts.values())
+    capped = {**POLICY, "max_letters": 3}
+    sample, _ = sampling.choose(letters, capped, random.Random(1))
+    assert [r for _, r in sample] == ["verdict", "verdict", "verdict"]
+
+
+def test_stratum_of_names_unknown_values():
+    assert sampling.stratum_of({"decision": "discontinued", "offence": None}, ["decision", "offence"]) == "discontinued/unknown"
+    assert sampling.stratum_of({"bereaved": 1}, ["bereaved"]) == "bereaved"
+
+
+def test_period_names_bring_dates():
+    assert periods.dates_for("2025Q1") == (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
+    assert periods.dates_for("2024Q4") == (dt.date(2024, 10, 1), dt.date(2024, 12, 31))
+    assert periods.dates_for("2024-02") == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert periods.dates_for("spring") is None
+
+
+def test_policy_defaults_from_rules_and_manager_changes(tmp_path):
+    db, users, _ = seeded_db(tmp_path / "p.db", q1_letters=2)
+    assert settings.policy(db)["raters_per_letter"] == 2
+    assert settings.policy(db)["strata"] == ["decision", "offence"]
+    changed = settings.update_policy(db, users["manager"], {"random_share": 0.5, "seed": 99})
+    assert (changed["random_share"], changed["seed"]) == (0.5, 99)
+    with pytest.raises(LetterError) as err:
+        settings.update_policy(db, users["manager"], {"random_share": 2})
+    assert err.value.field == "random_share"
+    with pytest.raises(LetterError) as err:
+        settings.update_policy(db, users["manager"], {"strata": ["victim_name"]})
+    assert err.value.field == "strata"
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory):
+    db, users, ids = seeded_db(tmp_path_factory.mktemp("draw") / "p.db", panel_members=3)
+    summary = sampling.draw(db, users["manager"], "2025Q1")
+    yield db, users, ids, summary
+    db.close()
+
+
+def test_draw_takes_only_letters_sent_in_the_period(drawn):
+    db, users, ids, summary = drawn
+    assert summary["population"] == 24
+    in_period = {r[0] for r in db.execute("SELECT id FROM letters WHERE sent_date BETWEEN '2025-01-01' AND '2025-03-31'")}
+    assert {i["letter_id"] for i in sampling.items(db, "2025Q1")} <= in_period
+    assert summary["letters"] == summary["by_verdict"] + summary["random"]
+    poor = {r[0] for r in db.execute("SELECT id FROM letters WHERE verdict = 'poor' AND id IN (%s)"
+                                     % ",".join(map(str, in_period)))}
+    assert poor <= {i["letter_id"] for i in sampling.items(db, "2025Q1")}
+
+
+def test_each_letter_gets_two_different_raters_evenly(drawn):
+    db, users, ids, summary = drawn
+    items = sampling.items(db, "2025Q1")
+    assert all(len(i["raters"]) == 2 and len(set(i["raters"])) == 2 for i in items)
+    load = Counter(r for i in items for r in i["raters"])
+    assert set(load) == {"panel-0", "panel-1", "panel-2"}
+    assert max(load.values()) - min(load.values()) <= 1
+    assert summary["assigned"] == 2 * len(items)
+
+
+def test_redraw_with_same_seed_is_identical(tmp_path):
+    db, users, _ = seeded_db(tmp_path / "p.db")
+    sampling.draw(db, users["manager"], "2025Q1")
+    first = [i["letter_id"] for i in sampling.items(db, "2025Q1")]
+    sampling.draw(db, users["manager"], "2025Q1")
+    assert [i["letter_id"] for i in sampling.items(db, "2025Q1")] == first
+    sampling.draw(db, users["manager"], "2025Q1", seed=12345)
+    assert periods.get_period(db, "2025Q1")["seed"] == "12345"
+
+
+def test_manual_add_and_remove_with_reasons(tmp_path):
+    db, users, ids = seeded_db(tmp_path / "p.db")
+    sampling.draw(db, users["manager"], "2025Q1")
+    inside = {i["letter_id"] for i in sampling.items(db, "2025Q1")}
+    outside = next(i for i in ids if i not in inside)
+    added = sampling.add_letter(db, users["manager"], "2025Q1", outside, "complaint from the victim")
+    assert (added["reason"], added["note"], len(added["raters"])) == ("manual", "complaint from the victim", 2)
+    with pytest.raises(Conflict):
+        sampling.add_letter(db, users["manager"], "2025Q1", outside, "again")
+    with pytest.raises(LetterError):
+        sampling.add_letter(db, users["manager"], "2025Q1", outside, "  ")
+    draft = submit(db, users["north"], "Dear Ms Okafor\nWe have decided to stop the case.\n",
+                   {"decision": "discontinued"}, team="north")["id"]
+    with pytest.raises(Conflict):
+        sampling.add_letter(db, users["manager"], "2025Q1", draft, "not sent yet")
+    gone = next(iter(inside))
+    removed = sampling.remove_letter(db, users["manager"], "2025Q1", gone, "the case is still live")
+    assert removed["remove_reason"] == "the case is still live"
+    assert gone not in {i["letter_id"] for i in sampling.items(db, "2025Q1")}
+    with pytest.raises(NotFound):
+        sampling.remove_letter(db, users["manager"], "2025Q1", gone, "twice")
+    # A re-draw keeps the manual letter in and the removed one out.
+    sampling.draw(db, users["manager"], "2025Q1")
+    now = {i["letter_id"] for i in sampling.items(db, "2025Q1")}
+    assert outside in now and gone not in now
+    removed_row = [i for i in sampling.items(db, "2025Q1", include_removed=True) if i["letter_id"] == gone]
+    assert removed_row[0]["removed_at"] is not None
+    # Removed letters leave the raters' queues.
+    codes = {r[0] for r in db.execute("SELECT a.code FROM panel_assignments a JOIN panel_items i"
+                                      " ON i.id = a.item_id WHERE i.letter_id = ?", [gone])}
+    assert len(codes) == 2
+    queued = {q["item_id"] for n in range(3) for q in rating.queue(db, users[f"panel{n}"])}
+    assert queued and not codes & queued
+
+
+def test_no_redraw_after_ratings(tmp_path):
+    db, users, _ = seeded_db(tmp_path / "p.db", q1_letters=6)
+    sampling.draw(db, users["manager"], "2025Q1")
+    code = rating.queue(db, users["panel0"])[0]["item_id"]
+    rating.rate(db, users["panel0"], code, good_rating())
+    with pytest.raises(Conflict):
+        sampling.draw(db, users["manager"], "2025Q1")
+
+
+def test_fewer_panel_members_than_raters_wanted(tmp_path):
+    db, users, _ = seeded_db(tmp_path / "p.db", panel_members=1, q1_letters=4)
+    sampling.draw(db, users["manager"], "2025Q1")
+    assert all(i["raters"] == ["panel-0"] for i in sampling.items(db, "2025Q1"))
+    from vcl_qa.store.users import add_user
+    add_user(db, "panel-late", "panel")
+    added = sampling.assign(db, "2025Q1")
+    items = sampling.items(db, "2025Q1")
+    assert added == len(items)
+    assert all(sorted(i["raters"]) == ["panel-0", "panel-late"] for i in items)
