@@ -57,6 +57,10 @@ def digest(today: dt.datetime | None, fmt: str, team: str | None) -> None:
     """Print the day's overdue, due-today and due letters, most urgent first (for a morning e-mail)."""
     db = _db()
     day = today.date() if today else dt.date.today()
+    try:
+        decisions.check_day(day)
+    except LetterError as exc:
+        raise click.BadParameter(exc.message, param_hint="--today") from None
     rows = decisions.digest(db, today=day, team=team)
     if fmt == "csv":
         decisions.write_digest_csv(rows, sys.stdout)

@@ -1,0 +1,115 @@
+"""vcl-qa import-decisions and vcl-qa digest (contract section 5), on a real SQLite file."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vcl_qa.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_decisions.csv"
+
+
+@pytest.fixture
+def run(tmp_path):
+    runner = CliRunner()
+    env = {"VCL_QA_DB": str(tmp_path / "vcl_qa.db")}
+
+    def invoke(*args):
+        return runner.invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def test_import_sample_then_again_changes_nothing(run):
+    first = run("import-decisions", SAMPLE)
+    assert first.exit_code == 0, first.output
+    assert "Registered 45 new, updated 0, unchanged 0, failed 0." in first.stderr
+    again = run("import-decisions", SAMPLE)
+    assert again.exit_code == 0
+    assert "Registered 0 new, updated 0, unchanged 45, failed 0." in again.stderr
+
+
+def test_import_reports_each_bad_row_by_row_and_field(run, tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text("urn,decision,decision_date,victim_category,team\n"
+                    "42AB1234524,discontinued,2025-01-02,enhanced,north\n"
+                    "42AB1234525,discontinued,2025-01-32,enhanced,north\n"
+                    "42AB1234526,discontinued,2025-01-02,vulnerable,north\n", encoding="utf-8")
+    result = run("import-decisions", path)
+    assert result.exit_code == 1
+    assert "Registered 1 new, updated 0, unchanged 0, failed 2." in result.stderr
+    assert "row 3: field 'decision_date': '2025-01-32' is not a real date" in result.stderr
+    assert "row 4: field 'victim_category': 'vulnerable' is not one of" in result.stderr
+    # Fixing the bad rows and importing again adds only those.
+    path.write_text(path.read_text().replace("2025-01-32", "2025-01-03").replace("vulnerable", "standard"))
+    fixed = run("import-decisions", path)
+    assert fixed.exit_code == 0
+    assert "Registered 2 new, updated 0, unchanged 1, failed 0." in fixed.stderr
+
+
+def test_import_unusable_file_exits_2(run, tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text("urn,decision,when\n1,discontinued,2025-01-02\n", encoding="utf-8")
+    result = run("import-decisions", path)
+    assert result.exit_code == 2
+    assert "unknown column 'when'" in result.stderr
+
+
+def digest_rows(result) -> list[dict]:
+    assert result.exit_code == 0, result.output
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def test_digest_csv_and_text_after_letters_are_sent(run):
+    assert run("import-decisions", SAMPLE).exit_code == 0
+    before = digest_rows(run("digest", "--today", "2025-12-29", "--format", "csv"))
+    assert list(before[0]) == ["urn", "decision", "decision_date", "victim_category", "due_date",
+                               "status", "working_days", "team"]
+    # Before any letter is stored, every decision decided by that day is open.
+    assert len(before) == 45
+    assert run("import", "--sent", "--team", "demo", ROOT / "sample_letters").exit_code == 0
+    rows = digest_rows(run("digest", "--today", "2025-12-29", "--format", "csv"))
+    assert [(r["urn"], r["status"], r["working_days"]) for r in rows] == [
+        ("52LS0447124", "overdue", "-335"),
+        ("30SY0912324", "overdue", "-256"),
+        ("52LS0581125", "overdue", "-174"),
+        ("43HM0518725", "overdue", "-2"),
+        ("07GM1120525", "due_today", "0"),
+        ("05DY0381925", "due", "1"),
+        ("14BR0672425", "due", "1"),
+        ("12NF0934125", "due", "3"),
+        ("42YC1902425", "due", "4"),   # its sample letter goes out on 30 December
+        ("21WY0763325", "due", "4"),
+        ("52LS0619925", "due", "4"),
+        ("46KS0257425", "due", "5"),
+    ]
+    assert rows[4]["due_date"] == "2025-12-29" and rows[4]["decision_date"] == "2025-12-24"
+    north = digest_rows(run("digest", "--today", "2025-12-29", "--format", "csv", "--team", "north"))
+    assert [r["urn"] for r in north] == ["52LS0447124", "52LS0581125", "52LS0619925"]
+    text = run("digest", "--today", "2025-12-29", "--team", "demo")
+    assert text.exit_code == 0
+    assert text.stdout.startswith("Letters to victims on Monday 29 December 2025 (team demo): "
+                                  "2 overdue, 1 due today, 6 due later.")
+    assert "43HM0518725" in text.stdout and "2 working days late" in text.stdout
+    assert "Liam Carter" not in text.stdout  # no victim names in an e-mail
+
+
+def test_digest_counts_unlinked_letters(run):
+    assert run("import", "--sent", "--team", "demo", ROOT / "sample_letters").exit_code == 0
+    text = run("digest", "--today", "2025-12-29")
+    assert "Nothing due or overdue." in text.stdout
+    assert "34 stored letters match no decision in the register" in text.stdout
+
+
+def test_digest_rejects_a_bad_day(run):
+    result = run("digest", "--today", "2025-02-30")
+    assert result.exit_code == 2
+    assert "2025-02-30" in result.output
+    result = run("digest", "--today", "9999-01-01")
+    assert result.exit_code == 2
+    assert "'9999-01-01' is not between 2000-01-01 and 2099-12-31" in result.output
