@@ -3,10 +3,10 @@ as data, printable HTML (api/templates/panel/report.html) and CSV."""
 from __future__ import annotations
 
 import csv
-import importlib.resources
 import io
 import json
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -86,9 +86,9 @@ def _comments(db: Database, period: dict, per_band: int, limit: int) -> list[dic
         " LEFT JOIN versions v ON v.letter_id = i.letter_id AND v.version = i.version"
         " WHERE i.period_id = ? AND i.removed_at IS NULL AND r.comment IS NOT NULL AND r.comment != ''"
         " ORDER BY r.id", [period["id"]]))
-    out = []
+    out, seen = [], set()
     for band, label, values in BANDS:
-        group = [r for r in rows if r["overall"] in values]
+        group = [r for r in rows if r["overall"] in values and not (r["comment"] in seen or seen.add(r["comment"]))]
         if not group:
             continue
         lengths = sorted(len(r["comment"]) for r in group)
@@ -151,7 +151,8 @@ def build(db: Database, name: str) -> dict:
 
 
 def _env() -> jinja2.Environment:
-    folder = importlib.resources.files("api") / "templates"
+    # api/ sits beside vcl_qa/ both in the source tree and when installed.
+    folder = Path(__file__).resolve().parents[2] / "api" / "templates"
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)),
                               autoescape=jinja2.select_autoescape(["html"]))
 

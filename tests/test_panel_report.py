@@ -1,0 +1,95 @@
+"""The period report for the board (HTML and CSV) with the trend against the previous period,
+and the `vcl-qa panel` commands."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from panel_setup import good_rating, seeded_db
+from vcl_qa.cli import main
+from vcl_qa.panel import rating, report, sampling
+
+
+def rate_all(db, users, period: str, overall: int, comment: str) -> None:
+    for n in (0, 1):
+        user = users[f"panel{n}"]
+        for q in rating.queue(db, user, period=period):
+            rating.rate(db, user, q["item_id"], good_rating(overall, comment, empathy=max(1, overall - 1)))
+            rating.reveal(db, user, q["item_id"])
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "p.db"
+    db, users, _ = seeded_db(path, panel_members=2, q1_letters=24)
+    sampling.draw(db, users["manager"], "2024Q4")
+    rate_all(db, users, "2024Q4", 2, "The letter reads like a template and never says sorry.")
+    sampling.draw(db, users["manager"], "2025Q1")
+    rate_all(db, users, "2025Q1", 4, "Warm and clear; the review right is easy to act on.")
+    yield db, users, path
+    db.close()
+
+
+def test_report_data_has_the_board_themes(env):
+    db, _, _ = env
+    data = report.build(db, "2025Q1")
+    assert data["previous_period"] == "2024Q4"
+    assert data["failed_rules"] and data["failed_rules"][0]["letters"] >= data["failed_rules"][-1]["letters"]
+    assert data["rubric"][0]["item"] == "empathy"  # rated one point lower than the rest
+    assert data["rubric"][0]["mean"] == 3.0
+    assert [c["band"] for c in data["comments"]] == ["high"]
+    trend = {t["measure"]: t for t in data["trend"]}
+    assert (trend["mean_overall"]["value"], trend["mean_overall"]["previous"], trend["mean_overall"]["change"]) == (4.0, 2.0, 2.0)
+    assert trend["rubric.empathy"]["change"] == 2.0
+
+
+def test_first_period_has_no_trend(env):
+    db, _, _ = env
+    data = report.build(db, "2024Q4")
+    assert data["previous_period"] is None
+    assert all(t["previous"] is None and t["change"] is None for t in data["trend"])
+    assert data["comments"][0]["band"] == "low"
+
+
+def test_html_is_printable_and_complete(env):
+    db, _, _ = env
+    html = report.render_html(report.build(db, "2025Q1"))
+    for heading in ("Most frequent problems found automatically", "Rubric: lowest-rated first",
+                    "What the panel said", "Trend against the previous period", "@media print"):
+        assert heading in html
+    assert "Warm and clear" in html and "+2" in html
+
+
+def test_csv_rows(env):
+    db, _, _ = env
+    rows = list(csv.DictReader(io.StringIO(report.render_csv(report.build(db, "2025Q1")))))
+    sections = {r["section"] for r in rows}
+    assert {"period", "summary", "failed_rule", "rubric", "trend", "comment"} <= sections
+    trend = next(r for r in rows if r["section"] == "trend" and r["name"] == "mean_overall")
+    assert (trend["value"], trend["previous"], trend["change"]) == ("4.0", "2.0", "2.0")
+
+
+def test_cli_draw_report_and_agreement(env, tmp_path, monkeypatch):
+    db, _, path = env
+    monkeypatch.setenv("VCL_QA_DB", str(path))
+    runner = CliRunner()
+    r = runner.invoke(main, ["panel", "draw", "--period", "2024-12", "--seed", "5"])
+    assert r.exit_code == 0, r.output
+    assert "period 2024-12:" in r.output and "seed 5" in r.output
+    out = tmp_path / "report.html"
+    r = runner.invoke(main, ["panel", "report", "--period", "2025Q1", "--format", "html", "-o", str(out)])
+    assert r.exit_code == 0 and "Trend against the previous period" in out.read_text()
+    r = runner.invoke(main, ["panel", "report", "--period", "2025Q1", "--format", "csv"])
+    assert r.output.startswith("section,name,value,previous,change,detail\n")
+    r = runner.invoke(main, ["panel", "agreement", "--period", "2025Q1"])
+    assert json.loads(r.output)["ratings"] > 0
+    r = runner.invoke(main, ["panel", "agreement", "--period", "2025Q1", "--format", "csv"])
+    assert r.output.splitlines()[0] == "measure,name,value,count"
+    r = runner.invoke(main, ["panel", "report", "--period", "1999Q1"])
+    assert r.exit_code == 2 and "no panel period" in r.output
+    r = runner.invoke(main, ["panel", "periods"])
+    assert "2024Q4" in r.output and "2025Q1" in r.output
