@@ -1,0 +1,196 @@
+"""The decisions register and timeliness report over HTTP, against a real uvicorn server."""
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+import pytest
+
+from live_server import LiveServer, auth, make_user
+
+AS_OF = "2025-01-06"  # a Monday
+TEXT = "Dear Ms Okafor\n\nWe have decided to stop the case. I am sorry for the upset this causes.\n"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = LiveServer(tmp_path_factory.mktemp("decisions") / "vcl_qa.db").start()
+    srv.tokens = {
+        "staff": make_user(srv.db, "north-staff", "staff", "north"),
+        "south": make_user(srv.db, "south-staff", "staff", "south"),
+        "manager": make_user(srv.db, "manager", "manager"),
+        "panel": make_user(srv.db, "panel", "panel"),
+        "admin": make_user(srv.db, "admin", "admin"),
+    }
+    yield srv
+    srv.stop()
+
+
+def call(server, role, method, path, **kw):
+    headers = auth(server.tokens[role]) if role else {}
+    return httpx.request(method, f"{server.url}/api/v1{path}", headers=headers, timeout=30, **kw)
+
+
+def decision(urn, decided="2024-12-19", category="enhanced", kind="discontinued", **extra):
+    return {"urn": urn, "decision": kind, "decision_date": decided, "victim_category": category, **extra}
+
+
+def listed(server, role, **params):
+    r = call(server, role, "GET", "/decisions", params={"as_of": AS_OF, "limit": 500, **params})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_register_one_then_again(server):
+    body = decision("11AA0000124", victim_name="Ms Ada Okafor", bereaved=False, offence="assault")
+    r = call(server, "staff", "POST", "/decisions", json=body)
+    assert r.status_code == 201, r.text
+    out = r.json()
+    assert (out["count"], out["created"], out["updated"], out["unchanged"]) == (1, 1, 0, 0)
+    row = out["data"][0]
+    assert (row["urn"], row["team"], row["due_date"], row["working_day_limit"]) == (
+        "11AA0000124", "north", "2024-12-20", 1)
+    again = call(server, "staff", "POST", "/decisions", json=body)
+    assert again.status_code == 200
+    assert (again.json()["created"], again.json()["unchanged"]) == (0, 1)
+    changed = call(server, "staff", "POST", "/decisions", json={**body, "victim_category": "standard"})
+    assert changed.status_code == 200
+    assert changed.json()["updated"] == 1
+    assert changed.json()["data"][0]["due_date"] == "2024-12-30"
+
+
+def test_batch_is_all_or_nothing(server):
+    good = [decision(f"22BB00001{i}", team="east") for i in range(3)]
+    bad = {"decisions": [*good, decision("22BB0000199", kind="dropped", team="east")]}
+    r = call(server, "manager", "POST", "/decisions", json=bad)
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert err["details"][0]["field"] == "decisions.3.decision"
+    assert "'dropped' is not one of" in err["message"]
+    assert listed(server, "manager", team="east")["count"] == 0
+    r = call(server, "manager", "POST", "/decisions", json={"decisions": good})
+    assert r.status_code == 201
+    assert (r.json()["count"], r.json()["created"]) == (3, 3)
+    assert listed(server, "manager", team="east")["count"] == 3
+
+
+@pytest.mark.parametrize("role,body,status,field", [
+    ("manager", decision("33CC0000124"), 422, "team"),
+    ("staff", decision("33CC0000124", team="south"), 403, None),
+    ("staff", {**decision("33CC0000124"), "colour": "red"}, 422, "colour"),
+    ("staff", {**decision("33CC0000124"), "decision_date": "2024-02-30"}, 422, "decision_date"),
+    ("staff", {"decisions": []}, 422, "decisions"),
+    ("staff", {"decisions": [decision("33CC0000124"), decision("33CC0000124", category="standard")]},
+     422, "decisions.1.urn"),
+])
+def test_register_refusals(server, role, body, status, field):
+    r = call(server, role, "POST", "/decisions", json=body)
+    assert r.status_code == status, r.text
+    err = r.json()["error"]
+    assert set(err) == {"code", "message", "details"}
+    if field:
+        assert err["details"][0]["field"] == field
+
+
+def test_staff_cannot_take_over_another_teams_case(server):
+    assert call(server, "south", "POST", "/decisions", json=decision("44DD0000124")).status_code == 201
+    r = call(server, "staff", "POST", "/decisions", json=decision("44DD0000124", category="standard"))
+    assert r.status_code == 403
+    assert listed(server, "south", urn="44DD0000124")["data"][0]["victim_category"] == "enhanced"
+
+
+def test_malformed_json_is_400(server):
+    r = httpx.post(f"{server.url}/api/v1/decisions", content=b"{not json", timeout=30,
+                   headers={**auth(server.tokens["staff"]), "content-type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "malformed_json"
+
+
+@pytest.mark.parametrize("path", ["/decisions", "/decisions/unlinked-letters", "/reports/timeliness"])
+def test_panel_admin_and_strangers_are_kept_out(server, path):
+    for role, status in (("panel", 403), ("admin", 403), (None, 401)):
+        r = call(server, role, "GET", path)
+        assert r.status_code == status
+        assert "Okafor" not in r.text
+    assert call(server, "panel", "POST", "/decisions", json=decision("55EE0000124")).status_code == 403
+
+
+def test_letters_change_statuses_and_views(server):
+    register = {"decisions": [
+        decision("66FF0000124"),                                   # sent on time
+        decision("66FF0000224", category="standard"),              # sent late
+        decision("66FF0000324", decided="2024-12-31"),             # missing: overdue
+        decision("66FF0000424", decided="2025-01-03"),             # due today
+        decision("66FF0000524", decided="2025-01-03", category="standard"),  # due
+    ]}
+    assert call(server, "staff", "POST", "/decisions", json=register).status_code == 201
+
+    def send(urn, decided, sent, category="enhanced"):
+        ctx = {"urn": urn, "decision": "discontinued", "decision_date": decided, "letter_date": sent,
+               "victim_category": category, "victim_name": "Ms Okafor"}
+        r = call(server, "staff", "POST", "/letters", json={"text": TEXT, "context": ctx})
+        assert r.status_code == 201, r.text
+        letter_id = r.json()["id"]
+        assert call(server, "staff", "POST", f"/letters/{letter_id}/sent",
+                    json={"sent_date": sent}).status_code == 200
+        return letter_id
+
+    first = send("66FF0000124", "2024-12-19", "2024-12-20")
+    send("66ff0000224", "2024-12-19", "2025-01-02", "standard")  # case reference typed in lower case
+    stray = send("99ZZ0000124", "2024-12-19", "2024-12-20")
+
+    rows = {r["urn"]: r for r in listed(server, "staff")["data"] if r["urn"].startswith("66FF")}
+    assert {u: (r["status"], r["working_days"]) for u, r in rows.items()} == {
+        "66FF0000124": ("sent_on_time", 0), "66FF0000224": ("sent_late", -2),
+        "66FF0000324": ("overdue", -2), "66FF0000424": ("due_today", 0), "66FF0000524": ("due", 4)}
+    assert rows["66FF0000124"]["letter_ids"] == [first]
+    assert rows["66FF0000124"]["sent_on"] == "2024-12-20"
+
+    overdue = listed(server, "staff", status="overdue")
+    assert overdue["count"] == len(overdue["data"])
+    assert "66FF0000324" in [r["urn"] for r in overdue["data"]]
+    assert all(r["status"] == "overdue" and r["team"] == "north" for r in overdue["data"])
+    # Most urgent first: the earliest due date leads.
+    dues = [r["due_date"] for r in overdue["data"]]
+    assert dues == sorted(dues)
+
+    page = call(server, "staff", "GET", "/decisions", params={"as_of": AS_OF, "limit": 2, "offset": 1}).json()
+    whole = listed(server, "staff")
+    assert page["count"] == whole["count"]
+    assert page["data"] == whole["data"][1:3]
+    assert all(r["team"] == "north" for r in whole["data"])
+    assert call(server, "staff", "GET", "/decisions", params={"team": "south"}).json() == {"data": [], "count": 0}
+
+    unlinked = call(server, "staff", "GET", "/decisions/unlinked-letters").json()
+    assert [r["id"] for r in unlinked["data"]] == [stray]
+    assert unlinked["count"] == 1
+    assert call(server, "south", "GET", "/decisions/unlinked-letters").json()["count"] == 0
+
+
+def test_timeliness_report_json_and_csv(server):
+    r = call(server, "manager", "POST", "/decisions", json={"decisions": [
+        decision("77GG0000123", decided="2023-03-01", team="west"),
+        decision("77GG0000223", decided="2023-03-02", team="west", category="standard"),
+        decision("77GG0000323", decided="2023-03-03", team="west", letter_date="2023-03-06"),
+    ]})
+    assert r.status_code == 201
+    params = {"month_from": "2023-03", "month_to": "2023-03", "as_of": AS_OF}
+    r = call(server, "manager", "GET", "/reports/timeliness", params=params)
+    assert r.status_code == 200
+    data = r.json()["data"]
+    assert [(d["team"], d["working_day_limit"], d["required"], d["sent_on_time"], d["missing"],
+             d["timeliness_rate"]) for d in data] == [
+        ("west", 1, 2, 1, 1, 50.0), ("west", 5, 1, 0, 1, 0.0), ("west", None, 3, 1, 2, 33.3)]
+    r = call(server, "manager", "GET", "/reports/timeliness", params={**params, "format": "csv"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert rows[2] == {"month": "2023-03", "team": "west", "working_day_limit": "all", "required": "3",
+                       "sent": "1", "sent_on_time": "1", "sent_late": "0", "missing": "2", "pending": "0",
+                       "timeliness_rate": "33.3"}
+    # Staff see only their own team's rows.
+    staff = call(server, "staff", "GET", "/reports/timeliness", params={"as_of": AS_OF}).json()["data"]
+    assert staff and {d["team"] for d in staff} == {"north"}
+    assert call(server, "staff", "GET", "/reports/timeliness", params={"team": "west"}).json()["count"] == 0
+    assert call(server, "manager", "GET", "/reports/timeliness", params={"month_from": "2023-13"}).status_code == 422
