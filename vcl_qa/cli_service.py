@@ -41,8 +41,28 @@ def serve(host: str, port: int, workers: int) -> None:
     os.environ["VCL_QA_DB"] = str(path)
     err.print(f"vcl-qa serving http://{host}:{port}/api/v1 (database {path.name})")
     # Access logs are off: request lines can carry search words or names.
-    uvicorn.run("api.main:app", host=host, port=port, workers=workers, access_log=False,
-                log_level="warning")
+    config = uvicorn.Config("api.main:app", host=host, port=port, workers=workers,
+                            access_log=False, log_level="warning")
+    if workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, sockets=[_listening_socket(host, port)]).run()
+    else:
+        uvicorn.Server(config).run()
+
+
+def _listening_socket(host: str, port: int):
+    """The shared socket for several workers, with Nagle off: uvicorn's own leaves it on, and
+    each small response then waits ~40 ms for the client's delayed ACK."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # accepted sockets inherit it
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
 
 
 @main.group()
@@ -58,7 +78,7 @@ def users_add(name: str, role: str, team: str | None) -> None:
     """Add a user and print their new API token (shown once)."""
     db = _db()
     try:
-        user, token = user_store.add_user(db, name, role, team)
+        user, token = user_store.add_user(db, name, role, team, actor=bulk.Actor())
     except user_store.UserExists as exc:
         raise click.ClickException(f"{exc}; use 'vcl-qa users token {name}' for a new token") from None
     except LetterError as exc:
@@ -76,7 +96,7 @@ def users_token(name: str) -> None:
     user = user_store.user_by_name(db, name)
     if user is None:
         raise click.ClickException(f"no user called '{name}'")
-    click.echo(user_store.reset_token(db, user.id))
+    click.echo(user_store.reset_token(db, user.id, actor=bulk.Actor()))
 
 
 @users.command("list")

@@ -9,18 +9,26 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
 
 from vcl_qa.errors import LetterError
 from vcl_qa.store import letters as store
 from vcl_qa.store import audit
 from vcl_qa.store.users import User
 
+from ..concurrency import FifoLock
 from ..deps import PathId, DbDep, LetterUser, ManagerUser
 from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError
 from ..schemas import (Comparison, LetterCreated, LetterDetail, LetterList, LetterSubmit, SentIn,
                        SuppressionCreated, SuppressionIn)
 
 router = APIRouter(prefix="/letters", tags=["letters"], responses=COMMON_RESPONSES)
+
+# Scoring is CPU-bound Python: one letter at a time per server process. More threads would
+# only fight over the GIL, and a thread holding the database write lock would wait for it,
+# holding up every writer in the other processes too. Run one worker per core instead.
+# First come, first served: a plain Lock lets late arrivals overtake and starve a request.
+scoring_slot = FifoLock()
 
 
 def visible_team(user: User) -> str | None:
@@ -50,12 +58,15 @@ def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser):
         raise ApiError(422, "invalid", "team: managers must say which team the letter is for",
                        [{"field": "team", "message": "required for managers"}])
     try:
-        return store.submit(db, user, body.text, body.context, team=team,
-                            letter_id=body.letter_id, source="api")
+        with scoring_slot:
+            out = store.submit(db, user, body.text, body.context, team=team,
+                               letter_id=body.letter_id, source="api")
     except LetterError as exc:
         if exc.field not in ("text", "team"):  # everything else is a context field
             exc.field = f"context.{exc.field}" if exc.field else "context"
         raise
+    # Already the engine's own JSON: skip re-validating it against the response model.
+    return JSONResponse(out, status_code=201)
 
 
 Verdict = Literal["good", "needs_work", "poor"]
@@ -111,7 +122,8 @@ def compare_versions(letter_id: PathId, db: DbDep, user: LetterUser,
 def suppress_finding(letter_id: PathId, body: SuppressionIn, db: DbDep, user: LetterUser):
     """Mark a rule (or one wording) as not a problem in this letter, with a reason; re-scores."""
     check_visible(db, user, letter_id)
-    return store.suppress(db, user, letter_id, body.rule, body.reason, body.term)
+    with scoring_slot:
+        return store.suppress(db, user, letter_id, body.rule, body.reason, body.term)
 
 
 @router.post("/{letter_id}/sent", response_model=LetterDetail, responses={**NOT_FOUND, **CONFLICT})

@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from vcl_qa.store import audit
 from vcl_qa.store import users as store
 
 from ..deps import PathId, AdminUser, CurrentUser, DbDep
@@ -55,8 +54,7 @@ def list_users(db: DbDep, admin: AdminUser, limit: Annotated[int, Query(ge=1, le
 @router.post("/users", status_code=201, response_model=UserWithToken, responses=CONFLICT)
 def create_user(body: UserCreate, db: DbDep, admin: AdminUser):
     """Add a user and return their new API token (once)."""
-    user, token = store.add_user(db, body.name, body.role, body.team)
-    audit.record(db, admin, "user.create", "user", user.id, {"role": user.role})
+    user, token = store.add_user(db, body.name, body.role, body.team, actor=admin)
     return {"user": user.public(), "token": token}
 
 
@@ -66,8 +64,7 @@ def reset_token(user_id: PathId, db: DbDep, admin: AdminUser):
     user = store.get_user(db, user_id)
     if user is None:
         raise ApiError(404, "not_found", f"no user {user_id}")
-    token = store.reset_token(db, user_id)
-    audit.record(db, admin, "user.token", "user", user_id)
+    token = store.reset_token(db, user_id, actor=admin)
     return {"user": user.public(), "token": token}
 
 
@@ -76,7 +73,6 @@ def disable_user(user_id: PathId, db: DbDep, admin: AdminUser):
     """Switch a user off: their token stops working; their name stays in the audit log."""
     if user_id == admin.id:
         raise ApiError(409, "conflict", "you cannot switch off your own account")
-    if not store.disable_user(db, user_id):
+    if not store.disable_user(db, user_id, actor=admin):
         raise ApiError(404, "not_found", f"no user {user_id}")
-    audit.record(db, admin, "user.disable", "user", user_id)
     return Response(status_code=204)

@@ -6,18 +6,19 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .db import now
+from .db import now, write_tx
 
 
 def record(db: Database, user: Any, action: str, object_type: str | None = None,
            object_id: int | None = None, detail: dict | None = None) -> None:
-    """Append one entry; call inside the write transaction of the change it describes."""
-    db.execute(
-        "INSERT INTO audit_log (at, user_id, user_name, action, object_type, object_id, detail)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [now(), getattr(user, "id", None), getattr(user, "name", None), action, object_type,
-         object_id, json.dumps(detail) if detail else None],
-    )
+    """Append one entry: inside the write transaction of the change it describes, if any."""
+    with write_tx(db):
+        db.execute(
+            "INSERT INTO audit_log (at, user_id, user_name, action, object_type, object_id, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [now(), getattr(user, "id", None), getattr(user, "name", None), action, object_type,
+             object_id, json.dumps(detail) if detail else None],
+        )
 
 
 def entries(db: Database, object_type: str | None = None, object_id: int | None = None,

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,21 +40,46 @@ def open_db(path: str | Path | None = None) -> Database:
 
 @contextlib.contextmanager
 def write_tx(db: Database) -> Iterator[Database]:
-    """One write transaction, taking the write lock up front so concurrent writers queue
-    on busy_timeout instead of failing when a read turns into a write."""
+    """One write transaction. Writers queue on a lock (threads, then processes) before taking
+    SQLite's write lock: SQLite's own busy wait polls, and under load a writer can starve
+    for many seconds while others keep winning."""
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
-        raise
-    else:
-        db.conn.execute("COMMIT")
+    with _writer_lock(db):
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
+        else:
+            db.conn.execute("COMMIT")
+
+
+_thread_lock = threading.Lock()
+_lock_files: dict[str, int] = {}
+
+
+@contextlib.contextmanager
+def _writer_lock(db: Database) -> Iterator[None]:
+    row = db.execute("PRAGMA database_list").fetchone()
+    filename = row[2] if row else ""
+    with _thread_lock:  # one thread per process: flock is per open file, not per thread
+        if not filename:
+            yield
+            return
+        fd = _lock_files.get(filename)
+        if fd is None:
+            fd = os.open(filename + "-writelock", os.O_RDWR | os.O_CREAT, 0o600)
+            _lock_files[filename] = fd
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def now() -> str:

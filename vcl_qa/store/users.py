@@ -4,10 +4,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlite_utils import Database
 
 from ..errors import LetterError
+from . import audit
 from .db import now, write_tx
 
 ROLES = ("staff", "panel", "manager", "admin")
@@ -41,7 +43,8 @@ def _check(name: str, role: str, team: str | None) -> None:
         raise LetterError("staff users need a team", field="team")
 
 
-def add_user(db: Database, name: str, role: str, team: str | None = None) -> tuple[User, str]:
+def add_user(db: Database, name: str, role: str, team: str | None = None,
+             actor: Any = None) -> tuple[User, str]:
     """Create a user; returns the user and the token (the only time it exists in clear)."""
     name = name.strip()
     _check(name, role, team)
@@ -56,10 +59,11 @@ def add_user(db: Database, name: str, role: str, team: str | None = None) -> tup
             [name, role, team, hash_token(token), stamp, stamp],
         )
         user = User(cur.lastrowid, name, role, team)
+        audit.record(db, actor, "user.create", "user", user.id, {"role": role})
     return user, token
 
 
-def reset_token(db: Database, user_id: int) -> str:
+def reset_token(db: Database, user_id: int, actor: Any = None) -> str:
     """Replace a user's token; the old one stops working at once."""
     token = new_token()
     with write_tx(db):
@@ -69,6 +73,7 @@ def reset_token(db: Database, user_id: int) -> str:
         )
         if cur.rowcount == 0:
             raise KeyError(user_id)
+        audit.record(db, actor, "user.token", "user", user_id)
     return token
 
 
@@ -99,13 +104,15 @@ def list_users(db: Database, limit: int = 100, offset: int = 0) -> tuple[list[Us
     return [User(*r) for r in rows], count
 
 
-def disable_user(db: Database, user_id: int) -> bool:
+def disable_user(db: Database, user_id: int, actor: Any = None) -> bool:
     """Switch a user off (kept so the audit log still names them); their token stops working."""
     with write_tx(db):
         cur = db.execute(
             "UPDATE users SET disabled = 1, token_hash = ? WHERE id = ? AND disabled = 0",
             ["disabled:" + new_token(), user_id],
         )
+        if cur.rowcount == 1:
+            audit.record(db, actor, "user.disable", "user", user_id)
     return cur.rowcount == 1
 
 
