@@ -12,6 +12,7 @@ from vcl_qa.store import db_path, migrate, open_db
 from . import errors
 from .routes import audit, decisions, health, letters, users
 from .routes import panel
+from . import web
 
 API_PREFIX = "/api/v1"
 # Other areas add their routers here (module with a `router`).
@@ -36,6 +37,7 @@ def create_app(database: str | Path | None = None) -> FastAPI:
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    web.install(app)  # the HTML pages (api/web/)
     return app
 
 

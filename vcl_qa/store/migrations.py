@@ -18,6 +18,7 @@ MIGRATION_MODULES = [
     "vcl_qa.store.schema",
     "vcl_qa.panel.schema",
     "vcl_qa.store.decisions",
+    "vcl_qa.store.web_sessions",
 ]
 
 

@@ -1,0 +1,79 @@
+"""Sign in with an API token, sign out, and the home page that sends each role to its start page."""
+from __future__ import annotations
+
+import hmac
+
+from fastapi import APIRouter, Request
+
+from vcl_qa.store import open_db
+from vcl_qa.store import audit
+from vcl_qa.store.users import user_by_token
+from vcl_qa.store.web_sessions import create_session, end_session
+
+from .session import (COOKIE, PRE_COOKIE, ROLE_HOME, PageUser, check_csrf, new_pre_token, redirect,
+                      render, safe_next, secure_cookie, settings)
+
+router = APIRouter(include_in_schema=False)
+
+
+def _sign_in_page(request: Request, error: str | None = None, status: int = 200):
+    token = new_pre_token()
+    response = render(request, "sign_in.html", {"error": error, "pre_token": token,
+                                                "next": request.query_params.get("next", "")}, status)
+    response.set_cookie(PRE_COOKIE, token, httponly=True, samesite="lax", secure=secure_cookie(request),
+                        path="/sign-in")
+    return response
+
+
+@router.get("/sign-in")
+def sign_in_form(request: Request):
+    return _sign_in_page(request)
+
+
+@router.post("/sign-in")
+async def sign_in(request: Request):
+    form = await request.form()
+    expected = request.cookies.get(PRE_COOKIE, "")
+    if not expected or not hmac.compare_digest(str(form.get("pre_token", "")), expected):
+        return _sign_in_page(request, "The sign-in form had expired. Please paste your token again.", 400)
+    token = str(form.get("token", "")).strip()
+    if not token:
+        return _sign_in_page(request, "Paste your sign-in token.", 400)
+    db = open_db(request.app.state.db_path)
+    try:
+        user = user_by_token(db, token)
+        if user is None:
+            return _sign_in_page(request, "That token is not valid. Check you copied all of it, "
+                                          "or ask your administrator for a new one.", 400)
+        session_id = create_session(db, user.id, float(settings().get("session_hours", 8)))
+        audit.record(db, user, "web.sign_in", "user", user.id)
+    finally:
+        db.close()
+    response = redirect(safe_next(str(form.get("next", "")), user))
+    response.set_cookie(COOKIE, session_id, httponly=True, samesite="lax", secure=secure_cookie(request),
+                        path="/", max_age=int(float(settings().get("session_hours", 8)) * 3600))
+    response.delete_cookie(PRE_COOKIE, path="/sign-in")
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request, user: PageUser):
+    await check_csrf(request, user)
+    db = open_db(request.app.state.db_path)
+    try:
+        end_session(db, request.cookies.get(COOKIE, ""))
+    finally:
+        db.close()
+    response = redirect("/sign-in?signed_out=1")
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/")
+def home(user: PageUser):
+    return redirect(ROLE_HOME.get(user.role, "/account"))
+
+
+@router.get("/account")
+def account(request: Request, user: PageUser):
+    return render(request, "account.html", {"home": ROLE_HOME.get(user.role)}, user=user)

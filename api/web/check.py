@@ -1,0 +1,81 @@
+"""Staff: check a letter (paste it or upload a Word file, fill in the case details)."""
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from fastapi import APIRouter, Request
+
+from vcl_qa.errors import LetterError
+from vcl_qa.letter import decode_text, docx_text, split_front_matter
+from vcl_qa.store import letters as store
+
+from ..deps import DbDep
+from ..routes.letters import scoring_slot
+from .forms import (BEREAVED_LABELS, CATEGORY_LABELS, DECISION_LABELS, FIELD_ORDER, OFFENCE_LABELS,
+                    context_from_form, form_values)
+from .session import StaffOrManager, check_csrf, redirect, render
+
+router = APIRouter(include_in_schema=False)
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+def _page(request, user, values=None, errors=None, text="", status=200):
+    return render(request, "check.html", {
+        "values": values or {f: "" for f in (*FIELD_ORDER, "team")}, "errors": errors or {},
+        "text": text, "decisions": DECISION_LABELS, "offences": OFFENCE_LABELS,
+        "categories": CATEGORY_LABELS, "bereaved_options": BEREAVED_LABELS,
+    }, status, user)
+
+
+@router.get("/check")
+def check_form(request: Request, user: StaffOrManager):
+    return _page(request, user)
+
+
+async def _uploaded_text(upload) -> tuple[str, dict]:
+    """Body and any front-matter fields of an uploaded .docx, .txt or .md file."""
+    name = PurePath(upload.filename or "").name
+    data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise LetterError("the file is over 2 MB", field="file")
+    suffix = PurePath(name).suffix.lower()
+    if suffix == ".docx":
+        return docx_text(data, "upload"), {}
+    if suffix in (".txt", ".md"):
+        meta, body = split_front_matter(decode_text(data, "upload"), "upload")
+        return body, meta
+    raise LetterError("choose a Word (.docx) or text (.txt) file", field="file")
+
+
+@router.post("/check")
+async def check_letter(request: Request, user: StaffOrManager, db: DbDep):
+    form = await check_csrf(request, user)
+    values = form_values(form)
+    values["team"] = str(form.get("team", "") or "").strip()
+    text = str(form.get("text", "") or "")
+    errors: dict[str, str] = {}
+    upload = form.get("file")
+    if upload is not None and getattr(upload, "filename", ""):
+        try:
+            text, meta = await _uploaded_text(upload)
+            for key, value in meta.items():  # the file's own fields fill only empty boxes
+                if key in values and not values[key] and value is not None:
+                    values[key] = {True: "yes", False: "no"}.get(value, str(value)) if isinstance(value, bool) else str(value)
+        except LetterError as exc:
+            errors["file"] = exc.message
+    if not text.strip() and "file" not in errors:
+        errors["text"] = "Paste the letter here, or choose a Word file below."
+    context, field_errors = context_from_form(values)
+    errors.update(field_errors)
+    team = user.team if user.role == "staff" else values["team"]
+    if not team:
+        errors["team"] = "Say which team this letter is for."
+    if errors:
+        return _page(request, user, values, errors, text, 400)
+    try:
+        with scoring_slot:
+            out = store.submit(db, user.user, text, context, team=team, source="web")
+    except LetterError as exc:
+        errors[(exc.field or "text").split(".")[-1]] = exc.message
+        return _page(request, user, values, errors, text, 400)
+    return redirect(f"/letters/{out['id']}")

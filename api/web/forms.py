@@ -1,0 +1,48 @@
+"""The letter context form: plain labels for each field, and validation through the library."""
+from __future__ import annotations
+
+from typing import Any
+
+from vcl_qa.errors import LetterError
+from vcl_qa.letter import Decision, Offence, context_from_mapping
+
+DECISION_LABELS = {
+    "discontinued": "Stop the case (discontinued)",
+    "no_evidence_offered": "Offer no evidence",
+    "charge_altered": "Change (alter) a charge",
+    "not_charged": "Not to charge",
+    "left_on_file": "Leave the charges to lie on the file",
+}
+OFFENCE_LABELS = {o.value: o.value.replace("_", " ").capitalize() for o in Offence}
+CATEGORY_LABELS = {
+    "enhanced": "Enhanced rights (most serious crime, persistently targeted, vulnerable or intimidated): 1 working day",
+    "standard": "Standard: 5 working days",
+}
+BEREAVED_LABELS = {"": "Not known", "yes": "Yes", "no": "No"}
+FIELD_ORDER = ("decision", "decision_date", "letter_date", "victim_category", "bereaved", "offence",
+               "victim_name", "urn")
+assert set(DECISION_LABELS) == {d.value for d in Decision}
+
+
+def form_values(form: Any) -> dict[str, str]:
+    """The raw text of each context field, as typed (to show again on the form)."""
+    return {f: str(form.get(f, "") or "").strip() for f in FIELD_ORDER}
+
+
+def context_from_form(values: dict[str, str]) -> tuple[dict, dict[str, str]]:
+    """Context fields for the library, and a message per field that is not valid."""
+    raw: dict[str, Any] = {k: v for k, v in values.items() if v}
+    if "bereaved" in raw:
+        raw["bereaved"] = {"yes": True, "no": False}.get(raw["bereaved"], raw["bereaved"])
+    errors: dict[str, str] = {}
+    for key, value in raw.items():  # one at a time, so every bad field gets its message
+        try:
+            context_from_mapping({key: value})
+        except LetterError as exc:
+            errors[(exc.field or key).split(".")[0]] = exc.message
+    if not errors:
+        try:
+            context_from_mapping(raw)
+        except LetterError as exc:  # the dates out of order: said next to the letter date
+            errors[exc.field or "letter_date"] = exc.message
+    return raw, errors

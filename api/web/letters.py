@@ -1,0 +1,215 @@
+"""A checked letter (highlights, findings, suggestions, versions, sending, Word download) and the
+letters list with search and CSV export."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import docx
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from vcl_qa import workdays
+from vcl_qa.errors import LetterError
+from vcl_qa.result import DIMENSIONS
+from vcl_qa.store import audit
+from vcl_qa.store import letters as store
+
+from ..deps import DbDep
+from ..routes.letters import check_visible, scoring_slot
+from .forms import DECISION_LABELS
+from .session import SECURITY_HEADERS, StaffOrManager, check_csrf, redirect, render, settings
+
+router = APIRouter(include_in_schema=False)
+
+SEVERITY_WORDS = {"error": "Must fix", "warning": "Should fix", "suggestion": "Worth a look"}
+VERDICT_WORDS = {"good": "Good", "needs_work": "Needs work", "poor": "Poor"}
+DIMENSION_WORDS = {"timeliness": "On time", "content": "What it says", "readability": "Plain words",
+                   "empathy": "Care and tone"}
+CSV_COLUMNS = ("id", "team", "status", "sent_date", "decision", "decision_date", "letter_date",
+               "victim_category", "offence", "latest_version", "score", "verdict")
+
+
+class PageNotFound(Exception):
+    """No such letter, or not one this user may see (404 page)."""
+
+
+def long_date(day: dt.date, today: dt.date | None = None) -> str:
+    today = today or dt.date.today()
+    text = f"{day:%A} {day.day} {day:%B}"
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
+def due_in_words(metrics: dict, status: str, sent_date: str | None, today: dt.date | None = None) -> str | None:
+    """'due by Friday 20 December: 1 working day left' or '2 working days late', counted from the
+    letter's date (the engine's) for a sent or dated letter, else from today."""
+    if not metrics.get("due_date"):
+        return None
+    due = dt.date.fromisoformat(metrics["due_date"])
+    today = today or dt.date.today()
+    on = dt.date.fromisoformat(sent_date or metrics.get("letter_date") or today.isoformat())
+    left = workdays.working_days_between(on, due)
+    unit = lambda n: "working day" if abs(n) == 1 else "working days"  # noqa: E731
+    if left < 0:
+        return f"{-left} {unit(left)} late (it was due by {long_date(due, today)})"
+    if status == "sent":
+        return f"sent on time (due by {long_date(due, today)})"
+    if left == 0:
+        return f"due by {long_date(due, today)}: due on the letter's date, no working days left"
+    return f"due by {long_date(due, today)}: {left} {unit(left)} left"
+
+
+def _finding_view(n: int, f: dict) -> dict:
+    kind = "none"
+    if f.get("suggestions"):
+        kind = "replace" if f.get("start") is not None else "insert"
+    return {**f, "n": n, "kind": kind, "severity_words": SEVERITY_WORDS.get(f["severity"], f["severity"])}
+
+
+def _load(db, user, letter_id: int) -> dict:
+    try:
+        check_visible(db, user.user, letter_id)
+        return store.get_letter(db, letter_id)
+    except store.NotFound:
+        raise PageNotFound() from None
+
+
+@router.get("/letters/{letter_id}")
+def letter_page(request: Request, letter_id: int, user: StaffOrManager, db: DbDep,
+                saved: str | None = None, error: str | None = None):
+    letter = _load(db, user, letter_id)
+    audit.record(db, user.user, "letter.read", "letter", letter_id)
+    result = letter["result"] or {"findings": [], "metrics": {}, "dimensions": {}}
+    findings = [_finding_view(n, f) for n, f in enumerate(
+        sorted((f for f in result["findings"] if not f.get("suppressed")),
+               key=lambda f: ({"error": 0, "warning": 1}.get(f["severity"], 2),
+                              f["start"] if f.get("start") is not None else -1)), start=1)]
+    text = letter["versions"][-1]["text"] if letter["versions"] else ""
+    comparison = None
+    if letter["latest_version"] > 1:
+        comparison = store.compare(db, letter_id, letter["latest_version"] - 1, letter["latest_version"])
+    data = {"text": text or "", "findings": [
+        {"n": f["n"], "start": f.get("start"), "end": f.get("end"), "text": f.get("text"),
+         "severity": f["severity"], "kind": f["kind"]} for f in findings]}
+    return render(request, "letter.html", {
+        "letter": letter, "result": result, "text": text, "findings": findings,
+        "data_json": _script_json(data), "comparison": comparison, "saved": saved, "error": error,
+        "due_words": due_in_words(result.get("metrics", {}), letter["status"], letter["sent_date"]),
+        "dimensions": [(d, DIMENSION_WORDS[d], result["dimensions"].get(d, {})) for d in DIMENSIONS],
+        "verdict_words": VERDICT_WORDS.get(result.get("verdict"), ""), "decisions": DECISION_LABELS,
+        "today": dt.date.today().isoformat(),
+    }, user=user)
+
+
+@router.post("/letters/{letter_id}/versions")
+async def save_version(request: Request, letter_id: int, user: StaffOrManager, db: DbDep):
+    form = await check_csrf(request, user)
+    _load(db, user, letter_id)
+    try:
+        with scoring_slot:
+            store.submit(db, user.user, str(form.get("text", "")), {}, letter_id=letter_id, source="web")
+    except LetterError as exc:
+        return redirect(f"/letters/{letter_id}?error={_quote(exc.message)}")
+    except store.Conflict:
+        return redirect(f"/letters/{letter_id}?error=sent")
+    return redirect(f"/letters/{letter_id}?saved=version")
+
+
+@router.post("/letters/{letter_id}/sent")
+async def mark_sent(request: Request, letter_id: int, user: StaffOrManager, db: DbDep):
+    form = await check_csrf(request, user)
+    _load(db, user, letter_id)
+    try:
+        day = dt.date.fromisoformat(str(form.get("sent_date") or dt.date.today().isoformat()))
+    except ValueError:
+        return redirect(f"/letters/{letter_id}?error=date")
+    try:
+        store.mark_sent(db, user.user, letter_id, day)
+    except store.Conflict:
+        return redirect(f"/letters/{letter_id}?error=sent")
+    return redirect(f"/letters/{letter_id}?saved=sent")
+
+
+def _script_json(data: dict) -> str:
+    """JSON safe inside a <script> element (no '</script>' can close it early)."""
+    return json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text[:200], safe="")
+
+
+@router.get("/letters/{letter_id}/letter.docx")
+def download_docx(letter_id: int, user: StaffOrManager, db: DbDep):
+    letter = _load(db, user, letter_id)
+    document = docx.Document()
+    for block in (letter["versions"][-1]["text"] or "").split("\n\n"):
+        lines = block.strip("\n").split("\n")
+        para = document.add_paragraph()
+        for i, line in enumerate(lines):
+            run = para.add_run(line)
+            if i < len(lines) - 1:
+                run.add_break()
+    buf = io.BytesIO()
+    document.save(buf)
+    audit.record(db, user.user, "letter.download", "letter", letter_id)
+    name = f"letter-{letter_id}-version-{letter['latest_version']}.docx"
+    return Response(buf.getvalue(), headers={"Content-Disposition": f'attachment; filename="{name}"'},
+                    media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+def _filters(request: Request, user) -> dict:
+    q = request.query_params
+    out = {k: (q.get(k) or None) for k in ("team", "decision", "verdict", "status", "q")}
+    for k in ("date_from", "date_to"):
+        try:
+            out[k] = dt.date.fromisoformat(q[k]) if q.get(k) else None
+        except ValueError:
+            out[k] = None
+    if user.role == "staff":
+        out["team"] = user.team
+    if out["decision"] not in DECISION_LABELS:
+        out["decision"] = None
+    if out["verdict"] not in VERDICT_WORDS:
+        out["verdict"] = None
+    if out["status"] not in ("draft", "sent"):
+        out["status"] = None
+    return out
+
+
+@router.get("/letters")
+def letters_list(request: Request, user: StaffOrManager, db: DbDep, page: int = 1):
+    filters = _filters(request, user)
+    per_page = int(settings().get("letters_per_page", 25))
+    page = max(1, min(page, 100_000))
+    rows, count = store.list_letters(db, **filters, limit=per_page, offset=(page - 1) * per_page)
+    teams = [r[0] for r in db.execute("SELECT DISTINCT team FROM letters ORDER BY team")] \
+        if user.role == "manager" else []
+    query = request.url.query
+    return render(request, "letters.html", {
+        "rows": rows, "count": count, "page": page, "pages": max(1, -(-count // per_page)),
+        "filters": filters, "teams": teams, "decisions": DECISION_LABELS, "verdicts": VERDICT_WORDS,
+        "query": query, "base_query": "&".join(p for p in query.split("&") if p and not p.startswith("page=")),
+    }, user=user)
+
+
+@router.get("/letters.csv")
+def letters_csv(request: Request, user: StaffOrManager, db: DbDep):
+    filters = _filters(request, user)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    offset = 0
+    while True:
+        rows, count = store.list_letters(db, **filters, limit=500, offset=offset)
+        writer.writerows(rows)
+        offset += len(rows)
+        if not rows or offset >= count:
+            break
+    audit.record(db, user.user, "letters.export", "letter", None, {"rows": offset})
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="letters.csv"', **SECURITY_HEADERS})

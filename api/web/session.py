@@ -1,0 +1,120 @@
+"""Web sign-in: the session cookie, the signed-in user, CSRF checks and page rendering."""
+from __future__ import annotations
+
+import hmac
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from vcl_qa.rules_data import load_yaml
+from vcl_qa.store import open_db
+from vcl_qa.store.users import User
+from vcl_qa.store.web_sessions import csrf_token, session_user
+
+COOKIE = "vclqa_session"
+PRE_COOKIE = "vclqa_signin"  # the sign-in form's own CSRF token (before there is a session)
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+ROLE_HOME = {"staff": "/check", "manager": "/dashboard", "panel": "/panel", "admin": "/account"}
+# Pages only: scripts and styles from this server, no framing, forms post only here.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                               "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+@lru_cache(maxsize=1)
+def settings() -> dict[str, Any]:
+    return load_yaml("web.yml") or {}
+
+
+class SignInRequired(Exception):
+    """No live session: the page answers with a redirect to the sign-in page."""
+
+
+class NotAllowed(Exception):
+    """The signed-in user's role may not open this page (403 page)."""
+
+
+class WebUser:
+    """The signed-in user plus the session's CSRF token for forms."""
+
+    def __init__(self, user: User, csrf: str):
+        self.user, self.csrf = user, csrf
+        self.id, self.name, self.role, self.team = user.id, user.name, user.role, user.team
+
+
+def secure_cookie(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+async def signed_in(request: Request) -> WebUser:
+    session_id = request.cookies.get(COOKIE, "")
+    if session_id:
+        db = open_db(request.app.state.db_path)
+        try:
+            user = session_user(db, session_id)
+        finally:
+            db.close()
+        if user is not None:
+            return WebUser(user, csrf_token(session_id))
+    raise SignInRequired()
+
+
+def role(*roles: str):
+    async def check(user: Annotated[WebUser, Depends(signed_in)]) -> WebUser:
+        if user.role not in roles:
+            raise NotAllowed()
+        return user
+    return check
+
+
+PageUser = Annotated[WebUser, Depends(signed_in)]
+StaffOrManager = Annotated[WebUser, Depends(role("staff", "manager"))]
+Manager = Annotated[WebUser, Depends(role("manager"))]
+Panel = Annotated[WebUser, Depends(role("panel"))]
+
+
+async def check_csrf(request: Request, user: WebUser) -> dict:
+    """The posted form, after checking its CSRF token against the session's."""
+    form = await request.form()
+    sent = str(form.get("csrf_token", ""))
+    if not hmac.compare_digest(sent, user.csrf):
+        raise NotAllowed("csrf")
+    return form
+
+
+def new_pre_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def render(request: Request, template: str, context: dict[str, Any], status: int = 200,
+           user: WebUser | None = None) -> HTMLResponse:
+    ctx = {"user": user, "csrf": user.csrf if user else "", "path": request.url.path, **context}
+    response = TEMPLATES.TemplateResponse(request, template, ctx, status_code=status)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def sign_in_url(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"/sign-in?next={quote(target, safe='')}"
+
+
+def safe_next(target: str | None, user: User) -> str:
+    """Only local paths (no //host or scheme) are followed after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return ROLE_HOME.get(user.role, "/")

@@ -1,0 +1,72 @@
+"""Signed-in web sessions. The cookie holds a random session id; only its SHA-256 is stored."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from .db import write_tx
+from .users import User
+
+migrations = Migrations("web")
+
+
+@migrations(name="0001_web_sessions")
+def sessions_table(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE web_sessions (
+            id_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX web_sessions_expiry ON web_sessions(expires_at);
+        """
+    )
+
+
+def _hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def csrf_token(session_id: str) -> str:
+    """The form token of a session: derived from its id, so nothing more is stored."""
+    return hmac.new(session_id.encode("utf-8"), b"vcl-qa csrf", hashlib.sha256).hexdigest()
+
+
+def create_session(db: Database, user_id: int, hours: float) -> str:
+    """Start a session for the user; returns the session id (the only time it exists in clear)."""
+    session_id = secrets.token_urlsafe(32)
+    now = _now()
+    with write_tx(db):
+        db.execute("DELETE FROM web_sessions WHERE expires_at < ?", [now.isoformat()])
+        db.execute("INSERT INTO web_sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                   [_hash(session_id), user_id, now.isoformat(),
+                    (now + dt.timedelta(hours=hours)).isoformat()])
+    return session_id
+
+
+def session_user(db: Database, session_id: str) -> User | None:
+    """The signed-in user of a live session (None when unknown, expired or the user is disabled)."""
+    if not session_id:
+        return None
+    row = db.execute(
+        "SELECT u.id, u.name, u.role, u.team FROM web_sessions s JOIN users u ON u.id = s.user_id"
+        " WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled = 0",
+        [_hash(session_id), _now().isoformat()],
+    ).fetchone()
+    return User(*row) if row else None
+
+
+def end_session(db: Database, session_id: str) -> None:
+    with write_tx(db):
+        db.execute("DELETE FROM web_sessions WHERE id_hash = ?", [_hash(session_id)])
