@@ -3,8 +3,9 @@
 Each dimension starts at 100. A finding costs its severity's points (rules/scoring.yml); further
 findings of the same rule cost less (`repeat_factor`) and one rule never costs more than its cap.
 Suppressed findings cost nothing. The overall score is the weighted mean of the dimensions that
-could be assessed, capped at `error_cap` while an unsuppressed error remains. Verdict: good,
-needs_work or poor by score bands, and never good with an unsuppressed error.
+could be assessed, capped at `error_cap` while an unsuppressed error remains or a dimension is
+below `dimension_floor`. Verdict: good, needs_work or poor by score bands, and never good with an
+unsuppressed error or a failed dimension.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ def apply_penalties(findings: list[Finding], scoring: dict[str, Any], metrics: d
     caps = scoring.get("rule_caps") or {}
     default_cap = float(scoring.get("default_rule_cap", 40))
     special = scoring.get("rule_points") or {}
+    below = scoring.get("points_per_point_below") or {}
     used: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     for f in findings:
@@ -27,6 +29,11 @@ def apply_penalties(findings: list[Finding], scoring: dict[str, Any], metrics: d
             f.penalty = 0
             continue
         base = float(special.get(f.rule, sev_points[f.severity]))
+        if f.rule in below:
+            spec = below[f.rule]
+            value = metrics.get(spec["metric"])
+            if value is not None:
+                base += max(0.0, float(spec["threshold"]) - float(value)) * float(spec["points"])
         if f.rule == "timeliness.late":
             extra = max(0, int(metrics.get("working_days_late") or 1) - 1)
             base += extra * float(scoring.get("late_points_per_extra_day", 0))
@@ -64,10 +71,13 @@ def overall(dims: dict[str, DimensionResult], findings: list[Finding], scoring: 
     score = round(sum(weights[d] * r.score for d, r in dims.items() if r.assessed) / total) if total else 0
     bands = scoring["verdicts"]
     has_error = any(f.severity == "error" and not f.suppressed for f in findings)
-    if has_error:
-        # A letter that must not go out as it is cannot score in the "good" band.
+    floor = bands.get("dimension_floor", 0)
+    weak = any(r.assessed and r.score < floor for r in dims.values())
+    if has_error or weak:
+        # A letter that must not go out as it is, or that fails one dimension badly, cannot
+        # score in the "good" band.
         score = min(score, int(scoring.get("error_cap", 100)))
-    if score >= bands["good"] and not has_error:
+    if score >= bands["good"] and not has_error and not weak:
         verdict = "good"
     elif score >= bands["needs_work"]:
         verdict = "needs_work"
