@@ -47,6 +47,32 @@ MATRIX = [
      {"staff": 200, "other_team_staff": 200, "manager": 200}),
     ("timeliness report", "GET", "/reports/timeliness", None,
      {"staff": 200, "other_team_staff": 200, "manager": 200}),
+    # Community Involvement Panel (tests/test_panel_loop.py walks the whole loop). Period
+    # 2031Q1 never exists (404 once past the role check); 2030Q1 is made by its draw.
+    ("panel queue", "GET", "/review-queue", None, {"panel": 200}),
+    ("panel item", "GET", "/review-queue/" + "0" * 16, None, {"panel": 404}),
+    ("panel rate", "POST", "/review-queue/" + "0" * 16 + "/ratings",
+     {"scores": {"clarity": 3, "empathy": 3, "explanation": 3, "next_steps": 3}, "overall": 3}, {"panel": 404}),
+    ("panel reveal", "POST", "/review-queue/" + "0" * 16 + "/reveal", None, {"panel": 404}),
+    ("panel verdict", "POST", "/review-queue/" + "0" * 16 + "/findings/1/verdict",
+     {"verdict": "not_a_problem"}, {"panel": 404}),
+    ("panel policy", "GET", "/panel/policy", None, {"manager": 200}),
+    ("panel policy change", "PUT", "/panel/policy", {"raters_per_letter": 2}, {"manager": 200}),
+    ("panel periods", "GET", "/panel/periods", None, {"manager": 200}),
+    ("panel period create", "POST", "/panel/periods",
+     {"name": "{name}", "start_date": "2030-01-01", "end_date": "2030-01-31"}, {"manager": 201}),
+    ("panel draw", "POST", "/panel/periods/2030Q1/draw", {}, {"manager": 200}),
+    ("panel items", "GET", "/panel/periods/2031Q1/items", None, {"manager": 404}),
+    ("panel add item", "POST", "/panel/periods/2030Q1/items", {"letter_id": "{letter}", "reason": "by hand"},
+     {"manager": 409}),  # a draft letter cannot go to the panel
+    ("panel remove item", "POST", "/panel/periods/2031Q1/items/{letter}/remove", {"reason": "no"},
+     {"manager": 404}),
+    ("panel assign", "POST", "/panel/periods/2031Q1/assign", None, {"manager": 404}),
+    ("panel agreement", "GET", "/panel/periods/2031Q1/agreement", None, {"manager": 404}),
+    ("panel report", "GET", "/panel/periods/2031Q1/report", None, {"manager": 404}),
+    ("panel feedback list", "GET", "/panel/feedback", None, {"staff": 200, "other_team_staff": 200, "manager": 200}),
+    ("panel feedback", "GET", "/panel/feedback/{letter}", None,
+     {"staff": 200, "other_team_staff": 404, "manager": 200}),
 ]
 
 
