@@ -2,6 +2,7 @@
 words, the suggestion and the score."""
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 
 from .letter import Letter
@@ -10,6 +11,11 @@ from .result import DIMENSIONS, Result
 ICON = {"error": "ERROR", "warning": "warning", "suggestion": "suggestion"}
 VERDICT = {"good": "Good", "needs_work": "Needs work", "poor": "Poor"}
 TITLE = {"timeliness": "Timeliness", "content": "Content", "readability": "Readability", "empathy": "Empathy"}
+
+
+def _day(iso: str) -> str:
+    d = dt.date.fromisoformat(iso)
+    return f"{d:%A} {d.day} {d:%B %Y}"
 
 
 def render_text(path: str, letter: Letter, result: Result, show_suppressed: bool = False) -> str:
@@ -21,8 +27,9 @@ def render_text(path: str, letter: Letter, result: Result, show_suppressed: bool
         summary.append(f"{TITLE[d]} {dim.score if dim.assessed else 'not assessed'}")
     lines.append("  " + " | ".join(summary))
     if m.get("due_date"):
-        taken = m.get("working_days_taken")
-        lines.append(f"  Due by {m['due_date']}; sent {m['letter_date']} ({taken} working day{'s' if taken != 1 else ''} after the decision)")
+        late = m.get("working_days_late") or 0
+        when = f"{late} working day{'s' if late != 1 else ''} late" if late else "on time"
+        lines.append(f"  Due by {_day(m['due_date'])}; dated {_day(m['letter_date'])}: {when}")
     if m.get("flesch_reading_ease") is not None:
         lines.append(f"  Reading ease {m['flesch_reading_ease']} | {m['sentences']} sentences, "
                      f"{m['average_sentence_words']} words on average")
