@@ -1,0 +1,79 @@
+"""The parts of a letter are recognised, so that only the prose counts for readability."""
+from vcl_qa.structure import analyse
+
+LETTER = """Private - to be opened by addressee only
+
+Ms Jane Okafor
+14 Larch Road
+Leeds LS1 4AB
+
+Our reference: 42AB1234524
+20 December 2024
+
+Dear Ms Okafor
+
+Re: the case against Mark Trent
+
+I am writing to tell you that we have decided to stop the case against Mark Trent. I know this
+will be upsetting news, and I am sorry. Mr. Trent was due in court on 3 January.
+
+Why we made this decision
+The CCTV footage does not show the assault clearly. Without it, a court is unlikely to find him guilty.
+
+- Victim Support: 0808 168 9111
+- Samaritans: 116 123
+
+Yours sincerely
+
+Sam Patel
+Senior Lawyer
+"""
+
+
+def kinds(text):
+    return {ln.text.strip(): ln.kind for ln in analyse(text).lines if ln.text.strip()}
+
+
+def test_parts_of_a_letter_are_recognised():
+    k = kinds(LETTER)
+    assert k["Private - to be opened by addressee only"] == "header"
+    assert k["14 Larch Road"] == "address"
+    assert k["Our reference: 42AB1234524"] == "reference"
+    assert k["Dear Ms Okafor"] == "greeting"
+    assert k["Re: the case against Mark Trent"] == "reference"
+    assert k["Why we made this decision"] == "heading"
+    assert k["Yours sincerely"] == "sign_off"
+    assert k["Senior Lawyer"] == "signature"
+    assert k["- Samaritans: 116 123"] == "prose"
+
+
+def test_sentences_follow_punctuation_not_line_wrapping():
+    sentences = [s.text.replace("\n", " ") for s in analyse(LETTER).sentences]
+    assert sentences == [
+        "I am writing to tell you that we have decided to stop the case against Mark Trent.",
+        "I know this will be upsetting news, and I am sorry.",
+        "Mr. Trent was due in court on 3 January.",
+        "The CCTV footage does not show the assault clearly.",
+        "Without it, a court is unlikely to find him guilty.",
+        "- Victim Support: 0808 168 9111",
+        "- Samaritans: 116 123",
+    ]
+
+
+def test_word_counts_ignore_clitics_and_punctuation():
+    doc = analyse("Dear Ms Okafor\n\nWe can't stop the florist's case - not now.\n\nYours sincerely\n")
+    # We, can't, stop, the, florist's, case, not, now
+    assert [s.words for s in doc.sentences] == [8]
+
+
+def test_offsets_point_into_the_body():
+    doc = analyse(LETTER)
+    for s in doc.sentences:
+        assert LETTER[s.start:s.end] == s.text
+    line, col = doc.line_col(LETTER.index("Dear"))
+    assert (line, col) == (10, 1)
+
+
+def test_letter_with_no_greeting_starts_prose_at_the_first_sentence():
+    doc = analyse("14 Larch Road\nLeeds\n\nWe have decided to stop the case against Mr Trent today.\n")
+    assert [s.text for s in doc.sentences] == ["We have decided to stop the case against Mr Trent today."]
