@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from vcl_qa import workdays
+from vcl_qa.panel import feedback as panel_feedback
 from vcl_qa.errors import LetterError
 from vcl_qa.result import DIMENSIONS
 from vcl_qa.store import audit
@@ -99,7 +100,7 @@ def letter_page(request: Request, letter_id: int, user: StaffOrManager, db: DbDe
         "due_words": due_in_words(result.get("metrics", {}), letter["status"], letter["sent_date"]),
         "dimensions": [(d, DIMENSION_WORDS[d], result["dimensions"].get(d, {})) for d in DIMENSIONS],
         "verdict_words": VERDICT_WORDS.get(result.get("verdict"), ""), "decisions": DECISION_LABELS,
-        "today": dt.date.today().isoformat(),
+        "today": dt.date.today().isoformat(), "feedback": panel_feedback.feedback(db, letter_id),
     }, user=user)
 
 

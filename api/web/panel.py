@@ -1,3 +1,168 @@
-"""Panel pages (to be filled in)."""
-from fastapi import APIRouter
+"""Panel members: their queue, an anonymised letter with the rubric, then the automatic findings
+with "not a problem" buttons. Managers: panel periods (draw a sample) and the period report."""
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from vcl_qa.errors import LetterError
+from vcl_qa.panel import periods, rating, report, sampling
+from vcl_qa.panel.settings import load_panel_rules
+from vcl_qa.store.letters import Conflict, NotFound
+
+from ..deps import DbDep
+from .forms import DECISION_LABELS, OFFENCE_LABELS
+from .letters import SEVERITY_WORDS, PageNotFound
+from .session import SECURITY_HEADERS, Manager, Panel, check_csrf, redirect, render
+
 router = APIRouter(include_in_schema=False)
+CODE = re.compile(r"^[0-9a-f]{16}$")
+PERIOD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
+STATUS_WORDS = {"to_rate": "To rate", "rated": "Rated", "revealed": "Rated, findings seen"}
+VERDICT_WORDS = {"not_a_problem": "Not a problem", "agree": "Agree"}
+
+
+def _code(code: str) -> str:
+    if not CODE.match(code):
+        raise PageNotFound()
+    return code
+
+
+@router.get("/panel")
+def queue_page(request: Request, user: Panel, db: DbDep):
+    rows = rating.queue(db, user.user)
+    return render(request, "review_queue.html", {
+        "rows": rows, "status_words": STATUS_WORDS, "decisions": DECISION_LABELS, "offences": OFFENCE_LABELS,
+        "to_rate": sum(1 for r in rows if r["status"] == "to_rate")}, user=user)
+
+
+def _item_page(request, user, db, code, errors=None, values=None, notice=None, status=200):
+    try:
+        item = rating.open_item(db, user.user, code)
+    except NotFound:
+        raise PageNotFound() from None
+    rubric = item["rubric"]
+    if values is None and item["rating"]:
+        values = {**{f"score_{k}": str(v) for k, v in item["rating"]["scores"].items()},
+                  "overall": str(item["rating"]["overall"]), "comment": item["rating"]["comment"] or ""}
+    return render(request, "review_item.html", {
+        "item": item, "rubric": rubric, "errors": errors or {}, "values": values or {}, "notice": notice,
+        "decisions": DECISION_LABELS, "offences": OFFENCE_LABELS, "severity_words": SEVERITY_WORDS,
+        "verdict_words": VERDICT_WORDS}, status, user)
+
+
+@router.get("/panel/{code}")
+def item_page(request: Request, code: str, user: Panel, db: DbDep, saved: str | None = None):
+    notice = {"rating": "Your rating is saved.", "verdict": "Your answer is saved."}.get(saved or "")
+    return _item_page(request, user, db, _code(code), notice=notice)
+
+
+@router.post("/panel/{code}/rating")
+async def save_rating(request: Request, code: str, user: Panel, db: DbDep):
+    form = await check_csrf(request, user)
+    _code(code)
+    ids = load_panel_rules().item_ids
+    values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    errors: dict[str, str] = {}
+    scores: dict[str, int] = {}
+    for key in (*ids, "overall"):
+        name = key if key == "overall" else f"score_{key}"
+        raw = values.get(name, "")
+        if raw.isdigit():
+            scores[key] = int(raw)
+        else:
+            errors[name] = "Choose a number from 1 to 5."
+    if not errors:
+        body = {"scores": {k: scores[k] for k in ids}, "overall": scores["overall"],
+                "comment": values.get("comment") or None, "marks": []}
+        try:
+            rating.rate(db, user.user, code, body)
+        except LetterError as exc:
+            field = exc.field or "comment"
+            errors[field.replace("scores.", "score_")] = exc.message
+        except Conflict as exc:
+            errors["overall"] = str(exc)
+        except NotFound:
+            raise PageNotFound() from None
+    if errors:
+        return _item_page(request, user, db, code, errors, values, status=400)
+    return redirect(f"/panel/{code}?saved=rating#after-rating")
+
+
+@router.post("/panel/{code}/reveal")
+async def reveal(request: Request, code: str, user: Panel, db: DbDep):
+    await check_csrf(request, user)
+    try:
+        rating.reveal(db, user.user, _code(code))
+    except NotFound:
+        raise PageNotFound() from None
+    except Conflict as exc:
+        return _item_page(request, user, db, code, {"reveal": str(exc)}, status=409)
+    return redirect(f"/panel/{code}#findings")
+
+
+@router.post("/panel/{code}/findings/{number}")
+async def judge(request: Request, code: str, number: int, user: Panel, db: DbDep):
+    form = await check_csrf(request, user)
+    try:
+        rating.judge(db, user.user, _code(code), number, str(form.get("verdict", "")),
+                     str(form.get("note", "")) or None)
+    except NotFound:
+        raise PageNotFound() from None
+    except (LetterError, Conflict) as exc:
+        return _item_page(request, user, db, code, {"findings": str(exc)}, status=400)
+    return redirect(f"/panel/{code}?saved=verdict#finding-{number}")
+
+
+# ---- managers: periods, drawing a sample, the period report -------------------------------
+
+@router.get("/panel-periods")
+def periods_page(request: Request, user: Manager, db: DbDep, drawn: str | None = None):
+    return render(request, "panel_periods.html", {"periods": periods.list_periods(db), "drawn": drawn,
+                                                  "errors": {}, "values": {}}, user=user)
+
+
+@router.post("/panel-periods")
+async def draw_sample(request: Request, user: Manager, db: DbDep):
+    form = await check_csrf(request, user)
+    name = str(form.get("period", "")).strip()
+    errors = {}
+    if not PERIOD.match(name):
+        errors["period"] = "Give the period a name such as 2025Q1 (a quarter) or 2025-03 (a month)."
+    else:
+        try:
+            out = sampling.draw(db, user.user, name)
+        except LetterError as exc:
+            errors["period"] = exc.message
+        except Conflict as exc:
+            errors["period"] = str(exc)
+    if errors:
+        return render(request, "panel_periods.html", {"periods": periods.list_periods(db), "drawn": None,
+                                                      "errors": errors, "values": {"period": name}}, 400, user)
+    return redirect(f"/panel-periods?drawn={out['period']}")
+
+
+@router.get("/panel-periods/{name}/report")
+def period_report(name: str, user: Manager, db: DbDep):
+    if not PERIOD.match(name):
+        raise PageNotFound()
+    try:
+        data = report.build(db, name)
+    except NotFound:
+        raise PageNotFound() from None
+    return Response(report.render_html(data), media_type="text/html; charset=utf-8", headers={
+        **SECURITY_HEADERS, "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"})
+
+
+@router.get("/panel-periods/{name}/report.csv")
+def period_report_csv(name: str, user: Manager, db: DbDep):
+    if not PERIOD.match(name):
+        raise PageNotFound()
+    try:
+        data = report.build(db, name)
+    except NotFound:
+        raise PageNotFound() from None
+    return Response(report.render_csv(data), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="panel-report-{name}.csv"'})

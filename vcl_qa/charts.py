@@ -1,0 +1,143 @@
+"""Charts as server-side SVG (no scripts, no external services): bars, horizontal bars, stacked bars.
+
+Each chart has a <title> and <desc> for screen readers; pages also show the numbers as a table.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+INK = "#0b0c0c"
+GRID = "#b1b4b6"
+BAR = "#1d70b8"
+FONT = 'font-family="Arial, Helvetica, sans-serif"'
+
+
+def _nice_max(value: float) -> float:
+    """A round axis top at or above `value` (1, 2 or 5 times a power of ten)."""
+    if value <= 0:
+        return 1
+    power = 1
+    while power * 10 <= value:
+        power *= 10
+    while power > value:
+        power /= 10
+    for step in (1, 2, 5, 10):
+        if step * power >= value:
+            return step * power
+    return 10 * power
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def _open(chart_id: str, title: str, desc: str, width: int, height: int) -> list[str]:
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-labelledby="{chart_id}-title {chart_id}-desc" id="{chart_id}">',
+            f'<title id="{chart_id}-title">{escape(title)}</title>',
+            f'<desc id="{chart_id}-desc">{escape(desc)}</desc>']
+
+
+def _y_axis(parts: list[str], top: float, left: int, right: int, y0: int, plot_h: int, unit: str) -> None:
+    for i in range(5):
+        value = top * i / 4
+        y = y0 - plot_h * i / 4
+        parts.append(f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{INK}" {FONT}>'
+                     f'{escape(_fmt(value))}{escape(unit)}</text>')
+
+
+def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float | None], *,
+              unit: str = "", max_value: float | None = None, desc: str = "") -> str:
+    """Vertical bars, one per label; None shows as 'no data'."""
+    width, height, left, bottom, top_pad = 560, 260, 48, 48, 16
+    plot_w, plot_h = width - left - 10, height - bottom - top_pad
+    top = max_value or _nice_max(max((v for v in values if v is not None), default=0))
+    parts = _open(chart_id, title, desc or _describe(labels, values, unit), width, height)
+    y0 = height - bottom
+    _y_axis(parts, top, left, width - 10, y0, plot_h, unit)
+    n = max(len(labels), 1)
+    slot = plot_w / n
+    bar_w = min(48, slot * 0.7)
+    for i, (label, value) in enumerate(zip(labels, values)):
+        x = left + slot * i + (slot - bar_w) / 2
+        cx = x + bar_w / 2
+        if value is None:
+            parts.append(f'<text x="{cx:.1f}" y="{y0 - 6}" text-anchor="middle" font-size="11" fill="{INK}" {FONT}>no data</text>')
+        else:
+            h = plot_h * min(value, top) / top
+            parts.append(f'<rect x="{x:.1f}" y="{y0 - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}">'
+                         f'<title>{escape(label)}: {escape(_fmt(value))}{escape(unit)}</title></rect>')
+            parts.append(f'<text x="{cx:.1f}" y="{y0 - h - 4:.1f}" text-anchor="middle" font-size="12" fill="{INK}" {FONT}>'
+                         f'{escape(_fmt(value))}</text>')
+        parts.append(_x_label(cx, y0, label, n))
+    parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y0}" y2="{y0}" stroke="{INK}" stroke-width="1.5"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _x_label(cx: float, y0: int, label: str, n: int) -> str:
+    if n > 8:  # slanted, so long month names do not overlap
+        return (f'<text x="{cx:.1f}" y="{y0 + 14}" text-anchor="end" font-size="11" fill="{INK}" {FONT} '
+                f'transform="rotate(-35 {cx:.1f} {y0 + 14})">{escape(label)}</text>')
+    return f'<text x="{cx:.1f}" y="{y0 + 18}" text-anchor="middle" font-size="12" fill="{INK}" {FONT}>{escape(label)}</text>'
+
+
+def hbar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float], *,
+               unit: str = "", desc: str = "") -> str:
+    """Horizontal bars, longest label on the left (for ranked lists such as frequent rules)."""
+    row_h, label_w, width = 26, 230, 560
+    height = max(row_h * len(labels), row_h) + 20
+    top = _nice_max(max(values, default=0))
+    plot_w = width - label_w - 50
+    parts = _open(chart_id, title, desc or _describe(labels, values, unit), width, height)
+    for i, (label, value) in enumerate(zip(labels, values)):
+        y = 10 + row_h * i
+        w = plot_w * value / top if top else 0
+        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="12" fill="{INK}" {FONT}>{escape(label)}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" fill="{BAR}">'
+                     f'<title>{escape(label)}: {escape(_fmt(value))}{escape(unit)}</title></rect>')
+        parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 16}" font-size="12" fill="{INK}" {FONT}>{escape(_fmt(value))}{escape(unit)}</text>')
+    if not labels:
+        parts.append(f'<text x="10" y="24" font-size="13" fill="{INK}" {FONT}>No data</text>')
+    parts.append(f'<line x1="{label_w}" x2="{label_w}" y1="6" y2="{height - 8}" stroke="{INK}" stroke-width="1.5"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def stacked_bar_chart(chart_id: str, title: str, labels: Sequence[str],
+                      series: Sequence[tuple[str, Sequence[float], str]], *, desc: str = "") -> str:
+    """One bar per label made of stacked parts; `series` is (name, values, colour)."""
+    width, height, left, bottom, top_pad = 560, 260, 48, 48, 16
+    plot_w, plot_h = width - left - 10, height - bottom - top_pad
+    totals = [sum(s[1][i] for s in series) for i in range(len(labels))]
+    top = _nice_max(max(totals, default=0))
+    text = desc or "; ".join(f"{label}: " + ", ".join(f"{name} {_fmt(vals[i])}" for name, vals, _c in series)
+                             for i, label in enumerate(labels))
+    parts = _open(chart_id, title, text, width, height)
+    y0 = height - bottom
+    _y_axis(parts, top, left, width - 10, y0, plot_h, "")
+    n = max(len(labels), 1)
+    slot = plot_w / n
+    bar_w = min(48, slot * 0.7)
+    for i, label in enumerate(labels):
+        x = left + slot * i + (slot - bar_w) / 2
+        y = float(y0)
+        for name, vals, colour in series:
+            h = plot_h * vals[i] / top if top else 0
+            if h > 0:
+                y -= h
+                parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{colour}" '
+                             f'stroke="#ffffff" stroke-width="1"><title>{escape(label)}, {escape(name)}: {escape(_fmt(vals[i]))}</title></rect>')
+        parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="12" fill="{INK}" {FONT}>{escape(_fmt(totals[i]))}</text>')
+        parts.append(_x_label(x + bar_w / 2, y0, label, n))
+    parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y0}" y2="{y0}" stroke="{INK}" stroke-width="1.5"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _describe(labels: Sequence[str], values: Sequence[float | None], unit: str) -> str:
+    if not labels:
+        return "No data."
+    return "; ".join(f"{label}: {'no data' if v is None else _fmt(v) + unit}" for label, v in zip(labels, values))

@@ -1,0 +1,105 @@
+"""Figures for the managers' dashboard: timeliness, scores, verdicts by month, frequent rules,
+panel agreement. Read-only queries over the store; filters by team, decision and dates."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+
+from sqlite_utils import Database
+
+from .panel import agreement as panel_agreement
+from .panel import periods as panel_periods
+
+VERDICTS = ("good", "needs_work", "poor")
+MONTH_COLUMNS = ("month", "letters", "sent", "judged_for_time", "on_time", "timeliness_rate",
+                 "mean_score", *VERDICTS)
+
+
+def letters_in_scope(db: Database, *, team: str | None = None, decision: str | None = None,
+                     date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[dict]:
+    """Each letter's month (sent, else letter, else stored date), score, verdict and timeliness."""
+    day = "COALESCE(l.sent_date, l.letter_date, substr(l.created_at, 1, 10))"
+    where, params = ["l.latest_version > 0"], []
+    for col, value in (("team", team), ("decision", decision)):
+        if value:
+            where.append(f"l.{col} = ?")
+            params.append(value)
+    if date_from:
+        where.append(f"{day} >= ?")
+        params.append(date_from.isoformat())
+    if date_to:
+        where.append(f"{day} <= ?")
+        params.append(date_to.isoformat())
+    sql = (f"SELECT l.id, l.status, l.score, l.verdict, {day} AS day,"
+           " (SELECT r.id FROM results r WHERE r.letter_id = l.id ORDER BY r.id DESC LIMIT 1) AS result_id,"
+           " (SELECT r.metrics FROM results r WHERE r.letter_id = l.id ORDER BY r.id DESC LIMIT 1) AS metrics"
+           f" FROM letters l WHERE {' AND '.join(where)} ORDER BY day")
+    rows = []
+    for r in db.query(sql, params):
+        metrics = json.loads(r.pop("metrics") or "{}")
+        r["working_days_late"] = metrics.get("working_days_late") if metrics.get("due_date") else None
+        r["month"] = (r["day"] or "")[:7]
+        rows.append(r)
+    return rows
+
+
+def by_month(rows: list[dict]) -> list[dict]:
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        groups[r["month"]].append(r)
+    out = []
+    for month in sorted(groups):
+        g = groups[month]
+        judged = [r for r in g if r["working_days_late"] is not None]
+        on_time = sum(1 for r in judged if r["working_days_late"] <= 0)
+        scores = [r["score"] for r in g if r["score"] is not None]
+        verdicts = Counter(r["verdict"] for r in g)
+        out.append({"month": month, "letters": len(g), "sent": sum(r["status"] == "sent" for r in g),
+                    "judged_for_time": len(judged), "on_time": on_time,
+                    "timeliness_rate": round(100 * on_time / len(judged), 1) if judged else None,
+                    "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
+                    **{v: verdicts.get(v, 0) for v in VERDICTS}})
+    return out
+
+
+def score_bands(rows: list[dict], width: int = 10) -> list[tuple[str, int]]:
+    """Letters per score band: 0-9, 10-19, ..., 90-100."""
+    counts = Counter(min(r["score"] // width, 100 // width - 1) for r in rows if r["score"] is not None)
+    return [(f"{b * width}-{b * width + width - 1 if b < 100 // width - 1 else 100}", counts.get(b, 0))
+            for b in range(100 // width)]
+
+
+def frequent_rules(db: Database, rows: list[dict], top: int = 10) -> list[dict]:
+    """Rules found most often in the latest result of each letter (suppressed ones left out)."""
+    ids = [r["result_id"] for r in rows if r["result_id"]]
+    counts: Counter = Counter()
+    letters: dict[str, set] = defaultdict(set)
+    for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for rule, letter_id in db.execute(
+                f"SELECT rule, letter_id FROM findings WHERE suppressed = 0 AND result_id IN ({marks})", chunk):
+            counts[rule] += 1
+            letters[rule].add(letter_id)
+    return [{"rule": rule, "findings": n, "letters": len(letters[rule])} for rule, n in counts.most_common(top)]
+
+
+def panel_figures(db: Database) -> list[dict]:
+    """Agreement per panel period: between raters (alpha) and panel against score (Spearman)."""
+    out = []
+    for p in panel_periods.list_periods(db):
+        a = panel_agreement.agreement(db, p["name"])
+        out.append({"period": p["name"], "letters_rated": a["letters_rated"], "ratings": a["ratings"],
+                    "alpha_overall": a["alpha_overall"], "spearman_overall_vs_score": a["spearman_overall_vs_score"]})
+    return out
+
+
+def summary(rows: list[dict]) -> dict:
+    judged = [r for r in rows if r["working_days_late"] is not None]
+    on_time = sum(1 for r in judged if r["working_days_late"] <= 0)
+    scores = [r["score"] for r in rows if r["score"] is not None]
+    return {"letters": len(rows), "sent": sum(r["status"] == "sent" for r in rows),
+            "timeliness_rate": round(100 * on_time / len(judged), 1) if judged else None,
+            "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
+            "poor": sum(r["verdict"] == "poor" for r in rows)}
