@@ -178,3 +178,27 @@ def test_fewer_panel_members_than_raters_wanted(tmp_path):
     items = sampling.items(db, "2025Q1")
     assert added == len(items)
     assert all(sorted(i["raters"]) == ["panel-0", "panel-late"] for i in items)
+
+
+def test_rubric_in_rules_must_describe_every_point(tmp_path, monkeypatch):
+    import shutil
+
+    import yaml
+
+    from vcl_qa.errors import RulesError
+    from vcl_qa.rules_data import rules_dir
+
+    rules = tmp_path / "rules"
+    shutil.copytree(rules_dir(), rules)
+    data = yaml.safe_load((rules / "panel.yml").read_text())
+    del data["rubric"]["items"][0]["points"][3]
+    (rules / "panel.yml").write_text(yaml.safe_dump(data))
+    monkeypatch.setenv("VCL_QA_RULES", str(rules))
+    settings.load_panel_rules.cache_clear()
+    try:
+        with pytest.raises(RulesError, match="every point from 1 to 5"):
+            settings.load_panel_rules()
+    finally:
+        monkeypatch.delenv("VCL_QA_RULES")
+        settings.load_panel_rules.cache_clear()
+    assert settings.load_panel_rules().item_ids == ["clarity", "empathy", "explanation", "next_steps"]
