@@ -28,6 +28,9 @@ KINDS = {
 }
 SEVERITIES = ("error", "warning", "suggestion")
 RULE_FILES = ("timeliness.yml", "content.yml", "readability.yml", "empathy.yml")
+# The files whose content changes a score: their hash is the results' `rules_version`
+# (panel rubric and redaction settings do not score letters, so they are left out).
+SCORING_FILES = RULE_FILES + ("concepts.yml", "scoring.yml", "vocabulary.yml", "calendar.yml", "structure.yml")
 
 
 @dataclass
@@ -158,8 +161,7 @@ def load_rules() -> RuleSet:
     rules = _load_rules(concepts)
     scoring = load_yaml("scoring.yml") or {}
     vocab = [str(t).lower() for t in (load_yaml("vocabulary.yml") or {}).get("accept") or []]
-    files = sorted(p.name for p in rules_dir().glob("*.yml"))
-    version = _version(files)
+    version = _version(list(SCORING_FILES))
     rs = RuleSet(rules, concepts, scoring, vocab, version)
     rs.by_id = {r.id: r for r in rules}
     return rs
