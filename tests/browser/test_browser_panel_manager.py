@@ -1,0 +1,73 @@
+"""Panel members and managers in a real browser: the review queue, rating with the rubric,
+revealing the automatic findings; the dashboard, letters list, panel periods and report."""
+from __future__ import annotations
+
+import pytest
+
+from browser_helpers import assert_accessible, shot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_panel_member_rates_then_reveals(page, site):
+    sign_in(page, site["tokens"]["panel"])
+    assert page.url.endswith("/panel")
+    shot(page, "panel-queue")
+    assert_accessible(page)
+    page.get_by_role("link", name="Rate letter 1").click()
+    letter = page.locator("#anonymised-letter").inner_text()
+    assert "[VICTIM]" in letter or "[NAME]" in letter
+    # The rubric shows every point's description beside the scale.
+    assert page.get_by_label("1 Very hard to follow", exact=False).count() == 1
+    assert page.get_by_role("button", name="Show the automatic findings").count() == 0  # not before rating
+    shot(page, "panel-rating")
+    assert_accessible(page)
+
+    for group, point in (("Clarity", "4"), ("Empathy", "2"), ("Explanation of the decision", "3"),
+                         ("Next steps", "3"), ("Overall", "3")):
+        page.get_by_role("group", name=group).get_by_label(point, exact=False).first.check()
+    page.get_by_label("Your comments for the writer").fill("Kind, but the reason is vague.")
+    page.get_by_role("button", name="Save my rating").click()
+    assert page.get_by_role("status").filter(has_text="Your rating is saved").is_visible()
+
+    page.get_by_role("button", name="Show the automatic findings").click()
+    findings = page.locator("#findings .finding")
+    assert findings.count() >= 1
+    findings.first.get_by_role("button", name="Not a problem").click()
+    assert "Your answer: Not a problem" in page.locator("#finding-1").inner_text()
+    assert page.get_by_role("button", name="Save my rating").count() == 0  # rating is now fixed
+    shot(page, "panel-findings")
+    assert_accessible(page)
+
+
+def test_manager_dashboard_and_reports(page, site):
+    sign_in(page, site["tokens"]["manager"])
+    assert page.url.endswith("/dashboard")
+    charts = page.locator(".chart svg[role=img]")
+    assert charts.count() == 5
+    headline = page.locator("#headline").inner_text()
+    assert "letters checked" in headline
+    shot(page, "dashboard")
+    assert_accessible(page)
+
+    page.get_by_label("Decision").select_option("charge_altered")
+    page.get_by_role("button", name="Show").click()
+    assert "decision=charge_altered" in page.url
+    assert page.locator("#headline").inner_text() != headline
+
+    page.get_by_role("link", name="Letters", exact=True).click()
+    page.get_by_label("Words in the letter").fill("bereaved")
+    page.get_by_role("button", name="Show letters").click()
+    assert "found" in page.locator("#letters-count").inner_text()
+    shot(page, "letters")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Panel reviews").click()
+    page.get_by_label("Review period").fill("2025Q2")
+    page.get_by_role("button", name="Draw the sample").click()
+    assert page.get_by_role("status").filter(has_text="2025Q2").is_visible()
+    shot(page, "panel-periods")
+    assert_accessible(page)
+    page.get_by_role("link", name="Report 2024Q4").click()
+    assert "Community Involvement Panel" in page.locator("h1").inner_text()
+    shot(page, "panel-report")

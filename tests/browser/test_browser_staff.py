@@ -1,0 +1,163 @@
+"""Staff in a real browser: paste a flawed letter, see highlights, apply a suggested word, insert
+a suggested paragraph, save a new version and see the score rise; keyboard-only use of the form."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from browser_helpers import assert_accessible, shot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+FLAWED = (Path(__file__).resolve().parent / "letters" / "flawed.txt").read_text(encoding="utf-8")
+
+
+def _score(page) -> int:
+    return int(page.locator("#score").inner_text())
+
+
+def test_staff_check_fix_and_save(page, site):
+    page.goto("/check")
+    assert "/sign-in" in page.url  # signed-out visitors are sent to sign in
+    shot(page, "sign-in")
+    assert_accessible(page)
+    sign_in(page, site["tokens"]["staff"])
+    assert page.url.endswith("/check")
+    shot(page, "check")
+    assert_accessible(page)
+
+    page.get_by_label("The letter", exact=True).fill(FLAWED)
+    page.get_by_label("What did we decide?").select_option("discontinued")
+    page.get_by_label("Date of the decision").fill(dt.date.today().isoformat())
+    page.get_by_label("Victim's rights").select_option("standard")
+    page.get_by_label("Writing to a bereaved family member?").select_option("no")
+    page.get_by_label("Offence", exact=True).select_option("harassment")
+    page.get_by_label("Name the letter should greet").fill("Ms Olivia Grant")
+    page.get_by_label("Case reference (URN)").fill("41HT1099424")
+    page.get_by_role("button", name="Check the letter").click()
+    page.wait_for_url(re.compile(r"/letters/\d+$"))
+
+    first_score = _score(page)
+    assert page.locator("#letter-view mark.sev-warning").count() >= 2  # the two jargon phrases
+    assert "in relation to" in page.locator("#letter-view mark.sev-warning").all_inner_texts()
+    assert re.match(r"due by \w+day \d+ \w+", page.locator("#due-words").inner_text())
+    assert page.get_by_text("Victims' Right to Review", exact=False).first.is_visible()
+    shot(page, "letter-result")
+    assert_accessible(page)
+
+    # One click applies a word substitution (keeping the capital letter of "Prior to").
+    page.get_by_role("button", name="Use “about”").click()
+    page.get_by_role("button", name="Use “before”").click()
+    text = page.get_by_label("Edit the letter").input_value()
+    assert "I am writing about the case" in text and "Before the trial" in text
+    assert "in relation to" not in text and "Prior to" not in text
+    assert "in relation to" not in page.locator("#letter-view").inner_text()
+
+    # The missing review-right paragraph goes in before the sign-off, selected for editing.
+    page.get_by_role("button", name="Insert this paragraph").click()
+    text = page.get_by_label("Edit the letter").input_value()
+    assert text.index("Victims' Right to Review") < text.index("Yours sincerely")
+    assert page.evaluate("document.activeElement.id") == "text"
+    shot(page, "letter-editing")
+
+    page.get_by_role("button", name="Save as a new version and check again").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").filter(has_text="Saved as version 2").is_visible()
+    second_score = _score(page)
+    assert second_score > first_score
+    fixed = page.locator("#fixed-list li").all_inner_texts()
+    assert any("Right to Review" in f for f in fixed)
+    shot(page, "letter-version-2")
+    assert_accessible(page)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as a Word document").click()
+    assert download.value.suggested_filename.endswith("-version-2.docx")
+
+    page.get_by_role("button", name="Mark as sent").click()
+    assert page.get_by_role("status").filter(has_text="Marked as sent").is_visible()
+    assert page.get_by_role("button", name="Save as a new version and check again").count() == 0
+
+
+def test_check_form_errors_are_next_to_fields(page, site):
+    sign_in(page, site["tokens"]["staff"])
+    page.goto("/check")
+    page.get_by_label("Date of the decision").fill("2024-12-20")
+    page.get_by_label("Date the letter will be sent").fill("2024-12-19")
+    page.get_by_role("button", name="Check the letter").click()
+    summary = page.locator("#error-summary")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert "Paste the letter" in page.locator("#text-error").inner_text()
+    assert "after letter_date" in page.locator("#letter_date-error").inner_text()
+    assert page.get_by_label("The letter", exact=True).get_attribute("aria-invalid") == "true"
+    shot(page, "check-errors")
+    assert_accessible(page)
+
+
+def _focused(page) -> str:
+    return page.evaluate("document.activeElement.id || document.activeElement.name")
+
+
+def _tab_to(page, element_id: str, limit: int = 6) -> None:
+    """Press Tab until the field has focus (a date field takes one Tab per part of the date)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if _focused(page) == element_id:
+            return
+    raise AssertionError(f"Tab never reached #{element_id}; focus is on {_focused(page)!r}")
+
+
+def _type_date(page, field: str, day: dt.date) -> None:
+    """Type a date into a focused date field by keyboard, in whichever order of day and month the
+    browser shows (it depends on the machine's language): try 01/02, read back, then type."""
+    kb = page.keyboard
+    kb.type("01022003")
+    order = ("day", "month") if page.input_value(field) == "2003-02-01" else ("month", "day")
+    kb.press("Shift+Tab")
+    kb.press("Shift+Tab")  # back on the first part of the date
+    parts = {"day": f"{day.day:02d}", "month": f"{day.month:02d}"}
+    kb.type(parts[order[0]] + parts[order[1]] + str(day.year))
+
+
+def test_keyboard_only_check_form(page, site):
+    sign_in(page, site["tokens"]["staff"])
+    page.goto("/check")
+    kb = page.keyboard
+    kb.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    kb.press("Enter")
+    order: list[str] = []
+    while not order or order[-1] != "check-button":
+        kb.press("Tab")
+        if _focused(page) != (order[-1] if order else None):
+            order.append(_focused(page))
+        assert len(order) < 20
+    assert order == ["text", "file", "decision", "decision_date", "letter_date", "victim_category",
+                     "bereaved", "offence", "victim_name", "urn", "check-button"]
+    # Focus is visible: an outline or a focus ring on the focused element.
+    style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return [s.outlineStyle, s.boxShadow]; }""")
+    assert style[0] != "none" or style[1] != "none"
+
+    kb.press("Shift+Tab")
+    while _focused(page) != "text":  # back to the letter box, by keyboard
+        kb.press("Shift+Tab")
+    kb.insert_text(FLAWED)
+    _tab_to(page, "decision")
+    kb.type("Stop")  # type-ahead picks "Stop the case (discontinued)"
+    _tab_to(page, "decision_date")
+    _type_date(page, "#decision_date", dt.date.today())
+    assert page.input_value("#decision_date") == dt.date.today().isoformat()
+    _tab_to(page, "victim_category")
+    kb.type("Standard")
+    _tab_to(page, "victim_name")
+    kb.type("Ms Olivia Grant")
+    _tab_to(page, "check-button")
+    kb.press("Enter")
+    page.wait_for_url(re.compile(r"/letters/\d+$"))
+    assert page.locator("#letter-view mark").count() > 0
+    assert "Stop the case" in page.locator(".facts").inner_text()
+    assert page.locator("#due-words").count() == 1
