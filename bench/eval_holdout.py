@@ -1,6 +1,6 @@
 """Score the held-out letters and passages; print per-rule and per-concept numbers.
 
-Run from the repository root: .venv/bin/python bench/eval_holdout.py [--details]
+Run from the repository root: .venv/bin/python bench/eval_holdout.py [--set DIR] [--details]
 The held-out set was written without looking at the rules or their test corpus, so these
 numbers estimate how the engine does on letters by other writers.
 """
@@ -20,7 +20,8 @@ from vcl_qa.engine import score_letter
 from vcl_qa.rules import load_rules
 from vcl_qa.structure import analyse
 
-HERE = Path(__file__).resolve().parent / "holdout"
+ROOT = Path(__file__).resolve().parent.parent
+HERE = ROOT / "bench" / "holdout"  # replaced by --set
 TODAY = datetime.date(2025, 6, 2)  # fixed so runs repeat
 RULE_IDS = [
     "timeliness.late", "content.decision", "content.reason", "content.vrr",
@@ -133,7 +134,11 @@ def eval_passages(details: bool) -> tuple[int, int, int, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--details", action="store_true", help="list every miss and false alarm")
+    parser.add_argument("--set", default="bench/holdout",
+                        help="folder with letters/, expected.yml, passages.yml (from the repo root)")
     args = parser.parse_args(argv)
+    global HERE
+    HERE = ROOT / args.set
     tp, fp, fn, exact, n = eval_letters(args.details)
     print_rule_table(tp, fp, fn)
     t, f, m = sum(tp.values()), sum(fp.values()), sum(fn.values())
