@@ -99,6 +99,20 @@ def test_body_over_limit_is_413(api):
     assert r.json()["error"]["code"] == "too_large"
 
 
+def test_streamed_body_over_limit_is_413(api):
+    chunks = (b'{"text": "' + b"a" * 1024 for _ in range(600))
+    r = api.post("/letters", content=chunks, headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "too_large"
+
+
+def test_streamed_body_under_limit_is_read_whole(api):
+    body = ('{"text": "Dear Ms Okafor\\nWe have decided to stop the case.", "context": {}}').encode()
+    r = api.post("/letters", content=(body[i:i + 10] for i in range(0, len(body), 10)),
+                 headers={"content-type": "application/json"})
+    assert r.status_code == 201
+
+
 def test_text_over_letter_limit_is_422(api):
     r = api.post("/letters", json={"text": "word " * 50_000, "context": {}})
     assert r.status_code == 422

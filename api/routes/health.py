@@ -15,5 +15,5 @@ class Health(BaseModel):
 
 
 @router.get("/health", response_model=Health)
-def health() -> Health:
+async def health() -> Health:
     return Health(status="ok", version=__version__)

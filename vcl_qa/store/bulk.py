@@ -180,7 +180,7 @@ def _purge_one(db: Database, letter_id: int) -> None:
 def rescore_all(db: Database, progress: Callable[[int], None] | None = None) -> dict[str, int]:
     """Re-score the latest version of every letter whose result has an older rules_version."""
     counts = {"rescored": 0, "current": 0, "purged": 0}
-    ids = [r[0] for r in db.execute("SELECT id, purged_at FROM letters ORDER BY id").fetchall()]
+    ids = [r[0] for r in db.execute("SELECT id FROM letters ORDER BY id").fetchall()]
     actor = Actor("command line rescore")
     for letter_id in ids:
         purged = db.execute("SELECT purged_at FROM letters WHERE id = ?", [letter_id]).fetchone()
