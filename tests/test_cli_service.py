@@ -196,3 +196,28 @@ def test_demo_setup_loads_the_project_samples(dbfile):
     result = run("demo-setup")
     assert result.exit_code == 0
     assert count(dbfile, "letters") == len(list(SAMPLES.glob("*.txt")))
+
+
+def test_rescore_after_a_rules_change_keeps_the_old_results(dbfile, letters_dir):
+    run("import", str(letters_dir))
+    db = open_db(dbfile)
+    db.execute("UPDATE letters SET rules_version = 'older-rules'")
+    db.execute("UPDATE results SET rules_version = 'older-rules'")
+    db.close()
+    result = run("rescore")
+    assert "Re-scored 3, already current 0" in result.stderr
+    db = open_db(dbfile)
+    versions = [r[0] for r in db.execute("SELECT rules_version FROM results ORDER BY id").fetchall()]
+    latest = {r[0] for r in db.execute("SELECT rules_version FROM letters").fetchall()}
+    db.close()
+    assert versions[:3] == ["older-rules"] * 3
+    assert len(versions) == 6 and "older-rules" not in versions[3:]
+    assert latest == {versions[3]}
+    assert "Re-scored 0, already current 3" in run("rescore").stderr
+
+
+def test_docs_cover_every_service_command():
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "api.md").read_text()
+    for command in ("vcl-qa serve", "vcl-qa users add", "vcl-qa users token", "vcl-qa users\nlist",
+                    "vcl-qa import", "vcl-qa export", "vcl-qa purge", "vcl-qa rescore", "vcl-qa demo-setup"):
+        assert command.replace("\n", " ") in docs.replace("\n", " "), command

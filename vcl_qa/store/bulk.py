@@ -179,15 +179,20 @@ def _purge_one(db: Database, letter_id: int) -> None:
 
 def rescore_all(db: Database, progress: Callable[[int], None] | None = None) -> dict[str, int]:
     """Re-score the latest version of every letter whose result has an older rules_version."""
+    from .. import score_letter
+
     counts = {"rescored": 0, "current": 0, "purged": 0}
+    current = score_letter(Letter(text="Dear reader\n")).rules_version
     ids = [r[0] for r in db.execute("SELECT id FROM letters ORDER BY id").fetchall()]
     actor = Actor("command line rescore")
     for letter_id in ids:
-        purged = db.execute("SELECT purged_at FROM letters WHERE id = ?", [letter_id]).fetchone()
-        if purged is None:
+        row = db.execute("SELECT purged_at, rules_version FROM letters WHERE id = ?", [letter_id]).fetchone()
+        if row is None:
             pass  # deleted meanwhile
-        elif purged[0]:
+        elif row[0]:
             counts["purged"] += 1
+        elif row[1] == current:
+            counts["current"] += 1  # no need to score it again to find that out
         elif letters.rescore(db, letter_id, user=actor) is not None:
             counts["rescored"] += 1
         else:
