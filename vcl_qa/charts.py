@@ -40,9 +40,10 @@ def _open(chart_id: str, title: str, desc: str, width: int, height: int) -> list
 
 
 def _y_axis(parts: list[str], top: float, left: int, right: int, y0: int, plot_h: int, unit: str) -> None:
-    for i in range(5):
-        value = top * i / 4
-        y = y0 - plot_h * i / 4
+    steps = 5 if top % 5 == 0 and top % 4 != 0 else 4  # whole-number ticks for counts
+    for i in range(steps + 1):
+        value = top * i / steps
+        y = y0 - plot_h * i / steps
         parts.append(f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{INK}" {FONT}>'
                      f'{escape(_fmt(value))}{escape(unit)}</text>')

@@ -82,7 +82,9 @@ def frequent_rules(db: Database, rows: list[dict], top: int = 10) -> list[dict]:
                 f"SELECT rule, letter_id FROM findings WHERE suppressed = 0 AND result_id IN ({marks})", chunk):
             counts[rule] += 1
             letters[rule].add(letter_id)
-    return [{"rule": rule, "findings": n, "letters": len(letters[rule])} for rule, n in counts.most_common(top)]
+    rows = [{"rule": rule, "findings": n, "letters": len(letters[rule])} for rule, n in counts.items()]
+    rows.sort(key=lambda r: (-r["letters"], -r["findings"], r["rule"]))
+    return rows[:top]
 
 
 def panel_figures(db: Database) -> list[dict]:

@@ -1,0 +1,97 @@
+"""Server-side SVG charts and the dashboard figures behind them."""
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+from vcl_qa import charts, dashboard, score_letter, Letter
+from vcl_qa.store import migrate, open_db
+from vcl_qa.store import letters as store
+from vcl_qa.store.users import add_user
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)
+
+
+def test_bar_chart_has_one_bar_per_value_and_an_accessible_name():
+    root = _parse(charts.bar_chart("c1", "On time", ["2024-11", "2024-12", "2025-01"], [50, None, 100],
+                                   unit="%", max_value=100))
+    assert root.get("role") == "img"
+    assert root.get("aria-labelledby") == "c1-title c1-desc"
+    assert root.find(f"{SVG}title").text == "On time"
+    assert root.find(f"{SVG}desc").text == "2024-11: 50%; 2024-12: no data; 2025-01: 100%"
+    bars = root.findall(f"{SVG}rect")
+    assert len(bars) == 2
+    heights = sorted(float(b.get("height")) for b in bars)
+    assert heights[1] == 2 * heights[0]  # 100% is twice as tall as 50%
+
+
+def test_labels_are_escaped():
+    svg = charts.hbar_chart("c2", "Rules <top>", ["a<b & c"], [3])
+    root = _parse(svg)  # would not parse if the label broke the markup
+    assert root.find(f"{SVG}title").text == "Rules <top>"
+    assert any(t.text == "a<b & c" for t in root.iter(f"{SVG}text"))
+
+
+def test_hbar_chart_without_data_says_so():
+    root = _parse(charts.hbar_chart("c3", "Rules", [], []))
+    assert [t.text for t in root.iter(f"{SVG}text")] == ["No data"]
+
+
+def test_stacked_bars_stack_to_the_total():
+    root = _parse(charts.stacked_bar_chart("c4", "Verdicts", ["2025-01"], [
+        ("Good", [2], "#00703c"), ("Needs work", [1], "#b58105"), ("Poor", [1], "#b10e1e")]))
+    rects = root.findall(f"{SVG}rect")
+    assert len(rects) == 3
+    top = min(float(r.get("y")) for r in rects)
+    bottom = max(float(r.get("y")) + float(r.get("height")) for r in rects)
+    total_height = sum(float(r.get("height")) for r in rects)
+    assert round(bottom - top, 1) == round(total_height, 1)
+    assert any(t.text == "4" for t in root.iter(f"{SVG}text"))
+
+
+def test_axis_top_is_a_round_number():
+    assert [charts._nice_max(v) for v in (0, 3, 7, 12, 48, 101)] == [1, 5, 10, 20, 50, 200]
+
+
+def test_dashboard_figures_by_month(tmp_path):
+    db = open_db(tmp_path / "d.db")
+    migrate(db)
+    user, _ = add_user(db, "mia", "manager")
+    text = "Dear Ms Grant\n\nWe have decided to stop the case.\n\nYours sincerely\nJ Whitcombe\n"
+    base = {"decision": "discontinued", "decision_date": "2024-12-19", "victim_category": "enhanced"}
+    store.submit(db, user, text, {**base, "letter_date": "2024-12-20"}, team="north")  # on time
+    store.submit(db, user, text, {**base, "letter_date": "2024-12-24"}, team="north")  # 2 days late
+    store.submit(db, user, text, {"letter_date": "2024-12-27"}, team="south")          # not judged
+    rows = dashboard.letters_in_scope(db)
+    months = dashboard.by_month(rows)
+    assert [(m["month"], m["letters"], m["judged_for_time"], m["on_time"], m["timeliness_rate"])
+            for m in months] == [("2024-12", 3, 2, 1, 50.0)]
+    assert dashboard.summary(dashboard.letters_in_scope(db, team="south"))["letters"] == 1
+    assert dashboard.letters_in_scope(db, date_from=dt.date(2025, 1, 1)) == []
+    bands = dict(dashboard.score_bands(rows))
+    assert sum(bands.values()) == 3 and list(bands)[-1] == "90-100"
+    rules = dashboard.frequent_rules(db, rows)
+    late = next(r for r in rules if r["rule"] == "timeliness.late")
+    assert late == {"rule": "timeliness.late", "findings": 1, "letters": 1}
+
+
+def test_due_date_in_words_uses_working_days():
+    from api.web.letters import due_in_words
+
+    def words(letter_date: str, status: str = "draft") -> str:
+        letter = Letter.from_text("Dear Mr Jones\n\nWe have stopped the case.\n", decision="discontinued",
+                                  decision_date="2024-12-19", letter_date=letter_date, victim_category="standard")
+        metrics = score_letter(letter).metrics
+        return due_in_words(metrics, status, None, today=dt.date(2024, 12, 1))
+
+    # Decision Thu 19 December 2024, 5 working days (25 and 26 December are holidays): Mon 30th.
+    assert words("2024-12-20") == "due by Monday 30 December: 4 working days left"
+    assert words("2024-12-27") == "due by Monday 30 December: 1 working day left"
+    assert words("2024-12-30") == "due by Monday 30 December: due on the letter's date, no working days left"
+    assert words("2025-01-01") == "1 working day late (it was due by Monday 30 December)"
+    assert words("2025-01-02") == "2 working days late (it was due by Monday 30 December)"
+    assert words("2024-12-23", "sent") == "sent on time (due by Monday 30 December)"

@@ -1,0 +1,297 @@
+"""Web pages over HTTP against the real server: sign-in, session cookie, CSRF, roles, the check
+form's messages, .docx in and out, search and CSV, and no personal data on panel pages."""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import sqlite3
+
+import docx
+import httpx
+import pytest
+
+from live_server import SAMPLES, LiveServer, make_user
+
+LETTER = (
+    "Private - to be opened by addressee only\n\nDear Ms Grant\n\n"
+    "I am writing in relation to the case against Mr Pemberton. We have decided to stop the case,"
+    " because the only witness has moved abroad and cannot be traced.\n\n"
+    "I understand that this will be disappointing.\n\nYours sincerely\n\nJ Whitcombe\n"
+)
+CONTEXT = {"decision": "discontinued", "decision_date": "2024-12-19", "letter_date": "2024-12-19",
+           "victim_category": "enhanced", "bereaved": "no", "offence": "harassment",
+           "victim_name": "Ms Olivia Grant", "urn": "41HT1099424"}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from vcl_qa.panel import sampling
+    from vcl_qa.store import bulk, open_db
+    from vcl_qa.store.users import user_by_name
+
+    db_path = tmp_path_factory.mktemp("web") / "vcl_qa.db"
+    tokens = {"staff": make_user(db_path, "sam", "staff", "north"),
+              "other": make_user(db_path, "olu", "staff", "south"),
+              "manager": make_user(db_path, "mia", "manager"),
+              "panel": make_user(db_path, "pat", "panel"),
+              "admin": make_user(db_path, "ada", "admin")}
+    db = open_db(db_path)
+    try:
+        bulk.import_folder(db, SAMPLES, "north", sent=True)
+        sampling.draw(db, user_by_name(db, "mia"), "2024Q4")
+    finally:
+        db.close()
+    server = LiveServer(db_path).start()
+    yield {"url": server.url, "tokens": tokens, "db": db_path}
+    server.stop()
+
+
+def _pre_token(client: httpx.Client) -> str:
+    page = client.get("/sign-in")
+    return re.search(r'name="pre_token" value="([^"]+)"', page.text).group(1)
+
+
+def signed_in(site, role: str) -> httpx.Client:
+    client = httpx.Client(base_url=site["url"], timeout=30)
+    r = client.post("/sign-in", data={"pre_token": _pre_token(client), "token": site["tokens"][role]})
+    assert r.status_code == 303
+    return client
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def field_error(html: str, field: str) -> str:
+    m = re.search(rf'id="{field}-error">(.*?)</p>', html, re.S)
+    return re.sub(r"<[^>]+>", "", m.group(1)).strip() if m else ""
+
+
+def submit(client: httpx.Client, **overrides) -> httpx.Response:
+    page = client.get("/check")
+    data = {"csrf_token": csrf(page.text), "text": LETTER, **CONTEXT, **overrides}
+    return client.post("/check", data=data)
+
+
+@pytest.mark.parametrize("path", ["/", "/check", "/letters", "/letters/1", "/dashboard", "/panel",
+                                  "/panel-periods", "/account"])
+def test_pages_send_visitors_to_sign_in(site, path):
+    r = httpx.get(site["url"] + path)
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/sign-in?next=")
+
+
+def test_sign_in_cookie_is_httponly_lax_and_only_its_hash_is_stored(site):
+    client = httpx.Client(base_url=site["url"])
+    r = client.post("/sign-in", data={"pre_token": _pre_token(client), "token": site["tokens"]["staff"]})
+    assert r.status_code == 303 and r.headers["location"] == "/check"
+    cookie = next(c for c in r.headers.get_list("set-cookie") if c.startswith("vclqa_session="))
+    session_id = cookie.split(";")[0].split("=", 1)[1]
+    flags = [p.strip().lower() for p in cookie.split(";")[1:]]
+    assert "httponly" in flags and "samesite=lax" in flags and "path=/" in flags
+    conn = sqlite3.connect(site["db"])
+    stored = [row[0] for row in conn.execute("SELECT id_hash FROM web_sessions")]
+    conn.close()
+    assert hashlib.sha256(session_id.encode()).hexdigest() in stored
+    assert session_id not in stored
+    assert client.get("/check").status_code == 200
+
+
+def test_wrong_token_or_missing_form_token_does_not_sign_in(site):
+    client = httpx.Client(base_url=site["url"])
+    r = client.post("/sign-in", data={"pre_token": _pre_token(client), "token": "not-a-token"})
+    assert r.status_code == 400
+    assert "not valid" in field_error(r.text, "token")
+    assert "vclqa_session" not in r.headers.get("set-cookie", "")
+    fresh = httpx.Client(base_url=site["url"])  # no sign-in form cookie: a cross-site post
+    r = fresh.post("/sign-in", data={"pre_token": "guess", "token": site["tokens"]["staff"]})
+    assert r.status_code == 400
+    assert "vclqa_session" not in r.headers.get("set-cookie", "")
+
+
+def test_forms_need_the_csrf_token(site):
+    client = signed_in(site, "staff")
+    r = client.post("/check", data={"text": LETTER, **CONTEXT})
+    assert r.status_code == 403
+    r = client.post("/check", data={"csrf_token": "x" * 64, "text": LETTER, **CONTEXT})
+    assert r.status_code == 403
+    assert client.post("/sign-out", data={}).status_code == 403
+    assert client.get("/check").status_code == 200  # still signed in
+
+
+def test_sign_out_ends_the_session_even_for_a_copied_cookie(site):
+    client = signed_in(site, "staff")
+    cookie = client.cookies.get("vclqa_session")
+    r = client.post("/sign-out", data={"csrf_token": csrf(client.get("/check").text)})
+    assert r.status_code == 303
+    replay = httpx.Client(base_url=site["url"], cookies={"vclqa_session": cookie})
+    assert replay.get("/check").status_code == 303
+
+
+@pytest.mark.parametrize("role,path,status", [
+    ("staff", "/dashboard", 403), ("staff", "/panel", 403), ("staff", "/panel-periods", 403),
+    ("panel", "/check", 403), ("panel", "/letters", 403), ("panel", "/letters/1", 403),
+    ("panel", "/dashboard", 403), ("manager", "/panel", 403), ("admin", "/check", 403),
+    ("admin", "/account", 200), ("manager", "/dashboard", 200), ("manager", "/letters/1", 200),
+    ("staff", "/letters/1", 200), ("other", "/letters/1", 404), ("panel", "/panel", 200),
+])
+def test_each_role_reaches_only_its_pages(site, role, path, status):
+    assert signed_in(site, role).get(path).status_code == status
+
+
+def test_next_goes_only_to_local_pages(site):
+    for target, expected in (("/letters?q=x", "/letters?q=x"), ("//evil.example/", "/check"),
+                             ("https://evil.example/", "/check")):
+        client = httpx.Client(base_url=site["url"])
+        r = client.post("/sign-in", data={"pre_token": _pre_token(client), "token": site["tokens"]["staff"],
+                                          "next": target})
+        assert r.headers["location"] == expected
+
+
+def test_pages_carry_a_strict_content_security_policy(site):
+    r = signed_in(site, "staff").get("/check")
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert r.headers["cache-control"] == "no-store"
+
+
+def test_check_form_names_each_bad_field(site):
+    client = signed_in(site, "staff")
+    r = submit(client, decision="dropped", decision_date="2024-02-30", text="")
+    assert r.status_code == 400
+    assert "is not one of" in field_error(r.text, "decision")
+    assert "not a real date" in field_error(r.text, "decision_date")
+    assert "Paste the letter" in field_error(r.text, "text")
+    assert 'aria-invalid="true"' in r.text
+    assert 'value="2024-02-30"' in r.text  # what was typed is kept
+    r = submit(client, decision_date="2024-12-20", letter_date="2024-12-19")
+    assert "after letter_date" in field_error(r.text, "letter_date")
+
+
+def test_checked_letter_page_shows_score_due_date_and_suggestions(site):
+    client = signed_in(site, "staff")
+    r = submit(client)
+    assert r.status_code == 303
+    page = client.get(r.headers["location"])
+    assert page.status_code == 200
+    assert re.search(r'id="score">\d+<', page.text)
+    assert "due by Friday 20 December 2024: 1 working day left" in page.text
+    assert 'data-value="about"' in page.text  # "in relation to" -> "about"
+    assert "Insert this paragraph" in page.text  # the missing review-right paragraph
+    assert "&lt;/script" not in page.text.split('id="letter-data">')[1].split("</script>")[0]
+
+
+def test_new_version_and_comparison(site):
+    client = signed_in(site, "staff")
+    location = submit(client).headers["location"]
+    page = client.get(location)
+    better = LETTER.replace("in relation to", "about")
+    r = client.post(f"{location}/versions", data={"csrf_token": csrf(page.text), "text": better})
+    assert r.status_code == 303
+    page = client.get(r.headers["location"])
+    assert "version 2" in page.text
+    fixed = re.search(r'<ul id="fixed-list">(.*?)</ul>', page.text, re.S).group(1)
+    assert "in relation to" in fixed
+
+
+def test_docx_upload_and_download(site, tmp_path):
+    client = signed_in(site, "staff")
+    document = docx.Document()
+    for para in LETTER.strip().split("\n\n"):
+        document.add_paragraph(para)
+    buf = io.BytesIO()
+    document.save(buf)
+    page = client.get("/check")
+    fields = {"csrf_token": csrf(page.text), "text": "", **CONTEXT}
+    r = client.post("/check", data=fields, files={"file": ("draft.docx", buf.getvalue(),
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document")})
+    assert r.status_code == 303
+    down = client.get(r.headers["location"] + "/letter.docx")
+    assert down.status_code == 200
+    assert "attachment" in down.headers["content-disposition"]
+    back = docx.Document(io.BytesIO(down.content))
+    text = "\n".join(p.text for p in back.paragraphs)
+    assert "We have decided to stop the case" in text and "Dear Ms Grant" in text
+    bad = client.post("/check", data=fields, files={"file": ("draft.pdf", b"%PDF-1.4", "application/pdf")})
+    assert bad.status_code == 400 and "Word" in field_error(bad.text, "file")
+
+
+def test_mark_sent_then_no_more_versions(site):
+    client = signed_in(site, "staff")
+    location = submit(client).headers["location"]
+    page = client.get(location)
+    r = client.post(f"{location}/sent", data={"csrf_token": csrf(page.text), "sent_date": "2024-12-20"})
+    assert r.headers["location"].endswith("saved=sent")
+    page = client.get(location)
+    assert "sent 2024-12-20" in page.text and "/versions" not in page.text
+    r = client.post(f"{location}/versions", data={"csrf_token": csrf(page.text), "text": LETTER})
+    assert r.headers["location"].endswith("error=sent")
+
+
+def test_letters_search_and_csv_export(site):
+    client = signed_in(site, "manager")
+    everything = client.get("/letters")
+    total = int(re.search(r"(\d+) letters? found", everything.text).group(1))
+    found = client.get("/letters", params={"q": "condolences"})
+    some = int(re.search(r"(\d+) letters? found", found.text).group(1))
+    assert 0 < some < total
+    rows = client.get("/letters.csv", params={"q": "condolences"}).text.strip().split("\n")
+    assert rows[0].startswith("id,team,status")
+    assert len(rows) == some + 1
+    assert "victim_name" not in rows[0]  # no personal data in the export
+    assert len(client.get("/letters.csv").text.strip().split("\n")) == total + 1
+
+
+def test_staff_list_shows_only_their_team(site):
+    other = signed_in(site, "other")
+    assert "0 letters found" in other.get("/letters").text
+    assert "0 letters found" in other.get("/letters", params={"team": "north"}).text
+
+
+def test_panel_pages_show_no_personal_data(site):
+    from vcl_qa import Letter
+
+    client = signed_in(site, "panel")
+    queue = client.get("/panel")
+    codes = re.findall(r'href="/panel/([0-9a-f]{16})"', queue.text)
+    assert codes
+    pages = [queue.text] + [client.get(f"/panel/{code}").text for code in codes]
+    secrets = set()
+    for path in SAMPLES.glob("*.txt"):
+        ctx = Letter.from_file(path).context
+        secrets.update(v for v in (ctx.victim_name, ctx.urn) if v)
+    for html in pages:
+        for secret in secrets:
+            assert secret not in html
+    assert any("[VICTIM]" in html for html in pages[1:])
+
+
+def test_panel_rating_needs_every_score_and_shows_findings_after(site):
+    client = signed_in(site, "panel")
+    code = re.findall(r'href="/panel/([0-9a-f]{16})"', client.get("/panel").text)[-1]
+    page = client.get(f"/panel/{code}")
+    assert "Show the automatic findings" not in page.text
+    r = client.post(f"/panel/{code}/rating", data={"csrf_token": csrf(page.text), "score_clarity": "4"})
+    assert r.status_code == 400 and "Choose a number" in field_error(r.text, "overall")
+    scores = {f"score_{k}": "3" for k in ("clarity", "empathy", "explanation", "next_steps")}
+    r = client.post(f"/panel/{code}/rating", data={"csrf_token": csrf(page.text), **scores, "overall": "2"})
+    assert r.status_code == 303
+    r = client.post(f"/panel/{code}/reveal", data={"csrf_token": csrf(page.text)})
+    page = client.get(f"/panel/{code}")
+    assert "Not a problem" in page.text and "Save my rating" not in page.text
+
+
+def test_dashboard_filters_and_csv(site):
+    client = signed_in(site, "manager")
+    page = client.get("/dashboard")
+    assert page.text.count('role="img"') == 5
+    letters = int(re.search(r"<strong>(\d+)</strong> letters checked", page.text).group(1))
+    narrow = client.get("/dashboard", params={"decision": "charge_altered"})
+    fewer = int(re.search(r"<strong>(\d+)</strong> letters checked", narrow.text).group(1))
+    assert 0 < fewer < letters
+    rows = client.get("/dashboard.csv", params={"decision": "charge_altered"}).text.strip().split("\n")
+    assert rows[0].startswith("month,letters,sent")
+    assert sum(int(r.split(",")[1]) for r in rows[1:]) == fewer
+    report = client.get("/panel-periods/2024Q4/report")
+    assert report.status_code == 200 and "2024Q4" in report.text
