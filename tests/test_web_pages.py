@@ -295,3 +295,18 @@ def test_dashboard_filters_and_csv(site):
     assert sum(int(r.split(",")[1]) for r in rows[1:]) == fewer
     report = client.get("/panel-periods/2024Q4/report")
     assert report.status_code == 200 and "2024Q4" in report.text
+
+
+def test_not_a_problem_removes_one_finding_with_a_reason(site):
+    client = signed_in(site, "staff")
+    location = submit(client).headers["location"]
+    page = client.get(location)
+    assert page.text.count('data-value="about"') == 1
+    r = client.post(f"{location}/suppressions", data={"csrf_token": csrf(page.text), "rule": "readability.jargon",
+                                                       "term": "in relation to", "reason": ""})
+    assert "error=" in r.headers["location"]  # a reason is required
+    r = client.post(f"{location}/suppressions", data={"csrf_token": csrf(page.text), "rule": "readability.jargon",
+                                                       "term": "in relation to", "reason": "quoting the court"})
+    assert r.headers["location"].endswith("saved=suppressed")
+    page = client.get(location)
+    assert 'data-value="about"' not in page.text

@@ -118,6 +118,21 @@ async def save_version(request: Request, letter_id: int, user: StaffOrManager, d
     return redirect(f"/letters/{letter_id}?saved=version")
 
 
+@router.post("/letters/{letter_id}/suppressions")
+async def suppress(request: Request, letter_id: int, user: StaffOrManager, db: DbDep):
+    """'Not a problem in this letter' for one finding (its rule, and its words when it has any)."""
+    form = await check_csrf(request, user)
+    _load(db, user, letter_id)
+    rule = str(form.get("rule", ""))
+    term = str(form.get("term", "")) or None
+    try:
+        with scoring_slot:
+            store.suppress(db, user.user, letter_id, rule, str(form.get("reason", "")), term)
+    except LetterError as exc:
+        return redirect(f"/letters/{letter_id}?error={_quote('Not a problem: ' + exc.message)}")
+    return redirect(f"/letters/{letter_id}?saved=suppressed")
+
+
 @router.post("/letters/{letter_id}/sent")
 async def mark_sent(request: Request, letter_id: int, user: StaffOrManager, db: DbDep):
     form = await check_csrf(request, user)
