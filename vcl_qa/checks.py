@@ -13,6 +13,7 @@ import textstat
 from .concepts import Hit, find_concept
 from .letter import Letter
 from .nlp import lemma
+from .prefilter import literal_hints, may_match
 from .result import Finding
 from .rules import Rule, RuleSet
 from .structure import Document
@@ -29,6 +30,14 @@ class State:
     concept_cache: dict[str, Hit | None] = field(default_factory=dict)
     window_cache: dict[tuple[int, int], str] = field(default_factory=dict)
     late: bool | None = None
+
+    @property
+    def lower_text(self) -> str:
+        if self._lower is None:
+            self._lower = self.document.text.lower()
+        return self._lower
+
+    _lower: str | None = None
 
     def concept(self, name: str) -> Hit | None:
         if name not in self.concept_cache:
@@ -117,6 +126,8 @@ def check_existence(rule: Rule, state: State) -> Iterator[Finding]:
     for entry in rule.settings["patterns"]:
         if isinstance(entry, str):
             entry = {"pattern": entry}
+        if not case and not may_match(literal_hints(entry["pattern"]), state.lower_text):
+            continue
         rx = _rx(entry["pattern"], case)
         unless = _rx(entry["unless"], case) if entry.get("unless") else None
         only = _rx(entry["only"], False) if entry.get("only") else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .prefilter import literal_hints, may_match
 from .rules import Concept
 from .structure import Document
 
@@ -39,7 +40,13 @@ def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, in
     full = cache.get((-1, 0))
     if full is None:
         full = cache[(-1, 0)] = SPACES.sub(" ", " ".join(s.text for s in segs))
-    alternatives = [(req, masks) for req, masks in concept.alternatives if all(p.search(full) for p in req)]
+    lower = cache.get((-2, 0))
+    if lower is None:
+        lower = cache[(-2, 0)] = full.lower()
+    alternatives = [
+        (req, masks) for req, masks in concept.alternatives
+        if all(may_match(literal_hints(p.pattern), lower) for p in req) and all(p.search(full) for p in req)
+    ]
     if not alternatives:
         return None
     for size in range(1, concept.window + 1):

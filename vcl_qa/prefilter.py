@@ -1,0 +1,118 @@
+"""Cheap literal pre-checks for regular expressions, so most patterns never run on a letter.
+
+`literal_hints(pattern)` returns words one of which must appear (lower-cased) in any text the
+pattern matches: of the pattern's mandatory parts it picks the most selective, so
+`\\byou\\s+failed\\s+to` needs "failed" and `\\b(because|as a result)` needs "because" or "as".
+It returns None when it cannot tell (the pattern then always runs). Only for case-insensitive
+patterns.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_WORD = re.compile(r"[a-z]+(?:\\x27[a-z]+|'[a-z]+)?")
+
+
+def _split_top(group: str) -> list[str] | None:
+    """Split the inside of a group at its top-level '|'."""
+    parts, depth, cur, i = [], 0, [], 0
+    while i < len(group):
+        c = group[i]
+        if c == "\\":
+            cur.append(group[i : i + 2])
+            i += 2
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+            i += 1
+            continue
+        cur.append(c)
+        i += 1
+    parts.append("".join(cur))
+    return parts
+
+
+def _group_at(pattern: str) -> tuple[str, str] | None:
+    """(inside, rest) of the group the pattern starts with."""
+    depth = 0
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                inside = pattern[1:i]
+                if inside.startswith("?:"):
+                    inside = inside[2:]
+                elif inside.startswith("?"):
+                    return None  # look-arounds and named groups: give up
+                return inside, pattern[i + 1 :]
+        i += 1
+    return None
+
+
+@lru_cache(maxsize=4096)
+def literal_hints(pattern: str) -> tuple[str, ...] | None:
+    """The most selective set of words one of which must appear, or None."""
+    options = _mandatory_sets(pattern)
+    if not options:
+        return None
+    return max(options, key=lambda hs: (min(len(h) for h in hs), -len(hs)))
+
+
+def _mandatory_sets(p: str) -> list[tuple[str, ...]]:
+    """Walk the pattern's top level; each mandatory literal word or group gives a hint set."""
+    sets: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(p):
+        c = p[i]
+        if c == "|":
+            return []  # a top-level alternation: nothing is mandatory for sure
+        if c == "\\":
+            i += 2 if p[i + 1 : i + 2] != "x" else 4
+            continue
+        if c == "(":
+            found = _group_at(p[i:])
+            if not found:
+                return sets
+            inside, rest = found
+            end = len(p) - len(rest)
+            optional = rest[:1] in ("?", "*") or rest.startswith("{0")
+            if not optional:
+                alts = [literal_hints(alt) for alt in _split_top(inside)]
+                if all(alts):
+                    sets.append(tuple(h for hs in alts for h in hs))
+            i = end
+            continue
+        if c == "[":
+            close = p.find("]", i + 2)
+            i = close + 1 if close > 0 else len(p)
+            continue
+        m = _WORD.match(p, i) if c.isalpha() and c.islower() else None
+        if m:
+            word, j = m.group(0), m.end()
+            if p[j : j + 1] in ("?", "*") or p[j : j + 2] == "{0":
+                word = word[:-1]
+            if p[j : j + 1] == "*" or p[j : j + 2] == "{0":
+                pass  # the last letter may repeat zero times: the rest still holds
+            if len(word) >= 3:
+                sets.append((word.replace("\\x27", "'"),))
+            i = j
+            continue
+        i += 1
+    return sets
+
+
+def may_match(hints: tuple[str, ...] | None, lower_text: str) -> bool:
+    return hints is None or any(h in lower_text for h in hints)
