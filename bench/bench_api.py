@@ -125,6 +125,15 @@ def main() -> None:
         letter = Letter.from_file(path)
         samples.append((letter.text, letter.context.model_dump(mode="json", exclude_none=True)))
 
+    # The ceiling: scoring alone, in this process, one core.
+    from vcl_qa import score_letter
+
+    score_letter(Letter(text=samples[0][0]))
+    began = time.perf_counter()
+    for text, _ in samples * 3:
+        score_letter(Letter(text=text))
+    engine_ms = (time.perf_counter() - began) * 1000 / (3 * len(samples))
+
     def submit(i: int) -> bytes:
         text, ctx = samples[i % len(samples)]
         body = json.dumps({"text": f"{text}\nBench letter {i}.\n", "context": ctx}).encode()
@@ -145,6 +154,9 @@ def main() -> None:
         p99 = percentile([v * 1000 for v in lat], 99)
         print(f"submit/health rate: {100 * s / h:.1f}% (target >= 25%); submit p99 {p99:.0f} ms "
               f"(target < 150 ms)")
+        print(f"engine alone: {engine_ms:.1f} ms a letter on one core, so at most "
+              f"{1000 / engine_ms * min(args.workers, os.cpu_count() or 1):.0f} letters/s "
+              f"with {args.workers} workers before any HTTP or database work")
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
