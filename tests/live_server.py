@@ -139,7 +139,13 @@ def submit_many(url: str, token: str, total: int, concurrency: int, stop_after: 
     async def main() -> None:
         await asyncio.gather(*(client(n) for n in range(concurrency)))
 
-    asyncio.run(main())
+    # In a thread of its own: another test's event loop (the browser tests') may still be
+    # running in this one, and asyncio.run refuses to nest.
+    import threading
+
+    worker = threading.Thread(target=asyncio.run, args=(main(),))
+    worker.start()
+    worker.join()
     return {"acked": acked, "statuses": statuses, "errors": errors}
 
 
