@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SYSSTAMP := $(VENV)/.system-packages
 export VCL_QA_DB ?= $(CURDIR)/var/vcl_qa.db
 
-.PHONY: setup run test bench clean lint
+.PHONY: setup run test bench screenshots clean lint
 
 setup: $(STAMP) $(SYSSTAMP)
 
@@ -33,6 +33,11 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/bench_score.py
+	$(BIN)/python bench/eval_holdout.py --set bench/holdout2
+
+# Refresh the screenshots the README shows (the browser tests write them).
+screenshots: setup
+	VCL_QA_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

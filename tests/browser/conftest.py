@@ -19,7 +19,6 @@ CHROMIUM = os.environ.get("VCL_QA_CHROMIUM") or shutil.which("chromium") or "/us
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-SHOTS = ROOT / "docs" / "screenshots"
 TEAM = "north"
 
 
