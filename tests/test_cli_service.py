@@ -181,14 +181,14 @@ def test_demo_setup_is_idempotent_and_prints_a_token_per_role(dbfile, tmp_path):
     assert letters == 3
     second = run("demo-setup", "--folder", str(folder))
     assert count(dbfile, "letters") == letters
-    assert count(dbfile, "users") == 4
+    assert count(dbfile, "users") == 5  # one per role, and a second panel member
     db = open_db(dbfile)
     for role in ("staff", "panel", "manager", "admin"):
         assert f"demo-{role}" in second.stdout
     tokens = [word for line in second.stdout.splitlines() for word in line.split() if len(word) == 43]
-    assert [user_by_token(db, t).role for t in tokens] == ["staff", "panel", "manager", "admin"]
+    assert [user_by_token(db, t).role for t in tokens] == ["staff", "panel", "manager", "admin", "panel"]
     old = [word for line in first.stdout.splitlines() for word in line.split() if len(word) == 43]
-    assert [user_by_token(db, t) for t in old] == [None] * 4
+    assert [user_by_token(db, t) for t in old] == [None] * 5
     db.close()
 
 
@@ -196,6 +196,9 @@ def test_demo_setup_loads_the_project_samples(dbfile):
     result = run("demo-setup")
     assert result.exit_code == 0
     assert count(dbfile, "letters") == len(list(SAMPLES.glob("*.txt")))
+    assert count(dbfile, "decisions") > 0
+    assert count(dbfile, "panel_items") > 0
+    assert "/sign-in" in result.stdout
 
 
 def test_rescore_after_a_rules_change_keeps_the_old_results(dbfile, letters_dir):

@@ -19,6 +19,7 @@ from .store import users as user_store
 err = Console(stderr=True)
 ROLES = list(user_store.ROLES)
 DEMO_TEAM = "demo"
+DEMO_PANEL_PERIODS = ["2024Q4", "2025Q2"]
 
 
 def _db():
@@ -183,20 +184,36 @@ def _sample_folder() -> Path:
 @click.option("--folder", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Letters to load (default: the project's sample_letters/).")
 def demo_setup(folder: Path | None) -> None:
-    """Prepare a demo database: sample letters as sent, and one user per role with a token."""
+    """Prepare a demo database: sample letters as sent, the sample decisions register, one user
+    per role (two panel members) with a token, and a panel sample drawn for two periods."""
+    from .decisions import import_sample
+    from .panel import sampling
+
     db = _db()
     folder = folder or _sample_folder()
     if folder.is_dir():
         _import(db, folder, DEMO_TEAM, sent=True)
+    report = import_sample(db)
+    err.print(f"Decisions register: {report.created} added, {report.updated} updated, "
+              f"{report.unchanged} unchanged, {len(report.failed)} failed.")
     table = Table("role", "user", "token", title="Demo sign-in tokens (shown once)")
-    for role in ROLES:
-        name = f"demo-{role}"
+    users = {}
+    for role, name in [(r, f"demo-{r}") for r in ROLES] + [("panel", "demo-panel-2")]:
         user = user_store.user_by_name(db, name)
         if user is None:
             user, token = user_store.add_user(db, name, role, DEMO_TEAM if role in ("staff", "manager") else None)
         else:
             token = user_store.reset_token(db, user.id)
+        users[name] = user
         table.add_row(role, name, token)
+    for period in DEMO_PANEL_PERIODS:
+        try:
+            drawn = sampling.draw(db, users["demo-manager"], period)
+            err.print(f"Panel period {period}: {drawn['letters']} letters drawn for review, "
+                      f"{drawn['assigned']} reviews assigned.")
+        except Exception as exc:  # already rated: keep the panel's work
+            err.print(f"Panel period {period}: kept as it is ({exc}).")
     Console(width=200).print(table)
+    click.echo("Sign in to the pages at http://127.0.0.1:8000/sign-in with a token above.")
     click.echo("Use a token as:  curl -H 'Authorization: Bearer TOKEN' "
                "http://127.0.0.1:8000/api/v1/letters   (docs/api.md has more)")
