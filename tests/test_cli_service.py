@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import shutil
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from vcl_qa import Letter
 from vcl_qa.cli import main
 from vcl_qa.store import open_db
 from vcl_qa.store.letters import list_letters
@@ -224,3 +226,31 @@ def test_docs_cover_every_service_command():
     for command in ("vcl-qa serve", "vcl-qa users add", "vcl-qa users token", "vcl-qa users\nlist",
                     "vcl-qa import", "vcl-qa export", "vcl-qa purge", "vcl-qa rescore", "vcl-qa demo-setup"):
         assert command.replace("\n", " ") in docs.replace("\n", " "), command
+
+
+def test_purge_keeps_a_purged_letter_linked_to_its_decision(dbfile, tmp_path):
+    """The register must not turn a purged letter's decision into a 'missing' letter."""
+    from vcl_qa.decisions import register
+
+    letter = SAMPLES / "01_good_discontinued_assault_standard.txt"
+    folder = tmp_path / "one"
+    folder.mkdir()
+    shutil.copy(letter, folder)
+    run("import", str(folder), "--sent")
+    header = "urn,decision,decision_date,victim_category,team,victim_name\n"
+    ctx = Letter.from_file(letter).context
+    (tmp_path / "d.csv").write_text(header + f"{ctx.urn},{ctx.decision},{ctx.decision_date},"
+                                    f"{ctx.victim_category},demo,{ctx.victim_name}\n")
+    run("import-decisions", str(tmp_path / "d.csv"))
+    db = open_db(dbfile)
+    before = [r["status"] for r in register(db, today=dt.date(2026, 1, 1))]
+    db.execute("UPDATE letters SET sent_date = '2020-01-01'")
+    db.close()
+    assert "Purged 1 letters" in run("purge", "--older-than", "365").stderr
+    db = open_db(dbfile)
+    after = register(db, today=dt.date(2026, 1, 1))
+    dump = "\n".join(db.conn.iterdump())
+    db.close()
+    assert before == ["sent_on_time"]
+    assert [r["status"] for r in after] == ["sent_on_time"]
+    assert ctx.urn not in dump and "Nowak" not in dump

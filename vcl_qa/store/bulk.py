@@ -159,9 +159,22 @@ def purge(db: Database, older_than_days: int, *, today: dt.date | None = None,
     return ids
 
 
+def case_pseudonym(urn: str) -> str:
+    """What a purged case reference becomes: the same for the same case (any letter case), so
+    a purged letter stays linked to its decision, but the reference itself is gone."""
+    return "purged-" + hashlib.sha256(urn.strip().upper().encode()).hexdigest()[:16]
+
+
 def _purge_one(db: Database, letter_id: int) -> None:
-    db.execute("UPDATE letters SET victim_name = NULL, urn = NULL, source = NULL, purged_at = ?"
-               " WHERE id = ?", [now(), letter_id])
+    row = db.execute("SELECT urn FROM letters WHERE id = ?", [letter_id]).fetchone()
+    urn = row[0] if row else None
+    pseudonym = case_pseudonym(urn) if urn and not urn.startswith("purged-") else urn
+    db.execute("UPDATE letters SET victim_name = NULL, urn = ?, source = NULL, purged_at = ?"
+               " WHERE id = ?", [pseudonym, now(), letter_id])
+    if urn and pseudonym != urn and "decisions" in db.table_names():
+        # The decision the letter answered keeps its link and status, without personal details.
+        db.execute("UPDATE decisions SET urn = ?, victim_name = NULL WHERE urn = ? COLLATE NOCASE",
+                   [pseudonym, urn])
     for vid, ctx in db.execute("SELECT id, context FROM versions WHERE letter_id = ?", [letter_id]).fetchall():
         context = {k: v for k, v in json.loads(ctx).items() if k not in ("victim_name", "urn", "suppress")}
         db.execute("UPDATE versions SET text = NULL, context = ? WHERE id = ?", [json.dumps(context), vid])
