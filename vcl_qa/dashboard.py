@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from sqlite_utils import Database
 
 from .panel import agreement as panel_agreement
+from .store.letters import LETTER_DAY, letter_filters
 from .panel import periods as panel_periods
 
 VERDICTS = ("good", "needs_work", "poor")
@@ -19,18 +20,10 @@ MONTH_COLUMNS = ("month", "letters", "sent", "judged_for_time", "on_time", "time
 def letters_in_scope(db: Database, *, team: str | None = None, decision: str | None = None,
                      date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[dict]:
     """Each letter's month (sent, else letter, else stored date), score, verdict and timeliness."""
-    day = "COALESCE(l.sent_date, l.letter_date, substr(l.created_at, 1, 10))"
-    where, params = ["l.latest_version > 0"], []
-    for col, value in (("team", team), ("decision", decision)):
-        if value:
-            where.append(f"l.{col} = ?")
-            params.append(value)
-    if date_from:
-        where.append(f"{day} >= ?")
-        params.append(date_from.isoformat())
-    if date_to:
-        where.append(f"{day} <= ?")
-        params.append(date_to.isoformat())
+    day = LETTER_DAY
+    where, params = letter_filters(team=team or None, decision=decision or None,
+                                   date_from=date_from, date_to=date_to)
+    where.insert(0, "l.latest_version > 0")
     sql = (f"SELECT l.id, l.status, l.score, l.verdict, {day} AS day,"
            " (SELECT r.id FROM results r WHERE r.letter_id = l.id ORDER BY r.id DESC LIMIT 1) AS result_id,"
            " (SELECT r.metrics FROM results r WHERE r.letter_id = l.id ORDER BY r.id DESC LIMIT 1) AS metrics"

@@ -144,25 +144,24 @@ async def draw_sample(request: Request, user: Manager, db: DbDep):
     return redirect(f"/panel-periods?drawn={out['period']}")
 
 
-@router.get("/panel-periods/{name}/report")
-def period_report(name: str, user: Manager, db: DbDep):
+def _report_or_404(db, name: str) -> dict:
     if not PERIOD.match(name):
         raise PageNotFound()
     try:
-        data = report.build(db, name)
+        return report.build(db, name)
     except NotFound:
         raise PageNotFound() from None
+
+
+@router.get("/panel-periods/{name}/report")
+def period_report(name: str, user: Manager, db: DbDep):
+    data = _report_or_404(db, name)
     return Response(report.render_html(data), media_type="text/html; charset=utf-8", headers={
         **SECURITY_HEADERS, "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"})
 
 
 @router.get("/panel-periods/{name}/report.csv")
 def period_report_csv(name: str, user: Manager, db: DbDep):
-    if not PERIOD.match(name):
-        raise PageNotFound()
-    try:
-        data = report.build(db, name)
-    except NotFound:
-        raise PageNotFound() from None
+    data = _report_or_404(db, name)
     return Response(report.render_csv(data), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="panel-report-{name}.csv"'})

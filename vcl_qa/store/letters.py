@@ -206,24 +206,36 @@ def letter_team(db: Database, letter_id: int) -> str:
     return row[0]
 
 
+# A letter's day for reports and filters: its sent date, else its letter date, else the day stored.
+LETTER_DAY = "COALESCE(l.sent_date, l.letter_date, substr(l.created_at, 1, 10))"
+
+
+def letter_filters(*, team: str | None = None, decision: str | None = None, verdict: str | None = None,
+                   status: str | None = None, date_from: dt.date | None = None,
+                   date_to: dt.date | None = None) -> tuple[list[str], list]:
+    """SQL conditions (on `letters l`) and their parameters for the usual filters."""
+    where, params = [], []
+    for col, value in (("team", team), ("decision", decision), ("verdict", verdict), ("status", status)):
+        if value is not None:
+            where.append(f"l.{col} = ?")
+            params.append(value)
+    if date_from:
+        where.append(f"{LETTER_DAY} >= ?")
+        params.append(date_from.isoformat())
+    if date_to:
+        where.append(f"{LETTER_DAY} <= ?")
+        params.append(date_to.isoformat())
+    return where, params
+
+
 def list_letters(db: Database, *, team: str | None = None, decision: str | None = None,
                  verdict: str | None = None, status: str | None = None,
                  date_from: dt.date | None = None, date_to: dt.date | None = None,
                  q: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
     """Filtered summaries (no text), newest first. Dates compare the sent date, else the letter
     date, else the day it was stored. `q` is a full-text search of the latest version."""
-    where, params = [], []
-    for col, value in (("team", team), ("decision", decision), ("verdict", verdict), ("status", status)):
-        if value is not None:
-            where.append(f"l.{col} = ?")
-            params.append(value)
-    day = "COALESCE(l.sent_date, l.letter_date, substr(l.created_at, 1, 10))"
-    if date_from:
-        where.append(f"{day} >= ?")
-        params.append(date_from.isoformat())
-    if date_to:
-        where.append(f"{day} <= ?")
-        params.append(date_to.isoformat())
+    where, params = letter_filters(team=team, decision=decision, verdict=verdict, status=status,
+                                   date_from=date_from, date_to=date_to)
     if q and q.strip():
         where.append(
             "l.id IN (SELECT v.letter_id FROM versions v JOIN versions_fts f ON f.rowid = v.id"
