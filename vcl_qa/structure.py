@@ -97,6 +97,7 @@ class Document:
     sign_off: Line | None
     line_starts: list[int] = field(default_factory=list)
     segments: list[Sentence] = field(default_factory=list)
+    _starts: list[int] | None = None
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a 0-based offset."""
@@ -104,14 +105,13 @@ class Document:
         return i + 1, offset - self.line_starts[i] + 1
 
     def sentence_at(self, offset: int) -> int | None:
-        starts = [s.start for s in self.sentences]
-        i = bisect_right(starts, offset) - 1
+        if self._starts is None:
+            self._starts = [s.start for s in self.sentences]
+        i = bisect_right(self._starts, offset) - 1
         if i >= 0 and offset < self.sentences[i].end:
             return i
         return None
 
-    def in_prose(self, offset: int) -> bool:
-        return self.prose_start <= offset < self.prose_end
 
 
 def _matches(pats: list[re.Pattern], text: str) -> bool:
