@@ -106,9 +106,9 @@ def rules_cmd(fmt):
 
     rs = load_rules()
     if fmt == "json":
-        click.echo(json.dumps([{"id": r.id, "kind": r.kind, "severity": r.severity, "why": r.why,
+        click.echo(json.dumps([{"id": r.id, "title": r.title, "kind": r.kind, "severity": r.severity, "why": r.why,
                                 "source": r.source, "file": r.file} for r in rs.rules], indent=2))
         return
     click.echo(f"Rules version {rs.version} ({len(rs.rules)} rules)\n")
     for r in rs.rules:
-        click.echo(f"{r.id:30} {r.severity:10} {r.why}")
+        click.echo(f"{r.id:28} {r.severity:10} {r.title}")

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from sqlite_utils import Database
 
 from .panel import agreement as panel_agreement
+from .rules import load_rules
 from .store.letters import LETTER_DAY, letter_filters
 from .panel import periods as panel_periods
 
@@ -75,7 +76,9 @@ def frequent_rules(db: Database, rows: list[dict], top: int = 10) -> list[dict]:
                 f"SELECT rule, letter_id FROM findings WHERE suppressed = 0 AND result_id IN ({marks})", chunk):
             counts[rule] += 1
             letters[rule].add(letter_id)
-    rows = [{"rule": rule, "findings": n, "letters": len(letters[rule])} for rule, n in counts.items()]
+    titles = {r.id: r.title for r in load_rules().rules}
+    rows = [{"rule": rule, "title": titles.get(rule, rule), "findings": n, "letters": len(letters[rule])}
+            for rule, n in counts.items()]
     rows.sort(key=lambda r: (-r["letters"], -r["findings"], r["rule"]))
     return rows[:top]
 

@@ -44,6 +44,7 @@ class Rule:
     settings: dict[str, Any]
     examples: dict[str, list[Any]]
     file: str
+    title: str = ""
 
     @property
     def dimension(self) -> str:
@@ -127,7 +128,7 @@ def _load_rules(concepts: dict[str, Concept]) -> list[Rule]:
             sev = raw.get("severity")
             if sev not in SEVERITIES:
                 raise RulesError(f"{where}: severity must be one of {', '.join(SEVERITIES)}")
-            for key in ("message", "why", "source"):
+            for key in ("title", "message", "why", "source"):
                 if not raw.get(key):
                     raise RulesError(f"{where}: missing '{key}'")
             for key in ("concept", "flag_concept", "when_concept", "generic_concept"):
@@ -136,11 +137,11 @@ def _load_rules(concepts: dict[str, Concept]) -> list[Rule]:
             settings = {
                 k: v
                 for k, v in raw.items()
-                if k not in ("id", "kind", "severity", "message", "why", "source", "examples")
+                if k not in ("id", "kind", "severity", "title", "message", "why", "source", "examples")
             }
             rules.append(
                 Rule(rid, kind, sev, raw["message"], raw["why"], raw["source"], settings,
-                     raw.get("examples") or {}, fname)
+                     raw.get("examples") or {}, fname, raw["title"])
             )
     return rules
 

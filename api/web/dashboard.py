@@ -61,7 +61,7 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
         "verdicts": charts.stacked_bar_chart("chart-verdicts", "Results by month", labels,
                                              [(name, [m[key] for m in months], colour) for key, name, colour in VERDICT_COLOURS]),
         "rules": charts.hbar_chart("chart-rules", "Most frequent problems (letters affected)",
-                                   [r["rule"] for r in rules], [r["letters"] for r in rules]),
+                                   [r["title"] for r in rules], [r["letters"] for r in rules]),
         "panel": charts.bar_chart("chart-panel", "Panel agreement between raters (Krippendorff's alpha, x100)",
                                   [p["period"] for p in panel],
                                   [None if p["alpha_overall"] is None else round(100 * p["alpha_overall"]) for p in panel],
