@@ -3,6 +3,7 @@ form's messages, .docx in and out, search and CSV, and no personal data on panel
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 import sqlite3
@@ -280,6 +281,94 @@ def test_panel_rating_needs_every_score_and_shows_findings_after(site):
     r = client.post(f"/panel/{code}/reveal", data={"csrf_token": csrf(page.text)})
     page = client.get(f"/panel/{code}")
     assert "Not a problem" in page.text and "Save my rating" not in page.text
+
+
+SCORES = {f"score_{k}": "3" for k in ("clarity", "empathy", "explanation", "next_steps")}
+
+
+def _sample_secrets() -> set[str]:
+    from vcl_qa import Letter
+
+    secrets = set()
+    for path in SAMPLES.glob("*.txt"):
+        ctx = Letter.from_file(path).context
+        secrets.update(v for v in (ctx.victim_name, ctx.urn) if v)
+    return secrets
+
+
+def _anonymised(page_html: str) -> str:
+    inner = re.search(r'id="anonymised-letter">(.*?)</div>', page_html, re.S).group(1)
+    return html.unescape(re.sub(r"<[^>]+>", "", inner))
+
+
+def test_panel_member_marks_passages_and_the_author_sees_them(site):
+    client = signed_in(site, "panel")
+    codes = re.findall(r'href="/panel/([0-9a-f]{16})"', client.get("/panel").text)
+    for code in codes[2:-1]:  # the other panel tests use the second and the last
+        page = client.get(f"/panel/{code}")
+        text = _anonymised(page.text)
+        if "\nDear [VICTIM]\n" in text and text.count("[VICTIM]") >= 2:
+            break
+    greeting = text.index("Dear [VICTIM]")
+    first_victim = text.index("[VICTIM]")
+    assert first_victim < greeting  # the address block names the victim first
+    after = re.match(r"Dear \[VICTIM\](\s+)(\S+ \S+ \S+)", text[greeting:])
+    across = "Dear [VICTIM] " + after.group(2)  # typed on one line; the letter has a line break there
+    r = client.post(f"/panel/{code}/rating", data={
+        "csrf_token": csrf(page.text), **SCORES, "overall": "3",
+        "mark_quote_0": across, "mark_comment_0": "A warm opening.",
+        "mark_quote_1": "[VICTIM]", "mark_comment_1": "The first time the name appears.",
+        "mark_quote_5": "[VICTIM]", "mark_start_5": str(greeting + 5), "mark_comment_5": "This one, the greeting.",
+        "mark_quote_7": "", "mark_comment_7": ""})
+    assert r.status_code == 303
+    conn = sqlite3.connect(site["db"])
+    stored = conn.execute(
+        'SELECT m.start, m."end", m.comment FROM panel_marks m JOIN panel_ratings r ON r.id = m.rating_id'
+        " JOIN panel_assignments a ON a.id = r.assignment_id WHERE a.code = ? ORDER BY m.start", [code]).fetchall()
+    letter_id = conn.execute("SELECT i.letter_id FROM panel_assignments a JOIN panel_items i ON i.id = a.item_id"
+                             " WHERE a.code = ?", [code]).fetchone()[0]
+    conn.close()
+    whole = "Dear [VICTIM]" + after.group(1) + after.group(2)
+    assert stored == [(first_victim, first_victim + 8, "The first time the name appears."),
+                      (greeting, greeting + len(whole), "A warm opening."),
+                      (greeting + 5, greeting + 13, "This one, the greeting.")]
+
+    page = client.get(f"/panel/{code}")
+    assert _anonymised(page.text) == text  # highlighting adds marks, not words
+    first = re.search(r'<mark class="panel-mark" id="passage-2" data-n="2">(.*?)</mark>', page.text, re.S)
+    assert html.unescape(first.group(1)) == "Dear "  # passage 3 starts inside passage 2
+    notes = re.search(r'<ol class="marks-list".*?</ol>', page.text, re.S).group(0)
+    assert "A warm opening." in notes and "This one, the greeting." in notes
+    assert "mark_quote_3" in page.text  # the three passages on the form, then an empty one
+    for secret in _sample_secrets():
+        assert secret not in page.text
+
+    author = signed_in(site, "staff").get(f"/letters/{letter_id}")
+    assert author.status_code == 200
+    marked = [html.unescape(m) for m in re.findall(r'<mark class="panel-mark">(.*?)</mark>', author.text, re.S)]
+    assert whole in marked and "[VICTIM]" in marked
+    assert "A warm opening." in author.text
+
+
+def test_panel_mark_with_words_not_in_the_letter_says_so_beside_the_box(site):
+    client = signed_in(site, "panel")
+    code = re.findall(r'href="/panel/([0-9a-f]{16})"', client.get("/panel").text)[1]
+    page = client.get(f"/panel/{code}")
+    opening = _anonymised(page.text).split("\n")[0]
+    r = client.post(f"/panel/{code}/rating", data={
+        "csrf_token": csrf(page.text), **SCORES, "overall": "4",
+        "mark_quote_0": "words that this letter never uses", "mark_comment_0": "Unclear.",
+        "mark_quote_1": opening, "mark_comment_1": " "})
+    assert r.status_code == 400
+    assert "not in the letter" in field_error(r.text, "mark_quote_0")
+    assert "Say what you think" in field_error(r.text, "mark_comment_1")
+    assert field_error(r.text, "mark_quote_1") == ""
+    assert 'href="#mark_quote_0"' in r.text  # the error summary links to the box
+    assert "words that this letter never uses</textarea>" in r.text  # what was typed is kept
+    assert 'value="4" checked' in r.text
+    assert "Save my rating" in client.get(f"/panel/{code}").text  # nothing was saved
+    for secret in _sample_secrets():
+        assert secret not in r.text
 
 
 def test_dashboard_filters_and_csv(site):

@@ -15,6 +15,7 @@ from vcl_qa.store.letters import Conflict, NotFound
 from ..deps import DbDep
 from .forms import DECISION_LABELS, OFFENCE_LABELS
 from .letters import SEVERITY_WORDS, PageNotFound
+from .marks import find_quote, segments
 from .session import SECURITY_HEADERS, Manager, Panel, check_csrf, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -22,6 +23,7 @@ CODE = re.compile(r"^[0-9a-f]{16}$")
 PERIOD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
 STATUS_WORDS = {"to_rate": "To rate", "rated": "Rated", "revealed": "Rated, findings seen"}
 VERDICT_WORDS = {"not_a_problem": "Not a problem", "agree": "Agree"}
+MARK_FIELD = re.compile(r"^mark_(?:quote|comment|start)_(\d{1,3})$")
 
 
 def _code(code: str) -> str:
@@ -38,19 +40,75 @@ def queue_page(request: Request, user: Panel, db: DbDep):
         "to_rate": sum(1 for r in rows if r["status"] == "to_rate")}, user=user)
 
 
-def _item_page(request, user, db, code, errors=None, values=None, notice=None, status=200):
+def _item_page(request, user, db, code, errors=None, values=None, notice=None, status=200, marks=None):
     try:
         item = rating.open_item(db, user.user, code)
     except NotFound:
         raise PageNotFound() from None
     rubric = item["rubric"]
+    saved = item["rating"]["marks"] if item["rating"] else []
     if values is None and item["rating"]:
         values = {**{f"score_{k}": str(v) for k, v in item["rating"]["scores"].items()},
                   "overall": str(item["rating"]["overall"]), "comment": item["rating"]["comment"] or ""}
+    if marks is None:
+        marks = [{"quote": item["text"][m["start"]:m["end"]], "comment": m["comment"], "start": m["start"]}
+                 for m in saved]
+    rows = [{**m, "i": i, "filled": True} for i, m in enumerate(marks)]
+    if len(rows) < int(load_panel_rules().limits.get("marks_per_rating", 20)):
+        rows.append({"quote": "", "comment": "", "start": None, "i": len(rows), "filled": False})
     return render(request, "review_item.html", {
         "item": item, "rubric": rubric, "errors": errors or {}, "values": values or {}, "notice": notice,
         "decisions": DECISION_LABELS, "offences": OFFENCE_LABELS, "severity_words": SEVERITY_WORDS,
-        "verdict_words": VERDICT_WORDS}, status, user)
+        "verdict_words": VERDICT_WORDS, "mark_rows": rows, "segments": segments(item["text"], saved),
+        "marked": [{"n": n, "quote": item["text"][m["start"]:m["end"]], "comment": m["comment"]}
+                   for n, m in enumerate(saved, start=1)]}, status, user)
+
+
+def _posted_marks(values: dict[str, str]) -> list[dict]:
+    """The passages on the form, in order, leaving out the ones with both boxes empty."""
+    numbers = sorted({int(m.group(1)) for m in map(MARK_FIELD.match, values) if m})
+    out = []
+    for i in numbers:
+        quote, comment = values.get(f"mark_quote_{i}", "").strip(), values.get(f"mark_comment_{i}", "").strip()
+        start = values.get(f"mark_start_{i}", "")
+        if quote or comment:
+            out.append({"quote": quote, "comment": comment, "start": int(start) if start.isdigit() else None})
+    return out
+
+
+def _mark_spans(db, user, code: str, marks: list[dict], errors: dict[str, str]) -> list[dict]:
+    """Each quoted passage found in the anonymised letter, as the library's {start, end, comment};
+    a message beside each box that is empty or whose words are not in the letter."""
+    if not marks:
+        return []
+    try:
+        text = rating.open_item(db, user.user, code)["text"]
+    except NotFound:
+        raise PageNotFound() from None
+    out = []
+    for i, m in enumerate(marks):
+        span = find_quote(text, m["quote"], m["start"]) if m["quote"] else None
+        if not m["quote"]:
+            errors[f"mark_quote_{i}"] = "Copy the words from the letter that your comment is about."
+        elif span is None:
+            errors[f"mark_quote_{i}"] = ("These words are not in the letter. Copy them exactly as the letter"
+                                         " shows them, labels such as [VICTIM] included.")
+        if not m["comment"]:
+            errors[f"mark_comment_{i}"] = "Say what you think of these words."
+        if span:
+            out.append({"start": span[0], "end": span[1], "comment": m["comment"]})
+    return out
+
+
+def _form_field(field: str) -> str:
+    """The form box for a field the library names ('scores.clarity', 'marks.0.comment')."""
+    parts = field.split(".")
+    if parts[0] == "scores":
+        return f"score_{parts[1]}" if len(parts) > 1 else "overall"
+    if parts[0] == "marks":
+        n = parts[1] if len(parts) > 1 else "0"
+        return f"mark_comment_{n}" if parts[-1] == "comment" else f"mark_quote_{n}"
+    return field
 
 
 @router.get("/panel/{code}")
@@ -74,20 +132,21 @@ async def save_rating(request: Request, code: str, user: Panel, db: DbDep):
             scores[key] = int(raw)
         else:
             errors[name] = "Choose a number from 1 to 5."
+    marks = _posted_marks(values)
+    spans = _mark_spans(db, user, code, marks, errors)
     if not errors:
         body = {"scores": {k: scores[k] for k in ids}, "overall": scores["overall"],
-                "comment": values.get("comment") or None, "marks": []}
+                "comment": values.get("comment") or None, "marks": spans}
         try:
             rating.rate(db, user.user, code, body)
         except LetterError as exc:
-            field = exc.field or "comment"
-            errors[field.replace("scores.", "score_")] = exc.message
+            errors[_form_field(exc.field or "comment")] = exc.message
         except Conflict as exc:
             errors["overall"] = str(exc)
         except NotFound:
             raise PageNotFound() from None
     if errors:
-        return _item_page(request, user, db, code, errors, values, status=400)
+        return _item_page(request, user, db, code, errors, values, status=400, marks=marks)
     return redirect(f"/panel/{code}?saved=rating#after-rating")
 
 

@@ -3,10 +3,25 @@ revealing the automatic findings; the dashboard, letters list, panel periods and
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_helpers import assert_accessible, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# Where to drag the mouse to select the "Dear ..." line of the (not yet marked) letter.
+SELECT_GREETING = """() => {
+  const letter = document.getElementById('anonymised-letter'), node = letter.firstChild;
+  letter.scrollIntoView();
+  const text = node.textContent, start = text.indexOf('Dear '), end = text.indexOf('\\n', start);
+  const range = document.createRange();
+  range.setStart(node, start); range.setEnd(node, start + 1);
+  const first = range.getBoundingClientRect();
+  range.setStart(node, end - 1); range.setEnd(node, end);
+  const last = range.getBoundingClientRect();
+  return {x1: first.left + 1, x2: last.right - 1, y: first.top + first.height / 2,
+          start: start, want: text.slice(start, end)};
+}"""
 
 
 def test_panel_member_rates_then_reveals(page, site):
@@ -27,8 +42,21 @@ def test_panel_member_rates_then_reveals(page, site):
                          ("Next steps", "3"), ("Overall", "3")):
         page.get_by_role("group", name=group).get_by_label(point, exact=False).first.check()
     page.get_by_label("Your comments for the writer").fill("Kind, but the reason is vague.")
+    # Mark a passage by dragging the mouse over the greeting line of the letter.
+    drag = page.evaluate(SELECT_GREETING)
+    assert drag["want"].startswith("Dear ")
+    page.mouse.move(drag["x1"], drag["y"])
+    page.mouse.down()
+    page.mouse.move(drag["x2"], drag["y"], steps=4)
+    page.mouse.up()
+    expect(page.locator("#mark_quote_0")).to_have_value(drag["want"])  # after the script's short wait
+    assert page.locator("#mark_start_0").input_value() == str(drag["start"])
+    assert page.get_by_role("status").filter(has_text="the words you selected").is_visible()
+    page.locator("#mark_comment_0").fill("A personal greeting: good.")
     page.get_by_role("button", name="Save my rating").click()
     assert page.get_by_role("status").filter(has_text="Your rating is saved").is_visible()
+    assert page.locator("#anonymised-letter mark.panel-mark").inner_text() == drag["want"]
+    assert "A personal greeting: good." in page.locator(".marks-list").inner_text()
 
     page.get_by_role("button", name="Show the automatic findings").click()
     findings = page.locator("#findings .finding")
