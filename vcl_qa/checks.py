@@ -75,25 +75,42 @@ def applies(rule: Rule, state: State) -> bool:
 
 
 def _condition(cond: dict[str, Any], state: State) -> bool:
-    ctx = state.letter.context
-    results = []
+    """All of the conditions hold. A condition on a missing field is unknown: the answer is
+    still False when another condition is known to fail, and NotAssessed only when it matters."""
+    unknown: NotAssessed | None = None
     for key, want in cond.items():
-        if key == "any":
-            results.append(any(_condition(c, state) for c in want))
-            continue
-        if key == "late":
-            if state.late is None:
-                raise NotAssessed("needs decision_date and victim_category to tell if the letter is late")
-            results.append(state.late == want)
-            continue
-        if key == "concept_present":
-            results.append((state.concept(want) is not None))
-            continue
-        value = getattr(ctx, key)
-        if value is None:
-            raise NotAssessed(f"needs '{key}' in the letter's details")
-        results.append(value in want if isinstance(want, list) else value == want)
-    return all(results)
+        try:
+            if not _one_condition(key, want, state):
+                return False
+        except NotAssessed as why:
+            unknown = unknown or why
+    if unknown:
+        raise unknown
+    return True
+
+
+def _one_condition(key: str, want: Any, state: State) -> bool:
+    if key == "any":  # true if any branch is known true, even when another is unknown
+        unknown: NotAssessed | None = None
+        for branch in want:
+            try:
+                if _condition(branch, state):
+                    return True
+            except NotAssessed as why:
+                unknown = unknown or why
+        if unknown:
+            raise unknown
+        return False
+    if key == "late":
+        if state.late is None:
+            raise NotAssessed("needs decision_date and victim_category to tell if the letter is late")
+        return state.late == want
+    if key == "concept_present":
+        return state.concept(want) is not None
+    value = getattr(state.letter.context, key)
+    if value is None:
+        raise NotAssessed(f"needs '{key}' in the letter's details")
+    return value in want if isinstance(want, list) else value == want
 
 
 # --- kinds --------------------------------------------------------------------------------
