@@ -43,6 +43,9 @@ def render_text(path: str, letter: Letter, result: Result, show_suppressed: bool
             where = f"line {f.line}:{f.column}" if f.line else "whole letter"
             tag = "suppressed" if f.suppressed else ICON[f.severity]
             lines.append(f"    {where:>16}  {tag:10}  {f.message}")
+            if f.text and f.text not in f.message:
+                words = " ".join(f.text.split())
+                lines.append(" " * 34 + f'"{words[:70]}{"..." if len(words) > 70 else ""}"')
             if f.suggestions:
                 for s in f.suggestions[:3]:
                     lines.append(textwrap.fill(s, 100, initial_indent=" " * 34 + "-> try: ",
