@@ -63,8 +63,18 @@ def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, in
                     continue
                 if _specific_enough(concept, masked):
                     first, last = segs[i], segs[i + size - 1]
-                    return Hit(first.start, last.end, document.text[first.start : last.end])
+                    start, end = _narrow(required, document.text, first.start, last.end)
+                    return Hit(start, end, document.text[start:end])
     return None
+
+
+def _narrow(required: list[re.Pattern], text: str, start: int, end: int) -> tuple[int, int]:
+    """The exact words, when one pattern found them; else the whole window of sentences."""
+    if len(required) == 1:
+        m = required[0].search(text, start, end)
+        if m and m.end() > m.start():
+            return m.start(), m.end()
+    return start, end
 
 
 def _specific_enough(concept: Concept, text: str) -> bool:
