@@ -102,6 +102,20 @@ def sample_payloads() -> list[dict]:
     return out
 
 
+def sent_on(body: dict, day) -> dict:
+    """The request body moved in time so that the letter goes out on `day`, keeping the gap
+    between decision and letter (a letter cannot be sent before its decision)."""
+    import datetime as dt
+
+    ctx = dict(body["context"])
+    day = dt.date.fromisoformat(str(day))
+    decision = dt.date.fromisoformat(ctx["decision_date"])
+    letter = dt.date.fromisoformat(ctx.get("letter_date", ctx["decision_date"]))
+    ctx["decision_date"] = (day - (letter - decision)).isoformat()
+    ctx["letter_date"] = day.isoformat()
+    return {**body, "context": ctx}
+
+
 def submit_many(url: str, token: str, total: int, concurrency: int, stop_after: float | None = None,
                 on_ack=None) -> dict:
     """POST `total` distinct letters from `concurrency` clients at once.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from live_server import sample_payloads
+from live_server import sample_payloads, sent_on
 from vcl_qa.store import letters, migrate, open_db
 from vcl_qa.store.users import add_user
 
@@ -22,8 +22,9 @@ def seeded_db(path: Path, panel_members: int = 3, q1_letters: int = 24):
     ids = []
     for i, p in enumerate(sample_payloads()):
         team = "north" if i % 2 == 0 else "south"
-        r = letters.submit(db, users[team], p["text"], p["context"], team=team)
         day = dt.date(2025, 1, 6) + dt.timedelta(days=2 * i) if i < q1_letters else dt.date(2024, 11, 1) + dt.timedelta(days=i)
+        p = sent_on(p, day)
+        r = letters.submit(db, users[team], p["text"], p["context"], team=team)
         letters.mark_sent(db, users[team], r["id"], day)
         ids.append(r["id"])
     return db, users, ids

@@ -10,7 +10,7 @@ import re
 import httpx
 import pytest
 
-from live_server import LiveServer, auth, make_user, sample_payloads
+from live_server import LiveServer, auth, make_user, sample_payloads, sent_on
 
 PHONE = re.compile(r"(?:\+44\s?|0)\d[\d ()\-]{8,14}\d")
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
@@ -68,8 +68,9 @@ def test_panel_loop(server):
     letter_team = {}
     for i, body in enumerate(payloads):
         team = "north" if i % 2 == 0 else "south"
-        lid = staff[team]("POST", "/letters", 201, json=body).json()["id"]
-        staff[team]("POST", f"/letters/{lid}/sent", 200, json={"sent_date": f"2025-02-{i + 1:02d}"})
+        day = f"2025-02-{i + 1:02d}"
+        lid = staff[team]("POST", "/letters", 201, json=sent_on(body, day)).json()["id"]
+        staff[team]("POST", f"/letters/{lid}/sent", 200, json={"sent_date": day})
         letter_team[lid] = team
 
     # 2. A manager sets the policy, draws a sample, adds one letter by hand, removes another.

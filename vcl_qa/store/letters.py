@@ -282,7 +282,14 @@ def compare(db: Database, letter_id: int, old: int, new: int) -> dict:
 
 
 def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None = None) -> dict:
+    """Mark the letter sent. When the day it went out is not the letter_date it was scored
+    with, it is scored again as sent that day (timeliness and the delay apology depend on it)."""
     sent = (sent_date or dt.date.today()).isoformat()
+    row = _letter_row(db, letter_id)
+    context = _latest_context(db, letter_id, row["latest_version"])
+    if context.get("decision_date") and context["decision_date"] > sent:
+        raise LetterError(f"the letter cannot be sent on {sent}, before the decision on "
+                          f"{context['decision_date']}", field="sent_date")
     with write_tx(db):
         row = _letter_row(db, letter_id)
         if row["status"] == "sent":
@@ -290,7 +297,15 @@ def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None
         db.execute("UPDATE letters SET status = 'sent', sent_date = ?, updated_at = ? WHERE id = ?",
                    [sent, now(), letter_id])
         audit.record(db, user, "letter.sent", "letter", letter_id, {"sent_date": sent})
+    if context.get("letter_date") != sent:
+        rescore(db, letter_id, force=True, user=user, letter_date=sent)
     return summary(_letter_row(db, letter_id))
+
+
+def _latest_context(db: Database, letter_id: int, version: int) -> dict:
+    row = db.execute("SELECT context FROM versions WHERE letter_id = ? AND version = ?",
+                     [letter_id, version]).fetchone()
+    return json.loads(row[0]) if row and row[0] else {}
 
 
 def delete(db: Database, user: Any, letter_id: int) -> None:
@@ -318,11 +333,13 @@ def suppress(db: Database, user: Any, letter_id: int, rule: str, reason: str,
             "rule": rule, "term": term, "reason": reason.strip(), "result": result}
 
 
-def rescore(db: Database, letter_id: int, *, force: bool = False, user: Any = None) -> dict | None:
+def rescore(db: Database, letter_id: int, *, force: bool = False, user: Any = None,
+            letter_date: str | None = None) -> dict | None:
     """Score the latest version again, adding a result beside the old ones.
 
     Skips (returns None) when the latest result already has the current rules_version, unless
-    `force`. Letters whose text was purged cannot be re-scored.
+    `force`. Letters whose text was purged cannot be re-scored. `letter_date`: score as sent on
+    that day (a sent letter's sent date); the stored version is not changed.
     """
     row = _letter_row(db, letter_id)
     v = db.execute("SELECT id, text, context FROM versions WHERE letter_id = ? AND version = ?",
@@ -331,6 +348,10 @@ def rescore(db: Database, letter_id: int, *, force: bool = False, user: Any = No
         return None
     context = json.loads(v[2])
     context.pop("suppress", None)
+    if letter_date is None and row["status"] == "sent" and row["sent_date"]:
+        letter_date = row["sent_date"]  # a sent letter is always judged on the day it went out
+    if letter_date:
+        context["letter_date"] = letter_date
     stored, result = _score(v[1], context, _stored_suppressions(db, letter_id), row["source"])
     if not force and result.rules_version == row["rules_version"]:
         return None
