@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 import vcl_qa
-from vcl_qa.concepts import find_concept
+from vcl_qa.concepts import CONTENT_CONCEPTS, find_concept
 from vcl_qa.engine import score_letter
 from vcl_qa.rules import load_rules
 from vcl_qa.structure import analyse
@@ -32,18 +32,7 @@ RULE_IDS = [
     "empathy.condolence", "empathy.delay_apology", "empathy.blame", "empathy.cold",
 ]
 IGNORED = {"readability.passive"}
-CONCEPTS = {
-    "review_right": ["review_right"],
-    "meeting_offer": ["meeting_offer"],
-    "support_services": ["support_services"],
-    "contact": ["contact"],
-    "acknowledgement": ["acknowledgement"],
-    "condolence": ["condolence"],
-    "delay_apology": ["delay_apology"],
-    "decision_statement": ["decision_stop", "decision_no_evidence", "decision_charge_altered",
-                           "decision_not_charged", "decision_left_on_file"],
-    "specific_reason": ["specific_reason"],
-}
+CONCEPTS = CONTENT_CONCEPTS
 
 
 def _sev(finding) -> str:

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from vcl_qa import Letter, LetterContext
-from vcl_qa.concepts import find_concept
+from vcl_qa.concepts import CONTENT_CONCEPTS, find_concept
 from vcl_qa.engine import score_letter
 from vcl_qa.rules import load_rules
 from vcl_qa.structure import analyse
@@ -15,20 +15,7 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 REQUIRED = yaml.safe_load((CORPUS / "required_content.yml").read_text())
 WORDING = yaml.safe_load((CORPUS / "wording.yml").read_text())
 
-# Corpus concept -> the engine's concepts, any of which counts.
-CONCEPTS = {
-    "review_right": ["review_right"],
-    "review_time_limit": ["review_ten_days", "review_three_months"],
-    "meeting_offer": ["meeting_offer"],
-    "support_services": ["support_services"],
-    "contact": ["contact"],
-    "acknowledgement": ["acknowledgement"],
-    "condolence": ["condolence"],
-    "delay_apology": ["delay_apology"],
-    "decision_statement": ["decision_stop", "decision_no_evidence", "decision_charge_altered",
-                           "decision_not_charged", "decision_left_on_file"],
-    "specific_reason": ["specific_reason"],
-}
+CONCEPTS = CONTENT_CONCEPTS
 
 
 # Passages the engine is known to miss, kept visible rather than deleted (see docs/rules.md).

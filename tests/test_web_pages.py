@@ -399,3 +399,13 @@ def test_not_a_problem_removes_one_finding_with_a_reason(site):
     assert r.headers["location"].endswith("saved=suppressed")
     page = client.get(location)
     assert 'data-value="about"' not in page.text
+
+
+def test_mark_sent_before_the_decision_says_why(site):
+    client = signed_in(site, "staff")
+    location = submit(client).headers["location"]
+    page = client.get(location)
+    r = client.post(f"{location}/sent", data={"csrf_token": csrf(page.text), "sent_date": "2020-01-01"})
+    assert r.status_code in (302, 303)
+    page = client.get(r.headers["location"])
+    assert "before the decision" in page.text

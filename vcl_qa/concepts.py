@@ -15,6 +15,22 @@ from .rules import Concept
 from .structure import Document
 
 SPACES = re.compile(r"\s+")
+
+# Required content as people name it, and the concepts (rules/concepts.yml) any of which shows
+# it: used by the paraphrase corpus test and the held-out evaluation.
+CONTENT_CONCEPTS = {
+    "review_right": ["review_right"],
+    "review_time_limit": ["review_ten_days", "review_three_months"],
+    "meeting_offer": ["meeting_offer"],
+    "support_services": ["support_services"],
+    "contact": ["contact"],
+    "acknowledgement": ["acknowledgement"],
+    "condolence": ["condolence"],
+    "delay_apology": ["delay_apology"],
+    "decision_statement": ["decision_stop", "decision_no_evidence", "decision_charge_altered",
+                           "decision_not_charged", "decision_left_on_file"],
+    "specific_reason": ["specific_reason"],
+}
 WORDS = re.compile(r"[a-z][a-z'’-]{3,}")
 
 

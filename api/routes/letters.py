@@ -128,9 +128,11 @@ def suppress_finding(letter_id: PathId, body: SuppressionIn, db: DbDep, user: Le
 
 @router.post("/{letter_id}/sent", response_model=LetterDetail, responses={**NOT_FOUND, **CONFLICT})
 def mark_sent(letter_id: PathId, db: DbDep, user: LetterUser, body: SentIn | None = None):
-    """Record that the letter went out (default today); a sent letter takes no new versions."""
+    """Record that the letter went out (default today); a sent letter takes no new versions.
+    Sent on another day than its letter_date, it is scored again as sent that day."""
     check_visible(db, user, letter_id)
-    store.mark_sent(db, user, letter_id, body.sent_date if body else None)
+    with scoring_slot:
+        store.mark_sent(db, user, letter_id, body.sent_date if body else None)
     return store.get_letter(db, letter_id)
 
 

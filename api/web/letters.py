@@ -142,7 +142,10 @@ async def mark_sent(request: Request, letter_id: int, user: StaffOrManager, db: 
     except ValueError:
         return redirect(f"/letters/{letter_id}?error=date")
     try:
-        store.mark_sent(db, user.user, letter_id, day)
+        with scoring_slot:  # sending on another day than the letter date scores it again
+            store.mark_sent(db, user.user, letter_id, day)
+    except LetterError as exc:
+        return redirect(f"/letters/{letter_id}?error={_quote(exc.message)}")
     except store.Conflict:
         return redirect(f"/letters/{letter_id}?error=sent")
     return redirect(f"/letters/{letter_id}?saved=sent")
