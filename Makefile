@@ -33,7 +33,8 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/bench_score.py
-	$(BIN)/python bench/eval_holdout.py --set bench/holdout2
+	for set in bench/holdout bench/holdout2 bench/holdout3 bench/holdout4; do \
+		$(BIN)/python bench/eval_holdout.py --set $$set | tail -n 1; done
 
 # Refresh the screenshots the README shows (the browser tests write them).
 screenshots: setup
