@@ -254,3 +254,18 @@ def test_purge_keeps_a_purged_letter_linked_to_its_decision(dbfile, tmp_path):
     assert before == ["sent_on_time"]
     assert [r["status"] for r in after] == ["sent_on_time"]
     assert ctx.urn not in dump and "Nowak" not in dump
+
+
+def test_purge_clears_old_decisions_in_the_register(dbfile, tmp_path):
+    header = "urn,decision,decision_date,victim_category,team,victim_name\n"
+    (tmp_path / "d.csv").write_text(header + "01AB2222222,not_charged,2019-03-04,standard,demo,Mr Ivo Pretorius\n"
+                                    "01AB3333333,not_charged,2099-03-04,standard,demo,Ms Recent Person\n")
+    run("import-decisions", str(tmp_path / "d.csv"))
+    run("purge", "--older-than", "365")
+    db = open_db(dbfile)
+    dump = "\n".join(db.conn.iterdump())
+    count = db.execute("SELECT count(*) FROM decisions").fetchone()[0]
+    db.close()
+    assert count == 2
+    assert "Pretorius" not in dump and "01AB2222222" not in dump
+    assert "Recent Person" in dump and "01AB3333333" in dump

@@ -146,7 +146,8 @@ def write_export(rows: Iterable[dict], columns: list[str], fmt: str, out: io.Tex
 def purge(db: Database, older_than_days: int, *, today: dt.date | None = None,
           dry_run: bool = False) -> list[int]:
     """Remove letter text and personal details from letters older than the cut-off (by sent
-    date, else the day stored); scores, verdicts and rule ids stay for reports."""
+    date, else the day stored), and from register decisions older than it; scores, verdicts and
+    rule ids stay for reports."""
     cutoff = ((today or dt.date.today()) - dt.timedelta(days=older_than_days)).isoformat()
     ids = [r[0] for r in db.execute(
         "SELECT id FROM letters WHERE purged_at IS NULL"
@@ -156,7 +157,25 @@ def purge(db: Database, older_than_days: int, *, today: dt.date | None = None,
     for letter_id in ids:
         with write_tx(db):
             _purge_one(db, letter_id)
+    purge_decisions(db, cutoff)
     return ids
+
+
+def purge_decisions(db: Database, cutoff: str) -> int:
+    """Old decisions in the register lose the victim's name and their case reference (kept as
+    the same pseudonym a purged letter gets, so links and reports stay whole)."""
+    if "decisions" not in db.table_names():
+        return 0
+    rows = db.execute("SELECT id, urn FROM decisions WHERE decision_date < ?"
+                      " AND (victim_name IS NOT NULL OR urn NOT LIKE 'purged-%')", [cutoff]).fetchall()
+    with write_tx(db):
+        for decision_id, urn in rows:
+            pseudonym = urn if urn.startswith("purged-") else case_pseudonym(urn)
+            if pseudonym != urn:
+                db.execute("UPDATE letters SET urn = ? WHERE urn = ? COLLATE NOCASE AND purged_at IS NOT NULL",
+                           [pseudonym, urn])
+            db.execute("UPDATE decisions SET urn = ?, victim_name = NULL WHERE id = ?", [pseudonym, decision_id])
+    return len(rows)
 
 
 def case_pseudonym(urn: str) -> str:
