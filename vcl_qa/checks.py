@@ -105,8 +105,6 @@ def _one_condition(key: str, want: Any, state: State) -> bool:
         if state.late is None:
             raise NotAssessed("needs decision_date and victim_category to tell if the letter is late")
         return state.late == want
-    if key == "concept_present":
-        return state.concept(want) is not None
     value = getattr(state.letter.context, key)
     if value is None:
         raise NotAssessed(f"needs '{key}' in the letter's details")
@@ -293,9 +291,13 @@ def check_forbidden(rule: Rule, state: State) -> Iterator[Finding]:
         yield finding(rule, state, hit.start, hit.end)
 
 
-def check_time_limit(rule: Rule, state: State) -> Iterator[Finding]:
-    """Concept present but its required companions missing, or a stale companion present."""
+def check_companions(rule: Rule, state: State) -> Iterator[Finding]:
+    """A concept that is present needs its companions (the review right its time limits), and
+    must not come with a stale one ("five working days")."""
     if not applies(rule, state):
+        return
+    anchor = state.concept(rule.settings["concept"])
+    if anchor is None:
         return
     stale = rule.settings.get("stale_concept")
     hit = state.concept(stale) if stale else None
@@ -304,9 +306,7 @@ def check_time_limit(rule: Rule, state: State) -> Iterator[Finding]:
         return
     missing = [label for name, label in rule.settings["needs"].items() if not state.concept(name)]
     if missing:
-        anchor = state.concept(rule.settings["when"]["concept_present"])
-        yield finding(rule, state, anchor.start if anchor else None, anchor.end if anchor else None,
-                      message=rule.message.replace("{missing}", " and ".join(missing)),
+        yield finding(rule, state, anchor.start, anchor.end, missing=" and ".join(missing),
                       suggestions=_insert_suggestion(rule, state))
 
 
@@ -389,45 +389,44 @@ def _greeting_suggestion(state: State) -> list[str]:
     return [f"Dear {victim}"]
 
 
-ACRONYM = re.compile(r"\b([A-Z][A-Z&]{1,5})(s?)\b")
-
-
 def check_acronym(rule: Rule, state: State) -> Iterator[Finding]:
     doc = state.document
     text = doc.text
     allow = set(str(rule.settings["allow"]).upper().split())
     emphasis = set(str(rule.settings["emphasis_words"]).upper().split())
     expansions = {k.upper(): v for k, v in (rule.settings.get("expansions") or {}).items()}
+    skip = frozenset(str(rule.settings["expansion_skip_words"]).lower().split())
+    share = float(rule.settings["capitals_line_share"])
     lo, hi = _scope_bounds(rule, state)
     seen: set[str] = set()
-    for m in ACRONYM.finditer(text, lo, hi):
+    for m in _rx(rule.settings["pattern"], True).finditer(text, lo, hi):
         acr = m.group(1)
         if acr in seen or acr in allow or acr in emphasis or len(set(acr)) == 1:
             continue
         line = doc.lines[doc.line_col(m.start())[0] - 1].text
         letters = re.sub(r"[^A-Za-z]", "", line)
-        if letters and sum(c.isupper() for c in letters) / len(letters) > 0.6:
+        if letters and sum(c.isupper() for c in letters) / len(letters) > share:
             continue  # a line in capitals (a heading), not an acronym in running text
         seen.add(acr)
-        if _defined(acr, text, m.start(), m.end(), expansions.get(acr)):
+        if _defined(acr, text, m.start(), m.end(), expansions.get(acr), skip):
             continue
         sugg = [f"{expansions[acr]} ({acr})"] if acr in expansions else []
         yield finding(rule, state, m.start(), m.start() + len(acr), suggestions=sugg)
 
 
-def _initials(words: list[str]) -> str:
-    small = {"of", "the", "and", "to", "for", "on", "in", "&"}
-    return "".join(w[0].upper() for w in words if w.lower() not in small and w[:1].isalpha())
+def _initials(words: list[str], skip: frozenset[str]) -> str:
+    return "".join(w[0].upper() for w in words if w.lower() not in skip and w[:1].isalpha())
 
 
-def _defined(acr: str, text: str, start: int, end: int, expansion: str | None) -> bool:
+def _defined(acr: str, text: str, start: int, end: int, expansion: str | None,
+             skip: frozenset[str]) -> bool:
     before = text[max(0, start - 120) : start]
     after = text[end : end + 120]
     # "Crown Prosecution Service (CPS)"
     if before.rstrip().endswith("(") and after.startswith(")"):
         words = re.findall(r"[A-Za-z']+|&", before[:-1].rstrip().rstrip("(").rstrip())[-(len(acr) + 4):]
         for k in range(len(words)):
-            if _initials(words[k:]) == acr:
+            if _initials(words[k:], skip) == acr:
                 return True
         if expansion and expansion.lower() in before.lower():
             return True
@@ -436,7 +435,7 @@ def _defined(acr: str, text: str, start: int, end: int, expansion: str | None) -
     if m:
         words = re.findall(r"[A-Za-z']+|&", m.group(3))
         for k in range(1, len(words) + 1):
-            if _initials(words[:k]) == acr:
+            if _initials(words[:k], skip) == acr:
                 return True
         if expansion and m.group(3).lower().startswith(expansion.lower()):
             return True
@@ -475,6 +474,7 @@ CHECKS: dict[str, Callable[[Rule, State], Iterator[Finding]]] = {
     "substitution": check_substitution,
     "required": check_required,
     "forbidden": check_forbidden,
+    "companions": check_companions,
     "sentence_length": check_sentence_length,
     "metric": check_metric,
     "timeliness": check_timeliness,
@@ -497,7 +497,7 @@ def compute_metrics(state: State) -> None:
     # textstat over the prose only, one sentence per line ending in a full stop, so that
     # headings and list items count as the short sentences they are.
     prose = " ".join(s.text.replace("\n", " ").rstrip(" .!?:;") + "." for s in sents)
-    if words >= 30:
+    if words >= int(state.ruleset.scoring.get("reading_figures_min_words", 30)):
         m["flesch_reading_ease"] = round(float(textstat.flesch_reading_ease(prose)), 1)
         m["flesch_kincaid_grade"] = round(float(textstat.flesch_kincaid_grade(prose)), 1)
     else:

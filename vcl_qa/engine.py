@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from .checks import CHECKS, NotAssessed, State, check_time_limit, compute_metrics
+from .checks import CHECKS, NotAssessed, State, compute_metrics
 from .letter import Letter
 from .result import Finding, Result
 from .rules import RuleSet, load_rules
@@ -20,9 +20,8 @@ def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleS
     not_assessed: dict[str, list[str]] = defaultdict(list)
     assessed: dict[str, int] = defaultdict(int)
     for rule in rs.rules:
-        check = check_time_limit if rule.settings.get("needs") else CHECKS[rule.kind]
         try:
-            findings.extend(check(rule, state))
+            findings.extend(CHECKS[rule.kind](rule, state))
         except NotAssessed as why:
             not_assessed[rule.dimension].append(f"{rule.id}: {why}")
             continue

@@ -19,6 +19,7 @@ KINDS = {
     "substitution",  # words with plainer alternatives -> finding with suggestions
     "required",      # if the context says X, the letter must contain concept Y
     "forbidden",     # if the context says X, the letter must not contain concept Y
+    "companions",    # a concept that is present needs its companions (and no stale one)
     "sentence_length",  # occurrence: words per sentence over a maximum
     "metric",        # a readability figure below a threshold
     "timeliness",    # sent after the due date
@@ -131,9 +132,12 @@ def _load_rules(concepts: dict[str, Concept]) -> list[Rule]:
             for key in ("title", "message", "why", "source"):
                 if not raw.get(key):
                     raise RulesError(f"{where}: missing '{key}'")
-            for key in ("concept", "flag_concept", "when_concept", "generic_concept"):
+            for key in ("concept", "generic_concept", "stale_concept"):
                 if key in raw and raw[key] not in concepts:
                     raise RulesError(f"{where}: unknown concept {raw[key]!r}")
+            for name in raw.get("needs") or {}:
+                if name not in concepts:
+                    raise RulesError(f"{where}: unknown concept {name!r} in 'needs'")
             settings = {
                 k: v
                 for k, v in raw.items()

@@ -21,28 +21,32 @@ def apply_penalties(findings: list[Finding], scoring: dict[str, Any], metrics: d
     caps = scoring.get("rule_caps") or {}
     default_cap = float(scoring.get("default_rule_cap", 40))
     special = scoring.get("rule_points") or {}
-    below = scoring.get("points_per_point_below") or {}
+    per_unit = scoring.get("points_per_unit") or {}
     used: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     for f in findings:
         if f.suppressed:
             f.penalty = 0
             continue
-        base = float(special.get(f.rule, sev_points[f.severity]))
-        if f.rule in below:
-            spec = below[f.rule]
-            value = metrics.get(spec["metric"])
-            if value is not None:
-                base += max(0.0, float(spec["threshold"]) - float(value)) * float(spec["points"])
-        if f.rule == "timeliness.late":
-            extra = max(0, int(metrics.get("working_days_late") or 1) - 1)
-            base += extra * float(scoring.get("late_points_per_extra_day", 0))
+        base = float(special.get(f.rule, sev_points[f.severity])) + _unit_points(per_unit.get(f.rule), metrics)
         cost = base * (repeat ** count[f.rule])
         cap = float(caps.get(f.rule, default_cap))
         cost = max(0.0, min(cost, cap - used[f.rule]))
         used[f.rule] += cost
         count[f.rule] += 1
         f.penalty = round(cost, 1)
+
+
+def _unit_points(spec: dict[str, Any] | None, metrics: dict[str, Any]) -> float:
+    """Extra points for how far a figure is past its threshold (`below` or `above` it)."""
+    if not spec or metrics.get(spec["metric"]) is None:
+        return 0.0
+    value = float(metrics[spec["metric"]])
+    if "below" in spec:
+        units = float(spec["below"]) - value
+    else:
+        units = value - float(spec["above"])
+    return max(0.0, units) * float(spec["points"])
 
 
 def dimension_results(findings: list[Finding], not_assessed: dict[str, list[str]],

@@ -17,7 +17,6 @@ from spacy.tokens import Doc
 from .nlp import get_nlp
 from .rules_data import load_yaml
 
-BULLET = re.compile(r"^\s*([-*•–]|\d{1,2}[.)]|\(?[a-z]\))\s+")
 WORD = re.compile(r"[A-Za-z0-9]")
 
 
@@ -29,6 +28,9 @@ class StructurePatterns:
     reference_line: list[re.Pattern]
     line_end_sentence: re.Pattern
     abbreviations: frozenset[str]
+    bullet: re.Pattern
+    heading_max_words: int
+    prose_min_words: int
 
 
 @lru_cache(maxsize=1)
@@ -45,6 +47,9 @@ def patterns() -> StructurePatterns:
         reference_line=comp("reference_line"),
         line_end_sentence=re.compile(data["line_end_sentence"]),
         abbreviations=frozenset(a.lower() for a in data["abbreviations"]),
+        bullet=re.compile(data["bullet"]),
+        heading_max_words=int(data["heading_max_words"]),
+        prose_min_words=int(data["prose_min_words"]),
     )
 
 
@@ -133,7 +138,7 @@ def classify_lines(text: str) -> tuple[list[Line], Line | None, Line | None]:
         if _matches(pats.sign_off, lines[i].text.strip()):
             sign_i = i
             break
-    first_prose = greeting_i + 1 if greeting_i is not None else _guess_prose_start(lines)
+    first_prose = greeting_i + 1 if greeting_i is not None else _guess_prose_start(lines, pats)
     for i, ln in enumerate(lines):
         s = ln.text.strip()
         if not s:
@@ -150,7 +155,7 @@ def classify_lines(text: str) -> tuple[list[Line], Line | None, Line | None]:
             ln.kind = "reference"
         elif i < first_prose:
             ln.kind = "address"
-        elif _is_heading(s, pats) and not BULLET.match(s):
+        elif _is_heading(s, pats) and not pats.bullet.match(s):
             ln.kind = "heading"
     greeting = lines[greeting_i] if greeting_i is not None else None
     sign = lines[sign_i] if sign_i is not None else None
@@ -159,14 +164,15 @@ def classify_lines(text: str) -> tuple[list[Line], Line | None, Line | None]:
 
 def _is_heading(s: str, pats: StructurePatterns) -> bool:
     """A short line with no sentence punctuation standing alone, e.g. 'What happens next'."""
-    return len(s.split()) <= 8 and not pats.line_end_sentence.search(s) and not s[-1:] in ",-"
+    return (len(s.split()) <= pats.heading_max_words and not pats.line_end_sentence.search(s)
+            and s[-1:] not in ",-")
 
 
-def _guess_prose_start(lines: list[Line]) -> int:
+def _guess_prose_start(lines: list[Line], pats: StructurePatterns) -> int:
     """No greeting: prose starts at the first line that reads like a sentence."""
     for i, ln in enumerate(lines):
         s = ln.text.strip()
-        if len(s.split()) >= 6 and re.search(r"[a-z]", s) and not re.match(r"^\d", s):
+        if len(s.split()) >= pats.prose_min_words and re.search(r"[a-z]", s) and not re.match(r"^\d", s):
             return i
     return 0
 
@@ -245,7 +251,7 @@ def _split_sentences(toks: list[Tok], text: str, lines: list[Line]) -> list[Sent
                 li - prev_line > 1
                 or not prev_text
                 or pats.line_end_sentence.search(prev_text)
-                or BULLET.match(lines[li].text)
+                or pats.bullet.match(lines[li].text)
             ):
                 flush()
                 if li - prev_line > 1:
