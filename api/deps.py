@@ -8,8 +8,8 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlite_utils import Database
 
-from vcl_qa.store import open_db
-from vcl_qa.store.users import User, user_by_token
+from vcl_qa.db import open_db
+from vcl_qa.db.users import User, user_by_token
 
 from .errors import ApiError
 

@@ -11,10 +11,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vcl_qa.errors import LetterError
-from vcl_qa.store.letters import Conflict, NotFound
-from vcl_qa.store.users import UserExists
+from vcl_qa.letters.store import Conflict, NotFound
+from vcl_qa.db.users import UserExists
 
-# Letter text is limited to 200 KB (vcl_qa.letter.MAX_BYTES); JSON escaping can double it.
+# Letter text is limited to 200 KB (vcl_qa.config.MAX_LETTER_BYTES); JSON escaping can double it.
 MAX_REQUEST_BYTES = 512 * 1024
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from vcl_qa import __version__
-from vcl_qa.store import db_path, migrate, open_db
+from vcl_qa.db import db_path, migrate, open_db
 
 from . import errors
 from .routes import audit, decisions, health, letters, users

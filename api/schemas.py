@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from vcl_qa.letter import LetterContext
-from vcl_qa.result import Result
+from vcl_qa.engine.letter import LetterContext
+from vcl_qa.engine.result import Result
 
 
 def _inline_refs(schema: dict) -> dict:

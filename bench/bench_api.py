@@ -111,8 +111,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from vcl_qa import Letter
-    from vcl_qa.store import migrate, open_db
-    from vcl_qa.store.users import add_user
+    from vcl_qa.db import migrate, open_db
+    from vcl_qa.db.users import add_user
 
     tmp = Path(tempfile.mkdtemp(prefix="vcl-bench-"))
     db_file = tmp / "bench.db"

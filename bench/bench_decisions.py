@@ -12,9 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from vcl_qa import decisions
-from vcl_qa.store import migrate, open_db
-from vcl_qa.store.db import now
+from vcl_qa.decisions import register as decisions
+from vcl_qa.db import migrate, open_db
+from vcl_qa.db.connection import now
 
 DECISIONS = ("discontinued", "no_evidence_offered", "charge_altered", "not_charged", "left_on_file")
 
@@ -44,7 +44,7 @@ def main(n: int) -> None:
                 fh.write(",".join(row) + "\n")
         report = timed(f"import-decisions ({n:,} rows)", lambda: decisions.import_csv(db, csv_path))
         assert report.created == n, report
-        timed(f"import-decisions again (all unchanged)", lambda: decisions.import_csv(db, csv_path))
+        timed("import-decisions again (all unchanged)", lambda: decisions.import_csv(db, csv_path))
         stamp = now()
         letters = []
         for urn, kind, day, _cat, team, _name in rows[: n // 2]:

@@ -5,7 +5,7 @@ import statistics
 import time
 
 from vcl_qa import LetterContext
-from vcl_qa.redact import load_rules, redact
+from vcl_qa.panel.redact import load_rules, redact
 
 HEAD = """Private - to be opened by addressee only
 

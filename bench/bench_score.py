@@ -27,7 +27,7 @@ OFFENCES = ["assault", "burglary", "theft", "fraud", "domestic_abuse", "sexual_o
 
 def paragraphs() -> tuple[list[str], list[str], list[str]]:
     """Openings (header to greeting), body paragraphs and closings from the sample letters."""
-    from vcl_qa.letter import split_front_matter
+    from vcl_qa.engine.letter import split_front_matter
 
     heads, bodies, tails = [], [], []
     for path in sorted((ROOT / "sample_letters").glob("*.txt")):
@@ -86,9 +86,9 @@ def main() -> None:
 
     import spacy
 
-    from vcl_qa.engine import score_letter
-    from vcl_qa.nlp import get_nlp
-    from vcl_qa.rules import load_rules
+    from vcl_qa.engine.run import score_letter
+    from vcl_qa.engine.nlp import get_nlp
+    from vcl_qa.engine.rules import load_rules
 
     letters = make_letters(args.letters, args.seed)
     words = [len(l.text.split()) for l in letters]

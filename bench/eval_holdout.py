@@ -15,10 +15,10 @@ from pathlib import Path
 import yaml
 
 import vcl_qa
-from vcl_qa.concepts import CONTENT_CONCEPTS, find_concept
-from vcl_qa.engine import score_letter
-from vcl_qa.rules import load_rules
-from vcl_qa.structure import analyse
+from vcl_qa.engine.concepts import CONTENT_CONCEPTS, find_concept
+from vcl_qa.engine.run import score_letter
+from vcl_qa.engine.rules import load_rules
+from vcl_qa.engine.structure import analyse
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "bench" / "holdout"  # replaced by --set

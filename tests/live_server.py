@@ -73,8 +73,8 @@ def live_server(tmp_path):
 
 def make_user(db_path: Path, name: str, role: str, team: str | None = None) -> str:
     """Create a user straight in the store; returns the token."""
-    from vcl_qa.store import migrate, open_db
-    from vcl_qa.store.users import add_user
+    from vcl_qa.db import migrate, open_db
+    from vcl_qa.db.users import add_user
 
     db = open_db(db_path)
     try:

@@ -5,8 +5,9 @@ import datetime as dt
 from pathlib import Path
 
 from live_server import sample_payloads, sent_on
-from vcl_qa.store import letters, migrate, open_db
-from vcl_qa.store.users import add_user
+from vcl_qa.db import migrate, open_db
+from vcl_qa.letters import service
+from vcl_qa.db.users import add_user
 
 
 def seeded_db(path: Path, panel_members: int = 3, q1_letters: int = 24):
@@ -24,8 +25,8 @@ def seeded_db(path: Path, panel_members: int = 3, q1_letters: int = 24):
         team = "north" if i % 2 == 0 else "south"
         day = dt.date(2025, 1, 6) + dt.timedelta(days=2 * i) if i < q1_letters else dt.date(2024, 11, 1) + dt.timedelta(days=i)
         p = sent_on(p, day)
-        r = letters.submit(db, users[team], p["text"], p["context"], team=team)
-        letters.mark_sent(db, users[team], r["id"], day)
+        r = service.submit(db, users[team], p["text"], p["context"], team=team)
+        service.mark_sent(db, users[team], r["id"], day)
         ids.append(r["id"])
     return db, users, ids
 

@@ -49,7 +49,7 @@ def test_posting_with_letter_id_adds_a_version_and_keeps_context(api):
 def test_get_letter_is_audited(api):
     letter_id = submit(api).json()["id"]
     api.get(f"/letters/{letter_id}")
-    from vcl_qa.store import open_db
+    from vcl_qa.db import open_db
 
     db = open_db(api.server.db)
     actions = [r[0] for r in db.execute(
@@ -197,7 +197,7 @@ def test_suppression_is_recorded_and_adds_a_result(api):
     assert {f["suppressed"] for f in letter["result"]["findings"] if f["rule"] == rule} == {True}
     again = api.post("/letters", json={"text": LETTER + "\nThank you.\n", "letter_id": letter_id}).json()
     assert {f["suppressed"] for f in again["result"]["findings"] if f["rule"] == rule} <= {True}
-    from vcl_qa.store import open_db
+    from vcl_qa.db import open_db
 
     db = open_db(api.server.db)
     assert db.execute("SELECT count(*) FROM results WHERE letter_id = ?", [letter_id]).fetchone()[0] == 3  # first, after the suppression, the new version

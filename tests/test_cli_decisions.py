@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from vcl_qa.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "sample_decisions.csv"
+SAMPLE = ROOT / "sample_letters" / "decisions.csv"
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from vcl_qa import Letter
 from vcl_qa.cli import main
-from vcl_qa.store import open_db
-from vcl_qa.store.letters import list_letters
-from vcl_qa.store.users import user_by_token
+from vcl_qa.db import open_db
+from vcl_qa.letters.store import list_letters
+from vcl_qa.db.users import user_by_token
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_letters"
 GOOD = """---
@@ -230,7 +230,7 @@ def test_docs_cover_every_service_command():
 
 def test_purge_keeps_a_purged_letter_linked_to_its_decision(dbfile, tmp_path):
     """The register must not turn a purged letter's decision into a 'missing' letter."""
-    from vcl_qa.decisions import register
+    from vcl_qa.decisions.register import register
 
     letter = SAMPLES / "01_good_discontinued_assault_standard.txt"
     folder = tmp_path / "one"

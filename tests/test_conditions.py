@@ -1,6 +1,6 @@
 """Which rules apply is decided from what the letter's details say, even when some are missing."""
 from vcl_qa import Letter, LetterContext
-from vcl_qa.engine import score_letter
+from vcl_qa.engine.run import score_letter
 
 TEXT = "Dear Ms Okafor\n\nWe have decided to stop the case.\n\nYours sincerely\n"
 

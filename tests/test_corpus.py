@@ -6,10 +6,10 @@ import pytest
 import yaml
 
 from vcl_qa import Letter, LetterContext
-from vcl_qa.concepts import CONTENT_CONCEPTS, find_concept
-from vcl_qa.engine import score_letter
-from vcl_qa.rules import load_rules
-from vcl_qa.structure import analyse
+from vcl_qa.engine.concepts import CONTENT_CONCEPTS, find_concept
+from vcl_qa.engine.run import score_letter
+from vcl_qa.engine.rules import load_rules
+from vcl_qa.engine.structure import analyse
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 REQUIRED = yaml.safe_load((CORPUS / "required_content.yml").read_text())

@@ -10,12 +10,13 @@ import shutil
 import pytest
 import yaml
 
-from vcl_qa import decisions
+from vcl_qa.decisions import register as decisions
 from vcl_qa.errors import LetterError
-from vcl_qa.rules_data import load_calendar, rules_dir
-from vcl_qa.store import letters, migrate, open_db
-from vcl_qa.store import decisions as store
-from vcl_qa.store.bulk import Actor
+from vcl_qa.engine.rules_data import load_calendar, rules_dir
+from vcl_qa.db import migrate, open_db
+from vcl_qa.letters import service
+from vcl_qa.decisions import store
+from vcl_qa.letters.bulk import Actor
 
 D = dt.date
 TODAY = D(2025, 1, 6)  # a Monday
@@ -45,7 +46,7 @@ def letter(db, urn, decision, decided, category, *, sent=None, team="north", let
            "letter_date": letter_date or sent or decided}
     if urn is not None:
         ctx["urn"] = urn
-    return letters.submit(db, ACTOR, TEXT, ctx, team=team, sent_date=sent)["id"]
+    return service.submit(db, ACTOR, TEXT, ctx, team=team, sent_date=sent)["id"]
 
 
 @pytest.fixture
@@ -96,7 +97,7 @@ def test_most_urgent_first(filled):
 
 
 def test_sending_a_letter_changes_its_decisions_status_at_once(filled):
-    letters.mark_sent(filled, ACTOR, filled.letter_ids["F1"], D(2025, 1, 6))
+    service.mark_sent(filled, ACTOR, filled.letter_ids["F1"], D(2025, 1, 6))
     assert by_urn(decisions.register(filled, today=TODAY, urn="F1")) == {"F1": ("sent_on_time", 1)}
     c1 = letter(filled, "C1", "no_evidence_offered", "2024-12-31", "enhanced", sent="2025-01-06")
     row = decisions.register(filled, today=TODAY, urn="c1")[0]  # case reference in any case
@@ -290,16 +291,16 @@ def test_import_csv_unusable_files(db, tmp_path, text, words):
 def test_sample_register_links_every_sample_letter(db):
     report = decisions.import_sample(db)
     assert (report.created, report.failed) == (45, [])
-    from vcl_qa.store.bulk import import_folder
+    from vcl_qa.letters.bulk import import_folder
 
-    imported = import_folder(db, decisions.SAMPLE_CSV.parent / "sample_letters", "demo", sent=True)
+    imported = import_folder(db, decisions.SAMPLE_CSV.parent, "demo", sent=True)
     assert len(imported.stored) == 34
     assert decisions.unlinked_letters(db)[1] == 0
     rows = decisions.register(db, today=D(2026, 1, 12))
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in decisions.STATUSES}
     assert counts == {"due": 0, "due_today": 0, "overdue": 11, "sent_on_time": 31, "sent_late": 3}
     # Late by the register exactly when the engine finds the sample letter late.
-    expected = yaml.safe_load((decisions.SAMPLE_CSV.parent / "sample_letters" / "expected.yml").read_text())
+    expected = yaml.safe_load((decisions.SAMPLE_CSV.parent / "expected.yml").read_text())
     late_files = {name for name, rules in expected.items() if "timeliness.late" in rules}
     late_letters = {r["id"] for r in filled_rows(db) if r["source"] in late_files}
     assert {i for r in rows if r["status"] == "sent_late" for i in r["letter_ids"]} == late_letters

@@ -4,7 +4,7 @@ from pathlib import Path
 import click
 
 from vcl_qa.cli import main
-from vcl_qa.rules import load_rules
+from vcl_qa.engine.rules import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = "\n".join(p.read_text() for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])

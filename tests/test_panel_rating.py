@@ -10,10 +10,13 @@ import pytest
 
 from panel_setup import good_rating, seeded_db
 from vcl_qa.errors import LetterError
-from vcl_qa.panel import agreement, feedback, rating, sampling
+from vcl_qa.panel import agreement
+from vcl_qa.panel import feedback
+from vcl_qa.panel import rating
+from vcl_qa.panel import sampling
 from vcl_qa.panel.stats import krippendorff_alpha
-from vcl_qa.redact import redact
-from vcl_qa.store.letters import Conflict, NotFound
+from vcl_qa.panel.redact import redact
+from vcl_qa.letters.store import Conflict, NotFound
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +45,7 @@ def leaks(text: str, bits: set[str]) -> list[str]:
 def test_map_span_matches_the_anonymised_text():
     text = ("Dear Mrs Priya Sharma\nYour case 06MP0873125 was stopped. Call 0161 496 0000.\n"
             "Mrs Sharma, we are sorry. Email help@example.org if you need us.\n")
-    from vcl_qa.letter import LetterContext
+    from vcl_qa.engine.letter import LetterContext
     red = redact(text, LetterContext(victim_name="Mrs Priya Sharma", urn="06MP0873125"))
     reps = [list(r) for r in red.replacements]
     assert len(reps) >= 4

@@ -11,7 +11,9 @@ from click.testing import CliRunner
 
 from panel_setup import good_rating, seeded_db
 from vcl_qa.cli import main
-from vcl_qa.panel import rating, report, sampling
+from vcl_qa.panel import rating
+from vcl_qa.panel import report
+from vcl_qa.panel import sampling
 
 
 def rate_all(db, users, period: str, overall: int, comment: str) -> None:

@@ -10,8 +10,12 @@ import pytest
 
 from panel_setup import good_rating, seeded_db
 from vcl_qa.errors import LetterError
-from vcl_qa.panel import periods, rating, sampling, settings
-from vcl_qa.store.letters import Conflict, NotFound, submit
+from vcl_qa.panel import periods
+from vcl_qa.panel import rating
+from vcl_qa.panel import sampling
+from vcl_qa.panel import settings
+from vcl_qa.letters.service import submit
+from vcl_qa.letters.store import Conflict, NotFound
 
 POLICY = {"seed": 7, "always_include_verdicts": ["poor"], "random_share": 0.25, "min_per_stratum": 1,
           "strata": ["decision", "offence"], "max_letters": 1000, "raters_per_letter": 2}
@@ -172,7 +176,7 @@ def test_fewer_panel_members_than_raters_wanted(tmp_path):
     db, users, _ = seeded_db(tmp_path / "p.db", panel_members=1, q1_letters=4)
     sampling.draw(db, users["manager"], "2025Q1")
     assert all(i["raters"] == ["panel-0"] for i in sampling.items(db, "2025Q1"))
-    from vcl_qa.store.users import add_user
+    from vcl_qa.db.users import add_user
     add_user(db, "panel-late", "panel")
     added = sampling.assign(db, "2025Q1")
     items = sampling.items(db, "2025Q1")
@@ -186,7 +190,7 @@ def test_rubric_in_rules_must_describe_every_point(tmp_path, monkeypatch):
     import yaml
 
     from vcl_qa.errors import RulesError
-    from vcl_qa.rules_data import rules_dir
+    from vcl_qa.engine.rules_data import rules_dir
 
     rules = tmp_path / "rules"
     shutil.copytree(rules_dir(), rules)

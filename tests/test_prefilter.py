@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from vcl_qa.prefilter import literal_hints, may_match
-from vcl_qa.rules import load_rules
+from vcl_qa.engine.prefilter import literal_hints, may_match
+from vcl_qa.engine.rules import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from vcl_qa import Letter, LetterContext, RulesError
-from vcl_qa.redact import Replacement, load_rules, redact
+from vcl_qa.panel.redact import Replacement, load_rules, redact
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "sample_letters").glob("*.txt"))

@@ -4,8 +4,8 @@ import datetime as dt
 import pytest
 
 from vcl_qa import Letter, LetterContext
-from vcl_qa.engine import score_letter
-from vcl_qa.rules import load_rules
+from vcl_qa.engine.run import score_letter
+from vcl_qa.engine.rules import load_rules
 
 RULES = load_rules().rules
 TODAY = dt.date(2025, 6, 2)

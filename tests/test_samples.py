@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from vcl_qa import Letter
-from vcl_qa.engine import score_letter
+from vcl_qa.engine.run import score_letter
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_letters"
 EXPECTED = yaml.safe_load((SAMPLES / "expected.yml").read_text())
@@ -30,7 +30,7 @@ def test_good_samples_raise_no_error_or_warning():
 
 
 def test_every_rule_fires_on_some_sample_and_no_good_one():
-    from vcl_qa.rules import load_rules
+    from vcl_qa.engine.rules import load_rules
 
     fired: dict[str, set[str]] = {}
     for name in EXPECTED:

@@ -7,9 +7,11 @@ import pytest
 from sqlite_utils.migrations import Migrations
 
 from vcl_qa.errors import LetterError
-from vcl_qa.store import letters, migrate, open_db
-from vcl_qa.store import migrations as migrate_module
-from vcl_qa.store.bulk import Actor
+from vcl_qa.db import migrate, open_db
+from vcl_qa.letters import service
+from vcl_qa.letters import store as letters
+from vcl_qa.db import migrations as migrate_module
+from vcl_qa.letters.bulk import Actor
 
 TEXT = "Dear Ms Okafor\nWe have decided to stop the case against Lee Barker.\n"
 CTX = {"decision": "discontinued", "decision_date": "2024-12-19", "letter_date": "2024-12-20",
@@ -41,7 +43,6 @@ def test_open_db_uses_wal_and_migrations_run_once(tmp_path):
 
 
 def test_another_area_registers_its_own_migrations(tmp_path, monkeypatch):
-    import sys
     import types
 
     module = types.ModuleType("area_for_test")
@@ -51,8 +52,8 @@ def test_another_area_registers_its_own_migrations(tmp_path, monkeypatch):
     def things(db):
         db.execute("CREATE TABLE things (id INTEGER PRIMARY KEY, letter_id INTEGER REFERENCES letters(id))")
 
-    monkeypatch.setitem(sys.modules, "area_for_test", module)
-    monkeypatch.setattr(migrate_module, "MIGRATION_MODULES", [*migrate_module.MIGRATION_MODULES, "area_for_test"])
+    sets = migrate_module.migration_sets()
+    monkeypatch.setattr(migrate_module, "migration_sets", lambda: [*sets, module.migrations])
     db = open_db(tmp_path / "x.db")
     applied = migrate(db)
     assert (applied[0], applied[-1]) == ("core:0001_core", "area_for_test:0001_things")
@@ -60,7 +61,6 @@ def test_another_area_registers_its_own_migrations(tmp_path, monkeypatch):
 
 
 def test_a_failing_migration_leaves_nothing_behind(tmp_path, monkeypatch):
-    import sys
     import types
 
     module = types.ModuleType("broken_area")
@@ -71,8 +71,8 @@ def test_a_failing_migration_leaves_nothing_behind(tmp_path, monkeypatch):
         db.execute("CREATE TABLE half_done (id INTEGER)")
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(sys.modules, "broken_area", module)
-    monkeypatch.setattr(migrate_module, "MIGRATION_MODULES", [*migrate_module.MIGRATION_MODULES, "broken_area"])
+    sets = migrate_module.migration_sets()
+    monkeypatch.setattr(migrate_module, "migration_sets", lambda: [*sets, module.migrations])
     db = open_db(tmp_path / "x.db")
     with pytest.raises(RuntimeError):
         migrate(db)
@@ -81,7 +81,7 @@ def test_a_failing_migration_leaves_nothing_behind(tmp_path, monkeypatch):
 
 
 def test_submit_stores_letter_version_result_and_findings(db):
-    out = letters.submit(db, WHO, TEXT, CTX, team="north")
+    out = service.submit(db, WHO, TEXT, CTX, team="north")
     assert (out["id"], out["version"]) == (1, 1)
     row = next(db.query("SELECT * FROM letters"))
     assert (row["team"], row["status"], row["urn"], row["latest_version"]) == ("north", "draft", "42AB1234524", 1)
@@ -95,7 +95,7 @@ def test_submit_stores_letter_version_result_and_findings(db):
 
 def test_invalid_context_writes_nothing(db):
     with pytest.raises(LetterError) as exc:
-        letters.submit(db, WHO, TEXT, {**CTX, "offence": "speeding"}, team="north")
+        service.submit(db, WHO, TEXT, {**CTX, "offence": "speeding"}, team="north")
     assert exc.value.field == "offence"
     assert count(db, "letters") == 0
     assert count(db, "versions") == 0
@@ -107,13 +107,13 @@ def test_a_failure_inside_the_write_rolls_back_everything(db, monkeypatch):
 
     monkeypatch.setattr(letters, "_update_letter", broken)
     with pytest.raises(RuntimeError):
-        letters.submit(db, WHO, TEXT, CTX, team="north")
+        service.submit(db, WHO, TEXT, CTX, team="north")
     assert [count(db, t) for t in ("letters", "versions", "results", "audit_log")] == [0, 0, 0, 0]
 
 
 def test_new_version_inherits_context_and_numbering(db):
-    first = letters.submit(db, WHO, TEXT, CTX, team="north")
-    second = letters.submit(db, WHO, TEXT + "Yours sincerely\n", {"letter_date": "2024-12-23"},
+    first = service.submit(db, WHO, TEXT, CTX, team="north")
+    second = service.submit(db, WHO, TEXT + "Yours sincerely\n", {"letter_date": "2024-12-23"},
                             letter_id=first["id"])
     assert second["version"] == 2
     letter = letters.get_letter(db, first["id"])
@@ -123,17 +123,17 @@ def test_new_version_inherits_context_and_numbering(db):
 
 
 def test_sent_letter_rejects_versions_and_second_send(db):
-    first = letters.submit(db, WHO, TEXT, CTX, team="north")
-    letters.mark_sent(db, WHO, first["id"])
+    first = service.submit(db, WHO, TEXT, CTX, team="north")
+    service.mark_sent(db, WHO, first["id"])
     with pytest.raises(letters.Conflict):
-        letters.submit(db, WHO, TEXT, {}, letter_id=first["id"])
+        service.submit(db, WHO, TEXT, {}, letter_id=first["id"])
     with pytest.raises(letters.Conflict):
-        letters.mark_sent(db, WHO, first["id"])
+        service.mark_sent(db, WHO, first["id"])
 
 
 def test_delete_removes_every_row_of_the_letter(db):
-    first = letters.submit(db, WHO, TEXT, CTX, team="north")
-    letters.suppress(db, WHO, first["id"], "readability.passive", "fine")
+    first = service.submit(db, WHO, TEXT, CTX, team="north")
+    service.suppress(db, WHO, first["id"], "readability.passive", "fine")
     letters.delete(db, WHO, first["id"])
     assert [count(db, t) for t in ("letters", "versions", "results", "findings", "suppressions")] == [0] * 5
     with pytest.raises(letters.NotFound):
@@ -141,16 +141,16 @@ def test_delete_removes_every_row_of_the_letter(db):
 
 
 def test_rescore_keeps_old_results(db, monkeypatch):
-    first = letters.submit(db, WHO, TEXT, CTX, team="north")
-    assert letters.rescore(db, first["id"]) is None  # same rules_version: nothing to do
-    from vcl_qa import score_letter as real
+    first = service.submit(db, WHO, TEXT, CTX, team="north")
+    assert service.rescore(db, first["id"]) is None  # same rules_version: nothing to do
+    from vcl_qa.engine.run import score_letter as real
 
     def newer_rules(letter):
         result = real(letter)
         return result.model_copy(update={"rules_version": result.rules_version + "-next"})
 
-    monkeypatch.setattr(letters, "score_letter", newer_rules)
-    again = letters.rescore(db, first["id"])
+    monkeypatch.setattr(service.engine, "score_letter", newer_rules)
+    again = service.rescore(db, first["id"])
     assert again["rules_version"].endswith("-next")
     versions = [r[0] for r in db.execute("SELECT rules_version FROM results ORDER BY id").fetchall()]
     assert len(versions) == 2 and versions[1].endswith("-next")
@@ -158,8 +158,8 @@ def test_rescore_keeps_old_results(db, monkeypatch):
 
 
 def test_search_is_full_text_over_latest_version(db):
-    a = letters.submit(db, WHO, "Dear Ms Okafor\nThe cameras recorded over the film.\n", CTX, team="north")
-    letters.submit(db, WHO, "Dear Mr Nowak\nThe witness moved away.\n", CTX, team="south")
+    a = service.submit(db, WHO, "Dear Ms Okafor\nThe cameras recorded over the film.\n", CTX, team="north")
+    service.submit(db, WHO, "Dear Mr Nowak\nThe witness moved away.\n", CTX, team="south")
     rows, n = letters.list_letters(db, q="camera")  # porter stemming: camera ~ cameras
     assert (n, [r["id"] for r in rows]) == (1, [a["id"]])
     assert letters.list_letters(db, q="witness", team="north")[1] == 0
@@ -167,8 +167,8 @@ def test_search_is_full_text_over_latest_version(db):
 
 
 def test_compare_matches_findings_by_rule_and_words(db, monkeypatch):
-    first = letters.submit(db, WHO, TEXT, CTX, team="north")
-    letters.submit(db, WHO, TEXT, {}, letter_id=first["id"])
+    first = service.submit(db, WHO, TEXT, CTX, team="north")
+    service.submit(db, WHO, TEXT, {}, letter_id=first["id"])
     # Put known findings in the two stored results, as the engine would.
     def finding(rule, text):
         return {"rule": rule, "dimension": rule.split(".")[0], "severity": "warning", "message": "m",
@@ -201,7 +201,7 @@ def test_concurrent_writers_from_threads_all_land(tmp_path):
         db = open_db(path)
         try:
             for i in range(10):
-                letters.submit(db, WHO, f"Dear Ms Okafor\nLetter {n}-{i}.\n", {}, team="north")
+                service.submit(db, WHO, f"Dear Ms Okafor\nLetter {n}-{i}.\n", {}, team="north")
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

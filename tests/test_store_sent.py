@@ -4,8 +4,10 @@ import datetime as dt
 import pytest
 
 from vcl_qa.errors import LetterError
-from vcl_qa.store import letters, migrate, open_db
-from vcl_qa.store.users import add_user
+from vcl_qa.db import migrate, open_db
+from vcl_qa.letters import service
+from vcl_qa.letters import store as letters
+from vcl_qa.db.users import add_user
 
 TEXT = ("Dear Ms Okafor\n\nI am writing to tell you that we have decided to stop the case against "
         "Mr Lane. I know this is hard news.\n\nYours sincerely\n")
@@ -27,9 +29,9 @@ def rules(result):
 
 def test_sent_late_is_scored_late(db):
     user = add_user(db, "sam", "staff", "north")[0]
-    r = letters.submit(db, user, TEXT, CONTEXT, team="north")
+    r = service.submit(db, user, TEXT, CONTEXT, team="north")
     assert "timeliness.late" not in rules(r["result"])
-    letters.mark_sent(db, user, r["id"], dt.date(2024, 12, 23))
+    service.mark_sent(db, user, r["id"], dt.date(2024, 12, 23))
     latest = letters.latest_result(db, r["id"])
     assert {"timeliness.late", "empathy.delay_apology"} <= rules(latest)
     assert latest["metrics"]["letter_date"] == "2024-12-23"
@@ -39,17 +41,17 @@ def test_sent_late_is_scored_late(db):
 
 def test_sent_on_its_letter_date_is_not_scored_again(db):
     user = add_user(db, "sam", "staff", "north")[0]
-    r = letters.submit(db, user, TEXT, CONTEXT, team="north")
-    letters.mark_sent(db, user, r["id"], dt.date(2024, 12, 20))
+    r = service.submit(db, user, TEXT, CONTEXT, team="north")
+    service.mark_sent(db, user, r["id"], dt.date(2024, 12, 20))
     count = db.execute("SELECT count(*) FROM results WHERE letter_id = ?", [r["id"]]).fetchone()[0]
     assert count == 1
 
 
 def test_cannot_be_sent_before_the_decision(db):
     user = add_user(db, "sam", "staff", "north")[0]
-    r = letters.submit(db, user, TEXT, CONTEXT, team="north")
+    r = service.submit(db, user, TEXT, CONTEXT, team="north")
     with pytest.raises(LetterError) as err:
-        letters.mark_sent(db, user, r["id"], dt.date(2024, 12, 18))
+        service.mark_sent(db, user, r["id"], dt.date(2024, 12, 18))
     assert err.value.field == "sent_date"
     status = db.execute("SELECT status FROM letters WHERE id = ?", [r["id"]]).fetchone()[0]
     assert status == "draft"

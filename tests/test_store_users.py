@@ -6,8 +6,8 @@ import hashlib
 import pytest
 
 from vcl_qa.errors import LetterError
-from vcl_qa.store import migrate, open_db
-from vcl_qa.store import users
+from vcl_qa.db import migrate, open_db
+from vcl_qa.db import users
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """The parts of a letter are recognised, so that only the prose counts for readability."""
-from vcl_qa.structure import analyse
+from vcl_qa.engine.structure import analyse
 
 LETTER = """Private - to be opened by addressee only
 

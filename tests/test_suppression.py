@@ -2,9 +2,9 @@
 import dataclasses
 
 from vcl_qa import Letter, LetterContext
-from vcl_qa.engine import score_letter
-from vcl_qa.letter import Suppression
-from vcl_qa.rules import load_rules
+from vcl_qa.engine.run import score_letter
+from vcl_qa.engine.letter import Suppression
+from vcl_qa.engine.rules import load_rules
 
 TEXT = ("Dear Ms Okafor\n\nPrior to the hearing, we decided to stop the case. "
         "The charge will lie on file.\n\nYours sincerely\n")

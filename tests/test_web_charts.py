@@ -4,10 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
-from vcl_qa import charts, dashboard, score_letter, Letter
-from vcl_qa.store import migrate, open_db
-from vcl_qa.store import letters as store
-from vcl_qa.store.users import add_user
+from vcl_qa import Letter, score_letter
+from vcl_qa.reports import charts, dashboard
+from vcl_qa.db import migrate, open_db
+from vcl_qa.letters import service
+from vcl_qa.db.users import add_user
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -63,9 +64,9 @@ def test_dashboard_figures_by_month(tmp_path):
     user, _ = add_user(db, "mia", "manager")
     text = "Dear Ms Grant\n\nWe have decided to stop the case.\n\nYours sincerely\nJ Whitcombe\n"
     base = {"decision": "discontinued", "decision_date": "2024-12-19", "victim_category": "enhanced"}
-    store.submit(db, user, text, {**base, "letter_date": "2024-12-20"}, team="north")  # on time
-    store.submit(db, user, text, {**base, "letter_date": "2024-12-24"}, team="north")  # 2 days late
-    store.submit(db, user, text, {"letter_date": "2024-12-27"}, team="south")          # not judged
+    service.submit(db, user, text, {**base, "letter_date": "2024-12-20"}, team="north")  # on time
+    service.submit(db, user, text, {**base, "letter_date": "2024-12-24"}, team="north")  # 2 days late
+    service.submit(db, user, text, {"letter_date": "2024-12-27"}, team="south")          # not judged
     rows = dashboard.letters_in_scope(db)
     months = dashboard.by_month(rows)
     assert [(m["month"], m["letters"], m["judged_for_time"], m["on_time"], m["timeliness_rate"])

@@ -28,8 +28,9 @@ CONTEXT = {"decision": "discontinued", "decision_date": "2024-12-19", "letter_da
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     from vcl_qa.panel import sampling
-    from vcl_qa.store import bulk, open_db
-    from vcl_qa.store.users import user_by_name
+    from vcl_qa.db import open_db
+    from vcl_qa.letters import bulk
+    from vcl_qa.db.users import user_by_name
 
     db_path = tmp_path_factory.mktemp("web") / "vcl_qa.db"
     tokens = {"staff": make_user(db_path, "sam", "staff", "north"),

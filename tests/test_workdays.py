@@ -12,8 +12,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vcl_qa.rules_data import load_calendar, rules_dir
-from vcl_qa.workdays import add_working_days, due_date, is_working_day, working_days_between
+from vcl_qa.engine.rules_data import load_calendar, rules_dir
+from vcl_qa.engine.workdays import add_working_days, due_date, is_working_day, working_days_between
 
 D = dt.date
 

@@ -1,14 +1,14 @@
 """vcl-qa: quality assurance for letters to victims of crime."""
-from .errors import LetterError, RulesError
-from .letter import Letter, LetterContext
-from .result import Finding, Result
+from vcl_qa.errors import LetterError, RulesError
+from vcl_qa.engine.letter import Letter, LetterContext
+from vcl_qa.engine.result import Finding, Result
 
 __version__ = "0.1.0"
 
 
 def score_letter(letter: Letter) -> Result:
     """Score one letter against rules/ (contract section 3)."""
-    from .engine import score_letter as _score
+    from vcl_qa.engine.run import score_letter as _score
 
     return _score(letter)
 

@@ -1,3 +1,3 @@
-from .cli import main
+from vcl_qa.cli import main
 
 main()

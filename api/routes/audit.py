@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from vcl_qa.store import audit as store
+from vcl_qa.db import audit as store
 
 from ..deps import AuditUser, DbDep
 from ..errors import COMMON_RESPONSES

@@ -12,11 +12,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from vcl_qa import decisions as register
+from vcl_qa.decisions import register
 from vcl_qa.errors import LetterError
-from vcl_qa.letter import Decision, Offence, VictimCategory
-from vcl_qa.store import decisions as store
-from vcl_qa.store.users import User
+from vcl_qa.engine.letter import Decision, Offence, VictimCategory
+from vcl_qa.decisions import store
+from vcl_qa.db.users import User
 
 from ..deps import DbDep, LetterUser
 from ..errors import COMMON_RESPONSES, ApiError

@@ -12,9 +12,10 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from vcl_qa.errors import LetterError
-from vcl_qa.store import letters as store
-from vcl_qa.store import audit
-from vcl_qa.store.users import User
+from vcl_qa.letters import store
+from vcl_qa.letters import service
+from vcl_qa.db import audit
+from vcl_qa.db.users import User
 
 from ..concurrency import FifoLock
 from ..deps import PathId, DbDep, LetterUser, ManagerUser
@@ -59,7 +60,7 @@ def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser):
                        [{"field": "team", "message": "required for managers"}])
     try:
         with scoring_slot:
-            out = store.submit(db, user, body.text, body.context, team=team,
+            out = service.submit(db, user, body.text, body.context, team=team,
                                letter_id=body.letter_id, source="api")
     except LetterError as exc:
         if exc.field not in ("text", "team"):  # everything else is a context field
@@ -123,7 +124,7 @@ def suppress_finding(letter_id: PathId, body: SuppressionIn, db: DbDep, user: Le
     """Mark a rule (or one wording) as not a problem in this letter, with a reason; re-scores."""
     check_visible(db, user, letter_id)
     with scoring_slot:
-        return store.suppress(db, user, letter_id, body.rule, body.reason, body.term)
+        return service.suppress(db, user, letter_id, body.rule, body.reason, body.term)
 
 
 @router.post("/{letter_id}/sent", response_model=LetterDetail, responses={**NOT_FOUND, **CONFLICT})
@@ -132,7 +133,7 @@ def mark_sent(letter_id: PathId, db: DbDep, user: LetterUser, body: SentIn | Non
     Sent on another day than its letter_date, it is scored again as sent that day."""
     check_visible(db, user, letter_id)
     with scoring_slot:
-        store.mark_sent(db, user, letter_id, body.sent_date if body else None)
+        service.mark_sent(db, user, letter_id, body.sent_date if body else None)
     return store.get_letter(db, letter_id)
 
 

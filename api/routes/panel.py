@@ -14,8 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vcl_qa.panel import agreement as agreement_mod
 from vcl_qa.panel import feedback as feedback_mod
-from vcl_qa.panel import periods, rating, report, sampling, settings
-from vcl_qa.store.users import User
+from vcl_qa.panel import periods
+from vcl_qa.panel import rating
+from vcl_qa.panel import report
+from vcl_qa.panel import sampling
+from vcl_qa.panel import settings
+from vcl_qa.db.users import User
 
 from ..deps import DbDep, LetterUser, ManagerUser, PathId, require
 from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND

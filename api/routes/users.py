@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from vcl_qa.store import users as store
+from vcl_qa.db import users as store
 
 from ..deps import PathId, AdminUser, CurrentUser, DbDep
 from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError

@@ -5,10 +5,10 @@ import hmac
 
 from fastapi import APIRouter, Request
 
-from vcl_qa.store import open_db
-from vcl_qa.store import audit
-from vcl_qa.store.users import user_by_token
-from vcl_qa.store.web_sessions import create_session, end_session
+from vcl_qa.db import open_db
+from vcl_qa.db import audit
+from vcl_qa.db.users import user_by_token
+from vcl_qa.db.web_sessions import create_session, end_session
 
 from .session import (COOKIE, PRE_COOKIE, ROLE_HOME, PageUser, check_csrf, new_pre_token, redirect,
                       render, safe_next, secure_cookie, settings)

@@ -6,8 +6,8 @@ from pathlib import PurePath
 from fastapi import APIRouter, Request
 
 from vcl_qa.errors import LetterError
-from vcl_qa.letter import decode_text, docx_text, split_front_matter
-from vcl_qa.store import letters as store
+from vcl_qa.engine.letter import decode_text, docx_text, split_front_matter
+from vcl_qa.letters import service
 
 from ..deps import DbDep
 from ..routes.letters import scoring_slot
@@ -74,7 +74,7 @@ async def check_letter(request: Request, user: StaffOrManager, db: DbDep):
         return _page(request, user, values, errors, text, 400)
     try:
         with scoring_slot:
-            out = store.submit(db, user.user, text, context, team=team, source="web")
+            out = service.submit(db, user.user, text, context, team=team, source="web")
     except LetterError as exc:
         errors[(exc.field or "text").split(".")[-1]] = exc.message
         return _page(request, user, values, errors, text, 400)

@@ -8,8 +8,9 @@ import io
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from vcl_qa import charts, dashboard
-from vcl_qa import decisions as register
+from vcl_qa.reports import charts
+from vcl_qa.reports import dashboard
+from vcl_qa.decisions import register
 
 from ..deps import DbDep
 from .forms import DECISION_LABELS

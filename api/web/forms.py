@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from vcl_qa.errors import LetterError
-from vcl_qa.letter import Decision, Offence, context_from_mapping
+from vcl_qa.engine.letter import Decision, Offence, context_from_mapping
 
 DECISION_LABELS = {
     "discontinued": "Stop the case (discontinued)",

@@ -11,12 +11,13 @@ import docx
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from vcl_qa import workdays
+from vcl_qa.engine import workdays
 from vcl_qa.panel import feedback as panel_feedback
 from vcl_qa.errors import LetterError
-from vcl_qa.result import DIMENSIONS
-from vcl_qa.store import audit
-from vcl_qa.store import letters as store
+from vcl_qa.engine.result import DIMENSIONS
+from vcl_qa.db import audit
+from vcl_qa.letters import store
+from vcl_qa.letters import service
 
 from ..deps import DbDep
 from ..routes.letters import check_visible, scoring_slot
@@ -110,7 +111,7 @@ async def save_version(request: Request, letter_id: int, user: StaffOrManager, d
     _load(db, user, letter_id)
     try:
         with scoring_slot:
-            store.submit(db, user.user, str(form.get("text", "")), {}, letter_id=letter_id, source="web")
+            service.submit(db, user.user, str(form.get("text", "")), {}, letter_id=letter_id, source="web")
     except LetterError as exc:
         return redirect(f"/letters/{letter_id}?error={_quote(exc.message)}")
     except store.Conflict:
@@ -127,7 +128,7 @@ async def suppress(request: Request, letter_id: int, user: StaffOrManager, db: D
     term = str(form.get("term", "")) or None
     try:
         with scoring_slot:
-            store.suppress(db, user.user, letter_id, rule, str(form.get("reason", "")), term)
+            service.suppress(db, user.user, letter_id, rule, str(form.get("reason", "")), term)
     except LetterError as exc:
         return redirect(f"/letters/{letter_id}?error={_quote('Not a problem: ' + exc.message)}")
     return redirect(f"/letters/{letter_id}?saved=suppressed")
@@ -143,7 +144,7 @@ async def mark_sent(request: Request, letter_id: int, user: StaffOrManager, db: 
         return redirect(f"/letters/{letter_id}?error=date")
     try:
         with scoring_slot:  # sending on another day than the letter date scores it again
-            store.mark_sent(db, user.user, letter_id, day)
+            service.mark_sent(db, user.user, letter_id, day)
     except LetterError as exc:
         return redirect(f"/letters/{letter_id}?error={_quote(exc.message)}")
     except store.Conflict:

@@ -8,9 +8,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from vcl_qa.errors import LetterError
-from vcl_qa.panel import periods, rating, report, sampling
+from vcl_qa.panel import periods
+from vcl_qa.panel import rating
+from vcl_qa.panel import report
+from vcl_qa.panel import sampling
 from vcl_qa.panel.settings import load_panel_rules
-from vcl_qa.store.letters import Conflict, NotFound
+from vcl_qa.letters.store import Conflict, NotFound
 
 from ..deps import DbDep
 from .forms import DECISION_LABELS, OFFENCE_LABELS

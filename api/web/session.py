@@ -12,10 +12,10 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from vcl_qa.rules_data import load_yaml
-from vcl_qa.store import open_db
-from vcl_qa.store.users import User
-from vcl_qa.store.web_sessions import csrf_token, session_user
+from vcl_qa.engine.rules_data import load_yaml
+from vcl_qa.db import open_db
+from vcl_qa.db.users import User
+from vcl_qa.db.web_sessions import csrf_token, session_user
 
 COOKIE = "vclqa_session"
 PRE_COOKIE = "vclqa_signin"  # the sign-in form's own CSRF token (before there is a session)

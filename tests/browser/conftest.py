@@ -26,8 +26,9 @@ TEAM = "north"
 def site(tmp_path_factory):
     """A server with the sample letters stored as sent, one user per role and two panel members."""
     from vcl_qa.panel import sampling
-    from vcl_qa.store import bulk, open_db
-    from vcl_qa.store.users import user_by_name
+    from vcl_qa.db import open_db
+    from vcl_qa.letters import bulk
+    from vcl_qa.db.users import user_by_name
 
     db_path = tmp_path_factory.mktemp("browser") / "vcl_qa.db"
     tokens = {"staff": make_user(db_path, "Sam Staff", "staff", TEAM),

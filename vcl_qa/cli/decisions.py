@@ -9,10 +9,9 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
-from . import decisions
-from .cli import main
-from .errors import LetterError
-from .store import migrate, open_db
+from vcl_qa.decisions import register as decisions
+from vcl_qa.errors import LetterError
+from vcl_qa.db import migrate, open_db
 
 err = Console(stderr=True)
 
@@ -23,7 +22,7 @@ def _db():
     return db
 
 
-@main.command("import-decisions")
+@click.command("import-decisions")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--team", default=None, help="Team for rows whose team cell is empty.")
 def import_decisions(file: Path, team: str | None) -> None:
@@ -48,7 +47,7 @@ def import_decisions(file: Path, team: str | None) -> None:
     sys.exit(1 if report.failed else 0)
 
 
-@main.command()
+@click.command()
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The day to report on (default: today), as YYYY-MM-DD.")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)

@@ -7,12 +7,11 @@ import sys
 
 import click
 
-from .cli import main
-from .errors import LetterError
+from vcl_qa.errors import LetterError
 
 
 def _db():
-    from .store import migrate, open_db
+    from vcl_qa.db import migrate, open_db
 
     db = open_db()
     migrate(db)
@@ -24,7 +23,7 @@ def _fail(exc: Exception) -> None:
     sys.exit(2)
 
 
-@main.group()
+@click.group()
 def panel() -> None:
     """Community Involvement Panel: sampling, agreement and the period report."""
 
@@ -34,8 +33,8 @@ def panel() -> None:
 @click.option("--seed", default=None, help="Seed for this draw (default: the policy's seed).")
 def draw_cmd(period: str, seed: str | None) -> None:
     """Draw the period's sample of sent letters by the sampling policy and assign raters."""
-    from .panel import sampling
-    from .store.letters import Conflict, NotFound
+    from vcl_qa.panel import sampling
+    from vcl_qa.letters.store import Conflict, NotFound
 
     db = _db()
     try:
@@ -56,8 +55,8 @@ def draw_cmd(period: str, seed: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 def agreement_cmd(period: str, fmt: str) -> None:
     """Agreement between raters, panel vs automatic score, and rule precision."""
-    from .panel.agreement import agreement, agreement_csv_rows
-    from .store.letters import NotFound
+    from vcl_qa.panel.agreement import agreement, agreement_csv_rows
+    from vcl_qa.letters.store import NotFound
 
     db = _db()
     try:
@@ -78,8 +77,8 @@ def agreement_cmd(period: str, fmt: str) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
 def report_cmd(period: str, fmt: str, output: str | None) -> None:
     """The period report for the area board (printable HTML, CSV or JSON)."""
-    from .panel import report
-    from .store.letters import NotFound
+    from vcl_qa.panel import report
+    from vcl_qa.letters.store import NotFound
 
     db = _db()
     try:
@@ -101,7 +100,7 @@ def report_cmd(period: str, fmt: str, output: str | None) -> None:
 @panel.command("periods")
 def periods_cmd() -> None:
     """List panel periods."""
-    from .panel.periods import list_periods
+    from vcl_qa.panel.periods import list_periods
 
     db = _db()
     try:

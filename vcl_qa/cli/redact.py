@@ -5,12 +5,11 @@ import sys
 
 import click
 
-from .cli import main
-from .errors import LetterError, RulesError
-from .letter import Letter
+from vcl_qa.errors import LetterError, RulesError
+from vcl_qa.engine.letter import Letter
 
 
-@main.command("redact")
+@click.command("redact")
 @click.argument("path", type=click.Path())
 @click.option("--victim-name", help="override the victim's name from the front matter")
 @click.option("--urn", help="override the case reference from the front matter")
@@ -22,7 +21,7 @@ def redact_cmd(path: str, victim_name: str | None, urn: str | None, names: tuple
 
     Exit status: 0 printed, 2 bad input (the message names the file and the problem).
     """
-    from .redact import redact_letter
+    from vcl_qa.panel.redact import redact_letter
 
     try:
         letter = Letter.from_file(path, victim_name=victim_name, urn=urn)

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import click
 
-from .cli import main
-from .errors import LetterError, RulesError
-from .letter import LETTER_SUFFIXES, Letter
-from .report import render_text
+from vcl_qa.errors import LetterError, RulesError
+from vcl_qa.engine.letter import LETTER_SUFFIXES, Letter
+from vcl_qa.engine.report import render_text
 
 PROGRESS_FROM = 10  # show a progress bar when scoring at least this many files
 
@@ -26,7 +25,7 @@ def collect_paths(paths: tuple[str, ...]) -> list[Path]:
     return out
 
 
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True,
               help="text for people; json (one object for one file) or jsonl (one object a line) for programs")
@@ -44,7 +43,7 @@ def score(paths, fmt, show_suppressed, **overrides):
 
     Exit status: 0 all scored, 1 some letter has an error-level finding, 2 bad input.
     """
-    from . import score_letter
+    from vcl_qa import score_letter
 
     files = collect_paths(paths)
     if not files:
@@ -98,11 +97,11 @@ def _progress(total: int, fmt: str):
     return p, task
 
 
-@main.command("rules")
+@click.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules_cmd(fmt):
     """List every rule with its severity and what it checks."""
-    from .rules import load_rules
+    from vcl_qa.engine.rules import load_rules
 
     rs = load_rules()
     if fmt == "json":

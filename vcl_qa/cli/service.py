@@ -10,11 +10,11 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from .cli import main
-from .errors import LetterError
-from .store import db_path, migrate, open_db
-from .store import bulk
-from .store import users as user_store
+from vcl_qa import config
+from vcl_qa.errors import LetterError
+from vcl_qa.db import db_path, migrate, open_db
+from vcl_qa.letters import bulk
+from vcl_qa.db import users as user_store
 
 err = Console(stderr=True)
 ROLES = list(user_store.ROLES)
@@ -28,7 +28,7 @@ def _db():
     return db
 
 
-@main.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int, help="Server processes.")
@@ -66,7 +66,7 @@ def _listening_socket(host: str, port: int):
     return sock
 
 
-@main.group()
+@click.group()
 def users() -> None:
     """Manage users and their API tokens."""
 
@@ -111,7 +111,7 @@ def users_list() -> None:
     Console().print(table)
 
 
-@main.command("import")
+@click.command("import")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--sent", is_flag=True, help="Store the letters as sent on their letter_date.")
 @click.option("--team", default="default", show_default=True)
@@ -135,7 +135,7 @@ def _import(db, folder: Path, team: str, sent: bool) -> bulk.ImportReport:
     return report
 
 
-@main.command()
+@click.command()
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
 @click.option("--what", type=click.Choice(["results", "findings"]), default="results", show_default=True,
               help="One row per letter (latest result) or per finding.")
@@ -153,7 +153,7 @@ def export(fmt: str, what: str, output: Path | None) -> None:
         bulk.write_export(rows, columns, fmt, sys.stdout)
 
 
-@main.command()
+@click.command()
 @click.option("--older-than", "days", required=True, type=click.IntRange(min=0), help="Age in days.")
 @click.option("--dry-run", is_flag=True, help="Only say how many letters would be purged.")
 def purge(days: int, dry_run: bool) -> None:
@@ -164,7 +164,7 @@ def purge(days: int, dry_run: bool) -> None:
     err.print(f"{verb} {len(ids)} letters older than {days} days.")
 
 
-@main.command()
+@click.command()
 def rescore() -> None:
     """Re-score the latest version of every letter with the current rules (old results kept)."""
     db = _db()
@@ -177,17 +177,17 @@ def rescore() -> None:
 
 
 def _sample_folder() -> Path:
-    return Path(__file__).resolve().parent.parent / "sample_letters"
+    return config.samples_dir()
 
 
-@main.command("demo-setup")
+@click.command("demo-setup")
 @click.option("--folder", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Letters to load (default: the project's sample_letters/).")
 def demo_setup(folder: Path | None) -> None:
     """Prepare a demo database: sample letters as sent, the sample decisions register, one user
     per role (two panel members) with a token, and a panel sample drawn for two periods."""
-    from .decisions import import_sample
-    from .panel import sampling
+    from vcl_qa.decisions.register import import_sample
+    from vcl_qa.panel import sampling
 
     db = _db()
     folder = folder or _sample_folder()

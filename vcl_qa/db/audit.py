@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .db import now, write_tx
+from vcl_qa.db.connection import now, write_tx
 
 
 def record(db: Database, user: Any, action: str, object_type: str | None = None,

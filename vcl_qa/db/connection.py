@@ -12,13 +12,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-DEFAULT_DB = "vcl_qa.db"
-BUSY_TIMEOUT_MS = 30_000
-
-
-def db_path() -> Path:
-    """The SQLite file from VCL_QA_DB, or ./vcl_qa.db."""
-    return Path(os.environ.get("VCL_QA_DB") or DEFAULT_DB)
+from vcl_qa.config import BUSY_TIMEOUT_MS, DEFAULT_DB, db_path  # noqa: F401 (re-exported)
 
 
 def open_db(path: str | Path | None = None) -> Database:

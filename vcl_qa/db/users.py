@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..errors import LetterError
-from . import audit
-from .db import now, write_tx
+from vcl_qa.errors import LetterError
+from vcl_qa.db import audit
+from vcl_qa.db.connection import now, write_tx
 
 ROLES = ("staff", "panel", "manager", "admin")
 

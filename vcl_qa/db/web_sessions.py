@@ -9,8 +9,8 @@ import secrets
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from .db import write_tx
-from .users import User
+from vcl_qa.db.connection import write_tx
+from vcl_qa.db.users import User
 
 migrations = Migrations("web")
 

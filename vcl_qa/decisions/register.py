@@ -16,10 +16,11 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
-from .errors import LetterError
-from .letter import CONTEXT_FIELDS, context_from_mapping, decode_text
-from .store import decisions as store
-from .workdays import due_date, limit_for, working_days_between
+from vcl_qa import config
+from vcl_qa.errors import LetterError
+from vcl_qa.engine.letter import CONTEXT_FIELDS, context_from_mapping, decode_text
+from vcl_qa.decisions import store
+from vcl_qa.engine.workdays import due_date, limit_for, working_days_between
 
 STATUSES = ("due", "due_today", "overdue", "sent_on_time", "sent_late")
 OPEN = ("overdue", "due_today", "due")
@@ -32,7 +33,7 @@ DIGEST_COLUMNS = ["urn", "decision", "decision_date", "victim_category", "due_da
                   "working_days", "team"]
 REPORT_COLUMNS = ["month", "team", "working_day_limit", "required", "sent", "sent_on_time",
                   "sent_late", "missing", "pending", "timeliness_rate"]
-SAMPLE_CSV = Path(__file__).resolve().parent.parent / "sample_decisions.csv"
+SAMPLE_CSV = config.samples_dir() / "decisions.csv"
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -337,7 +338,7 @@ def import_csv(db: Database, path: Path, *, team: str | None = None, user: Any =
                progress: Callable[[int], None] | None = None) -> ImportReport:
     """Register every valid row of a decisions CSV (by urn + decision: importing the same file
     again changes nothing; a corrected row updates its decision). Bad rows are reported."""
-    from .store.bulk import Actor
+    from vcl_qa.letters.bulk import Actor
 
     records, failed = read_csv(Path(path), team=team)
     report = ImportReport(failed=failed)
@@ -352,7 +353,7 @@ def import_csv(db: Database, path: Path, *, team: str | None = None, user: Any =
 
 
 def import_sample(db: Database) -> ImportReport:
-    """Register the project's sample_decisions.csv (for demo-setup)."""
+    """Register the sample decisions (sample_letters/decisions.csv) (for demo-setup)."""
     return import_csv(db, SAMPLE_CSV)
 
 

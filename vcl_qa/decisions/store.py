@@ -12,8 +12,8 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from . import audit
-from .db import now, write_tx
+from vcl_qa.db import audit
+from vcl_qa.db.connection import now, write_tx
 
 migrations = Migrations("decisions")
 

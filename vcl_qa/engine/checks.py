@@ -10,14 +10,14 @@ from typing import Any, Callable, Iterator
 
 import textstat
 
-from .concepts import Hit, find_concept
-from .letter import Letter
-from .nlp import lemma
-from .prefilter import literal_hints, may_match
-from .result import Finding
-from .rules import Rule, RuleSet
-from .structure import Document
-from .workdays import due_date, limit_for, working_days_between
+from vcl_qa.engine.concepts import Hit, find_concept
+from vcl_qa.engine.letter import Letter
+from vcl_qa.engine.nlp import lemma
+from vcl_qa.engine.prefilter import literal_hints, may_match
+from vcl_qa.engine.result import Finding
+from vcl_qa.engine.rules import Rule, RuleSet
+from vcl_qa.engine.structure import Document
+from vcl_qa.engine.workdays import due_date, limit_for, working_days_between
 
 
 @dataclass

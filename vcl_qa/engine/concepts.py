@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .prefilter import literal_hints, may_match
-from .rules import Concept
-from .structure import Document
+from vcl_qa.engine.prefilter import literal_hints, may_match
+from vcl_qa.engine.rules import Concept
+from vcl_qa.engine.structure import Document
 
 SPACES = re.compile(r"\s+")
 

@@ -10,9 +10,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import LetterError
+from vcl_qa import config
+from vcl_qa.errors import LetterError
 
-MAX_BYTES = 200 * 1024
+MAX_BYTES = config.MAX_LETTER_BYTES
 LETTER_SUFFIXES = {".txt", ".md", ".docx"}
 
 

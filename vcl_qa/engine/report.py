@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 
-from .letter import Letter
-from .result import DIMENSIONS, Result
+from vcl_qa.engine.letter import Letter
+from vcl_qa.engine.result import DIMENSIONS, Result
 
 ICON = {"error": "ERROR", "warning": "warning", "suggestion": "suggestion"}
 VERDICT = {"good": "Good", "needs_work": "Needs work", "poor": "Poor"}

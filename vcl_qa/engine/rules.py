@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .errors import RulesError
-from .rules_data import load_yaml, rules_dir
+from vcl_qa.errors import RulesError
+from vcl_qa.engine.rules_data import load_yaml, rules_dir
 
 KINDS = {
     "existence",     # any listed pattern found -> finding at each place

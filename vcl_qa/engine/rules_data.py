@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -10,13 +9,13 @@ from typing import Any
 
 import yaml
 
-from .errors import RulesError
+from vcl_qa import config
+from vcl_qa.errors import RulesError
 
 
 def rules_dir() -> Path:
-    """rules/ beside the package, or VCL_QA_RULES to point at an area's own copy."""
-    env = os.environ.get("VCL_QA_RULES")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "rules"
+    """The rules folder (config: VCL_QA_RULES, else the rules shipped with the package)."""
+    return config.rules_dir()
 
 
 def load_yaml(name: str) -> Any:

@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from .checks import CHECKS, NotAssessed, State, compute_metrics
-from .letter import Letter
-from .result import Finding, Result
-from .rules import RuleSet, load_rules
-from .scoring import apply_penalties, dimension_results, overall
-from .structure import analyse
+from vcl_qa.engine.checks import CHECKS, NotAssessed, State, compute_metrics
+from vcl_qa.engine.letter import Letter
+from vcl_qa.engine.result import Finding, Result
+from vcl_qa.engine.rules import RuleSet, load_rules
+from vcl_qa.engine.scoring import apply_penalties, dimension_results, overall
+from vcl_qa.engine.structure import analyse
 
 
 def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleSet | None = None) -> Result:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .result import DIMENSIONS, DimensionResult, Finding
+from vcl_qa.engine.result import DIMENSIONS, DimensionResult, Finding
 
 
 def apply_penalties(findings: list[Finding], scoring: dict[str, Any], metrics: dict[str, Any]) -> None:

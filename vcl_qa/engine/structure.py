@@ -14,8 +14,8 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from .nlp import get_nlp
-from .rules_data import load_yaml
+from vcl_qa.engine.nlp import get_nlp
+from vcl_qa.engine.rules_data import load_yaml
 
 WORD = re.compile(r"[A-Za-z0-9]")
 

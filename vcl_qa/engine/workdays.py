@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import holidays
 
-from .rules_data import load_calendar
+from vcl_qa.engine.rules_data import load_calendar
 
 
 @lru_cache(maxsize=64)

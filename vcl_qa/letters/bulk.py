@@ -13,10 +13,11 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from ..errors import LetterError
-from ..letter import LETTER_SUFFIXES, Letter
-from . import audit, letters
-from .db import now, write_tx
+from vcl_qa.errors import LetterError
+from vcl_qa.engine.letter import LETTER_SUFFIXES, Letter
+from vcl_qa.db import audit
+from vcl_qa.letters import service
+from vcl_qa.db.connection import now, write_tx
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def import_folder(db: Database, folder: Path, team: str, *, sent: bool = False,
                 report.skipped.append(rel)
             else:
                 ctx = letter.context.model_dump(mode="json", exclude_none=True)
-                letters.submit(db, actor, letter.text, ctx, team=team, source=rel, sent_date=sent_date)
+                service.submit(db, actor, letter.text, ctx, team=team, source=rel, sent_date=sent_date)
                 report.stored.append(rel)
         except LetterError as exc:
             report.failed.append((rel, exc.message if exc.field is None else f"field '{exc.field}': {exc.message}"))
@@ -211,7 +212,7 @@ def _purge_one(db: Database, letter_id: int) -> None:
 
 def rescore_all(db: Database, progress: Callable[[int], None] | None = None) -> dict[str, int]:
     """Re-score the latest version of every letter whose result has an older rules_version."""
-    from .. import score_letter
+    from vcl_qa import score_letter
 
     counts = {"rescored": 0, "current": 0, "purged": 0}
     current = score_letter(Letter(text="Dear reader\n")).rules_version
@@ -225,7 +226,7 @@ def rescore_all(db: Database, progress: Callable[[int], None] | None = None) -> 
             counts["purged"] += 1
         elif row[1] == current:
             counts["current"] += 1  # no need to score it again to find that out
-        elif letters.rescore(db, letter_id, user=actor) is not None:
+        elif service.rescore(db, letter_id, user=actor) is not None:
             counts["rescored"] += 1
         else:
             counts["current"] += 1

@@ -1,4 +1,5 @@
-"""Letters, their versions and results: every write is one transaction; nothing is overwritten."""
+"""Letters, their versions and results as stored: tables, queries and writes, each write one
+transaction; nothing is overwritten. Nothing here scores a letter: the letters service does."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,12 +10,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .. import score_letter
-from ..errors import LetterError
-from ..letter import MAX_BYTES, Letter, context_from_mapping
-from ..result import Result
-from . import audit
-from .db import now, write_tx
+from vcl_qa.engine.result import Result
+from vcl_qa.db import audit
+from vcl_qa.db.connection import now, write_tx
 
 # Columns of `letters` copied from the latest version's context, so lists can filter on them.
 CONTEXT_COLUMNS = ("decision", "decision_date", "letter_date", "victim_category", "bereaved",
@@ -29,15 +27,6 @@ class NotFound(Exception):
 
 class Conflict(Exception):
     """The change clashes with the letter's state (e.g. already sent); the API answers 409."""
-
-
-def check_text(text: Any) -> str:
-    if not isinstance(text, str) or not text.strip():
-        raise LetterError("the letter has no text", field="text")
-    size = len(text.encode("utf-8"))
-    if size > MAX_BYTES:
-        raise LetterError(f"the text is {size // 1024} KB; the limit is {MAX_BYTES // 1024} KB", field="text")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _letter_row(db: Database, letter_id: int) -> dict:
@@ -59,47 +48,6 @@ def _previous_context(db: Database, letter_id: int, version: int) -> dict:
     row = db.execute("SELECT context FROM versions WHERE letter_id = ? AND version = ?",
                      [letter_id, version]).fetchone()
     return json.loads(row[0]) if row else {}
-
-
-def _score(text: str, context: dict, suppressions: list[dict], source: str | None) -> tuple[dict, Result]:
-    """Validate the context (named field on error) and score; returns the stored context."""
-    ctx = context_from_mapping(context, source)
-    stored = ctx.model_dump(mode="json", exclude_none=True)
-    extra = [s for s in suppressions if s not in stored.get("suppress", [])]
-    scoring_ctx = ctx.model_copy(update={"suppress": [*ctx.suppress, *map(_suppression, extra)]})
-    return stored, score_letter(Letter(text=text, context=scoring_ctx, source=source))
-
-
-def _suppression(data: dict):
-    from ..letter import Suppression
-
-    return Suppression(**{k: v for k, v in data.items() if v is not None})
-
-
-def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
-           team: str | None = None, letter_id: int | None = None, source: str | None = None,
-           sent_date: str | None = None) -> dict:
-    """Store a new letter (or a new version of `letter_id`) and its result.
-
-    Scoring runs before the write transaction, so the write lock is held only briefly.
-    Returns {"id", "version", "result"}.
-    """
-    text = check_text(text)
-    context = dict(context or {})
-    suppressions: list[dict] = []
-    if letter_id is not None:
-        row = _letter_row(db, letter_id)
-        if row["status"] == "sent":
-            raise Conflict(f"letter {letter_id} was sent on {row['sent_date']}; it cannot change")
-        base = _previous_context(db, letter_id, row["latest_version"])
-        base.pop("suppress", None)
-        context = {**base, **context}
-        suppressions = _stored_suppressions(db, letter_id)
-    elif not team:
-        raise LetterError("a letter needs a team", field="team")
-    stored_ctx, result = _score(text, context, suppressions, source)
-    return _write_version(db, user, text, stored_ctx, result, team=team, letter_id=letter_id,
-                          source=source, sent_date=sent_date)
 
 
 def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, source, sent_date) -> dict:
@@ -281,27 +229,6 @@ def compare(db: Database, letter_id: int, old: int, new: int) -> dict:
             "fixed": fixed, "new": added, "unchanged": unchanged}
 
 
-def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None = None) -> dict:
-    """Mark the letter sent. When the day it went out is not the letter_date it was scored
-    with, it is scored again as sent that day (timeliness and the delay apology depend on it)."""
-    sent = (sent_date or dt.date.today()).isoformat()
-    row = _letter_row(db, letter_id)
-    context = _latest_context(db, letter_id, row["latest_version"])
-    if context.get("decision_date") and context["decision_date"] > sent:
-        raise LetterError(f"the letter cannot be sent on {sent}, before the decision on "
-                          f"{context['decision_date']}", field="sent_date")
-    with write_tx(db):
-        row = _letter_row(db, letter_id)
-        if row["status"] == "sent":
-            raise Conflict(f"letter {letter_id} was already sent on {row['sent_date']}")
-        db.execute("UPDATE letters SET status = 'sent', sent_date = ?, updated_at = ? WHERE id = ?",
-                   [sent, now(), letter_id])
-        audit.record(db, user, "letter.sent", "letter", letter_id, {"sent_date": sent})
-    if context.get("letter_date") != sent:
-        rescore(db, letter_id, force=True, user=user, letter_date=sent)
-    return summary(_letter_row(db, letter_id))
-
-
 def _latest_context(db: Database, letter_id: int, version: int) -> dict:
     row = db.execute("SELECT context FROM versions WHERE letter_id = ? AND version = ?",
                      [letter_id, version]).fetchone()
@@ -315,51 +242,65 @@ def delete(db: Database, user: Any, letter_id: int) -> None:
         audit.record(db, user, "letter.delete", "letter", letter_id)
 
 
-def suppress(db: Database, user: Any, letter_id: int, rule: str, reason: str,
-             term: str | None = None) -> dict:
-    """Record a suppression and re-score the latest version with it (old result kept)."""
-    if not reason or not reason.strip():
-        raise LetterError("say why this finding is not a problem", field="reason")
-    row = _letter_row(db, letter_id)
+def record_sent(db: Database, user: Any, letter_id: int, sent: str) -> None:
+    """Mark the letter sent on `sent` (ISO date); refuses a letter already sent."""
+    with write_tx(db):
+        row = _letter_row(db, letter_id)
+        if row["status"] == "sent":
+            raise Conflict(f"letter {letter_id} was already sent on {row['sent_date']}")
+        db.execute("UPDATE letters SET status = 'sent', sent_date = ?, updated_at = ? WHERE id = ?",
+                   [sent, now(), letter_id])
+        audit.record(db, user, "letter.sent", "letter", letter_id, {"sent_date": sent})
+
+
+def add_suppression(db: Database, user: Any, letter_id: int, rule: str, reason: str,
+                    term: str | None) -> int:
+    """Record that a finding is not a problem in this letter; returns the suppression id."""
     with write_tx(db):
         cur = db.execute(
             "INSERT INTO suppressions (letter_id, rule, term, reason, user_id, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            [letter_id, rule, term, reason.strip(), getattr(user, "id", None), now()],
+            [letter_id, rule, term, reason, getattr(user, "id", None), now()],
         )
         audit.record(db, user, "letter.suppress", "letter", letter_id, {"rule": rule})
-    result = rescore(db, letter_id, force=True, user=user) or latest_result(db, letter_id)
-    return {"id": cur.lastrowid, "letter_id": letter_id, "version": row["latest_version"],
-            "rule": rule, "term": term, "reason": reason.strip(), "result": result}
+    return cur.lastrowid
 
 
-def rescore(db: Database, letter_id: int, *, force: bool = False, user: Any = None,
-            letter_date: str | None = None) -> dict | None:
-    """Score the latest version again, adding a result beside the old ones.
-
-    Skips (returns None) when the latest result already has the current rules_version, unless
-    `force`. Letters whose text was purged cannot be re-scored. `letter_date`: score as sent on
-    that day (a sent letter's sent date); the stored version is not changed.
-    """
+def latest_version_row(db: Database, letter_id: int) -> tuple[dict, tuple | None]:
+    """The letter's row and (version id, text, context JSON) of its latest version."""
     row = _letter_row(db, letter_id)
     v = db.execute("SELECT id, text, context FROM versions WHERE letter_id = ? AND version = ?",
                    [letter_id, row["latest_version"]]).fetchone()
-    if v is None or not v[1]:
-        return None
-    context = json.loads(v[2])
-    context.pop("suppress", None)
-    if letter_date is None and row["status"] == "sent" and row["sent_date"]:
-        letter_date = row["sent_date"]  # a sent letter is always judged on the day it went out
-    if letter_date:
-        context["letter_date"] = letter_date
-    stored, result = _score(v[1], context, _stored_suppressions(db, letter_id), row["source"])
-    if not force and result.rules_version == row["rules_version"]:
-        return None
+    return row, v
+
+
+def add_result(db: Database, user: Any, letter_id: int, version_id: int, version: int,
+               context: dict, result: Result) -> None:
+    """Store another result for a version (a re-score); the old results stay."""
     stamp = now()
     with write_tx(db):
         _letter_row(db, letter_id)
-        _insert_result(db, letter_id, v[0], result, stamp)
-        _update_letter(db, letter_id, row["latest_version"], json.loads(v[2]), result, stamp)
+        _insert_result(db, letter_id, version_id, result, stamp)
+        _update_letter(db, letter_id, version, context, result, stamp)
         audit.record(db, user, "letter.rescore", "letter", letter_id,
                      {"rules_version": result.rules_version})
-    return result.model_dump(mode="json")
+
+
+def stored_suppressions(db: Database, letter_id: int) -> list[dict]:
+    return _stored_suppressions(db, letter_id)
+
+
+def previous_context(db: Database, letter_id: int, version: int) -> dict:
+    return _previous_context(db, letter_id, version)
+
+
+def letter_row(db: Database, letter_id: int) -> dict:
+    return _letter_row(db, letter_id)
+
+
+def write_version(db: Database, user: Any, text: str, stored_ctx: dict, result: Result, *,
+                  team: str | None, letter_id: int | None, source: str | None,
+                  sent_date: str | None) -> dict:
+    """Store a new letter or a new version with its result, in one transaction."""
+    return _write_version(db, user, text, stored_ctx, result, team=team, letter_id=letter_id,
+                          source=source, sent_date=sent_date)

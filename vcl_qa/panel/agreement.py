@@ -6,9 +6,9 @@ from collections import defaultdict
 
 from sqlite_utils import Database
 
-from . import periods
-from .settings import load_panel_rules
-from .stats import krippendorff_alpha, spearman
+from vcl_qa.panel import periods
+from vcl_qa.panel.settings import load_panel_rules
+from vcl_qa.panel.stats import krippendorff_alpha, spearman
 
 
 def _ratings(db: Database, period_id: int) -> list[dict]:

@@ -8,8 +8,8 @@ import string
 
 from sqlite_utils import Database
 
-from ..store.letters import NotFound
-from .settings import load_panel_rules
+from vcl_qa.letters.store import NotFound
+from vcl_qa.panel.settings import load_panel_rules
 
 
 def letters_with_feedback(db: Database, team: str | None = None) -> list[dict]:

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..errors import LetterError
-from ..store import audit
-from ..store.db import now, write_tx
-from ..store.letters import Conflict, NotFound
+from vcl_qa.errors import LetterError
+from vcl_qa.db import audit
+from vcl_qa.db.connection import now, write_tx
+from vcl_qa.letters.store import Conflict, NotFound
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
 QUARTER = re.compile(r"^(\d{4})[Qq]([1-4])$")

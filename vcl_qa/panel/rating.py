@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..errors import LetterError
-from ..letter import context_from_mapping
-from ..redact import redact
-from ..store import audit
-from ..store.db import now, write_tx
-from ..store.letters import Conflict, NotFound
-from .settings import SCALE, load_panel_rules
+from vcl_qa.errors import LetterError
+from vcl_qa.engine.letter import context_from_mapping
+from vcl_qa.panel.redact import redact
+from vcl_qa.db import audit
+from vcl_qa.db.connection import now, write_tx
+from vcl_qa.letters.store import Conflict, NotFound
+from vcl_qa.panel.settings import SCALE, load_panel_rules
 
 VERDICTS = ("not_a_problem", "agree")
 

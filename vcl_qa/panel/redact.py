@@ -46,9 +46,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, NamedTuple
 
-from .errors import RulesError
-from .letter import Letter, LetterContext
-from .rules_data import load_yaml
+from vcl_qa.errors import RulesError
+from vcl_qa.engine.letter import Letter, LetterContext
+from vcl_qa.engine.rules_data import load_yaml
 
 RULES_FILE = "redaction.yml"
 # A word: letters, inner apostrophes and hyphens ("O'Neill", "Adeyinka-Brown"); a possessive

@@ -1,23 +1,22 @@
 """The period report for the area's board: themes and the trend against the previous period,
-as data, printable HTML (api/templates/panel/report.html) and CSV."""
+as data, printable HTML (vcl_qa/panel/templates/report.html) and CSV."""
 from __future__ import annotations
 
 import csv
 import io
 import json
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from sqlite_utils import Database
 
-from ..letter import context_from_mapping
-from ..redact import redact
-from ..rules import load_rules
-from . import periods
-from .agreement import agreement
-from .settings import load_panel_rules
+from vcl_qa.engine.letter import context_from_mapping
+from vcl_qa.panel.redact import redact
+from vcl_qa.engine.rules import load_rules
+from vcl_qa.panel import periods
+from vcl_qa.panel.agreement import agreement
+from vcl_qa.panel.settings import load_panel_rules
 
 BANDS = (("low", "Rated 1-2 overall", (1, 2)), ("middle", "Rated 3 overall", (3,)),
          ("high", "Rated 4-5 overall", (4, 5)))
@@ -151,14 +150,13 @@ def build(db: Database, name: str) -> dict:
 
 
 def _env() -> jinja2.Environment:
-    # api/ sits beside vcl_qa/ both in the source tree and when installed.
-    folder = Path(__file__).resolve().parents[2] / "api" / "templates"
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)),
+    # The report's template ships inside this package (vcl_qa/panel/templates/).
+    return jinja2.Environment(loader=jinja2.PackageLoader("vcl_qa.panel", "templates"),
                               autoescape=jinja2.select_autoescape(["html"]))
 
 
 def render_html(data: dict) -> str:
-    return _env().get_template("panel/report.html").render(r=data)
+    return _env().get_template("report.html").render(r=data)
 
 
 def render_csv(data: dict) -> str:

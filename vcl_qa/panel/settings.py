@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..errors import LetterError, RulesError
-from ..rules_data import load_yaml
-from ..store import audit
-from ..store.db import now, write_tx
+from vcl_qa.errors import LetterError, RulesError
+from vcl_qa.engine.rules_data import load_yaml
+from vcl_qa.db import audit
+from vcl_qa.db.connection import now, write_tx
 
 RULES_FILE = "panel.yml"
 SCALE = (1, 5)

@@ -8,10 +8,10 @@ from collections import Counter, defaultdict
 
 from sqlite_utils import Database
 
-from .panel import agreement as panel_agreement
-from .rules import load_rules
-from .store.letters import LETTER_DAY, letter_filters
-from .panel import periods as panel_periods
+from vcl_qa.panel import agreement as panel_agreement
+from vcl_qa.engine.rules import load_rules
+from vcl_qa.letters.store import LETTER_DAY, letter_filters
+from vcl_qa.panel import periods as panel_periods
 
 VERDICTS = ("good", "needs_work", "poor")
 MONTH_COLUMNS = ("month", "letters", "sent", "judged_for_time", "on_time", "timeliness_rate",

@@ -1,0 +1,56 @@
+"""Every setting of vcl-qa in one place, with the environment variable that changes it.
+
+| setting | variable | default |
+|---|---|---|
+| database file | `VCL_QA_DB` | `./vcl_qa.db` (`make run` sets `var/vcl_qa.db`) |
+| rules folder | `VCL_QA_RULES` | the rules shipped inside the package (`rules/` in a checkout) |
+| sample letters | `VCL_QA_SAMPLES` | the samples shipped inside the package (`sample_letters/`) |
+
+Settings about letters and pages that an area may tune without code (session hours, page
+sizes, the working-day limits) live in the rules folder (`web.yml`, `calendar.yml`); the
+limits below protect the service and are not meant to be tuned.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+DEFAULT_DB = "vcl_qa.db"
+# Largest letter text accepted, in bytes (UTF-8), from a file, a form or the API.
+MAX_LETTER_BYTES = 200 * 1024
+# How long a database call waits for another writer before giving up, in milliseconds.
+BUSY_TIMEOUT_MS = 30_000
+
+_CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def _shipped(package: str, checkout_folder: str) -> Path:
+    """A data folder shipped inside the wheel as `package` (pyproject maps it), else the
+    folder of the same data in a source checkout."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        for location in spec.submodule_search_locations:
+            if Path(location).is_dir():
+                return Path(location)
+    return _CHECKOUT / checkout_folder
+
+
+def db_path() -> Path:
+    """The SQLite file: VCL_QA_DB, or ./vcl_qa.db."""
+    return Path(os.environ.get("VCL_QA_DB") or DEFAULT_DB)
+
+
+def rules_dir() -> Path:
+    """The rules folder: VCL_QA_RULES (an area's own copy), else the shipped rules."""
+    env = os.environ.get("VCL_QA_RULES")
+    return Path(env) if env else _shipped("vcl_qa.default_rules", "rules")
+
+
+def samples_dir() -> Path:
+    """The sample letters and sample decisions register used by `vcl-qa demo-setup`."""
+    env = os.environ.get("VCL_QA_SAMPLES")
+    return Path(env) if env else _shipped("vcl_qa.sample_data", "sample_letters")
