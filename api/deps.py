@@ -10,7 +10,9 @@ from sqlite_utils import Database
 
 from vcl_qa.db import open_db
 from vcl_qa.db.users import User, user_by_token
+from vcl_qa.letters import store
 
+from .concurrency import FifoLock
 from .errors import ApiError
 
 bearer = HTTPBearer(auto_error=False, description="API token from `vcl-qa users add`")
@@ -62,3 +64,23 @@ AuditUser = Annotated[User, Depends(require("manager", "admin"))]
 
 # Path ids within SQLite's integer range (larger ones answer 422, not a server error).
 PathId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+# Scoring is CPU-bound Python: one letter at a time per server process. More threads would
+# only fight over the GIL, and a thread holding the database write lock would wait for it,
+# holding up every writer in the other processes too. Run one worker per core instead.
+# First come, first served: a plain Lock lets late arrivals overtake and starve a request.
+scoring_slot = FifoLock()
+
+
+def visible_team(user: User) -> str | None:
+    """The team a user is limited to (None: every team)."""
+    return user.team if user.role == "staff" else None
+
+
+def check_visible(db, user: User, letter_id: int) -> None:
+    team = visible_team(user)
+    if team is not None and store.letter_team(db, letter_id) != team:
+        raise store.NotFound(f"no letter {letter_id}")
+    if team is None:
+        store.letter_team(db, letter_id)  # 404 when missing

@@ -15,35 +15,13 @@ from vcl_qa.errors import LetterError
 from vcl_qa.letters import store
 from vcl_qa.letters import service
 from vcl_qa.db import audit
-from vcl_qa.db.users import User
 
-from ..concurrency import FifoLock
-from ..deps import PathId, DbDep, LetterUser, ManagerUser
+from ..deps import DbDep, LetterUser, ManagerUser, PathId, check_visible, scoring_slot, visible_team
 from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError
 from ..schemas import (Comparison, LetterCreated, LetterDetail, LetterList, LetterSubmit, SentIn,
                        SuppressionCreated, SuppressionIn)
 
 router = APIRouter(prefix="/letters", tags=["letters"], responses=COMMON_RESPONSES)
-
-# Scoring is CPU-bound Python: one letter at a time per server process. More threads would
-# only fight over the GIL, and a thread holding the database write lock would wait for it,
-# holding up every writer in the other processes too. Run one worker per core instead.
-# First come, first served: a plain Lock lets late arrivals overtake and starve a request.
-scoring_slot = FifoLock()
-
-
-def visible_team(user: User) -> str | None:
-    """The team a user is limited to (None: every team)."""
-    return user.team if user.role == "staff" else None
-
-
-def check_visible(db, user: User, letter_id: int) -> None:
-    team = visible_team(user)
-    if team is not None and store.letter_team(db, letter_id) != team:
-        raise store.NotFound(f"no letter {letter_id}")
-    if team is None:
-        store.letter_team(db, letter_id)  # 404 when missing
-
 
 @router.post("", status_code=201, response_model=LetterCreated, responses={**NOT_FOUND, **CONFLICT})
 def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser):

@@ -23,7 +23,7 @@ from vcl_qa.db.users import User
 
 from ..deps import DbDep, LetterUser, ManagerUser, PathId, require
 from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND
-from .letters import check_visible
+from ..deps import check_visible
 
 router = APIRouter(tags=["panel"], responses=COMMON_RESPONSES)
 

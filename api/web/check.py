@@ -10,7 +10,7 @@ from vcl_qa.engine.letter import decode_text, docx_text, split_front_matter
 from vcl_qa.letters import service
 
 from ..deps import DbDep
-from ..routes.letters import scoring_slot
+from ..deps import scoring_slot
 from .forms import (BEREAVED_LABELS, CATEGORY_LABELS, DECISION_LABELS, FIELD_ORDER, OFFENCE_LABELS,
                     context_from_form, form_values)
 from .session import StaffOrManager, check_csrf, redirect, render

@@ -20,7 +20,7 @@ from vcl_qa.letters import store
 from vcl_qa.letters import service
 
 from ..deps import DbDep
-from ..routes.letters import check_visible, scoring_slot
+from ..deps import check_visible, scoring_slot
 from .forms import DECISION_LABELS
 from .session import SECURITY_HEADERS, StaffOrManager, check_csrf, redirect, render, settings
 
