@@ -44,6 +44,8 @@ def test_rules_are_loaded_once():
 def test_a_bare_yes_or_on_in_a_word_list_is_an_error(tmp_path, monkeypatch):
     text = (ROOT / "rules" / "redaction.yml").read_text(encoding="utf-8")
     (tmp_path / "redaction.yml").write_text(text.replace('"On", At,', "On, At,"), encoding="utf-8")
+    (tmp_path / "structure.yml").write_text((ROOT / "rules" / "structure.yml").read_text(encoding="utf-8"),
+                                            encoding="utf-8")
     monkeypatch.setenv("VCL_QA_RULES", str(tmp_path))
     load_rules.cache_clear()
     try:

@@ -8,12 +8,23 @@ from __future__ import annotations
 import click
 
 from vcl_qa.cli import decisions, panel, redact, score, service
+from vcl_qa.errors import RulesError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="vcl-qa")
 def main() -> None:
     """Check letters to victims of crime: timeliness, plain words, empathy and required content."""
+    # Every command checks the rules folder first: a misspelt key or a setting a rule kind
+    # would ignore stops here (exit 2) rather than scoring letters with a rule that is not
+    # doing what its file says.
+    from vcl_qa.engine.rules import load_rules
+
+    try:
+        load_rules()
+    except RulesError as exc:
+        click.echo(f"The rules could not be loaded: {exc}", err=True)
+        raise SystemExit(2) from None
 
 
 for command in (

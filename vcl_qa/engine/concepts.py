@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 from vcl_qa.engine.prefilter import literal_hints, may_match
-from vcl_qa.engine.rules import Concept
 from vcl_qa.engine.structure import Document
 
 SPACES = re.compile(r"\s+")
@@ -32,6 +31,20 @@ CONTENT_CONCEPTS = {
     "specific_reason": ["specific_reason"],
 }
 WORDS = re.compile(r"[a-z][a-z'’-]{3,}")
+
+
+@dataclass
+class Concept:
+    """A piece of content found by meaning, not by one word: any of several alternatives,
+    each needing all of its patterns within a window of sentences and none of its exclusions."""
+
+    name: str
+    window: int
+    alternatives: list[tuple[list[re.Pattern], list[re.Pattern]]]
+    description: str = ""
+    min_specific_words: int = 0
+    stopwords: frozenset[str] = frozenset()
+
 
 
 @dataclass

@@ -11,22 +11,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from pydantic import ValidationError
+
 from vcl_qa.errors import RulesError
+from vcl_qa.engine.concepts import Concept
+from vcl_qa.engine.kinds import KINDS
+from vcl_qa.engine.kinds.base import SHARED_KEYS, KindSettings, condition_keys
+from vcl_qa.engine.letter import LetterContext
 from vcl_qa.engine.rules_data import load_yaml, rules_dir
 
-KINDS = {
-    "existence",     # any listed pattern found -> finding at each place
-    "substitution",  # words with plainer alternatives -> finding with suggestions
-    "required",      # if the context says X, the letter must contain concept Y
-    "forbidden",     # if the context says X, the letter must not contain concept Y
-    "companions",    # a concept that is present needs its companions (and no stale one)
-    "sentence_length",  # occurrence: words per sentence over a maximum
-    "metric",        # a readability figure below a threshold
-    "timeliness",    # sent after the due date
-    "salutation",    # impersonal greeting, or a name other than the victim's
-    "acronym",       # an acronym not spelled out at first use
-    "passive",       # passive voice
-}
+# Keys every rule has; the rest are the kind's own settings (vcl_qa/engine/kinds/<kind>.py).
+COMMON_KEYS = ("id", "kind", "severity", "title", "message", "why", "source", "examples", "contract")
+# Context keys a `when` may test: the letter's details, and `late` (worked out from them).
+CONDITION_KEYS = set(LetterContext.model_fields) - {"suppress"} | {"late", "any"}
 SEVERITIES = ("error", "warning", "suggestion")
 RULE_FILES = ("timeliness.yml", "content.yml", "readability.yml", "empathy.yml")
 # The files whose content changes a score: their hash is the results' `rules_version`
@@ -42,27 +39,16 @@ class Rule:
     message: str
     why: str
     source: str
-    settings: dict[str, Any]
+    settings: dict[str, Any]  # the kind's settings as written in the YAML
     examples: dict[str, list[Any]]
     file: str
     title: str = ""
+    config: KindSettings = field(default_factory=KindSettings)  # the same, checked and typed
+    contract: bool = False  # a rule id the contract names (docs, tests and bench read this)
 
     @property
     def dimension(self) -> str:
         return self.id.split(".", 1)[0]
-
-
-@dataclass
-class Concept:
-    """A piece of content found by meaning, not by one word: any of several alternatives,
-    each needing all of its patterns within a window of sentences and none of its exclusions."""
-
-    name: str
-    window: int
-    alternatives: list[tuple[list[re.Pattern], list[re.Pattern]]]
-    description: str = ""
-    min_specific_words: int = 0
-    stopwords: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -117,7 +103,7 @@ def _load_rules(concepts: dict[str, Concept]) -> list[Rule]:
         data = load_yaml(fname) or {}
         for raw in data.get("rules") or []:
             rid = raw.get("id")
-            where = f"{fname}: rule {rid or '(no id)'}"
+            where = f"{rules_dir() / fname}: rule {rid or '(no id)'}"
             if not rid or "." not in rid:
                 raise RulesError(f"{where}: every rule needs an id like 'dimension.name'")
             if rid in seen:
@@ -132,20 +118,12 @@ def _load_rules(concepts: dict[str, Concept]) -> list[Rule]:
             for key in ("title", "message", "why", "source"):
                 if not raw.get(key):
                     raise RulesError(f"{where}: missing '{key}'")
-            for key in ("concept", "generic_concept", "stale_concept"):
-                if key in raw and raw[key] not in concepts:
-                    raise RulesError(f"{where}: unknown concept {raw[key]!r}")
-            for name in raw.get("needs") or {}:
-                if name not in concepts:
-                    raise RulesError(f"{where}: unknown concept {name!r} in 'needs'")
-            settings = {
-                k: v
-                for k, v in raw.items()
-                if k not in ("id", "kind", "severity", "title", "message", "why", "source", "examples")
-            }
+            settings = {k: v for k, v in raw.items() if k not in COMMON_KEYS}
+            config = _settings(kind, settings, where, concepts)
             rules.append(
                 Rule(rid, kind, sev, raw["message"], raw["why"], raw["source"], settings,
-                     raw.get("examples") or {}, fname, raw["title"])
+                     raw.get("examples") or {}, fname, raw["title"], config,
+                     bool(raw.get("contract", False)))
             )
     return rules
 
@@ -158,6 +136,41 @@ def _version(files: list[str]) -> str:
             h.update(name.encode())
             h.update(path.read_bytes())
     return h.hexdigest()[:12]
+
+
+def _settings(kind: str, settings: dict[str, Any], where: str,
+              concepts: dict[str, Concept]) -> KindSettings:
+    """Check a rule's own keys against its kind: unknown keys, and shared keys the kind would
+    ignore, stop loading with the file, the rule and the key named."""
+    module = KINDS[kind]
+    for key in SHARED_KEYS:
+        if key in settings and key not in module.HONOURS:
+            honoured = ", ".join(sorted(module.HONOURS)) or "none of them"
+            raise RulesError(f"{where}: key '{key}' has no effect on a '{kind}' rule "
+                             f"(of when/scope/within it honours {honoured})")
+    try:
+        config = module.Settings.model_validate(settings)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"]) or "(settings)"
+            if err["type"] == "extra_forbidden":
+                problems.append(f"unknown key '{key}' for a '{kind}' rule")
+            elif err["type"] == "missing":
+                problems.append(f"missing key '{key}'")
+            else:
+                problems.append(f"key '{key}': {err['msg']}")
+        raise RulesError(f"{where}: " + "; ".join(problems)) from None
+    for key in condition_keys(config.when):
+        if key not in CONDITION_KEYS:
+            raise RulesError(f"{where}: key 'when.{key}': not a letter detail "
+                             f"(known: {', '.join(sorted(CONDITION_KEYS - {'any'}))})")
+    names = list(getattr(config, "concepts", lambda: [])())
+    names += [config.within] if config.within else []
+    for name in names:
+        if name not in concepts:
+            raise RulesError(f"{where}: unknown concept {name!r}")
+    return config
 
 
 @lru_cache(maxsize=1)

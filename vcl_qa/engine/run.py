@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from vcl_qa.engine.checks import CHECKS, NotAssessed, State, compute_metrics
+from vcl_qa.engine.kinds import KINDS, NotAssessed, State, applies
 from vcl_qa.engine.letter import Letter
+from vcl_qa.engine.metrics import compute_metrics
 from vcl_qa.engine.result import Finding, Result
 from vcl_qa.engine.rules import RuleSet, load_rules
 from vcl_qa.engine.scoring import apply_penalties, dimension_results, overall
@@ -21,7 +22,10 @@ def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleS
     assessed: dict[str, int] = defaultdict(int)
     for rule in rs.rules:
         try:
-            findings.extend(CHECKS[rule.kind](rule, state))
+            # `when` is decided here, once for every rule: a rule whose condition does not
+            # hold was still assessed (and found nothing to say).
+            if applies(rule, state):
+                findings.extend(KINDS[rule.kind].check(rule, state))
         except NotAssessed as why:
             not_assessed[rule.dimension].append(f"{rule.id}: {why}")
             continue

@@ -43,7 +43,7 @@ def patterns() -> StructurePatterns:
     return StructurePatterns(
         header=comp("header"),
         greeting=comp("greeting"),
-        sign_off=comp("sign_off"),
+        sign_off=[re.compile(rf"^(?:{sign_off_alternatives()})[,.!]?$", re.I)],
         reference_line=comp("reference_line"),
         line_end_sentence=re.compile(data["line_end_sentence"]),
         abbreviations=frozenset(a.lower() for a in data["abbreviations"]),
@@ -51,6 +51,25 @@ def patterns() -> StructurePatterns:
         heading_max_words=int(data["heading_max_words"]),
         prose_min_words=int(data["prose_min_words"]),
     )
+
+
+def sign_off_alternatives() -> str:
+    """The sign-offs of rules/structure.yml as one regular-expression alternation."""
+    phrases = sorted((str(p) for p in load_yaml("structure.yml")["sign_offs"]), key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in phrases)
+
+
+def title_lists() -> dict[str, list[str]]:
+    """`honorifics` and `ranks` as written in rules/structure.yml."""
+    data = load_yaml("structure.yml")["titles"]
+    return {"honorifics": [str(t) for t in data["honorifics"]], "ranks": [str(t) for t in data["ranks"]]}
+
+
+@lru_cache(maxsize=1)
+def titles() -> frozenset[str]:
+    """Every title, lower case without a full stop ("mrs", "dc")."""
+    lists = title_lists()
+    return frozenset(t.lower().rstrip(".") for t in lists["honorifics"] + lists["ranks"])
 
 
 class Tok(NamedTuple):

@@ -49,6 +49,7 @@ from typing import Any, Iterable, NamedTuple
 from vcl_qa.errors import RulesError
 from vcl_qa.engine.letter import Letter, LetterContext
 from vcl_qa.engine.rules_data import load_yaml
+from vcl_qa.engine.structure import sign_off_alternatives, title_lists
 
 RULES_FILE = "redaction.yml"
 # A word: letters, inner apostrophes and hyphens ("O'Neill", "Adeyinka-Brown"); a possessive
@@ -175,7 +176,7 @@ def load_rules() -> RedactionRules:
     data = load_yaml(RULES_FILE) or {}
     try:
         tags = {str(k): str(v) for k, v in data["tags"].items()}
-        titles = data["titles"]
+        titles = title_lists()  # shared with the greeting check: rules/structure.yml
         months_days = list(data["months"]) + list(data["days"])
     except (KeyError, TypeError, AttributeError) as exc:
         raise RulesError(f"{RULES_FILE}: missing section {exc}") from None
@@ -204,7 +205,7 @@ def load_rules() -> RedactionRules:
     for did, raw in (data.get("detectors") or {}).items():
         examples[str(did)] = (raw or {}).get("examples") or {}
     honorifics, ranks = _low(titles.get("honorifics")), _low(titles.get("ranks"))
-    sign_offs = _alt(data.get("sign_offs") or ["Yours sincerely"])
+    sign_offs = f"(?:{sign_off_alternatives()})"  # rules/structure.yml
     block = data.get("address_block") or {}
     groups = data.get("honorific_groups") or {}
     particles = "|".join(re.escape(w) for w in _low(block.get("place_particles")))

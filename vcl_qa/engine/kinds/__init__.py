@@ -1,0 +1,25 @@
+"""The rule kinds, one module each. To add a kind: write its module (Settings, HONOURS, check)
+and add it to KINDS below; rules of that kind are then plain YAML."""
+from __future__ import annotations
+
+from types import ModuleType
+
+from . import (acronym, companions, existence, forbidden, metric, passive, required, salutation,
+               sentence_length, substitution, timeliness)
+from .base import NotAssessed, State, applies, condition, finding
+
+KINDS: dict[str, ModuleType] = {
+    "existence": existence,          # any listed pattern found -> a finding at each place
+    "substitution": substitution,    # words with plainer alternatives
+    "required": required,            # if the context says X, the letter must contain concept Y
+    "forbidden": forbidden,          # if the context says X, the letter must not contain concept Y
+    "companions": companions,        # a concept that is present needs its companions
+    "sentence_length": sentence_length,  # words per sentence over a maximum
+    "metric": metric,                # a readability figure below a threshold
+    "timeliness": timeliness,        # sent after the due date
+    "salutation": salutation,        # impersonal greeting, or a name other than the victim's
+    "acronym": acronym,              # an acronym not spelled out at first use
+    "passive": passive,              # passive voice
+}
+
+__all__ = ["KINDS", "NotAssessed", "State", "applies", "condition", "finding"]

@@ -1,0 +1,77 @@
+"""acronym: an acronym not spelled out at its first use."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from pydantic import Field
+
+from vcl_qa.engine.result import Finding
+
+from .base import KindSettings, State, finding, rx, spans
+
+HONOURS = {"when", "scope", "within"}
+
+
+class Settings(KindSettings):
+    pattern: str                  # group 1 is the acronym
+    allow: str = ""               # acronyms everyone knows (space-separated)
+    emphasis_words: str = ""      # words in capitals for emphasis, not acronyms
+    expansions: dict[str, str] = {}
+    expansion_skip_words: str = ""  # small words skipped when matching initials
+    capitals_line_share: float = Field(0.6, ge=0, le=1)  # above this, a line is a heading
+
+
+def check(rule, state: State) -> Iterator[Finding]:
+    cfg: Settings = rule.config
+    doc = state.document
+    text = doc.text
+    allow = set(cfg.allow.upper().split())
+    emphasis = set(cfg.emphasis_words.upper().split())
+    expansions = {k.upper(): v for k, v in cfg.expansions.items()}
+    skip = frozenset(cfg.expansion_skip_words.lower().split())
+    seen: set[str] = set()
+    for lo, hi in spans(rule, state):
+        for m in rx(cfg.pattern, True).finditer(text, lo, hi):
+            acr = m.group(1)
+            if acr in seen or acr in allow or acr in emphasis or len(set(acr)) == 1:
+                continue
+            line = doc.lines[doc.line_col(m.start())[0] - 1].text
+            letters = re.sub(r"[^A-Za-z]", "", line)
+            if letters and sum(c.isupper() for c in letters) / len(letters) > cfg.capitals_line_share:
+                continue  # a line in capitals (a heading), not an acronym in running text
+            seen.add(acr)
+            if _defined(acr, text, m.start(), m.end(), expansions.get(acr), skip):
+                continue
+            sugg = [f"{expansions[acr]} ({acr})"] if acr in expansions else []
+            yield finding(rule, state, m.start(), m.start() + len(acr), suggestions=sugg)
+
+
+def _initials(words: list[str], skip: frozenset[str]) -> str:
+    return "".join(w[0].upper() for w in words if w.lower() not in skip and w[:1].isalpha())
+
+
+def _defined(acr: str, text: str, start: int, end: int, expansion: str | None,
+             skip: frozenset[str]) -> bool:
+    before = text[max(0, start - 120) : start]
+    after = text[end : end + 120]
+    # "Crown Prosecution Service (CPS)"
+    if before.rstrip().endswith("(") and after.startswith(")"):
+        words = re.findall(r"[A-Za-z']+|&", before[:-1].rstrip().rstrip("(").rstrip())[-(len(acr) + 4):]
+        for k in range(len(words)):
+            if _initials(words[k:], skip) == acr:
+                return True
+        if expansion and expansion.lower() in before.lower():
+            return True
+    # "CPS (Crown Prosecution Service)" or "CPS, the Crown Prosecution Service"
+    m = re.match(r"\s*(\(|,\s*(the|our)?\s*|\s+-\s+|\s+–\s+)([^)\n]{3,100})", after)
+    if m:
+        words = re.findall(r"[A-Za-z']+|&", m.group(3))
+        for k in range(1, len(words) + 1):
+            if _initials(words[:k], skip) == acr:
+                return True
+        if expansion and m.group(3).lower().startswith(expansion.lower()):
+            return True
+    if expansion and expansion.lower() in text[:start].lower():
+        return True  # spelled out in full earlier in the letter
+    return False

@@ -1,0 +1,206 @@
+"""What every rule kind shares: the analysed letter (`State`), findings, context conditions
+(`when`), where in the letter a kind looks (`scope`, `within`) and the settings every kind
+accepts.
+
+A kind is a module in this package with three names:
+- `Settings`: a pydantic model of the kind's own YAML keys (unknown keys are refused);
+- `HONOURS`: which of the shared keys (`when`, `scope`, `within`) the kind acts on; a rule
+  that sets one its kind would ignore is refused when the rules are loaded;
+- `check(rule, state)`: yields the findings.
+The engine evaluates `when` once for every rule before calling `check`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from vcl_qa.engine.concepts import Hit, find_concept
+from vcl_qa.engine.letter import Letter
+from vcl_qa.engine.result import Finding
+from vcl_qa.engine.structure import Document
+
+if TYPE_CHECKING:  # pragma: no cover
+    from vcl_qa.engine.rules import Rule, RuleSet
+
+Scope = Literal["body", "after_greeting", "letter"]
+SHARED_KEYS = ("when", "scope", "within")
+
+
+class KindSettings(BaseModel):
+    """Base of every kind's settings: unknown keys are an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    when: dict[str, Any] | None = None
+    scope: Scope = "body"
+    within: str | None = None  # a concept: look only in the sentences where it was found
+
+
+@dataclass
+class State:
+    letter: Letter
+    document: Document
+    ruleset: "RuleSet"
+    today: dt.date
+    metrics: dict[str, Any] = field(default_factory=dict)
+    concept_cache: dict[str, Hit | None] = field(default_factory=dict)
+    window_cache: dict[tuple[int, int], str] = field(default_factory=dict)
+    late: bool | None = None
+
+    @property
+    def lower_text(self) -> str:
+        if self._lower is None:
+            self._lower = self.document.text.lower()
+        return self._lower
+
+    _lower: str | None = None
+
+    def concept(self, name: str) -> Hit | None:
+        if name not in self.concept_cache:
+            self.concept_cache[name] = find_concept(
+                self.ruleset.concepts[name], self.document, self.window_cache
+            )
+        return self.concept_cache[name]
+
+
+class NotAssessed(Exception):
+    """A check needs a context field the letter does not have."""
+
+
+def finding(rule: "Rule", state: State, start: int | None = None, end: int | None = None,
+            message: str | None = None, suggestions: list[str] | None = None,
+            severity: str | None = None, **fmt: Any) -> Finding:
+    text = state.document.text[start:end] if start is not None and end is not None else None
+    line = col = None
+    if start is not None:
+        line, col = state.document.line_col(start)
+    msg = (message or rule.message).format(text=text or "", **fmt)
+    return Finding(rule=rule.id, dimension=rule.dimension, severity=severity or rule.severity,
+                   message=msg, start=start, end=end, line=line, column=col, text=text,
+                   suggestions=suggestions or [], why=rule.why)
+
+
+# --- context conditions -------------------------------------------------------------------
+
+def applies(rule: "Rule", state: State) -> bool:
+    """Does the rule's `when` hold? Raises NotAssessed when a needed field is missing."""
+    when = rule.config.when
+    if not when:
+        return True
+    return condition(when, state)
+
+
+def condition(cond: dict[str, Any], state: State) -> bool:
+    """All of the conditions hold. A condition on a missing field is unknown: the answer is
+    still False when another condition is known to fail, and NotAssessed only when it matters."""
+    unknown: NotAssessed | None = None
+    for key, want in cond.items():
+        try:
+            if not _one_condition(key, want, state):
+                return False
+        except NotAssessed as why:
+            unknown = unknown or why
+    if unknown:
+        raise unknown
+    return True
+
+
+def _one_condition(key: str, want: Any, state: State) -> bool:
+    if key == "any":  # true if any branch is known true, even when another is unknown
+        unknown: NotAssessed | None = None
+        for branch in want:
+            try:
+                if condition(branch, state):
+                    return True
+            except NotAssessed as why:
+                unknown = unknown or why
+        if unknown:
+            raise unknown
+        return False
+    if key == "late":
+        if state.late is None:
+            raise NotAssessed("needs decision_date and victim_category to tell if the letter is late")
+        return state.late == want
+    value = getattr(state.letter.context, key)
+    if value is None:
+        raise NotAssessed(f"needs '{key}' in the letter's details")
+    return value in want if isinstance(want, list) else value == want
+
+
+def condition_keys(cond: Any) -> list[str]:
+    """Every context key a `when` names (to check them when the rules load)."""
+    keys: list[str] = []
+    if isinstance(cond, dict):
+        for key, want in cond.items():
+            if key == "any" and isinstance(want, list):
+                for branch in want:
+                    keys += condition_keys(branch)
+            else:
+                keys.append(key)
+    return keys
+
+
+# --- where a kind looks -------------------------------------------------------------------
+
+def scope_bounds(rule: "Rule", state: State) -> tuple[int, int]:
+    scope = rule.config.scope
+    doc = state.document
+    if scope == "body":
+        return 0, len(doc.text)
+    start = doc.greeting.end if doc.greeting else doc.prose_start
+    if scope == "after_greeting":
+        return start, len(doc.text)
+    end = doc.sign_off.start if doc.sign_off else len(doc.text)  # "letter": greeting to sign-off
+    return start, end
+
+
+def spans(rule: "Rule", state: State) -> list[tuple[int, int]]:
+    """The stretches of text a kind looks in: its scope, narrowed to the sentences where the
+    `within` concept was found (none at all when the concept is absent)."""
+    lo, hi = scope_bounds(rule, state)
+    within = rule.config.within
+    if not within:
+        return [(lo, hi)]
+    hit = state.concept(within)
+    if hit is None:
+        return []
+    doc = state.document
+    first, last = doc.sentence_at(hit.start), doc.sentence_at(max(hit.start, hit.end - 1))
+    start = doc.sentences[first].start if first is not None else hit.start
+    end = doc.sentences[last].end if last is not None else hit.end
+    start, end = max(lo, start), min(hi, end)
+    return [(start, end)] if start < end else []
+
+
+@lru_cache(maxsize=512)
+def rx(pattern: str, case: bool = False) -> re.Pattern:
+    return re.compile(pattern, 0 if case else re.I)
+
+
+def sentence_text(state: State, offset: int) -> str:
+    i = state.document.sentence_at(offset)
+    if i is None:
+        line = state.document.line_col(offset)[0]
+        return state.document.lines[line - 1].text
+    return state.document.sentences[i].text
+
+
+def next_sentence_text(state: State, offset: int) -> str:
+    i = state.document.sentence_at(offset)
+    if i is None or i + 1 >= len(state.document.sentences):
+        return ""
+    return state.document.sentences[i + 1].text
+
+
+def insert_suggestion(insert: str | dict[str, str] | None, state: State) -> list[str]:
+    """The paragraph a content rule suggests adding (per decision where it differs)."""
+    text = insert
+    if not text:
+        return []
+    if isinstance(text, dict):
+        text = text.get(state.letter.context.decision or "default") or text.get("default")
+    return [text.strip()] if text else []

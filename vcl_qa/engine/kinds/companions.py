@@ -1,0 +1,37 @@
+"""companions: a concept that is present needs its companions (the review right its time
+limits), and must not come with a stale one ("five working days")."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from vcl_qa.engine.result import Finding
+
+from .base import KindSettings, State, finding, insert_suggestion
+
+HONOURS = {"when"}
+
+
+class Settings(KindSettings):
+    concept: str
+    needs: dict[str, str]  # concept -> how the message names it when missing
+    stale_concept: str | None = None
+    stale_message: str | None = None
+    insert: str | dict[str, str] | None = None
+
+    def concepts(self) -> list[str]:
+        return [self.concept, *self.needs] + ([self.stale_concept] if self.stale_concept else [])
+
+
+def check(rule, state: State) -> Iterator[Finding]:
+    cfg: Settings = rule.config
+    anchor = state.concept(cfg.concept)
+    if anchor is None:
+        return
+    hit = state.concept(cfg.stale_concept) if cfg.stale_concept else None
+    if hit:
+        yield finding(rule, state, hit.start, hit.end, message=cfg.stale_message)
+        return
+    missing = [label for name, label in cfg.needs.items() if not state.concept(name)]
+    if missing:
+        yield finding(rule, state, anchor.start, anchor.end, missing=" and ".join(missing),
+                      suggestions=insert_suggestion(cfg.insert, state))

@@ -1,0 +1,42 @@
+"""passive: a sentence in the passive voice ("the case has been discontinued"); one finding per
+sentence at most."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from vcl_qa.engine.result import Finding
+
+from .base import KindSettings, State, finding
+
+HONOURS = {"when"}
+
+
+class Settings(KindSettings):
+    be_forms: list[str]
+    adverbs: list[str] = []
+    irregular_participles: list[str] = []
+    adjectives: list[str] = []  # participle-like words that are adjectives here ("concerned")
+
+
+def check(rule, state: State) -> Iterator[Finding]:
+    cfg: Settings = rule.config
+    be, adverbs = set(cfg.be_forms), set(cfg.adverbs)
+    irregular, not_passive = set(cfg.irregular_participles), set(cfg.adjectives)
+    all_toks = state.document.toks
+    for sent in state.document.sentences:
+        toks = all_toks[sent.tok_start : sent.tok_end]
+        for i, tok in enumerate(toks):
+            if tok.lower not in be:
+                continue
+            j = i + 1
+            while j < len(toks) and (toks[j].lower in adverbs):
+                j += 1
+            if j >= len(toks):
+                continue
+            w = toks[j].lower
+            if w in not_passive:
+                continue
+            if (w.endswith("ed") and len(w) > 4) or w in irregular:
+                start, end = tok.idx, toks[j].idx + len(toks[j].text)
+                yield finding(rule, state, start, end)
+                break  # one passive finding per sentence is enough

@@ -1,0 +1,54 @@
+"""required: when the context calls for it, the letter must contain a concept."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from pydantic import model_validator
+
+from vcl_qa.engine.result import Finding
+
+from .base import KindSettings, State, finding, insert_suggestion
+
+HONOURS = {"when"}
+
+
+class Settings(KindSettings):
+    concept: str | None = None
+    concept_by_decision: dict[str, list[str]] | None = None  # decision -> any of these concepts
+    generic_concept: str | None = None  # found instead: a boilerplate version of the concept
+    generic_message: str | None = None
+    insert: str | dict[str, str] | None = None  # the paragraph to suggest (per decision)
+
+    @model_validator(mode="after")
+    def _one_concept(self):
+        if not self.concept and not self.concept_by_decision:
+            raise ValueError("needs 'concept' or 'concept_by_decision'")
+        return self
+
+    def concepts(self) -> list[str]:
+        names = [self.concept] if self.concept else []
+        for group in (self.concept_by_decision or {}).values():
+            names += group
+        return names + ([self.generic_concept] if self.generic_concept else [])
+
+
+def _concepts_for(cfg: Settings, state: State) -> list[str]:
+    if cfg.concept_by_decision:
+        decision = state.letter.context.decision
+        if decision is None:
+            return list(dict.fromkeys(c for cs in cfg.concept_by_decision.values() for c in cs))
+        return list(cfg.concept_by_decision.get(decision) or [])
+    return [cfg.concept]
+
+
+def check(rule, state: State) -> Iterator[Finding]:
+    cfg: Settings = rule.config
+    if any(state.concept(n) for n in _concepts_for(cfg, state)):
+        return
+    hit = state.concept(cfg.generic_concept) if cfg.generic_concept else None
+    if hit:
+        yield finding(rule, state, hit.start, hit.end, message=cfg.generic_message)
+        return
+    f = finding(rule, state)
+    f.suggestions = insert_suggestion(cfg.insert, state)
+    yield f

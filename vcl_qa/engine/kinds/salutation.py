@@ -1,0 +1,70 @@
+"""salutation: no greeting, an impersonal one ("Dear Sir/Madam"), or a name other than the
+victim's. Titles come from the shared word lists (rules/structure.yml `titles`)."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from vcl_qa.engine.result import Finding
+from vcl_qa.engine.structure import titles
+
+from .base import KindSettings, State, finding, rx
+
+HONOURS = {"when"}
+
+
+class Settings(KindSettings):
+    impersonal: list[str]
+    missing_message: str
+    impersonal_message: str
+    wrong_name_message: str
+
+
+def check(rule, state: State) -> Iterator[Finding]:
+    cfg: Settings = rule.config
+    g = state.document.greeting
+    if g is None:
+        yield finding(rule, state, message=cfg.missing_message)
+        return
+    lead = len(g.text) - len(g.text.lstrip())
+    start, end = g.start + lead, g.start + len(g.text.rstrip())
+    line = g.text.strip()
+    if any(rx(p).search(line) for p in cfg.impersonal):
+        yield finding(rule, state, start, end, message=cfg.impersonal_message,
+                      suggestions=greeting_suggestion(state))
+        return
+    victim = state.letter.context.victim_name
+    if not victim:
+        return
+    m = re.match(r"(?i)^dear\s+(.+?)[\s,.!:;]*$", line)
+    if not m:
+        return
+    known_titles_all = titles()
+    said = name_tokens(m.group(1))
+    known = name_tokens(victim)
+    said_names = [t for t in said if t not in known_titles_all]
+    known_names = [t for t in known if t not in known_titles_all]
+    said_titles = [t for t in said if t in known_titles_all]
+    known_titles = [t for t in known if t in known_titles_all]
+    ok = bool(said_names) and all(t in known_names for t in said_names)
+    if ok and said_titles and known_titles and said_titles != known_titles:
+        ok = False
+    if ok and said_titles and not said_names[-1:] == known_names[-1:]:
+        ok = False  # "Dear Ms Jane" is not how to address Ms Jane Okafor
+    if not ok:
+        yield finding(rule, state, start, end, message=cfg.wrong_name_message,
+                      suggestions=greeting_suggestion(state), name=victim)
+
+
+def name_tokens(name: str) -> list[str]:
+    return [t.lower().rstrip(".") for t in re.findall(r"[^\s,]+", name)]
+
+
+def greeting_suggestion(state: State) -> list[str]:
+    victim = state.letter.context.victim_name
+    if not victim:
+        return ["Dear <the victim's title and surname>"]
+    parts = victim.split()
+    if len(parts) >= 3 and parts[0].rstrip(".").lower() in titles():
+        return [f"Dear {parts[0]} {parts[-1]}"]
+    return [f"Dear {victim}"]

@@ -1,0 +1,125 @@
+"""substitution: words with plainer alternatives -> a finding with suggestions.
+
+A base-form term matches its inflections ("notify": "notified"); longer terms win.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator, Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from vcl_qa.engine.nlp import lemma
+from vcl_qa.engine.result import Finding
+
+from .base import KindSettings, State, finding, next_sentence_text, rx, sentence_text, spans
+
+HONOURS = {"when", "scope", "within"}
+
+
+class Swap(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    suggest: list[str] = []
+    only: str | None = None
+    unless: str | None = None
+    explain_ok: bool | None = None
+    message: str | None = None
+    severity: Literal["error", "warning", "suggestion"] | None = None
+
+
+class Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str | None = None
+    explain_ok: bool = False  # no finding when the term is explained straight after it
+    swap: dict[str, Swap]
+
+    @field_validator("swap", mode="before")
+    @classmethod
+    def _lists(cls, value):
+        if isinstance(value, dict):
+            return {str(k): ({"suggest": v} if isinstance(v, list) else (v or {}))
+                    for k, v in value.items()}
+        return value
+
+
+class Settings(KindSettings):
+    groups: list[Group]
+
+
+_TABLES: dict[tuple[str, str], dict[str, list[tuple[tuple[str, ...], dict]]]] = {}
+
+
+def term_key(term: str) -> tuple[str, ...]:
+    """A base-form word matches its inflections ("notify": "notified"); any other form matches
+    only itself ("concerning" must not match "concerns")."""
+    key = []
+    for w in re.findall(r"[\w']+", term.lower()):
+        base = lemma(w)
+        key.append(base if base == w else "=" + w)
+    return tuple(key)
+
+
+def _table(rule, version: str) -> dict[str, list[tuple[tuple[str, ...], dict]]]:
+    """First word of each term -> (whole term key, entry), longest terms first."""
+    key = (rule.id, version)
+    if key not in _TABLES:
+        index: dict[str, list[tuple[tuple[str, ...], dict]]] = {}
+        for group in rule.config.groups:
+            for term, spec in group.swap.items():
+                entry = {"explain_ok": group.explain_ok,
+                         **spec.model_dump(exclude_unset=True), "term": term}
+                tkey = term_key(term)
+                index.setdefault(tkey[0], []).append((tkey, entry))
+        for entries in index.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        _TABLES[key] = index
+    return _TABLES[key]
+
+
+def _token_matches(part: str, tok) -> bool:
+    return tok.lower == part[1:] if part[0] == "=" else lemma(tok.lower) == part
+
+
+def check(rule, state: State) -> Iterator[Finding]:
+    index = _table(rule, state.ruleset.version)
+    for lo, hi in spans(rule, state):
+        yield from _check_span(rule, state, index, lo, hi)
+
+
+def _check_span(rule, state: State, index, lo: int, hi: int) -> Iterator[Finding]:
+    words = [t for t in state.document.toks if not t.space and lo <= t.idx < hi and not t.punct]
+    i = 0
+    while i < len(words):
+        tok = words[i]
+        candidates = index.get(lemma(tok.lower), []) + index.get("=" + tok.lower, [])
+        hit = None
+        for tkey, entry in sorted(candidates, key=lambda e: -len(e[0])):
+            n = len(tkey)
+            if i + n <= len(words) and all(_token_matches(p, words[i + k]) for k, p in enumerate(tkey)):
+                start, end = tok.idx, words[i + n - 1].idx + len(words[i + n - 1].text)
+                if _applies(entry, state, start, end):
+                    hit = (n, entry, start, end)
+                    break
+        if not hit:
+            i += 1
+            continue
+        n, entry, start, end = hit
+        i += n
+        yield finding(rule, state, start, end, message=entry.get("message"),
+                      suggestions=list(entry.get("suggest") or []), severity=entry.get("severity"))
+
+
+def _applies(entry: dict, state: State, start: int, end: int) -> bool:
+    sentence = sentence_text(state, start)
+    if entry.get("only") and not rx(entry["only"]).search(sentence):
+        return False
+    if entry.get("unless") and rx(entry["unless"]).search(sentence):
+        return False
+    if entry.get("explain_ok"):
+        after = state.document.text[end : end + 200]
+        sentence_rest = after.split(".")[0] if "." in after else after
+        explained = state.ruleset.scoring.get("explanation_markers") or []
+        following = sentence_rest + " " + next_sentence_text(state, start)
+        if any(rx(p).search(following) for p in explained):
+            return False
+    return True
