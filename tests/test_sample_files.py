@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from vcl_qa.engine.rules import load_rules
+
 from vcl_qa import Letter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,32 +17,10 @@ SAMPLES = ROOT / "sample_letters"
 CORPUS = ROOT / "tests" / "corpus"
 LETTER_FILES = sorted(SAMPLES.glob("*.txt"))
 
-# Contract section 2: every rule id, and the one at suggestion severity (not in expected.yml).
-CONTRACT_RULE_IDS = {
-    "timeliness.late",
-    "content.decision",
-    "content.reason",
-    "content.vrr",
-    "content.vrr_time_limit",
-    "content.vrr_not_applicable",
-    "content.meeting",
-    "content.contact",
-    "content.support",
-    "content.placeholder",
-    "content.salutation",
-    "readability.jargon",
-    "readability.acronym",
-    "readability.long_sentence",
-    "readability.passive",
-    "readability.reading_ease",
-    "readability.text_speak",
-    "empathy.acknowledgement",
-    "empathy.condolence",
-    "empathy.delay_apology",
-    "empathy.blame",
-    "empathy.cold",
-}
-SUGGESTION_IDS = {"readability.passive"}
+# Contract section 2: every rule id (marked `contract: true` in rules/), and the ones at
+# suggestion severity (never in expected.yml).
+CONTRACT_RULE_IDS = {r.id for r in load_rules().rules if r.contract}
+SUGGESTION_IDS = {r.id for r in load_rules().rules if r.contract and r.severity == "suggestion"}
 
 CONCEPTS = {
     "review_right",
