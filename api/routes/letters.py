@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
+from vcl_qa.engine.letter import Decision as DecisionCode
 from vcl_qa.errors import LetterError
 from vcl_qa.letters import store
 from vcl_qa.letters import service
@@ -50,7 +51,7 @@ def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser):
 
 Verdict = Literal["good", "needs_work", "poor"]
 Status = Literal["draft", "sent"]
-Decision = Literal["discontinued", "no_evidence_offered", "charge_altered", "not_charged", "left_on_file"]
+Decision = Literal[tuple(d.value for d in DecisionCode)]  # the engine's list, not a copy
 
 
 @router.get("", response_model=LetterList)

@@ -4,24 +4,17 @@ from __future__ import annotations
 from typing import Any
 
 from vcl_qa.errors import LetterError
-from vcl_qa.engine.letter import Decision, Offence, context_from_mapping
+from vcl_qa import labels
+from vcl_qa.engine.letter import context_from_mapping
 
-DECISION_LABELS = {
-    "discontinued": "Stop the case (discontinued)",
-    "no_evidence_offered": "Offer no evidence",
-    "charge_altered": "Change (alter) a charge",
-    "not_charged": "Not to charge",
-    "left_on_file": "Leave the charges to lie on the file",
-}
-OFFENCE_LABELS = {o.value: o.value.replace("_", " ").capitalize() for o in Offence}
-CATEGORY_LABELS = {
-    "enhanced": "Enhanced rights (most serious crime, persistently targeted, vulnerable or intimidated): 1 working day",
-    "standard": "Standard: 5 working days",
-}
+# The plain words are the library's (vcl_qa/labels.py); the time limits in the category labels
+# come from the calendar settings.
+DECISION_LABELS = labels.DECISIONS
+OFFENCE_LABELS = labels.OFFENCES
+CATEGORY_LABELS = labels.categories()
 BEREAVED_LABELS = {"": "Not known", "yes": "Yes", "no": "No"}
 FIELD_ORDER = ("decision", "decision_date", "letter_date", "victim_category", "bereaved", "offence",
                "victim_name", "urn")
-assert set(DECISION_LABELS) == {d.value for d in Decision}
 
 
 def form_values(form: Any) -> dict[str, str]:

@@ -14,6 +14,8 @@ from fastapi.responses import Response
 from vcl_qa.engine import workdays
 from vcl_qa.panel import feedback as panel_feedback
 from vcl_qa.errors import LetterError
+from vcl_qa import labels
+from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.result import DIMENSIONS
 from vcl_qa.db import audit
 from vcl_qa.letters import store
@@ -26,22 +28,15 @@ from .session import SECURITY_HEADERS, StaffOrManager, check_csrf, redirect, ren
 
 router = APIRouter(include_in_schema=False)
 
-SEVERITY_WORDS = {"error": "Must fix", "warning": "Should fix", "suggestion": "Worth a look"}
-VERDICT_WORDS = {"good": "Good", "needs_work": "Needs work", "poor": "Poor"}
-DIMENSION_WORDS = {"timeliness": "On time", "content": "What it says", "readability": "Plain words",
-                   "empathy": "Care and tone"}
+SEVERITY_WORDS = labels.SEVERITIES
+VERDICT_WORDS = labels.VERDICTS
+DIMENSION_WORDS = labels.DIMENSIONS
 CSV_COLUMNS = ("id", "team", "status", "sent_date", "decision", "decision_date", "letter_date",
                "victim_category", "offence", "latest_version", "score", "verdict")
 
 
 class PageNotFound(Exception):
     """No such letter, or not one this user may see (404 page)."""
-
-
-def long_date(day: dt.date, today: dt.date | None = None) -> str:
-    today = today or dt.date.today()
-    text = f"{day:%A} {day.day} {day:%B}"
-    return text if day.year == today.year else f"{text} {day.year}"
 
 
 def due_in_words(metrics: dict, status: str, sent_date: str | None, today: dt.date | None = None) -> str | None:

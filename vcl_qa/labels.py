@@ -1,0 +1,51 @@
+"""One table of plain words for the codes the library uses (verdicts, dimensions, severities,
+decisions, victim categories, statuses), and the one date format, shared by the text report,
+the pages, the CSV exports and the board report. Codes stay in the JSON API (the contract);
+people read these."""
+from __future__ import annotations
+
+from vcl_qa.engine.dates import long_date
+from vcl_qa.engine.letter import Decision, Offence, VictimCategory
+from vcl_qa.engine.workdays import limit_for
+
+VERDICTS = {"good": "Good", "needs_work": "Needs work", "poor": "Poor"}
+DIMENSIONS = {"timeliness": "On time", "content": "What it says", "readability": "Plain words",
+              "empathy": "Care and tone"}
+SEVERITIES = {"error": "Must fix", "warning": "Should fix", "suggestion": "Worth a look"}
+DECISIONS = {
+    "discontinued": "Stop the case (discontinued)",
+    "no_evidence_offered": "Offer no evidence",
+    "charge_altered": "Change (alter) a charge",
+    "not_charged": "Not to charge",
+    "left_on_file": "Leave the charges to lie on the file",
+}
+OFFENCES = {o.value: o.value.replace("_", " ").capitalize() for o in Offence}
+LETTER_STATUSES = {"draft": "Draft", "sent": "Sent"}
+REGISTER_STATUSES = {"due": "Due", "due_today": "Due today", "overdue": "Overdue: not sent",
+                     "sent_on_time": "Sent on time", "sent_late": "Sent late"}
+_CATEGORY_WORDS = {
+    "enhanced": "Enhanced rights (most serious crime, persistently targeted, vulnerable or intimidated)",
+    "standard": "Standard",
+}
+assert set(DECISIONS) == {d.value for d in Decision}
+assert set(_CATEGORY_WORDS) == {c.value for c in VictimCategory}
+
+
+def working_days(n: int) -> str:
+    return f"{n} working day" if n == 1 else f"{n} working days"
+
+
+def categories() -> dict[str, str]:
+    """Victim categories with their time limit read from the calendar settings (rules/calendar.yml)."""
+    return {c: f"{words}: {working_days(limit_for(c))}" for c, words in _CATEGORY_WORDS.items()}
+
+
+def label(table: dict[str, str], code: str | None) -> str:
+    """The plain words for a code; an unknown code is shown as it is, never dropped."""
+    if code is None:
+        return ""
+    return table.get(code, str(code).replace("_", " "))
+
+
+__all__ = ["VERDICTS", "DIMENSIONS", "SEVERITIES", "DECISIONS", "OFFENCES", "LETTER_STATUSES",
+           "REGISTER_STATUSES", "categories", "label", "long_date", "working_days"]
