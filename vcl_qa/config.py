@@ -19,6 +19,8 @@ from pathlib import Path
 DEFAULT_DB = "vcl_qa.db"
 # Largest letter text accepted, in bytes (UTF-8), from a file, a form or the API.
 MAX_LETTER_BYTES = 200 * 1024
+# Largest front matter (or .docx sidecar) accepted, in bytes: a few dozen short fields.
+MAX_FRONT_MATTER_BYTES = 16 * 1024
 # How long a database call waits for another writer before giving up, in milliseconds.
 BUSY_TIMEOUT_MS = 30_000
 

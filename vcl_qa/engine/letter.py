@@ -206,7 +206,30 @@ def docx_text(data: bytes, source: str | None = None) -> str:
 
 class _TextDatesLoader(yaml.SafeLoader):
     """YAML without timestamp conversion: dates stay text so that pydantic can say which field
-    holds an impossible date (PyYAML itself would crash on 2024-02-30)."""
+    holds an impossible date (PyYAML itself would crash on 2024-02-30).
+
+    Also refuses, while reading and before building anything, what a hostile file uses to
+    blow up: anchors and aliases (`&a`, `*a`: a few hundred bytes can expand to gigabytes),
+    deep nesting and very long values."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused("uses a YAML anchor or alias ('&' or '*'); write each value out in full",
+                           line)
+        if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_YAML_VALUE_CHARS:
+            raise _Refused(f"has a value of {len(event.value):,} characters; the limit is "
+                           f"{MAX_YAML_VALUE_CHARS:,}", line)
+        if self._depth >= MAX_YAML_DEPTH:
+            raise _Refused("is nested too deeply (lists inside lists)", line)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _TextDatesLoader.yaml_implicit_resolvers = {
@@ -214,18 +237,56 @@ _TextDatesLoader.yaml_implicit_resolvers = {
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+MAX_FRONT_MATTER_BYTES = config.MAX_FRONT_MATTER_BYTES
+MAX_YAML_VALUE_CHARS = 1000  # one value (a suppression's reason is the longest)
+MAX_FIELD_CHARS = 200  # one case field: a name, a date, a reference
+MAX_YAML_DEPTH = 6  # suppress: a list of mappings is three levels
 
-def _load_yaml(text: str, source: str | None) -> dict[str, Any]:
+
+class _Refused(Exception):
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+def excerpt(value: Any, limit: int = 40) -> str:
+    """At most `limit` characters of a value, for an error message (never the whole value)."""
+    text = value if isinstance(value, str) else repr(value)[: limit + 1]
+    return text if len(text) <= limit else text[:limit].rstrip() + "..."
+
+
+def _load_yaml(text: str, source: str | None, first_line: int = 1) -> dict[str, Any]:
+    """The fields of front matter or a sidecar; `first_line`: the file line the YAML starts on."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_FRONT_MATTER_BYTES:
+        raise LetterError(f"the letter's details (front matter) are {size // 1024} KB; the limit is "
+                          f"{MAX_FRONT_MATTER_BYTES // 1024} KB", source=source)
     try:
         data = yaml.load(text, Loader=_TextDatesLoader)
+    except _Refused as exc:
+        where = f" (line {exc.line + first_line - 1})" if exc.line else ""
+        raise LetterError(f"the front matter {exc.message}{where}", source=source) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
+        where = f" (line {mark.line + first_line})" if mark else ""
         raise LetterError(f"the front matter is not valid YAML{where}", source=source) from None
+    except (ValueError, RecursionError):  # e.g. a number too long for Python to convert
+        raise LetterError("the front matter is not valid YAML", source=source) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise LetterError("the front matter must be a set of 'field: value' lines", source=source)
+    for key, value in data.items():
+        if not isinstance(key, str):
+            raise LetterError(f"'{excerpt(key)}' is not a field name", source=source)
+        if key == "suppress" or key not in CONTEXT_FIELDS:
+            continue  # pydantic checks these (an unknown field is named, its value not shown)
+        if isinstance(value, (dict, list, set, tuple)):
+            raise LetterError("this field takes a single value, not a list", source=source,
+                              field=key)
+        if isinstance(value, (str, bytes)) and len(value) > MAX_FIELD_CHARS:
+            raise LetterError(f"'{excerpt(value)}' is {len(value):,} characters long; the limit is "
+                              f"{MAX_FIELD_CHARS}", source=source, field=key)
     return data
 
 
@@ -239,6 +300,6 @@ def split_front_matter(raw: str, source: str | None = None) -> tuple[dict[str, A
         return {}, text
     for i in range(1, len(lines)):
         if lines[i].strip() in ("---", "..."):
-            meta = _load_yaml("\n".join(lines[1:i]), source)
+            meta = _load_yaml("\n".join(lines[1:i]), source, first_line=2)
             return meta, "\n".join(lines[i + 1 :]).lstrip("\n")
     raise LetterError("the front matter starts with '---' but never ends with '---'", source=source)

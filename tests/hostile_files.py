@@ -1,0 +1,111 @@
+"""Small files built to blow up a parser (import from here): YAML alias bombs, Word files that
+unpack to millions of paragraphs. Used by tests/test_hostile_input.py and bench/bench_hostile.py."""
+from __future__ import annotations
+
+import io
+import os
+import resource
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+BODY = "Dear Ms Okafor\n\nWe have decided to stop the case.\n"
+
+
+def alias_bomb(levels: int = 8) -> str:
+    """Front matter whose `decision` nests aliases `levels` deep: 9**levels strings once expanded,
+    from about 500 bytes."""
+    parts = ['&a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, levels + 1):
+        parts.append(f"&a{i} [{', '.join([f'*a{i - 1}'] * 9)}]")
+    return "---\ndecision: [" + ", ".join(parts) + "]\n---\n" + BODY
+
+
+def deep_bomb(depth: int = 5_000) -> str:
+    """Front matter nesting lists `depth` deep (PyYAML recurses once a level)."""
+    return "---\ndecision: " + "[" * depth + "]" * depth + "\n---\n" + BODY
+
+
+def long_number_front_matter(digits: int = 5000) -> str:
+    """A case reference Python refuses to turn into a number (more than 4,300 digits)."""
+    return "---\nurn: " + "7" * digits + "\n---\n" + BODY
+
+
+def long_value_front_matter(chars: int = 10_000) -> str:
+    return "---\ndecision: " + "x" * chars + "\n---\n" + BODY
+
+
+def _base_docx() -> dict[str, bytes]:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Dear Ms Okafor")
+    buf = io.BytesIO()
+    document.save(buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def docx_bomb(body_xml: bytes, extra_parts: int = 0) -> bytes:
+    """A real python-docx document whose body is replaced by `body_xml`."""
+    parts = _base_docx()
+    head, rest = parts["word/document.xml"].split(b"<w:body>", 1)
+    parts["word/document.xml"] = head + b"<w:body>" + body_xml + rest
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+        for i in range(extra_parts):
+            z.writestr(f"extra/part{i}.xml", b"<a/>")
+    return buf.getvalue()
+
+
+def docx_bombs() -> dict[str, bytes]:
+    """name -> .docx bytes; each well under 200 KB packed."""
+    return {
+        "empty_paragraphs": docx_bomb(b"<w:p/>" * 3_000_000),  # 18 MB unpacked, 3 million paragraphs
+        "text_paragraphs": docx_bomb(b"<w:p><w:r><w:t>We have stopped the case.</w:t></w:r></w:p>" * 300_000),
+        "empty_runs": docx_bomb(b"<w:p>" + b"<w:r/>" * 3_000_000 + b"</w:p>"),
+        "deep_nesting": docx_bomb(b"<w:p>" + b"<w:r>" * 100_000 + b"</w:r>" * 100_000 + b"</w:p>"),
+        "over_20_mb": docx_bomb(b"<w:p/>" * 4_000_000),
+        "many_parts": docx_bomb(b"", extra_parts=1100),
+    }
+
+
+def run_measured(args: list[str], *, env: dict | None = None, cwd: Path | None = None,
+                 timeout: float = 120, memory_cap: int = 3 * 2**30) -> tuple[int, str, float, float]:
+    """Run a command; returns (exit status, stderr, seconds, peak memory in MB). The child gets
+    an address-space cap so that a regression cannot take the machine down with it."""
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_cap, memory_cap))
+
+    began = time.monotonic()
+    proc = subprocess.Popen(args, env={**os.environ, **(env or {})}, cwd=cwd, preexec_fn=cap,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    import threading
+
+    err: list[bytes] = []
+    reader = threading.Thread(target=lambda: err.append(proc.stderr.read()))
+    reader.start()
+    deadline = began + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.02)
+    seconds = time.monotonic() - began
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    reader.join()
+    return proc.returncode, (err[0] if err else b"").decode("utf-8", "replace"), seconds, \
+        usage.ru_maxrss / 1024
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from vcl_qa.cli import main; main()", *args]

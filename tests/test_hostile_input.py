@@ -1,0 +1,84 @@
+"""Files built to exhaust memory or time are refused quickly, with a short, clear message.
+
+Each bomb goes through the real `vcl-qa score` in a child process; the limits (5 s, 400 MB peak)
+are the issue's. Before the fix the 8-level alias bomb took 8 s and 1.2 GB, and the 3-million-
+paragraph Word file over 30 s and 1 GB.
+"""
+from __future__ import annotations
+
+import pytest
+
+from hostile_files import (alias_bomb, cli, deep_bomb, long_number_front_matter,
+                           long_value_front_matter, run_measured)
+from vcl_qa import Letter, LetterError
+
+SECONDS, MEGABYTES = 5, 400
+
+TEXT_BOMBS = {
+    "alias_8_levels": (alias_bomb(8), "anchor or alias"),
+    "alias_9_levels": (alias_bomb(9), "anchor or alias"),
+    "deep_nesting": (deep_bomb(), "nested too deeply"),
+    "long_number": (long_number_front_matter(), "characters"),
+    "long_value": (long_value_front_matter(), "characters"),
+}
+
+
+def _score_measured(path):
+    code, err, seconds, peak = run_measured(cli("score", str(path)))
+    return code, err, seconds, peak
+
+
+@pytest.mark.parametrize("name", sorted(TEXT_BOMBS))
+def test_front_matter_bombs_are_refused_quickly(tmp_path, name):
+    text, words = TEXT_BOMBS[name]
+    path = tmp_path / f"{name}.txt"
+    path.write_text(text, encoding="utf-8")
+    code, err, seconds, peak = _score_measured(path)
+    assert code == 2, err
+    assert words in err
+    assert f"{name}.txt" in err
+    assert len(err) < 600  # a short message, never the value itself
+    assert seconds < SECONDS, f"{seconds:.1f} s"
+    assert peak < MEGABYTES, f"{peak:.0f} MB"
+
+
+def test_alias_is_refused_even_when_harmless():
+    with pytest.raises(LetterError) as err:
+        Letter.from_text("---\nvictim_name: &n Ms Jane Okafor\nurn: *n\n---\nDear Ms Okafor\n")
+    assert "anchor or alias" in err.value.message
+    assert "(line 2)" in err.value.message  # the line in the file, counting the opening ---
+
+
+def test_yaml_error_names_the_file_line():
+    with pytest.raises(LetterError) as err:
+        Letter.from_text("---\ndecision: discontinued\nurn: [unclosed\n---\nDear Ms Okafor\n")
+    assert "not valid YAML (line 3)" in err.value.message
+
+
+def test_bad_value_is_quoted_only_as_an_excerpt():
+    with pytest.raises(LetterError) as err:
+        Letter.from_text("---\nvictim_name: " + "Okafor " * 70 + "\n---\nDear Ms Okafor\n")
+    assert err.value.field == "victim_name"
+    assert len(str(err.value)) < 200
+    assert "limit is 200" in err.value.message
+
+
+def test_list_where_one_value_belongs():
+    with pytest.raises(LetterError) as err:
+        Letter.from_text("---\ndecision: [" + ", ".join(["stop"] * 1000) + "]\n---\nDear Ms Okafor\n")
+    assert err.value.field == "decision"
+    assert "single value" in err.value.message
+    assert len(str(err.value)) < 200
+
+
+def test_front_matter_over_its_limit(tmp_path):
+    text = "---\n" + "".join(f"# note {i}\n" for i in range(3000)) + "decision: discontinued\n---\n" + \
+        "Dear Ms Okafor\n"
+    with pytest.raises(LetterError, match="limit is 16 KB"):
+        Letter.from_text(text)
+
+
+def test_suppressions_still_read():
+    letter = Letter.from_text("---\nsuppress:\n  - rule: readability.jargon\n    term: notwithstanding\n"
+                              "    reason: a quotation from the court\n---\nDear Ms Okafor\n")
+    assert letter.context.suppress[0].term == "notwithstanding"
