@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from hostile_files import (alias_bomb, cli, deep_bomb, long_number_front_matter,
+from hostile_files import (alias_bomb, cli, deep_bomb, docx_bombs, long_number_front_matter,
                            long_value_front_matter, run_measured)
 from vcl_qa import Letter, LetterError
+from vcl_qa.engine.letter import docx_text
 
 SECONDS, MEGABYTES = 5, 400
 
@@ -20,6 +21,14 @@ TEXT_BOMBS = {
     "deep_nesting": (deep_bomb(), "nested too deeply"),
     "long_number": (long_number_front_matter(), "characters"),
     "long_value": (long_value_front_matter(), "characters"),
+}
+DOCX_WORDS = {
+    "empty_paragraphs": "limit is 200 KB",
+    "text_paragraphs": "limit is 200 KB",
+    "empty_runs": "far larger inside than a letter",
+    "deep_nesting": "not a readable Word",
+    "over_20_mb": "the limit is 20 MB",
+    "many_parts": "parts",
 }
 
 
@@ -38,6 +47,18 @@ def test_front_matter_bombs_are_refused_quickly(tmp_path, name):
     assert words in err
     assert f"{name}.txt" in err
     assert len(err) < 600  # a short message, never the value itself
+    assert seconds < SECONDS, f"{seconds:.1f} s"
+    assert peak < MEGABYTES, f"{peak:.0f} MB"
+
+
+@pytest.mark.parametrize("name", sorted(DOCX_WORDS))
+def test_docx_bombs_are_refused_quickly(tmp_path, name):
+    path = tmp_path / f"{name}.docx"
+    path.write_bytes(docx_bombs()[name])
+    assert path.stat().st_size < 200 * 1024  # a small file: inside the upload and file limits
+    code, err, seconds, peak = _score_measured(path)
+    assert code == 2, err
+    assert DOCX_WORDS[name] in err
     assert seconds < SECONDS, f"{seconds:.1f} s"
     assert peak < MEGABYTES, f"{peak:.0f} MB"
 
@@ -82,3 +103,36 @@ def test_suppressions_still_read():
     letter = Letter.from_text("---\nsuppress:\n  - rule: readability.jargon\n    term: notwithstanding\n"
                               "    reason: a quotation from the court\n---\nDear Ms Okafor\n")
     assert letter.context.suppress[0].term == "notwithstanding"
+
+
+def test_docx_sidecar_bomb(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Dear Ms Okafor")
+    document.save(tmp_path / "draft.docx")
+    (tmp_path / "draft.yml").write_text(alias_bomb(9).split("---\n")[1])
+    with pytest.raises(LetterError, match="anchor or alias"):
+        Letter.from_file(tmp_path / "draft.docx")
+    (tmp_path / "draft.yml").write_text("# padding\n" * 200_000)
+    with pytest.raises(LetterError, match="limit for a letter's details is 16 KB"):
+        Letter.from_file(tmp_path / "draft.docx")
+
+
+def test_ordinary_docx_still_reads(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for i in range(2000):  # a long letter is still well inside every limit
+        document.add_paragraph(f"Paragraph {i} of a long letter about the case.")
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Phone", "0300 123 1234"
+    document.save(tmp_path / "long.docx")
+    text = docx_text((tmp_path / "long.docx").read_bytes())
+    assert "Paragraph 1999 of a long letter" in text
+    assert text.rstrip().endswith("Phone  0300 123 1234")
+
+
+def test_not_a_zip_at_all():
+    with pytest.raises(LetterError, match="not a readable Word"):
+        docx_text(b"PK\x03\x04" + b"\x00" * 100)

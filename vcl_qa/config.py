@@ -21,6 +21,9 @@ DEFAULT_DB = "vcl_qa.db"
 MAX_LETTER_BYTES = 200 * 1024
 # Largest front matter (or .docx sidecar) accepted, in bytes: a few dozen short fields.
 MAX_FRONT_MATTER_BYTES = 16 * 1024
+# A Word file: most bytes its parts may unpack to, and most parts (files) inside it.
+MAX_DOCX_UNPACKED_BYTES = 20 * 1024 * 1024
+MAX_DOCX_PARTS = 1000
 # How long a database call waits for another writer before giving up, in milliseconds.
 BUSY_TIMEOUT_MS = 30_000
 

@@ -168,6 +168,11 @@ class Letter(BaseModel):
         meta: dict[str, Any] = {}
         for sidecar in (path.with_suffix(".yml"), path.with_suffix(".yaml")):
             if sidecar.exists():
+                size = sidecar.stat().st_size
+                if size > MAX_FRONT_MATTER_BYTES:
+                    raise LetterError(f"the file is {size // 1024} KB; the limit for a letter's "
+                                      f"details is {MAX_FRONT_MATTER_BYTES // 1024} KB",
+                                      source=str(sidecar))
                 meta = _load_yaml(decode_text(sidecar.read_bytes(), str(sidecar)), str(sidecar))
                 break
         meta.update({k: v for k, v in overrides.items() if v is not None})
@@ -193,6 +198,7 @@ def decode_text(data: bytes, source: str | None = None) -> str:
 def docx_text(data: bytes, source: str | None = None) -> str:
     import docx  # python-docx; imported here so plain-text scoring never pays for it
 
+    check_docx_package(data, source)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception:
@@ -201,7 +207,69 @@ def docx_text(data: bytes, source: str | None = None) -> str:
     for table in document.tables:
         for row in table.rows:
             paras.append("  ".join(cell.text for cell in row.cells))
-    return "\n".join(paras).strip() + "\n"
+    text = "\n".join(paras).strip() + "\n"
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise LetterError(f"the Word document holds {size // 1024} KB of text; the limit is "
+                          f"{MAX_BYTES // 1024} KB", source=source)
+    return text
+
+
+_W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Most XML elements in all the parts of one Word file: a long letter has tens of thousands.
+MAX_DOCX_ELEMENTS = 500_000
+
+
+def check_docx_package(data: bytes, source: str | None = None) -> None:
+    """Refuse a Word file that would unpack or parse into far more than a letter, before
+    python-docx builds it in memory: too many parts, too many bytes once unpacked (the sizes
+    the zip declares bind what it can unpack to), too many XML elements, or more text than
+    the letter limit. Reads each part as a stream and stops at the first limit passed."""
+    import zipfile
+
+    from lxml import etree
+
+    bad = LetterError("this is not a readable Word (.docx) document", source=source)
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+        parts = package.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+        raise bad from None
+    if len(parts) > config.MAX_DOCX_PARTS:
+        raise LetterError(f"the Word file holds {len(parts):,} parts; a letter has a few dozen "
+                          f"(the limit is {config.MAX_DOCX_PARTS:,})", source=source)
+    unpacked = sum(p.file_size for p in parts)
+    if unpacked > config.MAX_DOCX_UNPACKED_BYTES:
+        raise LetterError(f"the Word file unpacks to {unpacked // 2**20:,} MB; the limit is "
+                          f"{config.MAX_DOCX_UNPACKED_BYTES // 2**20} MB", source=source)
+    elements = text_bytes = 0
+    for part in parts:
+        if not part.filename.endswith((".xml", ".rels")):
+            continue
+        try:
+            with package.open(part) as stream:
+                for _, elem in etree.iterparse(stream, events=("end",), resolve_entities=False,
+                                               no_network=True, load_dtd=False, huge_tree=False):
+                    elements += 1
+                    if elem.tag == _W_NS + "t" and elem.text:
+                        text_bytes += len(elem.text.encode("utf-8"))
+                    elif elem.tag == _W_NS + "p":
+                        text_bytes += 1  # the line break between paragraphs
+                    elem.clear(keep_tail=True)  # keep memory flat: drop what was read
+                    while elem.getprevious() is not None:
+                        del elem.getparent()[0]
+                    if text_bytes > MAX_BYTES:
+                        raise LetterError(f"the Word document holds more than {MAX_BYTES // 1024} "
+                                          f"KB of text; the limit is {MAX_BYTES // 1024} KB",
+                                          source=source)
+                    if elements > MAX_DOCX_ELEMENTS:
+                        raise LetterError("the Word file is far larger inside than a letter "
+                                          f"(over {MAX_DOCX_ELEMENTS:,} elements)", source=source)
+        except LetterError:
+            raise
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, ValueError, EOFError, OSError,
+                NotImplementedError):
+            raise bad from None
 
 
 class _TextDatesLoader(yaml.SafeLoader):
