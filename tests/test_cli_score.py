@@ -1,17 +1,37 @@
-"""`vcl-qa score` and `vcl-qa rules` as a user runs them (a real subprocess)."""
+"""`vcl-qa score` and `vcl-qa rules` as a user runs them: through click's CliRunner (in
+process, fast), and once as a real subprocess through the installed entry point."""
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import docx
+from click.testing import CliRunner
+
+from vcl_qa.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_letters"
 
 
-def run(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "vcl_qa", *args], capture_output=True, text=True, cwd=cwd)
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args):
+    res = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return Ran(res.exit_code, res.stdout, res.stderr)
+
+
+def test_the_installed_command_scores_every_sample_as_jsonl():
+    proc = subprocess.run([str(Path(sys.executable).parent / "vcl-qa"), "score", str(SAMPLES),
+                           "--format", "jsonl"], capture_output=True, text=True, cwd=ROOT)
+    assert len(proc.stdout.splitlines()) == len(list(SAMPLES.glob("*.txt")))
+    assert proc.returncode == 1, proc.stderr
 
 
 def test_jsonl_gives_one_valid_result_per_sample():
