@@ -6,13 +6,15 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from vcl_qa.engine.result import Result
 from vcl_qa.db import audit
 from vcl_qa.db.connection import now, write_tx
+
+if TYPE_CHECKING:  # the store keeps results; it never runs the engine
+    from vcl_qa.engine.result import Result
 
 # Columns of `letters` copied from the latest version's context, so lists can filter on them.
 CONTEXT_COLUMNS = ("decision", "decision_date", "letter_date", "victim_category", "bereaved",
