@@ -4,6 +4,7 @@ from __future__ import annotations
 import hmac
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from vcl_qa.db import open_db
 from vcl_qa.db import audit
@@ -39,16 +40,12 @@ async def sign_in(request: Request):
     token = str(form.get("token", "")).strip()
     if not token:
         return _sign_in_page(request, "Paste your sign-in token.", 400)
-    db = open_db(request.app.state.db_path)
-    try:
-        user = user_by_token(db, token)
-        if user is None:
-            return _sign_in_page(request, "That token is not valid. Check you copied all of it, "
-                                          "or ask your administrator for a new one.", 400)
-        session_id = create_session(db, user.id, float(settings().get("session_hours", 8)))
-        audit.record(db, user, "web.sign_in", "user", user.id)
-    finally:
-        db.close()
+    # In the thread pool: starting a session writes, and the write lock may be held elsewhere.
+    signed = await run_in_threadpool(_start_session, request.app.state.db_path, token)
+    if signed is None:
+        return _sign_in_page(request, "That token is not valid. Check you copied all of it, "
+                                      "or ask your administrator for a new one.", 400)
+    user, session_id = signed
     response = redirect(safe_next(str(form.get("next", "")), user))
     response.set_cookie(COOKIE, session_id, httponly=True, samesite="lax", secure=secure_cookie(request),
                         path="/", max_age=int(float(settings().get("session_hours", 8)) * 3600))
@@ -56,14 +53,32 @@ async def sign_in(request: Request):
     return response
 
 
+def _start_session(db_path, token: str):
+    """(user, session id) for a valid token, else None."""
+    db = open_db(db_path)
+    try:
+        user = user_by_token(db, token)
+        if user is None:
+            return None
+        session_id = create_session(db, user.id, float(settings().get("session_hours", 8)))
+        audit.record(db, user, "web.sign_in", "user", user.id)
+        return user, session_id
+    finally:
+        db.close()
+
+
+def _end_session(db_path, session_id: str) -> None:
+    db = open_db(db_path)
+    try:
+        end_session(db, session_id)
+    finally:
+        db.close()
+
+
 @router.post("/sign-out")
 async def sign_out(request: Request, user: PageUser):
     await check_csrf(request, user)
-    db = open_db(request.app.state.db_path)
-    try:
-        end_session(db, request.cookies.get(COOKIE, ""))
-    finally:
-        db.close()
+    await run_in_threadpool(_end_session, request.app.state.db_path, request.cookies.get(COOKIE, ""))
     response = redirect("/sign-in?signed_out=1")
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -13,7 +13,7 @@ from ..deps import DbDep
 from ..deps import scoring_slot
 from .forms import (BEREAVED_LABELS, CATEGORY_LABELS, DECISION_LABELS, FIELD_ORDER, OFFENCE_LABELS,
                     context_from_form, form_values)
-from .session import StaffOrManager, check_csrf, redirect, render
+from .session import PostedForm, StaffOrManager, redirect, render
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -32,10 +32,11 @@ def check_form(request: Request, user: StaffOrManager):
     return _page(request, user)
 
 
-async def _uploaded_text(upload) -> tuple[str, dict]:
+def _uploaded_text(upload) -> tuple[str, dict]:
     """Body and any front-matter fields of an uploaded .docx, .txt or .md file."""
     name = PurePath(upload.filename or "").name
-    data = await upload.read(MAX_UPLOAD + 1)
+    upload.file.seek(0)
+    data = upload.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise LetterError("the file is over 2 MB", field="file")
     suffix = PurePath(name).suffix.lower()
@@ -47,9 +48,10 @@ async def _uploaded_text(upload) -> tuple[str, dict]:
     raise LetterError("choose a Word (.docx) or text (.txt) file", field="file")
 
 
+# A plain `def`: reading a Word file, scoring and storing run in the thread pool, one letter at
+# a time under the scoring slot the API uses, while the event loop goes on serving others.
 @router.post("/check")
-async def check_letter(request: Request, user: StaffOrManager, db: DbDep):
-    form = await check_csrf(request, user)
+def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: DbDep):
     values = form_values(form)
     values["team"] = str(form.get("team", "") or "").strip()
     text = str(form.get("text", "") or "")
@@ -57,7 +59,7 @@ async def check_letter(request: Request, user: StaffOrManager, db: DbDep):
     upload = form.get("file")
     if upload is not None and getattr(upload, "filename", ""):
         try:
-            text, meta = await _uploaded_text(upload)
+            text, meta = _uploaded_text(upload)
             for key, value in meta.items():  # the file's own fields fill only empty boxes
                 if key in values and not values[key] and value is not None:
                     values[key] = {True: "yes", False: "no"}.get(value, str(value)) if isinstance(value, bool) else str(value)

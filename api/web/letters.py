@@ -24,7 +24,7 @@ from vcl_qa.letters import service
 from ..deps import DbDep
 from ..deps import check_visible, scoring_slot
 from .forms import DECISION_LABELS
-from .session import SECURITY_HEADERS, StaffOrManager, check_csrf, redirect, render, settings
+from .session import SECURITY_HEADERS, PostedForm, StaffOrManager, redirect, render, settings
 
 router = APIRouter(include_in_schema=False)
 
@@ -100,9 +100,10 @@ def letter_page(request: Request, letter_id: int, user: StaffOrManager, db: DbDe
     }, user=user)
 
 
+# The handlers that score or write are plain `def`s: they run in the thread pool (scoring under
+# the API's scoring slot), so a long letter or a database lock held elsewhere stalls only them.
 @router.post("/letters/{letter_id}/versions")
-async def save_version(request: Request, letter_id: int, user: StaffOrManager, db: DbDep):
-    form = await check_csrf(request, user)
+def save_version(letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
     _load(db, user, letter_id)
     try:
         with scoring_slot:
@@ -115,9 +116,8 @@ async def save_version(request: Request, letter_id: int, user: StaffOrManager, d
 
 
 @router.post("/letters/{letter_id}/suppressions")
-async def suppress(request: Request, letter_id: int, user: StaffOrManager, db: DbDep):
+def suppress(letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
     """'Not a problem in this letter' for one finding (its rule, and its words when it has any)."""
-    form = await check_csrf(request, user)
     _load(db, user, letter_id)
     rule = str(form.get("rule", ""))
     term = str(form.get("term", "")) or None
@@ -130,8 +130,7 @@ async def suppress(request: Request, letter_id: int, user: StaffOrManager, db: D
 
 
 @router.post("/letters/{letter_id}/sent")
-async def mark_sent(request: Request, letter_id: int, user: StaffOrManager, db: DbDep):
-    form = await check_csrf(request, user)
+def mark_sent(letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
     _load(db, user, letter_id)
     try:
         day = dt.date.fromisoformat(str(form.get("sent_date") or dt.date.today().isoformat()))

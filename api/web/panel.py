@@ -19,7 +19,7 @@ from ..deps import DbDep
 from .forms import DECISION_LABELS, OFFENCE_LABELS
 from .letters import SEVERITY_WORDS, PageNotFound
 from .marks import find_quote, segments
-from .session import SECURITY_HEADERS, Manager, Panel, check_csrf, redirect, render
+from .session import SECURITY_HEADERS, Manager, Panel, PostedForm, redirect, render
 
 router = APIRouter(include_in_schema=False)
 CODE = re.compile(r"^[0-9a-f]{16}$")
@@ -120,9 +120,10 @@ def item_page(request: Request, code: str, user: Panel, db: DbDep, saved: str | 
     return _item_page(request, user, db, _code(code), notice=notice)
 
 
+# Handlers that write are plain `def`s (the thread pool), so a database lock held elsewhere
+# holds up only them, never the event loop.
 @router.post("/panel/{code}/rating")
-async def save_rating(request: Request, code: str, user: Panel, db: DbDep):
-    form = await check_csrf(request, user)
+def save_rating(request: Request, code: str, user: Panel, form: PostedForm, db: DbDep):
     _code(code)
     ids = load_panel_rules().item_ids
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
@@ -154,8 +155,7 @@ async def save_rating(request: Request, code: str, user: Panel, db: DbDep):
 
 
 @router.post("/panel/{code}/reveal")
-async def reveal(request: Request, code: str, user: Panel, db: DbDep):
-    await check_csrf(request, user)
+def reveal(request: Request, code: str, user: Panel, form: PostedForm, db: DbDep):
     try:
         rating.reveal(db, user.user, _code(code))
     except NotFound:
@@ -166,8 +166,7 @@ async def reveal(request: Request, code: str, user: Panel, db: DbDep):
 
 
 @router.post("/panel/{code}/findings/{number}")
-async def judge(request: Request, code: str, number: int, user: Panel, db: DbDep):
-    form = await check_csrf(request, user)
+def judge(request: Request, code: str, number: int, user: Panel, form: PostedForm, db: DbDep):
     try:
         rating.judge(db, user.user, _code(code), number, str(form.get("verdict", "")),
                      str(form.get("note", "")) or None)
@@ -187,8 +186,7 @@ def periods_page(request: Request, user: Manager, db: DbDep, drawn: str | None =
 
 
 @router.post("/panel-periods")
-async def draw_sample(request: Request, user: Manager, db: DbDep):
-    form = await check_csrf(request, user)
+def draw_sample(request: Request, user: Manager, form: PostedForm, db: DbDep):
     name = str(form.get("period", "")).strip()
     errors = {}
     if not PERIOD.match(name):

@@ -65,6 +65,7 @@ async def signed_in(request: Request) -> WebUser:
         finally:
             db.close()
         if user is not None:
+            request.state.user_id = user.id  # for the request log (api/request_log.py)
             return WebUser(user, csrf_token(session_id))
     raise SignInRequired()
 
@@ -90,6 +91,16 @@ async def check_csrf(request: Request, user: WebUser) -> dict:
     if not hmac.compare_digest(sent, user.csrf):
         raise NotAllowed("csrf")
     return form
+
+
+async def posted_form(request: Request, user: Annotated[WebUser, Depends(signed_in)]) -> Any:
+    """The posted form, read on the event loop and CSRF-checked, for a handler that is a plain
+    `def`: such handlers run in the thread pool, so scoring or waiting for the database's write
+    lock never holds up other requests."""
+    return await check_csrf(request, user)
+
+
+PostedForm = Annotated[Any, Depends(posted_form)]
 
 
 def new_pre_token() -> str:
