@@ -32,13 +32,14 @@ async def get_db(request: Request) -> AsyncIterator[Database]:
 DbDep = Annotated[Database, Depends(get_db)]
 
 
-async def current_user(db: DbDep,
+async def current_user(request: Request, db: DbDep,
                  creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> User:
     if creds is None or not creds.credentials:
         raise ApiError(401, "unauthorized", "send your API token as 'Authorization: Bearer TOKEN'")
     user = user_by_token(db, creds.credentials)
     if user is None:
         raise ApiError(401, "unauthorized", "this API token is not valid")
+    request.state.user_id = user.id  # for the request log (api/request_log.py)
     return user
 
 

@@ -12,6 +12,9 @@ from vcl_qa.db import db_path, migrate, open_db
 from . import errors
 from .routes import audit, decisions, health, letters, users
 from .routes import panel
+from .routes import metrics as metrics_routes
+from .request_log import RequestLog
+from .root_path import RootPathLinks
 from . import web
 
 API_PREFIX = "/api/v1"
@@ -38,6 +41,9 @@ def create_app(database: str | Path | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     web.install(app)  # the HTML pages (api/web/)
+    app.include_router(metrics_routes.router)  # GET /metrics (outside /api/v1, where Prometheus looks)
+    app.add_middleware(RootPathLinks)  # links under `vcl-qa serve --root-path`
+    app.add_middleware(RequestLog)  # one JSON line per request, and the request metrics
     return app
 
 

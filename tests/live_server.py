@@ -23,8 +23,10 @@ def free_port() -> int:
 class LiveServer:
     """`vcl-qa serve` in a child process group; stop() and kill() end only that group."""
 
-    def __init__(self, db: Path, workers: int = 1, port: int | None = None):
+    def __init__(self, db: Path, workers: int = 1, port: int | None = None, extra_args=(),
+                 log: Path | None = None):
         self.db, self.workers = Path(db), workers
+        self.extra_args, self.log = list(extra_args), log  # more `serve` options; a file for its stderr
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -33,8 +35,12 @@ class LiveServer:
         env = {**os.environ, "VCL_QA_DB": str(self.db)}
         # The real `vcl-qa serve` command (migrates, then runs uvicorn).
         cmd = [sys.executable, "-c", "from vcl_qa.cli import main; main()", "serve",
-               "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+               "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
+               *self.extra_args]
+        stderr = open(self.log, "ab") if self.log else None
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True, stderr=stderr)
+        if stderr:
+            stderr.close()  # the child has its own copy
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -117,7 +123,7 @@ def sent_on(body: dict, day) -> dict:
 
 
 def submit_many(url: str, token: str, total: int, concurrency: int, stop_after: float | None = None,
-                on_ack=None) -> dict:
+                on_ack=None, into: dict | None = None) -> dict:
     """POST `total` distinct letters from `concurrency` clients at once.
 
     Returns {"acked": {id: text}, "statuses": Counter, "errors": int}. A letter counts as
@@ -127,7 +133,7 @@ def submit_many(url: str, token: str, total: int, concurrency: int, stop_after: 
     from collections import Counter
 
     payloads = sample_payloads()
-    acked: dict[int, str] = {}
+    acked: dict[int, str] = {} if into is None else into  # `into`: watch them arrive
     statuses: Counter = Counter()
     errors = 0
     queue = list(range(total))

@@ -144,6 +144,22 @@ def _panel_placeholders(path: str) -> str:
     return path.replace("/findings/1/", "/findings/{number}/")
 
 
+# GET /metrics sits outside /api/v1 (where Prometheus looks). From this machine it needs no
+# token; a request from elsewhere (here: as a proxy forwards it) needs an admin's.
+METRICS_REMOTE = {"admin": 200, "no_token": 401, "wrong_token": 401}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_metrics_role_status(server, role):
+    headers = auth(server.tokens[role]) if role in server.tokens else {}
+    remote = httpx.get(f"{server.url}/metrics", headers={**headers, "X-Forwarded-For": "203.0.113.7"})
+    assert remote.status_code == METRICS_REMOTE.get(role, 403), remote.text
+    if remote.status_code >= 400:
+        assert set(remote.json()["error"]) == {"code", "message", "details"}
+    local = httpx.get(f"{server.url}/metrics", headers=headers)
+    assert local.status_code == 200 and "vcl_qa_http_requests_total" in local.text
+
+
 def test_panel_never_gets_letter_text(server):
     api = f"{server.url}/api/v1"
     staff = auth(server.tokens["staff"])

@@ -5,6 +5,8 @@
 | database file | `VCL_QA_DB` | `./vcl_qa.db` (`make run` sets `var/vcl_qa.db`) |
 | rules folder | `VCL_QA_RULES` | the rules shipped inside the package (`rules/` in a checkout) |
 | sample letters | `VCL_QA_SAMPLES` | the samples shipped inside the package (`sample_letters/`) |
+| days letter text and personal details are kept | `VCL_QA_KEEP_LETTERS_DAYS` | 365 (`never`: until purged by hand) |
+| days audit log entries are kept | `VCL_QA_KEEP_AUDIT_DAYS` | 730 (`never`: for good) |
 
 Settings about letters and pages that an area may tune without code (session hours, page
 sizes, the working-day limits) live in the rules folder (`web.yml`, `calendar.yml`); the
@@ -59,3 +61,22 @@ def samples_dir() -> Path:
     """The sample letters and sample decisions register used by `vcl-qa demo-setup`."""
     env = os.environ.get("VCL_QA_SAMPLES")
     return Path(env) if env else _shipped("vcl_qa.sample_data", "sample_letters")
+
+
+# Retention (`vcl-qa purge` with no options applies it; `vcl-qa status` warns when it is overdue).
+KEEP_LETTERS_DAYS = 365
+KEEP_AUDIT_DAYS = 730
+# `vcl-qa status` warns when the last backup is older than this.
+BACKUP_WARN_HOURS = 48
+
+
+def keep_days(variable: str, default: int) -> int | None:
+    """Days to keep something, from `variable` (a whole number of days, or `never`: None)."""
+    raw = os.environ.get(variable, "").strip().lower()
+    if not raw:
+        return default
+    if raw == "never":
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{variable} must be a whole number of days (1 or more) or 'never', not {raw[:20]!r}")
+    return int(raw)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from vcl_qa.cli import decisions, panel, redact, score, service
+from vcl_qa.cli import decisions, ops, panel, redact, score, service
 from vcl_qa.errors import RulesError
 
 
@@ -34,5 +34,6 @@ for command in (
     service.rescore, service.demo_setup,
     decisions.import_decisions, decisions.digest,
     panel.panel,
+    ops.backup_cmd, ops.restore_cmd, ops.status_cmd,
 ):
     main.add_command(command)

@@ -14,6 +14,7 @@ from vcl_qa import config
 from vcl_qa.errors import LetterError
 from vcl_qa.db import db_path, migrate, open_db
 from vcl_qa.letters import bulk
+from vcl_qa.ops import rescore as ops_rescore
 from vcl_qa.db import users as user_store
 
 err = Console(stderr=True)
@@ -31,8 +32,10 @@ def _db():
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int, help="Server processes.")
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1), help="Server processes.")
+@click.option("--root-path", default="", help="The path prefix a reverse proxy serves this under "
+              "(for example /vcl-qa); the proxy removes it before passing requests on.")
+def serve(host: str, port: int, workers: int, root_path: str) -> None:
     """Run the API and web pages (database from VCL_QA_DB, default ./vcl_qa.db)."""
     import uvicorn
 
@@ -42,8 +45,13 @@ def serve(host: str, port: int, workers: int) -> None:
     os.environ["VCL_QA_DB"] = str(path)
     err.print(f"vcl-qa serving http://{host}:{port}/api/v1 (database {path.name})")
     # Access logs are off: request lines can carry search words or names.
+    if root_path and (not root_path.startswith("/") or root_path.startswith("//")):
+        raise click.BadParameter("give a path that starts with / (for example /vcl-qa)", param_hint="--root-path")
+    from vcl_qa.ops import metrics
+
+    metrics.prepare_workers(workers)  # one folder for the workers' counters
     config = uvicorn.Config("api.main:app", host=host, port=port, workers=workers,
-                            access_log=False, log_level="warning")
+                            access_log=False, log_level="warning", root_path=root_path.rstrip("/"))
     if workers > 1:
         from uvicorn.supervisors import Multiprocess
 
@@ -154,12 +162,22 @@ def export(fmt: str, what: str, output: Path | None) -> None:
 
 
 @click.command()
-@click.option("--older-than", "days", required=True, type=click.IntRange(min=0), help="Age in days.")
+@click.option("--older-than", "days", default=None, type=click.IntRange(min=0),
+              help="Age in days. Without it: the retention settings (VCL_QA_KEEP_LETTERS_DAYS, "
+                   "VCL_QA_KEEP_AUDIT_DAYS), for letters and audit entries.")
 @click.option("--dry-run", is_flag=True, help="Only say how many letters would be purged.")
 def purge(days: int, dry_run: bool) -> None:
     """Remove letter text and personal details from old letters, keeping anonymous scores."""
     db = _db()
+    if days is None:  # the retention settings (vcl_qa/ops/retention.py)
+        from vcl_qa.cli.ops import purge_by_retention
+
+        return purge_by_retention(db, dry_run)
     ids = bulk.purge(db, days, dry_run=dry_run)
+    if ids and not dry_run:
+        from vcl_qa.ops.retention import scrub
+
+        scrub(db)  # the purged words gone from the file too
     verb = "Would purge" if dry_run else "Purged"
     err.print(f"{verb} {len(ids)} letters older than {days} days.")
 
@@ -171,9 +189,10 @@ def rescore() -> None:
     total = db.execute("SELECT count(*) FROM letters").fetchone()[0]
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("Re-scoring", total=total)
-        counts = bulk.rescore_all(db, progress=lambda _i: progress.advance(task))
+        counts, moved = ops_rescore.rescore_all(db, progress=lambda _i: progress.advance(task))
     err.print(f"Re-scored {counts['rescored']}, already current {counts['current']}, "
               f"purged (no text) {counts['purged']}.")
+    err.print(ops_rescore.describe(moved), markup=False)
 
 
 def _sample_folder() -> Path:

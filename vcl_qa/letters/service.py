@@ -17,6 +17,7 @@ from vcl_qa.engine.result import Result
 from vcl_qa.errors import LetterError
 from vcl_qa.letters import store
 from vcl_qa.letters.store import Conflict, NotFound  # noqa: F401 (callers catch these here)
+from vcl_qa.ops import metrics
 
 
 def check_text(text: Any) -> str:
@@ -34,7 +35,9 @@ def _score(text: str, context: dict, suppressions: list[dict], source: str | Non
     stored = ctx.model_dump(mode="json", exclude_none=True)
     extra = [s for s in suppressions if s not in stored.get("suppress", [])]
     scoring_ctx = ctx.model_copy(update={"suppress": [*ctx.suppress, *map(_suppression, extra)]})
-    return stored, engine.score_letter(Letter(text=text, context=scoring_ctx, source=source))
+    with metrics.scoring():
+        result = engine.score_letter(Letter(text=text, context=scoring_ctx, source=source))
+    return stored, result
 
 
 def _suppression(data: dict) -> Suppression:

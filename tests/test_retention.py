@@ -1,0 +1,140 @@
+"""Retention: `vcl-qa purge` with no options applies the settings, and the purged words are
+gone from the file itself; `vcl-qa status` says what is overdue."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from live_server import make_user
+from vcl_qa.cli import main
+from vcl_qa.db import open_db
+from vcl_qa.db.users import user_by_name
+from vcl_qa.letters import service
+
+OLD_NAME, NEW_NAME = "Quixleford", "Thistlewaite"
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def letter(name: str, urn: str) -> tuple[str, dict]:
+    text = (f"Private - to be opened by addressee only\n\nDear Ms {name}\n\nWe have decided to stop the "
+            f"case against the man who took your bicycle. I am sorry, Ms {name}.\n")
+    return text, {"decision": "discontinued", "decision_date": "2025-03-03", "victim_category": "standard",
+                  "victim_name": f"Ms Zara {name}", "urn": urn}
+
+
+@pytest.fixture
+def dbfile(tmp_path, monkeypatch):
+    path = tmp_path / "r.db"
+    monkeypatch.setenv("VCL_QA_DB", str(path))
+    make_user(path, "writer", "staff", "north")
+    db = open_db(path)
+    writer = user_by_name(db, "writer")
+    old = service.submit(db, writer, *letter(OLD_NAME, "01OLD0000025"), team="north")["id"]
+    service.submit(db, writer, *letter(NEW_NAME, "01NEW0000025"), team="north")
+    # The first letter went out long ago; so did some audit entries.
+    db.execute("UPDATE letters SET status = 'sent', sent_date = '2020-02-03' WHERE id = ?", [old])
+    db.execute("UPDATE audit_log SET at = '2019-01-01T09:00:00+00:00' WHERE id IN (SELECT min(id) FROM audit_log)")
+    db.conn.commit()
+    db.close()
+    return path
+
+
+def raw_bytes(path) -> bytes:
+    """Everything on disk for the database: the file and its write-ahead log."""
+    return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+
+
+def test_purge_without_options_applies_the_retention_settings(dbfile, monkeypatch):
+    monkeypatch.setenv("VCL_QA_KEEP_LETTERS_DAYS", "400")
+    monkeypatch.setenv("VCL_QA_KEEP_AUDIT_DAYS", "1000")
+    dry = run("purge", "--dry-run")
+    assert dry.exit_code == 0
+    assert "Would purge 1 letters older than 400 days" in dry.stderr
+    assert "Would remove 1 audit entries older than 1000 days" in dry.stderr
+    assert OLD_NAME.encode() in raw_bytes(dbfile)  # a dry run changes nothing
+
+    result = run("purge")
+    assert result.exit_code == 0, result.stderr
+    assert "Purged 1 letters older than 400 days" in result.stderr
+    assert "Removed 1 audit entries older than 1000 days" in result.stderr
+    db = open_db(dbfile)
+    try:
+        rows = db.execute("SELECT victim_name, purged_at IS NOT NULL FROM letters ORDER BY id").fetchall()
+        oldest_audit = db.execute("SELECT min(at) FROM audit_log").fetchone()[0]
+        actions = [r[0] for r in db.execute("SELECT action FROM audit_log")]
+    finally:
+        db.close()
+    assert rows == [(None, 1), (f"Ms Zara {NEW_NAME}", 0)]
+    assert oldest_audit > "2019-12-31" and "audit.purge" in actions
+    # The purged letter's words are gone from the file, not only from the tables (search index
+    # rewritten, deleted space zeroed, log emptied); the kept letter is untouched.
+    disk = raw_bytes(dbfile)
+    for gone in (OLD_NAME, OLD_NAME.lower(), "01OLD0000025"):
+        assert gone.encode() not in disk, gone
+    assert NEW_NAME.encode() in disk
+
+
+def test_never_keeps_everything(dbfile, monkeypatch):
+    monkeypatch.setenv("VCL_QA_KEEP_LETTERS_DAYS", "never")
+    monkeypatch.setenv("VCL_QA_KEEP_AUDIT_DAYS", "never")
+    result = run("purge")
+    assert result.exit_code == 0
+    assert "kept until purged by hand" in result.stderr and "kept for good" in result.stderr
+    assert OLD_NAME.encode() in raw_bytes(dbfile)
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "a year", "3.5"])
+def test_a_bad_retention_setting_is_named(dbfile, monkeypatch, value):
+    monkeypatch.setenv("VCL_QA_KEEP_LETTERS_DAYS", value)
+    result = run("purge")
+    assert result.exit_code == 2
+    assert "VCL_QA_KEEP_LETTERS_DAYS must be a whole number of days" in result.stderr
+    assert run("status").exit_code == 2
+
+
+def test_purge_with_older_than_still_works_and_scrubs(dbfile):
+    result = run("purge", "--older-than", "400")
+    assert result.exit_code == 0 and "Purged 1 letters older than 400 days" in result.stderr
+    assert OLD_NAME.encode() not in raw_bytes(dbfile)
+
+
+def test_status_warns_when_retention_is_overdue_and_no_backup_was_made(dbfile, monkeypatch, tmp_path):
+    monkeypatch.setenv("VCL_QA_KEEP_LETTERS_DAYS", "400")
+    monkeypatch.setenv("VCL_QA_KEEP_AUDIT_DAYS", "1000")
+    result = run("status")
+    assert result.exit_code == 1  # something needs doing
+    out = result.stdout
+    assert f"Database {dbfile.resolve()}" in out
+    assert "Letters: 1 drafts, 1 sent, 0 purged" in out
+    assert "Oldest letter still holding its text: 3 February 2020" in out
+    assert "Retention is overdue: 1 letters are older than 400 days" in out
+    assert "Retention is overdue: 1 audit entries are older than 1000 days" in out
+    assert "No backup has been made" in out
+
+    run("purge")
+    run("backup", str(tmp_path / "b.db"))
+    after = run("status")
+    assert after.exit_code == 0, after.stdout
+    assert "Letters: 1 drafts, 0 sent, 1 purged" in after.stdout
+    assert "Last backup:" in after.stdout and "integrity check ok" in after.stdout
+    assert "Nothing needs doing." in after.stdout
+    facts = json.loads(run("status", "--format", "json").stdout)
+    assert facts["letters"] == {"draft": 1, "sent": 0, "purged": 1}
+    assert facts["retention"] == {"letters_days": 400, "audit_days": 1000, "letters_due": 0, "audit_due": 0}
+    assert facts["bytes"] > 0 and facts["warnings"] == []
+
+
+def test_status_warns_about_an_old_backup(dbfile, tmp_path):
+    run("backup", str(tmp_path / "b.db"))
+    db = open_db(dbfile)
+    db.execute("UPDATE audit_log SET at = '2021-05-01T02:00:00+00:00' WHERE action = 'database.backup'")
+    db.conn.commit()
+    db.close()
+    result = run("status")
+    assert result.exit_code == 1
+    assert "The last backup is" in result.stdout and "days old" in result.stdout

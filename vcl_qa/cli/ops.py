@@ -1,0 +1,123 @@
+"""Operations commands: backup, restore, status."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from vcl_qa.db import db_path, migrate, open_db
+from vcl_qa.ops import backup as backups
+from vcl_qa.ops import status as status_mod
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _existing_db() -> Path:
+    """The database path, which must hold a database: these commands never create one."""
+    path = db_path().resolve()
+    if not backups.is_database(path):
+        _fail(f"No database at {path} (set VCL_QA_DB, or run `vcl-qa init`)")
+    with backups.connect(path, read_only=True) as conn:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'letters'").fetchone():
+            _fail(f"No vcl-qa database at {path}: the file holds no letters table")
+    err.print(f"Database: {path}", markup=False)
+    return path
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(message, markup=False)
+    sys.exit(code)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+def backup_cmd(path: Path) -> None:
+    """Copy the database to PATH (a new file, or a folder for a dated file) while the server
+    runs, with a manifest PATH.json; the copy is readable by its owner only."""
+    source = _existing_db()
+    try:
+        manifest = backups.backup(source, path)
+    except backups.BackupError as exc:
+        _fail(str(exc), 1 if "integrity" in str(exc) else 2)
+    db = open_db(source)
+    try:
+        status_mod.record_backup(db, manifest)
+    finally:
+        db.close()
+    counts = manifest["row_counts"]
+    err.print(f"Backed up {counts.get('letters', 0)} letters, {counts.get('users', 0)} users and "
+              f"{counts.get('decisions', 0)} register decisions; integrity check "
+              f"{manifest['integrity_check']}.", markup=False)
+    err.print(f"Manifest: {backups.manifest_path(Path(manifest['path']))}", markup=False)
+    click.echo(manifest["path"])
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True,
+              help="Replace the database that is there (it is first copied aside).")
+def restore_cmd(path: Path, force: bool) -> None:
+    """Put the backup at PATH in place of the database (VCL_QA_DB), after checking it. An
+    existing database is replaced only with --force, and is first copied aside."""
+    target = db_path().resolve()
+    err.print(f"Database: {target}", markup=False)
+    try:
+        out = backups.restore(path, target, force=force)
+    except backups.BackupError as exc:
+        _fail(str(exc))
+    db = open_db(target)
+    try:
+        upgraded = migrate(db)  # a backup from an older release gets today's tables
+    finally:
+        db.close()
+    counts = out["row_counts"]
+    made = (out.get("manifest") or {}).get("created_at")
+    err.print(f"Restored {counts.get('letters', 0)} letters and {counts.get('users', 0)} users"
+              + (f" from the backup made {made}" if made else "") + "; integrity check ok.", markup=False)
+    if out["previous"]:
+        err.print(f"The database that was there is kept at {out['previous']}", markup=False)
+    if upgraded:
+        err.print(f"Upgraded to this release: {', '.join(upgraded)}", markup=False)
+
+
+def purge_by_retention(db, dry_run: bool) -> None:
+    """`vcl-qa purge` with no --older-than: apply the retention settings."""
+    from vcl_qa.ops import retention
+
+    try:
+        keep = retention.settings()
+    except ValueError as exc:
+        _fail(str(exc))
+    report = retention.apply(db, keep, dry_run=dry_run)
+    verb = "Would purge" if dry_run else "Purged"
+    if keep.letters_days is None:
+        err.print("Letters: kept until purged by hand (VCL_QA_KEEP_LETTERS_DAYS=never).")
+    else:
+        err.print(f"{verb} {report['letters']} letters older than {keep.letters_days} days "
+                  f"(before {report['letters_cutoff']}): text and personal details removed, "
+                  "anonymous scores kept.", markup=False)
+    if keep.audit_days is None:
+        err.print("Audit log: kept for good (VCL_QA_KEEP_AUDIT_DAYS=never).")
+    else:
+        err.print(f"{'Would remove' if dry_run else 'Removed'} {report['audit']} audit entries older "
+                  f"than {keep.audit_days} days (before {report['audit_cutoff']}).", markup=False)
+
+
+@click.command("status")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def status_cmd(fmt: str) -> None:
+    """Database size, letters by status, the oldest letter still holding its text, the last
+    backup, and what is overdue. Exit 1 when something needs doing."""
+    path = _existing_db()
+    db = open_db(path)
+    try:
+        facts = status_mod.gather(db, path)
+    except ValueError as exc:  # a retention setting that is not a number of days
+        _fail(str(exc))
+    finally:
+        db.close()
+    click.echo(json.dumps(facts, indent=2) if fmt == "json" else status_mod.render(facts))
+    sys.exit(1 if facts["warnings"] else 0)

@@ -1,0 +1,137 @@
+"""`vcl-qa status`: the database at a glance, and what needs doing (retention, backups)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from vcl_qa import config
+from vcl_qa.db import audit
+from vcl_qa.ops import retention
+
+BACKUP_ACTION = "database.backup"
+
+
+def record_backup(db: Database, manifest: dict) -> None:
+    """Note a backup in the audit log (where `status` finds the last one): file, size, check."""
+    from vcl_qa.letters.bulk import Actor
+
+    audit.record(db, Actor("command line backup"), BACKUP_ACTION, detail={
+        "path": manifest["path"], "bytes": manifest["bytes"],
+        "integrity_check": manifest["integrity_check"], "created_at": manifest["created_at"]})
+
+
+def last_backup(db: Database) -> dict | None:
+    row = db.execute("SELECT at, detail FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT 1",
+                     [BACKUP_ACTION]).fetchone()
+    if row is None:
+        return None
+    return {"at": row[0], **json.loads(row[1] or "{}")}
+
+
+def gather(db: Database, path: Path, *, now: dt.datetime | None = None) -> dict:
+    """Everything `status` shows, as plain data (its JSON output)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    today = now.date()
+    keep = retention.settings()
+    files = {p.name: p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists()}
+    by_status = {"draft": 0, "sent": 0, "purged": 0}
+    for status, purged, n in db.execute(
+            "SELECT status, purged_at IS NOT NULL, count(*) FROM letters GROUP BY 1, 2").fetchall():
+        by_status["purged" if purged else status] += n
+    oldest = db.execute("SELECT min(COALESCE(sent_date, substr(created_at, 1, 10))) FROM letters"
+                        " WHERE purged_at IS NULL").fetchone()[0]
+    oldest_audit = db.execute("SELECT min(at) FROM audit_log").fetchone()[0]
+    backup = last_backup(db)
+    out = {
+        "database": str(path.resolve()),
+        "bytes": sum(files.values()),
+        "letters": by_status,
+        "oldest_unpurged_letter": oldest,
+        "audit_entries": db.execute("SELECT count(*) FROM audit_log").fetchone()[0],
+        "oldest_audit_entry": oldest_audit[:10] if oldest_audit else None,
+        "retention": {"letters_days": keep.letters_days, "audit_days": keep.audit_days,
+                      "letters_due": retention.letters_due(db, keep.letters_days, today),
+                      "audit_due": retention.audit_due(db, keep.audit_days, today)},
+        "last_backup": backup,
+        "schema": [f"{s}:{n}" for s, n in db.execute(
+            "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id").fetchall()],
+    }
+    out["warnings"] = warnings(out, now)
+    return out
+
+
+def warnings(facts: dict, now: dt.datetime) -> list[str]:
+    out = []
+    ret = facts["retention"]
+    if ret["letters_due"]:
+        out.append(f"Retention is overdue: {ret['letters_due']} letters are older than "
+                   f"{ret['letters_days']} days and still hold their text and personal details. "
+                   "Run `vcl-qa purge`.")
+    if ret["audit_due"]:
+        out.append(f"Retention is overdue: {ret['audit_due']} audit entries are older than "
+                   f"{ret['audit_days']} days. Run `vcl-qa purge`.")
+    backup = facts["last_backup"]
+    if backup is None:
+        out.append("No backup has been made (or none is recorded). Run `vcl-qa backup FOLDER`.")
+    else:
+        age = now - dt.datetime.fromisoformat(backup["at"])
+        if age > dt.timedelta(hours=config.BACKUP_WARN_HOURS):
+            out.append(f"The last backup is {_age(age)} old. Run `vcl-qa backup FOLDER`, and check "
+                       "that the scheduled backup is running.")
+    return out
+
+
+def render(facts: dict, now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    ret, letters = facts["retention"], facts["letters"]
+    lines = [
+        f"Database {facts['database']} ({_size(facts['bytes'])})",
+        f"Letters: {letters['draft']} drafts, {letters['sent']} sent, {letters['purged']} purged "
+        "(text and personal details removed)",
+        "Oldest letter still holding its text: " + (_day(facts["oldest_unpurged_letter"]) or "none"),
+        f"Audit log: {facts['audit_entries']} entries" + (
+            f", the oldest from {_day(facts['oldest_audit_entry'])}" if facts["oldest_audit_entry"] else ""),
+        "Retention: letter text and personal details kept " + _days(ret["letters_days"])
+        + ", audit entries kept " + _days(ret["audit_days"]),
+    ]
+    backup = facts["last_backup"]
+    if backup:
+        age = now - dt.datetime.fromisoformat(backup["at"])
+        lines.append(f"Last backup: {_when(backup['at'])} ({_age(age)} ago) to {backup.get('path')}, "
+                     f"{_size(backup.get('bytes') or 0)}, integrity check {backup.get('integrity_check')}")
+    else:
+        lines.append("Last backup: none recorded")
+    lines += [f"Warning: {w}" for w in facts["warnings"]] or ["Nothing needs doing."]
+    return "\n".join(lines)
+
+
+def _days(days: int | None) -> str:
+    return "until purged by hand" if days is None else f"{days} days"
+
+
+def _day(iso: str | None) -> str | None:
+    return dt.date.fromisoformat(iso[:10]).strftime("%-d %B %Y") if iso else None
+
+
+def _when(iso: str) -> str:
+    return dt.datetime.fromisoformat(iso).strftime("%-d %B %Y %H:%M UTC")
+
+
+def _age(delta: dt.timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    if hours < 1:
+        return "under an hour"
+    if hours < 48:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{hours // 24} days"
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} bytes"
