@@ -23,9 +23,10 @@ $(SYSSTAMP): scripts/system-packages.sh
 	bash scripts/system-packages.sh
 	touch $(SYSSTAMP)
 
+# The demo database is $(VCL_QA_DB) (var/vcl_qa.db unless VCL_QA_DB is set), as the README says.
 run: setup
-	mkdir -p var
 	$(BIN)/vcl-qa demo-setup
+	@echo "To use this database from the command line: export VCL_QA_DB=$(VCL_QA_DB)"
 	$(BIN)/vcl-qa serve --host 127.0.0.1 --port 8000
 
 test: setup

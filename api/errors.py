@@ -75,21 +75,86 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return error_response(400, "malformed_json", "the request body is not valid JSON")
-    details = []
-    for e in errors:
-        msg = e.get("msg", "not valid")
-        if e.get("type") == "extra_forbidden":
-            msg = "unknown field"
-        details.append({"field": _field_path(e.get("loc", ())) or None, "message": msg})
-    first = details[0]
-    return error_response(422, "invalid", f"{first['field']}: {first['message']}" if first["field"]
-                          else first["message"], details)
+    details: dict[str | None, str] = {}
+    for e in errors:  # one entry per field (a field can fail several ways; the first says it)
+        details.setdefault(_field_path(e.get("loc", ())) or None, _plain(e))
+    for field, message in _context_problems(getattr(exc, "body", None), details):
+        details.setdefault(field, message)
+    return invalid([{"field": f, "message": m} for f, m in details.items()])
+
+
+def _context_problems(body: Any, found: dict) -> list[tuple[str, str]]:
+    """A letter's `context` is checked after the body's own fields; when those fail, check it
+    here too, so that one answer names every wrong field."""
+    if not isinstance(body, dict) or not isinstance(body.get("context"), dict):
+        return []
+    if any(f and (f == "context" or f.startswith("context.")) for f in found):
+        return []
+    from vcl_qa.engine.letter import context_from_mapping
+
+    try:
+        context_from_mapping(body["context"])
+    except LetterError as exc:
+        return [(f"context.{f}" if f else "context", m) for f, m in exc.details]
+    return []
+
+
+def _plain(e: dict) -> str:
+    """pydantic's message in the words the rest of the service uses."""
+    kind, value = e.get("type", ""), e.get("input")
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "is required"
+    if kind in ("enum", "literal_error"):
+        return f"'{_shown(value)}' is not one of {e.get('ctx', {}).get('expected', 'the allowed values')}"
+    if kind.startswith("date"):
+        return f"'{_shown(value)}' is not a real date (use YYYY-MM-DD)"
+    if kind.startswith("bool"):
+        return f"'{_shown(value)}' is not true or false"
+    if kind.startswith("int"):
+        return f"'{_shown(value)}' is not a whole number"
+    if kind == "greater_than_equal":
+        return f"must be {e.get('ctx', {}).get('ge')} or more"
+    if kind == "less_than_equal":
+        return f"must be {e.get('ctx', {}).get('le')} or less"
+    return e.get("msg", "is not valid").removeprefix("Value error, ")
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit].rstrip() + "..."
+
+
+def invalid(details: list[dict]) -> JSONResponse:
+    """422 with one entry in `details` per field that is wrong; the message names them all."""
+    if len(details) == 1:
+        d = details[0]
+        message = f"{d['field']}: {d['message']}" if d["field"] else d["message"]
+    else:
+        named = [d["field"] for d in details if d["field"]]
+        message = (f"{len(details)} problems: " + ", ".join(named) if named
+                   else "; ".join(d["message"] for d in details))
+        if named and len(named) < len(details):
+            message += " and the request as a whole"
+        message += " (see details)" if named else ""
+    return error_response(422, "invalid", message, details)
+
+
+def letter_error_details(exc: LetterError) -> list[dict]:
+    """Every problem of a LetterError, each with its field path. A route may have re-based
+    `exc.field` onto its own shape (`context.decision`, `decisions.2.urn`); the same prefix is
+    then given to every problem."""
+    if len(exc.details) == 1:
+        return [{"field": exc.field, "message": exc.message}]
+    prefix = ""
+    if exc.field:  # several problems carry field None at the top: a route named where they are
+        prefix = exc.field + "."
+    return [{"field": f"{prefix}{f}" if f else (exc.field or None), "message": m} for f, m in exc.details]
 
 
 async def _letter_error(request: Request, exc: LetterError) -> JSONResponse:
-    field = exc.field
-    message = f"{field}: {exc.message}" if field else exc.message
-    return error_response(422, "invalid", message, [{"field": field, "message": exc.message}])
+    return invalid(letter_error_details(exc))
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -10,6 +10,7 @@ import random
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from vcl_qa.decisions import register as decisions
@@ -61,8 +62,8 @@ def main(n: int) -> None:
                                                                              status="overdue"))
         timed("digest (all teams)", lambda: decisions.digest(db, today=today))
         rep = timed("timeliness report (all months and teams)", lambda: decisions.timeliness_report(db, today=today))
-        print(f"report rows: {len(rep)}; statuses: "
-              + ", ".join(f"{s} {sum(1 for r in reg if r['status'] == s)}" for s in decisions.STATUSES))
+        statuses = Counter(r["status"] for r in reg)
+        print(f"report rows: {len(rep)}; statuses: " + ", ".join(f"{s} {n}" for s, n in sorted(statuses.items())))
         db.close()
 
 

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from live_server import LiveServer, auth, make_user
+from vcl_qa.decisions.register import FIELDS as DECISION_FIELDS
 
 AS_OF = "2025-01-06"  # a Monday
 TEXT = "Dear Ms Okafor\n\nWe have decided to stop the case. I am sorry for the upset this causes.\n"
@@ -93,6 +94,45 @@ def test_register_refusals(server, role, body, status, field):
         assert err["details"][0]["field"] == field
 
 
+def test_every_wrong_field_is_named_at_once(server):
+    body = {**decision("33CC0000224", category="vulnerable", decided="2024-02-30"), "decison": "discontinued"}
+    del body["decision"]
+    r = call(server, "staff", "POST", "/decisions", json=body)
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert err["details"] == [
+        {"field": "decison", "message": f"unknown field (allowed: {', '.join(DECISION_FIELDS)})"},
+        {"field": "decision_date", "message": "'2024-02-30' is not a real date (use YYYY-MM-DD)"},
+        {"field": "victim_category", "message": "'vulnerable' is not one of 'enhanced' or 'standard'"},
+        {"field": "decision", "message": "is required for a decision"},
+    ]
+    assert err["message"] == "4 problems: decison, decision_date, victim_category, decision (see details)"
+
+
+def test_a_batch_names_every_wrong_field_of_every_decision(server):
+    batch = {"decisions": [decision("33CC0000324", kind="dropped", team="east"),
+                           decision("33CC0000424", team="east"),
+                           decision("33CC0000524", category="vulnerable", team=7)]}
+    r = call(server, "manager", "POST", "/decisions", json=batch)
+    assert r.status_code == 422
+    assert [d["field"] for d in r.json()["error"]["details"]] == [
+        "decisions.0.decision", "decisions.2.victim_category", "decisions.2.team"]
+    assert listed(server, "manager", urn="33CC0000424")["count"] == 0  # nothing stored
+
+
+def test_every_wrong_query_parameter_is_named_at_once(server):
+    r = call(server, "staff", "GET", "/decisions",
+             params={"status": "late", "limit": 0, "offset": -1, "decided_from": "2024-13-01"})
+    assert r.status_code == 422
+    details = {d["field"]: d["message"] for d in r.json()["error"]["details"]}
+    assert details == {
+        "query.status": "'late' is not one of 'due', 'due_today', 'overdue', 'sent_on_time' or 'sent_late'",
+        "query.decided_from": "'2024-13-01' is not a real date (use YYYY-MM-DD)",
+        "query.limit": "must be 1 or more",
+        "query.offset": "must be 0 or more",
+    }
+
+
 def test_staff_cannot_take_over_another_teams_case(server):
     assert call(server, "south", "POST", "/decisions", json=decision("44DD0000124")).status_code == 201
     r = call(server, "staff", "POST", "/decisions", json=decision("44DD0000124", category="standard"))
@@ -141,9 +181,12 @@ def test_letters_change_statuses_and_views(server):
     stray = send("99ZZ0000124", "2024-12-19", "2024-12-20")
 
     rows = {r["urn"]: r for r in listed(server, "staff")["data"] if r["urn"].startswith("66FF")}
-    assert {u: (r["status"], r["working_days"]) for u, r in rows.items()} == {
-        "66FF0000124": ("sent_on_time", 0), "66FF0000224": ("sent_late", -2),
-        "66FF0000324": ("overdue", -2), "66FF0000424": ("due_today", 0), "66FF0000524": ("due", 4)}
+    assert {u: (r["status"], r["working_days_left"], r["working_days_late"]) for u, r in rows.items()} == {
+        "66FF0000124": ("sent_on_time", None, 0), "66FF0000224": ("sent_late", None, 2),
+        "66FF0000324": ("overdue", 0, 2), "66FF0000424": ("due_today", 0, 0), "66FF0000524": ("due", 4, 0)}
+    # The old signed count stays for one release.
+    assert {u: r["working_days"] for u, r in rows.items()} == {
+        "66FF0000124": 0, "66FF0000224": -2, "66FF0000324": -2, "66FF0000424": 0, "66FF0000524": 4}
     assert rows["66FF0000124"]["letter_ids"] == [first]
     assert rows["66FF0000124"]["sent_on"] == "2024-12-20"
 

@@ -15,7 +15,8 @@ SAMPLE = ROOT / "sample_letters" / "decisions.csv"
 
 
 @pytest.fixture
-def run(tmp_path):
+def bare(tmp_path):
+    """The command line on a path with no database yet."""
     runner = CliRunner()
     env = {"VCL_QA_DB": str(tmp_path / "vcl_qa.db")}
 
@@ -23,6 +24,50 @@ def run(tmp_path):
         return runner.invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def run(bare):
+    assert bare("init").exit_code == 0
+    return bare
+
+
+def test_digest_on_a_missing_database_stops_and_creates_nothing(bare, tmp_path):
+    path = tmp_path / "vcl_qa.db"
+    for args in (["digest"], ["digest", "--format", "csv"], ["import-decisions", SAMPLE]):
+        result = bare(*args)
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        assert result.stderr == f"No database at {path} (set VCL_QA_DB, or run `vcl-qa init`)\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_digest_on_a_file_that_is_not_a_database(bare, tmp_path):
+    (tmp_path / "vcl_qa.db").write_text("my notes\n")
+    result = bare("digest")
+    assert result.exit_code == 2 and "is not a database file" in result.stderr
+    (tmp_path / "vcl_qa.db").write_bytes(b"")
+    result = bare("digest")
+    assert result.exit_code == 2 and "the file is empty" in result.stderr
+    assert (tmp_path / "vcl_qa.db").read_bytes() == b""
+
+
+def test_digest_of_an_empty_register_names_the_database_day_and_count(run, tmp_path):
+    text = run("digest", "--today", "2025-12-29")
+    assert text.exit_code == 0
+    lines = text.stdout.splitlines()
+    assert lines[0] == f"Database: {tmp_path / 'vcl_qa.db'}"
+    assert lines[2] == ("Counting Monday 29 December 2025 as today (the day asked for); "
+                        "the register holds 0 decisions.")
+    assert "The register is empty: import decisions with `vcl-qa import-decisions`." in text.stdout
+    assert "Nothing due" not in text.stdout
+    csv_out = run("digest", "--format", "csv")
+    assert csv_out.stdout.splitlines() == [",".join(
+        ["urn", "decision", "decision_date", "victim_category", "due_date", "status",
+         "working_days_left", "working_days_late", "working_days", "team"])]
+    assert csv_out.stderr.splitlines()[0] == f"Database: {tmp_path / 'vcl_qa.db'}"
+    assert "today's date on this computer" in csv_out.stderr
+    assert "The register is empty" in csv_out.stderr
 
 
 def test_import_sample_then_again_changes_nothing(run):
@@ -69,11 +114,13 @@ def test_digest_csv_and_text_after_letters_are_sent(run):
     assert run("import-decisions", SAMPLE).exit_code == 0
     before = digest_rows(run("digest", "--today", "2025-12-29", "--format", "csv"))
     assert list(before[0]) == ["urn", "decision", "decision_date", "victim_category", "due_date",
-                               "status", "working_days", "team"]
+                               "status", "working_days_left", "working_days_late", "working_days", "team"]
     # Before any letter is stored, every decision decided by that day is open.
     assert len(before) == 45
     assert run("import", "--sent", "--team", "demo", ROOT / "sample_letters").exit_code == 0
     rows = digest_rows(run("digest", "--today", "2025-12-29", "--format", "csv"))
+    assert all(int(r["working_days_left"]) >= 0 and int(r["working_days_late"]) >= 0 for r in rows)
+    assert all(int(r["working_days"]) == int(r["working_days_left"]) - int(r["working_days_late"]) for r in rows)
     assert [(r["urn"], r["status"], r["working_days"]) for r in rows] == [
         ("52LS0447124", "overdue", "-335"),
         ("30SY0912324", "overdue", "-256"),
@@ -93,8 +140,8 @@ def test_digest_csv_and_text_after_letters_are_sent(run):
     assert [r["urn"] for r in north] == ["52LS0447124", "52LS0581125", "52LS0619925"]
     text = run("digest", "--today", "2025-12-29", "--team", "demo")
     assert text.exit_code == 0
-    assert text.stdout.startswith("Letters to victims on Monday 29 December 2025 (team demo): "
-                                  "2 overdue, 1 due today, 6 due later.")
+    assert text.stdout.splitlines()[1] == ("Letters to victims on Monday 29 December 2025 (team demo): "
+                                           "2 overdue, 1 due today, 6 due later.")
     assert "43HM0518725" in text.stdout and "2 working days late" in text.stdout
     assert "Liam Carter" not in text.stdout  # no victim names in an e-mail
 
@@ -102,8 +149,12 @@ def test_digest_csv_and_text_after_letters_are_sent(run):
 def test_digest_counts_unlinked_letters(run):
     assert run("import", "--sent", "--team", "demo", ROOT / "sample_letters").exit_code == 0
     text = run("digest", "--today", "2025-12-29")
-    assert "Nothing due or overdue." in text.stdout
+    assert "The register is empty" in text.stdout and "Nothing due" not in text.stdout
     assert "34 stored letters match no decision in the register" in text.stdout
+    assert run("import-decisions", SAMPLE).exit_code == 0
+    text = run("digest", "--today", "2020-01-01")
+    assert "Nothing due or overdue: no decision in the register was made by this day." in text.stdout
+    assert "the register holds 45 decisions (45 decided after that day left out)" in text.stdout
 
 
 def test_digest_rejects_a_bad_day(run):

@@ -92,6 +92,17 @@ def test_import_reports_failures_and_stores_the_rest(dbfile, letters_dir):
     assert count(dbfile, "versions") == 3
 
 
+def test_import_names_every_wrong_field_of_a_file(dbfile, letters_dir):
+    (letters_dir / "broken.txt").write_text(GOOD.replace("victim_category: enhanced", "victim_categry: enhanced")
+                                            .replace("2024-12-19", "2024-12-32"))
+    result = run("import", str(letters_dir), "--team", "north")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"Database: {dbfile}"
+    said = " ".join(result.stderr.split())  # long lines are wrapped to the terminal's width
+    assert ("broken.txt: field 'decision_date': '2024-12-32' is not a real date (use YYYY-MM-DD); "
+            "field 'victim_categry': unknown field (allowed: decision," in said)
+
+
 def test_import_twice_adds_nothing_twice(dbfile, letters_dir):
     (letters_dir / "broken.txt").unlink()
     assert run("import", str(letters_dir)).exit_code == 0
@@ -260,7 +271,8 @@ def test_purge_clears_old_decisions_in_the_register(dbfile, tmp_path):
     header = "urn,decision,decision_date,victim_category,team,victim_name\n"
     (tmp_path / "d.csv").write_text(header + "01AB2222222,not_charged,2019-03-04,standard,demo,Mr Ivo Pretorius\n"
                                     "01AB3333333,not_charged,2099-03-04,standard,demo,Ms Recent Person\n")
-    run("import-decisions", str(tmp_path / "d.csv"))
+    assert run("init").exit_code == 0
+    assert run("import-decisions", str(tmp_path / "d.csv")).exit_code == 0
     run("purge", "--older-than", "365")
     db = open_db(dbfile)
     dump = "\n".join(db.conn.iterdump())

@@ -142,10 +142,16 @@ def test_digest_lists_open_letters_decided_by_today(filled):
     rows = decisions.digest(filled, today=TODAY, team="north")
     assert [(r["urn"], r["status"]) for r in rows] == [
         ("C1", "overdue"), ("D1", "due_today"), ("F1", "due"), ("E1", "due")]
-    text = decisions.digest_text(rows, TODAY, "north", unlinked=2)
+    report = decisions.digest_for(filled, today=TODAY, team="north", unlinked=2)
+    assert report.rows == rows
+    text = decisions.digest_text(report)
     assert text.startswith("Letters to victims on Monday 6 January 2025 (team north): "
-                           "1 overdue, 1 due today, 2 due later.")
+                           "1 overdue, 1 due today, 2 due later.\n"
+                           "Counting Monday 6 January 2025 as today (the day asked for); "
+                           "the register holds 7 decisions for team north "
+                           "(1 decided after that day left out).")
     assert "C1" in text and "2 working days late" in text and "4 working days left" in text
+    assert "-2" not in text
     assert "2 stored letters match no decision" in text
     buf = io.StringIO()
     decisions.write_digest_csv(rows, buf)
@@ -153,13 +159,38 @@ def test_digest_lists_open_letters_decided_by_today(filled):
     assert list(out[0]) == decisions.DIGEST_COLUMNS
     assert out[0] == {"urn": "C1", "decision": "no_evidence_offered", "decision_date": "2024-12-31",
                       "victim_category": "enhanced", "due_date": "2025-01-02", "status": "overdue",
-                      "working_days": "-2", "team": "north"}
+                      "working_days_left": "0", "working_days_late": "2", "working_days": "-2",
+                      "team": "north"}
+    assert [(r["working_days_left"], r["working_days_late"]) for r in rows] == [(0, 2), (0, 0), (1, 0), (4, 0)]
 
 
 def test_digest_leaves_out_victim_names(filled):
-    text = decisions.digest_text(decisions.digest(filled, today=D(2024, 12, 19)), D(2024, 12, 19))
+    text = decisions.digest_text(decisions.digest_for(filled, today=D(2024, 12, 19)))
     assert "A1" in text
     assert "Adam" not in text and "Jones" not in text
+
+
+def test_digest_of_an_empty_register_says_so(db):
+    report = decisions.digest_for(db, today=TODAY)
+    text = decisions.digest_text(report)
+    assert report.held_all == 0 and report.rows == []
+    assert "the register holds 0 decisions." in text
+    assert "The register is empty: import decisions with `vcl-qa import-decisions`." in text
+    assert "Nothing due" not in text
+
+
+def test_digest_for_a_team_with_no_decisions_says_so(filled):
+    text = decisions.digest_text(decisions.digest_for(filled, today=TODAY, team="nroth"))
+    assert "The register holds no decisions for team nroth" in text and "check the team name" in text
+    assert "Nothing due" not in text
+
+
+def test_digest_says_when_everything_is_sent_and_what_it_counted(filled):
+    report = decisions.digest_for(filled, today=D(2024, 12, 19))
+    assert report.held == report.held_all > 0
+    assert report.decided_later == sum(1 for r in decisions.register(filled) if r["decision_date"] > "2024-12-19")
+    assert f"({report.decided_later} decided after that day left out)" in report.summary()
+    assert "today's date on this computer" in decisions.digest_for(filled).summary()
 
 
 def test_unlinked_letters(filled):
@@ -168,9 +199,6 @@ def test_unlinked_letters(filled):
     assert {r["id"] for r in rows} == {filled.letter_ids["Z9"], filled.letter_ids["none"]}
     rows, count = decisions.unlinked_letters(filled, team="north")
     assert (count, [r["urn"] for r in rows]) == (1, ["Z9"])
-    assert decisions.decision_for_letter(filled, "Z9", "discontinued") is None
-    assert decisions.decision_for_letter(filled, "A1", "discontinued", TODAY)["status"] == "sent_on_time"
-    assert decisions.decision_for_letter(filled, "A1", "not_charged") is None  # another decision
 
 
 def test_timeliness_report(filled):
@@ -235,6 +263,34 @@ def test_validation_names_the_field(data, field, words):
     assert words in info.value.message
 
 
+def test_validation_names_every_wrong_field_at_once():
+    with pytest.raises(LetterError) as info:
+        decisions.record_from_mapping({"urn": " ", "decison": "discontinued", "decision_date": "2025-02-30",
+                                       "victim_category": "vulnerable", "team": 7})
+    assert info.value.details == [
+        ("decison", f"unknown field (allowed: {', '.join(decisions.FIELDS)})"),
+        ("decision_date", "'2025-02-30' is not a real date (use YYYY-MM-DD)"),
+        ("victim_category", "'vulnerable' is not one of 'enhanced' or 'standard'"),
+        ("team", "must be text"),
+        ("urn", "is required for a decision"),
+        ("decision", "is required for a decision"),
+    ]
+    assert info.value.field is None
+    assert "field 'decison': unknown field" in str(info.value) and "field 'team': must be text" in str(info.value)
+
+
+def test_working_days_left_and_late_are_never_negative(filled):
+    rows = {r["urn"]: r for r in decisions.register(filled, today=TODAY)}
+    got = {u: (r["status"], r["working_days_left"], r["working_days_late"]) for u, r in rows.items()}
+    assert got == {
+        "A1": ("sent_on_time", None, 0), "B1": ("sent_late", None, 2), "C1": ("overdue", 0, 2),
+        "D1": ("due_today", 0, 0), "E1": ("due", 4, 0), "F1": ("due", 1, 0), "G1": ("due", 3, 0),
+        "S1": ("overdue", 0, 8),
+    }
+    assert all(r["working_days"] == (r["working_days_left"] or 0) - r["working_days_late"]
+               or r["status"] == "sent_on_time" for r in rows.values())
+
+
 def test_record_from_mapping_fills_team_and_normalises():
     out = decisions.record_from_mapping({"urn": " 42AB1234524 ", "decision": "not_charged",
                                          "decision_date": "2025-01-02", "victim_category": "standard",
@@ -276,6 +332,24 @@ def test_import_csv_reports_rows_and_is_idempotent(db, tmp_path):
     assert db.execute("SELECT team FROM decisions WHERE urn = 'D1'").fetchone()[0] == "east"
 
 
+def test_import_csv_row_lists_every_problem(db, tmp_path):
+    path = write(tmp_path / "register.csv", "urn,decision,decision_date,victim_category,team\n"
+                                            "A1,stopped,2024-13-01,vulnerable,north\n")
+    report = decisions.import_csv(db, path)
+    assert report.failed == [(2, "field 'decision': 'stopped' is not one of 'discontinued', "
+                                 "'no_evidence_offered', 'charge_altered', 'not_charged' or 'left_on_file'; "
+                                 "field 'decision_date': '2024-13-01' is not a real date (use YYYY-MM-DD); "
+                                 "field 'victim_category': 'vulnerable' is not one of 'enhanced' or 'standard'")]
+
+
+def test_import_csv_header_lists_every_problem(db, tmp_path):
+    with pytest.raises(LetterError) as info:
+        decisions.import_csv(db, write(tmp_path / "bad.csv", "urn,decison,when,victim_category\n"))
+    assert [m.split(" (")[0] for _, m in info.value.details] == [
+        "unknown column 'decison'", "unknown column 'when'", "missing column 'decision'",
+        "missing column 'decision_date'", "missing column 'team'"]
+
+
 @pytest.mark.parametrize("text,words", [
     ("", "the file is empty"),
     ("urn,decision,decision_date,victim_category,team,colour\n", "unknown column 'colour'"),
@@ -297,7 +371,8 @@ def test_sample_register_links_every_sample_letter(db):
     assert len(imported.stored) == 34
     assert decisions.unlinked_letters(db)[1] == 0
     rows = decisions.register(db, today=D(2026, 1, 12))
-    counts = {s: sum(1 for r in rows if r["status"] == s) for s in decisions.STATUSES}
+    counts = {s: sum(1 for r in rows if r["status"] == s)
+              for s in ("due", "due_today", "overdue", "sent_on_time", "sent_late")}
     assert counts == {"due": 0, "due_today": 0, "overdue": 11, "sent_on_time": 31, "sent_late": 3}
     # Late by the register exactly when the engine finds the sample letter late.
     expected = yaml.safe_load((decisions.SAMPLE_CSV.parent / "expected.yml").read_text())

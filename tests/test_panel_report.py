@@ -81,17 +81,19 @@ def test_cli_draw_report_and_agreement(env, tmp_path, monkeypatch):
     runner = CliRunner()
     r = runner.invoke(main, ["panel", "draw", "--period", "2024-12", "--seed", "5"])
     assert r.exit_code == 0, r.output
-    assert "period 2024-12:" in r.output and "seed 5" in r.output
+    assert r.stdout.splitlines()[0] == f"Database: {path.resolve()}"
+    assert "period 2024-12:" in r.stdout and "seed 5" in r.stdout
     out = tmp_path / "report.html"
     r = runner.invoke(main, ["panel", "report", "--period", "2025Q1", "--format", "html", "-o", str(out)])
     assert r.exit_code == 0 and "Trend against the previous period" in out.read_text()
     r = runner.invoke(main, ["panel", "report", "--period", "2025Q1", "--format", "csv"])
-    assert r.output.startswith("section,name,value,previous,change,detail\n")
+    assert r.stdout.startswith("section,name,value,previous,change,detail\n")  # the database line: stderr
+    assert r.stderr.splitlines()[0] == f"Database: {path.resolve()}"
     r = runner.invoke(main, ["panel", "agreement", "--period", "2025Q1"])
-    assert json.loads(r.output)["ratings"] > 0
+    assert json.loads(r.stdout)["ratings"] > 0
     r = runner.invoke(main, ["panel", "agreement", "--period", "2025Q1", "--format", "csv"])
-    assert r.output.splitlines()[0] == "measure,name,value,count"
+    assert r.stdout.splitlines()[0] == "measure,name,value,count"
     r = runner.invoke(main, ["panel", "report", "--period", "1999Q1"])
     assert r.exit_code == 2 and "no panel period" in r.output
     r = runner.invoke(main, ["panel", "periods"])
-    assert "2024Q4" in r.output and "2025Q1" in r.output
+    assert "2024Q4" in r.stdout and "2025Q1" in r.stdout

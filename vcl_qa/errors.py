@@ -3,13 +3,28 @@ from __future__ import annotations
 
 
 class LetterError(ValueError):
-    """Bad input: names the source (file or request) and, where known, the field."""
+    """Bad input: names the source (file or request) and, where known, the field.
 
-    def __init__(self, message: str, *, source: str | None = None, field: str | None = None):
+    `details` lists every problem found as (field, message) pairs, so that a person can put
+    them all right at once; for one problem it is [(field, message)]. See `LetterError.many`.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, field: str | None = None,
+                 details: list[tuple[str | None, str]] | None = None):
         self.message = message
         self.source = source
         self.field = field
+        self.details: list[tuple[str | None, str]] = list(details) if details else [(field, message)]
         super().__init__(str(self))
+
+    @classmethod
+    def many(cls, problems: list[tuple[str | None, str]], source: str | None = None) -> LetterError:
+        """One error for one problem; for several, one that lists them all (field None)."""
+        if len(problems) == 1:
+            field, message = problems[0]
+            return cls(message, source=source, field=field)
+        message = "; ".join(f"field '{f}': {m}" if f else m for f, m in problems)
+        return cls(message, source=source, details=problems)
 
     def __str__(self) -> str:
         where = ", ".join(p for p in (self.source, f"field '{self.field}'" if self.field else None) if p)

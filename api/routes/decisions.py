@@ -72,7 +72,12 @@ class DecisionOut(BaseModel):
     working_day_limit: int
     due_date: str
     status: Status
-    working_days: int = Field(description="Working days left; negative: working days late")
+    working_days_left: int | None = Field(
+        description="Working days until the letter is due (0 on the due day and after); null once sent")
+    working_days_late: int = Field(description="Working days past the due date (overdue or sent late); 0 if not late")
+    working_days: int = Field(deprecated=True, description=(
+        "Deprecated, kept for one release: use working_days_left and working_days_late. "
+        "Working days left; negative: working days late"))
     sent_on: str | None = Field(description="The first linked letter went out this day")
     letter_ids: list[int] = Field(description="Letters with this case reference and decision")
     created_at: str
@@ -129,33 +134,36 @@ def _own_team(user: User) -> str | None:
     return user.team if user.role == "staff" else None
 
 
-def _records(body: dict, user: User) -> tuple[list[dict], str]:
-    """Validated records, and the field-path prefix of each (for error messages)."""
+def _records(body: dict, user: User) -> tuple[list[dict], str | None]:
+    """Validated records. Every problem in every decision is reported at once, each with its
+    field path (`decisions.N.field` in a batch)."""
     batch = "decisions" in body
     items = body["decisions"] if batch else [body]
     if batch:
-        extra = [k for k in body if k != "decisions"]
-        if extra:
-            raise LetterError("unknown field (allowed: decisions)", field=extra[0])
+        problems = [(k, "unknown field (allowed: decisions)") for k in body if k != "decisions"]
         if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
-            raise LetterError(f"must be a list of 1 to {MAX_BATCH} decisions", field="decisions")
+            problems.append(("decisions", f"must be a list of 1 to {MAX_BATCH} decisions"))
+        if problems:
+            raise LetterError.many(problems)
     own = _own_team(user)
-    records, seen = [], {}
+    records, seen, problems = [], {}, []
     for i, item in enumerate(items):
         prefix = f"decisions.{i}." if batch else ""
+        if own is not None and isinstance(item, dict) and item.get("team") not in (None, own):
+            raise ApiError(403, "forbidden", "staff register decisions for their own team only")
         try:
-            if own is not None and isinstance(item, dict) and item.get("team") not in (None, own):
-                raise ApiError(403, "forbidden", "staff register decisions for their own team only")
             rec = register.record_from_mapping(item, team=own)
         except LetterError as exc:
-            exc.field = f"{prefix}{exc.field}" if exc.field else (prefix.rstrip(".") or None)
-            raise
+            problems += [(f"{prefix}{f}" if f else (prefix.rstrip(".") or None), m) for f, m in exc.details]
+            continue
         key = (rec["urn"].upper(), rec["decision"])
         if key in seen and seen[key] != rec:
-            raise LetterError("repeats an earlier decision's case reference and decision with different values",
-                              field=f"{prefix}urn")
+            problems.append((f"{prefix}urn", "repeats an earlier decision's case reference and decision "
+                                             "with different values"))
         seen[key] = rec
         records.append(rec)
+    if problems:
+        raise LetterError.many(problems)
     return records, own
 
 

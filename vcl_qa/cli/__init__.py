@@ -30,7 +30,7 @@ def main() -> None:
 for command in (
     score.score, score.rules_cmd,
     redact.redact_cmd,
-    service.serve, service.users, service.import_cmd, service.export, service.purge,
+    service.init, service.serve, service.users, service.import_cmd, service.export, service.purge,
     service.rescore, service.demo_setup,
     decisions.import_decisions, decisions.digest,
     panel.panel,

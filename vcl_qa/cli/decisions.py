@@ -9,17 +9,11 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
+from vcl_qa.cli import database
 from vcl_qa.decisions import register as decisions
 from vcl_qa.errors import LetterError
-from vcl_qa.db import migrate, open_db
 
 err = Console(stderr=True)
-
-
-def _db():
-    db = open_db()
-    migrate(db)
-    return db
 
 
 @click.command("import-decisions")
@@ -29,9 +23,10 @@ def import_decisions(file: Path, team: str | None) -> None:
     """Register the decisions in FILE.csv (columns: the letter context fields plus team).
 
     Importing the same file again changes nothing; a corrected row updates its decision.
-    Exit 0 when every row was registered, 1 when any row failed, 2 when the file is unusable.
+    Every problem in a row is listed, not just the first. Exit 0 when every row was registered,
+    1 when any row failed, 2 when the file is unusable or there is no database.
     """
-    db = _db()
+    db = database.existing(machine=True)
     try:
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("Registering decisions", total=decisions.count_rows(file))
@@ -53,16 +48,30 @@ def import_decisions(file: Path, team: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
 @click.option("--team", default=None, help="Only this team's decisions.")
 def digest(today: dt.datetime | None, fmt: str, team: str | None) -> None:
-    """Print the day's overdue, due-today and due letters, most urgent first (for a morning e-mail)."""
-    db = _db()
-    day = today.date() if today else dt.date.today()
+    """Print the day's overdue, due-today and due letters, most urgent first (for a morning e-mail).
+
+    It says which database it read, the day it counts as today and how many decisions the
+    register holds; an empty register is said to be empty, never "nothing due".
+    """
+    day = today.date() if today else None
+    if day is not None:
+        try:
+            decisions.check_day(day)
+        except LetterError as exc:
+            raise click.BadParameter(exc.message, param_hint="--today") from None
+    db = database.existing(machine=fmt == "csv")
     try:
-        decisions.check_day(day)
-    except LetterError as exc:
-        raise click.BadParameter(exc.message, param_hint="--today") from None
-    rows = decisions.digest(db, today=day, team=team)
+        unlinked = 0
+        if fmt == "text":
+            _, unlinked = decisions.unlinked_letters(db, team=team, limit=0)
+        report = decisions.digest_for(db, today=day, team=team, unlinked=unlinked)
+    finally:
+        db.close()
     if fmt == "csv":
-        decisions.write_digest_csv(rows, sys.stdout)
+        # People see the summary; programs read the rows on standard output.
+        click.echo(report.summary(), err=True)
+        if report.empty_warning():
+            click.echo(report.empty_warning(), err=True)
+        decisions.write_digest_csv(report.rows, sys.stdout)
         return
-    _, unlinked = decisions.unlinked_letters(db, team=team, limit=0)
-    click.echo(decisions.digest_text(rows, day, team, unlinked), nl=False)
+    click.echo(decisions.digest_text(report), nl=False)

@@ -7,15 +7,8 @@ import sys
 
 import click
 
+from vcl_qa.cli import database
 from vcl_qa.errors import LetterError
-
-
-def _db():
-    from vcl_qa.db import migrate, open_db
-
-    db = open_db()
-    migrate(db)
-    return db
 
 
 def _fail(exc: Exception) -> None:
@@ -36,7 +29,7 @@ def draw_cmd(period: str, seed: str | None) -> None:
     from vcl_qa.panel import sampling
     from vcl_qa.letters.store import Conflict, NotFound
 
-    db = _db()
+    db = database.existing()
     try:
         out = sampling.draw(db, None, period, int(seed) if seed and seed.isdigit() else seed)
     except (LetterError, Conflict, NotFound) as exc:
@@ -58,7 +51,7 @@ def agreement_cmd(period: str, fmt: str) -> None:
     from vcl_qa.panel.agreement import agreement, agreement_csv_rows
     from vcl_qa.letters.store import NotFound
 
-    db = _db()
+    db = database.existing(machine=True)
     try:
         data = agreement(db, period)
     except NotFound as exc:
@@ -80,7 +73,7 @@ def report_cmd(period: str, fmt: str, output: str | None) -> None:
     from vcl_qa.panel import report
     from vcl_qa.letters.store import NotFound
 
-    db = _db()
+    db = database.existing(machine=True)
     try:
         data = report.build(db, period)
     except NotFound as exc:
@@ -102,7 +95,7 @@ def periods_cmd() -> None:
     """List panel periods."""
     from vcl_qa.panel.periods import list_periods
 
-    db = _db()
+    db = database.existing()
     try:
         for p in list_periods(db):
             click.echo(f"{p['name']}\t{p['start_date']}\t{p['end_date']}\t{p['letters']} letters"

@@ -1,4 +1,4 @@
-"""Service commands: serve, users, import, export, purge, rescore, demo-setup."""
+"""Service commands: init, serve, users, import, export, purge, rescore, demo-setup."""
 from __future__ import annotations
 
 import os
@@ -11,8 +11,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from vcl_qa import config
+from vcl_qa.cli import database
 from vcl_qa.errors import LetterError
-from vcl_qa.db import db_path, migrate, open_db
 from vcl_qa.letters import bulk
 from vcl_qa.ops import rescore as ops_rescore
 from vcl_qa.db import users as user_store
@@ -23,10 +23,25 @@ DEMO_TEAM = "demo"
 DEMO_PANEL_PERIODS = ["2024Q4", "2025Q2"]
 
 
-def _db():
-    db = open_db()
-    migrate(db)
-    return db
+@click.command()
+def init() -> None:
+    """Create the database (VCL_QA_DB, default ./vcl_qa.db) if there is none, and bring it up to
+    date. Running it again changes nothing."""
+    path = database.database_path()
+    new = not path.exists() or path.stat().st_size == 0
+    db = database.create_or_open()
+    try:
+        letters = db["letters"].count
+        decisions = db["decisions"].count
+        users_count = db["users"].count
+    finally:
+        db.close()
+    if new:
+        click.echo("Created a new, empty database. Next: `vcl-qa users add NAME --role admin`, "
+                   "`vcl-qa import FOLDER` or `vcl-qa import-decisions FILE.csv`.")
+    else:
+        click.echo(f"The database is up to date: {letters} letters, {decisions} decisions, "
+                   f"{users_count} users.")
 
 
 @click.command()
@@ -36,17 +51,19 @@ def _db():
 @click.option("--root-path", default="", help="The path prefix a reverse proxy serves this under "
               "(for example /vcl-qa); the proxy removes it before passing requests on.")
 def serve(host: str, port: int, workers: int, root_path: str) -> None:
-    """Run the API and web pages (database from VCL_QA_DB, default ./vcl_qa.db)."""
+    """Run the API and web pages (database from VCL_QA_DB, default ./vcl_qa.db; created if
+    there is none)."""
     import uvicorn
 
-    db = _db()  # migrate once here, before the workers start
-    db.close()
-    path = db_path().resolve()
-    os.environ["VCL_QA_DB"] = str(path)
-    err.print(f"vcl-qa serving http://{host}:{port}/api/v1 (database {path.name})")
-    # Access logs are off: request lines can carry search words or names.
     if root_path and (not root_path.startswith("/") or root_path.startswith("//")):
         raise click.BadParameter("give a path that starts with / (for example /vcl-qa)", param_hint="--root-path")
+    db = database.create_or_open(machine=True)  # migrate once here, before the workers start
+    db.close()
+    # The workers open the same file, whatever folder they start in.
+    os.environ["VCL_QA_DB"] = str(database.database_path())
+    err.print(f"Serving http://{host}:{port}{root_path.rstrip('/')}/ (pages and, under /api/v1, the API); "
+              "stop with Ctrl+C.", markup=False, highlight=False)
+    # Access logs are off: request lines can carry search words or names.
     from vcl_qa.ops import metrics
 
     metrics.prepare_workers(workers)  # one folder for the workers' counters
@@ -84,8 +101,8 @@ def users() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--team", default=None, help="Team (required for staff).")
 def users_add(name: str, role: str, team: str | None) -> None:
-    """Add a user and print their new API token (shown once)."""
-    db = _db()
+    """Add a user and print their new API token (shown once). Creates the database if needed."""
+    db = database.create_or_open(machine=True)
     try:
         user, token = user_store.add_user(db, name, role, team, actor=bulk.Actor())
     except user_store.UserExists as exc:
@@ -101,7 +118,7 @@ def users_add(name: str, role: str, team: str | None) -> None:
 @click.argument("name")
 def users_token(name: str) -> None:
     """Issue a new token for NAME (the old one stops working) and print it once."""
-    db = _db()
+    db = database.existing(machine=True)
     user = user_store.user_by_name(db, name)
     if user is None:
         raise click.ClickException(f"no user called '{name}'")
@@ -111,7 +128,7 @@ def users_token(name: str) -> None:
 @users.command("list")
 def users_list() -> None:
     """List users (never their tokens)."""
-    db = _db()
+    db = database.existing()
     rows, _ = user_store.list_users(db, limit=10_000)
     table = Table("id", "name", "role", "team")
     for u in rows:
@@ -124,8 +141,9 @@ def users_list() -> None:
 @click.option("--sent", is_flag=True, help="Store the letters as sent on their letter_date.")
 @click.option("--team", default="default", show_default=True)
 def import_cmd(folder: Path, sent: bool, team: str) -> None:
-    """Store every letter file in FOLDER, reporting what failed and why."""
-    db = _db()
+    """Store every letter file in FOLDER, reporting what failed and why (every problem of each
+    file). Creates the database if needed."""
+    db = database.create_or_open(machine=True)
     report = _import(db, folder, team, sent)
     sys.exit(1 if report.failed else 0)
 
@@ -151,7 +169,7 @@ def _import(db, folder: Path, team: str, sent: bool) -> bulk.ImportReport:
               help="File to write (default: standard output).")
 def export(fmt: str, what: str, output: Path | None) -> None:
     """Export results or findings (no letter text, no personal details)."""
-    db = _db()
+    db = database.existing(machine=True)
     rows, columns = bulk.rows_for(what, db)
     if output:
         with output.open("w", encoding="utf-8", newline="") as fh:
@@ -168,7 +186,7 @@ def export(fmt: str, what: str, output: Path | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Only say how many letters would be purged.")
 def purge(days: int, dry_run: bool) -> None:
     """Remove letter text and personal details from old letters, keeping anonymous scores."""
-    db = _db()
+    db = database.existing(machine=True)
     if days is None:  # the retention settings (vcl_qa/ops/retention.py)
         from vcl_qa.cli.ops import purge_by_retention
 
@@ -185,7 +203,7 @@ def purge(days: int, dry_run: bool) -> None:
 @click.command()
 def rescore() -> None:
     """Re-score the latest version of every letter with the current rules (old results kept)."""
-    db = _db()
+    db = database.existing(machine=True)
     total = db.execute("SELECT count(*) FROM letters").fetchone()[0]
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("Re-scoring", total=total)
@@ -208,7 +226,7 @@ def demo_setup(folder: Path | None) -> None:
     from vcl_qa.decisions.register import import_sample
     from vcl_qa.panel import sampling
 
-    db = _db()
+    db = database.create_or_open(machine=True)
     folder = folder or _sample_folder()
     if folder.is_dir():
         _import(db, folder, DEMO_TEAM, sent=True)

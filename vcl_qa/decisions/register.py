@@ -22,15 +22,17 @@ from vcl_qa.engine.letter import CONTEXT_FIELDS, context_from_mapping, decode_te
 from vcl_qa.decisions import store
 from vcl_qa.engine.workdays import due_date, limit_for, working_days_between
 
-STATUSES = ("due", "due_today", "overdue", "sent_on_time", "sent_late")
 OPEN = ("overdue", "due_today", "due")
-FIELDS = tuple(f for f in CONTEXT_FIELDS if f != "suppress") + ("team",)
+# The letter details the register stores (a detail it has no column for is refused, not lost).
+FIELDS = tuple(f for f in CONTEXT_FIELDS if f in store.FIELDS) + ("team",)
 REQUIRED = ("urn", "decision", "decision_date", "victim_category", "team")
 MAX_TEXT = 200  # characters in a case reference, team or name
 # Dates outside these are typing mistakes (and would make day counts walk for ever).
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+# working_days (left, or late when negative) is kept for one release beside the two clearer
+# columns that replace it; people read its minus sign wrongly.
 DIGEST_COLUMNS = ["urn", "decision", "decision_date", "victim_category", "due_date", "status",
-                  "working_days", "team"]
+                  "working_days_left", "working_days_late", "working_days", "team"]
 REPORT_COLUMNS = ["month", "team", "working_day_limit", "required", "sent", "sent_on_time",
                   "sent_late", "missing", "pending", "timeliness_rate"]
 SAMPLE_CSV = config.samples_dir() / "decisions.csv"
@@ -39,31 +41,40 @@ SAMPLE_CSV = config.samples_dir() / "decisions.csv"
 # --- validation -------------------------------------------------------------------------------
 
 def record_from_mapping(data: Any, *, team: str | None = None, source: str | None = None) -> dict:
-    """One decision validated as letters are (LetterError names the field); `team` fills a
-    missing team. Returns the fields to store."""
+    """One decision validated as letters are; `team` fills a missing team. Returns the fields to
+    store. A LetterError lists every field that is wrong (its `details`), not just the first."""
     if not isinstance(data, dict):
         raise LetterError("a decision must be a set of 'field: value' pairs", source=source)
     data = {k: v for k, v in data.items() if v is not None}
-    unknown = [k for k in data if k not in FIELDS]
-    if unknown:
-        raise LetterError(f"unknown field (allowed: {', '.join(FIELDS)})", source=source, field=str(unknown[0]))
+    problems: list[tuple[str | None, str]] = [
+        (str(k), f"unknown field (allowed: {', '.join(FIELDS)})") for k in data if k not in FIELDS]
     given_team = data.pop("team", None)
-    ctx = context_from_mapping(data, source)
-    rec = ctx.model_dump(mode="json", exclude={"suppress"})
-    rec["team"] = _text(given_team, "team", source) if given_team is not None else team
+    known = {k: v for k, v in data.items() if k in FIELDS}
+    rec: dict | None = None
+    try:
+        rec = context_from_mapping(known, source).model_dump(mode="json", include=set(FIELDS))
+    except LetterError as exc:
+        problems.extend(exc.details)
+    values = dict(rec) if rec is not None else dict(known)
+    values["team"] = team
+    if given_team is not None:
+        values["team"] = _checked_text(given_team, "team", problems)
     for name in ("urn", "victim_name"):
-        if rec[name] is not None:
-            rec[name] = _text(rec[name], name, source)
-    for name in REQUIRED:
-        if rec.get(name) is None:
-            raise LetterError("is required for a decision", source=source, field=name)
-    for name in ("decision_date", "letter_date"):
-        if rec[name] is not None:
-            check_day(dt.date.fromisoformat(rec[name]), name, source)
-    if limit_for(rec["victim_category"]) is None:
-        raise LetterError(f"rules/calendar.yml sets no time limit for '{rec['victim_category']}'",
-                          source=source, field="victim_category")
-    return rec
+        if rec is not None and rec[name] is not None:
+            values[name] = _checked_text(rec[name], name, problems)
+    named = {f for f, _ in problems}
+    problems += [(name, "is required for a decision") for name in REQUIRED
+                 if name not in named and (values.get(name) is None or str(values[name]).strip() == "")]
+    if rec is not None:
+        for name in ("decision_date", "letter_date"):
+            if rec[name] is not None and not EARLIEST <= dt.date.fromisoformat(rec[name]) <= LATEST:
+                problems.append((name, f"'{rec[name]}' is not between {EARLIEST} and {LATEST}"))
+        if rec["victim_category"] is not None and limit_for(rec["victim_category"]) is None:
+            problems.append(("victim_category", f"rules/calendar.yml sets no time limit for "
+                                                f"'{rec['victim_category']}'"))
+    if problems:
+        raise LetterError.many(problems, source)
+    return values
 
 
 def check_day(day: dt.date, name: str = "today", source: str | None = None) -> dt.date:
@@ -72,11 +83,14 @@ def check_day(day: dt.date, name: str = "today", source: str | None = None) -> d
     return day
 
 
-def _text(value: Any, name: str, source: str | None) -> str:
+def _checked_text(value: Any, name: str, problems: list) -> str | None:
+    """The text stripped; None (and a problem noted) when it is not usable text."""
     if not isinstance(value, str) or not value.strip():
-        raise LetterError("must be text", source=source, field=name)
+        problems.append((name, "must be text"))
+        return None
     if len(value) > MAX_TEXT:
-        raise LetterError(f"is over {MAX_TEXT} characters", source=source, field=name)
+        problems.append((name, f"is over {MAX_TEXT} characters"))
+        return None
     return value.strip()
 
 
@@ -88,6 +102,16 @@ class Timeliness:
     due_date: dt.date
     working_days: int  # working days left (due), 0 (due today), or late when negative
     sent_on: dt.date | None  # the first letter sent on or before `today`
+
+    @property
+    def working_days_left(self) -> int | None:
+        """Working days until the letter is due (0 on the day and after); None once it is sent."""
+        return None if self.sent_on is not None else max(self.working_days, 0)
+
+    @property
+    def working_days_late(self) -> int:
+        """Working days past the due date (overdue, or sent late); 0 when not late."""
+        return max(-self.working_days, 0)
 
 
 class StatusClock:
@@ -131,7 +155,8 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def with_status(rows: Iterable[dict], clock: StatusClock) -> list[dict]:
-    """Register rows with due_date, status, working_days, sent_on and the working-day limit."""
+    """Register rows with due_date, status, working_days_left, working_days_late, sent_on and the
+    working-day limit (and working_days, kept for one release: left, or late when negative)."""
     out = []
     for row in rows:
         sent = [d for d in (_date(row.get("letter_sent_on")), _date(row.get("letter_date"))) if d]
@@ -139,7 +164,8 @@ def with_status(rows: Iterable[dict], clock: StatusClock) -> list[dict]:
                          min(sent) if sent else None)
         item = {k: v for k, v in row.items() if k != "letter_sent_on"}
         item.update(working_day_limit=limit_for(row["victim_category"]), due_date=t.due_date.isoformat(),
-                    status=t.status, working_days=t.working_days,
+                    status=t.status, working_days_left=t.working_days_left,
+                    working_days_late=t.working_days_late, working_days=t.working_days,
                     sent_on=t.sent_on.isoformat() if t.sent_on else None)
         out.append(item)
     return out
@@ -165,15 +191,6 @@ def register(db: Database, *, today: dt.date | None = None, team: str | None = N
     return sorted(items, key=urgency)
 
 
-def decision_for_letter(db: Database, urn: str | None, decision: str | None,
-                        today: dt.date | None = None) -> dict | None:
-    """The registered decision a letter belongs to, with its status; None: the letter is unlinked."""
-    if not urn or not decision:
-        return None
-    rows = register(db, today=today, urn=urn, decision=decision)
-    return rows[0] if rows else None
-
-
 def unlinked_letters(db: Database, *, team: str | None = None, limit: int = 50,
                      offset: int = 0) -> tuple[list[dict], int]:
     """Letters matching no registered decision (unknown case, or no case reference)."""
@@ -189,18 +206,62 @@ def digest(db: Database, *, today: dt.date | None = None, team: str | None = Non
     return [r for r in register(db, today=today, team=team, decided_to=today) if r["status"] in OPEN]
 
 
+@dataclass
+class Digest:
+    """What a digest says, with what it looked at: an empty register is never 'nothing due'."""
+
+    today: dt.date
+    today_given: bool  # the day came from --today (or as_of), not the computer's clock
+    team: str | None
+    rows: list[dict]  # open letters, most urgent first
+    held: int  # decisions in the register (the team's, when a team is given)
+    held_all: int  # decisions in the register, every team
+    decided_later: int  # decisions dated after `today`, left out
+    unlinked: int = 0  # stored letters that match no decision
+
+    def summary(self) -> str:
+        """One line: the day counted as today and how many decisions the register holds."""
+        given = "the day asked for" if self.today_given else "today's date on this computer"
+        scope = f" for team {self.team}" if self.team else ""
+        later = f" ({self.decided_later} decided after that day left out)" if self.decided_later else ""
+        return (f"Counting {_long(self.today)} as today ({given}); the register holds "
+                f"{_decisions(self.held)}{scope}{later}.")
+
+    def empty_warning(self) -> str | None:
+        """Why nothing is listed, when the reason is that there is nothing to look at."""
+        if not self.held_all:
+            return "The register is empty: import decisions with `vcl-qa import-decisions`."
+        if not self.held:
+            return (f"The register holds no decisions for team {self.team} ({_decisions(self.held_all)} "
+                    "for other teams): check the team name.")
+        return None
+
+
+def digest_for(db: Database, *, today: dt.date | None = None, team: str | None = None,
+               unlinked: int = 0) -> Digest:
+    """The digest for `today` (default: the computer's date), with the register's size."""
+    day = today or dt.date.today()
+    held_all = db["decisions"].count
+    held = db["decisions"].count_where("team = ?", [team]) if team else held_all
+    later = db["decisions"].count_where(
+        "decision_date > ?" + (" AND team = ?" if team else ""), [day.isoformat(), *([team] if team else [])])
+    return Digest(day, today is not None, team, digest(db, today=day, team=team), held, held_all,
+                  later, unlinked)
+
+
 def write_digest_csv(rows: list[dict], fh: TextIO) -> None:
     writer = csv.DictWriter(fh, fieldnames=DIGEST_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
 
 
-def digest_text(rows: list[dict], today: dt.date, team: str | None = None, unlinked: int = 0) -> str:
+def digest_text(d: Digest) -> str:
     """A plain-text morning e-mail. Case references only: no victim names."""
+    rows = d.rows
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in OPEN}
-    scope = f"team {team}" if team else "all teams"
-    lines = [f"Letters to victims on {today:%A} {today.day} {today:%B %Y} ({scope}): "
-             f"{counts['overdue']} overdue, {counts['due_today']} due today, {counts['due']} due later."]
+    scope = f"team {d.team}" if d.team else "all teams"
+    lines = [f"Letters to victims on {_long(d.today)} ({scope}): {counts['overdue']} overdue, "
+             f"{counts['due_today']} due today, {counts['due']} due later.", d.summary()]
     titles = {"overdue": "OVERDUE", "due_today": "DUE TODAY", "due": "DUE LATER"}
     for status in OPEN:
         group = [r for r in rows if r["status"] == status]
@@ -210,20 +271,34 @@ def digest_text(rows: list[dict], today: dt.date, team: str | None = None, unlin
         for r in group:
             lines.append(f"  {r['urn']:<14} {r['decision']:<20} decided {r['decision_date']}  "
                          f"due {r['due_date']}  {_days_phrase(r)}  team {r['team']}")
-    if not rows:
-        lines += ["", "Nothing due or overdue."]
-    if unlinked:
-        lines += ["", f"{unlinked} stored letter{'s' if unlinked != 1 else ''} match no decision in the "
+    warning = d.empty_warning()
+    if warning:
+        lines += ["", warning]
+    elif not rows and d.held == d.decided_later:
+        lines += ["", "Nothing due or overdue: no decision in the register was made by this day."]
+    elif not rows:
+        lines += ["", "Nothing due or overdue: every decision made by this day has its letter sent."]
+    if d.unlinked:
+        lines += ["", f"{d.unlinked} stored letter{'s' if d.unlinked != 1 else ''} match no decision in the "
                       "register: check the case reference and decision."]
     return "\n".join(lines) + "\n"
 
 
+def _long(day: dt.date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _decisions(n: int) -> str:
+    return f"{n:,} decision{'s' if n != 1 else ''}"
+
+
 def _days_phrase(row: dict) -> str:
-    n = row["working_days"]
     if row["status"] == "due_today":
         return "due today"
-    unit = "working day" if abs(n) == 1 else "working days"
-    return f"{-n} {unit} late" if n < 0 else f"{n} {unit} left"
+    late, left = row["working_days_late"], row["working_days_left"] or 0
+    n = late or left
+    unit = "working day" if n == 1 else "working days"
+    return f"{n} {unit} late" if late else f"{n} {unit} left"
 
 
 # --- timeliness report ------------------------------------------------------------------------
@@ -298,12 +373,12 @@ def read_csv(path: Path, *, team: str | None = None) -> tuple[list[dict], list[t
     header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     if not any(header):
         raise LetterError("the file is empty: it needs a header row", source=src)
-    unknown = [h for h in header if h not in FIELDS]
-    if unknown:
-        raise LetterError(f"unknown column '{unknown[0]}' (allowed: {', '.join(FIELDS)})", source=src)
-    needed = [f for f in REQUIRED if f not in header and not (f == "team" and team)]
-    if needed:
-        raise LetterError(f"missing column '{needed[0]}' (required: {', '.join(REQUIRED)})", source=src)
+    problems: list[tuple[str | None, str]] = [
+        (None, f"unknown column '{h}' (allowed: {', '.join(FIELDS)})") for h in header if h not in FIELDS]
+    problems += [(None, f"missing column '{f}' (required: {', '.join(REQUIRED)})")
+                 for f in REQUIRED if f not in header and not (f == "team" and team)]
+    if problems:
+        raise LetterError.many(problems, src)
     reader.fieldnames = header
     records, failed = [], []
     seen: dict[tuple[str, str], tuple[int, dict]] = {}
@@ -318,7 +393,7 @@ def read_csv(path: Path, *, team: str | None = None) -> tuple[list[dict], list[t
         try:
             rec = record_from_mapping(cells, team=team)
         except LetterError as exc:
-            failed.append((n, f"field '{exc.field}': {exc.message}" if exc.field else exc.message))
+            failed.append((n, problems_text(exc)))
             continue
         key = (rec["urn"].upper(), rec["decision"])
         if key in seen:
@@ -329,6 +404,11 @@ def read_csv(path: Path, *, team: str | None = None) -> tuple[list[dict], list[t
         seen[key] = (n, rec)
         records.append(rec)
     return records, failed
+
+
+def problems_text(exc: LetterError) -> str:
+    """Every problem of an error on one line: "field 'a': ...; field 'b': ..."."""
+    return "; ".join(f"field '{f}': {m}" if f else m for f, m in exc.details)
 
 
 CHUNK = 500

@@ -96,16 +96,31 @@ CONTEXT_FIELDS = tuple(LetterContext.model_fields)
 
 
 def context_from_mapping(data: dict[str, Any], source: str | None = None) -> LetterContext:
-    """Validate context fields, turning pydantic's errors into one that names the field."""
+    """Validate context fields. Every field that is wrong is named, each with a plain message
+    (LetterError.details), so a person can put them all right at once."""
     if not isinstance(data, dict):
         raise LetterError("the front matter must be a set of 'field: value' lines", source=source)
     try:
         return LetterContext.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        raise LetterError.many(context_problems(exc.errors(), data), source) from None
+
+
+def context_problems(errors: list[dict[str, Any]], data: dict[str, Any]) -> list[tuple[str | None, str]]:
+    """(field path, plain message) for each of pydantic's errors: one per field, in the order
+    the fields were given."""
+    problems: dict[str | None, str] = {}
+    for err in errors:
         field = ".".join(str(p) for p in err.get("loc", ())) or None
-        msg = _plain_error(err, data)
-        raise LetterError(msg, source=source, field=field) from None
+        problems.setdefault(field, _plain_error(err, data))
+    order = {str(k): i for i, k in enumerate(data)}
+    return sorted(problems.items(), key=lambda kv: order.get((kv[0] or "").split(".")[0], len(order)))
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    """A value as quoted in a message: never more than `limit` characters of it."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit].rstrip() + "..."
 
 
 def _plain_error(err: dict[str, Any], data: dict[str, Any]) -> str:
@@ -113,14 +128,25 @@ def _plain_error(err: dict[str, Any], data: dict[str, Any]) -> str:
     loc = err.get("loc", ())
     value = err.get("input")
     if kind == "extra_forbidden":
-        return f"unknown field (allowed: {', '.join(CONTEXT_FIELDS)})"
+        allowed = Suppression.model_fields if len(loc) > 1 else CONTEXT_FIELDS
+        return f"unknown field (allowed: {', '.join(allowed)})"
+    if kind == "missing":
+        return "is required"
     if kind == "enum":
         allowed = err.get("ctx", {}).get("expected", "")
-        return f"'{value}' is not one of {allowed}"
+        return f"'{_shown(value)}' is not one of {allowed}"
     if kind.startswith("date"):
-        return f"'{value}' is not a real date (use YYYY-MM-DD)"
+        return f"'{_shown(value)}' is not a real date (use YYYY-MM-DD)"
     if kind.startswith("bool"):
-        return f"'{value}' is not true or false"
+        return f"'{_shown(value)}' is not true or false"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_type":
+        return "must be text"
+    if kind == "list_type":
+        return "must be a list"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "must be a set of 'field: value' pairs"
     msg = err.get("msg", "is not valid")
     return msg.removeprefix("Value error, ")
 

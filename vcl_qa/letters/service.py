@@ -44,42 +44,76 @@ def _suppression(data: dict) -> Suppression:
     return Suppression(**{k: v for k, v in data.items() if v is not None})
 
 
+# A change is prepared (scored) outside the write transaction and written only if the letter
+# is still as it was read (optimistic concurrency: other requests, workers and commands may
+# change it meanwhile). When it moved on, the change is prepared again; the scoring is redone
+# only when what it depends on changed. After this many tries the caller is told to try again.
+ATTEMPTS = 10
+
+
+def _busy(letter_id: int) -> Conflict:
+    return Conflict(f"letter {letter_id} kept changing while this change was being made; try again")
+
+
 def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
            team: str | None = None, letter_id: int | None = None, source: str | None = None,
            sent_date: str | None = None) -> dict:
     """Store a new letter (or a new version of `letter_id`) and its result.
 
-    Scoring runs before the write transaction, so the write lock is held only briefly.
-    Returns {"id", "version", "result"}.
+    Scoring runs before the write transaction, so the write lock is held only briefly; the
+    write checks that the letter did not change meanwhile (else it is prepared again), and the
+    version number is allocated inside it. Returns {"id", "version", "result"}.
     """
     text = check_text(text)
-    context = dict(context or {})
-    suppressions: list[dict] = []
-    if letter_id is not None:
+    if letter_id is None:
+        if not team:
+            raise LetterError("a letter needs a team", field="team")
+        stored_ctx, result = _score(text, dict(context or {}), [], source)
+        return store.write_version(db, user, text, stored_ctx, result, team=team, letter_id=None,
+                                   source=source, sent_date=sent_date)
+    scored: tuple | None = None  # (inputs, stored context, result)
+    for _ in range(ATTEMPTS):
+        state = store.letter_state(db, letter_id)
         row = store.letter_row(db, letter_id)
-        if row["status"] == "sent":
-            raise Conflict(f"letter {letter_id} was sent on {row['sent_date']}; it cannot change")
+        _check_open(row)
         base = store.previous_context(db, letter_id, row["latest_version"])
         base.pop("suppress", None)
-        context = {**base, **context}
-        suppressions = store.stored_suppressions(db, letter_id)
-    elif not team:
-        raise LetterError("a letter needs a team", field="team")
-    stored_ctx, result = _score(text, context, suppressions, source)
-    return store.write_version(db, user, text, stored_ctx, result, team=team, letter_id=letter_id,
-                               source=source, sent_date=sent_date)
+        inputs = ({**base, **(context or {})}, store.stored_suppressions(db, letter_id))
+        if scored is None or scored[0] != inputs:
+            scored = (inputs, *_score(text, *inputs, source))
+        try:
+            return store.write_version(db, user, text, scored[1], scored[2], team=team,
+                                       letter_id=letter_id, source=source, sent_date=sent_date,
+                                       expected_state=state)
+        except store.Stale:
+            continue
+    raise _busy(letter_id)
+
+
+def _check_open(row: dict) -> None:
+    """A sent letter takes no new versions."""
+    if row["status"] == "sent":
+        raise Conflict(f"letter {row['id']} was sent on {row['sent_date']}; it cannot change")
 
 
 def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None = None) -> dict:
     """Mark the letter sent. When the day it went out is not the letter_date it was scored
     with, it is scored again as sent that day (timeliness and the delay apology depend on it)."""
     sent = (sent_date or dt.date.today()).isoformat()
-    row = store.letter_row(db, letter_id)
-    context = store.previous_context(db, letter_id, row["latest_version"])
-    if context.get("decision_date") and context["decision_date"] > sent:
-        raise LetterError(f"the letter cannot be sent on {sent}, before the decision on "
-                          f"{context['decision_date']}", field="sent_date")
-    store.record_sent(db, user, letter_id, sent)
+    for _ in range(ATTEMPTS):
+        state = store.letter_state(db, letter_id)
+        row = store.letter_row(db, letter_id)
+        context = store.previous_context(db, letter_id, row["latest_version"])
+        if context.get("decision_date") and context["decision_date"] > sent:
+            raise LetterError(f"the letter cannot be sent on {sent}, before the decision on "
+                              f"{context['decision_date']}", field="sent_date")
+        try:  # recorded only if no version came in since the decision date was checked
+            store.record_sent(db, user, letter_id, sent, expected_state=state)
+            break
+        except store.Stale:
+            continue
+    else:
+        raise _busy(letter_id)
     if context.get("letter_date") != sent:
         rescore(db, letter_id, force=True, user=user, letter_date=sent)
     return store.summary(store.letter_row(db, letter_id))
@@ -103,19 +137,35 @@ def rescore(db: Database, letter_id: int, *, force: bool = False, user: Any = No
 
     Skips (returns None) when the latest result already has the current rules_version, unless
     `force`. Letters whose text was purged cannot be re-scored. `letter_date`: score as sent on
-    that day (a sent letter's sent date); the stored version is not changed.
+    that day (a sent letter's sent date); the stored version is not changed. When a newer
+    version is stored meanwhile, its own result (scored with every suppression there was, see
+    store.letter_state) makes this one needless: that result is returned.
     """
-    row, v = store.latest_version_row(db, letter_id)
-    if v is None or not v[1]:
-        return None
-    context = json.loads(v[2])
-    context.pop("suppress", None)
-    if letter_date is None and row["status"] == "sent" and row["sent_date"]:
-        letter_date = row["sent_date"]  # a sent letter is always judged on the day it went out
-    if letter_date:
-        context["letter_date"] = letter_date
-    stored, result = _score(v[1], context, store.stored_suppressions(db, letter_id), row["source"])
-    if not force and result.rules_version == row["rules_version"]:
-        return None
-    store.add_result(db, user, letter_id, v[0], row["latest_version"], json.loads(v[2]), result)
-    return result.model_dump(mode="json")
+    scored: tuple | None = None  # (inputs, result)
+    for _ in range(ATTEMPTS):
+        state = store.letter_state(db, letter_id)
+        row, v = store.latest_version_row(db, letter_id)
+        if v is None or not v[1]:
+            return None
+        context = json.loads(v[2])
+        context.pop("suppress", None)
+        day = letter_date
+        if day is None and row["status"] == "sent" and row["sent_date"]:
+            day = row["sent_date"]  # a sent letter is always judged on the day it went out
+        if day:
+            context["letter_date"] = day
+        inputs = (v[0], context, store.stored_suppressions(db, letter_id))
+        if scored is None or scored[0] != inputs:
+            scored = (inputs, _score(v[1], context, inputs[2], row["source"])[1])
+        result = scored[1]
+        if not force and result.rules_version == row["rules_version"]:
+            return None
+        try:  # only if the letter is as it was when scoring began
+            store.add_result(db, user, letter_id, v[0], row["latest_version"], json.loads(v[2]),
+                             result, expected_state=state)
+        except store.Stale:
+            if store.letter_state(db, letter_id)[1] > state[1]:
+                return store.latest_result(db, letter_id)  # a newer version, freshly scored
+            continue
+        return result.model_dump(mode="json")
+    raise _busy(letter_id)

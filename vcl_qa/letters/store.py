@@ -31,6 +31,31 @@ class Conflict(Exception):
     """The change clashes with the letter's state (e.g. already sent); the API answers 409."""
 
 
+class Stale(Conflict):
+    """The letter changed between reading it and writing the change prepared from it (another
+    request, worker or command got there first): read it again and redo the change."""
+
+
+def letter_state(db: Database, letter_id: int) -> tuple:
+    """What a change prepared outside the write transaction depends on: the latest version,
+    whether and when it was sent, whether it was purged, and its newest suppression. Every
+    one only ever moves forward, so an unchanged state means nothing relevant changed."""
+    row = db.execute(
+        "SELECT latest_version, (SELECT COALESCE(max(version), 0) FROM versions WHERE letter_id = l.id),"
+        " status, sent_date, purged_at,"
+        " (SELECT COALESCE(max(id), 0) FROM suppressions WHERE letter_id = l.id)"
+        " FROM letters l WHERE id = ?", [letter_id]).fetchone()
+    if row is None:
+        raise NotFound(f"no letter {letter_id}")
+    return tuple(row)
+
+
+def _check_state(db: Database, letter_id: int, expected: tuple | None) -> None:
+    """Inside the write transaction: the optimistic-concurrency check."""
+    if expected is not None and letter_state(db, letter_id) != tuple(expected):
+        raise Stale(f"letter {letter_id} changed while this change was being prepared")
+
+
 def _letter_row(db: Database, letter_id: int) -> dict:
     rows = list(db.query("SELECT * FROM letters WHERE id = ?", [letter_id]))
     if not rows:
@@ -52,7 +77,8 @@ def _previous_context(db: Database, letter_id: int, version: int) -> dict:
     return json.loads(row[0]) if row else {}
 
 
-def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, source, sent_date) -> dict:
+def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, source, sent_date,
+                   expected_state=None) -> dict:
     stamp = now()
     with write_tx(db):
         if letter_id is None:
@@ -69,7 +95,10 @@ def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, sourc
             row = _letter_row(db, letter_id)  # again, under the write lock
             if row["status"] == "sent":
                 raise Conflict(f"letter {letter_id} was sent on {row['sent_date']}; it cannot change")
-            version = row["latest_version"] + 1
+            _check_state(db, letter_id, expected_state)
+            # Allocated here, under the write lock, from the versions themselves.
+            version = db.execute("SELECT COALESCE(max(version), 0) + 1 FROM versions WHERE letter_id = ?",
+                                 [letter_id]).fetchone()[0]
             action = "letter.add_version"
         cur = db.execute(
             "INSERT INTO versions (letter_id, version, text, text_hash, context, author_id, created_at)"
@@ -102,13 +131,15 @@ def _insert_result(db: Database, letter_id: int, version_id: int, result: Result
 
 
 def _update_letter(db, letter_id, version, ctx, result, stamp) -> None:
+    """The letter's summary columns; `version` None (a re-score) leaves latest_version alone."""
     values = {c: ctx.get(c) for c in CONTEXT_COLUMNS}
     values["bereaved"] = None if values["bereaved"] is None else int(values["bereaved"])
+    if version is not None:
+        values["latest_version"] = version
     sets = ", ".join(f"{c} = ?" for c in values)
     db.execute(
-        f"UPDATE letters SET {sets}, latest_version = ?, score = ?, verdict = ?, rules_version = ?,"
-        " updated_at = ? WHERE id = ?",
-        [*values.values(), version, result.score, result.verdict, result.rules_version, stamp, letter_id],
+        f"UPDATE letters SET {sets}, score = ?, verdict = ?, rules_version = ?, updated_at = ? WHERE id = ?",
+        [*values.values(), result.score, result.verdict, result.rules_version, stamp, letter_id],
     )
 
 
@@ -244,12 +275,14 @@ def delete(db: Database, user: Any, letter_id: int) -> None:
         audit.record(db, user, "letter.delete", "letter", letter_id)
 
 
-def record_sent(db: Database, user: Any, letter_id: int, sent: str) -> None:
+def record_sent(db: Database, user: Any, letter_id: int, sent: str,
+                expected_state: tuple | None = None) -> None:
     """Mark the letter sent on `sent` (ISO date); refuses a letter already sent."""
     with write_tx(db):
         row = _letter_row(db, letter_id)
         if row["status"] == "sent":
             raise Conflict(f"letter {letter_id} was already sent on {row['sent_date']}")
+        _check_state(db, letter_id, expected_state)
         db.execute("UPDATE letters SET status = 'sent', sent_date = ?, updated_at = ? WHERE id = ?",
                    [sent, now(), letter_id])
         audit.record(db, user, "letter.sent", "letter", letter_id, {"sent_date": sent})
@@ -277,13 +310,17 @@ def latest_version_row(db: Database, letter_id: int) -> tuple[dict, tuple | None
 
 
 def add_result(db: Database, user: Any, letter_id: int, version_id: int, version: int,
-               context: dict, result: Result) -> None:
-    """Store another result for a version (a re-score); the old results stay."""
+               context: dict, result: Result, expected_state: tuple | None = None) -> None:
+    """Store another result for the latest version (a re-score); the old results stay.
+    `expected_state` (letter_state when scoring began): Stale when the letter moved on since."""
     stamp = now()
     with write_tx(db):
-        _letter_row(db, letter_id)
+        row = _letter_row(db, letter_id)
+        _check_state(db, letter_id, expected_state)
+        if row["latest_version"] != version:
+            raise Stale(f"letter {letter_id} has a newer version than {version}")
         _insert_result(db, letter_id, version_id, result, stamp)
-        _update_letter(db, letter_id, version, context, result, stamp)
+        _update_letter(db, letter_id, None, context, result, stamp)
         audit.record(db, user, "letter.rescore", "letter", letter_id,
                      {"rules_version": result.rules_version})
 
@@ -302,7 +339,8 @@ def letter_row(db: Database, letter_id: int) -> dict:
 
 def write_version(db: Database, user: Any, text: str, stored_ctx: dict, result: Result, *,
                   team: str | None, letter_id: int | None, source: str | None,
-                  sent_date: str | None) -> dict:
-    """Store a new letter or a new version with its result, in one transaction."""
+                  sent_date: str | None, expected_state: tuple | None = None) -> dict:
+    """Store a new letter or a new version with its result, in one transaction; the version
+    number is allocated inside it. `expected_state`: see letter_state (Stale when it moved)."""
     return _write_version(db, user, text, stored_ctx, result, team=team, letter_id=letter_id,
-                          source=source, sent_date=sent_date)
+                          source=source, sent_date=sent_date, expected_state=expected_state)
