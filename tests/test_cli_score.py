@@ -1,6 +1,7 @@
 """`vcl-qa score` and `vcl-qa rules` as a user runs them: through click's CliRunner (in
 process, fast), and once as a real subprocess through the installed entry point."""
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ import docx
 from click.testing import CliRunner
 
 from vcl_qa.cli import main
+from vcl_qa.engine.letter import CONTEXT_FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_letters"
@@ -56,14 +58,70 @@ def test_json_for_one_good_letter_exits_zero():
     assert result["metrics"]["due_date"]
 
 
-def test_text_format_is_grouped_and_quotes_the_words():
+def test_text_format_speaks_as_the_pages_do():
     proc = run("score", str(SAMPLES / "28_flawed_sir_madam_placeholder.txt"))
     assert proc.returncode == 1
     out = proc.stdout
     assert "Score " in out and "Content" in out
-    assert "Dear Sir/Madam" in out
-    assert "-> try: Dear " in out
-    assert "line " in out
+    assert 'Must fix      Impersonal greeting or wrong name: paragraph 5, "Dear Sir/Madam"' in out
+    assert "Try: Dear " in out
+    assert "Worth a look  Passive voice: paragraph " in out
+    # No line:column (kept in --format json), no programmers' severity words, no colour codes.
+    assert not re.search(r"line \d+:\d+", out)
+    assert "ERROR" not in out and "warning" not in out and "suggestion" not in out
+    assert "\x1b[" not in out
+    data = json.loads(run("score", str(SAMPLES / "28_flawed_sir_madam_placeholder.txt"), "--format", "json").stdout)
+    assert all(f["line"] and f["column"] for f in data["findings"] if f["start"] is not None)
+
+
+def test_not_checked_says_which_detail_to_set(tmp_path):
+    path = tmp_path / "l.txt"
+    path.write_text("---\ndecision: discontinued\n---\nDear Ms Okafor\n\nWe have decided to stop the case.\n")
+    out = run("score", str(path)).stdout
+    assert "Timeliness not checked" in out
+    assert 'Set bereaved to check "No offer to meet" and "No condolences".' in out
+    assert 'Set decision_date and victim_category to check "Letter late"' in out
+    assert "content.meeting" not in out and "letter's details" not in out
+
+
+def test_quiet_prints_the_score_alone_and_many_files_end_with_a_summary():
+    good = str(SAMPLES / "02_good_not_charged_sexual_offence_enhanced.txt")
+    one = run("score", "--quiet", good)
+    assert one.returncode in (0, 1) and re.fullmatch(r"\d{1,3}\n", one.stdout)
+    assert one.stdout == f"{json.loads(run('score', '--format', 'json', good).stdout)['score']}\n"
+    many = run("score", "-q", str(SAMPLES))
+    lines = many.stdout.splitlines()
+    assert len(lines) == len(list(SAMPLES.glob("*.txt")))
+    assert all(re.fullmatch(r"\d{1,3}\t\S+\.txt", line) for line in lines)
+    assert re.fullmatch(r"34 letters scored: \d+ good, \d+ needs work(, \d+ poor)?; "
+                        r"\d+ with something that must be fixed\.\n", many.stderr)
+    text = run("score", str(SAMPLES / "01_good_discontinued_assault_standard.txt"),
+               str(SAMPLES / "28_flawed_sir_madam_placeholder.txt")).stdout
+    assert re.fullmatch(r"2 letters scored: (1 good, 1 needs work|2 needs work); [12] with something "
+                        r"that must be fixed\.", text.rstrip().splitlines()[-1])
+    assert run("score", "-q", "--format", "jsonl", str(SAMPLES)).returncode == 2
+
+
+def test_colour_only_on_a_terminal():
+    from vcl_qa import Letter, score_letter
+    from vcl_qa.engine.report import render_text
+
+    letter = Letter.from_file(SAMPLES / "28_flawed_sir_madam_placeholder.txt")
+    result = score_letter(letter)
+    coloured = render_text("x", letter, result, color=True)
+    assert "\x1b[31m\x1b[1mMust fix\x1b[0m" in coloured
+    assert "\x1b[" not in render_text("x", letter, result)
+
+
+def test_paragraph_numbers():
+    from vcl_qa.engine.report import _paragraph_starts, paragraph_number
+
+    text = "Private\n\nDear Ms Okafor\n\n\nFirst line\nsame paragraph\n  \nLast"
+    starts = _paragraph_starts(text)
+    assert [paragraph_number(starts, text.index(w)) for w in ("Private", "Dear", "First", "same", "Last")] == [
+        1, 2, 3, 3, 4]
+    word = "Dear Ms Okafor\nWe stopped the case.\nYours"  # a Word document: one paragraph a line
+    assert paragraph_number(_paragraph_starts(word), word.index("Yours")) == 3
 
 
 def test_bad_input_exits_two_and_names_the_file(tmp_path):
@@ -72,6 +130,20 @@ def test_bad_input_exits_two_and_names_the_file(tmp_path):
     proc = run("score", str(bad))
     assert proc.returncode == 2
     assert "bad.txt" in proc.stderr and "decision" in proc.stderr
+
+
+def test_every_wrong_detail_in_a_letter_file_is_named_at_once(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("---\ndecison: discontinued\nvictim_category: vulnerable\ndecision_date: 2024-02-30\n---\n"
+                   "Dear Ms Okafor\n\nWe stopped the case.\n")
+    proc = run("score", str(bad))
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[:4] == [
+        f"error: {bad}: 3 problems in the letter's details:",
+        f"  field 'decison': unknown field (allowed: {', '.join(CONTEXT_FIELDS)})",
+        "  field 'victim_category': 'vulnerable' is not one of 'enhanced' or 'standard'",
+        "  field 'decision_date': '2024-02-30' is not a real date (use YYYY-MM-DD)",
+    ]
 
 
 def test_json_refuses_many_files():

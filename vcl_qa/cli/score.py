@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
 
 from vcl_qa.errors import LetterError, RulesError
 from vcl_qa.engine.letter import LETTER_SUFFIXES, Letter
-from vcl_qa.engine.report import render_text
+from vcl_qa.engine.report import render_text, summary_line
 
 PROGRESS_FROM = 10  # show a progress bar when scoring at least this many files
 
@@ -38,8 +40,13 @@ def collect_paths(paths: tuple[str, ...]) -> list[Path]:
 @click.option("--victim-name", help="override the name the letter should greet")
 @click.option("--urn", help="override the case reference")
 @click.option("--show-suppressed", is_flag=True, help="list suppressed findings in the text format too")
-def score(paths, fmt, show_suppressed, **overrides):
+@click.option("--quiet", "-q", is_flag=True,
+              help="print the score alone (with the file's name when there are several)")
+def score(paths, fmt, show_suppressed, quiet, **overrides):
     """Score letters (files or folders of .txt, .md, .docx) and show every problem found.
+
+    The text format uses colour on a terminal only (never when piped, or with NO_COLOR set),
+    and ends with a summary line when there are several letters.
 
     Exit status: 0 all scored, 1 some letter has an error-level finding, 2 bad input.
     """
@@ -50,8 +57,12 @@ def score(paths, fmt, show_suppressed, **overrides):
         raise click.UsageError("no letter files (.txt, .md, .docx) found in the paths given")
     if fmt == "json" and len(files) > 1:
         raise click.UsageError("--format json is for one file; use --format jsonl for several")
+    if quiet and fmt != "text":
+        raise click.UsageError("--quiet is for the text format (json and jsonl hold the score too)")
     bad = errors = 0
+    verdicts: Counter = Counter()
     out = click.get_text_stream("stdout")
+    color = fmt == "text" and not quiet and _is_terminal(out)
     progress = _progress(len(files), fmt)
     try:
         for path in files:
@@ -60,28 +71,52 @@ def score(paths, fmt, show_suppressed, **overrides):
                 result = score_letter(letter)
             except LetterError as exc:
                 bad += 1
-                click.echo(f"error: {exc}", err=True)
+                _say_bad_input(exc)
                 continue
             except RulesError as exc:
                 click.echo(f"error: the rules are broken: {exc}", err=True)
                 sys.exit(2)
             errors += result.has_errors()
+            verdicts[result.verdict] += 1
             data = result.model_dump(mode="json")
             if fmt == "json":
                 out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
             elif fmt == "jsonl":
                 out.write(json.dumps({"path": str(path), **data}, ensure_ascii=False) + "\n")
+            elif quiet:
+                out.write(f"{result.score}\n" if len(files) == 1 else f"{result.score}\t{path}\n")
             else:
-                out.write(render_text(str(path), letter, result, show_suppressed=show_suppressed) + "\n")
+                out.write(render_text(str(path), letter, result, show_suppressed=show_suppressed,
+                                      color=color) + "\n")
             if progress:
                 progress[0].advance(progress[1])
     finally:
         if progress:
             progress[0].stop()
+    if len(files) > 1 and fmt == "text":
+        line = summary_line(verdicts, errors, bad)
+        if quiet:
+            click.echo(line, err=True)
+        else:
+            out.write("\n" + line + "\n")
     if bad:
         click.echo(f"{bad} of {len(files)} file(s) could not be scored (see the messages above).", err=True)
         sys.exit(2)
     sys.exit(1 if errors else 0)
+
+
+def _say_bad_input(exc: LetterError) -> None:
+    """The file and every problem in it, one a line when there are several."""
+    if len(exc.details) == 1:
+        click.echo(f"error: {exc}", err=True)
+        return
+    click.echo(f"error: {exc.source}: {len(exc.details)} problems in the letter's details:", err=True)
+    for field, message in exc.details:
+        click.echo(f"  field '{field}': {message}" if field else f"  {message}", err=True)
+
+
+def _is_terminal(stream) -> bool:
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
 
 def _progress(total: int, fmt: str):
