@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SYSSTAMP := $(VENV)/.system-packages
 export VCL_QA_DB ?= $(CURDIR)/var/vcl_qa.db
 
-.PHONY: setup run test bench screenshots clean lint
+.PHONY: setup run test bench screenshots clean
 
 setup: $(STAMP) $(SYSSTAMP)
 

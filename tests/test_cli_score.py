@@ -62,7 +62,7 @@ def test_text_format_speaks_as_the_pages_do():
     proc = run("score", str(SAMPLES / "28_flawed_sir_madam_placeholder.txt"))
     assert proc.returncode == 1
     out = proc.stdout
-    assert "Score " in out and "Content" in out
+    assert "Score " in out and "What it says" in out
     assert 'Must fix      Impersonal greeting or wrong name: paragraph 5, "Dear Sir/Madam"' in out
     assert "Try: Dear " in out
     assert "Worth a look  Passive voice: paragraph " in out
@@ -78,7 +78,7 @@ def test_not_checked_says_which_detail_to_set(tmp_path):
     path = tmp_path / "l.txt"
     path.write_text("---\ndecision: discontinued\n---\nDear Ms Okafor\n\nWe have decided to stop the case.\n")
     out = run("score", str(path)).stdout
-    assert "Timeliness not checked" in out
+    assert "On time not checked" in out
     assert 'Set bereaved to check "No offer to meet" and "No condolences".' in out
     assert 'Set decision_date and victim_category to check "Letter late"' in out
     assert "content.meeting" not in out and "letter's details" not in out

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 
 from vcl_qa import config
+from vcl_qa.engine.dates import long_date
 from vcl_qa.errors import LetterError
 from vcl_qa.engine.letter import CONTEXT_FIELDS, context_from_mapping, decode_text
 from vcl_qa.decisions import store
@@ -285,7 +286,7 @@ def digest_text(d: Digest) -> str:
 
 
 def _long(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    return long_date(day)
 
 
 def _decisions(n: int) -> str:

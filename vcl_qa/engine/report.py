@@ -3,23 +3,24 @@ pages, places as "paragraph 3" with the words quoted, what to try instead, and w
 be checked with the detail to fill in. (Line and column stay in `--format json`.)"""
 from __future__ import annotations
 
-import datetime as dt
 import re
 import textwrap
 from collections import Counter
 
 import click
 
+from vcl_qa import labels
+from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.letter import CONTEXT_FIELDS, Letter
 from vcl_qa.engine.result import DIMENSIONS, Finding, Result
 
-# The words the pages use (api/web/letters.py shows the same three).
-SEVERITY_WORDS = {"error": "Must fix", "warning": "Should fix", "suggestion": "Worth a look"}
+# The words the pages use: one table for both (vcl_qa/labels.py).
+SEVERITY_WORDS = labels.SEVERITIES
 SUPPRESSED_WORDS = "Not counted"
 COLOURS = {"error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow"},
            "suggestion": {"fg": "cyan"}, "suppressed": {"dim": True}}
-VERDICT = {"good": "Good", "needs_work": "Needs work", "poor": "Poor"}
-TITLE = {"timeliness": "Timeliness", "content": "Content", "readability": "Readability", "empathy": "Empathy"}
+VERDICT = labels.VERDICTS
+TITLE = labels.DIMENSIONS
 # How each letter detail is given on the command line (`vcl-qa score --help`).
 OPTION = {"bereaved": "--bereaved or --not-bereaved"}
 WIDTH = 100
@@ -28,8 +29,7 @@ QUOTE_CHARS = 70
 
 
 def _day(iso: str) -> str:
-    d = dt.date.fromisoformat(iso)
-    return f"{d:%A} {d.day} {d:%B %Y}"
+    return long_date(iso)
 
 
 def render_text(path: str, letter: Letter, result: Result, show_suppressed: bool = False,
