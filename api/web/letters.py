@@ -65,7 +65,26 @@ def _finding_view(n: int, f: dict) -> dict:
     return {**f, "n": n, "kind": kind, "severity_words": SEVERITY_WORDS.get(f["severity"], f["severity"])}
 
 
+# What `?error=` may ask the letter page to say: keys only, so that no link can put its own
+# words on this page. Messages with details are shown by the handler itself (status 400).
+ERROR_MESSAGES = {
+    "sent": "This letter has been sent, so it cannot change. Check a new letter instead.",
+    "purged": "This letter's text and personal details were removed under the retention rules, "
+              "so it cannot change. Check a new letter instead.",
+    "date": "The sent date is not a real date.",
+    "busy": "Someone else changed this letter at the same moment. Please try again.",
+}
+
+
+def _conflict_key(exc: Exception) -> str:
+    if isinstance(exc, store.Purged):
+        return "purged"
+    return "sent" if "sent" in str(exc) else "busy"
+
+
 def _load(db, user, letter_id: int) -> dict:
+    if not 1 <= letter_id < 2**63:  # beyond SQLite's integers: no such letter
+        raise PageNotFound()
     try:
         check_visible(db, user.user, letter_id)
         return store.get_letter(db, letter_id)
@@ -76,6 +95,12 @@ def _load(db, user, letter_id: int) -> dict:
 @router.get("/letters/{letter_id}")
 def letter_page(request: Request, letter_id: int, user: StaffOrManager, db: DbDep,
                 saved: str | None = None, error: str | None = None):
+    """The letter page; `error` is a key of ERROR_MESSAGES (anything else is ignored)."""
+    return _letter_view(request, letter_id, user, db, saved, ERROR_MESSAGES.get(error or ""))
+
+
+def _letter_view(request: Request, letter_id: int, user, db, saved: str | None = None,
+                 error_text: str | None = None, status: int = 200):
     letter = _load(db, user, letter_id)
     audit.record(db, user.user, "letter.read", "letter", letter_id)
     result = letter["result"] or {"findings": [], "metrics": {}, "dimensions": {}}
@@ -92,31 +117,37 @@ def letter_page(request: Request, letter_id: int, user: StaffOrManager, db: DbDe
          "severity": f["severity"], "kind": f["kind"]} for f in findings]}
     return render(request, "letter.html", {
         "letter": letter, "result": result, "text": text, "findings": findings,
-        "data_json": _script_json(data), "comparison": comparison, "saved": saved, "error": error,
+        "data_json": _script_json(data), "comparison": comparison, "saved": saved,
+        "error": error_text,
         "due_words": due_in_words(result.get("metrics", {}), letter["status"], letter["sent_date"]),
         "dimensions": [(d, DIMENSION_WORDS[d], result["dimensions"].get(d, {})) for d in DIMENSIONS],
         "verdict_words": VERDICT_WORDS.get(result.get("verdict"), ""), "decisions": DECISION_LABELS,
         "today": dt.date.today().isoformat(), "feedback": panel_feedback.feedback(db, letter_id),
-    }, user=user)
+    }, status, user=user)
+
+
+def _problem(request: Request, letter_id: int, user, db, message: str):
+    """The letter page again, saying what was wrong (400), instead of a redirect."""
+    return _letter_view(request, letter_id, user, db, error_text=message, status=400)
 
 
 # The handlers that score or write are plain `def`s: they run in the thread pool (scoring under
 # the API's scoring slot), so a long letter or a database lock held elsewhere stalls only them.
 @router.post("/letters/{letter_id}/versions")
-def save_version(letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
+def save_version(request: Request, letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
     _load(db, user, letter_id)
     try:
         with scoring_slot:
             service.submit(db, user.user, str(form.get("text", "")), {}, letter_id=letter_id, source="web")
     except LetterError as exc:
-        return redirect(f"/letters/{letter_id}?error={_quote(exc.message)}")
-    except store.Conflict:
-        return redirect(f"/letters/{letter_id}?error=sent")
+        return _problem(request, letter_id, user, db, exc.message)
+    except store.Conflict as exc:
+        return redirect(f"/letters/{letter_id}?error={_conflict_key(exc)}")
     return redirect(f"/letters/{letter_id}?saved=version")
 
 
 @router.post("/letters/{letter_id}/suppressions")
-def suppress(letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
+def suppress(request: Request, letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
     """'Not a problem in this letter' for one finding (its rule, and its words when it has any)."""
     _load(db, user, letter_id)
     rule = str(form.get("rule", ""))
@@ -125,12 +156,14 @@ def suppress(letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
         with scoring_slot:
             service.suppress(db, user.user, letter_id, rule, str(form.get("reason", "")), term)
     except LetterError as exc:
-        return redirect(f"/letters/{letter_id}?error={_quote('Not a problem: ' + exc.message)}")
+        return _problem(request, letter_id, user, db, "Not a problem: " + exc.message)
+    except store.Conflict as exc:
+        return redirect(f"/letters/{letter_id}?error={_conflict_key(exc)}")
     return redirect(f"/letters/{letter_id}?saved=suppressed")
 
 
 @router.post("/letters/{letter_id}/sent")
-def mark_sent(letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
+def mark_sent(request: Request, letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
     _load(db, user, letter_id)
     try:
         day = dt.date.fromisoformat(str(form.get("sent_date") or dt.date.today().isoformat()))
@@ -140,21 +173,15 @@ def mark_sent(letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep)
         with scoring_slot:  # sending on another day than the letter date scores it again
             service.mark_sent(db, user.user, letter_id, day)
     except LetterError as exc:
-        return redirect(f"/letters/{letter_id}?error={_quote(exc.message)}")
-    except store.Conflict:
-        return redirect(f"/letters/{letter_id}?error=sent")
+        return _problem(request, letter_id, user, db, exc.message)
+    except store.Conflict as exc:
+        return redirect(f"/letters/{letter_id}?error={_conflict_key(exc)}")
     return redirect(f"/letters/{letter_id}?saved=sent")
 
 
 def _script_json(data: dict) -> str:
     """JSON safe inside a <script> element (no '</script>' can close it early)."""
     return json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text[:200], safe="")
 
 
 @router.get("/letters/{letter_id}/letter.docx")

@@ -226,13 +226,20 @@ def rescore_all(db: Database, progress: Callable[[int], None] | None = None) -> 
             counts["purged"] += 1
         elif row[1] == current:
             counts["current"] += 1  # no need to score it again to find that out
-        elif service.rescore(db, letter_id, user=actor) is not None:
+        elif _rescore_one(db, letter_id, actor) is not None:
             counts["rescored"] += 1
         else:
             counts["current"] += 1
         if progress:
             progress(letter_id)
     return counts
+
+
+def _rescore_one(db: Database, letter_id: int, actor: Actor) -> dict | None:
+    try:
+        return service.rescore(db, letter_id, user=actor)
+    except service.Conflict:  # still being changed by someone, who scores it with these rules
+        return None
 
 
 def rows_for(what: str, db: Database) -> tuple[Iterator[dict], list[str]]:

@@ -91,7 +91,8 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
 
 
 def _check_open(row: dict) -> None:
-    """A sent letter takes no new versions."""
+    """A purged or sent letter takes no new versions."""
+    store.refuse_purged(row)
     if row["status"] == "sent":
         raise Conflict(f"letter {row['id']} was sent on {row['sent_date']}; it cannot change")
 
@@ -103,6 +104,7 @@ def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None
     for _ in range(ATTEMPTS):
         state = store.letter_state(db, letter_id)
         row = store.letter_row(db, letter_id)
+        store.refuse_purged(row)
         context = store.previous_context(db, letter_id, row["latest_version"])
         if context.get("decision_date") and context["decision_date"] > sent:
             raise LetterError(f"the letter cannot be sent on {sent}, before the decision on "
@@ -122,13 +124,29 @@ def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None
 def suppress(db: Database, user: Any, letter_id: int, rule: str, reason: str,
              term: str | None = None) -> dict:
     """Record a suppression and re-score the latest version with it (old result kept)."""
-    if not reason or not reason.strip():
-        raise LetterError("say why this finding is not a problem", field="reason")
+    check_suppression(rule, reason, term)
     row = store.letter_row(db, letter_id)
+    store.refuse_purged(row)
     suppression_id = store.add_suppression(db, user, letter_id, rule, reason.strip(), term)
     result = rescore(db, letter_id, force=True, user=user) or store.latest_result(db, letter_id)
     return {"id": suppression_id, "letter_id": letter_id, "version": row["latest_version"],
             "rule": rule, "term": term, "reason": reason.strip(), "result": result}
+
+
+def check_suppression(rule: Any, reason: Any, term: Any = None) -> None:
+    """The same checks for the API, the pages and the command line: a rule that exists, a
+    reason, and lengths a person would type."""
+    from vcl_qa.engine.rules import load_rules
+
+    if not isinstance(rule, str) or rule not in {r.id for r in load_rules().rules}:
+        raise LetterError("there is no such rule; use a rule id such as readability.jargon",
+                          field="rule")
+    if not isinstance(reason, str) or not reason.strip():
+        raise LetterError("say why this finding is not a problem", field="reason")
+    if len(reason) > 2000:
+        raise LetterError("keep the reason under 2,000 characters", field="reason")
+    if term is not None and (not isinstance(term, str) or len(term) > 500):
+        raise LetterError("the wording is too long (at most 500 characters)", field="term")
 
 
 def rescore(db: Database, letter_id: int, *, force: bool = False, user: Any = None,

@@ -50,6 +50,17 @@ def letter_state(db: Database, letter_id: int) -> tuple:
     return tuple(row)
 
 
+class Purged(Conflict):
+    """The letter's text and personal details were removed under the retention rules: it takes
+    no new version, suppression or sending (the API answers 409)."""
+
+
+def refuse_purged(row: dict) -> None:
+    if row.get("purged_at"):
+        raise Purged(f"letter {row['id']} was purged on {str(row['purged_at'])[:10]} (its text and "
+                     "personal details were removed); it cannot change. Check a new letter instead")
+
+
 def _check_state(db: Database, letter_id: int, expected: tuple | None) -> None:
     """Inside the write transaction: the optimistic-concurrency check."""
     if expected is not None and letter_state(db, letter_id) != tuple(expected):
@@ -93,6 +104,7 @@ def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, sourc
             action = "letter.create"
         else:
             row = _letter_row(db, letter_id)  # again, under the write lock
+            refuse_purged(row)
             if row["status"] == "sent":
                 raise Conflict(f"letter {letter_id} was sent on {row['sent_date']}; it cannot change")
             _check_state(db, letter_id, expected_state)
@@ -280,6 +292,7 @@ def record_sent(db: Database, user: Any, letter_id: int, sent: str,
     """Mark the letter sent on `sent` (ISO date); refuses a letter already sent."""
     with write_tx(db):
         row = _letter_row(db, letter_id)
+        refuse_purged(row)
         if row["status"] == "sent":
             raise Conflict(f"letter {letter_id} was already sent on {row['sent_date']}")
         _check_state(db, letter_id, expected_state)
@@ -292,6 +305,7 @@ def add_suppression(db: Database, user: Any, letter_id: int, rule: str, reason: 
                     term: str | None) -> int:
     """Record that a finding is not a problem in this letter; returns the suppression id."""
     with write_tx(db):
+        refuse_purged(_letter_row(db, letter_id))
         cur = db.execute(
             "INSERT INTO suppressions (letter_id, rule, term, reason, user_id, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
