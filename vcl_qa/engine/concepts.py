@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from vcl_qa.engine.fastsearch import TextIndex, search
 from vcl_qa.engine.prefilter import literal_hints, may_match
 from vcl_qa.engine.structure import Document
 
@@ -61,31 +62,30 @@ def _mask(text: str, masks: list[re.Pattern]) -> str:
     return text
 
 
-def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, int], str]) -> Hit | None:
+def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, int], TextIndex]) -> Hit | None:
     """The first window of segments where the concept is present, or None."""
     segs = document.segments
     # Masks only remove text, so an alternative whose patterns do not all match the whole
     # letter can never match a window of it: skip those before looking at any window.
-    full = cache.get((-1, 0))
-    if full is None:
-        full = cache[(-1, 0)] = SPACES.sub(" ", " ".join(s.text for s in segs))
-    lower = cache.get((-2, 0))
-    if lower is None:
-        lower = cache[(-2, 0)] = full.lower()
+    whole = cache.get((-1, 0))
+    if whole is None:
+        whole = cache[(-1, 0)] = TextIndex(SPACES.sub(" ", " ".join(s.text for s in segs)))
+    lower = whole.lower
     alternatives = [
         (req, masks) for req, masks in concept.alternatives
-        if all(may_match(literal_hints(p.pattern), lower) for p in req) and all(p.search(full) for p in req)
+        if all(may_match(literal_hints(p.pattern), lower) for p in req) and all(search(p, whole) for p in req)
     ]
     if not alternatives:
         return None
     for size in range(1, concept.window + 1):
         for i in range(0, len(segs) - size + 1):
             key = (i, size)
-            text = cache.get(key)
-            if text is None:
-                text = cache[key] = SPACES.sub(" ", " ".join(s.text for s in segs[i : i + size]))
+            window = cache.get(key)
+            if window is None:
+                window = cache[key] = TextIndex(SPACES.sub(" ", " ".join(s.text for s in segs[i : i + size])))
+            text = window.text
             for required, masks in alternatives:
-                if not all(p.search(text) for p in required):
+                if not all(search(p, window) for p in required):
                     continue
                 masked = _mask(text, masks) if masks else text
                 if masked is not text and not all(p.search(masked) for p in required):

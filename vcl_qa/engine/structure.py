@@ -86,8 +86,47 @@ class Tok(NamedTuple):
 
 
 def read_tokens(doc: Doc) -> list[Tok]:
+    """The tokens of a spaCy Doc (the reference `tokenize` is tested against)."""
     return [Tok(t.text, t.lower_, t.idx, t.is_space, t.is_punct, t.like_num, t.is_title, t.is_upper)
             for t in doc]
+
+
+_RUNS = re.compile(r"\S+|\s+")
+
+
+@lru_cache(maxsize=100_000)
+def _chunk(chunk: str) -> tuple[tuple, ...]:
+    """spaCy's tokens of one run of text between spaces, with what the checks read of each:
+    (offset in the run, text, lower, space, punct, like_num, is_title, is_upper)."""
+    return tuple((t.idx, t.text, t.lower_, t.is_space, t.is_punct, t.like_num, t.is_title, t.is_upper)
+                 for t in get_nlp().tokenizer(chunk))
+
+
+def tokenize(text: str) -> list[Tok]:
+    """The same tokens as spaCy's tokenizer over the whole text, but cached per run of text.
+
+    spaCy splits on whitespace first and tokenizes each run on its own; it caches a run's
+    tokens, but stops caching for the rest of a text once it meets a special case ("Mr.",
+    "don't"), which every letter has: so most runs were tokenized afresh each time. Here each
+    run is tokenized once per process and no Doc is built. A single space after a word belongs
+    to that word (no token); other whitespace becomes tokens, as in spaCy.
+    """
+    out: list[Tok] = []
+    append, new = out.append, tuple.__new__
+    start = 0
+    for run in _RUNS.findall(text):
+        size = len(run)
+        if start and run[0] == " ":
+            if size == 1:
+                start += 1
+                continue
+            pos, run = start + 1, run[1:]
+        else:
+            pos = start
+        for off, piece, lower, space, punct, num, title, upper in _chunk(run):
+            append(new(Tok, (piece, lower, pos + off, space, punct, num, title, upper)))
+        start += size
+    return out
 
 
 @dataclass
@@ -198,8 +237,7 @@ def _guess_prose_start(lines: list[Line], pats: StructurePatterns) -> int:
 
 def analyse(text: str) -> Document:
     lines, greeting, sign = classify_lines(text)
-    nlp = get_nlp()
-    toks = read_tokens(nlp(text))
+    toks = tokenize(text)
     prose_lines = [ln for ln in lines if ln.kind in ("prose",)]
     prose_start = prose_lines[0].start if prose_lines else len(text)
     prose_end = prose_lines[-1].end if prose_lines else len(text)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from vcl_qa.engine.concepts import Hit, find_concept
+from vcl_qa.engine.fastsearch import TextIndex
 from vcl_qa.engine.letter import Letter
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.structure import Document
@@ -48,7 +49,7 @@ class State:
     today: dt.date
     metrics: dict[str, Any] = field(default_factory=dict)
     concept_cache: dict[str, Hit | None] = field(default_factory=dict)
-    window_cache: dict[tuple[int, int], str] = field(default_factory=dict)
+    window_cache: dict[tuple[int, int], TextIndex] = field(default_factory=dict)
     late: bool | None = None
 
     @property

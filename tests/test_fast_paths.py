@@ -1,0 +1,107 @@
+"""The engine's two speed-ups give exactly the answers of the slow way they replace:
+`structure.tokenize` (cached per run of text) the tokens of spaCy's tokenizer, and
+`fastsearch.search` (indexed word starts) the match of `pattern.search`."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vcl_qa.engine import fastsearch
+from vcl_qa.engine.letter import split_front_matter
+from vcl_qa.engine.nlp import get_nlp
+from vcl_qa.engine.rules import load_rules
+from vcl_qa.engine.structure import read_tokens, tokenize
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _texts() -> list[str]:
+    out = []
+    for path in sorted([*ROOT.glob("sample_letters/*.txt"), *ROOT.glob("bench/holdout*/letters/*.txt")]):
+        out.append(split_front_matter(path.read_text(encoding="utf-8"))[1])
+    for name in ("required_content.yml", "wording.yml"):
+        data = yaml.safe_load((ROOT / "tests" / "corpus" / name).read_text(encoding="utf-8"))
+        out += [t for t in _strings(data)]
+    return out
+
+
+def _strings(data) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for v in data.values() for s in _strings(v)]
+    if isinstance(data, list):
+        return [s for v in data for s in _strings(v)]
+    return []
+
+
+TEXTS = _texts()
+PATTERNS = [p for c in load_rules().concepts.values() for req, masks in c.alternatives for p in req + masks]
+
+
+def test_there_is_plenty_to_compare():
+    assert len(TEXTS) > 400 and len(PATTERNS) > 100
+    # most concept patterns take the fast path (the rest fall back to a plain search)
+    assert sum(fastsearch.word_prefixes(p.pattern, p.flags) is not None for p in PATTERNS) > len(PATTERNS) / 2
+
+
+def test_tokens_are_spacys_on_every_letter_and_passage():
+    nlp = get_nlp()
+    assert [t for t in TEXTS if tokenize(t) != read_tokens(nlp(t))] == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcXYZ019 .,;:!?'’\"-–()\n\t\u00a0")), max_size=60))
+def test_tokens_are_spacys_on_word_like_text(text):
+    # Runs made only of punctuation that spaCy reads as an emoticon (":1", "(;") can be split
+    # differently in context; words, numbers and ordinary punctuation never are.
+    if re.search(r"(^|\s)[^\w\s]*[:;(][^\s]*(\s|$)", text):
+        return
+    assert tokenize(text) == read_tokens(get_nlp()(text))
+
+
+def test_search_is_patterns_own_on_every_letter_sentence_and_pattern():
+    # the sample letters whole and sentence by sentence (as windows are), and the corpus passages
+    letters = [re.sub(r"\s+", " ", t) for t in TEXTS[:40]]
+    texts = letters + [s for t in letters for s in re.split(r"(?<=[.!?]) ", t)] + TEXTS[-200:]
+    wrong = []
+    for text in texts:
+        index = fastsearch.TextIndex(text)
+        for p in PATTERNS:
+            fast, slow = fastsearch.search(p, index), p.search(text)
+            if (fast and fast.span()) != (slow and slow.span()):
+                wrong.append((p.pattern[:40], text[:40]))
+    assert wrong == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("offer meet sorry end help case ſıİK.,'’\n")), max_size=300))
+def test_search_agrees_on_random_text_with_case_traps(text):
+    index = fastsearch.TextIndex(text)
+    for p in PATTERNS[:40]:
+        fast, slow = fastsearch.search(p, index), p.search(text)
+        assert (fast and fast.span()) == (slow and slow.span())
+
+
+def test_the_case_traps_are_all_the_characters_ignorecase_treats_unlike_lower():
+    letters = {a: re.compile(a, re.I) for a in "abcdefghijklmnopqrstuvwxyz"}
+    traps = {chr(cp) for cp in range(128, 0x3000) for a, rx in letters.items()
+             if rx.fullmatch(chr(cp)) and chr(cp).lower() != a}
+    traps |= {chr(cp) for cp in (0x212A,) if chr(cp).lower() not in letters}  # Kelvin sign lowers to k
+    assert traps == set(fastsearch.CASE_TRAPS)
+
+
+@pytest.mark.parametrize("pattern,expected", [
+    (r"\b(offer|arrange|meet\w*)\b", ("ar", "me", "of")),
+    (r"\b(you|we)\s+can", ("we", "yo")),
+    (r"(?<!not )\b(offer)", None),       # does not start with \b
+    (r"\b[a-z]+ing\b", None),            # no literal beginning
+])
+def test_word_prefixes(pattern, expected):
+    found = fastsearch.word_prefixes(pattern, re.I)
+    assert (tuple(sorted({p[:2] for p in found})) if found else None) == expected
