@@ -16,10 +16,19 @@ word lists and patterns are in rules/redaction.yml):
   and any part of a name found by these rules when it appears again on its own ("Trent").
 - [ADDRESS]: UK postcodes, numbered street lines with their town and postcode, named streets
   ("on Larch Road"), and whole address blocks above the greeting.
-- [PHONE] (UK numbers: spaces, dashes, brackets, +44), [EMAIL], [DATE OF BIRTH] (after "date
-  of birth", "DOB", "born on/in"; other dates stay: the panel judges timeliness), [CASE REF]
-  (the context URN however spaced, URN-shaped codes, crime and incident numbers, any code
-  with a digit after a reference label).
+- [PHONE] (UK numbers: spaces, dashes, brackets, +44, odd spacing, a line break inside),
+  [EMAIL] (also spelled out: "rose dot hill at example dot com"), [DATE OF BIRTH] (after "date
+  of birth", "DOB", "born on/in"), [CASE REF] (the context URN however spaced, URN-shaped
+  codes, crime and incident numbers, any code with a digit after a reference label).
+- Details a local panel could recognise: [PLACE] (pubs, clubs, shops and other venues by name,
+  "the Red Lion on 14 September", "outside the Royal Oak"), [SCHOOL], [ORGANISATION] (firms:
+  "Ltd", "Holdings"), [VEHICLE REG] (number plates), [AGE] ("aged 34", "a 34-year-old"),
+  [COLLAR NUMBER] (police numbers: "PC 4521"), [DATE] (the date of what happened: a date with
+  an incident word near it; the decision, hearing and letter dates stay so the panel can judge
+  timeliness; `incident_dates.keep: month_year` hides only the day), names with no title after
+  a family or role word ("your daughter Grace", "a man called Okonkwo", "adviser, Amira") and
+  online user names.
+- [HIDDEN]: words a manager chose to hide (`hide=`).
 
 Names that are also words ("Hope", "Rose", "Summer", "Brown") are redacted on their own only
 when capitalised and known to be a name in this letter; at the start of a sentence or in
@@ -28,15 +37,17 @@ service and police names ("Leeds Crown Court", "Victim Support") are never redac
 
 Limits, honestly: this is rules, not a trained name recogniser. It misses a person's name
 that has no title, is not in the context or `extra_names`, does not start with a listed
-first name and is not seen elsewhere with one ("Okonkwo said"); misspelt forms of the
-victim's name; nicknames; names written in lower case; surnames with lower-case particles
-("van der Berg": the capitalised part only); addresses with no number, street word or
-postcode ("Flat 2, The Maltings" in running text); a date of birth with no label; ages;
-places of work, schools and vehicle registrations; case references of an unknown shape with
-no label. It over-redacts a capitalised common word that is a known name ("in the Summer"
-for a victim called Summer) and the month of a date when the victim is called May or June.
-A month or day name that is someone's first name is only caught after a title or via the
-context. The panel should still be told to report anything that looks personal.
+first name, follows no family or role word and is not seen elsewhere with one ("Okonkwo
+said"); misspelt forms of the victim's name; nicknames; names written in lower case; surnames
+with lower-case particles ("van der Berg": the capitalised part only); addresses with no
+number, street word or postcode ("Flat 2, The Maltings" in running text); a date of birth
+with no label; a venue named with no cue ("film from Spar shows"); dates of what happened
+told with no incident word near them. Towns and districts stay on purpose. It over-redacts a
+capitalised common word that is a known name ("in the Summer" for a victim called Summer), the
+month of a date when the victim is called May or June, and a county or hospital after "at
+the" ("at the Kent centre"). A month or day name that is someone's first name is only caught
+after a title or via the context. The panel should still be told to report anything that looks
+personal; a manager can hide more words before the letter goes to the panel.
 """
 from __future__ import annotations
 
@@ -60,6 +71,8 @@ GAP = re.compile(r"\.?[ \t]*(?:\n[ \t]*)?")
 COLLAR = re.compile(r"[ \t]+(\d{1,6})[ \t]+")
 FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
 PLACE_WORD = r"[A-Z][A-Za-z'’\-]+"
+# No-break and thin spaces (Word puts them in phone numbers and names) read as plain spaces.
+SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " "})
 
 
 class Replacement(NamedTuple):
@@ -103,6 +116,7 @@ class RedactionRules:
     not_surnames: frozenset[str]
     building_words: frozenset[str]
     keep_followers: frozenset[str]
+    known_name_followers: frozenset[str]
     impersonal: frozenset[str]
     male: frozenset[str]
     female: frozenset[str]
@@ -114,6 +128,12 @@ class RedactionRules:
     wrapped_line: int
     examples: dict[str, dict[str, list[Any]]]
     titles: frozenset[str]  # honorifics and ranks
+    name_cue: re.Pattern  # family words and "called"/"named": the capitalised words after are a name
+    dates: re.Pattern  # a date with a day in it ("14 September", "Saturday 14/09/2024")
+    incident_cues: frozenset[str]
+    keep_date_cues: frozenset[str]
+    cue_window: int
+    keep_month: bool  # an incident date keeps its month and year: "[DAY] September 2024"
 
 
 class _Cand(NamedTuple):
@@ -122,6 +142,7 @@ class _Cand(NamedTuple):
     kind: str
     heuristic: bool = False
     pattern: re.Pattern | None = None
+    tag: str | None = None  # shown instead of the kind's tag ("[DAY]" for a date's day)
 
 
 def _low(words: Iterable[str]) -> frozenset[str]:
@@ -160,6 +181,15 @@ def _compile(regex: str, where: str, flags: int = 0) -> re.Pattern:
         raise RulesError(f"{RULES_FILE}: {where}: bad regular expression: {exc}") from None
 
 
+def _cue_regex(words: Iterable[str]) -> re.Pattern:
+    """Any of the words (any case), a comma or not, then a capitalised word (not taken)."""
+    if not words:
+        return re.compile("(?!)")
+    alt = "|".join(r"[ \t]+".join(re.escape(w) for w in str(p).split())
+                   for p in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'’\-])(?i:{alt})(?:[ \t]*,)?[ \t]+(?=[A-Z])")
+
+
 def _phrase_regex(phrases: Iterable[str], place_phrases: Iterable[str]) -> re.Pattern:
     def flex(p: str) -> str:
         return r"\s+".join(re.escape(w) for w in str(p).split())
@@ -184,6 +214,7 @@ def load_rules() -> RedactionRules:
     fragments = {str(k): str(v) for k, v in (data.get("fragments") or {}).items()}
     fragments.update(
         months=_alt(data["months"]),
+        days=_alt(data["days"]),
         street_suffixes=_alt(data.get("street_suffixes") or []),
         bare_street_suffixes=_alt(data.get("bare_street_suffixes") or []),
         stop_words=_alt(stop_all),
@@ -209,6 +240,12 @@ def load_rules() -> RedactionRules:
     block = data.get("address_block") or {}
     groups = data.get("honorific_groups") or {}
     particles = "|".join(re.escape(w) for w in _low(block.get("place_particles")))
+    incident = data.get("incident_dates") or {}
+    family = data.get("name_cues") or {}
+    dates_rx = _compile(_expand(str(incident.get("date", "(?!)")), fragments, "incident_dates.date"),
+                        "incident_dates.date")
+    if incident.get("keep", "none") not in ("none", "month_year"):
+        raise RulesError(f"{RULES_FILE}: incident_dates.keep is 'none' or 'month_year'")
     locality = (rf"[ \t]*[A-Z][A-Za-z'’\-.]*(?:(?:,[ \t]*|[ \t]+)(?:[A-Z0-9][A-Za-z0-9'’\-.]*"
                 rf"{'|' + particles if particles else ''}))*[ \t,]*")
     return RedactionRules(
@@ -227,6 +264,7 @@ def load_rules() -> RedactionRules:
         not_surnames=_low(data.get("not_surnames")),
         building_words=_low(data.get("building_words")),
         keep_followers=_low(data.get("keep_followers")),
+        known_name_followers=_low(data.get("known_name_followers")),
         impersonal=_low(data.get("impersonal_greetings")),
         male=_low(groups.get("male")),
         female=_low(groups.get("female")),
@@ -234,11 +272,19 @@ def load_rules() -> RedactionRules:
                             "address_block.house_line", re.MULTILINE),
         locality_line=re.compile(locality),
         protected=_phrase_regex(data.get("protected_phrases") or [], data.get("place_phrases") or []),
-        sign_off=re.compile(rf"(?im)^[ \t]*{sign_offs}[ \t]*[,.!]?[ \t]*\n(?:[ \t]*\n)*[ \t]*([^\n]+)"),
+        # A bilingual sign-off has the other language first: "Yn gywir / Yours sincerely".
+        sign_off=re.compile(rf"(?im)^[ \t]*(?:[^\n/]{{1,40}}/[ \t]*)?{sign_offs}[ \t]*[,.!]?[ \t]*\n"
+                            rf"(?:[ \t]*\n)*[ \t]*([^\n]+)"),
         sp=fragments.get("sp", r"\s+"),
         wrapped_line=int(data.get("wrapped_line_min_chars", 30)),
         examples=examples,
         titles=honorifics | ranks,
+        name_cue=_cue_regex(list(family.get("family_words") or []) + list(family.get("phrases") or [])),
+        dates=dates_rx,
+        incident_cues=_low(incident.get("incident_words")),
+        keep_date_cues=_low(incident.get("keep_words")),
+        cue_window=int(incident.get("window_words", 10)),
+        keep_month=incident.get("keep", "none") == "month_year",
     )
 
 
@@ -309,27 +355,83 @@ class _Doc:
             return True
         return newlines == 1 and not (self.text[i].islower() or self.text[i] == ",")
 
-    def ambiguous(self, s: int, e: int, word: str) -> bool:
-        """A name that is also a word, where the word reading fits ("Hope you are well")."""
+    def ambiguous(self, s: int, e: int, word: str, known: bool = False) -> bool:
+        """A name that is also a word, where the word reading fits ("Hope you are well"). For a
+        name known from this letter, "Grace is" and "Rose and" are the name."""
         if not self.is_common(word) or not (word.isupper() or self.sentence_start(s)):
             return False
-        return self.next_word(e) in self.rules.keep_followers
+        follower = self.next_word(e)
+        if known and follower in self.rules.known_name_followers:
+            return False
+        return follower in self.rules.keep_followers
 
     def next_word(self, end: int) -> str:
         m = re.match(r"[ \t\n]*([^\W\d_]+)", self.text[end:end + 40])
         return m.group(1).lower() if m else ""
 
 
-def redact(text: str, context: LetterContext | None = None, extra_names: Iterable[str] = ()) -> Redacted:
-    """Replace personal details in `text` with readable tags (see the module docstring)."""
+def redact(text: str, context: LetterContext | None = None, extra_names: Iterable[str] = (),
+           hide: Iterable[str] = ()) -> Redacted:
+    """Replace personal details in `text` with readable tags (see the module docstring).
+    `hide`: more words or phrases to hide wherever they appear (a manager's choice), as [HIDDEN]."""
     rules = load_rules()
-    doc = _Doc(text, rules)
+    doc = _Doc(text.translate(SPACES), rules)  # one character for one: offsets stay the same
     extra = tuple(n for n in (extra_names or ()) if n and n.strip())
-    found = _pattern_cands(doc) + _context_cands(doc, context, extra)
+    found = _pattern_cands(doc) + _context_cands(doc, context, extra) + _hidden(doc, hide)
+    found += _incident_dates(doc)
     addresses, header_names = _address_block(doc)
-    names = _titled(doc) + _pairs(doc) + _alone(doc) + _greeting(doc) + _sign_off(doc) + header_names
+    names = (_titled(doc) + _pairs(doc) + _alone(doc) + _greeting(doc) + _sign_off(doc) + header_names
+             + _cued_names(doc))
     found += addresses + names + _known_again(doc, _known_parts(doc, names, context, extra))
     return _apply(text, _resolve(found, doc), rules)
+
+
+def _hidden(doc: _Doc, words: Iterable[str]) -> list[_Cand]:
+    """Every place a word or phrase to hide appears (any case, whole words only)."""
+    out = []
+    for phrase in {w.strip() for w in words or () if w and w.strip()}:
+        rx = r"[ \t\n]+".join(re.escape(p) for p in phrase.split())
+        out += [_Cand(*m.span(), "hidden") for m in re.finditer(rf"(?<!\w){rx}(?!\w)", doc.text, re.IGNORECASE)]
+    return out
+
+
+def _cued_names(doc: _Doc) -> list[_Cand]:
+    """Capitalised words after a family word or "called" ("your daughter Grace", "a man called
+    Lee Barker"): a name with no title, even one that is also an ordinary word."""
+    out, toks, r = [], doc.tokens, doc.rules
+    for m in r.name_cue.finditer(doc.text):
+        i = bisect.bisect_left(doc.starts, m.end())
+        if i >= len(toks) or toks[i][0] != m.end() or not doc.namelike(i):
+            continue
+        names = [i] + doc.grow(i, 2, upper=toks[i][2].isupper() and len(toks[i][2]) > 1)
+        while len(names) > 1 and toks[names[-1]][2].lower() in r.not_surnames:
+            names.pop()
+        if toks[names[-1]][2].lower() in r.not_surnames:
+            continue
+        out.append(_Cand(toks[i][0], toks[names[-1]][1], "name", True))
+    return out
+
+
+def _incident_dates(doc: _Doc) -> list[_Cand]:
+    """Dates of what happened ("assaulted you on 14 September", "on 14 September he hit you"):
+    the nearest telling word before the date in its sentence (else the nearest after it) is an
+    incident word, not a word of the case's own dates (decided, hearing, wrote...: those dates
+    stay, so the panel can judge timeliness)."""
+    r, out, text = doc.rules, [], doc.text
+    for m in r.dates.finditer(text):
+        start = max(text.rfind(ch, 0, m.start()) for ch in (".", "!", "?", "\n\n", ";")) + 1
+        ends = [e for e in (text.find(ch, m.end()) for ch in (".", "!", "?", "\n\n", ";")) if e >= 0]
+        before = [w.lower() for w in WORD.findall(text[start:m.start()])][-r.cue_window:]
+        after = [w.lower() for w in WORD.findall(text[m.end():min(ends, default=len(text))])][:r.cue_window]
+        telling = [w for w in reversed(before) if w in r.incident_cues or w in r.keep_date_cues]
+        telling = telling or [w for w in after if w in r.incident_cues or w in r.keep_date_cues]
+        if not telling or telling[0] not in r.incident_cues:
+            continue
+        if r.keep_month and m.group("day") is not None:
+            out.append(_Cand(m.start("day"), m.end("day"), "date", tag="[DAY]"))
+        else:
+            out.append(_Cand(*m.span(), "date"))
+    return out
 
 
 def redact_letter(letter: Letter, extra_names: Iterable[str] = ()) -> Redacted:
@@ -516,9 +618,17 @@ def _greeting(doc: _Doc) -> list[_Cand]:
 
 
 def _sign_off(doc: _Doc) -> list[_Cand]:
+    """The line under the sign-off. A surname that is also a word ("Rachel Senior") counts when
+    the line starts with a name and every word is capitalised."""
     out = []
     for m in doc.rules.sign_off.finditer(doc.text):
         cand = _name_line(doc, *m.span(1), max_words=4)
+        if cand is None:
+            idx = _span_of_words(doc, *m.span(1))
+            if (1 < len(idx) <= 4 and doc.namelike(idx[0]) and _clear(doc, *m.span(1))
+                    and all(doc.tokens[i][2][0].isupper() for i in idx)
+                    and not re.search(r"[\d@:/\[\]<>{}]", doc.text[slice(*m.span(1))])):
+                cand = _Cand(doc.tokens[idx[0]][0], doc.tokens[idx[-1]][1], "name", True)
         out += [cand] if cand else []
     return out
 
@@ -638,7 +748,7 @@ def _known_once(doc: _Doc, known: dict[str, str]) -> tuple[list[_Cand], set[str]
         kind = known.get(_key(w))
         if not kind or not w[0].isupper():
             continue
-        if (kind == "name" and w.lower() in doc.rules.stop_words) or doc.ambiguous(s, e, w):
+        if (kind == "name" and w.lower() in doc.rules.stop_words) or doc.ambiguous(s, e, w, known=True):
             continue
         out.append(_Cand(s, e, kind, kind == "name"))
         j = i - 1
@@ -662,7 +772,7 @@ def _resolve(cands: list[_Cand], doc: _Doc) -> list[_Cand]:
             continue
         if group:
             best = max(group, key=lambda g: (g.end - g.start, -rank.get(g.kind, 99)))
-            merged.append(_Cand(group[0].start, max(g.end for g in group), best.kind))
+            merged.append(_Cand(group[0].start, max(g.end for g in group), best.kind, tag=best.tag))
         group = [c] if c is not None else []
     return merged
 
@@ -680,7 +790,7 @@ def _off_protected(doc: _Doc, c: _Cand) -> _Cand | None:
 def _apply(text: str, spans: list[_Cand], rules: RedactionRules) -> Redacted:
     out, reps, pos = [], [], 0
     for c in spans:
-        tag = rules.tags[c.kind]
+        tag = c.tag or rules.tags[c.kind]
         out += [text[pos:c.start], tag]
         reps.append(Replacement(c.start, c.end, tag))
         pos = c.end
