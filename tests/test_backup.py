@@ -259,3 +259,11 @@ def test_backup_and_status_need_a_database_and_create_none(tmp_path, monkeypatch
         assert result.exit_code == 2
         assert f"No database at {missing}" in result.stderr
     assert not missing.exists() and not (tmp_path / "b.db").exists()
+
+
+def test_backup_into_a_new_folder_given_with_a_slash(dbfile, tmp_path):
+    result = run("backup", f"{tmp_path}/new/backups/")
+    assert result.exit_code == 0, result.stderr
+    folder = tmp_path / "new" / "backups"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert Path(result.stdout.strip()).parent == folder.resolve()

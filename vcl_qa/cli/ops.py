@@ -33,10 +33,11 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 @click.command("backup")
-@click.argument("path", type=click.Path(path_type=Path))
-def backup_cmd(path: Path) -> None:
-    """Copy the database to PATH (a new file, or a folder for a dated file) while the server
-    runs, with a manifest PATH.json; the copy is readable by its owner only."""
+@click.argument("path", type=click.Path())
+def backup_cmd(path: str) -> None:
+    """Copy the database to PATH while the server runs: a new file, or a folder for a dated file
+    (a PATH ending in / is made if missing). A manifest PATH.json goes beside it; both are
+    readable by their owner only."""
     source = _existing_db()
     try:
         manifest = backups.backup(source, path)

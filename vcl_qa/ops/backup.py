@@ -33,14 +33,18 @@ def manifest_path(backup: Path) -> Path:
     return backup.with_name(backup.name + ".json")
 
 
-def backup(source: Path, dest: Path, *, now: dt.datetime | None = None) -> dict:
-    """Copy the database at `source` to `dest` (a new file, or a folder that gets a dated file)
-    and write its manifest beside it; returns the manifest."""
+def backup(source: Path, dest: Path | str, *, now: dt.datetime | None = None) -> dict:
+    """Copy the database at `source` to `dest` (a new file, or a folder that gets a dated file:
+    an existing one, or a path ending in / made 0700) and write its manifest beside it;
+    returns the manifest."""
     source = Path(source)
     stamp = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
     if not is_database(source):
         raise BackupError(f"No database at {source.resolve()}")
+    folder = str(dest).endswith(("/", os.sep))
     dest = Path(dest)
+    if folder and not dest.exists():
+        dest.mkdir(mode=0o700, parents=True)
     if dest.is_dir():
         dest = dest / f"vcl_qa-{stamp.strftime('%Y%m%dT%H%M%SZ')}.db"
     if dest.exists() or manifest_path(dest).exists():

@@ -104,6 +104,7 @@ def render(facts: dict, now: dt.datetime | None = None) -> str:
                      f"{_size(backup.get('bytes') or 0)}, integrity check {backup.get('integrity_check')}")
     else:
         lines.append("Last backup: none recorded")
+    lines.append("Database changes applied: " + (", ".join(facts["schema"]) or "none"))
     lines += [f"Warning: {w}" for w in facts["warnings"]] or ["Nothing needs doing."]
     return "\n".join(lines)
 
