@@ -30,6 +30,9 @@ CONTENT_CONCEPTS = {
     "decision_statement": ["decision_stop", "decision_no_evidence", "decision_charge_altered",
                            "decision_not_charged", "decision_left_on_file"],
     "specific_reason": ["specific_reason"],
+    "future_reporting": ["future_reporting"],
+    "victim_views": ["victim_views"],
+    "cps_role": ["cps_role"],
 }
 WORDS = re.compile(r"[a-z][a-z'’-]{3,}")
 
@@ -83,8 +86,11 @@ def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, in
             window = cache.get(key)
             if window is None:
                 window = cache[key] = TextIndex(SPACES.sub(" ", " ".join(s.text for s in segs[i : i + size])))
-            text = window.text
+            text, low = window.text, window.lower
             for required, masks in alternatives:
+                # the words a pattern cannot match without are looked for first (cheap)
+                if not all(may_match(literal_hints(p.pattern), low) for p in required):
+                    continue
                 if not all(search(p, window) for p in required):
                     continue
                 masked = _mask(text, masks) if masks else text

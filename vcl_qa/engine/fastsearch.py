@@ -126,7 +126,13 @@ def word_prefixes(pattern: str, flags: int) -> tuple[str, ...] | None:
 def _prefixes(items: list) -> set[str] | None:
     """Literal beginnings of a parsed sequence (every way it can start), or None."""
     text = ""
-    for op, av in items:
+    for i, (op, av) in enumerate(items):
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] == 0:
+            # optional: it begins with this item's beginnings or with what follows it
+            inner, after = _prefixes(list(av[2])), _prefixes(items[i + 1:])
+            if inner is None or after is None:
+                return {text} if text else None
+            return {text + r for r in inner | after}
         if op is C.LITERAL:
             text += chr(av)
             continue
