@@ -12,6 +12,7 @@ from vcl_qa.db import db_path, migrate, open_db
 from . import errors
 from .routes import audit, decisions, health, letters, users
 from .routes import panel
+from .routes import training
 from .routes import metrics as metrics_routes
 from .request_log import RequestLog
 from .root_path import RootPathLinks
@@ -19,7 +20,8 @@ from . import web
 
 API_PREFIX = "/api/v1"
 # Other areas add their routers here (module with a `router`).
-ROUTERS = [health.router, letters.router, users.router, audit.router, decisions.router, panel.router]
+ROUTERS = [health.router, letters.router, users.router, audit.router, decisions.router, panel.router,
+           training.router]
 
 
 def create_app(database: str | Path | None = None) -> FastAPI:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from vcl_qa.cli import decisions, ops, panel, redact, score, service
+from vcl_qa.cli import training
 from vcl_qa.errors import RulesError
 
 
@@ -35,5 +36,6 @@ for command in (
     decisions.import_decisions, decisions.digest,
     panel.panel,
     ops.backup_cmd, ops.restore_cmd, ops.status_cmd,
+    training.guide_cmd, training.training,
 ):
     main.add_command(command)

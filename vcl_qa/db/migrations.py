@@ -21,8 +21,10 @@ def migration_sets() -> list[Migrations]:
     from vcl_qa.db import schema as core, web_sessions
     from vcl_qa.decisions import store as decisions
     from vcl_qa.panel import schema as panel
+    from vcl_qa.training import store as training
 
-    return [core.migrations, panel.migrations, decisions.migrations, web_sessions.migrations]
+    return [core.migrations, panel.migrations, decisions.migrations, web_sessions.migrations,
+            training.migrations]
 
 
 def migrate(db: Database) -> list[str]:

@@ -1,0 +1,406 @@
+"""Training: exercises, attempts scored by the real engine, feedback, progress, the board's
+training line, and exercises made from letters the panel rated poorly.
+
+An attempt is scored with `score_letter` exactly as a real letter is, and stored only in the
+training tables: exercises never enter the letters list, the dashboard or the panel's figures.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from typing import Any
+
+from sqlite_utils import Database
+
+from vcl_qa import labels
+from vcl_qa.engine.letter import context_from_mapping
+from vcl_qa.engine.result import Finding, Result
+from vcl_qa.engine.rules import load_rules
+from vcl_qa.engine.run import score_letter
+from vcl_qa.errors import LetterError
+from vcl_qa.letters.service import check_text
+from vcl_qa.panel.redact import redact
+from vcl_qa.training import store
+from vcl_qa.training.exercises import EDITABLE, READERS, Exercise, load_exercises, settings
+from vcl_qa.training.store import NotFound
+
+PANEL_PREFIX = "panel-"
+CSV_COLUMNS = ("team", "person", "role", "exercises_passed", "exercises", "exercises_tried",
+               "attempts", "completed", "last_activity")
+
+
+# --- exercises ------------------------------------------------------------------------------
+
+def _from_panel_row(row: dict, position: int) -> Exercise:
+    return Exercise(f"{PANEL_PREFIX}{row['id']}", row["title"], row["brief"], tuple(row["facts"]),
+                    row["reader"], row["context"], (), tuple(row["teaches"]), row["letter"],
+                    row["model_answer"], {}, "panel", position)
+
+
+def all_exercises(db: Database) -> list[Exercise]:
+    """The exercises in rules/training/, then those made from panel letters."""
+    built = list(load_exercises())
+    return built + [_from_panel_row(r, len(built) + n) for n, r in enumerate(store.panel_exercises(db), 1)]
+
+
+def get_exercise(db: Database, exercise_id: str) -> Exercise:
+    for ex in load_exercises():
+        if ex.id == exercise_id:
+            return ex
+    if exercise_id.startswith(PANEL_PREFIX) and exercise_id[len(PANEL_PREFIX):].isdigit():
+        number = int(exercise_id[len(PANEL_PREFIX):])
+        if number < 2**63:
+            return _from_panel_row(store.panel_exercise(db, number), 0)
+    raise NotFound(f"no exercise '{exercise_id[:80]}'")
+
+
+def _titles() -> dict[str, str]:
+    return {r.id: r.title for r in load_rules().rules}
+
+
+def _is_error(f: Finding) -> bool:
+    return f.severity == "error" and not f.suppressed
+
+
+def passes(result: Result) -> bool:
+    """Passed: no error-level finding left (suppressed ones do not count) and score >= pass_score."""
+    return not any(_is_error(f) for f in result.findings) and result.score >= settings().pass_score
+
+
+def _brief_finding(f: Finding | dict, titles: dict[str, str]) -> dict:
+    d = f if isinstance(f, dict) else f.model_dump()
+    return {"rule": d["rule"], "title": titles.get(d["rule"], d["rule"]), "severity": d["severity"],
+            "severity_words": labels.label(labels.SEVERITIES, d["severity"]), "message": d["message"],
+            "text": d.get("text")}
+
+
+def compare(before: list[dict], after: list[dict]) -> dict[str, list[dict]]:
+    """What was fixed, what is left and what is new, from the flawed letter to the attempt
+    (findings matched by rule and words, as versions of a letter are compared)."""
+    before = [f for f in before if not f.get("suppressed")]
+    after = [f for f in after if not f.get("suppressed")]
+
+    def key(f: dict) -> tuple:
+        return (f["rule"], (f.get("text") or "").lower())
+
+    titles = _titles()
+    waiting = Counter(key(f) for f in before)
+    left, new = [], []
+    for f in after:
+        if waiting[key(f)] > 0:
+            waiting[key(f)] -= 1
+            left.append(_brief_finding(f, titles))
+        else:
+            new.append(_brief_finding(f, titles))
+    still = Counter(key(f) for f in after)
+    fixed = []
+    for f in before:
+        if still[key(f)] > 0:
+            still[key(f)] -= 1
+        else:
+            fixed.append(_brief_finding(f, titles))
+    rank = {"error": 0, "warning": 1, "suggestion": 2}
+    return {k: sorted(v, key=lambda f: rank.get(f["severity"], 3))
+            for k, v in (("fixed", fixed), ("left", left), ("new", new))}
+
+
+def _flawed_findings(ex: Exercise) -> list[dict]:
+    return [f.model_dump() for f in score_letter(ex.letter_for(ex.letter)).findings]
+
+
+def _changes(ex: Exercise, changes: dict[str, Any] | None) -> dict[str, str]:
+    """The case details the trainee changed: only those the exercise lets them change."""
+    out = {}
+    for key, value in (changes or {}).items():
+        if key not in EDITABLE or key not in ex.editable:
+            allowed = ", ".join(ex.editable) or "none in this exercise"
+            raise LetterError(f"this detail cannot be changed in this exercise (allowed: {allowed})", field=key)
+        if value in (None, ""):
+            continue
+        out[key] = str(value)
+    return out
+
+
+def model_answer_unlocked(db: Database, user_id: int, exercise_id: str) -> bool:
+    status = store.status_by_exercise(db, user_id).get(exercise_id)
+    return bool(status) and (status["passed"] or status["attempts"] >= settings().model_answer_after)
+
+
+def _model(ex: Exercise) -> dict | None:
+    if not ex.model_answer:
+        return None
+    return {"text": ex.model_answer, "context": {**ex.model_context}}
+
+
+def attempt(db: Database, user: Any, exercise_id: str, text: Any,
+            changes: dict[str, Any] | None = None) -> dict:
+    """Score an attempt with the real engine, store it, and say what was fixed and what is left.
+    Returns the result plus `passed`, `attempt`, `feedback` and `model_answer` (once passed or
+    after `model_answer_after` tries; otherwise None)."""
+    ex = get_exercise(db, exercise_id)
+    text = check_text(text)
+    changed = _changes(ex, changes)
+    try:
+        letter = ex.letter_for(text, changed)
+    except LetterError as exc:  # only a changed detail can be wrong: the exercise's own are checked
+        exc.field, exc.source = exc.field or next(iter(changed), None), None
+        raise
+    result = score_letter(letter)
+    passed = passes(result)
+    data = result.model_dump(mode="json")
+    left = sorted({f.rule for f in result.findings if _is_error(f)})
+    row = store.add_attempt(db, user, ex.id, text, changed, result.score, passed, left, data)
+    return _answer(db, user.id, ex, data, passed, row["number"], row["created_at"])
+
+
+def _answer(db: Database, user_id: int, ex: Exercise, data: dict, passed: bool, number: int,
+            created_at: str) -> dict:
+    status = store.status_by_exercise(db, user_id).get(ex.id) or {"passed": False, "attempts": 0}
+    after = settings().model_answer_after
+    unlocked = status["passed"] or status["attempts"] >= after
+    return {**data, "exercise": ex.id, "passed": passed, "pass_score": settings().pass_score,
+            "attempt": number, "attempts": status["attempts"], "passed_before": bool(status["passed"]),
+            "created_at": created_at,
+            "feedback": compare(_flawed_findings(ex), data["findings"]),
+            "model_answer": _model(ex) if unlocked else None,
+            "tries_before_model_answer": 0 if unlocked else max(after - status["attempts"], 0)}
+
+
+def last_attempt(db: Database, user: Any, exercise_id: str, number: int | None = None) -> dict | None:
+    """A stored attempt with its feedback, as `attempt` returned it; None when there is none."""
+    ex = get_exercise(db, exercise_id)
+    try:
+        row = store.attempt(db, user.id, ex.id, number)
+    except NotFound:
+        if number is not None:
+            raise
+        return None
+    out = _answer(db, user.id, ex, row["result"], row["passed"], row["number"], row["created_at"])
+    out["text"], out["changes"] = row["text"], row["changes"]
+    return out
+
+
+def exercise_detail(db: Database, user: Any, exercise_id: str) -> dict:
+    """An exercise as a trainee sees it: the brief, the case, the letter to fix, their progress."""
+    ex = get_exercise(db, exercise_id)
+    status = store.status_by_exercise(db, user.id).get(ex.id)
+    unlocked = bool(status) and (status["passed"] or status["attempts"] >= settings().model_answer_after)
+    return {**ex.public(), "text": ex.letter, "status": _status(status),
+            "model_answer": _model(ex) if unlocked else None}
+
+
+def _status(status: dict | None) -> dict:
+    if not status:
+        return {"attempts": 0, "passed": False, "best_score": None, "passed_at": None, "last_at": None}
+    return {k: status[k] for k in ("attempts", "passed", "best_score", "passed_at", "last_at")}
+
+
+def exercise_list(db: Database, user: Any) -> list[dict]:
+    mine = store.status_by_exercise(db, user.id)
+    return [{**ex.public(), "status": _status(mine.get(ex.id))} for ex in all_exercises(db)]
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+def progress(db: Database, user: Any | None = None) -> dict:
+    """Per person: exercises passed and tried (of those on offer now), attempts, last activity.
+    `user`: that person only (staff see themselves); None: everyone (managers)."""
+    ids = [e.id for e in all_exercises(db)]
+    offered = set(ids)
+    rows = []
+    for r in store.people(db, user.id if user is not None else None):
+        passed = [e for e in ids if e in set(r["passed"])]
+        rows.append({"user_id": r["id"], "name": r["name"], "role": r["role"], "team": r["team"],
+                     "exercises_passed": len(passed), "exercises_tried": len(offered & set(r["tried"])),
+                     "exercises": len(ids), "completed": bool(ids) and len(passed) == len(ids),
+                     "attempts": r["attempts"], "last_activity": r["last_at"], "passed": passed})
+    teams: dict[str, dict] = {}
+    for r in rows:
+        t = teams.setdefault(r["team"] or "", {"team": r["team"], "people": 0, "completed": 0, "started": 0})
+        t["people"] += 1
+        t["completed"] += r["completed"]
+        t["started"] += r["exercises_tried"] > 0
+    return {"exercises": len(ids), "data": rows, "count": len(rows), "teams": list(teams.values())}
+
+
+def progress_csv(db: Database) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for r in progress(db)["data"]:
+        w.writerow([r["team"] or "", r["name"], r["role"], r["exercises_passed"], r["exercises"],
+                    r["exercises_tried"], r["attempts"], "yes" if r["completed"] else "no",
+                    r["last_activity"] or ""])
+    return buf.getvalue()
+
+
+def board_summary(db: Database, start: str | None = None, end: str | None = None) -> dict:
+    """The board report's training line: staff who have passed every exercise, staff who have
+    started, and attempts made in the period (`start`/`end`: ISO dates)."""
+    staff = [r for r in progress(db)["data"] if r["role"] == "staff"]
+    completed = sum(r["completed"] for r in staff)
+    started = sum(r["exercises_tried"] > 0 for r in staff)
+    attempts = store.attempts_between(db, start, end)
+    exercises = len(all_exercises(db))
+    line = (f"Training: {completed} of {len(staff)} staff have passed all {exercises} exercises; "
+            f"{started} have started; {attempts} {'attempt' if attempts == 1 else 'attempts'} in the period.")
+    return {"staff": len(staff), "completed": completed, "started": started, "exercises": exercises,
+            "attempts": attempts, "share_completed": round(completed / len(staff), 3) if staff else None,
+            "line": line}
+
+
+# --- learning from the panel ------------------------------------------------------------------
+
+def panel_letters(db: Database) -> list[dict]:
+    """Sent letters whose panel ratings average `poor_panel_rating` or less, still with text."""
+    limit = settings().poor_panel_rating
+    rows = list(db.query(
+        "SELECT i.letter_id, i.version, p.name AS period, i.decision, i.offence, l.team, i.score,"
+        " count(r.id) AS ratings, round(avg(r.overall), 2) AS mean_overall"
+        " FROM panel_items i JOIN panel_periods p ON p.id = i.period_id JOIN letters l ON l.id = i.letter_id"
+        " JOIN versions v ON v.letter_id = i.letter_id AND v.version = i.version"
+        " JOIN panel_assignments a ON a.item_id = i.id JOIN panel_ratings r ON r.assignment_id = a.id"
+        " WHERE i.removed_at IS NULL AND l.status = 'sent' AND v.text IS NOT NULL AND v.text != ''"
+        " GROUP BY i.id HAVING avg(r.overall) <= ? ORDER BY avg(r.overall), p.start_date DESC, i.letter_id",
+        [limit]))
+    made = {r["from_letter_id"] for r in store.panel_exercises(db)}
+    seen, out = set(), []
+    for r in rows:
+        if r["letter_id"] in seen:
+            continue
+        seen.add(r["letter_id"])
+        r["already_an_exercise"] = r["letter_id"] in made
+        out.append(r)
+    return out
+
+
+def _panel_source(db: Database, letter_id: int) -> dict:
+    for r in panel_letters(db):
+        if r["letter_id"] == letter_id:
+            row = db.execute("SELECT text, context FROM versions WHERE letter_id = ? AND version = ?",
+                             [letter_id, r["version"]]).fetchone()
+            comments = [c for (c,) in db.execute(
+                "SELECT r.comment FROM panel_ratings r JOIN panel_assignments a ON a.id = r.assignment_id"
+                " JOIN panel_items i ON i.id = a.item_id WHERE i.letter_id = ? AND i.removed_at IS NULL"
+                " AND r.comment IS NOT NULL AND r.comment != '' ORDER BY r.id", [letter_id])]
+            return {**r, "text": row[0], "context": json.loads(row[1]) if row[1] else {}, "comments": comments}
+    raise NotFound(f"letter {letter_id} is not a sent letter the panel rated {settings().poor_panel_rating:g} "
+                   f"or less overall")
+
+
+def _stand_ins(text: str, replacements: list) -> tuple[str, list[dict]]:
+    """The redacted letter with each tag replaced by an invented detail; where each one went."""
+    s = settings()
+    out, marks, pos = [], [], 0
+    length = 0
+    for rep in sorted(replacements, key=lambda r: r.start):
+        if rep.start < pos:
+            continue
+        out.append(text[pos:rep.start])
+        length += rep.start - pos
+        value = s.stand_ins.get(rep.tag, s.other_stand_in)
+        marks.append({"start": length, "end": length + len(value), "tag": rep.tag, "stand_in": value})
+        out.append(value)
+        length += len(value)
+        pos = rep.end
+    out.append(text[pos:])
+    return "".join(out), marks
+
+
+def _clean(value: Any, field: str, limit: int, required: bool = True) -> str:
+    text = str(value or "").strip()
+    if required and len(text) < 3:
+        raise LetterError("write a few words here", field=field)
+    if len(text) > limit:
+        raise LetterError(f"keep it under {limit} characters (it has {len(text)})", field=field)
+    return text
+
+
+def preview(db: Database, letter_id: int, title: Any = "", brief: Any = "", facts: Any = None,
+            hide: Any = None, model_answer: Any = None) -> dict:
+    """What saving would make, without saving: the letter anonymised with the panel's redaction
+    (tags replaced by invented details), its case details, what the checker finds in it, and
+    anything that stops it being saved (`problems`)."""
+    src = _panel_source(db, letter_id)
+    s = settings()
+    hide_words = [w.strip() for w in (hide or []) if str(w).strip()]
+    ctx = dict(src["context"])
+    ctx.pop("suppress", None)
+    red = redact(src["text"], context_from_mapping(ctx), hide=hide_words)
+    reader = ctx.pop("reader", None) or "adult"  # an exercise says who reads it on its own
+    text, marks = _stand_ins(src["text"], red.replacements)
+    ctx["victim_name"] = s.victim_stand_in
+    if ctx.get("urn"):
+        ctx["urn"] = s.stand_ins.get("[CASE REF]", s.other_stand_in)
+    ex = Exercise("preview", "", "", (), reader if reader in READERS else "adult",
+                  context_from_mapping(ctx).model_dump(mode="json", exclude_none=True), (), (), text, None, {})
+    result = score_letter(ex.letter_for(text))
+    if any(f.rule == "timeliness.late" and _is_error(f) for f in result.findings):
+        ctx["suppress"] = [{"rule": "timeliness.late", "reason": s.late_reason}]
+        ex = Exercise("preview", "", "", (), ex.reader, context_from_mapping(ctx).model_dump(
+            mode="json", exclude_none=True), (), (), text, None, {})
+        result = score_letter(ex.letter_for(text))
+    teaches = sorted({f.rule for f in result.findings if _is_error(f)})
+    problems: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    for field, value, limit in (("title", title, 120), ("brief", brief, 2000)):
+        try:
+            clean[field] = _clean(value, field, limit)
+        except LetterError as exc:
+            problems[field] = exc.message
+    lines = facts.splitlines() if isinstance(facts, str) else list(facts or [])
+    clean["facts"] = [str(f).strip() for f in lines if str(f).strip()][:20]
+    if not teaches:
+        problems["letter"] = ("The checker finds nothing that must be fixed in this letter, so it would be "
+                              "passed without any change. Choose another letter.")
+    model = str(model_answer or "").strip()
+    model_result = None
+    if model:
+        try:
+            model_text = check_text(model_answer)
+            model_result = score_letter(ex.letter_for(model_text))
+            if not passes(model_result):
+                left = sorted({_titles().get(f.rule, f.rule) for f in model_result.findings if _is_error(f)})
+                problems["model_answer"] = (f"The model answer does not pass yet (score {model_result.score}"
+                                            + (f"; still to fix: {', '.join(left)}" if left else "") + ").")
+        except LetterError as exc:
+            problems["model_answer"] = exc.message
+    return {"letter_id": letter_id, "period": src["period"], "mean_overall": src["mean_overall"],
+            "ratings": src["ratings"], "already_an_exercise": src["already_an_exercise"],
+            "title": clean.get("title", str(title or "")), "brief": clean.get("brief", str(brief or "")),
+            "facts": clean["facts"], "hide": hide_words, "reader": ex.reader, "context": ex.context,
+            "letter": text, "replaced": marks, "teaches": teaches,
+            "result": result.model_dump(mode="json"),
+            "model_answer": model or None,
+            "model_result": model_result.model_dump(mode="json") if model_result else None,
+            "panel_comments": [redact(c, context_from_mapping(dict(src["context"], suppress=[])), hide=hide_words).text
+                               for c in src["comments"]],
+            "problems": problems, "can_save": not problems}
+
+
+def create_from_panel(db: Database, user: Any, letter_id: int, title: Any, brief: Any, facts: Any = None,
+                      hide: Any = None, model_answer: Any = None) -> dict:
+    """Save the previewed exercise (worked out again here, never taken from the client)."""
+    p = preview(db, letter_id, title, brief, facts, hide, model_answer)
+    if p["problems"]:
+        raise LetterError.many(list(p["problems"].items()))
+    number = store.add_exercise(db, user, {
+        "title": p["title"], "brief": p["brief"], "facts": p["facts"], "reader": p["reader"],
+        "context": p["context"], "teaches": p["teaches"], "letter": p["letter"],
+        "model_answer": p["model_answer"], "from_letter_id": letter_id})
+    return {**get_exercise(db, f"{PANEL_PREFIX}{number}").public(), "text": p["letter"]}
+
+
+def retire(db: Database, user: Any, exercise_id: str) -> None:
+    """Take an exercise made from a panel letter off the list (attempts are kept)."""
+    if not exercise_id.startswith(PANEL_PREFIX) or not exercise_id[len(PANEL_PREFIX):].isdigit():
+        if any(e.id == exercise_id for e in load_exercises()):
+            raise store.BuiltIn(f"'{exercise_id}' is one of the standard exercises in the rules folder; "
+                                "only exercises made from panel letters can be removed here")
+        raise NotFound(f"no exercise '{exercise_id[:80]}'")
+    number = int(exercise_id[len(PANEL_PREFIX):])
+    if number >= 2**63:
+        raise NotFound(f"no exercise '{exercise_id[:80]}'")
+    store.retire_exercise(db, user, number)
