@@ -31,11 +31,23 @@ class UserCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     role: Literal["staff", "panel", "manager", "admin"]
     team: str | None = Field(default=None, max_length=200, description="Required for staff")
+    expires_days: int | None = Field(default=None, ge=1, le=store.MAX_TOKEN_DAYS,
+                                     description="The token stops working after this many days "
+                                                 "(default: never)")
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    expires_days: int | None = Field(default=None, ge=1, le=store.MAX_TOKEN_DAYS,
+                                     description="The new token stops working after this many days "
+                                                 "(default: never)")
 
 
 class UserWithToken(BaseModel):
     user: UserOut
     token: str = Field(description="Shown this once; only its hash is stored")
+    expires_at: str | None = Field(default=None, description="When the token stops working (UTC); "
+                                                             "null: never")
 
 
 @router.get("/me", response_model=UserOut)
@@ -54,18 +66,23 @@ def list_users(db: DbDep, admin: AdminUser, limit: Annotated[int, Query(ge=1, le
 @router.post("/users", status_code=201, response_model=UserWithToken, responses=CONFLICT)
 def create_user(body: UserCreate, db: DbDep, admin: AdminUser):
     """Add a user and return their new API token (once)."""
-    user, token = store.add_user(db, body.name, body.role, body.team, actor=admin)
-    return {"user": user.public(), "token": token}
+    user, token = store.add_user(db, body.name, body.role, body.team, actor=admin,
+                                 expires_days=body.expires_days)
+    return {"user": user.public(), "token": token, "expires_at": store.token_expires_at(db, user.id)}
 
 
-@router.post("/users/{user_id}/token", response_model=UserWithToken, responses=NOT_FOUND)
-def reset_token(user_id: PathId, db: DbDep, admin: AdminUser):
-    """Issue a new token for a user; the old one stops working."""
+@router.post("/users/{user_id}/token", response_model=UserWithToken, responses={**NOT_FOUND, **CONFLICT})
+def reset_token(user_id: PathId, db: DbDep, admin: AdminUser, body: TokenIn | None = None):
+    """Issue a new token for a user: the old one stops working and the user's web sessions
+    end. A switched-off user is not switched back on (409)."""
     user = store.get_user(db, user_id)
     if user is None:
         raise ApiError(404, "not_found", f"no user {user_id}")
-    token = store.reset_token(db, user_id, actor=admin)
-    return {"user": user.public(), "token": token}
+    try:
+        token = store.reset_token(db, user_id, actor=admin, expires_days=body.expires_days if body else None)
+    except store.UserDisabled as exc:
+        raise ApiError(409, "conflict", str(exc)) from None
+    return {"user": user.public(), "token": token, "expires_at": store.token_expires_at(db, user_id)}
 
 
 @router.delete("/users/{user_id}", status_code=204, responses={**NOT_FOUND, **CONFLICT})

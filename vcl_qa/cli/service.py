@@ -100,11 +100,14 @@ def users() -> None:
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--team", default=None, help="Team (required for staff).")
-def users_add(name: str, role: str, team: str | None) -> None:
+@click.option("--expires-days", type=click.IntRange(1, user_store.MAX_TOKEN_DAYS), default=None,
+              help="The token stops working after this many days (default: never).")
+def users_add(name: str, role: str, team: str | None, expires_days: int | None) -> None:
     """Add a user and print their new API token (shown once). Creates the database if needed."""
     db = database.create_or_open(machine=True)
     try:
-        user, token = user_store.add_user(db, name, role, team, actor=bulk.Actor())
+        user, token = user_store.add_user(db, name, role, team, actor=bulk.Actor(),
+                                          expires_days=expires_days)
     except user_store.UserExists as exc:
         raise click.ClickException(f"{exc}; use 'vcl-qa users token {name}' for a new token") from None
     except LetterError as exc:
@@ -116,13 +119,19 @@ def users_add(name: str, role: str, team: str | None) -> None:
 
 @users.command("token")
 @click.argument("name")
-def users_token(name: str) -> None:
-    """Issue a new token for NAME (the old one stops working) and print it once."""
+@click.option("--expires-days", type=click.IntRange(1, user_store.MAX_TOKEN_DAYS), default=None,
+              help="The token stops working after this many days (default: never).")
+def users_token(name: str, expires_days: int | None) -> None:
+    """Issue a new token for NAME and print it once: the old one stops working and NAME's web
+    sessions end. A switched-off user stays off."""
     db = database.existing(machine=True)
     user = user_store.user_by_name(db, name)
     if user is None:
         raise click.ClickException(f"no user called '{name}'")
-    click.echo(user_store.reset_token(db, user.id, actor=bulk.Actor()))
+    try:
+        click.echo(user_store.reset_token(db, user.id, actor=bulk.Actor(), expires_days=expires_days))
+    except user_store.UserDisabled:
+        raise click.ClickException(f"'{name}' is switched off; add a new user instead") from None
 
 
 @users.command("list")

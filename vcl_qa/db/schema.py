@@ -113,3 +113,9 @@ def core_tables(db: Database) -> None:
     )
     # Full-text search over every version's text, kept in step by triggers.
     db["versions"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+
+
+@migrations(name="0002_token_expiry")
+def token_expiry(db: Database) -> None:
+    """An API token may stop working on a given day (NULL: never)."""
+    db.execute("ALTER TABLE users ADD COLUMN token_expires_at TEXT")

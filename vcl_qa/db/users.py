@@ -1,7 +1,9 @@
 """Users, roles and API tokens. Tokens are random, shown once, and stored only as SHA-256."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -34,55 +36,102 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+MAX_NAME = 100  # a person's or a team's name
+MAX_TOKEN_DAYS = 3650
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def check_label(value: str | None, field: str) -> None:
+    """A name or team name: at most MAX_NAME characters, no control characters (they could
+    break a CSV, a log line or a terminal)."""
+    if value is None:
+        return
+    if len(value) > MAX_NAME:
+        raise LetterError(f"at most {MAX_NAME} characters", field=field)
+    if _CONTROL.search(value):
+        raise LetterError("no control characters (tabs, line breaks and the like)", field=field)
+
+
 def _check(name: str, role: str, team: str | None) -> None:
     if not name or not name.strip():
         raise LetterError("a user needs a name", field="name")
+    check_label(name, "name")
+    check_label(team, "team")
     if role not in ROLES:
         raise LetterError(f"'{role}' is not one of {', '.join(ROLES)}", field="role")
     if role == "staff" and not team:
         raise LetterError("staff users need a team", field="team")
 
 
+def token_expiry(days: int | None) -> str | None:
+    """When a token given now for `days` days stops working (None: never)."""
+    if days is None:
+        return None
+    if not isinstance(days, int) or not 1 <= days <= MAX_TOKEN_DAYS:
+        raise LetterError(f"give a whole number of days from 1 to {MAX_TOKEN_DAYS}", field="expires_days")
+    end = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(days=days)
+    return end.isoformat()
+
+
 def add_user(db: Database, name: str, role: str, team: str | None = None,
-             actor: Any = None) -> tuple[User, str]:
-    """Create a user; returns the user and the token (the only time it exists in clear)."""
+             actor: Any = None, expires_days: int | None = None) -> tuple[User, str]:
+    """Create a user; returns the user and the token (the only time it exists in clear).
+    `expires_days`: the token stops working after that many days (default: never)."""
     name = name.strip()
     _check(name, role, team)
+    expires = token_expiry(expires_days)
     token = new_token()
     stamp = now()
     with write_tx(db):
         if db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
             raise UserExists(name)
         cur = db.execute(
-            "INSERT INTO users (name, role, team, token_hash, created_at, token_created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [name, role, team, hash_token(token), stamp, stamp],
+            "INSERT INTO users (name, role, team, token_hash, created_at, token_created_at,"
+            " token_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [name, role, team, hash_token(token), stamp, stamp, expires],
         )
         user = User(cur.lastrowid, name, role, team)
         audit.record(db, actor, "user.create", "user", user.id, {"role": role})
     return user, token
 
 
-def reset_token(db: Database, user_id: int, actor: Any = None) -> str:
-    """Replace a user's token; the old one stops working at once."""
+def reset_token(db: Database, user_id: int, actor: Any = None, expires_days: int | None = None) -> str:
+    """Replace a user's token: the old one stops working at once and the user's web sessions
+    end. A switched-off user stays off (UserDisabled)."""
+    expires = token_expiry(expires_days)
     token = new_token()
     with write_tx(db):
-        cur = db.execute(
-            "UPDATE users SET token_hash = ?, token_created_at = ?, disabled = 0 WHERE id = ?",
-            [hash_token(token), now(), user_id],
-        )
-        if cur.rowcount == 0:
+        row = db.execute("SELECT disabled FROM users WHERE id = ?", [user_id]).fetchone()
+        if row is None:
             raise KeyError(user_id)
-        audit.record(db, actor, "user.token", "user", user_id)
+        if row[0]:
+            raise UserDisabled(user_id)
+        db.execute("UPDATE users SET token_hash = ?, token_created_at = ?, token_expires_at = ?"
+                   " WHERE id = ?", [hash_token(token), now(), expires, user_id])
+        _end_sessions(db, user_id)
+        audit.record(db, actor, "user.token", "user", user_id,
+                     {"expires_at": expires} if expires else None)
     return token
 
 
+def _end_sessions(db: Database, user_id: int) -> None:
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'web_sessions'").fetchone():
+        db.execute("DELETE FROM web_sessions WHERE user_id = ?", [user_id])
+
+
 def user_by_token(db: Database, token: str) -> User | None:
+    """The user of a live token (None when unknown, expired or the user is switched off)."""
     row = db.execute(
-        "SELECT id, name, role, team FROM users WHERE token_hash = ? AND disabled = 0",
-        [hash_token(token)],
+        "SELECT id, name, role, team FROM users WHERE token_hash = ? AND disabled = 0"
+        " AND (token_expires_at IS NULL OR token_expires_at > ?)",
+        [hash_token(token), now()],
     ).fetchone()
     return User(*row) if row else None
+
+
+def token_expires_at(db: Database, user_id: int) -> str | None:
+    row = db.execute("SELECT token_expires_at FROM users WHERE id = ?", [user_id]).fetchone()
+    return row[0] if row else None
 
 
 def user_by_name(db: Database, name: str) -> User | None:
@@ -112,8 +161,18 @@ def disable_user(db: Database, user_id: int, actor: Any = None) -> bool:
             ["disabled:" + new_token(), user_id],
         )
         if cur.rowcount == 1:
+            _end_sessions(db, user_id)
             audit.record(db, actor, "user.disable", "user", user_id)
     return cur.rowcount == 1
+
+
+class UserDisabled(Exception):
+    """The user is switched off: a new token would not let them back in (the API answers 409)."""
+
+    def __init__(self, user_id: int):
+        super().__init__(f"user {user_id} is switched off; add a new user instead of giving "
+                         "this one a token")
+        self.user_id = user_id
 
 
 class UserExists(Exception):
