@@ -99,6 +99,26 @@ def search(pattern: re.Pattern, index: TextIndex) -> re.Match | None:
     return None
 
 
+def finditer(pattern: re.Pattern, index: TextIndex, lo: int, hi: int):
+    """`pattern.finditer(index.text, lo, hi)`, trying only the positions where it can match.
+    (A fast-path pattern always begins with a word character, so it never matches empty.)"""
+    text = index.text
+    plan = _plan(pattern.pattern, pattern.flags) if index.usable and len(text) >= SHORT_TEXT else None
+    if plan is None:
+        yield from pattern.finditer(text, lo, hi)
+        return
+    pos = lo
+    for start in index.starts(plan):
+        if start < pos:
+            continue
+        if start >= hi:
+            break
+        m = pattern.match(text, start, hi)
+        if m:
+            yield m
+            pos = m.end()
+
+
 @lru_cache(maxsize=8192)
 def _plan(pattern: str, flags: int) -> Plan | None:
     beginnings = word_prefixes(pattern, flags)

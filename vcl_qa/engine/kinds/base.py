@@ -59,6 +59,14 @@ class State:
         return self._lower
 
     _lower: str | None = None
+    _index: TextIndex | None = None
+
+    @property
+    def text_index(self) -> TextIndex:
+        """The letter's text with its word starts indexed (engine/fastsearch.py)."""
+        if self._index is None:
+            self._index = TextIndex(self.document.text)
+        return self._index
 
     def concept(self, name: str) -> Hit | None:
         if name not in self.concept_cache:

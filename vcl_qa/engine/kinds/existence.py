@@ -5,6 +5,7 @@ from typing import Iterator
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from vcl_qa.engine.fastsearch import finditer
 from vcl_qa.engine.prefilter import literal_hints, may_match
 from vcl_qa.engine.result import Finding
 
@@ -49,7 +50,7 @@ def check(rule, state: State) -> Iterator[Finding]:
         unless = rx(entry.unless, case) if entry.unless else None
         only = rx(entry.only, False) if entry.only else None
         for lo, hi in areas:
-            for m in pat.finditer(text, lo, hi):
+            for m in finditer(pat, state.text_index, lo, hi):
                 if m.end() == m.start() or any(a < m.end() and m.start() < b for a, b in seen):
                     continue
                 if unless and unless.search(sentence_text(state, m.start())):
