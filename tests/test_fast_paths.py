@@ -105,3 +105,18 @@ def test_the_case_traps_are_all_the_characters_ignorecase_treats_unlike_lower():
 def test_word_prefixes(pattern, expected):
     found = fastsearch.word_prefixes(pattern, re.I)
     assert (tuple(sorted({p[:2] for p in found})) if found else None) == expected
+
+
+def test_finditer_is_patterns_own_for_every_existence_pattern():
+    pats = [re.compile(e.pattern, re.I) for r in load_rules().rules if r.kind == "existence"
+            for e in r.config.patterns]
+    assert len(pats) > 40
+    wrong = []
+    for text in TEXTS[:40] + TEXTS[-100:]:
+        index = fastsearch.TextIndex(text)
+        lo, hi = len(text) // 10, len(text) - len(text) // 10
+        for p in pats:
+            fast = [m.span() for m in fastsearch.finditer(p, index, lo, hi)]
+            if fast != [m.span() for m in p.finditer(text, lo, hi)]:
+                wrong.append((p.pattern[:40], text[:40]))
+    assert wrong == []
