@@ -48,8 +48,39 @@ def decisions_table(db: Database) -> None:
     )
 
 
+@migrations(name="0002_decisions_per_team")
+def decisions_per_team(db: Database) -> None:
+    """Each team has its own register: the same case reference and decision may be registered
+    by two teams without either seeing or blocking the other."""
+    db.executescript(
+        """
+        CREATE TABLE decisions_new (
+            id INTEGER PRIMARY KEY,
+            urn TEXT NOT NULL COLLATE NOCASE,
+            decision TEXT NOT NULL,
+            decision_date TEXT NOT NULL,
+            victim_category TEXT NOT NULL,
+            bereaved INTEGER,
+            offence TEXT,
+            team TEXT NOT NULL,
+            victim_name TEXT,
+            letter_date TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (team, urn, decision)
+        );
+        INSERT INTO decisions_new SELECT id, urn, decision, decision_date, victim_category, bereaved,
+            offence, team, victim_name, letter_date, created_at, updated_at FROM decisions;
+        DROP TABLE decisions;
+        ALTER TABLE decisions_new RENAME TO decisions;
+        CREATE INDEX decisions_team ON decisions(team, decision_date);
+        CREATE INDEX letters_team_decision_link ON letters(team, urn COLLATE NOCASE, decision);
+        """
+    )
+
+
 class OtherTeam(Exception):
-    """The decision is registered for another team (staff may not change it)."""
+    """Kept for callers that still catch it: since registers are per team, nothing raises it."""
 
 
 def upsert_many(db: Database, user: Any, records: Sequence[dict], *, only_team: str | None = None,
@@ -57,25 +88,26 @@ def upsert_many(db: Database, user: Any, records: Sequence[dict], *, only_team: 
     """Insert or update decisions by (urn, decision), all in one transaction.
 
     Returns (id, outcome) per record, outcome 'created', 'updated' or 'unchanged'; re-sending
-    the same records changes nothing. With `only_team`, a record whose case is registered for
-    another team raises OtherTeam and nothing is written.
+    the same records changes nothing. A record is matched within its own team's register only:
+    another team's register is never read or changed, so nothing here can tell whether it
+    holds the same case. `only_team` (staff): every record must be for that team.
     """
     out: list[tuple[int, str]] = []
     stamp = now()
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     with write_tx(db):
         for rec in records:
+            if only_team is not None and rec.get("team") != only_team:
+                raise ValueError("a record for another team reached the register")  # callers check
             values = [_db_value(rec.get(f)) for f in FIELDS]
             row = db.execute(
-                f"SELECT id, {', '.join(FIELDS)} FROM decisions WHERE urn = ? AND decision = ?",
-                [rec["urn"], rec["decision"]]).fetchone()
+                f"SELECT id, {', '.join(FIELDS)} FROM decisions WHERE team = ? AND urn = ? AND decision = ?",
+                [rec["team"], rec["urn"], rec["decision"]]).fetchone()
             if row is None:
                 cur = db.execute(
                     f"INSERT INTO decisions ({', '.join(FIELDS)}, created_at, updated_at)"
                     f" VALUES ({', '.join('?' * len(FIELDS))}, ?, ?)", [*values, stamp, stamp])
                 out.append((cur.lastrowid, "created"))
-            elif only_team is not None and row[FIELDS.index("team") + 1] != only_team:
-                raise OtherTeam(f"case {rec['urn']} ({rec['decision']}) is registered for another team")
             elif list(row[1:]) == values:
                 out.append((row[0], "unchanged"))
             else:
@@ -96,12 +128,13 @@ def _db_value(value: Any) -> Any:
 
 
 # The earliest date a linked letter went out: a sent letter's sent date, else its letter date.
+# A decision links only the letters of its own team.
+_LINK = "l.team = d.team AND l.urn = d.urn COLLATE NOCASE AND l.decision = d.decision"
 _LINKED = (
     "SELECT d.*,"
-    " (SELECT MIN(COALESCE(l.sent_date, l.letter_date)) FROM letters l"
-    "   WHERE l.urn = d.urn COLLATE NOCASE AND l.decision = d.decision AND l.status = 'sent') AS letter_sent_on,"
-    " (SELECT group_concat(l.id) FROM letters l"
-    "   WHERE l.urn = d.urn COLLATE NOCASE AND l.decision = d.decision) AS letter_ids"
+    f" (SELECT MIN(COALESCE(l.sent_date, l.letter_date)) FROM letters l WHERE {_LINK}"
+    "   AND l.status = 'sent') AS letter_sent_on,"
+    f" (SELECT group_concat(l.id) FROM letters l WHERE {_LINK}) AS letter_ids"
     " FROM decisions d"
 )
 
@@ -137,7 +170,7 @@ def linked_rows(db: Database, *, team: str | None = None, urn: str | None = None
 def unlinked_letters(db: Database, *, team: str | None = None, limit: int = 50,
                      offset: int = 0) -> tuple[list[dict], int]:
     """Letters whose case reference and decision match no registered decision, newest first."""
-    where = ["NOT EXISTS (SELECT 1 FROM decisions d WHERE d.urn = l.urn COLLATE NOCASE AND d.decision = l.decision)"]
+    where = [f"NOT EXISTS (SELECT 1 FROM decisions d WHERE {_LINK})"]
     params: list[Any] = []
     if team is not None:
         where.append("l.team = ?")

@@ -167,14 +167,14 @@ def purge_decisions(db: Database, cutoff: str) -> int:
     the same pseudonym a purged letter gets, so links and reports stay whole)."""
     if "decisions" not in db.table_names():
         return 0
-    rows = db.execute("SELECT id, urn FROM decisions WHERE decision_date < ?"
+    rows = db.execute("SELECT id, urn, team FROM decisions WHERE decision_date < ?"
                       " AND (victim_name IS NOT NULL OR urn NOT LIKE 'purged-%')", [cutoff]).fetchall()
     with write_tx(db):
-        for decision_id, urn in rows:
+        for decision_id, urn, team in rows:
             pseudonym = urn if urn.startswith("purged-") else case_pseudonym(urn)
-            if pseudonym != urn:
-                db.execute("UPDATE letters SET urn = ? WHERE urn = ? COLLATE NOCASE AND purged_at IS NOT NULL",
-                           [pseudonym, urn])
+            if pseudonym != urn:  # the team's own purged letters follow (other teams' are theirs)
+                db.execute("UPDATE letters SET urn = ? WHERE urn = ? COLLATE NOCASE AND team = ?"
+                           " AND purged_at IS NOT NULL", [pseudonym, urn, team])
             db.execute("UPDATE decisions SET urn = ?, victim_name = NULL WHERE id = ?", [pseudonym, decision_id])
     return len(rows)
 
@@ -186,15 +186,15 @@ def case_pseudonym(urn: str) -> str:
 
 
 def _purge_one(db: Database, letter_id: int) -> None:
-    row = db.execute("SELECT urn FROM letters WHERE id = ?", [letter_id]).fetchone()
-    urn = row[0] if row else None
+    row = db.execute("SELECT urn, team FROM letters WHERE id = ?", [letter_id]).fetchone()
+    urn, team = (row[0], row[1]) if row else (None, None)
     pseudonym = case_pseudonym(urn) if urn and not urn.startswith("purged-") else urn
     db.execute("UPDATE letters SET victim_name = NULL, urn = ?, source = NULL, purged_at = ?"
                " WHERE id = ?", [pseudonym, now(), letter_id])
     if urn and pseudonym != urn and "decisions" in db.table_names():
         # The decision the letter answered keeps its link and status, without personal details.
-        db.execute("UPDATE decisions SET urn = ?, victim_name = NULL WHERE urn = ? COLLATE NOCASE",
-                   [pseudonym, urn])
+        db.execute("UPDATE decisions SET urn = ?, victim_name = NULL WHERE urn = ? COLLATE NOCASE"
+                   " AND team = ?", [pseudonym, urn, team])
     for vid, ctx in db.execute("SELECT id, context FROM versions WHERE letter_id = ?", [letter_id]).fetchall():
         context = {k: v for k, v in json.loads(ctx).items() if k not in ("victim_name", "urn", "suppress")}
         db.execute("UPDATE versions SET text = NULL, context = ? WHERE id = ?", [json.dumps(context), vid])
