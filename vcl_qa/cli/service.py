@@ -181,7 +181,11 @@ def export(fmt: str, what: str, output: Path | None) -> None:
     db = database.existing(machine=True)
     rows, columns = bulk.rows_for(what, db)
     if output:
-        with output.open("w", encoding="utf-8", newline="") as fh:
+        # Created 0600: an export holds case details (never letter text), for its owner only.
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if os.fstat(fd).st_uid == os.getuid():
+            os.fchmod(fd, 0o600)  # an older export file kept its looser mode
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             n = bulk.write_export(rows, columns, fmt, fh)
         err.print(f"Wrote {n} rows to {output}")
     else:

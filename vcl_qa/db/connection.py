@@ -18,8 +18,8 @@ from vcl_qa.config import BUSY_TIMEOUT_MS, DEFAULT_DB, db_path  # noqa: F401 (re
 def open_db(path: str | Path | None = None) -> Database:
     """Open (creating if needed) the database in WAL mode with foreign keys on."""
     path = Path(path) if path else db_path()
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if str(path) != ":memory:":
+        private_file(path)
     # check_same_thread=False: FastAPI may run a request's dependency and its handler on
     # different pool threads; a connection is still used by one request at a time.
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
@@ -30,6 +30,24 @@ def open_db(path: str | Path | None = None) -> Database:
     # synchronous=NORMAL in WAL is durable against a killed process (only not a power cut).
     db.execute("PRAGMA synchronous = NORMAL")
     return db
+
+
+def private_file(path: Path) -> None:
+    """The database holds every letter: only its owner may read it. A folder made for it is
+    0700; the file is created 0600 (SQLite gives its -wal and -shm files the same mode), and an
+    existing file, -wal or -shm that others could read is made 0600."""
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(path.parent, 0o700)  # whatever the umask
+    if not path.exists():
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        if st.st_mode & 0o077 and st.st_uid == os.getuid() and p.is_file():
+            os.chmod(p, 0o600)
 
 
 @contextlib.contextmanager

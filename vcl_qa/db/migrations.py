@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,7 +47,8 @@ def _migration_lock(db: Database) -> Iterator[None]:
     if not filename:  # in-memory database: one process only
         yield
         return
-    with open(Path(filename).with_name(Path(filename).name + ".migrate-lock"), "w") as fh:
+    lock = Path(filename).with_name(Path(filename).name + ".migrate-lock")
+    with os.fdopen(os.open(lock, os.O_RDWR | os.O_CREAT, 0o600), "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
