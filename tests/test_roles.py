@@ -74,6 +74,24 @@ MATRIX = [
     ("panel feedback list", "GET", "/panel/feedback", None, {"staff": 200, "other_team_staff": 200, "manager": 200}),
     ("panel feedback", "GET", "/panel/feedback/{letter}", None,
      {"staff": 200, "other_team_staff": 404, "manager": 200}),
+    # Training (tests/test_api_training.py walks it through): staff and managers; panel and admin 403.
+    ("training exercises", "GET", "/training/exercises", None,
+     {"staff": 200, "other_team_staff": 200, "manager": 200}),
+    ("training exercise", "GET", "/training/exercises/khan-brother", None,
+     {"staff": 200, "other_team_staff": 200, "manager": 200}),
+    ("training attempt", "POST", "/training/exercises/khan-brother/attempts",
+     {"text": "Dear Mr Khan\nWe have decided to stop the case.\n"},
+     {"staff": 201, "other_team_staff": 201, "manager": 201}),
+    ("training latest attempt", "GET", "/training/exercises/lane-charge-changed/attempts/latest", None,
+     {"staff": 404, "other_team_staff": 404, "manager": 404}),  # nobody has tried it
+    ("training progress", "GET", "/training/progress", None,
+     {"staff": 200, "other_team_staff": 200, "manager": 200}),
+    ("training panel letters", "GET", "/training/panel-letters", None, {"manager": 200}),
+    ("training preview", "POST", "/training/exercises/preview",
+     {"letter_id": "{letter}", "title": "A title", "brief": "A brief here."}, {"manager": 404}),  # a draft letter
+    ("training make exercise", "POST", "/training/exercises",
+     {"letter_id": "{letter}", "title": "A title", "brief": "A brief here."}, {"manager": 404}),
+    ("training remove exercise", "DELETE", "/training/exercises/panel-999999", None, {"manager": 404}),
 ]
 
 
@@ -129,7 +147,7 @@ def test_route_role_status(server, name, method, path, body, statuses, role):
 
 def test_matrix_covers_every_route_of_these_routers(server):
     schema = httpx.get(f"{server.url}/openapi.json").json()
-    mine = {"letters", "users", "audit", "health", "decisions", "reports", "panel"}
+    mine = {"letters", "users", "audit", "health", "decisions", "reports", "panel", "training"}
     routes = {(m.upper(), p.removeprefix("/api/v1").replace("{letter_id}", "{letter}").replace("{user_id}", "{user}"))
               for p, ops in schema["paths"].items() for m, op in ops.items()
               if set(op.get("tags", [])) & mine}
@@ -141,6 +159,7 @@ def _panel_placeholders(path: str) -> str:
     """The matrix's literal panel period names and item codes as the schema's placeholders."""
     path = re.sub(r"^/panel/periods/20\d\dQ\d", "/panel/periods/{period}", path)
     path = re.sub(r"^/review-queue/[0-9a-f]{16}", "/review-queue/{item_id}", path)
+    path = re.sub(r"^/training/exercises/(?!preview$)[a-z0-9-]+", "/training/exercises/{exercise_id}", path)
     return path.replace("/findings/1/", "/findings/{number}/")
 
 

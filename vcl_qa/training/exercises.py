@@ -94,6 +94,7 @@ class Settings:
     poor_panel_rating: float
     victim_stand_in: str
     stand_ins: dict[str, str]
+    name_stand_ins: tuple[str, ...]
     other_stand_in: str
     late_reason: str
 
@@ -106,6 +107,7 @@ def settings() -> Settings:
         return Settings(int(data["pass_score"]), int(data["model_answer_after"]),
                         float(data["poor_panel_rating"]), str(data["victim_stand_in"]),
                         {str(k): str(v) for k, v in (data.get("stand_ins") or {}).items()},
+                        tuple(str(n) for n in data.get("name_stand_ins") or []),
                         str(data["other_stand_in"]), str(data["late_reason"]))
     except KeyError as exc:
         raise RulesError(f"{where}: missing '{exc.args[0]}'") from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -21,6 +22,7 @@ from vcl_qa.engine.rules import load_rules
 from vcl_qa.engine.run import score_letter
 from vcl_qa.errors import LetterError
 from vcl_qa.letters.service import check_text
+from vcl_qa.panel.redact import load_rules as redaction_rules
 from vcl_qa.panel.redact import redact
 from vcl_qa.training import store
 from vcl_qa.training.exercises import EDITABLE, READERS, Exercise, load_exercises, settings
@@ -290,17 +292,65 @@ def _panel_source(db: Database, letter_id: int) -> dict:
                    f"or less overall")
 
 
-def _stand_ins(text: str, replacements: list) -> tuple[str, list[dict]]:
-    """The redacted letter with each tag replaced by an invented detail; where each one went."""
+def _people(text: str, replacements: list) -> dict[int, str]:
+    """The invented name for each [NAME] replacement: mentions that share a word ("Craig
+    Mellor", "Mr Mellor", "Mellor") are one person and get the same invented person."""
     s = settings()
-    out, marks, pos = [], [], 0
-    length = 0
+    titles = redaction_rules().titles
+    names = [r for r in replacements if r.tag == s_tag("name")]
+    words = {i: [w for w in re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", text[r.start:r.end])
+                 if w.lower() not in titles] for i, r in enumerate(names)}
+    group: dict[int, int] = {}
+    seen: dict[str, int] = {}
+    for i in range(len(names)):
+        linked = {seen[w.lower()] for w in words[i] if w.lower() in seen}
+        g = min(linked) if linked else i
+        for j, gj in list(group.items()):  # a mention that links two people's words joins them
+            if gj in linked:
+                group[j] = g
+        for w, gw in list(seen.items()):
+            if gw in linked:
+                seen[w] = g
+        group[i] = g
+        for w in words[i]:
+            seen[w.lower()] = g
+    full: dict[int, list[str]] = {}
+    for i, g in group.items():
+        if len(words[i]) > len(full.get(g, [])):
+            full[g] = words[i]
+    order = {g: n for n, g in enumerate(dict.fromkeys(group[i] for i in range(len(names))))}
+    pool = s.name_stand_ins or (s.stand_ins.get(s_tag("name"), s.other_stand_in),)
+    out = {}
+    for i, r in enumerate(names):
+        invented = pool[order[group[i]] % len(pool)].split()
+        original = text[r.start:r.end]
+        title = next((w for w in original.split()[:1] if w.lower().rstrip(".") in titles), None)
+        if len(words[i]) == 1 and len(full[group[i]]) > 1 and len(invented) > 1:
+            part = invented[0] if words[i][0].lower() == full[group[i]][0].lower() else invented[-1]
+        else:
+            part = " ".join(invented)
+        if title:
+            part = f"{title} {invented[-1]}"
+        out[r.start] = part
+    return out
+
+
+def s_tag(kind: str) -> str:
+    return redaction_rules().tags.get(kind, f"[{kind.upper()}]")
+
+
+def _stand_ins(text: str, replacements: list) -> tuple[str, list[dict]]:
+    """The letter with each redacted detail replaced by an invented one; where each one went."""
+    s = settings()
+    people = _people(text, replacements)
+    out, marks, pos, length = [], [], 0, 0
     for rep in sorted(replacements, key=lambda r: r.start):
         if rep.start < pos:
             continue
         out.append(text[pos:rep.start])
         length += rep.start - pos
-        value = s.stand_ins.get(rep.tag, s.other_stand_in)
+        value = people.get(rep.start) if rep.tag == s_tag("name") else None
+        value = value or s.stand_ins.get(rep.tag, s.other_stand_in)
         marks.append({"start": length, "end": length + len(value), "tag": rep.tag, "stand_in": value})
         out.append(value)
         length += len(value)
