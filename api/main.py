@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from vcl_qa import __version__
+from vcl_qa import __version__, config
 from vcl_qa.db import db_path, migrate, open_db
 
 from . import errors
@@ -14,6 +14,7 @@ from .routes import audit, decisions, health, letters, users
 from .routes import panel
 from .routes import training
 from .routes import metrics as metrics_routes
+from .no_store import NoStore
 from .request_log import RequestLog
 from .root_path import RootPathLinks
 from . import web
@@ -36,7 +37,11 @@ def create_app(database: str | Path | None = None) -> FastAPI:
             db.close()
         yield
 
+    # The interactive docs (/docs, /redoc) load their scripts from an outside host: off unless
+    # VCL_QA_API_DOCS=1. /openapi.json, the machine-readable description, is always served.
+    docs = config.api_docs_enabled()
     app = FastAPI(title="vcl-qa", version=__version__, lifespan=lifespan,
+                  docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
                   description="Quality checks for letters to victims of crime (CPS VCL scheme).")
     app.state.db_path = path
     errors.install(app)
@@ -45,6 +50,7 @@ def create_app(database: str | Path | None = None) -> FastAPI:
     web.install(app)  # the HTML pages (api/web/)
     app.include_router(metrics_routes.router)  # GET /metrics (outside /api/v1, where Prometheus looks)
     app.add_middleware(RootPathLinks)  # links under `vcl-qa serve --root-path`
+    app.add_middleware(NoStore)  # no cache keeps an API answer (they carry letters)
     app.add_middleware(RequestLog)  # one JSON line per request, and the request metrics
     return app
 

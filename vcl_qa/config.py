@@ -5,6 +5,7 @@
 | database file | `VCL_QA_DB` | `./vcl_qa.db` (`make run` sets `var/vcl_qa.db`) |
 | rules folder | `VCL_QA_RULES` | the rules shipped inside the package (`rules/` in a checkout) |
 | sample letters | `VCL_QA_SAMPLES` | the samples shipped inside the package (`sample_letters/`) |
+| interactive API docs at /docs and /redoc (their scripts come from an outside host) | `VCL_QA_API_DOCS` | off (`1`: on) |
 | days letter text and personal details are kept | `VCL_QA_KEEP_LETTERS_DAYS` | 365 (`never`: until purged by hand) |
 | days audit log entries are kept | `VCL_QA_KEEP_AUDIT_DAYS` | 730 (`never`: for good) |
 
@@ -49,6 +50,11 @@ def _shipped(package: str, checkout_folder: str) -> Path:
 def db_path() -> Path:
     """The SQLite file: VCL_QA_DB, or ./vcl_qa.db."""
     return Path(os.environ.get("VCL_QA_DB") or DEFAULT_DB)
+
+
+def api_docs_enabled() -> bool:
+    """Serve /docs and /redoc (VCL_QA_API_DOCS=1)? Off by default: they load an outside host."""
+    return os.environ.get("VCL_QA_API_DOCS", "").strip() == "1"
 
 
 def rules_dir() -> Path:
