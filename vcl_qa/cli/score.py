@@ -39,6 +39,8 @@ def collect_paths(paths: tuple[str, ...]) -> list[Path]:
 @click.option("--offence", help="override the offence")
 @click.option("--victim-name", help="override the name the letter should greet")
 @click.option("--urn", help="override the case reference")
+@click.option("--withdrawal", type=click.Choice(["true", "false", "unknown"]),
+              help="the victim withdrew support or made a withdrawal statement")
 @click.option("--show-suppressed", is_flag=True, help="list suppressed findings in the text format too")
 @click.option("--quiet", "-q", is_flag=True,
               help="print the score alone (with the file's name when there are several)")
@@ -140,9 +142,24 @@ def rules_cmd(fmt):
 
     rs = load_rules()
     if fmt == "json":
-        click.echo(json.dumps([{"id": r.id, "title": r.title, "kind": r.kind, "severity": r.severity, "why": r.why,
-                                "source": r.source, "file": r.file} for r in rs.rules], indent=2))
+        click.echo(json.dumps([{"id": r.id, "title": r.title, "kind": r.kind, "severity": r.severity,
+                                "severity_when": [e.model_dump() for e in r.config.severity_when],
+                                "why": r.why, "source": r.source, "file": r.file} for r in rs.rules],
+                              indent=2))
         return
     click.echo(f"Rules version {rs.version} ({len(rs.rules)} rules)\n")
     for r in rs.rules:
-        click.echo(f"{r.id:28} {r.severity:10} {r.title}")
+        click.echo(f"{r.id:28} {r.severity:10} {r.title}{_other_severities(r)}")
+
+
+def _other_severities(rule) -> str:
+    """' (error where offence is domestic_abuse, hate_crime or sexual_offence)', from severity_when."""
+    parts = []
+    for entry in rule.config.severity_when:
+        tests = []
+        for key, want in entry.when.items():
+            values = [str(v) for v in (want if isinstance(want, list) else [want])]
+            shown = values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
+            tests.append(f"{key} is {shown}")
+        parts.append(f"{entry.severity} where {' and '.join(tests)}")
+    return f" ({'; '.join(parts)})" if parts else ""

@@ -5,7 +5,7 @@ import datetime as dt
 import io
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -68,7 +68,24 @@ class LetterContext(BaseModel):
     offence: Offence | None = None
     victim_name: str | None = None
     urn: str | None = None
+    # The victim withdrew support or made a withdrawal statement: true, false or "unknown"
+    # ("unknown", like a missing field, leaves the checks that need it not assessed).
+    withdrawal: bool | Literal["unknown"] | None = None
     suppress: list[Suppression] = Field(default_factory=list)
+
+    @field_validator("withdrawal", mode="before")
+    @classmethod
+    def _true_false_unknown(cls, v: Any) -> Any:
+        if v is None or isinstance(v, bool):
+            return v
+        text = str(v).strip().lower()
+        words = {"true": True, "yes": True, "false": False, "no": False, "unknown": "unknown"}
+        if text in words:
+            return words[text]
+        if text == "":
+            return None
+        shown = str(v) if len(str(v)) <= 40 else str(v)[:40] + "..."
+        raise ValueError(f"'{shown}' is not true, false or unknown")
 
     @field_validator("victim_name", "urn")
     @classmethod

@@ -161,9 +161,11 @@ def _settings(kind: str, settings: dict[str, Any], where: str,
             else:
                 problems.append(f"key '{key}': {err['msg']}")
         raise RulesError(f"{where}: " + "; ".join(problems)) from None
-    for key in condition_keys(config.when):
+    tests = [("when", config.when)] + [(f"severity_when.{i}.when", e.when)
+                                       for i, e in enumerate(config.severity_when)]
+    for prefix, key in ((p, k) for p, cond in tests for k in condition_keys(cond)):
         if key not in CONDITION_KEYS:
-            raise RulesError(f"{where}: key 'when.{key}': not a letter detail "
+            raise RulesError(f"{where}: key '{prefix}.{key}': not a letter detail "
                              f"(known: {', '.join(sorted(CONDITION_KEYS - {'any'}))})")
     names = list(getattr(config, "concepts", lambda: [])())
     names += [config.within] if config.within else []

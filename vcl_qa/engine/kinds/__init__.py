@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import (acronym, companions, existence, forbidden, metric, passive, required, salutation,
-               sentence_length, substitution, timeliness)
+from . import (acronym, companions, existence, forbidden, header_line, metric, passive, required,
+               salutation, sentence_length, substitution, timeliness)
 from .base import NotAssessed, State, applies, condition, finding
 
 KINDS: dict[str, ModuleType] = {
@@ -20,6 +20,7 @@ KINDS: dict[str, ModuleType] = {
     "salutation": salutation,        # impersonal greeting, or a name other than the victim's
     "acronym": acronym,              # an acronym not spelled out at first use
     "passive": passive,              # passive voice
+    "header_line": header_line,      # a line the header block must carry (the private heading)
 }
 
 __all__ = ["KINDS", "NotAssessed", "State", "applies", "condition", "finding"]

@@ -32,6 +32,14 @@ Scope = Literal["body", "after_greeting", "letter"]
 SHARED_KEYS = ("when", "scope", "within")
 
 
+class SeverityWhen(BaseModel):
+    """A severity other than the rule's own for the cases a condition names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    when: dict[str, Any]
+    severity: Literal["error", "warning", "suggestion"]
+
+
 class KindSettings(BaseModel):
     """Base of every kind's settings: unknown keys are an error, not silently ignored."""
 
@@ -39,6 +47,9 @@ class KindSettings(BaseModel):
     when: dict[str, Any] | None = None
     scope: Scope = "body"
     within: str | None = None  # a concept: look only in the sentences where it was found
+    # The first entry whose `when` holds sets the findings' severity (a field it needs that is
+    # missing leaves the rule's own severity). Any kind takes it.
+    severity_when: list[SeverityWhen] = []
 
 
 @dataclass
@@ -88,9 +99,21 @@ def finding(rule: "Rule", state: State, start: int | None = None, end: int | Non
     if start is not None:
         line, col = state.document.line_col(start)
     msg = (message or rule.message).format(text=text or "", **fmt)
-    return Finding(rule=rule.id, dimension=rule.dimension, severity=severity or rule.severity,
+    severity = severity or case_severity(rule, state)
+    return Finding(rule=rule.id, dimension=rule.dimension, severity=severity,
                    message=msg, start=start, end=end, line=line, column=col, text=text,
                    suggestions=suggestions or [], why=rule.why)
+
+
+def case_severity(rule: "Rule", state: State) -> str:
+    """The rule's severity for this letter: its `severity_when` entries, first that holds."""
+    for entry in getattr(rule.config, "severity_when", ()):
+        try:
+            if condition(entry.when, state):
+                return entry.severity
+        except NotAssessed:
+            continue
+    return rule.severity
 
 
 # --- context conditions -------------------------------------------------------------------
@@ -137,6 +160,8 @@ def _one_condition(key: str, want: Any, state: State) -> bool:
     value = getattr(state.letter.context, key)
     if value is None:
         raise NotAssessed(f"needs '{key}' in the letter's details")
+    if value == "unknown":  # withdrawal: unknown is as good as missing
+        raise NotAssessed(f"needs '{key}' in the letter's details (it is given as unknown)")
     return value in want if isinstance(want, list) else value == want
 
 

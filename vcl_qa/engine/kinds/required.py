@@ -18,6 +18,10 @@ class Settings(KindSettings):
     generic_concept: str | None = None  # found instead: a boilerplate version of the concept
     generic_message: str | None = None
     insert: str | dict[str, str] | None = None  # the paragraph to suggest (per decision)
+    # Where one concept is found, another must come with it (the Code for Crown Prosecutors
+    # named -> what it is); otherwise a finding at the first, with `found_needs_message`.
+    found_needs: dict[str, str] = {}
+    found_needs_message: str | None = None
 
     @model_validator(mode="after")
     def _one_concept(self):
@@ -29,6 +33,7 @@ class Settings(KindSettings):
         names = [self.concept] if self.concept else []
         for group in (self.concept_by_decision or {}).values():
             names += group
+        names += [c for pair in self.found_needs.items() for c in pair]
         return names + ([self.generic_concept] if self.generic_concept else [])
 
 
@@ -43,6 +48,14 @@ def _concepts_for(cfg: Settings, state: State) -> list[str]:
 
 def check(rule, state: State) -> Iterator[Finding]:
     cfg: Settings = rule.config
+    yield from _missing(cfg, rule, state)
+    for found, needed in cfg.found_needs.items():
+        hit = state.concept(found)
+        if hit and not state.concept(needed):
+            yield finding(rule, state, hit.start, hit.end, message=cfg.found_needs_message)
+
+
+def _missing(cfg: Settings, rule, state: State) -> Iterator[Finding]:
     if any(state.concept(n) for n in _concepts_for(cfg, state)):
         return
     hit = state.concept(cfg.generic_concept) if cfg.generic_concept else None
