@@ -33,6 +33,9 @@ CONCEPTS = {
     "delay_apology",
     "decision_statement",
     "specific_reason",
+    "future_reporting",
+    "victim_views",
+    "cps_role",
 }
 WORDING_RULES = {
     "empathy.blame",
@@ -42,6 +45,7 @@ WORDING_RULES = {
     "readability.acronym",
     "content.placeholder",
     "content.salutation",
+    "content.private_heading",
 }
 
 
