@@ -110,9 +110,13 @@
   function insert(button) {
     var n = Number(button.getAttribute("data-finding"));
     var value = button.getAttribute("data-value");
-    var match = SIGN_OFF.exec(current);
+    var top = button.getAttribute("data-where") === "top";  // a heading: first line of the letter
+    var match = top ? null : SIGN_OFF.exec(current);
     var pos, text;
-    if (match) {
+    if (top) {
+      pos = 0;
+      text = value + "\n\n";
+    } else if (match) {
       pos = match.index;
       text = value + "\n\n";
     } else {
@@ -120,8 +124,8 @@
       text = (/\n\n$/.test(current) ? "" : (/\n$/.test(current) ? "\n" : "\n\n")) + value + "\n";
     }
     replaceRange(pos, pos, text, n);
-    say(n, "Paragraph inserted" + (match ? " before the sign-off" : " at the end") +
-      ". Change it to fit this case, then save.");
+    say(n, (top ? "Heading inserted at the top" : "Paragraph inserted" +
+      (match ? " before the sign-off" : " at the end")) + ". Change it to fit this case, then save.");
     if (area) {
       var start = pos + text.indexOf(value);
       area.focus();

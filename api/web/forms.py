@@ -13,8 +13,9 @@ DECISION_LABELS = labels.DECISIONS
 OFFENCE_LABELS = labels.OFFENCES
 CATEGORY_LABELS = labels.categories()
 BEREAVED_LABELS = {"": "Not known", "yes": "Yes", "no": "No"}
+WITHDRAWAL_LABELS = {"": "Not known", "yes": "Yes", "no": "No"}  # the library reads yes and no
 FIELD_ORDER = ("decision", "decision_date", "letter_date", "victim_category", "bereaved", "offence",
-               "victim_name", "urn")
+               "victim_name", "urn", "withdrawal")
 
 
 def form_values(form: Any) -> dict[str, str]:

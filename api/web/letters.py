@@ -17,6 +17,7 @@ from vcl_qa.errors import LetterError
 from vcl_qa import labels
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.result import DIMENSIONS
+from vcl_qa.engine.rules import load_rules
 from vcl_qa.db import audit
 from vcl_qa.letters import store
 from vcl_qa.letters import service
@@ -62,7 +63,11 @@ def _finding_view(n: int, f: dict) -> dict:
     kind = "none"
     if f.get("suggestions"):
         kind = "replace" if f.get("start") is not None else "insert"
-    return {**f, "n": n, "kind": kind, "severity_words": SEVERITY_WORDS.get(f["severity"], f["severity"])}
+    # A missing heading goes at the top of the letter; other missing content before the sign-off.
+    rule = load_rules().by_id.get(f["rule"])
+    where = "top" if rule is not None and rule.kind == "header_line" else "body"
+    return {**f, "n": n, "kind": kind, "where": where,
+            "severity_words": SEVERITY_WORDS.get(f["severity"], f["severity"])}
 
 
 # What `?error=` may ask the letter page to say: keys only, so that no link can put its own

@@ -56,7 +56,8 @@ def test_staff_check_fix_and_save(page, site):
     assert "in relation to" not in page.locator("#letter-view").inner_text()
 
     # The missing review-right paragraph goes in before the sign-off, selected for editing.
-    page.get_by_role("button", name="Insert this paragraph").click()
+    review = page.locator(".finding").filter(has_text="Victims' Right to Review")
+    review.get_by_role("button", name="Insert this paragraph").click()
     text = page.get_by_label("Edit the letter").input_value()
     assert text.index("Victims' Right to Review") < text.index("Yours sincerely")
     assert page.evaluate("document.activeElement.id") == "text"
@@ -136,7 +137,7 @@ def test_keyboard_only_check_form(page, site):
             order.append(_focused(page))
         assert len(order) < 20
     assert order == ["text", "file", "decision", "decision_date", "letter_date", "victim_category",
-                     "bereaved", "offence", "victim_name", "urn", "check-button"]
+                     "bereaved", "offence", "victim_name", "urn", "withdrawal", "check-button"]
     # Focus is visible: an outline or a focus ring on the focused element.
     style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
         return [s.outlineStyle, s.boxShadow]; }""")
