@@ -69,8 +69,8 @@ def make_letters(n: int, seed: int):
 
 
 def startup_seconds() -> float:
-    code = ("import time; t=time.perf_counter(); import vcl_qa; from vcl_qa.engine import score_letter;"
-            "from vcl_qa.rules import load_rules; from vcl_qa.nlp import get_nlp; load_rules(); get_nlp();"
+    code = ("import time; t=time.perf_counter(); import vcl_qa; from vcl_qa.engine.run import score_letter;"
+            "from vcl_qa.engine.rules import load_rules; from vcl_qa.engine.nlp import get_nlp; load_rules(); get_nlp();"
             "from vcl_qa import Letter; score_letter(Letter(text='Dear Ms Okafor\\n\\nWe have stopped the case.'));"
             "print(time.perf_counter()-t)")
     runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,

@@ -21,7 +21,16 @@ class Finding(BaseModel):
     line: int | None = None
     column: int | None = None
     text: str | None = Field(default=None, description="the exact words found, when there are any")
-    suggestions: list[str] = Field(default_factory=list)
+    suggestions: list[str] = Field(default_factory=list, description="advice for a person")
+    replacements: list[str] = Field(
+        default_factory=list,
+        description="texts a page may put in place of the words from replace_start to replace_end "
+                    "with one click: each checked to clear this finding and raise no new one")
+    replace_start: int | None = Field(
+        default=None, description="where the words a replacement takes the place of start: `start`, "
+                                  "or earlier when it takes in a word before ('the complainant' -> 'you')")
+    replace_end: int | None = Field(
+        default=None, description="where they end (exclusive): `end`, or later ('complainant's' -> 'your')")
     why: str | None = Field(default=None, description="why this matters, in plain words")
     suppressed: bool = False
     suppressed_reason: str | None = None

@@ -11,6 +11,7 @@ from vcl_qa.engine.result import Finding, Result
 from vcl_qa.engine.rules import RuleSet, load_rules
 from vcl_qa.engine.scoring import apply_penalties, dimension_results, overall
 from vcl_qa.engine.structure import analyse
+from vcl_qa.engine.suggest import add_replacements
 
 
 def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleSet | None = None) -> Result:
@@ -32,6 +33,7 @@ def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleS
         assessed[rule.dimension] += 1
     findings.sort(key=lambda f: (f.start is None, f.start or 0, f.rule))
     suppress(findings, letter, rs)
+    add_replacements(findings, state)  # one-click texts: only those checked safe (engine/suggest.py)
     apply_penalties(findings, rs.scoring, state.metrics)
     dims = dimension_results(findings, not_assessed, assessed)
     score, verdict = overall(dims, findings, rs.scoring)

@@ -1,0 +1,728 @@
+"""One-click replacements: the suggestions that are safe to put into the letter as they stand.
+
+A finding's `suggestions` are advice for a person. Each one is turned into an edit of the
+letter only when it fits: it keeps the capital at the start of a sentence, takes the form of
+the word it replaces ("has been determined" -> "has been decided", "the complainant's account"
+-> "your account"), holds no template text and never contains the flagged words. The edit is
+then checked: applied to the letter, it must clear that finding at that place and raise no new
+finding. Only then is it offered in `replacements`; what fails stays advice.
+
+The check is local, so scoring stays fast: the rules run on the changed sentence and the ones
+on either side (every concept a rule looks for spans at most that), before and after the edit,
+and the two sets of findings are compared place by place; the letter's reading-ease figure is
+worked out again from its sentences' counts. Results are cached by the text checked.
+Word lists (irregular verbs, determiners, advice-only suggestions) are in rules/wording.yml.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import textstat
+import yaml
+
+from vcl_qa import config
+from vcl_qa.engine.kinds import KINDS, NotAssessed, State, applies
+from vcl_qa.engine.letter import Letter
+from vcl_qa.engine.metrics import compute_metrics
+from vcl_qa.engine.nlp import lemma
+from vcl_qa.engine.prefilter import literal_hints, may_match
+from vcl_qa.engine.result import Finding
+from vcl_qa.engine.structure import Tok, analyse, tokenize
+
+# Kinds a local check cannot judge: the reading-ease figure (checked over the whole letter
+# below) and timeliness (the text does not change it).
+LETTER_WIDE_KINDS = {"metric", "timeliness"}
+# Kinds whose findings may be replaced by the suggestion as it stands. `acronym` puts the
+# spelled-out name in front of the abbreviation (which it therefore still contains);
+# `salutation` replaces the whole greeting.
+EXPLAINS_TERM = {"acronym"}
+WHOLE_LINE = {"salutation"}
+NEUTRAL_GREETING = "Dear Sir\n\n"  # so that a window of sentences reads as prose
+_CACHE_MAX = 20_000
+_cache: dict[tuple, tuple] = {}
+
+
+@dataclass(frozen=True)
+class Wording:
+    irregular: dict[str, tuple[str, str]]
+    participle_after: frozenset[str]
+    adverbs: frozenset[str]
+    determiners: frozenset[str]
+    you_agreement: dict[str, str]
+    max_words: int
+    max_words_anchored: int
+    advice: frozenset[str]
+    never: frozenset[str]
+    verbs: frozenset[str]
+    noun_markers: frozenset[str]
+    subjects: frozenset[str]
+    no_article: frozenset[str]
+    fits: dict[str, dict]
+
+
+@lru_cache(maxsize=1)
+def wording() -> Wording:
+    """rules/wording.yml from the rules folder, else the one shipped with the package (an
+    area's own rules folder may not have it: it does not change scores)."""
+    path = config.rules_dir() / "wording.yml"
+    if not path.exists():
+        path = Path(__file__).resolve().parent.parent.parent / "rules" / "wording.yml"
+        if not path.exists():
+            path = config._shipped("vcl_qa.default_rules", "rules") / "wording.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return Wording(
+        irregular={str(k): (str(v[0]), str(v[1])) for k, v in (data.get("irregular_verbs") or {}).items()},
+        participle_after=frozenset(str(w).lower() for w in data.get("participle_after") or []),
+        adverbs=frozenset(str(w).lower() for w in data.get("adverbs_between") or []),
+        determiners=frozenset(str(w).lower() for w in data.get("determiners") or []),
+        you_agreement={str(k).lower(): str(v) for k, v in (data.get("you_agreement") or {}).items()},
+        max_words=int(data.get("max_words", 3)),
+        max_words_anchored=int(data.get("max_words_anchored", 8)),
+        advice=frozenset(str(w).lower() for w in data.get("advice") or []),
+        never=frozenset(str(w) for w in data.get("never") or []),
+        verbs=frozenset(str(w).lower() for w in data.get("verbs") or []),
+        noun_markers=frozenset(str(w).lower() for w in data.get("noun_markers") or []),
+        subjects=frozenset(str(w).lower() for w in data.get("subjects") or []),
+        no_article=frozenset(str(w).lower() for w in data.get("no_article") or []),
+        fits={str(k).lower(): dict(v or {}) for k, v in (data.get("fits") or {}).items()},
+    )
+
+
+# --- word forms ------------------------------------------------------------------------------
+
+def _words(toks: list[Tok]) -> list[Tok]:
+    return [t for t in toks if not t.space]
+
+
+def form_of(word: str, before: list[str]) -> str:
+    """base, s, ing, past or participle (after has/been/was...); 'other' when unsure."""
+    low = word.lower()
+    base = lemma(low)
+    if base == low:
+        return "base"
+    if low.endswith("ing"):
+        return "ing"
+    if low in (base + "s", base + "es") or (base.endswith("y") and low == base[:-1] + "ies"):
+        return "s"
+    irregular = wording().irregular.get(base)
+    if low.endswith("ed") or (irregular and low in irregular):
+        w = wording()
+        for prev in reversed(before):
+            if prev in w.adverbs and prev not in w.participle_after:
+                continue
+            if prev in w.participle_after:
+                return "participle"
+            break
+        # "the prosecutor furnished" (past) or "the papers furnished to us" (participle): the
+        # same for regular verbs, not for "gave"/"given"
+        return "past_or_participle"
+    return "other"
+
+
+def inflect(base: str, form: str) -> str:
+    """The form of a base word ("decide", "participle" -> "decided")."""
+    w = wording()
+    if form == "base":
+        return base
+    if form == "s":
+        if base in ("be", "have"):
+            return {"be": "is", "have": "has"}[base]
+        if re.search(r"[^aeiou]y$", base):
+            return base[:-1] + "ies"
+        return base + ("es" if re.search(r"(s|sh|ch|x|z|o)$", base) else "s")
+    if form == "ing":
+        if base.endswith("ie"):
+            return base[:-2] + "ying"
+        if base.endswith("e") and not base.endswith(("ee", "ye", "oe")) and base != "be":
+            return base[:-1] + "ing"
+        return _double(base) + "ing"
+    if form in ("past", "participle", "past_or_participle"):
+        if base in w.irregular:
+            past, participle = w.irregular[base]
+            if form == "past_or_participle":
+                return past  # only asked for when both are the same
+            return past if form == "past" else participle
+        if base.endswith("e"):
+            return base + "d"
+        if re.search(r"[^aeiou]y$", base):
+            return base[:-1] + "ied"
+        return _double(base) + "ed"
+    return base
+
+
+def _double(base: str) -> str:
+    """stop -> stopp(ed): one short syllable ending consonant-vowel-consonant."""
+    if len(base) <= 4 and re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", base):
+        return base + base[-1]
+    return base
+
+
+def fit_word(replacement: str, target_form: str) -> str | None:
+    """The replacement word in the target form; None when it cannot be fitted."""
+    if target_form == "other":
+        return None
+    low = replacement.lower()
+    current = form_of(low, [])
+    if current == "other":
+        return replacement  # a form the tables do not know ("were"): as the rule wrote it
+    base = lemma(low)
+    verb_forms = ("past", "participle", "past_or_participle")
+    if current == target_form or (current in verb_forms and target_form in verb_forms
+                                  and base not in wording().irregular):
+        return replacement
+    irregular = wording().irregular.get(base)
+    if target_form == "past_or_participle" and irregular and irregular[0] != irregular[1]:
+        return None  # "gave" or "given": which one the sentence needs is not known
+    out = inflect(base, target_form)
+    return out if replacement[:1].islower() else out[:1].upper() + out[1:]
+
+
+def fit_phrase(phrase: str, target_form: str) -> str | None:
+    """The phrase with its first word in the target form ("find out" -> "found out")."""
+    if target_form == "base":
+        return phrase
+    first, _, rest = phrase.partition(" ")
+    if first.lower() in wording().determiners:
+        return None  # a noun phrase ("the list of charges") cannot take a verb's form
+    word = fit_word(first, target_form)
+    if word is None:
+        return None
+    return word + (" " + rest if rest else "")
+
+
+# --- fitting a suggestion to the words found -------------------------------------------------
+
+@dataclass(frozen=True)
+class Edit:
+    start: int
+    end: int
+    text: str
+
+
+def _is_advice(suggestion: str) -> bool:
+    s = suggestion.strip()
+    return (not s or s.startswith("(") or any(c in s for c in "[]<>{}") or "..." in s or "…" in s
+            or s.lower() in wording().advice)
+
+
+def _lemmas(text: str) -> list[str]:
+    return [lemma(t.lower) for t in _words(tokenize(text)) if not t.punct]
+
+
+def contains_term(replacement: str, term: str) -> bool:
+    """Does the replacement contain the flagged words (in any form)?"""
+    want, have = _lemmas(term), _lemmas(replacement)
+    if not want:
+        return False
+    return any(have[i:i + len(want)] == want for i in range(len(have) - len(want) + 1))
+
+
+def _sentence_start(state: State, start: int) -> bool:
+    """Is `start` the first word of a sentence (or of a line that is not prose)?"""
+    doc = state.document
+    i = doc.sentence_at(start)
+    if i is not None:
+        lead = doc.text[doc.sentences[i].start:start]
+        return not lead.strip(" \t\n\"'“‘(")
+    line = doc.lines[doc.line_col(start)[0] - 1]
+    return not doc.text[line.start:start].strip(" \t\"'“‘(")
+
+
+def _capitalise(text: str, state: State, start: int) -> str:
+    if text[:1].islower() and _sentence_start(state, start):
+        return text[:1].upper() + text[1:]
+    return text
+
+
+def _words_before(state: State, start: int, n: int = 4) -> list[str]:
+    toks = [t for t in state.document.toks if t.idx < start and not t.space]
+    return [t.lower for t in toks[-n:]]
+
+
+def _tok_before(state: State, start: int) -> Tok | None:
+    prev = None
+    for t in state.document.toks:
+        if t.idx >= start:
+            break
+        if not t.space:
+            prev = t
+    return prev
+
+
+def _toks_after(state: State, end: int, n: int = 2) -> list[Tok]:
+    out = []
+    for t in state.document.toks:
+        if t.idx >= end and not t.space:
+            out.append(t)
+            if len(out) == n:
+                break
+    return out
+
+
+def build_edit(f: Finding, suggestion: str, state: State, kind: str) -> Edit | None:
+    """The edit that puts `suggestion` in place of the finding's words, fitted to them; None
+    when it cannot be done safely (the suggestion then stays advice)."""
+    if _is_advice(suggestion) or f.start is None or f.end is None or not f.text:
+        return None
+    text = state.document.text
+    s = suggestion.strip()
+    if kind not in EXPLAINS_TERM and contains_term(s, f.text):
+        return None
+    if kind in WHOLE_LINE:
+        end_punct = f.text.rstrip()[-1:] if f.text.rstrip()[-1:] in ",.:;" else ""
+        return Edit(f.start, f.end, s + (end_punct if not s.endswith(end_punct) else ""))
+    if kind in EXPLAINS_TERM:
+        after = text[f.end:f.end + 1]
+        if after and (after.isalnum() or after in "'’"):
+            return None  # "CPSs", "CPS's": the spelled-out name would not fit
+        return Edit(f.start, f.end, _capitalise(s, state, f.start))
+    found = _words([t for t in state.document.toks if f.start <= t.idx < f.end])
+    if not found:
+        return None
+    if s.lower() == "you":
+        return _you(state, f.start, f.end)
+    if kind == "substitution":
+        return _swap(state, f.start, f.end, found, s, as_written=f.text.lower() in _terms(f.rule, state))
+    return _align(state, f.start, f.end, found, s)
+
+
+def _reads(state: State, start: int, end: int, new: str) -> bool:
+    """The suggestion's own limits on where it reads (rules/wording.yml `fits`)."""
+    words = new.lower().split()
+    if not words:
+        return True
+    fits = wording().fits
+    prev = _tok_before(state, start)
+    first, last = fits.get(words[0], {}), fits.get(words[-1], {})
+    if first.get("clause_start") and not (_sentence_start(state, start) or (
+            prev is not None and prev.lower in ("and", "but", ",", ";", ":", "—", "–"))):
+        return False
+    if first.get("after") and (prev is None or prev.lower not in {str(a).lower() for a in first["after"]}):
+        return False
+    after = _toks_after(state, end, 1)
+    if last.get("not_before") and after and after[0].lower in {str(a).lower() for a in last["not_before"]}:
+        return False
+    return True
+
+
+def _edit(state: State, start: int, end: int, new: str) -> Edit | None:
+    if not _reads(state, start, end, new):
+        return None
+    return Edit(start, end, _capitalise(new, state, start))
+
+
+def _you(state: State, start: int, end: int) -> Edit | None:
+    """'the complainant' -> 'you'; 'the complainant's' -> 'your'; 'the complainant was' -> 'you were'."""
+    w = wording()
+    text = state.document.text
+    if {"you", "your"} & set(_words_before(state, start, 4)):
+        return None  # "you are named as the complainant" -> not "named as you"
+    prev = _tok_before(state, start)
+    if prev is not None and prev.lower in w.determiners and text[prev.idx + len(prev.text):start].strip() == "":
+        start = prev.idx
+    after = _toks_after(state, end, 2)
+    new = "you"
+    if after and after[0].lower in ("'s", "’s") and after[0].idx == end:
+        end, new = after[0].idx + len(after[0].text), "your"
+    elif text[end:end + 1] == "'" and text[end - 1:end].lower() == "s":
+        end, new = end + 1, "your"  # "the complainants' statements"
+    elif after:
+        two = " ".join(t.lower for t in after)
+        if two in w.you_agreement and len(after) == 2:
+            end, new = after[1].idx + len(after[1].text), "you " + w.you_agreement[two]
+        elif after[0].lower in w.you_agreement:
+            verb = after[0]
+            if verb.idx + len(verb.text) <= len(text):
+                end, new = verb.idx + len(verb.text), "you " + w.you_agreement[verb.lower]
+    return Edit(start, end, _capitalise(new, state, start))
+
+
+_TERMS: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _terms(rule_id: str, state: State) -> frozenset[str]:
+    """A substitution rule's terms as written (lower case)."""
+    key = (rule_id, state.ruleset.version)
+    if key not in _TERMS:
+        rule = state.ruleset.by_id[rule_id]
+        _TERMS[key] = frozenset(t.lower() for g in rule.config.groups for t in g.swap)
+    return _TERMS[key]
+
+
+def _used_as_noun(state: State, head: Tok, end: int, form: str) -> bool:
+    w = wording()
+    prev = _tok_before(state, head.idx)
+    after = _toks_after(state, end, 1)
+    if prev is not None and prev.lower in w.noun_markers:
+        return True
+    if after and after[0].lower == "of":
+        return True
+    return form == "s" and (prev is None or prev.lower not in w.subjects)
+
+
+def _swap(state: State, start: int, end: int, found: list[Tok], s: str, as_written: bool) -> Edit | None:
+    """A word or phrase with a plainer one, in the same form and with a fitting article."""
+    w = wording()
+    text = state.document.text
+    if len(s.split()) > w.max_words:
+        return None  # an explanation to fit into the sentence, not a swap
+    head = next((t for t in found if lemma(t.lower) != t.lower), found[0])
+    # A term written in one form ("concerning", "going forward") is matched only as written.
+    form = "base" if as_written else form_of(head.text, _words_before(state, head.idx))
+    if s.split()[0].lower() in w.verbs and _used_as_noun(state, found[0], end, form):
+        return None
+    new = s if form == "base" else fit_phrase(s, form)
+    if new is None:
+        return None
+    prev = _tok_before(state, start)
+    joined = prev is not None and text[prev.idx + len(prev.text):start].strip() == ""
+    starts_with_det = s.split()[0].lower() in w.determiners
+    if joined and prev.lower in w.determiners:
+        if starts_with_det:
+            start = prev.idx  # "the indictment" -> "the list of charges", not "the the list"
+        elif len(s.split()) > 1:
+            return None  # "the discontinuance" -> "the stopping the case" would not read
+        elif prev.lower in ("a", "an"):
+            if new.lower() in w.no_article:
+                return None
+            start, new = prev.idx, _article(new, prev.text) + " " + new
+    return _edit(state, start, end, new)
+
+
+def _article(word: str, original: str) -> str:
+    art = "an" if word[:1].lower() in "aeiou" else "a"
+    return art.capitalize() if original[:1].isupper() else art
+
+
+def _align(state: State, start: int, end: int, found: list[Tok], s: str) -> Edit | None:
+    """A suggestion for a phrase a pattern found: keep the words both share at either end and
+    replace what lies between ("you failed to" -> "you were not able to" changes one word)."""
+    w = wording()
+    text = state.document.text
+    sug = _words(tokenize(s))
+    p = 0
+    while p < min(len(found), len(sug)) and found[p].lower == sug[p].lower:
+        p += 1
+    q = 0
+    while q < min(len(found), len(sug)) - p and found[-1 - q].lower == sug[-1 - q].lower:
+        q += 1
+    anchored = p + q > 0
+    mid_found, mid_sug = found[p:len(found) - q], sug[p:len(sug) - q]
+    if not mid_found:
+        return None  # only adds words: leave that to the writer
+    if len(s.split()) > (w.max_words_anchored if anchored else w.max_words):
+        return None
+    if not anchored and len(sug) == 1 and len(found) > 1:
+        mid_found = found[-1:]  # "the case has been dropped" -> "stopped" swaps the last word
+        if form_of(mid_found[0].text, []) == "base" and form_of(sug[0].text, []) != "base":
+            return None
+    elif not anchored and len(found) > w.max_words:
+        return None
+    r_start = mid_found[0].idx
+    r_end = mid_found[-1].idx + len(mid_found[-1].text)
+    if not mid_sug:  # a deletion: take one space with it
+        if text[r_end:r_end + 1] == " ":
+            r_end += 1
+        elif text[r_start - 1:r_start] == " ":
+            r_start -= 1
+        return Edit(r_start, r_end, "")
+    new = s[mid_sug[0].idx:mid_sug[-1].idx + len(mid_sug[-1].text)]
+    head = mid_found[0]
+    form = form_of(head.text, _words_before(state, head.idx))
+    if form != "base":
+        fitted = fit_phrase(new, form)
+        if fitted is None:
+            return None
+        new = fitted
+    return _edit(state, r_start, r_end, new)
+
+
+# --- checking an edit ------------------------------------------------------------------------
+
+class Checker:
+    """Checks edits of one letter: findings near the edit before and after, the concepts the
+    letter's content rules look for, and the reading ease."""
+
+    def __init__(self, state: State, findings: list[Finding]):
+        self.state = state
+        self.findings_now = findings
+        self.doc = state.document
+        rs = state.ruleset
+        checked = [r for r in rs.rules if r.kind not in LETTER_WIDE_KINDS]
+        # Kinds that look for concepts (content found by meaning, over windows of sentences)
+        # are judged by the concepts themselves: an edit that changes whether (or where first)
+        # any concept is found is not offered. The other kinds run on the edited window.
+        concept_rules = [r for r in checked if callable(getattr(r.config, "concepts", None))]
+        self.local_rules = [r for r in checked if r not in concept_rules]
+        names: list[str] = []
+        for r in rs.rules:
+            names += list(getattr(r.config, "concepts", lambda: [])()) if r in concept_rules else []
+            names += [r.config.within] if getattr(r.config, "within", None) else []
+        self.concepts = [rs.concepts[n] for n in dict.fromkeys(names) if n in rs.concepts]
+        self.ctx_key = (rs.version, state.letter.context.model_dump_json(), state.today.isoformat(),
+                        state.late)
+        self._fre: tuple | None = None
+        self._states: dict[str, State] = {}
+        self.fre_rules = [r for r in rs.rules if r.kind == "metric"
+                          and r.config.metric == "flesch_reading_ease" and r.config.min is not None]
+
+    def window(self, start: int, end: int) -> tuple[int, int, str]:
+        """The changed sentences and one on either side (or the line, outside the prose), and
+        the text put in front so that it reads as the body of a letter."""
+        doc = self.doc
+        first, last = doc.sentence_at(start), doc.sentence_at(max(start, end - 1))
+        if first is None or last is None:
+            line = doc.line_col(start)[0] - 1
+            ln = doc.lines[line]
+            prefix = "" if ln.kind == "greeting" else NEUTRAL_GREETING
+            last_line = doc.line_col(max(start, end - 1))[0] - 1
+            return ln.start, max(doc.lines[last_line].end, end), prefix
+        lo = doc.sentences[max(0, first - 1)].start
+        hi = doc.sentences[min(len(doc.sentences) - 1, last + 1)].end
+        return min(lo, start), max(hi, end), NEUTRAL_GREETING
+
+    def _state(self, text: str) -> State:
+        """The window analysed as a letter (kept for the last few texts: the findings and the
+        concepts of one text are asked for in turn)."""
+        st = self._states.get(text)
+        if st is None:
+            if len(self._states) > 8:
+                self._states.clear()
+            # The letter's own figures and lateness: the kinds that depend on them are judged
+            # over the whole letter, not over this window.
+            st = self._states[text] = State(
+                Letter.model_construct(text=text, context=self.state.letter.context, source=None),
+                analyse(text), self.state.ruleset, self.state.today,
+                metrics=dict(self.state.metrics), late=self.state.late)
+        return st
+
+    def findings(self, text: str) -> tuple[tuple[str, int | None, int | None], ...]:
+        key = (*self.ctx_key, "findings", text)
+        hit = _cache.get(key)
+        if hit is not None:
+            return hit
+        st = self._state(text)
+        out = []
+        for rule in self.local_rules:
+            try:
+                if applies(rule, st):
+                    out.extend((f.rule, f.start, f.end) for f in KINDS[rule.kind].check(rule, st))
+            except NotAssessed:
+                continue
+        return _remember(key, tuple(out))
+
+    def concepts_found(self, text: str, names: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
+        """Which of the concepts the text holds, and where the first one starts."""
+        key = (*self.ctx_key, "concepts", names, text)
+        hit = _cache.get(key)
+        if hit is not None:
+            return hit
+        st = self._state(text)
+        out = []
+        for name in names:
+            found = st.concept(name)
+            out.append((name, found.start if found else None))
+        return _remember(key, tuple(out))
+
+    def concepts_kept(self, lo: int, hi: int, old_text: str, new_text: str,
+                      s: int, e: int, new_e: int, edit: Edit) -> bool:
+        """No concept is lost or gained by the edit, and none is first found somewhere else
+        (`lo`, `hi`: the window in the letter; `s`, `e`, `new_e`: the edit in the window's text).
+
+        Only concepts the edit could touch are looked for again: one found where the edit is,
+        or one the edited words could make appear before the place it is first found; and
+        only when the words taken out or put in are words its patterns are written with."""
+        doc = self.doc
+        changed = _word_list(doc.text[edit.start:edit.end] + " " + edit.text)
+        added = _word_list(edit.text)
+        low_new = new_text.lower()
+        suspects = []
+        for c in self.concepts:
+            vocab = concept_vocabulary(c)
+            full = self.state.concept(c.name)
+            if full is not None:
+                first = doc.sentence_at(full.start)
+                last = doc.sentence_at(max(full.start, full.end - 1))
+                seg_lo = doc.sentences[first].start if first is not None else full.start
+                seg_hi = doc.sentences[last].end if last is not None else full.end
+                if seg_lo <= edit.end and edit.start <= seg_hi:
+                    if any(w.startswith(vocab) for w in changed):
+                        suspects.append(c.name)  # found where the edit is: it may be lost
+                    continue
+                if full.end <= edit.start:
+                    continue  # found before the edit: it stays where it is
+            if any(w.startswith(vocab) for w in added) and any(
+                    all(may_match(literal_hints(p.pattern), low_new) for p in required)
+                    for required, _ in c.alternatives):
+                suspects.append(c.name)  # the new words may make it appear (earlier)
+        if not suspects:
+            return True
+        names = tuple(suspects)
+        delta = new_e - e
+        for (_, old_at), (_, new_at) in zip(self.concepts_found(old_text, names),
+                                            self.concepts_found(new_text, names)):
+            if (old_at is None) != (new_at is None):
+                return False
+            if old_at is not None and not s <= old_at <= e:
+                if (old_at + delta if old_at > e else old_at) != new_at:
+                    return False
+        return True
+
+    def safe(self, f: Finding, edit: Edit) -> bool:
+        """Applied to the letter, does the edit clear this finding here and raise no other?"""
+        rule = self.state.ruleset.by_id[f.rule]
+        if rule not in self.local_rules:
+            return False  # content found by meaning is not put right by swapping words
+        lo, hi, prefix = self.window(edit.start, edit.end)
+        old_text = prefix + self.doc.text[lo:hi]
+        s, e = edit.start - lo + len(prefix), edit.end - lo + len(prefix)
+        new_text = old_text[:s] + edit.text + old_text[e:]
+        new_e = s + len(edit.text)
+        before = Counter(_place(r, a, b, s, e, new_e - e) for r, a, b in self.findings(old_text))
+        after = Counter(_place(r, a, b, s, new_e, 0) for r, a, b in self.findings(new_text))
+        if after - before:
+            return False  # a finding the letter did not have
+        here = (f.rule, "edit")
+        if after[here] >= before[here]:
+            return False  # the finding is still there
+        if not self.reading_ease_kept(edit):
+            return False
+        if self.concepts_kept(lo, hi, old_text, new_text, s, e, new_e, edit):
+            return True
+        # The edit changes what content is found (it may add the acknowledgement a letter
+        # lacked, or lose the review right): only the whole letter scored again can tell.
+        return self.whole_letter_kept(f, edit)
+
+    def whole_letter_kept(self, f: Finding, edit: Edit) -> bool:
+        text = self.doc.text[:edit.start] + edit.text + self.doc.text[edit.end:]
+        st = State(Letter.model_construct(text=text, context=self.state.letter.context, source=None),
+                   analyse(text), self.state.ruleset, self.state.today)
+        compute_metrics(st)
+        new: list[tuple[str, int | None, int | None]] = []
+        for rule in self.state.ruleset.rules:
+            try:
+                if applies(rule, st):
+                    new.extend((x.rule, x.start, x.end) for x in KINDS[rule.kind].check(rule, st))
+            except NotAssessed:
+                continue
+        s, e, new_e = edit.start, edit.end, edit.start + len(edit.text)
+        before = Counter(_place(x.rule, x.start, x.end, s, e, new_e - e) for x in self.findings_now)
+        after = Counter(_place(r, a, b, s, new_e, 0) for r, a, b in new)
+        here = (f.rule, "edit")
+        return not (after - before) and after[here] < before[here]
+
+    def reading_ease_kept(self, edit: Edit) -> bool:
+        """The edit does not take the letter below a reading-ease minimum it meets."""
+        value = self.state.metrics.get("flesch_reading_ease")
+        if value is None or not self.fre_rules:
+            return True
+        floor = max(float(r.config.min) for r in self.fre_rules)
+        if value < floor:
+            return True  # already reported: the edit adds no new finding
+        i = self.doc.sentence_at(edit.start)
+        if i is None:
+            return True  # not in the prose the figure is worked out from
+        sent = self.doc.sentences[i]
+        if edit.end > sent.end:
+            return False  # spans sentences: cannot tell cheaply, so do not offer it
+        new_sentence = sent.text[:edit.start - sent.start] + edit.text + sent.text[edit.end - sent.start:]
+        return self.reading_ease_with(i, new_sentence) >= floor
+
+    def reading_ease_with(self, i: int, new_sentence: str) -> float:
+        """The letter's Flesch Reading Ease with sentence i changed, from per-sentence counts
+        (as compute_metrics works it out over the prose, one sentence after another)."""
+        if self._fre is None:
+            parts = [_counts(_piece(s.text)) for s in self.doc.sentences]
+            self._fre = (parts, [sum(p[k] for p in parts) for k in range(3)])
+        parts, (words, sylls, sents) = self._fre
+        new = _counts(_piece(new_sentence))
+        words += new[0] - parts[i][0]
+        sylls += new[1] - parts[i][1]
+        sents = max(1, sents + new[2] - parts[i][2])
+        if not words:
+            return 0.0
+        return round(206.835 - 1.015 * (words / sents) - 84.6 * (sylls / words), 1)
+
+
+_VOCAB: dict[int, tuple[str, ...]] = {}
+
+
+def concept_vocabulary(concept) -> tuple[str, ...]:
+    """The words (and stems) a concept's patterns and exclusions are written with."""
+    key = id(concept)
+    if key not in _VOCAB:
+        found: set[str] = set()
+        for required, masks in concept.alternatives:
+            for p in (*required, *masks):
+                found.update(re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", p.pattern.lower())))
+        _VOCAB[key] = tuple(sorted(found))
+    return _VOCAB[key]
+
+
+def _word_list(text: str) -> list[str]:
+    return re.findall(r"[a-z]+", text.lower())
+
+
+def _remember(key: tuple, value: tuple) -> tuple:
+    if len(_cache) >= _CACHE_MAX:
+        _cache.clear()
+    _cache[key] = value
+    return value
+
+
+def _piece(sentence: str) -> str:
+    return sentence.replace("\n", " ").rstrip(" .!?:;") + "."
+
+
+@lru_cache(maxsize=50_000)
+def _counts(piece: str) -> tuple[int, int, int]:
+    return (textstat.lexicon_count(piece), textstat.syllable_count(piece),
+            _sentence_count(piece))
+
+
+def _sentence_count(piece: str) -> int:
+    """textstat's sentence count without its floor of one (so pieces can be added up)."""
+    runs = re.findall(r"\b[^.!?]+[.!?]*", piece, re.UNICODE)
+    return sum(1 for r in runs if textstat.lexicon_count(r) > 2)
+
+
+def _place(rule: str, a: int | None, b: int | None, s: int, e: int, delta: int) -> tuple:
+    """Where a finding is, in the edited letter's terms: 'edit' when it touches the change."""
+    if a is None or b is None:
+        return (rule, None)
+    if a <= e and b >= s:
+        return (rule, "edit")
+    return (rule, a + delta if a >= e else a)
+
+
+# --- the engine's call -----------------------------------------------------------------------
+
+def add_replacements(findings: list[Finding], state: State) -> None:
+    """Fill each finding's `replacements` with the suggestions that pass the checks."""
+    w = wording()
+    checker: Checker | None = None
+    by_id = state.ruleset.by_id
+    for f in findings:
+        if f.suppressed or f.start is None or not f.suggestions or f.rule in w.never:
+            continue
+        rule = by_id.get(f.rule)
+        if rule is None:
+            continue
+        edits: list[Edit] = []
+        for suggestion in f.suggestions:
+            edit = build_edit(f, suggestion, state, rule.kind)
+            if edit is None or edit in edits:
+                continue
+            checker = checker or Checker(state, findings)
+            if checker.safe(f, edit):
+                edits.append(edit)
+        if edits:
+            lo, hi = min(e.start for e in edits), max(e.end for e in edits)
+            lo, hi = min(lo, f.start), max(hi, f.end)
+            text = state.document.text
+            f.replace_start, f.replace_end = lo, hi
+            f.replacements = list(dict.fromkeys(text[lo:e.start] + e.text + text[e.end:hi] for e in edits))
