@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from vcl_qa.db import db_path, migrate, open_db
+from vcl_qa.cli import database
+from vcl_qa.db import migrate, open_db
 from vcl_qa.ops import backup as backups
 from vcl_qa.ops import status as status_mod
 
@@ -16,14 +17,14 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _existing_db() -> Path:
-    """The database path, which must hold a database: these commands never create one."""
-    path = db_path().resolve()
-    if not backups.is_database(path):
-        _fail(f"No database at {path} (set VCL_QA_DB, or run `vcl-qa init`)")
-    with backups.connect(path, read_only=True) as conn:
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'letters'").fetchone():
-            _fail(f"No vcl-qa database at {path}: the file holds no letters table")
-    err.print(f"Database: {path}", markup=False)
+    """The database path, which must hold a database: these commands never create one (exit 2,
+    as every such command: vcl_qa/cli/database.py). Never migrated here: a backup or a status
+    leaves the file as it found it."""
+    path = database.database_path()
+    why = database.problem(path)
+    if why:
+        _fail(why)
+    database.announce(path, machine=True)
     return path
 
 
@@ -63,8 +64,8 @@ def backup_cmd(path: str) -> None:
 def restore_cmd(path: Path, force: bool) -> None:
     """Put the backup at PATH in place of the database (VCL_QA_DB), after checking it. An
     existing database is replaced only with --force, and is first copied aside."""
-    target = db_path().resolve()
-    err.print(f"Database: {target}", markup=False)
+    target = database.database_path()
+    database.announce(target, machine=True)
     try:
         out = backups.restore(path, target, force=force)
     except backups.BackupError as exc:
