@@ -247,7 +247,7 @@ def test_purge_keeps_a_purged_letter_linked_to_its_decision(dbfile, tmp_path):
     folder = tmp_path / "one"
     folder.mkdir()
     shutil.copy(letter, folder)
-    run("import", str(folder), "--sent")
+    run("import", str(folder), "--sent", "--team", "demo")  # a decision links its own team's letters
     header = "urn,decision,decision_date,victim_category,team,victim_name\n"
     ctx = Letter.from_file(letter).context
     (tmp_path / "d.csv").write_text(header + f"{ctx.urn},{ctx.decision},{ctx.decision_date},"
