@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from vcl_qa import csv_safe
 from vcl_qa.panel import agreement as agreement_mod
 from vcl_qa.panel import feedback as feedback_mod
 from vcl_qa.panel import periods
@@ -382,11 +383,10 @@ def period_agreement(period: PeriodName, db: DbDep, user: ManagerUser,
     (Spearman) and each rule's precision from the panel's verdicts."""
     data = agreement_mod.agreement(db, period)
     if format == "csv":
-        import csv
         import io
 
         buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows(agreement_mod.agreement_csv_rows(data))
+        csv_safe.Writer(buf, lineterminator="\n").writerows(agreement_mod.agreement_csv_rows(data))
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8")
     return data
 

@@ -1,13 +1,13 @@
 """Managers: the dashboard (charts filtered by team, decision and dates) and its CSV export."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from vcl_qa import csv_safe
 from vcl_qa.reports import charts
 from vcl_qa.reports import dashboard
 from vcl_qa.decisions import register
@@ -81,7 +81,7 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
 def dashboard_csv(request: Request, user: Manager, db: DbDep):
     months = dashboard.by_month(dashboard.letters_in_scope(db, **_filters(request)))
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=dashboard.MONTH_COLUMNS, lineterminator="\n")
+    writer = csv_safe.DictWriter(buf, fieldnames=dashboard.MONTH_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(months)
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",

@@ -2,7 +2,6 @@
 letters list with search and CSV export."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -14,7 +13,7 @@ from fastapi.responses import Response
 from vcl_qa.engine import workdays
 from vcl_qa.panel import feedback as panel_feedback
 from vcl_qa.errors import LetterError
-from vcl_qa import labels
+from vcl_qa import csv_safe, labels
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.result import DIMENSIONS
 from vcl_qa.engine.rules import load_rules
@@ -247,7 +246,7 @@ def letters_list(request: Request, user: StaffOrManager, db: DbDep, page: int = 
 def letters_csv(request: Request, user: StaffOrManager, db: DbDep):
     filters = _filters(request, user)
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer = csv_safe.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     offset = 0
     while True:

@@ -1,12 +1,12 @@
 """`vcl-qa panel ...`: draw a period's sample, agreement figures and the board report."""
 from __future__ import annotations
 
-import csv
 import json
 import sys
 
 import click
 
+from vcl_qa import csv_safe
 from vcl_qa.cli import database
 from vcl_qa.errors import LetterError
 
@@ -59,7 +59,7 @@ def agreement_cmd(period: str, fmt: str) -> None:
     finally:
         db.close()
     if fmt == "csv":
-        csv.writer(sys.stdout, lineterminator="\n").writerows(agreement_csv_rows(data))
+        csv_safe.Writer(sys.stdout, lineterminator="\n").writerows(agreement_csv_rows(data))
     else:
         click.echo(json.dumps(data, indent=2))
 

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
-from vcl_qa import config
+from vcl_qa import config, csv_safe
 from vcl_qa.engine.dates import long_date
 from vcl_qa.errors import LetterError
 from vcl_qa.engine.letter import CONTEXT_FIELDS, context_from_mapping, decode_text
@@ -251,7 +251,7 @@ def digest_for(db: Database, *, today: dt.date | None = None, team: str | None =
 
 
 def write_digest_csv(rows: list[dict], fh: TextIO) -> None:
-    writer = csv.DictWriter(fh, fieldnames=DIGEST_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer = csv_safe.DictWriter(fh, fieldnames=DIGEST_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
 
@@ -334,7 +334,7 @@ def timeliness_report(db: Database, *, today: dt.date | None = None, team: str |
 
 
 def write_report_csv(rows: list[dict], fh: TextIO) -> None:
-    writer = csv.DictWriter(fh, fieldnames=REPORT_COLUMNS, lineterminator="\n")
+    writer = csv_safe.DictWriter(fh, fieldnames=REPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for r in rows:
         writer.writerow({**r, "working_day_limit": "all" if r["working_day_limit"] is None

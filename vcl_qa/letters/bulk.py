@@ -1,7 +1,6 @@
 """Bulk work for the command line: import a folder, export results, purge old letters, re-score."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from vcl_qa import csv_safe
 from vcl_qa.errors import LetterError
 from vcl_qa.engine.letter import LETTER_SUFFIXES, Letter
 from vcl_qa.db import audit
@@ -132,7 +132,7 @@ def finding_rows(db: Database) -> Iterator[dict]:
 def write_export(rows: Iterable[dict], columns: list[str], fmt: str, out: io.TextIOBase) -> int:
     n = 0
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+        writer = csv_safe.DictWriter(out, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
             writer.writerow({k: ("" if v is None else v) for k, v in row.items()})

@@ -2,7 +2,6 @@
 as data, printable HTML (vcl_qa/panel/templates/report.html) and CSV."""
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections import defaultdict
@@ -11,6 +10,7 @@ from typing import Any
 import jinja2
 from sqlite_utils import Database
 
+from vcl_qa import csv_safe
 from vcl_qa.engine.letter import context_from_mapping
 from vcl_qa.panel.redact import redact
 from vcl_qa.engine.rules import load_rules
@@ -162,7 +162,7 @@ def render_html(data: dict) -> str:
 def render_csv(data: dict) -> str:
     """One table: section, name, value, previous, change, detail."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_safe.Writer(buf, lineterminator="\n")
     w.writerow(["section", "name", "value", "previous", "change", "detail"])
     w.writerow(["period", data["period"]["name"], f"{data['period']['start_date']} to {data['period']['end_date']}",
                 data["previous_period"] or "", "", f"seed {data['period']['seed']}"])
