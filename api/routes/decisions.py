@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from vcl_qa.db import audit
 from vcl_qa.decisions import register
 from vcl_qa.errors import LetterError
 from vcl_qa.engine.letter import Decision, Offence, VictimCategory
@@ -210,7 +211,11 @@ def list_decisions(
     rows = register.register(db, today=as_of, team=team, status=status, urn=urn,
                              decision=decision.value if decision else None,
                              decided_from=decided_from, decided_to=decided_to)
-    return {"data": rows[offset:offset + limit], "count": len(rows)}
+    page = rows[offset:offset + limit]
+    # Victims' names and case references were read: which entries, never the reference asked for.
+    audit.record(db, user, "decisions.search" if urn else "decisions.list", "decision", None,
+                 {"ids": [r["id"] for r in page], "count": len(rows)})
+    return {"data": page, "count": len(rows)}
 
 
 @router.get("/decisions/unlinked-letters", response_model=UnlinkedList)
@@ -219,6 +224,8 @@ def unlinked_letters(db: DbDep, user: LetterUser,
                      offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
     """Stored letters whose case reference and decision match no registered decision."""
     rows, count = register.unlinked_letters(db, team=_own_team(user), limit=limit, offset=offset)
+    audit.record(db, user, "decisions.unlinked_letters", "letter", None,
+                 {"ids": [r["id"] for r in rows], "count": count})
     return {"data": rows, "count": count}
 
 

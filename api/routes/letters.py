@@ -73,6 +73,9 @@ def list_letters(
         team = own
     rows, count = store.list_letters(db, team=team, decision=decision, verdict=verdict, status=status,
                                      date_from=date_from, date_to=date_to, q=q, limit=limit, offset=offset)
+    # Names and case references were read: which letters, never the words searched for.
+    audit.record(db, user, "letters.search" if q else "letters.list", "letter", None,
+                 {"ids": [r["id"] for r in rows], "count": count})
     return {"data": rows, "count": count}
 
 
@@ -94,7 +97,9 @@ def compare_versions(letter_id: PathId, db: DbDep, user: LetterUser,
     latest = store.get_letter(db, letter_id)["latest_version"]
     new = to_version or latest
     old = from_version or max(new - 1, 1)
-    return store.compare(db, letter_id, old, new)
+    out = store.compare(db, letter_id, old, new)
+    audit.record(db, user, "letter.compare", "letter", letter_id, {"from": old, "to": new})
+    return out
 
 
 @router.post("/{letter_id}/suppressions", status_code=201, response_model=SuppressionCreated,

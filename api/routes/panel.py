@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from vcl_qa import csv_safe
+from vcl_qa.db import audit
 from vcl_qa.panel import agreement as agreement_mod
 from vcl_qa.panel import feedback as feedback_mod
 from vcl_qa.panel import periods
@@ -412,6 +413,7 @@ def period_report(period: PeriodName, db: DbDep, user: ManagerUser,
 def feedback_list(db: DbDep, user: LetterUser):
     """Letters the panel has rated: staff see their own team's, managers every team's."""
     rows = feedback_mod.letters_with_feedback(db, user.team if user.role == "staff" else None)
+    audit.record(db, user, "feedback.list", "letter", None, {"count": len(rows)})
     return {"data": rows, "count": len(rows)}
 
 
@@ -419,4 +421,6 @@ def feedback_list(db: DbDep, user: LetterUser):
 def feedback_for_letter(letter_id: PathId, db: DbDep, user: LetterUser):
     """The panel's ratings, comments, marked passages and verdicts on one letter."""
     check_visible(db, user, letter_id)
-    return feedback_mod.feedback(db, letter_id)
+    out = feedback_mod.feedback(db, letter_id)
+    audit.record(db, user, "feedback.read", "letter", letter_id)
+    return out

@@ -232,6 +232,8 @@ def letters_list(request: Request, user: StaffOrManager, db: DbDep, page: int = 
     per_page = int(settings().get("letters_per_page", 25))
     page = max(1, min(page, 100_000))
     rows, count = store.list_letters(db, **filters, limit=per_page, offset=(page - 1) * per_page)
+    audit.record(db, user.user, "letters.search" if filters.get("q") else "letters.list", "letter", None,
+                 {"ids": [r["id"] for r in rows], "count": count})
     teams = [r[0] for r in db.execute("SELECT DISTINCT team FROM letters ORDER BY team")] \
         if user.role == "manager" else []
     query = request.url.query
