@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from vcl_qa import labels
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.result import DIMENSIONS
+from vcl_qa.engine.rules import load_rules
 from vcl_qa.errors import LetterError
 from vcl_qa.training import service
 from vcl_qa.training.exercises import READERS, settings
@@ -41,17 +42,24 @@ def _script_json(data: dict) -> str:
 def _finding_views(result: dict) -> tuple[list[dict], list[dict]]:
     """Findings for the editor (numbered, with their kind of fix), and those not counted."""
     shown, set_aside = [], []
+    rules = load_rules().by_id
     ordered = sorted(result.get("findings") or [],
                      key=lambda f: (RANK.get(f["severity"], 3), f["start"] if f.get("start") is not None else -1))
     for f in ordered:
         if f.get("suppressed"):
             set_aside.append(f)
             continue
-        options = f.get("replacements") if "replacements" in f else f.get("suggestions")
-        kind = "none"
-        if options:
-            kind = "replace" if f.get("start") is not None else "insert"
+        # One-click swaps use `replacements` (checked to clear the finding, contract section 3);
+        # missing content gets the suggested paragraph, to adapt.
+        if f.get("start") is not None:
+            options = f.get("replacements") if "replacements" in f else f.get("suggestions")
+            kind = "replace" if options else "none"
+        else:
+            options = f.get("suggestions") or []
+            kind = "insert" if options else "none"
+        rule = rules.get(f["rule"])
         shown.append({**f, "n": len(shown) + 1, "kind": kind, "options": options or [],
+                      "where": "top" if rule is not None and rule.kind == "header_line" else "body",
                       "severity_words": labels.label(labels.SEVERITIES, f["severity"])})
     return shown, set_aside
 
@@ -119,8 +127,19 @@ def _make_page(request: Request, user, db, letter_id: int, values: dict, show_pr
                                          f"{settings().poor_panel_rating:g} or less overall.")
     errors = p["problems"] if show_preview else {}
     shown, _ = _finding_views(p["result"])
+    pieces, pos = [], 0  # the letter with each invented detail marked
+    for r in p["replaced"]:
+        pieces += [(p["letter"][pos:r["start"]], None), (p["letter"][r["start"]:r["end"]], r["tag"])]
+        pos = r["end"]
+    pieces.append((p["letter"][pos:], None))
+    swaps: dict[str, list[str]] = {}
+    for r in p["replaced"]:
+        swaps.setdefault(r["tag"], [])
+        if r["stand_in"] not in swaps[r["tag"]]:
+            swaps[r["tag"]].append(r["stand_in"])
     return render(request, "training/from_panel_make.html", {
         "p": p, "values": {**values, "hide": "\n".join(values["hide"])}, "preview": show_preview,
+        "pieces": pieces, "swaps": swaps, "mean": f"{p['mean_overall']:g}",
         "errors": errors, "findings": shown, "case": case_details(p["context"], p["reader"]),
         "status": status}, status, user=user)
 

@@ -1,0 +1,236 @@
+"""Training in a real browser: the guide without signing in, an exercise failed then fixed and
+passed in the check page's editor, progress for staff and managers (with the CSV), an exercise
+made from a letter the panel rated poorly, and the pages at phone width."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from browser_helpers import assert_accessible, shot, sign_in
+from conftest import AXE
+from live_server import ROOT, LiveServer, make_user
+from training_setup import PERSONAL, poorly_rated_letter, users
+from vcl_qa.training.exercises import built_in, load_exercises
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def training_site(tmp_path_factory):
+    """A server of its own: users of every role and one sent letter the panel rated 1 of 5."""
+    db = tmp_path_factory.mktemp("training-browser") / "vcl_qa.db"
+    tokens = users(db)
+    letter_id = poorly_rated_letter(db)
+    colleagues(db)
+    server = LiveServer(db).start()
+    yield {"url": server.url, "tokens": tokens, "letter_id": letter_id}
+    server.stop()
+
+
+def colleagues(db_path) -> None:
+    """More staff, further along or not started, so the managers' table has something to show."""
+    from vcl_qa.db import open_db
+    from vcl_qa.db.users import user_by_name
+    from vcl_qa.training import service
+
+    for name, team in (("Tom Fielding", "east"), ("Ruth Adeyemi", "east"), ("Chloe Park", "north")):
+        make_user(db_path, name, "staff", team)
+    db = open_db(db_path)
+    try:
+        tom, ruth = user_by_name(db, "Tom Fielding"), user_by_name(db, "Ruth Adeyemi")
+        for n, ex in enumerate(load_exercises()):
+            service.attempt(db, tom, ex.id, ex.letter)  # a try, then the fix
+            service.attempt(db, tom, ex.id, ex.model_answer, ex.model_context)
+            if n < 4:
+                service.attempt(db, ruth, ex.id, ex.model_answer, ex.model_context)
+        service.attempt(db, ruth, "young-person", built_in("young-person").letter)
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def tpage(browser, training_site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=training_site["url"],
+                                  locale="en-GB", reduced_motion="reduce", accept_downloads=True)
+    context.add_init_script(path=str(AXE))
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+
+
+def look(page, name: str) -> None:
+    """A screenshot to look at (phone widths, the guide), kept out of docs/: var/screenshots."""
+    folder = ROOT / "var" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+
+
+def test_the_guide_needs_no_sign_in_and_is_built_from_the_rules(tpage):
+    tpage.goto("/guide")
+    assert tpage.url.endswith("/guide")  # not sent to sign in
+    assert tpage.get_by_role("heading", name="The letter standard: a guide").is_visible()
+    assert_accessible(tpage)
+    tpage.get_by_role("link", name="What it says").click()
+    entry = tpage.locator("section.guide-rule", has=tpage.get_by_role("heading", name=re.compile("Right to review missing")))
+    assert "Why it matters" in entry.inner_text() and "Victims' Right to Review scheme" in entry.inner_text()
+    assert entry.locator(".guide-bad").count() == 1 and entry.locator(".guide-good").count() == 1
+    assert "If you are not happy with this decision" in entry.locator("blockquote.suggested").inner_text()
+    assert "The checker says" in entry.inner_text()
+    assert_accessible(tpage)
+    tpage.goto("/guide/all")
+    assert tpage.locator("section.guide-rule").count() >= 22
+    tpage.emulate_media(media="print")
+    assert not tpage.locator("header.site-header").is_visible()  # printable: no menus
+    tpage.emulate_media(media="screen")
+    tpage.set_viewport_size(PHONE)
+    tpage.goto("/guide/empathy")
+    assert no_sideways_scroll(tpage)
+    look(tpage, "guide-phone")
+
+
+def test_staff_exercise_failed_then_fixed_and_passed(tpage, training_site):
+    sign_in(tpage, training_site["tokens"]["staff"])
+    tpage.get_by_role("link", name="Training", exact=True).click()
+    assert tpage.locator("#exercises tbody tr").count() == len(load_exercises())
+    assert_accessible(tpage)
+    tpage.get_by_role("link", name="Mr Khan's brother").click()
+    assert "Mr Khan's brother, Imran, died" in tpage.locator("#brief").inner_text()
+    assert tpage.get_by_text("Writing to a bereaved family member").is_visible()
+
+    # First try: checked as it was given. Not passed; what is left is listed and marked.
+    tpage.get_by_role("button", name="Check my letter").click()
+    tpage.wait_for_url(re.compile(r"/training/khan-brother\?attempt=1"))
+    assert "not passed yet" in tpage.locator("#result-heading").inner_text()
+    left = tpage.locator("#left-list").inner_text()
+    assert "No condolences" in left and "No offer to meet" in left
+    assert tpage.locator("#letter-view mark.sev-warning").count() >= 1  # "the deceased"
+    assert tpage.locator("#model-answer-later").is_visible()
+    shot(tpage, "training-exercise")
+    assert_accessible(tpage)
+
+    # The same editor as a checked letter: a suggested paragraph goes in before the sign-off.
+    tpage.locator(".finding").filter(has_text="condolences").get_by_role("button", name="Insert this paragraph").click()
+    assert "Please accept my deepest sympathy." in tpage.get_by_label("Edit your letter").input_value()
+
+    # Fixed: condolences and a meeting offer written in; passed, with the model answer.
+    text = built_in("khan-brother").letter
+    text = text.replace("the death of the deceased", "the death of your brother, Imran").replace(
+        "I am writing to tell you", "I am so sorry for the loss of your brother, Imran. I know this is very hard news for you "
+        "and your family. I am writing to tell you").replace(
+        "If you want us to look", "I would like to offer you a meeting to explain our decision and answer any "
+        "questions. You are welcome to bring someone with you.\n\nIf you want us to look")
+    tpage.get_by_label("Edit your letter").fill(text)
+    tpage.get_by_role("button", name="Check my letter").click()
+    tpage.wait_for_url(re.compile(r"attempt=2"))
+    assert "Well done: you passed" in tpage.locator("#outcome").inner_text()
+    fixed = tpage.locator("#fixed-list").inner_text()
+    assert "No condolences" in fixed and "No offer to meet" in fixed
+    assert tpage.locator("#model-answer").is_visible()
+    assert built_in("khan-brother").model_answer.splitlines()[0] in tpage.locator("#model-answer").inner_text()
+    look(tpage, "training-passed")
+    assert_accessible(tpage)
+
+    # At phone width the exercise page does not scroll sideways.
+    tpage.set_viewport_size(PHONE)
+    tpage.reload()
+    assert no_sideways_scroll(tpage)
+    look(tpage, "training-exercise-phone")
+
+
+def test_one_click_swaps_in_the_exercise_editor(tpage, training_site):
+    sign_in(tpage, training_site["tokens"]["south"])
+    tpage.goto("/training/okafor-not-charged")
+    tpage.get_by_role("button", name="Check my letter").click()
+    tpage.wait_for_url(re.compile(r"attempt=1"))
+    tpage.get_by_role("button", name="Use “I am sorry to tell you”").click()
+    text = tpage.get_by_label("Edit your letter").input_value()
+    assert "I am sorry to tell you that we have decided" in text and "regret" not in text
+    assert "regret" not in tpage.locator("#letter-view").inner_text()
+
+
+def test_an_empty_letter_is_refused_next_to_the_field(tpage, training_site):
+    sign_in(tpage, training_site["tokens"]["south"])
+    tpage.goto("/training/begum-due-date")
+    tpage.get_by_label("Fix the letter here").fill("")
+    tpage.get_by_label("Date the letter goes out").fill("2024-12-01")
+    tpage.get_by_role("button", name="Check my letter").click()
+    assert tpage.locator("#error-summary").is_visible()
+    assert tpage.locator("#text-error").is_visible()
+    assert_accessible(tpage)
+    tpage.get_by_label("Fix the letter here").fill(built_in("begum-due-date").model_answer)
+    tpage.get_by_role("button", name="Check my letter").click()
+    assert "after" in tpage.locator("#letter_date-error").inner_text()  # before the decision: named
+    tpage.get_by_label("Date the letter goes out").fill("2024-12-20")
+    tpage.get_by_role("button", name="Check my letter").click()
+    tpage.wait_for_url(re.compile(r"attempt=1"))
+    assert "you passed" in tpage.locator("#outcome").inner_text()
+
+
+def test_progress_for_staff_and_managers(tpage, training_site):
+    sign_in(tpage, training_site["tokens"]["staff"])
+    tpage.goto("/training/progress")
+    row = tpage.locator("#my-progress tr", has_text="Mr Khan's brother")
+    assert "Passed" in row.inner_text()
+    assert_accessible(tpage)
+    tpage.goto("/training/progress.csv")  # staff may not download everyone's
+    assert "cannot open this page" in tpage.content()
+
+    sign_in(tpage, training_site["tokens"]["manager"])
+    tpage.goto("/training/progress")
+    people = tpage.locator("#people-progress")
+    sam = people.locator("tr", has_text="Sam Staff")
+    assert f"1 of {len(load_exercises())}" in sam.inner_text() and "north" in sam.inner_text()
+    assert people.locator("tr", has_text="Mo Manager").count() == 0  # managers are listed once they try
+    assert tpage.locator("#board-line").inner_text().startswith(
+        f"Training: 1 of 5 staff have passed all {len(load_exercises())} exercises; 4 have started")
+    assert "Yes" not in people.locator("tr", has_text="Chloe Park").inner_text()
+    assert "All passed" in people.locator("tr", has_text="Tom Fielding").inner_text()
+    assert_accessible(tpage)
+    shot(tpage, "training-progress")
+    with tpage.expect_download() as download:
+        tpage.get_by_role("link", name=re.compile("Download this table")).click()
+    lines = open(download.value.path(), encoding="utf-8").read().splitlines()
+    assert lines[0].startswith("team,person,role,exercises_passed")
+    assert any(line.startswith("north,Sam Staff,staff,1,") for line in lines)
+    tpage.set_viewport_size(PHONE)
+    tpage.reload()
+    assert no_sideways_scroll(tpage)
+    look(tpage, "training-progress-phone")
+
+
+def test_a_manager_turns_a_poorly_rated_letter_into_an_exercise(tpage, training_site):
+    sign_in(tpage, training_site["tokens"]["manager"])
+    tpage.goto("/training/from-panel")
+    tpage.get_by_role("link", name=re.compile("Make an exercise")).first.click()
+    letter = tpage.locator("#letter").inner_text()
+    assert [w for w in PERSONAL if w.lower() in letter.lower()] == []
+    assert tpage.locator("#save-exercise").count() == 0  # nothing to save before a preview
+    tpage.get_by_role("button", name="Preview again").click()
+    assert "write a few words here" in tpage.locator("#error-summary").inner_text()
+    tpage.get_by_label("Title").fill("A cold letter to a father")
+    tpage.get_by_label("Brief").fill("The panel rated this letter 1 out of 5. It is cold to a bereaved father. Fix it.")
+    tpage.get_by_role("button", name="Preview again").click()
+    assert_accessible(tpage)
+    shot(tpage, "training-from-panel")
+    tpage.get_by_role("button", name="Save as an exercise").click()
+    tpage.wait_for_url(re.compile(r"/training/panel-\d+"))
+    assert "Saved" in tpage.locator(".notice").first.inner_text()
+    sign_in(tpage, training_site["tokens"]["south"])
+    tpage.goto("/training")
+    assert tpage.get_by_role("link", name="A cold letter to a father").is_visible()
+
+
+def test_panel_members_and_admins_cannot_open_training(tpage, training_site):
+    for role in ("panel", "admin"):
+        sign_in(tpage, training_site["tokens"][role])
+        tpage.goto("/training")
+        assert "cannot open this page" in tpage.content()
+        tpage.goto("/guide")  # the guide is for everyone
+        assert tpage.get_by_role("heading", name="The letter standard: a guide").is_visible()
