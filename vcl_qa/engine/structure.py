@@ -59,6 +59,11 @@ def sign_off_alternatives() -> str:
     return "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in phrases)
 
 
+def impersonal_greetings() -> list[str]:
+    """Words after "Dear" that address nobody in particular (rules/structure.yml)."""
+    return [str(w) for w in load_yaml("structure.yml")["impersonal_greetings"]]
+
+
 def title_lists() -> dict[str, list[str]]:
     """`honorifics` and `ranks` as written in rules/structure.yml."""
     data = load_yaml("structure.yml")["titles"]

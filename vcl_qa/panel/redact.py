@@ -60,7 +60,7 @@ from typing import Any, Iterable, NamedTuple
 from vcl_qa.errors import RulesError
 from vcl_qa.engine.letter import Letter, LetterContext
 from vcl_qa.engine.rules_data import load_yaml
-from vcl_qa.engine.structure import sign_off_alternatives, title_lists
+from vcl_qa.engine.structure import impersonal_greetings, sign_off_alternatives, title_lists
 
 RULES_FILE = "redaction.yml"
 # A word: letters, inner apostrophes and hyphens ("O'Neill", "Adeyinka-Brown"); a possessive
@@ -265,7 +265,7 @@ def load_rules() -> RedactionRules:
         building_words=_low(data.get("building_words")),
         keep_followers=_low(data.get("keep_followers")),
         known_name_followers=_low(data.get("known_name_followers")),
-        impersonal=_low(data.get("impersonal_greetings")),
+        impersonal=_low(impersonal_greetings()),  # rules/structure.yml
         male=_low(groups.get("male")),
         female=_low(groups.get("female")),
         house_line=_compile(_expand(str(block.get("house_line", "(?!)")), fragments, "address_block"),

@@ -3,10 +3,11 @@ victim's. Titles come from the shared word lists (rules/structure.yml `titles`).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 from vcl_qa.engine.result import Finding
-from vcl_qa.engine.structure import titles
+from vcl_qa.engine.structure import impersonal_greetings, titles
 
 from .base import KindSettings, State, finding, rx
 
@@ -29,7 +30,7 @@ def check(rule, state: State) -> Iterator[Finding]:
     lead = len(g.text) - len(g.text.lstrip())
     start, end = g.start + lead, g.start + len(g.text.rstrip())
     line = g.text.strip()
-    if any(rx(p).search(line) for p in cfg.impersonal):
+    if any(rx(p).search(line) for p in cfg.impersonal) or _impersonal_words().search(line):
         yield finding(rule, state, start, end, message=cfg.impersonal_message,
                       suggestions=greeting_suggestion(state))
         return
@@ -54,6 +55,14 @@ def check(rule, state: State) -> Iterator[Finding]:
     if not ok:
         yield finding(rule, state, start, end, message=cfg.wrong_name_message,
                       suggestions=greeting_suggestion(state), name=victim)
+
+
+@lru_cache(maxsize=1)
+def _impersonal_words() -> re.Pattern:
+    """ "Dear" + a word that addresses nobody in particular (rules/structure.yml, shared with
+    the redaction)."""
+    words = "|".join(re.escape(w) for w in sorted(impersonal_greetings(), key=len, reverse=True))
+    return re.compile(rf"^dear\s+({words})\b", re.I)
 
 
 def name_tokens(name: str) -> list[str]:
