@@ -286,3 +286,26 @@ def test_a_letter_the_panel_rated_well_cannot_become_an_exercise(tmp_path):
             service.create_from_panel(db, user_by_name(db, "Mo Manager"), letter_id, "Title", "A brief here.")
     finally:
         db.close()
+
+
+def test_training_progress_on_the_command_line(tmp_path, monkeypatch):
+    path = tmp_path / "vcl_qa.db"
+    users(path)
+    db = open_db(path)
+    try:
+        ex = load_exercises()[0]
+        service.attempt(db, user_by_name(db, "Sam Staff"), ex.id, ex.model_answer, ex.model_context)
+    finally:
+        db.close()
+    monkeypatch.setenv("VCL_QA_DB", str(path))
+    out = CliRunner().invoke(main, ["training", "progress", "--format", "csv"])
+    assert out.exit_code == 0
+    assert out.stdout.splitlines()[0].startswith("team,person,role,exercises_passed")
+    assert f"north,Sam Staff,staff,1,{len(load_exercises())}," in out.stdout
+    text = CliRunner().invoke(main, ["training", "progress"])
+    assert text.exit_code == 0 and "Training: 0 of 2 staff have passed all" in text.output
+    listed = CliRunner().invoke(main, ["training", "exercises"])
+    assert listed.exit_code == 0 and f"{len(load_exercises())} exercises" in listed.output
+    monkeypatch.setenv("VCL_QA_DB", str(tmp_path / "none.db"))
+    missing = CliRunner().invoke(main, ["training", "progress"])
+    assert missing.exit_code == 2 and "No database at" in missing.output

@@ -15,6 +15,7 @@ from vcl_qa.engine.result import DIMENSIONS
 from vcl_qa.engine.rules import Rule, load_rules
 from vcl_qa.engine.rules_data import load_yaml
 from vcl_qa.engine.run import score_letter
+from vcl_qa.errors import RulesError
 from vcl_qa.training.exercises import READERS, load_exercises
 
 YES_NO = {True: "Yes", False: "No"}
@@ -93,7 +94,10 @@ def _entry(rule: Rule, practise: dict[str, list[dict]]) -> dict[str, Any]:
 
 def intro() -> dict[str, Any]:
     """The guide's own words (rules/training.yml `guide:`): the opening and each dimension's."""
-    return (load_yaml("training.yml") or {}).get("guide") or {}
+    try:
+        return (load_yaml("training.yml") or {}).get("guide") or {}
+    except RulesError:  # an area's own rules folder without it: the guide is the rules alone
+        return {}
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,89 @@
+"""Training pages over HTTP against the real server: who reaches which page, the guide open to
+all, the CSRF check on attempts, bad input answered on the page, and the progress CSV."""
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from live_server import LiveServer
+from training_setup import poorly_rated_letter, users
+from vcl_qa.training.exercises import built_in, load_exercises
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    db = tmp_path_factory.mktemp("web-training") / "vcl_qa.db"
+    tokens = users(db)
+    letter_id = poorly_rated_letter(db)
+    server = LiveServer(db).start()
+    yield {"url": server.url, "tokens": tokens, "letter_id": letter_id}
+    server.stop()
+
+
+def signed_in(site, role: str) -> httpx.Client:
+    client = httpx.Client(base_url=site["url"], timeout=60)
+    page = client.get("/sign-in")
+    pre = re.search(r'name="pre_token" value="([^"]+)"', page.text).group(1)
+    assert client.post("/sign-in", data={"pre_token": pre, "token": site["tokens"][role]}).status_code == 303
+    return client
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("role,path,status", [
+    ("staff", "/training", 200), ("manager", "/training", 200), ("panel", "/training", 403),
+    ("admin", "/training", 403), ("staff", "/training/khan-brother", 200), ("panel", "/training/khan-brother", 403),
+    ("staff", "/training/no-such-exercise", 404), ("staff", "/training/progress", 200),
+    ("manager", "/training/progress", 200), ("panel", "/training/progress", 403),
+    ("staff", "/training/progress.csv", 403), ("manager", "/training/progress.csv", 200),
+    ("staff", "/training/from-panel", 403), ("manager", "/training/from-panel", 200),
+    ("manager", "/training/from-panel/999", 404), ("staff", "/training/from-panel/1", 403),
+    ("panel", "/guide", 200), ("admin", "/guide/empathy", 200), ("staff", "/guide/nothing", 404),
+    ("staff", "/training/khan-brother?attempt=9", 404),
+])
+def test_each_role_reaches_only_its_training_pages(site, role, path, status):
+    assert signed_in(site, role).get(path).status_code == status
+
+
+@pytest.mark.parametrize("path", ["/guide", "/guide/content", "/guide/all"])
+def test_the_guide_needs_no_sign_in(site, path):
+    r = httpx.get(site["url"] + path, timeout=30)
+    assert r.status_code == 200 and "Right to review missing" in httpx.get(site["url"] + "/guide/all").text
+
+
+@pytest.mark.parametrize("path", ["/training", "/training/khan-brother", "/training/progress"])
+def test_training_pages_send_visitors_to_sign_in(site, path):
+    r = httpx.get(site["url"] + path, timeout=30)
+    assert r.status_code == 303 and r.headers["location"].startswith("/sign-in")
+
+
+def test_an_attempt_needs_the_form_token_and_bad_input_is_said_on_the_page(site):
+    client = signed_in(site, "south")
+    page = client.get("/training/begum-due-date")
+    assert client.post("/training/begum-due-date", data={"text": "Dear Ms Begum"}).status_code == 403
+    token = csrf(page.text)
+    empty = client.post("/training/begum-due-date", data={"csrf_token": token, "text": " "})
+    assert empty.status_code == 400 and 'id="text-error"' in empty.text
+    early = client.post("/training/begum-due-date", data={"csrf_token": token, "letter_date": "2024-12-01",
+                                                          "text": built_in("begum-due-date").model_answer})
+    assert early.status_code == 400 and 'id="letter_date-error"' in early.text
+    assert "Ms Begum" in early.text  # the letter typed is kept
+    done = client.post("/training/begum-due-date", data={"csrf_token": token, "letter_date": "2024-12-20",
+                                                         "text": built_in("begum-due-date").model_answer})
+    assert done.status_code == 303 and done.headers["location"].endswith("?attempt=1#result")
+    result = client.get("/training/begum-due-date?attempt=1")
+    assert "Well done: you passed" in result.text and 'id="model-answer"' in result.text
+
+
+def test_the_progress_csv_lists_everyone_without_letter_text(site):
+    client = signed_in(site, "manager")
+    r = client.get("/training/progress.csv")
+    assert r.headers["content-type"].startswith("text/csv")
+    lines = r.text.splitlines()
+    assert lines[0] == "team,person,role,exercises_passed,exercises,exercises_tried,attempts,completed,last_activity"
+    assert any(line.startswith(f"north,Sam Staff,staff,0,{len(load_exercises())},") for line in lines)
+    assert "Hollis" not in r.text and "Dear" not in r.text
