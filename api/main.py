@@ -13,6 +13,7 @@ from . import errors
 from .routes import audit, decisions, health, letters, users
 from .routes import panel
 from .routes import training
+from .routes import check
 from .routes import metrics as metrics_routes
 from .no_store import NoStore
 from .request_log import RequestLog
@@ -22,7 +23,7 @@ from . import web
 API_PREFIX = "/api/v1"
 # Other areas add their routers here (module with a `router`).
 ROUTERS = [health.router, letters.router, users.router, audit.router, decisions.router, panel.router,
-           training.router]
+           training.router, check.router]
 
 
 def create_app(database: str | Path | None = None) -> FastAPI:

@@ -94,6 +94,8 @@ class SuppressionOut(BaseModel):
     reason: str
     by: str | None
     created_at: str
+    revoked_at: str | None = Field(default=None, description="When it was restored (it counts no more)")
+    revoked_by: str | None = Field(default=None, description="Who restored it")
 
 
 class LetterDetail(LetterSummary):
@@ -101,6 +103,8 @@ class LetterDetail(LetterSummary):
     versions: list[VersionOut]
     result: Result | None
     suppressions: list[SuppressionOut]
+    sent_by: str | None = Field(default=None, description="Who marked the letter as sent")
+    sent_marked_at: str | None = Field(default=None, description="When they marked it (UTC)")
 
 
 class Comparison(BaseModel):
@@ -131,4 +135,37 @@ class SuppressionCreated(BaseModel):
 
 class SentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sent_date: dt.date | None = Field(default=None, description="Default: today")
+    sent_date: dt.date | None = Field(default=None, description="Default: the letter's date (letter_date), "
+                                                                "or today when it has none or it is later")
+
+
+class SuppressionRestored(SuppressionCreated):
+    restored: bool = True
+
+
+class SetAsideRow(BaseModel):
+    id: int = Field(description="The suppression's id")
+    letter_id: int
+    team: str
+    status: str
+    latest_version: int
+    rule: str
+    term: str | None
+    severity: str
+    message: str
+    text: str | None
+    reason: str
+    by: str | None
+    created_at: str
+    findings: int = Field(description="How many findings of the latest result it sets aside")
+
+
+class SetAsideList(BaseModel):
+    data: list[SetAsideRow]
+    count: int
+
+
+class CheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(description="The letter body exactly as the victim would read it")
+    context: ContextIn = Field(default_factory=dict, description="Case facts (contract section 1)")

@@ -33,6 +33,12 @@ MATRIX = [
      {"rule": "readability.passive", "reason": "fine here"},
      {"staff": 201, "other_team_staff": 404, "manager": 201}),
     ("send", "POST", "/letters/{letter}/sent", {}, {"staff": 200, "other_team_staff": 404, "manager": 200}),
+    ("undo send", "DELETE", "/letters/{letter}/sent", None,
+     {"staff": 409, "other_team_staff": 404, "manager": 409}),  # a fresh letter is not sent
+    ("restore finding", "DELETE", "/letters/{letter}/suppressions/1", None,
+     {"staff": 404, "other_team_staff": 404, "manager": 404}),  # a fresh letter has none
+    ("check", "POST", "/check", OK_LETTER, {"staff": 200, "other_team_staff": 200, "manager": 200}),
+    ("set aside", "GET", "/set-aside", None, {"staff": 200, "other_team_staff": 200, "manager": 200}),
     ("delete", "DELETE", "/letters/{letter}", None, {"manager": 204}),
     ("list users", "GET", "/users", None, {"admin": 200}),
     ("add user", "POST", "/users", {"name": "{name}", "role": "panel"}, {"admin": 201}),
@@ -147,7 +153,7 @@ def test_route_role_status(server, name, method, path, body, statuses, role):
 
 def test_matrix_covers_every_route_of_these_routers(server):
     schema = httpx.get(f"{server.url}/openapi.json").json()
-    mine = {"letters", "users", "audit", "health", "decisions", "reports", "panel", "training"}
+    mine = {"letters", "users", "audit", "health", "decisions", "reports", "panel", "training", "check"}
     routes = {(m.upper(), p.removeprefix("/api/v1").replace("{letter_id}", "{letter}").replace("{user_id}", "{user}"))
               for p, ops in schema["paths"].items() for m, op in ops.items()
               if set(op.get("tags", [])) & mine}
@@ -160,6 +166,7 @@ def _panel_placeholders(path: str) -> str:
     path = re.sub(r"^/panel/periods/20\d\dQ\d", "/panel/periods/{period}", path)
     path = re.sub(r"^/review-queue/[0-9a-f]{16}", "/review-queue/{item_id}", path)
     path = re.sub(r"^/training/exercises/(?!preview$)[a-z0-9-]+", "/training/exercises/{exercise_id}", path)
+    path = re.sub(r"/suppressions/\d+$", "/suppressions/{suppression_id}", path)
     return path.replace("/findings/1/", "/findings/{number}/")
 
 

@@ -18,9 +18,9 @@ from vcl_qa.letters import service
 from vcl_qa.db import audit
 
 from ..deps import DbDep, LetterUser, ManagerUser, PathId, check_visible, scoring_slot, visible_team
-from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError
+from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError, ErrorBody
 from ..schemas import (Comparison, LetterCreated, LetterDetail, LetterList, LetterSubmit, SentIn,
-                       SuppressionCreated, SuppressionIn)
+                       SuppressionCreated, SuppressionIn, SuppressionRestored)
 
 router = APIRouter(prefix="/letters", tags=["letters"], responses=COMMON_RESPONSES)
 
@@ -113,7 +113,8 @@ def suppress_finding(letter_id: PathId, body: SuppressionIn, db: DbDep, user: Le
 
 @router.post("/{letter_id}/sent", response_model=LetterDetail, responses={**NOT_FOUND, **CONFLICT})
 def mark_sent(letter_id: PathId, db: DbDep, user: LetterUser, body: SentIn | None = None):
-    """Record that the letter went out (default today); a sent letter takes no new versions.
+    """Record that the letter went out (default: its letter_date, else today; a date after today
+    is refused); a sent letter takes no new versions (DELETE undoes the mark).
     Sent on another day than its letter_date, it is scored again as sent that day."""
     check_visible(db, user, letter_id)
     with scoring_slot:
@@ -126,3 +127,28 @@ def delete_letter(letter_id: PathId, db: DbDep, user: ManagerUser):
     """Delete a letter with all its versions and results (managers only; audited)."""
     store.delete(db, user, letter_id)
     return Response(status_code=204)
+
+
+@router.delete("/{letter_id}/suppressions/{suppression_id}", response_model=SuppressionRestored,
+               responses={**NOT_FOUND, **CONFLICT})
+def restore_finding(letter_id: PathId, suppression_id: PathId, db: DbDep, user: LetterUser):
+    """Restore a finding marked 'not a problem': the suppression is kept (with who restored it
+    and when) but counts no more, and the letter is scored again; audited."""
+    check_visible(db, user, letter_id)
+    with scoring_slot:
+        return service.unsuppress(db, user, letter_id, suppression_id)
+
+
+@router.delete("/{letter_id}/sent", response_model=LetterDetail,
+               responses={**NOT_FOUND, **CONFLICT, 403: {"model": ErrorBody, "description":
+                          "Only the person who marked it, on the same day, or a manager may undo it"}})
+def undo_sent(letter_id: PathId, db: DbDep, user: LetterUser):
+    """Undo a sent mark: the letter is a draft again and is scored as of its own date. Allowed
+    to the person who marked it on the same day, and to managers; audited."""
+    check_visible(db, user, letter_id)
+    try:
+        with scoring_slot:
+            service.undo_sent(db, user, letter_id)
+    except service.NotPermitted as exc:
+        raise ApiError(403, "forbidden", str(exc)) from None
+    return store.get_letter(db, letter_id)

@@ -119,3 +119,14 @@ def core_tables(db: Database) -> None:
 def token_expiry(db: Database) -> None:
     """An API token may stop working on a given day (NULL: never)."""
     db.execute("ALTER TABLE users ADD COLUMN token_expires_at TEXT")
+
+
+@migrations(name="0003_undo_suppression_and_sending")
+def undo_suppression_and_sending(db: Database) -> None:
+    """A suppression can be restored (kept, marked revoked); a sent mark can be undone: who
+    marked it and when, and a count of sent marks and undos (for optimistic concurrency)."""
+    db.execute("ALTER TABLE suppressions ADD COLUMN revoked_at TEXT")
+    db.execute("ALTER TABLE suppressions ADD COLUMN revoked_by INTEGER REFERENCES users(id) ON DELETE SET NULL")
+    db.execute("ALTER TABLE letters ADD COLUMN sent_by INTEGER REFERENCES users(id) ON DELETE SET NULL")
+    db.execute("ALTER TABLE letters ADD COLUMN sent_marked_at TEXT")
+    db.execute("ALTER TABLE letters ADD COLUMN sent_changes INTEGER NOT NULL DEFAULT 0")

@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from vcl_qa.engine import run as engine
+from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.letter import MAX_BYTES, Letter, Suppression, context_from_mapping
 from vcl_qa.engine.result import Result
 from vcl_qa.errors import LetterError
@@ -51,6 +52,10 @@ def _suppression(data: dict) -> Suppression:
 ATTEMPTS = 10
 
 
+class NotPermitted(Exception):
+    """This user may not do this to this letter (the API answers 403)."""
+
+
 def _busy(letter_id: int) -> Conflict:
     return Conflict(f"letter {letter_id} kept changing while this change was being made; try again")
 
@@ -65,6 +70,7 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
     version number is allocated inside it. Returns {"id", "version", "result"}.
     """
     text = check_text(text)
+    check_decision_date(context)
     if letter_id is None:
         if not team:
             raise LetterError("a letter needs a team", field="team")
@@ -90,6 +96,30 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
     raise _busy(letter_id)
 
 
+def check(text: Any, context: dict | None = None) -> Result:
+    """Score a letter without storing anything (checking as one types)."""
+    text = check_text(text)
+    check_decision_date(context)
+    return _score(text, dict(context or {}), [], None)[1]
+
+
+def check_decision_date(context: dict | None, today: dt.date | None = None) -> None:
+    """A decision cannot lie in the future of a letter that has no date of its own (it would be
+    counted as sent today, before the decision)."""
+    context = context or {}
+    raw = context.get("decision_date")
+    if not raw or context.get("letter_date"):
+        return
+    try:
+        day = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
+    except ValueError:
+        return  # not a date: the context check names it
+    today = today or dt.date.today()
+    if day > today:
+        raise LetterError(f"the decision date ({long_date(day)}) is after today; check the date, "
+                          "or give the date the letter will be sent", field="decision_date")
+
+
 def _check_open(row: dict) -> None:
     """A purged or sent letter takes no new versions."""
     store.refuse_purged(row)
@@ -98,17 +128,23 @@ def _check_open(row: dict) -> None:
 
 
 def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None = None) -> dict:
-    """Mark the letter sent. When the day it went out is not the letter_date it was scored
-    with, it is scored again as sent that day (timeliness and the delay apology depend on it)."""
-    sent = (sent_date or dt.date.today()).isoformat()
+    """Mark the letter sent (by default on its own letter_date, else today). When the day it
+    went out is not the letter_date it was scored with, it is scored again as sent that day
+    (timeliness and the delay apology depend on it)."""
+    sent = sent_date.isoformat() if sent_date else None
     for _ in range(ATTEMPTS):
         state = store.letter_state(db, letter_id)
         row = store.letter_row(db, letter_id)
         store.refuse_purged(row)
         context = store.previous_context(db, letter_id, row["latest_version"])
+        today = dt.date.today().isoformat()
+        sent = sent or min(context.get("letter_date") or today, today)
+        if sent > today:
+            raise LetterError(f"the letter cannot be marked as sent on {long_date(sent)}: that is "
+                              "after today", field="sent_date")
         if context.get("decision_date") and context["decision_date"] > sent:
-            raise LetterError(f"the letter cannot be sent on {sent}, before the decision on "
-                              f"{context['decision_date']}", field="sent_date")
+            raise LetterError(f"the letter cannot be sent on {long_date(sent)}, before the decision "
+                              f"on {long_date(context['decision_date'])}", field="sent_date")
         try:  # recorded only if no version came in since the decision date was checked
             store.record_sent(db, user, letter_id, sent, expected_state=state)
             break
@@ -119,6 +155,55 @@ def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None
     if context.get("letter_date") != sent:
         rescore(db, letter_id, force=True, user=user, letter_date=sent)
     return store.summary(store.letter_row(db, letter_id))
+
+
+def default_sent_date(db: Database, letter_id: int) -> dt.date:
+    """The day a letter is taken to go out unless told otherwise: its letter_date, else today."""
+    row = store.letter_row(db, letter_id)
+    day = store.previous_context(db, letter_id, row["latest_version"]).get("letter_date")
+    today = dt.date.today()
+    return min(dt.date.fromisoformat(day), today) if day else today
+
+
+def may_undo_sent(user: Any, row: dict, today: dt.date | None = None) -> bool:
+    """A sent mark can be undone by a manager, or by the person who made it on the same day."""
+    if getattr(user, "role", None) == "manager":
+        return True
+    today = today or dt.date.today()
+    return (row.get("sent_by") is not None and row.get("sent_by") == getattr(user, "id", None)
+            and str(row.get("sent_marked_at") or "")[:10] == today.isoformat())
+
+
+def undo_sent(db: Database, user: Any, letter_id: int) -> dict:
+    """Undo a sent mark (the letter is a draft again and is scored again as of its own date)."""
+    for _ in range(ATTEMPTS):
+        state = store.letter_state(db, letter_id)
+        row = store.letter_row(db, letter_id)
+        if row["status"] != "sent":
+            raise Conflict(f"letter {letter_id} is not marked as sent")
+        if not may_undo_sent(user, row):
+            raise NotPermitted("only the person who marked the letter as sent, on the same day, or a "
+                               "manager can undo it")
+        try:
+            store.record_unsent(db, user, letter_id, expected_state=state)
+            break
+        except store.Stale:
+            continue
+    else:
+        raise _busy(letter_id)
+    rescore(db, letter_id, force=True, user=user)
+    return store.summary(store.letter_row(db, letter_id))
+
+
+def unsuppress(db: Database, user: Any, letter_id: int, suppression_id: int) -> dict:
+    """Restore a finding marked 'not a problem' and score the latest version again."""
+    row = store.letter_row(db, letter_id)
+    store.refuse_purged(row)
+    gone = store.revoke_suppression(db, user, letter_id, suppression_id)
+    result = rescore(db, letter_id, force=True, user=user) or store.latest_result(db, letter_id)
+    return {"id": suppression_id, "letter_id": letter_id, "version": row["latest_version"],
+            "rule": gone["rule"], "term": gone["term"], "reason": gone["reason"], "restored": True,
+            "result": result}
 
 
 def suppress(db: Database, user: Any, letter_id: int, rule: str, reason: str,

@@ -38,12 +38,15 @@ class Stale(Conflict):
 
 def letter_state(db: Database, letter_id: int) -> tuple:
     """What a change prepared outside the write transaction depends on: the latest version,
-    whether and when it was sent, whether it was purged, and its newest suppression. Every
-    one only ever moves forward, so an unchanged state means nothing relevant changed."""
+    whether and when it was sent (and how many times a sent mark was made or undone), whether
+    it was purged, its newest suppression and how many were restored. Every one only ever
+    moves forward, so an unchanged state means nothing relevant changed."""
     row = db.execute(
         "SELECT latest_version, (SELECT COALESCE(max(version), 0) FROM versions WHERE letter_id = l.id),"
         " status, sent_date, purged_at,"
-        " (SELECT COALESCE(max(id), 0) FROM suppressions WHERE letter_id = l.id)"
+        " (SELECT COALESCE(max(id), 0) FROM suppressions WHERE letter_id = l.id),"
+        " sent_changes,"
+        " (SELECT count(*) FROM suppressions WHERE letter_id = l.id AND revoked_at IS NOT NULL)"
         " FROM letters l WHERE id = ?", [letter_id]).fetchone()
     if row is None:
         raise NotFound(f"no letter {letter_id}")
@@ -77,8 +80,8 @@ def _letter_row(db: Database, letter_id: int) -> dict:
 def _stored_suppressions(db: Database, letter_id: int) -> list[dict]:
     return [
         {"rule": r["rule"], "term": r["term"], "reason": r["reason"]}
-        for r in db.query("SELECT rule, term, reason FROM suppressions WHERE letter_id = ? ORDER BY id",
-                          [letter_id])
+        for r in db.query("SELECT rule, term, reason FROM suppressions WHERE letter_id = ?"
+                          " AND revoked_at IS NULL ORDER BY id", [letter_id])
     ]
 
 
@@ -186,10 +189,25 @@ def get_letter(db: Database, letter_id: int) -> dict:
     out["context"] = versions[-1]["context"] if versions else {}
     out["versions"] = versions
     out["result"] = latest_result(db, letter_id)
-    out["suppressions"] = list(db.query(
-        "SELECT s.id, s.rule, s.term, s.reason, u.name AS by, s.created_at FROM suppressions s"
-        " LEFT JOIN users u ON u.id = s.user_id WHERE s.letter_id = ? ORDER BY s.id", [letter_id]))
+    out["suppressions"] = suppressions(db, letter_id)
+    out["sent_by"] = _user_name(db, row.get("sent_by"))
+    out["sent_marked_at"] = row.get("sent_marked_at")
     return out
+
+
+def suppressions(db: Database, letter_id: int) -> list[dict]:
+    """Every suppression of the letter, restored ones too (`revoked_at` set), with who and when."""
+    return list(db.query(
+        "SELECT s.id, s.rule, s.term, s.reason, u.name AS by, s.created_at, s.revoked_at,"
+        " r.name AS revoked_by FROM suppressions s LEFT JOIN users u ON u.id = s.user_id"
+        " LEFT JOIN users r ON r.id = s.revoked_by WHERE s.letter_id = ? ORDER BY s.id", [letter_id]))
+
+
+def _user_name(db: Database, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    row = db.execute("SELECT name FROM users WHERE id = ?", [user_id]).fetchone()
+    return row[0] if row else None
 
 
 def letter_team(db: Database, letter_id: int) -> str:
@@ -296,9 +314,73 @@ def record_sent(db: Database, user: Any, letter_id: int, sent: str,
         if row["status"] == "sent":
             raise Conflict(f"letter {letter_id} was already sent on {row['sent_date']}")
         _check_state(db, letter_id, expected_state)
-        db.execute("UPDATE letters SET status = 'sent', sent_date = ?, updated_at = ? WHERE id = ?",
-                   [sent, now(), letter_id])
+        stamp = now()
+        db.execute("UPDATE letters SET status = 'sent', sent_date = ?, sent_by = ?, sent_marked_at = ?,"
+                   " sent_changes = sent_changes + 1, updated_at = ? WHERE id = ?",
+                   [sent, getattr(user, "id", None), stamp, stamp, letter_id])
         audit.record(db, user, "letter.sent", "letter", letter_id, {"sent_date": sent})
+
+
+def record_unsent(db: Database, user: Any, letter_id: int, expected_state: tuple | None = None) -> str:
+    """Undo a sent mark: the letter is a draft again (the undo is in the audit log, with the
+    date it had been marked sent). Returns that date."""
+    with write_tx(db):
+        row = _letter_row(db, letter_id)
+        refuse_purged(row)
+        if row["status"] != "sent":
+            raise Conflict(f"letter {letter_id} is not marked as sent")
+        _check_state(db, letter_id, expected_state)
+        db.execute("UPDATE letters SET status = 'draft', sent_date = NULL, sent_by = NULL,"
+                   " sent_marked_at = NULL, sent_changes = sent_changes + 1, updated_at = ? WHERE id = ?",
+                   [now(), letter_id])
+        audit.record(db, user, "letter.unsent", "letter", letter_id,
+                     {"sent_date": row["sent_date"], "marked_by": row.get("sent_by"),
+                      "marked_at": row.get("sent_marked_at")})
+    return row["sent_date"]
+
+
+def revoke_suppression(db: Database, user: Any, letter_id: int, suppression_id: int) -> dict:
+    """Restore a finding marked 'not a problem': the suppression is kept, marked revoked (who
+    and when), and counts no more. Returns the suppression as it was."""
+    with write_tx(db):
+        refuse_purged(_letter_row(db, letter_id))
+        rows = list(db.query("SELECT * FROM suppressions WHERE id = ? AND letter_id = ?",
+                             [suppression_id, letter_id]))
+        if not rows:
+            raise NotFound(f"letter {letter_id} has no suppression {suppression_id}")
+        if rows[0]["revoked_at"]:
+            raise Conflict(f"suppression {suppression_id} was already restored on {rows[0]['revoked_at'][:10]}")
+        db.execute("UPDATE suppressions SET revoked_at = ?, revoked_by = ? WHERE id = ?",
+                   [now(), getattr(user, "id", None), suppression_id])
+        audit.record(db, user, "letter.unsuppress", "letter", letter_id,
+                     {"suppression": suppression_id, "rule": rows[0]["rule"]})
+    return rows[0]
+
+
+def set_aside(db: Database, *, team: str | None = None, severity: str = "error",
+              limit: int = 500, offset: int = 0) -> tuple[list[dict], int]:
+    """Findings of a severity that are marked 'not a problem' in the latest result of each
+    letter, with the suppression's reason, who and when; newest first. Returns (rows, count)."""
+    where, params = ["s.revoked_at IS NULL", "l.purged_at IS NULL"], []
+    if team is not None:
+        where.append("l.team = ?")
+        params.append(team)
+    candidates = list(db.query(
+        "SELECT s.id, s.letter_id, s.rule, s.term, s.reason, s.created_at, u.name AS by, l.team,"
+        " l.status, l.latest_version FROM suppressions s JOIN letters l ON l.id = s.letter_id"
+        f" LEFT JOIN users u ON u.id = s.user_id WHERE {' AND '.join(where)} ORDER BY s.id DESC", params))
+    rows, results = [], {}
+    for c in candidates:
+        if c["letter_id"] not in results:
+            results[c["letter_id"]] = latest_result(db, c["letter_id"]) or {"findings": []}
+        term = (c["term"] or "").lower()
+        matched = [f for f in results[c["letter_id"]]["findings"]
+                   if f.get("suppressed") and f["rule"] == c["rule"] and f["severity"] == severity
+                   and (not term or (f.get("text") or "").lower() == term)]
+        if matched:
+            rows.append({**c, "severity": severity, "message": matched[0]["message"],
+                         "text": matched[0].get("text"), "findings": len(matched)})
+    return rows[offset:offset + limit], len(rows)
 
 
 def add_suppression(db: Database, user: Any, letter_id: int, rule: str, reason: str,

@@ -1,0 +1,73 @@
+"""Checking as one types, and the findings set aside as 'not a problem'.
+
+`POST /check` scores a letter and stores nothing. The letter page calls it while the writer
+types, with the signed-in session (cookie) and the page's CSRF token in `X-CSRF-Token`
+instead of an API token; other clients send their token as usual.
+"""
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
+
+from vcl_qa.db.users import User, user_by_token
+from vcl_qa.db.web_sessions import csrf_token, session_user
+from vcl_qa.engine.result import Result
+from vcl_qa.errors import LetterError
+from vcl_qa.letters import service, store
+
+from ..deps import DbDep, LetterUser, bearer, scoring_slot, visible_team
+from ..errors import COMMON_RESPONSES, ApiError
+from ..schemas import CheckIn, SetAsideList
+
+router = APIRouter(tags=["check"], responses=COMMON_RESPONSES)
+SESSION_COOKIE = "vclqa_session"  # the pages' session (api/web/session.py)
+
+
+async def checking_user(request: Request, db: DbDep,
+                        creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> User:
+    """A token user, or the signed-in page user whose request carries the page's CSRF token."""
+    if creds is not None and creds.credentials:
+        user = user_by_token(db, creds.credentials)
+        if user is None:
+            raise ApiError(401, "unauthorized", "this API token is not valid")
+    else:
+        session_id = request.cookies.get(SESSION_COOKIE, "")
+        user = session_user(db, session_id) if session_id else None
+        if user is None:
+            raise ApiError(401, "unauthorized", "send your API token as 'Authorization: Bearer TOKEN'")
+        sent = request.headers.get("x-csrf-token", "")
+        if not hmac.compare_digest(sent, csrf_token(session_id)):
+            raise ApiError(403, "forbidden", "a page's request needs its form token in the X-CSRF-Token header")
+    if user.role not in ("staff", "manager"):
+        raise ApiError(403, "forbidden", f"the {user.role} role may not do this")
+    request.state.user_id = user.id
+    return user
+
+
+@router.post("/check", response_model=Result)
+def check_letter(body: CheckIn, user: Annotated[User, Depends(checking_user)]):
+    """Score a letter (the submit body: text and context) and return the result; nothing is
+    stored. For checking a draft as it is typed."""
+    try:
+        with scoring_slot:
+            result = service.check(body.text, body.context)
+    except LetterError as exc:
+        if exc.field not in ("text",):  # everything else is a context field
+            exc.field = f"context.{exc.field}" if exc.field else "context"
+        raise
+    return JSONResponse(result.model_dump(mode="json"))
+
+
+@router.get("/set-aside", response_model=SetAsideList)
+def set_aside(db: DbDep, user: LetterUser,
+              severity: Literal["error", "warning", "suggestion"] = "error",
+              limit: Annotated[int, Query(ge=1, le=500)] = 100,
+              offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+    """Findings marked 'not a problem' in the latest result of each letter (default: the
+    must-fix ones), with the reason, who and when; staff see their own team's."""
+    rows, count = store.set_aside(db, team=visible_team(user), severity=severity, limit=limit, offset=offset)
+    return {"data": rows, "count": count}
