@@ -17,6 +17,7 @@ from vcl_qa.engine.rules import load_rules
 from vcl_qa.panel import periods
 from vcl_qa.panel.agreement import agreement
 from vcl_qa.panel.settings import load_panel_rules
+from vcl_qa.training.service import board_summary
 
 BANDS = (("low", "Rated 1-2 overall", (1, 2)), ("middle", "Rated 3 overall", (3,)),
          ("high", "Rated 4-5 overall", (4, 5)))
@@ -145,6 +146,7 @@ def build(db: Database, name: str) -> dict:
         "comments": _comments(db, period, int(settings.report.get("comments_per_band", 2)),
                               int(settings.report.get("comment_chars", 400))),
         "trend": trend,
+        "training": board_summary(db, period["start_date"], period["end_date"]),  # vcl_qa/training
         "rules": current["agreement"]["rules"],
     }
 
@@ -180,6 +182,9 @@ def render_csv(data: dict) -> str:
                     f"{r['judged']} judged; {r['not_a_problem']} not a problem"])
     for c in data["comments"]:
         w.writerow(["comment", c["band"], c["overall"], "", "", c["comment"]])
+    if data.get("training"):
+        t = data["training"]
+        w.writerow(["training", "completed", t["completed"], "", "", t["line"]])
     return buf.getvalue()
 
 
