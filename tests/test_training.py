@@ -309,3 +309,24 @@ def test_training_progress_on_the_command_line(tmp_path, monkeypatch):
     monkeypatch.setenv("VCL_QA_DB", str(tmp_path / "none.db"))
     missing = CliRunner().invoke(main, ["training", "progress"])
     assert missing.exit_code == 2 and "No database at" in missing.output
+
+
+def test_the_board_report_has_a_line_on_training(tmp_path):
+    from vcl_qa.panel import report
+
+    path = tmp_path / "vcl_qa.db"
+    users(path)
+    poorly_rated_letter(path)
+    db = open_db(path)
+    try:
+        ex = load_exercises()[0]
+        service.attempt(db, user_by_name(db, "Sam Staff"), ex.id, ex.model_answer, ex.model_context)
+        data = report.build(db, "2025Q4")
+        assert data["training"]["staff"] == 2 and data["training"]["started"] == 1
+        assert data["training"]["attempts"] == 0  # the attempt was made today, after the period
+        line = data["training"]["line"]
+        assert line.startswith(f"Training: 0 of 2 staff have passed all {len(load_exercises())} exercises")
+        assert line in report.render_html(data)
+        assert line in report.render_csv(data)
+    finally:
+        db.close()
