@@ -150,7 +150,7 @@ def test_panel_loop(server):
     assert "Most frequent problems found automatically" in html.text and "warmer opening" in html.text
     rows = list(csv.DictReader(io.StringIO(
         manager("GET", "/panel/periods/2025Q1/report", 200, params={"format": "csv"}).text)))
-    assert {"failed_rule", "rubric", "trend", "comment"} <= {r["section"] for r in rows}
+    assert {"failed_rule", "rubric", "trend", "comment"} <= {r["Section code"] for r in rows}
 
     # 6. No personal data in anything a panel member received.
     secrets = personal_data(payloads)

@@ -78,8 +78,9 @@ def test_queue_is_own_and_shows_no_letter_ids_or_context(env):
     q0 = rating.queue(db, users["panel0"])
     q1 = rating.queue(db, users["panel1"])
     assert q0 and q1
-    assert set(q0[0]) == {"item_id", "period", "status", "decision", "offence", "victim_category",
-                          "bereaved", "overall"}
+    assert set(q0[0]) == {"item_id", "period", "period_words", "status", "decision", "offence",
+                          "victim_category", "bereaved", "overall"}
+    assert q0[0]["period_words"] in ("January to March 2025", "October to December 2024")
     assert all(re.fullmatch(r"[0-9a-f]{16}", q["item_id"]) for q in q0)
     # Codes belong to one member's assignment: another member cannot open them.
     assert not {q["item_id"] for q in q0} & {q["item_id"] for q in q1}

@@ -64,15 +64,42 @@ def test_html_is_printable_and_complete(env):
                     "What the panel said", "Trend against the previous period", "@media print"):
         assert heading in html
     assert "Warm and clear" in html and "+2" in html
+    assert "January to March 2025" in html and "Compared with October to December 2024" in html
+
+
+def test_board_report_in_plain_words(env):
+    """No rule ids, codes or seed in the body; agreement in words with the statistic in a note."""
+    import re
+
+    db, _, _ = env
+    data = report.build(db, "2025Q1")
+    html = report.render_html(data)
+    body, notes = html.split('<div class="notes">')
+    assert not re.search(r"\b(content|readability|empathy|timeliness)\.[a-z_]+\b", html)
+    for jargon in ("Krippendorff", "Spearman", "alpha", "seed", "2025Q1", "needs_work", "not_charged",
+                   "precision", "rubric."):
+        assert jargon not in body, jargon
+    assert "Krippendorff" in notes and "Spearman" in notes
+    words = re.search(r'id="members-agree">([a-z ]+)', html).group(1).strip()
+    assert words in ("strongly", "somewhat", "hardly at all", "not yet enough ratings")
+    alpha = data["summary"]["alpha_overall"]
+    if alpha is not None:
+        assert words == ("strongly" if alpha >= 0.667 else "somewhat" if alpha >= 0.4 else "hardly at all")
+        assert str(alpha) in notes
+    assert data["failed_rules"][0]["title"] in body
 
 
 def test_csv_rows(env):
     db, _, _ = env
     rows = list(csv.DictReader(io.StringIO(report.render_csv(report.build(db, "2025Q1")))))
-    sections = {r["section"] for r in rows}
+    sections = {r["Section code"] for r in rows}
     assert {"period", "summary", "failed_rule", "rubric", "trend", "comment"} <= sections
-    trend = next(r for r in rows if r["section"] == "trend" and r["name"] == "mean_overall")
-    assert (trend["value"], trend["previous"], trend["change"]) == ("4.0", "2.0", "2.0")
+    trend = next(r for r in rows if r["Section code"] == "trend" and r["Item code"] == "mean_overall")
+    assert (trend["Value"], trend["Previous"], trend["Change"]) == ("4.0", "2.0", "2.0")
+    assert trend["Section"] == "Trend" and trend["What"] == "Panel's overall rating (average, 1 to 5)"
+    problem = next(r for r in rows if r["Section code"] == "failed_rule")
+    assert "." not in problem["What"] and "." in problem["Item code"]  # a title for people, the id for programs
+    assert rows[0]["What"] == "January to March 2025"
 
 
 def test_cli_draw_report_and_agreement(env, tmp_path, monkeypatch):
@@ -87,7 +114,7 @@ def test_cli_draw_report_and_agreement(env, tmp_path, monkeypatch):
     r = runner.invoke(main, ["panel", "report", "--period", "2025Q1", "--format", "html", "-o", str(out)])
     assert r.exit_code == 0 and "Trend against the previous period" in out.read_text()
     r = runner.invoke(main, ["panel", "report", "--period", "2025Q1", "--format", "csv"])
-    assert r.stdout.startswith("section,name,value,previous,change,detail\n")  # the database line: stderr
+    assert r.stdout.startswith("Section,What,Value,Previous,Change,Detail,Section code,Item code\n")  # database line: stderr
     assert r.stderr.splitlines()[0] == f"Database: {path.resolve()}"
     r = runner.invoke(main, ["panel", "agreement", "--period", "2025Q1"])
     assert json.loads(r.stdout)["ratings"] > 0

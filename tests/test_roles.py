@@ -195,3 +195,66 @@ def test_panel_never_gets_letter_text(server):
         r = httpx.get(api + path, headers=panel)
         assert r.status_code == 403
         assert "Okafor" not in r.text
+
+
+# ---- pages (issue 12): every role against the new pages, signed in through the web -------------
+# {decision}: a north-team decision; {user}: a fresh panel member; {code}: a made-up link code.
+# Roles not listed get 403 once signed in; no_token and wrong_token (not signed in) are sent
+# to the sign-in page (303), except where the page is public.
+PAGE_MATRIX = [
+    ("GET", "/dashboard", {"manager": 200}),
+    ("GET", "/dashboard.csv", {"manager": 200}),
+    ("GET", "/decisions", {"staff": 200, "other_team_staff": 200, "manager": 200}),
+    ("GET", "/decisions/{decision}/letter", {"staff": 200, "other_team_staff": 404, "manager": 200}),
+    ("GET", "/panel/guide", {"panel": 200, "manager": 200}),
+    ("GET", "/admin/users", {"admin": 200}),
+    ("POST", "/admin/users", {"admin": 400}),  # an empty form: the page says what is missing
+    ("POST", "/admin/users/{user}", {"admin": 303}),
+    ("POST", "/admin/users/{user}/disable", {"admin": 303}),
+    ("POST", "/admin/users/{user}/enable", {"admin": 200}),
+    ("POST", "/admin/users/{user}/token", {"admin": 200}),
+    ("POST", "/admin/users/{user}/sign-in-link", {"admin": 200, "manager": 200}),
+    ("GET", "/sign-in/link/{code}", dict.fromkeys(ROLES, 400)),
+    ("POST", "/sign-in/link/{code}", dict.fromkeys(ROLES, 400)),
+]
+PAGE_FORMS = {"/admin/users/{user}": {"role": "panel", "team": ""}}
+
+
+def _web(server, role: str) -> tuple[httpx.Client, str]:
+    """A client signed in to the pages as `role` (none for no_token/wrong_token) and its form token."""
+    client = httpx.Client(base_url=server.url, timeout=30)
+    if role not in server.tokens or role == "wrong_token":
+        return client, ""
+    pre = re.search(r'name="pre_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
+    assert client.post("/sign-in", data={"pre_token": pre, "token": server.tokens[role]}).status_code == 303
+    return client, re.search(r'name="csrf_token" value="([^"]+)"', client.get("/account").text).group(1)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method,path,statuses", PAGE_MATRIX, ids=[f"{m} {p}" for m, p, _ in PAGE_MATRIX])
+def test_page_role_status(server, method, path, statuses, role):
+    api = f"{server.url}/api/v1"
+    decision = httpx.post(f"{api}/decisions", headers=auth(server.tokens["staff"]), timeout=30, json={
+        "urn": f"PAGE{next(_counter)}", "decision": "discontinued", "decision_date": "2025-01-06",
+        "victim_category": "standard"}).json()["data"][0]["id"]
+    user = httpx.post(f"{api}/users", json={"name": f"page-target-{next(_counter)}", "role": "panel"},
+                      headers=auth(server.tokens["admin"]), timeout=30).json()["user"]["id"]
+    client, token = _web(server, role)
+    url = path.format(decision=decision, user=user, code="x" * 43)
+    data = {"csrf_token": token, **PAGE_FORMS.get(path, {})} if method == "POST" else None
+    r = client.request(method, url, data=data)
+    signed_out = role in ("no_token", "wrong_token")
+    want = statuses.get(role, 303 if signed_out else 403)
+    assert r.status_code == want, (role, url, r.text[:300])
+    if want == 303 and signed_out:
+        assert r.headers["location"].startswith("/sign-in")
+
+
+def test_page_matrix_covers_the_new_pages(server):
+    from api.web import ROUTERS
+
+    prefixes = ("/dashboard", "/decisions", "/admin", "/panel/guide", "/sign-in/link")
+    routes = {(m, r.path.replace("{decision_id}", "{decision}").replace("{user_id}", "{user}"))
+              for router in ROUTERS for r in router.routes if getattr(r, "path", "").startswith(prefixes)
+              for m in getattr(r, "methods", ()) if m != "HEAD"}
+    assert routes == {(m, p) for m, p, _ in PAGE_MATRIX}

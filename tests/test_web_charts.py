@@ -77,7 +77,8 @@ def test_dashboard_figures_by_month(tmp_path):
     assert sum(bands.values()) == 3 and list(bands)[-1] == "90-100"
     rules = dashboard.frequent_rules(db, rows)
     late = next(r for r in rules if r["rule"] == "timeliness.late")
-    assert late == {"rule": "timeliness.late", "title": "Letter late", "findings": 1, "letters": 1}
+    assert late == {"rule": "timeliness.late", "title": "Letter late", "severity": "error", "findings": 1,
+                    "letters": 1}
 
 
 def test_due_date_in_words_uses_working_days():

@@ -239,7 +239,8 @@ def test_letters_search_and_csv_export(site):
     some = int(re.search(r"(\d+) letters? found", found.text).group(1))
     assert 0 < some < total
     rows = client.get("/letters.csv", params={"q": "condolences"}).text.strip().split("\n")
-    assert rows[0].startswith("id,team,status")
+    assert rows[0].startswith("Letter,Team,Status,Decision,Decision date,Due date,Letter date,Sent date,"
+                              "Working days late")
     assert len(rows) == some + 1
     assert "victim_name" not in rows[0]  # no personal data in the export
     assert len(client.get("/letters.csv").text.strip().split("\n")) == total + 1
@@ -275,7 +276,9 @@ def test_panel_rating_needs_every_score_and_shows_findings_after(site):
     page = client.get(f"/panel/{code}")
     assert "Show the automatic findings" not in page.text
     r = client.post(f"/panel/{code}/rating", data={"csrf_token": csrf(page.text), "score_clarity": "4"})
-    assert r.status_code == 400 and "Choose a number" in field_error(r.text, "overall")
+    assert r.status_code == 400 and "Overall: choose an answer from 1 to 5" in field_error(r.text, "overall")
+    assert "Empathy: choose an answer" in field_error(r.text, "score_empathy")  # each names its question
+    assert "score_clarity-error" not in r.text  # the one answered is kept
     scores = {f"score_{k}": "3" for k in ("clarity", "empathy", "explanation", "next_steps")}
     r = client.post(f"/panel/{code}/rating", data={"csrf_token": csrf(page.text), **scores, "overall": "2"})
     assert r.status_code == 303
@@ -381,10 +384,10 @@ def test_dashboard_filters_and_csv(site):
     fewer = int(re.search(r"<strong>(\d+)</strong> letters checked", narrow.text).group(1))
     assert 0 < fewer < letters
     rows = client.get("/dashboard.csv", params={"decision": "charge_altered"}).text.strip().split("\n")
-    assert rows[0].startswith("month,letters,sent")
-    assert sum(int(r.split(",")[1]) for r in rows[1:]) == fewer
+    assert rows[0].startswith("Month,Month (YYYY-MM),Letters checked,Letters sent")
+    assert sum(int(r.split(",")[2]) for r in rows[1:]) == fewer
     report = client.get("/panel-periods/2024Q4/report")
-    assert report.status_code == 200 and "2024Q4" in report.text
+    assert report.status_code == 200 and "October to December 2024" in report.text
 
 
 def test_not_a_problem_removes_one_finding_with_a_reason(site):

@@ -4,6 +4,8 @@ the pages, the CSV exports and the board report. Codes stay in the JSON API (the
 people read these."""
 from __future__ import annotations
 
+import datetime as dt
+
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.letter import Decision, Offence, VictimCategory
 from vcl_qa.engine.workdays import limit_for
@@ -40,6 +42,21 @@ def categories() -> dict[str, str]:
     return {c: f"{words}: {working_days(limit_for(c))}" for c, words in _CATEGORY_WORDS.items()}
 
 
+def rule_title(rule_id: str) -> str:
+    """A rule's plain title from rules/ ("No review right offered"); an id no rule has loses its
+    dimension and underscores ("content.vrr" -> "vrr") rather than showing as code."""
+    from vcl_qa.engine.rules import load_rules  # the rules load lazily: labels stay cheap to import
+
+    rule = load_rules().by_id.get(rule_id)
+    return rule.title if rule is not None else rule_id.split(".")[-1].replace("_", " ")
+
+
+def month_words(month: str) -> str:
+    """'2024-10' -> 'October 2024'."""
+    day = dt.date.fromisoformat(f"{month}-01")
+    return f"{day:%B} {day.year}"
+
+
 def label(table: dict[str, str], code: str | None) -> str:
     """The plain words for a code; an unknown code is shown as it is, never dropped."""
     if code is None:
@@ -48,4 +65,5 @@ def label(table: dict[str, str], code: str | None) -> str:
 
 
 __all__ = ["VERDICTS", "DIMENSIONS", "SEVERITIES", "DECISIONS", "OFFENCES", "LETTER_STATUSES",
-           "REGISTER_STATUSES", "categories", "label", "long_date", "working_days"]
+           "REGISTER_STATUSES", "categories", "label", "long_date", "month_words", "rule_title",
+           "working_days"]

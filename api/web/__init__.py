@@ -12,11 +12,12 @@ from fastapi.staticfiles import StaticFiles
 
 from . import auth, check, dashboard, letters, panel
 from . import guide, training
+from . import admin, decisions
 from .session import NotAllowed, SignInRequired, redirect, render, sign_in_url
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 ROUTERS = [auth.router, check.router, letters.router, panel.router, dashboard.router,
-           guide.router, training.router]
+           guide.router, training.router, decisions.router, admin.router]
 
 
 async def _sign_in_first(request: Request, exc: SignInRequired):

@@ -1,4 +1,5 @@
-"""Sign in with an API token, sign out, and the home page that sends each role to its start page."""
+"""Sign in with an API token or a one-time sign-in link, sign out, and the home page that sends
+each role to its start page."""
 from __future__ import annotations
 
 import hmac
@@ -8,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vcl_qa.db import open_db
 from vcl_qa.db import audit
+from vcl_qa.db import sign_in_links
 from vcl_qa.db.users import user_by_token
 from vcl_qa.db.web_sessions import create_session, end_session
 
@@ -46,11 +48,70 @@ async def sign_in(request: Request):
         return _sign_in_page(request, "That token is not valid. Check you copied all of it, "
                                       "or ask your administrator for a new one.", 400)
     user, session_id = signed
-    response = redirect(safe_next(str(form.get("next", "")), user))
+    return _signed_in(request, user, session_id, str(form.get("next", "")))
+
+
+def _signed_in(request: Request, user, session_id: str, target: str):
+    response = redirect(safe_next(target, user))
     response.set_cookie(COOKIE, session_id, httponly=True, samesite="lax", secure=secure_cookie(request),
                         path="/", max_age=int(float(settings().get("session_hours", 8)) * 3600))
     response.delete_cookie(PRE_COOKIE, path="/sign-in")
     return response
+
+
+LINK_GONE = ("This sign-in link does not work any more: it has been used, it is more than a day old, "
+             "or a newer one was made. Ask the person who sent it for a new link.")
+
+
+def _link_page(request: Request, name: str | None, error: str | None = None, status: int = 200):
+    token = new_pre_token()
+    response = render(request, "sign_in_link.html", {"name": name, "error": error, "pre_token": token}, status)
+    response.set_cookie(PRE_COOKIE, token, httponly=True, samesite="lax", secure=secure_cookie(request),
+                        path="/sign-in")
+    response.headers["Referrer-Policy"] = "no-referrer"  # the code is in this page's address
+    return response
+
+
+def _peek(db_path, code: str):
+    db = open_db(db_path)
+    try:
+        return sign_in_links.peek(db, code)
+    finally:
+        db.close()
+
+
+@router.get("/sign-in/link/{code}")
+def sign_in_link_page(request: Request, code: str):
+    """Opening a link only asks; the button uses it (so a mail scanner opening it uses nothing)."""
+    user = _peek(request.app.state.db_path, code)
+    if user is None:
+        return _link_page(request, None, LINK_GONE, 400)
+    return _link_page(request, user.name)
+
+
+@router.post("/sign-in/link/{code}")
+async def sign_in_with_link(request: Request, code: str):
+    form = await request.form()
+    expected = request.cookies.get(PRE_COOKIE, "")
+    if not expected or not hmac.compare_digest(str(form.get("pre_token", "")), expected):
+        return _link_page(request, None, "The page had expired. Open the link again.", 400)
+    signed = await run_in_threadpool(_link_session, request.app.state.db_path, code)
+    if signed is None:
+        return _link_page(request, None, LINK_GONE, 400)
+    user, session_id = signed
+    return _signed_in(request, user, session_id, "")
+
+
+def _link_session(db_path, code: str):
+    """(user, session id) for a live link, which is then used up; else None."""
+    db = open_db(db_path)
+    try:
+        user = sign_in_links.redeem(db, code)
+        if user is None:
+            return None
+        return user, create_session(db, user.id, float(settings().get("session_hours", 8)))
+    finally:
+        db.close()
 
 
 def _start_session(db_path, token: str):

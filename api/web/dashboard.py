@@ -1,88 +1,162 @@
-"""Managers: the dashboard (charts filtered by team, decision and dates) and its CSV export."""
+"""Managers: the dashboard (timeliness from the decisions register, scores, results, problems by
+severity, panel agreement; filtered by team, decision and dates) and its CSV export."""
 from __future__ import annotations
 
 import datetime as dt
 import io
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from vcl_qa import csv_safe
+from vcl_qa import csv_safe, labels
 from vcl_qa.reports import charts
 from vcl_qa.reports import dashboard
-from vcl_qa.decisions import register
+from vcl_qa.reports import timeliness
 
 from ..deps import DbDep
-from .forms import DECISION_LABELS
 from .session import SECURITY_HEADERS, Manager, render
 
 router = APIRouter(include_in_schema=False)
-VERDICT_COLOURS = (("good", "Good", "#00703c"), ("needs_work", "Needs work", "#b58105"), ("poor", "Poor", "#b10e1e"))
+VERDICT_COLOURS = (("good", labels.VERDICTS["good"], "#00703c"),
+                   ("needs_work", labels.VERDICTS["needs_work"], "#b58105"),
+                   ("poor", labels.VERDICTS["poor"], "#b10e1e"))
+SEVERITY_COLOURS = {"error": "#b10e1e", "warning": "#8a5a00", "suggestion": "#1d4e89"}
+CSV_COLUMNS = ("Month", "Month (YYYY-MM)", "Letters checked", "Letters sent", "Average score",
+               labels.VERDICTS["good"], labels.VERDICTS["needs_work"], labels.VERDICTS["poor"],
+               "Letters due", "Sent on time", "Sent late", "Never sent", "On time (%)")
 
 
-def _filters(request: Request) -> dict:
-    q = request.query_params
-    out: dict = {"team": q.get("team") or None, "decision": q.get("decision") or None}
-    if out["decision"] not in DECISION_LABELS:
-        out["decision"] = None
-    for key in ("date_from", "date_to"):
-        try:
-            out[key] = dt.date.fromisoformat(q[key]) if q.get(key) else None
-        except ValueError:
-            out[key] = None
-    return out
+def _teams(db) -> list[str]:
+    teams = {r[0] for r in db.execute("SELECT DISTINCT team FROM letters")}
+    if db["decisions"].exists():
+        teams |= {r[0] for r in db.execute("SELECT DISTINCT team FROM decisions")}
+    return sorted(t for t in teams if t)
 
 
-def _register_totals(db, filters: dict) -> dict | None:
-    """Letters required by the decisions register, sent on time and missing (all limits together)."""
-    rows = register.timeliness_report(
-        db, team=filters["team"],
-        month_from=filters["date_from"].strftime("%Y-%m") if filters["date_from"] else None,
-        month_to=filters["date_to"].strftime("%Y-%m") if filters["date_to"] else None)
-    rows = [r for r in rows if r["working_day_limit"] is None]
-    if not rows:
+def _day(raw: str | None, name: str, errors: dict) -> dt.date | None:
+    if not raw:
         return None
-    keys = ("required", "sent", "sent_on_time", "sent_late", "missing", "pending")
-    return {k: sum(r[k] for r in rows) for k in keys}
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = f"'{raw[:20]}' is not a date. Use the date picker, or write it as 2024-12-19."
+        return None
+
+
+def filters_from(request: Request, db) -> tuple[dict, dict[str, str], dict[str, str]]:
+    """The filters, a message per bad one (keyed by its box), and the values as typed."""
+    q = request.query_params
+    typed = {k: (q.get(k) or "").strip() for k in ("team", "decision", "date_from", "date_to", "as_of")}
+    errors: dict[str, str] = {}
+    out: dict = {"team": typed["team"] or None, "decision": typed["decision"] or None}
+    if out["team"] and out["team"] not in _teams(db):
+        errors["team"] = f"There is no team called '{out['team'][:40]}'. Choose one from the list."
+    if out["decision"] and out["decision"] not in labels.DECISIONS:
+        errors["decision"] = "Choose a decision from the list."
+    for key in ("date_from", "date_to", "as_of"):
+        out[key] = _day(typed[key], key, errors)
+    if out["date_from"] and out["date_to"] and out["date_from"] > out["date_to"]:
+        errors["date_to"] = (f"The To date ({labels.long_date(out['date_to'])}) is before the From date "
+                             f"({labels.long_date(out['date_from'])}). Change one of them.")
+    return out, errors, typed
+
+
+def _register(db, f: dict) -> timeliness.Timeliness | None:
+    return timeliness.from_register(db, today=f["as_of"], team=f["team"], decision=f["decision"],
+                                    due_from=f["date_from"], due_to=f["date_to"])
+
+
+def _letter_filters(f: dict) -> dict:
+    return {k: f[k] for k in ("team", "decision", "date_from", "date_to")}
+
+
+def _decisions_link(f: dict, status: str) -> str:
+    params = {"status": status, "team": f["team"] or "", "as_of": f["as_of"].isoformat() if f["as_of"] else ""}
+    return "/decisions?" + urlencode({k: v for k, v in params.items() if v})
 
 
 @router.get("/dashboard")
 def dashboard_page(request: Request, user: Manager, db: DbDep):
-    filters = _filters(request)
-    rows = dashboard.letters_in_scope(db, **filters)
-    months = dashboard.by_month(rows)
+    f, errors, typed = filters_from(request, db)
+    ctx = {"filters": f, "typed": typed, "errors": errors, "teams": _teams(db), "decisions": labels.DECISIONS,
+           "query": request.url.query, "verdict_colours": VERDICT_COLOURS}
+    if errors:
+        return render(request, "dashboard.html", ctx, 400, user)
+    rows = dashboard.letters_in_scope(db, **_letter_filters(f))
+    reg = _register(db, f)
+    letter_months = dashboard.by_month(rows)
     bands = dashboard.score_bands(rows)
-    rules = dashboard.frequent_rules(db, rows)
+    problems, suggestions = dashboard.problems_and_suggestions(db, rows)
     panel = dashboard.panel_figures(db)
-    labels = [m["month"] for m in months]
+    if reg is not None:
+        time_months = [{"month": m["month"], "words": labels.month_words(m["month"]), "on_time": m["on_time"],
+                        "due": m["due"], "rate": m["rate"]} for m in reg.by_month]
+        time_title = "Letters sent on time, by month they were due (%)"
+    else:
+        time_months = [{"month": m["month"], "words": labels.month_words(m["month"]), "on_time": m["on_time"],
+                        "due": m["judged_for_time"], "rate": m["timeliness_rate"]} for m in letter_months if m["month"]]
+        time_title = "Checked letters sent on time, by month (%)"
+    verdict_months = [{**m, "words": labels.month_words(m["month"])} for m in letter_months if m["month"]]
     chart_svgs = {
-        "timeliness": charts.bar_chart("chart-timeliness", "Letters sent on time, by month (%)", labels,
-                                       [m["timeliness_rate"] for m in months], unit="%", max_value=100),
+        "timeliness": charts.bar_chart("chart-timeliness", time_title, [m["words"][:3] + " " + m["month"][2:4]
+                                                                        for m in time_months],
+                                       [m["rate"] for m in time_months], unit="%", max_value=100),
         "scores": charts.bar_chart("chart-scores", "Letters by score", [b for b, _ in bands], [n for _, n in bands]),
-        "verdicts": charts.stacked_bar_chart("chart-verdicts", "Results by month", labels,
-                                             [(name, [m[key] for m in months], colour) for key, name, colour in VERDICT_COLOURS]),
-        "rules": charts.hbar_chart("chart-rules", "Most frequent problems (letters affected)",
-                                   [r["title"] for r in rules], [r["letters"] for r in rules]),
-        "panel": charts.bar_chart("chart-panel", "Panel agreement between raters (Krippendorff's alpha, x100)",
-                                  [p["period"] for p in panel],
-                                  [None if p["alpha_overall"] is None else round(100 * p["alpha_overall"]) for p in panel],
-                                  max_value=100),
+        "verdicts": charts.stacked_bar_chart(
+            "chart-verdicts", "Results by month", [m["words"][:3] + " " + m["month"][2:4] for m in verdict_months],
+            [(name, [m[key] for m in verdict_months], colour) for key, name, colour in VERDICT_COLOURS]),
+        "rules": charts.hbar_chart("chart-rules", "Problems found, the most serious first (letters affected)",
+                                   [r["title"] for r in problems], [r["letters"] for r in problems],
+                                   colours=[SEVERITY_COLOURS[r["severity"]] for r in problems]),
+        "panel": charts.bar_chart(
+            "chart-panel", "How much panel members agreed with each other (100 = always)",
+            [p["period_words"] for p in panel],
+            [None if p["alpha_overall"] is None else max(0, round(100 * p["alpha_overall"])) for p in panel],
+            max_value=100),
     }
-    teams = [r[0] for r in db.execute("SELECT DISTINCT team FROM letters ORDER BY team")]
-    query = request.url.query
-    return render(request, "dashboard.html", {
-        "filters": filters, "teams": teams, "decisions": DECISION_LABELS, "summary": dashboard.summary(rows),
-        "months": months, "bands": bands, "rules": rules, "panel": panel, "charts": chart_svgs,
-        "register": _register_totals(db, filters), "query": query, "verdict_colours": VERDICT_COLOURS,
-    }, user=user)
+    ctx.update({
+        "summary": dashboard.summary(rows), "register": reg, "time_months": time_months,
+        "verdict_months": verdict_months, "bands": bands, "problems": problems, "suggestions": suggestions,
+        "severities": labels.SEVERITIES, "panel": panel, "charts": chart_svgs,
+        "today_words": labels.long_date(reg.today if reg else (f["as_of"] or dt.date.today())),
+        "missing_link": _decisions_link(f, "overdue"), "late_link": _decisions_link(f, "sent_late"),
+        "open_link": _decisions_link(f, "due"),
+    })
+    return render(request, "dashboard.html", ctx, user=user)
+
+
+def csv_rows(db, f: dict) -> list[dict]:
+    """One row per month: the checked letters (by the month they were sent or dated) and the
+    register's letters due (by the month they were due)."""
+    letters = {m["month"]: m for m in dashboard.by_month(dashboard.letters_in_scope(db, **_letter_filters(f)))
+               if m["month"]}
+    reg = _register(db, f)
+    due = {m["month"]: m for m in (reg.by_month if reg else [])}
+    out = []
+    for month in sorted(set(letters) | set(due)):
+        lm, dm = letters.get(month, {}), due.get(month, {})
+        out.append({
+            "Month": labels.month_words(month), "Month (YYYY-MM)": month,
+            "Letters checked": lm.get("letters", 0), "Letters sent": lm.get("sent", 0),
+            "Average score": "" if lm.get("mean_score") is None else lm["mean_score"],
+            **{labels.VERDICTS[v]: lm.get(v, 0) for v in dashboard.VERDICTS},
+            "Letters due": dm.get("due", ""), "Sent on time": dm.get("on_time", ""),
+            "Sent late": dm.get("late", ""), "Never sent": dm.get("missing", ""),
+            "On time (%)": dm.get("rate", ""),
+        })
+    return out
 
 
 @router.get("/dashboard.csv")
 def dashboard_csv(request: Request, user: Manager, db: DbDep):
-    months = dashboard.by_month(dashboard.letters_in_scope(db, **_filters(request)))
+    f, errors, _typed = filters_from(request, db)
+    if errors:
+        return Response("; ".join(errors.values()) + "\n", status_code=400, media_type="text/plain; charset=utf-8",
+                        headers=SECURITY_HEADERS)
     buf = io.StringIO()
-    writer = csv_safe.DictWriter(buf, fieldnames=dashboard.MONTH_COLUMNS, lineterminator="\n")
+    writer = csv_safe.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(months)
+    writer.writerows(csv_rows(db, f))
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="dashboard.csv"', **SECURITY_HEADERS})

@@ -20,6 +20,7 @@ from vcl_qa.engine.rules import load_rules
 from vcl_qa.db import audit
 from vcl_qa.letters import store
 from vcl_qa.letters import service
+from vcl_qa.reports import exports
 
 from ..deps import DbDep
 from ..deps import check_visible, scoring_slot
@@ -31,8 +32,6 @@ router = APIRouter(include_in_schema=False)
 SEVERITY_WORDS = labels.SEVERITIES
 VERDICT_WORDS = labels.VERDICTS
 DIMENSION_WORDS = labels.DIMENSIONS
-CSV_COLUMNS = ("id", "team", "status", "sent_date", "decision", "decision_date", "letter_date",
-               "victim_category", "offence", "latest_version", "score", "verdict")
 
 
 class PageNotFound(Exception):
@@ -248,12 +247,14 @@ def letters_list(request: Request, user: StaffOrManager, db: DbDep, page: int = 
 def letters_csv(request: Request, user: StaffOrManager, db: DbDep):
     filters = _filters(request, user)
     buf = io.StringIO()
-    writer = csv_safe.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    # Plain words with the codes in columns of their own, due date and working days late
+    # (vcl_qa/reports/exports.py).
+    writer = csv_safe.DictWriter(buf, fieldnames=exports.LETTER_COLUMNS, lineterminator="\n")
     writer.writeheader()
     offset = 0
     while True:
         rows, count = store.list_letters(db, **filters, limit=500, offset=offset)
-        writer.writerows(rows)
+        writer.writerows(exports.letter_rows(rows))
         offset += len(rows)
         if not rows or offset >= count:
             break

@@ -3,8 +3,9 @@ with "not a problem" buttons. Managers: panel periods (draw a sample) and the pe
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from vcl_qa.errors import LetterError
@@ -12,20 +13,31 @@ from vcl_qa.panel import periods
 from vcl_qa.panel import rating
 from vcl_qa.panel import report
 from vcl_qa.panel import sampling
-from vcl_qa.panel.settings import load_panel_rules
+from vcl_qa.panel.settings import SCALE, load_panel_rules
 from vcl_qa.letters.store import Conflict, NotFound
 
 from ..deps import DbDep
 from .forms import DECISION_LABELS, OFFENCE_LABELS
 from .letters import SEVERITY_WORDS, PageNotFound
 from .marks import find_quote, segments
-from .session import SECURITY_HEADERS, Manager, Panel, PostedForm, redirect, render
+from .session import WebUser
+from .session import SECURITY_HEADERS, Manager, Panel, PostedForm, redirect, render, role
+
+PanelOrManager = Annotated[WebUser, Depends(role("panel", "manager"))]
 
 router = APIRouter(include_in_schema=False)
 CODE = re.compile(r"^[0-9a-f]{16}$")
 PERIOD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
 STATUS_WORDS = {"to_rate": "To rate", "rated": "Rated", "revealed": "Rated, findings seen"}
 VERDICT_WORDS = {"not_a_problem": "Not a problem", "agree": "Agree"}
+# What each tag in an anonymised letter stands for (the tags themselves are in rules/redaction.yml).
+TAG_WORDS = {"victim": "the person the letter was written to", "name": "another person's name",
+             "address": "an address or street", "phone": "a phone number", "email": "an email address",
+             "dob": "a date of birth", "case_ref": "a case or crime reference number",
+             "organisation": "a firm or other organisation", "vehicle": "a vehicle number plate",
+             "collar": "a police officer's number", "age": "someone's age", "school": "a school",
+             "place": "a pub, shop or other place", "date": "the date something happened",
+             "hidden": "words a manager chose to hide"}
 MARK_FIELD = re.compile(r"^mark_(?:quote|comment|start)_(\d{1,3})$")
 
 
@@ -41,6 +53,16 @@ def queue_page(request: Request, user: Panel, db: DbDep):
     return render(request, "review_queue.html", {
         "rows": rows, "status_words": STATUS_WORDS, "decisions": DECISION_LABELS, "offences": OFFENCE_LABELS,
         "to_rate": sum(1 for r in rows if r["status"] == "to_rate")}, user=user)
+
+
+@router.get("/panel/guide")
+def guide_page(request: Request, user: PanelOrManager):
+    """A one-page guide for new panel members: what to do, the rubric, what the labels mean."""
+    from vcl_qa.panel.redact import load_rules as redaction_rules
+
+    tags = [(tag, TAG_WORDS.get(kind, kind.replace("_", " "))) for kind, tag in redaction_rules().tags.items()]
+    return render(request, "panel_guide.html", {"rubric": load_panel_rules().rubric(), "tags": tags,
+                                                "verdict_words": VERDICT_WORDS}, user=user)
 
 
 def _item_page(request, user, db, code, errors=None, values=None, notice=None, status=200, marks=None):
@@ -61,6 +83,7 @@ def _item_page(request, user, db, code, errors=None, values=None, notice=None, s
         rows.append({"quote": "", "comment": "", "start": None, "i": len(rows), "filled": False})
     return render(request, "review_item.html", {
         "item": item, "rubric": rubric, "errors": errors or {}, "values": values or {}, "notice": notice,
+        "unanswered": [k for k in errors or {} if k.startswith("score_") or k == "overall"],
         "decisions": DECISION_LABELS, "offences": OFFENCE_LABELS, "severity_words": SEVERITY_WORDS,
         "verdict_words": VERDICT_WORDS, "mark_rows": rows, "segments": segments(item["text"], saved),
         "marked": [{"n": n, "quote": item["text"][m["start"]:m["end"]], "comment": m["comment"]}
@@ -129,13 +152,15 @@ def save_rating(request: Request, code: str, user: Panel, form: PostedForm, db: 
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     errors: dict[str, str] = {}
     scores: dict[str, int] = {}
+    rubric = load_panel_rules()
+    low, high = SCALE
     for key in (*ids, "overall"):
         name = key if key == "overall" else f"score_{key}"
         raw = values.get(name, "")
-        if raw.isdigit():
+        if raw.isdigit() and low <= int(raw) <= high:
             scores[key] = int(raw)
         else:
-            errors[name] = "Choose a number from 1 to 5."
+            errors[name] = f"{rubric.label(key)}: choose an answer from {low} to {high}."
     marks = _posted_marks(values)
     spans = _mark_spans(db, user, code, marks, errors)
     if not errors:
@@ -179,9 +204,18 @@ def judge(request: Request, code: str, number: int, user: Panel, form: PostedFor
 
 # ---- managers: periods, drawing a sample, the period report -------------------------------
 
+def _periods(db) -> list[dict]:
+    return [{**p, "words": periods.period_words(p)} for p in periods.list_periods(db)]
+
+
+def _members(db) -> list[dict]:
+    """Panel members who can sign in (a manager can send each a one-time sign-in link)."""
+    return list(db.query("SELECT id, name FROM users WHERE role = 'panel' AND disabled = 0 ORDER BY lower(name)"))
+
+
 @router.get("/panel-periods")
 def periods_page(request: Request, user: Manager, db: DbDep, drawn: str | None = None):
-    return render(request, "panel_periods.html", {"periods": periods.list_periods(db), "drawn": drawn,
+    return render(request, "panel_periods.html", {"periods": _periods(db), "drawn": drawn, "members": _members(db),
                                                   "errors": {}, "values": {}}, user=user)
 
 
@@ -199,7 +233,7 @@ def draw_sample(request: Request, user: Manager, form: PostedForm, db: DbDep):
         except Conflict as exc:
             errors["period"] = str(exc)
     if errors:
-        return render(request, "panel_periods.html", {"periods": periods.list_periods(db), "drawn": None,
+        return render(request, "panel_periods.html", {"periods": _periods(db), "drawn": None, "members": _members(db),
                                                       "errors": errors, "values": {"period": name}}, 400, user)
     return redirect(f"/panel-periods?drawn={out['period']}")
 

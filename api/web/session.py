@@ -20,7 +20,7 @@ from vcl_qa.db.web_sessions import csrf_token, session_user
 COOKIE = "vclqa_session"
 PRE_COOKIE = "vclqa_signin"  # the sign-in form's own CSRF token (before there is a session)
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
-ROLE_HOME = {"staff": "/check", "manager": "/dashboard", "panel": "/panel", "admin": "/account"}
+ROLE_HOME = {"staff": "/check", "manager": "/dashboard", "panel": "/panel", "admin": "/admin/users"}
 # Pages only: scripts and styles from this server, no framing, forms post only here.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "

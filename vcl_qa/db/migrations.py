@@ -23,9 +23,10 @@ def migration_sets() -> list[Migrations]:
     from vcl_qa.decisions import store as decisions
     from vcl_qa.panel import schema as panel
     from vcl_qa.training import store as training
+    from vcl_qa.db import sign_in_links
 
     return [core.migrations, panel.migrations, decisions.migrations, web_sessions.migrations,
-            training.migrations]
+            training.migrations, sign_in_links.migrations]
 
 
 def migrate(db: Database) -> list[str]:

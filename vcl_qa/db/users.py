@@ -117,6 +117,9 @@ def reset_token(db: Database, user_id: int, actor: Any = None, expires_days: int
 def _end_sessions(db: Database, user_id: int) -> None:
     if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'web_sessions'").fetchone():
         db.execute("DELETE FROM web_sessions WHERE user_id = ?", [user_id])
+    # Unused one-time sign-in links (vcl_qa/db/sign_in_links.py) end with the sessions.
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sign_in_links'").fetchone():
+        db.execute("DELETE FROM sign_in_links WHERE user_id = ? AND used_at IS NULL", [user_id])
 
 
 def user_by_token(db: Database, token: str) -> User | None:
@@ -179,3 +182,59 @@ class UserExists(Exception):
     def __init__(self, name: str):
         super().__init__(f"a user called '{name}' already exists")
         self.name = name
+
+
+# --- for the admin pages: every user, changing role and team, switching back on ------------
+
+@dataclass(frozen=True)
+class UserRecord:
+    """A user as the admin pages list them (never the token, only when it was made)."""
+
+    id: int
+    name: str
+    role: str
+    team: str | None
+    disabled: bool
+    created_at: str
+    token_created_at: str
+    token_expires_at: str | None
+
+
+def all_users(db: Database) -> list[UserRecord]:
+    """Every user, switched off ones too, by name."""
+    rows = db.execute(
+        "SELECT id, name, role, team, disabled, created_at, token_created_at, token_expires_at"
+        " FROM users ORDER BY disabled, lower(name), id").fetchall()
+    return [UserRecord(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7]) for r in rows]
+
+
+def update_user(db: Database, user_id: int, role: str, team: str | None, actor: Any = None) -> User:
+    """Set a user's role and team (checked as for a new user); audited with what changed."""
+    team = team.strip() if team and team.strip() else None
+    user = get_user(db, user_id)
+    if user is None:
+        raise KeyError(user_id)
+    _check(user.name, role, team)
+    changed = {k: v for k, v in (("role", role), ("team", team)) if getattr(user, k) != v}
+    if changed:
+        with write_tx(db):
+            db.execute("UPDATE users SET role = ?, team = ? WHERE id = ?", [role, team, user_id])
+            _end_sessions(db, user_id)  # pages open under the old role close
+            audit.record(db, actor, "user.update", "user", user_id,
+                         {"changed": sorted(changed), "role": role})
+    return User(user_id, user.name, role, team)
+
+
+def enable_user(db: Database, user_id: int, actor: Any = None, expires_days: int | None = None) -> str:
+    """Switch a user back on, deliberately (an admin's choice, audited): with a new token, shown
+    once, since switching off destroyed the old one. A token reset alone never does this."""
+    expires = token_expiry(expires_days)
+    token = new_token()
+    with write_tx(db):
+        row = db.execute("SELECT disabled FROM users WHERE id = ?", [user_id]).fetchone()
+        if row is None:
+            raise KeyError(user_id)
+        db.execute("UPDATE users SET disabled = 0, token_hash = ?, token_created_at = ?, token_expires_at = ?"
+                   " WHERE id = ?", [hash_token(token), now(), expires, user_id])
+        audit.record(db, actor, "user.enable", "user", user_id)
+    return token

@@ -19,6 +19,26 @@ def _ratings(db: Database, period_id: int) -> list[dict]:
         [period_id]))
 
 
+def members_agree_words(alpha: float | None) -> str:
+    """Krippendorff's alpha in words: how far panel members agreed with each other."""
+    r = load_panel_rules().report
+    if alpha is None:
+        return "not yet enough ratings"
+    if alpha >= float(r.get("agree_strongly", 0.667)):
+        return "strongly"
+    return "somewhat" if alpha >= float(r.get("agree_somewhat", 0.4)) else "hardly at all"
+
+
+def score_agrees_words(rho: float | None) -> str:
+    """Spearman's rho in words: how far the automatic score ranks letters as the panel does."""
+    r = load_panel_rules().report
+    if rho is None:
+        return "not yet enough ratings"
+    if rho >= float(r.get("score_closely", 0.7)):
+        return "closely"
+    return "somewhat" if rho >= float(r.get("score_somewhat", 0.4)) else "hardly at all"
+
+
 def _round(x: float | None, places: int = 3) -> float | None:
     return None if x is None else round(x, places)
 

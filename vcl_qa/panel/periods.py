@@ -31,6 +31,22 @@ def dates_for(name: str) -> tuple[dt.date, dt.date] | None:
     return None
 
 
+def period_words(period: dict) -> str:
+    """A period as people say it: "October to December 2024", "March 2025", "November 2024 to
+    February 2025", or "3 to 14 March 2025" when it does not run over whole months."""
+    start, end = (dt.date.fromisoformat(str(period[k])) for k in ("start_date", "end_date"))
+    whole = start.day == 1 and end.day == calendar.monthrange(end.year, end.month)[1]
+    if not whole:
+        first = f"{start.day} {start:%B}" if (start.year, start.month) != (end.year, end.month) else str(start.day)
+        first += f" {start.year}" if start.year != end.year else ""
+        return f"{first} to {end.day} {end:%B} {end.year}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start:%B} {start.year}"
+    if start.year == end.year:
+        return f"{start:%B} to {end:%B} {end.year}"
+    return f"{start:%B} {start.year} to {end:%B} {end.year}"
+
+
 def check_name(name: str) -> str:
     if not isinstance(name, str) or not NAME.match(name):
         raise LetterError("a period name is 1-32 letters, digits, '-', '_' or '.', e.g. 2025Q1",

@@ -21,6 +21,8 @@ from vcl_qa.panel.redact import redact
 from vcl_qa.db import audit
 from vcl_qa.db.connection import now, write_tx
 from vcl_qa.letters.store import Conflict, NotFound
+from vcl_qa.engine.rules import load_rules
+from vcl_qa.panel import periods
 from vcl_qa.panel.settings import SCALE, load_panel_rules
 
 VERDICTS = ("not_a_problem", "agree")
@@ -34,6 +36,7 @@ def _status(row: dict) -> str:
 
 QUEUE_SQL = (
     "SELECT a.id AS assignment_id, a.code, a.rated_at, a.revealed_at, a.item_id, p.name AS period,"
+    " p.start_date AS period_start, p.end_date AS period_end,"
     " i.decision, i.offence, l.victim_category, l.bereaved, i.text, i.redactions, i.result_id,"
     " i.letter_id, i.version, r.id AS rating_id, r.overall"
     " FROM panel_assignments a JOIN panel_items i ON i.id = a.item_id"
@@ -54,6 +57,7 @@ def queue(db: Database, user: Any, period: str | None = None, status: str | None
 
 def _queue_entry(row: dict) -> dict:
     return {"item_id": row["code"], "period": row["period"], "status": _status(row),
+            "period_words": periods.period_words({"start_date": row["period_start"], "end_date": row["period_end"]}),
             "decision": row["decision"], "offence": row["offence"],
             "victim_category": row["victim_category"],
             "bereaved": None if row["bereaved"] is None else bool(row["bereaved"]),
@@ -251,7 +255,9 @@ def findings_for(db: Database, row: dict) -> list[dict]:
             message = message.replace(secret, tags[secret])
         message = redact(message, context).text
         verdict, note = verdicts.get(f["id"], (None, None))
+        rule = load_rules().by_id.get(f["rule"])
         out.append({"number": n, "rule": f["rule"], "dimension": f["dimension"], "severity": f["severity"],
+                    "title": rule.title if rule else f["rule"], "why": rule.why if rule else "",
                     "message": message, "start": span[0] if span else None, "end": span[1] if span else None,
                     "text": quoted, "verdict": verdict, "note": note})
     return out

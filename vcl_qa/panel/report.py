@@ -10,12 +10,12 @@ from typing import Any
 import jinja2
 from sqlite_utils import Database
 
-from vcl_qa import csv_safe
+from vcl_qa import csv_safe, labels
 from vcl_qa.engine.letter import context_from_mapping
 from vcl_qa.panel.redact import redact
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.panel import periods
-from vcl_qa.panel.agreement import agreement
+from vcl_qa.panel.agreement import agreement, members_agree_words, score_agrees_words
 from vcl_qa.panel.settings import load_panel_rules
 from vcl_qa.training.service import board_summary
 
@@ -65,8 +65,10 @@ def _failed_rules(db: Database, period: dict, precision: dict[str, float | None]
         " JOIN findings f ON f.result_id = i.result_id AND f.suppressed = 0"
         " WHERE i.period_id = ? AND i.removed_at IS NULL GROUP BY f.rule"
         " ORDER BY count(DISTINCT i.id) DESC, count(*) DESC, f.rule LIMIT ?", [period["id"], top]).fetchall()
-    return [{"rule": rule, "findings": n, "letters": k, "share": round(k / letters, 3) if letters else None,
+    return [{"rule": rule, "title": labels.rule_title(rule), "findings": n, "letters": k,
+             "share": round(k / letters, 3) if letters else None,
              "severity": rules[rule].severity if rule in rules else None,
+             "severity_words": labels.label(labels.SEVERITIES, rules[rule].severity) if rule in rules else "",
              "panel_precision": precision.get(rule)} for rule, n, k in rows]
 
 
@@ -99,7 +101,9 @@ def _comments(db: Database, period: dict, per_band: int, limit: int) -> list[dic
             ctx.pop("suppress", None)
             text = redact(r["comment"], context_from_mapping(ctx)).text
             out.append({"band": band, "band_label": label, "overall": r["overall"], "decision": r["decision"],
-                        "offence": r["offence"], "comment": _shorten(text, limit)})
+                        "decision_words": labels.label(labels.DECISIONS, r["decision"]) or "decision not recorded",
+                        "offence": r["offence"], "offence_words": labels.label(labels.OFFENCES, r["offence"]).lower(),
+                        "comment": _shorten(text, limit)})
     return out
 
 
@@ -109,11 +113,11 @@ def _change(now_value: Any, before: Any) -> float | None:
     return None
 
 
-TREND = (("mean_overall", "Panel overall rating (mean, 1-5)"),
-         ("mean_score", "Automatic score (mean, 0-100)"),
-         ("share_poor", "Share of sampled letters rated poor automatically"),
-         ("alpha_overall", "Agreement between raters (alpha)"),
-         ("spearman_overall_vs_score", "Panel rating vs automatic score (Spearman)"))
+TREND = (("mean_overall", "Panel's overall rating (average, 1 to 5)"),
+         ("mean_score", "Automatic score (average, 0 to 100)"),
+         ("share_poor", "Share of sampled letters the automatic checks found poor"),
+         ("alpha_overall", "How much panel members agreed with each other (1 = fully) [1]"),
+         ("spearman_overall_vs_score", "How closely the automatic score matched the panel (1 = fully) [2]"))
 
 
 def build(db: Database, name: str) -> dict:
@@ -135,10 +139,16 @@ def build(db: Database, name: str) -> dict:
     rubric = sorted(({"item": k, "label": settings.label(k), "mean": v, "ratings": current["rubric_counts"][k]}
                      for k, v in current["rubric"].items()),
                     key=lambda r: (r["mean"] is None, r["mean"] if r["mean"] is not None else 0, r["item"]))
+    judged = [{**r, "title": labels.rule_title(r["rule"])} for r in current["agreement"]["rules"]]
     return {
         "period": {"name": period["name"], "start_date": period["start_date"], "end_date": period["end_date"],
-                   "seed": period["seed"], "drawn_at": period["drawn_at"]},
+                   "seed": period["seed"], "drawn_at": period["drawn_at"], "words": periods.period_words(period)},
         "previous_period": prev["name"] if prev else None,
+        "previous_words": periods.period_words(prev) if prev else None,
+        "agreement_words": {"members": members_agree_words(current["alpha_overall"]),
+                            "score": score_agrees_words(current["spearman_overall_vs_score"])},
+        "thresholds": {k: float(settings.report.get(k, d)) for k, d in (
+            ("agree_strongly", 0.667), ("agree_somewhat", 0.4), ("score_closely", 0.7), ("score_somewhat", 0.4))},
         "summary": {k: current[k] for k in ("letters", "ratings", "mean_overall", "mean_score", "share_poor",
                                             "alpha_overall", "spearman_overall_vs_score")},
         "failed_rules": _failed_rules(db, period, precision, int(settings.report.get("top_rules", 8))),
@@ -147,7 +157,7 @@ def build(db: Database, name: str) -> dict:
                               int(settings.report.get("comment_chars", 400))),
         "trend": trend,
         "training": board_summary(db, period["start_date"], period["end_date"]),  # vcl_qa/training
-        "rules": current["agreement"]["rules"],
+        "rules": judged,
     }
 
 
@@ -161,31 +171,51 @@ def render_html(data: dict) -> str:
     return _env().get_template("report.html").render(r=data)
 
 
+CSV_HEADER = ["Section", "What", "Value", "Previous", "Change", "Detail", "Section code", "Item code"]
+SUMMARY_WORDS = {"letters": "Letters in the sample", "ratings": "Panel ratings",
+                 "mean_overall": "Panel's overall rating (average, 1 to 5)",
+                 "mean_score": "Automatic score (average, 0 to 100)",
+                 "share_poor": "Share of sampled letters the automatic checks found poor",
+                 "alpha_overall": "Panel members agreed with each other (Krippendorff's alpha, ordinal)",
+                 "spearman_overall_vs_score": "Automatic score against the panel (Spearman's rank correlation)"}
+
+
 def render_csv(data: dict) -> str:
-    """One table: section, name, value, previous, change, detail."""
+    """One table in plain words: section, what, value, previous, change, detail; the last two
+    columns keep the codes (section and measure or rule id) for other programs."""
     buf = io.StringIO()
     w = csv_safe.Writer(buf, lineterminator="\n")
-    w.writerow(["section", "name", "value", "previous", "change", "detail"])
-    w.writerow(["period", data["period"]["name"], f"{data['period']['start_date']} to {data['period']['end_date']}",
-                data["previous_period"] or "", "", f"seed {data['period']['seed']}"])
+    w.writerow(CSV_HEADER)
+    p = data["period"]
+    w.writerow(["Period", p["words"], f"{labels.long_date(p['start_date'])} to {labels.long_date(p['end_date'])}",
+                data["previous_words"] or "", "", "", "period", p["name"]])
     for key, value in data["summary"].items():
-        w.writerow(["summary", key, _cell(value), "", "", ""])
+        w.writerow(["Summary", SUMMARY_WORDS.get(key, key), _cell(value), "", "", "", "summary", key])
     for r in data["failed_rules"]:
-        w.writerow(["failed_rule", r["rule"], r["letters"], "", "",
-                    f"{r['findings']} findings; share {_cell(r['share'])}; panel precision {_cell(r['panel_precision'])}"])
+        w.writerow(["Most frequent problem", r["title"], r["letters"], "", "",
+                    f"{r['severity_words']}; found {r['findings']} times; in {_percent(r['share'])} of the sample; "
+                    f"the panel agreed with {_percent(r['panel_precision'])} of these findings",
+                    "failed_rule", r["rule"]])
     for r in data["rubric"]:
-        w.writerow(["rubric", r["item"], _cell(r["mean"]), "", "", f"{r['ratings']} ratings"])
+        w.writerow(["Rubric", r["label"], _cell(r["mean"]), "", "", f"{r['ratings']} ratings", "rubric", r["item"]])
     for r in data["trend"]:
-        w.writerow(["trend", r["measure"], _cell(r["value"]), _cell(r["previous"]), _cell(r["change"]), r["label"]])
+        w.writerow(["Trend", r["label"].replace(" [1]", "").replace(" [2]", ""), _cell(r["value"]),
+                    _cell(r["previous"]), _cell(r["change"]), "", "trend", r["measure"]])
     for r in data["rules"]:
-        w.writerow(["rule_precision", r["rule"], _cell(r["precision"]), "", "",
-                    f"{r['judged']} judged; {r['not_a_problem']} not a problem"])
+        w.writerow(["Automatic check as the panel judged it", r["title"], _percent(r["precision"]), "", "",
+                    f"{r['judged']} findings judged; {r['not_a_problem']} marked not a problem",
+                    "rule_precision", r["rule"]])
     for c in data["comments"]:
-        w.writerow(["comment", c["band"], c["overall"], "", "", c["comment"]])
+        w.writerow(["What the panel said", c["band_label"], c["overall"], "", "", c["comment"], "comment", c["band"]])
     if data.get("training"):
         t = data["training"]
-        w.writerow(["training", "completed", t["completed"], "", "", t["line"]])
+        w.writerow(["Training", "Staff who have passed every exercise", t["completed"], "", "", t["line"],
+                    "training", "completed"])
     return buf.getvalue()
+
+
+def _percent(share: float | None) -> str:
+    return "not judged" if share is None else f"{round(100 * share)}%"
 
 
 def _cell(value: Any) -> Any:

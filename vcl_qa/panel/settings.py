@@ -41,7 +41,7 @@ class PanelRules:
     items: tuple[RubricItem, ...]
     overall: RubricItem
     limits: dict[str, int]
-    report: dict[str, int]
+    report: dict[str, Any]
 
     @property
     def item_ids(self) -> list[str]:

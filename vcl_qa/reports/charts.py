@@ -1,6 +1,8 @@
 """Charts as server-side SVG (no scripts, no external services): bars, horizontal bars, stacked bars.
 
 Each chart has a <title> and <desc> for screen readers; pages also show the numbers as a table.
+Text is 13 units high and pages never draw a chart narrower than its width in units (they
+scroll it sideways instead), so labels are at least 13 px on every screen.
 """
 from __future__ import annotations
 
@@ -45,7 +47,7 @@ def _y_axis(parts: list[str], top: float, left: int, right: int, y0: int, plot_h
         value = top * i / steps
         y = y0 - plot_h * i / steps
         parts.append(f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{INK}" {FONT}>'
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="13" fill="{INK}" {FONT}>'
                      f'{escape(_fmt(value))}{escape(unit)}</text>')
 
 
@@ -65,12 +67,12 @@ def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence
         x = left + slot * i + (slot - bar_w) / 2
         cx = x + bar_w / 2
         if value is None:
-            parts.append(f'<text x="{cx:.1f}" y="{y0 - 6}" text-anchor="middle" font-size="11" fill="{INK}" {FONT}>no data</text>')
+            parts.append(f'<text x="{cx:.1f}" y="{y0 - 6}" text-anchor="middle" font-size="13" fill="{INK}" {FONT}>no data</text>')
         else:
             h = plot_h * min(value, top) / top
             parts.append(f'<rect x="{x:.1f}" y="{y0 - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}">'
                          f'<title>{escape(label)}: {escape(_fmt(value))}{escape(unit)}</title></rect>')
-            parts.append(f'<text x="{cx:.1f}" y="{y0 - h - 4:.1f}" text-anchor="middle" font-size="12" fill="{INK}" {FONT}>'
+            parts.append(f'<text x="{cx:.1f}" y="{y0 - h - 4:.1f}" text-anchor="middle" font-size="13" fill="{INK}" {FONT}>'
                          f'{escape(_fmt(value))}</text>')
         parts.append(_x_label(cx, y0, label, n))
     parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y0}" y2="{y0}" stroke="{INK}" stroke-width="1.5"/>')
@@ -80,15 +82,16 @@ def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence
 
 def _x_label(cx: float, y0: int, label: str, n: int) -> str:
     if n > 8:  # slanted, so long month names do not overlap
-        return (f'<text x="{cx:.1f}" y="{y0 + 14}" text-anchor="end" font-size="11" fill="{INK}" {FONT} '
+        return (f'<text x="{cx:.1f}" y="{y0 + 14}" text-anchor="end" font-size="13" fill="{INK}" {FONT} '
                 f'transform="rotate(-35 {cx:.1f} {y0 + 14})">{escape(label)}</text>')
-    return f'<text x="{cx:.1f}" y="{y0 + 18}" text-anchor="middle" font-size="12" fill="{INK}" {FONT}>{escape(label)}</text>'
+    return f'<text x="{cx:.1f}" y="{y0 + 18}" text-anchor="middle" font-size="13" fill="{INK}" {FONT}>{escape(label)}</text>'
 
 
 def hbar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float], *,
-               unit: str = "", desc: str = "") -> str:
-    """Horizontal bars, longest label on the left (for ranked lists such as frequent rules)."""
-    row_h, label_w, width = 26, 230, 560
+               unit: str = "", desc: str = "", colours: Sequence[str] | None = None) -> str:
+    """Horizontal bars, longest label on the left (for ranked lists such as frequent rules);
+    `colours` gives each bar its own colour (say, by severity)."""
+    row_h, label_w, width = 28, 290, 600
     height = max(row_h * len(labels), row_h) + 20
     top = _nice_max(max(values, default=0))
     plot_w = width - label_w - 50
@@ -96,10 +99,11 @@ def hbar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequenc
     for i, (label, value) in enumerate(zip(labels, values)):
         y = 10 + row_h * i
         w = plot_w * value / top if top else 0
-        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="12" fill="{INK}" {FONT}>{escape(label)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" fill="{BAR}">'
+        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="13" fill="{INK}" {FONT}>{escape(label)}</text>')
+        fill = colours[i] if colours else BAR
+        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" fill="{fill}">'
                      f'<title>{escape(label)}: {escape(_fmt(value))}{escape(unit)}</title></rect>')
-        parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 16}" font-size="12" fill="{INK}" {FONT}>{escape(_fmt(value))}{escape(unit)}</text>')
+        parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 16}" font-size="13" fill="{INK}" {FONT}>{escape(_fmt(value))}{escape(unit)}</text>')
     if not labels:
         parts.append(f'<text x="10" y="24" font-size="13" fill="{INK}" {FONT}>No data</text>')
     parts.append(f'<line x1="{label_w}" x2="{label_w}" y1="6" y2="{height - 8}" stroke="{INK}" stroke-width="1.5"/>')
@@ -131,7 +135,7 @@ def stacked_bar_chart(chart_id: str, title: str, labels: Sequence[str],
                 y -= h
                 parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{colour}" '
                              f'stroke="#ffffff" stroke-width="1"><title>{escape(label)}, {escape(name)}: {escape(_fmt(vals[i]))}</title></rect>')
-        parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="12" fill="{INK}" {FONT}>{escape(_fmt(totals[i]))}</text>')
+        parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="13" fill="{INK}" {FONT}>{escape(_fmt(totals[i]))}</text>')
         parts.append(_x_label(x + bar_w / 2, y0, label, n))
     parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y0}" y2="{y0}" stroke="{INK}" stroke-width="1.5"/>')
     parts.append("</svg>")

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 from sqlite_utils import Database
 
+from vcl_qa import labels
 from vcl_qa.panel import agreement as panel_agreement
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.letters.store import LETTER_DAY, letter_filters
@@ -64,8 +65,12 @@ def score_bands(rows: list[dict], width: int = 10) -> list[tuple[str, int]]:
             for b in range(100 // width)]
 
 
-def frequent_rules(db: Database, rows: list[dict], top: int = 10) -> list[dict]:
-    """Rules found most often in the latest result of each letter (suppressed ones left out)."""
+SEVERITY_ORDER = {"error": 0, "warning": 1, "suggestion": 2}
+
+
+def frequent_rules(db: Database, rows: list[dict], top: int | None = 10) -> list[dict]:
+    """Rules found in the latest result of each letter (suppressed ones left out), the most
+    serious first (must fix, then should fix, then worth a look), then by letters affected."""
     ids = [r["result_id"] for r in rows if r["result_id"]]
     counts: Counter = Counter()
     letters: dict[str, set] = defaultdict(set)
@@ -76,20 +81,34 @@ def frequent_rules(db: Database, rows: list[dict], top: int = 10) -> list[dict]:
                 f"SELECT rule, letter_id FROM findings WHERE suppressed = 0 AND result_id IN ({marks})", chunk):
             counts[rule] += 1
             letters[rule].add(letter_id)
-    titles = {r.id: r.title for r in load_rules().rules}
-    rows = [{"rule": rule, "title": titles.get(rule, rule), "findings": n, "letters": len(letters[rule])}
+    known = {r.id: r for r in load_rules().rules}
+    rows = [{"rule": rule, "title": known[rule].title if rule in known else labels.rule_title(rule),
+             "severity": known[rule].severity if rule in known else "warning",
+             "findings": n, "letters": len(letters[rule])}
             for rule, n in counts.items()]
-    rows.sort(key=lambda r: (-r["letters"], -r["findings"], r["rule"]))
-    return rows[:top]
+    rows.sort(key=lambda r: (SEVERITY_ORDER.get(r["severity"], 3), -r["letters"], -r["findings"], r["rule"]))
+    return rows if top is None else rows[:top]
+
+
+def problems_and_suggestions(db: Database, rows: list[dict], top: int = 10) -> tuple[list[dict], list[dict]]:
+    """Must-fix and should-fix problems (the most serious first, at most `top`), and the
+    suggestions ("worth a look") on their own."""
+    found = frequent_rules(db, rows, top=None)
+    problems = [r for r in found if r["severity"] in ("error", "warning")][:top]
+    return problems, [r for r in found if r["severity"] not in ("error", "warning")]
 
 
 def panel_figures(db: Database) -> list[dict]:
-    """Agreement per panel period: between raters (alpha) and panel against score (Spearman)."""
+    """Agreement per panel period, in words and figures: between panel members (alpha) and
+    between the panel and the automatic score (Spearman)."""
     out = []
     for p in panel_periods.list_periods(db):
         a = panel_agreement.agreement(db, p["name"])
-        out.append({"period": p["name"], "letters_rated": a["letters_rated"], "ratings": a["ratings"],
-                    "alpha_overall": a["alpha_overall"], "spearman_overall_vs_score": a["spearman_overall_vs_score"]})
+        out.append({"period": p["name"], "period_words": panel_periods.period_words(p),
+                    "letters_rated": a["letters_rated"], "ratings": a["ratings"],
+                    "alpha_overall": a["alpha_overall"], "spearman_overall_vs_score": a["spearman_overall_vs_score"],
+                    "members_agree": panel_agreement.members_agree_words(a["alpha_overall"]),
+                    "score_agrees": panel_agreement.score_agrees_words(a["spearman_overall_vs_score"])})
     return out
 
 

@@ -1,0 +1,106 @@
+"""The decisions register as a page: letters not sent (overdue), due today, due later, sent late
+and sent on time, each with its case reference, team, due date, the working days in words and a
+link to write the letter. Built on vcl_qa.decisions.register, as the morning digest is.
+
+Staff see their own team's decisions; managers every team's (as in the API)."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+
+from vcl_qa import labels
+from vcl_qa.errors import LetterError
+from vcl_qa.decisions import register, store
+from vcl_qa.reports import timeliness
+
+from ..deps import DbDep, visible_team
+from . import check
+from .forms import FIELD_ORDER
+from .letters import PageNotFound
+from .session import StaffOrManager, render, settings
+
+router = APIRouter(include_in_schema=False)
+STATUS_ORDER = ("overdue", "due_today", "due", "sent_late", "sent_on_time")
+
+
+def _filters(request: Request, user, db) -> tuple[dict, dict[str, str], dict[str, str]]:
+    q = request.query_params
+    typed = {k: (q.get(k) or "").strip() for k in ("status", "team", "as_of")}
+    errors: dict[str, str] = {}
+    status = typed["status"] or None
+    if status is not None and status not in STATUS_ORDER:
+        errors["status"] = (f"'{status[:30]}' is not a status. Choose one of: "
+                            + ", ".join(labels.REGISTER_STATUSES[s] for s in STATUS_ORDER) + ".")
+        status = None
+    team = visible_team(user.user) or (typed["team"] or None)
+    if team and user.role != "staff" and not db["decisions"].count_where("team = ?", [team]):
+        errors["team"] = f"The register holds no decisions for a team called '{team[:40]}'."
+    as_of = None
+    if typed["as_of"]:
+        try:
+            as_of = register.check_day(dt.date.fromisoformat(typed["as_of"]), "as_of")
+        except (ValueError, LetterError):
+            errors["as_of"] = f"'{typed['as_of'][:20]}' is not a date. Write it as 2024-12-19."
+    return {"status": status, "team": team, "as_of": as_of}, errors, typed
+
+
+def rows_for(db, f: dict) -> list[dict]:
+    """The register as the page lists it: decisions made by the day counted as today, most
+    urgent first, each with plain words."""
+    today = f["as_of"] or dt.date.today()
+    rows = register.register(db, today=today, team=f["team"], decided_to=today)
+    for r in rows:
+        r.update(decision_words=labels.label(labels.DECISIONS, r["decision"]),
+                 status_words=labels.label(labels.REGISTER_STATUSES, r["status"]),
+                 due_words=labels.long_date(r["due_date"]),
+                 decided_words=labels.long_date(r["decision_date"]),
+                 days_words=timeliness.days_in_words(r))
+    return rows
+
+
+def _link(f: dict, **changes) -> str:
+    params = {"status": f["status"] or "", "team": f["team"] or "",
+              "as_of": f["as_of"].isoformat() if f["as_of"] else "", **changes}
+    return "/decisions?" + urlencode({k: v for k, v in params.items() if v})
+
+
+@router.get("/decisions")
+def decisions_page(request: Request, user: StaffOrManager, db: DbDep, page: int = 1):
+    f, errors, typed = _filters(request, user, db)
+    teams = [] if user.role == "staff" else [r[0] for r in db.execute("SELECT DISTINCT team FROM decisions ORDER BY team")]
+    ctx = {"filters": f, "typed": typed, "errors": errors, "teams": teams, "statuses": labels.REGISTER_STATUSES,
+           "order": STATUS_ORDER, "held": db["decisions"].count}
+    if set(errors) - {"status"}:
+        return render(request, "decisions.html", ctx, 400, user)
+    rows = rows_for(db, f)
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUS_ORDER}
+    shown = [r for r in rows if f["status"] is None or r["status"] == f["status"]]
+    per_page = int(settings().get("letters_per_page", 25)) * 2
+    page = max(1, min(page, 100_000))
+    pages = max(1, -(-len(shown) // per_page))
+    ctx.update({
+        "rows": shown[(page - 1) * per_page:page * per_page], "count": len(shown), "counts": counts,
+        "tabs": [(s, labels.REGISTER_STATUSES[s], counts[s], _link(f, status=s)) for s in STATUS_ORDER],
+        "all_link": _link(f, status=""), "page": page, "pages": pages,
+        "page_link": lambda n: _link(f, page=str(n)),
+        "today_words": labels.long_date(f["as_of"] or dt.date.today()), "as_of_given": f["as_of"] is not None,
+    })
+    return render(request, "decisions.html", ctx, 400 if errors else 200, user)
+
+
+@router.get("/decisions/{decision_id}/letter")
+def write_letter(request: Request, decision_id: int, user: StaffOrManager, db: DbDep):
+    """The check form filled in from the register, ready for the letter to be written or pasted."""
+    rows = store.linked_rows(db, ids=[decision_id], team=visible_team(user.user)) if decision_id < 2**63 else []
+    if not rows:
+        raise PageNotFound()
+    r = rows[0]
+    values = {f: "" for f in (*FIELD_ORDER, "team")}
+    for key in FIELD_ORDER:
+        value = r.get(key)
+        if value is not None and key != "letter_date":
+            values[key] = {True: "yes", False: "no"}.get(value, str(value)) if isinstance(value, bool) else str(value)
+    values["team"] = r["team"]
+    return check._page(request, user, values)

@@ -1,0 +1,241 @@
+"""The managers' figures over HTTP against the real server and the demo's data: the on-time rate
+from the decisions register, the letters not sent (the decisions page agrees with the morning
+digest), filters that are wrong say so, problems by severity, CSV exports in plain words, and
+no page or export showing a rule id or a raw code."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+
+import pytest
+
+from web_site import csrf, field_error, signed_in, start, visible_text
+
+DAYS = [dt.date(2025, 12, 29), dt.date(2025, 12, 31), dt.date(2025, 4, 22), None]  # None: today
+PAST = ("sent_on_time", "sent_late", "overdue")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    s = start(tmp_path_factory, "dashboard")
+    yield s
+    s["server"].stop()
+
+
+def _register(site, day):
+    from vcl_qa.db import open_db
+    from vcl_qa.decisions import register
+
+    db = open_db(site["db"])
+    try:
+        return register.register(db, today=day or dt.date.today(), decided_to=day or dt.date.today())
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("day", DAYS, ids=lambda d: str(d or "today"))
+def test_headline_is_letters_on_time_out_of_letters_due_from_the_register(site, day):
+    client = signed_in(site, "manager")
+    today = day or dt.date.today()
+    rows = _register(site, day)
+    due = [r for r in rows if r["status"] in PAST and r["due_date"] < today.isoformat()]
+    on_time = sum(r["status"] == "sent_on_time" for r in due)
+    late = sum(r["status"] == "sent_late" for r in due)
+    missing = sum(r["status"] == "overdue" for r in due)
+    assert on_time + late + missing == len(due) and missing > 0
+    page = client.get("/dashboard", params={"as_of": day.isoformat()} if day else {})
+    text = visible_text(page.text)
+    assert f"{round(100 * on_time / len(due), 1)}% on time" in text
+    assert f"{on_time} of the {len(due)} letters that were due before" in text
+    assert f"{late} were sent late" in text or f"{late} was sent late" in text
+    assert re.search(rf"{missing} (were|was) never sent", text)
+    assert 'href="/decisions?status=overdue' in page.text
+
+
+def test_demo_figures_count_the_missing_letters(site):
+    """The issue's figures: 11 of the 45 letters due were never sent, so 31/45 are on time."""
+    text = visible_text(signed_in(site, "manager").get("/dashboard").text)
+    assert "68.9% on time" in text and "31 of the 45 letters" in text and "11 were never sent" in text
+
+
+def _page_rows(page: str) -> list[tuple[str, str]]:
+    """(case reference, working days in words) of each row of the decisions table."""
+    body = re.search(r"<tbody>(.*?)</tbody>", page, re.S)
+    out = []
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1) if body else "", re.S):
+        cells = [visible_text(c).strip() for c in re.findall(r"<td>(.*?)</td>", tr, re.S)]
+        out.append((cells[0], re.search(r"(\d+ working days? \w+|due today)", cells[4]).group(1)))
+    return out
+
+
+@pytest.mark.parametrize("day", DAYS[:3], ids=str)
+def test_decisions_page_and_morning_digest_agree(site, day):
+    from vcl_qa.db import open_db
+    from vcl_qa.decisions import register
+
+    db = open_db(site["db"])
+    try:
+        digest = register.digest_for(db, today=day)
+        text = register.digest_text(digest)
+    finally:
+        db.close()
+    client = signed_in(site, "manager")
+    words = {"overdue": "overdue", "due": "left"}
+    headline = re.search(r"(\d+) overdue, (\d+) due today, (\d+) due later", text).groups()
+    for status, expected in zip(("overdue", "due_today", "due"), headline):
+        page = client.get("/decisions", params={"status": status, "as_of": day.isoformat()})
+        assert page.status_code == 200
+        rows = _page_rows(page.text)
+        want = [(r["urn"], "due today" if status == "due_today" else
+                 f"{r['working_days_late'] or r['working_days_left']} working "
+                 f"day{'s' if (r['working_days_late'] or r['working_days_left']) != 1 else ''} {words[status]}")
+                for r in digest.rows if r["status"] == status]
+        assert rows == want
+        assert len(rows) == int(expected)
+        assert re.search(rf'id="tab-{status}">[^<]*<strong>\({expected}\)</strong>', page.text)
+        for urn, _days in rows:  # every case the digest lists is on the page, the same way
+            assert urn in text
+
+
+def test_missing_letters_page_links_to_writing_the_letter(site):
+    client = signed_in(site, "manager")
+    page = client.get("/decisions", params={"status": "overdue"})
+    text = visible_text(page.text)
+    assert "Case reference" in text and "Team" in text and "Due" in text
+    assert re.search(r"\d+ working days? overdue", text)
+    assert re.search(r"(Monday|Tuesday|Wednesday|Thursday|Friday) \d{1,2} \w+ 20\d\d", text)
+    link = re.search(r'href="(/decisions/(\d+)/letter)"', page.text)
+    form = client.get(link.group(1))
+    assert form.status_code == 200 and 'action="/check"' in form.text
+    from vcl_qa.db import open_db
+
+    db = open_db(site["db"])
+    try:
+        urn, team = db.execute("SELECT urn, team FROM decisions WHERE id = ?", [int(link.group(2))]).fetchone()
+    finally:
+        db.close()
+    assert f'value="{urn}"' in form.text and f'value="{team}"' in form.text
+    # Staff see their own team's register only, and cannot open another team's decision.
+    other = signed_in(site, "other")
+    assert "demo" not in visible_text(other.get("/decisions").text).split("Decisions that need a letter", 2)[-1]
+    assert other.get(link.group(1)).status_code == 404
+    assert signed_in(site, "panel").get("/decisions").status_code == 403
+
+
+@pytest.mark.parametrize("params,field,words", [
+    ({"date_from": "2025-03-01", "date_to": "2025-01-31"}, "date_to", "is before the From date"),
+    ({"date_from": "2025-02-30"}, "date_from", "is not a date"),
+    ({"team": "nowhere"}, "team", "no team called 'nowhere'"),
+    ({"decision": "dropped"}, "decision", "Choose a decision"),
+])
+def test_bad_filters_say_what_is_wrong(site, params, field, words):
+    client = signed_in(site, "manager")
+    page = client.get("/dashboard", params=params)
+    assert page.status_code == 400
+    assert words in field_error(page.text, field)
+    assert 'class="error-summary"' in page.text and 'role="img"' not in page.text
+    assert client.get("/dashboard.csv", params=params).status_code == 400
+    bad = client.get("/decisions", params={"status": "lost"})
+    assert bad.status_code == 400 and "'lost' is not a status" in visible_text(bad.text)
+
+
+def test_problems_are_ranked_by_severity_and_suggestions_are_apart(site):
+    page = signed_in(site, "manager").get("/dashboard").text
+    table = re.search(r'<table id="problems-table">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    ranks = {"Must fix": 0, "Should fix": 1}
+    order = [ranks[visible_text(m).strip()] for m in re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>", table)]
+    assert order and order == sorted(order) and order[0] == 0
+    assert "Worth a look" not in visible_text(table)
+    suggestions = re.search(r'<details id="suggestions">(.*?)</details>', page, re.S)
+    assert suggestions and "Passive voice" in suggestions.group(1)  # collapsed: no "open"
+    chart = re.search(r'<svg[^>]*id="chart-rules".*?</svg>', page, re.S).group(0)
+    assert "Passive voice" not in chart
+
+
+def test_chart_text_is_never_smaller_than_13_units_and_charts_never_shrink(site):
+    page = signed_in(site, "manager").get("/dashboard").text
+    sizes = [int(s) for s in re.findall(r'<text[^>]*font-size="(\d+)"', page)]
+    assert sizes and min(sizes) >= 13
+    css = signed_in(site, "manager").get("/static/app.css").text
+    assert ".chart-scroll svg { min-width: 560px; }" in css
+    assert page.count('class="chart-scroll" tabindex="0" role="region"') == 5
+    assert page.count("<desc") == 5  # text alternatives kept
+
+
+def _csv(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_dashboard_csv_in_plain_words_with_the_register(site):
+    client = signed_in(site, "manager")
+    rows = _csv(client.get("/dashboard.csv").text)
+    assert list(rows[0])[:4] == ["Month", "Month (YYYY-MM)", "Letters checked", "Letters sent"]
+    assert all(re.fullmatch(r"[A-Z][a-z]+ 20\d\d", r["Month"]) for r in rows)
+    assert sum(int(r["Letters due"] or 0) for r in rows) == 45
+    assert sum(int(r["Never sent"] or 0) for r in rows) == 11
+    assert sum(int(r["Letters checked"]) for r in rows) == 34
+
+
+def test_no_page_or_export_shows_a_rule_id_or_a_raw_code(site):
+    """Every page a manager, staff member, panel member and admin reads in the demo, and every
+    export: no `dimension.rule` id and no snake_case code in what a person sees (CSV columns
+    headed "... code" and "(YYYY-MM)" are for programs)."""
+    rule_id = re.compile(r"\b(content|readability|empathy|timeliness)\.[a-z_]+\b")
+    code = re.compile(r"\b[a-z]+_[a-z_]+\b")
+    seen: list[tuple[str, str]] = []
+    manager = signed_in(site, "manager")
+    pages = ["/dashboard", "/dashboard?as_of=2025-12-29", "/decisions", "/letters", "/panel-periods",
+             "/panel/guide", "/panel-periods/2024Q4/report", "/letters/1", "/letters/14"]
+    pages += [f"/decisions?status={s}" for s in ("overdue", "due_today", "due", "sent_late", "sent_on_time")]
+    for path in pages:
+        r = manager.get(path)
+        assert r.status_code == 200, path
+        seen.append((path, visible_text(r.text)))
+    panel = signed_in(site, "panel")
+    queue = panel.get("/panel").text
+    seen.append(("/panel", visible_text(queue)))
+    code_link = re.search(r'href="(/panel/[0-9a-f]{16})"', queue).group(1)
+    item = panel.get(code_link).text
+    rating = {"csrf_token": csrf(item), "comment": ""}
+    for name in re.findall(r'name="(score_\w+|overall)"', item):
+        rating[name] = "3"
+    panel.post(f"{code_link}/rating", data=rating)
+    panel.post(f"{code_link}/reveal", data={"csrf_token": csrf(item)})
+    seen.append((code_link, visible_text(panel.get(code_link).text)))
+    admin = signed_in(site, "admin")
+    seen.append(("/admin/users", visible_text(admin.get("/admin/users").text)))
+    staff = signed_in(site, "staff")
+    seen += [(p, visible_text(staff.get(p).text)) for p in ("/check", "/letters", "/decisions")]
+    for path in ("/dashboard.csv", "/letters.csv", "/panel-periods/2024Q4/report.csv"):
+        rows = _csv(manager.get(path).text)
+        assert rows, path
+        people = [k for k in rows[0] if not (k.lower().endswith("code") or k.endswith("(YYYY-MM)"))]
+        seen.append((path, " ".join(people) + " " + " ".join(str(r[k]) for r in rows for k in people)))
+    for path, text in seen:
+        assert not rule_id.search(text), (path, rule_id.search(text).group(0))
+        found = [c for c in code.findall(text) if not c.startswith(("x_",))]
+        assert not found, (path, found[:5])
+
+
+def test_letters_csv_in_plain_words_with_due_date_and_working_days_late(site):
+    rows = _csv(signed_in(site, "manager").get("/letters.csv").text)
+    assert list(rows[0])[:9] == ["Letter", "Team", "Status", "Decision", "Decision date", "Due date",
+                                 "Letter date", "Sent date", "Working days late"]
+    by_code = {r["Decision code"]: r["Decision"] for r in rows}
+    assert by_code["not_charged"] == "Not to charge" and by_code["left_on_file"].startswith("Leave the charges")
+    assert {r["Result"] for r in rows} == {"Good", "Needs work", "Poor"}
+    assert {r["Result code"] for r in rows} == {"good", "needs_work", "poor"}
+    # Sample 14: decided Thursday 19 December 2024, enhanced (1 working day): due Friday 20th,
+    # sent Monday 23rd: 1 working day late. Sample 01 went out on time.
+    from vcl_qa import Letter
+    from live_server import SAMPLES
+
+    for name, late in (("14_flawed_late_no_apology.txt", "1"), ("01_good_discontinued_assault_standard.txt", "0")):
+        ctx = Letter.from_file(SAMPLES / name).context
+        row = next(r for r in rows if r["Decision date"] == str(ctx.decision_date)
+                   and r["Sent date"] == str(ctx.letter_date) and r["Decision code"] == str(getattr(ctx.decision, "value", ctx.decision))
+                   and r["Victim category code"] == str(getattr(ctx.victim_category, "value", ctx.victim_category)))
+        assert row["Working days late"] == late, name
+        assert row["Due date"] > row["Decision date"]

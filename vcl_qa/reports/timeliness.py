@@ -1,0 +1,108 @@
+"""Timeliness from the decisions register, the area's own measure, for the dashboard.
+
+One definition, used by the page, its CSV and the docs:
+
+- a letter is **on time** when it was sent on or before its due date;
+- the **rate** is letters on time / letters that were due before today, sent or not. A letter
+  that was never sent counts against the rate (a *missing* letter); letters not yet due are
+  left out until their due date has passed, whether or not they have gone out.
+
+Everything here is built on vcl_qa.decisions.register (statuses, due dates, working days), so
+the dashboard, the decisions page and the morning digest say the same thing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from vcl_qa.decisions import register
+
+SENT = ("sent_on_time", "sent_late")
+OPEN = register.OPEN  # overdue, due today, due later (as the digest lists them)
+PAST = ("sent_on_time", "sent_late", "overdue")  # a due date before today: the outcome is known
+OUTCOME = {"sent_on_time": "on_time", "sent_late": "late", "overdue": "missing"}
+
+
+@dataclass
+class Timeliness:
+    today: dt.date
+    due: int = 0  # letters whose due date was before today (sent or not)
+    on_time: int = 0
+    late: int = 0  # sent after the due date
+    missing: int = 0  # due before today and never sent
+    not_yet_due: int = 0  # due today or later, not sent
+    sent_early: int = 0  # due today or later, already sent (counted once their due date passes)
+    by_month: list[dict] = field(default_factory=list)  # per month of the due date
+
+    @property
+    def rate(self) -> float | None:
+        """On time / due, as a percentage (None when nothing was due yet)."""
+        return round(100 * self.on_time / self.due, 1) if self.due else None
+
+
+def counted(row: dict, today: dt.date) -> bool:
+    """A decision whose letter counts in the rate: its due date is before `today`."""
+    return row["status"] in PAST and row["due_date"] < today.isoformat()
+
+
+def rows_for(db: Database, *, today: dt.date, team: str | None = None, decision: str | None = None,
+             due_from: dt.date | None = None, due_to: dt.date | None = None) -> list[dict]:
+    """Register rows (statuses as of `today`, decisions made by then), filtered by due date."""
+    rows = register.register(db, today=today, team=team, decision=decision, decided_to=today)
+    return [r for r in rows
+            if (due_from is None or r["due_date"] >= due_from.isoformat())
+            and (due_to is None or r["due_date"] <= due_to.isoformat())]
+
+
+def figures(rows: list[dict], today: dt.date) -> Timeliness:
+    out = Timeliness(today)
+    months: dict[str, dict] = defaultdict(lambda: {"due": 0, "on_time": 0, "late": 0, "missing": 0})
+    for r in rows:
+        if counted(r, today):
+            key = OUTCOME[r["status"]]
+            month = months[r["due_date"][:7]]
+            month["due"] += 1
+            month[key] += 1
+            out.due += 1
+            setattr(out, key, getattr(out, key) + 1)
+        elif r["status"] in ("due", "due_today"):
+            out.not_yet_due += 1
+        elif r["status"] == "sent_on_time":
+            out.sent_early += 1
+    out.by_month = [{"month": k, **v, "rate": round(100 * v["on_time"] / v["due"], 1)}
+                    for k, v in sorted(months.items())]
+    return out
+
+
+def from_register(db: Database, *, today: dt.date | None = None, **filters) -> Timeliness | None:
+    """The register's timeliness as of `today` (default: today); None when the register is empty
+    (then letters never written cannot be counted at all)."""
+    if not db["decisions"].exists() or not db["decisions"].count:
+        return None
+    today = today or dt.date.today()
+    return figures(rows_for(db, today=today, **filters), today)
+
+
+def days_in_words(row: dict) -> str:
+    """'3 working days overdue', 'due today', '2 working days left', 'sent 1 working day late',
+    'sent on time'."""
+    status = row["status"]
+    late, left = row.get("working_days_late") or 0, row.get("working_days_left") or 0
+    if status == "overdue":
+        return f"{_days(late)} overdue"
+    if status == "due_today":
+        return "due today"
+    if status == "due":
+        return f"{_days(left)} left"
+    if status == "sent_late":
+        return f"sent {_days(late)} late"
+    if status == "sent_on_time":
+        return "sent on time"
+    return ""
+
+
+def _days(n: int) -> str:
+    return f"{n} working day" if n == 1 else f"{n} working days"
