@@ -81,6 +81,9 @@ def _item_page(request, user, db, code, errors=None, values=None, notice=None, s
     rows = [{**m, "i": i, "filled": True} for i, m in enumerate(marks)]
     if len(rows) < int(load_panel_rules().limits.get("marks_per_rating", 20)):
         rows.append({"quote": "", "comment": "", "start": None, "i": len(rows), "filled": False})
+    if item["findings"]:  # the most serious first; each keeps its number (the answer forms use it)
+        rank = {"error": 0, "warning": 1, "suggestion": 2}
+        item["findings"] = sorted(item["findings"], key=lambda f: (rank.get(f["severity"], 3), f["number"]))
     return render(request, "review_item.html", {
         "item": item, "rubric": rubric, "errors": errors or {}, "values": values or {}, "notice": notice,
         "unanswered": [k for k in errors or {} if k.startswith("score_") or k == "overall"],

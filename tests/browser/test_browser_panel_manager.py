@@ -78,7 +78,7 @@ def test_manager_dashboard_and_reports(page, site):
     shot(page, "dashboard")
     assert_accessible(page)
 
-    page.get_by_label("Decision").select_option("charge_altered")
+    page.get_by_label("Decision", exact=True).select_option("charge_altered")
     page.get_by_role("button", name="Show").click()
     assert "decision=charge_altered" in page.url
     assert page.locator("#headline").inner_text() != headline
@@ -96,6 +96,6 @@ def test_manager_dashboard_and_reports(page, site):
     assert page.get_by_role("status").filter(has_text="2025Q2").is_visible()
     shot(page, "panel-periods")
     assert_accessible(page)
-    page.get_by_role("link", name="Report 2024Q4").click()
+    page.get_by_role("link", name="Report for October to December 2024").click()
     assert "Community Involvement Panel" in page.locator("h1").inner_text()
     shot(page, "panel-report")

@@ -91,7 +91,7 @@ def hbar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequenc
                unit: str = "", desc: str = "", colours: Sequence[str] | None = None) -> str:
     """Horizontal bars, longest label on the left (for ranked lists such as frequent rules);
     `colours` gives each bar its own colour (say, by severity)."""
-    row_h, label_w, width = 28, 290, 600
+    row_h, label_w, width = 28, 285, 560
     height = max(row_h * len(labels), row_h) + 20
     top = _nice_max(max(values, default=0))
     plot_w = width - label_w - 50
