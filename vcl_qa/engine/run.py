@@ -12,11 +12,14 @@ from vcl_qa.engine.rules import RuleSet, load_rules
 from vcl_qa.engine.scoring import apply_penalties, dimension_results, overall
 from vcl_qa.engine.structure import analyse
 from vcl_qa.engine.suggest import add_replacements
+from vcl_qa.engine.typography import fold
 
 
 def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleSet | None = None) -> Result:
     rs = ruleset or load_rules()
-    state = State(letter, analyse(letter.text), rs, today or dt.date.today())
+    # Curly quotes, dashes and special spaces are matched as plain ones; the folded text has
+    # the same length, so findings still quote the letter as written (kinds/base.py finding).
+    state = State(letter, analyse(fold(letter.text)), rs, today or dt.date.today())
     compute_metrics(state)
     findings: list[Finding] = []
     not_assessed: dict[str, list[str]] = defaultdict(list)
@@ -44,9 +47,9 @@ def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleS
 def suppress(findings: list[Finding], letter: Letter, rs: RuleSet) -> None:
     """Mark (never drop) findings silenced by the letter's `suppress:` or the area vocabulary."""
     for f in findings:
-        term = (f.text or "").lower()
+        term = fold(f.text or "").lower()
         for s in letter.context.suppress:
-            if s.rule == f.rule and (s.term is None or s.term.lower() == term):
+            if s.rule == f.rule and (s.term is None or fold(s.term).lower() == term):
                 f.suppressed, f.suppressed_reason = True, s.reason
                 break
         else:

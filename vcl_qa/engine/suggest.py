@@ -269,11 +269,12 @@ def build_edit(f: Finding, suggestion: str, state: State, kind: str) -> Edit | N
     if _is_advice(suggestion) or f.start is None or f.end is None or not f.text:
         return None
     text = state.document.text
+    flagged = text[f.start:f.end]  # as analysed: typographic quotes folded (f.text is as written)
     s = suggestion.strip()
-    if kind not in EXPLAINS_TERM and contains_term(s, f.text):
+    if kind not in EXPLAINS_TERM and contains_term(s, flagged):
         return None
     if kind in WHOLE_LINE:
-        end_punct = f.text.rstrip()[-1:] if f.text.rstrip()[-1:] in ",.:;" else ""
+        end_punct = flagged.rstrip()[-1:] if flagged.rstrip()[-1:] in ",.:;" else ""
         return Edit(f.start, f.end, s + (end_punct if not s.endswith(end_punct) else ""))
     if kind in EXPLAINS_TERM:
         after = text[f.end:f.end + 1]
@@ -286,7 +287,7 @@ def build_edit(f: Finding, suggestion: str, state: State, kind: str) -> Edit | N
     if s.lower() == "you":
         return _you(state, f.start, f.end)
     if kind == "substitution":
-        return _swap(state, f.start, f.end, found, s, as_written=f.text.lower() in _terms(f.rule, state))
+        return _swap(state, f.start, f.end, found, s, as_written=flagged.lower() in _terms(f.rule, state))
     return _align(state, f.start, f.end, found, s)
 
 
@@ -723,6 +724,6 @@ def add_replacements(findings: list[Finding], state: State) -> None:
         if edits:
             lo, hi = min(e.start for e in edits), max(e.end for e in edits)
             lo, hi = min(lo, f.start), max(hi, f.end)
-            text = state.document.text
+            text = state.original_text  # the writer's own characters around the edit
             f.replace_start, f.replace_end = lo, hi
             f.replacements = list(dict.fromkeys(text[lo:e.start] + e.text + text[e.end:hi] for e in edits))

@@ -79,6 +79,13 @@ class State:
             self._index = TextIndex(self.document.text)
         return self._index
 
+    @property
+    def original_text(self) -> str:
+        """The letter as written: the document is analysed with typographic characters folded
+        (engine/typography.py, same length), but findings quote the writer's own words."""
+        text = self.letter.text
+        return text if len(text) == len(self.document.text) else self.document.text
+
     def concept(self, name: str) -> Hit | None:
         if name not in self.concept_cache:
             self.concept_cache[name] = find_concept(
@@ -94,7 +101,7 @@ class NotAssessed(Exception):
 def finding(rule: "Rule", state: State, start: int | None = None, end: int | None = None,
             message: str | None = None, suggestions: list[str] | None = None,
             severity: str | None = None, **fmt: Any) -> Finding:
-    text = state.document.text[start:end] if start is not None and end is not None else None
+    text = state.original_text[start:end] if start is not None and end is not None else None
     line = col = None
     if start is not None:
         line, col = state.document.line_col(start)

@@ -8,6 +8,7 @@ from typing import Iterator
 
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.structure import impersonal_greetings, titles
+from vcl_qa.engine.typography import fold
 
 from .base import KindSettings, State, finding, rx
 
@@ -66,7 +67,8 @@ def _impersonal_words() -> re.Pattern:
 
 
 def name_tokens(name: str) -> list[str]:
-    return [t.lower().rstrip(".") for t in re.findall(r"[^\s,]+", name)]
+    """Lower-case words of a name, typographic quotes and dashes folded: "O’Neill" is O'Neill."""
+    return [t.lower().rstrip(".") for t in re.findall(r"[^\s,]+", fold(name))]
 
 
 def greeting_suggestion(state: State) -> list[str]:
