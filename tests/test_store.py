@@ -216,3 +216,11 @@ def test_concurrent_writers_from_threads_all_land(tmp_path):
     assert errors == []
     assert count(db, "letters") == 60
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_findings_are_found_by_letter_through_an_index(tmp_path):
+    db = open_db(tmp_path / "i.db")
+    migrate(db)
+    plan = " ".join(str(r[-1]) for r in db.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM findings WHERE letter_id = ?", [1]).fetchall())
+    assert "findings_letter" in plan
