@@ -131,3 +131,11 @@ def test_within_names_a_known_concept(rules_copy):
     edit_rule(rules_copy, "empathy.yml", "empathy.cold", within="condolances")
     with pytest.raises(RulesError, match="unknown concept 'condolances'"):
         load_rules()
+
+
+def test_a_broken_exercise_file_stops_the_server_starting(rules_copy, tmp_path):
+    first = sorted((rules_copy / "training").glob("*.yml"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nbreif: a misspelt key\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["serve", "--port", "1"], env={"VCL_QA_DB": str(tmp_path / "s.db")})
+    assert res.exit_code == 2, res.output
+    assert first.name in res.output and "breif" in res.output

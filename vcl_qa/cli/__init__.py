@@ -14,7 +14,8 @@ from vcl_qa.errors import RulesError
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="vcl-qa")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Check letters to victims of crime: timeliness, plain words, empathy and required content."""
     # Every command checks the rules folder first: a misspelt key or a setting a rule kind
     # would ignore stops here (exit 2) rather than scoring letters with a rule that is not
@@ -23,6 +24,11 @@ def main() -> None:
 
     try:
         load_rules()
+        if ctx.invoked_subcommand in ("serve", "training"):
+            # the server shows the exercises: a broken exercise file stops it starting
+            from vcl_qa.training.exercises import load_exercises
+
+            load_exercises()
     except RulesError as exc:
         click.echo(f"The rules could not be loaded: {exc}", err=True)
         raise SystemExit(2) from None
