@@ -207,6 +207,13 @@ PAGE_MATRIX = [
     ("GET", "/decisions", {"staff": 200, "other_team_staff": 200, "manager": 200}),
     ("GET", "/decisions/{decision}/letter", {"staff": 200, "other_team_staff": 404, "manager": 200}),
     ("GET", "/panel/guide", {"panel": 200, "manager": 200}),
+    ("GET", "/panel-periods", {"manager": 200}),
+    ("POST", "/panel-periods", {"manager": 400}),  # an empty form: the page says what is missing
+    ("GET", "/panel-periods/{period}", {"manager": 200}),
+    ("POST", "/panel-periods/{period}/items/{item}/hide", {"manager": 303}),
+    ("POST", "/panel-periods/{period}/approve", {"manager": 303}),
+    ("GET", "/panel-periods/{period}/report", {"manager": 200}),
+    ("GET", "/panel-periods/{period}/report.csv", {"manager": 200}),
     ("GET", "/admin/users", {"admin": 200}),
     ("POST", "/admin/users", {"admin": 400}),  # an empty form: the page says what is missing
     ("POST", "/admin/users/{user}", {"admin": 303}),
@@ -218,6 +225,32 @@ PAGE_MATRIX = [
     ("POST", "/sign-in/link/{code}", dict.fromkeys(ROLES, 400)),
 ]
 PAGE_FORMS = {"/admin/users/{user}": {"role": "panel", "team": ""}}
+
+
+def _page_item(server) -> int:
+    """A letter in panel period 2019Q2 (a sent letter drawn into it once, held for a check)."""
+    import datetime as dt
+
+    from vcl_qa.db import open_db
+    from vcl_qa.db.users import user_by_name
+    from vcl_qa.letters import service
+    from vcl_qa.panel import sampling
+
+    db = open_db(server.db)
+    try:
+        row = db.execute("SELECT i.id FROM panel_items i JOIN panel_periods p ON p.id = i.period_id"
+                         " WHERE p.name = '2019Q2'").fetchone()
+        if row is None:
+            staff = user_by_name(db, "staff")
+            letter = service.submit(db, staff, OK_LETTER["text"], {"decision": "discontinued",
+                                    "decision_date": "2019-04-01"}, team="north")
+            service.mark_sent(db, staff, letter["id"], dt.date(2019, 4, 2))
+            sampling.draw(db, user_by_name(db, "manager"), "2019Q2", preview=True)
+            row = db.execute("SELECT i.id FROM panel_items i JOIN panel_periods p ON p.id = i.period_id"
+                             " WHERE p.name = '2019Q2'").fetchone()
+        return row[0]
+    finally:
+        db.close()
 
 
 def _web(server, role: str) -> tuple[httpx.Client, str]:
@@ -240,7 +273,7 @@ def test_page_role_status(server, method, path, statuses, role):
     user = httpx.post(f"{api}/users", json={"name": f"page-target-{next(_counter)}", "role": "panel"},
                       headers=auth(server.tokens["admin"]), timeout=30).json()["user"]["id"]
     client, token = _web(server, role)
-    url = path.format(decision=decision, user=user, code="x" * 43)
+    url = path.format(decision=decision, user=user, code="x" * 43, period="2019Q2", item=_page_item(server))
     data = {"csrf_token": token, **PAGE_FORMS.get(path, {})} if method == "POST" else None
     r = client.request(method, url, data=data)
     signed_out = role in ("no_token", "wrong_token")
@@ -253,8 +286,9 @@ def test_page_role_status(server, method, path, statuses, role):
 def test_page_matrix_covers_the_new_pages(server):
     from api.web import ROUTERS
 
-    prefixes = ("/dashboard", "/decisions", "/admin", "/panel/guide", "/sign-in/link")
-    routes = {(m, r.path.replace("{decision_id}", "{decision}").replace("{user_id}", "{user}"))
+    prefixes = ("/dashboard", "/decisions", "/admin", "/panel/guide", "/sign-in/link", "/panel-periods")
+    routes = {(m, r.path.replace("{decision_id}", "{decision}").replace("{user_id}", "{user}")
+               .replace("{name}", "{period}").replace("{item_id}", "{item}"))
               for router in ROUTERS for r in router.routes if getattr(r, "path", "").startswith(prefixes)
               for m in getattr(r, "methods", ()) if m != "HEAD"}
     assert routes == {(m, p) for m, p, _ in PAGE_MATRIX}

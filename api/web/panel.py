@@ -230,7 +230,8 @@ def draw_sample(request: Request, user: Manager, form: PostedForm, db: DbDep):
         errors["period"] = "Give the period a name such as 2025Q1 (a quarter) or 2025-03 (a month)."
     else:
         try:
-            out = sampling.draw(db, user.user, name)
+            # From the pages, a manager checks the anonymised letters first unless they untick it.
+            out = sampling.draw(db, user.user, name, preview=str(form.get("preview", "")) == "yes")
         except LetterError as exc:
             errors["period"] = exc.message
         except Conflict as exc:
@@ -238,7 +239,60 @@ def draw_sample(request: Request, user: Manager, form: PostedForm, db: DbDep):
     if errors:
         return render(request, "panel_periods.html", {"periods": _periods(db), "drawn": None, "members": _members(db),
                                                       "errors": errors, "values": {"period": name}}, 400, user)
+    if str(form.get("preview", "")) == "yes":
+        return redirect(f"/panel-periods/{out['period']}?drawn=1")
     return redirect(f"/panel-periods?drawn={out['period']}")
+
+
+def _period_or_404(db, name: str) -> dict:
+    if not PERIOD.match(name):
+        raise PageNotFound()
+    try:
+        return periods.get_period(db, name)
+    except NotFound:
+        raise PageNotFound() from None
+
+
+def _preview_page(request, user, db, name: str, errors=None, notice=None, status=200):
+    period = _period_or_404(db, name)
+    items = sampling.preview_items(db, name)
+    return render(request, "panel_preview.html", {
+        "period": {**period, "words": periods.period_words(period)}, "items": items, "errors": errors or {},
+        "notice": notice, "waiting": sum(1 for i in items if not i["approved_at"]),
+        "decisions": DECISION_LABELS, "offences": OFFENCE_LABELS}, status, user)
+
+
+@router.get("/panel-periods/{name}")
+def preview_page(request: Request, name: str, user: Manager, db: DbDep, done: str | None = None, drawn: str | None = None):
+    """The period's letters as the panel will read them: hide more words, then approve."""
+    notice = {"hidden": "The letter is anonymised again with those words hidden.",
+              "approved": "Approved: the panel members can now read it."}.get(done or "")
+    if drawn:
+        notice = "The sample is drawn. Check each letter below before the panel sees it."
+    return _preview_page(request, user, db, name, notice=notice)
+
+
+@router.post("/panel-periods/{name}/items/{item_id}/hide")
+def hide_words(request: Request, name: str, item_id: int, user: Manager, form: PostedForm, db: DbDep):
+    _period_or_404(db, name)
+    words = str(form.get("words", "")).replace(",", "\n").splitlines()
+    try:
+        sampling.hide_words(db, user.user, name, item_id, words)
+    except NotFound:
+        raise PageNotFound() from None
+    except (LetterError, Conflict) as exc:
+        message = exc.message if isinstance(exc, LetterError) else str(exc)
+        return _preview_page(request, user, db, name, {f"words-{item_id}": message[0].upper() + message[1:] + "."},
+                             status=400)
+    return redirect(f"/panel-periods/{name}?done=hidden#item-{item_id}")
+
+
+@router.post("/panel-periods/{name}/approve")
+def approve(request: Request, name: str, user: Manager, form: PostedForm, db: DbDep):
+    _period_or_404(db, name)
+    raw = str(form.get("item_id", ""))
+    sampling.approve(db, user.user, name, [int(raw)] if raw.isdigit() and len(raw) < 12 else None)
+    return redirect(f"/panel-periods/{name}?done=approved" + (f"#item-{raw}" if raw.isdigit() else ""))
 
 
 def _report_or_404(db, name: str) -> dict:

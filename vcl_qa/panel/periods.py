@@ -93,8 +93,10 @@ def ensure_period(db: Database, user: Any, name: str) -> dict:
 
 def list_periods(db: Database) -> list[dict]:
     return list(db.query(
-        "SELECT p.name, p.start_date, p.end_date, p.seed, p.drawn_at,"
-        " (SELECT count(*) FROM panel_items i WHERE i.period_id = p.id AND i.removed_at IS NULL) AS letters"
+        "SELECT p.name, p.start_date, p.end_date, p.seed, p.drawn_at, p.preview,"
+        " (SELECT count(*) FROM panel_items i WHERE i.period_id = p.id AND i.removed_at IS NULL) AS letters,"
+        " (SELECT count(*) FROM panel_items i WHERE i.period_id = p.id AND i.removed_at IS NULL"
+        "  AND i.approved_at IS NULL) AS not_approved"
         " FROM panel_periods p ORDER BY p.start_date, p.name"))
 
 

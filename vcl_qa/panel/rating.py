@@ -42,7 +42,9 @@ QUEUE_SQL = (
     " FROM panel_assignments a JOIN panel_items i ON i.id = a.item_id"
     " JOIN panel_periods p ON p.id = i.period_id JOIN letters l ON l.id = i.letter_id"
     " LEFT JOIN panel_ratings r ON r.assignment_id = a.id"
-    " WHERE a.rater_id = ? AND i.removed_at IS NULL")
+    " WHERE a.rater_id = ? AND i.removed_at IS NULL"
+    # A period held for a manager's check shows only the letters approved so far.
+    " AND (p.preview = 0 OR i.approved_at IS NOT NULL)")
 
 
 def queue(db: Database, user: Any, period: str | None = None, status: str | None = None) -> list[dict]:

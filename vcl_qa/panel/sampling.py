@@ -70,8 +70,9 @@ def choose(letters: list[dict], policy: dict, rng: random.Random) -> tuple[list[
     return [(l, "verdict") for l in always] + [(l, "random") for l in drawn], counts
 
 
-def _anonymised(db: Database, letter_id: int) -> dict:
-    """The latest version anonymised, with its result id (for the findings shown later)."""
+def _anonymised(db: Database, letter_id: int, hide: list[str] | None = None) -> dict:
+    """The latest version anonymised (with any words a manager chose to hide), with its result
+    id (for the findings shown later)."""
     row = db.execute(
         "SELECT v.id, v.version, v.text, v.context FROM versions v JOIN letters l ON l.id = v.letter_id"
         " AND v.version = l.latest_version WHERE l.id = ?", [letter_id]).fetchone()
@@ -79,7 +80,7 @@ def _anonymised(db: Database, letter_id: int) -> dict:
         raise Conflict(f"letter {letter_id} has no text to show the panel (purged?)")
     context = json.loads(row[3])
     context.pop("suppress", None)
-    red = redact(row[2], context_from_mapping(context))
+    red = redact(row[2], context_from_mapping(context), hide=hide or ())
     result = db.execute("SELECT id FROM results WHERE version_id = ? ORDER BY id DESC LIMIT 1",
                         [row[0]]).fetchone()
     return {"version": row[1], "text": red.text, "result_id": result[0] if result else None,
@@ -98,8 +99,11 @@ def _insert_item(db: Database, period_id: int, letter: dict, anon: dict, stratum
     return cur.lastrowid
 
 
-def draw(db: Database, user: Any, name: str, seed: int | str | None = None) -> dict:
-    """Draw (or, before any rating, re-draw) the period's sample and assign raters."""
+def draw(db: Database, user: Any, name: str, seed: int | str | None = None,
+         preview: bool | None = None) -> dict:
+    """Draw (or, before any rating, re-draw) the period's sample and assign raters. With
+    `preview`, the letters reach the panel only once a manager has approved each anonymised
+    text (see `approve`); None keeps the period's choice (off for a new period)."""
     period = periods.ensure_period(db, user, name)
     pol = settings.policy(db)
     if seed is not None:
@@ -130,6 +134,8 @@ def draw(db: Database, user: Any, name: str, seed: int | str | None = None) -> d
                    " drawn_by = ? WHERE id = ?",
                    [str(pol["seed"]), json.dumps(pol), json.dumps(summary), stamp,
                     getattr(user, "id", None), period["id"]])
+        if preview is not None:
+            db.execute("UPDATE panel_periods SET preview = ? WHERE id = ?", [int(bool(preview)), period["id"]])
         audit.record(db, user, "panel.draw", "panel_period", period["id"],
                      {"seed": pol["seed"], "letters": len(sample)})
         summary["assigned"] = assign(db, name, pol["raters_per_letter"], rng_seed=pol["seed"])
@@ -243,3 +249,64 @@ def items(db: Database, name: str, include_removed: bool = False) -> list[dict]:
     extra = "" if include_removed else " AND i.removed_at IS NULL"
     return [_public_item(r) for r in db.query(f"{ITEM_SQL} WHERE i.period_id = ?{extra} ORDER BY i.id",
                                               [period["id"]])]
+
+
+# --- a manager checks each anonymised letter before the panel sees it ---------------------
+
+def preview_items(db: Database, name: str) -> list[dict]:
+    """The period's letters as the panel will read them, with the words hidden by hand and
+    whether each is approved (and, once rated, no longer changeable)."""
+    period = periods.get_period(db, name)
+    rows = db.query(
+        "SELECT i.id, i.letter_id, i.decision, i.offence, i.reason, i.text, i.hidden_words, i.approved_at,"
+        " (SELECT count(*) FROM panel_assignments a WHERE a.item_id = i.id AND a.rated_at IS NOT NULL) AS ratings"
+        " FROM panel_items i WHERE i.period_id = ? AND i.removed_at IS NULL ORDER BY i.id", [period["id"]])
+    return [{**r, "hidden_words": json.loads(r["hidden_words"]) if r["hidden_words"] else []} for r in rows]
+
+
+def _item(db: Database, name: str, item_id: int) -> tuple[dict, dict]:
+    period = periods.get_period(db, name)
+    rows = list(db.query("SELECT * FROM panel_items WHERE id = ? AND period_id = ? AND removed_at IS NULL",
+                         [item_id, period["id"]]))
+    if not rows:
+        raise NotFound(f"no letter {item_id} in panel period '{name}'")
+    return period, rows[0]
+
+
+MAX_HIDDEN = 50  # words or phrases hidden by hand in one letter
+
+
+def hide_words(db: Database, user: Any, name: str, item_id: int, words: list[str]) -> dict:
+    """Anonymise the letter again, also hiding these words or phrases (a new list replaces the
+    old). Refused once anyone has rated it: their marked passages point into the text."""
+    words = [w.strip() for w in words if w and w.strip()]
+    if len(words) > MAX_HIDDEN or any(len(w) > 200 for w in words):
+        raise LetterError(f"at most {MAX_HIDDEN} words or phrases of up to 200 characters", field="words")
+    _period, item = _item(db, name, item_id)
+    anon = _anonymised(db, item["letter_id"], words)
+    with write_tx(db):
+        rated = db.execute("SELECT count(*) FROM panel_assignments WHERE item_id = ? AND rated_at IS NOT NULL",
+                           [item_id]).fetchone()[0]
+        if rated:
+            raise Conflict("this letter has been rated already; its text can no longer change")
+        db.execute("UPDATE panel_items SET text = ?, redactions = ?, hidden_words = ? WHERE id = ?",
+                   [anon["text"], anon["redactions"], json.dumps(words) if words else None, item_id])
+        # Counts only: the words themselves may be personal.
+        audit.record(db, user, "panel.item.hide", "panel_item", item_id, {"words": len(words)})
+    return next(r for r in preview_items(db, name) if r["id"] == item_id)
+
+
+def approve(db: Database, user: Any, name: str, item_ids: list[int] | None = None) -> int:
+    """Let these letters (all the period's, with None) reach the panel; returns how many were
+    approved now."""
+    period = periods.get_period(db, name)
+    where, params = "period_id = ? AND removed_at IS NULL AND approved_at IS NULL", [period["id"]]
+    if item_ids is not None:
+        where += f" AND id IN ({', '.join('?' * len(item_ids))})" if item_ids else " AND 0"
+        params += list(item_ids)
+    with write_tx(db):
+        n = db.execute(f"UPDATE panel_items SET approved_at = ?, approved_by = ? WHERE {where}",
+                       [now(), getattr(user, "id", None), *params]).rowcount
+        if n:
+            audit.record(db, user, "panel.item.approve", "panel_period", period["id"], {"letters": n})
+    return n

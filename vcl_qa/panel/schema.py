@@ -95,3 +95,17 @@ def panel_tables(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0002_preview")
+def preview(db: Database) -> None:
+    """A period may hold its letters back until a manager has checked each anonymised text (and
+    hidden more words); only then do they reach the panel's queues."""
+    db.executescript(
+        """
+        ALTER TABLE panel_periods ADD COLUMN preview INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE panel_items ADD COLUMN hidden_words TEXT;
+        ALTER TABLE panel_items ADD COLUMN approved_at TEXT;
+        ALTER TABLE panel_items ADD COLUMN approved_by INTEGER REFERENCES users(id) ON DELETE SET NULL;
+        """
+    )
