@@ -40,7 +40,9 @@ def test_report_data_has_the_board_themes(env):
     db, _, _ = env
     data = report.build(db, "2025Q1")
     assert data["previous_period"] == "2024Q4"
-    assert data["failed_rules"] and data["failed_rules"][0]["letters"] >= data["failed_rules"][-1]["letters"]
+    rank = {"error": 0, "warning": 1, "suggestion": 2}
+    order = [(rank[r["severity"]], -r["letters"]) for r in data["failed_rules"]]
+    assert order and order == sorted(order)  # the most serious first, then the most letters
     assert data["rubric"][0]["item"] == "empathy"  # rated one point lower than the rest
     assert data["rubric"][0]["mean"] == 3.0
     assert [c["band"] for c in data["comments"]] == ["high"]

@@ -63,8 +63,11 @@ def _failed_rules(db: Database, period: dict, precision: dict[str, float | None]
     rows = db.execute(
         "SELECT f.rule, count(*), count(DISTINCT i.id) FROM panel_items i"
         " JOIN findings f ON f.result_id = i.result_id AND f.suppressed = 0"
-        " WHERE i.period_id = ? AND i.removed_at IS NULL GROUP BY f.rule"
-        " ORDER BY count(DISTINCT i.id) DESC, count(*) DESC, f.rule LIMIT ?", [period["id"], top]).fetchall()
+        " WHERE i.period_id = ? AND i.removed_at IS NULL GROUP BY f.rule", [period["id"]]).fetchall()
+    # The most serious first (must fix, should fix, worth a look), then the most letters.
+    rank = {"error": 0, "warning": 1, "suggestion": 2}
+    rows = sorted(rows, key=lambda r: (rank.get(rules[r[0]].severity if r[0] in rules else "", 3),
+                                       -r[2], -r[1], r[0]))[:top]
     return [{"rule": rule, "title": labels.rule_title(rule), "findings": n, "letters": k,
              "share": round(k / letters, 3) if letters else None,
              "severity": rules[rule].severity if rule in rules else None,
