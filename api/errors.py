@@ -16,6 +16,10 @@ from vcl_qa.db.users import UserExists
 
 # Letter text is limited to 200 KB (vcl_qa.config.MAX_LETTER_BYTES); JSON escaping can double it.
 MAX_REQUEST_BYTES = 512 * 1024
+# The pages' forms (a pasted letter, an uploaded Word file) may be larger: a form re-encodes
+# the text, and a letter over the text limit is better refused by the page itself, which keeps
+# the text in the box and says what is wrong.
+MAX_PAGE_REQUEST_BYTES = 4 * 1024 * 1024
 
 
 class ErrorDetail(BaseModel):
@@ -194,25 +198,28 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(UserExists, _conflict)
     app.add_exception_handler(UnicodeEncodeError, _bad_unicode)
     app.add_exception_handler(Exception, _server_error)
-    app.add_middleware(BodyLimit, limit=MAX_REQUEST_BYTES)
+    app.add_middleware(BodyLimit, limit=MAX_REQUEST_BYTES, page_limit=MAX_PAGE_REQUEST_BYTES)
 
 
 class BodyLimit:
     """Answers 413 for a request body over `limit` bytes, declared or streamed (chunked)."""
 
-    def __init__(self, app: ASGIApp, limit: int):
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, page_limit: int | None = None):
+        self.app, self.api_limit = app, limit
+        self.page_limit = max(page_limit or limit, limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # The API's limit under /api, the pages' elsewhere.
+        limit = self.api_limit if scope["path"].startswith("/api/") else self.page_limit
         headers = dict(scope["headers"])
         length = headers.get(b"content-length")
         if length is not None:
             # The server delivers no more than the declared length.
-            if not length.isdigit() or int(length) > self.limit:
-                await self._reject(scope, receive, send)
+            if not length.isdigit() or int(length) > limit:
+                await self._reject(scope, receive, send, limit)
                 return
             await self.app(scope, receive, send)
             return
@@ -227,8 +234,8 @@ class BodyLimit:
                 return  # client went away
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.limit:
-                await self._reject(scope, receive, send)
+            if size > limit:
+                await self._reject(scope, receive, send, limit)
                 return
             if not message.get("more_body"):
                 break
@@ -243,8 +250,8 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = error_response(413, "too_large",
-                                  f"the request body is over {self.limit // 1024} KB",
+                                  f"the request body is over {limit // 1024} KB",
                                   headers={"Connection": "close"})
         await response(scope, receive, send)

@@ -178,10 +178,11 @@ def test_checked_letter_page_shows_score_due_date_and_suggestions(site):
     page = client.get(r.headers["location"])
     assert page.status_code == 200
     assert re.search(r'id="score">\d+<', page.text)
-    assert "due by Friday 20 December 2024: 1 working day left" in page.text
-    assert 'data-value="about"' in page.text  # "in relation to" -> "about"
+    assert "Due by Friday 20 December 2024." in page.text
+    assert "1 working day to spare on the letter's date" in page.text
+    assert 'name="value" value="about"' in page.text  # "in relation to" -> "about", one click
     assert "Insert this paragraph" in page.text  # the missing review-right paragraph
-    assert "&lt;/script" not in page.text.split('id="letter-data">')[1].split("</script>")[0]
+    assert "&lt;/script" not in page.text.split('id="letter-editor-data">')[1].split("</script>")[0]
 
 
 def test_new_version_and_comparison(site):
@@ -193,8 +194,11 @@ def test_new_version_and_comparison(site):
     assert r.status_code == 303
     page = client.get(r.headers["location"])
     assert "version 2" in page.text
+    assert "Since version 1: 1 fixed" in page.text
+    page = client.get(f"{location}/compare")
     fixed = re.search(r'<ul id="fixed-list">(.*?)</ul>', page.text, re.S).group(1)
     assert "in relation to" in fixed
+    assert '<del class="diff-del"><span class="visually-hidden">[removed: </span>in relation to' in page.text
 
 
 def test_docx_upload_and_download(site, tmp_path):
@@ -224,9 +228,12 @@ def test_mark_sent_then_no_more_versions(site):
     location = submit(client).headers["location"]
     page = client.get(location)
     r = client.post(f"{location}/sent", data={"csrf_token": csrf(page.text), "sent_date": "2024-12-20"})
+    assert r.status_code == 400 and "Tick the box" in r.text  # must-fix problems are left
+    r = client.post(f"{location}/sent", data={"csrf_token": csrf(page.text), "sent_date": "2024-12-20",
+                                               "confirm": "yes"})
     assert r.headers["location"].endswith("saved=sent")
     page = client.get(location)
-    assert "sent 2024-12-20" in page.text and "/versions" not in page.text
+    assert "sent on Friday 20 December 2024" in page.text and "/versions" not in page.text
     r = client.post(f"{location}/versions", data={"csrf_token": csrf(page.text), "text": LETTER})
     assert r.headers["location"].endswith("error=sent")
 
@@ -394,7 +401,7 @@ def test_not_a_problem_removes_one_finding_with_a_reason(site):
     client = signed_in(site, "staff")
     location = submit(client).headers["location"]
     page = client.get(location)
-    assert page.text.count('data-value="about"') == 1
+    assert page.text.count('name="value" value="about"') == 1
     r = client.post(f"{location}/suppressions", data={"csrf_token": csrf(page.text), "rule": "readability.jargon",
                                                        "term": "in relation to", "reason": ""})
     assert r.status_code == 400 and "say why" in r.text  # a reason is required, said on the page
@@ -402,7 +409,9 @@ def test_not_a_problem_removes_one_finding_with_a_reason(site):
                                                        "term": "in relation to", "reason": "quoting the court"})
     assert r.headers["location"].endswith("saved=suppressed")
     page = client.get(location)
-    assert 'data-value="about"' not in page.text
+    assert 'name="value" value="about"' not in page.text
+    assert "<s>&#34;in relation to&#34; is legal or official wording" in page.text  # kept, struck through
+    assert "quoting the court" in page.text and "sam" in page.text
 
 
 def test_mark_sent_before_the_decision_says_why(site):

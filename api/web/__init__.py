@@ -8,7 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import errors as api_errors
 
 from . import auth, check, dashboard, letters, panel
 from . import guide, training
@@ -40,10 +46,89 @@ async def _page_not_found(request: Request, exc: letters.PageNotFound):
         "message": "There is no such letter, or it belongs to another team."}, 404)
 
 
+# Pages answer errors with a page; the API (and machine addresses) keep the JSON error shape.
+MACHINE_PATHS = ("/api/", "/metrics", "/openapi.json", "/docs", "/redoc", "/static/")
+ERROR_PAGES = {
+    404: ("Page not found", "There is no page at this address. Check the address, or go to your start page."),
+    405: ("Page not found", "There is no page at this address. Check the address, or go to your start page."),
+    413: ("That was too much to send", "What you sent is larger than the service accepts (a letter can be "
+          "up to 200 KB of text, a Word file up to 2 MB). Go back: your text is still in the box. "
+          "Shorten it, or send the letter in a Word file."),
+    500: ("Sorry, something went wrong", "Nothing was saved. Go back and try again; if it happens "
+          "again, tell your manager what you were doing."),
+}
+
+
+def is_page(request_path: str) -> bool:
+    return not request_path.startswith(MACHINE_PATHS)
+
+
+def error_page(request: Request, status: int):
+    heading, message = ERROR_PAGES.get(status, ERROR_PAGES[500])
+    return render(request, "error.html", {"heading": heading, "message": message}, status)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException):
+    if is_page(request.url.path) and exc.status_code in ERROR_PAGES:
+        return error_page(request, exc.status_code)
+    return await api_errors._http(request, exc)
+
+
+async def _invalid(request: Request, exc: RequestValidationError):
+    """A page address with a part that cannot be (`/letters/abc`): no such page."""
+    if is_page(request.url.path):
+        return error_page(request, 404)
+    return await api_errors._validation(request, exc)
+
+
+async def _server_error(request: Request, exc: Exception):
+    if is_page(request.url.path):
+        return error_page(request, 500)
+    return await api_errors._server_error(request, exc)
+
+
+class PageTooLarge:
+    """The body limit's 413 (api/errors.py) as a page for a page's form."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_page(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        replaced = False
+
+        async def send_page(message: Message) -> None:
+            nonlocal replaced
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                replaced = True
+                response = error_page(Request(scope), 413)
+                response.headers["Connection"] = "close"
+                await response(scope, receive, send)
+                return
+            if replaced:
+                return  # the JSON body of the 413 is not sent
+            await send(message)
+
+        await self.app(scope, receive, send_page)
+
+
+async def _favicon(request: Request):
+    """Browsers ask for /favicon.ico whatever the page says: the same small icon."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "max-age=86400"})
+
+
 def install(app: FastAPI) -> None:
+    app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(SignInRequired, _sign_in_first)
     app.add_exception_handler(NotAllowed, _not_allowed)
     app.add_exception_handler(letters.PageNotFound, _page_not_found)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(Exception, _server_error)
+    app.add_middleware(PageTooLarge)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from typing import Any
 
-import docx
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from vcl_qa.engine import workdays
@@ -20,11 +20,13 @@ from vcl_qa.engine.rules import load_rules
 from vcl_qa.db import audit
 from vcl_qa.letters import store
 from vcl_qa.letters import service
+from vcl_qa.letters import word
 from vcl_qa.reports import exports
 
 from ..deps import DbDep
 from ..deps import check_visible, scoring_slot
-from .forms import DECISION_LABELS
+from . import letter_view
+from .forms import DECISION_LABELS, FIELD_ORDER, context_from_form
 from .session import SECURITY_HEADERS, PostedForm, StaffOrManager, redirect, render, settings
 
 router = APIRouter(include_in_schema=False)
@@ -57,17 +59,6 @@ def due_in_words(metrics: dict, status: str, sent_date: str | None, today: dt.da
     return f"due by {long_date(due, today)}: {left} {unit(left)} left"
 
 
-def _finding_view(n: int, f: dict) -> dict:
-    kind = "none"
-    if f.get("suggestions"):
-        kind = "replace" if f.get("start") is not None else "insert"
-    # A missing heading goes at the top of the letter; other missing content before the sign-off.
-    rule = load_rules().by_id.get(f["rule"])
-    where = "top" if rule is not None and rule.kind == "header_line" else "body"
-    return {**f, "n": n, "kind": kind, "where": where,
-            "severity_words": SEVERITY_WORDS.get(f["severity"], f["severity"])}
-
-
 # What `?error=` may ask the letter page to say: keys only, so that no link can put its own
 # words on this page. Messages with details are shown by the handler itself (status 400).
 ERROR_MESSAGES = {
@@ -76,6 +67,16 @@ ERROR_MESSAGES = {
               "so it cannot change. Check a new letter instead.",
     "date": "The sent date is not a real date.",
     "busy": "Someone else changed this letter at the same moment. Please try again.",
+    "moved": "The letter changed since that suggestion was made, so it was not applied. "
+             "Look at the letter again and use the suggestion shown now.",
+}
+SAVED_MESSAGES = {
+    "version": "Saved as a new version and checked again.",
+    "changed": "Changed and saved as a new version, then checked again.",
+    "suppressed": "Marked as not a problem in this letter. It stays in the list, struck through, "
+                  "and the score was worked out again.",
+    "restored": "Restored: that finding counts again, and the score was worked out again.",
+    "unsent": "The letter is a draft again. The undo is in the audit log.",
 }
 
 
@@ -95,58 +96,158 @@ def _load(db, user, letter_id: int) -> dict:
         raise PageNotFound() from None
 
 
+@router.get("/letters/set-aside")
+def set_aside_page(request: Request, user: StaffOrManager, db: DbDep):
+    """Must-fix findings marked 'not a problem' in the user's area (staff: their team)."""
+    rows, count = store.set_aside(db, team=user.team if user.role == "staff" else None)
+    audit.record(db, user.user, "letters.set_aside", "letter", None, {"count": count})
+    return render(request, "set_aside.html", {"rows": rows, "count": count, "long_date": long_date},
+                  user=user)
+
+
+@router.get("/letters/set-aside.csv")
+def set_aside_csv(user: StaffOrManager, db: DbDep):
+    rows, count = store.set_aside(db, team=user.team if user.role == "staff" else None, limit=100_000)
+    buf = io.StringIO()
+    writer = csv_safe.DictWriter(buf, fieldnames=SET_ASIDE_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({"letter": r["letter_id"], "team": r["team"], "check": _title(r["rule"]),
+                      "rule": r["rule"], "words": r["text"] or "", "finding": r["message"],
+                      "reason": r["reason"], "marked by": r["by"] or "",
+                      "marked on": long_date(r["created_at"][:10])} for r in rows)
+    audit.record(db, user.user, "letters.set_aside_export", "letter", None, {"rows": count})
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="set-aside.csv"', **SECURITY_HEADERS})
+
+
+SET_ASIDE_COLUMNS = ("letter", "team", "check", "rule", "words", "finding", "reason", "marked by", "marked on")
+
+
+def _title(rule_id: str) -> str:
+    rule = load_rules().by_id.get(rule_id)
+    return rule.title if rule else rule_id
+
+
 @router.get("/letters/{letter_id}")
 def letter_page(request: Request, letter_id: int, user: StaffOrManager, db: DbDep,
                 saved: str | None = None, error: str | None = None):
-    """The letter page; `error` is a key of ERROR_MESSAGES (anything else is ignored)."""
+    """The letter page; `error` and `saved` are keys of ERROR_MESSAGES and SAVED_MESSAGES."""
     return _letter_view(request, letter_id, user, db, saved, ERROR_MESSAGES.get(error or ""))
 
 
 def _letter_view(request: Request, letter_id: int, user, db, saved: str | None = None,
-                 error_text: str | None = None, status: int = 200):
+                 error_text: str | None = None, status: int = 200, text: str | None = None):
     letter = _load(db, user, letter_id)
     audit.record(db, user.user, "letter.read", "letter", letter_id)
     result = letter["result"] or {"findings": [], "metrics": {}, "dimensions": {}}
-    findings = [_finding_view(n, f) for n, f in enumerate(
-        sorted((f for f in result["findings"] if not f.get("suppressed")),
-               key=lambda f: ({"error": 0, "warning": 1}.get(f["severity"], 2),
-                              f["start"] if f.get("start") is not None else -1)), start=1)]
-    text = letter["versions"][-1]["text"] if letter["versions"] else ""
+    view = letter_view.view_context(letter, result, user)
+    if text is not None:  # what the writer sent, kept when it could not be saved
+        view["text"] = text
     comparison = None
     if letter["latest_version"] > 1:
         comparison = store.compare(db, letter_id, letter["latest_version"] - 1, letter["latest_version"])
-    data = {"text": text or "", "findings": [
-        {"n": f["n"], "start": f.get("start"), "end": f.get("end"), "text": f.get("text"),
-         "severity": f["severity"], "kind": f["kind"]} for f in findings]}
+    context = dict(letter.get("context") or {})
+    context.pop("suppress", None)
+    stood = [{"rule": s["rule"], "term": s["term"], "reason": s["reason"]}
+             for s in letter.get("suppressions") or [] if not s.get("revoked_at")]
+    rules = load_rules().rules
+    data = {"letter": letter_id, "text": view["text"], "context": {**context, "suppress": stood},
+            "findings": [_script_finding(f) for f in view["findings"]],
+            "editable": letter["status"] != "sent", "verdicts": VERDICT_WORDS, "severities": SEVERITY_WORDS,
+            "titles": {r.id: r.title for r in rules}, "top_rules": [r.id for r in rules if r.kind == "header_line"]}
+    saved_text = SAVED_MESSAGES.get(saved or "")
+    if saved in ("version", "changed"):
+        saved_text = saved_text.replace("a new version", f"version {letter['latest_version']}")
+    if saved == "sent":
+        saved_text = f"Marked as sent on {long_date(letter['sent_date'])}." if letter["sent_date"] else None
     return render(request, "letter.html", {
-        "letter": letter, "result": result, "text": text, "findings": findings,
-        "data_json": _script_json(data), "comparison": comparison, "saved": saved,
-        "error": error_text,
-        "due_words": due_in_words(result.get("metrics", {}), letter["status"], letter["sent_date"]),
+        **view, "letter": letter, "result": result, "data_json": _script_json(data),
+        "comparison": comparison, "saved": saved_text, "error": error_text,
         "dimensions": [(d, DIMENSION_WORDS[d], result["dimensions"].get(d, {})) for d in DIMENSIONS],
         "verdict_words": VERDICT_WORDS.get(result.get("verdict"), ""), "decisions": DECISION_LABELS,
-        "today": dt.date.today().isoformat(), "feedback": panel_feedback.feedback(db, letter_id),
+        "feedback": panel_feedback.feedback(db, letter_id), "long_date": long_date,
+        "may_undo_sent": letter["status"] == "sent" and service.may_undo_sent(user.user, store.letter_row(db, letter_id)),
+        "days": letter_view.days,
     }, status, user=user)
 
 
-def _problem(request: Request, letter_id: int, user, db, message: str):
+def _script_finding(f: dict) -> dict:
+    return {k: f.get(k) for k in ("n", "start", "end", "text", "severity", "kind", "rule",
+                                  "replace_start", "replace_end", "replacements")}
+
+
+def _problem(request: Request, letter_id: int, user, db, message: str, text: str | None = None):
     """The letter page again, saying what was wrong (400), instead of a redirect."""
-    return _letter_view(request, letter_id, user, db, error_text=message, status=400)
+    return _letter_view(request, letter_id, user, db, error_text=message, status=400, text=text)
+
+
+def date_from_form(form: Any, name: str) -> str:
+    """A date field typed as day, month and year (`name-day` ...) or as one ISO date (`name`):
+    the ISO date, '' when left empty; ValueError saying what is wrong."""
+    parts = [str(form.get(f"{name}-{p}", "") or "").strip() for p in ("day", "month", "year")]
+    if not any(parts):
+        return str(form.get(name, "") or "").strip()
+    if not all(parts):
+        missing = [p for p, v in zip(("day", "month", "year"), parts) if not v]
+        raise ValueError(f"must include a {' and a '.join(missing)}")
+    if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        raise ValueError("must be a real date, with the year in 4 figures, for example 27 3 2025")
+    try:
+        return dt.date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
+    except ValueError:
+        raise ValueError("must be a real date, for example 27 3 2025") from None
 
 
 # The handlers that score or write are plain `def`s: they run in the thread pool (scoring under
 # the API's scoring slot), so a long letter or a database lock held elsewhere stalls only them.
 @router.post("/letters/{letter_id}/versions")
 def save_version(request: Request, letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
+    """Save the edited letter as a new version, with any letter details filled in below it."""
     _load(db, user, letter_id)
+    text = str(form.get("text", ""))
+    values: dict[str, str] = {}
+    for field in FIELD_ORDER:
+        try:
+            values[field] = date_from_form(form, field) if field in letter_view.DATE_FIELDS \
+                else str(form.get(field, "") or "").strip()
+        except ValueError as exc:
+            return _problem(request, letter_id, user, db, f"{letter_view.FIELD_LABELS[field]} {exc}.", text)
+    context, errors = context_from_form({k: v for k, v in values.items() if v})
+    if errors:
+        field, message = next(iter(errors.items()))
+        return _problem(request, letter_id, user, db,
+                        f"{letter_view.FIELD_LABELS.get(field, field)}: {message}", text)
+    return _save(request, letter_id, user, db, text, context, "version")
+
+
+def _save(request, letter_id: int, user, db, text: str, context: dict, saved: str):
     try:
         with scoring_slot:
-            service.submit(db, user.user, str(form.get("text", "")), {}, letter_id=letter_id, source="web")
+            service.submit(db, user.user, text, context, letter_id=letter_id, source="web")
     except LetterError as exc:
-        return _problem(request, letter_id, user, db, exc.message)
+        return _problem(request, letter_id, user, db, exc.message[:1].upper() + exc.message[1:] + ".", text)
     except store.Conflict as exc:
         return redirect(f"/letters/{letter_id}?error={_conflict_key(exc)}")
-    return redirect(f"/letters/{letter_id}?saved=version")
+    return redirect(f"/letters/{letter_id}?saved={saved}")
+
+
+@router.post("/letters/{letter_id}/changes")
+def change_words(request: Request, letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
+    """One change to the latest version, without scripts: a suggested replacement, or the value
+    for template text. Made only if the words are still where they were."""
+    letter = _load(db, user, letter_id)
+    text = letter["versions"][-1]["text"] or ""
+    try:
+        start, end = int(form.get("start", "")), int(form.get("end", ""))
+    except ValueError:
+        return redirect(f"/letters/{letter_id}?error=moved")
+    if not 0 <= start <= end <= len(text) or text[start:end] != str(form.get("original", "")):
+        return redirect(f"/letters/{letter_id}?error=moved")
+    value = str(form.get("value", "") or "")
+    if not value.strip():
+        label = str(form.get("label", "") or "the missing words")
+        return _problem(request, letter_id, user, db, f"Type {label.lower()} in the box, then press Put it in.")
+    return _save(request, letter_id, user, db, text[:start] + value + text[end:], {}, "changed")
 
 
 @router.post("/letters/{letter_id}/suppressions")
@@ -165,21 +266,115 @@ def suppress(request: Request, letter_id: int, user: StaffOrManager, form: Poste
     return redirect(f"/letters/{letter_id}?saved=suppressed")
 
 
-@router.post("/letters/{letter_id}/sent")
-def mark_sent(request: Request, letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
+@router.post("/letters/{letter_id}/suppressions/{suppression_id}/restore")
+def restore(request: Request, letter_id: int, suppression_id: int, user: StaffOrManager,
+            form: PostedForm, db: DbDep):
+    """Undo 'not a problem': the finding counts again."""
     _load(db, user, letter_id)
     try:
-        day = dt.date.fromisoformat(str(form.get("sent_date") or dt.date.today().isoformat()))
-    except ValueError:
-        return redirect(f"/letters/{letter_id}?error=date")
+        with scoring_slot:
+            service.unsuppress(db, user.user, letter_id, suppression_id)
+    except store.NotFound:
+        raise PageNotFound() from None
+    except store.Conflict as exc:
+        if isinstance(exc, store.Purged):
+            return redirect(f"/letters/{letter_id}?error=purged")
+        return _problem(request, letter_id, user, db, "That finding was already restored.")
+    return redirect(f"/letters/{letter_id}?saved=restored")
+
+
+@router.get("/letters/{letter_id}/send")
+def send_page(request: Request, letter_id: int, user: StaffOrManager, db: DbDep):
+    """The check before marking a letter as sent: the date (the letter's own by default), the
+    due date and whether it is late that day, and the must-fix problems left."""
+    letter = _load(db, user, letter_id)
+    if letter["status"] == "sent":
+        return redirect(f"/letters/{letter_id}")
+    day = service.default_sent_date(db, letter_id)
+    return _send_view(request, letter, user, day)
+
+
+def _send_view(request, letter: dict, user, day: dt.date, errors: dict | None = None,
+               typed: dict | None = None, status: int = 200):
+    result = letter["result"] or {"findings": [], "metrics": {}}
+    metrics = dict(result.get("metrics") or {})
+    facts = letter_view.due_facts({**metrics, "letter_date": day.isoformat()}, "draft", None)
+    must_fix = [f for f in letter_view.findings_view(result, letter.get("suppressions") or [], "")
+                if f["severity"] == "error" and not f.get("suppressed")]
+    return render(request, "send.html", {
+        "letter": letter, "day": day, "typed": typed or {"day": day.day, "month": day.month, "year": day.year},
+        "due": facts, "must_fix": must_fix, "errors": errors or {}, "long_date": long_date,
+        "days": letter_view.days, "today": dt.date.today(),
+    }, status, user=user)
+
+
+@router.post("/letters/{letter_id}/sent")
+def mark_sent(request: Request, letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
+    """Mark the letter as sent. While must-fix problems remain, only with `confirm`."""
+    letter = _load(db, user, letter_id)
+    typed = {p: str(form.get(f"sent_date-{p}", "") or "").strip() for p in ("day", "month", "year")}
+    try:
+        raw = date_from_form(form, "sent_date")
+        day = dt.date.fromisoformat(raw) if raw else service.default_sent_date(db, letter_id)
+    except ValueError as exc:
+        message = f"The date it was sent {exc}" if str(exc).startswith("must") else "The sent date is not a real date."
+        return _send_view(request, letter, user, service.default_sent_date(db, letter_id),
+                          {"sent_date": message}, typed, 400)
+    try:  # the date first: confirming a letter sent on an impossible day helps nobody
+        service.check_sent_date(letter.get("context") or {}, day.isoformat())
+    except LetterError as exc:
+        return _send_view(request, letter, user, day,
+                          {"sent_date": exc.message[:1].upper() + exc.message[1:] + "."}, typed, 400)
+    result = letter["result"] or {"findings": []}
+    must_fix = [f for f in result["findings"] if f["severity"] == "error" and not f.get("suppressed")]
+    if must_fix and not form.get("confirm"):
+        return _send_view(request, letter, user, day, {"confirm": (
+            f"This letter still has {len(must_fix)} must-fix problem{'s' if len(must_fix) != 1 else ''}. "
+            "Tick the box to confirm it was sent as it is, or go back and fix them.")}, typed, 400)
     try:
         with scoring_slot:  # sending on another day than the letter date scores it again
             service.mark_sent(db, user.user, letter_id, day)
     except LetterError as exc:
-        return _problem(request, letter_id, user, db, exc.message)
+        return _send_view(request, letter, user, day,
+                          {"sent_date": exc.message[:1].upper() + exc.message[1:] + "."}, typed, 400)
     except store.Conflict as exc:
         return redirect(f"/letters/{letter_id}?error={_conflict_key(exc)}")
+    audit.record(db, user.user, "letter.sent_confirmed", "letter", letter_id,
+                 {"must_fix_left": len(must_fix)}) if must_fix else None
     return redirect(f"/letters/{letter_id}?saved=sent")
+
+
+@router.post("/letters/{letter_id}/unsent")
+def undo_sent(request: Request, letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
+    """Undo 'sent' (the person who marked it, that day, or a manager)."""
+    _load(db, user, letter_id)
+    try:
+        with scoring_slot:
+            service.undo_sent(db, user.user, letter_id)
+    except service.NotPermitted as exc:
+        return _problem(request, letter_id, user, db, str(exc)[:1].upper() + str(exc)[1:] + ".")
+    except store.Conflict as exc:
+        return redirect(f"/letters/{letter_id}?error={_conflict_key(exc)}")
+    return redirect(f"/letters/{letter_id}?saved=unsent")
+
+
+@router.get("/letters/{letter_id}/compare")
+def compare_page(request: Request, letter_id: int, user: StaffOrManager, db: DbDep,
+                 old: int | None = Query(None, alias="from"), new: int | None = Query(None, alias="to")):
+    """Two versions word by word (insertions and deletions marked) and the findings fixed, new
+    and still there."""
+    letter = _load(db, user, letter_id)
+    latest = letter["latest_version"]
+    new = new if new and 1 <= new <= latest else latest
+    old = old if old and 1 <= old <= latest else max(1, new - 1)
+    texts = {v["version"]: v["text"] or "" for v in letter["versions"]}
+    comparison = store.compare(db, letter_id, old, new)
+    audit.record(db, user.user, "letter.compare", "letter", letter_id, {"from": old, "to": new})
+    return render(request, "compare.html", {
+        "letter": letter, "old": old, "new": new, "pieces": letter_view.word_diff(texts[old], texts[new]),
+        "comparison": comparison, "versions": [v["version"] for v in letter["versions"]],
+        "scores": {v["version"]: v["score"] for v in letter["versions"]},
+    }, user=user)
 
 
 def _script_json(data: dict) -> str:
@@ -188,21 +383,17 @@ def _script_json(data: dict) -> str:
 
 
 @router.get("/letters/{letter_id}/letter.docx")
-def download_docx(letter_id: int, user: StaffOrManager, db: DbDep):
+def download_docx(letter_id: int, user: StaffOrManager, db: DbDep, comments: bool = False):
+    """The latest version as a Word document (A4, British English); `comments=true` adds each
+    problem as a Word comment on its words."""
     letter = _load(db, user, letter_id)
-    document = docx.Document()
-    for block in (letter["versions"][-1]["text"] or "").split("\n\n"):
-        lines = block.strip("\n").split("\n")
-        para = document.add_paragraph()
-        for i, line in enumerate(lines):
-            run = para.add_run(line)
-            if i < len(lines) - 1:
-                run.add_break()
-    buf = io.BytesIO()
-    document.save(buf)
-    audit.record(db, user.user, "letter.download", "letter", letter_id)
-    name = f"letter-{letter_id}-version-{letter['latest_version']}.docx"
-    return Response(buf.getvalue(), headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    latest = letter["versions"][-1]
+    data = word.letter_docx(latest["text"] or "", title=f"Letter {letter_id}, version {letter['latest_version']}",
+                            author=latest.get("author") or user.name,
+                            findings=(letter["result"] or {}).get("findings"), comments=comments)
+    audit.record(db, user.user, "letter.download", "letter", letter_id, {"comments": comments})
+    name = f"letter-{letter_id}-version-{letter['latest_version']}{'-with-comments' if comments else ''}.docx"
+    return Response(data, headers={"Content-Disposition": f'attachment; filename="{name}"'},
                     media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 

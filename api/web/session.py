@@ -18,6 +18,7 @@ from vcl_qa.db.users import User
 from vcl_qa.db.web_sessions import csrf_token, session_user
 
 COOKIE = "vclqa_session"
+MAX_FORM_FIELD_BYTES = 4 * 1024 * 1024
 PRE_COOKIE = "vclqa_signin"  # the sign-in form's own CSRF token (before there is a session)
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 ROLE_HOME = {"staff": "/check", "manager": "/dashboard", "panel": "/panel", "admin": "/admin/users"}
@@ -86,7 +87,9 @@ Panel = Annotated[WebUser, Depends(role("panel"))]
 
 async def check_csrf(request: Request, user: WebUser) -> dict:
     """The posted form, after checking its CSRF token against the session's."""
-    form = await request.form()
+    # A pasted letter can be over the 1 MB a form field may otherwise hold: read it, so that
+    # the page can say it is too long and keep it in the box (the body limit still applies).
+    form = await request.form(max_part_size=MAX_FORM_FIELD_BYTES)
     sent = str(form.get("csrf_token", ""))
     if not hmac.compare_digest(sent, user.csrf):
         raise NotAllowed("csrf")

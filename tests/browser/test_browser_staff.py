@@ -40,25 +40,25 @@ def test_staff_check_fix_and_save(page, site):
     page.wait_for_url(re.compile(r"/letters/\d+$"))
 
     first_score = _score(page)
-    assert page.locator("#letter-view mark.sev-warning").count() >= 2  # the two jargon phrases
-    assert "in relation to" in page.locator("#letter-view mark.sev-warning").all_inner_texts()
-    assert re.match(r"due by \w+day \d+ \w+", page.locator("#due-words").inner_text())
+    assert page.locator("#editor-marks mark.sev-warning").count() >= 2  # the two jargon phrases
+    assert "in relation to" in page.locator("#editor-marks mark.sev-warning").all_inner_texts()
+    assert re.match(r"Due by \w+day \d+ \w+", page.locator("#due").inner_text())
     assert page.get_by_text("Victims' Right to Review", exact=False).first.is_visible()
     shot(page, "letter-result")
     assert_accessible(page)
 
-    # One click applies a word substitution (keeping the capital letter of "Prior to").
+    # One click applies a checked replacement (with the capital letter "Prior to" had).
     page.get_by_role("button", name="Use “about”").click()
-    page.get_by_role("button", name="Use “before”").click()
-    text = page.get_by_label("Edit the letter").input_value()
+    page.get_by_role("button", name="Use “Before”").click()
+    text = page.get_by_label("The letter", exact=True).input_value()
     assert "I am writing about the case" in text and "Before the trial" in text
     assert "in relation to" not in text and "Prior to" not in text
-    assert "in relation to" not in page.locator("#letter-view").inner_text()
+    assert "in relation to" not in page.locator("#editor-marks").inner_text()
 
     # The missing review-right paragraph goes in before the sign-off, selected for editing.
     review = page.locator(".finding").filter(has_text="Victims' Right to Review")
     review.get_by_role("button", name="Insert this paragraph").click()
-    text = page.get_by_label("Edit the letter").input_value()
+    text = page.get_by_label("The letter", exact=True).input_value()
     assert text.index("Victims' Right to Review") < text.index("Yours sincerely")
     assert page.evaluate("document.activeElement.id") == "text"
     shot(page, "letter-editing")
@@ -68,15 +68,25 @@ def test_staff_check_fix_and_save(page, site):
     assert page.get_by_role("status").filter(has_text="Saved as version 2").is_visible()
     second_score = _score(page)
     assert second_score > first_score
-    fixed = page.locator("#fixed-list li").all_inner_texts()
-    assert any("Right to Review" in f for f in fixed)
+    assert "Since version 1:" in page.locator("#since").inner_text()
     shot(page, "letter-version-2")
     assert_accessible(page)
 
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download as a Word document").click()
+        page.get_by_role("link", name="Download (Word)").click()
     assert download.value.suggested_filename.endswith("-version-2.docx")
 
+    page.get_by_role("link", name="Compare versions").click()
+    fixed = page.locator("#fixed-list li").all_inner_texts()
+    assert any("Right to Review" in f for f in fixed)
+    page.get_by_role("link", name="Back to the letter").click()
+
+    page.get_by_role("link", name="Mark as sent").click()
+    page.get_by_label("Day").fill(str(dt.date.today().day))
+    page.get_by_label("Month").fill(str(dt.date.today().month))
+    page.get_by_label("Year").fill(str(dt.date.today().year))
+    if page.get_by_label(re.compile("I confirm it was sent")).count():
+        page.get_by_label(re.compile("I confirm it was sent")).check()
     page.get_by_role("button", name="Mark as sent").click()
     assert page.get_by_role("status").filter(has_text="Marked as sent").is_visible()
     assert page.get_by_role("button", name="Save as a new version and check again").count() == 0

@@ -139,12 +139,7 @@ def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None
         context = store.previous_context(db, letter_id, row["latest_version"])
         today = dt.date.today().isoformat()
         sent = sent or min(context.get("letter_date") or today, today)
-        if sent > today:
-            raise LetterError(f"the letter cannot be marked as sent on {long_date(sent)}: that is "
-                              "after today", field="sent_date")
-        if context.get("decision_date") and context["decision_date"] > sent:
-            raise LetterError(f"the letter cannot be sent on {long_date(sent)}, before the decision "
-                              f"on {long_date(context['decision_date'])}", field="sent_date")
+        check_sent_date(context, sent)
         try:  # recorded only if no version came in since the decision date was checked
             store.record_sent(db, user, letter_id, sent, expected_state=state)
             break
@@ -155,6 +150,16 @@ def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None
     if context.get("letter_date") != sent:
         rescore(db, letter_id, force=True, user=user, letter_date=sent)
     return store.summary(store.letter_row(db, letter_id))
+
+
+def check_sent_date(context: dict, sent: str) -> None:
+    """A letter is not marked as sent after today, nor before its decision (ISO dates)."""
+    if sent > dt.date.today().isoformat():
+        raise LetterError(f"the letter cannot be marked as sent on {long_date(sent)}: that is "
+                          "after today", field="sent_date")
+    if context.get("decision_date") and context["decision_date"] > sent:
+        raise LetterError(f"the letter cannot be sent on {long_date(sent)}, before the decision "
+                          f"on {long_date(context['decision_date'])}", field="sent_date")
 
 
 def default_sent_date(db: Database, letter_id: int) -> dt.date:

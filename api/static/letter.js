@@ -1,0 +1,410 @@
+/* The letter page: one editor with the problems marked in place, checked again as you type
+   (POST /api/v1/check, nothing stored), one-click replacements, fields for template text,
+   paragraphs to insert, and a filter by severity. Everything here is an extra: without it the
+   page is a plain form (every button posts, and Save checks the letter again). */
+(function () {
+  "use strict";
+
+  var dataEl = document.getElementById("letter-editor-data");
+  if (!dataEl) { return; }
+  var data = JSON.parse(dataEl.textContent);
+  var area = document.getElementById("text");
+  var layer = area ? document.getElementById("editor-marks") : document.getElementById("letter-view");
+  var status = document.getElementById("edit-status");
+  var list = document.getElementById("findings");
+  var editForm = document.getElementById("edit-form");
+  var tokenInput = document.querySelector("input[name=csrf_token]");
+  var csrf = tokenInput ? tokenInput.value : "";
+  var current = area ? area.value : data.text;
+  var findings = data.findings.map(function (f) { return copy(f); });
+  var shown = { error: true, warning: true, suggestion: true };
+  var RANK = { error: 0, warning: 1, suggestion: 2 };
+  var WIDE = 60;  // characters: a finding longer than this is about a sentence, not words
+  var SIGN_OFF = /^(Yours sincerely|Yours faithfully|Yours truly|Kind regards|Best wishes|With best wishes|Warm regards|Best regards)/mi;
+  var dirty = false, seq = 0, timer = null;
+
+  function copy(f) {
+    var o = {};
+    Object.keys(f).forEach(function (k) { o[k] = f[k]; });
+    o.alive = true;
+    return o;
+  }
+
+  function say(text) { if (status) { status.textContent = text; } }
+
+  document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
+
+  /* --- marks under the words ---------------------------------------------------------- */
+
+  function render() {
+    if (!layer) { return; }
+    var alive = findings.filter(function (f) { return f.alive && f.start !== null && f.end !== null && f.end > f.start; });
+    var cuts = [0, current.length];
+    alive.forEach(function (f) { cuts.push(f.start, f.end); });
+    cuts = cuts.filter(function (v, i, a) { return v >= 0 && v <= current.length && a.indexOf(v) === i; })
+      .sort(function (a, b) { return a - b; });
+    layer.textContent = "";
+    for (var i = 0; i < cuts.length - 1; i++) {
+      var s = cuts[i], e = cuts[i + 1];
+      if (e <= s) { continue; }
+      var piece = current.slice(s, e);
+      var cover = alive.filter(function (f) { return f.start <= s && f.end >= e; });
+      if (!cover.length) { layer.appendChild(document.createTextNode(piece)); continue; }
+      var visible = cover.filter(function (f) { return shown[f.severity]; });
+      // Words are shaded; a whole sentence (a long one, say) is only underlined, so that the
+      // words marked inside it still show.
+      var words = visible.filter(function (f) { return f.end - f.start <= WIDE; });
+      var pick = words.length ? words : visible;
+      var worst = (pick.length ? pick : cover).reduce(function (a, f) {
+        return RANK[f.severity] < RANK[a] ? f.severity : a; }, "suggestion");
+      var mark = document.createElement("mark");
+      mark.className = "sev-" + worst + (!visible.length ? " filtered" : (words.length ? "" : " wide"));
+      mark.setAttribute("data-findings", cover.map(function (f) { return f.n; }).join(" "));
+      mark.appendChild(document.createTextNode(piece));
+      layer.appendChild(mark);
+    }
+    if (area) {
+      layer.appendChild(document.createTextNode("\n"));  // the textarea's last line has room too
+      layer.scrollTop = area.scrollTop;
+    }
+  }
+
+  /* Moves marks after an edit; a finding whose own words changed waits for the next check. */
+  function follow(oldText, newText) {
+    var p = 0, max = Math.min(oldText.length, newText.length);
+    while (p < max && oldText.charAt(p) === newText.charAt(p)) { p++; }
+    var so = oldText.length, sn = newText.length;
+    while (so > p && sn > p && oldText.charAt(so - 1) === newText.charAt(sn - 1)) { so--; sn--; }
+    var delta = sn - so;
+    findings.forEach(function (f) {
+      if (!f.alive || f.start === null) { return; }
+      var lo = Math.min(f.start, f.replace_start === null || f.replace_start === undefined ? f.start : f.replace_start);
+      var hi = Math.max(f.end, f.replace_end === null || f.replace_end === undefined ? f.end : f.replace_end);
+      if (hi <= p) { return; }
+      if (lo >= so) {
+        f.start += delta; f.end += delta;
+        if (f.replace_start !== null && f.replace_start !== undefined) { f.replace_start += delta; f.replace_end += delta; }
+        return;
+      }
+      if (f.start <= p && f.end >= so && !f.text) { f.end += delta; return; }
+      f.alive = false;
+      done(f.n, "You changed these words: they are being checked again.");
+    });
+  }
+
+  function setText(next, caret) {
+    follow(current, next);
+    current = next;
+    if (area) {
+      area.value = next;
+      if (caret !== undefined) { area.focus(); area.setSelectionRange(caret[0], caret[1]); }
+    }
+    changed();
+  }
+
+  function changed() {
+    dirty = true;
+    render();
+    schedule();
+  }
+
+  function find(n) {
+    for (var i = 0; i < findings.length; i++) { if (findings[i].n === n) { return findings[i]; } }
+    return null;
+  }
+
+  function card(n) { return document.getElementById("f-" + n); }
+
+  function done(n, message) {
+    var c = card(n);
+    if (!c) { return; }
+    var note = c.querySelector(".finding-done");
+    if (note) { note.textContent = message; note.hidden = false; }
+    c.classList.add("resolved");
+    c.querySelectorAll("button.apply, button.insert, button.fill").forEach(function (b) { b.disabled = true; });
+  }
+
+  /* --- checking as you type ----------------------------------------------------------- */
+
+  function schedule() {
+    window.clearTimeout(timer);
+    say("Checking when you stop typing\u2026");
+    timer = window.setTimeout(check, 700);
+  }
+
+  function check() {
+    var mine = ++seq, text = current;
+    fetch("/api/v1/check", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify({ text: text, context: data.context })
+    }).then(function (r) {
+      return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+    }).then(function (res) {
+      if (mine !== seq || text !== current) { return; }  // a newer check is on its way
+      if (!res.ok) {
+        say("Not checked: " + ((res.body.error && res.body.error.message) || "something went wrong") + ". Save to check it.");
+        return;
+      }
+      update(res.body);
+    }).catch(function () {
+      if (mine === seq) { say("Could not check just now. Save to check the letter."); }
+    });
+  }
+
+  function update(result) {
+    var score = document.getElementById("score"), verdict = document.getElementById("verdict");
+    var box = document.getElementById("score-box");
+    if (score) { score.textContent = result.score; }
+    if (verdict) { verdict.textContent = data.verdicts[result.verdict] || result.verdict; }
+    if (box) { box.className = "score-box verdict-" + result.verdict; }
+    Object.keys(result.dimensions).forEach(function (d) {
+      var el = document.getElementById("part-" + d);
+      var dim = result.dimensions[d];
+      if (el) { el.textContent = dim.assessed ? dim.score : "not checked"; }
+    });
+    var active = result.findings.filter(function (f) { return !f.suppressed; });
+    active.sort(function (a, b) {
+      return (RANK[a.severity] - RANK[b.severity]) || ((a.start === null ? -1 : a.start) - (b.start === null ? -1 : b.start));
+    });
+    findings = active.map(function (f, i) { var o = copy(f); o.n = i + 1; o.kind = kindOf(f); return o; });
+    list.textContent = "";
+    findings.forEach(function (f) { list.appendChild(build(f)); });
+    counts();
+    filter();
+    render();
+    say("Checked as you typed: " + result.score + " out of 100. Not saved yet: press \u201cSave as a new version\u201d to keep it.");
+  }
+
+  function counts() {
+    var n = { error: 0, warning: 0, suggestion: 0 };
+    findings.forEach(function (f) { n[f.severity] += 1; });
+    Object.keys(n).forEach(function (sev) {
+      var el = document.getElementById("count-" + sev);
+      if (el) { el.textContent = n[sev]; }
+    });
+    var total = document.getElementById("findings-count");
+    if (total) { total.textContent = findings.length; }
+    var none = document.getElementById("nothing-to-fix");
+    if (none) { none.hidden = findings.length > 0; }
+  }
+
+  function kindOf(f) {
+    if (f.replacements && f.replacements.length) { return "replace"; }
+    if (f.rule === "content.placeholder" && f.start !== null) { return "fill"; }
+    if (f.suggestions && f.suggestions.length) { return f.start === null ? "insert" : "advice"; }
+    return "none";
+  }
+
+  function placeholderLabel(words) {
+    var inner = words.replace(/^[\[<{]+|[\]>}]+$/g, "").replace(/_/g, " ").trim()
+      .replace(/^(insert|enter|add)\s+(the\s+)?/i, "").trim();
+    if (!/[A-Za-z]/.test(inner) || /^[Xx\/]+$/.test(inner) || /^dd\/mm\/yy(yy)?$/i.test(inner)) { return "The missing words"; }
+    inner = inner.toLowerCase();
+    return inner.charAt(0).toUpperCase() + inner.slice(1);
+  }
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "className") { e.className = attrs[k]; } else { e.setAttribute(k, attrs[k]); }
+    });
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+
+  function hidden(form, name, value) { form.appendChild(el("input", { type: "hidden", name: name, value: String(value) })); }
+
+  function postForm(action) {
+    var form = el("form", { method: "post", action: "/letters/" + data.letter + action });
+    hidden(form, "csrf_token", csrf);
+    return form;
+  }
+
+  /* A finding's card, as the server draws it (api/templates/_finding.html). */
+  function build(f) {
+    var li = el("li", { className: "finding sev-" + f.severity, id: "f-" + f.n, "data-finding": f.n, "data-severity": f.severity });
+    var head = el("p", { className: "finding-head" });
+    head.appendChild(el("span", { className: "badge sev-" + f.severity }, data.severities[f.severity] || f.severity));
+    head.appendChild(document.createTextNode(" "));
+    head.appendChild(el("span", { className: "finding-title" }, (data.titles[f.rule] || f.rule)));
+    li.appendChild(head);
+    li.appendChild(el("p", { className: "finding-message" }, f.message));
+    if (f.start !== null && f.text) {
+      var where = el("p", { className: "finding-text" }, "In the letter: ");
+      var words = f.text.length > 80 ? f.text.slice(0, 77) + "..." : f.text;
+      where.appendChild(el("a", { href: "#text", className: "show-words", "data-finding": f.n }, "\u201c" + words + "\u201d"));
+      li.appendChild(where);
+    }
+    if (f.kind === "replace") {
+      var form = postForm("/changes");
+      form.className = "change-form";
+      hidden(form, "start", f.replace_start); hidden(form, "end", f.replace_end);
+      hidden(form, "original", current.slice(f.replace_start, f.replace_end));
+      var actions = el("p", { className: "actions" });
+      f.replacements.forEach(function (r) {
+        actions.appendChild(el("button", { type: "submit", name: "value", value: r, className: "button button-small apply", "data-finding": f.n }, "Use \u201c" + r + "\u201d"));
+      });
+      form.appendChild(actions);
+      li.appendChild(form);
+    } else if (f.kind === "fill") {
+      var fill = postForm("/changes");
+      fill.className = "fill-form";
+      hidden(fill, "start", f.start); hidden(fill, "end", f.end); hidden(fill, "original", f.text);
+      var label = placeholderLabel(f.text);
+      hidden(fill, "label", label);
+      fill.appendChild(el("label", { "for": "fill-" + f.n }, label));
+      var row = el("div", { className: "fill-row" });
+      row.appendChild(el("input", { id: "fill-" + f.n, name: "value", type: "text", autocomplete: "off", "data-finding": f.n }));
+      row.appendChild(el("button", { type: "submit", className: "button button-small fill", "data-finding": f.n }, "Put it in"));
+      fill.appendChild(row);
+      li.appendChild(fill);
+    } else if (f.kind === "insert") {
+      li.appendChild(el("p", { className: "finding-suggest-label" }, "A paragraph you could add, then change to fit this case:"));
+      li.appendChild(el("blockquote", { className: "suggested" }, f.suggestions[0]));
+      var top = data.top_rules.indexOf(f.rule) >= 0;
+      var p = el("p", { className: "actions" });
+      p.appendChild(el("button", { type: "button", className: "button button-small insert", "data-finding": f.n,
+        "data-value": f.suggestions[0], "data-where": top ? "top" : "body" }, top ? "Insert at the top of the letter" : "Insert this paragraph"));
+      li.appendChild(p);
+    } else if (f.kind === "advice") {
+      var advice = el("p", { className: "finding-advice" });
+      advice.appendChild(el("strong", {}, "Suggestion: "));
+      advice.appendChild(document.createTextNode(f.suggestions.join(" / ")));
+      li.appendChild(advice);
+      li.appendChild(el("p", { className: "hint" }, "Fit it into the sentence yourself: it cannot simply replace the words."));
+    }
+    var details = el("details", { className: "not-a-problem" });
+    details.appendChild(el("summary", {}, "Not a problem in this letter?"));
+    var sup = postForm("/suppressions");
+    hidden(sup, "rule", f.rule);
+    if (f.start !== null && f.text) { hidden(sup, "term", f.text); }
+    sup.appendChild(el("label", { "for": "reason-" + f.n }, "Why is it fine here?"));
+    sup.appendChild(el("p", { className: "hint", id: "reason-" + f.n + "-hint" }, "Save your changes first. It stays on this page, struck through, with your name and reason."));
+    sup.appendChild(el("input", { id: "reason-" + f.n, name: "reason", type: "text", required: "required", "aria-describedby": "reason-" + f.n + "-hint" }));
+    sup.appendChild(el("button", { type: "submit", className: "button button-small button-secondary" }, "Mark as not a problem"));
+    details.appendChild(sup);
+    li.appendChild(details);
+    if (f.why) {
+      var why = el("details", { className: "finding-why" });
+      why.appendChild(el("summary", {}, "Why it matters"));
+      why.appendChild(el("p", {}, f.why));
+      li.appendChild(why);
+    }
+    var note = el("p", { className: "finding-done", role: "status" });
+    note.hidden = true;
+    li.appendChild(note);
+    return li;
+  }
+
+  /* --- what the buttons do -------------------------------------------------------------- */
+
+  function replaceWith(button) {
+    var f = find(Number(button.getAttribute("data-finding")));
+    if (!f || !f.alive) { return; }
+    var form = button.form, original = form.querySelector("input[name=original]").value;
+    if (current.slice(f.replace_start, f.replace_end) !== original) {
+      done(f.n, "These words have changed since the letter was checked.");
+      return;
+    }
+    var value = button.value;
+    f.alive = false;
+    setText(current.slice(0, f.replace_start) + value + current.slice(f.replace_end));
+    done(f.n, "Changed to \u201c" + value + "\u201d. It is being checked again; save to keep it.");
+    say("Changed \u201c" + original + "\u201d to \u201c" + value + "\u201d.");
+  }
+
+  function fillIn(form) {
+    var input = form.querySelector("input[name=value]");
+    var f = find(Number(input.getAttribute("data-finding")));
+    if (!f || !f.alive) { return; }
+    var value = input.value.trim();
+    if (!value) {
+      say("Type " + form.querySelector("label").textContent.toLowerCase() + " in the box first.");
+      input.focus();
+      return;
+    }
+    if (current.slice(f.start, f.end) !== f.text) {
+      done(f.n, "These words have changed since the letter was checked.");
+      return;
+    }
+    f.alive = false;
+    var start = f.start;
+    setText(current.slice(0, f.start) + value + current.slice(f.end), [start, start + value.length]);
+    done(f.n, "Put in \u201c" + value + "\u201d. Save to keep it.");
+  }
+
+  function insert(button) {
+    var value = button.getAttribute("data-value");
+    var pos, text, where;
+    if (button.getAttribute("data-where") === "top") {
+      pos = 0; text = value + "\n\n"; where = " at the top of the letter";
+    } else {
+      var match = SIGN_OFF.exec(current);
+      if (match) {
+        pos = match.index; text = value + "\n\n"; where = " before the sign-off";
+      } else {
+        pos = current.length;
+        text = (/\n\n$/.test(current) ? "" : (/\n$/.test(current) ? "\n" : "\n\n")) + value + "\n";
+        where = " at the end";
+      }
+    }
+    var start = pos + text.indexOf(value);
+    setText(current.slice(0, pos) + text + current.slice(pos), [start, start + value.length]);
+    done(Number(button.getAttribute("data-finding")), "Paragraph inserted" + where + ". Change it to fit this case, then save.");
+  }
+
+  function showWords(link) {
+    var f = find(Number(link.getAttribute("data-finding")));
+    if (!f || !area || f.start === null) { return false; }
+    area.focus();
+    area.setSelectionRange(f.start, f.end);
+    var mark = layer.querySelector("mark[data-findings~=\"" + f.n + "\"]");
+    if (mark) { area.scrollTop = Math.max(0, mark.offsetTop - area.clientHeight / 3); }
+    return true;
+  }
+
+  function filter() {
+    document.querySelectorAll("#findings > li").forEach(function (li) {
+      li.hidden = !shown[li.getAttribute("data-severity")];
+    });
+    render();
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!area) { return; }
+    if (form.classList.contains("change-form")) {
+      event.preventDefault();
+      var button = event.submitter;
+      if (button && button.classList.contains("apply") && !button.disabled) { replaceWith(button); }
+    } else if (form.classList.contains("fill-form")) {
+      event.preventDefault();
+      fillIn(form);
+    } else if (form === editForm) {
+      dirty = false;
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var b = event.target.closest("button.insert");
+    if (b && !b.disabled) { insert(b); return; }
+    var link = event.target.closest("a.show-words");
+    if (link && showWords(link)) { event.preventDefault(); }
+  });
+  document.querySelectorAll("#severity-filter input").forEach(function (box) {
+    box.addEventListener("change", function () { shown[box.value] = box.checked; filter(); });
+  });
+  if (area) {
+    area.addEventListener("input", function () {
+      follow(current, area.value);
+      current = area.value;
+      changed();
+    });
+    area.addEventListener("scroll", function () { layer.scrollTop = area.scrollTop; });
+    window.addEventListener("resize", render);
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) { event.preventDefault(); event.returnValue = ""; }
+    });
+  }
+  render();
+}());

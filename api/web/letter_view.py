@@ -1,0 +1,158 @@
+"""What the letter page shows, worked out from a stored letter and its result: the findings
+(with the ones marked 'not a problem' kept, struck through, with who, when and why), what each
+offers (a checked replacement, a paragraph to insert, a field for template text, or advice),
+the details a check still needs, and a word-by-word comparison of two versions."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from typing import Any
+
+from vcl_qa import labels
+from vcl_qa.engine import workdays
+from vcl_qa.engine.dates import long_date
+from vcl_qa.engine.rules import load_rules
+
+from .forms import BEREAVED_LABELS, CATEGORY_LABELS, DECISION_LABELS, FIELD_ORDER, OFFENCE_LABELS, WITHDRAWAL_LABELS
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "suggestion": 2}
+PLACEHOLDER_RULE = "content.placeholder"
+# The context fields, as the check form names them (api/templates/check.html).
+FIELD_LABELS = {
+    "decision": "What did we decide?", "decision_date": "Date of the decision",
+    "letter_date": "Date the letter will be sent", "victim_category": "Victim's rights",
+    "bereaved": "Writing to a bereaved family member?", "offence": "Offence",
+    "victim_name": "Name the letter should greet", "urn": "Case reference (URN)",
+    "withdrawal": "Did the victim withdraw support?",
+}
+FIELD_OPTIONS = {"decision": DECISION_LABELS, "victim_category": CATEGORY_LABELS,
+                 "bereaved": BEREAVED_LABELS, "offence": OFFENCE_LABELS, "withdrawal": WITHDRAWAL_LABELS}
+DATE_FIELDS = ("decision_date", "letter_date")
+
+
+def placeholder_label(words: str) -> str:
+    """'[NAME OF PROSECUTOR]' -> 'Name of prosecutor'; '[insert trial date]' -> 'Trial date'."""
+    inner = re.sub(r"^[\[<{]+|[\]>}]+$", "", words.strip()).replace("_", " ").strip()
+    inner = re.sub(r"^(insert|enter|add)\s+(the\s+)?", "", inner, flags=re.I).strip()
+    if not inner or not re.search(r"[A-Za-z]", inner) or re.fullmatch(r"[Xx/]+|dd/mm/yy(yy)?", inner, re.I):
+        return "The missing words"
+    inner = inner.lower()
+    return inner[:1].upper() + inner[1:]
+
+
+def _kind(f: dict) -> str:
+    if f.get("replacements"):
+        return "replace"
+    if f["rule"] == PLACEHOLDER_RULE and f.get("start") is not None:
+        return "fill"
+    if f.get("suggestions"):
+        return "insert" if f.get("start") is None else "advice"
+    return "none"
+
+
+def _suppression_for(f: dict, suppressions: list[dict]) -> dict | None:
+    """The standing suppression that sets this finding aside (by rule, and words when given)."""
+    text = (f.get("text") or "").lower()
+    for s in reversed(suppressions):
+        if s.get("revoked_at") or s["rule"] != f["rule"]:
+            continue
+        if not s.get("term") or s["term"].lower() == text:
+            return s
+    return None
+
+
+def findings_view(result: dict, suppressions: list[dict], text: str) -> list[dict]:
+    """Every finding, numbered: the ones to fix first (worst, then in letter order), then the
+    ones marked 'not a problem'."""
+    rules = load_rules().by_id
+    ordered = sorted(result.get("findings", []), key=lambda f: (
+        bool(f.get("suppressed")), SEVERITY_ORDER.get(f["severity"], 3),
+        f["start"] if f.get("start") is not None else -1))
+    out = []
+    for n, f in enumerate(ordered, start=1):
+        rule = rules.get(f["rule"])
+        lo, hi = f.get("replace_start"), f.get("replace_end")
+        view = {**f, "n": n, "kind": _kind(f), "title": rule.title if rule else f["rule"],
+                "severity_words": labels.SEVERITIES.get(f["severity"], f["severity"]),
+                "where": "top" if rule is not None and rule.kind == "header_line" else "body",
+                "original": text[lo:hi] if lo is not None and hi is not None else None,
+                "replacements": f.get("replacements") or [], "suppression": None}
+        if view["kind"] == "fill":
+            view["label"] = placeholder_label(f.get("text") or "")
+        if f.get("suppressed"):
+            view["suppression"] = _suppression_for(f, suppressions)
+        out.append(view)
+    return out
+
+
+def severity_counts(findings: list[dict]) -> list[tuple[str, str, int]]:
+    active = [f for f in findings if not f.get("suppressed")]
+    return [(sev, words, sum(f["severity"] == sev for f in active))
+            for sev, words in labels.SEVERITIES.items()]
+
+
+def missing_details(result: dict, context: dict) -> list[dict]:
+    """The letter details that checks could not do without, each with the checks it would let
+    run: '"Writing to a bereaved family member?" lets these be checked: No condolences'."""
+    rules = load_rules().by_id
+    wanted: dict[str, list[str]] = {}
+    for dim in (result.get("dimensions") or {}).values():
+        for line in dim.get("not_assessed") or []:
+            rule_id, _, why = line.partition(":")
+            for field in FIELD_ORDER:
+                if re.search(rf"\b{field}\b", why) and not context.get(field):
+                    rule = rules.get(rule_id.strip())
+                    wanted.setdefault(field, []).append(rule.title if rule else rule_id.strip())
+    return [{"field": f, "label": FIELD_LABELS.get(f, f), "checks": sorted(set(wanted[f])),
+             "options": FIELD_OPTIONS.get(f), "date": f in DATE_FIELDS}
+            for f in FIELD_ORDER if f in wanted]
+
+
+def due_facts(metrics: dict, status: str, sent_date: str | None, today: dt.date | None = None) -> dict | None:
+    """The due date in words and how the letter stands against it (on the letter's date, or the
+    day it was sent): {'due': ..., 'left': int, 'late': bool, 'words': ...}."""
+    if not metrics.get("due_date"):
+        return None
+    today = today or dt.date.today()
+    due = dt.date.fromisoformat(metrics["due_date"])
+    on = dt.date.fromisoformat(sent_date or metrics.get("letter_date") or today.isoformat())
+    left = workdays.working_days_between(on, due)
+    return {"due": long_date(due, today), "due_iso": due.isoformat(), "left": left, "late": left < 0,
+            "on": long_date(on, today), "sent": status == "sent"}
+
+
+def days(n: int) -> str:
+    return labels.working_days(abs(n))
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """The new text as pieces marked 'same', 'ins' or 'del' (word by word; spaces kept)."""
+    # A word with the spaces after it is one piece, so that a changed phrase is one change;
+    # line breaks are pieces of their own, so that a changed line ends where it did.
+    pieces = re.compile(r"\S+[ \t]*|\s+")
+    a, b = pieces.findall(old), pieces.findall(new)
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("same", "".join(a[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            out.append(("del", "".join(a[i1:i2])))
+        if op in ("insert", "replace"):
+            out.append(("ins", "".join(b[j1:j2])))
+    return out
+
+
+def view_context(letter: dict, result: dict, user: Any) -> dict[str, Any]:
+    """Everything the letter page needs beyond the letter itself."""
+    text = letter["versions"][-1]["text"] if letter["versions"] else ""
+    text = text or ""
+    findings = findings_view(result, letter.get("suppressions") or [], text)
+    active = [f for f in findings if not f.get("suppressed")]
+    return {
+        "text": text, "findings": active, "set_aside": [f for f in findings if f.get("suppressed")],
+        "counts": severity_counts(findings), "must_fix": [f for f in active if f["severity"] == "error"],
+        "missing": missing_details(result, letter.get("context") or {}),
+        "due": due_facts(result.get("metrics", {}), letter["status"], letter["sent_date"]),
+    }

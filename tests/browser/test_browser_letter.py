@@ -1,0 +1,220 @@
+"""The letter page in a real browser, as a Victim Liaison Unit officer uses it: one editor with
+the problems marked, checked again while typing; checked one-click replacements; a field for
+template text; 'not a problem' kept in view and restored; the send check (the letter's date,
+must-fix confirmation) and its undo; Word downloads; the word-by-word comparison; error pages;
+a phone-width layout with no sideways scrolling."""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import docx
+import pytest
+
+from browser_helpers import ROOT, assert_accessible, shot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+SAMPLE = ROOT / "sample_letters" / "28_flawed_sir_madam_placeholder.txt"
+
+
+def _draft(site, path: Path = SAMPLE) -> int:
+    """A draft letter (the session's samples are all sent) stored by Sam Staff."""
+    from vcl_qa import Letter
+    from vcl_qa.db import open_db
+    from vcl_qa.db.users import user_by_name
+    from vcl_qa.letters import service
+
+    letter = Letter.from_file(path)
+    db = open_db(site["db"])
+    try:
+        user = user_by_name(db, "Sam Staff")
+        ctx = letter.context.model_dump(mode="json", exclude_none=True)
+        return service.submit(db, user, letter.text, ctx, team="north", source="test")["id"]
+    finally:
+        db.close()
+
+
+def _score(page) -> int:
+    return int(page.locator("#score").inner_text())
+
+
+def _checked(page, before: str | None = None) -> None:
+    """Wait for the check made while typing to come back."""
+    page.wait_for_function("s => { const t = document.getElementById('edit-status').textContent;"
+                           " return t.startsWith('Checked as you typed') && t !== s; }", arg=before or "")
+
+
+def _no_sideways_scroll(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_fix_a_letter_in_the_editor(page, site):
+    letter_id = _draft(site)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    # The letter once, in the editor; score, due date and actions above it.
+    assert page.locator("textarea").count() == 1 and page.locator("#letter-view").count() == 0
+    assert page.locator("#mark-sent").bounding_box()["y"] < 400
+    assert "Due by Monday 30 December 2024" in page.locator("#due").inner_text()
+    assert page.locator("#editor-marks mark.sev-error").count() >= 2
+    _no_sideways_scroll(page)
+    shot(page, "letter-fixing")
+    assert_accessible(page)
+    first = _score(page)
+
+    # A checked replacement: the greeting with the victim's name.
+    page.get_by_role("button", name="Use “Dear Mr Hart”").click()
+    editor = page.get_by_label("The letter", exact=True)
+    assert "Dear Mr Hart\n" in editor.input_value() and "Sir/Madam" not in editor.input_value()
+    _checked(page)
+    assert "greeting" not in page.locator("#findings").inner_text().lower()
+    assert _score(page) > first
+
+    # Template text is never replaced by advice: a field asks for the real words.
+    assert page.get_by_role("button", name=re.compile("fill in or delete")).count() == 0
+    status = page.locator("#edit-status").inner_text()
+    page.get_by_label("Officer name").fill("DC Amy Cole")
+    page.get_by_label("Officer name").press("Enter")
+    assert "The officer in the case, DC Amy Cole, will contact you" in editor.input_value()
+    _checked(page, status)
+
+    # Typing is checked too: text-speak is found within a moment, and the score changes.
+    before, status = _score(page), page.locator("#edit-status").inner_text()
+    editor.press("Control+End")
+    editor.type("\nPls call me if u need to.\n")
+    _checked(page, status)
+    assert _score(page) < before
+    assert "Text-speak" in page.locator("#findings").inner_text()
+
+    # Filter by severity: the list and the marks follow.
+    page.get_by_label(re.compile("^Worth a look")).uncheck()
+    assert page.locator("#findings > li[data-severity=suggestion]:visible").count() == 0
+    page.get_by_label(re.compile("^Worth a look")).check()
+
+    page.get_by_role("button", name="Save as a new version").first.click()
+    page.wait_for_url(re.compile(rf"/letters/{letter_id}\?saved=version"))
+    assert "version 2" in page.locator("h1").inner_text()
+    text = page.get_by_label("The letter", exact=True).input_value()
+    assert "Dear Mr Hart" in text and "DC Amy Cole" in text and "Pls call me" in text
+
+    # Versions word by word.
+    page.get_by_role("link", name="Compare versions").click()
+    assert page.locator("del.diff-del", has_text="Sir/Madam").count() == 1
+    assert page.locator("ins.diff-ins", has_text="Hart").count() == 1
+    assert page.locator("ins.diff-ins", has_text="DC Amy Cole").count() == 1
+    shot(page, "letter-compare")
+    assert_accessible(page)
+
+
+def test_not_a_problem_stays_in_view_and_can_be_restored(page, site):
+    letter_id = _draft(site)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    card = page.locator("#findings > li", has_text="Template text left in").filter(has_text="XXXX")
+    card.get_by_text("Not a problem in this letter?").click()
+    card.get_by_label("Why is it fine here?").fill("The hearing date is added by hand after printing")
+    card.get_by_role("button", name="Mark as not a problem").click()
+    page.wait_for_url(re.compile(r"saved=suppressed"))
+    kept = page.locator("#set-aside li", has_text="XXXX")
+    assert kept.locator("s").count() == 1
+    assert "Sam Staff" in kept.inner_text() and "added by hand" in kept.inner_text()
+    shot(page, "letter-not-a-problem")
+
+    # Managers see it in their list, from the dashboard, and in the spreadsheet.
+    sign_in(page, site["tokens"]["manager"])
+    page.goto("/dashboard")
+    page.get_by_role("link", name="Must-fix problems marked “not a problem”").click()
+    row = page.locator("tr", has=page.get_by_role("link", name=f"Letter {letter_id}"))
+    assert "added by hand" in row.inner_text() and "Sam Staff" in row.inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as a spreadsheet (CSV)").click()
+    assert "added by hand" in Path(download.value.path()).read_text(encoding="utf-8")
+    assert_accessible(page)
+
+    page.goto(f"/letters/{letter_id}")
+    page.locator("#set-aside li", has_text="XXXX").get_by_role("button", name="Restore: count it again").click()
+    page.wait_for_url(re.compile(r"saved=restored"))
+    assert page.locator("#set-aside li", has_text="XXXX").count() == 0
+    assert page.locator("#findings > li", has_text="XXXX").count() == 1
+
+
+def test_a_safe_send_and_its_undo(page, site):
+    letter_id = _draft(site)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    page.get_by_role("link", name="Mark as sent").click()
+    # The letter's own date, the due date, lateness that day, the must-fix problems left.
+    assert (page.get_by_label("Day").input_value(), page.get_by_label("Month").input_value(),
+            page.get_by_label("Year").input_value()) == ("24", "12", "2024")
+    assert "Monday 30 December 2024" in page.locator("#send-due").inner_text()
+    assert "on time" in page.locator("#send-late").inner_text()
+    assert "must-fix" in page.locator("#must-fix-left").inner_text()
+    shot(page, "letter-send-check")
+    assert_accessible(page)
+    page.get_by_role("button", name="Mark as sent").click()
+    assert "Tick the box" in page.locator("#error-summary").inner_text()
+    page.get_by_label("Day").fill("31")
+    page.get_by_label(re.compile("I confirm it was sent")).check()
+    page.get_by_role("button", name="Mark as sent").click()
+    page.wait_for_url(re.compile(r"saved=sent"))
+    assert "Marked as sent on Tuesday 31 December 2024" in page.get_by_role("status").first.inner_text()
+    assert "late" in page.locator("#due").inner_text()
+    assert page.locator("textarea").count() == 0  # a sent letter cannot change
+
+    page.get_by_role("button", name="Undo “sent”").click()
+    page.wait_for_url(re.compile(r"saved=unsent"))
+    assert "draft" in page.locator("h1").inner_text()
+    assert page.locator("textarea").count() == 1
+
+
+def test_word_downloads(page, site):
+    letter_id = _draft(site)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    with page.expect_download() as clean:
+        page.get_by_role("link", name="Download (Word)").click()
+    with page.expect_download() as commented:
+        page.get_by_role("link", name="Download with comments").click()
+    assert commented.value.suggested_filename.endswith("-with-comments.docx")
+    for download, comments in ((clean, False), (commented, True)):
+        data = Path(download.value.path()).read_bytes()
+        document = docx.Document(io.BytesIO(data))
+        section = document.sections[0]
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+        assert document.core_properties.author == "Sam Staff"
+        assert document.core_properties.language == "en-GB"
+        assert (len(list(document.comments)) > 0) == comments
+        from vcl_qa.engine.letter import docx_text
+        assert docx_text(data) == page.get_by_label("The letter", exact=True).input_value()
+
+
+def test_error_pages_and_a_huge_paste(page, site):
+    sign_in(page, site["tokens"]["staff"])
+    for address in ("/no-such-page", "/letters/abc", "/letters/999999"):
+        response = page.goto(address)
+        assert response.status == 404 and "text/html" in response.headers["content-type"]
+        assert page.get_by_role("heading", level=1).inner_text() == "Page not found"
+    page.goto("/check")
+    huge = ("We have decided to stop the case. " * 31_000)[:1_050_000]
+    page.get_by_label("The letter", exact=True).fill(huge)
+    page.get_by_role("button", name="Check the letter").click()
+    page.wait_for_load_state()
+    assert "limit is 200 KB" in page.locator("#error-summary").inner_text()
+    assert len(page.get_by_label("The letter", exact=True).input_value()) >= 1_000_000
+
+
+def test_phone_width(browser, site):
+    letter_id = _draft(site)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=site["url"], locale="en-GB")
+    page = context.new_page()
+    try:
+        sign_in(page, site["tokens"]["staff"])
+        for address in (f"/letters/{letter_id}", f"/letters/{letter_id}/send", "/check", "/letters"):
+            page.goto(address)
+            _no_sideways_scroll(page)
+        page.goto(f"/letters/{letter_id}")
+        assert page.locator("#mark-sent").bounding_box()["y"] < 844  # actions on the first screen
+        shot(page, "letter-phone")
+    finally:
+        context.close()
