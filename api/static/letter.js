@@ -174,6 +174,7 @@
     filter();
     render();
     say("Checked as you typed: " + result.score + " out of 100. Not saved yet: press \u201cSave as a new version\u201d to keep it.");
+    if (status) { status.setAttribute("data-checks", String(seq)); }
   }
 
   function counts() {

@@ -39,10 +39,16 @@ def _score(page) -> int:
     return int(page.locator("#score").inner_text())
 
 
-def _checked(page, before: str | None = None) -> None:
-    """Wait for the check made while typing to come back."""
-    page.wait_for_function("s => { const t = document.getElementById('edit-status').textContent;"
-                           " return t.startsWith('Checked as you typed') && t !== s; }", arg=before or "")
+def _checks(page) -> str:
+    """How many checks made while typing have come back (the page counts them)."""
+    return page.locator("#edit-status").get_attribute("data-checks") or "0"
+
+
+def _checked(page, before: str) -> None:
+    """Wait for the next check made while typing to come back."""
+    page.wait_for_function("n => (document.getElementById('edit-status').getAttribute('data-checks')"
+                           " || '0') !== n", arg=before)
+    assert page.locator("#edit-status").inner_text().startswith("Checked as you typed")
 
 
 def _no_sideways_scroll(page) -> None:
@@ -64,26 +70,27 @@ def test_fix_a_letter_in_the_editor(page, site):
     first = _score(page)
 
     # A checked replacement: the greeting with the victim's name.
+    checks = _checks(page)
     page.get_by_role("button", name="Use “Dear Mr Hart”").click()
     editor = page.get_by_label("The letter", exact=True)
     assert "Dear Mr Hart\n" in editor.input_value() and "Sir/Madam" not in editor.input_value()
-    _checked(page)
+    _checked(page, checks)
     assert "greeting" not in page.locator("#findings").inner_text().lower()
     assert _score(page) > first
 
     # Template text is never replaced by advice: a field asks for the real words.
     assert page.get_by_role("button", name=re.compile("fill in or delete")).count() == 0
-    status = page.locator("#edit-status").inner_text()
+    checks = _checks(page)
     page.get_by_label("Officer name").fill("DC Amy Cole")
     page.get_by_label("Officer name").press("Enter")
     assert "The officer in the case, DC Amy Cole, will contact you" in editor.input_value()
-    _checked(page, status)
+    _checked(page, checks)
 
     # Typing is checked too: text-speak is found within a moment, and the score changes.
-    before, status = _score(page), page.locator("#edit-status").inner_text()
+    before, checks = _score(page), _checks(page)
     editor.press("Control+End")
     editor.type("\nPls call me if u need to.\n")
-    _checked(page, status)
+    _checked(page, checks)
     assert _score(page) < before
     assert "Text-speak" in page.locator("#findings").inner_text()
 

@@ -243,6 +243,14 @@ def _words_before(state: State, start: int, n: int = 4) -> list[str]:
     return [t.lower for t in toks[-n:]]
 
 
+def _sentence_words_before(state: State, start: int) -> list[str]:
+    """The words of the sentence before `start` (lower case)."""
+    i = state.document.sentence_at(start)
+    lo = state.document.sentences[i].start if i is not None else state.document.lines[
+        state.document.line_col(start)[0] - 1].start
+    return [t.lower for t in state.document.toks if lo <= t.idx < start and not t.space]
+
+
 def _tok_before(state: State, start: int) -> Tok | None:
     prev = None
     for t in state.document.toks:
@@ -320,7 +328,7 @@ def _you(state: State, start: int, end: int) -> Edit | None:
     """'the complainant' -> 'you'; 'the complainant's' -> 'your'; 'the complainant was' -> 'you were'."""
     w = wording()
     text = state.document.text
-    if {"you", "your"} & set(_words_before(state, start, 4)):
+    if {"you", "your", "yourself"} & set(_sentence_words_before(state, start)):
         return None  # "you are named as the complainant" -> not "named as you"
     prev = _tok_before(state, start)
     if prev is not None and prev.lower in w.determiners and text[prev.idx + len(prev.text):start].strip() == "":
@@ -468,8 +476,10 @@ class Checker:
                         state.late)
         self._fre: tuple | None = None
         self._states: dict[str, State] = {}
-        self.fre_rules = [r for r in rs.rules if r.kind == "metric"
-                          and r.config.metric == "flesch_reading_ease" and r.config.min is not None]
+        reader = state.letter.context.reader
+        self.fre_floors = [float(r.config.minimum(reader)) for r in rs.rules if r.kind == "metric"
+                           and r.config.metric == "flesch_reading_ease"
+                           and r.config.minimum(reader) is not None]
 
     def window(self, start: int, end: int) -> tuple[int, int, str]:
         """The changed sentences and one on either side (or the line, outside the prose), and
@@ -619,9 +629,9 @@ class Checker:
     def reading_ease_kept(self, edit: Edit) -> bool:
         """The edit does not take the letter below a reading-ease minimum it meets."""
         value = self.state.metrics.get("flesch_reading_ease")
-        if value is None or not self.fre_rules:
+        if value is None or not self.fre_floors:
             return True
-        floor = max(float(r.config.min) for r in self.fre_rules)
+        floor = max(self.fre_floors)  # the minimum for this letter's reader
         if value < floor:
             return True  # already reported: the edit adds no new finding
         i = self.doc.sentence_at(edit.start)
