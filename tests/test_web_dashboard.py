@@ -54,10 +54,18 @@ def test_headline_is_letters_on_time_out_of_letters_due_from_the_register(site, 
     assert 'href="/decisions?status=overdue' in page.text
 
 
-def test_demo_figures_count_the_missing_letters(site):
-    """The issue's figures: 11 of the 45 letters due were never sent, so 31/45 are on time."""
+def test_letters_never_sent_count_against_the_rate(site):
+    """The issue's complaint: the old headline left out letters never sent. Now every letter
+    due counts, so the rate is below the one for sent letters alone."""
+    rows = _register(site, None)
+    today = dt.date.today().isoformat()
+    due = [r for r in rows if r["status"] in PAST and r["due_date"] < today]
+    sent = [r for r in due if r["status"] != "overdue"]
+    on_time = sum(r["status"] == "sent_on_time" for r in due)
+    assert len(sent) < len(due)
     text = visible_text(signed_in(site, "manager").get("/dashboard").text)
-    assert "68.9% on time" in text and "31 of the 45 letters" in text and "11 were never sent" in text
+    shown = float(re.search(r"([\d.]+)% on time", text).group(1))
+    assert shown == round(100 * on_time / len(due), 1) < round(100 * on_time / len(sent), 1)
 
 
 def _page_rows(page: str) -> list[tuple[str, str]]:
@@ -173,9 +181,13 @@ def test_dashboard_csv_in_plain_words_with_the_register(site):
     rows = _csv(client.get("/dashboard.csv").text)
     assert list(rows[0])[:4] == ["Month", "Month (YYYY-MM)", "Letters checked", "Letters sent"]
     assert all(re.fullmatch(r"[A-Z][a-z]+ 20\d\d", r["Month"]) for r in rows)
-    assert sum(int(r["Letters due"] or 0) for r in rows) == 45
-    assert sum(int(r["Never sent"] or 0) for r in rows) == 11
-    assert sum(int(r["Letters checked"]) for r in rows) == 34
+    today = dt.date.today().isoformat()
+    due = [r for r in _register(site, None) if r["status"] in PAST and r["due_date"] < today]
+    assert sum(int(r["Letters due"] or 0) for r in rows) == len(due)
+    assert sum(int(r["Never sent"] or 0) for r in rows) == sum(r["status"] == "overdue" for r in due)
+    from live_server import SAMPLES
+
+    assert sum(int(r["Letters checked"]) for r in rows) == len(list(SAMPLES.glob("*.txt")))
 
 
 def test_no_page_or_export_shows_a_rule_id_or_a_raw_code(site):
