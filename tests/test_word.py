@@ -1,0 +1,117 @@
+"""Word files in and out: the download is A4, British English, written by the service for the
+writer, with plain named styles and (on request) a comment on each problem; an upload keeps its
+page header (the case reference), footer, and tables where they stand; a letter downloaded and
+uploaded again is the same text."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import docx
+import httpx
+import pytest
+
+from live_server import SAMPLES, LiveServer, make_user
+from vcl_qa import Letter
+from vcl_qa.engine.letter import docx_text
+from vcl_qa.engine.run import score_letter
+from vcl_qa.letters.word import letter_docx
+
+FLAWED = SAMPLES / "17_flawed_evidence_difficulties_jargon.txt"
+
+
+def _download(comments: bool) -> tuple[Letter, bytes]:
+    letter = Letter.from_file(FLAWED)
+    findings = score_letter(letter).model_dump(mode="json")["findings"]
+    return letter, letter_docx(letter.text, title="Letter 1, version 1", author="Sam Staff",
+                               findings=findings, comments=comments)
+
+
+@pytest.mark.parametrize("comments", [False, True])
+def test_download_is_a4_british_english_by_the_writer(comments):
+    letter, data = _download(comments)
+    document = docx.Document(io.BytesIO(data))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    props = document.core_properties
+    assert (props.author, props.last_modified_by, props.language) == ("Sam Staff", "Sam Staff", "en-GB")
+    assert "python-docx" not in f"{props.author}{props.comments}{props.last_modified_by}"
+    styles = zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml").decode()
+    assert set(re.findall(r'w:lang w:val="([^"]+)"', styles)) == {"en-GB"}
+    used = {p.style.name for p in document.paragraphs}
+    assert {"Letter heading", "Letter address", "Letter greeting", "Letter sign-off", "Normal"} <= used
+    assert docx_text(data) == letter.text  # the same letter, either way
+    comment_texts = [c.text for c in document.comments]
+    if comments:
+        assert any("legal or official wording" in t and "Try:" in t for t in comment_texts)
+        assert any(t.startswith("Missing from the whole letter") for t in comment_texts)
+    else:
+        assert comment_texts == []
+
+
+def _word_file(header: str | None = None, footer: str | None = None, table_first: bool = True) -> bytes:
+    document = docx.Document()
+    if header:
+        document.sections[0].header.paragraphs[0].text = header
+    if footer:
+        document.sections[0].footer.paragraphs[0].text = footer
+    document.add_paragraph("Private - to be opened by addressee only")
+    if table_first:
+        table = document.add_table(rows=2, cols=2)
+        table.cell(0, 0).text, table.cell(0, 1).text = "Ms Jane Okafor", "20 December 2024"
+        table.cell(1, 0).text = "1 High Street, Bristol"
+    for line in ("Dear Ms Okafor", "We have decided to stop the case.", "Yours sincerely", "Sam Staff"):
+        document.add_paragraph(line)
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def test_upload_keeps_header_footer_and_table_order():
+    text = docx_text(_word_file("Our reference: 42AB1234524", "CPS Wessex, 3 Queen Street, Bristol"))
+    lines = text.splitlines()
+    assert lines[0] == "Our reference: 42AB1234524"
+    assert lines.index("Ms Jane Okafor  20 December 2024") < lines.index("Dear Ms Okafor")
+    assert lines.index("1 High Street, Bristol") < lines.index("Dear Ms Okafor")
+    assert lines[-1] == "CPS Wessex, 3 Queen Street, Bristol"
+    # The reference is read, so the letter's details can be checked against it.
+    assert "42AB1234524" in Letter(text=text).text
+
+
+def test_header_line_already_in_the_body_is_not_repeated():
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Dear Ms Okafor"
+    document.add_paragraph("Dear Ms Okafor")
+    buf = io.BytesIO()
+    document.save(buf)
+    assert docx_text(buf.getvalue()) == "Dear Ms Okafor\n"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db = tmp_path_factory.mktemp("word") / "vcl_qa.db"
+    token = make_user(db, "Sam Staff", "staff", "north")
+    live = LiveServer(db).start()
+    live.token = token
+    yield live
+    live.stop()
+
+
+def test_round_trip_upload_check_download_upload(server):
+    """A Word file uploaded, checked, downloaded and uploaded again gives the same text."""
+    client = httpx.Client(base_url=server.url, timeout=60)
+    pre = re.search(r'name="pre_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
+    assert client.post("/sign-in", data={"pre_token": pre, "token": server.token}).status_code == 303
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/check").text).group(1)
+    original = _word_file("Our reference: 42AB1234524")
+    r = client.post("/check", data={"csrf_token": csrf, "decision": "discontinued",
+                                    "decision_date": "2024-12-19", "letter_date": "2024-12-20",
+                                    "victim_category": "enhanced"},
+                    files={"file": ("draft.docx", original, "application/octet-stream")})
+    assert r.status_code == 303, r.text[:500]
+    letter_url = r.headers["location"]
+    for comments in ("false", "true"):
+        download = client.get(f"{letter_url}/letter.docx", params={"comments": comments})
+        assert download.status_code == 200
+        assert docx_text(download.content) == docx_text(original)
