@@ -15,6 +15,7 @@ from .routes import panel
 from .routes import training
 from .routes import check
 from .routes import metrics as metrics_routes
+from . import unavailable
 from .no_store import NoStore
 from .request_log import RequestLog
 from .root_path import RootPathLinks
@@ -49,6 +50,7 @@ def create_app(database: str | Path | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     web.install(app)  # the HTML pages (api/web/)
+    unavailable.install(app)  # a locked or full database: 503 with Retry-After, not 500
     app.include_router(metrics_routes.router)  # GET /metrics (outside /api/v1, where Prometheus looks)
     app.add_middleware(RootPathLinks)  # links under `vcl-qa serve --root-path`
     app.add_middleware(NoStore)  # no cache keeps an API answer (they carry letters)

@@ -15,6 +15,7 @@ limits below protect the service and are not meant to be tuned.
 """
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import os
 from pathlib import Path
@@ -27,6 +28,10 @@ MAX_FRONT_MATTER_BYTES = 16 * 1024
 # A Word file: most bytes its parts may unpack to, and most parts (files) inside it.
 MAX_DOCX_UNPACKED_BYTES = 20 * 1024 * 1024
 MAX_DOCX_PARTS = 1000
+# Dates a letter, decision or period may carry: a sensible range (a typo such as 9999 or 0202
+# is refused with a message rather than breaking a working-day count).
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
 # How long a database call waits for another writer before giving up, in milliseconds.
 BUSY_TIMEOUT_MS = 30_000
 

@@ -33,7 +33,7 @@ class AuditList(BaseModel):
 @router.get("/audit", response_model=AuditList)
 def audit_log(db: DbDep, user: AuditUser,
               object_type: Literal["letter", "user"] | None = None,
-              object_id: Annotated[int | None, Query(ge=1)] = None,
+              object_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
               limit: Annotated[int, Query(ge=1, le=500)] = 100,
               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
     rows, count = store.entries(db, object_type, object_id, limit, offset)

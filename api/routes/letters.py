@@ -90,8 +90,8 @@ def get_letter(letter_id: PathId, db: DbDep, user: LetterUser):
 
 @router.get("/{letter_id}/compare", response_model=Comparison, responses=NOT_FOUND)
 def compare_versions(letter_id: PathId, db: DbDep, user: LetterUser,
-                     from_version: Annotated[int | None, Query(alias="from", ge=1)] = None,
-                     to_version: Annotated[int | None, Query(alias="to", ge=1)] = None):
+                     from_version: Annotated[int | None, Query(alias="from", ge=1, le=2**63 - 1)] = None,
+                     to_version: Annotated[int | None, Query(alias="to", ge=1, le=2**63 - 1)] = None):
     """Findings fixed, new and unchanged between two versions (default: the last two)."""
     check_visible(db, user, letter_id)
     latest = store.get_letter(db, letter_id)["latest_version"]

@@ -41,6 +41,12 @@ TAG_WORDS = {"victim": "the person the letter was written to", "name": "another 
 MARK_FIELD = re.compile(r"^mark_(?:quote|comment|start)_(\d{1,3})$")
 
 
+def whole_number(raw: str, digits: int = 9) -> int | None:
+    """A typed whole number (ASCII digits only: str.isdigit also takes '²', which int() refuses,
+    and thousands of digits, which it refuses too); None when it is not one."""
+    return int(raw) if re.fullmatch(rf"[0-9]{{1,{digits}}}", raw or "") else None
+
+
 def _code(code: str) -> str:
     if not CODE.match(code):
         raise PageNotFound()
@@ -101,7 +107,7 @@ def _posted_marks(values: dict[str, str]) -> list[dict]:
         quote, comment = values.get(f"mark_quote_{i}", "").strip(), values.get(f"mark_comment_{i}", "").strip()
         start = values.get(f"mark_start_{i}", "")
         if quote or comment:
-            out.append({"quote": quote, "comment": comment, "start": int(start) if start.isdigit() else None})
+            out.append({"quote": quote, "comment": comment, "start": whole_number(start)})
     return out
 
 
@@ -160,8 +166,9 @@ def save_rating(request: Request, code: str, user: Panel, form: PostedForm, db: 
     for key in (*ids, "overall"):
         name = key if key == "overall" else f"score_{key}"
         raw = values.get(name, "")
-        if raw.isdigit() and low <= int(raw) <= high:
-            scores[key] = int(raw)
+        number = whole_number(raw)
+        if number is not None and low <= number <= high:
+            scores[key] = number
         else:
             errors[name] = f"{rubric.label(key)}: choose an answer from {low} to {high}."
     marks = _posted_marks(values)
@@ -291,8 +298,9 @@ def hide_words(request: Request, name: str, item_id: int, user: Manager, form: P
 def approve(request: Request, name: str, user: Manager, form: PostedForm, db: DbDep):
     _period_or_404(db, name)
     raw = str(form.get("item_id", ""))
-    sampling.approve(db, user.user, name, [int(raw)] if raw.isdigit() and len(raw) < 12 else None)
-    return redirect(f"/panel-periods/{name}?done=approved" + (f"#item-{raw}" if raw.isdigit() else ""))
+    number = whole_number(raw, digits=11)
+    sampling.approve(db, user.user, name, [number] if number is not None else None)
+    return redirect(f"/panel-periods/{name}?done=approved" + (f"#item-{number}" if number is not None else ""))
 
 
 def _report_or_404(db, name: str) -> dict:

@@ -87,10 +87,18 @@ def create_or_open(*, machine: bool = False) -> Database:
 
 
 def _open(path: Path) -> Database:
-    db = open_db(path)
+    try:
+        db = open_db(path)
+    except (OSError, sqlite3.Error) as exc:  # a read-only folder or file, a missing mount
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        fail(f"The database at {path} cannot be opened: {reason}. Check that the folder exists "
+             "and that this user may read and write it (or set VCL_QA_DB to another path).")
     try:
         migrate(db)
     except sqlite3.Error as exc:
         db.close()
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            fail(f"The database at {path} is read-only for this user: it cannot be brought up to "
+                 "date or changed. Check the file's owner and permissions.")
         fail(f"The database at {path} cannot be brought up to date: {exc}")
     return db

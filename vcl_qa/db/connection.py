@@ -7,6 +7,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,8 +60,11 @@ def write_tx(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
         return
-    with _writer_lock(db):
-        db.conn.execute("BEGIN IMMEDIATE")
+    # One wait in all, whether for the writers' lock or then for SQLite's own: a lock held
+    # elsewhere for longer gives "database is locked" after BUSY_TIMEOUT_MS, not twice that.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    with _writer_lock(db, deadline):
+        _begin_immediate(db, deadline)
         try:
             yield db
         except BaseException:
@@ -71,27 +75,64 @@ def write_tx(db: Database) -> Iterator[Database]:
             db.conn.execute("COMMIT")
 
 
-_thread_lock = threading.Lock()
-_lock_files: dict[str, int] = {}
+
+
+def _begin_immediate(db: Database, deadline: float) -> None:
+    left_ms = int((deadline - time.monotonic()) * 1000)
+    if left_ms >= BUSY_TIMEOUT_MS:
+        db.conn.execute("BEGIN IMMEDIATE")
+        return
+    db.conn.execute(f"PRAGMA busy_timeout = {max(left_ms, 1)}")
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+    finally:
+        db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 @contextlib.contextmanager
-def _writer_lock(db: Database) -> Iterator[None]:
+def _writer_lock(db: Database, deadline: float) -> Iterator[None]:
     row = db.execute("PRAGMA database_list").fetchone()
     filename = row[2] if row else ""
-    with _thread_lock:  # one thread per process: flock is per open file, not per thread
-        if not filename:
-            yield
-            return
-        fd = _lock_files.get(filename)
-        if fd is None:
-            fd = os.open(filename + "-writelock", os.O_RDWR | os.O_CREAT, 0o600)
-            _lock_files[filename] = fd
+    if not filename:  # in memory: this connection alone
+        yield
+        return
+    # Every writer, thread or process, opens the lock file itself and queues for its flock.
+    fd = _flock_within(filename + "-writelock", max(deadline - time.monotonic(), 0.001))
+    try:
+        yield
+    finally:
+        os.close(fd)  # closing the file releases its lock
+
+
+def _flock_within(lock_path: str, seconds: float) -> int:
+    """The writers' lock (an open file holding an exclusive flock), waiting in the kernel's
+    queue but no longer than SQLite would wait for its own lock: a writer stuck elsewhere then
+    gives "database is locked" (503 from the server) instead of an endless wait. Each holder
+    has its own open file, so a waiter that gave up can never release someone else's lock."""
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return fd
+    except BlockingIOError:
+        pass
+    got, gave_up, guard = threading.Event(), threading.Event(), threading.Lock()
+
+    def wait() -> None:  # blocks in the kernel's queue, as a plain flock would
         fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        with guard:
+            if gave_up.is_set():
+                os.close(fd)  # too late: let the next writer have it
+            else:
+                got.set()
+
+    threading.Thread(target=wait, name="vcl-qa-writelock", daemon=True).start()
+    if got.wait(seconds):
+        return fd
+    with guard:
+        if got.is_set():
+            return fd
+        gave_up.set()
+    raise sqlite3.OperationalError("database is locked")
 
 
 def now() -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
@@ -14,6 +15,7 @@ from vcl_qa import config
 from vcl_qa.errors import LetterError
 
 MAX_BYTES = config.MAX_LETTER_BYTES
+MAX_NAME_CHARS = 200  # a victim's name or a case reference
 LETTER_SUFFIXES = {".txt", ".md", ".docx"}
 
 
@@ -87,12 +89,24 @@ class LetterContext(BaseModel):
         shown = str(v) if len(str(v)) <= 40 else str(v)[:40] + "..."
         raise ValueError(f"'{shown}' is not true, false or unknown")
 
+    @field_validator("decision_date", "letter_date")
+    @classmethod
+    def _sensible_date(cls, v: dt.date | None) -> dt.date | None:
+        if v is not None and not config.EARLIEST_DATE <= v <= config.LATEST_DATE:
+            raise ValueError(f"'{v}' is not between {config.EARLIEST_DATE} and {config.LATEST_DATE}; "
+                             "check the year")
+        return v
+
     @field_validator("victim_name", "urn")
     @classmethod
     def _strip(cls, v: str | None) -> str | None:
         if v is None:
             return None
         v = str(v).strip()
+        if len(v) > MAX_NAME_CHARS:
+            raise ValueError(f"at most {MAX_NAME_CHARS} characters")
+        if any(unicodedata.category(c)[0] == "C" for c in v):
+            raise ValueError("no control characters (tabs, line breaks and the like)")
         return v or None
 
     @field_validator("urn", mode="before")
@@ -246,61 +260,16 @@ def docx_text(data: bytes, source: str | None = None) -> str:
         document = docx.Document(io.BytesIO(data))
     except Exception:
         raise LetterError("this is not a readable Word (.docx) document", source=source) from None
-    body = _docx_body_lines(document)
-    head, foot = _docx_margin_lines(document, set(body))
-    paras = [*head, *([""] if head else []), *body, *([""] if foot else []), *foot]
+    paras = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            paras.append("  ".join(cell.text for cell in row.cells))
     text = "\n".join(paras).strip() + "\n"
     size = len(text.encode("utf-8"))
     if size > MAX_BYTES:
         raise LetterError(f"the Word document holds {size // 1024} KB of text; the limit is "
                           f"{MAX_BYTES // 1024} KB", source=source)
     return text
-
-
-def _docx_body_lines(document) -> list[str]:
-    """Paragraphs and table rows in the order they stand in the document (a table of address
-    and reference at the top stays at the top). A row's cells are joined by two spaces."""
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    lines: list[str] = []
-    for child in document.element.body.iterchildren():
-        if child.tag == _W_NS + "p":
-            lines.append(Paragraph(child, document).text)
-        elif child.tag == _W_NS + "tbl":
-            lines.extend(_docx_table_lines(Table(child, document)))
-    return lines
-
-
-def _docx_table_lines(table) -> list[str]:
-    lines = []
-    for row in table.rows:
-        cells: list[str] = []
-        for cell in row.cells:  # a merged cell is listed once per column it spans
-            if not cells or cell.text != cells[-1]:
-                cells.append(cell.text)
-        lines.append("  ".join(c for c in cells if c.strip()))
-    return lines
-
-
-def _docx_margin_lines(document, body: set[str]) -> tuple[list[str], list[str]]:
-    """The page headers' lines (where a case reference and the office address usually are)
-    and the footers', each once, leaving out lines the body already has."""
-    head: list[str] = []
-    foot: list[str] = []
-    for section in document.sections:
-        for part, into in ((section.first_page_header, head), (section.header, head),
-                           (section.even_page_header, head), (section.first_page_footer, foot),
-                           (section.footer, foot), (section.even_page_footer, foot)):
-            if part.is_linked_to_previous and section is not document.sections[0]:
-                continue
-            lines = [p.text for p in part.paragraphs]
-            for table in part.tables:
-                lines.extend(_docx_table_lines(table))
-            for line in lines:
-                if line.strip() and line not in into and line not in body:
-                    into.append(line)
-    return head, foot
 
 
 _W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -72,6 +72,10 @@ def import_folder(db: Database, folder: Path, team: str, *, sent: bool = False,
                 report.stored.append(rel)
         except LetterError as exc:
             report.failed.append((rel, exc.message if exc.field is None else f"field '{exc.field}': {exc.message}"))
+        except service.Conflict as exc:
+            report.failed.append((rel, str(exc)))
+        except (ValueError, OverflowError, ArithmeticError) as exc:  # one odd file never stops the rest
+            report.failed.append((rel, f"could not be scored or stored ({type(exc).__name__})"))
         if progress:
             progress(path)
     return report

@@ -16,6 +16,7 @@ from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.letter import MAX_BYTES, Letter, Suppression, context_from_mapping
 from vcl_qa.engine.result import Result
 from vcl_qa.errors import LetterError
+from vcl_qa.db.users import check_label
 from vcl_qa.letters import store
 from vcl_qa.letters.store import Conflict, NotFound  # noqa: F401 (callers catch these here)
 from vcl_qa.ops import metrics
@@ -74,6 +75,7 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
     if letter_id is None:
         if not team:
             raise LetterError("a letter needs a team", field="team")
+        check_label(team, "team")
         stored_ctx, result = _score(text, dict(context or {}), [], source)
         return store.write_version(db, user, text, stored_ctx, result, team=team, letter_id=None,
                                    source=source, sent_date=sent_date)

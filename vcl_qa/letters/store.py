@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import unicodedata
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -248,17 +249,30 @@ def list_letters(db: Database, *, team: str | None = None, decision: str | None 
     where, params = letter_filters(team=team, decision=decision, verdict=verdict, status=status,
                                    date_from=date_from, date_to=date_to)
     if q and q.strip():
-        where.append(
-            "l.id IN (SELECT v.letter_id FROM versions v JOIN versions_fts f ON f.rowid = v.id"
-            " WHERE versions_fts MATCH ? AND v.version = (SELECT latest_version FROM letters"
-            " WHERE id = v.letter_id))"
-        )
-        params.append(db.quote_fts(q.strip()))
+        match = fts_query(db, q)
+        if match:
+            where.append(
+                "l.id IN (SELECT v.letter_id FROM versions v JOIN versions_fts f ON f.rowid = v.id"
+                " WHERE versions_fts MATCH ? AND v.version = (SELECT latest_version FROM letters"
+                " WHERE id = v.letter_id))"
+            )
+            params.append(match)
+        else:
+            where.append("0")  # nothing searchable in it (only quotes or symbols): no letter matches
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     rows = db.query(f"SELECT l.* FROM letters l {clause} ORDER BY l.id DESC LIMIT ? OFFSET ?",
                     [*params, limit, offset])
     count = db.execute(f"SELECT count(*) FROM letters l {clause}", params).fetchone()[0]
     return [summary(r) for r in rows], count
+
+
+def fts_query(db: Database, q: str) -> str:
+    """Words to search for as a full-text query that cannot be a syntax error: control
+    characters (a NUL cuts SQLite's text short) dropped, each word quoted as a literal, words
+    with no letter or digit left out. Empty when nothing is left to search for."""
+    cleaned = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in q)
+    words = [w for w in cleaned.split() if any(c.isalnum() for c in w)]
+    return db.quote_fts(" ".join(words)) if words else ""
 
 
 def compare(db: Database, letter_id: int, old: int, new: int) -> dict:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from vcl_qa import config
 from vcl_qa.errors import LetterError
 from vcl_qa.db import audit
 from vcl_qa.db.connection import now, write_tx
@@ -18,15 +19,23 @@ QUARTER = re.compile(r"^(\d{4})[Qq]([1-4])$")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+def _check_year(name: str, year: int) -> None:
+    if not config.EARLIEST_DATE.year <= year <= config.LATEST_DATE.year:
+        raise LetterError(f"'{name}': the year must be between {config.EARLIEST_DATE.year} and "
+                          f"{config.LATEST_DATE.year}", field="period")
+
+
 def dates_for(name: str) -> tuple[dt.date, dt.date] | None:
     """The dates a quarter ("2025Q1") or month ("2025-03") name stands for; None otherwise."""
     if m := QUARTER.match(name):
         year, q = int(m[1]), int(m[2])
+        _check_year(name, year)
         first = dt.date(year, 3 * q - 2, 1)
         last_month = 3 * q
         return first, dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
     if (m := MONTH.match(name)) and 1 <= int(m[2]) <= 12:
         year, month = int(m[1]), int(m[2])
+        _check_year(name, year)
         return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
     return None
 
@@ -73,6 +82,10 @@ def create_period(db: Database, user: Any, name: str, start: dt.date | None = No
         start, end = start or implied[0], end or implied[1]
     if start > end:
         raise LetterError(f"start_date {start} is after end_date {end}", field="start_date")
+    for field, day in (("start_date", start), ("end_date", end)):
+        if not config.EARLIEST_DATE <= day <= config.LATEST_DATE:
+            raise LetterError(f"{day} is not between {config.EARLIEST_DATE} and {config.LATEST_DATE}",
+                              field=field)
     with write_tx(db):
         if db.execute("SELECT 1 FROM panel_periods WHERE name = ?", [name]).fetchone():
             raise Conflict(f"panel period '{name}' already exists")
