@@ -260,16 +260,61 @@ def docx_text(data: bytes, source: str | None = None) -> str:
         document = docx.Document(io.BytesIO(data))
     except Exception:
         raise LetterError("this is not a readable Word (.docx) document", source=source) from None
-    paras = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            paras.append("  ".join(cell.text for cell in row.cells))
+    body = _docx_body_lines(document)
+    head, foot = _docx_margin_lines(document, set(body))
+    paras = [*head, *([""] if head else []), *body, *([""] if foot else []), *foot]
     text = "\n".join(paras).strip() + "\n"
     size = len(text.encode("utf-8"))
     if size > MAX_BYTES:
         raise LetterError(f"the Word document holds {size // 1024} KB of text; the limit is "
                           f"{MAX_BYTES // 1024} KB", source=source)
     return text
+
+
+def _docx_body_lines(document) -> list[str]:
+    """Paragraphs and table rows in the order they stand in the document (a table of address
+    and reference at the top stays at the top). A row's cells are joined by two spaces."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    lines: list[str] = []
+    for child in document.element.body.iterchildren():
+        if child.tag == _W_NS + "p":
+            lines.append(Paragraph(child, document).text)
+        elif child.tag == _W_NS + "tbl":
+            lines.extend(_docx_table_lines(Table(child, document)))
+    return lines
+
+
+def _docx_table_lines(table) -> list[str]:
+    lines = []
+    for row in table.rows:
+        cells: list[str] = []
+        for cell in row.cells:  # a merged cell is listed once per column it spans
+            if not cells or cell.text != cells[-1]:
+                cells.append(cell.text)
+        lines.append("  ".join(c for c in cells if c.strip()))
+    return lines
+
+
+def _docx_margin_lines(document, body: set[str]) -> tuple[list[str], list[str]]:
+    """The page headers' lines (where a case reference and the office address usually are)
+    and the footers', each once, leaving out lines the body already has."""
+    head: list[str] = []
+    foot: list[str] = []
+    for section in document.sections:
+        for part, into in ((section.first_page_header, head), (section.header, head),
+                           (section.even_page_header, head), (section.first_page_footer, foot),
+                           (section.footer, foot), (section.even_page_footer, foot)):
+            if part.is_linked_to_previous and section is not document.sections[0]:
+                continue
+            lines = [p.text for p in part.paragraphs]
+            for table in part.tables:
+                lines.extend(_docx_table_lines(table))
+            for line in lines:
+                if line.strip() and line not in into and line not in body:
+                    into.append(line)
+    return head, foot
 
 
 _W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
