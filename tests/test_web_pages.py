@@ -160,13 +160,16 @@ def test_pages_carry_a_strict_content_security_policy(site):
 
 def test_check_form_names_each_bad_field(site):
     client = signed_in(site, "staff")
-    r = submit(client, decision="dropped", decision_date="2024-02-30", text="")
+    r = submit(client, decision="dropped", decision_date="", text="",
+               **{"decision_date-day": "30", "decision_date-month": "2", "decision_date-year": "2024"})
     assert r.status_code == 400
     assert "is not one of" in field_error(r.text, "decision")
-    assert "not a real date" in field_error(r.text, "decision_date")
+    assert "must be a real date" in field_error(r.text, "decision_date")
     assert "Paste the letter" in field_error(r.text, "text")
     assert 'aria-invalid="true"' in r.text
-    assert 'value="2024-02-30"' in r.text  # what was typed is kept
+    assert re.search(r'id="decision_date-day"[^>]*value="30"', r.text)  # what was typed is kept
+    r = submit(client, decision_date="", **{"decision_date-day": "19", "decision_date-year": "2024"})
+    assert "must include a month" in field_error(r.text, "decision_date")
     r = submit(client, decision_date="2024-12-20", letter_date="2024-12-19")
     assert "after letter_date" in field_error(r.text, "letter_date")
 

@@ -13,14 +13,32 @@ from ..deps import DbDep
 from ..deps import scoring_slot
 from .forms import (BEREAVED_LABELS, CATEGORY_LABELS, DECISION_LABELS, FIELD_ORDER, OFFENCE_LABELS,
                     WITHDRAWAL_LABELS, context_from_form, form_values)
+from .letters import date_from_form
 from .session import PostedForm, StaffOrManager, redirect, render
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
-def _page(request, user, values=None, errors=None, text="", status=200):
+DATE_FIELDS = ("decision_date", "letter_date")
+
+
+def _date_parts(values: dict, typed: dict | None) -> dict[str, dict[str, str]]:
+    """Day, month and year of each date field: as typed, else from an ISO date (a file's own)."""
+    out = {}
+    for name in DATE_FIELDS:
+        if typed and any(typed.get(name, {}).values()):
+            out[name] = typed[name]
+            continue
+        iso = (values or {}).get(name) or ""
+        parts = iso.split("-") if len(iso) == 10 else ["", "", ""]
+        out[name] = {"year": parts[0], "month": parts[1].lstrip("0"), "day": parts[2].lstrip("0")}
+    return out
+
+
+def _page(request, user, values=None, errors=None, text="", status=200, typed=None):
     return render(request, "check.html", {
+        "date_parts": _date_parts(values or {}, typed),
         "values": values or {f: "" for f in (*FIELD_ORDER, "team")}, "errors": errors or {},
         "text": text, "decisions": DECISION_LABELS, "offences": OFFENCE_LABELS,
         "categories": CATEGORY_LABELS, "bereaved_options": BEREAVED_LABELS,
@@ -55,8 +73,16 @@ def _uploaded_text(upload) -> tuple[str, dict]:
 def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: DbDep):
     values = form_values(form)
     values["team"] = str(form.get("team", "") or "").strip()
-    text = str(form.get("text", "") or "")
     errors: dict[str, str] = {}
+    typed = {name: {p: str(form.get(f"{name}-{p}", "") or "").strip() for p in ("day", "month", "year")}
+             for name in DATE_FIELDS}
+    for name, label in (("decision_date", "The date of the decision"), ("letter_date", "The date the letter will be sent")):
+        try:
+            values[name] = date_from_form(form, name)
+        except ValueError as exc:
+            values[name] = ""
+            errors[name] = f"{label} {exc}"
+    text = str(form.get("text", "") or "")
     upload = form.get("file")
     if upload is not None and getattr(upload, "filename", ""):
         try:
@@ -74,11 +100,11 @@ def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: D
     if not team:
         errors["team"] = "Say which team this letter is for."
     if errors:
-        return _page(request, user, values, errors, text, 400)
+        return _page(request, user, values, errors, text, 400, typed)
     try:
         with scoring_slot:
             out = service.submit(db, user.user, text, context, team=team, source="web")
     except LetterError as exc:
         errors[(exc.field or "text").split(".")[-1]] = exc.message
-        return _page(request, user, values, errors, text, 400)
+        return _page(request, user, values, errors, text, 400, typed)
     return redirect(f"/letters/{out['id']}")
