@@ -90,6 +90,8 @@ def test_pages_draw_check_hide_and_approve(site):
     assert r.status_code == 303
     r = manager.post("/panel-periods/2025Q2/items/99999999/hide", data={"csrf_token": csrf(check.text), "words": "x"})
     assert r.status_code == 404
+    r = manager.post("/panel-periods/2025Q2/approve", data={"csrf_token": csrf(check.text), "item_id": "1x"})
+    assert r.status_code == 404  # not "approve them all"
     r = manager.post("/panel-periods/2025Q2/approve", data={"csrf_token": csrf(check.text), "item_id": ids[0]})
     assert r.status_code == 303
     queue = panel.get("/panel").text

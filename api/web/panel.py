@@ -299,6 +299,8 @@ def approve(request: Request, name: str, user: Manager, form: PostedForm, db: Db
     _period_or_404(db, name)
     raw = str(form.get("item_id", ""))
     number = whole_number(raw, digits=11)
+    if raw and number is None:  # a letter was meant but the number is not one: approve nothing
+        raise PageNotFound()
     sampling.approve(db, user.user, name, [number] if number is not None else None)
     return redirect(f"/panel-periods/{name}?done=approved" + (f"#item-{number}" if number is not None else ""))
 
