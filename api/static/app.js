@@ -1,11 +1,154 @@
-/* Letter checker pages: focus on the error summary. (The letter page has its own script,
-   letter.js.) Everything here is an extra: the forms work without it. */
+/* Letter checker pages: highlights that follow edits, one-click suggestions, focus on errors
+   (the training exercise page; the letter page has its own script, letter.js). Everything here
+   is an extra: the forms work without it. */
 (function () {
   "use strict";
 
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
 
+  var dataEl = document.getElementById("letter-data");
+  if (!dataEl) { return; }
+  var data = JSON.parse(dataEl.textContent);
+  var view = document.getElementById("letter-view");
+  var area = document.getElementById("text");
+  var status = document.getElementById("edit-status");
+  var current = area ? area.value : data.text;
+  var findings = data.findings.filter(function (f) { return f.start !== null && f.end !== null; })
+    .map(function (f) { return { n: f.n, start: f.start, end: f.end, severity: f.severity, kind: f.kind, alive: true }; });
+  var RANK = { error: 0, warning: 1, suggestion: 2 };
+  var SIGN_OFF = /^(Yours sincerely|Yours faithfully|Yours truly|Kind regards|Best wishes|With best wishes)/mi;
+
+  function card(n) { return document.getElementById("f-" + n); }
+
+  function say(n, message) {
+    var c = card(n);
+    if (!c) { return; }
+    var done = c.querySelector(".finding-done");
+    done.textContent = message;
+    done.hidden = false;
+    c.classList.add("resolved");
+    c.querySelectorAll("button.apply, button.insert").forEach(function (b) { b.disabled = true; });
+  }
+
+  function render() {
+    var alive = findings.filter(function (f) { return f.alive; });
+    var cuts = [0, current.length];
+    alive.forEach(function (f) { cuts.push(f.start, f.end); });
+    cuts = cuts.filter(function (v, i, a) { return a.indexOf(v) === i; }).sort(function (a, b) { return a - b; });
+    var seen = {};
+    view.textContent = "";
+    for (var i = 0; i < cuts.length - 1; i++) {
+      var s = cuts[i], e = cuts[i + 1];
+      if (e <= s) { continue; }
+      var piece = current.slice(s, e);
+      var cover = alive.filter(function (f) { return f.start <= s && f.end >= e; });
+      if (!cover.length) { view.appendChild(document.createTextNode(piece)); continue; }
+      var worst = cover.reduce(function (a, f) { return RANK[f.severity] < RANK[a] ? f.severity : a; }, "suggestion");
+      var mark = document.createElement("mark");
+      mark.className = "sev-" + worst;
+      mark.setAttribute("data-findings", cover.map(function (f) { return f.n; }).join(" "));
+      cover.forEach(function (f) {
+        if (f.start === s && !seen[f.n]) {
+          seen[f.n] = true;
+          var anchor = document.createElement("span");
+          anchor.id = "m-" + f.n;
+          anchor.className = "anchor";
+          mark.appendChild(anchor);
+        }
+      });
+      mark.appendChild(document.createTextNode(piece));
+      view.appendChild(mark);
+    }
+  }
+
+  /* Moves highlights after an edit; a word-level finding whose words changed is dropped. */
+  function follow(oldText, newText, except) {
+    var p = 0, max = Math.min(oldText.length, newText.length);
+    while (p < max && oldText.charAt(p) === newText.charAt(p)) { p++; }
+    var so = oldText.length, sn = newText.length;
+    while (so > p && sn > p && oldText.charAt(so - 1) === newText.charAt(sn - 1)) { so--; sn--; }
+    var delta = sn - so;
+    findings.forEach(function (f) {
+      if (!f.alive || f.n === except) { return; }
+      if (f.end <= p) { return; }
+      if (f.start >= so) { f.start += delta; f.end += delta; return; }
+      if (f.start <= p && f.end >= so && f.kind !== "replace") { f.end += delta; return; }
+      f.alive = false;
+      say(f.n, "You changed these words. Save to check them again.");
+    });
+  }
+
+  function replaceRange(s, e, text, except) {
+    var next = current.slice(0, s) + text + current.slice(e);
+    follow(current, next, except);
+    current = next;
+    if (area) { area.value = next; }
+    render();
+  }
+
+  function find(n) {
+    for (var i = 0; i < findings.length; i++) { if (findings[i].n === n) { return findings[i]; } }
+    return null;
+  }
+
+  function apply(button) {
+    var n = Number(button.getAttribute("data-finding"));
+    var f = find(n);
+    if (!f || !f.alive) { return; }
+    var value = button.getAttribute("data-value");
+    var old = current.slice(f.start, f.end);
+    var first = old.charAt(0);
+    if (first && first === first.toUpperCase() && first !== first.toLowerCase()) {
+      value = value.charAt(0).toUpperCase() + value.slice(1);
+    }
+    f.alive = false;
+    replaceRange(f.start, f.end, value, n);
+    say(n, "Changed to \u201c" + value + "\u201d. Save to check the letter again.");
+    if (status) { status.textContent = "Changed \u201c" + old + "\u201d to \u201c" + value + "\u201d."; }
+  }
+
+  function insert(button) {
+    var n = Number(button.getAttribute("data-finding"));
+    var value = button.getAttribute("data-value");
+    var top = button.getAttribute("data-where") === "top";  // a heading: first line of the letter
+    var match = top ? null : SIGN_OFF.exec(current);
+    var pos, text;
+    if (top) {
+      pos = 0;
+      text = value + "\n\n";
+    } else if (match) {
+      pos = match.index;
+      text = value + "\n\n";
+    } else {
+      pos = current.length;
+      text = (/\n\n$/.test(current) ? "" : (/\n$/.test(current) ? "\n" : "\n\n")) + value + "\n";
+    }
+    replaceRange(pos, pos, text, n);
+    say(n, (top ? "Heading inserted at the top" : "Paragraph inserted" +
+      (match ? " before the sign-off" : " at the end")) + ". Change it to fit this case, then save.");
+    if (area) {
+      var start = pos + text.indexOf(value);
+      area.focus();
+      area.setSelectionRange(start, start + value.length);
+    }
+  }
+
+  document.querySelectorAll(".findings .actions").forEach(function (el) { el.hidden = false; });
+  document.addEventListener("click", function (event) {
+    var b = event.target.closest("button.apply, button.insert");
+    if (!b || b.disabled) { return; }
+    if (b.classList.contains("apply")) { apply(b); } else { insert(b); }
+  });
+  if (area) {
+    area.addEventListener("input", function () {
+      follow(current, area.value, null);
+      current = area.value;
+      render();
+      if (status) { status.textContent = "You have changed the letter. Save it to check it again."; }
+    });
+  }
+  render();
 }());
 
 /* Panel rating page: words selected in the anonymised letter fill "Words from the letter" (and
