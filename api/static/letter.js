@@ -22,6 +22,8 @@
   var WIDE = 60;  // characters: a finding longer than this is about a sentence, not words
   var SIGN_OFF = /^(Yours sincerely|Yours faithfully|Yours truly|Kind regards|Best wishes|With best wishes|Warm regards|Best regards)/mi;
   var dirty = false, seq = 0, timer = null;
+  // The site's own root, as the server wrote the form's address (it may run under a path).
+  var root = editForm ? editForm.getAttribute("action").replace(/\/letters\/\d+\/versions$/, "") : "";
 
   function copy(f) {
     var o = {};
@@ -134,7 +136,7 @@
 
   function check() {
     var mine = ++seq, text = current;
-    fetch("/api/v1/check", {
+    fetch(root + "/api/v1/check", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
       body: JSON.stringify({ text: text, context: data.context })
@@ -217,7 +219,7 @@
   function hidden(form, name, value) { form.appendChild(el("input", { type: "hidden", name: name, value: String(value) })); }
 
   function postForm(action) {
-    var form = el("form", { method: "post", action: "/letters/" + data.letter + action });
+    var form = el("form", { method: "post", action: root + "/letters/" + data.letter + action });
     hidden(form, "csrf_token", csrf);
     return form;
   }
