@@ -126,7 +126,7 @@ def test_every_wrong_query_parameter_is_named_at_once(server):
     assert r.status_code == 422
     details = {d["field"]: d["message"] for d in r.json()["error"]["details"]}
     assert details == {
-        "query.status": "'late' is not one of 'due', 'due_today', 'overdue', 'sent_on_time' or 'sent_late'",
+        "query.status": "'late' is not one of 'due', 'due_today', 'overdue', 'sent_on_time', 'sent_late' or 'not_required'",
         "query.decided_from": "'2024-13-01' is not a real date (use YYYY-MM-DD)",
         "query.limit": "must be 1 or more",
         "query.offset": "must be 0 or more",
@@ -233,7 +233,7 @@ def test_timeliness_report_json_and_csv(server):
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert rows[2] == {"month": "2023-03", "team": "west", "working_day_limit": "all", "required": "3",
                        "sent": "1", "sent_on_time": "1", "sent_late": "0", "missing": "2", "pending": "0",
-                       "timeliness_rate": "33.3"}
+                       "not_required": "0", "due_before_today": "3", "timeliness_rate": "33.3"}
     # Staff see only their own team's rows.
     staff = call(server, "staff", "GET", "/reports/timeliness", params={"as_of": AS_OF}).json()["data"]
     assert staff and {d["team"] for d in staff} == {"north"}

@@ -207,17 +207,17 @@ def test_timeliness_report(filled):
              for r in rows}
     assert table == {
         ("2024-12", 1): {"required": 2, "sent": 1, "sent_on_time": 1, "sent_late": 0, "missing": 1,
-                         "pending": 0, "timeliness_rate": 50.0},
+                         "pending": 0, "not_required": 0, "due_before_today": 2, "timeliness_rate": 50.0},
         ("2024-12", 5): {"required": 1, "sent": 1, "sent_on_time": 0, "sent_late": 1, "missing": 0,
-                         "pending": 0, "timeliness_rate": 0.0},
+                         "pending": 0, "not_required": 0, "due_before_today": 1, "timeliness_rate": 0.0},
         ("2024-12", None): {"required": 3, "sent": 2, "sent_on_time": 1, "sent_late": 1, "missing": 1,
-                            "pending": 0, "timeliness_rate": 33.3},
+                            "pending": 0, "not_required": 0, "due_before_today": 3, "timeliness_rate": 33.3},
         ("2025-01", 1): {"required": 3, "sent": 0, "sent_on_time": 0, "sent_late": 0, "missing": 0,
-                         "pending": 3, "timeliness_rate": None},
+                         "pending": 3, "not_required": 0, "due_before_today": 0, "timeliness_rate": None},
         ("2025-01", 5): {"required": 1, "sent": 0, "sent_on_time": 0, "sent_late": 0, "missing": 0,
-                         "pending": 1, "timeliness_rate": None},
+                         "pending": 1, "not_required": 0, "due_before_today": 0, "timeliness_rate": None},
         ("2025-01", None): {"required": 4, "sent": 0, "sent_on_time": 0, "sent_late": 0, "missing": 0,
-                            "pending": 4, "timeliness_rate": None},
+                            "pending": 4, "not_required": 0, "due_before_today": 0, "timeliness_rate": None},
     }
     assert [r["working_day_limit"] for r in rows[:3]] == [1, 5, None]
     everyone = decisions.timeliness_report(filled, today=TODAY, month_from="2024-12", month_to="2024-12")
@@ -225,8 +225,8 @@ def test_timeliness_report(filled):
         ("north", 1): 1, ("north", 5): 0, ("north", None): 1, ("south", 1): 1, ("south", None): 1}
     text = decisions.report_csv(rows)
     assert text.splitlines()[0] == ",".join(decisions.REPORT_COLUMNS)
-    assert "2024-12,north,all,3,2,1,1,1,0,33.3" in text.splitlines()
-    assert "2025-01,north,all,4,0,0,0,0,4," in text.splitlines()
+    assert "2024-12,north,all,3,2,1,1,1,0,0,3,33.3" in text.splitlines()
+    assert "2025-01,north,all,4,0,0,0,0,4,0,0," in text.splitlines()
 
 
 def test_upsert_is_idempotent_and_updates_changes(db):
@@ -298,7 +298,41 @@ def test_record_from_mapping_fills_team_and_normalises():
                                          "bereaved": "yes"}, team="east")
     assert out == {"urn": "42AB1234524", "decision": "not_charged", "decision_date": "2025-01-02",
                    "letter_date": None, "victim_category": "standard", "bereaved": True, "offence": None,
-                   "victim_name": None, "team": "east"}
+                   "victim_name": None, "team": "east", "letter_required": True, "no_letter_reason": None}
+
+
+NO_LETTER = {"urn": "77NL0000125", "decision": "discontinued", "decision_date": "2024-12-02",
+             "victim_category": "enhanced", "team": "north", "letter_required": "no",
+             "no_letter_reason": "The victim asked in writing not to be contacted again."}
+
+
+def test_a_decision_needing_no_letter_is_never_missing_or_overdue(filled):
+    store.upsert_many(filled, ACTOR, [decisions.record_from_mapping(NO_LETTER)])
+    rows = {r["urn"]: r for r in decisions.register(filled, today=TODAY, team="north")}
+    row = rows["77NL0000125"]
+    assert (row["status"], row["working_days_left"], row["working_days_late"]) == ("not_required", None, 0)
+    assert row["no_letter_reason"] == NO_LETTER["no_letter_reason"]
+    assert "77NL0000125" not in {r["urn"] for r in decisions.digest(filled, today=TODAY, team="north")}
+    # outside the rate: the December figures are as they were without it
+    december = [r for r in decisions.timeliness_report(filled, today=TODAY, team="north")
+                if r["month"] == "2024-12" and r["working_day_limit"] is None][0]
+    assert (december["required"], december["not_required"], december["missing"], december["timeliness_rate"]) == (
+        3, 1, 1, 33.3)
+    # listed, with its reason, in the morning digest
+    text = decisions.digest_text(decisions.digest_for(filled, today=TODAY, team="north"))
+    assert "NO LETTER NEEDED (1" in text and "asked in writing not to be contacted" in text
+
+
+@pytest.mark.parametrize("changes,field,words", [
+    ({"no_letter_reason": None}, "no_letter_reason", "is required when letter_required is false"),
+    ({"no_letter_reason": "asked"}, "no_letter_reason", "at least 10 characters"),
+    ({"letter_required": "perhaps"}, "letter_required", "true or false"),
+    ({"letter_required": True}, "no_letter_reason", "only when letter_required is false"),
+])
+def test_no_letter_needs_an_honest_reason(changes, field, words):
+    with pytest.raises(LetterError) as err:
+        decisions.record_from_mapping({**NO_LETTER, **changes})
+    assert [(f, m) for f, m in err.value.details if f == field and words in m]
 
 
 def write(path, text):
@@ -364,23 +398,32 @@ def test_import_csv_unusable_files(db, tmp_path, text, words):
 
 
 def test_sample_register_links_every_sample_letter(db):
-    report = decisions.import_sample(db)
-    assert (report.created, report.failed) == (45, [])
+    from vcl_qa import Letter
     from vcl_qa.letters.bulk import import_folder
 
-    imported = import_folder(db, decisions.SAMPLE_CSV.parent, "demo", sent=True)
-    assert len(imported.stored) == 34
+    # Counted from the files, not written out: the samples grow.
+    folder = decisions.SAMPLE_CSV.parent
+    letters = sorted(folder.glob("*.txt"))
+    cases = {(Letter.from_file(p).context.urn, Letter.from_file(p).context.decision) for p in letters}
+    register = list(csv.DictReader(decisions.SAMPLE_CSV.open(encoding="utf-8")))
+    without_letter = [r for r in register if (r["urn"], r["decision"]) not in cases]
+    report = decisions.import_sample(db)
+    assert (report.created, report.failed) == (len(register), [])
+    imported = import_folder(db, folder, "demo", sent=True)
+    assert len(imported.stored) == len(letters) >= 40
     assert decisions.unlinked_letters(db)[1] == 0
     rows = decisions.register(db, today=D(2026, 1, 12))
     counts = {s: sum(1 for r in rows if r["status"] == s)
               for s in ("due", "due_today", "overdue", "sent_on_time", "sent_late")}
-    assert counts == {"due": 0, "due_today": 0, "overdue": 11, "sent_on_time": 31, "sent_late": 3}
     # Late by the register exactly when the engine finds the sample letter late.
-    expected = yaml.safe_load((decisions.SAMPLE_CSV.parent / "expected.yml").read_text())
+    expected = yaml.safe_load((folder / "expected.yml").read_text())
     late_files = {name for name, rules in expected.items() if "timeliness.late" in rules}
     late_letters = {r["id"] for r in filled_rows(db) if r["source"] in late_files}
     assert {i for r in rows if r["status"] == "sent_late" for i in r["letter_ids"]} == late_letters
-    assert len(late_letters) == 3
+    assert len(late_letters) == len(late_files) == 4
+    assert len(without_letter) == 11  # decisions with no letter yet: overdue by now
+    assert counts == {"due": 0, "due_today": 0, "overdue": 11,
+                      "sent_on_time": len(register) - 11 - 4, "sent_late": 4}
 
 
 def filled_rows(db):

@@ -251,3 +251,45 @@ def test_letters_csv_in_plain_words_with_due_date_and_working_days_late(site):
                    and r["Victim category code"] == str(getattr(ctx.victim_category, "value", ctx.victim_category)))
         assert row["Working days late"] == late, name
         assert row["Due date"] > row["Decision date"]
+
+
+def test_a_decision_needing_no_letter_leaves_the_rate_and_the_digest_alone(site):
+    """Issue 16: a decision registered as needing no letter is never missing or overdue; the
+    dashboard's rate and the digest agree with it added, and the page lists it with its reason."""
+    from vcl_qa.db import open_db
+    from vcl_qa.decisions import register, store
+    from vcl_qa.letters.bulk import Actor
+
+    day = DAYS[0]
+    client = signed_in(site, "manager")
+    before = visible_text(client.get("/dashboard", params={"as_of": day.isoformat()}).text)
+    db = open_db(site["db"])
+    try:
+        digest_before = register.digest_text(register.digest_for(db, today=day))
+        record = register.record_from_mapping({
+            "urn": "99NL0000125", "decision": "discontinued", "decision_date": "2025-11-03",
+            "victim_category": "enhanced", "team": "north", "letter_required": False,
+            "no_letter_reason": "The victim died before the decision; the family liaison officer told the family in person."})
+        [(row_id, _)] = store.upsert_many(db, Actor("test"), [record])
+        digest = register.digest_for(db, today=day)
+    finally:
+        db.close()
+    try:
+        after = visible_text(client.get("/dashboard", params={"as_of": day.isoformat()}).text)
+        headline = r"[\d.]+% on time.{0,400}"
+        assert re.search(headline, after, re.S).group(0) == re.search(headline, before, re.S).group(0)
+        assert "99NL0000125" not in {r["urn"] for r in digest.rows}
+        text = register.digest_text(digest)
+        assert text.split("\n")[0] == digest_before.split("\n")[0]  # the same counts
+        assert "NO LETTER NEEDED (1" in text and "family liaison officer" in text
+        page = client.get("/decisions", params={"status": "not_required", "as_of": day.isoformat()})
+        assert "99NL0000125" in page.text and "family liaison officer" in visible_text(page.text)
+        overdue = client.get("/decisions", params={"status": "overdue", "as_of": day.isoformat()})
+        assert "99NL0000125" not in overdue.text
+    finally:
+        db = open_db(site["db"])
+        try:
+            db.execute("DELETE FROM decisions WHERE id = ?", [row_id])
+            db.conn.commit()
+        finally:
+            db.close()

@@ -26,7 +26,7 @@ from ..schemas import _inline_refs
 router = APIRouter(tags=["decisions"], responses=COMMON_RESPONSES)
 
 MAX_BATCH = 1000
-Status = Literal["due", "due_today", "overdue", "sent_on_time", "sent_late"]
+Status = Literal["due", "due_today", "overdue", "sent_on_time", "sent_late", "not_required"]
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 AsOf = Annotated[dt.date | None, Query(ge=register.EARLIEST, le=register.LATEST,
                                        description="Statuses as on this day (default: today)")]
@@ -46,6 +46,12 @@ class DecisionIn(BaseModel):
     letter_date: dt.date | None = Field(default=None, description="A letter went out this day (recorded elsewhere)")
     team: str | None = Field(default=None, max_length=register.MAX_TEXT,
                              description="Team (managers must give it; staff use their own)")
+    letter_required: bool = Field(default=True, description=(
+        "false: the decision needs no letter (status not_required: never due, overdue or missing, "
+        "and outside the timeliness rate); no_letter_reason is then required"))
+    no_letter_reason: str | None = Field(default=None, min_length=register.MIN_REASON,
+                                         max_length=register.MAX_REASON,
+                                         description="Why no letter is needed (only with letter_required false)")
 
 
 class DecisionBatchIn(BaseModel):
@@ -70,6 +76,8 @@ class DecisionOut(BaseModel):
     team: str
     victim_name: str | None
     letter_date: str | None
+    letter_required: bool
+    no_letter_reason: str | None
     working_day_limit: int
     due_date: str
     status: Status
@@ -123,7 +131,10 @@ class ReportRow(BaseModel):
     sent_late: int
     missing: int = Field(description="Past the due date and no letter sent")
     pending: int = Field(description="Not yet due and no letter sent")
-    timeliness_rate: float | None = Field(description="Percent sent on time of those sent or missing")
+    not_required: int = Field(description="Registered as needing no letter (not in the other counts)")
+    due_before_today: int = Field(description="Due before today, sent or not: the rate's denominator")
+    timeliness_rate: float | None = Field(description=(
+        "Of the letters due before today (sent or not), the percentage sent by their due date"))
 
 
 class Report(BaseModel):

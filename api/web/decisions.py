@@ -22,7 +22,7 @@ from .letters import PageNotFound
 from .session import StaffOrManager, render, settings
 
 router = APIRouter(include_in_schema=False)
-STATUS_ORDER = ("overdue", "due_today", "due", "sent_late", "sent_on_time")
+STATUS_ORDER = ("overdue", "due_today", "due", "sent_late", "sent_on_time", "not_required")
 
 
 def _filters(request: Request, user, db) -> tuple[dict, dict[str, str], dict[str, str]]:

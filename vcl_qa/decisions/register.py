@@ -25,7 +25,9 @@ from vcl_qa.engine.workdays import due_date, limit_for, working_days_between
 
 OPEN = ("overdue", "due_today", "due")
 # The letter details the register stores (a detail it has no column for is refused, not lost).
-FIELDS = tuple(f for f in CONTEXT_FIELDS if f in store.FIELDS) + ("team",)
+FIELDS = tuple(f for f in CONTEXT_FIELDS if f in store.FIELDS) + ("team", "letter_required", "no_letter_reason")
+# A decision that needs no letter says why, in at least this many characters.
+MIN_REASON, MAX_REASON = 10, 500
 REQUIRED = ("urn", "decision", "decision_date", "victim_category", "team")
 MAX_TEXT = 200  # characters in a case reference, team or name
 # Dates outside these are typing mistakes (and would make day counts walk for ever).
@@ -35,7 +37,7 @@ EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 DIGEST_COLUMNS = ["urn", "decision", "decision_date", "victim_category", "due_date", "status",
                   "working_days_left", "working_days_late", "working_days", "team"]
 REPORT_COLUMNS = ["month", "team", "working_day_limit", "required", "sent", "sent_on_time",
-                  "sent_late", "missing", "pending", "timeliness_rate"]
+                  "sent_late", "missing", "pending", "not_required", "due_before_today", "timeliness_rate"]
 SAMPLE_CSV = config.samples_dir() / "decisions.csv"
 
 
@@ -50,6 +52,8 @@ def record_from_mapping(data: Any, *, team: str | None = None, source: str | Non
     problems: list[tuple[str | None, str]] = [
         (str(k), f"unknown field (allowed: {', '.join(FIELDS)})") for k in data if k not in FIELDS]
     given_team = data.pop("team", None)
+    required, reason = _letter_required(data.pop("letter_required", None), data.pop("no_letter_reason", None),
+                                        problems)
     known = {k: v for k, v in data.items() if k in FIELDS}
     rec: dict | None = None
     try:
@@ -58,6 +62,7 @@ def record_from_mapping(data: Any, *, team: str | None = None, source: str | Non
         problems.extend(exc.details)
     values = dict(rec) if rec is not None else dict(known)
     values["team"] = team
+    values["letter_required"], values["no_letter_reason"] = required, reason
     if given_team is not None:
         values["team"] = _checked_text(given_team, "team", problems)
     for name in ("urn", "victim_name"):
@@ -76,6 +81,32 @@ def record_from_mapping(data: Any, *, team: str | None = None, source: str | Non
     if problems:
         raise LetterError.many(problems, source)
     return values
+
+
+_YES, _NO = ("true", "yes", "y", "1"), ("false", "no", "n", "0")
+
+
+def _letter_required(value: Any, reason: Any, problems: list) -> tuple[bool, str | None]:
+    """`letter_required` (default true) and, when it is false, the reason no letter is needed."""
+    required = True
+    if isinstance(value, bool):
+        required = value
+    elif isinstance(value, str) and value.strip().lower() in _YES + _NO:
+        required = value.strip().lower() in _YES
+    elif value is not None:
+        problems.append(("letter_required", "must be true or false (yes or no)"))
+    text = reason.strip() if isinstance(reason, str) else None
+    if reason is not None and not isinstance(reason, str):
+        problems.append(("no_letter_reason", "must be text"))
+    elif required and text:
+        problems.append(("no_letter_reason", "give a reason only when letter_required is false"))
+    elif not required and not text:
+        problems.append(("no_letter_reason", "is required when letter_required is false: say why no letter is needed"))
+    elif not required and len(text) < MIN_REASON:
+        problems.append(("no_letter_reason", f"is too short: say why no letter is needed in at least {MIN_REASON} characters"))
+    elif text and len(text) > MAX_REASON:
+        problems.append(("no_letter_reason", f"is over {MAX_REASON} characters"))
+    return required, (text if not required else None)
 
 
 def check_day(day: dt.date, name: str = "today", source: str | None = None) -> dt.date:
@@ -106,8 +137,11 @@ class Timeliness:
 
     @property
     def working_days_left(self) -> int | None:
-        """Working days until the letter is due (0 on the day and after); None once it is sent."""
-        return None if self.sent_on is not None else max(self.working_days, 0)
+        """Working days until the letter is due (0 on the day and after); None once it is sent
+        or when no letter is needed."""
+        if self.sent_on is not None or self.status == "not_required":
+            return None
+        return max(self.working_days, 0)
 
     @property
     def working_days_late(self) -> int:
@@ -163,6 +197,9 @@ def with_status(rows: Iterable[dict], clock: StatusClock) -> list[dict]:
         sent = [d for d in (_date(row.get("letter_sent_on")), _date(row.get("letter_date"))) if d]
         t = clock.status(dt.date.fromisoformat(row["decision_date"]), row["victim_category"],
                          min(sent) if sent else None)
+        if row.get("letter_required") is False and t.sent_on is None:
+            # registered as needing no letter: never due, overdue or missing
+            t = Timeliness("not_required", t.due_date, 0, None)
         item = {k: v for k, v in row.items() if k != "letter_sent_on"}
         item.update(working_day_limit=limit_for(row["victim_category"]), due_date=t.due_date.isoformat(),
                     status=t.status, working_days_left=t.working_days_left,
@@ -219,6 +256,7 @@ class Digest:
     held_all: int  # decisions in the register, every team
     decided_later: int  # decisions dated after `today`, left out
     unlinked: int = 0  # stored letters that match no decision
+    not_required: list[dict] = field(default_factory=list)  # decisions needing no letter, with why
 
     def summary(self) -> str:
         """One line: the day counted as today and how many decisions the register holds."""
@@ -246,8 +284,9 @@ def digest_for(db: Database, *, today: dt.date | None = None, team: str | None =
     held = db["decisions"].count_where("team = ?", [team]) if team else held_all
     later = db["decisions"].count_where(
         "decision_date > ?" + (" AND team = ?" if team else ""), [day.isoformat(), *([team] if team else [])])
+    not_required = [r for r in register(db, today=day, team=team, decided_to=day, status="not_required")]
     return Digest(day, today is not None, team, digest(db, today=day, team=team), held, held_all,
-                  later, unlinked)
+                  later, unlinked, not_required)
 
 
 def write_digest_csv(rows: list[dict], fh: TextIO) -> None:
@@ -279,6 +318,11 @@ def digest_text(d: Digest) -> str:
         lines += ["", "Nothing due or overdue: no decision in the register was made by this day."]
     elif not rows:
         lines += ["", "Nothing due or overdue: every decision made by this day has its letter sent."]
+    if d.not_required:
+        lines += ["", f"NO LETTER NEEDED ({len(d.not_required)}, not counted as due or missing)"]
+        for r in d.not_required:
+            lines.append(f"  {r['urn']:<14} {r['decision']:<20} decided {r['decision_date']}  "
+                         f"team {r['team']}  why: {r['no_letter_reason']}")
     if d.unlinked:
         lines += ["", f"{d.unlinked} stored letter{'s' if d.unlinked != 1 else ''} match no decision in the "
                       "register: check the case reference and decision."]
@@ -308,26 +352,37 @@ def timeliness_report(db: Database, *, today: dt.date | None = None, team: str |
                       month_from: str | None = None, month_to: str | None = None) -> list[dict]:
     """Per month of decision, team and working-day limit (and all limits together): letters
     required, sent, sent on time, sent late, missing (overdue, none sent) and pending (not yet
-    due). timeliness_rate = sent on time / (sent + missing), as a percentage."""
+    due), needing no letter. timeliness_rate, as the dashboard counts it (docs/web.md): of the
+    letters due before today, sent or not, the percentage sent by their due date."""
     rows = store.linked_rows(db, team=team,
                              decided_from=f"{month_from}-01" if month_from else None,
                              decided_to=f"{month_to}-31" if month_to else None)
     groups: dict[tuple, dict] = {}
-    for r in with_status(rows, StatusClock(today)):
+    clock = StatusClock(today)
+    before = clock.today.isoformat()
+    on_time_of_due: dict[tuple, int] = {}
+    for r in with_status(rows, clock):
         month = r["decision_date"][:7]
         for limit in (r["working_day_limit"], None):
             g = groups.setdefault((month, r["team"], limit), dict.fromkeys(REPORT_COLUMNS[3:-1], 0))
+            if r["status"] == "not_required":
+                g["not_required"] += 1
+                continue
             g["required"] += 1
             g["sent"] += r["status"] in ("sent_on_time", "sent_late")
             g["sent_on_time"] += r["status"] == "sent_on_time"
             g["sent_late"] += r["status"] == "sent_late"
             g["missing"] += r["status"] == "overdue"
             g["pending"] += r["status"] in ("due", "due_today")
+            if r["status"] in ("sent_on_time", "sent_late", "overdue") and r["due_date"] < before:
+                g["due_before_today"] += 1
+                key = (month, r["team"], limit)
+                on_time_of_due[key] = on_time_of_due.get(key, 0) + (r["status"] == "sent_on_time")
     out = []
     for (month, team_name, limit), g in sorted(groups.items(), key=lambda kv: (
             kv[0][0], kv[0][1], kv[0][2] is None, kv[0][2] or 0)):
-        judged = g["sent"] + g["missing"]
-        rate = round(100 * g["sent_on_time"] / judged, 1) if judged else None
+        judged = g["due_before_today"]
+        rate = round(100 * on_time_of_due.get((month, team_name, limit), 0) / judged, 1) if judged else None
         out.append({"month": month, "team": team_name, "working_day_limit": limit, **g,
                     "timeliness_rate": rate})
     return out

@@ -19,7 +19,7 @@ migrations = Migrations("decisions")
 
 # Columns a caller supplies (everything else is bookkeeping).
 FIELDS = ("urn", "decision", "decision_date", "victim_category", "bereaved", "offence", "team",
-          "victim_name", "letter_date")
+          "victim_name", "letter_date", "letter_required", "no_letter_reason")
 
 
 @migrations(name="0001_decisions")
@@ -77,6 +77,14 @@ def decisions_per_team(db: Database) -> None:
         CREATE INDEX letters_team_decision_link ON letters(team, urn COLLATE NOCASE, decision);
         """
     )
+
+
+@migrations(name="0003_letter_required")
+def letter_required(db: Database) -> None:
+    """A decision may be registered as needing no letter, with the reason (status not_required:
+    never missing or overdue, and outside the timeliness rate)."""
+    db.execute("ALTER TABLE decisions ADD COLUMN letter_required INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE decisions ADD COLUMN no_letter_reason TEXT")
 
 
 class OtherTeam(Exception):
@@ -162,6 +170,7 @@ def linked_rows(db: Database, *, team: str | None = None, urn: str | None = None
     rows = []
     for r in db.query(_LINKED + clause + " ORDER BY d.id", params):
         r["bereaved"] = None if r["bereaved"] is None else bool(r["bereaved"])
+        r["letter_required"] = bool(r["letter_required"])
         r["letter_ids"] = [int(i) for i in r["letter_ids"].split(",")] if r["letter_ids"] else []
         rows.append(r)
     return rows

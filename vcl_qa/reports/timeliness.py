@@ -101,6 +101,8 @@ def days_in_words(row: dict) -> str:
         return f"sent {_days(late)} late"
     if status == "sent_on_time":
         return "sent on time"
+    if status == "not_required":
+        return f"why: {row.get('no_letter_reason') or ''}"
     return ""
 
 
