@@ -24,7 +24,8 @@ DECISIONS = {
 OFFENCES = {o.value: o.value.replace("_", " ").capitalize() for o in Offence}
 LETTER_STATUSES = {"draft": "Draft", "sent": "Sent"}
 REGISTER_STATUSES = {"due": "Due", "due_today": "Due today", "overdue": "Overdue: not sent",
-                     "sent_on_time": "Sent on time", "sent_late": "Sent late"}
+                     "sent_on_time": "Sent on time", "sent_late": "Sent late",
+                     "not_required": "No letter needed"}
 _CATEGORY_WORDS = {
     "enhanced": "Enhanced rights (most serious crime, persistently targeted, vulnerable or intimidated)",
     "standard": "Standard",
