@@ -93,7 +93,7 @@ def test_quiet_prints_the_score_alone_and_many_files_end_with_a_summary():
     lines = many.stdout.splitlines()
     assert len(lines) == len(list(SAMPLES.glob("*.txt")))
     assert all(re.fullmatch(r"\d{1,3}\t\S+\.txt", line) for line in lines)
-    assert re.fullmatch(r"34 letters scored: \d+ good, \d+ needs work(, \d+ poor)?; "
+    assert re.fullmatch(rf"{len(lines)} letters scored: \d+ good, \d+ needs work(, \d+ poor)?; "
                         r"\d+ with something that must be fixed\.\n", many.stderr)
     text = run("score", str(SAMPLES / "01_good_discontinued_assault_standard.txt"),
                str(SAMPLES / "28_flawed_sir_madam_placeholder.txt")).stdout

@@ -21,6 +21,9 @@ LETTER_FILES = sorted(SAMPLES.glob("*.txt"))
 # suggestion severity (never in expected.yml).
 CONTRACT_RULE_IDS = {r.id for r in load_rules().rules if r.contract}
 SUGGESTION_IDS = {r.id for r in load_rules().rules if r.contract and r.severity == "suggestion"}
+# Every rule id at error or warning severity (the contract's and the area's own, such as the
+# rules for young and Easy Read readers): what expected.yml may list.
+ERROR_OR_WARNING_IDS = {r.id for r in load_rules().rules if r.severity != "suggestion"}
 
 CONCEPTS = {
     "review_right",
@@ -78,8 +81,8 @@ def test_every_sample_has_an_expected_entry_and_vice_versa(expected):
     assert sorted(expected) == [p.name for p in LETTER_FILES]
 
 
-def test_expected_entries_are_lists_of_contract_rule_ids(expected):
-    allowed = CONTRACT_RULE_IDS - SUGGESTION_IDS
+def test_expected_entries_are_lists_of_error_or_warning_rule_ids(expected):
+    allowed = ERROR_OR_WARNING_IDS
     for name, rules in expected.items():
         assert isinstance(rules, list), name
         assert len(rules) == len(set(rules)), name
@@ -98,7 +101,8 @@ def test_every_error_or_warning_rule_is_expected_from_at_least_two_letters(expec
     counts = {rule: 0 for rule in CONTRACT_RULE_IDS - SUGGESTION_IDS}
     for rules in expected.values():
         for rule in rules:
-            counts[rule] += 1
+            if rule in counts:
+                counts[rule] += 1
     assert {rule: n for rule, n in counts.items() if n < 2} == {}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from vcl_qa.engine.dates import long_date
-from vcl_qa.engine.letter import Decision, Offence, VictimCategory
+from vcl_qa.engine.letter import Decision, Offence, Reader, VictimCategory
 from vcl_qa.engine.workdays import limit_for
 
 VERDICTS = {"good": "Good", "needs_work": "Needs work", "poor": "Poor"}
@@ -30,7 +30,12 @@ _CATEGORY_WORDS = {
     "enhanced": "Enhanced rights (most serious crime, persistently targeted, vulnerable or intimidated)",
     "standard": "Standard",
 }
+# Who will read the letter (the `reader` detail), and the language it is in (metrics.language).
+READERS = {"adult": "An adult", "young_person": "A young person (under 18)",
+           "easy_read": "Someone who needs Easy Read (a learning disability)"}
+LANGUAGES = {"en": "English", "cy": "Welsh", "cy+en": "Welsh and English"}
 assert set(DECISIONS) == {d.value for d in Decision}
+assert set(READERS) == {r.value for r in Reader}
 assert set(_CATEGORY_WORDS) == {c.value for c in VictimCategory}
 
 
@@ -65,6 +70,7 @@ def label(table: dict[str, str], code: str | None) -> str:
     return table.get(code, str(code).replace("_", " "))
 
 
-__all__ = ["VERDICTS", "DIMENSIONS", "SEVERITIES", "DECISIONS", "OFFENCES", "LETTER_STATUSES",
+__all__ = ["VERDICTS", "DIMENSIONS", "SEVERITIES", "DECISIONS", "OFFENCES", "READERS", "LANGUAGES",
+           "LETTER_STATUSES",
            "REGISTER_STATUSES", "categories", "label", "long_date", "month_words", "rule_title",
            "working_days"]

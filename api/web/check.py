@@ -12,7 +12,7 @@ from vcl_qa.letters import service
 from ..deps import DbDep
 from ..deps import scoring_slot
 from .forms import (BEREAVED_LABELS, CATEGORY_LABELS, DECISION_LABELS, FIELD_ORDER, OFFENCE_LABELS,
-                    WITHDRAWAL_LABELS, context_from_form, form_values)
+                    READER_LABELS, WITHDRAWAL_LABELS, context_from_form, form_values)
 from .letters import date_from_form
 from .session import PostedForm, StaffOrManager, redirect, render
 
@@ -42,7 +42,7 @@ def _page(request, user, values=None, errors=None, text="", status=200, typed=No
         "values": values or {f: "" for f in (*FIELD_ORDER, "team")}, "errors": errors or {},
         "text": text, "decisions": DECISION_LABELS, "offences": OFFENCE_LABELS,
         "categories": CATEGORY_LABELS, "bereaved_options": BEREAVED_LABELS,
-        "withdrawal_options": WITHDRAWAL_LABELS,
+        "withdrawal_options": WITHDRAWAL_LABELS, "reader_options": READER_LABELS,
     }, status, user)
 
 

@@ -14,8 +14,9 @@ OFFENCE_LABELS = labels.OFFENCES
 CATEGORY_LABELS = labels.categories()
 BEREAVED_LABELS = {"": "Not known", "yes": "Yes", "no": "No"}
 WITHDRAWAL_LABELS = {"": "Not known", "yes": "Yes", "no": "No"}  # the library reads yes and no
+READER_LABELS = labels.READERS
 FIELD_ORDER = ("decision", "decision_date", "letter_date", "victim_category", "bereaved", "offence",
-               "victim_name", "urn", "withdrawal")
+               "victim_name", "urn", "withdrawal", "reader")
 
 
 def form_values(form: Any) -> dict[str, str]:

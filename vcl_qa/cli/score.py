@@ -41,6 +41,9 @@ def collect_paths(paths: tuple[str, ...]) -> list[Path]:
 @click.option("--urn", help="override the case reference")
 @click.option("--withdrawal", type=click.Choice(["true", "false", "unknown"]),
               help="the victim withdrew support or made a withdrawal statement")
+@click.option("--reader", type=click.Choice(["adult", "young_person", "easy_read"]),
+              help="who will read the letter (default adult): a young person or an Easy Read "
+                   "reader gets shorter sentences and simpler words")
 @click.option("--show-suppressed", is_flag=True, help="list suppressed findings in the text format too")
 @click.option("--quiet", "-q", is_flag=True,
               help="print the score alone (with the file's name when there are several)")

@@ -48,6 +48,14 @@ class Offence(str, Enum):
     other = "other"
 
 
+class Reader(str, Enum):
+    """Who will read the letter: thresholds in rules/ depend on it (`when: {reader: ...}`)."""
+
+    adult = "adult"
+    young_person = "young_person"  # under 18: the Victims' Code gives them the enhanced service
+    easy_read = "easy_read"  # a victim with a learning disability who needs Easy Read
+
+
 class Suppression(BaseModel):
     """Silences one rule (optionally only for one term) in this letter, with a reason."""
 
@@ -73,6 +81,8 @@ class LetterContext(BaseModel):
     # The victim withdrew support or made a withdrawal statement: true, false or "unknown"
     # ("unknown", like a missing field, leaves the checks that need it not assessed).
     withdrawal: bool | Literal["unknown"] | None = None
+    # Who will read it (missing: an adult).
+    reader: Reader = Field(default=Reader.adult, validate_default=True)
     suppress: list[Suppression] = Field(default_factory=list)
 
     @field_validator("withdrawal", mode="before")
@@ -88,6 +98,13 @@ class LetterContext(BaseModel):
             return None
         shown = str(v) if len(str(v)) <= 40 else str(v)[:40] + "..."
         raise ValueError(f"'{shown}' is not true, false or unknown")
+
+    @field_validator("reader", mode="before")
+    @classmethod
+    def _adult_when_not_said(cls, v: Any) -> Any:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return Reader.adult
+        return v.strip().lower() if isinstance(v, str) else v
 
     @field_validator("decision_date", "letter_date")
     @classmethod

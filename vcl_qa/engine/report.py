@@ -130,7 +130,7 @@ def not_checked(result: Result, titles: dict[str, str] | None = None) -> tuple[l
     such detail (None when no detail would help). The pages may show the same sentences."""
     titles = titles if titles is not None else _rule_titles()
     by_fields: dict[tuple[str, ...], list[str]] = {}
-    other: list[str] = []
+    by_reason: dict[str, list[str]] = {}
     for d in DIMENSIONS:
         for entry in result.dimensions[d].not_assessed:
             rule, _, why = entry.partition(": ")
@@ -139,12 +139,18 @@ def not_checked(result: Result, titles: dict[str, str] | None = None) -> tuple[l
             if fields:
                 by_fields.setdefault(fields, []).append(title)
             else:
-                other.append(f"{title}: {why}." if why else f"{title}.")
+                by_reason.setdefault(why, []).append(title)
     sentences = []
     for fields, names in by_fields.items():
         checks = _and(['"' + n + '"' for n in dict.fromkeys(names)])
         sentences.append(f"Set {_and(fields)} to check {checks}.")
-    return sentences + other, next(iter(by_fields))[0] if by_fields else None
+    for why, names in by_reason.items():
+        if len(names) > 1 and why:  # one reason for many ("the letter is in Welsh"): one sentence
+            checks = _and(['"' + n + '"' for n in dict.fromkeys(names)])
+            sentences.append(f"{why[0].upper()}{why[1:]}, so these were not checked: {checks}.")
+        else:
+            sentences += [f"{title}: {why}." if why else f"{title}." for title in names]
+    return sentences, next(iter(by_fields))[0] if by_fields else None
 
 
 def _not_checked_lines(result: Result, titles: dict[str, str]) -> list[str]:

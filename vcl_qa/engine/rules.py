@@ -28,7 +28,8 @@ SEVERITIES = ("error", "warning", "suggestion")
 RULE_FILES = ("timeliness.yml", "content.yml", "readability.yml", "empathy.yml")
 # The files whose content changes a score: their hash is the results' `rules_version`
 # (panel rubric and redaction settings do not score letters, so they are left out).
-SCORING_FILES = RULE_FILES + ("concepts.yml", "scoring.yml", "vocabulary.yml", "calendar.yml", "structure.yml")
+SCORING_FILES = RULE_FILES + ("concepts.yml", "scoring.yml", "vocabulary.yml", "calendar.yml", "structure.yml",
+                              "language.yml")
 
 
 @dataclass

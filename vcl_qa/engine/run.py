@@ -5,6 +5,7 @@ import datetime as dt
 from collections import defaultdict
 
 from vcl_qa.engine.kinds import KINDS, NotAssessed, State, applies
+from vcl_qa.engine.kinds.base import rule_state
 from vcl_qa.engine.letter import Letter
 from vcl_qa.engine.metrics import compute_metrics
 from vcl_qa.engine.result import Finding, Result
@@ -26,10 +27,11 @@ def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleS
     assessed: dict[str, int] = defaultdict(int)
     for rule in rs.rules:
         try:
-            # `when` is decided here, once for every rule: a rule whose condition does not
-            # hold was still assessed (and found nothing to say).
+            # `when` and `languages` are decided here, once for every rule: a rule whose
+            # condition does not hold was still assessed (and found nothing to say); a rule
+            # that cannot read the letter's language was not (kinds/base.py: rule_state).
             if applies(rule, state):
-                findings.extend(KINDS[rule.kind].check(rule, state))
+                findings.extend(KINDS[rule.kind].check(rule, rule_state(rule, state)))
         except NotAssessed as why:
             not_assessed[rule.dimension].append(f"{rule.id}: {why}")
             continue

@@ -326,7 +326,9 @@ def _split_sentences(toks: list[Tok], text: str, lines: list[Line]) -> list[Sent
             and not tok.like_num and t.count(".") == 1 and i + 1 < n and toks[i + 1].space
         ):
             nxt = toks[i + 1] if i + 1 < n else None
-            if nxt is None or nxt.space or nxt.text in ("\"", "'", "”", "’", ")") or nxt.is_title or nxt.is_upper or nxt.like_num:
+            # (a capital first letter counts too: "It's" and Welsh "Rwy'n" are not is_title)
+            if (nxt is None or nxt.space or nxt.text in ("\"", "'", "”", "’", ")") or nxt.is_title
+                    or nxt.text[:1].isupper() or nxt.is_upper or nxt.like_num):
                 if nxt is not None and nxt.text in ("\"", "'", "”", "’", ")"):
                     cur.append(i + 1)
                 flush()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import (acronym, companions, existence, forbidden, header_line, metric, passive, required,
-               salutation, sentence_length, substitution, timeliness)
+from . import (acronym, companions, existence, forbidden, header_line, metric, own_line, passive,
+               required, salutation, sentence_length, substitution, timeliness)
 from .base import NotAssessed, State, applies, condition, finding
 
 KINDS: dict[str, ModuleType] = {
@@ -21,6 +21,7 @@ KINDS: dict[str, ModuleType] = {
     "acronym": acronym,              # an acronym not spelled out at first use
     "passive": passive,              # passive voice
     "header_line": header_line,      # a line the header block must carry (the private heading)
+    "own_line": own_line,            # steps that should each stand on a line of their own
 }
 
 __all__ = ["KINDS", "NotAssessed", "State", "applies", "condition", "finding"]

@@ -50,6 +50,10 @@ class KindSettings(BaseModel):
     # The first entry whose `when` holds sets the findings' severity (a field it needs that is
     # missing leaves the rule's own severity). Any kind takes it.
     severity_when: list[SeverityWhen] = []
+    # The languages the rule can read (missing: any). In a letter in another language the rule
+    # is not assessed; in a bilingual letter it reads only the lines in its languages. The
+    # engine honours it for every kind (run.py, `rule_state`).
+    languages: list[Literal["en", "cy"]] | None = None
 
 
 @dataclass
@@ -62,6 +66,10 @@ class State:
     concept_cache: dict[str, Hit | None] = field(default_factory=dict)
     window_cache: dict[tuple[int, int], TextIndex] = field(default_factory=dict)
     late: bool | None = None
+    language: str = "en"  # en, cy or cy+en (metrics.py, engine/language.py)
+    # The letter with the lines in other languages blanked out, by the languages kept
+    # ("en"): made for a bilingual letter, for the rules that read one language only.
+    views: dict[str, "State"] = field(default_factory=dict)
 
     @property
     def lower_text(self) -> str:
@@ -121,6 +129,27 @@ def case_severity(rule: "Rule", state: State) -> str:
         except NotAssessed:
             continue
     return rule.severity
+
+
+def rule_state(rule: "Rule", state: State) -> State:
+    """The letter as the rule reads it: all of it; for a rule limited to some `languages`, in a
+    bilingual letter, only its lines in those languages; in a letter in none of them, the rule
+    is not assessed."""
+    langs = rule.config.languages
+    if not langs:
+        return state
+    parts = state.language.split("+")
+    kept = [p for p in parts if p in langs]
+    if len(kept) == len(parts):
+        return state
+    if not kept:
+        from vcl_qa.engine.language import named
+
+        raise NotAssessed(f"the letter is in {named(state.language)}")
+    view = state.views.get("+".join(kept))
+    if view is None:
+        raise NotAssessed(f"the letter is in {named(state.language)}")
+    return view
 
 
 # --- context conditions -------------------------------------------------------------------

@@ -20,6 +20,8 @@ class Settings(KindSettings):
     missing_message: str
     impersonal_message: str
     wrong_name_message: str
+    # The words a greeting starts with before the name ("Dear", Welsh "Annwyl").
+    greeting_words: list[str] = ["Dear"]
 
 
 def check(rule, state: State) -> Iterator[Finding]:
@@ -31,14 +33,17 @@ def check(rule, state: State) -> Iterator[Finding]:
     lead = len(g.text) - len(g.text.lstrip())
     start, end = g.start + lead, g.start + len(g.text.rstrip())
     line = g.text.strip()
-    if any(rx(p).search(line) for p in cfg.impersonal) or _impersonal_words().search(line):
+    lead_words = "|".join(re.escape(w) for w in cfg.greeting_words)
+    said_word = re.match(rf"(?i)^({lead_words})\b", line)
+    word = said_word.group(1).capitalize() if said_word else cfg.greeting_words[0]
+    if any(rx(p).search(line) for p in cfg.impersonal) or _impersonal_words(lead_words).search(line):
         yield finding(rule, state, start, end, message=cfg.impersonal_message,
-                      suggestions=greeting_suggestion(state))
+                      suggestions=greeting_suggestion(state, word))
         return
     victim = state.letter.context.victim_name
     if not victim:
         return
-    m = re.match(r"(?i)^dear\s+(.+?)[\s,.!:;]*$", line)
+    m = re.match(rf"(?i)^(?:{lead_words})\s+(.+?)[\s,.!:;]*$", line)
     if not m:
         return
     known_titles_all = titles()
@@ -55,15 +60,15 @@ def check(rule, state: State) -> Iterator[Finding]:
         ok = False  # "Dear Ms Jane" is not how to address Ms Jane Okafor
     if not ok:
         yield finding(rule, state, start, end, message=cfg.wrong_name_message,
-                      suggestions=greeting_suggestion(state), name=victim)
+                      suggestions=greeting_suggestion(state, word), name=victim)
 
 
-@lru_cache(maxsize=1)
-def _impersonal_words() -> re.Pattern:
+@lru_cache(maxsize=4)
+def _impersonal_words(lead_words: str = "Dear") -> re.Pattern:
     """ "Dear" + a word that addresses nobody in particular (rules/structure.yml, shared with
     the redaction)."""
     words = "|".join(re.escape(w) for w in sorted(impersonal_greetings(), key=len, reverse=True))
-    return re.compile(rf"^dear\s+({words})\b", re.I)
+    return re.compile(rf"^(?:{lead_words})\s+({words})\b", re.I)
 
 
 def name_tokens(name: str) -> list[str]:
@@ -71,11 +76,12 @@ def name_tokens(name: str) -> list[str]:
     return [t.lower().rstrip(".") for t in re.findall(r"[^\s,]+", fold(name))]
 
 
-def greeting_suggestion(state: State) -> list[str]:
+def greeting_suggestion(state: State, word: str = "Dear") -> list[str]:
+    """The greeting to use, starting with the word the letter's greeting starts with."""
     victim = state.letter.context.victim_name
     if not victim:
-        return ["Dear <the victim's title and surname>"]
+        return [f"{word} <the victim's title and surname>"]
     parts = victim.split()
     if len(parts) >= 3 and parts[0].rstrip(".").lower() in titles():
-        return [f"Dear {parts[0]} {parts[-1]}"]
-    return [f"Dear {victim}"]
+        return [f"{word} {parts[0]} {parts[-1]}"]
+    return [f"{word} {victim}"]

@@ -1,0 +1,124 @@
+"""Which language a letter is in: `en`, `cy` (Welsh) or `cy+en` (bilingual), told line by line
+from common words of each language (rules/language.yml); and the letter's text with the lines
+of the other language blanked out, for the rules that read one language only."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from vcl_qa.engine.rules_data import load_yaml, rules_dir
+from vcl_qa.errors import RulesError
+
+LANGUAGES = ("en", "cy")
+# A word: letters, with apostrophes inside ("rwy'n", "i'r", "don't").
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+@dataclass(frozen=True)
+class Settings:
+    welsh: frozenset[str]
+    english: frozenset[str]
+    welsh_endings: tuple[str, ...]
+    welsh_letters: frozenset[str]
+    welsh_share: float
+    english_share: float
+    bilingual_min_words: int
+    names: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Languages:
+    """The letter's language, and each line's (None: a line with no marker of either)."""
+
+    language: str
+    lines: tuple[str | None, ...]
+    words: dict[str, int]  # words in the lines of each language
+
+
+def settings() -> Settings:
+    return _settings(rules_dir())
+
+
+@lru_cache(maxsize=4)
+def _settings(folder: Path) -> Settings:
+    data = load_yaml("language.yml") or {}
+    where = folder / "language.yml"
+    try:
+        s = Settings(
+            welsh=frozenset(str(data["welsh_words"]).lower().split()),
+            english=frozenset(str(data["english_words"]).lower().split()),
+            welsh_endings=tuple(str(e).lower() for e in data["welsh_endings"]),
+            welsh_letters=frozenset(str(data["welsh_letters"]).lower()),
+            welsh_share=float(data["welsh_share"]),
+            english_share=float(data["english_share"]),
+            bilingual_min_words=int(data["bilingual_min_words"]),
+            names={str(k): str(v) for k, v in data["names"].items()},
+        )
+    except KeyError as exc:
+        raise RulesError(f"{where}: missing key {exc}") from None
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise RulesError(f"{where}: {exc}") from None
+    if not 0 <= s.english_share < s.welsh_share <= 1:
+        raise RulesError(f"{where}: english_share must be below welsh_share, both between 0 and 1")
+    if set(s.names) != set(LANGUAGES):
+        raise RulesError(f"{where}: names must name {', '.join(LANGUAGES)}")
+    overlap = s.welsh & s.english
+    if overlap:
+        raise RulesError(f"{where}: on both word lists: {', '.join(sorted(overlap))}")
+    return s
+
+
+def line_language(text: str, s: Settings | None = None) -> str | None:
+    """`cy` or `en` when the line holds more markers of one language than of the other."""
+    s = s or settings()
+    cy = en = 0
+    for word in WORD.findall(text.lower().replace("’", "'")):
+        if word in s.welsh or word.endswith(s.welsh_endings) or not s.welsh_letters.isdisjoint(word):
+            cy += 1
+        elif word in s.english:
+            en += 1
+    if cy > en:
+        return "cy"
+    if en > cy:
+        return "en"
+    return None
+
+
+def detect(lines: list[str]) -> Languages:
+    """The letter's language from its lines (the share of words in Welsh lines decides)."""
+    s = settings()
+    langs = tuple(line_language(text, s) for text in lines)
+    words = {"en": 0, "cy": 0}
+    for text, lang in zip(lines, langs):
+        if lang:
+            words[lang] += len(WORD.findall(text))
+    total = words["en"] + words["cy"]
+    share = words["cy"] / total if total else 0.0
+    if share >= s.welsh_share:
+        language = "cy"
+    elif share > s.english_share and min(words.values()) >= s.bilingual_min_words:
+        language = "cy+en"
+    else:
+        language = "en"
+    return Languages(language, langs, words)
+
+
+def keep_only(text: str, line_starts: list[int], langs: tuple[str | None, ...], keep: set[str]) -> str:
+    """The text with every line in another language than `keep` blanked out (spaces, so that
+    offsets, lines and columns stay those of the letter). Lines in neither are kept."""
+    out = list(text)
+    ends = line_starts[1:] + [len(text)]
+    for start, end, lang in zip(line_starts, ends, langs):
+        if lang is not None and lang not in keep:
+            for i in range(start, end):
+                if out[i] != "\n":
+                    out[i] = " "
+    return "".join(out)
+
+
+def named(language: str) -> str:
+    """'Welsh', 'English', or 'Welsh and English'."""
+    names = settings().names
+    return " and ".join(names[p] for p in language.split("+"))
