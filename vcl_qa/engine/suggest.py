@@ -476,14 +476,15 @@ class Checker:
                         state.late)
         self._fre: tuple | None = None
         self._states: dict[str, State] = {}
+        self._spans: dict[str, tuple[int, int]] = {}
         reader = state.letter.context.reader
         self.fre_floors = [float(r.config.minimum(reader)) for r in rs.rules if r.kind == "metric"
                            and r.config.metric == "flesch_reading_ease"
                            and r.config.minimum(reader) is not None]
 
-    def window(self, start: int, end: int) -> tuple[int, int, str]:
-        """The changed sentences and one on either side (or the line, outside the prose), and
-        the text put in front so that it reads as the body of a letter."""
+    def window(self, start: int, end: int, spread: int = 1) -> tuple[int, int, str]:
+        """The changed sentences and `spread` on either side (or the line, outside the prose),
+        and the text put in front so that it reads as the body of a letter."""
         doc = self.doc
         first, last = doc.sentence_at(start), doc.sentence_at(max(start, end - 1))
         if first is None or last is None:
@@ -492,8 +493,8 @@ class Checker:
             prefix = "" if ln.kind == "greeting" else NEUTRAL_GREETING
             last_line = doc.line_col(max(start, end - 1))[0] - 1
             return ln.start, max(doc.lines[last_line].end, end), prefix
-        lo = doc.sentences[max(0, first - 1)].start
-        hi = doc.sentences[min(len(doc.sentences) - 1, last + 1)].end
+        lo = doc.sentences[max(0, first - spread)].start
+        hi = doc.sentences[min(len(doc.sentences) - 1, last + spread)].end
         return min(lo, start), max(hi, end), NEUTRAL_GREETING
 
     def _state(self, text: str) -> State:
@@ -526,6 +527,17 @@ class Checker:
                 continue
         return _remember(key, tuple(out))
 
+    def _found_span(self, name: str, hit) -> tuple[int, int]:
+        """The sentences where the letter's concept was found (worked out once)."""
+        span = self._spans.get(name)
+        if span is None:
+            doc = self.doc
+            first = doc.sentence_at(hit.start)
+            last = doc.sentence_at(max(hit.start, hit.end - 1))
+            span = self._spans[name] = (doc.sentences[first].start if first is not None else hit.start,
+                                        doc.sentences[last].end if last is not None else hit.end)
+        return span
+
     def concepts_found(self, text: str, names: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
         """Which of the concepts the text holds, and where the first one starts."""
         key = (*self.ctx_key, "concepts", names, text)
@@ -556,10 +568,7 @@ class Checker:
             vocab = concept_vocabulary(c)
             full = self.state.concept(c.name)
             if full is not None:
-                first = doc.sentence_at(full.start)
-                last = doc.sentence_at(max(full.start, full.end - 1))
-                seg_lo = doc.sentences[first].start if first is not None else full.start
-                seg_hi = doc.sentences[last].end if last is not None else full.end
+                seg_lo, seg_hi = self._found_span(c.name, full)
                 if seg_lo <= edit.end and edit.start <= seg_hi:
                     if any(w.startswith(vocab) for w in changed):
                         suspects.append(c.name)  # found where the edit is: it may be lost
@@ -588,11 +597,8 @@ class Checker:
         rule = self.state.ruleset.by_id[f.rule]
         if rule not in self.local_rules:
             return False  # content found by meaning is not put right by swapping words
-        lo, hi, prefix = self.window(edit.start, edit.end)
-        old_text = prefix + self.doc.text[lo:hi]
-        s, e = edit.start - lo + len(prefix), edit.end - lo + len(prefix)
-        new_text = old_text[:s] + edit.text + old_text[e:]
-        new_e = s + len(edit.text)
+        # Words and sentences: the changed sentences alone, before and after.
+        old_text, new_text, s, e, new_e, _, _ = self._texts(edit, 0)
         before = Counter(_place(r, a, b, s, e, new_e - e) for r, a, b in self.findings(old_text))
         after = Counter(_place(r, a, b, s, new_e, 0) for r, a, b in self.findings(new_text))
         if after - before:
@@ -602,11 +608,21 @@ class Checker:
             return False  # the finding is still there
         if not self.reading_ease_kept(edit):
             return False
+        # Content found by meaning spans up to a sentence either side.
+        old_text, new_text, s, e, new_e, lo, hi = self._texts(edit, 1)
         if self.concepts_kept(lo, hi, old_text, new_text, s, e, new_e, edit):
             return True
         # The edit changes what content is found (it may add the acknowledgement a letter
         # lacked, or lose the review right): only the whole letter scored again can tell.
         return self.whole_letter_kept(f, edit)
+
+    def _texts(self, edit: Edit, spread: int) -> tuple[str, str, int, int, int, int, int]:
+        """The window before and after the edit, where the edit is in it, and the window's
+        place in the letter."""
+        lo, hi, prefix = self.window(edit.start, edit.end, spread)
+        old_text = prefix + self.doc.text[lo:hi]
+        s, e = edit.start - lo + len(prefix), edit.end - lo + len(prefix)
+        return old_text, old_text[:s] + edit.text + old_text[e:], s, e, s + len(edit.text), lo, hi
 
     def whole_letter_kept(self, f: Finding, edit: Edit) -> bool:
         text = self.doc.text[:edit.start] + edit.text + self.doc.text[edit.end:]
