@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from vcl_qa import Letter, LetterContext
-from vcl_qa.engine.language import detect, keep_only, line_language
+from vcl_qa.engine.language import by_lines, detect, keep_only, line_language
 from vcl_qa.engine.report import render_text
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.engine.rules_data import rules_dir
@@ -60,6 +60,16 @@ def test_the_samples_languages():
     assert langs.pop(WELSH.source.split("/")[-1]) == "cy"
     assert langs.pop(BILINGUAL.source.split("/")[-1]) == "cy+en"
     assert set(langs.values()) == {"en"}
+
+
+def test_the_quick_look_agrees_with_the_line_by_line_count():
+    """`detect` calls a letter with few Welsh words English without counting line by line."""
+    folders = [SAMPLES] + sorted((ROOT / "bench").glob("holdout*/letters"))
+    paths = [p for f in folders for p in sorted(f.glob("*.txt"))]
+    assert len(paths) > 150
+    for path in paths:
+        lines = [ln.text for ln in analyse(Letter.from_file(path).text).lines]
+        assert detect(lines).language == by_lines(lines).language, path.name
 
 
 def test_welsh_names_and_addresses_leave_an_english_letter_english():
