@@ -10,6 +10,7 @@ from vcl_qa.engine.concepts import CONTENT_CONCEPTS, find_concept
 from vcl_qa.engine.run import score_letter
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.engine.structure import analyse
+from vcl_qa.engine.typography import fold
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 REQUIRED = yaml.safe_load((CORPUS / "required_content.yml").read_text())
@@ -22,12 +23,14 @@ CONCEPTS = CONTENT_CONCEPTS
 KNOWN_MISSES = {
     # A narrative fact with no explaining word: a letter would give the reason around it.
     ("specific_reason", "Mr Benson reported his bank card and phone stolen in December, before the money was taken."),
+    # Who else could have sent them is the reason, but nothing in the sentence says it is one.
+    ("specific_reason", "The emails were sent from a shared office computer that twelve people used."),
 }
 
 
 def found(concept: str, text: str) -> bool:
     rs = load_rules()
-    doc = analyse(text)
+    doc = analyse(fold(text))  # as score_letter analyses a letter: typographic quotes folded
     return any(find_concept(rs.concepts[c], doc, {}) for c in CONCEPTS[concept])
 
 

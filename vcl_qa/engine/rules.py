@@ -19,6 +19,7 @@ from vcl_qa.engine.kinds import KINDS
 from vcl_qa.engine.kinds.base import SHARED_KEYS, KindSettings, condition_keys
 from vcl_qa.engine.letter import LetterContext
 from vcl_qa.engine.rules_data import load_yaml, rules_dir
+from vcl_qa.engine.wordlist import WordListError, words_pattern
 
 # Keys every rule has; the rest are the kind's own settings (vcl_qa/engine/kinds/<kind>.py).
 COMMON_KEYS = ("id", "kind", "severity", "title", "message", "why", "source", "examples", "contract")
@@ -62,7 +63,12 @@ class RuleSet:
     by_id: dict[str, Rule] = field(default_factory=dict)
 
 
-def _compile(pattern: str, where: str) -> re.Pattern:
+def _compile(pattern: str | dict, where: str) -> re.Pattern:
+    if isinstance(pattern, dict):  # `{words: [...], patterns: [...]}` (engine/wordlist.py)
+        try:
+            pattern = words_pattern(pattern, where)
+        except WordListError as exc:
+            raise RulesError(str(exc)) from None
     try:
         return re.compile(pattern, re.I)
     except re.error as exc:

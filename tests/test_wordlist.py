@@ -1,0 +1,72 @@
+"""Word lists in rules/concepts.yml (`{words: [...], patterns: [...]}`): one pattern shaped as a
+tree of letters, matching exactly what the plain alternation of the same words matches."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from live_server import ROOT
+from vcl_qa.engine.fastsearch import TextIndex, search, word_prefixes
+from vcl_qa.engine.rules import load_rules
+from vcl_qa.engine.wordlist import WordListError, words_pattern
+from vcl_qa.errors import RulesError
+
+WORDS = ["cctv", "camera", "cameras", "car", "car park", "cannot", "can't", "x-ray", "x-rays",
+         "no one", "no-one", "not kept", "10 mph"]
+TEXTS = [
+    "The cameras in the car park were broken, so no one saw it.",
+    "The CCTV cannot show his face; the X-rays can't either.",
+    "A caravan, a carpet and a cartoon are not cars.",  # words inside other words do not count
+    "Nothing was kept, and not  kept again: he drove at 10 mph.",
+    "Cam, camer and cameraman are not cameras.",
+]
+
+
+def plain(words: list[str]) -> re.Pattern:
+    alternation = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternation})\b", re.I)
+
+
+def test_the_tree_matches_what_the_plain_list_matches():
+    tree = re.compile(words_pattern({"words": WORDS}, "test"), re.I)
+    reference = plain(WORDS)
+    for text in TEXTS:
+        assert [m.group(0).lower() for m in tree.finditer(text)] == \
+               [m.group(0).lower() for m in reference.finditer(text)], text
+
+
+def test_a_word_list_keeps_the_fast_path_and_its_words():
+    pattern = words_pattern({"words": WORDS, "patterns": [r"(could|can)\s+not\s+be\s+found"]}, "test")
+    assert word_prefixes(pattern, re.I)  # still looked for only where one of its words begins
+    compiled = re.compile(pattern, re.I)
+    text = "We looked everywhere for the knife. It could not be found, and no one saw the camera."
+    assert search(compiled, TextIndex(text * 3)).group(0) == "could not be found"
+    assert "camera" in pattern and "no one" in pattern  # the words, readable, in a comment
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"words": ["camera"], "pattern": ["x"]}, "unknown key"),
+    ({"words": ["camera(s)"]}, "not a plain word"),
+    ({"words": []}, "empty"),
+])
+def test_a_bad_word_list_is_named(spec, message):
+    with pytest.raises(WordListError, match=message):
+        words_pattern(spec, "concepts.yml: specific_reason alternative 1")
+
+
+def test_a_bad_word_list_stops_the_rules_loading(tmp_path, monkeypatch):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    text = (rules / "concepts.yml").read_text()
+    text = text.replace("        - &case_fact\n", "        - &case_fact\n          pattern: oops\n", 1)
+    (rules / "concepts.yml").write_text(text)
+    monkeypatch.setenv("VCL_QA_RULES", str(rules))
+    load_rules.cache_clear()
+    try:
+        with pytest.raises(RulesError, match="specific_reason alternative 1: unknown key"):
+            load_rules()
+    finally:
+        monkeypatch.delenv("VCL_QA_RULES")
+        load_rules.cache_clear()
