@@ -8,10 +8,10 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlite_utils import Database
 
-from vcl_qa.db import open_db
 from vcl_qa.db.users import User, user_by_token
 from vcl_qa.letters import store
 
+from . import db_pool
 from .concurrency import FifoLock
 from .errors import ApiError
 
@@ -21,12 +21,13 @@ bearer = HTTPBearer(auto_error=False, description="API token from `vcl-qa users 
 # The dependencies are async on purpose: they are quick, and running them on the event loop
 # saves a thread hop each (about a millisecond a request in all).
 async def get_db(request: Request) -> AsyncIterator[Database]:
-    """One connection per request, closed afterwards."""
-    db = open_db(request.app.state.db_path)
+    """A connection for this request, from the process's pool (see api/db_pool.py)."""
+    path = request.app.state.db_path
+    db = db_pool.take(path)
     try:
         yield db
     finally:
-        db.close()
+        db_pool.give_back(path, db)
 
 
 DbDep = Annotated[Database, Depends(get_db)]

@@ -3,7 +3,10 @@
 Starts the real server (uvicorn, 2 workers) on 127.0.0.1 with a fresh database, then drives
 it with a lean keep-alive HTTP/1.1 client (asyncio streams, one connection per client) at
 concurrency 16. Prints requests per second and latency percentiles for each endpoint.
-Targets (issue 3): submit rate >= 25% of the health rate, submit p99 < 150 ms.
+Targets (issue 10): the submit rate at least the engine's one-core rate (measured in the same
+run), submit p99 < 150 ms. (Issue 3's old target, 25% of the health rate, is printed too.)
+`bench/bench_api_overhead.py` measures the API's own CPU cost a letter, which load from other
+work on a shared machine does not blur.
 
     python bench/bench_api.py [--requests 2000] [--concurrency 16] [--workers 2]
 """
@@ -152,8 +155,10 @@ def main() -> None:
         elapsed, lat, statuses = asyncio.run(drive(port, submit, args.requests, args.concurrency))
         s = report("POST /letters (score)", elapsed, lat, statuses)
         p99 = percentile([v * 1000 for v in lat], 99)
-        print(f"submit/health rate: {100 * s / h:.1f}% (target >= 25%); submit p99 {p99:.0f} ms "
-              f"(target < 150 ms)")
+        one_core = 1000 / engine_ms
+        print(f"submit rate {s:.0f}/s against the engine's one-core rate {one_core:.0f}/s "
+              f"({'met' if s >= one_core else 'not met'}); submit p99 {p99:.0f} ms (target < 150 ms: "
+              f"{'met' if p99 < 150 else 'not met'}); submit/health {100 * s / h:.1f}%")
         print(f"engine alone: {engine_ms:.1f} ms a letter on one core, so at most "
               f"{1000 / engine_ms * min(args.workers, os.cpu_count() or 1):.0f} letters/s "
               f"with {args.workers} workers before any HTTP or database work")

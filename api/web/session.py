@@ -13,9 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from vcl_qa.engine.rules_data import load_yaml
-from vcl_qa.db import open_db
 from vcl_qa.db.users import User
 from vcl_qa.db.web_sessions import csrf_token, session_user
+
+from .. import db_pool
 
 COOKIE = "vclqa_session"
 MAX_FORM_FIELD_BYTES = 4 * 1024 * 1024
@@ -60,11 +61,8 @@ def secure_cookie(request: Request) -> bool:
 async def signed_in(request: Request) -> WebUser:
     session_id = request.cookies.get(COOKIE, "")
     if session_id:
-        db = open_db(request.app.state.db_path)
-        try:
+        with db_pool.borrowed(request.app.state.db_path) as db:
             user = session_user(db, session_id)
-        finally:
-            db.close()
         if user is not None:
             request.state.user_id = user.id  # for the request log (api/request_log.py)
             return WebUser(user, csrf_token(session_id))

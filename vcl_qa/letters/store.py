@@ -122,14 +122,16 @@ def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, sourc
             [letter_id, version, text, hashlib.sha256(text.encode("utf-8")).hexdigest(),
              json.dumps(stored_ctx), getattr(user, "id", None), stamp],
         )
-        _insert_result(db, letter_id, cur.lastrowid, result, stamp)
+        data = result.model_dump(mode="json")  # once: stored, and returned to the caller
+        _insert_result(db, letter_id, cur.lastrowid, result, stamp, data)
         _update_letter(db, letter_id, version, stored_ctx, result, stamp)
         audit.record(db, user, action, "letter", letter_id, {"version": version})
-    return {"id": letter_id, "version": version, "result": result.model_dump(mode="json")}
+    return {"id": letter_id, "version": version, "result": data}
 
 
-def _insert_result(db: Database, letter_id: int, version_id: int, result: Result, stamp: str) -> int:
-    data = result.model_dump(mode="json")
+def _insert_result(db: Database, letter_id: int, version_id: int, result: Result, stamp: str,
+                   data: dict | None = None) -> int:
+    data = data if data is not None else result.model_dump(mode="json")
     cur = db.execute(
         "INSERT INTO results (letter_id, version_id, rules_version, score, verdict, dimensions,"
         " metrics, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
