@@ -472,8 +472,11 @@ class Checker:
             names += list(getattr(r.config, "concepts", lambda: [])()) if r in concept_rules else []
             names += [r.config.within] if getattr(r.config, "within", None) else []
         self.concepts = [rs.concepts[n] for n in dict.fromkeys(names) if n in rs.concepts]
-        self.ctx_key = (rs.version, state.letter.context.model_dump_json(), state.today.isoformat(),
-                        state.late)
+        # What the checks of a window depend on besides its text: the rules, the letter's
+        # details and whether it is late (its dates matter only through that), so that a
+        # sentence met again in another letter is checked once.
+        self.ctx_key = (rs.version, state.letter.context.model_dump_json(
+            exclude={"decision_date", "letter_date"}), state.late, getattr(state, "language", None))
         self._fre: tuple | None = None
         self._states: dict[str, State] = {}
         self._spans: dict[str, tuple[int, int]] = {}
@@ -510,6 +513,8 @@ class Checker:
                 Letter.model_construct(text=text, context=self.state.letter.context, source=None),
                 analyse(text), self.state.ruleset, self.state.today,
                 metrics=dict(self.state.metrics), late=self.state.late)
+            if hasattr(self.state, "language"):  # the letter's language, not the window's guess
+                st.language = self.state.language
         return st
 
     def findings(self, text: str) -> tuple[tuple[str, int | None, int | None], ...]:
