@@ -88,3 +88,14 @@ def test_letters_page_list_and_search_are_audited(server):
     rows = _new_rows(server, since)
     assert [r["action"] for r in rows] == ["letters.list", "letters.search"]
     assert "Okafor" not in json.dumps(rows)
+
+
+def test_decisions_page_is_audited(server):
+    client = httpx.Client(base_url=server["url"], timeout=60)
+    pre = re.search(r'name="pre_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
+    client.post("/sign-in", data={"pre_token": pre, "token": server["token"]})
+    since = _last_id(server)
+    assert client.get("/decisions", params={"urn": URN}).status_code == 200
+    rows = _new_rows(server, since)
+    assert [r["action"] for r in rows] == ["decisions.list"]
+    assert URN not in json.dumps(rows) and json.loads(rows[0]["detail"])["count"] == 1

@@ -85,6 +85,19 @@ def test_word_bomb_upload_is_refused_without_stalling(site):
     assert "limit is 200 KB" in r.text
 
 
+def test_alias_bomb_upload_is_refused_quickly(site):
+    from hostile_files import alias_bomb
+
+    client = _sign_in(site["url"], site["token"])
+    token = _csrf(client)
+    began = time.monotonic()
+    r = client.post("/check", data={"csrf_token": token},
+                    files={"file": ("letter.txt", alias_bomb(9).encode(), "text/plain")})
+    assert time.monotonic() - began < 5
+    assert r.status_code == 400
+    assert "anchor or alias" in r.text
+
+
 def test_sign_in_waiting_for_the_write_lock_does_not_stall_others(site):
     from vcl_qa.db import open_db
     from vcl_qa.db.connection import write_tx

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 
 from vcl_qa import labels
+from vcl_qa.db import audit
 from vcl_qa.errors import LetterError
 from vcl_qa.decisions import register, store
 from vcl_qa.reports import timeliness
@@ -80,6 +81,8 @@ def decisions_page(request: Request, user: StaffOrManager, db: DbDep, page: int 
     per_page = int(settings().get("letters_per_page", 25)) * 2
     page = max(1, min(page, 100_000))
     pages = max(1, -(-len(shown) // per_page))
+    audit.record(db, user.user, "decisions.list", "decision", None,  # which entries, never the filters
+                 {"ids": [r["id"] for r in shown[(page - 1) * per_page:page * per_page]], "count": len(shown)})
     ctx.update({
         "rows": shown[(page - 1) * per_page:page * per_page], "count": len(shown), "counts": counts,
         "tabs": [(s, labels.REGISTER_STATUSES[s], counts[s], _link(f, status=s)) for s in STATUS_ORDER],
@@ -97,6 +100,7 @@ def write_letter(request: Request, decision_id: int, user: StaffOrManager, db: D
     if not rows:
         raise PageNotFound()
     r = rows[0]
+    audit.record(db, user.user, "decision.read", "decision", decision_id)
     values = {f: "" for f in (*FIELD_ORDER, "team")}
     for key in FIELD_ORDER:
         value = r.get(key)
