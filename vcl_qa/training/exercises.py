@@ -12,6 +12,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from vcl_qa import labels
 from vcl_qa.engine.letter import Letter, LetterContext, context_from_mapping
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.engine.rules_data import load_yaml, rules_dir
@@ -20,8 +21,7 @@ from vcl_qa.errors import LetterError, RulesError
 FOLDER = "training"
 SETTINGS_FILE = "training.yml"
 # Who will read the letter (the contract's `reader` field), in plain words.
-READERS = {"adult": "An adult", "young_person": "A young person (under 18)",
-           "easy_read": "A reader who needs Easy Read"}
+READERS = labels.READERS  # the one table of plain words (vcl_qa/labels.py)
 # The only case detail a trainee may change: when the letter goes out.
 EDITABLE = ("letter_date",)
 ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,60}$")
