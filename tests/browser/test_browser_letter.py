@@ -225,3 +225,24 @@ def test_phone_width(browser, site):
         shot(page, "letter-phone")
     finally:
         context.close()
+
+
+def test_a_check_not_done_gets_its_detail_under_the_letter(page, site):
+    letter_id = _draft(site)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    details = page.locator("#missing-details")
+    assert "Did the victim withdraw support?" in details.inner_text()
+    details.get_by_label("Did the victim withdraw support?").select_option("no")
+    page.get_by_role("button", name="Save as a new version and check again").click()
+    page.wait_for_url(re.compile(r"saved=version"))
+    assert page.locator("#missing-details").count() == 0 or \
+        "withdraw" not in page.locator("#missing-details").inner_text()
+    from vcl_qa.db import open_db
+    from vcl_qa.letters import store
+
+    db = open_db(site["db"])
+    try:
+        assert store.get_letter(db, letter_id)["context"]["withdrawal"] is False
+    finally:
+        db.close()
