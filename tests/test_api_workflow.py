@@ -89,7 +89,7 @@ def test_a_restored_finding_counts_again_and_both_steps_are_audited(server):
                      json={"rule": "content.placeholder", "reason": "filled in by hand before posting"})
         assert r.status_code == 201
         sid = r.json()["id"]
-        placeholder = lambda res: next(f for f in res["findings"] if f["rule"] == "content.placeholder")  # noqa: E731
+        placeholder = lambda res: next(f for f in res["findings"] if f["rule"] == "content.placeholder")
         assert placeholder(r.json()["result"])["suppressed"] and not placeholder(letter["result"])["suppressed"]
         # The set-aside list shows the must-fix finding with its reason and who.
         rows = api.get("/set-aside").json()["data"]

@@ -21,7 +21,7 @@ from vcl_qa.errors import LetterError
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from score_snapshot import TODAY, letter_paths  # noqa: E402
+from score_snapshot import TODAY, letter_paths
 
 CONTEXT = LetterContext(decision="discontinued", decision_date=dt.date(2025, 3, 3),
                         letter_date=dt.date(2025, 3, 4), victim_category="enhanced",

@@ -49,6 +49,7 @@ async def _page_not_found(request: Request, exc: letters.PageNotFound):
 # Pages answer errors with a page; the API (and machine addresses) keep the JSON error shape.
 MACHINE_PATHS = ("/api/", "/metrics", "/openapi.json", "/docs", "/redoc", "/static/")
 ERROR_PAGES = {
+    403: ("You cannot open this page", "Your role does not give you access to this page."),
     404: ("Page not found", "There is no page at this address. Check the address, or go to your start page."),
     405: ("Page not found", "There is no page at this address. Check the address, or go to your start page."),
     413: ("That was too much to send", "What you sent is larger than the service accepts (a letter can be "

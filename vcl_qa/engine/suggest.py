@@ -469,7 +469,7 @@ class Checker:
         self.local_rules = [r for r in checked if r not in concept_rules]
         names: list[str] = []
         for r in rs.rules:
-            names += list(getattr(r.config, "concepts", lambda: [])()) if r in concept_rules else []
+            names += list(getattr(r.config, "concepts", list)()) if r in concept_rules else []
             names += [r.config.within] if getattr(r.config, "within", None) else []
         self.concepts = [rs.concepts[n] for n in dict.fromkeys(names) if n in rs.concepts]
         # What the checks of a window depend on besides its text: the rules, the letter's

@@ -97,7 +97,7 @@ def _styles(document) -> None:
 
 def _properties(document, title: str, author: str | None) -> None:
     props = document.core_properties
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     props.author = author or SERVICE
     props.last_modified_by = author or SERVICE
     props.title = title
