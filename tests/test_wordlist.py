@@ -37,6 +37,26 @@ def test_the_tree_matches_what_the_plain_list_matches():
                [m.group(0).lower() for m in reference.finditer(text)], text
 
 
+PATTERNS = [r"(could|can|cannot)\s*(not|n\x27t)?\s+(be\s+)?(found|traced)", r"refus(ed|es)\s+to",
+            r"aged?\s+\d", r"(that|the\s+same)\s+(night|day)", r"tests?\s+on",
+            r"(withdr(ew|awn)|retract\w*)\s+(his|her)\s+statement", r"[0123456789]+\s*mph"]
+PATTERN_TEXTS = TEXTS + [
+    "He could not be traced; she cannot be found. They refused to help and refuses to talk.",
+    "Aged 91, she was age 9 that night, the same day; tests on the knife; test on nothing.",
+    "She withdrew her statement, he retracted his statement, and drove at 38 mph (not 38mphs).",
+    "Cannotbe found, refusedto, aged, thatnight, testson.",
+]
+
+
+def test_patterns_joined_to_the_tree_match_where_they_matched_alone():
+    tree = re.compile(words_pattern({"words": WORDS, "patterns": PATTERNS}, "test"), re.I)
+    alone = re.compile(r"\b(?:" + "|".join([plain(WORDS).pattern[5:-3]] + [f"(?:{p})" for p in PATTERNS])
+                       + r")\b", re.I)
+    for text in PATTERN_TEXTS:
+        assert [i for i in range(len(text)) if tree.match(text, i)] == \
+               [i for i in range(len(text)) if alone.match(text, i)], text
+
+
 def test_a_word_list_keeps_the_fast_path_and_its_words():
     pattern = words_pattern({"words": WORDS, "patterns": [r"(could|can)\s+not\s+be\s+found"]}, "test")
     assert word_prefixes(pattern, re.I)  # still looked for only where one of its words begins

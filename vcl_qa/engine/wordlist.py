@@ -3,14 +3,20 @@
 The words (or phrases) become one regular expression shaped as a tree of their letters
 (`\\b(?:c(?:amera|ctv)|f(?:ilm|ootage))\\b`), so at each place in the text the matcher tries
 one branch per first letter instead of every word in turn: a list of 300 words costs about a
-fifth of the plain alternation. `patterns` are regular expressions tried after the words. The
-words are kept in the pattern as a comment, for the tools that read a concept's vocabulary.
+fifth of the plain alternation. A pattern that begins with a plain word or a group of plain
+words (`(could|can)\\s+not\\s+be\\s+found`, `refus(ed|es)\\s+to`) joins the tree at those words,
+with the rest of it hung from their last letter; other patterns are tried after the tree. Either
+way the pattern matches at a place exactly when one of the words or patterns does. The words are
+kept in the pattern as a comment, for the tools that read a concept's vocabulary.
 """
 from __future__ import annotations
 
 import re
 
+from vcl_qa.engine.prefilter import _group_at, _split_top
+
 WORD = re.compile(r"^[a-z0-9][a-z0-9 '\-]*$")
+PLAIN = re.compile(r"^[a-z]+(\\s\+[a-z]+)*$")  # words in a pattern, joined by \s+
 KEYS = {"words", "patterns"}
 
 
@@ -37,24 +43,62 @@ def words_pattern(spec: dict, where: str) -> str:
     patterns = [str(p) for p in spec.get("patterns") or []]
     if not cleaned and not patterns:
         raise WordListError(f"{where}: the word list is empty")
-    branches = ([_trie(sorted(set(cleaned)))] if cleaned else []) + patterns
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error as exc:
+            raise WordListError(f"{where}: bad regular expression {p!r}: {exc}") from None
+    entries = [(w, "") for w in dict.fromkeys(cleaned)]
+    others = []
+    for p in patterns:
+        split = _starts(p)
+        if split:
+            entries += split
+        else:
+            others.append(p)
+    branches = ([_trie(entries)] if entries else []) + [f"(?:{p})" for p in others]
     comment = "(?#" + " ".join(sorted(set(cleaned))).replace(")", "") + ")" if cleaned else ""
     return r"\b(?:" + "|".join(branches) + r")\b" + comment
 
 
-def _trie(words: list[str]) -> str:
+def _starts(pattern: str) -> list[tuple[str, str]] | None:
+    """(plain words it begins with, the rest) for each way the pattern begins, or None when it
+    does not begin with plain words (or has a top-level '|': then it is tried as a whole)."""
+    if len(_split_top(pattern)) != 1:
+        return None
+    if pattern.startswith("("):
+        found = _group_at(pattern)
+        if not found or found[1][:1] in ("?", "*", "+", "{"):
+            return None
+        inside, rest = found
+        alts = _split_top(inside)
+        if not all(PLAIN.match(a) for a in alts):
+            return None
+        return [(a.replace(r"\s+", " "), rest) for a in alts]
+    m = re.match(r"[a-z]+", pattern)
+    if not m:
+        return None
+    word, rest = m.group(0), pattern[m.end():]
+    if rest[:1] in ("?", "*", "+", "{"):  # the last letter is optional or repeated
+        word, rest = word[:-1], word[-1] + rest
+    return [(word, rest)] if word else None
+
+
+def _trie(entries: list[tuple[str, str]]) -> str:
     root: dict = {}
-    for w in words:
+    for word, tail in entries:
         node = root
-        for ch in w:
+        for ch in word:
             node = node.setdefault(ch, {})
-        node[""] = {}
+        node.setdefault("", []).append(tail)
     return _branch(root)
 
 
 def _branch(node: dict) -> str:
-    ends = "" in node
+    tails = node.get("", [])
+    ends = "" in tails
     alts = [_char(ch) + _branch(node[ch]) for ch in sorted(k for k in node if k)]
+    alts += [f"(?:{t})" for t in dict.fromkeys(tails) if t]
     if not alts:
         return ""
     if len(alts) == 1 and not ends:
