@@ -19,6 +19,7 @@ from vcl_qa.engine.concepts import CONTENT_CONCEPTS, find_concept
 from vcl_qa.engine.run import score_letter
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.engine.structure import analyse
+from vcl_qa.engine.typography import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "bench" / "holdout"  # replaced by --set
@@ -99,7 +100,7 @@ def eval_passages(details: bool) -> tuple[int, int, int, int]:
         if name not in data:
             continue  # a concept this set has no passages for
         def found(text: str) -> bool:
-            doc = analyse(text)
+            doc = analyse(fold(text))  # as the engine reads a letter (typographic quotes folded)
             return any(find_concept(concepts[c], doc, {}) is not None for c in entry_points)
         present, absent = data[name]["present"], data[name]["absent"]
         hits = [found(t) for t in present]
