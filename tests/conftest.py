@@ -1,1 +1,22 @@
 """Shared test set-up. The live-server helpers live in tests/live_server.py (import from there)."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+
+@pytest.fixture
+def rules_copy(tmp_path, monkeypatch):
+    """A copy of the rules folder in use (VCL_QA_RULES points at it) for the test to change;
+    the rules are loaded afresh before and after."""
+    from vcl_qa.engine.rules import load_rules
+    from vcl_qa.engine.rules_data import rules_dir
+
+    folder = tmp_path / "rules"
+    shutil.copytree(rules_dir(), folder)
+    monkeypatch.setenv("VCL_QA_RULES", str(folder))
+    load_rules.cache_clear()
+    yield folder
+    monkeypatch.delenv("VCL_QA_RULES")
+    load_rules.cache_clear()

@@ -5,7 +5,6 @@ review steps sharing a line, and the detail arrives from front matter and the co
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from click.testing import CliRunner
 from vcl_qa import Letter, LetterContext
 from vcl_qa.cli import main
 from vcl_qa.engine.rules import load_rules
-from vcl_qa.engine.rules_data import rules_dir
 from vcl_qa.engine.run import score_letter
 from vcl_qa.errors import LetterError, RulesError
 
@@ -31,16 +29,6 @@ def rules_fired(text: str, **ctx) -> list[str]:
     result = score_letter(Letter(text=text, context=LetterContext(**ctx)), today=TODAY)
     return [f.rule for f in result.findings]
 
-
-@pytest.fixture
-def rules_copy(tmp_path, monkeypatch):
-    folder = tmp_path / "rules"
-    shutil.copytree(rules_dir(), folder)
-    monkeypatch.setenv("VCL_QA_RULES", str(folder))
-    load_rules.cache_clear()
-    yield folder
-    monkeypatch.delenv("VCL_QA_RULES")
-    load_rules.cache_clear()
 
 
 def edit_rule(folder: Path, rid: str, **changes) -> None:

@@ -15,23 +15,11 @@ from click.testing import CliRunner
 from vcl_qa import Letter, LetterContext
 from vcl_qa.cli import main
 from vcl_qa.engine.rules import load_rules
-from vcl_qa.engine.rules_data import rules_dir
 from vcl_qa.engine.run import score_letter
 from vcl_qa.errors import RulesError
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-@pytest.fixture
-def rules_copy(tmp_path, monkeypatch):
-    """A copy of the rules folder, used for the test and forgotten afterwards."""
-    folder = tmp_path / "rules"
-    shutil.copytree(rules_dir(), folder)
-    monkeypatch.setenv("VCL_QA_RULES", str(folder))
-    load_rules.cache_clear()
-    yield folder
-    monkeypatch.delenv("VCL_QA_RULES")
-    load_rules.cache_clear()
 
 
 def edit_rule(folder: Path, fname: str, rid: str, **changes) -> None:

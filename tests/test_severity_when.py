@@ -3,27 +3,15 @@ first entry that holds wins; a field it needs that is missing leaves the rule's 
 Its conditions are checked when the rules load, like `when`."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 import yaml
 
 from vcl_qa import Letter, LetterContext
 from vcl_qa.engine.rules import load_rules
-from vcl_qa.engine.rules_data import rules_dir
 from vcl_qa.engine.run import score_letter
 from vcl_qa.errors import RulesError
 
-
-@pytest.fixture
-def rules_copy(tmp_path, monkeypatch):
-    folder = tmp_path / "rules"
-    shutil.copytree(rules_dir(), folder)
-    monkeypatch.setenv("VCL_QA_RULES", str(folder))
-    load_rules.cache_clear()
-    yield folder
-    monkeypatch.delenv("VCL_QA_RULES")
-    load_rules.cache_clear()
 
 
 def edit_rule(folder, fname, rid, **changes):

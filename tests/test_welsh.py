@@ -6,7 +6,6 @@ and an apology for lateness are found in Welsh."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from vcl_qa import Letter, LetterContext
 from vcl_qa.engine.language import by_lines, detect, keep_only, line_language
 from vcl_qa.engine.report import render_text
 from vcl_qa.engine.rules import load_rules
-from vcl_qa.engine.rules_data import rules_dir
 from vcl_qa.engine.run import score_letter
 from vcl_qa.engine.structure import analyse
 from vcl_qa.errors import RulesError
@@ -187,16 +185,6 @@ def test_a_bilingual_letter_needs_the_english_content_in_english():
     result = score_letter(Letter(text=text, context=BILINGUAL.context), today=TODAY)
     assert "content.vrr" not in raised(result) and result.metrics["language"] == "cy+en"
 
-
-@pytest.fixture
-def rules_copy(tmp_path, monkeypatch):
-    folder = tmp_path / "rules"
-    shutil.copytree(rules_dir(), folder)
-    monkeypatch.setenv("VCL_QA_RULES", str(folder))
-    load_rules.cache_clear()
-    yield folder
-    monkeypatch.delenv("VCL_QA_RULES")
-    load_rules.cache_clear()
 
 
 def test_languages_names_known_languages_only(rules_copy):
