@@ -12,11 +12,16 @@ def rules_copy(tmp_path, monkeypatch):
     the rules are loaded afresh before and after."""
     from vcl_qa.engine.rules import load_rules
     from vcl_qa.engine.rules_data import rules_dir
+    from vcl_qa.training import exercises
+
+    caches = (load_rules, exercises.load_exercises, exercises.settings)
 
     folder = tmp_path / "rules"
     shutil.copytree(rules_dir(), folder)
     monkeypatch.setenv("VCL_QA_RULES", str(folder))
-    load_rules.cache_clear()
+    for cached in caches:
+        cached.cache_clear()
     yield folder
     monkeypatch.delenv("VCL_QA_RULES")
-    load_rules.cache_clear()
+    for cached in caches:
+        cached.cache_clear()
