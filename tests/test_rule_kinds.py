@@ -130,3 +130,12 @@ def test_a_broken_exercise_file_stops_the_server_starting(rules_copy, tmp_path):
                                                        "VCL_QA_DB": str(tmp_path / "s.db")})
     assert proc.returncode == 2, proc.stderr
     assert first.name in proc.stderr and "breif" in proc.stderr
+
+
+def test_an_unknown_key_in_a_concept_stops_loading(rules_copy):
+    path = rules_copy / "concepts.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["review_right"]["stopwords"] = "the a an"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(RulesError, match=r"concept review_right: unknown key 'stopwords'"):
+        load_rules()

@@ -34,7 +34,6 @@ CONTENT_CONCEPTS = {
     "victim_views": ["victim_views"],
     "cps_role": ["cps_role"],
 }
-WORDS = re.compile(r"[a-z][a-z'’-]{3,}")
 
 
 @dataclass
@@ -46,8 +45,6 @@ class Concept:
     window: int
     alternatives: list[tuple[list[re.Pattern], list[re.Pattern]]]
     description: str = ""
-    min_specific_words: int = 0
-    stopwords: frozenset[str] = frozenset()
 
 
 
@@ -96,10 +93,9 @@ def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, in
                 masked = _mask(text, masks) if masks else text
                 if masked is not text and not all(p.search(masked) for p in required):
                     continue
-                if _specific_enough(concept, masked):
-                    first, last = segs[i], segs[i + size - 1]
-                    start, end = _narrow(required, document.text, first.start, last.end)
-                    return Hit(start, end, document.text[start:end])
+                first, last = segs[i], segs[i + size - 1]
+                start, end = _narrow(required, document.text, first.start, last.end)
+                return Hit(start, end, document.text[start:end])
     return None
 
 
@@ -112,15 +108,3 @@ def _narrow(required: list[re.Pattern], text: str, start: int, end: int) -> tupl
     return start, end
 
 
-def _specific_enough(concept: Concept, text: str) -> bool:
-    """Enough words outside the concept's stop words (the case's own facts, not boilerplate)."""
-    if not concept.min_specific_words:
-        return True
-    count = 0
-    for w in WORDS.findall(text.lower()):
-        w = w.rstrip("'’-").removesuffix("'s").removesuffix("’s")
-        if w not in concept.stopwords:
-            count += 1
-            if count >= concept.min_specific_words:
-                return True
-    return False

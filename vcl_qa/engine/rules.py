@@ -75,10 +75,19 @@ def _compile(pattern: str | dict, where: str) -> re.Pattern:
         raise RulesError(f"{where}: bad regular expression {pattern!r}: {exc}") from None
 
 
+CONCEPT_KEYS = ("any", "none", "window", "description")
+
+
 def _load_concepts() -> dict[str, Concept]:
     data = load_yaml("concepts.yml") or {}
     out = {}
     for name, spec in data.items():
+        if not isinstance(spec, dict):
+            raise RulesError(f"{rules_dir() / 'concepts.yml'}: concept {name}: needs 'any: [...]'")
+        unknown = [k for k in spec if k not in CONCEPT_KEYS]
+        if unknown:
+            raise RulesError(f"{rules_dir() / 'concepts.yml'}: concept {name}: unknown key '{unknown[0]}' "
+                             f"(known: {', '.join(CONCEPT_KEYS)})")
         alts = []
         for i, alt in enumerate(spec.get("any") or []):
             where = f"concepts.yml: {name} alternative {i + 1}"
@@ -97,9 +106,7 @@ def _load_concepts() -> dict[str, Concept]:
             raise RulesError(f"concepts.yml: {name} has no alternatives")
         none_all = [_compile(p, f"concepts.yml: {name}") for p in spec.get("none") or []]
         alts = [(a, n + none_all) for a, n in alts]
-        stop = frozenset(str(spec.get("stopwords") or "").lower().split())
-        out[name] = Concept(name, int(spec.get("window", 1)), alts, spec.get("description", ""),
-                            int(spec.get("min_specific_words", 0)), stop)
+        out[name] = Concept(name, int(spec.get("window", 1)), alts, spec.get("description", ""))
     return out
 
 

@@ -40,7 +40,6 @@ def check(rule, state: State) -> Iterator[Finding]:
     areas = spans(rule, state)
     if not areas:
         return
-    text = state.document.text
     case = cfg.case_sensitive
     seen: set[tuple[int, int]] = set()
     for entry in cfg.patterns:
