@@ -86,3 +86,22 @@ def test_the_api_names_a_bad_reader(site):
                    json={"text": SAMPLE.text, "context": {"reader": 3}})
     assert r.status_code in (400, 422)
     assert r.json()["error"]["details"][0]["field"] == "context.reader"
+
+
+def test_the_letter_page_says_what_was_not_checked_for_a_welsh_letter(client):
+    welsh = Letter.from_file(ROOT / "sample_letters" / "39_good_welsh_discontinued_assault_standard.txt")
+    context = {k: ("yes" if v is True else "no" if v is False else str(v))
+               for k, v in welsh.context.model_dump(mode="json", exclude_none=True).items()
+               if k not in ("suppress",)}
+    page = client.get("/check")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = client.post("/check", data={"csrf_token": token, "text": welsh.text, **context})
+    assert r.status_code == 303
+    letter = client.get(r.headers["location"])
+    box = re.search(r'<div class="inset" id="not-checked">(.*?)</div>', letter.text, re.S)
+    assert box, "no 'Not checked' box"
+    words = html.unescape(re.sub(r"<[^>]+>", " ", box.group(1)))
+    assert "Welsh" in words and "were not checked" in words
+    # an English letter with every detail given has no such box
+    english = submit(client, reader="adult")
+    assert 'id="not-checked"' not in client.get(english.headers["location"]).text

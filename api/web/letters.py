@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from types import SimpleNamespace
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from vcl_qa.engine import workdays
+from vcl_qa.engine import report, workdays
 from vcl_qa.panel import feedback as panel_feedback
 from vcl_qa.errors import LetterError
 from vcl_qa import csv_safe, labels
@@ -167,8 +168,18 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
         "verdict_words": VERDICT_WORDS.get(result.get("verdict"), ""), "decisions": DECISION_LABELS,
         "feedback": panel_feedback.feedback(db, letter_id), "long_date": long_date,
         "may_undo_sent": letter["status"] == "sent" and service.may_undo_sent(user.user, store.letter_row(db, letter_id)),
-        "days": letter_view.days,
+        "days": letter_view.days, "unchecked": _unchecked(result),
     }, status, user=user)
+
+
+def _unchecked(result: dict) -> list[str]:
+    """What could not be checked for a reason other than a missing detail (those are asked for
+    in the form): "The letter is in Welsh, so these were not checked: ...". The text report's
+    sentences, so the pages and the command line say the same."""
+    dims = {d: SimpleNamespace(not_assessed=(result.get("dimensions", {}).get(d) or {}).get("not_assessed") or [])
+            for d in DIMENSIONS}
+    sentences, _ = report.not_checked(SimpleNamespace(dimensions=dims))
+    return [s for s in sentences if not s.startswith("Set ")]
 
 
 def _script_finding(f: dict) -> dict:
