@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from live_server import LiveServer, make_user
+from web_site import csrf, signed_in
 from vcl_qa import Letter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,23 +27,19 @@ def site(tmp_path_factory):
     db_path = tmp_path_factory.mktemp("web") / "vcl_qa.db"
     token = make_user(db_path, "sam", "staff", "north")
     server = LiveServer(db_path).start()
-    yield {"url": server.url, "token": token}
+    yield {"url": server.url, "tokens": {"staff": token}}
     server.stop()
 
 
 @pytest.fixture
 def client(site):
-    c = httpx.Client(base_url=site["url"], timeout=30)
-    page = c.get("/sign-in")
-    pre = re.search(r'name="pre_token" value="([^"]+)"', page.text).group(1)
-    assert c.post("/sign-in", data={"pre_token": pre, "token": site["token"]}).status_code == 303
+    c = signed_in(site, "staff")
     yield c
     c.close()
 
 
 def submit(client, **overrides):
-    page = client.get("/check")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    token = csrf(client.get("/check").text)
     return client.post("/check", data={"csrf_token": token, "text": SAMPLE.text, **CONTEXT, **overrides})
 
 
@@ -73,7 +70,7 @@ def test_a_bad_answer_is_named_next_to_the_field(client):
 def test_the_api_takes_the_reader(site, value, flagged):
     context = {**SAMPLE.context.model_dump(mode="json", exclude_none=True), "reader": value}
     r = httpx.post(site["url"] + "/api/v1/letters", timeout=30,
-                   headers={"Authorization": f"Bearer {site['token']}"},
+                   headers={"Authorization": f"Bearer {site['tokens']['staff']}"},
                    json={"text": SAMPLE.text, "context": context})
     assert r.status_code == 201, r.text
     rules = {f["rule"] for f in r.json()["result"]["findings"]}
@@ -82,7 +79,7 @@ def test_the_api_takes_the_reader(site, value, flagged):
 
 def test_the_api_names_a_bad_reader(site):
     r = httpx.post(site["url"] + "/api/v1/letters", timeout=30,
-                   headers={"Authorization": f"Bearer {site['token']}"},
+                   headers={"Authorization": f"Bearer {site['tokens']['staff']}"},
                    json={"text": SAMPLE.text, "context": {"reader": 3}})
     assert r.status_code in (400, 422)
     assert r.json()["error"]["details"][0]["field"] == "context.reader"

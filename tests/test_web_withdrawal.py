@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from live_server import LiveServer, make_user
+from web_site import csrf, signed_in
 
 LETTER = (
     "Private - to be opened by addressee only\n\nDear Ms Grant\n\n"
@@ -27,23 +28,19 @@ def site(tmp_path_factory):
     db_path = tmp_path_factory.mktemp("web") / "vcl_qa.db"
     token = make_user(db_path, "sam", "staff", "north")
     server = LiveServer(db_path).start()
-    yield {"url": server.url, "token": token}
+    yield {"url": server.url, "tokens": {"staff": token}}
     server.stop()
 
 
 @pytest.fixture
 def client(site):
-    c = httpx.Client(base_url=site["url"], timeout=30)
-    page = c.get("/sign-in")
-    pre = re.search(r'name="pre_token" value="([^"]+)"', page.text).group(1)
-    assert c.post("/sign-in", data={"pre_token": pre, "token": site["token"]}).status_code == 303
+    c = signed_in(site, "staff")
     yield c
     c.close()
 
 
 def submit(client, **overrides):
-    page = client.get("/check")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    token = csrf(client.get("/check").text)
     return client.post("/check", data={"csrf_token": token, "text": LETTER, **CONTEXT, **overrides})
 
 
@@ -73,7 +70,7 @@ def test_a_bad_answer_is_named_next_to_the_field(client):
                                                   ("unknown", False, True)])
 def test_the_api_takes_true_false_or_unknown(site, value, flagged, unknown):
     r = httpx.post(site["url"] + "/api/v1/letters", timeout=30,
-                   headers={"Authorization": f"Bearer {site['token']}"},
+                   headers={"Authorization": f"Bearer {site['tokens']['staff']}"},
                    json={"text": LETTER, "context": {**CONTEXT, "bereaved": False, "withdrawal": value}})
     assert r.status_code == 201, r.text
     result = r.json()["result"]
@@ -84,7 +81,7 @@ def test_the_api_takes_true_false_or_unknown(site, value, flagged, unknown):
 
 def test_the_api_names_a_bad_withdrawal_value(site):
     r = httpx.post(site["url"] + "/api/v1/letters", timeout=30,
-                   headers={"Authorization": f"Bearer {site['token']}"},
+                   headers={"Authorization": f"Bearer {site['tokens']['staff']}"},
                    json={"text": LETTER, "context": {**CONTEXT, "bereaved": False, "withdrawal": 3}})
     assert r.status_code in (400, 422)
     assert "withdrawal" in r.text

@@ -14,6 +14,7 @@ from vcl_qa import labels
 from vcl_qa.db import audit
 from vcl_qa.errors import LetterError
 from vcl_qa.decisions import register, store
+from vcl_qa.engine.workdays import limit_for
 from vcl_qa.reports import timeliness
 
 from ..deps import DbDep, visible_team
@@ -55,7 +56,7 @@ def rows_for(db, f: dict) -> list[dict]:
     for r in rows:
         r.update(decision_words=labels.label(labels.DECISIONS, r["decision"]),
                  status_words=labels.label(labels.REGISTER_STATUSES, r["status"]),
-                 due_words=labels.long_date(r["due_date"]),
+                 due_words="no letter due" if r["status"] == "not_required" else labels.long_date(r["due_date"]),
                  decided_words=labels.long_date(r["decision_date"]),
                  days_words=timeliness.days_in_words(r))
     return rows
@@ -72,6 +73,7 @@ def decisions_page(request: Request, user: StaffOrManager, db: DbDep, page: int 
     f, errors, typed = _filters(request, user, db)
     teams = [] if user.role == "staff" else [r[0] for r in db.execute("SELECT DISTINCT team FROM decisions ORDER BY team")]
     ctx = {"filters": f, "typed": typed, "errors": errors, "teams": teams, "statuses": labels.REGISTER_STATUSES,
+           "limits": {c: labels.working_days(limit_for(c)) for c in ("enhanced", "standard")},
            "order": STATUS_ORDER, "held": db["decisions"].count}
     if set(errors) - {"status"}:
         return render(request, "decisions.html", ctx, 400, user)

@@ -284,9 +284,9 @@ def digest_for(db: Database, *, today: dt.date | None = None, team: str | None =
     held = db["decisions"].count_where("team = ?", [team]) if team else held_all
     later = db["decisions"].count_where(
         "decision_date > ?" + (" AND team = ?" if team else ""), [day.isoformat(), *([team] if team else [])])
-    not_required = [r for r in register(db, today=day, team=team, decided_to=day, status="not_required")]
-    return Digest(day, today is not None, team, digest(db, today=day, team=team), held, held_all,
-                  later, unlinked, not_required)
+    rows = register(db, today=day, team=team, decided_to=day)  # read once: open and not needed
+    return Digest(day, today is not None, team, [r for r in rows if r["status"] in OPEN], held, held_all,
+                  later, unlinked, [r for r in rows if r["status"] == "not_required"])
 
 
 def write_digest_csv(rows: list[dict], fh: TextIO) -> None:

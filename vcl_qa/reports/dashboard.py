@@ -14,7 +14,7 @@ from vcl_qa.engine.rules import load_rules
 from vcl_qa.letters.store import LETTER_DAY, letter_filters
 from vcl_qa.panel import periods as panel_periods
 
-VERDICTS = ("good", "needs_work", "poor")
+VERDICTS = tuple(labels.VERDICTS)  # the codes, in the table's order
 MONTH_COLUMNS = ("month", "letters", "sent", "judged_for_time", "on_time", "timeliness_rate",
                  "mean_score", *VERDICTS)
 
@@ -65,7 +65,7 @@ def score_bands(rows: list[dict], width: int = 10) -> list[tuple[str, int]]:
             for b in range(100 // width)]
 
 
-SEVERITY_ORDER = {"error": 0, "warning": 1, "suggestion": 2}
+SEVERITY_ORDER = {s: i for i, s in enumerate(labels.SEVERITIES)}  # must fix first
 
 
 def frequent_rules(db: Database, rows: list[dict], top: int | None = 10) -> list[dict]:
