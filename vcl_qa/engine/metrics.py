@@ -3,7 +3,9 @@ readability over the prose, and the timeliness facts (due date, working days tak
 from the calendar settings."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 import textstat
@@ -49,16 +51,49 @@ def prose_figures(doc: Document, scoring: dict[str, Any]) -> dict[str, Any]:
         "average_sentence_words": round(words / len(sents), 1) if sents else 0.0,
         "longest_sentence_words": max((s.words for s in sents), default=0),
     }
-    # textstat over the prose only, one sentence per line ending in a full stop, so that
-    # headings and list items count as the short sentences they are.
-    prose = " ".join(s.text.replace("\n", " ").rstrip(" .!?:;") + "." for s in sents)
+    # Flesch figures over the prose only, one sentence per piece ending in a full stop, so that
+    # headings and list items count as the short sentences they are. textstat counts the words,
+    # syllables and sentences of each piece (kept for sentences met before: letters made from
+    # the same paragraphs share them); the sums are what textstat counts over the whole prose
+    # (tests/test_metrics.py compares the two).
     if words >= int(scoring.get("reading_figures_min_words", 30)):
-        m["flesch_reading_ease"] = round(float(textstat.flesch_reading_ease(prose)), 1)
-        m["flesch_kincaid_grade"] = round(float(textstat.flesch_kincaid_grade(prose)), 1)
+        totals = [sum(c) for c in zip(*(piece_counts(piece(s.text)) for s in sents))]
+        m["flesch_reading_ease"], m["flesch_kincaid_grade"] = flesch(*totals)
     else:
         m["flesch_reading_ease"] = None
         m["flesch_kincaid_grade"] = None
     return m
+
+
+def piece(sentence: str) -> str:
+    """A sentence as the reading figures count it: on one line, ending in one full stop."""
+    return sentence.replace("\n", " ").rstrip(" .!?:;") + "."
+
+
+@lru_cache(maxsize=50_000)
+def piece_counts(text: str) -> tuple[int, int, int]:
+    """textstat's words, syllables and sentences of one piece (sentences without textstat's
+    floor of one, so that pieces add up)."""
+    runs = _RUNS.findall(text)
+    return (textstat.lexicon_count(text), textstat.syllable_count(text),
+            sum(1 for r in runs if textstat.lexicon_count(r) > 2))
+
+
+_RUNS = re.compile(r"\b[^.!?]+[.!?]*", re.UNICODE)
+
+
+def flesch(words: int, syllables: int, sentences: int) -> tuple[float, float]:
+    """Flesch Reading Ease and Flesch-Kincaid grade, rounded to one place, as textstat works
+    them out from the same counts (its English constants; sentences at least one)."""
+    if not words:
+        return 0.0, 0.0
+    per_sentence = words / max(1, sentences)
+    per_word = syllables / words
+    if per_word == 0:
+        return 0.0, 0.0
+    ease = 206.835 - 1.015 * per_sentence - 84.6 * per_word
+    grade = (0.39 * per_sentence) + (11.8 * per_word) - 15.59
+    return round(float(ease), 1), round(float(grade), 1)
 
 
 def _timeliness(state: State) -> None:

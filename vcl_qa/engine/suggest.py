@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import textstat
 import yaml
 
 from vcl_qa import config
 from vcl_qa.engine.kinds import KINDS, NotAssessed, State, applies
 from vcl_qa.engine.letter import Letter
-from vcl_qa.engine.metrics import compute_metrics
+from vcl_qa.engine.metrics import compute_metrics, flesch, piece, piece_counts
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.prefilter import literal_hints, may_match
 from vcl_qa.engine.result import Finding
@@ -668,16 +667,14 @@ class Checker:
         """The letter's Flesch Reading Ease with sentence i changed, from per-sentence counts
         (as compute_metrics works it out over the prose, one sentence after another)."""
         if self._fre is None:
-            parts = [_counts(_piece(s.text)) for s in self.doc.sentences]
+            parts = [piece_counts(piece(s.text)) for s in self.doc.sentences]
             self._fre = (parts, [sum(p[k] for p in parts) for k in range(3)])
         parts, (words, sylls, sents) = self._fre
-        new = _counts(_piece(new_sentence))
+        new = piece_counts(piece(new_sentence))
         words += new[0] - parts[i][0]
         sylls += new[1] - parts[i][1]
-        sents = max(1, sents + new[2] - parts[i][2])
-        if not words:
-            return 0.0
-        return round(206.835 - 1.015 * (words / sents) - 84.6 * (sylls / words), 1)
+        sents += new[2] - parts[i][2]
+        return flesch(words, sylls, sents)[0]
 
 
 _VOCAB: dict[int, tuple[str, ...]] = {}
@@ -704,22 +701,6 @@ def _remember(key: tuple, value: tuple) -> tuple:
         _cache.clear()
     _cache[key] = value
     return value
-
-
-def _piece(sentence: str) -> str:
-    return sentence.replace("\n", " ").rstrip(" .!?:;") + "."
-
-
-@lru_cache(maxsize=50_000)
-def _counts(piece: str) -> tuple[int, int, int]:
-    return (textstat.lexicon_count(piece), textstat.syllable_count(piece),
-            _sentence_count(piece))
-
-
-def _sentence_count(piece: str) -> int:
-    """textstat's sentence count without its floor of one (so pieces can be added up)."""
-    runs = re.findall(r"\b[^.!?]+[.!?]*", piece, re.UNICODE)
-    return sum(1 for r in runs if textstat.lexicon_count(r) > 2)
 
 
 def _place(rule: str, a: int | None, b: int | None, s: int, e: int, delta: int) -> tuple:

@@ -1,0 +1,53 @@
+"""The Flesch figures are added up from per-sentence counts (engine/metrics.py: piece_counts,
+kept for sentences met before); the sums must give what textstat gives over the whole prose."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import textstat
+
+from vcl_qa.engine.letter import Letter
+from vcl_qa.engine.metrics import flesch, piece, piece_counts
+from vcl_qa.engine.structure import analyse
+from vcl_qa.engine.typography import fold
+
+ROOT = Path(__file__).resolve().parent.parent
+LETTERS = sorted((ROOT / "sample_letters").glob("*.txt")) + sorted(ROOT.glob("bench/holdout*/letters/*.txt"))
+ODD = [
+    "We met at 10.30am on 3 Jan. You can email vlu@cps.gov.uk. Thank you.",
+    "Yes. No. I see. The case is over now for good.",
+    "(See below.)\nPlease call me - any day - on 0123 456 789!",
+    "Mr. O'Neill didn't attend; the hearing's date wasn't set... We're sorry?!",
+    "Dear Ms Okafor\n\nÉté naïve café — it’s “fine”. One two three four.",
+]
+
+
+def _whole(sentences: list[str]) -> tuple[float, float]:
+    prose = " ".join(piece(s) for s in sentences)
+    return (round(float(textstat.flesch_reading_ease(prose)), 1),
+            round(float(textstat.flesch_kincaid_grade(prose)), 1))
+
+
+def _summed(sentences: list[str]) -> tuple[float, float]:
+    counts = [piece_counts(piece(s)) for s in sentences]
+    return flesch(*(sum(c[k] for c in counts) for k in range(3)))
+
+
+@pytest.mark.parametrize("path", LETTERS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_summed_figures_equal_textstat_over_the_letter(path):
+    doc = analyse(fold(Letter.from_file(path).text))
+    sentences = [s.text for s in doc.sentences]
+    assert len(sentences) > 3
+    assert _summed(sentences) == _whole(sentences)
+
+
+@pytest.mark.parametrize("text", ODD)
+def test_summed_figures_equal_textstat_on_odd_punctuation(text):
+    sentences = [s.text for s in analyse(text).sentences] or [text]
+    assert _summed(sentences) == _whole(sentences)
+
+
+def test_no_words_gives_zero_not_an_error():
+    assert flesch(0, 0, 0) == (0.0, 0.0)
+    assert flesch(10, 0, 1) == (0.0, 0.0)  # as textstat: no syllables counted, no figure
