@@ -570,12 +570,13 @@ class Checker:
         suspects = []
         for c in self.concepts:
             vocab = concept_vocabulary(c)
+            if not any(w.startswith(vocab) for w in changed):
+                continue  # neither taken out nor put in (the words put in are among the changed)
             full = self.state.concept(c.name)
             if full is not None:
                 seg_lo, seg_hi = self._found_span(c.name, full)
                 if seg_lo <= edit.end and edit.start <= seg_hi:
-                    if any(w.startswith(vocab) for w in changed):
-                        suspects.append(c.name)  # found where the edit is: it may be lost
+                    suspects.append(c.name)  # found where the edit is: it may be lost
                     continue
                 if full.end <= edit.start:
                     continue  # found before the edit: it stays where it is
