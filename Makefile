@@ -6,9 +6,18 @@ STAMP := $(VENV)/.installed
 SYSSTAMP := $(VENV)/.system-packages
 export VCL_QA_DB ?= $(CURDIR)/var/vcl_qa.db
 
-.PHONY: setup run test bench screenshots clean
+# The concept classifier (issue 13), trained from the sentences in data/ (no downloaded weights).
+MODEL := var/models/concepts
+MODEL_INPUTS := $(wildcard data/concept_sentences/*.yml) scripts/train_concept_model.py vcl_qa/engine/classifier.py
 
-setup: $(STAMP) $(SYSSTAMP)
+.PHONY: setup run test bench screenshots clean model
+
+setup: $(STAMP) $(SYSSTAMP) $(MODEL)/meta.json
+
+model: $(MODEL)/meta.json
+
+$(MODEL)/meta.json: $(STAMP) $(MODEL_INPUTS)
+	$(BIN)/python scripts/train_concept_model.py --quiet --out $(MODEL)
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)

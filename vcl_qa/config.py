@@ -8,6 +8,7 @@
 | interactive API docs at /docs and /redoc (their scripts come from an outside host) | `VCL_QA_API_DOCS` | off (`1`: on) |
 | days letter text and personal details are kept | `VCL_QA_KEEP_LETTERS_DAYS` | 365 (`never`: until purged by hand) |
 | days audit log entries are kept | `VCL_QA_KEEP_AUDIT_DAYS` | 730 (`never`: for good) |
+| concept classifier model (second opinion, issue 13; `make model` builds it) | `VCL_QA_CONCEPT_MODEL` | `var/models/concepts` in the checkout |
 
 Settings about letters and pages that an area may tune without code (session hours, page
 sizes, the working-day limits) live in the rules folder (`web.yml`, `calendar.yml`); the
@@ -72,6 +73,13 @@ def samples_dir() -> Path:
     """The sample letters and sample decisions register used by `vcl-qa demo-setup`."""
     env = os.environ.get("VCL_QA_SAMPLES")
     return Path(env) if env else _shipped("vcl_qa.sample_data", "sample_letters")
+
+
+def concept_model_dir() -> Path:
+    """The concept classifier's spaCy model folder (issue 13): VCL_QA_CONCEPT_MODEL, else
+    var/models/concepts in the checkout (built by `make model`; missing is allowed)."""
+    env = os.environ.get("VCL_QA_CONCEPT_MODEL")
+    return Path(env) if env else _CHECKOUT / "var" / "models" / "concepts"
 
 
 # Retention (`vcl-qa purge` with no options applies it; `vcl-qa status` warns when it is overdue).

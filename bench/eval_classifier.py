@@ -1,0 +1,266 @@
+"""Measure the concept classifier (issue 13) against the rules alone on the held-out sets.
+
+Run from the repository root, after `make model`:
+    .venv/bin/python bench/eval_classifier.py [--sets bench/holdout ... bench/holdout5] [--details]
+
+For each set (passages.yml, present/absent per concept) and for the letter level (expected.yml),
+four ways of deciding that a concept is there:
+  rules      the engine's concepts alone (find_concept, as bench/eval_holdout.py does; for letters
+             the findings score_letter raises)
+  alone      the classifier alone: some sentence has probability >= the `alone` threshold
+  veto       specific_reason only: rules AND classifier: the rules' hit counts only when one of
+             the sentences the rules matched has probability >= the `veto` threshold
+  rescue     the other concepts: rules OR classifier: a rules miss is overturned when some
+             sentence has probability >= the `rescue` threshold
+(--all-combos also prints veto for the others and rescue for specific_reason.)
+The thresholds are those stored in the model (meta.json), chosen by scripts/train_concept_model.py
+on the held-back 15% of the corpus in data/concept_sentences/, never on these held-out sets.
+bench/holdout6 is not read.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import vcl_qa  # noqa: E402
+from vcl_qa.config import concept_model_dir  # noqa: E402
+from vcl_qa.engine.classifier import CONCEPTS, load_model, second_opinion, thresholds  # noqa: E402
+from vcl_qa.engine.concepts import CONTENT_CONCEPTS, find_concept  # noqa: E402
+from vcl_qa.engine.kinds import NotAssessed, State, applies  # noqa: E402
+from vcl_qa.engine.kinds.base import rule_state  # noqa: E402
+from vcl_qa.engine.metrics import compute_metrics  # noqa: E402
+from vcl_qa.engine.rules import load_rules  # noqa: E402
+from vcl_qa.engine.run import score_letter  # noqa: E402
+from vcl_qa.engine.structure import Document, analyse  # noqa: E402
+from vcl_qa.engine.typography import fold  # noqa: E402
+
+SETS = ["bench/holdout", "bench/holdout2", "bench/holdout3", "bench/holdout4", "bench/holdout5"]
+TODAY = datetime.date(2025, 6, 2)  # as bench/eval_holdout.py, so the findings are the same
+IGNORED = {"readability.passive"}
+# The letter-level rule that needs each concept (content.reason is the one the issue names).
+LETTER_RULES = {"specific_reason": "content.reason", "decision_statement": "content.decision",
+                "review_right": "content.vrr", "meeting_offer": "content.meeting",
+                "acknowledgement": "empathy.acknowledgement"}
+DESIGNATED = {c: ("veto" if c == "specific_reason" else "rescue") for c in CONCEPTS}
+MODES = ["rules", "alone", "veto", "rescue"]
+
+
+@dataclasses.dataclass
+class Tally:
+    hits: int = 0
+    present: int = 0
+    alarms: int = 0
+    absent: int = 0
+
+    def add(self, found: bool, want: bool) -> None:
+        if want:
+            self.present += 1
+            self.hits += found
+        else:
+            self.absent += 1
+            self.alarms += found
+
+    def cell(self) -> str:
+        det = f"{self.hits}/{self.present}"
+        fa = f"{self.alarms}/{self.absent}"
+        rd = f"{self.hits / self.present:.2f}" if self.present else "  - "
+        rf = f"{self.alarms / self.absent:.2f}" if self.absent else "  - "
+        return f"{det:>7s} {rd}  {fa:>6s} {rf}"
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.rules_s = self.clf_s = 0.0
+        self.rules_n = self.clf_n = 0
+
+
+def hit_segments(concept_names: list[str], doc: Document, concepts) -> list[int]:
+    """The segments in which the rules find any of the concepts, each looked at on its own
+    (the semantic concepts read one or two sentences; a two-sentence hit counts both)."""
+    out: set[int] = set()
+    for i, seg in enumerate(doc.segments):
+        one = dataclasses.replace(doc, segments=[seg], _starts=None)
+        if any(find_concept(concepts[c], one, {}) is not None for c in concept_names):
+            out.add(i)
+    # window-2 concepts may need the next sentence too: a pair hit marks both
+    for i in range(len(doc.segments) - 1):
+        if i in out or i + 1 in out:
+            continue
+        two = dataclasses.replace(doc, segments=doc.segments[i:i + 2], _starts=None)
+        if any(find_concept(concepts[c], two, {}) is not None for c in concept_names):
+            out.update((i, i + 1))
+    return sorted(out)
+
+
+def decide(concept: str, rules_found: bool, doc: Document, concepts, t: dict[str, float], timer: Timer,
+           sentences: list[str]) -> dict[str, bool]:
+    start = time.perf_counter()
+    probs = second_opinion(concept, sentences)
+    timer.clf_s += time.perf_counter() - start
+    timer.clf_n += len(sentences)
+    best = max(probs, default=0.0)
+    out = {"rules": rules_found, "alone": best >= t["alone"], "rescue": rules_found or best >= t["rescue"]}
+    if rules_found:
+        hits = hit_segments(CONTENT_CONCEPTS[concept], doc, concepts)
+        # a hit the per-sentence search cannot place (a wider window): the rules' word stands
+        out["veto"] = (not hits) or any(probs[i] >= t["veto"] for i in hits)
+    else:
+        out["veto"] = False
+    return out
+
+
+def eval_passages(folder: Path, th, concepts, timer: Timer, notes: list[str]) -> dict[str, dict[str, Tally]]:
+    data = yaml.safe_load((folder / "passages.yml").read_text(encoding="utf-8"))
+    out: dict[str, dict[str, Tally]] = {}
+    for concept in CONCEPTS:
+        if concept not in data:
+            continue
+        tallies = out[concept] = {m: Tally() for m in MODES}
+        for want, texts in ((True, data[concept]["present"]), (False, data[concept]["absent"])):
+            for text in texts:
+                doc = analyse(fold(text))  # as the engine reads a letter
+                start = time.perf_counter()
+                found = any(find_concept(concepts[c], doc, {}) is not None for c in CONTENT_CONCEPTS[concept])
+                timer.rules_s += time.perf_counter() - start
+                timer.rules_n += len(doc.segments)
+                got = decide(concept, found, doc, concepts, th[concept], timer, [s.text for s in doc.segments])
+                for m in MODES:
+                    tallies[m].add(got[m], want)
+                d = DESIGNATED[concept]
+                if got[d] != got["rules"]:
+                    verdict = "right" if got[d] == want else "WRONG"
+                    notes.append(f"  {folder.name:9s} {concept:18s} {d:6s} changes rules ({verdict}): {' '.join(text.split())[:110]}")
+    return out
+
+
+def raised_rules(result) -> set[str]:
+    return {f.rule for f in result.findings
+            if f.rule not in IGNORED and not getattr(f, "suppressed", False)
+            and str(getattr(f.severity, "value", f.severity)) in ("error", "warning")}
+
+
+def eval_letters(folder: Path, th, rs, timer: Timer, notes: list[str]) -> dict[str, dict[str, Tally]]:
+    """Per concept: does the rule that needs it flag the letter (concept missing) when it should?
+    Detection here is of the flaw: a letter flagged that expected.yml says is flawed."""
+    expected = yaml.safe_load((folder / "expected.yml").read_text(encoding="utf-8"))["letters"]
+    by_id = {r.id: r for r in rs.rules}
+    out = {c: {m: Tally() for m in MODES} for c in CONCEPTS}
+    for name in sorted(expected):
+        want_rules = set(expected[name] or [])
+        letter = vcl_qa.Letter.from_file(folder / "letters" / name)
+        got_rules = raised_rules(score_letter(letter, today=TODAY))
+        state = State(letter, analyse(fold(letter.text)), rs, TODAY)
+        compute_metrics(state)
+        for concept, rid in LETTER_RULES.items():
+            rule = by_id[rid]
+            try:
+                applicable = applies(rule, state)
+                view = rule_state(rule, state) if applicable else state
+            except NotAssessed:
+                applicable, view = False, state
+            flagged_by_rules = rid in got_rules
+            want = rid in want_rules
+            if not applicable:
+                for m in MODES:
+                    out[concept][m].add(flagged_by_rules, want)
+                continue
+            doc = view.document
+            sentences = [s.text for s in doc.segments]
+            # the concept counts as found by the rules when the rule did not flag the letter
+            got = decide(concept, not flagged_by_rules, doc, rs.concepts, th[concept], timer, sentences)
+            for m in MODES:
+                out[concept][m].add(not got[m], want)
+            d = DESIGNATED[concept]
+            if got[d] != got["rules"]:
+                verdict = "right" if (not got[d]) == want else "WRONG"
+                notes.append(f"  {folder.name:9s} {rid:24s} {d:6s} changes rules ({verdict}): {name}")
+    return out
+
+
+def merge(into: dict[str, dict[str, Tally]], part: dict[str, dict[str, Tally]]) -> None:
+    for c, modes in part.items():
+        for m, t in modes.items():
+            acc = into.setdefault(c, {}).setdefault(m, Tally())
+            acc.hits += t.hits
+            acc.present += t.present
+            acc.alarms += t.alarms
+            acc.absent += t.absent
+
+
+def print_table(title: str, totals: dict[str, dict[str, Tally]], th, all_combos: bool, what: str) -> None:
+    print(f"\n{title}")
+    print(f"{'concept':20s} {'way':24s} {what:>12s}  {'false alarms':>11s}")
+    for c in CONCEPTS:
+        if c not in totals:
+            continue
+        modes = ["rules", "alone", "veto", "rescue"] if all_combos else ["rules", "alone", DESIGNATED[c]]
+        for m in modes:
+            label = {"rules": "rules alone", "alone": f"classifier alone >={th[c]['alone']:.2f}",
+                     "veto": f"rules AND clf >={th[c]['veto']:.2f}", "rescue": f"rules OR clf >={th[c]['rescue']:.2f}"}[m]
+            print(f"{c if m == 'rules' else '':20s} {label:24s} {totals[c][m].cell()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="*", default=SETS)
+    parser.add_argument("--model", default=None, help="model folder (default: VCL_QA_CONCEPT_MODEL or var/models/concepts)")
+    parser.add_argument("--details", action="store_true", help="list every passage and letter the second opinion changes")
+    parser.add_argument("--all-combos", action="store_true", help="veto and rescue for every concept")
+    parser.add_argument("--per-set", action="store_true", help="a passage table for each set as well")
+    parser.add_argument("--no-letters", action="store_true", help="passages only (quicker)")
+    args = parser.parse_args(argv)
+    if any(Path(s).name == "holdout6" for s in args.sets):
+        raise SystemExit("bench/holdout6 stays unseen")
+    if args.model:
+        import os
+
+        os.environ["VCL_QA_CONCEPT_MODEL"] = str(Path(args.model).resolve())
+    started = time.perf_counter()
+    if load_model() is None:
+        raise SystemExit(f"no concept model at {concept_model_dir()}: run `make model` first")
+    load_s = time.perf_counter() - started
+    th = thresholds()
+    print(f"model: {concept_model_dir()} (loaded in {load_s * 1000:.0f} ms); thresholds from the corpus's "
+          f"held-back split (not from these sets):")
+    for c in CONCEPTS:
+        print(f"  {c:20s} alone {th[c]['alone']:.2f}  veto {th[c]['veto']:.2f}  rescue {th[c]['rescue']:.2f}")
+
+    rs = load_rules()
+    timer = Timer()
+    notes: list[str] = []
+    passages: dict[str, dict[str, Tally]] = {}
+    letters: dict[str, dict[str, Tally]] = {}
+    for s in args.sets:
+        folder = ROOT / s
+        part = eval_passages(folder, th, rs.concepts, timer, notes)
+        merge(passages, part)
+        if args.per_set:
+            print_table(f"PASSAGES {s}", part, th, args.all_combos, "detected")
+        if not args.no_letters:
+            merge(letters, eval_letters(folder, th, rs, timer, notes))
+
+    print_table(f"PASSAGES, all sets ({', '.join(Path(s).name for s in args.sets)})", passages, th,
+                args.all_combos, "detected")
+    if not args.no_letters:
+        print_table("LETTERS, all sets: the rule that needs the concept flags a letter (detected = a flawed "
+                    "letter flagged; false alarm = a good letter flagged)", letters, th, args.all_combos, "detected")
+    print(f"\ntime per sentence: rules (find_concept, passages) {timer.rules_s / max(timer.rules_n, 1) * 1000:.3f} ms; "
+          f"classifier {timer.clf_s / max(timer.clf_n, 1) * 1000:.3f} ms ({timer.clf_n} sentences, one concept per call; "
+          f"the model scores all five concepts in that pass)")
+    if args.details:
+        print("\nWhere the designated second opinion changes the rules' answer:")
+        print("\n".join(notes) if notes else "  nowhere")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""The concept classifier (issue 13): a second opinion that is never needed to score a letter.
+
+A tiny model is trained once for this module from a slice of data/concept_sentences/ by the real
+training script (a few seconds); the model `make model` builds is used too when it is there.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vcl_qa.engine import classifier
+from vcl_qa.engine.classifier import CONCEPTS, load_model, normalise, second_opinion, strongest, thresholds
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BOILERPLATE = [
+    "There is insufficient evidence to provide a realistic prospect of conviction, so the case cannot continue.",
+    "We looked at the CCTV, the statements and the medical notes before deciding.",
+    "This does not mean that we do not believe you.",
+]
+SPECIFIC = [
+    "The CCTV from the shop does not show the man's face, and the only witness has moved abroad.",
+    "The doctor says the cut on your hand could have been caused by the broken glass you fell on.",
+    "Mr Lowe was at work in Cardiff that night, and his manager confirms it.",
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("model") / "concepts"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_concept_model.py"), "--out", str(out),
+                           "--limit", "60", "--epochs", "10", "--quiet"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "held-back 15% split" in done.stdout  # the per-concept figures are printed
+    return out
+
+
+def test_a_missing_model_is_no_model_and_nothing_breaks(tmp_path):
+    missing = tmp_path / "no-model-here"
+    assert load_model(missing) is None
+    assert second_opinion("specific_reason", SPECIFIC, missing) == []
+    assert strongest("review_right", ["You can ask for a review."], missing) is None
+    assert thresholds(missing) == {}
+
+
+def test_a_broken_model_folder_is_no_model(tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "meta.json").write_text("{not json")
+    (broken / "config.cfg").write_text("[nlp]\nlang = \"xx-not-a-language\"\n")
+    assert load_model(broken) is None
+    assert second_opinion("meeting_offer", ["I would like to meet you."], broken) == []
+
+
+def test_the_setting_names_the_model_folder(monkeypatch, tmp_path):
+    from vcl_qa import config
+
+    monkeypatch.setenv("VCL_QA_CONCEPT_MODEL", str(tmp_path / "elsewhere"))
+    assert config.concept_model_dir() == tmp_path / "elsewhere"
+    assert load_model() is None  # the default path follows the setting
+    monkeypatch.delenv("VCL_QA_CONCEPT_MODEL")
+    assert config.concept_model_dir() == ROOT / "var" / "models" / "concepts"
+
+
+def test_an_unknown_concept_is_refused(tiny_model):
+    with pytest.raises(ValueError, match="contact"):
+        second_opinion("contact", ["Call me on 01632 960000."], tiny_model)
+
+
+def test_normalise_folds_case_digits_and_spaces():
+    assert normalise("  The CCTV  on 12 March\n2024 ") == "the cctv on 00 march 0000"
+
+
+def test_boilerplate_scores_lower_than_a_specific_reason(tiny_model):
+    low = second_opinion("specific_reason", BOILERPLATE, tiny_model)
+    high = second_opinion("specific_reason", SPECIFIC, tiny_model)
+    assert len(low) == len(BOILERPLATE) and len(high) == len(SPECIFIC)
+    assert all(0.0 <= p <= 1.0 for p in low + high)
+    assert max(low) < min(high), (low, high)
+
+
+def test_one_probability_per_sentence_in_order(tiny_model):
+    sentences = BOILERPLATE + SPECIFIC
+    forward = second_opinion("specific_reason", sentences, tiny_model)
+    backward = second_opinion("specific_reason", sentences[::-1], tiny_model)
+    assert forward == pytest.approx(backward[::-1])
+    assert second_opinion("specific_reason", [], tiny_model) == []
+
+
+def test_each_concept_has_its_own_opinion(tiny_model):
+    review = "If you disagree with our decision, you can ask for it to be reviewed by another prosecutor."
+    meeting = "I would be glad to meet you at our office to explain the decision in person."
+    assert second_opinion("review_right", [review], tiny_model)[0] > second_opinion("review_right", [meeting], tiny_model)[0]
+    assert second_opinion("meeting_offer", [meeting], tiny_model)[0] > second_opinion("meeting_offer", [review], tiny_model)[0]
+
+
+def test_the_opinion_names_the_sentence_and_the_concept(tiny_model):
+    sentences = ["Dear Ms Rees", BOILERPLATE[0], SPECIFIC[0], "Yours sincerely"]
+    best = strongest("specific_reason", sentences, tiny_model)
+    assert best is not None and best.index == 2 and best.sentence == SPECIFIC[0]
+    assert best.explain().startswith('specific reason: "The CCTV from the shop')
+
+
+def test_the_model_is_loaded_once_and_carries_its_thresholds(tiny_model):
+    assert load_model(tiny_model) is load_model(str(tiny_model))
+    th = thresholds(tiny_model)
+    assert set(th) == set(CONCEPTS)
+    for t in th.values():
+        assert set(t) == {"alone", "veto", "rescue"} and all(0.0 < v < 1.0 for v in t.values())
+    meta = json.loads((tiny_model / "meta.json").read_text())
+    assert meta["vcl_qa"]["seed"] == 13 and meta["vcl_qa"]["sentences"] > 0
+
+
+def test_training_is_deterministic(tiny_model, tmp_path):
+    again = tmp_path / "again"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_concept_model.py"), "--out", str(again),
+                           "--limit", "60", "--epochs", "10", "--quiet"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    sentences = BOILERPLATE + SPECIFIC
+    for concept in CONCEPTS:
+        assert second_opinion(concept, sentences, again) == pytest.approx(second_opinion(concept, sentences, tiny_model), abs=1e-6)
+
+
+def test_the_built_model_separates_boilerplate_from_reasons():
+    built = classifier.load_model()
+    if built is None:
+        pytest.skip("no model at var/models/concepts (make model builds it)")
+    low = second_opinion("specific_reason", BOILERPLATE)
+    high = second_opinion("specific_reason", SPECIFIC)
+    assert max(low) < 0.5 < min(high), (low, high)

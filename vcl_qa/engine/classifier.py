@@ -1,0 +1,95 @@
+"""A second opinion on the semantic concepts: a small sentence classifier (issue 13).
+
+One spaCy pipeline (`textcat_multilabel`, a bag of words and word pairs) trained from scratch by
+`scripts/train_concept_model.py` on the labelled sentences in data/concept_sentences/ (`make
+model`; no downloaded weights). It gives, for each sentence, the probability that it shows one
+of CONCEPTS. It is an opinion on one sentence at a time, so a finding built on it can name the
+sentence and the concept (`strongest`).
+
+Nothing here is needed to score a letter: when the model folder (config.concept_model_dir(),
+VCL_QA_CONCEPT_MODEL) is missing or unreadable, `load_model` returns None, `second_opinion`
+returns an empty list (no opinion) and `strongest` returns None.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+CONCEPTS = ("specific_reason", "decision_statement", "review_right", "meeting_offer", "acknowledgement")
+_DIGIT = re.compile(r"\d")
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """The text as the model reads it, in training and in use: lower case, every digit 0, one
+    space between words ("12 March" and "3 May" look alike; "CCTV" and "cctv" are one word)."""
+    return _SPACE.sub(" ", _DIGIT.sub("0", text.lower())).strip()
+
+
+@lru_cache(maxsize=4)
+def _load(path: str):
+    folder = Path(path)
+    if not (folder / "meta.json").is_file() or not (folder / "config.cfg").is_file():
+        return None
+    try:
+        import spacy
+
+        nlp = spacy.load(folder)
+    except Exception:  # a half-written or incompatible model is no model: the rules still run
+        return None
+    if "textcat_multilabel" not in nlp.pipe_names:
+        return None
+    return nlp
+
+
+def load_model(path: str | Path | None = None):
+    """The classifier (a spaCy Language), loaded once per folder; None when there is none."""
+    if path is None:
+        from vcl_qa.config import concept_model_dir
+
+        path = concept_model_dir()
+    return _load(str(Path(path).resolve()))
+
+
+def thresholds(path: str | Path | None = None) -> dict[str, dict[str, float]]:
+    """The thresholds chosen at training time on the corpus's held-back split, per concept:
+    `alone` (best F1), `veto` (below it, a rules hit is doubted), `rescue` (above it, a rules
+    miss is doubted). Empty when there is no model."""
+    nlp = load_model(path)
+    if nlp is None:
+        return {}
+    return dict(nlp.meta.get("vcl_qa", {}).get("thresholds", {}))
+
+
+def second_opinion(concept: str, sentences: list[str], path: str | Path | None = None) -> list[float]:
+    """The probability that each sentence shows `concept`, in order; [] when there is no model."""
+    if concept not in CONCEPTS:
+        raise ValueError(f"no classifier for concept {concept!r}; it knows {', '.join(CONCEPTS)}")
+    nlp = load_model(path)
+    if nlp is None or not sentences:
+        return []
+    return [float(doc.cats.get(concept, 0.0)) for doc in nlp.pipe([normalise(s) for s in sentences], batch_size=64)]
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """The sentence the classifier finds most like the concept, for a finding to name."""
+
+    concept: str
+    index: int
+    sentence: str
+    probability: float
+
+    def explain(self) -> str:
+        return f'{self.concept.replace("_", " ")}: "{self.sentence}" ({self.probability:.0%})'
+
+
+def strongest(concept: str, sentences: list[str], path: str | Path | None = None) -> Opinion | None:
+    """The sentence most likely to show the concept, with its probability; None with no model."""
+    probs = second_opinion(concept, sentences, path)
+    if not probs:
+        return None
+    i = max(range(len(probs)), key=probs.__getitem__)
+    return Opinion(concept, i, sentences[i], probs[i])
