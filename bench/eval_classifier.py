@@ -9,7 +9,9 @@ four ways of deciding that a concept is there:
              the findings score_letter raises)
   alone      the classifier alone: some sentence has probability >= the `alone` threshold
   veto       specific_reason only: rules AND classifier: the rules' hit counts only when one of
-             the sentences the rules matched has probability >= the `veto` threshold
+             the sentences the rules matched, or the sentence just after one (a reason often runs
+             on: "Our case rested on Mr A's evidence. Sadly he died in May."), has probability
+             >= the `veto` threshold
   rescue     the other concepts: rules OR classifier: a rules miss is overturned when some
              sentence has probability >= the `rescue` threshold
 (--all-combos also prints veto for the others and rescue for specific_reason.)
@@ -112,14 +114,16 @@ def decide(concept: str, rules_found: bool, doc: Document, concepts, t: dict[str
     if rules_found:
         hits = hit_segments(CONTENT_CONCEPTS[concept], doc, concepts)
         # a hit the per-sentence search cannot place (a wider window): the rules' word stands
-        out["veto"] = (not hits) or any(probs[i] >= t["veto"] for i in hits)
+        near = {j for i in hits for j in (i, i + 1) if j < len(probs)}
+        out["veto"] = (not hits) or any(probs[j] >= t["veto"] for j in near)
     else:
         out["veto"] = False
     return out
 
 
-def eval_passages(folder: Path, th, concepts, timer: Timer, notes: list[str]) -> dict[str, dict[str, Tally]]:
-    data = yaml.safe_load((folder / "passages.yml").read_text(encoding="utf-8"))
+def eval_passages(path: Path, th, concepts, timer: Timer, notes: list[str]) -> dict[str, dict[str, Tally]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    label = path.parent.name if path.name == "passages.yml" else path.stem
     out: dict[str, dict[str, Tally]] = {}
     for concept in CONCEPTS:
         if concept not in data:
@@ -138,7 +142,29 @@ def eval_passages(folder: Path, th, concepts, timer: Timer, notes: list[str]) ->
                 d = DESIGNATED[concept]
                 if got[d] != got["rules"]:
                     verdict = "right" if got[d] == want else "WRONG"
-                    notes.append(f"  {folder.name:9s} {concept:18s} {d:6s} changes rules ({verdict}): {' '.join(text.split())[:110]}")
+                    notes.append(f"  {label:9s} {concept:18s} {d:6s} changes rules ({verdict}): {' '.join(text.split())[:110]}")
+    return out
+
+
+def eval_corpus_split(th, concepts, timer: Timer, notes: list[str]) -> dict[str, dict[str, Tally]]:
+    """The held-back 15% of the training corpus, one sentence at a time. The classifier was
+    trained on the other 85% of the same corpus (same writer, same fragments): its figures here
+    are optimistic; the rules never saw this corpus."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from train_concept_model import load_corpus
+
+    cats, dev, digest = load_corpus()
+    meta_digest = load_model().meta.get("vcl_qa", {}).get("data")
+    if meta_digest != digest:
+        print(f"WARNING: the model was trained on data {meta_digest}, the corpus is now {digest}: run `make model`")
+    out = {c: {m: Tally() for m in MODES} for c in CONCEPTS}
+    for sentence in sorted(dev):
+        doc = analyse(fold(sentence))
+        for concept, label in cats[sentence].items():
+            found = any(find_concept(concepts[c], doc, {}) is not None for c in CONTENT_CONCEPTS[concept])
+            got = decide(concept, found, doc, concepts, th[concept], timer, [x.text for x in doc.segments])
+            for m in MODES:
+                out[concept][m].add(got[m], bool(label))
     return out
 
 
@@ -151,12 +177,14 @@ def raised_rules(result) -> set[str]:
 def eval_letters(folder: Path, th, rs, timer: Timer, notes: list[str]) -> dict[str, dict[str, Tally]]:
     """Per concept: does the rule that needs it flag the letter (concept missing) when it should?
     Detection here is of the flaw: a letter flagged that expected.yml says is flawed."""
-    expected = yaml.safe_load((folder / "expected.yml").read_text(encoding="utf-8"))["letters"]
+    expected = yaml.safe_load((folder / "expected.yml").read_text(encoding="utf-8"))
+    expected = expected.get("letters", expected)
+    letters_dir = folder / "letters" if (folder / "letters").is_dir() else folder
     by_id = {r.id: r for r in rs.rules}
     out = {c: {m: Tally() for m in MODES} for c in CONCEPTS}
     for name in sorted(expected):
         want_rules = set(expected[name] or [])
-        letter = vcl_qa.Letter.from_file(folder / "letters" / name)
+        letter = vcl_qa.Letter.from_file(letters_dir / name)
         got_rules = raised_rules(score_letter(letter, today=TODAY))
         state = State(letter, analyse(fold(letter.text)), rs, TODAY)
         compute_metrics(state)
@@ -217,9 +245,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all-combos", action="store_true", help="veto and rescue for every concept")
     parser.add_argument("--per-set", action="store_true", help="a passage table for each set as well")
     parser.add_argument("--no-letters", action="store_true", help="passages only (quicker)")
+    parser.add_argument("--corpus", action="store_true",
+                        help="also the held-back 15%% of data/concept_sentences, sentence by sentence (the "
+                             "classifier's own distribution, unseen by the rules)")
+    parser.add_argument("--unseen", action="store_true",
+                        help="allow sets other than the five defaults (a set kept unseen is read only on purpose)")
+    parser.add_argument("--dev", action="store_true",
+                        help="instead of the held-out sets, the development data the rules were written on: "
+                             "tests/corpus/required_content.yml (passages) and sample_letters/ (letters)")
     args = parser.parse_args(argv)
-    if any(Path(s).name == "holdout6" for s in args.sets):
-        raise SystemExit("bench/holdout6 stays unseen")
+    if not args.unseen and any(s.rstrip("/") not in SETS for s in args.sets):
+        raise SystemExit("only bench/holdout .. bench/holdout5 unless --unseen is given (holdout6 is kept unseen)")
     if args.model:
         import os
 
@@ -235,27 +271,39 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {c:20s} alone {th[c]['alone']:.2f}  veto {th[c]['veto']:.2f}  rescue {th[c]['rescue']:.2f}")
 
     rs = load_rules()
-    timer = Timer()
+    timer, letter_timer = Timer(), Timer()
     notes: list[str] = []
     passages: dict[str, dict[str, Tally]] = {}
     letters: dict[str, dict[str, Tally]] = {}
-    for s in args.sets:
-        folder = ROOT / s
-        part = eval_passages(folder, th, rs.concepts, timer, notes)
+    runs = ([(ROOT / "tests" / "corpus" / "required_content.yml", ROOT / "sample_letters")] if args.dev
+            else [(ROOT / s / "passages.yml", ROOT / s) for s in args.sets])
+    for passages_file, folder in runs:
+        part = eval_passages(passages_file, th, rs.concepts, timer, notes)
         merge(passages, part)
         if args.per_set:
-            print_table(f"PASSAGES {s}", part, th, args.all_combos, "detected")
+            print_table(f"PASSAGES {passages_file.relative_to(ROOT)}", part, th, args.all_combos, "detected")
         if not args.no_letters:
-            merge(letters, eval_letters(folder, th, rs, timer, notes))
+            merge(letters, eval_letters(folder, th, rs, letter_timer, notes))
 
-    print_table(f"PASSAGES, all sets ({', '.join(Path(s).name for s in args.sets)})", passages, th,
-                args.all_combos, "detected")
+    names = "development data: tests/corpus, sample_letters" if args.dev else ", ".join(Path(s).name for s in args.sets)
+    print_table(f"PASSAGES, all sets ({names})", passages, th, args.all_combos, "detected")
+    if args.corpus:
+        print_table("CORPUS held-back 15% split, one sentence at a time (in-distribution for the classifier, "
+                    "which was trained on the other 85%; the rules never saw this corpus)",
+                    eval_corpus_split(th, rs.concepts, Timer(), notes), th, args.all_combos, "detected")
     if not args.no_letters:
         print_table("LETTERS, all sets: the rule that needs the concept flags a letter (detected = a flawed "
                     "letter flagged; false alarm = a good letter flagged)", letters, th, args.all_combos, "detected")
-    print(f"\ntime per sentence: rules (find_concept, passages) {timer.rules_s / max(timer.rules_n, 1) * 1000:.3f} ms; "
-          f"classifier {timer.clf_s / max(timer.clf_n, 1) * 1000:.3f} ms ({timer.clf_n} sentences, one concept per call; "
-          f"the model scores all five concepts in that pass)")
+    def per(s: float, n: int) -> str:
+        return f"{s / max(n, 1) * 1000:.3f} ms"
+
+    print(f"\ntime per sentence (one concept per call; the model scores all five in that pass):"
+          f"\n  rules, find_concept on passages:      {per(timer.rules_s, timer.rules_n)} ({timer.rules_n} sentences)"
+          f"\n  classifier, passages (1-6 per call):  {per(timer.clf_s, timer.clf_n)} ({timer.clf_n} sentences)")
+    if letter_timer.clf_n:
+        print(f"  classifier, letters (a letter a call): {per(letter_timer.clf_s, letter_timer.clf_n)} "
+              f"({letter_timer.clf_n} sentences)")
+    print(f"  loading the model once: {load_s * 1000:.0f} ms")
     if args.details:
         print("\nWhere the designated second opinion changes the rules' answer:")
         print("\n".join(notes) if notes else "  nowhere")

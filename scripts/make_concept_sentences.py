@@ -267,7 +267,7 @@ SR_GENERIC = [
     "there is insufficient evidence to provide a realistic prospect of conviction",
     "it would not be in the public interest to prosecute",
     "a prosecution is not needed in the public interest",
-    "the evidence is not strong enough to take the case to court",
+    "the evidence is too weak for a court case",
     "there are difficulties with the evidence",
     "the case does not pass the evidential stage of the Full Code Test",
     "the evidence no longer meets the test we must apply",
@@ -283,7 +283,7 @@ SR_GENERIC = [
     "the medical evidence does not support the charge",
     "the evidence would not satisfy a jury so that they were sure",
     "the case could not be proved beyond reasonable doubt",
-    "public interest factors against prosecution outweigh those in favour",
+    "the factors against prosecuting are stronger than those in favour",
     "it is not proportionate to continue",
     "the prosecution could not prove the case",
     "there were gaps in the evidence",
@@ -329,7 +329,7 @@ SR_ALLEGATION = [
     "this letter is about the case against {name} for {offence}",
 ]
 SR_REASSURE = [
-    "this does not mean that we do not believe you",
+    "this is not a sign that we disbelieve you",
     "this decision is not a reflection on you or on what you told the police",
     "the decision was not made because of anything you did",
     "nobody doubts that you were honest with the police",
@@ -340,9 +340,23 @@ SR_REASSURE = [
 ]
 
 
+# Boilerplate dressed with a real fact is still a reason: the formula comes first, the fact after.
+SR_DRESSED_LEADS = ["There is not enough evidence to prove the charge, because ",
+                    "A prosecution is not needed in the public interest, as ",
+                    "It would not be in the public interest to prosecute, because ",
+                    "We do not think a court would convict, since ",
+                    "The evidence is not strong enough: ",
+                    "There is no longer a realistic prospect of conviction, because ",
+                    "The case does not pass the evidential test, as ",
+                    "Having considered all the evidence, we stopped the case because ",
+                    "There were difficulties with the evidence: ",
+                    "This does not mean we do not believe you; the problem is that "]
+
+
 def specific_reason(rng: random.Random) -> tuple[list[str], list[str]]:
     n_p, n_a = GENERATED["present"], GENERATED["absent"]
-    present = combine(rng, int(n_p * 0.8), SR_LEADS, SR_FACTS, SR_TAILS, max_per_clause=3)
+    present = combine(rng, int(n_p * 0.62), SR_LEADS, SR_FACTS, SR_TAILS, max_per_clause=3)
+    present += combine(rng, int(n_p * 0.18), SR_DRESSED_LEADS, SR_FACTS, ["."], max_per_clause=1)
     while len(present) < n_p:
         e, f = rng.choice(SR_SHOWED)
         frame = rng.choice(SR_SHOWED_FRAMES)
@@ -379,7 +393,7 @@ DS_STATED = [
     "{name} will not be prosecuted for the {offence}",
     "we have decided to take no further action against {name}",
     "we have ended the prosecution of {name}",
-    "the case against {name} has been dropped",
+    "{name}'s case has been dropped",
     "no charges will be brought against {name}",
     "we have decided not to prosecute {name}",
     "the prosecution of {name} for {offence} will not continue",
@@ -593,9 +607,9 @@ MO_NOT_OFFERS = [
 MO_NOT = [
     "{person} met the police last week to discuss the case",
     "we met your family at court in {month}",
-    "a Victim Support volunteer can visit you at home",
+    "a volunteer from Victim Support could call at your house",
     "your ISVA can meet you to talk about how you are feeling",
-    "the Witness Service can meet you at court on the day",
+    "someone from the Witness Service will be at court to greet you",
     "the case did not meet the test for prosecution",
     "the evidence does not meet the standard we need",
     "I will see you at court on {date}",
@@ -655,7 +669,7 @@ AK_CLAUSES = [
     "that the {event} has had a real effect on your {life}",
     "that this decision will be {adj} for you",
     "how hard it was for you to tell the police what happened",
-    "that you have been through a great deal",
+    "that you have had to cope with a great deal",
     "the {event} has left you feeling {feeling}",
     "that you wanted {name} to answer for what happened",
 ]
@@ -687,7 +701,7 @@ AK_EXPERIENCE = ["attacked in your own home", "threatened in front of your child
 AK_TAILS = [".", ".", ".", ", and I am sorry.", ", and I want you to know that.", " and I wanted to say so.",
             ", and I am sorry that we could not do more."]
 AK_NOT = [
-    "I am sorry for the delay in writing to you",
+    "apologies that this letter has taken longer than it should",
     "we apologise for any inconvenience this letter may cause",
     "I regret to inform you that we have decided to stop the case",
     "if you feel {feeling}, {service} can help",
@@ -721,7 +735,7 @@ AK_NOT = [
     "I know that the {event} was reported to the police on {date}",
     "I am sorry for the delay in sending you this letter about the {event}",
     "we apologise that the hearing on {date} was moved at short notice",
-    "I regret to tell you that the case against {name} has ended",
+    "I regret to say the prosecution of {name} is over",
     "{name} told the police he felt {feeling} during the argument",
     "I understand from the officer that you now live in {town}",
     "we know that {name} was at the {venue} that evening",
@@ -767,7 +781,7 @@ OTHER_CLAUSES = [
     "if you need this letter in another format, please tell us",
     "the time limit for asking is 10 working days from the date of this letter",
     "we can accept late requests in exceptional circumstances",
-    "please do not let this put you off reporting crime in future",
+    "we hope you will still go to the police about any crime in the future",
     "the CPS is responsible for prosecuting criminal cases investigated by the police in England and Wales",
     "our office is open Monday to Friday, 9am to 5pm",
     "you told the police about the {offence} on {date}",
