@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
                              "tests/corpus/required_content.yml (passages) and sample_letters/ (letters)")
     args = parser.parse_args(argv)
     if not args.unseen and any(s.rstrip("/") not in SETS for s in args.sets):
-        raise SystemExit("only bench/holdout .. bench/holdout5 unless --unseen is given (holdout6 is kept unseen)")
+        raise SystemExit("only bench/holdout .. bench/holdout5 unless --unseen is given (a set kept unseen is read on purpose)")
     if args.model:
         import os
 
