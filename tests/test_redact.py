@@ -334,3 +334,61 @@ def test_held_out_letters_hide_every_listed_personal_string_and_keep_ordinary_wo
     for name, t in totals.items():
         assert t[3] >= 0.99 * t[4], name
         assert t[5] >= 0.90 * t[6] or name == "redaction", name
+
+
+# Classes the anonymiser missed on the first run of bench/holdout6 and holdout7 (new examples,
+# not the held-out letters' own strings).
+def test_incident_dates_told_with_any_form_of_an_offence_word():
+    text = ("He was charged with shoving you down the steps on 4 May. Mr Kaye was charged with "
+            "racially abusing you in the queue on 9 July. The bruises your mother found on 1 March "
+            "were photographed. We were told about the break-in at your flat on 22 April.")
+    assert redact(text).text == (
+        "He was charged with shoving you down the steps on [DATE]. [NAME] was charged with "
+        "racially abusing you in the queue on [DATE]. The bruises your mother found on [DATE] "
+        "were photographed. We were told about the break-in at your flat on [DATE].")
+
+
+def test_a_place_between_the_incident_word_and_the_date_does_not_hide_the_link():
+    text = ("I am writing about the attack you suffered outside the Plough and Harrow in Long Eaton "
+            "on 8 March. Her van crossed the central line just after 6.15am on 2 February.")
+    assert redact(text).text == (
+        "I am writing about the attack you suffered outside the [PLACE] in Long Eaton "
+        "on [DATE]. Her van crossed the central line just after 6.15am on [DATE].")
+
+
+def test_case_dates_stay_with_the_wider_window():
+    text = ("On 3 June we agreed to change the charge against him from wounding to assault. "
+            "Mr Kaye admitted stealing your bike and will be sentenced on 9 July. "
+            "You have until 14 August to ask. The hearing is on 2 May at 10:30.")
+    assert redact(text).text == text.replace("Mr Kaye", "[NAME]")
+
+
+def test_phone_number_with_a_digit_too_many():
+    assert redact("Ring me on 01952 496 0371 or 0113 496 00123.").text == "Ring me on [PHONE] or [PHONE]."
+
+
+def test_an_age_given_bare():
+    text = "Her grandson, who is 7, saw it. He was now 91 and frail. He was 20 minutes late."
+    assert redact(text).text == "Her grandson, who is [AGE], saw it. He was now [AGE] and frail. He was 20 minutes late."
+
+
+def test_a_building_name_in_an_address_line():
+    text = ("Write to us at Kingfisher Court, 8 Quayside Row, Bideford EX39 2AB. "
+            "Or to Heron Chambers, Mill Street, Yeovil BA20 1AB.")
+    assert redact(text).text == "Write to us at [ADDRESS]. Or to [ADDRESS]."
+
+
+def test_gate_streets_and_named_parks():
+    text = "Your bike was taken from Fossgate, York, and he ran into Roundhay Park near Leeds."
+    assert redact(text).text == "Your bike was taken from [ADDRESS], York, and he ran into [PLACE] near Leeds."
+
+
+def test_a_name_known_only_as_the_owner_of_a_relation():
+    text = "Mrs Dunn was Zainab's nanny. Zainab is settled now, and we thank Zainab for her help."
+    assert redact(text).text == ("[NAME] was [NAME]'s nanny. [NAME] is settled now, "
+                                 "and we thank [NAME] for her help.")
+
+
+def test_saints_and_infirmaries_are_places_not_people():
+    text = "The nurse at St Thomas' walk-in centre, Saint Anne's clinic and Hull Royal Infirmary saw you."
+    assert redact(text).text == text

@@ -15,19 +15,23 @@ word lists and patterns are in rules/redaction.yml):
   name under the sign-off (staff names are redacted too: safer, and the role line stays);
   and any part of a name found by these rules when it appears again on its own ("Trent").
 - [ADDRESS]: UK postcodes, numbered street lines with their town and postcode, named streets
-  ("on Larch Road"), and whole address blocks above the greeting.
-- [PHONE] (UK numbers: spaces, dashes, brackets, +44, odd spacing, a line break inside),
+  ("on Larch Road", "from Micklegate"), the building or other named parts before a street or
+  postcode ("Riverside Chambers, Castle Street, Taunton TA1 4AP"), and whole address blocks
+  above the greeting.
+- [PHONE] (UK numbers: spaces, dashes, brackets, +44, odd spacing, a line break inside, a
+  digit too many),
   [EMAIL] (also spelled out: "rose dot hill at example dot com"), [DATE OF BIRTH] (after "date
   of birth", "DOB", "born on/in"), [CASE REF] (the context URN however spaced, URN-shaped
   codes, crime and incident numbers, any code with a digit after a reference label).
-- Details a local panel could recognise: [PLACE] (pubs, clubs, shops and other venues by name,
-  "the Red Lion on 14 September", "outside the Royal Oak"), [SCHOOL], [ORGANISATION] (firms:
-  "Ltd", "Holdings"), [VEHICLE REG] (number plates), [AGE] ("aged 34", "a 34-year-old"),
-  [COLLAR NUMBER] (police numbers: "PC 4521"), [DATE] (the date of what happened: a date with
-  an incident word near it; the decision, hearing and letter dates stay so the panel can judge
-  timeliness; `incident_dates.keep: month_year` hides only the day), names with no title after
-  a family or role word ("your daughter Grace", "a man called Okonkwo", "adviser, Amira") and
-  online user names.
+- Details a local panel could recognise: [PLACE] (pubs, clubs, shops, parks and other venues
+  by name, "the Red Lion on 14 September", "outside the Royal Oak", "in Victoria Park"),
+  [SCHOOL], [ORGANISATION] (firms: "Ltd", "Holdings"), [VEHICLE REG] (number plates), [AGE]
+  ("aged 34", "a 34-year-old", "he is now 88"), [COLLAR NUMBER] (police numbers: "PC 4521"),
+  [DATE] (the date of what happened: a date with an incident word, in any inflection, near it,
+  or with a time of day just before it; the decision, hearing and letter dates stay so the
+  panel can judge timeliness; `incident_dates.keep: month_year` hides only the day), names
+  with no title after a family or role word ("your daughter Grace", "a man called Okonkwo",
+  "adviser, Amira") or before one with 's ("Anika's childminder"), and online user names.
 - [HIDDEN]: words a manager chose to hide (`hide=`).
 
 Names that are also words ("Hope", "Rose", "Summer", "Brown") are redacted on their own only
@@ -45,7 +49,9 @@ with no label; a venue named with no cue ("film from Spar shows"); dates of what
 told with no incident word near them. Towns and districts stay on purpose. It over-redacts a
 capitalised common word that is a known name ("in the Summer" for a victim called Summer), the
 month of a date when the victim is called May or June, and a county or hospital after "at
-the" ("at the Kent centre"). A month or day name that is someone's first name is only caught
+the" ("at the Kent centre"), a district named like a park ("Trafford Park"), and the town
+inside an address. A first name right after "St" or "Saint" is a saint, not a person ("Saint
+Mary's centre"). A month or day name that is someone's first name is only caught
 after a title or via the context. The panel should still be told to report anything that looks
 personal; a manager can hide more words before the letter goes to the panel.
 """
@@ -71,6 +77,8 @@ GAP = re.compile(r"\.?[ \t]*(?:\n[ \t]*)?")
 COLLAR = re.compile(r"[ \t]+(\d{1,6})[ \t]+")
 FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
 PLACE_WORD = r"[A-Z][A-Za-z'’\-]+"
+# A first name right after "St" or "Saint" is a saint in a place's name ("Saint Mary's Centre").
+SAINT = re.compile(r"(?<![\w'’])(?:St\.?|Saint)[ \t]+$")
 # No-break and thin spaces (Word puts them in phone numbers and names) read as plain spaces.
 SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " "})
 
@@ -129,10 +137,14 @@ class RedactionRules:
     examples: dict[str, dict[str, list[Any]]]
     titles: frozenset[str]  # honorifics and ranks
     name_cue: re.Pattern  # family words and "called"/"named": the capitalised words after are a name
+    possessor_cue: re.Pattern  # "Anika's childminder": the capitalised word before is a name
     dates: re.Pattern  # a date with a day in it ("14 September", "Saturday 14/09/2024")
     incident_cues: frozenset[str]
     keep_date_cues: frozenset[str]
+    keep_next_to_date: frozenset[str]  # "until 3 June": keep words only right before the date
+    time_before: re.Pattern  # "at 8.40pm on 6 June": a time just before the date tells what happened
     cue_window: int
+    cue_window_after: int
     keep_month: bool  # an incident date keeps its month and year: "[DAY] September 2024"
 
 
@@ -190,6 +202,15 @@ def _cue_regex(words: Iterable[str]) -> re.Pattern:
     return re.compile(rf"(?<![\w'’\-])(?i:{alt})(?:[ \t]*,)?[ \t]+(?=[A-Z])")
 
 
+def _possessor_regex(words: Iterable[str]) -> re.Pattern:
+    """A capitalised word with 's (either apostrophe) before one of the words: group 1."""
+    if not words:
+        return re.compile("(?!)")
+    alt = "|".join(r"[ \t]+".join(re.escape(w) for w in str(p).split())
+                   for p in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'’\-])([A-Z][^\W\d_]*[a-z][^\W\d_]*)['’]s[ \t]+(?:{alt})(?![\w\-])")
+
+
 def _phrase_regex(phrases: Iterable[str], place_phrases: Iterable[str]) -> re.Pattern:
     def flex(p: str) -> str:
         return r"\s+".join(re.escape(w) for w in str(p).split())
@@ -218,6 +239,7 @@ def load_rules() -> RedactionRules:
         street_suffixes=_alt(data.get("street_suffixes") or []),
         bare_street_suffixes=_alt(data.get("bare_street_suffixes") or []),
         stop_words=_alt(stop_all),
+        building_words=_alt(data.get("building_words") or []),
     )
     examples: dict[str, dict[str, list[Any]]] = {}
     patterns = []
@@ -241,6 +263,7 @@ def load_rules() -> RedactionRules:
     groups = data.get("honorific_groups") or {}
     particles = "|".join(re.escape(w) for w in _low(block.get("place_particles")))
     incident = data.get("incident_dates") or {}
+    time_of_day = str(incident.get("time_of_day", "(?!)"))
     family = data.get("name_cues") or {}
     dates_rx = _compile(_expand(str(incident.get("date", "(?!)")), fragments, "incident_dates.date"),
                         "incident_dates.date")
@@ -280,10 +303,15 @@ def load_rules() -> RedactionRules:
         examples=examples,
         titles=honorifics | ranks,
         name_cue=_cue_regex(list(family.get("family_words") or []) + list(family.get("phrases") or [])),
+        possessor_cue=_possessor_regex(list(family.get("family_words") or []) + list(family.get("possessed") or [])),
         dates=dates_rx,
         incident_cues=_low(incident.get("incident_words")),
         keep_date_cues=_low(incident.get("keep_words")),
+        keep_next_to_date=_low(incident.get("keep_next_to_date")),
+        time_before=_compile(rf"(?:{time_of_day})[ \t,]*(?:(?:on|of)[ \t]+)?$", "incident_dates.time_of_day",
+                             re.IGNORECASE),
         cue_window=int(incident.get("window_words", 10)),
+        cue_window_after=int(incident.get("window_after_words", 10)),
         keep_month=incident.get("keep", "none") == "month_year",
     )
 
@@ -409,6 +437,15 @@ def _cued_names(doc: _Doc) -> list[_Cand]:
         if toks[names[-1]][2].lower() in r.not_surnames:
             continue
         out.append(_Cand(toks[i][0], toks[names[-1]][1], "name", True))
+    for m in r.possessor_cue.finditer(doc.text):  # "Anika's childminder", "Owen's mother"
+        i = bisect.bisect_left(doc.starts, m.start(1))
+        if i >= len(toks) or toks[i][0] != m.start(1) or not doc.namelike(i):
+            continue
+        j = i - 1  # a first name before it: "Anika Shah's childminder"
+        if (j >= 0 and doc.namelike(j) and doc.joined(j, i) and "\n" not in doc.text[toks[j][1]:toks[i][0]]
+                and not doc.sentence_start(toks[j][0])):
+            i = j
+        out.append(_Cand(toks[i][0], m.end(1), "name", True))
     return out
 
 
@@ -416,22 +453,67 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
     """Dates of what happened ("assaulted you on 14 September", "on 14 September he hit you"):
     the nearest telling word before the date in its sentence (else the nearest after it) is an
     incident word, not a word of the case's own dates (decided, hearing, wrote...: those dates
-    stay, so the panel can judge timeliness)."""
+    stay, so the panel can judge timeliness). Words count in any inflection of a listed one
+    ("abusing", "pushed", "bruises"); the window counts lower-case words only, so a place
+    ("outside the Fox and Anchor in Brighton") does not push the incident word out of it.
+    "after", "until" and the like tell only right before the date ("until 3 June", not "just
+    after 7am on 9 January"). With no telling word, a time of day just before the date ("at
+    8.40pm on 6 June") says it is what happened ("on 3 June at 10:30" may be a hearing: it stays)."""
     r, out, text = doc.rules, [], doc.text
     for m in r.dates.finditer(text):
         start = max(text.rfind(ch, 0, m.start()) for ch in (".", "!", "?", "\n\n", ";")) + 1
         ends = [e for e in (text.find(ch, m.end()) for ch in (".", "!", "?", "\n\n", ";")) if e >= 0]
-        before = [w.lower() for w in WORD.findall(text[start:m.start()])][-r.cue_window:]
-        after = [w.lower() for w in WORD.findall(text[m.end():min(ends, default=len(text))])][:r.cue_window]
-        telling = [w for w in reversed(before) if w in r.incident_cues or w in r.keep_date_cues]
-        telling = telling or [w for w in after if w in r.incident_cues or w in r.keep_date_cues]
-        if not telling or telling[0] not in r.incident_cues:
+        end = min(ends, default=len(text))
+        before = _window(list(reversed(WORD.findall(text[start:m.start()]))), r.cue_window)
+        after = [w.lower() for w in WORD.findall(text[m.end():end])][:r.cue_window_after]
+        telling = [c for c in (_telling(r, w, i == 0) for i, w in enumerate(before)) if c]
+        telling = telling or [c for c in (_telling(r, w, True) for w in after) if c]
+        if telling:
+            if telling[0] != "incident":
+                continue
+        elif not r.time_before.search(text, max(start, m.start() - 30), m.start()):
             continue
         if r.keep_month and m.group("day") is not None:
             out.append(_Cand(m.start("day"), m.end("day"), "date", tag="[DAY]"))
         else:
             out.append(_Cand(*m.span(), "date"))
     return out
+
+
+def _window(words: list[str], size: int) -> list[str]:
+    """The words nearest the date, up to `size` lower-case ones (capitalised words ride along)."""
+    out, lower = [], 0
+    for w in words:
+        if lower >= size:
+            break
+        out.append(w.lower())
+        lower += w[0].islower()
+    return out
+
+
+def _inflections(word: str) -> Iterable[str]:
+    """The word and the plain forms it may be inflected from: "abusing" -> "abuse",
+    "hitting" -> "hit", "bruises" -> "bruise", "pushed" -> "push"."""
+    yield word
+    for suffix in ("ing", "ed", "es", "s"):
+        stem = word[:-len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 3:
+            yield stem
+            yield stem + "e"
+            if stem[-1] == stem[-2]:
+                yield stem[:-1]
+
+
+def _telling(r: RedactionRules, word: str, next_to_date: bool) -> str | None:
+    """'incident', 'keep' or None for one word near a date."""
+    if word in r.keep_next_to_date and not next_to_date:
+        return None
+    for form in _inflections(word):
+        if form in r.keep_date_cues:
+            return "keep"
+        if form in r.incident_cues:
+            return "incident"
+    return None
 
 
 def redact_letter(letter: Letter, extra_names: Iterable[str] = ()) -> Redacted:
@@ -562,6 +644,8 @@ def _pairs(doc: _Doc) -> list[_Cand]:
         low = word.lower()
         if low not in r.first_names or low in r.months_days or not word[0].isupper():
             continue
+        if SAINT.search(doc.text, max(0, start - 8), start):  # "St Mary's Hospital", "Saint John's"
+            continue
         names = doc.grow(i, 2, upper=word.isupper() and len(word) > 1)
         while names and toks[names[-1]][2].lower() in r.not_surnames:
             names.pop()
@@ -577,7 +661,7 @@ def _alone(doc: _Doc) -> list[_Cand]:
         low = w.lower()
         if low not in r.first_names or low in r.not_alone or low in r.stop_words:
             continue
-        if not w[0].isupper() or w.isupper() or doc.ambiguous(s, e, w):
+        if not w[0].isupper() or w.isupper() or doc.ambiguous(s, e, w) or SAINT.search(doc.text, max(0, s - 8), s):
             continue
         if i + 1 < len(toks) and toks[i + 1][2].lower() in r.not_surnames and doc.joined(i, i + 1):
             continue
