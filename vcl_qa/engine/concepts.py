@@ -45,6 +45,10 @@ class Concept:
     window: int
     alternatives: list[tuple[list[re.Pattern], list[re.Pattern]]]
     description: str = ""
+    # A sentence classifier's second opinion (engine/second_opinion.py): "veto" doubts what the
+    # patterns found, "rescue" finds what they missed; None: the patterns alone decide.
+    second_opinion: str | None = None
+    second_opinion_at: float | None = None  # the probability the opinion turns on; None: the model's own
 
 
 
@@ -97,6 +101,28 @@ def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, in
                 start, end = _narrow(required, document.text, first.start, last.end)
                 return Hit(start, end, document.text[start:end])
     return None
+
+
+def hit_segments(concept: Concept, document: Document, cache: dict) -> list[int]:
+    """Every segment where the concept's patterns find it, each segment read on its own (a hit
+    over two segments, found in neither alone, counts both): what a second opinion looks at."""
+    segs = document.segments
+    single = Document(document.text, document.toks, document.lines, document.sentences,
+                      document.prose_start, document.prose_end, document.greeting, document.sign_off,
+                      document.line_starts)
+    out: set[int] = set()
+    for i, seg in enumerate(segs):
+        single.segments = [seg]
+        if find_concept(concept, single, {}) is not None:
+            out.add(i)
+    if concept.window > 1:
+        for i in range(len(segs) - 1):
+            if i in out or i + 1 in out:
+                continue
+            single.segments = segs[i:i + 2]
+            if find_concept(concept, single, {}) is not None:
+                out.update((i, i + 1))
+    return sorted(out)
 
 
 def _narrow(required: list[re.Pattern], text: str, start: int, end: int) -> tuple[int, int]:

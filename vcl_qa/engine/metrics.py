@@ -32,7 +32,7 @@ def compute_metrics(state: State) -> None:
         # A bilingual letter: the rules that read English only read its English lines
         # (kinds/base.py: rule_state), and its reading figures are those of the English lines.
         english = analyse(keep_only(doc.text, doc.line_starts, langs.lines, {"en"}))
-        view = replace(state, document=english, concept_cache={}, window_cache={}, views={},
+        view = replace(state, document=english, concept_cache={}, window_cache={}, views={}, opinions={},
                        language="en", metrics={**m, **prose_figures(english, state.ruleset.scoring)})
         view._lower = view._index = None
         state.views["en"] = view

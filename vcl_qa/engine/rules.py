@@ -75,7 +75,7 @@ def _compile(pattern: str | dict, where: str) -> re.Pattern:
         raise RulesError(f"{where}: bad regular expression {pattern!r}: {exc}") from None
 
 
-CONCEPT_KEYS = ("any", "none", "window", "description")
+CONCEPT_KEYS = ("any", "none", "window", "description", "second_opinion", "second_opinion_at")
 
 
 def _load_concepts() -> dict[str, Concept]:
@@ -106,7 +106,23 @@ def _load_concepts() -> dict[str, Concept]:
             raise RulesError(f"concepts.yml: {name} has no alternatives")
         none_all = [_compile(p, f"concepts.yml: {name}") for p in spec.get("none") or []]
         alts = [(a, n + none_all) for a, n in alts]
-        out[name] = Concept(name, int(spec.get("window", 1)), alts, spec.get("description", ""))
+        opinion = spec.get("second_opinion")
+        if opinion is not None:
+            from vcl_qa.engine.classifier import CONCEPTS as CLASSIFIED
+
+            if opinion not in ("veto", "rescue"):
+                raise RulesError(f"{rules_dir() / 'concepts.yml'}: concept {name}: second_opinion must be "
+                                 f"veto or rescue, not {opinion!r}")
+            if name not in CLASSIFIED:
+                raise RulesError(f"{rules_dir() / 'concepts.yml'}: concept {name}: the classifier has no "
+                                 f"opinion on it (it knows {', '.join(CLASSIFIED)})")
+        at = spec.get("second_opinion_at")
+        if at is not None and (opinion is None or isinstance(at, bool) or not isinstance(at, (int, float))
+                               or not 0 < at < 1):
+            raise RulesError(f"{rules_dir() / 'concepts.yml'}: concept {name}: second_opinion_at must be a "
+                             f"probability between 0 and 1, with second_opinion set (got {at!r})")
+        out[name] = Concept(name, int(spec.get("window", 1)), alts, spec.get("description", ""), opinion,
+                            float(at) if at is not None else None)
     return out
 
 

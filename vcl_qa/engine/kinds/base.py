@@ -70,6 +70,9 @@ class State:
     # The letter with the lines in other languages blanked out, by the languages kept
     # ("en"): made for a bilingual letter, for the rules that read one language only.
     views: dict[str, "State"] = field(default_factory=dict)
+    # The classifier's probabilities per segment, and what its second opinion changed
+    # (engine/second_opinion.py): {"probs": {...}, "doubted": {...}, "rescued": {...}}.
+    opinions: dict[str, Any] = field(default_factory=dict)
 
     @property
     def lower_text(self) -> str:
@@ -96,9 +99,13 @@ class State:
 
     def concept(self, name: str) -> Hit | None:
         if name not in self.concept_cache:
-            self.concept_cache[name] = find_concept(
-                self.ruleset.concepts[name], self.document, self.window_cache
-            )
+            concept = self.ruleset.concepts[name]
+            hit = find_concept(concept, self.document, self.window_cache)
+            if concept.second_opinion:
+                from vcl_qa.engine.second_opinion import reconsider
+
+                hit = reconsider(concept, hit, self)
+            self.concept_cache[name] = hit
         return self.concept_cache[name]
 
 

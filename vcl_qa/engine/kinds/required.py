@@ -1,11 +1,12 @@
 """required: when the context calls for it, the letter must contain a concept."""
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Literal
 
 from pydantic import model_validator
 
 from vcl_qa.engine.result import Finding
+from vcl_qa.engine.second_opinion import doubted
 
 from .base import KindSettings, State, finding, insert_suggestion
 
@@ -17,6 +18,10 @@ class Settings(KindSettings):
     concept_by_decision: dict[str, list[str]] | None = None  # decision -> any of these concepts
     generic_concept: str | None = None  # found instead: a boilerplate version of the concept
     generic_message: str | None = None
+    # The concept's patterns found it but the classifier's second opinion doubted it
+    # (engine/second_opinion.py): said with this message, at this severity, at the sentence.
+    doubted_message: str | None = None
+    doubted_severity: Literal["error", "warning", "suggestion"] | None = None
     insert: str | dict[str, str] | None = None  # the paragraph to suggest (per decision)
     # Where one concept is found, another must come with it (the Code for Crown Prosecutors
     # named -> what it is); otherwise a finding at the first, with `found_needs_message`.
@@ -61,6 +66,11 @@ def _missing(cfg: Settings, rule, state: State) -> Iterator[Finding]:
     hit = state.concept(cfg.generic_concept) if cfg.generic_concept else None
     if hit:
         yield finding(rule, state, hit.start, hit.end, message=cfg.generic_message)
+        return
+    doubt = next((d for n in _concepts_for(cfg, state) if (d := doubted(n, state))), None)
+    if doubt and cfg.doubted_message:
+        yield finding(rule, state, doubt.start, doubt.end, message=cfg.doubted_message,
+                      severity=cfg.doubted_severity, probability=f"{doubt.probability:.0%}")
         return
     f = finding(rule, state)
     f.suggestions = insert_suggestion(cfg.insert, state)

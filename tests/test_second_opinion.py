@@ -1,0 +1,119 @@
+"""The sentence classifier's second opinion (engine/second_opinion.py, issue 13), with the model
+`make model` builds (var/models/concepts): a reason the patterns accept but the classifier reads
+as one that could fit any case is doubted, named, at warning level; an acknowledgement the
+patterns miss but the classifier finds counts; no model, or a letter in Welsh, leaves the
+patterns alone to decide."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from vcl_qa import Letter, LetterContext
+from vcl_qa.config import concept_model_dir
+from vcl_qa.engine import classifier
+from vcl_qa.engine.concepts import find_concept
+from vcl_qa.engine.kinds import State
+from vcl_qa.engine.rules import load_rules
+from vcl_qa.engine.run import score_letter
+from vcl_qa.engine.second_opinion import reconsider
+from vcl_qa.engine.structure import analyse
+from vcl_qa.errors import RulesError
+
+TODAY = dt.date(2025, 6, 2)
+BOILERPLATE = "This decision was made because of problems with one of the witnesses in the case."
+SPECIFIC = "The camera film shows a man in a red coat, and Mr Hale was wearing a blue one that night."
+UNSEEN_ACK = "Nobody should have to go through what you went through that night."
+
+
+def letter(reason: str, feeling: str = "I am sorry to bring you this news.") -> Letter:
+    body = (
+        "Private - to be opened by addressee only\n\nDear Ms Okafor\n\n"
+        "I am writing to tell you that we have stopped the case against Mr Hale. "
+        f"{feeling}\n\n{reason}\n\n"
+        "If you think we got this wrong, you can ask another prosecutor to look at the case again. "
+        "Please ask within 10 working days of getting this letter, and at the latest within 3 months.\n\n"
+        "Victim Support can help you on 0808 168 9111. You can call me on 0113 496 0000.\n\n"
+        "Yours sincerely\n\nAmy Price\nVictim Liaison Unit"
+    )
+    ctx = LetterContext(decision="discontinued", decision_date=TODAY, letter_date=TODAY,
+                        victim_category="standard", offence="assault", victim_name="Ms Jane Okafor")
+    return Letter(text=body, context=ctx)
+
+
+def reason_findings(result):
+    return [f for f in result.findings if f.rule == "content.reason"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def model():
+    nlp = classifier.load_model()
+    assert nlp is not None, f"no concept model at {concept_model_dir()}: run `make model` (make test does)"
+    return nlp
+
+
+def test_boilerplate_the_patterns_accept_is_doubted_and_named():
+    rs = load_rules()
+    assert find_concept(rs.concepts["specific_reason"], analyse(BOILERPLATE), {}) is not None  # the patterns alone accept it
+    found = reason_findings(score_letter(letter(BOILERPLATE), today=TODAY))
+    assert len(found) == 1
+    f = found[0]
+    assert str(getattr(f.severity, "value", f.severity)) == "warning"
+    assert f.text == BOILERPLATE  # the finding names the sentence
+    assert "second opinion" in f.message and BOILERPLATE in f.message
+
+
+def test_a_specific_reason_is_not_doubted():
+    assert reason_findings(score_letter(letter(SPECIFIC), today=TODAY)) == []
+
+
+def test_an_acknowledgement_the_patterns_miss_is_found():
+    rs = load_rules()
+    assert find_concept(rs.concepts["acknowledgement"], analyse(UNSEEN_ACK), {}) is None
+    quiet = letter(SPECIFIC, feeling=UNSEEN_ACK)
+    assert [f for f in score_letter(quiet, today=TODAY).findings if f.rule == "empathy.acknowledgement"] == []
+    cold = letter(SPECIFIC, feeling="Thank you for writing to us.")
+    assert [f.rule for f in score_letter(cold, today=TODAY).findings].count("empathy.acknowledgement") == 1
+
+
+def test_no_model_means_the_patterns_alone_decide(monkeypatch, tmp_path):
+    monkeypatch.setenv("VCL_QA_CONCEPT_MODEL", str(tmp_path / "no-model"))
+    assert classifier.load_model() is None
+    assert reason_findings(score_letter(letter(BOILERPLATE), today=TODAY)) == []
+    quiet = letter(SPECIFIC, feeling=UNSEEN_ACK)
+    assert [f.rule for f in score_letter(quiet, today=TODAY).findings].count("empathy.acknowledgement") == 1
+
+
+def test_a_letter_in_welsh_gets_no_second_opinion():
+    rs = load_rules()
+    concept = rs.concepts["specific_reason"]
+    lt = letter(BOILERPLATE)
+    state = State(lt, analyse(lt.text), rs, TODAY)
+    hit = find_concept(concept, state.document, {})
+    assert hit is not None
+    assert reconsider(concept, hit, state) is None  # read as English: doubted
+    state = State(lt, analyse(lt.text), rs, TODAY, language="cy")
+    assert reconsider(concept, hit, state) is hit  # the model reads English only
+
+
+@pytest.mark.parametrize("old, new, error", [
+    ("second_opinion: veto", "second_opinion: maybe", "second_opinion must be veto or rescue"),
+    ("second_opinion_at: 0.10", "second_opinion_at: 1.5", "second_opinion_at must be a probability"),
+])
+def test_bad_second_opinion_settings_stop_the_rules_loading(rules_copy, old, new, error):
+    path = rules_copy / "concepts.yml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(RulesError, match=error):
+        load_rules()
+
+
+def test_a_concept_the_classifier_does_not_know_cannot_ask_for_it(rules_copy):
+    path = rules_copy / "concepts.yml"
+    text = path.read_text()
+    head = "\ncontact:\n"
+    i = text.index(head) + len(head)
+    path.write_text(text[:i] + "  second_opinion: rescue\n" + text[i:])
+    with pytest.raises(RulesError, match="the classifier has no opinion on it"):
+        load_rules()

@@ -1,0 +1,79 @@
+"""The sentence classifier's second opinion on what the patterns found (issue 13).
+
+A concept in rules/concepts.yml may ask for one (`second_opinion:`):
+- `veto` (the reason): the patterns' hit counts only when the classifier gives one of the
+  sentences they found it in, or the sentence after, at least the model's `veto` probability.
+  Otherwise the concept is doubted: it counts as missing, and the rule that needs it says which
+  sentence was doubted (`doubted_message`, usually at a milder `doubted_severity`).
+- `rescue` (acknowledgement, the meeting offer): when the patterns find nothing, a sentence the
+  classifier gives at least the model's `rescue` probability counts as the concept.
+The thresholds were chosen when the model was trained, on sentences it was not trained on
+(scripts/train_concept_model.py), unless the concept sets its own (`second_opinion_at`); the model is English only, so a letter (or view) in Welsh
+gets no second opinion, and with no model built (`make model`) the patterns alone decide.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from vcl_qa.engine import classifier
+from vcl_qa.engine.concepts import Concept, Hit, hit_segments
+
+if TYPE_CHECKING:  # pragma: no cover
+    from vcl_qa.engine.kinds.base import State
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """A hit the classifier doubted: the sentence, where it is, and its probability."""
+
+    start: int
+    end: int
+    probability: float
+
+
+def probabilities(concept: str, state: "State") -> list[float]:
+    """The classifier's probability for each segment of the letter ([] with no model)."""
+    probs = state.opinions.setdefault("probs", {})
+    if concept not in probs:
+        probs[concept] = classifier.second_opinion(concept, [s.text for s in state.document.segments])
+    return probs[concept]
+
+
+def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
+    """The patterns' answer, after the classifier's second opinion where the concept asks for one."""
+    if state.language != "en" or concept.second_opinion not in ("veto", "rescue"):
+        return hit
+    if concept.second_opinion == "veto" and hit is None:
+        return None
+    if concept.second_opinion == "rescue" and hit is not None:
+        return hit
+    limits = dict(classifier.thresholds().get(concept.name) or {})
+    probs = probabilities(concept.name, state) if limits else []
+    if not probs:
+        return hit  # no model: no opinion
+    if concept.second_opinion_at is not None:  # set in rules/concepts.yml
+        limits[concept.second_opinion] = concept.second_opinion_at
+    segs = state.document.segments
+    if concept.second_opinion == "veto":
+        hits = hit_segments(concept, state.document, state.window_cache)
+        if not hits:
+            return hit  # found over a wider window than one sentence: the patterns' word stands
+        near = sorted({j for i in hits for j in (i, i + 1) if j < len(probs)})
+        if any(probs[j] >= limits["veto"] for j in near):
+            return hit
+        first = segs[hits[0]]
+        state.opinions.setdefault("doubted", {})[concept.name] = Doubt(
+            first.start, first.end, max(probs[j] for j in near))
+        return None
+    best = max(range(len(probs)), key=probs.__getitem__)
+    if probs[best] < limits["rescue"]:
+        return None
+    seg = segs[best]
+    state.opinions.setdefault("rescued", {})[concept.name] = probs[best]
+    return Hit(seg.start, seg.end, state.document.text[seg.start:seg.end])
+
+
+def doubted(concept: str, state: "State") -> Doubt | None:
+    """The doubted hit of a concept, once `state.concept` has been asked for it."""
+    return state.opinions.get("doubted", {}).get(concept)
