@@ -117,3 +117,14 @@ def test_a_concept_the_classifier_does_not_know_cannot_ask_for_it(rules_copy):
     path.write_text(text[:i] + "  second_opinion: rescue\n" + text[i:])
     with pytest.raises(RulesError, match="the classifier has no opinion on it"):
         load_rules()
+
+
+def test_a_concept_pattern_that_matches_any_text_is_refused(rules_copy):
+    # An empty alternative ("later on||whenever") makes a pattern match every text: the concept
+    # would be found in every letter and its rule would never fire.
+    path = rules_copy / "concepts.yml"
+    text = path.read_text()
+    assert text.count("later\\s+on|") == 1
+    path.write_text(text.replace("later\\s+on|", "later\\s+on||", 1))
+    with pytest.raises(RulesError, match="matches any text"):
+        load_rules()

@@ -104,6 +104,13 @@ def _load_concepts() -> dict[str, Concept]:
             )
         if not alts:
             raise RulesError(f"concepts.yml: {name} has no alternatives")
+        for i, (required, _) in enumerate(alts):
+            for pattern in required:
+                # e.g. an empty alternative, "\\b(a|b||c)": it matches at any word boundary
+                if pattern.search("") is not None or pattern.search("zqxj vwkq") is not None:
+                    raise RulesError(f"concepts.yml: {name} alternative {i + 1}: the pattern {pattern.pattern!r} "
+                                     "matches any text, so it would find the concept in every letter "
+                                     "(look for '||', '(|' or '|)')")
         none_all = [_compile(p, f"concepts.yml: {name}") for p in spec.get("none") or []]
         alts = [(a, n + none_all) for a, n in alts]
         opinion = spec.get("second_opinion")
