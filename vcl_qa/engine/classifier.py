@@ -70,7 +70,21 @@ def second_opinion(concept: str, sentences: list[str], path: str | Path | None =
     nlp = load_model(path)
     if nlp is None or not sentences:
         return []
-    return [float(doc.cats.get(concept, 0.0)) for doc in nlp.pipe([normalise(s) for s in sentences], batch_size=64)]
+    # Sentences met before (the same letter read again, a template's paragraphs) are not read
+    # again: the model gives every concept's probability in one pass, kept per sentence.
+    seen = _SEEN.setdefault(id(nlp), {})
+    texts = [normalise(s) for s in sentences]
+    new = list(dict.fromkeys(t for t in texts if t not in seen))
+    if new:
+        if len(seen) + len(new) > _SEEN_MAX:
+            seen.clear()
+        for text, doc in zip(new, nlp.pipe(new, batch_size=64)):
+            seen[text] = {k: float(v) for k, v in doc.cats.items()}
+    return [seen[t].get(concept, 0.0) for t in texts]
+
+
+_SEEN: dict[int, dict[str, dict[str, float]]] = {}
+_SEEN_MAX = 50_000
 
 
 @dataclass(frozen=True)

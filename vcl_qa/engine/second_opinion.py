@@ -56,6 +56,11 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
         limits[concept.second_opinion] = concept.second_opinion_at
     segs = state.document.segments
     if concept.second_opinion == "veto":
+        # The patterns' first hit, in one segment, already carrying the classifier's agreement
+        # settles it (it is one of the hit segments looked at below): most letters stop here.
+        first = next((i for i, s in enumerate(segs) if s.start <= hit.start and hit.end <= s.end), None)
+        if first is not None and any(probs[j] >= limits["veto"] for j in (first, first + 1) if j < len(probs)):
+            return hit
         hits = hit_segments(concept, state.document, state.window_cache)
         if not hits:
             return hit  # found over a wider window than one sentence: the patterns' word stands
