@@ -193,12 +193,17 @@ def _compile(regex: str, where: str, flags: int = 0) -> re.Pattern:
         raise RulesError(f"{RULES_FILE}: {where}: bad regular expression: {exc}") from None
 
 
+def _alternation(words: Iterable[str]) -> str:
+    """The words (phrases with any run of spaces or tabs), longest first, as one alternation."""
+    return "|".join(r"[ \t]+".join(re.escape(w) for w in str(p).split())
+                    for p in sorted(words, key=len, reverse=True))
+
+
 def _cue_regex(words: Iterable[str]) -> re.Pattern:
     """Any of the words (any case), a comma or not, then a capitalised word (not taken)."""
     if not words:
         return re.compile("(?!)")
-    alt = "|".join(r"[ \t]+".join(re.escape(w) for w in str(p).split())
-                   for p in sorted(words, key=len, reverse=True))
+    alt = _alternation(words)
     return re.compile(rf"(?<![\w'’\-])(?i:{alt})(?:[ \t]*,)?[ \t]+(?=[A-Z])")
 
 
@@ -206,8 +211,7 @@ def _possessor_regex(words: Iterable[str]) -> re.Pattern:
     """A capitalised word with 's (either apostrophe) before one of the words: group 1."""
     if not words:
         return re.compile("(?!)")
-    alt = "|".join(r"[ \t]+".join(re.escape(w) for w in str(p).split())
-                   for p in sorted(words, key=len, reverse=True))
+    alt = _alternation(words)
     return re.compile(rf"(?<![\w'’\-])([A-Z][^\W\d_]*[a-z][^\W\d_]*)['’]s[ \t]+(?:{alt})(?![\w\-])")
 
 
