@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 import vcl_qa  # noqa: E402
 from vcl_qa.config import concept_model_dir  # noqa: E402
 from vcl_qa.engine.classifier import CONCEPTS, load_model, second_opinion, thresholds  # noqa: E402
-from vcl_qa.engine.concepts import CONTENT_CONCEPTS, find_concept  # noqa: E402
+from vcl_qa.engine.concepts import CONTENT_CONCEPTS, find_concept, hit_segments  # noqa: E402
 from vcl_qa.engine.kinds import NotAssessed, State, applies  # noqa: E402
 from vcl_qa.engine.kinds.base import rule_state  # noqa: E402
 from vcl_qa.engine.metrics import compute_metrics  # noqa: E402
@@ -85,24 +85,6 @@ class Timer:
         self.rules_n = self.clf_n = 0
 
 
-def hit_segments(concept_names: list[str], doc: Document, concepts) -> list[int]:
-    """The segments in which the rules find any of the concepts, each looked at on its own
-    (the semantic concepts read one or two sentences; a two-sentence hit counts both)."""
-    out: set[int] = set()
-    for i, seg in enumerate(doc.segments):
-        one = dataclasses.replace(doc, segments=[seg], _starts=None)
-        if any(find_concept(concepts[c], one, {}) is not None for c in concept_names):
-            out.add(i)
-    # window-2 concepts may need the next sentence too: a pair hit marks both
-    for i in range(len(doc.segments) - 1):
-        if i in out or i + 1 in out:
-            continue
-        two = dataclasses.replace(doc, segments=doc.segments[i:i + 2], _starts=None)
-        if any(find_concept(concepts[c], two, {}) is not None for c in concept_names):
-            out.update((i, i + 1))
-    return sorted(out)
-
-
 def decide(concept: str, rules_found: bool, doc: Document, concepts, t: dict[str, float], timer: Timer,
            sentences: list[str]) -> dict[str, bool]:
     start = time.perf_counter()
@@ -112,7 +94,8 @@ def decide(concept: str, rules_found: bool, doc: Document, concepts, t: dict[str
     best = max(probs, default=0.0)
     out = {"rules": rules_found, "alone": best >= t["alone"], "rescue": rules_found or best >= t["rescue"]}
     if rules_found:
-        hits = hit_segments(CONTENT_CONCEPTS[concept], doc, concepts)
+        # as the engine looks (concepts.hit_segments), for each of the concept's names
+        hits = sorted(set().union(*(hit_segments(concepts[c], doc) for c in CONTENT_CONCEPTS[concept])))
         # a hit the per-sentence search cannot place (a wider window): the rules' word stands
         near = {j for i in hits for j in (i, i + 1) if j < len(probs)}
         out["veto"] = (not hits) or any(probs[j] >= t["veto"] for j in near)

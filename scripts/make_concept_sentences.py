@@ -122,23 +122,36 @@ def tidy(s: str) -> str:
     return cap(s)
 
 
-def combine(rng: random.Random, n: int, leads: list[str], clauses: list[str], tails: list[str],
-            max_per_clause: int = 3) -> list[str]:
-    """n sentences lead + clause + tail, each clause used at most max_per_clause times."""
+def draw(n: int, pick, build, cap: int) -> list[str]:
+    """n different sentences: `pick()` gives (template, what build needs), each template used at
+    most `cap` times; `build(what)` makes the sentence. Gives up after 40 tries a sentence."""
     out: list[str] = []
     uses: dict[str, int] = {}
     tries = 0
     while len(out) < n and tries < n * 40:
         tries += 1
-        clause = rng.choice(clauses)
-        if uses.get(clause, 0) >= max_per_clause:
+        key, what = pick()
+        if uses.get(key, 0) >= cap:
             continue
-        lead, tail = rng.choice(leads), rng.choice(tails)
-        s = tidy(rng_fill(rng, lead + clause + tail))
+        s = build(what)
         if s not in out:
-            uses[clause] = uses.get(clause, 0) + 1
+            uses[key] = uses.get(key, 0) + 1
             out.append(s)
     return out
+
+
+def combine(rng: random.Random, n: int, leads: list[str], clauses: list[str], tails: list[str],
+            max_per_clause: int = 3) -> list[str]:
+    """n sentences lead + clause + tail, each clause used at most max_per_clause times."""
+    def pick():
+        clause = rng.choice(clauses)
+        return clause, clause
+
+    def build(clause: str) -> str:
+        lead, tail = rng.choice(leads), rng.choice(tails)
+        return tidy(rng_fill(rng, lead + clause + tail))
+
+    return draw(n, pick, build, max_per_clause)
 
 
 # --- specific_reason -------------------------------------------------------------------------
@@ -543,17 +556,15 @@ DSTOPS = ["stop it", "offer no evidence", "not charge anyone", "leave the charge
 
 
 def review_right(rng: random.Random) -> tuple[list[str], list[str]]:
-    present: list[str] = []
-    uses: dict[str, int] = {}
-    while len(present) < GENERATED["present"]:
+    def pick():
         ask = rng.choice(RR_ASK)
-        if uses.get(ask, 0) >= 25:
-            continue
+        return ask, ask
+
+    def build(ask: str) -> str:
         s = rng.choice(RR_CONDS) + rng.choice(RR_CAN) + ask.replace("{dnoun}", rng.choice(DNOUNS)) + rng.choice(RR_EXTRA)
-        s = tidy(rng_fill(rng, s))
-        if s not in present:
-            uses[ask] = uses.get(ask, 0) + 1
-            present.append(s)
+        return tidy(rng_fill(rng, s))
+
+    present = draw(GENERATED["present"], pick, build, 25)
     absent = [tidy(rng_fill(rng, s.replace("{dstop}", rng.choice(DSTOPS))))
               for s in combine(rng, GENERATED["absent"], RR_NOT_LEADS, RR_NOT, RR_NOT_TAILS, max_per_clause=12)]
     # "If you disagree ..." with a past review or a complaint is nonsense English: keep those leads
@@ -625,36 +636,29 @@ MO_PURPOSE2 = ["to talk about the decision", "to discuss this further", "more in
 
 
 def meeting_offer(rng: random.Random) -> tuple[list[str], list[str]]:
-    present: list[str] = []
-    uses: dict[str, int] = {}
-    while len(present) < GENERATED["present"]:
+    def pick_offer():
         offer = rng.choice(MO_OFFERS)
-        if uses.get(offer, 0) >= 30:
-            continue
+        return offer, offer
+
+    def build_offer(offer: str) -> str:
         s = offer.replace("{where}", rng.choice(MO_WHERE)).replace("{purpose}", rng.choice(MO_PURPOSE))
         s = s.replace("{person}", rng.choice(MO_PEOPLE))
-        s = tidy(rng_fill(rng, rng.choice(MO_LEADS) + s + rng.choice(MO_TAILS)))
-        if s not in present:
-            uses[offer] = uses.get(offer, 0) + 1
-            present.append(s)
-    absent: list[str] = []
-    uses = {}
-    while len(absent) < GENERATED["absent"]:
+        return tidy(rng_fill(rng, rng.choice(MO_LEADS) + s + rng.choice(MO_TAILS)))
+
+    def pick_not():
         offer = rng.random() < 0.6
         clause = rng.choice(MO_NOT_OFFERS if offer else MO_NOT)
-        if uses.get(clause, 0) >= 25:
-            continue
+        return clause, (offer, clause)
+
+    def build_not(what: tuple[bool, str]) -> str:
+        offer, clause = what
         s = clause.replace("{purpose}", rng.choice(MO_PURPOSE)).replace("{purpose2}", rng.choice(MO_PURPOSE2))
         s = s.replace("{person}", rng.choice(MO_PEOPLE))
-        if offer:
-            s = rng.choice(MO_LEADS) + s + rng.choice(MO_TAILS[:6])
-        else:
-            s = s + "."
-        s = tidy(rng_fill(rng, s))
-        if s not in absent:
-            uses[clause] = uses.get(clause, 0) + 1
-            absent.append(s)
-    return present, absent
+        s = rng.choice(MO_LEADS) + s + rng.choice(MO_TAILS[:6]) if offer else s + "."
+        return tidy(rng_fill(rng, s))
+
+    return (draw(GENERATED["present"], pick_offer, build_offer, 30),
+            draw(GENERATED["absent"], pick_not, build_not, 25))
 
 
 # --- acknowledgement -------------------------------------------------------------------------

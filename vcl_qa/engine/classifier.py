@@ -50,7 +50,14 @@ def load_model(path: str | Path | None = None):
         from vcl_qa.config import concept_model_dir
 
         path = concept_model_dir()
-    return _load(str(Path(path).resolve()))
+    return _load(_resolved(str(path)))
+
+
+@lru_cache(maxsize=8)
+def _resolved(path: str) -> str:
+    """The folder's full path, worked out once per spelling (it is asked for on every concept
+    a second opinion reads, so the file system is not asked each time)."""
+    return str(Path(path).resolve())
 
 
 def thresholds(path: str | Path | None = None) -> dict[str, dict[str, float]]:

@@ -8,7 +8,7 @@ the review right, but "the file was reviewed; you can ask for a review" still do
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vcl_qa.engine.fastsearch import TextIndex, search
 from vcl_qa.engine.prefilter import literal_hints, may_match
@@ -103,24 +103,18 @@ def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, in
     return None
 
 
-def hit_segments(concept: Concept, document: Document, cache: dict) -> list[int]:
+def hit_segments(concept: Concept, document: Document) -> list[int]:
     """Every segment where the concept's patterns find it, each segment read on its own (a hit
     over two segments, found in neither alone, counts both): what a second opinion looks at."""
     segs = document.segments
-    single = Document(document.text, document.toks, document.lines, document.sentences,
-                      document.prose_start, document.prose_end, document.greeting, document.sign_off,
-                      document.line_starts)
-    out: set[int] = set()
-    for i, seg in enumerate(segs):
-        single.segments = [seg]
-        if find_concept(concept, single, {}) is not None:
-            out.add(i)
+
+    def found_in(part: list) -> bool:
+        return find_concept(concept, replace(document, segments=part, _starts=None), {}) is not None
+
+    out = {i for i, seg in enumerate(segs) if found_in([seg])}
     if concept.window > 1:
         for i in range(len(segs) - 1):
-            if i in out or i + 1 in out:
-                continue
-            single.segments = segs[i:i + 2]
-            if find_concept(concept, single, {}) is not None:
+            if i not in out and i + 1 not in out and found_in(segs[i:i + 2]):
                 out.update((i, i + 1))
     return sorted(out)
 

@@ -32,7 +32,7 @@ def compute_metrics(state: State) -> None:
         # A bilingual letter: the rules that read English only read its English lines
         # (kinds/base.py: rule_state), and its reading figures are those of the English lines.
         english = analyse(keep_only(doc.text, doc.line_starts, langs.lines, {"en"}))
-        view = replace(state, document=english, concept_cache={}, window_cache={}, views={}, opinions={},
+        view = replace(state, document=english, concept_cache={}, window_cache={}, views={}, doubted={},
                        language="en", metrics={**m, **prose_figures(english, state.ruleset.scoring)})
         view._lower = view._index = None
         state.views["en"] = view
@@ -55,7 +55,7 @@ def prose_figures(doc: Document, scoring: dict[str, Any]) -> dict[str, Any]:
     # headings and list items count as the short sentences they are. textstat counts the words,
     # syllables and sentences of each piece (kept for sentences met before: letters made from
     # the same paragraphs share them); the sums are what textstat counts over the whole prose
-    # (tests/test_metrics.py compares the two).
+    # (tests/test_reading_figures.py compares the two).
     if words >= int(scoring.get("reading_figures_min_words", 30)):
         totals = [sum(c) for c in zip(*(piece_counts(piece(s.text)) for s in sents))]
         m["flesch_reading_ease"], m["flesch_kincaid_grade"] = flesch(*totals)

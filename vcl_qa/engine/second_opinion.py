@@ -25,31 +25,23 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass(frozen=True)
 class Doubt:
-    """A hit the classifier doubted: the sentence, where it is, and its probability."""
+    """Where the reason the classifier doubted is: the first sentence the patterns found it in."""
 
     start: int
     end: int
-    probability: float
-
-
-def probabilities(concept: str, state: "State") -> list[float]:
-    """The classifier's probability for each segment of the letter ([] with no model)."""
-    probs = state.opinions.setdefault("probs", {})
-    if concept not in probs:
-        probs[concept] = classifier.second_opinion(concept, [s.text for s in state.document.segments])
-    return probs[concept]
 
 
 def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
     """The patterns' answer, after the classifier's second opinion where the concept asks for one."""
-    if state.language != "en" or concept.second_opinion not in ("veto", "rescue"):
+    if state.language != "en":
         return hit
     if concept.second_opinion == "veto" and hit is None:
         return None
     if concept.second_opinion == "rescue" and hit is not None:
         return hit
     limits = dict(classifier.thresholds().get(concept.name) or {})
-    probs = probabilities(concept.name, state) if limits else []
+    # Each sentence is read once per process (classifier.py keeps its probabilities).
+    probs = classifier.second_opinion(concept.name, [s.text for s in state.document.segments]) if limits else []
     if not probs:
         return hit  # no model: no opinion
     if concept.second_opinion_at is not None:  # set in rules/concepts.yml
@@ -61,24 +53,21 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
         first = next((i for i, s in enumerate(segs) if s.start <= hit.start and hit.end <= s.end), None)
         if first is not None and any(probs[j] >= limits["veto"] for j in (first, first + 1) if j < len(probs)):
             return hit
-        hits = hit_segments(concept, state.document, state.window_cache)
+        hits = hit_segments(concept, state.document)
         if not hits:
             return hit  # found over a wider window than one sentence: the patterns' word stands
         near = sorted({j for i in hits for j in (i, i + 1) if j < len(probs)})
         if any(probs[j] >= limits["veto"] for j in near):
             return hit
-        first = segs[hits[0]]
-        state.opinions.setdefault("doubted", {})[concept.name] = Doubt(
-            first.start, first.end, max(probs[j] for j in near))
+        state.doubted[concept.name] = Doubt(segs[hits[0]].start, segs[hits[0]].end)
         return None
     best = max(range(len(probs)), key=probs.__getitem__)
     if probs[best] < limits["rescue"]:
         return None
     seg = segs[best]
-    state.opinions.setdefault("rescued", {})[concept.name] = probs[best]
     return Hit(seg.start, seg.end, state.document.text[seg.start:seg.end])
 
 
 def doubted(concept: str, state: "State") -> Doubt | None:
     """The doubted hit of a concept, once `state.concept` has been asked for it."""
-    return state.opinions.get("doubted", {}).get(concept)
+    return state.doubted.get(concept)

@@ -65,6 +65,7 @@ from typing import Any, Iterable, NamedTuple
 
 from vcl_qa.errors import RulesError
 from vcl_qa.engine.letter import Letter, LetterContext
+from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.rules_data import load_yaml
 from vcl_qa.engine.structure import impersonal_greetings, sign_off_alternatives, title_lists
 
@@ -77,8 +78,6 @@ GAP = re.compile(r"\.?[ \t]*(?:\n[ \t]*)?")
 COLLAR = re.compile(r"[ \t]+(\d{1,6})[ \t]+")
 FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
 PLACE_WORD = r"[A-Z][A-Za-z'’\-]+"
-# A first name right after "St" or "Saint" is a saint in a place's name ("Saint Mary's Centre").
-SAINT = re.compile(r"(?<![\w'’])(?:St\.?|Saint)[ \t]+$")
 # No-break and thin spaces (Word puts them in phone numbers and names) read as plain spaces.
 SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " "})
 
@@ -138,6 +137,7 @@ class RedactionRules:
     titles: frozenset[str]  # honorifics and ranks
     name_cue: re.Pattern  # family words and "called"/"named": the capitalised words after are a name
     possessor_cue: re.Pattern  # "Anika's childminder": the capitalised word before is a name
+    saint: re.Pattern  # "St Mary's Centre": a first name right after these is a saint's (saint_words)
     dates: re.Pattern  # a date with a day in it ("14 September", "Saturday 14/09/2024")
     incident_cues: frozenset[str]
     keep_date_cues: frozenset[str]
@@ -307,6 +307,8 @@ def load_rules() -> RedactionRules:
         examples=examples,
         titles=honorifics | ranks,
         name_cue=_cue_regex(list(family.get("family_words") or []) + list(family.get("phrases") or [])),
+        saint=re.compile(rf"(?<![\w'’])(?:{_alternation(data.get('saint_words') or [])})[ \t]+$"
+                         if data.get("saint_words") else "(?!)"),
         possessor_cue=_possessor_regex(list(family.get("family_words") or []) + list(family.get("possessed") or [])),
         dates=dates_rx,
         incident_cues=_low(incident.get("incident_words")),
@@ -495,24 +497,11 @@ def _window(words: list[str], size: int) -> list[str]:
     return out
 
 
-def _inflections(word: str) -> Iterable[str]:
-    """The word and the plain forms it may be inflected from: "abusing" -> "abuse",
-    "hitting" -> "hit", "bruises" -> "bruise", "pushed" -> "push"."""
-    yield word
-    for suffix in ("ing", "ed", "es", "s"):
-        stem = word[:-len(suffix)]
-        if word.endswith(suffix) and len(stem) >= 3:
-            yield stem
-            yield stem + "e"
-            if stem[-1] == stem[-2]:
-                yield stem[:-1]
-
-
 def _telling(r: RedactionRules, word: str, next_to_date: bool) -> str | None:
     """'incident', 'keep' or None for one word near a date."""
     if word in r.keep_next_to_date and not next_to_date:
         return None
-    for form in _inflections(word):
+    for form in (word, lemma(word)):  # "abusing" -> "abuse", "pushed" -> "push"
         if form in r.keep_date_cues:
             return "keep"
         if form in r.incident_cues:
@@ -648,7 +637,7 @@ def _pairs(doc: _Doc) -> list[_Cand]:
         low = word.lower()
         if low not in r.first_names or low in r.months_days or not word[0].isupper():
             continue
-        if SAINT.search(doc.text, max(0, start - 8), start):  # "St Mary's Hospital", "Saint John's"
+        if r.saint.search(doc.text, max(0, start - 8), start):  # "St Mary's Hospital", "Saint John's"
             continue
         names = doc.grow(i, 2, upper=word.isupper() and len(word) > 1)
         while names and toks[names[-1]][2].lower() in r.not_surnames:
@@ -665,7 +654,7 @@ def _alone(doc: _Doc) -> list[_Cand]:
         low = w.lower()
         if low not in r.first_names or low in r.not_alone or low in r.stop_words:
             continue
-        if not w[0].isupper() or w.isupper() or doc.ambiguous(s, e, w) or SAINT.search(doc.text, max(0, s - 8), s):
+        if not w[0].isupper() or w.isupper() or doc.ambiguous(s, e, w) or r.saint.search(doc.text, max(0, s - 8), s):
             continue
         if i + 1 < len(toks) and toks[i + 1][2].lower() in r.not_surnames and doc.joined(i, i + 1):
             continue

@@ -70,9 +70,9 @@ class State:
     # The letter with the lines in other languages blanked out, by the languages kept
     # ("en"): made for a bilingual letter, for the rules that read one language only.
     views: dict[str, "State"] = field(default_factory=dict)
-    # The classifier's probabilities per segment, and what its second opinion changed
-    # (engine/second_opinion.py): {"probs": {...}, "doubted": {...}, "rescued": {...}}.
-    opinions: dict[str, Any] = field(default_factory=dict)
+    # Concepts the patterns found but the classifier's second opinion doubted, and where
+    # (engine/second_opinion.py); read by the rule that needs the concept (kinds/required.py).
+    doubted: dict[str, Any] = field(default_factory=dict)
 
     @property
     def lower_text(self) -> str:

@@ -70,7 +70,7 @@ def _missing(cfg: Settings, rule, state: State) -> Iterator[Finding]:
     doubt = next((d for n in _concepts_for(cfg, state) if (d := doubted(n, state))), None)
     if doubt and cfg.doubted_message:
         yield finding(rule, state, doubt.start, doubt.end, message=cfg.doubted_message,
-                      severity=cfg.doubted_severity, probability=f"{doubt.probability:.0%}")
+                      severity=cfg.doubted_severity)
         return
     f = finding(rule, state)
     f.suggestions = insert_suggestion(cfg.insert, state)
