@@ -8,7 +8,7 @@ the review right, but "the file was reviewed; you can ask for a review" still do
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from vcl_qa.engine.fastsearch import TextIndex, search
 from vcl_qa.engine.prefilter import literal_hints, may_match
@@ -49,7 +49,11 @@ class Concept:
     # patterns found, "rescue" finds what they missed; None: the patterns alone decide.
     second_opinion: str | None = None
     second_opinion_at: float | None = None  # the probability the opinion turns on; None: the model's own
-
+    # What each window of text already read gave (engine/concepts.py `find_concept`): the
+    # index of the first alternative found in it, or None. A window's answer depends on its
+    # text alone, so a sentence met again (the letter scored again after an edit, a template
+    # paragraph in another letter, the one-click checks' windows) is not matched again.
+    memo: dict[str, int | None] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
@@ -66,40 +70,70 @@ def _mask(text: str, masks: list[re.Pattern]) -> str:
     return text
 
 
+# Windows remembered per concept before its memo is emptied (about 150 bytes each).
+MEMO_MAX = 20_000
+
+
 def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, int], TextIndex]) -> Hit | None:
     """The first window of segments where the concept is present, or None."""
     segs = document.segments
-    # Masks only remove text, so an alternative whose patterns do not all match the whole
-    # letter can never match a window of it: skip those before looking at any window.
-    whole = cache.get((-1, 0))
-    if whole is None:
-        whole = cache[(-1, 0)] = TextIndex(SPACES.sub(" ", " ".join(s.text for s in segs)))
-    lower = whole.lower
-    alternatives = [
-        (req, masks) for req, masks in concept.alternatives
-        if all(may_match(literal_hints(p.pattern), lower) for p in req) and all(search(p, whole) for p in req)
-    ]
-    if not alternatives:
-        return None
+    memo = concept.memo
+    alternatives: list | None = None  # worked out on the first window not in the memo
     for size in range(1, concept.window + 1):
         for i in range(0, len(segs) - size + 1):
             key = (i, size)
             window = cache.get(key)
             if window is None:
                 window = cache[key] = TextIndex(SPACES.sub(" ", " ".join(s.text for s in segs[i : i + size])))
-            text, low = window.text, window.lower
-            for required, masks in alternatives:
-                # the words a pattern cannot match without are looked for first (cheap)
-                if not all(may_match(literal_hints(p.pattern), low) for p in required):
-                    continue
-                if not all(search(p, window) for p in required):
-                    continue
-                masked = _mask(text, masks) if masks else text
-                if masked is not text and not all(p.search(masked) for p in required):
-                    continue
-                first, last = segs[i], segs[i + size - 1]
-                start, end = _narrow(required, document.text, first.start, last.end)
-                return Hit(start, end, document.text[start:end])
+            text = window.text
+            if text in memo:
+                found = memo[text]
+            else:
+                if alternatives is None:
+                    alternatives = _possible(concept, document, cache)
+                # An alternative left out cannot match any window of this letter, so the
+                # first of the others found here is the first of all: the window's answer.
+                found = _first_alternative(alternatives, window) if alternatives else None
+                if len(memo) >= MEMO_MAX:
+                    memo.clear()
+                memo[text] = found
+            if found is None:
+                continue
+            required = concept.alternatives[found][0]
+            first, last = segs[i], segs[i + size - 1]
+            start, end = _narrow(required, document.text, first.start, last.end)
+            return Hit(start, end, document.text[start:end])
+    return None
+
+
+def _possible(concept: Concept, document: Document, cache: dict) -> list:
+    """The alternatives whose patterns all match the whole letter, with their indexes. Masks
+    only remove text, so one whose patterns do not all match the whole letter can never match
+    a window of it."""
+    whole = cache.get((-1, 0))
+    if whole is None:
+        whole = cache[(-1, 0)] = TextIndex(SPACES.sub(" ", " ".join(s.text for s in document.segments)))
+    lower = whole.lower
+    return [
+        (k, req, masks) for k, (req, masks) in enumerate(concept.alternatives)
+        if all(may_match(literal_hints(p.pattern), lower) for p in req) and all(search(p, whole) for p in req)
+    ]
+
+
+def _first_alternative(alternatives: list, window: TextIndex) -> int | None:
+    """The index of the first alternative whose patterns all match the window (after its
+    exclusions are blanked out), or None."""
+    text, low = window.text, window.lower
+    for k, required, masks in alternatives:
+        # the words a pattern cannot match without are looked for first (cheap)
+        if not all(may_match(literal_hints(p.pattern), low) for p in required):
+            continue
+        if not all(search(p, window) for p in required):
+            continue
+        masked = _mask(text, masks) if masks else text
+        if masked is not text and not all(p.search(masked) for p in required):
+            continue
+        return k
     return None
 
 
