@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from vcl_qa.engine.fastsearch import TextIndex, search
 from vcl_qa.engine.prefilter import literal_hints, may_match
@@ -55,6 +56,11 @@ class Concept:
     # paragraph in another letter, the one-click checks' windows) is not matched again.
     memo: dict[str, int | None] = field(default_factory=dict, repr=False, compare=False)
 
+    @property
+    def indexed(self) -> list[tuple[int, list[re.Pattern], list[re.Pattern]]]:
+        """The alternatives with their places in the list."""
+        return [(k, req, masks) for k, (req, masks) in enumerate(self.alternatives)]
+
 
 @dataclass
 class Hit:
@@ -72,13 +78,20 @@ def _mask(text: str, masks: list[re.Pattern]) -> str:
 
 # Windows remembered per concept before its memo is emptied (about 150 bytes each).
 MEMO_MAX = 20_000
+_UNSEEN: Any = object()
+# Windows of a letter matched against every alternative before the whole letter is read once
+# to leave out the alternatives it cannot hold (worth it only when many windows are new).
+FILTER_AFTER = 4
 
 
 def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, int], TextIndex]) -> Hit | None:
     """The first window of segments where the concept is present, or None."""
     segs = document.segments
     memo = concept.memo
-    alternatives: list | None = None  # worked out on the first window not in the memo
+    # The alternatives a window not in the memo is matched against: all of them for the first
+    # few such windows (a letter met before in part); then only those the whole letter allows.
+    alternatives: list = concept.indexed
+    unseen = 0
     for size in range(1, concept.window + 1):
         for i in range(0, len(segs) - size + 1):
             key = (i, size)
@@ -86,10 +99,10 @@ def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, in
             if window is None:
                 window = cache[key] = TextIndex(SPACES.sub(" ", " ".join(s.text for s in segs[i : i + size])))
             text = window.text
-            if text in memo:
-                found = memo[text]
-            else:
-                if alternatives is None:
+            found = memo.get(text, _UNSEEN)  # one call: another thread may empty the memo
+            if found is _UNSEEN:
+                unseen += 1
+                if unseen == FILTER_AFTER:
                     alternatives = _possible(concept, document, cache)
                 # An alternative left out cannot match any window of this letter, so the
                 # first of the others found here is the first of all: the window's answer.

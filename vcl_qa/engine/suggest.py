@@ -471,11 +471,24 @@ class Checker:
             names += list(getattr(r.config, "concepts", list)()) if r in concept_rules else []
             names += [r.config.within] if getattr(r.config, "within", None) else []
         self.concepts = [rs.concepts[n] for n in dict.fromkeys(names) if n in rs.concepts]
-        # What the checks of a window depend on besides its text: the rules, the letter's
-        # details and whether it is late (its dates matter only through that), so that a
-        # sentence met again in another letter is checked once.
-        self.ctx_key = (rs.version, state.letter.context.model_dump_json(
-            exclude={"decision_date", "letter_date"}), state.late, getattr(state, "language", None))
+        # The word and sentence rules whose `when` holds for this letter (the windows share
+        # its details and lateness, so the answer is the same for each of them).
+        self.local_applying = []
+        for r in self.local_rules:
+            try:
+                if applies(r, state):
+                    self.local_applying.append(r)
+            except NotAssessed:
+                continue
+        # What the checks of a window depend on besides its text, so that a sentence met again
+        # in another letter is checked once: the rules, which of them apply, and the only
+        # details those kinds read themselves (kinds/salutation.py, kinds/sentence_length.py);
+        # concepts depend on the rules and the language alone (the second opinion is English).
+        ctx = state.letter.context
+        language = getattr(state, "language", None)
+        self.ctx_key = (rs.version, tuple(r.id for r in self.local_applying), ctx.reader, ctx.victim_name,
+                        language)
+        self.concepts_key = (rs.version, language)
         self._fre: tuple | None = None
         self._states: dict[str, State] = {}
         self._spans: dict[str, tuple[int, int]] = {}
@@ -523,10 +536,9 @@ class Checker:
             return hit
         st = self._state(text)
         out = []
-        for rule in self.local_rules:
+        for rule in self.local_applying:
             try:
-                if applies(rule, st):
-                    out.extend((f.rule, f.start, f.end) for f in KINDS[rule.kind].check(rule, st))
+                out.extend((f.rule, f.start, f.end) for f in KINDS[rule.kind].check(rule, st))
             except NotAssessed:
                 continue
         return _remember(key, tuple(out))
@@ -544,7 +556,7 @@ class Checker:
 
     def concepts_found(self, text: str, names: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
         """Which of the concepts the text holds, and where the first one starts."""
-        key = (*self.ctx_key, "concepts", names, text)
+        key = (*self.concepts_key, "concepts", names, text)
         hit = _cache.get(key)
         if hit is not None:
             return hit
