@@ -84,8 +84,9 @@ _UNSEEN: Any = object()
 FILTER_AFTER = 4
 
 
-def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, int], TextIndex]) -> Hit | None:
-    """The first window of segments where the concept is present, or None."""
+def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | None:
+    """The first window of segments where the concept is present, or None. `cache` keeps the
+    letter's window texts (and the whole letter's index) between concepts."""
     segs = document.segments
     memo = concept.memo
     # The alternatives a window not in the memo is matched against: all of them for the first
@@ -95,10 +96,9 @@ def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, in
     for size in range(1, concept.window + 1):
         for i in range(0, len(segs) - size + 1):
             key = (i, size)
-            window = cache.get(key)
-            if window is None:
-                window = cache[key] = TextIndex(SPACES.sub(" ", " ".join(s.text for s in segs[i : i + size])))
-            text = window.text
+            text = cache.get(key)
+            if text is None:
+                text = cache[key] = _joined(segs, i, size)
             found = memo.get(text, _UNSEEN)  # one call: another thread may empty the memo
             if found is _UNSEEN:
                 unseen += 1
@@ -106,7 +106,7 @@ def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, in
                     alternatives = _possible(concept, document, cache)
                 # An alternative left out cannot match any window of this letter, so the
                 # first of the others found here is the first of all: the window's answer.
-                found = _first_alternative(alternatives, window) if alternatives else None
+                found = _first_alternative(alternatives, TextIndex(text)) if alternatives else None
                 if len(memo) >= MEMO_MAX:
                     memo.clear()
                 memo[text] = found
@@ -117,6 +117,15 @@ def find_concept(concept: Concept, document: Document, cache: dict[tuple[int, in
             start, end = _narrow(required, document.text, first.start, last.end)
             return Hit(start, end, document.text[start:end])
     return None
+
+
+def _joined(segs: list, i: int, size: int) -> str:
+    """The text of segments i .. i+size-1, joined by single spaces, runs of space made one."""
+    if size == 1:
+        text = segs[i].text
+    else:
+        text = " ".join(s.text for s in segs[i : i + size])
+    return SPACES.sub(" ", text) if "  " in text or "\n" in text or "\t" in text or not text.isascii() else text
 
 
 def _possible(concept: Concept, document: Document, cache: dict) -> list:

@@ -460,17 +460,8 @@ class Checker:
         self.findings_now = findings
         self.doc = state.document
         rs = state.ruleset
-        checked = [r for r in rs.rules if r.kind not in LETTER_WIDE_KINDS]
-        # Kinds that look for concepts (content found by meaning, over windows of sentences)
-        # are judged by the concepts themselves: an edit that changes whether (or where first)
-        # any concept is found is not offered. The other kinds run on the edited window.
-        concept_rules = [r for r in checked if callable(getattr(r.config, "concepts", None))]
-        self.local_rules = [r for r in checked if r not in concept_rules]
-        names: list[str] = []
-        for r in rs.rules:
-            names += list(getattr(r.config, "concepts", list)()) if r in concept_rules else []
-            names += [r.config.within] if getattr(r.config, "within", None) else []
-        self.concepts = [rs.concepts[n] for n in dict.fromkeys(names) if n in rs.concepts]
+        self.local_rules, self.concepts = _rule_split(rs)
+        self.local_ids = {r.id for r in self.local_rules}
         # The word and sentence rules whose `when` holds for this letter (the windows share
         # its details and lateness, so the answer is the same for each of them).
         self.local_applying = []
@@ -612,7 +603,7 @@ class Checker:
     def safe(self, f: Finding, edit: Edit) -> bool:
         """Applied to the letter, does the edit clear this finding here and raise no other?"""
         rule = self.state.ruleset.by_id[f.rule]
-        if rule not in self.local_rules:
+        if rule.id not in self.local_ids:
             return False  # content found by meaning is not put right by swapping words
         # Words and sentences: the changed sentences alone, before and after.
         old_text, new_text, s, e, new_e, _, _ = self._texts(edit, 0)
@@ -688,6 +679,33 @@ class Checker:
         sylls += new[1] - parts[i][1]
         sents += new[2] - parts[i][2]
         return flesch(words, sylls, sents)[0]
+
+
+_SPLITS: dict[int, tuple] = {}
+
+
+def _rule_split(rs) -> tuple[list, list]:
+    """The rules an edit's window is checked with, and the concepts whose place it must keep
+    (worked out once per rule set).
+
+    Kinds that look for concepts (content found by meaning, over windows of sentences) are
+    judged by the concepts themselves: an edit that changes whether (or where first) any
+    concept is found is not offered. The other kinds run on the edited window."""
+    hit = _SPLITS.get(id(rs))
+    if hit is not None and hit[0] is rs:
+        return hit[1], hit[2]
+    checked = [r for r in rs.rules if r.kind not in LETTER_WIDE_KINDS]
+    concept_ids = {r.id for r in checked if callable(getattr(r.config, "concepts", None))}
+    local = [r for r in checked if r.id not in concept_ids]
+    names: list[str] = []
+    for r in rs.rules:
+        names += list(r.config.concepts()) if r.id in concept_ids else []
+        names += [r.config.within] if getattr(r.config, "within", None) else []
+    concepts = [rs.concepts[n] for n in dict.fromkeys(names) if n in rs.concepts]
+    if len(_SPLITS) > 8:
+        _SPLITS.clear()
+    _SPLITS[id(rs)] = (rs, local, concepts)
+    return local, concepts
 
 
 _VOCAB: dict[int, tuple[str, ...]] = {}

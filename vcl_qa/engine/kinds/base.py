@@ -64,7 +64,7 @@ class State:
     today: dt.date
     metrics: dict[str, Any] = field(default_factory=dict)
     concept_cache: dict[str, Hit | None] = field(default_factory=dict)
-    window_cache: dict[tuple[int, int], TextIndex] = field(default_factory=dict)
+    window_cache: dict[tuple[int, int], Any] = field(default_factory=dict)  # engine/concepts.py
     late: bool | None = None
     language: str = "en"  # en, cy or cy+en (metrics.py, engine/language.py)
     # The letter with the lines in other languages blanked out, by the languages kept
