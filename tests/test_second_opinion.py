@@ -23,7 +23,7 @@ from vcl_qa.errors import RulesError
 TODAY = dt.date(2025, 6, 2)
 BOILERPLATE = "This decision was made because of the way one of the witness accounts developed in this case."
 SPECIFIC = "The camera film shows a man in a red coat, and Mr Hale was wearing a blue one that night."
-UNSEEN_ACK = "Nobody should have to go through what you went through that night."
+UNSEEN_ACK = "I can see from your statement how much that night still weighs on you."
 
 
 def letter(reason: str, feeling: str = "I am sorry to bring you this news.") -> Letter:
