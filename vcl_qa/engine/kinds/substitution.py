@@ -91,7 +91,11 @@ def _check_span(rule, state: State, index, lo: int, hi: int) -> Iterator[Finding
     i = 0
     while i < len(words):
         tok = words[i]
-        candidates = index.get(lemma(tok.lower), []) + index.get("=" + tok.lower, [])
+        by_lemma, by_form = index.get(lemma(tok.lower)), index.get("=" + tok.lower)
+        if not by_lemma and not by_form:  # most words start no listed term
+            i += 1
+            continue
+        candidates = (by_lemma or []) + (by_form or [])
         hit = None
         for tkey, entry in sorted(candidates, key=lambda e: -len(e[0])):
             n = len(tkey)
