@@ -120,3 +120,43 @@ def test_finditer_is_patterns_own_for_every_existence_pattern():
             if fast != [m.span() for m in p.finditer(text, lo, hi)]:
                 wrong.append((p.pattern[:40], text[:40]))
     assert wrong == []
+
+
+def test_concept_memo_gives_the_answer_of_matching_afresh():
+    """What a concept remembers of each window of text (Concept.memo) changes no answer: each
+    letter is matched with its memo filled by every other letter, and with an empty one."""
+    from dataclasses import replace
+
+    from vcl_qa.engine.concepts import find_concept
+    from vcl_qa.engine.structure import analyse
+    from vcl_qa.engine.typography import fold
+
+    concepts = list(load_rules().concepts.values())
+    docs = [analyse(fold(t)) for t in TEXTS if len(t) > 200][:150]
+    assert len(docs) >= 100
+
+    def span(hit):
+        return hit and (hit.start, hit.end)
+
+    for c in concepts:
+        c.memo.clear()
+    warm_first = [[span(find_concept(c, d, {})) for c in concepts] for d in docs]
+    warm_again = [[span(find_concept(c, d, {})) for c in concepts] for d in reversed(docs)][::-1]
+    fresh = [[span(find_concept(replace(c, memo={}), d, {})) for c in concepts] for d in docs]
+    assert warm_first == fresh
+    assert warm_again == fresh
+    assert sum(len(c.memo) for c in concepts) > 1000  # it was used
+
+
+def test_concept_memo_keeps_no_long_window_and_stays_bounded():
+    from vcl_qa.engine import concepts as concepts_module
+    from vcl_qa.engine.concepts import find_concept
+    from vcl_qa.engine.structure import analyse
+
+    concept = load_rules().concepts["review_right"]
+    concept.memo.clear()
+    run_on = "Dear Ms Shah\n\n" + "and then the man walked on " * 400 + "and you can ask for a review."
+    hit = find_concept(concept, analyse(run_on), {})
+    assert hit is not None  # still found: only not kept
+    assert all(len(text) <= concepts_module.MEMO_TEXT_MAX for text in concept.memo)
+    assert concepts_module.MEMO_MAX <= 50_000

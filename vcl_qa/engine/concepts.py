@@ -78,6 +78,8 @@ def _mask(text: str, masks: list[re.Pattern]) -> str:
 
 # Windows remembered per concept before its memo is emptied (about 150 bytes each).
 MEMO_MAX = 20_000
+# Longer windows (a hostile run-on "sentence") are worked out each time, not kept.
+MEMO_TEXT_MAX = 3_000
 _UNSEEN: Any = object()
 # Windows of a letter matched against every alternative before the whole letter is read once
 # to leave out the alternatives it cannot hold (worth it only when many windows are new).
@@ -107,9 +109,10 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
                 # An alternative left out cannot match any window of this letter, so the
                 # first of the others found here is the first of all: the window's answer.
                 found = _first_alternative(alternatives, TextIndex(text)) if alternatives else None
-                if len(memo) >= MEMO_MAX:
-                    memo.clear()
-                memo[text] = found
+                if len(text) <= MEMO_TEXT_MAX:
+                    if len(memo) >= MEMO_MAX:
+                        memo.clear()
+                    memo[text] = found
             if found is None:
                 continue
             required = concept.alternatives[found][0]

@@ -268,9 +268,17 @@ def _line_segments(lines: list[Line], greeting: Line | None) -> list[Sentence]:
     return out
 
 
-@lru_cache(maxsize=100_000)
 def _is_word(tok: str) -> bool:
     """A word for counting: not punctuation, and not a clitic split off a word ("'s", "n't")."""
+    return _known_word(tok) if len(tok) <= 40 else _word_test(tok)  # (no long strings kept)
+
+
+@lru_cache(maxsize=100_000)
+def _known_word(tok: str) -> bool:
+    return _word_test(tok)
+
+
+def _word_test(tok: str) -> bool:
     return bool(WORD.search(tok)) and tok[0] not in "'’" and tok.lower() not in ("n't", "n’t")
 
 

@@ -42,6 +42,7 @@ EXPLAINS_TERM = {"acronym"}
 WHOLE_LINE = {"salutation"}
 NEUTRAL_GREETING = "Dear Sir\n\n"  # so that a window of sentences reads as prose
 _CACHE_MAX = 20_000
+_CACHE_TEXT_MAX = 3_000
 _cache: dict[tuple, tuple] = {}
 
 
@@ -728,6 +729,8 @@ def _word_list(text: str) -> list[str]:
 
 
 def _remember(key: tuple, value: tuple) -> tuple:
+    if len(key[-1]) > _CACHE_TEXT_MAX:  # a hostile run-on window is checked, not kept
+        return value
     if len(_cache) >= _CACHE_MAX:
         _cache.clear()
     _cache[key] = value
