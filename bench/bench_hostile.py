@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,32 @@ def main() -> None:
         print(f"{name:<24} {len(data):>8} {code:>4} {seconds:>8.2f} {peak:>8.0f}  {message[:70]}")
         worst_s, worst_mb = max(worst_s, seconds), max(worst_mb, peak)
     print(f"worst: {worst_s:.2f} s, {worst_mb:.0f} MB (target: under 5 s and 400 MB each)")
+    run_on_stream()
+
+
+def run_on_stream(letters: int = 15) -> None:
+    """Accepted but hostile: a stream of different run-on letters (one 'sentence' of about
+    120,000 characters each) scored in one process, as a server would. Its memory must stay
+    flat: the engine's memos keep no long text (before that fix it grew about 3 MB a letter)."""
+    import random
+    import resource
+
+    sys.path.insert(0, str(ROOT))
+    from vcl_qa import Letter
+    from vcl_qa.engine.run import score_letter
+
+    rng = random.Random(1)
+    words = "the man walked to the shop and you can ask for a review because the film showed nothing".split()
+    print(f"\na stream of {letters} run-on letters scored in one process:")
+    rss = []
+    for i in range(letters):
+        body = " ".join(rng.choice(words) + str(rng.randint(0, 9)) for _ in range(20000))
+        t = time.perf_counter()
+        score_letter(Letter(text=f"Dear Ms Shah\n\n{body}.\n\nYours sincerely\n\nA Writer"))
+        rss.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        if i in (0, 1, letters - 1):
+            print(f"  letter {i + 1:>2}: {time.perf_counter() - t:5.2f} s, peak {rss[-1]:.0f} MB")
+    print(f"  growth from letter 2 to letter {letters}: {rss[-1] - rss[1]:.0f} MB (target: none to speak of)")
 
 
 if __name__ == "__main__":

@@ -51,3 +51,28 @@ def test_summed_figures_equal_textstat_on_odd_punctuation(text):
 def test_no_words_gives_zero_not_an_error():
     assert flesch(0, 0, 0) == (0.0, 0.0)
     assert flesch(10, 0, 1) == (0.0, 0.0)  # as textstat: no syllables counted, no figure
+
+
+def test_long_pieces_are_counted_in_parts_that_add_up_to_textstat():
+    """A long piece (a hostile run-on sentence) is counted in parts cut at spaces, so that
+    textstat's own caches never keep it whole: the parts give textstat's figures exactly."""
+    import textstat
+
+    from vcl_qa.engine import metrics
+    from vcl_qa.engine.letter import split_front_matter
+
+    root = Path(__file__).resolve().parent.parent
+    pieces = []
+    for path in sorted([*root.glob("sample_letters/*.txt"), *root.glob("bench/holdout*/letters/*.txt")]):
+        body = split_front_matter(path.read_text(encoding="utf-8"))[1]
+        pieces += [metrics.piece(p) for p in body.split("\n\n") if p.strip()]
+    assert len(pieces) > 1000
+    for text in pieces + [metrics.piece(t) for t in ODD]:
+        parts = metrics._parts(text, 40)
+        assert "".join(parts) == text
+        assert sum(textstat.lexicon_count(p) for p in parts) == textstat.lexicon_count(text), text
+        assert sum(textstat.syllable_count(p) for p in parts) == textstat.syllable_count(text), text
+    run_on = "and then the witness said that she could not remember the car " * 500 + "."
+    assert len(run_on) > metrics.LONG_PIECE
+    words, syllables, _ = metrics.piece_counts(run_on)
+    assert (words, syllables) == (textstat.lexicon_count(run_on), textstat.syllable_count(run_on))

@@ -81,17 +81,27 @@ def second_opinion(concept: str, sentences: list[str], path: str | Path | None =
     # again: the model gives every concept's probability in one pass, kept per sentence.
     seen = _SEEN.setdefault(id(nlp), {})
     texts = [normalise(s) for s in sentences]
-    new = list(dict.fromkeys(t for t in texts if t not in seen))
-    if new:
-        if len(seen) + len(new) > _SEEN_MAX:
+    found: dict[str, dict[str, float]] = {}
+    missing = []
+    for t in dict.fromkeys(texts):
+        cats = seen.get(t)  # one call: another thread may empty the cache
+        if cats is None:
+            missing.append(t)
+        else:
+            found[t] = cats
+    if missing:
+        if len(seen) + len(missing) > _SEEN_MAX:
             seen.clear()
-        for text, doc in zip(new, nlp.pipe(new, batch_size=64)):
-            seen[text] = {k: float(v) for k, v in doc.cats.items()}
-    return [seen[t].get(concept, 0.0) for t in texts]
+        for text, doc in zip(missing, nlp.pipe(missing, batch_size=64)):
+            cats = found[text] = {k: float(v) for k, v in doc.cats.items()}
+            if len(text) <= _SEEN_TEXT_MAX:  # a hostile run-on sentence is read, not kept
+                seen[text] = cats
+    return [found[t].get(concept, 0.0) for t in texts]
 
 
 _SEEN: dict[int, dict[str, dict[str, float]]] = {}
 _SEEN_MAX = 50_000
+_SEEN_TEXT_MAX = 3_000
 
 
 @dataclass(frozen=True)

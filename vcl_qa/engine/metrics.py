@@ -70,13 +70,52 @@ def piece(sentence: str) -> str:
     return sentence.replace("\n", " ").rstrip(" .!?:;") + "."
 
 
-@lru_cache(maxsize=50_000)
 def piece_counts(text: str) -> tuple[int, int, int]:
     """textstat's words, syllables and sentences of one piece (sentences without textstat's
-    floor of one, so that pieces add up)."""
+    floor of one, so that pieces add up). Pieces are remembered (50,000 of them) unless long."""
+    return _known_piece(text) if len(text) <= LONG_PIECE else _piece_counts(text)
+
+
+@lru_cache(maxsize=50_000)
+def _known_piece(text: str) -> tuple[int, int, int]:
+    return _piece_counts(text)
+
+
+def _piece_counts(text: str) -> tuple[int, int, int]:
     runs = _RUNS.findall(text)
-    return (textstat.lexicon_count(text), textstat.syllable_count(text),
-            sum(1 for r in runs if textstat.lexicon_count(r) > 2))
+    return (_lexicon(text), _syllables(text), sum(1 for r in runs if _lexicon(r) > 2))
+
+
+# textstat keeps (in its own caches, 128 entries each) the word list of every text it counts:
+# a hostile run-on sentence of 100,000 characters would be kept whole, over and over. A long
+# text is counted in parts split at spaces instead; its words and syllables are counted word
+# by word, so the parts add up to the same figures (tests/test_reading_figures.py).
+LONG_PIECE = 2_000
+
+
+def _lexicon(text: str) -> int:
+    if len(text) <= LONG_PIECE:
+        return textstat.lexicon_count(text)
+    return sum(textstat.lexicon_count(part) for part in _parts(text))
+
+
+def _syllables(text: str) -> int:
+    if len(text) <= LONG_PIECE:
+        return textstat.syllable_count(text)
+    return sum(textstat.syllable_count(part) for part in _parts(text))
+
+
+def _parts(text: str, size: int = LONG_PIECE // 2) -> list[str]:
+    """The text cut at spaces into parts of about `size` characters (a longer word alone)."""
+    parts, start, n = [], 0, len(text)
+    while start < n:
+        end = min(n, start + size)
+        if end < n:
+            cut = text.rfind(" ", start + 1, end)
+            end = cut if cut > start else (text.find(" ", end) if text.find(" ", end) >= 0 else n)
+        parts.append(text[start:end])
+        start = end
+    return parts
 
 
 _RUNS = re.compile(r"\b[^.!?]+[.!?]*", re.UNICODE)

@@ -99,10 +99,19 @@ def read_tokens(doc: Doc) -> list[Tok]:
 _RUNS = re.compile(r"\S+|\s+")
 
 
-@lru_cache(maxsize=100_000)
 def _chunk(chunk: str) -> tuple[tuple, ...]:
     """spaCy's tokens of one run of text between spaces, with what the checks read of each:
-    (offset in the run, text, lower, space, punct, like_num, is_title, is_upper)."""
+    (offset in the run, text, lower, space, punct, like_num, is_title, is_upper). Runs are
+    remembered (100,000 of them) unless long: a hostile file's giant run is not kept."""
+    return _known_chunk(chunk) if len(chunk) <= 100 else _tokens_of(chunk)
+
+
+@lru_cache(maxsize=100_000)
+def _known_chunk(chunk: str) -> tuple[tuple, ...]:
+    return _tokens_of(chunk)
+
+
+def _tokens_of(chunk: str) -> tuple[tuple, ...]:
     return tuple((t.idx, t.text, t.lower_, t.is_space, t.is_punct, t.like_num, t.is_title, t.is_upper)
                  for t in get_nlp().tokenizer(chunk))
 
