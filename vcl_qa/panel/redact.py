@@ -15,7 +15,9 @@ word lists and patterns are in rules/redaction.yml):
   name under the sign-off (staff names are redacted too: safer, and the role line stays);
   and any part of a name found by these rules when it appears again on its own ("Trent").
 - [ADDRESS]: UK postcodes, numbered street lines with their town and postcode, named streets
-  ("on Larch Road", "from Micklegate"), the building or other named parts before a street or
+  ("on Larch Road", "from Micklegate"), Welsh streets with the street word first ("Heol Las",
+  "Stryd y Bont"), a house given by its number ("the camera at number 12": the number only;
+  not "the number 72 bus"), the building or other named parts before a street or
   postcode ("Riverside Chambers, Castle Street, Taunton TA1 4AP"), and whole address blocks
   above the greeting.
 - [PHONE] (UK numbers: spaces, dashes, brackets, +44, odd spacing, a line break inside, a
@@ -28,10 +30,13 @@ word lists and patterns are in rules/redaction.yml):
   [SCHOOL], [ORGANISATION] (firms: "Ltd", "Holdings"), [VEHICLE REG] (number plates), [AGE]
   ("aged 34", "a 34-year-old", "he is now 88"), [COLLAR NUMBER] (police numbers: "PC 4521"),
   [DATE] (the date of what happened: a date with an incident word, in any inflection, near it,
-  or with a time of day just before it; the decision, hearing and letter dates stay so the
-  panel can judge timeliness; `incident_dates.keep: month_year` hides only the day), names
-  with no title after a family or role word ("your daughter Grace", "a man called Okonkwo",
-  "adviser, Amira") or before one with 's ("Anika's childminder"), and online user names.
+  or with a time of day just before it, or in a short sentence of its own after a sentence
+  that ends telling what happened ("He hit you. That was on 2 February."); the decision,
+  hearing and letter dates stay so the panel can judge timeliness; `incident_dates.keep:
+  month_year` hides only the day), names with no title after a family or role word ("your
+  daughter Grace", "a man called Okonkwo", "adviser, Amira"), after a word for a person and a
+  comma ("another boy, Sami,") or before a family or role word with 's ("Anika's
+  childminder", "Sami's parents"), and online user names.
 - [HIDDEN]: words a manager chose to hide (`hide=`).
 
 Names that are also words ("Hope", "Rose", "Summer", "Brown") are redacted on their own only
@@ -41,19 +46,20 @@ service and police names ("Leeds Crown Court", "Victim Support") are never redac
 
 Limits, honestly: this is rules, not a trained name recogniser. It misses a person's name
 that has no title, is not in the context or `extra_names`, does not start with a listed
-first name, follows no family or role word and is not seen elsewhere with one ("Okonkwo
-said"); misspelt forms of the victim's name; nicknames; names written in lower case; surnames
-with lower-case particles ("van der Berg": the capitalised part only); addresses with no
-number, street word or postcode ("Flat 2, The Maltings" in running text); a date of birth
-with no label; a venue named with no cue ("film from Spar shows"); dates of what happened
-told with no incident word near them. Towns and districts stay on purpose. It over-redacts a
-capitalised common word that is a known name ("in the Summer" for a victim called Summer), the
-month of a date when the victim is called May or June, and a county or hospital after "at
-the" ("at the Kent centre"), a district named like a park ("Trafford Park"), and the town
-inside an address. A first name right after "St" or "Saint" is a saint, not a person ("Saint
-Mary's centre"). A month or day name that is someone's first name is only caught
-after a title or via the context. The panel should still be told to report anything that looks
-personal; a manager can hide more words before the letter goes to the panel.
+first name, follows no family, role or person word and is not seen elsewhere with one
+("Okonkwo said", "the boy Sami" with no comma); misspelt forms of the victim's name;
+nicknames; names written in lower case; surnames with lower-case particles ("van der Berg":
+the capitalised part only); addresses with no number, street word or postcode ("Flat 2, The
+Maltings" in running text); a date of birth with no label; a venue named with no cue ("film
+from Spar shows"); dates of what happened told with no incident word near them (in their
+sentence, or in the one before a short sentence of their own). Towns and districts stay on
+purpose. It over-redacts a capitalised common word that is a known name ("in the Summer" for a
+victim called Summer), the month of a date when the victim is called May or June, and a county
+or hospital after "at the" ("at the Kent centre"), a district named like a park ("Trafford
+Park"), and the town inside an address. A first name right after "St" or "Saint" is a saint,
+not a person ("Saint Mary's centre"). A month or day name that is someone's first name is only
+caught after a title or via the context. The panel should still be told to report anything
+that looks personal; a manager can hide more words before the letter goes to the panel.
 """
 from __future__ import annotations
 
@@ -136,6 +142,7 @@ class RedactionRules:
     examples: dict[str, dict[str, list[Any]]]
     titles: frozenset[str]  # honorifics and ranks
     name_cue: re.Pattern  # family words and "called"/"named": the capitalised words after are a name
+    people: frozenset[str]  # "another boy, Sami,": a person word and a comma, then a name
     possessor_cue: re.Pattern  # "Anika's childminder": the capitalised word before is a name
     saint: re.Pattern  # "St Mary's Centre": a first name right after these is a saint's (saint_words)
     dates: re.Pattern  # a date with a day in it ("14 September", "Saturday 14/09/2024")
@@ -145,6 +152,7 @@ class RedactionRules:
     time_before: re.Pattern  # "at 8.40pm on 6 June": a time just before the date tells what happened
     cue_window: int
     cue_window_after: int
+    short_sentence: int  # a date's sentence of at most this many other words reads the one before
     keep_month: bool  # an incident date keeps its month and year: "[DAY] September 2024"
 
 
@@ -205,6 +213,11 @@ def _cue_regex(words: Iterable[str]) -> re.Pattern:
         return re.compile("(?!)")
     alt = _alternation(words)
     return re.compile(rf"(?<![\w'’\-])(?i:{alt})(?:[ \t]*,)?[ \t]+(?=[A-Z])")
+
+
+# A comma and then a capitalised word: a name in apposition when the word before the comma is
+# a word for a person ("another boy, Sami,"); found from the comma (fast), the word checked after.
+APPOSITION = re.compile(r",[ \t]+(?=[A-Z])")
 
 
 def _possessor_regex(words: Iterable[str]) -> re.Pattern:
@@ -307,6 +320,7 @@ def load_rules() -> RedactionRules:
         examples=examples,
         titles=honorifics | ranks,
         name_cue=_cue_regex(list(family.get("family_words") or []) + list(family.get("phrases") or [])),
+        people=_low(family.get("people")),
         saint=re.compile(rf"(?<![\w'’])(?:{_alternation(data.get('saint_words') or [])})[ \t]+$"
                          if data.get("saint_words") else "(?!)"),
         possessor_cue=_possessor_regex(list(family.get("family_words") or []) + list(family.get("possessed") or [])),
@@ -318,6 +332,7 @@ def load_rules() -> RedactionRules:
                              re.IGNORECASE),
         cue_window=int(incident.get("window_words", 10)),
         cue_window_after=int(incident.get("window_after_words", 10)),
+        short_sentence=int(incident.get("short_sentence_words", 0)),
         keep_month=incident.get("keep", "none") == "month_year",
     )
 
@@ -431,11 +446,18 @@ def _hidden(doc: _Doc, words: Iterable[str]) -> list[_Cand]:
 
 def _cued_names(doc: _Doc) -> list[_Cand]:
     """Capitalised words after a family word or "called" ("your daughter Grace", "a man called
-    Lee Barker"): a name with no title, even one that is also an ordinary word."""
+    Lee Barker") or after a word for a person and a comma ("another boy, Sami,"): a name with
+    no title, even one that is also an ordinary word."""
     out, toks, r = [], doc.tokens, doc.rules
-    for m in r.name_cue.finditer(doc.text):
-        i = bisect.bisect_left(doc.starts, m.end())
-        if i >= len(toks) or toks[i][0] != m.end() or not doc.namelike(i):
+    starts = [m.end() for m in r.name_cue.finditer(doc.text)]
+    for m in APPOSITION.finditer(doc.text):  # "another boy, Sami,"
+        k = bisect.bisect_left(doc.starts, m.start()) - 1
+        if (k >= 0 and toks[k][2].lower() in r.people
+                and not doc.text[toks[k][1]:m.start()].strip(" \t")):
+            starts.append(m.end())
+    for start in starts:
+        i = bisect.bisect_left(doc.starts, start)
+        if i >= len(toks) or toks[i][0] != start or not doc.namelike(i):
             continue
         names = [i] + doc.grow(i, 2, upper=toks[i][2].isupper() and len(toks[i][2]) > 1)
         while len(names) > 1 and toks[names[-1]][2].lower() in r.not_surnames:
@@ -474,6 +496,13 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
         after = [w.lower() for w in WORD.findall(text[m.end():end])][:r.cue_window_after]
         telling = [c for c in (_telling(r, w, i == 0) for i, w in enumerate(before)) if c]
         telling = telling or [c for c in (_telling(r, w, True) for w in after) if c]
+        if (not telling and start > 0 and text[start - 1] in ".!?;"
+                and len(WORD.findall(text[start:end])) - len(WORD.findall(m.group())) <= r.short_sentence):
+            # "He hit you in the car park. That was on 2 February.": a short sentence with no
+            # telling word of its own reads as the one before ends (no word is next to the date)
+            prev = max(text.rfind(ch, 0, start - 1) for ch in (".", "!", "?", "\n\n", ";")) + 1
+            earlier = _window(list(reversed(WORD.findall(text[prev:start - 1]))), r.cue_window)
+            telling = [c for c in (_telling(r, w, False) for w in earlier) if c]
         if telling:
             if telling[0] != "incident":
                 continue
