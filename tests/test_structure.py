@@ -1,4 +1,6 @@
 """The parts of a letter are recognised, so that only the prose counts for readability."""
+import pytest
+
 from vcl_qa.engine.structure import analyse
 
 LETTER = """Private - to be opened by addressee only
@@ -77,3 +79,15 @@ def test_offsets_point_into_the_body():
 def test_letter_with_no_greeting_starts_prose_at_the_first_sentence():
     doc = analyse("14 Larch Road\nLeeds\n\nWe have decided to stop the case against Mr Trent today.\n")
     assert [s.text for s in doc.sentences] == ["We have decided to stop the case against Mr Trent today."]
+
+
+@pytest.mark.parametrize("sentence,words", [
+    ("I have decided that a charge cannot be brought in this case.", 12),   # "cannot": one word
+    ("It is a well-known stretch of road.", 7),                               # "well-known": one word
+    ("We don't think it's right, and we won't go on.", 10),
+    ("The hearing is at 10.30am on 3 March (see below).", 10),
+    ("He said – and she agreed – that it was “over”.", 9),                    # dashes are not words
+])
+def test_sentence_words_are_counted_as_a_reader_counts_them(sentence, words):
+    doc = analyse(f"Dear Ms Shah\n\n{sentence}\n\nYours sincerely")
+    assert [s.words for s in doc.sentences] == [words]

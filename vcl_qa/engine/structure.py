@@ -277,6 +277,22 @@ def _line_segments(lines: list[Line], greeting: Line | None) -> list[Sentence]:
     return out
 
 
+def _count_words(toks: list[Tok], cur: list[int]) -> int:
+    """Words as a reader counts them: runs of text between spaces with a letter or digit in
+    them. spaCy splits some single words ("cannot" is "can" + "not", "well-known" three
+    tokens); those count once, as a person counting a sentence's words would count them."""
+    words, end, counted = 0, -1, False
+    for i in cur:
+        tok = toks[i]
+        if tok.idx != end:  # a space before it: a new run of text
+            counted = False
+        if not counted and _is_word(tok.text):
+            words += 1
+            counted = True
+        end = tok.idx + len(tok.text)
+    return words
+
+
 def _is_word(tok: str) -> bool:
     """A word for counting: not punctuation, and not a clitic split off a word ("'s", "n't")."""
     return _known_word(tok) if len(tok) <= 40 else _word_test(tok)  # (no long strings kept)
@@ -305,7 +321,7 @@ def _split_sentences(toks: list[Tok], text: str, lines: list[Line]) -> list[Sent
         if not cur:
             return
         first, last = toks[cur[0]], toks[cur[-1]]
-        words = sum(1 for i in cur if _is_word(toks[i].text))
+        words = _count_words(toks, cur)
         if words:
             start, end = first.idx, last.idx + len(last.text)
             sentences.append(Sentence(start, end, text[start:end], cur[0], cur[-1] + 1, words, paragraph))
