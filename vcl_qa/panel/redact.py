@@ -18,8 +18,12 @@ word lists and patterns are in rules/redaction.yml):
   ("on Larch Road", "from Micklegate"), Welsh streets with the street word first ("Heol Las",
   "Stryd y Bont"), a house given by its number ("the camera at number 12": the number only;
   not "the number 72 bus"), the building or other named parts before a street or
-  postcode ("Riverside Chambers, Castle Street, Taunton TA1 4AP"), and whole address blocks
-  above the greeting.
+  postcode ("Riverside Chambers, Castle Street, Taunton TA1 4AP"), the street of the writer's
+  office after "our office on" even with no street word ("our office on Piccadilly"; after
+  "office in" or "office at" only with one: "our office in Leeds" stays), a house number and
+  the capitalised words after it following "write to me at", "send it to", "our address is"
+  ("write to us at 102 Petty France": the town after the comma stays), and whole address
+  blocks above the greeting.
 - [PHONE] (UK numbers: spaces, dashes, brackets, +44, odd spacing, a line break inside, a
   digit too many),
   [EMAIL] (also spelled out: "rose dot hill at example dot com"), [DATE OF BIRTH] (after "date
@@ -30,13 +34,14 @@ word lists and patterns are in rules/redaction.yml):
   [SCHOOL], [ORGANISATION] (firms: "Ltd", "Holdings"), [VEHICLE REG] (number plates), [AGE]
   ("aged 34", "a 34-year-old", "he is now 88"), [COLLAR NUMBER] (police numbers: "PC 4521"),
   [DATE] (the date of what happened: a date with an incident word, in any inflection, near it,
-  or with a time of day just before it, or in a short sentence of its own after a sentence
-  that ends telling what happened ("He hit you. That was on 2 February."); the decision,
-  hearing and letter dates stay so the panel can judge timeliness; `incident_dates.keep:
-  month_year` hides only the day), names with no title after a family or role word ("your
-  daughter Grace", "a man called Okonkwo", "adviser, Amira"), after a word for a person and a
-  comma ("another boy, Sami,") or before a family or role word with 's ("Anika's
-  childminder", "Sami's parents"), and online user names.
+  or with a time of day just before it, or right after a public place where offences happen
+  and "on" ("at the bus stop on 3 March"; not a home, office, court, school or bare "station"),
+  or in a short sentence of its own after a sentence that ends telling what happened ("He hit
+  you. That was on 2 February."); the decision, hearing and letter dates stay so the panel
+  can judge timeliness; `incident_dates.keep: month_year` hides only the day), names with no
+  title after a family or role word ("your daughter Grace", "a man called Okonkwo", "adviser,
+  Amira"), after a word for a person and a comma ("another boy, Sami,") or before a family or
+  role word with 's ("Anika's childminder", "Sami's parents"), and online user names.
 - [HIDDEN]: words a manager chose to hide (`hide=`).
 
 Names that are also words ("Hope", "Rose", "Summer", "Brown") are redacted on their own only
@@ -50,9 +55,11 @@ first name, follows no family, role or person word and is not seen elsewhere wit
 ("Okonkwo said", "the boy Sami" with no comma); misspelt forms of the victim's name;
 nicknames; names written in lower case; surnames with lower-case particles ("van der Berg":
 the capitalised part only); addresses with no number, street word or postcode ("Flat 2, The
-Maltings" in running text); a date of birth with no label; a venue named with no cue ("film
+Maltings" in running text), or with a number but no street word and no cue to post something
+("he lives at 9 Petty France"); a date of birth with no label; a venue named with no cue ("film
 from Spar shows"); dates of what happened told with no incident word near them (in their
-sentence, or in the one before a short sentence of their own). Towns and districts stay on
+sentence, or in the one before a short sentence of their own) and no place of an offence
+right before them ("at the bus stop near your home on 3 March"). Towns and districts stay on
 purpose. It over-redacts a capitalised common word that is a known name ("in the Summer" for a
 victim called Summer), the month of a date when the victim is called May or June, and a county
 or hospital after "at the" ("at the Kent centre"), a district named like a park ("Trafford
@@ -150,6 +157,7 @@ class RedactionRules:
     keep_date_cues: frozenset[str]
     keep_next_to_date: frozenset[str]  # "until 3 June": keep words only right before the date
     time_before: re.Pattern  # "at 8.40pm on 6 June": a time just before the date tells what happened
+    place_before: re.Pattern  # "at the bus stop on 3 March": a place of an offence just before the date
     cue_window: int
     cue_window_after: int
     short_sentence: int  # a date's sentence of at most this many other words reads the one before
@@ -226,6 +234,19 @@ def _possessor_regex(words: Iterable[str]) -> re.Pattern:
         return re.compile("(?!)")
     alt = _alternation(words)
     return re.compile(rf"(?<![\w'’\-])([A-Z][^\W\d_]*[a-z][^\W\d_]*)['’]s[ \t]+(?:{alt})(?![\w\-])")
+
+
+def _place_regex(places: Iterable[str]) -> re.Pattern:
+    """One of the places (lower case, words split by any spaces or one line break, a plural
+    "s" or "es" allowed), then "on" and nothing else: what is left of the text before a date."""
+    bad = [w for w in places if not isinstance(w, str)]
+    if bad:
+        raise RulesError(f"{RULES_FILE}: {bad[0]!r} in incident_dates.places is not text; put it in quotes")
+    if not places:
+        return re.compile("(?!)")
+    alt = "|".join(r"(?:[ \t]+|[ \t]*\n[ \t]*)".join(re.escape(w) for w in p.split())
+                   for p in sorted(places, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'’\-])(?:{alt})(?:e?s)?[ \t]*,?\s+on[ \t]+$")
 
 
 def _phrase_regex(phrases: Iterable[str], place_phrases: Iterable[str]) -> re.Pattern:
@@ -330,6 +351,7 @@ def load_rules() -> RedactionRules:
         keep_next_to_date=_low(incident.get("keep_next_to_date")),
         time_before=_compile(rf"(?:{time_of_day})[ \t,]*(?:(?:on|of)[ \t]+)?$", "incident_dates.time_of_day",
                              re.IGNORECASE),
+        place_before=_place_regex(incident.get("places") or []),
         cue_window=int(incident.get("window_words", 10)),
         cue_window_after=int(incident.get("window_after_words", 10)),
         short_sentence=int(incident.get("short_sentence_words", 0)),
@@ -486,7 +508,9 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
     ("outside the Fox and Anchor in Brighton") does not push the incident word out of it.
     "after", "until" and the like tell only right before the date ("until 3 June", not "just
     after 7am on 9 January"). With no telling word, a time of day just before the date ("at
-    8.40pm on 6 June") says it is what happened ("on 3 June at 10:30" may be a hearing: it stays)."""
+    8.40pm on 6 June") says it is what happened ("on 3 June at 10:30" may be a hearing: it stays).
+    A public place where offences happen just before "on" and the date ("at the petrol station
+    on 14 February": incident_dates.places) is the word nearest the date, so it tells first."""
     r, out, text = doc.rules, [], doc.text
     for m in r.dates.finditer(text):
         start = max(text.rfind(ch, 0, m.start()) for ch in (".", "!", "?", "\n\n", ";")) + 1
@@ -495,6 +519,8 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
         before = _window(list(reversed(WORD.findall(text[start:m.start()]))), r.cue_window)
         after = [w.lower() for w in WORD.findall(text[m.end():end])][:r.cue_window_after]
         telling = [c for c in (_telling(r, w, i == 0) for i, w in enumerate(before)) if c]
+        if r.place_before.search(text, max(start, m.start() - 60), m.start()):
+            telling.insert(0, "incident")  # "at the bus stop on 3 March": the place is nearest the date
         telling = telling or [c for c in (_telling(r, w, True) for w in after) if c]
         if (not telling and start > 0 and text[start - 1] in ".!?;"
                 and len(WORD.findall(text[start:end])) - len(WORD.findall(m.group())) <= r.short_sentence):
