@@ -128,3 +128,19 @@ def test_a_concept_pattern_that_matches_any_text_is_refused(rules_copy):
     path.write_text(text.replace("later\\s+on|", "later\\s+on||", 1))
     with pytest.raises(RulesError, match="matches any text"):
         load_rules()
+
+
+def test_the_sentence_after_counts_only_when_it_goes_on_the_same_paragraph():
+    """A reason may run over two sentences of one paragraph; a heading after the paragraph
+    ("How can you contact me?") is not its second half (holdout10: it once rescued a
+    boilerplate reason the classifier doubted)."""
+    from vcl_qa.engine.second_opinion import _with_next
+
+    doc = analyse("Dear Ms Shah\n\nThe film was recorded over. This means we cannot show who it was.\n\n"
+                  "How can you contact me?\n\nYou can phone me on 01632 960215.\n\nYours sincerely\n\nA Writer")
+    texts = [s.text for s in doc.segments]
+    film, means = texts.index("The film was recorded over."), texts.index("This means we cannot show who it was.")
+    assert _with_next(doc.segments, film) == [film, means]
+    assert _with_next(doc.segments, means) == [means]  # the question after it is a new paragraph
+    last = len(doc.segments) - 1
+    assert _with_next(doc.segments, last) == [last]

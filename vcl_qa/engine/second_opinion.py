@@ -2,7 +2,8 @@
 
 A concept in rules/concepts.yml may ask for one (`second_opinion:`):
 - `veto` (the reason): the patterns' hit counts only when the classifier gives one of the
-  sentences they found it in, or the sentence after, at least the model's `veto` probability.
+  sentences they found it in, or the sentence after it in the same paragraph, at least the
+  model's `veto` probability.
   Otherwise the concept is doubted: it counts as missing, and the rule that needs it says which
   sentence was doubted (`doubted_message`, usually at a milder `doubted_severity`).
 - `rescue` (acknowledgement, the meeting offer): when the patterns find nothing, a sentence the
@@ -51,12 +52,12 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
         # The patterns' first hit, in one segment, already carrying the classifier's agreement
         # settles it (it is one of the hit segments looked at below): most letters stop here.
         first = next((i for i, s in enumerate(segs) if s.start <= hit.start and hit.end <= s.end), None)
-        if first is not None and any(probs[j] >= limits["veto"] for j in (first, first + 1) if j < len(probs)):
+        if first is not None and any(probs[j] >= limits["veto"] for j in _with_next(segs, first)):
             return hit
         hits = hit_segments(concept, state.document)
         if not hits:
             return hit  # found over a wider window than one sentence: the patterns' word stands
-        near = sorted({j for i in hits for j in (i, i + 1) if j < len(probs)})
+        near = sorted({j for i in hits for j in _with_next(segs, i)})
         if any(probs[j] >= limits["veto"] for j in near):
             return hit
         state.doubted[concept.name] = Doubt(segs[hits[0]].start, segs[hits[0]].end)
@@ -66,6 +67,16 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
         return None
     seg = segs[best]
     return Hit(seg.start, seg.end, state.document.text[seg.start:seg.end])
+
+
+def _with_next(segs: list, i: int) -> list[int]:
+    """Segment i, and the one after it when that goes on the same paragraph of prose (a reason
+    may run over two sentences: "The film was recorded over. This means ..."); a heading, a
+    signature line or the next paragraph ("How can you contact me?") does not go on with it."""
+    nxt = i + 1
+    if nxt < len(segs) and segs[i].paragraph >= 0 and segs[nxt].paragraph == segs[i].paragraph:
+        return [i, nxt]
+    return [i]
 
 
 def doubted(concept: str, state: "State") -> Doubt | None:
