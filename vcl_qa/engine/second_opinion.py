@@ -41,27 +41,41 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
     if concept.second_opinion == "rescue" and hit is not None:
         return hit
     limits = dict(classifier.thresholds().get(concept.name) or {})
-    # Each sentence is read once per process (classifier.py keeps its probabilities).
-    probs = classifier.second_opinion(concept.name, [s.text for s in state.document.segments]) if limits else []
-    if not probs:
+    if not limits:
         return hit  # no model: no opinion
     if concept.second_opinion_at is not None:  # set in rules/concepts.yml
         limits[concept.second_opinion] = concept.second_opinion_at
     segs = state.document.segments
+
+    def opinion(indexes: list[int]) -> list[float]:
+        # Each sentence is read once per process (classifier.py keeps its probabilities).
+        return classifier.second_opinion(concept.name, [segs[i].text for i in indexes])
+
     if concept.second_opinion == "veto":
         # The patterns' first hit, in one segment, already carrying the classifier's agreement
-        # settles it (it is one of the hit segments looked at below): most letters stop here.
+        # settles it (it is one of the hit segments looked at below): most letters stop here,
+        # with only those one or two sentences read.
         first = next((i for i, s in enumerate(segs) if s.start <= hit.start and hit.end <= s.end), None)
-        if first is not None and any(probs[j] >= limits["veto"] for j in _with_next(segs, first)):
-            return hit
+        if first is not None:
+            probs = opinion(_with_next(segs, first))
+            if not probs:
+                return hit  # no model: no opinion
+            if any(p >= limits["veto"] for p in probs):
+                return hit
         hits = hit_segments(concept, state.document)
         if not hits:
             return hit  # found over a wider window than one sentence: the patterns' word stands
         near = sorted({j for i in hits for j in _with_next(segs, i)})
-        if any(probs[j] >= limits["veto"] for j in near):
+        probs = opinion(near)
+        if not probs:
+            return hit
+        if any(p >= limits["veto"] for p in probs):
             return hit
         state.doubted[concept.name] = Doubt(segs[hits[0]].start, segs[hits[0]].end)
         return None
+    probs = opinion(list(range(len(segs))))
+    if not probs:
+        return hit  # no model: no opinion
     best = max(range(len(probs)), key=probs.__getitem__)
     if probs[best] < limits["rescue"]:
         return None
