@@ -9,7 +9,8 @@ word lists and patterns are in rules/redaction.yml):
   across one line break. The victim's surname after an honorific of the other group ("Mr
   Quinn" in a letter to "Mrs Sarah Quinn") or after another first name is a relative: [NAME].
 - [NAME]: `extra_names` (e.g. the defendant from the case system) in the same forms; a name
-  after a title (Mr, Mrs, Ms, Miss, Dr, DC, DS, PC, Sgt, ...; ranks stay visible: "DC [NAME]");
+  after a title (Mr, Mrs, Ms, Miss, Dr, DC, DS, PC, Sgt, ...; police and court ranks stay
+  visible: "DC [NAME]"; a person's own title such as Dr or Professor goes into the tag like Mr);
   a listed first name followed by one or two capitalised words ("Mark Trent"); a listed
   first name alone; the name after "Dear"; the recipient line above an address; the writer's
   name under the sign-off (staff names are redacted too: safer, and the role line stays);
@@ -61,12 +62,14 @@ from Spar shows"); dates of what happened told with no incident word near them (
 sentence, or in the one before a short sentence of their own) and no place of an offence
 right before them ("at the bus stop near your home on 3 March"). Towns and districts stay on
 purpose. It over-redacts a capitalised common word that is a known name ("in the Summer" for a
-victim called Summer), the month of a date when the victim is called May or June, and a county
-or hospital after "at the" ("at the Kent centre"), a district named like a park ("Trafford
-Park"), and the town inside an address. A first name right after "St" or "Saint" is a saint,
-not a person ("Saint Mary's centre"). A month or day name that is someone's first name is only
-caught after a title or via the context. The panel should still be told to report anything
-that looks personal; a manager can hide more words before the letter goes to the panel.
+victim called Summer), the month of a date when the victim is called May or June, a decision
+date told with no keep word right after a sentence with an incident word ("for hurting you. We
+made this choice on 23 May."), a county or hospital after "at the" ("at the Kent centre"), a
+district named like a park ("Trafford Park"), and the town inside an address. A first name
+right after "St" or "Saint" is a saint, not a person ("Saint Mary's centre"). A month or day
+name that is someone's first name is only caught after a title or via the context. The panel
+should still be told to report anything that looks personal; a manager can hide more words
+before the letter goes to the panel.
 """
 from __future__ import annotations
 
@@ -125,7 +128,7 @@ class RedactionRules:
     tags: dict[str, str]
     rank: dict[str, int]  # tag kind -> priority (lower wins a tie)
     patterns: tuple[Pattern, ...]
-    honorifics: frozenset[str]
+    honorifics: frozenset[str]  # titles that go into the tag: honorifics and titles_in_tag
     ranks: frozenset[str]
     titles_regex: str
     first_names: frozenset[str]
@@ -296,6 +299,10 @@ def load_rules() -> RedactionRules:
     for did, raw in (data.get("detectors") or {}).items():
         examples[str(did)] = (raw or {}).get("examples") or {}
     honorifics, ranks = _low(titles.get("honorifics")), _low(titles.get("ranks"))
+    in_tag = _low(data.get("titles_in_tag"))
+    if in_tag - ranks:
+        raise RulesError(f"{RULES_FILE}: titles_in_tag: {min(in_tag - ranks)!r} is not a rank "
+                         "in structure.yml")
     sign_offs = f"(?:{sign_off_alternatives()})"  # rules/structure.yml
     block = data.get("address_block") or {}
     groups = data.get("honorific_groups") or {}
@@ -314,7 +321,7 @@ def load_rules() -> RedactionRules:
         tags=tags,
         rank={k: i for i, k in enumerate(data.get("priority") or list(tags))},
         patterns=tuple(patterns),
-        honorifics=honorifics,
+        honorifics=honorifics | in_tag,
         ranks=ranks,
         titles_regex=_alt(_title_and_upper(list(titles.get("honorifics") or []) + list(titles.get("ranks") or []))),
         first_names=_low(data.get("first_names")),
@@ -662,7 +669,7 @@ def _urn_regex(urn: str) -> re.Pattern:
 
 
 def _titled(doc: _Doc) -> list[_Cand]:
-    """Names after a title; honorifics go into the tag, ranks stay outside it."""
+    """Names after a title; honorifics and titles_in_tag ("Dr") go into the tag, ranks stay outside."""
     out, toks, titles = [], doc.tokens, doc.rules.titles
     for i, (start, _, word) in enumerate(toks):
         if not word[0].isupper() or word.lower() not in titles:
