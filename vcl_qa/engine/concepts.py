@@ -83,7 +83,7 @@ MEMO_TEXT_MAX = 3_000
 _UNSEEN: Any = object()
 # Windows of a letter matched against every alternative before the whole letter is read once
 # to leave out the alternatives it cannot hold (worth it only when many windows are new).
-FILTER_AFTER = 4
+FILTER_AFTER = 2
 
 
 def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | None:
