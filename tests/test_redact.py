@@ -533,3 +533,14 @@ def test_police_and_court_ranks_and_an_untitled_doctor_stay_readable():
         "DC [NAME], Sergeant [NAME] and Judge [NAME] dealt with it. A doctor saw you, and the "
         "Dr on duty at the walk-in centre wrote it up. She is a professor of medicine; the "
         "Professor of Forensic Science at Leeds agreed.")
+
+
+def test_a_decision_date_told_as_a_choice_stays_readable_after_an_incident_sentence():
+    # holdout10's first run hid two decision dates told this way (over-hiding, not a leak)
+    text = ("Mr Rowe was charged with punching you at the bus stop. We chose to stop the case on "
+            "4 June. He kicked your door in April. The prosecutor concluded on 9 July that the "
+            "case should end, and we ended it on 11 July. He hit you outside the pub. We made "
+            "this choice on 2 August.")
+    out = redact(text).text
+    for date in ("4 June", "9 July", "11 July", "2 August"):
+        assert date in out, (date, out)

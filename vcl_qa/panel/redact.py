@@ -64,7 +64,7 @@ right before them ("at the bus stop near your home on 3 March"). Towns and distr
 purpose. It over-redacts a capitalised common word that is a known name ("in the Summer" for a
 victim called Summer), the month of a date when the victim is called May or June, a decision
 date told with no keep word right after a sentence with an incident word ("for hurting you. We
-made this choice on 23 May."), a county or hospital after "at the" ("at the Kent centre"), a
+took this step on 23 May."), a county or hospital after "at the" ("at the Kent centre"), a
 district named like a park ("Trafford Park"), and the town inside an address. A first name
 right after "St" or "Saint" is a saint, not a person ("Saint Mary's centre"). A month or day
 name that is someone's first name is only caught after a title or via the context. The panel
