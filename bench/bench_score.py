@@ -78,6 +78,18 @@ def held_out_letters():
     return [Letter.from_file(p) for p in sorted(ROOT.glob("bench/holdout*/letters/*.txt"))]
 
 
+def timed(letters, base, score_letter) -> tuple[float, float]:
+    """CPU seconds for the baseline over the letters' texts, then for the engine over them."""
+    t = clock()
+    for letter in letters:
+        base(letter.text)
+    baseline = clock() - t
+    t = clock()
+    for letter in letters:
+        score_letter(letter)
+    return baseline, clock() - t
+
+
 def clock() -> float:
     """CPU time of this process: the machine is shared, and wall-clock time would count other
     work too. Both the baseline and the engine are timed this way, in the same run."""
@@ -118,28 +130,13 @@ def main() -> None:
         base(letter.text)
         score_letter(letter)
 
-    t = clock()
-    for letter in letters:
-        base(letter.text)
-    baseline = clock() - t
-
-    t = clock()
-    for letter in letters:
-        score_letter(letter)
-    ours = clock() - t
+    baseline, ours = timed(letters, base, score_letter)
 
     # Letters met for the first time: the held-out sets, each letter written by other people,
     # scored once (nothing of them is in any cache yet), against the baseline on the same texts.
     fresh = held_out_letters()
     if fresh:
-        t = clock()
-        for letter in fresh:
-            base(letter.text)
-        fresh_base = clock() - t
-        t = clock()
-        for letter in fresh:
-            score_letter(letter)
-        fresh_ours = clock() - t
+        fresh_base, fresh_ours = timed(fresh, base, score_letter)
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = startup_seconds()
