@@ -84,6 +84,9 @@ _UNSEEN: Any = object()
 # Windows of a letter matched against every alternative before the whole letter is read once
 # to leave out the alternatives it cannot hold (worth it only when many windows are new).
 FILTER_AFTER = 2
+# ... and only in a text of more segments than this (a one-click check's window of three
+# sentences has too few windows for the whole-text search to pay for itself).
+FILTER_MIN_SEGMENTS = 8
 
 
 def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | None:
@@ -104,7 +107,7 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
             found = memo.get(text, _UNSEEN)  # one call: another thread may empty the memo
             if found is _UNSEEN:
                 unseen += 1
-                if unseen == FILTER_AFTER:
+                if unseen == FILTER_AFTER and len(segs) > FILTER_MIN_SEGMENTS:
                     alternatives = _possible(concept, document, cache)
                 # An alternative left out cannot match any window of this letter, so the
                 # first of the others found here is the first of all: the window's answer.

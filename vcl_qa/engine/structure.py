@@ -283,13 +283,13 @@ def _count_words(toks: list[Tok], cur: list[int]) -> int:
     tokens); those count once, as a person counting a sentence's words would count them."""
     words, end, counted = 0, -1, False
     for i in cur:
-        tok = toks[i]
-        if tok.idx != end:  # a space before it: a new run of text
+        text, idx = toks[i][0], toks[i][2]
+        if idx != end:  # a space before it: a new run of text
             counted = False
-        if not counted and _is_word(tok.text):
+        if not counted and (_known_word(text) if len(text) <= 40 else _word_test(text)):
             words += 1
             counted = True
-        end = tok.idx + len(tok.text)
+        end = idx + len(text)
     return words
 
 

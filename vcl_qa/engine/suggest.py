@@ -547,17 +547,17 @@ class Checker:
         return span
 
     def concepts_found(self, text: str, names: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
-        """Which of the concepts the text holds, and where the first one starts."""
-        key = (*self.concepts_key, "concepts", names, text)
-        hit = _cache.get(key)
-        if hit is not None:
-            return hit
-        st = self._state(text)
-        out = []
-        for name in names:
-            found = st.concept(name)
-            out.append((name, found.start if found else None))
-        return _remember(key, tuple(out))
+        """Which of the concepts the text holds, and where the first one starts (each concept
+        kept per text on its own: which concepts are asked about differs from letter to letter)."""
+        keys = [(*self.concepts_key, "concept", name, text) for name in names]
+        found = [_cache.get(key) for key in keys]
+        if any(f is None for f in found):
+            st = self._state(text)
+            for i, name in enumerate(names):
+                if found[i] is None:
+                    hit = st.concept(name)
+                    found[i] = _remember(keys[i], (hit.start if hit else None,))
+        return tuple((name, f[0]) for name, f in zip(names, found))
 
     def concepts_kept(self, lo: int, hi: int, old_text: str, new_text: str,
                       s: int, e: int, new_e: int, edit: Edit) -> bool:
