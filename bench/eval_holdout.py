@@ -28,6 +28,9 @@ TODAY = datetime.date(2025, 6, 2)  # fixed so runs repeat
 RULE_IDS = [r.id for r in load_rules().rules if r.contract and r.severity != "suggestion"]
 IGNORED = {"readability.passive"}
 CONCEPTS = CONTENT_CONCEPTS
+# Other names held-out writers gave the same concepts in passages.yml (holdout8 onwards).
+PASSAGE_ALIASES = {"decision_stated": "decision_statement", "support_named": "support_services",
+                   "contact_way": "contact"}
 
 
 def _sev(finding) -> str:
@@ -92,6 +95,7 @@ def print_rule_table(tp: Counter, fp: Counter, fn: Counter) -> None:
 
 def eval_passages(details: bool) -> tuple[int, int, int, int]:
     data = yaml.safe_load((HERE / "passages.yml").read_text(encoding="utf-8"))
+    data = {PASSAGE_ALIASES.get(k, k): v for k, v in data.items()}
     concepts = load_rules().concepts
     print(f"\n{'concept':20s} {'detected':>9s} {'rate':>5s} {'false alarms':>13s} {'rate':>5s}")
     totals = [0, 0, 0, 0]  # hits, present, alarms, absent
@@ -130,9 +134,14 @@ def main(argv: list[str] | None = None) -> int:
     t, f, m = sum(tp.values()), sum(fp.values()), sum(fn.values())
     print(f"{'micro':28s} {t:3d} {f:3d} {m:3d} {ratio(t, t + f):>5s} {ratio(t, t + m):>5s}")
     print(f"exact-match letters: {exact}/{n}")
+    # "Forbidden firing": a rule raised that the label does not list, over every letter and
+    # every rule the contract promises at error or warning level.
+    pairs = n * len(RULE_IDS)
+    print(f"rules raised that the labels do not list: {f} of {pairs} letter-rule pairs "
+          f"({100 * f / pairs:.1f}%)")
     hits, present, alarms, absent = eval_passages(args.details)
     print(f"\nSUMMARY letters exact {exact}/{n}, micro precision {ratio(t, t + f)}, "
-          f"micro recall {ratio(t, t + m)}; passages detected {hits}/{present} "
+          f"micro recall {ratio(t, t + m)}, not listed {f}/{pairs}; passages detected {hits}/{present} "
           f"({ratio(hits, present)}), false alarms {alarms}/{absent} ({ratio(alarms, absent)})")
     return 0
 
