@@ -18,10 +18,21 @@ def rules_dir() -> Path:
     return config.rules_dir()
 
 
+# libyaml's safe loader when it is built in (ten times faster on the rules: 0.57 s -> 0.05 s,
+# the same data), else PyYAML's own. The rules are the project's own files; a letter's front
+# matter is read by engine/letter.py with its own limits.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    """YAML text as data, with the safe loader (no Python objects)."""
+    return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
+
+
 def load_yaml(name: str) -> Any:
     path = rules_dir() / name
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise RulesError(f"{path}: missing rules file") from None
     except yaml.YAMLError as exc:

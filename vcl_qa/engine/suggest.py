@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from vcl_qa import config
 from vcl_qa.engine.kinds import KINDS, NotAssessed, State, applies
@@ -30,6 +29,7 @@ from vcl_qa.engine.metrics import compute_metrics, flesch, piece, piece_counts
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.prefilter import literal_hints, may_match
 from vcl_qa.engine.result import Finding
+from vcl_qa.engine.rules_data import parse_yaml
 from vcl_qa.engine.structure import Tok, analyse, tokenize
 
 # Kinds a local check cannot judge: the reading-ease figure (checked over the whole letter
@@ -73,7 +73,7 @@ def wording() -> Wording:
         path = Path(__file__).resolve().parent.parent.parent / "rules" / "wording.yml"
         if not path.exists():
             path = config._shipped("vcl_qa.default_rules", "rules") / "wording.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = parse_yaml(path.read_text(encoding="utf-8")) or {}
     return Wording(
         irregular={str(k): (str(v[0]), str(v[1])) for k, v in (data.get("irregular_verbs") or {}).items()},
         participle_after=frozenset(str(w).lower() for w in data.get("participle_after") or []),

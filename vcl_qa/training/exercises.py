@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from vcl_qa import labels
 from vcl_qa.engine.letter import Letter, LetterContext, context_from_mapping
 from vcl_qa.engine.rules import load_rules
-from vcl_qa.engine.rules_data import load_yaml, rules_dir
+from vcl_qa.engine.rules_data import load_yaml, parse_yaml, rules_dir
 from vcl_qa.errors import LetterError, RulesError
 
 FOLDER = "training"
@@ -172,7 +172,7 @@ def load_exercises() -> tuple[Exercise, ...]:
     seen: dict[str, str] = {}
     for n, path in enumerate(sorted(folder.glob("*.yml")), start=1):
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = parse_yaml(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise RulesError(f"{path}: not valid YAML: {exc}") from None
         ex = check_exercise(raw, str(path), n)
