@@ -82,11 +82,12 @@ def _token_matches(part: str, tok) -> bool:
 
 def check(rule, state: State) -> Iterator[Finding]:
     index = _table(rule, state.ruleset.version)
+    explained: set[str] = set()  # terms explained where first used: later uses are plain
     for lo, hi in spans(rule, state):
-        yield from _check_span(rule, state, index, lo, hi)
+        yield from _check_span(rule, state, index, lo, hi, explained)
 
 
-def _check_span(rule, state: State, index, lo: int, hi: int) -> Iterator[Finding]:
+def _check_span(rule, state: State, index, lo: int, hi: int, explained: set[str]) -> Iterator[Finding]:
     words = [t for t in state.document.toks if not t.space and lo <= t.idx < hi and not t.punct]
     i = 0
     while i < len(words):
@@ -101,7 +102,10 @@ def _check_span(rule, state: State, index, lo: int, hi: int) -> Iterator[Finding
             n = len(tkey)
             if i + n <= len(words) and all(_token_matches(p, words[i + k]) for k, p in enumerate(tkey)):
                 start, end = tok.idx, words[i + n - 1].idx + len(words[i + n - 1].text)
-                if _applies(entry, state, start, end):
+                verdict = "explained" if entry["term"] in explained else _applies(entry, state, start, end)
+                if verdict == "explained":
+                    explained.add(entry["term"])
+                elif verdict:
                     hit = (n, entry, start, end)
                     break
         if not hit:
@@ -113,7 +117,9 @@ def _check_span(rule, state: State, index, lo: int, hi: int) -> Iterator[Finding
                       suggestions=list(entry.get("suggest") or []), severity=entry.get("severity"))
 
 
-def _applies(entry: dict, state: State, start: int, end: int) -> bool:
+def _applies(entry: dict, state: State, start: int, end: int) -> bool | str:
+    """True when the term counts here; False when `only`/`unless` rule it out; "explained" when
+    the words after it say what it means (and so do later uses of it in the letter)."""
     sentence = sentence_text(state, start)
     if entry.get("only") and not rx(entry["only"]).search(sentence):
         return False
@@ -125,5 +131,5 @@ def _applies(entry: dict, state: State, start: int, end: int) -> bool:
         explained = state.ruleset.scoring.get("explanation_markers") or []
         following = sentence_rest + " " + next_sentence_text(state, start)
         if any(rx(p).search(following) for p in explained):
-            return False
+            return "explained"
     return True
