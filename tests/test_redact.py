@@ -544,3 +544,88 @@ def test_a_decision_date_told_as_a_choice_stays_readable_after_an_incident_sente
     out = redact(text).text
     for date in ("4 June", "9 July", "11 July", "2 August"):
         assert date in out, (date, out)
+
+
+# Classes the anonymiser missed on the first run of bench/holdout11 (new examples, not the
+# held-out letters' own strings).
+def test_a_user_name_in_quotes_after_a_word_for_an_online_account():
+    text = ("The posts came from a profile named “sallowmoth” and an account called 'fernhillwatcher'. "
+            "His gamertag was \"Brambleking\".")
+    assert redact(text).text == ("The posts came from a profile named “[NAME]” and an account called "
+                                 "'[NAME]'. His gamertag was \"[NAME]\".")
+
+
+def test_quoted_words_after_account_words_that_are_not_user_names_stay():
+    text = ("Your account of “the night it happened” was clear. The bank closed the account, and the "
+            "profile photo said “welcome”. Your account was “very moving”, the officer said.")
+    assert redact(text).text == text
+
+
+def test_an_incident_date_told_as_messages_sent_or_received():
+    text = ("You told us about the texts you received on 6 March. He sent you voicemails between "
+            "2 May and 19 May. Forty messages were sent to your phone on 8 June.")
+    assert redact(text).text == (
+        "You told us about the texts you received on [DATE]. He sent you voicemails between "
+        "[DATE] and [DATE]. Forty messages were sent to your phone on [DATE].")
+
+
+def test_case_dates_told_with_sent_or_received_stay():
+    text = ("We received the police file on 6 March. The letter we sent you on 9 March went by "
+            "post on 10 March. We received your email on 12 March, and we sent a message to the "
+            "officer on 13 March. The messages you sent us on 14 March were passed on.")
+    assert redact(text).text == text
+
+
+def test_a_staff_members_name_after_their_role_and_a_comma():
+    text = ("The barrister, Tobias Wren, will be there, and the prosecutor, Efe Okonedo, agrees. "
+            "My supervisor, Maelle Durand, has read it; the solicitor, Bram Kooij, was told.")
+    assert redact(text).text == (
+        "The barrister, [NAME], will be there, and the prosecutor, [NAME], agrees. "
+        "My supervisor, [NAME], has read it; the solicitor, [NAME], was told.")
+
+
+def test_role_lines_and_roles_with_no_name_stay():
+    text = ("Yours sincerely\n\nA. Okoro\nSenior Crown Prosecutor, Thames and Chiltern\n\n"
+            "A prosecutor, who has not worked on the case, will look again. The lawyer, Victim "
+            "Support and the police agree.")
+    assert redact(text).text == text.replace("A. Okoro", "[NAME]")
+
+
+def test_a_venue_named_with_a_newer_venue_word():
+    text = ("He worked at Larkrise Kennels and then at Hollins Garage. The film from Ferndale "
+            "Library and Stonebridge Barbers was seized.")
+    assert redact(text).text == ("He worked at [PLACE] and then at [PLACE]. The film from [PLACE] "
+                                 "and [PLACE] was seized.")
+
+
+def test_the_same_words_in_lower_case_or_alone_stay():
+    text = ("The kennels and the garage were shut, and the library was open. Kennels near "
+            "the Museum of London are full.")
+    assert redact(text).text == text
+
+
+def test_a_street_whose_street_word_is_run_into_its_name():
+    text = ("He followed you along Northway and pushed you over on Millpath. The van was parked "
+            "off Bellwynd.")
+    assert redact(text).text == ("He followed you along [ADDRESS] and pushed you over on [ADDRESS]. "
+                                 "The van was parked off [ADDRESS].")
+
+
+def test_places_and_words_ending_in_way_or_path_stay():
+    text = ("He lives in Medway and was seen at Holloway. Anyway, the way he drove on the "
+            "motorway was careless, and the Railway Tavern staff saw a Pathway leaflet.")
+    out = redact(text).text
+    assert out == text.replace("Railway Tavern", "[PLACE]")
+
+
+def test_a_postal_address_with_no_house_number_after_a_cue_to_write():
+    text = ("You can write to me at Old Bank Chambers, Durham, or send the form to Riverside "
+            "House. Our address is St Cuthbert's Quay, Hexham.")
+    assert redact(text).text == ("You can write to me at [ADDRESS], Durham, or send the form to "
+                                 "[ADDRESS]. Our address is [ADDRESS], Hexham.")
+
+
+def test_writing_to_a_court_or_a_service_with_no_house_number_stays():
+    text = ("Please write to us at Newcastle Crown Court, or send it to Victim Support. You can "
+            "write to me at any time, and reply to Court staff if they ask.")
+    assert redact(text).text == text

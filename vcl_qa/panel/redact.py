@@ -16,33 +16,40 @@ word lists and patterns are in rules/redaction.yml):
   name under the sign-off (staff names are redacted too: safer, and the role line stays);
   and any part of a name found by these rules when it appears again on its own ("Trent").
 - [ADDRESS]: UK postcodes, numbered street lines with their town and postcode, named streets
-  ("on Larch Road", "from Micklegate"), Welsh streets with the street word first ("Heol Las",
-  "Stryd y Bont"), a house given by its number ("the camera at number 12": the number only;
-  not "the number 72 bus"), the building or other named parts before a street or
-  postcode ("Riverside Chambers, Castle Street, Taunton TA1 4AP"), the street of the writer's
-  office after "our office on" even with no street word ("our office on Piccadilly"; after
-  "office in" or "office at" only with one: "our office in Leeds" stays), a house number and
-  the capitalised words after it following "write to me at", "send it to", "our address is"
-  ("write to us at 102 Petty France": the town after the comma stays), and whole address
-  blocks above the greeting.
+  ("on Larch Road", "from Micklegate"; "on Kingsway", "along Millpath": the street word run into
+  the name), Welsh streets with the street word first ("Heol Las", "Stryd y Bont"), a house
+  given by its number ("the camera at number 12": the number only; not "the number 72 bus"),
+  the building or other named parts before a street or postcode ("Riverside Chambers,
+  Castle Street, Taunton TA1 4AP"), the street of the writer's office after "our office on"
+  even with no street word ("our office on Piccadilly"; after "office in" or "office at" only
+  with one: "our office in Leeds" stays), a house number and the capitalised words after it
+  following "write to me at", "send it to", "our address is" ("write to us at 102 Petty
+  France": the town after the comma stays), or with no number a street or building ending in
+  a street or building word ("write to me at St Bede's Wharf", "send it to Riverside House"),
+  and whole address blocks above the greeting.
 - [PHONE] (UK numbers: spaces, dashes, brackets, +44, odd spacing, a line break inside, a
   digit too many),
   [EMAIL] (also spelled out: "rose dot hill at example dot com"), [DATE OF BIRTH] (after "date
   of birth", "DOB", "born on/in"), [CASE REF] (the context URN however spaced, URN-shaped
   codes, crime and incident numbers, any code with a digit after a reference label).
-- Details a local panel could recognise: [PLACE] (pubs, clubs, shops, parks and other venues
-  by name, "the Red Lion on 14 September", "outside the Royal Oak", "in Victoria Park"),
+- Details a local panel could recognise: [PLACE] (pubs, clubs, shops, parks, kennels,
+  garages, libraries and other venues by name, "the Red Lion on 14 September", "outside the
+  Royal Oak", "in Victoria Park"),
   [SCHOOL], [ORGANISATION] (firms: "Ltd", "Holdings"), [VEHICLE REG] (number plates), [AGE]
   ("aged 34", "a 34-year-old", "he is now 88"), [COLLAR NUMBER] (police numbers: "PC 4521"),
   [DATE] (the date of what happened: a date with an incident word, in any inflection, near it,
   or with a time of day just before it, or right after a public place where offences happen
   and "on" ("at the bus stop on 3 March"; not a home, office, court, school or bare "station"),
   or in a short sentence of its own after a sentence that ends telling what happened ("He hit
-  you. That was on 2 February."); the decision, hearing and letter dates stay so the panel
-  can judge timeliness; `incident_dates.keep: month_year` hides only the day), names with no
-  title after a family or role word ("your daughter Grace", "a man called Okonkwo", "adviser,
-  Amira"), after a word for a person and a comma ("another boy, Sami,") or before a family or
-  role word with 's ("Anika's childminder", "Sami's parents"), and online user names.
+  you. That was on 2 February."), or told by messages sent or received ("the texts you
+  received on 6 March"; "the letter we sent you on 9 March" stays); the decision, hearing and
+  letter dates stay so the panel can judge timeliness; `incident_dates.keep: month_year` hides
+  only the day), names with no title after a family or role word ("your daughter Grace", "a
+  man called Okonkwo", "adviser, Amira"), after a word for a person and a comma ("another boy,
+  Sami,") or before a family or role word with 's ("Anika's childminder", "Sami's parents"),
+  after a staff role in lower case and a comma ("the prosecutor, Efe Okonedo,"; "Crown
+  Prosecutor, Thames and Chiltern" under a signature stays), and online user names (also in
+  plain letters when quoted after a word for an account: "an account called “sallowmoth”").
 - [HIDDEN]: words a manager chose to hide (`hide=`).
 
 Names that are also words ("Hope", "Rose", "Summer", "Brown") are redacted on their own only
@@ -159,6 +166,9 @@ class RedactionRules:
     incident_cues: frozenset[str]
     keep_date_cues: frozenset[str]
     keep_next_to_date: frozenset[str]  # "until 3 June": keep words only right before the date
+    sending_words: frozenset[str]  # "sent", "received": keep words unless sent_things are near
+    sent_things: frozenset[str]  # "the messages you received ...": then they tell what happened
+    writer_words: frozenset[str]  # "we sent a message ...": the writer's side, still a case date
     time_before: re.Pattern  # "at 8.40pm on 6 June": a time just before the date tells what happened
     place_before: re.Pattern  # "at the bus stop on 3 March": a place of an offence just before the date
     cue_window: int
@@ -356,6 +366,9 @@ def load_rules() -> RedactionRules:
         incident_cues=_low(incident.get("incident_words")),
         keep_date_cues=_low(incident.get("keep_words")),
         keep_next_to_date=_low(incident.get("keep_next_to_date")),
+        sending_words=_low(incident.get("sending_words")),
+        sent_things=_low(incident.get("sent_things")),
+        writer_words=_low(incident.get("writer_words")),
         time_before=_compile(rf"(?:{time_of_day})[ \t,]*(?:(?:on|of)[ \t]+)?$", "incident_dates.time_of_day",
                              re.IGNORECASE),
         place_before=_place_regex(incident.get("places") or []),
@@ -481,7 +494,7 @@ def _cued_names(doc: _Doc) -> list[_Cand]:
     starts = [m.end() for m in r.name_cue.finditer(doc.text)]
     for m in APPOSITION.finditer(doc.text):  # "another boy, Sami,"
         k = bisect.bisect_left(doc.starts, m.start()) - 1
-        if (k >= 0 and toks[k][2].lower() in r.people
+        if (k >= 0 and toks[k][2] in r.people  # lower case only: not a role line's "Prosecutor,"
                 and not doc.text[toks[k][1]:m.start()].strip(" \t")):
             starts.append(m.end())
     for start in starts:
@@ -525,17 +538,17 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
         end = min(ends, default=len(text))
         before = _window(list(reversed(WORD.findall(text[start:m.start()]))), r.cue_window)
         after = [w.lower() for w in WORD.findall(text[m.end():end])][:r.cue_window_after]
-        telling = [c for c in (_telling(r, w, i == 0) for i, w in enumerate(before)) if c]
+        telling = [c for c in (_telling(r, w, i == 0, before, i) for i, w in enumerate(before)) if c]
         if r.place_before.search(text, max(start, m.start() - 60), m.start()):
             telling.insert(0, "incident")  # "at the bus stop on 3 March": the place is nearest the date
-        telling = telling or [c for c in (_telling(r, w, True) for w in after) if c]
+        telling = telling or [c for c in (_telling(r, w, True, after, i) for i, w in enumerate(after)) if c]
         if (not telling and start > 0 and text[start - 1] in ".!?;"
                 and len(WORD.findall(text[start:end])) - len(WORD.findall(m.group())) <= r.short_sentence):
             # "He hit you in the car park. That was on 2 February.": a short sentence with no
             # telling word of its own reads as the one before ends (no word is next to the date)
             prev = max(text.rfind(ch, 0, start - 1) for ch in (".", "!", "?", "\n\n", ";")) + 1
             earlier = _window(list(reversed(WORD.findall(text[prev:start - 1]))), r.cue_window)
-            telling = [c for c in (_telling(r, w, False) for w in earlier) if c]
+            telling = [c for c in (_telling(r, w, False, earlier, i) for i, w in enumerate(earlier)) if c]
         if telling:
             if telling[0] != "incident":
                 continue
@@ -559,16 +572,30 @@ def _window(words: list[str], size: int) -> list[str]:
     return out
 
 
-def _telling(r: RedactionRules, word: str, next_to_date: bool) -> str | None:
-    """'incident', 'keep' or None for one word near a date."""
+def _telling(r: RedactionRules, word: str, next_to_date: bool, words: list[str] | tuple = (),
+             i: int = 0) -> str | None:
+    """'incident', 'keep' or None for one word near a date (`words[i]` is the word, in the order
+    read: "sent" or "received" with a message word within two words tells what happened, unless
+    the writer's side is right next to it: "we sent a message")."""
     if word in r.keep_next_to_date and not next_to_date:
         return None
     for form in (word, lemma(word)):  # "abusing" -> "abuse", "pushed" -> "push"
         if form in r.keep_date_cues:
+            if form in r.sending_words or lemma(word) in r.sending_words:
+                near = words[max(0, i - 2):i] + words[i + 1:i + 3]
+                beside = words[max(0, i - 1):i] + words[i + 1:i + 2]
+                if any(_is_sent_thing(r, w) for w in near) and not any(w in r.writer_words for w in beside):
+                    return "incident"
             return "keep"
         if form in r.incident_cues:
             return "incident"
     return None
+
+
+def _is_sent_thing(r: RedactionRules, word: str) -> bool:
+    """A message word in any inflection ("messages", "texts", "DMs")."""
+    things = r.sent_things
+    return word in things or (word.endswith("s") and word[:-1] in things) or lemma(word) in things
 
 
 def redact_letter(letter: Letter, extra_names: Iterable[str] = ()) -> Redacted:
