@@ -17,12 +17,13 @@ word lists and patterns are in rules/redaction.yml):
   and any part of a name found by these rules when it appears again on its own ("Trent").
 - [ADDRESS]: UK postcodes, numbered street lines with their town and postcode, named streets
   ("on Larch Road", "from Micklegate"; "on Kingsway", "along Millpath": the street word run into
-  the name), Welsh streets with the street word first ("Heol Las", "Stryd y Bont"), a house
-  given by its number ("the camera at number 12": the number only; not "the number 72 bus"),
-  the building or other named parts before a street or postcode ("Riverside Chambers,
-  Castle Street, Taunton TA1 4AP"), the street of the writer's office after "our office on"
-  even with no street word ("our office on Piccadilly"; after "office in" or "office at" only
-  with one: "our office in Leeds" stays), a house number and the capitalised words after it
+  the name; "on Station Road", "Hospital Lane": a place word before a street word), Welsh
+  streets with the street word first ("Heol Las", "Stryd y Bont"), a house given by its number
+  ("the camera at number 12": the number only; not "the number 72 bus"), the building or
+  other named parts before a street or postcode ("Riverside Chambers, Castle Street, Taunton
+  TA1 4AP"), the street of the writer's office after "our office on" even with no street word
+  ("our office on Piccadilly"; after "office in" or "office at" only with one: "our office in
+  Leeds" stays), a house number and the capitalised words after it
   following "write to me at", "send it to", "our address is" ("write to us at 102 Petty
   France": the town after the comma stays), or with no number a street or building ending in
   a street or building word ("write to me at St Bede's Wharf", "send it to Riverside House"),
@@ -42,7 +43,9 @@ word lists and patterns are in rules/redaction.yml):
   and "on" ("at the bus stop on 3 March"; not a home, office, court, school or bare "station"),
   or in a short sentence of its own after a sentence that ends telling what happened ("He hit
   you. That was on 2 February."), or told by messages sent or received ("the texts you
-  received on 6 March"; "the letter we sent you on 9 March" stays); the decision, hearing and
+  received on 6 March"; "the letter we sent you on 9 March" stays), or by a "when" clause right
+  after it ("about 7 June, when you were pushed"), or counted from an incident date before it
+  ("on 9 May, two days before" the break-in; not from a hearing date); the decision, hearing and
   letter dates stay so the panel can judge timeliness; `incident_dates.keep: month_year` hides
   only the day), names with no title after a family or role word ("your daughter Grace", "a
   man called Okonkwo", "adviser, Amira"), after a word for a person and a comma ("another boy,
@@ -174,6 +177,10 @@ class RedactionRules:
     cue_window: int
     cue_window_after: int
     short_sentence: int  # a date's sentence of at most this many other words reads the one before
+    clause_after: re.Pattern  # "7 June, when you were pushed": the clause after the date tells first
+    clause_window: int
+    counted_after: re.Pattern  # "on 9 May, two days before": counted from the date before it
+    counted_before: re.Pattern  # "two days before, on 9 May"
     keep_month: bool  # an incident date keeps its month and year: "[DAY] September 2024"
 
 
@@ -262,14 +269,19 @@ def _place_regex(places: Iterable[str]) -> re.Pattern:
     return re.compile(rf"(?<![\w'’\-])(?:{alt})(?:e?s)?[ \t]*,?\s+on[ \t]+$")
 
 
-def _phrase_regex(phrases: Iterable[str], place_phrases: Iterable[str]) -> re.Pattern:
+def _phrase_regex(phrases: Iterable[str], place_phrases: Iterable[str],
+                  street_words: Iterable[str] = ()) -> re.Pattern:
+    """Protected phrases; a place phrase with a bare street word right after it is a street
+    named after the place ("Station Road", "University Road"), not the place: not protected."""
     def flex(p: str) -> str:
         return r"\s+".join(re.escape(w) for w in str(p).split())
 
     plain = "|".join(flex(p) for p in sorted(phrases, key=len, reverse=True))
     placed = "|".join(flex(p) for p in sorted(place_phrases, key=len, reverse=True))
     prefix = rf"(?:{PLACE_WORD}[ \t]+(?:(?:and|upon|on|in|under)[ \t]+)?){{0,3}}"
-    return re.compile(rf"(?<!\w)(?:{prefix}(?:{placed})|{plain})(?!\w)")
+    streets = "|".join(re.escape(str(w)) for w in street_words)
+    not_street = rf"(?![ \t]+(?:{streets})(?!\w))" if streets else ""
+    return re.compile(rf"(?<!\w)(?:{prefix}(?:{placed})(?!\w){not_street}|{plain})(?!\w)")
 
 
 @lru_cache(maxsize=1)
@@ -291,6 +303,7 @@ def load_rules() -> RedactionRules:
         bare_street_suffixes=_alt(data.get("bare_street_suffixes") or []),
         stop_words=_alt(stop_all),
         building_words=_alt(data.get("building_words") or []),
+        street_name_words=_alt(data.get("street_name_words") or []),
     )
     examples: dict[str, dict[str, list[Any]]] = {}
     patterns = []
@@ -318,6 +331,8 @@ def load_rules() -> RedactionRules:
     groups = data.get("honorific_groups") or {}
     particles = "|".join(re.escape(w) for w in _low(block.get("place_particles")))
     incident = data.get("incident_dates") or {}
+    counted = _expand(str(incident.get("counted_from", "(?!)")), fragments, "incident_dates.counted_from")
+    clause = _alternation(incident.get("clause_words") or []) or "(?!)"
     time_of_day = str(incident.get("time_of_day", "(?!)"))
     family = data.get("name_cues") or {}
     dates_rx = _compile(_expand(str(incident.get("date", "(?!)")), fragments, "incident_dates.date"),
@@ -349,7 +364,8 @@ def load_rules() -> RedactionRules:
         house_line=_compile(_expand(str(block.get("house_line", "(?!)")), fragments, "address_block"),
                             "address_block.house_line", re.MULTILINE),
         locality_line=re.compile(locality),
-        protected=_phrase_regex(data.get("protected_phrases") or [], data.get("place_phrases") or []),
+        protected=_phrase_regex(data.get("protected_phrases") or [], data.get("place_phrases") or [],
+                                data.get("bare_street_suffixes") or []),
         # A bilingual sign-off has the other language first: "Yn gywir / Yours sincerely".
         sign_off=re.compile(rf"(?im)^[ \t]*(?:[^\n/]{{1,40}}/[ \t]*)?{sign_offs}[ \t]*[,.!]?[ \t]*\n"
                             rf"(?:[ \t]*\n)*[ \t]*([^\n]+)"),
@@ -375,6 +391,11 @@ def load_rules() -> RedactionRules:
         cue_window=int(incident.get("window_words", 10)),
         cue_window_after=int(incident.get("window_after_words", 10)),
         short_sentence=int(incident.get("short_sentence_words", 0)),
+        clause_after=re.compile(rf"[ \t]*,?[ \t]*(?i:{clause})(?![\w'’\-])"),
+        clause_window=int(incident.get("clause_window_words", 6)),
+        counted_after=_compile(rf"[ \t]*,?[ \t]*(?i:{counted})(?![\w'’\-])", "incident_dates.counted_from"),
+        counted_before=_compile(rf"(?<![\w'’\-])(?i:{counted})[ \t]*,?[ \t]*(?:(?i:on)[ \t]+)?$",
+                                "incident_dates.counted_from"),
         keep_month=incident.get("keep", "none") == "month_year",
     )
 
@@ -530,15 +551,29 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
     after 7am on 9 January"). With no telling word, a time of day just before the date ("at
     8.40pm on 6 June") says it is what happened ("on 3 June at 10:30" may be a hearing: it stays).
     A public place where offences happen just before "on" and the date ("at the petrol station
-    on 14 February": incident_dates.places) is the word nearest the date, so it tells first."""
+    on 14 February": incident_dates.places) is the word nearest the date, so it tells first.
+    "when" and a clause right after the date ("about 7 June, when you were pushed") tell before
+    anything in front of it. A date with no telling word counted from the date before it ("on
+    9 May, two days before") is hidden when that one was."""
     r, out, text = doc.rules, [], doc.text
+    last_hidden = False  # was the date before this one hidden as what happened?
     for m in r.dates.finditer(text):
         start = max(text.rfind(ch, 0, m.start()) for ch in (".", "!", "?", "\n\n", ";")) + 1
         ends = [e for e in (text.find(ch, m.end()) for ch in (".", "!", "?", "\n\n", ";")) if e >= 0]
         end = min(ends, default=len(text))
         before = _window(list(reversed(WORD.findall(text[start:m.start()]))), r.cue_window)
-        after = [w.lower() for w in WORD.findall(text[m.end():end])][:r.cue_window_after]
+        counted = r.counted_after.match(text, m.end(), end) or r.counted_before.search(
+            text, max(start, m.start() - 40), m.start())
+        # "on 9 May, two days before": the count's own "before" tells nothing
+        after_from = counted.end() if counted and counted.start() >= m.end() else m.end()
+        after = [w.lower() for w in WORD.findall(text[after_from:end])][:r.cue_window_after]
         telling = [c for c in (_telling(r, w, i == 0, before, i) for i, w in enumerate(before)) if c]
+        clause = r.clause_after.match(text, m.end(), end)
+        if clause:
+            # "about 7 June, when you were pushed": the clause says what the date was
+            words = [w.lower() for w in WORD.findall(text[clause.end():end])][:r.clause_window]
+            told = [c for c in (_telling(r, w, False, words, i) for i, w in enumerate(words)) if c]
+            telling = told[:1] + telling
         if r.place_before.search(text, max(start, m.start() - 60), m.start()):
             telling.insert(0, "incident")  # "at the bus stop on 3 March": the place is nearest the date
         telling = telling or [c for c in (_telling(r, w, True, after, i) for i, w in enumerate(after)) if c]
@@ -549,11 +584,14 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
             prev = max(text.rfind(ch, 0, start - 1) for ch in (".", "!", "?", "\n\n", ";")) + 1
             earlier = _window(list(reversed(WORD.findall(text[prev:start - 1]))), r.cue_window)
             telling = [c for c in (_telling(r, w, False, earlier, i) for i, w in enumerate(earlier)) if c]
+        previous_hidden, last_hidden = last_hidden, False
         if telling:
             if telling[0] != "incident":
                 continue
-        elif not r.time_before.search(text, max(start, m.start() - 30), m.start()):
+        elif not r.time_before.search(text, max(start, m.start() - 30), m.start()) and not (
+                previous_hidden and counted):
             continue
+        last_hidden = True
         if r.keep_month and m.group("day") is not None:
             out.append(_Cand(m.start("day"), m.end("day"), "date", tag="[DAY]"))
         else:
