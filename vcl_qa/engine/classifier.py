@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from vcl_qa.engine.memo import LONGEST_KEPT
+
 CONCEPTS = ("specific_reason", "decision_statement", "review_right", "meeting_offer", "acknowledgement")
 _DIGIT = re.compile(r"\d")
 _SPACE = re.compile(r"\s+")
@@ -101,7 +103,7 @@ def second_opinion(concept: str, sentences: list[str], path: str | Path | None =
 
 _SEEN: dict[int, dict[str, dict[str, float]]] = {}
 _SEEN_MAX = 50_000
-_SEEN_TEXT_MAX = 3_000
+_SEEN_TEXT_MAX = LONGEST_KEPT
 
 
 @dataclass(frozen=True)

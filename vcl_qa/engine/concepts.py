@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from vcl_qa.engine.fastsearch import TextIndex, search
+from vcl_qa.engine.memo import LONGEST_KEPT
 from vcl_qa.engine.prefilter import literal_hints, may_match
 from vcl_qa.engine.structure import Document
 
@@ -56,7 +58,7 @@ class Concept:
     # paragraph in another letter, the one-click checks' windows) is not matched again.
     memo: dict[str, int | None] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
+    @cached_property
     def indexed(self) -> list[tuple[int, list[re.Pattern], list[re.Pattern]]]:
         """The alternatives with their places in the list."""
         return [(k, req, masks) for k, (req, masks) in enumerate(self.alternatives)]
@@ -79,7 +81,7 @@ def _mask(text: str, masks: list[re.Pattern]) -> str:
 # Windows remembered per concept before its memo is emptied (about 150 bytes each).
 MEMO_MAX = 20_000
 # Longer windows (a hostile run-on "sentence") are worked out each time, not kept.
-MEMO_TEXT_MAX = 3_000
+MEMO_TEXT_MAX = LONGEST_KEPT
 _UNSEEN: Any = object()
 # Windows of a letter matched against every alternative before the whole letter is read once
 # to leave out the alternatives it cannot hold (worth it only when many windows are new).
@@ -143,7 +145,7 @@ def _possible(concept: Concept, document: Document, cache: dict) -> list:
         whole = cache[(-1, 0)] = TextIndex(SPACES.sub(" ", " ".join(s.text for s in document.segments)))
     lower = whole.lower
     return [
-        (k, req, masks) for k, (req, masks) in enumerate(concept.alternatives)
+        (k, req, masks) for k, req, masks in concept.indexed
         if all(may_match(literal_hints(p.pattern), lower) for p in req) and all(search(p, whole) for p in req)
     ]
 

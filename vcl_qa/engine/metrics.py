@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
 import textstat
 
 from vcl_qa.engine.kinds.base import State
 from vcl_qa.engine.language import detect, keep_only
+from vcl_qa.engine.memo import keep_short
 from vcl_qa.engine.structure import Document, analyse
 from vcl_qa.engine.workdays import due_date, limit_for, working_days_between
 
@@ -70,27 +70,19 @@ def piece(sentence: str) -> str:
     return sentence.replace("\n", " ").rstrip(" .!?:;") + "."
 
 
-def piece_counts(text: str) -> tuple[int, int, int]:
-    """textstat's words, syllables and sentences of one piece (sentences without textstat's
-    floor of one, so that pieces add up). Pieces are remembered (50,000 of them) unless long."""
-    return _known_piece(text) if len(text) <= LONG_PIECE else _piece_counts(text)
-
-
-@lru_cache(maxsize=50_000)
-def _known_piece(text: str) -> tuple[int, int, int]:
-    return _piece_counts(text)
-
-
-def _piece_counts(text: str) -> tuple[int, int, int]:
-    runs = _RUNS.findall(text)
-    return (_lexicon(text), _syllables(text), sum(1 for r in runs if _lexicon(r) > 2))
-
-
 # textstat keeps (in its own caches, 128 entries each) the word list of every text it counts:
 # a hostile run-on sentence of 100,000 characters would be kept whole, over and over. A long
 # text is counted in parts split at spaces instead; its words and syllables are counted word
 # by word, so the parts add up to the same figures (tests/test_reading_figures.py).
 LONG_PIECE = 2_000
+
+
+@keep_short(maxsize=50_000, longest=LONG_PIECE)
+def piece_counts(text: str) -> tuple[int, int, int]:
+    """textstat's words, syllables and sentences of one piece (sentences without textstat's
+    floor of one, so that pieces add up). Pieces are remembered (50,000 of them) unless long."""
+    runs = _RUNS.findall(text)
+    return (_lexicon(text), _syllables(text), sum(1 for r in runs if _lexicon(r) > 2))
 
 
 def _lexicon(text: str) -> int:
@@ -112,7 +104,9 @@ def _parts(text: str, size: int = LONG_PIECE // 2) -> list[str]:
         end = min(n, start + size)
         if end < n:
             cut = text.rfind(" ", start + 1, end)
-            end = cut if cut > start else (text.find(" ", end) if text.find(" ", end) >= 0 else n)
+            if cut <= start:  # one word longer than a part: up to the next space
+                cut = text.find(" ", end)
+            end = cut if cut > start else n
         parts.append(text[start:end])
         start = end
     return parts

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
+from vcl_qa.engine.memo import keep_short
 from vcl_qa.engine.nlp import get_nlp
 from vcl_qa.engine.rules_data import load_yaml
 
@@ -99,19 +100,10 @@ def read_tokens(doc: Doc) -> list[Tok]:
 _RUNS = re.compile(r"\S+|\s+")
 
 
+@keep_short(maxsize=100_000, longest=100)
 def _chunk(chunk: str) -> tuple[tuple, ...]:
     """spaCy's tokens of one run of text between spaces, with what the checks read of each:
-    (offset in the run, text, lower, space, punct, like_num, is_title, is_upper). Runs are
-    remembered (100,000 of them) unless long: a hostile file's giant run is not kept."""
-    return _known_chunk(chunk) if len(chunk) <= 100 else _tokens_of(chunk)
-
-
-@lru_cache(maxsize=100_000)
-def _known_chunk(chunk: str) -> tuple[tuple, ...]:
-    return _tokens_of(chunk)
-
-
-def _tokens_of(chunk: str) -> tuple[tuple, ...]:
+    (offset in the run, text, lower, space, punct, like_num, is_title, is_upper)."""
     return tuple((t.idx, t.text, t.lower_, t.is_space, t.is_punct, t.like_num, t.is_title, t.is_upper)
                  for t in get_nlp().tokenizer(chunk))
 
@@ -286,24 +278,16 @@ def _count_words(toks: list[Tok], cur: list[int]) -> int:
         text, idx = toks[i][0], toks[i][2]
         if idx != end:  # a space before it: a new run of text
             counted = False
-        if not counted and (_known_word(text) if len(text) <= 40 else _word_test(text)):
+        if not counted and _is_word(text):
             words += 1
             counted = True
         end = idx + len(text)
     return words
 
 
+@keep_short(maxsize=100_000, longest=40)
 def _is_word(tok: str) -> bool:
     """A word for counting: not punctuation, and not a clitic split off a word ("'s", "n't")."""
-    return _known_word(tok) if len(tok) <= 40 else _word_test(tok)  # (no long strings kept)
-
-
-@lru_cache(maxsize=100_000)
-def _known_word(tok: str) -> bool:
-    return _word_test(tok)
-
-
-def _word_test(tok: str) -> bool:
     return bool(WORD.search(tok)) and tok[0] not in "'’" and tok.lower() not in ("n't", "n’t")
 
 

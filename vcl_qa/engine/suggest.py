@@ -25,6 +25,7 @@ from pathlib import Path
 from vcl_qa import config
 from vcl_qa.engine.kinds import KINDS, NotAssessed, State, applies
 from vcl_qa.engine.letter import Letter
+from vcl_qa.engine.memo import LONGEST_KEPT
 from vcl_qa.engine.metrics import compute_metrics, flesch, piece, piece_counts
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.prefilter import literal_hints, may_match
@@ -42,7 +43,6 @@ EXPLAINS_TERM = {"acronym"}
 WHOLE_LINE = {"salutation"}
 NEUTRAL_GREETING = "Dear Sir\n\n"  # so that a window of sentences reads as prose
 _CACHE_MAX = 20_000
-_CACHE_TEXT_MAX = 3_000
 _cache: dict[tuple, tuple] = {}
 
 
@@ -682,9 +682,6 @@ class Checker:
         return flesch(words, sylls, sents)[0]
 
 
-_SPLITS: dict[int, tuple] = {}
-
-
 def _rule_split(rs) -> tuple[list, list]:
     """The rules an edit's window is checked with, and the concepts whose place it must keep
     (worked out once per rule set).
@@ -692,9 +689,9 @@ def _rule_split(rs) -> tuple[list, list]:
     Kinds that look for concepts (content found by meaning, over windows of sentences) are
     judged by the concepts themselves: an edit that changes whether (or where first) any
     concept is found is not offered. The other kinds run on the edited window."""
-    hit = _SPLITS.get(id(rs))
-    if hit is not None and hit[0] is rs:
-        return hit[1], hit[2]
+    kept = getattr(rs, "_edit_split", None)  # kept on the rule set it was worked out from
+    if kept is not None:
+        return kept
     checked = [r for r in rs.rules if r.kind not in LETTER_WIDE_KINDS]
     concept_ids = {r.id for r in checked if callable(getattr(r.config, "concepts", None))}
     local = [r for r in checked if r.id not in concept_ids]
@@ -703,9 +700,7 @@ def _rule_split(rs) -> tuple[list, list]:
         names += list(r.config.concepts()) if r.id in concept_ids else []
         names += [r.config.within] if getattr(r.config, "within", None) else []
     concepts = [rs.concepts[n] for n in dict.fromkeys(names) if n in rs.concepts]
-    if len(_SPLITS) > 8:
-        _SPLITS.clear()
-    _SPLITS[id(rs)] = (rs, local, concepts)
+    rs._edit_split = (local, concepts)
     return local, concepts
 
 
@@ -729,7 +724,7 @@ def _word_list(text: str) -> list[str]:
 
 
 def _remember(key: tuple, value: tuple) -> tuple:
-    if len(key[-1]) > _CACHE_TEXT_MAX:  # a hostile run-on window is checked, not kept
+    if len(key[-1]) > LONGEST_KEPT:  # a hostile run-on window is checked, not kept
         return value
     if len(_cache) >= _CACHE_MAX:
         _cache.clear()
