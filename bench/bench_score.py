@@ -79,16 +79,28 @@ def held_out_letters():
     return [Letter.from_file(p) for p in sorted(ROOT.glob("bench/holdout*/letters/*.txt"))]
 
 
-def timed(letters, base, score_letter) -> tuple[float, float]:
-    """CPU seconds for the baseline over the letters' texts, then for the engine over them."""
+def timed(letters, base, score_letter) -> tuple[float, float, float]:
+    """CPU seconds for the baseline over the letters' whole texts, for the baseline paragraph
+    by paragraph, then for the engine over the letters.
+
+    Why two baselines: spaCy's tokenizer stops caching the pieces of a text once it has met a
+    special case in it ("Ms.", "I'm", "don't"; spaCy issue #1250), so on a whole letter most
+    pieces are split again every time, however often they have been met. Given one paragraph
+    at a time (as the engine feeds it), the cache works. The first is spaCy as it runs by
+    default; the second is what tokenizing costs when done well, and the fair yardstick."""
     t = clock()
     for letter in letters:
         base(letter.text)
     baseline = clock() - t
     t = clock()
     for letter in letters:
+        for paragraph in letter.text.split("\n\n"):
+            base(paragraph)
+    by_paragraph = clock() - t
+    t = clock()
+    for letter in letters:
         score_letter(letter)
-    return baseline, clock() - t
+    return baseline, by_paragraph, clock() - t
 
 
 def clock() -> float:
@@ -134,28 +146,36 @@ def main() -> None:
         base(letter.text)
         score_letter(letter)
 
-    baseline, ours = timed(letters, base, score_letter)
+    baseline, by_paragraph, ours = timed(letters, base, score_letter)
 
     # Letters met for the first time: the held-out sets, each letter written by other people,
     # scored once (nothing of them is in any cache yet), against the baseline on the same texts.
     fresh = held_out_letters()
     if fresh:
-        fresh_base, fresh_ours = timed(fresh, base, score_letter)
+        fresh_base, fresh_by_paragraph, fresh_ours = timed(fresh, base, score_letter)
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = startup_seconds()
-    print(f"baseline spacy.blank('en') + sentencizer: {len(letters) / baseline:8.0f} letters/s ({baseline * 1000 / len(letters):.2f} ms each)")
-    print(f"vcl_qa.score_letter:                      {len(letters) / ours:8.0f} letters/s ({ours * 1000 / len(letters):.2f} ms each)")
-    print(f"ratio to baseline time:                   {ours / baseline:8.2f}x   (target: at most 5x)")
-    print(f"peak memory (max RSS of this process):    {peak_mb:8.0f} MB   (target: under 300 MB)")
-    print(f"import + pipeline build + first letter:   {start:8.2f} s    (target: under 2 s)")
-    print(f"throughput target 500 letters/s:          {'met' if len(letters) / ours >= 500 else 'NOT met'}")
-    if fresh:
-        print(f"letters never met before ({len(fresh)} held-out letters, each scored once):")
-        print(f"  baseline:                               {len(fresh) / fresh_base:8.0f} letters/s ({fresh_base * 1000 / len(fresh):.2f} ms each)")
-        print(f"  vcl_qa.score_letter:                    {len(fresh) / fresh_ours:8.0f} letters/s ({fresh_ours * 1000 / len(fresh):.2f} ms each)")
-        print(f"  ratio to baseline time:                 {fresh_ours / fresh_base:8.2f}x")
+    n, m = len(letters), len(fresh)
 
+    def rate(label: str, seconds: float, count: int) -> None:
+        print(f"{label:<56}{count / seconds:8.0f} letters/s ({seconds * 1000 / count:.2f} ms each)")
+
+    rate("baseline, spacy.blank('en') + sentencizer, whole letter:", baseline, n)
+    rate("baseline, the same, paragraph by paragraph (cache works):", by_paragraph, n)
+    rate("vcl_qa.score_letter:", ours, n)
+    print(f"{'ratio to the whole-letter baseline:':<56}{ours / baseline:8.2f}x   (target: at most 5x)")
+    print(f"{'ratio to the paragraph baseline:':<56}{ours / by_paragraph:8.2f}x   (the fair yardstick)")
+    print(f"{'peak memory (max RSS of this process):':<56}{peak_mb:8.0f} MB   (target: under 300 MB)")
+    print(f"{'import + pipeline build + first letter:':<56}{start:8.2f} s    (target: under 2 s)")
+    print(f"{'throughput target 500 letters/s:':<56}{'met' if n / ours >= 500 else 'NOT met'}")
+    if fresh:
+        print(f"letters never met before ({m} held-out letters, each scored once):")
+        rate("  baseline, whole letter:", fresh_base, m)
+        rate("  baseline, paragraph by paragraph:", fresh_by_paragraph, m)
+        rate("  vcl_qa.score_letter:", fresh_ours, m)
+        print(f"{'  ratio to the whole-letter baseline:':<56}{fresh_ours / fresh_base:8.2f}x")
+        print(f"{'  ratio to the paragraph baseline:':<56}{fresh_ours / fresh_by_paragraph:8.2f}x")
 
 if __name__ == "__main__":
     main()
