@@ -672,3 +672,37 @@ def test_a_date_counted_from_a_case_date_stays():
     text = ("The hearing is on 20 April. The file reached us on 18 April, two days before. "
             "He punched you on 2 March. Three days later, on 5 March, he was charged.")
     assert redact(text).text == text.replace("2 March", "[DATE]")
+
+
+# Classes the anonymiser missed on the first run of bench/holdout13 (new examples, not the
+# held-out letters' own strings).
+def test_an_incident_date_told_by_a_card_or_account_being_used():
+    text = ("Your debit card was used at three petrol stations on 21 October. Someone logged into "
+            "your building society account on 4 November, and a stranger spent £90 on your credit "
+            "card on 6 November. Your cheque book was misused on 2 March.")
+    assert redact(text).text == (
+        "Your debit card was used at three petrol stations on [DATE]. Someone logged into your "
+        "building society account on [DATE], and a stranger spent £90 on your credit card on "
+        "[DATE]. Your cheque book was misused on [DATE].")
+
+
+def test_use_words_without_a_card_or_with_the_writer_using_it_stay():
+    text = ("We used the account records we received on 21 October. The officer used your account "
+            "of events on 4 November. We can use the bank statements at the hearing on 6 November, "
+            "and the details of the case were used on 2 March.")
+    assert redact(text).text == text
+
+
+def test_a_run_of_days_in_one_month_is_one_incident_date():
+    text = ("He sent you threats between 11 and 15 August. The shed was broken into on the 3rd "
+            "or the 4th of May, and he hit you on 20-21 June. Your car was damaged on 7, 8 and "
+            "9 April.")
+    assert redact(text).text == (
+        "He sent you threats between [DATE]. The shed was broken into on [DATE], and he hit you "
+        "on [DATE]. Your car was damaged on [DATE].")
+
+
+def test_a_run_of_hearing_days_stays_and_a_year_is_not_a_day():
+    text = ("The trial is listed for 11 to 15 August at Exeter Crown Court. We decided on 3 and "
+            "4 May. The fraud started in 2022, 5 December being the first payment.")
+    assert redact(text).text == text.replace("5 December", "[DATE]")

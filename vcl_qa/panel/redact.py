@@ -43,10 +43,13 @@ word lists and patterns are in rules/redaction.yml):
   and "on" ("at the bus stop on 3 March"; not a home, office, court, school or bare "station"),
   or in a short sentence of its own after a sentence that ends telling what happened ("He hit
   you. That was on 2 February."), or told by messages sent or received ("the texts you
-  received on 6 March"; "the letter we sent you on 9 March" stays), or by a "when" clause right
+  received on 6 March"; "the letter we sent you on 9 March" stays), or by a card, account or
+  details being used ("your card was used on 5 May", "someone logged into your account"; "we
+  used the account records" and "your account of events" stay), or by a "when" clause right
   after it ("about 7 June, when you were pushed"), or counted from an incident date before it
   ("on 9 May, two days before" the break-in; not from a hearing date); the decision, hearing and
-  letter dates stay so the panel can judge timeliness; `incident_dates.keep: month_year` hides
+  letter dates stay so the panel can judge timeliness; a run of days in one month is one date
+  ("between 5 and 9 December", "7, 8 and 9 April"); `incident_dates.keep: month_year` hides
   only the day), names with no title after a family or role word ("your daughter Grace", "a
   man called Okonkwo", "adviser, Amira"), after a word for a person and a comma ("another boy,
   Sami,") or before a family or role word with 's ("Anika's childminder", "Sami's parents"),
@@ -172,6 +175,8 @@ class RedactionRules:
     sending_words: frozenset[str]  # "sent", "received": keep words unless sent_things are near
     sent_things: frozenset[str]  # "the messages you received ...": then they tell what happened
     writer_words: frozenset[str]  # "we sent a message ...": the writer's side, still a case date
+    using_words: frozenset[str]  # "used", "spent": tell what happened when used_things are near
+    used_things: frozenset[str]  # "your card was used ...": card, account, details, PIN ...
     time_before: re.Pattern  # "at 8.40pm on 6 June": a time just before the date tells what happened
     place_before: re.Pattern  # "at the bus stop on 3 March": a place of an offence just before the date
     cue_window: int
@@ -385,6 +390,8 @@ def load_rules() -> RedactionRules:
         sending_words=_low(incident.get("sending_words")),
         sent_things=_low(incident.get("sent_things")),
         writer_words=_low(incident.get("writer_words")),
+        using_words=_low(incident.get("using_words")),
+        used_things=_low(incident.get("used_things")),
         time_before=_compile(rf"(?:{time_of_day})[ \t,]*(?:(?:on|of)[ \t]+)?$", "incident_dates.time_of_day",
                              re.IGNORECASE),
         place_before=_place_regex(incident.get("places") or []),
@@ -627,12 +634,23 @@ def _telling(r: RedactionRules, word: str, next_to_date: bool, words: list[str] 
             return "keep"
         if form in r.incident_cues:
             return "incident"
+        if form in r.using_words:  # "your card was used", "someone used your bank details"
+            # a thing next to "of" is not what was used: "your account of events", "details of"
+            near = [w for k, w in enumerate(words) if 0 < abs(k - i) <= 5 and _is_thing(r.used_things, w)
+                    and "of" not in words[max(0, k - 1):k] + words[k + 1:k + 2]]
+            beside = words[max(0, i - 1):i] + words[i + 1:i + 2]
+            if near and not any(w in r.writer_words for w in beside):
+                return "incident"
     return None
 
 
 def _is_sent_thing(r: RedactionRules, word: str) -> bool:
     """A message word in any inflection ("messages", "texts", "DMs")."""
-    things = r.sent_things
+    return _is_thing(r.sent_things, word)
+
+
+def _is_thing(things: frozenset[str], word: str) -> bool:
+    """One of `things` in any inflection ("messages", "cards", "details")."""
     return word in things or (word.endswith("s") and word[:-1] in things) or lemma(word) in things
 
 
