@@ -43,7 +43,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/bench_score.py
-	for set in bench/holdout bench/holdout2 bench/holdout3 bench/holdout4 bench/holdout5 bench/holdout6 bench/holdout7 bench/holdout8 bench/holdout9 bench/holdout10 bench/holdout11 bench/holdout12; do \
+	for set in $$(ls -d bench/holdout* | sort -V); do printf '%s: ' $$set; \
 		$(BIN)/python bench/eval_holdout.py --set $$set | tail -n 1; done
 
 # Refresh the screenshots the README shows (the browser tests write them).

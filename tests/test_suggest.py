@@ -176,3 +176,69 @@ def test_replacements_change_no_score():
         for f in with_them["findings"]:
             f.update(replacements=[], replace_start=None, replace_end=None)
         assert with_them == without
+
+
+def test_a_suggestion_is_a_button_only_where_it_keeps_the_meaning():
+    """"determined that" is "decided that", never "found out that" (which says the prosecutor
+    discovered something); "to determine whether" may be either. Both stay advice everywhere
+    (rules/readability.yml `fits`)."""
+    text = _letter("Later the prosecutor determined that there was not enough evidence.")
+    f = _one(_score(text), "readability.jargon", "determined")
+    assert f.suggestions == ["decide", "find out"]
+    assert f.replacements == ["decided"]
+    text = _letter("The officer tried to determine whether the van had been moved.")
+    f = _one(_score(text), "readability.jargon", "determine")
+    assert f.replacements == ["decide", "find out"]
+
+
+@pytest.mark.parametrize("sentence, term, want", [
+    # the words before decide: compensation *for*, writing *about*
+    ("You may be able to claim compensation in respect of the damage to your van.", "in respect of",
+     ["You may be able to claim compensation for the damage to your van."]),
+    ("I am writing in respect of the break-in at your shop.", "in respect of",
+     ["I am writing about the break-in at your shop."]),
+    # never "work with with" or "talk to with"
+    ("I will liaise with the officer before the hearing.", "liaise with",
+     ["I will work with the officer before the hearing.", "I will talk to the officer before the hearing."]),
+    # "treated as the request appropriate" would not read; "considered" does
+    ("The judge deemed the request appropriate.", "deemed", ["The judge considered the request appropriate."]),
+    ("He was deemed a vulnerable witness.", "deemed",
+     ["He was treated as a vulnerable witness.", "He was considered a vulnerable witness."]),
+    # "help a meeting", "helped to ask" would not read: no button, advice only
+    ("We will facilitate a meeting with the prosecutor.", "facilitate", []),
+    ("You are empowered to ask for a review.", "empowered", ["You are allowed to ask for a review."]),
+    # "talk to you by letter" says something else
+    ("We will communicate with you by letter.", "communicate with", ["We will write to you by letter."]),
+])
+def test_a_button_reads_as_a_sentence_where_it_is_put(sentence, term, want):
+    text = _letter(sentence)
+    f = _one(_score(text), "readability.jargon", term)
+    assert f.suggestions  # what is not a button is still advice
+    got = [_applied(text, f, r).split("\n\n")[1] for r in f.replacements]
+    assert sorted(got) == sorted(want)
+
+
+def test_the_man_or_the_woman_charged_is_the_writers_to_choose():
+    ctx = CONTEXT.model_copy(update={"reader": "young_person"})
+    text = _letter("The defendant was arrested in June.")
+    result = run.score_letter(Letter(text=text, context=ctx), today=TODAY)
+    f = _one(result, "readability.young_reader_words", "defendant")
+    assert "the man charged" in f.suggestions and "the woman charged" in f.suggestions
+    assert f.replacements == ["The person charged"]
+
+
+def test_fits_must_name_a_suggestion_and_be_a_pattern():
+    from pydantic import ValidationError
+
+    from vcl_qa.engine.kinds.substitution import Swap
+
+    with pytest.raises(ValidationError, match="not in suggest"):
+        Swap(suggest=["decide"], fits={"find out": {"next": r"\s+whether"}})
+    with pytest.raises(ValidationError, match="not a regular expression"):
+        Swap(suggest=["find out"], fits={"find out": {"next": r"\s+(whether"}})
+
+
+def test_fits_are_never_part_of_the_result():
+    text = _letter("Later the prosecutor determined that there was not enough evidence.")
+    data = _score(text).model_dump()
+    assert all("_fits" not in f and "fits" not in f for f in data["findings"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Severity = Literal["error", "warning", "suggestion"]
 Verdict = Literal["good", "needs_work", "poor"]
@@ -35,6 +35,9 @@ class Finding(BaseModel):
     suppressed: bool = False
     suppressed_reason: str | None = None
     penalty: float = Field(default=0, description="points this finding took off its dimension")
+    # Where each suggestion may be a one-click replacement (rules: a substitution's `fits`);
+    # the engine's own note, never part of the result.
+    _fits: dict = PrivateAttr(default_factory=dict)
 
 
 class DimensionResult(BaseModel):

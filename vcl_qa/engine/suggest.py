@@ -62,6 +62,7 @@ class Wording:
     subjects: frozenset[str]
     no_article: frozenset[str]
     fits: dict[str, dict]
+    prepositions: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -89,6 +90,7 @@ def wording() -> Wording:
         subjects=frozenset(str(w).lower() for w in data.get("subjects") or []),
         no_article=frozenset(str(w).lower() for w in data.get("no_article") or []),
         fits={str(k).lower(): dict(v or {}) for k, v in (data.get("fits") or {}).items()},
+        prepositions=frozenset(str(w).lower() for w in data.get("prepositions") or []),
     )
 
 
@@ -314,6 +316,12 @@ def _reads(state: State, start: int, end: int, new: str) -> bool:
         return False
     after = _toks_after(state, end, 1)
     if last.get("not_before") and after and after[0].lower in {str(a).lower() for a in last["not_before"]}:
+        return False
+    # "liaise with" -> never "work with with", "talk to with"; nor "the the".
+    if after and (after[0].lower == words[-1] or (
+            words[-1] in wording().prepositions and after[0].lower in wording().prepositions)):
+        return False
+    if prev is not None and prev.lower == words[0]:
         return False
     return True
 
@@ -741,6 +749,18 @@ def _place(rule: str, a: int | None, b: int | None, s: int, e: int, delta: int) 
     return (rule, a + delta if a >= e else a)
 
 
+def _fits_here(f: Finding, suggestion: str, edit: Edit, state: State) -> bool:
+    """The rule's own limits on where this suggestion reads (a substitution's `fits`)."""
+    fit = f._fits.get(suggestion)
+    if not fit:
+        return True
+    text = state.document.text
+    if fit.get("next") and not re.compile(fit["next"], re.I).match(text, edit.end):
+        return False
+    before = text[max(0, edit.start - 100):edit.start]
+    return not fit.get("previous") or bool(re.search(rf"(?:{fit['previous']})\s*$", before, re.I))
+
+
 # --- the engine's call -----------------------------------------------------------------------
 
 def add_replacements(findings: list[Finding], state: State) -> None:
@@ -757,7 +777,7 @@ def add_replacements(findings: list[Finding], state: State) -> None:
         edits: list[Edit] = []
         for suggestion in f.suggestions:
             edit = build_edit(f, suggestion, state, rule.kind)
-            if edit is None or edit in edits:
+            if edit is None or edit in edits or not _fits_here(f, suggestion, edit, state):
                 continue
             checker = checker or Checker(state, findings)
             if checker.safe(f, edit):

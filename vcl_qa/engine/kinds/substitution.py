@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.result import Finding
@@ -17,14 +17,43 @@ from .base import KindSettings, State, finding, next_sentence_text, rx, sentence
 HONOURS = {"when", "scope", "within"}
 
 
+class Fit(BaseModel):
+    """Where a suggestion may go into the letter with one click (it stays advice elsewhere):
+    `next`, a pattern the words straight after the term must match; `previous`, a pattern the
+    words just before it must end with."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    next: str | None = None
+    previous: str | None = None
+
+    @field_validator("next", "previous")
+    @classmethod
+    def _compiles(cls, value):
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as e:
+                raise ValueError(f"not a regular expression: {e}") from None
+        return value
+
+
 class Swap(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     suggest: list[str] = []
+    # Suggestions that fit only some uses of the word: "determine" -> "find out" is a button
+    # before "whether", never in "determined that" (where it would mean "discovered").
+    fits: dict[str, Fit] = {}
     only: str | None = None
     unless: str | None = None
     explain_ok: bool | None = None
     message: str | None = None
     severity: Literal["error", "warning", "suggestion"] | None = None
+
+    @model_validator(mode="after")
+    def _fits_name_suggestions(self):
+        unknown = set(self.fits) - set(self.suggest)
+        if unknown:
+            raise ValueError(f"fits names {sorted(unknown)}, which is not in suggest")
+        return self
 
 
 class Group(BaseModel):
@@ -113,8 +142,11 @@ def _check_span(rule, state: State, index, lo: int, hi: int, explained: set[str]
             continue
         n, entry, start, end = hit
         i += n
-        yield finding(rule, state, start, end, message=entry.get("message"),
-                      suggestions=list(entry.get("suggest") or []), severity=entry.get("severity"))
+        f = finding(rule, state, start, end, message=entry.get("message"),
+                    suggestions=list(entry.get("suggest") or []), severity=entry.get("severity"))
+        if entry.get("fits"):
+            f._fits = entry["fits"]  # read by engine/suggest.py: where each may be a button
+        yield f
 
 
 def _applies(entry: dict, state: State, start: int, end: int) -> bool | str:
