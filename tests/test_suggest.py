@@ -242,3 +242,32 @@ def test_fits_are_never_part_of_the_result():
     text = _letter("Later the prosecutor determined that there was not enough evidence.")
     data = _score(text).model_dump()
     assert all("_fits" not in f and "fits" not in f for f in data["findings"])
+
+
+@pytest.mark.parametrize("reader, sentence, term, want", [
+    # a phrasal verb never goes before its object ("take to court him")
+    ("young_person", "The police chose not to prosecute her.", "prosecute", []),
+    ("young_person", "She was prosecuted last year.", "prosecuted", ["She was taken to court last year."]),
+    ("young_person", "The jury did not convict them.", "convict", []),
+    ("adult", "The court went on to acquit the driver.", "acquit", []),
+    ("adult", "The driver was acquitted on Friday.", "acquitted", ["The driver was found not guilty on Friday."]),
+    # "consider it fair" is not "think about it fair"
+    ("young_person", "The lawyer did not consider it fair.", "consider", []),
+    ("young_person", "The lawyer will consider your message.", "consider",
+     ["The lawyer will think about your message.", "The lawyer will look at your message."]),
+    # the noun only: "individual help" is not "person help"
+    ("young_person", "You can have individual help at school.", "individual", []),
+    ("young_person", "An individual who lives nearby called the police.", "individual",
+     ["A person who lives nearby called the police."]),
+    # "look again at" needs what is looked at
+    ("young_person", "If you ask, we will reconsider.", "reconsider", []),
+    ("adult", "The trial will proceed to a second day.", "proceed", []),
+])
+def test_a_button_fits_the_words_around_it(reader, sentence, term, want):
+    ctx = CONTEXT.model_copy(update={"reader": reader})
+    text = _letter(sentence)
+    result = run.score_letter(Letter(text=text, context=ctx), today=TODAY)
+    found = [f for f in result.findings if (f.text or "").lower() == term.lower() and f.suggestions]
+    assert found, [(f.rule, f.text) for f in result.findings]
+    got = [_applied(text, f, r).split("\n\n")[1] for f in found for r in f.replacements]
+    assert sorted(got) == sorted(want)
