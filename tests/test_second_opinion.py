@@ -144,3 +144,26 @@ def test_the_sentence_after_counts_only_when_it_goes_on_the_same_paragraph():
     assert _with_next(doc.segments, means) == [means]  # the question after it is a new paragraph
     last = len(doc.segments) - 1
     assert _with_next(doc.segments, last) == [last]
+
+
+def test_a_sentence_about_the_evidence_is_never_rescued_as_an_acknowledgement():
+    """The model gives "The marks might have been left then." more than its rescue threshold
+    (it has learnt "left you feeling ..."), but a sentence that says nothing to the reader and
+    nothing of feelings is no acknowledgement (rules/concepts.yml `rescue_needs`)."""
+    evidence = "The marks might have been left then."
+    limit = classifier.thresholds()["acknowledgement"]["rescue"]
+    assert classifier.second_opinion("acknowledgement", [evidence])[0] >= limit
+    cold = letter(SPECIFIC + " " + evidence, feeling="Thank you for writing to us.")
+    assert [f.rule for f in score_letter(cold, today=TODAY).findings].count("empathy.acknowledgement") == 1
+    quiet = letter(SPECIFIC + " " + evidence, feeling=UNSEEN_ACK)
+    assert [f for f in score_letter(quiet, today=TODAY).findings if f.rule == "empathy.acknowledgement"] == []
+
+
+def test_rescue_needs_is_only_for_a_rescue(rules_copy):
+    path = rules_copy / "concepts.yml"
+    text = path.read_text()
+    head = "\ncontact:\n"
+    i = text.index(head) + len(head)
+    path.write_text(text[:i] + "  rescue_needs: '\\byou\\b'\n" + text[i:])
+    with pytest.raises(RulesError, match="rescue_needs is for a concept with second_opinion: rescue"):
+        load_rules()

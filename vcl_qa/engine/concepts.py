@@ -52,6 +52,9 @@ class Concept:
     # patterns found, "rescue" finds what they missed; None: the patterns alone decide.
     second_opinion: str | None = None
     second_opinion_at: float | None = None  # the probability the opinion turns on; None: the model's own
+    # A sentence the classifier may rescue must also match this (a word the concept cannot do
+    # without: an acknowledgement speaks to the reader or of feelings); None: any sentence.
+    rescue_needs: re.Pattern | None = None
     # What each window of text already read gave (engine/concepts.py `find_concept`): the
     # index of the first alternative found in it, or None. A window's answer depends on its
     # text alone, so a sentence met again (the letter scored again after an edit, a template

@@ -7,7 +7,9 @@ A concept in rules/concepts.yml may ask for one (`second_opinion:`):
   Otherwise the concept is doubted: it counts as missing, and the rule that needs it says which
   sentence was doubted (`doubted_message`, usually at a milder `doubted_severity`).
 - `rescue` (acknowledgement, the meeting offer): when the patterns find nothing, a sentence the
-  classifier gives at least the model's `rescue` probability counts as the concept.
+  classifier gives at least the model's `rescue` probability counts as the concept (only a
+  sentence that matches the concept's `rescue_needs`, where it sets one: "His print could have
+  been left then" is no acknowledgement, whatever the model says).
 The thresholds were chosen when the model was trained, on sentences it was not trained on
 (scripts/train_concept_model.py), unless the concept sets its own (`second_opinion_at`); the model is English only, so a letter (or view) in Welsh
 gets no second opinion, and with no model built (`make model`) the patterns alone decide.
@@ -73,13 +75,17 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
             return hit
         state.doubted[concept.name] = Doubt(segs[hits[0]].start, segs[hits[0]].end)
         return None
-    probs = opinion(list(range(len(segs))))
+    needs = concept.rescue_needs
+    candidates = [i for i, seg in enumerate(segs) if needs is None or needs.search(seg.text)]
+    if not candidates:
+        return None
+    probs = opinion(candidates)
     if not probs:
         return hit  # no model: no opinion
     best = max(range(len(probs)), key=probs.__getitem__)
     if probs[best] < limits["rescue"]:
         return None
-    seg = segs[best]
+    seg = segs[candidates[best]]
     return Hit(seg.start, seg.end, state.document.text[seg.start:seg.end])
 
 
