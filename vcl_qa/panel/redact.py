@@ -10,7 +10,9 @@ word lists and patterns are in rules/redaction.yml):
   Quinn" in a letter to "Mrs Sarah Quinn") or after another first name is a relative: [NAME].
 - [NAME]: `extra_names` (e.g. the defendant from the case system) in the same forms; a name
   after a title (Mr, Mrs, Ms, Miss, Dr, DC, DS, PC, Sgt, ...; police and court ranks stay
-  visible: "DC [NAME]"; a person's own title such as Dr or Professor goes into the tag like Mr);
+  visible: "DC [NAME]"; a person's own title such as Dr or Professor goes into the tag like Mr;
+  a surname that is also a stop word counts there: "Mrs Brenda Holiday", "Mr Head", not "Mr
+  Cole Head of Unit");
   a listed first name followed by one or two capitalised words ("Mark Trent"); a listed
   first name alone; the name after "Dear"; the recipient line above an address; the writer's
   name under the sign-off (staff names are redacted too: safer, and the role line stays);
@@ -22,21 +24,27 @@ word lists and patterns are in rules/redaction.yml):
   ("the camera at number 12": the number only; not "the number 72 bus"), the building or
   other named parts before a street or postcode ("Riverside Chambers, Castle Street, Taunton
   TA1 4AP"), the street of the writer's office after "our office on" even with no street word
-  ("our office on Piccadilly"; after "office in" or "office at" only with one: "our office in
-  Leeds" stays), a house number and the capitalised words after it
-  following "write to me at", "send it to", "our address is" ("write to us at 102 Petty
+  ("our office on Piccadilly", "our office on the Waterfront"; after "office in" or "office at"
+  only with one: "our office in Leeds" stays), a street with a street word not on the short
+  list, or a market or quay naming a street, after "on", "along", "down", "up", "off" ("on Corn
+  Market", "along Castle Row"; not after "in" or "outside", and no Green, Hill or Park: "in
+  Golders Green" stays), well-known streets with no street word at all, listed ("in Old
+  Jewry", "on the Headrow", "at 9 Haymarket"), a house number and the capitalised words
+  after it following "write to me at", "send it to", "our address is" ("write to us at 102 Petty
   France": the town after the comma stays), or with no number a street or building ending in
   a street or building word ("write to me at St Bede's Wharf", "send it to Riverside House"),
   and whole address blocks above the greeting.
 - [PHONE] (UK numbers: spaces, dashes, brackets, +44, odd spacing, a line break inside, a
   digit too many),
-  [EMAIL] (also spelled out: "rose dot hill at example dot com"), [DATE OF BIRTH] (after "date
+  [EMAIL] (also spelled out: "rose dot hill at example dot com", or with its "@" lost or spaced
+  out: "lena.holt cps.gov.uk"), [DATE OF BIRTH] (after "date
   of birth", "DOB", "born on/in"), [CASE REF] (the context URN however spaced, URN-shaped
   codes, crime and incident numbers, any code with a digit after a reference label).
 - Details a local panel could recognise: [PLACE] (pubs, clubs, shops, parks, kennels,
   garages, libraries and other venues by name, "the Red Lion on 14 September", "outside the
   Royal Oak", "in Victoria Park"),
-  [SCHOOL], [ORGANISATION] (firms: "Ltd", "Holdings"), [VEHICLE REG] (number plates), [AGE]
+  [SCHOOL], [ORGANISATION] (firms: "Ltd", "Holdings", or named by a trade: "Okafor
+  Carpets"), [VEHICLE REG] (number plates), [AGE]
   ("aged 34", "a 34-year-old", "he is now 88"), [COLLAR NUMBER] (police numbers: "PC 4521"),
   [DATE] (the date of what happened: a date with an incident word, in any inflection, near it,
   or with a time of day just before it, or right after a public place where offences happen
@@ -55,7 +63,9 @@ word lists and patterns are in rules/redaction.yml):
   Sami,") or before a family or role word with 's ("Anika's childminder", "Sami's parents"),
   after a staff role in lower case and a comma ("the prosecutor, Efe Okonedo,"; "Crown
   Prosecutor, Thames and Chiltern" under a signature stays), and online user names (also in
-  plain letters when quoted after a word for an account: "an account called “sallowmoth”").
+  plain letters when quoted after a word for an account: "an account called “sallowmoth”", or
+  unquoted after "calling himself", "going by the name": "someone calling himself Kez", then
+  "the Kez account").
 - [HIDDEN]: words a manager chose to hide (`hide=`).
 
 Names that are also words ("Hope", "Rose", "Summer", "Brown") are redacted on their own only
@@ -70,7 +80,8 @@ first name, follows no family, role or person word and is not seen elsewhere wit
 nicknames; names written in lower case; surnames with lower-case particles ("van der Berg":
 the capitalised part only); addresses with no number, street word or postcode ("Flat 2, The
 Maltings" in running text), or with a number but no street word and no cue to post something
-("he lives at 9 Petty France"); a date of birth with no label; a venue named with no cue ("film
+("he lives at 9 Lowther": only listed streets with no street word, such as "9 Haymarket", are
+known); a date of birth with no label; a venue named with no cue ("film
 from Spar shows"); dates of what happened told with no incident word near them (in their
 sentence, or in the one before a short sentence of their own) and no place of an offence
 right before them ("at the bus stop near your home on 3 March"). Towns and districts stay on
@@ -150,6 +161,7 @@ class RedactionRules:
     stop_words: frozenset[str]
     months_days: frozenset[str]
     not_surnames: frozenset[str]
+    stop_surnames: frozenset[str]  # "Mrs Brenda Holiday": stop words that are surnames after a title
     building_words: frozenset[str]
     keep_followers: frozenset[str]
     known_name_followers: frozenset[str]
@@ -360,6 +372,7 @@ def load_rules() -> RedactionRules:
         stop_words=_low(stop_all),
         months_days=_low(months_days),
         not_surnames=_low(data.get("not_surnames")),
+        stop_surnames=_low(data.get("stop_word_surnames")),
         building_words=_low(data.get("building_words")),
         keep_followers=_low(data.get("keep_followers")),
         known_name_followers=_low(data.get("known_name_followers")),
@@ -763,7 +776,10 @@ def _titled(doc: _Doc) -> list[_Cand]:
         while j + 1 < len(toks) and toks[j + 1][2].lower() in titles and doc.joined(j, j + 1):
             j += 1
         honorific_only = all(toks[k][2].lower() in doc.rules.honorifics for k in range(i, j + 1))
-        names = doc.grow(j, 3, upper=honorific_only and word.isupper() and len(word) > 1)
+        upper = honorific_only and word.isupper() and len(word) > 1
+        names = doc.grow(j, 3, upper=upper)
+        if len(names) <= 1 and _stop_surname(doc, names[-1] if names else j, upper):
+            names = names + [(names[-1] if names else j) + 1]  # "Mrs Brenda Holiday", "Mr Head"
         number = None  # a police collar number between rank and name: "PC 4521 Smith"
         if not names and j + 1 < len(toks):
             number = COLLAR.fullmatch(doc.text, toks[j][1], toks[j + 1][0])
@@ -773,6 +789,24 @@ def _titled(doc: _Doc) -> list[_Cand]:
         begin = start if honorific_only else number.start(1) if number else toks[names[0]][0]
         out.append(_Cand(begin, toks[names[-1]][1], "name", True))
     return out
+
+
+def _stop_surname(doc: _Doc, i: int, upper: bool) -> bool:
+    """The word after token i (a title, or a title's one name word) is a surname that is also a
+    stop word ("Mrs Brenda Holiday", "Mr Head"): listed, on the same line, capitalised as the name
+    around it, the last word of the name (not before a capitalised word or "of": "Mr Cole Head
+    of Unit", "Ms Cole Senior Caseworker") and not inside a protected phrase."""
+    toks, k = doc.tokens, i + 1
+    if k >= len(toks) or not doc.joined(i, k) or "\n" in doc.text[toks[i][1]:toks[k][0]]:
+        return False
+    s, e, word = toks[k]
+    if word.lower() not in doc.rules.stop_surnames or not word[0].isupper() or word.isupper() != upper:
+        return False
+    if k + 1 < len(toks) and doc.joined(k, k + 1) and "\n" not in doc.text[e:toks[k + 1][0]]:
+        after = toks[k + 1][2]
+        if after[0].isupper() or after.lower() == "of":
+            return False
+    return _clear(doc, s, e)
 
 
 def _pairs(doc: _Doc) -> list[_Cand]:
