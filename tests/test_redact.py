@@ -782,3 +782,36 @@ def test_a_name_someone_goes_by_online_is_hidden_wherever_it_recurs():
 def test_calling_oneself_something_ordinary_stays():
     text = "He kept calling himself a victim, and she called herself lucky to be alive."
     assert redact(text).text == text
+
+
+# Classes the anonymiser missed on the first run of bench/holdout15 (new examples, not the
+# held-out letters' own strings).
+def test_a_first_name_that_is_a_month_or_day_between_a_title_and_a_surname():
+    text = ("The case rested on Mrs April Dunne, who saw it from her window, and on DC August "
+            "Reyes. MR SUNDAY OBI and Mr Jan Nowak were there too. April Dunne has since moved.")
+    assert redact(text).text == ("The case rested on [NAME], who saw it from her window, and on DC "
+                                 "[NAME]. [NAME] and [NAME] were there too. [NAME] has since moved.")
+
+
+def test_months_and_days_near_a_title_or_known_surname_stay_as_dates():
+    text = ("Mrs Dunne wrote in April. In April Dunne moved away, and on 3 June Dunne rang. The "
+            "Judge on Friday and Mrs June said nothing more.")
+    assert redact(text).text == ("[NAME] wrote in April. In April [NAME] moved away, and on 3 June "
+                                 "[NAME] rang. The Judge on Friday and Mrs June said nothing more.")
+
+
+def test_a_pool_or_baths_by_name_and_the_same_venue_later_by_its_name_alone():
+    text = ("He coached at Kelso Baths and at Millbrook Swimming Pool. None of the staff saw him "
+            "at Kelso that winter, and the lockers inside Millbrook were empty.")
+    assert redact(text).text == ("He coached at [PLACE] and at [PLACE]. None of the staff saw him "
+                                 "at [PLACE] that winter, and the lockers inside [PLACE] were empty.")
+
+
+def test_a_venues_name_used_as_a_town_a_court_or_a_station_stays():
+    text = ("He trained at Hightown Lido. He lives in Hightown, and we met at Hightown. The hearing "
+            "at Kelso Magistrates' Court follows his visit to Kelso Rink; the bus at Kelso station "
+            "was late. The pool, the baths and a car pool stay.")
+    assert redact(text).text == ("He trained at [PLACE]. He lives in Hightown, and we met at Hightown. "
+                                 "The hearing at Kelso Magistrates' Court follows his visit to [PLACE]; "
+                                 "the bus at Kelso station was late. The pool, the baths and a car "
+                                 "pool stay.")

@@ -12,7 +12,8 @@ word lists and patterns are in rules/redaction.yml):
   after a title (Mr, Mrs, Ms, Miss, Dr, DC, DS, PC, Sgt, ...; police and court ranks stay
   visible: "DC [NAME]"; a person's own title such as Dr or Professor goes into the tag like Mr;
   a surname that is also a stop word counts there: "Mrs Brenda Holiday", "Mr Head", not "Mr
-  Cole Head of Unit");
+  Cole Head of Unit"; so does a first name that is a month or day with a surname after it:
+  "Mrs June Patterson", "Mr Sunday Obi", then "June Patterson" on its own);
   a listed first name followed by one or two capitalised words ("Mark Trent"); a listed
   first name alone; the name after "Dear"; the recipient line above an address; the writer's
   name under the sign-off (staff names are redacted too: safer, and the role line stays);
@@ -41,8 +42,10 @@ word lists and patterns are in rules/redaction.yml):
   of birth", "DOB", "born on/in"), [CASE REF] (the context URN however spaced, URN-shaped
   codes, crime and incident numbers, any code with a digit after a reference label).
 - Details a local panel could recognise: [PLACE] (pubs, clubs, shops, parks, kennels,
-  garages, libraries and other venues by name, "the Red Lion on 14 September", "outside the
-  Royal Oak", "in Victoria Park"),
+  garages, libraries, pools, baths, rinks and other venues by name, "the Red Lion on 14
+  September", "outside the Royal Oak", "in Victoria Park", and a venue named in full then by
+  its name alone after "at", "outside", "inside"...: "Kelso Baths ... never at Kelso"; not when
+  the letter also says "in Kelso", a town),
   [SCHOOL], [ORGANISATION] (firms: "Ltd", "Holdings", or named by a trade: "Okafor
   Carpets"), [VEHICLE REG] (number plates), [AGE]
   ("aged 34", "a 34-year-old", "he is now 88"), [COLLAR NUMBER] (police numbers: "PC 4521"),
@@ -91,7 +94,10 @@ date told with no keep word right after a sentence with an incident word ("for h
 took this step on 23 May."), a county or hospital after "at the" ("at the Kent centre"), a
 district named like a park ("Trafford Park"), and the town inside an address. A first name
 right after "St" or "Saint" is a saint, not a person ("Saint Mary's centre"). A month or day
-name that is someone's first name is only caught after a title or via the context. The panel
+name that is someone's first name is only caught after a title with a surname, before that
+surname once known, or via the context ("June said" alone stays). A town that names a venue
+("Hightown Leisure Centre") and is written "at Hightown", with no "in Hightown" in the letter,
+is hidden there as the venue. The panel
 should still be told to report anything that looks personal; a manager can hide more words
 before the letter goes to the panel.
 """
@@ -162,6 +168,9 @@ class RedactionRules:
     months_days: frozenset[str]
     not_surnames: frozenset[str]
     stop_surnames: frozenset[str]  # "Mrs Brenda Holiday": stop words that are surnames after a title
+    venue_end: re.Pattern  # a venue word ending a place found by a pattern: "Hartfield| Baths"
+    venue_again_after: re.Pattern  # "never at Hartfield": the venue's name alone after these
+    venue_again_not_before: str  # "at Hartfield station": a place named after the town, not the venue
     building_words: frozenset[str]
     keep_followers: frozenset[str]
     known_name_followers: frozenset[str]
@@ -373,6 +382,11 @@ def load_rules() -> RedactionRules:
         months_days=_low(months_days),
         not_surnames=_low(data.get("not_surnames")),
         stop_surnames=_low(data.get("stop_word_surnames")),
+        venue_end=_compile(rf"[ \t]+(?:{fragments.get('venue_words', '(?!)')})$", "fragments.venue_words"),
+        venue_again_after=re.compile(
+            rf"(?<![\w'’\-])(?i:{_alternation(data.get('venue_again_after') or [])})[ \t]+$"
+            if data.get("venue_again_after") else "(?!)"),
+        venue_again_not_before=_alternation(data.get("venue_again_not_before") or []) or "(?!)",
         building_words=_low(data.get("building_words")),
         keep_followers=_low(data.get("keep_followers")),
         known_name_followers=_low(data.get("known_name_followers")),
@@ -510,7 +524,7 @@ def redact(text: str, context: LetterContext | None = None, extra_names: Iterabl
     doc = _Doc(text.translate(SPACES), rules)  # one character for one: offsets stay the same
     extra = tuple(n for n in (extra_names or ()) if n and n.strip())
     found = _pattern_cands(doc) + _context_cands(doc, context, extra) + _hidden(doc, hide)
-    found += _incident_dates(doc)
+    found += _incident_dates(doc) + _venue_again(doc, found)
     addresses, header_names = _address_block(doc)
     names = (_titled(doc) + _pairs(doc) + _alone(doc) + _greeting(doc) + _sign_off(doc) + header_names
              + _cued_names(doc))
@@ -778,6 +792,8 @@ def _titled(doc: _Doc) -> list[_Cand]:
         honorific_only = all(toks[k][2].lower() in doc.rules.honorifics for k in range(i, j + 1))
         upper = honorific_only and word.isupper() and len(word) > 1
         names = doc.grow(j, 3, upper=upper)
+        if not names and _month_first_name(doc, j, upper):
+            names = [j + 1] + doc.grow(j + 1, 2, upper=upper)  # "Mrs June Patterson", "Mr Sunday Obi"
         if len(names) <= 1 and _stop_surname(doc, names[-1] if names else j, upper):
             names = names + [(names[-1] if names else j) + 1]  # "Mrs Brenda Holiday", "Mr Head"
         number = None  # a police collar number between rank and name: "PC 4521 Smith"
@@ -788,6 +804,67 @@ def _titled(doc: _Doc) -> list[_Cand]:
             continue
         begin = start if honorific_only else number.start(1) if number else toks[names[0]][0]
         out.append(_Cand(begin, toks[names[-1]][1], "name", True))
+    return out
+
+
+def _month_first_name(doc: _Doc, i: int, upper: bool) -> bool:
+    """The word after token i (a title) is a first name that is also a month or day name ("Mrs
+    June Patterson", "DC April Hallam", "Mr Sunday Obi", "Mr Jan Nowak"), and a surname follows
+    it: both on the title's line, capitalised as the title is, not inside a protected phrase.
+    With no surname after it ("Mrs June") it is left to the other rules."""
+    toks, k = doc.tokens, i + 1
+    if k + 1 >= len(toks) or toks[k][2].lower() not in doc.rules.months_days:
+        return False
+    if "\n" in doc.text[toks[i][1]:toks[k + 1][0]] or not (doc.joined(i, k) and doc.joined(k, k + 1)):
+        return False
+    word, surname = toks[k][2], toks[k + 1][2]
+    if not word[0].isupper() or (word.isupper() and len(word) > 1) != upper:
+        return False
+    if not doc.namelike(k + 1) or surname.lower() in doc.rules.not_surnames or (upper and not surname.isupper()):
+        return False
+    return _clear(doc, toks[k][0], toks[k + 1][1])
+
+
+def _month_before(doc: _Doc, j: int) -> bool:
+    """Token j is a month or day name used as a first name right before a known surname ("June
+    Patterson" once "Mrs June Patterson" is known): capitalised, not in capitals, and not part
+    of a date ("on 3 June Patterson", "in June Patterson", "the 4th of June")."""
+    s, _, word = doc.tokens[j]
+    if word.lower() not in doc.rules.months_days or not word[0].isupper() or word.isupper():
+        return False
+    before = doc.text[max(0, s - 24):s].rstrip(" \t")
+    if re.search(r"\d(?:st|nd|rd|th)?$", before):
+        return False
+    last = re.search(r"([^\W\d_]+)$", before)
+    return not (last and last.group(1).lower() in doc.rules.stop_words)
+
+
+def _venue_again(doc: _Doc, found: list[_Cand]) -> list[_Cand]:
+    """A venue named in full by a pattern ("Hartfield Baths", "Millbrook Leisure Centre") and then
+    by its name alone after a placing word ("he was never at Hartfield"): that name is the venue
+    too. Its name words must all be capitalised and none a stop word; the short form must not run
+    on into another capitalised word ("at Hartfield Magistrates' Court", "at Hartfield Baths"
+    itself) or a place named after a town ("at Hartfield station": venue_again_not_before).
+    When the letter also says "in Hartfield", the name is a town or district there and stays
+    everywhere."""
+    r, out, names = doc.rules, [], set()
+    for c in found:
+        if c.kind != "place" or not _clear(doc, c.start, c.end):
+            continue
+        full = doc.text[c.start:c.end]
+        m = r.venue_end.search(full)
+        name = full[:m.start()] if m else ""
+        words = name.split()
+        if words and all(WORD.fullmatch(w) and w[0].isupper() and w.lower() not in r.stop_words for w in words):
+            names.add(tuple(words))
+    for words in names:
+        rx = r"[ \t]+".join(re.escape(w) for w in words)
+        if re.search(rf"(?<![\w'’\-])(?i:in)[ \t]+{rx}(?![\w'’\-])", doc.text):
+            continue  # "in Hartfield": a town or district in this letter
+        for m in re.finditer(rf"(?<![\w'’\-]){rx}(?![\w'’\-])(?![ \t]+(?:[A-Z]|{r.venue_again_not_before}))",
+                             doc.text):
+            if r.venue_again_after.search(doc.text, max(0, m.start() - 20), m.start()):
+                out.append(_Cand(*m.span(), "place", True))
     return out
 
 
@@ -1012,6 +1089,9 @@ def _known_once(doc: _Doc, known: dict[str, str]) -> tuple[list[_Cand], set[str]
                 and "\n" not in doc.text[toks[j][1]:s] and not doc.sentence_start(toks[j][0])):
             out.append(_Cand(toks[j][0], e, "name", True))
             learnt.add(_key(toks[j][2]))
+        elif (j >= 0 and kind == "name" and doc.joined(j, i) and "\n" not in doc.text[toks[j][1]:s]
+                and _month_before(doc, j)):
+            out.append(_Cand(toks[j][0], e, "name", True))  # "June Patterson": not learnt
     return out, learnt
 
 
