@@ -109,12 +109,18 @@ def test_bad_second_opinion_settings_stop_the_rules_loading(rules_copy, old, new
         load_rules()
 
 
-def test_a_concept_the_classifier_does_not_know_cannot_ask_for_it(rules_copy):
+def add_to_contact(rules_copy, line: str) -> None:
+    """Put a setting into the `contact` concept of a copy of the rules (a concept with no
+    second opinion: the classifier knows nothing of it)."""
     path = rules_copy / "concepts.yml"
     text = path.read_text()
     head = "\ncontact:\n"
     i = text.index(head) + len(head)
-    path.write_text(text[:i] + "  second_opinion: rescue\n" + text[i:])
+    path.write_text(text[:i] + line + "\n" + text[i:])
+
+
+def test_a_concept_the_classifier_does_not_know_cannot_ask_for_it(rules_copy):
+    add_to_contact(rules_copy, "  second_opinion: rescue")
     with pytest.raises(RulesError, match="the classifier has no opinion on it"):
         load_rules()
 
@@ -160,10 +166,6 @@ def test_a_sentence_about_the_evidence_is_never_rescued_as_an_acknowledgement():
 
 
 def test_rescue_needs_is_only_for_a_rescue(rules_copy):
-    path = rules_copy / "concepts.yml"
-    text = path.read_text()
-    head = "\ncontact:\n"
-    i = text.index(head) + len(head)
-    path.write_text(text[:i] + "  rescue_needs: '\\byou\\b'\n" + text[i:])
+    add_to_contact(rules_copy, "  rescue_needs: '\\byou\\b'")
     with pytest.raises(RulesError, match="rescue_needs is for a concept with second_opinion: rescue"):
         load_rules()
