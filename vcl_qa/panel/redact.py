@@ -28,13 +28,16 @@ word lists and patterns are in rules/redaction.yml):
   ("our office on Piccadilly", "our office on the Waterfront"; after "office in" or "office at"
   only with one: "our office in Leeds" stays), a street with a street word not on the short
   list, or a market or quay naming a street, after "on", "along", "down", "up", "off" ("on Corn
-  Market", "along Castle Row"; not after "in" or "outside", and no Green, Hill or Park: "in
-  Golders Green" stays), well-known streets with no street word at all, listed ("in Old
-  Jewry", "on the Headrow", "at 9 Haymarket"), a house number and the capitalised words
-  after it following "write to me at", "send it to", "our address is" ("write to us at 102 Petty
-  France": the town after the comma stays), or with no number a street or building ending in
-  a street or building word ("write to me at St Bede's Wharf", "send it to Riverside House"),
-  and whole address blocks above the greeting.
+  Market", "along Castle Row", "along Lowfield Plain"; not after "in" or "outside", and no
+  Green, Hill or Park: "in Golders Green" stays), the street a shop, home or other premises is
+  on whatever its street word ("the bakery on Hollins Plain": two or three capitalised words
+  after the premises word and "on"; not islands, districts or days of the year: "a house on
+  Canvey Island", "the pub on Bonfire Night"), well-known streets with no street word at
+  all, listed ("in Old Jewry", "on the Headrow", "at 9 Haymarket"), a house number and the
+  capitalised words after it following "write to me at", "send it to", "our address is" ("write
+  to us at 102 Petty France": the town after the comma stays), or with no number a street or
+  building ending in a street or building word ("write to me at St Bede's Wharf", "send it to
+  Riverside House"), and whole address blocks above the greeting.
 - [PHONE] (UK numbers: spaces, dashes, brackets, +44, odd spacing, a line break inside, a
   digit too many),
   [EMAIL] (also spelled out: "rose dot hill at example dot com", or with its "@" lost or spaced
@@ -58,13 +61,16 @@ word lists and patterns are in rules/redaction.yml):
   details being used ("your card was used on 5 May", "someone logged into your account"; "we
   used the account records" and "your account of events" stay), or by a "when" clause right
   after it ("about 7 June, when you were pushed"), or counted from an incident date before it
-  ("on 9 May, two days before" the break-in; not from a hearing date); the decision, hearing and
-  letter dates stay so the panel can judge timeliness; a run of days in one month is one date
-  ("between 5 and 9 December", "7, 8 and 9 April"); `incident_dates.keep: month_year` hides
-  only the day), names with no title after a family or role word ("your daughter Grace", "a
-  man called Okonkwo", "adviser, Amira"), after a word for a person and a comma ("another boy,
-  Sami,") or before a family or role word with 's ("Anika's childminder", "Sami's parents"),
-  after a staff role in lower case and a comma ("the prosecutor, Efe Okonedo,"; "Crown
+  ("on 9 May, two days before" the break-in; not from a hearing date), or in the sentence that
+  says what the letter is about with no other telling word ("This letter is about your flat on
+  2 May"; "... your phone call on 3 June", "... the trial on 3 June" stay); the decision,
+  hearing and letter dates stay so the panel can judge timeliness; a run of days in one month
+  is one date ("between 5 and 9 December", "7, 8 and 9 April"); `incident_dates.keep:
+  month_year` hides only the day), names with no title after a family or role word ("your
+  daughter Grace", "a man called Okonkwo", "adviser, Amira"), after a word for a person and a
+  comma ("another boy, Sami,") or before a family or role word with 's ("Anika's childminder",
+  "Sami's parents"), after a staff role in lower case and a comma ("the prosecutor, Efe
+  Okonedo,"; "Crown
   Prosecutor, Thames and Chiltern" under a signature stays), and online user names (also in
   plain letters when quoted after a word for an account: "an account called “sallowmoth”", or
   unquoted after "calling himself", "going by the name": "someone calling himself Kez", then
@@ -208,6 +214,8 @@ class RedactionRules:
     counted_after: re.Pattern  # "on 9 May, two days before": counted from the date before it
     counted_before: re.Pattern  # "two days before, on 9 May"
     keep_month: bool  # an incident date keeps its month and year: "[DAY] September 2024"
+    subject_cue: re.Pattern  # "This letter is about", "I am writing about": the letter's subject
+    subject_keep: frozenset[str]  # "writing about your phone call on 3 June": a case date stays
 
 
 class _Cand(NamedTuple):
@@ -431,6 +439,9 @@ def load_rules() -> RedactionRules:
         counted_before=_compile(rf"(?<![\w'’\-])(?i:{counted})[ \t]*,?[ \t]*(?:(?i:on)[ \t]+)?$",
                                 "incident_dates.counted_from"),
         keep_month=incident.get("keep", "none") == "month_year",
+        subject_cue=_compile(str(incident.get("subject_cue", "(?!)")),
+                             "incident_dates.subject_cue"),
+        subject_keep=_low(incident.get("subject_keep_words")),
     )
 
 
@@ -588,14 +599,20 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
     on 14 February": incident_dates.places) is the word nearest the date, so it tells first.
     "when" and a clause right after the date ("about 7 June, when you were pushed") tell before
     anything in front of it. A date with no telling word counted from the date before it ("on
-    9 May, two days before") is hidden when that one was."""
+    9 May, two days before") is hidden when that one was. In the sentence that says what the
+    letter is about ("This letter is about your flat on 2 May": incident_dates.subject_cue) only
+    the words after the cue tell, and a date that nothing tells is what happened, unless a call,
+    visit or the like is named there (subject_keep_words: "writing about your call on 3 June")."""
     r, out, text = doc.rules, [], doc.text
     last_hidden = False  # was the date before this one hidden as what happened?
     for m in r.dates.finditer(text):
         start = max(text.rfind(ch, 0, m.start()) for ch in (".", "!", "?", "\n\n", ";")) + 1
         ends = [e for e in (text.find(ch, m.end()) for ch in (".", "!", "?", "\n\n", ";")) if e >= 0]
         end = min(ends, default=len(text))
-        before = _window(list(reversed(WORD.findall(text[start:m.start()]))), r.cue_window)
+        # "This letter is about your flat on 2 May": "letter" and "writing" there tell nothing
+        subject = r.subject_cue.search(text, start, m.start())
+        from_ = subject.end() if subject else start
+        before = _window(list(reversed(WORD.findall(text[from_:m.start()]))), r.cue_window)
         counted = r.counted_after.match(text, m.end(), end) or r.counted_before.search(
             text, max(start, m.start() - 40), m.start())
         # "on 9 May, two days before": the count's own "before" tells nothing
@@ -611,6 +628,9 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
         if r.place_before.search(text, max(start, m.start() - 60), m.start()):
             telling.insert(0, "incident")  # "at the bus stop on 3 March": the place is nearest the date
         telling = telling or [c for c in (_telling(r, w, True, after, i) for i, w in enumerate(after)) if c]
+        if subject and not telling and not any(
+                _is_thing(r.subject_keep, w) for w in before + after):
+            telling = ["incident"]  # the letter is about what happened, and this is its date
         if (not telling and start > 0 and text[start - 1] in ".!?;"
                 and len(WORD.findall(text[start:end])) - len(WORD.findall(m.group())) <= r.short_sentence):
             # "He hit you in the car park. That was on 2 February.": a short sentence with no
