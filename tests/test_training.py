@@ -21,7 +21,7 @@ from vcl_qa.errors import LetterError, RulesError
 from vcl_qa.reports import dashboard
 from vcl_qa.training import exercises as exercises_mod
 from vcl_qa.training import guide, service
-from vcl_qa.training.exercises import check_exercise, load_exercises
+from vcl_qa.training.exercises import load_exercises
 from vcl_qa.training.store import NotFound
 
 EXERCISE_FILES = sorted((ROOT / "rules" / "training").glob("*.yml"))
