@@ -271,3 +271,14 @@ def test_a_button_fits_the_words_around_it(reader, sentence, term, want):
     assert found, [(f.rule, f.text) for f in result.findings]
     got = [_applied(text, f, r).split("\n\n")[1] for f in found for r in f.replacements]
     assert sorted(got) == sorted(want)
+
+
+def test_a_run_on_sentence_of_thousands_of_characters_gets_advice_not_buttons():
+    """Checking each edit of a hostile run-on "sentence" would read all of it again for every
+    finding (minutes for a 100 KB paste); there the suggestions stay advice."""
+    body = " ".join(["we will communicate with you and the officer will determine whether it goes on"] * 60)
+    found = [f for f in _score(_letter(body)).findings if f.rule == "readability.jargon"]
+    assert len(found) >= 120 and all(f.suggestions for f in found)
+    assert all(f.replacements == [] for f in found)
+    short = _letter("We will communicate with you by letter.")
+    assert _one(_score(short), "readability.jargon", "communicate with").replacements == ["write to"]

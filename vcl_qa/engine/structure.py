@@ -7,7 +7,7 @@ and sentence counts; every check still reports offsets into the whole body.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from functools import lru_cache
@@ -167,11 +167,18 @@ class Document:
     line_starts: list[int] = field(default_factory=list)
     segments: list[Sentence] = field(default_factory=list)
     _starts: list[int] | None = None
+    _tok_starts: list[int] | None = None
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a 0-based offset."""
         i = bisect_right(self.line_starts, offset) - 1
         return i + 1, offset - self.line_starts[i] + 1
+
+    def tok_span(self, lo: int, hi: int) -> tuple[int, int]:
+        """Indexes i, j such that toks[i:j] are the tokens starting at lo <= idx < hi."""
+        if self._tok_starts is None:
+            self._tok_starts = [t.idx for t in self.toks]
+        return bisect_left(self._tok_starts, lo), bisect_left(self._tok_starts, hi)
 
     def sentence_at(self, offset: int) -> int | None:
         if self._starts is None:

@@ -241,8 +241,14 @@ def _capitalise(text: str, state: State, start: int) -> str:
 
 
 def _words_before(state: State, start: int, n: int = 4) -> list[str]:
-    toks = [t for t in state.document.toks if t.idx < start and not t.space]
-    return [t.lower for t in toks[-n:]]
+    out: list[str] = []
+    toks = state.document.toks
+    for k in range(state.document.tok_span(0, start)[1] - 1, -1, -1):
+        if not toks[k].space:
+            out.append(toks[k].lower)
+            if len(out) == n:
+                break
+    return out[::-1]
 
 
 def _sentence_words_before(state: State, start: int) -> list[str]:
@@ -250,23 +256,23 @@ def _sentence_words_before(state: State, start: int) -> list[str]:
     i = state.document.sentence_at(start)
     lo = state.document.sentences[i].start if i is not None else state.document.lines[
         state.document.line_col(start)[0] - 1].start
-    return [t.lower for t in state.document.toks if lo <= t.idx < start and not t.space]
+    i, j = state.document.tok_span(lo, start)
+    return [t.lower for t in state.document.toks[i:j] if not t.space]
 
 
 def _tok_before(state: State, start: int) -> Tok | None:
-    prev = None
-    for t in state.document.toks:
-        if t.idx >= start:
-            break
-        if not t.space:
-            prev = t
-    return prev
+    toks = state.document.toks
+    for k in range(state.document.tok_span(0, start)[1] - 1, -1, -1):
+        if not toks[k].space:
+            return toks[k]
+    return None
 
 
 def _toks_after(state: State, end: int, n: int = 2) -> list[Tok]:
     out = []
-    for t in state.document.toks:
-        if t.idx >= end and not t.space:
+    toks = state.document.toks
+    for t in toks[state.document.tok_span(end, end)[0]:]:
+        if not t.space:
             out.append(t)
             if len(out) == n:
                 break
@@ -291,7 +297,8 @@ def build_edit(f: Finding, suggestion: str, state: State, kind: str) -> Edit | N
         if after and (after.isalnum() or after in "'’"):
             return None  # "CPSs", "CPS's": the spelled-out name would not fit
         return Edit(f.start, f.end, _capitalise(s, state, f.start))
-    found = _words([t for t in state.document.toks if f.start <= t.idx < f.end])
+    i, j = state.document.tok_span(f.start, f.end)
+    found = _words(state.document.toks[i:j])
     if not found:
         return None
     if s.lower() == "you":
@@ -616,6 +623,11 @@ class Checker:
             return False  # content found by meaning is not put right by swapping words
         # Words and sentences: the changed sentences alone, before and after.
         old_text, new_text, s, e, new_e, _, _ = self._texts(edit, 0)
+        if len(old_text) > LONGEST_KEPT:
+            # A run-on "sentence" of thousands of characters (a hostile paste, text with no
+            # full stops): checking each edit would read all of it again, so a letter of a few
+            # hundred such words would take minutes. Its suggestions stay advice.
+            return False
         before = Counter(_place(r, a, b, s, e, new_e - e) for r, a, b in self.findings(old_text))
         after = Counter(_place(r, a, b, s, new_e, 0) for r, a, b in self.findings(new_text))
         if after - before:
