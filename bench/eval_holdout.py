@@ -60,7 +60,9 @@ def ratio(a: int, b: int) -> str:
 
 
 def eval_letters(details: bool) -> tuple[Counter, Counter, Counter, int, int]:
-    expected = yaml.safe_load((HERE / "expected.yml").read_text(encoding="utf-8"))["letters"]
+    data = yaml.safe_load((HERE / "expected.yml").read_text(encoding="utf-8"))
+    # The labels under `letters:`, or (as some writers lay the file out) at the top level.
+    expected = data["letters"] if isinstance(data.get("letters"), dict) else data
     tp, fp, fn = Counter(), Counter(), Counter()
     exact = 0
     notes: list[str] = []
