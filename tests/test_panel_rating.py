@@ -173,11 +173,15 @@ def test_not_a_problem_verdicts_lower_rule_precision(tmp_path):
         rating.judge(db, users["panel0"], rating.queue(db, users["panel0"])[0]["item_id"], 1, "wrong")
     data = agreement.agreement(db, "2025Q1")
     row = next(r for r in data["rules"] if r["rule"] == judged_rule)
-    # Each finding is judged by both raters; rater 0 rejected every one of this rule's.
-    assert row["judged"] == 2 * row["not_a_problem"]
-    assert row["precision"] == 0.5
+    # Each finding was shown to both raters; rater 0 rejected every one of this rule's and rater 1
+    # answered nothing: only rater 0's answers count.
+    assert row["shown"] == 2 * row["not_a_problem"]
+    assert (row["judged"], row["agreed"], row["unanswered"]) == (row["not_a_problem"], 0, row["not_a_problem"])
+    assert row["precision"] == 0.0
     others = [r for r in data["rules"] if r["rule"] != judged_rule]
-    assert others and all(r["precision"] == 1.0 for r in others)
+    # Seen but never answered: no figure at all, not "agreed with all of them".
+    assert others and all(r["judged"] == 0 and r["precision"] is None for r in others)
+    assert data["rules"][-1]["precision"] is None  # the rules nobody answered on come last
 
 
 def test_agreement_figures_from_stored_ratings(tmp_path):

@@ -126,3 +126,110 @@ def test_cli_draw_report_and_agreement(env, tmp_path, monkeypatch):
     assert r.exit_code == 2 and "no panel period" in r.output
     r = runner.invoke(main, ["panel", "periods"])
     assert "2024Q4" in r.stdout and "2025Q1" in r.stdout
+
+
+def _one_member_reveals(path, answer_first: str | None):
+    """One panel member rates and reveals every 2024Q4 letter; marks only the first finding
+    of the first letter (`answer_first`), or nothing."""
+    db, users, _ = seeded_db(path, panel_members=1, q1_letters=24)
+    sampling.draw(db, users["manager"], "2024Q4")
+    user = users["panel0"]
+    answered = None
+    for q in rating.queue(db, user, period="2024Q4"):
+        rating.rate(db, user, q["item_id"], good_rating(3))
+        findings = rating.reveal(db, user, q["item_id"])
+        if findings and answer_first and answered is None:
+            rating.judge(db, user, q["item_id"], findings[0]["number"], answer_first)
+            answered = findings[0]["rule"]
+    return db, users, answered
+
+
+def test_opening_the_findings_is_not_agreeing_with_them(tmp_path):
+    """Report item 11: one member revealed the findings and marked one "not a problem"; the
+    board report said the panel agreed with 100% of every check."""
+    db, _, answered = _one_member_reveals(tmp_path / "p.db", "not_a_problem")
+    data = report.build(db, "2024Q4")
+    rules = {r["rule"]: r for r in data["rules"]}
+    assert rules[answered]["judged"] == 1 and rules[answered]["agreed"] == 0
+    assert rules[answered]["precision"] == 0.0 and rules[answered]["words"] == "0 of 1 answer"
+    others = [r for r in data["rules"] if r["rule"] != answered]
+    assert others and all(r["precision"] is None and r["words"] == "no answers yet" for r in others)
+    assert all(r["unanswered"] == r["shown"] for r in others)
+    html = report.render_html(data)
+    body = html.split("</style>")[1]
+    assert "100%" not in body and "no answers yet" in body and "0 of 1 answer" in body
+    assert "counts neither way" in html
+    failed = {r["rule"]: r for r in data["failed_rules"]}
+    assert all(r["panel_words"] in ("no answers yet", "0 of 1 answer") for r in failed.values())
+    rows = list(csv.DictReader(io.StringIO(report.render_csv(data))))
+    for r in rows:
+        if r["Section code"] == "failed_rule":
+            assert "%" not in r["Detail"].split("the panel agreed")[1]
+        if r["Section code"] == "rule_precision":
+            assert r["Value"] in ("no answers yet", "0 of 1 answer")
+            assert "not answered (not counted)" in r["Detail"]
+    db.close()
+
+
+def test_nobody_answered_gives_no_percentage(tmp_path):
+    db, _, _ = _one_member_reveals(tmp_path / "p.db", None)
+    data = report.build(db, "2024Q4")
+    assert data["rules"] and all(r["judged"] == 0 and r["precision"] is None for r in data["rules"])
+    html = report.render_html(data)
+    body = html.split("<h2>Automatic checks as the panel judged them</h2>")[1]
+    assert "%" not in body.split('<div class="notes">')[0]
+    db.close()
+
+
+def test_enough_answers_give_a_percentage_with_its_count(tmp_path):
+    """Five or more explicit answers: a percentage, always with the answers behind it."""
+    db, users, _ = seeded_db(tmp_path / "p.db", panel_members=1, q1_letters=24)
+    sampling.draw(db, users["manager"], "2024Q4")
+    user = users["panel0"]
+    counts: dict[str, list[str]] = {}
+    for q in rating.queue(db, user, period="2024Q4"):
+        rating.rate(db, user, q["item_id"], good_rating(3))
+        for f in rating.reveal(db, user, q["item_id"]):
+            verdict = "not_a_problem" if len(counts.setdefault(f["rule"], [])) % 4 == 3 else "agree"
+            rating.judge(db, user, q["item_id"], f["number"], verdict)
+            counts[f["rule"]].append(verdict)
+    data = report.build(db, "2024Q4")
+    for r in data["rules"]:
+        given = counts[r["rule"]]
+        agreed = given.count("agree")
+        assert (r["judged"], r["agreed"], r["unanswered"]) == (len(given), agreed, 0)
+        if len(given) >= 5:
+            assert r["words"] == f"{round(100 * agreed / len(given))}% ({agreed} of {len(given)} answers)"
+        else:
+            assert "%" not in r["words"] and r["words"].endswith(f"of {len(given)} answer" + ("s" if len(given) > 1 else ""))
+    assert any(len(v) >= 5 for v in counts.values())
+    db.close()
+
+
+def test_pages_show_the_counts_behind_the_panel_and_on_time_figures(tmp_path):
+    """The report page and the dashboard over HTTP (real server, no decisions register): the
+    panel's agreement as counts with no answers, and the checked letters' on-time share with
+    the letters behind it."""
+    import re
+
+    from live_server import LiveServer
+    from vcl_qa.db.users import add_user
+    from web_site import signed_in, visible_text
+
+    path = tmp_path / "p.db"
+    db, _, _ = _one_member_reveals(path, "not_a_problem")
+    token = add_user(db, "manager-2", "manager")[1]
+    db.close()
+    server = LiveServer(path).start()
+    try:
+        client = signed_in({"url": server.url, "tokens": {"manager": token}}, "manager")
+        text = visible_text(client.get("/panel-periods/2024Q4/report").text)
+        assert "of these" not in text and "no answers yet" in text and "0 of 1 answer" in text
+        dash = client.get("/dashboard")
+        assert dash.status_code == 200
+        m = re.search(r"(\d+) of the (\d+) checked letters? with a due date (?:was|were) on time",
+                      visible_text(dash.text))
+        share = re.search(r"([\d.]+)% of checked letters on time", visible_text(dash.text))
+        assert m and share and float(share.group(1)) == round(100 * int(m.group(1)) / int(m.group(2)), 1)
+    finally:
+        server.stop()

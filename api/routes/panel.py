@@ -202,10 +202,12 @@ class Assigned(BaseModel):
 
 class RulePrecision(BaseModel):
     rule: str
-    judged: int
-    not_a_problem: int
+    shown: int = Field(description="Times a panel member saw one of the rule's findings")
+    judged: int = Field(description="Explicit answers: agreed + not_a_problem")
     agreed: int
-    precision: float | None
+    not_a_problem: int
+    unanswered: int = Field(description="Seen and left unmarked: counted neither way")
+    precision: float | None = Field(description="agreed / judged; null when nobody answered")
 
 
 class AgreementOut(BaseModel):

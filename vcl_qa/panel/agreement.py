@@ -46,11 +46,13 @@ def _round(x: float | None, places: int = 3) -> float | None:
 def rule_precision(db: Database, period_id: int) -> list[dict]:
     """Each rule's findings as the panel judged them, once per member who revealed them.
 
-    A finding marked "not a problem" counts against the rule; one revealed and not so marked
-    counts for it. precision = (judged - not_a_problem) / judged.
+    Only explicit answers count: "agree" for the rule, "not a problem" against it. A finding
+    revealed and left unmarked is `unanswered` and counts neither way (opening the findings is
+    not agreeing with them). `shown` = times a member saw one of the rule's findings;
+    `judged` = agreed + not_a_problem; precision = agreed / judged, None when nobody answered.
     """
     rows = db.execute(
-        "SELECT f.rule, count(*) AS judged,"
+        "SELECT f.rule, count(*) AS shown,"
         " sum(CASE WHEN v.verdict = 'not_a_problem' THEN 1 ELSE 0 END),"
         " sum(CASE WHEN v.verdict = 'agree' THEN 1 ELSE 0 END)"
         " FROM panel_assignments a JOIN panel_items i ON i.id = a.item_id"
@@ -58,10 +60,31 @@ def rule_precision(db: Database, period_id: int) -> list[dict]:
         " LEFT JOIN panel_verdicts v ON v.assignment_id = a.id AND v.finding_id = f.id"
         " WHERE i.period_id = ? AND i.removed_at IS NULL AND a.revealed_at IS NOT NULL"
         " GROUP BY f.rule ORDER BY f.rule", [period_id]).fetchall()
-    out = [{"rule": rule, "judged": judged, "not_a_problem": nap, "agreed": agree,
-            "precision": _round((judged - nap) / judged)} for rule, judged, nap, agree in rows]
-    out.sort(key=lambda r: (r["precision"], -r["judged"], r["rule"]))
+    out = []
+    for rule, shown, nap, agree in rows:
+        judged = nap + agree
+        out.append({"rule": rule, "shown": shown, "judged": judged, "agreed": agree, "not_a_problem": nap,
+                    "unanswered": shown - judged,
+                    "precision": _round(agree / judged) if judged else None})
+    # The least agreed-with first; rules nobody answered on last.
+    out.sort(key=lambda r: (r["precision"] is None, r["precision"] or 0.0, -r["judged"], r["rule"]))
     return out
+
+
+def min_answers_for_share() -> int:
+    """Below this many answers a share is given as counts only ("2 of 3"), never as a percentage."""
+    return int(load_panel_rules().report.get("min_answers_for_share", 5))
+
+
+def share_words(part: int, whole: int, none_yet: str = "no answers yet", noun: str = "answers") -> str:
+    """A share with the count behind it: "75% (15 of 20 answers)"; with few answers the counts
+    alone ("1 of 1 answer"); with none, `none_yet`, never a percentage."""
+    if not whole:
+        return none_yet
+    counted = f"{part} of {whole} {noun[:-1] if whole == 1 and noun.endswith('s') else noun}"
+    if whole < min_answers_for_share():
+        return counted
+    return f"{round(100 * part / whole)}% ({counted})"
 
 
 def agreement(db: Database, name: str) -> dict:

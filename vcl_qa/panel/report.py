@@ -15,7 +15,8 @@ from vcl_qa.engine.letter import context_from_mapping
 from vcl_qa.panel.redact import redact
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.panel import periods
-from vcl_qa.panel.agreement import agreement, members_agree_words, score_agrees_words
+from vcl_qa.panel.agreement import (agreement, members_agree_words, min_answers_for_share, score_agrees_words,
+                                   share_words)
 from vcl_qa.panel.settings import load_panel_rules
 from vcl_qa.training.service import board_summary
 
@@ -56,7 +57,14 @@ def _headline(db: Database, period: dict) -> dict:
     }
 
 
-def _failed_rules(db: Database, period: dict, precision: dict[str, float | None], top: int) -> list[dict]:
+def _panel_words(judged: dict | None) -> str:
+    """How far the panel agreed with a check, with the answers behind it."""
+    if not judged:
+        return "not shown to the panel yet"
+    return share_words(judged["agreed"], judged["judged"])
+
+
+def _failed_rules(db: Database, period: dict, judged: dict[str, dict], top: int) -> list[dict]:
     letters = db.execute("SELECT count(*) FROM panel_items WHERE period_id = ? AND removed_at IS NULL",
                          [period["id"]]).fetchone()[0]
     rules = load_rules().by_id
@@ -70,9 +78,13 @@ def _failed_rules(db: Database, period: dict, precision: dict[str, float | None]
                                        -r[2], -r[1], r[0]))[:top]
     return [{"rule": rule, "title": labels.rule_title(rule), "findings": n, "letters": k,
              "share": round(k / letters, 3) if letters else None,
+             "share_words": share_words(k, letters, "-", "letters"),
              "severity": rules[rule].severity if rule in rules else None,
              "severity_words": labels.label(labels.SEVERITIES, rules[rule].severity) if rule in rules else "",
-             "panel_precision": precision.get(rule)} for rule, n, k in rows]
+             "panel_precision": (judged.get(rule) or {}).get("precision"),
+             "panel_judged": (judged.get(rule) or {}).get("judged", 0),
+             "panel_agreed": (judged.get(rule) or {}).get("agreed", 0),
+             "panel_words": _panel_words(judged.get(rule))} for rule, n, k in rows]
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -130,7 +142,7 @@ def build(db: Database, name: str) -> dict:
     current = _headline(db, period)
     prev = periods.previous_period(db, period)
     before = _headline(db, prev) if prev else None
-    precision = {r["rule"]: r["precision"] for r in current["agreement"]["rules"]}
+    by_rule = {r["rule"]: r for r in current["agreement"]["rules"]}
     trend = [{"measure": key, "label": label, "value": current[key],
               "previous": before[key] if before else None,
               "change": _change(current[key], before[key]) if before else None} for key, label in TREND]
@@ -142,7 +154,8 @@ def build(db: Database, name: str) -> dict:
     rubric = sorted(({"item": k, "label": settings.label(k), "mean": v, "ratings": current["rubric_counts"][k]}
                      for k, v in current["rubric"].items()),
                     key=lambda r: (r["mean"] is None, r["mean"] if r["mean"] is not None else 0, r["item"]))
-    judged = [{**r, "title": labels.rule_title(r["rule"])} for r in current["agreement"]["rules"]]
+    judged = [{**r, "title": labels.rule_title(r["rule"]), "words": _panel_words(r)}
+              for r in current["agreement"]["rules"]]
     return {
         "period": {"name": period["name"], "start_date": period["start_date"], "end_date": period["end_date"],
                    "seed": period["seed"], "drawn_at": period["drawn_at"], "words": periods.period_words(period)},
@@ -154,13 +167,14 @@ def build(db: Database, name: str) -> dict:
             ("agree_strongly", 0.667), ("agree_somewhat", 0.4), ("score_closely", 0.7), ("score_somewhat", 0.4))},
         "summary": {k: current[k] for k in ("letters", "ratings", "mean_overall", "mean_score", "share_poor",
                                             "alpha_overall", "spearman_overall_vs_score")},
-        "failed_rules": _failed_rules(db, period, precision, int(settings.report.get("top_rules", 8))),
+        "failed_rules": _failed_rules(db, period, by_rule, int(settings.report.get("top_rules", 8))),
         "rubric": rubric,
         "comments": _comments(db, period, int(settings.report.get("comments_per_band", 2)),
                               int(settings.report.get("comment_chars", 400))),
         "trend": trend,
         "training": board_summary(db, period["start_date"], period["end_date"]),  # vcl_qa/training
         "rules": judged,
+        "min_answers": min_answers_for_share(),
     }
 
 
@@ -196,8 +210,8 @@ def render_csv(data: dict) -> str:
         w.writerow(["Summary", SUMMARY_WORDS.get(key, key), _cell(value), "", "", "", "summary", key])
     for r in data["failed_rules"]:
         w.writerow(["Most frequent problem", r["title"], r["letters"], "", "",
-                    f"{r['severity_words']}; found {r['findings']} times; in {_percent(r['share'])} of the sample; "
-                    f"the panel agreed with {_percent(r['panel_precision'])} of these findings",
+                    f"{r['severity_words']}; found {r['findings']} times; in {r['share_words']} of the sample; "
+                    f"the panel agreed with these findings: {r['panel_words']}",
                     "failed_rule", r["rule"]])
     for r in data["rubric"]:
         w.writerow(["Rubric", r["label"], _cell(r["mean"]), "", "", f"{r['ratings']} ratings", "rubric", r["item"]])
@@ -205,8 +219,9 @@ def render_csv(data: dict) -> str:
         w.writerow(["Trend", r["label"].replace(" [1]", "").replace(" [2]", ""), _cell(r["value"]),
                     _cell(r["previous"]), _cell(r["change"]), "", "trend", r["measure"]])
     for r in data["rules"]:
-        w.writerow(["Automatic check as the panel judged it", r["title"], _percent(r["precision"]), "", "",
-                    f"{r['judged']} findings judged; {r['not_a_problem']} marked not a problem",
+        w.writerow(["Automatic check as the panel judged it", r["title"], r["words"], "", "",
+                    (f"shown {r['shown']} times; {r['agreed']} marked agree; {r['not_a_problem']} marked not a"
+                     f" problem; {r['unanswered']} not answered (not counted)"),
                     "rule_precision", r["rule"]])
     for c in data["comments"]:
         w.writerow(["What the panel said", c["band_label"], c["overall"], "", "", c["comment"], "comment", c["band"]])
@@ -215,10 +230,6 @@ def render_csv(data: dict) -> str:
         w.writerow(["Training", "Staff who have passed every exercise", t["completed"], "", "", t["line"],
                     "training", "completed"])
     return buf.getvalue()
-
-
-def _percent(share: float | None) -> str:
-    return "not judged" if share is None else f"{round(100 * share)}%"
 
 
 def _cell(value: Any) -> Any:

@@ -117,6 +117,7 @@ def summary(rows: list[dict]) -> dict:
     on_time = sum(1 for r in judged if r["working_days_late"] <= 0)
     scores = [r["score"] for r in rows if r["score"] is not None]
     return {"letters": len(rows), "sent": sum(r["status"] == "sent" for r in rows),
+            "judged_for_time": len(judged), "on_time": on_time,
             "timeliness_rate": round(100 * on_time / len(judged), 1) if judged else None,
             "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
             "poor": sum(r["verdict"] == "poor" for r in rows)}
