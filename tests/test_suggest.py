@@ -282,3 +282,60 @@ def test_a_run_on_sentence_of_thousands_of_characters_gets_advice_not_buttons():
     assert all(f.replacements == [] for f in found)
     short = _letter("We will communicate with you by letter.")
     assert _one(_score(short), "readability.jargon", "communicate with").replacements == ["write to"]
+
+
+# Buttons a reviewer found that damaged a letter (second review), each in other words than the
+# letters it was found in: the button goes; the suggestion stays advice.
+@pytest.mark.parametrize("reader, sentence, term, want", [
+    # a phrase that takes "with": "call us with me" would not read
+    ("easy_read", "You can get in touch with Priya on 0113 496 0000.", "get in touch", []),
+    ("easy_read", "Please get in touch if you are worried.", "get in touch",
+     ["Please call us if you are worried.", "Please write to us if you are worried."]),
+    # a one-word suggestion for a two-word verb takes the whole verb: never "reach write"
+    ("easy_read", "Please reach out to the officer.", "reach out", ["Please write to the officer."]),
+    ("easy_read", "You can reach out whenever you like.", "reach out",
+     ["You can call whenever you like.", "You can write whenever you like."]),
+    # "as you, you"; other people become "you"
+    ("adult", "Being the complainant, you can ask to meet us.", "complainant", []),
+    ("adult", "As the complainant in this case, Mr Shah will be told.", "complainant", []),
+    ("adult", "The complainants spoke to the officer.", "complainants", []),
+    ("adult", "The complainant was upset by the delay.", "complainant", ["You were upset by the delay."]),
+    # "But," is not how a sentence starts; "however hard" is not "but hard"
+    ("young_person", "However, the camera did not record.", "however", []),
+    ("young_person", "We looked for him, however long it took.", "however", []),
+    ("young_person", "However the camera did not record.", "however", ["But the camera did not record."]),
+    # "later to the hearing"; a passive that would read "be got" or "was written to"
+    ("adult", "The note arrived subsequently to the hearing.", "subsequently to", ["The note arrived after the hearing."]),
+    ("adult", "Leaflets can be obtained at the front desk.", "obtained", []),
+    ("adult", "You can obtain a leaflet at the front desk.", "obtain", ["You can get a leaflet at the front desk."]),
+    ("adult", "The outcome was communicated to the magistrates.", "communicated", []),
+    # the items kept may not be the victim's
+    ("adult", "The exhibits held by the police include a knife.", "exhibits", ["The items held by the police include a knife."]),
+])
+def test_a_button_never_damages_the_sentence_it_goes_into(reader, sentence, term, want):
+    ctx = CONTEXT.model_copy(update={"reader": reader})
+    text = _letter(sentence)
+    result = run.score_letter(Letter(text=text, context=ctx), today=TODAY)
+    found = [f for f in result.findings if (f.text or "").lower() == term.lower() and f.suggestions]
+    assert found, [(f.rule, f.text) for f in result.findings]
+    got = [_applied(text, f, r).split("\n\n")[1] for f in found for r in f.replacements]
+    assert sorted(got) == sorted(want)
+
+
+def test_a_greeting_to_two_people_keeps_its_advice_but_gets_no_button():
+    for greeting in ("Dear Mr and Mrs Okafor", "Dear Jane & Tom Okafor"):
+        text = f"{greeting}\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
+        f = _one(_score(text), "content.salutation", greeting)
+        assert f.suggestions == ["Dear Ms Okafor"] and f.replacements == []
+    # one wrong person still gets the button
+    text = "Dear Mr Patel\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
+    assert _one(_score(text), "content.salutation", "Dear Mr Patel").replacements == ["Dear Ms Okafor"]
+
+
+def test_an_existence_rules_fits_must_name_a_suggestion():
+    from pydantic import ValidationError
+
+    from vcl_qa.engine.kinds.existence import Pattern
+
+    with pytest.raises(ValidationError, match="not in suggest"):
+        Pattern(pattern=r"\bget in touch\b", suggest=["call us"], fits={"phone us": {"next": r"(?!\s+with)"}})

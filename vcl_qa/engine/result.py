@@ -38,6 +38,9 @@ class Finding(BaseModel):
     # Where each suggestion may be a one-click replacement (rules: a substitution's `fits`);
     # the engine's own note, never part of the result.
     _fits: dict = PrivateAttr(default_factory=dict)
+    # Suggestions that are advice only, never a button (a greeting to two people: which of
+    # them to keep is the writer's to say).
+    _advice_only: bool = PrivateAttr(default=False)
 
 
 class DimensionResult(BaseModel):

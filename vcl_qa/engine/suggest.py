@@ -63,6 +63,7 @@ class Wording:
     no_article: frozenset[str]
     fits: dict[str, dict]
     prepositions: frozenset[str]
+    no_passive: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +92,7 @@ def wording() -> Wording:
         no_article=frozenset(str(w).lower() for w in data.get("no_article") or []),
         fits={str(k).lower(): dict(v or {}) for k, v in (data.get("fits") or {}).items()},
         prepositions=frozenset(str(w).lower() for w in data.get("prepositions") or []),
+        no_passive=frozenset(str(w).lower() for w in data.get("no_passive") or []),
     )
 
 
@@ -330,7 +332,22 @@ def _reads(state: State, start: int, end: int, new: str) -> bool:
         return False
     if prev is not None and prev.lower == words[0]:
         return False
+    if words[0] in wording().no_passive and _after_be(state, start):
+        return False  # "may be obtained" -> not "may be got"; "was communicated to" -> not "was written to"
     return True
+
+
+BE_FORMS = frozenset({"be", "been", "being", "is", "are", "was", "were", "am", "'s", "'re", "’s", "’re"})
+
+
+def _after_be(state: State, start: int) -> bool:
+    """Does a form of "be" come just before `start` (adverbs between allowed)?"""
+    for word in reversed(_words_before(state, start, 4)):
+        if word in BE_FORMS:
+            return True
+        if word not in wording().adverbs:
+            return False
+    return False
 
 
 def _edit(state: State, start: int, end: int, new: str) -> Edit | None:
@@ -345,15 +362,23 @@ def _you(state: State, start: int, end: int) -> Edit | None:
     text = state.document.text
     if {"you", "your", "yourself"} & set(_sentence_words_before(state, start)):
         return None  # "you are named as the complainant" -> not "named as you"
+    last = _words(state.document.toks[slice(*state.document.tok_span(start, end))])[-1:]
+    if last and last[0].lower.endswith("s") and lemma(last[0].lower) != last[0].lower:
+        return None  # "the complainants gave statements": other people, not "you gave"
+    if any(t.lower in ("you", "your", "yourself") for t in _toks_after(state, end, 3)):
+        return None  # "As the complainant, you will be told" -> not "As you, you will"
     prev = _tok_before(state, start)
     if prev is not None and prev.lower in w.determiners and text[prev.idx + len(prev.text):start].strip() == "":
         start = prev.idx
+        prev = _tok_before(state, start)
+    if prev is not None and prev.lower in ("as", "like"):
+        return None  # "as the injured party" -> "as you" does not read
     after = _toks_after(state, end, 2)
     new = "you"
     if after and after[0].lower in ("'s", "’s") and after[0].idx == end:
         end, new = after[0].idx + len(after[0].text), "your"
     elif text[end:end + 1] == "'" and text[end - 1:end].lower() == "s":
-        end, new = end + 1, "your"  # "the complainants' statements"
+        end, new = end + 1, "your"  # a singular word ending in s: "the witness' statement"
     elif after:
         two = " ".join(t.lower for t in after)
         if two in w.you_agreement and len(after) == 2:
@@ -440,10 +465,12 @@ def _align(state: State, start: int, end: int, found: list[Tok], s: str) -> Edit
         return None  # only adds words: leave that to the writer
     if len(s.split()) > (w.max_words_anchored if anchored else w.max_words):
         return None
-    if not anchored and len(sug) == 1 and len(found) > 1:
+    if (not anchored and len(sug) == 1 and len(found) > 1
+            and found[-2].lower in w.participle_after | w.adverbs):
         mid_found = found[-1:]  # "the case has been dropped" -> "stopped" swaps the last word
         if form_of(mid_found[0].text, []) == "base" and form_of(sug[0].text, []) != "base":
             return None
+    # otherwise the phrase is one meaning: "reach out" -> "call", not "reach call"
     elif not anchored and len(found) > w.max_words:
         return None
     r_start = mid_found[0].idx
@@ -781,7 +808,7 @@ def add_replacements(findings: list[Finding], state: State) -> None:
     checker: Checker | None = None
     by_id = state.ruleset.by_id
     for f in findings:
-        if f.suppressed or f.start is None or not f.suggestions or f.rule in w.never:
+        if f.suppressed or f.start is None or not f.suggestions or f.rule in w.never or f._advice_only:
             continue
         rule = by_id.get(f.rule)
         if rule is None:

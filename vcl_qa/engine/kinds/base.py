@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from vcl_qa.engine.concepts import Hit, find_concept
 from vcl_qa.engine.fastsearch import TextIndex
@@ -30,6 +30,26 @@ if TYPE_CHECKING:  # pragma: no cover
 
 Scope = Literal["body", "after_greeting", "letter"]
 SHARED_KEYS = ("when", "scope", "within")
+
+
+class Fit(BaseModel):
+    """Where a suggestion may go into the letter with one click (it stays advice elsewhere), for
+    the kinds that offer words to put in (substitution, existence):
+    `next`, a pattern the words straight after the term must match; `previous`, a pattern the
+    words just before it must end with."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    next: str | None = None
+    previous: str | None = None
+
+    @field_validator("next", "previous")
+    @classmethod
+    def _compiles(cls, value):
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as e:
+                raise ValueError(f"not a regular expression: {e}") from None
+        return value
 
 
 class SeverityWhen(BaseModel):

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from vcl_qa.engine.fastsearch import finditer
 from vcl_qa.engine.prefilter import literal_hints, may_match
 from vcl_qa.engine.result import Finding
 
-from .base import KindSettings, State, finding, rx, sentence_text, spans
+from .base import Fit, KindSettings, State, finding, rx, sentence_text, spans
 
 HONOURS = {"when", "scope", "within"}
 
@@ -21,6 +21,16 @@ class Pattern(BaseModel):
     only: str | None = None     # only when this is in the same sentence
     message: str | None = None
     suggest: list[str] = []
+    # Where each suggestion may be a one-click replacement (as a substitution's `fits`):
+    # "get in touch" -> "call us", but not in "get in touch with me" ("call us with me").
+    fits: dict[str, Fit] = {}
+
+    @model_validator(mode="after")
+    def _fits_name_suggestions(self):
+        unknown = set(self.fits) - set(self.suggest)
+        if unknown:
+            raise ValueError(f"fits names {sorted(unknown)}, which is not in suggest")
+        return self
 
 
 class Settings(KindSettings):
@@ -57,5 +67,8 @@ def check(rule, state: State) -> Iterator[Finding]:
                 if only and not only.search(sentence_text(state, m.start())):
                     continue
                 seen.add((m.start(), m.end()))
-                yield finding(rule, state, m.start(), m.end(), message=entry.message,
-                              suggestions=list(entry.suggest))
+                f = finding(rule, state, m.start(), m.end(), message=entry.message,
+                            suggestions=list(entry.suggest))
+                if entry.fits:
+                    f._fits = {s: fit.model_dump(exclude_none=True) for s, fit in entry.fits.items()}
+                yield f

@@ -13,6 +13,8 @@ from vcl_qa.engine.typography import fold
 from .base import KindSettings, State, finding, rx
 
 HONOURS = {"when"}
+# A greeting to more than one person ("Mr and Mrs Okafor", "Ada & Tunde", Welsh "a").
+TWO_PEOPLE = re.compile(r"\s(and|a|ac|&)\s|&|\+", re.I)
 
 
 class Settings(KindSettings):
@@ -59,8 +61,12 @@ def check(rule, state: State) -> Iterator[Finding]:
     if ok and said_titles and not said_names[-1:] == known_names[-1:]:
         ok = False  # "Dear Ms Jane" is not how to address Ms Jane Okafor
     if not ok:
-        yield finding(rule, state, start, end, message=cfg.wrong_name_message,
-                      suggestions=greeting_suggestion(state, word), name=victim)
+        f = finding(rule, state, start, end, message=cfg.wrong_name_message,
+                    suggestions=greeting_suggestion(state, word), name=victim)
+        # "Dear Mr and Mrs Okafor": a button would drop one of the two people greeted; whether
+        # the letter is to both is the writer's to say, so the greeting stays advice.
+        f._advice_only = bool(TWO_PEOPLE.search(m.group(1)))
+        yield f
 
 
 @lru_cache(maxsize=4)

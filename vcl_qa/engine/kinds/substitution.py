@@ -12,28 +12,11 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.result import Finding
 
-from .base import KindSettings, State, finding, next_sentence_text, rx, sentence_text, spans
+from .base import Fit, KindSettings, State, finding, next_sentence_text, rx, sentence_text, spans
 
 HONOURS = {"when", "scope", "within"}
 
 
-class Fit(BaseModel):
-    """Where a suggestion may go into the letter with one click (it stays advice elsewhere):
-    `next`, a pattern the words straight after the term must match; `previous`, a pattern the
-    words just before it must end with."""
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    next: str | None = None
-    previous: str | None = None
-
-    @field_validator("next", "previous")
-    @classmethod
-    def _compiles(cls, value):
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as e:
-                raise ValueError(f"not a regular expression: {e}") from None
-        return value
 
 
 class Swap(BaseModel):
