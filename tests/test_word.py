@@ -12,7 +12,7 @@ import docx
 import httpx
 import pytest
 
-from live_server import SAMPLES, LiveServer, make_user
+from live_server import SAMPLES, LiveServer, auth, make_user, sample_payloads
 from vcl_qa import Letter
 from vcl_qa.engine.letter import docx_text
 from vcl_qa.engine.run import score_letter
@@ -115,3 +115,31 @@ def test_round_trip_upload_check_download_upload(server):
         download = client.get(f"{letter_url}/letter.docx", params={"comments": comments})
         assert download.status_code == 200
         assert docx_text(download.content) == docx_text(original)
+
+
+def test_a_letter_with_control_characters_downloads_as_word(server):
+    """Text pasted from Word can hold its manual line break (\\v), page break (\\f) and other
+    control characters, which a Word file (XML) cannot: the download turns the breaks into line
+    breaks and any other control character into a space, and never fails."""
+    body = sample_payloads()[0]
+    body["text"] = body["text"].replace("\n\n", "\n\x0b\n", 1).rstrip("\n") + "\x0cEnd\x07 of\x00 letter\x1b.\n"
+    r = httpx.post(f"{server.url}/api/v1/letters", json=body, headers=auth(server.token), timeout=60)
+    assert r.status_code == 201, r.text
+    letter_id = r.json()["id"]
+    client = httpx.Client(base_url=server.url, timeout=60)
+    pre = re.search(r'name="pre_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
+    assert client.post("/sign-in", data={"pre_token": pre, "token": server.token}).status_code == 303
+    for comments in ("false", "true"):
+        download = client.get(f"/letters/{letter_id}/letter.docx", params={"comments": comments})
+        assert download.status_code == 200, download.text[:300]
+        text = docx_text(download.content)
+        assert "End  of  letter ." in text and not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text)
+
+
+def test_xml_safe_keeps_every_offset():
+    from vcl_qa.letters.word import xml_safe
+
+    text = "a\x0bb\x0cc\x00d\x1fe\tf\ng\ud800h\uffff"
+    out = xml_safe(text)
+    assert len(out) == len(text)
+    assert out == "a\nb\nc d e\tf\ng h "

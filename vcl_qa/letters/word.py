@@ -29,6 +29,18 @@ LINE_STYLES = {"header": "Letter heading", "heading": "Letter heading", "referen
                "signature": "Letter signature"}
 HIGHLIGHT = {"error": WD_COLOR_INDEX.PINK, "warning": WD_COLOR_INDEX.YELLOW,
              "suggestion": WD_COLOR_INDEX.TURQUOISE}
+# Characters a Word file (XML) cannot hold. Word's own manual line break and page break (pasted
+# from Word as \v and \f) become line breaks; any other control character a space. One
+# character for one, so the findings' offsets still fit the text.
+_XML_SAFE = {**{c: " " for c in [*range(0x00, 0x09), 0x0E, *range(0x0F, 0x20)]},
+             0x0B: "\n", 0x0C: "\n", 0x0D: "\n", 0xFFFE: " ", 0xFFFF: " "}
+
+
+def xml_safe(text: str) -> str:
+    """The text with what XML cannot hold replaced, character for character."""
+    text = text.translate(_XML_SAFE)
+    # lone surrogates (from a broken paste) are not characters XML allows either
+    return re.sub("[\ud800-\udfff]", " ", text)
 
 
 def letter_docx(text: str, *, title: str, author: str | None = None,
@@ -37,6 +49,7 @@ def letter_docx(text: str, *, title: str, author: str | None = None,
     highlights when `comments` is true; the letter's text is the same either way."""
     from vcl_qa.engine.structure import classify_lines
 
+    text, title, author = xml_safe(text), xml_safe(title), xml_safe(author) if author else author
     document = docx.Document()
     _page(document)
     _language(document)
@@ -138,13 +151,13 @@ def _comment(document, marks, runs_at, findings: list[dict], author: str | None)
         f = findings[i]
         for run in covered:
             run.font.highlight_color = HIGHLIGHT.get(f["severity"], WD_COLOR_INDEX.YELLOW)
-        document.add_comment(covered, text=_comment_text(f), author=who, initials=initials)
+        document.add_comment(covered, text=xml_safe(_comment_text(f)), author=who, initials=initials)
     missing = [f for f in findings if f.get("start") is None and not f.get("suppressed")]
     first = next((run for a, b, run in runs_at if b > a), None)
     if missing and first is not None:
         body = "\n".join(f"{labels.SEVERITIES.get(f['severity'], f['severity'])}: {f['message']}"
                          for f in missing)
-        document.add_comment(first, text="Missing from the whole letter:\n" + body, author=who,
+        document.add_comment(first, text=xml_safe("Missing from the whole letter:\n" + body), author=who,
                              initials=initials)
 
 
