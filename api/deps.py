@@ -12,7 +12,7 @@ from vcl_qa.db.users import User, user_by_token
 from vcl_qa.letters import store
 
 from . import db_pool
-from .concurrency import FifoLock
+from .concurrency import FairLock, requester
 from .errors import ApiError
 
 bearer = HTTPBearer(auto_error=False, description="API token from `vcl-qa users add`")
@@ -41,6 +41,7 @@ async def current_user(request: Request, db: DbDep,
     if user is None:
         raise ApiError(401, "unauthorized", "this API token is not valid")
     request.state.user_id = user.id  # for the request log (api/request_log.py)
+    requester.set(user.id)  # whose turn at the scoring slot (api/concurrency.py)
     return user
 
 
@@ -71,8 +72,10 @@ PathId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 # Scoring is CPU-bound Python: one letter at a time per server process. More threads would
 # only fight over the GIL, and a thread holding the database write lock would wait for it,
 # holding up every writer in the other processes too. Run one worker per core instead.
-# First come, first served: a plain Lock lets late arrivals overtake and starve a request.
-scoring_slot = FifoLock()
+# Fair: each user's requests first come, first served (a plain Lock lets late arrivals
+# overtake and starve a request), and users in turn, so one user's many long letters do not
+# hold up another's check (api/concurrency.py).
+scoring_slot = FairLock()
 
 
 def visible_team(user: User) -> str | None:

@@ -19,6 +19,7 @@ from vcl_qa.engine.result import Result
 from vcl_qa.errors import LetterError
 from vcl_qa.letters import service, store
 
+from ..concurrency import requester
 from ..deps import DbDep, LetterUser, bearer, scoring_slot, visible_team
 from ..errors import COMMON_RESPONSES, ApiError
 from ..schemas import CheckIn, SetAsideList
@@ -45,6 +46,7 @@ async def checking_user(request: Request, db: DbDep,
     if user.role not in ("staff", "manager"):
         raise ApiError(403, "forbidden", f"the {user.role} role may not do this")
     request.state.user_id = user.id
+    requester.set(user.id)  # whose turn at the scoring slot (api/concurrency.py)
     return user
 
 

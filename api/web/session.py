@@ -17,6 +17,7 @@ from vcl_qa.db.users import User
 from vcl_qa.db.web_sessions import csrf_token, session_user
 
 from .. import db_pool
+from ..concurrency import requester
 
 COOKIE = "vclqa_session"
 MAX_FORM_FIELD_BYTES = 4 * 1024 * 1024
@@ -65,6 +66,7 @@ async def signed_in(request: Request) -> WebUser:
             user = session_user(db, session_id)
         if user is not None:
             request.state.user_id = user.id  # for the request log (api/request_log.py)
+            requester.set(user.id)  # whose turn at the scoring slot (api/concurrency.py)
             return WebUser(user, csrf_token(session_id))
     raise SignInRequired()
 
