@@ -37,7 +37,11 @@ word lists and patterns are in rules/redaction.yml):
   capitalised words after it following "write to me at", "send it to", "our address is" ("write
   to us at 102 Petty France": the town after the comma stays), or with no number a street or
   building ending in a street or building word ("write to me at St Bede's Wharf", "send it to
-  Riverside House"), and whole address blocks above the greeting.
+  Riverside House"; also after "our office is at", and after the CPS's own name and a comma:
+  "our postal address is Crown Prosecution Service North East, Mill Wharf"), a block of flats
+  named "... Court" ("the residents of Linden Court"; courts of law, "Earls Court" and
+  "Hampton Court" stay), a numbered street named after a place word with a street word not on
+  the bare list ("4 Station Approach"), and whole address blocks above the greeting.
 - [PHONE] (UK numbers: spaces, dashes, brackets, +44, odd spacing, a line break inside, a
   digit too many),
   [EMAIL] (also spelled out: "rose dot hill at example dot com", or with its "@" lost or spaced
@@ -45,12 +49,16 @@ word lists and patterns are in rules/redaction.yml):
   of birth", "DOB", "born on/in"), [CASE REF] (the context URN however spaced, URN-shaped
   codes, crime and incident numbers, any code with a digit after a reference label).
 - Details a local panel could recognise: [PLACE] (pubs, clubs, shops, parks, kennels,
-  garages, libraries, pools, baths, rinks and other venues by name, "the Red Lion on 14
+  garages, libraries, pools, baths, rinks, service stations, children's homes and other venues
+  by name, "the Red Lion on 14
   September", "outside the Royal Oak", "in Victoria Park", and a venue named in full then by
   its name alone after "at", "outside", "inside"...: "Kelso Baths ... never at Kelso"; not when
   the letter also says "in Kelso", a town),
-  [SCHOOL], [ORGANISATION] (firms: "Ltd", "Holdings", or named by a trade: "Okafor
-  Carpets"), [VEHICLE REG] (number plates), [AGE]
+  [SCHOOL] (and by its name alone after a placing word once named in full: "Oakfield Primary
+  School ... the damage to Oakfield"), [ORGANISATION] (firms: "Ltd", "Holdings", or named by a
+  trade: "Okafor Carpets"; the organisation on the role line under the recipient's name above
+  the greeting, "Site Manager, Moorside Service Station, Halifax", there and wherever it comes
+  again), [VEHICLE REG] (number plates), [AGE]
   ("aged 34", "a 34-year-old", "he is now 88"), [COLLAR NUMBER] (police numbers: "PC 4521"),
   [DATE] (the date of what happened: a date with an incident word, in any inflection, near it,
   or with a time of day just before it, or right after a public place where offences happen
@@ -103,7 +111,8 @@ right after "St" or "Saint" is a saint, not a person ("Saint Mary's centre"). A 
 name that is someone's first name is only caught after a title with a surname, before that
 surname once known, or via the context ("June said" alone stays). A town that names a venue
 ("Hightown Leisure Centre") and is written "at Hightown", with no "in Hightown" in the letter,
-is hidden there as the venue. The panel
+is hidden there as the venue. A court written with only its town and "Court" ("Leeds Court") reads
+as a block of flats and is hidden. The panel
 should still be told to report anything that looks personal; a manager can hide more words
 before the letter goes to the panel.
 """
@@ -175,6 +184,8 @@ class RedactionRules:
     not_surnames: frozenset[str]
     stop_surnames: frozenset[str]  # "Mrs Brenda Holiday": stop words that are surnames after a title
     venue_end: re.Pattern  # a venue word ending a place found by a pattern: "Hartfield| Baths"
+    school_end: re.Pattern  # school words ending a school found by a pattern: "Brookfield| Primary School"
+    role_words: frozenset[str]  # "Site Manager, Moorside Service Station": a recipient's role line
     venue_again_after: re.Pattern  # "never at Hartfield": the venue's name alone after these
     venue_again_not_before: str  # "at Hartfield station": a place named after the town, not the venue
     building_words: frozenset[str]
@@ -304,9 +315,10 @@ def _place_regex(places: Iterable[str]) -> re.Pattern:
 
 
 def _phrase_regex(phrases: Iterable[str], place_phrases: Iterable[str],
-                  street_words: Iterable[str] = ()) -> re.Pattern:
+                  street_words: Iterable[str] = (), not_after: Iterable[str] = ()) -> re.Pattern:
     """Protected phrases; a place phrase with a bare street word right after it is a street
-    named after the place ("Station Road", "University Road"), not the place: not protected."""
+    named after the place ("Station Road", "University Road"), not the place: not protected; nor
+    one right after a word of `not_after` ("Moorside Service Station": a business)."""
     def flex(p: str) -> str:
         return r"\s+".join(re.escape(w) for w in str(p).split())
 
@@ -315,7 +327,8 @@ def _phrase_regex(phrases: Iterable[str], place_phrases: Iterable[str],
     prefix = rf"(?:{PLACE_WORD}[ \t]+(?:(?:and|upon|on|in|under)[ \t]+)?){{0,3}}"
     streets = "|".join(re.escape(str(w)) for w in street_words)
     not_street = rf"(?![ \t]+(?:{streets})(?!\w))" if streets else ""
-    return re.compile(rf"(?<!\w)(?:{prefix}(?:{placed})(?!\w){not_street}|{plain})(?!\w)")
+    not_after_rx = "".join(rf"(?<!{re.escape(str(w))}[ ])" for w in not_after)
+    return re.compile(rf"(?<!\w)(?:{prefix}{not_after_rx}(?:{placed})(?!\w){not_street}|{plain})(?!\w)")
 
 
 @lru_cache(maxsize=1)
@@ -391,6 +404,8 @@ def load_rules() -> RedactionRules:
         not_surnames=_low(data.get("not_surnames")),
         stop_surnames=_low(data.get("stop_word_surnames")),
         venue_end=_compile(rf"[ \t]+(?:{fragments.get('venue_words', '(?!)')})$", "fragments.venue_words"),
+        school_end=_compile(rf"(?:{fragments.get('school_end', '(?!)')})$", "fragments.school_end"),
+        role_words=_low(data.get("recipient_role_words")),
         venue_again_after=re.compile(
             rf"(?<![\w'’\-])(?i:{_alternation(data.get('venue_again_after') or [])})[ \t]+$"
             if data.get("venue_again_after") else "(?!)"),
@@ -405,7 +420,7 @@ def load_rules() -> RedactionRules:
                             "address_block.house_line", re.MULTILINE),
         locality_line=re.compile(locality),
         protected=_phrase_regex(data.get("protected_phrases") or [], data.get("place_phrases") or [],
-                                data.get("bare_street_suffixes") or []),
+                                data.get("bare_street_suffixes") or [], data.get("not_protected_after") or []),
         # A bilingual sign-off has the other language first: "Yn gywir / Yours sincerely".
         sign_off=re.compile(rf"(?im)^[ \t]*(?:[^\n/]{{1,40}}/[ \t]*)?{sign_offs}[ \t]*[,.!]?[ \t]*\n"
                             rf"(?:[ \t]*\n)*[ \t]*([^\n]+)"),
@@ -537,6 +552,7 @@ def redact(text: str, context: LetterContext | None = None, extra_names: Iterabl
     found = _pattern_cands(doc) + _context_cands(doc, context, extra) + _hidden(doc, hide)
     found += _incident_dates(doc) + _venue_again(doc, found)
     addresses, header_names = _address_block(doc)
+    found += _recipient_organisation(doc)
     names = (_titled(doc) + _pairs(doc) + _alone(doc) + _greeting(doc) + _sign_off(doc) + header_names
              + _cued_names(doc))
     found += addresses + names + _known_again(doc, _known_parts(doc, names, context, extra))
@@ -755,14 +771,19 @@ def _key(word: str) -> str:
 
 
 def _group(rules: RedactionRules, name: str) -> str | None:
-    """'male' or 'female' when the name starts with such an honorific."""
+    """'male' or 'female' when the name starts with such an honorific (not a couple: "Mr and Mrs
+    Patel" is both, so "Mrs Patel" there is the victim too)."""
+    if re.search(r"(?i)(?:\band\b|&)", name):
+        return None
     first = (WORD.findall(name) or [""])[0].lower()
     return "male" if first in rules.male else "female" if first in rules.female else None
 
 
 def _name_parts(name: str) -> list[str]:
+    """The name's words without titles, and without the "and" joining a couple ("Mr and Mrs
+    Patel": "Patel")."""
     titles = load_rules().titles
-    return [w for w in WORD.findall(name) if w.lower().rstrip(".") not in titles]
+    return [w for w in WORD.findall(name) if w.lower().rstrip(".") not in titles and w.lower() != "and"]
 
 
 @lru_cache(maxsize=512)
@@ -860,31 +881,32 @@ def _month_before(doc: _Doc, j: int) -> bool:
 
 
 def _venue_again(doc: _Doc, found: list[_Cand]) -> list[_Cand]:
-    """A venue named in full by a pattern ("Hartfield Baths", "Millbrook Leisure Centre") and then
-    by its name alone after a placing word ("he was never at Hartfield"): that name is the venue
-    too. Its name words must all be capitalised and none a stop word; the short form must not run
-    on into another capitalised word ("at Hartfield Magistrates' Court", "at Hartfield Baths"
-    itself) or a place named after a town ("at Hartfield station": venue_again_not_before).
+    """A venue named in full by a pattern ("Hartfield Baths", "Millbrook Leisure Centre"), or a
+    school ("Brookfield Primary School"), and then by its name alone after a placing word ("he was
+    never at Hartfield", "the damage to Brookfield"): that name is the venue or school too. Its
+    name words must all be capitalised and none a stop word; the short form must not run on into
+    another capitalised word ("at Hartfield Magistrates' Court", "at Hartfield Baths" itself) or a
+    place named after a town ("at Hartfield station": venue_again_not_before).
     When the letter also says "in Hartfield", the name is a town or district there and stays
     everywhere."""
     r, out, names = doc.rules, [], set()
     for c in found:
-        if c.kind != "place" or not _clear(doc, c.start, c.end):
+        if c.kind not in ("place", "school") or not _clear(doc, c.start, c.end):
             continue
         full = doc.text[c.start:c.end]
-        m = r.venue_end.search(full)
+        m = (r.venue_end if c.kind == "place" else r.school_end).search(full)
         name = full[:m.start()] if m else ""
         words = name.split()
         if words and all(WORD.fullmatch(w) and w[0].isupper() and w.lower() not in r.stop_words for w in words):
-            names.add(tuple(words))
-    for words in names:
+            names.add((tuple(words), c.kind))
+    for words, kind in names:
         rx = r"[ \t]+".join(re.escape(w) for w in words)
         if re.search(rf"(?<![\w'’\-])(?i:in)[ \t]+{rx}(?![\w'’\-])", doc.text):
             continue  # "in Hartfield": a town or district in this letter
         for m in re.finditer(rf"(?<![\w'’\-]){rx}(?![\w'’\-])(?![ \t]+(?:[A-Z]|{r.venue_again_not_before}))",
                              doc.text):
             if r.venue_again_after.search(doc.text, max(0, m.start() - 20), m.start()):
-                out.append(_Cand(*m.span(), "place", True))
+                out.append(_Cand(*m.span(), kind, True))
     return out
 
 
@@ -986,6 +1008,49 @@ def _sign_off(doc: _Doc) -> list[_Cand]:
     return out
 
 
+# A role line: a role of one to five words ("Site Manager", "Head of Income"), a comma, the rest.
+ROLE_LINE = re.compile(r"[ \t]*((?:[A-Z][\w'’\-]*)(?:[ \t]+(?:[A-Z][\w'’\-]*|of|and|&)){0,4})"
+                       r"[ \t]*,[ \t]*(\S.*?)[ \t]*")
+
+
+def _recipient_organisation(doc: _Doc) -> list[_Cand]:
+    """The organisation on the role line under the recipient's name above the greeting ("Mrs Ann
+    Cole" then "Site Manager, Moorside Service Station, Halifax"), and the same name wherever it
+    comes again in the letter ("fuel taken from Moorside Service Station"). The role and the town
+    stay. The organisation is the first part after the role: not a house number or street, not a
+    protected name, and alone on the line only with two words or more ("Store Manager, Leeds"
+    stays: a town)."""
+    dear = re.search(r"(?m)^[ \t]*Dear\b", doc.text)
+    if not dear:
+        return []
+    r, out, names = doc.rules, [], set()
+    lines = _lines(doc.text, 0, dear.start())
+    for k in range(1, len(lines)):
+        s, e = lines[k]
+        m = ROLE_LINE.fullmatch(doc.text, s, e)
+        above = doc.text[slice(*lines[k - 1])].strip()
+        if not m or not above or not any(w.lower() in r.role_words for w in WORD.findall(m.group(1))):
+            continue
+        first = WORD.match(above)
+        if not (first and first.group().lower() in r.titles) and _name_line(doc, *lines[k - 1], 4) is None:
+            continue  # not right under the recipient's name
+        parts = m.group(2).split(",")
+        org = parts[0].rstrip()
+        words = WORD.findall(org)
+        if (not words or not org[0].isupper() or re.search(r"\d", org)
+                or (len(parts) == 1 and len(words) < 2)):
+            continue
+        start = m.start(2)
+        if _clear(doc, start, start + len(org)):
+            out.append(_Cand(start, start + len(org), "organisation"))
+            names.add(org)
+    for org in names:
+        rx = r"\s+".join(re.escape(w) for w in org.split())
+        out += [_Cand(*m.span(), "organisation", True)
+                for m in re.finditer(rf"(?<![\w'’\-]){rx}(?![\w\-]|['’](?!s\b))", doc.text)]
+    return out
+
+
 def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     out, pos = [], start
     for line in text[start:end].split("\n"):
@@ -1044,6 +1109,9 @@ def _is_address_line(doc: _Doc, s: int, e: int) -> bool:
     line = doc.text[s:e]
     if doc.rules.house_line.fullmatch(line):
         return True
+    role = ROLE_LINE.fullmatch(line)
+    if role and any(w.lower() in doc.rules.role_words for w in WORD.findall(role.group(1))):
+        return False  # "Store Manager, Fresh Basket, 8 Bridge Street": the role stays
     rest, hit = line, False
     for p in doc.rules.patterns:
         if p.kind == "address":
