@@ -78,10 +78,11 @@ def _field_path(loc: tuple | list) -> str:
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
-        return error_response(400, "malformed_json", "the request body is not valid JSON")
+        return _malformed("the request body is not valid JSON")
     details: dict[str | None, str] = {}
     for e in errors:  # one entry per field (a field can fail several ways; the first says it)
-        details.setdefault(_field_path(e.get("loc", ())) or None, _plain(e))
+        # An error about the body as a whole (a list, a string, nothing) names `body`.
+        details.setdefault(_field_path(e.get("loc", ())) or _whole(e), _plain(e))
     for field, message in _context_problems(getattr(exc, "body", None), details):
         details.setdefault(field, message)
     return invalid([{"field": f, "message": m} for f, m in details.items()])
@@ -103,13 +104,54 @@ def _context_problems(body: Any, found: dict) -> list[tuple[str, str]]:
     return []
 
 
+def _whole(e: dict) -> str | None:
+    """`body` for an error about the request body as a whole, else None (the request)."""
+    loc = tuple(e.get("loc", ()))
+    return "body" if loc and loc[0] == "body" else None
+
+
+def _json_kind(value: Any) -> str:
+    """What a JSON value is, in words: 'a list', 'a number', 'text', ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, (bytes, bytearray)):
+        return "not JSON (send it with Content-Type: application/json)"
+    return "something else"
+
+
+OBJECT_TYPES = ("model_attributes_type", "model_type", "dict_type")
+
+
+def _malformed(message: str) -> JSONResponse:
+    return error_response(400, "malformed_json", message)
+
+
 def _plain(e: dict) -> str:
     """pydantic's message in the words the rest of the service uses."""
     kind, value = e.get("type", ""), e.get("input")
+    whole = len(tuple(e.get("loc", ()))) <= 1
     if kind == "extra_forbidden":
         return "unknown field"
     if kind == "missing":
-        return "is required"
+        return "is empty: send a JSON object" if whole else "is required"
+    if kind in OBJECT_TYPES:
+        return f'must be a JSON object ({{"name": value, ...}}), not {_json_kind(value)}'
+    if kind == "string_type":
+        return f"must be text in double quotes, not {_json_kind(value)}"
+    if kind == "list_type":
+        return f"must be a list ([...]), not {_json_kind(value)}"
+    if kind.startswith("float"):
+        return f"'{_shown(value)}' is not a number"
     if kind in ("enum", "literal_error"):
         return f"'{_shown(value)}' is not one of {e.get('ctx', {}).get('expected', 'the allowed values')}"
     if kind.startswith("date"):
@@ -162,6 +204,15 @@ async def _letter_error(request: Request, exc: LetterError) -> JSONResponse:
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        # FastAPI's words for a body that json could not read for a reason other than bad syntax.
+        cause = exc.__cause__
+        if isinstance(cause, RecursionError):
+            return _malformed("the request body could not be read: its lists or objects are nested inside"
+                              " one another too deeply (over about 1,000 levels)")
+        if isinstance(cause, UnicodeDecodeError):
+            return _malformed("the request body is not valid JSON: it is not UTF-8 text")
+        return _malformed("the request body could not be read as JSON")
     code = STATUS_CODES.get(exc.status_code, "error")
     return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
 

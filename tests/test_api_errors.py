@@ -69,3 +69,55 @@ def test_query_strings_name_every_wrong_parameter(server):
     assert sorted(d["field"] for d in r.json()["error"]["details"]) == [
         "query.limit", "query.offset", "query.verdict"]
     assert r.json()["error"]["message"].startswith("3 problems: ")
+
+
+@pytest.mark.parametrize("raw, kind", [("[1,2,3]", "a list"), ('"hello"', "text"), ("123", "a number"),
+                                       ("null", "null"), ("true", "true or false")])
+def test_a_body_that_is_not_an_object_is_named_in_plain_words(server, raw, kind):
+    """Report item 15: `[1,2,3]` got pydantic's 'Input should be a valid dictionary or object to
+    extract fields from', with field null."""
+    r = httpx.post(f"{server.url}/api/v1/check", content=raw.encode(), timeout=30,
+                   headers={**auth(server.token), "Content-Type": "application/json"})
+    assert r.status_code == 422
+    err = r.json()["error"]
+    message = f'must be a JSON object ({{"name": value, ...}}), not {kind}'
+    assert err["details"] == [{"field": "body", "message": message}]
+    assert err["message"] == f"body: {message}"
+
+
+@pytest.mark.parametrize("body, field, message", [
+    ({"text": 123}, "text", "must be text in double quotes, not a number"),
+    ({"text": ["Dear"]}, "text", "must be text in double quotes, not a list"),
+    ({"text": TEXT, "context": [1]}, "context", 'must be a JSON object ({"name": value, ...}), not a list'),
+    ({"text": TEXT, "context": "discontinued"}, "context", 'must be a JSON object ({"name": value, ...}), not text'),
+])
+def test_a_field_of_the_wrong_json_type_says_what_it_must_be(server, body, field, message):
+    r = post(server, "/check", body)
+    assert r.status_code == 422
+    assert r.json()["error"]["details"] == [{"field": field, "message": message}]
+    assert "Input should" not in r.text
+
+
+def test_an_empty_body_is_named(server):
+    r = httpx.post(f"{server.url}/api/v1/check", content=b"", timeout=30,
+                   headers={**auth(server.token), "Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"] == [{"field": "body", "message": "is empty: send a JSON object"}]
+
+
+@pytest.mark.parametrize("raw", ["[" * 100_000, '{"text": ' + "[" * 5000 + "]" * 5000 + "}"])
+def test_json_nested_too_deeply_says_so(server, raw):
+    """Report item 15: 'There was an error parsing the body' said nothing about what was wrong."""
+    r = httpx.post(f"{server.url}/api/v1/check", content=raw.encode(), timeout=30,
+                   headers={**auth(server.token), "Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert r.json() == {"error": {"code": "malformed_json", "details": [], "message":
+                                  "the request body could not be read: its lists or objects are nested"
+                                  " inside one another too deeply (over about 1,000 levels)"}}
+
+
+def test_a_body_that_is_not_utf8_says_so(server):
+    r = httpx.post(f"{server.url}/api/v1/check", content=b'{"text": "caf\xe9"}', timeout=30,
+                   headers={**auth(server.token), "Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == "the request body is not valid JSON: it is not UTF-8 text"
