@@ -239,3 +239,20 @@ def test_timeliness_report_json_and_csv(server):
     assert staff and {d["team"] for d in staff} == {"north"}
     assert call(server, "staff", "GET", "/reports/timeliness", params={"team": "west"}).json()["count"] == 0
     assert call(server, "manager", "GET", "/reports/timeliness", params={"month_from": "2023-13"}).status_code == 422
+
+
+@pytest.mark.parametrize("path, low, high, low_value, high_value", [
+    ("/reports/timeliness", "month_from", "month_to", "2026-12", "2025-01"),
+    ("/decisions", "decided_from", "decided_to", "2025-02-01", "2025-01-31"),
+])
+def test_a_range_that_ends_before_it_starts_names_both_fields(server, path, low, high, low_value, high_value):
+    """Report item 14: month_from after month_to answered 200 with an empty list."""
+    for fmt in ({}, {"format": "csv"}) if path == "/reports/timeliness" else ({},):
+        r = call(server, "manager", "GET", path, params={low: low_value, high: high_value, **fmt})
+        assert r.status_code == 422, r.text
+        err = r.json()["error"]
+        assert err["code"] == "invalid" and [d["field"] for d in err["details"]] == [f"query.{high}"]
+        assert err["message"] == (f"query.{high}: '{high_value}' is before query.{low} '{low_value}': "
+                                  f"{high} must be the same as {low} or later")
+    # The same value at both ends is a range of one month (day), not an error.
+    assert call(server, "manager", "GET", path, params={low: low_value, high: low_value}).status_code == 200

@@ -81,6 +81,38 @@ def test_dashboard_figures_by_month(tmp_path):
                     "letters": 1}
 
 
+def test_letters_as_on_a_past_day(tmp_path):
+    """`as_of` bounds what is counted: letters stored by then, their result then, sent only if
+    marked sent by then."""
+    db = open_db(tmp_path / "d.db")
+    migrate(db)
+    user, _ = add_user(db, "mia", "manager")
+    text = "Dear Ms Grant\n\nWe have decided to stop the case.\n\nYours sincerely\nJ Whitcombe\n"
+    base = {"decision": "discontinued", "decision_date": "2024-12-19", "victim_category": "enhanced",
+            "letter_date": "2024-12-20"}
+    first = service.submit(db, user, text, base, team="north")["id"]
+    second = service.submit(db, user, text, base, team="north")["id"]
+    service.mark_sent(db, user, first, dt.date(2024, 12, 20))
+    # Stored on 2 and 10 January 2025; the first marked sent on 5 January, its result of then kept.
+    with db.conn:
+        db.execute("UPDATE letters SET created_at = '2025-01-02T09:00:00', sent_marked_at = '2025-01-05T09:00:00'"
+                   " WHERE id = ?", [first])
+        db.execute("UPDATE results SET created_at = '2025-01-02T09:00:00' WHERE letter_id = ?", [first])
+        db.execute("UPDATE letters SET created_at = '2025-01-10T09:00:00' WHERE id = ?", [second])
+        db.execute("UPDATE results SET created_at = '2025-01-10T09:00:00' WHERE letter_id = ?", [second])
+    assert dashboard.letters_in_scope(db, as_of=dt.date(2025, 1, 1)) == []
+    on_3rd = dashboard.letters_in_scope(db, as_of=dt.date(2025, 1, 3))
+    assert [(r["id"], r["status"]) for r in on_3rd] == [(first, "draft")]
+    on_6th = dashboard.letters_in_scope(db, as_of=dt.date(2025, 1, 6))
+    assert [(r["id"], r["status"]) for r in on_6th] == [(first, "sent")]
+    later = dashboard.letters_in_scope(db, as_of=dt.date(2025, 2, 1))
+    assert sorted(r["id"] for r in later) == [first, second]
+    assert dashboard.summary(later) == dashboard.summary(dashboard.letters_in_scope(db))
+    assert dashboard.first_stored(db) == dt.date(2025, 1, 2)
+    # Filters still apply beside as_of.
+    assert dashboard.letters_in_scope(db, team="south", as_of=dt.date(2025, 2, 1)) == []
+
+
 def test_due_date_in_words_uses_working_days():
     from api.web.letters import due_in_words
 

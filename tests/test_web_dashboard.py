@@ -137,6 +137,7 @@ def test_missing_letters_page_links_to_writing_the_letter(site):
     ({"date_from": "2025-02-30"}, "date_from", "is not a date"),
     ({"team": "nowhere"}, "team", "no team called 'nowhere'"),
     ({"decision": "dropped"}, "decision", "Choose a decision"),
+    ({"as_of": "1999-01-01"}, "as_of", "choose a day between Saturday 1 January 2000 and Thursday 31 December 2099"),
 ])
 def test_bad_filters_say_what_is_wrong(site, params, field, words):
     client = signed_in(site, "manager")
@@ -293,3 +294,21 @@ def test_a_decision_needing_no_letter_leaves_the_rate_and_the_digest_alone(site)
             db.conn.commit()
         finally:
             db.close()
+
+
+def test_figures_as_on_a_day_count_only_what_was_stored_by_then(site):
+    """Report item 14: "Figures as on" a day before any letter was stored still counted every
+    letter stored later. Now only what had been stored by then counts, and the page says so."""
+    client = signed_in(site, "manager")
+    checked = lambda page: int(re.search(r"<strong>(\d+)</strong> letters checked", page.text).group(1))
+    now = client.get("/dashboard")
+    assert checked(now) > 0 and 'id="as-of-note"' not in now.text
+    early = client.get("/dashboard", params={"as_of": "2000-01-01"})
+    assert early.status_code == 200 and checked(early) == 0
+    note = visible_text(early.text)
+    assert "No letter had been checked by Saturday 1 January 2000: the first was stored on" in note
+    assert "Figures as on Saturday 1 January 2000: only letters stored by then count" in note
+    rows = list(csv.DictReader(io.StringIO(client.get("/dashboard.csv", params={"as_of": "2000-01-01"}).text)))
+    assert sum(int(r["Letters checked"] or 0) for r in rows) == 0
+    today = client.get("/dashboard", params={"as_of": dt.date.today().isoformat()})
+    assert checked(today) == checked(now) and "No letter had been checked" not in today.text

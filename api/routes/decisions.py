@@ -201,6 +201,15 @@ def register_decisions(body: DecisionsBody, db: DbDep, user: LetterUser, respons
     return {"data": data, "count": len(data), **counts}
 
 
+def _check_range(low_name: str, low: Any, high_name: str, high: Any) -> None:
+    """422 naming both query parameters when a range ends before it starts."""
+    if low is not None and high is not None and str(high) < str(low):
+        field = f"query.{high_name}"
+        message = (f"'{high}' is before query.{low_name} '{low}': {high_name} must be the same as"
+                   f" {low_name} or later")
+        raise ApiError(422, "invalid", f"{field}: {message}", [{"field": field, "message": message}])
+
+
 @router.get("/decisions", response_model=DecisionList)
 def list_decisions(
     db: DbDep, user: LetterUser,
@@ -214,6 +223,7 @@ def list_decisions(
 
     Staff see their own team's decisions only.
     """
+    _check_range("decided_from", decided_from, "decided_to", decided_to)
     own = _own_team(user)
     if own is not None:
         if team is not None and team != own:
@@ -251,6 +261,7 @@ def timeliness_report(db: DbDep, user: LetterUser,
                       format: Literal["json", "csv"] = "json"):
     """Per month of decision and team, against each working-day limit and all together: letters
     required, sent, sent on time, sent late, missing, pending, and the timeliness rate."""
+    _check_range("month_from", month_from, "month_to", month_to)
     own = _own_team(user)
     if own is not None and team is not None and team != own:
         rows: list[dict] = []

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from vcl_qa import csv_safe, labels
+from vcl_qa.decisions import register
 from vcl_qa.reports import charts
 from vcl_qa.reports import dashboard
 from vcl_qa.reports import timeliness
@@ -56,6 +57,10 @@ def filters_from(request: Request, db) -> tuple[dict, dict[str, str], dict[str, 
         errors["decision"] = "Choose a decision from the list."
     for key in ("date_from", "date_to", "as_of"):
         out[key] = _day(typed[key], key, errors)
+    if out["as_of"] and not register.EARLIEST <= out["as_of"] <= register.LATEST:
+        errors["as_of"] = (f"Figures as on {labels.long_date(out['as_of'])}: choose a day between "
+                           f"{labels.long_date(register.EARLIEST)} and {labels.long_date(register.LATEST)}.")
+        out["as_of"] = None
     if out["date_from"] and out["date_to"] and out["date_from"] > out["date_to"]:
         errors["date_to"] = (f"The To date ({labels.long_date(out['date_to'])}) is before the From date "
                              f"({labels.long_date(out['date_from'])}). Change one of them.")
@@ -68,7 +73,7 @@ def _register(db, f: dict) -> timeliness.Timeliness | None:
 
 
 def _letter_filters(f: dict) -> dict:
-    return {k: f[k] for k in ("team", "decision", "date_from", "date_to")}
+    return {k: f[k] for k in ("team", "decision", "date_from", "date_to", "as_of")}
 
 
 def _decisions_link(f: dict, status: str) -> str:
@@ -88,7 +93,8 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
     letter_months = dashboard.by_month(rows)
     bands = dashboard.score_bands(rows)
     problems, suggestions = dashboard.problems_and_suggestions(db, rows)
-    panel = dashboard.panel_figures(db)
+    panel = dashboard.panel_figures(db, f["as_of"])
+    first = dashboard.first_stored(db) if f["as_of"] else None
     if reg is not None:
         time_months = [{"month": m["month"], "words": labels.month_words(m["month"]), "on_time": m["on_time"],
                         "due": m["due"], "rate": m["rate"]} for m in reg.by_month]
@@ -122,6 +128,9 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
         "today_words": labels.long_date(reg.today if reg else (f["as_of"] or dt.date.today())),
         "missing_link": _decisions_link(f, "overdue"), "late_link": _decisions_link(f, "sent_late"),
         "open_link": _decisions_link(f, "due"),
+        "as_of_words": labels.long_date(f["as_of"]) if f["as_of"] else None,
+        # A day before the first letter was stored: nothing had been checked yet, said plainly.
+        "before_any_letter": labels.long_date(first) if first and f["as_of"] < first else None,
     })
     return render(request, "dashboard.html", ctx, user=user)
 

@@ -20,18 +20,41 @@ MONTH_COLUMNS = ("month", "letters", "sent", "judged_for_time", "on_time", "time
 
 
 def letters_in_scope(db: Database, *, team: str | None = None, decision: str | None = None,
-                     date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[dict]:
-    """Each letter's month (sent, else letter, else stored date), score, verdict and timeliness."""
-    day = LETTER_DAY
+                     date_from: dt.date | None = None, date_to: dt.date | None = None,
+                     as_of: dt.date | None = None) -> list[dict]:
+    """Each letter's month (sent, else letter, else stored date), score, verdict and timeliness.
+
+    `as_of` replays a past day: only letters stored by then, each with the last result it had
+    by then, and sent only if it had been marked sent by then (else a draft, its month its
+    letter or stored date)."""
     where, params = letter_filters(team=team or None, decision=decision or None,
                                    date_from=date_from, date_to=date_to)
     where.insert(0, "l.latest_version > 0")
-    sql = (f"SELECT l.id, l.status, l.score, l.verdict, {day} AS day,"
-           " (SELECT r.id FROM results r WHERE r.letter_id = l.id ORDER BY r.id DESC LIMIT 1) AS result_id,"
-           " (SELECT r.metrics FROM results r WHERE r.letter_id = l.id ORDER BY r.id DESC LIMIT 1) AS metrics"
-           f" FROM letters l WHERE {' AND '.join(where)} ORDER BY day")
+    if as_of is None:
+        day, status, score, verdict, when = LETTER_DAY, "l.status", "l.score", "l.verdict", ""
+    else:
+        # Sent by then: its sent date and, when recorded, the day it was marked, on or before as_of.
+        sent = ("(l.status = 'sent' AND l.sent_date <= :as_of AND (l.sent_marked_at IS NULL"
+                " OR substr(l.sent_marked_at, 1, 10) <= :as_of))")
+        day = f"CASE WHEN {sent} THEN l.sent_date ELSE COALESCE(l.letter_date, substr(l.created_at, 1, 10)) END"
+        status = f"CASE WHEN {sent} THEN 'sent' ELSE 'draft' END"
+        when = " AND substr(r.created_at, 1, 10) <= :as_of"
+        score = f"(SELECT r.score FROM results r WHERE r.letter_id = l.id{when} ORDER BY r.id DESC LIMIT 1)"
+        verdict = f"(SELECT r.verdict FROM results r WHERE r.letter_id = l.id{when} ORDER BY r.id DESC LIMIT 1)"
+        where.append("substr(l.created_at, 1, 10) <= :as_of")
+        where.append(f"EXISTS (SELECT 1 FROM results r WHERE r.letter_id = l.id{when})")
+    named = {f"p{i}": v for i, v in enumerate(params)}
+    clause = " AND ".join(where)
+    for i in range(len(params)):  # letter_filters' "?" placeholders, named so :as_of can sit beside them
+        clause = clause.replace("?", f":p{i}", 1)
+    if as_of is not None:
+        named["as_of"] = as_of.isoformat()
+    sql = (f"SELECT l.id, {status} AS status, {score} AS score, {verdict} AS verdict, {day} AS day,"
+           f" (SELECT r.id FROM results r WHERE r.letter_id = l.id{when} ORDER BY r.id DESC LIMIT 1) AS result_id,"
+           f" (SELECT r.metrics FROM results r WHERE r.letter_id = l.id{when} ORDER BY r.id DESC LIMIT 1) AS metrics"
+           f" FROM letters l WHERE {clause} ORDER BY day")
     rows = []
-    for r in db.query(sql, params):
+    for r in db.query(sql, named):
         metrics = json.loads(r.pop("metrics") or "{}")
         r["working_days_late"] = metrics.get("working_days_late") if metrics.get("due_date") else None
         r["month"] = (r["day"] or "")[:7]
@@ -98,11 +121,20 @@ def problems_and_suggestions(db: Database, rows: list[dict], top: int = 10) -> t
     return problems, [r for r in found if r["severity"] not in ("error", "warning")]
 
 
-def panel_figures(db: Database) -> list[dict]:
+def first_stored(db: Database) -> dt.date | None:
+    """The day the first letter still held was stored (None when there is none)."""
+    row = db.execute("SELECT min(substr(created_at, 1, 10)) FROM letters WHERE latest_version > 0").fetchone()
+    return dt.date.fromisoformat(row[0]) if row and row[0] else None
+
+
+def panel_figures(db: Database, as_of: dt.date | None = None) -> list[dict]:
     """Agreement per panel period, in words and figures: between panel members (alpha) and
-    between the panel and the automatic score (Spearman)."""
+    between the panel and the automatic score (Spearman). With `as_of`, periods that began
+    after that day are left out (the figures of the others are as they stand now)."""
     out = []
     for p in panel_periods.list_periods(db):
+        if as_of is not None and p["start_date"] and p["start_date"] > as_of.isoformat():
+            continue
         a = panel_agreement.agreement(db, p["name"])
         out.append({"period": p["name"], "period_words": panel_periods.period_words(p),
                     "letters_rated": a["letters_rated"], "ratings": a["ratings"],
