@@ -14,51 +14,41 @@ from functools import lru_cache
 _WORD = re.compile(r"[a-z]+(?:\\x27[a-z]+|'[a-z]+)?")
 
 
+_SPECIAL = re.compile(r"\\.|[()|]", re.S)  # an escape, a bracket or a bar: what the scans stop at
+
+
 def _split_top(group: str) -> list[str] | None:
     """Split the inside of a group at its top-level '|'."""
-    parts, depth, cur, i = [], 0, [], 0
-    while i < len(group):
-        c = group[i]
-        if c == "\\":
-            cur.append(group[i : i + 2])
-            i += 2
-            continue
+    parts, depth, last = [], 0, 0
+    for m in _SPECIAL.finditer(group):
+        c = m.group()
         if c == "(":
             depth += 1
         elif c == ")":
             depth -= 1
         elif c == "|" and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-            i += 1
-            continue
-        cur.append(c)
-        i += 1
-    parts.append("".join(cur))
+            parts.append(group[last:m.start()])
+            last = m.end()
+    parts.append(group[last:])
     return parts
 
 
-def _group_at(pattern: str) -> tuple[str, str] | None:
-    """(inside, rest) of the group the pattern starts with."""
+def _group_at(pattern: str, start: int = 0) -> tuple[str, int] | None:
+    """(inside, end) of the group that starts at `start`: `end` is just after its ")"."""
     depth = 0
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
+    for m in _SPECIAL.finditer(pattern, start):
+        c = m.group()
         if c == "(":
             depth += 1
         elif c == ")":
             depth -= 1
             if depth == 0:
-                inside = pattern[1:i]
+                inside = pattern[start + 1:m.start()]
                 if inside.startswith("?:"):
                     inside = inside[2:]
                 elif inside.startswith("?"):
                     return None  # look-arounds and named groups: give up
-                return inside, pattern[i + 1 :]
-        i += 1
+                return inside, m.end()
     return None
 
 
@@ -83,12 +73,11 @@ def _mandatory_sets(p: str) -> list[tuple[str, ...]]:
             i += 2 if p[i + 1 : i + 2] != "x" else 4
             continue
         if c == "(":
-            found = _group_at(p[i:])
+            found = _group_at(p, i)
             if not found:
                 return sets
-            inside, rest = found
-            end = len(p) - len(rest)
-            optional = rest[:1] in ("?", "*") or rest.startswith("{0")
+            inside, end = found
+            optional = p[end:end + 1] in ("?", "*") or p.startswith("{0", end)
             if not optional:
                 alts = [literal_hints(alt) for alt in _split_top(inside)]
                 if all(alts):

@@ -68,9 +68,9 @@ def _starts(pattern: str) -> list[tuple[str, str]] | None:
         return None
     if pattern.startswith("("):
         found = _group_at(pattern)
-        if not found or found[1][:1] in ("?", "*", "+", "{"):
+        if not found or pattern[found[1]:found[1] + 1] in ("?", "*", "+", "{"):
             return None
-        inside, rest = found
+        inside, rest = found[0], pattern[found[1]:]
         alts = _split_top(inside)
         if not all(PLAIN.match(a) for a in alts):
             return None
