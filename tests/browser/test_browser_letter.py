@@ -227,6 +227,66 @@ def test_phone_width(browser, site):
         context.close()
 
 
+LONG_URL = "https://www.cps.gov.uk/" + "x" * 600
+
+
+def _long_url_letter(site) -> int:
+    """A draft with a 600-character web address in it, in two versions (for the comparison)."""
+    from vcl_qa.db import open_db
+    from vcl_qa.db.users import user_by_name
+    from vcl_qa.letters import service
+
+    text = ("Private - to be opened by addressee only\n\nDear Ms Okafor\n\nWe have decided to stop the"
+            f" case. See {LONG_URL} for more.\n\nYours sincerely\nA Prosecutor\n")
+    ctx = {"decision": "discontinued", "victim_name": "Ms Jane Okafor"}
+    db = open_db(site["db"])
+    try:
+        user = user_by_name(db, "Sam Staff")
+        letter_id = service.submit(db, user, text, ctx, team=user.team, source="test")["id"]
+        service.submit(db, user, text.replace("for more.", "for more details."), ctx, letter_id=letter_id)
+        return letter_id
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_page_scrolls_sideways_even_with_a_very_long_word(browser, site, width):
+    """Report item 13: a 600-character address made the letter page 5,393 px wide at 390 px and
+    the comparison 6,245 px at 1280; the panel's queue and the users page were wider than a
+    phone. Long words now wrap, and a table too wide to fit scrolls inside its own box."""
+    from live_server import make_user
+
+    letter_id = _long_url_letter(site)
+    if "admin_token" not in site:
+        site["admin_token"] = make_user(site["db"], "Ada Wide", "admin")
+    admin = site["admin_token"]
+    pages = {"staff": [f"/letters/{letter_id}", f"/letters/{letter_id}/compare?from=1&to=2", "/letters"],
+             "panel": ["/panel"], "admin": ["/admin/users"], "manager": ["/panel-periods/2024Q4/report"]}
+    tokens = {**site["tokens"], "admin": admin}
+    for role, addresses in pages.items():
+        context = browser.new_context(viewport={"width": width, "height": 900}, base_url=site["url"], locale="en-GB")
+        page = context.new_page()
+        try:
+            sign_in(page, tokens[role])
+            for address in addresses:
+                page.goto(address)
+                page.wait_for_load_state("networkidle")
+                assert page.evaluate("document.documentElement.scrollWidth") <= width, (address, width)
+                name = address.strip("/").split("?")[0].replace("/", "-").replace(str(letter_id), "long-url")
+                shot(page, f"no-sideways-{name}-{width}")
+            if role == "staff":
+                page.goto(f"/letters/{letter_id}")
+                # The quoted words are cut short, and the address wraps inside the letter.
+                quoted = page.locator(".finding-text a").first.inner_text()
+                assert len(quoted) <= 84
+            if role in ("panel", "admin"):
+                # The table scrolls on its own, inside the page.
+                box = page.locator(".table-scroll").first
+                assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+        finally:
+            context.close()
+
+
 def test_a_check_not_done_gets_its_detail_under_the_letter(page, site):
     letter_id = _draft(site)
     sign_in(page, site["tokens"]["staff"])
