@@ -40,6 +40,9 @@ class LetterSubmit(BaseModel):
     text: str = Field(description="The letter body exactly as the victim would read it")
     context: ContextIn = Field(default_factory=dict, description="Case facts (contract section 1)")
     letter_id: RowId | None = Field(default=None, description="Add a new version to this letter")
+    base_version: RowId | None = Field(default=None, description=(
+        "With letter_id: the version this text was written on. When the letter has a newer "
+        "version, nothing is saved (409), so that changes someone else saved are not lost"))
     team: str | None = Field(default=None, description="Team (managers only; staff use their own)")
 
 
@@ -141,6 +144,11 @@ class SentIn(BaseModel):
 
 class SuppressionRestored(SuppressionCreated):
     restored: bool = True
+    also_restored: list[int] = Field(default_factory=list, description=(
+        "Standing duplicates of the same mark (same rule and wording) restored with it"))
+    counts_again: bool = Field(description=(
+        "Whether a finding it set aside now counts in the latest version: false when another "
+        "standing mark (for the whole check) still sets it aside, or the words are no longer there"))
 
 
 class SetAsideRow(BaseModel):

@@ -40,9 +40,9 @@ def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser):
     try:
         with scoring_slot:
             out = service.submit(db, user, body.text, body.context, team=team,
-                               letter_id=body.letter_id, source="api")
+                               letter_id=body.letter_id, source="api", base_version=body.base_version)
     except LetterError as exc:
-        if exc.field not in ("text", "team"):  # everything else is a context field
+        if exc.field not in ("text", "team", "base_version"):  # everything else is a context field
             exc.field = f"context.{exc.field}" if exc.field else "context"
         raise
     # Already the engine's own JSON: skip re-validating it against the response model.

@@ -87,6 +87,11 @@ def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: D
     if upload is not None and getattr(upload, "filename", ""):
         try:
             text, meta = _uploaded_text(upload)
+            if meta.get("suppress"):  # a kept letter carries no findings set aside unseen
+                raise LetterError("the file's details set findings aside (\u2018suppress\u2019), which a "
+                                  "letter kept here cannot carry: take those lines out of the file, then "
+                                  "mark each finding \u2018not a problem\u2019, with a reason, on the "
+                                  "letter's page", field="file")
             for key, value in meta.items():  # the file's own fields fill only empty boxes
                 if key in values and not values[key] and value is not None:
                     values[key] = {True: "yes", False: "no"}.get(value, str(value)) if isinstance(value, bool) else str(value)

@@ -118,7 +118,10 @@ def due_facts(metrics: dict, status: str, sent_date: str | None, today: dt.date 
     due = dt.date.fromisoformat(metrics["due_date"])
     on = dt.date.fromisoformat(sent_date or metrics.get("letter_date") or today.isoformat())
     left = workdays.working_days_between(on, due)
-    return {"due": long_date(due, today), "due_iso": due.isoformat(), "left": left, "late": left < 0,
+    # Late whenever the day is after the due date, as the engine's timeliness.late judges it:
+    # a Saturday after a Friday due date is 0 working days past it, and late all the same.
+    late = on > due
+    return {"due": long_date(due, today), "due_iso": due.isoformat(), "left": left, "late": late,
             "on": long_date(on, today), "sent": status == "sent"}
 
 
@@ -150,8 +153,12 @@ def view_context(letter: dict, result: dict, user: Any) -> dict[str, Any]:
     text = text or ""
     findings = findings_view(result, letter.get("suppressions") or [], text)
     active = [f for f in findings if not f.get("suppressed")]
+    rules = load_rules().by_id
+    restored = [{**s, "title": rules[s["rule"]].title if s["rule"] in rules else s["rule"]}
+                for s in reversed(letter.get("suppressions") or []) if s.get("revoked_at")]
     return {
         "text": text, "findings": active, "set_aside": [f for f in findings if f.get("suppressed")],
+        "restored": restored,
         "counts": severity_counts(findings), "must_fix": [f for f in active if f["severity"] == "error"],
         "missing": missing_details(result, letter.get("context") or {}),
         "due": due_facts(result.get("metrics", {}), letter["status"], letter["sent_date"]),

@@ -51,6 +51,8 @@ def due_in_words(metrics: dict, status: str, sent_date: str | None, today: dt.da
     on = dt.date.fromisoformat(sent_date or metrics.get("letter_date") or today.isoformat())
     left = workdays.working_days_between(on, due)
     unit = lambda n: "working day" if abs(n) == 1 else "working days"  # noqa: E731
+    if on > due and left == 0:  # a weekend or bank holiday after the due date: late all the same
+        return f"late: {'sent' if sent_date else 'dated'} after the due date of {long_date(due, today)}"
     if left < 0:
         return f"{-left} {unit(left)} late (it was due by {long_date(due, today)})"
     if status == "sent":
@@ -77,6 +79,11 @@ SAVED_MESSAGES = {
     "suppressed": "Marked as not a problem in this letter. It stays in the list, struck through, "
                   "and the score was worked out again.",
     "restored": "Restored: that finding counts again, and the score was worked out again.",
+    "restored-still": "That mark was restored, but the finding still does not count: another mark "
+                      "sets the whole check aside (shown under “Marked not a problem”). Restore that "
+                      "one too for it to count.",
+    "restored-gone": "That mark was restored. The words it was about are not in the latest version, "
+                     "so the score did not change.",
     "unsent": "The letter is a draft again. The undo is in the audit log.",
 }
 
@@ -137,7 +144,8 @@ def letter_page(request: Request, letter_id: int, user: StaffOrManager, db: DbDe
 
 
 def _letter_view(request: Request, letter_id: int, user, db, saved: str | None = None,
-                 error_text: str | None = None, status: int = 200, text: str | None = None):
+                 error_text: str | None = None, status: int = 200, text: str | None = None,
+                 newer: dict | None = None):
     letter = _load(db, user, letter_id)
     audit.record(db, user.user, "letter.read", "letter", letter_id)
     result = letter["result"] or {"findings": [], "metrics": {}, "dimensions": {}}
@@ -168,7 +176,7 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
         "verdict_words": VERDICT_WORDS.get(result.get("verdict"), ""), "decisions": DECISION_LABELS,
         "feedback": panel_feedback.feedback(db, letter_id), "long_date": long_date,
         "may_undo_sent": letter["status"] == "sent" and service.may_undo_sent(user.user, store.letter_row(db, letter_id)),
-        "days": letter_view.days, "unchecked": _unchecked(result),
+        "days": letter_view.days, "unchecked": _unchecked(result), "newer": newer,
     }, status, user=user)
 
 
@@ -228,18 +236,44 @@ def save_version(request: Request, letter_id: int, user: StaffOrManager, form: P
         field, message = next(iter(errors.items()))
         return _problem(request, letter_id, user, db,
                         f"{letter_view.FIELD_LABELS.get(field, field)}: {message}", text)
-    return _save(request, letter_id, user, db, text, context, "version")
+    # The version the form was opened on: saving over a newer one is refused (below), so that a
+    # second person's save never silently throws away the first one's changes. A form without it
+    # (a page opened before this field existed) saves as before.
+    raw_base = str(form.get("base_version", "") or "").strip()
+    base = int(raw_base) if raw_base.isdigit() and len(raw_base) < 19 else None
+    return _save(request, letter_id, user, db, text, context, "version", base)
 
 
-def _save(request, letter_id: int, user, db, text: str, context: dict, saved: str):
+def _save(request, letter_id: int, user, db, text: str, context: dict, saved: str,
+          base_version: int | None = None):
     try:
         with scoring_slot:
-            service.submit(db, user.user, text, context, letter_id=letter_id, source="web")
+            service.submit(db, user.user, text, context, letter_id=letter_id, source="web",
+                           base_version=base_version)
     except LetterError as exc:
         return _problem(request, letter_id, user, db, exc.message[:1].upper() + exc.message[1:] + ".", text)
+    except service.NewerVersion as exc:
+        return _newer_version(request, letter_id, user, db, exc, text)
     except store.Conflict as exc:
         return redirect(f"/letters/{letter_id}?error={_conflict_key(exc)}")
     return redirect(f"/letters/{letter_id}?saved={saved}")
+
+
+def _newer_version(request, letter_id: int, user, db, exc, text: str):
+    """Someone saved a newer version while this person edited an older one: nothing is saved;
+    the page shows their own text still in the editor (now based on the newer version) and the
+    newer version beside the message, with a link to what changed (409)."""
+    letter = _load(db, user, letter_id)
+    newer = {"version": exc.latest, "base": exc.base if 1 <= exc.base < exc.latest else None,
+             "author": exc.author, "text": letter["versions"][-1]["text"] or ""}
+    by = exc.author or "Someone else"
+    when = f" at {exc.saved_at[11:16]} on {long_date(exc.saved_at[:10])}" if exc.saved_at else ""
+    message = (f"{by} saved version {exc.latest} of this letter{when}, after you opened version "
+               f"{exc.base}, so your changes were not saved. Your text is still in the box below. "
+               f"Read version {exc.latest} (under this message), bring its changes into your text, "
+               "then save again.")
+    return _letter_view(request, letter_id, user, db, error_text=message, status=409, text=text,
+                        newer=newer)
 
 
 @router.post("/letters/{letter_id}/changes")
@@ -271,7 +305,9 @@ def suppress(request: Request, letter_id: int, user: StaffOrManager, form: Poste
         with scoring_slot:
             service.suppress(db, user.user, letter_id, rule, str(form.get("reason", "")), term)
     except LetterError as exc:
-        return _problem(request, letter_id, user, db, "Not a problem: " + exc.message)
+        return _problem(request, letter_id, user, db, "Not a problem: " + exc.message + ".")
+    except store.AlreadySetAside as exc:
+        return _letter_view(request, letter_id, user, db, error_text=f"Not a problem: {exc}.", status=409)
     except store.Conflict as exc:
         return redirect(f"/letters/{letter_id}?error={_conflict_key(exc)}")
     return redirect(f"/letters/{letter_id}?saved=suppressed")
@@ -284,14 +320,16 @@ def restore(request: Request, letter_id: int, suppression_id: int, user: StaffOr
     _load(db, user, letter_id)
     try:
         with scoring_slot:
-            service.unsuppress(db, user.user, letter_id, suppression_id)
+            out = service.unsuppress(db, user.user, letter_id, suppression_id)
     except store.NotFound:
         raise PageNotFound() from None
     except store.Conflict as exc:
         if isinstance(exc, store.Purged):
             return redirect(f"/letters/{letter_id}?error=purged")
         return _problem(request, letter_id, user, db, "That finding was already restored.")
-    return redirect(f"/letters/{letter_id}?saved=restored")
+    if out["counts_again"]:
+        return redirect(f"/letters/{letter_id}?saved=restored")
+    return redirect(f"/letters/{letter_id}?saved={'restored-still' if out['still_set_aside'] else 'restored-gone'}")
 
 
 @router.get("/letters/{letter_id}/send")
@@ -333,8 +371,8 @@ def mark_sent(request: Request, letter_id: int, user: StaffOrManager, form: Post
                           {"sent_date": message}, typed, 400)
     try:  # the date first: confirming a letter sent on an impossible day helps nobody
         service.check_sent_date(letter.get("context") or {}, day.isoformat())
-    except LetterError as exc:
-        return _send_view(request, letter, user, day,
+    except LetterError as exc:  # the facts shown are for the default day, never the refused one
+        return _send_view(request, letter, user, service.default_sent_date(db, letter_id),
                           {"sent_date": exc.message[:1].upper() + exc.message[1:] + "."}, typed, 400)
     result = letter["result"] or {"findings": []}
     must_fix = [f for f in result["findings"] if f["severity"] == "error" and not f.get("suppressed")]

@@ -341,6 +341,9 @@ def _days_phrase(row: dict) -> str:
     if row["status"] == "due_today":
         return "due today"
     late, left = row["working_days_late"], row["working_days_left"] or 0
+    if row["status"] in ("overdue", "sent_late") and not late:
+        # after the due date with no working day since (a weekend or bank holiday): late all the same
+        return "overdue: the due date has passed" if row["status"] == "overdue" else "sent late: after the due date"
     n = late or left
     unit = "working day" if n == 1 else "working days"
     return f"{n} {unit} late" if late else f"{n} {unit} left"

@@ -46,6 +46,8 @@ def render_text(path: str, letter: Letter, result: Result, show_suppressed: bool
     if m.get("due_date"):
         late = m.get("working_days_late") or 0
         when = f"{late} working day{'s' if late != 1 else ''} late" if late else "on time"
+        if not late and m["letter_date"] > m["due_date"]:  # a weekend or bank holiday after it
+            when = "late (dated after the due date)"
         lines.append(f"  Due by {_day(m['due_date'])}; dated {_day(m['letter_date'])}: {when}")
     if m.get("flesch_reading_ease") is not None:
         lines.append(f"  Reading ease {m['flesch_reading_ease']} | {m['sentences']} sentences, "

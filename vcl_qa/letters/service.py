@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from typing import Any
 
 from sqlite_utils import Database
@@ -61,17 +62,37 @@ def _busy(letter_id: int) -> Conflict:
     return Conflict(f"letter {letter_id} kept changing while this change was being made; try again")
 
 
+class NewerVersion(Conflict):
+    """The text was written on a version that is no longer the latest: saving it would throw
+    away the changes someone else saved meanwhile (the API answers 409, the page shows both)."""
+
+    def __init__(self, letter_id: int, base: int, latest: int, author: str | None, saved_at: str | None):
+        self.letter_id, self.base, self.latest, self.author, self.saved_at = letter_id, base, latest, author, saved_at
+        by = f" by {author}" if author else ""
+        when = f" at {saved_at[11:16]} on {long_date(saved_at[:10])}" if saved_at else ""
+        super().__init__(
+            f"letter {letter_id} is now at version {latest} (saved{by}{when}), not version {base}, "
+            f"which this text was based on; nothing was saved. Read version {latest}, bring your "
+            f"changes into it and save again with base_version {latest}")
+
+
 def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
            team: str | None = None, letter_id: int | None = None, source: str | None = None,
-           sent_date: str | None = None) -> dict:
+           sent_date: str | None = None, base_version: int | None = None) -> dict:
     """Store a new letter (or a new version of `letter_id`) and its result.
 
     Scoring runs before the write transaction, so the write lock is held only briefly; the
     write checks that the letter did not change meanwhile (else it is prepared again), and the
-    version number is allocated inside it. Returns {"id", "version", "result"}.
+    version number is allocated inside it. `base_version`: the version the text was written
+    on; when the letter has a newer one, nothing is saved (NewerVersion), so that nobody's
+    changes are silently lost. Returns {"id", "version", "result"}.
     """
     text = check_text(text)
+    refuse_context_suppress(context)
     check_decision_date(context)
+    if base_version is not None and letter_id is None:
+        raise LetterError("base_version goes with letter_id (the letter it is a version of)",
+                          field="base_version")
     if letter_id is None:
         if not team:
             raise LetterError("a letter needs a team", field="team")
@@ -84,6 +105,9 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
         state = store.letter_state(db, letter_id)
         row = store.letter_row(db, letter_id)
         _check_open(row)
+        if base_version is not None and base_version != row["latest_version"]:
+            raise NewerVersion(letter_id, base_version, row["latest_version"],
+                               *store.version_author(db, letter_id, row["latest_version"]))
         base = store.previous_context(db, letter_id, row["latest_version"])
         base.pop("suppress", None)
         inputs = ({**base, **(context or {})}, store.stored_suppressions(db, letter_id))
@@ -96,6 +120,22 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
         except store.Stale:
             continue
     raise _busy(letter_id)
+
+
+# A stored letter never carries findings set aside in its details (`suppress`): they would
+# count in its score with nobody named, no audit entry and no listing on the set-aside page,
+# and be gone with the next version. Only the command line's scoring of a file (which stores
+# nothing) and the unstored check take them.
+SUPPRESS_REFUSED = ("findings cannot be set aside in the details of a letter that is kept: store "
+                    "the letter without 'suppress', then mark each finding 'not a problem' with a "
+                    "reason (on the letter's page, or POST /api/v1/letters/{id}/suppressions), so "
+                    "that who and why are recorded")
+
+
+def refuse_context_suppress(context: dict | None) -> None:
+    """Refuse a non-empty `suppress` in the details of a letter about to be stored."""
+    if isinstance(context, dict) and context.get("suppress") not in (None, [], ()):
+        raise LetterError(SUPPRESS_REFUSED, field="suppress")
 
 
 def check(text: Any, context: dict | None = None) -> Result:
@@ -155,13 +195,20 @@ def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None
 
 
 def check_sent_date(context: dict, sent: str) -> None:
-    """A letter is not marked as sent after today, nor before its decision (ISO dates)."""
+    """A letter is not marked as sent after today, before its decision, nor before its own date
+    (ISO dates): a letter dated 23 December cannot have gone out on the 19th, and marking it so
+    would judge a late letter on time."""
     if sent > dt.date.today().isoformat():
         raise LetterError(f"the letter cannot be marked as sent on {long_date(sent)}: that is "
                           "after today", field="sent_date")
     if context.get("decision_date") and context["decision_date"] > sent:
         raise LetterError(f"the letter cannot be sent on {long_date(sent)}, before the decision "
                           f"on {long_date(context['decision_date'])}", field="sent_date")
+    if context.get("letter_date") and context["letter_date"] > sent:
+        raise LetterError(f"the letter cannot be marked as sent on {long_date(sent)}, before its "
+                          f"own date ({long_date(context['letter_date'])}); give the day it went "
+                          "out (its own date or later), or, if it really went out earlier, first "
+                          "save a version dated the day it went out", field="sent_date")
 
 
 def default_sent_date(db: Database, letter_id: int) -> dt.date:
@@ -203,31 +250,106 @@ def undo_sent(db: Database, user: Any, letter_id: int) -> dict:
 
 
 def unsuppress(db: Database, user: Any, letter_id: int, suppression_id: int) -> dict:
-    """Restore a finding marked 'not a problem' and score the latest version again."""
+    """Restore a finding marked 'not a problem' and score the latest version again.
+
+    Standing duplicates of the same mark (same rule and wording, stored before duplicates were
+    refused) are restored with it (`also_restored`). `counts_again` says what the restore did to
+    the latest version: True when a finding it set aside counts again; False when none does
+    (another standing mark, for the whole check, still sets it aside, or the words are no longer
+    in the letter), so that no page says "counts again" when it does not."""
     row = store.letter_row(db, letter_id)
     store.refuse_purged(row)
-    gone = store.revoke_suppression(db, user, letter_id, suppression_id)
+    gone = store.revoke_suppression(db, user, letter_id, suppression_id, same=_same_mark)
     result = rescore(db, letter_id, force=True, user=user) or store.latest_result(db, letter_id)
+    covered = [f for f in (result or {}).get("findings", []) if _covers(gone, f)]
     return {"id": suppression_id, "letter_id": letter_id, "version": row["latest_version"],
             "rule": gone["rule"], "term": gone["term"], "reason": gone["reason"], "restored": True,
-            "result": result}
+            "also_restored": gone["also"], "counts_again": any(not f.get("suppressed") for f in covered),
+            "still_set_aside": any(f.get("suppressed") for f in covered), "result": result}
+
+
+def _term_key(term: str | None) -> str | None:
+    """A wording as the engine matches it (engine/run.py: suppress): plain quotes, any case."""
+    from vcl_qa.engine.typography import fold
+
+    return None if term is None else fold(term).lower()
+
+
+def _same_mark(a: dict, b: dict) -> bool:
+    return a["rule"] == b["rule"] and _term_key(a["term"]) == _term_key(b["term"])
+
+
+def _covers(s: dict, finding: dict) -> bool:
+    """Whether suppression `s` sets this finding aside (as engine/run.py: suppress matches)."""
+    return s["rule"] == finding["rule"] and (s["term"] is None or _term_key(s["term"]) == _term_key(finding.get("text") or ""))
+
+
+def _clash(rule: str, term: str | None) -> Any:
+    """For store.add_suppression: why a new mark would repeat a standing one, or None. The same
+    rule and wording again, or a wording of a check already set aside as a whole."""
+    def why(active: list[dict]) -> str | None:
+        for s in active:
+            if s["rule"] != rule or not (s["term"] is None or _term_key(s["term"]) == _term_key(term)):
+                continue
+            what = (f"the whole check “{_rule_title(rule)}”" if s["term"] is None
+                    else f"“{_rule_title(rule)}” for “{s['term']}”")
+            return (f"{what} is already marked not a problem in this letter (by {s['by'] or 'someone'} "
+                    f"on {long_date(s['created_at'][:10])}: “{s['reason']}”); restore that "
+                    "mark first to give another reason")
+        return None
+    return why
+
+
+def _rule_title(rule_id: str) -> str:
+    from vcl_qa.engine.rules import load_rules
+
+    rule = load_rules().by_id.get(rule_id)
+    return rule.title if rule else rule_id
 
 
 def suppress(db: Database, user: Any, letter_id: int, rule: str, reason: str,
              term: str | None = None) -> dict:
-    """Record a suppression and re-score the latest version with it (old result kept)."""
-    check_suppression(rule, reason, term)
+    """Record a suppression and re-score the latest version with it (old result kept).
+
+    Refused: a reason with no words or with control characters, a wording (`term`) that is not
+    among the letter's findings for that rule (LetterError naming the field), and a mark that
+    repeats a standing one (store.AlreadySetAside, 409)."""
+    reason, term = check_suppression(rule, reason, term)
     row = store.letter_row(db, letter_id)
     store.refuse_purged(row)
-    suppression_id = store.add_suppression(db, user, letter_id, rule, reason.strip(), term)
+    if term is not None:
+        check_term_found(store.latest_result(db, letter_id) or {}, rule, term)
+    suppression_id = store.add_suppression(db, user, letter_id, rule, reason, term,
+                                           clash=_clash(rule, term))
     result = rescore(db, letter_id, force=True, user=user) or store.latest_result(db, letter_id)
     return {"id": suppression_id, "letter_id": letter_id, "version": row["latest_version"],
-            "rule": rule, "term": term, "reason": reason.strip(), "result": result}
+            "rule": rule, "term": term, "reason": reason, "result": result}
 
 
-def check_suppression(rule: Any, reason: Any, term: Any = None) -> None:
+def check_term_found(result: dict, rule: str, term: str) -> None:
+    """A wording set aside must be one the letter's latest result found for that rule."""
+    found = [f.get("text") for f in result.get("findings", []) if f["rule"] == rule]
+    if any(_term_key(t) == _term_key(term) for t in found if t):
+        return
+    worded = sorted({t for t in found if t}, key=str.lower)
+    if not found:
+        hint = f"“{_rule_title(rule)}” found nothing in this letter"
+    elif not worded:
+        hint = f"“{_rule_title(rule)}” is about the whole letter, not some words: leave out the wording"
+    else:
+        shown = ", ".join(f"“{t if len(t) <= 60 else t[:60] + '...'}”" for t in worded[:5])
+        hint = f"the words it found are {shown}{' and more' if len(worded) > 5 else ''}"
+    raise LetterError(f"those words are not among the findings of “{_rule_title(rule)}” "
+                      f"in this letter's latest version ({hint})", field="term")
+
+
+MIN_REASON_LETTERS = 2  # "." or "x" says nothing about why
+
+
+def check_suppression(rule: Any, reason: Any, term: Any = None) -> tuple[str, str | None]:
     """The same checks for the API, the pages and the command line: a rule that exists, a
-    reason, and lengths a person would type."""
+    reason in words (tabs and line breaks become spaces; other control characters are
+    refused, as in names), and lengths a person would type. Returns (reason, term) cleaned."""
     from vcl_qa.engine.rules import load_rules
 
     if not isinstance(rule, str) or rule not in {r.id for r in load_rules().rules}:
@@ -237,8 +359,29 @@ def check_suppression(rule: Any, reason: Any, term: Any = None) -> None:
         raise LetterError("say why this finding is not a problem", field="reason")
     if len(reason) > 2000:
         raise LetterError("keep the reason under 2,000 characters", field="reason")
-    if term is not None and (not isinstance(term, str) or len(term) > 500):
-        raise LetterError("the wording is too long (at most 500 characters)", field="term")
+    if _has_control(reason):
+        raise LetterError("the reason has control characters in it (such as NUL or ESC); type it "
+                          "again in plain words", field="reason")
+    reason = " ".join(reason.split())
+    if sum(c.isalpha() for c in reason) < MIN_REASON_LETTERS:
+        raise LetterError("say in words why this finding is not a problem here (for example "
+                          "“quoted from the court order”)", field="reason")
+    if term is not None:
+        if not isinstance(term, str) or len(term) > 500:
+            raise LetterError("the wording is too long (at most 500 characters)", field="term")
+        if _has_control(term):
+            raise LetterError("the wording has control characters in it", field="term")
+        term = term.strip()
+        if not term:
+            raise LetterError("give the words from the letter, or leave out the wording to set "
+                              "the whole check aside", field="term")
+    return reason, term
+
+
+def _has_control(text: str) -> bool:
+    """Control and format characters other than tabs and line breaks (NUL, ESC, a right-to-left
+    override...)."""
+    return any(unicodedata.category(c)[0] == "C" and c not in "\t\n\r" for c in text)
 
 
 def rescore(db: Database, letter_id: int, *, force: bool = False, user: Any = None,

@@ -7,7 +7,7 @@ import hashlib
 import json
 import unicodedata
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from sqlite_utils import Database
 
@@ -355,9 +355,23 @@ def record_unsent(db: Database, user: Any, letter_id: int, expected_state: tuple
     return row["sent_date"]
 
 
-def revoke_suppression(db: Database, user: Any, letter_id: int, suppression_id: int) -> dict:
+class AlreadySetAside(Conflict):
+    """The finding is already marked 'not a problem' in this letter (the API answers 409)."""
+
+
+def _active_suppressions(db: Database, letter_id: int) -> list[dict]:
+    return list(db.query(
+        "SELECT s.*, u.name AS by FROM suppressions s LEFT JOIN users u ON u.id = s.user_id"
+        " WHERE s.letter_id = ? AND s.revoked_at IS NULL ORDER BY s.id", [letter_id]))
+
+
+def revoke_suppression(db: Database, user: Any, letter_id: int, suppression_id: int,
+                       same: Callable[[dict, dict], bool] | None = None) -> dict:
     """Restore a finding marked 'not a problem': the suppression is kept, marked revoked (who
-    and when), and counts no more. Returns the suppression as it was."""
+    and when), and counts no more. Standing suppressions that `same` says set aside the same
+    thing (duplicates kept from before they were refused) are restored with it, so that a
+    restore is never undone by its twin. Returns the suppression as it was, with `also` (the
+    ids restored with it)."""
     with write_tx(db):
         refuse_purged(_letter_row(db, letter_id))
         rows = list(db.query("SELECT * FROM suppressions WHERE id = ? AND letter_id = ?",
@@ -366,11 +380,16 @@ def revoke_suppression(db: Database, user: Any, letter_id: int, suppression_id: 
             raise NotFound(f"letter {letter_id} has no suppression {suppression_id}")
         if rows[0]["revoked_at"]:
             raise Conflict(f"suppression {suppression_id} was already restored on {rows[0]['revoked_at'][:10]}")
-        db.execute("UPDATE suppressions SET revoked_at = ?, revoked_by = ? WHERE id = ?",
-                   [now(), getattr(user, "id", None), suppression_id])
+        twins = [s["id"] for s in _active_suppressions(db, letter_id)
+                 if s["id"] != suppression_id and same is not None and same(s, rows[0])]
+        stamp = now()
+        for sid in (suppression_id, *twins):
+            db.execute("UPDATE suppressions SET revoked_at = ?, revoked_by = ? WHERE id = ?",
+                       [stamp, getattr(user, "id", None), sid])
         audit.record(db, user, "letter.unsuppress", "letter", letter_id,
-                     {"suppression": suppression_id, "rule": rows[0]["rule"]})
-    return rows[0]
+                     {"suppression": suppression_id, "rule": rows[0]["rule"],
+                      **({"also": twins} if twins else {})})
+    return {**rows[0], "also": twins}
 
 
 def set_aside(db: Database, *, team: str | None = None, severity: str = "error",
@@ -400,10 +419,15 @@ def set_aside(db: Database, *, team: str | None = None, severity: str = "error",
 
 
 def add_suppression(db: Database, user: Any, letter_id: int, rule: str, reason: str,
-                    term: str | None) -> int:
-    """Record that a finding is not a problem in this letter; returns the suppression id."""
+                    term: str | None, clash: Callable[[list[dict]], str | None] | None = None) -> int:
+    """Record that a finding is not a problem in this letter; returns the suppression id.
+    `clash`, given the letter's standing suppressions (with `by`, the name), says why this one
+    would repeat one of them: then nothing is written (AlreadySetAside)."""
     with write_tx(db):
         refuse_purged(_letter_row(db, letter_id))
+        why = clash(_active_suppressions(db, letter_id)) if clash is not None else None
+        if why:
+            raise AlreadySetAside(why)
         cur = db.execute(
             "INSERT INTO suppressions (letter_id, rule, term, reason, user_id, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -439,6 +463,13 @@ def add_result(db: Database, user: Any, letter_id: int, version_id: int, version
 
 def stored_suppressions(db: Database, letter_id: int) -> list[dict]:
     return _stored_suppressions(db, letter_id)
+
+
+def version_author(db: Database, letter_id: int, version: int) -> tuple[str | None, str | None]:
+    """Who saved a version, and when (None, None when there is no such version)."""
+    row = db.execute("SELECT u.name, v.created_at FROM versions v LEFT JOIN users u ON u.id = v.author_id"
+                     " WHERE v.letter_id = ? AND v.version = ?", [letter_id, version]).fetchone()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def previous_context(db: Database, letter_id: int, version: int) -> dict:

@@ -57,6 +57,10 @@ def letters_in_scope(db: Database, *, team: str | None = None, decision: str | N
     for r in db.query(sql, named):
         metrics = json.loads(r.pop("metrics") or "{}")
         r["working_days_late"] = metrics.get("working_days_late") if metrics.get("due_date") else None
+        # On time as the engine judges it: dated (sent) by the due date. A Saturday after a
+        # Friday due date is 0 working days late, and late all the same.
+        r["on_time"] = (str(metrics.get("letter_date") or "") <= metrics["due_date"]
+                        if metrics.get("due_date") else None)
         r["month"] = (r["day"] or "")[:7]
         rows.append(r)
     return rows
@@ -70,7 +74,7 @@ def by_month(rows: list[dict]) -> list[dict]:
     for month in sorted(groups):
         g = groups[month]
         judged = [r for r in g if r["working_days_late"] is not None]
-        on_time = sum(1 for r in judged if r["working_days_late"] <= 0)
+        on_time = sum(1 for r in judged if r["on_time"])
         scores = [r["score"] for r in g if r["score"] is not None]
         verdicts = Counter(r["verdict"] for r in g)
         out.append({"month": month, "letters": len(g), "sent": sum(r["status"] == "sent" for r in g),
@@ -146,7 +150,7 @@ def panel_figures(db: Database, as_of: dt.date | None = None) -> list[dict]:
 
 def summary(rows: list[dict]) -> dict:
     judged = [r for r in rows if r["working_days_late"] is not None]
-    on_time = sum(1 for r in judged if r["working_days_late"] <= 0)
+    on_time = sum(1 for r in judged if r["on_time"])
     scores = [r["score"] for r in rows if r["score"] is not None]
     return {"letters": len(rows), "sent": sum(r["status"] == "sent" for r in rows),
             "judged_for_time": len(judged), "on_time": on_time,

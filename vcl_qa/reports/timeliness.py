@@ -92,13 +92,14 @@ def days_in_words(row: dict) -> str:
     status = row["status"]
     late, left = row.get("working_days_late") or 0, row.get("working_days_left") or 0
     if status == "overdue":
-        return f"{_days(late)} overdue"
+        # a weekend or bank holiday just after the due date: past it, though no working day is
+        return f"{_days(late)} overdue" if late else "overdue: the due date has passed"
     if status == "due_today":
         return "due today"
     if status == "due":
         return f"{_days(left)} left"
     if status == "sent_late":
-        return f"sent {_days(late)} late"
+        return f"sent {_days(late)} late" if late else "sent late: after the due date"
     if status == "sent_on_time":
         return "sent on time"
     if status == "not_required":

@@ -25,4 +25,15 @@ def check(rule, state: State) -> Iterator[Finding]:
         due = dt.date.fromisoformat(m["due_date"])
         late, limit = m["working_days_late"], m["limit_working_days"]
         yield finding(rule, state, due=long_date(due), late=late, limit=limit,
-                      late_days="day" if late == 1 else "days", limit_days="day" if limit == 1 else "days")
+                      late_days="day" if late == 1 else "days", limit_days="day" if limit == 1 else "days",
+                      lateness=lateness(late, m["letter_date"]))
+
+
+def lateness(late: int, letter_date: str) -> str:
+    """How the letter is late, for the message: 'goes out 2 working days late'. Dated after the
+    due date with no working day between (a Saturday after a Friday due date, a bank holiday)
+    it is late all the same, and the count of 0 is not given: 'is dated Saturday 21 December
+    2024, after the due date'."""
+    if late > 0:
+        return f"goes out {late} working {'day' if late == 1 else 'days'} late"
+    return f"is dated {long_date(letter_date)}, after the due date"

@@ -1,0 +1,128 @@
+"""Two people editing the same letter: the second save never silently throws away the first
+one's changes. The page's edit form carries the version it was opened on, and saving over a
+newer version is refused with both texts kept in view; the API takes `base_version` (409 on a
+mismatch). Two signed-in sessions against the real server and SQLite file."""
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+
+import httpx
+import pytest
+
+from live_server import LiveServer, auth, make_user
+
+TEXT = ("Private - to be opened by addressee only\n\nDear Ms Okafor\n\nI am writing to tell you that "
+        "we have decided to stop the case against Mr Lane. I know this is hard news.\n\nYours sincerely\n")
+CONTEXT = {"decision": "discontinued", "decision_date": "2024-12-19", "letter_date": "2024-12-20",
+           "victim_category": "enhanced", "victim_name": "Ms Jane Okafor"}
+B_EDIT = TEXT.replace("hard news.", "hard news. Bob's added sentence about support.")
+A_EDIT = TEXT.replace("Dear Ms Okafor", "Dear Ms Okafor,\n\nAnn's new opening paragraph.")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db_path = tmp_path_factory.mktemp("edits") / "vcl_qa.db"
+    tokens = {"ann": make_user(db_path, "Ann Staff", "staff", "north"),
+              "bob": make_user(db_path, "Bob Manager", "manager")}
+    srv = LiveServer(db_path).start()
+    srv.tokens = tokens
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def api(server):
+    with httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(server.tokens["ann"]), timeout=60) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def session(server, who: str):
+    client = httpx.Client(base_url=server.url, timeout=60)
+    pre = re.search(r'name="pre_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
+    assert client.post("/sign-in", data={"pre_token": pre, "token": server.tokens[who]}).status_code == 303
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def form_of(page: str) -> dict:
+    """The edit form's hidden fields, as the browser would send them."""
+    form = page[page.index('id="edit-form"'):]
+    form = form[:form.index("</form>")]
+    return {m.group(1): html.unescape(m.group(2))
+            for m in re.finditer(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)}
+
+
+def textarea(page: str) -> str:
+    return html.unescape(re.search(r'<textarea id="text"[^>]*>\n?(.*?)</textarea>', page, re.S).group(1))
+
+
+def new_letter(api) -> int:
+    r = api.post("/letters", json={"text": TEXT, "context": CONTEXT})
+    assert r.status_code == 201
+    return r.json()["id"]
+
+
+def test_second_save_over_a_newer_version_is_refused_and_keeps_both_texts(server, api):
+    letter_id = new_letter(api)
+    with session(server, "ann") as ann, session(server, "bob") as bob:
+        ann_form = form_of(ann.get(f"/letters/{letter_id}").text)  # both open version 1
+        bob_form = form_of(bob.get(f"/letters/{letter_id}").text)
+        assert ann_form["base_version"] == bob_form["base_version"] == "1"
+        r = bob.post(f"/letters/{letter_id}/versions", data={**bob_form, "text": B_EDIT})
+        assert r.status_code == 303 and r.headers["location"].endswith("saved=version")
+        r = ann.post(f"/letters/{letter_id}/versions", data={**ann_form, "text": A_EDIT})
+        assert r.status_code == 409
+        page = r.text
+        message = re.sub(r"\s+", " ", re.search(r'id="error-summary">(.*?)</div>', page, re.S).group(1))
+        assert "Bob Manager saved version 2 of this letter" in message
+        assert "after you opened version 1, so your changes were not saved" in message
+        assert textarea(page) == A_EDIT  # nothing Ann typed is lost
+        newer = page[page.index('id="newer-version"'):]
+        assert "Bob&#39;s added sentence about support." in newer or "Bob's added sentence about support." in newer
+        assert f'href="/letters/{letter_id}/compare?from=1&amp;to=2"' in newer
+        # the form is now based on version 2: saving again is Ann's informed choice
+        assert form_of(page)["base_version"] == "2"
+    letter = api.get(f"/letters/{letter_id}").json()
+    assert letter["latest_version"] == 2 and letter["versions"][-1]["text"] == B_EDIT
+
+
+def test_saving_on_the_latest_version_still_works(server, api):
+    letter_id = new_letter(api)
+    with session(server, "ann") as ann:
+        form = form_of(ann.get(f"/letters/{letter_id}").text)
+        assert ann.post(f"/letters/{letter_id}/versions", data={**form, "text": A_EDIT}).status_code == 303
+        form = form_of(ann.get(f"/letters/{letter_id}").text)
+        assert form["base_version"] == "2"
+        assert ann.post(f"/letters/{letter_id}/versions", data={**form, "text": A_EDIT + "\n"}).status_code == 303
+    assert api.get(f"/letters/{letter_id}").json()["latest_version"] == 3
+
+
+def test_a_form_without_a_base_version_saves_as_before(server, api):
+    letter_id = new_letter(api)
+    with session(server, "ann") as ann:
+        form = form_of(ann.get(f"/letters/{letter_id}").text)
+        form.pop("base_version")
+        assert ann.post(f"/letters/{letter_id}/versions", data={**form, "text": A_EDIT}).status_code == 303
+
+
+def test_api_base_version(api):
+    letter_id = new_letter(api)
+    ok = api.post("/letters", json={"letter_id": letter_id, "base_version": 1, "text": B_EDIT})
+    assert ok.status_code == 201 and ok.json()["version"] == 2
+    stale = api.post("/letters", json={"letter_id": letter_id, "base_version": 1, "text": A_EDIT})
+    assert stale.status_code == 409
+    error = stale.json()["error"]
+    assert error["code"] == "conflict"
+    assert f"letter {letter_id} is now at version 2" in error["message"] and "base_version 2" in error["message"]
+    assert api.get(f"/letters/{letter_id}").json()["latest_version"] == 2
+    # without base_version, as before: the last save wins
+    assert api.post("/letters", json={"letter_id": letter_id, "text": A_EDIT}).status_code == 201
+    # base_version alone names no letter
+    alone = api.post("/letters", json={"text": TEXT, "context": CONTEXT, "base_version": 1})
+    assert alone.status_code == 422
+    assert [d["field"] for d in alone.json()["error"]["details"]] == ["base_version"]

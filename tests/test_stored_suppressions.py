@@ -1,0 +1,309 @@
+"""Findings set aside in a stored letter always leave a trace: never through the letter's own
+details (`context.suppress`, refused wherever a letter is stored), never twice for the same
+thing, never with an empty reason or words the letter does not hold; a restore never claims a
+change that did not happen, and restored marks stay on the letter page with who and when.
+Against the real server and SQLite file (tests/live_server.py)."""
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+
+import httpx
+import pytest
+
+from live_server import SAMPLES, LiveServer, auth, make_user
+
+SAMPLE = SAMPLES / "14_flawed_late_no_apology.txt"  # late, no apology: two must-fix findings
+
+
+def sample_body() -> dict:
+    from vcl_qa import Letter
+
+    letter = Letter.from_file(SAMPLE)
+    return {"text": letter.text, "context": letter.context.model_dump(mode="json", exclude_none=True)}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db_path = tmp_path_factory.mktemp("suppressions") / "vcl_qa.db"
+    tokens = {"sam": make_user(db_path, "Sam Staff", "staff", "north"),
+              "mia": make_user(db_path, "Mia Manager", "manager")}
+    srv = LiveServer(db_path).start()
+    srv.tokens = tokens
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def api(server):
+    with httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(server.tokens["sam"]), timeout=60) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def signed_in(server, who: str = "sam"):
+    client = httpx.Client(base_url=server.url, timeout=60)
+    page = client.get("/sign-in")
+    pre = re.search(r'name="pre_token" value="([^"]+)"', page.text).group(1)
+    assert client.post("/sign-in", data={"pre_token": pre, "token": server.tokens[who]}).status_code == 303
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def new_letter(api) -> int:
+    r = api.post("/letters", json=sample_body())
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def letter_count(server) -> int:
+    with sqlite3.connect(server.db) as db:
+        return db.execute("SELECT count(*) FROM letters").fetchone()[0]
+
+
+def field_of(r: httpx.Response) -> list[str]:
+    return [d["field"] for d in r.json()["error"]["details"]]
+
+
+def found(result: dict, rule: str) -> list[dict]:
+    return [f for f in result["findings"] if f["rule"] == rule]
+
+
+# --- 1. no silent suppressions in a stored letter ----------------------------------------------
+
+SILENT = [{"rule": "timeliness.late", "reason": "x"}, {"rule": "empathy.delay_apology", "reason": "y"}]
+
+
+def test_api_refuses_suppress_in_a_new_letter_and_stores_nothing(api, server):
+    before = letter_count(server)
+    body = sample_body()
+    r = api.post("/letters", json={**body, "context": {**body["context"], "suppress": SILENT}})
+    assert r.status_code == 422
+    assert field_of(r) == ["context.suppress"]
+    message = r.json()["error"]["message"]
+    assert "not a problem" in message and "/suppressions" in message
+    assert letter_count(server) == before
+
+
+def test_api_refuses_suppress_in_a_new_version(api):
+    letter_id = new_letter(api)
+    r = api.post("/letters", json={"letter_id": letter_id, "text": sample_body()["text"] + "\n",
+                                   "context": {"suppress": SILENT}})
+    assert r.status_code == 422 and field_of(r) == ["context.suppress"]
+    assert api.get(f"/letters/{letter_id}").json()["latest_version"] == 1
+
+
+def test_an_empty_suppress_list_is_still_accepted(api):
+    body = sample_body()
+    r = api.post("/letters", json={**body, "context": {**body["context"], "suppress": []}})
+    assert r.status_code == 201
+    assert r.json()["result"]["score"] == 73  # nothing set aside
+
+
+def test_the_unstored_check_still_takes_suppress(api):
+    """POST /check stores nothing (the letter page sends its standing marks with it)."""
+    body = sample_body()
+    r = api.post("/check", json={**body, "context": {**body["context"], "suppress": SILENT}})
+    assert r.status_code == 200
+    assert all(f["suppressed"] for f in found(r.json(), "timeliness.late"))
+
+
+def test_import_refuses_a_file_with_suppress(tmp_path):
+    from vcl_qa.db import migrate, open_db
+    from vcl_qa.letters import bulk
+
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    text = SAMPLE.read_text()
+    (folder / "late.txt").write_text(text.replace(
+        "---\n", "---\nsuppress:\n  - {rule: timeliness.late, reason: the post was slow}\n", 1))
+    (folder / "plain.txt").write_text(text)
+    db = open_db(tmp_path / "import.db")
+    try:
+        migrate(db)
+        report = bulk.import_folder(db, folder, "north")
+        assert report.stored == ["plain.txt"]
+        assert [name for name, _ in report.failed] == ["late.txt"]
+        assert "'suppress'" in report.failed[0][1] and "not a problem" in report.failed[0][1]
+        assert db.execute("SELECT count(*) FROM letters").fetchone()[0] == 1
+    finally:
+        db.close()
+
+
+def test_check_page_refuses_an_uploaded_file_with_suppress(server):
+    with signed_in(server) as web:
+        page = web.get("/check")
+        text = SAMPLE.read_text().replace(
+            "---\n", "---\nsuppress:\n  - {rule: timeliness.late, reason: the post was slow}\n", 1)
+        before = letter_count(server)
+        r = web.post("/check", data={"csrf_token": csrf(page.text)},
+                     files={"file": ("late.txt", text.encode(), "text/plain")})
+        assert r.status_code == 400
+        assert "suppress" in r.text and "not a problem" in r.text
+        assert letter_count(server) == before
+
+
+# --- 5. one standing mark per finding; a restore says what it did ------------------------------
+
+def test_a_second_mark_for_the_same_finding_is_409(api):
+    letter_id = new_letter(api)
+    first = api.post(f"/letters/{letter_id}/suppressions",
+                     json={"rule": "timeliness.late", "reason": "the decision was sent by phone first"})
+    assert first.status_code == 201
+    again = api.post(f"/letters/{letter_id}/suppressions",
+                     json={"rule": "timeliness.late", "reason": "another reason"})
+    assert again.status_code == 409
+    message = again.json()["error"]["message"]
+    assert "already marked not a problem" in message and "Sam Staff" in message and "restore" in message
+    # a wording of a check already set aside as a whole adds nothing either
+    passive = api.post(f"/letters/{letter_id}/suppressions",
+                       json={"rule": "readability.passive", "reason": "quoted from the court"})
+    assert passive.status_code == 201
+    worded = api.post(f"/letters/{letter_id}/suppressions",
+                      json={"rule": "readability.passive", "term": "was charged", "reason": "quoted"})
+    assert worded.status_code == 409
+    # the same wording twice, in other quotes and case, is one mark
+    other = new_letter(api)
+    assert api.post(f"/letters/{other}/suppressions", json={
+        "rule": "readability.passive", "term": "was charged", "reason": "quoted"}).status_code == 201
+    assert api.post(f"/letters/{other}/suppressions", json={
+        "rule": "readability.passive", "term": "Was Charged", "reason": "quoted"}).status_code == 409
+    rows = api.get(f"/letters/{other}").json()["suppressions"]
+    assert len([s for s in rows if not s["revoked_at"]]) == 1
+
+
+def test_restore_counts_the_finding_again_even_with_old_duplicates(api, server):
+    letter_id = new_letter(api)
+    first = api.post(f"/letters/{letter_id}/suppressions",
+                     json={"rule": "timeliness.late", "reason": "sent by phone the same day"}).json()
+    with sqlite3.connect(server.db) as db:  # a duplicate kept from before they were refused
+        db.execute("INSERT INTO suppressions (letter_id, rule, term, reason, user_id, created_at)"
+                   " SELECT letter_id, rule, term, 'again', user_id, created_at FROM suppressions WHERE id = ?",
+                   [first["id"]])
+        twin = db.execute("SELECT max(id) FROM suppressions").fetchone()[0]
+    r = api.delete(f"/letters/{letter_id}/suppressions/{twin}")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["restored"] and body["also_restored"] == [first["id"]] and body["counts_again"] is True
+    assert not any(f["suppressed"] for f in found(body["result"], "timeliness.late"))
+    letter = api.get(f"/letters/{letter_id}").json()
+    assert letter["score"] == 73
+    assert all(s["revoked_at"] for s in letter["suppressions"])
+    assert api.delete(f"/letters/{letter_id}/suppressions/{first['id']}").status_code == 409
+
+
+def _worded_then_whole(api) -> tuple[int, int]:
+    """A letter with 'was charged' marked, then the whole passive check: (letter, worded mark)."""
+    letter_id = new_letter(api)
+    worded = api.post(f"/letters/{letter_id}/suppressions", json={
+        "rule": "readability.passive", "term": "was charged", "reason": "quoted from the charge sheet"})
+    assert worded.status_code == 201
+    assert api.post(f"/letters/{letter_id}/suppressions", json={
+        "rule": "readability.passive", "reason": "the whole letter quotes the court"}).status_code == 201
+    return letter_id, worded.json()["id"]
+
+
+def test_restore_says_when_another_mark_still_sets_the_finding_aside(api, server):
+    letter_id, worded = _worded_then_whole(api)
+    r = api.delete(f"/letters/{letter_id}/suppressions/{worded}").json()
+    assert r["restored"] and r["counts_again"] is False and r["also_restored"] == []
+    assert all(f["suppressed"] for f in found(r["result"], "readability.passive"))
+    # on the page: no "counts again" when it does not
+    letter_id, worded = _worded_then_whole(api)
+    with signed_in(server) as web:
+        page = web.get(f"/letters/{letter_id}")
+        r = web.post(f"/letters/{letter_id}/suppressions/{worded}/restore", data={"csrf_token": csrf(page.text)})
+        assert r.status_code == 303 and r.headers["location"].endswith("saved=restored-still")
+        shown = web.get(r.headers["location"]).text
+    assert "still does not count" in shown and "that finding counts again" not in shown
+
+
+def test_web_form_refuses_a_second_mark_with_the_reason(server, api):
+    letter_id = new_letter(api)
+    with signed_in(server) as web:
+        page = web.get(f"/letters/{letter_id}")
+        data = {"csrf_token": csrf(page.text), "rule": "timeliness.late", "reason": "posted by hand on the 20th"}
+        assert web.post(f"/letters/{letter_id}/suppressions", data=data).status_code == 303
+        r = web.post(f"/letters/{letter_id}/suppressions", data={**data, "reason": "again"})
+        assert r.status_code == 409
+        assert "already marked not a problem" in r.text and "posted by hand on the 20th" in r.text
+    assert len(api.get(f"/letters/{letter_id}").json()["suppressions"]) == 1
+
+
+# --- 9. restored marks stay on the letter page --------------------------------------------------
+
+def test_letter_page_shows_restored_marks_with_who_and_when(server, api):
+    letter_id = new_letter(api)
+    mark = api.post(f"/letters/{letter_id}/suppressions", json={
+        "rule": "timeliness.late", "reason": "the victim was told by phone on the 20th"}).json()
+    with httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(server.tokens["mia"]), timeout=60) as mgr:
+        assert mgr.delete(f"/letters/{letter_id}/suppressions/{mark['id']}").status_code == 200
+    with signed_in(server) as web:
+        page = web.get(f"/letters/{letter_id}").text
+    section = page[page.index('id="restored-marks"'):]
+    section = section[:section.index("</details>")]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
+    assert "then restored (1)" in text
+    assert "Letter late" in text and "the victim was told by phone on the 20th" in text
+    assert "Marked not a problem by Sam Staff" in text and "Restored by Mia Manager" in text
+
+
+# --- 10. reasons in words, wording from the letter ---------------------------------------------
+
+@pytest.mark.parametrize("reason", [".", "x", " - ", "??", "bad\u0000\u001b[31m", "fine\u202e"])
+def test_reasons_without_words_or_with_control_characters_are_refused(api, reason):
+    letter_id = new_letter(api)
+    r = api.post(f"/letters/{letter_id}/suppressions", json={"rule": "timeliness.late", "reason": reason})
+    assert r.status_code == 422 and field_of(r) == ["reason"]
+    assert api.get(f"/letters/{letter_id}").json()["suppressions"] == []
+
+
+def test_tabs_and_line_breaks_in_a_reason_become_spaces(api):
+    letter_id = new_letter(api)
+    r = api.post(f"/letters/{letter_id}/suppressions",
+                 json={"rule": "timeliness.late", "reason": "  told by phone\n\ton the 20th  "})
+    assert r.status_code == 201 and r.json()["reason"] == "told by phone on the 20th"
+
+
+@pytest.mark.parametrize("rule, term, says", [
+    ("readability.passive", "zzzz", "\u201cwas charged\u201d, \u201cwere found\u201d"),
+    ("timeliness.late", "late", "leave out the wording"),
+    ("readability.jargon", "prior to", "found nothing"),
+    ("readability.passive", "   ", "leave out the wording"),
+])
+def test_a_wording_the_letter_does_not_hold_is_refused(api, rule, term, says):
+    letter_id = new_letter(api)
+    r = api.post(f"/letters/{letter_id}/suppressions", json={"rule": rule, "term": term, "reason": "quoted"})
+    assert r.status_code == 422 and field_of(r) == ["term"]
+    assert says in r.json()["error"]["message"]
+    assert api.get(f"/letters/{letter_id}").json()["suppressions"] == []
+
+
+def test_a_wording_the_letter_holds_is_accepted_in_any_case(api):
+    letter_id = new_letter(api)
+    r = api.post(f"/letters/{letter_id}/suppressions",
+                 json={"rule": "readability.passive", "term": "WAS CHARGED", "reason": "quoted from the charge"})
+    assert r.status_code == 201
+    passive = {f["text"]: f["suppressed"] for f in found(r.json()["result"], "readability.passive")}
+    assert passive == {"was charged": True, "were found": False}
+
+
+def test_web_form_refuses_a_reason_without_words(server, api):
+    letter_id = new_letter(api)
+    with signed_in(server) as web:
+        page = web.get(f"/letters/{letter_id}")
+        r = web.post(f"/letters/{letter_id}/suppressions",
+                     data={"csrf_token": csrf(page.text), "rule": "timeliness.late", "reason": "."})
+        assert r.status_code == 400
+        assert "Not a problem: say in words why" in r.text
+        r = web.post(f"/letters/{letter_id}/suppressions",
+                     data={"csrf_token": csrf(page.text), "rule": "timeliness.late", "reason": "ok\u001b[31m"})
+        assert r.status_code == 400 and "control characters" in r.text
+    assert api.get(f"/letters/{letter_id}").json()["suppressions"] == []
