@@ -20,7 +20,11 @@
   var shown = { error: true, warning: true, suggestion: true };
   var RANK = { error: 0, warning: 1, suggestion: 2 };
   var WIDE = 60;  // characters: a finding longer than this is about a sentence, not words
-  var SIGN_OFF = /^(Yours sincerely|Yours faithfully|Yours truly|Kind regards|Best wishes|With best wishes|Warm regards|Best regards)/mi;
+  // A line that is only a sign-off, from the checker's own list (rules/structure.yml) when the
+  // page gives it: paragraphs are inserted before the first such line.
+  var SIGN_OFF = new RegExp("^[ \\t]*(?:" + (data.sign_off ||
+    "Yours\\s+sincerely|Yours\\s+faithfully|Yours\\s+truly|Kind\\s+regards|Best\\s+wishes|Regards") +
+    ")[,.!]?[ \\t]*$", "mi");
   var dirty = false, seq = 0, timer = null;
   // The site's own root, as the server wrote the form's address (it may run under a path).
   var root = editForm ? editForm.getAttribute("action").replace(/\/letters\/\d+\/versions$/, "") : "";

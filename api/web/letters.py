@@ -18,6 +18,7 @@ from vcl_qa import csv_safe, labels
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.result import DIMENSIONS
 from vcl_qa.engine.rules import load_rules
+from vcl_qa.engine.structure import sign_off_alternatives
 from vcl_qa.db import audit
 from vcl_qa.letters import store
 from vcl_qa.letters import service
@@ -163,7 +164,9 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
     data = {"letter": letter_id, "text": view["text"], "context": {**context, "suppress": stood},
             "findings": [_script_finding(f) for f in view["findings"]],
             "editable": letter["status"] != "sent", "verdicts": VERDICT_WORDS, "severities": SEVERITY_WORDS,
-            "titles": {r.id: r.title for r in rules}, "top_rules": [r.id for r in rules if r.kind == "header_line"]}
+            "titles": {r.id: r.title for r in rules}, "top_rules": [r.id for r in rules if r.kind == "header_line"],
+            # the sign-offs the checker knows (rules/structure.yml): paragraphs go in before them
+            "sign_off": sign_off_alternatives()}
     saved_text = SAVED_MESSAGES.get(saved or "")
     if saved in ("version", "changed"):
         saved_text = saved_text.replace("a new version", f"version {letter['latest_version']}")

@@ -12,6 +12,7 @@ from vcl_qa import labels
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.result import DIMENSIONS
 from vcl_qa.engine.rules import load_rules
+from vcl_qa.engine.structure import sign_off_alternatives
 from vcl_qa.errors import LetterError
 from vcl_qa.training import service
 from vcl_qa.training.exercises import READERS, settings
@@ -192,7 +193,7 @@ def _exercise_page(request: Request, user, db, exercise_id: str, number: int | N
     shown, set_aside, data_json = [], [], None
     if last is not None and text is None:
         shown, set_aside = _finding_views(last)
-        data_json = _script_json({"text": last["text"], "findings": [
+        data_json = _script_json({"text": last["text"], "sign_off": sign_off_alternatives(), "findings": [
             {"n": f["n"], "start": f.get("start"), "end": f.get("end"), "text": f.get("text"),
              "severity": f["severity"], "kind": f["kind"]} for f in shown]})
     editor_text = text if text is not None else (last["text"] if last else detail["text"])

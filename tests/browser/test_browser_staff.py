@@ -92,6 +92,29 @@ def test_staff_check_fix_and_save(page, site):
     assert page.get_by_role("button", name="Save as a new version and check again").count() == 0
 
 
+@pytest.mark.parametrize("sign_off", ["With deepest sympathy,", "Regards", "Yn gywir,\n\nYours sincerely,"])
+def test_a_paragraph_goes_in_before_any_sign_off_the_checker_knows(page, site, sign_off):
+    """The editor's list of sign-offs is the checker's own (rules/structure.yml), so a letter
+    signed "With deepest sympathy" or "Regards", or bilingually, gets its paragraph above the
+    sign-off and never after the writer's name."""
+    sign_in(page, site["tokens"]["staff"])
+    page.goto("/check")
+    page.get_by_label("The letter", exact=True).fill(FLAWED.replace("Yours sincerely", sign_off))
+    page.get_by_label("What did we decide?").select_option("discontinued")
+    _fill_date(page, "decision_date", dt.date.today())
+    page.get_by_label("Victim's rights").select_option("standard")
+    page.get_by_label("Writing to a bereaved family member?").select_option("no")
+    page.get_by_label("Offence", exact=True).select_option("harassment")
+    page.get_by_label("Name the letter should greet").fill("Ms Olivia Grant")
+    page.get_by_role("button", name="Check the letter").click()
+    page.wait_for_url(re.compile(r"/letters/\d+$"))
+    review = page.locator(".finding").filter(has_text="Victims' Right to Review")
+    review.get_by_role("button", name="Insert this paragraph").click()
+    text = page.get_by_label("The letter", exact=True).input_value()
+    first_sign_off = sign_off.split("\n")[0]
+    assert text.index("Victims' Right to Review") < text.index(first_sign_off) < text.index("J Whitcombe")
+
+
 def test_check_form_errors_are_next_to_fields(page, site):
     sign_in(page, site["tokens"]["staff"])
     page.goto("/check")
