@@ -14,6 +14,7 @@ from vcl_qa.decisions import register
 from vcl_qa.reports import charts
 from vcl_qa.reports import dashboard
 from vcl_qa.reports import timeliness
+from vcl_qa import clock
 
 from ..deps import DbDep
 from .session import SECURITY_HEADERS, Manager, render
@@ -125,7 +126,7 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
         "summary": dashboard.summary(rows), "register": reg, "time_months": time_months,
         "verdict_months": verdict_months, "bands": bands, "problems": problems, "suggestions": suggestions,
         "severities": labels.SEVERITIES, "panel": panel, "charts": chart_svgs,
-        "today_words": labels.long_date(reg.today if reg else (f["as_of"] or dt.date.today())),
+        "today_words": labels.long_date(reg.today if reg else (f["as_of"] or clock.today())),
         "missing_link": _decisions_link(f, "overdue"), "late_link": _decisions_link(f, "sent_late"),
         "open_link": _decisions_link(f, "due"),
         "as_of_words": labels.long_date(f["as_of"]) if f["as_of"] else None,

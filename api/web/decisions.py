@@ -16,6 +16,7 @@ from vcl_qa.errors import LetterError
 from vcl_qa.decisions import register, store
 from vcl_qa.engine.workdays import limit_for
 from vcl_qa.reports import timeliness
+from vcl_qa import clock
 
 from ..deps import DbDep, visible_team
 from . import check
@@ -51,7 +52,7 @@ def _filters(request: Request, user, db) -> tuple[dict, dict[str, str], dict[str
 def rows_for(db, f: dict) -> list[dict]:
     """The register as the page lists it: decisions made by the day counted as today, most
     urgent first, each with plain words."""
-    today = f["as_of"] or dt.date.today()
+    today = f["as_of"] or clock.today()
     rows = register.register(db, today=today, team=f["team"], decided_to=today)
     for r in rows:
         r.update(decision_words=labels.label(labels.DECISIONS, r["decision"]),
@@ -90,7 +91,7 @@ def decisions_page(request: Request, user: StaffOrManager, db: DbDep, page: int 
         "tabs": [(s, labels.REGISTER_STATUSES[s], counts[s], _link(f, status=s)) for s in STATUS_ORDER],
         "all_link": _link(f, status=""), "page": page, "pages": pages,
         "page_link": lambda n: _link(f, page=str(n)),
-        "today_words": labels.long_date(f["as_of"] or dt.date.today()), "as_of_given": f["as_of"] is not None,
+        "today_words": labels.long_date(f["as_of"] or clock.today()), "as_of_given": f["as_of"] is not None,
     })
     return render(request, "decisions.html", ctx, 400 if errors else 200, user)
 

@@ -13,6 +13,7 @@ from vcl_qa import labels
 from vcl_qa.engine import workdays
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.rules import load_rules
+from vcl_qa import clock
 
 from .forms import BEREAVED_LABELS, CATEGORY_LABELS, DECISION_LABELS, FIELD_ORDER, OFFENCE_LABELS, WITHDRAWAL_LABELS
 
@@ -114,7 +115,7 @@ def due_facts(metrics: dict, status: str, sent_date: str | None, today: dt.date 
     day it was sent): {'due': ..., 'left': int, 'late': bool, 'words': ...}."""
     if not metrics.get("due_date"):
         return None
-    today = today or dt.date.today()
+    today = today or clock.today()
     due = dt.date.fromisoformat(metrics["due_date"])
     on = dt.date.fromisoformat(sent_date or metrics.get("letter_date") or today.isoformat())
     left = workdays.working_days_between(on, due)

@@ -24,6 +24,7 @@ from vcl_qa.letters import store
 from vcl_qa.letters import service
 from vcl_qa.letters import word
 from vcl_qa.reports import exports
+from vcl_qa import clock
 
 from ..deps import DbDep
 from ..deps import check_visible, scoring_slot
@@ -48,7 +49,7 @@ def due_in_words(metrics: dict, status: str, sent_date: str | None, today: dt.da
     if not metrics.get("due_date"):
         return None
     due = dt.date.fromisoformat(metrics["due_date"])
-    today = today or dt.date.today()
+    today = today or clock.today()
     on = dt.date.fromisoformat(sent_date or metrics.get("letter_date") or today.isoformat())
     left = workdays.working_days_between(on, due)
     unit = lambda n: "working day" if abs(n) == 1 else "working days"  # noqa: E731
@@ -356,7 +357,7 @@ def _send_view(request, letter: dict, user, day: dt.date, errors: dict | None = 
     return render(request, "send.html", {
         "letter": letter, "day": day, "typed": typed or {"day": day.day, "month": day.month, "year": day.year},
         "due": facts, "must_fix": must_fix, "errors": errors or {}, "long_date": long_date,
-        "days": letter_view.days, "today": dt.date.today(),
+        "days": letter_view.days, "today": clock.today(),
     }, status, user=user)
 
 

@@ -22,6 +22,7 @@ from vcl_qa.errors import LetterError
 from vcl_qa.engine.letter import CONTEXT_FIELDS, context_from_mapping, decode_text
 from vcl_qa.decisions import store
 from vcl_qa.engine.workdays import due_date, limit_for, working_days_between
+from vcl_qa import clock
 
 OPEN = ("overdue", "due_today", "due")
 # The letter details the register stores (a detail it has no column for is refused, not lost).
@@ -154,7 +155,7 @@ class StatusClock:
     decisions on the same few dates, and the working-day code walks one day at a time."""
 
     def __init__(self, today: dt.date | None = None):
-        self.today = today or dt.date.today()
+        self.today = today or clock.today()
         self._due: dict[tuple[dt.date, str], dt.date] = {}
         self._between: dict[tuple[dt.date, dt.date], int] = {}
 
@@ -240,7 +241,7 @@ def unlinked_letters(db: Database, *, team: str | None = None, limit: int = 50,
 def digest(db: Database, *, today: dt.date | None = None, team: str | None = None) -> list[dict]:
     """The day's open letters (overdue, due today, due), most urgent first. Decisions dated
     after `today` are left out: on that morning they had not been made."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     return [r for r in register(db, today=today, team=team, decided_to=today) if r["status"] in OPEN]
 
 
@@ -279,7 +280,7 @@ class Digest:
 def digest_for(db: Database, *, today: dt.date | None = None, team: str | None = None,
                unlinked: int = 0) -> Digest:
     """The digest for `today` (default: the computer's date), with the register's size."""
-    day = today or dt.date.today()
+    day = today or clock.today()
     held_all = db["decisions"].count
     held = db["decisions"].count_where("team = ?", [team]) if team else held_all
     later = db["decisions"].count_where(

@@ -14,13 +14,14 @@ from vcl_qa.engine.scoring import apply_penalties, dimension_results, overall
 from vcl_qa.engine.structure import analyse
 from vcl_qa.engine.suggest import add_replacements
 from vcl_qa.engine.typography import fold
+from vcl_qa import clock
 
 
 def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleSet | None = None) -> Result:
     rs = ruleset or load_rules()
     # Curly quotes, dashes and special spaces are matched as plain ones; the folded text has
     # the same length, so findings still quote the letter as written (kinds/base.py finding).
-    state = State(letter, analyse(fold(letter.text)), rs, today or dt.date.today())
+    state = State(letter, analyse(fold(letter.text)), rs, today or clock.today())
     compute_metrics(state)
     findings: list[Finding] = []
     not_assessed: dict[str, list[str]] = defaultdict(list)

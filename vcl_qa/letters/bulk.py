@@ -18,6 +18,7 @@ from vcl_qa.engine.letter import LETTER_SUFFIXES, Letter
 from vcl_qa.db import audit
 from vcl_qa.letters import service
 from vcl_qa.db.connection import now, write_tx
+from vcl_qa import clock
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def purge(db: Database, older_than_days: int, *, today: dt.date | None = None,
     """Remove letter text and personal details from letters older than the cut-off (by sent
     date, else the day stored), and from register decisions older than it; scores, verdicts and
     rule ids stay for reports."""
-    cutoff = ((today or dt.date.today()) - dt.timedelta(days=older_than_days)).isoformat()
+    cutoff = ((today or clock.today()) - dt.timedelta(days=older_than_days)).isoformat()
     ids = [r[0] for r in db.execute(
         "SELECT id FROM letters WHERE purged_at IS NULL"
         " AND COALESCE(sent_date, substr(created_at, 1, 10)) < ?", [cutoff]).fetchall()]

@@ -21,6 +21,7 @@ from vcl_qa.db.users import check_label
 from vcl_qa.letters import store
 from vcl_qa.letters.store import Conflict, NotFound  # noqa: F401 (callers catch these here)
 from vcl_qa.ops import metrics
+from vcl_qa import clock
 
 
 def check_text(text: Any) -> str:
@@ -156,7 +157,7 @@ def check_decision_date(context: dict | None, today: dt.date | None = None) -> N
         day = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
     except ValueError:
         return  # not a date: the context check names it
-    today = today or dt.date.today()
+    today = today or clock.today()
     if day > today:
         raise LetterError(f"the decision date ({long_date(day)}) is after today; check the date, "
                           "or give the date the letter will be sent", field="decision_date")
@@ -179,7 +180,7 @@ def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None
         row = store.letter_row(db, letter_id)
         store.refuse_purged(row)
         context = store.previous_context(db, letter_id, row["latest_version"])
-        today = dt.date.today().isoformat()
+        today = clock.today().isoformat()
         sent = sent or min(context.get("letter_date") or today, today)
         check_sent_date(context, sent)
         try:  # recorded only if no version came in since the decision date was checked
@@ -198,7 +199,7 @@ def check_sent_date(context: dict, sent: str) -> None:
     """A letter is not marked as sent after today, before its decision, nor before its own date
     (ISO dates): a letter dated 23 December cannot have gone out on the 19th, and marking it so
     would judge a late letter on time."""
-    if sent > dt.date.today().isoformat():
+    if sent > clock.today().isoformat():
         raise LetterError(f"the letter cannot be marked as sent on {long_date(sent)}: that is "
                           "after today", field="sent_date")
     if context.get("decision_date") and context["decision_date"] > sent:
@@ -215,7 +216,7 @@ def default_sent_date(db: Database, letter_id: int) -> dt.date:
     """The day a letter is taken to go out unless told otherwise: its letter_date, else today."""
     row = store.letter_row(db, letter_id)
     day = store.previous_context(db, letter_id, row["latest_version"]).get("letter_date")
-    today = dt.date.today()
+    today = clock.today()
     return min(dt.date.fromisoformat(day), today) if day else today
 
 
@@ -223,9 +224,11 @@ def may_undo_sent(user: Any, row: dict, today: dt.date | None = None) -> bool:
     """A sent mark can be undone by a manager, or by the person who made it on the same day."""
     if getattr(user, "role", None) == "manager":
         return True
-    today = today or dt.date.today()
+    today = today or clock.today()
+    marked = row.get("sent_marked_at")
+    # the mark's time is stored in UTC: the day it was made is the UK day it fell on
     return (row.get("sent_by") is not None and row.get("sent_by") == getattr(user, "id", None)
-            and str(row.get("sent_marked_at") or "")[:10] == today.isoformat())
+            and marked is not None and clock.uk_date(str(marked)) == today)
 
 
 def undo_sent(db: Database, user: Any, letter_id: int) -> dict:

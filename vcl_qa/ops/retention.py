@@ -16,6 +16,7 @@ from vcl_qa import config
 from vcl_qa.db import audit
 from vcl_qa.db.connection import write_tx
 from vcl_qa.letters import bulk
+from vcl_qa import clock
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def cutoff(days: int | None, today: dt.date | None = None) -> str | None:
     """The first day still kept, as ISO text (None: everything is kept)."""
     if days is None:
         return None
-    return ((today or dt.date.today()) - dt.timedelta(days=days)).isoformat()
+    return ((today or clock.today()) - dt.timedelta(days=days)).isoformat()
 
 
 def letters_due(db: Database, days: int | None, today: dt.date | None = None) -> int:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from vcl_qa.decisions import register
+from vcl_qa import clock
 
 SENT = ("sent_on_time", "sent_late")
 OPEN = register.OPEN  # overdue, due today, due later (as the digest lists them)
@@ -82,7 +83,7 @@ def from_register(db: Database, *, today: dt.date | None = None, **filters) -> T
     (then letters never written cannot be counted at all)."""
     if not db["decisions"].exists() or not db["decisions"].count:
         return None
-    today = today or dt.date.today()
+    today = today or clock.today()
     return figures(rows_for(db, today=today, **filters), today)
 
 
