@@ -306,3 +306,12 @@ class BodyLimit:
                                   f"the request body is over {limit // 1024} KB",
                                   headers={"Connection": "close"})
         await response(scope, receive, send)
+
+
+def check_range(low_name: str, low: object, high_name: str, high: object) -> None:
+    """422 naming both query parameters when a range ends before it starts."""
+    if low is not None and high is not None and str(high) < str(low):
+        field = f"query.{high_name}"
+        message = (f"'{high}' is before query.{low_name} '{low}': {high_name} must be the same as"
+                   f" {low_name} or later")
+        raise ApiError(422, "invalid", f"{field}: {message}", [{"field": field, "message": message}])

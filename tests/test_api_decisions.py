@@ -244,6 +244,7 @@ def test_timeliness_report_json_and_csv(server):
 @pytest.mark.parametrize("path, low, high, low_value, high_value", [
     ("/reports/timeliness", "month_from", "month_to", "2026-12", "2025-01"),
     ("/decisions", "decided_from", "decided_to", "2025-02-01", "2025-01-31"),
+    ("/letters", "date_from", "date_to", "2025-02-01", "2025-01-31"),
 ])
 def test_a_range_that_ends_before_it_starts_names_both_fields(server, path, low, high, low_value, high_value):
     """Report item 14: month_from after month_to answered 200 with an empty list."""

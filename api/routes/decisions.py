@@ -20,7 +20,7 @@ from vcl_qa.decisions import store
 from vcl_qa.db.users import User
 
 from ..deps import DbDep, LetterUser
-from ..errors import COMMON_RESPONSES, ApiError
+from ..errors import COMMON_RESPONSES, ApiError, check_range
 from ..schemas import _inline_refs
 
 router = APIRouter(tags=["decisions"], responses=COMMON_RESPONSES)
@@ -201,15 +201,6 @@ def register_decisions(body: DecisionsBody, db: DbDep, user: LetterUser, respons
     return {"data": data, "count": len(data), **counts}
 
 
-def _check_range(low_name: str, low: Any, high_name: str, high: Any) -> None:
-    """422 naming both query parameters when a range ends before it starts."""
-    if low is not None and high is not None and str(high) < str(low):
-        field = f"query.{high_name}"
-        message = (f"'{high}' is before query.{low_name} '{low}': {high_name} must be the same as"
-                   f" {low_name} or later")
-        raise ApiError(422, "invalid", f"{field}: {message}", [{"field": field, "message": message}])
-
-
 @router.get("/decisions", response_model=DecisionList)
 def list_decisions(
     db: DbDep, user: LetterUser,
@@ -223,7 +214,7 @@ def list_decisions(
 
     Staff see their own team's decisions only.
     """
-    _check_range("decided_from", decided_from, "decided_to", decided_to)
+    check_range("decided_from", decided_from, "decided_to", decided_to)
     own = _own_team(user)
     if own is not None:
         if team is not None and team != own:
@@ -261,7 +252,7 @@ def timeliness_report(db: DbDep, user: LetterUser,
                       format: Literal["json", "csv"] = "json"):
     """Per month of decision and team, against each working-day limit and all together: letters
     required, sent, sent on time, sent late, missing, pending, and the timeliness rate."""
-    _check_range("month_from", month_from, "month_to", month_to)
+    check_range("month_from", month_from, "month_to", month_to)
     own = _own_team(user)
     if own is not None and team is not None and team != own:
         rows: list[dict] = []

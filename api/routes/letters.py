@@ -18,7 +18,7 @@ from vcl_qa.letters import service
 from vcl_qa.db import audit
 
 from ..deps import DbDep, LetterUser, ManagerUser, PathId, check_visible, scoring_slot, visible_team
-from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError, ErrorBody
+from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError, ErrorBody, check_range
 from ..schemas import (Comparison, LetterCreated, LetterDetail, LetterList, LetterSubmit, SentIn,
                        SuppressionCreated, SuppressionIn, SuppressionRestored)
 
@@ -66,6 +66,7 @@ def list_letters(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ):
     """List letters (newest first) as {data, count}; staff see their own team's only."""
+    check_range("date_from", date_from, "date_to", date_to)
     own = visible_team(user)
     if own is not None:
         if team is not None and team != own:
