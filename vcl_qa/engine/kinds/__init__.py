@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import (acronym, companions, existence, forbidden, header_line, metric, own_line, passive,
-               required, salutation, sentence_length, substitution, timeliness)
+from . import (acronym, case_details, companions, existence, forbidden, header_line, metric, own_line,
+               passive, required, salutation, sentence_length, substitution, timeliness)
 from .base import NotAssessed, State, applies, condition, finding
 
 KINDS: dict[str, ModuleType] = {
@@ -22,6 +22,7 @@ KINDS: dict[str, ModuleType] = {
     "passive": passive,              # passive voice
     "header_line": header_line,      # a line the header block must carry (the private heading)
     "own_line": own_line,            # steps that should each stand on a line of their own
+    "case_details": case_details,    # another person's name or case reference in the letter
 }
 
 __all__ = ["KINDS", "NotAssessed", "State", "applies", "condition", "finding"]

@@ -1,0 +1,75 @@
+"""case_details: the letter names another person or another case than its details say: the name
+it is addressed to (the first line of the header block that starts with a title, "Mrs Denise
+Okonkwo") is not the victim's, or a case reference printed in it is not this case's URN. A
+letter started from another victim's letter and only re-greeted carries someone else's name,
+address and case: the worst error a letter can have, and a breach of their privacy."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from vcl_qa.engine.result import Finding
+from vcl_qa.engine.structure import titles
+
+from .base import KindSettings, NotAssessed, State, finding, rx
+from .header_line import header_lines
+from .salutation import name_tokens
+
+HONOURS = {"when"}
+
+
+class Settings(KindSettings):
+    # A case reference as the letters print it (case-sensitive: "42AB1234524", "42 AB 1234524").
+    urn_pattern: str
+    # The titles a line naming the person the letter goes to starts with.
+    addressee_titles: list[str]
+    address_message: str
+    urn_message: str
+
+
+def check(rule, state: State) -> Iterator[Finding]:
+    cfg: Settings = rule.config
+    ctx = state.letter.context
+    if not ctx.victim_name and not ctx.urn:
+        raise NotAssessed("needs victim_name and urn in the letter's details")  # either lets part of it run
+    if ctx.victim_name:
+        yield from _addressee(rule, state, cfg, ctx.victim_name)
+    if ctx.urn:
+        yield from _references(rule, state, cfg, ctx.urn)
+
+
+def _addressee(rule, state: State, cfg: Settings, victim: str) -> Iterator[Finding]:
+    surname = [t for t in _parts(victim) if t not in titles()][-1:]
+    if not surname:
+        return
+    starts = {t.lower().rstrip(".") for t in cfg.addressee_titles}
+    for start, end, text in header_lines(state):
+        words = text.split(maxsplit=1)
+        if not words or words[0].rstrip(".,").lower() not in starts:
+            continue
+        if surname[0] not in _parts(text):
+            yield finding(rule, state, start, end, message=cfg.address_message, name=victim)
+        return  # only the first titled line: the person the letter goes to
+
+
+def _references(rule, state: State, cfg: Settings, urn: str) -> Iterator[Finding]:
+    want = _plain(urn)
+    seen: set[str] = set()
+    for m in rx(cfg.urn_pattern, case=True).finditer(state.document.text):
+        got = _plain(m.group())
+        if got != want and got not in seen:
+            seen.add(got)
+            yield finding(rule, state, m.start(), m.end(), message=cfg.urn_message, urn=urn)
+
+
+def _parts(name: str) -> list[str]:
+    """Lower-case words of a name, double-barrelled names split too ("okafor-smith": both)."""
+    out = []
+    for t in name_tokens(name):
+        out.append(t)
+        out += [p for p in re.split(r"[-‐–]", t) if p and p != t]
+    return out
+
+
+def _plain(ref: str) -> str:
+    return re.sub(r"[\s/-]", "", ref).upper()
