@@ -921,3 +921,15 @@ def test_a_couple_greeted_together_keeps_mr_and():
     ctx = LetterContext(victim_name="Mr and Mrs Khan")
     assert redact("Dear Mr and Mrs Khan\n\nMrs Khan told us, and Mr Khan agreed.", ctx).text == (
         "Dear Mr and [VICTIM]\n\n[VICTIM] told us, and [VICTIM] agreed.")
+
+
+# Found in the second review (sample letter 02): the date of a gathering where it happened,
+# with the town between the place and the date, was left readable.
+def test_the_date_of_the_gathering_where_it_happened_is_hidden():
+    text = "She says you were both at the wedding in Whitby on 14 June, and that you left early."
+    assert redact(text).text == "She says you were both at the wedding in Whitby on [DATE], and that you left early."
+    text = "He agrees he was at the barbecue on Saturday 3 August 2024."
+    assert redact(text).text == "He agrees he was at the barbecue on [DATE]."
+    # the case's own dates near such a word stay
+    text = "Both parties were told the hearing on 14 June was moved."
+    assert redact(text).text == text
