@@ -60,16 +60,26 @@ def backup_cmd(path: str) -> None:
 @click.command("restore")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True,
-              help="Replace the database that is there (it is first copied aside).")
-def restore_cmd(path: Path, force: bool) -> None:
-    """Put the backup at PATH in place of the database (VCL_QA_DB), after checking it. An
-    existing database is replaced only with --force, and is first copied aside."""
+              help="Replace the database that is there (it is first copied aside; a damaged one "
+                   "byte for byte).")
+@click.option("--allow-no-letters", is_flag=True,
+              help="Allow a backup holding no letters to replace a database that holds some.")
+def restore_cmd(path: Path, force: bool, allow_no_letters: bool) -> None:
+    """Put the backup at PATH in place of the database (VCL_QA_DB), after checking it is a sound
+    vcl-qa database. An existing database is replaced only with --force, and is first copied
+    aside (a damaged one byte for byte); one holding letters is replaced by a backup holding
+    none only with --allow-no-letters as well."""
+    import sqlite3
+
     target = database.database_path()
     database.announce(target, machine=True)
     try:
-        out = backups.restore(path, target, force=force)
+        out = backups.restore(path, target, force=force, allow_no_letters=allow_no_letters)
     except backups.BackupError as exc:
         _fail(str(exc))
+    except (sqlite3.Error, OSError) as exc:
+        _fail(f"The restore failed ({exc}). The database at {target} may not have been replaced; "
+              f"any copy put aside is beside it as {target.name}.before-restore-TIME", 1)
     db = open_db(target)
     try:
         upgraded = migrate(db)  # a backup from an older release gets today's tables
@@ -79,8 +89,14 @@ def restore_cmd(path: Path, force: bool) -> None:
     made = (out.get("manifest") or {}).get("created_at")
     err.print(f"Restored {counts.get('letters', 0)} letters and {counts.get('users', 0)} users"
               + (f" from the backup made {made}" if made else "") + "; integrity check ok.", markup=False)
-    if out["previous"]:
+    if out["damaged"]:
+        err.print(f"The database that was there was damaged ({out['damaged']}); it is kept, byte "
+                  f"for byte, at {out['previous']}", markup=False)
+    elif out["previous"]:
         err.print(f"The database that was there is kept at {out['previous']}", markup=False)
+    if out["replaced_file"]:
+        err.print("SQLite could not open the damaged file, so the file itself was replaced: "
+                  "restart the server if it is running.", markup=False)
     if upgraded:
         err.print(f"Upgraded to this release: {', '.join(upgraded)}", markup=False)
 

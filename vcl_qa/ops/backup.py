@@ -3,9 +3,11 @@
 A backup is SQLite's online backup API run in one step: a consistent snapshot taken under a
 read transaction, so writers carry on meanwhile (WAL). The copy is a single file (no WAL beside
 it), readable only by its owner (0600), checked with `PRAGMA integrity_check`, and described by
-a JSON manifest beside it (`NAME.json`). A restore checks the copy first and writes it into the
-target with the same API, under the service's writer lock, so a running server sees either the
-old database or the restored one, never a mixture.
+a JSON manifest beside it (`NAME.json`). A restore checks the copy first (an SQLite file that is not a vcl-qa database is refused),
+takes the service's writer lock, copies the current database aside and writes the copy into the
+target with the same API, holding the lock from before the copy aside until the swap is done:
+a running server sees either the old database or the restored one, never a mixture, and every
+write it confirmed is in the restored database or in the copy put aside.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,10 +85,16 @@ def backup(source: Path, dest: Path | str, *, now: dt.datetime | None = None) ->
     return manifest
 
 
+# What makes a file a vcl-qa database (the first release's core tables): a restore refuses
+# any other SQLite file instead of putting it in place of the letters.
+REQUIRED_TABLES = ("_sqlite_migrations", "users", "letters", "versions", "results")
+CORE_MIGRATION = "core:0001_core"
+
+
 def check(path: Path) -> dict:
-    """What a restore would check: the file is SQLite, matches its manifest if there is one, and
-    passes its integrity check. Returns the copy's facts (row counts, schema); raises
-    BackupError saying what is wrong."""
+    """What a restore would check: the file is SQLite, matches its manifest if there is one,
+    passes its integrity check and is a vcl-qa database (its core tables and their migration).
+    Returns the copy's facts (row counts, schema); raises BackupError saying what is wrong."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"There is no backup at {path.resolve()}")
@@ -97,6 +106,8 @@ def check(path: Path) -> dict:
             manifest = json.loads(manifest_path(path).read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError):
             raise BackupError(f"The manifest {manifest_path(path)} cannot be read") from None
+        if not isinstance(manifest, dict):
+            raise BackupError(f"The manifest {manifest_path(path)} cannot be read")
         if manifest.get("sha256") and manifest["sha256"] != sha256(path):
             raise BackupError(f"{path} has changed since the backup was made (its checksum does not "
                               "match the manifest): it may be damaged or incomplete")
@@ -107,36 +118,194 @@ def check(path: Path) -> dict:
         raise BackupError(f"{path} cannot be read as a database ({exc})") from None
     if facts["integrity_check"] != "ok":
         raise BackupError(f"{path} failed its integrity check: {facts['integrity_check']}")
+    missing = [t for t in REQUIRED_TABLES if t not in facts["row_counts"]]
+    if missing:
+        raise BackupError(f"{path} is not a vcl-qa database: it has no {', '.join(missing)} "
+                          f"table{'s' if len(missing) > 1 else ''} (a vcl-qa database has "
+                          f"{', '.join(REQUIRED_TABLES)}). Nothing was changed")
+    if CORE_MIGRATION not in facts["schema"]:
+        raise BackupError(f"{path} is not a vcl-qa database: its _sqlite_migrations table does not "
+                          f"record {CORE_MIGRATION}. Nothing was changed")
     return {**facts, "manifest": manifest}
 
 
-def restore(path: Path, target: Path, *, force: bool = False, now: dt.datetime | None = None) -> dict:
+def restore(path: Path, target: Path, *, force: bool = False, allow_no_letters: bool = False,
+            now: dt.datetime | None = None) -> dict:
     """Put the backup at `path` in place of the database at `target` (only with `force` when one
     is there, which is first copied aside as TARGET.before-restore-TIME). Returns the backup's
-    facts plus "previous" (the path of the copy kept aside, if any)."""
+    facts plus "previous" (the path of the copy kept aside, if any), "damaged" (the reason,
+    when the database there could not be read: it was copied aside byte for byte) and
+    "replaced_file" (True when the file itself had to be replaced, not rewritten in place).
+
+    The service's writer lock is taken before anything of the target is read or copied and
+    held until the backup is in place: a write the server confirmed is either in the copy put
+    aside or waits and goes into the restored database (or, if it waits longer than the busy
+    timeout, gets "database is locked", a 503 saying nothing was saved). `allow_no_letters`:
+    replace a database that holds letters with a backup that holds none (refused otherwise)."""
     path, target = Path(path), Path(target)
     facts = check(path)
     if path.resolve() == target.resolve():
         raise BackupError("The backup and the database are the same file")
-    previous = None
-    if target.exists():
-        if not force:
-            raise BackupError(f"There is already a database at {target.resolve()}. Restoring would "
-                              "replace everything in it: stop the server if you can, then run the "
-                              "restore again with --force (the current database is kept aside first)")
-        stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
-        previous = backup(target, target.with_name(f"{target.name}.before-restore-{stamp}"))["path"]
-    else:
+    stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    aside = target.with_name(f"{target.name}.before-restore-{stamp}")
+    if not target.parent.is_dir():
         target.parent.mkdir(parents=True, exist_ok=True)
-        _new_private_file(target)
-    with connect(path, read_only=True) as src, _writer_lock(target), connect(target) as dst:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode = WAL")
-        after = describe(dst)
+    previous = damaged = raw = None
+    with _writer_lock(target):
+        try:
+            if force and _something_there(target):
+                # Byte for byte, before SQLite opens it: were it damaged, even reading it could
+                # change its -wal and -shm files. Kept only if it turns out to be damaged.
+                raw = _copy_aside(target, target.with_name(f".{target.name}.restore-raw-{stamp}"))
+            state, live = _live_state(target, thorough=not force)
+            if state != "none" and not force:
+                if state == "damaged":
+                    raise BackupError(
+                        f"The database at {target.resolve()} is damaged ({live}). To put the backup "
+                        "in its place, run the restore again with --force: the damaged file (with its "
+                        "-wal and -shm files, if any) is first copied aside byte for byte as "
+                        f"{target.name}.before-restore-TIME. Stop the server first if you can")
+                raise BackupError(f"There is already a database at {target.resolve()}. Restoring would "
+                                  "replace everything in it: stop the server if you can, then run the "
+                                  "restore again with --force (the current database is kept aside first)")
+            if state == "ok" and live and not facts["row_counts"].get("letters") and not allow_no_letters:
+                raise BackupError(
+                    f"The backup {path} holds no letters, but the database at {target.resolve()} "
+                    f"holds {live}: restoring would leave none. Nothing was changed. If that is really "
+                    "what you want, run the restore again with --allow-no-letters (the current "
+                    "database is still copied aside first)")
+            if state == "ok":
+                try:
+                    previous = backup(target, aside)["path"]
+                except BackupError as exc:
+                    if "integrity check" not in str(exc):
+                        raise
+                    state, damaged = "damaged", str(exc)
+                except sqlite3.OperationalError as exc:
+                    if "locked" in str(exc).lower():
+                        raise BackupError("The database is busy (a write that does not queue on the "
+                                          "service's lock is holding it); nothing was changed. Try "
+                                          "again, or stop the server first") from None
+                    state, damaged = "damaged", f"it cannot be read: {exc}"
+                except sqlite3.DatabaseError as exc:
+                    state, damaged = "damaged", f"it cannot be read: {exc}"
+            elif state == "damaged":
+                damaged = live
+            if state == "damaged":
+                previous = _rename_aside(raw, aside)
+                raw = None
+            elif state == "none" and not target.exists():
+                _new_private_file(target)
+            replaced = False
+            try:
+                after = _write_in_place(path, target)
+            except sqlite3.DatabaseError:
+                if state != "damaged":
+                    raise
+                after = _write_new_file(path, target)  # not even SQLite can open what is there
+                replaced = True
+        finally:
+            if raw:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{raw}{suffix}").unlink(missing_ok=True)
     if after["integrity_check"] != "ok" or after["row_counts"] != facts["row_counts"]:
         raise BackupError(f"The restored database does not match the backup ({after['integrity_check']}); "
                           f"the previous database is kept at {previous}")
-    return {**facts, "previous": previous, "target": str(target.resolve())}
+    return {**facts, "previous": previous, "target": str(target.resolve()), "damaged": damaged,
+            "replaced_file": replaced}
+
+
+def _something_there(target: Path) -> bool:
+    """A file with content at `target`, or a write-ahead log beside it."""
+    wal = Path(f"{target}-wal")
+    return (target.exists() and not (target.is_file() and target.stat().st_size == 0)) or (
+        wal.is_file() and wal.stat().st_size > 0)
+
+
+def _live_state(target: Path, thorough: bool) -> tuple[str, object]:
+    """("none", None): nothing there (no file, or an empty one with no write-ahead log);
+    ("ok", letters): a database holding that many letters; ("damaged", why). Read through a
+    read-only connection. `thorough` adds SQLite's quick check (so that a refusal can say the
+    database is damaged)."""
+    if not _something_there(target):
+        return "none", None
+    if not target.is_file():
+        return "damaged", "it is not a file"
+    if not is_database(target):
+        return "damaged", "it is not an SQLite database file"
+    try:
+        with connect(target, read_only=True) as conn:
+            if thorough:
+                problems = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+                if problems != ["ok"]:
+                    return "damaged", "its check found: " + "; ".join(problems[:3])
+            has_letters = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'letters'").fetchone()
+            letters = conn.execute("SELECT count(*) FROM letters").fetchone()[0] if has_letters else 0
+    except sqlite3.DatabaseError as exc:
+        return "damaged", f"it cannot be read: {exc}"
+    return "ok", letters
+
+
+def _copy_aside(target: Path, dest: Path) -> Path:
+    """The database file copied byte for byte, with its -wal and -shm files when there (named
+    so that SQLite would pair them again), each 0600. Returns `dest`."""
+    for suffix in ("", "-wal", "-shm"):
+        src, out = Path(f"{target}{suffix}"), Path(f"{dest}{suffix}")
+        out.unlink(missing_ok=True)
+        if not src.is_file():
+            continue
+        _new_private_file(out)
+        with open(src, "rb") as fin, open(out, "wb") as fout:
+            shutil.copyfileobj(fin, fout, 1 << 20)
+            fout.flush()
+            os.fsync(fout.fileno())
+    _fsync(dest.parent)
+    return dest
+
+
+def _rename_aside(raw: Path, aside: Path) -> str:
+    """The byte-for-byte copy (and its -wal, -shm) under the name kept aside."""
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{aside}{suffix}").exists():
+            raise BackupError(f"{aside}{suffix} already exists: wait a second and run the restore again")
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{raw}{suffix}").exists():
+            os.replace(f"{raw}{suffix}", f"{aside}{suffix}")
+    _fsync(aside.parent)
+    return str(aside.resolve())
+
+
+def _write_in_place(path: Path, target: Path) -> dict:
+    """The backup written into the target's own file with SQLite's backup API, in one step:
+    connections already open (a running server's) see the restored content at once."""
+    with connect(path, read_only=True) as src, connect(target) as dst:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = WAL")
+        return describe(dst)
+
+
+def _write_new_file(path: Path, target: Path) -> dict:
+    """For a target SQLite cannot open at all: the backup goes into a new file beside it, which
+    then takes the target's name (its stale -wal and -shm, already copied aside, are removed so
+    that they are never read with it)."""
+    partial = target.with_name(f".{target.name}.restoring")
+    partial.unlink(missing_ok=True)
+    try:
+        _new_private_file(partial)
+        with connect(path, read_only=True) as src, connect(partial) as dst:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")
+        _fsync(partial)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        os.replace(partial, target)
+        _fsync(target.parent)
+    finally:
+        partial.unlink(missing_ok=True)
+    with connect(target) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")
+        return describe(conn)
 
 
 def describe(conn: sqlite3.Connection) -> dict:
@@ -148,13 +317,17 @@ def describe(conn: sqlite3.Connection) -> dict:
         " AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()]
     counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
     schema = []
-    if "_sqlite_migrations" in counts:
-        schema = [f"{s}:{n}" for s, n in conn.execute(
-            "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id").fetchall()]
     rules = {}
-    if "letters" in counts:
-        rules = {v or "none": n for v, n in conn.execute(
-            "SELECT rules_version, count(*) FROM letters GROUP BY rules_version ORDER BY 1").fetchall()}
+    try:  # a file that is not a vcl-qa database may have tables of these names, not their columns
+        if "_sqlite_migrations" in counts:
+            schema = [f"{s}:{n}" for s, n in conn.execute(
+                "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id").fetchall()]
+        if "letters" in counts:
+            rules = {v or "none": n for v, n in conn.execute(
+                "SELECT rules_version, count(*) FROM letters GROUP BY rules_version ORDER BY 1").fetchall()}
+    except sqlite3.OperationalError as exc:
+        if "no such column" not in str(exc):
+            raise
     return {"integrity_check": "ok" if problems == ["ok"] else "; ".join(problems[:5]),
             "row_counts": counts, "schema": schema, "letters_by_rules_version": rules}
 
@@ -201,7 +374,7 @@ def connect(path: Path, read_only: bool = False) -> Iterator[sqlite3.Connection]
 def _writer_lock(target: Path) -> Iterator[None]:
     """The lock the service's writers queue on (vcl_qa/db/connection.py): the restore waits
     for the write in progress and the next ones wait for the restore."""
-    fd = os.open(f"{target}-writelock", os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(f"{Path(target).resolve()}-writelock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
