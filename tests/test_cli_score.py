@@ -177,6 +177,19 @@ def test_suppression_is_reported_not_dropped(tmp_path):
     assert others and not any(f["suppressed"] for f in others)
 
 
+def test_a_suppression_naming_no_rule_is_an_error_not_silence(tmp_path):
+    """A typo in a rule id set aside nothing and said nothing (second review): it is an error
+    that names the file, the field and the likely rule."""
+    text = (SAMPLES / "18_flawed_decision_unclear.txt").read_text()
+    text = text.replace("---\n", "---\nsuppress:\n  - {rule: readability.jargn, reason: agreed with the panel}\n", 1)
+    path = tmp_path / "typo.txt"
+    path.write_text(text)
+    proc = run("score", str(path))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert (f"{path}, field 'suppress': no rule is called 'readability.jargn' (did you mean "
+            "readability.jargon?)") in proc.stderr
+
+
 def test_rules_lists_every_rule():
     proc = run("rules")
     assert proc.returncode == 0

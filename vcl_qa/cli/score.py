@@ -76,6 +76,7 @@ def score(paths, fmt, show_suppressed, quiet, **overrides):
                 result = score_letter(letter)
             except LetterError as exc:
                 bad += 1
+                exc.source = exc.source or str(path)  # an error found in scoring names the file too
                 _say_bad_input(exc)
                 continue
             except RulesError as exc:

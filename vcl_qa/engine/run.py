@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections import defaultdict
 
 from vcl_qa.engine.kinds import KINDS, NotAssessed, State, applies
@@ -14,6 +15,7 @@ from vcl_qa.engine.scoring import apply_penalties, dimension_results, overall
 from vcl_qa.engine.structure import analyse
 from vcl_qa.engine.suggest import add_replacements
 from vcl_qa.engine.typography import fold
+from vcl_qa.errors import LetterError
 from vcl_qa import clock
 
 
@@ -48,7 +50,14 @@ def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleS
 
 
 def suppress(findings: list[Finding], letter: Letter, rs: RuleSet) -> None:
-    """Mark (never drop) findings silenced by the letter's `suppress:` or the area vocabulary."""
+    """Mark (never drop) findings silenced by the letter's `suppress:` or the area vocabulary.
+    A rule id there that no rule has is an error (a typo would otherwise silence nothing)."""
+    unknown = [s.rule for s in letter.context.suppress if s.rule not in rs.by_id]
+    if unknown:
+        def hint(rule: str) -> str:
+            near = difflib.get_close_matches(rule, list(rs.by_id), n=1)
+            return f" (did you mean {near[0]}?)" if near else ""
+        raise LetterError.many([("suppress", f"no rule is called '{r}'{hint(r)}") for r in dict.fromkeys(unknown)])
     for f in findings:
         term = fold(f.text or "").lower()
         for s in letter.context.suppress:
