@@ -307,3 +307,17 @@ def test_web_form_refuses_a_reason_without_words(server, api):
                      data={"csrf_token": csrf(page.text), "rule": "timeliness.late", "reason": "ok\u001b[31m"})
         assert r.status_code == 400 and "control characters" in r.text
     assert api.get(f"/letters/{letter_id}").json()["suppressions"] == []
+
+
+def test_check_page_refuses_an_uploaded_file_with_an_unknown_detail(server):
+    """The check page read an uploaded file's details and ignored one it did not know, where
+    `vcl-qa score` refuses the same file (second review)."""
+    with signed_in(server) as web:
+        page = web.get("/check")
+        text = SAMPLE.read_text().replace("---\n", "---\nvictim_nmae: Ms Jo Bell\n", 1)
+        before = letter_count(server)
+        r = web.post("/check", data={"csrf_token": csrf(page.text)},
+                     files={"file": ("typo.txt", text.encode(), "text/plain")})
+        assert r.status_code == 400
+        assert "victim_nmae" in r.text and "does not know" in r.text
+        assert letter_count(server) == before

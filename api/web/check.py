@@ -6,7 +6,7 @@ from pathlib import PurePath
 from fastapi import APIRouter, Request
 
 from vcl_qa.errors import LetterError
-from vcl_qa.engine.letter import decode_text, docx_text, split_front_matter
+from vcl_qa.engine.letter import CONTEXT_FIELDS, decode_text, docx_text, split_front_matter
 from vcl_qa.letters import service
 
 from ..deps import DbDep
@@ -92,6 +92,11 @@ def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: D
                                   "letter kept here cannot carry: take those lines out of the file, then "
                                   "mark each finding \u2018not a problem\u2019, with a reason, on the "
                                   "letter's page", field="file")
+            unknown = [k for k in meta if k not in CONTEXT_FIELDS]
+            if unknown:  # as `vcl-qa score` says of the same file
+                raise LetterError(f"the file's details have {'fields' if len(unknown) > 1 else 'a field'} "
+                                  f"this service does not know: {', '.join(map(str, unknown))}; the "
+                                  f"fields are {', '.join(CONTEXT_FIELDS)}", field="file")
             for key, value in meta.items():  # the file's own fields fill only empty boxes
                 if key in values and not values[key] and value is not None:
                     values[key] = {True: "yes", False: "no"}.get(value, str(value)) if isinstance(value, bool) else str(value)
