@@ -269,16 +269,29 @@ def decode_text(data: bytes, source: str | None = None) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+UNREADABLE_DOCX = "this is not a readable Word (.docx) document"
+
+
+def unreadable_docx(reason: str, source: str | None = None) -> LetterError:
+    """The one error for a Word file that cannot be read, with what is wrong in words."""
+    return LetterError(f"{UNREADABLE_DOCX}: {reason}", source=source)
+
+
 def docx_text(data: bytes, source: str | None = None) -> str:
+    """The text of a Word file. Anything unreadable, however it is damaged (not a zip, a part
+    that cannot be unpacked, password protection, broken XML, parts that do not fit together),
+    is a LetterError naming what is wrong, never another exception."""
     import docx  # python-docx; imported here so plain-text scoring never pays for it
 
     check_docx_package(data, source)
     try:
         document = docx.Document(io.BytesIO(data))
-    except Exception:
-        raise LetterError("this is not a readable Word (.docx) document", source=source) from None
-    body = _docx_body_lines(document)
-    head, foot = _docx_margin_lines(document, set(body))
+        body = _docx_body_lines(document)
+        head, foot = _docx_margin_lines(document, set(body))
+    except LetterError:
+        raise
+    except Exception as exc:  # python-docx on a damaged file: KeyError, ValueError, lxml errors...
+        raise unreadable_docx(_docx_problem(exc), source) from None
     paras = [*head, *([""] if head else []), *body, *([""] if foot else []), *foot]
     text = "\n".join(paras).strip() + "\n"
     size = len(text.encode("utf-8"))
@@ -286,6 +299,31 @@ def docx_text(data: bytes, source: str | None = None) -> str:
         raise LetterError(f"the Word document holds {size // 1024} KB of text; the limit is "
                           f"{MAX_BYTES // 1024} KB", source=source)
     return text
+
+
+def _docx_problem(exc: BaseException, part: str | None = None) -> str:
+    """What is wrong with a Word file, in words, from the exception reading it raised."""
+    import lzma
+    import zipfile
+    import zlib
+
+    from lxml import etree
+
+    where = f"its part {part}" if part else "a part of it"
+    if isinstance(exc, (zlib.error, lzma.LZMAError, EOFError)) or (
+            isinstance(exc, zipfile.BadZipFile) and part) or (isinstance(exc, OSError) and part):
+        return f"{where} is damaged (its packed data cannot be unpacked); save the letter again from Word"
+    if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
+        return "it is protected with a password; save it without one"
+    if isinstance(exc, NotImplementedError):
+        return f"{where} is packed in a way Word does not use ({exc})"
+    if isinstance(exc, (zipfile.BadZipFile, OSError)):
+        return "it is not a Word file, or it is cut short or damaged (it does not open as one)"
+    if isinstance(exc, (etree.LxmlError, ValueError)) and part:
+        return f"{where} is not XML that can be read (broken, or nested far too deeply)"
+    if isinstance(exc, KeyError):
+        return "a part it refers to is missing"
+    return "its parts do not fit together as a Word document does"
 
 
 def _docx_body_lines(document) -> list[str]:
@@ -348,12 +386,11 @@ def check_docx_package(data: bytes, source: str | None = None) -> None:
 
     from lxml import etree
 
-    bad = LetterError("this is not a readable Word (.docx) document", source=source)
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
         parts = package.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
-        raise bad from None
+    except Exception as exc:  # BadZipFile, ValueError, EOFError, OSError, ...
+        raise unreadable_docx(_docx_problem(exc), source) from None
     if len(parts) > config.MAX_DOCX_PARTS:
         raise LetterError(f"the Word file holds {len(parts):,} parts; a letter has a few dozen "
                           f"(the limit is {config.MAX_DOCX_PARTS:,})", source=source)
@@ -386,9 +423,9 @@ def check_docx_package(data: bytes, source: str | None = None) -> None:
                                           f"(over {MAX_DOCX_ELEMENTS:,} elements)", source=source)
         except LetterError:
             raise
-        except (etree.XMLSyntaxError, zipfile.BadZipFile, ValueError, EOFError, OSError,
-                NotImplementedError):
-            raise bad from None
+        except Exception as exc:  # zlib.error, lzma.LZMAError, BadZipFile (CRC), EOFError,
+            # RuntimeError (encrypted), NotImplementedError, lxml's errors, ValueError, OSError
+            raise unreadable_docx(_docx_problem(exc, part.filename), source) from None
 
 
 class _TextDatesLoader(yaml.SafeLoader):
