@@ -1,7 +1,9 @@
 """Service commands: init, serve, users, import, export, purge, rescore, demo-setup."""
 from __future__ import annotations
 
+import datetime as dt
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from vcl_qa import config
 from vcl_qa.cli import database
@@ -96,6 +99,16 @@ def users() -> None:
     """Manage users and their API tokens."""
 
 
+def _cmd(*words: str) -> str:
+    """A command as the admin would type it (a name with spaces or quotes quoted for the shell)."""
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def _record(db, name: str):
+    """The user called `name` as the admin pages list them (switched off or not), or None."""
+    return next((u for u in user_store.all_users(db) if u.name == name), None)
+
+
 @users.command("add")
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(ROLES))
@@ -109,11 +122,17 @@ def users_add(name: str, role: str, team: str | None, expires_days: int | None) 
         user, token = user_store.add_user(db, name, role, team, actor=bulk.Actor(),
                                           expires_days=expires_days)
     except user_store.UserExists as exc:
-        raise click.ClickException(f"{exc}; use 'vcl-qa users token {name}' for a new token") from None
+        existing = _record(db, exc.name)
+        if existing is not None and existing.disabled:
+            raise click.ClickException(
+                f"{exc}, switched off; switch them back on (with a new token) with "
+                f"'{_cmd('vcl-qa', 'users', 'enable', exc.name)}'") from None
+        raise click.ClickException(f"{exc}; use '{_cmd('vcl-qa', 'users', 'token', exc.name)}' for a "
+                                   "new token") from None
     except LetterError as exc:
         raise click.BadParameter(exc.message, param_hint=f"--{exc.field}") from None
     err.print(f"Added {user.name} ({user.role}{', team ' + user.team if user.team else ''}). "
-              "This token is shown once; keep it safe:")
+              "This token is shown once; keep it safe:", markup=False, highlight=False)
     click.echo(token)
 
 
@@ -123,26 +142,58 @@ def users_add(name: str, role: str, team: str | None, expires_days: int | None) 
               help="The token stops working after this many days (default: never).")
 def users_token(name: str, expires_days: int | None) -> None:
     """Issue a new token for NAME and print it once: the old one stops working and NAME's web
-    sessions end. A switched-off user stays off."""
+    sessions end. A switched-off user stays off (see `users enable`)."""
     db = database.existing(machine=True)
     user = user_store.user_by_name(db, name)
     if user is None:
-        raise click.ClickException(f"no user called '{name}'")
+        raise click.ClickException(f"no user called '{name}' (see 'vcl-qa users list')")
     try:
         click.echo(user_store.reset_token(db, user.id, actor=bulk.Actor(), expires_days=expires_days))
     except user_store.UserDisabled:
-        raise click.ClickException(f"'{name}' is switched off; add a new user instead") from None
+        raise click.ClickException(
+            f"'{name}' is switched off, and a new token would not let them in; to let them back "
+            f"in, switch them on (with a new token) with '{_cmd('vcl-qa', 'users', 'enable', name)}'") from None
+
+
+@users.command("enable")
+@click.argument("name")
+@click.option("--expires-days", type=click.IntRange(1, user_store.MAX_TOKEN_DAYS), default=None,
+              help="The new token stops working after this many days (default: never).")
+def users_enable(name: str, expires_days: int | None) -> None:
+    """Switch a switched-off user back on and print their new token once (switching off
+    destroyed the old one). Recorded in the audit log."""
+    db = database.existing(machine=True)
+    user = _record(db, name)
+    if user is None:
+        raise click.ClickException(f"no user called '{name}' (see 'vcl-qa users list')")
+    if not user.disabled:
+        raise click.ClickException(f"'{name}' is already switched on; for a new token use "
+                                   f"'{_cmd('vcl-qa', 'users', 'token', name)}'")
+    token = user_store.enable_user(db, user.id, actor=bulk.Actor(), expires_days=expires_days)
+    err.print(f"Switched {user.name} back on ({user.role}{', team ' + user.team if user.team else ''}). "
+              "This token is shown once; keep it safe:", markup=False, highlight=False)
+    click.echo(token)
 
 
 @users.command("list")
 def users_list() -> None:
-    """List users (never their tokens)."""
+    """List users, switched-off ones too, with when each token expires (never the tokens)."""
     db = database.existing()
-    rows, _ = user_store.list_users(db, limit=10_000)
-    table = Table("id", "name", "role", "team")
-    for u in rows:
-        table.add_row(str(u.id), u.name, u.role, u.team or "")
-    Console().print(table)
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    table = Table("id", "name", "role", "team", "on/off", "token expires")
+    for u in user_store.all_users(db):
+        if u.disabled:
+            expires = "-"
+        elif u.token_expires_at is None:
+            expires = "never"
+        else:
+            expires = u.token_expires_at[:16].replace("T", " ") + " UTC"
+            if u.token_expires_at <= now:
+                expires += " (expired)"
+        # Text, not markup: a name such as '[bold]x[/]' is shown as it is stored.
+        table.add_row(str(u.id), Text(u.name), Text(u.role), Text(u.team or ""),
+                      "off" if u.disabled else "on", expires)
+    Console(highlight=False).print(table)
 
 
 @click.command("import")
