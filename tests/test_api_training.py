@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from live_server import LiveServer, auth
+from live_server import LiveServer, auth, make_user
 from training_setup import PERSONAL, poorly_rated_letter, users
 from vcl_qa.training.exercises import built_in, load_exercises
 
@@ -146,3 +146,18 @@ def test_roles(server, role, status):
     assert call(server, role, "GET", "/panel-letters").status_code == (200 if role == "manager" else 403)
     r = httpx.get(f"{server.url}/api/v1/training/exercises", timeout=30)
     assert r.status_code == 401
+
+
+@pytest.mark.parametrize("exercise,reader", [("young-person", "young_person"), ("easy-read", "easy_read"),
+                                             ("khan-brother", "adult")])
+def test_the_context_shows_who_reads_the_letter_and_scoring_uses_it(server, exercise, reader):
+    detail = call(server, "staff", "GET", f"/exercises/{exercise}").json()
+    assert detail["reader"] == reader and detail["context"]["reader"] == reader
+    listed = next(e for e in call(server, "staff", "GET", "/exercises").json()["data"] if e["id"] == exercise)
+    assert listed["context"]["reader"] == reader
+    token = make_user(server.db, f"Rita Reader {exercise}", "staff", "east")
+    out = httpx.post(f"{server.url}/api/v1/training/exercises/{exercise}/attempts", headers=auth(token),
+                     json={"text": detail["text"]}, timeout=60).json()
+    rules = {f["rule"] for f in out["findings"]}
+    # The everyday-words list applies to young and easy-read readers only.
+    assert ("readability.young_reader_words" in rules) == (reader != "adult")

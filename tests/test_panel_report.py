@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -102,6 +103,34 @@ def test_csv_rows(env):
     problem = next(r for r in rows if r["Section code"] == "failed_rule")
     assert "." not in problem["What"] and "." in problem["Item code"]  # a title for people, the id for programs
     assert rows[0]["What"] == "January to March 2025"
+
+
+
+def test_csv_shares_carry_their_counts_and_counts_their_plural(env):
+    """Review 2, item 13: the CSV gave the share of the sample found poor as a bare decimal
+    ("0.0") where the page and docs/panel.md promise "25% (3 of 12 letters)", and said
+    "found 1 times"."""
+    db, _, _ = env
+    data = report.build(db, "2025Q1")
+    rows = list(csv.DictReader(io.StringIO(report.render_csv(data))))
+    summary = {r["Item code"]: r for r in rows if r["Section code"] == "summary"}
+    letters, poor = data["summary"]["letters"], data["summary"]["poor"]
+    assert letters >= 5 and int(summary["poor"]["Value"]) == poor
+    share = summary["share_poor"]["Value"]
+    assert share == f"{round(100 * poor / letters)}% ({poor} of {letters} letters)", share
+    trend = next(r for r in rows if r["Section code"] == "trend" and r["Item code"] == "share_poor")
+    assert trend["Value"] == share and trend["Previous"].endswith(" letters)")
+    assert re.fullmatch(r"(up|down) \d+ percentage points?|no change", trend["Change"]), trend["Change"]
+    for r in rows:
+        for value in (r["Value"], r["Previous"], r["Change"], r["Detail"]):
+            assert not re.search(r"\b1 (times|ratings|answers|letters)\b", value), value
+    singles = [r for r in rows if r["Section code"] == "failed_rule" and "found 1 time;" in r["Detail"]]
+    assert singles or all(f["findings"] != 1 for f in data["failed_rules"])
+    assert all(re.search(r"found (1 time|\d[\d,]* times);", r["Detail"])
+               for r in rows if r["Section code"] == "failed_rule")
+    html = report.render_html(data)
+    assert re.search(r'id="share-poor">' + re.escape(share) + "<", html)
+    assert f"<td class=\"num\">{share}</td>" in html  # the trend row too, never a bare decimal
 
 
 def test_cli_draw_report_and_agreement(env, tmp_path, monkeypatch):

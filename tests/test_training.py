@@ -219,6 +219,15 @@ def test_progress_for_managers_staff_csv_and_the_board_line(db):
     assert board["line"].startswith(f"Training: 1 of 2 staff have passed all {len(load_exercises())} exercises")
 
 
+# --- who reads the letter (review 2, item 13) ----------------------------------------------
+
+@pytest.mark.parametrize("reader", ["young_person", "easy_read"])
+def test_an_exercise_for_a_young_or_easy_read_reader_says_so_and_is_scored_for_them(reader):
+    ex = next(e for e in load_exercises() if e.reader == reader)
+    assert ex.context["reader"] == reader and ex.public()["context"]["reader"] == reader
+    assert ex.scoring_context().reader == reader
+
+
 # --- the guide --------------------------------------------------------------------------------
 
 def test_the_guide_has_every_rule_with_its_examples_and_what_the_checker_says():

@@ -48,6 +48,7 @@ def _headline(db: Database, period: dict) -> dict:
         "ratings": len(overall),
         "mean_overall": _mean(overall),
         "mean_score": _mean([s for s, _ in items if s is not None]),
+        "poor": sum(1 for _, v in items if v == "poor"),
         "share_poor": round(sum(1 for _, v in items if v == "poor") / len(items), 3) if items else None,
         "alpha_overall": agree["alpha_overall"],
         "spearman_overall_vs_score": agree["spearman_overall_vs_score"],
@@ -122,6 +123,29 @@ def _comments(db: Database, period: dict, per_band: int, limit: int) -> list[dic
     return out
 
 
+def _times(n: int, word: str = "time") -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _poor_words(figures: dict | None) -> str | None:
+    """The share of the sample found poor as the board reads it: "25% (3 of 12 letters)"; the
+    counts alone below `min_answers_for_share` letters; "-" with no letters."""
+    if figures is None:
+        return None
+    return share_words(figures["poor"], figures["letters"], "-", "letters")
+
+
+def _poor_change(now: dict, before: dict | None) -> str | None:
+    """The change in percentage points ("down 45 percentage points"), only when both periods
+    show a percentage."""
+    if not before or min(now["letters"], before["letters"]) < min_answers_for_share():
+        return None
+    points = round(100 * now["poor"] / now["letters"]) - round(100 * before["poor"] / before["letters"])
+    if not points:
+        return "no change"
+    return f"{'up' if points > 0 else 'down'} {abs(points)} percentage {'point' if abs(points) == 1 else 'points'}"
+
+
 def _change(now_value: Any, before: Any) -> float | None:
     if isinstance(now_value, (int, float)) and isinstance(before, (int, float)):
         return round(now_value - before, 3)
@@ -146,6 +170,10 @@ def build(db: Database, name: str) -> dict:
     trend = [{"measure": key, "label": label, "value": current[key],
               "previous": before[key] if before else None,
               "change": _change(current[key], before[key]) if before else None} for key, label in TREND]
+    for t in trend:  # a share is shown with the count behind it, as everywhere in the report
+        if t["measure"] == "share_poor":
+            t["words"] = {"value": _poor_words(current), "previous": _poor_words(before),
+                          "change": _poor_change(current, before)}
     for key in settings.item_ids:
         trend.append({"measure": f"rubric.{key}", "label": f"{settings.label(key)} (mean, 1-5)",
                       "value": current["rubric"][key],
@@ -165,8 +193,9 @@ def build(db: Database, name: str) -> dict:
                             "score": score_agrees_words(current["spearman_overall_vs_score"])},
         "thresholds": {k: float(settings.report.get(k, d)) for k, d in (
             ("agree_strongly", 0.667), ("agree_somewhat", 0.4), ("score_closely", 0.7), ("score_somewhat", 0.4))},
-        "summary": {k: current[k] for k in ("letters", "ratings", "mean_overall", "mean_score", "share_poor",
+        "summary": {k: current[k] for k in ("letters", "ratings", "mean_overall", "mean_score", "poor", "share_poor",
                                             "alpha_overall", "spearman_overall_vs_score")},
+        "share_poor_words": _poor_words(current),
         "failed_rules": _failed_rules(db, period, by_rule, int(settings.report.get("top_rules", 8))),
         "rubric": rubric,
         "comments": _comments(db, period, int(settings.report.get("comments_per_band", 2)),
@@ -192,6 +221,7 @@ CSV_HEADER = ["Section", "What", "Value", "Previous", "Change", "Detail", "Secti
 SUMMARY_WORDS = {"letters": "Letters in the sample", "ratings": "Panel ratings",
                  "mean_overall": "Panel's overall rating (average, 1 to 5)",
                  "mean_score": "Automatic score (average, 0 to 100)",
+                 "poor": "Letters the automatic checks found poor",
                  "share_poor": "Share of sampled letters the automatic checks found poor",
                  "alpha_overall": "Panel members agreed with each other (Krippendorff's alpha, ordinal)",
                  "spearman_overall_vs_score": "Automatic score against the panel (Spearman's rank correlation)"}
@@ -207,20 +237,24 @@ def render_csv(data: dict) -> str:
     w.writerow(["Period", p["words"], f"{labels.long_date(p['start_date'])} to {labels.long_date(p['end_date'])}",
                 data["previous_words"] or "", "", "", "period", p["name"]])
     for key, value in data["summary"].items():
+        if key == "share_poor":  # "25% (3 of 12 letters)", as the HTML and docs/panel.md say
+            value = data.get("share_poor_words") or _cell(value)
         w.writerow(["Summary", SUMMARY_WORDS.get(key, key), _cell(value), "", "", "", "summary", key])
     for r in data["failed_rules"]:
         w.writerow(["Most frequent problem", r["title"], r["letters"], "", "",
-                    f"{r['severity_words']}; found {r['findings']} times; in {r['share_words']} of the sample; "
+                    f"{r['severity_words']}; found {_times(r['findings'])}; in {r['share_words']} of the sample; "
                     f"the panel agreed with these findings: {r['panel_words']}",
                     "failed_rule", r["rule"]])
     for r in data["rubric"]:
-        w.writerow(["Rubric", r["label"], _cell(r["mean"]), "", "", f"{r['ratings']} ratings", "rubric", r["item"]])
+        w.writerow(["Rubric", r["label"], _cell(r["mean"]), "", "", _times(r["ratings"], "rating"), "rubric", r["item"]])
     for r in data["trend"]:
-        w.writerow(["Trend", r["label"].replace(" [1]", "").replace(" [2]", ""), _cell(r["value"]),
-                    _cell(r["previous"]), _cell(r["change"]), "", "trend", r["measure"]])
+        shown = r.get("words") or {}
+        w.writerow(["Trend", r["label"].replace(" [1]", "").replace(" [2]", ""),
+                    _cell(shown.get("value") or r["value"]), _cell(shown.get("previous") or r["previous"]),
+                    _cell(shown.get("change") if shown else r["change"]), "", "trend", r["measure"]])
     for r in data["rules"]:
         w.writerow(["Automatic check as the panel judged it", r["title"], r["words"], "", "",
-                    (f"shown {r['shown']} times; {r['agreed']} marked agree; {r['not_a_problem']} marked not a"
+                    (f"shown {_times(r['shown'])}; {r['agreed']} marked agree; {r['not_a_problem']} marked not a"
                      f" problem; {r['unanswered']} not answered (not counted)"),
                     "rule_precision", r["rule"]])
     for c in data["comments"]:

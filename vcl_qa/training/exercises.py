@@ -70,11 +70,16 @@ class Exercise:
     source: str = "built_in"
     position: int = 0
 
+    def __post_init__(self) -> None:
+        # Who reads the letter is the exercise's `reader`; its case details say the same, so
+        # the API shows it and the letter is scored for that reader (a stored context may
+        # carry the default "adult" from before).
+        if self.context.get("reader") != self.reader:
+            object.__setattr__(self, "context", {**self.context, "reader": self.reader})
+
     def scoring_context(self, changes: dict[str, Any] | None = None) -> LetterContext:
         """The case details to score with; `changes` only for the editable ones."""
-        data = {**self.context, **(changes or {})}
-        if "reader" in LetterContext.model_fields and self.reader != "adult":
-            data.setdefault("reader", self.reader)
+        data = {**self.context, **(changes or {}), "reader": self.reader}
         return context_from_mapping(data, f"exercise {self.id}")
 
     def letter_for(self, text: str, changes: dict[str, Any] | None = None) -> Letter:
