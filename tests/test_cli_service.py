@@ -86,7 +86,7 @@ def test_users_add_staff_needs_team(dbfile):
 def test_import_reports_failures_and_stores_the_rest(dbfile, letters_dir):
     result = run("import", str(letters_dir), "--team", "north")
     assert result.exit_code == 1
-    assert "Stored 3, already there 0, failed 1" in result.stderr
+    assert "Stored 3, new versions 0, marked sent 0, already there 0, failed 1" in result.stderr
     assert "broken.txt: field 'victim_categry': unknown field" in result.stderr
     assert count(dbfile, "letters") == 3
     assert count(dbfile, "versions") == 3
@@ -108,7 +108,7 @@ def test_import_twice_adds_nothing_twice(dbfile, letters_dir):
     assert run("import", str(letters_dir)).exit_code == 0
     second = run("import", str(letters_dir))
     assert second.exit_code == 0
-    assert "Stored 0, already there 3" in second.stderr
+    assert "Stored 0, new versions 0, marked sent 0, already there 3, failed 0" in second.stderr
     assert count(dbfile, "letters") == 3
 
 

@@ -214,8 +214,16 @@ def _import(db, folder: Path, team: str, sent: bool) -> bulk.ImportReport:
         task = progress.add_task("Importing", total=len(files))
         report = bulk.import_folder(db, folder, team, sent=sent,
                                     progress=lambda _p: progress.advance(task))
-    err.print(f"Stored {len(report.stored)}, already there {len(report.skipped)}, "
-              f"failed {len(report.failed)} (team {team}).")
+    err.print(f"Stored {len(report.stored)}, new versions {len(report.versions)}, marked sent "
+              f"{len(report.marked_sent)}, already there {len(report.skipped)}, failed "
+              f"{len(report.failed)} (team {team}).", markup=False, highlight=False)
+    sent_now = {path: (letter_id, day) for path, letter_id, day in report.marked_sent}
+    for path, letter_id, version in report.versions:
+        err.print(f"  {path}: changed since it was stored as letter {letter_id}: stored as version "
+                  f"{version} of it", markup=False, highlight=False)
+    for path, (letter_id, day) in sent_now.items():
+        err.print(f"  {path}: letter {letter_id} marked as sent on {day} (--sent)",
+                  markup=False, highlight=False)
     for path, why in report.failed:
         err.print(f"  {path}: {why}", markup=False, highlight=False)
     return report

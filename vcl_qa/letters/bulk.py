@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +32,16 @@ class Actor:
 
 @dataclass
 class ImportReport:
+    """What an import did with each file (paths relative to the folder). `versions`: a file
+    stored before and changed since, stored as a new version of that letter (path, letter id,
+    version); `marked_sent`: a file already stored as a draft, marked sent by --sent (path,
+    letter id, sent date); `skipped`: already stored as it is, nothing to do."""
+
     stored: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    versions: list[tuple[str, int, int]] = field(default_factory=list)
+    marked_sent: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 def letter_files(folder: Path) -> list[Path]:
@@ -42,18 +50,39 @@ def letter_files(folder: Path) -> list[Path]:
                   and not p.name.startswith((".", "~$")))
 
 
-def already_stored(db: Database, team: str, source: str, text: str) -> bool:
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return db.execute(
-        "SELECT 1 FROM letters l JOIN versions v ON v.letter_id = l.id"
-        " WHERE l.team = ? AND l.source = ? AND v.text_hash = ? LIMIT 1", [team, source, digest]
-    ).fetchone() is not None
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stored_from(db: Database, team: str, source: str) -> dict | None:
+    """The letter imported from `source` for `team` (the latest, should there be several from
+    before files were matched by their name), with every version's text hash and context."""
+    row = db.execute("SELECT id, status, sent_date, latest_version FROM letters WHERE team = ?"
+                     " AND source = ? AND purged_at IS NULL ORDER BY id DESC LIMIT 1",
+                     [team, source]).fetchone()
+    if row is None:
+        return None
+    versions = db.execute("SELECT version, text_hash, context, author_id FROM versions"
+                          " WHERE letter_id = ? ORDER BY version", [row[0]]).fetchall()
+    return {"id": row[0], "status": row[1], "sent_date": row[2], "latest_version": row[3],
+            "versions": [(v, h, json.loads(c), a) for v, h, c, a in versions]}
 
 
 def import_folder(db: Database, folder: Path, team: str, *, sent: bool = False,
                   progress: Callable[[Path], None] | None = None) -> ImportReport:
-    """Store every letter file under `folder` (one transaction each). A file already stored
-    for the team with the same text is skipped, so running an import twice adds nothing."""
+    """Store every letter file under `folder` (one transaction each), matched to what is stored
+    by its path in the folder and the team:
+
+    - a new file is stored as a new letter (sent on its letter_date with `sent`);
+    - a file whose text and details are those of a version already stored is left alone,
+      so running an import twice adds nothing; with `sent`, a letter still a draft is then
+      marked sent on its letter_date;
+    - a file changed since it was stored (text or details) becomes a new version of the same
+      letter, unless the letter was sent (it takes no new version) or someone has saved a
+      version of it since, on the pages or through the API (their changes are not overwritten):
+      both are reported as failed, with the reason.
+
+    One file that cannot be read or stored never stops the rest."""
     report = ImportReport()
     actor = Actor("command line import")
     for path in letter_files(folder):
@@ -65,21 +94,69 @@ def import_folder(db: Database, folder: Path, team: str, *, sent: bool = False,
                 if letter.context.letter_date is None:
                     raise LetterError("--sent needs letter_date in the letter's fields", field="letter_date")
                 sent_date = letter.context.letter_date.isoformat()
-            if already_stored(db, team, rel, letter.text.replace("\r\n", "\n")):
-                report.skipped.append(rel)
-            else:
-                ctx = letter.context.model_dump(mode="json", exclude_none=True)
-                service.submit(db, actor, letter.text, ctx, team=team, source=rel, sent_date=sent_date)
-                report.stored.append(rel)
+            text = service.check_text(letter.text)
+            ctx = letter.context.model_dump(mode="json", exclude_none=True)
+            _import_one(db, actor, report, rel, text, ctx, team, sent_date)
         except LetterError as exc:
             report.failed.append((rel, exc.message if exc.field is None else f"field '{exc.field}': {exc.message}"))
         except service.Conflict as exc:
             report.failed.append((rel, str(exc)))
-        except (ValueError, OverflowError, ArithmeticError) as exc:  # one odd file never stops the rest
-            report.failed.append((rel, f"could not be scored or stored ({type(exc).__name__})"))
+        except sqlite3.Error:
+            raise  # the database itself (busy, full, damaged): stop, the command says what
+        except Exception as exc:  # one odd file never stops the rest
+            report.failed.append((rel, f"could not be read, scored or stored ({type(exc).__name__}: "
+                                       f"{str(exc)[:200]})"))
         if progress:
             progress(path)
     return report
+
+
+def _import_one(db: Database, actor: Actor, report: ImportReport, rel: str, text: str, ctx: dict,
+                team: str, sent_date: str | None) -> None:
+    stored = stored_from(db, team, rel)
+    if stored is None:
+        service.submit(db, actor, text, ctx, team=team, source=rel, sent_date=sent_date)
+        report.stored.append(rel)
+        return
+    letter_id = stored["id"]
+    # The file is compared with the last version an import stored (versions saved on the pages
+    # or through the API name their author; an import's name none).
+    imported = [v for v in stored["versions"] if v[3] is None] or stored["versions"]
+    _v, last_hash, last_ctx, _a = imported[-1]
+    if last_hash == _hash(text) and last_ctx == ctx:  # unchanged since it was last imported
+        if sent_date and stored["status"] != "sent":
+            _mark_sent(db, actor, letter_id, sent_date)
+            report.marked_sent.append((rel, letter_id, sent_date))
+        else:
+            report.skipped.append(rel)
+        return
+    latest_version, _h, latest_ctx, author = stored["versions"][-1]
+    if stored["status"] == "sent":
+        raise service.Conflict(
+            f"the file has changed since it was stored as letter {letter_id}, which was sent on "
+            f"{stored['sent_date']} and takes no new version: the changes were not stored")
+    if author is not None:
+        raise service.Conflict(
+            f"the file has changed since it was stored as letter {letter_id}, and version "
+            f"{latest_version} of that letter was saved since by someone on the pages or through "
+            "the API: the file's changes were not stored, so as not to overwrite theirs. Bring the "
+            "changes together on the letter's page")
+    # Details taken out of the file are taken out of the new version too (not carried over).
+    removed = {k: None for k in latest_ctx if k not in ctx and k != "suppress"}
+    out = service.submit(db, actor, text, {**removed, **ctx}, team=team, letter_id=letter_id,
+                         source=rel, base_version=latest_version)
+    report.versions.append((rel, letter_id, out["version"]))
+    if sent_date:
+        _mark_sent(db, actor, letter_id, sent_date)
+        report.marked_sent.append((rel, letter_id, sent_date))
+
+
+def _mark_sent(db: Database, actor: Actor, letter_id: int, sent_date: str) -> None:
+    try:
+        service.mark_sent(db, actor, letter_id, dt.date.fromisoformat(sent_date))
+    except LetterError as exc:
+        raise LetterError(f"stored as letter {letter_id}, but --sent could not mark it as sent: "
+                          f"{exc.message}") from None
 
 
 RESULT_COLUMNS = ["letter_id", "version", "team", "status", "sent_date", "decision", "decision_date",
