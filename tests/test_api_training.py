@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from live_server import LiveServer, auth, make_user
+from live_server import SAMPLES, LiveServer, auth, make_user
 from training_setup import PERSONAL, poorly_rated_letter, users
+from vcl_qa import Letter
 from vcl_qa.training.exercises import built_in, load_exercises
 
 
@@ -141,11 +142,112 @@ def test_exercises_never_reach_the_letters_list(server):
 @pytest.mark.parametrize("role,status", [("staff", 200), ("manager", 200), ("panel", 403), ("admin", 403)])
 def test_roles(server, role, status):
     assert call(server, role, "GET", "/exercises").status_code == status
-    r = call(server, role, "POST", "/exercises/khan-brother/attempts", json={"text": "Dear Mr Khan\n\nHello.\n"})
+    r = call(server, role, "POST", "/exercises/khan-brother/attempts", json={"text": built_in("khan-brother").letter})
     assert r.status_code == (201 if status == 200 else 403)
     assert call(server, role, "GET", "/panel-letters").status_code == (200 if role == "manager" else 403)
     r = httpx.get(f"{server.url}/api/v1/training/exercises", timeout=30)
     assert r.status_code == 401
+
+
+# --- a pass must be the writer's own fix of this exercise's letter (review 2, item 6) ----------
+
+OKAFOR_FIX = (
+    ("We regret to inform you that we have decided not to charge Dean Holt with any offence.",
+     "I am writing to tell you that we have decided not to charge Dean Holt with any offence. "
+     "I know this is not the news you were hoping for, and I am sorry."),
+    ("\n\nVictim Support gives",
+     "\n\nIf you are not happy with this decision, you can ask us to look at it again. This is called the "
+     "Victims' Right to Review. Please ask within 10 working days of the date of this letter. We can accept "
+     "requests up to 3 months after the decision.\n\nVictim Support gives"),
+    ("Without them, we cannot prove to a court that Mr Holt hit you.",
+     "Without them, we cannot prove to a court that Mr Holt hit you. If anything else happens, please "
+     "tell the police straight away."))
+
+
+def own_fix(letter: str) -> str:
+    for old, new in OKAFOR_FIX:
+        assert old in letter
+        letter = letter.replace(old, new)
+    return letter
+
+
+def nearly(text: str) -> str:
+    """The model answer made to look different: paragraphs in another order, every tenth word changed."""
+    paras = text.split("\n\n")
+    paras[3], paras[4] = paras[4], paras[3]
+    out = []
+    for n, word in enumerate("\n\n".join(paras).split(" ")):
+        out.append("really" if n % 10 == 9 and word.isalpha() else word)
+    return " ".join(out)
+
+
+def new_staff(server, name: str, team: str = "east") -> str:
+    token = make_user(server.db, name, "staff", team)
+    server.tokens[name] = token
+    return name
+
+
+def person(server, name: str) -> dict:
+    rows = call(server, "manager", "GET", "/progress").json()["data"]
+    return next(r for r in rows if r["name"] == name)
+
+
+def test_a_junk_attempt_is_refused_with_a_plain_message_and_not_stored(server):
+    who = new_staff(server, "Jo Junk")
+    for junk in ("x", "Dear Ms Okafor\n\nSorry.\n"):
+        r = call(server, who, "POST", "/exercises/okafor-not-charged/attempts", json={"text": junk})
+        assert r.status_code == 422, r.text
+        detail = r.json()["error"]["details"][0]
+        assert detail["field"] == "text" and "the letter you were given has" in detail["message"]
+        assert "at least" in detail["message"] and "score" not in r.text
+    assert call(server, who, "GET", "/exercises/okafor-not-charged/attempts/latest").status_code == 404
+    assert person(server, "Jo Junk")["attempts"] == 0
+
+
+def test_the_model_answer_pasted_once_shown_is_kept_but_not_a_pass(server):
+    who = new_staff(server, "Pat Paste")
+    ex = built_in("okafor-not-charged")
+    got = [call(server, who, "POST", f"/exercises/{ex.id}/attempts", json={"text": ex.letter}).json()
+           for _ in range(3)]
+    assert got[2]["model_answer"]["text"] == ex.model_answer  # shown with the third try
+    for text in (ex.model_answer, nearly(ex.model_answer)):
+        r = call(server, who, "POST", f"/exercises/{ex.id}/attempts", json={"text": text})
+        assert r.status_code == 201, r.text
+        body = r.json()
+        assert body["meets_standard"] is True and body["passed"] is False
+        assert [p["reason"] for p in body["not_counted"]] == ["model_answer"]
+        assert "does not count as a pass" in body["not_counted"][0]["message"]
+        assert "own words" in body["not_counted"][0]["message"]
+    # Kept (it is an attempt), but nothing counts it as passed, and its score is not their best.
+    assert person(server, "Pat Paste")["passed"] == [] and person(server, "Pat Paste")["attempts"] == 5
+    status = next(e for e in call(server, who, "GET", "/exercises").json()["data"] if e["id"] == ex.id)["status"]
+    assert status["passed"] is False and status["best_score"] == got[0]["score"] < 80
+    latest = call(server, who, "GET", f"/exercises/{ex.id}/attempts/latest").json()
+    assert latest["passed"] is False and latest["not_counted"][0]["reason"] == "model_answer"
+    # Their own fix, written after seeing the model answer, passes.
+    mine = call(server, who, "POST", f"/exercises/{ex.id}/attempts", json={"text": own_fix(ex.letter)}).json()
+    assert mine["passed"] is True and mine["not_counted"] == []
+    assert person(server, "Pat Paste")["passed"] == [ex.id]
+
+
+def test_a_good_letter_about_another_case_is_not_a_pass(server):
+    who = new_staff(server, "Cal Copy")
+    other = Letter.from_file(SAMPLES / "06_good_discontinued_homicide_bereaved.txt").text
+    assert "Dear Mrs Okonkwo" in other and "06SF2290122" in other
+    r = call(server, who, "POST", "/exercises/khan-brother/attempts",
+             json={"text": other.replace("Dear Mrs Okonkwo", "Dear Mr Khan")})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["passed"] is False  # whatever the checker makes of it (content.other_case may flag it too)
+    reasons = {p["reason"]: p["message"] for p in body["not_counted"]}
+    assert set(reasons) == {"victim_name", "case_reference"}
+    assert "Yusuf Khan" in reasons["victim_name"] and "06SF2290122" in reasons["case_reference"]
+    assert "13AB0100125" in reasons["case_reference"]
+    assert person(server, "Cal Copy")["passed"] == []
+    # The model answer, tried before it was ever shown, is this case's letter: it passes.
+    fine = call(server, who, "POST", "/exercises/khan-brother/attempts",
+                json={"text": built_in("khan-brother").model_answer}).json()
+    assert fine["passed"] is True and fine["not_counted"] == []
 
 
 @pytest.mark.parametrize("exercise,reader", [("young-person", "young_person"), ("easy-read", "easy_read"),

@@ -20,7 +20,7 @@ from vcl_qa.engine.run import score_letter
 from vcl_qa.errors import LetterError, RulesError
 from vcl_qa.reports import dashboard
 from vcl_qa.training import exercises as exercises_mod
-from vcl_qa.training import guide, service
+from vcl_qa.training import guide, own_work, service
 from vcl_qa.training.exercises import load_exercises
 from vcl_qa.training.store import NotFound
 
@@ -201,7 +201,7 @@ def test_progress_for_managers_staff_csv_and_the_board_line(db):
     sam, sunita = user_by_name(db, "Sam Staff"), user_by_name(db, "Sunita South")
     for ex in load_exercises():
         service.attempt(db, sam, ex.id, ex.model_answer, ex.model_context)
-    service.attempt(db, sunita, "khan-brother", "Dear Mr Khan\n\nWe have stopped the case.\n")
+    service.attempt(db, sunita, "khan-brother", exercises_mod.built_in("khan-brother").letter)
     everyone = service.progress(db)
     rows = {r["name"]: r for r in everyone["data"]}
     assert set(rows) == {"Sam Staff", "Sunita South"}  # staff; the manager has not tried any
@@ -219,13 +219,51 @@ def test_progress_for_managers_staff_csv_and_the_board_line(db):
     assert board["line"].startswith(f"Training: 1 of 2 staff have passed all {len(load_exercises())} exercises")
 
 
-# --- who reads the letter (review 2, item 13) ----------------------------------------------
+
+# --- a pass is the writer's own fix of the exercise's letter (review 2, item 6) --------------
+
+@pytest.mark.parametrize("ex", load_exercises(), ids=lambda e: e.id)
+def test_each_letter_and_model_answer_carries_its_own_case(ex):
+    """The model answer is never refused as another case's letter; the letter to fix only when
+    it does not name the victim at all (template text left in), and it repeats none of the model
+    answer's own words."""
+    named = ex.context["victim_name"].split()[-1] in ex.letter
+    assert [p["reason"] for p in own_work.case_problems(ex, ex.letter)] == ([] if named else ["victim_name"])
+    assert own_work.case_problems(ex, ex.model_answer) == []
+    assert own_work.copied_share(ex.letter, ex.model_answer, ex.letter) == 0
+    assert own_work.copied_share(ex.letter, ex.model_answer, ex.model_answer) == 1
+    own_work.check_length(ex, ex.letter)  # the letter itself is long enough
+    with pytest.raises(LetterError) as err:
+        own_work.check_length(ex, "x")
+    assert err.value.field == "text" and "1 word," in err.value.message
+
 
 @pytest.mark.parametrize("reader", ["young_person", "easy_read"])
 def test_an_exercise_for_a_young_or_easy_read_reader_says_so_and_is_scored_for_them(reader):
     ex = next(e for e in load_exercises() if e.reader == reader)
     assert ex.context["reader"] == reader and ex.public()["context"]["reader"] == reader
     assert ex.scoring_context().reader == reader
+
+
+def test_progress_and_the_board_count_only_a_writers_own_passes(db):
+    """Sam passes every exercise with his own letters (the model answers, before he was shown
+    any); Sunita tries each three times, is shown the model answer and pastes it: kept, never
+    a pass, in her progress, the managers' view and the board's line."""
+    sam, sunita = user_by_name(db, "Sam Staff"), user_by_name(db, "Sunita South")
+    for ex in load_exercises():
+        assert service.attempt(db, sam, ex.id, ex.model_answer, ex.model_context)["passed"]
+        for _ in range(3):
+            service.attempt(db, sunita, ex.id, ex.letter)
+        pasted = service.attempt(db, sunita, ex.id, ex.model_answer, ex.model_context)
+        assert pasted["meets_standard"] and not pasted["passed"], ex.id
+        assert [p["reason"] for p in pasted["not_counted"]] == ["model_answer"], ex.id
+    rows = {r["name"]: r for r in service.progress(db)["data"]}
+    assert rows["Sam Staff"]["completed"] and rows["Sam Staff"]["exercises_passed"] == len(load_exercises())
+    assert rows["Sunita South"]["exercises_passed"] == 0 and rows["Sunita South"]["passed"] == []
+    assert rows["Sunita South"]["attempts"] == 4 * len(load_exercises())
+    board = service.board_summary(db)
+    assert (board["staff"], board["completed"], board["started"]) == (2, 1, 2)
+    assert all(not e["status"]["passed"] for e in service.exercise_list(db, sunita))
 
 
 # --- the guide --------------------------------------------------------------------------------

@@ -87,3 +87,25 @@ def test_the_progress_csv_lists_everyone_without_letter_text(site):
     assert lines[0] == "team,person,role,exercises_passed,exercises,exercises_tried,attempts,completed,last_activity"
     assert any(line.startswith(f"north,Sam Staff,staff,0,{len(load_exercises())},") for line in lines)
     assert "Hollis" not in r.text and "Dear" not in r.text
+
+
+def test_the_page_says_kindly_why_an_attempt_is_not_counted_and_refuses_junk(site):
+    """Review 2, item 6: junk is refused beside the letter box (no score); the model answer,
+    pasted once shown, is kept but the page says it is not a pass and what to do."""
+    client = signed_in(site, "south")
+    ex = built_in("sexual-offence-meeting")
+    token = csrf(client.get(f"/training/{ex.id}").text)
+    junk = client.post(f"/training/{ex.id}", data={"csrf_token": token, "text": "x"})
+    assert junk.status_code == 400 and 'id="text-error"' in junk.text
+    assert "the letter you were given has" in junk.text and 'id="score"' not in junk.text
+    for n in range(1, 4):
+        r = client.post(f"/training/{ex.id}", data={"csrf_token": token, "text": ex.letter})
+        assert r.headers["location"].endswith(f"?attempt={n}#result")
+    page = client.get(f"/training/{ex.id}?attempt=3")
+    assert 'id="model-answer"' in page.text
+    r = client.post(f"/training/{ex.id}", data={"csrf_token": token, "text": ex.model_answer})
+    assert r.status_code == 303
+    page = client.get(r.headers["location"].split("#")[0])
+    assert "Attempt 4: not counted as a pass" in page.text and "Well done" not in page.text
+    assert 'data-reason="model_answer"' in page.text and "in your own words" in page.text
+    assert "The checker finds nothing here that must be fixed" in page.text

@@ -87,9 +87,21 @@ class Feedback(BaseModel):
     new: list[FeedbackItem] = Field(description="Problems your changes brought in")
 
 
+class NotCounted(BaseModel):
+    reason: Literal["model_answer", "victim_name", "case_reference"] = Field(
+        description="model_answer: (nearly) the model answer you were shown; victim_name, case_reference: "
+                    "this case's detail missing, or another case's")
+    message: str = Field(description="What is wrong and what to do, in plain words")
+
+
 class AttemptOut(Result):
     exercise: str
-    passed: bool = Field(description="No must-fix problem left and a score of at least pass_score")
+    passed: bool = Field(description="Counts as a pass: meets_standard, and your own fix of this exercise's "
+                                     "letter (not_counted is empty)")
+    meets_standard: bool = Field(description="The checker alone would pass it: no must-fix problem left and a "
+                                             "score of at least pass_score")
+    not_counted: list[NotCounted] = Field(description="Why this attempt cannot count as a pass, whatever its "
+                                                      "score; empty when it can")
     pass_score: int
     attempt: int = Field(description="This attempt's number")
     attempts: int = Field(description="Your attempts at this exercise so far")

@@ -102,6 +102,8 @@ class Settings:
     name_stand_ins: tuple[str, ...]
     other_stand_in: str
     late_reason: str
+    min_attempt_share: float = 0.5
+    model_answer_copy_share: float = 0.8
 
 
 @lru_cache(maxsize=1)
@@ -113,7 +115,8 @@ def settings() -> Settings:
                         float(data["poor_panel_rating"]), str(data["victim_stand_in"]),
                         {str(k): str(v) for k, v in (data.get("stand_ins") or {}).items()},
                         tuple(str(n) for n in data.get("name_stand_ins") or []),
-                        str(data["other_stand_in"]), str(data["late_reason"]))
+                        str(data["other_stand_in"]), str(data["late_reason"]),
+                        float(data.get("min_attempt_share", 0.5)), float(data.get("model_answer_copy_share", 0.8)))
     except KeyError as exc:
         raise RulesError(f"{where}: missing '{exc.args[0]}'") from None
     except (TypeError, ValueError) as exc:

@@ -24,7 +24,7 @@ from vcl_qa.errors import LetterError
 from vcl_qa.letters.service import check_text
 from vcl_qa.panel.redact import load_rules as redaction_rules
 from vcl_qa.panel.redact import redact
-from vcl_qa.training import store
+from vcl_qa.training import own_work, store
 from vcl_qa.training.exercises import EDITABLE, READERS, Exercise, load_exercises, settings
 from vcl_qa.training.store import NotFound
 
@@ -67,8 +67,16 @@ def _is_error(f: Finding) -> bool:
 
 
 def passes(result: Result) -> bool:
-    """Passed: no error-level finding left (suppressed ones do not count) and score >= pass_score."""
+    """The checker's part of a pass: no error-level finding left (suppressed ones do not count)
+    and score >= pass_score. An attempt also needs to be the writer's own fix of the
+    exercise's letter (`own_work.not_counted`)."""
     return not any(_is_error(f) for f in result.findings) and result.score >= settings().pass_score
+
+
+def _meets_standard(data: dict) -> bool:
+    """`passes` for a stored result (JSON)."""
+    return (data.get("score", 0) >= settings().pass_score
+            and not any(f["severity"] == "error" and not f.get("suppressed") for f in data.get("findings") or []))
 
 
 def _brief_finding(f: Finding | dict, titles: dict[str, str]) -> dict:
@@ -140,7 +148,12 @@ def attempt(db: Database, user: Any, exercise_id: str, text: Any,
             changes: dict[str, Any] | None = None) -> dict:
     """Score an attempt with the real engine, store it, and say what was fixed and what is left.
     Returns the result plus `passed`, `attempt`, `feedback` and `model_answer` (once passed or
-    after `model_answer_after` tries; otherwise None)."""
+    after `model_answer_after` tries; otherwise None).
+
+    A pass needs the checker's pass (`meets_standard`) and the writer's own fix of this
+    exercise's letter: an attempt too short to be a letter is refused (LetterError on `text`);
+    one that is (nearly) the model answer already shown to this person, or that has lost this
+    case's name or reference, is stored but not counted (`not_counted` says why)."""
     ex = get_exercise(db, exercise_id)
     text = check_text(text)
     changed = _changes(ex, changes)
@@ -149,20 +162,25 @@ def attempt(db: Database, user: Any, exercise_id: str, text: Any,
     except LetterError as exc:  # only a changed detail can be wrong: the exercise's own are checked
         exc.field, exc.source = exc.field or next(iter(changed), None), None
         raise
+    own_work.check_length(ex, text)
+    shown = model_answer_unlocked(db, user.id, ex.id)  # before this attempt
     result = score_letter(letter)
-    passed = passes(result)
+    meets = passes(result)
+    not_counted = own_work.not_counted(ex, text, shown)
+    passed = meets and not not_counted
     data = result.model_dump(mode="json")
     left = sorted({f.rule for f in result.findings if _is_error(f)})
-    row = store.add_attempt(db, user, ex.id, text, changed, result.score, passed, left, data)
-    return _answer(db, user.id, ex, data, passed, row["number"], row["created_at"])
+    row = store.add_attempt(db, user, ex.id, text, changed, result.score, passed, left, data, not_counted)
+    return _answer(db, user.id, ex, data, passed, row["number"], row["created_at"], not_counted)
 
 
 def _answer(db: Database, user_id: int, ex: Exercise, data: dict, passed: bool, number: int,
-            created_at: str) -> dict:
+            created_at: str, not_counted: list[dict] | None = None) -> dict:
     status = store.status_by_exercise(db, user_id).get(ex.id) or {"passed": False, "attempts": 0}
     after = settings().model_answer_after
     unlocked = status["passed"] or status["attempts"] >= after
     return {**data, "exercise": ex.id, "passed": passed, "pass_score": settings().pass_score,
+            "meets_standard": _meets_standard(data), "not_counted": list(not_counted or []),
             "attempt": number, "attempts": status["attempts"], "passed_before": bool(status["passed"]),
             "created_at": created_at,
             "feedback": compare(_flawed_findings(ex), data["findings"]),
@@ -179,7 +197,8 @@ def last_attempt(db: Database, user: Any, exercise_id: str, number: int | None =
         if number is not None:
             raise
         return None
-    out = _answer(db, user.id, ex, row["result"], row["passed"], row["number"], row["created_at"])
+    out = _answer(db, user.id, ex, row["result"], row["passed"], row["number"], row["created_at"],
+                  row["not_counted"])
     out["text"], out["changes"] = row["text"], row["changes"]
     return out
 

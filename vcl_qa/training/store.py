@@ -57,6 +57,14 @@ def training_tables(db: Database) -> None:
     )
 
 
+@migrations(name="0002_attempt_not_counted")
+def attempt_not_counted(db: Database) -> None:
+    # Why an attempt cannot count as a pass whatever its score (it is the model answer the
+    # person was shown, or a letter about another case): a JSON list of {reason, message};
+    # NULL for an attempt that can count (vcl_qa/training/own_work.py).
+    db.execute("ALTER TABLE training_attempts ADD COLUMN not_counted TEXT")
+
+
 class NotFound(LookupError):
     """No such exercise or attempt."""
 
@@ -112,17 +120,20 @@ def panel_exercise(db: Database, number: int) -> dict:
 # --- attempts --------------------------------------------------------------------------------
 
 def add_attempt(db: Database, user: Any, exercise_id: str, text: str, changes: dict, score: int,
-                passed: bool, errors_left: list[str], result: dict) -> dict:
-    """Store one attempt; its number is this person's count for the exercise plus one."""
+                passed: bool, errors_left: list[str], result: dict,
+                not_counted: list[dict] | None = None) -> dict:
+    """Store one attempt; its number is this person's count for the exercise plus one.
+    `not_counted`: why it cannot count as a pass (then `passed` is False)."""
     with write_tx(db):
         number = db.execute("SELECT count(*) FROM training_attempts WHERE user_id = ? AND exercise_id = ?",
                             [user.id, exercise_id]).fetchone()[0] + 1
         stamp = now()
         cur = db.execute(
             "INSERT INTO training_attempts (user_id, exercise_id, number, text, changes, score, passed,"
-            " errors_left, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " errors_left, result, created_at, not_counted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [user.id, exercise_id, number, text, json.dumps(changes) if changes else None, score,
-             int(passed), json.dumps(errors_left), json.dumps(result), stamp])
+             int(passed and not not_counted), json.dumps(errors_left), json.dumps(result), stamp,
+             json.dumps(not_counted) if not_counted else None])
     return {"id": cur.lastrowid, "number": number, "created_at": stamp}
 
 
@@ -141,14 +152,17 @@ def attempt(db: Database, user_id: int, exercise_id: str, number: int | None = N
     row["errors_left"] = json.loads(row["errors_left"])
     row["result"] = json.loads(row["result"])
     row["passed"] = bool(row["passed"])
+    row["not_counted"] = json.loads(row["not_counted"]) if row.get("not_counted") else []
     return row
 
 
 def status_by_exercise(db: Database, user_id: int) -> dict[str, dict]:
-    """Per exercise this person tried: attempts, passed (ever), best score, first pass, last try."""
+    """Per exercise this person tried: attempts, passed (ever), best score, first pass, last try.
+    The best score is of the attempts that could count: not the model answer, not another case."""
     out = {}
     for r in db.query(
-            "SELECT exercise_id, count(*) AS attempts, max(passed) AS passed, max(score) AS best_score,"
+            "SELECT exercise_id, count(*) AS attempts, max(passed) AS passed,"
+            " max(CASE WHEN not_counted IS NULL THEN score END) AS best_score,"
             " min(CASE WHEN passed = 1 THEN created_at END) AS passed_at, max(created_at) AS last_at"
             " FROM training_attempts WHERE user_id = ? GROUP BY exercise_id", [user_id]):
         r["passed"] = bool(r["passed"])
