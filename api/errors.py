@@ -150,6 +150,8 @@ def _plain(e: dict) -> str:
         return f"must be text in double quotes, not {_json_kind(value)}"
     if kind == "list_type":
         return f"must be a list ([...]), not {_json_kind(value)}"
+    if isinstance(value, bool) and (kind.startswith("int") or kind.startswith("float")):
+        return f"must be a {'whole ' if kind.startswith('int') else ''}number, not true or false"
     if kind.startswith("float"):
         return f"'{_shown(value)}' is not a number"
     if kind in ("enum", "literal_error"):

@@ -32,7 +32,8 @@ router = APIRouter(tags=["panel"], responses=COMMON_RESPONSES)
 PanelUser = Annotated[User, Depends(require("panel"))]
 ItemCode = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="Your item's code from the queue")]
 PeriodName = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$", description="e.g. 2025Q1")]
-Score = Annotated[int, Field(ge=1, le=5)]
+# Strict: a JSON number only (true, false and "3" are refused, naming the field).
+Score = Annotated[int, Field(ge=1, le=5, strict=True)]
 Text = Annotated[str, Field(max_length=5000)]
 
 
@@ -56,8 +57,8 @@ class Queue(BaseModel):
 
 class Mark(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    start: int = Field(ge=0, le=10_000_000, description="Offset in the anonymised text")
-    end: int = Field(ge=1, le=10_000_000, description="Offset in the anonymised text (exclusive)")
+    start: int = Field(ge=0, le=10_000_000, strict=True, description="Offset in the anonymised text")
+    end: int = Field(ge=1, le=10_000_000, strict=True, description="Offset in the anonymised text (exclusive)")
     comment: Text
 
 
@@ -111,13 +112,13 @@ class VerdictIn(BaseModel):
 
 class PolicyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] | Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1, strict=True)] | Annotated[str, Field(min_length=1, max_length=64)] | None = None
     always_include_verdicts: list[Literal["good", "needs_work", "poor"]] | None = None
-    random_share: Annotated[float, Field(ge=0, le=1)] | None = None
-    min_per_stratum: Annotated[int, Field(ge=0, le=1000)] | None = None
+    random_share: Annotated[float, Field(ge=0, le=1, strict=True)] | None = None
+    min_per_stratum: Annotated[int, Field(ge=0, le=1000, strict=True)] | None = None
     strata: list[Literal["decision", "offence", "victim_category", "bereaved", "team"]] | None = None
-    max_letters: Annotated[int, Field(ge=1, le=100_000)] | None = None
-    raters_per_letter: Annotated[int, Field(ge=1, le=10)] | None = None
+    max_letters: Annotated[int, Field(ge=1, le=100_000, strict=True)] | None = None
+    raters_per_letter: Annotated[int, Field(ge=1, le=10, strict=True)] | None = None
 
 
 class PolicyOut(BaseModel):

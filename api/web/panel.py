@@ -135,6 +135,11 @@ def _mark_spans(db, user, code: str, marks: list[dict], errors: dict[str, str]) 
     return out
 
 
+CONTROL_MESSAGE = ("{what} had characters in it that could hide or change what others read (such as an "
+                   "escape code or a right-to-left override). They are taken out below: check the words "
+                   "and save again.")
+
+
 def _form_field(field: str) -> str:
     """The form box for a field the library names ('scores.clarity', 'marks.0.comment')."""
     parts = field.split(".")
@@ -179,12 +184,18 @@ def save_rating(request: Request, code: str, user: Panel, form: PostedForm, db: 
         try:
             rating.rate(db, user.user, code, body)
         except LetterError as exc:
-            errors[_form_field(exc.field or "comment")] = exc.message
+            name = _form_field(exc.field or "comment")
+            what = "Your comment" if name == "comment" else "Your comment on these words"
+            errors[name] = (CONTROL_MESSAGE.format(what=what) if rating.has_control(values.get(name, ""))
+                            else exc.message)
         except Conflict as exc:
             errors["overall"] = str(exc)
         except NotFound:
             raise PageNotFound() from None
-    if errors:
+    if errors:  # shown back without control characters: the message beside the box says why
+        values = {k: rating.without_control(v) for k, v in values.items()}
+        marks = [{**m, "quote": rating.without_control(m["quote"]), "comment": rating.without_control(m["comment"])}
+                 for m in marks]
         return _item_page(request, user, db, code, errors, values, status=400, marks=marks)
     return redirect(f"/panel/{code}?saved=rating#after-rating")
 

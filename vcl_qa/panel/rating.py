@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import unicodedata
 from typing import Any
 
 from sqlite_utils import Database
@@ -102,6 +103,19 @@ def _score_value(value: Any, field: str) -> int:
     return value
 
 
+def has_control(text: str) -> bool:
+    """Control and format characters other than tabs and line breaks (NUL, ESC, a right-to-left
+    override, a zero-width space...): refused in comments, as in names and in the reasons a
+    finding is not a problem (docs/security.md). They could hide or reverse what the writer and
+    the board read, or reach a terminal or a spreadsheet."""
+    return any(unicodedata.category(c)[0] == "C" and c not in "\t\n\r" for c in text)
+
+
+def without_control(text: str) -> str:
+    """The text with those characters taken out (to show a refused comment back in its box)."""
+    return "".join(c for c in text if not (unicodedata.category(c)[0] == "C" and c not in "\t\n\r"))
+
+
 def _text_value(value: Any, field: str, limit: int, required: bool = False) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -111,7 +125,12 @@ def _text_value(value: Any, field: str, limit: int, required: bool = False) -> s
         raise LetterError("text", field=field)
     if len(value) > limit:
         raise LetterError(f"at most {limit} characters", field=field)
-    return value.strip()
+    if has_control(value):
+        raise LetterError("the text has control characters in it (such as NUL, ESC or a right-to-left "
+                          "override), which could hide or change what others read; type it again in "
+                          "plain words (line breaks and tabs are fine)", field=field)
+    # Unicode's own line and paragraph separators are line breaks here, as everywhere else.
+    return value.replace("\u2028", "\n").replace("\u2029", "\n").strip()
 
 
 def check_rating(body: dict, text_length: int) -> dict:
