@@ -2,6 +2,7 @@
 the board's line; exercises made from letters the panel rated poorly. Real SQLite files."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -212,8 +213,12 @@ def test_progress_for_managers_staff_csv_and_the_board_line(db):
     assert [r["name"] for r in service.progress(db, sunita)["data"]] == ["Sunita South"]
     lines = service.progress_csv(db).splitlines()
     assert lines[0].split(",") == list(service.CSV_COLUMNS)
-    assert lines[1].startswith(f"north,Sam Staff,staff,{len(load_exercises())},{len(load_exercises())},")
-    assert "yes" in lines[1] and lines[2].startswith("south,Sunita South,staff,0,")
+    assert lines[0] == ("Team,Person,Role,Exercises passed,Exercises on offer,Exercises tried,Attempts,"
+                        "Passed them all,Last activity (UK time),Role code")
+    assert lines[1].startswith(f"north,Sam Staff,Staff,{len(load_exercises())},{len(load_exercises())},")
+    assert ",Yes," in lines[1] and lines[1].endswith(",staff")
+    assert lines[2].startswith("south,Sunita South,Staff,0,") and ",No," in lines[2]
+    assert re.search(r",\d{4}-\d\d-\d\d \d\d:\d\d,staff$", lines[1])  # a time, not an ISO stamp
     board = service.board_summary(db)
     assert (board["staff"], board["completed"], board["started"]) == (2, 1, 2)
     assert board["line"].startswith(f"Training: 1 of 2 staff have passed all {len(load_exercises())} exercises")
@@ -347,8 +352,8 @@ def test_training_progress_on_the_command_line(tmp_path, monkeypatch):
     monkeypatch.setenv("VCL_QA_DB", str(path))
     out = CliRunner().invoke(main, ["training", "progress", "--format", "csv"])
     assert out.exit_code == 0
-    assert out.stdout.splitlines()[0].startswith("team,person,role,exercises_passed")
-    assert f"north,Sam Staff,staff,1,{len(load_exercises())}," in out.stdout
+    assert out.stdout.splitlines()[0].startswith("Team,Person,Role,Exercises passed")
+    assert f"north,Sam Staff,Staff,1,{len(load_exercises())}," in out.stdout
     text = CliRunner().invoke(main, ["training", "progress"])
     assert text.exit_code == 0 and "Training: 0 of 2 staff have passed all" in text.output
     listed = CliRunner().invoke(main, ["training", "exercises"])

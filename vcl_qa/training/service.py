@@ -6,7 +6,7 @@ training tables: exercises never enter the letters list, the dashboard or the pa
 """
 from __future__ import annotations
 
-import csv
+import datetime as dt
 import io
 import json
 import re
@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from vcl_qa import labels
+from vcl_qa import clock, csv_safe, labels
 from vcl_qa.engine.letter import context_from_mapping
 from vcl_qa.engine.result import Finding, Result
 from vcl_qa.engine.rules import load_rules
@@ -29,8 +29,11 @@ from vcl_qa.training.exercises import EDITABLE, READERS, Exercise, load_exercise
 from vcl_qa.training.store import NotFound
 
 PANEL_PREFIX = "panel-"
-CSV_COLUMNS = ("team", "person", "role", "exercises_passed", "exercises", "exercises_tried",
-               "attempts", "completed", "last_activity")
+# Plain headers and values, as every CSV export (docs/web.md), the role's code in a column of
+# its own; every cell made safe from spreadsheet formulas (vcl_qa/csv_safe.py): a person's or a
+# team's name is typed by whoever added them.
+CSV_COLUMNS = ("Team", "Person", "Role", "Exercises passed", "Exercises on offer", "Exercises tried",
+               "Attempts", "Passed them all", "Last activity (UK time)", "Role code")
 
 
 # --- exercises ------------------------------------------------------------------------------
@@ -248,13 +251,23 @@ def progress(db: Database, user: Any | None = None) -> dict:
 
 def progress_csv(db: Database) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_safe.Writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for r in progress(db)["data"]:
-        w.writerow([r["team"] or "", r["name"], r["role"], r["exercises_passed"], r["exercises"],
-                    r["exercises_tried"], r["attempts"], "yes" if r["completed"] else "no",
-                    r["last_activity"] or ""])
+        w.writerow([r["team"] or "", r["name"], (r["role"] or "").capitalize(), r["exercises_passed"],
+                    r["exercises"], r["exercises_tried"], r["attempts"], "Yes" if r["completed"] else "No",
+                    _uk_time(r["last_activity"]), r["role"] or ""])
     return buf.getvalue()
+
+
+def _uk_time(stamp: str | None) -> str:
+    """A stored UTC time as the UK's clock showed it, to the minute ("2025-03-04 14:05")."""
+    if not stamp:
+        return ""
+    when = dt.datetime.fromisoformat(stamp)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.astimezone(clock.UK).strftime("%Y-%m-%d %H:%M")
 
 
 def board_summary(db: Database, start: str | None = None, end: str | None = None) -> dict:
