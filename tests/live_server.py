@@ -1,7 +1,9 @@
 """A real uvicorn server on 127.0.0.1 with its own SQLite file, for API tests (import from here)."""
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -180,3 +182,26 @@ def stored_texts(db_path: Path, ids) -> dict[int, str]:
         conn.close()
     wanted = set(ids)
     return {i: t for i, t in rows if i in wanted}
+
+
+def users_server(tmp_path_factory, label: str, users: dict[str, tuple]):
+    """A server of its own on a fresh database, with users made straight in the store:
+    `users` maps a short name to (name, role[, team]); their tokens are in `server.tokens`.
+    Call from a module-scoped fixture and stop() it after."""
+    db_path = tmp_path_factory.mktemp(label) / "vcl_qa.db"
+    tokens = {who: make_user(db_path, *spec) for who, spec in users.items()}
+    server = LiveServer(db_path).start()
+    server.tokens = tokens
+    return server
+
+
+@contextlib.contextmanager
+def signed_in_client(url: str, token: str):
+    """An httpx client signed in to the pages with `token` (the sign-in form, as a browser does)."""
+    client = httpx.Client(base_url=url, timeout=60)
+    try:
+        pre = re.search(r'name="pre_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
+        assert client.post("/sign-in", data={"pre_token": pre, "token": token}).status_code == 303
+        yield client
+    finally:
+        client.close()

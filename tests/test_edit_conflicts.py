@@ -4,14 +4,13 @@ newer version is refused with both texts kept in view; the API takes `base_versi
 mismatch). Two signed-in sessions against the real server and SQLite file."""
 from __future__ import annotations
 
-import contextlib
 import html
 import re
 
 import httpx
 import pytest
 
-from live_server import LiveServer, auth, make_user
+from live_server import auth, signed_in_client, users_server
 
 TEXT = ("Private - to be opened by addressee only\n\nDear Ms Okafor\n\nI am writing to tell you that "
         "we have decided to stop the case against Mr Lane. I know this is hard news.\n\nYours sincerely\n")
@@ -23,11 +22,7 @@ A_EDIT = TEXT.replace("Dear Ms Okafor", "Dear Ms Okafor,\n\nAnn's new opening pa
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    db_path = tmp_path_factory.mktemp("edits") / "vcl_qa.db"
-    tokens = {"ann": make_user(db_path, "Ann Staff", "staff", "north"),
-              "bob": make_user(db_path, "Bob Manager", "manager")}
-    srv = LiveServer(db_path).start()
-    srv.tokens = tokens
+    srv = users_server(tmp_path_factory, "edits", {"ann": ("Ann Staff", "staff", "north"), "bob": ("Bob Manager", "manager")})
     yield srv
     srv.stop()
 
@@ -38,15 +33,8 @@ def api(server):
         yield client
 
 
-@contextlib.contextmanager
 def session(server, who: str):
-    client = httpx.Client(base_url=server.url, timeout=60)
-    pre = re.search(r'name="pre_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
-    assert client.post("/sign-in", data={"pre_token": pre, "token": server.tokens[who]}).status_code == 303
-    try:
-        yield client
-    finally:
-        client.close()
+    return signed_in_client(server.url, server.tokens[who])
 
 
 def form_of(page: str) -> dict:

@@ -5,14 +5,13 @@ change that did not happen, and restored marks stay on the letter page with who 
 Against the real server and SQLite file (tests/live_server.py)."""
 from __future__ import annotations
 
-import contextlib
 import re
 import sqlite3
 
 import httpx
 import pytest
 
-from live_server import SAMPLES, LiveServer, auth, make_user
+from live_server import SAMPLES, auth, signed_in_client, users_server
 
 SAMPLE = SAMPLES / "14_flawed_late_no_apology.txt"  # late, no apology: two must-fix findings
 
@@ -26,11 +25,7 @@ def sample_body() -> dict:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    db_path = tmp_path_factory.mktemp("suppressions") / "vcl_qa.db"
-    tokens = {"sam": make_user(db_path, "Sam Staff", "staff", "north"),
-              "mia": make_user(db_path, "Mia Manager", "manager")}
-    srv = LiveServer(db_path).start()
-    srv.tokens = tokens
+    srv = users_server(tmp_path_factory, "suppressions", {"sam": ("Sam Staff", "staff", "north"), "mia": ("Mia Manager", "manager")})
     yield srv
     srv.stop()
 
@@ -41,16 +36,8 @@ def api(server):
         yield client
 
 
-@contextlib.contextmanager
 def signed_in(server, who: str = "sam"):
-    client = httpx.Client(base_url=server.url, timeout=60)
-    page = client.get("/sign-in")
-    pre = re.search(r'name="pre_token" value="([^"]+)"', page.text).group(1)
-    assert client.post("/sign-in", data={"pre_token": pre, "token": server.tokens[who]}).status_code == 303
-    try:
-        yield client
-    finally:
-        client.close()
+    return signed_in_client(server.url, server.tokens[who])
 
 
 def csrf(page: str) -> str:

@@ -46,6 +46,17 @@ def _applied(text: str, f, replacement: str) -> str:
     return text[:f.replace_start] + replacement + text[f.replace_end:]
 
 
+def _buttons_applied(reader: str, sentence: str, term: str) -> list[str]:
+    """The sentence as each one-click replacement for `term` would leave it (the term must be
+    found, with suggestions: what is not a button stays advice)."""
+    ctx = CONTEXT.model_copy(update={"reader": reader})
+    text = _letter(sentence)
+    result = run.score_letter(Letter(text=text, context=ctx), today=TODAY)
+    found = [f for f in result.findings if (f.text or "").lower() == term.lower() and f.suggestions]
+    assert found, [(f.rule, f.text) for f in result.findings]
+    return [_applied(text, f, r).split("\n\n")[1] for f in found for r in f.replacements]
+
+
 def test_possessive_becomes_your_and_keeps_the_capital():
     text = _letter("The complainant's account was clear and we believed it.")
     f = _one(_score(text), "readability.jargon", "complainant")
@@ -264,13 +275,7 @@ def test_fits_are_never_part_of_the_result():
     ("adult", "The trial will proceed to a second day.", "proceed", []),
 ])
 def test_a_button_fits_the_words_around_it(reader, sentence, term, want):
-    ctx = CONTEXT.model_copy(update={"reader": reader})
-    text = _letter(sentence)
-    result = run.score_letter(Letter(text=text, context=ctx), today=TODAY)
-    found = [f for f in result.findings if (f.text or "").lower() == term.lower() and f.suggestions]
-    assert found, [(f.rule, f.text) for f in result.findings]
-    got = [_applied(text, f, r).split("\n\n")[1] for f in found for r in f.replacements]
-    assert sorted(got) == sorted(want)
+    assert sorted(_buttons_applied(reader, sentence, term)) == sorted(want)
 
 
 def test_a_run_on_sentence_of_thousands_of_characters_gets_advice_not_buttons():
@@ -313,13 +318,7 @@ def test_a_run_on_sentence_of_thousands_of_characters_gets_advice_not_buttons():
     ("adult", "The exhibits held by the police include a knife.", "exhibits", ["The items held by the police include a knife."]),
 ])
 def test_a_button_never_damages_the_sentence_it_goes_into(reader, sentence, term, want):
-    ctx = CONTEXT.model_copy(update={"reader": reader})
-    text = _letter(sentence)
-    result = run.score_letter(Letter(text=text, context=ctx), today=TODAY)
-    found = [f for f in result.findings if (f.text or "").lower() == term.lower() and f.suggestions]
-    assert found, [(f.rule, f.text) for f in result.findings]
-    got = [_applied(text, f, r).split("\n\n")[1] for f in found for r in f.replacements]
-    assert sorted(got) == sorted(want)
+    assert sorted(_buttons_applied(reader, sentence, term)) == sorted(want)
 
 
 def test_a_greeting_to_two_people_keeps_its_advice_but_gets_no_button():

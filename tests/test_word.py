@@ -12,7 +12,7 @@ import docx
 import httpx
 import pytest
 
-from live_server import SAMPLES, LiveServer, auth, make_user, sample_payloads
+from live_server import SAMPLES, LiveServer, auth, make_user, sample_payloads, signed_in_client
 from vcl_qa import Letter
 from vcl_qa.engine.letter import docx_text
 from vcl_qa.engine.run import score_letter
@@ -126,14 +126,12 @@ def test_a_letter_with_control_characters_downloads_as_word(server):
     r = httpx.post(f"{server.url}/api/v1/letters", json=body, headers=auth(server.token), timeout=60)
     assert r.status_code == 201, r.text
     letter_id = r.json()["id"]
-    client = httpx.Client(base_url=server.url, timeout=60)
-    pre = re.search(r'name="pre_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
-    assert client.post("/sign-in", data={"pre_token": pre, "token": server.token}).status_code == 303
-    for comments in ("false", "true"):
-        download = client.get(f"/letters/{letter_id}/letter.docx", params={"comments": comments})
-        assert download.status_code == 200, download.text[:300]
-        text = docx_text(download.content)
-        assert "End  of  letter ." in text and not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text)
+    with signed_in_client(server.url, server.token) as client:
+        for comments in ("false", "true"):
+            download = client.get(f"/letters/{letter_id}/letter.docx", params={"comments": comments})
+            assert download.status_code == 200, download.text[:300]
+            text = docx_text(download.content)
+            assert "End  of  letter ." in text and not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text)
 
 
 def test_xml_safe_keeps_every_offset():

@@ -29,12 +29,7 @@ def test_staff_check_fix_and_save(page, site):
     assert_accessible(page)
 
     page.get_by_label("The letter", exact=True).fill(FLAWED)
-    page.get_by_label("What did we decide?").select_option("discontinued")
-    _fill_date(page, "decision_date", dt.date.today())
-    page.get_by_label("Victim's rights").select_option("standard")
-    page.get_by_label("Writing to a bereaved family member?").select_option("no")
-    page.get_by_label("Offence", exact=True).select_option("harassment")
-    page.get_by_label("Name the letter should greet").fill("Ms Olivia Grant")
+    _fill_details(page)
     page.get_by_label("Case reference (URN)").fill("41HT1099424")
     page.get_by_role("button", name="Check the letter").click()
     page.wait_for_url(re.compile(r"/letters/\d+$"))
@@ -100,12 +95,7 @@ def test_a_paragraph_goes_in_before_any_sign_off_the_checker_knows(page, site, s
     sign_in(page, site["tokens"]["staff"])
     page.goto("/check")
     page.get_by_label("The letter", exact=True).fill(FLAWED.replace("Yours sincerely", sign_off))
-    page.get_by_label("What did we decide?").select_option("discontinued")
-    _fill_date(page, "decision_date", dt.date.today())
-    page.get_by_label("Victim's rights").select_option("standard")
-    page.get_by_label("Writing to a bereaved family member?").select_option("no")
-    page.get_by_label("Offence", exact=True).select_option("harassment")
-    page.get_by_label("Name the letter should greet").fill("Ms Olivia Grant")
+    _fill_details(page)
     page.get_by_role("button", name="Check the letter").click()
     page.wait_for_url(re.compile(r"/letters/\d+$"))
     review = page.locator(".finding").filter(has_text="Victims' Right to Review")
@@ -129,6 +119,16 @@ def test_check_form_errors_are_next_to_fields(page, site):
     assert page.get_by_label("The letter", exact=True).get_attribute("aria-invalid") == "true"
     shot(page, "check-errors")
     assert_accessible(page)
+
+
+def _fill_details(page) -> None:
+    """The check form's details for the flawed letter (decided today, standard, harassment)."""
+    page.get_by_label("What did we decide?").select_option("discontinued")
+    _fill_date(page, "decision_date", dt.date.today())
+    page.get_by_label("Victim's rights").select_option("standard")
+    page.get_by_label("Writing to a bereaved family member?").select_option("no")
+    page.get_by_label("Offence", exact=True).select_option("harassment")
+    page.get_by_label("Name the letter should greet").fill("Ms Olivia Grant")
 
 
 def _fill_date(page, name: str, day: dt.date) -> None:

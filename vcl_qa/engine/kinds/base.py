@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from vcl_qa.engine.concepts import Hit, find_concept
 from vcl_qa.engine.fastsearch import TextIndex
@@ -50,6 +50,22 @@ class Fit(BaseModel):
             except re.error as e:
                 raise ValueError(f"not a regular expression: {e}") from None
         return value
+
+
+
+class Suggests(BaseModel):
+    """Words a rule suggests in place of what it found, and where each may be a one-click
+    replacement (`fits`; elsewhere it stays advice). Every `fits` key must be a suggestion."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    suggest: list[str] = []
+    fits: dict[str, Fit] = {}
+
+    @model_validator(mode="after")
+    def _fits_name_suggestions(self):
+        unknown = set(self.fits) - set(self.suggest)
+        if unknown:
+            raise ValueError(f"fits names {sorted(unknown)}, which is not in suggest")
+        return self
 
 
 class SeverityWhen(BaseModel):

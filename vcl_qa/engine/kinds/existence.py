@@ -3,34 +3,24 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import field_validator
 
 from vcl_qa.engine.fastsearch import finditer
 from vcl_qa.engine.prefilter import literal_hints, may_match
 from vcl_qa.engine.result import Finding
 
-from .base import Fit, KindSettings, State, finding, rx, sentence_text, spans
+from .base import KindSettings, State, Suggests, finding, rx, sentence_text, spans
 
 HONOURS = {"when", "scope", "within"}
 
 
-class Pattern(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Pattern(Suggests):
+    """A pattern, and its `suggest` and `fits` (Suggests): "get in touch" -> "call us" is a button,
+    but not in "get in touch with me" ("call us with me")."""
     pattern: str
     unless: str | None = None   # not when this is in the same sentence
     only: str | None = None     # only when this is in the same sentence
     message: str | None = None
-    suggest: list[str] = []
-    # Where each suggestion may be a one-click replacement (as a substitution's `fits`):
-    # "get in touch" -> "call us", but not in "get in touch with me" ("call us with me").
-    fits: dict[str, Fit] = {}
-
-    @model_validator(mode="after")
-    def _fits_name_suggestions(self):
-        unknown = set(self.fits) - set(self.suggest)
-        if unknown:
-            raise ValueError(f"fits names {sorted(unknown)}, which is not in suggest")
-        return self
 
 
 class Settings(KindSettings):

@@ -7,36 +7,27 @@ from __future__ import annotations
 import re
 from typing import Iterator, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.result import Finding
 
-from .base import Fit, KindSettings, State, finding, next_sentence_text, rx, sentence_text, spans
+from .base import KindSettings, State, Suggests, finding, next_sentence_text, rx, sentence_text, spans
 
 HONOURS = {"when", "scope", "within"}
 
 
 
 
-class Swap(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    suggest: list[str] = []
-    # Suggestions that fit only some uses of the word: "determine" -> "find out" is a button
-    # before "whether", never in "determined that" (where it would mean "discovered").
-    fits: dict[str, Fit] = {}
+class Swap(Suggests):
+    """A term's plainer words (`suggest`), and `fits`: suggestions that fit only some uses of the
+    word ("determine" -> "find out" is a button before "whether", never in "determined that",
+    where it would mean "discovered")."""
     only: str | None = None
     unless: str | None = None
     explain_ok: bool | None = None
     message: str | None = None
     severity: Literal["error", "warning", "suggestion"] | None = None
-
-    @model_validator(mode="after")
-    def _fits_name_suggestions(self):
-        unknown = set(self.fits) - set(self.suggest)
-        if unknown:
-            raise ValueError(f"fits names {sorted(unknown)}, which is not in suggest")
-        return self
 
 
 class Group(BaseModel):
