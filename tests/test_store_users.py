@@ -62,3 +62,12 @@ def test_duplicate_name_and_bad_role_and_staff_without_team(db):
     with pytest.raises(LetterError) as exc:
         users.add_user(db, "carol", "staff")
     assert exc.value.field == "team"
+
+
+def test_a_name_differing_only_in_capitals_is_the_same_user(db):
+    """'Alice' beside 'alice' would be two users nobody can tell apart in a list (second review)."""
+    users.add_user(db, "alice", "staff", "north")
+    with pytest.raises(users.UserExists) as err:
+        users.add_user(db, "ALICE", "manager")
+    assert err.value.name == "alice" and "'alice' already exists" in str(err.value)
+    assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 1

@@ -83,8 +83,10 @@ def add_user(db: Database, name: str, role: str, team: str | None = None,
     token = new_token()
     stamp = now()
     with write_tx(db):
-        if db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
-            raise UserExists(name)
+        # "Alice" and "alice" would be two users nobody can tell apart in a list
+        same = db.execute("SELECT name FROM users WHERE lower(name) = lower(?)", [name]).fetchone()
+        if same:
+            raise UserExists(same[0])
         cur = db.execute(
             "INSERT INTO users (name, role, team, token_hash, created_at, token_created_at,"
             " token_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
