@@ -57,3 +57,8 @@ def test_not_assessed_without_the_name_or_the_reference():
     result = score_letter(Letter(text="Ms Harriet Cole\n\nDear Mr Ansell\n\nWe have stopped the case.\n"), today=TODAY)
     assert not [f for f in result.findings if f.rule == "content.other_case"]
     assert any(n.startswith("content.other_case") for n in result.dimensions["content"].model_dump().get("not_assessed", []))
+
+
+def test_a_pasted_list_of_other_cases_is_a_few_findings_not_thousands():
+    text = "Dear Mr Ansell\n\n" + " ".join(f"See {20 + i % 70}CD{i:07d}." for i in range(3000)) + "\n"
+    assert len(_found(text, victim_name="Mr Peter Ansell", urn="51KQ7700325")) == 5

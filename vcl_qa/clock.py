@@ -16,10 +16,15 @@ def today() -> dt.date:
     return dt.datetime.now(UK).date()
 
 
-def uk_date(stamp: str | dt.datetime) -> dt.date:
-    """The UK date of a timestamp (an ISO string or a datetime; one without a zone is UTC, as
-    the database stores them)."""
+def uk_time(stamp: str | dt.datetime) -> dt.datetime:
+    """A timestamp (an ISO string or a datetime; one without a zone is UTC, as the database
+    stores them) as the UK's clock showed it."""
     when = dt.datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone(UK).date()
+    return when.astimezone(UK)
+
+
+def uk_date(stamp: str | dt.datetime) -> dt.date:
+    """The UK date of a timestamp (see `uk_time`)."""
+    return uk_time(stamp).date()

@@ -64,6 +64,8 @@ class Wording:
     fits: dict[str, dict]
     prepositions: frozenset[str]
     no_passive: frozenset[str] = frozenset()
+    be_forms: frozenset[str] = frozenset()
+    not_you_after: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -93,6 +95,8 @@ def wording() -> Wording:
         fits={str(k).lower(): dict(v or {}) for k, v in (data.get("fits") or {}).items()},
         prepositions=frozenset(str(w).lower() for w in data.get("prepositions") or []),
         no_passive=frozenset(str(w).lower() for w in data.get("no_passive") or []),
+        be_forms=frozenset(str(w).lower() for w in data.get("be_forms") or []),
+        not_you_after=frozenset(str(w).lower() for w in data.get("not_you_after") or []),
     )
 
 
@@ -337,13 +341,10 @@ def _reads(state: State, start: int, end: int, new: str) -> bool:
     return True
 
 
-BE_FORMS = frozenset({"be", "been", "being", "is", "are", "was", "were", "am", "'s", "'re", "’s", "’re"})
-
-
 def _after_be(state: State, start: int) -> bool:
     """Does a form of "be" come just before `start` (adverbs between allowed)?"""
     for word in reversed(_words_before(state, start, 4)):
-        if word in BE_FORMS:
+        if word in wording().be_forms:
             return True
         if word not in wording().adverbs:
             return False
@@ -371,7 +372,7 @@ def _you(state: State, start: int, end: int) -> Edit | None:
     if prev is not None and prev.lower in w.determiners and text[prev.idx + len(prev.text):start].strip() == "":
         start = prev.idx
         prev = _tok_before(state, start)
-    if prev is not None and prev.lower in ("as", "like"):
+    if prev is not None and prev.lower in w.not_you_after:
         return None  # "as the injured party" -> "as you" does not read
     after = _toks_after(state, end, 2)
     new = "you"

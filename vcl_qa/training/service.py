@@ -6,7 +6,6 @@ training tables: exercises never enter the letters list, the dashboard or the pa
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import re
@@ -262,12 +261,7 @@ def progress_csv(db: Database) -> str:
 
 def _uk_time(stamp: str | None) -> str:
     """A stored UTC time as the UK's clock showed it, to the minute ("2025-03-04 14:05")."""
-    if not stamp:
-        return ""
-    when = dt.datetime.fromisoformat(stamp)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone(clock.UK).strftime("%Y-%m-%d %H:%M")
+    return clock.uk_time(stamp).strftime("%Y-%m-%d %H:%M") if stamp else ""
 
 
 def board_summary(db: Database, start: str | None = None, end: str | None = None) -> dict:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from pydantic import PositiveInt
+
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.structure import titles
 
@@ -21,6 +23,8 @@ HONOURS = {"when"}
 class Settings(KindSettings):
     # A case reference as the letters print it (case-sensitive: "42AB1234524", "42 AB 1234524").
     urn_pattern: str
+    # Other references reported at most (a pasted list of other cases is one fault, not thousands).
+    most_references: PositiveInt = 5
     # The titles a line naming the person the letter goes to starts with.
     addressee_titles: list[str]
     address_message: str
@@ -60,6 +64,8 @@ def _references(rule, state: State, cfg: Settings, urn: str) -> Iterator[Finding
         if got != want and got not in seen:
             seen.add(got)
             yield finding(rule, state, m.start(), m.end(), message=cfg.urn_message, urn=urn)
+            if len(seen) >= cfg.most_references:
+                return
 
 
 def _parts(name: str) -> list[str]:

@@ -13,8 +13,6 @@ from vcl_qa.engine.typography import fold
 from .base import KindSettings, State, finding, rx
 
 HONOURS = {"when"}
-# A greeting to more than one person ("Mr and Mrs Okafor", "Ada & Tunde", Welsh "a").
-TWO_PEOPLE = re.compile(r"\s(and|a|ac|&)\s|&|\+", re.I)
 
 
 class Settings(KindSettings):
@@ -24,6 +22,8 @@ class Settings(KindSettings):
     wrong_name_message: str
     # The words a greeting starts with before the name ("Dear", Welsh "Annwyl").
     greeting_words: list[str] = ["Dear"]
+    # Words that join two people greeted at once ("Mr and Mrs Okafor", "Ada & Tunde", Welsh "a").
+    joining_words: list[str] = []
 
 
 def check(rule, state: State) -> Iterator[Finding]:
@@ -65,8 +65,15 @@ def check(rule, state: State) -> Iterator[Finding]:
                     suggestions=greeting_suggestion(state, word), name=victim)
         # "Dear Mr and Mrs Okafor": a button would drop one of the two people greeted; whether
         # the letter is to both is the writer's to say, so the greeting stays advice.
-        f._advice_only = bool(TWO_PEOPLE.search(m.group(1)))
+        f._advice_only = _two_people(cfg.joining_words, m.group(1))
         yield f
+
+
+def _two_people(joining: list[str], said: str) -> bool:
+    """Does the greeting join two people? A word counts on its own ("and", not "Andrew"); a sign
+    ("&", "+") anywhere ("Ada&Tunde")."""
+    parts = [re.escape(w) if not w.isalnum() else rf"(?<!\S){re.escape(w)}(?!\S)" for w in joining]
+    return bool(parts) and re.search("|".join(parts), said, re.I) is not None
 
 
 @lru_cache(maxsize=4)
