@@ -12,6 +12,7 @@ returns an empty list (no opinion) and `strongest` returns None.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,11 +51,23 @@ def _load(path: str):
 
 def load_model(path: str | Path | None = None):
     """The classifier (a spaCy Language), loaded once per folder; None when there is none."""
-    if path is None:
-        from vcl_qa.config import concept_model_dir
+    return _load(_folder(path))
 
-        path = concept_model_dir()
-    return _load(_resolved(str(path)))
+
+def _folder(path: str | Path | None) -> str:
+    """The model folder's full path: `path`, or the configured one (config.concept_model_dir)."""
+    if path is None:
+        return _configured(os.environ.get("VCL_QA_CONCEPT_MODEL"))
+    return _resolved(str(path))
+
+
+@lru_cache(maxsize=8)
+def _configured(setting: str | None) -> str:
+    """The configured folder, worked out once per value of its setting (asked for on every
+    concept a second opinion reads)."""
+    from vcl_qa.config import concept_model_dir
+
+    return _resolved(str(concept_model_dir()))
 
 
 @lru_cache(maxsize=8)
@@ -68,10 +81,17 @@ def thresholds(path: str | Path | None = None) -> dict[str, dict[str, float]]:
     """The thresholds chosen at training time on the corpus's held-back split, per concept:
     `alone` (best F1), `veto` (below it, a rules hit is doubted), `rescue` (above it, a rules
     miss is doubted). Empty when there is no model."""
-    nlp = load_model(path)
+    return {k: dict(v) for k, v in _thresholds(_folder(path)).items()}
+
+
+@lru_cache(maxsize=4)
+def _thresholds(path: str) -> dict[str, dict[str, float]]:
+    """Read once per model folder: spaCy builds `nlp.meta` afresh on every access (a fifth of
+    a millisecond, asked for on every concept a second opinion reads)."""
+    nlp = _load(path)
     if nlp is None:
         return {}
-    return dict(nlp.meta.get("vcl_qa", {}).get("thresholds", {}))
+    return {k: dict(v) for k, v in nlp.meta.get("vcl_qa", {}).get("thresholds", {}).items()}
 
 
 def second_opinion(concept: str, sentences: list[str], path: str | Path | None = None) -> list[float]:
