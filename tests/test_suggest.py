@@ -289,6 +289,21 @@ def test_a_run_on_sentence_of_thousands_of_characters_gets_advice_not_buttons():
     assert _one(_score(short), "readability.jargon", "communicate with").replacements == ["write to"]
 
 
+def test_a_letter_with_thousands_of_findings_gets_buttons_for_the_first_most_checked_only():
+    """Each button is checked by scoring the edit again in its window: a pasted letter of 5,000
+    lines each with "in relation to" took 16 s and held up everyone else's checks. The first
+    `most_checked` findings (rules/wording.yml) get their buttons; the rest stay advice."""
+    from vcl_qa.engine.suggest import wording
+
+    limit = wording().most_checked
+    body = "\n".join(f"Note {i}: we wrote in relation to the case." for i in range(limit + 40))
+    found = [f for f in _score(_letter(body)).findings if f.rule == "readability.jargon"]
+    assert len(found) == limit + 40 and all(f.suggestions for f in found)
+    with_buttons = [f for f in found if f.replacements]
+    assert len(with_buttons) == limit and with_buttons == found[:limit]
+    assert all(f.replacements == [] for f in found[limit:])
+
+
 # Buttons a reviewer found that damaged a letter (second review), each in other words than the
 # letters it was found in: the button goes; the suggestion stays advice.
 @pytest.mark.parametrize("reader, sentence, term, want", [

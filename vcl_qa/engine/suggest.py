@@ -66,6 +66,7 @@ class Wording:
     no_passive: frozenset[str] = frozenset()
     be_forms: frozenset[str] = frozenset()
     not_you_after: frozenset[str] = frozenset()
+    most_checked: int = 60
 
 
 @lru_cache(maxsize=1)
@@ -97,6 +98,7 @@ def wording() -> Wording:
         no_passive=frozenset(str(w).lower() for w in data.get("no_passive") or []),
         be_forms=frozenset(str(w).lower() for w in data.get("be_forms") or []),
         not_you_after=frozenset(str(w).lower() for w in data.get("not_you_after") or []),
+        most_checked=int(data.get("most_checked", 60)),
     )
 
 
@@ -808,12 +810,16 @@ def add_replacements(findings: list[Finding], state: State) -> None:
     w = wording()
     checker: Checker | None = None
     by_id = state.ruleset.by_id
+    left = w.most_checked  # a letter with thousands of findings keeps the rest as advice
     for f in findings:
         if f.suppressed or f.start is None or not f.suggestions or f.rule in w.never or f._advice_only:
             continue
         rule = by_id.get(f.rule)
         if rule is None:
             continue
+        if left <= 0:
+            break
+        left -= 1
         edits: list[Edit] = []
         for suggestion in f.suggestions:
             edit = build_edit(f, suggestion, state, rule.kind)
