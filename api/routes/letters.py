@@ -6,9 +6,12 @@ panel members never reach these routes (their anonymised queue has its own route
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import re
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from vcl_qa.engine.letter import Decision as DecisionCode
@@ -24,9 +27,20 @@ from ..schemas import (Comparison, LetterCreated, LetterDetail, LetterList, Lett
 
 router = APIRouter(prefix="/letters", tags=["letters"], responses=COMMON_RESPONSES)
 
+# An Idempotency-Key: printable ASCII, no spaces (a UUID is usual), at most 200 characters.
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+
+
 @router.post("", status_code=201, response_model=LetterCreated, responses={**NOT_FOUND, **CONFLICT})
-def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser):
+def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser,
+                  idempotency_key: Annotated[str | None, Header(
+                      alias="Idempotency-Key", description=(
+                          "Any string unique to this submission (e.g. a UUID). Sent again with "
+                          "the same body (a retry after a timeout), it answers the letter the first "
+                          "request stored, with the header Idempotent-Replayed: true, instead of "
+                          "storing a copy; with a different body, 409"))] = None):
     """Score a letter and store it; with `letter_id`, store it as that letter's next version."""
+    key = _checked_key(idempotency_key)
     team = body.team
     if user.role == "staff":
         if team is not None and team != user.team:
@@ -37,16 +51,51 @@ def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser):
     elif not team:
         raise ApiError(422, "invalid", "team: managers must say which team the letter is for",
                        [{"field": "team", "message": "required for managers"}])
+    idempotency = None
+    if key is not None:
+        request_hash = hashlib.sha256(json.dumps(
+            {**body.model_dump(mode="json"), "team": team}, sort_keys=True, default=str).encode()).hexdigest()
+        earlier = store.submitted_with_key(db, user.id, key)
+        if earlier is not None:
+            return _replayed(earlier, request_hash, key)
+        idempotency = (key, request_hash)
     try:
         with scoring_slot:
             out = service.submit(db, user, body.text, body.context, team=team,
-                               letter_id=body.letter_id, source="api", base_version=body.base_version)
+                               letter_id=body.letter_id, source="api", base_version=body.base_version,
+                               idempotency=idempotency)
+    except store.KeyUsed:  # the same key sent twice at once: the first one's letter stands
+        return _replayed(store.submitted_with_key(db, user.id, key), idempotency[1], key)
     except LetterError as exc:
         if exc.field not in ("text", "team", "base_version"):  # everything else is a context field
             exc.field = f"context.{exc.field}" if exc.field else "context"
         raise
     # Already the engine's own JSON: skip re-validating it against the response model.
     return JSONResponse(out, status_code=201)
+
+
+def _checked_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise ApiError(422, "invalid", "Idempotency-Key: use 1 to 200 printable characters with no "
+                       "spaces (a UUID is usual)", [{"field": "header.Idempotency-Key",
+                                                      "message": "1 to 200 printable characters, no spaces"}])
+    return key
+
+
+def _replayed(earlier: dict | None, request_hash: str, key: str) -> JSONResponse:
+    """The answer the key's first request got (its letter and that version's first result)."""
+    if earlier is None or earlier["result"] is None:  # deleted meanwhile
+        raise ApiError(409, "conflict", "the letter stored with this Idempotency-Key is gone; "
+                       "send it with a new key to store it again")
+    if earlier["request_hash"] != request_hash:
+        raise ApiError(409, "conflict", f"this Idempotency-Key was already used for another submission "
+                       f"(letter {earlier['id']}, version {earlier['version']}); use a new key for a new "
+                       "letter or version", [{"field": "header.Idempotency-Key",
+                                              "message": "already used with a different body"}])
+    return JSONResponse({"id": earlier["id"], "version": earlier["version"], "result": earlier["result"]},
+                        status_code=201, headers={"Idempotent-Replayed": "true"})
 
 
 Verdict = Literal["good", "needs_work", "poor"]

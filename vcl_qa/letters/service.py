@@ -79,14 +79,16 @@ class NewerVersion(Conflict):
 
 def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
            team: str | None = None, letter_id: int | None = None, source: str | None = None,
-           sent_date: str | None = None, base_version: int | None = None) -> dict:
+           sent_date: str | None = None, base_version: int | None = None,
+           idempotency: tuple[str, str] | None = None) -> dict:
     """Store a new letter (or a new version of `letter_id`) and its result.
 
     Scoring runs before the write transaction, so the write lock is held only briefly; the
     write checks that the letter did not change meanwhile (else it is prepared again), and the
     version number is allocated inside it. `base_version`: the version the text was written
     on; when the letter has a newer one, nothing is saved (NewerVersion), so that nobody's
-    changes are silently lost. Returns {"id", "version", "result"}.
+    changes are silently lost. `idempotency`: (key, request hash) stored with it
+    (store.KeyUsed when the user's key is already stored). Returns {"id", "version", "result"}.
     """
     text = check_text(text)
     refuse_context_suppress(context)
@@ -100,7 +102,7 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
         check_label(team, "team")
         stored_ctx, result = _score(text, dict(context or {}), [], source)
         return store.write_version(db, user, text, stored_ctx, result, team=team, letter_id=None,
-                                   source=source, sent_date=sent_date)
+                                   source=source, sent_date=sent_date, idempotency=idempotency)
     scored: tuple | None = None  # (inputs, stored context, result)
     for _ in range(ATTEMPTS):
         state = store.letter_state(db, letter_id)
@@ -117,7 +119,7 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
         try:
             return store.write_version(db, user, text, scored[1], scored[2], team=team,
                                        letter_id=letter_id, source=source, sent_date=sent_date,
-                                       expected_state=state)
+                                       expected_state=state, idempotency=idempotency)
         except store.Stale:
             continue
     raise _busy(letter_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 import unicodedata
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Callable
@@ -30,6 +31,11 @@ class NotFound(Exception):
 
 class Conflict(Exception):
     """The change clashes with the letter's state (e.g. already sent); the API answers 409."""
+
+
+class KeyUsed(Exception):
+    """Another request with the same idempotency key stored its letter first (nothing was
+    written by this one): answer that letter (`submitted_with_key`)."""
 
 
 class Stale(Conflict):
@@ -93,7 +99,7 @@ def _previous_context(db: Database, letter_id: int, version: int) -> dict:
 
 
 def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, source, sent_date,
-                   expected_state=None) -> dict:
+                   expected_state=None, idempotency: tuple[str, str] | None = None) -> dict:
     stamp = now()
     with write_tx(db):
         if letter_id is None:
@@ -123,6 +129,13 @@ def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, sourc
              json.dumps(stored_ctx), getattr(user, "id", None), stamp],
         )
         data = result.model_dump(mode="json")  # once: stored, and returned to the caller
+        if idempotency is not None:
+            try:
+                db.execute("INSERT INTO idempotency_keys (user_id, key, request_hash, letter_id, version,"
+                           " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           [getattr(user, "id", None), idempotency[0], idempotency[1], letter_id, version, stamp])
+            except sqlite3.IntegrityError:
+                raise KeyUsed(idempotency[0]) from None  # rolled back: the other request's letter stands
         _insert_result(db, letter_id, cur.lastrowid, result, stamp, data)
         _update_letter(db, letter_id, version, stored_ctx, result, stamp)
         audit.record(db, user, action, "letter", letter_id, {"version": version})
@@ -482,8 +495,26 @@ def letter_row(db: Database, letter_id: int) -> dict:
 
 def write_version(db: Database, user: Any, text: str, stored_ctx: dict, result: Result, *,
                   team: str | None, letter_id: int | None, source: str | None,
-                  sent_date: str | None, expected_state: tuple | None = None) -> dict:
+                  sent_date: str | None, expected_state: tuple | None = None,
+                  idempotency: tuple[str, str] | None = None) -> dict:
     """Store a new letter or a new version with its result, in one transaction; the version
-    number is allocated inside it. `expected_state`: see letter_state (Stale when it moved)."""
+    number is allocated inside it. `expected_state`: see letter_state (Stale when it moved).
+    `idempotency`: (key, request hash), stored with it; KeyUsed (nothing written) when this
+    user's key is already stored."""
     return _write_version(db, user, text, stored_ctx, result, team=team, letter_id=letter_id,
-                          source=source, sent_date=sent_date, expected_state=expected_state)
+                          source=source, sent_date=sent_date, expected_state=expected_state,
+                          idempotency=idempotency)
+
+
+def submitted_with_key(db: Database, user_id: int, key: str) -> dict | None:
+    """What this user's idempotency key stored: {"request_hash", "id", "version", "result"}
+    (the result the version was first scored with), or None."""
+    row = db.execute("SELECT request_hash, letter_id, version FROM idempotency_keys WHERE user_id = ? AND key = ?",
+                     [user_id, key]).fetchone()
+    if row is None:
+        return None
+    found = db.execute(
+        "SELECT r.result FROM results r JOIN versions v ON v.id = r.version_id"
+        " WHERE v.letter_id = ? AND v.version = ? ORDER BY r.id LIMIT 1", [row[1], row[2]]).fetchone()
+    return {"request_hash": row[0], "id": row[1], "version": row[2],
+            "result": json.loads(found[0]) if found else None}

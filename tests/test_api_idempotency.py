@@ -1,0 +1,104 @@
+"""A case management system that retries a submission (a timeout, a double click) must not
+store the letter twice: with an `Idempotency-Key`, the same request sent again answers the
+letter the first one stored. Against the real server and SQLite file."""
+from __future__ import annotations
+
+import concurrent.futures
+import sqlite3
+
+import httpx
+import pytest
+
+from live_server import auth, users_server
+
+TEXT = ("Private - to be opened by addressee only\n\nDear Ms Okafor\n\nWe have decided to stop the "
+        "case against Mr Lane. I know this is hard news.\n\nYours sincerely\n")
+CONTEXT = {"decision": "discontinued", "decision_date": "2024-12-19", "letter_date": "2024-12-20",
+           "victim_category": "enhanced", "victim_name": "Ms Jane Okafor"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = users_server(tmp_path_factory, "idem", {"ann": ("Ann Staff", "staff", "north"),
+                                                  "cat": ("Cat Staff", "staff", "north")})
+    yield srv
+    srv.stop()
+
+
+def client(server, who: str) -> httpx.Client:
+    return httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(server.tokens[who]), timeout=60)
+
+
+def letters_count(server) -> int:
+    with sqlite3.connect(server.db) as conn:
+        return conn.execute("SELECT count(*) FROM letters").fetchone()[0]
+
+
+def test_the_same_submission_sent_again_with_its_key_stores_one_letter(server):
+    before = letters_count(server)
+    with client(server, "ann") as api:
+        first = api.post("/letters", json={"text": TEXT, "context": CONTEXT}, headers={"Idempotency-Key": "cms-1"})
+        again = api.post("/letters", json={"text": TEXT, "context": CONTEXT}, headers={"Idempotency-Key": "cms-1"})
+    assert first.status_code == again.status_code == 201
+    assert "idempotent-replayed" not in first.headers and again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert letters_count(server) == before + 1
+
+
+def test_without_a_key_each_submission_is_a_letter_and_keys_are_per_user(server):
+    before = letters_count(server)
+    with client(server, "ann") as ann, client(server, "cat") as cat:
+        a = ann.post("/letters", json={"text": TEXT, "context": CONTEXT})
+        b = ann.post("/letters", json={"text": TEXT, "context": CONTEXT})
+        c = cat.post("/letters", json={"text": TEXT, "context": CONTEXT}, headers={"Idempotency-Key": "cms-1"})
+    assert {a.status_code, b.status_code, c.status_code} == {201}
+    assert len({a.json()["id"], b.json()["id"], c.json()["id"]}) == 3
+    assert letters_count(server) == before + 3
+
+
+def test_a_key_used_again_for_a_different_letter_is_refused_and_stores_nothing(server):
+    with client(server, "ann") as api:
+        first = api.post("/letters", json={"text": TEXT, "context": CONTEXT}, headers={"Idempotency-Key": "cms-2"})
+        before = letters_count(server)
+        other = api.post("/letters", json={"text": TEXT.replace("hard news", "hard to hear"), "context": CONTEXT},
+                         headers={"Idempotency-Key": "cms-2"})
+    assert other.status_code == 409
+    body = other.json()["error"]
+    assert f"letter {first.json()['id']}" in body["message"] and "new key" in body["message"]
+    assert body["details"][0]["field"] == "header.Idempotency-Key"
+    assert letters_count(server) == before
+
+
+def test_a_new_version_with_a_key_is_not_stored_twice(server):
+    with client(server, "ann") as api:
+        letter_id = api.post("/letters", json={"text": TEXT, "context": CONTEXT}).json()["id"]
+        body = {"text": TEXT.replace("hard news", "hard to hear"), "letter_id": letter_id}
+        v2 = api.post("/letters", json=body, headers={"Idempotency-Key": "cms-v2"})
+        again = api.post("/letters", json=body, headers={"Idempotency-Key": "cms-v2"})
+        detail = api.get(f"/letters/{letter_id}").json()
+    assert v2.json()["version"] == again.json()["version"] == 2
+    assert detail["latest_version"] == 2
+
+
+def test_the_same_key_sent_twice_at_once_stores_one_letter(server):
+    before = letters_count(server)
+
+    def send(_):
+        with client(server, "ann") as api:
+            return api.post("/letters", json={"text": TEXT, "context": CONTEXT}, headers={"Idempotency-Key": "cms-race"})
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(send, range(4)))
+    assert {r.status_code for r in answers} == {201}
+    assert len({r.json()["id"] for r in answers}) == 1
+    assert sum(r.headers.get("idempotent-replayed") == "true" for r in answers) == 3
+    assert letters_count(server) == before + 1
+
+
+@pytest.mark.parametrize("key", ["", "has space", "x" * 201, "é"])
+def test_a_malformed_key_is_refused_naming_the_header(server, key):
+    with client(server, "ann") as api:
+        r = api.post("/letters", json={"text": TEXT, "context": CONTEXT},
+                     headers={"Idempotency-Key": key.encode("utf-8")})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["field"] == "header.Idempotency-Key"
