@@ -102,3 +102,30 @@ def test_a_malformed_key_is_refused_naming_the_header(server, key):
                      headers={"Idempotency-Key": key.encode("utf-8")})
     assert r.status_code == 422
     assert r.json()["error"]["details"][0]["field"] == "header.Idempotency-Key"
+
+
+# The check page: each form carries its own `submission` value, so pressing the button twice
+# (or the browser sending the form again) stores one letter.
+def _form(page: str) -> dict:
+    import re
+
+    return {name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1) for name in ("csrf_token", "submission")}
+
+
+def test_the_check_form_sent_twice_stores_one_letter_and_a_changed_letter_is_new(server):
+    from live_server import signed_in_client
+
+    fields = {"text": TEXT, **CONTEXT}
+    with signed_in_client(server.url, server.tokens["ann"]) as browser:
+        page = browser.get("/check").text
+        form = _form(page)
+        before = letters_count(server)
+        first = browser.post("/check", data={**form, **fields})
+        again = browser.post("/check", data={**form, **fields})
+        assert first.status_code == again.status_code == 303
+        assert first.headers["location"] == again.headers["location"]
+        assert letters_count(server) == before + 1
+        changed = browser.post("/check", data={**form, **fields, "text": TEXT.replace("hard news", "hard to hear")})
+        assert changed.status_code == 303 and changed.headers["location"] != first.headers["location"]
+        assert letters_count(server) == before + 2
+        assert _form(browser.get("/check").text)["submission"] != form["submission"]  # a new form, a new value

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response
@@ -26,10 +25,6 @@ from ..schemas import (Comparison, LetterCreated, LetterDetail, LetterList, Lett
                        SuppressionCreated, SuppressionIn, SuppressionRestored)
 
 router = APIRouter(prefix="/letters", tags=["letters"], responses=COMMON_RESPONSES)
-
-# An Idempotency-Key: printable ASCII, no spaces (a UUID is usual), at most 200 characters.
-IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
-
 
 @router.post("", status_code=201, response_model=LetterCreated, responses={**NOT_FOUND, **CONFLICT})
 def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser,
@@ -77,7 +72,7 @@ def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser,
 def _checked_key(key: str | None) -> str | None:
     if key is None:
         return None
-    if not IDEMPOTENCY_KEY.fullmatch(key):
+    if not store.IDEMPOTENCY_KEY.fullmatch(key):
         raise ApiError(422, "invalid", "Idempotency-Key: use 1 to 200 printable characters with no "
                        "spaces (a UUID is usual)", [{"field": "header.Idempotency-Key",
                                                       "message": "1 to 200 printable characters, no spaces"}])

@@ -1,13 +1,17 @@
 """Staff: check a letter (paste it or upload a Word file, fill in the case details)."""
 from __future__ import annotations
 
+import hashlib
+import json
+import secrets
 from pathlib import PurePath
 
 from fastapi import APIRouter, Request
 
 from vcl_qa.errors import LetterError
 from vcl_qa.engine.letter import CONTEXT_FIELDS, decode_text, docx_text, split_front_matter
-from vcl_qa.letters import service
+from vcl_qa.letters import service, store
+from vcl_qa.letters.store import IDEMPOTENCY_KEY
 
 from ..deps import DbDep
 from ..deps import scoring_slot
@@ -36,8 +40,11 @@ def _date_parts(values: dict, typed: dict | None) -> dict[str, dict[str, str]]:
     return out
 
 
-def _page(request, user, values=None, errors=None, text="", status=200, typed=None):
+def _page(request, user, values=None, errors=None, text="", status=200, typed=None, submission=None):
     return render(request, "check.html", {
+        # One per form: pressing the button twice (or the browser sending the form again)
+        # answers the letter the first press stored instead of storing a copy.
+        "submission": submission or secrets.token_urlsafe(16),
         "date_parts": _date_parts(values or {}, typed),
         "values": values or {f: "" for f in (*FIELD_ORDER, "team")}, "errors": errors or {},
         "text": text, "decisions": DECISION_LABELS, "offences": OFFENCE_LABELS,
@@ -109,12 +116,28 @@ def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: D
     team = user.team if user.role == "staff" else values["team"]
     if not team:
         errors["team"] = "Say which team this letter is for."
+    submission = str(form.get("submission", "") or "")
+    if not IDEMPOTENCY_KEY.fullmatch(submission):
+        submission = ""
     if errors:
-        return _page(request, user, values, errors, text, 400, typed)
+        return _page(request, user, values, errors, text, 400, typed, submission)
+    idempotency = None
+    if submission:  # the same form sent again with the same letter: the first one's letter
+        key = f"web:{submission}"
+        request_hash = hashlib.sha256(json.dumps({"text": text, "context": context, "team": team},
+                                                 sort_keys=True, default=str).encode()).hexdigest()
+        earlier = store.submitted_with_key(db, user.user.id, key)
+        if earlier is not None and earlier["request_hash"] == request_hash:
+            return redirect(f"/letters/{earlier['id']}")
+        if earlier is None:  # (a changed letter sent from the same form is a new letter)
+            idempotency = (key, request_hash)
     try:
         with scoring_slot:
-            out = service.submit(db, user.user, text, context, team=team, source="web")
+            out = service.submit(db, user.user, text, context, team=team, source="web",
+                                 idempotency=idempotency)
+    except store.KeyUsed:  # both presses arrived at once: the first one's letter
+        return redirect(f"/letters/{store.submitted_with_key(db, user.user.id, idempotency[0])['id']}")
     except LetterError as exc:
         errors[(exc.field or "text").split(".")[-1]] = exc.message
-        return _page(request, user, values, errors, text, 400, typed)
+        return _page(request, user, values, errors, text, 400, typed, submission)
     return redirect(f"/letters/{out['id']}")

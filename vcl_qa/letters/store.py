@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import sqlite3
 import unicodedata
 from collections import Counter
@@ -31,6 +32,10 @@ class NotFound(Exception):
 
 class Conflict(Exception):
     """The change clashes with the letter's state (e.g. already sent); the API answers 409."""
+
+
+# An idempotency key: printable ASCII, no spaces (a UUID is usual), at most 200 characters.
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
 
 
 class KeyUsed(Exception):
