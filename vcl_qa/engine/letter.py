@@ -119,7 +119,8 @@ class LetterContext(BaseModel):
     def _strip(cls, v: str | None) -> str | None:
         if v is None:
             return None
-        v = str(v).strip()
+        # composed (NFC): "Zoe" + a combining diaeresis is the "Zoë" a greeting types
+        v = unicodedata.normalize("NFC", str(v).strip())
         if len(v) > MAX_NAME_CHARS:
             raise ValueError(f"at most {MAX_NAME_CHARS} characters")
         if any(unicodedata.category(c)[0] == "C" for c in v):

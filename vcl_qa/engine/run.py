@@ -5,6 +5,7 @@ import datetime as dt
 import difflib
 from collections import defaultdict
 
+from vcl_qa.engine import invisible
 from vcl_qa.engine.kinds import KINDS, NotAssessed, State, applies
 from vcl_qa.engine.kinds.base import rule_state
 from vcl_qa.engine.letter import Letter
@@ -20,6 +21,18 @@ from vcl_qa import clock
 
 
 def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleSet | None = None) -> Result:
+    # Characters nobody sees (a zero-width space inside "fai\u200bled") would hide words from
+    # every check, and an accent typed apart from its letter would not match the same name
+    # typed whole: scored plain, every place put back into the letter after (engine/invisible.py).
+    text, places = invisible.plain(letter.text)
+    if places is None:
+        return _score(letter, today, ruleset)
+    result = _score(letter.model_copy(update={"text": text}), today, ruleset)
+    invisible.map_back(result, places, letter.text)
+    return result
+
+
+def _score(letter: Letter, today: dt.date | None, ruleset: RuleSet | None) -> Result:
     rs = ruleset or load_rules()
     # Curly quotes, dashes and special spaces are matched as plain ones; the folded text has
     # the same length, so findings still quote the letter as written (kinds/base.py finding).

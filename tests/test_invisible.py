@@ -1,0 +1,69 @@
+"""Characters nobody sees (a zero-width space, a soft hyphen) inside a word, and an accent typed
+apart from its letter, must not hide a fault or raise a false one (review 6: "You fai\u200cled
+to attend court" raised nothing; "Ms Zoe\u0308 Bronte\u0308" greeted as "Dear Ms Brontë" was a
+must-fix wrong name). The letter is scored plain and every place is given in the letter as
+written, so the page, the Word download and a one-click replacement work on the stored text."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from vcl_qa import Letter, LetterContext
+from vcl_qa.engine import invisible
+from vcl_qa.engine.run import score_letter
+
+CONTEXT = dict(decision="discontinued", decision_date=dt.date(2025, 3, 3), letter_date=dt.date(2025, 3, 4),
+               victim_category="standard", victim_name="Ms Jane Okafor")
+PLAIN = "Dear Ms Okafor\n\nI know this is hard.\nYou failed to attend court. Call XXXX. The case was dropped.\n"
+
+
+def found(text: str, **context):
+    result = score_letter(Letter(text=text, context=LetterContext(**{**CONTEXT, **context})))
+    return {f.rule: f for f in result.findings}
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\u200c", "\u00ad", "\u2060", "\ufeff", "\u200d"])
+def test_a_hidden_character_inside_a_word_hides_nothing(mark):
+    text = PLAIN.replace("failed", "fai" + mark + "led").replace("XXXX", "XX" + mark + "XX").replace(
+        "dropped", "dro" + mark + "pped")
+    got, want = found(text), found(PLAIN)
+    for rule in ("empathy.blame", "content.placeholder", "empathy.cold"):
+        assert rule in got, rule
+        f = got[rule]
+        assert f.text == text[f.start:f.end] and f.text.replace(mark, "") == want[rule].text
+        assert f.line == want[rule].line
+        assert f.column == f.start - text.rfind("\n", 0, f.start)
+
+
+def test_a_one_click_replacement_applied_to_the_stored_text_reads_right():
+    text = PLAIN.replace("failed", "fai\u200cled").replace("dropped", "dro\u00adpped")
+    for rule in ("empathy.blame", "empathy.cold"):
+        f = found(text)[rule]
+        assert f.replacements
+        fixed = text[:f.replace_start] + f.replacements[0] + text[f.replace_end:]
+        assert "\u200c" not in fixed[f.replace_start - 1:f.replace_start + len(f.replacements[0]) + 1]
+        assert rule not in found(fixed)
+    f = found(text)["empathy.blame"]
+    assert text[:f.replace_start] + f.replacements[0] + text[f.replace_end:] == text.replace(
+        "You fai\u200cled to", "You were not able to")
+
+
+def test_a_name_with_its_accent_typed_apart_matches_the_name_typed_whole():
+    whole, apart = "Ms Zo\u00eb Bront\u00eb", "Ms Zoe\u0308 Bronte\u0308"
+    for name, greeting in ((apart, "Dear Ms Bront\u00eb"), (whole, "Dear Ms Bronte\u0308"), (apart, "Dear Ms Bronte\u0308")):
+        text = PLAIN.replace("Dear Ms Okafor", greeting)
+        assert "content.salutation" not in found(text, victim_name=name), (name, greeting)
+    assert "content.salutation" in found(PLAIN.replace("Dear Ms Okafor", "Dear Ms Bront\u00e9"), victim_name=apart)
+    assert LetterContext(victim_name=apart).victim_name == whole
+
+
+def test_places_after_a_composed_accent_are_in_the_letter_as_written():
+    text = "Dear Ms Bronte\u0308\n\nYou failed to attend court.\n"
+    f = found(text, victim_name="Ms Zo\u00eb Bront\u00eb")["empathy.blame"]
+    assert text[f.start:f.end] == "You failed to"
+
+
+def test_plain_text_is_given_back_as_it_is():
+    assert invisible.plain(PLAIN) == (PLAIN, None)
+    assert invisible.plain("caf\u00e9") == ("caf\u00e9", None)
