@@ -25,12 +25,31 @@ def open_db(path: str | Path | None = None) -> Database:
     # different pool threads; a connection is still used by one request at a time.
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     db = Database(conn, execute_plugins=False)
+    add_functions(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
     # synchronous=NORMAL in WAL is durable against a killed process (only not a power cut).
     db.execute("PRAGMA synchronous = NORMAL")
     return db
+
+
+def add_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions the queries use: `uk_day(stamp)`, the UK date (YYYY-MM-DD) of a stored
+    UTC timestamp, so that a letter checked at 00:30 on 1 July in summer counts on 1 July, not
+    30 June (`substr(stamp, 1, 10)` is the UTC date)."""
+    conn.create_function("uk_day", 1, _uk_day, deterministic=True)
+
+
+def _uk_day(stamp: str | None) -> str | None:
+    if not stamp:
+        return None
+    from vcl_qa.clock import uk_date
+
+    try:
+        return uk_date(stamp).isoformat()
+    except ValueError:
+        return stamp[:10]
 
 
 def private_file(path: Path) -> None:

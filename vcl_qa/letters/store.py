@@ -239,7 +239,7 @@ def letter_team(db: Database, letter_id: int) -> str:
 
 
 # A letter's day for reports and filters: its sent date, else its letter date, else the day stored.
-LETTER_DAY = "COALESCE(l.sent_date, l.letter_date, substr(l.created_at, 1, 10))"
+LETTER_DAY = "COALESCE(l.sent_date, l.letter_date, uk_day(l.created_at))"  # the UK date (db/connection.py)
 
 
 def letter_filters(*, team: str | None = None, decision: str | None = None, verdict: str | None = None,

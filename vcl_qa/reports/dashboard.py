@@ -35,13 +35,13 @@ def letters_in_scope(db: Database, *, team: str | None = None, decision: str | N
     else:
         # Sent by then: its sent date and, when recorded, the day it was marked, on or before as_of.
         sent = ("(l.status = 'sent' AND l.sent_date <= :as_of AND (l.sent_marked_at IS NULL"
-                " OR substr(l.sent_marked_at, 1, 10) <= :as_of))")
-        day = f"CASE WHEN {sent} THEN l.sent_date ELSE COALESCE(l.letter_date, substr(l.created_at, 1, 10)) END"
+                " OR uk_day(l.sent_marked_at) <= :as_of))")
+        day = f"CASE WHEN {sent} THEN l.sent_date ELSE COALESCE(l.letter_date, uk_day(l.created_at)) END"
         status = f"CASE WHEN {sent} THEN 'sent' ELSE 'draft' END"
-        when = " AND substr(r.created_at, 1, 10) <= :as_of"
+        when = " AND uk_day(r.created_at) <= :as_of"
         score = f"(SELECT r.score FROM results r WHERE r.letter_id = l.id{when} ORDER BY r.id DESC LIMIT 1)"
         verdict = f"(SELECT r.verdict FROM results r WHERE r.letter_id = l.id{when} ORDER BY r.id DESC LIMIT 1)"
-        where.append("substr(l.created_at, 1, 10) <= :as_of")
+        where.append("uk_day(l.created_at) <= :as_of")
         where.append(f"EXISTS (SELECT 1 FROM results r WHERE r.letter_id = l.id{when})")
     named = {f"p{i}": v for i, v in enumerate(params)}
     clause = " AND ".join(where)
@@ -127,7 +127,7 @@ def problems_and_suggestions(db: Database, rows: list[dict], top: int = 10) -> t
 
 def first_stored(db: Database) -> dt.date | None:
     """The day the first letter still held was stored (None when there is none)."""
-    row = db.execute("SELECT min(substr(created_at, 1, 10)) FROM letters WHERE latest_version > 0").fetchone()
+    row = db.execute("SELECT min(uk_day(created_at)) FROM letters WHERE latest_version > 0").fetchone()
     return dt.date.fromisoformat(row[0]) if row and row[0] else None
 
 

@@ -197,6 +197,6 @@ def attempts_between(db: Database, start: str | None = None, end: str | None = N
         sql += " AND created_at >= ?"
         params.append(start)
     if end:
-        sql += " AND substr(created_at, 1, 10) <= ?"
+        sql += " AND uk_day(created_at) <= ?"
         params.append(end)
     return db.execute(sql, params).fetchone()[0]
