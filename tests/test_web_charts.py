@@ -129,3 +129,13 @@ def test_due_date_in_words_uses_working_days():
     assert words("2025-01-01") == "1 working day late (it was due by Monday 30 December)"
     assert words("2025-01-02") == "2 working days late (it was due by Monday 30 December)"
     assert words("2024-12-23", "sent") == "sent on time (due by Monday 30 December)"
+
+
+def test_the_problems_chart_shows_should_fix_problems_beside_many_must_fix_ones():
+    """Review 6: with ten kinds of must-fix problem the chart (cut at ten, must-fix first) showed
+    no should-fix problem, though one was in 17 letters; now the most frequent of each."""
+    problems = ([{"rule": f"e{i}", "severity": "error", "letters": 20 - i} for i in range(10)]
+                + [{"rule": "w0", "severity": "warning", "letters": 17}, {"rule": "w1", "severity": "warning", "letters": 3}])
+    charted = dashboard.charted_problems(problems)
+    assert [r["rule"] for r in charted] == [f"e{i}" for i in range(8)] + ["w0", "w1"]
+    assert len(problems) - len(charted) == 2

@@ -94,6 +94,7 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
     letter_months = dashboard.by_month(rows)
     bands = dashboard.score_bands(rows)
     problems, suggestions = dashboard.problems_and_suggestions(db, rows)
+    charted = dashboard.charted_problems(problems)
     panel = dashboard.panel_figures(db, f["as_of"])
     first = dashboard.first_stored(db) if f["as_of"] else None
     if reg is not None:
@@ -114,8 +115,8 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
             "chart-verdicts", "Results by month", [m["words"][:3] + " " + m["month"][2:4] for m in verdict_months],
             [(name, [m[key] for m in verdict_months], colour) for key, name, colour in VERDICT_COLOURS]),
         "rules": charts.hbar_chart("chart-rules", "Problems found, the most serious first (letters affected)",
-                                   [r["title"] for r in problems], [r["letters"] for r in problems],
-                                   colours=[SEVERITY_COLOURS[r["severity"]] for r in problems]),
+                                   [r["title"] for r in charted], [r["letters"] for r in charted],
+                                   colours=[SEVERITY_COLOURS[r["severity"]] for r in charted]),
         "panel": charts.bar_chart(
             "chart-panel", "How much panel members agreed with each other (100 = always)",
             [p["period_words"] for p in panel],
@@ -125,6 +126,7 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
     ctx.update({
         "summary": dashboard.summary(rows), "register": reg, "time_months": time_months,
         "verdict_months": verdict_months, "bands": bands, "problems": problems, "suggestions": suggestions,
+        "not_charted": len(problems) - len(charted),
         "severities": labels.SEVERITIES, "panel": panel, "charts": chart_svgs,
         "today_words": labels.long_date(reg.today if reg else (f["as_of"] or clock.today())),
         "missing_link": _decisions_link(f, "overdue"), "late_link": _decisions_link(f, "sent_late"),

@@ -117,12 +117,20 @@ def frequent_rules(db: Database, rows: list[dict], top: int | None = 10) -> list
     return rows if top is None else rows[:top]
 
 
-def problems_and_suggestions(db: Database, rows: list[dict], top: int = 10) -> tuple[list[dict], list[dict]]:
-    """Must-fix and should-fix problems (the most serious first, at most `top`), and the
-    suggestions ("worth a look") on their own."""
+def problems_and_suggestions(db: Database, rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Every must-fix and should-fix problem (the most serious first, then by letters), and
+    the suggestions ("worth a look") on their own."""
     found = frequent_rules(db, rows, top=None)
-    problems = [r for r in found if r["severity"] in ("error", "warning")][:top]
+    problems = [r for r in found if r["severity"] in ("error", "warning")]
     return problems, [r for r in found if r["severity"] not in ("error", "warning")]
+
+
+def charted_problems(problems: list[dict], each: int = 8) -> list[dict]:
+    """What the chart shows: the `each` most frequent must-fix problems, then the `each` most
+    frequent should-fix ones (review 6: with ten kinds of must-fix problem, a common should-fix
+    problem found in 17 letters was on no chart); the table lists every one."""
+    return ([r for r in problems if r["severity"] == "error"][:each]
+            + [r for r in problems if r["severity"] != "error"][:each])
 
 
 def first_stored(db: Database) -> dt.date | None:
