@@ -144,6 +144,8 @@ def _plain(e: dict) -> str:
         return "unknown field"
     if kind == "missing":
         return "is empty: send a JSON object" if whole else "is required"
+    if kind in OBJECT_TYPES and isinstance(value, (bytes, bytearray)):
+        return 'is not JSON: send a JSON object ({"name": value, ...}) with Content-Type: application/json'
     if kind in OBJECT_TYPES:
         return f'must be a JSON object ({{"name": value, ...}}), not {_json_kind(value)}'
     if kind == "string_type":

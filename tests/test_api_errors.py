@@ -121,3 +121,30 @@ def test_a_body_that_is_not_utf8_says_so(server):
                    headers={**auth(server.token), "Content-Type": "application/json"})
     assert r.status_code == 400
     assert r.json()["error"]["message"] == "the request body is not valid JSON: it is not UTF-8 text"
+
+
+# Review 6: errors that named the wrong field.
+def test_team_put_inside_context_is_named_where_it_is_and_where_it_goes(server):
+    before = letters_stored(server)
+    r = post(server, "/letters", {"text": TEXT, "context": {"team": "north"}})
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert err["details"][0]["field"] == "context.team"
+    assert "top of the body" in err["message"]
+    assert letters_stored(server) == before
+
+
+def test_dates_out_of_order_are_named_at_the_letter_date(server):
+    r = post(server, "/letters", {"text": TEXT, "context": {"decision_date": "2024-12-19", "letter_date": "2024-12-18"}})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"] == [{"field": "context.letter_date",
+                                             "message": "decision_date 2024-12-19 is after letter_date 2024-12-18"}]
+
+
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/plain"])
+def test_a_body_that_is_not_json_says_so_once(server, content_type):
+    r = httpx.post(f"{server.url}/api/v1/letters", content=b"text=hello", timeout=30,
+                   headers={**auth(server.token), "content-type": content_type})
+    assert r.status_code == 422
+    message = r.json()["error"]["message"]
+    assert "not JSON" in message and "not not" not in message and "application/json" in message

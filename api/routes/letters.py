@@ -36,6 +36,11 @@ def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser,
                           "storing a copy; with a different body, 409"))] = None):
     """Score a letter and store it; with `letter_id`, store it as that letter's next version."""
     key = _checked_key(idempotency_key)
+    if isinstance(body.context, dict) and "team" in body.context:  # a common slip: say where it goes
+        raise ApiError(422, "invalid", "context.team: the team is not one of the letter's details: put "
+                       "\"team\" at the top of the body, beside \"text\" and \"context\" (staff can leave "
+                       "it out: their own team is used)",
+                       [{"field": "context.team", "message": "goes at the top of the body, not inside context"}])
     team = body.team
     if user.role == "staff":
         if team is not None and team != user.team:

@@ -161,6 +161,8 @@ def context_problems(errors: list[dict[str, Any]], data: dict[str, Any]) -> list
     problems: dict[str | None, str] = {}
     for err in errors:
         field = ".".join(str(p) for p in err.get("loc", ())) or None
+        if field is None and "is after letter_date" in str(err.get("msg", "")):
+            field = "letter_date"  # the two dates out of order: named at the later field
         problems.setdefault(field, _plain_error(err, data))
     order = {str(k): i for i, k in enumerate(data)}
     return sorted(problems.items(), key=lambda kv: order.get((kv[0] or "").split(".")[0], len(order)))
