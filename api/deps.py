@@ -5,9 +5,12 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from fastapi.dependencies.utils import request_params_to_args
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlite_utils import Database
 
+from vcl_qa.db import teams
 from vcl_qa.db.users import User, user_by_token
 from vcl_qa.letters import store
 
@@ -89,3 +92,39 @@ def check_visible(db, user: User, letter_id: int) -> None:
         raise store.NotFound(f"no letter {letter_id}")
     if team is None:
         store.letter_team(db, letter_id)  # 404 when missing
+
+
+async def checked_team_filter(request: Request, db: DbDep, user: CurrentUser) -> None:
+    """A `team` filter that names no team is refused (422, `query.team`, naming the teams),
+    never answered with an empty list that reads as good news; for staff, a team other than
+    their own. Added to every router with a route that filters by team (api/main.py); it acts
+    only on the routes that do, with every other wrong query parameter named in the same answer."""
+    team = request.query_params.get("team")
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if team is None or dependant is None or user.role not in ("staff", "manager"):
+        return  # other roles: the route's own role check answers (403)
+    if not any(p.alias == "team" for p in dependant.query_params):
+        return
+    if user.role == "staff":
+        if team == user.team:
+            return
+        message = teams.not_own_team_message(team, user.team or "")
+    else:
+        known = teams.known_teams(db)
+        if team in known:
+            return
+        message = teams.unknown_team_message(team, known)
+    problems = [{"type": "value_error", "loc": ("query", "team"), "msg": message, "input": team}]
+    try:  # the route's other query parameters, so that one answer names every wrong one
+        _, errors = request_params_to_args(dependant.query_params, request.query_params)
+        problems += [e for e in errors if tuple(e.get("loc", ()))[:2] != ("query", "team")]
+    except Exception:  # noqa: BLE001 - FastAPI's own check of them still follows
+        pass
+    raise RequestValidationError(problems)
+
+
+def filters_by_team(router) -> bool:
+    """Whether any route of `router` takes a `team` query parameter."""
+    return any(any(p.alias == "team" for p in route.dependant.query_params)
+               for route in router.routes if getattr(route, "dependant", None) is not None)

@@ -4,12 +4,13 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from vcl_qa import __version__, config
 from vcl_qa.db import db_path, migrate, open_db
 
 from . import errors
+from .deps import checked_team_filter, filters_by_team
 from .routes import audit, decisions, health, letters, users
 from .routes import panel
 from .routes import training
@@ -48,7 +49,9 @@ def create_app(database: str | Path | None = None) -> FastAPI:
     app.state.db_path = path
     errors.install(app)
     for router in ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
+        # A team filter naming no team is a 422, not an empty list (api/deps.py).
+        checks = [Depends(checked_team_filter)] if filters_by_team(router) else []
+        app.include_router(router, prefix=API_PREFIX, dependencies=checks)
     web.install(app)  # the HTML pages (api/web/)
     unavailable.install(app)  # a locked or full database: 503 with Retry-After, not 500
     app.include_router(metrics_routes.router)  # GET /metrics (outside /api/v1, where Prometheus looks)

@@ -267,17 +267,28 @@ def test_purge_keeps_a_purged_letter_linked_to_its_decision(dbfile, tmp_path):
     assert ctx.urn not in dump and "Nowak" not in dump
 
 
-def test_purge_clears_old_decisions_in_the_register(dbfile, tmp_path):
-    header = "urn,decision,decision_date,victim_category,team,victim_name\n"
-    (tmp_path / "d.csv").write_text(header + "01AB2222222,not_charged,2019-03-04,standard,demo,Mr Ivo Pretorius\n"
-                                    "01AB3333333,not_charged,2099-03-04,standard,demo,Ms Recent Person\n")
+def test_purge_clears_old_closed_decisions_in_the_register(dbfile, tmp_path):
+    """Only a closed entry (its letter sent, here recorded in the register) loses its reference
+    and name; an old one still waiting for its letter, and a recent one, keep them (review 6,
+    item 1: an overdue case turned into `purged-...` could no longer be told apart)."""
+    from vcl_qa import clock
+
+    recent = (clock.today() - dt.timedelta(days=30)).isoformat()
+    header = "urn,decision,decision_date,victim_category,team,victim_name,letter_date\n"
+    (tmp_path / "d.csv").write_text(header + "01AB2222222,not_charged,2019-03-04,standard,demo,Mr Ivo Pretorius,2019-03-05\n"
+                                    "01AB4444444,not_charged,2019-03-04,standard,demo,Mrs Still Waiting,\n"
+                                    f"01AB3333333,not_charged,{recent},standard,demo,Ms Recent Person,\n")
     assert run("init").exit_code == 0
     assert run("import-decisions", str(tmp_path / "d.csv")).exit_code == 0
-    run("purge", "--older-than", "365")
+    out = run("purge", "--older-than", "365").stderr
+    assert "Purged 0 letters older than 365 days." in out
+    assert "Register: 1 entry decided before " in out and " purged (closed, every letter purged)" in out
+    assert "Register: 1 entry decided before " in out and "keeps its case reference and victim's name: still open" in out
     db = open_db(dbfile)
     dump = "\n".join(db.conn.iterdump())
     count = db.execute("SELECT count(*) FROM decisions").fetchone()[0]
     db.close()
-    assert count == 2
+    assert count == 3
     assert "Pretorius" not in dump and "01AB2222222" not in dump
+    assert "Still Waiting" in dump and "01AB4444444" in dump
     assert "Recent Person" in dump and "01AB3333333" in dump

@@ -36,7 +36,7 @@ REGISTER = [
     rec("D1", "left_on_file", "2025-01-03", "enhanced"),         # Friday decision: due Monday
     rec("E1", "charge_altered", "2025-01-03", "standard"),       # due Friday 10th
     rec("F1", "discontinued", "2025-01-06", "enhanced"),         # a draft only
-    rec("G1", "not_charged", "2025-01-08", "enhanced"),          # decided after TODAY
+    rec("G1", "not_charged", "2025-01-08", "enhanced"),          # decided after TODAY: left out on TODAY
     rec("S1", "discontinued", "2024-12-19", "enhanced", team="south"),
 ]
 
@@ -77,11 +77,12 @@ def by_urn(rows):
 
 def test_statuses_as_of_a_day(filled):
     rows = decisions.register(filled, today=TODAY)
-    assert by_urn(rows) == {
+    assert by_urn(rows) == {  # G1, decided after TODAY, had not been made on that day
         "A1": ("sent_on_time", 0), "B1": ("sent_late", -2), "C1": ("overdue", -2),
-        "D1": ("due_today", 0), "E1": ("due", 4), "F1": ("due", 1), "G1": ("due", 3),
+        "D1": ("due_today", 0), "E1": ("due", 4), "F1": ("due", 1),
         "S1": ("overdue", -8),  # 23, 24, 27, 30, 31 Dec, 2, 3, 6 Jan
     }
+    assert by_urn(decisions.register(filled, today=D(2025, 1, 8), urn="G1")) == {"G1": ("due", 1)}
     a1 = next(r for r in rows if r["urn"] == "A1")
     assert a1["due_date"] == "2024-12-20"
     assert a1["sent_on"] == "2024-12-20"
@@ -93,7 +94,7 @@ def test_statuses_as_of_a_day(filled):
 
 def test_most_urgent_first(filled):
     rows = decisions.register(filled, today=TODAY, team="north")
-    assert [r["urn"] for r in rows] == ["C1", "D1", "F1", "G1", "E1", "B1", "A1"]
+    assert [r["urn"] for r in rows] == ["C1", "D1", "F1", "E1", "B1", "A1"]
 
 
 def test_sending_a_letter_changes_its_decisions_status_at_once(filled):
@@ -212,12 +213,12 @@ def test_timeliness_report(filled):
                          "pending": 0, "not_required": 0, "due_before_today": 1, "timeliness_rate": 0.0},
         ("2024-12", None): {"required": 3, "sent": 2, "sent_on_time": 1, "sent_late": 1, "missing": 1,
                             "pending": 0, "not_required": 0, "due_before_today": 3, "timeliness_rate": 33.3},
-        ("2025-01", 1): {"required": 3, "sent": 0, "sent_on_time": 0, "sent_late": 0, "missing": 0,
-                         "pending": 3, "not_required": 0, "due_before_today": 0, "timeliness_rate": None},
+        ("2025-01", 1): {"required": 2, "sent": 0, "sent_on_time": 0, "sent_late": 0, "missing": 0,
+                         "pending": 2, "not_required": 0, "due_before_today": 0, "timeliness_rate": None},
         ("2025-01", 5): {"required": 1, "sent": 0, "sent_on_time": 0, "sent_late": 0, "missing": 0,
                          "pending": 1, "not_required": 0, "due_before_today": 0, "timeliness_rate": None},
-        ("2025-01", None): {"required": 4, "sent": 0, "sent_on_time": 0, "sent_late": 0, "missing": 0,
-                            "pending": 4, "not_required": 0, "due_before_today": 0, "timeliness_rate": None},
+        ("2025-01", None): {"required": 3, "sent": 0, "sent_on_time": 0, "sent_late": 0, "missing": 0,
+                            "pending": 3, "not_required": 0, "due_before_today": 0, "timeliness_rate": None},
     }
     assert [r["working_day_limit"] for r in rows[:3]] == [1, 5, None]
     everyone = decisions.timeliness_report(filled, today=TODAY, month_from="2024-12", month_to="2024-12")
@@ -226,7 +227,7 @@ def test_timeliness_report(filled):
     text = decisions.report_csv(rows)
     assert text.splitlines()[0] == ",".join(decisions.REPORT_COLUMNS)
     assert "2024-12,north,all,3,2,1,1,1,0,0,3,33.3" in text.splitlines()
-    assert "2025-01,north,all,4,0,0,0,0,4,0,0," in text.splitlines()
+    assert "2025-01,north,all,3,0,0,0,0,3,0,0," in text.splitlines()  # G1: decided after TODAY
 
 
 def test_upsert_is_idempotent_and_updates_changes(db):
@@ -285,7 +286,7 @@ def test_working_days_left_and_late_are_never_negative(filled):
     got = {u: (r["status"], r["working_days_left"], r["working_days_late"]) for u, r in rows.items()}
     assert got == {
         "A1": ("sent_on_time", None, 0), "B1": ("sent_late", None, 2), "C1": ("overdue", 0, 2),
-        "D1": ("due_today", 0, 0), "E1": ("due", 4, 0), "F1": ("due", 1, 0), "G1": ("due", 3, 0),
+        "D1": ("due_today", 0, 0), "E1": ("due", 4, 0), "F1": ("due", 1, 0),
         "S1": ("overdue", 0, 8),
     }
     assert all(r["working_days"] == (r["working_days_left"] or 0) - r["working_days_late"]

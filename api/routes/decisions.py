@@ -98,6 +98,15 @@ class DecisionList(BaseModel):
     count: int
 
 
+DECIDED_LATER = Field(description=(
+    "Decisions matching the other filters (status aside) dated after as_of (default today), "
+    "left out: on that day they had not been made"))
+
+
+class DecisionPage(DecisionList):
+    decided_later: int = DECIDED_LATER
+
+
 class DecisionsStored(DecisionList):
     created: int
     updated: int
@@ -140,6 +149,7 @@ class ReportRow(BaseModel):
 class Report(BaseModel):
     data: list[ReportRow]
     count: int
+    decided_later: int = DECIDED_LATER
 
 
 def _own_team(user: User) -> str | None:
@@ -201,7 +211,7 @@ def register_decisions(body: DecisionsBody, db: DbDep, user: LetterUser, respons
     return {"data": data, "count": len(data), **counts}
 
 
-@router.get("/decisions", response_model=DecisionList)
+@router.get("/decisions", response_model=DecisionPage)
 def list_decisions(
     db: DbDep, user: LetterUser,
     status: Status | None = None, team: Annotated[str | None, Query(max_length=200)] = None,
@@ -210,24 +220,23 @@ def list_decisions(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ):
-    """The register with each decision's due date and status, most urgent first, as {data, count}.
+    """The register with each decision's due date and status as on `as_of` (default today), most
+    urgent first, as {data, count, decided_later}. Decisions dated after `as_of` are left out
+    (counted in `decided_later`), as the digest and the pages leave them out.
 
-    Staff see their own team's decisions only.
+    Staff see their own team's decisions only (another `team` is a 422, as is a team that does
+    not exist).
     """
     check_range("decided_from", decided_from, "decided_to", decided_to)
-    own = _own_team(user)
-    if own is not None:
-        if team is not None and team != own:
-            return {"data": [], "count": 0}
-        team = own
-    rows = register.register(db, today=as_of, team=team, status=status, urn=urn,
-                             decision=decision.value if decision else None,
-                             decided_from=decided_from, decided_to=decided_to)
+    team = _own_team(user) or team  # staff: another team was refused (api/deps.py)
+    filters = {"team": team, "urn": urn, "decision": decision.value if decision else None,
+               "decided_from": decided_from, "decided_to": decided_to}
+    rows = register.register(db, today=as_of, status=status, **filters)
     page = rows[offset:offset + limit]
     # Victims' names and case references were read: which entries, never the reference asked for.
     audit.record(db, user, "decisions.search" if urn else "decisions.list", "decision", None,
                  {"ids": [r["id"] for r in page], "count": len(rows)})
-    return {"data": page, "count": len(rows)}
+    return {"data": page, "count": len(rows), "decided_later": register.decided_later(db, today=as_of, **filters)}
 
 
 @router.get("/decisions/unlinked-letters", response_model=UnlinkedList)
@@ -251,15 +260,21 @@ def timeliness_report(db: DbDep, user: LetterUser,
                       month_from: Month = None, month_to: Month = None, as_of: AsOf = None,
                       format: Literal["json", "csv"] = "json"):
     """Per month of decision and team, against each working-day limit and all together: letters
-    required, sent, sent on time, sent late, missing, pending, and the timeliness rate."""
+    required, sent, sent on time, sent late, missing, pending, and the timeliness rate, as on
+    `as_of` (default today): decisions dated after it are left out (`decided_later`)."""
     check_range("month_from", month_from, "month_to", month_to)
-    own = _own_team(user)
-    if own is not None and team is not None and team != own:
-        rows: list[dict] = []
-    else:
-        rows = register.timeliness_report(db, today=as_of, team=own or team,
-                                          month_from=month_from, month_to=month_to)
+    team = _own_team(user) or team  # staff: another team was refused (api/deps.py)
+    rows = register.timeliness_report(db, today=as_of, team=team, month_from=month_from, month_to=month_to)
     if format == "csv":
         return Response(register.report_csv(rows), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="timeliness.csv"'})
-    return {"data": rows, "count": len(rows)}
+    later = register.decided_later(
+        db, today=as_of, team=team, decided_from=dt.date.fromisoformat(f"{month_from}-01") if month_from else None,
+        decided_to=_month_end(month_to) if month_to else None)
+    return {"data": rows, "count": len(rows), "decided_later": later}
+
+
+def _month_end(month: str) -> dt.date:
+    """The last day of a YYYY-MM month."""
+    first = dt.date.fromisoformat(f"{month}-01")
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)

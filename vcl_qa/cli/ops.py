@@ -117,6 +117,7 @@ def purge_by_retention(db, dry_run: bool) -> None:
         err.print(f"{verb} {report['letters']} letters older than {keep.letters_days} days "
                   f"(before {report['letters_cutoff']}): text and personal details removed, "
                   "anonymous scores kept.", markup=False)
+        err.print(report["register"].describe(report["letters_cutoff"], dry_run=dry_run), markup=False)
     if keep.audit_days is None:
         err.print("Audit log: kept for good (VCL_QA_KEEP_AUDIT_DAYS=never).")
     else:

@@ -255,7 +255,7 @@ def export(fmt: str, what: str, output: Path | None) -> None:
 @click.option("--older-than", "days", default=None, type=click.IntRange(min=0),
               help="Age in days. Without it: the retention settings (VCL_QA_KEEP_LETTERS_DAYS, "
                    "VCL_QA_KEEP_AUDIT_DAYS), for letters and audit entries.")
-@click.option("--dry-run", is_flag=True, help="Only say how many letters would be purged.")
+@click.option("--dry-run", is_flag=True, help="Only say how many letters and register entries would be purged.")
 def purge(days: int, dry_run: bool) -> None:
     """Remove letter text and personal details from old letters, keeping anonymous scores."""
     db = database.existing(machine=True)
@@ -263,13 +263,15 @@ def purge(days: int, dry_run: bool) -> None:
         from vcl_qa.cli.ops import purge_by_retention
 
         return purge_by_retention(db, dry_run)
-    ids = bulk.purge(db, days, dry_run=dry_run)
-    if ids and not dry_run:
+    report = bulk.purge_all(db, days, dry_run=dry_run)
+    if (report.letters or report.register.changed) and not dry_run:
         from vcl_qa.ops.retention import scrub
 
         scrub(db)  # the purged words gone from the file too
     verb = "Would purge" if dry_run else "Purged"
-    err.print(f"{verb} {len(ids)} letters older than {days} days.")
+    err.print(f"{verb} {len(report.letters)} letters older than {days} days.")
+    err.print(report.register.describe(report.cutoff, dry_run=dry_run), markup=False, soft_wrap=True,
+              highlight=False)
 
 
 @click.command()

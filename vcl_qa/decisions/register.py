@@ -44,9 +44,12 @@ SAMPLE_CSV = config.samples_dir() / "decisions.csv"
 
 # --- validation -------------------------------------------------------------------------------
 
-def record_from_mapping(data: Any, *, team: str | None = None, source: str | None = None) -> dict:
+def record_from_mapping(data: Any, *, team: str | None = None, source: str | None = None,
+                        today: dt.date | None = None) -> dict:
     """One decision validated as letters are; `team` fills a missing team. Returns the fields to
-    store. A LetterError lists every field that is wrong (its `details`), not just the first."""
+    store. A LetterError lists every field that is wrong (its `details`), not just the first.
+    A decision dated after `today` (default: today in the UK) is refused, as a letter's is: it
+    has not been made yet (the digest would leave it out while other counts took it)."""
     if not isinstance(data, dict):
         raise LetterError("a decision must be a set of 'field: value' pairs", source=source)
     data = {k: v for k, v in data.items() if v is not None}
@@ -76,6 +79,15 @@ def record_from_mapping(data: Any, *, team: str | None = None, source: str | Non
         for name in ("decision_date", "letter_date"):
             if rec[name] is not None and not EARLIEST <= dt.date.fromisoformat(rec[name]) <= LATEST:
                 problems.append((name, f"'{rec[name]}' is not between {EARLIEST} and {LATEST}"))
+            elif name == "decision_date" and rec[name] is not None:
+                day, now = dt.date.fromisoformat(rec[name]), today or clock.today()
+                if day > now:
+                    problems.append((name, f"the decision date ({long_date(day)}) is after today "
+                                           f"({long_date(now)}): register a decision once it is made; "
+                                           "check the date"))
+        if isinstance(values.get("urn"), str) and values["urn"].lower().startswith(store.PURGED):
+            problems.append(("urn", f"a case reference cannot begin with '{store.PURGED}': that is how the "
+                                    "register marks a purged one"))
         if rec["victim_category"] is not None and limit_for(rec["victim_category"]) is None:
             problems.append(("victim_category", f"rules/calendar.yml sets no time limit for "
                                                 f"'{rec['victim_category']}'"))
@@ -220,7 +232,11 @@ def urgency(row: dict) -> tuple:
 def register(db: Database, *, today: dt.date | None = None, team: str | None = None,
              status: str | None = None, urn: str | None = None, decision: str | None = None,
              decided_from: dt.date | None = None, decided_to: dt.date | None = None) -> list[dict]:
-    """Decisions with their status as of `today` (default: today), most urgent first."""
+    """Decisions with their status as of `today` (default: today), most urgent first. Decisions
+    dated after `today` are left out, as the digest, the pages and the dashboard leave them out:
+    on that day they had not been made (`decided_later` counts them)."""
+    today = today or clock.today()
+    decided_to = min(decided_to, today) if decided_to else today
     rows = store.linked_rows(db, team=team, urn=urn, decision=decision,
                              decided_from=decided_from.isoformat() if decided_from else None,
                              decided_to=decided_to.isoformat() if decided_to else None)
@@ -228,6 +244,18 @@ def register(db: Database, *, today: dt.date | None = None, team: str | None = N
     if status is not None:
         items = [r for r in items if r["status"] == status]
     return sorted(items, key=urgency)
+
+
+def decided_later(db: Database, *, today: dt.date | None = None, team: str | None = None,
+                  urn: str | None = None, decision: str | None = None,
+                  decided_from: dt.date | None = None, decided_to: dt.date | None = None) -> int:
+    """How many decisions (filtered as `register` is) are dated after `today`, so left out."""
+    day = today or clock.today()
+    start = max(decided_from, day + dt.timedelta(days=1)) if decided_from else day + dt.timedelta(days=1)
+    if decided_to is not None and decided_to < start:
+        return 0
+    return store.count_rows(db, team=team, urn=urn, decision=decision, decided_from=start.isoformat(),
+                            decided_to=decided_to.isoformat() if decided_to else None)
 
 
 def unlinked_letters(db: Database, *, team: str | None = None, limit: int = 50,
@@ -357,13 +385,14 @@ def timeliness_report(db: Database, *, today: dt.date | None = None, team: str |
     """Per month of decision, team and working-day limit (and all limits together): letters
     required, sent, sent on time, sent late, missing (overdue, none sent) and pending (not yet
     due), needing no letter. timeliness_rate, as the dashboard counts it (docs/web.md): of the
-    letters due before today, sent or not, the percentage sent by their due date."""
-    rows = store.linked_rows(db, team=team,
-                             decided_from=f"{month_from}-01" if month_from else None,
-                             decided_to=f"{month_to}-31" if month_to else None)
-    groups: dict[tuple, dict] = {}
+    letters due before today, sent or not, the percentage sent by their due date. Decisions
+    dated after `today` are left out (on that day they had not been made)."""
     clock = StatusClock(today)
     before = clock.today.isoformat()
+    rows = store.linked_rows(db, team=team,
+                             decided_from=f"{month_from}-01" if month_from else None,
+                             decided_to=min(f"{month_to}-31", before) if month_to else before)
+    groups: dict[tuple, dict] = {}
     on_time_of_due: dict[tuple, int] = {}
     for r in with_status(rows, clock):
         month = r["decision_date"][:7]

@@ -3,9 +3,15 @@
 Nothing derived is stored: due dates and statuses are worked out when read (vcl_qa.decisions),
 and whether a letter went out comes from joining the letters table by case reference and
 decision, so storing or sending a letter changes its decision's status at once.
+
+Retention (vcl-qa purge) replaces a purged letter's case reference by a one-way pseudonym
+(`case_pseudonym`). Each decision keeps the pseudonym of its own case reference (`urn_key`), so a
+decision still holding its reference stays linked to its purged letters, and a purged decision
+(whose `urn` is then its `urn_key`) is found again when its case is registered once more.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -87,6 +93,30 @@ def letter_required(db: Database) -> None:
     db.execute("ALTER TABLE decisions ADD COLUMN no_letter_reason TEXT")
 
 
+@migrations(name="0004_urn_key")
+def urn_key(db: Database) -> None:
+    """Each decision's case reference as a purged letter carries it (`case_pseudonym`): the link
+    to purged letters, and how a purged entry is recognised when its case is registered again."""
+    db.execute("ALTER TABLE decisions ADD COLUMN urn_key TEXT")
+    for decision_id, urn in db.execute("SELECT id, urn FROM decisions").fetchall():
+        db.execute("UPDATE decisions SET urn_key = ? WHERE id = ?", [_key(urn), decision_id])
+    db.execute("CREATE INDEX decisions_urn_key ON decisions(team, urn_key, decision)")
+
+
+PURGED = "purged-"
+
+
+def case_pseudonym(urn: str) -> str:
+    """What a purged case reference becomes: the same for the same case (any letter case), so
+    a purged letter stays linked to its decision, but the reference itself is gone."""
+    return PURGED + hashlib.sha256(urn.strip().upper().encode()).hexdigest()[:16]
+
+
+def _key(urn: str) -> str:
+    """A decision's urn_key: its case reference's pseudonym (a purged entry's urn already is)."""
+    return urn if urn.startswith(PURGED) else case_pseudonym(urn)
+
+
 class OtherTeam(Exception):
     """Kept for callers that still catch it: since registers are per team, nothing raises it."""
 
@@ -99,34 +129,60 @@ def upsert_many(db: Database, user: Any, records: Sequence[dict], *, only_team: 
     the same records changes nothing. A record is matched within its own team's register only:
     another team's register is never read or changed, so nothing here can tell whether it
     holds the same case. `only_team` (staff): every record must be for that team.
+
+    A record for a case whose entry was purged (vcl-qa purge) is matched to that entry, never
+    stored twice. Its other fields are updated as for any entry; its case reference and victim's
+    name are stored again only when the entry needs them to be acted on: still open (no letter
+    sent, a letter needed) or linked to letters not purged. A closed entry stays purged.
     """
     out: list[tuple[int, str]] = []
     stamp = now()
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    personal = [FIELDS.index("urn"), FIELDS.index("victim_name")]
     with write_tx(db):
         for rec in records:
             if only_team is not None and rec.get("team") != only_team:
                 raise ValueError("a record for another team reached the register")  # callers check
             values = [_db_value(rec.get(f)) for f in FIELDS]
+            key = case_pseudonym(rec["urn"])
+            # The entry with this case reference, else a purged entry of the same case.
             row = db.execute(
-                f"SELECT id, {', '.join(FIELDS)} FROM decisions WHERE team = ? AND urn = ? AND decision = ?",
-                [rec["team"], rec["urn"], rec["decision"]]).fetchone()
+                f"SELECT id, {', '.join(FIELDS)} FROM decisions WHERE team = ? AND decision = ?"
+                " AND (urn = ? OR urn_key = ?) ORDER BY urn = ? DESC, id LIMIT 1",
+                [rec["team"], rec["decision"], rec["urn"], key, rec["urn"]]).fetchone()
             if row is None:
                 cur = db.execute(
-                    f"INSERT INTO decisions ({', '.join(FIELDS)}, created_at, updated_at)"
-                    f" VALUES ({', '.join('?' * len(FIELDS))}, ?, ?)", [*values, stamp, stamp])
+                    f"INSERT INTO decisions ({', '.join(FIELDS)}, urn_key, created_at, updated_at)"
+                    f" VALUES ({', '.join('?' * len(FIELDS))}, ?, ?, ?)", [*values, key, stamp, stamp])
                 out.append((cur.lastrowid, "created"))
-            elif list(row[1:]) == values:
+                counts["created"] += 1
+                continue
+            stored = list(row[1:])
+            if stored[personal[0]].startswith(PURGED) and not _needs_reference(db, row[0], rec):
+                for i in personal:  # closed and past retention: it stays purged
+                    values[i] = stored[i]
+            if stored == values:
                 out.append((row[0], "unchanged"))
             else:
                 db.execute(f"UPDATE decisions SET {', '.join(f'{f} = ?' for f in FIELDS)},"
-                           " updated_at = ? WHERE id = ?", [*values, stamp, row[0]])
+                           " urn_key = ?, updated_at = ? WHERE id = ?", [*values, _key(values[0]), stamp, row[0]])
                 out.append((row[0], "updated"))
             counts[out[-1][1]] += 1
         if counts["created"] or counts["updated"]:
             # Counts only: case references and names stay out of the audit log.
             audit.record(db, user, "decisions.register", "decision", None, {**counts, "source": source})
     return out
+
+
+def _needs_reference(db: Database, decision_id: int, rec: dict) -> bool:
+    """Whether a purged entry, registered again as `rec`, must show its case reference again:
+    it is open (a letter needed and none sent) or has letters that are not purged."""
+    linked = db.execute(
+        "SELECT count(*), sum(l.status = 'sent'), sum(l.purged_at IS NULL) FROM decisions d"
+        f" JOIN letters l ON {_LINK} WHERE d.id = ?", [decision_id]).fetchone()
+    _, sent, kept = linked
+    open_ = bool(rec.get("letter_required", True)) and not rec.get("letter_date") and not sent
+    return open_ or bool(kept)
 
 
 def _db_value(value: Any) -> Any:
@@ -136,8 +192,11 @@ def _db_value(value: Any) -> Any:
 
 
 # The earliest date a linked letter went out: a sent letter's sent date, else its letter date.
-# A decision links only the letters of its own team.
-_LINK = "l.team = d.team AND l.urn = d.urn COLLATE NOCASE AND l.decision = d.decision"
+# A decision links only the letters of its own team: those with its case reference (any letter
+# case) and those purged since, which carry the reference's pseudonym (urn_key).
+# (Written with IN, not OR: SQLite then looks each one up in letters_team_decision_link.)
+LINK = "l.team = d.team AND l.decision = d.decision AND l.urn COLLATE NOCASE IN (d.urn, d.urn_key)"
+_LINK = LINK
 _LINKED = (
     "SELECT d.*,"
     f" (SELECT MIN(COALESCE(l.sent_date, l.letter_date)) FROM letters l WHERE {_LINK}"
@@ -147,10 +206,9 @@ _LINKED = (
 )
 
 
-def linked_rows(db: Database, *, team: str | None = None, urn: str | None = None,
-                decision: str | None = None, decided_from: str | None = None,
-                decided_to: str | None = None, ids: Iterable[int] | None = None) -> list[dict]:
-    """Decisions (filtered) with the first sent date and ids of the letters linked to each."""
+def _where(team: str | None = None, urn: str | None = None, decision: str | None = None,
+           decided_from: str | None = None, decided_to: str | None = None,
+           ids: Iterable[int] | None = None) -> tuple[str, list]:
     where, params = [], []
     for col, value in (("team", team), ("urn", urn), ("decision", decision)):
         if value is not None:
@@ -166,20 +224,39 @@ def linked_rows(db: Database, *, team: str | None = None, urn: str | None = None
         ids = list(ids)
         where.append(f"d.id IN ({', '.join('?' * len(ids))})")
         params.extend(ids)
-    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    return (f" WHERE {' AND '.join(where)}" if where else ""), params
+
+
+def linked_rows(db: Database, *, team: str | None = None, urn: str | None = None,
+                decision: str | None = None, decided_from: str | None = None,
+                decided_to: str | None = None, ids: Iterable[int] | None = None) -> list[dict]:
+    """Decisions (filtered) with the first sent date and ids of the letters linked to each."""
+    clause, params = _where(team, urn, decision, decided_from, decided_to, ids)
     rows = []
     for r in db.query(_LINKED + clause + " ORDER BY d.id", params):
+        r.pop("urn_key", None)  # bookkeeping: the link to purged letters
         r["bereaved"] = None if r["bereaved"] is None else bool(r["bereaved"])
         r["letter_required"] = bool(r["letter_required"])
-        r["letter_ids"] = [int(i) for i in r["letter_ids"].split(",")] if r["letter_ids"] else []
+        r["letter_ids"] = sorted(int(i) for i in r["letter_ids"].split(",")) if r["letter_ids"] else []
         rows.append(r)
     return rows
+
+
+def count_rows(db: Database, *, team: str | None = None, urn: str | None = None,
+               decision: str | None = None, decided_from: str | None = None,
+               decided_to: str | None = None) -> int:
+    """How many decisions `linked_rows` would give for the same filters."""
+    clause, params = _where(team, urn, decision, decided_from, decided_to)
+    return db.execute("SELECT count(*) FROM decisions d" + clause, params).fetchone()[0]
 
 
 def unlinked_letters(db: Database, *, team: str | None = None, limit: int = 50,
                      offset: int = 0) -> tuple[list[dict], int]:
     """Letters whose case reference and decision match no registered decision, newest first."""
-    where = [f"NOT EXISTS (SELECT 1 FROM decisions d WHERE {_LINK})"]
+    # LINK from the letter's side, as two look-ups (by reference, by a purged letter's pseudonym).
+    where = ["NOT EXISTS (SELECT 1 FROM decisions d WHERE d.team = l.team AND d.urn = l.urn AND d.decision = l.decision)",
+             "NOT EXISTS (SELECT 1 FROM decisions d WHERE d.team = l.team AND d.urn_key = l.urn"
+             " AND d.decision = l.decision)"]
     params: list[Any] = []
     if team is not None:
         where.append("l.team = ?")

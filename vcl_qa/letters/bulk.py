@@ -20,6 +20,7 @@ from vcl_qa.db import audit
 from vcl_qa.letters import service
 from vcl_qa.db.connection import now, write_tx
 from vcl_qa import clock
+from vcl_qa.decisions.store import LINK, case_pseudonym
 
 
 @dataclass(frozen=True)
@@ -226,57 +227,150 @@ def write_export(rows: Iterable[dict], columns: list[str], fmt: str, out: io.Tex
     return n
 
 
+# A letter's age for retention: its sent date, else the day it was stored.
+LETTER_AGE = "COALESCE({a}sent_date, substr({a}created_at, 1, 10))"
+
+
+@dataclass
+class RegisterPurge:
+    """What a purge did (or, in a dry run, would do) to the decisions register."""
+
+    purged: int = 0  # entries that lost their case reference and victim's name
+    kept: int = 0  # entries decided before the cut-off that keep them: open, or with letters kept
+    restored: int = 0  # purged entries given their case reference back by a letter that is kept
+    merged: int = 0  # purged entries removed: the same case was registered again beside them
+
+    @property
+    def changed(self) -> int:
+        return self.purged + self.restored + self.merged
+
+    def describe(self, cutoff: str, *, dry_run: bool = False) -> str:
+        """What the purge did (or would do) to the register, in words, one fact a line
+        (`cutoff`: the first day kept)."""
+        def n(count: int) -> str:
+            return f"{count} {'entry' if count == 1 else 'entries'}"
+
+        lines = [f"Register: {n(self.purged)} decided before {cutoff} {'would be ' if dry_run else ''}"
+                 "purged (closed, every letter purged): case reference and victim's name removed, "
+                 "status kept."]
+        if self.kept:
+            one = self.kept == 1
+            lines.append(f"Register: {n(self.kept)} decided before {cutoff} "
+                         f"{'keep' + ('s' if one else '') if not dry_run else 'would keep'} "
+                         f"{'its' if one else 'their'} case reference and victim's name: still open "
+                         "(no letter sent yet) or with letters not purged.")
+        if self.restored:
+            one = self.restored == 1
+            lines.append(f"Register: {n(self.restored)} purged earlier {'would take' if dry_run else 'took'} "
+                         f"{'its' if one else 'their'} case reference back from a letter not purged "
+                         "(still open, or with that letter to link).")
+        if self.merged:
+            one = self.merged == 1
+            lines.append(f"Register: {n(self.merged)} purged earlier "
+                         f"{'would be' if dry_run else 'was' if one else 'were'} removed: the same case "
+                         f"had been registered again beside {'it' if one else 'them'}, and is counted once.")
+        return "\n".join(lines)
+
+
+@dataclass
+class PurgeReport:
+    letters: list[int] = field(default_factory=list)  # ids of the letters purged
+    cutoff: str = ""  # the first day kept (ISO)
+    register: RegisterPurge = field(default_factory=RegisterPurge)
+
+
 def purge(db: Database, older_than_days: int, *, today: dt.date | None = None,
           dry_run: bool = False) -> list[int]:
+    """The ids of the letters purged (see `purge_all`, which also says what the register lost)."""
+    return purge_all(db, older_than_days, today=today, dry_run=dry_run).letters
+
+
+def purge_all(db: Database, older_than_days: int, *, today: dt.date | None = None,
+              dry_run: bool = False) -> PurgeReport:
     """Remove letter text and personal details from letters older than the cut-off (by sent
-    date, else the day stored), and from register decisions older than it; scores, verdicts and
-    rule ids stay for reports."""
+    date, else the day stored), then from register entries that no longer need them (see
+    `purge_register`); scores, verdicts, rule ids and statuses stay for reports."""
     cutoff = ((today or clock.today()) - dt.timedelta(days=older_than_days)).isoformat()
     ids = [r[0] for r in db.execute(
-        "SELECT id FROM letters WHERE purged_at IS NULL"
-        " AND COALESCE(sent_date, substr(created_at, 1, 10)) < ?", [cutoff]).fetchall()]
-    if dry_run:
-        return ids
-    for letter_id in ids:
-        with write_tx(db):
-            _purge_one(db, letter_id)
-    purge_decisions(db, cutoff)
-    return ids
+        f"SELECT id FROM letters WHERE purged_at IS NULL AND {LETTER_AGE.format(a='')} < ?",
+        [cutoff]).fetchall()]
+    if not dry_run:
+        for letter_id in ids:
+            with write_tx(db):
+                _purge_one(db, letter_id)
+    return PurgeReport(ids, cutoff, purge_register(db, cutoff, dry_run=dry_run))
 
 
-def purge_decisions(db: Database, cutoff: str) -> int:
-    """Old decisions in the register lose the victim's name and their case reference (kept as
-    the same pseudonym a purged letter gets, so links and reports stay whole)."""
+def purge_register(db: Database, cutoff: str, *, dry_run: bool = False) -> RegisterPurge:
+    """Register entries lose the victim's name and their case reference (which becomes the
+    pseudonym its purged letters carry, so links and statuses stay whole) only when nobody needs
+    them any more: decided before the cut-off, closed (a letter sent, or no letter needed) and
+    with every linked letter purged (or none). An open entry (overdue: no letter sent yet), or
+    one with a letter newer than the cut-off, keeps them, so staff can still tell which case it
+    is and its letters stay linked.
+
+    Before that, what purges of earlier releases did to such entries is mended: a purged entry
+    whose case was registered again beside it is removed (the entry registered again has the
+    case), and a purged entry with a letter that is kept takes its case reference back from
+    that letter."""
+    report = RegisterPurge()
     if "decisions" not in db.table_names():
-        return 0
-    rows = db.execute("SELECT id, urn, team FROM decisions WHERE decision_date < ?"
-                      " AND (victim_name IS NOT NULL OR urn NOT LIKE 'purged-%')", [cutoff]).fetchall()
+        return report
+    kept_letter = f"l.purged_at IS NULL AND {LETTER_AGE.format(a='l.')} >= ?"
     with write_tx(db):
-        for decision_id, urn, team in rows:
-            pseudonym = urn if urn.startswith("purged-") else case_pseudonym(urn)
-            if pseudonym != urn:  # the team's own purged letters follow (other teams' are theirs)
-                db.execute("UPDATE letters SET urn = ? WHERE urn = ? COLLATE NOCASE AND team = ?"
-                           " AND purged_at IS NOT NULL", [pseudonym, urn, team])
-            db.execute("UPDATE decisions SET urn = ?, victim_name = NULL WHERE id = ?", [pseudonym, decision_id])
-    return len(rows)
-
-
-def case_pseudonym(urn: str) -> str:
-    """What a purged case reference becomes: the same for the same case (any letter case), so
-    a purged letter stays linked to its decision, but the reference itself is gone."""
-    return "purged-" + hashlib.sha256(urn.strip().upper().encode()).hexdigest()[:16]
+        duplicates = [r[0] for r in db.execute(
+            "SELECT p.id FROM decisions p WHERE p.urn LIKE 'purged-%' AND EXISTS (SELECT 1 FROM decisions d"
+            " WHERE d.team = p.team AND d.decision = p.decision AND d.urn_key = p.urn AND d.id != p.id"
+            " AND d.urn NOT LIKE 'purged-%')").fetchall()]
+        purged = {(team, decision, urn): (decision_id, decided) for decision_id, team, decision, urn, decided
+                  in db.execute("SELECT id, team, decision, urn, decision_date FROM decisions"
+                                " WHERE urn LIKE 'purged-%'").fetchall() if decision_id not in duplicates}
+        restore: dict[int, tuple[str, str | None, str]] = {}
+        if purged:
+            for urn, team, decision, name in db.execute(
+                    "SELECT l.urn, l.team, l.decision, l.victim_name FROM letters l WHERE l.urn IS NOT NULL"
+                    f" AND l.urn NOT LIKE 'purged-%' AND {kept_letter} ORDER BY l.id", [cutoff]).fetchall():
+                found = purged.get((team, decision, case_pseudonym(urn)))
+                if found and urn.strip():
+                    restore[found[0]] = (urn.strip(), name, found[1])  # the newest letter's
+        report.merged, report.restored = len(duplicates), len(restore)
+        candidates = db.execute(
+            "SELECT d.id, d.urn, d.letter_required = 0 OR d.letter_date IS NOT NULL"
+            f" OR EXISTS (SELECT 1 FROM letters l WHERE {LINK} AND l.status = 'sent'),"
+            f" EXISTS (SELECT 1 FROM letters l WHERE {LINK} AND {kept_letter})"
+            " FROM decisions d WHERE d.decision_date < ?"
+            " AND (d.urn NOT LIKE 'purged-%' OR d.victim_name IS NOT NULL)", [cutoff, cutoff]).fetchall()
+        to_purge = [(i, urn) for i, urn, closed, has_kept in candidates if closed and not has_kept]
+        report.purged = len(to_purge)
+        # Those given their reference back are kept too: each has a letter that is kept.
+        report.kept = len(candidates) - len(to_purge) + sum(1 for *_, decided in restore.values()
+                                                            if decided < cutoff)
+        if dry_run:
+            return report
+        for decision_id in duplicates:
+            db.execute("DELETE FROM decisions WHERE id = ?", [decision_id])
+        for decision_id, (urn, name, _) in restore.items():
+            db.execute("UPDATE decisions SET urn = ?, victim_name = COALESCE(victim_name, ?) WHERE id = ?",
+                       [urn, name, decision_id])
+        for decision_id, urn in to_purge:
+            db.execute("UPDATE decisions SET urn = ?, victim_name = NULL WHERE id = ?",
+                       [urn if urn.startswith("purged-") else case_pseudonym(urn), decision_id])
+        if report.changed:
+            # Ids and counts only: no case reference or name goes into the audit log.
+            audit.record(db, Actor("command line purge"), "decisions.purge", "decision", None, {
+                "purged": [i for i, _ in to_purge], "reference_restored": sorted(restore),
+                "duplicates_removed": duplicates, "before": cutoff})
+    return report
 
 
 def _purge_one(db: Database, letter_id: int) -> None:
-    row = db.execute("SELECT urn, team FROM letters WHERE id = ?", [letter_id]).fetchone()
-    urn, team = (row[0], row[1]) if row else (None, None)
+    row = db.execute("SELECT urn FROM letters WHERE id = ?", [letter_id]).fetchone()
+    urn = row[0] if row else None
+    # The letter's decision keeps its link and status: it knows this pseudonym (its urn_key).
+    # Whether the decision itself loses its reference is purge_register's to say.
     pseudonym = case_pseudonym(urn) if urn and not urn.startswith("purged-") else urn
     db.execute("UPDATE letters SET victim_name = NULL, urn = ?, source = NULL, purged_at = ?"
                " WHERE id = ?", [pseudonym, now(), letter_id])
-    if urn and pseudonym != urn and "decisions" in db.table_names():
-        # The decision the letter answered keeps its link and status, without personal details.
-        db.execute("UPDATE decisions SET urn = ?, victim_name = NULL WHERE urn = ? COLLATE NOCASE"
-                   " AND team = ?", [pseudonym, urn, team])
     for vid, ctx in db.execute("SELECT id, context FROM versions WHERE letter_id = ?", [letter_id]).fetchall():
         context = {k: v for k, v in json.loads(ctx).items() if k not in ("victim_name", "urn", "suppress")}
         db.execute("UPDATE versions SET text = NULL, context = ? WHERE id = ?", [json.dumps(context), vid])
@@ -330,4 +424,5 @@ def rows_for(what: str, db: Database) -> tuple[Iterator[dict], list[str]]:
     return result_rows(db), RESULT_COLUMNS
 
 
-__all__ = ["import_folder", "purge", "rescore_all", "rows_for", "write_export", "Actor", "ImportReport"]
+__all__ = ["import_folder", "purge", "purge_all", "rescore_all", "rows_for", "write_export", "Actor",
+           "ImportReport", "PurgeReport", "RegisterPurge", "case_pseudonym"]

@@ -57,13 +57,16 @@ def audit_due(db: Database, days: int | None, today: dt.date | None = None) -> i
 def apply(db: Database, keep: Retention | None = None, *, today: dt.date | None = None,
           dry_run: bool = False) -> dict:
     """Purge letters and remove audit entries past their retention; returns what was (or, with
-    dry_run, would be) done: {"letters", "letters_cutoff", "audit", "audit_cutoff"}."""
+    dry_run, would be) done: {"letters", "letters_cutoff", "audit", "audit_cutoff", "register"}
+    ("register": what happened to the decisions register, a bulk.RegisterPurge, or None when
+    letters are kept until purged by hand)."""
     keep = keep or settings()
     report = {"letters": 0, "letters_cutoff": cutoff(keep.letters_days, today),
-              "audit": 0, "audit_cutoff": cutoff(keep.audit_days, today)}
+              "audit": 0, "audit_cutoff": cutoff(keep.audit_days, today), "register": None}
     if keep.letters_days is not None:
         db.execute("PRAGMA secure_delete = ON")  # this connection zeroes what it deletes
-        report["letters"] = len(bulk.purge(db, keep.letters_days, today=today, dry_run=dry_run))
+        purged = bulk.purge_all(db, keep.letters_days, today=today, dry_run=dry_run)
+        report["letters"], report["register"] = len(purged.letters), purged.register
     if keep.audit_days is not None:
         report["audit"] = audit_due(db, keep.audit_days, today)
         if report["audit"] and not dry_run:
@@ -72,7 +75,8 @@ def apply(db: Database, keep: Retention | None = None, *, today: dt.date | None 
                 db.execute("DELETE FROM audit_log WHERE at < ?", [report["audit_cutoff"]])
                 audit.record(db, bulk.Actor("retention"), "audit.purge", detail={
                     "removed": report["audit"], "before": report["audit_cutoff"]})
-    if not dry_run and (report["letters"] or report["audit"]):
+    changed = report["register"].changed if report["register"] else 0
+    if not dry_run and (report["letters"] or report["audit"] or changed):
         scrub(db)
     return report
 
