@@ -157,6 +157,9 @@ def test_a_closed_decision_whose_letters_are_all_purged_is_purged_and_stays_link
         bulk.case_pseudonym("73PG0000004"), None, "not_required")
     dump = dumped(dbfile)
     assert "73PG0000003" not in dump and "Ann Lee" not in dump and "No Letter" not in dump
+    assert "asked in writing" not in dump  # the reason no letter was needed may name people
+    assert sql(dbfile, "SELECT no_letter_reason FROM decisions WHERE urn = ?",
+               [bulk.case_pseudonym("73PG0000004")]) == [("(purged)",)]
     # Registered again (a nightly feed sends every case): matched, not stored twice, and the
     # closed entry stays purged; a changed detail still updates it.
     again = import_decisions(tmp_path, row("73PG0000003"))

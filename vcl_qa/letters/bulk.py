@@ -353,7 +353,9 @@ def purge_register(db: Database, cutoff: str, *, dry_run: bool = False) -> Regis
             db.execute("UPDATE decisions SET urn = ?, victim_name = COALESCE(victim_name, ?) WHERE id = ?",
                        [urn, name, decision_id])
         for decision_id, urn in to_purge:
-            db.execute("UPDATE decisions SET urn = ?, victim_name = NULL WHERE id = ?",
+            # (the free-text reason no letter was needed may name people too)
+            db.execute("UPDATE decisions SET urn = ?, victim_name = NULL, no_letter_reason ="
+                       " CASE WHEN no_letter_reason IS NULL THEN NULL ELSE '(purged)' END WHERE id = ?",
                        [urn if urn.startswith("purged-") else case_pseudonym(urn), decision_id])
         if report.changed:
             # Ids and counts only: no case reference or name goes into the audit log.
