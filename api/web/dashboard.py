@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from vcl_qa.db.teams import known_teams
 from vcl_qa import csv_safe, labels
 from vcl_qa.decisions import register
 from vcl_qa.reports import charts
@@ -30,10 +31,8 @@ CSV_COLUMNS = ("Month", "Month (YYYY-MM)", "Letters checked", "Letters sent", "A
 
 
 def _teams(db) -> list[str]:
-    teams = {r[0] for r in db.execute("SELECT DISTINCT team FROM letters")}
-    if db["decisions"].exists():
-        teams |= {r[0] for r in db.execute("SELECT DISTINCT team FROM decisions")}
-    return sorted(t for t in teams if t)
+    """The teams the API knows too (a user, a letter or a register entry): one list everywhere."""
+    return known_teams(db)
 
 
 def _day(raw: str | None, name: str, errors: dict) -> dt.date | None:
