@@ -91,3 +91,13 @@ def test_letter_with_no_greeting_starts_prose_at_the_first_sentence():
 def test_sentence_words_are_counted_as_a_reader_counts_them(sentence, words):
     doc = analyse(f"Dear Ms Shah\n\n{sentence}\n\nYours sincerely")
     assert [s.words for s in doc.sentences] == [words]
+
+
+def test_a_lower_case_letter_and_a_full_stop_ends_a_sentence_but_an_initial_does_not():
+    """Welsh ends many sentences with "i" ("mae'n ddrwg gen i. Diolch ..."): a sentence of 30
+    words was reported as too long (holdout22). A capital is an initial: "J. Smith"."""
+    doc = analyse("Dear Mr Jones\n\nRwy'n deall y gall hyn fod yn anodd, ac mae'n ddrwg gen i. Diolch yn fawr "
+                  "i chi am eich help. The officer, J. Smith, spoke to you.\n")
+    assert [s.text for s in doc.sentences] == [
+        "Rwy'n deall y gall hyn fod yn anodd, ac mae'n ddrwg gen i.", "Diolch yn fawr i chi am eich help.",
+        "The officer, J. Smith, spoke to you."]

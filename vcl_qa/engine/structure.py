@@ -346,7 +346,9 @@ def _split_sentences(toks: list[Tok], text: str, lines: list[Line]) -> list[Sent
         prev_line = li
         cur.append(i)
         t = tok.text
-        if t in (".", "!", "?", "…") or (
+        # (a lower-case letter and a full stop ends a sentence when a capital follows: Welsh
+        # "... gen i. Diolch"; a capital one is an initial: "J. Smith")
+        if t in (".", "!", "?", "…") or (len(t) == 2 and t[1] == "." and t[0].isalpha() and t[0].islower()) or (
             t.endswith(".") and len(t) > 1 and tok.lower not in pats.abbreviations
             and not tok.like_num and t.count(".") == 1 and i + 1 < n and toks[i + 1].space
         ):
