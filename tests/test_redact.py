@@ -955,3 +955,129 @@ def test_an_age_after_a_titled_name_and_a_date_of_a_murder():
 def test_a_signature_after_a_sign_off_of_sympathy_is_a_signature():
     text = "Dear Ms Reid\n\nWe are sorry.\n\nWith my sincere condolences,\n\nIvo Marsh\nVictim Liaison Officer"
     assert redact(text).text.endswith("With my sincere condolences,\n\n[NAME]\nVictim Liaison Officer")
+
+
+# Found in the sixth product review (report item 3): the victim's name in lower case, inside a
+# user name, or as the family's plural; surname particles left outside the tag; a name before
+# ", your son,"; and "Young people" hidden for a victim called Young. New examples first, then
+# the review's own strings.
+def test_the_victims_whole_name_in_lower_case_and_a_part_that_is_no_ordinary_word():
+    ctx = LetterContext(victim_name="Ms Ewa Zielinska")
+    text = ("The texts were addressed to ewa zielinska, then to ms zielinska, and later just to "
+            "zielinska. EWA ZIELINSKA and Ewa ZIELINSKA were also named.")
+    assert redact(text, ctx).text == (
+        "The texts were addressed to [VICTIM], then to [VICTIM], and later just to "
+        "[VICTIM]. [VICTIM] and [VICTIM] were also named.")
+
+
+def test_lower_case_words_that_are_also_the_victims_name_stay():
+    ctx = LetterContext(victim_name="Mrs Joy Field")
+    text = ("The field behind the flats was searched, and the fields beyond it. We know this "
+            "news brings you no joy.")
+    assert redact(text, ctx).text == text
+    ctx = LetterContext(victim_name="Mr Ben Price")
+    text = "The price of the repair was high.\n\nMae'r achos wedi dod i ben."
+    assert redact(text, ctx).text == text  # a Welsh line's "ben" is no name
+
+
+def test_a_user_name_built_from_the_victims_name_is_hidden_whole():
+    ctx = LetterContext(victim_name="Ms Ewa Zielinska")
+    text = ("He wrote to ewazielinska90 on Instagram, to @ewa.zielinska on X, to Zielinska_E on "
+            "a forum and to the account ezielinska.")
+    assert redact(text, ctx).text == (
+        "He wrote to [VICTIM] on Instagram, to [VICTIM] on X, to [VICTIM] on "
+        "a forum and to the account [VICTIM].")
+
+
+def test_words_that_only_contain_the_victims_name_stay():
+    ctx = LetterContext(victim_name="Mr Al Ford")
+    text = "He moved to Alford, then to Stafford, and read the fords_2024 file at gov.uk."
+    assert redact(text, ctx).text == text
+    ctx = LetterContext(victim_name="Mrs Joy Field")
+    text = "The fieldwork and the midfield were fine; Joyful news."
+    assert redact(text, ctx).text == text
+
+
+def test_the_family_by_its_plural_and_plural_possessive():
+    ctx = LetterContext(victim_name="Mr Kofi Mensah")
+    text = "The Mensahs were told, and the Mensahs' car was damaged. Both Mensahs gave statements."
+    assert redact(text, ctx).text == (
+        "The [VICTIM] were told, and the [VICTIM]' car was damaged. Both [VICTIM] gave statements.")
+    ctx = LetterContext(victim_name="Mrs Ann Wood")
+    text = "The Woods next door saw it; the woods behind the house and Epping Woods stay."
+    assert redact(text, ctx).text == (
+        "The [VICTIM] next door saw it; the woods behind the house and Epping Woods stay.")
+
+
+def test_surname_particles_go_into_the_victims_tag():
+    ctx = LetterContext(victim_name="Mrs Sofia da Costa")
+    text = ("Dear Mrs da Costa\n\nDa Costa's statement was read. We spoke to Sofia da Costa and "
+            "to MRS DA COSTA, and da Costa agreed.")
+    assert redact(text, ctx).text == (
+        "Dear [VICTIM]\n\n[VICTIM]'s statement was read. We spoke to [VICTIM] and "
+        "to [VICTIM], and [VICTIM] agreed.")
+    ctx = LetterContext(victim_name="Mr Rhodri ap Gwilym")
+    assert redact("Dear Mr ap Gwilym", ctx).text == "Dear [VICTIM]"
+
+
+def test_surname_particles_go_into_the_tag_for_other_people():
+    text = ("The case against Mr Von der Heide has ended. His brother Bram van den Bosch was there, "
+            "and DC Lena de Vries spoke to Ms El Amrani. Later van den Bosch left.")
+    assert redact(text).text == (
+        "The case against [NAME] has ended. His brother [NAME] was there, "
+        "and DC [NAME] spoke to [NAME]. Later [NAME] left.")
+
+
+def test_a_greeting_or_signature_with_surname_particles_is_one_name():
+    text = ("Dear Tiago dos Santos\n\nThank you for your call.\n\nYours sincerely\n\n"
+            "Ingrid von Essen\nVictim Liaison Officer")
+    assert redact(text).text == ("Dear [NAME]\n\nThank you for your call.\n\nYours sincerely\n\n"
+                                 "[NAME]\nVictim Liaison Officer")
+
+
+def test_particles_that_are_words_or_ranks_stay_outside_names():
+    text = ("The van was at Le Mans, the bin by the door. DI Shaw and DI Marco Shaw came. The van "
+            "Shaw drove was red.")
+    assert redact(text).text == (
+        "The van was at Le Mans, the bin by the door. DI [NAME] and DI [NAME] came. The van "
+        "[NAME] drove was red.")
+
+
+def test_a_name_before_a_comma_and_a_family_word_even_one_that_is_a_word():
+    text = ("Grace, your daughter, gave a statement. Will, her brother, was there too, and we "
+            "spoke to Tobiah, your nephew, on Monday.")
+    assert redact(text).text == (
+        "[NAME], your daughter, gave a statement. [NAME], her brother, was there too, and we "
+        "spoke to [NAME], your nephew, on Monday.")
+
+
+def test_words_before_a_comma_and_a_family_word_that_are_no_name_stay():
+    text = ("Sadly, your father, who was 80, died. Afterwards, your son told us. We met in Leeds, "
+            "your sister, and in May, your brother, wrote.")
+    assert redact(text).text == text.replace("80", "[AGE]")
+
+
+def test_a_victims_name_that_is_a_word_at_a_sentence_start_before_a_noun_is_the_word():
+    ctx = LetterContext(victim_name="Mr Ian Little")
+    text = ("Little evidence was found. Little told the police, and the Little children were "
+            "at home. LITTLE TIME WAS LEFT.")
+    assert redact(text, ctx).text == (
+        "Little evidence was found. [VICTIM] told the police, and the [VICTIM] children were "
+        "at home. LITTLE TIME WAS LEFT.")
+
+
+@pytest.mark.parametrize("victim,text,expected", [
+    ("Mr Tomasz Nowak", "The messages were addressed to tomasz nowak and to nowak.",
+     "The messages were addressed to [VICTIM] and to [VICTIM]."),
+    ("Mr Tomasz Nowak", "The messages went to tomasznowak77 on Instagram.",
+     "The messages went to [VICTIM] on Instagram."),
+    ("Mrs Joy Field", "He lives on the same road as the Fields.", "He lives on the same road as the [VICTIM]."),
+    ("Ms Maria de la Cruz", "I know this is hard for you, Ms de la Cruz.", "I know this is hard for you, [VICTIM]."),
+    ("Ms Anna van der Berg", "Ms van der Berg, I am sorry.", "[VICTIM], I am sorry."),
+    ("Ms Maria Cruz", "The case against Mr Van der Berg has stopped. His son Pieter van der Berg saw it.",
+     "The case against [NAME] has stopped. His son [NAME] saw it."),
+    ("Mrs Joy Field", "Mark, your son, told us what happened.", "[NAME], your son, told us what happened."),
+    ("Ms Grace Young", "Young people in the area were frightened.", "Young people in the area were frightened."),
+])
+def test_the_reviews_examples(victim, text, expected):
+    assert redact(text, LetterContext(victim_name=victim)).text == expected

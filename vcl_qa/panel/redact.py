@@ -6,9 +6,19 @@ word lists and patterns are in rules/redaction.yml):
 - [VICTIM]: the context's victim_name in every form: full name with or without a title (any
   title, not only the one in the context), title and surname, initial and surname, first
   name, surname, middle names, possessives ("[VICTIM]'s"), upper case, and any of these split
-  across one line break. The victim's surname after an honorific of the other group ("Mr
-  Quinn" in a letter to "Mrs Sarah Quinn") or after another first name is a relative: [NAME].
+  across one line break; in lower case a whole name ("tomasz nowak", "mrs nowak") and a part
+  on its own that is no ordinary word ("nowak"; not "field", "young" or "joy": an ordinary word
+  is one of common_word_names or a word of spaCy's English lemma table; not on a Welsh line);
+  with its surname particles inside the tag ("Ms de la Cruz", "van der Berg", "Mr ap Iorwerth",
+  "Mr OBrien" for O'Brien); the family by its plural ("the Nowaks", "the Nowaks'"; a surname
+  that is an ordinary word only after "the": "the Fields", not "the fields" or "Playing
+  Fields"); and a user name or handle built from the name ("tomasznowak77", "Nowak_T",
+  "@joy.field", "tnowak": the whole handle). The victim's surname after an honorific of the
+  other group ("Mr Quinn" in a letter to "Mrs Sarah Quinn") or after another first name is a
+  relative: [NAME].
 - [NAME]: `extra_names` (e.g. the defendant from the case system) in the same forms; a name
+  with its surname particles (surname_particles: "Mr Van der Berg", "Pieter van der Berg", "Ms
+  Di Marco"; "DI Marco" is a detective inspector, "the van Smith drove" keeps "van"); a name
   after a title (Mr, Mrs, Ms, Miss, Dr, DC, DS, PC, Sgt, ...; police and court ranks stay
   visible: "DC [NAME]"; a person's own title such as Dr or Professor goes into the tag like Mr;
   a surname that is also a stop word counts there: "Mrs Brenda Holiday", "Mr Head", not "Mr
@@ -17,6 +27,9 @@ word lists and patterns are in rules/redaction.yml):
   a listed first name followed by one or two capitalised words ("Mark Trent"); a listed
   first name alone; the name after "Dear"; the recipient line above an address; the writer's
   name under the sign-off (staff names are redacted too: safer, and the role line stays);
+  a name before a comma and a family word ("Mark, your son, told us": a listed first name, also
+  one that is a word, anywhere; another word only inside a sentence, closed by punctuation,
+  not after "in", "at" ...: "in Leeds, your sister, said" stays);
   and any part of a name found by these rules when it appears again on its own ("Trent").
 - [ADDRESS]: UK postcodes, numbered street lines with their town and postcode, named streets
   ("on Larch Road", "from Micklegate"; "on Kingsway", "along Millpath": the street word run into
@@ -87,15 +100,21 @@ word lists and patterns are in rules/redaction.yml):
 
 Names that are also words ("Hope", "Rose", "Summer", "Brown") are redacted on their own only
 when capitalised and known to be a name in this letter; at the start of a sentence or in
-upper case they stay when the next word shows ordinary use ("Hope you are well"). Court,
+upper case they stay when the next word shows ordinary use ("Hope you are well"), and so does
+one before a noun of ordinary_followers even when it is the victim's name ("Young people in
+the area", "Little evidence was found"; "the Young children" is the family). Court,
 service and police names ("Leeds Crown Court", "Victim Support") are never redacted.
 
 Limits, honestly: this is rules, not a trained name recogniser. It misses a person's name
 that has no title, is not in the context or `extra_names`, does not start with a listed
 first name, follows no family, role or person word and is not seen elsewhere with one
 ("Okonkwo said", "the boy Sami" with no comma); misspelt forms of the victim's name;
-nicknames; names written in lower case; surnames with lower-case particles ("van der Berg":
-the capitalised part only); addresses with no number, street word or postcode ("Flat 2, The
+nicknames; other people's names written in lower case (only the victim's and extra_names are
+known that way), and a part of the victim's name in lower case that is also an English word
+("to field" stays: "field" is a word) or on a Welsh line; a handle built from the victim's name
+with other words inside one part ("realtomasznowak") or only from a nickname; a family's plural
+of a surname that is a word with no "the" ("both Fields"); an unlisted name at a sentence's start
+before a comma and a family word ("Zuri, your daughter, ..."); addresses with no number, street word or postcode ("Flat 2, The
 Maltings" in running text), or with a number but no street word and no cue to post something
 ("he lives at 9 Lowther": only listed streets with no street word, such as "9 Haymarket", are
 known); a date of birth with no label; a venue named with no cue ("film
@@ -106,7 +125,9 @@ purpose. It over-redacts a capitalised common word that is a known name ("in the
 victim called Summer), the month of a date when the victim is called May or June, a decision
 date told with no keep word right after a sentence with an incident word ("for hurting you. We
 took this step on 23 May."), a county or hospital after "at the" ("at the Kent centre"), a
-district named like a park ("Trafford Park"), and the town inside an address. A first name
+district named like a park ("Trafford Park"), the town inside an address, a capitalised word
+made of the victim's names in a handle-like run with a digit, underscore or @ ("Field_2"),
+and a lower-case word that is one of the victim's names and in no English dictionary. A first name
 right after "St" or "Saint" is a saint, not a person ("Saint Mary's centre"). A month or day
 name that is someone's first name is only caught after a title with a surname, before that
 surname once known, or via the context ("June said" alone stays). A town that names a venue
@@ -125,8 +146,9 @@ from functools import lru_cache
 from typing import Any, Iterable, NamedTuple
 
 from vcl_qa.errors import RulesError
+from vcl_qa.engine.language import line_language
 from vcl_qa.engine.letter import Letter, LetterContext
-from vcl_qa.engine.nlp import lemma
+from vcl_qa.engine.nlp import lemma, lemma_table
 from vcl_qa.engine.rules_data import load_yaml
 from vcl_qa.engine.structure import impersonal_greetings, sign_off_alternatives, title_lists
 
@@ -139,6 +161,8 @@ GAP = re.compile(r"\.?[ \t]*(?:\n[ \t]*)?")
 COLLAR = re.compile(r"[ \t]+(\d{1,6})[ \t]+")
 FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
 PLACE_WORD = r"[A-Z][A-Za-z'’\-]+"
+# At most this many surname particles in a row ("de los", "van der", "von und zu").
+MAX_PARTICLES = 3
 # No-break and thin spaces (Word puts them in phone numbers and names) read as plain spaces.
 SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " "})
 
@@ -227,6 +251,12 @@ class RedactionRules:
     keep_month: bool  # an incident date keeps its month and year: "[DAY] September 2024"
     subject_cue: re.Pattern  # "This letter is about", "I am writing about": the letter's subject
     subject_keep: frozenset[str]  # "writing about your phone call on 3 June": a case date stays
+    particles: frozenset[str]  # surname particles: "de la", "van der", "ap" go into the tag with the name
+    ordinary_followers: frozenset[str]  # "Young people": a name that is a word, before these, is the word
+    lower_titles: str  # titles that count in lower case before a known surname ("mrs nowak")
+    family_after: re.Pattern  # "Mark, your son,": group 1 is the name before the comma
+    family_determiners: frozenset[str]  # "your", "his", "the" ...: "the van Smith drove" keeps "van"
+    not_after_place: frozenset[str]  # "in Leeds, your sister, ...": a word after these is a place
 
 
 class _Cand(NamedTuple):
@@ -457,7 +487,39 @@ def load_rules() -> RedactionRules:
         subject_cue=_compile(str(incident.get("subject_cue", "(?!)")),
                              "incident_dates.subject_cue"),
         subject_keep=_low(incident.get("subject_keep_words")),
+        particles=_low(data.get("surname_particles")),
+        ordinary_followers=_low(data.get("ordinary_followers")),
+        lower_titles=_alternation(_low(data.get("lower_case_titles"))) or "(?!)",
+        family_after=_family_after_regex(family.get("family_words") or [], family.get("family_determiners") or []),
+        family_determiners=_low(family.get("family_determiners")),
+        not_after_place=_low(family.get("not_after_place_words")),
     )
+
+
+def _family_after_regex(family: Iterable[str], determiners: Iterable[str]) -> re.Pattern:
+    """A capitalised word (group 1), a comma, a determiner and a family word: "Mark, your son"."""
+    if not family or not determiners:
+        return re.compile("(?!)")
+    return re.compile(rf"(?<![\w'’\-])([A-Z][^\W\d_]*(?:['’\-][^\W\d_]+)*),[ \t]+"
+                      rf"(?i:{_alternation(determiners)})[ \t]+(?i:{_alternation(family)})(?![\w\-])")
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> tuple[Any, frozenset[str]]:
+    """spaCy's English lemma table (its words with other forms: "fields", "younger") and the set
+    of its lemmas ("field", "young"): what counts as an ordinary word besides common_word_names."""
+    table = lemma_table()
+    return table, frozenset(str(v) for v in table.values())
+
+
+def ordinary_word(rules: RedactionRules, word: str) -> bool:
+    """An ordinary English word ("field", "young", "joy"), not only a name ("nowak", "okafor"):
+    in common_word_names, or a word or lemma of the lemma table."""
+    low = word.lower()
+    if low in rules.common_words:
+        return True
+    table, lemmas = _dictionary()
+    return low in lemmas or low in table
 
 
 class _Doc:
@@ -474,6 +536,53 @@ class _Doc:
         """A name that is also an ordinary word (listed, or seen in lower case in this letter)."""
         low = word.lower()
         return low in self.rules.common_words or low in self.lower_words
+
+    def ordinary(self, word: str) -> bool:
+        return ordinary_word(self.rules, word)
+
+    def welsh_line(self, pos: int) -> bool:
+        """The line around `pos` is in Welsh (rules/language.yml): its lower-case words are no
+        English, so an English dictionary cannot tell a name there ("i ben" is "to an end")."""
+        start = self.text.rfind("\n", 0, pos) + 1
+        end = self.text.find("\n", pos)
+        return line_language(self.text[start:end if end >= 0 else len(self.text)]) == "cy"
+
+    def same_line(self, a: int, b: int) -> bool:
+        """Tokens a and b are neighbours on one line (only spaces between)."""
+        return self.joined(a, b) and "\n" not in self.text[self.tokens[a][1]:self.tokens[b][0]]
+
+    def is_particle(self, k: int, upper: bool) -> bool:
+        """Token k is a surname particle; one that is also a rank is the rank in capitals ("DI
+        Shaw"), unless the name is in capitals too ("MS ANNA DI STEFANO")."""
+        word = self.tokens[k][2]
+        low = word.lower()
+        return low in self.rules.particles and (upper or not (word.isupper() and low in self.rules.titles))
+
+    def particle_run(self, k: int, upper: bool) -> int | None:
+        """Surname particles from token k and then a name word on the same line ("van der| Berg",
+        "de| Souza", "Van der| Berg"): the index of that name word, else None."""
+        toks, m = self.tokens, k
+        while m < len(toks) and self.is_particle(m, upper):
+            if ((upper and not toks[m][2].isupper()) or (m > k and not self.same_line(m - 1, m))
+                    or m - k >= MAX_PARTICLES):
+                return None
+            m += 1
+        if m == k or m >= len(toks) or not self.same_line(m - 1, m) or not self.namelike(m):
+            return None
+        return None if upper and not toks[m][2].isupper() else m
+
+    def particles_before(self, i: int) -> int:
+        """The first of the surname particles right before token i on its line ("van der Berg"
+        for a known "Berg"), or i. One particle that is also an English word after "the", "a",
+        "his" ... is that word: "the van Smith drove"."""
+        toks, j = self.tokens, i
+        upper = toks[i][2].isupper() and len(toks[i][2]) > 1
+        while j > 0 and i - j < MAX_PARTICLES and self.is_particle(j - 1, upper) and self.same_line(j - 1, j):
+            j -= 1
+        if (j == i - 1 and j > 0 and self.ordinary(toks[j][2])
+                and toks[j - 1][2].lower() in self.rules.family_determiners):
+            return i
+        return j
 
     def joined(self, a: int, b: int) -> bool:
         """Tokens a and b are neighbours in one name: only spaces (one line break) between."""
@@ -506,13 +615,18 @@ class _Doc:
     def grow(self, i: int, limit: int, upper: bool) -> list[int]:
         """Indices of up to `limit` name words following token i."""
         out: list[int] = []
-        k = i + 1
-        while k < len(self.tokens) and len(out) < limit and self.joined(k - 1, k):
+        k, units = i + 1, 0
+        while k < len(self.tokens) and units < limit and self.joined(k - 1, k):
             word = self.tokens[k][2]
+            run = self.particle_run(k, upper)  # "van der Berg": one name word
+            if run is not None:
+                out += range(k, run + 1)
+                k, units = run + 1, units + 1
+                continue
             if not (self.namelike(k) or self.initial(k)) or (upper and not word.isupper()):
                 break
             out.append(k)
-            k += 1
+            k, units = k + 1, units + 1
         while out and len(self.tokens[out[-1]][2]) == 1:  # an initial never ends a name
             out.pop()
         return out
@@ -529,10 +643,17 @@ class _Doc:
 
     def ambiguous(self, s: int, e: int, word: str, known: bool = False) -> bool:
         """A name that is also a word, where the word reading fits ("Hope you are well"). For a
-        name known from this letter, "Grace is" and "Rose and" are the name."""
-        if not self.is_common(word) or not (word.isupper() or self.sentence_start(s)):
+        name known from this letter, "Grace is" and "Rose and" are the name. Before a noun of
+        ordinary_followers it is the word even then ("Young people", "Little evidence")."""
+        start = self.sentence_start(s)
+        if not (word.isupper() or start):
             return False
         follower = self.next_word(e)
+        if (follower in self.rules.ordinary_followers and (self.is_common(word) or self.ordinary(word))
+                and (start or not re.search(r"(?<![\w'’])(?i:the)[ \t]+$", self.text[max(0, s - 8):s]))):
+            return True  # "Young people"; not "THE YOUNG FAMILY"
+        if not self.is_common(word):
+            return False
         if known and follower in self.rules.known_name_followers:
             return False
         return follower in self.rules.keep_followers
@@ -556,6 +677,7 @@ def redact(text: str, context: LetterContext | None = None, extra_names: Iterabl
     names = (_titled(doc) + _pairs(doc) + _alone(doc) + _greeting(doc) + _sign_off(doc) + header_names
              + _cued_names(doc))
     found += addresses + names + _known_again(doc, _known_parts(doc, names, context, extra))
+    found += _name_handles(doc, context, extra)
     return _apply(text, _resolve(found, doc), rules)
 
 
@@ -589,6 +711,9 @@ def _cued_names(doc: _Doc) -> list[_Cand]:
         if toks[names[-1]][2].lower() in r.not_surnames:
             continue
         out.append(_Cand(toks[i][0], toks[names[-1]][1], "name", True))
+    for m in r.family_after.finditer(doc.text):  # "Mark, your son, told us"
+        cand = _family_after(doc, m)
+        out += [cand] if cand else []
     for m in r.possessor_cue.finditer(doc.text):  # "Anika's childminder", "Owen's mother"
         i = bisect.bisect_left(doc.starts, m.start(1))
         if i >= len(toks) or toks[i][0] != m.start(1) or not doc.namelike(i):
@@ -599,6 +724,105 @@ def _cued_names(doc: _Doc) -> list[_Cand]:
             i = j
         out.append(_Cand(toks[i][0], m.end(1), "name", True))
     return out
+
+
+def _family_after(doc: _Doc, m: re.Match) -> _Cand | None:
+    """The name before a comma and a family word ("Mark, your son,", "Zuri, her sister,"): a
+    listed first name anywhere (also one that is a word: "Mark", "Grace"); another capitalised
+    word only inside a sentence, with the family word closing the phrase ("we told Zuri, your
+    daughter, ..."), not after a word that places something ("in Leeds, your sister, said"), and
+    never a month or day. A first name, or particles, before it on its line go with it."""
+    r, toks = doc.rules, doc.tokens
+    i = bisect.bisect_left(doc.starts, m.start(1))
+    if i >= len(toks) or toks[i][0] != m.start(1) or toks[i][1] != m.end(1) or not doc.namelike(i):
+        return None
+    low = toks[i][2].lower()
+    if low in r.months_days or not _clear(doc, *m.span(1)):
+        return None
+    if low not in r.first_names and (
+            doc.sentence_start(toks[i][0]) or not re.match(r"[ \t]*(?:[,.;:!?)]|$)", doc.text[m.end():m.end() + 2])
+            or (i > 0 and toks[i - 1][2].lower() in r.not_after_place)):
+        return None
+    first = doc.particles_before(i)
+    j = first - 1  # "Mark Trent, your son,"
+    if (j >= 0 and doc.namelike(j) and doc.same_line(j, first)
+            and (toks[j][2].lower() in r.first_names or not doc.sentence_start(toks[j][0]))):
+        first = j
+    return _Cand(toks[first][0], toks[i][1], "name", True)
+
+
+def _name_handles(doc: _Doc, context: LetterContext | None, extra: tuple[str, ...]) -> list[_Cand]:
+    """User names and handles built from the victim's name or an extra name: "tomasznowak77",
+    "Nowak_T", "@joy.field", "tnowak", "joy_field": the whole handle is hidden. A part of the
+    handle between dots, underscores and digits must be made wholly of the name's words (three
+    letters or more), its particles and its initials, with one word at least; two pieces or more
+    ("tomasznowak", "tnowak") when it is no ordinary word, or one word with an @, an underscore
+    or a digit in the handle (or a dot between lower-case parts), and an ordinary word
+    ("field_2") only with an @, an underscore or a digit."""
+    named = [(n, "name") for n in extra]
+    if context is not None and context.victim_name:
+        named.append((context.victim_name, "victim"))
+    out = []
+    for name, kind in named:
+        shape = _name_shape(name)
+        if not shape:
+            continue
+        words = {w.lower() for w in (*shape[0], shape[2]) if len(w) >= 3}
+        if not words:
+            continue
+        pieces = words | {p.lower() for p in shape[1]} | {w[0].lower() for w in (*shape[0], shape[2])}
+        has_word = re.compile("|".join(re.escape(w) for w in sorted(words)), re.IGNORECASE)
+        if not has_word.search(doc.text):
+            continue
+        for m in HANDLE.finditer(doc.text):
+            if has_word.search(m.group()) and _is_handle(doc, m.group(), words, pieces):
+                out.append(_Cand(*m.span(), kind, kind == "name"))
+    return out
+
+
+# A user name or handle: letters and digits joined by dots or underscores, maybe after an @.
+HANDLE = re.compile(r"(?<![\w@.'’\-])@?_*[A-Za-z0-9]+(?:[._]+[A-Za-z0-9]+)*_*(?![\w'’\-@]|\.[A-Za-z0-9])")
+
+
+def _is_handle(doc: _Doc, handle: str, words: set[str], pieces: set[str]) -> bool:
+    strong = handle.startswith("@") or "_" in handle or any(ch.isdigit() for ch in handle)
+    dotted = bool(re.search(r"[a-z0-9]\.[a-z0-9]", handle)) and not re.search(r"\.[A-Z]", handle)
+    for part in re.split(r"[._@\d]+", handle):
+        seg = part.lower()
+        n = _pieces(seg, words, pieces)
+        if not n:
+            continue
+        count, whole = n
+        # two pieces: a handle in lower case, in capitals or with a capital inside ("TomaszNowak"),
+        # not a capitalised word ("Alford" for a victim Al Ford)
+        if (count >= 2 and (strong or dotted or not re.fullmatch(r"[A-Z][a-z]+", part))
+                and not (doc.ordinary(seg) or seg in doc.rules.first_names or seg in doc.rules.stop_words)):
+            return True
+        if count == 1 and whole and (strong or (dotted and not doc.ordinary(seg))):
+            return True
+    return False
+
+
+def _pieces(seg: str, words: set[str], pieces: set[str]) -> tuple[int, bool] | None:
+    """`seg` made wholly of `pieces` with at least one of `words`: (fewest pieces, one whole
+    word), else None."""
+    if not seg or not any(w in seg for w in words):
+        return None
+    best: list[tuple[int, bool] | None] = [None] * (len(seg) + 1)
+    best[0] = (0, False)
+    for a in range(len(seg)):
+        if best[a] is None:
+            continue
+        for p in pieces:
+            if seg.startswith(p, a):
+                b, (n, has) = a + len(p), best[a]
+                cand = (n + 1, has or p in words)
+                if best[b] is None or (cand[1], -cand[0]) > (best[b][1], -best[b][0]):
+                    best[b] = cand
+    end = best[len(seg)]
+    if end is None or not end[1]:
+        return None
+    return end[0], end[0] == 1
 
 
 def _incident_dates(doc: _Doc) -> list[_Cand]:
@@ -781,36 +1005,82 @@ def _group(rules: RedactionRules, name: str) -> str | None:
 
 def _name_parts(name: str) -> list[str]:
     """The name's words without titles, and without the "and" joining a couple ("Mr and Mrs
-    Patel": "Patel")."""
-    titles = load_rules().titles
-    return [w for w in WORD.findall(name) if w.lower().rstrip(".") not in titles and w.lower() != "and"]
+    Patel": "Patel"). A surname particle that is also a rank is a particle unless in capitals
+    ("Ms Lucia di Stefano"; "DI Shaw" is a detective inspector)."""
+    rules = load_rules()
+    return [w for w in WORD.findall(name)
+            if (w.lower().rstrip(".") not in rules.titles or (w.lower() in rules.particles and not w.isupper()))
+            and w.lower() != "and"]
 
 
 @lru_cache(maxsize=512)
-def _name_regex(name: str) -> re.Pattern | None:
-    """Every multi-word form of a known name: with or without any title, initial, middle names."""
+def _name_shape(name: str) -> tuple[tuple[str, ...], tuple[str, ...], str] | None:
+    """A known name's given (and middle) names, its surname particles and its last word: "Maria de
+    la Cruz" -> (Maria), (de, la), Cruz. Particles are the words of surname_particles right before
+    the last word; the first word of the name only when another particle follows it ("Van der
+    Berg"; in "Al Sayed", "Al" is a first name)."""
     rules = load_rules()
     parts = [p for p in _name_parts(name) if len(p) >= 2]
     if not parts:
         return None
+    k = len(parts) - 1
+    while k > 0 and parts[k - 1].lower() in rules.particles:
+        if k == 1 and parts[0][0].isupper() and k == len(parts) - 1:
+            break
+        k -= 1
+    return tuple(parts[:k]), tuple(parts[k:-1]), parts[-1]
+
+
+def _name_words(name: str) -> list[str]:
+    """The words of a known name that are a name on their own: not its surname particles."""
+    shape = _name_shape(name)
+    return [*shape[0], shape[2]] if shape else []
+
+
+@lru_cache(maxsize=512)
+def _name_regex(name: str) -> re.Pattern | None:
+    """Every multi-word form of a known name: with or without any title, initial, middle names and
+    surname particles ("Ms de la Cruz", "de la Cruz", "Maria Cruz"), and in lower case or mixed
+    case with no initial ("tomasz nowak", "mrs nowak")."""
+    rules = load_rules()
+    shape = _name_shape(name)
+    if not shape:
+        return None
+    given, particles, last_word = shape
     sp = rules.sp
 
+    def spell(f: str) -> str:
+        return "".join("['’]" if ch in "'’" else re.escape(ch) for ch in f)
+
     def word(w: str) -> str:
-        forms = {w, w[0].upper() + w[1:], w.upper()}
-        return "(?:" + "|".join("".join("['’]" if ch in "'’" else re.escape(ch) for ch in f)
-                                for f in forms) + ")"
+        forms = {w, w[0].upper() + w[1:], w.upper()} | ({w.lower()} if w.lower() in rules.particles else set())
+        o = re.fullmatch(r"([Oo])['’]([^\W\d_].*)", w)  # "O'Brien", "O’Brien", "O Brien", "OBrien"
+        alts = [spell(f) for f in forms]
+        if o:
+            rest = o.group(2)
+            alts.append(rf"[Oo](?:['’][ \t]?|[ \t])?(?:{'|'.join(spell(f) for f in {rest, rest.upper()})})")
+        return "(?:" + "|".join(alts) + ")"
 
     title = rf"(?:{rules.titles_regex})\.?"
+    low_title = rf"(?:{rules.lower_titles})\.?"
     initial = r"[A-Z]\.?"
-    last = word(parts[-1])
-    forms = [rf"{title}{sp}(?:{initial}{sp})?{last}"]
-    if len(parts) > 1:
-        first = word(parts[0])
-        middles = "".join(rf"(?:{sp}{word(m)})?" for m in parts[1:-1])
-        forms = [rf"(?:{title}{sp})?{first}{middles}{sp}{last}"] + forms + [rf"{title}{sp}{first}"]
-    forms.append(rf"{initial}{sp}{last}")
-    # (?=[A-Z]): every form starts with a capital, so other positions fail at once
-    return re.compile(r"(?=[A-Z])(?<![\w'’\-])(?:" + "|".join(forms) + r")(?!\w)")
+    last = word(last_word)
+    own = "".join(rf"{word(p)}{sp}" for p in particles)  # "de la ", "van der "
+    opt = rf"(?:{own})?" if own else ""
+    forms = [rf"{title}{sp}(?:{initial}{sp})?{opt}{last}"]
+    lower = [rf"{low_title}{sp}{opt}{last}"]
+    if given:
+        first = word(given[0])
+        middles = "".join(rf"(?:{sp}{word(m)})?" for m in given[1:])
+        full = rf"{first}{middles}{sp}{opt}{last}"
+        forms = [rf"(?:{title}{sp})?{full}"] + forms + [rf"{title}{sp}{first}"]
+        lower = [rf"(?:{low_title}{sp})?{full}", rf"{low_title}{sp}{first}"] + lower
+    forms.append(rf"{initial}{sp}{opt}{last}")
+    if own:
+        forms.append(rf"{own}{last}")  # "de la Cruz", "Van der Berg" with no title
+        lower.append(rf"{own}{last}")
+    # any case for the forms with no initial ("tomasz nowak"); an initial is a capital letter
+    return re.compile(r"(?=[^\W\d_])(?<![\w'’\-])(?:(?i:" + "|".join(lower) + ")|" + "|".join(forms) + r")(?!\w)")
 
 
 @lru_cache(maxsize=512)
@@ -823,12 +1093,13 @@ def _titled(doc: _Doc) -> list[_Cand]:
     """Names after a title; honorifics and titles_in_tag ("Dr") go into the tag, ranks stay outside."""
     out, toks, titles = [], doc.tokens, doc.rules.titles
     for i, (start, _, word) in enumerate(toks):
-        if not word[0].isupper() or word.lower() not in titles:
+        if not word[0].isupper() or word.lower() not in titles or _particle_not_rank(doc, i):
             continue
         if i and toks[i - 1][2].lower() in titles and doc.joined(i - 1, i):
             continue  # inside a chain such as "Detective Sergeant"
         j = i
-        while j + 1 < len(toks) and toks[j + 1][2].lower() in titles and doc.joined(j, j + 1):
+        while (j + 1 < len(toks) and toks[j + 1][2].lower() in titles and doc.joined(j, j + 1)
+               and not _particle_not_rank(doc, j + 1)):
             j += 1
         honorific_only = all(toks[k][2].lower() in doc.rules.honorifics for k in range(i, j + 1))
         upper = honorific_only and word.isupper() and len(word) > 1
@@ -846,6 +1117,14 @@ def _titled(doc: _Doc) -> list[_Cand]:
         begin = start if honorific_only else number.start(1) if number else toks[names[0]][0]
         out.append(_Cand(begin, toks[names[-1]][1], "name", True))
     return out
+
+
+def _particle_not_rank(doc: _Doc, k: int) -> bool:
+    """Token k is a surname particle that is also written as a rank, here in the particle's case
+    before a name ("Ms Di Marco"; "DI Marco" is a detective inspector)."""
+    word = doc.tokens[k][2]
+    return (word.lower() in doc.rules.particles and not word.isupper()
+            and doc.particle_run(k, upper=False) is not None)
 
 
 def _month_first_name(doc: _Doc, i: int, upper: bool) -> bool:
@@ -971,11 +1250,22 @@ def _span_of_words(doc: _Doc, start: int, end: int) -> list[int]:
 
 
 def _name_line(doc: _Doc, start: int, end: int, max_words: int) -> _Cand | None:
-    """A line (or part) that is only a name with no title: 1..max_words capitalised words."""
+    """A line (or part) that is only a name with no title: 1..max_words capitalised words,
+    surname particles and the word after them counting as one ("Elisabeth van der Berg")."""
     idx = _span_of_words(doc, start, end)
-    if not idx or len(idx) > max_words or doc.tokens[idx[0]][2].lower() in doc.rules.titles:
+    if not idx or doc.tokens[idx[0]][2].lower() in doc.rules.titles:
         return None
-    if any(not (doc.namelike(i) or doc.initial(i)) for i in idx):
+    pos = words = 0
+    while pos < len(idx):
+        run = doc.particle_run(idx[pos], upper=False)
+        if run is not None and run <= idx[-1]:
+            pos += run - idx[pos] + 1
+        elif doc.namelike(idx[pos]) or doc.initial(idx[pos]):
+            pos += 1
+        else:
+            return None
+        words += 1
+    if words > max_words:
         return None
     if re.search(r"[\d@:/\[\]<>{}]", doc.text[start:end]):
         return None
@@ -1140,38 +1430,64 @@ def _is_building(doc: _Doc, s: int, e: int) -> bool:
 
 
 def _known_parts(doc: _Doc, names: list[_Cand], context: LetterContext | None,
-                 extra: tuple[str, ...]) -> dict[str, str]:
-    """Every word of every name found (lower case) -> its tag kind; the victim's win."""
+                 extra: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Every word of every name found (lower case) -> its tag kind, the victim's winning; the
+    words of the names given (the victim's and extra_names) alone; and their last words. Surname
+    particles are no name on their own ("de", "van"; a last word "Le" is)."""
     known: dict[str, str] = {}
     for cand in names:
-        for i in _span_of_words(doc, cand.start, cand.end):
-            if doc.namelike(i):
+        idx = _span_of_words(doc, cand.start, cand.end)
+        for i in idx:
+            if doc.namelike(i) and (doc.tokens[i][2].lower() not in doc.rules.particles or i == idx[-1]):
                 known[_key(doc.tokens[i][2])] = "name"
-    for name in extra:
-        known.update({_key(p): "name" for p in _name_parts(name) if len(p) >= 2})
+    given: dict[str, str] = {}
+    surnames: dict[str, str] = {}
+    named = [(n, "name") for n in extra]
     if context is not None and context.victim_name:
-        known.update({_key(p): "victim" for p in _name_parts(context.victim_name) if len(p) >= 2})
-    return known
+        named.append((context.victim_name, "victim"))
+    for name, kind in named:
+        given.update({_key(p): kind for p in _name_words(name)})
+        shape = _name_shape(name)
+        if shape:
+            surnames[_key(shape[2])] = kind
+    known.update(given)
+    return known, given, surnames
 
 
-def _known_again(doc: _Doc, known: dict[str, str]) -> list[_Cand]:
+def _known_again(doc: _Doc, parts: tuple[dict[str, str], dict[str, str], dict[str, str]]) -> list[_Cand]:
     """Known name words on their own, taking an unknown first name before them with them
     ("Karl Denton" once "Mr Denton" is known); then once more for the names so learnt."""
-    out, learnt = _known_once(doc, known)
+    known, given, surnames = parts
+    out, learnt = _known_once(doc, known, given, surnames)
     if learnt:
-        out += _known_once(doc, {w: "name" for w in learnt if w not in known})[0]
+        out += _known_once(doc, {w: "name" for w in learnt if w not in known}, {}, {})[0]
     return out
 
 
-def _known_once(doc: _Doc, known: dict[str, str]) -> tuple[list[_Cand], set[str]]:
+def _known_once(doc: _Doc, known: dict[str, str], given: dict[str, str],
+                surnames: dict[str, str]) -> tuple[list[_Cand], set[str]]:
+    """`given`: the words of the names given (the victim's, extra_names), also hidden in lower case
+    when no ordinary word ("nowak"); `surnames`: their last words, also hidden as the family's
+    plural ("the Nowaks", "the Fields": an ordinary word only after "the")."""
     out, learnt, toks = [], set(), doc.tokens
     for i, (s, e, w) in enumerate(toks):
-        kind = known.get(_key(w))
-        if not kind or not w[0].isupper():
+        key = _key(w)
+        kind = known.get(key)
+        if not kind:
+            plural = _family_plural(doc, i, surnames)
+            if plural:
+                out.append(_Cand(doc.tokens[doc.particles_before(i)][0], e, plural, plural == "name"))
+            continue
+        if not w[0].isupper():
+            if (w.islower() and given.get(key) and len(w) >= 3 and key not in doc.rules.particles
+                    and not doc.ordinary(w) and not doc.welsh_line(s)):  # "addressed to nowak"
+                out.append(_Cand(doc.tokens[doc.particles_before(i)][0], e, given[key], given[key] == "name"))
             continue
         if (kind == "name" and w.lower() in doc.rules.stop_words) or doc.ambiguous(s, e, w, known=True):
             continue
-        out.append(_Cand(s, e, kind, kind == "name"))
+        first = doc.particles_before(i)  # "van der Berg" for a known "Berg"
+        out.append(_Cand(toks[first][0], e, kind, kind == "name"))
+        s, i = toks[first][0], first
         j = i - 1
         if (j >= 0 and _key(toks[j][2]) not in known and doc.namelike(j) and doc.joined(j, i)
                 and "\n" not in doc.text[toks[j][1]:s] and not doc.sentence_start(toks[j][0])):
@@ -1183,6 +1499,29 @@ def _known_once(doc: _Doc, known: dict[str, str]) -> tuple[list[_Cand], set[str]
     return out, learnt
 
 
+def _family_plural(doc: _Doc, i: int, surnames: dict[str, str]) -> str | None:
+    """Token i is the plural of a given surname, the family ("the Nowaks", "the Nowaks'", "the
+    Joneses"): its kind, else None. Capitalised, or in lower case when the surname is no
+    ordinary word; a surname that is an ordinary word only right after "the" ("the Fields", not
+    "Playing Fields" or "the fields")."""
+    w = doc.tokens[i][2]
+    if not surnames or w[-1] not in "sS":
+        return None
+    key = _key(w)
+    for cut in (1, 2):
+        base = key[:-cut]
+        if key[-cut:] not in ("s", "es") or base not in surnames:
+            continue
+        ordinary = doc.ordinary(base) or doc.ordinary(key)
+        if not w[0].isupper() and (ordinary or not w.islower() or doc.welsh_line(doc.tokens[i][0])):
+            return None
+        k = doc.particles_before(i)  # "the van der Bergs"
+        if ordinary and not (k > 0 and doc.tokens[k - 1][2].lower() == "the" and doc.same_line(k - 1, k)):
+            return None
+        return surnames[base]
+    return None
+
+
 def _resolve(cands: list[_Cand], doc: _Doc) -> list[_Cand]:
     """Drop guesses inside protected phrases, then merge overlaps: the longest gives the tag."""
     kept = [c for c in (_off_protected(doc, c) for c in cands) if c is not None]
@@ -1190,14 +1529,17 @@ def _resolve(cands: list[_Cand], doc: _Doc) -> list[_Cand]:
     rank = doc.rules.rank
     merged: list[_Cand] = []
     group: list[_Cand] = []
+    end = 0  # the group's furthest end (kept as it grows: a long chain of overlaps stays linear)
     for c in kept + [None]:  # type: ignore[list-item]
-        if c is not None and group and c.start < max(g.end for g in group):
+        if c is not None and group and c.start < end:
             group.append(c)
+            end = max(end, c.end)
             continue
         if group:
             best = max(group, key=lambda g: (g.end - g.start, -rank.get(g.kind, 99)))
-            merged.append(_Cand(group[0].start, max(g.end for g in group), best.kind, tag=best.tag))
+            merged.append(_Cand(group[0].start, end, best.kind, tag=best.tag))
         group = [c] if c is not None else []
+        end = c.end if c is not None else 0
     return merged
 
 
