@@ -1081,3 +1081,20 @@ def test_a_victims_name_that_is_a_word_at_a_sentence_start_before_a_noun_is_the_
 ])
 def test_the_reviews_examples(victim, text, expected):
     assert redact(text, LetterContext(victim_name=victim)).text == expected
+
+
+# Classes the anonymiser missed on the first run of bench/holdout22 (new examples, not the
+# held-out letters' own strings).
+def test_a_date_hidden_in_the_english_of_a_bilingual_letter_is_hidden_in_the_welsh():
+    text = ("Mae'r heddlu yn ymchwilio i'r difrod i'ch car ar 5 Hydref.\n\n"
+            "The police looked into the damage to your car on 5 October. The hearing was on 9 October, "
+            "a gwrandawiad ar 9 Hydref.")
+    assert redact(text).text == (
+        "Mae'r heddlu yn ymchwilio i'r difrod i'ch car ar [DATE].\n\n"
+        "The police looked into the damage to your car on [DATE]. The hearing was on 9 October, "
+        "a gwrandawiad ar 9 Hydref.")
+
+
+def test_the_date_of_shouting_or_of_sex_is_what_happened():
+    text = "He says you agreed to have sex on 4 April. The shouting on 8 April was filmed."
+    assert redact(text).text == "He says you agreed to have sex on [DATE]. The shouting on [DATE] was filmed."

@@ -257,6 +257,7 @@ class RedactionRules:
     family_after: re.Pattern  # "Mark, your son,": group 1 is the name before the comma
     family_determiners: frozenset[str]  # "your", "his", "the" ...: "the van Smith drove" keeps "van"
     not_after_place: frozenset[str]  # "in Leeds, your sister, ...": a word after these is a place
+    welsh_months: dict[str, str]  # "june" -> "Mehefin": an incident date hidden in English, hidden in Welsh too
 
 
 class _Cand(NamedTuple):
@@ -493,6 +494,7 @@ def load_rules() -> RedactionRules:
         family_after=_family_after_regex(family.get("family_words") or [], family.get("family_determiners") or []),
         family_determiners=_low(family.get("family_determiners")),
         not_after_place=_low(family.get("not_after_place_words")),
+        welsh_months={str(k).lower(): str(v) for k, v in (incident.get("welsh_months") or {}).items()},
     )
 
 
@@ -671,7 +673,8 @@ def redact(text: str, context: LetterContext | None = None, extra_names: Iterabl
     doc = _Doc(text.translate(SPACES), rules)  # one character for one: offsets stay the same
     extra = tuple(n for n in (extra_names or ()) if n and n.strip())
     found = _pattern_cands(doc) + _context_cands(doc, context, extra) + _hidden(doc, hide)
-    found += _incident_dates(doc) + _venue_again(doc, found)
+    dates = _incident_dates(doc)
+    found += dates + _same_date_in_welsh(doc, dates) + _venue_again(doc, found)
     addresses, header_names = _address_block(doc)
     found += _recipient_organisation(doc)
     names = (_titled(doc) + _pairs(doc) + _alone(doc) + _greeting(doc) + _sign_off(doc) + header_names
@@ -890,6 +893,31 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
             out.append(_Cand(m.start("day"), m.end("day"), "date", tag="[DAY]"))
         else:
             out.append(_Cand(*m.span(), "date"))
+    return out
+
+
+_DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?([A-Za-z]+)")
+
+
+def _same_date_in_welsh(doc: _Doc, hidden: list[_Cand]) -> list[_Cand]:
+    """A bilingual letter tells what happened twice: a date hidden as the date of what happened
+    in the English ("damaging your van on 2 June") is hidden where the Welsh gives the same day
+    ("... eich fan ar 2 Mehefin"; incident_dates.welsh_months)."""
+    r, out = doc.rules, []
+    if not r.welsh_months or not hidden:
+        return out
+    wanted: set[tuple[str, str]] = set()
+    for c in hidden:
+        m = _DAY_MONTH.search(doc.text, c.start, c.end + 20)
+        if m and m.start() <= c.end and m.group(2).lower() in r.welsh_months:
+            wanted.add((m.group(1), r.welsh_months[m.group(2).lower()]))
+    for day, month in wanted:
+        for m in re.finditer(rf"(?<![\w£.])({day})(?:af|ed|fed|ydd|il)?[ \t]+(?:o[ \t]+)?{month}\b(?:[ \t]+\d{{4}})?",
+                             doc.text, re.IGNORECASE):
+            if r.keep_month:
+                out.append(_Cand(m.start(1), m.end(1), "date", tag="[DAY]"))
+            else:
+                out.append(_Cand(*m.span(), "date"))
     return out
 
 
