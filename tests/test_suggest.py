@@ -301,7 +301,22 @@ def test_a_letter_with_thousands_of_findings_gets_buttons_for_the_first_most_che
     assert len(found) == limit + 40 and all(f.suggestions for f in found)
     with_buttons = [f for f in found if f.replacements]
     assert len(with_buttons) == limit and with_buttons == found[:limit]
-    assert all(f.replacements == [] for f in found[limit:])
+    assert all(f.replacements == [] and f.replacements_unchecked for f in found[limit:])
+    assert not any(f.replacements_unchecked for f in found[:limit])
+
+
+def test_past_most_checked_the_most_serious_findings_keep_their_buttons():
+    """Review 7: the budget went in letter order to 'worth a look' findings, so a must-fix
+    'You failed to' at the end of a long letter lost its button."""
+    from vcl_qa.engine.suggest import wording
+
+    limit = wording().most_checked
+    body = "\n".join(f"Note {i}: we wrote in relation to the case." for i in range(limit + 40))
+    result = _score(_letter(body + "\nYou failed to attend the interview, and the case was dropped."))
+    blame = _one(result, "empathy.blame", "You failed to")
+    assert blame.replacements and not blame.replacements_unchecked
+    unchecked = [f for f in result.findings if f.replacements_unchecked]
+    assert unchecked and all(f.severity != "error" for f in unchecked)
 
 
 # Buttons a reviewer found that damaged a letter (second review), each in other words than the

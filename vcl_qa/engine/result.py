@@ -31,6 +31,9 @@ class Finding(BaseModel):
                                   "or earlier when it takes in a word before ('the complainant' -> 'you')")
     replace_end: int | None = Field(
         default=None, description="where they end (exclusive): `end`, or later ('complainant's' -> 'your')")
+    replacements_unchecked: bool = Field(
+        default=False, description="true when the suggestions were not checked for one-click use: "
+                                   "the letter has more findings than are checked (the most serious first)")
     why: str | None = Field(default=None, description="why this matters, in plain words")
     suppressed: bool = False
     suppressed_reason: str | None = None

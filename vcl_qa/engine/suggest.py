@@ -810,16 +810,19 @@ def add_replacements(findings: list[Finding], state: State) -> None:
     w = wording()
     checker: Checker | None = None
     by_id = state.ruleset.by_id
-    left = w.most_checked  # a letter with thousands of findings keeps the rest as advice
-    for f in findings:
-        if f.suppressed or f.start is None or not f.suggestions or f.rule in w.never or f._advice_only:
-            continue
-        rule = by_id.get(f.rule)
-        if rule is None:
-            continue
-        if left <= 0:
-            break
-        left -= 1
+    candidates = [f for f in findings if not (f.suppressed or f.start is None or not f.suggestions
+                                              or f.rule in w.never or f._advice_only or f.rule not in by_id)]
+    if len(candidates) > w.most_checked:
+        # A letter with thousands of findings: buttons for the most serious `most_checked` (must
+        # fix first, then in the order they stand); the rest stay advice, and say why.
+        order = {"error": 0, "warning": 1}
+        chosen = {id(f) for f in sorted(candidates, key=lambda f: (order.get(f.severity, 2), f.start))[:w.most_checked]}
+        for f in candidates:
+            if id(f) not in chosen:
+                f.replacements_unchecked = True
+        candidates = [f for f in candidates if id(f) in chosen]
+    for f in candidates:
+        rule = by_id[f.rule]
         edits: list[Edit] = []
         for suggestion in f.suggestions:
             edit = build_edit(f, suggestion, state, rule.kind)
