@@ -125,7 +125,54 @@ def test_the_check_form_sent_twice_stores_one_letter_and_a_changed_letter_is_new
         assert first.status_code == again.status_code == 303
         assert first.headers["location"] == again.headers["location"]
         assert letters_count(server) == before + 1
-        changed = browser.post("/check", data={**form, **fields, "text": TEXT.replace("hard news", "hard to hear")})
-        assert changed.status_code == 303 and changed.headers["location"] != first.headers["location"]
-        assert letters_count(server) == before + 2
+        changed = {**form, **fields, "text": TEXT.replace("hard news", "hard to hear")}
+        once, twice = browser.post("/check", data=changed), browser.post("/check", data=changed)
+        assert once.status_code == twice.status_code == 303
+        assert once.headers["location"] == twice.headers["location"] != first.headers["location"]
+        assert letters_count(server) == before + 2  # the changed letter, pressed twice, stored once
         assert _form(browser.get("/check").text)["submission"] != form["submission"]  # a new form, a new value
+
+
+def test_a_new_version_sent_several_times_at_once_with_its_key_is_saved_once_and_never_refused(server):
+    """Review 7: copies of a new version (letter_id and base_version) sent at once could get a
+    409 saying nothing was saved, when the first copy had saved it."""
+    with client(server, "ann") as api:
+        letter_id = api.post("/letters", json={"text": TEXT, "context": CONTEXT}).json()["id"]
+    body = {"text": TEXT.replace("hard news", "hard to take in"), "letter_id": letter_id, "base_version": 1}
+
+    def send(_):
+        with client(server, "ann") as api:
+            return api.post("/letters", json=body, headers={"Idempotency-Key": f"cms-v-{letter_id}"})
+
+    for _ in range(3):
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            answers = list(pool.map(send, range(6)))
+        assert {r.status_code for r in answers} == {201}, [r.text[:120] for r in answers]
+        assert {r.json()["version"] for r in answers} == {2}
+    with client(server, "ann") as api:
+        assert api.get(f"/letters/{letter_id}").json()["latest_version"] == 2
+
+
+def test_a_purged_letter_keeps_no_key_or_hash_that_would_confirm_a_guess_at_it(server):
+    """Review 7: after purge, resending the original text with the key answered 'replayed' and any
+    other guess 409, so the purged words could be confirmed; the versions kept the text's hash."""
+    import datetime as dt
+
+    from vcl_qa.db import open_db
+    from vcl_qa.letters import bulk
+
+    with client(server, "ann") as api:
+        letter_id = api.post("/letters", json={"text": TEXT, "context": CONTEXT},
+                             headers={"Idempotency-Key": "cms-purge"}).json()["id"]
+    db = open_db(server.db)
+    try:
+        assert letter_id in bulk.purge(db, 30, today=dt.date.today() + dt.timedelta(days=60))
+        assert db.execute("SELECT count(*) FROM idempotency_keys WHERE letter_id = ?", [letter_id]).fetchone()[0] == 0
+        assert db.execute("SELECT DISTINCT text_hash FROM versions WHERE letter_id = ?", [letter_id]).fetchall() == [("",)]
+    finally:
+        db.close()
+    with client(server, "ann") as api:
+        again = api.post("/letters", json={"text": TEXT, "context": CONTEXT}, headers={"Idempotency-Key": "cms-purge"})
+        assert again.status_code == 201 and "idempotent-replayed" not in again.headers  # a new letter, nothing confirmed
+        assert api.get(f"/letters/{letter_id}").json()["versions"][0]["text_hash"] == ""
+

@@ -66,6 +66,13 @@ def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser,
                                idempotency=idempotency)
     except store.KeyUsed:  # the same key sent twice at once: the first one's letter stands
         return _replayed(store.submitted_with_key(db, user.id, key), idempotency[1], key)
+    except store.Conflict:
+        # A retry of a new version sent at once with the first: the first saved it, so this one
+        # finds the letter moved on (base_version). Its key says it was saved: answer that.
+        earlier = store.submitted_with_key(db, user.id, key) if key is not None else None
+        if earlier is None:
+            raise
+        return _replayed(earlier, idempotency[1], key)
     except LetterError as exc:
         if exc.field not in ("text", "team", "base_version"):  # everything else is a context field
             exc.field = f"context.{exc.field}" if exc.field else "context"

@@ -123,14 +123,13 @@ def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: D
         return _page(request, user, values, errors, text, 400, typed, submission)
     idempotency = None
     if submission:  # the same form sent again with the same letter: the first one's letter
-        key = f"web:{submission}"
         request_hash = hashlib.sha256(json.dumps({"text": text, "context": context, "team": team},
                                                  sort_keys=True, default=str).encode()).hexdigest()
+        key = f"web:{submission}:{request_hash}"  # a changed letter from the same form: a new letter, once
         earlier = store.submitted_with_key(db, user.user.id, key)
-        if earlier is not None and earlier["request_hash"] == request_hash:
+        if earlier is not None:
             return redirect(f"/letters/{earlier['id']}")
-        if earlier is None:  # (a changed letter sent from the same form is a new letter)
-            idempotency = (key, request_hash)
+        idempotency = (key, request_hash)
     try:
         with scoring_slot:
             out = service.submit(db, user.user, text, context, team=team, source="web",

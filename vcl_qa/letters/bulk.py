@@ -375,7 +375,11 @@ def _purge_one(db: Database, letter_id: int) -> None:
                " WHERE id = ?", [pseudonym, now(), letter_id])
     for vid, ctx in db.execute("SELECT id, context FROM versions WHERE letter_id = ?", [letter_id]).fetchall():
         context = {k: v for k, v in json.loads(ctx).items() if k not in ("victim_name", "urn", "suppress")}
-        db.execute("UPDATE versions SET text = NULL, context = ? WHERE id = ?", [json.dumps(context), vid])
+        # (the text's hash goes too: with it, a guess at the letter could be confirmed)
+        db.execute("UPDATE versions SET text = NULL, text_hash = '', context = ? WHERE id = ?",
+                   [json.dumps(context), vid])
+    # An idempotency key's stored request would confirm a guess at the letter in the same way.
+    db.execute("DELETE FROM idempotency_keys WHERE letter_id = ?", [letter_id])
     for rid, res in db.execute("SELECT id, result FROM results WHERE letter_id = ?", [letter_id]).fetchall():
         data = json.loads(res)
         for f in data.get("findings", []):
