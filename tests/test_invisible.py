@@ -67,3 +67,24 @@ def test_places_after_a_composed_accent_are_in_the_letter_as_written():
 def test_plain_text_is_given_back_as_it_is():
     assert invisible.plain(PLAIN) == (PLAIN, None)
     assert invisible.plain("caf\u00e9") == ("caf\u00e9", None)
+
+
+def test_a_finding_with_a_hidden_character_in_its_words_can_be_marked_not_a_problem(tmp_path):
+    """Review 7: the finding's own words ("compl<soft hyphen>ainant") were refused as control
+    characters, and the visible words were 'not among the findings'."""
+    from vcl_qa.db.connection import open_db
+    from vcl_qa.db.migrations import migrate
+    from vcl_qa.letters import service
+    from vcl_qa.letters.bulk import Actor
+
+    db = open_db(tmp_path / "vcl_qa.db")
+    migrate(db)
+    text = "Dear Ms Okafor\n\nWe spoke to the compl\u00adainant's neighbour.\n"
+    context = {"decision": "discontinued", "victim_name": "Ms Jane Okafor"}
+    for term in ("compl\u00adainant", "complainant", "Complainant"):
+        out = service.submit(db, Actor("test"), text, context, team="north")
+        f = next(f for f in out["result"]["findings"] if f["rule"] == "readability.jargon")
+        assert f["text"].replace("\u00ad", "").lower().startswith("complainant")
+        marked = service.suppress(db, Actor("test"), out["id"], "readability.jargon", "quoted from the file", term=term)
+        assert marked["term"] == term.replace("\u00ad", "")
+        assert all(g["suppressed"] for g in marked["result"]["findings"] if g["rule"] == "readability.jargon")

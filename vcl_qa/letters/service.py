@@ -274,10 +274,12 @@ def unsuppress(db: Database, user: Any, letter_id: int, suppression_id: int) -> 
 
 
 def _term_key(term: str | None) -> str | None:
-    """A wording as the engine matches it (engine/run.py: suppress): plain quotes, any case."""
+    """A wording as the engine matches it (engine/run.py: suppress): plain quotes, any case,
+    no invisible characters (engine/invisible.py)."""
+    from vcl_qa.engine.invisible import plain
     from vcl_qa.engine.typography import fold
 
-    return None if term is None else fold(term).lower()
+    return None if term is None else fold(plain(term)[0]).lower()
 
 
 def _same_mark(a: dict, b: dict) -> bool:
@@ -374,6 +376,9 @@ def check_suppression(rule: Any, reason: Any, term: Any = None) -> tuple[str, st
     if term is not None:
         if not isinstance(term, str) or len(term) > 500:
             raise LetterError("the wording is too long (at most 500 characters)", field="term")
+        from vcl_qa.engine.invisible import plain
+
+        term = plain(term)[0]  # as the engine reads the letter: a soft hyphen in the words is not refused
         if _has_control(term):
             raise LetterError("the wording has control characters in it", field="term")
         term = term.strip()
