@@ -1098,3 +1098,80 @@ def test_a_date_hidden_in_the_english_of_a_bilingual_letter_is_hidden_in_the_wel
 def test_the_date_of_shouting_or_of_sex_is_what_happened():
     text = "He says you agreed to have sex on 4 April. The shouting on 8 April was filmed."
     assert redact(text).text == "He says you agreed to have sex on [DATE]. The shouting on [DATE] was filmed."
+
+
+# Found in the seventh product review (report items 1 and 7): handles and web addresses built
+# from the victim's name joined by hyphens or dots stayed readable; a month, "Hope is not lost"
+# and "Field officers" were hidden as a name. New examples first, then the review's own strings.
+def test_a_handle_or_web_address_joined_by_hyphens_or_dots_is_hidden_whole():
+    ctx = LetterContext(victim_name="Ms Ewa Zielinska")
+    text = ("He wrote to ewa-zielinska, e-zielinska and zielinska.ewa, posted on "
+            "zielinska-photos.co.uk and tagged @ewa-zielinska-99. Ewa-Zielinska was her old profile.")
+    assert redact(text, ctx).text == (
+        "He wrote to [VICTIM], [VICTIM] and [VICTIM], posted on "
+        "[VICTIM] and tagged [VICTIM]. [VICTIM] was her old profile.")
+    ctx = LetterContext(victim_name="Mrs Joy Field")
+    text = "Messages went to joy-field, field.joy, j.field and joy-field2020."
+    assert redact(text, ctx).text == "Messages went to [VICTIM], [VICTIM], [VICTIM] and [VICTIM]."
+
+
+def test_hyphenated_words_that_hold_an_ordinary_name_word_stay():
+    ctx = LetterContext(victim_name="Mrs Joy Field")
+    text = ("The field-based team used a well-known joy-stick test and e-mail; the midfield-level "
+            "play was mid-May.")
+    assert redact(text, ctx).text == text
+    ctx = LetterContext(victim_name="Mr Xavier Ray")
+    text = "An x-ray was taken."
+    assert redact(text, ctx).text == text
+
+
+def test_a_month_that_is_the_victims_name_reads_as_the_month_after_in_or_by():
+    for victim in ("Ms June Okafor", "Mrs Ada June"):
+        ctx = LetterContext(victim_name=victim)
+        text = ("The trial is listed in June 2026. We will call you by June. It ran until June; "
+                "nothing since June! Early June 2026 or the end of June.")
+        assert redact(text, ctx).text == text
+    ctx = LetterContext(victim_name="Ms June Okafor")
+    text = ("Dear Ms Okafor\n\nWe told June about it. We heard from June. A friend of June saw it. "
+            "In June, your son rang.")
+    assert redact(text, ctx).text == (
+        "Dear [VICTIM]\n\nWe told [VICTIM] about it. We heard from [VICTIM]. A friend of [VICTIM] saw it. "
+        "In [VICTIM], your son rang.")
+    assert redact("It changed from June 2026.", ctx).text == "It changed from June 2026."
+    text = "The hearing moved from 2 to 12 June, then to the 3rd of June and 14th June, 2027."
+    assert redact(text, ctx).text == text
+
+
+def test_a_name_that_is_a_word_stays_the_word_only_where_the_words_after_it_say_so():
+    ctx = LetterContext(victim_name="Ms Hope Adeyemi")
+    text = "Dear Ms Adeyemi\n\nHope is not lost. Hope is not able to come. Hope told us. Hope is 9."
+    assert redact(text, ctx).text == (
+        "Dear [VICTIM]\n\nHope is not lost. [VICTIM] is not able to come. [VICTIM] told us. [VICTIM] is 9.")
+    text = "Yours sincerely\n\nAnna Field\n\nField officers will call. Field told us."
+    assert redact(text).text == "Yours sincerely\n\n[NAME]\n\nField officers will call. [NAME] told us."
+
+
+@pytest.mark.parametrize("victim,text,expected", [
+    ("Mr Tomasz Nowak", "He posted as tomasz-nowak and as tomasz.nowak.", "He posted as [VICTIM] and as [VICTIM]."),
+    ("Mr Tomasz Nowak", "His username was t-nowak.", "His username was [VICTIM]."),
+    ("Mr Tomasz Nowak", "The site nowak-family.co.uk showed photos.", "The site [VICTIM] showed photos."),
+    ("Mrs Rose Young", "The page rose-young was taken down.", "The page [VICTIM] was taken down."),
+    ("Mrs Rose Young", "She used rose.young on Instagram.", "She used [VICTIM] on Instagram."),
+    ("Mrs Rose Young", "Accounts rose-young88, young.rose and r.young.", "Accounts [VICTIM], [VICTIM] and [VICTIM]."),
+    ("Mrs Rose Young", "An account called @rose-young on social media.", "An account called [VICTIM] on social media."),
+    ("Mrs Rose Young", "She said that Rose-Young was her Facebook name, rose.young88.",
+     "She said that [VICTIM] was her Facebook name, [VICTIM]."),
+    ("Ms Hope May", "We will write again in May.", "We will write again in May."),
+    ("Ms May Little", "We will write again in May.", "We will write again in May."),
+    ("Ms Hope May", "Hope is not lost: you will still get support.", "Hope is not lost: you will still get support."),
+])
+def test_the_seventh_reviews_examples(victim, text, expected):
+    assert redact(text, LetterContext(victim_name=victim)).text == expected
+
+
+def test_the_seventh_reviews_signed_letter_keeps_field_officers():
+    text = ("Dear Mrs Young\n\nField officers from the police will be in touch.\n\nYours sincerely\n\n"
+            "Sarah Field\nVictim Liaison Officer")
+    assert redact(text, LetterContext(victim_name="Mrs Rose Young")).text == (
+        "Dear [VICTIM]\n\nField officers from the police will be in touch.\n\nYours sincerely\n\n"
+        "[NAME]\nVictim Liaison Officer")

@@ -102,7 +102,9 @@ Names that are also words ("Hope", "Rose", "Summer", "Brown") are redacted on th
 when capitalised and known to be a name in this letter; at the start of a sentence or in
 upper case they stay when the next word shows ordinary use ("Hope you are well"), and so does
 one before a noun of ordinary_followers even when it is the victim's name ("Young people in
-the area", "Little evidence was found"; "the Young children" is the family). Court,
+the area", "Little evidence was found"; "the Young children" is the family), one before the
+words of ordinary_phrases ("Hope is not lost"), and a month that reads as the month (month_cues:
+"We will write again in May.", "by June 2026", "12 May"). Court,
 service and police names ("Leeds Crown Court", "Victim Support") are never redacted.
 
 Limits, honestly: this is rules, not a trained name recogniser. It misses a person's name
@@ -253,6 +255,10 @@ class RedactionRules:
     subject_keep: frozenset[str]  # "writing about your phone call on 3 June": a case date stays
     particles: frozenset[str]  # surname particles: "de la", "van der", "ap" go into the tag with the name
     ordinary_followers: frozenset[str]  # "Young people": a name that is a word, before these, is the word
+    ordinary_phrases: re.Pattern  # "Hope is not lost": a name that is a word, before these, is the word
+    month_names: frozenset[str]
+    month_cues: re.Pattern  # "in May.", "by May 2026": a known name that is a month, here the month
+    month_day: re.Pattern  # "12 May", "the 3rd of June": a day number before a month makes it the month
     lower_titles: str  # titles that count in lower case before a known surname ("mrs nowak")
     family_after: re.Pattern  # "Mark, your son,": group 1 is the name before the comma
     family_determiners: frozenset[str]  # "your", "his", "the" ...: "the van Smith drove" keeps "van"
@@ -490,12 +496,36 @@ def load_rules() -> RedactionRules:
         subject_keep=_low(incident.get("subject_keep_words")),
         particles=_low(data.get("surname_particles")),
         ordinary_followers=_low(data.get("ordinary_followers")),
+        ordinary_phrases=_ordinary_phrases_regex(data.get("ordinary_phrases") or []),
+        month_names=_low(data["months"]),
+        month_cues=_month_cues_regex((data.get("month_cues") or {}).get("month_end_or_year") or [],
+                                     (data.get("month_cues") or {}).get("year_only") or []),
+        month_day=_compile(rf"(?<![\w.,])(?:{(data.get('month_cues') or {}).get('day_before') or '(?!)'})[ \t]+$",
+                           "month_cues.day_before"),
         lower_titles=_alternation(_low(data.get("lower_case_titles"))) or "(?!)",
         family_after=_family_after_regex(family.get("family_words") or [], family.get("family_determiners") or []),
         family_determiners=_low(family.get("family_determiners")),
         not_after_place=_low(family.get("not_after_place_words")),
         welsh_months={str(k).lower(): str(v) for k, v in (incident.get("welsh_months") or {}).items()},
     )
+
+
+def _ordinary_phrases_regex(phrases: Iterable[str]) -> re.Pattern:
+    """What follows a word that is a name, making it the word ("is not lost"): any case, whole words."""
+    alts = [r"[ \t]+".join(re.escape(w) for w in str(p).split()) for p in phrases if str(p).strip()]
+    if not alts:
+        return re.compile("(?!)")
+    return re.compile(rf"[ \t]+(?i:{'|'.join(sorted(alts, key=len, reverse=True))})(?![\w'’\-])")
+
+
+def _month_cues_regex(end_or_year: Iterable[str], year_only: Iterable[str]) -> re.Pattern:
+    """The words right before a month ("in", "by", "the end of"): group "any" for the words
+    after which a month at a sentence's end or before a year is the month, group "year" for
+    those after which only a month before a year is ("from May 2026"; "a letter from May.")."""
+    def alt(words: Iterable[str]) -> str:
+        out = [r"[ \t]+".join(re.escape(w) for w in str(p).split()) for p in words if str(p).strip()]
+        return "|".join(sorted(out, key=len, reverse=True)) or "(?!)"
+    return re.compile(rf"(?<![\w'’])(?i:(?P<any>{alt(end_or_year)})|(?P<year>{alt(year_only)}))[ \t]+$")
 
 
 def _family_after_regex(family: Iterable[str], determiners: Iterable[str]) -> re.Pattern:
@@ -650,6 +680,9 @@ class _Doc:
         start = self.sentence_start(s)
         if not (word.isupper() or start):
             return False
+        if (self.rules.ordinary_phrases.match(self.text, e, e + 60)
+                and (self.is_common(word) or self.ordinary(word))):
+            return True  # "Hope is not lost", not "Hope is not able to come"
         follower = self.next_word(e)
         if (follower in self.rules.ordinary_followers and (self.is_common(word) or self.ordinary(word))
                 and (start or not re.search(r"(?<![\w'’])(?i:the)[ \t]+$", self.text[max(0, s - 8):s]))):
@@ -659,6 +692,22 @@ class _Doc:
         if known and follower in self.rules.known_name_followers:
             return False
         return follower in self.rules.keep_followers
+
+    def month_reading(self, s: int, e: int, word: str) -> bool:
+        """A month name, capitalised (not in capitals), that reads as the month: after "in", "by",
+        "until" ... (month_cues) and before a year or at the end of a sentence ("We will write
+        again in May.", "by June 2026"), even when it is a name known from this letter. After
+        "from" or "of" only before a year: "a letter from May." is the name. After a day number always ("from 2 to 12 May")."""
+        if word.lower() not in self.rules.month_names or word.isupper() or not word[0].isupper():
+            return False
+        if self.rules.month_day.search(self.text, max(0, s - 16), s):
+            return True  # "from 2 to 12 May", "the 3rd of June"
+        cue = self.rules.month_cues.search(self.text, max(0, s - 24), s)
+        if not cue:
+            return False
+        if re.match(r",?[ \t]+\d{4}(?!\d)", self.text[e:e + 8]):
+            return True
+        return cue.group("any") is not None and bool(re.match(r"[ \t]*(?:[.!?;:)]|$)", self.text[e:e + 4]))
 
     def next_word(self, end: int) -> str:
         m = re.match(r"[ \t\n]*([^\W\d_]+)", self.text[end:end + 40])
@@ -760,8 +809,11 @@ def _name_handles(doc: _Doc, context: LetterContext | None, extra: tuple[str, ..
     handle between dots, underscores and digits must be made wholly of the name's words (three
     letters or more), its particles and its initials, with one word at least; two pieces or more
     ("tomasznowak", "tnowak") when it is no ordinary word, or one word with an @, an underscore
-    or a digit in the handle (or a dot between lower-case parts), and an ordinary word
-    ("field_2") only with an @, an underscore or a digit."""
+    or a digit in the handle (or a dot, or a hyphen, between lower-case parts: "nowak-family.co.uk"),
+    and an ordinary word ("field_2") only with an @, an underscore or a digit. Parts joined by dots
+    or hyphens that are each the name's words or initials, two pieces at least with a word among
+    them, are a handle too ("rose-young", "Rose-Young", "young.rose", "r.young", "t-nowak"), but
+    not an initial and ordinary words joined by hyphens only ("x-ray" for a victim Xavi Ray)."""
     named = [(n, "name") for n in extra]
     if context is not None and context.victim_name:
         named.append((context.victim_name, "victim"))
@@ -783,33 +835,46 @@ def _name_handles(doc: _Doc, context: LetterContext | None, extra: tuple[str, ..
     return out
 
 
-# A user name or handle: letters and digits joined by dots or underscores, maybe after an @.
-HANDLE = re.compile(r"(?<![\w@.'’\-])@?_*[A-Za-z0-9]+(?:[._]+[A-Za-z0-9]+)*_*(?![\w'’\-@]|\.[A-Za-z0-9])")
+# A user name, handle or web address: letters and digits joined by dots, underscores or hyphens,
+# maybe after an @ ("tomasz.nowak", "rose-young88", "nowak-family.co.uk").
+HANDLE = re.compile(r"(?<![\w@.'’\-])@?_*[A-Za-z0-9]+(?:[._\-]+[A-Za-z0-9]+)*_*(?![\w'’\-@]|[.\-][A-Za-z0-9])")
 
 
 def _is_handle(doc: _Doc, handle: str, words: set[str], pieces: set[str]) -> bool:
+    """See _name_handles. `strong`: an @, an underscore or a digit; `joined`: a dot, or a hyphen
+    between lower-case letters or digits (not a sentence run on after a full stop, "rose.Young")."""
     strong = handle.startswith("@") or "_" in handle or any(ch.isdigit() for ch in handle)
-    dotted = bool(re.search(r"[a-z0-9]\.[a-z0-9]", handle)) and not re.search(r"\.[A-Z]", handle)
-    for part in re.split(r"[._@\d]+", handle):
-        seg = part.lower()
-        n = _pieces(seg, words, pieces)
-        if not n:
+    joined = bool(re.search(r"[a-z0-9][.\-][a-z0-9]", handle)) and not re.search(r"\.[A-Z]", handle)
+    parts = [p for p in re.split(r"[._@\d\-]+", handle) if p]
+    made = [_pieces(p.lower(), words, pieces) for p in parts]
+    for part, n in zip(parts, made):
+        if not n or not n[1]:
             continue
-        count, whole = n
+        seg = part.lower()
+        count, _ = n
         # two pieces: a handle in lower case, in capitals or with a capital inside ("TomaszNowak"),
         # not a capitalised word ("Alford" for a victim Al Ford)
-        if (count >= 2 and (strong or dotted or not re.fullmatch(r"[A-Z][a-z]+", part))
+        if (count >= 2 and (strong or joined or not re.fullmatch(r"[A-Z][a-z]+", part))
                 and not (doc.ordinary(seg) or seg in doc.rules.first_names or seg in doc.rules.stop_words)):
             return True
-        if count == 1 and whole and (strong or (dotted and not doc.ordinary(seg))):
+        if count == 1 and (strong or (joined and not doc.ordinary(seg))):
             return True
-    return False
+    # parts that are each the name's words or initials, two pieces at least and a word among
+    # them, joined by dots or hyphens: "rose-young", "Rose-Young", "young.rose", "r.young",
+    # "t-nowak". Not an initial and ordinary words joined by hyphens only ("x-ray", "e-mail").
+    if len(parts) < 2 or not all(made) or re.search(r"\.[A-Z]", handle):
+        return False
+    if sum(n[0] for n in made) < 2 or not any(n[1] for n in made):
+        return False
+    initials = any(len(p) == 1 for p in parts)
+    plain = all(doc.ordinary(p) for p in parts if len(p) > 1)
+    return not (initials and plain and "." not in handle and not strong)
 
 
 def _pieces(seg: str, words: set[str], pieces: set[str]) -> tuple[int, bool] | None:
-    """`seg` made wholly of `pieces` with at least one of `words`: (fewest pieces, one whole
-    word), else None."""
-    if not seg or not any(w in seg for w in words):
+    """`seg` made wholly of `pieces`: (fewest pieces, whether one of `words` is among them; a
+    split with a word preferred), else None."""
+    if not seg:
         return None
     best: list[tuple[int, bool] | None] = [None] * (len(seg) + 1)
     best[0] = (0, False)
@@ -822,10 +887,7 @@ def _pieces(seg: str, words: set[str], pieces: set[str]) -> tuple[int, bool] | N
                 cand = (n + 1, has or p in words)
                 if best[b] is None or (cand[1], -cand[0]) > (best[b][1], -best[b][0]):
                     best[b] = cand
-    end = best[len(seg)]
-    if end is None or not end[1]:
-        return None
-    return end[0], end[0] == 1
+    return best[len(seg)]
 
 
 def _incident_dates(doc: _Doc) -> list[_Cand]:
@@ -1511,7 +1573,8 @@ def _known_once(doc: _Doc, known: dict[str, str], given: dict[str, str],
                     and not doc.ordinary(w) and not doc.welsh_line(s)):  # "addressed to nowak"
                 out.append(_Cand(doc.tokens[doc.particles_before(i)][0], e, given[key], given[key] == "name"))
             continue
-        if (kind == "name" and w.lower() in doc.rules.stop_words) or doc.ambiguous(s, e, w, known=True):
+        if ((kind == "name" and w.lower() in doc.rules.stop_words) or doc.ambiguous(s, e, w, known=True)
+                or doc.month_reading(s, e, w)):
             continue
         first = doc.particles_before(i)  # "van der Berg" for a known "Berg"
         out.append(_Cand(toks[first][0], e, kind, kind == "name"))
