@@ -1078,8 +1078,22 @@ def test_a_victims_name_that_is_a_word_at_a_sentence_start_before_a_noun_is_the_
      "The case against [NAME] has stopped. His son [NAME] saw it."),
     ("Mrs Joy Field", "Mark, your son, told us what happened.", "[NAME], your son, told us what happened."),
     ("Ms Grace Young", "Young people in the area were frightened.", "Young people in the area were frightened."),
+    # the seventh review's (this session's own changes)
+    ("Mr Tomasz Nowak", "He posted as tomasz-nowak and as tomasz.nowak.", "He posted as [VICTIM] and as [VICTIM]."),
+    ("Mr Tomasz Nowak", "His username was t-nowak.", "His username was [VICTIM]."),
+    ("Mr Tomasz Nowak", "The site nowak-family.co.uk showed photos.", "The site [VICTIM] showed photos."),
+    ("Mrs Rose Young", "The page rose-young was taken down.", "The page [VICTIM] was taken down."),
+    ("Mrs Rose Young", "She used rose.young on Instagram.", "She used [VICTIM] on Instagram."),
+    ("Mrs Rose Young", "Accounts rose-young88, young.rose and r.young.", "Accounts [VICTIM], [VICTIM] and [VICTIM]."),
+    ("Mrs Rose Young", "An account called @rose-young on social media.", "An account called [VICTIM] on social media."),
+    ("Mrs Rose Young", "She said that Rose-Young was her Facebook name, rose.young88.",
+     "She said that [VICTIM] was her Facebook name, [VICTIM]."),
+    ("Ms Hope May", "We will write again in May.", "We will write again in May."),
+    ("Ms May Little", "We will write again in May.", "We will write again in May."),
+    ("Ms Hope May", "Hope is not lost: you will still get support.", "Hope is not lost: you will still get support."),
 ])
 def test_the_reviews_examples(victim, text, expected):
+    """The sixth and seventh reviews' leaks and over-hiding, as they wrote them."""
     assert redact(text, LetterContext(victim_name=victim)).text == expected
 
 
@@ -1149,24 +1163,6 @@ def test_a_name_that_is_a_word_stays_the_word_only_where_the_words_after_it_say_
         "Dear [VICTIM]\n\nHope is not lost. [VICTIM] is not able to come. [VICTIM] told us. [VICTIM] is 9.")
     text = "Yours sincerely\n\nAnna Field\n\nField officers will call. Field told us."
     assert redact(text).text == "Yours sincerely\n\n[NAME]\n\nField officers will call. [NAME] told us."
-
-
-@pytest.mark.parametrize("victim,text,expected", [
-    ("Mr Tomasz Nowak", "He posted as tomasz-nowak and as tomasz.nowak.", "He posted as [VICTIM] and as [VICTIM]."),
-    ("Mr Tomasz Nowak", "His username was t-nowak.", "His username was [VICTIM]."),
-    ("Mr Tomasz Nowak", "The site nowak-family.co.uk showed photos.", "The site [VICTIM] showed photos."),
-    ("Mrs Rose Young", "The page rose-young was taken down.", "The page [VICTIM] was taken down."),
-    ("Mrs Rose Young", "She used rose.young on Instagram.", "She used [VICTIM] on Instagram."),
-    ("Mrs Rose Young", "Accounts rose-young88, young.rose and r.young.", "Accounts [VICTIM], [VICTIM] and [VICTIM]."),
-    ("Mrs Rose Young", "An account called @rose-young on social media.", "An account called [VICTIM] on social media."),
-    ("Mrs Rose Young", "She said that Rose-Young was her Facebook name, rose.young88.",
-     "She said that [VICTIM] was her Facebook name, [VICTIM]."),
-    ("Ms Hope May", "We will write again in May.", "We will write again in May."),
-    ("Ms May Little", "We will write again in May.", "We will write again in May."),
-    ("Ms Hope May", "Hope is not lost: you will still get support.", "Hope is not lost: you will still get support."),
-])
-def test_the_seventh_reviews_examples(victim, text, expected):
-    assert redact(text, LetterContext(victim_name=victim)).text == expected
 
 
 def test_the_seventh_reviews_signed_letter_keeps_field_officers():
