@@ -160,6 +160,16 @@ def test_a_decision_dated_after_today_is_refused_as_a_letters_is(server, body, f
     assert call(server, "manager", "GET", "/decisions", params={"team": "north"}).json() == before  # nothing stored
 
 
+def test_a_letter_date_after_today_is_refused(server):
+    """A letter recorded as sent on a day still to come would count as on time before it went."""
+    before = call(server, "manager", "GET", "/decisions", params={"team": "north"}).json()
+    r = call(server, "north", "POST", "/decisions", json=decision("91BB0000009", "2024-12-19", letter_date=LATER))
+    assert r.status_code == 422, r.text
+    detail = r.json()["error"]["details"][0]
+    assert detail["field"] == "letter_date" and "record the letter once it is sent" in detail["message"]
+    assert call(server, "manager", "GET", "/decisions", params={"team": "north"}).json() == before
+
+
 def test_metrics_count_what_the_digest_counts(server):
     r = httpx.get(f"{server.url}/metrics", timeout=30)  # from the server's own machine
     assert r.status_code == 200

@@ -79,11 +79,15 @@ def record_from_mapping(data: Any, *, team: str | None = None, source: str | Non
         for name in ("decision_date", "letter_date"):
             if rec[name] is not None and not EARLIEST <= dt.date.fromisoformat(rec[name]) <= LATEST:
                 problems.append((name, f"'{rec[name]}' is not between {EARLIEST} and {LATEST}"))
-            elif name == "decision_date" and rec[name] is not None:
+            elif rec[name] is not None:
                 day, now = dt.date.fromisoformat(rec[name]), today or clock.today()
-                if day > now:
+                if day > now and name == "decision_date":
                     problems.append((name, f"the decision date ({long_date(day)}) is after today "
                                            f"({long_date(now)}): register a decision once it is made; "
+                                           "check the date"))
+                elif day > now:  # a letter sent on a day still to come would count as on time now
+                    problems.append((name, f"the letter date ({long_date(day)}) is after today "
+                                           f"({long_date(now)}): record the letter once it is sent; "
                                            "check the date"))
         if isinstance(values.get("urn"), str) and values["urn"].lower().startswith(store.PURGED):
             problems.append(("urn", f"a case reference cannot begin with '{store.PURGED}': that is how the "
