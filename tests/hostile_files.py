@@ -91,7 +91,12 @@ def run_measured(args: list[str], *, env: dict | None = None, cwd: Path | None =
     reader = threading.Thread(target=lambda: err.append(proc.stderr.read()))
     reader.start()
     deadline = began + timeout
+    # The child's own high-water mark, read while it runs: its ru_maxrss also counts the memory
+    # it had as a fork of this test process before it started the command, so in a long test
+    # run (the pytest process past 400 MB) every child seemed to take that much.
+    hwm = 0.0
     while True:
+        hwm = max(hwm, _high_water_mb(proc.pid))
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
@@ -99,12 +104,24 @@ def run_measured(args: list[str], *, env: dict | None = None, cwd: Path | None =
             proc.kill()
             pid, status, usage = os.wait4(proc.pid, 0)
             break
-        time.sleep(0.02)
+        time.sleep(0.01)
     seconds = time.monotonic() - began
     proc.returncode = os.waitstatus_to_exitcode(status)
     reader.join()
     return proc.returncode, (err[0] if err else b"").decode("utf-8", "replace"), seconds, \
-        usage.ru_maxrss / 1024
+        (hwm or usage.ru_maxrss / 1024)
+
+
+def _high_water_mb(pid: int) -> float:
+    """VmHWM of a running process in MB (0 when it has ended or cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def cli(*args: str) -> list[str]:
