@@ -14,6 +14,7 @@ VERDICTS = {"good": "Good", "needs_work": "Needs work", "poor": "Poor"}
 DIMENSIONS = {"timeliness": "On time", "content": "What it says", "readability": "Plain words",
               "empathy": "Care and tone"}
 SEVERITIES = {"error": "Must fix", "warning": "Should fix", "suggestion": "Worth a look"}
+SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}  # must fix first
 DECISIONS = {
     "discontinued": "Stop the case (discontinued)",
     "no_evidence_offered": "Offer no evidence",

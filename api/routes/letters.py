@@ -6,8 +6,6 @@ panel members never reach these routes (their anonymised queue has its own route
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response
@@ -53,8 +51,7 @@ def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser,
                        [{"field": "team", "message": "required for managers"}])
     idempotency = None
     if key is not None:
-        request_hash = hashlib.sha256(json.dumps(
-            {**body.model_dump(mode="json"), "team": team}, sort_keys=True, default=str).encode()).hexdigest()
+        request_hash = store.request_hash({**body.model_dump(mode="json"), "team": team})
         earlier = store.submitted_with_key(db, user.id, key)
         if earlier is not None:
             return _replayed(earlier, request_hash, key)

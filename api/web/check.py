@@ -1,8 +1,6 @@
 """Staff: check a letter (paste it or upload a Word file, fill in the case details)."""
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 from pathlib import PurePath
 
@@ -123,8 +121,7 @@ def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: D
         return _page(request, user, values, errors, text, 400, typed, submission)
     idempotency = None
     if submission:  # the same form sent again with the same letter: the first one's letter
-        request_hash = hashlib.sha256(json.dumps({"text": text, "context": context, "team": team},
-                                                 sort_keys=True, default=str).encode()).hexdigest()
+        request_hash = store.request_hash({"text": text, "context": context, "team": team})
         key = f"web:{submission}:{request_hash}"  # a changed letter from the same form: a new letter, once
         earlier = store.submitted_with_key(db, user.user.id, key)
         if earlier is not None:

@@ -815,8 +815,9 @@ def add_replacements(findings: list[Finding], state: State) -> None:
     if len(candidates) > w.most_checked:
         # A letter with thousands of findings: buttons for the most serious `most_checked` (must
         # fix first, then in the order they stand); the rest stay advice, and say why.
-        order = {"error": 0, "warning": 1}
-        chosen = {id(f) for f in sorted(candidates, key=lambda f: (order.get(f.severity, 2), f.start))[:w.most_checked]}
+        from vcl_qa.labels import SEVERITY_ORDER
+
+        chosen = {id(f) for f in sorted(candidates, key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.start))[:w.most_checked]}
         for f in candidates:
             if id(f) not in chosen:
                 f.replacements_unchecked = True

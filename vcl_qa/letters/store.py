@@ -38,6 +38,11 @@ class Conflict(Exception):
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
 
 
+def request_hash(request: dict) -> str:
+    """The fingerprint an idempotency key is stored with: the request's fields, in any order."""
+    return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
+
+
 class KeyUsed(Exception):
     """Another request with the same idempotency key stored its letter first (nothing was
     written by this one): answer that letter (`submitted_with_key`)."""

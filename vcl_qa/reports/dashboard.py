@@ -92,7 +92,7 @@ def score_bands(rows: list[dict], width: int = 10) -> list[tuple[str, int]]:
             for b in range(100 // width)]
 
 
-SEVERITY_ORDER = {s: i for i, s in enumerate(labels.SEVERITIES)}  # must fix first
+SEVERITY_ORDER = labels.SEVERITY_ORDER
 
 
 def frequent_rules(db: Database, rows: list[dict], top: int | None = 10) -> list[dict]:
