@@ -329,19 +329,123 @@ def _docx_problem(exc: BaseException, part: str | None = None) -> str:
     return "its parts do not fit together as a Word document does"
 
 
+_W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_NS = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+
+
 def _docx_body_lines(document) -> list[str]:
     """Paragraphs and table rows in the order they stand in the document (a table of address
     and reference at the top stays at the top). A row's cells are joined by two spaces."""
+    return _block_lines(document.element.body, document)
+
+
+def _block_lines(parent, document) -> list[str]:
+    """The lines of a run of block content (a body, a cell, a header, a text box, a content
+    control): each paragraph a line (and the lines of a text box anchored in it after it), each
+    table row a line. Content controls and custom XML wrapping paragraphs are read through:
+    Word templates put the greeting's name or a whole paragraph in one."""
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     lines: list[str] = []
-    for child in document.element.body.iterchildren():
-        if child.tag == _W_NS + "p":
-            lines.append(Paragraph(child, document).text)
-        elif child.tag == _W_NS + "tbl":
+    for child in parent.iterchildren():
+        tag = child.tag
+        if tag == _W_NS + "p":
+            text, boxes = _paragraph_text(child)
+            if text or not _mark_deleted(child):  # a paragraph taken out with tracked changes
+                lines.append(text)
+            lines.extend(boxes)
+        elif tag == _W_NS + "tbl":
             lines.extend(_docx_table_lines(Table(child, document)))
+        elif tag == _W_NS + "sdt":
+            content = child.find(_W_NS + "sdtContent")
+            if content is not None:
+                lines.extend(_block_lines(content, document))
+        elif tag == _W_NS + "customXml":
+            lines.extend(_block_lines(child, document))
     return lines
+
+
+# Inline elements read through to the runs inside them: links, tracked insertions and moves
+# (the letter is read as it will go out, with its tracked changes accepted), smart tags,
+# simple fields (an unmerged mail-merge field shows "«Victim_Name»"), text direction.
+_READ_THROUGH = frozenset(_W_NS + tag for tag in ("hyperlink", "ins", "moveTo", "smartTag", "customXml",
+                                                   "fldSimple", "dir", "bdo"))
+
+
+def _paragraph_text(p) -> tuple[str, list[str]]:
+    """A paragraph's text as it prints, and the lines of any text boxes anchored in it.
+
+    python-docx's `Paragraph.text` reads only runs and links directly in the paragraph, so it
+    left out text in content controls, tracked insertions and simple fields: a template's
+    "Click or tap here to enter text." or an unmerged «Victim_Name» went unseen, and so
+    unreported. Deleted text (tracked deletions, moves away) and hidden text are left out, as
+    Word leaves them out of the printed letter."""
+    out: list[str] = []
+    boxes: list[str] = []
+    _inline(p, out, boxes)
+    return "".join(out), boxes
+
+
+def _inline(parent, out: list[str], boxes: list[str]) -> None:
+    for child in parent.iterchildren():
+        tag = child.tag
+        if tag == _W_NS + "r":
+            if not _hidden(child):
+                _run_text(child, out, boxes)
+        elif tag in _READ_THROUGH:
+            _inline(child, out, boxes)
+        elif tag == _W_NS + "sdt":
+            content = child.find(_W_NS + "sdtContent")
+            if content is not None:
+                _inline(content, out, boxes)
+        # w:del and w:moveFrom (deleted), w:pPr, bookmarks, comment marks, proofing marks: no text
+
+
+def _run_text(r, out: list[str], boxes: list[str]) -> None:
+    for c in r.iterchildren():
+        tag = c.tag
+        if tag == _W_NS + "t":
+            out.append(c.text or "")
+        elif tag in (_W_NS + "tab", _W_NS + "ptab"):
+            out.append("\t")
+        elif tag == _W_NS + "br":
+            out.append("\n" if c.get(_W_NS + "type") in (None, "textWrapping") else "")
+        elif tag == _W_NS + "cr":
+            out.append("\n")
+        elif tag == _W_NS + "noBreakHyphen":
+            out.append("-")
+        elif tag in (_W_NS + "drawing", _W_NS + "pict", _MC_NS + "AlternateContent"):
+            boxes.extend(_text_box_lines(c))
+
+
+def _text_box_lines(el) -> list[str]:
+    """The lines of the text boxes in a drawing (each read once: Word writes a box twice, as a
+    drawing and as a fallback picture for older readers, inside mc:AlternateContent)."""
+    if el.tag == _MC_NS + "AlternateContent":
+        choice = el.find(_MC_NS + "Choice")
+        el = choice if choice is not None else el.find(_MC_NS + "Fallback")
+        if el is None:
+            return []
+    lines: list[str] = []
+    for box in el.iter(_W_NS + "txbxContent"):
+        lines.extend(_block_lines(box, None))
+    return lines
+
+
+def _hidden(r) -> bool:
+    """A run formatted as hidden text (w:vanish), which Word does not print."""
+    props = r.find(_W_NS + "rPr")
+    if props is None:
+        return False
+    vanish = props.find(_W_NS + "vanish")
+    return vanish is not None and vanish.get(_W_NS + "val") not in ("false", "0", "off")
+
+
+def _mark_deleted(p) -> bool:
+    """The paragraph's own mark is a tracked deletion (the paragraph is gone once accepted)."""
+    props = p.find(_W_NS + "pPr")
+    marks = props.find(_W_NS + "rPr") if props is not None else None
+    return marks is not None and marks.find(_W_NS + "del") is not None
 
 
 def _docx_table_lines(table) -> list[str]:
@@ -349,8 +453,9 @@ def _docx_table_lines(table) -> list[str]:
     for row in table.rows:
         cells: list[str] = []
         for cell in row.cells:  # a merged cell is listed once per column it spans
-            if not cells or cell.text != cells[-1]:
-                cells.append(cell.text)
+            text = "\n".join(_block_lines(cell._tc, None))
+            if not cells or text != cells[-1]:
+                cells.append(text)
         lines.append("  ".join(c for c in cells if c.strip()))
     return lines
 
@@ -366,16 +471,12 @@ def _docx_margin_lines(document, body: set[str]) -> tuple[list[str], list[str]]:
                            (section.footer, foot), (section.even_page_footer, foot)):
             if part.is_linked_to_previous and section is not document.sections[0]:
                 continue
-            lines = [p.text for p in part.paragraphs]
-            for table in part.tables:
-                lines.extend(_docx_table_lines(table))
-            for line in lines:
+            for line in _block_lines(part._element, None):
                 if line.strip() and line not in into and line not in body:
                     into.append(line)
     return head, foot
 
 
-_W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Most XML elements in all the parts of one Word file: a long letter has tens of thousands.
 MAX_DOCX_ELEMENTS = 500_000
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 _FOLDS = {
     "'": "\u2018\u2019\u201a\u201b\u2032\u02bc\u00b4",  # curly and low single quotes, prime, modifier
-    '"': "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb",  # curly and low double quotes, guillemets
+    # (not guillemets: in an English letter « » are a Word mail-merge field left unmerged,
+    # "«Victim_Name»", which content.placeholder looks for as they are)
+    '"': "\u201c\u201d\u201e\u201f\u2033",  # curly and low double quotes
     "-": "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d",  # hyphens, dashes, minus
     " ": "\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000",
 }
