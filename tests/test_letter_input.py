@@ -95,6 +95,29 @@ def test_unreadable_files(tmp_path, content, words):
     assert words in str(err.value)
 
 
+@pytest.mark.parametrize("name,content,words", [
+    ("letter.txt", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n", "this is a PDF file"),
+    ("letter.pdf", b"%PDF-1.4\n", "this is a PDF file"),
+    ("letter.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "old Word 97-2003 (.doc)"),
+    ("letter.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "protected with a password"),
+    ("letter.rtf", b"{\\rtf1\\ansi Dear Ms Okafor}", "Rich Text (.rtf)"),
+    ("letter.odt", b"PK\x03\x04\x14\x00\x00\x00mimetypeapplication/vnd.oasis.opendocument.text", "OpenDocument"),
+])
+def test_files_of_another_kind_are_named_with_what_to_do(tmp_path, name, content, words):
+    """A PDF, an old Word file or a password-protected one is named for what it is (by its first
+    bytes, whatever its name), with how to make a file vcl-qa reads: not scored as text, and not
+    called damaged."""
+    with pytest.raises(LetterError) as err:
+        Letter.from_file(write(tmp_path, content, name, mode="wb"))
+    assert words in str(err.value) and ".docx" in str(err.value)
+
+
+def test_a_word_file_named_as_text_is_named(tmp_path):
+    path = make_docx(tmp_path / "letter.txt", ["Dear Ms Okafor"])
+    with pytest.raises(LetterError, match="Word document with another name: give it a .docx ending"):
+        Letter.from_file(path)
+
+
 def test_file_over_limit(tmp_path):
     with pytest.raises(LetterError) as err:
         Letter.from_file(write(tmp_path, "Dear Ms Okafor\n" + "word " * 50_000))

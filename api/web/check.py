@@ -7,7 +7,7 @@ from pathlib import PurePath
 from fastapi import APIRouter, Request
 
 from vcl_qa.errors import LetterError
-from vcl_qa.engine.letter import CONTEXT_FIELDS, decode_text, docx_text, split_front_matter
+from vcl_qa.engine.letter import CONTEXT_FIELDS, decode_text, docx_text, other_format, split_front_matter
 from vcl_qa.letters import service, store
 from vcl_qa.letters.store import IDEMPOTENCY_KEY
 
@@ -64,6 +64,9 @@ def _uploaded_text(upload) -> tuple[str, dict]:
     if len(data) > MAX_UPLOAD:
         raise LetterError("the file is over 2 MB", field="file")
     suffix = PurePath(name).suffix.lower()
+    other = other_format(data, suffix)  # a PDF, an old .doc, a protected Word file...
+    if other and suffix != ".docx":
+        raise LetterError(other, field="file")
     if suffix == ".docx":
         return docx_text(data, "upload"), {}
     if suffix in (".txt", ".md"):

@@ -236,6 +236,9 @@ class Letter(BaseModel):
         data = path.read_bytes()
         if path.suffix.lower() == ".docx":
             return cls._from_docx(path, data, overrides)
+        other = other_format(data, path.suffix.lower())
+        if other:
+            raise LetterError(other, source=src)
         return cls.from_text(decode_text(data, src), source=src, **overrides)
 
     @classmethod
@@ -257,6 +260,33 @@ class Letter(BaseModel):
         if not body.strip():
             raise LetterError("the Word document has no text", source=src)
         return cls(text=body, context=ctx, source=src)
+
+
+# How to get a letter vcl-qa reads out of the files people have instead.
+_SAVE_AS = "open it in Word and save it as a Word Document (.docx), or paste its text into the check page"
+
+
+def other_format(data: bytes, suffix: str) -> str | None:
+    """What kind of file this is, when it is one vcl-qa cannot read as a letter (told by its
+    first bytes, not its name): a PDF, an old Word 97-2003 file, a Word file protected with a
+    password (kept in the old container), RTF, OpenDocument, or a Word file named as text.
+    None when it may be a letter file (.docx, .txt or .md)."""
+    if data.startswith(b"%PDF-"):
+        return f"this is a PDF file, which vcl-qa cannot read: {_SAVE_AS}"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if suffix == ".docx":  # Word keeps a password-protected .docx in this container
+            return ("it is protected with a password (or is an old Word 97-2003 file renamed): "
+                    "open it in Word and save it as a Word Document (.docx) without a password")
+        return f"this is an old Word 97-2003 (.doc) file, or one protected with a password: {_SAVE_AS}"
+    if data.lstrip()[:5] == b"{\\rtf":
+        return f"this is a Rich Text (.rtf) file, which vcl-qa cannot read: {_SAVE_AS}"
+    if data.startswith(b"PK\x03\x04") and suffix != ".docx":
+        if b"opendocument" in data[:200]:
+            return f"this is an OpenDocument (.odt) file, which vcl-qa cannot read: {_SAVE_AS}"
+        if b"word/" in data or b"[Content_Types].xml" in data[:2000]:
+            return "this is a Word document with another name: give it a .docx ending"
+        return "this is a zip file, not a letter: choose the Word (.docx) or text (.txt) file inside it"
+    return None
 
 
 def decode_text(data: bytes, source: str | None = None) -> str:
@@ -286,6 +316,9 @@ def docx_text(data: bytes, source: str | None = None) -> str:
     is a LetterError naming what is wrong, never another exception."""
     import docx  # python-docx; imported here so plain-text scoring never pays for it
 
+    other = other_format(data, ".docx")
+    if other:
+        raise unreadable_docx(other.removeprefix("this is "), source)
     check_docx_package(data, source)
     try:
         document = docx.Document(io.BytesIO(data))
