@@ -169,3 +169,25 @@ def test_rescue_needs_is_only_for_a_rescue(rules_copy):
     add_to_contact(rules_copy, "  rescue_needs: '\\byou\\b'")
     with pytest.raises(RulesError, match="rescue_needs is for a concept with second_opinion: rescue"):
         load_rules()
+
+
+@pytest.mark.parametrize("believed", [
+    "This decision does not mean we doubt that you were forced to work.",
+    "None of this means we disbelieve what you told the police.",
+    "Our decision doesn't say that your account was untrue.",
+])
+def test_saying_the_victim_is_believed_is_never_rescued_as_an_acknowledgement(believed):
+    """A sentence saying the decision does not mean the victim is doubted acknowledges no
+    feeling (holdout23: the model gave the first 0.49, over its rescue threshold, in a letter
+    with no acknowledgement): `rescue_unless` rules it out; a real acknowledgement beside it is
+    still found."""
+    cold = letter(SPECIFIC + " " + believed, feeling="Thank you for writing to us.")
+    assert [f.rule for f in score_letter(cold, today=TODAY).findings].count("empathy.acknowledgement") == 1
+    warm = letter(SPECIFIC + " " + believed, feeling=UNSEEN_ACK)
+    assert [f for f in score_letter(warm, today=TODAY).findings if f.rule == "empathy.acknowledgement"] == []
+
+
+def test_rescue_unless_is_only_for_a_rescue(rules_copy):
+    add_to_contact(rules_copy, "  rescue_unless: '\\byou\\b'")
+    with pytest.raises(RulesError, match="rescue_unless is for a concept with second_opinion: rescue"):
+        load_rules()

@@ -55,6 +55,9 @@ class Concept:
     # A sentence the classifier may rescue must also match this (a word the concept cannot do
     # without: an acknowledgement speaks to the reader or of feelings); None: any sentence.
     rescue_needs: re.Pattern | None = None
+    # ... and must not match this (a near miss the model takes for the concept: "This does not
+    # mean we doubt you" is no acknowledgement of feelings); None: nothing ruled out.
+    rescue_unless: re.Pattern | None = None
     # What each window of text already read gave (engine/concepts.py `find_concept`): the
     # index of the first alternative found in it, or None. A window's answer depends on its
     # text alone, so a sentence met again (the letter scored again after an edit, a template

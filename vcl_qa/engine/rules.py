@@ -75,7 +75,8 @@ def _compile(pattern: str | dict, where: str) -> re.Pattern:
         raise RulesError(f"{where}: bad regular expression {pattern!r}: {exc}") from None
 
 
-CONCEPT_KEYS = ("any", "none", "window", "description", "second_opinion", "second_opinion_at", "rescue_needs")
+CONCEPT_KEYS = ("any", "none", "window", "description", "second_opinion", "second_opinion_at", "rescue_needs",
+                "rescue_unless")
 
 
 def _load_concepts() -> dict[str, Concept]:
@@ -128,13 +129,15 @@ def _load_concepts() -> dict[str, Concept]:
                                or not 0 < at < 1):
             raise RulesError(f"{rules_dir() / 'concepts.yml'}: concept {name}: second_opinion_at must be a "
                              f"probability between 0 and 1, with second_opinion set (got {at!r})")
-        needs = spec.get("rescue_needs")
-        if needs is not None and opinion != "rescue":
-            raise RulesError(f"{rules_dir() / 'concepts.yml'}: concept {name}: rescue_needs is for a concept "
-                             "with second_opinion: rescue")
+        needs, unless = spec.get("rescue_needs"), spec.get("rescue_unless")
+        for key, value in (("rescue_needs", needs), ("rescue_unless", unless)):
+            if value is not None and opinion != "rescue":
+                raise RulesError(f"{rules_dir() / 'concepts.yml'}: concept {name}: {key} is for a concept "
+                                 "with second_opinion: rescue")
         out[name] = Concept(name, int(spec.get("window", 1)), alts, spec.get("description", ""), opinion,
                             float(at) if at is not None else None,
-                            rescue_needs=_compile(needs, f"concepts.yml: {name}: rescue_needs") if needs else None)
+                            rescue_needs=_compile(needs, f"concepts.yml: {name}: rescue_needs") if needs else None,
+                            rescue_unless=_compile(unless, f"concepts.yml: {name}: rescue_unless") if unless else None)
     return out
 
 

@@ -9,7 +9,8 @@ A concept in rules/concepts.yml may ask for one (`second_opinion:`):
 - `rescue` (acknowledgement, the meeting offer): when the patterns find nothing, a sentence the
   classifier gives at least the model's `rescue` probability counts as the concept (only a
   sentence that matches the concept's `rescue_needs`, where it sets one: "His print could have
-  been left then" is no acknowledgement, whatever the model says).
+  been left then" is no acknowledgement, whatever the model says), and not its `rescue_unless`
+  ("This does not mean we doubt you" says the victim is believed; it acknowledges no feeling).
 The thresholds were chosen when the model was trained, on sentences it was not trained on
 (scripts/train_concept_model.py), unless the concept sets its own (`second_opinion_at`); the model is English only, so a letter (or view) in Welsh
 gets no second opinion, and with no model built (`make model`) the patterns alone decide.
@@ -75,8 +76,9 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
             return hit
         state.doubted[concept.name] = Doubt(segs[hits[0]].start, segs[hits[0]].end)
         return None
-    needs = concept.rescue_needs
-    candidates = [i for i, seg in enumerate(segs) if needs is None or needs.search(seg.text)]
+    needs, unless = concept.rescue_needs, concept.rescue_unless
+    candidates = [i for i, seg in enumerate(segs) if (needs is None or needs.search(seg.text))
+                  and (unless is None or not unless.search(seg.text))]
     if not candidates:
         return None
     probs = opinion(candidates)
