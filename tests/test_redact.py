@@ -917,10 +917,15 @@ def test_a_school_named_in_full_then_by_its_name_alone():
         "The windows of [SCHOOL] were smashed. We live in Hightown; the bus to Hightown was late.")
 
 
-def test_a_couple_greeted_together_keeps_mr_and():
+def test_a_couple_named_by_one_surname_is_one_name():
+    """"Mr and Mrs Khan" is one name, all of it in the tag, as a title goes into its name's tag
+    (it read "Dear Mr and [VICTIM]"; holdout23 listed "Mr and Mrs Hollis" as one string). Not
+    a title on its own: "Mr and then Mrs Shah" keeps "Mr and then"."""
     ctx = LetterContext(victim_name="Mr and Mrs Khan")
     assert redact("Dear Mr and Mrs Khan\n\nMrs Khan told us, and Mr Khan agreed.", ctx).text == (
-        "Dear Mr and [VICTIM]\n\n[VICTIM] told us, and [VICTIM] agreed.")
+        "Dear [VICTIM]\n\n[VICTIM] told us, and [VICTIM] agreed.")
+    assert redact("The case against Mr & Mrs Hollis, and Dr and Mr Obi.").text == "The case against [NAME], and [NAME]."
+    assert redact("He met Mr and then Mrs Shah.").text == "He met Mr and then [NAME]."
 
 
 # Found in the second review (sample letter 02): the date of a gathering where it happened,

@@ -1628,10 +1628,24 @@ def _resolve(cands: list[_Cand], doc: _Doc) -> list[_Cand]:
             continue
         if group:
             best = max(group, key=lambda g: (g.end - g.start, -rank.get(g.kind, 99)))
-            merged.append(_Cand(group[0].start, end, best.kind, tag=best.tag))
+            merged.append(_Cand(_couple_start(doc, group[0].start, best.kind), end, best.kind, tag=best.tag))
         group = [c] if c is not None else []
         end = c.end if c is not None else 0
     return merged
+
+
+_COUPLE = re.compile(r"(?<![\w'’\-])([A-Za-z]+)\.?[ \t]+(?:and|&)[ \t]+$")
+
+
+def _couple_start(doc: _Doc, start: int, kind: str) -> int:
+    """Where a name starts when a couple is named by one surname: "Mr and Mrs Hollis" is one
+    name, all of it in the tag (not "Mr and [NAME]"), as the title of one name goes in its tag."""
+    if kind not in ("name", "victim"):
+        return start
+    m = _COUPLE.search(doc.text, max(0, start - 20), start)
+    if m and m.group(1).lower() in doc.rules.honorifics and doc.text[start:start + 8].split()[0].rstrip(".").lower() in doc.rules.honorifics:
+        return m.start()
+    return start
 
 
 def _off_protected(doc: _Doc, c: _Cand) -> _Cand | None:
