@@ -430,3 +430,24 @@ def test_mark_sent_before_the_decision_says_why(site):
     r = client.post(f"{location}/sent", data={"csrf_token": csrf(page.text), "sent_date": "2020-01-01"})
     assert r.status_code == 400  # the page itself says why (no words carried in the address)
     assert "before the decision" in r.text
+
+
+def test_a_marked_up_word_upload_says_what_to_do_before_printing(site):
+    """A Word file with a tracked change is checked as if accepted, and the letter page says to
+    accept the changes and delete comments before printing (Word prints them)."""
+    from docx.oxml import parse_xml
+
+    client = signed_in(site, "staff")
+    document = docx.Document()
+    for para in LETTER.strip().split("\n\n"):
+        document.add_paragraph(para)
+    ins = ('<w:ins xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:id="1" '
+           'w:author="Team leader" w:date="2024-03-01T10:00:00Z"><w:r><w:t>Thank you.</w:t></w:r></w:ins>')
+    document.paragraphs[-1]._p.append(parse_xml(ins))
+    buf = io.BytesIO()
+    document.save(buf)
+    fields = {"csrf_token": csrf(client.get("/check").text), "text": "", **CONTEXT}
+    r = client.post("/check", data=fields, files={"file": ("draft.docx", buf.getvalue(), "application/octet-stream")})
+    assert r.status_code == 303 and r.headers["location"].endswith("?saved=word-markup")
+    page = client.get(r.headers["location"]).text
+    assert "still has tracked changes, comments or hidden text" in page and "Thank you." in page

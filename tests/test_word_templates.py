@@ -164,3 +164,39 @@ def test_ordinary_words_near_template_leftovers_pass(line):
     text = f"Dear Ms Okafor\n\nWe have decided to stop the case against Mr Lane.\n\n{line}\n\nYours sincerely\n"
     result = score_letter(Letter(text=text, context=CONTEXT))
     assert "content.placeholder" not in {f.rule for f in result.findings}
+
+
+def _marked_up(comment: bool = True, change: bool = True, hidden: bool = False) -> bytes:
+    inner = [_run("We have stopped the case. ")]
+    if change:
+        inner.append(f'<w:ins {W} w:id="1" w:author="Team leader" w:date="2024-03-01T10:00:00Z">'
+                     f'{_run("You can ask us to look at it again.")}</w:ins>')
+    if comment:
+        inner += [f'<w:commentRangeStart {W} w:id="7"/>', _run("I am sorry."), f'<w:commentRangeEnd {W} w:id="7"/>',
+                  f'<w:r {W}><w:commentReference w:id="7"/></w:r>']
+    if hidden:
+        inner.append(_run(" Note to self.", extra="<w:rPr><w:vanish/></w:rPr>"))
+    return _word("Dear Ms Okafor", _para(*inner))
+
+
+def test_a_word_file_with_tracked_changes_or_comments_says_what_to_do_before_printing():
+    from vcl_qa.engine.letter import read_docx
+
+    text, warning = read_docx(_marked_up())
+    assert "You can ask us to look at it again." in text
+    assert warning.startswith("The Word file still has 1 tracked change and 1 comment.")
+    assert "accept or reject every change and delete the comments" in warning
+    assert "hidden text" in read_docx(_marked_up(comment=False, change=False, hidden=True))[1]
+    assert read_docx(_word("Dear Ms Okafor", "We have stopped the case."))[1] is None
+
+
+def test_the_command_line_notes_a_marked_up_word_file(tmp_path):
+    from click.testing import CliRunner
+
+    from vcl_qa.cli import main
+
+    (tmp_path / "draft.docx").write_bytes(_marked_up())
+    (tmp_path / "clean.docx").write_bytes(_word("Dear Ms Okafor", "We have stopped the case."))
+    result = CliRunner().invoke(main, ["score", str(tmp_path / "draft.docx"), str(tmp_path / "clean.docx")])
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "draft.docx: The Word file still has 1 tracked change and 1 comment" in notes[0]

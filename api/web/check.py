@@ -7,7 +7,7 @@ from pathlib import PurePath
 from fastapi import APIRouter, Request
 
 from vcl_qa.errors import LetterError
-from vcl_qa.engine.letter import CONTEXT_FIELDS, decode_text, docx_text, other_format, split_front_matter
+from vcl_qa.engine.letter import CONTEXT_FIELDS, decode_text, other_format, read_docx, split_front_matter
 from vcl_qa.letters import service, store
 from vcl_qa.letters.store import IDEMPOTENCY_KEY
 
@@ -56,8 +56,9 @@ def check_form(request: Request, user: StaffOrManager):
     return _page(request, user)
 
 
-def _uploaded_text(upload) -> tuple[str, dict]:
-    """Body and any front-matter fields of an uploaded .docx, .txt or .md file."""
+def _uploaded_text(upload) -> tuple[str, dict, str | None]:
+    """Body and any front-matter fields of an uploaded .docx, .txt or .md file, and for a Word
+    file with tracked changes, comments or hidden text, what to do about them."""
     name = PurePath(upload.filename or "").name
     upload.file.seek(0)
     data = upload.file.read(MAX_UPLOAD + 1)
@@ -68,10 +69,11 @@ def _uploaded_text(upload) -> tuple[str, dict]:
     if other and suffix != ".docx":
         raise LetterError(other, field="file")
     if suffix == ".docx":
-        return docx_text(data, "upload"), {}
+        text, warning = read_docx(data, "upload")
+        return text, {}, warning
     if suffix in (".txt", ".md"):
         meta, body = split_front_matter(decode_text(data, "upload"), "upload")
-        return body, meta
+        return body, meta, None
     raise LetterError("choose a Word (.docx) or text (.txt) file", field="file")
 
 
@@ -91,10 +93,11 @@ def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: D
             values[name] = ""
             errors[name] = f"{label} {exc}"
     text = str(form.get("text", "") or "")
+    word_warning = None
     upload = form.get("file")
     if upload is not None and getattr(upload, "filename", ""):
         try:
-            text, meta = _uploaded_text(upload)
+            text, meta, word_warning = _uploaded_text(upload)
             if meta.get("suppress"):  # a kept letter carries no findings set aside unseen
                 raise LetterError("the file's details set findings aside (\u2018suppress\u2019), which a "
                                   "letter kept here cannot carry: take those lines out of the file, then "
@@ -139,4 +142,5 @@ def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: D
     except LetterError as exc:
         errors[(exc.field or "text").split(".")[-1]] = exc.message
         return _page(request, user, values, errors, text, 400, typed, submission)
-    return redirect(f"/letters/{out['id']}")
+    # A Word file still marked up: the letter page says what to do before it is printed.
+    return redirect(f"/letters/{out['id']}" + ("?saved=word-markup" if word_warning else ""))

@@ -87,6 +87,11 @@ SAVED_MESSAGES = {
     "restored-gone": "That mark was restored. The words it was about are not in the latest version, "
                      "so the score did not change.",
     "unsent": "The letter is a draft again. The undo is in the audit log.",
+    "word-markup": "Checked. Your Word file still has tracked changes, comments or hidden text. "
+                   "It was checked as if the changes were accepted, without the comments and "
+                   "hidden text. Before you print or send it, open it in Word and accept or reject "
+                   "every change, and delete the comments and hidden text (Review tab): Word "
+                   "prints changes and comments unless told not to.",
 }
 
 

@@ -82,6 +82,8 @@ def score(paths, fmt, show_suppressed, quiet, **overrides):
             except RulesError as exc:
                 click.echo(f"error: the rules are broken: {exc}", err=True)
                 sys.exit(2)
+            if letter.word_warning:  # tracked changes or comments that would print
+                click.echo(f"note: {path}: {letter.word_warning}", err=True)
             errors += result.has_errors()
             verdicts[result.verdict] += 1
             data = result.model_dump(mode="json")

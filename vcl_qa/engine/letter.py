@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from vcl_qa import config
 from vcl_qa.errors import LetterError
@@ -209,6 +209,13 @@ class Letter(BaseModel):
     text: str
     context: LetterContext = Field(default_factory=LetterContext)
     source: str | None = None
+    # Read from a Word file that still has tracked changes, comments or hidden text: what to do
+    # about them before it is printed (`markup_warning`). Not part of the letter.
+    _word_warning: str | None = PrivateAttr(default=None)
+
+    @property
+    def word_warning(self) -> str | None:
+        return self._word_warning
 
     @classmethod
     def from_text(cls, raw: str, source: str | None = None, **overrides: Any) -> "Letter":
@@ -244,7 +251,7 @@ class Letter(BaseModel):
     @classmethod
     def _from_docx(cls, path: Path, data: bytes, overrides: dict[str, Any]) -> "Letter":
         src = str(path)
-        body = docx_text(data, src)
+        body, warning = read_docx(data, src)
         meta: dict[str, Any] = {}
         for sidecar in (path.with_suffix(".yml"), path.with_suffix(".yaml")):
             if sidecar.exists():
@@ -259,7 +266,9 @@ class Letter(BaseModel):
         ctx = context_from_mapping(meta, src)
         if not body.strip():
             raise LetterError("the Word document has no text", source=src)
-        return cls(text=body, context=ctx, source=src)
+        letter = cls(text=body, context=ctx, source=src)
+        letter._word_warning = warning
+        return letter
 
 
 # How to get a letter vcl-qa reads out of the files people have instead.
@@ -314,6 +323,12 @@ def docx_text(data: bytes, source: str | None = None) -> str:
     """The text of a Word file. Anything unreadable, however it is damaged (not a zip, a part
     that cannot be unpacked, password protection, broken XML, parts that do not fit together),
     is a LetterError naming what is wrong, never another exception."""
+    return read_docx(data, source)[0]
+
+
+def read_docx(data: bytes, source: str | None = None) -> tuple[str, str | None]:
+    """The text of a Word file (as `docx_text`), and a warning in plain words when the file
+    still has tracked changes, comments or hidden text (`markup_warning`), else None."""
     import docx  # python-docx; imported here so plain-text scoring never pays for it
 
     other = other_format(data, ".docx")
@@ -334,7 +349,44 @@ def docx_text(data: bytes, source: str | None = None) -> str:
     if size > MAX_BYTES:
         raise LetterError(f"the Word document holds {size // 1024} KB of text; the limit is "
                           f"{MAX_BYTES // 1024} KB", source=source)
-    return text
+    return text, markup_warning(document)
+
+
+def markup_warning(document) -> str | None:
+    """What a Word file still carries that should not reach the victim: tracked changes (read
+    here as if accepted), comments, and hidden text (not read). Word prints tracked changes and
+    comments in the margin unless told not to, so a letter printed as it is would show them."""
+    body = document.element.body
+    changes = sum(1 for tag in ("ins", "del", "moveFrom", "moveTo") for _ in body.iter(_W_NS + tag))
+    comments = sum(1 for _ in body.iter(_W_NS + "commentReference"))
+    hidden = any(_hidden(r) for r in body.iter(_W_NS + "r"))
+    parts = []
+    if changes:
+        parts.append(f"{changes} tracked change{'s' if changes != 1 else ''}")
+    if comments:
+        parts.append(f"{comments} comment{'s' if comments != 1 else ''}")
+    if hidden:
+        parts.append("hidden text")
+    if not parts:
+        return None
+    what = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    read = []
+    if changes:
+        read.append("read as if the changes were accepted")
+    if comments:
+        read.append("the comments were not read")
+    if hidden:
+        read.append("the hidden text was not read")
+    todo = []
+    if changes:
+        todo.append("accept or reject every change")
+    if comments:
+        todo.append("delete the comments")
+    if hidden:
+        todo.append("delete the hidden text")
+    return (f"The Word file still has {what}. The letter was {'; '.join(read)}. Before you print "
+            f"or send it, open it in Word and {', '.join(todo[:-1]) + (' and ' if len(todo) > 1 else '') + todo[-1]} "
+            "(Review tab): Word prints changes and comments unless told not to.")
 
 
 def _docx_problem(exc: BaseException, part: str | None = None) -> str:
