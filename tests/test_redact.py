@@ -1176,3 +1176,17 @@ def test_the_seventh_reviews_signed_letter_keeps_field_officers():
     assert redact(text, LetterContext(victim_name="Mrs Rose Young")).text == (
         "Dear [VICTIM]\n\nField officers from the police will be in touch.\n\nYours sincerely\n\n"
         "[NAME]\nVictim Liaison Officer")
+
+
+# Found in the eighth product review: a panel member could read a date of birth told with words
+# between, the victim's first name in lower case when spoken to, two witnesses with a shared
+# surname, and the second of two brothers.
+def test_review8_personal_details_are_hidden():
+    ctx = LetterContext(victim_name="Ms Grace Hill")
+    text = ("We have decided to stop the case. grace, I want to be frank with you. Your date of birth "
+            "on our file is 03/04/1988. The two people who were with you, Sunny and Rain Patel, could "
+            "not say who shouted, and his brothers Jack and Noel were not there.")
+    assert redact(text, ctx).text == (
+        "We have decided to stop the case. [VICTIM], I want to be frank with you. Your date of birth "
+        "on our file is [DATE OF BIRTH]. The two people who were with you, [NAME] and [NAME], could "
+        "not say who shouted, and his brothers [NAME] and [NAME] were not there.")

@@ -203,6 +203,7 @@ class RedactionRules:
     ranks: frozenset[str]
     titles_regex: str
     first_names: frozenset[str]
+    surnames: frozenset[str]  # common surnames that are no English word (the list less any word)
     not_alone: frozenset[str]
     common_words: frozenset[str]
     stop_words: frozenset[str]
@@ -434,6 +435,7 @@ def load_rules() -> RedactionRules:
         ranks=ranks,
         titles_regex=_alt(_title_and_upper(list(titles.get("honorifics") or []) + list(titles.get("ranks") or []))),
         first_names=_low(data.get("first_names")),
+        surnames=_low(data.get("surnames")),
         not_alone=_low(data.get("not_alone_names")),
         common_words=_low(data.get("common_word_names")),
         stop_words=_low(stop_all),
@@ -726,8 +728,8 @@ def redact(text: str, context: LetterContext | None = None, extra_names: Iterabl
     found += dates + _same_date_in_welsh(doc, dates) + _venue_again(doc, found)
     addresses, header_names = _address_block(doc)
     found += _recipient_organisation(doc)
-    names = (_titled(doc) + _pairs(doc) + _alone(doc) + _greeting(doc) + _sign_off(doc) + header_names
-             + _cued_names(doc))
+    names = (_titled(doc) + _pairs(doc) + _surname_pairs(doc) + _alone(doc) + _greeting(doc) + _sign_off(doc)
+             + header_names + _cued_names(doc))
     found += addresses + names + _known_again(doc, _known_parts(doc, names, context, extra))
     found += _name_handles(doc, context, extra)
     return _apply(text, _resolve(found, doc), rules)
@@ -763,6 +765,7 @@ def _cued_names(doc: _Doc) -> list[_Cand]:
         if toks[names[-1]][2].lower() in r.not_surnames:
             continue
         out.append(_Cand(toks[i][0], toks[names[-1]][1], "name", True))
+        out += _listed_with(doc, names[-1])  # "his brothers Jack and Noel"
     for m in r.family_after.finditer(doc.text):  # "Mark, your son, told us"
         cand = _family_after(doc, m)
         out += [cand] if cand else []
@@ -776,6 +779,33 @@ def _cued_names(doc: _Doc) -> list[_Cand]:
             i = j
         out.append(_Cand(toks[i][0], m.end(1), "name", True))
     return out
+
+
+_I = re.compile(r"I(?:['’](?:m|ve|d|ll))?$")  # "My name is Jess Holloway and I'm ...": no name
+_LIST_JOIN = re.compile(r"[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+")
+
+
+def _listed_with(doc: _Doc, j: int) -> list[_Cand]:
+    """The names listed after a cued name, whose token ends at j ("his brothers Jack and Noel",
+    "your children Amy, Ben and Cara"): each capitalised word (and a surname after it) up to
+    the "and" that closes the list; a list with no "and" ("your son Jack, Leeds ...") is no list."""
+    r, toks, out = doc.rules, doc.tokens, []
+    for _ in range(8):
+        m = _LIST_JOIN.match(doc.text, toks[j][1])
+        if not m:
+            return []
+        k = bisect.bisect_left(doc.starts, m.end())
+        if (k >= len(toks) or toks[k][0] != m.end() or not doc.namelike(k) or _I.match(toks[k][2])
+                or toks[k][2].lower() in r.months_days or toks[k][2].lower() in r.not_surnames):
+            return []
+        names = [k] + doc.grow(k, 1, upper=False)
+        while len(names) > 1 and toks[names[-1]][2].lower() in r.not_surnames:
+            names.pop()
+        out.append(_Cand(toks[k][0], toks[names[-1]][1], "name", True))
+        if "and" in m.group():
+            return out
+        j = names[-1]
+    return []
 
 
 def _family_after(doc: _Doc, m: re.Match) -> _Cand | None:
@@ -1314,6 +1344,47 @@ def _pairs(doc: _Doc) -> list[_Cand]:
     return out
 
 
+def _surname_pairs(doc: _Doc) -> list[_Cand]:
+    """A capitalised word right before a listed surname that is no English word ("Rain Patel",
+    "Blessing Hussain"): a first name, whatever it is, unless it opens a sentence as an
+    ordinary word ("Yesterday Patel said"); and a capitalised word before "and" ahead of such a
+    pair shares the surname ("Sunny and Rain Patel"; "Amy, Ben and Cara Khan") when it is a
+    listed first name or an ordinary word written as a name, not a town ("Cardiff and ...")."""
+    r, toks, out = doc.rules, doc.tokens, []
+    for i in range(1, len(toks)):
+        s, e, w = toks[i]
+        low = _key(w)
+        if low not in r.surnames or not w[0].isupper():
+            continue
+        j = i - 1
+        first = toks[j][2]
+        if (not doc.namelike(j) or not doc.joined(j, i) or not doc.same_line(j, i)
+                or first.lower() in r.months_days or first.lower() in r.not_surnames or first.isupper()
+                or (doc.sentence_start(toks[j][0]) and doc.ordinary(first) and first.lower() not in r.first_names)
+                or r.saint.search(doc.text, max(0, toks[j][0] - 8), toks[j][0])):
+            continue
+        start = toks[j][0]
+        k = j  # "Sunny and Rain Patel", "Amy, Ben and Cara Patel": back along the list
+        while True:
+            m = _LIST_BACK.search(doc.text, max(0, toks[k][0] - 8), toks[k][0])
+            p = bisect.bisect_left(doc.starts, m.start()) - 1 if m else -1
+            if (p < 0 or toks[p][1] != m.start() or not doc.namelike(p) or toks[p][2].isupper()
+                    or toks[p][2].lower() in r.months_days or toks[p][2].lower() in r.not_surnames
+                    or "\n" in doc.text[toks[p][1]:toks[k][0]]):
+                break
+            word = toks[p][2].lower()  # a first name, or a word as a name ("Sunny"), not a town
+            if word not in r.first_names and word not in r.not_alone and not (
+                    doc.ordinary(word) and not doc.sentence_start(toks[p][0])):
+                break
+            out.append(_Cand(toks[p][0], toks[p][1], "name", True))
+            k = p
+        out.append(_Cand(start, e, "name", True))
+    return out
+
+
+_LIST_BACK = re.compile(r"(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+)$")
+
+
 def _alone(doc: _Doc) -> list[_Cand]:
     """A listed first name on its own (not before a place word such as "Park")."""
     r, toks, out = doc.rules, doc.tokens, []
@@ -1570,7 +1641,8 @@ def _known_once(doc: _Doc, known: dict[str, str], given: dict[str, str],
             continue
         if not w[0].isupper():
             if (w.islower() and given.get(key) and len(w) >= 3 and key not in doc.rules.particles
-                    and not doc.ordinary(w) and not doc.welsh_line(s)):  # "addressed to nowak"
+                    and (not doc.ordinary(w) or _vocative(doc, s, e)) and not doc.welsh_line(s)):
+                # "addressed to nowak"; "grace, I want to be frank with you" (spoken to)
                 out.append(_Cand(doc.tokens[doc.particles_before(i)][0], e, given[key], given[key] == "name"))
             continue
         if ((kind == "name" and w.lower() in doc.rules.stop_words) or doc.ambiguous(s, e, w, known=True)
@@ -1588,6 +1660,22 @@ def _known_once(doc: _Doc, known: dict[str, str], given: dict[str, str],
                 and _month_before(doc, j)):
             out.append(_Cand(toks[j][0], e, "name", True))  # "June Patterson": not learnt
     return out, learnt
+
+
+# What follows the name and comma when a sentence speaks to someone: "grace, I want ...".
+_SPOKEN_TO = re.compile(r"[ \t]+(?i:i|i['’]m|i['’]ve|i['’]d|i['’]ll|we|we['’]re|we['’]ve|you|your|please|thank|thanks|"
+                        r"sorry|this|it|there|here|just|sadly|unfortunately|my|our|as|let)\b")
+
+
+def _vocative(doc: _Doc, s: int, e: int) -> bool:
+    """The word at s:e is the person spoken to: it opens a sentence with a comma after it
+    ("grace, I want to be frank with you") or closes one after a comma ("Thank you, grace.").
+    A name given for this letter that is also an ordinary word is then the name, in lower case too."""
+    text = doc.text
+    after = text[e:e + 1]
+    if after == "," and doc.sentence_start(s):
+        return bool(_SPOKEN_TO.match(text, e + 1))  # not a list: "grace, dignity and care"
+    return after in (".", "!", "?") and text[max(0, s - 2):s] == ", "
 
 
 def _family_plural(doc: _Doc, i: int, surnames: dict[str, str]) -> str | None:
