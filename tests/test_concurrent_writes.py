@@ -22,15 +22,31 @@ pytestmark = pytest.mark.slow
 
 
 def _payload() -> dict:
-    return sample_payloads()[0]
+    """A flawed sample with many findings: enough different marks for every writer below."""
+    return sample_payloads()[16]
 
 
-def _rule_ids() -> list[str]:
-    """Checks to mark 'not a problem', each once: readability.passive first."""
+def _marks() -> list[dict]:
+    """Marks 'not a problem' for the payload's findings, each once (a second mark of one is a
+    409; a check that found nothing, or lateness, cannot be marked): the whole passive check
+    first, then each other finding by its words, or its whole check when it has none."""
+    from vcl_qa import Letter, score_letter
+    from vcl_qa.engine.letter import context_from_mapping
     from vcl_qa.engine.rules import load_rules
 
-    ids = sorted(r.id for r in load_rules().rules if r.id != "readability.passive")
-    return ["readability.passive", *ids]
+    rules = load_rules().by_id
+    body = _payload()
+    result = score_letter(Letter(text=body["text"], context=context_from_mapping(body["context"])))
+    marks, seen = [{"rule": "readability.passive"}], {("readability.passive", None)}
+    for f in result.findings:
+        if f.rule == "readability.passive" or not rules[f.rule].markable:
+            continue
+        term = f.text if f.start is not None and f.text else None
+        key = (f.rule, term.lower() if term else None)
+        if key not in seen:
+            seen.add(key)
+            marks.append({"rule": f.rule, **({"term": term} if term else {})})
+    return marks
 
 
 def _submitter(db_path: str, letter_id: int, n: int, out) -> None:
@@ -78,9 +94,10 @@ def _suppressor(db_path: str, letter_id: int, n: int, out) -> None:
 
     db = open_db(db_path)
     try:
-        for i in range(n):  # one mark per check: a second mark of the same one is refused (409)
-            service.suppress(db, bulk.Actor("suppressor"), letter_id, _rule_ids()[i],
-                             f"quoted from the court, {i}")
+        marks = _marks()
+        for i in range(n):  # one mark per finding: a second mark of the same one is refused (409)
+            service.suppress(db, bulk.Actor("suppressor"), letter_id, marks[i]["rule"],
+                             f"quoted from the court, {i}", term=marks[i].get("term"))
         out.put(("ok", n))
     except Exception:
         out.put(("error", traceback.format_exc()))
@@ -175,14 +192,14 @@ def test_api_with_two_workers_never_answers_500(tmp_path):
         assert first.status_code == 201
         letter_id = first.json()["id"]
         statuses: list[int] = []
-        rules = iter(_rule_ids())  # each check marked once (a second mark of one is a 409)
+        rules = iter(_marks())  # each finding marked once (a second mark of one is a 409)
 
         async def client(n: int) -> None:
             async with httpx.AsyncClient(base_url=server.url, headers=auth(token), timeout=120) as http:
                 for i in range(6):
                     if (n + i) % 3 == 0:
                         r = await http.post(f"/api/v1/letters/{letter_id}/suppressions",
-                                            json={"rule": next(rules), "reason": f"quoted {n}.{i}"})
+                                            json={**next(rules), "reason": f"quoted {n}.{i}"})
                     else:
                         r = await http.post("/api/v1/letters", json={
                             "letter_id": letter_id, "text": f"{body['text']}\nClient {n}, change {i}.\n"})

@@ -133,7 +133,7 @@ def test_sent_letter_rejects_versions_and_second_send(db):
 
 def test_delete_removes_every_row_of_the_letter(db):
     first = service.submit(db, WHO, TEXT, CTX, team="north")
-    service.suppress(db, WHO, first["id"], "readability.passive", "fine")
+    service.suppress(db, WHO, first["id"], "content.support", "named in the leaflet sent with it")
     letters.delete(db, WHO, first["id"])
     assert [count(db, t) for t in ("letters", "versions", "results", "findings", "suppressions")] == [0] * 5
     with pytest.raises(letters.NotFound):

@@ -65,7 +65,7 @@ def found(result: dict, rule: str) -> list[dict]:
 
 # --- 1. no silent suppressions in a stored letter ----------------------------------------------
 
-SILENT = [{"rule": "timeliness.late", "reason": "x"}, {"rule": "empathy.delay_apology", "reason": "y"}]
+SILENT = [{"rule": "readability.passive", "reason": "x"}, {"rule": "empathy.delay_apology", "reason": "y"}]
 
 
 def test_api_refuses_suppress_in_a_new_letter_and_stores_nothing(api, server):
@@ -99,7 +99,7 @@ def test_the_unstored_check_still_takes_suppress(api):
     body = sample_body()
     r = api.post("/check", json={**body, "context": {**body["context"], "suppress": SILENT}})
     assert r.status_code == 200
-    assert all(f["suppressed"] for f in found(r.json(), "timeliness.late"))
+    assert all(f["suppressed"] for f in found(r.json(), "empathy.delay_apology"))
 
 
 def test_import_refuses_a_file_with_suppress(tmp_path):
@@ -110,7 +110,7 @@ def test_import_refuses_a_file_with_suppress(tmp_path):
     folder.mkdir()
     text = SAMPLE.read_text()
     (folder / "late.txt").write_text(text.replace(
-        "---\n", "---\nsuppress:\n  - {rule: timeliness.late, reason: the post was slow}\n", 1))
+        "---\n", "---\nsuppress:\n  - {rule: empathy.delay_apology, reason: the post was slow}\n", 1))
     (folder / "plain.txt").write_text(text)
     db = open_db(tmp_path / "import.db")
     try:
@@ -128,7 +128,7 @@ def test_check_page_refuses_an_uploaded_file_with_suppress(server):
     with signed_in(server) as web:
         page = web.get("/check")
         text = SAMPLE.read_text().replace(
-            "---\n", "---\nsuppress:\n  - {rule: timeliness.late, reason: the post was slow}\n", 1)
+            "---\n", "---\nsuppress:\n  - {rule: empathy.delay_apology, reason: the post was slow}\n", 1)
         before = letter_count(server)
         r = web.post("/check", data={"csrf_token": csrf(page.text)},
                      files={"file": ("late.txt", text.encode(), "text/plain")})
@@ -142,10 +142,10 @@ def test_check_page_refuses_an_uploaded_file_with_suppress(server):
 def test_a_second_mark_for_the_same_finding_is_409(api):
     letter_id = new_letter(api)
     first = api.post(f"/letters/{letter_id}/suppressions",
-                     json={"rule": "timeliness.late", "reason": "the decision was sent by phone first"})
+                     json={"rule": "empathy.delay_apology", "reason": "the decision was sent by phone first"})
     assert first.status_code == 201
     again = api.post(f"/letters/{letter_id}/suppressions",
-                     json={"rule": "timeliness.late", "reason": "another reason"})
+                     json={"rule": "empathy.delay_apology", "reason": "another reason"})
     assert again.status_code == 409
     message = again.json()["error"]["message"]
     assert "already marked not a problem" in message and "Sam Staff" in message and "restore" in message
@@ -169,7 +169,7 @@ def test_a_second_mark_for_the_same_finding_is_409(api):
 def test_restore_counts_the_finding_again_even_with_old_duplicates(api, server):
     letter_id = new_letter(api)
     first = api.post(f"/letters/{letter_id}/suppressions",
-                     json={"rule": "timeliness.late", "reason": "sent by phone the same day"}).json()
+                     json={"rule": "empathy.delay_apology", "reason": "sent by phone the same day"}).json()
     with sqlite3.connect(server.db) as db:  # a duplicate kept from before they were refused
         db.execute("INSERT INTO suppressions (letter_id, rule, term, reason, user_id, created_at)"
                    " SELECT letter_id, rule, term, 'again', user_id, created_at FROM suppressions WHERE id = ?",
@@ -179,7 +179,7 @@ def test_restore_counts_the_finding_again_even_with_old_duplicates(api, server):
     assert r.status_code == 200
     body = r.json()
     assert body["restored"] and body["also_restored"] == [first["id"]] and body["counts_again"] is True
-    assert not any(f["suppressed"] for f in found(body["result"], "timeliness.late"))
+    assert not any(f["suppressed"] for f in found(body["result"], "empathy.delay_apology"))
     letter = api.get(f"/letters/{letter_id}").json()
     assert letter["score"] == 73
     assert all(s["revoked_at"] for s in letter["suppressions"])
@@ -216,7 +216,7 @@ def test_web_form_refuses_a_second_mark_with_the_reason(server, api):
     letter_id = new_letter(api)
     with signed_in(server) as web:
         page = web.get(f"/letters/{letter_id}")
-        data = {"csrf_token": csrf(page.text), "rule": "timeliness.late", "reason": "posted by hand on the 20th"}
+        data = {"csrf_token": csrf(page.text), "rule": "empathy.delay_apology", "reason": "posted by hand on the 20th"}
         assert web.post(f"/letters/{letter_id}/suppressions", data=data).status_code == 303
         r = web.post(f"/letters/{letter_id}/suppressions", data={**data, "reason": "again"})
         assert r.status_code == 409
@@ -229,7 +229,7 @@ def test_web_form_refuses_a_second_mark_with_the_reason(server, api):
 def test_letter_page_shows_restored_marks_with_who_and_when(server, api):
     letter_id = new_letter(api)
     mark = api.post(f"/letters/{letter_id}/suppressions", json={
-        "rule": "timeliness.late", "reason": "the victim was told by phone on the 20th"}).json()
+        "rule": "empathy.delay_apology", "reason": "the victim was told by phone on the 20th"}).json()
     with httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(server.tokens["mia"]), timeout=60) as mgr:
         assert mgr.delete(f"/letters/{letter_id}/suppressions/{mark['id']}").status_code == 200
     with signed_in(server) as web:
@@ -238,7 +238,7 @@ def test_letter_page_shows_restored_marks_with_who_and_when(server, api):
     section = section[:section.index("</details>")]
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
     assert "then restored (1)" in text
-    assert "Letter late" in text and "the victim was told by phone on the 20th" in text
+    assert "No apology for lateness" in text and "the victim was told by phone on the 20th" in text
     assert "Marked not a problem by Sam Staff" in text and "Restored by Mia Manager" in text
 
 
@@ -247,7 +247,7 @@ def test_letter_page_shows_restored_marks_with_who_and_when(server, api):
 @pytest.mark.parametrize("reason", [".", "x", " - ", "??", "bad\u0000\u001b[31m", "fine\u202e"])
 def test_reasons_without_words_or_with_control_characters_are_refused(api, reason):
     letter_id = new_letter(api)
-    r = api.post(f"/letters/{letter_id}/suppressions", json={"rule": "timeliness.late", "reason": reason})
+    r = api.post(f"/letters/{letter_id}/suppressions", json={"rule": "empathy.delay_apology", "reason": reason})
     assert r.status_code == 422 and field_of(r) == ["reason"]
     assert api.get(f"/letters/{letter_id}").json()["suppressions"] == []
 
@@ -255,13 +255,13 @@ def test_reasons_without_words_or_with_control_characters_are_refused(api, reaso
 def test_tabs_and_line_breaks_in_a_reason_become_spaces(api):
     letter_id = new_letter(api)
     r = api.post(f"/letters/{letter_id}/suppressions",
-                 json={"rule": "timeliness.late", "reason": "  told by phone\n\ton the 20th  "})
+                 json={"rule": "empathy.delay_apology", "reason": "  told by phone\n\ton the 20th  "})
     assert r.status_code == 201 and r.json()["reason"] == "told by phone on the 20th"
 
 
 @pytest.mark.parametrize("rule, term, says", [
     ("readability.passive", "zzzz", "\u201cwas charged\u201d, \u201cwere found\u201d"),
-    ("timeliness.late", "late", "leave out the wording"),
+    ("empathy.delay_apology", "late", "leave out the wording"),
     ("readability.jargon", "prior to", "found nothing"),
     ("readability.passive", "   ", "leave out the wording"),
 ])
@@ -287,11 +287,11 @@ def test_web_form_refuses_a_reason_without_words(server, api):
     with signed_in(server) as web:
         page = web.get(f"/letters/{letter_id}")
         r = web.post(f"/letters/{letter_id}/suppressions",
-                     data={"csrf_token": csrf(page.text), "rule": "timeliness.late", "reason": "."})
+                     data={"csrf_token": csrf(page.text), "rule": "empathy.delay_apology", "reason": "."})
         assert r.status_code == 400
         assert "Not a problem: say in words why" in r.text
         r = web.post(f"/letters/{letter_id}/suppressions",
-                     data={"csrf_token": csrf(page.text), "rule": "timeliness.late", "reason": "ok\u001b[31m"})
+                     data={"csrf_token": csrf(page.text), "rule": "empathy.delay_apology", "reason": "ok\u001b[31m"})
         assert r.status_code == 400 and "control characters" in r.text
     assert api.get(f"/letters/{letter_id}").json()["suppressions"] == []
 
@@ -308,3 +308,47 @@ def test_check_page_refuses_an_uploaded_file_with_an_unknown_detail(server):
         assert r.status_code == 400
         assert "victim_nmae" in r.text and "does not know" in r.text
         assert letter_count(server) == before
+
+
+# --- review 8: a mark that cannot be made ------------------------------------------------------
+
+def test_lateness_cannot_be_marked_not_a_problem(api, server):
+    """A late letter marked "not a problem" showed "On time 100" and "Good" beside "3 working
+    days late": lateness comes from the dates, so the mark is refused (API, page, and a letter
+    file's `suppress` on the command line), and a mark stored before counts no more."""
+    letter_id = new_letter(api)
+    r = api.post(f"/letters/{letter_id}/suppressions", json={"rule": "timeliness.late", "reason": "the post was slow"})
+    assert r.status_code == 422 and field_of(r) == ["rule"]
+    assert "worked out from the letter's dates" in r.json()["error"]["message"]
+    with signed_in(server) as web:
+        page = web.get(f"/letters/{letter_id}")
+        r = web.post(f"/letters/{letter_id}/suppressions",
+                     data={"csrf_token": csrf(page.text), "rule": "timeliness.late", "reason": "the post was slow"})
+        assert r.status_code == 400 and "a letter sent late stays late" in r.text
+    assert api.get(f"/letters/{letter_id}").json()["suppressions"] == []
+    # a mark stored before it was refused no longer sets lateness aside
+    with sqlite3.connect(server.db) as db:
+        db.execute("INSERT INTO suppressions (letter_id, rule, term, reason, user_id, created_at)"
+                   " VALUES (?, 'timeliness.late', NULL, 'old mark', 1, '2025-01-01T00:00:00')", [letter_id])
+    rescored = api.post(f"/letters/{letter_id}/suppressions",
+                        json={"rule": "readability.passive", "reason": "quoted from the court"}).json()["result"]
+    assert found(rescored, "timeliness.late") and not any(f["suppressed"] for f in found(rescored, "timeliness.late"))
+
+
+def test_a_check_that_found_nothing_cannot_be_marked(api):
+    """A mark for a whole check with no finding in the latest version (the review right, before
+    it was taken out) would set aside the problem unseen when it came: refused."""
+    letter_id = new_letter(api)
+    r = api.post(f"/letters/{letter_id}/suppressions", json={"rule": "content.vrr", "reason": "because reasons"})
+    assert r.status_code == 422 and field_of(r) == ["rule"]
+    assert "found nothing in this letter's latest version" in r.json()["error"]["message"]
+    assert api.get(f"/letters/{letter_id}").json()["suppressions"] == []
+
+
+def test_a_letter_file_cannot_set_lateness_aside(tmp_path):
+    from vcl_qa import Letter, score_letter
+    from vcl_qa.errors import LetterError
+
+    text = SAMPLE.read_text().replace("---\n", "---\nsuppress:\n  - {rule: timeliness.late, reason: slow post}\n", 1)
+    with pytest.raises(LetterError, match="cannot be set aside"):
+        score_letter(Letter.from_text(text))

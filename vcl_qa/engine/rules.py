@@ -22,7 +22,8 @@ from vcl_qa.engine.rules_data import load_yaml, rules_dir
 from vcl_qa.engine.wordlist import WordListError, words_pattern
 
 # Keys every rule has; the rest are the kind's own settings (vcl_qa/engine/kinds/<kind>.py).
-COMMON_KEYS = ("id", "kind", "severity", "title", "message", "why", "source", "examples", "contract")
+COMMON_KEYS = ("id", "kind", "severity", "title", "message", "why", "source", "examples", "contract",
+               "markable")
 # Context keys a `when` may test: the letter's details, and `late` (worked out from them).
 CONDITION_KEYS = set(LetterContext.model_fields) - {"suppress"} | {"late", "any"}
 SEVERITIES = ("error", "warning", "suggestion")
@@ -47,6 +48,9 @@ class Rule:
     title: str = ""
     config: KindSettings = field(default_factory=KindSettings)  # the same, checked and typed
     contract: bool = False  # a rule id the contract names (docs, tests and bench read this)
+    # Can a finding be marked "not a problem"? Not one worked out from the letter's details
+    # alone (timeliness.late: the dates say it; wrong dates are corrected, not set aside).
+    markable: bool = True
 
     @property
     def dimension(self) -> str:
@@ -168,9 +172,15 @@ def _load_rules(concepts: dict[str, Concept]) -> list[Rule]:
             rules.append(
                 Rule(rid, kind, sev, raw["message"], raw["why"], raw["source"], settings,
                      raw.get("examples") or {}, fname, raw["title"], config,
-                     bool(raw.get("contract", False)))
+                     bool(raw.get("contract", False)), _markable(raw.get("markable", True), where))
             )
     return rules
+
+
+def _markable(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise RulesError(f"{where}: markable must be true or false, not {value!r}")
+    return value
 
 
 def _version(files: list[str]) -> str:

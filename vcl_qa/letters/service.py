@@ -37,7 +37,12 @@ def _score(text: str, context: dict, suppressions: list[dict], source: str | Non
     """Validate the context (named field on error) and score; returns the stored context."""
     ctx = context_from_mapping(context, source)
     stored = ctx.model_dump(mode="json", exclude_none=True)
-    extra = [s for s in suppressions if s not in stored.get("suppress", [])]
+    # A mark on a check that cannot be marked (timeliness.late: `markable: false`), stored before
+    # that was refused, no longer sets anything aside: the finding counts again.
+    from vcl_qa.engine.rules import load_rules
+
+    markable = {r.id for r in load_rules().rules if r.markable}
+    extra = [s for s in suppressions if s not in stored.get("suppress", []) and s.get("rule") in markable]
     scoring_ctx = ctx.model_copy(update={"suppress": [*ctx.suppress, *map(_suppression, extra)]})
     with metrics.scoring():
         result = engine.score_letter(Letter(text=text, context=scoring_ctx, source=source))
@@ -324,13 +329,25 @@ def suppress(db: Database, user: Any, letter_id: int, rule: str, reason: str,
     reason, term = check_suppression(rule, reason, term)
     row = store.letter_row(db, letter_id)
     store.refuse_purged(row)
+    latest = store.latest_result(db, letter_id) or {}
     if term is not None:
-        check_term_found(store.latest_result(db, letter_id) or {}, rule, term)
+        check_term_found(latest, rule, term)
+    else:
+        check_rule_found(latest, rule)
     suppression_id = store.add_suppression(db, user, letter_id, rule, reason, term,
                                            clash=_clash(rule, term))
     result = rescore(db, letter_id, force=True, user=user) or store.latest_result(db, letter_id)
     return {"id": suppression_id, "letter_id": letter_id, "version": row["latest_version"],
             "rule": rule, "term": term, "reason": reason, "result": result}
+
+
+def check_rule_found(result: dict, rule: str) -> None:
+    """A check set aside as a whole must have found something in the letter's latest version: a
+    mark made before a problem exists would hide it unseen when it comes (a review right taken
+    out of a later version)."""
+    if not any(f["rule"] == rule for f in result.get("findings", [])):
+        raise LetterError(f"“{_rule_title(rule)}” found nothing in this letter's latest version, so "
+                          "there is nothing to mark: a mark is for a finding the letter has", field="rule")
 
 
 def check_term_found(result: dict, rule: str, term: str) -> None:
@@ -351,6 +368,9 @@ def check_term_found(result: dict, rule: str, term: str) -> None:
 
 
 MIN_REASON_LETTERS = 2  # "." or "x" says nothing about why
+NOT_MARKABLE = ("“{title}” is worked out from the letter's dates, not its words, so it cannot be "
+                "marked not a problem. If a date is wrong, correct it in the letter's details (a new "
+                "version); a letter sent late stays late")
 
 
 def check_suppression(rule: Any, reason: Any, term: Any = None) -> tuple[str, str | None]:
@@ -359,9 +379,12 @@ def check_suppression(rule: Any, reason: Any, term: Any = None) -> tuple[str, st
     refused, as in names), and lengths a person would type. Returns (reason, term) cleaned."""
     from vcl_qa.engine.rules import load_rules
 
-    if not isinstance(rule, str) or rule not in {r.id for r in load_rules().rules}:
+    rules = load_rules()
+    if not isinstance(rule, str) or rule not in rules.by_id:
         raise LetterError("there is no such rule; use a rule id such as readability.jargon",
                           field="rule")
+    if not rules.by_id[rule].markable:
+        raise LetterError(NOT_MARKABLE.format(title=_rule_title(rule)), field="rule")
     if not isinstance(reason, str) or not reason.strip():
         raise LetterError("say why this finding is not a problem", field="reason")
     if len(reason) > 2000:
