@@ -346,6 +346,12 @@ def test_past_most_checked_the_most_serious_findings_keep_their_buttons():
     ("adult", "The outcome was communicated to the magistrates.", "communicated", []),
     # the items kept may not be the victim's
     ("adult", "The exhibits held by the police include a knife.", "exhibits", ["The items held by the police include a knife."]),
+    # review 8: a passive with an adverb inside ("was later got"); "charge anyone about"
+    ("adult", "The film which was subsequently obtained from the shop was unclear.", "obtained", []),
+    ("adult", "The film which was later obtained from the shop was unclear.", "obtained", []),
+    ("adult", "We decided not to charge anyone in relation to what you told us.", "in relation to", []),
+    ("adult", "Mr Hale was arrested in relation to the break-in.", "in relation to", []),
+    ("adult", "I am writing to you in relation to the case.", "in relation to", ["I am writing to you about the case."]),
 ])
 def test_a_button_never_damages_the_sentence_it_goes_into(reader, sentence, term, want):
     assert sorted(_buttons_applied(reader, sentence, term)) == sorted(want)
