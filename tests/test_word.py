@@ -16,6 +16,7 @@ from live_server import SAMPLES, LiveServer, auth, make_user, sample_payloads, s
 from vcl_qa import Letter
 from vcl_qa.engine.letter import docx_text
 from vcl_qa.engine.run import score_letter
+from vcl_qa.letters import word
 from vcl_qa.letters.word import letter_docx
 
 FLAWED = SAMPLES / "17_flawed_evidence_difficulties_jargon.txt"
@@ -48,6 +49,81 @@ def test_download_is_a4_british_english_by_the_writer(comments):
         assert any(t.startswith("Missing from the whole letter") for t in comment_texts)
     else:
         assert comment_texts == []
+
+
+def test_a_sample_letter_has_one_comment_per_finding():
+    """Under the cap (every real letter: the most findings on any is 36), each finding with
+    words has its own comment, plus one listing what is missing from the whole letter, and no
+    comment counting findings left out."""
+    letter = Letter.from_file(FLAWED)
+    findings = score_letter(letter).model_dump(mode="json")["findings"]
+    data = letter_docx(letter.text, title="Letter 1, version 1", findings=findings, comments=True)
+    texts = [c.text for c in docx.Document(io.BytesIO(data)).comments]
+    with_words = [f for f in findings if f["start"] is not None and f["end"] > f["start"] and not f["suppressed"]]
+    assert len(with_words) <= word.MOST_COMMENTS
+    assert len(texts) == len(with_words) + 1
+    assert texts[0].startswith("Missing from the whole letter")
+    assert not any("more problems in this letter" in t for t in texts)
+
+
+LONG_LINE = "Please note u must attend the court in relation to the case."
+
+
+def _long_letter(lines: int) -> str:
+    return "Dear Ms Okafor\n\n" + "\n".join([LONG_LINE] * lines) + "\n\nYours sincerely\n\nSam Staff\n"
+
+
+@pytest.fixture(scope="module")
+def long_letter():
+    """1,000 lines, each with text-speak (must fix), jargon and "please note": 3,000 findings
+    with words (the reviewer's 60 KB letter, whose download with comments took 30.6 s)."""
+    text = _long_letter(1000)
+    return text, score_letter(Letter(text=text)).model_dump(mode="json")["findings"]
+
+
+def test_a_long_letter_has_at_most_the_cap_of_comments(long_letter, monkeypatch):
+    text, findings = long_letter
+    with_words = [f for f in findings if f["start"] is not None and f["end"] > f["start"]]
+    assert len(with_words) >= 3000
+    added = []
+    real = docx.document.Document.add_comment
+    monkeypatch.setattr(docx.document.Document, "add_comment",
+                        lambda self, runs, **kw: added.append(runs) or real(self, runs, **kw))
+    data = letter_docx(text, title="Letter 1, version 1", findings=findings, comments=True,
+                       page="http://checker.example/letters/1")
+    document = docx.Document(io.BytesIO(data))
+    texts = [c.text for c in document.comments]
+    # the cap, the comment counting the rest and the one on what is missing from the letter
+    assert len(added) == len(texts) == word.MOST_COMMENTS + 2
+    left = len(with_words) - word.MOST_COMMENTS
+    assert texts[0].startswith(f"There are {left:,} more problems in this letter than have a comment here (")
+    assert "http://checker.example/letters/1" in texts[0] and "must fix" in texts[0]
+    assert texts[1].startswith("Missing from the whole letter")
+    # must-fix first: 1,000 text-speak findings, so all 200 are on "u", in letter order
+    assert all(t.startswith("Must fix: Text-speak") for t in texts[2:])
+    # Work done in proportion to the letter: a line is cut only at a commented finding's edges
+    # (not at all 3,000), so at most one run a line, two more for each comment and each
+    # comment's reference run (before: 8,000 runs).
+    runs = sum(len(p.runs) for p in document.paragraphs)
+    assert runs <= len(document.paragraphs) + 3 * len(texts)
+    assert docx_text(data) == text
+
+
+def test_comments_go_to_the_most_serious_first_then_in_letter_order():
+    letter = Letter.from_file(FLAWED)
+    findings = score_letter(letter).model_dump(mode="json")["findings"]
+    with_words = sorted((f for f in findings if f["start"] is not None and f["end"] > f["start"]
+                         and not f["suppressed"]), key=lambda f: f["start"])
+    assert len(with_words) > 3
+    data = letter_docx(letter.text, title="Letter 1", findings=findings, comments=True, most_comments=3)
+    texts = [c.text for c in docx.Document(io.BytesIO(data)).comments]
+    assert len(texts) == 3 + 2
+    rank = {"error": 0, "warning": 1, "suggestion": 2}
+    chosen = sorted(with_words, key=lambda f: (rank[f["severity"]], f["start"]))[:3]
+    chosen.sort(key=lambda f: f["start"])
+    assert [t.split(": ", 1)[1].split(" Try:")[0].split(" Suggestion:")[0] for t in texts[2:]] == [
+        f["message"] for f in chosen]
+    assert texts[0].startswith(f"There are {len(with_words) - 3:,} more problems in this letter")
 
 
 def _word_file(header: str | None = None, footer: str | None = None, table_first: bool = True) -> bytes:

@@ -20,6 +20,9 @@
   var shown = { error: true, warning: true, suggestion: true };
   var RANK = { error: 0, warning: 1, suggestion: 2 };
   var WIDE = 60;  // characters: a finding longer than this is about a sentence, not words
+  // How many findings the list shows (rules/web.yml): a letter with thousands lists the first
+  // `most`, and `alike` of the same check on the same words; the rest are counted.
+  var LISTED = data.listed || { most: Infinity, alike: Infinity };
   // A line that is only a sign-off, from the checker's own list (rules/structure.yml) when the
   // page gives it: paragraphs are inserted before the first such line.
   var SIGN_OFF = new RegExp("^[ \\t]*(?:" + (data.sign_off ||
@@ -173,27 +176,87 @@
     active.sort(function (a, b) {
       return (RANK[a.severity] - RANK[b.severity]) || ((a.start === null ? -1 : a.start) - (b.start === null ? -1 : b.start));
     });
-    findings = active.map(function (f, i) { var o = copy(f); o.n = i + 1; o.kind = kindOf(f); return o; });
+    var all = active.map(function (f, i) { var o = copy(f); o.n = i + 1; o.kind = kindOf(f); return o; });
+    var listed = listing(all);
+    findings = listed.shown;
     list.textContent = "";
     findings.forEach(function (f) { list.appendChild(build(f)); });
-    counts();
+    unlisted(listed.rest);
+    counts(all);
     filter();
     render();
     say("Checked as you typed: " + result.score + " out of 100. Not saved yet: press \u201cSave as a new version\u201d to keep it.");
     if (status) { status.setAttribute("data-checks", String(seq)); }
   }
 
-  function counts() {
+  function counts(all) {
     var n = { error: 0, warning: 0, suggestion: 0 };
-    findings.forEach(function (f) { n[f.severity] += 1; });
+    all.forEach(function (f) { n[f.severity] += 1; });
     Object.keys(n).forEach(function (sev) {
       var el = document.getElementById("count-" + sev);
       if (el) { el.textContent = n[sev]; }
     });
     var total = document.getElementById("findings-count");
-    if (total) { total.textContent = findings.length; }
+    if (total) { total.textContent = all.length; }
     var none = document.getElementById("nothing-to-fix");
-    if (none) { none.hidden = findings.length > 0; }
+    if (none) { none.hidden = all.length > 0; }
+    var hint = document.getElementById("findings-listed"), shown = document.getElementById("listed-count");
+    if (hint) { hint.hidden = findings.length === all.length; }
+    if (shown) { shown.textContent = findings.length; }
+  }
+
+  function number(n) { return n.toLocaleString("en-GB"); }
+
+  /* The findings the list shows, as the server chooses them (api/web/letter_view.py `listing`):
+     at most LISTED.most, and LISTED.alike of the same check on the same words, the last shown of
+     each kind counting the others (`more_alike`); the rest counted by check and severity. */
+  function listing(all) {
+    var shown = [], seen = {}, last = {}, more = {}, rest = {}, groups = [];
+    all.forEach(function (f) {
+      var key = f.rule + "\u0000" + (f.text || "").toLowerCase();
+      seen[key] = (seen[key] || 0) + 1;
+      if (seen[key] <= LISTED.alike && shown.length < LISTED.most) {
+        last[key] = shown.length;
+        f.more_alike = 0;
+        shown.push(f);
+        return;
+      }
+      more[key] = (more[key] || 0) + 1;
+      var gk = f.severity + "\u0000" + f.rule;
+      if (!rest[gk]) {
+        rest[gk] = { title: data.titles[f.rule] || f.rule, severity: f.severity, count: 0, words: [] };
+        groups.push(rest[gk]);
+      }
+      var g = rest[gk], words = (f.text || "").trim();
+      g.count += 1;
+      if (words && g.words.length < 3 && g.words.map(function (w) { return w.toLowerCase(); }).indexOf(words.toLowerCase()) < 0) {
+        g.words.push(words.length > 40 ? words.slice(0, 37) + "..." : words);
+      }
+    });
+    Object.keys(last).forEach(function (key) { shown[last[key]].more_alike = more[key] || 0; });
+    groups.sort(function (a, b) {
+      return (RANK[a.severity] - RANK[b.severity]) || (b.count - a.count) || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0);
+    });
+    return { shown: shown, rest: groups };
+  }
+
+  /* The findings not listed, counted by check (as api/templates/letter.html draws them). */
+  function unlisted(groups) {
+    var box = document.getElementById("findings-unlisted");
+    if (!box) { return; }
+    box.textContent = "";
+    if (!groups.length) { return; }
+    var total = groups.reduce(function (a, g) { return a + g.count; }, 0);
+    box.appendChild(el("h3", { id: "unlisted-heading" }, "Not listed here (" + number(total) + ")"));
+    var ul = el("ul", { className: "unlisted-list", "aria-labelledby": "unlisted-heading" });
+    groups.forEach(function (g) {
+      var li = el("li");
+      li.appendChild(el("span", { className: "badge sev-" + g.severity }, data.severities[g.severity] || g.severity));
+      var words = g.words.length ? " (such as " + g.words.map(function (w) { return "\u201c" + w + "\u201d"; }).join(", ") + ")" : "";
+      li.appendChild(document.createTextNode(" " + g.title + ": " + number(g.count) + words));
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
   }
 
   function kindOf(f) {
@@ -292,6 +355,10 @@
     sup.appendChild(el("button", { type: "submit", className: "button button-small button-secondary" }, "Mark as not a problem"));
     details.appendChild(sup);
     li.appendChild(details);
+    if (f.more_alike) {
+      li.appendChild(el("p", { className: "finding-more" }, "And " + number(f.more_alike) +
+        " more like this further on in the letter (the same words), not listed here: fix them the same way."));
+    }
     if (f.why) {
       var why = el("details", { className: "finding-why" });
       why.appendChild(el("summary", {}, "Why it matters"));

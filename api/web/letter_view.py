@@ -87,6 +87,43 @@ def findings_view(result: dict, suppressions: list[dict], text: str) -> list[dic
     return out
 
 
+def alike_key(f: dict) -> tuple[str, str]:
+    """Findings alike: the same check on the same words ("please note" found 3,300 times)."""
+    return f["rule"], (f.get("text") or "").casefold()
+
+
+def listing(active: list[dict], most: int, alike: int) -> tuple[list[dict], list[dict]]:
+    """The findings drawn on the page, in their order (must-fix first): at most `most`, and at
+    most `alike` of the same check on the same words. The last one drawn of each kind carries
+    `more_alike`, how many more like it are not drawn. Then the findings not drawn, counted by
+    check and severity (most first): [{"title", "severity", "severity_words", "count",
+    "words"}]. Every finding is drawn or counted; letter.js lists them the same way."""
+    shown: list[dict] = []
+    seen: dict[tuple[str, str], int] = {}
+    last: dict[tuple[str, str], int] = {}  # kind -> index in `shown` of its last card
+    more: dict[tuple[str, str], int] = {}
+    rest: dict[tuple[str, str], dict] = {}
+    for f in active:
+        key = alike_key(f)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] <= alike and len(shown) < most:
+            last[key] = len(shown)
+            shown.append({**f, "more_alike": 0})
+            continue
+        more[key] = more.get(key, 0) + 1
+        group = rest.setdefault((f["severity"], f["title"]), {
+            "title": f["title"], "severity": f["severity"], "severity_words": f["severity_words"],
+            "count": 0, "words": []})
+        group["count"] += 1
+        words = (f.get("text") or "").strip()
+        if words and len(group["words"]) < 3 and words.casefold() not in {w.casefold() for w in group["words"]}:
+            group["words"].append(words if len(words) <= 40 else words[:37] + "...")
+    for key, i in last.items():
+        shown[i]["more_alike"] = more.get(key, 0)
+    unlisted = sorted(rest.values(), key=lambda g: (labels.SEVERITY_ORDER.get(g["severity"], 3), -g["count"], g["title"]))
+    return shown, unlisted
+
+
 def severity_counts(findings: list[dict]) -> list[tuple[str, str, int]]:
     active = [f for f in findings if not f.get("suppressed")]
     return [(sev, words, sum(f["severity"] == sev for f in active))
@@ -148,17 +185,26 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return out
 
 
-def view_context(letter: dict, result: dict, user: Any) -> dict[str, Any]:
-    """Everything the letter page needs beyond the letter itself."""
+def view_context(letter: dict, result: dict, user: Any, *, most: int = 100, alike: int = 10) -> dict[str, Any]:
+    """Everything the letter page needs beyond the letter itself. A letter with thousands of
+    findings lists at most `most` of them, and `alike` of the same check on the same words
+    (`findings_listed_most` and `findings_listed_alike` in rules/web.yml); the rest are counted."""
     text = letter["versions"][-1]["text"] if letter["versions"] else ""
     text = text or ""
     findings = findings_view(result, letter.get("suppressions") or [], text)
     active = [f for f in findings if not f.get("suppressed")]
+    listed, unlisted = listing(active, most, alike)
+    # one mark on "please note" sets aside every place it is: listed the same way
+    set_aside_all = [f for f in findings if f.get("suppressed")]
+    set_aside, set_aside_rest = listing(set_aside_all, most, alike)
     rules = load_rules().by_id
     restored = [{**s, "title": rules[s["rule"]].title if s["rule"] in rules else s["rule"]}
                 for s in reversed(letter.get("suppressions") or []) if s.get("revoked_at")]
     return {
-        "text": text, "findings": active, "set_aside": [f for f in findings if f.get("suppressed")],
+        "text": text, "findings": listed, "active_count": len(active), "unlisted": unlisted,
+        "unlisted_count": sum(g["count"] for g in unlisted),
+        "set_aside": set_aside, "set_aside_count": len(set_aside_all),
+        "set_aside_unlisted": sum(g["count"] for g in set_aside_rest),
         "restored": restored,
         "counts": severity_counts(findings), "must_fix": [f for f in active if f["severity"] == "error"],
         "missing": missing_details(result, letter.get("context") or {}),

@@ -156,7 +156,9 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
     letter = _load(db, user, letter_id)
     audit.record(db, user.user, "letter.read", "letter", letter_id)
     result = letter["result"] or {"findings": [], "metrics": {}, "dimensions": {}}
-    view = letter_view.view_context(letter, result, user)
+    listed = {"most": int(settings().get("findings_listed_most", 100)),
+              "alike": int(settings().get("findings_listed_alike", 10))}
+    view = letter_view.view_context(letter, result, user, **listed)
     if text is not None:  # what the writer sent, kept when it could not be saved
         view["text"] = text
     comparison = None
@@ -169,6 +171,8 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
     rules = load_rules().rules
     data = {"letter": letter_id, "text": view["text"], "context": {**context, "suppress": stood},
             "findings": [_script_finding(f) for f in view["findings"]],
+            # how many findings the list shows (the page's own findings are those it lists)
+            "listed": listed,
             "editable": letter["status"] != "sent", "verdicts": VERDICT_WORDS, "severities": SEVERITY_WORDS,
             "titles": {r.id: r.title for r in rules}, "top_rules": [r.id for r in rules if r.kind == "header_line"],
             # the sign-offs the checker knows (rules/structure.yml): paragraphs go in before them
@@ -441,14 +445,17 @@ def _script_json(data: dict) -> str:
 
 
 @router.get("/letters/{letter_id}/letter.docx")
-def download_docx(letter_id: int, user: StaffOrManager, db: DbDep, comments: bool = False):
+def download_docx(request: Request, letter_id: int, user: StaffOrManager, db: DbDep, comments: bool = False):
     """The latest version as a Word document (A4, British English); `comments=true` adds each
-    problem as a Word comment on its words."""
+    problem as a Word comment on its words (at most `word_comments_most` of them, rules/web.yml,
+    the most serious first, and one comment counting the rest)."""
     letter = _load(db, user, letter_id)
     latest = letter["versions"][-1]
     data = word.letter_docx(latest["text"] or "", title=f"Letter {letter_id}, version {letter['latest_version']}",
                             author=latest.get("author") or user.name,
-                            findings=(letter["result"] or {}).get("findings"), comments=comments)
+                            findings=(letter["result"] or {}).get("findings"), comments=comments,
+                            most_comments=int(settings().get("word_comments_most", word.MOST_COMMENTS)),
+                            page=str(request.base_url).rstrip("/") + f"/letters/{letter_id}")
     audit.record(db, user.user, "letter.download", "letter", letter_id, {"comments": comments})
     name = f"letter-{letter_id}-version-{letter['latest_version']}{'-with-comments' if comments else ''}.docx"
     return Response(data, headers={"Content-Disposition": f'attachment; filename="{name}"'},
