@@ -8,13 +8,13 @@ import json
 import re
 import sqlite3
 import unicodedata
-from collections import Counter
 from typing import TYPE_CHECKING, Any, Callable
 
 from sqlite_utils import Database
 
 from vcl_qa.db import audit
 from vcl_qa.db.connection import now, write_tx
+from vcl_qa.letters import matching
 
 if TYPE_CHECKING:  # the store keeps results; it never runs the engine
     from vcl_qa.engine.result import Result
@@ -301,34 +301,24 @@ def fts_query(db: Database, q: str) -> str:
 
 
 def compare(db: Database, letter_id: int, old: int, new: int) -> dict:
-    """Findings fixed, new and unchanged between two versions (matched by rule and words)."""
+    """Findings fixed, new and still there ("unchanged") between two versions: matched as a
+    reader would, by rule and by words or place, the earlier version's places carried through
+    the edit (`matching.py`), so a sentence edited but still too long is still there, not one
+    fixed and one new. fixed + unchanged = the findings of `old`; new + unchanged = those of
+    `new`. Each unchanged finding (as in `new`) has `before` (its message, words and place in
+    `old`) and `note` (e.g. "was 28 words", when only its figures changed)."""
     _letter_row(db, letter_id)
-    results = {}
+    findings, texts = {}, {}
     for v in (old, new):
         res = latest_result(db, letter_id, v)
         if res is None:
             raise NotFound(f"letter {letter_id} has no version {v}")
-        results[v] = [f for f in res["findings"] if not f.get("suppressed")]
-
-    def key(f: dict) -> tuple:
-        return (f["rule"], f.get("text") or "")
-
-    left = Counter(key(f) for f in results[old])
-    fixed, unchanged, added = [], [], []
-    for f in results[new]:
-        if left[key(f)] > 0:
-            left[key(f)] -= 1
-            unchanged.append(f)
-        else:
-            added.append(f)
-    remaining = Counter(key(f) for f in results[new])
-    for f in results[old]:
-        if remaining[key(f)] > 0:
-            remaining[key(f)] -= 1
-        else:
-            fixed.append(f)
-    return {"letter_id": letter_id, "from_version": old, "to_version": new,
-            "fixed": fixed, "new": added, "unchanged": unchanged}
+        findings[v] = res["findings"]
+        row = db.execute("SELECT text FROM versions WHERE letter_id = ? AND version = ?",
+                         [letter_id, v]).fetchone()
+        texts[v] = row[0] if row else None
+    out = matching.compare_findings(findings[old], findings[new], texts[old], texts[new])
+    return {"letter_id": letter_id, "from_version": old, "to_version": new, **out}
 
 
 def _latest_context(db: Database, letter_id: int, version: int) -> dict:
