@@ -322,6 +322,11 @@ def test_lateness_cannot_be_marked_not_a_problem(api, server):
     assert "worked out from the letter's dates" in r.json()["error"]["message"]
     with signed_in(server) as web:
         page = web.get(f"/letters/{letter_id}")
+        # the page offers no mark for it, and says what to do instead
+        assert 'name="rule" value="timeliness.late"' not in page.text
+        assert 'name="rule" value="empathy.delay_apology"' in page.text
+        assert "This comes from the letter&#39;s dates" in page.text or "This comes from the letter's dates" in page.text
+        assert '"unmarkable_rules": ["timeliness.late"]' in page.text
         r = web.post(f"/letters/{letter_id}/suppressions",
                      data={"csrf_token": csrf(page.text), "rule": "timeliness.late", "reason": "the post was slow"})
         assert r.status_code == 400 and "a letter sent late stays late" in r.text

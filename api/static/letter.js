@@ -344,17 +344,11 @@
       li.appendChild(advice);
       li.appendChild(el("p", { className: "hint" }, "Fit it into the sentence yourself: it cannot simply replace the words."));
     }
-    var details = el("details", { className: "not-a-problem" });
-    details.appendChild(el("summary", {}, "Not a problem in this letter?"));
-    var sup = postForm("/suppressions");
-    hidden(sup, "rule", f.rule);
-    if (f.start !== null && f.text) { hidden(sup, "term", f.text); }
-    sup.appendChild(el("label", { "for": "reason-" + f.n }, "Why is it fine here?"));
-    sup.appendChild(el("p", { className: "hint", id: "reason-" + f.n + "-hint" }, "Save your changes first. It stays on this page, struck through, with your name and reason."));
-    sup.appendChild(el("input", { id: "reason-" + f.n, name: "reason", type: "text", required: "required", "aria-describedby": "reason-" + f.n + "-hint" }));
-    sup.appendChild(el("button", { type: "submit", className: "button button-small button-secondary" }, "Mark as not a problem"));
-    details.appendChild(sup);
-    li.appendChild(details);
+    if ((data.unmarkable_rules || []).indexOf(f.rule) >= 0) {  // lateness: from the dates, not the words
+      li.appendChild(el("p", { className: "hint" }, "This comes from the letter's dates. If a date is wrong, correct it in the letter's details below."));
+    } else {
+      li.appendChild(notAProblem(f));
+    }
     if (f.more_alike) {
       li.appendChild(el("p", { className: "finding-more" }, "And " + number(f.more_alike) +
         " more like this further on in the letter (the same words), not listed here: fix them the same way."));
@@ -369,6 +363,20 @@
     note.hidden = true;
     li.appendChild(note);
     return li;
+  }
+
+  function notAProblem(f) {
+    var details = el("details", { className: "not-a-problem" });
+    details.appendChild(el("summary", {}, "Not a problem in this letter?"));
+    var sup = postForm("/suppressions");
+    hidden(sup, "rule", f.rule);
+    if (f.start !== null && f.text) { hidden(sup, "term", f.text); }
+    sup.appendChild(el("label", { "for": "reason-" + f.n }, "Why is it fine here?"));
+    sup.appendChild(el("p", { className: "hint", id: "reason-" + f.n + "-hint" }, "Save your changes first. It stays on this page, struck through, with your name and reason."));
+    sup.appendChild(el("input", { id: "reason-" + f.n, name: "reason", type: "text", required: "required", "aria-describedby": "reason-" + f.n + "-hint" }));
+    sup.appendChild(el("button", { type: "submit", className: "button button-small button-secondary" }, "Mark as not a problem"));
+    details.appendChild(sup);
+    return details;
   }
 
   /* --- what the buttons do -------------------------------------------------------------- */

@@ -78,7 +78,8 @@ def findings_view(result: dict, suppressions: list[dict], text: str) -> list[dic
                 "severity_words": labels.SEVERITIES.get(f["severity"], f["severity"]),
                 "where": "top" if rule is not None and rule.kind == "header_line" else "body",
                 "original": text[lo:hi] if lo is not None and hi is not None else None,
-                "replacements": f.get("replacements") or [], "suppression": None}
+                "replacements": f.get("replacements") or [], "suppression": None,
+                "markable": rule.markable if rule else True}
         if view["kind"] == "fill":
             view["label"] = placeholder_label(f.get("text") or "")
         if f.get("suppressed"):

@@ -175,6 +175,7 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
             "listed": listed,
             "editable": letter["status"] != "sent", "verdicts": VERDICT_WORDS, "severities": SEVERITY_WORDS,
             "titles": {r.id: r.title for r in rules}, "top_rules": [r.id for r in rules if r.kind == "header_line"],
+            "unmarkable_rules": [r.id for r in rules if not r.markable],
             # the sign-offs the checker knows (rules/structure.yml): paragraphs go in before them
             "sign_off": sign_off_alternatives()}
     saved_text = SAVED_MESSAGES.get(saved or "")
