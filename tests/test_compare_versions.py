@@ -53,7 +53,7 @@ def found(text: str, rule: str, words: str, message: str = "m") -> list[dict]:
 
 
 def adds_up(diff: dict, before: int, after: int) -> None:
-    assert len(diff["fixed"]) + len(diff["unchanged"]) == before
+    assert len(diff["fixed"]) + len(diff["unchanged"]) + len(diff["set_aside"]) == before
     assert len(diff["new"]) + len(diff["unchanged"]) == after
 
 
@@ -167,6 +167,16 @@ def test_suppressed_findings_are_left_out():
               {**finding("empathy.cold", 6, 10, "cold"), "suppressed": True}]
     diff = matching.compare_findings(before, before[:1], "prior cold", "prior cold")
     assert (diff["fixed"], diff["new"], len(diff["unchanged"])) == ([], [], 1)
+
+
+def test_a_finding_marked_not_a_problem_since_is_set_aside_not_fixed():
+    """Review 8: marking a finding "not a problem" made the letter page say "1 fixed", though
+    its words were still in the letter."""
+    before = [finding("readability.jargon", 0, 5, "prior"), finding("empathy.cold", 6, 10, "cold")]
+    after = [before[0], {**before[1], "suppressed": True}]
+    diff = matching.compare_findings(before, after, "prior cold", "prior cold")
+    assert (diff["fixed"], diff["new"], len(diff["unchanged"])) == ([], [], 1)
+    assert [f["text"] for f in diff["set_aside"]] == ["cold"]
 
 
 # Real letters, scored and stored by the service.

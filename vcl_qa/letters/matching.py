@@ -254,15 +254,19 @@ def compare_findings(before: Iterable[dict], after: Iterable[dict], old_text: st
                      new_text: str | None = None) -> dict[str, list[dict]]:
     """{"fixed": earlier findings gone, "new": later findings with no counterpart,
     "unchanged": later findings still there, each with `before` (the earlier finding's message,
-    words and place) and `note` (what changed in its message, e.g. "was 28 words", or None)}.
-    Suppressed findings are left out on both sides."""
+    words and place) and `note` (what changed in its message, e.g. "was 28 words", or None),
+    "set_aside": later findings still there but marked "not a problem" since (not fixed: the
+    words are still in the letter)}. Findings already set aside in the earlier version are left
+    out, and so are those set aside in the later one that have no earlier counterpart.
+    fixed + unchanged + set_aside = the earlier findings counted; new + unchanged = the later."""
     before = [f for f in before if not f.get("suppressed")]
-    after = [f for f in after if not f.get("suppressed")]
+    after = list(after)
     pairs, fixed, new = match(before, after, old_text, new_text)
-    unchanged = []
+    unchanged, set_aside = [], []
     for i, j in pairs:
         f, g = before[i], after[j]
-        unchanged.append({**g, "before": {k: f.get(k) for k in ("message", "text", "start", "end")},
-                          "note": change_note(f.get("message"), g.get("message"))})
-    return {"fixed": [before[i] for i in fixed], "new": [after[j] for j in new],
-            "unchanged": unchanged}
+        (set_aside if g.get("suppressed") else unchanged).append(
+            {**g, "before": {k: f.get(k) for k in ("message", "text", "start", "end")},
+             "note": change_note(f.get("message"), g.get("message"))})
+    return {"fixed": [before[i] for i in fixed], "new": [after[j] for j in new if not after[j].get("suppressed")],
+            "unchanged": unchanged, "set_aside": set_aside}
