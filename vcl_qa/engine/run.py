@@ -71,11 +71,6 @@ def suppress(findings: list[Finding], letter: Letter, rs: RuleSet) -> None:
             near = difflib.get_close_matches(rule, list(rs.by_id), n=1)
             return f" (did you mean {near[0]}?)" if near else ""
         raise LetterError.many([("suppress", f"no rule is called '{r}'{hint(r)}") for r in dict.fromkeys(unknown)])
-    fixed = [s.rule for s in letter.context.suppress if not rs.by_id[s.rule].markable]
-    if fixed:  # timeliness.late comes from the dates: correct a wrong date instead
-        raise LetterError.many([("suppress", f"'{r}' is worked out from the letter's details, not its "
-                                 "words, and cannot be set aside; correct the details if they are wrong")
-                                for r in dict.fromkeys(fixed)])
     for f in findings:
         term = fold(f.text or "").lower()
         for s in letter.context.suppress:

@@ -20,6 +20,7 @@ from vcl_qa.engine.result import Finding, Result
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.engine.run import score_letter
 from vcl_qa.errors import LetterError
+from vcl_qa.letters import matching
 from vcl_qa.letters.service import check_text
 from vcl_qa.panel.redact import load_rules as redaction_rules
 from vcl_qa.panel.redact import redact
@@ -88,34 +89,18 @@ def _brief_finding(f: Finding | dict, titles: dict[str, str]) -> dict:
             "text": d.get("text")}
 
 
-def compare(before: list[dict], after: list[dict]) -> dict[str, list[dict]]:
-    """What was fixed, what is left and what is new, from the flawed letter to the attempt
-    (findings matched by rule and words, as versions of a letter are compared)."""
-    before = [f for f in before if not f.get("suppressed")]
-    after = [f for f in after if not f.get("suppressed")]
-
-    def key(f: dict) -> tuple:
-        return (f["rule"], (f.get("text") or "").lower())
-
+def compare(before: list[dict], after: list[dict], old_text: str | None = None,
+            new_text: str | None = None) -> dict[str, list[dict]]:
+    """What was fixed, what is left and what is new, from the flawed letter to the attempt,
+    matched as versions of a letter are (`letters/matching.py`: by rule and words, or by place
+    once the edit is allowed for, so a long sentence shortened but still long is left, not
+    fixed and new)."""
+    diff = matching.compare_findings(before, after, old_text, new_text)
     titles = _titles()
-    waiting = Counter(key(f) for f in before)
-    left, new = [], []
-    for f in after:
-        if waiting[key(f)] > 0:
-            waiting[key(f)] -= 1
-            left.append(_brief_finding(f, titles))
-        else:
-            new.append(_brief_finding(f, titles))
-    still = Counter(key(f) for f in after)
-    fixed = []
-    for f in before:
-        if still[key(f)] > 0:
-            still[key(f)] -= 1
-        else:
-            fixed.append(_brief_finding(f, titles))
     rank = {"error": 0, "warning": 1, "suggestion": 2}
-    return {k: sorted(v, key=lambda f: rank.get(f["severity"], 3))
-            for k, v in (("fixed", fixed), ("left", left), ("new", new))}
+    parts = (("fixed", diff["fixed"]), ("left", diff["unchanged"] + diff["set_aside"]), ("new", diff["new"]))
+    return {k: sorted((_brief_finding(f, titles) for f in v), key=lambda f: rank.get(f["severity"], 3))
+            for k, v in parts}
 
 
 def _flawed_findings(ex: Exercise) -> list[dict]:
@@ -173,11 +158,11 @@ def attempt(db: Database, user: Any, exercise_id: str, text: Any,
     data = result.model_dump(mode="json")
     left = sorted({f.rule for f in result.findings if _is_error(f)})
     row = store.add_attempt(db, user, ex.id, text, changed, result.score, passed, left, data, not_counted)
-    return _answer(db, user.id, ex, data, passed, row["number"], row["created_at"], not_counted)
+    return _answer(db, user.id, ex, data, passed, row["number"], row["created_at"], not_counted, text)
 
 
 def _answer(db: Database, user_id: int, ex: Exercise, data: dict, passed: bool, number: int,
-            created_at: str, not_counted: list[dict] | None = None) -> dict:
+            created_at: str, not_counted: list[dict] | None = None, text: str | None = None) -> dict:
     status = store.status_by_exercise(db, user_id).get(ex.id) or {"passed": False, "attempts": 0}
     after = settings().model_answer_after
     unlocked = status["passed"] or status["attempts"] >= after
@@ -185,7 +170,7 @@ def _answer(db: Database, user_id: int, ex: Exercise, data: dict, passed: bool, 
             "meets_standard": _meets_standard(data), "not_counted": list(not_counted or []),
             "attempt": number, "attempts": status["attempts"], "passed_before": bool(status["passed"]),
             "created_at": created_at,
-            "feedback": compare(_flawed_findings(ex), data["findings"]),
+            "feedback": compare(_flawed_findings(ex), data["findings"], ex.letter, text),
             "model_answer": _model(ex) if unlocked else None,
             "tries_before_model_answer": 0 if unlocked else max(after - status["attempts"], 0)}
 
@@ -200,7 +185,7 @@ def last_attempt(db: Database, user: Any, exercise_id: str, number: int | None =
             raise
         return None
     out = _answer(db, user.id, ex, row["result"], row["passed"], row["number"], row["created_at"],
-                  row["not_counted"])
+                  row["not_counted"], row["text"])
     out["text"], out["changes"] = row["text"], row["changes"]
     return out
 
