@@ -345,7 +345,7 @@
       li.appendChild(el("p", { className: "hint" }, "Fit it into the sentence yourself: it cannot simply replace the words."));
     }
     if ((data.unmarkable_rules || []).indexOf(f.rule) >= 0) {  // lateness: from the dates, not the words
-      li.appendChild(el("p", { className: "hint" }, "This comes from the letter's dates. If a date is wrong, correct it in the letter's details below."));
+      li.appendChild(el("p", { className: "hint" }, "This comes from the letter's dates, so it cannot be marked not a problem. If a date is wrong, check the letter again with the right dates."));
     } else {
       li.appendChild(notAProblem(f));
     }

@@ -369,8 +369,8 @@ def check_term_found(result: dict, rule: str, term: str) -> None:
 
 MIN_REASON_LETTERS = 2  # "." or "x" says nothing about why
 NOT_MARKABLE = ("“{title}” is worked out from the letter's dates, not its words, so it cannot be "
-                "marked not a problem. If a date is wrong, correct it in the letter's details (a new "
-                "version); a letter sent late stays late")
+                "marked not a problem. If a date is wrong, check the letter again with the right dates "
+                "(over the API, a new version with the right details); a letter sent late stays late")
 
 
 def check_suppression(rule: Any, reason: Any, term: Any = None) -> tuple[str, str | None]:
