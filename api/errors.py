@@ -95,13 +95,9 @@ def _context_problems(body: Any, found: dict) -> list[tuple[str, str]]:
         return []
     if any(f and (f == "context" or f.startswith("context.")) for f in found):
         return []
-    from vcl_qa.engine.letter import context_from_mapping
+    from .schemas import json_context_problems
 
-    try:
-        context_from_mapping(body["context"])
-    except LetterError as exc:
-        return [(f"context.{f}" if f else "context", m) for f, m in exc.details]
-    return []
+    return json_context_problems(body["context"])
 
 
 def _whole(e: dict) -> str | None:

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from vcl_qa.engine.letter import LetterContext
+from vcl_qa.engine.letter import LetterContext, context_from_mapping
+from vcl_qa.errors import LetterError
 from vcl_qa.engine.result import Result
 
 
@@ -33,6 +34,57 @@ RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 # Validated by vcl_qa.letter.context_from_mapping (the same messages as the command line),
 # so the model takes a plain mapping but documents the real fields.
 ContextIn = Annotated[dict[str, Any], WithJsonSchema(_inline_refs(LetterContext.model_json_schema()))]
+
+# The yes-or-no details are JSON booleans over the API (contract section 1; "unknown" too for
+# withdrawal). The library also reads the words a letter file or a form may give ("yes", "no",
+# "true", 1, ...); in JSON such a value is refused, so that another system's text is never
+# guessed at. What to send instead, for each.
+JSON_TRUE_FALSE = {"bereaved": "true or false, without quotes",
+                   "withdrawal": 'true or false without quotes, or "unknown"'}
+
+
+def context_type_problems(context: Any) -> list[tuple[str, str]]:
+    """(field, message) for each yes-or-no detail of a JSON `context` that the library would
+    read as true or false but is not a JSON boolean. A value the library refuses anyway is left
+    to the library's own message."""
+    if not isinstance(context, dict):
+        return []
+    problems = []
+    for field, send in JSON_TRUE_FALSE.items():
+        value = context.get(field)
+        if value is None or isinstance(value, bool) or (field == "withdrawal" and value == "unknown"):
+            continue
+        try:
+            context_from_mapping({field: value})
+        except LetterError:
+            continue  # refused anyway, with the library's message
+        if isinstance(value, str):
+            shown = value if len(value) <= 40 else value[:40].rstrip() + "..."
+            problems.append((field, f"'{shown}' is text, not true or false: send {send}"))
+        else:
+            problems.append((field, f"{value!r} is a number, not true or false: send {send}"))
+    return problems
+
+
+def json_context_problems(context: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every problem of a JSON `context`, each as (`context.FIELD`, message), in the order the
+    fields were given: the library's, and a yes-or-no detail that is not a JSON boolean."""
+    problems = dict(context_type_problems(context))
+    try:
+        context_from_mapping(context)
+    except LetterError as exc:
+        for field, message in exc.details:
+            problems.setdefault(field, message)
+    order = {str(k): i for i, k in enumerate(context)}
+    ordered = sorted(problems.items(), key=lambda kv: order.get((kv[0] or "").split(".")[0], len(order)))
+    return [(f"context.{f}" if f else "context", m) for f, m in ordered]
+
+
+def check_context_types(context: Any) -> None:
+    """Refuse a JSON `context` whose yes-or-no details are not booleans (422 naming
+    `context.FIELD`), with every other wrong field of the context named too."""
+    if context_type_problems(context):
+        raise LetterError.many(json_context_problems(context))
 
 
 class LetterSubmit(BaseModel):

@@ -148,3 +148,36 @@ def test_a_body_that_is_not_json_says_so_once(server, content_type):
     assert r.status_code == 422
     message = r.json()["error"]["message"]
     assert "not JSON" in message and "not not" not in message and "application/json" in message
+
+
+# Review 9: "bereaved": "yes" was taken as true. The yes-or-no details are JSON booleans.
+@pytest.mark.parametrize("path", ["/letters", "/check"])
+@pytest.mark.parametrize("field, value, message", [
+    ("bereaved", "yes", "'yes' is text, not true or false: send true or false, without quotes"),
+    ("bereaved", "false", "'false' is text, not true or false: send true or false, without quotes"),
+    ("bereaved", 1, "1 is a number, not true or false: send true or false, without quotes"),
+    ("withdrawal", "no", "'no' is text, not true or false: send true or false without quotes, or \"unknown\""),
+])
+def test_a_yes_or_no_detail_given_as_text_is_refused(server, path, field, value, message):
+    before = letters_stored(server)
+    r = post(server, path, {"text": TEXT, "context": {field: value}})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"] == [{"field": f"context.{field}", "message": message}]
+    assert r.json()["error"]["message"] == f"context.{field}: {message}"
+    assert letters_stored(server) == before
+
+
+@pytest.mark.parametrize("context", [{"bereaved": True}, {"bereaved": False}, {"bereaved": None},
+                                     {"withdrawal": True}, {"withdrawal": "unknown"}, {"withdrawal": None}])
+def test_yes_or_no_details_as_json_booleans_are_taken(server, context):
+    assert post(server, "/check", {"text": TEXT, "context": context}).status_code == 200
+
+
+def test_a_text_yes_is_named_with_every_other_wrong_field(server):
+    r = post(server, "/letters", {"text": TEXT, "context": {"decision": "dropped", "bereaved": "yes"}})
+    assert r.status_code == 422
+    assert [d["field"] for d in r.json()["error"]["details"]] == ["context.decision", "context.bereaved"]
+    # and beside a wrong field of the body itself
+    r = post(server, "/letters", {"txt": TEXT, "context": {"bereaved": "yes"}})
+    assert [d["field"] for d in r.json()["error"]["details"]] == ["text", "txt", "context.bereaved"]
+    assert "without quotes" in r.json()["error"]["details"][2]["message"]

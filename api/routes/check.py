@@ -22,7 +22,7 @@ from vcl_qa.letters import service, store
 from ..concurrency import requester
 from ..deps import DbDep, LetterUser, bearer, scoring_slot, visible_team
 from ..errors import COMMON_RESPONSES, ApiError
-from ..schemas import CheckIn, SetAsideList
+from ..schemas import CheckIn, SetAsideList, check_context_types
 
 router = APIRouter(tags=["check"], responses=COMMON_RESPONSES)
 SESSION_COOKIE = "vclqa_session"  # the pages' session (api/web/session.py)
@@ -54,6 +54,7 @@ async def checking_user(request: Request, db: DbDep,
 def check_letter(body: CheckIn, user: Annotated[User, Depends(checking_user)]):
     """Score a letter (the submit body: text and context) and return the result; nothing is
     stored. For checking a draft as it is typed."""
+    check_context_types(body.context)  # bereaved and withdrawal are JSON true or false, not "yes"
     try:
         with scoring_slot:
             result = service.check(body.text, body.context)

@@ -20,7 +20,7 @@ from vcl_qa.db import audit
 from ..deps import DbDep, LetterUser, ManagerUser, PathId, check_visible, scoring_slot, visible_team
 from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError, ErrorBody, check_range
 from ..schemas import (Comparison, LetterCreated, LetterDetail, LetterList, LetterSubmit, SentIn,
-                       SuppressionCreated, SuppressionIn, SuppressionRestored)
+                       SuppressionCreated, SuppressionIn, SuppressionRestored, check_context_types)
 
 router = APIRouter(prefix="/letters", tags=["letters"], responses=COMMON_RESPONSES)
 
@@ -39,6 +39,7 @@ def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser,
                        "\"team\" at the top of the body, beside \"text\" and \"context\" (staff can leave "
                        "it out: their own team is used)",
                        [{"field": "context.team", "message": "goes at the top of the body, not inside context"}])
+    check_context_types(body.context)  # bereaved and withdrawal are JSON true or false, not "yes"
     team = body.team
     if user.role == "staff":
         if team is not None and team != user.team:
