@@ -160,11 +160,47 @@ def _plain(e: dict) -> str:
         return f"'{_shown(value)}' is not true or false"
     if kind.startswith("int"):
         return f"'{_shown(value)}' is not a whole number"
+    ctx = e.get("ctx", {})
     if kind == "greater_than_equal":
-        return f"must be {e.get('ctx', {}).get('ge')} or more"
+        return f"must be {ctx.get('ge')} or more"
     if kind == "less_than_equal":
-        return f"must be {e.get('ctx', {}).get('le')} or less"
+        return f"must be {ctx.get('le')} or less"
+    if kind == "greater_than":
+        return f"must be more than {ctx.get('gt')}"
+    if kind == "less_than":
+        return f"must be less than {ctx.get('lt')}"
+    if kind == "string_pattern_mismatch":
+        words = PATTERN_WORDS.get(ctx.get("pattern", ""), "'{value}' is not in the form this field takes "
+                                  "(see /openapi.json)")
+        return words.format(value=_shown(value))
+    if kind == "string_too_short":
+        least = ctx.get("min_length", 1)
+        return "must not be empty" if least == 1 else f"must be at least {least} characters long"
+    if kind == "string_too_long":
+        length = f"is {len(value):,} characters long; " if isinstance(value, str) else ""
+        return f"{length}the limit is {ctx.get('max_length', 0):,}"
+    if kind == "too_short":
+        least = ctx.get("min_length", 1)
+        return "must not be empty" if least == 1 else f"must have at least {least} items"
+    if kind == "too_long":
+        actual = f"has {ctx['actual_length']:,} items; " if ctx.get("actual_length") is not None else ""
+        return f"{actual}the limit is {ctx.get('max_length', 0):,}"
     return e.get("msg", "is not valid").removeprefix("Value error, ")
+
+
+# What a value must look like, in words, for each pattern a route or schema gives (pydantic's
+# own message quotes the regular expression). tests/test_api_errors.py checks every pattern in
+# the OpenAPI document is here.
+PATTERN_WORDS = {
+    # The same words as a rule id that is well formed but unknown (letters/service.py).
+    r"^[a-z_]+\.[a-z_]+$": "there is no such rule; use a rule id such as readability.jargon",
+    r"^[0-9a-f]{16}$": "'{value}' is not an item code: use the code of an item in your review queue "
+                       "(16 characters, 0 to 9 and a to f)",
+    r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$": "'{value}' is not a period name: at most 32 letters, digits, "
+                                           "'.', '_' or '-', starting with a letter or digit (such as 2025Q1)",
+    r"^[a-z0-9][a-z0-9-]{1,60}$": "'{value}' is not an exercise id (such as khan-brother or panel-3)",
+    r"^\d{4}-(0[1-9]|1[0-2])$": "'{value}' is not a month (use YYYY-MM, such as 2025-01)",
+}
 
 
 def _shown(value: Any, limit: int = 40) -> str:

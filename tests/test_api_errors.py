@@ -181,3 +181,60 @@ def test_a_text_yes_is_named_with_every_other_wrong_field(server):
     r = post(server, "/letters", {"txt": TEXT, "context": {"bereaved": "yes"}})
     assert [d["field"] for d in r.json()["error"]["details"]] == ["text", "txt", "context.bereaved"]
     assert "without quotes" in r.json()["error"]["details"][2]["message"]
+
+
+# Review 9: a malformed rule id got pydantic's "String should match pattern '^[a-z_]+\\.[a-z_]+$'".
+def stored_letter(server) -> int:
+    r = post(server, "/letters", {"text": TEXT, "context": {"decision": "discontinued"}})
+    assert r.status_code == 201
+    return r.json()["id"]
+
+
+@pytest.mark.parametrize("rule", ["NOT A RULE!", "readability.no_such_rule", "jargon"])
+def test_a_malformed_rule_id_gets_the_same_plain_message_as_an_unknown_one(server, rule):
+    letter = stored_letter(server)
+    r = post(server, f"/letters/{letter}/suppressions", {"rule": rule, "reason": "quoted from the court order"})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"] == [
+        {"field": "rule", "message": "there is no such rule; use a rule id such as readability.jargon"}]
+
+
+@pytest.mark.parametrize("method, path, body, field, message", [
+    ("post", "/letters/{letter}/suppressions", {"rule": "readability.jargon", "reason": ""},
+     "reason", "must not be empty"),
+    ("post", "/letters/{letter}/suppressions", {"rule": "readability.jargon", "reason": "why " * 501},
+     "reason", "is 2,004 characters long; the limit is 2,000"),
+    ("get", "/letters?q=" + "x" * 501, None, "query.q", "is 501 characters long; the limit is 500"),
+    ("get", "/training/exercises/NOPE!", None, "path.exercise_id",
+     "'NOPE!' is not an exercise id (such as khan-brother or panel-3)"),
+    ("get", "/reports/timeliness?month_from=2025-13", None, "query.month_from",
+     "'2025-13' is not a month (use YYYY-MM, such as 2025-01)"),
+])
+def test_length_and_form_limits_are_said_in_plain_words(server, method, path, body, field, message):
+    url = f"{server.url}/api/v1" + path.format(letter=stored_letter(server))
+    r = httpx.request(method, url, json=body, headers=auth(server.token), timeout=30)
+    assert r.status_code == 422
+    assert r.json()["error"]["details"] == [{"field": field, "message": message}]
+    assert "should" not in r.text
+
+
+def test_every_pattern_in_the_api_has_plain_words(server):
+    """pydantic's message for a pattern quotes the regular expression; each one the OpenAPI
+    document lists says in words what is wanted."""
+    from api.errors import PATTERN_WORDS
+
+    spec = httpx.get(f"{server.url}/openapi.json", timeout=30).json()
+    found: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                found.add(node["pattern"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    assert found and found <= set(PATTERN_WORDS), found - set(PATTERN_WORDS)
