@@ -312,3 +312,47 @@ def test_figures_as_on_a_day_count_only_what_was_stored_by_then(site):
     assert sum(int(r["Letters checked"] or 0) for r in rows) == 0
     today = client.get("/dashboard", params={"as_of": dt.date.today().isoformat()})
     assert checked(today) == checked(now) and "No letter had been checked" not in today.text
+
+
+def _on_time_windows(site, day: dt.date) -> dict[int, tuple[dt.date, dt.date]]:
+    """A From/To window of due dates for each count of letters on time found (1 and many)."""
+    from vcl_qa.db import open_db
+    from vcl_qa.reports import timeliness
+
+    db = open_db(site["db"])
+    try:
+        due_dates = sorted({dt.date.fromisoformat(r["due_date"]) for r in
+                            register_rows(db, day) if r["due_date"] < day.isoformat()})
+        windows: dict[int, tuple[dt.date, dt.date]] = {}
+        for low, high in [(d, d) for d in due_dates] + [(due_dates[0], due_dates[-1])]:
+            t = timeliness.from_register(db, today=day, due_from=low, due_to=high)
+            if t and t.due:
+                windows.setdefault(1 if t.on_time == 1 else 2 if t.on_time > 1 else 0, (low, high))
+        return windows
+    finally:
+        db.close()
+
+
+def register_rows(db, day):
+    from vcl_qa.decisions import register
+
+    return register.register(db, today=day, decided_to=day)
+
+
+def test_the_on_time_sentence_agrees_with_its_count(site):
+    """Review 9: '1 of the 5 letters that were due before ... was sent by their due date'."""
+    day = dt.date(2025, 12, 29)
+    windows = _on_time_windows(site, day)
+    assert 1 in windows and 2 in windows
+    client = signed_in(site, "manager")
+    for count, (low, high) in windows.items():
+        params = {"as_of": day.isoformat(), "date_from": low.isoformat(), "date_to": high.isoformat()}
+        text = visible_text(client.get("/dashboard", params=params).text)
+        sentence = re.search(r"(\d+) of the \d+ letters? that (?:was|were) due before [^.]*?"
+                             r"(was sent by its due date|were sent by their due dates)\.", text)
+        assert sentence, text[:2000]
+        if count == 1:
+            assert sentence.group(1) == "1" and sentence.group(2) == "was sent by its due date"
+        else:
+            assert sentence.group(2) == "were sent by their due dates"
+        assert "was sent by their" not in text
