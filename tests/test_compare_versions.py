@@ -270,3 +270,26 @@ def test_the_pages_and_the_api_count_the_same(server):
     assert f"Fixed ({counts[0]})" in compare and "New (0)" in compare
     assert any("45 words" in item and "(was 47 words in version 1)" in item
                for item in _list(compare, "unchanged"))
+
+
+def test_the_word_by_word_view_of_a_long_repetitive_letter_is_bounded():
+    """The compare page's word-by-word view ran difflib over every word of both versions: a
+    200 KB letter of repeated lines took 523 s of server time. Lines are matched first; a
+    changed stretch too big to compare word by word is shown taken out and put in whole. Both
+    versions can always be read back from the pieces."""
+    from api.web.letter_view import WORD_DIFF_CELLS, word_diff
+
+    line = "Please note u must attend in relation to the matter as the case is listed. "
+    for old in ("Dear Ms Okafor\n\n" + "\n".join(line + str(i) for i in range(2600)),
+                "Dear Ms Okafor\n\n" + "\n".join([line] * 2600)):
+        new = old.replace("matter", "case", 700)
+        pieces = word_diff(old, new)
+        assert "".join(t for k, t in pieces if k != "del") == new
+        assert "".join(t for k, t in pieces if k != "ins") == old
+        assert len(pieces) < 50  # the big changed stretch is whole, not thousands of words
+    # a small change is still shown word by word
+    assert word_diff("Dear Ms Okafor\n\nWe have stopped the case.\nCall me.",
+                     "Dear Ms Okafor\n\nWe have decided to stop the case.\nCall me.") == [
+        ("same", "Dear Ms Okafor\n\nWe have "), ("del", "stopped "), ("ins", "decided to stop "),
+        ("same", "the case.\nCall me.")]
+    assert WORD_DIFF_CELLS >= 100_000  # a long paragraph rewritten is still compared word by word
