@@ -139,3 +139,17 @@ def test_the_problems_chart_shows_should_fix_problems_beside_many_must_fix_ones(
     charted = dashboard.charted_problems(problems)
     assert [r["rule"] for r in charted] == [f"e{i}" for i in range(8)] + ["w0", "w1"]
     assert len(problems) - len(charted) == 2
+
+
+def test_many_bars_get_no_figures_on_top_and_thinned_labels():
+    """Review 9: with many months, the figures above the bars ran together ("100100100") and the
+    month labels overlapped; the figures stay in each bar's title, the description and the table."""
+    months = [f"M{i:02d}" for i in range(40)]
+    root = _parse(charts.bar_chart("c9", "On time", months, [100] * 39 + [None], unit="%", max_value=100))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "100" not in texts and "no data" not in texts
+    labels = [t for t in texts if t and t.startswith("M")]
+    assert 0 < len(labels) < 40 and labels[0] == "M00"
+    assert len(list(root.iter(f"{SVG}rect"))) >= 39
+    few = _parse(charts.bar_chart("c10", "On time", ["a", "b"], [100, None], unit="%", max_value=100))
+    assert [t.text for t in few.iter(f"{SVG}text")].count("100") >= 1  # room for the figures
