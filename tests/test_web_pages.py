@@ -268,6 +268,56 @@ def test_staff_list_shows_only_their_team(site):
     assert "0 letters found" in other.get("/letters", params={"team": "north"}).text
 
 
+# Review 9: the letters list's From and To used the browser's date picker (mm/dd/yyyy in some
+# browsers); every other date is typed as day, month and year.
+def _found(page: str) -> int:
+    return int(re.search(r"(\d+) letters? found", page).group(1))
+
+
+def test_letters_list_dates_are_typed_as_day_month_and_year(site):
+    client = signed_in(site, "manager")
+    page = client.get("/letters")
+    assert 'type="date"' not in page.text
+    for name in ("date_from", "date_to"):
+        assert all(f'name="{name}-{p}"' in page.text for p in ("day", "month", "year"))
+    total = _found(page.text)
+    typed = client.get("/letters", params={"date_from-day": "1", "date_from-month": "12", "date_from-year": "2024",
+                                           "date_to-day": "31", "date_to-month": "12", "date_to-year": "2024"})
+    assert typed.status_code == 200 and 0 < _found(typed.text) < total
+    # A link or bookmark with the ISO dates the list took before still works, and fills the boxes.
+    iso = client.get("/letters", params={"date_from": "2024-12-01", "date_to": "2024-12-31"})
+    assert iso.status_code == 200 and _found(iso.text) == _found(typed.text)
+    for name, value in (("date_from-day", "1"), ("date_from-month", "12"), ("date_from-year", "2024"),
+                        ("date_to-day", "31")):
+        assert re.search(rf'<input [^>]*name="{name}"[^>]*value="{value}"', iso.text), name
+    csv_rows = client.get("/letters.csv", params={"date_from-day": "1", "date_from-month": "12",
+                                                  "date_from-year": "2024", "date_to-day": "31",
+                                                  "date_to-month": "12", "date_to-year": "2024"}).text
+    assert len(csv_rows.strip().split("\n")) == _found(typed.text) + 1
+
+
+@pytest.mark.parametrize("params, field, message", [
+    ({"date_from-day": "31", "date_from-month": "2", "date_from-year": "2024"}, "date_from",
+     "The From date must be a real date, for example 27 3 2025"),
+    ({"date_to-day": "1", "date_to-year": "2024"}, "date_to", "The To date must include a month"),
+    ({"date_from-day": "1", "date_from-month": "12", "date_from-year": "24"}, "date_from",
+     "The From date must be a real date, with the year in 4 figures, for example 27 3 2025"),
+    ({"date_from": "2024-02-30"}, "date_from", "The From date must be a real date, for example 27 3 2025"),
+    ({"date_from": "2025-03-01", "date_to": "2025-01-01"}, "date_to",
+     "The To date (Wednesday 1 January 2025) is before the From date (Saturday 1 March 2025). Change one of them."),
+])
+def test_letters_list_says_when_a_date_is_impossible(site, params, field, message):
+    """Before, an impossible date was dropped without a word and every letter was listed."""
+    client = signed_in(site, "manager")
+    page = client.get("/letters", params=params)
+    assert page.status_code == 400
+    assert field_error(page.text, field) == f"Error: {message}"
+    assert f'<a href="#{field}">{html.escape(message)}</a>' in page.text  # the error summary links to it
+    assert "<title>Error: Letters" in page.text and "letters found" not in page.text
+    csv = client.get("/letters.csv", params=params)
+    assert csv.status_code == 400 and message in csv.text
+
+
 def test_panel_pages_show_no_personal_data(site):
     from vcl_qa import Letter
 

@@ -463,14 +463,30 @@ def download_docx(request: Request, letter_id: int, user: StaffOrManager, db: Db
                     media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
-def _filters(request: Request, user) -> dict:
+# The letters list's date filters, typed as day, month and year (`date_from-day`, ...) like every
+# date on the pages; a link or bookmark with one ISO date (`date_from=2024-12-01`) still works.
+LIST_DATES = (("date_from", "The From date"), ("date_to", "The To date"))
+
+
+def _filters(request: Request, user) -> tuple[dict, dict[str, str], dict[str, dict[str, str]]]:
+    """The list's filters, a message per date that is not a real date (keyed by its field), and
+    each date's day, month and year to show in its boxes."""
     q = request.query_params
     out = {k: (q.get(k) or None) for k in ("team", "decision", "verdict", "status", "q")}
-    for k in ("date_from", "date_to"):
+    errors: dict[str, str] = {}
+    parts: dict[str, dict[str, str]] = {}
+    for name, label in LIST_DATES:
+        parts[name] = _date_parts(q, name)
         try:
-            out[k] = dt.date.fromisoformat(q[k]) if q.get(k) else None
-        except ValueError:
-            out[k] = None
+            raw = date_from_form(q, name)
+            out[name] = dt.date.fromisoformat(raw) if raw else None
+        except ValueError as exc:
+            out[name] = None
+            said = str(exc) if str(exc).startswith("must") else "must be a real date, for example 27 3 2025"
+            errors[name] = f"{label} {said}"
+    if out["date_from"] and out["date_to"] and out["date_from"] > out["date_to"]:
+        errors["date_to"] = (f"The To date ({labels.long_date(out['date_to'])}) is before the From date "
+                             f"({labels.long_date(out['date_from'])}). Change one of them.")
     if user.role == "staff":
         out["team"] = user.team
     if out["decision"] not in DECISION_LABELS:
@@ -479,30 +495,50 @@ def _filters(request: Request, user) -> dict:
         out["verdict"] = None
     if out["status"] not in ("draft", "sent"):
         out["status"] = None
-    return out
+    return out, errors, parts
+
+
+def _date_parts(q: Any, name: str) -> dict[str, str]:
+    """A date's day, month and year as typed, else from an ISO date (an older link's)."""
+    typed = {p: str(q.get(f"{name}-{p}", "") or "").strip()[:20] for p in ("day", "month", "year")}
+    if any(typed.values()):
+        return typed
+    iso = str(q.get(name, "") or "").strip()
+    try:
+        day = dt.date.fromisoformat(iso)
+    except ValueError:
+        return typed
+    return {"day": str(day.day), "month": str(day.month), "year": f"{day.year:04d}"}
 
 
 @router.get("/letters")
 def letters_list(request: Request, user: StaffOrManager, db: DbDep, page: int = 1):
-    filters = _filters(request, user)
+    filters, errors, date_parts = _filters(request, user)
     per_page = int(settings().get("letters_per_page", 25))
     page = max(1, min(page, 100_000))
-    rows, count = store.list_letters(db, **filters, limit=per_page, offset=(page - 1) * per_page)
-    audit.record(db, user.user, "letters.search" if filters.get("q") else "letters.list", "letter", None,
-                 {"ids": [r["id"] for r in rows], "count": count})
     teams = [r[0] for r in db.execute("SELECT DISTINCT team FROM letters ORDER BY team")] \
         if user.role == "manager" else []
     query = request.url.query
+    shown = {"filters": filters, "teams": teams, "decisions": DECISION_LABELS, "verdicts": VERDICT_WORDS,
+             "query": query, "date_parts": date_parts, "errors": errors,
+             "base_query": "&".join(p for p in query.split("&") if p and not p.startswith("page="))}
+    if errors:  # a date that does not exist: said, never an empty list that reads as "none"
+        return render(request, "letters.html", {**shown, "rows": [], "count": None, "page": 1, "pages": 1},
+                      400, user=user)
+    rows, count = store.list_letters(db, **filters, limit=per_page, offset=(page - 1) * per_page)
+    audit.record(db, user.user, "letters.search" if filters.get("q") else "letters.list", "letter", None,
+                 {"ids": [r["id"] for r in rows], "count": count})
     return render(request, "letters.html", {
-        "rows": rows, "count": count, "page": page, "pages": max(1, -(-count // per_page)),
-        "filters": filters, "teams": teams, "decisions": DECISION_LABELS, "verdicts": VERDICT_WORDS,
-        "query": query, "base_query": "&".join(p for p in query.split("&") if p and not p.startswith("page=")),
+        **shown, "rows": rows, "count": count, "page": page, "pages": max(1, -(-count // per_page)),
     }, user=user)
 
 
 @router.get("/letters.csv")
 def letters_csv(request: Request, user: StaffOrManager, db: DbDep):
-    filters = _filters(request, user)
+    filters, errors, _ = _filters(request, user)
+    if errors:
+        return Response("\n".join(errors.values()) + "\n", status_code=400,
+                        media_type="text/plain; charset=utf-8", headers=SECURITY_HEADERS)
     buf = io.StringIO()
     # Plain words with the codes in columns of their own, due date and working days late
     # (vcl_qa/reports/exports.py).
