@@ -360,33 +360,24 @@ def markup_warning(document) -> str | None:
     changes = sum(1 for tag in ("ins", "del", "moveFrom", "moveTo") for _ in body.iter(_W_NS + tag))
     comments = sum(1 for _ in body.iter(_W_NS + "commentReference"))
     hidden = any(_hidden(r) for r in body.iter(_W_NS + "r"))
-    parts = []
-    if changes:
-        parts.append(f"{changes} tracked change{'s' if changes != 1 else ''}")
-    if comments:
-        parts.append(f"{comments} comment{'s' if comments != 1 else ''}")
-    if hidden:
-        parts.append("hidden text")
-    if not parts:
+    # (what it has, how it was read, what to do) for each kind of markup the file has
+    found = [(what, read, todo) for present, what, read, todo in (
+        (changes, f"{changes} tracked change{'s' if changes != 1 else ''}",
+         "read as if the changes were accepted", "accept or reject every change"),
+        (comments, f"{comments} comment{'s' if comments != 1 else ''}",
+         "the comments were not read", "delete the comments"),
+        (hidden, "hidden text", "the hidden text was not read", "delete the hidden text")) if present]
+    if not found:
         return None
-    what = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-    read = []
-    if changes:
-        read.append("read as if the changes were accepted")
-    if comments:
-        read.append("the comments were not read")
-    if hidden:
-        read.append("the hidden text was not read")
-    todo = []
-    if changes:
-        todo.append("accept or reject every change")
-    if comments:
-        todo.append("delete the comments")
-    if hidden:
-        todo.append("delete the hidden text")
-    return (f"The Word file still has {what}. The letter was {'; '.join(read)}. Before you print "
-            f"or send it, open it in Word and {', '.join(todo[:-1]) + (' and ' if len(todo) > 1 else '') + todo[-1]} "
-            "(Review tab): Word prints changes and comments unless told not to.")
+    what, read, todo = (list(col) for col in zip(*found))
+    return (f"The Word file still has {_and(what)}. The letter was {'; '.join(read)}. Before you print "
+            f"or send it, open it in Word and {_and(todo)} (Review tab): Word prints changes and "
+            "comments unless told not to.")
+
+
+def _and(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1]
 
 
 def _docx_problem(exc: BaseException, part: str | None = None) -> str:
