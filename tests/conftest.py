@@ -25,3 +25,14 @@ def rules_copy(tmp_path, monkeypatch):
     monkeypatch.delenv("VCL_QA_RULES")
     for cached in caches:
         cached.cache_clear()
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A fresh, migrated SQLite database file (a test file may define its own `db`)."""
+    from vcl_qa.db import migrate, open_db
+
+    database = open_db(tmp_path / "store.db")
+    migrate(database)
+    yield database
+    database.close()

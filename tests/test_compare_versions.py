@@ -11,7 +11,6 @@ import pytest
 
 from live_server import SAMPLES, LiveServer, auth, make_user, signed_in_client
 from vcl_qa import Letter
-from vcl_qa.db import migrate, open_db
 from vcl_qa.letters import matching, service
 from vcl_qa.letters import store as letters
 from vcl_qa.letters.bulk import Actor
@@ -181,13 +180,7 @@ def test_a_finding_marked_not_a_problem_since_is_set_aside_not_fixed():
 
 # Real letters, scored and stored by the service.
 
-@pytest.fixture
-def db(tmp_path):
-    database = open_db(tmp_path / "store.db")
-    migrate(database)
-    yield database
-    database.close()
-
+# (`db`: a fresh migrated database, tests/conftest.py)
 
 def test_reviewers_case_one_click_fixes_leave_nothing_new(db):
     first = service.submit(db, WHO, LETTER, CONTEXT, team="north")
