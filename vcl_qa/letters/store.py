@@ -328,10 +328,38 @@ def _latest_context(db: Database, letter_id: int, version: int) -> dict:
 
 
 def delete(db: Database, user: Any, letter_id: int) -> None:
+    """Delete a letter with its versions and results. Refused (Conflict) while it is in the sample
+    of a panel period the panel has started rating: deleting it would change that period's
+    figures (and its board report) with no record; a manager takes it out of the sample with a
+    reason first."""
     with write_tx(db):
         _letter_row(db, letter_id)
+        _refuse_panel_sampled(db, letter_id)
         db.execute("DELETE FROM letters WHERE id = ?", [letter_id])
         audit.record(db, user, "letter.delete", "letter", letter_id)
+
+
+def _refuse_panel_sampled(db: Database, letter_id: int) -> None:
+    """(Plain SQL on the panel's tables: the store imports no feature.)"""
+    if "panel_items" not in db.table_names():
+        return
+    row = db.execute(
+        "SELECT p.name, (SELECT count(*) FROM panel_assignments a WHERE a.item_id = i.id"
+        " AND a.rated_at IS NOT NULL) FROM panel_items i JOIN panel_periods p ON p.id = i.period_id"
+        " WHERE i.letter_id = ? AND i.removed_at IS NULL AND EXISTS (SELECT 1 FROM panel_assignments a"
+        " JOIN panel_items o ON o.id = a.item_id WHERE o.period_id = i.period_id AND a.rated_at IS NOT NULL)"
+        " ORDER BY p.start_date LIMIT 1", [letter_id]).fetchone()
+    if row is None:
+        return
+    period, ratings = row
+    rated = (f"the panel has rated it {ratings} time{'' if ratings == 1 else 's'}" if ratings
+             else "the panel has started rating that period's letters")
+    raise Conflict(
+        f"letter {letter_id} is in the sample of panel period '{period}' and {rated}; deleting it would "
+        f"change that period's figures and board report. To take it out of the sample, a manager removes it "
+        f"with a reason (POST /api/v1/panel/periods/{period}/items/{letter_id}/remove with "
+        '{"reason": "..."}); its ratings then stop counting and the removal and its reason stay on record (the audit log). '
+        "Then it can be deleted")
 
 
 def record_sent(db: Database, user: Any, letter_id: int, sent: str,

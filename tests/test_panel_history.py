@@ -1,0 +1,79 @@
+"""A finished panel period's record stays as it was: a letter in the sample of a period the panel
+has started rating cannot be deleted (409 naming the period and the way to take it out of the
+sample with a reason), so the period's figures and board report cannot change without a record."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from live_server import auth
+from panel_setup import good_rating
+from vcl_qa.db import open_db
+from vcl_qa.db.users import user_by_name
+from vcl_qa.panel import agreement, rating, sampling
+from web_site import start
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    s = start(tmp_path_factory, "history")  # 2024Q4 drawn, two panel members
+    db = open_db(s["db"])
+    try:
+        for name, overall in (("Pat Panel", 5), ("Priya Panel", 1)):
+            member = user_by_name(db, name)
+            for q in rating.queue(db, member, period="2024Q4")[:3]:
+                rating.rate(db, member, q["item_id"], good_rating(overall))
+    finally:
+        db.close()
+    yield s
+    s["server"].stop()
+
+
+def _api(site, role: str) -> httpx.Client:
+    return httpx.Client(base_url=f"{site['url']}/api/v1", headers=auth(site["tokens"][role]), timeout=30)
+
+
+def test_a_rated_letter_in_a_sample_cannot_be_deleted_until_taken_out_with_a_reason(site):
+    api = _api(site, "manager")
+    items = api.get("/panel/periods/2024Q4/items").json()["data"]
+    rated = next(i for i in items if i["ratings"])
+    unrated = next((i for i in items if not i["ratings"]), None)
+    before = api.get("/panel/periods/2024Q4/agreement").json()
+    report_before = api.get("/panel/periods/2024Q4/report?format=csv").text
+
+    r = api.delete(f"/letters/{rated['letter_id']}")
+    assert r.status_code == 409
+    message = r.json()["error"]["message"]
+    assert "panel period '2024Q4'" in message and "rated it" in message
+    assert f"/panel/periods/2024Q4/items/{rated['letter_id']}/remove" in message and "reason" in message
+    if unrated:  # the period's sample is fixed once rating has started: its count would change too
+        assert api.delete(f"/letters/{unrated['letter_id']}").status_code == 409
+    assert api.get(f"/letters/{rated['letter_id']}").status_code == 200
+    assert api.get("/panel/periods/2024Q4/agreement").json() == before
+    assert api.get("/panel/periods/2024Q4/report?format=csv").text == report_before
+
+    # Taken out of the sample with a reason (on record), it can then be deleted.
+    r = api.post(f"/panel/periods/2024Q4/items/{rated['letter_id']}/remove",
+                 json={"reason": "sent to the wrong victim; to be deleted"})
+    assert r.status_code == 200 and r.json()["remove_reason"].startswith("sent to the wrong victim")
+    assert api.get("/panel/periods/2024Q4/agreement").json()["letters"] == before["letters"] - 1
+    assert api.delete(f"/letters/{rated['letter_id']}").status_code == 204
+    db = open_db(site["db"])
+    try:  # the removal and its reason stay in the audit log after the letter is gone
+        details = [d for (d,) in db.execute("SELECT detail FROM audit_log WHERE action = 'panel.item.remove'")]
+    finally:
+        db.close()
+    assert any(str(rated["letter_id"]) in d and "wrong victim" in d for d in details)
+
+
+def test_a_letter_in_no_rated_period_is_deleted_as_before(tmp_path):
+    from panel_setup import seeded_db
+    from vcl_qa.letters import store
+
+    db, users, ids = seeded_db(tmp_path / "p.db", panel_members=2, q1_letters=24)
+    sampling.draw(db, users["manager"], "2025Q1")
+    letter_id = sampling.items(db, "2025Q1")[0]["letter_id"]
+    store.delete(db, users["manager"], letter_id)  # nobody has rated: the period may still be drawn again
+    assert letter_id not in {i["letter_id"] for i in sampling.items(db, "2025Q1")}
+    assert agreement.agreement(db, "2025Q1")["ratings"] == 0
+    db.close()
