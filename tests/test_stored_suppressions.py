@@ -5,6 +5,7 @@ change that did not happen, and restored marks stay on the letter page with who 
 Against the real server and SQLite file (tests/live_server.py)."""
 from __future__ import annotations
 
+import html
 import re
 import sqlite3
 
@@ -293,6 +294,46 @@ def test_web_form_refuses_a_reason_without_words(server, api):
         r = web.post(f"/letters/{letter_id}/suppressions",
                      data={"csrf_token": csrf(page.text), "rule": "empathy.delay_apology", "reason": "ok\u001b[31m"})
         assert r.status_code == 400 and "control characters" in r.text
+    assert api.get(f"/letters/{letter_id}").json()["suppressions"] == []
+
+
+def _not_a_problem_boxes(page: str) -> dict[str, dict]:
+    """Card number -> its "Not a problem" box: rule, words (term), whether it is open, the reason in it."""
+    out = {}
+    for opened, form in re.findall(r'<details class="not-a-problem"( open)?>(.*?)</details>', page, re.S):
+        field = {k: re.search(rf'name="{k}" value="([^"]*)"', form) for k in ("rule", "n", "term")}
+        value = re.search(r'name="reason"[^>]*?value="([^"]*)"', form)
+        out[field["n"].group(1)] = {"rule": field["rule"].group(1), "open": bool(opened),
+                                    "term": field["term"].group(1) if field["term"] else None,
+                                    "reason": value.group(1) if value else None}
+    return out
+
+
+@pytest.mark.parametrize("worded", [False, True])  # a check on the whole letter, or on some words
+@pytest.mark.parametrize("send_n", [True, False])  # without n: a form built before the page had it
+def test_a_refused_reason_links_to_its_box_shown_open_with_the_reason_kept(server, api, send_n, worded):
+    """Review 9: the error summary was not a link and the box was closed again, so on a phone
+    the writer had to scroll to find which finding it was about."""
+    letter_id = new_letter(api)
+    with signed_in(server) as web:
+        page = web.get(f"/letters/{letter_id}")
+        boxes = _not_a_problem_boxes(page.text)
+        assert len(boxes) > 1 and not any(b["open"] for b in boxes.values())
+        n = next(k for k, b in boxes.items() if (b["term"] is not None) == worded
+                 and (worded or b["rule"] == "empathy.delay_apology"))
+        box = boxes[n]
+        data = {"csrf_token": csrf(page.text), "rule": box["rule"], "reason": "x"}
+        if box["term"] is not None:
+            data["term"] = html.unescape(box["term"])
+        r = web.post(f"/letters/{letter_id}/suppressions", data={**data, "n": n} if send_n else data)
+    assert r.status_code == 400
+    summary = re.search(r'<div class="error-summary".*?</div>', r.text, re.S).group(0)
+    assert re.search(rf'<a href="#reason-{n}">Not a problem: say in words why', summary)
+    after = _not_a_problem_boxes(r.text)
+    assert after[n] == {**box, "open": True, "reason": "x"}  # open, with what was typed
+    assert [k for k, b in after.items() if b["open"]] == [n]  # only that one
+    assert re.search(rf'id="reason-{n}-error">.*?say in words why', r.text, re.S)
+    assert f'aria-describedby="reason-{n}-hint reason-{n}-error"' in r.text
     assert api.get(f"/letters/{letter_id}").json()["suppressions"] == []
 
 

@@ -5,7 +5,24 @@
   "use strict";
 
   var summary = document.getElementById("error-summary");
-  if (summary) { summary.focus(); }
+  if (summary) {
+    summary.focus();
+    // A link in the summary goes to its box with the box's label or legend (and the error
+    // under it) in view, not the box alone at the very top of the screen (GOV.UK's pattern).
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
+      var target = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) { return; }
+      var box = /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName) ? target : target.querySelector("input, select, textarea");
+      var fieldset = target.closest("fieldset");
+      var heading = (fieldset && fieldset.querySelector("legend")) ||
+        (box && box.id && document.querySelector("label[for='" + box.id + "']"));
+      if (!box || !heading) { return; }
+      event.preventDefault();
+      heading.scrollIntoView();
+      box.focus({ preventScroll: true });
+    });
+  }
 
   var dataEl = document.getElementById("letter-data");
   if (!dataEl) { return; }

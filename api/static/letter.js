@@ -370,6 +370,7 @@
     details.appendChild(el("summary", {}, "Not a problem in this letter?"));
     var sup = postForm("/suppressions");
     hidden(sup, "rule", f.rule);
+    hidden(sup, "n", f.n);
     if (f.start !== null && f.text) { hidden(sup, "term", f.text); }
     sup.appendChild(el("label", { "for": "reason-" + f.n }, "Why is it fine here?"));
     sup.appendChild(el("p", { className: "hint", id: "reason-" + f.n + "-hint" }, "Save your changes first. It stays on this page, struck through, with your name and reason."));

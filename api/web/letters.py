@@ -152,13 +152,17 @@ def letter_page(request: Request, letter_id: int, user: StaffOrManager, db: DbDe
 
 def _letter_view(request: Request, letter_id: int, user, db, saved: str | None = None,
                  error_text: str | None = None, status: int = 200, text: str | None = None,
-                 newer: dict | None = None):
+                 newer: dict | None = None, refused_mark: dict | None = None):
+    """`refused_mark`: a "Not a problem" form that was refused (its rule, term, card number and
+    the reason typed): that finding's box is shown open, with the reason kept and the error
+    beside it, and the error summary links to it."""
     letter = _load(db, user, letter_id)
     audit.record(db, user.user, "letter.read", "letter", letter_id)
     result = letter["result"] or {"findings": [], "metrics": {}, "dimensions": {}}
     listed = {"most": int(settings().get("findings_listed_most", 100)),
               "alike": int(settings().get("findings_listed_alike", 10))}
     view = letter_view.view_context(letter, result, user, **listed)
+    reason_error = _reason_error(view["findings"], refused_mark, error_text) if refused_mark else None
     if text is not None:  # what the writer sent, kept when it could not be saved
         view["text"] = text
     comparison = None
@@ -191,7 +195,23 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
         "feedback": panel_feedback.feedback(db, letter_id), "long_date": long_date,
         "may_undo_sent": letter["status"] == "sent" and service.may_undo_sent(user.user, store.letter_row(db, letter_id)),
         "days": letter_view.days, "unchecked": _unchecked(result), "newer": newer,
+        "reason_error": reason_error, "error_link": f"reason-{reason_error['n']}" if reason_error else None,
     }, status, user=user)
+
+
+def _reason_error(findings: list[dict], mark: dict, message: str | None) -> dict | None:
+    """The card a refused "Not a problem" form belongs to: the one it came from (its number),
+    when that card is still the same check and words, else the first with that check and words.
+    None when no card listed has them (the error is then said at the top only)."""
+    def same(f: dict) -> bool:
+        words = f.get("text") if f.get("start") is not None and f.get("text") else None
+        return f.get("rule") == mark["rule"] and words == mark["term"] and f.get("markable", True)
+
+    card = next((f for f in findings if str(f.get("n")) == mark["n"] and same(f)), None) \
+        or next((f for f in findings if same(f)), None)
+    if card is None:
+        return None
+    return {"n": card["n"], "message": message, "reason": mark["reason"]}
 
 
 def _unchecked(result: dict) -> list[str]:
@@ -315,11 +335,15 @@ def suppress(request: Request, letter_id: int, user: StaffOrManager, form: Poste
     _load(db, user, letter_id)
     rule = str(form.get("rule", ""))
     term = str(form.get("term", "")) or None
+    reason = str(form.get("reason", ""))
     try:
         with scoring_slot:
-            service.suppress(db, user.user, letter_id, rule, str(form.get("reason", "")), term)
+            service.suppress(db, user.user, letter_id, rule, reason, term)
     except LetterError as exc:
-        return _problem(request, letter_id, user, db, "Not a problem: " + exc.message + ".")
+        # The page again, with that finding's box open, the reason kept and the summary linking to it.
+        mark = {"rule": rule, "term": term, "n": str(form.get("n", "")), "reason": reason}
+        return _letter_view(request, letter_id, user, db, error_text="Not a problem: " + exc.message + ".",
+                            status=400, refused_mark=mark)
     except store.AlreadySetAside as exc:
         return _letter_view(request, letter_id, user, db, error_text=f"Not a problem: {exc}.", status=409)
     except store.Conflict as exc:

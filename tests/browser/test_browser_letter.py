@@ -227,6 +227,37 @@ def test_phone_width(browser, site):
         context.close()
 
 
+def test_a_refused_reason_on_a_phone_links_to_its_box(browser, site):
+    """Review 9: after "x" was refused the page came back with the box closed and an error
+    summary that was not a link, so on a phone the writer had to scroll to find the finding."""
+    letter_id = _draft(site, ROOT / "sample_letters" / "14_flawed_late_no_apology.txt")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=site["url"], locale="en-GB")
+    page = context.new_page()
+    try:
+        sign_in(page, site["tokens"]["staff"])
+        page.goto(f"/letters/{letter_id}")
+        box = page.locator("details.not-a-problem").filter(
+            has=page.locator('input[name=rule][value="empathy.delay_apology"]'))
+        box.locator("summary").click()
+        box.locator("input[name=reason]").fill("x")
+        box.locator("button[type=submit]").click()
+        page.wait_for_load_state()
+        link = page.locator("#error-summary a")
+        assert link.inner_text().startswith("Not a problem: say in words why")
+        reason_id = link.get_attribute("href").lstrip("#")
+        reason = page.locator(f"#{reason_id}")
+        assert reason.input_value() == "x"
+        link.click()
+        assert page.evaluate("document.activeElement.id") == reason_id
+        label = page.locator(f"label[for={reason_id}]").bounding_box()
+        assert 0 <= label["y"] and reason.bounding_box()["y"] + 40 < 844  # the question and the box in view
+        assert page.locator(f"#{reason_id}-error").is_visible()
+        _no_sideways_scroll(page)
+        shot(page, "refused-reason-phone")
+    finally:
+        context.close()
+
+
 LONG_URL = "https://www.cps.gov.uk/" + "x" * 600
 
 
