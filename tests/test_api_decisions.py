@@ -61,6 +61,34 @@ def test_register_one_then_again(server):
     assert changed.json()["data"][0]["due_date"] == "2024-12-30"
 
 
+def test_registering_again_without_optional_fields_keeps_them(server):
+    """Review 9, item 1: the second POST without letter_date, victim_name, bereaved and offence
+    erased them; the sent case turned overdue (17 working days late) and the answer said 'updated'."""
+    full = decision("90NR0005526", decided="2024-12-02", category="standard", kind="not_charged",
+                    victim_name="Mr Keep Me", bereaved=True, offence="homicide", letter_date="2024-12-03")
+    r = call(server, "staff", "POST", "/decisions", json=full)
+    assert r.status_code == 201, r.text
+    assert (r.json()["data"][0]["status"], r.json()["data"][0]["changed"]) == ("sent_on_time", [])
+    bare = decision("90nr0005526", decided="2024-12-02", category="standard", kind="not_charged")
+    again = call(server, "staff", "POST", "/decisions", json=bare)
+    assert again.status_code == 200, again.text
+    out = again.json()
+    assert (out["created"], out["updated"], out["unchanged"]) == (0, 0, 1)
+    row = out["data"][0]
+    assert (row["urn"], row["status"], row["letter_date"], row["victim_name"], row["bereaved"], row["offence"],
+            row["changed"]) == ("90NR0005526", "sent_on_time", "2024-12-03", "Mr Keep Me", True, "homicide", [])
+    # a field given changes only that field, and the answer names it
+    moved = call(server, "staff", "POST", "/decisions", json={**bare, "victim_name": "Mr K Me"}).json()
+    assert (moved["updated"], moved["data"][0]["changed"], moved["data"][0]["letter_date"]) == (
+        1, ["victim_name"], "2024-12-03")
+    # clearing is explicit: JSON null
+    cleared = call(server, "staff", "POST", "/decisions", json={**bare, "letter_date": None, "offence": None}).json()
+    row = cleared["data"][0]
+    assert (cleared["updated"], row["changed"], row["letter_date"], row["offence"], row["victim_name"]) == (
+        1, ["offence", "letter_date"], None, None, "Mr K Me")
+    assert row["status"] == "overdue"
+
+
 def test_batch_is_all_or_nothing(server):
     good = [decision(f"22BB00001{i}", team="east") for i in range(3)]
     bad = {"decisions": [*good, decision("22BB0000199", kind="dropped", team="east")]}

@@ -297,9 +297,69 @@ def test_record_from_mapping_fills_team_and_normalises():
     out = decisions.record_from_mapping({"urn": " 42AB1234524 ", "decision": "not_charged",
                                          "decision_date": "2025-01-02", "victim_category": "standard",
                                          "bereaved": "yes"}, team="east")
+    # Only the fields given: what is left out keeps its registered value (review 9, item 1).
     assert out == {"urn": "42AB1234524", "decision": "not_charged", "decision_date": "2025-01-02",
-                   "letter_date": None, "victim_category": "standard", "bereaved": True, "offence": None,
-                   "victim_name": None, "team": "east", "letter_required": True, "no_letter_reason": None}
+                   "victim_category": "standard", "bereaved": True, "team": "east"}
+    # null clears an optional detail; letter_required given brings its reason (or None) with it
+    out = decisions.record_from_mapping({**REGISTER[0], "letter_date": None, "offence": None,
+                                         "letter_required": True})
+    assert (out["letter_date"], out["offence"], out["letter_required"], out["no_letter_reason"]) == (
+        None, None, True, None)
+
+
+FULL = rec("K1", "not_charged", "2024-12-19", "standard", victim_name="Mr Keep Me", bereaved=True,
+           offence="homicide", letter_date="2024-12-20")
+
+
+def test_registering_again_without_the_optional_fields_keeps_them(db):
+    """Review 9, item 1: a second registration leaving out letter_date, victim_name, bereaved and
+    offence erased them, and the sent case turned overdue."""
+    store.upsert_many(db, ACTOR, [decisions.record_from_mapping(FULL)])
+    bare = {k: FULL[k] for k in decisions.REQUIRED}
+    changes: list = []
+    assert [o for _, o in store.upsert_many(db, ACTOR, [decisions.record_from_mapping(bare)],
+                                            changes=changes)] == ["unchanged"]
+    assert changes == [[]]
+    [row] = decisions.register(db, today=TODAY, urn="K1")
+    assert (row["status"], row["sent_on"], row["victim_name"], row["bereaved"], row["offence"],
+            row["letter_date"]) == ("sent_on_time", "2024-12-20", "Mr Keep Me", True, "homicide", "2024-12-20")
+    # a field given changes it, and only it; the answer says which
+    changes = []
+    assert [o for _, o in store.upsert_many(db, ACTOR, [decisions.record_from_mapping(
+        {**bare, "victim_name": "Mr K Me"})], changes=changes)] == ["updated"]
+    assert changes == [["victim_name"]]
+    [row] = decisions.register(db, today=TODAY, urn="K1")
+    assert (row["victim_name"], row["letter_date"], row["offence"]) == ("Mr K Me", "2024-12-20", "homicide")
+    # an explicit null (the API's way to clear) clears it
+    changes = []
+    store.upsert_many(db, ACTOR, [decisions.record_from_mapping({**bare, "letter_date": None})], changes=changes)
+    assert changes == [["letter_date"]]
+    [row] = decisions.register(db, today=TODAY, urn="K1")
+    assert (row["letter_date"], row["status"], row["victim_name"]) == (None, "overdue", "Mr K Me")
+
+
+def test_a_decision_needing_no_letter_stays_so_when_registered_without_the_column(db):
+    store.upsert_many(db, ACTOR, [decisions.record_from_mapping(NO_LETTER)])
+    bare = {k: NO_LETTER[k] for k in decisions.REQUIRED}
+    assert [o for _, o in store.upsert_many(db, ACTOR, [decisions.record_from_mapping(bare)])] == ["unchanged"]
+    [row] = decisions.register(db, today=TODAY, urn=NO_LETTER["urn"])
+    assert (row["status"], row["no_letter_reason"]) == ("not_required", NO_LETTER["no_letter_reason"])
+    # saying a letter is needed after all clears the reason
+    store.upsert_many(db, ACTOR, [decisions.record_from_mapping({**bare, "letter_required": "yes"})])
+    [row] = decisions.register(db, today=TODAY, urn=NO_LETTER["urn"])
+    assert (row["status"], row["no_letter_reason"]) == ("overdue", None)
+
+
+def test_a_case_reference_in_another_letter_case_keeps_the_stored_spelling(db):
+    """Review 9, item 11: '90nr0000326' matched '90NR0000326' and rewrote it in lower case."""
+    store.upsert_many(db, ACTOR, [decisions.record_from_mapping(rec("90NR0000326", "discontinued",
+                                                                    "2024-12-19", "enhanced"))])
+    outcome = store.upsert_many(db, ACTOR, [decisions.record_from_mapping(
+        rec("90nr0000326", "discontinued", "2024-12-19", "enhanced"))])
+    assert [o for _, o in outcome] == ["unchanged"]
+    store.upsert_many(db, ACTOR, [decisions.record_from_mapping(
+        rec("90nr0000326", "discontinued", "2024-12-19", "standard"))])
+    assert db.execute("SELECT urn, victim_category FROM decisions").fetchall() == [("90NR0000326", "standard")]
 
 
 NO_LETTER = {"urn": "77NL0000125", "decision": "discontinued", "decision_date": "2024-12-02",
@@ -366,6 +426,29 @@ def test_import_csv_reports_rows_and_is_idempotent(db, tmp_path):
     assert (again.created, again.updated, again.unchanged) == (1, 0, 1)
     assert len(again.failed) == 4
     assert db.execute("SELECT team FROM decisions WHERE urn = 'D1'").fetchone()[0] == "east"
+
+
+def test_import_csv_without_a_column_or_with_an_empty_cell_keeps_what_is_registered(db, tmp_path):
+    """Review 9, item 1: a file with only the required columns (or an empty letter_date cell)
+    erased the letter recorded as sent: the entry turned overdue, 229 working days late."""
+    full = write(tmp_path / "full.csv", "urn,decision,decision_date,victim_category,team,victim_name,"
+                                        "bereaved,offence,letter_date\n"
+                                        "K1,not_charged,2024-12-19,standard,north,Mr Keep Me,yes,homicide,2024-12-20\n")
+    assert decisions.import_csv(db, full).created == 1
+    partial = write(tmp_path / "partial.csv", "urn,decision,decision_date,victim_category,team\n"
+                                              "k1,not_charged,2024-12-19,standard,north\n")
+    report = decisions.import_csv(db, partial)
+    assert (report.created, report.updated, report.unchanged, report.changed) == (0, 0, 1, {})
+    empty = write(tmp_path / "empty.csv", "urn,decision,decision_date,victim_category,team,victim_name,"
+                                          "bereaved,offence,letter_date\n"
+                                          "K1,not_charged,2024-12-19,enhanced,north,,,,\n")
+    report = decisions.import_csv(db, empty)
+    assert (report.updated, report.changed) == (1, {"victim_category": 1})
+    assert report.summary() == "Registered 0 new, updated 1, unchanged 0, failed 0. Changed: victim_category (1)."
+    [row] = decisions.register(db, today=TODAY, urn="K1")
+    assert (row["urn"], row["status"], row["letter_date"], row["victim_name"], row["bereaved"], row["offence"]) == (
+        "K1", "sent_on_time", "2024-12-20", "Mr Keep Me", True, "homicide")
+    assert decisions.digest(db, today=TODAY, team="north") == []
 
 
 def test_import_csv_row_lists_every_problem(db, tmp_path):

@@ -173,6 +173,24 @@ def test_a_closed_decision_whose_letters_are_all_purged_is_purged_and_stays_link
     assert "73PG0000003" not in dump and "Ann Lee" not in dump
 
 
+def test_a_closed_entry_registered_again_without_its_letter_date_stays_purged(dbfile, tmp_path):
+    """Review 9, item 1: a row leaving out letter_date cleared it, so the purged entry looked
+    open and its real case reference was stored again."""
+    import_decisions(tmp_path, row("77PG0000001", letter_date=SENT.isoformat()))
+    purge()
+    [entry] = entries(dbfile)
+    assert (entry["urn"], entry["status"]) == (bulk.case_pseudonym("77PG0000001"), "sent_on_time")
+    bare = tmp_path / "bare.csv"
+    bare.write_text(f"urn,decision,decision_date,victim_category,team\n77PG0000001,discontinued,{DECIDED},"
+                    "standard,north\n", encoding="utf-8")
+    result = run("import-decisions", str(bare))
+    assert "Registered 0 new, updated 0, unchanged 1, failed 0." in result.stderr
+    [entry] = entries(dbfile)
+    assert (entry["urn"], entry["victim_name"], entry["status"], entry["letter_date"]) == (
+        bulk.case_pseudonym("77PG0000001"), None, "sent_on_time", SENT.isoformat())
+    assert "77PG0000001" not in dumped(dbfile)
+
+
 def test_a_dry_run_says_what_would_change_and_changes_nothing(dbfile, tmp_path):
     import_decisions(tmp_path, row("74PG0000001", letter_date=SENT.isoformat()), row("74PG0000002"))
     before = sql(dbfile, "SELECT urn, victim_name FROM decisions ORDER BY id")

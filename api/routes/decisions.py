@@ -32,23 +32,31 @@ AsOf = Annotated[dt.date | None, Query(ge=register.EARLIEST, le=register.LATEST,
                                        description="Statuses as on this day (default: today)")]
 
 
+KEPT = ("Left out: a decision registered before keeps its value; null: cleared")
+
+
 class DecisionIn(BaseModel):
-    """One decision that needs a letter (the letter context fields plus team)."""
+    """One decision that needs a letter (the letter context fields plus team).
+
+    Registering a decision again: a field left out keeps its registered value; an optional
+    field sent as null (bereaved, offence, victim_name, letter_date) is cleared."""
 
     model_config = ConfigDict(extra="forbid")
     urn: str = Field(min_length=1, max_length=register.MAX_TEXT, description="Case reference")
     decision: Decision
     decision_date: dt.date
     victim_category: VictimCategory
-    bereaved: bool | None = None
-    offence: Offence | None = None
-    victim_name: str | None = Field(default=None, max_length=register.MAX_TEXT)
-    letter_date: dt.date | None = Field(default=None, description="A letter went out this day (recorded elsewhere)")
+    bereaved: bool | None = Field(default=None, description=KEPT)
+    offence: Offence | None = Field(default=None, description=KEPT)
+    victim_name: str | None = Field(default=None, max_length=register.MAX_TEXT, description=KEPT)
+    letter_date: dt.date | None = Field(default=None, description=(
+        "A letter went out this day (recorded elsewhere). " + KEPT))
     team: str | None = Field(default=None, max_length=register.MAX_TEXT,
                              description="Team (managers must give it; staff use their own)")
-    letter_required: bool = Field(default=True, description=(
+    letter_required: bool | None = Field(default=None, description=(
         "false: the decision needs no letter (status not_required: never due, overdue or missing, "
-        "and outside the timeliness rate); no_letter_reason is then required"))
+        "and outside the timeliness rate); no_letter_reason is then required. Left out: true for a "
+        "new decision, as registered for one registered before"))
     no_letter_reason: str | None = Field(default=None, min_length=register.MIN_REASON,
                                          max_length=register.MAX_REASON,
                                          description="Why no letter is needed (only with letter_required false)")
@@ -107,7 +115,15 @@ class DecisionPage(DecisionList):
     decided_later: int = DECIDED_LATER
 
 
-class DecisionsStored(DecisionList):
+class DecisionStoredOut(DecisionOut):
+    changed: list[str] = Field(description=(
+        "The fields this request changed (empty when the decision was created or unchanged); "
+        "fields left out of the request keep their values"))
+
+
+class DecisionsStored(BaseModel):
+    data: list[DecisionStoredOut]
+    count: int
     created: int
     updated: int
     unchanged: int
@@ -194,12 +210,15 @@ def _records(body: dict, user: User) -> tuple[list[dict], str | None]:
 def register_decisions(body: DecisionsBody, db: DbDep, user: LetterUser, response: Response):
     """Register one decision, or a batch as {"decisions": [...]}, by case reference and decision.
 
-    Sending the same decision again changes nothing; changed fields update it. A batch is
-    stored whole or not at all. 201 when anything was added, else 200.
+    Sending the same decision again changes nothing; changed fields update it, and each
+    decision in the answer lists the fields changed (`changed`). A field left out keeps its
+    registered value (a letter_date recorded earlier stays); an optional field sent as null is
+    cleared. A batch is stored whole or not at all. 201 when anything was added, else 200.
     """
     records, own = _records(body, user)
+    changes: list[list[str]] = []
     try:
-        outcomes = store.upsert_many(db, user, records, only_team=own)
+        outcomes = store.upsert_many(db, user, records, only_team=own, changes=changes)
     except store.OtherTeam as exc:
         raise ApiError(403, "forbidden", str(exc)) from None
     counts = {k: sum(1 for _, o in outcomes if o == k) for k in ("created", "updated", "unchanged")}
@@ -207,7 +226,11 @@ def register_decisions(body: DecisionsBody, db: DbDep, user: LetterUser, respons
     rows = {r["id"]: r for r in register.with_status(store.linked_rows(db, ids=ids), register.StatusClock())}
     if not counts["created"]:
         response.status_code = 200
-    data = [rows[i] for i in dict.fromkeys(ids)]
+    changed: dict[int, list[str]] = {}
+    for (i, _), fields in zip(outcomes, changes):
+        changed.setdefault(i, [])
+        changed[i] += [f for f in fields if f not in changed[i]]
+    data = [{**rows[i], "changed": changed[i]} for i in dict.fromkeys(ids)]
     return {"data": data, "count": len(data), **counts}
 
 

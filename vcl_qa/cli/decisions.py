@@ -35,8 +35,7 @@ def import_decisions(file: Path, team: str | None) -> None:
     except LetterError as exc:
         err.print(f"{file}: {exc.message}", markup=False, highlight=False)
         sys.exit(2)
-    err.print(f"Registered {report.created} new, updated {report.updated}, unchanged {report.unchanged}, "
-              f"failed {len(report.failed)}.")
+    err.print(report.summary(), markup=False, highlight=False)
     for row, why in report.failed:
         err.print(f"  row {row}: {why}", markup=False, highlight=False)
     sys.exit(1 if report.failed else 0)

@@ -30,6 +30,8 @@ FIELDS = tuple(f for f in CONTEXT_FIELDS if f in store.FIELDS) + ("team", "lette
 # A decision that needs no letter says why, in at least this many characters.
 MIN_REASON, MAX_REASON = 10, 500
 REQUIRED = ("urn", "decision", "decision_date", "victim_category", "team")
+# Optional details a JSON null clears (over the API only; an empty CSV cell is "not given").
+CLEARABLE = ("bereaved", "offence", "victim_name", "letter_date")
 MAX_TEXT = 200  # characters in a case reference, team or name
 # Dates outside these are typing mistakes (and would make day counts walk for ever).
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
@@ -46,16 +48,21 @@ SAMPLE_CSV = config.samples_dir() / "decisions.csv"
 
 def record_from_mapping(data: Any, *, team: str | None = None, source: str | None = None,
                         today: dt.date | None = None) -> dict:
-    """One decision validated as letters are; `team` fills a missing team. Returns the fields to
-    store. A LetterError lists every field that is wrong (its `details`), not just the first.
+    """One decision validated as letters are; `team` fills a missing team. Returns the fields
+    given, and only those: a field left out (or an empty CSV cell, which never reaches here)
+    leaves the registered value as it is (store.upsert_many). An optional field given as None
+    (JSON null) is returned as None: that, and only that, clears it (CLEARABLE).
+    A LetterError lists every field that is wrong (its `details`), not just the first.
     A decision dated after `today` (default: today in the UK) is refused, as a letter's is: it
     has not been made yet (the digest would leave it out while other counts took it)."""
     if not isinstance(data, dict):
         raise LetterError("a decision must be a set of 'field: value' pairs", source=source)
+    cleared = [k for k in CLEARABLE if k in data and data[k] is None]  # null: clear it
     data = {k: v for k, v in data.items() if v is not None}
     problems: list[tuple[str | None, str]] = [
         (str(k), f"unknown field (allowed: {', '.join(FIELDS)})") for k in data if k not in FIELDS]
     given_team = data.pop("team", None)
+    required_given = "letter_required" in data
     required, reason = _letter_required(data.pop("letter_required", None), data.pop("no_letter_reason", None),
                                         problems)
     known = {k: v for k, v in data.items() if k in FIELDS}
@@ -64,13 +71,16 @@ def record_from_mapping(data: Any, *, team: str | None = None, source: str | Non
         rec = context_from_mapping(known, source).model_dump(mode="json", include=set(FIELDS))
     except LetterError as exc:
         problems.extend(exc.details)
-    values = dict(rec) if rec is not None else dict(known)
+    # Only the fields given: a field left out leaves the registered value as it is.
+    values = {k: (rec[k] if rec is not None else v) for k, v in known.items()}
+    values.update(dict.fromkeys(cleared))
     values["team"] = team
-    values["letter_required"], values["no_letter_reason"] = required, reason
+    if required_given:
+        values["letter_required"], values["no_letter_reason"] = required, reason
     if given_team is not None:
         values["team"] = _checked_text(given_team, "team", problems)
     for name in ("urn", "victim_name"):
-        if rec is not None and rec[name] is not None:
+        if rec is not None and rec[name] is not None and name in values:
             values[name] = _checked_text(rec[name], name, problems)
     named = {f for f, _ in problems}
     problems += [(name, "is required for a decision") for name in REQUIRED
@@ -448,10 +458,19 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     failed: list[tuple[int, str]] = field(default_factory=list)  # (spreadsheet row, why)
+    changed: dict[str, int] = field(default_factory=dict)  # field -> entries it changed in
 
     @property
     def stored(self) -> int:
         return self.created + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        """'Registered 0 new, updated 2, unchanged 5, failed 0. Changed: letter_date (2), ...'"""
+        line = (f"Registered {self.created} new, updated {self.updated}, unchanged {self.unchanged}, "
+                f"failed {len(self.failed)}.")
+        if self.changed:
+            line += " Changed: " + ", ".join(f"{f} ({n})" for f, n in sorted(self.changed.items())) + "."
+        return line
 
 
 def read_csv(path: Path, *, team: str | None = None) -> tuple[list[dict], list[tuple[int, str]]]:
@@ -510,7 +529,9 @@ CHUNK = 500
 def import_csv(db: Database, path: Path, *, team: str | None = None, user: Any = None,
                progress: Callable[[int], None] | None = None) -> ImportReport:
     """Register every valid row of a decisions CSV (by urn + decision: importing the same file
-    again changes nothing; a corrected row updates its decision). Bad rows are reported."""
+    again changes nothing; a corrected row updates its decision, and the report counts each
+    field changed). An empty cell, or a column the file does not have, changes nothing: the
+    registered value stays. Bad rows are reported."""
     from vcl_qa.letters.bulk import Actor
 
     records, failed = read_csv(Path(path), team=team)
@@ -518,8 +539,11 @@ def import_csv(db: Database, path: Path, *, team: str | None = None, user: Any =
     actor = user or Actor("command line import")
     for start in range(0, len(records), CHUNK):
         chunk = records[start:start + CHUNK]
-        for _id, outcome in store.upsert_many(db, actor, chunk, source="csv"):
+        changes: list[list[str]] = []
+        for _id, outcome in store.upsert_many(db, actor, chunk, source="csv", changes=changes):
             setattr(report, outcome, getattr(report, outcome) + 1)
+        for name in (f for fields in changes for f in fields):
+            report.changed[name] = report.changed.get(name, 0) + 1
         if progress:
             progress(len(chunk))
     return report

@@ -122,13 +122,20 @@ class OtherTeam(Exception):
 
 
 def upsert_many(db: Database, user: Any, records: Sequence[dict], *, only_team: str | None = None,
-                source: str = "api") -> list[tuple[int, str]]:
+                source: str = "api", changes: list[list[str]] | None = None) -> list[tuple[int, str]]:
     """Insert or update decisions by (urn, decision), all in one transaction.
 
     Returns (id, outcome) per record, outcome 'created', 'updated' or 'unchanged'; re-sending
     the same records changes nothing. A record is matched within its own team's register only:
     another team's register is never read or changed, so nothing here can tell whether it
     holds the same case. `only_team` (staff): every record must be for that team.
+
+    A record holds only the fields it gives (register.record_from_mapping): a field it leaves
+    out keeps the registered value (a feed with no `letter_date` column is not saying the
+    letter was never sent); a field given as None clears it. A new entry takes None (and a
+    letter required) for what is left out. The stored spelling of the case reference is kept
+    (matching ignores letter case). `changes`, when given, receives per record the names of
+    the fields it changed (empty when created or unchanged).
 
     A record for a case whose entry was purged (vcl-qa purge) is matched to that entry, never
     stored twice. Its other fields are updated as for any entry; its case reference and victim's
@@ -138,12 +145,10 @@ def upsert_many(db: Database, user: Any, records: Sequence[dict], *, only_team: 
     out: list[tuple[int, str]] = []
     stamp = now()
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    personal = [FIELDS.index("urn"), FIELDS.index("victim_name")]
     with write_tx(db):
         for rec in records:
             if only_team is not None and rec.get("team") != only_team:
                 raise ValueError("a record for another team reached the register")  # callers check
-            values = [_db_value(rec.get(f)) for f in FIELDS]
             key = case_pseudonym(rec["urn"])
             # The entry with this case reference, else a purged entry of the same case.
             row = db.execute(
@@ -151,21 +156,31 @@ def upsert_many(db: Database, user: Any, records: Sequence[dict], *, only_team: 
                 " AND (urn = ? OR urn_key = ?) ORDER BY urn = ? DESC, id LIMIT 1",
                 [rec["team"], rec["decision"], rec["urn"], key, rec["urn"]]).fetchone()
             if row is None:
+                values = [_db_value(rec.get(f, _NEW.get(f))) for f in FIELDS]
                 cur = db.execute(
                     f"INSERT INTO decisions ({', '.join(FIELDS)}, urn_key, created_at, updated_at)"
                     f" VALUES ({', '.join('?' * len(FIELDS))}, ?, ?, ?)", [*values, key, stamp, stamp])
                 out.append((cur.lastrowid, "created"))
                 counts["created"] += 1
+                if changes is not None:
+                    changes.append([])
                 continue
-            stored = list(row[1:])
-            if stored[personal[0]].startswith(PURGED) and not _needs_reference(db, row[0], rec):
-                for i in personal:  # closed and past retention: it stays purged
-                    values[i] = stored[i]
-            if stored == values:
+            stored = dict(zip(FIELDS, row[1:]))
+            merged = {f: _db_value(rec[f]) if f in rec else stored[f] for f in FIELDS}
+            if stored["urn"].startswith(PURGED):
+                if not _needs_reference(db, row[0], merged):
+                    merged["urn"], merged["victim_name"] = stored["urn"], stored["victim_name"]  # stays purged
+            else:
+                merged["urn"] = stored["urn"]  # the same reference (any letter case): as first written
+            changed = [f for f in FIELDS if merged[f] != stored[f]]
+            if changes is not None:
+                changes.append(changed)
+            if not changed:
                 out.append((row[0], "unchanged"))
             else:
                 db.execute(f"UPDATE decisions SET {', '.join(f'{f} = ?' for f in FIELDS)},"
-                           " urn_key = ?, updated_at = ? WHERE id = ?", [*values, _key(values[0]), stamp, row[0]])
+                           " urn_key = ?, updated_at = ? WHERE id = ?",
+                           [*merged.values(), _key(merged["urn"]), stamp, row[0]])
                 out.append((row[0], "updated"))
             counts[out[-1][1]] += 1
         if counts["created"] or counts["updated"]:
@@ -174,9 +189,15 @@ def upsert_many(db: Database, user: Any, records: Sequence[dict], *, only_team: 
     return out
 
 
+# What a new entry takes for a field its record leaves out.
+_NEW = {"letter_required": True}
+
+
 def _needs_reference(db: Database, decision_id: int, rec: dict) -> bool:
-    """Whether a purged entry, registered again as `rec`, must show its case reference again:
-    it is open (a letter needed and none sent) or has letters that are not purged."""
+    """Whether a purged entry, registered again (`rec`: its fields once the record is applied,
+    so a letter_date left out of the record is still the registered one), must show its case
+    reference again: it is open (a letter needed and none sent) or has letters that are not
+    purged."""
     linked = db.execute(
         "SELECT count(*), sum(l.status = 'sent'), sum(l.purged_at IS NULL) FROM decisions d"
         f" JOIN letters l ON {_LINK} WHERE d.id = ?", [decision_id]).fetchone()
