@@ -127,6 +127,49 @@ def test_letter_date_recorded_in_the_register_counts_as_sent(db):
     assert by_urn(decisions.register(db, today=TODAY)) == {"R1": ("sent_late", -1)}
 
 
+def test_a_letter_sent_before_the_decision_is_not_its_letter(db):
+    """Review 9, item 2: a letter sent on 23 November linked to a decision made on 30 November
+    counted as 'sent on time'; so did one sent before a decision date changed later."""
+    store.upsert_many(db, ACTOR, [decisions.record_from_mapping(rec("P1", "discontinued", "2024-12-31", "enhanced")),
+                                  decisions.record_from_mapping(rec("P2", "discontinued", "2024-12-19", "enhanced"))])
+    letter(db, "P1", "discontinued", "2024-12-20", "enhanced", sent="2024-12-23")  # its own decision: the 20th
+    letter(db, "P2", "discontinued", "2024-12-19", "enhanced", sent="2024-12-20")
+    assert by_urn(decisions.register(db, today=TODAY)) == {"P1": ("overdue", -2), "P2": ("sent_on_time", 0)}
+    [p1] = decisions.register(db, today=TODAY, urn="P1")
+    assert (p1["sent_on"], p1["working_days_late"]) == (None, 2)
+    assert p1["letter_warning"] == ("a letter was sent on Monday 23 December 2024, before this decision "
+                                    "(Tuesday 31 December 2024): check it belongs to this decision "
+                                    "(it is not counted as sent)")
+    # the register's decision date moved after the letter went out: the same
+    store.upsert_many(db, ACTOR, [decisions.record_from_mapping(
+        {**rec("P2", "discontinued", "2024-12-23", "enhanced")})])
+    [p2] = decisions.register(db, today=TODAY, urn="P2")
+    assert (p2["status"], p2["sent_on"]) == ("overdue", None)
+    assert "sent on Friday 20 December 2024, before this decision (Monday 23 December 2024)" in p2["letter_warning"]
+    # the rate, the digest and the report follow
+    assert {r["urn"] for r in decisions.digest(db, today=TODAY)} == {"P1", "P2"}
+    text = decisions.digest_text(decisions.digest_for(db, today=TODAY))
+    assert "Note: a letter was sent on Monday 23 December 2024, before this decision" in text
+    [all_dec] = [r for r in decisions.timeliness_report(db, today=TODAY)
+                 if r["month"] == "2024-12" and r["working_day_limit"] is None]
+    assert (all_dec["sent"], all_dec["missing"], all_dec["timeliness_rate"]) == (0, 2, 0.0)
+    # a letter sent on or after the decision counts; the early one is still pointed out
+    letter(db, "P1", "discontinued", "2024-12-31", "enhanced", sent="2025-01-02")
+    [p1] = decisions.register(db, today=TODAY, urn="P1")
+    assert (p1["status"], p1["sent_on"]) == ("sent_on_time", "2025-01-02")
+    assert p1["letter_warning"].endswith("(a later letter is counted)")
+
+
+def test_a_letter_date_recorded_before_a_changed_decision_date_is_not_counted(db):
+    store.upsert_many(db, ACTOR, [decisions.record_from_mapping(
+        rec("R2", "discontinued", "2024-12-19", "standard", letter_date="2024-12-20"))])
+    store.upsert_many(db, ACTOR, [decisions.record_from_mapping(rec("R2", "discontinued", "2024-12-23", "standard"))])
+    [row] = decisions.register(db, today=TODAY, urn="R2")
+    assert (row["status"], row["letter_date"], row["sent_on"]) == ("overdue", "2024-12-20", None)
+    assert row["letter_warning"].startswith("the register records a letter sent on Friday 20 December 2024, "
+                                            "before this decision (Monday 23 December 2024)")
+
+
 def test_clock_on_a_saturday():
     clock = decisions.StatusClock(D(2025, 1, 4))  # Saturday
     # Friday 3rd decision (enhanced) is due Monday 6th: on Saturday one working day is left.

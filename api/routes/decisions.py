@@ -95,7 +95,11 @@ class DecisionOut(BaseModel):
     working_days: int = Field(deprecated=True, description=(
         "Deprecated, kept for one release: use working_days_left and working_days_late. "
         "Working days left; negative: working days late"))
-    sent_on: str | None = Field(description="The first linked letter went out this day")
+    sent_on: str | None = Field(description=(
+        "The first linked letter went out this day (a letter sent before the decision date is not counted)"))
+    letter_warning: str | None = Field(description=(
+        "Set when a linked letter (or the letter_date recorded) went out before the decision date: "
+        "it is not counted as this decision's letter, and this says so in plain words"))
     letter_ids: list[int] = Field(description="Letters with this case reference and decision")
     created_at: str
     updated_at: str

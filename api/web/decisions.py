@@ -59,7 +59,9 @@ def rows_for(db, f: dict) -> list[dict]:
                  status_words=labels.label(labels.REGISTER_STATUSES, r["status"]),
                  due_words="no letter due" if r["status"] == "not_required" else labels.long_date(r["due_date"]),
                  decided_words=labels.long_date(r["decision_date"]),
-                 days_words=timeliness.days_in_words(r))
+                 days_words=timeliness.days_in_words(r),
+                 warning_words=(r["letter_warning"][:1].upper() + r["letter_warning"][1:] + "."
+                                if r.get("letter_warning") else None))
     return rows
 
 

@@ -221,19 +221,35 @@ def with_status(rows: Iterable[dict], clock: StatusClock) -> list[dict]:
     working-day limit (and working_days, kept for one release: left, or late when negative)."""
     out = []
     for row in rows:
-        sent = [d for d in (_date(row.get("letter_sent_on")), _date(row.get("letter_date"))) if d]
-        t = clock.status(dt.date.fromisoformat(row["decision_date"]), row["victim_category"],
-                         min(sent) if sent else None)
+        decided = dt.date.fromisoformat(row["decision_date"])
+        recorded = _date(row.get("letter_date"))
+        # A letter sent before the decision was made is not its letter (store.COUNTS_AS_SENT):
+        # it does not count as sent, and the row says why (letter_warning).
+        linked_early = _date(row.get("letter_sent_before"))
+        early = [d for d in (linked_early, recorded) if d and d < decided]
+        sent = [d for d in (_date(row.get("letter_sent_on")), recorded) if d and d >= decided]
+        t = clock.status(decided, row["victim_category"], min(sent) if sent else None)
         if row.get("letter_required") is False and t.sent_on is None:
             # registered as needing no letter: never due, overdue or missing
             t = Timeliness("not_required", t.due_date, 0, None)
-        item = {k: v for k, v in row.items() if k != "letter_sent_on"}
+        item = {k: v for k, v in row.items() if k not in ("letter_sent_on", "letter_sent_before")}
         item.update(working_day_limit=limit_for(row["victim_category"]), due_date=t.due_date.isoformat(),
                     status=t.status, working_days_left=t.working_days_left,
                     working_days_late=t.working_days_late, working_days=t.working_days,
-                    sent_on=t.sent_on.isoformat() if t.sent_on else None)
+                    sent_on=t.sent_on.isoformat() if t.sent_on else None,
+                    letter_warning=_early_letter_words(max(early), decided, t.sent_on is not None,
+                                                       recorded_only=max(early) != linked_early)
+                    if early else None)
         out.append(item)
     return out
+
+
+def _early_letter_words(sent: dt.date, decided: dt.date, later_counted: bool, *, recorded_only: bool) -> str:
+    """Why a letter sent before the decision does not count as its letter, in plain words."""
+    what = "the register records a letter sent" if recorded_only else "a letter was sent"
+    counted = "a later letter is counted" if later_counted else "it is not counted as sent"
+    return (f"{what} on {long_date(sent)}, before this decision ({long_date(decided)}): "
+            f"check it belongs to this decision ({counted})")
 
 
 def urgency(row: dict) -> tuple:
@@ -354,6 +370,8 @@ def digest_text(d: Digest) -> str:
         for r in group:
             lines.append(f"  {r['urn']:<14} {r['decision']:<20} decided {r['decision_date']}  "
                          f"due {r['due_date']}  {_days_phrase(r)}  team {r['team']}")
+            if r.get("letter_warning"):
+                lines.append(f"      Note: {r['letter_warning']}")
     warning = d.empty_warning()
     if warning:
         lines += ["", warning]

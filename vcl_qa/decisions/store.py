@@ -199,7 +199,7 @@ def _needs_reference(db: Database, decision_id: int, rec: dict) -> bool:
     reference again: it is open (a letter needed and none sent) or has letters that are not
     purged."""
     linked = db.execute(
-        "SELECT count(*), sum(l.status = 'sent'), sum(l.purged_at IS NULL) FROM decisions d"
+        f"SELECT count(*), sum({COUNTS_AS_SENT}), sum(l.purged_at IS NULL) FROM decisions d"
         f" JOIN letters l ON {_LINK} WHERE d.id = ?", [decision_id]).fetchone()
     _, sent, kept = linked
     open_ = bool(rec.get("letter_required", True)) and not rec.get("letter_date") and not sent
@@ -218,10 +218,17 @@ def _db_value(value: Any) -> Any:
 # (Written with IN, not OR: SQLite then looks each one up in letters_team_decision_link.)
 LINK = "l.team = d.team AND l.decision = d.decision AND l.urn COLLATE NOCASE IN (d.urn, d.urn_key)"
 _LINK = LINK
+# A linked letter counts as the decision's letter only when it went out on or after the
+# decision date: a letter sent before the decision was made cannot be the letter about it
+# (another decision's, or a date wrong on one side). Such a letter is reported instead
+# (letter_sent_before), so the register can say why the decision is still due.
+SENT_DAY = "COALESCE(l.sent_date, l.letter_date)"
+COUNTS_AS_SENT = f"l.status = 'sent' AND {SENT_DAY} >= d.decision_date"
 _LINKED = (
     "SELECT d.*,"
-    f" (SELECT MIN(COALESCE(l.sent_date, l.letter_date)) FROM letters l WHERE {_LINK}"
-    "   AND l.status = 'sent') AS letter_sent_on,"
+    f" (SELECT MIN({SENT_DAY}) FROM letters l WHERE {_LINK} AND {COUNTS_AS_SENT}) AS letter_sent_on,"
+    f" (SELECT MAX({SENT_DAY}) FROM letters l WHERE {_LINK} AND l.status = 'sent'"
+    f"   AND {SENT_DAY} < d.decision_date) AS letter_sent_before,"
     f" (SELECT group_concat(l.id) FROM letters l WHERE {_LINK}) AS letter_ids"
     " FROM decisions d"
 )
