@@ -77,3 +77,31 @@ def test_a_letter_in_no_rated_period_is_deleted_as_before(tmp_path):
     assert letter_id not in {i["letter_id"] for i in sampling.items(db, "2025Q1")}
     assert agreement.agreement(db, "2025Q1")["ratings"] == 0
     db.close()
+
+
+def test_pages_say_a_purged_letters_panel_copy_was_removed(site):
+    """(After the test above.) Purged, the letters' panel copies are empty and every page that
+    showed them says why."""
+    import datetime as dt
+    import re
+
+    from vcl_qa.letters import bulk
+    from web_site import signed_in, visible_text
+
+    db = open_db(site["db"])
+    try:
+        bulk.purge(db, 0, today=dt.date(2100, 1, 1))
+        assert not db.execute("SELECT count(*) FROM panel_items WHERE text != ''").fetchone()[0]
+    finally:
+        db.close()
+    manager = signed_in(site, "manager")
+    period = visible_text(manager.get("/panel-periods/2024Q4").text)
+    assert "Its text was removed under the retention rules" in period
+    board = visible_text(manager.get("/panel-periods/2024Q4/report").text)
+    assert "purged under the retention rules" in board and "ratings still count" in board
+    member = signed_in(site, "panel")
+    codes = re.findall(r'href="/panel/([0-9a-f]{16})"', member.get("/panel").text)
+    pages = [visible_text(member.get(f"/panel/{c}").text) for c in codes]
+    assert pages and all("This letter's text was removed under the retention rules" in p for p in pages)
+    assert any("Your scores still count" in p for p in pages) and any("can no longer be rated" in p for p in pages)
+    assert _api(site, "panel").get(f"/review-queue/{codes[0]}").json()["text_removed"] is True

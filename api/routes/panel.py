@@ -98,7 +98,9 @@ class FindingList(BaseModel):
 
 
 class ItemOut(QueueEntry):
-    text: str = Field(description="The letter anonymised")
+    text: str = Field(description="The letter anonymised (empty once the letter is purged)")
+    text_removed: bool = Field(False, description="The letter was purged under the retention rules: its text "
+                               "and the comments on it were removed; it can no longer be rated (409)")
     rubric: dict[str, Any]
     rating: RatingOut | None
     findings: list[PanelFinding] | None = Field(description="Null until revealed (after rating)")
@@ -263,6 +265,9 @@ class FeedbackRating(BaseModel):
     marks: list[MarkOut]
     verdicts: list[VerdictOut]
     rated_at: str
+    text_removed: bool = Field(False, description="The letter was purged under the retention rules: the panel's "
+                               "copy and the free-text comments, marked passages and notes on it were removed; "
+                               "scores and verdicts stay")
 
 
 class FeedbackOut(BaseModel):

@@ -77,7 +77,8 @@ def _item_page(request, user, db, code, errors=None, values=None, notice=None, s
     except NotFound:
         raise PageNotFound() from None
     rubric = item["rubric"]
-    saved = item["rating"]["marks"] if item["rating"] else []
+    # A purged letter's copy is empty: its marked passages point into text that is gone.
+    saved = item["rating"]["marks"] if item["rating"] and not item["text_removed"] else []
     if values is None and item["rating"]:
         values = {**{f"score_{k}": str(v) for k, v in item["rating"]["scores"].items()},
                   "overall": str(item["rating"]["overall"]), "comment": item["rating"]["comment"] or ""}

@@ -21,6 +21,7 @@ from vcl_qa.letters import service
 from vcl_qa.db.connection import now, write_tx
 from vcl_qa import clock
 from vcl_qa.decisions.store import LINK, case_pseudonym
+from vcl_qa.panel import retention as panel_retention
 
 
 @dataclass(frozen=True)
@@ -389,6 +390,7 @@ def _purge_one(db: Database, letter_id: int) -> None:
         db.execute("UPDATE results SET result = ? WHERE id = ?", [json.dumps(data), rid])
     db.execute("UPDATE findings SET text = NULL, message = NULL WHERE letter_id = ?", [letter_id])
     db.execute("UPDATE suppressions SET term = NULL, reason = '(purged)' WHERE letter_id = ?", [letter_id])
+    panel_retention.purge_letter(db, letter_id)  # the panel's anonymised copy and comments too
     audit.record(db, Actor("command line purge"), "letter.purge", "letter", letter_id)
 
 

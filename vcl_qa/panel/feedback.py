@@ -29,7 +29,8 @@ def letters_with_feedback(db: Database, team: str | None = None) -> list[dict]:
 def feedback(db: Database, letter_id: int) -> dict:
     """Every panel rating of the letter, with the passages marked (quoted from the anonymised text)."""
     items = list(db.query(
-        "SELECT i.id, p.name AS period, i.text, i.score, i.verdict FROM panel_items i"
+        "SELECT i.id, p.name AS period, i.text, i.score, i.verdict,"
+        " (SELECT purged_at IS NOT NULL FROM letters l WHERE l.id = i.letter_id) AS text_removed FROM panel_items i"
         " JOIN panel_periods p ON p.id = i.period_id WHERE i.letter_id = ? AND i.removed_at IS NULL"
         " ORDER BY p.start_date", [letter_id]))
     if not db.execute("SELECT 1 FROM letters WHERE id = ?", [letter_id]).fetchone():
@@ -50,6 +51,6 @@ def feedback(db: Database, letter_id: int) -> dict:
             out.append({"period": item["period"], "rater": f"Panel member {string.ascii_uppercase[n % 26]}",
                         "scores": {k: scores[k] for k in order if k in scores}, "overall": r["overall"],
                         "comment": r["comment"], "marks": marks, "verdicts": verdicts,
-                        "rated_at": r["updated_at"]})
+                        "rated_at": r["updated_at"], "text_removed": bool(item["text_removed"])})
     return {"letter_id": letter_id, "ratings": out, "count": len(out),
             "rubric": load_panel_rules().rubric()}

@@ -39,7 +39,7 @@ QUEUE_SQL = (
     "SELECT a.id AS assignment_id, a.code, a.rated_at, a.revealed_at, a.item_id, p.name AS period,"
     " p.start_date AS period_start, p.end_date AS period_end,"
     " i.decision, i.offence, l.victim_category, l.bereaved, i.text, i.redactions, i.result_id,"
-    " i.letter_id, i.version, r.id AS rating_id, r.overall"
+    " i.letter_id, i.version, r.id AS rating_id, r.overall, l.purged_at"
     " FROM panel_assignments a JOIN panel_items i ON i.id = a.item_id"
     " JOIN panel_periods p ON p.id = i.period_id JOIN letters l ON l.id = i.letter_id"
     " LEFT JOIN panel_ratings r ON r.assignment_id = a.id"
@@ -79,6 +79,8 @@ def open_item(db: Database, user: Any, code: str) -> dict:
     row = _assignment(db, user, code)
     out = _queue_entry(row)
     out["text"] = row["text"]
+    # Purged under the retention rules: the panel's copy and comments were emptied (retention.py).
+    out["text_removed"] = bool(row["purged_at"])
     out["rubric"] = load_panel_rules().rubric()
     out["rating"] = _rating(db, row["rating_id"]) if row["rating_id"] else None
     out["findings"] = findings_for(db, row) if row["revealed_at"] else None
@@ -168,6 +170,8 @@ def rate(db: Database, user: Any, code: str, body: dict) -> tuple[dict, bool]:
 
     Returns (rating, created)."""
     row = _assignment(db, user, code)
+    if row["purged_at"]:
+        raise Conflict("this letter's text was removed under the retention rules; it can no longer be rated")
     rating = check_rating(body, len(row["text"]))
     stamp = now()
     with write_tx(db):

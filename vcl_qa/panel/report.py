@@ -204,7 +204,24 @@ def build(db: Database, name: str) -> dict:
         "training": board_summary(db, period["start_date"], period["end_date"]),  # vcl_qa/training
         "rules": judged,
         "min_answers": min_answers_for_share(),
+        "purged_letters": _purged_letters(db, period),
     }
+
+
+def _purged_letters(db: Database, period: dict) -> int:
+    """Letters of the sample purged under the retention rules since: the panel's copy and
+    comments are gone (vcl_qa/panel/retention.py); their ratings and the figures stay."""
+    return db.execute(
+        "SELECT count(*) FROM panel_items i JOIN letters l ON l.id = i.letter_id"
+        " WHERE i.period_id = ? AND i.removed_at IS NULL AND l.purged_at IS NOT NULL", [period["id"]]).fetchone()[0]
+
+
+def purged_words(n: int) -> str | None:
+    if not n:
+        return None
+    return (f"{n} of the sample's letters {'was' if n == 1 else 'were'} purged under the retention rules: "
+            f"{'its' if n == 1 else 'their'} text and the panel's comments on {'it' if n == 1 else 'them'} were "
+            f"removed; {'its' if n == 1 else 'their'} ratings still count in these figures.")
 
 
 def _env() -> jinja2.Environment:
@@ -214,7 +231,7 @@ def _env() -> jinja2.Environment:
 
 
 def render_html(data: dict) -> str:
-    return _env().get_template("report.html").render(r=data)
+    return _env().get_template("report.html").render(r=data, purged_words=purged_words(data.get("purged_letters", 0)))
 
 
 CSV_HEADER = ["Section", "What", "Value", "Previous", "Change", "Detail", "Section code", "Item code"]
@@ -259,6 +276,9 @@ def render_csv(data: dict) -> str:
                     "rule_precision", r["rule"]])
     for c in data["comments"]:
         w.writerow(["What the panel said", c["band_label"], c["overall"], "", "", c["comment"], "comment", c["band"]])
+    if data.get("purged_letters"):
+        w.writerow(["Summary", "Letters purged under the retention rules since", data["purged_letters"], "", "",
+                    purged_words(data["purged_letters"]), "summary", "purged"])
     if data.get("training"):
         t = data["training"]
         w.writerow(["Training", "Staff who have passed every exercise", t["completed"], "", "", t["line"],

@@ -259,7 +259,8 @@ def preview_items(db: Database, name: str) -> list[dict]:
     period = periods.get_period(db, name)
     rows = db.query(
         "SELECT i.id, i.letter_id, i.decision, i.offence, i.reason, i.text, i.hidden_words, i.approved_at,"
-        " (SELECT count(*) FROM panel_assignments a WHERE a.item_id = i.id AND a.rated_at IS NOT NULL) AS ratings"
+        " (SELECT count(*) FROM panel_assignments a WHERE a.item_id = i.id AND a.rated_at IS NOT NULL) AS ratings,"
+        " (SELECT purged_at IS NOT NULL FROM letters l WHERE l.id = i.letter_id) AS text_removed"
         " FROM panel_items i WHERE i.period_id = ? AND i.removed_at IS NULL ORDER BY i.id", [period["id"]])
     return [{**r, "hidden_words": json.loads(r["hidden_words"]) if r["hidden_words"] else []} for r in rows]
 
