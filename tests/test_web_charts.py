@@ -153,3 +153,19 @@ def test_many_bars_get_no_figures_on_top_and_thinned_labels():
     assert len(list(root.iter(f"{SVG}rect"))) >= 39
     few = _parse(charts.bar_chart("c10", "On time", ["a", "b"], [100, None], unit="%", max_value=100))
     assert [t.text for t in few.iter(f"{SVG}text")].count("100") >= 1  # room for the figures
+
+
+def test_the_dashboard_charts_run_over_every_month_in_the_same_span():
+    """Review 9: months with nothing due were left out, so bars five months apart sat side by
+    side, and the two month charts had different months."""
+    from api.web.dashboard import _every_month
+
+    time = [{"month": "2024-11", "rate": 50.0}, {"month": "2025-02", "rate": 100.0}]
+    verdicts = [{"month": "2024-10", "good": 1, "needs_work": 0, "poor": 0}]
+    span = [m["month"] for m in time + verdicts]
+    filled = _every_month(time, {"rate": None}, span)
+    assert [m["month"] for m in filled] == ["2024-10", "2024-11", "2024-12", "2025-01", "2025-02"]
+    assert [m["rate"] for m in filled] == [None, 50.0, None, None, 100.0]
+    assert [m["month"] for m in _every_month(verdicts, {"good": 0, "needs_work": 0, "poor": 0}, span)] == \
+        [m["month"] for m in filled]
+    assert _every_month([], {"rate": None}, []) == []

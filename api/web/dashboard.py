@@ -30,6 +30,21 @@ CSV_COLUMNS = ("Month", "Month (YYYY-MM)", "Letters checked", "Letters sent", "A
                "Letters due", "Sent on time", "Sent late", "Never sent", "On time (%)")
 
 
+def _every_month(months: list[dict], empty: dict, span: list[str]) -> list[dict]:
+    """Every month from the first to the last of `span`, in order, those not in `months` filled
+    with `empty`."""
+    if not span:
+        return []
+    have = {m["month"]: m for m in months}
+    first, last = min(span), max(span)
+    out, (y, mo) = [], map(int, first.split("-"))
+    while f"{y:04d}-{mo:02d}" <= last:
+        key = f"{y:04d}-{mo:02d}"
+        out.append(have.get(key) or {"month": key, "words": labels.month_words(key), **empty})
+        y, mo = (y + 1, 1) if mo == 12 else (y, mo + 1)
+    return out
+
+
 def _teams(db) -> list[str]:
     """The teams the API knows too (a user, a letter or a register entry): one list everywhere."""
     return known_teams(db)
@@ -105,14 +120,20 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
                         "due": m["judged_for_time"], "rate": m["timeliness_rate"]} for m in letter_months if m["month"]]
         time_title = "Checked letters sent on time, by month (%)"
     verdict_months = [{**m, "words": labels.month_words(m["month"])} for m in letter_months if m["month"]]
+    # Every month between the first and the last in the charts, the empty ones as gaps: bars five
+    # months apart must not sit side by side as if the months ran on (the tables keep their rows).
+    # Both charts run over the same months, so that they line up.
+    span = [m["month"] for m in time_months + verdict_months]
+    time_chart = _every_month(time_months, {"rate": None}, span)
+    verdict_chart = _every_month(verdict_months, {"good": 0, "needs_work": 0, "poor": 0}, span)
     chart_svgs = {
         "timeliness": charts.bar_chart("chart-timeliness", time_title, [m["words"][:3] + " " + m["month"][2:4]
-                                                                        for m in time_months],
-                                       [m["rate"] for m in time_months], unit="%", max_value=100),
+                                                                        for m in time_chart],
+                                       [m["rate"] for m in time_chart], unit="%", max_value=100),
         "scores": charts.bar_chart("chart-scores", "Letters by score", [b for b, _ in bands], [n for _, n in bands]),
         "verdicts": charts.stacked_bar_chart(
-            "chart-verdicts", "Results by month", [m["words"][:3] + " " + m["month"][2:4] for m in verdict_months],
-            [(name, [m[key] for m in verdict_months], colour) for key, name, colour in VERDICT_COLOURS]),
+            "chart-verdicts", "Results by month", [m["words"][:3] + " " + m["month"][2:4] for m in verdict_chart],
+            [(name, [m[key] for m in verdict_chart], colour) for key, name, colour in VERDICT_COLOURS]),
         "rules": charts.hbar_chart("chart-rules", "Problems found, the most serious first (letters affected)",
                                    [r["title"] for r in charted], [r["letters"] for r in charted],
                                    colours=[SEVERITY_COLOURS[r["severity"]] for r in charted]),
