@@ -147,7 +147,7 @@ def test_panel_loop(server):
     assert csv_text.startswith("measure,name,value,count")
     html = manager("GET", "/panel/periods/2025Q1/report", 200)
     assert html.headers["content-type"].startswith("text/html")
-    assert "Most frequent problems found automatically" in html.text and "warmer opening" in html.text
+    assert "The most serious problems found automatically" in html.text and "warmer opening" in html.text
     rows = list(csv.DictReader(io.StringIO(
         manager("GET", "/panel/periods/2025Q1/report", 200, params={"format": "csv"}).text)))
     assert {"failed_rule", "rubric", "trend", "comment"} <= {r["Section code"] for r in rows}

@@ -63,7 +63,7 @@ def test_first_period_has_no_trend(env):
 def test_html_is_printable_and_complete(env):
     db, _, _ = env
     html = report.render_html(report.build(db, "2025Q1"))
-    for heading in ("Most frequent problems found automatically", "Rubric: lowest-rated first",
+    for heading in ("The most serious problems found automatically", "Rubric: lowest-rated first",
                     "What the panel said", "Trend against the previous period", "@media print"):
         assert heading in html
     assert "Warm and clear" in html and "+2" in html
@@ -262,3 +262,30 @@ def test_pages_show_the_counts_behind_the_panel_and_on_time_figures(tmp_path):
         assert m and share and float(share.group(1)) == round(100 * int(m.group(1)) / int(m.group(2)), 1)
     finally:
         server.stop()
+
+
+def test_the_problem_table_says_what_it_lists_and_how_many_it_leaves_out(env, monkeypatch):
+    """Review 9: the table lists the `top_rules` most serious kinds; the rest are counted and
+    the one in the most letters is named, so a should-fix problem in many letters is never
+    hidden without a word."""
+    db, _, _ = env
+    full = report.build(db, "2025Q1")["failed_rules"]
+    assert len(full) > 2
+    rules = report.load_panel_rules()
+    monkeypatch.setitem(rules.report, "top_rules", 2)
+    data = report.build(db, "2025Q1")
+    assert [r["rule"] for r in data["failed_rules"]] == [r["rule"] for r in full[:2]]
+    everything = report._all_failed_rules(db, {"id": db.execute(
+        "SELECT id FROM panel_periods WHERE name = '2025Q1'").fetchone()[0]}, {})
+    rest = everything[2:]
+    assert data["failed_rules_unlisted"]["count"] == len(rest)
+    common = max(rest, key=lambda r: (r["letters"], r["findings"]))
+    html = report.render_html(data)
+    assert "The 2 most serious kinds of problem" in html and "The most serious problems found automatically" in html
+    line = re.search(r'<p id="unlisted-problems">(.*?)</p>', html).group(1)
+    assert f"{len(rest)} more kinds of problem were found in the sample and are not in this table" in line
+    assert common["title"].replace("'", "&#39;") in line and common["share_words"] in line
+    assert "Other kinds of problem found, not listed" in report.render_csv(data)
+    monkeypatch.setitem(rules.report, "top_rules", 1000)
+    data = report.build(db, "2025Q1")
+    assert data["failed_rules_unlisted"]["count"] == 0 and 'id="unlisted-problems"' not in report.render_html(data)

@@ -66,6 +66,18 @@ def _panel_words(judged: dict | None) -> str:
 
 
 def _failed_rules(db: Database, period: dict, judged: dict[str, dict], top: int) -> list[dict]:
+    return _all_failed_rules(db, period, judged)[:top]
+
+
+def _unlisted(db: Database, period: dict, judged: dict[str, dict], top: int) -> dict:
+    """The kinds of problem found in the sample that the board's table leaves out (it lists the
+    `top` most serious), with the one in the most letters, so the cut is never silent."""
+    rest = _all_failed_rules(db, period, judged)[top:]
+    common = max(rest, key=lambda r: (r["letters"], r["findings"]), default=None)
+    return {"count": len(rest), "most_letters": common}
+
+
+def _all_failed_rules(db: Database, period: dict, judged: dict[str, dict]) -> list[dict]:
     letters = db.execute("SELECT count(*) FROM panel_items WHERE period_id = ? AND removed_at IS NULL",
                          [period["id"]]).fetchone()[0]
     rules = load_rules().by_id
@@ -76,7 +88,7 @@ def _failed_rules(db: Database, period: dict, judged: dict[str, dict], top: int)
     # The most serious first (must fix, should fix, worth a look), then the most letters.
     rank = {"error": 0, "warning": 1, "suggestion": 2}
     rows = sorted(rows, key=lambda r: (rank.get(rules[r[0]].severity if r[0] in rules else "", 3),
-                                       -r[2], -r[1], r[0]))[:top]
+                                       -r[2], -r[1], r[0]))
     return [{"rule": rule, "title": labels.rule_title(rule), "findings": n, "letters": k,
              "share": round(k / letters, 3) if letters else None,
              "share_words": share_words(k, letters, "-", "letters"),
@@ -197,6 +209,7 @@ def build(db: Database, name: str) -> dict:
                                             "alpha_overall", "spearman_overall_vs_score")},
         "share_poor_words": _poor_words(current),
         "failed_rules": _failed_rules(db, period, by_rule, int(settings.report.get("top_rules", 8))),
+        "failed_rules_unlisted": _unlisted(db, period, by_rule, int(settings.report.get("top_rules", 8))),
         "rubric": rubric,
         "comments": _comments(db, period, int(settings.report.get("comments_per_band", 2)),
                               int(settings.report.get("comment_chars", 400))),
@@ -230,8 +243,20 @@ def _env() -> jinja2.Environment:
                               autoescape=jinja2.select_autoescape(["html"]))
 
 
+def unlisted_words(data: dict) -> str | None:
+    """"14 more kinds of problem were found and are not in this table; the one in the most
+    letters: ..., in 30% (6 of 20 letters)"."""
+    rest = data.get("failed_rules_unlisted") or {}
+    if not rest.get("count"):
+        return None
+    n, common = rest["count"], rest["most_letters"]
+    return (f"{n} more kind{'' if n == 1 else 's'} of problem {'was' if n == 1 else 'were'} found in the sample "
+            f"and {'is' if n == 1 else 'are'} not in this table; the one in the most letters: "
+            f"{common['title']} ({common['severity_words'].lower()}), in {common['share_words']}.")
+
+
 def render_html(data: dict) -> str:
-    return _env().get_template("report.html").render(r=data, purged_words=purged_words(data.get("purged_letters", 0)))
+    return _env().get_template("report.html").render(r=data, unlisted_words=unlisted_words(data), purged_words=purged_words(data.get("purged_letters", 0)))
 
 
 CSV_HEADER = ["Section", "What", "Value", "Previous", "Change", "Detail", "Section code", "Item code"]
@@ -258,10 +283,13 @@ def render_csv(data: dict) -> str:
             value = data.get("share_poor_words") or _cell(value)
         w.writerow(["Summary", SUMMARY_WORDS.get(key, key), _cell(value), "", "", "", "summary", key])
     for r in data["failed_rules"]:
-        w.writerow(["Most frequent problem", r["title"], r["letters"], "", "",
+        w.writerow(["Most serious problem", r["title"], r["letters"], "", "",
                     f"{r['severity_words']}; found {_times(r['findings'])}; in {r['share_words']} of the sample; "
                     f"the panel agreed with these findings: {r['panel_words']}",
                     "failed_rule", r["rule"]])
+    if unlisted_words(data):
+        w.writerow(["Most serious problem", "Other kinds of problem found, not listed",
+                    data["failed_rules_unlisted"]["count"], "", "", unlisted_words(data), "unlisted_rules", "count"])
     for r in data["rubric"]:
         w.writerow(["Rubric", r["label"], _cell(r["mean"]), "", "", _times(r["ratings"], "rating"), "rubric", r["item"]])
     for r in data["trend"]:
