@@ -169,3 +169,13 @@ def test_the_dashboard_charts_run_over_every_month_in_the_same_span():
     assert [m["month"] for m in _every_month(verdicts, {"good": 0, "needs_work": 0, "poor": 0}, span)] == \
         [m["month"] for m in filled]
     assert _every_month([], {"rate": None}, []) == []
+
+
+def test_a_stacked_chart_with_many_months_labels_neither_zeros_nor_every_month():
+    months = [f"M{i:02d}" for i in range(40)]
+    root = _parse(charts.stacked_bar_chart("c11", "Results", months, [
+        ("Good", [1 if i % 5 == 0 else 0 for i in range(40)], "#00703c")]))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "0" not in texts[5:] and "1" not in [t for t in texts if t and not t.startswith("M")][5:]
+    assert 0 < len([t for t in texts if t and t.startswith("M")]) < 40
+    assert "M01: Good 0" not in root.find(f"{SVG}desc").text  # empty months are not described

@@ -126,13 +126,14 @@ def stacked_bar_chart(chart_id: str, title: str, labels: Sequence[str],
     totals = [sum(s[1][i] for s in series) for i in range(len(labels))]
     top = _nice_max(max(totals, default=0))
     text = desc or "; ".join(f"{label}: " + ", ".join(f"{name} {_fmt(vals[i])}" for name, vals, _c in series)
-                             for i, label in enumerate(labels))
+                             for i, label in enumerate(labels) if totals[i]) or "no data"
     parts = _open(chart_id, title, text, width, height)
     y0 = height - bottom
     _y_axis(parts, top, left, width - 10, y0, plot_h, "")
     n = max(len(labels), 1)
     slot = plot_w / n
     bar_w = min(48, slot * 0.7)
+    roomy, step = slot >= 34, max(1, round(28 / slot))  # as in bar_chart
     for i, label in enumerate(labels):
         x = left + slot * i + (slot - bar_w) / 2
         y = float(y0)
@@ -142,8 +143,10 @@ def stacked_bar_chart(chart_id: str, title: str, labels: Sequence[str],
                 y -= h
                 parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{colour}" '
                              f'stroke="#ffffff" stroke-width="1"><title>{escape(label)}, {escape(name)}: {escape(_fmt(vals[i]))}</title></rect>')
-        parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="13" fill="{INK}" {FONT}>{escape(_fmt(totals[i]))}</text>')
-        parts.append(_x_label(x + bar_w / 2, y0, label, n))
+        if roomy and totals[i]:
+            parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="13" fill="{INK}" {FONT}>{escape(_fmt(totals[i]))}</text>')
+        if i % step == 0:
+            parts.append(_x_label(x + bar_w / 2, y0, label, n))
     parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y0}" y2="{y0}" stroke="{INK}" stroke-width="1.5"/>')
     parts.append("</svg>")
     return "".join(parts)
