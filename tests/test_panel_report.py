@@ -289,3 +289,19 @@ def test_the_problem_table_says_what_it_lists_and_how_many_it_leaves_out(env, mo
     monkeypatch.setitem(rules.report, "top_rules", 1000)
     data = report.build(db, "2025Q1")
     assert data["failed_rules_unlisted"]["count"] == 0 and 'id="unlisted-problems"' not in report.render_html(data)
+
+
+def test_every_board_table_scrolls_in_a_focusable_named_box_with_a_hint(env):
+    """docs/web.md: the board report's tables scroll sideways in a box that is focusable and
+    named for screen readers (as on the dashboard), and a line says so on a small screen."""
+    db, _, _ = env
+    html = report.render_html(report.build(db, "2025Q1"))
+    boxes = re.findall(r'<div class="table-scroll"[^>]*>', html)
+    assert len(boxes) >= 4
+    for box in boxes:
+        assert 'tabindex="0"' in box and 'role="region"' in box
+        assert re.search(r'aria-label="[^"]+ \(scrolls sideways on a small screen\)"', box), box
+    labels = re.findall(r'aria-label="([^"]+)"', "".join(boxes))
+    assert len(set(labels)) == len(labels)  # each box its own name
+    assert 'id="scroll-hint"' in html and "scroll sideways" in html
+    assert ".table-scroll:focus-visible" in html and "@media (max-width: 48em) { .scroll-hint { display: block; } }" in html
