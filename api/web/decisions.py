@@ -26,34 +26,54 @@ from .session import StaffOrManager, render, settings
 
 router = APIRouter(include_in_schema=False)
 STATUS_ORDER = ("overdue", "due_today", "due", "sent_late", "sent_on_time", "not_required")
+# Statuses listed together under one name: the dashboard's "not yet due" (due today or later,
+# not sent yet), so its link lists exactly what it counts.
+STATUS_GROUPS = {"not_yet_due": ("due_today", "due")}
+STATUS_WORDS = {**labels.REGISTER_STATUSES, "not_yet_due": "Not yet due (due today or later)"}
+DATE_FILTERS = ("due_from", "due_to")
 
 
 def _filters(request: Request, user, db) -> tuple[dict, dict[str, str], dict[str, str]]:
+    """The filters: status, team, decision, the due date's range (due_from, due_to: the
+    dashboard's From and To) and as_of; a message per bad one, and the values as typed."""
     q = request.query_params
-    typed = {k: (q.get(k) or "").strip() for k in ("status", "team", "as_of")}
+    typed = {k: (q.get(k) or "").strip() for k in ("status", "team", "decision", *DATE_FILTERS, "as_of")}
     errors: dict[str, str] = {}
     status = typed["status"] or None
-    if status is not None and status not in STATUS_ORDER:
+    if status is not None and status not in STATUS_ORDER and status not in STATUS_GROUPS:
         errors["status"] = (f"'{status[:30]}' is not a status. Choose one of: "
                             + ", ".join(labels.REGISTER_STATUSES[s] for s in STATUS_ORDER) + ".")
         status = None
     team = visible_team(user.user) or (typed["team"] or None)
     if team and user.role != "staff" and not db["decisions"].count_where("team = ?", [team]):
         errors["team"] = f"The register holds no decisions for a team called '{team[:40]}'."
-    as_of = None
-    if typed["as_of"]:
-        try:
-            as_of = register.check_day(dt.date.fromisoformat(typed["as_of"]), "as_of")
-        except (ValueError, LetterError):
-            errors["as_of"] = f"'{typed['as_of'][:20]}' is not a date. Write it as 2024-12-19."
-    return {"status": status, "team": team, "as_of": as_of}, errors, typed
+    decision = typed["decision"] or None
+    if decision is not None and decision not in labels.DECISIONS:
+        errors["decision"] = "Choose a decision from the list."
+        decision = None
+    days: dict[str, dt.date | None] = {}
+    for key in (*DATE_FILTERS, "as_of"):
+        days[key] = None
+        if typed[key]:
+            try:
+                days[key] = register.check_day(dt.date.fromisoformat(typed[key]), key)
+            except (ValueError, LetterError):
+                errors[key] = f"'{typed[key][:20]}' is not a date between 2000 and 2099. Write it as 2024-12-19."
+    if days["due_from"] and days["due_to"] and days["due_from"] > days["due_to"]:
+        errors["due_to"] = (f"The 'due to' date ({labels.long_date(days['due_to'])}) is before the 'due from' "
+                            f"date ({labels.long_date(days['due_from'])}). Change one of them.")
+    return {"status": status, "team": team, "decision": decision, **days}, errors, typed
 
 
 def rows_for(db, f: dict) -> list[dict]:
     """The register as the page lists it: decisions made by the day counted as today, most
-    urgent first, each with plain words."""
+    urgent first, each with plain words; filtered by decision and due date as the dashboard's
+    figures are (vcl_qa.reports.timeliness.rows_for), so its links list what it counts."""
     today = f["as_of"] or clock.today()
-    rows = register.register(db, today=today, team=f["team"], decided_to=today)
+    rows = register.register(db, today=today, team=f["team"], decision=f.get("decision"), decided_to=today)
+    low, high = f.get("due_from"), f.get("due_to")
+    rows = [r for r in rows if (low is None or r["due_date"] >= low.isoformat())
+            and (high is None or r["due_date"] <= high.isoformat())]
     for r in rows:
         r.update(decision_words=labels.label(labels.DECISIONS, r["decision"]),
                  status_words=labels.label(labels.REGISTER_STATUSES, r["status"]),
@@ -66,23 +86,46 @@ def rows_for(db, f: dict) -> list[dict]:
 
 
 def _link(f: dict, **changes) -> str:
-    params = {"status": f["status"] or "", "team": f["team"] or "",
-              "as_of": f["as_of"].isoformat() if f["as_of"] else "", **changes}
+    params = {"status": f["status"] or "", "team": f["team"] or "", "decision": f.get("decision") or "",
+              **{k: f[k].isoformat() if f.get(k) else "" for k in (*DATE_FILTERS, "as_of")}, **changes}
     return "/decisions?" + urlencode({k: v for k, v in params.items() if v})
+
+
+def filters_words(f: dict, *, staff: bool) -> str | None:
+    """Which filters are on, in words ('Team north; decision: Not to charge; due from Monday
+    1 December 2025 to Saturday 28 February 2026'), or None when none is."""
+    parts = []
+    if f["team"] and not staff:
+        parts.append(f"team {f['team']}")
+    if f.get("decision"):
+        parts.append(f"decision: {labels.DECISIONS[f['decision']]}")
+    low, high = f.get("due_from"), f.get("due_to")
+    if low and high:
+        parts.append(f"due from {labels.long_date(low)} to {labels.long_date(high)}")
+    elif low:
+        parts.append(f"due on or after {labels.long_date(low)}")
+    elif high:
+        parts.append(f"due on or before {labels.long_date(high)}")
+    if not parts:
+        return None
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 @router.get("/decisions")
 def decisions_page(request: Request, user: StaffOrManager, db: DbDep, page: int = 1):
     f, errors, typed = _filters(request, user, db)
     teams = [] if user.role == "staff" else [r[0] for r in db.execute("SELECT DISTINCT team FROM decisions ORDER BY team")]
-    ctx = {"filters": f, "typed": typed, "errors": errors, "teams": teams, "statuses": labels.REGISTER_STATUSES,
+    ctx = {"filters": f, "typed": typed, "errors": errors, "teams": teams, "statuses": STATUS_WORDS,
+           "decisions": labels.DECISIONS,
            "limits": {c: labels.working_days(limit_for(c)) for c in ("enhanced", "standard")},
            "order": STATUS_ORDER, "held": db["decisions"].count}
     if set(errors) - {"status"}:
         return render(request, "decisions.html", ctx, 400, user)
     rows = rows_for(db, f)
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUS_ORDER}
-    shown = [r for r in rows if f["status"] is None or r["status"] == f["status"]]
+    wanted = STATUS_GROUPS.get(f["status"] or "", (f["status"],))
+    shown = [r for r in rows if f["status"] is None or r["status"] in wanted]
     per_page = int(settings().get("letters_per_page", 25)) * 2
     page = max(1, min(page, 100_000))
     pages = max(1, -(-len(shown) // per_page))
@@ -92,6 +135,9 @@ def decisions_page(request: Request, user: StaffOrManager, db: DbDep, page: int 
         "rows": shown[(page - 1) * per_page:page * per_page], "count": len(shown), "counts": counts,
         "tabs": [(s, labels.REGISTER_STATUSES[s], counts[s], _link(f, status=s)) for s in STATUS_ORDER],
         "all_link": _link(f, status=""), "page": page, "pages": pages,
+        "filters_words": filters_words(f, staff=user.role == "staff"),
+        "clear_link": _link({**f, "decision": None, "due_from": None, "due_to": None,
+                             "team": None if user.role != "staff" else f["team"]}),
         "page_link": lambda n: _link(f, page=str(n)),
         "today_words": labels.long_date(f["as_of"] or clock.today()), "as_of_given": f["as_of"] is not None,
     })
