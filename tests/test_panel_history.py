@@ -79,6 +79,30 @@ def test_a_letter_in_no_rated_period_is_deleted_as_before(tmp_path):
     db.close()
 
 
+def test_the_period_page_shows_each_members_progress_and_no_false_waiting(site):
+    """Review 9: the period page said "Waiting for your check" on letters drawn straight to the
+    panel and already rated, and showed no member's progress (one had rated half)."""
+    from web_site import signed_in, visible_text
+
+    db = open_db(site["db"])
+    try:
+        preview = db.execute("SELECT preview FROM panel_periods WHERE name = '2024Q4'").fetchone()[0]
+        progress = sampling.member_progress(db, "2024Q4")
+    finally:
+        db.close()
+    members = {m["name"]: m for m in progress}
+    assert set(members) >= {"Pat Panel", "Priya Panel"}
+    # each rated 3 (one of them may since have been taken out of the sample, above)
+    assert all(2 <= members[n]["rated"] <= 3 < members[n]["assigned"] + 1 for n in ("Pat Panel", "Priya Panel"))
+    page = visible_text(signed_in(site, "manager").get("/panel-periods/2024Q4").text)
+    assert "How far each panel member has got" in page
+    pat = members["Pat Panel"]
+    assert f"Pat Panel: rated {pat['rated']} of {pat['assigned']}" in page
+    if not preview:
+        assert "Waiting for your check" not in page and "still to approve" not in page
+        assert "In the panel's queues" in page
+
+
 def test_pages_say_a_purged_letters_panel_copy_was_removed(site):
     """(After the test above.) Purged, the letters' panel copies are empty and every page that
     showed them says why."""

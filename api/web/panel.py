@@ -275,9 +275,11 @@ def _period_or_404(db, name: str) -> dict:
 def _preview_page(request, user, db, name: str, errors=None, notice=None, status=200):
     period = _period_or_404(db, name)
     items = sampling.preview_items(db, name)
+    # Letters drawn straight to the panel are in its queues already: none waits for approval.
+    waiting = sum(1 for i in items if not i["approved_at"]) if period["preview"] else 0
     return render(request, "panel_preview.html", {
         "period": {**period, "words": periods.period_words(period)}, "items": items, "errors": errors or {},
-        "notice": notice, "waiting": sum(1 for i in items if not i["approved_at"]),
+        "notice": notice, "waiting": waiting, "progress": sampling.member_progress(db, name),
         "decisions": DECISION_LABELS, "offences": OFFENCE_LABELS}, status, user)
 
 

@@ -265,6 +265,18 @@ def preview_items(db: Database, name: str) -> list[dict]:
     return [{**r, "hidden_words": json.loads(r["hidden_words"]) if r["hidden_words"] else []} for r in rows]
 
 
+def member_progress(db: Database, name: str) -> list[dict]:
+    """Each panel member's progress in the period (for the manager): {"name", "rated",
+    "assigned"}, least done first. Never their ratings."""
+    period = periods.get_period(db, name)
+    rows = db.query(
+        "SELECT u.name AS name, count(*) AS assigned, count(a.rated_at) AS rated"
+        " FROM panel_assignments a JOIN panel_items i ON i.id = a.item_id JOIN users u ON u.id = a.rater_id"
+        " WHERE i.period_id = ? AND i.removed_at IS NULL GROUP BY a.rater_id, u.name"
+        " ORDER BY 1.0 * count(a.rated_at) / count(*), u.name", [period["id"]])
+    return [dict(r) for r in rows]
+
+
 def _item(db: Database, name: str, item_id: int) -> tuple[dict, dict]:
     period = periods.get_period(db, name)
     rows = list(db.query("SELECT * FROM panel_items WHERE id = ? AND period_id = ? AND removed_at IS NULL",
