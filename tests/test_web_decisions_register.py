@@ -5,7 +5,6 @@ list of exactly N; an entry whose linked letter went out before the decision say
 Real server, the demo's data (tests/web_site.py)."""
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 

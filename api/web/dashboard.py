@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -91,11 +90,6 @@ def _letter_filters(f: dict) -> dict:
     return {k: f[k] for k in ("team", "decision", "date_from", "date_to", "as_of")}
 
 
-def _decisions_link(f: dict, status: str) -> str:
-    params = {"status": status, "team": f["team"] or "", "as_of": f["as_of"].isoformat() if f["as_of"] else ""}
-    return "/decisions?" + urlencode({k: v for k, v in params.items() if v})
-
-
 @router.get("/dashboard")
 def dashboard_page(request: Request, user: Manager, db: DbDep):
     f, errors, typed = filters_from(request, db)
@@ -149,8 +143,6 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
         "not_charted": len(problems) - len(charted),
         "severities": labels.SEVERITIES, "panel": panel, "charts": chart_svgs,
         "today_words": labels.long_date(reg.today if reg else (f["as_of"] or clock.today())),
-        "missing_link": _decisions_link(f, "overdue"), "late_link": _decisions_link(f, "sent_late"),
-        "open_link": _decisions_link(f, "due"),
         "as_of_words": labels.long_date(f["as_of"]) if f["as_of"] else None,
         # A day before the first letter was stored: nothing had been checked yet, said plainly.
         "before_any_letter": labels.long_date(first) if first and f["as_of"] < first else None,

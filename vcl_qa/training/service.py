@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections import Counter
 from typing import Any
 
 from sqlite_utils import Database
