@@ -290,3 +290,25 @@ def test_the_api_matches_a_purged_case_registered_again(tmp_path):
         assert listed["count"] == 1
     finally:
         server.stop()
+
+
+def test_a_decision_whose_only_letter_came_before_it_stays_open_and_keeps_its_reference(dbfile, tmp_path):
+    """A letter sent before the decision is not its letter (it does not count as sent), so the
+    entry is still open, and a purge must not take its case reference: staff still need to
+    know which case is waiting for its letter. The same for a register letter_date before it."""
+    import_decisions(tmp_path, row("71PG0000009"))
+    early = DECIDED - dt.timedelta(days=10)
+    db = open_db(dbfile)
+    try:
+        writer = user_by_name(db, "writer")
+        ctx = {"decision": "discontinued", "decision_date": (early - dt.timedelta(days=1)).isoformat(),
+               "letter_date": early.isoformat(), "victim_category": "standard", "victim_name": "Mrs Ann Lee",
+               "urn": "71PG0000009"}
+        service.submit(db, writer, TEXT, ctx, team="north", sent_date=early.isoformat())
+    finally:
+        db.close()
+    [entry] = entries(dbfile)
+    assert entry["status"] == "overdue"
+    purge()
+    [entry] = entries(dbfile)
+    assert (entry["urn"], entry["victim_name"], entry["status"]) == ("71PG0000009", "Mrs Ann Lee", "overdue")

@@ -20,7 +20,7 @@ from vcl_qa.db import audit
 from vcl_qa.letters import service
 from vcl_qa.db.connection import now, write_tx
 from vcl_qa import clock
-from vcl_qa.decisions.store import LINK, case_pseudonym
+from vcl_qa.decisions.store import COUNTS_AS_SENT, LINK, case_pseudonym
 from vcl_qa.panel import retention as panel_retention
 
 
@@ -336,8 +336,10 @@ def purge_register(db: Database, cutoff: str, *, dry_run: bool = False) -> Regis
                     restore[found[0]] = (urn.strip(), name, found[1])  # the newest letter's
         report.merged, report.restored = len(duplicates), len(restore)
         candidates = db.execute(
-            "SELECT d.id, d.urn, d.letter_required = 0 OR d.letter_date IS NOT NULL"
-            f" OR EXISTS (SELECT 1 FROM letters l WHERE {LINK} AND l.status = 'sent'),"
+            # closed: no letter needed, or one sent on or after the decision (one sent before it
+            # is not its letter, and the entry stays open: decisions/store.py COUNTS_AS_SENT)
+            "SELECT d.id, d.urn, d.letter_required = 0 OR d.letter_date >= d.decision_date"
+            f" OR EXISTS (SELECT 1 FROM letters l WHERE {LINK} AND {COUNTS_AS_SENT}),"
             f" EXISTS (SELECT 1 FROM letters l WHERE {LINK} AND {kept_letter})"
             " FROM decisions d WHERE d.decision_date < ?"
             " AND (d.urn NOT LIKE 'purged-%' OR d.victim_name IS NOT NULL)", [cutoff, cutoff]).fetchall()
