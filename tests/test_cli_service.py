@@ -255,7 +255,9 @@ def test_purge_keeps_a_purged_letter_linked_to_its_decision(dbfile, tmp_path):
     run("import-decisions", str(tmp_path / "d.csv"))
     db = open_db(dbfile)
     before = [r["status"] for r in register(db, today=dt.date(2026, 1, 1))]
-    db.execute("UPDATE letters SET sent_date = '2020-01-01'")
+    # sent on its own (old) letter date: after the decision, so it is the decision's letter
+    # (a letter sent before its decision is not, and the entry would stay overdue)
+    db.execute("UPDATE letters SET sent_date = letter_date")
     db.close()
     assert "Purged 1 letters" in run("purge", "--older-than", "365").stderr
     db = open_db(dbfile)
