@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from vcl_qa import Letter
-from vcl_qa.db import migrate, open_db
+from vcl_qa.db import open_db
 from vcl_qa.db.users import add_user
 from vcl_qa.decisions import register
 from vcl_qa.decisions import store as decisions_store
@@ -36,12 +36,7 @@ WEEKEND = pytest.mark.parametrize("day, day_words", [(SATURDAY, "Saturday 21 Dec
                                                      (SUNDAY, "Sunday 22 December 2024")])
 
 
-@pytest.fixture
-def db(tmp_path):
-    database = open_db(tmp_path / "lateness.db")
-    migrate(database)
-    yield database
-    database.close()
+# `db`: a fresh migrated database (tests/conftest.py)
 
 
 def squash(html: str) -> str:

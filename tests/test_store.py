@@ -19,12 +19,7 @@ CTX = {"decision": "discontinued", "decision_date": "2024-12-19", "letter_date":
 WHO = Actor("test")
 
 
-@pytest.fixture
-def db(tmp_path):
-    database = open_db(tmp_path / "store.db")
-    migrate(database)
-    yield database
-    database.close()
+# `db`: a fresh migrated database (tests/conftest.py)
 
 
 def count(db, table: str) -> int:

@@ -6,16 +6,10 @@ import hashlib
 import pytest
 
 from vcl_qa.errors import LetterError
-from vcl_qa.db import migrate, open_db
 from vcl_qa.db import users
 
 
-@pytest.fixture
-def db(tmp_path):
-    database = open_db(tmp_path / "users.db")
-    migrate(database)
-    yield database
-    database.close()
+# `db`: a fresh migrated database (tests/conftest.py)
 
 
 def test_token_is_stored_only_as_its_hash(db):
