@@ -141,3 +141,19 @@ def test_a_letter_sent_before_the_decision_is_flagged_on_the_page(site):
         db.conn.commit()
     finally:
         db.close()
+
+
+def test_the_register_dates_are_typed_as_day_month_and_year(site):
+    """The register's date filters used the browser's date picker (mm/dd/yyyy in some browsers)
+    where every other date on the pages is typed as day, month and year; a link's ISO date (the
+    dashboard's) still works."""
+    client = signed_in(site, "manager")
+    page = client.get("/decisions", params={"due_from-day": "1", "due_from-month": "12", "due_from-year": "2025",
+                                            "due_to": "2025-12-31", "as_of": "2025-12-31"})
+    assert page.status_code == 200
+    assert "due from monday 1 december 2025 to wednesday 31 december 2025" in visible_text(page.text).lower()
+    assert 'type="date"' not in page.text and 'name="due_to-day"' in page.text and 'value="31"' in page.text
+    bad = client.get("/decisions", params={"due_from-day": "31", "due_from-month": "2", "due_from-year": "2025"})
+    assert bad.status_code == 400
+    assert field_error(bad.text, "due_from") == "The 'due from' date must be a real date, for example 27 3 2025."
+    assert 'href="#due_from"' in bad.text

@@ -15,7 +15,7 @@ from ..deps import DbDep
 from ..deps import scoring_slot
 from .forms import (BEREAVED_LABELS, CATEGORY_LABELS, DECISION_LABELS, FIELD_ORDER, OFFENCE_LABELS,
                     READER_LABELS, WITHDRAWAL_LABELS, context_from_form, form_values)
-from .letters import date_from_form
+from .forms import date_from_form
 from .session import PostedForm, StaffOrManager, redirect, render
 
 router = APIRouter(include_in_schema=False)

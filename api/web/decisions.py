@@ -20,7 +20,7 @@ from vcl_qa import clock
 
 from ..deps import DbDep, visible_team
 from . import check
-from .forms import FIELD_ORDER
+from .forms import FIELD_ORDER, date_from_form, date_parts
 from .letters import PageNotFound
 from .session import StaffOrManager, render, settings
 
@@ -31,6 +31,7 @@ STATUS_ORDER = ("overdue", "due_today", "due", "sent_late", "sent_on_time", "not
 STATUS_GROUPS = {"not_yet_due": ("due_today", "due")}
 STATUS_WORDS = {**labels.REGISTER_STATUSES, "not_yet_due": "Not yet due (due today or later)"}
 DATE_FILTERS = ("due_from", "due_to")
+DATE_WORDS = {"due_from": "due from", "due_to": "due to", "as_of": "as on"}
 
 
 def _filters(request: Request, user, db) -> tuple[dict, dict[str, str], dict[str, str]]:
@@ -51,14 +52,19 @@ def _filters(request: Request, user, db) -> tuple[dict, dict[str, str], dict[str
     if decision is not None and decision not in labels.DECISIONS:
         errors["decision"] = "Choose a decision from the list."
         decision = None
+    # Dates typed as day, month and year like every date on the pages (a link's one ISO date,
+    # the dashboard's, still works): forms.date_from_form, as the letters list reads its own.
     days: dict[str, dt.date | None] = {}
     for key in (*DATE_FILTERS, "as_of"):
         days[key] = None
-        if typed[key]:
-            try:
+        try:
+            typed[key] = date_from_form(q, key)
+            if typed[key]:
                 days[key] = register.check_day(dt.date.fromisoformat(typed[key]), key)
-            except (ValueError, LetterError):
-                errors[key] = f"'{typed[key][:20]}' is not a date between 2000 and 2099. Write it as 2024-12-19."
+        except (ValueError, LetterError) as exc:
+            said = str(exc) if str(exc).startswith("must") else "must be a real date between 2000 and 2099"
+            errors[key] = f"The '{DATE_WORDS[key]}' date {said}."
+            typed[key] = ""
     if days["due_from"] and days["due_to"] and days["due_from"] > days["due_to"]:
         errors["due_to"] = (f"The 'due to' date ({labels.long_date(days['due_to'])}) is before the 'due from' "
                             f"date ({labels.long_date(days['due_from'])}). Change one of them.")
@@ -117,6 +123,7 @@ def decisions_page(request: Request, user: StaffOrManager, db: DbDep, page: int 
     f, errors, typed = _filters(request, user, db)
     teams = [] if user.role == "staff" else [r[0] for r in db.execute("SELECT DISTINCT team FROM decisions ORDER BY team")]
     ctx = {"filters": f, "typed": typed, "errors": errors, "teams": teams, "statuses": STATUS_WORDS,
+           "date_parts": {k: date_parts(request.query_params, k) for k in (*DATE_FILTERS, "as_of")},
            "decisions": labels.DECISIONS,
            "limits": {c: labels.working_days(limit_for(c)) for c in ("enhanced", "standard")},
            "order": STATUS_ORDER, "held": db["decisions"].count}

@@ -1,6 +1,7 @@
 """The letter context form: plain labels for each field, and validation through the library."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from vcl_qa.errors import LetterError
@@ -41,3 +42,33 @@ def context_from_form(values: dict[str, str]) -> tuple[dict, dict[str, str]]:
         except LetterError as exc:  # the dates out of order: said next to the letter date
             errors[exc.field or "letter_date"] = exc.message
     return raw, errors
+
+
+def date_from_form(form: Any, name: str) -> str:
+    """A date field typed as day, month and year (`name-day` ...) or as one ISO date (`name`):
+    the ISO date, '' when left empty; ValueError saying what is wrong."""
+    parts = [str(form.get(f"{name}-{p}", "") or "").strip() for p in ("day", "month", "year")]
+    if not any(parts):
+        return str(form.get(name, "") or "").strip()
+    if not all(parts):
+        missing = [p for p, v in zip(("day", "month", "year"), parts) if not v]
+        raise ValueError(f"must include a {' and a '.join(missing)}")
+    if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        raise ValueError("must be a real date, with the year in 4 figures, for example 27 3 2025")
+    try:
+        return dt.date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
+    except ValueError:
+        raise ValueError("must be a real date, for example 27 3 2025") from None
+
+
+def date_parts(q: Any, name: str) -> dict[str, str]:
+    """A date's day, month and year as typed, else from an ISO date (an older link's)."""
+    typed = {p: str(q.get(f"{name}-{p}", "") or "").strip()[:20] for p in ("day", "month", "year")}
+    if any(typed.values()):
+        return typed
+    iso = str(q.get(name, "") or "").strip()
+    try:
+        day = dt.date.fromisoformat(iso)
+    except ValueError:
+        return typed
+    return {"day": str(day.day), "month": str(day.month), "year": f"{day.year:04d}"}

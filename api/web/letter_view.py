@@ -9,7 +9,7 @@ import difflib
 import re
 from typing import Any
 
-from vcl_qa import labels
+from vcl_qa import config, labels
 from vcl_qa.engine import workdays
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.rules import load_rules
@@ -168,11 +168,9 @@ def days(n: int) -> str:
     return labels.working_days(abs(n))
 
 
-# A changed stretch of lines is compared word by word only when its words, multiplied, come to
-# no more than this: beyond it (a long letter rewritten, or thousands of repeated lines) the
-# stretch is shown taken out and put in whole. difflib over all the words of a 200 KB letter of
-# repeated lines took 523 s; by lines first it takes well under a second (tests/test_compare_versions.py).
-WORD_DIFF_CELLS = 250_000
+# A changed stretch too big to compare word by word (config.WORD_DIFF_CELLS) is shown taken out
+# and put in whole: by lines first, a 200 KB letter compares in well under a second.
+WORD_DIFF_CELLS = config.WORD_DIFF_CELLS
 _LINES = re.compile(r"[^\n]*\n|[^\n]+$")
 # A word with the spaces after it is one piece, so that a changed phrase is one change; line
 # breaks are pieces of their own, so that a changed line ends where it did.

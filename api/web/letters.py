@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import json
 from types import SimpleNamespace
-from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -29,7 +28,7 @@ from vcl_qa import clock
 from ..deps import DbDep
 from ..deps import check_visible, scoring_slot
 from . import letter_view
-from .forms import DECISION_LABELS, FIELD_ORDER, context_from_form
+from .forms import DECISION_LABELS, FIELD_ORDER, context_from_form, date_from_form, date_parts
 from .session import SECURITY_HEADERS, PostedForm, StaffOrManager, redirect, render, settings
 
 router = APIRouter(include_in_schema=False)
@@ -232,23 +231,6 @@ def _script_finding(f: dict) -> dict:
 def _problem(request: Request, letter_id: int, user, db, message: str, text: str | None = None):
     """The letter page again, saying what was wrong (400), instead of a redirect."""
     return _letter_view(request, letter_id, user, db, error_text=message, status=400, text=text)
-
-
-def date_from_form(form: Any, name: str) -> str:
-    """A date field typed as day, month and year (`name-day` ...) or as one ISO date (`name`):
-    the ISO date, '' when left empty; ValueError saying what is wrong."""
-    parts = [str(form.get(f"{name}-{p}", "") or "").strip() for p in ("day", "month", "year")]
-    if not any(parts):
-        return str(form.get(name, "") or "").strip()
-    if not all(parts):
-        missing = [p for p, v in zip(("day", "month", "year"), parts) if not v]
-        raise ValueError(f"must include a {' and a '.join(missing)}")
-    if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-        raise ValueError("must be a real date, with the year in 4 figures, for example 27 3 2025")
-    try:
-        return dt.date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
-    except ValueError:
-        raise ValueError("must be a real date, for example 27 3 2025") from None
 
 
 # The handlers that score or write are plain `def`s: they run in the thread pool (scoring under
@@ -500,7 +482,7 @@ def _filters(request: Request, user) -> tuple[dict, dict[str, str], dict[str, di
     errors: dict[str, str] = {}
     parts: dict[str, dict[str, str]] = {}
     for name, label in LIST_DATES:
-        parts[name] = _date_parts(q, name)
+        parts[name] = date_parts(q, name)
         try:
             raw = date_from_form(q, name)
             out[name] = dt.date.fromisoformat(raw) if raw else None
@@ -520,19 +502,6 @@ def _filters(request: Request, user) -> tuple[dict, dict[str, str], dict[str, di
     if out["status"] not in ("draft", "sent"):
         out["status"] = None
     return out, errors, parts
-
-
-def _date_parts(q: Any, name: str) -> dict[str, str]:
-    """A date's day, month and year as typed, else from an ISO date (an older link's)."""
-    typed = {p: str(q.get(f"{name}-{p}", "") or "").strip()[:20] for p in ("day", "month", "year")}
-    if any(typed.values()):
-        return typed
-    iso = str(q.get(name, "") or "").strip()
-    try:
-        day = dt.date.fromisoformat(iso)
-    except ValueError:
-        return typed
-    return {"day": str(day.day), "month": str(day.month), "year": f"{day.year:04d}"}
 
 
 @router.get("/letters")

@@ -203,7 +203,9 @@ class RedactionRules:
     ranks: frozenset[str]
     titles_regex: str
     first_names: frozenset[str]
-    surnames: frozenset[str]  # common surnames that are no English word (the list less any word)
+    surnames: frozenset[str]  # common surnames that are no English word
+    spoken_to: re.Pattern  # what follows a name and a comma when it is spoken to ("grace, I want")
+    not_list_names: frozenset[str]  # never a name in a list after "and" ("... and I'm")
     not_alone: frozenset[str]
     common_words: frozenset[str]
     stop_words: frozenset[str]
@@ -436,6 +438,10 @@ def load_rules() -> RedactionRules:
         titles_regex=_alt(_title_and_upper(list(titles.get("honorifics") or []) + list(titles.get("ranks") or []))),
         first_names=_low(data.get("first_names")),
         surnames=_low(data.get("surnames")),
+        spoken_to=re.compile(r"[ \t]+(?i:" + "|".join(re.escape(_key(str(w))).replace("'", "['’]")
+                                                      for w in data.get("spoken_to_followers") or ["(?!)"])
+                             + r")\b"),
+        not_list_names=frozenset(_key(str(w)) for w in data.get("not_list_names") or []),
         not_alone=_low(data.get("not_alone_names")),
         common_words=_low(data.get("common_word_names")),
         stop_words=_low(stop_all),
@@ -781,7 +787,6 @@ def _cued_names(doc: _Doc) -> list[_Cand]:
     return out
 
 
-_I = re.compile(r"I(?:['’](?:m|ve|d|ll))?$")  # "My name is Jess Holloway and I'm ...": no name
 _LIST_JOIN = re.compile(r"[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+")
 
 
@@ -795,7 +800,7 @@ def _listed_with(doc: _Doc, j: int) -> list[_Cand]:
         if not m:
             return []
         k = bisect.bisect_left(doc.starts, m.end())
-        if (k >= len(toks) or toks[k][0] != m.end() or not doc.namelike(k) or _I.match(toks[k][2])
+        if (k >= len(toks) or toks[k][0] != m.end() or not doc.namelike(k) or _key(toks[k][2]) in r.not_list_names
                 or toks[k][2].lower() in r.months_days or toks[k][2].lower() in r.not_surnames):
             return []
         names = [k] + doc.grow(k, 1, upper=False)
@@ -1662,10 +1667,6 @@ def _known_once(doc: _Doc, known: dict[str, str], given: dict[str, str],
     return out, learnt
 
 
-# What follows the name and comma when a sentence speaks to someone: "grace, I want ...".
-_SPOKEN_TO = re.compile(r"[ \t]+(?i:i|i['’]m|i['’]ve|i['’]d|i['’]ll|we|we['’]re|we['’]ve|you|your|please|thank|thanks|"
-                        r"sorry|this|it|there|here|just|sadly|unfortunately|my|our|as|let)\b")
-
 
 def _vocative(doc: _Doc, s: int, e: int) -> bool:
     """The word at s:e is the person spoken to: it opens a sentence with a comma after it
@@ -1674,7 +1675,7 @@ def _vocative(doc: _Doc, s: int, e: int) -> bool:
     text = doc.text
     after = text[e:e + 1]
     if after == "," and doc.sentence_start(s):
-        return bool(_SPOKEN_TO.match(text, e + 1))  # not a list: "grace, dignity and care"
+        return bool(doc.rules.spoken_to.match(text, e + 1))  # not a list: "grace, dignity and care"
     return after in (".", "!", "?") and text[max(0, s - 2):s] == ", "
 
 
