@@ -1144,6 +1144,18 @@ def test_hyphenated_words_that_hold_an_ordinary_name_word_stay():
     assert redact(text, ctx).text == text
 
 
+def test_an_initial_and_a_surname_joined_by_a_hyphen_is_a_handle_unless_it_is_a_word():
+    """An account "r-young" showed the panel the victim's surname; "x-ray", "t-shirts" and
+    "u-turn" are English words made the same way, and stay."""
+    ctx = LetterContext(victim_name="Ms Rachel Young")
+    assert redact("He messaged you from the account r-young and R-Young.", ctx).text == (
+        "He messaged you from the account [VICTIM] and [VICTIM].")
+    for victim, text in (("Mr Xavier Ray", "An x-ray and two x-rays were taken."),
+                         ("Ms Tara Shirt", "He wore two t-shirts."),
+                         ("Mr Ugo Turn", "The driver made a u-turn.")):
+        assert redact(text, LetterContext(victim_name=victim)).text == text
+
+
 def test_a_month_that_is_the_victims_name_reads_as_the_month_after_in_or_by():
     for victim in ("Ms June Okafor", "Mrs Ada June"):
         ctx = LetterContext(victim_name=victim)

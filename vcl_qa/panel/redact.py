@@ -206,6 +206,7 @@ class RedactionRules:
     surnames: frozenset[str]  # common surnames that are no English word
     spoken_to: re.Pattern  # what follows a name and a comma when it is spoken to ("grace, I want")
     not_list_names: frozenset[str]  # never a name in a list after "and" ("... and I'm")
+    hyphen_compounds: frozenset[str]  # "x-ray", "t-shirt": words, not an initial and a name
     not_alone: frozenset[str]
     common_words: frozenset[str]
     stop_words: frozenset[str]
@@ -442,6 +443,7 @@ def load_rules() -> RedactionRules:
                                                       for w in data.get("spoken_to_followers") or ["(?!)"])
                              + r")\b"),
         not_list_names=frozenset(_key(str(w)) for w in data.get("not_list_names") or []),
+        hyphen_compounds=_low(data.get("hyphen_compounds")),
         not_alone=_low(data.get("not_alone_names")),
         common_words=_low(data.get("common_word_names")),
         stop_words=_low(stop_all),
@@ -847,8 +849,9 @@ def _name_handles(doc: _Doc, context: LetterContext | None, extra: tuple[str, ..
     or a digit in the handle (or a dot, or a hyphen, between lower-case parts: "nowak-family.co.uk"),
     and an ordinary word ("field_2") only with an @, an underscore or a digit. Parts joined by dots
     or hyphens that are each the name's words or initials, two pieces at least with a word among
-    them, are a handle too ("rose-young", "Rose-Young", "young.rose", "r.young", "t-nowak"), but
-    not an initial and ordinary words joined by hyphens only ("x-ray" for a victim Xavi Ray)."""
+    them, are a handle too ("rose-young", "Rose-Young", "young.rose", "r.young", "t-nowak",
+    "r-young"), but not an English word made of a letter and a word ("x-ray" for a victim Xavi
+    Ray: `hyphen_compounds` in rules/redaction.yml)."""
     named = [(n, "name") for n in extra]
     if context is not None and context.victim_name:
         named.append((context.victim_name, "victim"))
@@ -901,9 +904,15 @@ def _is_handle(doc: _Doc, handle: str, words: set[str], pieces: set[str]) -> boo
         return False
     if sum(n[0] for n in made) < 2 or not any(n[1] for n in made):
         return False
+    # An initial and ordinary words joined by hyphens only: a handle ("r-young" for Rachel
+    # Young) unless the whole is an English word ("x-ray" for Xavier Ray, "e-mail").
     initials = any(len(p) == 1 for p in parts)
     plain = all(doc.ordinary(p) for p in parts if len(p) > 1)
-    return not (initials and plain and "." not in handle and not strong)
+    if initials and plain and "." not in handle and not strong:
+        low = handle.lower()
+        return not (low in doc.rules.hyphen_compounds or low.removesuffix("s") in doc.rules.hyphen_compounds
+                    or doc.ordinary(low))
+    return True
 
 
 def _pieces(seg: str, words: set[str], pieces: set[str]) -> tuple[int, bool] | None:
