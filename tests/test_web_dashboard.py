@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import re
+from html import unescape as html_unescape
 
 import pytest
 
@@ -356,3 +357,57 @@ def test_the_on_time_sentence_agrees_with_its_count(site):
         else:
             assert sentence.group(2) == "were sent by their due dates"
         assert "was sent by their" not in text
+
+
+def _headline(page: str) -> str:
+    return visible_text(re.search(r'id="timeliness-headline">(.*?)</section>', page, re.S).group(1))
+
+
+def test_the_dashboard_dates_are_typed_as_day_month_and_year(site):
+    """The dashboard's From, To and "Figures as on" were the browser's date pickers (mm/dd/yyyy
+    in some browsers) where every other date on the pages is typed as day, month and year. Now
+    they are boxes, read as the letters list and the register read theirs; a link's ISO dates
+    (other pages', the dashboard's own) still work and fill the boxes."""
+    client = signed_in(site, "manager")
+    boxes = {"date_from-day": "1", "date_from-month": "12", "date_from-year": "2025",
+             "date_to-day": "31", "date_to-month": "12", "date_to-year": "2025",
+             "as_of-day": "31", "as_of-month": "12", "as_of-year": "2025"}
+    link = {"date_from": "2025-12-01", "date_to": "2025-12-31", "as_of": "2025-12-31"}
+    typed, linked = client.get("/dashboard", params=boxes), client.get("/dashboard", params=link)
+    assert typed.status_code == linked.status_code == 200
+    assert 'type="date"' not in typed.text
+    for page in (typed, linked):
+        assert 'id="date_from" aria-describedby="date_from-hint"' in page.text
+        for name, value in (("date_from-day", "1"), ("date_to-day", "31"), ("as_of-month", "12"), ("as_of-year", "2025")):
+            assert re.search(rf'name="{name}"[^>]*value="{value}"', page.text), name
+        assert "before Wednesday 31 December 2025" in _headline(page.text)
+        # the links onwards carry ISO dates, as before
+        assert "due_from=2025-12-01&amp;due_to=2025-12-31&amp;as_of=2025-12-31" in page.text
+    assert _headline(typed.text) == _headline(linked.text)
+    assert client.get("/dashboard.csv", params=boxes).text == client.get("/dashboard.csv", params=link).text
+    # The download link keeps the dates as typed.
+    csv_link = html_unescape(re.search(r'href="(/dashboard\.csv\?[^"]*)"', typed.text).group(1))
+    assert client.get(csv_link).text == client.get("/dashboard.csv", params=link).text
+
+
+@pytest.mark.parametrize("params,field,message", [
+    ({"date_from-day": "31", "date_from-month": "2", "date_from-year": "2025"}, "date_from",
+     "The From date must be a real date, for example 27 3 2025."),
+    ({"date_to-day": "3", "date_to-year": "2025"}, "date_to", "The To date must include a month."),
+    ({"as_of-day": "1", "as_of-month": "1", "as_of-year": "25"}, "as_of",
+     "The 'Figures as on' date must be a real date, with the year in 4 figures, for example 27 3 2025."),
+    ({"date_from": "2025-02-30"}, "date_from",
+     "The From date ('2025-02-30') is not a date: type the day, month and year, for example 27 3 2025."),
+])
+def test_a_wrong_dashboard_date_is_named_beside_its_boxes(site, params, field, message):
+    client = signed_in(site, "manager")
+    page = client.get("/dashboard", params=params)
+    assert page.status_code == 400
+    assert field_error(page.text, field) == message
+    assert f'<a href="#{field}">{message}</a>' in page.text.replace("&#39;", "'")
+    assert f'<fieldset class="date-input" role="group" id="{field}"' in page.text
+    assert 'role="img"' not in page.text  # no figures for a filter that was not understood
+    for part, value in ((k.split("-")[1], v) for k, v in params.items() if "-" in k):
+        assert re.search(rf'name="{field}-{part}"[^>]*value="{value}"', page.text)  # kept as typed
+    csv_answer = client.get("/dashboard.csv", params=params)
+    assert csv_answer.status_code == 400 and message in csv_answer.text

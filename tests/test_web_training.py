@@ -110,3 +110,35 @@ def test_the_page_says_kindly_why_an_attempt_is_not_counted_and_refuses_junk(sit
     assert "Attempt 4: not counted as a pass" in page.text and "Well done" not in page.text
     assert 'data-reason="model_answer"' in page.text and "in your own words" in page.text
     assert "The checker finds nothing here that must be fixed" in page.text
+
+
+def test_the_exercise_date_is_typed_as_day_month_and_year(site):
+    """The exercise's "Date the letter goes out" was the browser's date picker (mm/dd/yyyy in
+    some browsers); now it is day, month and year like every date on the pages, a wrong one is
+    named beside its boxes with what was typed kept, and one ISO date (an older form's) still works."""
+    client = signed_in(site, "staff")
+    page = client.get("/training/begum-due-date")
+    assert 'type="date"' not in page.text
+    assert '<fieldset class="date-input" role="group" id="letter_date"' in page.text
+    token = csrf(page.text)
+    answer = built_in("begum-due-date").model_answer
+    bad = client.post("/training/begum-due-date", data={
+        "csrf_token": token, "text": answer, "letter_date-day": "31", "letter_date-month": "11",
+        "letter_date-year": "2024"})
+    assert bad.status_code == 400
+    message = re.search(r'id="letter_date-error">(.*?)</p>', bad.text, re.S).group(1)
+    assert "The date the letter goes out must be a real date, for example 27 3 2025." in message
+    assert 'href="#letter_date"' in bad.text and "Ms Begum" in bad.text
+    assert re.search(r'name="letter_date-day"[^>]*value="31"', bad.text)  # kept as typed
+    early = client.post("/training/begum-due-date", data={
+        "csrf_token": token, "text": answer, "letter_date-day": "1", "letter_date-month": "12",
+        "letter_date-year": "2024"})
+    assert early.status_code == 400 and 'id="letter_date-error"' in early.text  # before the decision
+    assert re.search(r'name="letter_date-month"[^>]*value="12"', early.text)
+    done = client.post("/training/begum-due-date", data={
+        "csrf_token": token, "text": answer, "letter_date-day": "20", "letter_date-month": "12",
+        "letter_date-year": "2024"})
+    assert done.status_code == 303
+    result = client.get(done.headers["location"].split("#")[0])
+    assert "Well done: you passed" in result.text
+    assert re.search(r'name="letter_date-day"[^>]*value="20"', result.text)  # the date it was checked with

@@ -17,6 +17,7 @@ from vcl_qa.reports import timeliness
 from vcl_qa import clock
 
 from ..deps import DbDep
+from .forms import date_from_form, date_parts
 from .session import SECURITY_HEADERS, Manager, render
 
 router = APIRouter(include_in_schema=False)
@@ -49,28 +50,44 @@ def _teams(db) -> list[str]:
     return known_teams(db)
 
 
-def _day(raw: str | None, name: str, errors: dict) -> dt.date | None:
+# The dashboard's dates, typed as day, month and year (`date_from-day`, ...) like every date on
+# the pages (forms.date_from_form, as the letters list and the register read theirs); a link with
+# one ISO date (`date_from=2024-12-01`: other pages', and the dashboard's own) still works.
+DATE_WORDS = {"date_from": "The From date", "date_to": "The To date", "as_of": "The 'Figures as on' date"}
+
+
+def _day(q, name: str, errors: dict, typed: dict) -> dt.date | None:
+    """The date of one filter (None when left empty); a message in `errors` when it is wrong."""
+    label = DATE_WORDS[name]
+    try:
+        raw = date_from_form(q, name)
+    except ValueError as exc:  # typed in the boxes: what is missing, or not a real date
+        errors[name] = f"{label} {exc}."
+        return None
+    typed[name] = raw
     if not raw:
         return None
     try:
         return dt.date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = f"'{raw[:20]}' is not a date. Use the date picker, or write it as 2024-12-19."
+    except ValueError:  # a link's ISO date that is not a date
+        errors[name] = (f"{label} ('{raw[:20]}') is not a date: type the day, month and year, "
+                        "for example 27 3 2025.")
         return None
 
 
 def filters_from(request: Request, db) -> tuple[dict, dict[str, str], dict[str, str]]:
-    """The filters, a message per bad one (keyed by its box), and the values as typed."""
+    """The filters, a message per bad one (keyed by its box), and the values as typed (each date
+    as its ISO date)."""
     q = request.query_params
-    typed = {k: (q.get(k) or "").strip() for k in ("team", "decision", "date_from", "date_to", "as_of")}
+    typed = {k: (q.get(k) or "").strip() for k in ("team", "decision", *DATE_WORDS)}
     errors: dict[str, str] = {}
     out: dict = {"team": typed["team"] or None, "decision": typed["decision"] or None}
     if out["team"] and out["team"] not in _teams(db):
         errors["team"] = f"There is no team called '{out['team'][:40]}'. Choose one from the list."
     if out["decision"] and out["decision"] not in labels.DECISIONS:
         errors["decision"] = "Choose a decision from the list."
-    for key in ("date_from", "date_to", "as_of"):
-        out[key] = _day(typed[key], key, errors)
+    for key in DATE_WORDS:
+        out[key] = _day(q, key, errors, typed)
     if out["as_of"] and not register.EARLIEST <= out["as_of"] <= register.LATEST:
         errors["as_of"] = (f"Figures as on {labels.long_date(out['as_of'])}: choose a day between "
                            f"{labels.long_date(register.EARLIEST)} and {labels.long_date(register.LATEST)}.")
@@ -94,6 +111,7 @@ def _letter_filters(f: dict) -> dict:
 def dashboard_page(request: Request, user: Manager, db: DbDep):
     f, errors, typed = filters_from(request, db)
     ctx = {"filters": f, "typed": typed, "errors": errors, "teams": _teams(db), "decisions": labels.DECISIONS,
+           "date_parts": {k: date_parts(request.query_params, k) for k in DATE_WORDS},
            "query": request.url.query, "verdict_colours": VERDICT_COLOURS}
     if errors:
         return render(request, "dashboard.html", ctx, 400, user)

@@ -20,6 +20,7 @@ from vcl_qa.training.guide import case_details
 from vcl_qa.training.store import BuiltIn, NotFound
 
 from ..deps import DbDep, scoring_slot
+from .forms import date_from_form, date_parts
 from .session import SECURITY_HEADERS, Manager, PostedForm, StaffOrManager, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -184,7 +185,8 @@ def remove_exercise(request: Request, exercise_id: str, user: Manager, form: Pos
 
 def _exercise_page(request: Request, user, db, exercise_id: str, number: int | None = None,
                    text: str | None = None, changes: dict | None = None, errors: dict | None = None,
-                   saved: str | None = None, fresh: bool = False, status: int = 200):
+                   saved: str | None = None, fresh: bool = False, status: int = 200,
+                   typed_date: dict[str, str] | None = None):
     try:
         detail = service.exercise_detail(db, user.user, exercise_id)
         last = None if fresh and number is None else service.last_attempt(db, user.user, exercise_id, number)
@@ -198,9 +200,12 @@ def _exercise_page(request: Request, user, db, exercise_id: str, number: int | N
              "severity": f["severity"], "kind": f["kind"]} for f in shown]})
     editor_text = text if text is not None else (last["text"] if last else detail["text"])
     changed = changes if changes is not None else (last["changes"] if last else {})
+    letter_date = changed.get("letter_date") or detail["context"].get("letter_date", "")
     return render(request, "training/exercise.html", {
         "ex": detail, "case": case_details(detail["context"], detail["reader"]), "last": last,
-        "text": editor_text, "letter_date": changed.get("letter_date") or detail["context"].get("letter_date", ""),
+        "text": editor_text, "letter_date": letter_date,
+        # day, month and year as typed (a date refused), else those of the date in use
+        "letter_date_parts": typed_date or date_parts({"letter_date": str(letter_date or "")}, "letter_date"),
         "findings": shown, "set_aside": set_aside, "data_json": data_json, "errors": errors or {},
         "saved": saved, "when": _when, "pass_score": settings().pass_score,
         "model_after": settings().model_answer_after,
@@ -223,8 +228,15 @@ def exercise_page(request: Request, exercise_id: str, user: StaffOrManager, db: 
 def attempt_exercise(request: Request, exercise_id: str, user: StaffOrManager, form: PostedForm, db: DbDep):
     text = str(form.get("text", "") or "")
     changes = {}
-    if form.get("letter_date") is not None:
-        changes["letter_date"] = str(form.get("letter_date") or "").strip()
+    # The date typed as day, month and year like every date on the pages (one ISO date, as an
+    # older form sent, still works): forms.date_from_form.
+    if any(form.get(k) is not None for k in ("letter_date", "letter_date-day", "letter_date-month", "letter_date-year")):
+        try:
+            changes["letter_date"] = date_from_form(form, "letter_date")
+        except ValueError as exc:
+            return _exercise_page(request, user, db, exercise_id, text=text, changes={}, status=400,
+                                  errors={"letter_date": f"The date the letter goes out {exc}."},
+                                  typed_date=date_parts(form, "letter_date"))
     try:
         with scoring_slot:
             out = service.attempt(db, user.user, exercise_id, text, changes)

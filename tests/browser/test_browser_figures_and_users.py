@@ -75,11 +75,17 @@ def test_manager_sees_honest_figures_and_the_letters_not_sent(browser, site, siz
 
         page.goto("/dashboard")
         assert page.locator("#suggestions").get_attribute("open") is None
-        page.get_by_label("From").fill("2025-03-01")
-        page.get_by_label("To", exact=True).fill("2025-01-31")
+        for name, (day, month, year) in (("From", ("1", "3", "2025")), ("To", ("31", "1", "2025"))):
+            group = page.get_by_role("group", name=name, exact=True)  # day, month and year boxes
+            group.get_by_label("Day").fill(day)
+            group.get_by_label("Month").fill(month)
+            group.get_by_label("Year").fill(year)
         page.get_by_role("button", name="Show").click()
         summary = page.locator("#error-summary")
         assert "is before the From date" in summary.inner_text()
+        assert page.locator("#date_to-error").is_visible()
+        summary.get_by_role("link").first.click()  # the summary's link goes to the boxes
+        assert page.evaluate("document.activeElement.id") == "date_to-day"
         assert page.locator(".chart").count() == 0
         shot(page, f"dashboard-error-{size}")
         assert_accessible(page)

@@ -159,7 +159,7 @@ def test_an_empty_letter_is_refused_next_to_the_field(tpage, training_site):
     sign_in(tpage, training_site["tokens"]["south"])
     tpage.goto("/training/begum-due-date")
     tpage.get_by_label("Fix the letter here").fill("")
-    tpage.get_by_label("Date the letter goes out").fill("2024-12-01")
+    _fill_date(tpage, "1", "12", "2024")
     tpage.get_by_role("button", name="Check my letter").click()
     assert tpage.locator("#error-summary").is_visible()
     assert tpage.locator("#text-error").is_visible()
@@ -167,7 +167,7 @@ def test_an_empty_letter_is_refused_next_to_the_field(tpage, training_site):
     tpage.get_by_label("Fix the letter here").fill(built_in("begum-due-date").model_answer)
     tpage.get_by_role("button", name="Check my letter").click()
     assert "after" in tpage.locator("#letter_date-error").inner_text()  # before the decision: named
-    tpage.get_by_label("Date the letter goes out").fill("2024-12-20")
+    _fill_date(tpage, "20", "12", "2024")
     tpage.get_by_role("button", name="Check my letter").click()
     tpage.wait_for_url(re.compile(r"attempt=1"))
     assert "you passed" in tpage.locator("#outcome").inner_text()
@@ -234,3 +234,11 @@ def test_panel_members_and_admins_cannot_open_training(tpage, training_site):
         assert "cannot open this page" in tpage.content()
         tpage.goto("/guide")  # the guide is for everyone
         assert tpage.get_by_role("heading", name="The letter standard: a guide").is_visible()
+
+
+def _fill_date(tpage, day: str, month: str, year: str) -> None:
+    """The date the letter goes out, as day, month and year (three boxes under one legend)."""
+    group = tpage.get_by_role("group", name=re.compile("^Date the letter goes out"))
+    group.get_by_label("Day").fill(day)
+    group.get_by_label("Month").fill(month)
+    group.get_by_label("Year").fill(year)
