@@ -287,3 +287,51 @@ def test_a_range_that_ends_before_it_starts_names_both_fields(server, path, low,
                                   f"{high} must be the same as {low} or later")
     # The same value at both ends is a range of one month (day), not an error.
     assert call(server, "manager", "GET", path, params={low: low_value, high: low_value}).status_code == 200
+
+
+# The yes-or-no fields of a decision are JSON booleans, as a letter's are: "yes" was taken as true.
+REASON = "The family liaison officer told the family in person."
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("bereaved", "yes", "'yes' is text, not true or false: send true or false, without quotes"),
+    ("bereaved", "false", "'false' is text, not true or false: send true or false, without quotes"),
+    ("bereaved", 1, "1 is a number, not true or false: send true or false, without quotes"),
+    ("letter_required", "no", "'no' is text, not true or false: send true or false, without quotes"),
+    ("letter_required", 0, "0 is a number, not true or false: send true or false, without quotes"),
+    ("letter_required", ["no"], "must be true or false, not a list: send true or false, without quotes"),
+])
+def test_a_yes_or_no_field_given_as_text_is_refused_naming_field_and_row(server, field, value, message):
+    extra = {"no_letter_reason": REASON} if field == "letter_required" else {}
+    body = decision("93YN0000125", team="north", **{field: value}, **extra)
+    r = call(server, "manager", "POST", "/decisions", json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"] == [{"field": field, "message": message}]
+    assert r.json()["error"]["message"] == f"{field}: {message}"
+    # In a batch, the row is named; nothing of the batch is stored.
+    batch = call(server, "manager", "POST", "/decisions",
+                 json={"decisions": [decision("93YN0000225", team="north"), body]})
+    assert batch.status_code == 422
+    assert batch.json()["error"]["details"] == [{"field": f"decisions.1.{field}", "message": message}]
+    for urn in ("93YN0000125", "93YN0000225"):
+        assert listed(server, "manager", urn=urn)["count"] == 0
+
+
+def test_a_text_yes_is_named_with_every_other_wrong_field_of_its_decision(server):
+    body = decision("93YN0000325", team="north", bereaved="yes", kind="dropped")
+    r = call(server, "manager", "POST", "/decisions", json={"decisions": [decision("93YN0000425", team="north"), body]})
+    assert r.status_code == 422
+    assert [d["field"] for d in r.json()["error"]["details"]] == ["decisions.1.decision", "decisions.1.bereaved"]
+
+
+@pytest.mark.parametrize("values", [{"bereaved": True}, {"bereaved": False}, {"bereaved": None},
+                                    {"letter_required": True}, {"letter_required": None},
+                                    {"letter_required": False, "no_letter_reason": REASON}])
+def test_yes_or_no_fields_as_json_booleans_or_null_are_taken(server, values):
+    r = call(server, "manager", "POST", "/decisions", json=decision("93YN0000525", team="north", **values))
+    assert r.status_code in (200, 201), r.text
+    row = r.json()["data"][0]
+    if values.get("letter_required") is False:
+        assert row["status"] == "not_required"
+    elif "bereaved" in values:
+        assert row["bereaved"] is values["bereaved"]

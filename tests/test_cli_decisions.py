@@ -168,3 +168,27 @@ def test_digest_rejects_a_bad_day(run):
     result = run("digest", "--today", "9999-01-01")
     assert result.exit_code == 2
     assert "'9999-01-01' is not between 2000-01-01 and 2099-12-31" in result.output
+
+
+def test_the_csv_import_keeps_yes_and_no_as_people_write_them(run, tmp_path):
+    """The API takes JSON true and false only; a spreadsheet's yes, no, true and false are read
+    as before (docs/decisions.md)."""
+    path = tmp_path / "register.csv"
+    path.write_text("urn,decision,decision_date,victim_category,team,bereaved,letter_required,no_letter_reason\n"
+                    "42AB1234527,discontinued,2025-01-02,enhanced,north,yes,,\n"
+                    "42AB1234528,discontinued,2025-01-02,enhanced,north,no,true,\n"
+                    "42AB1234529,discontinued,2025-01-02,enhanced,north,True,no,The family were told in person.\n"
+                    "42AB1234530,discontinued,2025-01-02,enhanced,north,false,False,The victim asked not to be contacted.\n",
+                    encoding="utf-8")
+    result = run("import-decisions", path)
+    assert result.exit_code == 0, result.stderr
+    assert "Registered 4 new, updated 0, unchanged 0, failed 0." in result.stderr
+    from vcl_qa.db import open_db
+
+    db = open_db(Path(tmp_path / "vcl_qa.db"))
+    try:
+        got = {r[0]: (r[1], r[2]) for r in db.execute(
+            "SELECT urn, bereaved, letter_required FROM decisions ORDER BY urn")}
+    finally:
+        db.close()
+    assert got == {"42AB1234527": (1, 1), "42AB1234528": (0, 1), "42AB1234529": (1, 0), "42AB1234530": (0, 0)}

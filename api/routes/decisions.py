@@ -172,6 +172,35 @@ class Report(BaseModel):
     decided_later: int = DECIDED_LATER
 
 
+# The yes-or-no fields are JSON booleans over the API (true, false, or null: as left out for
+# letter_required, cleared for bereaved), as a letter's details are (api/schemas.py): text or a
+# number, such as "yes" or 1, is refused, so that another system's value is never guessed at.
+# The CSV import (register.import_csv) reads yes and no as people write them in a spreadsheet.
+JSON_BOOLEANS = ("bereaved", "letter_required")
+SEND_BOOLEAN = "send true or false, without quotes"
+
+
+def boolean_problems(item: Any) -> list[tuple[str, str]]:
+    """(field, message) for each yes-or-no field of one JSON decision that is not a JSON boolean
+    or null."""
+    if not isinstance(item, dict):
+        return []
+    problems = []
+    for name in JSON_BOOLEANS:
+        value = item.get(name)
+        if value is None or isinstance(value, bool):
+            continue
+        if isinstance(value, str):
+            shown = value if len(value) <= 40 else value[:40].rstrip() + "..."
+            problems.append((name, f"'{shown}' is text, not true or false: {SEND_BOOLEAN}"))
+        elif isinstance(value, (int, float)):
+            problems.append((name, f"{value!r} is a number, not true or false: {SEND_BOOLEAN}"))
+        else:
+            problems.append((name, f"must be true or false, not a {'list' if isinstance(value, list) else 'set of fields'}: "
+                                   f"{SEND_BOOLEAN}"))
+    return problems
+
+
 def _own_team(user: User) -> str | None:
     return user.team if user.role == "staff" else None
 
@@ -193,10 +222,24 @@ def _records(body: dict, user: User) -> tuple[list[dict], str | None]:
         prefix = f"decisions.{i}." if batch else ""
         if own is not None and isinstance(item, dict) and item.get("team") not in (None, own):
             raise ApiError(403, "forbidden", "staff register decisions for their own team only")
+        not_boolean = boolean_problems(item)
+        checked = item
+        if not_boolean:  # said as such, never in the words the CSV import would use
+            left_out = {f for f, _ in not_boolean}
+            if "letter_required" in left_out:  # the reason is checked against a true or false
+                left_out.add("no_letter_reason")
+            checked = {k: v for k, v in item.items() if k not in left_out}
         try:
-            rec = register.record_from_mapping(item, team=own)
+            rec = register.record_from_mapping(checked, team=own)
         except LetterError as exc:
-            problems += [(f"{prefix}{f}" if f else (prefix.rstrip(".") or None), m) for f, m in exc.details]
+            details = list(exc.details)
+            if not_boolean:  # with every other wrong field of the decision, in the order given
+                order = {str(k): n for n, k in enumerate(item)}
+                details = sorted(not_boolean + details, key=lambda fm: order.get(fm[0] or "", len(order)))
+            problems += [(f"{prefix}{f}" if f else (prefix.rstrip(".") or None), m) for f, m in details]
+            continue
+        if not_boolean:
+            problems += [(f"{prefix}{f}", m) for f, m in not_boolean]
             continue
         key = (rec["urn"].upper(), rec["decision"])
         if key in seen and seen[key] != rec:
