@@ -335,3 +335,37 @@ def test_yes_or_no_fields_as_json_booleans_or_null_are_taken(server, values):
         assert row["status"] == "not_required"
     elif "bereaved" in values:
         assert row["bereaved"] is values["bereaved"]
+
+
+def test_the_timeliness_reports_row_for_all_limits_says_so_and_is_the_sum_of_the_others(server):
+    """The report's row for every limit together had working_day_limit null and nothing else to
+    tell it from a row whose limit was unknown: a client adding the rows up counted each letter
+    twice. Now each row says `all_limits`; docs/api.md says what the row is."""
+    r = call(server, "manager", "POST", "/decisions", json={"decisions": [
+        decision("78HH0000123", decided="2023-05-01", team="west"),
+        decision("78HH0000223", decided="2023-05-02", team="west", category="standard", letter_date="2023-05-03"),
+        decision("78HH0000323", decided="2023-05-03", team="west", letter_date="2023-05-09"),
+    ]})
+    assert r.status_code == 201, r.text
+    params = {"month_from": "2023-05", "month_to": "2023-05", "team": "west", "as_of": AS_OF}
+    data = call(server, "manager", "GET", "/reports/timeliness", params=params).json()["data"]
+    every = [d for d in data if d["all_limits"]]
+    each = [d for d in data if not d["all_limits"]]
+    assert len(every) == 1 and every[0]["working_day_limit"] is None
+    assert sorted(d["working_day_limit"] for d in each) == [1, 5]
+    for key in ("required", "sent", "sent_on_time", "sent_late", "missing", "pending", "not_required",
+                "due_before_today"):
+        assert every[0][key] == sum(d[key] for d in each), key
+    assert every[0]["required"] == 3
+    # The CSV's columns are unchanged: the same row has "all" for its limit.
+    rows = list(csv.DictReader(io.StringIO(call(server, "manager", "GET", "/reports/timeliness",
+                                                params={**params, "format": "csv"}).text)))
+    assert [row["working_day_limit"] for row in rows] == ["all" if d["all_limits"] else str(d["working_day_limit"])
+                                                          for d in data]
+    assert "all_limits" not in rows[0]
+    schema = httpx.get(f"{server.url}/openapi.json", timeout=30).json()["components"]["schemas"]["ReportRow"]
+    assert "all_limits" in schema["required"] and schema["properties"]["all_limits"]["type"] == "boolean"
+    from live_server import ROOT
+
+    api_md = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    assert "`all_limits`" in api_md and "`working_day_limit` is `null`" in api_md

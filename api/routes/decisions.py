@@ -153,7 +153,12 @@ class UnlinkedList(BaseModel):
 class ReportRow(BaseModel):
     month: str
     team: str
-    working_day_limit: int | None = Field(description="1 or 5 working days; null: all limits together")
+    working_day_limit: int | None = Field(description=(
+        "The working-day limit this row counts: 1 or 5; null only in the row for all limits together "
+        "(all_limits true; \"all\" in the CSV)"))
+    all_limits: bool = Field(description=(
+        "true: the month's and team's letters under every limit together, so each count is the sum of "
+        "the rows for 1 and 5 working days (add up one or the other, never both); false: one limit's"))
     required: int
     sent: int
     sent_on_time: int

@@ -448,15 +448,17 @@ def timeliness_report(db: Database, *, today: dt.date | None = None, team: str |
             kv[0][0], kv[0][1], kv[0][2] is None, kv[0][2] or 0)):
         judged = g["due_before_today"]
         rate = round(100 * on_time_of_due.get((month, team_name, limit), 0) / judged, 1) if judged else None
-        out.append({"month": month, "team": team_name, "working_day_limit": limit, **g,
-                    "timeliness_rate": rate})
+        # The row for all limits together (working_day_limit None; "all" in the CSV) says so in
+        # `all_limits`: its counts are the sum of the month's and team's rows for each limit.
+        out.append({"month": month, "team": team_name, "working_day_limit": limit, "all_limits": limit is None,
+                    **g, "timeliness_rate": rate})
     return out
 
 
 def write_report_csv(rows: list[dict], fh: TextIO) -> None:
-    writer = csv_safe.DictWriter(fh, fieldnames=REPORT_COLUMNS, lineterminator="\n")
+    writer = csv_safe.DictWriter(fh, fieldnames=REPORT_COLUMNS, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
-    for r in rows:
+    for r in rows:  # the all-limits row: "all" in working_day_limit (all_limits is the JSON's)
         writer.writerow({**r, "working_day_limit": "all" if r["working_day_limit"] is None
                          else r["working_day_limit"],
                          "timeliness_rate": "" if r["timeliness_rate"] is None else r["timeliness_rate"]})
