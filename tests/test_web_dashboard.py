@@ -411,3 +411,72 @@ def test_a_wrong_dashboard_date_is_named_beside_its_boxes(site, params, field, m
         assert re.search(rf'name="{field}-{part}"[^>]*value="{value}"', page.text)  # kept as typed
     csv_answer = client.get("/dashboard.csv", params=params)
     assert csv_answer.status_code == 400 and message in csv_answer.text
+
+
+@pytest.fixture(scope="module")
+def replay_site(tmp_path_factory):
+    """Two letters sent on time in early March 2025, each known to the service only later: the
+    first stored on the 3rd, sent on the 4th and marked sent on the 10th; the second sent on
+    the 5th and stored (marked sent) on the 12th. The register holds both decisions."""
+    from live_server import LiveServer, make_user
+    from vcl_qa.db import open_db
+    from vcl_qa.db.users import user_by_name
+    from vcl_qa.decisions import register, store
+    from vcl_qa.letters import service
+    from vcl_qa.letters.bulk import Actor
+
+    path = tmp_path_factory.mktemp("replay") / "vcl_qa.db"
+    tokens = {"manager": make_user(path, "Mo Manager", "manager")}
+    db = open_db(path)
+    try:
+        user = user_by_name(db, "Mo Manager")
+        text = "Dear Ms Grant\n\nWe have decided to stop the case.\n\nYours sincerely\nJ Whitcombe\n"
+        days = {"11AA0000125": ("2025-03-03", "2025-03-04", "2025-03-03", "2025-03-10"),
+                "11AA0000225": ("2025-03-04", "2025-03-05", "2025-03-12", "2025-03-12")}
+        store.upsert_many(db, Actor("test"), [register.record_from_mapping(
+            {"urn": urn, "decision": "discontinued", "decision_date": decided, "victim_category": "enhanced",
+             "team": "north"}) for urn, (decided, *_rest) in days.items()])
+        for urn, (decided, sent, stored, marked) in days.items():
+            letter = service.submit(db, user, text, {"urn": urn, "decision": "discontinued", "decision_date": decided,
+                                                     "victim_category": "enhanced", "letter_date": sent}, team="north")
+            service.mark_sent(db, user, letter["id"], dt.date.fromisoformat(sent))
+            with db.conn:
+                db.execute("UPDATE letters SET created_at = ?, sent_marked_at = ? WHERE id = ?",
+                           [f"{stored}T09:00:00", f"{marked}T09:00:00", letter["id"]])
+                db.execute("UPDATE results SET created_at = ? WHERE letter_id = ?", [f"{stored}T09:00:00", letter["id"]])
+    finally:
+        db.close()
+    server = LiveServer(path).start()
+    yield {"url": server.url, "tokens": tokens, "db": path}
+    server.stop()
+
+
+def test_a_replayed_day_says_what_each_block_counts_as_sent(replay_site):
+    """Review: replayed for 7 March, the register's block said both letters were sent on time
+    while the letters block said "0 sent", with nothing to say why. The register counts a letter
+    as sent from the day it went out (its sent date, as held now), the letters block only what
+    had been stored and marked sent here by then: the page now says so on both blocks."""
+    client = signed_in(replay_site, "manager")
+    page = client.get("/dashboard", params={"as_of": "2025-03-07"})
+    assert page.status_code == 200
+    text = visible_text(page.text)
+    assert "2 of the 2 letters that were due before Friday 7 March 2025 were sent by their due dates" in text
+    headline = visible_text(re.search(r'<ul class="headline" id="headline">(.*?)</ul>', page.text, re.S).group(1))
+    assert "1 letters checked" in headline and "0 marked sent by then" in headline
+    register_note = visible_text(re.search(r'id="register-as-of">(.*?)</p>', page.text, re.S).group(1))
+    assert ("As on Friday 7 March 2025, a letter counts as sent here from the day it went out, as the register "
+            "holds it now: also a letter stored or marked sent in this service after Friday 7 March 2025") in register_note
+    note = visible_text(re.search(r'id="as-of-note" class="inset">(.*?)</p>', page.text, re.S).group(1))
+    assert ("only letters stored by then count, each with the result and the sent mark it had then, so a letter "
+            "marked sent after Friday 7 March 2025 counts as a draft here (the on-time figures above count it "
+            "as sent from the day it went out)") in note
+    # Once both were marked sent, the two blocks agree, and the page needs no such words.
+    later = client.get("/dashboard", params={"as_of": "2025-03-12"})
+    headline = visible_text(re.search(r'<ul class="headline" id="headline">(.*?)</ul>', later.text, re.S).group(1))
+    assert "2 letters checked" in headline and "2 marked sent by then" in headline
+    now = client.get("/dashboard")
+    assert "2 sent" in visible_text(now.text) and 'id="register-as-of"' not in now.text
+    # The same span, chosen by From and To: the page says each block chooses by its own day.
+    span = client.get("/dashboard", params={"as_of": "2025-03-07", "date_from": "2025-03-01", "date_to": "2025-03-31"})
+    assert ("From and To choose these letters by the day each was sent (a draft: the day it is dated, else the "
+            "day it was stored), not by the day it was due as the on-time figures above do.") in visible_text(span.text)
