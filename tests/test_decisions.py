@@ -268,9 +268,11 @@ def test_timeliness_report(filled):
     assert {(r["team"], r["working_day_limit"]): r["missing"] for r in everyone} == {
         ("north", 1): 1, ("north", 5): 0, ("north", None): 1, ("south", 1): 1, ("south", None): 1}
     text = decisions.report_csv(rows)
-    assert text.splitlines()[0] == ",".join(decisions.REPORT_COLUMNS)
-    assert "2024-12,north,all,3,2,1,1,1,0,0,3,33.3" in text.splitlines()
-    assert "2025-01,north,all,3,0,0,0,0,3,0,0," in text.splitlines()  # G1: decided after TODAY
+    assert text.splitlines()[0] == ",".join(decisions.REPORT_COLUMNS) + ",month_counted_by"
+    said = ',"the month of the decision, not the month each letter was due (the dashboard counts by the month due, ' \
+           'so its figure for a month can differ)"'
+    assert "2024-12,north,all,3,2,1,1,1,0,0,3,33.3" + said in text.splitlines()
+    assert "2025-01,north,all,3,0,0,0,0,3,0,0," + said in text.splitlines()  # G1: decided after TODAY
 
 
 def test_upsert_is_idempotent_and_updates_changes(db):

@@ -480,3 +480,34 @@ def test_a_replayed_day_says_what_each_block_counts_as_sent(replay_site):
     span = client.get("/dashboard", params={"as_of": "2025-03-07", "date_from": "2025-03-01", "date_to": "2025-03-31"})
     assert ("From and To choose these letters by the day each was sent (a draft: the day it is dated, else the "
             "day it was stored), not by the day it was due as the on-time figures above do.") in visible_text(span.text)
+
+
+def test_each_monthly_figure_says_which_month_it_counts_by(site):
+    """The dashboard counts the on-time figures by the month each letter was due, the timeliness
+    report by the month of the decision: documented, but not on the page nor in either CSV, so a
+    manager comparing "the same month" was misled. Each now says it in words."""
+    import httpx
+
+    client = signed_in(site, "manager")
+    page = client.get("/dashboard").text
+    due_words = ("the month each letter was due, sent or not, not the month of the decision (the timeliness "
+                 "report, which other systems read, counts by the month of the decision, so its figure for a "
+                 "month can differ)")
+    sent_words = "the month each letter was sent (a draft: the month it is dated, else the month it was stored)"
+    section = re.search(r'<h2 id="h-timeliness">On time, by month</h2>\s*<p class="hint" id="timeliness-months">(.*?)</p>',
+                        page, re.S)
+    assert section and visible_text(section.group(1)) == f"Counted by {due_words}."
+    results = re.search(r'<h2 id="h-verdicts">Results by month</h2>\s*<p class="hint" id="verdict-months">(.*?)</p>',
+                        page, re.S)
+    assert results and visible_text(results.group(1)) == f"Counted by {sent_words}."
+    rows = _csv(client.get("/dashboard.csv").text)
+    assert rows and list(rows[0])[-1] == "Months counted by"
+    assert {r["Months counted by"] for r in rows} == {
+        f"Letters checked, sent, average score and results: {sent_words}. "
+        f"Letters due, sent on time, sent late, never sent and on time (%): {due_words}."}
+    report = httpx.get(f"{site['url']}/api/v1/reports/timeliness", params={"format": "csv"}, timeout=30,
+                       headers={"Authorization": f"Bearer {site['tokens']['manager']}"})
+    lines = _csv(report.text)
+    assert lines and {r["month_counted_by"] for r in lines} == {
+        "the month of the decision, not the month each letter was due (the dashboard counts by the month due, "
+        "so its figure for a month can differ)"}

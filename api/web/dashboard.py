@@ -27,7 +27,10 @@ VERDICT_COLOURS = (("good", labels.VERDICTS["good"], "#00703c"),
 SEVERITY_COLOURS = {"error": "#b10e1e", "warning": "#8a5a00", "suggestion": "#1d4e89"}
 CSV_COLUMNS = ("Month", "Month (YYYY-MM)", "Letters checked", "Letters sent", "Average score",
                labels.VERDICTS["good"], labels.VERDICTS["needs_work"], labels.VERDICTS["poor"],
-               "Letters due", "Sent on time", "Sent late", "Never sent", "On time (%)")
+               "Letters due", "Sent on time", "Sent late", "Never sent", "On time (%)", "Months counted by")
+# The last column, the same in every row: which month each half of a row counts by.
+MONTHS_COUNTED_BY = (f"Letters checked, sent, average score and results: {dashboard.MONTH_SENT_WORDS}. "
+                     f"Letters due, sent on time, sent late, never sent and on time (%): {dashboard.MONTH_DUE_WORDS}.")
 
 
 def _every_month(months: list[dict], empty: dict, span: list[str]) -> list[dict]:
@@ -156,6 +159,7 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
             max_value=100),
     }
     ctx.update({
+        "months_due": dashboard.MONTH_DUE_WORDS, "months_sent": dashboard.MONTH_SENT_WORDS,
         "summary": dashboard.summary(rows), "register": reg, "time_months": time_months,
         "verdict_months": verdict_months, "bands": bands, "problems": problems, "suggestions": suggestions,
         "not_charted": len(problems) - len(charted),
@@ -185,7 +189,7 @@ def csv_rows(db, f: dict) -> list[dict]:
             **{labels.VERDICTS[v]: lm.get(v, 0) for v in dashboard.VERDICTS},
             "Letters due": dm.get("due", ""), "Sent on time": dm.get("on_time", ""),
             "Sent late": dm.get("late", ""), "Never sent": dm.get("missing", ""),
-            "On time (%)": dm.get("rate", ""),
+            "On time (%)": dm.get("rate", ""), "Months counted by": MONTHS_COUNTED_BY,
         })
     return out
 

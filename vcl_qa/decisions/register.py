@@ -41,6 +41,11 @@ DIGEST_COLUMNS = ["urn", "decision", "decision_date", "victim_category", "due_da
                   "working_days_left", "working_days_late", "working_days", "team"]
 REPORT_COLUMNS = ["month", "team", "working_day_limit", "required", "sent", "sent_on_time",
                   "sent_late", "missing", "pending", "not_required", "due_before_today", "timeliness_rate"]
+# The report's CSV says in its last column which month its rows count by: a manager comparing it
+# with the dashboard's, which counts by the month each letter was due, must not be misled.
+REPORT_MONTH_WORDS = ("the month of the decision, not the month each letter was due (the dashboard counts by "
+                      "the month due, so its figure for a month can differ)")
+REPORT_CSV_COLUMNS = [*REPORT_COLUMNS, "month_counted_by"]
 SAMPLE_CSV = config.samples_dir() / "decisions.csv"
 
 
@@ -456,12 +461,13 @@ def timeliness_report(db: Database, *, today: dt.date | None = None, team: str |
 
 
 def write_report_csv(rows: list[dict], fh: TextIO) -> None:
-    writer = csv_safe.DictWriter(fh, fieldnames=REPORT_COLUMNS, lineterminator="\n", extrasaction="ignore")
+    writer = csv_safe.DictWriter(fh, fieldnames=REPORT_CSV_COLUMNS, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for r in rows:  # the all-limits row: "all" in working_day_limit (all_limits is the JSON's)
         writer.writerow({**r, "working_day_limit": "all" if r["working_day_limit"] is None
                          else r["working_day_limit"],
-                         "timeliness_rate": "" if r["timeliness_rate"] is None else r["timeliness_rate"]})
+                         "timeliness_rate": "" if r["timeliness_rate"] is None else r["timeliness_rate"],
+                         "month_counted_by": REPORT_MONTH_WORDS})
 
 
 def report_csv(rows: list[dict]) -> str:

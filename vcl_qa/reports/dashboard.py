@@ -15,6 +15,14 @@ from vcl_qa.letters.store import LETTER_DAY, letter_filters
 from vcl_qa.panel import periods as panel_periods
 
 VERDICTS = tuple(labels.VERDICTS)  # the codes, in the table's order
+# Which month a monthly figure counts by, in words for the page and its CSV (docs/web.md): the
+# register's on-time figures by the month each letter was due (vcl_qa.reports.timeliness), the
+# timeliness report by the month of the decision (register.REPORT_MONTH_WORDS), the checked
+# letters by the month each was sent. A manager comparing them must not be misled.
+MONTH_DUE_WORDS = ("the month each letter was due, sent or not, not the month of the decision (the timeliness "
+                   "report, which other systems read, counts by the month of the decision, so its figure for a "
+                   "month can differ)")
+MONTH_SENT_WORDS = "the month each letter was sent (a draft: the month it is dated, else the month it was stored)"
 MONTH_COLUMNS = ("month", "letters", "sent", "judged_for_time", "on_time", "timeliness_rate",
                  "mean_score", *VERDICTS)
 
