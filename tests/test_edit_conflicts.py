@@ -73,10 +73,53 @@ def test_second_save_over_a_newer_version_is_refused_and_keeps_both_texts(server
         newer = page[page.index('id="newer-version"'):]
         assert "Bob&#39;s added sentence about support." in newer or "Bob's added sentence about support." in newer
         assert f'href="/letters/{letter_id}/compare?from=1&amp;to=2"' in newer
-        # the form is now based on version 2: saving again is Ann's informed choice
-        assert form_of(page)["base_version"] == "2"
+        # the form still carries the version Ann opened: Save alone is refused again (below)
+        assert form_of(page)["base_version"] == "1"
+        assert 'name="replace_version" value="2"' in page
     letter = api.get(f"/letters/{letter_id}").json()
     assert letter["latest_version"] == 2 and letter["versions"][-1]["text"] == B_EDIT
+
+
+def checkbox(page: str) -> str:
+    tag = re.search(r'<input type="checkbox" form="edit-form" id="replace-version"[^>]*>', page).group(0)
+    label = re.search(r'<label for="replace-version">(.*?)</label>', page, re.S).group(1)
+    return tag + label
+
+
+def test_saving_again_after_a_conflict_needs_the_tick_and_never_loses_the_text(server, api):
+    """Review 10a, finding 8: after the refusal, pressing Save again at once saved over Bob's
+    version with no warning (the form had been moved on to version 2). Now Save alone is
+    refused again with Ann's text kept; the box "Save my text in place of version 2" saves it."""
+    letter_id = new_letter(api)
+    with session(server, "ann") as ann, session(server, "bob") as bob:
+        ann_form = form_of(ann.get(f"/letters/{letter_id}").text)
+        bob_form = form_of(bob.get(f"/letters/{letter_id}").text)
+        assert bob.post(f"/letters/{letter_id}/versions", data={**bob_form, "text": B_EDIT}).status_code == 303
+        page = ann.post(f"/letters/{letter_id}/versions", data={**ann_form, "text": A_EDIT}).text
+        assert "Save my text in place of version 2" in checkbox(page)
+        # Save pressed again, as the page now stands, box not ticked: refused, nothing lost
+        again = ann.post(f"/letters/{letter_id}/versions", data={**form_of(page), "text": A_EDIT})
+        assert again.status_code == 409
+        assert textarea(again.text) == A_EDIT
+        assert "after you opened version 1, so your changes were not saved" in again.text
+        assert "Then tick “Save my text in place of version 2” and save" in again.text
+        assert api.get(f"/letters/{letter_id}").json()["latest_version"] == 2
+        # Bob saves version 3 while Ann decides: her tick for version 2 does not replace it
+        bob_form = form_of(bob.get(f"/letters/{letter_id}").text)
+        bob3 = B_EDIT.replace("Yours sincerely", "Bob's third paragraph.\n\nYours sincerely")
+        assert bob.post(f"/letters/{letter_id}/versions", data={**bob_form, "text": bob3}).status_code == 303
+        stale = ann.post(f"/letters/{letter_id}/versions",
+                         data={**form_of(again.text), "text": A_EDIT, "replace_version": "2"})
+        assert stale.status_code == 409 and textarea(stale.text) == A_EDIT
+        assert "Save my text in place of version 3" in checkbox(stale.text)
+        assert api.get(f"/letters/{letter_id}").json()["versions"][-1]["text"] == bob3
+        # ticked for the version now shown: Ann's text is saved, in place of Bob's version 3
+        done = ann.post(f"/letters/{letter_id}/versions",
+                        data={**form_of(stale.text), "text": A_EDIT, "replace_version": "3"})
+        assert done.status_code == 303 and done.headers["location"].endswith("saved=version")
+    letter = api.get(f"/letters/{letter_id}").json()
+    assert letter["latest_version"] == 4 and letter["versions"][-1]["text"] == A_EDIT
+    assert letter["versions"][2]["text"] == bob3  # Bob's version stays in the history
 
 
 def test_saving_on_the_latest_version_still_works(server, api):

@@ -255,13 +255,25 @@ def save_version(request: Request, letter_id: int, user: StaffOrManager, form: P
     # The version the form was opened on: saving over a newer one is refused (below), so that a
     # second person's save never silently throws away the first one's changes. A form without it
     # (a page opened before this field existed) saves as before.
-    raw_base = str(form.get("base_version", "") or "").strip()
-    base = int(raw_base) if raw_base.isdigit() and len(raw_base) < 19 else None
+    base = _version_number(form.get("base_version"))
+    # After a refusal, the form still carries the version it was opened on, so pressing Save
+    # again is refused again: only the box "Save my text in place of version N" (N: the newer
+    # version shown) saves over it, and only while N is still the latest.
+    replacing = _version_number(form.get("replace_version"))
+    if base is not None and replacing is not None and replacing > base:
+        return _save(request, letter_id, user, db, text, context, "version", replacing, opened=base)
     return _save(request, letter_id, user, db, text, context, "version", base)
 
 
+def _version_number(raw) -> int | None:
+    raw = str(raw or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
 def _save(request, letter_id: int, user, db, text: str, context: dict, saved: str,
-          base_version: int | None = None):
+          base_version: int | None = None, opened: int | None = None):
+    """`opened`: the version the form was opened on, when the writer chose to save over a newer
+    one (`base_version`); a refusal then still names and keeps the version they opened."""
     try:
         with scoring_slot:
             service.submit(db, user.user, text, context, letter_id=letter_id, source="web",
@@ -269,25 +281,27 @@ def _save(request, letter_id: int, user, db, text: str, context: dict, saved: st
     except LetterError as exc:
         return _problem(request, letter_id, user, db, exc.message[:1].upper() + exc.message[1:] + ".", text)
     except service.NewerVersion as exc:
-        return _newer_version(request, letter_id, user, db, exc, text)
+        return _newer_version(request, letter_id, user, db, exc, text, opened if opened is not None else exc.base)
     except store.Conflict as exc:
         return redirect(f"/letters/{letter_id}?error={_conflict_key(exc)}")
     return redirect(f"/letters/{letter_id}?saved={saved}")
 
 
-def _newer_version(request, letter_id: int, user, db, exc, text: str):
-    """Someone saved a newer version while this person edited an older one: nothing is saved;
-    the page shows their own text still in the editor (now based on the newer version) and the
-    newer version beside the message, with a link to what changed (409)."""
+def _newer_version(request, letter_id: int, user, db, exc, text: str, opened: int):
+    """Someone saved a newer version while this person edited an older one (`opened`): nothing
+    is saved; the page shows their own text still in the editor, the newer version beside the
+    message with a link to what changed, and the box "Save my text in place of version N".
+    The form still carries the version opened, so Save alone is refused again (409)."""
     letter = _load(db, user, letter_id)
-    newer = {"version": exc.latest, "base": exc.base if 1 <= exc.base < exc.latest else None,
-             "author": exc.author, "text": letter["versions"][-1]["text"] or ""}
+    newer = {"version": exc.latest, "base": opened if 1 <= opened < exc.latest else None,
+             "author": exc.author, "text": letter["versions"][-1]["text"] or "", "opened": opened}
     by = exc.author or "Someone else"
     when = f" at {exc.saved_at[11:16]} on {long_date(exc.saved_at[:10])}" if exc.saved_at else ""
     message = (f"{by} saved version {exc.latest} of this letter{when}, after you opened version "
-               f"{exc.base}, so your changes were not saved. Your text is still in the box below. "
-               f"Read version {exc.latest} (under this message), bring its changes into your text, "
-               "then save again.")
+               f"{opened}, so your changes were not saved. Your text is still in the box below. "
+               f"Read version {exc.latest} (under this message) and bring its changes into your text. "
+               f"Then tick “Save my text in place of version {exc.latest}” and save: without the tick, "
+               "saving is refused again, so nobody's changes are replaced by mistake.")
     return _letter_view(request, letter_id, user, db, error_text=message, status=409, text=text,
                         newer=newer)
 
