@@ -157,3 +157,38 @@ def test_api_base_version(api):
     alone = api.post("/letters", json={"text": TEXT, "context": CONTEXT, "base_version": 1})
     assert alone.status_code == 422
     assert [d["field"] for d in alone.json()["error"]["details"]] == ["base_version"]
+
+
+def test_saving_a_letter_marked_sent_meanwhile_keeps_the_text_to_check_as_a_new_letter(server, api):
+    """Review 10a, finding 14: Ann edits while Bob marks the letter sent (another tab, another
+    person): her Save went to "?error=sent" and her text was gone. Now the page says so, with her
+    text kept read-only and "Check this as a new letter", which opens the check page with it in
+    the box and the case details filled in (nothing stored until she checks it)."""
+    letter_id = new_letter(api)
+    with session(server, "ann") as ann:
+        form = form_of(ann.get(f"/letters/{letter_id}").text)
+        assert api.post(f"/letters/{letter_id}/sent", json={"sent_date": "2024-12-20"}).status_code == 200
+        r = ann.post(f"/letters/{letter_id}/versions", data={**form, "text": A_EDIT})
+        assert r.status_code == 409
+        summary = re.sub(r"\s+", " ", re.search(r'id="error-summary">(.*?)</div>', r.text, re.S).group(1))
+        assert "This letter was marked as sent while you were changing it, so your changes were not saved" in summary
+        kept = re.search(r'<textarea id="unsaved-text" name="text" rows="14" readonly[^>]*>\n?(.*?)</textarea>',
+                         r.text, re.S)
+        assert kept and html.unescape(kept.group(1)) == A_EDIT
+        carry = r.text[r.text.index('id="check-as-new-form"'):]
+        carry = carry[:carry.index("</form>")]
+        assert 'action="/check"' in r.text[r.text.index('id="unsaved"'):] and "Check this as a new letter" in carry
+        fields = {m.group(1): html.unescape(m.group(2))
+                  for m in re.finditer(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', carry)}
+        assert fields["decision"] == "discontinued" and fields["decision_date"] == "2024-12-19"
+        assert fields["victim_name"] == "Ms Jane Okafor" and "letter_date" not in fields
+        stored = api.get("/letters").json()["count"]
+        check = ann.post("/check", data={**fields, "text": html.unescape(kept.group(1))})
+        assert check.status_code == 200 and "There is a problem" not in check.text
+        assert textarea(check.text) == A_EDIT
+        assert re.search(r'<option value="discontinued"\s+selected', check.text)
+        assert 'value="Ms Jane Okafor"' in check.text
+        assert re.search(r'name="decision_date-day"[^>]*value="19"', check.text)
+        assert api.get("/letters").json()["count"] == stored  # only shown, not checked yet
+    letter = api.get(f"/letters/{letter_id}").json()
+    assert letter["status"] == "sent" and letter["latest_version"] == 1

@@ -243,8 +243,10 @@ def test_mark_sent_then_no_more_versions(site):
     assert r.headers["location"].endswith("saved=sent")
     page = client.get(location)
     assert "sent on Friday 20 December 2024" in page.text and "/versions" not in page.text
-    r = client.post(f"{location}/versions", data={"csrf_token": csrf(page.text), "text": LETTER})
-    assert r.headers["location"].endswith("error=sent")
+    r = client.post(f"{location}/versions", data={"csrf_token": csrf(page.text), "text": LETTER + "Typed."})
+    # not saved, and the text typed is kept to copy or check as a new letter (test_edit_conflicts)
+    assert r.status_code == 409 and "so your changes were not saved" in r.text
+    assert 'id="unsaved-text"' in r.text and "Typed." in r.text
 
 
 def test_letters_search_and_csv_export(site):

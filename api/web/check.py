@@ -83,6 +83,10 @@ def _uploaded_text(upload) -> tuple[str, dict, str | None]:
 def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: DbDep):
     values = form_values(form)
     values["team"] = str(form.get("team", "") or "").strip()
+    if form.get("prefill") == "1":
+        # "Check this as a new letter" from a letter that can no longer change: the form, filled
+        # in with the text and case details carried, to look over before checking; nothing stored.
+        return _page(request, user, values, None, str(form.get("text", "") or ""))
     errors: dict[str, str] = {}
     typed = {name: {p: str(form.get(f"{name}-{p}", "") or "").strip() for p in ("day", "month", "year")}
              for name in DATE_FIELDS}

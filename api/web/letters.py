@@ -151,10 +151,12 @@ def letter_page(request: Request, letter_id: int, user: StaffOrManager, db: DbDe
 
 def _letter_view(request: Request, letter_id: int, user, db, saved: str | None = None,
                  error_text: str | None = None, status: int = 200, text: str | None = None,
-                 newer: dict | None = None, refused_mark: dict | None = None):
+                 newer: dict | None = None, refused_mark: dict | None = None, unsaved: str | None = None):
     """`refused_mark`: a "Not a problem" form that was refused (its rule, term, card number and
     the reason typed): that finding's box is shown open, with the reason kept and the error
-    beside it, and the error summary links to it."""
+    beside it, and the error summary links to it. `unsaved`: text typed for a letter that can
+    no longer change (sent or purged meanwhile), shown read-only with "Check this as a new
+    letter" (the check page, with it in the box and this letter's case details)."""
     letter = _load(db, user, letter_id)
     audit.record(db, user.user, "letter.read", "letter", letter_id)
     result = letter["result"] or {"findings": [], "metrics": {}, "dimensions": {}}
@@ -195,7 +197,20 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
         "may_undo_sent": letter["status"] == "sent" and service.may_undo_sent(user.user, store.letter_row(db, letter_id)),
         "days": letter_view.days, "unchecked": _unchecked(result), "newer": newer,
         "reason_error": reason_error, "error_link": f"reason-{reason_error['n']}" if reason_error else None,
+        "unsaved": unsaved, "carried": _carried_details(letter) if unsaved is not None else {},
     }, status, user=user)
+
+
+def _carried_details(letter: dict) -> dict[str, str]:
+    """The letter's case details as the check form takes them (dates as ISO, yes and no), for
+    checking typed text as a new letter. Not the letter date: a new letter has its own."""
+    out = {}
+    for field, value in (letter.get("context") or {}).items():
+        if field in FIELD_ORDER and field != "letter_date" and value is not None and value != "":
+            out[field] = {True: "yes", False: "no"}.get(value, str(value)) if isinstance(value, bool) else str(value)
+    if letter.get("team"):
+        out["team"] = str(letter["team"])
+    return out
 
 
 def _reason_error(findings: list[dict], mark: dict, message: str | None) -> dict | None:
@@ -283,8 +298,24 @@ def _save(request, letter_id: int, user, db, text: str, context: dict, saved: st
     except service.NewerVersion as exc:
         return _newer_version(request, letter_id, user, db, exc, text, opened if opened is not None else exc.base)
     except store.Conflict as exc:
-        return redirect(f"/letters/{letter_id}?error={_conflict_key(exc)}")
+        key = _conflict_key(exc)
+        if key == "busy":  # still a draft: the page again, the text kept in the editor
+            return _letter_view(request, letter_id, user, db, error_text=ERROR_MESSAGES[key], status=409, text=text)
+        # Sent (in another tab, or by someone else) or purged while this was typed: the letter
+        # cannot change, but the typed text is kept, to copy or to check as a new letter.
+        return _letter_view(request, letter_id, user, db, error_text=UNSAVED_MESSAGES[key], status=409,
+                            unsaved=text)
     return redirect(f"/letters/{letter_id}?saved={saved}")
+
+
+UNSAVED_MESSAGES = {
+    "sent": "This letter was marked as sent while you were changing it, so your changes were not saved: "
+            "a sent letter cannot change. Your text is kept below. Copy it, or press “Check this as a new "
+            "letter” to check it as a new letter.",
+    "purged": "This letter's text and personal details were removed under the retention rules while you "
+              "were changing it, so your changes were not saved. Your text is kept below. Copy it, or "
+              "press “Check this as a new letter” to check it as a new letter.",
+}
 
 
 def _newer_version(request, letter_id: int, user, db, exc, text: str, opened: int):
