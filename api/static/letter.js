@@ -28,6 +28,13 @@
   var SIGN_OFF = new RegExp("^[ \\t]*(?:" + (data.sign_off ||
     "Yours\\s+sincerely|Yours\\s+faithfully|Yours\\s+truly|Kind\\s+regards|Best\\s+wishes|Regards") +
     ")[,.!]?[ \\t]*$", "mi");
+  // Paragraphs that acknowledge feelings, condole or apologise for delay go early, after the
+  // first paragraph under the greeting (api/web/letter_view.py EARLY_RULES); the greeting and
+  // reference lines ("Re: ...", "Our reference: ...") as the checker finds them (rules/structure.yml).
+  var EARLY = data.early_rules || [];
+  var GREETING = patterns(data.greeting), REFERENCE = patterns(data.reference_line);
+  var SENTENCE_END = /[.!?\u2026]["\u201d\u2019)]*$/;
+  var HEADING_WORDS = 15;  // a short line with no full stop under the greeting: a heading
   var dirty = false, seq = 0, timer = null;
   // The site's own root, as the server wrote the form's address (it may run under a path).
   var root = editForm ? editForm.getAttribute("action").replace(/\/letters\/\d+\/versions$/, "") : "";
@@ -40,6 +47,18 @@
   }
 
   function say(text) { if (status) { status.textContent = text; } }
+
+  function patterns(sources) {
+    var out = [];
+    (sources || []).forEach(function (src) {
+      try { out.push(new RegExp(src, "i")); } catch (e) { /* a pattern JavaScript cannot read */ }
+    });
+    return out;
+  }
+
+  function matchesAny(list, line) {
+    return list.some(function (re) { return re.test(line); });
+  }
 
   document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
 
@@ -335,7 +354,8 @@
       var top = data.top_rules.indexOf(f.rule) >= 0;
       var p = el("p", { className: "actions" });
       p.appendChild(el("button", { type: "button", className: "button button-small insert", "data-finding": f.n,
-        "data-value": f.suggestions[0], "data-where": top ? "top" : "body" }, top ? "Insert at the top of the letter" : "Insert this paragraph"));
+        "data-value": f.suggestions[0], "data-where": top ? "top" : (EARLY.indexOf(f.rule) >= 0 ? "early" : "body") },
+        top ? "Insert at the top of the letter" : "Insert this paragraph"));
       li.appendChild(p);
     } else if (f.kind === "advice") {
       var advice = el("p", { className: "finding-advice" });
@@ -417,11 +437,44 @@
     done(f.n, "Put in \u201c" + value + "\u201d. Save to keep it.");
   }
 
+  /* Where a paragraph that belongs early goes: just after the first paragraph under the
+     greeting (headings and reference lines such as "Re: ..." passed over), set apart as the
+     letter sets its paragraphs apart (a blank line, or a line of its own as in a Word file).
+     Null when the letter has no greeting, or nothing but the sign-off under it. */
+  function earlyPlace(text, value) {
+    var lines = text.split("\n"), starts = [], at = 0, i, g = -1;
+    for (i = 0; i < lines.length; i++) { starts.push(at); at += lines[i].length + 1; }
+    for (i = 0; i < lines.length; i++) {
+      if (matchesAny(GREETING, lines[i].trim())) { g = i; break; }
+    }
+    if (g < 0) { return null; }
+    var blank = function (k) { return !lines[k].trim(); };
+    var heading = function (k) {
+      var line = lines[k].trim();
+      return !SENTENCE_END.test(line) && line.split(/\s+/).length <= HEADING_WORDS;
+    };
+    var first = g + 1;
+    while (first < lines.length && (blank(first) || matchesAny(REFERENCE, lines[first].trim()) || heading(first))) {
+      if (SIGN_OFF.test(lines[first])) { return null; }
+      first++;
+    }
+    if (first >= lines.length || SIGN_OFF.test(lines[first])) { return null; }
+    var last = first;  // a paragraph typed over several lines ends with a full stop before a line break
+    while (last + 1 < lines.length && !blank(last + 1) && !SENTENCE_END.test(lines[last].trim()) &&
+           !SIGN_OFF.test(lines[last + 1])) { last++; }
+    var pos = starts[last] + lines[last].length;
+    var apart = last + 1 < lines.length && blank(last + 1) ? "\n\n" : "\n";
+    return { pos: pos, text: apart + value };
+  }
+
   function insert(button) {
     var value = button.getAttribute("data-value");
     var pos, text, where;
+    var early = button.getAttribute("data-where") === "early" ? earlyPlace(current, value) : null;
     if (button.getAttribute("data-where") === "top") {
       pos = 0; text = value + "\n\n"; where = " at the top of the letter";
+    } else if (early) {
+      pos = early.pos; text = early.text; where = " after the first paragraph under the greeting";
     } else {
       var match = SIGN_OFF.exec(current);
       if (match) {

@@ -19,6 +19,20 @@ from .forms import BEREAVED_LABELS, CATEGORY_LABELS, DECISION_LABELS, FIELD_ORDE
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "suggestion": 2}
 PLACEHOLDER_RULE = "content.placeholder"
+# Paragraphs that acknowledge feelings, condole or apologise for a late letter belong early:
+# "Insert this paragraph" puts them after the first paragraph under the greeting (letter.js),
+# not just before the sign-off where other missing content goes.
+EARLY_RULES = ("empathy.acknowledgement", "empathy.condolence", "empathy.delay_apology")
+
+
+def insert_where(rule: Any) -> str:
+    """Where a paragraph to insert for this rule goes: 'top' (a header line), 'early' (after
+    the first paragraph under the greeting) or 'body' (before the sign-off)."""
+    if rule is None:
+        return "body"
+    if rule.kind == "header_line":
+        return "top"
+    return "early" if rule.id in EARLY_RULES else "body"
 # The context fields, as the check form names them (api/templates/check.html).
 FIELD_LABELS = {
     "decision": "What did we decide?", "decision_date": "Date of the decision",
@@ -76,7 +90,7 @@ def findings_view(result: dict, suppressions: list[dict], text: str) -> list[dic
         lo, hi = f.get("replace_start"), f.get("replace_end")
         view = {**f, "n": n, "kind": _kind(f), "title": rule.title if rule else f["rule"],
                 "severity_words": labels.SEVERITIES.get(f["severity"], f["severity"]),
-                "where": "top" if rule is not None and rule.kind == "header_line" else "body",
+                "where": insert_where(rule),
                 "original": text[lo:hi] if lo is not None and hi is not None else None,
                 "replacements": f.get("replacements") or [], "suppression": None,
                 "markable": rule.markable if rule else True}
