@@ -164,6 +164,22 @@ def test_docx_with_options(tmp_path):
     assert "content.salutation" not in {f["rule"] for f in result["findings"]}
 
 
+def test_a_word_letters_findings_are_placed_by_its_own_paragraphs(tmp_path):
+    """Review 10: a Word letter with a header read before a blank line put every finding in
+    "paragraph 2"; each Word paragraph is a paragraph."""
+    path = tmp_path / "draft.docx"
+    d = docx.Document()
+    d.sections[0].header.paragraphs[0].text = "Private - to be opened by addressee only"
+    for p in ["Dear Ms Okafor", "We have decided to stop the case against Mr Lane.",
+              "Prior to the hearing, the prosecutor looked at the file.",
+              "The complainant was told by telephone.", "Yours sincerely", "Sam Staff"]:
+        d.add_paragraph(p)
+    d.save(path)
+    out = run("score", str(path), "--decision", "discontinued", "--victim-name", "Ms Jane Okafor").stdout
+    assert re.search(r'paragraph 4, "Prior to"', out), out
+    assert re.search(r'paragraph 5, "complainant"', out), out
+
+
 def test_suppression_is_reported_not_dropped(tmp_path):
     text = (SAMPLES / "18_flawed_decision_unclear.txt").read_text()
     text = text.replace("---\n", "---\nsuppress:\n  - {rule: readability.jargon, term: prior to, reason: area wording agreed with the panel}\n", 1)

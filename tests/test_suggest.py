@@ -71,6 +71,23 @@ def test_you_takes_the_verb_with_it():
     assert "We spoke to the officer. You were upset by the delay." in _applied(text, f, "You were")
 
 
+def test_complainant_is_not_made_you_in_a_letter_about_someone_else():
+    """Review 10: in a letter to a mother about her daughter, "The complainant was interviewed"
+    became "You were interviewed"; "Mr Cole was the complainant" became "was you". The
+    suggestion stays advice there."""
+    text = _letter("I know how hard this has been for your daughter. "
+                   "The complainant was interviewed on video on 3 May.")
+    f = _one(_score(text), "readability.jargon", "complainant")
+    assert f.suggestions and f.replacements == []
+    text = _letter("Mr Cole was the complainant in a separate case last year.")
+    f = _one(_score(text), "readability.jargon", "complainant")
+    assert f.replacements == []
+    bereaved = CONTEXT.model_copy(update={"bereaved": True})
+    text = _letter("The complainant was upset by the delay.")
+    result = run.score_letter(Letter(text=text, context=bereaved), today=TODAY)
+    assert _one(result, "readability.jargon", "complainant").replacements == []
+
+
 def test_past_tense_fits_the_word_replaced():
     text = _letter("The prosecutor has determined that the case cannot go on.")
     f = _one(_score(text), "readability.jargon", "determined")
@@ -365,6 +382,33 @@ def test_a_greeting_to_two_people_keeps_its_advice_but_gets_no_button():
     # one wrong person still gets the button
     text = "Dear Mr Patel\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
     assert _one(_score(text), "content.salutation", "Dear Mr Patel").replacements == ["Dear Ms Okafor"]
+
+
+@pytest.mark.parametrize("name, wrong, right", [
+    ("Ms Anne-Marie de la Cruz", "Dear Ms Cruz", "Dear Ms de la Cruz"),
+    ("Mr Pieter van der Berg", "Dear Mr Berg", "Dear Mr van der Berg"),
+    ("Ms Siobhán Ní Bhriain", "Dear Ms Bhriain", "Dear Ms Ní Bhriain"),
+    ("Mr Rhys ap Gwilym", "Dear Sir or Madam", "Dear Mr ap Gwilym"),
+    ("Sarah Jones (mother of Ella)", "Dear Sir/Madam", "Dear Sarah Jones"),
+])
+def test_a_greeting_keeps_the_whole_surname(name, wrong, right):
+    """Review 10: the button wrote "Dear Ms Cruz" for Ms Anne-Marie de la Cruz, and the check
+    passed it; a note after the name went into the greeting."""
+    ctx = CONTEXT.model_copy(update={"victim_name": name})
+    text = f"{wrong}\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
+    result = run.score_letter(Letter(text=text, context=ctx), today=TODAY)
+    f = _one(result, "content.salutation", wrong)
+    assert f.suggestions == [right] and f.replacements == [right]
+    text = f"{right}\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
+    result = run.score_letter(Letter(text=text, context=ctx), today=TODAY)
+    assert not [f for f in result.findings if f.rule == "content.salutation"]
+
+
+def test_a_first_name_that_is_also_a_particle_is_not_the_surname():
+    ctx = CONTEXT.model_copy(update={"victim_name": "Mr Al Smith"})
+    text = "Dear Mr Smith\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
+    result = run.score_letter(Letter(text=text, context=ctx), today=TODAY)
+    assert not [f for f in result.findings if f.rule == "content.salutation"]
 
 
 def test_an_existence_rules_fits_must_name_a_suggestion():

@@ -52,7 +52,7 @@ def render_text(path: str, letter: Letter, result: Result, show_suppressed: bool
     if m.get("flesch_reading_ease") is not None:
         lines.append(f"  Reading ease {m['flesch_reading_ease']} | {m['sentences']} sentences, "
                      f"{m['average_sentence_words']} words on average")
-    paragraphs = _paragraph_starts(letter.text)
+    paragraphs = _paragraph_starts(letter.text, word=str(letter.source or "").lower().endswith(".docx"))
     for d in DIMENSIONS:
         found = sorted((f for f in result.findings if f.dimension == d and (show_suppressed or not f.suppressed)),
                        key=_order)
@@ -101,10 +101,11 @@ def place(f: Finding, paragraphs: list[int]) -> str:
     return where
 
 
-def _paragraph_starts(text: str) -> list[int]:
+def _paragraph_starts(text: str, word: bool = False) -> list[int]:
     """Offsets where each paragraph starts. Paragraphs are separated by blank lines; a text
-    with no blank line at all (as a Word document often is) has one paragraph a line."""
-    sep = r"\n[ \t]*(?:\n[ \t]*)+" if re.search(r"\n[ \t]*\n", text) else r"\n[ \t]*"
+    with no blank line at all, or read from a Word document (`word`: each of its paragraphs
+    is a line, whatever blank ones stand between), has one paragraph a line."""
+    sep = r"\n[ \t]*(?:\n[ \t]*)+" if re.search(r"\n[ \t]*\n", text) and not word else r"\n[ \t]*(?:\n[ \t]*)*"
     starts = [m.end() for m in re.finditer(sep, text)]
     first = len(text) - len(text.lstrip())
     return [first] + [s for s in starts if s > first and s < len(text)]

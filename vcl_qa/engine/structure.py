@@ -71,6 +71,11 @@ def title_lists() -> dict[str, list[str]]:
     return {"honorifics": [str(t) for t in data["honorifics"]], "ranks": [str(t) for t in data["ranks"]]}
 
 
+def surname_particles() -> list[str]:
+    """Words that belong to the surname after them ("de la", "van der", "ap"): rules/structure.yml."""
+    return [str(w) for w in load_yaml("structure.yml").get("surname_particles") or []]
+
+
 @lru_cache(maxsize=1)
 def titles() -> frozenset[str]:
     """Every title, lower case without a full stop ("mrs", "dc")."""

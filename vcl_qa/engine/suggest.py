@@ -66,6 +66,7 @@ class Wording:
     no_passive: frozenset[str] = frozenset()
     be_forms: frozenset[str] = frozenset()
     not_you_after: frozenset[str] = frozenset()
+    not_you_letter: re.Pattern | None = None
     most_checked: int = 60
 
 
@@ -98,6 +99,7 @@ def wording() -> Wording:
         no_passive=frozenset(str(w).lower() for w in data.get("no_passive") or []),
         be_forms=frozenset(str(w).lower() for w in data.get("be_forms") or []),
         not_you_after=frozenset(str(w).lower() for w in data.get("not_you_after") or []),
+        not_you_letter=re.compile(data["not_you_letter"], re.I) if data.get("not_you_letter") else None,
         most_checked=int(data.get("most_checked", 60)),
     )
 
@@ -363,6 +365,8 @@ def _you(state: State, start: int, end: int) -> Edit | None:
     """'the complainant' -> 'you'; 'the complainant's' -> 'your'; 'the complainant was' -> 'you were'."""
     w = wording()
     text = state.document.text
+    if state.letter.context.bereaved or (w.not_you_letter is not None and w.not_you_letter.search(text)):
+        return None  # written to a family (about "your daughter"): the complainant is not the reader
     if {"you", "your", "yourself"} & set(_sentence_words_before(state, start)):
         return None  # "you are named as the complainant" -> not "named as you"
     last = _words(state.document.toks[slice(*state.document.tok_span(start, end))])[-1:]

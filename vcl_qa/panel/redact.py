@@ -152,7 +152,7 @@ from vcl_qa.engine.language import line_language
 from vcl_qa.engine.letter import Letter, LetterContext
 from vcl_qa.engine.nlp import lemma, lemma_table
 from vcl_qa.engine.rules_data import load_yaml
-from vcl_qa.engine.structure import impersonal_greetings, sign_off_alternatives, title_lists
+from vcl_qa.engine.structure import impersonal_greetings, sign_off_alternatives, surname_particles, title_lists
 
 RULES_FILE = "redaction.yml"
 # A word: letters, inner apostrophes and hyphens ("O'Neill", "Adeyinka-Brown"); a possessive
@@ -504,7 +504,7 @@ def load_rules() -> RedactionRules:
         subject_cue=_compile(str(incident.get("subject_cue", "(?!)")),
                              "incident_dates.subject_cue"),
         subject_keep=_low(incident.get("subject_keep_words")),
-        particles=_low(data.get("surname_particles")),
+        particles=_low(surname_particles()),  # rules/structure.yml
         ordinary_followers=_low(data.get("ordinary_followers")),
         ordinary_phrases=_ordinary_phrases_regex(data.get("ordinary_phrases") or []),
         month_names=_low(data["months"]),

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from vcl_qa.engine.result import Finding
-from vcl_qa.engine.structure import impersonal_greetings, titles
+from vcl_qa.engine.structure import impersonal_greetings, surname_particles, titles
 from vcl_qa.engine.typography import fold
 
 from .base import KindSettings, State, finding, rx
@@ -60,6 +60,10 @@ def check(rule, state: State) -> Iterator[Finding]:
         ok = False
     if ok and said_titles and not said_names[-1:] == known_names[-1:]:
         ok = False  # "Dear Ms Jane" is not how to address Ms Jane Okafor
+    surname = [t.lower() for t in _surname([t for t in re.findall(r"[^\s,]+", fold(victim))
+                                            if t.lower().rstrip(".") not in known_titles_all])]
+    if ok and said_titles and said_names[-len(surname):] != [t.rstrip(".") for t in surname]:
+        ok = False  # "Dear Ms Cruz" is not how to address Ms Anne-Marie de la Cruz
     if not ok:
         f = finding(rule, state, start, end, message=cfg.wrong_name_message,
                     suggestions=greeting_suggestion(state, word), name=victim)
@@ -89,12 +93,34 @@ def name_tokens(name: str) -> list[str]:
     return [t.lower().rstrip(".") for t in re.findall(r"[^\s,]+", fold(name))]
 
 
+def _surname(names: list[str]) -> list[str]:
+    """The surname of a name's words (no title), with its particles: Maria de la Cruz -> de la
+    Cruz; the first word only when written in lower case or another particle follows it ("de
+    Souza", "Van der Berg"; in "Al Smith", "Al" is a first name), as the anonymiser reads them."""
+    particles = _particles()
+    k = len(names) - 1
+    while k > 0 and names[k - 1].lower() in particles:
+        if k == 1 and names[0][:1].isupper() and k == len(names) - 1:
+            break
+        k -= 1
+    return names[k:] if names else []
+
+
+@lru_cache(maxsize=1)
+def _particles() -> frozenset[str]:
+    return frozenset(w.lower() for w in surname_particles())
+
+
 def greeting_suggestion(state: State, word: str = "Dear") -> list[str]:
-    """The greeting to use, starting with the word the letter's greeting starts with."""
+    """The greeting to use, starting with the word the letter's greeting starts with: the title
+    and surname, its particles kept ("Dear Ms de la Cruz"); a note after the name in brackets
+    ("Sarah Jones (mother of Ella)") left out."""
     victim = state.letter.context.victim_name
+    if victim:
+        victim = re.split(r"[(\[]", victim, maxsplit=1)[0].strip(" ,;-")
     if not victim:
         return [f"{word} <the victim's title and surname>"]
     parts = victim.split()
     if len(parts) >= 3 and parts[0].rstrip(".").lower() in titles():
-        return [f"{word} {parts[0]} {parts[-1]}"]
+        return [f"{word} {parts[0]} {' '.join(_surname(parts[1:]))}"]
     return [f"{word} {victim}"]

@@ -125,7 +125,8 @@ def _check_span(rule, state: State, index, lo: int, hi: int, explained: set[str]
 
 def _applies(entry: dict, state: State, start: int, end: int) -> bool | str:
     """True when the term counts here; False when `only`/`unless` rule it out; "explained" when
-    the words after it say what it means (and so do later uses of it in the letter)."""
+    the words after it say what it means, or the words before it name what the sentence before
+    explained ("This is called ..."); later uses of it in the letter are plain then too."""
     sentence = sentence_text(state, start)
     if entry.get("only") and not rx(entry["only"]).search(sentence):
         return False
@@ -137,5 +138,10 @@ def _applies(entry: dict, state: State, start: int, end: int) -> bool | str:
         explained = state.ruleset.scoring.get("explanation_markers") or []
         following = sentence_rest + " " + next_sentence_text(state, start)
         if any(rx(p).search(following) for p in explained):
+            return "explained"
+        # named after it was explained: "... to one side. This is called leaving them to lie on file"
+        before = state.document.text[max(0, start - 120):start]
+        markers = state.ruleset.scoring.get("explanation_before_markers") or []
+        if any(rx(p).search(before) for p in markers):
             return "explained"
     return True
