@@ -225,7 +225,7 @@ def test_docx_upload_and_download(site, tmp_path):
     bad = client.post("/check", data=fields, files={"file": ("draft.pdf", b"%PDF-1.4", "application/pdf")})
     assert bad.status_code == 400 and "Word" in field_error(bad.text, "file")
     # Told by what the file is, not only by its name: a PDF or an old Word file named .txt.
-    for name, data, words in (("draft.txt", b"%PDF-1.4\n", "this is a PDF file"),
+    for name, data, words in (("draft.txt", b"%PDF-1.4\n", "The file “draft.txt” is a PDF file"),
                               ("draft.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", "old Word 97-2003"),
                               ("draft.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", "protected with a password")):
         bad = client.post("/check", data=fields, files={"file": (name, data, "application/octet-stream")})

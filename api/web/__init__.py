@@ -52,9 +52,10 @@ ERROR_PAGES = {
     403: ("You cannot open this page", "Your role does not give you access to this page."),
     404: ("Page not found", "There is no page at this address. Check the address, or go to your start page."),
     405: ("Page not found", "There is no page at this address. Check the address, or go to your start page."),
-    413: ("That was too much to send", "What you sent is larger than the service accepts (a letter can be "
-          "up to 200 KB of text, a Word file up to 2 MB). Go back: your text is still in the box. "
-          "Shorten it, or send the letter in a Word file."),
+    413: ("That was too much to send", "What you sent is larger than the service accepts: a Word file "
+          "can be up to 2 MB, and a letter pasted as text up to 200 KB. A Word letter larger than that "
+          "usually has pictures in it: save a copy without them (or copy the letter's words into a new "
+          "Word document) and choose that. A pasted letter: go back and shorten it."),
     500: ("Sorry, something went wrong", "Nothing was saved. Go back and try again; if it happens "
           "again, tell your manager what you were doing."),
 }

@@ -56,25 +56,63 @@ def check_form(request: Request, user: StaffOrManager):
     return _page(request, user)
 
 
+def sentence(message: str) -> str:
+    """A message as the page says it: from a capital, ending with a full stop."""
+    message = message.strip()
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "?", "!")) else message + "."
+
+
+def file_message(message: str, name: str) -> str:
+    """What the library says of a file it cannot read ("this is a PDF file, which vcl-qa cannot
+    read: ..."), as the check page says it: naming the file, in the page's own words (the pages
+    are the "Letter checker"), without sending someone to the page they are on."""
+    label = f"The file “{name}”" if name else "The file"
+    message = (message.replace("which vcl-qa cannot read", "which the letter checker cannot read")
+               .replace(", or paste its text into the check page", ", then choose that file"))
+    for start in ("this is ", "it is ", "the file is "):
+        if message.startswith(start):
+            message = f"{label} is {message[len(start):]}"
+            break
+    return sentence(message)
+
+
 def _uploaded_text(upload) -> tuple[str, dict, str | None]:
     """Body and any front-matter fields of an uploaded .docx, .txt or .md file, and for a Word
-    file with tracked changes, comments or hidden text, what to do about them."""
+    file with tracked changes, comments or hidden text, what to do about them. LetterError
+    (field "file") naming the file when it is empty, too large, not one the service reads, or
+    has no text in it."""
     name = PurePath(upload.filename or "").name
+    label = f"The file “{name}”" if name else "The file"
     upload.file.seek(0)
     data = upload.file.read(MAX_UPLOAD + 1)
+    if not data:
+        raise LetterError(f"{label} is empty: it has nothing in it (0 bytes). Choose the file the "
+                          "letter is saved in.", field="file")
     if len(data) > MAX_UPLOAD:
-        raise LetterError("the file is over 2 MB", field="file")
+        raise LetterError(f"{label} is over {MAX_UPLOAD // 2**20} MB, the most this service takes. A Word "
+                          "letter this large usually has pictures in it: save a copy without them (or "
+                          "copy the letter's words into a new Word document) and choose that.", field="file")
     suffix = PurePath(name).suffix.lower()
-    other = other_format(data, suffix)  # a PDF, an old .doc, a protected Word file...
-    if other and suffix != ".docx":
-        raise LetterError(other, field="file")
-    if suffix == ".docx":
-        text, warning = read_docx(data, "upload")
-        return text, {}, warning
-    if suffix in (".txt", ".md"):
-        meta, body = split_front_matter(decode_text(data, "upload"), "upload")
-        return body, meta, None
-    raise LetterError("choose a Word (.docx) or text (.txt) file", field="file")
+    try:
+        other = other_format(data, suffix)  # a PDF, an old .doc, a protected Word file...
+        if other and suffix != ".docx":
+            raise LetterError(other)
+        if suffix not in (".docx", ".txt", ".md"):
+            raise LetterError(f"{label} is not a Word (.docx) or text (.txt) file: choose the letter's "
+                              "Word file.")
+        if suffix == ".docx":
+            text, warning = read_docx(data, "upload")
+            meta: dict = {}
+        else:
+            meta, text = split_front_matter(decode_text(data, "upload"), "upload")
+            warning = None
+    except LetterError as exc:
+        raise LetterError(file_message(exc.message, name), field="file") from None
+    if not text.strip():
+        raise LetterError(f"{label} has no text in it. Choose the Word file the letter is written in.",
+                          field="file")
+    return text, meta, warning
 
 
 # A plain `def`: reading a Word file, scoring and storing run in the thread pool, one letter at
@@ -116,7 +154,7 @@ def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: D
                 if key in values and not values[key] and value is not None:
                     values[key] = {True: "yes", False: "no"}.get(value, str(value)) if isinstance(value, bool) else str(value)
         except LetterError as exc:
-            errors["file"] = exc.message
+            errors["file"] = sentence(exc.message)
     if not text.strip() and "file" not in errors:
         errors["text"] = "Paste the letter here, or choose a Word file below."
     context, field_errors = context_from_form(values)

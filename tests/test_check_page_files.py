@@ -1,0 +1,96 @@
+"""The check page's words for a Word file it cannot use (review 10a, finding 12): each names the
+file, starts with a capital, says what is wrong with that file (empty, no text in it, a PDF, too
+large) beside the file field, and neither calls the service "vcl-qa" nor tells someone to paste
+into the page they are on; the page for a form too large to send does not say a Word file's
+sender has text in the box. The real server and SQLite file."""
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import docx
+import httpx
+import pytest
+
+from live_server import LiveServer, make_user
+
+DETAILS = {"decision": "discontinued", "decision_date": "2024-12-19", "letter_date": "2024-12-20",
+           "victim_category": "enhanced"}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    db = tmp_path_factory.mktemp("check_files") / "vcl_qa.db"
+    token = make_user(db, "Sam Staff", "staff", "north")
+    server = LiveServer(db).start()
+    with httpx.Client(base_url=server.url, timeout=60) as c:
+        pre = re.search(r'name="pre_token" value="([^"]+)"', c.get("/sign-in").text).group(1)
+        assert c.post("/sign-in", data={"pre_token": pre, "token": token}).status_code == 303
+        yield c
+    server.stop()
+
+
+def _send(client, name: str, data: bytes) -> httpx.Response:
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/check").text).group(1)
+    return client.post("/check", data={"csrf_token": csrf, **DETAILS},
+                       files={"file": (name, data, "application/octet-stream")})
+
+
+def _errors(page: str) -> dict[str, str]:
+    """Each field's message, as said beside it."""
+    return {m.group(1): re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", m.group(2)))).strip()
+            .removeprefix("Error: ")
+            for m in re.finditer(r'id="([a-z_]+)-error">(.*?)</p>', page, re.S)}
+
+
+def _plain(message: str) -> None:
+    assert message[:1].isupper(), message
+    assert "vcl-qa" not in message and "check page" not in message and "paste" not in message.lower()
+    assert "still in the box" not in message
+
+
+def _blank_word_file() -> bytes:
+    buf = io.BytesIO()
+    docx.Document().save(buf)  # a real Word file with no text at all
+    return buf.getvalue()
+
+
+def test_a_word_file_with_no_text_is_named_beside_the_file_field(client):
+    r = _send(client, "blank_doc.docx", _blank_word_file())
+    assert r.status_code == 400
+    errors = _errors(r.text)
+    # before: "Paste the letter here, or choose a Word file below." beside the text box
+    assert list(errors) == ["file"]
+    assert errors["file"].startswith("The file “blank_doc.docx” has no text in it.")
+    _plain(errors["file"])
+
+
+def test_an_empty_file_is_said_to_be_empty(client):
+    errors = _errors(_send(client, "empty.docx", b"").text)
+    assert list(errors) == ["file"]
+    assert errors["file"].startswith("The file “empty.docx” is empty")
+    _plain(errors["file"])
+
+
+@pytest.mark.parametrize("name", ["really_pdf.docx", "report.pdf"])
+def test_a_pdf_is_named_in_the_page_s_own_words(client, name):
+    errors = _errors(_send(client, name, b"%PDF-1.7\n" + b"0" * 500).text)
+    assert list(errors) == ["file"]
+    assert errors["file"].startswith(f"The file “{name}” is ") and "PDF file" in errors["file"]
+    assert "which the letter checker cannot read" in errors["file"]
+    assert "save it as a Word Document (.docx), then choose that file." in errors["file"]
+    _plain(errors["file"])
+
+
+def test_a_word_file_over_the_limit_says_the_limit_and_what_to_do(client):
+    big = _send(client, "big.docx", b"PK\x03\x04" + b"0" * (3 * 2**20))  # under the form's limit
+    errors = _errors(big.text)
+    assert errors["file"].startswith("The file “big.docx” is over 2 MB")
+    assert "save a copy without them" in errors["file"]
+    _plain(errors["file"])
+    huge = _send(client, "big20mb.docx", b"PK\x03\x04" + b"0" * (20 * 2**20))  # over it: the error page
+    assert huge.status_code == 413
+    message = re.sub(r"\s+", " ", re.search(r"<h1>That was too much to send</h1>\s*<p>(.*?)</p>", huge.text, re.S).group(1))
+    assert "a Word file can be up to 2 MB" in html.unescape(message)
+    assert "still in the box" not in message and "vcl-qa" not in message
