@@ -92,8 +92,9 @@ def test_a_reader_threshold_must_be_a_number(rules_copy):
 @pytest.mark.parametrize("name", ["36_flawed_young_person_long_sentences_hard_words.txt",
                                   "38_flawed_easy_read_not_easy.txt"])
 def test_the_flawed_reader_samples_pass_as_letters_to_an_adult(name):
-    text = Letter.from_file(SAMPLES / name).text
-    adult = score_letter(Letter(text=text), today=TODAY)
+    letter = Letter.from_file(SAMPLES / name)
+    adult = score_letter(Letter(text=letter.text, context=letter.context.model_copy(update={"reader": "adult"})),
+                         today=TODAY)
     assert {f.rule for f in adult.findings if f.severity != "suggestion"} == set()
 
 

@@ -369,6 +369,14 @@ def test_past_most_checked_the_most_serious_findings_keep_their_buttons():
     ("adult", "We decided not to charge anyone in relation to what you told us.", "in relation to", []),
     ("adult", "Mr Hale was arrested in relation to the break-in.", "in relation to", []),
     ("adult", "I am writing to you in relation to the case.", "in relation to", ["I am writing to you about the case."]),
+    # review 10: "Despite that he admitted"; "following the Code" read as "after"; "charge has been stopped"
+    ("adult", "Notwithstanding that he admitted being there, the case cannot go on.", "notwithstanding", []),
+    ("adult", "Notwithstanding the delay, we will write again.", "notwithstanding",
+     ["Despite the delay, we will write again."]),
+    ("adult", "We cannot continue the prosecution in accordance with the Code.", "in accordance with",
+     ["We cannot continue the prosecution under the Code."]),
+    ("adult", "The more serious charge has been dropped.", "charge has been dropped", []),
+    ("adult", "Please contact the undersigned.", "the undersigned", ["Please contact me."]),
 ])
 def test_a_button_never_damages_the_sentence_it_goes_into(reader, sentence, term, want):
     assert sorted(_buttons_applied(reader, sentence, term)) == sorted(want)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import (acronym, case_details, companions, existence, forbidden, header_line, metric, own_line,
+from . import (acronym, case_details, companions, details, existence, forbidden, header_line, metric, own_line,
                passive, required, salutation, sentence_length, substitution, timeliness)
 from .base import NotAssessed, State, applies, condition, finding
 
@@ -23,6 +23,7 @@ KINDS: dict[str, ModuleType] = {
     "header_line": header_line,      # a line the header block must carry (the private heading)
     "own_line": own_line,            # steps that should each stand on a line of their own
     "case_details": case_details,    # another person's name or case reference in the letter
+    "details": details,              # a letter detail the content checks need is missing
 }
 
 __all__ = ["KINDS", "NotAssessed", "State", "applies", "condition", "finding"]
