@@ -126,8 +126,10 @@ def _page_client(server) -> tuple[httpx.Client, str]:
 def test_page_says_the_letter_was_purged(server):
     client, csrf = _page_client(server)
     r = client.post(f"/letters/{server['letter']}/versions", data={"csrf_token": csrf, "text": PERSONAL})
-    assert r.status_code == 303 and r.headers["location"].endswith("?error=purged")
-    page = client.get(r.headers["location"])
+    # nothing saved; what was typed stays on the page, read-only, to check as a new letter
+    assert r.status_code == 409 and "removed under the retention rules" in r.text
+    assert "so your changes were not saved" in r.text and 'id="unsaved-text"' in r.text
+    page = client.get(f"/letters/{server['letter']}?error=purged")
     assert "removed under the retention rules" in page.text
 
 
