@@ -199,7 +199,7 @@ def test_api_with_two_workers_never_answers_500(tmp_path):
                 for i in range(6):
                     if (n + i) % 3 == 0:
                         r = await http.post(f"/api/v1/letters/{letter_id}/suppressions",
-                                            json={**next(rules), "reason": f"quoted {n}.{i}"})
+                                            json={**next(rules), "reason": f"quoted from the order {n}.{i}"})
                     else:
                         r = await http.post("/api/v1/letters", json={
                             "letter_id": letter_id, "text": f"{body['text']}\nClient {n}, change {i}.\n"})

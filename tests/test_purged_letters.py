@@ -50,7 +50,7 @@ def test_purged_letter_takes_no_version_suppression_or_sending(db):
     with pytest.raises(store.Purged, match="was purged"):
         service.submit(db, WHO, PERSONAL, {"victim_name": "Ms Jane Okafor"}, letter_id=letter_id)
     with pytest.raises(store.Purged):
-        service.suppress(db, WHO, letter_id, "readability.passive", "quoted")
+        service.suppress(db, WHO, letter_id, "readability.passive", "quoted from the charge sheet")
     with pytest.raises(store.Purged):
         service.mark_sent(db, WHO, letter_id, dt.date(2024, 12, 20))
     assert _snapshot(db, letter_id) == before
@@ -75,7 +75,7 @@ def test_unknown_rule_is_refused_as_the_api_does(db):
     letter_id = service.submit(db, WHO, TEXT, CTX, team="north")["id"]
     for rule in ("no.such_rule", "", "readability.jargon; DROP TABLE letters"):
         with pytest.raises(Exception) as err:
-            service.suppress(db, WHO, letter_id, rule, "a reason")
+            service.suppress(db, WHO, letter_id, rule, "a reason in words")
         assert getattr(err.value, "field", None) == "rule"
     assert db.execute("SELECT count(*) FROM suppressions").fetchone()[0] == 0
 
@@ -99,7 +99,7 @@ def server(tmp_path_factory):
 
 @pytest.mark.parametrize("method,path,body", [
     ("post", "/letters", {"text": PERSONAL, "letter_id": None}),
-    ("post", "/letters/{id}/suppressions", {"rule": "readability.passive", "reason": "quoted"}),
+    ("post", "/letters/{id}/suppressions", {"rule": "readability.passive", "reason": "quoted from the charge sheet"}),
     ("post", "/letters/{id}/sent", {"sent_date": "2024-12-20"}),
 ])
 def test_api_answers_409_for_a_purged_letter(server, method, path, body):

@@ -31,7 +31,7 @@ MATRIX = [
     ("compare", "GET", "/letters/{letter}/compare", None,
      {"staff": 200, "other_team_staff": 404, "manager": 200}),
     ("suppress", "POST", "/letters/{letter}/suppressions",
-     {"rule": "content.support", "reason": "fine here"},
+     {"rule": "content.support", "reason": "named in the leaflet enclosed"},
      {"staff": 201, "other_team_staff": 404, "manager": 201}),
     ("send", "POST", "/letters/{letter}/sent", {}, {"staff": 200, "other_team_staff": 404, "manager": 200}),
     ("undo send", "DELETE", "/letters/{letter}/sent", None,

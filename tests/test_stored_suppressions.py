@@ -146,7 +146,7 @@ def test_a_second_mark_for_the_same_finding_is_409(api):
                      json={"rule": "empathy.delay_apology", "reason": "the decision was sent by phone first"})
     assert first.status_code == 201
     again = api.post(f"/letters/{letter_id}/suppressions",
-                     json={"rule": "empathy.delay_apology", "reason": "another reason"})
+                     json={"rule": "empathy.delay_apology", "reason": "another reason given here"})
     assert again.status_code == 409
     message = again.json()["error"]["message"]
     assert "already marked not a problem" in message and "Sam Staff" in message and "restore" in message
@@ -155,14 +155,14 @@ def test_a_second_mark_for_the_same_finding_is_409(api):
                        json={"rule": "readability.passive", "reason": "quoted from the court"})
     assert passive.status_code == 201
     worded = api.post(f"/letters/{letter_id}/suppressions",
-                      json={"rule": "readability.passive", "term": "was charged", "reason": "quoted"})
+                      json={"rule": "readability.passive", "term": "was charged", "reason": "quoted from the charge sheet"})
     assert worded.status_code == 409
     # the same wording twice, in other quotes and case, is one mark
     other = new_letter(api)
     assert api.post(f"/letters/{other}/suppressions", json={
-        "rule": "readability.passive", "term": "was charged", "reason": "quoted"}).status_code == 201
+        "rule": "readability.passive", "term": "was charged", "reason": "quoted from the charge sheet"}).status_code == 201
     assert api.post(f"/letters/{other}/suppressions", json={
-        "rule": "readability.passive", "term": "Was Charged", "reason": "quoted"}).status_code == 409
+        "rule": "readability.passive", "term": "Was Charged", "reason": "quoted from the charge sheet"}).status_code == 409
     rows = api.get(f"/letters/{other}").json()["suppressions"]
     assert len([s for s in rows if not s["revoked_at"]]) == 1
 
@@ -219,7 +219,7 @@ def test_web_form_refuses_a_second_mark_with_the_reason(server, api):
         page = web.get(f"/letters/{letter_id}")
         data = {"csrf_token": csrf(page.text), "rule": "empathy.delay_apology", "reason": "posted by hand on the 20th"}
         assert web.post(f"/letters/{letter_id}/suppressions", data=data).status_code == 303
-        r = web.post(f"/letters/{letter_id}/suppressions", data={**data, "reason": "again"})
+        r = web.post(f"/letters/{letter_id}/suppressions", data={**data, "reason": "again, by hand on the 20th"})
         assert r.status_code == 409
         assert "already marked not a problem" in r.text and "posted by hand on the 20th" in r.text
     assert len(api.get(f"/letters/{letter_id}").json()["suppressions"]) == 1
@@ -268,7 +268,7 @@ def test_tabs_and_line_breaks_in_a_reason_become_spaces(api):
 ])
 def test_a_wording_the_letter_does_not_hold_is_refused(api, rule, term, says):
     letter_id = new_letter(api)
-    r = api.post(f"/letters/{letter_id}/suppressions", json={"rule": rule, "term": term, "reason": "quoted"})
+    r = api.post(f"/letters/{letter_id}/suppressions", json={"rule": rule, "term": term, "reason": "quoted from the charge sheet"})
     assert r.status_code == 422 and field_of(r) == ["term"]
     assert says in r.json()["error"]["message"]
     assert api.get(f"/letters/{letter_id}").json()["suppressions"] == []
@@ -290,7 +290,7 @@ def test_web_form_refuses_a_reason_without_words(server, api):
         r = web.post(f"/letters/{letter_id}/suppressions",
                      data={"csrf_token": csrf(page.text), "rule": "empathy.delay_apology", "reason": "."})
         assert r.status_code == 400
-        assert "Not a problem: say in words why" in r.text
+        assert "Not a problem: say why this finding is not a problem here in at least 3 words" in r.text
         r = web.post(f"/letters/{letter_id}/suppressions",
                      data={"csrf_token": csrf(page.text), "rule": "empathy.delay_apology", "reason": "ok\u001b[31m"})
         assert r.status_code == 400 and "control characters" in r.text
@@ -328,11 +328,11 @@ def test_a_refused_reason_links_to_its_box_shown_open_with_the_reason_kept(serve
         r = web.post(f"/letters/{letter_id}/suppressions", data={**data, "n": n} if send_n else data)
     assert r.status_code == 400
     summary = re.search(r'<div class="error-summary".*?</div>', r.text, re.S).group(0)
-    assert re.search(rf'<a href="#reason-{n}">Not a problem: say in words why', summary)
+    assert re.search(rf'<a href="#reason-{n}">Not a problem: say why this finding is not a problem here in at least 3 words', summary)
     after = _not_a_problem_boxes(r.text)
     assert after[n] == {**box, "open": True, "reason": "x"}  # open, with what was typed
     assert [k for k, b in after.items() if b["open"]] == [n]  # only that one
-    assert re.search(rf'id="reason-{n}-error">.*?say in words why', r.text, re.S)
+    assert re.search(rf'id="reason-{n}-error">.*?in at least 3 words', r.text, re.S)
     assert f'aria-describedby="reason-{n}-hint reason-{n}-error"' in r.text
     assert api.get(f"/letters/{letter_id}").json()["suppressions"] == []
 
@@ -386,7 +386,56 @@ def test_a_check_that_found_nothing_cannot_be_marked(api):
     """A mark for a whole check with no finding in the latest version (the review right, before
     it was taken out) would set aside the problem unseen when it came: refused."""
     letter_id = new_letter(api)
-    r = api.post(f"/letters/{letter_id}/suppressions", json={"rule": "content.vrr", "reason": "because reasons"})
+    r = api.post(f"/letters/{letter_id}/suppressions", json={"rule": "content.vrr", "reason": "because reasons are given"})
     assert r.status_code == 422 and field_of(r) == ["rule"]
     assert "found nothing in this letter's latest version" in r.json()["error"]["message"]
     assert api.get(f"/letters/{letter_id}").json()["suppressions"] == []
+
+
+# --- 11. a reason someone can act on; when, to the minute (review 10a, finding 15) ---------------
+
+@pytest.mark.parametrize("reason", ["ok", "fine", "not needed", "ok ok ok", "it is ok"])
+def test_a_reason_nobody_can_act_on_is_refused(server, api, reason):
+    letter_id = new_letter(api)
+    r = api.post(f"/letters/{letter_id}/suppressions", json={"rule": "empathy.delay_apology", "reason": reason})
+    assert r.status_code == 422 and field_of(r) == ["reason"]
+    assert "in at least 3 words (12 letters or more)" in r.json()["error"]["message"]
+    with signed_in(server) as web:
+        page = web.get(f"/letters/{letter_id}")
+        r = web.post(f"/letters/{letter_id}/suppressions",
+                     data={"csrf_token": csrf(page.text), "rule": "empathy.delay_apology", "reason": reason})
+    assert r.status_code == 400
+    assert "so that someone reading it later can check it" in html.unescape(r.text)
+    assert api.get(f"/letters/{letter_id}").json()["suppressions"] == []
+    from vcl_qa.letters import service
+    assert (service.MIN_REASON_WORDS, service.MIN_REASON_LETTERS) == (3, 12)
+
+
+def test_marks_say_when_to_the_minute_in_uk_time_on_the_pages_and_in_the_csv(server, api):
+    """Marked at 13:05 UTC on 10 June 2025 (14:05 in the UK, summer time): the letter page said
+    the day only for a mark (the restored line had a time, in UTC), the set-aside page and CSV the
+    day only, and the CSV's headers were codes ("letter,team,check,rule,...")."""
+    letter_id = new_letter(api)
+    mark = api.post(f"/letters/{letter_id}/suppressions", json={
+        "rule": "empathy.delay_apology", "reason": "the victim was told by phone on the 20th"}).json()
+    with sqlite3.connect(server.db) as db:
+        db.execute("UPDATE suppressions SET created_at = '2025-06-10T13:05:00+00:00' WHERE id = ?", [mark["id"]])
+    with signed_in(server) as web:
+        page = re.sub(r"\s+", " ", web.get(f"/letters/{letter_id}").text)
+        assert "Not a problem, said Sam Staff on Tuesday 10 June 2025, 14:05:" in page
+        listed = re.sub(r"\s+", " ", web.get("/letters/set-aside").text)
+        row = listed[listed.index(f'href="/letters/{letter_id}"'):]
+        assert re.search(r"<td>Tuesday 10 June 2025, 14:05</td>", row[:row.index("</tr>")])
+        lines = web.get("/letters/set-aside.csv").text.splitlines()
+        assert lines[0] == "Letter,Team,Check,Words,Finding,Reason,Marked by,Marked (UK time),Check code"
+        mine = next(line for line in lines[1:] if line.startswith(f"{letter_id},"))
+        assert mine.startswith(f"{letter_id},north,No apology for lateness,")
+        assert mine.endswith(",the victim was told by phone on the 20th,Sam Staff,2025-06-10 14:05,empathy.delay_apology")
+    with httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(server.tokens["mia"]), timeout=60) as mgr:
+        assert mgr.delete(f"/letters/{letter_id}/suppressions/{mark['id']}").status_code == 200
+    with sqlite3.connect(server.db) as db:
+        db.execute("UPDATE suppressions SET revoked_at = '2025-06-11T08:30:00+00:00' WHERE id = ?", [mark["id"]])
+    with signed_in(server) as web:
+        page = re.sub(r"\s+", " ", web.get(f"/letters/{letter_id}").text)
+    assert ("Marked not a problem by Sam Staff on Tuesday 10 June 2025, 14:05: “the victim was told by phone "
+            "on the 20th”. Restored by Mia Manager on Wednesday 11 June 2025, 09:30.") in page

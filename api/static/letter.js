@@ -393,7 +393,7 @@
     hidden(sup, "n", f.n);
     if (f.start !== null && f.text) { hidden(sup, "term", f.text); }
     sup.appendChild(el("label", { "for": "reason-" + f.n }, "Why is it fine here?"));
-    sup.appendChild(el("p", { className: "hint", id: "reason-" + f.n + "-hint" }, "Save your changes first. It stays on this page, struck through, with your name and reason."));
+    sup.appendChild(el("p", { className: "hint", id: "reason-" + f.n + "-hint" }, "Save your changes first. Say why in at least 3 words, so that someone reading it later can check it (for example \u201cquoted from the court order\u201d). It stays on this page, struck through, with your name and reason."));
     sup.appendChild(el("input", { id: "reason-" + f.n, name: "reason", type: "text", required: "required", "aria-describedby": "reason-" + f.n + "-hint" }));
     sup.appendChild(el("button", { type: "submit", className: "button button-small button-secondary" }, "Mark as not a problem"));
     details.appendChild(sup);

@@ -182,6 +182,19 @@ def days(n: int) -> str:
     return labels.working_days(abs(n))
 
 
+def when(stamp: str | None) -> str:
+    """A stored timestamp (UTC) as the UK's clock showed it: "Wednesday 2 December 2026, 14:31"."""
+    if not stamp:
+        return ""
+    moment = clock.uk_time(stamp)
+    return f"{long_date(moment.date())}, {moment:%H:%M}"
+
+
+def when_csv(stamp: str | None) -> str:
+    """The same for a CSV column headed "(UK time)": "2026-12-02 14:31"."""
+    return clock.uk_time(stamp).strftime("%Y-%m-%d %H:%M") if stamp else ""
+
+
 # A changed stretch too big to compare word by word (config.WORD_DIFF_CELLS) is shown taken out
 # and put in whole: by lines first, a 200 KB letter compares in well under a second.
 WORD_DIFF_CELLS = config.WORD_DIFF_CELLS

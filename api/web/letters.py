@@ -115,7 +115,7 @@ def set_aside_page(request: Request, user: StaffOrManager, db: DbDep):
     """Must-fix findings marked 'not a problem' in the user's area (staff: their team)."""
     rows, count = store.set_aside(db, team=user.team if user.role == "staff" else None)
     audit.record(db, user.user, "letters.set_aside", "letter", None, {"count": count})
-    return render(request, "set_aside.html", {"rows": rows, "count": count, "long_date": long_date},
+    return render(request, "set_aside.html", {"rows": rows, "count": count, "when": letter_view.when},
                   user=user)
 
 
@@ -125,16 +125,19 @@ def set_aside_csv(user: StaffOrManager, db: DbDep):
     buf = io.StringIO()
     writer = csv_safe.DictWriter(buf, fieldnames=SET_ASIDE_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows({"letter": r["letter_id"], "team": r["team"], "check": _title(r["rule"]),
-                      "rule": r["rule"], "words": r["text"] or "", "finding": r["message"],
-                      "reason": r["reason"], "marked by": r["by"] or "",
-                      "marked on": long_date(r["created_at"][:10])} for r in rows)
+    writer.writerows({"Letter": r["letter_id"], "Team": r["team"], "Check": _title(r["rule"]),
+                      "Words": r["text"] or "", "Finding": r["message"], "Reason": r["reason"],
+                      "Marked by": r["by"] or "", "Marked (UK time)": letter_view.when_csv(r["created_at"]),
+                      "Check code": r["rule"]} for r in rows)
     audit.record(db, user.user, "letters.set_aside_export", "letter", None, {"rows": count})
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="set-aside.csv"', **SECURITY_HEADERS})
 
 
-SET_ASIDE_COLUMNS = ("letter", "team", "check", "rule", "words", "finding", "reason", "marked by", "marked on")
+# Plain headers, the check's code last in a column headed "... code" (as /letters.csv), and the
+# time it was marked as the training CSV gives one ("2025-03-04 14:05", UK time).
+SET_ASIDE_COLUMNS = ("Letter", "Team", "Check", "Words", "Finding", "Reason", "Marked by", "Marked (UK time)",
+                     "Check code")
 
 
 def _title(rule_id: str) -> str:
@@ -199,7 +202,7 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
         "verdict_words": VERDICT_WORDS.get(result.get("verdict"), ""), "decisions": DECISION_LABELS,
         "feedback": panel_feedback.feedback(db, letter_id), "long_date": long_date,
         "may_undo_sent": letter["status"] == "sent" and service.may_undo_sent(user.user, store.letter_row(db, letter_id)),
-        "days": letter_view.days, "unchecked": _unchecked(result), "newer": newer,
+        "days": letter_view.days, "when": letter_view.when, "unchecked": _unchecked(result), "newer": newer,
         "reason_error": reason_error, "error_link": f"reason-{reason_error['n']}" if reason_error else None,
         "unsaved": unsaved, "carried": _carried_details(letter) if unsaved is not None else {},
     }, status, user=user)
@@ -331,7 +334,7 @@ def _newer_version(request, letter_id: int, user, db, exc, text: str, opened: in
     newer = {"version": exc.latest, "base": opened if 1 <= opened < exc.latest else None,
              "author": exc.author, "text": letter["versions"][-1]["text"] or "", "opened": opened}
     by = exc.author or "Someone else"
-    when = f" at {exc.saved_at[11:16]} on {long_date(exc.saved_at[:10])}" if exc.saved_at else ""
+    when = f" on {letter_view.when(exc.saved_at)}" if exc.saved_at else ""
     message = (f"{by} saved version {exc.latest} of this letter{when}, after you opened version "
                f"{opened}, so your changes were not saved. Your text is still in the box below. "
                f"Read version {exc.latest} (under this message) and bring its changes into your text. "

@@ -243,7 +243,7 @@ def test_a_refused_reason_on_a_phone_links_to_its_box(browser, site):
         box.locator("button[type=submit]").click()
         page.wait_for_load_state()
         link = page.locator("#error-summary a")
-        assert link.inner_text().startswith("Not a problem: say in words why")
+        assert link.inner_text().startswith("Not a problem: say why this finding is not a problem here in at least 3 words")
         reason_id = link.get_attribute("href").lstrip("#")
         reason = page.locator(f"#{reason_id}")
         assert reason.input_value() == "x"

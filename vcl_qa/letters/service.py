@@ -367,7 +367,11 @@ def check_term_found(result: dict, rule: str, term: str) -> None:
                       f"in this letter's latest version ({hint})", field="term")
 
 
-MIN_REASON_LETTERS = 2  # "." or "x" says nothing about why
+# A reason someone reading it later can act on (check, or disagree with): at least this many
+# words, with at least this many letters in all. "ok", "fine", "not needed" or "x x x" say
+# nothing about why; "quoted from the court order" or "the victim's own words" do.
+MIN_REASON_WORDS = 3
+MIN_REASON_LETTERS = 12
 NOT_MARKABLE = ("“{title}” is worked out from the letter's dates, not its words, so it cannot be "
                 "marked not a problem. If a date is wrong, check the letter again with the right dates "
                 "(over the API, a new version with the right details); a letter sent late stays late")
@@ -393,9 +397,12 @@ def check_suppression(rule: Any, reason: Any, term: Any = None) -> tuple[str, st
         raise LetterError("the reason has control characters in it (such as NUL or ESC); type it "
                           "again in plain words", field="reason")
     reason = " ".join(reason.split())
-    if sum(c.isalpha() for c in reason) < MIN_REASON_LETTERS:
-        raise LetterError("say in words why this finding is not a problem here (for example "
-                          "“quoted from the court order”)", field="reason")
+    words = sum(any(c.isalpha() for c in w) for w in reason.split())
+    if words < MIN_REASON_WORDS or sum(c.isalpha() for c in reason) < MIN_REASON_LETTERS:
+        raise LetterError(f"say why this finding is not a problem here in at least {MIN_REASON_WORDS} "
+                          f"words ({MIN_REASON_LETTERS} letters or more), so that someone reading it "
+                          "later can check it: for example “quoted from the court order”, not “ok”",
+                          field="reason")
     if term is not None:
         if not isinstance(term, str) or len(term) > 500:
             raise LetterError("the wording is too long (at most 500 characters)", field="term")
