@@ -217,3 +217,76 @@ def test_xml_safe_keeps_every_offset():
     out = xml_safe(text)
     assert len(out) == len(text)
     assert out == "a\nb\nc d e\tf\ng h "
+
+
+# --- paragraphs set apart, and the page says the download is a new plain document (review 10a, 4)
+
+WORD_LETTER = ["Private - to be opened by addressee only", "Mrs Susan Hale", "12 Mill Lane", "Norwich",
+               "NR1 4AB", "Dear Mrs Hale",
+               "We have decided not to charge Mr Whitby. I know this is not the news you hoped for.",
+               "The evidence does not show that his driving fell far below the standard of a careful driver.",
+               "I would like to offer you a meeting to explain our decision.",
+               "Yours sincerely", "Martin Gale", "Crown Prosecutor"]
+
+
+def _space_after(paragraph):
+    """The space after a paragraph as Word works it out: its own, else its style's, else the
+    style it is based on."""
+    if paragraph.paragraph_format.space_after is not None:
+        return paragraph.paragraph_format.space_after
+    style = paragraph.style
+    while style is not None:
+        if style.paragraph_format.space_after is not None:
+            return style.paragraph_format.space_after
+        style = style.base_style
+    return docx.shared.Pt(0)
+
+
+def _together(paragraph) -> bool:
+    """Word's "don't add space between paragraphs of the same style" on its style."""
+    ppr = paragraph.style.element.pPr
+    return ppr is not None and ppr.find(docx.oxml.ns.qn("w:contextualSpacing")) is not None
+
+
+def test_a_word_letter_s_paragraphs_do_not_run_together_in_the_download(server):
+    """A letter from a Word file has one line a paragraph and no blank lines: the download gave
+    each paragraph 0 pt after, so the greeting and every paragraph ran together. Now each has
+    space after, as Word's own Normal style, except the lines of the address and the signature
+    (kept together), and the letter page says the download is a new plain document."""
+    document = docx.Document()
+    for line in WORD_LETTER:
+        document.add_paragraph(line)
+    buf = io.BytesIO()
+    document.save(buf)
+    with signed_in_client(server.url, server.token) as client:
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/check").text).group(1)
+        r = client.post("/check", data={"csrf_token": csrf, "decision": "not_charged",
+                                        "decision_date": "2024-12-19", "letter_date": "2024-12-20",
+                                        "victim_category": "enhanced"},
+                        files={"file": ("draft.docx", buf.getvalue(), "application/octet-stream")})
+        assert r.status_code == 303, r.text[:500]
+        page = client.get(r.headers["location"]).text
+        down = client.get(r.headers["location"] + "/letter.docx")
+    paragraphs = {p.text: p for p in docx.Document(io.BytesIO(down.content)).paragraphs}
+    assert list(paragraphs) == WORD_LETTER
+    for text in ("Dear Mrs Hale", WORD_LETTER[6], WORD_LETTER[7], WORD_LETTER[8], "Yours sincerely",
+                 "NR1 4AB", "Private - to be opened by addressee only"):
+        assert _space_after(paragraphs[text]).pt >= 8, text
+    address = [paragraphs[line] for line in WORD_LETTER[1:5]]
+    assert all(_together(p) for p in address) and not _together(paragraphs["Dear Mrs Hale"])
+    # beside the Download (Word) button: a new plain document, the original layout not kept
+    note = re.sub(r"\s+", " ", re.search(r'<p class="hint download-note" id="download-note">(.*?)</p>', page, re.S).group(1))
+    assert "new, plain Word document" in note
+    assert "headers, footers, tables, bullets" in note and "is not kept" in note
+    assert "copy the changed words back into your original" in note
+    assert 'id="download" aria-describedby="download-note"' in page
+
+
+def test_a_blank_line_is_the_gap_between_paragraphs():
+    """A letter typed with blank lines between paragraphs is not spaced twice."""
+    text = "Dear Ms Okafor\n\nWe have decided to stop the case.\n\nI am sorry.\n\nYours sincerely\nSam Staff\n"
+    paragraphs = docx.Document(io.BytesIO(letter_docx(text, title="t"))).paragraphs
+    assert [p.text for p in paragraphs] == text.rstrip("\n").split("\n")
+    for p in paragraphs:
+        gap_of_its_own = p.text in ("Yours sincerely",)
+        assert (_space_after(p).pt >= 8) == gap_of_its_own, p.text

@@ -4,7 +4,12 @@ and, when asked for, each finding as a Word comment on the words it is about.
 
 Each line of the letter is one Word paragraph and a blank line an empty one, the way most
 letters are typed in Word; reading the file back (engine/letter.py `docx_text`) gives the
-same text.
+same text. It is a new, plain document: the layout of a Word file that was uploaded (its
+header and footer, tables, bullets and numbering, bold) is not kept, and the letter page says
+so beside the download. Paragraphs are set apart as Word sets them apart by default, with space
+after each (`SPACE_AFTER`), except where the letter has a blank line of its own, and the lines
+of an address, a reference block or a signature stay together (Word's "don't add space
+between paragraphs of the same style").
 
 A letter with thousands of findings (a pasted list, a template gone wrong) gets a comment on at
 most `MOST_COMMENTS` of them, the most serious first, and one comment at the top that says how
@@ -37,6 +42,12 @@ LANGUAGE = "en-GB"
 LINE_STYLES = {"header": "Letter heading", "heading": "Letter heading", "reference": "Letter reference",
                "address": "Letter address", "greeting": "Letter greeting", "sign_off": "Letter sign-off",
                "signature": "Letter signature"}
+# Space after each paragraph, as Word gives its own Normal style (8 to 10 pt), so that a letter
+# from a Word file (one line a paragraph, no blank lines) does not run together. None after a
+# paragraph followed by a blank line, nor after the blank line itself: the blank line is the gap.
+SPACE_AFTER = Pt(10)
+# Styles whose lines stay together (an address, reference lines, the signature block).
+TOGETHER = ("Letter address", "Letter reference", "Letter signature")
 HIGHLIGHT = {"error": WD_COLOR_INDEX.PINK, "warning": WD_COLOR_INDEX.YELLOW,
              "suggestion": WD_COLOR_INDEX.TURQUOISE}
 # Characters a Word file (XML) cannot hold. Word's own manual line break and page break (pasted
@@ -82,12 +93,14 @@ def letter_docx(text: str, *, title: str, author: str | None = None,
     cuts = sorted({c for s, e, _ in chosen for c in (s, e)})
     style_ids = _style_ids(document)
     runs_at: list[tuple[int, int, Any]] = []  # (start, end, run) of every run written, in order
-    for line in lines:
+    for i, line in enumerate(lines):
         para = document.add_paragraph()
         style_id = style_ids[LINE_STYLES.get(line.kind, "Normal")]
         if style_id is not None:
             # the style's id, looked up once: python-docx looks through every style each time
             para._p.style = style_id
+        if line.kind == "blank" or i + 1 == len(lines) or lines[i + 1].kind == "blank":
+            para.paragraph_format.space_after = Pt(0)  # a blank line is the gap (SPACE_AFTER)
         for start, end in _pieces(line.start, line.end, cuts):
             run = para.add_run(text[start:end])
             runs_at.append((start, end, run))
@@ -136,7 +149,7 @@ def _styles(document) -> None:
     normal = document.styles["Normal"]
     normal.font.name = "Arial"
     normal.font.size = Pt(12)
-    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.space_after = SPACE_AFTER
     normal.paragraph_format.line_spacing = 1.15
     for name in dict.fromkeys(LINE_STYLES.values()):
         style = document.styles.add_style(name, 1)  # 1: a paragraph style
@@ -144,6 +157,8 @@ def _styles(document) -> None:
         style.quick_style = True
         if name == "Letter heading":
             style.font.bold = True
+        if name in TOGETHER:  # Word's "Don't add space between paragraphs of the same style"
+            style.element.get_or_add_pPr().append(OxmlElement("w:contextualSpacing"))
 
 
 def _properties(document, title: str, author: str | None) -> None:
