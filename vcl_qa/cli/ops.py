@@ -94,11 +94,36 @@ def restore_cmd(path: Path, force: bool, allow_no_letters: bool) -> None:
                   f"for byte, at {out['previous']}", markup=False)
     elif out["previous"]:
         err.print(f"The database that was there is kept at {out['previous']}", markup=False)
+    if out["previous"]:
+        _say_what_was_lost(out)
     if out["replaced_file"]:
         err.print("SQLite could not open the damaged file, so the file itself was replaced: "
                   "restart the server if it is running.", markup=False)
     if upgraded:
         err.print(f"Upgraded to this release: {', '.join(upgraded)}", markup=False)
+
+
+def _say_what_was_lost(out: dict) -> None:
+    """Which letters the restore could not bring back, and that their ids stay unused."""
+    kept, lost, changed = out.get("ids_kept"), out["letters_lost"], out["letters_changed"]
+    if kept is None:
+        err.print("The ids the database that was there had handed out could not be read (it is "
+                  "damaged): an id given out after the backup may be given out again.", markup=False)
+        return
+    if lost:
+        err.print(f"{len(lost)} letter{'s' if len(lost) != 1 else ''} made after the backup "
+                  f"{'are' if len(lost) != 1 else 'is'} not in the restored database (only in the "
+                  f"copy kept aside): id{'s' if len(lost) != 1 else ''} {status_mod.id_ranges(lost)}. "
+                  "Tell anyone who keeps these ids (the case system): they will never be given to "
+                  "another letter.", markup=False)
+    if changed:
+        err.print(f"{len(changed)} letter{'s' if len(changed) != 1 else ''} changed after the backup "
+                  f"(a new version, sent or purged) {'are' if len(changed) != 1 else 'is'} back as "
+                  f"the backup held {'them' if len(changed) != 1 else 'it'}: "
+                  f"id{'s' if len(changed) != 1 else ''} {status_mod.id_ranges(changed)}.", markup=False)
+    if kept.get("letters"):
+        err.print(f"New letters start after id {kept['letters']}: no id handed out before the "
+                  "restore is used again.", markup=False)
 
 
 def purge_by_retention(db, dry_run: bool) -> None:

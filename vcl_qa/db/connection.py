@@ -96,6 +96,14 @@ def write_tx(db: Database) -> Iterator[Database]:
 
 
 
+@contextlib.contextmanager
+def writers_lock(db: Database) -> Iterator[None]:
+    """The writers' lock alone, for work that must manage its own transaction (a schema change
+    with foreign keys off: vcl_qa/db/ids.py); waits no longer than a write would."""
+    with _writer_lock(db, time.monotonic() + BUSY_TIMEOUT_MS / 1000):
+        yield
+
+
 def _begin_immediate(db: Database, deadline: float) -> None:
     left_ms = int((deadline - time.monotonic()) * 1000)
     if left_ms >= BUSY_TIMEOUT_MS:

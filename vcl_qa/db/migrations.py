@@ -3,6 +3,9 @@
 An area registers its tables by putting `migrations = sqlite_utils.migrations.Migrations("area")`
 in its own module (decorated functions, applied once, recorded in `_sqlite_migrations`) and
 adding it to `migration_sets` below. Core comes first: later areas may refer to its tables.
+
+After them, every table with an integer id is made AUTOINCREMENT (vcl_qa/db/ids.py), so that no
+id is ever handed out twice; a table added by a later migration is covered the next time.
 """
 from __future__ import annotations
 
@@ -30,13 +33,20 @@ def migration_sets() -> list[Migrations]:
 
 
 def migrate(db: Database) -> list[str]:
-    """Apply pending migrations of every registered area; returns 'area:name' of those applied."""
+    """Apply pending migrations of every registered area; returns 'area:name' of those applied.
+    Then make sure no table's ids can be handed out again (`ids.ensure`: a no-op once done)."""
+    from vcl_qa.db import ids
+    from vcl_qa.db.connection import writers_lock
+
     applied: list[str] = []
     with _migration_lock(db):
         for mset in migration_sets():
             pending = [m.name for m in mset.pending(db)]
             mset.apply(db)
             applied.extend(f"{mset.name}:{n}" for n in pending)
+        if ids.needed(db.conn):
+            with writers_lock(db):
+                ids.ensure(db.conn)
     return applied
 
 

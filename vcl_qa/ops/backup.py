@@ -24,6 +24,7 @@ from pathlib import Path
 
 from vcl_qa import __version__
 from vcl_qa.config import BUSY_TIMEOUT_MS
+from vcl_qa.db import ids
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -141,7 +142,14 @@ def restore(path: Path, target: Path, *, force: bool = False, allow_no_letters: 
     held until the backup is in place: a write the server confirmed is either in the copy put
     aside or waits and goes into the restored database (or, if it waits longer than the busy
     timeout, gets "database is locked", a 503 saying nothing was saved). `allow_no_letters`:
-    replace a database that holds letters with a backup that holds none (refused otherwise)."""
+    replace a database that holds letters with a backup that holds none (refused otherwise).
+
+    No id the replaced database handed out is handed out again: its highest ids (rows, counters,
+    earlier restores' marks) are read from the copy put aside and the restored database's
+    counters raised above them, still under the lock ("ids_kept": table -> highest id kept
+    back, None when the database replaced could not be read). "letters_lost": ids of letters
+    in the database replaced that the backup does not hold; "letters_changed": ids of letters
+    in both whose versions, sending or purge differ (changes made after the backup)."""
     path, target = Path(path), Path(target)
     facts = check(path)
     if path.resolve() == target.resolve():
@@ -151,6 +159,7 @@ def restore(path: Path, target: Path, *, force: bool = False, allow_no_letters: 
     if not target.parent.is_dir():
         target.parent.mkdir(parents=True, exist_ok=True)
     previous = damaged = raw = None
+    marks: dict[str, int] | None = {}
     with _writer_lock(target):
         try:
             if force and _something_there(target):
@@ -196,6 +205,7 @@ def restore(path: Path, target: Path, *, force: bool = False, allow_no_letters: 
                 raw = None
             elif state == "none" and not target.exists():
                 _new_private_file(target)
+            marks = _issued(Path(previous), damaged=state == "damaged") if previous else {}
             replaced = False
             try:
                 after = _write_in_place(path, target)
@@ -204,6 +214,9 @@ def restore(path: Path, target: Path, *, force: bool = False, allow_no_letters: 
                     raise
                 after = _write_new_file(path, target)  # not even SQLite can open what is there
                 replaced = True
+            if marks:  # before the lock goes: the next write must not take an id issued before
+                with connect(target) as conn:
+                    ids.ensure(conn, raise_to=marks)
         finally:
             if raw:
                 for suffix in ("", "-wal", "-shm"):
@@ -211,8 +224,54 @@ def restore(path: Path, target: Path, *, force: bool = False, allow_no_letters: 
     if after["integrity_check"] != "ok" or after["row_counts"] != facts["row_counts"]:
         raise BackupError(f"The restored database does not match the backup ({after['integrity_check']}); "
                           f"the previous database is kept at {previous}")
+    lost, changed = _letters_lost(Path(previous), target, damaged=bool(damaged)) if previous else ([], [])
     return {**facts, "previous": previous, "target": str(target.resolve()), "damaged": damaged,
-            "replaced_file": replaced}
+            "replaced_file": replaced, "ids_kept": marks,
+            "letters_lost": lost, "letters_changed": changed}
+
+
+@contextlib.contextmanager
+def _read_aside(path: Path, damaged: bool) -> Iterator[sqlite3.Connection]:
+    """The copy put aside, read without changing it (a damaged one as it lies, without its
+    write-ahead log being replayed into it)."""
+    if damaged:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro&immutable=1", uri=True)
+        try:
+            yield conn
+        finally:
+            conn.close()
+    else:
+        with connect(path, read_only=True) as conn:
+            yield conn
+
+
+def _issued(path: Path, damaged: bool) -> dict[str, int] | None:
+    """The highest id of each table the database put aside had handed out (None when it cannot
+    be read: a damaged database may not tell)."""
+    try:
+        with _read_aside(path, damaged) as conn:
+            return ids.high_water(conn)
+    except sqlite3.DatabaseError:
+        return None
+
+
+LETTER_STATE = "SELECT id, latest_version, status, purged_at IS NOT NULL FROM letters"
+
+
+def _letters_lost(aside: Path, target: Path, damaged: bool) -> tuple[list[int], list[int]]:
+    """Letters of the database replaced that the restored one lacks, and those it holds in
+    another state (a version, a sent mark or a purge made after the backup)."""
+    try:
+        with _read_aside(aside, damaged) as conn:
+            before = {r[0]: r[1:] for r in conn.execute(LETTER_STATE)}
+    except sqlite3.DatabaseError:
+        return [], []
+    with connect(target, read_only=True) as conn:
+        now = {r[0]: r[1:] for r in conn.execute(LETTER_STATE)}
+    lost = sorted(i for i in before if i not in now)
+    changed = sorted(i for i, state in before.items() if i in now and now[i] != state)
+    return lost, changed
+
 
 
 def _something_there(target: Path) -> bool:

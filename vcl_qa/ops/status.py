@@ -31,6 +31,19 @@ def last_backup(db: Database) -> dict | None:
     return {"at": row[0], **json.loads(row[1] or "{}")}
 
 
+def id_ranges(numbers: list[int], most: int = 40) -> str:
+    """'735-740, 745' (at most `most` runs, then how many more ids)."""
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    shown = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:most])
+    rest = sum(b - a + 1 for a, b in runs[most:])
+    return shown + (f" and {rest} more" if rest else "")
+
+
 def gather(db: Database, path: Path, *, now: dt.datetime | None = None) -> dict:
     """Everything `status` shows, as plain data (its JSON output)."""
     now = now or dt.datetime.now(dt.timezone.utc)

@@ -1,0 +1,197 @@
+"""After `vcl-qa restore --force` no id the replaced database handed out is handed out again
+(review 10b, finding 6: letter 735 went from one victim to another), and a deleted letter's
+id is not reused.
+Real server, real command, real SQLite files."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from live_server import ROOT, LiveServer, auth, make_user, sample_payloads
+
+FIRST_RELEASE = ROOT / "tests" / "upgrade" / "first_release.sqlite"
+
+
+def cli(db: Path, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from vcl_qa.cli import main; main()", *args],
+                          cwd=ROOT, env={**os.environ, "VCL_QA_DB": str(db)},
+                          capture_output=True, text=True, timeout=300)
+
+
+def query(db: Path, sql: str, params=()) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def highest_ids(db: Path) -> dict[str, int]:
+    """The highest id handed out in each table with an integer id: its highest row, or its
+    AUTOINCREMENT counter when it has one."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM pragma_table_list WHERE schema = 'main'"
+                                             " AND type = 'table' AND name NOT LIKE 'sqlite_%'"
+                                             " AND name != '_sqlite_migrations'")]
+        seqs = dict(conn.execute("SELECT name, seq FROM sqlite_sequence").fetchall()) if conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone() else {}
+        out = {}
+        for t in tables:
+            if [r[2].upper() for r in conn.execute(f'PRAGMA table_info("{t}")') if r[5]] == ["INTEGER"]:
+                out[t] = max(conn.execute(f'SELECT max(rowid) FROM "{t}"').fetchone()[0] or 0, seqs.get(t, 0))
+        return out
+    finally:
+        conn.close()
+
+
+def body(name: str) -> dict:
+    """A flawed sample letter (it has findings to mark) for this victim."""
+    b = sample_payloads()[13]
+    return {"text": b["text"], "context": {**b["context"], "victim_name": name}}
+
+
+def test_ids_issued_before_a_restore_are_never_issued_again(tmp_path):
+    db = tmp_path / "vcl_qa.db"
+    staff = make_user(db, "staff", "staff", "north")
+    manager = make_user(db, "manager", "manager")
+    server = LiveServer(db).start()
+    try:
+        api = httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(staff), timeout=60)
+        first = api.post("/letters", json=body("Ms Alice Before")).json()["id"]
+        backup = tmp_path / "backups" / "b.db"
+        backup.parent.mkdir(mode=0o700)
+        made = cli(db, "backup", str(backup))
+        assert made.returncode == 0, made.stderr
+
+        # Acknowledged after the backup: a case system now keeps these ids.
+        between = api.post("/letters", json=body("Ms Bella Between")).json()["id"]
+        mark = api.post(f"/letters/{first}/suppressions",
+                        json={"rule": "readability.passive", "reason": "the family's own words"})
+        assert mark.status_code == 201, mark.text
+        before = highest_ids(db)
+
+        restored = cli(db, "restore", str(backup), "--force")  # while the server runs
+        assert restored.returncode == 0, restored.stderr
+
+        after = api.post("/letters", json=body("Mr Carl After"))
+        assert after.status_code == 201, after.text
+        assert after.json()["id"] > between
+        assert api.get(f"/letters/{between}").status_code == 404  # never another victim's letter
+        again = api.post(f"/letters/{first}/suppressions",
+                         json={"rule": "readability.passive", "reason": "quoted from the court order"}).json()
+        assert "id" in again, again
+        assert again["id"] > mark.json()["id"]
+        # The restore says which letters it could not bring back, and that their ids stay unused.
+        assert "1 letter made after the backup is not in the restored database" in restored.stderr
+        assert f"id {between}." in restored.stderr
+        assert f"New letters start after id {between}" in restored.stderr
+
+        # Every table's counter is at or above what the replaced database had handed out.
+        now = highest_ids(db)
+        assert all(now.get(t, 0) >= n for t, n in before.items()), (before, now)
+
+    finally:
+        server.stop()
+
+
+def test_a_deleted_letters_id_is_not_given_to_the_next_letter(tmp_path):
+    db = tmp_path / "vcl_qa.db"
+    staff = make_user(db, "staff", "staff", "north")
+    manager = make_user(db, "manager", "manager")
+    server = LiveServer(db).start()
+    try:
+        gone = httpx.post(f"{server.url}/api/v1/letters", json=body("Ms Dora Deleted"),
+                          headers=auth(staff), timeout=60).json()["id"]
+        assert httpx.delete(f"{server.url}/api/v1/letters/{gone}", headers=auth(manager)).status_code == 204
+        new = httpx.post(f"{server.url}/api/v1/letters", json=body("Mr Ed Next"), headers=auth(staff),
+                         timeout=60).json()["id"]
+        assert new > gone
+    finally:
+        server.stop()
+
+
+def test_restoring_an_old_release_backup_keeps_the_ids_above_the_replaced_database(tmp_path):
+    """The first release's backup has no AUTOINCREMENT and its migrations rebuild tables (the
+    decisions register) after the restore: the marks of the database replaced still hold."""
+    from vcl_qa.db import ids, migrate, open_db
+    from vcl_qa.db.users import user_by_name
+    from vcl_qa.letters import service
+
+    db = tmp_path / "vcl_qa.db"
+    shutil.copy(FIRST_RELEASE, db)
+    conn = open_db(db)
+    try:
+        migrate(conn)
+        staff = user_by_name(conn, "Old Staff")
+        for payload in sample_payloads()[:3]:
+            service.submit(conn, staff, payload["text"], payload["context"], team=staff.team)
+        conn.execute("INSERT INTO decisions (urn, decision, decision_date, victim_category, team,"
+                     " created_at, updated_at) VALUES ('01XX9999925', 'discontinued', '2025-01-06',"
+                     " 'standard', ?, 'now', 'now')", [staff.team])
+        conn.conn.commit()
+    finally:
+        conn.close()
+    before = highest_ids(db)
+    assert before["letters"] > max(r[0] for r in query(FIRST_RELEASE, "SELECT id FROM letters"))
+
+    result = cli(db, "restore", str(FIRST_RELEASE), "--force")
+    assert result.returncode == 0, result.stderr
+    assert "Upgraded to this release: " in result.stderr
+
+    conn = open_db(db)
+    try:
+        assert ids.without_autoincrement(conn.conn) == []
+        staff = user_by_name(conn, "Old Staff")
+        new = service.submit(conn, staff, *(lambda p: (p["text"], p["context"]))(sample_payloads()[4]),
+                             team=staff.team)["id"]
+        cur = conn.execute("INSERT INTO decisions (urn, decision, decision_date, victim_category, team,"
+                           " created_at, updated_at) VALUES ('01XX9999926', 'discontinued', '2025-01-06',"
+                           " 'standard', ?, 'now', 'now')", [staff.team])
+        decision = cur.lastrowid
+        conn.conn.commit()
+    finally:
+        conn.close()
+    assert new > before["letters"] and decision > before["decisions"]
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_every_table_with_an_integer_id_never_reuses_one_even_one_added_later(tmp_path, monkeypatch):
+    import types
+
+    from sqlite_utils.migrations import Migrations
+
+    from vcl_qa.db import ids, migrate, open_db
+    from vcl_qa.db import migrations as migrate_module
+
+    db = open_db(tmp_path / "x.db")
+    migrate(db)
+    assert ids.without_autoincrement(db.conn) == []
+    assert {"letters", "versions", "results", "findings", "suppressions", "users", "audit_log",
+            "decisions", "panel_items", "training_attempts"} <= set(ids.id_tables(db.conn))
+
+    module = types.ModuleType("later_area")
+    module.migrations = Migrations("later_area")
+
+    @module.migrations(name="0001_things")
+    def things(conn):
+        conn.execute("CREATE TABLE things (id INTEGER PRIMARY KEY, letter_id INTEGER REFERENCES letters(id))")
+        conn.execute("CREATE INDEX things_letter ON things(letter_id)")
+
+    sets = migrate_module.migration_sets()
+    monkeypatch.setattr(migrate_module, "migration_sets", lambda: [*sets, module.migrations])
+    migrate(db)
+    assert ids.without_autoincrement(db.conn) == []
+    db.execute("INSERT INTO things (id) VALUES (7)")
+    db.execute("DELETE FROM things WHERE id = 7")
+    db.conn.commit()
+    assert db.execute("INSERT INTO things (letter_id) VALUES (NULL)").lastrowid == 8
+    assert "things_letter" in {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    db.close()
