@@ -88,3 +88,16 @@ def test_a_finding_with_a_hidden_character_in_its_words_can_be_marked_not_a_prob
         marked = service.suppress(db, Actor("test"), out["id"], "readability.jargon", "quoted from the file", term=term)
         assert marked["term"] == term.replace("\u00ad", "")
         assert all(g["suppressed"] for g in marked["result"]["findings"] if g["rule"] == "readability.jargon")
+
+
+def test_lookalike_and_fullwidth_letters_hide_nothing():
+    """Review 10 (attacker, item 9): a Cyrillic "о" in "dropped", a Cyrillic "і" in "failed" and
+    fullwidth letters slipped past the checks; read as the Latin letters they look like."""
+    text = PLAIN.replace("dropped", "dr\u043epped").replace("failed", "fa\u0456led").replace(
+        "XXXX", "\uff38\uff38\uff38\uff38")
+    got = found(text)
+    for rule in ("empathy.blame", "empathy.cold", "content.placeholder"):
+        assert rule in got, rule
+        assert got[rule].text == text[got[rule].start:got[rule].end]
+    # a word wholly in another alphabet stays itself
+    assert invisible.plain("\u041c\u043e\u0441\u043a\u0432\u0430 and Moscow") == ("\u041c\u043e\u0441\u043a\u0432\u0430 and Moscow", None)

@@ -1202,3 +1202,22 @@ def test_review8_personal_details_are_hidden():
         "We have decided to stop the case. [VICTIM], I want to be frank with you. Your date of birth "
         "on our file is [DATE OF BIRTH]. The two people who were with you, [NAME] and [NAME], could "
         "not say who shouted, and his brothers [NAME] and [NAME] were not there.")
+
+
+# Review 10 (attacker, item 1): a soft hyphen or zero-width space inside the victim's name, or a
+# Cyrillic letter that looks like a Latin one, left part of the name readable to the panel.
+@pytest.mark.parametrize("written", ["Kowal\u00adczyk", "Kowal\u200bczyk", "Kowal\u200dczyk", "K\u043ewalczyk",
+                                     "Kowalczyk\u00ad"])
+def test_a_name_with_an_invisible_or_lookalike_character_is_hidden_whole(written):
+    ctx = LetterContext(victim_name="Ms Siobhan Kowalczyk")
+    text = f"Dear Ms {written}\n\nThe news is not what you hoped for, Sio\u200bbhan. Si\u043ebhan, I am sorry."
+    out = redact(text, ctx)
+    shown = re.sub("[\u00ad\u200b\u200c\u200d]", "", out.text)  # (one just after a name shows nothing)
+    assert shown == "Dear [VICTIM]\n\nThe news is not what you hoped for, [VICTIM]. [VICTIM], I am sorry."
+    # the tags stand where the name was written, invisible characters and all
+    assert [text[r.start:r.end] for r in out.replacements][1:] == ["Sio\u200bbhan", "Si\u043ebhan"]
+
+
+def test_a_word_wholly_in_another_alphabet_is_not_read_as_latin():
+    text = "He flew to \u041c\u043e\u0441\u043a\u0432\u0430 on 3 May."
+    assert "\u041c\u043e\u0441\u043a\u0432\u0430" in redact(text, LetterContext(victim_name="Ms Mocka Smith")).text

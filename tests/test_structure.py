@@ -101,3 +101,17 @@ def test_a_lower_case_letter_and_a_full_stop_ends_a_sentence_but_an_initial_does
     assert [s.text for s in doc.sentences] == [
         "Rwy'n deall y gall hyn fod yn anodd, ac mae'n ddrwg gen i.", "Diolch yn fawr i chi am eich help.",
         "The officer, J. Smith, spoke to you."]
+
+
+def test_a_long_run_with_no_spaces_is_tokenized_in_pieces_with_true_offsets():
+    """Review 10 (attacker, item 2): 12,000 ")" in a row took spaCy half a minute (its time grows
+    with the square of a run's length) and held up every check on the server. Runs over
+    LONGEST_RUN characters go to the tokenizer in pieces; every token keeps its place."""
+    from vcl_qa.engine.structure import LONGEST_RUN, tokenize
+
+    text = "Dear Ms Okafor " + ")" * (LONGEST_RUN * 3 + 7) + " and (" * 3 + "x" * (LONGEST_RUN + 1)
+    toks = tokenize(text)
+    assert all(text[t.idx:t.idx + len(t.text)] == t.text for t in toks)
+    assert "".join(t.text for t in toks if not t.space) == "".join(text.split())
+    # an ordinary letter's words are tokenized as before
+    assert [t.text for t in tokenize("He didn't come, Ms Okafor.")] == ["He", "did", "n't", "come", ",", "Ms", "Okafor", "."]

@@ -23,6 +23,26 @@ from vcl_qa.engine.result import Result
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _ANY = re.compile(f"[{INVISIBLE}]")
 
+# Letters of other alphabets drawn like Latin ones ("Sio\u0431han" is not it, but "Si\u043ebhan"
+# with a Cyrillic o looks exactly like "Siobhan"), read as the Latin letter inside a word that
+# has Latin letters too (a word wholly in Cyrillic or Greek stays as it is); and fullwidth forms
+# ("\uff44\uff49\uff53\uff43\uff4f\uff4e\uff54\uff49\uff4e\uff55\uff45"), read as the ASCII they stand for. One character for one.
+_LOOKALIKES = str.maketrans(
+    "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u0455\u0501\u04bb\u0410\u0412\u0415\u041a\u041c\u041d"
+    "\u041e\u0420\u0421\u0422\u0425\u0423\u0406\u0408\u0405\u03bf\u039f\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c"
+    "\u039d\u03a1\u03a4\u03a5\u03a7\u03b9\u03ba\u03bd",
+    "aeopcyxijsdhABEKMHOPCTXYIJSoOABEZHIKMNPTYXikv")
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FOREIGN = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f\uff01-\uff5e]")
+_MIXED_WORD = re.compile(r"\w*(?:[A-Za-z]\w*[\u0370-\u052f]|[\u0370-\u052f]\w*[A-Za-z])\w*")
+
+
+def _lookalikes(text: str) -> str:
+    """Fullwidth forms as ASCII, and other alphabets' Latin lookalikes as Latin inside a word
+    with Latin letters; the same length as `text`."""
+    text = text.translate(_FULLWIDTH)
+    return _MIXED_WORD.sub(lambda m: m.group().translate(_LOOKALIKES), text)
+
 
 @dataclass
 class Places:
@@ -33,10 +53,15 @@ class Places:
 
 
 def plain(text: str) -> tuple[str, Places | None]:
-    """The text without invisible characters and composed (NFC), and where each of its
-    characters is in `text`; (text, None) when it has neither."""
+    """The text without invisible characters, composed (NFC) and with lookalike letters read as
+    Latin, and where each of its characters is in `text`; (text, None) when it has none of them."""
     if not _ANY.search(text) and unicodedata.is_normalized("NFC", text):
-        return text, None
+        if not _FOREIGN.search(text):
+            return text, None
+        folded = _lookalikes(text)
+        if folded == text:
+            return text, None
+        return folded, Places(list(range(len(text))), list(range(1, len(text) + 1)))
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -55,7 +80,8 @@ def plain(text: str) -> tuple[str, Places | None]:
         starts += [i] * len(piece)
         ends += [j] * len(piece)
         i = j
-    return "".join(out), Places(starts, ends)
+    joined = "".join(out)
+    return (_lookalikes(joined) if _FOREIGN.search(joined) else joined), Places(starts, ends)
 
 
 def map_back(result: Result, places: Places, original: str) -> None:

@@ -113,6 +113,21 @@ def _chunk(chunk: str) -> tuple[tuple, ...]:
                  for t in get_nlp().tokenizer(chunk))
 
 
+# A run of text between spaces longer than this is given to spaCy in pieces of this length: its
+# tokenizer takes time that grows with the square of a run's length ("))))...": 12,000 of them
+# held up every check on the server for half a minute), and no word is this long.
+LONGEST_RUN = 200
+
+
+def _pieces(run: str):
+    """(offset, piece) of a run, cut into LONGEST_RUN pieces when it is longer."""
+    if len(run) <= LONGEST_RUN:
+        yield 0, run
+        return
+    for i in range(0, len(run), LONGEST_RUN):
+        yield i, run[i:i + LONGEST_RUN]
+
+
 def tokenize(text: str) -> list[Tok]:
     """The same tokens as spaCy's tokenizer over the whole text, but cached per run of text.
 
@@ -134,8 +149,13 @@ def tokenize(text: str) -> list[Tok]:
             pos, run = start + 1, run[1:]
         else:
             pos = start
-        for off, piece, lower, space, punct, num, title, upper in _chunk(run):
-            append(new(Tok, (piece, lower, pos + off, space, punct, num, title, upper)))
+        if len(run) <= LONGEST_RUN:
+            for off, piece, lower, space, punct, num, title, upper in _chunk(run):
+                append(new(Tok, (piece, lower, pos + off, space, punct, num, title, upper)))
+        else:
+            for at, part in _pieces(run):
+                for off, piece, lower, space, punct, num, title, upper in _chunk(part):
+                    append(new(Tok, (piece, lower, pos + at + off, space, punct, num, title, upper)))
         start += size
     return out
 

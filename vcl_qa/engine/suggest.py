@@ -34,8 +34,9 @@ from vcl_qa.engine.rules_data import parse_yaml
 from vcl_qa.engine.structure import Tok, analyse, tokenize
 
 # Kinds a local check cannot judge: the reading-ease figure (checked over the whole letter
-# below) and timeliness (the text does not change it).
-LETTER_WIDE_KINDS = {"metric", "timeliness"}
+# below), timeliness and a missing letter detail (the text does not change them; a window's
+# checks are kept by its text and the few details in `Checker.ctx_key`, not the decision).
+LETTER_WIDE_KINDS = {"metric", "timeliness", "details"}
 # Kinds whose findings may be replaced by the suggestion as it stands. `acronym` puts the
 # spelled-out name in front of the abbreviation (which it therefore still contains);
 # `salutation` replaces the whole greeting.
@@ -523,12 +524,13 @@ class Checker:
                 continue
         # What the checks of a window depend on besides its text, so that a sentence met again
         # in another letter is checked once: the rules, which of them apply, and the only
-        # details those kinds read themselves (kinds/salutation.py, kinds/sentence_length.py);
+        # details those kinds read themselves (kinds/salutation.py, kinds/sentence_length.py,
+        # kinds/case_details.py: the case reference);
         # concepts depend on the rules and the language alone (the second opinion is English).
         ctx = state.letter.context
         language = getattr(state, "language", None)
         self.ctx_key = (rs.version, tuple(r.id for r in self.local_applying), ctx.reader, ctx.victim_name,
-                        language)
+                        ctx.urn, language)
         self.concepts_key = (rs.version, language)
         self._fre: tuple | None = None
         self._states: dict[str, State] = {}

@@ -152,6 +152,7 @@ from vcl_qa.engine.language import line_language
 from vcl_qa.engine.letter import Letter, LetterContext
 from vcl_qa.engine.nlp import lemma, lemma_table
 from vcl_qa.engine.rules_data import load_yaml
+from vcl_qa.engine import invisible
 from vcl_qa.engine.structure import impersonal_greetings, sign_off_alternatives, surname_particles, title_lists
 
 RULES_FILE = "redaction.yml"
@@ -729,6 +730,34 @@ def redact(text: str, context: LetterContext | None = None, extra_names: Iterabl
     """Replace personal details in `text` with readable tags (see the module docstring).
     `hide`: more words or phrases to hide wherever they appear (a manager's choice), as [HIDDEN]."""
     rules = load_rules()
+    # A name with a soft hyphen or zero-width space inside it ("Kowal\u00adczyk"), typed with
+    # its accent apart, or with a Cyrillic "o" that looks like a Latin one, is the same name:
+    # found in the text made plain as the checks read it (engine/invisible.py), and hidden in
+    # the text as written, invisible characters and all.
+    bare, places = invisible.plain(text)
+    context, extra_names, hide = _plain_details(context, extra_names, hide)
+    if places is not None:
+        spans = _spans(bare, context, extra_names, hide, rules)
+        size = len(places.starts)
+        moved = [c._replace(start=places.starts[c.start] if c.start < size else len(text),
+                            end=places.ends[c.end - 1] if 0 < c.end <= size else len(text)) for c in spans]
+        return _apply(text, moved, rules)
+    return _apply(text, _spans(text, context, extra_names, hide, rules), rules)
+
+
+def _plain_details(context: LetterContext | None, extra_names: Iterable[str], hide: Iterable[str]):
+    """The names to hide, made plain as the text is (a soft hyphen in the details' name)."""
+    if context is not None and context.victim_name:
+        name = invisible.plain(context.victim_name)[0]
+        if name != context.victim_name:
+            context = context.model_copy(update={"victim_name": name})
+    return (context, [invisible.plain(n)[0] for n in extra_names or () if n],
+            [invisible.plain(w)[0] for w in hide or () if w])
+
+
+def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str], hide: Iterable[str],
+           rules: RedactionRules) -> list[_Cand]:
+    """Where each tag goes in `text` (overlaps merged)."""
     doc = _Doc(text.translate(SPACES), rules)  # one character for one: offsets stay the same
     extra = tuple(n for n in (extra_names or ()) if n and n.strip())
     found = _pattern_cands(doc) + _context_cands(doc, context, extra) + _hidden(doc, hide)
@@ -740,7 +769,7 @@ def redact(text: str, context: LetterContext | None = None, extra_names: Iterabl
              + header_names + _cued_names(doc))
     found += addresses + names + _known_again(doc, _known_parts(doc, names, context, extra))
     found += _name_handles(doc, context, extra)
-    return _apply(text, _resolve(found, doc), rules)
+    return _resolve(found, doc)
 
 
 def _hidden(doc: _Doc, words: Iterable[str]) -> list[_Cand]:
