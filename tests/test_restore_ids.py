@@ -1,6 +1,6 @@
 """After `vcl-qa restore --force` no id the replaced database handed out is handed out again
-(review 10b, finding 6: letter 735 went from one victim to another), and a deleted letter's
-id is not reused.
+(review 10b, finding 6: letter 735 went from one victim to another), the restore is in the
+audit log with the backups made since (finding 12), and a deleted letter's id is not reused.
 Real server, real command, real SQLite files."""
 from __future__ import annotations
 
@@ -76,6 +76,8 @@ def test_ids_issued_before_a_restore_are_never_issued_again(tmp_path):
         mark = api.post(f"/letters/{first}/suppressions",
                         json={"rule": "readability.passive", "reason": "the family's own words"})
         assert mark.status_code == 201, mark.text
+        later_backup = tmp_path / "backups" / "later.db"
+        assert cli(db, "backup", str(later_backup)).returncode == 0  # recorded only in the database replaced
         before = highest_ids(db)
 
         restored = cli(db, "restore", str(backup), "--force")  # while the server runs
@@ -98,8 +100,28 @@ def test_ids_issued_before_a_restore_are_never_issued_again(tmp_path):
         now = highest_ids(db)
         assert all(now.get(t, 0) >= n for t, n in before.items()), (before, now)
 
+        # The restore is in the audit log: who, from which file, what was set aside and lost.
+        log = httpx.get(f"{server.url}/api/v1/audit", headers=auth(manager), timeout=30).json()["data"]
+        entry = next(e for e in log if e["action"] == "database.restore")
+        assert entry["user_name"] == "command line restore"
+        assert entry["detail"]["backup"] == str(backup.resolve())
+        assert entry["detail"]["os_user"]
+        assert entry["detail"]["set_aside"].startswith(str(db.resolve()) + ".before-restore-")
+        assert entry["detail"]["letters_lost"] == 1 and entry["detail"]["letters_lost_ids"] == str(between)
+        assert entry["detail"]["highest_letter_id_kept"] == between
+        metrics = httpx.get(f"{server.url}/metrics", timeout=30).text
+        last_backup_metric = float(next(line.split()[-1] for line in metrics.splitlines()
+                                        if line.startswith("vcl_qa_last_backup_timestamp_seconds")))
     finally:
         server.stop()
+
+    # `status` tells the true last backup: the later one, recorded only in the database replaced.
+    status = cli(db, "status", "--format", "json")
+    facts = json.loads(status.stdout)
+    assert facts["last_backup"]["path"] == str(later_backup.resolve()), facts["last_backup"]
+    import datetime as dt
+
+    assert last_backup_metric == dt.datetime.fromisoformat(facts["last_backup"]["at"]).timestamp()
 
 
 def test_a_deleted_letters_id_is_not_given_to_the_next_letter(tmp_path):

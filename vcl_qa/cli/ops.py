@@ -80,9 +80,12 @@ def restore_cmd(path: Path, force: bool, allow_no_letters: bool) -> None:
     except (sqlite3.Error, OSError) as exc:
         _fail(f"The restore failed ({exc}). The database at {target} may not have been replaced; "
               f"any copy put aside is beside it as {target.name}.before-restore-TIME", 1)
+    replaced_backups = (backups.backups_recorded(Path(out["previous"]), damaged=bool(out["damaged"]))
+                        if out["previous"] else [])
     db = open_db(target)
     try:
         upgraded = migrate(db)  # a backup from an older release gets today's tables
+        status_mod.record_restore(db, out, path, _login(), replaced_backups)
     finally:
         db.close()
     counts = out["row_counts"]
@@ -101,6 +104,17 @@ def restore_cmd(path: Path, force: bool, allow_no_letters: bool) -> None:
                   "restart the server if it is running.", markup=False)
     if upgraded:
         err.print(f"Upgraded to this release: {', '.join(upgraded)}", markup=False)
+
+
+def _login() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid
+        import os
+
+        return f"uid {os.getuid()}"
 
 
 def _say_what_was_lost(out: dict) -> None:

@@ -273,6 +273,16 @@ def _letters_lost(aside: Path, target: Path, damaged: bool) -> tuple[list[int], 
     return lost, changed
 
 
+def backups_recorded(path: Path, damaged: bool = False) -> list[dict]:
+    """The backups the audit log of the database at `path` records ({"at", "detail"}, oldest
+    first); [] when it cannot be read."""
+    try:
+        with _read_aside(path, damaged) as conn:
+            return [{"at": at, "detail": json.loads(detail or "{}")} for at, detail in conn.execute(
+                "SELECT at, detail FROM audit_log WHERE action = 'database.backup' ORDER BY at, id")]
+    except (sqlite3.DatabaseError, ValueError):
+        return []
+
 
 def _something_there(target: Path) -> bool:
     """A file with content at `target`, or a write-ahead log beside it."""

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from vcl_qa import config
 from vcl_qa.db import audit
+from vcl_qa.db.connection import write_tx
 from vcl_qa.ops import retention
 
 BACKUP_ACTION = "database.backup"
@@ -24,11 +25,63 @@ def record_backup(db: Database, manifest: dict) -> None:
 
 
 def last_backup(db: Database) -> dict | None:
-    row = db.execute("SELECT at, detail FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT 1",
+    """The newest backup recorded (by when it was made: a restore carries over, after the
+    restored entries, the backups the database it replaced had recorded)."""
+    row = db.execute("SELECT at, detail FROM audit_log WHERE action = ? ORDER BY at DESC, id DESC LIMIT 1",
                      [BACKUP_ACTION]).fetchone()
     if row is None:
         return None
     return {"at": row[0], **json.loads(row[1] or "{}")}
+
+
+RESTORE_ACTION = "database.restore"
+
+
+def record_restore(db: Database, out: dict, backup_file: Path, user: str,
+                   replaced_backups: list[dict]) -> list[dict]:
+    """After a restore: the backups made after the restored one (recorded in the database it
+    replaced, `replaced_backups`, and the restored backup itself, which never holds its own
+    entry) are carried over, so that `status` and the metrics tell the true last backup; then
+    the restore itself: who (the login that ran it), from which file, what was put aside,
+    which letters it could not bring back and the ids kept from reuse. Returns the backups
+    carried over."""
+    from vcl_qa.letters.bulk import Actor
+
+    manifest = out.get("manifest") or {}
+    known = last_backup(db)
+    since = known["at"] if known else ""
+    candidates = list(replaced_backups)
+    if manifest.get("created_at"):
+        candidates.append({"at": manifest["created_at"], "detail": {
+            "path": str(Path(backup_file).resolve()), "bytes": manifest.get("bytes"),
+            "integrity_check": manifest.get("integrity_check"), "created_at": manifest["created_at"]}})
+    carried, seen = [], set()
+    for entry in sorted(candidates, key=lambda e: e["at"]):
+        key = (entry["detail"].get("path"), entry["detail"].get("created_at"))
+        if entry["at"] <= since or key in seen:
+            continue
+        seen.add(key)
+        carried.append(entry)
+    with write_tx(db):
+        for entry in carried:
+            db.execute("INSERT INTO audit_log (at, user_name, action, detail) VALUES (?, ?, ?, ?)",
+                       [entry["at"], "command line backup", BACKUP_ACTION,
+                        json.dumps({**entry["detail"], "carried_over_by_restore": True})])
+        kept = out.get("ids_kept")
+        audit.record(db, Actor("command line restore"), RESTORE_ACTION, detail={
+            "os_user": user,
+            "backup": str(Path(backup_file).resolve()),
+            "backup_made": manifest.get("created_at"),
+            "set_aside": out.get("previous"),
+            "damaged": bool(out.get("damaged")),
+            "letters_restored": out["row_counts"].get("letters", 0),
+            "letters_lost": len(out.get("letters_lost") or []),
+            "letters_lost_ids": id_ranges(out.get("letters_lost") or []),
+            "letters_changed_since_backup": len(out.get("letters_changed") or []),
+            "highest_letter_id_kept": kept.get("letters") if kept else None,
+            "ids_kept": kept is not None,
+        })
+    return carried
 
 
 def id_ranges(numbers: list[int], most: int = 40) -> str:
