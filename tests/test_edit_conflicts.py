@@ -192,3 +192,21 @@ def test_saving_a_letter_marked_sent_meanwhile_keeps_the_text_to_check_as_a_new_
         assert api.get("/letters").json()["count"] == stored  # only shown, not checked yet
     letter = api.get(f"/letters/{letter_id}").json()
     assert letter["status"] == "sent" and letter["latest_version"] == 1
+
+
+def test_a_sentence_typed_over_a_word_prompt_keeps_one_full_stop(server, api):
+    """Review 10a, finding 9: "Click or tap here to enter text." filled in with a sentence left
+    "there was none.." (the finding covers the prompt without its full stop)."""
+    text = TEXT.replace("I know this is hard news.", "I know this is hard news. Click or tap here to enter text.")
+    r = api.post("/letters", json={"text": text, "context": CONTEXT})
+    letter_id = r.json()["id"]
+    prompt = next(f for f in r.json()["result"]["findings"] if f["rule"] == "content.placeholder")
+    with session(server, "ann") as ann:
+        page = ann.get(f"/letters/{letter_id}").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        r = ann.post(f"/letters/{letter_id}/changes", data={
+            "csrf_token": token, "start": prompt["start"], "end": prompt["end"], "original": prompt["text"],
+            "value": "We looked for other evidence but there was none."})
+        assert r.status_code == 303
+    latest = api.get(f"/letters/{letter_id}").json()["versions"][-1]["text"]
+    assert "hard news. We looked for other evidence but there was none.\n" in latest

@@ -432,8 +432,11 @@
       return;
     }
     f.alive = false;
-    var start = f.start;
-    setText(current.slice(0, f.start) + value + current.slice(f.end), [start, start + value.length]);
+    var start = f.start, end = f.end;
+    /* A sentence typed over Word's prompt "Click or tap here to enter text." brings its own
+       full stop: the prompt's goes with it, not "none.." (the server does the same). */
+    if (/[.!?]$/.test(value) && current.charAt(end) === ".") { end += 1; }
+    setText(current.slice(0, start) + value + current.slice(end), [start, start + value.length]);
     done(f.n, "Put in \u201c" + value + "\u201d. Save to keep it.");
   }
 

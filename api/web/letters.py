@@ -360,6 +360,8 @@ def change_words(request: Request, letter_id: int, user: StaffOrManager, form: P
     if not value.strip():
         label = str(form.get("label", "") or "the missing words")
         return _problem(request, letter_id, user, db, f"Type {label.lower()} in the box, then press Put it in.")
+    if value.rstrip()[-1:] in (".", "!", "?") and text[end:end + 1] == ".":
+        end += 1  # a sentence typed over "Click or tap here to enter text." brings its own full stop
     return _save(request, letter_id, user, db, text[:start] + value + text[end:], {}, "changed")
 
 
