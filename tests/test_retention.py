@@ -3,6 +3,7 @@ gone from the file itself; `vcl-qa status` says what is overdue."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -138,3 +139,56 @@ def test_status_warns_about_an_old_backup(dbfile, tmp_path):
     result = run("status")
     assert result.exit_code == 1
     assert "The last backup is" in result.stdout and "days old" in result.stdout
+
+
+def test_copies_set_aside_by_a_restore_are_listed_and_removed_once_past_retention(dbfile, monkeypatch, tmp_path):
+    """Review 10b, finding 7: the before-restore copies kept purged letters' text for ever and
+    `status` did not mention them."""
+    import datetime as dt
+
+    monkeypatch.setenv("VCL_QA_KEEP_LETTERS_DAYS", "30")
+    monkeypatch.setenv("VCL_QA_KEEP_AUDIT_DAYS", "never")
+    run("purge")  # the live database is clean: only the copies hold the old letter now
+    backup = tmp_path / "b.db"
+    assert run("backup", str(backup)).exit_code == 0
+    assert run("restore", str(backup), "--force").exit_code == 0
+    (first,) = [p for p in tmp_path.iterdir() if ".before-restore-" in p.name and not p.name.endswith(".json")]
+    # Stand-in for 40 days passing: the copy's name carries when it was set aside.
+    old_stamp = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=40)).strftime("%Y%m%dT%H%M%SZ")
+    old = first.with_name(f"{dbfile.name}.before-restore-{old_stamp}")
+    first.rename(old)
+    Path(f"{first}.json").rename(f"{old}.json")
+    db = open_db(dbfile)  # a letter with the old name again, so that the copy set aside next holds it
+    service.submit(db, user_by_name(db, "writer"), *letter(OLD_NAME, "01OLD0000026"), team="north")
+    db.close()
+    assert run("restore", str(backup), "--force").exit_code == 0
+    (young,) = [p for p in tmp_path.iterdir() if ".before-restore-" in p.name
+                and not p.name.endswith(".json") and p != old]
+    assert OLD_NAME.encode() in young.read_bytes()
+
+    status = run("status")
+    assert status.exit_code == 1
+    assert f"Set aside by a restore: {old} (" in status.stdout and "40 days ago" in status.stdout
+    assert f"Set aside by a restore: {young} (" in status.stdout
+    assert f"({old}) is older than the 30 days letters are kept" in status.stdout
+    assert f"({young}) is older" not in status.stdout
+    facts = json.loads(run("status", "--format", "json").stdout)
+    assert [(c["path"], c["age_days"]) for c in facts["set_aside"]] == [(str(old), 40), (str(young), 0)]
+
+    dry = run("purge", "--dry-run")
+    assert "Would remove the copy set aside by the restore of" in dry.stderr and old.name in dry.stderr
+    assert old.exists()
+    done = run("purge")
+    assert done.exit_code == 0
+    assert "Removed the copy set aside" in done.stderr and "Kept 1 copy set aside" in done.stderr
+    assert not old.exists() and not Path(f"{old}.json").exists()
+    assert young.exists() and Path(f"{young}.json").exists()
+    after = run("status")
+    assert str(old) not in after.stdout and f"Set aside by a restore: {young}" in after.stdout
+    db = open_db(dbfile)
+    try:
+        removed = [json.loads(d) for (d,) in db.execute(
+            "SELECT detail FROM audit_log WHERE action = 'database.set_aside_removed'")]
+    finally:
+        db.close()
+    assert [r["path"] for r in removed] == [str(old)]

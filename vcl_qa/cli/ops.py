@@ -99,6 +99,10 @@ def restore_cmd(path: Path, force: bool, allow_no_letters: bool) -> None:
         err.print(f"The database that was there is kept at {out['previous']}", markup=False)
     if out["previous"]:
         _say_what_was_lost(out)
+        err.print("That copy holds every letter's text and names as they were, purged ones too: "
+                  "`vcl-qa purge` removes it once it is older than the letters' retention period "
+                  "(`vcl-qa status` lists it meanwhile). Remove it yourself once it is not needed.",
+                  markup=False)
     if out["replaced_file"]:
         err.print("SQLite could not open the damaged file, so the file itself was replaced: "
                   "restart the server if it is running.", markup=False)
@@ -162,6 +166,22 @@ def purge_by_retention(db, dry_run: bool) -> None:
     else:
         err.print(f"{'Would remove' if dry_run else 'Removed'} {report['audit']} audit entries older "
                   f"than {keep.audit_days} days (before {report['audit_cutoff']}).", markup=False)
+    path = database.database_path()
+    copies = retention.set_aside_copies(path)
+    if keep.letters_days is None:
+        if copies:
+            err.print(f"Copies set aside by a restore: {len(copies)} kept (letters are kept until "
+                      "purged by hand); remove them yourself when they are not needed.", markup=False)
+        return
+    removed = retention.remove_set_aside(db, path, keep.letters_days, dry_run=dry_run)
+    for copy in removed:
+        err.print(f"{'Would remove' if dry_run else 'Removed'} the copy set aside by the restore of "
+                  f"{copy.made:%-d %B %Y} ({copy.path.name}): older than {keep.letters_days} days, it "
+                  "held letter text and names.", markup=False)
+    if len(copies) > len(removed):
+        err.print(f"Kept {len(copies) - len(removed)} cop{'ies' if len(copies) - len(removed) != 1 else 'y'} "
+                  f"set aside by a restore within the last {keep.letters_days} days (`vcl-qa status` "
+                  "lists them).", markup=False)
 
 
 @click.command("status")

@@ -4,11 +4,19 @@ The settings live in vcl_qa/config.py (VCL_QA_KEEP_LETTERS_DAYS, VCL_QA_KEEP_AUD
 letters purge itself is vcl_qa/letters/bulk.py's; this module decides the cut-offs, removes old
 audit entries, and then scrubs the file so that the purged words are gone from it, not merely
 unlinked (deleted content zeroed, the search index rewritten, the write-ahead log emptied).
+
+The copies a restore sets aside beside the database (`NAME.before-restore-TIME`, with their
+manifest, and a damaged one's -wal and -shm) hold every letter's text and names as they were,
+purged letters too. `set_aside_copies` finds them (for `vcl-qa status`); `remove_set_aside`
+removes those older than the letters' retention period (run by `vcl-qa purge`).
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlite_utils import Database
 
@@ -89,3 +97,80 @@ def scrub(db: Database) -> None:
         with write_tx(db):
             db.execute("INSERT INTO versions_fts(versions_fts) VALUES ('optimize')")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+SET_ASIDE = re.compile(r"\.before-restore-(\d{8}T\d{6}Z)$")
+RAW_LEFT_OVER = re.compile(r"\.restore-raw-(\d{8}T\d{6}Z)$")  # a restore that was killed mid-way
+COMPANIONS = ("", "-wal", "-shm", ".json")
+
+
+@dataclass
+class SetAside:
+    """A copy of the database set aside by a restore: the main file and what goes with it."""
+    path: Path
+    made: dt.datetime
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def bytes(self) -> int:
+        return sum(f.stat().st_size for f in self.files if f.exists())
+
+    def age_days(self, now: dt.datetime) -> int:
+        return (now - self.made).days
+
+    def as_dict(self, now: dt.datetime) -> dict:
+        return {"path": str(self.path), "made": self.made.isoformat(), "age_days": self.age_days(now),
+                "bytes": self.bytes}
+
+
+def set_aside_copies(db_path: Path) -> list[SetAside]:
+    """The copies restores set aside beside the database at `db_path`, oldest first."""
+    db_path = Path(db_path).resolve()
+    folder, name = db_path.parent, db_path.name
+    found = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        for prefix, pattern in ((name, SET_ASIDE), (f".{name}", RAW_LEFT_OVER)):
+            if not entry.name.startswith(prefix):
+                continue
+            match = pattern.fullmatch(entry.name[len(prefix):]) if entry.is_file(follow_symlinks=False) else None
+            if not match:
+                continue
+            made = dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.timezone.utc)
+            main = folder / entry.name
+            files = [Path(f"{main}{s}") for s in COMPANIONS if Path(f"{main}{s}").is_file()]
+            found.append(SetAside(main, made, files))
+    return sorted(found, key=lambda c: (c.made, c.path.name))
+
+
+def set_aside_due(db_path: Path, days: int | None, now: dt.datetime | None = None) -> list[SetAside]:
+    """Set-aside copies older than `days` (none when letters are kept until purged by hand)."""
+    if days is None:
+        return []
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return [c for c in set_aside_copies(db_path) if now - c.made > dt.timedelta(days=days)]
+
+
+def remove_set_aside(db: Database, db_path: Path, days: int | None, *, now: dt.datetime | None = None,
+                     dry_run: bool = False) -> list[SetAside]:
+    """Remove the set-aside copies older than the letters' retention period, each with its
+    manifest, -wal and -shm; the audit log notes each (its name and date, nothing it held).
+    Returns those removed (or, with dry_run, that would be)."""
+    due = set_aside_due(db_path, days, now)
+    if dry_run:
+        return due
+    for copy in due:
+        for f in copy.files:
+            f.unlink(missing_ok=True)
+        audit.record(db, bulk.Actor("retention"), "database.set_aside_removed", detail={
+            "path": str(copy.path), "made": copy.made.isoformat(), "older_than_days": days})
+    if due:
+        fd = os.open(Path(db_path).resolve().parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return due

@@ -122,6 +122,7 @@ def gather(db: Database, path: Path, *, now: dt.datetime | None = None) -> dict:
                       "letters_due": retention.letters_due(db, keep.letters_days, today),
                       "audit_due": retention.audit_due(db, keep.audit_days, today)},
         "last_backup": backup,
+        "set_aside": [c.as_dict(now) for c in retention.set_aside_copies(path)],
         "schema": [f"{s}:{n}" for s, n in db.execute(
             "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id").fetchall()],
     }
@@ -139,6 +140,12 @@ def warnings(facts: dict, now: dt.datetime) -> list[str]:
     if ret["audit_due"]:
         out.append(f"Retention is overdue: {ret['audit_due']} audit entries are older than "
                    f"{ret['audit_days']} days. Run `vcl-qa purge`.")
+    for copy in facts["set_aside"]:
+        if ret["letters_days"] is not None and _older(copy, ret["letters_days"], now):
+            out.append(f"The copy of the database set aside by the restore of {_day(copy['made'])} "
+                       f"({copy['path']}) is older than the {ret['letters_days']} days letters are "
+                       "kept, and still holds letter text and names, purged letters' too. Run `vcl-qa "
+                       "purge` (it removes such copies), or remove it.")
     backup = facts["last_backup"]
     if backup is None:
         out.append("No backup has been made (or none is recorded). Run `vcl-qa backup FOLDER`.")
@@ -170,9 +177,17 @@ def render(facts: dict, now: dt.datetime | None = None) -> str:
                      f"{_size(backup.get('bytes') or 0)}, integrity check {backup.get('integrity_check')}")
     else:
         lines.append("Last backup: none recorded")
+    for copy in facts["set_aside"]:
+        age = now - dt.datetime.fromisoformat(copy["made"])
+        lines.append(f"Set aside by a restore: {copy['path']} ({_when(copy['made'])}, {_age(age)} ago, "
+                     f"{_size(copy['bytes'])}): letter text and names as they were, purged letters' too")
     lines.append("Database changes applied: " + (", ".join(facts["schema"]) or "none"))
     lines += [f"Warning: {w}" for w in facts["warnings"]] or ["Nothing needs doing."]
     return "\n".join(lines)
+
+
+def _older(copy: dict, days: int, now: dt.datetime) -> bool:
+    return now - dt.datetime.fromisoformat(copy["made"]) > dt.timedelta(days=days)
 
 
 def _days(days: int | None) -> str:
