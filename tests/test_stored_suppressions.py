@@ -439,3 +439,27 @@ def test_marks_say_when_to_the_minute_in_uk_time_on_the_pages_and_in_the_csv(ser
         page = re.sub(r"\s+", " ", web.get(f"/letters/{letter_id}").text)
     assert ("Marked not a problem by Sam Staff on Tuesday 10 June 2025, 14:05: “the victim was told by phone "
             "on the 20th”. Restored by Mia Manager on Wednesday 11 June 2025, 09:30.") in page
+
+
+def test_a_should_fix_problem_marked_not_a_problem_is_listed_for_managers_too(server, api):
+    """Review 10a, finding 6: the old "five working days" review deadline (a should-fix) set aside
+    showed nowhere a manager looks: the set-aside page and its CSV list should-fix ones too."""
+    from vcl_qa import Letter
+
+    letter = Letter.from_file(SAMPLE)
+    text = letter.text.replace("10 working days", "five working days")
+    assert text != letter.text
+    body = {"text": text, "context": letter.context.model_dump(mode="json", exclude_none=True)}
+    letter_id = api.post("/letters", json=body).json()["id"]
+    found = api.get(f"/letters/{letter_id}").json()["result"]["findings"]
+    assert any(f["rule"] == "content.vrr_time_limit" and f["severity"] == "warning" for f in found)
+    api.post(f"/letters/{letter_id}/suppressions", json={
+        "rule": "content.vrr_time_limit", "reason": "agreed with the team leader today"})
+    with signed_in(server, "mia") as web:
+        must = web.get("/letters/set-aside").text
+        assert 'href="/letters/set-aside?severity=warning"' in must
+        should = re.sub(r"\s+", " ", web.get("/letters/set-aside?severity=warning").text)
+        assert "Should-fix problems marked “not a problem”" in should
+        assert f'href="/letters/{letter_id}"' in should and "agreed with the team leader today" in should
+        rows = web.get("/letters/set-aside.csv?severity=warning").text.splitlines()
+        assert any(r.startswith(f"{letter_id},") and r.endswith(",content.vrr_time_limit") for r in rows)

@@ -110,18 +110,28 @@ def _load(db, user, letter_id: int) -> dict:
         raise PageNotFound() from None
 
 
+def _set_aside_severity(severity: str) -> str:
+    """Must-fix ("error", the default) or should-fix ("warning") set-asides: a wrong, shorter
+    review deadline is a should-fix, and setting it aside must be as plain to see (review 10a)."""
+    return severity if severity in ("error", "warning") else "error"
+
+
 @router.get("/letters/set-aside")
-def set_aside_page(request: Request, user: StaffOrManager, db: DbDep):
-    """Must-fix findings marked 'not a problem' in the user's area (staff: their team)."""
-    rows, count = store.set_aside(db, team=user.team if user.role == "staff" else None)
-    audit.record(db, user.user, "letters.set_aside", "letter", None, {"count": count})
-    return render(request, "set_aside.html", {"rows": rows, "count": count, "when": letter_view.when},
-                  user=user)
+def set_aside_page(request: Request, user: StaffOrManager, db: DbDep, severity: str = "error"):
+    """Must-fix (or, `severity=warning`, should-fix) findings marked 'not a problem' in the
+    user's area (staff: their team)."""
+    severity = _set_aside_severity(severity)
+    rows, count = store.set_aside(db, team=user.team if user.role == "staff" else None, severity=severity)
+    audit.record(db, user.user, "letters.set_aside", "letter", None, {"count": count, "severity": severity})
+    return render(request, "set_aside.html", {"rows": rows, "count": count, "when": letter_view.when,
+                                              "severity": severity}, user=user)
 
 
 @router.get("/letters/set-aside.csv")
-def set_aside_csv(user: StaffOrManager, db: DbDep):
-    rows, count = store.set_aside(db, team=user.team if user.role == "staff" else None, limit=100_000)
+def set_aside_csv(user: StaffOrManager, db: DbDep, severity: str = "error"):
+    severity = _set_aside_severity(severity)
+    rows, count = store.set_aside(db, team=user.team if user.role == "staff" else None, severity=severity,
+                                  limit=100_000)
     buf = io.StringIO()
     writer = csv_safe.DictWriter(buf, fieldnames=SET_ASIDE_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
