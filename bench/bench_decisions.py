@@ -2,6 +2,11 @@
 
 Usage: python bench/bench_decisions.py [DECISIONS]   (default 20,000; half have a sent letter)
 Letters are written straight into the letters table (no scoring): this measures the register.
+
+Then one batch of 1,000 (the API's largest, POST /api/v1/decisions) into one team whose register
+already holds 30,000 entries, as the case system's nightly feed would send it: the time the
+write lock is held must not grow with the register (review 10b, finding 5: 100 s when each
+record's look-up read the team's whole register).
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from vcl_qa.decisions import register as decisions
+from vcl_qa.decisions import store
 from vcl_qa.db import migrate, open_db
 from vcl_qa.db.connection import now
 
@@ -67,5 +73,39 @@ def main(n: int) -> None:
         db.close()
 
 
+def batch_into_large_register(entries: int = 30_000, batch: int = 1_000) -> None:
+    """One team's register of `entries` (written straight into the table), then a batch of new
+    records, the same batch again (all unchanged), and a batch updating entries already there."""
+    from vcl_qa.letters.bulk import Actor
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_db(Path(tmp) / "bench.db")
+        migrate(db)
+        stamp = now()
+        db.conn.executemany(
+            "INSERT INTO decisions (urn, decision, decision_date, victim_category, team, victim_name,"
+            " urn_key, created_at, updated_at) VALUES (?, 'discontinued', '2025-03-10', 'standard', 'bulk',"
+            " 'Mr Test', ?, ?, ?)",
+            [(f"77ZZ{i:07d}", store.case_pseudonym(f"77ZZ{i:07d}"), stamp, stamp) for i in range(entries)])
+        db.conn.commit()
+        actor = Actor("bench")
+
+        def records(start: int, **extra) -> list[dict]:
+            return [{"urn": f"77ZZ{start + i:07d}", "decision": "discontinued", "decision_date": "2025-03-10",
+                     "victim_category": "standard", "team": "bulk", "victim_name": f"Mr Test {i}", **extra}
+                    for i in range(batch)]
+
+        print(f"\none team's register of {entries:,} entries, a batch of {batch:,}:")
+        new = timed("  new records", lambda: store.upsert_many(db, actor, records(entries)))
+        assert {o for _, o in new} == {"created"}
+        same = timed("  the same batch again (all unchanged)", lambda: store.upsert_many(db, actor, records(entries)))
+        assert {o for _, o in same} == {"unchanged"}
+        upd = timed("  updating entries already there", lambda: store.upsert_many(
+            db, actor, records(0, letter_date="2025-03-12")))
+        assert {o for _, o in upd} == {"updated"}
+        db.close()
+
+
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)
+    batch_into_large_register()
