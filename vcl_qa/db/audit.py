@@ -1,4 +1,11 @@
-"""The audit log: who read or changed what, and when. Never personal data in `detail`."""
+"""The audit log: who read or changed what, and when. Never personal data in `detail`.
+
+Nor a panel member's judgement: the log keeps that a named member rated an item or answered a
+finding, and when, but not the rating or the answer. Nobody who may read the log may see a named
+member's ratings (docs/panel.md: the period page shows how far each member has got, never their
+ratings; feedback names raters "Panel member A", "B"), and the item's period list maps the item
+to its letter. So those values are left out when an entry is written, and out of entries an
+earlier release wrote when they are read (`PRIVATE_DETAIL`)."""
 from __future__ import annotations
 
 import json
@@ -9,9 +16,26 @@ from sqlite_utils import Database
 from vcl_qa.db.connection import now, write_tx
 
 
+# Detail keys that hold a panel member's judgement (scores, overall rating, verdict, notes):
+# never kept in, nor shown from, the entry that names the member.
+PRIVATE_DETAIL = {
+    "panel.rate": {"overall", "scores", "comment", "marks"},
+    "panel.verdict": {"verdict", "note"},
+}
+
+
+def without_private(action: str, detail: dict | None) -> dict | None:
+    """`detail` without what the log must not show for this action."""
+    hidden = PRIVATE_DETAIL.get(action)
+    if not hidden or not isinstance(detail, dict):
+        return detail
+    return {k: v for k, v in detail.items() if k not in hidden}
+
+
 def record(db: Database, user: Any, action: str, object_type: str | None = None,
            object_id: int | None = None, detail: dict | None = None) -> None:
     """Append one entry: inside the write transaction of the change it describes, if any."""
+    detail = without_private(action, detail)
     with write_tx(db):
         db.execute(
             "INSERT INTO audit_log (at, user_id, user_name, action, object_type, object_id, detail)"
@@ -35,6 +59,6 @@ def entries(db: Database, object_type: str | None = None, object_id: int | None 
         f"SELECT * FROM audit_log {clause} ORDER BY id DESC LIMIT ? OFFSET ?", [*params, limit, offset]
     ))
     for r in rows:
-        r["detail"] = json.loads(r["detail"]) if r["detail"] else None
+        r["detail"] = without_private(r["action"], json.loads(r["detail"]) if r["detail"] else None)
     count = db.execute(f"SELECT count(*) FROM audit_log {clause}", params).fetchone()[0]
     return rows, count
