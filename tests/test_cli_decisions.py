@@ -108,6 +108,38 @@ def test_import_unusable_file_exits_2(run, tmp_path):
     assert "unknown column 'when'" in result.stderr
 
 
+@pytest.mark.parametrize("cell, line, column", [
+    ("Ms " + "A" * 200_000, 3, "victim_name"),  # the review's file, smaller: any cell over 131,072
+    ('"' + "line\n" * 30_000 + '"', 3, "victim_name"),  # quoted, over many lines: stops, takes no line for a row
+])
+def test_import_with_a_cell_too_long_for_the_csv_reader_names_the_line_and_stops(run, tmp_path, cell, line, column):
+    """Review 10b, finding 10: a cell over 131,072 characters ended in a traceback
+    (_csv.Error: field larger than field limit), naming neither line nor field."""
+    import sqlite3
+
+    path = tmp_path / "register.csv"
+    path.write_text("urn,decision,decision_date,victim_category,team,victim_name\n"
+                    "42AB1234524,discontinued,2025-01-02,enhanced,north,Ms Short\n"
+                    f"42AB1234525,discontinued,2025-01-02,enhanced,north,{cell}\n"
+                    "42AB1234526,discontinued,2025-01-02,enhanced,north,Ms After\n", encoding="utf-8")
+    result = run("import-decisions", path)
+    assert result.exit_code == 2
+    said = " ".join(result.stderr.split())  # the console wraps long lines
+    assert f"{path}: line {line}: the {column} cell is longer than 131,072 characters" in said
+    assert "nothing was registered" in said and "Traceback" not in said
+    assert len(result.stderr) < 1000  # never the cell itself
+    with sqlite3.connect(tmp_path / "vcl_qa.db") as conn:
+        assert conn.execute("SELECT count(*) FROM decisions").fetchone() == (0,)
+
+
+def test_a_long_cell_in_the_header_is_named_too(run, tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text("urn,decision," + "x" * 140_000 + "\n", encoding="utf-8")
+    result = run("import-decisions", path)
+    assert result.exit_code == 2
+    assert "line 1: a cell is longer than 131,072 characters" in " ".join(result.stderr.split())
+
+
 def digest_rows(result) -> list[dict]:
     assert result.exit_code == 0, result.output
     return list(csv.DictReader(io.StringIO(result.stdout)))

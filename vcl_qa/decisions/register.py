@@ -507,8 +507,14 @@ def read_csv(path: Path, *, team: str | None = None) -> tuple[list[dict], list[t
         data = path.read_bytes()
     except OSError as exc:
         raise LetterError(f"cannot read the file ({exc.strerror})", source=src) from None
-    reader = csv.DictReader(io.StringIO(decode_text(data, src), newline=""))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    lines = _Lines(decode_text(data, src))
+    reader = csv.DictReader(lines)
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise lines.unreadable(exc, None, src) from None
+    lines.row_done()
+    header = [(h or "").strip().lower() for h in (fieldnames or [])]
     if not any(header):
         raise LetterError("the file is empty: it needs a header row", source=src)
     problems: list[tuple[str | None, str]] = [
@@ -520,7 +526,14 @@ def read_csv(path: Path, *, team: str | None = None) -> tuple[list[dict], list[t
     reader.fieldnames = header
     records, failed = [], []
     seen: dict[tuple[str, str], tuple[int, dict]] = {}
-    for raw in reader:
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a cell over the csv module's limit (131,072 characters)
+            raise lines.unreadable(exc, header, src) from None
+        lines.row_done()
         n = reader.line_num  # the row's line (blank lines are skipped but still counted)
         if None in raw:
             failed.append((n, "has more cells than the header has columns"))
@@ -542,6 +555,77 @@ def read_csv(path: Path, *, team: str | None = None) -> tuple[list[dict], list[t
         seen[key] = (n, rec)
         records.append(rec)
     return records, failed
+
+
+class _Lines:
+    """A CSV file's lines as the csv reader takes them, keeping those of the row being read, so
+    that a row the reader cannot read is named by its line (and the column of a cell too long)."""
+
+    def __init__(self, text: str):
+        self._lines = iter(io.StringIO(text, newline=""))
+        self._row: list[str] = []
+        self._done = 0  # lines of the rows read so far
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self._row.append(line)
+        return line
+
+    def row_done(self) -> None:
+        self._done += len(self._row)
+        self._row = []
+
+    def unreadable(self, exc: csv.Error, header: list[str] | None, source: str) -> LetterError:
+        """The error for a row the csv module refused: its line, and for a cell over the csv
+        module's limit, which column. Nothing is registered: reading on from the middle of a
+        cell could take the rest of it for rows."""
+        blank = next((i for i, line in enumerate(self._row) if line.strip("\r\n")), len(self._row))
+        line = self._done + blank + 1
+        limit = csv.field_size_limit()
+        if "field larger than field limit" not in str(exc):
+            return LetterError(f"line {line} cannot be read as CSV ({exc}); nothing was registered",
+                               source=source)
+        column = _long_cell_column("".join(self._row[blank:]), limit)
+        name = header[column] if header is not None and column is not None and column < len(header) else None
+        cell = f"the {name} cell" if name else "a cell"
+        return LetterError(f"line {line}: {cell} is longer than {limit:,} characters (no field of a decision "
+                           f"takes more than {MAX_REASON}); nothing was registered: shorten it and import "
+                           "the file again", source=source)
+
+
+def _long_cell_column(text: str, limit: int) -> int | None:
+    """Which column of a CSV row (excel dialect: commas, double quotes, "" inside quotes) first
+    holds more than `limit` characters; None if none does."""
+    column = length = 0
+    quoted = False
+    at_start = True
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        i += 1
+        if quoted:
+            if ch == '"':
+                if text[i:i + 1] != '"':
+                    quoted = False
+                    continue
+                i += 1
+            length += 1
+        elif ch == '"' and at_start:
+            quoted = True
+        elif ch == ",":
+            column, length, at_start = column + 1, 0, True
+            continue
+        elif ch in "\r\n":
+            return None
+        else:
+            length += 1
+        at_start = False
+        if length > limit:
+            return column
+    return None
 
 
 def problems_text(exc: LetterError) -> str:
