@@ -133,3 +133,45 @@ def test_cli_token_with_expiry_and_for_a_switched_off_user(tmp_path):
         db.close()
     r = run("users", "token", "sam")
     assert r.returncode != 0 and "switched off" in r.stderr
+
+
+def test_a_session_ends_when_its_token_expires(db):
+    """Review 10b, finding 11: the API refused the expired token but the web session made from
+    it stayed open for up to session_hours."""
+    from vcl_qa.db import sign_in_links
+
+    user, token = users.add_user(db, "sam", "staff", "north", expires_days=1)
+    admin, _ = users.add_user(db, "ada", "admin")
+    session = create_session(db, user.id, 8)
+    link, _ = sign_in_links.issue(db, user.id, admin)
+    assert session_user(db, session).id == user.id and sign_in_links.peek(db, link).id == user.id
+    stored = db.execute("SELECT expires_at FROM web_sessions").fetchone()[0]
+    assert stored <= users.token_expires_at(db, user.id)  # never set to outlive the token
+    db.execute("UPDATE users SET token_expires_at = '2000-01-01T00:00:00+00:00' WHERE id = ?", [user.id])
+    db.conn.commit()
+    assert users.user_by_token(db, token) is None
+    assert session_user(db, session) is None  # the session made from it ends with it
+    assert sign_in_links.peek(db, link) is None and sign_in_links.redeem(db, link) is None
+    short, _ = users.add_user(db, "olu", "staff", "north", expires_days=1)
+    created = create_session(db, short.id, 48)  # a session longer than the token's life is cut to it
+    row = db.execute("SELECT s.expires_at, u.token_expires_at FROM web_sessions s JOIN users u"
+                     " ON u.id = s.user_id WHERE u.id = ?", [short.id]).fetchone()
+    assert row[0] == row[1] and session_user(db, created).id == short.id
+
+
+def test_pages_sign_out_a_user_whose_token_expired(server):
+    client = httpx.Client(base_url=server["url"], timeout=60)
+    api = httpx.Client(base_url=f"{server['url']}/api/v1", headers=auth(server["admin"]), timeout=60)
+    made = api.post("/users", json={"name": "tia", "role": "staff", "team": "north", "expires_days": 1}).json()
+    pre = re.search(r'name="pre_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
+    assert client.post("/sign-in", data={"pre_token": pre, "token": made["token"]}).status_code == 303
+    assert client.get("/letters").status_code == 200
+    db = open_db(server["db"])  # stand-in for the day passing
+    try:
+        db.execute("UPDATE users SET token_expires_at = '2001-01-01T00:00:00+00:00' WHERE name = 'tia'")
+        db.conn.commit()
+    finally:
+        db.close()
+    assert httpx.get(f"{server['url']}/api/v1/me", headers=auth(made["token"])).status_code == 401
+    page = client.get("/letters")
+    assert page.status_code == 303 and page.headers["location"].startswith("/sign-in")

@@ -82,15 +82,16 @@ def issue(db: Database, user_id: int, actor: Any, hours: float = 24) -> tuple[st
 
 
 _LIVE = ("SELECT u.id, u.name, u.role, u.team, l.id FROM sign_in_links l JOIN users u ON u.id = l.user_id"
-         " WHERE l.code_hash = ? AND l.used_at IS NULL AND l.expires_at > ? AND u.disabled = 0"
-         " AND l.created_at >= u.token_created_at")
+         " WHERE l.code_hash = :code AND l.used_at IS NULL AND l.expires_at > :now AND u.disabled = 0"
+         " AND l.created_at >= u.token_created_at"
+         " AND (u.token_expires_at IS NULL OR u.token_expires_at > :now)")
 
 
 def peek(db: Database, code: str) -> User | None:
     """The user a live link would sign in (the link is not used up)."""
     if not CODE.match(code or ""):
         return None
-    row = db.execute(_LIVE, [_hash(code), _now().isoformat()]).fetchone()
+    row = db.execute(_LIVE, {"code": _hash(code), "now": _now().isoformat()}).fetchone()
     return User(*row[:4]) if row else None
 
 
@@ -100,7 +101,7 @@ def redeem(db: Database, code: str) -> User | None:
     if not CODE.match(code or ""):
         return None
     with write_tx(db):
-        row = db.execute(_LIVE, [_hash(code), _now().isoformat()]).fetchone()
+        row = db.execute(_LIVE, {"code": _hash(code), "now": _now().isoformat()}).fetchone()
         if row is None:
             return None
         db.execute("UPDATE sign_in_links SET used_at = ? WHERE id = ? AND used_at IS NULL",

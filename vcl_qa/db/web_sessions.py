@@ -44,25 +44,33 @@ def csrf_token(session_id: str) -> str:
 
 
 def create_session(db: Database, user_id: int, hours: float) -> str:
-    """Start a session for the user; returns the session id (the only time it exists in clear)."""
+    """Start a session for the user; returns the session id (the only time it exists in clear).
+    It ends after `hours`, or when the user's token expires if that is sooner."""
     session_id = secrets.token_urlsafe(32)
     now = _now()
+    ends = (now + dt.timedelta(hours=hours)).isoformat()
     with write_tx(db):
+        row = db.execute("SELECT token_expires_at FROM users WHERE id = ?", [user_id]).fetchone()
+        if row and row[0] and row[0] < ends:
+            ends = row[0]
         db.execute("DELETE FROM web_sessions WHERE expires_at < ?", [now.isoformat()])
         db.execute("INSERT INTO web_sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                   [_hash(session_id), user_id, now.isoformat(),
-                    (now + dt.timedelta(hours=hours)).isoformat()])
+                   [_hash(session_id), user_id, now.isoformat(), ends])
     return session_id
 
 
 def session_user(db: Database, session_id: str) -> User | None:
-    """The signed-in user of a live session (None when unknown, expired or the user is disabled)."""
+    """The signed-in user of a live session (None when unknown, expired, the user is disabled
+    or the user's token has expired: a session never outlives the token it was made from; a
+    new token or switching the user off ends it too, vcl_qa/db/users.py)."""
     if not session_id:
         return None
+    now = _now().isoformat()
     row = db.execute(
         "SELECT u.id, u.name, u.role, u.team FROM web_sessions s JOIN users u ON u.id = s.user_id"
-        " WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled = 0",
-        [_hash(session_id), _now().isoformat()],
+        " WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled = 0"
+        " AND (u.token_expires_at IS NULL OR u.token_expires_at > ?)",
+        [_hash(session_id), now, now],
     ).fetchone()
     return User(*row) if row else None
 
