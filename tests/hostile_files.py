@@ -48,11 +48,19 @@ def _base_docx() -> dict[str, bytes]:
         return {name: z.read(name) for name in z.namelist()}
 
 
-def docx_bomb(body_xml: bytes, extra_parts: int = 0) -> bytes:
-    """A real python-docx document whose body is replaced by `body_xml`."""
+def docx_bomb(body_xml: bytes, extra_parts: int = 0, main_part: str = "word/document.xml") -> bytes:
+    """A real python-docx document whose body is replaced by `body_xml`; with `main_part`, its
+    main part goes by that name (python-docx finds it through the relationships and reads it
+    by its content type, whatever it is called)."""
     parts = _base_docx()
     head, rest = parts["word/document.xml"].split(b"<w:body>", 1)
     parts["word/document.xml"] = head + b"<w:body>" + body_xml + rest
+    if main_part != "word/document.xml":
+        parts[main_part] = parts.pop("word/document.xml")
+        rels_dir, base = main_part.rsplit("/", 1)
+        parts[f"{rels_dir}/_rels/{base}.rels"] = parts.pop("word/_rels/document.xml.rels")
+        for name in ("_rels/.rels", "[Content_Types].xml"):
+            parts[name] = parts[name].replace(b"word/document.xml", main_part.encode())
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         for name, data in parts.items():
@@ -71,7 +79,23 @@ def docx_bombs() -> dict[str, bytes]:
         "deep_nesting": docx_bomb(b"<w:p>" + b"<w:r>" * 100_000 + b"</w:r>" * 100_000 + b"</w:p>"),
         "over_20_mb": docx_bomb(b"<w:p/>" * 4_000_000),
         "many_parts": docx_bomb(b"", extra_parts=1100),
+        # the main part not named .xml (review 10b, finding 3): every limit still applies
+        "renamed_main_part": docx_bomb(b"<w:p/>" * 3_000_000, main_part="word/document.dat"),
+        "renamed_many_elements": docx_bomb(b"<w:p>" + _mixed(520_000) + b"</w:p>", main_part="word/document.dat"),
+        "renamed_long_text": docx_bomb(b"".join(b"<w:p><w:r><w:t>We have stopped case %06d.</w:t></w:r></w:p>" % i
+                                                for i in range(20_000)), main_part="word/main"),
+        "renamed_deep_nesting": docx_bomb(b"<w:p>" + b"<w:r>" * 1_000 + b"</w:r>" * 1_000 + b"</w:p>",
+                                          main_part="word/document.bin"),
     }
+
+
+def _mixed(count: int) -> bytes:
+    """`count` empty elements in an order that does not pack far (about 50 to 1), so that the
+    element limit, not the packing ratio, is what refuses them."""
+    import random
+
+    rng = random.Random(10)
+    return b"".join(rng.choice((b"<w:r/>", b"<w:b/>")) for _ in range(count))
 
 
 def run_measured(args: list[str], *, env: dict | None = None, cwd: Path | None = None,

@@ -8,6 +8,9 @@ times against the issue's 5 s.
 """
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 
 from hostile_files import (alias_bomb, cli, deep_bomb, docx_bombs, long_number_front_matter,
@@ -24,13 +27,21 @@ TEXT_BOMBS = {
     "long_number": (long_number_front_matter(), "characters"),
     "long_value": (long_value_front_matter(), "characters"),
 }
+# What each is refused for. A part that unpacks to over 400 times its packed size is refused
+# before anything is parsed, so the first three bombs say that; the renamed ones (the main part
+# called document.dat, main or document.bin) pack less tightly, so each meets the limit it
+# was built for, read as a stream like any part named .xml.
 DOCX_WORDS = {
-    "empty_paragraphs": "limit is 200 KB",
+    "empty_paragraphs": "word/document.xml unpacks to 670 times its packed size",
     "text_paragraphs": "limit is 200 KB",
-    "empty_runs": "far larger inside than a letter",
-    "deep_nesting": "not a readable Word",
+    "empty_runs": "word/document.xml unpacks to 670 times its packed size",
+    "deep_nesting": "word/document.xml unpacks to 497 times its packed size",
     "over_20_mb": "the limit is 20 MB",
     "many_parts": "parts",
+    "renamed_main_part": "word/document.dat unpacks to 670 times its packed size",
+    "renamed_many_elements": "far larger inside than a letter (over 500,000 elements)",
+    "renamed_long_text": "limit is 200 KB",
+    "renamed_deep_nesting": "its part word/document.bin is not XML that can be read",
 }
 
 
@@ -133,6 +144,28 @@ def test_ordinary_docx_still_reads(tmp_path):
     text = docx_text((tmp_path / "long.docx").read_bytes())
     assert "Paragraph 1999 of a long letter" in text
     assert text.rstrip().endswith("Phone  0300 123 1234")
+
+
+def test_a_picture_that_packs_tightly_is_still_read(tmp_path):
+    """The packing-ratio limit is for parts read as XML: a blank bitmap logo (3 MB, packing
+    about 1,000 to 1) is kept as bytes, never parsed, so the letter is read."""
+    import struct
+
+    import docx
+
+    width, height = 1000, 1000
+    pixels = b"\xff" * (width * 3 * height)
+    bmp = (b"BM" + struct.pack("<IHHI", 54 + len(pixels), 0, 0, 54)
+           + struct.pack("<IiiHHIIiiII", 40, width, height, 1, 24, 0, len(pixels), 2835, 2835, 0, 0) + pixels)
+    (tmp_path / "logo.bmp").write_bytes(bmp)
+    document = docx.Document()
+    document.add_picture(str(tmp_path / "logo.bmp"))
+    document.add_paragraph("Dear Ms Okafor")
+    document.save(tmp_path / "logo.docx")
+    data = (tmp_path / "logo.docx").read_bytes()
+    [picture] = [p for p in zipfile.ZipFile(io.BytesIO(data)).infolist() if p.filename.endswith(".bmp")]
+    assert picture.file_size > 400 * picture.compress_size and picture.file_size > 2**20
+    assert docx_text(data).strip() == "Dear Ms Okafor"
 
 
 def test_not_a_zip_at_all():

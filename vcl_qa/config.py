@@ -29,6 +29,15 @@ MAX_FRONT_MATTER_BYTES = 16 * 1024
 # A Word file: most bytes its parts may unpack to, and most parts (files) inside it.
 MAX_DOCX_UNPACKED_BYTES = 20 * 1024 * 1024
 MAX_DOCX_PARTS = 1000
+# Most XML elements in all the parts of one Word file (every part read as XML, whatever it
+# is called): a long letter has tens of thousands.
+MAX_DOCX_ELEMENTS = 500_000
+# A part read as XML that unpacks to more than MAX_DOCX_RATIO_FROM bytes may unpack to at most
+# MAX_DOCX_RATIO times its packed size: 3 million empty paragraphs pack 682 to 1, while a
+# python-docx letter of 4,800 identical paragraphs packs 195 to 1. Pictures and other parts
+# that are never parsed are held only as bytes, bound by MAX_DOCX_UNPACKED_BYTES.
+MAX_DOCX_RATIO = 400
+MAX_DOCX_RATIO_FROM = 1024 * 1024
 # The compare page compares a changed stretch of lines word by word only when its words,
 # multiplied, come to no more than this; beyond it the stretch is shown taken out and put in
 # whole (difflib over every word of a 200 KB letter of repeated lines took 523 s).

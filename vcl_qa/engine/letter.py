@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import posixpath
 import unicodedata
 from enum import Enum
 from pathlib import Path
@@ -553,18 +554,17 @@ def _docx_margin_lines(document, body: set[str]) -> tuple[list[str], list[str]]:
     return head, foot
 
 
-# Most XML elements in all the parts of one Word file: a long letter has tens of thousands.
-MAX_DOCX_ELEMENTS = 500_000
-
-
 def check_docx_package(data: bytes, source: str | None = None) -> None:
     """Refuse a Word file that would unpack or parse into far more than a letter, before
     python-docx builds it in memory: too many parts, too many bytes once unpacked (the sizes
-    the zip declares bind what it can unpack to), too many XML elements, or more text than
-    the letter limit. Reads each part as a stream and stops at the first limit passed."""
-    import zipfile
+    the zip declares bind what it can unpack to), a part read as XML that unpacks to far more
+    than its packed size, too many XML elements, or more text than the letter limit.
 
-    from lxml import etree
+    Every part python-docx may parse as XML is counted, whatever it is called: those whose
+    names end in .xml or .rels, and those that [Content_Types].xml gives an XML type (python-
+    docx chooses by the type, so a main part named `document.dat` is parsed all the same).
+    Each part is read as a stream that stops at the first limit passed."""
+    import zipfile
 
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
@@ -578,29 +578,89 @@ def check_docx_package(data: bytes, source: str | None = None) -> None:
     if unpacked > config.MAX_DOCX_UNPACKED_BYTES:
         raise LetterError(f"the Word file unpacks to {unpacked // 2**20:,} MB; the limit is "
                           f"{config.MAX_DOCX_UNPACKED_BYTES // 2**20} MB", source=source)
-    elements = text_bytes = 0
-    for part in parts:
-        if not part.filename.endswith((".xml", ".rels")):
-            continue
+    counts = _PartCounts(source)
+    types = [p for p in parts if p.filename == _CONTENT_TYPES]
+    defaults: dict[str, str] = {}
+    overrides: dict[str, str] = {}
+    for part in types:  # read first: it says which other parts are XML
+        _check_ratio(part, source)
+        counts.read(package, part, defaults, overrides)
+    xml_parts = [p for p in parts if p.filename != _CONTENT_TYPES and (
+        p.filename.lower().endswith((".xml", ".rels")) or _parsed_type(_content_type(p.filename, defaults, overrides)))]
+    for part in xml_parts:  # every ratio before any of them is parsed
+        _check_ratio(part, source)
+    for part in xml_parts:
+        counts.read(package, part)
+
+
+_CONTENT_TYPES = "[Content_Types].xml"
+_CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+
+
+def _content_type(name: str, defaults: dict[str, str], overrides: dict[str, str]) -> str:
+    """The type [Content_Types].xml gives a zip member, as python-docx looks it up (the part's
+    own entry, else its extension's; both without regard to case); "" when it has none."""
+    partname = "/" + name.lower()
+    if partname in overrides:
+        return overrides[partname]
+    ext = posixpath.splitext(partname)[1]
+    return defaults.get(ext[1:] if ext.startswith(".") else ext, "")
+
+
+def _parsed_type(content_type: str) -> bool:
+    """A type python-docx parses as XML when it loads the part (every type ending in "xml" but
+    pictures: an SVG picture, image/svg+xml, is kept as bytes)."""
+    return content_type.endswith("xml") and not content_type.startswith("image/")
+
+
+def _check_ratio(part, source: str | None) -> None:
+    size, packed = part.file_size, max(part.compress_size, 1)
+    if size > config.MAX_DOCX_RATIO_FROM and size > config.MAX_DOCX_RATIO * packed:
+        raise LetterError(f"the Word file's part {part.filename} unpacks to {size // packed:,} times "
+                          f"its packed size ({size // 2**20:,} MB), far more than a letter's; the "
+                          f"limit is {config.MAX_DOCX_RATIO:,} times", source=source)
+
+
+class _PartCounts:
+    """XML elements and letter text counted across the parts of one Word file, read as
+    streams; a LetterError as soon as either passes its limit."""
+
+    def __init__(self, source: str | None):
+        self.source = source
+        self.elements = 0
+        self.text_bytes = 0
+
+    def read(self, package, part, defaults: dict[str, str] | None = None,
+             overrides: dict[str, str] | None = None) -> None:
+        """Count one part; with `defaults` and `overrides`, also collect the content types
+        it gives (for [Content_Types].xml)."""
+        from lxml import etree
+
+        source = self.source
         try:
             with package.open(part) as stream:
                 for _, elem in etree.iterparse(stream, events=("end",), resolve_entities=False,
                                                no_network=True, load_dtd=False, huge_tree=False):
-                    elements += 1
-                    if elem.tag == _W_NS + "t" and elem.text:
-                        text_bytes += len(elem.text.encode("utf-8"))
-                    elif elem.tag == _W_NS + "p":
-                        text_bytes += 1  # the line break between paragraphs
+                    self.elements += 1
+                    tag = elem.tag
+                    if tag == _W_NS + "t" and elem.text:
+                        self.text_bytes += len(elem.text.encode("utf-8"))
+                    elif tag == _W_NS + "p":
+                        self.text_bytes += 1  # the line break between paragraphs
+                    elif defaults is not None and tag == _CT_NS + "Default":
+                        defaults[(elem.get("Extension") or "").lower()] = elem.get("ContentType") or ""
+                    elif overrides is not None and tag == _CT_NS + "Override":
+                        overrides[(elem.get("PartName") or "").lower()] = elem.get("ContentType") or ""
                     elem.clear(keep_tail=True)  # keep memory flat: drop what was read
                     while elem.getprevious() is not None:
                         del elem.getparent()[0]
-                    if text_bytes > MAX_BYTES:
+                    if self.text_bytes > MAX_BYTES:
                         raise LetterError(f"the Word document holds more than {MAX_BYTES // 1024} "
                                           f"KB of text; the limit is {MAX_BYTES // 1024} KB",
                                           source=source)
-                    if elements > MAX_DOCX_ELEMENTS:
+                    if self.elements > config.MAX_DOCX_ELEMENTS:
                         raise LetterError("the Word file is far larger inside than a letter "
-                                          f"(over {MAX_DOCX_ELEMENTS:,} elements)", source=source)
+                                          f"(over {config.MAX_DOCX_ELEMENTS:,} elements)", source=source)
         except LetterError:
             raise
         except Exception as exc:  # zlib.error, lzma.LZMAError, BadZipFile (CRC), EOFError,
