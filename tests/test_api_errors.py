@@ -238,3 +238,29 @@ def test_every_pattern_in_the_api_has_plain_words(server):
 
     walk(spec)
     assert found and found <= set(PATTERN_WORDS), found - set(PATTERN_WORDS)
+
+
+def test_a_request_with_thousands_of_problems_gets_a_small_answer(server):
+    """Review 10b, finding 13: 30,000 unknown context fields (a 488 KB request) got a 6 MB answer."""
+    import json
+
+    raw = json.dumps({"text": TEXT, "context": {f"k{i}": i for i in range(30_000)}})
+    r = httpx.post(f"{server.url}/api/v1/letters", content=raw, timeout=60,
+                   headers={**auth(server.token), "Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert len(r.content) < 20_000, len(r.content)
+    err = r.json()["error"]
+    assert err["code"] == "invalid"
+    assert err["message"].startswith("30,000 problems: context.k0, context.k1, context.k2")
+    assert err["message"].endswith("context.k49 and 29,950 more (the first 50 are in details)")
+    assert [d["field"] for d in err["details"]] == [f"context.k{i}" for i in range(50)]
+    assert err["details"][0]["message"] == f"unknown field (allowed: {ALLOWED})"
+
+
+def test_a_huge_field_name_is_not_echoed_whole(server):
+    r = post(server, "/letters", {"text": TEXT, "context": {"k" * 300_000: 1}})
+    assert r.status_code == 422
+    assert len(r.content) < 2_000, len(r.content)
+    (detail,) = r.json()["error"]["details"]
+    assert detail["field"].startswith("context.kkkk") and detail["field"].endswith("...")
+    assert detail["message"].startswith("unknown field")
