@@ -70,7 +70,13 @@ def _sequences(conn: sqlite3.Connection) -> dict[str, int]:
 
 def needed(conn: sqlite3.Connection) -> bool:
     """Whether `ensure` has anything to do (a read: cheap enough for every start)."""
-    return bool(without_autoincrement(conn)) or _behind(conn, id_tables(conn))
+    tables = id_tables(conn)
+    return bool(_convertible(conn, tables)) or _behind(conn, tables)
+
+
+def _convertible(conn: sqlite3.Connection, tables: dict[str, str]) -> list[str]:
+    """The tables without AUTOINCREMENT whose key is declared so that it can be added."""
+    return [t for t in without_autoincrement(conn) if _key_declared(tables[t]).search(_table_sql(conn, t))]
 
 
 def _marks(conn: sqlite3.Connection) -> dict[str, int]:
@@ -93,14 +99,19 @@ def high_water(conn: sqlite3.Connection) -> dict[str, int]:
     return {t: n for t, n in out.items() if n}
 
 
-def _make_autoincrement(conn: sqlite3.Connection, table: str, key: str) -> None:
+def _key_declared(key: str) -> re.Pattern:
+    """`KEY INTEGER PRIMARY KEY` in a table's definition (the column constraint AUTOINCREMENT
+    goes after)."""
+    name = re.escape(key)
+    return re.compile(r'((?:"' + name + r'"|`' + name + r'`|\[' + name + r'\]|\b' + name
+                      + r'\b)\s+INTEGER\s+PRIMARY\s+KEY(?:\s+(?:ASC|DESC))?)', re.IGNORECASE)
+
+
+def _make_autoincrement(conn: sqlite3.Connection, table: str, key: str) -> bool:
     sql = _table_sql(conn, table)
-    pattern = re.compile(r'((?:"' + re.escape(key) + r'"|`' + re.escape(key) + r'`|\[' + re.escape(key)
-                         + r'\]|\b' + re.escape(key) + r'\b)\s+INTEGER\s+PRIMARY\s+KEY(?:\s+(?:ASC|DESC))?)',
-                         re.IGNORECASE)
+    pattern = _key_declared(key)
     if not pattern.search(sql):
-        raise RuntimeError(f"Cannot make the ids of table {table} permanent: its key is not declared "
-                           f"as '{key} INTEGER PRIMARY KEY'")
+        return False  # declared some other way (a table constraint): left as it is, not guessed at
     temp = f"{table}__ids_kept"
     new_sql = _CREATE.sub(f"CREATE TABLE {_quote(temp)}", pattern.sub(r"\1 AUTOINCREMENT", sql, count=1), count=1)
     others = [s for (s,) in conn.execute(
@@ -117,6 +128,7 @@ def _make_autoincrement(conn: sqlite3.Connection, table: str, key: str) -> None:
     conn.execute(f"ALTER TABLE {_quote(temp)} RENAME TO {_quote(table)}")
     for statement in others:
         conn.execute(statement)
+    return True
 
 
 def ensure(conn: sqlite3.Connection, raise_to: dict[str, int] | None = None) -> list[str]:
@@ -126,7 +138,7 @@ def ensure(conn: sqlite3.Connection, raise_to: dict[str, int] | None = None) -> 
     so that dropping the old table cascades nothing); the caller holds the writers' lock.
     Returns the tables it changed to AUTOINCREMENT."""
     tables = id_tables(conn)
-    todo = without_autoincrement(conn)
+    todo = _convertible(conn, tables)
     raise_to = {t: n for t, n in (raise_to or {}).items() if n}
     if not todo and not raise_to and not _behind(conn, tables):
         return []
@@ -141,8 +153,7 @@ def ensure(conn: sqlite3.Connection, raise_to: dict[str, int] | None = None) -> 
             raise RuntimeError("foreign keys could not be switched off")  # a drop would cascade
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for table in todo:
-                _make_autoincrement(conn, table, tables[table])
+            todo = [t for t in todo if _make_autoincrement(conn, t, tables[t])]
             if raise_to:
                 conn.execute(f"CREATE TABLE IF NOT EXISTS {MARKS_TABLE} (name TEXT PRIMARY KEY,"
                              " highest INTEGER NOT NULL)")
