@@ -217,3 +217,26 @@ def test_every_table_with_an_integer_id_never_reuses_one_even_one_added_later(tm
     assert db.execute("INSERT INTO things (letter_id) VALUES (NULL)").lastrowid == 8
     assert "things_letter" in {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     db.close()
+
+
+
+def test_the_rebuild_leaves_no_stale_copy_of_a_letter_in_the_file(tmp_path):
+    """Making a table AUTOINCREMENT copies it and drops the old one: the old pages are zeroed
+    (secure_delete, whatever the connection or SQLite build had), so no copy of a letter's text
+    is left in free pages to outlive the letter's purge."""
+    from vcl_qa.db import ids
+
+    db = tmp_path / "vcl_qa.db"
+    shutil.copy(FIRST_RELEASE, db)
+    assert db.read_bytes().count(b"Clover Street") == 1
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("PRAGMA secure_delete = 0")
+        assert "versions" in ids.ensure(conn)
+        assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 0  # put back as it was
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 0
+    finally:
+        conn.close()
+    assert db.read_bytes().count(b"Clover Street") == 1  # the live copy only
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    assert query(db, "SELECT count(*) FROM versions_fts WHERE versions_fts MATCH 'Clover'") == [(1,)]

