@@ -8,22 +8,11 @@ timed, so the test says the same on a busy machine. bench/bench_decisions.py pri
 """
 from __future__ import annotations
 
-import pytest
-
-from vcl_qa.db import migrate, open_db
 from vcl_qa.db.connection import now
 from vcl_qa.decisions import store
 from vcl_qa.letters.bulk import Actor
 
-ACTOR = Actor("test")
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = open_db(tmp_path / "vcl_qa.db")
-    migrate(database)
-    yield database
-    database.close()
+ACTOR = Actor("test")  # `db`: the shared fresh database fixture (tests/conftest.py)
 
 
 def _fill(db, team: str, entries: int, start: int = 0) -> None:
