@@ -150,3 +150,84 @@ def _high_water_mb(pid: int) -> float:
 
 def cli(*args: str) -> list[str]:
     return [sys.executable, "-c", "from vcl_qa.cli import main; main()", *args]
+
+
+def _docx_with_header(body_xml: bytes, header_xml: bytes) -> bytes:
+    """A python-docx document with one page header (`header_xml`: the header's paragraphs) and
+    `body_xml` before the last section's properties; the header's relationship id is rH1."""
+    parts = _base_docx()
+    w = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    parts["word/header1.xml"] = b"<w:hdr " + w + b">" + header_xml + b"</w:hdr>"
+    parts["word/_rels/document.xml.rels"] = parts["word/_rels/document.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rH1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/header" Target="header1.xml"/></Relationships>')
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/word/header1.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/></Types>')
+    head, rest = parts["word/document.xml"].split(b"<w:body>", 1)
+    last = rest.rindex(b"<w:sectPr")
+    parts["word/document.xml"] = head + b"<w:body>" + rest[:last] + body_xml + rest[last:]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def _merged_column(rows: int) -> bytes:
+    """A one-column table whose cell is merged down `rows` rows (w:vMerge)."""
+    first = b'<w:tr><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr><w:p><w:r><w:t>a</w:t></w:r></w:p></w:tc></w:tr>'
+    more = b"<w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc></w:tr>"
+    return b"<w:tbl><w:tblGrid><w:gridCol/></w:tblGrid>" + first + more * (rows - 1) + b"</w:tbl>"
+
+
+def slow_docx_shapes() -> dict[str, bytes]:
+    """name -> a small .docx within every size limit, built to take the reader a long time
+    (review 10b, finding 4, and shapes found while fixing it). Times before the fix, reading
+    only, on a loaded 2-CPU machine: see bench/bench_hostile.py."""
+    greeting = b"<w:p><w:r><w:t>Dear Ms Smith</w:t></w:r></w:p>"
+    section = b'<w:p><w:pPr><w:sectPr><w:headerReference w:type="default" r:id="rH1"/></w:sectPr></w:pPr></w:p>'
+    box = b"<w:p><w:r><w:drawing><w:txbxContent>" + b"<w:p><w:r><w:t>x</w:t></w:r></w:p>" * 50
+    return {
+        # python-docx's row.cells walked up the merge for every row: 87 s (900 rows)
+        "merged_column_900_rows": docx_bomb(greeting + _merged_column(900)),
+        # 90 of them in 55 KB: over 2 minutes (about 70 minutes by the review's count)
+        "merged_columns_90_tables": docx_bomb(greeting + _merged_column(900) * 90),
+        # a cell spanning 2 billion columns, listed once per column: 44 s and 2.7 GB
+        "span_2_billion_columns": docx_bomb(greeting + b'<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="2000000000"/>'
+                                            b"</w:tcPr><w:p/></w:tc></w:tr></w:tbl>"),
+        # 1,000 sections sharing a header of 4,000 lines, read once per section: over 100 s
+        # (500 sections and 2,000 lines: 19 to 102 s)
+        "sections_sharing_a_header": _docx_with_header(greeting + section * 1000,
+                                                       b"".join(b"<w:p><w:r><w:t>h%d</w:t></w:r></w:p>" % i
+                                                                for i in range(4000))),
+        # one header of 20,000 lines, each looked for in a list of those kept: 12 s
+        "header_of_20000_lines": _docx_with_header(greeting + section, b"".join(b"<w:p><w:r><w:t>h%d</w:t></w:r></w:p>" % i
+                                                                      for i in range(20_000))),
+        # 50,000 sections: python-docx's sections[0] looked up again for each: over 60 s
+        "sections_50000": docx_bomb(greeting + b"<w:p><w:pPr><w:sectPr/></w:pPr></w:p>" * 50_000),
+        # text boxes 40 deep, each read again for every box around it: over 60 s (hours)
+        "text_boxes_40_deep": docx_bomb(greeting + box * 40 + b"</w:txbxContent></w:drawing></w:r></w:p>" * 40),
+    }
+
+
+def many_relationships(count: int = 100_000) -> bytes:
+    """A document whose relationships list `count` links to its styles: python-docx took 5 s
+    over 100,000."""
+    parts = _base_docx()
+    extra = b"".join(b'<Relationship Id="x%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                     b'relationships/styles" Target="styles.xml"/>' % i for i in range(count))
+    parts["word/_rels/document.xml.rels"] = parts["word/_rels/document.xml.rels"].replace(
+        b"</Relationships>", extra + b"</Relationships>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def read_docx_command(path: str) -> list[str]:
+    """A child process that only reads a Word file (no scoring): exit 0 read, 2 refused."""
+    return [sys.executable, "-c", "import sys\nfrom vcl_qa.engine.letter import docx_text\nfrom vcl_qa.errors "
+            "import LetterError\ntry:\n    docx_text(open(sys.argv[1], 'rb').read(), sys.argv[1])\nexcept LetterError "
+            "as e:\n    print(e, file=sys.stderr)\n    sys.exit(2)\n", path]

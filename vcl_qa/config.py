@@ -38,6 +38,14 @@ MAX_DOCX_ELEMENTS = 500_000
 # that are never parsed are held only as bytes, bound by MAX_DOCX_UNPACKED_BYTES.
 MAX_DOCX_RATIO = 400
 MAX_DOCX_RATIO_FROM = 1024 * 1024
+# Most relationships (links between parts: pictures, headers, hyperlinks) in one Word file: a
+# letter has a few dozen, and python-docx takes about 50 microseconds over each (100,000 took 5 s).
+MAX_DOCX_RELATIONSHIPS = 5_000
+# Most elements the reader looks at in one Word file, whatever its shape (twice the elements a
+# file may hold): it looks at each element of the body, headers and footers about once, so a file
+# within MAX_DOCX_ELEMENTS stays well within this; a shape that would make it read the same
+# content again and again is refused rather than read for minutes.
+MAX_DOCX_ELEMENTS_READ = 2 * MAX_DOCX_ELEMENTS
 # The compare page compares a changed stretch of lines word by word only when its words,
 # multiplied, come to no more than this; beyond it the stretch is shown taken out and put in
 # whole (difflib over every word of a 200 KB letter of repeated lines took 523 s).

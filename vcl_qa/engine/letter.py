@@ -338,8 +338,9 @@ def read_docx(data: bytes, source: str | None = None) -> tuple[str, str | None]:
     check_docx_package(data, source)
     try:
         document = docx.Document(io.BytesIO(data))
-        body = _docx_body_lines(document)
-        head, foot = _docx_margin_lines(document, set(body))
+        reading = _Reading(source)
+        body = _docx_body_lines(document, reading)
+        head, foot = _docx_margin_lines(document, set(body), reading)
     except LetterError:
         raise
     except Exception as exc:  # python-docx on a damaged file: KeyError, ValueError, lxml errors...
@@ -410,35 +411,59 @@ _W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_NS = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 
 
-def _docx_body_lines(document) -> list[str]:
+class _Reading:
+    """How many more elements the reader may look at in one Word file (config.
+    MAX_DOCX_ELEMENTS_READ); a LetterError once they run out.
+
+    check_docx_package bounds what a file holds; this bounds how much reading it takes,
+    whatever its shape. The reader looks at each element of the body and of each header and
+    footer part about once, so a file within the element limit stays within this one; a shape
+    that would make it read the same content again and again (before: a merged cell read once
+    for each row below it, one header for each of 500 sections, a text box inside a text box
+    once for each box around it) is stopped, not read for minutes."""
+
+    __slots__ = ("left", "source")
+
+    def __init__(self, source: str | None):
+        self.left = config.MAX_DOCX_ELEMENTS_READ
+        self.source = source
+
+    def take(self, count: int) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise LetterError("the Word file takes far more reading than a letter (over "
+                              f"{config.MAX_DOCX_ELEMENTS_READ:,} elements read; the limit is "
+                              f"{config.MAX_DOCX_ELEMENTS_READ:,})", source=self.source)
+
+
+def _docx_body_lines(document, reading: _Reading) -> list[str]:
     """Paragraphs and table rows in the order they stand in the document (a table of address
     and reference at the top stays at the top). A row's cells are joined by two spaces."""
-    return _block_lines(document.element.body, document)
+    return _block_lines(document.element.body, reading)
 
 
-def _block_lines(parent, document) -> list[str]:
+def _block_lines(parent, reading: _Reading) -> list[str]:
     """The lines of a run of block content (a body, a cell, a header, a text box, a content
     control): each paragraph a line (and the lines of a text box anchored in it after it), each
     table row a line. Content controls and custom XML wrapping paragraphs are read through:
     Word templates put the greeting's name or a whole paragraph in one."""
-    from docx.table import Table
-
+    reading.take(len(parent))
     lines: list[str] = []
     for child in parent.iterchildren():
         tag = child.tag
         if tag == _W_NS + "p":
-            text, boxes = _paragraph_text(child)
+            text, boxes = _paragraph_text(child, reading)
             if text or not _mark_deleted(child):  # a paragraph taken out with tracked changes
                 lines.append(text)
             lines.extend(boxes)
         elif tag == _W_NS + "tbl":
-            lines.extend(_docx_table_lines(Table(child, document)))
+            lines.extend(_docx_table_lines(child, reading))
         elif tag == _W_NS + "sdt":
             content = child.find(_W_NS + "sdtContent")
             if content is not None:
-                lines.extend(_block_lines(content, document))
+                lines.extend(_block_lines(content, reading))
         elif tag == _W_NS + "customXml":
-            lines.extend(_block_lines(child, document))
+            lines.extend(_block_lines(child, reading))
     return lines
 
 
@@ -449,7 +474,7 @@ _READ_THROUGH = frozenset(_W_NS + tag for tag in ("hyperlink", "ins", "moveTo", 
                                                    "fldSimple", "dir", "bdo"))
 
 
-def _paragraph_text(p) -> tuple[str, list[str]]:
+def _paragraph_text(p, reading: _Reading) -> tuple[str, list[str]]:
     """A paragraph's text as it prints, and the lines of any text boxes anchored in it.
 
     python-docx's `Paragraph.text` reads only runs and links directly in the paragraph, so it
@@ -459,26 +484,28 @@ def _paragraph_text(p) -> tuple[str, list[str]]:
     Word leaves them out of the printed letter."""
     out: list[str] = []
     boxes: list[str] = []
-    _inline(p, out, boxes)
+    _inline(p, out, boxes, reading)
     return "".join(out), boxes
 
 
-def _inline(parent, out: list[str], boxes: list[str]) -> None:
+def _inline(parent, out: list[str], boxes: list[str], reading: _Reading) -> None:
+    reading.take(len(parent))
     for child in parent.iterchildren():
         tag = child.tag
         if tag == _W_NS + "r":
             if not _hidden(child):
-                _run_text(child, out, boxes)
+                _run_text(child, out, boxes, reading)
         elif tag in _READ_THROUGH:
-            _inline(child, out, boxes)
+            _inline(child, out, boxes, reading)
         elif tag == _W_NS + "sdt":
             content = child.find(_W_NS + "sdtContent")
             if content is not None:
-                _inline(content, out, boxes)
+                _inline(content, out, boxes, reading)
         # w:del and w:moveFrom (deleted), w:pPr, bookmarks, comment marks, proofing marks: no text
 
 
-def _run_text(r, out: list[str], boxes: list[str]) -> None:
+def _run_text(r, out: list[str], boxes: list[str], reading: _Reading) -> None:
+    reading.take(len(r))
     for c in r.iterchildren():
         tag = c.tag
         if tag == _W_NS + "t":
@@ -492,20 +519,28 @@ def _run_text(r, out: list[str], boxes: list[str]) -> None:
         elif tag == _W_NS + "noBreakHyphen":
             out.append("-")
         elif tag in (_W_NS + "drawing", _W_NS + "pict", _MC_NS + "AlternateContent"):
-            boxes.extend(_text_box_lines(c))
+            boxes.extend(_text_box_lines(c, reading))
 
 
-def _text_box_lines(el) -> list[str]:
+def _text_box_lines(el, reading: _Reading) -> list[str]:
     """The lines of the text boxes in a drawing (each read once: Word writes a box twice, as a
-    drawing and as a fallback picture for older readers, inside mc:AlternateContent)."""
+    drawing and as a fallback picture for older readers, inside mc:AlternateContent). A box
+    inside a box is read with the box around it, where its drawing stands, not again after it
+    (before, each box was read again for every box around it: 40 boxes deep took hours)."""
     if el.tag == _MC_NS + "AlternateContent":
         choice = el.find(_MC_NS + "Choice")
         el = choice if choice is not None else el.find(_MC_NS + "Fallback")
         if el is None:
             return []
     lines: list[str] = []
-    for box in el.iter(_W_NS + "txbxContent"):
-        lines.extend(_block_lines(box, None))
+    stack = [el]  # the drawing's elements in document order, down to the outermost boxes
+    while stack:
+        node = stack.pop()
+        reading.take(1)
+        if node.tag == _W_NS + "txbxContent":
+            lines.extend(_block_lines(node, reading))
+        else:
+            stack.extend(reversed(node))
     return lines
 
 
@@ -525,32 +560,106 @@ def _mark_deleted(p) -> bool:
     return marks is not None and marks.find(_W_NS + "del") is not None
 
 
-def _docx_table_lines(table) -> list[str]:
+def _docx_table_lines(tbl, reading: _Reading) -> list[str]:
+    """One line per row (w:tr), its cells' text joined by two spaces, read from the w:tc
+    elements as python-docx's `row.cells` gives them: a cell spanning columns (w:gridSpan) is
+    its text once; a cell merged with the one above (w:vMerge, continued) is the text of the
+    cell where the merge starts, in each row it covers; a cell the same as the one before it
+    in the row is not repeated.
+
+    python-docx found the cell above a merged one by walking up the merge, looking up each
+    row's place in the table every time, and listed a spanning cell once per column: a column
+    merged down 900 rows took 45 s to read, a cell spanning 2 billion columns 44 s and 2.7 GB.
+    Here each row remembers, for each column where a cell of it starts, that cell's text, so
+    the row below finds it at once. A file python-docx could not read is still refused (a
+    span that is not a number, a merge continued with no cell above it)."""
+    reading.take(len(tbl))
     lines = []
-    for row in table.rows:
+    above: dict[int, tuple[str, int]] | None = None  # the row above: start column -> (text, span)
+    for tr in tbl.iterchildren(_W_NS + "tr"):
+        reading.take(len(tr))
+        here: dict[int, tuple[str, int]] = {}
+        highest = None
+        offset = _decimal(tr.find(_W_NS + "trPr"), "gridBefore", 0)
         cells: list[str] = []
-        for cell in row.cells:  # a merged cell is listed once per column it spans
-            text = "\n".join(_block_lines(cell._tc, None))
-            if not cells or text != cells[-1]:
+        for tc in tr.iterchildren(_W_NS + "tc"):
+            props = tc.find(_W_NS + "tcPr")
+            span = _decimal(props, "gridSpan", 1)
+            merge = props.find(_W_NS + "vMerge") if props is not None else None
+            if merge is not None and merge.get(_W_NS + "val", "continue") == "continue":
+                if above is None or offset not in above:  # as python-docx, which raises ValueError
+                    raise ValueError(f"a merged cell has no cell above it at column {offset}")
+                text, root_span = above[offset]
+            elif span > 0:
+                text, root_span = "\n".join(_block_lines(tc, reading)), span
+            else:  # a cell spanning no columns is not in python-docx's row.cells: not read
+                text, root_span = "", span
+            # python-docx looks along the row for the first cell starting at or after a column
+            # (cells spanning 0 or fewer columns are skipped there, and in the row's cells)
+            if highest is None or offset > highest:
+                here[offset] = (text, root_span)
+                highest = offset
+            if root_span > 0 and (not cells or text != cells[-1]):
                 cells.append(text)
+            offset += span
         lines.append("  ".join(c for c in cells if c.strip()))
+        above = here
     return lines
 
 
-def _docx_margin_lines(document, body: set[str]) -> tuple[list[str], list[str]]:
+def _decimal(props, name: str, default: int) -> int:
+    """The number in props/w:<name>/@w:val (a ValueError when it is not one, as python-docx)."""
+    if props is None:
+        return default
+    el = props.find(_W_NS + name)
+    if el is None:
+        return default
+    value = el.get(_W_NS + "val")
+    if value is None:
+        raise ValueError(f"w:{name} has no w:val")
+    return int(value)
+
+
+# The kinds of page header and footer a section may have, in the order they are read.
+_MARGINS = tuple((_W_NS + tag, kind) for tag in ("headerReference", "footerReference")
+                 for kind in ("first", "default", "even"))
+
+
+def _docx_margin_lines(document, body: set[str], reading: _Reading) -> tuple[list[str], list[str]]:
     """The page headers' lines (where a case reference and the office address usually are)
-    and the footers', each once, leaving out lines the body already has."""
+    and the footers', each once, leaving out lines the body already has.
+
+    Each header or footer part is read once, however many sections refer to it (before, a
+    header shared by 500 sections was read 500 times, and each of its lines looked for in a
+    list of those kept: 46 s for a 42 KB file). A section without its own header of a kind
+    shows the one before it, which is read already."""
+    from docx.oxml.ns import qn
+
     head: list[str] = []
     foot: list[str] = []
-    for section in document.sections:
-        for part, into in ((section.first_page_header, head), (section.header, head),
-                           (section.even_page_header, head), (section.first_page_footer, foot),
-                           (section.footer, foot), (section.even_page_footer, foot)):
-            if part.is_linked_to_previous and section is not document.sections[0]:
+    kept: tuple[set[str], set[str]] = (set(), set())
+    done: set[tuple[int, int]] = set()
+    related = document.part.related_parts
+    r_id = qn("r:id")
+    for sect in document.element.xpath("./w:body/w:p/w:pPr/w:sectPr | ./w:body/w:sectPr"):
+        reading.take(len(sect) + 1)
+        refs: dict[tuple[str, str | None], Any] = {}
+        for child in sect.iterchildren(_W_NS + "headerReference", _W_NS + "footerReference"):
+            refs.setdefault((child.tag, child.get(_W_NS + "type")), child)
+        for tag, kind in _MARGINS:
+            ref = refs.get((tag, kind))
+            if ref is None:  # linked to the section before
                 continue
-            for line in _block_lines(part._element, None):
-                if line.strip() and line not in into and line not in body:
+            which = 0 if tag == _W_NS + "headerReference" else 1
+            part = related[ref.get(r_id)]  # KeyError for a part that is not there
+            if (id(part), which) in done:
+                continue
+            done.add((id(part), which))
+            into, seen = (head, foot)[which], kept[which]
+            for line in _block_lines(part.element, reading):
+                if line.strip() and line not in seen and line not in body:
                     into.append(line)
+                    seen.add(line)
     return head, foot
 
 
@@ -595,6 +704,7 @@ def check_docx_package(data: bytes, source: str | None = None) -> None:
 
 _CONTENT_TYPES = "[Content_Types].xml"
 _CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 def _content_type(name: str, defaults: dict[str, str], overrides: dict[str, str]) -> str:
@@ -603,8 +713,7 @@ def _content_type(name: str, defaults: dict[str, str], overrides: dict[str, str]
     partname = "/" + name.lower()
     if partname in overrides:
         return overrides[partname]
-    ext = posixpath.splitext(partname)[1]
-    return defaults.get(ext[1:] if ext.startswith(".") else ext, "")
+    return defaults.get(posixpath.splitext(partname)[1].removeprefix("."), "")
 
 
 def _parsed_type(content_type: str) -> bool:
@@ -629,6 +738,7 @@ class _PartCounts:
         self.source = source
         self.elements = 0
         self.text_bytes = 0
+        self.relationships = 0
 
     def read(self, package, part, defaults: dict[str, str] | None = None,
              overrides: dict[str, str] | None = None) -> None:
@@ -651,6 +761,12 @@ class _PartCounts:
                         defaults[(elem.get("Extension") or "").lower()] = elem.get("ContentType") or ""
                     elif overrides is not None and tag == _CT_NS + "Override":
                         overrides[(elem.get("PartName") or "").lower()] = elem.get("ContentType") or ""
+                    elif tag == _RELS_NS + "Relationship":
+                        self.relationships += 1
+                        if self.relationships > config.MAX_DOCX_RELATIONSHIPS:
+                            raise LetterError("the Word file links far more parts than a letter (over "
+                                              f"{config.MAX_DOCX_RELATIONSHIPS:,} relationships; a letter "
+                                              "has a few dozen)", source=source)
                     elem.clear(keep_tail=True)  # keep memory flat: drop what was read
                     while elem.getprevious() is not None:
                         del elem.getparent()[0]
