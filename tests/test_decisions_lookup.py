@@ -57,11 +57,12 @@ def test_a_batch_costs_the_same_in_a_small_and_a_large_register(db):
     }
     work = {}
     for team, (new, old) in batches.items():
+        created = _records(team, new, 100)
+        updated = _records(team, old, 100, letter_date="2025-03-12")
         work[team] = {
-            "created": _steps(db, lambda: store.upsert_many(db, ACTOR, _records(team, new, 100))),
-            "unchanged": _steps(db, lambda: store.upsert_many(db, ACTOR, _records(team, new, 100))),
-            "updated": _steps(db, lambda: store.upsert_many(db, ACTOR, _records(team, old, 100,
-                                                                                letter_date="2025-03-12"))),
+            "created": _steps(db, lambda records=created: store.upsert_many(db, ACTOR, records)),
+            "unchanged": _steps(db, lambda records=created: store.upsert_many(db, ACTOR, records)),
+            "updated": _steps(db, lambda records=updated: store.upsert_many(db, ACTOR, records)),
         }
     for outcome in ("created", "unchanged", "updated"):
         small, large = work["small"][outcome], work["large"][outcome]

@@ -566,7 +566,7 @@ class _Lines:
         self._row: list[str] = []
         self._done = 0  # lines of the rows read so far
 
-    def __iter__(self) -> "_Lines":
+    def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
