@@ -540,7 +540,10 @@ def test_sample_register_links_every_sample_letter(db):
     assert (report.created, report.failed) == (len(register), [])
     imported = import_folder(db, folder, "demo", sent=True)
     assert len(imported.stored) == len(letters) >= 40
-    assert decisions.unlinked_letters(db)[1] == 0
+    # Every sample letter is linked but one checked without its decision (sample 42: no case
+    # can be matched without knowing what was decided), which stays unlinked, as it should.
+    undecided = [p for p in letters if Letter.from_file(p).context.decision is None]
+    assert len(undecided) == 1 and decisions.unlinked_letters(db)[1] == len(undecided)
     rows = decisions.register(db, today=D(2026, 1, 12))
     counts = {s: sum(1 for r in rows if r["status"] == s)
               for s in ("due", "due_today", "overdue", "sent_on_time", "sent_late")}

@@ -62,12 +62,13 @@ def expected():
 
 
 @pytest.mark.parametrize("path", LETTER_FILES, ids=lambda p: p.name)
-def test_sample_parses_with_full_context(path):
+def test_sample_parses_with_full_context(path, expected):
     letter = Letter.from_file(path)
     ctx = letter.context
     missing = [f for f in ("decision", "decision_date", "letter_date", "victim_category",
                            "bereaved", "offence", "victim_name", "urn") if getattr(ctx, f) is None]
-    assert missing == []
+    # one sample is checked without its decision on purpose (content.details_missing)
+    assert missing == (["decision"] if "content.details_missing" in expected[path.name] else [])
     assert letter.text.strip() != ""
 
 
@@ -108,7 +109,7 @@ def test_every_error_or_warning_rule_is_expected_from_at_least_two_letters(expec
 
 def test_samples_cover_the_required_cases():
     contexts = [Letter.from_file(p).context for p in LETTER_FILES]
-    decisions = {c.decision for c in contexts}
+    decisions = {c.decision for c in contexts if c.decision is not None}
     assert decisions == {"discontinued", "no_evidence_offered", "charge_altered",
                          "not_charged", "left_on_file"}
     assert {c.victim_category for c in contexts} == {"enhanced", "standard"}
