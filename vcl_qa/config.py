@@ -50,6 +50,10 @@ MAX_DOCX_ELEMENTS_READ = 2 * MAX_DOCX_ELEMENTS
 # multiplied, come to no more than this; beyond it the stretch is shown taken out and put in
 # whole (difflib over every word of a 200 KB letter of repeated lines took 523 s).
 WORD_DIFF_CELLS = 250_000
+# A run of text between spaces longer than this is given to spaCy's tokenizer in pieces of this
+# length: its time grows with the square of a run's length (12,000 ")" in a row held up every
+# check on the server for half a minute; in pieces, 0.06 s), and no word is this long.
+LONGEST_TOKEN_RUN = 200
 # Dates a letter, decision or period may carry: a sensible range (a typo such as 9999 or 0202
 # is refused with a message rather than breaking a working-day count).
 EARLIEST_DATE = dt.date(2000, 1, 1)

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
+from vcl_qa import config
 from vcl_qa.engine.memo import keep_short
 from vcl_qa.engine.nlp import get_nlp
 from vcl_qa.engine.rules_data import load_yaml
@@ -113,17 +114,12 @@ def _chunk(chunk: str) -> tuple[tuple, ...]:
                  for t in get_nlp().tokenizer(chunk))
 
 
-# A run of text between spaces longer than this is given to spaCy in pieces of this length: its
-# tokenizer takes time that grows with the square of a run's length ("))))...": 12,000 of them
-# held up every check on the server for half a minute), and no word is this long.
-LONGEST_RUN = 200
+# A run of text between spaces longer than this goes to spaCy in pieces (vcl_qa/config.py).
+LONGEST_RUN = config.LONGEST_TOKEN_RUN
 
 
 def _pieces(run: str):
-    """(offset, piece) of a run, cut into LONGEST_RUN pieces when it is longer."""
-    if len(run) <= LONGEST_RUN:
-        yield 0, run
-        return
+    """(offset, piece) of a run longer than LONGEST_RUN, cut into pieces of that length."""
     for i in range(0, len(run), LONGEST_RUN):
         yield i, run[i:i + LONGEST_RUN]
 
