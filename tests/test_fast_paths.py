@@ -1,6 +1,8 @@
-"""The engine's two speed-ups give exactly the answers of the slow way they replace:
-`structure.tokenize` (cached per run of text) the tokens of spaCy's tokenizer, and
-`fastsearch.search` (indexed word starts) the match of `pattern.search`."""
+"""The engine's speed-ups give exactly the answers of the slow way they replace:
+`structure.tokenize` (cached per run of text) the tokens of spaCy's tokenizer,
+`structure.analyse` (a block between blank lines at a time) the tokens and sentences of the
+whole text, and `fastsearch.search` (indexed word starts, kept per block) the match of
+`pattern.search`."""
 from __future__ import annotations
 
 import re
@@ -15,7 +17,7 @@ from vcl_qa.engine import fastsearch
 from vcl_qa.engine.letter import split_front_matter
 from vcl_qa.engine.nlp import get_nlp
 from vcl_qa.engine.rules import load_rules
-from vcl_qa.engine.structure import read_tokens, tokenize
+from vcl_qa.engine.structure import _split_sentences, analyse, classify_lines, read_tokens, tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -176,3 +178,76 @@ def test_a_run_on_letter_leaves_nothing_long_in_any_memo():
     assert all(len(t) <= classifier._SEEN_TEXT_MAX for seen in classifier._SEEN.values() for t in seen)
     assert metrics.piece_counts.cache_info().currsize - before <= 5  # the short lines only
     assert all(len(t) <= 3_000 for c in load_rules().concepts.values() for t in c.memo)
+
+
+# --- a block at a time --------------------------------------------------------------------
+
+def _whole(text: str):
+    """Tokens and sentences worked out over the whole text at once (the reference)."""
+    lines = classify_lines(text)[0]
+    toks = tokenize(text)
+    return toks, [(s.start, s.end, s.text, s.tok_start, s.tok_end, s.words, s.paragraph)
+                  for s in _split_sentences(toks, text, lines)]
+
+
+def _by_blocks(text: str):
+    doc = analyse(text)
+    return doc.toks, [(s.start, s.end, s.text, s.tok_start, s.tok_end, s.words, s.paragraph)
+                      for s in doc.sentences]
+
+
+def test_analysing_a_block_at_a_time_gives_the_whole_texts_answer_on_every_letter():
+    wrong = [t[:60] for t in TEXTS if _by_blocks(t) != _whole(t)]
+    assert wrong == []
+    # and again, now that every block is kept (the answer must not depend on the memo)
+    assert [t[:60] for t in TEXTS[:200] if _by_blocks(t) != _whole(t)] == []
+
+
+PIECES = ["Dear Ms Okafor", "\n", "\n\n", " \n\n", "\n \n", "  \n\n  ", "\t\n\r\n", "\u2028", " ", "  ",
+          "We stopped the case.", "- item one", "1. first", "Yours sincerely", "etc.", "Mr.", '"Quoted."',
+          "It's done", "x" * 250, "What happens next", "(a) thing", "end:", "\u00a0\n\n", "J. Smith said so. Then"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=25))
+def test_analysing_a_block_at_a_time_agrees_on_any_layout(pieces):
+    """Blank lines with spaces, tabs or odd line ends round them, lines that start inside the
+    whitespace before a block, lists, headings, greetings and sign-offs in any order."""
+    text = "".join(pieces)
+    assert _by_blocks(text) == _whole(text)
+    assert _by_blocks(text) == _whole(text)  # the second time from the memo
+
+
+def test_a_block_reached_through_long_whitespace_is_not_kept():
+    from vcl_qa.engine import structure
+
+    text = "Dear Ms Shah\n\n" + " " * 50_000 + "We stopped the case.\n\nYours sincerely"
+    assert _by_blocks(text) == _whole(text)
+    assert all(len(key[2]) + len(key[3]) <= 3_000 for key in structure._SENTENCES)
+
+
+def test_finditer_is_patterns_own_when_paragraphs_come_in_any_order():
+    """The word starts a pattern's beginnings find are kept per block and per pattern: the same
+    paragraphs in another order, at other offsets, after text that changes the blocks, give
+    the pattern's own matches, for patterns that begin with a space inside their words too."""
+    pats = [re.compile(e.pattern, re.I) for r in load_rules().rules if r.kind == "existence"
+            for e in r.config.patterns] + [re.compile(r"\bat the end of\s+the day\b", re.I),
+                                           re.compile(r"\bthe decision\s+is\b", re.I)]
+    assert any(fastsearch._plan(p.pattern, p.flags) and fastsearch._plan(p.pattern, p.flags).spaced for p in pats)
+    letters = [t for t in TEXTS if t.count("\n\n") > 4][:60]
+    texts = []
+    for text in letters:
+        blocks = text.split("\n\n")
+        texts += ["\n\n".join(reversed(blocks)), "\n \n".join(blocks[1:]), " \n\n\t".join(blocks)]
+    texts += ["at the end\n\nof the day the decision\n\nis final " * 20,
+              "x" * 4_000 + " at the end of the day\n\nthe decision is " + "y " * 2_000]
+    wrong = []
+    for text in texts:
+        index = fastsearch.TextIndex(text)
+        for p in pats:
+            if [m.span() for m in fastsearch.finditer(p, index, 0, len(text))] != [m.span() for m in p.finditer(text)]:
+                wrong.append((p.pattern[:40], text[:40]))
+            found = fastsearch.search(p, index)
+            if (found and found.span()) != ((m := p.search(text)) and m.span()):
+                wrong.append(("search", p.pattern[:40], text[:40]))
+    assert wrong == []

@@ -25,51 +25,104 @@ _WORDY = re.compile(r"\w")
 
 
 class TextIndex:
-    """A text with its word starts indexed by their first two lower-case characters."""
+    """A text with its word starts indexed by their first two lower-case characters.
 
-    __slots__ = ("text", "lower", "usable", "_by2", "_by1")
+    The index is kept a block at a time (the stretches between blank lines, which come back
+    from letter to letter: a template's paragraphs, a draft checked again), with the word
+    starts each pattern's beginnings find in each block: a letter made of paragraphs met before
+    is searched without reading its words again. Every word start is inside one block (the
+    text between blocks is whitespace) and is found there as in the whole text."""
+
+    __slots__ = ("text", "lower", "usable", "_blocks", "_whole")
 
     def __init__(self, text: str):
         self.text = text
         self.lower = text.lower()
         self.usable = len(self.lower) == len(text) and (text.isascii() or not CASE_TRAPS & set(text))
-        self._by2: dict[str, list[int]] | None = None
-        self._by1: dict[str, list[int]] | None = None
+        self._blocks: list[tuple[int, str, tuple | None]] | None = None
+        self._whole: tuple | None = None
 
-    def _build(self) -> None:
-        by2: dict[str, list[int]] = {}
-        by1: dict[str, list[int]] = {}
-        low = self.lower
-        for m in _WORD_START.finditer(self.text):
-            pos = m.start()
-            by2.setdefault(low[pos : pos + 2], []).append(pos)
-            by1.setdefault(low[pos], []).append(pos)
-        self._by2, self._by1 = by2, by1
+    def _split(self) -> list[tuple[int, str, tuple | None]]:
+        """(offset, block, its own index when too long to keep between letters)."""
+        blocks, pos, text = [], 0, self.text
+        for m in _BREAK.finditer(text):
+            if m.start() > pos:
+                blocks.append((pos, text[pos:m.start()]))
+            pos = m.end()
+        if pos < len(text):
+            blocks.append((pos, text[pos:]))
+        self._blocks = [(at, b, None if len(b) <= BLOCK_KEPT else _index(b)) for at, b in blocks]
+        return self._blocks
 
     def starts(self, plan: "Plan") -> list[int]:
         """Word starts where one of the plan's lower-case beginnings is, in order."""
-        if self._by2 is None:
-            self._build()
-        low, by2, found = self.lower, self._by2, []
-        for key in plan.by2.keys() & by2.keys():
-            beginnings = plan.by2[key]
-            for pos in by2[key]:
-                for p in beginnings:
-                    if low.startswith(p, pos):
-                        found.append(pos)
-                        break
-        if plan.by1:
-            found.extend(pos for key in plan.by1 & self._by1.keys() for pos in self._by1[key])
-            found = sorted(set(found))
-        else:
-            found.sort()
+        if plan.spaced:
+            # a beginning with a space or a mark in it could reach past a block's end: the
+            # whole text is indexed for it ("at the end of the day")
+            if self._whole is None:
+                self._whole = _index(self.text)
+            return list(_starts(self.lower, *self._whole, plan))
+        blocks = self._blocks if self._blocks is not None else self._split()
+        found: list[int] = []
+        for at, block, own in blocks:
+            if own is not None:
+                # a long block (a hostile paste) is indexed for this letter only
+                rel = _starts(block.lower(), *own, plan)
+            else:
+                key = (block, plan)
+                rel = _STARTS.get(key)
+                if rel is None:
+                    rel = _starts(block.lower(), *_block_index(block), plan)
+                    if len(_STARTS) >= STARTS_KEPT:
+                        _STARTS.clear()
+                    _STARTS[key] = rel
+            if rel:
+                found.extend([at + r for r in rel] if at else rel)
         return found
+
+
+def _index(text: str) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """A text's word starts by their first two lower-case characters, and by their first."""
+    by2: dict[str, list[int]] = {}
+    by1: dict[str, list[int]] = {}
+    low = text.lower()
+    for m in _WORD_START.finditer(text):
+        pos = m.start()
+        by2.setdefault(low[pos : pos + 2], []).append(pos)
+        by1.setdefault(low[pos], []).append(pos)
+    return by2, by1
+
+
+def _starts(low: str, by2: dict[str, list[int]], by1: dict[str, list[int]], plan: "Plan") -> tuple[int, ...]:
+    """The word starts of an indexed text where one of the plan's beginnings is, in order."""
+    found = []
+    for key in plan.by2.keys() & by2.keys():
+        beginnings = plan.by2[key]
+        for pos in by2[key]:
+            for p in beginnings:
+                if low.startswith(p, pos):
+                    found.append(pos)
+                    break
+    if plan.by1:
+        found.extend(pos for key in plan.by1 & by1.keys() for pos in by1[key])
+        found = sorted(set(found))
+    else:
+        found.sort()
+    return tuple(found)
+
+
+# Blocks are whitespace with a blank line in it apart (the same breaks as engine/structure.py).
+_BREAK = re.compile(r"[^\S\n]*\n\s*?\n\s*")
+BLOCK_KEPT = 3_000  # the longest block whose index is kept between letters
+_block_index = lru_cache(maxsize=4_096)(_index)
+_STARTS: dict[tuple[str, "Plan"], tuple[int, ...]] = {}
+STARTS_KEPT = 100_000
 
 
 class Plan:
     """A pattern's possible beginnings, grouped by their first two characters."""
 
-    __slots__ = ("by2", "by1")
+    __slots__ = ("by2", "by1", "spaced")
 
     def __init__(self, beginnings: tuple[str, ...]):
         by2: dict[str, list[str]] = {}
@@ -78,6 +131,7 @@ class Plan:
                 by2.setdefault(p[:2], []).append(p)
         self.by2 = {k: tuple(v) for k, v in by2.items()}
         self.by1 = frozenset(p for p in beginnings if len(p) == 1)
+        self.spaced = any(not c.isalnum() and c != "_" for p in beginnings for c in p)
 
 
 # Below this length the pattern runs on the text as it is: indexing would cost more.

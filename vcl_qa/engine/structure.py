@@ -15,7 +15,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from vcl_qa import config
-from vcl_qa.engine.memo import keep_short
+from vcl_qa.engine.memo import LONGEST_KEPT, keep_short
 from vcl_qa.engine.nlp import get_nlp
 from vcl_qa.engine.rules_data import load_yaml
 
@@ -134,8 +134,15 @@ def tokenize(text: str) -> list[Tok]:
     to that word (no token); other whitespace becomes tokens, as in spaCy.
     """
     out: list[Tok] = []
+    _tokenize_into(text, out, 0)
+    return out
+
+
+def _tokenize_into(text: str, out: list[Tok], start: int) -> None:
+    """Append the tokens of `text` to `out`, as `tokenize` finds them in a longer text where
+    `text` stands at offset `start` and begins a new run of text (offsets are the longer
+    text's)."""
     append, new = out.append, tuple.__new__
-    start = 0
     for run in _RUNS.findall(text):
         size = len(run)
         if start and run[0] == " ":
@@ -153,7 +160,6 @@ def tokenize(text: str) -> list[Tok]:
                 for off, piece, lower, space, punct, num, title, upper in _chunk(part):
                     append(new(Tok, (piece, lower, pos + at + off, space, punct, num, title, upper)))
         start += size
-    return out
 
 
 @dataclass
@@ -271,12 +277,11 @@ def _guess_prose_start(lines: list[Line], pats: StructurePatterns) -> int:
 
 def analyse(text: str) -> Document:
     lines, greeting, sign = classify_lines(text)
-    toks = tokenize(text)
+    line_starts = [ln.start for ln in lines]
+    toks, sentences = _blocks(text, lines, line_starts)
     prose_lines = [ln for ln in lines if ln.kind in ("prose",)]
     prose_start = prose_lines[0].start if prose_lines else len(text)
     prose_end = prose_lines[-1].end if prose_lines else len(text)
-    sentences = _split_sentences(toks, text, lines)
-    line_starts = [ln.start for ln in lines]
     segments = sorted(sentences + _line_segments(lines, greeting), key=lambda s: s.start)
     return Document(text, toks, lines, sentences, prose_start, prose_end, greeting, sign, line_starts, segments)
 
@@ -321,6 +326,11 @@ def _is_word(tok: str) -> bool:
 
 def _split_sentences(toks: list[Tok], text: str, lines: list[Line]) -> list[Sentence]:
     """Sentences of the prose lines: punctuation, blank lines, list items and line layout."""
+    return _split_counted(toks, text, lines)[0]
+
+
+def _split_counted(toks: list[Tok], text: str, lines: list[Line]) -> tuple[list[Sentence], int]:
+    """`_split_sentences`, and how many new paragraphs it counted."""
     pats = patterns()
     sentences: list[Sentence] = []
     cur: list[int] = []  # token indices of the current sentence
@@ -387,4 +397,86 @@ def _split_sentences(toks: list[Tok], text: str, lines: list[Line]) -> list[Sent
         if out and s.start < out[-1].end:
             continue
         out.append(s)
-    return out
+    return out, paragraph
+
+
+# --- the letter a block at a time ----------------------------------------------------------
+#
+# Letters are made of paragraphs, and the same paragraphs come back (a template's, a draft
+# checked again after a small change). A paragraph's tokens and sentences depend on its own
+# text and on the kinds of its lines alone: whitespace with a blank line in it always becomes a
+# token of its own that ends the sentence and starts a new paragraph, so nothing carries
+# across it. `analyse` therefore works out each block between such breaks once per process and
+# only moves it to its place in the letter. The answers are those of `tokenize` and
+# `_split_sentences` over the whole text (tests/test_fast_paths.py compares them).
+
+# Whitespace holding a blank line: the whole run of whitespace, from its first character.
+_BREAK = re.compile(r"[^\S\n]*\n\s*?\n\s*")
+_BLOCKS_KEPT = 4_096
+
+
+@keep_short(maxsize=_BLOCKS_KEPT, longest=LONGEST_KEPT)
+def _block_tokens(block: str) -> tuple[Tok, ...]:
+    """The tokens of a block standing at the start of a text."""
+    out: list[Tok] = []
+    _tokenize_into(block, out, 0)
+    return tuple(out)
+
+
+_SENTENCES: dict[tuple, tuple[tuple[tuple, ...], int]] = {}
+
+
+def _block_sentences(block: str, toks: tuple[Tok, ...], lines: list[Line], b0: int) -> tuple[tuple[tuple, ...], int]:
+    """The sentences of a block (start, end, text, first token, end token, words, paragraph,
+    all counted from the block's start) and how many paragraphs it starts, given the lines it
+    stands on (`b0`: where the block starts in the letter)."""
+    first, last = lines[0], lines[-1]
+    # (the first and last lines may reach outside the block, into the whitespace around it)
+    key = (block, first.start - b0, first.text, last.text, tuple(ln.kind for ln in lines)) \
+        if len(block) + len(first.text) + len(last.text) <= LONGEST_KEPT else None
+    kept = _SENTENCES.get(key) if key else None
+    if kept is not None:
+        return kept
+    local = [Line(ln.start - b0, ln.end - b0, ln.text, ln.kind) for ln in lines]
+    found, paragraphs = _split_counted(list(toks), block, local)
+    kept = (tuple((x.start, x.end, x.text, x.tok_start, x.tok_end, x.words, x.paragraph) for x in found),
+            paragraphs)
+    if key:
+        if len(_SENTENCES) >= _BLOCKS_KEPT:
+            _SENTENCES.clear()
+        _SENTENCES[key] = kept
+    return kept
+
+
+def _blocks(text: str, lines: list[Line], line_starts: list[int]) -> tuple[list[Tok], list[Sentence]]:
+    """The tokens and sentences of the whole text, put together from its blocks."""
+    toks: list[Tok] = []
+    sentences: list[Sentence] = []
+    new = tuple.__new__
+    paragraph = 0
+    pos = 0
+    breaks = [(m.start(), m.end()) for m in _BREAK.finditer(text)]
+    breaks.append((len(text), len(text)))
+    for b_start, b_end in breaks:
+        if b_start > pos:
+            block = text[pos:b_start]
+            rel = _block_tokens(block)
+            t0 = len(toks)
+            if pos:
+                toks.extend([new(Tok, (t[0], t[1], t[2] + pos, t[3], t[4], t[5], t[6], t[7])) for t in rel])
+            else:
+                toks.extend(rel)
+            first = bisect_right(line_starts, pos) - 1
+            upto = bisect_left(line_starts, b_start)
+            found, paragraphs = _block_sentences(block, rel, lines[first:upto], pos)
+            for start, end, words_text, tok_start, tok_end, words, para in found:
+                sentences.append(Sentence(start + pos, end + pos, words_text, tok_start + t0, tok_end + t0,
+                                          words, para + paragraph))
+            paragraph += paragraphs
+        if b_end > b_start:
+            # The break itself: its whitespace tokens, each with a blank line a new paragraph.
+            t0 = len(toks)
+            _tokenize_into(text[b_start:b_end], toks, b_start)
+            paragraph += sum(1 for t in toks[t0:] if t.text.count("\n") >= 2)
+        pos = b_end
+    return toks, sentences
