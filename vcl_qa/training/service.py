@@ -257,7 +257,7 @@ def board_summary(db: Database, start: str | None = None, end: str | None = None
     attempts = store.attempts_between(db, start, end)
     exercises = len(all_exercises(db))
     line = (f"Training: {completed} of {len(staff)} staff have passed all {exercises} exercises; "
-            f"{started} have started; {attempts} {'attempt' if attempts == 1 else 'attempts'} "
+            f"{started} {'has' if started == 1 else 'have'} started; {attempts} {'attempt' if attempts == 1 else 'attempts'} "
             f"{'in the period' if start or end else 'so far'}.")
     return {"staff": len(staff), "completed": completed, "started": started, "exercises": exercises,
             "attempts": attempts, "share_completed": round(completed / len(staff), 3) if staff else None,

@@ -191,10 +191,13 @@ def people(db: Database, user_id: int | None = None) -> list[dict]:
 
 
 def attempts_between(db: Database, start: str | None = None, end: str | None = None) -> int:
-    """How many attempts were made between two ISO dates (inclusive), or in all."""
+    """How many attempts were made between two ISO dates (inclusive, UK days), or in all. Both
+    ends compare the UK day each attempt was made (`uk_day`, as the dashboard's and the panel's
+    dates do): an attempt at 00:30 on 1 July UK summer time, stored as 23:30 UTC on 30 June,
+    counts in July (review 11a, finding 10)."""
     sql, params = "SELECT count(*) FROM training_attempts WHERE 1 = 1", []
     if start:
-        sql += " AND created_at >= ?"
+        sql += " AND uk_day(created_at) >= ?"
         params.append(start)
     if end:
         sql += " AND uk_day(created_at) <= ?"
