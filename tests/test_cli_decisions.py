@@ -69,7 +69,7 @@ def test_digest_of_an_empty_register_names_the_database_day_and_count(run, tmp_p
         ["urn", "decision", "decision_date", "victim_category", "due_date", "status",
          "working_days_left", "working_days_late", "working_days", "team"])]
     assert csv_out.stderr.splitlines()[0] == f"Database: {tmp_path / 'vcl_qa.db'}"
-    assert "today's date on this computer" in csv_out.stderr
+    assert "today's date in the UK" in csv_out.stderr  # review 11a, finding 12: the UK date, not the computer's
     assert "The register is empty" in csv_out.stderr
 
 

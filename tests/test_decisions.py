@@ -234,7 +234,7 @@ def test_digest_says_when_everything_is_sent_and_what_it_counted(filled):
     assert report.held == report.held_all > 0
     assert report.decided_later == sum(1 for r in decisions.register(filled) if r["decision_date"] > "2024-12-19")
     assert f"({report.decided_later} decided after that day left out)" in report.summary()
-    assert "today's date on this computer" in decisions.digest_for(filled).summary()
+    assert "today's date in the UK" in decisions.digest_for(filled).summary()  # review 11a, finding 12
 
 
 def test_unlinked_letters(filled):

@@ -256,9 +256,10 @@ def test_pages_show_the_counts_behind_the_panel_and_on_time_figures(tmp_path):
         assert "of these" not in text and "no answers yet" in text and "0 of 1 answer" in text
         dash = client.get("/dashboard")
         assert dash.status_code == 200
-        m = re.search(r"(\d+) of the (\d+) checked letters? with a due date (?:was|were) on time",
+        # sent letters only: a draft is not on time (review 11a, finding 6)
+        m = re.search(r"(\d+) of the (\d+) sent letters? with a due date (?:was|were) sent on or before",
                       visible_text(dash.text))
-        share = re.search(r"([\d.]+)% of checked letters on time", visible_text(dash.text))
+        share = re.search(r"([\d.]+)% of sent letters on time", visible_text(dash.text))
         assert m and share and float(share.group(1)) == round(100 * int(m.group(1)) / int(m.group(2)), 1)
     finally:
         server.stop()

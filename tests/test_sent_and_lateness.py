@@ -233,8 +233,11 @@ def test_decisions_page_says_sent_late(tmp_path):
 @WEEKEND
 def test_dashboards_own_figure_counts_it_late(db, day, day_words):
     user = add_user(db, "sam", "staff", "north")[0]
-    service.submit(db, user, TEXT, {**DECIDED, "letter_date": day}, team="north")
-    service.submit(db, user, TEXT, {**DECIDED, "letter_date": "2024-12-20"}, team="north")
+    late = service.submit(db, user, TEXT, {**DECIDED, "letter_date": day}, team="north")["id"]
+    on_time = service.submit(db, user, TEXT, {**DECIDED, "letter_date": "2024-12-20"}, team="north")["id"]
+    # sent: only letters that went out are judged for time (review 11a, finding 6)
+    service.mark_sent(db, user, late, dt.date.fromisoformat(day))
+    service.mark_sent(db, user, on_time, dt.date(2024, 12, 20))
     rows = dashboard.letters_in_scope(db)
     assert dashboard.summary(rows)["timeliness_rate"] == 50.0
     assert [(m["judged_for_time"], m["on_time"]) for m in dashboard.by_month(rows)] == [(2, 1)]

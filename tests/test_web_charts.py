@@ -64,17 +64,21 @@ def test_dashboard_figures_by_month(tmp_path):
     user, _ = add_user(db, "mia", "manager")
     text = "Dear Ms Grant\n\nWe have decided to stop the case.\n\nYours sincerely\nJ Whitcombe\n"
     base = {"decision": "discontinued", "decision_date": "2024-12-19", "victim_category": "enhanced"}
-    service.submit(db, user, text, {**base, "letter_date": "2024-12-20"}, team="north")  # on time
-    service.submit(db, user, text, {**base, "letter_date": "2024-12-24"}, team="north")  # 2 days late
-    service.submit(db, user, text, {"letter_date": "2024-12-27"}, team="south")          # not judged
+    on_time = service.submit(db, user, text, {**base, "letter_date": "2024-12-20"}, team="north")["id"]
+    late = service.submit(db, user, text, {**base, "letter_date": "2024-12-24"}, team="north")["id"]  # 2 days late
+    service.submit(db, user, text, {"letter_date": "2024-12-27"}, team="south")          # not judged: no due date
+    service.submit(db, user, text, {**base, "letter_date": "2024-12-20"}, team="north")  # a draft: not judged
+    # Only letters sent are judged for time (review 11a, finding 6).
+    service.mark_sent(db, user, on_time, dt.date(2024, 12, 20))
+    service.mark_sent(db, user, late, dt.date(2024, 12, 24))
     rows = dashboard.letters_in_scope(db)
     months = dashboard.by_month(rows)
     assert [(m["month"], m["letters"], m["judged_for_time"], m["on_time"], m["timeliness_rate"])
-            for m in months] == [("2024-12", 3, 2, 1, 50.0)]
+            for m in months] == [("2024-12", 4, 2, 1, 50.0)]
     assert dashboard.summary(dashboard.letters_in_scope(db, team="south"))["letters"] == 1
     assert dashboard.letters_in_scope(db, date_from=dt.date(2025, 1, 1)) == []
     bands = dict(dashboard.score_bands(rows))
-    assert sum(bands.values()) == 3 and list(bands)[-1] == "90-100"
+    assert sum(bands.values()) == 4 and list(bands)[-1] == "90-100"
     rules = dashboard.frequent_rules(db, rows)
     late = next(r for r in rules if r["rule"] == "timeliness.late")
     assert late == {"rule": "timeliness.late", "title": "Letter late", "severity": "error", "findings": 1,

@@ -29,7 +29,20 @@ MAX_BATCH = 1000
 Status = Literal["due", "due_today", "overdue", "sent_on_time", "sent_late", "not_required"]
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 AsOf = Annotated[dt.date | None, Query(ge=register.EARLIEST, le=register.LATEST,
-                                       description="Statuses as on this day (default: today)")]
+                                       description="Statuses as on this day (default: today); not after "
+                                                   "today (the UK date)")]
+
+
+def _check_as_of(as_of: dt.date | None) -> None:
+    """422 naming query.as_of and today's date for a day still to come: its statuses would be
+    projections (a letter not yet due counted overdue), not facts (review 11a, finding 8)."""
+    if as_of is None:
+        return
+    try:
+        register.check_as_of(as_of, "query.as_of")
+    except LetterError as exc:
+        raise ApiError(422, "invalid", f"query.as_of: {exc.message}",
+                       [{"field": "query.as_of", "message": exc.message}]) from None
 
 
 KEPT = ("Left out: a decision registered before keeps its value; null: cleared")
@@ -87,6 +100,9 @@ class DecisionOut(BaseModel):
     letter_required: bool
     no_letter_reason: str | None
     working_day_limit: int
+    limit_reason: Literal["bereaved"] | None = Field(default=None, description=(
+        "Why working_day_limit is shorter than the victim category's own: \"bereaved\" (bereaved close "
+        "relatives count as victims of the most serious crime, owed the enhanced service); null otherwise"))
     due_date: str
     status: Status
     working_days_left: int | None = Field(
@@ -303,6 +319,7 @@ def list_decisions(
     not exist).
     """
     check_range("decided_from", decided_from, "decided_to", decided_to)
+    _check_as_of(as_of)
     team = _own_team(user) or team  # staff: another team was refused (api/deps.py)
     filters = {"team": team, "urn": urn, "decision": decision.value if decision else None,
                "decided_from": decided_from, "decided_to": decided_to}
@@ -338,6 +355,7 @@ def timeliness_report(db: DbDep, user: LetterUser,
     required, sent, sent on time, sent late, missing, pending, and the timeliness rate, as on
     `as_of` (default today): decisions dated after it are left out (`decided_later`)."""
     check_range("month_from", month_from, "month_to", month_to)
+    _check_as_of(as_of)
     team = _own_team(user) or team  # staff: another team was refused (api/deps.py)
     rows = register.timeliness_report(db, today=as_of, team=team, month_from=month_from, month_to=month_to)
     if format == "csv":

@@ -95,6 +95,12 @@ def filters_from(request: Request, db) -> tuple[dict, dict[str, str], dict[str, 
         errors["as_of"] = (f"Figures as on {labels.long_date(out['as_of'])}: choose a day between "
                            f"{labels.long_date(register.EARLIEST)} and {labels.long_date(register.LATEST)}.")
         out["as_of"] = None
+    elif out["as_of"] and out["as_of"] > clock.today():
+        # A day still to come: its figures would be projections shown as fact (review 11a, finding 8).
+        errors["as_of"] = (f"The 'Figures as on' date ({labels.long_date(out['as_of'])}) is after today "
+                           f"({labels.long_date(clock.today())}): the figures would count letters as late or "
+                           "never sent before their time. Choose today or an earlier day.")
+        out["as_of"] = None
     if out["date_from"] and out["date_to"] and out["date_from"] > out["date_to"]:
         errors["date_to"] = (f"The To date ({labels.long_date(out['date_to'])}) is before the From date "
                              f"({labels.long_date(out['date_from'])}). Change one of them.")
@@ -132,8 +138,9 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
         time_title = "Letters sent on time, by month they were due (%)"
     else:
         time_months = [{"month": m["month"], "words": labels.month_words(m["month"]), "on_time": m["on_time"],
-                        "due": m["judged_for_time"], "rate": m["timeliness_rate"]} for m in letter_months if m["month"]]
-        time_title = "Checked letters sent on time, by month (%)"
+                        "due": m["judged_for_time"], "rate": m["timeliness_rate"]}
+                       for m in letter_months if m["month"] and m["judged_for_time"]]  # sent letters only
+        time_title = "Sent letters on time, by month sent (%)"
     verdict_months = [{**m, "words": labels.month_words(m["month"])} for m in letter_months if m["month"]]
     # Every month between the first and the last in the charts, the empty ones as gaps: bars five
     # months apart must not sit side by side as if the months ran on (the tables keep their rows).
@@ -153,9 +160,11 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
                                    [r["title"] for r in charted], [r["letters"] for r in charted],
                                    colours=[SEVERITY_COLOURS[r["severity"]] for r in charted]),
         "panel": charts.bar_chart(
-            "chart-panel", "How much panel members agreed with each other (100 = always)",
+            "chart-panel", "How much panel members agreed with each other (100 = always, 0 = no more than "
+                           "chance, below 0 = less than chance)",
             [p["period_words"] for p in panel],
-            [None if p["alpha_overall"] is None else max(0, round(100 * p["alpha_overall"])) for p in panel],
+            # a negative alpha is drawn below the zero line, never shown as 0 (review 11a, finding 9)
+            [None if p["alpha_overall"] is None else round(100 * p["alpha_overall"]) for p in panel],
             max_value=100),
     }
     ctx.update({

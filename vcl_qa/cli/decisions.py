@@ -43,7 +43,7 @@ def import_decisions(file: Path, team: str | None) -> None:
 
 @click.command()
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The day to report on (default: today), as YYYY-MM-DD.")
+              help="The day to report on (default: today in the UK), as YYYY-MM-DD; not after today.")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
 @click.option("--team", default=None, help="Only this team's decisions.")
 def digest(today: dt.datetime | None, fmt: str, team: str | None) -> None:
@@ -55,7 +55,7 @@ def digest(today: dt.datetime | None, fmt: str, team: str | None) -> None:
     day = today.date() if today else None
     if day is not None:
         try:
-            decisions.check_day(day)
+            decisions.check_as_of(day)  # not after today: a future day's figures would be guesses
         except LetterError as exc:
             raise click.BadParameter(exc.message, param_hint="--today") from None
     db = database.existing(machine=fmt == "csv")

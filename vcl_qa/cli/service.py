@@ -18,6 +18,7 @@ from vcl_qa.cli import database
 from vcl_qa.errors import LetterError
 from vcl_qa.letters import bulk
 from vcl_qa.ops import rescore as ops_rescore
+from vcl_qa.reports import exports
 from vcl_qa.db import users as user_store
 
 err = Console(stderr=True)
@@ -239,6 +240,8 @@ def export(fmt: str, what: str, output: Path | None) -> None:
     """Export results or findings (no letter text, no personal details)."""
     db = database.existing(machine=True)
     rows, columns = bulk.rows_for(what, db)
+    if what == "results":  # the time limit, on time or not, working days late (review 11a, finding 7)
+        rows, columns = exports.with_timeliness(rows), [*columns, *exports.RESULT_TIMELINESS_COLUMNS]
     if output:
         # Created 0600: an export holds case details (never letter text), for its owner only.
         fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

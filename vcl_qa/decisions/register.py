@@ -21,7 +21,7 @@ from vcl_qa.engine.dates import long_date
 from vcl_qa.errors import LetterError
 from vcl_qa.engine.letter import CONTEXT_FIELDS, context_from_mapping, decode_text
 from vcl_qa.decisions import store
-from vcl_qa.engine.workdays import due_date, limit_for, working_days_between
+from vcl_qa.engine.workdays import due_date, limit_for, limit_reason, working_days_between
 from vcl_qa import clock
 
 OPEN = ("overdue", "due_today", "due")
@@ -147,6 +147,21 @@ def check_day(day: dt.date, name: str = "today", source: str | None = None) -> d
     return day
 
 
+def check_as_of(day: dt.date, name: str = "today", source: str | None = None, *,
+                today: dt.date | None = None) -> dt.date:
+    """A day to count figures as on (`--today`, `as_of`, "Figures as on"): between EARLIEST and
+    LATEST, and not after today (the UK date, vcl_qa.clock). On a day still to come the figures
+    would be projections shown as fact: letters not yet due counted as never sent, working days
+    counted that have not passed (review 11a, finding 8). The message names today's date."""
+    check_day(day, name, source)
+    now = today or clock.today()
+    if day > now:
+        raise LetterError(f"{long_date(day)} is after today ({long_date(now)}, the date in the UK): "
+                          "figures for a day still to come would count letters as late or never sent "
+                          "before their time; choose today or an earlier day", source=source, field=name)
+    return day
+
+
 def _checked_text(value: Any, name: str, problems: list) -> str | None:
     """The text stripped; None (and a problem noted) when it is not usable text."""
     if not isinstance(value, str) or not value.strip():
@@ -187,13 +202,15 @@ class StatusClock:
 
     def __init__(self, today: dt.date | None = None):
         self.today = today or clock.today()
-        self._due: dict[tuple[dt.date, str], dt.date] = {}
+        self._due: dict[tuple[dt.date, str, bool], dt.date] = {}
         self._between: dict[tuple[dt.date, dt.date], int] = {}
 
-    def due(self, decision_date: dt.date, victim_category: str) -> dt.date:
-        key = (decision_date, victim_category)
+    def due(self, decision_date: dt.date, victim_category: str, bereaved: bool | None = None) -> dt.date:
+        """The due date; a bereaved close relative is owed the enhanced service's limit whatever
+        the category (vcl_qa.engine.workdays.category_for), as the engine counts it."""
+        key = (decision_date, victim_category, bereaved is True)
         if key not in self._due:
-            self._due[key] = due_date(decision_date, victim_category)
+            self._due[key] = due_date(decision_date, victim_category, bereaved)
         return self._due[key]
 
     def between(self, start: dt.date, end: dt.date) -> int:
@@ -202,9 +219,10 @@ class StatusClock:
             self._between[key] = working_days_between(start, end)
         return self._between[key]
 
-    def status(self, decision_date: dt.date, victim_category: str, sent_on: dt.date | None) -> Timeliness:
+    def status(self, decision_date: dt.date, victim_category: str, sent_on: dt.date | None,
+               bereaved: bool | None = None) -> Timeliness:
         """A letter sent after `today` does not count yet (so a past day can be replayed)."""
-        due = self.due(decision_date, victim_category)
+        due = self.due(decision_date, victim_category, bereaved)
         if sent_on is not None and sent_on <= self.today:
             # As the engine's timeliness.late: late when sent after the due date.
             if sent_on > due:
@@ -233,12 +251,14 @@ def with_status(rows: Iterable[dict], clock: StatusClock) -> list[dict]:
         linked_early = _date(row.get("letter_sent_before"))
         early = [d for d in (linked_early, recorded) if d and d < decided]
         sent = [d for d in (_date(row.get("letter_sent_on")), recorded) if d and d >= decided]
-        t = clock.status(decided, row["victim_category"], min(sent) if sent else None)
+        t = clock.status(decided, row["victim_category"], min(sent) if sent else None, row.get("bereaved"))
         if row.get("letter_required") is False and t.sent_on is None:
             # registered as needing no letter: never due, overdue or missing
             t = Timeliness("not_required", t.due_date, 0, None)
         item = {k: v for k, v in row.items() if k not in ("letter_sent_on", "letter_sent_before")}
-        item.update(working_day_limit=limit_for(row["victim_category"]), due_date=t.due_date.isoformat(),
+        item.update(working_day_limit=limit_for(row["victim_category"], row.get("bereaved")),
+                    limit_reason=limit_reason(row["victim_category"], row.get("bereaved")),
+                    due_date=t.due_date.isoformat(),
                     status=t.status, working_days_left=t.working_days_left,
                     working_days_late=t.working_days_late, working_days=t.working_days,
                     sent_on=t.sent_on.isoformat() if t.sent_on else None,
@@ -313,7 +333,7 @@ class Digest:
     """What a digest says, with what it looked at: an empty register is never 'nothing due'."""
 
     today: dt.date
-    today_given: bool  # the day came from --today (or as_of), not the computer's clock
+    today_given: bool  # the day came from --today (or as_of), not today's UK date
     team: str | None
     rows: list[dict]  # open letters, most urgent first
     held: int  # decisions in the register (the team's, when a team is given)
@@ -324,7 +344,8 @@ class Digest:
 
     def summary(self) -> str:
         """One line: the day counted as today and how many decisions the register holds."""
-        given = "the day asked for" if self.today_given else "today's date on this computer"
+        # clock.today(): the UK date, whatever the computer's time zone (review 11a, finding 12)
+        given = "the day asked for" if self.today_given else "today's date in the UK"
         scope = f" for team {self.team}" if self.team else ""
         later = f" ({self.decided_later} decided after that day left out)" if self.decided_later else ""
         return (f"Counting {_long(self.today)} as today ({given}); the register holds "
@@ -342,7 +363,7 @@ class Digest:
 
 def digest_for(db: Database, *, today: dt.date | None = None, team: str | None = None,
                unlinked: int = 0) -> Digest:
-    """The digest for `today` (default: the computer's date), with the register's size."""
+    """The digest for `today` (default: today's UK date), with the register's size."""
     day = today or clock.today()
     held_all = db["decisions"].count
     held = db["decisions"].count_where("team = ?", [team]) if team else held_all

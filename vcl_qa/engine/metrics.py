@@ -13,7 +13,7 @@ from vcl_qa.engine.kinds.base import State
 from vcl_qa.engine.language import detect, keep_only
 from vcl_qa.engine.memo import keep_short
 from vcl_qa.engine.structure import Document, analyse
-from vcl_qa.engine.workdays import due_date, limit_for, working_days_between
+from vcl_qa.engine.workdays import due_date, limit_for, limit_reason, working_days_between
 
 
 def compute_metrics(state: State) -> None:
@@ -134,13 +134,16 @@ def _timeliness(state: State) -> None:
     ctx = state.letter.context
     m["due_date"] = None
     m["working_days_taken"] = None
-    m["limit_working_days"] = limit_for(ctx.victim_category)
+    # A bereaved close relative is owed the enhanced service's limit whatever the category
+    # chosen; `limit_reason` says so ("bereaved"), None when the category's own limit applies.
+    m["limit_working_days"] = limit_for(ctx.victim_category, ctx.bereaved)
+    m["limit_reason"] = limit_reason(ctx.victim_category, ctx.bereaved)
     letter_date = ctx.letter_date or state.today
     m["letter_date"] = letter_date.isoformat()
     if ctx.decision_date:
         m["working_days_taken"] = working_days_between(ctx.decision_date, letter_date)
     if ctx.decision_date and ctx.victim_category:
-        due = due_date(ctx.decision_date, ctx.victim_category)
+        due = due_date(ctx.decision_date, ctx.victim_category, ctx.bereaved)
         m["due_date"] = due.isoformat()
         late_by = working_days_between(due, letter_date)
         m["working_days_late"] = max(0, late_by)

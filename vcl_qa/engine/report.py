@@ -13,6 +13,7 @@ from vcl_qa import labels
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.letter import CONTEXT_FIELDS, Letter
 from vcl_qa.engine.result import DIMENSIONS, Finding, Result
+from vcl_qa.engine.workdays import BEREAVED_WHY
 
 # The words the pages use: one table for both (vcl_qa/labels.py).
 SEVERITY_WORDS = labels.SEVERITIES
@@ -48,7 +49,10 @@ def render_text(path: str, letter: Letter, result: Result, show_suppressed: bool
         when = f"{late} working day{'s' if late != 1 else ''} late" if late else "on time"
         if not late and m["letter_date"] > m["due_date"]:  # a weekend or bank holiday after it
             when = "late (dated after the due date)"
-        lines.append(f"  Due by {_day(m['due_date'])}; dated {_day(m['letter_date'])}: {when}")
+        # A bereaved relative is owed the enhanced service's limit whatever the category: say so.
+        why = (f" ({m['limit_working_days']} working day{'s' if m['limit_working_days'] != 1 else ''}: "
+               f"{BEREAVED_WHY})" if m.get("limit_reason") == "bereaved" else "")
+        lines.append(f"  Due by {_day(m['due_date'])}{why}; dated {_day(m['letter_date'])}: {when}")
     if m.get("flesch_reading_ease") is not None:
         lines.append(f"  Reading ease {m['flesch_reading_ease']} | {m['sentences']} sentences, "
                      f"{m['average_sentence_words']} words on average")

@@ -55,15 +55,42 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return count
 
 
-def limit_for(victim_category: str | None) -> int | None:
-    """Working days allowed for the victim category (settings in rules/calendar.yml)."""
-    if victim_category is None:
+# Bereaved close relatives count as victims of the most serious crime (domain notes section 1):
+# they are owed the enhanced service, so its time limit, whatever category was chosen.
+ENHANCED = "enhanced"
+BEREAVED_WHY = "bereaved families are owed the enhanced service"
+
+
+def category_for(victim_category: str | None, bereaved: bool | None = None) -> str | None:
+    """The category whose time limit applies: `victim_category`, or the enhanced one for a
+    bereaved close relative (`bereaved` True) when its limit is shorter. A young reader does not
+    change it: the domain notes do not require it (choose the enhanced category for them)."""
+    if victim_category is None or bereaved is not True:
+        return victim_category
+    limits = load_calendar().limits
+    own, enhanced = limits.get(str(victim_category)), limits.get(ENHANCED)
+    if own is not None and enhanced is not None and enhanced < own:
+        return ENHANCED
+    return victim_category
+
+
+def limit_reason(victim_category: str | None, bereaved: bool | None = None) -> str | None:
+    """Why the limit is not the chosen category's ("bereaved"), or None when it is."""
+    return "bereaved" if category_for(victim_category, bereaved) != victim_category else None
+
+
+def limit_for(victim_category: str | None, bereaved: bool | None = None) -> int | None:
+    """Working days allowed for the victim category (settings in rules/calendar.yml); for a
+    bereaved close relative, the enhanced limit when it is shorter (`category_for`)."""
+    category = category_for(victim_category, bereaved)
+    if category is None:
         return None
-    return load_calendar().limits.get(str(victim_category))
+    return load_calendar().limits.get(str(category))
 
 
-def due_date(decision_date: dt.date, victim_category: str | None) -> dt.date | None:
-    limit = limit_for(victim_category)
+def due_date(decision_date: dt.date, victim_category: str | None,
+             bereaved: bool | None = None) -> dt.date | None:
+    limit = limit_for(victim_category, bereaved)
     if limit is None:
         return None
     return add_working_days(decision_date, limit)

@@ -30,13 +30,26 @@ def members_agree_words(alpha: float | None) -> str:
 
 
 def score_agrees_words(rho: float | None) -> str:
-    """Spearman's rho in words: how far the automatic score ranks letters as the panel does."""
+    """Spearman's rho in words: how far the automatic score ranks letters as the panel does.
+    A strongly negative rho is not "hardly at all": the score puts the letters the other way
+    round from the panel (at -1 in exactly the reverse order), which a board must be told
+    (review 11a, finding 9): "the opposite way" at `score_opposite` (-0.4) or below."""
     r = load_panel_rules().report
     if rho is None:
         return "not yet enough ratings"
     if rho >= float(r.get("score_closely", 0.7)):
         return "closely"
-    return "somewhat" if rho >= float(r.get("score_somewhat", 0.4)) else "hardly at all"
+    if rho >= float(r.get("score_somewhat", 0.4)):
+        return "somewhat"
+    return "the opposite way" if rho <= float(r.get("score_opposite", -0.4)) else "hardly at all"
+
+
+def figure_words(value: float | None) -> str:
+    """A statistic as people read it beside its words: "0.82", "-1.00" (a true minus sign, so a
+    negative figure is never read as a dash), or "" when there is none."""
+    if value is None:
+        return ""
+    return f"{value:.2f}".replace("-", "\u2212")
 
 
 def _round(x: float | None, places: int = 3) -> float | None:

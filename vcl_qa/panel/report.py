@@ -204,7 +204,8 @@ def build(db: Database, name: str) -> dict:
         "agreement_words": {"members": members_agree_words(current["alpha_overall"]),
                             "score": score_agrees_words(current["spearman_overall_vs_score"])},
         "thresholds": {k: float(settings.report.get(k, d)) for k, d in (
-            ("agree_strongly", 0.667), ("agree_somewhat", 0.4), ("score_closely", 0.7), ("score_somewhat", 0.4))},
+            ("agree_strongly", 0.667), ("agree_somewhat", 0.4), ("score_closely", 0.7), ("score_somewhat", 0.4),
+            ("score_opposite", -0.4))},
         "summary": {k: current[k] for k in ("letters", "ratings", "mean_overall", "mean_score", "poor", "share_poor",
                                             "alpha_overall", "spearman_overall_vs_score")},
         "share_poor_words": _poor_words(current),

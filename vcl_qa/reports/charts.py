@@ -6,6 +6,7 @@ scroll it sideways instead), so labels are at least 13 px on every screen.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from html import escape
 
@@ -41,11 +42,17 @@ def _open(chart_id: str, title: str, desc: str, width: int, height: int) -> list
             f'<desc id="{chart_id}-desc">{escape(desc)}</desc>']
 
 
-def _y_axis(parts: list[str], top: float, left: int, right: int, y0: int, plot_h: int, unit: str) -> None:
+def _y_axis(parts: list[str], top: float, left: int, right: int, y0: int, plot_h: int, unit: str,
+            low: float = 0) -> None:
+    """Grid lines and figures from `low` (0, or below it for negative values) to `top`; `y0` is
+    where `low` is drawn."""
     steps = 5 if top % 5 == 0 and top % 4 != 0 else 4  # whole-number ticks for counts
-    for i in range(steps + 1):
-        value = top * i / steps
-        y = y0 - plot_h * i / steps
+    tick = top / steps
+    below = round(-low / tick) if low < 0 else 0  # ticks under 0, the same spacing
+    span = top - low
+    for i in range(-below, steps + 1):
+        value = tick * i
+        y = y0 - plot_h * (value - low) / span
         parts.append(f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="13" fill="{INK}" {FONT}>'
                      f'{escape(_fmt(value))}{escape(unit)}</text>')
@@ -53,13 +60,20 @@ def _y_axis(parts: list[str], top: float, left: int, right: int, y0: int, plot_h
 
 def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float | None], *,
               unit: str = "", max_value: float | None = None, desc: str = "") -> str:
-    """Vertical bars, one per label; None shows as 'no data'."""
+    """Vertical bars, one per label; None shows as 'no data'. A negative value is drawn below a
+    zero line, never cut to 0 (the axis goes down as far as it needs: review 11a, finding 9)."""
     width, height, left, bottom, top_pad = 560, 260, 48, 48, 16
     plot_w, plot_h = width - left - 10, height - bottom - top_pad
     top = max_value or _nice_max(max((v for v in values if v is not None), default=0))
+    lowest = min((v for v in values if v is not None), default=0)
+    low = 0.0
+    if lowest < 0:  # whole ticks below 0, as many as reach the lowest value
+        tick = top / (5 if top % 5 == 0 and top % 4 != 0 else 4)
+        low = -tick * math.ceil(-lowest / tick)
     parts = _open(chart_id, title, desc or _describe(labels, values, unit), width, height)
-    y0 = height - bottom
-    _y_axis(parts, top, left, width - 10, y0, plot_h, unit)
+    y_low = height - bottom  # where `low` is drawn (the bottom of the plot)
+    _y_axis(parts, top, left, width - 10, y_low, plot_h, unit, low)
+    y0 = y_low - plot_h * (0 - low) / (top - low)  # the zero line
     n = max(len(labels), 1)
     slot = plot_w / n
     bar_w = min(48, slot * 0.7)
@@ -71,18 +85,20 @@ def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence
         x = left + slot * i + (slot - bar_w) / 2
         cx = x + bar_w / 2
         if value is None:
-            if roomy:
-                parts.append(f'<text x="{cx:.1f}" y="{y0 - 6}" text-anchor="middle" font-size="13" fill="{INK}" {FONT}>no data</text>')
+            if slot >= 52:  # "no data" is about 46 units wide: side by side they would run together
+                parts.append(f'<text x="{cx:.1f}" y="{y0 - 6:.1f}" text-anchor="middle" font-size="13" fill="{INK}" {FONT}>no data</text>')
         else:
-            h = plot_h * min(value, top) / top
-            parts.append(f'<rect x="{x:.1f}" y="{y0 - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}">'
+            h = plot_h * abs(max(low, min(value, top))) / (top - low)  # up from 0, or down from it
+            y = y0 - h if value >= 0 else y0
+            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}">'
                          f'<title>{escape(label)}: {escape(_fmt(value))}{escape(unit)}</title></rect>')
             if roomy:
-                parts.append(f'<text x="{cx:.1f}" y="{y0 - h - 4:.1f}" text-anchor="middle" font-size="13" fill="{INK}" {FONT}>'
+                ty = y0 - h - 4 if value >= 0 else y0 - 4  # above a bar; a negative one's just above its zero line
+                parts.append(f'<text x="{cx:.1f}" y="{ty:.1f}" text-anchor="middle" font-size="13" fill="{INK}" {FONT}>'
                              f'{escape(_fmt(value))}</text>')
         if i % step == 0:
-            parts.append(_x_label(cx, y0, label, n))
-    parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y0}" y2="{y0}" stroke="{INK}" stroke-width="1.5"/>')
+            parts.append(_x_label(cx, y_low, label, n))
+    parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y0:.1f}" y2="{y0:.1f}" stroke="{INK}" stroke-width="1.5"/>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -64,11 +64,15 @@ def letters_in_scope(db: Database, *, team: str | None = None, decision: str | N
     rows = []
     for r in db.query(sql, named):
         metrics = json.loads(r.pop("metrics") or "{}")
-        r["working_days_late"] = metrics.get("working_days_late") if metrics.get("due_date") else None
-        # On time as the engine judges it: dated (sent) by the due date. A Saturday after a
-        # Friday due date is 0 working days late, and late all the same.
-        r["on_time"] = (str(metrics.get("letter_date") or "") <= metrics["due_date"]
-                        if metrics.get("due_date") else None)
+        due = metrics.get("due_date")
+        # Only a letter actually sent (by `as_of`, when given) is judged for time: a draft has
+        # not gone out, so it is neither on time nor late yet (review 11a, finding 6).
+        judged = bool(due) and r["status"] == "sent"
+        r["due_date"] = due
+        r["working_days_late"] = metrics.get("working_days_late") if judged else None
+        # On time as the engine judges it: sent (`day` is the sent date) by the due date. A
+        # Saturday after a Friday due date is 0 working days late, and late all the same.
+        r["on_time"] = (str(r["day"] or "") <= due) if judged else None
         r["month"] = (r["day"] or "")[:7]
         rows.append(r)
     return rows
@@ -81,7 +85,7 @@ def by_month(rows: list[dict]) -> list[dict]:
     out = []
     for month in sorted(groups):
         g = groups[month]
-        judged = [r for r in g if r["working_days_late"] is not None]
+        judged = [r for r in g if r["on_time"] is not None]  # sent letters with a due date
         on_time = sum(1 for r in judged if r["on_time"])
         scores = [r["score"] for r in g if r["score"] is not None]
         verdicts = Counter(r["verdict"] for r in g)
@@ -160,12 +164,17 @@ def panel_figures(db: Database, as_of: dt.date | None = None) -> list[dict]:
                     "letters_rated": a["letters_rated"], "ratings": a["ratings"],
                     "alpha_overall": a["alpha_overall"], "spearman_overall_vs_score": a["spearman_overall_vs_score"],
                     "members_agree": panel_agreement.members_agree_words(a["alpha_overall"]),
-                    "score_agrees": panel_agreement.score_agrees_words(a["spearman_overall_vs_score"])})
+                    "score_agrees": panel_agreement.score_agrees_words(a["spearman_overall_vs_score"]),
+                    # the figures beside the words: a negative one is never hidden (review 11a, finding 9)
+                    "members_figure": panel_agreement.figure_words(a["alpha_overall"]),
+                    "score_figure": panel_agreement.figure_words(a["spearman_overall_vs_score"])})
     return out
 
 
 def summary(rows: list[dict]) -> dict:
-    judged = [r for r in rows if r["working_days_late"] is not None]
+    """The headline: letters, sent, mean score, poor; and, of the letters sent with a due date
+    (`judged_for_time`; a draft is never counted), how many went out on time."""
+    judged = [r for r in rows if r["on_time"] is not None]
     on_time = sum(1 for r in judged if r["on_time"])
     scores = [r["score"] for r in rows if r["score"] is not None]
     return {"letters": len(rows), "sent": sum(r["status"] == "sent" for r in rows),

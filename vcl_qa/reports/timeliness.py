@@ -34,8 +34,10 @@ class Timeliness:
     on_time: int = 0
     late: int = 0  # sent after the due date
     missing: int = 0  # due before today and never sent
-    not_yet_due: int = 0  # due today or later, not sent
-    sent_early: int = 0  # due today or later, already sent (counted once their due date passes)
+    not_yet_due: int = 0  # due today or later, not sent (due_today + due_later)
+    due_today: int = 0  # due today, not sent
+    due_later: int = 0  # due after today, not sent
+    sent_early: int = 0  # due today or later, already sent on or before the due date (counted once it passes)
     by_month: list[dict] = field(default_factory=list)  # per month of the due date
 
     @property
@@ -71,6 +73,10 @@ def figures(rows: list[dict], today: dt.date) -> Timeliness:
             setattr(out, key, getattr(out, key) + 1)
         elif r["status"] in ("due", "due_today"):
             out.not_yet_due += 1
+            if r["status"] == "due_today":
+                out.due_today += 1
+            else:
+                out.due_later += 1
         elif r["status"] == "sent_on_time":
             out.sent_early += 1
     out.by_month = [{"month": k, **v, "rate": round(100 * v["on_time"] / v["due"], 1)}

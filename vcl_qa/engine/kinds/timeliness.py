@@ -7,6 +7,7 @@ from typing import Iterator
 
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.result import Finding
+from vcl_qa.engine.workdays import BEREAVED_WHY
 
 from .base import KindSettings, NotAssessed, State, finding
 
@@ -26,7 +27,13 @@ def check(rule, state: State) -> Iterator[Finding]:
         late, limit = m["working_days_late"], m["limit_working_days"]
         yield finding(rule, state, due=long_date(due), late=late, limit=limit,
                       late_days="day" if late == 1 else "days", limit_days="day" if limit == 1 else "days",
-                      lateness=lateness(late, m["letter_date"]))
+                      lateness=lateness(late, m["letter_date"]), because=because(m))
+
+
+def because(metrics: dict) -> str:
+    """Why the limit is shorter than the chosen category's, for the message ("; bereaved
+    families are owed the enhanced service"), or nothing."""
+    return f"; {BEREAVED_WHY}" if metrics.get("limit_reason") == "bereaved" else ""
 
 
 def lateness(late: int, letter_date: str) -> str:
