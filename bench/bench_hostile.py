@@ -44,6 +44,8 @@ def main() -> None:
     run_slow_docx(tmp)
     run_on_stream()
     run_many_findings()
+    run_text_speak()
+    run_new_words_stream()
 
 
 def run_slow_docx(tmp: Path) -> None:
@@ -103,6 +105,61 @@ def run_many_findings(lines: int = 5000) -> None:
     buttons = sum(1 for f in result.findings if f.replacements)
     print(f"\na letter of {len(body) // 1024} KB with {len(result.findings):,} findings: "
           f"{time.process_time() - t:.2f} s CPU, {buttons} with a one-click button (target: under 5 s)")
+
+
+def run_text_speak(sizes=(1_300, 2_600, 5_200, 18_000)) -> None:
+    """Accepted but hostile: letters made of 'pls thx u. ' (three findings a line), up to the
+    200 KB limit. Each finding was compared with every earlier one (review 11b: 60 KB took
+    47-103 s and held up everyone's checks); now only with its neighbour."""
+    sys.path.insert(0, str(ROOT))
+    from vcl_qa import Letter
+    from vcl_qa.engine.run import score_letter
+
+    score_letter(Letter(text="Dear Ms Shah\n\nWe have stopped the case. pls thx u."))  # warm
+    print("\nletters of text-speak lines (three findings each):")
+    for lines in sizes:
+        text = "Dear Ms Shah\n\n" + "pls thx u. " * lines + "\n\nYours sincerely\n\nA Writer"
+        t = time.process_time()
+        result = score_letter(Letter(text=text))
+        print(f"  {len(text) // 1024:>4} KB, {len(result.findings):>6,} findings: {time.process_time() - t:6.2f} s CPU")
+
+
+def run_new_words_stream(letters: int = 40) -> None:
+    """Accepted but hostile: a stream of 60 KB letters of words never met before (random
+    letters), scored in one process as a server would (review 11b: each worker grew from about
+    290 MB to 1.6 GB over 360 such checks). The engine's memos are bounded by the text they
+    keep (engine/memo.py), and the libraries' word memos are emptied past a size (engine/run.py):
+    the process's memory levels off."""
+    import random
+
+    sys.path.insert(0, str(ROOT))
+    from vcl_qa import Letter
+    from vcl_qa.engine.run import score_letter
+
+    rng = random.Random(1)
+
+    def rss_mb() -> float:
+        status = Path("/proc/self/status").read_text()
+        return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+    def word() -> str:
+        return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 10)))
+
+    print(f"\na stream of {letters} letters of 60 KB of new words, scored in one process:")
+    seen = []
+    for i in range(letters):
+        sentences, size = [], 0
+        while size < 60_000:
+            sentence = " ".join(word() for _ in range(rng.randint(6, 20))).capitalize() + "."
+            sentences.append(sentence)
+            size += len(sentence) + 1
+        body = "\n\n".join(" ".join(sentences[j:j + 5]) for j in range(0, len(sentences), 5))
+        score_letter(Letter(text=f"Dear Ms Shah\n\n{body}\n\nYours sincerely\n\nA Writer"))
+        seen.append(rss_mb())
+        if (i + 1) % 10 == 0:
+            print(f"  after letter {i + 1:>3}: {seen[-1]:5.0f} MB resident")
+    print(f"  growth from letter 10 to letter {letters}: {seen[-1] - seen[9]:.0f} MB (before the bounds: "
+          "about 3 MB a letter, without end)")
 
 
 if __name__ == "__main__":

@@ -130,6 +130,7 @@ def test_concept_memo_gives_the_answer_of_matching_afresh():
     from dataclasses import replace
 
     from vcl_qa.engine.concepts import find_concept
+    from vcl_qa.engine.memo import TextMemo
     from vcl_qa.engine.structure import analyse
     from vcl_qa.engine.typography import fold
 
@@ -144,7 +145,7 @@ def test_concept_memo_gives_the_answer_of_matching_afresh():
         c.memo.clear()
     warm_first = [[span(find_concept(c, d, {})) for c in concepts] for d in docs]
     warm_again = [[span(find_concept(c, d, {})) for c in concepts] for d in reversed(docs)][::-1]
-    fresh = [[span(find_concept(replace(c, memo={}), d, {})) for c in concepts] for d in docs]
+    fresh = [[span(find_concept(replace(c, memo=TextMemo(10, 10_000)), d, {})) for c in concepts] for d in docs]
     assert warm_first == fresh
     assert warm_again == fresh
     assert sum(len(c.memo) for c in concepts) > 1000  # it was used

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from vcl_qa.engine.memo import LONGEST_KEPT
+from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
 
 CONCEPTS = ("specific_reason", "decision_statement", "review_right", "meeting_offer", "acknowledgement")
 _DIGIT = re.compile(r"\d")
@@ -52,6 +52,14 @@ def _load(path: str):
 def load_model(path: str | Path | None = None):
     """The classifier (a spaCy Language), loaded once per folder; None when there is none."""
     return _load(_folder(path))
+
+
+def reload() -> None:
+    """Forget the loaded classifiers and what they read: the next use loads them afresh (a
+    model's vocabulary grows with every new word it reads; engine/run.py)."""
+    _load.cache_clear()
+    _thresholds.cache_clear()
+    _SEEN.clear()
 
 
 def _folder(path: str | Path | None) -> str:
@@ -103,7 +111,9 @@ def second_opinion(concept: str, sentences: list[str], path: str | Path | None =
         return []
     # Sentences met before (the same letter read again, a template's paragraphs) are not read
     # again: the model gives every concept's probability in one pass, kept per sentence.
-    seen = _SEEN.setdefault(id(nlp), {})
+    seen = _SEEN.get(id(nlp))
+    if seen is None:
+        seen = _SEEN[id(nlp)] = TextMemo(_SEEN_MAX, _SEEN_CHARS)
     texts = [normalise(s) for s in sentences]
     found: dict[str, dict[str, float]] = {}
     missing = []
@@ -114,17 +124,16 @@ def second_opinion(concept: str, sentences: list[str], path: str | Path | None =
         else:
             found[t] = cats
     if missing:
-        if len(seen) + len(missing) > _SEEN_MAX:
-            seen.clear()
         for text, doc in zip(missing, nlp.pipe(missing, batch_size=64)):
             cats = found[text] = {k: float(v) for k, v in doc.cats.items()}
             if len(text) <= _SEEN_TEXT_MAX:  # a hostile run-on sentence is read, not kept
-                seen[text] = cats
+                seen.put(text, cats, len(text))
     return [found[t].get(concept, 0.0) for t in texts]
 
 
-_SEEN: dict[int, dict[str, dict[str, float]]] = {}
+_SEEN: dict[int, TextMemo] = {}
 _SEEN_MAX = 50_000
+_SEEN_CHARS = 3_000_000  # characters of sentences kept (with about 600 bytes of answers each)
 _SEEN_TEXT_MAX = LONGEST_KEPT
 
 

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from vcl_qa.engine.fastsearch import TextIndex, search
-from vcl_qa.engine.memo import LONGEST_KEPT
+from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
 from vcl_qa.engine.prefilter import literal_hints, may_match
 from vcl_qa.engine.structure import Document
 
@@ -62,7 +62,7 @@ class Concept:
     # index of the first alternative found in it, or None. A window's answer depends on its
     # text alone, so a sentence met again (the letter scored again after an edit, a template
     # paragraph in another letter, the one-click checks' windows) is not matched again.
-    memo: dict[str, int | None] = field(default_factory=dict, repr=False, compare=False)
+    memo: dict[str, int | None] = field(default_factory=lambda: TextMemo(MEMO_MAX, MEMO_CHARS), repr=False, compare=False)
 
     @cached_property
     def indexed(self) -> list[tuple[int, list[re.Pattern], list[re.Pattern]]]:
@@ -84,8 +84,10 @@ def _mask(text: str, masks: list[re.Pattern]) -> str:
     return text
 
 
-# Windows remembered per concept before its memo is emptied (about 150 bytes each).
+# Windows remembered per concept before its memo is emptied (about 150 bytes each), and the
+# characters of them (the windows of about 500 letters; about 30 concepts keep one each).
 MEMO_MAX = 20_000
+MEMO_CHARS = 1_000_000
 # Longer windows (a hostile run-on "sentence") are worked out each time, not kept.
 MEMO_TEXT_MAX = LONGEST_KEPT
 _UNSEEN: Any = object()
@@ -121,9 +123,7 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
                 # first of the others found here is the first of all: the window's answer.
                 found = _first_alternative(alternatives, TextIndex(text)) if alternatives else None
                 if len(text) <= MEMO_TEXT_MAX:
-                    if len(memo) >= MEMO_MAX:
-                        memo.clear()
-                    memo[text] = found
+                    memo.put(text, found, len(text))
             if found is None:
                 continue
             required = concept.alternatives[found][0]

@@ -17,6 +17,8 @@ import re._constants as C  # noqa: N812 (the regex parser's names, read only)
 import re._parser as sre_parse
 from functools import lru_cache
 
+from vcl_qa.engine.memo import TextMemo
+
 # Characters `re.IGNORECASE` equates with an ASCII letter although str.lower() does not
 # (tests/test_fastsearch.py recomputes this list over every code point).
 CASE_TRAPS = frozenset("\u0130\u0131\u017f")
@@ -69,13 +71,14 @@ class TextIndex:
                 # a long block (a hostile paste) is indexed for this letter only
                 rel = _starts(block.lower(), *own, plan)
             else:
-                key = (block, plan)
-                rel = _STARTS.get(key)
+                kept = _BLOCKS.get(block)  # one call: another thread may empty the memo
+                if kept is None:
+                    kept = (*_index(block), {})
+                    _BLOCKS.put(block, kept, len(block))
+                by2, by1, found_by_plan = kept
+                rel = found_by_plan.get(plan)
                 if rel is None:
-                    rel = _starts(block.lower(), *_block_index(block), plan)
-                    if len(_STARTS) >= STARTS_KEPT:
-                        _STARTS.clear()
-                    _STARTS[key] = rel
+                    rel = found_by_plan[plan] = _starts(block.lower(), by2, by1, plan)
             if rel:
                 found.extend([at + r for r in rel] if at else rel)
         return found
@@ -114,9 +117,9 @@ def _starts(low: str, by2: dict[str, list[int]], by1: dict[str, list[int]], plan
 # Blocks are whitespace with a blank line in it apart (the same breaks as engine/structure.py).
 _BREAK = re.compile(r"[^\S\n]*\n\s*?\n\s*")
 BLOCK_KEPT = 3_000  # the longest block whose index is kept between letters
-_block_index = lru_cache(maxsize=4_096)(_index)
-_STARTS: dict[tuple[str, "Plan"], tuple[int, ...]] = {}
-STARTS_KEPT = 100_000
+# Each block kept: its word starts, and the starts each pattern's beginnings found in it;
+# at most 4,096 blocks and 600,000 characters of them (a few tens of MB at most).
+_BLOCKS = TextMemo(4_096, 600_000)
 
 
 class Plan:

@@ -25,11 +25,40 @@ def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleS
     # every check, and an accent typed apart from its letter would not match the same name
     # typed whole: scored plain, every place put back into the letter after (engine/invisible.py).
     text, places = invisible.plain(letter.text)
-    if places is None:
-        return _score(letter, today, ruleset)
-    result = _score(letter.model_copy(update={"text": text}), today, ruleset)
-    invisible.map_back(result, places, letter.text)
-    return result
+    try:
+        if places is None:
+            return _score(letter, today, ruleset)
+        result = _score(letter.model_copy(update={"text": text}), today, ruleset)
+        invisible.map_back(result, places, letter.text)
+        return result
+    finally:
+        _trim_libraries_memos()
+
+
+# What the libraries under the engine remember of every word they have ever met, which a
+# stream of letters of new words (an attacker's, or years of real ones) would grow without
+# end: the hyphenation dictionary's syllables (pyphen, under textstat), and spaCy's vocabulary
+# (a lexeme for every new word, in the tokenizer's pipeline and in the classifier's). Past
+# these sizes each is emptied, or built again, and works out the same answers afresh
+# (engine/memo.py bounds the engine's own memos; bench/bench_hostile.py measures the stream).
+HYPHENATION_WORDS_KEPT = 100_000
+VOCABULARY_KEPT = 150_000
+
+
+def _trim_libraries_memos() -> None:
+    import pyphen
+
+    from vcl_qa.engine import classifier
+    from vcl_qa.engine.nlp import get_nlp
+
+    for hd in list(pyphen.hdcache.values()):
+        if len(hd.cache) > HYPHENATION_WORDS_KEPT:
+            hd.cache.clear()
+    if len(get_nlp().vocab) > VOCABULARY_KEPT:
+        get_nlp.cache_clear()  # the next letter builds spacy.blank("en") again (a few ms)
+    model = classifier.load_model()
+    if model is not None and len(model.vocab) > VOCABULARY_KEPT:
+        classifier.reload()
 
 
 def _score(letter: Letter, today: dt.date | None, ruleset: RuleSet | None) -> Result:

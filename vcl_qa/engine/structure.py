@@ -15,7 +15,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from vcl_qa import config
-from vcl_qa.engine.memo import LONGEST_KEPT, keep_short
+from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo, keep_short
 from vcl_qa.engine.nlp import get_nlp
 from vcl_qa.engine.rules_data import load_yaml
 
@@ -413,9 +413,10 @@ def _split_counted(toks: list[Tok], text: str, lines: list[Line]) -> tuple[list[
 # Whitespace holding a blank line: the whole run of whitespace, from its first character.
 _BREAK = re.compile(r"[^\S\n]*\n\s*?\n\s*")
 _BLOCKS_KEPT = 4_096
+_BLOCK_CHARS = 500_000  # characters of blocks whose tokens are kept (about 45 bytes each)
 
 
-@keep_short(maxsize=_BLOCKS_KEPT, longest=LONGEST_KEPT)
+@keep_short(maxsize=_BLOCKS_KEPT, longest=LONGEST_KEPT, chars=_BLOCK_CHARS)
 def _block_tokens(block: str) -> tuple[Tok, ...]:
     """The tokens of a block standing at the start of a text."""
     out: list[Tok] = []
@@ -423,7 +424,7 @@ def _block_tokens(block: str) -> tuple[Tok, ...]:
     return tuple(out)
 
 
-_SENTENCES: dict[tuple, tuple[tuple[tuple, ...], int]] = {}
+_SENTENCES = TextMemo(_BLOCKS_KEPT, 2 * _BLOCK_CHARS)
 
 
 def _block_sentences(block: str, toks: tuple[Tok, ...], lines: list[Line], b0: int) -> tuple[tuple[tuple, ...], int]:
@@ -442,9 +443,7 @@ def _block_sentences(block: str, toks: tuple[Tok, ...], lines: list[Line], b0: i
     kept = (tuple((x.start, x.end, x.text, x.tok_start, x.tok_end, x.words, x.paragraph) for x in found),
             paragraphs)
     if key:
-        if len(_SENTENCES) >= _BLOCKS_KEPT:
-            _SENTENCES.clear()
-        _SENTENCES[key] = kept
+        _SENTENCES.put(key, kept, len(block) + len(first.text) + len(last.text))
     return kept
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from vcl_qa import config
 from vcl_qa.engine.kinds import KINDS, NotAssessed, State, applies
 from vcl_qa.engine.letter import Letter
-from vcl_qa.engine.memo import LONGEST_KEPT
+from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
 from vcl_qa.engine.metrics import compute_metrics, flesch, piece, piece_counts
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.prefilter import literal_hints, may_match
@@ -44,7 +44,7 @@ EXPLAINS_TERM = {"acronym"}
 WHOLE_LINE = {"salutation"}
 NEUTRAL_GREETING = "Dear Sir\n\n"  # so that a window of sentences reads as prose
 _CACHE_MAX = 20_000
-_cache: dict[tuple, tuple] = {}
+_cache = TextMemo(_CACHE_MAX, 4_000_000)  # at most 4,000,000 characters of window text
 
 
 @dataclass(frozen=True)
@@ -782,9 +782,7 @@ def _word_list(text: str) -> list[str]:
 def _remember(key: tuple, value: tuple) -> tuple:
     if len(key[-1]) > LONGEST_KEPT:  # a hostile run-on window is checked, not kept
         return value
-    if len(_cache) >= _CACHE_MAX:
-        _cache.clear()
-    _cache[key] = value
+    _cache.put(key, value, len(key[-1]))
     return value
 
 
