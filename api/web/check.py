@@ -70,8 +70,8 @@ def file_message(message: str, name: str) -> str:
     label = f"The file “{name}”" if name else "The file"
     message = (message.replace("which vcl-qa cannot read", "which the letter checker cannot read")
                .replace(", or paste its text into the check page", ", then choose that file"))
-    for start in ("this is ", "it is ", "the file is "):
-        if message.startswith(start):
+    for start in ("this is ", "it is ", "the file is ", "the word file is "):
+        if message.lower().startswith(start):
             message = f"{label} is {message[len(start):]}"
             break
     return sentence(message)

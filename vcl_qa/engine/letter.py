@@ -725,9 +725,10 @@ def _parsed_type(content_type: str) -> bool:
 def _check_ratio(part, source: str | None) -> None:
     size, packed = part.file_size, max(part.compress_size, 1)
     if size > config.MAX_DOCX_RATIO_FROM and size > config.MAX_DOCX_RATIO * packed:
-        raise LetterError(f"the Word file's part {part.filename} unpacks to {size // packed:,} times "
-                          f"its packed size ({size // 2**20:,} MB), far more than a letter's; the "
-                          f"limit is {config.MAX_DOCX_RATIO:,} times", source=source)
+        raise LetterError(f"the Word file is packed in a way no letter is, so it was not read (its part "
+                          f"{part.filename} unpacks to {size // packed:,} times its packed size, "
+                          f"{size // 2**20:,} MB; the limit is {config.MAX_DOCX_RATIO:,} times). Save the "
+                          "letter as a new Word document and use that", source=source)
 
 
 class _PartCounts:
