@@ -28,3 +28,19 @@ def uk_time(stamp: str | dt.datetime) -> dt.datetime:
 def uk_date(stamp: str | dt.datetime) -> dt.date:
     """The UK date of a timestamp (see `uk_time`)."""
     return uk_time(stamp).date()
+
+
+def uk_when(stamp: str | dt.datetime) -> str:
+    """A stored timestamp (UTC) as the pages show it, on the UK's clock: "Thursday 2 July 2026,
+    00:30" (not the UTC day and hour: in summer an hour out, and around midnight the day)."""
+    from vcl_qa.engine.dates import long_date
+
+    moment = uk_time(stamp)
+    return f"{long_date(moment.date())}, {moment:%H:%M}"
+
+
+def uk_long_date(stamp: str | dt.datetime) -> str:
+    """The UK day of a stored timestamp (UTC), written out: "Thursday 2 July 2026"."""
+    from vcl_qa.engine.dates import long_date
+
+    return long_date(uk_date(stamp))

@@ -184,10 +184,7 @@ def days(n: int) -> str:
 
 def when(stamp: str | None) -> str:
     """A stored timestamp (UTC) as the UK's clock showed it: "Wednesday 2 December 2026, 14:31"."""
-    if not stamp:
-        return ""
-    moment = clock.uk_time(stamp)
-    return f"{long_date(moment.date())}, {moment:%H:%M}"
+    return clock.uk_when(stamp) if stamp else ""
 
 
 def when_csv(stamp: str | None) -> str:

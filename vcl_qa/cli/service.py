@@ -218,7 +218,9 @@ def _import(db, folder: Path, team: str, sent: bool) -> bulk.ImportReport:
     err.print(f"Stored {len(report.stored)}, new versions {len(report.versions)}, marked sent "
               f"{len(report.marked_sent)}, already there {len(report.skipped)}, failed "
               f"{len(report.failed)} (team {team}).", markup=False, highlight=False)
-    sent_now = {path: (letter_id, day) for path, letter_id, day in report.marked_sent}
+    # (new files stored as sent count in "marked sent" too; a line each only for stored drafts)
+    new = set(report.stored)
+    sent_now = {path: (letter_id, day) for path, letter_id, day in report.marked_sent if path not in new}
     for path, letter_id, version in report.versions:
         err.print(f"  {path}: changed since it was stored as letter {letter_id}: stored as version "
                   f"{version} of it", markup=False, highlight=False)

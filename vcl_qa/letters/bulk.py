@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from vcl_qa import csv_safe
 from vcl_qa.errors import LetterError
+from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.letter import LETTER_SUFFIXES, Letter
 from vcl_qa.db import audit
 from vcl_qa.letters import service
@@ -36,8 +37,9 @@ class Actor:
 class ImportReport:
     """What an import did with each file (paths relative to the folder). `versions`: a file
     stored before and changed since, stored as a new version of that letter (path, letter id,
-    version); `marked_sent`: a file already stored as a draft, marked sent by --sent (path,
-    letter id, sent date); `skipped`: already stored as it is, nothing to do."""
+    version); `marked_sent`: every letter --sent stored or marked as sent, a new file stored as
+    sent as well as a stored draft marked sent (path, letter id, sent date); `skipped`: already
+    stored as it is, nothing to do."""
 
     stored: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -76,6 +78,9 @@ def import_folder(db: Database, folder: Path, team: str, *, sent: bool = False,
     by its path in the folder and the team:
 
     - a new file is stored as a new letter (sent on its letter_date with `sent`);
+    - with `sent`, a file whose letter_date cannot be the day it went out (after today, or
+      before its decision: service.check_sent_date, the check every way of marking a letter
+      sent makes) is refused: reported as failed with the reason, nothing of it stored or changed;
     - a file whose text and details are those of a version already stored is left alone,
       so running an import twice adds nothing; with `sent`, a letter still a draft is then
       marked sent on its letter_date;
@@ -98,6 +103,8 @@ def import_folder(db: Database, folder: Path, team: str, *, sent: bool = False,
                 sent_date = letter.context.letter_date.isoformat()
             text = service.check_text(letter.text)
             ctx = letter.context.model_dump(mode="json", exclude_none=True)
+            if sent_date:
+                _check_sent(ctx, sent_date)
             _import_one(db, actor, report, rel, text, ctx, team, sent_date)
         except LetterError as exc:
             report.failed.append((rel, exc.message if exc.field is None else f"field '{exc.field}': {exc.message}"))
@@ -117,8 +124,10 @@ def _import_one(db: Database, actor: Actor, report: ImportReport, rel: str, text
                 team: str, sent_date: str | None) -> None:
     stored = stored_from(db, team, rel)
     if stored is None:
-        service.submit(db, actor, text, ctx, team=team, source=rel, sent_date=sent_date)
+        out = service.submit(db, actor, text, ctx, team=team, source=rel, sent_date=sent_date)
         report.stored.append(rel)
+        if sent_date:
+            report.marked_sent.append((rel, out["id"], sent_date))
         return
     letter_id = stored["id"]
     # The file is compared with the last version an import stored (versions saved on the pages
@@ -151,6 +160,24 @@ def _import_one(db: Database, actor: Actor, report: ImportReport, rel: str, text
     if sent_date:
         _mark_sent(db, actor, letter_id, sent_date)
         report.marked_sent.append((rel, letter_id, sent_date))
+
+
+def _check_sent(ctx: dict, sent_date: str) -> None:
+    """--sent stores the letter as sent on its letter_date: refused, before anything is stored
+    or changed, when that cannot be the day it went out."""
+    today = clock.today()
+    if sent_date > today.isoformat():
+        why = (f"its letter_date, {long_date(sent_date)}, is after today ({long_date(today)}): it "
+               "cannot have been sent yet")
+    else:
+        try:
+            service.check_sent_date(ctx, sent_date)
+            return
+        except LetterError as exc:
+            why = exc.message
+    raise LetterError(f"--sent would store it as sent on its letter_date, but {why}. Nothing was stored: "
+                      "correct the letter_date, or import the file without --sent to store it as a draft",
+                      field="letter_date")
 
 
 def _mark_sent(db: Database, actor: Actor, letter_id: int, sent_date: str) -> None:

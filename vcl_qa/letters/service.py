@@ -75,7 +75,8 @@ class NewerVersion(Conflict):
     def __init__(self, letter_id: int, base: int, latest: int, author: str | None, saved_at: str | None):
         self.letter_id, self.base, self.latest, self.author, self.saved_at = letter_id, base, latest, author, saved_at
         by = f" by {author}" if author else ""
-        when = f" at {saved_at[11:16]} on {long_date(saved_at[:10])}" if saved_at else ""
+        # UK time, as the pages say it (stored in UTC: in summer an hour out, around midnight the day)
+        when = f" on {clock.uk_when(saved_at)}, UK time" if saved_at else ""
         super().__init__(
             f"letter {letter_id} is now at version {latest} (saved{by}{when}), not version {base}, "
             f"which this text was based on; nothing was saved. Read version {latest}, bring your "
@@ -105,6 +106,9 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
         if not team:
             raise LetterError("a letter needs a team", field="team")
         check_label(team, "team")
+        if sent_date:  # stored as sent at once (an import with --sent): the check mark_sent makes
+            check_sent_date({k: v.isoformat() if isinstance(v, dt.date) else v
+                             for k, v in (context or {}).items()}, str(sent_date))
         stored_ctx, result = _score(text, dict(context or {}), [], source)
         return store.write_version(db, user, text, stored_ctx, result, team=team, letter_id=None,
                                    source=source, sent_date=sent_date, idempotency=idempotency)
@@ -306,7 +310,7 @@ def _clash(rule: str, term: str | None) -> Any:
             what = (f"the whole check “{_rule_title(rule)}”" if s["term"] is None
                     else f"“{_rule_title(rule)}” for “{s['term']}”")
             return (f"{what} is already marked not a problem in this letter (by {s['by'] or 'someone'} "
-                    f"on {long_date(s['created_at'][:10])}: “{s['reason']}”); restore that "
+                    f"on {clock.uk_long_date(s['created_at'])}: “{s['reason']}”); restore that "
                     "mark first to give another reason")
         return None
     return why

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from vcl_qa.db import audit
 from vcl_qa.db.connection import now, write_tx
+from vcl_qa import clock
 from vcl_qa.letters import matching
 
 if TYPE_CHECKING:  # the store keeps results; it never runs the engine
@@ -77,7 +78,7 @@ class Purged(Conflict):
 
 def refuse_purged(row: dict) -> None:
     if row.get("purged_at"):
-        raise Purged(f"letter {row['id']} was purged on {str(row['purged_at'])[:10]} (its text and "
+        raise Purged(f"letter {row['id']} was purged on {clock.uk_long_date(str(row['purged_at']))} (its text and "
                      "personal details were removed); it cannot change. Check a new letter instead")
 
 
@@ -420,7 +421,8 @@ def revoke_suppression(db: Database, user: Any, letter_id: int, suppression_id: 
         if not rows:
             raise NotFound(f"letter {letter_id} has no suppression {suppression_id}")
         if rows[0]["revoked_at"]:
-            raise Conflict(f"suppression {suppression_id} was already restored on {rows[0]['revoked_at'][:10]}")
+            raise Conflict(f"suppression {suppression_id} was already restored on "
+                           f"{clock.uk_when(rows[0]['revoked_at'])}, UK time")
         twins = [s["id"] for s in _active_suppressions(db, letter_id)
                  if s["id"] != suppression_id and same is not None and same(s, rows[0])]
         stamp = now()
