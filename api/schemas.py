@@ -153,13 +153,56 @@ class SuppressionOut(BaseModel):
     revoked_by: str | None = Field(default=None, description="Who restored it")
 
 
+class DetailDisagreement(BaseModel):
+    field: str = Field(description="victim_category, decision_date, bereaved, or decision")
+    letter_value: Any = Field(description="The letter's value")
+    register_value: Any = Field(description="The register entry's value")
+
+
+class RegisterDisagreement(BaseModel):
+    decision_id: int = Field(description="The register entry")
+    linked: bool = Field(description=(
+        "true: the letter is linked to this entry (same case and decision) and its victim_category, "
+        "decision_date or bereaved differs; false: the case is registered only under another decision, so the "
+        "letter is linked to no entry"))
+    fields: list[DetailDisagreement]
+    letter_due_date: str | None = Field(description="The due date the letter's own details give")
+    register_due_date: str | None = Field(description="The due date the register entry gives (the one the register and on-time rate count)")
+    message: str = Field(description="The same in words, as the letter page says it")
+
+
 class LetterDetail(LetterSummary):
     context: dict[str, Any]
     versions: list[VersionOut]
-    result: Result | None
+    result: Result | None = Field(description=(
+        "The latest result. For a draft with no letter_date saved on an earlier day: its latest "
+        "version scored again as of today (nothing stored; see rescored_for_today), so that its "
+        "timeliness says how it stands now, as the register does"))
     suppressions: list[SuppressionOut]
     sent_by: str | None = Field(default=None, description="Who marked the letter as sent")
     sent_marked_at: str | None = Field(default=None, description="When they marked it (UTC)")
+    rescored_for_today: bool = Field(default=False, description=(
+        "true when `result` (and `score`, `verdict`) were worked out for today on this request: the "
+        "letter is a draft with no letter_date, saved on an earlier day. The score stored when it "
+        "was saved stays in versions[-1].score"))
+    register_disagreements: list[RegisterDisagreement] = Field(default_factory=list, description=(
+        "Where the decisions register disagrees with this letter: an entry it is linked to whose "
+        "victim_category, decision_date or bereaved differs (each gives its own due date), or the case "
+        "registered only under another decision. Empty when they agree"))
+
+
+class MustFixLeft(BaseModel):
+    rule: str
+    message: str
+    text: str | None = Field(default=None, description="The words found, when the finding is about some")
+
+
+class SentDetail(LetterDetail):
+    must_fix_left: list[MustFixLeft] = Field(default_factory=list, description=(
+        "The must-fix problems (not marked not a problem) the letter went out with, judged as sent "
+        "on sent_date: the list the page's check before sending shows (recorded in the audit log as "
+        "letter.sent_with_must_fix). A letter sent after its due date has timeliness.late here, and "
+        "empathy.delay_apology when it does not apologise"))
 
 
 class Comparison(BaseModel):

@@ -181,7 +181,10 @@ def test_letter_page_and_send_page_say_late(api, web, day, day_words):
     words = squash(re.search(r'id="send-late">(.*?)</dd>', send.text, re.S).group(1)).strip()
     assert words == "late: sent after the due date"
     assert "on time" not in squash(send.text)
-    r = web.post(f"/letters/{letter_id}/sent", data={"csrf_token": csrf(send.text), "confirm": "yes"})
+    # the form as the browser sends it: the tick, and the checks of the problems it was shown
+    seen = re.search(r'name="seen" value="([^"]*)"', send.text).group(1)
+    assert "timeliness.late" in seen.split()
+    r = web.post(f"/letters/{letter_id}/sent", data={"csrf_token": csrf(send.text), "confirm": "yes", "seen": seen})
     assert r.status_code == 303
     page = squash(web.get(f"/letters/{letter_id}").text)
     assert f"Late: sent on {day_words}, after the due date." in page

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from vcl_qa.db import audit
-from vcl_qa.decisions import register
+from vcl_qa.decisions import agreement, register
 from vcl_qa.errors import LetterError
 from vcl_qa.engine.letter import Decision, Offence, VictimCategory
 from vcl_qa.decisions import store
@@ -21,7 +21,7 @@ from vcl_qa.db.users import User
 
 from ..deps import DbDep, LetterUser
 from ..errors import COMMON_RESPONSES, ApiError, check_range
-from ..schemas import _inline_refs
+from ..schemas import DetailDisagreement, _inline_refs
 
 router = APIRouter(tags=["decisions"], responses=COMMON_RESPONSES)
 
@@ -86,6 +86,15 @@ DecisionsBody = Annotated[dict[str, Any], WithJsonSchema({"anyOf": [
     _inline_refs(DecisionIn.model_json_schema()), _inline_refs(DecisionBatchIn.model_json_schema())]})]
 
 
+class LetterDisagreement(BaseModel):
+    letter_id: int
+    status: str = Field(description="The letter's status (draft or sent)")
+    fields: list[DetailDisagreement]
+    letter_due_date: str | None = Field(description="The due date the letter's own details give")
+    register_due_date: str = Field(description="The due date this entry gives (due_date)")
+    message: str = Field(description="The same in words, as the register page says it")
+
+
 class DecisionOut(BaseModel):
     id: int
     urn: str
@@ -117,6 +126,10 @@ class DecisionOut(BaseModel):
         "Set when a linked letter (or the letter_date recorded) went out before the decision date: "
         "it is not counted as this decision's letter, and this says so in plain words"))
     letter_ids: list[int] = Field(description="Letters with this case reference and decision")
+    letter_disagreements: list[LetterDisagreement] = Field(default_factory=list, description=(
+        "Linked letters whose own victim_category, decision_date or bereaved differs from this entry's, so "
+        "that the letter's page (its score and findings) and this entry (its status, the digest, the "
+        "on-time rate) count from different due dates. Empty when they agree"))
     created_at: str
     updated_at: str
 
@@ -291,7 +304,8 @@ def register_decisions(body: DecisionsBody, db: DbDep, user: LetterUser, respons
         raise ApiError(403, "forbidden", str(exc)) from None
     counts = {k: sum(1 for _, o in outcomes if o == k) for k in ("created", "updated", "unchanged")}
     ids = [i for i, _ in outcomes]
-    rows = {r["id"]: r for r in register.with_status(store.linked_rows(db, ids=ids), register.StatusClock())}
+    rows = {r["id"]: r for r in agreement.for_rows(register.with_status(store.linked_rows(db, ids=ids),
+                                                                         register.StatusClock()))}
     if not counts["created"]:
         response.status_code = 200
     changed: dict[int, list[str]] = {}
@@ -324,7 +338,7 @@ def list_decisions(
     filters = {"team": team, "urn": urn, "decision": decision.value if decision else None,
                "decided_from": decided_from, "decided_to": decided_to}
     rows = register.register(db, today=as_of, status=status, **filters)
-    page = rows[offset:offset + limit]
+    page = agreement.for_rows(rows[offset:offset + limit])
     # Victims' names and case references were read: which entries, never the reference asked for.
     audit.record(db, user, "decisions.search" if urn else "decisions.list", "decision", None,
                  {"ids": [r["id"] for r in page], "count": len(rows)})

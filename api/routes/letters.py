@@ -16,10 +16,11 @@ from vcl_qa.errors import LetterError
 from vcl_qa.letters import store
 from vcl_qa.letters import service
 from vcl_qa.db import audit
+from vcl_qa.decisions import agreement
 
 from ..deps import DbDep, LetterUser, ManagerUser, PathId, check_visible, scoring_slot, visible_team
 from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError, ErrorBody, check_range
-from ..schemas import (Comparison, LetterCreated, LetterDetail, LetterList, LetterSubmit, SentIn,
+from ..schemas import (Comparison, LetterCreated, LetterDetail, LetterList, LetterSubmit, SentDetail, SentIn,
                        SuppressionCreated, SuppressionIn, SuppressionRestored, check_context_types)
 
 router = APIRouter(prefix="/letters", tags=["letters"], responses=COMMON_RESPONSES)
@@ -134,11 +135,26 @@ def list_letters(
     return {"data": rows, "count": count}
 
 
+def _detail(db, letter_id: int) -> dict:
+    """The letter as GET /letters/{id} gives it: every version, the latest result as it stands
+    today (an undated draft saved on an earlier day scored again for today, nothing stored, as
+    its page shows it), and where the decisions register disagrees with it."""
+    out = store.get_letter(db, letter_id)
+    with scoring_slot:
+        result, saved_for = service.current_result(db, out)
+    if saved_for is not None and result is not None:
+        out.update(result=result, score=result["score"], verdict=result["verdict"], rescored_for_today=True)
+    out["register_disagreements"] = agreement.for_letter(db, out)
+    return out
+
+
 @router.get("/{letter_id}", response_model=LetterDetail, responses=NOT_FOUND)
 def get_letter(letter_id: PathId, db: DbDep, user: LetterUser):
-    """The letter with every version and its latest result."""
+    """The letter with every version and its latest result (for a draft with no letter_date
+    saved on an earlier day, scored again as of today: `rescored_for_today`), and where the
+    decisions register disagrees with its details (`register_disagreements`)."""
     check_visible(db, user, letter_id)
-    out = store.get_letter(db, letter_id)
+    out = _detail(db, letter_id)
     audit.record(db, user, "letter.read", "letter", letter_id)
     return out
 
@@ -166,15 +182,24 @@ def suppress_finding(letter_id: PathId, body: SuppressionIn, db: DbDep, user: Le
         return service.suppress(db, user, letter_id, body.rule, body.reason, body.term)
 
 
-@router.post("/{letter_id}/sent", response_model=LetterDetail, responses={**NOT_FOUND, **CONFLICT})
+@router.post("/{letter_id}/sent", response_model=SentDetail, responses={**NOT_FOUND, **CONFLICT})
 def mark_sent(letter_id: PathId, db: DbDep, user: LetterUser, body: SentIn | None = None):
     """Record that the letter went out (default: its letter_date, else today; a date after today
     is refused); a sent letter takes no new versions (DELETE undoes the mark).
-    Sent on another day than its letter_date, it is scored again as sent that day."""
+    Sent on another day than its letter_date, it is scored again as sent that day, and
+    `must_fix_left` lists the must-fix problems it went out with, judged for that day (a late
+    letter: timeliness.late, and empathy.delay_apology without an apology), as the page's
+    check before sending lists them."""
     check_visible(db, user, letter_id)
     with scoring_slot:
         service.mark_sent(db, user, letter_id, body.sent_date if body else None)
-    return store.get_letter(db, letter_id)
+    out = _detail(db, letter_id)
+    left = service.must_fix(out["result"])
+    if left:
+        audit.record(db, user, "letter.sent_with_must_fix", "letter", letter_id,
+                     {"must_fix_left": len(left), "rules": sorted({f["rule"] for f in left})})
+    return {**out, "must_fix_left": [{"rule": f["rule"], "message": f["message"], "text": f.get("text")}
+                                     for f in left]}
 
 
 @router.delete("/{letter_id}", status_code=204, responses=NOT_FOUND)
@@ -206,4 +231,4 @@ def undo_sent(letter_id: PathId, db: DbDep, user: LetterUser):
             service.undo_sent(db, user, letter_id)
     except service.NotPermitted as exc:
         raise ApiError(403, "forbidden", str(exc)) from None
-    return store.get_letter(db, letter_id)
+    return _detail(db, letter_id)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from vcl_qa import labels
 from vcl_qa.db import audit
 from vcl_qa.errors import LetterError
-from vcl_qa.decisions import register, store
+from vcl_qa.decisions import agreement, register, store
 from vcl_qa.engine.workdays import limit_for
 from vcl_qa.reports import timeliness
 from vcl_qa import clock
@@ -80,6 +80,7 @@ def rows_for(db, f: dict) -> list[dict]:
     low, high = f.get("due_from"), f.get("due_to")
     rows = [r for r in rows if (low is None or r["due_date"] >= low.isoformat())
             and (high is None or r["due_date"] <= high.isoformat())]
+    agreement.for_rows(rows)  # a linked letter whose own details give another due date: said
     for r in rows:
         r.update(decision_words=labels.label(labels.DECISIONS, r["decision"]),
                  status_words=labels.label(labels.REGISTER_STATUSES, r["status"]),

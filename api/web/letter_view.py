@@ -14,6 +14,7 @@ from vcl_qa.engine import workdays
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.rules import load_rules
 from vcl_qa import clock
+from vcl_qa.letters import service
 
 from .forms import BEREAVED_LABELS, CATEGORY_LABELS, DECISION_LABELS, FIELD_ORDER, OFFENCE_LABELS, WITHDRAWAL_LABELS
 
@@ -162,9 +163,12 @@ def missing_details(result: dict, context: dict) -> list[dict]:
             for f in FIELD_ORDER if f in wanted]
 
 
-def due_facts(metrics: dict, status: str, sent_date: str | None, today: dt.date | None = None) -> dict | None:
+def due_facts(metrics: dict, status: str, sent_date: str | None, today: dt.date | None = None, *,
+              undated: bool = False) -> dict | None:
     """The due date in words and how the letter stands against it (on the letter's date, or the
-    day it was sent): {'due': ..., 'left': int, 'late': bool, 'words': ...}."""
+    day it was sent): {'due': ..., 'left': int, 'late': bool, 'words': ...}. `undated`: a draft
+    with no letter_date, judged as if sent today (`if_today`: the page says "if sent today",
+    never "on the letter's date", a date the letter does not have)."""
     if not metrics.get("due_date"):
         return None
     today = today or clock.today()
@@ -175,7 +179,8 @@ def due_facts(metrics: dict, status: str, sent_date: str | None, today: dt.date 
     # a Saturday after a Friday due date is 0 working days past it, and late all the same.
     late = on > due
     return {"due": long_date(due, today), "due_iso": due.isoformat(), "left": left, "late": late,
-            "on": long_date(on, today), "sent": status == "sent"}
+            "on": long_date(on, today), "sent": status == "sent",
+            "if_today": undated and status != "sent", "on_due": on == due}
 
 
 def days(n: int) -> str:
@@ -259,5 +264,6 @@ def view_context(letter: dict, result: dict, user: Any, *, most: int = 100, alik
         "restored": restored,
         "counts": severity_counts(findings), "must_fix": [f for f in active if f["severity"] == "error"],
         "missing": missing_details(result, letter.get("context") or {}),
-        "due": due_facts(result.get("metrics", {}), letter["status"], letter["sent_date"]),
+        "due": due_facts(result.get("metrics", {}), letter["status"], letter["sent_date"],
+                         undated=service.undated_draft(letter)),
     }

@@ -19,6 +19,7 @@ from vcl_qa.engine.result import DIMENSIONS
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.engine.structure import patterns as structure_patterns, sign_off_alternatives
 from vcl_qa.db import audit
+from vcl_qa.decisions import agreement
 from vcl_qa.letters import store
 from vcl_qa.letters import service
 from vcl_qa.letters import word
@@ -172,7 +173,11 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
     letter" (the check page, with it in the box and this letter's case details)."""
     letter = _load(db, user, letter_id)
     audit.record(db, user.user, "letter.read", "letter", letter_id)
-    result = letter["result"] or {"findings": [], "metrics": {}, "dimensions": {}}
+    saved_result = letter["result"]
+    with scoring_slot:  # an undated draft saved on an earlier day: as it stands today (not stored)
+        current, saved_for = service.current_result(db, letter)
+    letter["result"] = current
+    result = current or {"findings": [], "metrics": {}, "dimensions": {}}
     listed = {"most": int(settings().get("findings_listed_most", 100)),
               "alike": int(settings().get("findings_listed_alike", 10))}
     view = letter_view.view_context(letter, result, user, **listed)
@@ -215,6 +220,9 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
         "days": letter_view.days, "when": letter_view.when, "unchecked": _unchecked(result), "newer": newer,
         "reason_error": reason_error, "error_link": f"reason-{reason_error['n']}" if reason_error else None,
         "unsaved": unsaved, "carried": _carried_details(letter) if unsaved is not None else {},
+        "undated": service.undated_draft(letter), "today": clock.today(),
+        "saved_for": saved_for, "saved_score": (saved_result or {}).get("score"),
+        "disagreements": agreement.for_letter(db, letter),
     }, status, user=user)
 
 
@@ -419,31 +427,62 @@ def restore(request: Request, letter_id: int, suppression_id: int, user: StaffOr
 @router.get("/letters/{letter_id}/send")
 def send_page(request: Request, letter_id: int, user: StaffOrManager, db: DbDep):
     """The check before marking a letter as sent: the date (the letter's own by default), the
-    due date and whether it is late that day, and the must-fix problems left."""
+    due date and whether it is late that day, and the must-fix problems it would go out with."""
     letter = _load(db, user, letter_id)
     if letter["status"] == "sent":
         return redirect(f"/letters/{letter_id}")
     day = service.default_sent_date(db, letter_id)
-    return _send_view(request, letter, user, day)
+    return _send_view(request, db, letter, user, day)
 
 
-def _send_view(request, letter: dict, user, day: dt.date, errors: dict | None = None,
-               typed: dict | None = None, status: int = 200):
-    result = letter["result"] or {"findings": [], "metrics": {}}
+def _judged(db, letter: dict, day: dt.date) -> dict:
+    """The letter's latest version as it will be once sent on `day` (what mark_sent stores)."""
+    with scoring_slot:
+        return service.judged_on(db, letter["id"], day) or {"findings": [], "metrics": {}}
+
+
+def _must_fix_view(result: dict, letter: dict) -> list[dict]:
+    return [f for f in letter_view.findings_view(result, letter.get("suppressions") or [], "")
+            if f["severity"] == "error" and not f.get("suppressed")]
+
+
+def _send_view(request, db, letter: dict, user, day: dt.date, errors: dict | None = None,
+               typed: dict | None = None, status: int = 200, judged: dict | None = None):
+    """The check for the letter as sent on `day`: scored for that day as mark_sent will store it,
+    so the due date line and the must-fix problems listed (timeliness.late, the delay apology)
+    agree, and the tick is asked for whenever there are any."""
+    result = judged if judged is not None else _judged(db, letter, day)
     metrics = dict(result.get("metrics") or {})
     facts = letter_view.due_facts({**metrics, "letter_date": day.isoformat()}, "draft", None)
-    must_fix = [f for f in letter_view.findings_view(result, letter.get("suppressions") or [], "")
-                if f["severity"] == "error" and not f.get("suppressed")]
+    must_fix = _must_fix_view(result, letter)
     return render(request, "send.html", {
         "letter": letter, "day": day, "typed": typed or {"day": day.day, "month": day.month, "year": day.year},
         "due": facts, "must_fix": must_fix, "errors": errors or {}, "long_date": long_date,
-        "days": letter_view.days, "today": clock.today(),
+        "days": letter_view.days, "today": clock.today(), "score": result.get("score"),
+        "checked_day": day.isoformat(), "seen": " ".join(sorted(f["rule"] for f in must_fix)),
     }, status, user=user)
+
+
+def _not_seen(must_fix: list[dict], form) -> list[dict]:
+    """Must-fix problems the writer was not shown before ticking "I confirm": the form carries
+    the checks of those listed (`seen`, one id each); a problem of another check, or more of one
+    than were listed (a later day than the one checked, say, adding a late letter), was not."""
+    from collections import Counter
+
+    seen = Counter(str(form.get("seen", "") or "").split())
+    out = []
+    for f in must_fix:
+        if seen[f["rule"]] > 0:
+            seen[f["rule"]] -= 1
+        else:
+            out.append(f)
+    return out
 
 
 @router.post("/letters/{letter_id}/sent")
 def mark_sent(request: Request, letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
-    """Mark the letter as sent. While must-fix problems remain, only with `confirm`."""
+    """Mark the letter as sent. While it would go out with must-fix problems (judged as sent on
+    the day given: a late letter is late), only with `confirm`, given after those were listed."""
     letter = _load(db, user, letter_id)
     typed = {p: str(form.get(f"sent_date-{p}", "") or "").strip() for p in ("day", "month", "year")}
     try:
@@ -451,29 +490,40 @@ def mark_sent(request: Request, letter_id: int, user: StaffOrManager, form: Post
         day = dt.date.fromisoformat(raw) if raw else service.default_sent_date(db, letter_id)
     except ValueError as exc:
         message = f"The date it was sent {exc}" if str(exc).startswith("must") else "The sent date is not a real date."
-        return _send_view(request, letter, user, service.default_sent_date(db, letter_id),
+        return _send_view(request, db, letter, user, service.default_sent_date(db, letter_id),
                           {"sent_date": message}, typed, 400)
     try:  # the date first: confirming a letter sent on an impossible day helps nobody
         service.check_sent_date(letter.get("context") or {}, day.isoformat())
     except LetterError as exc:  # the facts shown are for the default day, never the refused one
-        return _send_view(request, letter, user, service.default_sent_date(db, letter_id),
+        return _send_view(request, db, letter, user, service.default_sent_date(db, letter_id),
                           {"sent_date": exc.message[:1].upper() + exc.message[1:] + "."}, typed, 400)
-    result = letter["result"] or {"findings": []}
-    must_fix = [f for f in result["findings"] if f["severity"] == "error" and not f.get("suppressed")]
-    if must_fix and not form.get("confirm"):
-        return _send_view(request, letter, user, day, {"confirm": (
-            f"This letter still has {len(must_fix)} must-fix problem{'s' if len(must_fix) != 1 else ''}. "
-            "Tick the box to confirm it was sent as it is, or go back and fix them.")}, typed, 400)
+    judged = _judged(db, letter, day)
+    must_fix = _must_fix_view(judged, letter)
+    unseen = _not_seen(must_fix, form) if form.get("confirm") else must_fix
+    if unseen:
+        n = len(must_fix)
+        problems = f"{n} must-fix problem{'s' if n != 1 else ''}"
+        if not form.get("confirm"):
+            said = (f"Sent on {long_date(day)}, this letter has {problems}. Tick the box to confirm "
+                    "it was sent as it is, or go back and fix them.")
+        else:
+            said = (f"Sent on {long_date(day)}, this letter has {problems}, not all of them listed "
+                    "when you ticked the box: they are listed now. Tick the box to confirm it was "
+                    "sent as it is, or go back and fix them.")
+        typed_back = typed if any(typed.values()) else None
+        return _send_view(request, db, letter, user, day, {"confirm": said}, typed_back, 400, judged=judged)
     try:
         with scoring_slot:  # sending on another day than the letter date scores it again
             service.mark_sent(db, user.user, letter_id, day)
     except LetterError as exc:
-        return _send_view(request, letter, user, day,
+        return _send_view(request, db, letter, user, day,
                           {"sent_date": exc.message[:1].upper() + exc.message[1:] + "."}, typed, 400)
     except store.Conflict as exc:
         return redirect(f"/letters/{letter_id}?error={_conflict_key(exc)}")
-    audit.record(db, user.user, "letter.sent_confirmed", "letter", letter_id,
-                 {"must_fix_left": len(must_fix)}) if must_fix else None
+    if must_fix:
+        audit.record(db, user.user, "letter.sent_confirmed", "letter", letter_id,
+                     {"must_fix_left": len(must_fix), "rules": sorted({f["rule"] for f in must_fix}),
+                      "sent_date": day.isoformat()})
     return redirect(f"/letters/{letter_id}?saved=sent")
 
 
@@ -522,9 +572,13 @@ def download_docx(request: Request, letter_id: int, user: StaffOrManager, db: Db
     the most serious first, and one comment counting the rest)."""
     letter = _load(db, user, letter_id)
     latest = letter["versions"][-1]
+    result = letter["result"]
+    if comments:  # the problems the page lists: an undated draft's as of today
+        with scoring_slot:
+            result = service.current_result(db, letter)[0]
     data = word.letter_docx(latest["text"] or "", title=f"Letter {letter_id}, version {letter['latest_version']}",
                             author=latest.get("author") or user.name,
-                            findings=(letter["result"] or {}).get("findings"), comments=comments,
+                            findings=(result or {}).get("findings"), comments=comments,
                             most_comments=int(settings().get("word_comments_most", word.MOST_COMMENTS)),
                             page=str(request.base_url).rstrip("/") + f"/letters/{letter_id}")
     audit.record(db, user.user, "letter.download", "letter", letter_id, {"comments": comments})
@@ -587,7 +641,17 @@ def letters_list(request: Request, user: StaffOrManager, db: DbDep, page: int = 
                  {"ids": [r["id"] for r in rows], "count": count})
     return render(request, "letters.html", {
         **shown, "rows": rows, "count": count, "page": page, "pages": max(1, -(-count // per_page)),
+        "saved_earlier": _saved_earlier(db, rows).get,
     }, user=user)
+
+
+def _saved_earlier(db, rows: list[dict]) -> dict:
+    """{letter id: the day in words} for each undated draft last scored on an earlier day: its stored
+    score is as of then, and its page (judged as of today) may give another, so the list says so."""
+    undated = [r["id"] for r in rows if service.undated_draft(r)]
+    today = clock.today()
+    days = {i: d for i, d in store.scored_for(db, undated).items() if d and d != today.isoformat()}
+    return {i: long_date(d, today) for i, d in days.items()}
 
 
 @router.get("/letters.csv")

@@ -164,6 +164,13 @@ def test_a_safe_send_and_its_undo(page, site):
     page.get_by_label("Day").fill("31")
     page.get_by_label(re.compile("I confirm it was sent")).check()
     page.get_by_role("button", name="Mark as sent").click()
+    # Sent on the 31st it is late: the problems that day brings were not listed when the box was
+    # ticked, so they are listed now and the tick is asked for again.
+    assert "not all of them listed" in page.locator("#error-summary").inner_text()
+    assert "late" in page.locator("#send-late").inner_text()
+    assert "31 December" in page.locator("#must-fix-left h2").inner_text()
+    page.get_by_label(re.compile("I confirm it was sent")).check()
+    page.get_by_role("button", name="Mark as sent").click()
     page.wait_for_url(re.compile(r"saved=sent"))
     assert "Marked as sent on Tuesday 31 December 2024" in page.get_by_role("status").first.inner_text()
     assert "late" in page.locator("#due").inner_text()

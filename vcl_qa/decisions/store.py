@@ -12,6 +12,7 @@ decision still holding its reference stays linked to its purged letters, and a p
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -273,16 +274,68 @@ def _where(team: str | None = None, urn: str | None = None, decision: str | None
 def linked_rows(db: Database, *, team: str | None = None, urn: str | None = None,
                 decision: str | None = None, decided_from: str | None = None,
                 decided_to: str | None = None, ids: Iterable[int] | None = None) -> list[dict]:
-    """Decisions (filtered) with the first sent date and ids of the letters linked to each."""
+    """Decisions (filtered) with the first sent date and ids of the letters linked to each, and
+    the linked letters whose own details disagree with the entry (`letter_disagreements`)."""
+    ids = list(ids) if ids is not None else None
     clause, params = _where(team, urn, decision, decided_from, decided_to, ids)
+    disagree = _disagreements(db, clause, params)
     rows = []
     for r in db.query(_LINKED + clause + " ORDER BY d.id", params):
         r.pop("urn_key", None)  # bookkeeping: the link to purged letters
         r["bereaved"] = None if r["bereaved"] is None else bool(r["bereaved"])
         r["letter_required"] = bool(r["letter_required"])
         r["letter_ids"] = sorted(int(i) for i in r["letter_ids"].split(",")) if r["letter_ids"] else []
+        r["letter_disagreements"] = disagree.get(r["id"], [])
         rows.append(r)
     return rows
+
+
+# The details a letter and its register entry both hold from which each works out the day the
+# letter is due (the decision is the link itself). When they differ, the letter's page and the
+# register would each count from their own: both are shown, never one picked silently. A detail
+# the letter leaves out is no disagreement (its page asks for it); `bereaved` left out of the
+# register means no, so only a letter saying yes against it differs.
+COMPARED = {"victim_category": "l.victim_category != d.victim_category",
+            "decision_date": "l.decision_date != d.decision_date",
+            "bereaved": "l.bereaved != COALESCE(d.bereaved, 0)"}
+
+
+def _disagreements(db: Database, clause: str, params: list) -> dict[int, list[dict]]:
+    """For the decisions `clause` selects: each linked letter whose victim_category, decision
+    date or bereaved (as its latest version gives them) differs from the entry's, as
+    {decision id: [{"letter_id", "status", "fields": [{"field", "letter_value", "register_value"}],
+    "letter_due_date"}]}; the letter's due date is its latest result's (None when it has none)."""
+    differs = [f"(l.{f} IS NOT NULL AND {cond}) AS differs_{f}" for f, cond in COMPARED.items()]
+    sql = ("SELECT d.id AS decision_id, l.id AS letter_id, l.status, "
+           + ", ".join(f"l.{f} AS letter_{f}, d.{f} AS register_{f}" for f in COMPARED) + ", "
+           + ", ".join(differs)
+           + ", (SELECT r.metrics FROM results r WHERE r.letter_id = l.id ORDER BY r.id DESC LIMIT 1) AS metrics"
+           f" FROM decisions d JOIN letters l ON {LINK}{clause}{' AND' if clause else ' WHERE'} ("
+           + " OR ".join(f"(l.{f} IS NOT NULL AND {cond})" for f, cond in COMPARED.items())
+           + ") ORDER BY d.id, l.id")
+    out: dict[int, list[dict]] = {}
+    for r in db.query(sql, params):
+        metrics = json.loads(r["metrics"]) if r["metrics"] else {}
+        out.setdefault(r["decision_id"], []).append({
+            "letter_id": r["letter_id"], "status": r["status"],
+            "fields": [{"field": f, "letter_value": _shown(f, r[f"letter_{f}"]),
+                        "register_value": _shown(f, r[f"register_{f}"])}
+                       for f in COMPARED if r[f"differs_{f}"]],
+            "letter_due_date": metrics.get("due_date")})
+    return out
+
+
+def _shown(field: str, value: Any) -> Any:
+    return bool(value) if field == "bereaved" and value is not None else value
+
+
+def entries_for_case(db: Database, team: str, urn: str) -> list[dict]:
+    """The team's register entries for a case reference (any letter case; a purged letter's
+    pseudonym finds its entry by urn_key): id, decision and whether a letter is needed."""
+    return list(db.query(
+        "SELECT id, decision, letter_required FROM decisions WHERE team = ? AND urn = ?"
+        " UNION SELECT id, decision, letter_required FROM decisions WHERE team = ? AND urn_key = ?"
+        " ORDER BY id", [team, urn, team, urn]))
 
 
 def count_rows(db: Database, *, team: str | None = None, urn: str | None = None,

@@ -223,6 +223,60 @@ def check_sent_date(context: dict, sent: str) -> None:
                           "save a version dated the day it went out", field="sent_date")
 
 
+def judged_on(db: Database, letter_id: int, day: dt.date | str) -> dict | None:
+    """The latest version's result as it will be once the letter goes out on `day`, nothing
+    stored: what mark_sent stores for that day (a letter sent on another day than its own date
+    is scored again as sent that day: timeliness.late and the delay apology depend on it). The
+    stored result when it already is that: the letter's own date, or a result scored for that
+    day with the rules of now. None for a letter with no result; a purged letter (no text to
+    score) keeps its stored one. Scores: callers on the pages and the API hold the scoring slot."""
+    day = day.isoformat() if isinstance(day, dt.date) else str(day)
+    row, v = store.latest_version_row(db, letter_id)
+    stored = store.latest_result(db, letter_id)
+    if v is None or not v[1] or stored is None:
+        return stored
+    context = json.loads(v[2])
+    if context.get("letter_date") == day:
+        return stored  # as mark_sent keeps it: no new result when sent on the letter's own date
+    from vcl_qa.engine.rules import load_rules
+
+    if (stored.get("metrics") or {}).get("letter_date") == day and stored.get("rules_version") == load_rules().version:
+        return stored
+    context.pop("suppress", None)
+    context["letter_date"] = day
+    return _score(v[1], context, store.stored_suppressions(db, letter_id), row["source"])[1].model_dump(mode="json")
+
+
+def undated_draft(letter: dict) -> bool:
+    """A draft (not sent, not purged) whose latest version has no letter_date: it is judged as
+    if it went out on the day it is scored. `letter`: store.get_letter's answer, or a letters
+    row (its letter_date column is the latest version's)."""
+    return (letter.get("status") != "sent" and not letter.get("purged_at")
+            and not ((letter.get("context") or {}).get("letter_date") or letter.get("letter_date")))
+
+
+def current_result(db: Database, letter: dict) -> tuple[dict | None, str | None]:
+    """The letter's latest result as it stands today, and the day it was stored for when that
+    differs: (result, None) for most letters (the stored one); for an undated draft saved on an
+    earlier day, (its result scored again as of today, nothing stored; the day it was scored
+    for when saved, "" when the stored result does not say). Such a draft is due, or overdue, by today: its stored timeliness (and the
+    delay apology) said how it stood on the day it was saved, not now, while the register counts
+    it from today. `letter`: store.get_letter's answer."""
+    stored = letter.get("result")
+    if stored is None or not undated_draft(letter):
+        return stored, None
+    today = clock.today().isoformat()
+    scored_for = (stored.get("metrics") or {}).get("letter_date") or ""
+    if scored_for == today:
+        return stored, None
+    return judged_on(db, letter["id"], today), scored_for
+
+
+def must_fix(result: dict | None) -> list[dict]:
+    """The must-fix findings of a result that are not set aside."""
+    return [f for f in (result or {}).get("findings", []) if f["severity"] == "error" and not f.get("suppressed")]
+
+
 def default_sent_date(db: Database, letter_id: int) -> dt.date:
     """The day a letter is taken to go out unless told otherwise: its letter_date, else today."""
     row = store.letter_row(db, letter_id)
@@ -333,7 +387,10 @@ def suppress(db: Database, user: Any, letter_id: int, rule: str, reason: str,
     reason, term = check_suppression(rule, reason, term)
     row = store.letter_row(db, letter_id)
     store.refuse_purged(row)
-    latest = store.latest_result(db, letter_id) or {}
+    # As the letter stands today (an undated draft saved on an earlier day is late by now, and its
+    # page lists the findings of today): the finding marked is one the page showed.
+    latest = current_result(db, {**row, "context": store.previous_context(db, letter_id, row["latest_version"]),
+                                 "result": store.latest_result(db, letter_id)})[0] or {}
     if term is not None:
         check_term_found(latest, rule, term)
     else:

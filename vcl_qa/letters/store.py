@@ -193,6 +193,17 @@ def latest_result(db: Database, letter_id: int, version: int | None = None) -> d
     return json.loads(row[0]) if row else None
 
 
+def scored_for(db: Database, letter_ids: list[int]) -> dict[int, str | None]:
+    """The day each letter's latest result judged it as sent on (its metrics' letter_date: its own
+    date, the day it was sent, or for an undated draft the day it was scored)."""
+    out: dict[int, str | None] = {}
+    for letter_id in letter_ids:
+        row = db.execute("SELECT json_extract(metrics, '$.letter_date') FROM results WHERE letter_id = ?"
+                         " ORDER BY id DESC LIMIT 1", [letter_id]).fetchone()
+        out[letter_id] = row[0] if row else None
+    return out
+
+
 def summary(row: dict) -> dict:
     out = {c: row[c] for c in SUMMARY_COLUMNS}
     out["bereaved"] = None if row["bereaved"] is None else bool(row["bereaved"])
