@@ -10,12 +10,23 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from vcl_qa.config import MAX_LETTER_BYTES
 from vcl_qa.errors import LetterError
 from vcl_qa.letters.store import Conflict, NotFound
 from vcl_qa.db.users import UserExists
 
-# Letter text is limited to 200 KB (vcl_qa.config.MAX_LETTER_BYTES); JSON escaping can double it.
+# Letter text is limited to 200 KB (vcl_qa.config.MAX_LETTER_BYTES). Sent as UTF-8 JSON, escaping
+# at most doubles it (\n, \", \\: 2 bytes for 1; only control characters other than line breaks
+# and tabs, which letters do not hold, take 6), so any letter within the text limit fits. A
+# client that writes every non-ASCII character as \uXXXX takes 6 bytes for 2 or 3 (an accented
+# letter, a curly quote), and for a letter of over about 170 KB goes over: the 413 says how to
+# send it instead. Not raised to the worst case (6 bytes for each byte of text, 1,200 KB): a
+# body of hostile fields costs the worker time in proportion to its size (review 11b, finding 9).
 MAX_REQUEST_BYTES = 512 * 1024
+TOO_LARGE_API = ("the request body is over {limit} KB{size}. A letter's text may be up to {text} KB, "
+                 "and fits when the JSON is sent as UTF-8 text: write accented letters, curly quotes "
+                 "and other characters as they are, not as \\u escapes (each takes 6 bytes; in "
+                 "Python, json.dumps(..., ensure_ascii=False))")
 # The pages' forms (a pasted letter, an uploaded Word file) may be larger: a form re-encodes
 # the text, and a letter over the text limit is better refused by the page itself, which keeps
 # the text in the box and says what is wrong.
@@ -158,6 +169,11 @@ def _plain(e: dict) -> str:
         return f"'{_shown(value)}' is not a real date (use YYYY-MM-DD)"
     if kind.startswith("bool"):
         return f"'{_shown(value)}' is not true or false"
+    # A strict field's refusal (api/validation.py): "43" and 43.0 in JSON are not read as 43.
+    if kind == "int_type" and isinstance(value, str):
+        return f"'{_shown(value)}' is text, not a whole number: send the number without quotes"
+    if kind == "int_type" and isinstance(value, float) and value.is_integer():
+        return f"{value!r} is not a whole number: send it without a decimal point ({int(value)})"
     if kind.startswith("int"):
         return f"'{_shown(value)}' is not a whole number"
     ctx = e.get("ctx", {})
@@ -338,9 +354,12 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = error_response(413, "too_large",
-                                  f"the request body is over {limit // 1024} KB",
-                                  headers={"Connection": "close"})
+        message = f"the request body is over {limit // 1024} KB"
+        if scope["path"].startswith("/api/"):  # said for the API's clients, whose JSON may escape
+            length = dict(scope["headers"]).get(b"content-length", b"")
+            size = f" (it is {-(-int(length) // 1024):,} KB)" if length.isdigit() else ""
+            message = TOO_LARGE_API.format(limit=limit // 1024, size=size, text=MAX_LETTER_BYTES // 1024)
+        response = error_response(413, "too_large", message, headers={"Connection": "close"})
         await response(scope, receive, send)
 
 

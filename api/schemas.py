@@ -1,7 +1,6 @@
 """Request and response models shared by the routes (contract sections 3 and 6)."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
@@ -9,6 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from vcl_qa.engine.letter import LetterContext, context_from_mapping
 from vcl_qa.errors import LetterError
 from vcl_qa.engine.result import Result
+
+# Ids and dates read strictly: true, "43" and 43.0 are not ids, "2024-12-20T00:00:00" is not a
+# day (api/validation.py). RowId is other routes' too.
+from .validation import MAX_ID, Day, RowId, day_problem  # noqa: F401
 
 
 def _inline_refs(schema: dict) -> dict:
@@ -28,9 +31,6 @@ def _inline_refs(schema: dict) -> dict:
     return walk(schema)
 
 
-MAX_ID = 2**63 - 1  # SQLite's largest integer
-RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
-
 # Validated by vcl_qa.letter.context_from_mapping (the same messages as the command line),
 # so the model takes a plain mapping but documents the real fields.
 ContextIn = Annotated[dict[str, Any], WithJsonSchema(_inline_refs(LetterContext.model_json_schema()))]
@@ -43,13 +43,37 @@ JSON_TRUE_FALSE = {"bereaved": "true or false, without quotes",
                    "withdrawal": 'true or false without quotes, or "unknown"'}
 
 
+# The dates of a letter's details: over JSON, text YYYY-MM-DD only. The library also reads a
+# date and time at midnight, or a number of seconds, as a date (a letter file's front matter may
+# hold one); from another system such a value is refused, never guessed at (review 11b).
+JSON_DAYS = ("decision_date", "letter_date")
+
+
+def lenient_day_problems(values: dict, fields: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(field, message) for each of `fields` (dates of a letter's details) whose JSON value the
+    library would read as a date though it is not text YYYY-MM-DD: a date and time at midnight,
+    a number. A value the library refuses anyway is left to its own message."""
+    problems = []
+    for field in fields:
+        value = values.get(field)
+        if value is None or day_problem(value) is None:
+            continue
+        try:
+            context_from_mapping({field: value})
+        except LetterError:
+            continue  # refused anyway, with the library's message
+        problems.append((field, day_problem(value)))
+    return problems
+
+
 def context_type_problems(context: Any) -> list[tuple[str, str]]:
     """(field, message) for each yes-or-no detail of a JSON `context` that the library would
-    read as true or false but is not a JSON boolean. A value the library refuses anyway is left
-    to the library's own message."""
+    read as true or false but is not a JSON boolean, and each date that the library would read
+    but is not text YYYY-MM-DD. A value the library refuses anyway is left to the library's own
+    message."""
     if not isinstance(context, dict):
         return []
-    problems = []
+    problems = lenient_day_problems(context, JSON_DAYS)
     for field, send in JSON_TRUE_FALSE.items():
         value = context.get(field)
         if value is None or isinstance(value, bool) or (field == "withdrawal" and value == "unknown"):
@@ -233,8 +257,9 @@ class SuppressionCreated(BaseModel):
 
 class SentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sent_date: dt.date | None = Field(default=None, description="Default: the letter's date (letter_date), "
-                                                                "or today when it has none or it is later")
+    sent_date: Day | None = Field(default=None, description="YYYY-MM-DD (not a date and time). Default: the "
+                                                            "letter's date (letter_date), or today when it "
+                                                            "has none or it is later")
 
 
 class SuppressionRestored(SuppressionCreated):

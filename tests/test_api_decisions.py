@@ -20,6 +20,9 @@ def server(tmp_path_factory):
     srv.tokens = {
         "staff": make_user(srv.db, "north-staff", "staff", "north"),
         "south": make_user(srv.db, "south-staff", "staff", "south"),
+        # Teams a manager registers decisions for are teams there are (review 11b, finding 5).
+        "east": make_user(srv.db, "east-staff", "staff", "east"),
+        "west": make_user(srv.db, "west-staff", "staff", "west"),
         "manager": make_user(srv.db, "manager", "manager"),
         "panel": make_user(srv.db, "panel", "panel"),
         "admin": make_user(srv.db, "admin", "admin"),

@@ -7,12 +7,13 @@ references).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+import functools
+from typing import Annotated, Any, Callable, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from vcl_qa.db import audit
+from vcl_qa.db import audit, teams
 from vcl_qa.decisions import agreement, register
 from vcl_qa.errors import LetterError
 from vcl_qa.engine.letter import Decision, Offence, VictimCategory
@@ -21,7 +22,8 @@ from vcl_qa.db.users import User
 
 from ..deps import DbDep, LetterUser
 from ..errors import COMMON_RESPONSES, ApiError, check_range
-from ..schemas import DetailDisagreement, _inline_refs
+from ..schemas import DetailDisagreement, _inline_refs, lenient_day_problems
+from ..validation import Day
 
 router = APIRouter(tags=["decisions"], responses=COMMON_RESPONSES)
 
@@ -239,7 +241,30 @@ def _own_team(user: User) -> str | None:
     return user.team if user.role == "staff" else None
 
 
-def _records(body: dict, user: User) -> tuple[list[dict], str | None]:
+# The dates likewise: text YYYY-MM-DD, never a date and time or a number read as a date.
+JSON_DAYS = ("decision_date", "letter_date")
+
+
+def date_problems(item: Any) -> list[tuple[str, str]]:
+    """(field, message) for each date of one JSON decision that the register would read as a
+    date though it is not text YYYY-MM-DD (a date and time, a number); the register names any
+    other wrong date itself. Null clears letter_date: not a problem."""
+    return lenient_day_problems(item, JSON_DAYS) if isinstance(item, dict) else []
+
+
+def team_problems(item: Any, user: User, known: Callable[[], list[str]]) -> list[tuple[str, str]]:
+    """A manager's `team` must be a team there is, exactly: a slip ("nrth", " north", "north"
+    with a zero-width space) would start a second register for the same case, never linked to
+    the team's letters (review 11b, finding 5). Staff give their own team or none (403 else)."""
+    if user.role == "staff" or not isinstance(item, dict) or not isinstance(item.get("team"), str):
+        return []
+    teams_known = known()
+    if item["team"] in teams_known:
+        return []
+    return [("team", teams.unknown_team_message(item["team"], teams_known))]
+
+
+def _records(body: dict, user: User, db) -> tuple[list[dict], str | None]:
     """Validated records. Every problem in every decision is reported at once, each with its
     field path (`decisions.N.field` in a batch)."""
     batch = "decisions" in body
@@ -252,6 +277,7 @@ def _records(body: dict, user: User) -> tuple[list[dict], str | None]:
             raise LetterError.many(problems)
     own = _own_team(user)
     records, seen, problems = [], {}, []
+    known = functools.cache(lambda: teams.known_teams(db))
     for i, item in enumerate(items):
         prefix = f"decisions.{i}." if batch else ""
         if own is not None and isinstance(item, dict) and item.get("team") not in (None, own):
@@ -263,10 +289,14 @@ def _records(body: dict, user: User) -> tuple[list[dict], str | None]:
             if "letter_required" in left_out:  # the reason is checked against a true or false
                 left_out.add("no_letter_reason")
             checked = {k: v for k, v in item.items() if k not in left_out}
+        # Kept in what the register reads (each is required, or checked by it too): said once, here.
+        strict = date_problems(item) + team_problems(item, user, known)
+        not_boolean += strict
         try:
             rec = register.record_from_mapping(checked, team=own)
         except LetterError as exc:
-            details = list(exc.details)
+            said = {f for f, _ in strict}
+            details = [(f, m) for f, m in exc.details if f not in said]
             if not_boolean:  # with every other wrong field of the decision, in the order given
                 order = {str(k): n for n, k in enumerate(item)}
                 details = sorted(not_boolean + details, key=lambda fm: order.get(fm[0] or "", len(order)))
@@ -296,7 +326,7 @@ def register_decisions(body: DecisionsBody, db: DbDep, user: LetterUser, respons
     registered value (a letter_date recorded earlier stays); an optional field sent as null is
     cleared. A batch is stored whole or not at all. 201 when anything was added, else 200.
     """
-    records, own = _records(body, user)
+    records, own = _records(body, user, db)
     changes: list[list[str]] = []
     try:
         outcomes = store.upsert_many(db, user, records, only_team=own, changes=changes)
@@ -321,7 +351,7 @@ def list_decisions(
     db: DbDep, user: LetterUser,
     status: Status | None = None, team: Annotated[str | None, Query(max_length=200)] = None,
     urn: Annotated[str | None, Query(max_length=200)] = None, decision: Decision | None = None,
-    decided_from: dt.date | None = None, decided_to: dt.date | None = None, as_of: AsOf = None,
+    decided_from: Day | None = None, decided_to: Day | None = None, as_of: AsOf = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ):

@@ -5,7 +5,6 @@ panel members never reach these routes (their anonymised queue has its own route
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response
@@ -15,13 +14,14 @@ from vcl_qa.engine.letter import Decision as DecisionCode
 from vcl_qa.errors import LetterError
 from vcl_qa.letters import store
 from vcl_qa.letters import service
-from vcl_qa.db import audit
+from vcl_qa.db import audit, names, teams
 from vcl_qa.decisions import agreement
 
 from ..deps import DbDep, LetterUser, ManagerUser, PathId, check_visible, scoring_slot, visible_team
 from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError, ErrorBody, check_range
 from ..schemas import (Comparison, LetterCreated, LetterDetail, LetterList, LetterSubmit, SentDetail, SentIn,
                        SuppressionCreated, SuppressionIn, SuppressionRestored, check_context_types)
+from ..validation import Day
 
 router = APIRouter(prefix="/letters", tags=["letters"], responses=COMMON_RESPONSES)
 
@@ -48,9 +48,12 @@ def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser,
         team = user.team
     if body.letter_id is not None:
         check_visible(db, user, body.letter_id)
+        _check_same_team(db, body.letter_id, body.team)
     elif not team:
         raise ApiError(422, "invalid", "team: managers must say which team the letter is for",
                        [{"field": "team", "message": "required for managers"}])
+    else:
+        _check_known_team(db, team)
     idempotency = None
     if key is not None:
         request_hash = store.request_hash({**body.model_dump(mode="json"), "team": team})
@@ -78,6 +81,31 @@ def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser,
         raise
     # Already the engine's own JSON: skip re-validating it against the response model.
     return JSONResponse(out, status_code=201)
+
+
+def _team_refused(message: str) -> ApiError:
+    return ApiError(422, "invalid", f"team: {message}", [{"field": "team", "message": message}])
+
+
+def _check_known_team(db, team: str) -> None:
+    """A manager's team for a new letter is a team there is, exactly: a slip ("Nroth", " north",
+    "north" with a zero-width space) would store the letter where its team cannot see it, and
+    start a team of its own in every filter and report (review 11b, finding 5)."""
+    known = teams.known_teams(db)
+    if team not in known:
+        raise _team_refused(teams.unknown_team_message(team, known))
+
+
+def _check_same_team(db, letter_id: int, team: str | None) -> None:
+    """A new version stays in its letter's team: a different `team` beside letter_id is refused,
+    never ignored (the same team, or none, is fine)."""
+    if team is None:
+        return
+    own = store.letter_team(db, letter_id)
+    if team != own:
+        raise _team_refused(f"letter {letter_id} belongs to team '{names.shown(own)}'; a new version stays "
+                            f"in its letter's team, so '{names.shown(team)}' cannot be given with letter_id "
+                            f"(leave team out, or give '{names.shown(own)}')")
 
 
 def _checked_key(key: str | None) -> str | None:
@@ -114,8 +142,9 @@ def list_letters(
     db: DbDep, user: LetterUser,
     team: str | None = None, decision: Decision | None = None, verdict: Verdict | None = None,
     status: Status | None = None,
-    date_from: Annotated[dt.date | None, Query(description="Sent (else letter, else stored) date from")] = None,
-    date_to: Annotated[dt.date | None, Query(description="... up to and including this date")] = None,
+    date_from: Annotated[Day | None, Query(description="Sent (else letter, else stored) date from, "
+                                                   "YYYY-MM-DD")] = None,
+    date_to: Annotated[Day | None, Query(description="... up to and including this date")] = None,
     q: Annotated[str | None, Query(max_length=500, description="Words to search for in the latest text")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,

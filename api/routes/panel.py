@@ -6,11 +6,10 @@ returns a letter id, a victim's name, a case reference or un-anonymised text.
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from vcl_qa import csv_safe
 from vcl_qa.db import audit
@@ -25,6 +24,7 @@ from vcl_qa.db.users import User
 
 from ..deps import DbDep, LetterUser, ManagerUser, PathId, require
 from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND
+from ..validation import Day, RowId
 from ..deps import check_visible
 
 router = APIRouter(tags=["panel"], responses=COMMON_RESPONSES)
@@ -35,6 +35,24 @@ PeriodName = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$", 
 # Strict: a JSON number only (true, false and "3" are refused, naming the field).
 Score = Annotated[int, Field(ge=1, le=5, strict=True)]
 Text = Annotated[str, Field(max_length=5000)]
+
+
+def _seed(value: Any) -> Any:
+    """A draw's seed is a whole number or text, said once for the field (not once per kind
+    of value it may be); true, 4.0 and the like are refused, not read as 1 and 4."""
+    if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= 2**63 - 1:
+        raise ValueError(f"must be 0 or more, and at most {2**63 - 1}")
+    if isinstance(value, str) and not 1 <= len(value) <= 64:
+        raise ValueError("as text, must be 1 to 64 characters long")
+    if value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    kind = "true or false" if isinstance(value, bool) else "a number with a decimal point" if isinstance(
+        value, float) else "a list" if isinstance(value, list) else "an object"
+    raise ValueError(f"must be a whole number (0 or more) or text, not {kind}")
+
+
+Seed = Annotated[Annotated[int, Field(ge=0, le=2**63 - 1, strict=True)]
+                 | Annotated[str, Field(min_length=1, max_length=64)], BeforeValidator(_seed)]
 
 
 # ---- models -------------------------------------------------------------------------------
@@ -114,7 +132,7 @@ class VerdictIn(BaseModel):
 
 class PolicyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1, strict=True)] | Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    seed: Seed | None = None
     always_include_verdicts: list[Literal["good", "needs_work", "poor"]] | None = None
     random_share: Annotated[float, Field(ge=0, le=1, strict=True)] | None = None
     min_per_stratum: Annotated[int, Field(ge=0, le=1000, strict=True)] | None = None
@@ -131,8 +149,8 @@ class PolicyOut(BaseModel):
 class PeriodIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: Day | None = Field(default=None, description="YYYY-MM-DD (not a date and time)")
+    end_date: Day | None = Field(default=None, description="YYYY-MM-DD (not a date and time)")
 
 
 class PeriodOut(BaseModel):
@@ -151,7 +169,7 @@ class PeriodList(BaseModel):
 
 class DrawIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] | Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    seed: Seed | None = None
 
 
 class DrawOut(BaseModel):
@@ -190,7 +208,7 @@ class ItemAdminList(BaseModel):
 
 class AddIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    letter_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+    letter_id: RowId
     reason: str = Field(min_length=1, max_length=500)
 
 

@@ -18,7 +18,7 @@ from vcl_qa.training.store import BuiltIn, NotFound
 
 from ..deps import DbDep, LetterUser, ManagerUser, scoring_slot
 from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError
-from ..schemas import RowId
+from ..schemas import RowId, check_context_types
 
 router = APIRouter(prefix="/training", tags=["training"], responses=COMMON_RESPONSES)
 
@@ -226,6 +226,7 @@ def get_exercise(exercise_id: ExerciseId, db: DbDep, user: LetterUser):
 def attempt(exercise_id: ExerciseId, body: AttemptIn, db: DbDep, user: LetterUser):
     """Score your letter with the checker and store the attempt: the result plus `passed`,
     what was fixed and what is left, and `model_answer` once passed or after the third try."""
+    check_context_types(body.context)  # letter_date is text YYYY-MM-DD, not a date and time
     try:
         with scoring_slot:
             return service.attempt(db, user, exercise_id, body.text, body.context)

@@ -31,16 +31,16 @@ class UserCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     role: Literal["staff", "panel", "manager", "admin"]
     team: str | None = Field(default=None, max_length=200, description="Required for staff")
-    expires_days: int | None = Field(default=None, ge=1, le=store.MAX_TOKEN_DAYS,
+    expires_days: int | None = Field(default=None, ge=1, le=store.MAX_TOKEN_DAYS, strict=True,
                                      description="The token stops working after this many days "
-                                                 "(default: never)")
+                                                 "(default: never); a JSON number")
 
 
 class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    expires_days: int | None = Field(default=None, ge=1, le=store.MAX_TOKEN_DAYS,
+    expires_days: int | None = Field(default=None, ge=1, le=store.MAX_TOKEN_DAYS, strict=True,
                                      description="The new token stops working after this many days "
-                                                 "(default: never)")
+                                                 "(default: never); a JSON number")
 
 
 class UserWithToken(BaseModel):

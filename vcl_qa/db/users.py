@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
 from vcl_qa.errors import LetterError
-from vcl_qa.db import audit
+from vcl_qa.db import audit, names, teams
 from vcl_qa.db.connection import now, write_tx
 
 ROLES = ("staff", "panel", "manager", "admin")
@@ -38,18 +38,20 @@ def new_token() -> str:
 
 MAX_NAME = 100  # a person's or a team's name
 MAX_TOKEN_DAYS = 3650
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def check_label(value: str | None, field: str) -> None:
-    """A name or team name: at most MAX_NAME characters, no control characters (they could
-    break a CSV, a log line or a terminal)."""
+    """A name or team name: at most MAX_NAME characters; no control characters (they could
+    break a CSV, a log line or a terminal), and nothing that would let it pass for another name
+    (an invisible or right-to-left character, an unusual space, a look-alike letter:
+    vcl_qa/db/names.py). The message names the field and the character."""
     if value is None:
         return
     if len(value) > MAX_NAME:
         raise LetterError(f"at most {MAX_NAME} characters", field=field)
-    if _CONTROL.search(value):
-        raise LetterError("no control characters (tabs, line breaks and the like)", field=field)
+    problem = names.name_problem(value)
+    if problem:
+        raise LetterError(problem, field=field)
 
 
 def _check(name: str, role: str, team: str | None) -> None:
@@ -61,6 +63,26 @@ def _check(name: str, role: str, team: str | None) -> None:
         raise LetterError(f"'{role}' is not one of {', '.join(ROLES)}", field="role")
     if role == "staff" and not team:
         raise LetterError("staff users need a team", field="team")
+
+
+def _same_looking_user(db: Database, name: str) -> str | None:
+    """The name of a user whose name looks the same as `name` (vcl_qa/db/names.py), if any."""
+    key = names.name_key(name)
+    for (other,) in db.execute("SELECT name FROM users"):
+        if names.name_key(other) == key:
+            return other
+    return None
+
+
+def _check_team_spelling(db: Database, team: str | None) -> None:
+    """A new team that would look the same as a team there is ("North" beside "north") is
+    refused, naming the team there is: it would split one team's letters in two."""
+    if team is None:
+        return
+    same = teams.same_looking_team(db, team)
+    if same is not None:
+        raise LetterError(f"'{names.shown(team)}' looks the same as the team '{same}' there is, without "
+                          f"being it: give '{same}' exactly (or a name that differs)", field="team")
 
 
 def token_expiry(days: int | None) -> str | None:
@@ -77,16 +99,19 @@ def add_user(db: Database, name: str, role: str, team: str | None = None,
              actor: Any = None, expires_days: int | None = None) -> tuple[User, str]:
     """Create a user; returns the user and the token (the only time it exists in clear).
     `expires_days`: the token stops working after that many days (default: never)."""
-    name = name.strip()
+    name = unicodedata.normalize("NFC", name.strip())  # an accent typed apart from its letter, joined
+    team = unicodedata.normalize("NFC", team.strip()) if team and team.strip() else None
     _check(name, role, team)
     expires = token_expiry(expires_days)
     token = new_token()
     stamp = now()
     with write_tx(db):
-        # "Alice" and "alice" would be two users nobody can tell apart in a list
-        same = db.execute("SELECT name FROM users WHERE lower(name) = lower(?)", [name]).fetchone()
+        # "Alice" and "alice" would be two users nobody can tell apart in a list; so would
+        # "demo-manager" and one stored before with a zero-width space in it, or in full width.
+        same = _same_looking_user(db, name)
         if same:
-            raise UserExists(same[0])
+            raise UserExists(same)
+        _check_team_spelling(db, team)
         cur = db.execute(
             "INSERT INTO users (name, role, team, token_hash, created_at, token_created_at,"
             " token_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -182,7 +207,7 @@ class UserDisabled(Exception):
 
 class UserExists(Exception):
     def __init__(self, name: str):
-        super().__init__(f"a user called '{name}' already exists")
+        super().__init__(f"a user called '{names.shown(name, MAX_NAME)}' already exists")
         self.name = name
 
 
@@ -212,7 +237,7 @@ def all_users(db: Database) -> list[UserRecord]:
 
 def update_user(db: Database, user_id: int, role: str, team: str | None, actor: Any = None) -> User:
     """Set a user's role and team (checked as for a new user); audited with what changed."""
-    team = team.strip() if team and team.strip() else None
+    team = unicodedata.normalize("NFC", team.strip()) if team and team.strip() else None
     user = get_user(db, user_id)
     if user is None:
         raise KeyError(user_id)
@@ -220,6 +245,8 @@ def update_user(db: Database, user_id: int, role: str, team: str | None, actor: 
     changed = {k: v for k, v in (("role", role), ("team", team)) if getattr(user, k) != v}
     if changed:
         with write_tx(db):
+            if "team" in changed:
+                _check_team_spelling(db, team)
             db.execute("UPDATE users SET role = ?, team = ? WHERE id = ?", [role, team, user_id])
             _end_sessions(db, user_id)  # pages open under the old role close
             audit.record(db, actor, "user.update", "user", user_id,
