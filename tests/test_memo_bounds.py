@@ -58,6 +58,8 @@ def test_a_stream_of_new_words_keeps_every_memo_within_its_bounds(monkeypatch):
     share, the libraries' word memos are emptied or rebuilt past theirs, and every letter
     scores the same as it does in a fresh state."""
     rules = load_rules()
+    for kept in [*(c.memo for c in rules.concepts.values()), fastsearch._BLOCKS, structure._SENTENCES, suggest._cache]:
+        kept.clear()  # what earlier tests left may be over the small bounds set here
     for c in rules.concepts.values():
         monkeypatch.setattr(c.memo, "chars", 5_000)
     monkeypatch.setattr(fastsearch._BLOCKS, "chars", 5_000)

@@ -35,14 +35,13 @@ class TextIndex:
     is searched without reading its words again. Every word start is inside one block (the
     text between blocks is whitespace) and is found there as in the whole text."""
 
-    __slots__ = ("text", "lower", "usable", "_blocks", "_whole")
+    __slots__ = ("text", "lower", "usable", "_blocks")
 
     def __init__(self, text: str):
         self.text = text
         self.lower = text.lower()
         self.usable = len(self.lower) == len(text) and (text.isascii() or not CASE_TRAPS & set(text))
         self._blocks: list[tuple[int, str, tuple | None]] | None = None
-        self._whole: tuple | None = None
 
     def _split(self) -> list[tuple[int, str, tuple | None]]:
         """(offset, block, its own index when too long to keep between letters)."""
@@ -58,12 +57,10 @@ class TextIndex:
 
     def starts(self, plan: "Plan") -> list[int]:
         """Word starts where one of the plan's lower-case beginnings is, in order."""
-        if plan.spaced:
-            # a beginning with a space or a mark in it could reach past a block's end: the
-            # whole text is indexed for it ("at the end of the day")
-            if self._whole is None:
-                self._whole = _index(self.text)
-            return list(_starts(self.lower, *self._whole, plan))
+        # (a beginning with a space in it, "at the end of the day", could reach past a block's
+        # end into the blank line after it: in a block it is looked for up to the space, which
+        # finds every place the whole beginning is, and perhaps a few more to try)
+        plan = plan.in_blocks
         blocks = self._blocks if self._blocks is not None else self._split()
         found: list[int] = []
         for at, block, own in blocks:
@@ -118,14 +115,15 @@ def _starts(low: str, by2: dict[str, list[int]], by1: dict[str, list[int]], plan
 _BREAK = re.compile(r"[^\S\n]*\n\s*?\n\s*")
 BLOCK_KEPT = 3_000  # the longest block whose index is kept between letters
 # Each block kept: its word starts, and the starts each pattern's beginnings found in it;
-# at most 4,096 blocks and 600,000 characters of them (a few tens of MB at most).
-_BLOCKS = TextMemo(4_096, 600_000)
+# at most 4,096 blocks and 800,000 characters of them (about 25 MB at most).
+_BLOCKS = TextMemo(4_096, 800_000)
+_SPACE = re.compile(r"\s")
 
 
 class Plan:
     """A pattern's possible beginnings, grouped by their first two characters."""
 
-    __slots__ = ("by2", "by1", "spaced")
+    __slots__ = ("by2", "by1", "in_blocks")
 
     def __init__(self, beginnings: tuple[str, ...]):
         by2: dict[str, list[str]] = {}
@@ -134,7 +132,10 @@ class Plan:
                 by2.setdefault(p[:2], []).append(p)
         self.by2 = {k: tuple(v) for k, v in by2.items()}
         self.by1 = frozenset(p for p in beginnings if len(p) == 1)
-        self.spaced = any(not c.isalnum() and c != "_" for p in beginnings for c in p)
+        # The beginnings as looked for inside a block: each up to its first space (they all
+        # begin with a word character, so none is empty).
+        cut = tuple(sorted({_SPACE.split(p, maxsplit=1)[0] for p in beginnings}))
+        self.in_blocks = self if cut == tuple(sorted(beginnings)) else Plan(cut)
 
 
 # Below this length the pattern runs on the text as it is: indexing would cost more.

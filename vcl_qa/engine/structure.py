@@ -413,7 +413,7 @@ def _split_counted(toks: list[Tok], text: str, lines: list[Line]) -> tuple[list[
 # Whitespace holding a blank line: the whole run of whitespace, from its first character.
 _BREAK = re.compile(r"[^\S\n]*\n\s*?\n\s*")
 _BLOCKS_KEPT = 4_096
-_BLOCK_CHARS = 500_000  # characters of blocks whose tokens are kept (about 45 bytes each)
+_BLOCK_CHARS = 600_000  # characters of blocks whose tokens are kept (about 45 bytes each)
 
 
 @keep_short(maxsize=_BLOCKS_KEPT, longest=LONGEST_KEPT, chars=_BLOCK_CHARS)
