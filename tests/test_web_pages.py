@@ -174,6 +174,22 @@ def test_check_form_names_each_bad_field(site):
     assert "after letter_date" in field_error(r.text, "letter_date")
 
 
+def test_a_managers_team_must_be_a_team_there_is(site):
+    """The check form refuses a team no one has, as the API does (review 11b, finding 5): a
+    slip would store the letter where its team cannot see it. Nothing is stored."""
+    client = signed_in(site, "manager")
+    before = client.get("/letters").text.count('href="/letters/')
+    r = submit(client, team="Nroth")
+    assert r.status_code == 400
+    message = html.unescape(field_error(r.text, "team"))
+    assert "There is no team called 'Nroth'" in message and "did you mean 'north'?" in message
+    r = submit(client, team="north\u200b")
+    assert "U+200B" in html.unescape(field_error(r.text, "team"))
+    assert client.get("/letters").text.count('href="/letters/') == before
+    r = submit(client, team="north")
+    assert r.status_code == 303
+
+
 def test_checked_letter_page_shows_score_due_date_and_suggestions(site):
     client = signed_in(site, "staff")
     r = submit(client)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 
 from vcl_qa.errors import LetterError
 from vcl_qa.engine.letter import CONTEXT_FIELDS, decode_text, other_format, read_docx, split_front_matter
+from vcl_qa.db import teams
 from vcl_qa.letters import service, store
 from vcl_qa.letters.store import IDEMPOTENCY_KEY
 
@@ -157,11 +158,19 @@ def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: D
             errors["file"] = sentence(exc.message)
     if not text.strip() and "file" not in errors:
         errors["text"] = "Paste the letter here, or choose a Word file below."
-    context, field_errors = context_from_form(values)
+    # (the team is the letter's, not one of its case details: a manager's was refused as an
+    # unknown field)
+    context, field_errors = context_from_form({k: v for k, v in values.items() if k != "team"})
     errors.update(field_errors)
     team = user.team if user.role == "staff" else values["team"]
     if not team:
         errors["team"] = "Say which team this letter is for."
+    elif user.role != "staff":
+        # A slip ("Nroth", a hidden character) would store the letter where its team cannot
+        # see it and start a team of its own in every report, as the API refuses too.
+        known = teams.known_teams(db)
+        if team not in known:
+            errors["team"] = sentence(teams.unknown_team_message(team, known))
     submission = str(form.get("submission", "") or "")
     if not IDEMPOTENCY_KEY.fullmatch(submission):
         submission = ""
