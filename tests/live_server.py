@@ -205,3 +205,20 @@ def signed_in_client(url: str, token: str):
         yield client
     finally:
         client.close()
+
+
+@contextlib.contextmanager
+def api_client(server, who: str):
+    """An httpx client for the JSON API of a `users_server`, with `who`'s token."""
+    with httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(server.tokens[who]), timeout=60) as client:
+        yield client
+
+
+def page_words(page: str) -> str:
+    """A page's words: tags taken out, spaces run together, apostrophes as typed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)).replace("&#39;", "'")
+
+
+def form_token(page: str) -> str:
+    """The CSRF token of the first form on a page."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
 from vcl_qa import Letter
 
-from live_server import SAMPLES, auth, signed_in_client, users_server
+from live_server import SAMPLES, api_client, page_words, signed_in_client, users_server
 
 SAMPLE = Letter.from_file(SAMPLES / "01_good_discontinued_assault_standard.txt")
 # Decided Monday 24 November 2025: enhanced rights, due Tuesday 25 November; standard, Monday
@@ -34,7 +33,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture
 def api(server):
-    with httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(server.tokens["mo"]), timeout=60) as client:
+    with api_client(server, "mo") as client:
         yield client
 
 
@@ -44,8 +43,7 @@ def web(server):
         yield client
 
 
-def squash(page: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)).replace("&#39;", "'")
+squash = page_words
 
 
 def register(api, urn: str, **changes) -> dict:

@@ -13,13 +13,12 @@ import json
 import re
 import sqlite3
 
-import httpx
 import pytest
 
 from vcl_qa import Letter, clock
 from vcl_qa.engine.dates import long_date
 
-from live_server import SAMPLES, auth, signed_in_client, users_server
+from live_server import SAMPLES, api_client, form_token, page_words, signed_in_client, users_server
 
 TODAY = clock.today()
 DECIDED = TODAY - dt.timedelta(days=30)  # enhanced rights: due the next working day, long past
@@ -42,7 +41,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture
 def api(server):
-    with httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(server.tokens["sam"]), timeout=60) as client:
+    with api_client(server, "sam") as client:
         yield client
 
 
@@ -52,12 +51,10 @@ def web(server):
         yield client
 
 
-def squash(page: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)).replace("&#39;", "'")
+squash = page_words
 
 
-def csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+csrf = form_token
 
 
 def seen_of(page: str) -> str:

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import sqlite3
 
-import httpx
 import pytest
 
 from vcl_qa import clock
 
-from live_server import SAMPLES, auth, users_server
+from live_server import SAMPLES, api_client, users_server
 
 SAMPLE = SAMPLES / "14_flawed_late_no_apology.txt"
 LATE_EVENING_UTC = "2026-07-01T23:30:00+00:00"  # 00:30 on Thursday 2 July 2026, UK summer time
@@ -35,7 +34,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture
 def api(server):
-    with httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(server.tokens["mo"]), timeout=60) as client:
+    with api_client(server, "mo") as client:
         yield client
 
 

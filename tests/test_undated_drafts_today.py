@@ -11,14 +11,13 @@ import datetime as dt
 import re
 import sqlite3
 
-import httpx
 import pytest
 
 from vcl_qa import Letter, clock
 from vcl_qa.engine import workdays
 from vcl_qa.engine.dates import long_date
 
-from live_server import SAMPLES, auth, signed_in_client, users_server
+from live_server import SAMPLES, api_client, page_words, signed_in_client, users_server
 
 TODAY = clock.today()
 SAMPLE = Letter.from_file(SAMPLES / "01_good_discontinued_assault_standard.txt")
@@ -44,7 +43,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture
 def api(server):
-    with httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(server.tokens["sam"]), timeout=60) as client:
+    with api_client(server, "sam") as client:
         yield client
 
 
@@ -54,8 +53,7 @@ def web(server):
         yield client
 
 
-def squash(page: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)).replace("&#39;", "'")
+squash = page_words
 
 
 def decided_for(api, due: dt.date) -> dt.date:
