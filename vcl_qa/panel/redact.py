@@ -32,8 +32,9 @@ word lists and patterns are in rules/redaction.yml):
   not after "in", "at" ...: "in Leeds, your sister, said" stays);
   and any part of a name found by these rules when it appears again on its own ("Trent").
 - [ADDRESS]: UK postcodes, numbered street lines with their town and postcode, named streets
-  ("on Larch Road", "from Micklegate"; "on Kingsway", "along Millpath": the street word run into
-  the name; "on Station Road", "Hospital Lane": a place word before a street word), Welsh
+  ("on Larch Road", "from Micklegate"; "our office in Holmegate" is the office's town and
+  stays; "on Kingsway", "along Millpath": the street word run into the name; "on Station
+  Road", "Hospital Lane": a place word before a street word), Welsh
   streets with the street word first ("Heol Las", "Stryd y Bont"), a house given by its number
   ("the camera at number 12": the number only; not "the number 72 bus"), the building or
   other named parts before a street or postcode ("Riverside Chambers, Castle Street, Taunton
@@ -64,12 +65,15 @@ word lists and patterns are in rules/redaction.yml):
 - Details a local panel could recognise: [PLACE] (pubs, clubs, shops, parks, kennels,
   garages, libraries, pools, baths, rinks, service stations, children's homes and other venues
   by name, "the Red Lion on 14
-  September", "outside the Royal Oak", "in Victoria Park", and a venue named in full then by
+  September", "outside the Royal Oak", "in Victoria Park", "Ashcombe Manor Kennels": a venue word
+  after another is one name, and a venue named in full then by
   its name alone after "at", "outside", "inside"...: "Kelso Baths ... never at Kelso"; not when
   the letter also says "in Kelso", a town),
   [SCHOOL] (and by its name alone after a placing word once named in full: "Oakfield Primary
   School ... the damage to Oakfield"), [ORGANISATION] (firms: "Ltd", "Holdings", or named by a
-  trade: "Okafor Carpets"; the organisation on the role line under the recipient's name above
+  trade: "Okafor Carpets", "Quillon Capital", "Drayton Cars", a possessive "Hendry’s Hardware";
+  not after a word that opens an ordinary sentence, "Both Cars were damaged"; the organisation
+  on the role line under the recipient's name above
   the greeting, "Site Manager, Moorside Service Station, Halifax", there and wherever it comes
   again), [VEHICLE REG] (number plates), [AGE]
   ("aged 34", "a 34-year-old", "he is now 88"), [COLLAR NUMBER] (police numbers: "PC 4521"),
@@ -78,7 +82,10 @@ word lists and patterns are in rules/redaction.yml):
   and "on" ("at the bus stop on 3 March"; not a home, office, court, school or bare "station"),
   or in a short sentence of its own after a sentence that ends telling what happened ("He hit
   you. That was on 2 February."), or told by messages sent or received ("the texts you
-  received on 6 March"; "the letter we sent you on 9 March" stays), or by a card, account or
+  received on 6 March"; "the letter we sent you on 9 March" stays), or by a thing he or she
+  sent, left or made ("the voicemail he left on 9 May", "she made 40 calls to you on 2 June",
+  "the letters he sent on 3 June"; "the note I left you", "the email he sent us", "he will
+  call you on 3 June" stay), or by a card, account or
   details being used ("your card was used on 5 May", "someone logged into your account"; "we
   used the account records" and "your account of events" stay), or by a "when" clause right
   after it ("about 7 June, when you were pushed"), or counted from an incident date before it
@@ -92,8 +99,11 @@ word lists and patterns are in rules/redaction.yml):
   comma ("another boy, Sami,") or before a family or role word with 's ("Anika's childminder",
   "Sami's parents"), after a staff role in lower case and a comma ("the prosecutor, Efe
   Okonedo,"; "Crown
-  Prosecutor, Thames and Chiltern" under a signature stays), and online user names (also in
-  plain letters when quoted after a word for an account: "an account called “sallowmoth”", or
+  Prosecutor, Thames and Chiltern" under a signature stays, and so does an area or other body
+  after any cue, "Victim Liaison Officer, Cragmoor Area"; a pet's name after an animal word and
+  "called" or "named" is no person's, "a terrier cross called Biscuit"), and online user
+  names (also in plain letters when quoted after a word for an account: "an account called
+  “sallowmoth”", or
   unquoted after "calling himself", "going by the name": "someone calling himself Kez", then
   "the Kez account").
 - [HIDDEN]: words a manager chose to hide (`hide=`).
@@ -129,7 +139,9 @@ date told with no keep word right after a sentence with an incident word ("for h
 took this step on 23 May."), a county or hospital after "at the" ("at the Kent centre"), a
 district named like a park ("Trafford Park"), the town inside an address, a capitalised word
 made of the victim's names in a handle-like run with a digit, underscore or @ ("Field_2"),
-and a lower-case word that is one of the victim's names and in no English dictionary. A first name
+and a lower-case word that is one of the victim's names and in no English dictionary. A pet
+whose name is a listed first name is still hidden by the first-name rules ("a dog called
+Charlie"). A first name
 right after "St" or "Saint" is a saint, not a person ("Saint Mary's centre"). A month or day
 name that is someone's first name is only caught after a title with a surname, before that
 surname once known, or via the context ("June said" alone stays). A town that names a venue
@@ -235,6 +247,11 @@ class RedactionRules:
     titles: frozenset[str]  # honorifics and ranks
     name_cue: re.Pattern  # family words and "called"/"named": the capitalised words after are a name
     people: frozenset[str]  # "another boy, Sami,": a person word and a comma, then a name
+    name_not_before: frozenset[str]  # "Officer, Harrowfield Area": a body or place, not a name
+    pet_cues: frozenset[str]  # "called", "named": a pet's name when an animal word is nearest
+    animals: frozenset[str]  # "a dog called Roxy": the name is the pet's
+    cue_persons: frozenset[str]  # people, family words and person_words: "a dog walker called Sue"
+    pet_window: int
     possessor_cue: re.Pattern  # "Anika's childminder": the capitalised word before is a name
     saint: re.Pattern  # "St Mary's Centre": a first name right after these is a saint's (saint_words)
     dates: re.Pattern  # a date with a day in it ("14 September", "Saturday 14/09/2024")
@@ -246,6 +263,9 @@ class RedactionRules:
     writer_words: frozenset[str]  # "we sent a message ...": the writer's side, still a case date
     using_words: frozenset[str]  # "used", "spent": tell what happened when used_things are near
     used_things: frozenset[str]  # "your card was used ...": card, account, details, PIN ...
+    offender_things: frozenset[str]  # "the voicemail he left", "he made 40 calls": what happened
+    offender_words: frozenset[str]  # "he", "she": the one who sent, left or made it
+    thing_determiners: frozenset[str]  # "the", "a", "his" ...: a singular thing is a noun after these
     time_before: re.Pattern  # "at 8.40pm on 6 June": a time just before the date tells what happened
     place_before: re.Pattern  # "at the bus stop on 3 March": a place of an offence just before the date
     cue_window: int
@@ -478,6 +498,12 @@ def load_rules() -> RedactionRules:
         titles=honorifics | ranks,
         name_cue=_cue_regex(list(family.get("family_words") or []) + list(family.get("phrases") or [])),
         people=_low(family.get("people")),
+        name_not_before=_low(family.get("not_before")),
+        pet_cues=frozenset(" ".join(str(w).lower().split()) for w in family.get("pet_cues") or []),
+        animals=_low(family.get("animals")),
+        cue_persons=_low(list(family.get("people") or []) + list(family.get("family_words") or [])
+                         + list(family.get("person_words") or [])),
+        pet_window=int(family.get("pet_window_words", 6)),
         saint=re.compile(rf"(?<![\w'’])(?:{_alternation(data.get('saint_words') or [])})[ \t]+$"
                          if data.get("saint_words") else "(?!)"),
         possessor_cue=_possessor_regex(list(family.get("family_words") or []) + list(family.get("possessed") or [])),
@@ -490,6 +516,9 @@ def load_rules() -> RedactionRules:
         writer_words=_low(incident.get("writer_words")),
         using_words=_low(incident.get("using_words")),
         used_things=_low(incident.get("used_things")),
+        offender_things=_low(incident.get("offender_things")),
+        offender_words=_low(incident.get("offender_words")),
+        thing_determiners=_low(incident.get("thing_determiners")),
         time_before=_compile(rf"(?:{time_of_day})[ \t,]*(?:(?:on|of)[ \t]+)?$", "incident_dates.time_of_day",
                              re.IGNORECASE),
         place_before=_place_regex(incident.get("places") or []),
@@ -786,7 +815,7 @@ def _cued_names(doc: _Doc) -> list[_Cand]:
     Lee Barker") or after a word for a person and a comma ("another boy, Sami,"): a name with
     no title, even one that is also an ordinary word."""
     out, toks, r = [], doc.tokens, doc.rules
-    starts = [m.end() for m in r.name_cue.finditer(doc.text)]
+    starts = [m.end() for m in r.name_cue.finditer(doc.text) if not _pet_cue(doc, m)]
     for m in APPOSITION.finditer(doc.text):  # "another boy, Sami,"
         k = bisect.bisect_left(doc.starts, m.start()) - 1
         if (k >= 0 and toks[k][2] in r.people  # lower case only: not a role line's "Prosecutor,"
@@ -800,6 +829,10 @@ def _cued_names(doc: _Doc) -> list[_Cand]:
         while len(names) > 1 and toks[names[-1]][2].lower() in r.not_surnames:
             names.pop()
         if toks[names[-1]][2].lower() in r.not_surnames:
+            continue
+        k = names[-1] + 1  # "Victim Liaison Officer, Harrowfield Area": an area, not a person
+        if (any(toks[n][2].lower() in r.name_not_before for n in names[1:])
+                or (k < len(toks) and toks[k][2].lower() in r.name_not_before and doc.same_line(k - 1, k))):
             continue
         out.append(_Cand(toks[i][0], toks[names[-1]][1], "name", True))
         out += _listed_with(doc, names[-1])  # "his brothers Jack and Noel"
@@ -816,6 +849,24 @@ def _cued_names(doc: _Doc) -> list[_Cand]:
             i = j
         out.append(_Cand(toks[i][0], m.end(1), "name", True))
     return out
+
+
+def _pet_cue(doc: _Doc, m: re.Match) -> bool:
+    """The cue is "called", "named" or "known as" (pet_cues) and, of the animal words and the
+    words for a person, the nearest one before it in its sentence is an animal: "a dog called
+    Roxy", "her dog, a brown terrier cross called Roxy" (a pet's name, not a person's); "the
+    dog's owner, a man called Rex Hale" and "a dog walker called Sue" are people."""
+    r, text = doc.rules, doc.text
+    if " ".join(re.sub(r",", " ", m.group()).lower().split()) not in r.pet_cues:
+        return False
+    start = max(text.rfind(ch, 0, m.start()) for ch in (".", "!", "?", "\n\n", ";")) + 1
+    for w in list(reversed(WORD.findall(text[start:m.start()])))[:r.pet_window]:
+        low = w.lower()
+        if _is_thing(r.cue_persons, low):
+            return False
+        if _is_thing(r.animals, low):
+            return True
+    return False
 
 
 _LIST_JOIN = re.compile(r"[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+")
@@ -996,7 +1047,7 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
         # "on 9 May, two days before": the count's own "before" tells nothing
         after_from = counted.end() if counted and counted.start() >= m.end() else m.end()
         after = [w.lower() for w in WORD.findall(text[after_from:end])][:r.cue_window_after]
-        telling = [c for c in (_telling(r, w, i == 0, before, i) for i, w in enumerate(before)) if c]
+        telling = [c for c in (_telling(r, w, i == 0, before, i, True) for i, w in enumerate(before)) if c]
         clause = r.clause_after.match(text, m.end(), end)
         if clause:
             # "about 7 June, when you were pushed": the clause says what the date was
@@ -1015,7 +1066,7 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
             # telling word of its own reads as the one before ends (no word is next to the date)
             prev = max(text.rfind(ch, 0, start - 1) for ch in (".", "!", "?", "\n\n", ";")) + 1
             earlier = _window(list(reversed(WORD.findall(text[prev:start - 1]))), r.cue_window)
-            telling = [c for c in (_telling(r, w, False, earlier, i) for i, w in enumerate(earlier)) if c]
+            telling = [c for c in (_telling(r, w, False, earlier, i, True) for i, w in enumerate(earlier)) if c]
         previous_hidden, last_hidden = last_hidden, False
         if telling:
             if telling[0] != "incident":
@@ -1068,12 +1119,17 @@ def _window(words: list[str], size: int) -> list[str]:
 
 
 def _telling(r: RedactionRules, word: str, next_to_date: bool, words: list[str] | tuple = (),
-             i: int = 0) -> str | None:
+             i: int = 0, backwards: bool = False) -> str | None:
     """'incident', 'keep' or None for one word near a date (`words[i]` is the word, in the order
-    read: "sent" or "received" with a message word within two words tells what happened, unless
-    the writer's side is right next to it: "we sent a message")."""
+    read, `backwards` when read from the date back to the sentence's start: "sent" or
+    "received" with a message word within two words tells what happened, unless the writer's
+    side is right next to it: "we sent a message"; so does "sent" with "he" or "she" next to it
+    and a thing an offender sends or leaves near it, "the letters he sent"; and such a thing
+    that he or she sent, left or made, "the voicemail he left", "he made 40 calls")."""
     if word in r.keep_next_to_date and not next_to_date:
         return None
+    if _offender_thing(r, list(words), i, backwards):
+        return "incident"
     for form in (word, lemma(word)):  # "abusing" -> "abuse", "pushed" -> "push"
         if form in r.keep_date_cues:
             if form in r.sending_words or lemma(word) in r.sending_words:
@@ -1081,6 +1137,9 @@ def _telling(r: RedactionRules, word: str, next_to_date: bool, words: list[str] 
                 beside = words[max(0, i - 1):i] + words[i + 1:i + 2]
                 if any(_is_sent_thing(r, w) for w in near) and not any(w in r.writer_words for w in beside):
                     return "incident"
+                if (any(_noun_of(r.offender_things, w) for w in near) and any(w in r.offender_words for w in beside)
+                        and not any(w in r.writer_words for w in near)):
+                    return "incident"  # "the letters he sent on 3 June"
             return "keep"
         if form in r.incident_cues:
             return "incident"
@@ -1092,6 +1151,31 @@ def _telling(r: RedactionRules, word: str, next_to_date: bool, words: list[str] 
             if near and not any(w in r.writer_words for w in beside):
                 return "incident"
     return None
+
+
+def _noun_of(things: frozenset[str], word: str) -> bool:
+    """`word` is one of `things` as a noun, singular or plural ("voicemail", "calls", "DMs"), not
+    another inflection ("called" is no call)."""
+    return word in things or (word.endswith("s") and word[:-1] in things)
+
+
+def _offender_thing(r: RedactionRules, words: list[str], i: int, backwards: bool) -> bool:
+    """`words[i]` is a thing an offender sends, leaves or makes (offender_things: a voicemail, a
+    note, calls, letters, posts) that he or she sent, left or made: "he" or "she" right after it
+    ("the voicemail he left", "the note she put through your door") or up to three words before
+    it ("he left a voicemail", "she made 40 calls"), with none of the writer's side there ("the
+    note I left you", "the email he sent us"). A thing in the singular needs a word such as "the"
+    or "a" before it: "he will call you" is no call."""
+    if not r.offender_things or i >= len(words) or not _noun_of(r.offender_things, words[i]):
+        return False
+    seq = list(reversed(words)) if backwards else words
+    k = len(words) - 1 - i if backwards else i
+    if words[i] in r.offender_things and not (k > 0 and seq[k - 1] in r.thing_determiners):
+        return False
+    after, before = seq[k + 1:k + 5], seq[max(0, k - 3):k]
+    if after and after[0] in r.offender_words and not any(w in r.writer_words for w in after):
+        return True
+    return any(w in r.offender_words for w in before) and not any(w in r.writer_words for w in before)
 
 
 def _is_sent_thing(r: RedactionRules, word: str) -> bool:
