@@ -83,6 +83,22 @@ def test_far_date_in_vcl_qa_score(tmp_path):
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("written, said", [
+    ("2024-12-19 10:30", "is a date and time: give the day only"),   # YAML reads a date and time
+    ("'2024-12-19T00:00:00'", "is a date and time: give the day only"),  # pydantic read it as the 19th
+    ("1734566400", "is a number, not a date"),                        # seconds: read as 19 December 2024
+])
+def test_a_date_written_as_a_time_or_a_number_is_refused_in_vcl_qa_score(tmp_path, written, said):
+    """A letter's dates are days. A date and time, or a count of seconds (another system's
+    format), was read quietly as a day; now the file is refused naming the field."""
+    path = tmp_path / "odd.txt"
+    path.write_text(f"---\ndecision_date: {written}\n---\n{TEXT}")
+    r = cli("score", str(path))
+    said_all = " ".join(r.stderr.split())
+    assert r.returncode == 2 and "odd.txt" in said_all and "decision_date" in said_all and said in said_all
+    assert "Traceback" not in r.stderr
+
+
 def test_far_date_in_vcl_qa_import_reports_the_file_and_goes_on(tmp_path):
     folder = tmp_path / "letters"
     folder.mkdir()

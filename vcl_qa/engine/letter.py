@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import posixpath
+import re
 import unicodedata
 from enum import Enum
 from pathlib import Path
@@ -106,6 +107,19 @@ class LetterContext(BaseModel):
         if v is None or (isinstance(v, str) and not v.strip()):
             return Reader.adult
         return v.strip().lower() if isinstance(v, str) else v
+
+    @field_validator("decision_date", "letter_date", mode="before")
+    @classmethod
+    def _a_day(cls, v: Any) -> Any:
+        """A date is a day, written YYYY-MM-DD (or a date a YAML file reads as one): not a time
+        of day ("2024-12-19T00:00:00", which pydantic would read as the 19th) nor a number of
+        seconds (1734566400, read as the same day), which a slip or another system's format
+        could pass unnoticed."""
+        if isinstance(v, dt.datetime) or (isinstance(v, str) and re.search(r"\d[T ]\d{1,2}:\d", v.strip())):
+            raise ValueError(f"'{v}' is a date and time: give the day only, as YYYY-MM-DD")
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            raise ValueError(f"'{v}' is a number, not a date: give the day as YYYY-MM-DD")
+        return v
 
     @field_validator("decision_date", "letter_date")
     @classmethod
