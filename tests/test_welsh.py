@@ -141,10 +141,14 @@ def test_welsh_content_is_checked_in_welsh(change, rule):
 
 def test_meeting_condolence_and_lateness_in_welsh():
     assert raised(score(WELSH.text, offence="hate_crime")) == {"content.meeting"}
-    assert raised(score(WELSH.text, bereaved=True)) == {"content.meeting", "empathy.condolence"}
+    # (a bereaved family is owed the letter within 1 working day: dated the day after the decision)
+    on_time = dict(bereaved=True, letter_date=dt.date(2025, 2, 11))
+    assert raised(score(WELSH.text, **on_time)) == {"content.meeting", "empathy.condolence"}
+    assert raised(score(WELSH.text, bereaved=True)) == {"content.meeting", "empathy.condolence",
+                                                        "timeliness.late", "empathy.delay_apology"}
     offer = WELSH.text.replace("Cymorth\n", "Hoffem gynnig cyfarfod â chi i egluro ein penderfyniad. "
                                             "Hoffwn gynnig fy nghydymdeimlad dwysaf i chi.\n\nCymorth\n")
-    assert raised(score(offer, bereaved=True)) == set()
+    assert raised(score(offer, **on_time)) == set()
     late = dict(letter_date=dt.date(2025, 2, 28))
     assert raised(score(WELSH.text, **late)) == {"timeliness.late", "empathy.delay_apology"}
     sorry = WELSH.text.replace("Cymorth\n", "Ymddiheuraf am yr oedi cyn ysgrifennu atoch.\n\nCymorth\n")
