@@ -98,7 +98,8 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
     """
     text = check_text(text)
     refuse_context_suppress(context)
-    check_decision_date(context)
+    if letter_id is None:
+        check_decision_date(context)
     if base_version is not None and letter_id is None:
         raise LetterError("base_version goes with letter_id (the letter it is a version of)",
                           field="base_version")
@@ -123,6 +124,11 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
         base = store.previous_context(db, letter_id, row["latest_version"])
         base.pop("suppress", None)
         inputs = ({**base, **(context or {})}, store.stored_suppressions(db, letter_id))
+        # on the details the version will have (those kept from the previous version with the
+        # fields sent), not the fields sent alone: `letter_date: null` on a letter with a decision
+        # still to come is refused, and a decision date corrected alone, with the letter's own
+        # date kept, is not (review 11b, finding 6)
+        check_decision_date(inputs[0])
         if scored is None or scored[0] != inputs:
             scored = (inputs, *_score(text, *inputs, source))
         try:
@@ -385,21 +391,50 @@ def suppress(db: Database, user: Any, letter_id: int, rule: str, reason: str,
     among the letter's findings for that rule (LetterError naming the field), and a mark that
     repeats a standing one (store.AlreadySetAside, 409)."""
     reason, term = check_suppression(rule, reason, term)
-    row = store.letter_row(db, letter_id)
-    store.refuse_purged(row)
-    # As the letter stands today (an undated draft saved on an earlier day is late by now, and its
-    # page lists the findings of today): the finding marked is one the page showed.
-    latest = current_result(db, {**row, "context": store.previous_context(db, letter_id, row["latest_version"]),
-                                 "result": store.latest_result(db, letter_id)})[0] or {}
-    if term is not None:
-        check_term_found(latest, rule, term)
+    first: int | None = None  # the latest version when this request began
+    for _ in range(ATTEMPTS):
+        row = store.letter_row(db, letter_id)
+        store.refuse_purged(row)
+        first = first or row["latest_version"]
+        # As the letter stands today (an undated draft saved on an earlier day is late by now, and its
+        # page lists the findings of today): the finding marked is one the page showed.
+        latest = current_result(db, {**row, "context": store.previous_context(db, letter_id, row["latest_version"]),
+                                     "result": store.latest_result(db, letter_id)})[0] or {}
+        try:
+            if term is not None:
+                check_term_found(latest, rule, term)
+            else:
+                check_rule_found(latest, rule)
+        except LetterError as exc:
+            if row["latest_version"] != first:  # a version saved meanwhile took the finding out
+                raise MarkOutdated(letter_id, first, row["latest_version"], str(exc),
+                                   *store.version_author(db, letter_id, row["latest_version"])) from None
+            raise
+        try:  # written only if the letter is still at the version just checked (same transaction)
+            suppression_id = store.add_suppression(db, user, letter_id, rule, reason, term,
+                                                   clash=_clash(rule, term), checked=store.mark_state(row))
+            break
+        except store.VersionMoved:
+            continue
     else:
-        check_rule_found(latest, rule)
-    suppression_id = store.add_suppression(db, user, letter_id, rule, reason, term,
-                                           clash=_clash(rule, term))
+        raise _busy(letter_id)
     result = rescore(db, letter_id, force=True, user=user) or store.latest_result(db, letter_id)
     return {"id": suppression_id, "letter_id": letter_id, "version": row["latest_version"],
             "rule": rule, "term": term, "reason": reason, "result": result}
+
+
+class MarkOutdated(Conflict):
+    """A finding marked 'not a problem' is not in the version saved while the mark was being
+    made (the API answers 409): nothing was marked, and the newer version is named."""
+
+    def __init__(self, letter_id: int, seen: int, latest: int, why: str, author: str | None,
+                 saved_at: str | None):
+        by = f" by {author}" if author else ""
+        when = f" on {clock.uk_when(saved_at)}, UK time" if saved_at else ""
+        super().__init__(
+            f"a newer version of letter {letter_id} was saved while this mark was being made: it is "
+            f"now at version {latest} (saved{by}{when}), not version {seen}, and {why[:1].lower()}{why[1:]}. "
+            f"Nothing was marked. Read version {latest} and mark what it finds")
 
 
 def check_rule_found(result: dict, rule: str) -> None:

@@ -449,7 +449,15 @@ def revoke_suppression(db: Database, user: Any, letter_id: int, suppression_id: 
 def set_aside(db: Database, *, team: str | None = None, severity: str = "error",
               limit: int = 500, offset: int = 0) -> tuple[list[dict], int]:
     """Findings of a severity that are marked 'not a problem' in the latest result of each
-    letter, with the suppression's reason, who and when; newest first. Returns (rows, count)."""
+    letter, with the suppression's reason, who and when; newest first. Returns (rows, count).
+
+    Each finding set aside is listed under the mark that set it aside, as the engine decided
+    when it scored the letter (engine/run.py: suppress): the finding's `suppressed_reason` is
+    that mark's reason. The store does not match words itself (it never runs the engine, whose
+    matching leaves out invisible characters such as a soft hyphen and makes quotes plain): a
+    lower-cased comparison of the words missed a mark in force on "indict\u00adment"
+    (review 11b, finding 7). Words are compared only to tell apart two marks on one check with
+    the same reason, see _marked_by."""
     where, params = ["s.revoked_at IS NULL", "l.purged_at IS NULL"], []
     if team is not None:
         where.append("l.team = ?")
@@ -458,27 +466,62 @@ def set_aside(db: Database, *, team: str | None = None, severity: str = "error",
         "SELECT s.id, s.letter_id, s.rule, s.term, s.reason, s.created_at, u.name AS by, l.team,"
         " l.status, l.latest_version FROM suppressions s JOIN letters l ON l.id = s.letter_id"
         f" LEFT JOIN users u ON u.id = s.user_id WHERE {' AND '.join(where)} ORDER BY s.id DESC", params))
-    rows, results = [], {}
+    by_letter: dict[int, list[dict]] = {}
     for c in candidates:
-        if c["letter_id"] not in results:
-            results[c["letter_id"]] = latest_result(db, c["letter_id"]) or {"findings": []}
-        term = (c["term"] or "").lower()
-        matched = [f for f in results[c["letter_id"]]["findings"]
-                   if f.get("suppressed") and f["rule"] == c["rule"] and f["severity"] == severity
-                   and (not term or (f.get("text") or "").lower() == term)]
-        if matched:
-            rows.append({**c, "severity": severity, "message": matched[0]["message"],
-                         "text": matched[0].get("text"), "findings": len(matched)})
+        by_letter.setdefault(c["letter_id"], []).append(c)
+    matched: dict[int, list[dict]] = {}
+    for letter_id, marks in by_letter.items():
+        marks = sorted(marks, key=lambda m: m["id"])  # the order the engine is given them in
+        for f in (latest_result(db, letter_id) or {"findings": []})["findings"]:
+            if not f.get("suppressed") or f["severity"] != severity:
+                continue
+            mark = _marked_by(f, marks)
+            if mark is not None:
+                matched.setdefault(mark["id"], []).append(f)
+    rows = [{**c, "severity": severity, "message": matched[c["id"]][0]["message"],
+             "text": matched[c["id"]][0].get("text"), "findings": len(matched[c["id"]])}
+            for c in candidates if c["id"] in matched]
     return rows[offset:offset + limit], len(rows)
 
 
+def _rough_words(text: str | None) -> str:
+    """Words compared without their case and without format characters (a soft hyphen, a
+    zero-width space), composed: only to choose between marks the engine's answer leaves open."""
+    return unicodedata.normalize("NFC", "".join(c for c in (text or "") if unicodedata.category(c) != "Cf")).lower()
+
+
+def _marked_by(finding: dict, marks: list[dict]) -> dict | None:
+    """The standing mark (of one letter, oldest first) that set this finding aside: of the marks
+    on its check with the reason the engine gave it (`suppressed_reason`), the first for the
+    whole check or for its words; when the words tell none apart, the only such mark. None when
+    no mark did (the area vocabulary set it aside, or the result predates the mark)."""
+    same = [m for m in marks if m["rule"] == finding["rule"] and m["reason"] == finding.get("suppressed_reason")]
+    words = _rough_words(finding.get("text"))
+    for m in same:
+        if m["term"] is None or _rough_words(m["term"]) == words:
+            return m
+    return same[0] if len(same) == 1 else None
+
+
+class VersionMoved(Stale):
+    """A mark was checked against a version that is no longer the latest (or a sent mark was
+    made or undone since): nothing was written; check the finding again."""
+
+
 def add_suppression(db: Database, user: Any, letter_id: int, rule: str, reason: str,
-                    term: str | None, clash: Callable[[list[dict]], str | None] | None = None) -> int:
+                    term: str | None, clash: Callable[[list[dict]], str | None] | None = None,
+                    checked: tuple[int, int] | None = None) -> int:
     """Record that a finding is not a problem in this letter; returns the suppression id.
     `clash`, given the letter's standing suppressions (with `by`, the name), says why this one
-    would repeat one of them: then nothing is written (AlreadySetAside)."""
+    would repeat one of them: then nothing is written (AlreadySetAside). `checked`: the
+    (latest_version, sent_changes) the finding was found in (mark_state); when the letter has
+    moved on since, nothing is written (VersionMoved), so that a mark is never stored for a
+    check the latest version no longer finds (review 11b, finding 8)."""
     with write_tx(db):
-        refuse_purged(_letter_row(db, letter_id))
+        row = _letter_row(db, letter_id)
+        refuse_purged(row)
+        if checked is not None and mark_state(row) != tuple(checked):
+            raise VersionMoved(f"letter {letter_id} changed while the finding was being checked")
         why = clash(_active_suppressions(db, letter_id)) if clash is not None else None
         if why:
             raise AlreadySetAside(why)
@@ -487,8 +530,15 @@ def add_suppression(db: Database, user: Any, letter_id: int, rule: str, reason: 
             " VALUES (?, ?, ?, ?, ?, ?)",
             [letter_id, rule, term, reason, getattr(user, "id", None), now()],
         )
-        audit.record(db, user, "letter.suppress", "letter", letter_id, {"rule": rule})
+        audit.record(db, user, "letter.suppress", "letter", letter_id,
+                     {"rule": rule, "version": row["latest_version"]})
     return cur.lastrowid
+
+
+def mark_state(row: dict) -> tuple[int, int]:
+    """What a finding marked 'not a problem' was checked against (a letters row): its latest
+    version, and how many times a sent mark was made or undone (the day it is judged on)."""
+    return (row["latest_version"], row.get("sent_changes") or 0)
 
 
 def latest_version_row(db: Database, letter_id: int) -> tuple[dict, tuple | None]:
