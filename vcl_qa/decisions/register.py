@@ -380,6 +380,19 @@ def write_digest_csv(rows: list[dict], fh: TextIO) -> None:
     writer.writerows(rows)
 
 
+def _disagreement_notes(row: dict) -> list[str]:
+    """One line per linked letter whose own details disagree with this entry (the store's
+    `letter_disagreements`, as the register page and the API give them): the case, what each
+    says and the due date each gives, so the morning list does not count one due date while the
+    letter's page counts another unsaid."""
+    from vcl_qa.decisions.agreement import _due, _says  # (agreement imports this module)
+
+    return [f"case {row['urn']}: letter {d['letter_id']} says {_says(d['fields'], 'letter_value')} "
+            f"({_due(d.get('letter_due_date'))}); the register says {_says(d['fields'], 'register_value')} "
+            f"({_due(row.get('due_date'))}). This list counts from the register; correct whichever is wrong."
+            for d in row.get("letter_disagreements") or []]
+
+
 def digest_text(d: Digest) -> str:
     """A plain-text morning e-mail. Case references only: no victim names."""
     rows = d.rows
@@ -398,6 +411,7 @@ def digest_text(d: Digest) -> str:
                          f"due {r['due_date']}  {_days_phrase(r)}  team {r['team']}")
             if r.get("letter_warning"):
                 lines.append(f"      Note: {r['letter_warning']}")
+            lines += [f"      Note: {note}" for note in _disagreement_notes(r)]
     warning = d.empty_warning()
     if warning:
         lines += ["", warning]
