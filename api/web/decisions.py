@@ -65,6 +65,15 @@ def _filters(request: Request, user, db) -> tuple[dict, dict[str, str], dict[str
             said = str(exc) if str(exc).startswith("must") else "must be a real date between 2000 and 2099"
             errors[key] = f"The '{DATE_WORDS[key]}' date {said}."
             typed[key] = ""
+            continue
+        if key == "as_of" and days[key]:
+            # not after today, as the API, the dashboard and `vcl-qa digest --today` refuse it: a
+            # day still to come would count letters as late or never sent before their time
+            try:
+                register.check_as_of(days[key], key)
+            except LetterError as exc:
+                errors[key] = f"The '{DATE_WORDS[key]}' date: {exc.message[:1].upper()}{exc.message[1:]}."
+                days[key] = None
     if days["due_from"] and days["due_to"] and days["due_from"] > days["due_to"]:
         errors["due_to"] = (f"The 'due to' date ({labels.long_date(days['due_to'])}) is before the 'due from' "
                             f"date ({labels.long_date(days['due_from'])}). Change one of them.")

@@ -8,7 +8,7 @@ import json
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from vcl_qa import labels
+from vcl_qa import clock, labels
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.result import DIMENSIONS
 from vcl_qa.engine.rules import load_rules
@@ -32,8 +32,12 @@ def _not_found(request: Request, user, what: str = "There is no such exercise.")
 
 
 def _when(stamp: str | None) -> str:
-    """'Monday 1 December 2026' for an ISO timestamp (the service's one date format)."""
-    return long_date(stamp[:10]) if stamp else ""
+    """'Monday 1 December 2026' for an ISO timestamp (the service's one date format): the UK day
+    it fell on (stored in UTC: an attempt at 00:30 on a summer's night is the next day's), as
+    the other pages say it (vcl_qa.clock). A date alone (a letter's date) is that date."""
+    if not stamp:
+        return ""
+    return long_date(stamp) if len(stamp) == 10 else clock.uk_long_date(stamp)
 
 
 def _script_json(data: dict) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from vcl_qa import config
+from vcl_qa import clock, config
 from vcl_qa.db import audit
 from vcl_qa.db.connection import write_tx
 from vcl_qa.ops import retention
@@ -107,7 +107,7 @@ def gather(db: Database, path: Path, *, now: dt.datetime | None = None) -> dict:
     for status, purged, n in db.execute(
             "SELECT status, purged_at IS NOT NULL, count(*) FROM letters GROUP BY 1, 2").fetchall():
         by_status["purged" if purged else status] += n
-    oldest = db.execute("SELECT min(COALESCE(sent_date, substr(created_at, 1, 10))) FROM letters"
+    oldest = db.execute("SELECT min(COALESCE(sent_date, uk_day(created_at))) FROM letters"
                         " WHERE purged_at IS NULL").fetchone()[0]
     oldest_audit = db.execute("SELECT min(at) FROM audit_log").fetchone()[0]
     backup = last_backup(db)
@@ -117,7 +117,9 @@ def gather(db: Database, path: Path, *, now: dt.datetime | None = None) -> dict:
         "letters": by_status,
         "oldest_unpurged_letter": oldest,
         "audit_entries": db.execute("SELECT count(*) FROM audit_log").fetchone()[0],
-        "oldest_audit_entry": oldest_audit[:10] if oldest_audit else None,
+        # the UK day it was made (stored in UTC: 00:30 on a summer's night is the next day's), as
+        # the pages say it (vcl_qa.clock)
+        "oldest_audit_entry": clock.uk_date(oldest_audit).isoformat() if oldest_audit else None,
         "retention": {"letters_days": keep.letters_days, "audit_days": keep.audit_days,
                       "letters_due": retention.letters_due(db, keep.letters_days, today),
                       "audit_due": retention.audit_due(db, keep.audit_days, today)},
