@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
 
@@ -46,7 +47,16 @@ def _load(path: str):
         return None
     if "textcat_multilabel" not in nlp.pipe_names:
         return None
+    _LOADED[path] = nlp
     return nlp
+
+
+_LOADED: dict[str, Any] = {}  # the models loaded so far (engine/run.py trims their vocabularies)
+
+
+def loaded_models() -> list:
+    """The classifiers loaded so far, without loading one."""
+    return list(_LOADED.values())
 
 
 def load_model(path: str | Path | None = None):
@@ -60,6 +70,7 @@ def reload() -> None:
     _load.cache_clear()
     _thresholds.cache_clear()
     _SEEN.clear()
+    _LOADED.clear()
 
 
 def _folder(path: str | Path | None) -> str:

@@ -56,9 +56,8 @@ def _trim_libraries_memos() -> None:
             hd.cache.clear()
     if len(get_nlp().vocab) > VOCABULARY_KEPT:
         get_nlp.cache_clear()  # the next letter builds spacy.blank("en") again (a few ms)
-    model = classifier.load_model()
-    if model is not None and len(model.vocab) > VOCABULARY_KEPT:
-        classifier.reload()
+    if any(len(model.vocab) > VOCABULARY_KEPT for model in classifier.loaded_models()):
+        classifier.reload()  # (never loads one: a letter that needs no second opinion loads none)
 
 
 def _score(letter: Letter, today: dt.date | None, ruleset: RuleSet | None) -> Result:
