@@ -268,6 +268,7 @@ def test_the_api_matches_a_purged_case_registered_again(tmp_path):
     second entry counted beside it."""
     db_path = tmp_path / "vcl_qa.db"
     token = make_user(db_path, "manager", "manager")
+    make_user(db_path, "writer", "staff", "north")  # a manager registers for a team there is
     server = LiveServer(db_path).start()
     try:
         body = {"urn": "78PG0000001", "decision": "discontinued", "decision_date": DECIDED.isoformat(),

@@ -84,8 +84,8 @@ def test_far_date_in_vcl_qa_score(tmp_path):
 
 
 @pytest.mark.parametrize("written, said", [
-    ("2024-12-19 10:30", "is a date and time: give the day only"),   # YAML reads a date and time
-    ("'2024-12-19T00:00:00'", "is a date and time: give the day only"),  # pydantic read it as the 19th
+    ("2024-12-19 10:30", "is a date and time: give the day alone"),   # YAML reads a date and time
+    ("'2024-12-19T00:00:00'", "is a date and time: give the day alone"),  # pydantic read it as the 19th
     ("1734566400", "is a number, not a date"),                        # seconds: read as 19 December 2024
 ])
 def test_a_date_written_as_a_time_or_a_number_is_refused_in_vcl_qa_score(tmp_path, written, said):

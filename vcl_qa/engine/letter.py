@@ -116,9 +116,9 @@ class LetterContext(BaseModel):
         seconds (1734566400, read as the same day), which a slip or another system's format
         could pass unnoticed."""
         if isinstance(v, dt.datetime) or (isinstance(v, str) and re.search(r"\d[T ]\d{1,2}:\d", v.strip())):
-            raise ValueError(f"'{v}' is a date and time: give the day only, as YYYY-MM-DD")
+            raise ValueError(f"'{v}' is a date and time: give the day alone, YYYY-MM-DD")  # as api/validation.py
         if isinstance(v, (int, float)) and not isinstance(v, bool):
-            raise ValueError(f"'{v}' is a number, not a date: give the day as YYYY-MM-DD")
+            raise ValueError(f"{v} is a number, not a date: send the date as text, YYYY-MM-DD")
         return v
 
     @field_validator("decision_date", "letter_date")
