@@ -8,10 +8,9 @@ from __future__ import annotations
 import random
 
 import pyphen
-import pytest
 
 from vcl_qa import Letter
-from vcl_qa.engine import classifier, concepts, fastsearch, memo, run, structure, suggest
+from vcl_qa.engine import classifier, fastsearch, memo, run, structure, suggest
 from vcl_qa.engine.kinds import existence
 from vcl_qa.engine.nlp import get_nlp
 from vcl_qa.engine.rules import load_rules
