@@ -68,17 +68,21 @@ def _busy(letter_id: int) -> Conflict:
     return Conflict(f"letter {letter_id} kept changing while this change was being made; try again")
 
 
+def _by_when(author: str | None, saved_at: str | None) -> str:
+    """' by alice on Thursday 2 July 2026, 00:30, UK time' for a version's saving: UK time, as the
+    pages say it (stored in UTC: in summer an hour out, and around midnight the day)."""
+    by = f" by {author}" if author else ""
+    return by + (f" on {clock.uk_when(saved_at)}, UK time" if saved_at else "")
+
+
 class NewerVersion(Conflict):
     """The text was written on a version that is no longer the latest: saving it would throw
     away the changes someone else saved meanwhile (the API answers 409, the page shows both)."""
 
     def __init__(self, letter_id: int, base: int, latest: int, author: str | None, saved_at: str | None):
         self.letter_id, self.base, self.latest, self.author, self.saved_at = letter_id, base, latest, author, saved_at
-        by = f" by {author}" if author else ""
-        # UK time, as the pages say it (stored in UTC: in summer an hour out, around midnight the day)
-        when = f" on {clock.uk_when(saved_at)}, UK time" if saved_at else ""
         super().__init__(
-            f"letter {letter_id} is now at version {latest} (saved{by}{when}), not version {base}, "
+            f"letter {letter_id} is now at version {latest} (saved{_by_when(author, saved_at)}), not version {base}, "
             f"which this text was based on; nothing was saved. Read version {latest}, bring your "
             f"changes into it and save again with base_version {latest}")
 
@@ -429,11 +433,9 @@ class MarkOutdated(Conflict):
 
     def __init__(self, letter_id: int, seen: int, latest: int, why: str, author: str | None,
                  saved_at: str | None):
-        by = f" by {author}" if author else ""
-        when = f" on {clock.uk_when(saved_at)}, UK time" if saved_at else ""
         super().__init__(
             f"a newer version of letter {letter_id} was saved while this mark was being made: it is "
-            f"now at version {latest} (saved{by}{when}), not version {seen}, and {why[:1].lower()}{why[1:]}. "
+            f"now at version {latest} (saved{_by_when(author, saved_at)}), not version {seen}, and {why[:1].lower()}{why[1:]}. "
             f"Nothing was marked. Read version {latest} and mark what it finds")
 
 
