@@ -210,3 +210,56 @@ def test_a_sentence_typed_over_a_word_prompt_keeps_one_full_stop(server, api):
         assert r.status_code == 303
     latest = api.get(f"/letters/{letter_id}").json()["versions"][-1]["text"]
     assert "hard news. We looked for other evidence but there was none.\n" in latest
+
+
+# --- "Not a problem" marked on a page a newer version has overtaken --------------------------
+
+VRR = ("\n\nYou have the right to ask for this decision to be reviewed. This is called the Victims' Right to "
+       "Review. Please ask within 10 working days of the date of this letter. We will still accept a request "
+       "up to 3 months from that date.\n")
+
+
+def mark_form(page: str, rule: str) -> dict:
+    """The hidden fields of a finding's "Not a problem" form, as the browser would send them."""
+    for form in re.findall(r'<form method="post" action="/letters/\d+/suppressions">(.*?)</form>', page, re.S):
+        fields = {m.group(1): html.unescape(m.group(2))
+                  for m in re.finditer(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)}
+        if fields.get("rule") == rule:
+            return fields
+    raise AssertionError(f"no 'Not a problem' form for {rule}")
+
+
+def test_a_mark_on_a_finding_a_newer_version_took_out_says_so(server, api):
+    """Ann opens version 1 and marks its missing review right 'not a problem'; meanwhile Bob
+    saved version 2, which has the review right. The page said "Someone else changed this
+    letter at the same moment. Please try again." (trying again could never work); now it says
+    nothing was marked, who saved which version, and to read the version the page now shows."""
+    letter_id = new_letter(api)
+    with session(server, "ann") as ann, session(server, "bob") as bob:
+        form = mark_form(ann.get(f"/letters/{letter_id}").text, "content.vrr")
+        assert form["version"] == "1"
+        bob_form = form_of(bob.get(f"/letters/{letter_id}").text)
+        assert bob.post(f"/letters/{letter_id}/versions", data={**bob_form, "text": TEXT + VRR}).status_code == 303
+        r = ann.post(f"/letters/{letter_id}/suppressions",
+                     data={**form, "reason": "told by telephone on the day"}, follow_redirects=False)
+        assert r.status_code == 409
+        summary = re.sub(r"\s+", " ", re.search(r'id="error-summary">(.*?)</div>', r.text, re.S).group(1))
+        assert "Nothing was marked not a problem: Bob Manager saved version 2 of this letter on " in summary
+        assert "after you opened version 1, and that finding is not in version 2" in summary
+        assert "This page now shows version 2: read it, and mark what it still finds" in summary
+        assert "try again" not in summary.lower()
+        assert 'name="version" value="2"' in r.text  # the page's forms are now of version 2
+    letter = api.get(f"/letters/{letter_id}").json()
+    assert letter["latest_version"] == 2 and letter["suppressions"] == []
+
+
+def test_a_mark_on_a_finding_a_newer_version_still_has_is_made(server, api):
+    letter_id = new_letter(api)
+    with session(server, "ann") as ann:
+        form = mark_form(ann.get(f"/letters/{letter_id}").text, "content.vrr")
+        assert api.post("/letters", json={"letter_id": letter_id, "text": B_EDIT}).status_code == 201
+        r = ann.post(f"/letters/{letter_id}/suppressions",
+                     data={**form, "reason": "told by telephone on the day"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].endswith("saved=suppressed")
+    letter = api.get(f"/letters/{letter_id}").json()
+    assert [(s["rule"], s["reason"]) for s in letter["suppressions"]] == [("content.vrr", "told by telephone on the day")]

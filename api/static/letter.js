@@ -391,6 +391,7 @@
     var sup = postForm("/suppressions");
     hidden(sup, "rule", f.rule);
     hidden(sup, "n", f.n);
+    hidden(sup, "version", data.version);  // the version the page was opened on
     if (f.start !== null && f.text) { hidden(sup, "term", f.text); }
     sup.appendChild(el("label", { "for": "reason-" + f.n }, "Why is it fine here?"));
     sup.appendChild(el("p", { className: "hint", id: "reason-" + f.n + "-hint" }, "Save your changes first. Say why in at least 3 words, so that someone reading it later can check it (for example \u201cquoted from the court order\u201d). It stays on this page, struck through, with your name and reason."));

@@ -192,7 +192,7 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
     stood = [{"rule": s["rule"], "term": s["term"], "reason": s["reason"]}
              for s in letter.get("suppressions") or [] if not s.get("revoked_at")]
     rules = load_rules().rules
-    data = {"letter": letter_id, "text": view["text"], "context": {**context, "suppress": stood},
+    data = {"letter": letter_id, "version": letter["latest_version"], "text": view["text"], "context": {**context, "suppress": stood},
             "findings": [_script_finding(f) for f in view["findings"]],
             # how many findings the list shows (the page's own findings are those it lists)
             "listed": listed,
@@ -392,7 +392,10 @@ def suppress(request: Request, letter_id: int, user: StaffOrManager, form: Poste
     reason = str(form.get("reason", ""))
     try:
         with scoring_slot:
-            service.suppress(db, user.user, letter_id, rule, reason, term)
+            service.suppress(db, user.user, letter_id, rule, reason, term,
+                             seen_version=_version_number(form.get("version")))
+    except service.MarkOutdated as exc:
+        return _mark_outdated(request, letter_id, user, db, exc)
     except LetterError as exc:
         # The page again, with that finding's box open, the reason kept and the summary linking to it.
         mark = {"rule": rule, "term": term, "n": str(form.get("n", "")), "reason": reason}
@@ -403,6 +406,18 @@ def suppress(request: Request, letter_id: int, user: StaffOrManager, form: Poste
     except store.Conflict as exc:
         return redirect(f"/letters/{letter_id}?error={_conflict_key(exc)}")
     return redirect(f"/letters/{letter_id}?saved=suppressed")
+
+
+def _mark_outdated(request, letter_id: int, user, db, exc: service.MarkOutdated):
+    """A newer version, saved after this page was opened, no longer has the finding marked:
+    nothing is marked, and the page (now showing the newer version) says so and what to do."""
+    by = exc.author or "Someone else"
+    when = f" on {letter_view.when(exc.saved_at)}" if exc.saved_at else ""
+    message = (f"Nothing was marked not a problem: {by} saved version {exc.latest} of this letter{when}, "
+               f"after you opened version {exc.seen}, and that finding is not in version {exc.latest}. "
+               f"This page now shows version {exc.latest}: read it, and mark what it still finds if that "
+               "is not a problem.")
+    return _letter_view(request, letter_id, user, db, error_text=message, status=409)
 
 
 @router.post("/letters/{letter_id}/suppressions/{suppression_id}/restore")

@@ -388,18 +388,22 @@ def _rule_title(rule_id: str) -> str:
 
 
 def suppress(db: Database, user: Any, letter_id: int, rule: str, reason: str,
-             term: str | None = None) -> dict:
+             term: str | None = None, seen_version: int | None = None) -> dict:
     """Record a suppression and re-score the latest version with it (old result kept).
 
     Refused: a reason with no words or with control characters, a wording (`term`) that is not
-    among the letter's findings for that rule (LetterError naming the field), and a mark that
-    repeats a standing one (store.AlreadySetAside, 409)."""
+    among the letter's findings for that rule (LetterError naming the field), a mark that
+    repeats a standing one (store.AlreadySetAside, 409), and a finding a version saved since
+    `seen_version` (the version the page showed; default: the latest when this began) took out
+    (MarkOutdated, 409)."""
     reason, term = check_suppression(rule, reason, term)
-    first: int | None = None  # the latest version when this request began
+    first: int | None = None  # the latest version when this request began, or the one the page showed
     for _ in range(ATTEMPTS):
         row = store.letter_row(db, letter_id)
         store.refuse_purged(row)
-        first = first or row["latest_version"]
+        if first is None:
+            seen_ok = seen_version is not None and 1 <= seen_version <= row["latest_version"]
+            first = seen_version if seen_ok else row["latest_version"]
         # As the letter stands today (an undated draft saved on an earlier day is late by now, and its
         # page lists the findings of today): the finding marked is one the page showed.
         latest = current_result(db, {**row, "context": store.previous_context(db, letter_id, row["latest_version"]),
@@ -433,6 +437,8 @@ class MarkOutdated(Conflict):
 
     def __init__(self, letter_id: int, seen: int, latest: int, why: str, author: str | None,
                  saved_at: str | None):
+        self.letter_id, self.seen, self.latest, self.why = letter_id, seen, latest, why
+        self.author, self.saved_at = author, saved_at
         super().__init__(
             f"a newer version of letter {letter_id} was saved while this mark was being made: it is "
             f"now at version {latest} (saved{_by_when(author, saved_at)}), not version {seen}, and {why[:1].lower()}{why[1:]}. "
