@@ -130,6 +130,40 @@ def test_send_form_refuses_a_sent_date_before_the_letters_date(api, web):
     assert api.get(f"/letters/{letter_id}").json()["status"] == "draft"
 
 
+@pytest.mark.parametrize("decided", [DECIDED, {"victim_name": "Ms Jane Okafor"}], ids=["decided", "no-details"])
+def test_send_form_refuses_a_year_before_2000(api, web, decided):
+    """The year typed 0001 (a slip for 2025) was taken: a letter with no decision date was marked
+    sent on "Monday 1 January 1", and one with a decision date was told it could not go out on
+    "Monday 1 January 1", before the decision. Now refused for its year, as every date a letter
+    carries is (config.EARLIEST_DATE), saying what to type."""
+    r = api.post("/letters", json={"text": TEXT, "context": decided})
+    assert r.status_code == 201, r.text
+    letter_id = r.json()["id"]
+    for year in ("0001", "1999"):
+        page = web.get(f"/letters/{letter_id}/send")
+        r = web.post(f"/letters/{letter_id}/sent", data={
+            "csrf_token": csrf(page.text), "sent_date-day": "1", "sent_date-month": "1",
+            "sent_date-year": year, "confirm": "yes", "seen": "content.vrr"})
+        assert r.status_code == 400
+        error = squash(re.search(r'id="sent_date-error">(.*?)</p>', r.text, re.S).group(1))
+        assert (f"The date it was sent is in the year {year}, before 2000, the earliest year the service "
+                "takes: check the year, typed in 4 figures, for example 2025.") in error
+        assert re.search(rf'name="sent_date-year"[^>]*value="{year}"', r.text)  # what was typed, kept
+    letter = api.get(f"/letters/{letter_id}").json()
+    assert (letter["status"], letter["sent_date"]) == ("draft", None)
+
+
+def test_mark_sent_refuses_a_year_before_2000(db):
+    user = add_user(db, "sam", "staff", "north")[0]
+    r = service.submit(db, user, TEXT, {"victim_name": "Ms Jane Okafor"}, team="north")
+    with pytest.raises(LetterError) as err:
+        service.mark_sent(db, user, r["id"], dt.date(1, 1, 1))
+    assert err.value.field == "sent_date" and "in the year 0001, before 2000" in err.value.message
+    assert letters.letter_row(db, r["id"])["status"] == "draft"
+    service.mark_sent(db, user, r["id"], dt.date(2000, 1, 1))  # the earliest day taken
+    assert letters.letter_row(db, r["id"])["sent_date"] == "2000-01-01"
+
+
 # --- 4. dated on a weekend after a Friday due date: late, everywhere ---------------------------
 
 def scored(day: str):

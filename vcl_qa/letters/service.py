@@ -21,7 +21,7 @@ from vcl_qa.db.users import check_label
 from vcl_qa.letters import store
 from vcl_qa.letters.store import Conflict, NotFound  # noqa: F401 (callers catch these here)
 from vcl_qa.ops import metrics
-from vcl_qa import clock
+from vcl_qa import clock, config
 
 
 def check_text(text: Any) -> str:
@@ -219,10 +219,15 @@ def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None
 def check_sent_date(context: dict, sent: str) -> None:
     """A letter is not marked as sent after today, before its decision, nor before its own date
     (ISO dates): a letter dated 23 December cannot have gone out on the 19th, and marking it so
-    would judge a late letter on time."""
+    would judge a late letter on time. Nor in a year before the service's dates begin
+    (config.EARLIEST_DATE, as every date a letter carries): a slip such as 0001 for 2025."""
     if sent > clock.today().isoformat():
         raise LetterError(f"the letter cannot be marked as sent on {long_date(sent)}: that is "
                           "after today", field="sent_date")
+    if sent < config.EARLIEST_DATE.isoformat():
+        raise LetterError(f"the date it was sent is in the year {sent[:4]}, before {config.EARLIEST_DATE.year}, "
+                          "the earliest year the service takes: check the year, typed in 4 figures, "
+                          "for example 2025", field="sent_date")
     if context.get("decision_date") and context["decision_date"] > sent:
         raise LetterError(f"the letter cannot be sent on {long_date(sent)}, before the decision "
                           f"on {long_date(context['decision_date'])}", field="sent_date")
