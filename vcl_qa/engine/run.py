@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import gc
+import threading
 from collections import defaultdict
 
 from vcl_qa.engine import invisible
@@ -24,6 +26,8 @@ def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleS
     # Characters nobody sees (a zero-width space inside "fai\u200bled") would hide words from
     # every check, and an accent typed apart from its letter would not match the same name
     # typed whole: scored plain, every place put back into the letter after (engine/invisible.py).
+    if not _settled:
+        settle()
     text, places = invisible.plain(letter.text)
     try:
         if places is None:
@@ -55,9 +59,49 @@ def _trim_libraries_memos() -> None:
         if len(hd.cache) > HYPHENATION_WORDS_KEPT:
             hd.cache.clear()
     if len(get_nlp().vocab) > VOCABULARY_KEPT:
+        unsettle()  # (what was set aside from the collector may now be let go)
         get_nlp.cache_clear()  # the next letter builds spacy.blank("en") again (a few ms)
     if any(len(model.vocab) > VOCABULARY_KEPT for model in classifier.loaded_models()):
+        unsettle()
         classifier.reload()  # (never loads one: a letter that needs no second opinion loads none)
+
+
+# What every letter needs and the process keeps for its whole life: the rules, spaCy's
+# pipeline, the pronouncing dictionary textstat counts syllables with (about 250,000 Python
+# lists) and the classifier. Python's garbage collector would otherwise go through all of it
+# again and again, looking for cycles that are not there: about a sixth of the time of a
+# letter (bench/bench_score.py). Once loaded, it is set aside from the collector (`gc.freeze`;
+# it is still freed as usual when nothing uses it). Done before the first letter, and again
+# after the libraries' memos are trimmed (which builds a pipeline or classifier afresh).
+_settled = False
+_settling = threading.Lock()
+
+
+def settle() -> None:
+    """Load what every letter needs, then set it aside from the garbage collector."""
+    global _settled
+    from vcl_qa.engine import classifier
+    from vcl_qa.engine.metrics import piece_counts
+    from vcl_qa.engine.nlp import get_nlp
+
+    with _settling:
+        if _settled:
+            return
+        load_rules()
+        get_nlp()
+        classifier.load_model()
+        piece_counts.__wrapped__("Loading the syllable dictionary.")  # textstat loads it on first use
+        gc.collect()
+        gc.freeze()
+        _settled = True
+
+
+def unsettle() -> None:
+    """Give what was set aside back to the collector (a pipeline about to be replaced)."""
+    global _settled
+    with _settling:
+        gc.unfreeze()
+        _settled = False
 
 
 def _score(letter: Letter, today: dt.date | None, ruleset: RuleSet | None) -> Result:

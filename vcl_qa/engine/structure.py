@@ -193,6 +193,10 @@ class Document:
     sign_off: Line | None
     line_starts: list[int] = field(default_factory=list)
     segments: list[Sentence] = field(default_factory=list)
+    # The blocks (text between blank lines): (start, end, key), the key naming the block and
+    # the kinds of the lines it stands on, all its sentences depend on (None for a block too
+    # long to keep). The rule kinds keep what each block gave them (kinds/base.py by_block).
+    blocks: list[tuple[int, int, tuple | None]] = field(default_factory=list)
     _starts: list[int] | None = None
     _tok_starts: list[int] | None = None
 
@@ -206,6 +210,12 @@ class Document:
         if self._tok_starts is None:
             self._tok_starts = [t.idx for t in self.toks]
         return bisect_left(self._tok_starts, lo), bisect_left(self._tok_starts, hi)
+
+    def sentences_in(self, lo: int, hi: int) -> list[Sentence]:
+        """The sentences that start in [lo, hi)."""
+        if self._starts is None:
+            self._starts = [s.start for s in self.sentences]
+        return self.sentences[bisect_left(self._starts, lo):bisect_left(self._starts, hi)]
 
     def sentence_at(self, offset: int) -> int | None:
         if self._starts is None:
@@ -278,12 +288,13 @@ def _guess_prose_start(lines: list[Line], pats: StructurePatterns) -> int:
 def analyse(text: str) -> Document:
     lines, greeting, sign = classify_lines(text)
     line_starts = [ln.start for ln in lines]
-    toks, sentences = _blocks(text, lines, line_starts)
+    toks, sentences, blocks = _blocks(text, lines, line_starts)
     prose_lines = [ln for ln in lines if ln.kind in ("prose",)]
     prose_start = prose_lines[0].start if prose_lines else len(text)
     prose_end = prose_lines[-1].end if prose_lines else len(text)
     segments = sorted(sentences + _line_segments(lines, greeting), key=lambda s: s.start)
-    return Document(text, toks, lines, sentences, prose_start, prose_end, greeting, sign, line_starts, segments)
+    return Document(text, toks, lines, sentences, prose_start, prose_end, greeting, sign, line_starts, segments,
+                    blocks)
 
 
 def _line_segments(lines: list[Line], greeting: Line | None) -> list[Sentence]:
@@ -427,14 +438,22 @@ def _block_tokens(block: str) -> tuple[Tok, ...]:
 _SENTENCES = TextMemo(_BLOCKS_KEPT, 2 * _BLOCK_CHARS)
 
 
-def _block_sentences(block: str, toks: tuple[Tok, ...], lines: list[Line], b0: int) -> tuple[tuple[tuple, ...], int]:
-    """The sentences of a block (start, end, text, first token, end token, words, paragraph,
-    all counted from the block's start) and how many paragraphs it starts, given the lines it
-    stands on (`b0`: where the block starts in the letter)."""
+def block_key(block: str, lines: list[Line], b0: int) -> tuple | None:
+    """What a block's sentences depend on: its text and the lines it stands on (`b0`: where
+    the block starts in the letter); None for a block too long to keep."""
     first, last = lines[0], lines[-1]
     # (the first and last lines may reach outside the block, into the whitespace around it)
-    key = (block, first.start - b0, first.text, last.text, tuple(ln.kind for ln in lines)) \
-        if len(block) + len(first.text) + len(last.text) <= LONGEST_KEPT else None
+    if len(block) + len(first.text) + len(last.text) > LONGEST_KEPT:
+        return None
+    return (block, first.start - b0, first.text, last.text, tuple(ln.kind for ln in lines))
+
+
+def _block_sentences(block: str, toks: tuple[Tok, ...], lines: list[Line], b0: int,
+                     key: tuple | None) -> tuple[tuple[tuple, ...], int]:
+    """The sentences of a block (start, end, text, first token, end token, words, paragraph,
+    all counted from the block's start) and how many paragraphs it starts, given the lines it
+    stands on (`b0`: where the block starts in the letter; `key`: its `block_key`)."""
+    first, last = lines[0], lines[-1]
     kept = _SENTENCES.get(key) if key else None
     if kept is not None:
         return kept
@@ -447,10 +466,12 @@ def _block_sentences(block: str, toks: tuple[Tok, ...], lines: list[Line], b0: i
     return kept
 
 
-def _blocks(text: str, lines: list[Line], line_starts: list[int]) -> tuple[list[Tok], list[Sentence]]:
-    """The tokens and sentences of the whole text, put together from its blocks."""
+def _blocks(text: str, lines: list[Line], line_starts: list[int]) -> tuple[list[Tok], list[Sentence], list[tuple]]:
+    """The tokens and sentences of the whole text, put together from its blocks, and the
+    blocks (start, end, key)."""
     toks: list[Tok] = []
     sentences: list[Sentence] = []
+    blocks: list[tuple[int, int, tuple | None]] = []
     new = tuple.__new__
     paragraph = 0
     pos = 0
@@ -467,7 +488,10 @@ def _blocks(text: str, lines: list[Line], line_starts: list[int]) -> tuple[list[
                 toks.extend(rel)
             first = bisect_right(line_starts, pos) - 1
             upto = bisect_left(line_starts, b_start)
-            found, paragraphs = _block_sentences(block, rel, lines[first:upto], pos)
+            on = lines[first:upto]
+            key = block_key(block, on, pos)
+            blocks.append((pos, b_start, key))
+            found, paragraphs = _block_sentences(block, rel, on, pos, key)
             for start, end, words_text, tok_start, tok_end, words, para in found:
                 sentences.append(Sentence(start + pos, end + pos, words_text, tok_start + t0, tok_end + t0,
                                           words, para + paragraph))
@@ -478,4 +502,4 @@ def _blocks(text: str, lines: list[Line], line_starts: list[int]) -> tuple[list[
             _tokenize_into(text[b_start:b_end], toks, b_start)
             paragraph += sum(1 for t in toks[t0:] if t.text.count("\n") >= 2)
         pos = b_end
-    return toks, sentences
+    return toks, sentences, blocks

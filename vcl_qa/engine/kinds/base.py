@@ -12,16 +12,18 @@ The engine evaluates `when` once for every rule before calling `check`.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from vcl_qa.engine.concepts import Hit, find_concept
 from vcl_qa.engine.fastsearch import TextIndex
 from vcl_qa.engine.letter import Letter
+from vcl_qa.engine.memo import TextMemo
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.structure import Document
 
@@ -289,6 +291,52 @@ def spans(rule: "Rule", state: State) -> list[tuple[int, int]]:
     return [(start, end)] if start < end else []
 
 
+# --- a block at a time -------------------------------------------------------------------
+#
+# What a rule of a local kind finds in a block (the text between blank lines) depends on that
+# block alone: its words, its sentences (which depend on the kinds of the lines it stands on:
+# structure.py block_key) and the part of it the rule's scope covers. A place a pattern finds
+# never reaches across a blank line. Letters are made of paragraphs met before (a template's,
+# a draft checked again), so each rule keeps what each block gave it, counted from the block's
+# start, and a letter of known paragraphs is checked without reading them again.
+
+BLOCK_FINDS = TextMemo(32_768, 3_000_000)  # at most 3,000,000 characters of block text
+_SERIALS = itertools.count(1)
+
+
+def rule_serial(rule: "Rule") -> int:
+    """A number for the rule object, for as long as it lives (a rule set loaded again, or one
+    made by a test, gets new numbers: nothing kept for another rule's blocks is read)."""
+    serial = rule.__dict__.get("_serial")
+    if serial is None:
+        serial = rule.__dict__["_serial"] = next(_SERIALS)
+    return serial
+
+
+def by_block(rule: "Rule", state: State, lo: int, hi: int,
+             scan: Callable[[int, int], list[tuple[int, int, Any]]]) -> list[tuple[int, int, Any]]:
+    """What `scan(a, b)` finds in [lo, hi) of the letter, asked of each block the span covers
+    in turn, and kept per rule and block: (start, end, anything) each, in the letter's
+    offsets. `scan` must read nothing outside [a, b) but the sentences and lines there."""
+    serial = rule_serial(rule)
+    out: list[tuple[int, int, Any]] = []
+    for b0, b1, key in state.document.blocks:
+        a, b = max(lo, b0), min(hi, b1)
+        if a >= b:
+            continue
+        if key is None:  # a block too long to keep (a hostile paste): read each time
+            out.extend(scan(a, b))
+            continue
+        k = (serial, key, a - b0, b - b0)
+        kept = BLOCK_FINDS.get(k)
+        if kept is None:
+            kept = tuple((s - b0, e - b0, x) for s, e, x in scan(a, b))
+            BLOCK_FINDS.put(k, kept, len(key[0]))
+        if kept:
+            out.extend([(s + b0, e + b0, x) for s, e, x in kept] if b0 else kept)
+    return out
+
+
 @lru_cache(maxsize=512)
 def rx(pattern: str, case: bool = False) -> re.Pattern:
     return re.compile(pattern, 0 if case else re.I)
@@ -300,13 +348,6 @@ def sentence_text(state: State, offset: int) -> str:
         line = state.document.line_col(offset)[0]
         return state.document.lines[line - 1].text
     return state.document.sentences[i].text
-
-
-def next_sentence_text(state: State, offset: int) -> str:
-    i = state.document.sentence_at(offset)
-    if i is None or i + 1 >= len(state.document.sentences):
-        return ""
-    return state.document.sentences[i + 1].text
 
 
 def insert_suggestion(insert: str | dict[str, str] | None, state: State) -> list[str]:

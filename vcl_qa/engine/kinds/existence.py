@@ -10,7 +10,7 @@ from vcl_qa.engine.fastsearch import finditer
 from vcl_qa.engine.prefilter import literal_hints, may_match
 from vcl_qa.engine.result import Finding
 
-from .base import KindSettings, State, Suggests, finding, rx, sentence_text, spans
+from .base import KindSettings, State, Suggests, by_block, finding, rx, scope_bounds, sentence_text, spans
 
 HONOURS = {"when", "scope", "within"}
 
@@ -38,31 +38,44 @@ class Settings(KindSettings):
 
 def check(rule, state: State) -> Iterator[Finding]:
     cfg: Settings = rule.config
-    areas = spans(rule, state)
-    if not areas:
-        return
+    if cfg.within:
+        # only in the sentences where a concept was found (no more than one stretch)
+        hits = [h for lo, hi in spans(rule, state) for h in _scan(rule, state, lo, hi)]
+    else:
+        lo, hi = scope_bounds(rule, state)
+        hits = by_block(rule, state, lo, hi, lambda a, b: _scan(rule, state, a, b))
+    for start, end, i in hits:
+        entry = cfg.patterns[i]
+        f = finding(rule, state, start, end, message=entry.message, suggestions=list(entry.suggest))
+        if entry.fits:
+            f._fits = {s: fit.model_dump(exclude_none=True) for s, fit in entry.fits.items()}
+        yield f
+
+
+def _scan(rule, state: State, lo: int, hi: int) -> list[tuple[int, int, int]]:
+    """(start, end, pattern number) of each place found in [lo, hi): the first pattern to find
+    a place reports it (a place found by several patterns is reported once)."""
+    cfg: Settings = rule.config
     case = cfg.case_sensitive
-    places = _Places()  # reported already: a place found by several patterns is reported once
-    for entry in cfg.patterns:
-        if not case and not may_match(literal_hints(entry.pattern), state.lower_text):
+    low = state.lower_text[lo:hi]
+    places = _Places()
+    hits = []
+    for i, entry in enumerate(cfg.patterns):
+        if not case and not may_match(literal_hints(entry.pattern), low):
             continue
         pat = rx(entry.pattern, case)
         unless = rx(entry.unless, case) if entry.unless else None
         only = rx(entry.only, False) if entry.only else None
-        for lo, hi in areas:
-            for m in finditer(pat, state.text_index, lo, hi):
-                if m.end() == m.start() or places.overlaps(m.start(), m.end()):
-                    continue
-                if unless and unless.search(sentence_text(state, m.start())):
-                    continue
-                if only and not only.search(sentence_text(state, m.start())):
-                    continue
-                places.add(m.start(), m.end())
-                f = finding(rule, state, m.start(), m.end(), message=entry.message,
-                            suggestions=list(entry.suggest))
-                if entry.fits:
-                    f._fits = {s: fit.model_dump(exclude_none=True) for s, fit in entry.fits.items()}
-                yield f
+        for m in finditer(pat, state.text_index, lo, hi):
+            if m.end() == m.start() or places.overlaps(m.start(), m.end()):
+                continue
+            if unless and unless.search(sentence_text(state, m.start())):
+                continue
+            if only and not only.search(sentence_text(state, m.start())):
+                continue
+            places.add(m.start(), m.end())
+            hits.append((m.start(), m.end(), i))
+    return hits
 
 
 

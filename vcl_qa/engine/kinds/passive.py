@@ -6,7 +6,7 @@ from typing import Iterator
 
 from vcl_qa.engine.result import Finding
 
-from .base import KindSettings, State, finding
+from .base import KindSettings, State, by_block, finding
 
 HONOURS = {"when"}
 
@@ -19,11 +19,18 @@ class Settings(KindSettings):
 
 
 def check(rule, state: State) -> Iterator[Finding]:
+    for start, end, _ in by_block(rule, state, 0, len(state.document.text), lambda a, b: _scan(rule, state, a, b)):
+        yield finding(rule, state, start, end)
+
+
+def _scan(rule, state: State, lo: int, hi: int) -> list[tuple[int, int, None]]:
+    """The passive verbs of the sentences that start in [lo, hi): one a sentence at most."""
     cfg: Settings = rule.config
     be, adverbs = set(cfg.be_forms), set(cfg.adverbs)
     irregular, not_passive = set(cfg.irregular_participles), set(cfg.adjectives)
     all_toks = state.document.toks
-    for sent in state.document.sentences:
+    found = []
+    for sent in state.document.sentences_in(lo, hi):
         toks = all_toks[sent.tok_start : sent.tok_end]
         for i, tok in enumerate(toks):
             if tok.lower not in be:
@@ -37,6 +44,6 @@ def check(rule, state: State) -> Iterator[Finding]:
             if w in not_passive:
                 continue
             if (w.endswith("ed") and len(w) > 4) or w in irregular:
-                start, end = tok.idx, toks[j].idx + len(toks[j].text)
-                yield finding(rule, state, start, end)
+                found.append((tok.idx, toks[j].idx + len(toks[j].text), None))
                 break  # one passive finding per sentence is enough
+    return found

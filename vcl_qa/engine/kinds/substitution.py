@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.result import Finding
 
-from .base import KindSettings, State, Suggests, finding, next_sentence_text, rx, sentence_text, spans
+from .base import (BLOCK_FINDS, KindSettings, State, Suggests, finding, rule_serial, rx, scope_bounds,
+                   sentence_text, spans)
 
 HONOURS = {"when", "scope", "within"}
 
@@ -85,13 +86,56 @@ def _token_matches(part: str, tok) -> bool:
 
 def check(rule, state: State) -> Iterator[Finding]:
     index = _table(rule, state.ruleset.version)
-    explained: set[str] = set()  # terms explained where first used: later uses are plain
-    for lo, hi in spans(rule, state):
-        yield from _check_span(rule, state, index, lo, hi, explained)
+    explained: frozenset[str] = frozenset()  # terms explained where first used: later uses are plain
+    if rule.config.within:
+        hits = []
+        for lo, hi in spans(rule, state):
+            found, explained, _ = _scan(rule, state, index, lo, hi, explained, lo, hi)
+            hits += found
+    else:
+        hits = _by_block(rule, state, index, *scope_bounds(rule, state))
+    for start, end, entry in hits:
+        f = finding(rule, state, start, end, message=entry.get("message"),
+                    suggestions=list(entry.get("suggest") or []), severity=entry.get("severity"))
+        if entry.get("fits"):
+            f._fits = entry["fits"]  # read by engine/suggest.py: where each may be a button
+        yield f
 
 
-def _check_span(rule, state: State, index, lo: int, hi: int, explained: set[str]) -> Iterator[Finding]:
-    words = [t for t in state.document.toks if not t.space and lo <= t.idx < hi and not t.punct]
+def _by_block(rule, state: State, index, lo: int, hi: int) -> list[tuple[int, int, dict]]:
+    """`_scan` a block at a time (kinds/base.py by_block), carrying the terms explained so far
+    from block to block. A block whose answer read words outside it (an explanation looked
+    for in the next paragraph) is read again each time."""
+    serial = rule_serial(rule)
+    explained: frozenset[str] = frozenset()
+    out: list[tuple[int, int, dict]] = []
+    for b0, b1, key in state.document.blocks:
+        a, b = max(lo, b0), min(hi, b1)
+        if a >= b:
+            continue
+        k = (serial, key, a - b0, b - b0, explained) if key is not None else None
+        kept = BLOCK_FINDS.get(k) if k else None
+        if kept is None:
+            found, after, outside = _scan(rule, state, index, a, b, explained, b0, b1)
+            kept = (tuple((s - b0, e - b0, x) for s, e, x in found), after)
+            if k and not outside:
+                BLOCK_FINDS.put(k, kept, len(key[0]))
+        found, explained = kept
+        if found:
+            out.extend((s + b0, e + b0, x) for s, e, x in found)
+    return out
+
+
+def _scan(rule, state: State, index, lo: int, hi: int, explained: frozenset[str],
+          b0: int, b1: int) -> tuple[list[tuple[int, int, dict]], frozenset[str], bool]:
+    """The terms found in [lo, hi) (start, end, entry), the terms explained by its end, and
+    whether the answer read words outside [b0, b1)."""
+    doc = state.document
+    i, j = doc.tok_span(lo, hi)
+    words = [t for t in doc.toks[i:j] if not t.space and not t.punct]
+    now = set(explained)
+    found: list[tuple[int, int, dict]] = []
+    outside = False
     i = 0
     while i < len(words):
         tok = words[i]
@@ -105,9 +149,13 @@ def _check_span(rule, state: State, index, lo: int, hi: int, explained: set[str]
             n = len(tkey)
             if i + n <= len(words) and all(_token_matches(p, words[i + k]) for k, p in enumerate(tkey)):
                 start, end = tok.idx, words[i + n - 1].idx + len(words[i + n - 1].text)
-                verdict = "explained" if entry["term"] in explained else _applies(entry, state, start, end)
+                if entry["term"] in now:
+                    verdict = "explained"
+                else:
+                    verdict, looked = _applies(entry, state, start, end)
+                    outside = outside or looked[0] < b0 or looked[1] > b1
                 if verdict == "explained":
-                    explained.add(entry["term"])
+                    now.add(entry["term"])
                 elif verdict:
                     hit = (n, entry, start, end)
                     break
@@ -116,32 +164,35 @@ def _check_span(rule, state: State, index, lo: int, hi: int, explained: set[str]
             continue
         n, entry, start, end = hit
         i += n
-        f = finding(rule, state, start, end, message=entry.get("message"),
-                    suggestions=list(entry.get("suggest") or []), severity=entry.get("severity"))
-        if entry.get("fits"):
-            f._fits = entry["fits"]  # read by engine/suggest.py: where each may be a button
-        yield f
+        found.append((start, end, entry))
+    return found, frozenset(now) if len(now) != len(explained) else explained, outside
 
 
-def _applies(entry: dict, state: State, start: int, end: int) -> bool | str:
+def _applies(entry: dict, state: State, start: int, end: int) -> tuple[bool | str, tuple[int, int]]:
     """True when the term counts here; False when `only`/`unless` rule it out; "explained" when
     the words after it say what it means, or the words before it name what the sentence before
-    explained ("This is called ..."); later uses of it in the letter are plain then too."""
+    explained ("This is called ..."); later uses of it in the letter are plain then too.
+    And the stretch of the letter the answer read."""
     sentence = sentence_text(state, start)
+    looked = (start, end)
     if entry.get("only") and not rx(entry["only"]).search(sentence):
-        return False
+        return False, looked
     if entry.get("unless") and rx(entry["unless"]).search(sentence):
-        return False
+        return False, looked
     if entry.get("explain_ok"):
-        after = state.document.text[end : end + 200]
+        text = state.document.text
+        after = text[end : end + 200]
         sentence_rest = after.split(".")[0] if "." in after else after
         explained = state.ruleset.scoring.get("explanation_markers") or []
-        following = sentence_rest + " " + next_sentence_text(state, start)
+        i = state.document.sentence_at(start)
+        nxt = state.document.sentences[i + 1] if i is not None and i + 1 < len(state.document.sentences) else None
+        following = sentence_rest + " " + (nxt.text if nxt else "")
+        looked = (max(0, start - 120), max(min(len(text), end + 200), nxt.end if nxt else 0))
         if any(rx(p).search(following) for p in explained):
-            return "explained"
+            return "explained", looked
         # named after it was explained: "... to one side. This is called leaving them to lie on file"
-        before = state.document.text[max(0, start - 120):start]
+        before = text[max(0, start - 120):start]
         markers = state.ruleset.scoring.get("explanation_before_markers") or []
         if any(rx(p).search(before) for p in markers):
-            return "explained"
-    return True
+            return "explained", looked
+    return True, looked
