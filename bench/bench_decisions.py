@@ -22,6 +22,7 @@ from vcl_qa.decisions import register as decisions
 from vcl_qa.decisions import store
 from vcl_qa.db import migrate, open_db
 from vcl_qa.db.connection import now
+from vcl_qa.db.users import add_user
 
 DECISIONS = ("discontinued", "no_evidence_offered", "charge_altered", "not_charged", "left_on_file")
 
@@ -38,6 +39,8 @@ def main(n: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = open_db(Path(tmp) / "bench.db")
         migrate(db)
+        for i in range(12):  # the register takes decisions for teams there are (a user each)
+            add_user(db, f"writer {i}", "staff", f"team{i}")
         csv_path = Path(tmp) / "register.csv"
         first = dt.date(2022, 1, 1)
         rows = []

@@ -190,6 +190,7 @@ def test_import_decisions_refuses_a_date_after_today(tmp_path, monkeypatch):
                     "92CC0000001,discontinued,2024-12-19,enhanced,north\n"
                     f"92CC0000002,discontinued,{LATER},enhanced,north\n")
     assert CliRunner().invoke(main, ["init"]).exit_code == 0
+    make_user(tmp_path / "cli.db", "north-staff", "staff", "north")  # a team there is
     result = CliRunner().invoke(main, ["import-decisions", str(path)])
     assert result.exit_code == 1
     words = " ".join(result.output.split())  # the console wraps long lines

@@ -32,6 +32,9 @@ def bare(tmp_path):
 @pytest.fixture
 def run(bare):
     assert bare("init").exit_code == 0
+    # The sample register's teams are teams there are (a decision for any other is refused).
+    for team in ("demo", "north"):
+        assert bare("users", "add", f"{team} writer", "--role", "staff", "--team", team).exit_code == 0
     return bare
 
 
@@ -98,6 +101,65 @@ def test_import_reports_each_bad_row_by_row_and_field(run, tmp_path):
     fixed = run("import-decisions", path)
     assert fixed.exit_code == 0
     assert "Registered 2 new, updated 0, unchanged 1, failed 0." in fixed.stderr
+
+
+def test_import_refuses_a_row_whose_team_is_unknown(run, tmp_path):
+    """A team nobody has ("nrth", "North") was registered: a register of its own that none of the
+    team's letters link to, its decisions never in the team's digest. POST /decisions refused a
+    manager's unknown team (a406537); the file now fails each such row, naming its line and the
+    team, as any other bad row (the good rows are registered)."""
+    import sqlite3
+
+    path = tmp_path / "register.csv"
+    path.write_text("urn,decision,decision_date,victim_category,team\n"
+                    "42AB1234531,discontinued,2025-01-02,enhanced,north\n"
+                    "42AB1234532,discontinued,2025-01-02,enhanced,nrth\n"
+                    "42AB1234533,discontinued,2025-01-02,enhanced,North\n"
+                    "42AB1234534,discontinued,2025-01-32,enhanced,east\n"
+                    "42AB1234535,discontinued,2025-01-02,enhanced,demo\n"
+                    "42AB1234536,discontinued,2025-01-02,enhanced,north\u200b\n", encoding="utf-8")
+    result = run("import-decisions", path)
+    assert result.exit_code == 1
+    said = " ".join(result.stderr.split())  # the console wraps long lines
+    assert "Registered 2 new, updated 0, unchanged 0, failed 4." in said
+    new_team = ("for a new team, add its first user (vcl-qa users add NAME --role staff --team TEAM) "
+                "and import the file again")
+    assert ("row 3: field 'team': there is no team called 'nrth' (did you mean 'north'?); the teams are "
+            f"'demo', 'north'; {new_team}") in said
+    assert "row 4: field 'team': there is no team called 'North' (did you mean 'north'?)" in said
+    # with every other problem of the row
+    assert ("row 5: field 'decision_date': '2025-01-32' is not a real date (use YYYY-MM-DD); "
+            "field 'team': there is no team called 'east'") in said
+    assert ("row 7: field 'team': there is no team called 'north\\u200b' (it holds U+200B ZERO WIDTH SPACE; "
+            "did you mean 'north'?)") in said
+    assert said.count("row 7:") == 1 and said.count("U+200B") == 1  # said once
+    with sqlite3.connect(tmp_path / "vcl_qa.db") as conn:
+        assert conn.execute("SELECT urn, team FROM decisions ORDER BY urn").fetchall() == [
+            ("42AB1234531", "north"), ("42AB1234535", "demo")]
+    # A new team: once it has a user, its decisions are registered.
+    assert run("users", "add", "east writer", "--role", "staff", "--team", "east").exit_code == 0
+    path.write_text(path.read_text().replace("nrth", "north").replace("North", "north").replace("01-32", "01-03")
+                    .replace("\u200b", ""))
+    fixed = run("import-decisions", path)
+    assert fixed.exit_code == 0, fixed.stderr
+    assert "Registered 4 new, updated 0, unchanged 2, failed 0." in fixed.stderr
+
+
+def test_import_refuses_an_unknown_team_option_before_registering_anything(run, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "register.csv"
+    path.write_text("urn,decision,decision_date,victim_category,team\n"
+                    "42AB1234536,discontinued,2025-01-02,enhanced,north\n"
+                    "42AB1234537,discontinued,2025-01-02,enhanced,\n", encoding="utf-8")
+    result = run("import-decisions", path, "--team", "nroth")
+    assert result.exit_code == 2
+    said = " ".join(result.stderr.split())
+    assert "Invalid value for --team: there is no team called 'nroth' (did you mean 'north'?)" in said
+    assert "the teams are 'demo', 'north'; nothing was registered; for a new team, add its first user" in said
+    with sqlite3.connect(tmp_path / "vcl_qa.db") as conn:
+        assert conn.execute("SELECT count(*) FROM decisions").fetchone() == (0,)
+    assert run("import-decisions", path, "--team", "demo").exit_code == 0
 
 
 def test_import_unusable_file_exits_2(run, tmp_path):

@@ -281,6 +281,7 @@ def test_purge_clears_old_closed_decisions_in_the_register(dbfile, tmp_path):
                                     "01AB4444444,not_charged,2019-03-04,standard,demo,Mrs Still Waiting,\n"
                                     f"01AB3333333,not_charged,{recent},standard,demo,Ms Recent Person,\n")
     assert run("init").exit_code == 0
+    assert run("users", "add", "demo writer", "--role", "staff", "--team", "demo").exit_code == 0  # a team there is
     assert run("import-decisions", str(tmp_path / "d.csv")).exit_code == 0
     out = run("purge", "--older-than", "365").stderr
     assert "Purged 0 letters older than 365 days." in out

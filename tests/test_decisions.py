@@ -446,7 +446,16 @@ def write(path, text):
     return path
 
 
+def teams_there(db, *teams):
+    """Teams the service knows (a user each): the import refuses a row naming any other."""
+    from vcl_qa.db.users import add_user
+
+    for team in teams:
+        add_user(db, f"{team} writer", "staff", team)
+
+
 def test_import_csv_reports_rows_and_is_idempotent(db, tmp_path):
+    teams_there(db, "north", "east")
     path = write(tmp_path / "register.csv",
                  "URN,decision,decision_date,victim_category,team,bereaved\n"
                  "A1,discontinued,2024-12-19,enhanced,north,false\n"
@@ -476,6 +485,7 @@ def test_import_csv_reports_rows_and_is_idempotent(db, tmp_path):
 def test_import_csv_without_a_column_or_with_an_empty_cell_keeps_what_is_registered(db, tmp_path):
     """Review 9, item 1: a file with only the required columns (or an empty letter_date cell)
     erased the letter recorded as sent: the entry turned overdue, 229 working days late."""
+    teams_there(db, "north")
     full = write(tmp_path / "full.csv", "urn,decision,decision_date,victim_category,team,victim_name,"
                                         "bereaved,offence,letter_date\n"
                                         "K1,not_charged,2024-12-19,standard,north,Mr Keep Me,yes,homicide,2024-12-20\n")
@@ -497,6 +507,7 @@ def test_import_csv_without_a_column_or_with_an_empty_cell_keeps_what_is_registe
 
 
 def test_import_csv_row_lists_every_problem(db, tmp_path):
+    teams_there(db, "north")
     path = write(tmp_path / "register.csv", "urn,decision,decision_date,victim_category,team\n"
                                             "A1,stopped,2024-13-01,vulnerable,north\n")
     report = decisions.import_csv(db, path)

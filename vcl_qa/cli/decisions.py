@@ -23,8 +23,10 @@ def import_decisions(file: Path, team: str | None) -> None:
     """Register the decisions in FILE.csv (columns: the letter context fields plus team).
 
     Importing the same file again changes nothing; a corrected row updates its decision.
-    Every problem in a row is listed, not just the first. Exit 0 when every row was registered,
-    1 when any row failed, 2 when the file is unusable or there is no database.
+    Every problem in a row is listed, not just the first; a row whose team the service does not
+    know (no user, letter or decision has it) fails, naming the team and the teams there are.
+    Exit 0 when every row was registered, 1 when any row failed, 2 when the file is unusable,
+    --team is no team, or there is no database.
     """
     db = database.existing(machine=True)
     try:
@@ -33,6 +35,8 @@ def import_decisions(file: Path, team: str | None) -> None:
             report = decisions.import_csv(db, file, team=team,
                                           progress=lambda n: progress.advance(task, n))
     except LetterError as exc:
+        if exc.field == "team":  # --team is no team: said of the option (exit 2), nothing registered
+            raise click.BadParameter(exc.message, param_hint="--team") from None
         err.print(f"{file}: {exc.message}", markup=False, highlight=False)
         sys.exit(2)
     err.print(report.summary(), markup=False, highlight=False)

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 
 from vcl_qa import config, csv_safe
+from vcl_qa.db import teams
 from vcl_qa.engine.dates import long_date
 from vcl_qa.errors import LetterError
 from vcl_qa.engine.letter import CONTEXT_FIELDS, context_from_mapping, decode_text
@@ -534,9 +535,12 @@ class ImportReport:
         return line
 
 
-def read_csv(path: Path, *, team: str | None = None) -> tuple[list[dict], list[tuple[int, str]]]:
+def read_csv(path: Path, *, team: str | None = None,
+             teams_known: list[str] | None = None) -> tuple[list[dict], list[tuple[int, str]]]:
     """Valid records and (row, why) for bad rows. A row's number is its line in the file (the
-    header is row 1, as a spreadsheet shows it). A file that cannot be read raises LetterError."""
+    header is row 1, as a spreadsheet shows it). A file that cannot be read raises LetterError.
+    `teams_known`: a row naming any other team is bad, as POST /decisions refuses it (None:
+    any team)."""
     src = str(path)
     try:
         data = path.read_bytes()
@@ -576,10 +580,16 @@ def read_csv(path: Path, *, team: str | None = None) -> tuple[list[dict], list[t
         cells = {k: v.strip() for k, v in raw.items() if v is not None and v.strip()}
         if not cells:
             continue  # blank line
+        unknown = _unknown_team(cells.get("team") or team, teams_known)
         try:
             rec = record_from_mapping(cells, team=team)
-        except LetterError as exc:
-            failed.append((n, problems_text(exc)))
+        except LetterError as exc:  # with the team's problem, if it has one, in the same line
+            said = {f for f, _ in exc.details}  # a team the register itself refused is said once
+            row_problems = [*exc.details, *(u for u in unknown if u[0] not in said)]
+            failed.append((n, problems_text(LetterError.many(row_problems))))
+            continue
+        if unknown:
+            failed.append((n, problems_text(LetterError.many(unknown))))
             continue
         key = (rec["urn"].upper(), rec["decision"])
         if key in seen:
@@ -590,6 +600,20 @@ def read_csv(path: Path, *, team: str | None = None) -> tuple[list[dict], list[t
         seen[key] = (n, rec)
         records.append(rec)
     return records, failed
+
+
+def _unknown_team(team: str | None, teams_known: list[str] | None) -> list[tuple[str | None, str]]:
+    """[("team", why)] when a row's team is not one the service knows, else []. A slip ("nrth",
+    "North") would start a register of its own that no team's letters link to."""
+    if teams_known is None or not team or team in teams_known:
+        return []
+    return [("team", teams.unknown_team_message(team, teams_known) + NEW_TEAM)]
+
+
+# What to do when the team is right but new: the teams known are those with a user, a letter or
+# a decision (db/teams.py), so a new team's first user makes it one.
+NEW_TEAM = ("; for a new team, add its first user (vcl-qa users add NAME --role staff --team TEAM) "
+            "and import the file again")
 
 
 class _Lines:
@@ -672,14 +696,21 @@ CHUNK = 500
 
 
 def import_csv(db: Database, path: Path, *, team: str | None = None, user: Any = None,
-               progress: Callable[[int], None] | None = None) -> ImportReport:
+               progress: Callable[[int], None] | None = None, any_team: bool = False) -> ImportReport:
     """Register every valid row of a decisions CSV (by urn + decision: importing the same file
     again changes nothing; a corrected row updates its decision, and the report counts each
     field changed). An empty cell, or a column the file does not have, changes nothing: the
-    registered value stays. Bad rows are reported."""
+    registered value stays. Bad rows are reported, a row whose team the service does not know
+    among them (as POST /decisions refuses it); a `team` for empty team cells that is not one
+    is refused before anything is registered (LetterError, field `team`). `any_team`: no team
+    is refused (the demo's sample register, whose teams are the demo's own)."""
     from vcl_qa.letters.bulk import Actor
 
-    records, failed = read_csv(Path(path), team=team)
+    known = None if any_team else teams.known_teams(db)
+    if team is not None and known is not None and team not in known:
+        raise LetterError(f"{teams.unknown_team_message(team, known)}; nothing was registered{NEW_TEAM}",
+                          field="team")
+    records, failed = read_csv(Path(path), team=team, teams_known=known)
     report = ImportReport(failed=failed)
     actor = user or Actor("command line import")
     for start in range(0, len(records), CHUNK):
@@ -696,7 +727,7 @@ def import_csv(db: Database, path: Path, *, team: str | None = None, user: Any =
 
 def import_sample(db: Database) -> ImportReport:
     """Register the sample decisions (sample_letters/decisions.csv) (for demo-setup)."""
-    return import_csv(db, SAMPLE_CSV)
+    return import_csv(db, SAMPLE_CSV, any_team=True)
 
 
 def count_rows(path: Path) -> int:
