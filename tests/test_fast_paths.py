@@ -193,7 +193,7 @@ def _whole(text: str):
 
 def _by_blocks(text: str):
     doc = analyse(text)
-    return doc.toks, [(s.start, s.end, s.text, s.tok_start, s.tok_end, s.words, s.paragraph)
+    return list(doc.toks), [(s.start, s.end, s.text, s.tok_start, s.tok_end, s.words, s.paragraph)
                       for s in doc.sentences]
 
 

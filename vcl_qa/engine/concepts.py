@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import repeat
 from typing import Any
 
 from vcl_qa.engine.fastsearch import TextIndex, search
@@ -109,13 +110,17 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
     alternatives: list = concept.indexed
     unseen = 0
     for size in range(1, concept.window + 1):
-        for i in range(0, len(segs) - size + 1):
-            key = (i, size)
-            text = cache.get(key)
-            if text is None:
-                text = cache[key] = _joined(segs, i, size)
-            found = memo.get(text, _UNSEEN)  # one call: another thread may empty the memo
+        texts = cache.get(size)  # the letter's windows of this size (kept for every concept)
+        if texts is None:
+            texts = cache[size] = [_joined(segs, i, size) for i in range(0, len(segs) - size + 1)]
+        # What the memo says of every window, read at once: most letters' windows were all
+        # met before, and most hold no concept.
+        said = list(map(memo.get, texts, repeat(_UNSEEN, len(texts))))
+        if said.count(None) == len(said):
+            continue
+        for i, found in enumerate(said):
             if found is _UNSEEN:
+                text = texts[i]
                 unseen += 1
                 if unseen == FILTER_AFTER and len(segs) > FILTER_MIN_SEGMENTS:
                     alternatives = _possible(concept, document, cache)

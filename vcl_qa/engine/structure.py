@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from functools import lru_cache
@@ -103,6 +104,96 @@ def read_tokens(doc: Doc) -> list[Tok]:
             for t in doc]
 
 
+class Toks(Sequence):
+    """A letter's tokens, kept as its blocks' own (each counted from its block's start, and
+    kept between letters: structure.py `_block_tokens`) and moved to their place in the letter
+    only when asked for: most letters are checked from what their blocks gave before, and
+    need few of their tokens, or none."""
+
+    __slots__ = ("_parts", "_firsts", "_idx", "_n", "_all")
+
+    def __init__(self, parts: list[tuple[int, tuple]]):
+        # parts: (shift, tokens), in order; a token's place in the letter is its idx + shift
+        self._parts = [(shift, rel) for shift, rel in parts if rel]
+        self._firsts: list[int] = []  # the number in the letter of each part's first token
+        self._idx: list[int] = []  # where in the letter each part's first token starts
+        n = 0
+        for shift, rel in self._parts:
+            self._firsts.append(n)
+            self._idx.append(rel[0][2] + shift)
+            n += len(rel)
+        self._n = n
+        self._all: list[Tok] | None = None
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _whole(self) -> list[Tok]:
+        if self._all is None:
+            out: list[Tok] = []
+            for shift, rel in self._parts:
+                out.extend(_moved(rel, shift))
+            self._all = out
+        return self._all
+
+    def __iter__(self):
+        return iter(self._whole())
+
+    def __getitem__(self, i):
+        if self._all is not None:
+            return self._all[i]
+        if isinstance(i, slice):
+            start, stop, step = i.indices(self._n)
+            if step != 1:
+                return self._whole()[i]
+            return self._slice(start, stop)
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError("token index out of range")
+        p = bisect_right(self._firsts, i) - 1
+        shift, rel = self._parts[p]
+        t = rel[i - self._firsts[p]]
+        return t if not shift else _moved((t,), shift)[0]
+
+    def _slice(self, start: int, stop: int) -> list[Tok]:
+        out: list[Tok] = []
+        if start >= stop:
+            return out
+        p = bisect_right(self._firsts, start) - 1
+        while p < len(self._parts) and self._firsts[p] < stop:
+            shift, rel = self._parts[p]
+            first = self._firsts[p]
+            out.extend(_moved(rel[max(0, start - first):stop - first], shift))
+            p += 1
+        return out
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, (list, tuple, Toks)) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def at_or_after(self, offset: int) -> int:
+        """The number of the first token that starts at or after `offset` (len when none)."""
+        p = bisect_right(self._idx, offset) - 1
+        if p < 0:
+            return 0
+        shift, rel = self._parts[p]
+        return self._firsts[p] + bisect_left(rel, offset - shift, key=_IDX)
+
+
+def _IDX(t: Tok) -> int:  # noqa: N802 (a key function for bisect)
+    return t[2]
+
+
+def _moved(rel, shift: int) -> list[Tok]:
+    """Tokens counted from a block's start, counted from the letter's."""
+    if not shift:
+        return list(rel)
+    new = tuple.__new__
+    return [new(Tok, (t[0], t[1], t[2] + shift, t[3], t[4], t[5], t[6], t[7])) for t in rel]
+
+
 _RUNS = re.compile(r"\S+|\s+")
 
 
@@ -184,7 +275,7 @@ class Sentence:
 @dataclass
 class Document:
     text: str
-    toks: list[Tok]
+    toks: Toks
     lines: list[Line]
     sentences: list[Sentence]
     prose_start: int
@@ -198,7 +289,6 @@ class Document:
     # long to keep). The rule kinds keep what each block gave them (kinds/base.py by_block).
     blocks: list[tuple[int, int, tuple | None]] = field(default_factory=list)
     _starts: list[int] | None = None
-    _tok_starts: list[int] | None = None
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a 0-based offset."""
@@ -207,9 +297,7 @@ class Document:
 
     def tok_span(self, lo: int, hi: int) -> tuple[int, int]:
         """Indexes i, j such that toks[i:j] are the tokens starting at lo <= idx < hi."""
-        if self._tok_starts is None:
-            self._tok_starts = [t.idx for t in self.toks]
-        return bisect_left(self._tok_starts, lo), bisect_left(self._tok_starts, hi)
+        return self.toks.at_or_after(lo), self.toks.at_or_after(hi)
 
     def sentences_in(self, lo: int, hi: int) -> list[Sentence]:
         """The sentences that start in [lo, hi)."""
@@ -466,13 +554,13 @@ def _block_sentences(block: str, toks: tuple[Tok, ...], lines: list[Line], b0: i
     return kept
 
 
-def _blocks(text: str, lines: list[Line], line_starts: list[int]) -> tuple[list[Tok], list[Sentence], list[tuple]]:
+def _blocks(text: str, lines: list[Line], line_starts: list[int]) -> tuple[Toks, list[Sentence], list[tuple]]:
     """The tokens and sentences of the whole text, put together from its blocks, and the
     blocks (start, end, key)."""
-    toks: list[Tok] = []
+    parts: list[tuple[int, tuple]] = []
     sentences: list[Sentence] = []
     blocks: list[tuple[int, int, tuple | None]] = []
-    new = tuple.__new__
+    n = 0  # tokens so far
     paragraph = 0
     pos = 0
     breaks = [(m.start(), m.end()) for m in _BREAK.finditer(text)]
@@ -481,11 +569,7 @@ def _blocks(text: str, lines: list[Line], line_starts: list[int]) -> tuple[list[
         if b_start > pos:
             block = text[pos:b_start]
             rel = _block_tokens(block)
-            t0 = len(toks)
-            if pos:
-                toks.extend([new(Tok, (t[0], t[1], t[2] + pos, t[3], t[4], t[5], t[6], t[7])) for t in rel])
-            else:
-                toks.extend(rel)
+            parts.append((pos, rel))
             first = bisect_right(line_starts, pos) - 1
             upto = bisect_left(line_starts, b_start)
             on = lines[first:upto]
@@ -493,13 +577,16 @@ def _blocks(text: str, lines: list[Line], line_starts: list[int]) -> tuple[list[
             blocks.append((pos, b_start, key))
             found, paragraphs = _block_sentences(block, rel, on, pos, key)
             for start, end, words_text, tok_start, tok_end, words, para in found:
-                sentences.append(Sentence(start + pos, end + pos, words_text, tok_start + t0, tok_end + t0,
+                sentences.append(Sentence(start + pos, end + pos, words_text, tok_start + n, tok_end + n,
                                           words, para + paragraph))
             paragraph += paragraphs
+            n += len(rel)
         if b_end > b_start:
             # The break itself: its whitespace tokens, each with a blank line a new paragraph.
-            t0 = len(toks)
-            _tokenize_into(text[b_start:b_end], toks, b_start)
-            paragraph += sum(1 for t in toks[t0:] if t.text.count("\n") >= 2)
+            between: list[Tok] = []
+            _tokenize_into(text[b_start:b_end], between, b_start)
+            parts.append((0, tuple(between)))
+            paragraph += sum(1 for t in between if t.text.count("\n") >= 2)
+            n += len(between)
         pos = b_end
-    return toks, sentences, blocks
+    return Toks(parts), sentences, blocks

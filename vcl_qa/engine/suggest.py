@@ -282,7 +282,8 @@ def _tok_before(state: State, start: int) -> Tok | None:
 def _toks_after(state: State, end: int, n: int = 2) -> list[Tok]:
     out = []
     toks = state.document.toks
-    for t in toks[state.document.tok_span(end, end)[0]:]:
+    for k in range(state.document.tok_span(end, end)[0], len(toks)):  # (one at a time: a letter's
+        t = toks[k]  # tokens are put in place only as asked for, structure.py Toks)
         if not t.space:
             out.append(t)
             if len(out) == n:
