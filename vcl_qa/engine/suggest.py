@@ -620,14 +620,16 @@ class Checker:
         or one the edited words could make appear before the place it is first found; and
         only when the words taken out or put in are words its patterns are written with."""
         doc = self.doc
-        changed = _word_list(doc.text[edit.start:edit.end] + " " + edit.text)
         added = _word_list(edit.text)
+        by_prefix = _vocabulary_index(self.state.ruleset, self.concepts)
+        touched = _concepts_touched(by_prefix, _word_list(doc.text[edit.start:edit.end]))
+        added_touched = _concepts_touched(by_prefix, added)
+        touched |= added_touched
         low_new = new_text.lower()
         suspects = []
         for c in self.concepts:
-            vocab = concept_vocabulary(c)
-            if not any(w.startswith(vocab) for w in changed):
-                continue  # neither taken out nor put in (the words put in are among the changed)
+            if c.name not in touched:
+                continue  # neither taken out nor put in
             full = self.state.concept(c.name)
             if full is not None:
                 seg_lo, seg_hi = self._found_span(c.name, full)
@@ -636,7 +638,7 @@ class Checker:
                     continue
                 if full.end <= edit.start:
                     continue  # found before the edit: it stays where it is
-            if any(w.startswith(vocab) for w in added) and any(
+            if c.name in added_touched and any(
                     all(may_match(literal_hints(p.pattern), low_new) for p in required)
                     for required, _ in c.alternatives):
                 suspects.append(c.name)  # the new words may make it appear (earlier)
@@ -774,6 +776,32 @@ def concept_vocabulary(concept) -> tuple[str, ...]:
                 found.update(re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", p.pattern.lower())))
         _VOCAB[key] = tuple(sorted(found))
     return _VOCAB[key]
+
+
+def _vocabulary_index(rs, concepts: list) -> dict[str, frozenset[str]]:
+    """Each word of the concepts' vocabularies (concept_vocabulary) and the concepts it is
+    in (worked out once per rule set)."""
+    kept = getattr(rs, "_edit_vocabulary", None)
+    if kept is not None:
+        return kept
+    index: dict[str, set[str]] = {}
+    for c in concepts:
+        for word in concept_vocabulary(c):
+            index.setdefault(word, set()).add(c.name)
+    rs._edit_vocabulary = {w: frozenset(names) for w, names in index.items()}
+    return rs._edit_vocabulary
+
+
+def _concepts_touched(by_prefix: dict[str, frozenset[str]], words: list[str]) -> set[str]:
+    """The concepts one of whose vocabulary's words one of `words` begins with ("reviewed"
+    begins with "review"; every vocabulary word has at least three letters)."""
+    found: set[str] = set()
+    for w in words:
+        for k in range(3, len(w) + 1):
+            names = by_prefix.get(w[:k])
+            if names:
+                found |= names
+    return found
 
 
 def _word_list(text: str) -> list[str]:
