@@ -81,7 +81,7 @@ class TextIndex:
         return found
 
 
-def _index(text: str) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+def _index(text: str) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
     """A text's word starts by their first two lower-case characters, and by their first."""
     by2: dict[str, list[int]] = {}
     by1: dict[str, list[int]] = {}
@@ -90,7 +90,9 @@ def _index(text: str) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
         pos = m.start()
         by2.setdefault(low[pos : pos + 2], []).append(pos)
         by1.setdefault(low[pos], []).append(pos)
-    return by2, by1
+    # (kept as tuples of numbers, which the garbage collector stops looking at: lists it
+    # would walk on every full collection, for as long as the block is kept)
+    return {k: tuple(v) for k, v in by2.items()}, {k: tuple(v) for k, v in by1.items()}
 
 
 def _starts(low: str, by2: dict[str, list[int]], by1: dict[str, list[int]], plan: "Plan") -> tuple[int, ...]:

@@ -153,8 +153,7 @@ class Toks(Sequence):
             raise IndexError("token index out of range")
         p = bisect_right(self._firsts, i) - 1
         shift, rel = self._parts[p]
-        t = rel[i - self._firsts[p]]
-        return t if not shift else _moved((t,), shift)[0]
+        return _moved((rel[i - self._firsts[p]],), shift)[0]
 
     def _slice(self, start: int, stop: int) -> list[Tok]:
         out: list[Tok] = []
@@ -187,10 +186,10 @@ def _IDX(t: Tok) -> int:  # noqa: N802 (a key function for bisect)
 
 
 def _moved(rel, shift: int) -> list[Tok]:
-    """Tokens counted from a block's start, counted from the letter's."""
-    if not shift:
-        return list(rel)
+    """Tokens counted from a block's start (kept as plain tuples), counted from the letter's."""
     new = tuple.__new__
+    if not shift:
+        return [new(Tok, t) for t in rel]
     return [new(Tok, (t[0], t[1], t[2] + shift, t[3], t[4], t[5], t[6], t[7])) for t in rel]
 
 
@@ -516,11 +515,13 @@ _BLOCK_CHARS = 600_000  # characters of blocks whose tokens are kept (about 45 b
 
 
 @keep_short(maxsize=_BLOCKS_KEPT, longest=LONGEST_KEPT, chars=_BLOCK_CHARS)
-def _block_tokens(block: str) -> tuple[Tok, ...]:
-    """The tokens of a block standing at the start of a text."""
+def _block_tokens(block: str) -> tuple[tuple, ...]:
+    """The tokens of a block standing at the start of a text, as plain tuples (the fields of
+    Tok): kept for thousands of blocks, and the garbage collector stops looking at tuples of
+    plain values, though not at named tuples."""
     out: list[Tok] = []
     _tokenize_into(block, out, 0)
-    return tuple(out)
+    return tuple(map(tuple, out))
 
 
 _SENTENCES = TextMemo(_BLOCKS_KEPT, 2 * _BLOCK_CHARS)
@@ -536,7 +537,7 @@ def block_key(block: str, lines: list[Line], b0: int) -> tuple | None:
     return (block, first.start - b0, first.text, last.text, tuple(ln.kind for ln in lines))
 
 
-def _block_sentences(block: str, toks: tuple[Tok, ...], lines: list[Line], b0: int,
+def _block_sentences(block: str, toks: tuple[tuple, ...], lines: list[Line], b0: int,
                      key: tuple | None) -> tuple[tuple[tuple, ...], int]:
     """The sentences of a block (start, end, text, first token, end token, words, paragraph,
     all counted from the block's start) and how many paragraphs it starts, given the lines it
@@ -546,7 +547,7 @@ def _block_sentences(block: str, toks: tuple[Tok, ...], lines: list[Line], b0: i
     if kept is not None:
         return kept
     local = [Line(ln.start - b0, ln.end - b0, ln.text, ln.kind) for ln in lines]
-    found, paragraphs = _split_counted(list(toks), block, local)
+    found, paragraphs = _split_counted(_moved(toks, 0), block, local)
     kept = (tuple((x.start, x.end, x.text, x.tok_start, x.tok_end, x.words, x.paragraph) for x in found),
             paragraphs)
     if key:
