@@ -88,7 +88,8 @@ def test_the_memos_default_bounds_add_up_to_tens_of_megabytes_not_gigabytes():
     kept_chars = (sum(c.memo.chars for c in rules.concepts.values()) + fastsearch._BLOCKS.chars
                   + structure._SENTENCES.chars + suggest._cache.chars + classifier._SEEN_CHARS
                   + structure._block_tokens.memo.chars + structure._chunk.memo.chars
-                  + structure._is_word.memo.chars + BLOCK_FINDS.chars)
+                  + structure._is_word.memo.chars + BLOCK_FINDS.chars + structure._TRAITS.chars
+                  + structure._BREAKS.chars)
     assert kept_chars < 60_000_000
 
 

@@ -325,17 +325,17 @@ def classify_lines(text: str) -> tuple[list[Line], Line | None, Line | None]:
     for raw in text.split("\n"):
         lines.append(Line(pos, pos + len(raw), raw))
         pos += len(raw) + 1
-    greeting_i = next(
-        (i for i, ln in enumerate(lines) if _matches(pats.greeting, ln.text.strip())), None
-    )
+    stripped = [ln.text.strip() for ln in lines]
+    traits = [_line_traits(s, pats) for s in stripped]
+    greeting_i = next((i for i, t in enumerate(traits) if t[0]), None)
     sign_i = None
     for i in range(len(lines) - 1, (greeting_i if greeting_i is not None else -1), -1):
-        if _matches(pats.sign_off, lines[i].text.strip()):
+        if traits[i][1]:
             sign_i = i
             break
     first_prose = greeting_i + 1 if greeting_i is not None else _guess_prose_start(lines, pats)
     for i, ln in enumerate(lines):
-        s = ln.text.strip()
+        s = stripped[i]
         if not s:
             ln.kind = "blank"
         elif i == greeting_i:
@@ -344,17 +344,37 @@ def classify_lines(text: str) -> tuple[list[Line], Line | None, Line | None]:
             ln.kind = "sign_off"
         elif sign_i is not None and i > sign_i:
             ln.kind = "signature"
-        elif _matches(pats.header, s):
+        elif traits[i][2]:
             ln.kind = "header"
-        elif _matches(pats.reference_line, s):
+        elif traits[i][3]:
             ln.kind = "reference"
         elif i < first_prose:
             ln.kind = "address"
-        elif _is_heading(s, pats) and not pats.bullet.match(s):
+        elif traits[i][4]:
             ln.kind = "heading"
     greeting = lines[greeting_i] if greeting_i is not None else None
     sign = lines[sign_i] if sign_i is not None else None
     return lines, greeting, sign
+
+
+# What each line's own text says of it (greeting, sign-off, header, reference line, heading),
+# worked out once per line text: letters share most of their lines.
+_TRAITS = TextMemo(50_000, 2_000_000)
+_TRAITS_OF: list = [None]  # the patterns they were worked out with
+
+
+def _line_traits(s: str, pats: StructurePatterns) -> tuple[bool, bool, bool, bool, bool]:
+    """(greeting, sign-off, header, reference line, heading) of a stripped line."""
+    if _TRAITS_OF[0] is not pats:  # the structure patterns were loaded again
+        _TRAITS.clear()
+        _TRAITS_OF[0] = pats
+    found = _TRAITS.get(s)
+    if found is None:
+        found = (_matches(pats.greeting, s), _matches(pats.sign_off, s), _matches(pats.header, s),
+                 _matches(pats.reference_line, s), bool(s) and _is_heading(s, pats) and not pats.bullet.match(s))
+        if len(s) <= LONGEST_KEPT:
+            _TRAITS.put(s, found, len(s))
+    return found
 
 
 def _is_heading(s: str, pats: StructurePatterns) -> bool:
@@ -555,6 +575,25 @@ def _block_sentences(block: str, toks: tuple[tuple, ...], lines: list[Line], b0:
     return kept
 
 
+_BREAKS = TextMemo(4_096, 200_000)
+
+
+def _break_tokens(space: str, at_start: bool) -> tuple[tuple[tuple, ...], int]:
+    """The tokens of the whitespace between two blocks, counted from its start (plain tuples),
+    and how many of them hold a blank line (new paragraphs); `at_start`: it begins the text."""
+    key = (space, at_start)
+    found = _BREAKS.get(key)
+    if found is None:
+        out: list[Tok] = []
+        _tokenize_into(space, out, 0 if at_start else 1)  # (after a block, a first space is its own)
+        shift = 0 if at_start else 1
+        toks = tuple((t[0], t[1], t[2] - shift, t[3], t[4], t[5], t[6], t[7]) for t in out)
+        found = (toks, sum(1 for t in toks if t[0].count("\n") >= 2))
+        if len(space) <= LONGEST_KEPT:
+            _BREAKS.put(key, found, len(space))
+    return found
+
+
 def _blocks(text: str, lines: list[Line], line_starts: list[int]) -> tuple[Toks, list[Sentence], list[tuple]]:
     """The tokens and sentences of the whole text, put together from its blocks, and the
     blocks (start, end, key)."""
@@ -584,10 +623,9 @@ def _blocks(text: str, lines: list[Line], line_starts: list[int]) -> tuple[Toks,
             n += len(rel)
         if b_end > b_start:
             # The break itself: its whitespace tokens, each with a blank line a new paragraph.
-            between: list[Tok] = []
-            _tokenize_into(text[b_start:b_end], between, b_start)
-            parts.append((0, tuple(between)))
-            paragraph += sum(1 for t in between if t.text.count("\n") >= 2)
+            between, paragraphs = _break_tokens(text[b_start:b_end], b_start == 0)
+            parts.append((b_start, between))
+            paragraph += paragraphs
             n += len(between)
         pos = b_end
     return Toks(parts), sentences, blocks
