@@ -15,7 +15,7 @@ from typing import Any
 
 from vcl_qa.engine.fastsearch import TextIndex, search
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
-from vcl_qa.engine.prefilter import literal_hints, may_match
+from vcl_qa.engine.prefilter import literal_hints
 from vcl_qa.engine.structure import Document
 
 SPACES = re.compile(r"\s+")
@@ -65,10 +65,48 @@ class Concept:
     # paragraph in another letter, the one-click checks' windows) is not matched again.
     memo: dict[str, int | None] = field(default_factory=lambda: TextMemo(MEMO_MAX, MEMO_CHARS), repr=False, compare=False)
 
+    # What each segment (sentence, heading) already read holds of the words the patterns need
+    # (`words_in`): a window's words are its segments', so a window met for the first time
+    # (two paragraphs side by side for the first time) needs no reading for them.
+    words_memo: dict[str, int] = field(default_factory=lambda: TextMemo(MEMO_MAX, MEMO_CHARS), repr=False,
+                                       compare=False)
+
     @cached_property
     def indexed(self) -> list[tuple[int, list[re.Pattern], list[re.Pattern]]]:
         """The alternatives with their places in the list."""
         return [(k, req, masks) for k, (req, masks) in enumerate(self.alternatives)]
+
+    @cached_property
+    def needed_words(self) -> tuple[list[tuple[str, ...]], list[int]]:
+        """The words each required pattern cannot match without (engine/prefilter.py), one bit
+        a pattern; and for each alternative, the bits of its patterns that have such words."""
+        words: list[tuple[str, ...]] = []
+        needs: list[int] = []
+        for required, _ in self.alternatives:
+            need = 0
+            for p in required:
+                hints = literal_hints(p.pattern)
+                if hints is not None:
+                    need |= 1 << len(words)
+                    words.append(hints)
+            needs.append(need)
+        return words, needs
+
+    def words_in(self, text: str) -> int:
+        """The bits of the required patterns one of whose words is in the text (lower case,
+        anywhere: "review" is in "reviewed")."""
+        found = self.words_memo.get(text)
+        if found is None:
+            low = text.lower()
+            found = 0
+            for bit, hints in enumerate(self.needed_words[0]):
+                for h in hints:
+                    if h in low:
+                        found |= 1 << bit
+                        break
+            if len(text) <= MEMO_TEXT_MAX:
+                self.words_memo.put(text, found, len(text))
+        return found
 
 
 @dataclass
@@ -92,23 +130,13 @@ MEMO_CHARS = 1_000_000
 # Longer windows (a hostile run-on "sentence") are worked out each time, not kept.
 MEMO_TEXT_MAX = LONGEST_KEPT
 _UNSEEN: Any = object()
-# Windows of a letter matched against every alternative before the whole letter is read once
-# to leave out the alternatives it cannot hold (worth it only when many windows are new).
-FILTER_AFTER = 2
-# ... and only in a text of more segments than this (a one-click check's window of three
-# sentences has too few windows for the whole-text search to pay for itself).
-FILTER_MIN_SEGMENTS = 8
 
 
 def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | None:
     """The first window of segments where the concept is present, or None. `cache` keeps the
-    letter's window texts (and the whole letter's index) between concepts."""
+    letter's window texts between concepts."""
     segs = document.segments
     memo = concept.memo
-    # The alternatives a window not in the memo is matched against: all of them for the first
-    # few such windows (a letter met before in part); then only those the whole letter allows.
-    alternatives: list = concept.indexed
-    unseen = 0
     for size in range(1, concept.window + 1):
         texts = cache.get(size)  # the letter's windows of this size (kept for every concept)
         if texts is None:
@@ -121,12 +149,12 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
         for i, found in enumerate(said):
             if found is _UNSEEN:
                 text = texts[i]
-                unseen += 1
-                if unseen == FILTER_AFTER and len(segs) > FILTER_MIN_SEGMENTS:
-                    alternatives = _possible(concept, document, cache)
-                # An alternative left out cannot match any window of this letter, so the
-                # first of the others found here is the first of all: the window's answer.
-                found = _first_alternative(alternatives, TextIndex(text)) if alternatives else None
+                # The words the patterns need, from the window's segments (a word never
+                # spans two of them: they are joined by a space).
+                words = 0
+                for seg in segs[i:i + size]:
+                    words |= concept.words_in(seg.text)
+                found = _first_alternative(concept, words, TextIndex(text))
                 if len(text) <= MEMO_TEXT_MAX:
                     memo.put(text, found, len(text))
             if found is None:
@@ -147,25 +175,15 @@ def _joined(segs: list, i: int, size: int) -> str:
     return SPACES.sub(" ", text) if "  " in text or "\n" in text or "\t" in text or not text.isascii() else text
 
 
-def _possible(concept: Concept, document: Document, cache: dict) -> list:
-    """The alternatives, with their indexes, whose patterns' words (the words each cannot match
-    without: engine/prefilter.py) are all in the letter: one that lacks them can match no window
-    of it. (Running the patterns over the whole letter as well, to leave out more, cost more
-    than it saved: bench_score's letters 5.0 -> 4.2 ms, held-out letters 15 -> 12 ms.)"""
-    lower = cache.get((-1, 0))
-    if lower is None:
-        lower = cache[(-1, 0)] = " ".join(s.text for s in document.segments).lower()
-    return [(k, req, masks) for k, req, masks in concept.indexed
-            if all(may_match(literal_hints(p.pattern), lower) for p in req)]
-
-
-def _first_alternative(alternatives: list, window: TextIndex) -> int | None:
+def _first_alternative(concept: Concept, words: int, window: TextIndex) -> int | None:
     """The index of the first alternative whose patterns all match the window (after its
-    exclusions are blanked out), or None."""
-    text, low = window.text, window.lower
-    for k, required, masks in alternatives:
-        # the words a pattern cannot match without are looked for first (cheap)
-        if not all(may_match(literal_hints(p.pattern), low) for p in required):
+    exclusions are blanked out), or None. `words`: the bits of `Concept.words_in` for the
+    window (an alternative whose patterns' words are not all there cannot match)."""
+    text = window.text
+    needs = concept.needed_words[1]
+    for k, required, masks in concept.indexed:
+        need = needs[k]
+        if words & need != need:
             continue
         if not all(search(p, window) for p in required):
             continue
