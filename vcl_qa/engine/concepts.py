@@ -68,7 +68,7 @@ class Concept:
     # What each segment (sentence, heading) already read holds of the words the patterns need
     # (`words_in`): a window's words are its segments', so a window met for the first time
     # (two paragraphs side by side for the first time) needs no reading for them.
-    words_memo: dict[str, int] = field(default_factory=lambda: TextMemo(MEMO_MAX, MEMO_CHARS), repr=False,
+    words_memo: dict[str, int] = field(default_factory=lambda: TextMemo(MEMO_MAX, WORDS_MEMO_CHARS), repr=False,
                                        compare=False)
 
     @cached_property
@@ -127,6 +127,7 @@ def _mask(text: str, masks: list[re.Pattern]) -> str:
 # characters of them (the windows of about 500 letters; about 30 concepts keep one each).
 MEMO_MAX = 20_000
 MEMO_CHARS = 1_000_000
+WORDS_MEMO_CHARS = 400_000  # segments' words: the segments of about 200 letters per concept
 # Longer windows (a hostile run-on "sentence") are worked out each time, not kept.
 MEMO_TEXT_MAX = LONGEST_KEPT
 _UNSEEN: Any = object()
