@@ -7,7 +7,7 @@ it (bench/bench_hostile.py: a stream of such letters grows the process by about 
 Nor may a stream of ordinary-sized letters of words never met before grow the process without
 end: every memo is bounded by the characters of text it keeps as well as by its entries, and is
 emptied when it would pass either (`TextMemo`); the answers are worked out again after that,
-the same as before. `CHARS_KEPT` lists each memo's share.
+the same as before (tests/test_memo_bounds.py adds up every memo's bound).
 """
 from __future__ import annotations
 
