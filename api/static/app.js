@@ -129,9 +129,14 @@
     var n = Number(button.getAttribute("data-finding"));
     var value = button.getAttribute("data-value");
     var top = button.getAttribute("data-where") === "top";  // a heading: first line of the letter
-    var match = top ? null : SIGN_OFF.exec(current);
+    var greet = button.getAttribute("data-where") === "greeting";  // at the top of the body
+    var match = top || greet ? null : SIGN_OFF.exec(current);
     var pos, text;
-    if (top) {
+    if (greet) {
+      var place = window.VclGreeting.place(current, value, data);  // api/static/greeting.js
+      pos = place.pos;
+      text = place.text;
+    } else if (top) {
       pos = 0;
       text = value + "\n\n";
     } else if (match) {
@@ -142,7 +147,8 @@
       text = (/\n\n$/.test(current) ? "" : (/\n$/.test(current) ? "\n" : "\n\n")) + value + "\n";
     }
     replaceRange(pos, pos, text, n);
-    say(n, (top ? "Heading inserted at the top" : "Paragraph inserted" +
+    say(n, greet ? "Greeting inserted at the top of the letter, above the first paragraph. Save to check the letter again." :
+      (top ? "Heading inserted at the top" : "Paragraph inserted" +
       (match ? " before the sign-off" : " at the end")) + ". Change it to fit this case, then save.");
     if (area) {
       var start = pos + text.indexOf(value);

@@ -349,13 +349,14 @@
       fill.appendChild(row);
       li.appendChild(fill);
     } else if (f.kind === "insert") {
-      li.appendChild(el("p", { className: "finding-suggest-label" }, "A paragraph you could add, then change to fit this case:"));
+      var top = data.top_rules.indexOf(f.rule) >= 0, greet = (data.greeting_rules || []).indexOf(f.rule) >= 0;
+      li.appendChild(el("p", { className: "finding-suggest-label" }, greet ? "The greeting for the name in the letter's details:" :
+        "A paragraph you could add, then change to fit this case:"));
       li.appendChild(el("blockquote", { className: "suggested" }, f.suggestions[0]));
-      var top = data.top_rules.indexOf(f.rule) >= 0;
       var p = el("p", { className: "actions" });
       p.appendChild(el("button", { type: "button", className: "button button-small insert", "data-finding": f.n,
-        "data-value": f.suggestions[0], "data-where": top ? "top" : (EARLY.indexOf(f.rule) >= 0 ? "early" : "body") },
-        top ? "Insert at the top of the letter" : "Insert this paragraph"));
+        "data-value": f.suggestions[0], "data-where": top ? "top" : (greet ? "greeting" : (EARLY.indexOf(f.rule) >= 0 ? "early" : "body")) },
+        top ? "Insert at the top of the letter" : (greet ? "Insert the greeting" : "Insert this paragraph")));
       li.appendChild(p);
     } else if (f.kind === "advice") {
       var advice = el("p", { className: "finding-advice" });
@@ -475,6 +476,13 @@
     var value = button.getAttribute("data-value");
     var pos, text, where;
     var early = button.getAttribute("data-where") === "early" ? earlyPlace(current, value) : null;
+    if (button.getAttribute("data-where") === "greeting") {  // api/static/greeting.js
+      var greeting = window.VclGreeting.place(current, value, data);
+      var at = greeting.pos + greeting.text.indexOf(value);
+      setText(current.slice(0, greeting.pos) + greeting.text + current.slice(greeting.pos), [at, at + value.length]);
+      done(Number(button.getAttribute("data-finding")), "Greeting inserted at the top of the letter, above the first paragraph. Save to keep it.");
+      return;
+    }
     if (button.getAttribute("data-where") === "top") {
       pos = 0; text = value + "\n\n"; where = " at the top of the letter";
     } else if (early) {

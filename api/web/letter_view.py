@@ -13,6 +13,7 @@ from vcl_qa import config, labels
 from vcl_qa.engine import workdays
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.rules import load_rules
+from vcl_qa.engine.structure import patterns as structure_patterns, sign_off_alternatives
 from vcl_qa import clock
 from vcl_qa.letters import service
 
@@ -24,16 +25,30 @@ PLACEHOLDER_RULE = "content.placeholder"
 # "Insert this paragraph" puts them after the first paragraph under the greeting (letter.js),
 # not just before the sign-off where other missing content goes.
 EARLY_RULES = ("empathy.acknowledgement", "empathy.condolence", "empathy.delay_apology")
+# Rule kinds whose inserts have a place of their own: a header line at the very top; the
+# greeting of a letter with none at the top of its body (api/static/greeting.js).
+INSERT_PLACES = {"header_line": "top", "salutation": "greeting"}
 
 
 def insert_where(rule: Any) -> str:
-    """Where a paragraph to insert for this rule goes: 'top' (a header line), 'early' (after
-    the first paragraph under the greeting) or 'body' (before the sign-off)."""
+    """Where a paragraph to insert for this rule goes: 'top' (a header line), 'greeting' (the
+    greeting of a letter with none: at the top of the body, after the header lines), 'early'
+    (after the first paragraph under the greeting) or 'body' (before the sign-off)."""
     if rule is None:
         return "body"
-    if rule.kind == "header_line":
-        return "top"
+    if rule.kind in INSERT_PLACES:
+        return INSERT_PLACES[rule.kind]
     return "early" if rule.id in EARLY_RULES else "body"
+
+
+def greeting_place_data() -> dict[str, Any]:
+    """What api/static/greeting.js needs to find where a greeting goes, from the checker's own
+    patterns (rules/structure.yml): the header and reference lines it passes over, the sign-off,
+    a list item's bullet or number, and how many words make a line of prose."""
+    pats = structure_patterns()
+    return {"sign_off": sign_off_alternatives(), "header": [p.pattern for p in pats.header],
+            "reference_line": [p.pattern for p in pats.reference_line],
+            "bullet": pats.bullet.pattern, "prose_min_words": pats.prose_min_words}
 # The context fields, as the check form names them (api/templates/check.html).
 FIELD_LABELS = {
     "decision": "What did we decide?", "decision_date": "Date of the decision",

@@ -17,7 +17,7 @@ from vcl_qa import csv_safe, labels
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.result import DIMENSIONS
 from vcl_qa.engine.rules import load_rules
-from vcl_qa.engine.structure import patterns as structure_patterns, sign_off_alternatives
+from vcl_qa.engine.structure import patterns as structure_patterns
 from vcl_qa.db import audit
 from vcl_qa.decisions import agreement
 from vcl_qa.letters import store
@@ -198,13 +198,15 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
             "listed": listed,
             "editable": letter["status"] != "sent", "verdicts": VERDICT_WORDS, "severities": SEVERITY_WORDS,
             "titles": {r.id: r.title for r in rules}, "top_rules": [r.id for r in rules if r.kind == "header_line"],
+            # a greeting for a letter with none: at the top of its body (api/static/greeting.js)
+            "greeting_rules": [r.id for r in rules if letter_view.insert_where(r) == "greeting"],
             "unmarkable_rules": [r.id for r in rules if not r.markable],
-            # the sign-offs the checker knows (rules/structure.yml): paragraphs go in before them
-            "sign_off": sign_off_alternatives(),
+            # the sign-offs the checker knows (rules/structure.yml): paragraphs go in before them;
+            # the header and reference lines a greeting goes after
+            **letter_view.greeting_place_data(),
             # acknowledgement, condolence, apology for delay: after the greeting's first paragraph,
             # found with the checker's greeting and reference-line patterns (rules/structure.yml)
-            "early_rules": list(letter_view.EARLY_RULES), "greeting": [p.pattern for p in structure_patterns().greeting],
-            "reference_line": [p.pattern for p in structure_patterns().reference_line]}
+            "early_rules": list(letter_view.EARLY_RULES), "greeting": [p.pattern for p in structure_patterns().greeting]}
     saved_text = SAVED_MESSAGES.get(saved or "")
     if saved in ("version", "changed"):
         saved_text = saved_text.replace("a new version", f"version {letter['latest_version']}")

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from vcl_qa.engine.result import Finding
-from vcl_qa.engine.structure import impersonal_greetings, surname_particles, titles
+from vcl_qa.engine.structure import impersonal_greetings, surname_particles, title_lists, titles
 from vcl_qa.engine.typography import fold
 
 from .base import KindSettings, State, finding, rx
@@ -24,32 +24,76 @@ class Settings(KindSettings):
     greeting_words: list[str] = ["Dear"]
     # Words that join two people greeted at once ("Mr and Mrs Okafor", "Ada & Tunde", Welsh "a").
     joining_words: list[str] = []
+    # The word a greeting inserted into a letter with none starts with, by the letter's language
+    # (metrics `language`: en, cy, cy+en); any other: the first of `greeting_words`.
+    missing_greeting_words: dict[str, str] = {}
 
 
 def check(rule, state: State) -> Iterator[Finding]:
     cfg: Settings = rule.config
     g = state.document.greeting
+    victim = state.letter.context.victim_name
     if g is None:
-        yield finding(rule, state, message=cfg.missing_message)
+        yield finding(rule, state, message=cfg.missing_message,
+                      suggestions=greeting_to_insert(cfg, state))
         return
     lead = len(g.text) - len(g.text.lstrip())
     start, end = g.start + lead, g.start + len(g.text.rstrip())
     line = g.text.strip()
-    lead_words = "|".join(re.escape(w) for w in cfg.greeting_words)
-    said_word = re.match(rf"(?i)^({lead_words})\b", line)
+    said_word = re.match(rf"(?i)^({_lead_words(cfg)})\b", line)
     word = said_word.group(1).capitalize() if said_word else cfg.greeting_words[0]
-    if any(rx(p).search(line) for p in cfg.impersonal) or _impersonal_words(lead_words).search(line):
+    verdict = _verdict(cfg, line, victim)
+    if verdict == "impersonal":
         yield finding(rule, state, start, end, message=cfg.impersonal_message,
                       suggestions=greeting_suggestion(state, word))
-        return
+    elif verdict == "wrong_name":
+        f = finding(rule, state, start, end, message=cfg.wrong_name_message,
+                    suggestions=greeting_suggestion(state, word), name=victim)
+        # "Dear Mr and Mrs Okafor": a button would drop one of the two people greeted; whether
+        # the letter is to both is the writer's to say, so the greeting stays advice.
+        f._advice_only = _two_people(cfg.joining_words, _greeted(cfg, line) or "")
+        yield f
+
+
+def greeting_to_insert(cfg: Settings, state: State) -> list[str]:
+    """The greeting line for a letter with none, to insert at the top of its body ("Dear Ms de
+    la Cruz,"), built from victim_name as a wrong greeting's suggestion is; none without a name,
+    or when the line built would not pass this check itself (the advice stays)."""
     victim = state.letter.context.victim_name
+    if not victim or not _name_only(victim):
+        return []
+    word = cfg.missing_greeting_words.get(state.language) or cfg.greeting_words[0]
+    if _two_people(cfg.joining_words, victim):  # "Mr and Mrs Okafor": both, as the details name them
+        line = f"{word} {_name_only(victim)},"
+    else:
+        line = greeting_suggestion(state, word)[0] + ","
+    if "<" in line or _verdict(cfg, line, victim) is not None:
+        return []
+    return [line]
+
+
+def _lead_words(cfg: Settings) -> str:
+    return "|".join(re.escape(w) for w in cfg.greeting_words)
+
+
+def _greeted(cfg: Settings, line: str) -> str | None:
+    """Who a greeting line greets: "Ms Okafor" of "Dear Ms Okafor,"."""
+    m = re.match(rf"(?i)^(?:{_lead_words(cfg)})\s+(.+?)[\s,.!:;]*$", line)
+    return m.group(1) if m else None
+
+
+def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
+    """What is wrong with a greeting line: "impersonal", "wrong_name" (not the victim's name,
+    or not as a greeting takes it), or None."""
+    if any(rx(p).search(line) for p in cfg.impersonal) or _impersonal_words(_lead_words(cfg)).search(line):
+        return "impersonal"
     if not victim:
-        return
-    m = re.match(rf"(?i)^(?:{lead_words})\s+(.+?)[\s,.!:;]*$", line)
-    if not m:
-        return
+        return None
+    greeted = _greeted(cfg, line)
+    if greeted is None:
+        return None
     known_titles_all = titles()
-    said = name_tokens(m.group(1))
+    said = name_tokens(greeted)
     known = name_tokens(victim)
     said_names = [t for t in said if t not in known_titles_all]
     known_names = [t for t in known if t not in known_titles_all]
@@ -64,13 +108,7 @@ def check(rule, state: State) -> Iterator[Finding]:
                                             if t.lower().rstrip(".") not in known_titles_all])]
     if ok and said_titles and said_names[-len(surname):] != [t.rstrip(".") for t in surname]:
         ok = False  # "Dear Ms Cruz" is not how to address Ms Anne-Marie de la Cruz
-    if not ok:
-        f = finding(rule, state, start, end, message=cfg.wrong_name_message,
-                    suggestions=greeting_suggestion(state, word), name=victim)
-        # "Dear Mr and Mrs Okafor": a button would drop one of the two people greeted; whether
-        # the letter is to both is the writer's to say, so the greeting stays advice.
-        f._advice_only = _two_people(cfg.joining_words, m.group(1))
-        yield f
+    return None if ok else "wrong_name"
 
 
 def _two_people(joining: list[str], said: str) -> bool:
@@ -107,20 +145,33 @@ def _surname(names: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=1)
+def _ranks() -> frozenset[str]:
+    return frozenset(t.lower().rstrip(".") for t in title_lists()["ranks"])
+
+
+@lru_cache(maxsize=1)
 def _particles() -> frozenset[str]:
     return frozenset(w.lower() for w in surname_particles())
 
 
 def greeting_suggestion(state: State, word: str = "Dear") -> list[str]:
-    """The greeting to use, starting with the word the letter's greeting starts with: the title
-    and surname, its particles kept ("Dear Ms de la Cruz"); a note after the name in brackets
+    """The greeting to use, starting with the word the letter's greeting starts with: the titles
+    and surname, its particles kept ("Dear Ms de la Cruz", "Dear Detective Sergeant Lee"); a note after the name in brackets
     ("Sarah Jones (mother of Ella)") left out."""
-    victim = state.letter.context.victim_name
-    if victim:
-        victim = re.split(r"[(\[]", victim, maxsplit=1)[0].strip(" ,;-")
+    victim = _name_only(state.letter.context.victim_name or "")
     if not victim:
         return [f"{word} <the victim's title and surname>"]
     parts = victim.split()
-    if len(parts) >= 3 and parts[0].rstrip(".").lower() in titles():
-        return [f"{word} {parts[0]} {' '.join(_surname(parts[1:]))}"]
+    # The title before the name, and the ranks after it: "Detective Sergeant Amy Lee" (but
+    # "Professor Sir Ian Wood" is "Professor Wood": a "Sir" goes with the first name).
+    k = 1 if len(parts) > 1 and parts[0].rstrip(".").lower() in titles() else 0
+    while k and k < len(parts) - 1 and parts[k].rstrip(".").lower() in _ranks():
+        k += 1
+    if k and len(parts) - k >= 2:
+        return [f"{word} {' '.join(parts[:k])} {' '.join(_surname(parts[k:]))}"]
     return [f"{word} {victim}"]
+
+
+def _name_only(victim: str) -> str:
+    """The name without a note after it in brackets: "Sarah Jones (mother of Ella)" -> "Sarah Jones"."""
+    return re.split(r"[(\[]", victim, maxsplit=1)[0].strip(" ,;-")

@@ -1,0 +1,62 @@
+/* Where "Insert the greeting" puts a greeting into a letter that has none (the "greeting"
+   placement; letter.js and app.js use it): at the top of the letter's body, after the header
+   lines (the "Private" heading, the address, the date, reference lines such as "Our reference:"
+   or "Re:", a heading), before the first line of prose, or before the sign-off when no prose
+   comes first. A line of prose, a number or bullet before it left aside, has a small letter,
+   does not start with a figure (a date, a house number), is not a header, reference or sign-off
+   line as the checker knows them (rules/structure.yml), and ends like a sentence, or has
+   `prose_min_words` words or more and its paragraph goes on to a line that does (a paragraph
+   typed over several lines): an address line of many words ends no sentence. The greeting
+   stands on a line of its own with a blank line after it, and one before it when the line above
+   is not blank. `data` carries the checker's patterns: `header`, `reference_line`, `sign_off`,
+   `bullet`, `prose_min_words` (api/web/letter_view.py `greeting_place_data`). */
+(function () {
+  "use strict";
+
+  function compile(sources) {
+    var out = [];
+    (sources || []).forEach(function (src) {
+      try { out.push(new RegExp(src, "i")); } catch (e) { /* a pattern JavaScript cannot read */ }
+    });
+    return out;
+  }
+
+  function any(list, line) { return list.some(function (re) { return re.test(line); }); }
+
+  var SENTENCE_END = /[.!?\u2026]["\u201d\u2019)]*$/;
+
+  /* {pos, text}: put `text` at `pos` of the letter. */
+  function place(letter, value, data) {
+    var header = compile(data.header), reference = compile(data.reference_line);
+    var signOff = new RegExp("^(?:" + (data.sign_off || "Yours\\s+sincerely|Yours\\s+faithfully") + ")[,.!]?$", "i");
+    var bullet = null;
+    try { bullet = data.bullet ? new RegExp(data.bullet) : null; } catch (e) { /* as if none */ }
+    var fewest = data.prose_min_words || 6;
+    var lines = letter.split("\n").map(function (line) { return line.trim(); });
+    var other = function (line) { return any(header, line) || any(reference, line) || signOff.test(line); };
+    var goesOnToASentence = function (i) {
+      for (var k = i; k < lines.length && lines[k] && !(k > i && other(lines[k])); k++) {
+        if (SENTENCE_END.test(lines[k])) { return true; }
+      }
+      return false;
+    };
+    var prose = function (i) {
+      var line = bullet ? lines[i].replace(bullet, "") : lines[i];
+      if (!/[a-z]/.test(line) || /^\d/.test(line) || other(lines[i])) { return false; }
+      return SENTENCE_END.test(line) || (line.split(/\s+/).length >= fewest && goesOnToASentence(i));
+    };
+    var at = 0, raw = letter.split("\n");
+    for (var i = 0; i < lines.length; i++) {
+      if (lines[i] && (signOff.test(lines[i]) || prose(i))) {
+        var before = i > 0 && lines[i - 1] ? "\n" : "";
+        return { pos: at, text: before + value + "\n\n" };
+      }
+      at += raw[i].length + 1;
+    }
+    // Nothing but header lines (or nothing at all): the greeting goes after them.
+    var kept = letter.replace(/\s+$/, "");
+    return { pos: kept.length, text: (kept ? "\n\n" : "") + value + "\n\n" };
+  }
+
+  window.VclGreeting = { place: place };
+}());

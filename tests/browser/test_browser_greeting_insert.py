@@ -1,0 +1,189 @@
+"""A letter with no greeting: "Insert the greeting" puts the greeting the checker offers ("Dear Ms
+de la Cruz,", from the victim's name) at the top of the letter's body, after the header lines and
+before the first paragraph, on a line of its own with a blank line after it; checked again, the
+letter no longer has the finding. On the letter page and on a training exercise, and over every
+sample and held-out letter with its greeting taken out (api/static/greeting.js as the page loads
+it), in Chromium against the real server."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from browser_helpers import ROOT, assert_accessible, shot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+NAME = "Ms Anne-Marie de la Cruz"
+HEADER = ("Private - to be opened by addressee only\n\nMs Anne-Marie de la Cruz\n4 Orchard Close\nLeicester\n"
+          "LE18 2PN\n\n3 March 2025\n\nOur reference: 33LE0419225\n\n")
+BODY = ("I am writing to tell you that we have decided to stop the case against Mr Lane. The only witness "
+        "has moved abroad and cannot be traced.\n\nI understand that this will be disappointing.\n\n"
+        "If you are not happy with this decision, you can ask us to look at it again. This is called the "
+        "Victims' Right to Review. Please ask within 10 working days of receiving this letter.\n\n"
+        "Yours sincerely\n\nSam Staff\n")
+CONTEXT = {"decision": "discontinued", "decision_date": "2025-03-03", "letter_date": "2025-03-04",
+           "victim_category": "standard", "bereaved": False, "offence": "assault", "victim_name": NAME}
+MISSING = 'The letter has no greeting ("Dear ...").'
+
+
+def _draft(site, text: str, context: dict) -> int:
+    from vcl_qa.db import open_db
+    from vcl_qa.db.users import user_by_name
+    from vcl_qa.letters import service
+
+    db = open_db(site["db"])
+    try:
+        return service.submit(db, user_by_name(db, "Sam Staff"), text, context, team="north", source="test")["id"]
+    finally:
+        db.close()
+
+
+def _card(page):
+    return page.locator("#findings > li", has=page.locator(".finding-message", has_text=MISSING))
+
+
+def _checks(page) -> str:
+    return page.locator("#edit-status").get_attribute("data-checks") or "0"
+
+
+def _checked(page, before: str) -> None:
+    """Wait for the next check made while typing to come back."""
+    page.wait_for_function("n => (document.getElementById('edit-status').getAttribute('data-checks')"
+                           " || '0') !== n", arg=before)
+
+
+def test_the_greeting_goes_in_at_the_top_of_the_body_and_the_finding_goes(page, site):
+    letter_id = _draft(site, HEADER + BODY, CONTEXT)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    card = _card(page)
+    assert "The greeting for the name in the letter's details:" in card.inner_text()
+    assert card.locator("blockquote.suggested").inner_text() == "Dear Ms de la Cruz,"
+    button = card.get_by_role("button", name="Insert the greeting")
+    assert button.get_attribute("data-where") == "greeting"
+    assert_accessible(page)
+    shot(page, "letter-greeting-missing")
+    before = _checks(page)
+    button.click()
+    assert "Greeting inserted at the top of the letter" in card.locator(".finding-done").inner_text()
+    editor = page.get_by_label("The letter", exact=True)
+    # after the reference line, before the first paragraph, a blank line after it
+    assert editor.input_value() == HEADER + "Dear Ms de la Cruz,\n\n" + BODY
+    _checked(page, before)
+    assert _card(page).count() == 0
+    assert MISSING not in page.locator("#findings").inner_text()
+    shot(page, "letter-insert-greeting")
+    # saved, the stored letter has the greeting and no such finding
+    page.get_by_role("button", name=re.compile("^Save")).first.click()
+    page.wait_for_load_state()
+    assert page.get_by_label("The letter", exact=True).input_value().startswith(HEADER + "Dear Ms de la Cruz,\n\n")
+    assert _card(page).count() == 0
+
+
+def test_in_a_letter_with_no_blank_lines_the_greeting_is_set_apart(page, site):
+    """A Word file's letter, one line a paragraph: the greeting gets a blank line above and below,
+    so that it stands on its own, after the header lines (a rank and surname as the details give it)."""
+    word_style = HEADER.replace("\n\n", "\n") + BODY.replace("\n\n", "\n")
+    letter_id = _draft(site, word_style, {**CONTEXT, "victim_name": "DC John Smith"})
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    before = _checks(page)
+    _card(page).get_by_role("button", name="Insert the greeting").click()
+    text = page.get_by_label("The letter", exact=True).input_value()
+    assert text == word_style.replace("33LE0419225\n", "33LE0419225\n\nDear DC Smith,\n\n", 1)
+    _checked(page, before)
+    assert _card(page).count() == 0
+
+
+def test_with_no_name_there_is_no_button_and_the_advice_stays(page, site):
+    context = {k: v for k, v in CONTEXT.items() if k != "victim_name"}
+    letter_id = _draft(site, HEADER + BODY, context)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    card = _card(page)
+    assert card.count() == 1
+    assert card.locator("button.insert").count() == 0 and card.locator("blockquote.suggested").count() == 0
+    # the page's own cards, drawn again after a check made while typing, agree
+    before = _checks(page)
+    editor = page.get_by_label("The letter", exact=True)
+    editor.press("Control+End")
+    page.keyboard.type("\n")
+    _checked(page, before)
+    assert _card(page).count() == 1 and _card(page).locator("button.insert").count() == 0
+
+
+def test_on_a_training_exercise_the_greeting_goes_in_at_the_top_of_the_body(page, site):
+    from vcl_qa.training.exercises import built_in
+
+    letter = built_in("okafor-not-charged").letter
+    assert "\nDear Ms Okafor\n\n" in letter
+    sign_in(page, site["tokens"]["staff"])
+    page.goto("/training/okafor-not-charged")
+    page.get_by_label("Fix the letter here").fill(letter.replace("Dear Ms Okafor\n\n", ""))
+    page.get_by_role("button", name="Check my letter").click()
+    page.wait_for_url(re.compile(r"attempt=1"))
+    card = page.locator(".findings > li", has=page.locator(".finding-message", has_text=MISSING))
+    card.get_by_role("button", name="Insert the greeting").click()
+    assert "Greeting inserted at the top of the letter" in card.locator(".finding-done").inner_text()
+    text = page.get_by_label("Edit your letter").input_value()
+    assert text == letter.replace("Dear Ms Okafor\n\n", "Dear Ms Okafor,\n\n")
+
+
+def _without_greeting(text: str) -> tuple[int, str, int] | None:
+    """Where the letter's one greeting line is (its index), the letter with it and the blank
+    lines after it taken out, and the offset in that text where it was."""
+    lines = text.split("\n")
+    found = [i for i, line in enumerate(lines) if re.match(r"[ \t]*(Dear|Annwyl|To whom)\b", line, re.I)]
+    if len(found) != 1:
+        return None  # a bilingual letter greets twice
+    i = found[0]
+    rest = lines[:i] + lines[i + 1:]
+    while i < len(rest) and not rest[i].strip():
+        rest.pop(i)
+    return i, "\n".join(rest), len("\n".join(lines[:i])) + (1 if i else 0)
+
+
+def test_every_sample_and_held_out_letter_gets_its_greeting_back_where_it_belongs(page, site):
+    """Each letter with its greeting taken out: the greeting offered goes where the letter had
+    one, or at most past a subject heading or reference line under it (never into the address,
+    never below the first paragraph); the letter then scores as with the offered greeting where
+    its own was: the same rules, and no greeting finding."""
+    from vcl_qa import Letter
+    from vcl_qa.engine.run import score_letter
+
+    today = dt.date(2025, 6, 2)
+    paths = sorted((ROOT / "sample_letters").glob("*.txt")) + sorted(ROOT.glob("bench/holdout*/letters/*.txt"))
+    cases = []
+    for path in paths:
+        letter = Letter.from_file(path)
+        taken = _without_greeting(letter.text)
+        if taken is None or not letter.context.victim_name:
+            continue
+        line, bare, at = taken
+        offered = [f.suggestions for f in score_letter(letter.model_copy(update={"text": bare}), today=today).findings
+                   if f.rule == "content.salutation"]
+        assert len(offered) == 1 and len(offered[0]) == 1, path.name
+        own_place = letter.text.split("\n")
+        own_place[line] = offered[0][0]  # the offered greeting where the letter's own was
+        cases.append({"path": path, "letter": letter, "bare": bare, "at": at, "greeting": offered[0][0],
+                      "own_place": "\n".join(own_place)})
+    assert len(cases) > 700
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{_draft(site, HEADER + BODY, CONTEXT)}")
+    places = page.evaluate("""cases => {
+        const data = JSON.parse(document.getElementById('letter-editor-data').textContent);
+        return cases.map(c => VclGreeting.place(c.bare, c.greeting, data));
+    }""", [{"bare": c["bare"], "greeting": c["greeting"]} for c in cases])
+    for case, place in zip(cases, places):
+        name, bare, pos = case["path"].name, case["bare"], place["pos"]
+        assert pos >= case["at"], name  # never above where the letter's own greeting was
+        passed = [line for line in bare[case["at"]:pos].split("\n") if line.strip()]
+        assert len(passed) <= 2 and all(len(line.split()) <= 12 for line in passed), (name, passed)
+        assert place["text"].endswith(case["greeting"] + "\n\n"), name
+        placed = bare[:pos] + place["text"] + bare[pos:]
+        got = score_letter(case["letter"].model_copy(update={"text": placed}), today=today)
+        want = score_letter(case["letter"].model_copy(update={"text": case["own_place"]}), today=today)
+        assert "content.salutation" not in {f.rule for f in got.findings}, name
+        assert sorted(f.rule for f in got.findings) == sorted(f.rule for f in want.findings), name

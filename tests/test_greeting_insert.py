@@ -1,0 +1,124 @@
+"""A letter with no greeting: content.salutation offers the greeting to insert, built from the
+victim's name as the check wants it ("Dear Ms de la Cruz,"), and the letter page puts it at the
+top of the body (api/static/greeting.js; tests/browser/test_browser_greeting_insert.py presses
+the button). No name, no button: the advice stays. The letter with the greeting put there scores
+without the finding and raises nothing else new."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from vcl_qa import Letter, LetterContext
+from vcl_qa.engine.run import score_letter
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2025, 6, 2)
+RULE = "content.salutation"
+HEADER = ("Private - to be opened by addressee only\n\nMs Anne-Marie de la Cruz\n4 Orchard Close\nLeicester\n"
+          "LE18 2PN\n\n3 March 2025\n\nOur reference: 33LE0419225\n\n")
+BODY = ("I am writing to tell you that we have decided to stop the case against Mr Lane. The only "
+        "witness has moved abroad and cannot be traced.\n\nI understand that this will be disappointing."
+        "\n\nYours sincerely\n\nSam Staff\n")
+
+
+def _context(name: str | None) -> LetterContext:
+    return LetterContext(decision="discontinued", decision_date=dt.date(2025, 3, 3), letter_date=dt.date(2025, 3, 4),
+                         victim_category="standard", offence="assault", victim_name=name)
+
+
+def _score(text: str, name: str | None):
+    return score_letter(Letter(text=text, context=_context(name)), today=TODAY)
+
+
+def _greeting_findings(result):
+    return [f for f in result.findings if f.rule == RULE]
+
+
+@pytest.mark.parametrize("name, greeting", [
+    ("Ms Anne-Marie de la Cruz", "Dear Ms de la Cruz,"),
+    ("Mr Pieter van der Berg", "Dear Mr van der Berg,"),
+    ("Ms Siobhán Ní Bhriain", "Dear Ms Ní Bhriain,"),
+    ("DC John Smith", "Dear DC Smith,"),
+    ("Detective Sergeant Amy Lee", "Dear Detective Sergeant Lee,"),
+    ("Dr. Sian Hughes", "Dear Dr. Hughes,"),
+    ("Mr Al Smith", "Dear Mr Smith,"),  # "Al" is a first name, not a particle
+    ("Mr Smith", "Dear Mr Smith,"),
+    ("Harjit Singh", "Dear Harjit Singh,"),
+    ("Sarah Jones (mother of Ella)", "Dear Sarah Jones,"),
+    ("Mr and Mrs Okafor", "Dear Mr and Mrs Okafor,"),  # both people, as the details name them
+])
+def test_a_letter_with_no_greeting_is_offered_the_victims_greeting(name, greeting):
+    found = _greeting_findings(_score(HEADER + BODY, name))
+    assert len(found) == 1
+    f = found[0]
+    assert f.message == 'The letter has no greeting ("Dear ...").'
+    # no place in the letter: the page offers it as a line to insert, not a replacement
+    assert f.start is None and f.suggestions == [greeting] and f.replacements == []
+    # put where the page puts it (after the header lines, before the first paragraph): no finding
+    fixed = _score(HEADER + greeting + "\n\n" + BODY, name)
+    assert _greeting_findings(fixed) == []
+
+
+@pytest.mark.parametrize("name", [None, "", "(unknown)"])
+def test_no_name_no_greeting_to_insert_and_the_advice_stays(name):
+    found = _greeting_findings(_score(HEADER + BODY, name))
+    assert [(f.message, f.suggestions, f.start) for f in found] == [
+        ('The letter has no greeting ("Dear ...").', [], None)]
+
+
+@pytest.mark.parametrize("name", ["Sir John Smith", "Mr", "Professor Sir Ian Wood"])
+def test_no_button_when_the_greeting_built_would_not_pass_the_check_itself(name):
+    """"Dear Sir Smith" reads as "Dear Sir"; "Dear Mr" greets no one; "Dear Professor Wood" drops
+    a title the check asks for: the writer is told the greeting is missing, and writes it."""
+    found = _greeting_findings(_score(HEADER + BODY, name))
+    assert [(f.message, f.suggestions) for f in found] == [('The letter has no greeting ("Dear ...").', [])]
+
+
+def test_a_welsh_letter_is_offered_a_welsh_greeting():
+    path = ROOT / "sample_letters" / "39_good_welsh_discontinued_assault_standard.txt"
+    letter = Letter.from_file(path)
+    assert "\nAnnwyl Mr Rhys\n\n" in letter.text
+    bare = letter.model_copy(update={"text": letter.text.replace("Annwyl Mr Rhys\n\n", "")})
+    found = _greeting_findings(score_letter(bare, today=TODAY))
+    assert [f.suggestions for f in found] == [["Annwyl Mr Rhys,"]]
+
+
+def _without_greeting(text: str) -> tuple[str, str]:
+    """The letter with its greeting line (and the blank line after it) taken out; the line."""
+    lines = text.split("\n")
+    i = next(i for i, line in enumerate(lines) if line.startswith(("Dear ", "Annwyl ")))
+    greeting = lines.pop(i)
+    while i < len(lines) and not lines[i].strip():
+        lines.pop(i)
+    return "\n".join(lines), greeting
+
+
+def test_a_sample_letter_given_the_greeting_back_raises_what_it_did_and_no_greeting_finding():
+    """Sample letter 01 without its greeting, and with the offered one put back where the page
+    puts it: after the reference line and the subject heading (a header line to the checker when
+    it comes before the greeting), before the first paragraph."""
+    letter = Letter.from_file(ROOT / "sample_letters" / "01_good_discontinued_assault_standard.txt")
+    bare, greeting = _without_greeting(letter.text)
+    assert greeting == "Dear Mr Nowak"
+    before = score_letter(letter.model_copy(update={"text": bare}), today=TODAY)
+    assert [f.suggestions for f in _greeting_findings(before)] == [["Dear Mr Nowak,"]]
+    fixed_text = bare.replace("The case against Lee Barker\n\n", "The case against Lee Barker\n\nDear Mr Nowak,\n\n", 1)
+    fixed = score_letter(letter.model_copy(update={"text": fixed_text}), today=TODAY)
+    original = score_letter(letter, today=TODAY)
+    assert _greeting_findings(fixed) == []
+    assert sorted(f.rule for f in fixed.findings) == sorted(f.rule for f in original.findings)
+    assert sorted(f.rule for f in before.findings) == sorted([f.rule for f in original.findings] + [RULE])
+
+
+def test_a_letter_typed_one_line_a_paragraph_reads_the_inserted_greeting():
+    """A Word file's letter: no blank lines. The page sets the greeting apart by a blank line on
+    each side; the checker then finds it, and the lines above stay the header."""
+    word_style = HEADER.replace("\n\n", "\n") + BODY.replace("\n\n", "\n")
+    assert [f.suggestions for f in _greeting_findings(_score(word_style, "Ms Anne-Marie de la Cruz"))] == [
+        ["Dear Ms de la Cruz,"]]
+    fixed = word_style.replace("33LE0419225\n", "33LE0419225\n\nDear Ms de la Cruz,\n\n", 1)
+    result = _score(fixed, "Ms Anne-Marie de la Cruz")
+    assert _greeting_findings(result) == []
+    assert "content.private_heading" not in {f.rule for f in result.findings}
