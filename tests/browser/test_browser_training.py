@@ -205,6 +205,64 @@ def test_progress_for_staff_and_managers(tpage, training_site):
     look(tpage, "training-progress-phone")
 
 
+def cut_off_tables(page) -> list[str]:
+    """Each table in the page that runs past the window's right edge without a box of its own to
+    scroll it in (one inside the window, reached by the keyboard, named for screen readers)."""
+    return page.evaluate("""() => {
+        const width = document.documentElement.clientWidth, problems = [];
+        for (const table of document.querySelectorAll('main table')) {
+            if (table.getBoundingClientRect().right <= width + 1) continue;
+            const box = table.parentElement.closest('.table-scroll');
+            if (!box || !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) {
+                problems.push(`${table.id}: runs off the screen with no box to scroll it`); continue; }
+            if (box.getBoundingClientRect().right > width + 1) problems.push(`${table.id}: its box runs off the screen`);
+            if (box.tabIndex !== 0 || box.getAttribute('role') !== 'region' || !box.getAttribute('aria-label'))
+                problems.push(`${table.id}: its box cannot be reached by the keyboard or has no name`);
+        }
+        return problems;
+    }""")
+
+
+def test_progress_tables_can_be_read_at_phone_width(tpage, training_site):
+    """At 390 px the managers' table by person is wider than the screen: it scrolls in its own box,
+    a line above says so, the box shows a shadow where columns are hidden, and the arrow keys bring
+    the last column (Last activity) fully into view. At 1280 px nothing is cut off."""
+    sign_in(tpage, training_site["tokens"]["manager"])
+    tpage.goto("/training/progress")
+    assert cut_off_tables(tpage) == []
+    assert not tpage.locator("#scroll-hint").is_visible()  # a desktop needs no hint
+    look(tpage, "training-progress-1280")
+    tpage.set_viewport_size(PHONE)
+    tpage.reload()
+    assert no_sideways_scroll(tpage)
+    assert cut_off_tables(tpage) == []
+    hint = tpage.locator("#scroll-hint")
+    assert hint.is_visible() and "scroll sideways" in hint.inner_text()
+    box = tpage.get_by_role("region", name=re.compile("^Training by person"))
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # this data does not fit: the case to check
+    assert "radial-gradient" in box.evaluate("e => getComputedStyle(e).backgroundImage")
+    last = tpage.locator("#people-progress thead th").last
+    assert last.inner_text().replace("\n", " ") == "Last activity"
+    assert last.bounding_box()["x"] + last.bounding_box()["width"] > PHONE["width"]  # hidden at first
+    look(tpage, "training-progress-390")
+    assert_accessible(tpage)
+    box.focus()
+    for _ in range(6):
+        tpage.keyboard.press("ArrowRight")
+    tpage.wait_for_function("() => { const e = document.querySelector('#people-progress').parentElement;"
+                            " return e.scrollLeft + e.clientWidth >= e.scrollWidth - 1; }")
+    edge = last.bounding_box()
+    assert edge["x"] >= 0 and edge["x"] + edge["width"] <= PHONE["width"]
+    look(tpage, "training-progress-390-scrolled")
+
+    sign_in(tpage, training_site["tokens"]["south"])
+    tpage.goto("/training/progress")
+    assert no_sideways_scroll(tpage) and cut_off_tables(tpage) == []
+    assert tpage.locator("#scroll-hint").is_visible()
+    assert_accessible(tpage)
+    look(tpage, "training-progress-staff-390")
+
+
 def test_a_manager_turns_a_poorly_rated_letter_into_an_exercise(tpage, training_site):
     sign_in(tpage, training_site["tokens"]["manager"])
     tpage.goto("/training/from-panel")
