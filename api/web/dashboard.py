@@ -16,7 +16,7 @@ from vcl_qa.reports import dashboard
 from vcl_qa.reports import timeliness
 from vcl_qa import clock
 
-from ..deps import DbDep
+from ..deps import DbDep, scoring_slot
 from .forms import date_from_form, date_parts
 from .session import SECURITY_HEADERS, Manager, render
 
@@ -113,7 +113,9 @@ def _register(db, f: dict) -> timeliness.Timeliness | None:
 
 
 def _letter_filters(f: dict) -> dict:
-    return {k: f[k] for k in ("team", "decision", "date_from", "date_to", "as_of")}
+    # An undated draft is scored again as of the day counted (dashboard.judge_undated_drafts):
+    # the pages' scoring slot is held for each, as on its own page.
+    return {**{k: f[k] for k in ("team", "decision", "date_from", "date_to", "as_of")}, "scoring_slot": scoring_slot}
 
 
 @router.get("/dashboard")
@@ -170,6 +172,8 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
     ctx.update({
         "months_due": dashboard.MONTH_DUE_WORDS, "months_sent": dashboard.MONTH_SENT_WORDS,
         "summary": dashboard.summary(rows), "register": reg, "time_months": time_months,
+        "undated_drafts": sum(1 for r in rows if dashboard.undated_draft(r)),
+        "counted_on_words": labels.long_date(f["as_of"] or clock.today()),
         "verdict_months": verdict_months, "bands": bands, "problems": problems, "suggestions": suggestions,
         "not_charted": len(problems) - len(charted),
         "severities": labels.SEVERITIES, "panel": panel, "charts": chart_svgs,

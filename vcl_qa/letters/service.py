@@ -238,16 +238,17 @@ def check_sent_date(context: dict, sent: str) -> None:
                           "save a version dated the day it went out", field="sent_date")
 
 
-def judged_on(db: Database, letter_id: int, day: dt.date | str) -> dict | None:
-    """The latest version's result as it will be once the letter goes out on `day`, nothing
-    stored: what mark_sent stores for that day (a letter sent on another day than its own date
-    is scored again as sent that day: timeliness.late and the delay apology depend on it). The
-    stored result when it already is that: the letter's own date, or a result scored for that
-    day with the rules of now. None for a letter with no result; a purged letter (no text to
-    score) keeps its stored one. Scores: callers on the pages and the API hold the scoring slot."""
+def judged_on(db: Database, letter_id: int, day: dt.date | str, version: int | None = None) -> dict | None:
+    """The latest version's result (or `version`'s) as it will be once the letter goes out on
+    `day`, nothing stored: what mark_sent stores for that day (a letter sent on another day than
+    its own date is scored again as sent that day: timeliness.late and the delay apology depend
+    on it). The stored result when it already is that: the letter's own date, or a result scored
+    for that day with the rules of now. None for a letter with no result; a purged letter (no
+    text to score) keeps its stored one. Scores: callers on the pages and the API hold the
+    scoring slot."""
     day = day.isoformat() if isinstance(day, dt.date) else str(day)
-    row, v = store.latest_version_row(db, letter_id)
-    stored = store.latest_result(db, letter_id)
+    row, v = store.latest_version_row(db, letter_id, version)
+    stored = store.latest_result(db, letter_id, version)
     if v is None or not v[1] or stored is None:
         return stored
     context = json.loads(v[2])

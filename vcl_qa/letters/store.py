@@ -541,11 +541,11 @@ def mark_state(row: dict) -> tuple[int, int]:
     return (row["latest_version"], row.get("sent_changes") or 0)
 
 
-def latest_version_row(db: Database, letter_id: int) -> tuple[dict, tuple | None]:
-    """The letter's row and (version id, text, context JSON) of its latest version."""
+def latest_version_row(db: Database, letter_id: int, version: int | None = None) -> tuple[dict, tuple | None]:
+    """The letter's row and (version id, text, context JSON) of its latest version (or of `version`)."""
     row = _letter_row(db, letter_id)
     v = db.execute("SELECT id, text, context FROM versions WHERE letter_id = ? AND version = ?",
-                   [letter_id, row["latest_version"]]).fetchone()
+                   [letter_id, row["latest_version"] if version is None else version]).fetchone()
     return row, v
 
 

@@ -1,14 +1,17 @@
 """Figures for the managers' dashboard: timeliness, scores, verdicts by month, frequent rules,
-panel agreement. Read-only queries over the store; filters by team, decision and dates."""
+panel agreement. Read-only queries over the store (an undated draft scored again as of the day
+counted, nothing stored); filters by team, decision and dates."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections import Counter, defaultdict
 
 from sqlite_utils import Database
 
-from vcl_qa import labels
+from vcl_qa import clock, labels
+from vcl_qa.letters import service as letter_service
 from vcl_qa.panel import agreement as panel_agreement
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.letters.store import LETTER_DAY, letter_filters
@@ -29,12 +32,16 @@ MONTH_COLUMNS = ("month", "letters", "sent", "judged_for_time", "on_time", "time
 
 def letters_in_scope(db: Database, *, team: str | None = None, decision: str | None = None,
                      date_from: dt.date | None = None, date_to: dt.date | None = None,
-                     as_of: dt.date | None = None) -> list[dict]:
+                     as_of: dt.date | None = None, scoring_slot: contextlib.AbstractContextManager | None = None) -> list[dict]:
     """Each letter's month (sent, else letter, else stored date), score, verdict and timeliness.
 
     `as_of` replays a past day: only letters stored by then, each with the last result it had
     by then, and sent only if it had been marked sent by then (else a draft, its month its
-    letter or stored date)."""
+    letter or stored date).
+
+    A draft with no letter date is counted as its page shows it on the day counted (today, or
+    `as_of`): judged as if it went out that day (`judge_undated_drafts`), not as it stood on the
+    day it was last checked. `scoring_slot`: held while each is scored (the pages' slot)."""
     where, params = letter_filters(team=team or None, decision=decision or None,
                                    date_from=date_from, date_to=date_to)
     where.insert(0, "l.latest_version > 0")
@@ -57,13 +64,18 @@ def letters_in_scope(db: Database, *, team: str | None = None, decision: str | N
         clause = clause.replace("?", f":p{i}", 1)
     if as_of is not None:
         named["as_of"] = as_of.isoformat()
+    latest = f"FROM results r JOIN versions v ON v.id = r.version_id WHERE r.letter_id = l.id{when} ORDER BY r.id DESC LIMIT 1"
     sql = (f"SELECT l.id, {status} AS status, {score} AS score, {verdict} AS verdict, {day} AS day,"
            f" (SELECT r.id FROM results r WHERE r.letter_id = l.id{when} ORDER BY r.id DESC LIMIT 1) AS result_id,"
-           f" (SELECT r.metrics FROM results r WHERE r.letter_id = l.id{when} ORDER BY r.id DESC LIMIT 1) AS metrics"
+           f" (SELECT r.metrics FROM results r WHERE r.letter_id = l.id{when} ORDER BY r.id DESC LIMIT 1) AS metrics,"
+           # the version that result is for, and whether that version carries a letter date
+           f" (SELECT v.version {latest}) AS version,"
+           f" (SELECT json_extract(v.context, '$.letter_date') {latest}) AS version_dated, l.purged_at"
            f" FROM letters l WHERE {clause} ORDER BY day")
     rows = []
     for r in db.query(sql, named):
         metrics = json.loads(r.pop("metrics") or "{}")
+        r["scored_for"] = metrics.get("letter_date")
         due = metrics.get("due_date")
         # Only a letter actually sent (by `as_of`, when given) is judged for time: a draft has
         # not gone out, so it is neither on time nor late yet (review 11a, finding 6).
@@ -75,7 +87,37 @@ def letters_in_scope(db: Database, *, team: str | None = None, decision: str | N
         r["on_time"] = (str(r["day"] or "") <= due) if judged else None
         r["month"] = (r["day"] or "")[:7]
         rows.append(r)
+    judge_undated_drafts(db, rows, as_of or clock.today(), scoring_slot)
     return rows
+
+
+def undated_draft(row: dict) -> bool:
+    """A draft (as counted: not sent by then, not purged) whose result is for a version with no
+    letter date: judged as if it went out on the day it was scored."""
+    return row["status"] != "sent" and not row["purged_at"] and not row["version_dated"] and row["version"] is not None
+
+
+def judge_undated_drafts(db: Database, rows: list[dict], day: dt.date,
+                         scoring_slot: contextlib.AbstractContextManager | None = None) -> int:
+    """Each undated draft of `rows` judged as if it went out on `day`, as its page judges it
+    (letters.service.current_result: a draft checked on time last week and now past its due date
+    is late today, and needs an apology), nothing stored: its score, result and problems
+    (`findings`, read by frequent_rules instead of the stored result's). A draft is never judged
+    for time here: the on-time figures count sent letters only. Returns how many were judged."""
+    judged = 0
+    for r in rows:
+        # Scored for another day: its stored timeliness (Letter late, the apology for the delay,
+        # and the score and result they weigh on) says how it stood on the day it was checked.
+        if not undated_draft(r) or r["scored_for"] == day.isoformat():
+            continue
+        with scoring_slot or contextlib.nullcontext():
+            result = letter_service.judged_on(db, r["id"], day, version=r["version"])
+        if result is None:
+            continue
+        r.update(score=result["score"], verdict=result["verdict"], result_id=None, judged_as_of=day.isoformat(),
+                 findings=[f["rule"] for f in result.get("findings", []) if not f.get("suppressed")])
+        judged += 1
+    return judged
 
 
 def by_month(rows: list[dict]) -> list[dict]:
@@ -113,6 +155,10 @@ def frequent_rules(db: Database, rows: list[dict], top: int | None = 10) -> list
     ids = [r["result_id"] for r in rows if r["result_id"]]
     counts: Counter = Counter()
     letters: dict[str, set] = defaultdict(set)
+    for r in rows:  # an undated draft judged as of the day counted (judge_undated_drafts)
+        for rule in r.get("findings") or ():
+            counts[rule] += 1
+            letters[rule].add(r["id"])
     for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
