@@ -131,8 +131,8 @@ def _scan(rule, state: State, index, lo: int, hi: int, explained: frozenset[str]
     """The terms found in [lo, hi) (start, end, entry), the terms explained by its end, and
     whether the answer read words outside [b0, b1)."""
     doc = state.document
-    i, j = doc.tok_span(lo, hi)
-    words = [t for t in doc.toks[i:j] if not t.space and not t.punct]
+    first, last = doc.tok_span(lo, hi)
+    words = [t for t in doc.toks[first:last] if not t.space and not t.punct]
     now = set(explained)
     found: list[tuple[int, int, dict]] = []
     outside = False
