@@ -115,3 +115,23 @@ def test_a_long_run_with_no_spaces_is_tokenized_in_pieces_with_true_offsets():
     assert "".join(t.text for t in toks if not t.space) == "".join(text.split())
     # an ordinary letter's words are tokenized as before
     assert [t.text for t in tokenize("He didn't come, Ms Okafor.")] == ["He", "did", "n't", "come", ",", "Ms", "Okafor", "."]
+
+
+@pytest.mark.parametrize("text, sentences", [
+    # an opening quote after a full stop and a space opens the next sentence (holdout26): before,
+    # it was taken as closing the sentence before, and the next sentence was dropped from every check
+    ('We offered no evidence. "Offering no evidence" means we told the court.',
+     ["We offered no evidence.", '"Offering no evidence" means we told the court.']),
+    ("We asked for it to lie on file. \u201cLie on file\u201d means it is put to one side.",
+     ["We asked for it to lie on file.", "\u201cLie on file\u201d means it is put to one side."]),
+    # a closing quote straight after the full stop ends the sentence, and what follows is kept
+    ('He said "stop." Then he left.', ['He said "stop."', "Then he left."]),
+    ('She said "no." "Go," he said.', ['She said "no."', '"Go," he said.']),
+    ("It ended (see below.) Then more came.", ["It ended (see below.)", "Then more came."]),
+])
+def test_quotes_after_a_full_stop_close_or_open_a_sentence_and_no_sentence_is_lost(text, sentences):
+    from vcl_qa.engine.typography import fold
+
+    # (as the engine reads a letter: curly quotes folded to straight ones, same length)
+    found = [s.text for s in analyse(fold(f"Dear Ms Okafor\n\n{text}\n")).sentences]
+    assert found == [fold(s) for s in sentences]

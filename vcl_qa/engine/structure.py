@@ -467,9 +467,12 @@ def _split_counted(toks: list[Tok], text: str, lines: list[Line]) -> tuple[list[
             sentences.append(Sentence(start, end, text[start:end], cur[0], cur[-1] + 1, words, paragraph))
         cur.clear()
 
+    taken = -1  # a closing quote already ended the sentence before
     for i, tok in enumerate(toks):
         while li + 1 < len(lines) and lines[li + 1].start <= tok.idx:
             li += 1
+        if i == taken:
+            continue
         if tok.space:
             if tok.text.count("\n") >= 2:
                 flush()
@@ -505,8 +508,14 @@ def _split_counted(toks: list[Tok], text: str, lines: list[Line]) -> tuple[list[
             # (a capital first letter counts too: "It's" and Welsh "Rwy'n" are not is_title)
             if (nxt is None or nxt.space or nxt.text in ("\"", "'", "”", "’", ")") or nxt.is_title
                     or nxt.text[:1].isupper() or nxt.is_upper or nxt.like_num):
-                if nxt is not None and nxt.text in ("\"", "'", "”", "’", ")"):
+                # A closing quote or bracket straight after the full stop ends the sentence with
+                # it ('"stop."'); one after a space opens the next ('sorry. "Lie on file"
+                # means'): before, both were taken, and the next sentence, starting inside the
+                # one before, was dropped from every check.
+                if (nxt is not None and nxt.text in ("\"", "'", "”", "’", ")")
+                        and nxt.idx == tok.idx + len(t)):
                     cur.append(i + 1)
+                    taken = i + 1
                 flush()
     flush()
     # Drop duplicates of a closing quote appended above.
