@@ -13,6 +13,7 @@ case-insensitive matching treats differently from `str.lower` (İ, ı, ſ), use 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 import re._constants as C  # noqa: N812 (the regex parser's names, read only)
 import re._parser as sre_parse
 from functools import lru_cache
@@ -35,13 +36,14 @@ class TextIndex:
     is searched without reading its words again. Every word start is inside one block (the
     text between blocks is whitespace) and is found there as in the whole text."""
 
-    __slots__ = ("text", "lower", "usable", "_blocks")
+    __slots__ = ("text", "lower", "usable", "_blocks", "_firsts")
 
     def __init__(self, text: str):
         self.text = text
         self.lower = text.lower()
         self.usable = len(self.lower) == len(text) and (text.isascii() or not CASE_TRAPS & set(text))
         self._blocks: list[tuple[int, str, tuple | None]] | None = None
+        self._firsts: list[int] = []  # where each block starts
 
     def _split(self) -> list[tuple[int, str, tuple | None]]:
         """(offset, block, its own index when too long to keep between letters)."""
@@ -53,9 +55,10 @@ class TextIndex:
         if pos < len(text):
             blocks.append((pos, text[pos:]))
         self._blocks = [(at, b, None if len(b) <= BLOCK_KEPT else _index(b)) for at, b in blocks]
+        self._firsts = [at for at, _ in blocks]
         return self._blocks
 
-    def starts(self, plan: "Plan") -> list[int]:
+    def starts(self, plan: "Plan", lo: int = 0, hi: int | None = None) -> list[int]:
         """Word starts where one of the plan's lower-case beginnings is, in order."""
         # (a beginning with a space in it, "at the end of the day", could reach past a block's
         # end into the blank line after it: in a block it is looked for up to the space, which
@@ -63,6 +66,10 @@ class TextIndex:
         plan = plan.in_blocks
         blocks = self._blocks if self._blocks is not None else self._split()
         found: list[int] = []
+        if lo or hi is not None:  # only the blocks that reach into [lo, hi): a block at a time
+            first = max(0, bisect_right(self._firsts, lo) - 1)  # (the kinds ask for each block of a
+            last = bisect_left(self._firsts, len(self.text) if hi is None else hi)  # long letter)
+            blocks = blocks[first:last]
         for at, block, own in blocks:
             if own is not None:
                 # a long block (a hostile paste) is indexed for this letter only
@@ -171,7 +178,7 @@ def finditer(pattern: re.Pattern, index: TextIndex, lo: int, hi: int):
         yield from pattern.finditer(text, lo, hi)
         return
     pos = lo
-    for start in index.starts(plan):
+    for start in index.starts(plan, lo, hi):
         if start < pos:
             continue
         if start >= hi:
