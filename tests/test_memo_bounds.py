@@ -10,7 +10,7 @@ import random
 import pyphen
 
 from vcl_qa import Letter
-from vcl_qa.engine import classifier, fastsearch, memo, run, structure, suggest
+from vcl_qa.engine import classifier, fastsearch, memo, run, second_opinion, structure, suggest
 from vcl_qa.engine.kinds import existence
 from vcl_qa.engine.kinds.base import BLOCK_FINDS
 from vcl_qa.engine.nlp import get_nlp
@@ -60,7 +60,7 @@ def test_a_stream_of_new_words_keeps_every_memo_within_its_bounds(monkeypatch):
     rules = load_rules()
     for kept in [*(c.memo for c in rules.concepts.values()), *(c.words_memo for c in rules.concepts.values()),
                  fastsearch._BLOCKS, structure._SENTENCES, suggest._cache,
-                 BLOCK_FINDS]:
+                 BLOCK_FINDS, second_opinion._RESCUABLE]:
         kept.clear()  # what earlier tests left may be over the small bounds set here
     for c in rules.concepts.values():
         monkeypatch.setattr(c.memo, "chars", 5_000)
@@ -69,6 +69,7 @@ def test_a_stream_of_new_words_keeps_every_memo_within_its_bounds(monkeypatch):
     monkeypatch.setattr(structure._SENTENCES, "chars", 5_000)
     monkeypatch.setattr(suggest._cache, "chars", 5_000)
     monkeypatch.setattr(BLOCK_FINDS, "chars", 5_000)
+    monkeypatch.setattr(second_opinion._RESCUABLE, "chars", 5_000)
     monkeypatch.setattr(run, "HYPHENATION_WORDS_KEPT", 2_000)
     monkeypatch.setattr(run, "VOCABULARY_KEPT", 3_000)
     rng = random.Random(7)
@@ -77,7 +78,7 @@ def test_a_stream_of_new_words_keeps_every_memo_within_its_bounds(monkeypatch):
     for c in rules.concepts.values():
         assert c.memo.held <= 5_000 and c.words_memo.held <= 5_000
     assert fastsearch._BLOCKS.held <= 5_000 and structure._SENTENCES.held <= 5_000
-    assert suggest._cache.held <= 5_000 and BLOCK_FINDS.held <= 5_000
+    assert suggest._cache.held <= 5_000 and BLOCK_FINDS.held <= 5_000 and second_opinion._RESCUABLE.held <= 5_000
     assert all(len(hd.cache) <= 2_000 for hd in pyphen.hdcache.values())
     assert len(get_nlp().vocab) <= 3_000 + 3_000  # rebuilt after the letter that passed it
     assert all(len(model.vocab) <= 3_000 + 3_000 for model in classifier.loaded_models())
@@ -91,7 +92,7 @@ def test_the_memos_default_bounds_add_up_to_tens_of_megabytes_not_gigabytes():
                   + structure._SENTENCES.chars + suggest._cache.chars + classifier._SEEN_CHARS
                   + structure._block_tokens.memo.chars + structure._chunk.memo.chars
                   + structure._is_word.memo.chars + BLOCK_FINDS.chars + structure._TRAITS.chars
-                  + structure._BREAKS.chars)
+                  + structure._BREAKS.chars + second_opinion._RESCUABLE.chars)
     assert kept_chars < 60_000_000
 
 

@@ -41,7 +41,24 @@ def texts():
     (r"\bdrop(ped|ping)?\s+the", ("drop",)),
     (r"\b(\w+\s+)?x", None),
     (r"a|b", None),
-    (r"\[(?!\d+\])[^\]\n]{1,60}\]", None),
+    # marks standing for themselves, escaped or not, when nothing makes them optional
+    (r"\[(?!\d+\])[^\]\n]{1,60}\]", ("[",)),
+    (r"<<[^>\n]{0,60}>>", ("<",)),
+    (r"_{5,}", ("_",)),
+    (r"\*{3,}", ("*",)),
+    (r"a\.?b", None),
+    (r"x'?s", None),
+    (r"x_{0,3}", None),
+    # a look-around takes no characters: what follows it still counts
+    (r"(?<!if )\byou\s+failed", ("failed",)),
+    (r"(?<!\{)\{(?!\{)[^{}\n]{1,60}\}", ("{",)),
+    # a character class is one character of several: nothing in it is mandatory, even a mark
+    # or a bracket ("[^\]<]" is not "<"; "[|]" splits no group)
+    (r"[^\]<]x", None),
+    (r"[<]?abc", ("abc",)),
+    (r"(abc[|]def|ghi)", ("abc", "ghi")),
+    # named groups and flags: it cannot tell
+    (r"\b(?-i:INSERT|ENTER)\s+[A-Z]{2,}\b", None),
 ])
 def test_hints(pattern, expected):
     assert literal_hints(pattern) == expected
@@ -63,3 +80,23 @@ def test_hints_are_sound_on_every_rule_pattern_and_text():
                     misses.append((pattern, hints))
     assert checked > 500
     assert misses == []
+
+
+def test_hints_are_sound_on_random_texts_of_the_marks():
+    """Every pattern of marks, classes and look-arounds that matches a random text of those
+    characters has one of its hints in it (the pre-check never skips a real match)."""
+    import random
+    import re
+
+    rng = random.Random(11)
+    pieces = ["<", ">", "_", "#", "[", "]", "{", "}", "*", "?", "a", "b", " ", "«", "»"]
+    patterns = [r"<<[^>]{0,5}>>", r"\[[^\]]{1,5}\]", r"_{2,}", r"#{2,}", r"\{\{[^}]{0,4}\}\}", r"\*{2,}",
+                r"(?<!\{)\{(?!\{)[^{}]{1,5}\}(?!\})", r"«[^«»]{1,5}»", r"[^\]<]b", r"a[<]?b", r"(a|_)b_?"]
+    matched = 0
+    for _ in range(3_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        for pattern in patterns:
+            if re.search(pattern, text, re.I):
+                matched += 1
+                assert may_match(literal_hints(pattern), text.lower()), (pattern, text)
+    assert matched > 1_000

@@ -103,6 +103,15 @@ def thresholds(path: str | Path | None = None) -> dict[str, dict[str, float]]:
     return {k: dict(v) for k, v in _thresholds(_folder(path)).items()}
 
 
+def limits(concept: str, path: str | Path | None = None) -> dict[str, float]:
+    """One concept's thresholds (`thresholds`), read-only: asked for on every concept a
+    second opinion reads, so not copied each time."""
+    return _thresholds(_folder(path)).get(concept) or _NONE
+
+
+_NONE: dict[str, float] = {}
+
+
 @lru_cache(maxsize=4)
 def _thresholds(path: str) -> dict[str, dict[str, float]]:
     """Read once per model folder: spaCy builds `nlp.meta` afresh on every access (a fifth of
@@ -121,25 +130,28 @@ def second_opinion(concept: str, sentences: list[str], path: str | Path | None =
     if nlp is None or not sentences:
         return []
     # Sentences met before (the same letter read again, a template's paragraphs) are not read
-    # again: the model gives every concept's probability in one pass, kept per sentence.
+    # again: the model gives every concept's probability in one pass, kept per sentence as
+    # written (the model reads it normalised: sentences that differ only in case, digits or
+    # spacing are read once per call).
     seen = _SEEN.get(id(nlp))
     if seen is None:
         seen = _SEEN[id(nlp)] = TextMemo(_SEEN_MAX, _SEEN_CHARS)
-    texts = [normalise(s) for s in sentences]
     found: dict[str, dict[str, float]] = {}
-    missing = []
-    for t in dict.fromkeys(texts):
-        cats = seen.get(t)  # one call: another thread may empty the cache
+    missing: dict[str, list[str]] = {}  # normalised text -> the sentences as written
+    for s in dict.fromkeys(sentences):
+        cats = seen.get(s)  # one call: another thread may empty the cache
         if cats is None:
-            missing.append(t)
+            missing.setdefault(normalise(s), []).append(s)
         else:
-            found[t] = cats
+            found[s] = cats
     if missing:
-        for text, doc in zip(missing, nlp.pipe(missing, batch_size=64)):
-            cats = found[text] = {k: float(v) for k, v in doc.cats.items()}
-            if len(text) <= _SEEN_TEXT_MAX:  # a hostile run-on sentence is read, not kept
-                seen.put(text, cats, len(text))
-    return [found[t].get(concept, 0.0) for t in texts]
+        for text, doc in zip(missing, nlp.pipe(list(missing), batch_size=64)):
+            cats = {k: float(v) for k, v in doc.cats.items()}
+            for s in missing[text]:
+                found[s] = cats
+                if len(s) <= _SEEN_TEXT_MAX:  # a hostile run-on sentence is read, not kept
+                    seen.put(s, cats, len(s))
+    return [found[s].get(concept, 0.0) for s in sentences]
 
 
 _SEEN: dict[int, TextMemo] = {}

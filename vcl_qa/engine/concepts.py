@@ -97,16 +97,26 @@ class Concept:
         anywhere: "review" is in "reviewed")."""
         found = self.words_memo.get(text)
         if found is None:
-            low = text.lower()
-            found = 0
-            for bit, hints in enumerate(self.needed_words[0]):
-                for h in hints:
-                    if h in low:
-                        found |= 1 << bit
-                        break
+            found = self.words_of(text.lower())
             if len(text) <= MEMO_TEXT_MAX:
                 self.words_memo.put(text, found, len(text))
         return found
+
+    def words_of(self, low: str) -> int:
+        """`words_in` of a lower-case text, worked out (not kept)."""
+        found = 0
+        for bit, hints in enumerate(self.needed_words[0]):
+            for h in hints:
+                if h in low:
+                    found |= 1 << bit
+                    break
+        return found
+
+    def may_be_in(self, low: str) -> bool:
+        """Could an alternative match this lower-case text? (Not unless every one of its
+        patterns' needed words is in it.)"""
+        words = self.words_of(low)
+        return any(words & need == need for need in self.needed_words[1])
 
 
 @dataclass

@@ -14,7 +14,9 @@ from functools import lru_cache
 _WORD = re.compile(r"[a-z]+(?:\\x27[a-z]+|'[a-z]+)?")
 
 
-_SPECIAL = re.compile(r"\\.|[()|]", re.S)  # an escape, a bracket or a bar: what the scans stop at
+# An escape, a character class (passed over whole: "[()|]" holds no group), a bracket or a bar:
+# what the scans stop at.
+_SPECIAL = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|[()|]", re.S)
 
 
 def _split_top(group: str) -> list[str] | None:
@@ -46,8 +48,10 @@ def _group_at(pattern: str, start: int = 0) -> tuple[str, int] | None:
                 inside = pattern[start + 1:m.start()]
                 if inside.startswith("?:"):
                     inside = inside[2:]
+                elif inside.startswith(("?=", "?!", "?<=", "?<!")):
+                    return "", m.end()  # a look-around takes no characters: nothing mandatory in it
                 elif inside.startswith("?"):
-                    return None  # look-arounds and named groups: give up
+                    return None  # named groups, flags: give up
                 return inside, m.end()
     return None
 
@@ -70,7 +74,10 @@ def _mandatory_sets(p: str) -> list[tuple[str, ...]]:
         if c == "|":
             return []  # a top-level alternation: nothing is mandatory for sure
         if c == "\\":
-            i += 2 if p[i + 1 : i + 2] != "x" else 4
+            e = p[i + 1 : i + 2]
+            if e and not e.isalnum() and not e.isspace() and not _optional(p, i + 2):
+                sets.append((e,))  # an escaped mark ("\\[", "\\*"): that character, as it is
+            i += 2 if e != "x" else 4
             continue
         if c == "(":
             found = _group_at(p, i)
@@ -85,8 +92,16 @@ def _mandatory_sets(p: str) -> list[tuple[str, ...]]:
             i = end
             continue
         if c == "[":
-            close = p.find("]", i + 2)
-            i = close + 1 if close > 0 else len(p)
+            i = _class_end(p, i)
+            continue
+        if c == "{":
+            q = _QUANTIFIER.match(p, i)
+            if q:  # how many times what came before repeats: no character of the text
+                i = q.end()
+                continue
+        if c in _MARKS and not _optional(p, i + 1):
+            sets.append((c,))  # a mark standing for itself ("<<", "_{5,}", "«")
+            i += 1
             continue
         m = _WORD.match(p, i) if c.isalpha() and c.islower() else None
         if m:
@@ -101,6 +116,36 @@ def _mandatory_sets(p: str) -> list[tuple[str, ...]]:
             continue
         i += 1
     return sets
+
+
+def _class_end(p: str, i: int) -> int:
+    """Just after the character class that starts at i ("[^\\]\\n]" ends at its last "]")."""
+    j = i + 1
+    if p[j : j + 1] == "^":
+        j += 1
+    if p[j : j + 1] == "]":
+        j += 1  # a "]" first in a class is one of its characters
+    while j < len(p):
+        if p[j] == "\\":
+            j += 2
+            continue
+        if p[j] == "]":
+            return j + 1
+        j += 1
+    return len(p)
+
+
+# Characters that stand for themselves in a pattern, outside a class, and read the same in
+# lower case: a pattern that has one (not made optional) matches only text that has it.
+_MARKS = frozenset("<>«»_#@&%=!~`\"';:,/")
+
+
+_QUANTIFIER = re.compile(r"\{\d*(?:,\d*)?\}")
+
+
+def _optional(p: str, j: int) -> bool:
+    """Is what ends just before j made optional (may repeat zero times) by what follows?"""
+    return p[j : j + 1] in ("?", "*") or p.startswith("{0", j) or p.startswith("{,", j)
 
 
 def may_match(hints: tuple[str, ...] | None, lower_text: str) -> bool:

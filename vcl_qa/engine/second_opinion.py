@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from vcl_qa.engine import classifier
 from vcl_qa.engine.concepts import Concept, Hit, hit_segments
+from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
 
 if TYPE_CHECKING:  # pragma: no cover
     from vcl_qa.engine.kinds.base import State
@@ -43,11 +44,11 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
         return None
     if concept.second_opinion == "rescue" and hit is not None:
         return hit
-    limits = dict(classifier.thresholds().get(concept.name) or {})
+    limits = classifier.limits(concept.name)
     if not limits:
         return hit  # no model: no opinion
     if concept.second_opinion_at is not None:  # set in rules/concepts.yml
-        limits[concept.second_opinion] = concept.second_opinion_at
+        limits = {**limits, concept.second_opinion: concept.second_opinion_at}
     segs = state.document.segments
 
     def opinion(indexes: list[int]) -> list[float]:
@@ -76,9 +77,7 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
             return hit
         state.doubted[concept.name] = Doubt(segs[hits[0]].start, segs[hits[0]].end)
         return None
-    needs, unless = concept.rescue_needs, concept.rescue_unless
-    candidates = [i for i, seg in enumerate(segs) if (needs is None or needs.search(seg.text))
-                  and (unless is None or not unless.search(seg.text))]
+    candidates = [i for i, seg in enumerate(segs) if _may_rescue(concept, seg.text)]
     if not candidates:
         return None
     probs = opinion(candidates)
@@ -89,6 +88,24 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
         return None
     seg = segs[candidates[best]]
     return Hit(seg.start, seg.end, state.document.text[seg.start:seg.end])
+
+
+def _may_rescue(concept: Concept, text: str) -> bool:
+    """The sentence has what a rescued concept cannot do without (`rescue_needs`) and none of
+    what rules it out (`rescue_unless`); kept per sentence (a letter's sentences are asked
+    about on every rescue, and most were met before)."""
+    needs, unless = concept.rescue_needs, concept.rescue_unless
+    key = (needs, unless, text)  # (compiled patterns are equal when pattern and flags are)
+    found = _RESCUABLE.get(key)
+    if found is None:
+        found = bool((needs is None or needs.search(text)) and (unless is None or not unless.search(text)))
+        if len(text) <= LONGEST_KEPT:
+            _RESCUABLE.put(key, found, len(text))
+    return found
+
+
+# Sentences' answers to `_may_rescue` (a few rescued concepts each; about 100 bytes an entry).
+_RESCUABLE = TextMemo(50_000, 2_000_000)
 
 
 def _with_next(segs: list, i: int) -> list[int]:

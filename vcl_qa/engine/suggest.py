@@ -28,7 +28,6 @@ from vcl_qa.engine.letter import Letter
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
 from vcl_qa.engine.metrics import compute_metrics, flesch, piece, piece_counts
 from vcl_qa.engine.nlp import lemma
-from vcl_qa.engine.prefilter import literal_hints, may_match
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.rules_data import parse_yaml
 from vcl_qa.engine.structure import Tok, analyse, tokenize
@@ -638,9 +637,7 @@ class Checker:
                     continue
                 if full.end <= edit.start:
                     continue  # found before the edit: it stays where it is
-            if c.name in added_touched and any(
-                    all(may_match(literal_hints(p.pattern), low_new) for p in required)
-                    for required, _ in c.alternatives):
+            if c.name in added_touched and c.may_be_in(low_new):
                 suspects.append(c.name)  # the new words may make it appear (earlier)
         if not suspects:
             return True
