@@ -161,6 +161,41 @@ def test_concept_memo_gives_the_answer_of_matching_afresh():
     assert sum(len(c.memo) for c in concepts) > 1000  # it was used
 
 
+def test_the_word_index_finds_each_concepts_words_as_reading_them_one_by_one():
+    """The rule set's word index (every concept's pattern words, found in one pass) gives each
+    concept the bits its own reading gives, on every sentence here; and a concept looked for
+    without the index (word_index None: read one by one, no letter-wide skip) is found in the
+    same place in every letter."""
+    from dataclasses import replace
+
+    from vcl_qa.engine.concepts import find_concept
+    from vcl_qa.engine.structure import analyse
+    from vcl_qa.engine.typography import fold
+
+    concepts = list(load_rules().concepts.values())
+    docs = [analyse(fold(t)) for t in TEXTS][:400]
+    segments = {seg.text for d in docs for seg in d.segments}
+    assert len(segments) > 3_000
+    index = concepts[0].word_index[0]
+    wrong = []
+    for text in segments:
+        bits = index.bits(text)
+        for c in concepts:
+            _, at, mask = c.word_index
+            if bits >> at & mask != c.words_of(text.lower()):
+                wrong.append((c.name, text[:60]))
+    assert wrong == []
+
+    def span(hit):
+        return hit and (hit.start, hit.end)
+
+    alone = [replace(c, word_index=None) for c in concepts]
+    with_index = [[span(find_concept(c, d, {})) for c in concepts] for d in docs]
+    without = [[span(find_concept(c, d, {})) for c in alone] for d in docs]
+    assert with_index == without
+    assert sum(h is not None for row in with_index for h in row) > 500  # concepts were found
+
+
 def test_concept_memo_keeps_no_long_window_and_stays_bounded():
     from vcl_qa.engine import concepts as concepts_module
     from vcl_qa.engine.concepts import find_concept

@@ -58,9 +58,10 @@ def test_a_stream_of_new_words_keeps_every_memo_within_its_bounds(monkeypatch):
     share, the libraries' word memos are emptied or rebuilt past theirs, and every letter
     scores the same as it does in a fresh state."""
     rules = load_rules()
+    words = next(iter(rules.concepts.values())).word_index[0]  # every concept's pattern words
     for kept in [*(c.memo for c in rules.concepts.values()), *(c.words_memo for c in rules.concepts.values()),
                  fastsearch._BLOCKS, structure._SENTENCES, suggest._cache,
-                 BLOCK_FINDS, second_opinion._RESCUABLE]:
+                 BLOCK_FINDS, second_opinion._RESCUABLE, words.memo]:
         kept.clear()  # what earlier tests left may be over the small bounds set here
     for c in rules.concepts.values():
         monkeypatch.setattr(c.memo, "chars", 5_000)
@@ -70,6 +71,7 @@ def test_a_stream_of_new_words_keeps_every_memo_within_its_bounds(monkeypatch):
     monkeypatch.setattr(suggest._cache, "chars", 5_000)
     monkeypatch.setattr(BLOCK_FINDS, "chars", 5_000)
     monkeypatch.setattr(second_opinion._RESCUABLE, "chars", 5_000)
+    monkeypatch.setattr(words.memo, "chars", 5_000)
     monkeypatch.setattr(run, "HYPHENATION_WORDS_KEPT", 2_000)
     monkeypatch.setattr(run, "VOCABULARY_KEPT", 3_000)
     rng = random.Random(7)
@@ -79,6 +81,7 @@ def test_a_stream_of_new_words_keeps_every_memo_within_its_bounds(monkeypatch):
         assert c.memo.held <= 5_000 and c.words_memo.held <= 5_000
     assert fastsearch._BLOCKS.held <= 5_000 and structure._SENTENCES.held <= 5_000
     assert suggest._cache.held <= 5_000 and BLOCK_FINDS.held <= 5_000 and second_opinion._RESCUABLE.held <= 5_000
+    assert words.memo.held <= 5_000
     assert all(len(hd.cache) <= 2_000 for hd in pyphen.hdcache.values())
     assert len(get_nlp().vocab) <= 3_000 + 3_000  # rebuilt after the letter that passed it
     assert all(len(model.vocab) <= 3_000 + 3_000 for model in classifier.loaded_models())
@@ -92,7 +95,8 @@ def test_the_memos_default_bounds_add_up_to_tens_of_megabytes_not_gigabytes():
                   + structure._SENTENCES.chars + suggest._cache.chars + classifier._SEEN_CHARS
                   + structure._block_tokens.memo.chars + structure._chunk.memo.chars
                   + structure._is_word.memo.chars + BLOCK_FINDS.chars + structure._TRAITS.chars
-                  + structure._BREAKS.chars + second_opinion._RESCUABLE.chars)
+                  + structure._BREAKS.chars + second_opinion._RESCUABLE.chars
+                  + next(iter(rules.concepts.values())).word_index[0].memo.chars)
     assert kept_chars < 60_000_000
 
 

@@ -70,6 +70,9 @@ class Concept:
     # (two paragraphs side by side for the first time) needs no reading for them.
     words_memo: dict[str, int] = field(default_factory=lambda: TextMemo(MEMO_MAX, WORDS_MEMO_CHARS), repr=False,
                                        compare=False)
+    # The rule set's index of every concept's pattern words (`WordIndex`), this concept's place
+    # in it and its bits there; None (a concept made on its own): `words_in` reads them.
+    word_index: tuple["WordIndex", int, int] | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def indexed(self) -> list[tuple[int, list[re.Pattern], list[re.Pattern]]]:
@@ -115,8 +118,57 @@ class Concept:
     def may_be_in(self, low: str) -> bool:
         """Could an alternative match this lower-case text? (Not unless every one of its
         patterns' needed words is in it.)"""
-        words = self.words_of(low)
+        if self.word_index is None:
+            words = self.words_of(low)
+        else:
+            index, at, mask = self.word_index
+            words = index.lower_bits(low) >> at & mask
         return any(words & need == need for need in self.needed_words[1])
+
+
+class WordIndex:
+    """The words every concept's patterns need (`Concept.needed_words`), found in a sentence in
+    one pass for all the concepts (an Aho-Corasick automaton: "review" in "reviewed" too), as
+    one number: each concept's bits at its own place. A letter's sentences are read once for
+    all 22 concepts instead of once for each; a concept none of whose alternatives has all its
+    words anywhere in the letter is not looked for window by window (`find_concept`)."""
+
+    def __init__(self, concepts: list[Concept]):
+        import ahocorasick
+
+        masks: dict[str, int] = {}
+        at = 0
+        for concept in concepts:
+            words, _ = concept.needed_words
+            for bit, hints in enumerate(words):
+                for h in hints:
+                    masks[h] = masks.get(h, 0) | 1 << (at + bit)
+            concept.word_index = (self, at, (1 << len(words)) - 1)
+            at += len(words)
+        self.automaton = ahocorasick.Automaton()
+        for h, mask in masks.items():
+            self.automaton.add_word(h, mask)
+        self.empty = not masks
+        if not self.empty:
+            self.automaton.make_automaton()
+        self.memo = TextMemo(MEMO_MAX, WORDS_MEMO_CHARS)
+
+    def bits(self, text: str) -> int:
+        """Every concept's `words_in` bits of the text, at their places (kept per text)."""
+        found = self.memo.get(text)
+        if found is None:
+            found = self.lower_bits(text.lower())
+            if len(text) <= MEMO_TEXT_MAX:
+                self.memo.put(text, found, len(text))
+        return found
+
+    def lower_bits(self, low: str) -> int:
+        """`bits` of a lower-case text, worked out (not kept)."""
+        found = 0
+        if not self.empty:
+            for _, mask in self.automaton.iter(low):
+                found |= mask
+        return found
 
 
 @dataclass
@@ -148,6 +200,21 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
     letter's window texts between concepts."""
     segs = document.segments
     memo = concept.memo
+    index = concept.word_index
+    if index is not None:
+        # Each segment's words, read once for every concept: an alternative whose words are not
+        # all in the letter cannot match any window of it.
+        words_index, at, mask = index
+        seg_bits = cache.get(words_index)
+        if seg_bits is None:
+            seg_bits = cache[words_index] = [words_index.bits(seg.text) for seg in segs]
+            union = 0
+            for b in seg_bits:
+                union |= b
+            seg_bits.append(union)  # (the last: the whole letter's)
+        anywhere = seg_bits[-1] >> at & mask
+        if not any(anywhere & need == need for need in concept.needed_words[1]):
+            return None
     for size in range(1, concept.window + 1):
         texts = cache.get(size)  # the letter's windows of this size (kept for every concept)
         if texts is None:
@@ -163,8 +230,13 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
                 # The words the patterns need, from the window's segments (a word never
                 # spans two of them: they are joined by a space).
                 words = 0
-                for seg in segs[i:i + size]:
-                    words |= concept.words_in(seg.text)
+                if index is None:
+                    for seg in segs[i:i + size]:
+                        words |= concept.words_in(seg.text)
+                else:
+                    for b in seg_bits[i:i + size]:
+                        words |= b
+                    words = words >> at & mask
                 found = _first_alternative(concept, words, TextIndex(text))
                 if len(text) <= MEMO_TEXT_MAX:
                     memo.put(text, found, len(text))

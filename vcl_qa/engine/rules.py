@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from vcl_qa.errors import RulesError
-from vcl_qa.engine.concepts import Concept
+from vcl_qa.engine.concepts import Concept, WordIndex
 from vcl_qa.engine.kinds import KINDS
 from vcl_qa.engine.kinds.base import SHARED_KEYS, KindSettings, condition_keys
 from vcl_qa.engine.letter import LetterContext
@@ -142,6 +142,7 @@ def _load_concepts() -> dict[str, Concept]:
                             float(at) if at is not None else None,
                             rescue_needs=_compile(needs, f"concepts.yml: {name}: rescue_needs") if needs else None,
                             rescue_unless=_compile(unless, f"concepts.yml: {name}: rescue_unless") if unless else None)
+    WordIndex(list(out.values()))  # each concept's words found with all the others' (engine/concepts.py)
     return out
 
 
