@@ -145,7 +145,9 @@ def second_opinion(concept: str, sentences: list[str], path: str | Path | None =
         else:
             found[s] = cats
     if missing:
-        for text, doc in zip(missing, nlp.pipe(list(missing), batch_size=64)):
+        # (one sentence, as most often: read on its own, without the batching's own cost)
+        docs = [nlp(next(iter(missing)))] if len(missing) == 1 else nlp.pipe(list(missing), batch_size=64)
+        for text, doc in zip(missing, docs):
             cats = {k: float(v) for k, v in doc.cats.items()}
             for s in missing[text]:
                 found[s] = cats

@@ -25,7 +25,7 @@ from pathlib import Path
 from vcl_qa import config
 from vcl_qa.engine.kinds import KINDS, NotAssessed, State, applies
 from vcl_qa.engine.letter import Letter
-from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
+from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo, keep_short
 from vcl_qa.engine.metrics import compute_metrics, flesch, piece, piece_counts
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.result import Finding
@@ -221,8 +221,11 @@ def _is_advice(suggestion: str) -> bool:
             or s.lower() in wording().advice)
 
 
-def _lemmas(text: str) -> list[str]:
-    return [lemma(t.lower) for t in _words(tokenize(text)) if not t.punct]
+@keep_short(maxsize=20_000, longest=400)
+def _lemmas(text: str) -> tuple[str, ...]:
+    """The lemmas of a suggestion's or a flagged term's words (kept: the same few hundred
+    suggestions and terms are asked about in letter after letter)."""
+    return tuple(lemma(t.lower) for t in _words(tokenize(text)) if not t.punct)
 
 
 def contains_term(replacement: str, term: str) -> bool:
