@@ -196,6 +196,35 @@ def test_the_word_index_finds_each_concepts_words_as_reading_them_one_by_one():
     assert sum(h is not None for row in with_index for h in row) > 500  # concepts were found
 
 
+def test_exclusions_skipped_for_want_of_their_words_would_have_blanked_nothing():
+    """An exclusion (`none`) whose words are not in a window is not run (Concept.mask_bits):
+    on every window of two sentences here, each alternative's text blanked out that way is the
+    text blanked out by running every exclusion."""
+    from vcl_qa.engine.concepts import _mask
+    from vcl_qa.engine.structure import analyse
+    from vcl_qa.engine.typography import fold
+
+    concepts = [c for c in load_rules().concepts.values() if any(m for _, m in c.alternatives)]
+    windows = set()
+    for t in TEXTS[:120]:
+        segs = analyse(fold(t)).segments
+        windows.update(" ".join(s.text for s in segs[i:i + 2]) for i in range(len(segs)))
+    assert len(windows) > 1_500
+    blanked = wrong = 0
+    for c in concepts:
+        index, at, mask = c.word_index
+        lists = {tuple(masks): masks for masks in c.mask_bits}.values()  # (most alternatives share them)
+        for text in windows:
+            words = index.bits(text) >> at & mask
+            for masks in lists:
+                fast = _mask(text, masks, words)
+                every = _mask(text, [(m, 0) for m, _ in masks], 0)
+                blanked += every != text
+                wrong += fast != every
+    assert wrong == 0
+    assert blanked > 1_000  # exclusions did blank text out
+
+
 def test_concept_memo_keeps_no_long_window_and_stays_bounded():
     from vcl_qa.engine import concepts as concepts_module
     from vcl_qa.engine.concepts import find_concept

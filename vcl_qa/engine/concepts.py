@@ -82,7 +82,9 @@ class Concept:
     @cached_property
     def needed_words(self) -> tuple[list[tuple[str, ...]], list[int]]:
         """The words each required pattern cannot match without (engine/prefilter.py), one bit
-        a pattern; and for each alternative, the bits of its patterns that have such words."""
+        a pattern; and for each alternative, the bits of its patterns that have such words.
+        After them, a bit for each exclusion (`none`) pattern that has such words
+        (`mask_bits`)."""
         words: list[tuple[str, ...]] = []
         needs: list[int] = []
         for required, _ in self.alternatives:
@@ -93,7 +95,31 @@ class Concept:
                     need |= 1 << len(words)
                     words.append(hints)
             needs.append(need)
+        for pattern, hints in self._mask_hints.items():
+            if hints is not None:
+                words.append(hints)
         return words, needs
+
+    @cached_property
+    def _mask_hints(self) -> dict[re.Pattern, tuple[str, ...] | None]:
+        """Each exclusion pattern (once, though most are every alternative's) and its words."""
+        return {m: literal_hints(m.pattern) for _, masks in self.alternatives for m in masks}
+
+    @cached_property
+    def mask_bits(self) -> list[list[tuple[re.Pattern, int]]]:
+        """For each alternative, its exclusions in order, each with its words' bit (0: it has
+        none, so it always runs): an exclusion whose words are not in a window cannot match
+        there, and blanking out another's match never puts them in (it only puts spaces)."""
+        with_words = sum(1 for hints in self._mask_hints.values() if hints is not None)
+        bit = 1 << (len(self.needed_words[0]) - with_words)  # (they come after the required ones)
+        bits: dict[re.Pattern, int] = {}
+        for m, hints in self._mask_hints.items():
+            if hints is not None:
+                bits[m] = bit
+                bit <<= 1
+            else:
+                bits[m] = 0
+        return [[(m, bits[m]) for m in masks] for _, masks in self.alternatives]
 
     def words_in(self, text: str) -> int:
         """The bits of the required patterns one of whose words is in the text (lower case,
@@ -178,8 +204,12 @@ class Hit:
     text: str
 
 
-def _mask(text: str, masks: list[re.Pattern]) -> str:
-    for m in masks:
+def _mask(text: str, masks: list[tuple[re.Pattern, int]], words: int) -> str:
+    """The text with each exclusion's matches blanked out, in order (`words`: the window's
+    `Concept.words_in` bits; an exclusion whose bit is not among them cannot match)."""
+    for m, bit in masks:
+        if bit and not words & bit:
+            continue
         if m.search(text):
             text = m.sub(lambda mo: " " * len(mo.group(0)), text)
     return text
@@ -270,7 +300,7 @@ def _first_alternative(concept: Concept, words: int, window: TextIndex) -> int |
             continue
         if not all(search(p, window) for p in required):
             continue
-        masked = _mask(text, masks) if masks else text
+        masked = _mask(text, concept.mask_bits[k], words) if masks else text
         if masked is not text and not all(p.search(masked) for p in required):
             continue
         return k
