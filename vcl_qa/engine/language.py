@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
 from vcl_qa.engine.rules_data import load_yaml, rules_dir
 from vcl_qa.errors import RulesError
 
@@ -99,15 +100,36 @@ def detect(lines: list[str]) -> Languages:
     """The letter's language from its lines (the share of words in Welsh lines decides)."""
     s = settings()
     # A quick look first: a letter where few words are on the Welsh list is English (most
-    # letters; this look costs a tenth of the line-by-line count).
-    text = "\n".join(lines).lower()
+    # letters; this look costs a tenth of the line-by-line count). No word runs over two
+    # lines, so the letter's counts are its lines' counts added up (each line's kept).
+    memo = _quick_memo(s.welsh)
+    words = welsh = 0
+    for line in lines:
+        found = memo.get(line)
+        if found is None:
+            found = _quick_counts(line, s.welsh)
+            if len(line) <= LONGEST_KEPT:
+                memo.put(line, found, len(line))
+        words += found[0]
+        welsh += found[1]
+    if welsh < s.quick_english_below * words:
+        return Languages("en", (), {"en": words - welsh, "cy": welsh})
+    return by_lines(lines)
+
+
+def _quick_counts(line: str, welsh_words: frozenset[str]) -> tuple[int, int]:
+    """The words of a line for the quick look, and how many are on the Welsh list."""
+    text = line.lower()
     for mark in _PUNCTUATION:
         text = text.replace(mark, " ")
     words = text.split()
-    welsh = sum(map(s.welsh.__contains__, words))
-    if welsh < s.quick_english_below * len(words):
-        return Languages("en", (), {"en": len(words) - welsh, "cy": welsh})
-    return by_lines(lines)
+    return len(words), sum(map(welsh_words.__contains__, words))
+
+
+@lru_cache(maxsize=4)
+def _quick_memo(_welsh_words: frozenset[str]) -> TextMemo:
+    """Lines' quick counts, kept per Welsh word list (a letter's lines come back in others)."""
+    return TextMemo(50_000, 1_000_000)
 
 
 def by_lines(lines: list[str]) -> Languages:
