@@ -13,7 +13,7 @@ from pydantic import PositiveInt
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.structure import titles
 
-from .base import KindSettings, NotAssessed, State, finding, rx
+from .base import KindSettings, NotAssessed, State, by_block, finding, rx
 from .header_line import header_lines
 from .salutation import name_tokens
 
@@ -59,12 +59,17 @@ def _addressee(rule, state: State, cfg: Settings, victim: str) -> Iterator[Findi
 def _references(rule, state: State, cfg: Settings, urn: str) -> Iterator[Finding]:
     want = _plain(urn)
     seen: set[str] = set()
-    for m in rx(cfg.urn_pattern, case=True).finditer(state.document.text):
-        got = _plain(m.group())
+    text = state.document.text
+    pattern = rx(cfg.urn_pattern, case=True)
+    # (a reference never reaches across a blank line: each block's are kept, kinds/base.py)
+    found = by_block(rule, state, 0, len(text),
+                     lambda a, b: [(m.start(), m.end(), m.group()) for m in pattern.finditer(text, a, b)])
+    for start, end, ref in found:
+        got = _plain(ref)
         # the case's own reference printed without its year ("21 GH 04567" of 21GH0456725)
         if got != want and not (len(got) >= 9 and want.startswith(got)) and got not in seen:
             seen.add(got)
-            yield finding(rule, state, m.start(), m.end(), message=cfg.urn_message, urn=urn)
+            yield finding(rule, state, start, end, message=cfg.urn_message, urn=urn)
             if len(seen) >= cfg.most_references:
                 return
 
