@@ -100,3 +100,27 @@ def test_hints_are_sound_on_random_texts_of_the_marks():
                 matched += 1
                 assert may_match(literal_hints(pattern), text.lower()), (pattern, text)
     assert matched > 1_000
+
+
+def test_a_rules_words_found_in_one_pass_are_those_each_pattern_would_look_for():
+    """Existence runs a pattern on a block only when one of its words is there, the words of
+    all its patterns found in one pass (kinds/existence.py `_hint_index`): on every text here,
+    the patterns it runs are those whose words `may_match` finds."""
+    from vcl_qa.engine.kinds.existence import _hint_index
+
+    rules = [r for r in load_rules().rules if r.kind == "existence" and not r.config.case_sensitive]
+    assert len(rules) >= 5
+    corpus = [t.lower() for t in texts()]
+    runs = wrong = 0
+    for rule in rules:
+        automaton, always = _hint_index(rule)
+        for low in corpus:
+            present = always
+            for _, mask in automaton.iter(low):
+                present |= mask
+            for i, entry in enumerate(rule.config.patterns):
+                expected = may_match(literal_hints(entry.pattern), low)
+                runs += expected
+                wrong += expected != bool(present >> i & 1)
+    assert wrong == 0
+    assert runs > 1_000

@@ -7,7 +7,7 @@ from typing import Iterator
 from pydantic import field_validator
 
 from vcl_qa.engine.fastsearch import finditer
-from vcl_qa.engine.prefilter import literal_hints, may_match
+from vcl_qa.engine.prefilter import literal_hints
 from vcl_qa.engine.result import Finding
 
 from .base import KindSettings, State, Suggests, by_block, finding, rx, scope_bounds, sentence_text, spans
@@ -57,12 +57,16 @@ def _scan(rule, state: State, lo: int, hi: int) -> list[tuple[int, int, int]]:
     a place reports it (a place found by several patterns is reported once)."""
     cfg: Settings = rule.config
     case = cfg.case_sensitive
-    low = state.lower_text[lo:hi]
     places = _Places()
     hits = []
+    if not case:
+        automaton, always = _hint_index(rule)
+        present = always
+        for _, mask in automaton.iter(state.lower_text[lo:hi]):
+            present |= mask
     for i, entry in enumerate(cfg.patterns):
-        if not case and not may_match(literal_hints(entry.pattern), low):
-            continue
+        if not case and not present >> i & 1:
+            continue  # none of the words it cannot match without is there
         pat = rx(entry.pattern, case)
         unless = rx(entry.unless, case) if entry.unless else None
         only = rx(entry.only, False) if entry.only else None
@@ -77,6 +81,46 @@ def _scan(rule, state: State, lo: int, hi: int) -> list[tuple[int, int, int]]:
             hits.append((m.start(), m.end(), i))
     return hits
 
+
+
+def _hint_index(rule) -> tuple:
+    """The words each pattern of the rule cannot match without (engine/prefilter.py), found
+    in a block in one pass (an Aho-Corasick automaton): each word gives the bits of the
+    patterns it is a word of; `always`, the bits of the patterns with no such words. Kept on
+    the rule."""
+    kept = rule.__dict__.get("_hint_index")
+    if kept is None:
+        import ahocorasick
+
+        masks: dict[str, int] = {}
+        always = 0
+        for i, entry in enumerate(rule.config.patterns):
+            hints = literal_hints(entry.pattern)
+            if hints is None:
+                always |= 1 << i
+                continue
+            for h in hints:
+                masks[h] = masks.get(h, 0) | 1 << i
+        automaton = ahocorasick.Automaton()
+        for h, mask in masks.items():
+            automaton.add_word(h, mask)
+        if masks:
+            automaton.make_automaton()
+        else:
+            automaton = _NO_WORDS
+        kept = rule.__dict__["_hint_index"] = (automaton, always)
+    return kept
+
+
+class _NoWords:
+    """An automaton of no words: finds nothing."""
+
+    @staticmethod
+    def iter(_text: str):
+        return iter(())
+
+
+_NO_WORDS = _NoWords()
 
 
 class _Places:
