@@ -76,8 +76,16 @@ class Concept:
 
     @cached_property
     def indexed(self) -> list[tuple[int, list[re.Pattern], list[re.Pattern]]]:
-        """The alternatives with their places in the list."""
-        return [(k, req, masks) for k, (req, masks) in enumerate(self.alternatives)]
+        """The alternatives with their places in the list, each one's patterns in the order
+        they are tried: the shorter (cheaper) first, since all must match and one that does
+        not ends the try ("because" before a list of 1,000 evidence nouns)."""
+        return [(k, sorted(req, key=lambda p: len(p.pattern)), masks)
+                for k, (req, masks) in enumerate(self.alternatives)]
+
+    @cached_property
+    def needs_any(self) -> tuple[int, ...]:
+        """The distinct `needed_words` bits of the alternatives (for a quick "can any match")."""
+        return tuple(dict.fromkeys(self.needed_words[1]))
 
     @cached_property
     def needed_words(self) -> tuple[list[tuple[str, ...]], list[int]]:
@@ -243,7 +251,7 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
                 union |= b
             seg_bits.append(union)  # (the last: the whole letter's)
         anywhere = seg_bits[-1] >> at & mask
-        if not any(anywhere & need == need for need in concept.needed_words[1]):
+        if not any(anywhere & need == need for need in concept.needs_any):
             return None
     for size in range(1, concept.window + 1):
         texts = cache.get(size)  # the letter's windows of this size (kept for every concept)
@@ -267,7 +275,10 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
                     for b in seg_bits[i:i + size]:
                         words |= b
                     words = words >> at & mask
-                found = _first_alternative(concept, words, TextIndex(text))
+                if any(words & need == need for need in concept.needs_any):
+                    found = _first_alternative(concept, words, TextIndex(text))
+                else:
+                    found = None  # no alternative has all its words here
                 if len(text) <= MEMO_TEXT_MAX:
                     memo.put(text, found, len(text))
             if found is None:
