@@ -426,3 +426,35 @@ def test_an_existence_rules_fits_must_name_a_suggestion():
 
     with pytest.raises(ValidationError, match="not in suggest"):
         Pattern(pattern=r"\bget in touch\b", suggest=["call us"], fits={"phone us": {"next": r"(?!\s+with)"}})
+
+
+def test_a_concept_skipped_for_want_of_its_words_near_the_edit_changes_no_button(monkeypatch):
+    """A concept only the edit's old words touch is not worked out over the whole letter when
+    none of its alternatives has all its words near the edit (Checker._may_be_near): every
+    sample and held-out letter gets the same buttons as when every such concept is worked out."""
+    letters = [Letter.from_file(p) for p in letter_paths()[:400]]
+
+    def buttons():
+        out = []
+        for letter in letters:
+            try:
+                result = run.score_letter(letter, today=TODAY)
+            except LetterError:
+                continue
+            out.append([(f.rule, f.start, tuple(f.replacements)) for f in result.findings])
+        return out
+
+    skipped = Counter()
+    real = Checker._may_be_near
+
+    def counting(self, c, edit):
+        near = real(self, c, edit)
+        skipped[near] += 1
+        return near
+
+    monkeypatch.setattr(Checker, "_may_be_near", counting)
+    fast = buttons()
+    assert skipped[False] > 20  # the shortcut was taken
+    monkeypatch.setattr(Checker, "_may_be_near", lambda self, c, edit: True)
+    assert buttons() == fast
+    assert sum(len(r) for row in fast for _, _, r in row) > 100  # buttons were offered

@@ -632,6 +632,9 @@ class Checker:
         for c in self.concepts:
             if c.name not in touched:
                 continue  # neither taken out nor put in
+            if (c.name not in added_touched and c.name not in self.state.concept_cache
+                    and not self._may_be_near(c, edit)):
+                continue  # only taken out, and it cannot be found where the edit is
             full = self.state.concept(c.name)
             if full is not None:
                 seg_lo, seg_hi = self._found_span(c.name, full)
@@ -654,6 +657,26 @@ class Checker:
                 if (old_at + delta if old_at > e else old_at) != new_at:
                     return False
         return True
+
+    def _may_be_near(self, c, edit: Edit) -> bool:
+        """Could the letter's patterns find the concept in a window of sentences that takes in
+        the edit (so that it is "found where the edit is")? Not when no alternative has all its
+        words in the sentences within the concept's window of it. A concept the classifier may
+        rescue (found in any sentence it likes) always could; so could one with no word index.
+        Asked before working the concept out over the whole letter, for a concept only the
+        edit's old words touch: if it cannot be there, the edit cannot lose it."""
+        if c.second_opinion == "rescue" or c.word_index is None:
+            return True
+        segs = self.doc.segments
+        near = [i for i, seg in enumerate(segs) if seg.end >= edit.start - 1 and seg.start <= edit.end + 1]
+        if not near:
+            return False
+        index, at, mask = c.word_index
+        words = 0
+        for seg in segs[max(0, near[0] - c.window + 1):near[-1] + c.window]:
+            words |= index.bits(seg.text)
+        words = words >> at & mask
+        return any(words & need == need for need in c.needs_any)
 
     def safe(self, f: Finding, edit: Edit) -> bool:
         """Applied to the letter, does the edit clear this finding here and raise no other?"""
