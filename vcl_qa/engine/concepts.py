@@ -149,15 +149,16 @@ class Concept:
                     break
         return found
 
-    def may_be_in(self, low: str) -> bool:
+    def may_be_in(self, low: str, all_bits: int | None = None) -> bool:
         """Could an alternative match this lower-case text? (Not unless every one of its
-        patterns' needed words is in it.)"""
+        patterns' needed words is in it.) `all_bits`: the word index's bits of the text, when
+        already worked out (they serve every concept)."""
         if self.word_index is None:
             words = self.words_of(low)
         else:
             index, at, mask = self.word_index
-            words = index.lower_bits(low) >> at & mask
-        return any(words & need == need for need in self.needed_words[1])
+            words = (index.lower_bits(low) if all_bits is None else all_bits) >> at & mask
+        return any(words & need == need for need in self.needs_any)
 
 
 class WordIndex:

@@ -628,6 +628,7 @@ class Checker:
         added_touched = _concepts_touched(by_prefix, added)
         touched |= added_touched
         low_new = new_text.lower()
+        new_bits: tuple | None = None  # (the word index, its bits of the new text)
         suspects = []
         for c in self.concepts:
             if c.name not in touched:
@@ -643,8 +644,15 @@ class Checker:
                     continue
                 if full.end <= edit.start:
                     continue  # found before the edit: it stays where it is
-            if c.name in added_touched and c.may_be_in(low_new):
-                suspects.append(c.name)  # the new words may make it appear (earlier)
+            if c.name in added_touched:
+                bits = None
+                if c.word_index is not None:
+                    index = c.word_index[0]  # (one index serves all the rule set's concepts)
+                    if new_bits is None or new_bits[0] is not index:
+                        new_bits = (index, index.lower_bits(low_new))
+                    bits = new_bits[1]
+                if c.may_be_in(low_new, bits):
+                    suspects.append(c.name)  # the new words may make it appear (earlier)
         if not suspects:
             return True
         names = tuple(suspects)
