@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from vcl_qa.engine.prefilter import literal_hints, may_match
+from vcl_qa.engine.prefilter import hint_sets, literal_hints, may_match
 from vcl_qa.engine.rules import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,25 +72,25 @@ def test_hints_are_sound_on_every_rule_pattern_and_text():
     checked = 0
     for pattern in set(all_patterns()):
         rx = re.compile(pattern, re.I)
-        hints = literal_hints(pattern)
         for text in corpus:
             if rx.search(text):
                 checked += 1
-                if not may_match(hints, text.lower()):
-                    misses.append((pattern, hints))
+                low = text.lower()
+                misses += [(pattern, hints) for hints in hint_sets(pattern) if not may_match(hints, low)]
     assert checked > 500
     assert misses == []
 
 
 def test_hints_are_sound_on_random_texts_of_the_marks():
     """Every pattern of marks, classes and look-arounds that matches a random text of those
-    characters has one of its hints in it (the pre-check never skips a real match)."""
+    characters has one of its hints in it, and a word of each set it needs (the pre-checks
+    never skip a real match)."""
     import random
     import re
 
     rng = random.Random(11)
     pieces = ["<", ">", "_", "#", "[", "]", "{", "}", "*", "?", "a", "b", " ", "«", "»"]
-    patterns = [r"<<[^>]{0,5}>>", r"\[[^\]]{1,5}\]", r"_{2,}", r"#{2,}", r"\{\{[^}]{0,4}\}\}", r"\*{2,}",
+    patterns = [r"a<+b#", r"(a|_)[^<]*<b", r"<<[^>]{0,5}>>", r"\[[^\]]{1,5}\]", r"_{2,}", r"#{2,}", r"\{\{[^}]{0,4}\}\}", r"\*{2,}",
                 r"(?<!\{)\{(?!\{)[^{}]{1,5}\}(?!\})", r"«[^«»]{1,5}»", r"[^\]<]b", r"a[<]?b", r"(a|_)b_?"]
     matched = 0
     for _ in range(3_000):
@@ -99,6 +99,7 @@ def test_hints_are_sound_on_random_texts_of_the_marks():
             if re.search(pattern, text, re.I):
                 matched += 1
                 assert may_match(literal_hints(pattern), text.lower()), (pattern, text)
+                assert all(may_match(h, text.lower()) for h in hint_sets(pattern)), (pattern, text)
     assert matched > 1_000
 
 
@@ -106,21 +107,27 @@ def test_a_rules_words_found_in_one_pass_are_those_each_pattern_would_look_for()
     """Existence runs a pattern on a block only when one of its words is there, the words of
     all its patterns found in one pass (kinds/existence.py `_hint_index`): on every text here,
     the patterns it runs are those whose words `may_match` finds."""
+    import re
+
     from vcl_qa.engine.kinds.existence import _hint_index
+    from vcl_qa.engine.prefilter import hint_sets
 
     rules = [r for r in load_rules().rules if r.kind == "existence" and not r.config.case_sensitive]
     assert len(rules) >= 5
     corpus = [t.lower() for t in texts()]
-    runs = wrong = 0
+    runs = wrong = unsound = 0
     for rule in rules:
-        automaton, always = _hint_index(rule)
+        automaton, needs = _hint_index(rule)
         for low in corpus:
-            present = always
+            present = 0
             for _, mask in automaton.iter(low):
                 present |= mask
             for i, entry in enumerate(rule.config.patterns):
-                expected = may_match(literal_hints(entry.pattern), low)
+                # every set of words the pattern needs has one in the text
+                expected = all(may_match(hints, low) for hints in hint_sets(entry.pattern))
                 runs += expected
-                wrong += expected != bool(present >> i & 1)
+                wrong += expected != (present & needs[i] == needs[i])
+                unsound += bool(re.search(entry.pattern, low, re.I)) and not expected
     assert wrong == 0
+    assert unsound == 0  # a pattern that matches always has all its words there
     assert runs > 1_000

@@ -15,7 +15,7 @@ from typing import Any
 
 from vcl_qa.engine.fastsearch import TextIndex, search
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
-from vcl_qa.engine.prefilter import literal_hints
+from vcl_qa.engine.prefilter import hint_sets
 from vcl_qa.engine.structure import Document
 
 SPACES = re.compile(r"\s+")
@@ -89,44 +89,41 @@ class Concept:
 
     @cached_property
     def needed_words(self) -> tuple[list[tuple[str, ...]], list[int]]:
-        """The words each required pattern cannot match without (engine/prefilter.py), one bit
-        a pattern; and for each alternative, the bits of its patterns that have such words.
-        After them, a bit for each exclusion (`none`) pattern that has such words
-        (`mask_bits`)."""
-        words: list[tuple[str, ...]] = []
-        needs: list[int] = []
-        for required, _ in self.alternatives:
-            need = 0
-            for p in required:
-                hints = literal_hints(p.pattern)
-                if hints is not None:
-                    need |= 1 << len(words)
-                    words.append(hints)
-            needs.append(need)
-        for pattern, hints in self._mask_hints.items():
-            if hints is not None:
-                words.append(hints)
-        return words, needs
+        """The sets of words the patterns cannot match without (one word of each set must be
+        there; engine/prefilter.py `hint_sets`), a bit each; and for each alternative, the bits
+        of all its required patterns' sets. The exclusions' sets have bits too (`mask_bits`)."""
+        return self._word_bits[0], self._word_bits[1]
 
     @cached_property
-    def _mask_hints(self) -> dict[re.Pattern, tuple[str, ...] | None]:
-        """Each exclusion pattern (once, though most are every alternative's) and its words."""
-        return {m: literal_hints(m.pattern) for _, masks in self.alternatives for m in masks}
+    def _word_bits(self) -> tuple[list[tuple[str, ...]], list[int], dict[re.Pattern, int]]:
+        """The sets of words (engine/prefilter.py `hint_sets`: one word of each set must be in
+        any text a pattern matches), a bit each, shared by the patterns that need the same
+        set; each alternative's bits (all its required patterns' sets), and each exclusion's."""
+        words: list[tuple[str, ...]] = []
+        bit_of: dict[tuple[str, ...], int] = {}
+
+        def bits(pattern: str) -> int:
+            out = 0
+            for hints in hint_sets(pattern):
+                if hints not in bit_of:
+                    bit_of[hints] = 1 << len(words)
+                    words.append(hints)
+                out |= bit_of[hints]
+            return out
+
+        needs = [0] * len(self.alternatives)
+        for k, (required, _) in enumerate(self.alternatives):
+            for p in required:
+                needs[k] |= bits(p.pattern)
+        masks = {m: bits(m.pattern) for _, ms in self.alternatives for m in ms}
+        return words, needs, masks
 
     @cached_property
     def mask_bits(self) -> list[list[tuple[re.Pattern, int]]]:
-        """For each alternative, its exclusions in order, each with its words' bit (0: it has
-        none, so it always runs): an exclusion whose words are not in a window cannot match
-        there, and blanking out another's match never puts them in (it only puts spaces)."""
-        with_words = sum(1 for hints in self._mask_hints.values() if hints is not None)
-        bit = 1 << (len(self.needed_words[0]) - with_words)  # (they come after the required ones)
-        bits: dict[re.Pattern, int] = {}
-        for m, hints in self._mask_hints.items():
-            if hints is not None:
-                bits[m] = bit
-                bit <<= 1
-            else:
-                bits[m] = 0
+        """For each alternative, its exclusions in order, each with its words' bits (0: it has
+        none, so it always runs): an exclusion some of whose words are not in a window cannot
+        match there, and blanking out another's match never puts them in (it only puts spaces)."""
+        bits = self._word_bits[2]
         return [[(m, bits[m]) for m in masks] for _, masks in self.alternatives]
 
     def words_in(self, text: str) -> int:
@@ -216,9 +213,9 @@ class Hit:
 def _mask(text: str, masks: list[tuple[re.Pattern, int]], words: int) -> str:
     """The text with each exclusion's matches blanked out, in order (`words`: the window's
     `Concept.words_in` bits; an exclusion whose bit is not among them cannot match)."""
-    for m, bit in masks:
-        if bit and not words & bit:
-            continue
+    for m, bits in masks:
+        if words & bits != bits:
+            continue  # a word it cannot match without is not there
         if m.search(text):
             text = m.sub(lambda mo: " " * len(mo.group(0)), text)
     return text

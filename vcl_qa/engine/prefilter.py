@@ -65,6 +65,14 @@ def literal_hints(pattern: str) -> tuple[str, ...] | None:
     return max(options, key=lambda hs: (min(len(h) for h in hs), -len(hs)))
 
 
+@lru_cache(maxsize=4096)
+def hint_sets(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """Every set of words one of which must appear (each of them must: "\\bvictim\\S*\\s+right
+    to\\s+review" needs "victim", "right" and "review"); () when it cannot tell. The sets are
+    `literal_hints`' choices; a check that asks for all of them skips more texts."""
+    return tuple(dict.fromkeys(_mandatory_sets(pattern)))
+
+
 def _mandatory_sets(p: str) -> list[tuple[str, ...]]:
     """Walk the pattern's top level; each mandatory literal word or group gives a hint set."""
     sets: list[tuple[str, ...]] = []

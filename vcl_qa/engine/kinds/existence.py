@@ -7,7 +7,7 @@ from typing import Iterator
 from pydantic import field_validator
 
 from vcl_qa.engine.fastsearch import finditer
-from vcl_qa.engine.prefilter import literal_hints
+from vcl_qa.engine.prefilter import hint_sets
 from vcl_qa.engine.result import Finding
 
 from .base import KindSettings, State, Suggests, by_block, finding, rx, scope_bounds, sentence_text, spans
@@ -60,13 +60,13 @@ def _scan(rule, state: State, lo: int, hi: int) -> list[tuple[int, int, int]]:
     places = _Places()
     hits = []
     if not case:
-        automaton, always = _hint_index(rule)
-        present = always
+        automaton, needs = _hint_index(rule)
+        present = 0
         for _, mask in automaton.iter(state.lower_text[lo:hi]):
             present |= mask
     for i, entry in enumerate(cfg.patterns):
-        if not case and not present >> i & 1:
-            continue  # none of the words it cannot match without is there
+        if not case and present & needs[i] != needs[i]:
+            continue  # a word it cannot match without is not there
         pat = rx(entry.pattern, case)
         unless = rx(entry.unless, case) if entry.unless else None
         only = rx(entry.only, False) if entry.only else None
@@ -84,23 +84,26 @@ def _scan(rule, state: State, lo: int, hi: int) -> list[tuple[int, int, int]]:
 
 
 def _hint_index(rule) -> tuple:
-    """The words each pattern of the rule cannot match without (engine/prefilter.py), found
-    in a block in one pass (an Aho-Corasick automaton): each word gives the bits of the
-    patterns it is a word of; `always`, the bits of the patterns with no such words. Kept on
-    the rule."""
+    """The sets of words the rule's patterns cannot match without (engine/prefilter.py
+    `hint_sets`: one word of each set must be there), a bit each, found in a block in one
+    pass (an Aho-Corasick automaton: each word gives the bits of the sets it is in); and each
+    pattern's bits (0: it always runs). Kept on the rule."""
     kept = rule.__dict__.get("_hint_index")
     if kept is None:
         import ahocorasick
 
         masks: dict[str, int] = {}
-        always = 0
-        for i, entry in enumerate(rule.config.patterns):
-            hints = literal_hints(entry.pattern)
-            if hints is None:
-                always |= 1 << i
-                continue
-            for h in hints:
-                masks[h] = masks.get(h, 0) | 1 << i
+        bit_of: dict[tuple[str, ...], int] = {}
+        needs = []
+        for entry in rule.config.patterns:
+            need = 0
+            for hints in hint_sets(entry.pattern):
+                if hints not in bit_of:
+                    bit_of[hints] = bit = 1 << len(bit_of)
+                    for h in hints:
+                        masks[h] = masks.get(h, 0) | bit
+                need |= bit_of[hints]
+            needs.append(need)
         automaton = ahocorasick.Automaton()
         for h, mask in masks.items():
             automaton.add_word(h, mask)
@@ -108,7 +111,7 @@ def _hint_index(rule) -> tuple:
             automaton.make_automaton()
         else:
             automaton = _NO_WORDS
-        kept = rule.__dict__["_hint_index"] = (automaton, always)
+        kept = rule.__dict__["_hint_index"] = (automaton, tuple(needs))
     return kept
 
 
