@@ -87,6 +87,20 @@ class Concept:
         """The distinct `needed_words` bits of the alternatives (for a quick "can any match")."""
         return tuple(dict.fromkeys(self.needed_words[1]))
 
+    def possible(self, words: int) -> bool:
+        """Could an alternative match a text with these `words_in` bits? (Kept per bits: the
+        same few combinations of words come back window after window.)"""
+        found = self._possible.get(words)
+        if found is None:
+            if len(self._possible) >= 4_096:
+                self._possible.clear()
+            found = self._possible[words] = any(words & need == need for need in self.needs_any)
+        return found
+
+    @cached_property
+    def _possible(self) -> dict[int, bool]:
+        return {}
+
     @cached_property
     def needed_words(self) -> tuple[list[tuple[str, ...]], list[int]]:
         """The sets of words the patterns cannot match without (one word of each set must be
@@ -155,7 +169,7 @@ class Concept:
         else:
             index, at, mask = self.word_index
             words = (index.lower_bits(low) if all_bits is None else all_bits) >> at & mask
-        return any(words & need == need for need in self.needs_any)
+        return self.possible(words)
 
 
 class WordIndex:
@@ -248,8 +262,7 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
             for b in seg_bits:
                 union |= b
             seg_bits.append(union)  # (the last: the whole letter's)
-        anywhere = seg_bits[-1] >> at & mask
-        if not any(anywhere & need == need for need in concept.needs_any):
+        if not concept.possible(seg_bits[-1] >> at & mask):
             return None
     for size in range(1, concept.window + 1):
         texts = cache.get(size)  # the letter's windows of this size (kept for every concept)
@@ -273,7 +286,7 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
                     for b in seg_bits[i:i + size]:
                         words |= b
                     words = words >> at & mask
-                if any(words & need == need for need in concept.needs_any):
+                if concept.possible(words):
                     found = _first_alternative(concept, words, TextIndex(text))
                 else:
                     found = None  # no alternative has all its words here

@@ -683,8 +683,7 @@ class Checker:
         words = 0
         for seg in segs[max(0, near[0] - c.window + 1):near[-1] + c.window]:
             words |= index.bits(seg.text)
-        words = words >> at & mask
-        return any(words & need == need for need in c.needs_any)
+        return c.possible(words >> at & mask)
 
     def safe(self, f: Finding, edit: Edit) -> bool:
         """Applied to the letter, does the edit clear this finding here and raise no other?"""
