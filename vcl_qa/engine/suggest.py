@@ -16,6 +16,7 @@ Word lists (irregular verbs, determiners, advice-only suggestions) are in rules/
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,7 +31,7 @@ from vcl_qa.engine.metrics import compute_metrics, flesch, piece, piece_counts
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.rules_data import parse_yaml
-from vcl_qa.engine.structure import Tok, analyse, tokenize
+from vcl_qa.engine.structure import Document, Sentence, Tok, analyse, tokenize
 
 # Kinds a local check cannot judge: the reading-ease figure (checked over the whole letter
 # below), timeliness and a missing letter detail (the text does not change them; a window's
@@ -42,6 +43,8 @@ LETTER_WIDE_KINDS = {"metric", "timeliness", "details"}
 EXPLAINS_TERM = {"acronym"}
 WHOLE_LINE = {"salutation"}
 NEUTRAL_GREETING = "Dear Sir\n\n"  # so that a window of sentences reads as prose
+# What may change where a sentence or a line begins or ends (Checker._spliced).
+_STRUCTURAL = re.compile(r"[\n\r.!?:;\"“”‘’'()\[\]{}<>•·–—-]")
 _CACHE_MAX = 20_000
 _cache = TextMemo(_CACHE_MAX, 4_000_000)  # at most 4,000,000 characters of window text
 
@@ -538,6 +541,7 @@ class Checker:
         self._fre: tuple | None = None
         self._states: dict[str, State] = {}
         self._spans: dict[str, tuple[int, int]] = {}
+        self._seg_starts: list[int] | None = None
         reader = state.letter.context.reader
         self.fre_floors = [float(r.config.minimum(reader)) for r in rs.rules if r.kind == "metric"
                            and r.config.metric == "flesch_reading_ease"
@@ -657,14 +661,85 @@ class Checker:
             return True
         names = tuple(suspects)
         delta = new_e - e
-        for (_, old_at), (_, new_at) in zip(self.concepts_found(old_text, names),
-                                            self.concepts_found(new_text, names)):
+        spliced = self._spliced(lo, hi, old_text, edit)
+        if spliced is None:
+            old_found, new_found = self.concepts_found(old_text, names), self.concepts_found(new_text, names)
+        else:
+            old_found = self._concepts_in(old_text, spliced[0], names)
+            new_found = self._concepts_in(new_text, spliced[1], names)
+        for (_, old_at), (_, new_at) in zip(old_found, new_found):
             if (old_at is None) != (new_at is None):
                 return False
             if old_at is not None and not s <= old_at <= e:
                 if (old_at + delta if old_at > e else old_at) != new_at:
                     return False
         return True
+
+    def _spliced(self, lo: int, hi: int, old_text: str, edit: Edit) -> tuple[list, list] | None:
+        """The letter's own segments (sentences, headings) in the window [lo, hi), before and
+        after the edit, in the window text's offsets; None when the window must be analysed
+        afresh instead (`concepts_found`).
+
+        Analysing the window as a letter of its own (a greeting put in front) finds the
+        letter's sentences there again, and costs most of the check when the window runs over
+        two paragraphs side by side for the first time. The letter's segments serve when the
+        edit cannot change where sentences or lines begin and end: it lies inside one prose
+        sentence, and neither the words taken out nor those put in have a line break, a mark
+        that ends a sentence or clause, a quote or a bracket; the window is sentences of the
+        prose, with every segment it touches wholly inside it."""
+        doc = self.doc
+        prefix = len(old_text) - (hi - lo)
+        if prefix != len(NEUTRAL_GREETING) or not old_text.startswith(NEUTRAL_GREETING):
+            return None
+        if _STRUCTURAL.search(edit.text) or _STRUCTURAL.search(doc.text, edit.start, edit.end):
+            return None
+        if self._seg_starts is None:
+            self._seg_starts = [x.start for x in doc.segments]
+        # (segments are in order of where they start, and none holds another)
+        first = max(0, bisect_right(self._seg_starts, lo) - 1)
+        segs = []
+        for x in doc.segments[first:bisect_left(self._seg_starts, hi)]:
+            if x.end <= lo or x.start >= hi:
+                continue
+            if x.start < lo or x.end > hi:
+                return None
+            segs.append(x)
+        hit = [x for x in segs if x.start < max(edit.end, edit.start + 1) and edit.start < x.end]
+        if len(hit) != 1 or hit[0].paragraph < 0 or not (hit[0].start <= edit.start and edit.end <= hit[0].end):
+            return None
+        delta = len(edit.text) - (edit.end - edit.start)
+        numbers: dict[int, int] = {}  # paragraphs numbered afresh in the window (only equality counts)
+        old, new = [], []
+        for x in segs:
+            para = x.paragraph if x.paragraph < 0 else numbers.setdefault(x.paragraph, len(numbers))
+            a, b = x.start - lo + prefix, x.end - lo + prefix
+            old.append(Sentence(a, b, x.text, -1, -1, x.words, para))
+            if x is hit[0]:
+                text = x.text[:edit.start - x.start] + edit.text + x.text[edit.end - x.start:]
+                new.append(Sentence(a, b + delta, text, -1, -1, x.words, para))
+            elif x.start >= edit.end:
+                new.append(Sentence(a + delta, b + delta, x.text, -1, -1, x.words, para))
+            else:
+                new.append(Sentence(a, b, x.text, -1, -1, x.words, para))
+        return old, new
+
+    def _concepts_in(self, text: str, segments: list, names: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
+        """`concepts_found` over the given segments of the window text (`_spliced`), each
+        concept's answer kept per window text and segments."""
+        shape = tuple((x.start, x.end, x.paragraph) for x in segments)
+        keys = [(*self.concepts_key, "segments", name, text, shape) for name in names]
+        found = [_cache.get(key) for key in keys]
+        if any(f is None for f in found):
+            doc = Document(text, None, [], [], 0, 0, None, None, [0], segments, [])  # type: ignore[arg-type]
+            st = State(Letter.model_construct(text=text, context=self.state.letter.context, source=None),
+                       doc, self.state.ruleset, self.state.today)
+            if hasattr(self.state, "language"):  # the letter's language, not the window's guess
+                st.language = self.state.language
+            for i, name in enumerate(names):
+                if found[i] is None:
+                    hit = st.concept(name)
+                    found[i] = _remember(keys[i], (hit.start if hit else None,))
+        return tuple((name, f[0]) for name, f in zip(names, found))
 
     def _may_be_near(self, c, edit: Edit) -> bool:
         """Could the letter's patterns find the concept in a window of sentences that takes in
