@@ -11,7 +11,7 @@ import pyphen
 
 from vcl_qa import Letter
 from vcl_qa.engine import classifier, fastsearch, language, memo, run, second_opinion, structure, suggest
-from vcl_qa.engine.kinds import existence
+from vcl_qa.engine.kinds import acronym, existence
 from vcl_qa.engine.kinds.base import BLOCK_FINDS
 from vcl_qa.engine.nlp import get_nlp
 from vcl_qa.engine.rules import load_rules
@@ -96,7 +96,7 @@ def test_the_memos_default_bounds_add_up_to_tens_of_megabytes_not_gigabytes():
                   + structure._block_tokens.memo.chars + structure._chunk.memo.chars
                   + structure._is_word.memo.chars + BLOCK_FINDS.chars + structure._TRAITS.chars
                   + structure._BREAKS.chars + second_opinion._RESCUABLE.chars
-                  + next(iter(rules.concepts.values())).word_index[0].memo.chars + suggest._lemmas.memo.chars
+                  + next(iter(rules.concepts.values())).word_index[0].memo.chars + suggest._lemmas.memo.chars + acronym._capitals_share.memo.chars
                   # the language's quick look: one memo per Welsh word list, four lists at most
                   + language._quick_memo.cache_info().maxsize * language._quick_memo(language.settings().welsh).chars)
     assert kept_chars < 60_000_000

@@ -6,9 +6,10 @@ from typing import Iterator
 
 from pydantic import Field
 
+from vcl_qa.engine.memo import LONGEST_KEPT, keep_short
 from vcl_qa.engine.result import Finding
 
-from .base import KindSettings, State, finding, rx, spans
+from .base import KindSettings, State, by_block, finding, rx, spans
 
 HONOURS = {"when", "scope", "within"}
 
@@ -31,20 +32,29 @@ def check(rule, state: State) -> Iterator[Finding]:
     expansions = {k.upper(): v for k, v in cfg.expansions.items()}
     skip = frozenset(cfg.expansion_skip_words.lower().split())
     seen: set[str] = set()
+    pattern = rx(cfg.pattern, True)
     for lo, hi in spans(rule, state):
-        for m in rx(cfg.pattern, True).finditer(text, lo, hi):
-            acr = m.group(1)
+        # (an acronym never reaches across a blank line: each block's are kept, kinds/base.py)
+        found = by_block(rule, state, lo, hi,
+                         lambda a, b: [(m.start(), m.end(), m.group(1)) for m in pattern.finditer(text, a, b)])
+        for start, end, acr in found:
             if acr in seen or acr in allow or acr in emphasis or len(set(acr)) == 1:
                 continue
-            line = doc.lines[doc.line_col(m.start())[0] - 1].text
-            letters = re.sub(r"[^A-Za-z]", "", line)
-            if letters and sum(c.isupper() for c in letters) / len(letters) > cfg.capitals_line_share:
+            line = doc.lines[doc.line_col(start)[0] - 1].text
+            if _capitals_share(line) > cfg.capitals_line_share:
                 continue  # a line in capitals (a heading), not an acronym in running text
             seen.add(acr)
-            if _defined(acr, text, m.start(), m.end(), expansions.get(acr), skip):
+            if _defined(acr, text, start, end, expansions.get(acr), skip):
                 continue
             sugg = [f"{expansions[acr]} ({acr})"] if acr in expansions else []
-            yield finding(rule, state, m.start(), m.start() + len(acr), suggestions=sugg)
+            yield finding(rule, state, start, start + len(acr), suggestions=sugg)
+
+
+@keep_short(maxsize=20_000, longest=LONGEST_KEPT)
+def _capitals_share(line: str) -> float:
+    """The share of a line's letters that are capitals (0 for a line with none)."""
+    letters = re.sub(r"[^A-Za-z]", "", line)
+    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
 
 
 def _initials(words: list[str], skip: frozenset[str]) -> str:
