@@ -129,7 +129,7 @@ def _quick_counts(line: str, welsh_words: frozenset[str]) -> tuple[int, int]:
 @lru_cache(maxsize=4)
 def _quick_memo(_welsh_words: frozenset[str]) -> TextMemo:
     """Lines' quick counts, kept per Welsh word list (a letter's lines come back in others)."""
-    return TextMemo(50_000, 1_000_000)
+    return TextMemo(20_000, 400_000)
 
 
 def by_lines(lines: list[str]) -> Languages:

@@ -50,7 +50,7 @@ def check(rule, state: State) -> Iterator[Finding]:
             yield finding(rule, state, start, start + len(acr), suggestions=sugg)
 
 
-@keep_short(maxsize=20_000, longest=LONGEST_KEPT)
+@keep_short(maxsize=20_000, longest=LONGEST_KEPT, chars=400_000)
 def _capitals_share(line: str) -> float:
     """The share of a line's letters that are capitals (0 for a line with none)."""
     letters = re.sub(r"[^A-Za-z]", "", line)
