@@ -134,3 +134,19 @@ def test_the_built_model_separates_boilerplate_from_reasons():
     low = second_opinion("specific_reason", BOILERPLATE)
     high = second_opinion("specific_reason", SPECIFIC)
     assert max(low) < 0.5 < min(high), (low, high)
+
+
+def test_a_sentence_read_alone_gets_the_probabilities_the_pipeline_gives(tiny_model):
+    """A single new sentence is read by running the pipeline's components on it directly
+    (classifier._read_one): the same probabilities as calling the pipeline, and as reading it
+    in a batch."""
+    from vcl_qa.engine.classifier import _read_one
+
+    nlp = load_model(tiny_model)
+    sentences = ["The film shows a man in a red coat, and Mr Hale wore a blue one.",
+                 "This decision was made after careful consideration of all the evidence.",
+                 "I am so sorry for what you have been through.", "We can meet you at our office."]
+    alone = [_read_one(nlp, normalise(s)).cats for s in sentences]
+    assert alone == [nlp(normalise(s)).cats for s in sentences]
+    assert alone == [d.cats for d in nlp.pipe([normalise(s) for s in sentences])]
+    assert len({round(c["specific_reason"], 6) for c in alone}) > 1  # the model tells them apart

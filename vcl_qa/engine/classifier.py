@@ -145,8 +145,10 @@ def second_opinion(concept: str, sentences: list[str], path: str | Path | None =
         else:
             found[s] = cats
     if missing:
-        # (one sentence, as most often: read on its own, without the batching's own cost)
-        docs = [nlp(next(iter(missing)))] if len(missing) == 1 else nlp.pipe(list(missing), batch_size=64)
+        # (one sentence, as most often: its components run on it directly, without what a
+        # call of the pipeline or a batch costs around them: 45 rather than 80-100 microseconds,
+        # the same probabilities)
+        docs = [_read_one(nlp, next(iter(missing)))] if len(missing) == 1 else nlp.pipe(list(missing), batch_size=64)
         for text, doc in zip(missing, docs):
             cats = {k: float(v) for k, v in doc.cats.items()}
             for s in missing[text]:
@@ -154,6 +156,14 @@ def second_opinion(concept: str, sentences: list[str], path: str | Path | None =
                 if len(s) <= _SEEN_TEXT_MAX:  # a hostile run-on sentence is read, not kept
                     seen.put(s, cats, len(s))
     return [found[s].get(concept, 0.0) for s in sentences]
+
+
+def _read_one(nlp, text: str):
+    """`nlp(text)`: the text made a Doc, then each component of the pipeline run on it."""
+    doc = nlp.make_doc(text)
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    return doc
 
 
 _SEEN: dict[int, TextMemo] = {}
