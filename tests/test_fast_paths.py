@@ -326,3 +326,20 @@ def test_finditer_is_patterns_own_when_paragraphs_come_in_any_order():
             if (found and found.span()) != ((m := p.search(text)) and m.span()):
                 wrong.append(("search", p.pattern[:40], text[:40]))
     assert wrong == []
+
+
+def test_blank_line_breaks_are_those_the_pattern_finds_everywhere():
+    """fastsearch.breaks tries the blank-line pattern only where a line ends: on random texts
+    of every kind of white space, and on every letter here, it finds what trying it at every
+    character finds."""
+    import random
+
+    rng = random.Random(5)
+    chars = ["a", " ", "\n", "\t", "\r", "\xa0", "\u2028", "b", "\x0b", "\x1c", "\x85", "\u3000"]
+    texts = ["".join(rng.choice(chars) for _ in range(rng.randint(0, 16))) for _ in range(50_000)]
+    found = 0
+    for text in texts + TEXTS:
+        want = [(m.start(), m.end()) for m in fastsearch._BREAK.finditer(text)]
+        assert fastsearch.breaks(text) == want, repr(text[:80])
+        found += len(want)
+    assert found > 10_000

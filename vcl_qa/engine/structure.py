@@ -16,6 +16,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from vcl_qa import config
+from vcl_qa.engine.fastsearch import breaks as blank_line_breaks
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo, keep_short
 from vcl_qa.engine.nlp import get_nlp
 from vcl_qa.engine.rules_data import load_yaml
@@ -537,8 +538,8 @@ def _split_counted(toks: list[Tok], text: str, lines: list[Line]) -> tuple[list[
 # only moves it to its place in the letter. The answers are those of `tokenize` and
 # `_split_sentences` over the whole text (tests/test_fast_paths.py compares them).
 
-# Whitespace holding a blank line: the whole run of whitespace, from its first character.
-_BREAK = re.compile(r"[^\S\n]*\n\s*?\n\s*")
+# Whitespace holding a blank line, the whole run of it from its first character, is where one
+# block ends and the next begins (fastsearch.breaks, shared with the search index).
 _BLOCKS_KEPT = 4_096
 _BLOCK_CHARS = 600_000  # characters of blocks whose tokens are kept (about 45 bytes each)
 
@@ -612,7 +613,7 @@ def _blocks(text: str, lines: list[Line], line_starts: list[int]) -> tuple[Toks,
     n = 0  # tokens so far
     paragraph = 0
     pos = 0
-    breaks = [(m.start(), m.end()) for m in _BREAK.finditer(text)]
+    breaks = blank_line_breaks(text)
     breaks.append((len(text), len(text)))
     for b_start, b_end in breaks:
         if b_start > pos:
