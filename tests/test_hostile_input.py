@@ -257,3 +257,20 @@ def test_a_picture_that_packs_tightly_is_still_read(tmp_path):
 def test_not_a_zip_at_all():
     with pytest.raises(LetterError, match="not a readable Word"):
         docx_text(b"PK\x03\x04" + b"\x00" * 100)
+
+
+def test_a_long_line_of_acronyms_reads_each_line_once(monkeypatch):
+    """A pasted line of thousands of acronyms or template markers ("[INSERT DATE] <<x>> ..."):
+    each acronym asked whether its line is a heading in capitals made the line be read again,
+    and 114 KB of such a line took 23 s. Each line's share of capitals is now worked out once a
+    letter, however many acronyms it has."""
+    from vcl_qa.engine.kinds import acronym
+    from vcl_qa.engine.run import score_letter
+
+    reads: list[int] = []
+    real = acronym._capitals_share
+    monkeypatch.setattr(acronym, "_capitals_share", lambda line: reads.append(len(line)) or real(line))
+    text = "Dear Ms Shah\n\n" + " ".join("[INSERT DATE] we wrote to the CPS about the case" for _ in range(2_000)) + "\n\nYours"
+    found = [f for f in score_letter(Letter(text=text)).findings if f.rule == "readability.acronym"]
+    assert found  # the acronyms are still reported
+    assert len(reads) <= 3  # one long line, read once (not once for each of its 6,000 abbreviations)

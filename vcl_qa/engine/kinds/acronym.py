@@ -32,6 +32,7 @@ def check(rule, state: State) -> Iterator[Finding]:
     expansions = {k.upper(): v for k, v in cfg.expansions.items()}
     skip = frozenset(cfg.expansion_skip_words.lower().split())
     seen: set[str] = set()
+    shares: dict[int, float] = {}  # each line's share of capitals
     pattern = rx(cfg.pattern, True)
     for lo, hi in spans(rule, state):
         # (an acronym never reaches across a blank line: each block's are kept, kinds/base.py)
@@ -40,8 +41,11 @@ def check(rule, state: State) -> Iterator[Finding]:
         for start, end, acr in found:
             if acr in seen or acr in allow or acr in emphasis or len(set(acr)) == 1:
                 continue
-            line = doc.lines[doc.line_col(start)[0] - 1].text
-            if _capitals_share(line) > cfg.capitals_line_share:
+            n = doc.line_col(start)[0] - 1
+            share = shares.get(n)
+            if share is None:  # (once a line: a pasted line of thousands of acronyms is long)
+                share = shares[n] = _capitals_share(doc.lines[n].text)
+            if share > cfg.capitals_line_share:
                 continue  # a line in capitals (a heading), not an acronym in running text
             seen.add(acr)
             if _defined(acr, text, start, end, expansions.get(acr), skip):
