@@ -274,3 +274,21 @@ def test_a_long_line_of_acronyms_reads_each_line_once(monkeypatch):
     found = [f for f in score_letter(Letter(text=text)).findings if f.rule == "readability.acronym"]
     assert found  # the acronyms are still reported
     assert len(reads) <= 3  # one long line, read once (not once for each of its 6,000 abbreviations)
+
+
+def test_a_run_on_sentence_of_many_matches_is_read_once_for_each_condition(monkeypatch):
+    """A pattern with an `unless` or `only` condition asks it of the sentence each match is
+    in: a pasted "sentence" of 150 KB with thousands of matches ("the body was found ... the
+    decision is final", empathy.cold) was read thousands of times (9 s). Each condition is
+    now asked once a sentence, and every match is still reported."""
+    from vcl_qa.engine.kinds import existence
+    from vcl_qa.engine.run import score_letter
+
+    reads: list[int] = []
+    real = existence.sentence_text
+    monkeypatch.setattr(existence, "sentence_text", lambda state, offset: reads.append(offset) or real(state, offset))
+    chunk = "the body was found and the case has been finalised and the decision is final"
+    text = "Dear Ms Shah\n\n" + " ".join(chunk for _ in range(1_000)) + "\n\nYours sincerely\n\nA Writer"
+    found = [f for f in score_letter(Letter(text=text)).findings if f.rule == "empathy.cold"]
+    assert len(found) >= 2_000  # each match still reported
+    assert len(reads) <= 10  # the run-on sentence read once for each condition
