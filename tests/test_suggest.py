@@ -428,6 +428,19 @@ def test_an_existence_rules_fits_must_name_a_suggestion():
         Pattern(pattern=r"\bget in touch\b", suggest=["call us"], fits={"phone us": {"next": r"(?!\s+with)"}})
 
 
+def _buttons(letters: list) -> list:
+    """Each letter's findings with their one-click replacements (letters the engine refuses
+    left out)."""
+    out = []
+    for letter in letters:
+        try:
+            result = run.score_letter(letter, today=TODAY)
+        except LetterError:
+            continue
+        out.append([(f.rule, f.start, tuple(f.replacements)) for f in result.findings])
+    return out
+
+
 def test_a_concept_skipped_for_want_of_its_words_near_the_edit_changes_no_button(monkeypatch):
     """A concept only the edit's old words touch is not worked out over the whole letter when
     none of its alternatives has all its words near the edit (Checker._may_be_near): every
@@ -435,14 +448,7 @@ def test_a_concept_skipped_for_want_of_its_words_near_the_edit_changes_no_button
     letters = [Letter.from_file(p) for p in letter_paths()[:400]]
 
     def buttons():
-        out = []
-        for letter in letters:
-            try:
-                result = run.score_letter(letter, today=TODAY)
-            except LetterError:
-                continue
-            out.append([(f.rule, f.start, tuple(f.replacements)) for f in result.findings])
-        return out
+        return _buttons(letters)
 
     skipped = Counter()
     real = Checker._may_be_near
@@ -471,14 +477,7 @@ def test_the_letters_own_sentences_give_the_buttons_analysing_each_window_gives(
     letters = [Letter.from_file(p) for p in letter_paths()]
 
     def buttons():
-        out = []
-        for letter in letters:
-            try:
-                result = run.score_letter(letter, today=TODAY)
-            except LetterError:
-                continue
-            out.append([(f.rule, f.start, tuple(f.replacements)) for f in result.findings])
-        return out
+        return _buttons(letters)
 
     compared = Counter()
     real_spliced, real_found = Checker._spliced, Checker.concepts_found
@@ -504,3 +503,26 @@ def test_the_letters_own_sentences_give_the_buttons_analysing_each_window_gives(
     assert compared["read apart"] <= compared[True] // 20
     monkeypatch.setattr(Checker, "_spliced", lambda self, lo, hi, old_text, edit: None)
     assert buttons() == spliced
+
+
+def test_a_letter_with_a_long_s_or_a_dotted_capital_i_is_checked_in_full():
+    """re.IGNORECASE takes "ſ" for s and "İ" for i though lower case does not: in a text with
+    one, no pattern is skipped for want of its words, so "ſupport" is matched as the pattern
+    matches it (the word pre-checks would otherwise read "ſupport" as having no "support")."""
+    from vcl_qa.engine.rules import load_rules
+
+    concept = load_rules().concepts["review_right"]
+    index, at, mask = concept.word_index
+    assert index.lower_bits("you can ask for a review") != -1
+    assert index.lower_bits("you can aſk for a review") == -1
+    assert index.lower_bits("i\u0307nsert the date") == -1
+    assert concept.words_of("ſ") == -1
+    plain = _score(_letter("[INSERT DATE] We have stopped the case."))
+    dotted = _score(_letter("[\u0130NSERT DATE] We have stopped the case."))
+    from vcl_qa.engine.concepts import find_concept
+    from vcl_qa.engine.structure import analyse
+
+    hit = find_concept(concept, analyse("Dear Ms Shah\n\nTo aſk for a review, write to us.\n\nYours"), {})
+    assert hit is not None and hit.text == "aſk for a review"  # as re.IGNORECASE reads it (was missed)
+    assert any(f.rule == "content.placeholder" for f in plain.findings)
+    assert any(f.rule == "content.placeholder" for f in dotted.findings)  # "[İNSERT DATE]" too

@@ -151,7 +151,10 @@ class Concept:
         return found
 
     def words_of(self, low: str) -> int:
-        """`words_in` of a lower-case text, worked out (not kept)."""
+        """`words_in` of a lower-case text, worked out (not kept; every word where case-blind
+        matching could see one lower case does not: `WordIndex.lower_bits`)."""
+        if not low.isascii() and not LOWER_CASE_TRAPS.isdisjoint(low):
+            return -1
         found = 0
         for bit, hints in enumerate(self.needed_words[0]):
             for h in hints:
@@ -209,7 +212,11 @@ class WordIndex:
         return found
 
     def lower_bits(self, low: str) -> int:
-        """`bits` of a lower-case text, worked out (not kept)."""
+        """`bits` of a lower-case text, worked out (not kept). A text with a character that
+        case-blind matching takes for an ASCII letter though lower case does not ("ſ" for s,
+        "ı" for i, the dot "İ" leaves) has every word (-1: nothing is skipped)."""
+        if not low.isascii() and not LOWER_CASE_TRAPS.isdisjoint(low):
+            return -1
         found = 0
         if not self.empty:
             for _, mask in self.automaton.iter(low):
@@ -234,6 +241,10 @@ def _mask(text: str, masks: list[tuple[re.Pattern, int]], words: int) -> str:
             text = m.sub(lambda mo: " " * len(mo.group(0)), text)
     return text
 
+
+# What `str.lower` leaves of the characters re.IGNORECASE equates with an ASCII letter
+# (fastsearch.CASE_TRAPS: "ſ" and "ı" stay, "İ" becomes "i" and a combining dot).
+LOWER_CASE_TRAPS = frozenset("\u017f\u0131\u0307")
 
 # Windows remembered per concept before its memo is emptied (about 150 bytes each), and the
 # characters of them (the windows of about 500 letters; about 30 concepts keep one each).

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from pydantic import field_validator
 
+from vcl_qa.engine.concepts import LOWER_CASE_TRAPS
 from vcl_qa.engine.fastsearch import finditer
 from vcl_qa.engine.prefilter import hint_sets
 from vcl_qa.engine.result import Finding
@@ -62,9 +63,13 @@ def _scan(rule, state: State, lo: int, hi: int) -> list[tuple[int, int, int]]:
     asked: dict = {}  # (pattern, sentence) -> found: a run-on sentence of many matches is read once
     if not case:
         automaton, needs = _hint_index(rule)
-        present = 0
-        for _, mask in automaton.iter(state.lower_text[lo:hi]):
-            present |= mask
+        low = state.lower_text[lo:hi]
+        if not low.isascii() and not LOWER_CASE_TRAPS.isdisjoint(low):
+            present = -1  # case-blind matching may see a word lower case does not: run every pattern
+        else:
+            present = 0
+            for _, mask in automaton.iter(low):
+                present |= mask
     for i, entry in enumerate(cfg.patterns):
         if not case and present & needs[i] != needs[i]:
             continue  # a word it cannot match without is not there
