@@ -516,7 +516,6 @@ def test_a_letter_with_a_long_s_or_a_dotted_capital_i_is_checked_in_full():
     assert index.lower_bits("you can ask for a review") != -1
     assert index.lower_bits("you can aſk for a review") == -1
     assert index.lower_bits("i\u0307nsert the date") == -1
-    assert concept.words_of("ſ") == -1
     plain = _score(_letter("[INSERT DATE] We have stopped the case."))
     dotted = _score(_letter("[\u0130NSERT DATE] We have stopped the case."))
     from vcl_qa.engine.concepts import find_concept

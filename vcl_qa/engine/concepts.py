@@ -15,7 +15,7 @@ from typing import Any
 
 from vcl_qa.engine.fastsearch import TextIndex, search
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
-from vcl_qa.engine.prefilter import hint_sets
+from vcl_qa.engine.prefilter import WordFinder, hint_sets
 from vcl_qa.engine.structure import Document
 
 SPACES = re.compile(r"\s+")
@@ -65,13 +65,9 @@ class Concept:
     # paragraph in another letter, the one-click checks' windows) is not matched again.
     memo: dict[str, int | None] = field(default_factory=lambda: TextMemo(MEMO_MAX, MEMO_CHARS), repr=False, compare=False)
 
-    # What each segment (sentence, heading) already read holds of the words the patterns need
-    # (`words_in`): a window's words are its segments', so a window met for the first time
-    # (two paragraphs side by side for the first time) needs no reading for them.
-    words_memo: dict[str, int] = field(default_factory=lambda: TextMemo(MEMO_MAX, WORDS_MEMO_CHARS), repr=False,
-                                       compare=False)
-    # The rule set's index of every concept's pattern words (`WordIndex`), this concept's place
-    # in it and its bits there; None (a concept made on its own): `words_in` reads them.
+    # The rule set's index of every concept's pattern words (`WordIndex`, which keeps what each
+    # segment holds of them: a window's words are its segments'), this concept's place in it
+    # and its bits there; None until a concept made on its own is first read (`word_place`).
     word_index: tuple["WordIndex", int, int] | None = field(default=None, repr=False, compare=False)
 
     @cached_property
@@ -140,39 +136,19 @@ class Concept:
         bits = self._word_bits[2]
         return [[(m, bits[m]) for m in masks] for _, masks in self.alternatives]
 
-    def words_in(self, text: str) -> int:
-        """The bits of the required patterns one of whose words is in the text (lower case,
-        anywhere: "review" is in "reviewed")."""
-        found = self.words_memo.get(text)
-        if found is None:
-            found = self.words_of(text.lower())
-            if len(text) <= MEMO_TEXT_MAX:
-                self.words_memo.put(text, found, len(text))
-        return found
-
-    def words_of(self, low: str) -> int:
-        """`words_in` of a lower-case text, worked out (not kept; every word where case-blind
-        matching could see one lower case does not: `WordIndex.lower_bits`)."""
-        if not low.isascii() and not LOWER_CASE_TRAPS.isdisjoint(low):
-            return -1
-        found = 0
-        for bit, hints in enumerate(self.needed_words[0]):
-            for h in hints:
-                if h in low:
-                    found |= 1 << bit
-                    break
-        return found
+    def word_place(self) -> tuple["WordIndex", int, int]:
+        """The word index this concept's words are read with, its place in it and its bits
+        there: the rule set's (rules.py), or, for a concept made on its own, one of its own."""
+        if self.word_index is None:
+            WordIndex([self])
+        return self.word_index  # type: ignore[return-value]
 
     def may_be_in(self, low: str, all_bits: int | None = None) -> bool:
         """Could an alternative match this lower-case text? (Not unless every one of its
         patterns' needed words is in it.) `all_bits`: the word index's bits of the text, when
         already worked out (they serve every concept)."""
-        if self.word_index is None:
-            words = self.words_of(low)
-        else:
-            index, at, mask = self.word_index
-            words = (index.lower_bits(low) if all_bits is None else all_bits) >> at & mask
-        return self.possible(words)
+        index, at, mask = self.word_place()
+        return self.possible((index.lower_bits(low) if all_bits is None else all_bits) >> at & mask)
 
 
 class WordIndex:
@@ -183,8 +159,6 @@ class WordIndex:
     words anywhere in the letter is not looked for window by window (`find_concept`)."""
 
     def __init__(self, concepts: list[Concept]):
-        import ahocorasick
-
         masks: dict[str, int] = {}
         at = 0
         for concept in concepts:
@@ -194,12 +168,7 @@ class WordIndex:
                     masks[h] = masks.get(h, 0) | 1 << (at + bit)
             concept.word_index = (self, at, (1 << len(words)) - 1)
             at += len(words)
-        self.automaton = ahocorasick.Automaton()
-        for h, mask in masks.items():
-            self.automaton.add_word(h, mask)
-        self.empty = not masks
-        if not self.empty:
-            self.automaton.make_automaton()
+        self.finder = WordFinder(masks)
         self.memo = TextMemo(MEMO_MAX, WORDS_MEMO_CHARS)
 
     def bits(self, text: str) -> int:
@@ -212,16 +181,8 @@ class WordIndex:
         return found
 
     def lower_bits(self, low: str) -> int:
-        """`bits` of a lower-case text, worked out (not kept). A text with a character that
-        case-blind matching takes for an ASCII letter though lower case does not ("ſ" for s,
-        "ı" for i, the dot "İ" leaves) has every word (-1: nothing is skipped)."""
-        if not low.isascii() and not LOWER_CASE_TRAPS.isdisjoint(low):
-            return -1
-        found = 0
-        if not self.empty:
-            for _, mask in self.automaton.iter(low):
-                found |= mask
-        return found
+        """`bits` of a lower-case text, worked out (not kept; prefilter.WordFinder.bits)."""
+        return self.finder.bits(low)
 
 
 @dataclass
@@ -242,15 +203,11 @@ def _mask(text: str, masks: list[tuple[re.Pattern, int]], words: int) -> str:
     return text
 
 
-# What `str.lower` leaves of the characters re.IGNORECASE equates with an ASCII letter
-# (fastsearch.CASE_TRAPS: "ſ" and "ı" stay, "İ" becomes "i" and a combining dot).
-LOWER_CASE_TRAPS = frozenset("\u017f\u0131\u0307")
-
 # Windows remembered per concept before its memo is emptied (about 150 bytes each), and the
 # characters of them (the windows of about 500 letters; about 30 concepts keep one each).
 MEMO_MAX = 20_000
 MEMO_CHARS = 1_000_000
-WORDS_MEMO_CHARS = 400_000  # segments' words: the segments of about 200 letters per concept
+WORDS_MEMO_CHARS = 400_000  # segments' words, for every concept at once (WordIndex): about 160 letters' new ones
 # Longer windows (a hostile run-on "sentence") are worked out each time, not kept.
 MEMO_TEXT_MAX = LONGEST_KEPT
 _UNSEEN: Any = object()
@@ -261,20 +218,18 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
     letter's window texts between concepts."""
     segs = document.segments
     memo = concept.memo
-    index = concept.word_index
-    if index is not None:
-        # Each segment's words, read once for every concept: an alternative whose words are not
-        # all in the letter cannot match any window of it.
-        words_index, at, mask = index
-        seg_bits = cache.get(words_index)
-        if seg_bits is None:
-            seg_bits = cache[words_index] = [words_index.bits(seg.text) for seg in segs]
-            union = 0
-            for b in seg_bits:
-                union |= b
-            seg_bits.append(union)  # (the last: the whole letter's)
-        if not concept.possible(seg_bits[-1] >> at & mask):
-            return None
+    # Each segment's words, read once for every concept: an alternative whose words are not all
+    # in the letter cannot match any window of it.
+    words_index, at, mask = concept.word_place()
+    seg_bits = cache.get(words_index)
+    if seg_bits is None:
+        seg_bits = cache[words_index] = [words_index.bits(seg.text) for seg in segs]
+        union = 0
+        for b in seg_bits:
+            union |= b
+        seg_bits.append(union)  # (the last: the whole letter's)
+    if not concept.possible(seg_bits[-1] >> at & mask):
+        return None
     for size in range(1, concept.window + 1):
         texts = cache.get(size)  # the letter's windows of this size (kept for every concept)
         if texts is None:
@@ -290,13 +245,9 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
                 # The words the patterns need, from the window's segments (a word never
                 # spans two of them: they are joined by a space).
                 words = 0
-                if index is None:
-                    for seg in segs[i:i + size]:
-                        words |= concept.words_in(seg.text)
-                else:
-                    for b in seg_bits[i:i + size]:
-                        words |= b
-                    words = words >> at & mask
+                for b in seg_bits[i:i + size]:
+                    words |= b
+                words = words >> at & mask
                 if concept.possible(words):
                     found = _first_alternative(concept, words, TextIndex(text))
                 else:

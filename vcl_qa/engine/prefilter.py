@@ -156,5 +156,39 @@ def _optional(p: str, j: int) -> bool:
     return p[j : j + 1] in ("?", "*") or p.startswith("{0", j) or p.startswith("{,", j)
 
 
+# What `str.lower` leaves of the characters re.IGNORECASE equates with an ASCII letter
+# (fastsearch.CASE_TRAPS: "ſ" and "ı" stay, "İ" becomes "i" and a combining dot).
+LOWER_CASE_TRAPS = frozenset("\u017f\u0131\u0307")
+
+
+class WordFinder:
+    """Words (lower case), each with its bits, found in a text in one pass (an Aho-Corasick
+    automaton: "review" in "reviewed" too): `bits` is the OR of the bits of the words there.
+    What the engine's pre-checks read a sentence or a block with (concepts.WordIndex,
+    kinds/existence.py)."""
+
+    def __init__(self, masks: dict[str, int]):
+        import ahocorasick
+
+        self.automaton = ahocorasick.Automaton()
+        for word, mask in masks.items():
+            self.automaton.add_word(word, mask)
+        self.empty = not masks
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def bits(self, low: str) -> int:
+        """The bits of the words in a lower-case text. A text with a character that case-blind
+        matching takes for an ASCII letter though lower case does not ("ſ" for s, "ı" for i,
+        the dot "İ" leaves) has every word (-1: nothing is skipped)."""
+        if not low.isascii() and not LOWER_CASE_TRAPS.isdisjoint(low):
+            return -1
+        found = 0
+        if not self.empty:
+            for _, mask in self.automaton.iter(low):
+                found |= mask
+        return found
+
+
 def may_match(hints: tuple[str, ...] | None, lower_text: str) -> bool:
     return hints is None or any(h in lower_text for h in hints)

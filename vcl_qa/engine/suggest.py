@@ -607,10 +607,15 @@ class Checker:
     def concepts_found(self, text: str, names: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
         """Which of the concepts the text holds, and where the first one starts (each concept
         kept per text on its own: which concepts are asked about differs from letter to letter)."""
-        keys = [(*self.concepts_key, "concept", name, text) for name in names]
+        return self._answers(names, ("concept", text), lambda: self._state(text))
+
+    def _answers(self, names: tuple[str, ...], where: tuple, state) -> tuple[tuple[str, int | None], ...]:
+        """Each concept's first place in a window (kept per concept and `where`: the window,
+        and how it is read), the window's State made (`state()`) only if one is not kept."""
+        keys = [(*self.concepts_key, where[0], name, *where[1:]) for name in names]
         found = [_cache.get(key) for key in keys]
         if any(f is None for f in found):
-            st = self._state(text)
+            st = state()
             for i, name in enumerate(names):
                 if found[i] is None:
                     hit = st.concept(name)
@@ -649,13 +654,10 @@ class Checker:
                 if full.end <= edit.start:
                     continue  # found before the edit: it stays where it is
             if c.name in added_touched:
-                bits = None
-                if c.word_index is not None:
-                    index = c.word_index[0]  # (one index serves all the rule set's concepts)
-                    if new_bits is None or new_bits[0] is not index:
-                        new_bits = (index, index.lower_bits(low_new))
-                    bits = new_bits[1]
-                if c.may_be_in(low_new, bits):
+                index = c.word_place()[0]  # (one index serves all the rule set's concepts)
+                if new_bits is None or new_bits[0] is not index:
+                    new_bits = (index, index.lower_bits(low_new))
+                if c.may_be_in(low_new, new_bits[1]):
                     suspects.append(c.name)  # the new words may make it appear (earlier)
         if not suspects:
             return True
@@ -693,12 +695,8 @@ class Checker:
             return None
         if _STRUCTURAL.search(edit.text) or _STRUCTURAL.search(doc.text, edit.start, edit.end):
             return None
-        if self._seg_starts is None:
-            self._seg_starts = [x.start for x in doc.segments]
-        # (segments are in order of where they start, and none holds another)
-        first = max(0, bisect_right(self._seg_starts, lo) - 1)
         segs = []
-        for x in doc.segments[first:bisect_left(self._seg_starts, hi)]:
+        for x in self._segments_around(lo, hi):
             if x.end <= lo or x.start >= hi:
                 continue
             if x.start < lo or x.end > hi:
@@ -723,40 +721,50 @@ class Checker:
                 new.append(Sentence(a, b, x.text, -1, -1, x.words, para))
         return old, new
 
+    def _segments_around(self, lo: int, hi: int) -> list:
+        """The letter's segments that may reach into [lo, hi): from the last to start at or
+        before lo to the last to start before hi (segments are in order of where they start,
+        and none holds another)."""
+        if self._seg_starts is None:
+            self._seg_starts = [x.start for x in self.doc.segments]
+        first = max(0, bisect_right(self._seg_starts, lo) - 1)
+        return self.doc.segments[first:bisect_left(self._seg_starts, hi)]
+
     def _concepts_in(self, text: str, segments: list, names: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
         """`concepts_found` over the given segments of the window text (`_spliced`), each
         concept's answer kept per window text and segments."""
-        shape = tuple((x.start, x.end, x.paragraph) for x in segments)
-        keys = [(*self.concepts_key, "segments", name, text, shape) for name in names]
-        found = [_cache.get(key) for key in keys]
-        if any(f is None for f in found):
+        def state() -> State:
             doc = Document(text, None, [], [], 0, 0, None, None, [0], segments, [])  # type: ignore[arg-type]
             st = State(Letter.model_construct(text=text, context=self.state.letter.context, source=None),
                        doc, self.state.ruleset, self.state.today)
             if hasattr(self.state, "language"):  # the letter's language, not the window's guess
                 st.language = self.state.language
-            for i, name in enumerate(names):
-                if found[i] is None:
-                    hit = st.concept(name)
-                    found[i] = _remember(keys[i], (hit.start if hit else None,))
-        return tuple((name, f[0]) for name, f in zip(names, found))
+            return st
+
+        shape = tuple((x.start, x.end, x.paragraph) for x in segments)
+        return self._answers(names, ("segments", text, shape), state)
 
     def _may_be_near(self, c, edit: Edit) -> bool:
         """Could the letter's patterns find the concept in a window of sentences that takes in
         the edit (so that it is "found where the edit is")? Not when no alternative has all its
         words in the sentences within the concept's window of it. A concept the classifier may
-        rescue (found in any sentence it likes) always could; so could one with no word index.
+        rescue (found in any sentence it likes) always could.
         Asked before working the concept out over the whole letter, for a concept only the
         edit's old words touch: if it cannot be there, the edit cannot lose it."""
-        if c.second_opinion == "rescue" or c.word_index is None:
+        if c.second_opinion == "rescue":
             return True
         segs = self.doc.segments
-        near = [i for i, seg in enumerate(segs) if seg.end >= edit.start - 1 and seg.start <= edit.end + 1]
+        # (every segment ending at edit.start - 1 or later starts after the last to start at or
+        # before edit.start - 2)
+        around = self._segments_around(edit.start - 2, edit.end + 2)
+        near = [x for x in around if x.end >= edit.start - 1 and x.start <= edit.end + 1]
         if not near:
             return False
-        index, at, mask = c.word_index
+        first = bisect_left(self._seg_starts, near[0].start)
+        last = first + len(near) - 1
+        index, at, mask = c.word_place()
         words = 0
-        for seg in segs[max(0, near[0] - c.window + 1):near[-1] + c.window]:
+        for seg in segs[max(0, first - c.window + 1):last + c.window]:
             words |= index.bits(seg.text)
         return c.possible(words >> at & mask)
 

@@ -6,9 +6,8 @@ from typing import Iterator
 
 from pydantic import field_validator
 
-from vcl_qa.engine.concepts import LOWER_CASE_TRAPS
 from vcl_qa.engine.fastsearch import finditer
-from vcl_qa.engine.prefilter import hint_sets
+from vcl_qa.engine.prefilter import WordFinder, hint_sets
 from vcl_qa.engine.result import Finding
 
 from .base import KindSettings, State, Suggests, by_block, finding, rx, scope_bounds, sentence_text, spans
@@ -62,14 +61,8 @@ def _scan(rule, state: State, lo: int, hi: int) -> list[tuple[int, int, int]]:
     hits = []
     asked: dict = {}  # (pattern, sentence) -> found: a run-on sentence of many matches is read once
     if not case:
-        automaton, needs = _hint_index(rule)
-        low = state.lower_text[lo:hi]
-        if not low.isascii() and not LOWER_CASE_TRAPS.isdisjoint(low):
-            present = -1  # case-blind matching may see a word lower case does not: run every pattern
-        else:
-            present = 0
-            for _, mask in automaton.iter(low):
-                present |= mask
+        finder, needs = _hint_index(rule)
+        present = finder.bits(state.lower_text[lo:hi])
     for i, entry in enumerate(cfg.patterns):
         if not case and present & needs[i] != needs[i]:
             continue  # a word it cannot match without is not there
@@ -106,12 +99,10 @@ def _in_sentence(pattern, state: State, offset: int, asked: dict) -> bool:
 def _hint_index(rule) -> tuple:
     """The sets of words the rule's patterns cannot match without (engine/prefilter.py
     `hint_sets`: one word of each set must be there), a bit each, found in a block in one
-    pass (an Aho-Corasick automaton: each word gives the bits of the sets it is in); and each
+    pass (prefilter.WordFinder: each word gives the bits of the sets it is in); and each
     pattern's bits (0: it always runs). Kept on the rule."""
     kept = rule.__dict__.get("_hint_index")
     if kept is None:
-        import ahocorasick
-
         masks: dict[str, int] = {}
         bit_of: dict[tuple[str, ...], int] = {}
         needs = []
@@ -124,26 +115,8 @@ def _hint_index(rule) -> tuple:
                         masks[h] = masks.get(h, 0) | bit
                 need |= bit_of[hints]
             needs.append(need)
-        automaton = ahocorasick.Automaton()
-        for h, mask in masks.items():
-            automaton.add_word(h, mask)
-        if masks:
-            automaton.make_automaton()
-        else:
-            automaton = _NO_WORDS
-        kept = rule.__dict__["_hint_index"] = (automaton, tuple(needs))
+        kept = rule.__dict__["_hint_index"] = (WordFinder(masks), tuple(needs))
     return kept
-
-
-class _NoWords:
-    """An automaton of no words: finds nothing."""
-
-    @staticmethod
-    def iter(_text: str):
-        return iter(())
-
-
-_NO_WORDS = _NoWords()
 
 
 class _Places:
