@@ -11,7 +11,7 @@ import pyphen
 
 from vcl_qa import Letter
 from vcl_qa.engine import classifier, fastsearch, language, memo, run, second_opinion, structure, suggest
-from vcl_qa.engine.kinds import acronym, existence
+from vcl_qa.engine.kinds import acronym, existence, substitution
 from vcl_qa.engine.kinds.base import BLOCK_FINDS
 from vcl_qa.engine.nlp import get_nlp
 from vcl_qa.engine.rules import load_rules
@@ -71,6 +71,12 @@ def test_a_stream_of_new_words_keeps_every_memo_within_its_bounds(monkeypatch):
     monkeypatch.setattr(BLOCK_FINDS, "chars", 5_000)
     monkeypatch.setattr(second_opinion._RESCUABLE, "chars", 5_000)
     monkeypatch.setattr(words.memo, "chars", 5_000)
+    monkeypatch.setattr(structure._BLOCK_IDS, "chars", 5_000)
+    structure._BLOCK_IDS.clear()
+    tables = [substitution._table(r, rules.version) for r in rules.rules if r.kind == "substitution"]
+    for table in tables:
+        table.starting.clear()
+        monkeypatch.setattr(table.starting, "chars", 2_000)
     monkeypatch.setattr(run, "HYPHENATION_WORDS_KEPT", 2_000)
     monkeypatch.setattr(run, "VOCABULARY_KEPT", 3_000)
     rng = random.Random(7)
@@ -80,7 +86,8 @@ def test_a_stream_of_new_words_keeps_every_memo_within_its_bounds(monkeypatch):
         assert c.memo.held <= 5_000
     assert fastsearch._BLOCKS.held <= 5_000 and structure._SENTENCES.held <= 5_000
     assert suggest._cache.held <= 5_000 and BLOCK_FINDS.held <= 5_000 and second_opinion._RESCUABLE.held <= 5_000
-    assert words.memo.held <= 5_000
+    assert words.memo.held <= 5_000 and structure._BLOCK_IDS.held <= 5_000
+    assert all(table.starting.held <= 2_000 for table in tables) and tables
     assert all(len(hd.cache) <= 2_000 for hd in pyphen.hdcache.values())
     assert len(get_nlp().vocab) <= 3_000 + 3_000  # rebuilt after the letter that passed it
     assert all(len(model.vocab) <= 3_000 + 3_000 for model in classifier.loaded_models())
@@ -94,7 +101,8 @@ def test_the_memos_default_bounds_add_up_to_tens_of_megabytes_not_gigabytes():
                   + structure._SENTENCES.chars + suggest._cache.chars + classifier._SEEN_CHARS
                   + structure._block_tokens.memo.chars + structure._chunk.memo.chars
                   + structure._is_word.memo.chars + BLOCK_FINDS.chars + structure._TRAITS.chars
-                  + structure._BREAKS.chars + second_opinion._RESCUABLE.chars
+                  + structure._BREAKS.chars + second_opinion._RESCUABLE.chars + structure._BLOCK_IDS.chars
+                  + substitution.STARTING_CHARS * sum(r.kind == "substitution" for r in rules.rules)
                   + next(iter(rules.concepts.values())).word_index[0].memo.chars + suggest._lemmas.memo.chars + acronym._capitals_share.memo.chars
                   # the language's quick look: one memo per Welsh word list, four lists at most
                   + language._quick_memo.cache_info().maxsize * language._quick_memo(language.settings().welsh).chars)

@@ -6,6 +6,7 @@ and sentence counts; every check still reports offsets into the whole body.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -284,10 +285,11 @@ class Document:
     sign_off: Line | None
     line_starts: list[int] = field(default_factory=list)
     segments: list[Sentence] = field(default_factory=list)
-    # The blocks (text between blank lines): (start, end, key), the key naming the block and
-    # the kinds of the lines it stands on, all its sentences depend on (None for a block too
-    # long to keep). The rule kinds keep what each block gave them (kinds/base.py by_block).
-    blocks: list[tuple[int, int, tuple | None]] = field(default_factory=list)
+    # The blocks (text between blank lines): (start, end, key), the key a number naming the
+    # block and the kinds of the lines it stands on, all its sentences depend on (`block_id`;
+    # None for a block too long to keep). The rule kinds keep what each block gave them
+    # (kinds/base.py by_block).
+    blocks: list[tuple[int, int, int | None]] = field(default_factory=list)
     _starts: list[int] | None = None
 
     def line_col(self, offset: int) -> tuple[int, int]:
@@ -556,6 +558,24 @@ def _block_tokens(block: str) -> tuple[tuple, ...]:
 
 _SENTENCES = TextMemo(_BLOCKS_KEPT, 2 * _BLOCK_CHARS)
 
+# A number for each block key met (`block_id`): the rule kinds' memo looks a block up by it, a
+# few small numbers, rather than by its key, a tuple with the block's text in it, whose hash
+# Python works out again at every look-up (each rule asked each block: about 100 a letter).
+# A number is never given twice: a key met again after the memo was emptied gets a new one.
+_BLOCK_IDS = TextMemo(_BLOCKS_KEPT, _BLOCK_CHARS)
+_NEXT_ID = itertools.count(1)
+
+
+def block_id(key: tuple | None) -> int | None:
+    """The number of a block key (`block_key`): the same for equal keys, while kept."""
+    if key is None:
+        return None
+    found = _BLOCK_IDS.get(key)
+    if found is None:
+        found = next(_NEXT_ID)
+        _BLOCK_IDS.put(key, found, len(key[0]) + len(key[2]) + len(key[3]))
+    return found
+
 
 def block_key(block: str, lines: list[Line], b0: int) -> tuple | None:
     """What a block's sentences depend on: its text and the lines it stands on (`b0`: where
@@ -609,7 +629,7 @@ def _blocks(text: str, lines: list[Line], line_starts: list[int]) -> tuple[Toks,
     blocks (start, end, key)."""
     parts: list[tuple[int, tuple]] = []
     sentences: list[Sentence] = []
-    blocks: list[tuple[int, int, tuple | None]] = []
+    blocks: list[tuple[int, int, int | None]] = []
     n = 0  # tokens so far
     paragraph = 0
     pos = 0
@@ -624,7 +644,7 @@ def _blocks(text: str, lines: list[Line], line_starts: list[int]) -> tuple[Toks,
             upto = bisect_left(line_starts, b_start)
             on = lines[first:upto]
             key = block_key(block, on, pos)
-            blocks.append((pos, b_start, key))
+            blocks.append((pos, b_start, block_id(key)))
             found, paragraphs = _block_sentences(block, rel, on, pos, key)
             for start, end, words_text, tok_start, tok_end, words, para in found:
                 sentences.append(Sentence(start + pos, end + pos, words_text, tok_start + n, tok_end + n,

@@ -331,7 +331,7 @@ def by_block(rule: "Rule", state: State, lo: int, hi: int,
         kept = BLOCK_FINDS.get(k)
         if kept is None:
             kept = tuple((s - b0, e - b0, x) for s, e, x in scan(a, b))
-            BLOCK_FINDS.put(k, kept, len(key[0]))
+            BLOCK_FINDS.put(k, kept, b1 - b0)
         if kept:
             out.extend([(s + b0, e + b0, x) for s, e, x in kept] if b0 else kept)
     return out

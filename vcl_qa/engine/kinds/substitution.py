@@ -9,6 +9,7 @@ from typing import Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from vcl_qa.engine.memo import TextMemo
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.result import Finding
 
@@ -50,7 +51,23 @@ class Settings(KindSettings):
     groups: list[Group]
 
 
-_TABLES: dict[tuple[str, str], dict[str, list[tuple[tuple[str, ...], dict]]]] = {}
+# The words met, per term table, before their list of the terms they may begin is emptied
+# (and the characters of them); a longer "word" (a hostile paste) is worked out each time.
+STARTING_KEPT = 50_000
+STARTING_CHARS = 1_000_000
+LONGEST_WORD_KEPT = 100
+
+
+class Table(dict):
+    """First word of each term -> (whole term key, entry), longest terms first; and, for each
+    word (lower case) met in a letter, the terms it may begin (`starting`, `_begun`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.starting = TextMemo(STARTING_KEPT, STARTING_CHARS)
+
+
+_TABLES: dict[tuple[str, str], Table] = {}
 
 
 def term_key(term: str) -> tuple[str, ...]:
@@ -63,11 +80,11 @@ def term_key(term: str) -> tuple[str, ...]:
     return tuple(key)
 
 
-def _table(rule, version: str) -> dict[str, list[tuple[tuple[str, ...], dict]]]:
+def _table(rule, version: str) -> Table:
     """First word of each term -> (whole term key, entry), longest terms first."""
     key = (rule.id, version)
     if key not in _TABLES:
-        index: dict[str, list[tuple[tuple[str, ...], dict]]] = {}
+        index = Table()
         for group in rule.config.groups:
             for term, spec in group.swap.items():
                 entry = {"explain_ok": group.explain_ok,
@@ -119,7 +136,7 @@ def _by_block(rule, state: State, index, lo: int, hi: int) -> list[tuple[int, in
             found, after, outside = _scan(rule, state, index, a, b, explained, b0, b1)
             kept = (tuple((s - b0, e - b0, x) for s, e, x in found), after)
             if k and not outside:
-                BLOCK_FINDS.put(k, kept, len(key[0]))
+                BLOCK_FINDS.put(k, kept, b1 - b0)
         found, explained = kept
         if found:
             out.extend((s + b0, e + b0, x) for s, e, x in found)
@@ -136,16 +153,20 @@ def _scan(rule, state: State, index, lo: int, hi: int, explained: frozenset[str]
     now = set(explained)
     found: list[tuple[int, int, dict]] = []
     outside = False
-    i = 0
-    while i < len(words):
-        tok = words[i]
-        by_lemma, by_form = index.get(lemma(tok.lower)), index.get("=" + tok.lower)
-        if not by_lemma and not by_form:  # most words start no listed term
-            i += 1
+    # The terms each word may begin, read for all the words at once (most begin none).
+    starting = index.starting
+    lows = [t.lower for t in words]
+    begins = list(map(starting.get, lows))
+    for j, c in enumerate(begins):
+        if c is None:
+            begins[j] = _begun(index, starting, lows[j])
+    after = 0  # (a word inside a term found is not looked at again)
+    for i in [j for j, c in enumerate(begins) if c]:
+        if i < after:
             continue
-        candidates = (by_lemma or []) + (by_form or [])
+        tok = words[i]
         hit = None
-        for tkey, entry in sorted(candidates, key=lambda e: -len(e[0])):
+        for tkey, entry in begins[i]:
             n = len(tkey)
             if i + n <= len(words) and all(_token_matches(p, words[i + k]) for k, p in enumerate(tkey)):
                 start, end = tok.idx, words[i + n - 1].idx + len(words[i + n - 1].text)
@@ -160,12 +181,24 @@ def _scan(rule, state: State, index, lo: int, hi: int, explained: frozenset[str]
                     hit = (n, entry, start, end)
                     break
         if not hit:
-            i += 1
             continue
         n, entry, start, end = hit
-        i += n
+        after = i + n
         found.append((start, end, entry))
     return found, frozenset(now) if len(now) != len(explained) else explained, outside
+
+
+def _begun(index: Table, starting: TextMemo, low: str) -> tuple:
+    """The terms a word may begin: those listed under its lemma, then under its own form
+    ("=" + form), longest first (a stable sort: of two as long, the lemma's first)."""
+    by_lemma, by_form = index.get(lemma(low)), index.get("=" + low)
+    if not by_lemma and not by_form:
+        terms: tuple = ()
+    else:
+        terms = tuple(sorted((by_lemma or []) + (by_form or []), key=lambda e: -len(e[0])))
+    if len(low) <= LONGEST_WORD_KEPT:
+        starting.put(low, terms, len(low))
+    return terms
 
 
 def _applies(entry: dict, state: State, start: int, end: int) -> tuple[bool | str, tuple[int, int]]:
