@@ -412,6 +412,37 @@ def test_a_greeting_keeps_the_whole_surname(name, wrong, right):
     assert not [f for f in result.findings if f.rule == "content.salutation"]
 
 
+@pytest.mark.parametrize("name, wrong, right", [
+    ("Sir John Smith", "Dear Sir", "Dear Sir John"),  # (the button keeps "Dear Sir" and adds the name)
+    ("Sir John Smith", "Dear Sir Smith", "Dear Sir John"),
+    ("Sir John Smith", "Dear Mr Smith", "Dear Sir John"),
+    ("Dame Judi Dench", "Dear Dame Dench", "Dear Dame Judi"),
+    ("Dame Judi Dench", "Dear Madam", "Dear Dame Judi"),
+    ("Professor Sir Ian Wood", "Dear Sir Wood", "Dear Professor Wood"),
+])
+def test_a_knight_or_dame_is_greeted_by_first_name(name, wrong, right):
+    """Review 12: for Sir John Smith, "Dear Sir John," was called impersonal and the button wrote
+    "Dear Sir Smith"; "Dear Dame Judi," did not match Dame Judi Dench and the button wrote "Dear
+    Dame Dench"; Professor Sir Ian Wood's "Dear Professor Wood," was flagged with itself as
+    the suggestion."""
+    ctx = CONTEXT.model_copy(update={"victim_name": name})
+    text = f"{wrong}\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
+    f = _one(run.score_letter(Letter(text=text, context=ctx), today=TODAY), "content.salutation", wrong)
+    assert f.suggestions == [right] and f.replacements == [right]
+    for good in (right, *{"Sir John Smith": ["Dear Sir John Smith"], "Professor Sir Ian Wood": ["Dear Sir Ian"]}.get(name, [])):
+        text = f"{good},\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
+        result = run.score_letter(Letter(text=text, context=ctx), today=TODAY)
+        assert not [f for f in result.findings if f.rule == "content.salutation"], good
+
+
+def test_sir_with_no_name_after_it_is_still_impersonal():
+    for name in ("Sir John Smith", "Mr John Smith"):
+        ctx = CONTEXT.model_copy(update={"victim_name": name})
+        text = "Dear Sir,\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
+        f = _one(run.score_letter(Letter(text=text, context=ctx), today=TODAY), "content.salutation", "Dear Sir,")
+        assert "impersonal" in f.message
+
+
 def test_a_first_name_that_is_also_a_particle_is_not_the_surname():
     ctx = CONTEXT.model_copy(update={"victim_name": "Mr Al Smith"})
     text = "Dear Mr Smith\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"

@@ -75,6 +75,12 @@ def title_lists() -> dict[str, list[str]]:
     return {"honorifics": [str(t) for t in data["honorifics"]], "ranks": [str(t) for t in data["ranks"]]}
 
 
+@lru_cache(maxsize=1)
+def first_name_titles() -> frozenset[str]:
+    """Honorifics that go with the first name ("Sir John"), lower case (rules/structure.yml)."""
+    return frozenset(str(t).lower() for t in load_yaml("structure.yml").get("first_name_titles") or [])
+
+
 def surname_particles() -> list[str]:
     """Words that belong to the surname after them ("de la", "van der", "ap"): rules/structure.yml."""
     return [str(w) for w in load_yaml("structure.yml").get("surname_particles") or []]

@@ -304,7 +304,9 @@ def build_edit(f: Finding, suggestion: str, state: State, kind: str) -> Edit | N
     text = state.document.text
     flagged = text[f.start:f.end]  # as analysed: typographic quotes folded (f.text is as written)
     s = suggestion.strip()
-    if kind not in EXPLAINS_TERM and contains_term(s, flagged):
+    # (a greeting is put in place whole, and the new one may keep words of the old: "Dear Sir,"
+    # -> "Dear Sir John," for Sir John Smith; the check that the finding goes is `Checker.safe`)
+    if kind not in EXPLAINS_TERM and kind not in WHOLE_LINE and contains_term(s, flagged):
         return None
     if kind in WHOLE_LINE:
         end_punct = flagged.rstrip()[-1:] if flagged.rstrip()[-1:] in ",.:;" else ""

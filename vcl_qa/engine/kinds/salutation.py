@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from vcl_qa.engine.result import Finding
-from vcl_qa.engine.structure import impersonal_greetings, surname_particles, title_lists, titles
+from vcl_qa.engine.structure import first_name_titles, impersonal_greetings, surname_particles, title_lists, titles
 from vcl_qa.engine.typography import fold
 
 from .base import KindSettings, State, finding, rx
@@ -85,6 +85,14 @@ def _greeted(cfg: Settings, line: str) -> str | None:
 def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
     """What is wrong with a greeting line: "impersonal", "wrong_name" (not the victim's name,
     or not as a greeting takes it), or None."""
+    knight = _first_name_form(victim) if victim else None
+    if knight:
+        # "Dear Sir John" (or the whole name) greets Sir John Smith, and Professor Sir Ian Wood
+        # is "Dear Sir Ian" or "Dear Professor Wood"; "Dear Sir Smith" greets neither, and
+        # "Dear Sir" alone is as impersonal as ever.
+        said = name_tokens(_greeted(cfg, line) or "")
+        if len(said) > 1 and said[0] == knight[0]:
+            return None if said[1:] in (knight[1][:1], knight[1]) else "wrong_name"
     if any(rx(p).search(line) for p in cfg.impersonal) or _impersonal_words(_lead_words(cfg)).search(line):
         return "impersonal"
     if not victim:
@@ -98,7 +106,10 @@ def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
     said_names = [t for t in said if t not in known_titles_all]
     known_names = [t for t in known if t not in known_titles_all]
     said_titles = [t for t in said if t in known_titles_all]
-    known_titles = [t for t in known if t in known_titles_all]
+    # (a title that goes with the first name, after another title, is not said with the
+    # surname: Professor Sir Ian Wood is "Dear Professor Wood")
+    known_titles = [t for i, t in enumerate(known) if t in known_titles_all
+                    and not (i and t in first_name_titles())]
     ok = bool(said_names) and all(t in known_names for t in said_names)
     if ok and said_titles and known_titles and said_titles != known_titles:
         ok = False
@@ -109,6 +120,17 @@ def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
     if ok and said_titles and said_names[-len(surname):] != [t.rstrip(".") for t in surname]:
         ok = False  # "Dear Ms Cruz" is not how to address Ms Anne-Marie de la Cruz
     return None if ok else "wrong_name"
+
+
+def _first_name_form(victim: str) -> tuple[str, list[str], int] | None:
+    """(title, the names after it, where it is) of a name with a title going with the first
+    name ("Sir John Smith": "sir", ["john", "smith"], 0; "Professor Sir Ian Wood": "sir", ["ian",
+    "wood"], 1), lower case; None for any other name."""
+    said = name_tokens(_name_only(victim))
+    for i, word in enumerate(said[:-1]):
+        if word in first_name_titles():
+            return word, said[i + 1:], i
+    return None
 
 
 def _two_people(joining: list[str], said: str) -> bool:
@@ -156,12 +178,16 @@ def _particles() -> frozenset[str]:
 
 def greeting_suggestion(state: State, word: str = "Dear") -> list[str]:
     """The greeting to use, starting with the word the letter's greeting starts with: the titles
-    and surname, its particles kept ("Dear Ms de la Cruz", "Dear Detective Sergeant Lee"); a note after the name in brackets
-    ("Sarah Jones (mother of Ella)") left out."""
+    and surname, its particles kept ("Dear Ms de la Cruz", "Dear Detective Sergeant Lee"), or a
+    title that goes with the first name and the first name ("Dear Sir John"); a note after the
+    name in brackets ("Sarah Jones (mother of Ella)") left out."""
     victim = _name_only(state.letter.context.victim_name or "")
     if not victim:
         return [f"{word} <the victim's title and surname>"]
     parts = victim.split()
+    knight = _first_name_form(victim)
+    if knight and knight[2] == 0:
+        return [f"{word} {parts[0]} {parts[1]}"]  # "Dear Sir John", "Dear Dame Judi"
     # The title before the name, and the ranks after it: "Detective Sergeant Amy Lee" (but
     # "Professor Sir Ian Wood" is "Professor Wood": a "Sir" goes with the first name).
     k = 1 if len(parts) > 1 and parts[0].rstrip(".").lower() in titles() else 0
