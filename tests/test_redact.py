@@ -36,6 +36,18 @@ def test_every_pattern_and_detector_has_examples_both_ways():
     assert missing == []
 
 
+def test_words_behind_a_right_to_left_mark_are_hidden_whole():
+    """"\u202ehtimS nhoJ\u202c" shows as "John Smith": the redaction cannot read it as stored, so
+    the panel sees none of it; a mark that isolates left to right changes nothing."""
+    ctx = LetterContext(victim_name="Ms Jane Okafor")
+    text = "Dear Ms Okafor,\n\nWe have stopped the case against Mr \u202ehtimS nhoJ\u202c. I am sorry."
+    assert redact(text, ctx).text == "Dear [VICTIM],\n\nWe have stopped the case against Mr [HIDDEN]. I am sorry."
+    text = "Dear Ms Okafor,\n\nPlease call\u202b 0161 496 0000\nYours sincerely"  # (never closed: to the line's end)
+    assert redact(text, ctx).text == "Dear [VICTIM],\n\nPlease call[HIDDEN]\nYours sincerely"
+    text = "Dear Ms Okafor,\n\nWe have stopped the case against \u2066Mr Lane\u2069."
+    assert "[HIDDEN]" not in redact(text, ctx).text
+
+
 def test_rules_are_loaded_once():
     assert load_rules() is load_rules()
     assert len(load_rules().first_names) >= 300
