@@ -90,6 +90,24 @@ def test_a_welsh_letter_is_offered_a_welsh_greeting():
     assert [f.suggestions for f in found] == [["Annwyl Mr Rhys,"]]
 
 
+def test_a_bilingual_letter_is_offered_the_greeting_of_the_language_it_starts_in():
+    """Review 12: a letter in Welsh and English with no greeting was offered "Dear Mrs Hughes," to
+    put above its Welsh first paragraph. Now the greeting goes in the first paragraph's language."""
+    path = ROOT / "sample_letters" / "40_flawed_welsh_bilingual_late_placeholder_jargon.txt"
+    letter = Letter.from_file(path)
+    assert "\nAnnwyl Mrs Hughes\n\n" in letter.text and "\nDear Mrs Hughes\n\n" in letter.text
+    bare = letter.text.replace("Annwyl Mrs Hughes\n\n", "").replace("Dear Mrs Hughes\n\n", "")
+    result = score_letter(letter.model_copy(update={"text": bare}), today=TODAY)
+    assert result.metrics["language"] == "cy+en"
+    assert [f.suggestions for f in _greeting_findings(result)] == [["Annwyl Mrs Hughes,"]]
+    # the same letter with its English half first: "Dear"
+    top, rest = letter.text.split("Annwyl Mrs Hughes\n\n")
+    welsh, english = rest.split("Dear Mrs Hughes\n\n")
+    result = score_letter(letter.model_copy(update={"text": top + english.rstrip() + "\n\n" + welsh}), today=TODAY)
+    assert result.metrics["language"] == "cy+en"
+    assert [f.suggestions for f in _greeting_findings(result)] == [["Dear Mrs Hughes,"]]
+
+
 def _without_greeting(text: str) -> tuple[str, str]:
     """The letter with its greeting line (and the blank line after it) taken out; the line."""
     lines = text.split("\n")

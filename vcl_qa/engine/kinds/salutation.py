@@ -62,7 +62,7 @@ def greeting_to_insert(cfg: Settings, state: State) -> list[str]:
     victim = state.letter.context.victim_name
     if not victim or not _name_only(victim):
         return []
-    word = cfg.missing_greeting_words.get(state.language) or cfg.greeting_words[0]
+    word = cfg.missing_greeting_words.get(_language_at_top(state)) or cfg.greeting_words[0]
     if _two_people(cfg.joining_words, victim):  # "Mr and Mrs Okafor": both, as the details name them
         line = f"{word} {_name_only(victim)},"
     else:
@@ -70,6 +70,18 @@ def greeting_to_insert(cfg: Settings, state: State) -> list[str]:
     if "<" in line or _verdict(cfg, line, victim) is not None:
         return []
     return [line]
+
+
+def _language_at_top(state: State) -> str:
+    """The language of the letter where the greeting goes in: the letter's; for a bilingual one
+    (`cy+en`), the language of its first sentence ("Annwyl" above a Welsh paragraph, as a
+    letter in Welsh first starts; "Dear" above an English one)."""
+    if "+" not in state.language:
+        return state.language
+    from vcl_qa.engine.language import line_language
+
+    first = state.document.sentences[0].text if state.document.sentences else ""
+    return line_language(first) or state.language
 
 
 def _lead_words(cfg: Settings) -> str:
