@@ -36,7 +36,11 @@ from vcl_qa.engine.structure import Document, Sentence, Tok, analyse, tokenize
 # Kinds a local check cannot judge: the reading-ease figure (checked over the whole letter
 # below), timeliness and a missing letter detail (the text does not change them; a window's
 # checks are kept by its text and the few details in `Checker.ctx_key`, not the decision).
-LETTER_WIDE_KINDS = {"metric", "timeliness", "details"}
+LETTER_WIDE_KINDS = {"metric", "timeliness", "details", "sign_off"}
+# Of those, kinds whose suggestions are still tried as one-click replacements, on the whole
+# letter scored again with the edit (`Checker.whole_letter_kept`): a sign-off goes with the
+# letter's greeting, which a window of sentences around the sign-off does not hold.
+WHOLE_LETTER_CHECKED = {"sign_off"}
 # Kinds whose findings may be replaced by the suggestion as it stands. `acronym` puts the
 # spelled-out name in front of the abbreviation (which it therefore still contains);
 # `salutation` replaces the whole greeting.
@@ -773,6 +777,8 @@ class Checker:
     def safe(self, f: Finding, edit: Edit) -> bool:
         """Applied to the letter, does the edit clear this finding here and raise no other?"""
         rule = self.state.ruleset.by_id[f.rule]
+        if rule.kind in WHOLE_LETTER_CHECKED:
+            return self.whole_letter_kept(f, edit)
         if rule.id not in self.local_ids:
             return False  # content found by meaning is not put right by swapping words
         # Words and sentences: the changed sentences alone, before and after.

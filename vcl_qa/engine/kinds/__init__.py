@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from . import (acronym, case_details, companions, details, existence, forbidden, header_line, metric, own_line,
-               passive, required, salutation, sentence_length, substitution, timeliness)
+               passive, required, salutation, sentence_length, sign_off, substitution, timeliness)
 from .base import NotAssessed, State, applies, condition, finding
 
 KINDS: dict[str, ModuleType] = {
@@ -18,6 +18,7 @@ KINDS: dict[str, ModuleType] = {
     "metric": metric,                # a readability figure below a threshold
     "timeliness": timeliness,        # sent after the due date
     "salutation": salutation,        # impersonal greeting, or a name other than the victim's
+    "sign_off": sign_off,            # "Yours faithfully" after a greeting by name
     "acronym": acronym,              # an acronym not spelled out at first use
     "passive": passive,              # passive voice
     "header_line": header_line,      # a line the header block must carry (the private heading)

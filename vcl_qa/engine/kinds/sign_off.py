@@ -1,0 +1,52 @@
+"""sign_off: a sign-off for a stranger in a letter to someone by name. A letter to the reader by
+name ("Dear Ms Okafor") ends "Yours sincerely"; "Yours faithfully" goes with "Dear Sir or
+Madam", to someone the writer does not know. The letter is to someone by name when its greeting
+starts with one of the greeting check's words and greets someone, not nobody in particular
+(rules/structure.yml `impersonal_greetings`: "Dear Sir", "Dear Colleague"), or when the
+letter's details name the victim: then the greeting check asks for the name (content.salutation),
+and the letter with its greeting put right must not raise this for the first time."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from vcl_qa.engine.result import Finding
+
+from .base import KindSettings, State, finding, rx
+from .salutation import _impersonal_words, _name_only
+
+HONOURS = {"when"}
+
+
+class Settings(KindSettings):
+    # Sign-offs for someone not named (matched at the start of the sign-off line), each with
+    # the one that goes with a name.
+    after_a_name: dict[str, str]
+    # The words a greeting starts with before the name (as content.salutation's).
+    greeting_words: list[str] = ["Dear"]
+
+
+def check(rule, state: State) -> Iterator[Finding]:
+    cfg: Settings = rule.config
+    doc = state.document
+    if doc.sign_off is None:
+        return
+    if not _name_only(state.letter.context.victim_name or ""):
+        if doc.greeting is None or not _names_someone(cfg, doc.greeting.text.strip()):
+            return
+    line = doc.sign_off
+    lead = len(line.text) - len(line.text.lstrip())
+    for pattern, better in cfg.after_a_name.items():
+        m = rx(pattern).match(line.text, lead)
+        if m:
+            yield finding(rule, state, line.start + m.start(), line.start + m.end(), suggestions=[better])
+            return
+
+
+def _names_someone(cfg: Settings, greeting: str) -> bool:
+    """Does the greeting line greet someone by name ("Dear Ms Okafor", "Dear Jane")?"""
+    lead = "|".join(re.escape(w) for w in cfg.greeting_words)
+    m = re.match(rf"(?i)^(?:{lead})\s+(\S.*)$", greeting)
+    if not m or not re.search(r"[^\W\d_]", m.group(1)):
+        return False
+    return not _impersonal_words(lead).search(greeting)
