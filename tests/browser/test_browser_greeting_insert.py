@@ -149,7 +149,8 @@ def test_every_sample_and_held_out_letter_gets_its_greeting_back_where_it_belong
     """Each letter with its greeting taken out: the greeting offered goes where the letter had
     one, or at most past a subject heading or reference line under it (never into the address,
     never below the first paragraph); the letter then scores as with the offered greeting where
-    its own was: the same rules, and no greeting finding."""
+    its own was: the same rules (but for words on a heading it went in under), and no greeting
+    finding."""
     from vcl_qa import Letter
     from vcl_qa.engine.run import score_letter
 
@@ -186,4 +187,9 @@ def test_every_sample_and_held_out_letter_gets_its_greeting_back_where_it_belong
         got = score_letter(case["letter"].model_copy(update={"text": placed}), today=today)
         want = score_letter(case["letter"].model_copy(update={"text": case["own_place"]}), today=today)
         assert "content.salutation" not in {f.rule for f in got.findings}, name
-        assert sorted(f.rule for f in got.findings) == sorted(f.rule for f in want.findings), name
+        # (words on a heading the greeting went in under are above the greeting, so out of the
+        # reach of the checks that read from the greeting on: "R v Nicholas Pemberton" as the
+        # heading of sample 17 is legal jargon under "Dear Ms Grant", not over it)
+        def counted(result):
+            return sorted(f.rule for f in result.findings if not (f.text and any(f.text in line for line in passed)))
+        assert counted(got) == counted(want), name
