@@ -8,8 +8,11 @@
    `prose_min_words` words or more and its paragraph goes on to a line that does (a paragraph
    typed over several lines): an address line of many words ends no sentence. The greeting
    stands on a line of its own with a blank line after it, and one before it when the line above
-   is not blank. `data` carries the checker's patterns: `header`, `reference_line`, `sign_off`,
-   `bullet`, `prose_min_words` (api/web/letter_view.py `greeting_place_data`). */
+   is not blank. A subject heading standing alone just above the first paragraph stays under the
+   greeting, as letters put it ("Dear Mr Nowak," then "The case against Lee Barker").
+   `data` carries the checker's patterns: `header`, `reference_line`, `sign_off`, `bullet`,
+   `prose_min_words`, `titles`, `heading_max_words` (api/web/letter_view.py
+   `greeting_place_data`). */
 (function () {
   "use strict";
 
@@ -24,6 +27,8 @@
   function any(list, line) { return list.some(function (re) { return re.test(line); }); }
 
   var SENTENCE_END = /[.!?\u2026]["\u201d\u2019)]*$/;
+  // A date line: a day or a month first ("Tuesday 4 March 2025", "March 4, 2025").
+  var DATE_LINE = /^(mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?|sun)(day)?\b|^(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\s+\d/i;
 
   /* {pos, text}: put `text` at `pos` of the letter. */
   function place(letter, value, data) {
@@ -45,13 +50,38 @@
       if (!/[a-z]/.test(line) || /^\d/.test(line) || other(lines[i])) { return false; }
       return SENTENCE_END.test(line) || (line.split(/\s+/).length >= fewest && goesOnToASentence(i));
     };
-    var at = 0, raw = letter.split("\n");
+    /* A subject heading standing on its own just above the first paragraph ("The case against
+       Lee Barker", "Re: R v Matthew Keeling"): a letter puts it under the greeting, so the
+       greeting goes above it. A line
+       alone, with something above it, that is no header, reference or date line, does not start
+       with a title (a name alone is the address), has a small letter, no code of letters and
+       figures (a reference), does not end like a sentence, and has `heading_max_words` words at
+       most. Returns its line, or -1. */
+    var headingMost = data.heading_max_words || 12;
+    var titles = (data.titles || []).map(function (t) { return String(t).toLowerCase(); });
+    var subjectAbove = function (i) {
+      var h = i - 1;
+      while (h >= 0 && !lines[h]) { h--; }
+      if (h < 1 || h === i - 1 || lines[h - 1]) { return -1; }  // not a line alone, or nothing above it
+      var line = lines[h], earlier = false;
+      for (var k = 0; k < h; k++) { if (lines[k]) { earlier = true; break; } }
+      var first = line.split(/\s+/)[0].replace(/\.$/, "").toLowerCase();
+      var subject = /^(re|subject|about)\s*:/i.test(line);  // ("Re: ..." under the greeting too)
+      if (!earlier || (other(line) && !subject) || /^\d/.test(line) || !/[a-z]/.test(line) || SENTENCE_END.test(line)
+          || titles.indexOf(first) >= 0  // a name alone ("Ms Jane Okafor"): the address
+          || line.split(/\s+/).length > headingMost || /\b(?=\w*\d)(?=\w*[A-Za-z])\w+\b/.test(line)
+          || DATE_LINE.test(line)) { return -1; }
+      return h;
+    };
+    var raw = letter.split("\n"), starts = [], at = 0;
+    for (var k = 0; k < raw.length; k++) { starts.push(at); at += raw[k].length + 1; }
     for (var i = 0; i < lines.length; i++) {
       if (lines[i] && (signOff.test(lines[i]) || prose(i))) {
+        var h = subjectAbove(i);
+        if (h >= 0) { i = h; }
         var before = i > 0 && lines[i - 1] ? "\n" : "";
-        return { pos: at, text: before + value + "\n\n" };
+        return { pos: starts[i], text: before + value + "\n\n" };
       }
-      at += raw[i].length + 1;
     }
     // Nothing but header lines (or nothing at all): the greeting goes after them.
     var kept = letter.replace(/\s+$/, "");
