@@ -10,6 +10,30 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 SHOTS = ROOT / os.environ.get("VCL_QA_SCREENSHOTS", "var/screenshots")
 
 
+# A short letter's body under its greeting (a decision, its reason, feelings, the review right),
+# and the details of its case, for tests that need a plain letter to act on.
+LETTER_BODY = ("I am writing to tell you that we have decided to stop the case against Mr Lane. The only witness "
+               "has moved abroad and cannot be traced.\n\nI understand that this will be disappointing.\n\n"
+               "If you are not happy with this decision, you can ask us to look at it again. This is called the "
+               "Victims' Right to Review. Please ask within 10 working days of receiving this letter.\n\n"
+               "Yours sincerely\n\nSam Staff\n")
+LETTER_CONTEXT = {"decision": "discontinued", "decision_date": "2025-03-03", "letter_date": "2025-03-04",
+                  "victim_category": "standard", "bereaved": False, "offence": "assault"}
+
+
+def draft(site, text: str, context: dict, *, author: str = "Sam Staff", team: str = "north") -> int:
+    """A draft letter stored straight into the test site's database, as `author` of `team`."""
+    from vcl_qa.db import open_db
+    from vcl_qa.db.users import user_by_name
+    from vcl_qa.letters import service
+
+    db = open_db(site["db"])
+    try:
+        return service.submit(db, user_by_name(db, author), text, context, team=team, source="test")["id"]
+    finally:
+        db.close()
+
+
 def sign_in(page, token: str) -> None:
     page.goto("/sign-in")
     page.get_by_label("Your sign-in token").fill(token)

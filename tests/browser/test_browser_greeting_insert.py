@@ -11,33 +11,16 @@ import re
 
 import pytest
 
-from browser_helpers import ROOT, assert_accessible, shot, sign_in
+from browser_helpers import LETTER_BODY, LETTER_CONTEXT, ROOT, assert_accessible, draft, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NAME = "Ms Anne-Marie de la Cruz"
 HEADER = ("Private - to be opened by addressee only\n\nMs Anne-Marie de la Cruz\n4 Orchard Close\nLeicester\n"
           "LE18 2PN\n\n3 March 2025\n\nOur reference: 33LE0419225\n\n")
-BODY = ("I am writing to tell you that we have decided to stop the case against Mr Lane. The only witness "
-        "has moved abroad and cannot be traced.\n\nI understand that this will be disappointing.\n\n"
-        "If you are not happy with this decision, you can ask us to look at it again. This is called the "
-        "Victims' Right to Review. Please ask within 10 working days of receiving this letter.\n\n"
-        "Yours sincerely\n\nSam Staff\n")
-CONTEXT = {"decision": "discontinued", "decision_date": "2025-03-03", "letter_date": "2025-03-04",
-           "victim_category": "standard", "bereaved": False, "offence": "assault", "victim_name": NAME}
+BODY = LETTER_BODY
+CONTEXT = {**LETTER_CONTEXT, "victim_name": NAME}
 MISSING = 'The letter has no greeting ("Dear ...").'
-
-
-def _draft(site, text: str, context: dict) -> int:
-    from vcl_qa.db import open_db
-    from vcl_qa.db.users import user_by_name
-    from vcl_qa.letters import service
-
-    db = open_db(site["db"])
-    try:
-        return service.submit(db, user_by_name(db, "Sam Staff"), text, context, team="north", source="test")["id"]
-    finally:
-        db.close()
 
 
 def _card(page):
@@ -55,7 +38,7 @@ def _checked(page, before: str) -> None:
 
 
 def test_the_greeting_goes_in_at_the_top_of_the_body_and_the_finding_goes(page, site):
-    letter_id = _draft(site, HEADER + BODY, CONTEXT)
+    letter_id = draft(site, HEADER + BODY, CONTEXT)
     sign_in(page, site["tokens"]["staff"])
     page.goto(f"/letters/{letter_id}")
     card = _card(page)
@@ -86,7 +69,7 @@ def test_in_a_letter_with_no_blank_lines_the_greeting_is_set_apart(page, site):
     """A Word file's letter, one line a paragraph: the greeting gets a blank line above and below,
     so that it stands on its own, after the header lines (a rank and surname as the details give it)."""
     word_style = HEADER.replace("\n\n", "\n") + BODY.replace("\n\n", "\n")
-    letter_id = _draft(site, word_style, {**CONTEXT, "victim_name": "DC John Smith"})
+    letter_id = draft(site, word_style, {**CONTEXT, "victim_name": "DC John Smith"})
     sign_in(page, site["tokens"]["staff"])
     page.goto(f"/letters/{letter_id}")
     before = _checks(page)
@@ -99,7 +82,7 @@ def test_in_a_letter_with_no_blank_lines_the_greeting_is_set_apart(page, site):
 
 def test_with_no_name_there_is_no_button_and_the_advice_stays(page, site):
     context = {k: v for k, v in CONTEXT.items() if k != "victim_name"}
-    letter_id = _draft(site, HEADER + BODY, context)
+    letter_id = draft(site, HEADER + BODY, context)
     sign_in(page, site["tokens"]["staff"])
     page.goto(f"/letters/{letter_id}")
     card = _card(page)
@@ -171,7 +154,7 @@ def test_every_sample_and_held_out_letter_gets_its_greeting_back_where_it_belong
                       "own_place": "\n".join(own_place)})
     assert len(cases) > 700
     sign_in(page, site["tokens"]["staff"])
-    page.goto(f"/letters/{_draft(site, HEADER + BODY, CONTEXT)}")
+    page.goto(f"/letters/{draft(site, HEADER + BODY, CONTEXT)}")
     places = page.evaluate("""cases => {
         const data = JSON.parse(document.getElementById('letter-editor-data').textContent);
         return cases.map(c => VclGreeting.place(c.bare, c.greeting, data));
@@ -198,7 +181,7 @@ def test_a_subject_heading_above_the_first_paragraph_stays_under_the_greeting(pa
     the greeting goes above a line standing alone just over the first paragraph; not above a
     date, a name alone (the address), a reference code, a header line or the letter's first line."""
     sign_in(page, site["tokens"]["staff"])
-    page.goto(f"/letters/{_draft(site, HEADER + BODY, CONTEXT)}")
+    page.goto(f"/letters/{draft(site, HEADER + BODY, CONTEXT)}")
     top = "Ms Anne-Marie de la Cruz\n4 Orchard Close\nLeicester\n\n3 March 2025\n\n"
     cases = {
         top + "The case against Mr Lane\n\n": top,  # above the heading

@@ -10,29 +10,11 @@ import re
 
 import pytest
 
-from browser_helpers import assert_accessible, shot, sign_in
+from browser_helpers import LETTER_BODY, LETTER_CONTEXT, assert_accessible, draft, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-BODY = ("I am writing to tell you that we have decided to stop the case against Mr Lane. The only witness "
-        "has moved abroad and cannot be traced.\n\nI understand that this will be disappointing.\n\n"
-        "If you are not happy with this decision, you can ask us to look at it again. This is called the "
-        "Victims' Right to Review. Please ask within 10 working days of receiving this letter.\n\n"
-        "Yours sincerely\n\nSam Staff\n")
-CONTEXT = {"decision": "discontinued", "decision_date": "2025-03-03", "letter_date": "2025-03-04",
-           "victim_category": "standard", "bereaved": False, "offence": "assault"}
-
-
-def _draft(site, text: str, context: dict) -> int:
-    from vcl_qa.db import open_db
-    from vcl_qa.db.users import user_by_name
-    from vcl_qa.letters import service
-
-    db = open_db(site["db"])
-    try:
-        return service.submit(db, user_by_name(db, "Sam Staff"), text, context, team="north", source="test")["id"]
-    finally:
-        db.close()
+BODY, CONTEXT = LETTER_BODY, LETTER_CONTEXT
 
 
 def _card(page, message: str):
@@ -40,7 +22,7 @@ def _card(page, message: str):
 
 
 def test_a_knight_greeted_dear_sir_gets_his_own_greeting_in_one_click(page, site):
-    letter_id = _draft(site, "Dear Sir,\n\n" + BODY, {**CONTEXT, "victim_name": "Sir John Smith"})
+    letter_id = draft(site, "Dear Sir,\n\n" + BODY, {**CONTEXT, "victim_name": "Sir John Smith"})
     sign_in(page, site["tokens"]["staff"])
     page.goto(f"/letters/{letter_id}")
     card = _card(page, 'The greeting "Dear Sir," is impersonal.')
@@ -59,7 +41,7 @@ def test_a_knight_greeted_dear_sir_gets_his_own_greeting_in_one_click(page, site
 @pytest.mark.parametrize("width", [390, 1280])
 def test_words_behind_a_right_to_left_mark_are_a_must_fix_with_no_button(page, site, width):
     text = BODY.replace("cannot be traced.", "cannot be traced. You \u202edeliaf\u202c to attend court.")
-    letter_id = _draft(site, "Dear Ms Okafor,\n\n" + text, {**CONTEXT, "victim_name": "Ms Jane Okafor"})
+    letter_id = draft(site, "Dear Ms Okafor,\n\n" + text, {**CONTEXT, "victim_name": "Ms Jane Okafor"})
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, site["tokens"]["staff"])
     page.goto(f"/letters/{letter_id}")
