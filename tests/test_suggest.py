@@ -402,14 +402,20 @@ def test_a_greeting_to_two_people_keeps_its_advice_but_gets_no_button():
 def test_a_greeting_keeps_the_whole_surname(name, wrong, right):
     """Review 10: the button wrote "Dear Ms Cruz" for Ms Anne-Marie de la Cruz, and the check
     passed it; a note after the name went into the greeting."""
+    _greeting_put_right(name, wrong, right, [right])
+
+
+def _greeting_put_right(name: str, wrong: str, right: str, passing: list[str]) -> None:
+    """The wrong greeting's suggestion and button are `right`; each of `passing` raises no
+    greeting finding."""
     ctx = CONTEXT.model_copy(update={"victim_name": name})
     text = f"{wrong}\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
-    result = run.score_letter(Letter(text=text, context=ctx), today=TODAY)
-    f = _one(result, "content.salutation", wrong)
+    f = _one(run.score_letter(Letter(text=text, context=ctx), today=TODAY), "content.salutation", wrong)
     assert f.suggestions == [right] and f.replacements == [right]
-    text = f"{right}\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
-    result = run.score_letter(Letter(text=text, context=ctx), today=TODAY)
-    assert not [f for f in result.findings if f.rule == "content.salutation"]
+    for good in passing:
+        text = f"{good}\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
+        result = run.score_letter(Letter(text=text, context=ctx), today=TODAY)
+        assert not [f for f in result.findings if f.rule == "content.salutation"], good
 
 
 @pytest.mark.parametrize("name, wrong, right", [
@@ -425,14 +431,8 @@ def test_a_knight_or_dame_is_greeted_by_first_name(name, wrong, right):
     "Dear Sir Smith"; "Dear Dame Judi," did not match Dame Judi Dench and the button wrote "Dear
     Dame Dench"; Professor Sir Ian Wood's "Dear Professor Wood," was flagged with itself as
     the suggestion."""
-    ctx = CONTEXT.model_copy(update={"victim_name": name})
-    text = f"{wrong}\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
-    f = _one(run.score_letter(Letter(text=text, context=ctx), today=TODAY), "content.salutation", wrong)
-    assert f.suggestions == [right] and f.replacements == [right]
-    for good in (right, *{"Sir John Smith": ["Dear Sir John Smith"], "Professor Sir Ian Wood": ["Dear Sir Ian"]}.get(name, [])):
-        text = f"{good},\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
-        result = run.score_letter(Letter(text=text, context=ctx), today=TODAY)
-        assert not [f for f in result.findings if f.rule == "content.salutation"], good
+    also = {"Sir John Smith": ["Dear Sir John Smith"], "Professor Sir Ian Wood": ["Dear Sir Ian"]}.get(name, [])
+    _greeting_put_right(name, wrong, right, [g + "," for g in (right, *also)])
 
 
 def test_sir_with_no_name_after_it_is_still_impersonal():

@@ -11,7 +11,7 @@
    is not blank. A subject heading standing alone just above the first paragraph stays under the
    greeting, as letters put it ("Dear Mr Nowak," then "The case against Lee Barker").
    `data` carries the checker's patterns: `header`, `reference_line`, `sign_off`, `bullet`,
-   `prose_min_words`, `titles`, `heading_max_words` (api/web/letter_view.py
+   `prose_min_words`, `titles`, `heading_max_words`, `date_line` (api/web/letter_view.py
    `greeting_place_data`). */
 (function () {
   "use strict";
@@ -27,8 +27,6 @@
   function any(list, line) { return list.some(function (re) { return re.test(line); }); }
 
   var SENTENCE_END = /[.!?\u2026]["\u201d\u2019)]*$/;
-  // A date line: a day or a month first ("Tuesday 4 March 2025", "March 4, 2025").
-  var DATE_LINE = /^(mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?|sun)(day)?\b|^(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\s+\d/i;
 
   /* {pos, text}: put `text` at `pos` of the letter. */
   function place(letter, value, data) {
@@ -55,9 +53,10 @@
        greeting goes above it. A line
        alone, with something above it, that is no header, reference or date line, does not start
        with a title (a name alone is the address), has a small letter, no code of letters and
-       figures (a reference), does not end like a sentence, and has `heading_max_words` words at
-       most. Returns its line, or -1. */
-    var headingMost = data.heading_max_words || 12;
+       figures (a reference), does not end like a sentence, and has no more words than a
+       heading has for the checker (`heading_max_words`). Returns its line, or -1. */
+    var headingMost = data.heading_max_words || 8;
+    var dateLine = compile(data.date_line ? [data.date_line] : []);
     var titles = (data.titles || []).map(function (t) { return String(t).toLowerCase(); });
     var subjectAbove = function (i) {
       var h = i - 1;
@@ -70,7 +69,7 @@
       if (!earlier || (other(line) && !subject) || /^\d/.test(line) || !/[a-z]/.test(line) || SENTENCE_END.test(line)
           || titles.indexOf(first) >= 0  // a name alone ("Ms Jane Okafor"): the address
           || line.split(/\s+/).length > headingMost || /\b(?=\w*\d)(?=\w*[A-Za-z])\w+\b/.test(line)
-          || DATE_LINE.test(line)) { return -1; }
+          || any(dateLine, line)) { return -1; }
       return h;
     };
     var raw = letter.split("\n"), starts = [], at = 0;

@@ -14,6 +14,7 @@ from vcl_qa.engine import workdays
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.engine.structure import patterns as structure_patterns, sign_off_alternatives, titles
+from vcl_qa.engine.rules_data import load_yaml
 from vcl_qa import clock
 from vcl_qa.letters import service
 
@@ -45,12 +46,13 @@ def greeting_place_data() -> dict[str, Any]:
     """What api/static/greeting.js needs to find where a greeting goes, from the checker's own
     patterns (rules/structure.yml): the header and reference lines it passes over, the sign-off,
     a list item's bullet or number, how many words make a line of prose, the titles a name
-    starts with, and the most words of a subject heading the greeting goes above."""
+    starts with, and what makes a line a heading (which the greeting goes above) and a date."""
     pats = structure_patterns()
     return {"sign_off": sign_off_alternatives(), "header": [p.pattern for p in pats.header],
             "reference_line": [p.pattern for p in pats.reference_line],
             "bullet": pats.bullet.pattern, "prose_min_words": pats.prose_min_words,
-            "titles": sorted(titles()), "heading_max_words": 12}
+            "titles": sorted(titles()), "heading_max_words": pats.heading_max_words,
+            "date_line": load_yaml("structure.yml")["date_line"]}
 # The context fields, as the check form names them (api/templates/check.html).
 FIELD_LABELS = {
     "decision": "What did we decide?", "decision_date": "Date of the decision",

@@ -68,6 +68,10 @@ def test_panel_member_rates_then_reveals(page, site):
     assert page.get_by_role("button", name="Save my rating").count() == 0  # rating is now fixed
     shot(page, "panel-findings")
     assert_accessible(page)
+    page.set_viewport_size({"width": 390, "height": 844})  # the findings on a phone: nothing wider
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "panel-findings-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_manager_dashboard_and_reports(page, site):

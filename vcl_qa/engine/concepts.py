@@ -15,7 +15,7 @@ from typing import Any
 
 from vcl_qa.engine.fastsearch import TextIndex, search
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
-from vcl_qa.engine.prefilter import WordFinder, hint_sets
+from vcl_qa.engine.prefilter import HintBits, WordFinder
 from vcl_qa.engine.structure import Document
 
 SPACES = re.compile(r"\s+")
@@ -109,24 +109,13 @@ class Concept:
         """The sets of words (engine/prefilter.py `hint_sets`: one word of each set must be in
         any text a pattern matches), a bit each, shared by the patterns that need the same
         set; each alternative's bits (all its required patterns' sets), and each exclusion's."""
-        words: list[tuple[str, ...]] = []
-        bit_of: dict[tuple[str, ...], int] = {}
-
-        def bits(pattern: str) -> int:
-            out = 0
-            for hints in hint_sets(pattern):
-                if hints not in bit_of:
-                    bit_of[hints] = 1 << len(words)
-                    words.append(hints)
-                out |= bit_of[hints]
-            return out
-
+        bits = HintBits()
         needs = [0] * len(self.alternatives)
         for k, (required, _) in enumerate(self.alternatives):
             for p in required:
-                needs[k] |= bits(p.pattern)
-        masks = {m: bits(m.pattern) for _, ms in self.alternatives for m in ms}
-        return words, needs, masks
+                needs[k] |= bits.of(p.pattern)
+        masks = {m: bits.of(m.pattern) for _, ms in self.alternatives for m in ms}
+        return bits.sets, needs, masks
 
     @cached_property
     def mask_bits(self) -> list[list[tuple[re.Pattern, int]]]:

@@ -190,5 +190,33 @@ class WordFinder:
         return found
 
 
+class HintBits:
+    """The sets of words patterns cannot match without (`hint_sets`), a bit each, shared by the
+    patterns that need the same set: `of(pattern)` is the pattern's bits (0: it always runs),
+    `sets` the sets in bit order, `masks()` each word with the bits of the sets it is in (for a
+    `WordFinder`). Used by the concepts' and existence's pre-checks."""
+
+    def __init__(self) -> None:
+        self.sets: list[tuple[str, ...]] = []
+        self._bit: dict[tuple[str, ...], int] = {}
+
+    def of(self, pattern: str) -> int:
+        out = 0
+        for hints in hint_sets(pattern):
+            bit = self._bit.get(hints)
+            if bit is None:
+                bit = self._bit[hints] = 1 << len(self.sets)
+                self.sets.append(hints)
+            out |= bit
+        return out
+
+    def masks(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for hints, bit in self._bit.items():
+            for h in hints:
+                found[h] = found.get(h, 0) | bit
+        return found
+
+
 def may_match(hints: tuple[str, ...] | None, lower_text: str) -> bool:
     return hints is None or any(h in lower_text for h in hints)

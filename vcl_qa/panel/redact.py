@@ -789,8 +789,7 @@ def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str],
     """Where each tag goes in `text` (overlaps merged)."""
     doc = _Doc(text.translate(SPACES), rules)  # one character for one: offsets stay the same
     extra = tuple(n for n in (extra_names or ()) if n and n.strip())
-    found = (_pattern_cands(doc) + _context_cands(doc, context, extra) + _hidden(doc, hide)
-             + _shown_reversed(doc))
+    found = _pattern_cands(doc) + _context_cands(doc, context, extra) + _hidden(doc, hide)
     dates = _incident_dates(doc)
     found += dates + _same_date_in_welsh(doc, dates) + _venue_again(doc, found)
     addresses, header_names = _address_block(doc)
@@ -809,18 +808,6 @@ def _hidden(doc: _Doc, words: Iterable[str]) -> list[_Cand]:
         rx = r"[ \t\n]+".join(re.escape(p) for p in phrase.split())
         out += [_Cand(*m.span(), "hidden") for m in re.finditer(rf"(?<!\w){rx}(?!\w)", doc.text, re.IGNORECASE)]
     return out
-
-
-# A right-to-left mark (embedding, override, isolate) to the mark that closes it or the end of
-# the line: the words there show in another order than they are stored in ("htimS" shows as
-# "Smith"), so no check of the words as stored can tell what a panel member would read
-# (engine check: content.hidden_order).
-_REVERSED = re.compile("[\u202b\u202e\u2067][^\u202c\u2069\n]*[\u202c\u2069]?")
-
-
-def _shown_reversed(doc: _Doc) -> list[_Cand]:
-    """Every stretch after a right-to-left mark, hidden whole."""
-    return [_Cand(*m.span(), "hidden") for m in _REVERSED.finditer(doc.text)]
 
 
 def _cued_names(doc: _Doc) -> list[_Cand]:

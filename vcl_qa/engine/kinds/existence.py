@@ -7,7 +7,7 @@ from typing import Iterator
 from pydantic import field_validator
 
 from vcl_qa.engine.fastsearch import finditer
-from vcl_qa.engine.prefilter import WordFinder, hint_sets
+from vcl_qa.engine.prefilter import HintBits, WordFinder
 from vcl_qa.engine.result import Finding
 
 from .base import KindSettings, State, Suggests, by_block, finding, rx, scope_bounds, sentence_text, spans
@@ -103,19 +103,9 @@ def _hint_index(rule) -> tuple:
     pattern's bits (0: it always runs). Kept on the rule."""
     kept = rule.__dict__.get("_hint_index")
     if kept is None:
-        masks: dict[str, int] = {}
-        bit_of: dict[tuple[str, ...], int] = {}
-        needs = []
-        for entry in rule.config.patterns:
-            need = 0
-            for hints in hint_sets(entry.pattern):
-                if hints not in bit_of:
-                    bit_of[hints] = bit = 1 << len(bit_of)
-                    for h in hints:
-                        masks[h] = masks.get(h, 0) | bit
-                need |= bit_of[hints]
-            needs.append(need)
-        kept = rule.__dict__["_hint_index"] = (WordFinder(masks), tuple(needs))
+        bits = HintBits()
+        needs = tuple(bits.of(entry.pattern) for entry in rule.config.patterns)
+        kept = rule.__dict__["_hint_index"] = (WordFinder(bits.masks()), needs)
     return kept
 
 

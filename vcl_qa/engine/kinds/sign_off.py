@@ -13,7 +13,7 @@ from typing import Iterator
 from vcl_qa.engine.result import Finding
 
 from .base import KindSettings, State, finding, rx
-from .salutation import _impersonal_words, _name_only
+from .salutation import _greeted, _impersonal_words, _lead_words, _name_only
 
 HONOURS = {"when"}
 
@@ -45,8 +45,6 @@ def check(rule, state: State) -> Iterator[Finding]:
 
 def _names_someone(cfg: Settings, greeting: str) -> bool:
     """Does the greeting line greet someone by name ("Dear Ms Okafor", "Dear Jane")?"""
-    lead = "|".join(re.escape(w) for w in cfg.greeting_words)
-    m = re.match(rf"(?i)^(?:{lead})\s+(\S.*)$", greeting)
-    if not m or not re.search(r"[^\W\d_]", m.group(1)):
-        return False
-    return not _impersonal_words(lead).search(greeting)
+    greeted = _greeted(cfg, greeting)
+    return (greeted is not None and re.search(r"[^\W\d_]", greeted) is not None
+            and not _impersonal_words(_lead_words(cfg)).search(greeting))
