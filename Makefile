@@ -10,9 +10,19 @@ export VCL_QA_DB ?= $(CURDIR)/var/vcl_qa.db
 MODEL := var/models/concepts
 MODEL_INPUTS := $(wildcard data/concept_sentences/*.yml) scripts/train_concept_model.py vcl_qa/engine/classifier.py
 
-.PHONY: setup run test bench screenshots clean model
+# The engine's modules compiled by Cython (scripts/build_compiled.py): a module runs from its
+# build only while its source is unchanged (vcl_qa/_compiled.py), so this is for speed alone.
+COMPILED := var/compiled/manifest.json
+ENGINE_SOURCES := $(wildcard vcl_qa/engine/*.py vcl_qa/engine/kinds/*.py) scripts/build_compiled.py vcl_qa/_compiled.py
 
-setup: $(STAMP) $(SYSSTAMP) $(MODEL)/meta.json
+.PHONY: setup run test bench screenshots clean model compiled
+
+setup: $(STAMP) $(SYSSTAMP) $(MODEL)/meta.json $(COMPILED)
+
+compiled: $(COMPILED)
+
+$(COMPILED): $(STAMP) $(ENGINE_SOURCES)
+	$(BIN)/python scripts/build_compiled.py --out var/compiled
 
 model: $(MODEL)/meta.json
 
@@ -38,8 +48,9 @@ run: setup
 	@echo "To use this database from the command line: export VCL_QA_DB=$(VCL_QA_DB)"
 	$(BIN)/vcl-qa serve --host 127.0.0.1 --port 8000
 
+# VCL_QA_EXPECT_COMPILED: tests/test_compiled.py checks the engine runs from its builds.
 test: setup
-	$(BIN)/python -m pytest -q
+	VCL_QA_EXPECT_COMPILED=1 $(BIN)/python -m pytest -q
 
 bench: setup
 	$(BIN)/python bench/bench_score.py

@@ -155,6 +155,14 @@ def main() -> None:
         fresh_base, fresh_by_paragraph, fresh_ours = timed(fresh, base, score_letter)
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from vcl_qa import _compiled
+
+    built = _compiled.status()
+    engine = (f"{built['compiled']} modules compiled by Cython (make; VCL_QA_PURE_PYTHON=1 for none)"
+              if built["compiled"] else f"from source ({built['reason']})")
+    if built["stale"]:
+        engine += f"; from source, edited since the build: {', '.join(built['stale'])}"
+    print(f"{'the engine runs:':<60}{engine}")
     start = startup_seconds()
     print_rates(len(letters), baseline, by_paragraph, ours, indent="")
     print(f"{'peak memory (max RSS of this process):':<60}{peak_mb:8.0f} MB   (target: under 300 MB)")

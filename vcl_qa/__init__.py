@@ -1,4 +1,8 @@
 """vcl-qa: quality assurance for letters to victims of crime."""
+from vcl_qa import _compiled
+
+_compiled.install()  # before any engine module is imported: their builds, where fresh
+
 from vcl_qa.errors import LetterError, RulesError
 from vcl_qa.engine.letter import Letter, LetterContext
 from vcl_qa.engine.result import Finding, Result

@@ -155,8 +155,9 @@ class WordIndex:
             for bit, hints in enumerate(words):
                 for h in hints:
                     masks[h] = masks.get(h, 0) | 1 << (at + bit)
-            concept.word_index = (self, at, (1 << len(words)) - 1)
-            at += len(words)
+            width = len(words)  # (a variable: `1 << len(words)` compiled is a 64-bit machine shift)
+            concept.word_index = (self, at, (1 << width) - 1)
+            at += width
         self.finder = WordFinder(masks)
         self.memo = TextMemo(MEMO_MAX, WORDS_MEMO_CHARS)
 

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from vcl_qa import config
+from vcl_qa._compiled import CompiledFunction  # methods built by Cython are not fields
 from vcl_qa.errors import LetterError
 
 MAX_BYTES = config.MAX_LETTER_BYTES
@@ -61,7 +62,7 @@ class Reader(str, Enum):
 class Suppression(BaseModel):
     """Silences one rule (optionally only for one term) in this letter, with a reason."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", ignored_types=(CompiledFunction,))
     rule: str
     term: str | None = None
     reason: str = Field(min_length=1)
@@ -71,7 +72,7 @@ class LetterContext(BaseModel):
     """The case facts of contract section 1. Every field is optional: a check that needs a
     missing field reports "not assessed"."""
 
-    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+    model_config = ConfigDict(extra="forbid", use_enum_values=True, ignored_types=(CompiledFunction,))
     decision: Decision | None = None
     decision_date: dt.date | None = None
     letter_date: dt.date | None = None
@@ -220,7 +221,7 @@ def _plain_error(err: dict[str, Any], data: dict[str, Any]) -> str:
 class Letter(BaseModel):
     """The body exactly as the victim would read it, plus its context."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", ignored_types=(CompiledFunction,))
     text: str
     context: LetterContext = Field(default_factory=LetterContext)
     source: str | None = None

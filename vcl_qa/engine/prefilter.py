@@ -199,13 +199,17 @@ class HintBits:
     def __init__(self) -> None:
         self.sets: list[tuple[str, ...]] = []
         self._bit: dict[tuple[str, ...], int] = {}
+        # The next set's bit. Not `1 << len(self.sets)`: compiled (vcl_qa/_compiled.py), that is
+        # a 64-bit machine shift, and there are hundreds of sets.
+        self._next = 1
 
     def of(self, pattern: str) -> int:
         out = 0
         for hints in hint_sets(pattern):
             bit = self._bit.get(hints)
             if bit is None:
-                bit = self._bit[hints] = 1 << len(self.sets)
+                bit = self._bit[hints] = self._next
+                self._next <<= 1
                 self.sets.append(hints)
             out |= bit
         return out

@@ -5,13 +5,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from vcl_qa._compiled import CompiledFunction  # methods built by Cython are not fields
+
 Severity = Literal["error", "warning", "suggestion"]
 Verdict = Literal["good", "needs_work", "poor"]
 DIMENSIONS = ("timeliness", "content", "readability", "empathy")
 
 
 class Finding(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", ignored_types=(CompiledFunction,))
     rule: str
     dimension: str
     severity: Severity
@@ -47,7 +49,7 @@ class Finding(BaseModel):
 
 
 class DimensionResult(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", ignored_types=(CompiledFunction,))
     score: int | None
     assessed: bool
     not_assessed: list[str] = Field(default_factory=list, description="rules that could not be checked, and why")
@@ -57,7 +59,7 @@ class DimensionResult(BaseModel):
 
 
 class Result(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", ignored_types=(CompiledFunction,))
     score: int
     verdict: Verdict
     dimensions: dict[str, DimensionResult]

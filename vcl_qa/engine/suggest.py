@@ -20,7 +20,6 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 
 from vcl_qa import config
@@ -83,7 +82,7 @@ def wording() -> Wording:
     area's own rules folder may not have it: it does not change scores)."""
     path = config.rules_dir() / "wording.yml"
     if not path.exists():
-        path = Path(__file__).resolve().parent.parent.parent / "rules" / "wording.yml"
+        path = config._CHECKOUT / "rules" / "wording.yml"  # not __file__: a build lives elsewhere
         if not path.exists():
             path = config._shipped("vcl_qa.default_rules", "rules") / "wording.yml"
     data = parse_yaml(path.read_text(encoding="utf-8")) or {}

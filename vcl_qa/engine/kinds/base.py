@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from vcl_qa._compiled import CompiledFunction  # methods built by Cython are not fields
 from vcl_qa.engine.concepts import Hit, find_concept
 from vcl_qa.engine.fastsearch import TextIndex
 from vcl_qa.engine.letter import Letter
@@ -39,7 +40,7 @@ class Fit(BaseModel):
     the kinds that offer words to put in (substitution, existence):
     `next`, a pattern the words straight after the term must match; `previous`, a pattern the
     words just before it must end with."""
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(CompiledFunction,))
     next: str | None = None
     previous: str | None = None
 
@@ -58,7 +59,7 @@ class Fit(BaseModel):
 class Suggests(BaseModel):
     """Words a rule suggests in place of what it found, and where each may be a one-click
     replacement (`fits`; elsewhere it stays advice). Every `fits` key must be a suggestion."""
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(CompiledFunction,))
     suggest: list[str] = []
     fits: dict[str, Fit] = {}
 
@@ -73,7 +74,7 @@ class Suggests(BaseModel):
 class SeverityWhen(BaseModel):
     """A severity other than the rule's own for the cases a condition names."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(CompiledFunction,))
     when: dict[str, Any]
     severity: Literal["error", "warning", "suggestion"]
 
@@ -81,7 +82,7 @@ class SeverityWhen(BaseModel):
 class KindSettings(BaseModel):
     """Base of every kind's settings: unknown keys are an error, not silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(CompiledFunction,))
     when: dict[str, Any] | None = None
     scope: Scope = "body"
     within: str | None = None  # a concept: look only in the sentences where it was found
@@ -187,9 +188,9 @@ def rule_state(rule: "Rule", state: State) -> State:
     kept = [p for p in parts if p in langs]
     if len(kept) == len(parts):
         return state
-    if not kept:
-        from vcl_qa.engine.language import named
+    from vcl_qa.engine.language import named
 
+    if not kept:
         raise NotAssessed(f"the letter is in {named(state.language)}")
     view = state.views.get("+".join(kept))
     if view is None:

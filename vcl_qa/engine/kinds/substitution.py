@@ -9,6 +9,7 @@ from typing import Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from vcl_qa._compiled import CompiledFunction  # methods built by Cython are not fields
 from vcl_qa.engine.memo import TextMemo
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.result import Finding
@@ -33,7 +34,7 @@ class Swap(Suggests):
 
 
 class Group(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(CompiledFunction,))
     name: str | None = None
     explain_ok: bool = False  # no finding when the term is explained straight after it
     swap: dict[str, Swap]
