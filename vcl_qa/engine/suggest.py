@@ -76,6 +76,9 @@ class Wording:
     most_checked: int = 60
 
 
+_LETTERS = re.compile(r"[a-z]+")
+
+
 @lru_cache(maxsize=1)
 def wording() -> Wording:
     """rules/wording.yml from the rules folder, else the one shipped with the package (an
@@ -925,7 +928,7 @@ def _concepts_touched(by_prefix: dict[str, frozenset[str]], words: list[str]) ->
 
 
 def _word_list(text: str) -> list[str]:
-    return re.findall(r"[a-z]+", text.lower())
+    return _LETTERS.findall(text.lower())
 
 
 def _remember(key: tuple, value: tuple) -> tuple:

@@ -31,6 +31,10 @@ class Settings(KindSettings):
     urn_message: str
 
 
+_DASHES = re.compile(r"[-‐–]")
+_REF_PUNCT = re.compile(r"[\s/-]")
+
+
 def check(rule, state: State) -> Iterator[Finding]:
     cfg: Settings = rule.config
     ctx = state.letter.context
@@ -79,9 +83,9 @@ def _parts(name: str) -> list[str]:
     out = []
     for t in name_tokens(name):
         out.append(t)
-        out += [p for p in re.split(r"[-‐–]", t) if p and p != t]
+        out += [p for p in _DASHES.split(t) if p and p != t]
     return out
 
 
 def _plain(ref: str) -> str:
-    return re.sub(r"[\s/-]", "", ref).upper()
+    return _REF_PUNCT.sub("", ref).upper()

@@ -29,6 +29,10 @@ class Settings(KindSettings):
     missing_greeting_words: dict[str, str] = {}
 
 
+_NAME_PART = re.compile(r"[^\s,]+")
+_BRACKET = re.compile(r"[(\[]")
+
+
 def check(rule, state: State) -> Iterator[Finding]:
     cfg: Settings = rule.config
     g = state.document.greeting
@@ -127,7 +131,7 @@ def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
         ok = False
     if ok and said_titles and not said_names[-1:] == known_names[-1:]:
         ok = False  # "Dear Ms Jane" is not how to address Ms Jane Okafor
-    surname = [t.lower() for t in _surname([t for t in re.findall(r"[^\s,]+", fold(victim))
+    surname = [t.lower() for t in _surname([t for t in _NAME_PART.findall(fold(victim))
                                             if t.lower().rstrip(".") not in known_titles_all])]
     if ok and said_titles and said_names[-len(surname):] != [t.rstrip(".") for t in surname]:
         ok = False  # "Dear Ms Cruz" is not how to address Ms Anne-Marie de la Cruz
@@ -162,7 +166,7 @@ def _impersonal_words(lead_words: str = "Dear") -> re.Pattern:
 
 def name_tokens(name: str) -> list[str]:
     """Lower-case words of a name, typographic quotes and dashes folded: "O’Neill" is O'Neill."""
-    return [t.lower().rstrip(".") for t in re.findall(r"[^\s,]+", fold(name))]
+    return [t.lower().rstrip(".") for t in _NAME_PART.findall(fold(name))]
 
 
 def _surname(names: list[str]) -> list[str]:
@@ -212,4 +216,4 @@ def greeting_suggestion(state: State, word: str = "Dear") -> list[str]:
 
 def _name_only(victim: str) -> str:
     """The name without a note after it in brackets: "Sarah Jones (mother of Ella)" -> "Sarah Jones"."""
-    return re.split(r"[(\[]", victim, maxsplit=1)[0].strip(" ,;-")
+    return _BRACKET.split(victim, maxsplit=1)[0].strip(" ,;-")
