@@ -72,8 +72,10 @@ def build_key(source: bytes, cython_version: str) -> str:
 def write_manifest(out: Path, modules: dict[str, dict[str, str]], note: str = "") -> None:
     out.mkdir(parents=True, exist_ok=True)
     data = {"ext_suffix": EXT_SUFFIX, "python": sys.version.split()[0], "note": note, "modules": modules}
-    tmp = out / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    # A file of its own, then renamed: a reader sees the old manifest or the new, whole.
+    fd, tmp = tempfile.mkstemp(prefix=MANIFEST + ".", dir=out)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(data, indent=1, sort_keys=True) + "\n")
     os.replace(tmp, out / MANIFEST)
 
 
@@ -111,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "compiled", help="folder of the builds")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="compilers at once")
+    parser.add_argument("--only", action="append", metavar="MODULE",
+                        help="build only this module (dotted name; may be given again): for tests")
     args = parser.parse_args(argv)
     out: Path = args.out if args.out.is_absolute() else Path.cwd() / args.out
     try:
@@ -122,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     version = Cython.__version__
     modules = engine_modules()
+    if args.only:
+        unknown = sorted(set(args.only) - set(modules))
+        if unknown:
+            parser.error(f"not a module of the engine: {', '.join(unknown)}")
+        modules = {name: rel for name, rel in modules.items() if name in args.only}
     sources = {name: (ROOT / rel).read_bytes() for name, rel in modules.items()}
     keys = {name: build_key(data, version) for name, data in sources.items()}
     out_bin = out / "bin"
@@ -151,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     keep = {Path(e["binary"]).name for e in entries.values()}
     for old in out_bin.iterdir():
         if old.name not in keep:
-            old.unlink()
+            old.unlink(missing_ok=True)
     return 0
 
 

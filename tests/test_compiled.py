@@ -189,3 +189,36 @@ def test_the_builds_score_exactly_as_the_source():
     for letter, a, b in zip(letters, here, source["results"]):
         a.pop("rules_version", None), b.pop("rules_version", None)
         assert a == b, (letter.text[:80], [f["rule"] for f in a["findings"]], [f["rule"] for f in b["findings"]])
+
+
+def test_the_build_script_builds_once_and_the_finder_loads_it(tmp_path):
+    """A real build of one small module (scripts/build_compiled.py --only), loaded through the
+    manifest in a fresh process; a second run compiles nothing and keeps the same file."""
+    out = tmp_path / "compiled"
+    cmd = [sys.executable, str(ROOT / "scripts" / "build_compiled.py"), "--out", str(out),
+           "--only", "vcl_qa.engine.typography", "--jobs", "1"]
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True)
+    assert "Compiling 1 of the engine's 1 modules" in first.stdout, first.stdout + first.stderr
+    manifest = json.loads((out / _compiled.MANIFEST).read_text())
+    entry = manifest["modules"]["vcl_qa.engine.typography"]
+    assert list(manifest["modules"]) == ["vcl_qa.engine.typography"]
+    assert (out / entry["binary"]).is_file()
+    second = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True)
+    assert "Compiling" not in second.stdout and json.loads((out / _compiled.MANIFEST).read_text()) == manifest
+    assert sorted(p.name for p in (out / "bin").iterdir()) == [Path(entry["binary"]).name]
+
+    code = ("import vcl_qa.engine.typography as t, vcl_qa.engine.structure as s; from vcl_qa import _compiled; "
+            "print(t.__file__); print(s.__file__); print(t.fold('Dear Ms O\u2019Neill \u2013 x')); "
+            "print(_compiled.status()['compiled'])")
+    lines = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
+                           env={**os.environ, "VCL_QA_COMPILED": str(out)}).stdout.splitlines()
+    assert lines[0] == str(out / entry["binary"])
+    assert lines[1].endswith("structure.py")  # not in this manifest: from source
+    assert lines[2] == "Dear Ms O'Neill - x" and lines[3] == "1"
+
+
+def test_the_build_script_refuses_a_module_it_does_not_know(tmp_path):
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_compiled.py"), "--out", str(tmp_path),
+                           "--only", "vcl_qa.engine.nothing"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2 and "not a module of the engine: vcl_qa.engine.nothing" in done.stderr
+    assert not (tmp_path / _compiled.MANIFEST).exists()
