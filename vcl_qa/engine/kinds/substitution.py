@@ -71,11 +71,15 @@ class Table(dict):
 _TABLES: dict[tuple[str, str], Table] = {}
 
 
+_TERM_WORD = re.compile(r"[\w']+\.?")
+
+
 def term_key(term: str) -> tuple[str, ...]:
     """A base-form word matches its inflections ("notify": "notified"); any other form matches
-    only itself ("concerning" must not match "concerns")."""
+    only itself ("concerning" must not match "concerns"). A full stop written after a word in
+    the term is part of it ("r. v.": the tokenizer keeps "R." and "v." whole)."""
     key = []
-    for w in re.findall(r"[\w']+", term.lower()):
+    for w in _TERM_WORD.findall(term.lower()):
         base = lemma(w)
         key.append(base if base == w else "=" + w)
     return tuple(key)
