@@ -435,6 +435,25 @@ def test_a_knight_or_dame_is_greeted_by_first_name(name, wrong, right):
     _greeting_put_right(name, wrong, right, [g + "," for g in (right, *also)])
 
 
+WELSH_BODY = "Rydym wedi penderfynu atal yr achos yn erbyn y diffynnydd. Mae'n ddrwg gennym."
+
+
+@pytest.mark.parametrize("wrong", ["Annwyl Syr", "Annwyl Syr Smith", "Annwyl Mr Smith", "Annwyl Sir Smith"])
+def test_a_knight_in_a_welsh_letter_is_syr(wrong):
+    """Review 12 left: a Welsh letter to Sir John Smith was offered "Annwyl Sir John"; Welsh
+    says "Syr" (rules/content.yml title_words). Both "Annwyl Syr John" and "Annwyl Sir John"
+    greet him; a Welsh letter with no greeting gets "Annwyl Syr John," to insert."""
+    ctx = CONTEXT.model_copy(update={"victim_name": "Sir John Smith"})
+    f = _one(run.score_letter(Letter(text=f"{wrong},\n\n{WELSH_BODY}", context=ctx), today=TODAY),
+             "content.salutation", wrong + ",")
+    assert f.suggestions == ["Annwyl Syr John"] and f.replacements == ["Annwyl Syr John,"]
+    for good in ("Annwyl Syr John,", "Annwyl Sir John,", "Annwyl Syr John Smith,"):
+        result = run.score_letter(Letter(text=f"{good}\n\n{WELSH_BODY}", context=ctx), today=TODAY)
+        assert not [f for f in result.findings if f.rule == "content.salutation"], good
+    missing = run.score_letter(Letter(text=WELSH_BODY, context=ctx), today=TODAY)
+    assert [f.suggestions for f in missing.findings if f.rule == "content.salutation"] == [["Annwyl Syr John,"]]
+
+
 def test_sir_with_no_name_after_it_is_still_impersonal():
     for name in ("Sir John Smith", "Mr John Smith"):
         ctx = CONTEXT.model_copy(update={"victim_name": name})

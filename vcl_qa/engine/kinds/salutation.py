@@ -27,6 +27,10 @@ class Settings(KindSettings):
     # The word a greeting inserted into a letter with none starts with, by the letter's language
     # (metrics `language`: en, cy, cy+en); any other: the first of `greeting_words`.
     missing_greeting_words: dict[str, str] = {}
+    # A title going with the first name as it is said after a greeting word in another language
+    # (Welsh "Annwyl Syr John" for Sir John Smith): greeting word -> {title: its form there}.
+    # Either form greets the person.
+    title_words: dict[str, dict[str, str]] = {}
 
 
 _NAME_PART = re.compile(r"[^\s,]+")
@@ -49,10 +53,10 @@ def check(rule, state: State) -> Iterator[Finding]:
     verdict = _verdict(cfg, line, victim)
     if verdict == "impersonal":
         yield finding(rule, state, start, end, message=cfg.impersonal_message,
-                      suggestions=greeting_suggestion(state, word))
+                      suggestions=greeting_suggestion(state, word, cfg))
     elif verdict == "wrong_name":
         f = finding(rule, state, start, end, message=cfg.wrong_name_message,
-                    suggestions=greeting_suggestion(state, word), name=victim)
+                    suggestions=greeting_suggestion(state, word, cfg), name=victim)
         # "Dear Mr and Mrs Okafor": a button would drop one of the two people greeted; whether
         # the letter is to both is the writer's to say, so the greeting stays advice.
         f._advice_only = _two_people(cfg.joining_words, _greeted(cfg, line) or "")
@@ -70,7 +74,7 @@ def greeting_to_insert(cfg: Settings, state: State) -> list[str]:
     if _two_people(cfg.joining_words, victim):  # "Mr and Mrs Okafor": both, as the details name them
         line = f"{word} {_name_only(victim)},"
     else:
-        line = greeting_suggestion(state, word)[0] + ","
+        line = greeting_suggestion(state, word, cfg)[0] + ","
     if "<" in line or _verdict(cfg, line, victim) is not None:
         return []
     return [line]
@@ -107,6 +111,8 @@ def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
         # is "Dear Sir Ian" or "Dear Professor Wood"; "Dear Sir Smith" greets neither, and
         # "Dear Sir" alone is as impersonal as ever.
         said = name_tokens(_greeted(cfg, line) or "")
+        if said:
+            said[0] = _title_aliases(cfg).get(said[0], said[0])  # Welsh "Syr John": Sir John
         if len(said) > 1 and said[0] == knight[0]:
             return None if said[1:] in (knight[1][:1], knight[1]) else "wrong_name"
     if any(rx(p).search(line) for p in cfg.impersonal) or _impersonal_words(_lead_words(cfg)).search(line):
@@ -136,6 +142,11 @@ def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
     if ok and said_titles and said_names[-len(surname):] != [t.rstrip(".") for t in surname]:
         ok = False  # "Dear Ms Cruz" is not how to address Ms Anne-Marie de la Cruz
     return None if ok else "wrong_name"
+
+
+def _title_aliases(cfg: Settings) -> dict[str, str]:
+    """Each title's form after another greeting word, lower case, to the title ("syr": "sir")."""
+    return {said.lower(): title.lower() for forms in cfg.title_words.values() for title, said in forms.items()}
 
 
 def _first_name_form(victim: str) -> tuple[str, list[str], int] | None:
@@ -192,7 +203,7 @@ def _particles() -> frozenset[str]:
     return frozenset(w.lower() for w in surname_particles())
 
 
-def greeting_suggestion(state: State, word: str = "Dear") -> list[str]:
+def greeting_suggestion(state: State, word: str = "Dear", cfg: Settings | None = None) -> list[str]:
     """The greeting to use, starting with the word the letter's greeting starts with: the titles
     and surname, its particles kept ("Dear Ms de la Cruz", "Dear Detective Sergeant Lee"), or a
     title that goes with the first name and the first name ("Dear Sir John"); a note after the
@@ -203,7 +214,10 @@ def greeting_suggestion(state: State, word: str = "Dear") -> list[str]:
     parts = victim.split()
     knight = _first_name_form(victim)
     if knight and knight[2] == 0:
-        return [f"{word} {parts[0]} {parts[1]}"]  # "Dear Sir John", "Dear Dame Judi"
+        # "Dear Sir John", "Dear Dame Judi"; after a word whose language has its own form of
+        # the title, that form ("Annwyl Syr John")
+        forms = {t.lower(): said for t, said in (cfg.title_words.get(word, {}) if cfg else {}).items()}
+        return [f"{word} {forms.get(parts[0].lower(), parts[0])} {parts[1]}"]
     # The title before the name, and the ranks after it: "Detective Sergeant Amy Lee" (but
     # "Professor Sir Ian Wood" is "Professor Wood": a "Sir" goes with the first name).
     k = 1 if len(parts) > 1 and parts[0].rstrip(".").lower() in titles() else 0
