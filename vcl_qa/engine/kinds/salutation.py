@@ -122,26 +122,33 @@ def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
     greeted = _greeted(cfg, line)
     if greeted is None:
         return None
-    known_titles_all = titles()
     said = name_tokens(greeted)
     known = name_tokens(victim)
-    said_names = [t for t in said if t not in known_titles_all]
-    known_names = [t for t in known if t not in known_titles_all]
-    said_titles = [t for t in said if t in known_titles_all]
+    said_names = [t for i, t in enumerate(said) if not _title_at(said, i)]
+    known_names = [t for i, t in enumerate(known) if not _title_at(known, i)]
+    said_titles = [t for i, t in enumerate(said) if _title_at(said, i)]
     # (a title that goes with the first name, after another title, is not said with the
     # surname: Professor Sir Ian Wood is "Dear Professor Wood")
-    known_titles = [t for i, t in enumerate(known) if t in known_titles_all
+    known_titles = [t for i, t in enumerate(known) if _title_at(known, i)
                     and not (i and t in first_name_titles())]
     ok = bool(said_names) and all(t in known_names for t in said_names)
     if ok and said_titles and known_titles and said_titles != known_titles:
         ok = False
     if ok and said_titles and not said_names[-1:] == known_names[-1:]:
         ok = False  # "Dear Ms Jane" is not how to address Ms Jane Okafor
-    surname = [t.lower() for t in _surname([t for t in _NAME_PART.findall(fold(victim))
-                                            if t.lower().rstrip(".") not in known_titles_all])]
+    parts = _NAME_PART.findall(fold(victim))
+    lows = [t.lower().rstrip(".") for t in parts]
+    surname = [t.lower() for t in _surname([t for i, t in enumerate(parts) if not _title_at(lows, i)])]
     if ok and said_titles and said_names[-len(surname):] != [t.rstrip(".") for t in surname]:
         ok = False  # "Dear Ms Cruz" is not how to address Ms Anne-Marie de la Cruz
     return None if ok else "wrong_name"
+
+
+def _title_at(tokens: list[str], i: int) -> bool:
+    """Is the i-th of a name's lower-case words a title? Not the last of two or more, which is
+    the surname whatever it is: Ms Jane Judge is "Dear Ms Judge" (Judge, Lord, Constable, Dame
+    and Sergeant are surnames too)."""
+    return tokens[i] in titles() and not (i and i == len(tokens) - 1)
 
 
 def _title_aliases(cfg: Settings) -> dict[str, str]:
