@@ -48,6 +48,25 @@ def test_words_behind_a_right_to_left_mark_are_hidden_whole():
     assert "[HIDDEN]" not in redact(text, ctx).text
 
 
+@pytest.mark.parametrize("name, said", [
+    ("Ms Jane Judge", "Judge"), ("Ms Dame", "Dame"), ("Mr Peter Constable", "Constable"), ("Mrs Ann Lord", "Lord"),
+])
+def test_a_victims_surname_that_is_also_a_title_is_hidden(name, said):
+    """The panel read "Dear Ms Judge," and "Ms Judge was hurt" for Ms Jane Judge: the surname was
+    taken for a title and left out of the victim's name. The last word of a name is its surname."""
+    title = name.split()[0]
+    text = (f"{name}\n12 High Street\nLeeds LS1 4AB\n\nDear {title} {said},\n\nWe have stopped the case. "
+            f"{title} {said} told us what happened.\n\nYours sincerely\n\nSam Staff")
+    out = redact(text, LetterContext(victim_name=name)).text
+    assert said not in out, out
+    assert out.startswith("[VICTIM]\n[ADDRESS]\n\nDear [VICTIM],") and "[VICTIM] told us" in out
+
+
+def test_a_name_that_is_only_titles_hides_no_ordinary_title():
+    out = redact("Dear Mr and Mrs,\n\nMrs Smith spoke to us.", LetterContext(victim_name="Mr and Mrs")).text
+    assert "Mrs" in out.replace("[NAME]", "")
+
+
 def test_rules_are_loaded_once():
     assert load_rules() is load_rules()
     assert len(load_rules().first_names) >= 300

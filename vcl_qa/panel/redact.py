@@ -1255,9 +1255,17 @@ def _name_parts(name: str) -> list[str]:
     Patel": "Patel"). A surname particle that is also a rank is a particle unless in capitals
     ("Ms Lucia di Stefano"; "DI Shaw" is a detective inspector)."""
     rules = load_rules()
-    return [w for w in WORD.findall(name)
-            if (w.lower().rstrip(".") not in rules.titles or (w.lower() in rules.particles and not w.isupper()))
+    words = WORD.findall(name)
+    last = len(words) - 1
+    return [w for i, w in enumerate(words)
+            if (w.lower().rstrip(".") not in rules.titles or (w.lower() in rules.particles and not w.isupper())
+                or (i and i == last and w.lower().rstrip(".") not in _NEVER_SURNAMES))
             and w.lower() != "and"]
+
+
+# The last word of a name of two or more is its surname even when it is also a title ("Ms Jane
+# Judge", "Ms Dame": the panel saw "Dear Ms Judge"), unless it is one of these, which are not.
+_NEVER_SURNAMES = frozenset({"mr", "mrs", "ms", "mx"})
 
 
 @lru_cache(maxsize=512)
