@@ -41,6 +41,11 @@ def test_the_same_person_and_case_written_other_ways_pass():
         ("MRS JOAN O’NEILL-BRYCE\n9 Firth Street", "Mrs O'Neill-Bryce", "Mrs Joan O'Neill-Bryce"),
         ("Rev. Samuel Adeyemi\nThe Vicarage", "Reverend Adeyemi", "Revd Samuel Adeyemi"),
         ("The Head Teacher\nHollins Primary School", "Mrs Webb", "Mrs Clare Webb"),  # no titled line
+        # a case system's order, letters after the name, a note, a surname that is also a title
+        ("Ms Jane Okafor\n9 Firth Street", "Ms Okafor", "Okafor, Jane (Ms)"),
+        ("Mr J Smith\n9 Firth Street", "Mr Smith", "Mr John Smith Jr"),
+        ("Ms Sarah Jones\n9 Firth Street", "Ms Jones", "Sarah Jones (mother of Ella)"),
+        ("Ms J Judge\n9 Firth Street", "Ms Judge", "Ms Jane Judge"),
     ]:
         text = f"Private - to be opened by addressee only\n\n{head}\nOur ref: 51 KQ 7700325{body.format(greet=greet)}"
         assert _found(text, victim_name=name, urn="51KQ7700325") == [], head
@@ -51,6 +56,11 @@ def test_another_name_or_reference_is_caught_each_once():
             "Dear Mr Ansell\n\nWe have decided to stop the case (reference 33TT1234522).\n")
     found = _found(text, victim_name="Mr Peter Ansell", urn="51KQ7700325")
     assert [t for t, _ in found] == ["Ms Harriet Cole", "33 TT 1234522"]
+
+
+def test_a_surname_first_name_still_catches_another_addressee():
+    text = "Mrs Denise Okonkwo\n9 Firth Street\n\nDear Ms Okafor\n\nWe have decided to stop the case.\n"
+    assert [t for t, _ in _found(text, victim_name="Okafor, Jane (Ms)")] == ["Mrs Denise Okonkwo"]
 
 
 def test_not_assessed_without_the_name_or_the_reference():

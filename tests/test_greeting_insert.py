@@ -57,6 +57,12 @@ def _greeting_findings(result):
     ("Ms Jane Judge", "Dear Ms Judge,"),
     ("Mr Peter Constable", "Dear Mr Constable,"),
     ("Mrs Ann Lord", "Dear Mrs Lord,"),
+    # a case system's order, and letters after a name (the surname was "Jane", or "Jr")
+    ("Okafor, Jane (Ms)", "Dear Ms Okafor,"),
+    ("Ms Okafor, Jane", "Dear Ms Okafor,"),
+    ("de la Cruz, Anne-Marie (Ms)", "Dear Ms de la Cruz,"),
+    ("Mr John Smith Jr", "Dear Mr Smith,"),
+    ("Dr Amina Yusuf, OBE", "Dear Dr Yusuf,"),
 ])
 def test_a_letter_with_no_greeting_is_offered_the_victims_greeting(name, greeting):
     found = _greeting_findings(_score(HEADER + BODY, name))

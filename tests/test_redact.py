@@ -62,6 +62,16 @@ def test_a_victims_surname_that_is_also_a_title_is_hidden(name, said):
     assert out.startswith("[VICTIM]\n[ADDRESS]\n\nDear [VICTIM],") and "[VICTIM] told us" in out
 
 
+@pytest.mark.parametrize("name", ["Okafor, Jane (Ms)", "OKAFOR, Jane", "Ms Jane Okafor MBE"])
+def test_a_victim_name_in_a_case_systems_order_is_hidden_in_every_form(name):
+    """"Okafor, Jane" was read with "Jane" as the surname: the panel read "the Okafors"."""
+    text = ("Ms Jane Okafor\n12 High Street\nLeeds LS1 4AB\n\nDear Ms Okafor,\n\nWe have stopped the case. "
+            "The Okafors told us. Jane Okafor was hurt.\n\nYours sincerely\n\nSam Staff")
+    out = redact(text, LetterContext(victim_name=name)).text
+    assert "Okafor" not in out and "Jane" not in out, out
+    assert "Dear [VICTIM]," in out and "The [VICTIM] told us" in out
+
+
 def test_a_name_that_is_only_titles_hides_no_ordinary_title():
     out = redact("Dear Mr and Mrs,\n\nMrs Smith spoke to us.", LetterContext(victim_name="Mr and Mrs")).text
     assert "Mrs" in out.replace("[NAME]", "")

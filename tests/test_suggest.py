@@ -454,6 +454,50 @@ def test_a_knight_in_a_welsh_letter_is_syr(wrong):
     assert [f.suggestions for f in missing.findings if f.rule == "content.salutation"] == [["Annwyl Syr John,"]]
 
 
+@pytest.mark.parametrize("given, written", [
+    ("Okafor, Jane", "Jane Okafor"),
+    ("OKAFOR, Jane (Ms)", "Ms Jane OKAFOR"),
+    ("Ms Okafor, Jane", "Ms Jane Okafor"),
+    ("Okafor, Jane Ms", "Ms Jane Okafor"),
+    ("de la Cruz, Anne-Marie", "Anne-Marie de la Cruz"),
+    ("Okafor, Jane (mother of Ella)", "Jane Okafor"),
+    ("Smith, John, Jr", "John Smith"),
+    ("Mr John Smith Jr", "Mr John Smith"),
+    ("Ms Jane Okafor MBE JP", "Ms Jane Okafor"),
+    ("Mr Smith Jr", "Mr Smith"),
+    # left as given: not a surname first
+    ("Jane Okafor, mother of Ella", "Jane Okafor, mother of Ella"),
+    ("Sarah Jones (mother of Ella)", "Sarah Jones (mother of Ella)"),
+    ("Mr and Mrs Okafor", "Mr and Mrs Okafor"),
+    ("Ms Jane Okafor", "Ms Jane Okafor"),
+    ("Ms Jones", "Ms Jones"),  # (not "Ms" left alone: a name keeps two words)
+])
+def test_victim_name_as_a_letter_writes_it(given, written):
+    """A case system's "Okafor, Jane (Ms)" was read with "Jane" as the surname: "Dear Ms Okafor"
+    was the wrong name and the button wrote "Dear Ms Jane"; "Mr John Smith Jr" got "Dear Mr Jr"."""
+    from vcl_qa.engine.kinds.salutation import as_written
+
+    assert as_written(given) == written
+
+
+@pytest.mark.parametrize("name", ["Okafor, Jane (Ms)", "Ms Okafor, Jane"])
+def test_a_surname_first_name_is_greeted_by_its_surname(name):
+    _greeting_put_right(name, "Dear Ms Jane", "Dear Ms Okafor", ["Dear Ms Okafor,", "Dear Jane Okafor,"])
+
+
+def test_a_note_after_the_name_is_not_part_of_it():
+    """"Dear Ms Jones" for "Sarah Jones (mother of Ella)" was called the wrong name (the
+    note's last word was taken for the surname); "Dear Ella Jones" is still wrong."""
+    _greeting_put_right("Sarah Jones (mother of Ella)", "Dear Ella Jones", "Dear Sarah Jones",
+                        ["Dear Ms Jones,", "Dear Sarah Jones,"])
+
+
+def test_a_couple_is_offered_the_greeting_to_both():
+    """"Dear Mr Okafor" for "Mr and Mrs Okafor" was offered "Dear Mr Okafor" (itself)."""
+    _greeting_put_right("Mr and Mrs Okafor", "Dear Mr Okafor", "Dear Mr and Mrs Okafor",
+                        ["Dear Mr and Mrs Okafor,"])
+
+
 def test_sir_with_no_name_after_it_is_still_impersonal():
     for name in ("Sir John Smith", "Mr John Smith"):
         ctx = CONTEXT.model_copy(update={"victim_name": name})

@@ -81,6 +81,48 @@ def first_name_titles() -> frozenset[str]:
     return frozenset(str(t).lower() for t in load_yaml("structure.yml").get("first_name_titles") or [])
 
 
+def post_nominals() -> frozenset[str]:
+    """Letters and honours after a name ("Jr", "OBE"), lower case (rules/structure.yml)."""
+    return frozenset(str(t).lower() for t in load_yaml("structure.yml").get("post_nominals") or [])
+
+
+_SURNAME_FIRST = re.compile(r"^([^,()]+?)\s*,\s*([^,()]+?)\s*(?:\(\s*([^()]*?)\s*\))?$")
+
+
+@lru_cache(maxsize=512)
+def as_written(victim: str) -> str:
+    """victim_name as a name is written in a letter: a case system's "Okafor, Jane", "OKAFOR,
+    Jane (Ms)" or "Ms Okafor, Jane" put in order ("Ms Jane Okafor"), and letters or honours after
+    it left out ("John Smith Jr", "Amina Yusuf, OBE": rules/structure.yml post_nominals). Any other
+    name as given ("Sarah Jones (mother of Ella)": the note is left out where the name is used)."""
+    name = victim.strip()
+    after = post_nominals()
+    words = name.split()
+    while len(words) > 2 and words[-1].strip(",.").lower() in after:
+        words.pop()
+    name = " ".join(words).rstrip(" ,")
+    m = _SURNAME_FIRST.match(name)
+    if not m:
+        return name
+    surname, given, note = m.group(1).split(), m.group(2).split(), m.group(3)
+    known = titles()
+    lead = []
+    while surname and surname[0].rstrip(".").lower() in known and len(surname) > 1:
+        lead.append(surname.pop(0))
+    while given and given[-1].rstrip(".").lower() in known:  # "Okafor, Jane Ms"
+        lead.append(given.pop())
+    if note and all(w.rstrip(".").lower() in known for w in note.split()):
+        lead += note.split()  # (any other note is left out, as it is where the name is used)
+    # The given names are names (capitalised, at most four), and the surname is one with its
+    # particles at most ("de la Cruz"): else the comma is something else ("Jane Okafor, mother
+    # of Ella").
+    if not given or len(given) > 4 or not all(w[:1].isupper() for w in given) or not 1 <= len(surname) <= 4:
+        return name
+    if not surname[-1][:1].isupper():
+        return name
+    return " ".join(lead + given + surname)
+
+
 def surname_particles() -> list[str]:
     """Words that belong to the surname after them ("de la", "van der", "ap"): rules/structure.yml."""
     return [str(w) for w in load_yaml("structure.yml").get("surname_particles") or []]

@@ -165,7 +165,7 @@ from vcl_qa.engine.letter import Letter, LetterContext
 from vcl_qa.engine.nlp import lemma, lemma_table
 from vcl_qa.engine.rules_data import load_yaml
 from vcl_qa.engine import invisible
-from vcl_qa.engine.structure import impersonal_greetings, sign_off_alternatives, surname_particles, title_lists
+from vcl_qa.engine.structure import as_written, impersonal_greetings, sign_off_alternatives, surname_particles, title_lists
 
 RULES_FILE = "redaction.yml"
 # A word: letters, inner apostrophes and hyphens ("O'Neill", "Adeyinka-Brown"); a possessive
@@ -777,7 +777,10 @@ def redact(text: str, context: LetterContext | None = None, extra_names: Iterabl
 def _plain_details(context: LetterContext | None, extra_names: Iterable[str], hide: Iterable[str]):
     """The names to hide, made plain as the text is (a soft hyphen in the details' name)."""
     if context is not None and context.victim_name:
-        name = invisible.plain(context.victim_name)[0]
+        # (in the order a letter writes it: a case system's "Okafor, Jane (Ms)" is Ms Jane
+        # Okafor, and "John Smith Jr" John Smith, so that "the Okafors" and "Dear Mr Smith" are
+        # the victim's too)
+        name = as_written(invisible.plain(context.victim_name)[0])
         if name != context.victim_name:
             context = context.model_copy(update={"victim_name": name})
     return (context, [invisible.plain(n)[0] for n in extra_names or () if n],

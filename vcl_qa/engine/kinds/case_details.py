@@ -11,11 +11,11 @@ from typing import Iterator
 from pydantic import PositiveInt
 
 from vcl_qa.engine.result import Finding
-from vcl_qa.engine.structure import titles
+from vcl_qa.engine.structure import as_written, titles
 
 from .base import KindSettings, NotAssessed, State, by_block, finding, rx
 from .header_line import header_lines
-from .salutation import name_tokens
+from .salutation import _name_only, name_tokens
 
 HONOURS = {"when"}
 
@@ -47,7 +47,11 @@ def check(rule, state: State) -> Iterator[Finding]:
 
 
 def _addressee(rule, state: State, cfg: Settings, victim: str) -> Iterator[Finding]:
-    surname = [t for t in _parts(victim) if t not in titles()][-1:]
+    # The surname: the last word of the name as a letter writes it ("Okafor, Jane (Ms)" is Ms
+    # Jane Okafor; "John Smith Jr" is John Smith; a note in brackets is not the name), even a
+    # word the titles list holds ("Ms Jane Judge"); a name of one title alone has none.
+    words = name_tokens(_name_only(as_written(victim)))
+    surname = words[-1:] if len(words) > 1 or (words and words[0] not in titles()) else []
     if not surname:
         return
     starts = {t.lower().rstrip(".") for t in cfg.addressee_titles}

@@ -7,7 +7,8 @@ from functools import lru_cache
 from typing import Iterator
 
 from vcl_qa.engine.result import Finding
-from vcl_qa.engine.structure import first_name_titles, impersonal_greetings, surname_particles, title_lists, titles
+from vcl_qa.engine.structure import (as_written, first_name_titles, impersonal_greetings, surname_particles,
+                                     title_lists, titles)
 from vcl_qa.engine.typography import fold
 
 from .base import KindSettings, State, finding, rx
@@ -40,7 +41,8 @@ _BRACKET = re.compile(r"[(\[]")
 def check(rule, state: State) -> Iterator[Finding]:
     cfg: Settings = rule.config
     g = state.document.greeting
-    victim = state.letter.context.victim_name
+    given = state.letter.context.victim_name
+    victim = _name_only(as_written(given)) if given else given  # ("Okafor, Jane (Ms)": Ms Jane Okafor)
     if g is None:
         yield finding(rule, state, message=cfg.missing_message,
                       suggestions=greeting_to_insert(cfg, state))
@@ -56,7 +58,7 @@ def check(rule, state: State) -> Iterator[Finding]:
                       suggestions=greeting_suggestion(state, word, cfg))
     elif verdict == "wrong_name":
         f = finding(rule, state, start, end, message=cfg.wrong_name_message,
-                    suggestions=greeting_suggestion(state, word, cfg), name=victim)
+                    suggestions=greeting_suggestion(state, word, cfg), name=given)
         # "Dear Mr and Mrs Okafor": a button would drop one of the two people greeted; whether
         # the letter is to both is the writer's to say, so the greeting stays advice.
         f._advice_only = _two_people(cfg.joining_words, _greeted(cfg, line) or "")
@@ -67,7 +69,7 @@ def greeting_to_insert(cfg: Settings, state: State) -> list[str]:
     """The greeting line for a letter with none, to insert at the top of its body ("Dear Ms de
     la Cruz,"), built from victim_name as a wrong greeting's suggestion is; none without a name,
     or when the line built would not pass this check itself (the advice stays)."""
-    victim = state.letter.context.victim_name
+    victim = as_written(state.letter.context.victim_name or "")
     if not victim or not _name_only(victim):
         return []
     word = cfg.missing_greeting_words.get(_language_at_top(state)) or cfg.greeting_words[0]
@@ -215,9 +217,11 @@ def greeting_suggestion(state: State, word: str = "Dear", cfg: Settings | None =
     and surname, its particles kept ("Dear Ms de la Cruz", "Dear Detective Sergeant Lee"), or a
     title that goes with the first name and the first name ("Dear Sir John"); a note after the
     name in brackets ("Sarah Jones (mother of Ella)") left out."""
-    victim = _name_only(state.letter.context.victim_name or "")
+    victim = _name_only(as_written(state.letter.context.victim_name or ""))
     if not victim:
         return [f"{word} <the victim's title and surname>"]
+    if cfg is not None and _two_people(cfg.joining_words, victim):
+        return [f"{word} {victim}"]  # "Mr and Mrs Okafor": both, as the details name them
     parts = victim.split()
     knight = _first_name_form(victim)
     if knight and knight[2] == 0:
