@@ -465,6 +465,11 @@ def test_a_knight_in_a_welsh_letter_is_syr(wrong):
     ("Mr John Smith Jr", "Mr John Smith"),
     ("Ms Jane Okafor MBE JP", "Ms Jane Okafor"),
     ("Mr Smith Jr", "Mr Smith"),
+    ("Okafor, Jane, Ms", "Ms Jane Okafor"),
+    ("okafor, jane", "jane okafor"),
+    ("Dr. Okafor, Jane", "Dr. Jane Okafor"),
+    ("Mr D. Okafor, Mrs J. Okafor", "Mr D. Okafor, Mrs J. Okafor"),  # two people
+    ("Okafor, Jane, mother of Ella", "Okafor, Jane, mother of Ella"),
     # left as given: not a surname first
     ("Jane Okafor, mother of Ella", "Jane Okafor, mother of Ella"),
     ("Sarah Jones (mother of Ella)", "Sarah Jones (mother of Ella)"),

@@ -86,15 +86,19 @@ def post_nominals() -> frozenset[str]:
     return frozenset(str(t).lower() for t in load_yaml("structure.yml").get("post_nominals") or [])
 
 
-_SURNAME_FIRST = re.compile(r"^([^,()]+?)\s*,\s*([^,()]+?)\s*(?:\(\s*([^()]*?)\s*\))?$")
+_SURNAME_FIRST = re.compile(r"^([^,()]+?)\s*,\s*([^,()]+?)\s*(?:,\s*([^,()]+?)\s*)?(?:\(\s*([^()]*?)\s*\))?$")
+_INITIAL = re.compile(r"^[A-Za-z]\.?$")
+# Titles that are never a surname, even as a name's last word (salutation, redaction).
+NEVER_SURNAMES = frozenset({"mr", "mrs", "ms", "mx"})
 
 
 @lru_cache(maxsize=512)
 def as_written(victim: str) -> str:
     """victim_name as a name is written in a letter: a case system's "Okafor, Jane", "OKAFOR,
-    Jane (Ms)" or "Ms Okafor, Jane" put in order ("Ms Jane Okafor"), and letters or honours after
-    it left out ("John Smith Jr", "Amina Yusuf, OBE": rules/structure.yml post_nominals). Any other
-    name as given ("Sarah Jones (mother of Ella)": the note is left out where the name is used)."""
+    Jane (Ms)", "Okafor, Jane, Ms" or "Ms Okafor, Jane" put in order ("Ms Jane Okafor"), and
+    letters or honours after it left out ("John Smith Jr", "Amina Yusuf, OBE": rules/structure.yml
+    post_nominals). Any other name as given ("Sarah Jones (mother of Ella)": the note is left out
+    where the name is used; "Mr D. Okafor, Mrs J. Okafor": two people)."""
     name = victim.strip()
     after = post_nominals()
     words = name.split()
@@ -104,21 +108,33 @@ def as_written(victim: str) -> str:
     m = _SURNAME_FIRST.match(name)
     if not m:
         return name
-    surname, given, note = m.group(1).split(), m.group(2).split(), m.group(3)
+    surname, given = m.group(1).split(), m.group(2).split()
+    trailing, note = m.group(3), m.group(4)
     known = titles()
+
+    def all_titles(text: str | None) -> bool:
+        return bool(text) and all(w.rstrip(".").lower() in known for w in text.split())
+
+    if trailing and not all_titles(trailing):
+        return name  # "Okafor, Jane, mother of Ella": not a name in another order
     lead = []
     while surname and surname[0].rstrip(".").lower() in known and len(surname) > 1:
         lead.append(surname.pop(0))
     while given and given[-1].rstrip(".").lower() in known:  # "Okafor, Jane Ms"
         lead.append(given.pop())
-    if note and all(w.rstrip(".").lower() in known for w in note.split()):
+    lead += trailing.split() if trailing else []
+    if all_titles(note):
         lead += note.split()  # (any other note is left out, as it is where the name is used)
-    # The given names are names (capitalised, at most four), and the surname is one with its
-    # particles at most ("de la Cruz"): else the comma is something else ("Jane Okafor, mother
-    # of Ella").
-    if not given or len(given) > 4 or not all(w[:1].isupper() for w in given) or not 1 <= len(surname) <= 4:
-        return name
-    if not surname[-1][:1].isupper():
+    # The given names are names (capitalised unless the whole name is in lower case, at most
+    # four, no title among them), and the surname is one with its particles at most ("de la
+    # Cruz", no initial): else the comma is something else ("Jane Okafor, mother of Ella",
+    # "Mr D. Okafor, Mrs J. Okafor").
+    lower = name.islower()
+    if (not given or len(given) > 4 or not 1 <= len(surname) <= 4
+            or not all(lower or w[:1].isupper() for w in given)
+            or any(w.rstrip(".").lower() in known for w in given)
+            or any(_INITIAL.match(w) for w in surname)
+            or not (lower or surname[-1][:1].isupper())):
         return name
     return " ".join(lead + given + surname)
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from vcl_qa.engine.result import Finding
-from vcl_qa.engine.structure import (as_written, first_name_titles, impersonal_greetings, surname_particles,
+from vcl_qa.engine.structure import (NEVER_SURNAMES, as_written, first_name_titles, impersonal_greetings, surname_particles,
                                      title_lists, titles)
 from vcl_qa.engine.typography import fold
 
@@ -150,7 +150,7 @@ def _title_at(tokens: list[str], i: int) -> bool:
     """Is the i-th of a name's lower-case words a title? Not the last of two or more, which is
     the surname whatever it is: Ms Jane Judge is "Dear Ms Judge" (Judge, Lord, Constable, Dame
     and Sergeant are surnames too)."""
-    return tokens[i] in titles() and not (i and i == len(tokens) - 1)
+    return tokens[i] in titles() and not (i and i == len(tokens) - 1 and tokens[i] not in NEVER_SURNAMES)
 
 
 def _title_aliases(cfg: Settings) -> dict[str, str]:
