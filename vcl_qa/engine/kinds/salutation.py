@@ -7,8 +7,8 @@ from functools import lru_cache
 from typing import Iterator
 
 from vcl_qa.engine.result import Finding
-from vcl_qa.engine.structure import (NEVER_SURNAMES, as_written, first_name_titles, impersonal_greetings, surname_particles,
-                                     title_lists, titles)
+from vcl_qa.engine.structure import (NEVER_SURNAMES, as_written, first_name_titles, impersonal_greetings,
+                                     surname_particles, title_lists, titles)
 from vcl_qa.engine.typography import fold
 
 from .base import KindSettings, State, finding, rx
@@ -69,14 +69,11 @@ def greeting_to_insert(cfg: Settings, state: State) -> list[str]:
     """The greeting line for a letter with none, to insert at the top of its body ("Dear Ms de
     la Cruz,"), built from victim_name as a wrong greeting's suggestion is; none without a name,
     or when the line built would not pass this check itself (the advice stays)."""
-    victim = as_written(state.letter.context.victim_name or "")
-    if not victim or not _name_only(victim):
+    victim = _name_only(as_written(state.letter.context.victim_name or ""))
+    if not victim:
         return []
     word = cfg.missing_greeting_words.get(_language_at_top(state)) or cfg.greeting_words[0]
-    if _two_people(cfg.joining_words, victim):  # "Mr and Mrs Okafor": both, as the details name them
-        line = f"{word} {_name_only(victim)},"
-    else:
-        line = greeting_suggestion(state, word, cfg)[0] + ","
+    line = greeting_suggestion(state, word, cfg)[0] + ","  # (a couple: both, as the details name them)
     if "<" in line or _verdict(cfg, line, victim) is not None:
         return []
     return [line]
