@@ -88,8 +88,19 @@ def post_nominals() -> frozenset[str]:
 
 _SURNAME_FIRST = re.compile(r"^([^,()]+?)\s*,\s*([^,()]+?)\s*(?:,\s*([^,()]+?)\s*)?(?:\(\s*([^()]*?)\s*\))?$")
 _INITIAL = re.compile(r"^[A-Za-z]\.?$")
-# Titles that are never a surname, even as a name's last word (salutation, redaction).
-NEVER_SURNAMES = frozenset({"mr", "mrs", "ms", "mx"})
+
+
+@lru_cache(maxsize=1)
+def _never_surnames() -> frozenset[str]:
+    return frozenset(str(t).lower() for t in load_yaml("structure.yml").get("never_surnames") or [])
+
+
+def surname_at(words: list[str], i: int) -> bool:
+    """Is the i-th of a name's lower-case words (full stops off) its surname whatever it is?
+    The last of two or more is, even a word the titles list holds ("Ms Jane Judge", "Ms Dame":
+    Judge, Lord, Constable, Dame are surnames too), unless rules/structure.yml never_surnames
+    holds it (Mr, Mrs, Ms, Mx). Read by the greeting and addressee checks and the redaction."""
+    return 0 < i == len(words) - 1 and words[i] not in _never_surnames()
 
 
 @lru_cache(maxsize=512)

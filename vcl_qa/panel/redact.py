@@ -165,7 +165,7 @@ from vcl_qa.engine.letter import Letter, LetterContext
 from vcl_qa.engine.nlp import lemma, lemma_table
 from vcl_qa.engine.rules_data import load_yaml
 from vcl_qa.engine import invisible
-from vcl_qa.engine.structure import NEVER_SURNAMES, as_written, impersonal_greetings, sign_off_alternatives, surname_particles, title_lists
+from vcl_qa.engine.structure import as_written, impersonal_greetings, surname_at, sign_off_alternatives, surname_particles, title_lists
 
 RULES_FILE = "redaction.yml"
 # A word: letters, inner apostrophes and hyphens ("O'Neill", "Adeyinka-Brown"); a possessive
@@ -1259,14 +1259,13 @@ def _name_parts(name: str) -> list[str]:
     ("Ms Lucia di Stefano"; "DI Shaw" is a detective inspector)."""
     rules = load_rules()
     words = WORD.findall(name)
-    last = len(words) - 1
+    lows = [w.lower().rstrip(".") for w in words]
+    # (the surname even when it is also a title, structure.surname_at: the panel saw "Dear Ms
+    # Judge" for Ms Jane Judge)
     return [w for i, w in enumerate(words)
-            if (w.lower().rstrip(".") not in rules.titles or (w.lower() in rules.particles and not w.isupper())
-                or (i and i == last and w.lower().rstrip(".") not in NEVER_SURNAMES))
+            if (lows[i] not in rules.titles or (w.lower() in rules.particles and not w.isupper())
+                or surname_at(lows, i))
             and w.lower() != "and"]
-
-# (The last word of a name of two or more is its surname even when it is also a title, "Ms Jane
-# Judge", "Ms Dame": the panel saw "Dear Ms Judge"; never Mr, Mrs, Ms or Mx.)
 
 
 @lru_cache(maxsize=512)

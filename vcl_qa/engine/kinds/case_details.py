@@ -11,7 +11,7 @@ from typing import Iterator
 from pydantic import PositiveInt
 
 from vcl_qa.engine.result import Finding
-from vcl_qa.engine.structure import as_written, titles
+from vcl_qa.engine.structure import as_written, surname_at, titles
 
 from .base import KindSettings, NotAssessed, State, by_block, finding, rx
 from .header_line import header_lines
@@ -49,9 +49,9 @@ def check(rule, state: State) -> Iterator[Finding]:
 def _addressee(rule, state: State, cfg: Settings, victim: str) -> Iterator[Finding]:
     # The surname: the last word of the name as a letter writes it ("Okafor, Jane (Ms)" is Ms
     # Jane Okafor; "John Smith Jr" is John Smith; a note in brackets is not the name), even a
-    # word the titles list holds ("Ms Jane Judge"); a name of one title alone has none.
+    # word the titles list holds ("Ms Jane Judge": structure.surname_at).
     words = name_tokens(_name_only(as_written(victim)))
-    surname = words[-1:] if len(words) > 1 or (words and words[0] not in titles()) else []
+    surname = [t for i, t in enumerate(words) if t not in titles() or surname_at(words, i)][-1:]
     if not surname:
         return
     starts = {t.lower().rstrip(".") for t in cfg.addressee_titles}

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from vcl_qa.engine.result import Finding
-from vcl_qa.engine.structure import (NEVER_SURNAMES, as_written, first_name_titles, impersonal_greetings,
+from vcl_qa.engine.structure import (as_written, first_name_titles, impersonal_greetings, surname_at,
                                      surname_particles, title_lists, titles)
 from vcl_qa.engine.typography import fold
 
@@ -144,10 +144,9 @@ def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
 
 
 def _title_at(tokens: list[str], i: int) -> bool:
-    """Is the i-th of a name's lower-case words a title? Not the last of two or more, which is
-    the surname whatever it is: Ms Jane Judge is "Dear Ms Judge" (Judge, Lord, Constable, Dame
-    and Sergeant are surnames too)."""
-    return tokens[i] in titles() and not (i and i == len(tokens) - 1 and tokens[i] not in NEVER_SURNAMES)
+    """Is the i-th of a name's lower-case words a title? Not when it is the surname
+    (structure.surname_at): Ms Jane Judge is "Dear Ms Judge"."""
+    return tokens[i] in titles() and not surname_at(tokens, i)
 
 
 def _title_aliases(cfg: Settings) -> dict[str, str]:
