@@ -9,6 +9,7 @@ import sqlite3
 import httpx
 import pytest
 
+from vcl_qa import clock
 from live_server import auth, users_server
 
 TEXT = ("Private - to be opened by addressee only\n\nDear Ms Okafor\n\nWe have decided to stop the "
@@ -166,7 +167,7 @@ def test_a_purged_letter_keeps_no_key_or_hash_that_would_confirm_a_guess_at_it(s
                              headers={"Idempotency-Key": "cms-purge"}).json()["id"]
     db = open_db(server.db)
     try:
-        assert letter_id in bulk.purge(db, 30, today=dt.date.today() + dt.timedelta(days=60))
+        assert letter_id in bulk.purge(db, 30, today=clock.today() + dt.timedelta(days=60))
         assert db.execute("SELECT count(*) FROM idempotency_keys WHERE letter_id = ?", [letter_id]).fetchone()[0] == 0
         assert db.execute("SELECT DISTINCT text_hash FROM versions WHERE letter_id = ?", [letter_id]).fetchall() == [("",)]
     finally:

@@ -9,6 +9,7 @@ import re
 import httpx
 import pytest
 
+from vcl_qa import clock
 from live_server import auth, live_server, make_user  # noqa: F401 (fixture)
 
 LETTER = ("Private - to be opened by addressee only\n\nDear Ms Okafor\n\n"
@@ -56,7 +57,7 @@ def test_check_scores_without_storing_and_offers_checked_replacements(server):
 
 
 def test_check_names_the_field_of_a_future_decision_date_without_letter_date(server):
-    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    future = (clock.today() + dt.timedelta(days=30)).isoformat()
     with client(server, "staff") as api:
         r = api.post("/check", json={"text": LETTER, "context": {**CONTEXT, "decision_date": future,
                                                                   "letter_date": None}})
@@ -131,7 +132,7 @@ def test_sent_defaults_to_the_letter_date_and_can_be_undone_by_its_author_or_a_m
 
 
 def test_a_sent_date_after_today_is_refused(server):
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + dt.timedelta(days=1)).isoformat()
     with client(server, "staff") as api:
         lid = api.post("/letters", json={"text": LETTER, "context": CONTEXT}).json()["id"]
         r = api.post(f"/letters/{lid}/sent", json={"sent_date": tomorrow})

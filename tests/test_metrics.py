@@ -8,6 +8,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from vcl_qa import clock
 from live_server import LiveServer, auth, make_user, submit_many
 
 REMOTE = {"X-Forwarded-For": "203.0.113.7"}  # as nginx forwards a request from elsewhere
@@ -39,7 +40,7 @@ def test_metrics_add_up_requests_and_scoring_across_workers(server):
     token = server.tokens["staff"]
     out = submit_many(server.url, token, 24, 6)
     assert len(out["acked"]) == 24
-    overdue = (dt.date.today() - dt.timedelta(days=30)).isoformat()
+    overdue = (clock.today() - dt.timedelta(days=30)).isoformat()
     r = httpx.post(f"{server.url}/api/v1/decisions", headers=auth(token), json={
         "urn": "01ZZ0000126", "decision": "discontinued", "decision_date": overdue,
         "victim_category": "standard", "team": "north"})

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from live_server import LiveServer, auth, make_user
+from vcl_qa import clock
 from vcl_qa.db import migrate, open_db
 from vcl_qa.letters import bulk, service, store
 
@@ -24,7 +25,7 @@ PERSONAL = "Dear Ms Okafor, of 12 Station Road, about case 42AB1234524\n"
 
 
 def _purge_all(db) -> list[int]:
-    return bulk.purge(db, 1, today=dt.date.today() + dt.timedelta(days=3))
+    return bulk.purge(db, 1, today=clock.today() + dt.timedelta(days=3))
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from html import unescape as html_unescape
 
 import pytest
 
+from vcl_qa import clock
 from web_site import csrf, field_error, signed_in, start, visible_text
 
 DAYS = [dt.date(2025, 12, 29), dt.date(2025, 12, 31), dt.date(2025, 4, 22), None]  # None: today
@@ -31,7 +32,7 @@ def _register(site, day):
 
     db = open_db(site["db"])
     try:
-        return register.register(db, today=day or dt.date.today(), decided_to=day or dt.date.today())
+        return register.register(db, today=day or clock.today(), decided_to=day or clock.today())
     finally:
         db.close()
 
@@ -39,7 +40,7 @@ def _register(site, day):
 @pytest.mark.parametrize("day", DAYS, ids=lambda d: str(d or "today"))
 def test_headline_is_letters_on_time_out_of_letters_due_from_the_register(site, day):
     client = signed_in(site, "manager")
-    today = day or dt.date.today()
+    today = day or clock.today()
     rows = _register(site, day)
     due = [r for r in rows if r["status"] in PAST and r["due_date"] < today.isoformat()]
     on_time = sum(r["status"] == "sent_on_time" for r in due)
@@ -59,7 +60,7 @@ def test_letters_never_sent_count_against_the_rate(site):
     """The issue's complaint: the old headline left out letters never sent. Now every letter
     due counts, so the rate is below the one for sent letters alone."""
     rows = _register(site, None)
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     due = [r for r in rows if r["status"] in PAST and r["due_date"] < today]
     sent = [r for r in due if r["status"] != "overdue"]
     on_time = sum(r["status"] == "sent_on_time" for r in due)
@@ -183,7 +184,7 @@ def test_dashboard_csv_in_plain_words_with_the_register(site):
     rows = _csv(client.get("/dashboard.csv").text)
     assert list(rows[0])[:4] == ["Month", "Month (YYYY-MM)", "Letters checked", "Letters sent"]
     assert all(re.fullmatch(r"[A-Z][a-z]+ 20\d\d", r["Month"]) for r in rows)
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     due = [r for r in _register(site, None) if r["status"] in PAST and r["due_date"] < today]
     assert sum(int(r["Letters due"] or 0) for r in rows) == len(due)
     assert sum(int(r["Never sent"] or 0) for r in rows) == sum(r["status"] == "overdue" for r in due)
@@ -311,7 +312,7 @@ def test_figures_as_on_a_day_count_only_what_was_stored_by_then(site):
     assert "Figures as on Saturday 1 January 2000: only letters stored by then count" in note
     rows = list(csv.DictReader(io.StringIO(client.get("/dashboard.csv", params={"as_of": "2000-01-01"}).text)))
     assert sum(int(r["Letters checked"] or 0) for r in rows) == 0
-    today = client.get("/dashboard", params={"as_of": dt.date.today().isoformat()})
+    today = client.get("/dashboard", params={"as_of": clock.today().isoformat()})
     assert checked(today) == checked(now) and "No letter had been checked" not in today.text
 
 

@@ -2,18 +2,38 @@
 the server runs in. Deadlines are counted in UK working days, so "today" must be the UK's: a
 server on UTC would otherwise be a day behind between midnight and 1 am in summer, and refuse
 a decision made that day as "after today". Stored timestamps stay in UTC; `uk_date` turns one
-into the UK day it fell on."""
+into the UK day it fell on.
+
+Every "now" of the service comes from `now()` (stored timestamps, session and link expiry, file
+names of backups) and every "today" from `today()`, so that one setting moves the whole clock:
+`VCL_QA_CLOCK_OFFSET`, whole seconds added to the machine's clock (negative to go back; at most
+a day either way). It is for tests, which need one date for the whole of a run that may cross
+midnight (tests/conftest.py sets it so that the run starts at noon on the real UK date); in
+service it is unset, and `vcl-qa serve` says so loudly when it is not."""
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from vcl_qa import config
+
 UK = ZoneInfo("Europe/London")
+OFFSET_ENV = config.CLOCK_OFFSET_ENV
+
+
+def offset() -> dt.timedelta:
+    """How far the service's clock is set from the machine's (zero unless VCL_QA_CLOCK_OFFSET)."""
+    return config.clock_offset()
+
+
+def now() -> dt.datetime:
+    """The moment now, in UTC (with the zone), on the service's clock."""
+    return dt.datetime.now(dt.timezone.utc) + offset()
 
 
 def today() -> dt.date:
     """Today's date in England and Wales."""
-    return dt.datetime.now(UK).date()
+    return now().astimezone(UK).date()
 
 
 def uk_time(stamp: str | dt.datetime) -> dt.datetime:

@@ -9,6 +9,7 @@
 | days letter text and personal details are kept | `VCL_QA_KEEP_LETTERS_DAYS` | 365 (`never`: until purged by hand) |
 | days audit log entries are kept | `VCL_QA_KEEP_AUDIT_DAYS` | 730 (`never`: for good) |
 | concept classifier model (second opinion, issue 13; `make model` builds it) | `VCL_QA_CONCEPT_MODEL` | `var/models/concepts` in the checkout |
+| the service's clock, in whole seconds from the machine's (for tests: `vcl_qa/clock.py`) | `VCL_QA_CLOCK_OFFSET` | unset: the machine's clock |
 
 Settings about letters and pages that an area may tune without code (session hours, page
 sizes, the working-day limits) live in the rules folder (`web.yml`, `calendar.yml`); the
@@ -17,6 +18,7 @@ limits below protect the service and are not meant to be tuned.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.util
 import os
 from pathlib import Path
@@ -105,6 +107,30 @@ def concept_model_dir() -> Path:
     var/models/concepts in the checkout (built by `make model`; missing is allowed)."""
     env = os.environ.get("VCL_QA_CONCEPT_MODEL")
     return Path(env) if env else _CHECKOUT / "var" / "models" / "concepts"
+
+
+CLOCK_OFFSET_ENV = "VCL_QA_CLOCK_OFFSET"
+MAX_CLOCK_OFFSET = 86_400  # seconds: a day either way
+
+
+@functools.lru_cache(maxsize=8)
+def _clock_offset(text: str) -> dt.timedelta:
+    try:
+        seconds = int(text.strip())
+    except ValueError:
+        raise ValueError(f"{CLOCK_OFFSET_ENV} must be a whole number of seconds (such as -3600), "
+                         f"not {text[:40]!r}") from None
+    if abs(seconds) > MAX_CLOCK_OFFSET:
+        raise ValueError(f"{CLOCK_OFFSET_ENV} is {seconds} seconds: at most {MAX_CLOCK_OFFSET} (a day) "
+                         "either way")
+    return dt.timedelta(seconds=seconds)
+
+
+def clock_offset() -> dt.timedelta:
+    """How far the service's clock is set from the machine's: VCL_QA_CLOCK_OFFSET, whole seconds
+    (negative: back), at most a day either way; unset, zero. For tests (vcl_qa/clock.py)."""
+    text = os.environ.get(CLOCK_OFFSET_ENV, "")
+    return _clock_offset(text) if text.strip() else dt.timedelta(0)
 
 
 # Retention (`vcl-qa purge` with no options applies it; `vcl-qa status` warns when it is overdue).

@@ -3,7 +3,6 @@
 every page, link, form, redirect, cookie and static file staying under the path."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import signal
@@ -14,6 +13,7 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
+from vcl_qa import clock
 from browser_helpers import shot
 from live_server import LiveServer, free_port, make_user
 from test_deploy import need, nginx_conf
@@ -79,7 +79,7 @@ def test_pages_and_static_files_under_a_path_behind_nginx(browser, proxied):
 
         page.get_by_label("The letter", exact=True).fill(LETTER)
         page.get_by_label("What did we decide?").select_option("discontinued")
-        today = dt.date.today()
+        today = clock.today()
         decided = page.get_by_role("group", name=re.compile("^Date of the decision"))
         decided.get_by_label("Day").fill(str(today.day))
         decided.get_by_label("Month").fill(str(today.month))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from vcl_qa import clock
 from browser_helpers import assert_accessible, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -77,9 +78,9 @@ def test_staff_check_fix_and_save(page, site):
     page.get_by_role("link", name="Back to the letter").click()
 
     page.get_by_role("link", name="Mark as sent").click()
-    page.get_by_label("Day").fill(str(dt.date.today().day))
-    page.get_by_label("Month").fill(str(dt.date.today().month))
-    page.get_by_label("Year").fill(str(dt.date.today().year))
+    page.get_by_label("Day").fill(str(clock.today().day))
+    page.get_by_label("Month").fill(str(clock.today().month))
+    page.get_by_label("Year").fill(str(clock.today().year))
     if page.get_by_label(re.compile("I confirm it was sent")).count():
         page.get_by_label(re.compile("I confirm it was sent")).check()
     page.get_by_role("button", name="Mark as sent").click()
@@ -128,7 +129,7 @@ def test_check_form_errors_are_next_to_fields(page, site):
 def _fill_details(page) -> None:
     """The check form's details for the flawed letter (decided today, standard, harassment)."""
     page.get_by_label("What did we decide?").select_option("discontinued")
-    _fill_date(page, "decision_date", dt.date.today())
+    _fill_date(page, "decision_date", clock.today())
     page.get_by_label("Victim's rights").select_option("standard")
     page.get_by_label("Writing to a bereaved family member?").select_option("no")
     page.get_by_label("Offence", exact=True).select_option("harassment")
@@ -196,8 +197,8 @@ def test_keyboard_only_check_form(page, site):
     _tab_to(page, "decision")
     kb.type("Stop")  # type-ahead picks "Stop the case (discontinued)"
     _tab_to(page, "decision_date-day")
-    _type_date(page, dt.date.today())
-    assert page.input_value("#decision_date-year") == str(dt.date.today().year)
+    _type_date(page, clock.today())
+    assert page.input_value("#decision_date-year") == str(clock.today().year)
     _tab_to(page, "victim_category")
     kb.type("Standard")
     _tab_to(page, "victim_name")

@@ -32,6 +32,13 @@ def main(ctx: click.Context) -> None:
     except RulesError as exc:
         click.echo(f"The rules could not be loaded: {exc}", err=True)
         raise SystemExit(2) from None
+    from vcl_qa import clock
+
+    try:
+        clock.offset()  # a clock setting that is not a number stops every command here
+    except ValueError as exc:
+        click.echo(f"The clock setting could not be read: {exc}", err=True)
+        raise SystemExit(2) from None
 
 
 for command in (

@@ -1,7 +1,6 @@
 """Service commands: init, serve, users, import, export, purge, rescore, demo-setup."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shlex
 import sys
@@ -13,7 +12,7 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
-from vcl_qa import config
+from vcl_qa import clock, config
 from vcl_qa.cli import database
 from vcl_qa.errors import LetterError
 from vcl_qa.letters import bulk
@@ -65,6 +64,12 @@ def serve(host: str, port: int, workers: int, root_path: str) -> None:
     db.close()
     # The workers open the same file, whatever folder they start in.
     os.environ["VCL_QA_DB"] = str(database.database_path())
+    if clock.offset():
+        from vcl_qa.engine.dates import long_date
+
+        err.print(f"Warning: {clock.OFFSET_ENV} sets this service's clock "
+                  f"{clock.offset().total_seconds() / 3600:+.2f} hours away from the machine's, so today is {long_date(clock.today())} here. It is for tests: unset "
+                  "it in service.", markup=False, highlight=False, soft_wrap=True)
     err.print(f"Serving http://{host}:{port}{root_path.rstrip('/')}/ (pages and, under /api/v1, the API); "
               "stop with Ctrl+C.", markup=False, highlight=False)
     # Access logs are off: request lines can carry search words or names.
@@ -180,7 +185,7 @@ def users_enable(name: str, expires_days: int | None) -> None:
 def users_list() -> None:
     """List users, switched-off ones too, with when each token expires (never the tokens)."""
     db = database.existing()
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    now = clock.now().replace(microsecond=0).isoformat()
     table = Table("id", "name", "role", "team", "on/off", "token expires")
     for u in user_store.all_users(db):
         if u.disabled:

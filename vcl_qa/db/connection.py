@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import os
 import sqlite3
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from vcl_qa import clock
 from vcl_qa.config import BUSY_TIMEOUT_MS, DEFAULT_DB, db_path  # noqa: F401 (re-exported)
 
 
@@ -164,4 +164,4 @@ def _flock_within(lock_path: str, seconds: float) -> int:
 
 def now() -> str:
     """UTC timestamp as ISO text, to the second."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return clock.now().replace(microsecond=0).isoformat()

@@ -15,6 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from vcl_qa import clock
 from vcl_qa.db import audit
 from vcl_qa.db.connection import write_tx
 from vcl_qa.db.users import User
@@ -52,7 +53,7 @@ def _hash(code: str) -> str:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return clock.now().replace(microsecond=0)
 
 
 def may_issue(actor: Any, user: User) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from vcl_qa import clock
 from vcl_qa.errors import LetterError
 from vcl_qa.db import audit, names, teams
 from vcl_qa.db.connection import now, write_tx
@@ -91,7 +92,7 @@ def token_expiry(days: int | None) -> str | None:
         return None
     if not isinstance(days, int) or not 1 <= days <= MAX_TOKEN_DAYS:
         raise LetterError(f"give a whole number of days from 1 to {MAX_TOKEN_DAYS}", field="expires_days")
-    end = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(days=days)
+    end = clock.now().replace(microsecond=0) + dt.timedelta(days=days)
     return end.isoformat()
 
 

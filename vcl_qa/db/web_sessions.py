@@ -9,6 +9,7 @@ import secrets
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from vcl_qa import clock
 from vcl_qa.db.connection import write_tx
 from vcl_qa.db.users import User
 
@@ -35,7 +36,7 @@ def _hash(session_id: str) -> str:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return clock.now().replace(microsecond=0)
 
 
 def csrf_token(session_id: str) -> str:

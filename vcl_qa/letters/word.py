@@ -22,7 +22,6 @@ already added to choose the next id, so the cap also keeps that part small.
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import io
 import re
 from typing import Any
@@ -34,7 +33,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from vcl_qa import labels
+from vcl_qa import clock, labels
 
 SERVICE = "Letter checker"
 LANGUAGE = "en-GB"
@@ -163,7 +162,7 @@ def _styles(document) -> None:
 
 def _properties(document, title: str, author: str | None) -> None:
     props = document.core_properties
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    now = clock.now().replace(microsecond=0, tzinfo=None)
     props.author = author or SERVICE
     props.last_modified_by = author or SERVICE
     props.title = title

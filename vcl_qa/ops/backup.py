@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from vcl_qa import __version__
+from vcl_qa import __version__, clock
 from vcl_qa.config import BUSY_TIMEOUT_MS
 from vcl_qa.db import ids
 
@@ -42,7 +42,7 @@ def backup(source: Path, dest: Path | str, *, now: dt.datetime | None = None) ->
     an existing one, or a path ending in / made 0700) and write its manifest beside it;
     returns the manifest."""
     source = Path(source)
-    stamp = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+    stamp = (now or clock.now()).replace(microsecond=0)
     if not is_database(source):
         raise BackupError(f"No database at {source.resolve()}")
     folder = str(dest).endswith(("/", os.sep))
@@ -154,7 +154,7 @@ def restore(path: Path, target: Path, *, force: bool = False, allow_no_letters: 
     facts = check(path)
     if path.resolve() == target.resolve():
         raise BackupError("The backup and the database are the same file")
-    stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (now or clock.now()).strftime("%Y%m%dT%H%M%SZ")
     aside = target.with_name(f"{target.name}.before-restore-{stamp}")
     if not target.parent.is_dir():
         target.parent.mkdir(parents=True, exist_ok=True)

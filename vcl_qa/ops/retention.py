@@ -150,7 +150,7 @@ def set_aside_due(db_path: Path, days: int | None, now: dt.datetime | None = Non
     """Set-aside copies older than `days` (none when letters are kept until purged by hand)."""
     if days is None:
         return []
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or clock.now()
     return [c for c in set_aside_copies(db_path) if now - c.made > dt.timedelta(days=days)]
 
 

@@ -99,8 +99,8 @@ def id_ranges(numbers: list[int], most: int = 40) -> str:
 
 def gather(db: Database, path: Path, *, now: dt.datetime | None = None) -> dict:
     """Everything `status` shows, as plain data (its JSON output)."""
-    now = now or dt.datetime.now(dt.timezone.utc)
-    today = now.date()
+    now = now or clock.now()
+    today = clock.uk_date(now)
     keep = retention.settings()
     files = {p.name: p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists()}
     by_status = {"draft": 0, "sent": 0, "purged": 0}
@@ -160,7 +160,7 @@ def warnings(facts: dict, now: dt.datetime) -> list[str]:
 
 
 def render(facts: dict, now: dt.datetime | None = None) -> str:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or clock.now()
     ret, letters = facts["retention"], facts["letters"]
     lines = [
         f"Database {facts['database']} ({_size(facts['bytes'])})",
