@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import json
 import re
 import sqlite3
 
@@ -202,6 +203,14 @@ def test_checked_letter_page_shows_score_due_date_and_suggestions(site):
     assert 'name="value" value="about"' in page.text  # "in relation to" -> "about", one click
     assert "Insert this paragraph" in page.text  # the missing review-right paragraph
     assert "&lt;/script" not in page.text.split('id="letter-editor-data">')[1].split("</script>")[0]
+    # The editor's script names each check by its plain title when it lists findings again after
+    # a check made while typing: the rules' titles and the personal titles a greeting may start
+    # with (Mr, Dr ...) were both "titles", and the second list replaced the first, so a card
+    # re-drawn by the script was headed "content.vrr".
+    data = json.loads(page.text.split('id="letter-editor-data">')[1].split("</script>")[0])
+    assert data["rule_titles"]["content.vrr"] == "Right to review missing"
+    assert all(data["rule_titles"][f["rule"]] for f in data["findings"])
+    assert "mr" in data["titles"] and isinstance(data["titles"], list)
 
 
 def test_new_version_and_comparison(site):

@@ -243,7 +243,7 @@
       more[key] = (more[key] || 0) + 1;
       var gk = f.severity + "\u0000" + f.rule;
       if (!rest[gk]) {
-        rest[gk] = { title: data.titles[f.rule] || f.rule, severity: f.severity, count: 0, words: [] };
+        rest[gk] = { title: data.rule_titles[f.rule] || f.rule, severity: f.severity, count: 0, words: [] };
         groups.push(rest[gk]);
       }
       var g = rest[gk], words = (f.text || "").trim();
@@ -316,7 +316,7 @@
     var head = el("p", { className: "finding-head" });
     head.appendChild(el("span", { className: "badge sev-" + f.severity }, data.severities[f.severity] || f.severity));
     head.appendChild(document.createTextNode(" "));
-    head.appendChild(el("span", { className: "finding-title" }, (data.titles[f.rule] || f.rule)));
+    head.appendChild(el("span", { className: "finding-title" }, (data.rule_titles[f.rule] || f.rule)));
     li.appendChild(head);
     li.appendChild(el("p", { className: "finding-message" }, f.message));
     if (f.start !== null && f.text) {

@@ -197,7 +197,7 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
             # how many findings the list shows (the page's own findings are those it lists)
             "listed": listed,
             "editable": letter["status"] != "sent", "verdicts": VERDICT_WORDS, "severities": SEVERITY_WORDS,
-            "titles": {r.id: r.title for r in rules}, "top_rules": [r.id for r in rules if r.kind == "header_line"],
+            "rule_titles": {r.id: r.title for r in rules}, "top_rules": [r.id for r in rules if r.kind == "header_line"],
             # a greeting for a letter with none: at the top of its body (api/static/greeting.js)
             "greeting_rules": [r.id for r in rules if letter_view.insert_where(r) == "greeting"],
             "unmarkable_rules": [r.id for r in rules if not r.markable],

@@ -93,6 +93,11 @@ def test_fix_a_letter_in_the_editor(page, site):
     _checked(page, checks)
     assert _score(page) < before
     assert "Text-speak" in page.locator("#findings").inner_text()
+    # the cards the script drew after the check are headed by the checks' plain titles, as the
+    # server drew them (they were headed by rule ids such as "content.vrr")
+    headings = page.locator("#findings .finding-title").all_inner_texts()
+    assert "Text-speak" in headings and "No reassurance about reporting in future" in headings
+    assert not [h for h in headings if re.fullmatch(r"[a-z_]+\.[a-z_]+", h.strip())]
 
     # Filter by severity: the list and the marks follow.
     page.get_by_label(re.compile("^Worth a look")).uncheck()
