@@ -95,6 +95,20 @@ class KindSettings(BaseModel):
     languages: list[Literal["en", "cy"]] | None = None
 
 
+class InsertSettings(KindSettings):
+    """Settings of a kind that suggests words to add (`insert_suggestion`): `insert`, in English,
+    and `insert_cy`, the same in Welsh for a letter in Welsh (a rule that reads Welsh only)."""
+
+    insert: str | dict[str, str] | None = None  # the words to add (per decision where they differ)
+    insert_cy: str | dict[str, str] | None = None
+
+    @model_validator(mode="after")
+    def _welsh_insert_needs_welsh(self):
+        if self.insert_cy and self.languages is not None and "cy" not in self.languages:
+            raise ValueError("insert_cy is for a rule that reads Welsh: add 'cy' to its languages")
+        return self
+
+
 @dataclass
 class State:
     letter: Letter
@@ -351,9 +365,13 @@ def sentence_text(state: State, offset: int) -> str:
     return state.document.sentences[i].text
 
 
-def insert_suggestion(insert: str | dict[str, str] | None, state: State) -> list[str]:
-    """The paragraph a content rule suggests adding (per decision where it differs)."""
-    text = insert
+def insert_suggestion(cfg: InsertSettings, state: State) -> list[str]:
+    """The paragraph a content rule suggests adding (per decision where it differs), in the
+    letter's language: a letter in Welsh gets `insert_cy` (none: nothing to insert, rather than
+    English in a Welsh letter); a letter in Welsh and English, none: what it lacks is lacking in
+    both halves, and one paragraph in one place cannot mend both (the finding says what to add)."""
+    language = state.language
+    text = cfg.insert if language == "en" else cfg.insert_cy if language == "cy" else None
     if not text:
         return []
     if isinstance(text, dict):

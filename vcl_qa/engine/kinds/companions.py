@@ -6,17 +6,16 @@ from typing import Iterator
 
 from vcl_qa.engine.result import Finding
 
-from .base import KindSettings, State, finding, insert_suggestion
+from .base import InsertSettings, State, finding, insert_suggestion
 
 HONOURS = {"when"}
 
 
-class Settings(KindSettings):
+class Settings(InsertSettings):
     concept: str
     needs: dict[str, str]  # concept -> how the message names it when missing
     stale_concept: str | None = None
     stale_message: str | None = None
-    insert: str | dict[str, str] | None = None
 
     def concepts(self) -> list[str]:
         return [self.concept, *self.needs] + ([self.stale_concept] if self.stale_concept else [])
@@ -34,4 +33,4 @@ def check(rule, state: State) -> Iterator[Finding]:
     missing = [label for name, label in cfg.needs.items() if not state.concept(name)]
     if missing:
         yield finding(rule, state, anchor.start, anchor.end, missing=" and ".join(missing),
-                      suggestions=insert_suggestion(cfg.insert, state))
+                      suggestions=insert_suggestion(cfg, state))

@@ -7,16 +7,16 @@ from typing import Iterator
 
 from vcl_qa.engine.result import Finding
 
-from .base import KindSettings, State, finding, insert_suggestion, rx
+from .base import InsertSettings, State, finding, insert_suggestion, rx
 
 HONOURS = {"when"}
 
 
-class Settings(KindSettings):
+class Settings(InsertSettings):
     patterns: list[str]  # the line as it should be (any of these, matched anywhere in the line)
     near: list[str] = []  # a line that stands in its place but is not it ("Confidential")
     near_message: str | None = None
-    insert: str | None = None  # the line to add, or to put in place of a near one
+    # insert, insert_cy (InsertSettings): the line to add, or to put in place of a near one
 
 
 def header_lines(state: State) -> list[tuple[int, int, str]]:
@@ -42,7 +42,7 @@ def check(rule, state: State) -> Iterator[Finding]:
     candidates += [f"{a[2]} {b[2]}" for a, b in zip(lines, lines[1:])]
     if any(rx(p).search(text) for p in cfg.patterns for text in candidates):
         return
-    suggestions = insert_suggestion(cfg.insert, state)
+    suggestions = insert_suggestion(cfg, state)
     for start, end, text in lines:
         if any(rx(p).search(text) for p in cfg.near):
             yield finding(rule, state, start, end, message=cfg.near_message,

@@ -8,12 +8,12 @@ from pydantic import model_validator
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.second_opinion import doubted
 
-from .base import KindSettings, State, finding, insert_suggestion
+from .base import InsertSettings, State, finding, insert_suggestion
 
 HONOURS = {"when"}
 
 
-class Settings(KindSettings):
+class Settings(InsertSettings):
     concept: str | None = None
     concept_by_decision: dict[str, list[str]] | None = None  # decision -> any of these concepts
     generic_concept: str | None = None  # found instead: a boilerplate version of the concept
@@ -22,7 +22,6 @@ class Settings(KindSettings):
     # (engine/second_opinion.py): said with this message, at this severity, at the sentence.
     doubted_message: str | None = None
     doubted_severity: Literal["error", "warning", "suggestion"] | None = None
-    insert: str | dict[str, str] | None = None  # the paragraph to suggest (per decision)
     # Where one concept is found, another must come with it (the Code for Crown Prosecutors
     # named -> what it is); otherwise a finding at the first, with `found_needs_message`.
     found_needs: dict[str, str] = {}
@@ -73,5 +72,5 @@ def _missing(cfg: Settings, rule, state: State) -> Iterator[Finding]:
                       severity=cfg.doubted_severity)
         return
     f = finding(rule, state)
-    f.suggestions = insert_suggestion(cfg.insert, state)
+    f.suggestions = insert_suggestion(cfg, state)
     yield f
