@@ -624,3 +624,79 @@ def test_a_letter_with_a_long_s_or_a_dotted_capital_i_is_checked_in_full():
     assert hit is not None and hit.text == "aſk for a review"  # as re.IGNORECASE reads it (was missed)
     assert any(f.rule == "content.placeholder" for f in plain.findings)
     assert any(f.rule == "content.placeholder" for f in dotted.findings)  # "[İNSERT DATE]" too
+
+
+@pytest.mark.parametrize("name, wrong, right, passing", [
+    # a couple as a case system lists them: comma, semicolon or "&" between the two
+    ("Mr D. Okafor, Mrs J. Okafor", "Dear Mr Okafor", "Dear Mr and Mrs Okafor",
+     ["Dear Mr and Mrs Okafor,", "Dear Mr & Mrs Okafor,", "Dear Mr D. Okafor and Mrs J. Okafor,"]),
+    ("Mr D Okafor; Mrs J Okafor", "Dear Mrs Okafor", "Dear Mr and Mrs Okafor", ["Dear Mr and Mrs Okafor,"]),
+    ("Mr David Okafor & Mrs Jane Okafor", "Dear Mr Okafor", "Dear Mr and Mrs Okafor",
+     ["Dear Mr and Mrs Okafor,", "Dear Mr & Mrs Okafor,"]),
+    ("Mr David Okafor and Mrs Jane Okafor", "Dear Sir or Madam", "Dear Mr and Mrs Okafor",
+     ["Dear Mr and Mrs Okafor,"]),
+    ("Mr D. Okafor, Ms J. Lee", "Dear Mr Okafor", "Dear Mr Okafor and Ms Lee", ["Dear Mr Okafor and Ms Lee,"]),
+    # two people with the same title: both names, not "Ms and Ms Okafor"
+    ("Ms Jane Okafor, Ms Ada Okafor", "Dear Ms Okafor", "Dear Ms Jane Okafor and Ms Ada Okafor",
+     ["Dear Ms Jane Okafor and Ms Ada Okafor,"]),
+])
+def test_a_couple_listed_as_a_case_system_lists_them(name, wrong, right, passing):
+    """"Mr D. Okafor, Mrs J. Okafor" greeted "Dear Mr and Mrs Okafor," was told the greeting had
+    the wrong name (with "Dear Mr Okafor" to use); "Dear Mr Okafor," was offered itself; with
+    "&", "Dear Mr and Mrs Okafor" was wrong and the whole name was suggested."""
+    ctx = CONTEXT.model_copy(update={"victim_name": name})
+    text = f"{wrong},\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
+    f = _one(run.score_letter(Letter(text=text, context=ctx), today=TODAY), "content.salutation", f"{wrong},")
+    assert f.suggestions == [right]
+    for good in passing:
+        text = f"{good}\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
+        result = run.score_letter(Letter(text=text, context=ctx), today=TODAY)
+        assert not [f for f in result.findings if f.rule == "content.salutation"], good
+
+
+@pytest.mark.parametrize("name, greeting", [
+    ("Ms Jane OKAFOR", "Dear Ms Okafor,"),
+    ("MR DANIEL O'NEILL", "Dear Mr O'Neill,"),
+    ("MS ANNE-MARIE DE LA CRUZ", "Dear Ms de la Cruz,"),
+    ("DC AMY LEE", "Dear DC Lee,"),
+    ("MRS JANE SMITH-JONES", "Dear Mrs Smith-Jones,"),
+    ("Mr Ian MCDONALD", "Dear Mr McDonald,"),
+    ("SIR JOHN SMITH", "Dear Sir John,"),
+    ("Mr and Mrs OKAFOR", "Dear Mr and Mrs Okafor,"),
+    ("Ms Jane Okafor", "Dear Ms Okafor,"),  # as given when not in capitals
+])
+def test_a_name_in_capitals_is_greeted_as_a_letter_writes_it(name, greeting):
+    """A case system holds "Ms Jane OKAFOR": the greeting to insert, and the button for an
+    impersonal one, wrote "Dear Ms OKAFOR,"."""
+    ctx = CONTEXT.model_copy(update={"victim_name": name})
+    result = run.score_letter(Letter(text="We have stopped the case.\n\nYours sincerely\n\nSam Staff\n",
+                                     context=ctx), today=TODAY)
+    assert [f.suggestions for f in result.findings if f.rule == "content.salutation"] == [[greeting]]
+    text = "Dear Sir or Madam,\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
+    f = _one(run.score_letter(Letter(text=text, context=ctx), today=TODAY), "content.salutation", "Dear Sir or Madam,")
+    assert f.replacements == [greeting]
+    mended = text.replace("Dear Sir or Madam,", greeting)
+    assert not [f for f in run.score_letter(Letter(text=mended, context=ctx), today=TODAY).findings
+                if f.rule == "content.salutation"]
+
+
+def test_a_name_in_capitals_whose_spelling_cannot_be_told_gets_advice_not_a_button():
+    """"MACDONALD" is Macdonald or MacDonald: nothing is written into the letter for the writer."""
+    ctx = CONTEXT.model_copy(update={"victim_name": "MR JOHN MACDONALD"})
+    result = run.score_letter(Letter(text="We have stopped the case.\n\nYours sincerely\n\nSam Staff\n",
+                                     context=ctx), today=TODAY)
+    assert [f.suggestions for f in result.findings if f.rule == "content.salutation"] == [[]]
+    text = "Dear Sir,\n\nWe have stopped the case.\n\nYours sincerely\n\nSam Staff\n"
+    f = _one(run.score_letter(Letter(text=text, context=ctx), today=TODAY), "content.salutation", "Dear Sir,")
+    assert f.suggestions == ["Dear Mr Macdonald"] and f.replacements == []
+    for good in ("Dear Mr MacDonald,", "Dear Mr Macdonald,", "Dear Mr MACDONALD,"):
+        mended = text.replace("Dear Sir,", good)
+        assert not [f for f in run.score_letter(Letter(text=mended, context=ctx), today=TODAY).findings
+                    if f.rule == "content.salutation"], good
+
+
+def test_a_note_after_a_comma_is_not_part_of_the_greeting():
+    ctx = CONTEXT.model_copy(update={"victim_name": "Jane Okafor, mother of Ella"})
+    result = run.score_letter(Letter(text="We have stopped the case.\n\nYours sincerely\n\nSam Staff\n",
+                                     context=ctx), today=TODAY)
+    assert [f.suggestions for f in result.findings if f.rule == "content.salutation"] == [["Dear Jane Okafor,"]]

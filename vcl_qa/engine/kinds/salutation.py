@@ -42,7 +42,7 @@ def check(rule, state: State) -> Iterator[Finding]:
     cfg: Settings = rule.config
     g = state.document.greeting
     given = state.letter.context.victim_name
-    victim = _name_only(as_written(given)) if given else given  # ("Okafor, Jane (Ms)": Ms Jane Okafor)
+    victim = _as_greeted(given) if given else given  # ("Okafor, Jane (Ms)": Ms Jane Okafor)
     if g is None:
         yield finding(rule, state, message=cfg.missing_message,
                       suggestions=greeting_to_insert(cfg, state))
@@ -54,14 +54,16 @@ def check(rule, state: State) -> Iterator[Finding]:
     word = said_word.group(1).capitalize() if said_word else cfg.greeting_words[0]
     verdict = _verdict(cfg, line, victim)
     if verdict == "impersonal":
-        yield finding(rule, state, start, end, message=cfg.impersonal_message,
-                      suggestions=greeting_suggestion(state, word, cfg))
+        f = finding(rule, state, start, end, message=cfg.impersonal_message,
+                    suggestions=greeting_suggestion(state, word, cfg))
+        f._advice_only = bool(victim) and _unsure_case(victim)
+        yield f
     elif verdict == "wrong_name":
         f = finding(rule, state, start, end, message=cfg.wrong_name_message,
                     suggestions=greeting_suggestion(state, word, cfg), name=given)
         # "Dear Mr and Mrs Okafor": a button would drop one of the two people greeted; whether
         # the letter is to both is the writer's to say, so the greeting stays advice.
-        f._advice_only = _two_people(cfg.joining_words, _greeted(cfg, line) or "")
+        f._advice_only = _two_people(cfg.joining_words, _greeted(cfg, line) or "") or _unsure_case(victim)
         yield f
 
 
@@ -69,9 +71,9 @@ def greeting_to_insert(cfg: Settings, state: State) -> list[str]:
     """The greeting line for a letter with none, to insert at the top of its body ("Dear Ms de
     la Cruz,"), built from victim_name as a wrong greeting's suggestion is; none without a name,
     or when the line built would not pass this check itself (the advice stays)."""
-    victim = _name_only(as_written(state.letter.context.victim_name or ""))
-    if not victim:
-        return []
+    victim = _as_greeted(state.letter.context.victim_name or "")
+    if not victim or _unsure_case(victim):
+        return []  # (a name in capitals whose spelling in a letter cannot be told: the advice stays)
     word = cfg.missing_greeting_words.get(_language_at_top(state)) or cfg.greeting_words[0]
     line = greeting_suggestion(state, word, cfg)[0] + ","  # (a couple: both, as the details name them)
     if "<" in line or _verdict(cfg, line, victim) is not None:
@@ -123,8 +125,9 @@ def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
         return None
     said = name_tokens(greeted)
     known = name_tokens(victim)
-    said_names = [t for i, t in enumerate(said) if not _title_at(said, i)]
-    known_names = [t for i, t in enumerate(known) if not _title_at(known, i)]
+    joining = {w.lower() for w in cfg.joining_words}  # "Mr & Mrs Okafor" as "Mr and Mrs Okafor"
+    said_names = [t for i, t in enumerate(said) if not _title_at(said, i) and t not in joining]
+    known_names = [t for i, t in enumerate(known) if not _title_at(known, i) and t not in joining]
     said_titles = [t for i, t in enumerate(said) if _title_at(said, i)]
     # (a title that goes with the first name, after another title, is not said with the
     # surname: Professor Sir Ian Wood is "Dear Professor Wood")
@@ -204,6 +207,13 @@ def _ranks() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _listed_titles() -> dict[str, str]:
+    """Each title as rules/structure.yml writes it, by its lower case: "mrs": "Mrs", "dc": "DC"."""
+    lists = title_lists()
+    return {t.lower().rstrip("."): t.rstrip(".") for t in lists["honorifics"] + lists["ranks"]}
+
+
+@lru_cache(maxsize=1)
 def _particles() -> frozenset[str]:
     return frozenset(w.lower() for w in surname_particles())
 
@@ -213,26 +223,107 @@ def greeting_suggestion(state: State, word: str = "Dear", cfg: Settings | None =
     and surname, its particles kept ("Dear Ms de la Cruz", "Dear Detective Sergeant Lee"), or a
     title that goes with the first name and the first name ("Dear Sir John"); a note after the
     name in brackets ("Sarah Jones (mother of Ella)") left out."""
-    victim = _name_only(as_written(state.letter.context.victim_name or ""))
+    victim = _as_greeted(state.letter.context.victim_name or "")
     if not victim:
         return [f"{word} <the victim's title and surname>"]
+    victim = _letter_case(victim)  # "Ms Jane OKAFOR" from a case system: "Dear Ms Okafor"
     if cfg is not None and _two_people(cfg.joining_words, victim):
-        return [f"{word} {victim}"]  # "Mr and Mrs Okafor": both, as the details name them
+        both = _couple_greeting(victim, cfg.joining_words)
+        return [f"{word} {both or victim}"]  # "Mr and Mrs Okafor": both, as the details name them
+    return [f"{word} {_one_greeting(victim, word, cfg)}"]
+
+
+def _one_greeting(victim: str, word: str, cfg: Settings | None) -> str:
+    """How a greeting names one person (see greeting_suggestion), after its first word."""
     parts = victim.split()
     knight = _first_name_form(victim)
     if knight and knight[2] == 0:
         # "Dear Sir John", "Dear Dame Judi"; after a word whose language has its own form of
         # the title, that form ("Annwyl Syr John")
         forms = {t.lower(): said for t, said in (cfg.title_words.get(word, {}) if cfg else {}).items()}
-        return [f"{word} {forms.get(parts[0].lower(), parts[0])} {parts[1]}"]
-    # The title before the name, and the ranks after it: "Detective Sergeant Amy Lee" (but
-    # "Professor Sir Ian Wood" is "Professor Wood": a "Sir" goes with the first name).
+        return f"{forms.get(parts[0].lower(), parts[0])} {parts[1]}"
+    k = _title_words(parts)
+    if k and len(parts) - k >= 2:
+        return f"{' '.join(parts[:k])} {' '.join(_surname(parts[k:]))}"
+    return victim
+
+
+def _title_words(parts: list[str]) -> int:
+    """How many of a name's first words are its title: the title before the name, and the ranks
+    after it ("Detective Sergeant Amy Lee": 2; but "Professor Sir Ian Wood" is "Professor Wood":
+    a "Sir" goes with the first name)."""
     k = 1 if len(parts) > 1 and parts[0].rstrip(".").lower() in titles() else 0
     while k and k < len(parts) - 1 and parts[k].rstrip(".").lower() in _ranks():
         k += 1
-    if k and len(parts) - k >= 2:
-        return [f"{word} {' '.join(parts[:k])} {' '.join(_surname(parts[k:]))}"]
-    return [f"{word} {victim}"]
+    return k
+
+
+def _couple_greeting(victim: str, joining: list[str]) -> str | None:
+    """Two people, each with a title and a surname, as a greeting names them: "Mr and Mrs
+    Okafor" for "Mr David Okafor and Mrs Jane Okafor", "Mr Okafor and Ms Lee" for two surnames;
+    None for any other pair ("Jane and Tom Okafor": both, as the details name them)."""
+    words = "|".join(re.escape(w) for w in joining if w.isalpha())
+    pair = re.split(rf"\s+(?:{words})\s+|\s*[&+]\s*", victim, flags=re.I) if words else []
+    if len(pair) != 2:
+        return None
+    people = []
+    for person in pair:
+        parts = person.split()
+        k = _title_words(parts)
+        if not k or len(parts) - k < 2 or _first_name_form(person):
+            return None
+        people.append((" ".join(parts[:k]), " ".join(_surname(parts[k:]))))
+    (t1, s1), (t2, s2) = people
+    if t1.lower() == t2.lower():
+        return None  # "Ms Jane Okafor and Ms Ada Okafor" as the details name them, not "Ms and Ms"
+    return f"{t1} and {t2} {s1}" if s1.lower() == s2.lower() else f"{t1} {s1} and {t2} {s2}"
+
+
+_SEPARATED = re.compile(r"\s*[,;]\s*")
+
+
+def _as_greeted(given: str) -> str:
+    """victim_name as a letter writes it (structure.as_written), a note after it in brackets or
+    after a comma left out, and two people separated by a comma or a semicolon ("Mr D. Okafor, Mrs J. Okafor",
+    as a case system lists a couple) joined by "and", as "Mr D. Okafor and Mrs J. Okafor"."""
+    victim = _name_only(as_written(given))
+    pair = _SEPARATED.split(victim)
+    if len(pair) == 2 and all(len(p.split()) >= 2 and _title_words(p.split()) for p in pair):
+        return f"{pair[0]} and {pair[1]}"
+    if len(pair) > 1 and pair[1][:1].islower() and len(pair[1].split()) >= 2:
+        return pair[0]  # "Jane Okafor, mother of Ella": a note after the name, left out
+    return victim
+
+
+def _letter_case(victim: str) -> str:
+    """A name a case system holds in capitals ("Ms Jane OKAFOR", "MR D O'NEILL") as a letter
+    writes it: each word's first letter a capital ("Okafor", "O'Neill", "Smith-Jones",
+    "McDonald"), a surname's particles in lower case ("de la Cruz"). A name not in capitals is
+    as given."""
+    parts = victim.split()
+    k = _title_words(parts)
+    names = parts[k:] if k else parts
+    if not any(len(w) > 1 and w.isupper() for w in names):
+        return victim
+    particles, listed = _particles(), _listed_titles()
+    out = []
+    for i, w in enumerate(parts):
+        if not (len(w) > 1 and w.isupper()):
+            out.append(w)
+        elif i < k:
+            out.append(listed.get(w.rstrip(".").lower(), w.capitalize()) + ("." if w.endswith(".") else ""))
+        elif i >= max(k, 1) and w.lower() in particles and i < len(parts) - 1:
+            out.append(w.lower())
+        else:
+            word = re.sub(r"[A-Z]+", lambda m: m.group(0).capitalize(), w)
+            out.append(re.sub(r"^Mc([a-z])", lambda m: "Mc" + m.group(1).upper(), word))
+    return " ".join(out)
+
+
+def _unsure_case(victim: str) -> bool:
+    """A name in capitals whose spelling in a letter cannot be told from them: "MACDONALD" is
+    Macdonald or MacDonald (advice only, never written in by a button)."""
+    return any(len(w) > 4 and w.isupper() and w.startswith("MAC") for w in victim.split())
 
 
 def _name_only(victim: str) -> str:
