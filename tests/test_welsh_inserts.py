@@ -102,6 +102,7 @@ def test_a_welsh_letter_is_offered_the_welsh_paragraph_and_it_is_found(rule_id):
     welsh = _rules()[rule_id].config.insert_cy
     assert found[0].suggestions == [welsh]
     assert not any(s == _rules()[rule_id].config.insert for f in before.findings for s in f.suggestions)
+    assert "Welsh and English" not in found[0].message
     mended = _put_in(text, rule_id, welsh)
     after = _score(mended)
     assert after.metrics["language"] == "cy"
@@ -134,9 +135,11 @@ def test_a_letter_in_welsh_and_english_gets_no_paragraph_for_what_both_halves_la
     for rule_id in ("content.vrr", "content.meeting", "content.support", "empathy.condolence"):
         found = _found(result, rule_id)
         assert len(found) == 1 and found[0].suggestions == [], rule_id
+        assert found[0].message.endswith("The letter is in Welsh and English: add it to both."), rule_id
     # a rule that reads English only reads the English half, and offers its English paragraph
     cps = _found(result, "content.cps_role")
     assert cps and cps[0].suggestions == [rules["content.cps_role"].config.insert]
+    assert "Welsh and English" not in cps[0].message
 
 
 def test_welsh_words_on_a_rule_that_does_not_read_welsh_are_refused(rules_copy):

@@ -365,6 +365,14 @@ def sentence_text(state: State, offset: int) -> str:
     return state.document.sentences[i].text
 
 
+def for_both_halves(f: Finding, cfg: InsertSettings, state: State) -> Finding:
+    """A finding of a rule that offers words to add, in a letter in Welsh and English (which is
+    offered none: `insert_suggestion`), says that both halves need them."""
+    if state.language == "cy+en" and (cfg.insert or cfg.insert_cy) and not f.suggestions:
+        f.message = f"{f.message} The letter is in Welsh and English: add it to both."
+    return f
+
+
 def insert_suggestion(cfg: InsertSettings, state: State) -> list[str]:
     """The paragraph a content rule suggests adding (per decision where it differs), in the
     letter's language: a letter in Welsh gets `insert_cy` (none: nothing to insert, rather than

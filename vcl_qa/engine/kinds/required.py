@@ -8,7 +8,7 @@ from pydantic import model_validator
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.second_opinion import doubted
 
-from .base import InsertSettings, State, finding, insert_suggestion
+from .base import InsertSettings, State, finding, for_both_halves, insert_suggestion
 
 HONOURS = {"when"}
 
@@ -73,4 +73,4 @@ def _missing(cfg: Settings, rule, state: State) -> Iterator[Finding]:
         return
     f = finding(rule, state)
     f.suggestions = insert_suggestion(cfg, state)
-    yield f
+    yield for_both_halves(f, cfg, state)
