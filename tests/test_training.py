@@ -300,6 +300,10 @@ def test_the_guide_has_every_rule_with_its_examples_and_what_the_checker_says():
     assert all(r.title in text for r in load_rules().rules)
     only = CliRunner().invoke(main, ["guide", "--part", "empathy"]).output
     assert "No condolences" in only and "Right to review missing" not in only
+    # the Welsh words a letter in Welsh is offered, beside the English
+    assert entries["content.vrr"]["insert_cy"].startswith("Os nad ydych yn fodlon")
+    assert entries["content.cps_role"]["insert_cy"] is None
+    assert "In a letter in Welsh:" in only and "Derbyniwch fy nghydymdeimlad dwysaf" in only
 
 
 # --- learning from the panel ------------------------------------------------------------------

@@ -81,7 +81,7 @@ def test_the_guide_needs_no_sign_in_and_is_built_from_the_rules(tpage):
     entry = tpage.locator("section.guide-rule", has=tpage.get_by_role("heading", name=re.compile("Right to review missing")))
     assert "Why it matters" in entry.inner_text() and "Victims' Right to Review scheme" in entry.inner_text()
     assert entry.locator(".guide-bad").count() == 1 and entry.locator(".guide-good").count() == 1
-    assert "If you are not happy with this decision" in entry.locator("blockquote.suggested").inner_text()
+    assert "If you are not happy with this decision" in entry.locator("blockquote.suggested:not([lang])").inner_text()
     assert "The checker says" in entry.inner_text()
     assert_accessible(tpage)
     tpage.goto("/guide/all")
@@ -92,6 +92,8 @@ def test_the_guide_needs_no_sign_in_and_is_built_from_the_rules(tpage):
     tpage.set_viewport_size(PHONE)
     tpage.goto("/guide/empathy")
     assert no_sideways_scroll(tpage)
+    welsh = tpage.locator("blockquote.suggested[lang=cy]", has_text="Derbyniwch fy nghydymdeimlad dwysaf")
+    assert welsh.count() == 1 and welsh.is_visible()
     look(tpage, "guide-phone")
 
 

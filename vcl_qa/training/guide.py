@@ -54,8 +54,9 @@ def _example(raw: Any) -> dict[str, Any]:
     return {"text": str(raw), "context": {}}
 
 
-def _insert(rule: Rule) -> str | dict[str, str] | None:
-    value = rule.settings.get("insert")
+def _insert(rule: Rule, key: str = "insert") -> str | dict[str, str] | None:
+    """The words the rule suggests adding (`insert`, or in Welsh `insert_cy`), per decision named."""
+    value = rule.settings.get(key)
     if isinstance(value, dict):
         return {labels.label(labels.DECISIONS, k) if k != "default" else "Any other decision": v
                 for k, v in value.items()}
@@ -88,6 +89,7 @@ def _entry(rule: Rule, practise: dict[str, list[dict]]) -> dict[str, Any]:
         "good": passes[0] and {**passes[0], "case": case_details(passes[0]["context"])} if passes else None,
         "checker": _checker_says(rule, bad) if bad else None,
         "insert": _insert(rule),
+        "insert_cy": _insert(rule, "insert_cy"),  # offered instead in a letter in Welsh
         "exercises": practise.get(rule.id, []),
     }
 
@@ -150,6 +152,9 @@ def as_text(only: str | None = None, width: int = 90) -> str:
             elif e["insert"]:
                 lines.append("  The checker suggests adding, then changing to fit the case:")
                 lines.append(wrap(e["insert"], "    "))
+            if isinstance(e["insert_cy"], str):
+                lines.append("  In a letter in Welsh:")
+                lines.append(wrap(e["insert_cy"], "    "))
             if e["exercises"]:
                 lines.append(wrap("Practise it: " + "; ".join(f"{x['title']} ({x['id']})" for x in e["exercises"]), "  "))
             lines.append("")
