@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from live_server import ROOT, LiveServer, auth, make_user, sample_payloads
+from live_server import ROOT, LiveServer, auth, make_user, page_words, sample_payloads, signed_in_client
 
 FIRST_RELEASE = ROOT / "tests" / "upgrade" / "first_release.sqlite"
 
@@ -124,6 +124,75 @@ def test_ids_issued_before_a_restore_are_never_issued_again(tmp_path):
     assert last_backup_metric == dt.datetime.fromisoformat(facts["last_backup"]["at"]).timestamp()
 
 
+def test_a_version_number_issued_before_a_restore_is_never_issued_again(tmp_path):
+    """Versions 2 and 3 of a letter, made after the backup, are gone once it is restored; the
+    case system may keep them, so the letter's next version is 4 (not a second version 2),
+    through another backup and restore too; its page and the API compare the versions held."""
+    db = tmp_path / "vcl_qa.db"
+    staff = make_user(db, "staff", "staff", "north")
+    manager = make_user(db, "manager", "manager")
+    server = LiveServer(db).start()
+    try:
+        api = httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(staff), timeout=60)
+        b = body("Ms Alice Before")
+        letter = api.post("/letters", json=b).json()["id"]
+        untouched = api.post("/letters", json=body("Mr Uri Untouched")).json()["id"]
+        backup = tmp_path / "backups" / "b.db"
+        backup.parent.mkdir(mode=0o700)
+        assert cli(db, "backup", str(backup)).returncode == 0
+        for n, words in ((2, "hard to hear"), (3, "hard to take in")):
+            made = api.post("/letters", json={"text": b["text"] + f"\n\nWe know this is {words}.\n",
+                                              "letter_id": letter})
+            assert made.status_code == 201 and made.json()["version"] == n, made.text
+
+        restored = cli(db, "restore", str(backup), "--force")  # while the server runs
+        assert restored.returncode == 0, restored.stderr
+        assert (f"1 letter had versions made after the backup: its next version is numbered after the "
+                f"highest it had, so no version number is given twice (letter {letter} at version 4)."
+                in " ".join(restored.stderr.split())), restored.stderr
+
+        again = api.post("/letters", json={"text": b["text"] + "\n\nThis is not what you hoped for.\n",
+                                           "letter_id": letter})
+        assert again.status_code == 201, again.text
+        assert again.json()["version"] == 4
+        assert api.post("/letters", json={"text": b["text"] + "\n", "letter_id": untouched}).json()["version"] == 2
+        detail = api.get(f"/letters/{letter}").json()
+        assert [v["version"] for v in detail["versions"]] == [1, 4] and detail["latest_version"] == 4
+        compared = api.get(f"/letters/{letter}/compare")
+        assert compared.status_code == 200, compared.text
+        assert (compared.json()["from_version"], compared.json()["to_version"]) == (1, 4)
+        assert api.get(f"/letters/{letter}/compare", params={"from": 2, "to": 4}).status_code == 404
+
+        with signed_in_client(server.url, staff) as web:
+            page = web.get(f"/letters/{letter}")
+            assert page.status_code == 200
+            words = page_words(page.text)
+            assert "Changes from version 1" in words and "Changes from version 3" not in words
+            assert "2 to 3 Not held here: made after the backup that was later restored." in words
+            assert f'href="/letters/{letter}/compare?from=1&amp;to=4"' in page.text
+            # A version not held, asked for by hand, falls back to those that are (no error page).
+            odd = web.get(f"/letters/{letter}/compare", params={"from": 3, "to": 2})
+            assert odd.status_code == 200 and "version 1" in page_words(odd.text)
+
+        log = httpx.get(f"{server.url}/api/v1/audit", headers=auth(manager), timeout=30).json()["data"]
+        entry = next(e for e in log if e["action"] == "database.restore")
+        assert entry["detail"]["version_numbers_kept"] == {str(letter): 3}
+
+        # Backed up with versions 1 and 4, then version 5; restoring that backup: next is 6.
+        second = tmp_path / "backups" / "second.db"
+        assert cli(db, "backup", str(second)).returncode == 0
+        assert api.post("/letters", json={"text": b["text"] + "\n\nWe are sorry.\n",
+                                          "letter_id": letter}).json()["version"] == 5
+        assert cli(db, "restore", str(second), "--force").returncode == 0
+        # And the first backup again (version 1 only): the mark the copy set aside kept holds.
+        assert cli(db, "restore", str(backup), "--force").returncode == 0
+        after = api.post("/letters", json={"text": b["text"] + "\n\nWe are very sorry.\n",
+                                           "letter_id": letter})
+        assert after.json()["version"] == 6, after.text
+    finally:
+        server.stop()
+
+
 def test_a_deleted_letters_id_is_not_given_to_the_next_letter(tmp_path):
     db = tmp_path / "vcl_qa.db"
     staff = make_user(db, "staff", "staff", "north")
@@ -183,6 +252,36 @@ def test_restoring_an_old_release_backup_keeps_the_ids_above_the_replaced_databa
         conn.close()
     assert new > before["letters"] and decision > before["decisions"]
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_restoring_an_old_release_backup_keeps_version_numbers_before_any_upgrade(tmp_path):
+    """A backup older than the column that keeps version numbers gets it from the restore
+    itself, under the writers' lock, before `migrate` runs: a server writing to the restored
+    database meanwhile finds it there."""
+    from vcl_qa.db import migrate, open_db
+    from vcl_qa.db.users import user_by_name
+    from vcl_qa.letters import service
+    from vcl_qa.ops import backup as backups
+
+    db = tmp_path / "vcl_qa.db"
+    shutil.copy(FIRST_RELEASE, db)
+    letter = max(r[0] for r in query(FIRST_RELEASE, "SELECT id FROM letters"))
+    held = query(FIRST_RELEASE, "SELECT max(version) FROM versions WHERE letter_id = ?", [letter])[0][0]
+    conn = open_db(db)
+    try:
+        migrate(conn)
+        staff = user_by_name(conn, "Old Staff")
+        text = query(FIRST_RELEASE, "SELECT text FROM versions WHERE letter_id = ? AND version = ?", [letter, held])[0][0]
+        for k in range(2):
+            service.submit(conn, staff, text + f"\n\nWe are sorry ({k}).\n", {}, letter_id=letter)
+    finally:
+        conn.close()
+    assert "version_floor" not in [r[1] for r in query(FIRST_RELEASE, "PRAGMA table_info(letters)")]
+
+    out = backups.restore(FIRST_RELEASE, db, force=True)  # no migrate after it
+    assert out["versions_kept"] == {letter: held + 2}
+    assert query(db, "SELECT version_floor FROM letters WHERE id = ?", [letter]) == [(held + 2,)]
+    assert query(db, "SELECT count(*) FROM letters WHERE version_floor IS NOT NULL") == [(1,)]
 
 
 def test_every_table_with_an_integer_id_never_reuses_one_even_one_added_later(tmp_path, monkeypatch):

@@ -194,9 +194,9 @@ def compare_versions(letter_id: PathId, db: DbDep, user: LetterUser,
                      to_version: Annotated[int | None, Query(alias="to", ge=1, le=2**63 - 1)] = None):
     """Findings fixed, new and unchanged between two versions (default: the last two)."""
     check_visible(db, user, letter_id)
-    latest = store.get_letter(db, letter_id)["latest_version"]
-    new = to_version or latest
-    old = from_version or max(new - 1, 1)
+    letter = store.get_letter(db, letter_id)
+    new = to_version or letter["latest_version"]
+    old = from_version or store.previous_version([v["version"] for v in letter["versions"]], new)
     out = store.compare(db, letter_id, old, new)
     audit.record(db, user, "letter.compare", "letter", letter_id, {"from": old, "to": new})
     return out

@@ -185,8 +185,9 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
     if text is not None:  # what the writer sent, kept when it could not be saved
         view["text"] = text
     comparison = None
-    if letter["latest_version"] > 1:
-        comparison = store.compare(db, letter_id, letter["latest_version"] - 1, letter["latest_version"])
+    held = [v["version"] for v in letter["versions"]]
+    if len(held) > 1:  # the last two held (numbers may skip those a restore kept back)
+        comparison = store.compare(db, letter_id, held[-2], held[-1])
     context = dict(letter.get("context") or {})
     context.pop("suppress", None)
     stood = [{"rule": s["rule"], "term": s["term"], "reason": s["reason"]}
@@ -564,10 +565,11 @@ def compare_page(request: Request, letter_id: int, user: StaffOrManager, db: DbD
     """Two versions word by word (insertions and deletions marked) and the findings fixed, new
     and still there."""
     letter = _load(db, user, letter_id)
-    latest = letter["latest_version"]
-    new = new if new and 1 <= new <= latest else latest
-    old = old if old and 1 <= old <= latest else max(1, new - 1)
     texts = {v["version"]: v["text"] or "" for v in letter["versions"]}
+    # A version not held (a number a restore kept back, or none such) falls back to the latest,
+    # and the earlier one to the version held before the later.
+    new = new if new in texts else letter["latest_version"]
+    old = old if old in texts else store.previous_version(list(texts), new)
     comparison = store.compare(db, letter_id, old, new)
     audit.record(db, user.user, "letter.compare", "letter", letter_id, {"from": old, "to": new})
     return render(request, "compare.html", {

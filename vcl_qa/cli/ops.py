@@ -139,6 +139,14 @@ def _say_what_was_lost(out: dict) -> None:
                   f"(a new version, sent or purged) {'are' if len(changed) != 1 else 'is'} back as "
                   f"the backup held {'them' if len(changed) != 1 else 'it'}: "
                   f"id{'s' if len(changed) != 1 else ''} {status_mod.id_ranges(changed)}.", markup=False)
+    versions = out.get("versions_kept") or {}
+    if versions:
+        shown = sorted(versions.items())
+        examples = ", ".join(f"letter {i} at version {n + 1}" for i, n in shown[:3])
+        err.print(f"{len(shown)} letter{'s' if len(shown) != 1 else ''} had versions made after the backup: "
+                  f"{'their' if len(shown) != 1 else 'its'} next version is numbered after the highest "
+                  f"{'they' if len(shown) != 1 else 'it'} had, so no version number is given twice "
+                  f"({examples}{', ...' if len(shown) > 3 else ''}).", markup=False)
     if kept.get("letters"):
         err.print(f"New letters start after id {kept['letters']}: no id handed out before the "
                   "restore is used again.", markup=False)

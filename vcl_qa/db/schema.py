@@ -155,3 +155,28 @@ def idempotency_keys(db: Database) -> None:
             created_at TEXT NOT NULL,
             UNIQUE (user_id, key)
         )""")
+
+
+# The letters' column that keeps version numbers from being handed out twice (a restore sets it:
+# vcl_qa/ops/backup.py). Added by the restore itself when the backup predates it, so that a
+# server writing to the restored database before `migrate` runs finds it there.
+VERSION_FLOOR_COLUMN = "version_floor"
+
+
+def add_version_floor(conn) -> bool:
+    """Add `letters.version_floor` when missing (a plain `sqlite3.Connection` or a sqlite-utils
+    Database); True when it was added."""
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(letters)").fetchall()]
+    if VERSION_FLOOR_COLUMN in cols:
+        return False
+    conn.execute(f"ALTER TABLE letters ADD COLUMN {VERSION_FLOOR_COLUMN} INTEGER")
+    return True
+
+
+@migrations(name="0006_version_floor")
+def version_floor(db: Database) -> None:
+    """The highest version number a letter has ever been given, when above its versions held
+    (NULL: its versions tell). A restore sets it for a letter changed after the backup: the
+    case system may keep version 3 of letter 12, made after the backup and not in it, and the
+    next version must not be another version 3."""
+    add_version_floor(db)

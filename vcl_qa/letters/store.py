@@ -129,9 +129,11 @@ def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, sourc
             if row["status"] == "sent":
                 raise Conflict(f"letter {letter_id} was sent on {row['sent_date']}; it cannot change")
             _check_state(db, letter_id, expected_state)
-            # Allocated here, under the write lock, from the versions themselves.
-            version = db.execute("SELECT COALESCE(max(version), 0) + 1 FROM versions WHERE letter_id = ?",
-                                 [letter_id]).fetchone()[0]
+            # Allocated here, under the write lock, from the versions themselves and the
+            # highest number a restore kept back (`version_floor`: one handed out after the
+            # backup is never handed out again).
+            version = max(row.get("version_floor") or 0, db.execute(
+                "SELECT COALESCE(max(version), 0) FROM versions WHERE letter_id = ?", [letter_id]).fetchone()[0]) + 1
             action = "letter.add_version"
         cur = db.execute(
             "INSERT INTO versions (letter_id, version, text, text_hash, context, author_id, created_at)"
@@ -310,6 +312,14 @@ def fts_query(db: Database, q: str) -> str:
     cleaned = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in q)
     words = [w for w in cleaned.split() if any(c.isalnum() for c in w)]
     return db.quote_fts(" ".join(words)) if words else ""
+
+
+def previous_version(held: list[int], version: int) -> int:
+    """The version held before `version` (numbers may skip those a restore kept back: 1, 2, 5);
+    `version` itself when none is held before it (the first, or one not held: compared with
+    itself, nothing fixed or new)."""
+    earlier = [v for v in held if v < version]
+    return max(earlier) if earlier else version
 
 
 def compare(db: Database, letter_id: int, old: int, new: int) -> dict:

@@ -25,6 +25,7 @@ from pathlib import Path
 from vcl_qa import __version__, clock
 from vcl_qa.config import BUSY_TIMEOUT_MS
 from vcl_qa.db import ids
+from vcl_qa.db.schema import VERSION_FLOOR_COLUMN, add_version_floor
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -149,7 +150,12 @@ def restore(path: Path, target: Path, *, force: bool = False, allow_no_letters: 
     counters raised above them, still under the lock ("ids_kept": table -> highest id kept
     back, None when the database replaced could not be read). "letters_lost": ids of letters
     in the database replaced that the backup does not hold; "letters_changed": ids of letters
-    in both whose versions, sending or purge differ (changes made after the backup)."""
+    in both whose versions, sending or purge differ (changes made after the backup).
+
+    Nor is a version number: a letter in both that had been given higher version numbers than
+    the backup holds keeps the highest as its `version_floor`, and its next version is numbered
+    after it ("versions_kept": letter id -> highest version kept back, None when the database
+    replaced could not be read)."""
     path, target = Path(path), Path(target)
     facts = check(path)
     if path.resolve() == target.resolve():
@@ -160,6 +166,7 @@ def restore(path: Path, target: Path, *, force: bool = False, allow_no_letters: 
         target.parent.mkdir(parents=True, exist_ok=True)
     previous = damaged = raw = None
     marks: dict[str, int] | None = {}
+    versions_kept: dict[int, int] | None = {}
     with _writer_lock(target):
         try:
             if force and _something_there(target):
@@ -217,6 +224,9 @@ def restore(path: Path, target: Path, *, force: bool = False, allow_no_letters: 
             if marks:  # before the lock goes: the next write must not take an id issued before
                 with connect(target) as conn:
                     ids.ensure(conn, raise_to=marks)
+            if previous:  # ... nor a letter a version number it had handed out
+                versions_kept = _keep_version_numbers(
+                    target, _versions_issued(Path(previous), damaged=state == "damaged"))
         finally:
             if raw:
                 for suffix in ("", "-wal", "-shm"):
@@ -226,7 +236,7 @@ def restore(path: Path, target: Path, *, force: bool = False, allow_no_letters: 
                           f"the previous database is kept at {previous}")
     lost, changed = _letters_lost(Path(previous), target, damaged=bool(damaged)) if previous else ([], [])
     return {**facts, "previous": previous, "target": str(target.resolve()), "damaged": damaged,
-            "replaced_file": replaced, "ids_kept": marks,
+            "replaced_file": replaced, "ids_kept": marks, "versions_kept": versions_kept,
             "letters_lost": lost, "letters_changed": changed}
 
 
@@ -253,6 +263,50 @@ def _issued(path: Path, damaged: bool) -> dict[str, int] | None:
             return ids.high_water(conn)
     except sqlite3.DatabaseError:
         return None
+
+
+def _versions_issued(path: Path, damaged: bool) -> dict[int, int] | None:
+    """Each letter's highest version number in the database put aside: its versions, or the
+    floor an earlier restore kept (None when it cannot be read)."""
+    try:
+        with _read_aside(path, damaged) as conn:
+            floors: dict[int, int] = {}
+            if VERSION_FLOOR_COLUMN in [r[1] for r in conn.execute("PRAGMA table_info(letters)")]:
+                floors = {i: n for i, n in conn.execute(
+                    f"SELECT id, {VERSION_FLOOR_COLUMN} FROM letters WHERE {VERSION_FLOOR_COLUMN} IS NOT NULL")}
+            for letter_id, top in conn.execute("SELECT letter_id, max(version) FROM versions GROUP BY letter_id"):
+                floors[letter_id] = max(top or 0, floors.get(letter_id, 0))
+            return floors
+    except sqlite3.DatabaseError:
+        return None
+
+
+def _keep_version_numbers(target: Path, issued: dict[int, int] | None) -> dict[int, int] | None:
+    """Set the restored letters' `version_floor` to the highest version the database replaced
+    had given each, where that is above what the backup holds (the column added first if the
+    backup predates it). Returns letter id -> the number kept back; the caller holds the
+    writers' lock."""
+    if issued is None:
+        return None
+    kept: dict[int, int] = {}
+    with connect(target) as conn:
+        conn.isolation_level = None
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            add_version_floor(conn)
+            for letter_id, held, floor in conn.execute(
+                    f"SELECT l.id, (SELECT COALESCE(max(v.version), 0) FROM versions v WHERE v.letter_id = l.id),"
+                    f" COALESCE(l.{VERSION_FLOOR_COLUMN}, 0) FROM letters l").fetchall():
+                top = issued.get(letter_id, 0)
+                if top > max(held, floor):
+                    conn.execute(f"UPDATE letters SET {VERSION_FLOOR_COLUMN} = ? WHERE id = ?", [top, letter_id])
+                    kept[letter_id] = top
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return kept
 
 
 LETTER_STATE = "SELECT id, latest_version, status, purged_at IS NOT NULL FROM letters"

@@ -80,6 +80,8 @@ def record_restore(db: Database, out: dict, backup_file: Path, user: str,
             "letters_changed_since_backup": len(out.get("letters_changed") or []),
             "highest_letter_id_kept": kept.get("letters") if kept else None,
             "ids_kept": kept is not None,
+            # letter id -> the highest version number it had, kept back (its next is one above)
+            "version_numbers_kept": {str(i): n for i, n in sorted((out.get("versions_kept") or {}).items())[:200]},
         })
     return carried
 
