@@ -6,6 +6,7 @@ patterns alone to decide."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -82,6 +83,31 @@ def test_no_model_means_the_patterns_alone_decide(monkeypatch, tmp_path):
     assert reason_findings(score_letter(letter(BOILERPLATE), today=TODAY)) == []
     quiet = letter(SPECIFIC, feeling=UNSEEN_ACK)
     assert [f.rule for f in score_letter(quiet, today=TODAY).findings].count("empathy.acknowledgement") == 1
+
+
+def test_the_one_click_checks_never_use_answers_worked_out_without_the_model(monkeypatch, tmp_path):
+    """The checks of a one-click replacement keep each window's concepts between letters. Kept
+    without the model (the patterns alone: "determined" -> "decided" keeps the reason), they were
+    given again once the model was back, where that edit leaves the reason doubted: a button the
+    letter scored afresh refuses. Kept per classifier now: the same buttons as a fresh start."""
+    from vcl_qa.engine import suggest
+
+    sample = Letter.from_file(Path(__file__).resolve().parent.parent / "sample_letters"
+                              / "33_flawed_legalese_late_no_acknowledgement.txt")
+
+    def buttons() -> list:
+        return [(f.rule, f.text, f.replacements) for f in score_letter(sample, today=TODAY).findings if f.replacements]
+
+    suggest._cache.clear()
+    monkeypatch.setenv("VCL_QA_CONCEPT_MODEL", str(tmp_path / "no-model"))
+    without = buttons()
+    monkeypatch.delenv("VCL_QA_CONCEPT_MODEL")
+    assert classifier.load_model() is not None
+    after = buttons()
+    suggest._cache.clear()
+    assert after == buttons()  # as a fresh start with the model
+    assert ("readability.jargon", "determined", ["decided"]) in without  # (where they differ)
+    assert ("readability.jargon", "determined", ["decided"]) not in after
 
 
 def test_a_letter_in_welsh_gets_no_second_opinion():

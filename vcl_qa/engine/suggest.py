@@ -23,6 +23,7 @@ from functools import lru_cache
 
 
 from vcl_qa import config
+from vcl_qa.engine import classifier
 from vcl_qa.engine.kinds import KINDS, NotAssessed, State, applies
 from vcl_qa.engine.letter import Letter
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo, keep_short
@@ -540,12 +541,15 @@ class Checker:
         # in another letter is checked once: the rules, which of them apply, and the only
         # details those kinds read themselves (kinds/salutation.py, kinds/sentence_length.py,
         # kinds/case_details.py: the case reference);
-        # concepts depend on the rules and the language alone (the second opinion is English).
+        # concepts depend on the rules, the language (the second opinion is English) and the
+        # classifier giving it: its model's folder, None with no model (a window's answers
+        # worked out without one, by the patterns alone, are never given with one, and back).
         ctx = state.letter.context
         language = getattr(state, "language", None)
         self.ctx_key = (rs.version, tuple(r.id for r in self.local_applying), ctx.reader, ctx.victim_name,
                         ctx.urn, language)
-        self.concepts_key = (rs.version, language)
+        model = str(config.concept_model_dir()) if classifier.load_model() is not None else None
+        self.concepts_key = (rs.version, language, model)
         self._fre: tuple | None = None
         self._states: dict[str, State] = {}
         self._spans: dict[str, tuple[int, int]] = {}
