@@ -158,6 +158,35 @@ def test_figures_as_on_a_past_day_judge_the_draft_as_of_that_day(letters):
     assert {p["rule"] for p in dashboard.problems_and_suggestions(db, rows)[0]} >= set(LATE_RULES)
 
 
+def test_figures_as_on_a_past_day_apply_the_marks_that_stood_that_day(letters, monkeypatch):
+    """A "not a problem" mark made after the day replayed is not applied to it, nor one restored
+    before it; one made before and restored after it is."""
+    db, ids, staff, _ = letters
+    wednesday, friday = dt.date(2025, 11, 26), dt.date(2025, 11, 28)
+
+    def marked(rule: str, made: dt.date, restored: dt.date | None = None) -> None:
+        service.suppress(db, staff, ids["U"], rule, "the family asked us to write it this way")
+        db.execute("UPDATE suppressions SET created_at = ?, revoked_at = ? WHERE id = (SELECT max(id) FROM suppressions)",
+                   [f"{made.isoformat()}T10:00:00+00:00", f"{restored.isoformat()}T10:00:00+00:00" if restored else None])
+        db.conn.commit()
+
+    marked("empathy.delay_apology", made=friday)  # after Wednesday: not applied to it
+    late = {r["id"]: r for r in dashboard.letters_in_scope(db, as_of=wednesday)}[ids["U"]]
+    assert "empathy.delay_apology" in late["findings"]
+    # today (that Friday) the mark stands: the result stored as it was made, which the dashboard counts
+    today = {r["id"]: r for r in dashboard.letters_in_scope(db)}[ids["U"]]
+    stored = store.get_letter(db, ids["U"])["result"]
+    assert "empathy.delay_apology" not in rules_of(stored) and today["score"] == stored["score"] > late["score"]
+
+    db.execute("DELETE FROM suppressions")
+    marked("empathy.delay_apology", made=dt.date(2025, 11, 24), restored=friday)  # stood on Wednesday
+    marked("content.cps_role", made=dt.date(2025, 11, 24), restored=dt.date(2025, 11, 25))  # gone by then
+    then = {r["id"]: r for r in dashboard.letters_in_scope(db, as_of=wednesday)}[ids["U"]]
+    assert "empathy.delay_apology" not in then["findings"] and "content.cps_role" in then["findings"]
+    assert [m["rule"] for m in store.stored_suppressions(db, ids["U"], wednesday)] == ["empathy.delay_apology"]
+    assert store.stored_suppressions(db, ids["U"]) == []  # both restored by now
+
+
 def test_a_draft_checked_today_is_not_scored_again(letters, monkeypatch):
     db, ids, *_ = letters
     calls = []

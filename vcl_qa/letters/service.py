@@ -238,14 +238,16 @@ def check_sent_date(context: dict, sent: str) -> None:
                           "save a version dated the day it went out", field="sent_date")
 
 
-def judged_on(db: Database, letter_id: int, day: dt.date | str, version: int | None = None) -> dict | None:
+def judged_on(db: Database, letter_id: int, day: dt.date | str, version: int | None = None,
+              marks_as_of: dt.date | None = None) -> dict | None:
     """The latest version's result (or `version`'s) as it will be once the letter goes out on
     `day`, nothing stored: what mark_sent stores for that day (a letter sent on another day than
     its own date is scored again as sent that day: timeliness.late and the delay apology depend
     on it). The stored result when it already is that: the letter's own date, or a result scored
     for that day with the rules of now. None for a letter with no result; a purged letter (no
     text to score) keeps its stored one. Scores: callers on the pages and the API hold the
-    scoring slot."""
+    scoring slot. `marks_as_of`: with the letter's "not a problem" marks as they stood at the
+    end of that day (a past day replayed), not as they stand now."""
     day = day.isoformat() if isinstance(day, dt.date) else str(day)
     row, v = store.latest_version_row(db, letter_id, version)
     stored = store.latest_result(db, letter_id, version)
@@ -260,7 +262,8 @@ def judged_on(db: Database, letter_id: int, day: dt.date | str, version: int | N
         return stored
     context.pop("suppress", None)
     context["letter_date"] = day
-    return _score(v[1], context, store.stored_suppressions(db, letter_id), row["source"])[1].model_dump(mode="json")
+    marks = store.stored_suppressions(db, letter_id, marks_as_of)
+    return _score(v[1], context, marks, row["source"])[1].model_dump(mode="json")
 
 
 def undated_draft(letter: dict) -> bool:

@@ -575,8 +575,15 @@ def add_result(db: Database, user: Any, letter_id: int, version_id: int, version
                      {"rules_version": result.rules_version})
 
 
-def stored_suppressions(db: Database, letter_id: int) -> list[dict]:
-    return _stored_suppressions(db, letter_id)
+def stored_suppressions(db: Database, letter_id: int, as_of: dt.date | None = None) -> list[dict]:
+    """The letter's marks that stand ("not a problem", with their reasons); `as_of`: those that
+    stood at the end of that UK day (made by then, and not restored by then)."""
+    if as_of is None:
+        return _stored_suppressions(db, letter_id)
+    day = as_of.isoformat()
+    return [{"rule": r["rule"], "term": r["term"], "reason": r["reason"]} for r in db.query(
+        "SELECT rule, term, reason FROM suppressions WHERE letter_id = ? AND uk_day(created_at) <= ?"
+        " AND (revoked_at IS NULL OR uk_day(revoked_at) > ?) ORDER BY id", [letter_id, day, day])]
 
 
 def version_author(db: Database, letter_id: int, version: int) -> tuple[str | None, str | None]:

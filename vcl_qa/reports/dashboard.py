@@ -87,7 +87,7 @@ def letters_in_scope(db: Database, *, team: str | None = None, decision: str | N
         r["on_time"] = (str(r["day"] or "") <= due) if judged else None
         r["month"] = (r["day"] or "")[:7]
         rows.append(r)
-    judge_undated_drafts(db, rows, as_of or clock.today(), scoring_slot)
+    judge_undated_drafts(db, rows, as_of or clock.today(), scoring_slot, replayed=as_of is not None)
     return rows
 
 
@@ -98,12 +98,16 @@ def undated_draft(row: dict) -> bool:
 
 
 def judge_undated_drafts(db: Database, rows: list[dict], day: dt.date,
-                         scoring_slot: contextlib.AbstractContextManager | None = None) -> int:
+                         scoring_slot: contextlib.AbstractContextManager | None = None,
+                         replayed: bool = False) -> int:
     """Each undated draft of `rows` judged as if it went out on `day`, as its page judges it
     (letters.service.current_result: a draft checked on time last week and now past its due date
     is late today, and needs an apology), nothing stored: its score, result and problems
     (`findings`, read by frequent_rules instead of the stored result's). A draft is never judged
-    for time here: the on-time figures count sent letters only. Returns how many were judged."""
+    for time here: the on-time figures count sent letters only. `replayed`: `day` is a past day
+    replayed ("Figures as on"), so each draft's "not a problem" marks are those that stood then
+    (a mark made later, or one restored since, is not applied to a day before it). Returns how
+    many were judged."""
     judged = 0
     for r in rows:
         # Scored for another day: its stored timeliness (Letter late, the apology for the delay,
@@ -111,7 +115,8 @@ def judge_undated_drafts(db: Database, rows: list[dict], day: dt.date,
         if not undated_draft(r) or r["scored_for"] == day.isoformat():
             continue
         with scoring_slot or contextlib.nullcontext():
-            result = letter_service.judged_on(db, r["id"], day, version=r["version"])
+            result = letter_service.judged_on(db, r["id"], day, version=r["version"],
+                                              marks_as_of=day if replayed else None)
         if result is None:
             continue
         r.update(score=result["score"], verdict=result["verdict"], result_id=None, judged_as_of=day.isoformat(),
