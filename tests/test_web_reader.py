@@ -99,6 +99,10 @@ def test_the_letter_page_says_what_was_not_checked_for_a_welsh_letter(client):
     assert box, "no 'Not checked' box"
     words = html.unescape(re.sub(r"<[^>]+>", " ", box.group(1)))
     assert "Welsh" in words and "were not checked" in words
-    # an English letter with every detail given has no such box
-    english = submit(client, reader="adult")
-    assert 'id="not-checked"' not in client.get(english.headers["location"]).text
+    # its readability score is sentence length alone: "partly checked" beside it, not beside
+    # the time limit (all of it checked)
+    assert re.search(r'id="part-readability">\d+ \(partly checked\)</strong>', letter.text)
+    assert re.search(r'id="part-timeliness">\d+</strong>', letter.text)
+    # an English letter with every detail given has no such box, and no part partly checked
+    english = client.get(submit(client, reader="adult").headers["location"]).text
+    assert 'id="not-checked"' not in english and "partly checked" not in english

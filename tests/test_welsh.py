@@ -227,3 +227,20 @@ def test_metrics_language_is_in_every_result():
     result = score_letter(Letter(text="Dear Ms Okafor\n\nWe have stopped the case.\n"), today=TODAY)
     assert result.model_dump(mode="json")["metrics"]["language"] == "en"
     assert "language" not in LetterContext.model_fields  # worked out from the text, not given
+
+
+def test_the_text_report_says_a_part_was_only_partly_checked():
+    """Readability of a letter in Welsh is sentence length alone: the report says so beside the
+    score; a part waiting only for a letter detail (English letter, "withdrawal") does not."""
+    from vcl_qa.engine.report import partly_checked
+
+    root = Path(__file__).resolve().parent.parent / "sample_letters"
+    welsh = Letter.from_file(root / "39_good_welsh_discontinued_assault_standard.txt")
+    result = score_letter(welsh)
+    line = render_text("welsh.txt", welsh, result).splitlines()[2]
+    assert "Plain words 100 (partly checked)" in line and "On time 100 |" in line
+    english = Letter.from_file(root / "28_flawed_sir_madam_placeholder.txt")
+    done = score_letter(english)
+    assert done.dimensions["content"].not_assessed  # waiting for "withdrawal" only
+    assert not partly_checked(done.dimensions["content"].not_assessed)
+    assert "partly checked" not in render_text("english.txt", english, done)

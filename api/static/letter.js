@@ -189,7 +189,7 @@
     Object.keys(result.dimensions).forEach(function (d) {
       var el = document.getElementById("part-" + d);
       var dim = result.dimensions[d];
-      if (el) { el.textContent = dim.assessed ? dim.score : "not checked"; }
+      if (el) { el.textContent = dim.assessed ? dim.score + (partly(dim) ? " (partly checked)" : "") : "not checked"; }
     });
     var active = result.findings.filter(function (f) { return !f.suppressed; });
     active.sort(function (a, b) {
@@ -206,6 +206,14 @@
     render();
     say("Checked as you typed: " + result.score + " out of 100. Not saved yet: press \u201cSave as a new version\u201d to keep it.");
     if (status) { status.setAttribute("data-checks", String(seq)); }
+  }
+
+  // As engine/report.py partly_checked: some of the part's checks could not run for a reason
+  // no letter detail mends ("the letter is in Welsh"; not "needs 'withdrawal' ...").
+  function partly(dim) {
+    return (dim.not_assessed || []).some(function (line) {
+      return !/^needs /.test(line.slice(line.indexOf(": ") + 2));
+    });
   }
 
   function counts(all) {

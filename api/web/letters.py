@@ -216,7 +216,7 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
     return render(request, "letter.html", {
         **view, "letter": letter, "result": result, "data_json": _script_json(data),
         "comparison": comparison, "saved": saved_text, "error": error_text,
-        "dimensions": [(d, DIMENSION_WORDS[d], result["dimensions"].get(d, {})) for d in DIMENSIONS],
+        "dimensions": [(d, DIMENSION_WORDS[d], _dimension(result["dimensions"].get(d, {}))) for d in DIMENSIONS],
         "verdict_words": VERDICT_WORDS.get(result.get("verdict"), ""), "decisions": DECISION_LABELS,
         "feedback": panel_feedback.feedback(db, letter_id), "long_date": long_date,
         "may_undo_sent": letter["status"] == "sent" and service.may_undo_sent(user.user, store.letter_row(db, letter_id)),
@@ -254,6 +254,11 @@ def _reason_error(findings: list[dict], mark: dict, message: str | None) -> dict
     if card is None:
         return None
     return {"n": card["n"], "message": message, "reason": mark["reason"]}
+
+
+def _dimension(dim: dict) -> dict:
+    """A dimension's figures, and whether it was only partly checked (engine/report.py)."""
+    return {**dim, "partly": bool(dim.get("assessed")) and report.partly_checked(dim.get("not_assessed") or [])}
 
 
 def _unchecked(result: dict) -> list[str]:

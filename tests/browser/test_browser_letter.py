@@ -330,6 +330,33 @@ def test_no_page_scrolls_sideways_even_with_a_very_long_word(browser, site, widt
             context.close()
 
 
+def test_a_part_checked_only_in_part_says_so_after_typing_too(page, site):
+    """A letter in Welsh: its readability score is sentence length alone, so the page says
+    "partly checked" beside it, when it loads and after a check made while typing; a part
+    waiting only for a detail the form asks for (content: "withdrawal") does not say it."""
+    letter_id = _draft(site, ROOT / "sample_letters" / "39_good_welsh_discontinued_assault_standard.txt")
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    assert re.fullmatch(r"\d+ \(partly checked\)", page.locator("#part-readability").inner_text())
+    assert re.fullmatch(r"\d+", page.locator("#part-timeliness").inner_text())
+    checks = _checks(page)
+    editor = page.get_by_label("The letter", exact=True)
+    editor.press("Control+End")
+    editor.type("\nDiolch.\n")
+    _checked(page, checks)
+    assert re.fullmatch(r"\d+ \(partly checked\)", page.locator("#part-readability").inner_text())
+    assert re.fullmatch(r"\d+", page.locator("#part-timeliness").inner_text())
+
+    english = _draft(site)  # every part checked but the content rule that needs "withdrawal"
+    page.goto(f"/letters/{english}")
+    assert re.fullmatch(r"\d+", page.locator("#part-content").inner_text())
+    checks = _checks(page)
+    editor.press("Control+End")
+    editor.type("\nThank you.\n")
+    _checked(page, checks)
+    assert re.fullmatch(r"\d+", page.locator("#part-content").inner_text())
+
+
 def test_a_check_not_done_gets_its_detail_under_the_letter(page, site):
     letter_id = _draft(site)
     sign_in(page, site["tokens"]["staff"])

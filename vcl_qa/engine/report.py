@@ -42,7 +42,8 @@ def render_text(path: str, letter: Letter, result: Result, show_suppressed: bool
     summary = []
     for d in DIMENSIONS:
         dim = result.dimensions[d]
-        summary.append(f"{TITLE[d]} {dim.score if dim.assessed else 'not checked'}")
+        partly = " (partly checked)" if dim.assessed and partly_checked(dim.not_assessed) else ""
+        summary.append(f"{TITLE[d]} {dim.score if dim.assessed else 'not checked'}{partly}")
     lines.append("  " + " | ".join(summary))
     if m.get("due_date"):
         late = m.get("working_days_late") or 0
@@ -129,6 +130,14 @@ def _needed_fields(why: str) -> tuple[str, ...] | None:
         return None
     fields = tuple(p.strip().strip("'\"`") for p in re.split(r",| and ", m.group("fields")) if p.strip())
     return fields if fields and all(f in CONTEXT_FIELDS for f in fields) else None
+
+
+def partly_checked(not_assessed: list[str]) -> bool:
+    """A dimension scored from some of its rules only, for a reason that is not a letter detail
+    (a letter in Welsh: its readability score is sentence length alone). A rule waiting for a
+    detail ("needs 'withdrawal' ...") does not count: the form asks for it. (api/static/letter.js
+    `partly` says the same of a check made while typing.)"""
+    return any(not entry.partition(": ")[2].startswith("needs ") for entry in not_assessed)
 
 
 def not_checked(result: Result, titles: dict[str, str] | None = None) -> tuple[list[str], str | None]:
