@@ -6,6 +6,7 @@ Tools that cannot be had on a machine make their test skip, saying which.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -199,8 +200,8 @@ def test_dockerfile_base_user_volume_and_command():
     assert any(k == "HEALTHCHECK" for k in kinds)
 
 
-def test_dockerfile_install_step_builds_from_what_it_copies(tmp_path):
-    """The image is built from the COPY lines alone: the package must build from just those."""
+def build_context(tmp_path: Path) -> Path:
+    """What the Dockerfile's COPY lines put in the image, in a folder of its own."""
     context = tmp_path / "context"
     context.mkdir()
     for kind, value in dockerfile():
@@ -209,10 +210,17 @@ def test_dockerfile_install_step_builds_from_what_it_copies(tmp_path):
             for source in sources:
                 src = ROOT / source
                 assert src.exists(), f"the Dockerfile copies {source}, which is not in the repository"
+                (context / source).parent.mkdir(parents=True, exist_ok=True)
                 if src.is_dir():
                     shutil.copytree(src, context / source, ignore=shutil.ignore_patterns("__pycache__", "*.db"))
                 else:
                     shutil.copy(src, context / source)
+    return context
+
+
+def test_dockerfile_install_step_builds_from_what_it_copies(tmp_path):
+    """The image is built from the COPY lines alone: the package must build from just those."""
+    context = build_context(tmp_path)
     result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                              "--quiet", "-w", str(tmp_path / "wheel"), str(context)],
                             capture_output=True, text=True, timeout=600)
@@ -231,11 +239,56 @@ def test_dockerfile_install_step_builds_from_what_it_copies(tmp_path):
                 assert f"!{source}" in ignore, f"{source} is copied but left out of the build context"
 
 
+JUDGED = """import json, sys
+from pathlib import Path
+from vcl_qa import Letter
+from vcl_qa.engine import classifier
+from vcl_qa.engine.run import score_letter
+assert classifier.load_model() is not None, "no classifier"
+out = {}
+for p in sorted(Path("sample_letters").glob("*.txt")) + sorted(Path("bench").glob("holdout2*/letters/*.txt")):
+    r = score_letter(Letter.from_file(p))
+    out[p.name] = [r.score, r.verdict, sorted((f.rule, f.start) for f in r.findings)]
+print(json.dumps(out))
+"""
+
+
+def test_dockerfile_trains_the_classifier_and_judges_as_here(tmp_path):
+    """The image trains the sentence classifier from what it copies, as `make model` does, and
+    points VCL_QA_CONCEPT_MODEL at it: without it, the container would judge letters by their
+    patterns alone, unlike the service tested here. Trained from the COPY lines alone, it gives
+    the same results as `make`'s on every sample letter and a held-out set."""
+    steps = dockerfile()
+    env = " ".join(v for k, v in steps if k == "ENV")
+    model = re.search(r"VCL_QA_CONCEPT_MODEL=(\S+)", env).group(1)
+    run = " ".join(v for k, v in steps if k == "RUN")
+    train = re.search(r"python (scripts/train_concept_model\.py [^&]*?--out (\S+))", run)
+    assert train and train.group(2) == model, run
+    assert run.index("pip install") < train.start()  # trained with the dependencies installed
+    context = build_context(tmp_path)
+    out = tmp_path / "model"
+    done = subprocess.run([sys.executable, *train.group(1).replace(model, str(out)).split()], cwd=context,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    judged = {}
+    for name, folder in (("image", out), ("make", ROOT / "var" / "models" / "concepts")):
+        result = subprocess.run([sys.executable, "-c", JUDGED], cwd=ROOT, capture_output=True, text=True,
+                                timeout=600, env={**os.environ, "VCL_QA_CONCEPT_MODEL": str(folder)})
+        assert result.returncode == 0, result.stderr
+        judged[name] = json.loads(result.stdout)
+    assert len(judged["image"]) > 100 and judged["image"] == judged["make"]
+
+
+def test_the_install_trains_the_classifier_the_settings_file_names():
+    """README's install trains the classifier into the folder deploy/vcl-qa.env names."""
+    model = env_file()["VCL_QA_CONCEPT_MODEL"]
+    install = (ROOT / "README.md").read_text()
+    assert f"scripts/train_concept_model.py --quiet --out {model}\n" in install
+
+
 def test_dockerfile_healthcheck_command_passes_against_a_live_server(tmp_path):
     healthcheck = [v for k, v in dockerfile() if k == "HEALTHCHECK"][0]
     command = re.search(r"CMD (\[.*\])", healthcheck).group(1)
-    import json
-
     argv = json.loads(command)
     assert argv[0] == "python"
     server = LiveServer(tmp_path / "h.db").start()

@@ -70,6 +70,11 @@ def serve(host: str, port: int, workers: int, root_path: str) -> None:
         err.print(f"Warning: {clock.OFFSET_ENV} sets this service's clock "
                   f"{clock.offset().total_seconds() / 3600:+.2f} hours away from the machine's, so today is {long_date(clock.today())} here. It is for tests: unset "
                   "it in service.", markup=False, highlight=False, soft_wrap=True)
+    from vcl_qa.ops.status import classifier_problem, classifier_warning
+
+    problem = classifier_problem(thorough=False)  # (its files: loading it here would cost the
+    if problem:                                    # supervisor of several workers its memory)
+        err.print("Warning: " + classifier_warning(problem), markup=False, highlight=False, soft_wrap=True)
     err.print(f"Serving http://{host}:{port}{root_path.rstrip('/')}/ (pages and, under /api/v1, the API); "
               "stop with Ctrl+C.", markup=False, highlight=False)
     # Access logs are off: request lines can carry search words or names.

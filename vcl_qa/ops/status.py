@@ -99,6 +99,28 @@ def id_ranges(numbers: list[int], most: int = 40) -> str:
     return shown + (f" and {rest} more" if rest else "")
 
 
+def classifier_problem(thorough: bool = True) -> str | None:
+    """Why letters would be judged without the sentence classifier's second opinion, in words
+    for whoever runs the service; None when its model is there (and, `thorough`, loads: a few
+    tenths of a second the first time, then kept)."""
+    from vcl_qa.engine import classifier
+
+    folder = config.concept_model_dir()
+    if not (folder / "meta.json").is_file() or not (folder / "config.cfg").is_file():
+        return f"There is no sentence classifier at {folder}"
+    if thorough and classifier.load_model(folder) is None:
+        return f"The sentence classifier at {folder} cannot be read"
+    return None
+
+
+def classifier_warning(problem: str) -> str:
+    return (f"{problem}, so letters are judged by their patterns alone, without the classifier's "
+            "second opinion: a boilerplate reason, or a near miss of the review right or of an offer "
+            "to meet, can pass as the real thing, and results are not those the checks were tested "
+            "for. Build it with `make model` (or, where the service is installed, `python "
+            "scripts/train_concept_model.py --out FOLDER`), and set VCL_QA_CONCEPT_MODEL to its folder.")
+
+
 def gather(db: Database, path: Path, *, now: dt.datetime | None = None) -> dict:
     """Everything `status` shows, as plain data (its JSON output)."""
     now = now or clock.now()
@@ -129,6 +151,8 @@ def gather(db: Database, path: Path, *, now: dt.datetime | None = None) -> dict:
         "set_aside": [c.as_dict(now) for c in retention.set_aside_copies(path)],
         "schema": [f"{s}:{n}" for s, n in db.execute(
             "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id").fetchall()],
+        # the engine's second opinion (engine/classifier.py): without it, the patterns alone
+        "classifier": {"path": str(config.concept_model_dir()), "problem": classifier_problem()},
     }
     out["warnings"] = warnings(out, now)
     return out
@@ -136,6 +160,9 @@ def gather(db: Database, path: Path, *, now: dt.datetime | None = None) -> dict:
 
 def warnings(facts: dict, now: dt.datetime) -> list[str]:
     out = []
+    problem = (facts.get("classifier") or {}).get("problem")
+    if problem:
+        out.append(classifier_warning(problem))
     ret = facts["retention"]
     if ret["letters_due"]:
         out.append(f"Retention is overdue: {ret['letters_due']} letters are older than "
@@ -186,6 +213,8 @@ def render(facts: dict, now: dt.datetime | None = None) -> str:
         lines.append(f"Set aside by a restore: {copy['path']} ({_when(copy['made'])}, {_age(age)} ago, "
                      f"{_size(copy['bytes'])}): letter text and names as they were, purged letters' too")
     lines.append("Database changes applied: " + (", ".join(facts["schema"]) or "none"))
+    lines.append("Sentence classifier: " + ("not there (see the warning below)" if facts["classifier"]["problem"]
+                                            else facts["classifier"]["path"]))
     lines += [f"Warning: {w}" for w in facts["warnings"]] or ["Nothing needs doing."]
     return "\n".join(lines)
 
