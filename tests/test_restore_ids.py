@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from live_server import ROOT, LiveServer, auth, make_user, page_words, sample_payloads, signed_in_client
+from live_server import ROOT, LiveServer, auth, form_token, make_user, page_words, sample_payloads, signed_in_client
 
 FIRST_RELEASE = ROOT / "tests" / "upgrade" / "first_release.sqlite"
 
@@ -151,10 +151,32 @@ def test_a_version_number_issued_before_a_restore_is_never_issued_again(tmp_path
                 f"highest it had, so no version number is given twice (letter {letter} at version 4)."
                 in " ".join(restored.stderr.split())), restored.stderr
 
-        again = api.post("/letters", json={"text": b["text"] + "\n\nThis is not what you hoped for.\n",
-                                           "letter_id": letter})
-        assert again.status_code == 201, again.text
-        assert again.json()["version"] == 4
+        # Written on version 3 before the restore: refused, saying why (not "now at version 1").
+        stale = api.post("/letters", json={"text": b["text"] + "\n\nOn version 3.\n", "letter_id": letter,
+                                           "base_version": 3})
+        assert stale.status_code == 409
+        assert (f"letter {letter} has no version 3 now: it was made after the backup the database was "
+                "restored from, and the letter is back at version 1") in stale.json()["error"]["message"]
+        never = api.post("/letters", json={"text": b["text"], "letter_id": letter, "base_version": 99})
+        assert never.status_code == 409
+        assert f"letter {letter} has no version 99: its latest is version 1" in never.json()["error"]["message"]
+        with signed_in_client(server.url, staff) as web:
+            # The page opened on version 3 before the restore, saved after it: refused, the text
+            # kept; the box "Save my text in place of version 1" then saves it (it stayed refused).
+            page = web.get(f"/letters/{letter}").text
+            form = {"csrf_token": form_token(page), "text": b["text"] + "\n\nThis is not what you hoped for.\n",
+                    "base_version": "3"}
+            refused = web.post(f"/letters/{letter}/versions", data=form)
+            assert refused.status_code == 409
+            words = page_words(refused.text)
+            assert ("Version 3, which you opened, was made after the backup the service was restored from, "
+                    "so it is not held any more: the letter is at version 1") in words
+            assert "after you opened version 3" not in words and "This is not what you hoped for." in refused.text
+            saved = web.post(f"/letters/{letter}/versions", data={**form, "csrf_token": form_token(refused.text),
+                                                                   "replace_version": "1"})
+            assert saved.status_code == 303, page_words(saved.text)[:400]
+        again = api.get(f"/letters/{letter}").json()
+        assert again["latest_version"] == 4 and "This is not what you hoped for." in again["versions"][-1]["text"]
         assert api.post("/letters", json={"text": b["text"] + "\n", "letter_id": untouched}).json()["version"] == 2
         detail = api.get(f"/letters/{letter}").json()
         assert [v["version"] for v in detail["versions"]] == [1, 4] and detail["latest_version"] == 4

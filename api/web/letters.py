@@ -308,7 +308,8 @@ def save_version(request: Request, letter_id: int, user: StaffOrManager, form: P
     # again is refused again: only the box "Save my text in place of version N" (N: the newer
     # version shown) saves over it, and only while N is still the latest.
     replacing = _version_number(form.get("replace_version"))
-    if base is not None and replacing is not None and replacing > base:
+    # (after a restore the version shown is older than the one opened: the tick saves over it too)
+    if base is not None and replacing is not None and replacing != base:
         return _save(request, letter_id, user, db, text, context, "version", replacing, opened=base)
     return _save(request, letter_id, user, db, text, context, "version", base)
 
@@ -361,8 +362,15 @@ def _newer_version(request, letter_id: int, user, db, exc, text: str, opened: in
              "author": exc.author, "text": letter["versions"][-1]["text"] or "", "opened": opened}
     by = exc.author or "Someone else"
     when = f" on {letter_view.when(exc.saved_at)}" if exc.saved_at else ""
-    message = (f"{by} saved version {exc.latest} of this letter{when}, after you opened version "
-               f"{opened}, so your changes were not saved. Your text is still in the box below. "
+    if opened > exc.latest:  # not newer work: the letter went back (a restore), or no such version
+        what = ("was made after the backup the service was restored from, so it is not held any more"
+                if exc.restored else "is not a version of this letter")
+        happened = (f"Version {opened}, which you opened, {what}: the letter is at version {exc.latest}, "
+                    f"saved by {exc.author or 'someone'}{when}. Your changes were not saved.")
+    else:
+        happened = (f"{by} saved version {exc.latest} of this letter{when}, after you opened version "
+                    f"{opened}, so your changes were not saved.")
+    message = (f"{happened} Your text is still in the box below. "
                f"Read version {exc.latest} (under this message) and bring its changes into your text. "
                f"Then tick “Save my text in place of version {exc.latest}” and save: without the tick, "
                "saving is refused again, so nobody's changes are replaced by mistake.")

@@ -79,12 +79,22 @@ class NewerVersion(Conflict):
     """The text was written on a version that is no longer the latest: saving it would throw
     away the changes someone else saved meanwhile (the API answers 409, the page shows both)."""
 
-    def __init__(self, letter_id: int, base: int, latest: int, author: str | None, saved_at: str | None):
+    def __init__(self, letter_id: int, base: int, latest: int, author: str | None, saved_at: str | None,
+                 restored: bool = False):
         self.letter_id, self.base, self.latest, self.author, self.saved_at = letter_id, base, latest, author, saved_at
-        super().__init__(
-            f"letter {letter_id} is now at version {latest} (saved{_by_when(author, saved_at)}), not version {base}, "
-            f"which this text was based on; nothing was saved. Read version {latest}, bring your "
-            f"changes into it and save again with base_version {latest}")
+        # `restored`: `base` was handed out before a restore that took the letter back (its
+        # version_floor): not newer work by someone else, and not held here any more.
+        self.restored = restored
+        if restored:
+            why = (f"letter {letter_id} has no version {base} now: it was made after the backup the database "
+                   f"was restored from, and the letter is back at version {latest} (saved{_by_when(author, saved_at)})")
+        elif base > latest:
+            why = f"letter {letter_id} has no version {base}: its latest is version {latest} (saved{_by_when(author, saved_at)})"
+        else:
+            why = (f"letter {letter_id} is now at version {latest} (saved{_by_when(author, saved_at)}), not version "
+                   f"{base}, which this text was based on")
+        super().__init__(f"{why}; nothing was saved. Read version {latest}, bring your changes into it and "
+                         f"save again with base_version {latest}")
 
 
 def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
@@ -124,7 +134,8 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
         _check_open(row)
         if base_version is not None and base_version != row["latest_version"]:
             raise NewerVersion(letter_id, base_version, row["latest_version"],
-                               *store.version_author(db, letter_id, row["latest_version"]))
+                               *store.version_author(db, letter_id, row["latest_version"]),
+                               restored=row["latest_version"] < base_version <= (row.get("version_floor") or 0))
         base = store.previous_context(db, letter_id, row["latest_version"])
         base.pop("suppress", None)
         inputs = ({**base, **(context or {})}, store.stored_suppressions(db, letter_id))
