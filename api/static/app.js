@@ -24,6 +24,16 @@
     });
   }
 
+  // Signing out forgets the unsaved text letter.js keeps in this tab.
+  document.addEventListener("submit", function (event) {
+    if (!event.target.classList || !event.target.classList.contains("sign-out")) { return; }
+    try {
+      Object.keys(window.sessionStorage).forEach(function (key) {
+        if (key.indexOf("vcl-qa-unsaved-") === 0) { window.sessionStorage.removeItem(key); }
+      });
+    } catch (e) { /* storage off: nothing kept */ }
+  });
+
   var dataEl = document.getElementById("letter-data");
   if (!dataEl) { return; }
   var data = JSON.parse(dataEl.textContent);

@@ -36,6 +36,10 @@
   var SENTENCE_END = /[.!?\u2026]["\u201d\u2019)]*$/;
   var HEADING_WORDS = 15;  // a short line with no full stop under the greeting: a heading
   var dirty = false, seq = 0, timer = null;
+  // What is typed is kept in this browser tab (sessionStorage: gone when the tab closes, and on
+  // signing out) until the page shows it saved: a session that ended while a letter was typed
+  // sends Save to the sign-in page, and the words would otherwise be lost.
+  var KEEP = "vcl-qa-unsaved-" + data.letter;
   // The site's own root, as the server wrote the form's address (it may run under a path).
   var root = editForm ? editForm.getAttribute("action").replace(/\/letters\/\d+\/versions$/, "") : "";
 
@@ -132,8 +136,48 @@
 
   function changed() {
     dirty = true;
+    keep();
     render();
     schedule();
+  }
+
+  function keep() {
+    try {
+      window.sessionStorage.setItem(KEEP, JSON.stringify({ text: current, at: Date.now() }));
+    } catch (e) { /* storage off or full: nothing kept */ }
+  }
+
+  function kept() {
+    try {
+      var k = JSON.parse(window.sessionStorage.getItem(KEEP) || "null");
+      return k && typeof k.text === "string" ? k : null;
+    } catch (e) { return null; }
+  }
+
+  function forget() {
+    try { window.sessionStorage.removeItem(KEEP); } catch (e) { /* nothing kept */ }
+  }
+
+  // Text typed on this page that the page does not show (it was not saved): offer it back.
+  function offerKept() {
+    var k = kept();
+    if (!k || !area) { return; }
+    if (k.text === area.value) { forget(); return; }  // saved (or typed back to what is saved)
+    var box = document.getElementById("unsaved-kept");
+    if (!box) { return; }
+    var at = new Date(k.at);
+    var time = isNaN(at) ? "" : " at " + at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+    box.querySelector(".unsaved-when").textContent = time;
+    box.hidden = false;
+    box.querySelector("#unsaved-put-back").addEventListener("click", function () {
+      setText(k.text);
+      box.hidden = true;
+      say("Your unsaved text is back in the letter. Save to keep it as a new version.");
+    });
+    box.querySelector("#unsaved-discard").addEventListener("click", function () {
+      forget();
+      box.hidden = true;
+    });
   }
 
   function find(n) {
@@ -167,9 +211,14 @@
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
       body: JSON.stringify({ text: text, context: data.context })
     }).then(function (r) {
-      return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      return r.json().then(function (body) { return { ok: r.ok, status: r.status, body: body }; });
     }).then(function (res) {
       if (mine !== seq || text !== current) { return; }  // a newer check is on its way
+      if (res.status === 401) {
+        say("You have been signed out, so this letter can be neither checked nor saved here. Your text is " +
+            "kept in this browser tab: sign in again in this tab and open this letter, and it is offered back.");
+        return;
+      }
       if (!res.ok) {
         say("Not checked: " + ((res.body.error && res.body.error.message) || "something went wrong") + ". Save to check it.");
         return;
@@ -561,6 +610,7 @@
     window.addEventListener("beforeunload", function (event) {
       if (dirty) { event.preventDefault(); event.returnValue = ""; }
     });
+    offerKept();
   }
   render();
 }());

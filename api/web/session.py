@@ -123,8 +123,28 @@ def redirect(url: str) -> RedirectResponse:
 
 
 def sign_in_url(request: Request) -> str:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    """The sign-in page, then back to this page. A form posted while signed out (a session
+    that ended while a letter was being typed) goes back to the page the form is on, the
+    nearest path above its address that is a page (/letters/7/versions -> /letters/7): its own
+    address takes no GET, and signing in would end on "Method Not Allowed"."""
+    if request.method in ("GET", "HEAD"):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    else:
+        target = _page_above(request)
     return f"/sign-in?next={quote(target, safe='')}"
+
+
+def _page_above(request: Request) -> str:
+    from starlette.routing import Match
+
+    parts = request.url.path.rstrip("/").split("/")
+    while len(parts) > 1:
+        path = "/".join(parts)
+        scope = {**request.scope, "method": "GET", "path": path}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            return path
+        parts.pop()
+    return "/"
 
 
 def safe_next(target: str | None, user: User) -> str:

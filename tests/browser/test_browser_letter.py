@@ -357,6 +357,60 @@ def test_a_part_checked_only_in_part_says_so_after_typing_too(page, site):
     assert re.fullmatch(r"\d+", page.locator("#part-content").inner_text())
 
 
+def test_text_typed_when_the_session_ends_is_kept_and_offered_back(page, site):
+    """A session that ends while a letter is typed (8 hours after signing in, or a restore):
+    the check made while typing says so, Save goes to the sign-in page and back to the letter
+    (it went to the form's address, "Method Not Allowed"), and the typed text, kept in the tab,
+    is offered back; put back and saved, nothing is offered again; signing out forgets it."""
+    import hashlib
+    import sqlite3
+
+    letter_id = _draft(site)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    assert page.locator("#unsaved-kept").is_hidden()
+    cookie = next(c["value"] for c in page.context.cookies() if c["name"] == "vclqa_session")
+    conn = sqlite3.connect(site["db"])
+    conn.execute("DELETE FROM web_sessions WHERE id_hash = ?", [hashlib.sha256(cookie.encode()).hexdigest()])
+    conn.commit()
+    conn.close()
+
+    editor = page.get_by_label("The letter", exact=True)
+    editor.press("Control+End")
+    checks = _checks(page)
+    editor.type("\nWe will keep you informed at every stage.\n")
+    page.wait_for_function("() => document.getElementById('edit-status').textContent.indexOf('signed out') >= 0")
+    assert "Your text is kept in this browser tab" in page.locator("#edit-status").inner_text()
+    assert _checks(page) == checks  # (not counted as a check made)
+    typed = editor.input_value()
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Save as a new version").first.click()
+    page.wait_for_url(re.compile(r"/sign-in\?next=%2Fletters%2F" + str(letter_id) + "$"))
+    page.get_by_label("Your sign-in token").fill(site["tokens"]["staff"])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(rf"/letters/{letter_id}$"))
+
+    box = page.locator("#unsaved-kept")
+    assert box.is_visible() and "was not saved" in box.inner_text()
+    assert "We will keep you informed" not in editor.input_value()
+    page.get_by_role("button", name="Put it back in the letter").click()
+    assert editor.input_value() == typed and box.is_hidden()
+    page.get_by_role("button", name="Save as a new version").first.click()
+    page.wait_for_url(re.compile(rf"/letters/{letter_id}\?saved=version"))
+    assert "We will keep you informed at every stage." in editor.input_value()
+    assert page.locator("#unsaved-kept").is_hidden()
+    assert page.evaluate(f"window.sessionStorage.getItem('vcl-qa-unsaved-{letter_id}')") is None
+
+    # typed again, not saved: signing out forgets it
+    editor.press("Control+End")
+    editor.type("\nNot saved.\n")
+    assert page.evaluate(f"window.sessionStorage.getItem('vcl-qa-unsaved-{letter_id}')") is not None
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    assert page.evaluate("Object.keys(window.sessionStorage).filter(k => k.startsWith('vcl-qa-unsaved-'))") == []
+
+
 def test_a_check_not_done_gets_its_detail_under_the_letter(page, site):
     letter_id = _draft(site)
     sign_in(page, site["tokens"]["staff"])
