@@ -25,17 +25,23 @@ def status(db, model: str | None) -> subprocess.CompletedProcess:
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_a_missing_classifier_is_said_by_serve_health_and_status(tmp_path, monkeypatch):
-    missing = tmp_path / "no-model"
-    monkeypatch.setenv("VCL_QA_CONCEPT_MODEL", str(missing))
-    log = tmp_path / "serve.log"
-    server = LiveServer(tmp_path / "a.db", log=log).start()
+def served(tmp_path, name: str) -> tuple[dict, str]:
+    """`vcl-qa serve` started and stopped: what its health check said, and what it printed."""
+    log = tmp_path / f"{name}.log"
+    server = LiveServer(tmp_path / f"{name}.db", log=log).start()
     try:
         health = httpx.get(f"{server.url}/api/v1/health", timeout=10).json()
     finally:
         server.stop()
+    return health, log.read_text()
+
+
+def test_a_missing_classifier_is_said_by_serve_health_and_status(tmp_path, monkeypatch):
+    missing = tmp_path / "no-model"
+    monkeypatch.setenv("VCL_QA_CONCEPT_MODEL", str(missing))
+    health, printed = served(tmp_path, "a")
     assert health["status"] == "ok" and health["classifier"] is False
-    said = " ".join(log.read_text().split())
+    said = " ".join(printed.split())
     assert f"Warning: There is no sentence classifier at {missing}, {WARNING}" in said
     assert "set VCL_QA_CONCEPT_MODEL to its folder" in said
 
@@ -53,14 +59,9 @@ def test_a_missing_classifier_is_said_by_serve_health_and_status(tmp_path, monke
 
 def test_with_the_classifier_in_place_nothing_is_said(tmp_path, monkeypatch):
     monkeypatch.delenv("VCL_QA_CONCEPT_MODEL", raising=False)
-    log = tmp_path / "serve.log"
-    server = LiveServer(tmp_path / "b.db", log=log).start()
-    try:
-        health = httpx.get(f"{server.url}/api/v1/health", timeout=10).json()
-    finally:
-        server.stop()
+    health, printed = served(tmp_path, "b")
     assert health["classifier"] is True
-    assert "sentence classifier" not in log.read_text()
+    assert "sentence classifier" not in printed
     facts = json.loads(status(tmp_path / "b.db", None).stdout)
     assert facts["classifier"]["problem"] is None
     assert not any(WARNING in w for w in facts["warnings"])

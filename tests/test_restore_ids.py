@@ -58,13 +58,19 @@ def body(name: str) -> dict:
     return {"text": b["text"], "context": {**b["context"], "victim_name": name}}
 
 
-def test_ids_issued_before_a_restore_are_never_issued_again(tmp_path):
+def started(tmp_path) -> tuple[Path, str, str, LiveServer, httpx.Client]:
+    """A database with a staff member and a manager, the real server on it, and an API client
+    with the staff member's token (the caller stops the server)."""
     db = tmp_path / "vcl_qa.db"
     staff = make_user(db, "staff", "staff", "north")
     manager = make_user(db, "manager", "manager")
     server = LiveServer(db).start()
+    return db, staff, manager, server, httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(staff), timeout=60)
+
+
+def test_ids_issued_before_a_restore_are_never_issued_again(tmp_path):
+    db, staff, manager, server, api = started(tmp_path)
     try:
-        api = httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(staff), timeout=60)
         first = api.post("/letters", json=body("Ms Alice Before")).json()["id"]
         backup = tmp_path / "backups" / "b.db"
         backup.parent.mkdir(mode=0o700)
@@ -128,12 +134,8 @@ def test_a_version_number_issued_before_a_restore_is_never_issued_again(tmp_path
     """Versions 2 and 3 of a letter, made after the backup, are gone once it is restored; the
     case system may keep them, so the letter's next version is 4 (not a second version 2),
     through another backup and restore too; its page and the API compare the versions held."""
-    db = tmp_path / "vcl_qa.db"
-    staff = make_user(db, "staff", "staff", "north")
-    manager = make_user(db, "manager", "manager")
-    server = LiveServer(db).start()
+    db, staff, manager, server, api = started(tmp_path)
     try:
-        api = httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(staff), timeout=60)
         b = body("Ms Alice Before")
         letter = api.post("/letters", json=b).json()["id"]
         untouched = api.post("/letters", json=body("Mr Uri Untouched")).json()["id"]
