@@ -34,6 +34,68 @@
     } catch (e) { /* storage off: nothing kept */ }
   });
 
+  // The check page: the pasted letter and the case details are kept in this tab as they are
+  // sent (sessionStorage), so that a session that ended meanwhile (sending goes to the sign-in
+  // page first) does not lose them: the empty form then offers them back. The letter page a
+  // check makes forgets them (letter.js), and so does signing out.
+  var CHECK_KEEP = "vcl-qa-unsaved-check";
+  var checkForm = document.querySelector("form[action$='/check']");
+  var pasted = checkForm && checkForm.querySelector("textarea[name=text]");
+  var kept = checkForm ? storedCheck() : null;
+
+  function storedCheck() {
+    try {
+      var k = JSON.parse(window.sessionStorage.getItem(CHECK_KEEP) || "null");
+      return k && typeof k.text === "string" && k.fields ? k : null;
+    } catch (e) { return null; }
+  }
+
+  function forgetCheck() {
+    try { window.sessionStorage.removeItem(CHECK_KEEP); } catch (e) { /* nothing kept */ }
+  }
+
+  function keptFields(form) {
+    var out = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.type === "file" || el.type === "hidden" || el.type === "submit" || el.type === "button") { return; }
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) { return; }
+      out[el.name] = el.value;
+    });
+    return out;
+  }
+
+  if (pasted) {
+    checkForm.addEventListener("submit", function () {
+      if (!pasted.value.trim()) { return; }
+      try {
+        window.sessionStorage.setItem(CHECK_KEEP, JSON.stringify({ text: pasted.value, fields: keptFields(checkForm), at: Date.now() }));
+      } catch (e) { /* storage off or full: nothing kept */ }
+    });
+    var offer = document.getElementById("check-kept");
+    if (kept && pasted.value.trim()) {
+      forgetCheck();  // the form shows a letter already (sent back with an error to mend)
+    } else if (kept && offer) {
+      var at = new Date(kept.at);
+      offer.querySelector(".unsaved-when").textContent = isNaN(at) ? "" :
+        " at " + at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+      offer.hidden = false;
+      document.getElementById("check-put-back").addEventListener("click", function () {
+        Object.keys(kept.fields).forEach(function (name) {
+          Array.prototype.forEach.call(checkForm.elements, function (el) {
+            if (el.name !== name) { return; }
+            if (el.type === "checkbox" || el.type === "radio") { el.checked = el.value === kept.fields[name]; } else { el.value = kept.fields[name]; }
+          });
+        });
+        offer.hidden = true;
+        pasted.focus();
+      });
+      document.getElementById("check-discard").addEventListener("click", function () {
+        forgetCheck();
+        offer.hidden = true;
+      });
+    }
+  }
+
   var dataEl = document.getElementById("letter-data");
   if (!dataEl) { return; }
   var data = JSON.parse(dataEl.textContent);

@@ -40,6 +40,9 @@
   // signing out) until the page shows it saved: a session that ended while a letter was typed
   // sends Save to the sign-in page, and the words would otherwise be lost.
   var KEEP = "vcl-qa-unsaved-" + data.letter;
+  // A letter page: the letter pasted on the check page, kept in case sending it failed
+  // (app.js), made a letter, or this one is open instead: forgotten.
+  try { window.sessionStorage.removeItem("vcl-qa-unsaved-check"); } catch (e) { /* nothing kept */ }
   // The site's own root, as the server wrote the form's address (it may run under a path).
   var root = editForm ? editForm.getAttribute("action").replace(/\/letters\/\d+\/versions$/, "") : "";
 

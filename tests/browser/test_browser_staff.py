@@ -126,6 +126,44 @@ def test_check_form_errors_are_next_to_fields(page, site):
     assert_accessible(page)
 
 
+def test_a_letter_sent_for_checking_after_the_session_ended_is_offered_back(page, site):
+    """The session ended while the letter was pasted and the details filled in: sending it goes
+    to the sign-in page and back to the empty form, which offers the letter and its details
+    back (kept in the tab only); checked, the next empty form offers nothing."""
+    import hashlib
+    import sqlite3
+
+    sign_in(page, site["tokens"]["staff"])
+    page.goto("/check")
+    assert page.locator("#check-kept").is_hidden()
+    page.get_by_label("The letter", exact=True).fill(FLAWED)
+    _fill_details(page)
+    cookie = next(c["value"] for c in page.context.cookies() if c["name"] == "vclqa_session")
+    conn = sqlite3.connect(site["db"])
+    conn.execute("DELETE FROM web_sessions WHERE id_hash = ?", [hashlib.sha256(cookie.encode()).hexdigest()])
+    conn.commit()
+    conn.close()
+    page.get_by_role("button", name="Check the letter").click()
+    page.wait_for_url(re.compile(r"/sign-in\?next=%2Fcheck$"))
+    page.get_by_label("Your sign-in token").fill(site["tokens"]["staff"])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/check$"))
+
+    box = page.locator("#check-kept")
+    assert box.is_visible() and "was not checked" in box.inner_text()
+    assert page.get_by_label("The letter", exact=True).input_value() == ""
+    page.get_by_role("button", name="Put it back in the form").click()
+    assert box.is_hidden()
+    assert page.get_by_label("The letter", exact=True).input_value() == FLAWED
+    assert page.get_by_label("Offence", exact=True).input_value() == "harassment"
+    assert page.get_by_label("Name the letter should greet").input_value() == "Ms Olivia Grant"
+    page.get_by_label("Case reference (URN)").fill("41HT1099424")
+    page.get_by_role("button", name="Check the letter").click()
+    page.wait_for_url(re.compile(r"/letters/\d+$"))
+    page.goto("/check")
+    assert page.locator("#check-kept").is_hidden()  # checked: nothing to offer
+
+
 def _fill_details(page) -> None:
     """The check form's details for the flawed letter (decided today, standard, harassment)."""
     page.get_by_label("What did we decide?").select_option("discontinued")
