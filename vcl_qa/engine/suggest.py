@@ -554,6 +554,7 @@ class Checker:
         self._states: dict[str, State] = {}
         self._spans: dict[str, tuple[int, int]] = {}
         self._seg_starts: list[int] | None = None
+        self._opinions: list[tuple[int, int]] | None = None
         reader = state.letter.context.reader
         self.fre_floors = [float(r.config.minimum(reader)) for r in rs.rules if r.kind == "metric"
                            and r.config.metric == "flesch_reading_ease"
@@ -806,10 +807,39 @@ class Checker:
         # Content found by meaning spans up to a sentence either side.
         old_text, new_text, s, e, new_e, lo, hi = self._texts(edit, 1)
         if self.concepts_kept(lo, hi, old_text, new_text, s, e, new_e, edit):
+            if any(a <= edit.end and edit.start <= b for a, b in self._opinion_spans()):
+                # The classifier reads every word of the sentences it judged, not only the
+                # words the concept's patterns are written with: "determined" -> "decided" in
+                # a reason sentence can leave the reason doubted. Scored again in full.
+                return self.whole_letter_kept(f, edit)
             return True
         # The edit changes what content is found (it may add the acknowledgement a letter
         # lacked, or lose the review right): only the whole letter scored again can tell.
         return self.whole_letter_kept(f, edit)
+
+    def _opinion_spans(self) -> list[tuple[int, int]]:
+        """The sentences the classifier's second opinion turned on for this letter (worked out
+        once): for a concept it may doubt, every sentence its patterns find it in and the one
+        after each (engine/second_opinion.py reads those); for one it may rescue, the sentence
+        it rescued. An edit there is checked on the whole letter (`safe`)."""
+        if self._opinions is None:
+            from vcl_qa.engine.concepts import hit_segments
+            from vcl_qa.engine.second_opinion import _with_next
+
+            spans: list[tuple[int, int]] = []
+            segs = self.doc.segments
+            if getattr(self.state, "language", "en") == "en":  # (the model reads English only)
+                for c in self.concepts:
+                    if not c.second_opinion:
+                        continue
+                    hit = self.state.concept(c.name)
+                    if c.second_opinion == "veto" and (hit is not None or c.name in self.state.doubted):
+                        spans += [(segs[j].start, segs[j].end) for i in hit_segments(c, self.doc)
+                                  for j in _with_next(segs, i)]
+                    elif c.second_opinion == "rescue" and hit is not None:
+                        spans.append((hit.start, hit.end))
+            self._opinions = spans
+        return self._opinions
 
     def _texts(self, edit: Edit, spread: int) -> tuple[str, str, int, int, int, int, int]:
         """The window before and after the edit, where the edit is in it, and the window's

@@ -95,12 +95,17 @@ def _letter_row(db: Database, letter_id: int) -> dict:
     return rows[0]
 
 
-def _stored_suppressions(db: Database, letter_id: int) -> list[dict]:
-    return [
-        {"rule": r["rule"], "term": r["term"], "reason": r["reason"]}
-        for r in db.query("SELECT rule, term, reason FROM suppressions WHERE letter_id = ?"
-                          " AND revoked_at IS NULL ORDER BY id", [letter_id])
-    ]
+def _stored_suppressions(db: Database, letter_id: int, as_of: dt.date | None = None) -> list[dict]:
+    """The letter's marks that stand ("not a problem", with their reasons); `as_of`: those that
+    stood at the end of that UK day (made by then, and not restored by then)."""
+    if as_of is None:
+        where, params = " AND revoked_at IS NULL", [letter_id]
+    else:
+        day = as_of.isoformat()
+        where = " AND uk_day(created_at) <= ? AND (revoked_at IS NULL OR uk_day(revoked_at) > ?)"
+        params = [letter_id, day, day]
+    return [{"rule": r["rule"], "term": r["term"], "reason": r["reason"]}
+            for r in db.query(f"SELECT rule, term, reason FROM suppressions WHERE letter_id = ?{where} ORDER BY id", params)]
 
 
 def _previous_context(db: Database, letter_id: int, version: int) -> dict:
@@ -576,14 +581,7 @@ def add_result(db: Database, user: Any, letter_id: int, version_id: int, version
 
 
 def stored_suppressions(db: Database, letter_id: int, as_of: dt.date | None = None) -> list[dict]:
-    """The letter's marks that stand ("not a problem", with their reasons); `as_of`: those that
-    stood at the end of that UK day (made by then, and not restored by then)."""
-    if as_of is None:
-        return _stored_suppressions(db, letter_id)
-    day = as_of.isoformat()
-    return [{"rule": r["rule"], "term": r["term"], "reason": r["reason"]} for r in db.query(
-        "SELECT rule, term, reason FROM suppressions WHERE letter_id = ? AND uk_day(created_at) <= ?"
-        " AND (revoked_at IS NULL OR uk_day(revoked_at) > ?) ORDER BY id", [letter_id, day, day])]
+    return _stored_suppressions(db, letter_id, as_of)
 
 
 def version_author(db: Database, letter_id: int, version: int) -> tuple[str | None, str | None]:
