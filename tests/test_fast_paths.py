@@ -161,6 +161,44 @@ def test_concept_memo_gives_the_answer_of_matching_afresh():
     assert sum(len(c.memo) for c in concepts) > 1000  # it was used
 
 
+def test_hit_segments_read_each_segment_alone():
+    """`hit_segments` (what the second opinion reads) takes the letter's windows and the
+    concept's memo: the same segments as finding the concept in a document of each segment
+    alone, and of each pair of segments neither of which holds it, with nothing kept."""
+    from dataclasses import replace
+
+    from vcl_qa.engine.concepts import find_concept, hit_segments
+    from vcl_qa.engine.memo import TextMemo
+    from vcl_qa.engine.structure import analyse
+    from vcl_qa.engine.typography import fold
+
+    concepts = list(load_rules().concepts.values())
+    docs = [analyse(fold(t)) for t in TEXTS if len(t) > 200][:150]
+
+    def alone(c, d) -> list[int]:
+        bare = replace(c, memo=TextMemo(10, 10_000))
+
+        def found_in(part: list) -> bool:
+            return find_concept(bare, replace(d, segments=part, _starts=None), {}) is not None
+
+        out = {i for i, seg in enumerate(d.segments) if found_in([seg])}
+        if c.window > 1:
+            for i in range(len(d.segments) - 1):
+                if i not in out and i + 1 not in out and found_in(d.segments[i:i + 2]):
+                    out.update((i, i + 1))
+        return sorted(out)
+
+    found = 0
+    for d in docs:
+        cache: dict = {}
+        for c in concepts:
+            find_concept(c, d, cache)  # (the letter's windows kept, as the engine leaves them)
+            got = hit_segments(c, d, cache)
+            assert got == alone(c, d), c.name
+            found += len(got)
+    assert found > 500  # segments were found, across the concepts
+
+
 def _words_one_by_one(concept, low: str) -> int:
     """A concept's word bits of a lower-case text, each set of words looked for in turn (all of
     them in a text where case-blind matching sees letters lower case does not)."""

@@ -191,12 +191,25 @@ def test_every_one_click_replacement_clears_its_finding_and_raises_none():
     assert failures == []
 
 
-def test_every_button_pressed_in_turn_raises_no_finding():
+def test_every_button_pressed_in_turn_raises_no_finding(monkeypatch):
     """A writer presses the buttons one after another: each on the letter as the earlier ones
     left it. The first button each time, on every sample and held-out letter, until none is
     left: no press raises a finding the letter did not have (on sample 33, after four jargon
     fixes, "determined" -> "decided" in the reason sentence was offered, and left the reason
-    doubted by the classifier: a must-fix problem made by the button)."""
+    doubted by the classifier: a must-fix problem made by the button).
+
+    On the way, every edit in a sentence the second opinion read is judged both ways: by the
+    concepts with a second opinion worked out again (`Checker.opinions_kept`, what the engine
+    does) and by the whole edited letter scored again: the two agree, both ways."""
+    judged: Counter = Counter()
+    kept = Checker.opinions_kept
+
+    def both(self, f, edit):
+        answer = kept(self, f, edit)
+        judged[(answer, self.whole_letter_kept(f, edit))] += 1
+        return answer
+
+    monkeypatch.setattr(Checker, "opinions_kept", both)
     failures, pressed = [], 0
     for path, letter in _letters():
         result = run.score_letter(letter, today=TODAY)
@@ -215,6 +228,8 @@ def test_every_button_pressed_in_turn_raises_no_finding():
             result = again
     assert pressed >= 300, f"only {pressed} buttons pressed on the whole corpus"
     assert failures == []
+    assert judged[(True, False)] == judged[(False, True)] == 0, judged
+    assert judged[(True, True)] >= 100 and judged[(False, False)] >= 5, judged  # both kinds met
 
 
 def test_replacements_change_no_score():

@@ -8,7 +8,7 @@ the review right, but "the file was reviewed; you can ask for a review" still do
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import repeat
 from typing import Any
@@ -208,22 +208,12 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
     letter's window texts between concepts."""
     segs = document.segments
     memo = concept.memo
-    # Each segment's words, read once for every concept: an alternative whose words are not all
-    # in the letter cannot match any window of it.
-    words_index, at, mask = concept.word_place()
-    seg_bits = cache.get(words_index)
-    if seg_bits is None:
-        seg_bits = cache[words_index] = [words_index.bits(seg.text) for seg in segs]
-        union = 0
-        for b in seg_bits:
-            union |= b
-        seg_bits.append(union)  # (the last: the whole letter's)
+    seg_bits = _segment_bits(concept, segs, cache)
+    _, at, mask = concept.word_place()
     if not concept.possible(seg_bits[-1] >> at & mask):
         return None
     for size in range(1, concept.window + 1):
-        texts = cache.get(size)  # the letter's windows of this size (kept for every concept)
-        if texts is None:
-            texts = cache[size] = [_joined(segs, i, size) for i in range(0, len(segs) - size + 1)]
+        texts = _windows(segs, size, cache)
         # What the memo says of every window, read at once: most letters' windows were all
         # met before, and most hold no concept.
         said = list(map(memo.get, texts, repeat(_UNSEEN, len(texts))))
@@ -231,19 +221,7 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
             continue
         for i, found in enumerate(said):
             if found is _UNSEEN:
-                text = texts[i]
-                # The words the patterns need, from the window's segments (a word never
-                # spans two of them: they are joined by a space).
-                words = 0
-                for b in seg_bits[i:i + size]:
-                    words |= b
-                words = words >> at & mask
-                if concept.possible(words):
-                    found = _first_alternative(concept, words, TextIndex(text))
-                else:
-                    found = None  # no alternative has all its words here
-                if len(text) <= MEMO_TEXT_MAX:
-                    memo.put(text, found, len(text))
+                found = _work_out(concept, texts[i], seg_bits, i, size)
             if found is None:
                 continue
             required = concept.alternatives[found][0]
@@ -251,6 +229,54 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
             start, end = _narrow(required, document.text, first.start, last.end)
             return Hit(start, end, document.text[start:end])
     return None
+
+
+def _segment_bits(concept: Concept, segs: list, cache: dict) -> list[int]:
+    """Each segment's words, read once for every concept (an alternative whose words are not
+    all in the letter cannot match any window of it), and last the whole letter's."""
+    words_index = concept.word_place()[0]
+    seg_bits = cache.get(words_index)
+    if seg_bits is None:
+        seg_bits = cache[words_index] = [words_index.bits(seg.text) for seg in segs]
+        union = 0
+        for b in seg_bits:
+            union |= b
+        seg_bits.append(union)  # (the last: the whole letter's)
+    return seg_bits
+
+
+def _windows(segs: list, size: int, cache: dict) -> list[str]:
+    """The letter's windows of `size` segments (kept for every concept)."""
+    texts = cache.get(size)
+    if texts is None:
+        texts = cache[size] = [_joined(segs, i, size) for i in range(0, len(segs) - size + 1)]
+    return texts
+
+
+def _work_out(concept: Concept, text: str, seg_bits: list[int], i: int, size: int) -> int | None:
+    """The first alternative found in the window of `size` segments from segment i (`text`),
+    worked out and kept in the concept's memo."""
+    _, at, mask = concept.word_place()
+    # The words the patterns need, from the window's segments (a word never spans two of
+    # them: they are joined by a space).
+    words = 0
+    for b in seg_bits[i:i + size]:
+        words |= b
+    words = words >> at & mask
+    if concept.possible(words):
+        found = _first_alternative(concept, words, TextIndex(text))
+    else:
+        found = None  # no alternative has all its words here
+    if len(text) <= MEMO_TEXT_MAX:
+        concept.memo.put(text, found, len(text))
+    return found
+
+
+def _found_in(concept: Concept, texts: list[str], seg_bits: list[int], i: int, size: int) -> bool:
+    found = concept.memo.get(texts[i], _UNSEEN)
+    if found is _UNSEEN:
+        found = _work_out(concept, texts[i], seg_bits, i, size)
+    return found is not None
 
 
 def _joined(segs: list, i: int, size: int) -> str:
@@ -281,18 +307,25 @@ def _first_alternative(concept: Concept, words: int, window: TextIndex) -> int |
     return None
 
 
-def hit_segments(concept: Concept, document: Document) -> list[int]:
+def hit_segments(concept: Concept, document: Document, cache: dict | None = None) -> list[int]:
     """Every segment where the concept's patterns find it, each segment read on its own (a hit
-    over two segments, found in neither alone, counts both): what a second opinion looks at."""
+    over two segments, found in neither alone, counts both): what a second opinion looks at.
+    `cache`: the letter's, as for find_concept, or None (a window is the same text whether it is read
+    in the whole letter or alone, and its answer is kept in the concept's memo)."""
     segs = document.segments
-
-    def found_in(part: list) -> bool:
-        return find_concept(concept, replace(document, segments=part, _starts=None), {}) is not None
-
-    out = {i for i, seg in enumerate(segs) if found_in([seg])}
+    if not segs:
+        return []
+    cache = {} if cache is None else cache
+    seg_bits = _segment_bits(concept, segs, cache)
+    _, at, mask = concept.word_place()
+    if not concept.possible(seg_bits[-1] >> at & mask):
+        return []  # not in the letter's words: in none of its segments
+    texts = _windows(segs, 1, cache)
+    out = {i for i in range(len(segs)) if _found_in(concept, texts, seg_bits, i, 1)}
     if concept.window > 1:
+        pairs = _windows(segs, 2, cache)
         for i in range(len(segs) - 1):
-            if i not in out and i + 1 not in out and found_in(segs[i:i + 2]):
+            if i not in out and i + 1 not in out and _found_in(concept, pairs, seg_bits, i, 2):
                 out.update((i, i + 1))
     return sorted(out)
 

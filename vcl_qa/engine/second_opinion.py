@@ -66,7 +66,7 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
                 return hit  # no model: no opinion
             if any(p >= limits["veto"] for p in probs):
                 return hit
-        hits = hit_segments(concept, state.document)
+        hits = hit_segments(concept, state.document, state.window_cache)
         if not hits:
             return hit  # found over a wider window than one sentence: the patterns' word stands
         near = sorted({j for i in hits for j in _with_next(segs, i)})

@@ -555,6 +555,8 @@ class Checker:
         self._spans: dict[str, tuple[int, int]] = {}
         self._seg_starts: list[int] | None = None
         self._opinions: list[tuple[int, int]] | None = None
+        # The concepts the letter's scoring asked for (a concept no rule read changes no finding).
+        self.concepts_read = frozenset(state.concept_cache)
         reader = state.letter.context.reader
         self.fre_floors = [float(r.config.minimum(reader)) for r in rs.rules if r.kind == "metric"
                            and r.config.metric == "flesch_reading_ease"
@@ -810,8 +812,8 @@ class Checker:
             if any(a <= edit.end and edit.start <= b for a, b in self._opinion_spans()):
                 # The classifier reads every word of the sentences it judged, not only the
                 # words the concept's patterns are written with: "determined" -> "decided" in
-                # a reason sentence can leave the reason doubted. Scored again in full.
-                return self.whole_letter_kept(f, edit)
+                # a reason sentence can leave the reason doubted.
+                return self.opinions_kept(f, edit)
             return True
         # The edit changes what content is found (it may add the acknowledgement a letter
         # lacked, or lose the review right): only the whole letter scored again can tell.
@@ -821,7 +823,9 @@ class Checker:
         """The sentences the classifier's second opinion turned on for this letter (worked out
         once): for a concept it may doubt, every sentence its patterns find it in and the one
         after each (engine/second_opinion.py reads those); for one it may rescue, the sentence
-        it rescued. An edit there is checked on the whole letter (`safe`)."""
+        it rescued. An edit there is checked on the whole letter (`safe`). Only concepts the
+        letter's scoring read count: one no rule asked for (its rule does not apply to this
+        letter) is not worked out now."""
         if self._opinions is None:
             from vcl_qa.engine.concepts import hit_segments
             from vcl_qa.engine.second_opinion import _with_next
@@ -830,11 +834,11 @@ class Checker:
             segs = self.doc.segments
             if getattr(self.state, "language", "en") == "en":  # (the model reads English only)
                 for c in self.concepts:
-                    if not c.second_opinion:
+                    if not c.second_opinion or c.name not in self.concepts_read:
                         continue
                     hit = self.state.concept(c.name)
                     if c.second_opinion == "veto" and (hit is not None or c.name in self.state.doubted):
-                        spans += [(segs[j].start, segs[j].end) for i in hit_segments(c, self.doc)
+                        spans += [(segs[j].start, segs[j].end) for i in hit_segments(c, self.doc, self.state.window_cache)
                                   for j in _with_next(segs, i)]
                     elif c.second_opinion == "rescue" and hit is not None:
                         spans.append((hit.start, hit.end))
@@ -849,10 +853,34 @@ class Checker:
         s, e = edit.start - lo + len(prefix), edit.end - lo + len(prefix)
         return old_text, old_text[:s] + edit.text + old_text[e:], s, e, s + len(edit.text), lo, hi
 
-    def whole_letter_kept(self, f: Finding, edit: Edit) -> bool:
+    def opinions_kept(self, f: Finding, edit: Edit) -> bool:
+        """An edit in a sentence the second opinion read: the edited letter analysed, and each
+        concept with a second opinion that the letter's scoring read worked out again, patterns
+        and classifier. Found (or doubted) in the same places, no finding can change that the
+        checks of the window did not see; else the whole letter is scored again."""
+        text = self.doc.text[:edit.start] + edit.text + self.doc.text[edit.end:]
+        document = analyse(text)
+        st = State(Letter.model_construct(text=text, context=self.state.letter.context, source=None),
+                   document, self.state.ruleset, self.state.today)
+        st.language = self.state.language  # (English: only then has the opinion a say)
+        s, e, new_e = edit.start, edit.end, edit.start + len(edit.text)
+        for c in self.concepts:
+            if not c.second_opinion or c.name not in self.concepts_read:
+                continue
+            old, new = self.state.concept(c.name), st.concept(c.name)
+            if _where(old, s, e, new_e - e) != _where(new, s, new_e, 0):
+                return self.whole_letter_kept(f, edit, document)
+            old, new = self.state.doubted.get(c.name), st.doubted.get(c.name)
+            if _where(old, s, e, new_e - e) != _where(new, s, new_e, 0):
+                return self.whole_letter_kept(f, edit, document)
+        return True
+
+    def whole_letter_kept(self, f: Finding, edit: Edit, document: Document | None = None) -> bool:
+        """The edited letter scored in full (`document`: the edited letter, analysed already):
+        this finding gone there, and no finding it did not have."""
         text = self.doc.text[:edit.start] + edit.text + self.doc.text[edit.end:]
         st = State(Letter.model_construct(text=text, context=self.state.letter.context, source=None),
-                   analyse(text), self.state.ruleset, self.state.today)
+                   document or analyse(text), self.state.ruleset, self.state.today)
         compute_metrics(st)
         new: list[tuple[str, int | None, int | None]] = []
         for rule in self.state.ruleset.rules:
@@ -979,6 +1007,18 @@ def _place(rule: str, a: int | None, b: int | None, s: int, e: int, delta: int) 
     if a <= e and b >= s:
         return (rule, "edit")
     return (rule, a + delta if a >= e else a)
+
+
+def _where(hit, s: int, e: int, delta: int) -> tuple | None:
+    """Where a concept's hit (or doubt) is, in the edited letter's terms (`_place`), each end
+    on its own: 'edit' when it falls inside the edited words."""
+    if hit is None:
+        return None
+
+    def at(x: int):
+        return x if x <= s else x + delta if x >= e else "edit"
+
+    return at(hit.start), at(hit.end)
 
 
 def _fits_here(f: Finding, suggestion: str, edit: Edit, state: State) -> bool:
