@@ -581,28 +581,28 @@ def _buttons(letters: list) -> list:
     return out
 
 
-def test_a_concept_skipped_for_want_of_its_words_near_the_edit_changes_no_button(monkeypatch):
-    """A concept only the edit's old words touch is not worked out over the whole letter when
-    none of its alternatives has all its words near the edit (Checker._may_be_near): every
-    sample and held-out letter gets the same buttons as when every such concept is worked out."""
+def test_a_concept_no_rule_read_changes_no_button(monkeypatch):
+    """An edit is checked only for the concepts some rule read in scoring the letter
+    (Checker.concepts_read): one no rule asked for changes no finding. Every sample and
+    held-out letter gets the same buttons as when every concept counts as read."""
     letters = [Letter.from_file(p) for p in letter_paths()[:400]]
+    real_init = Checker.__init__
+    left_out = Counter()
 
-    def buttons():
-        return _buttons(letters)
+    def counting(self, state, findings):
+        real_init(self, state, findings)
+        left_out["concepts"] += sum(c.name not in self.concepts_read for c in self.concepts)
 
-    skipped = Counter()
-    real = Checker._may_be_near
+    monkeypatch.setattr(Checker, "__init__", counting)
+    fast = _buttons(letters)
+    assert left_out["concepts"] > 100  # concepts were left out
 
-    def counting(self, c, edit):
-        near = real(self, c, edit)
-        skipped[near] += 1
-        return near
+    def all_read(self, state, findings):
+        real_init(self, state, findings)
+        self.concepts_read = frozenset(c.name for c in self.concepts)
 
-    monkeypatch.setattr(Checker, "_may_be_near", counting)
-    fast = buttons()
-    assert skipped[False] > 20  # the shortcut was taken
-    monkeypatch.setattr(Checker, "_may_be_near", lambda self, c, edit: True)
-    assert buttons() == fast
+    monkeypatch.setattr(Checker, "__init__", all_read)
+    assert _buttons(letters) == fast
     assert sum(len(r) for row in fast for _, _, r in row) > 100  # buttons were offered
 
 

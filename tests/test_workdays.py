@@ -234,3 +234,25 @@ def test_extra_closures_match_reference(tmp_path_factory, start, n):
             assert working_days_between(start, ref_add(start, n, working)) == n
         finally:
             load_calendar.cache_clear()
+
+
+def test_between_counts_every_day_across_the_whole_range():
+    """Working days are counted by look-ups a year at a time: the count over the whole range
+    of dates a letter may carry (2000-2099), across each new year and back, is the count day by
+    day."""
+    from vcl_qa import config
+
+    first, last = config.EARLIEST_DATE, config.LATEST_DATE
+    by_day, day, year_end = 0, first, {}
+    while day < last:
+        day += dt.timedelta(days=1)
+        by_day += is_working_day(day)
+        if day.month == 12 and day.day == 31:
+            year_end[day] = by_day
+    assert working_days_between(first, last) == by_day
+    assert working_days_between(last, first) == -by_day
+    for end, count in year_end.items():  # 31 December: the edge of each year's look-up
+        assert working_days_between(first, end) == count, end
+        assert working_days_between(end, end + dt.timedelta(days=1)) == is_working_day(end + dt.timedelta(days=1))
+    assert working_days_between(D(2024, 12, 31), D(2025, 1, 2)) == 1  # 1 January a bank holiday
+    assert working_days_between(D(2024, 2, 28), D(2024, 3, 1)) == 2  # 29 February a Thursday

@@ -555,8 +555,13 @@ class Checker:
         self._spans: dict[str, tuple[int, int]] = {}
         self._seg_starts: list[int] | None = None
         self._opinions: list[tuple[int, int]] | None = None
-        # The concepts the letter's scoring asked for (a concept no rule read changes no finding).
-        self.concepts_read = frozenset(state.concept_cache)
+        # The concepts the letter's scoring asked for, in the letter or in a view of it that
+        # some rules read (a bilingual letter's English lines): a concept no rule read changes
+        # no finding, so an edit that finds it or loses it is not checked for it.
+        read = set(state.concept_cache)
+        for view in state.views.values():
+            read.update(view.concept_cache)
+        self.concepts_read = frozenset(read)
         reader = state.letter.context.reader
         self.fre_floors = [float(r.config.minimum(reader)) for r in rs.rules if r.kind == "metric"
                            and r.config.metric == "flesch_reading_ease"
@@ -642,7 +647,8 @@ class Checker:
         """No concept is lost or gained by the edit, and none is first found somewhere else
         (`lo`, `hi`: the window in the letter; `s`, `e`, `new_e`: the edit in the window's text).
 
-        Only concepts the edit could touch are looked for again: one found where the edit is,
+        Only concepts some rule read in scoring the letter, and that the edit could touch, are
+        looked for again: one found where the edit is,
         or one the edited words could make appear before the place it is first found; and
         only when the words taken out or put in are words its patterns are written with."""
         doc = self.doc
@@ -655,11 +661,8 @@ class Checker:
         new_bits: tuple | None = None  # (the word index, its bits of the new text)
         suspects = []
         for c in self.concepts:
-            if c.name not in touched:
-                continue  # neither taken out nor put in
-            if (c.name not in added_touched and c.name not in self.state.concept_cache
-                    and not self._may_be_near(c, edit)):
-                continue  # only taken out, and it cannot be found where the edit is
+            if c.name not in touched or c.name not in self.concepts_read:
+                continue  # neither taken out nor put in, or no rule reads it in this letter
             full = self.state.concept(c.name)
             if full is not None:
                 seg_lo, seg_hi = self._found_span(c.name, full)
@@ -758,30 +761,6 @@ class Checker:
 
         shape = tuple((x.start, x.end, x.paragraph) for x in segments)
         return self._answers(names, ("segments", text, shape), state)
-
-    def _may_be_near(self, c, edit: Edit) -> bool:
-        """Could the letter's patterns find the concept in a window of sentences that takes in
-        the edit (so that it is "found where the edit is")? Not when no alternative has all its
-        words in the sentences within the concept's window of it. A concept the classifier may
-        rescue (found in any sentence it likes) always could.
-        Asked before working the concept out over the whole letter, for a concept only the
-        edit's old words touch: if it cannot be there, the edit cannot lose it."""
-        if c.second_opinion == "rescue":
-            return True
-        segs = self.doc.segments
-        # (every segment ending at edit.start - 1 or later starts after the last to start at or
-        # before edit.start - 2)
-        around = self._segments_around(edit.start - 2, edit.end + 2)
-        near = [x for x in around if x.end >= edit.start - 1 and x.start <= edit.end + 1]
-        if not near:
-            return False
-        first = bisect_left(self._seg_starts, near[0].start)
-        last = first + len(near) - 1
-        index, at, mask = c.word_place()
-        words = 0
-        for seg in segs[max(0, first - c.window + 1):last + c.window]:
-            words |= index.bits(seg.text)
-        return c.possible(words >> at & mask)
 
     def safe(self, f: Finding, edit: Edit) -> bool:
         """Applied to the letter, does the edit clear this finding here and raise no other?"""

@@ -46,13 +46,35 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after `start` up to and including `end`; negative when end is earlier."""
     if end < start:
         return -working_days_between(end, start)
-    count = 0
-    day = start
-    while day < end:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
+    closures = _extra_closures()
+    first = _year_counts(start.year, closures)
+    if start.year == end.year:
+        return first[_day_of_year(end)] - first[_day_of_year(start)]
+    count = first[-1] - first[_day_of_year(start)]
+    for year in range(start.year + 1, end.year):
+        count += _year_counts(year, closures)[-1]
+    return count + _year_counts(end.year, closures)[_day_of_year(end)]
+
+
+def _day_of_year(day: dt.date) -> int:
+    """0 for 1 January."""
+    return day.toordinal() - dt.date(day.year, 1, 1).toordinal()
+
+
+@lru_cache(maxsize=256)
+def _year_counts(year: int, closures: frozenset[dt.date]) -> tuple[int, ...]:
+    """For each day of the year (0 for 1 January), the working days from 1 January up to and
+    including it (worked out once a year and calendar: a letter's dates are counted with two
+    look-ups, not day by day)."""
+    holidays_then = _bank_holidays(year)
+    counts, count = [], 0
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        if day.weekday() < 5 and day not in holidays_then and day not in closures:
             count += 1
-    return count
+        counts.append(count)
+        day += dt.timedelta(days=1)
+    return tuple(counts)
 
 
 # Bereaved close relatives count as victims of the most serious crime (domain notes section 1):
