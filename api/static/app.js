@@ -24,12 +24,46 @@
     });
   }
 
-  // Signing out forgets the unsaved text letter.js keeps in this tab.
+  // Text not yet saved or checked, kept in this browser tab (sessionStorage: gone when the tab
+  // closes) under "vcl-qa-unsaved-...", and offered back in a box with a "put back" and a
+  // "discard" button (data-put-back, data-discard): the check page here, the letter page in
+  // letter.js. With storage off, nothing is kept.
+  var unsaved = window.vclQaUnsaved = {
+    read: function (key, valid) {
+      try {
+        var k = JSON.parse(window.sessionStorage.getItem(key) || "null");
+        return k && valid(k) ? k : null;
+      } catch (e) { return null; }
+    },
+    write: function (key, value) {
+      value.at = Date.now();
+      try { window.sessionStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* off or full */ }
+    },
+    forget: function (key) {
+      try { window.sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ }
+    },
+    offer: function (box, key, kept, putBack) {
+      var at = new Date(kept.at);
+      box.querySelector(".unsaved-when").textContent = isNaN(at) ? "" :
+        " at " + at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+      box.hidden = false;
+      box.querySelector("[data-put-back]").addEventListener("click", function () {
+        box.hidden = true;
+        putBack(kept);
+      });
+      box.querySelector("[data-discard]").addEventListener("click", function () {
+        unsaved.forget(key);
+        box.hidden = true;
+      });
+    }
+  };
+
+  // Signing out forgets all of it.
   document.addEventListener("submit", function (event) {
     if (!event.target.classList || !event.target.classList.contains("sign-out")) { return; }
     try {
       Object.keys(window.sessionStorage).forEach(function (key) {
-        if (key.indexOf("vcl-qa-unsaved-") === 0) { window.sessionStorage.removeItem(key); }
+        if (key.indexOf("vcl-qa-unsaved-") === 0) { unsaved.forget(key); }
       });
     } catch (e) { /* storage off: nothing kept */ }
   });
@@ -41,18 +75,7 @@
   var CHECK_KEEP = "vcl-qa-unsaved-check";
   var checkForm = document.querySelector("form[action$='/check']");
   var pasted = checkForm && checkForm.querySelector("textarea[name=text]");
-  var kept = checkForm ? storedCheck() : null;
-
-  function storedCheck() {
-    try {
-      var k = JSON.parse(window.sessionStorage.getItem(CHECK_KEEP) || "null");
-      return k && typeof k.text === "string" && k.fields ? k : null;
-    } catch (e) { return null; }
-  }
-
-  function forgetCheck() {
-    try { window.sessionStorage.removeItem(CHECK_KEEP); } catch (e) { /* nothing kept */ }
-  }
+  var kept = checkForm ? unsaved.read(CHECK_KEEP, function (k) { return typeof k.text === "string" && k.fields; }) : null;
 
   function keptFields(form) {
     var out = {};
@@ -67,31 +90,20 @@
   if (pasted) {
     checkForm.addEventListener("submit", function () {
       if (!pasted.value.trim()) { return; }
-      try {
-        window.sessionStorage.setItem(CHECK_KEEP, JSON.stringify({ text: pasted.value, fields: keptFields(checkForm), at: Date.now() }));
-      } catch (e) { /* storage off or full: nothing kept */ }
+      unsaved.write(CHECK_KEEP, { text: pasted.value, fields: keptFields(checkForm) });
     });
     var offer = document.getElementById("check-kept");
     if (kept && pasted.value.trim()) {
-      forgetCheck();  // the form shows a letter already (sent back with an error to mend)
+      unsaved.forget(CHECK_KEEP);  // the form shows a letter already (sent back with an error to mend)
     } else if (kept && offer) {
-      var at = new Date(kept.at);
-      offer.querySelector(".unsaved-when").textContent = isNaN(at) ? "" :
-        " at " + at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
-      offer.hidden = false;
-      document.getElementById("check-put-back").addEventListener("click", function () {
+      unsaved.offer(offer, CHECK_KEEP, kept, function () {
         Object.keys(kept.fields).forEach(function (name) {
           Array.prototype.forEach.call(checkForm.elements, function (el) {
             if (el.name !== name) { return; }
             if (el.type === "checkbox" || el.type === "radio") { el.checked = el.value === kept.fields[name]; } else { el.value = kept.fields[name]; }
           });
         });
-        offer.hidden = true;
         pasted.focus();
-      });
-      document.getElementById("check-discard").addEventListener("click", function () {
-        forgetCheck();
-        offer.hidden = true;
       });
     }
   }

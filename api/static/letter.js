@@ -42,7 +42,8 @@
   var KEEP = "vcl-qa-unsaved-" + data.letter;
   // A letter page: the letter pasted on the check page, kept in case sending it failed
   // (app.js), made a letter, or this one is open instead: forgotten.
-  try { window.sessionStorage.removeItem("vcl-qa-unsaved-check"); } catch (e) { /* nothing kept */ }
+  var unsaved = window.vclQaUnsaved;  // (app.js: read, write, forget, offer)
+  unsaved.forget("vcl-qa-unsaved-check");
   // The site's own root, as the server wrote the form's address (it may run under a path).
   var root = editForm ? editForm.getAttribute("action").replace(/\/letters\/\d+\/versions$/, "") : "";
 
@@ -139,47 +140,21 @@
 
   function changed() {
     dirty = true;
-    keep();
+    unsaved.write(KEEP, { text: current });
     render();
     schedule();
   }
 
-  function keep() {
-    try {
-      window.sessionStorage.setItem(KEEP, JSON.stringify({ text: current, at: Date.now() }));
-    } catch (e) { /* storage off or full: nothing kept */ }
-  }
-
-  function kept() {
-    try {
-      var k = JSON.parse(window.sessionStorage.getItem(KEEP) || "null");
-      return k && typeof k.text === "string" ? k : null;
-    } catch (e) { return null; }
-  }
-
-  function forget() {
-    try { window.sessionStorage.removeItem(KEEP); } catch (e) { /* nothing kept */ }
-  }
-
   // Text typed on this page that the page does not show (it was not saved): offer it back.
   function offerKept() {
-    var k = kept();
+    var k = unsaved.read(KEEP, function (x) { return typeof x.text === "string"; });
     if (!k || !area) { return; }
-    if (k.text === area.value) { forget(); return; }  // saved (or typed back to what is saved)
+    if (k.text === area.value) { unsaved.forget(KEEP); return; }  // saved (or typed back to what is saved)
     var box = document.getElementById("unsaved-kept");
     if (!box) { return; }
-    var at = new Date(k.at);
-    var time = isNaN(at) ? "" : " at " + at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
-    box.querySelector(".unsaved-when").textContent = time;
-    box.hidden = false;
-    box.querySelector("#unsaved-put-back").addEventListener("click", function () {
+    unsaved.offer(box, KEEP, k, function () {
       setText(k.text);
-      box.hidden = true;
       say("Your unsaved text is back in the letter. Save to keep it as a new version.");
-    });
-    box.querySelector("#unsaved-discard").addEventListener("click", function () {
-      forget();
-      box.hidden = true;
     });
   }
 

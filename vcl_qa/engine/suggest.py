@@ -562,6 +562,8 @@ class Checker:
         for view in state.views.values():
             read.update(view.concept_cache)
         self.concepts_read = frozenset(read)
+        # ... and of those, the ones the classifier gives a second opinion on.
+        self.opinion_concepts = [c for c in self.concepts if c.second_opinion and c.name in read]
         reader = state.letter.context.reader
         self.fre_floors = [float(r.config.minimum(reader)) for r in rs.rules if r.kind == "metric"
                            and r.config.metric == "flesch_reading_ease"
@@ -812,9 +814,7 @@ class Checker:
             spans: list[tuple[int, int]] = []
             segs = self.doc.segments
             if getattr(self.state, "language", "en") == "en":  # (the model reads English only)
-                for c in self.concepts:
-                    if not c.second_opinion or c.name not in self.concepts_read:
-                        continue
+                for c in self.opinion_concepts:
                     hit = self.state.concept(c.name)
                     if c.second_opinion == "veto" and (hit is not None or c.name in self.state.doubted):
                         spans += [(segs[j].start, segs[j].end) for i in hit_segments(c, self.doc, self.state.window_cache)
@@ -843,14 +843,10 @@ class Checker:
                    document, self.state.ruleset, self.state.today)
         st.language = self.state.language  # (English: only then has the opinion a say)
         s, e, new_e = edit.start, edit.end, edit.start + len(edit.text)
-        for c in self.concepts:
-            if not c.second_opinion or c.name not in self.concepts_read:
-                continue
-            old, new = self.state.concept(c.name), st.concept(c.name)
-            if _where(old, s, e, new_e - e) != _where(new, s, new_e, 0):
-                return self.whole_letter_kept(f, edit, document)
-            old, new = self.state.doubted.get(c.name), st.doubted.get(c.name)
-            if _where(old, s, e, new_e - e) != _where(new, s, new_e, 0):
+        for c in self.opinion_concepts:
+            if (_where(self.state.concept(c.name), s, e, new_e - e) != _where(st.concept(c.name), s, new_e, 0)
+                    or _where(self.state.doubted.get(c.name), s, e, new_e - e)
+                    != _where(st.doubted.get(c.name), s, new_e, 0)):
                 return self.whole_letter_kept(f, edit, document)
         return True
 
