@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from live_server import make_user
+from vcl_qa import clock
 from vcl_qa.cli import main
 from vcl_qa.db import open_db
 from vcl_qa.db.users import user_by_name
@@ -153,8 +154,10 @@ def test_copies_set_aside_by_a_restore_are_listed_and_removed_once_past_retentio
     assert run("backup", str(backup)).exit_code == 0
     assert run("restore", str(backup), "--force").exit_code == 0
     (first,) = [p for p in tmp_path.iterdir() if ".before-restore-" in p.name and not p.name.endswith(".json")]
-    # Stand-in for 40 days passing: the copy's name carries when it was set aside.
-    old_stamp = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=40)).strftime("%Y%m%dT%H%M%SZ")
+    # Stand-in for 40 days passing: the copy's name carries when it was set aside. Counted back
+    # from the service's clock, not the machine's: the run's clock is set to noon (conftest),
+    # and from the machine's clock after noon 40 days back is 39 days and some hours on it.
+    old_stamp = (clock.now() - dt.timedelta(days=40)).strftime("%Y%m%dT%H%M%SZ")
     old = first.with_name(f"{dbfile.name}.before-restore-{old_stamp}")
     first.rename(old)
     Path(f"{first}.json").rename(f"{old}.json")
