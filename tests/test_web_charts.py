@@ -183,3 +183,27 @@ def test_a_stacked_chart_with_many_months_labels_neither_zeros_nor_every_month()
     assert "0" not in texts[5:] and "1" not in [t for t in texts if t and not t.startswith("M")][5:]
     assert 0 < len([t for t in texts if t and t.startswith("M")]) < 40
     assert "M01: Good 0" not in root.find(f"{SVG}desc").text  # empty months are not described
+
+
+def test_a_bar_of_zero_is_drawn_and_a_month_with_no_data_is_not():
+    """Found using the dashboard: a month with every letter late (0% on time) drew a bar of no
+    height, the same blank as a month with nothing due; 0 is now a dark mark on the zero line."""
+    months = [f"M{i:02d}" for i in range(24)]  # narrow slots: no figures above the bars
+    values = [None, 0, 50] + [100] * 21
+    root = _parse(charts.bar_chart("c11", "On time", months, values, unit="%", max_value=100))
+    rects = {r.find(f"{SVG}title").text.split(":")[0]: r for r in root.iter(f"{SVG}rect")}
+    assert "M00" not in rects  # no data: nothing drawn
+    zero, half = rects["M01"], rects["M02"]
+    assert float(zero.get("height")) >= 3 and zero.get("fill") == charts.INK
+    assert zero.find(f"{SVG}title").text == "M01: 0%"
+    assert half.get("fill") == charts.BAR and float(half.get("height")) > float(zero.get("height"))
+    # it stands on the zero line, as the other bars do
+    assert float(zero.get("y")) + float(zero.get("height")) == float(half.get("y")) + float(half.get("height"))
+
+
+def test_an_empty_score_band_is_not_marked():
+    """A count by score band: a band with no letters is empty, not a mark (`zero_mark=False`)."""
+    root = _parse(charts.bar_chart("c12", "Letters by score", ["0-59", "60-79", "80-100"], [0, 3, 5],
+                                   zero_mark=False))
+    assert len(list(root.iter(f"{SVG}rect"))) == 3
+    assert [float(r.get("height")) for r in root.iter(f"{SVG}rect")][0] == 0

@@ -32,6 +32,12 @@
   // first paragraph under the greeting (api/web/letter_view.py EARLY_RULES); the greeting and
   // reference lines ("Re: ...", "Our reference: ...") as the checker finds them (rules/structure.yml).
   var EARLY = data.early_rules || [];
+  // The decision goes first: before the first paragraph under the greeting (OPENING_RULES).
+  var OPENING = data.opening_rules || [];
+  // The words that state the decision, as the checker found them when the page was made: an
+  // early paragraph goes after the paragraph that holds them (when they are still there), so
+  // that "I understand this decision will be disappointing" never comes before the decision.
+  var DECISION = data.decision_words || "";
   var GREETING = patterns(data.greeting), REFERENCE = patterns(data.reference_line);
   var SENTENCE_END = /[.!?\u2026]["\u201d\u2019)]*$/;
   var HEADING_WORDS = 15;  // a short line with no full stop under the greeting: a heading
@@ -390,7 +396,8 @@
       li.appendChild(el("blockquote", { className: "suggested" }, f.suggestions[0]));
       var p = el("p", { className: "actions" });
       p.appendChild(el("button", { type: "button", className: "button button-small insert", "data-finding": f.n,
-        "data-value": f.suggestions[0], "data-where": top ? "top" : (greet ? "greeting" : (EARLY.indexOf(f.rule) >= 0 ? "early" : "body")) },
+        "data-value": f.suggestions[0], "data-where": top ? "top" : (greet ? "greeting" : (OPENING.indexOf(f.rule) >= 0 ? "opening" :
+          (EARLY.indexOf(f.rule) >= 0 ? "early" : "body"))) },
         top ? "Insert at the top of the letter" : (greet ? "Insert the greeting" : "Insert this paragraph")));
       li.appendChild(p);
     } else if (f.kind === "advice") {
@@ -481,7 +488,10 @@
      greeting (headings and reference lines such as "Re: ..." passed over), set apart as the
      letter sets its paragraphs apart (a blank line, or a line of its own as in a Word file).
      Null when the letter has no greeting, or nothing but the sign-off under it. */
-  function earlyPlace(text, value) {
+  // Where a paragraph goes after the first paragraph under the greeting (passing over a
+  // "Re:" line or a heading), or, `before`, in front of that paragraph; null: no greeting, or
+  // nothing under it but the sign-off.
+  function earlyPlace(text, value, before) {
     var lines = text.split("\n"), starts = [], at = 0, i, g = -1;
     for (i = 0; i < lines.length; i++) { starts.push(at); at += lines[i].length + 1; }
     for (i = 0; i < lines.length; i++) {
@@ -499,18 +509,31 @@
       first++;
     }
     if (first >= lines.length || SIGN_OFF.test(lines[first])) { return null; }
+    var after = false;  // after the paragraph that states the decision, not the first one
+    if (!before && DECISION) {
+      var at = text.indexOf(DECISION, starts[first]);
+      if (at >= 0) {
+        var k = first, end = at + DECISION.length - 1;
+        while (k + 1 < lines.length && starts[k + 1] <= end) { k++; }
+        var signed = false;
+        for (var s = first; s <= k; s++) { if (SIGN_OFF.test(lines[s])) { signed = true; } }
+        if (!signed && k > first) { first = k; after = true; }
+      }
+    }
     var last = first;  // a paragraph typed over several lines ends with a full stop before a line break
     while (last + 1 < lines.length && !blank(last + 1) && !SENTENCE_END.test(lines[last].trim()) &&
            !SIGN_OFF.test(lines[last + 1])) { last++; }
-    var pos = starts[last] + lines[last].length;
     var apart = last + 1 < lines.length && blank(last + 1) ? "\n\n" : "\n";
-    return { pos: pos, text: apart + value };
+    if (before) { return { pos: starts[first], text: value + apart }; }
+    var pos = starts[last] + lines[last].length;
+    return { pos: pos, text: apart + value, afterDecision: after };
   }
 
   function insert(button) {
     var value = button.getAttribute("data-value");
     var pos, text, where;
-    var early = button.getAttribute("data-where") === "early" ? earlyPlace(current, value) : null;
+    var placed = button.getAttribute("data-where");
+    var early = placed === "early" || placed === "opening" ? earlyPlace(current, value, placed === "opening") : null;
     if (button.getAttribute("data-where") === "greeting") {  // api/static/greeting.js
       var greeting = window.VclGreeting.place(current, value, data);
       var at = greeting.pos + greeting.text.indexOf(value);
@@ -521,7 +544,9 @@
     if (button.getAttribute("data-where") === "top") {
       pos = 0; text = value + "\n\n"; where = " at the top of the letter";
     } else if (early) {
-      pos = early.pos; text = early.text; where = " after the first paragraph under the greeting";
+      pos = early.pos; text = early.text;
+      where = placed === "opening" ? " under the greeting, as the first paragraph" :
+        (early.afterDecision ? " after the paragraph that gives the decision" : " after the first paragraph under the greeting");
     } else {
       var match = SIGN_OFF.exec(current);
       if (match) {

@@ -154,7 +154,8 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
         "timeliness": charts.bar_chart("chart-timeliness", time_title, [m["words"][:3] + " " + m["month"][2:4]
                                                                         for m in time_chart],
                                        [m["rate"] for m in time_chart], unit="%", max_value=100),
-        "scores": charts.bar_chart("chart-scores", "Letters by score", [b for b, _ in bands], [n for _, n in bands]),
+        "scores": charts.bar_chart("chart-scores", "Letters by score", [b for b, _ in bands], [n for _, n in bands],
+                                  zero_mark=False),
         "verdicts": charts.stacked_bar_chart(
             "chart-verdicts", "Results by month", [m["words"][:3] + " " + m["month"][2:4] for m in verdict_chart],
             [(name, [m[key] for m in verdict_chart], colour) for key, name, colour in VERDICT_COLOURS]),

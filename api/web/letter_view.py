@@ -16,8 +16,12 @@ from vcl_qa.engine.rules import load_rules
 from vcl_qa.engine.structure import patterns as structure_patterns, sign_off_alternatives, titles
 from vcl_qa.engine.rules_data import load_yaml
 from vcl_qa import clock
+from vcl_qa.engine.letter import Letter, context_from_mapping
+from vcl_qa.engine.run import decision_stated
+from vcl_qa.errors import LetterError
 from vcl_qa.letters import service
 
+from ..deps import scoring_slot
 from .forms import BEREAVED_LABELS, CATEGORY_LABELS, DECISION_LABELS, FIELD_ORDER, OFFENCE_LABELS, WITHDRAWAL_LABELS
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "suggestion": 2}
@@ -26,6 +30,10 @@ PLACEHOLDER_RULE = "content.placeholder"
 # "Insert this paragraph" puts them after the first paragraph under the greeting (letter.js),
 # not just before the sign-off where other missing content goes.
 EARLY_RULES = ("empathy.acknowledgement", "empathy.condolence", "empathy.delay_apology")
+# The decision, which the victim should learn first (the rule's `why`), opens the letter: it goes
+# before the first paragraph under the greeting (letter.js), not at the end where the reader
+# met it last.
+OPENING_RULES = ("content.decision",)
 # Rule kinds whose inserts have a place of their own: a header line at the very top; the
 # greeting of a letter with none at the top of its body (api/static/greeting.js).
 INSERT_PLACES = {"header_line": "top", "salutation": "greeting"}
@@ -33,13 +41,29 @@ INSERT_PLACES = {"header_line": "top", "salutation": "greeting"}
 
 def insert_where(rule: Any) -> str:
     """Where a paragraph to insert for this rule goes: 'top' (a header line), 'greeting' (the
-    greeting of a letter with none: at the top of the body, after the header lines), 'early'
-    (after the first paragraph under the greeting) or 'body' (before the sign-off)."""
+    greeting of a letter with none: at the top of the body, after the header lines), 'opening'
+    (the first paragraph under the greeting), 'early' (after the first paragraph under the
+    greeting) or 'body' (before the sign-off)."""
     if rule is None:
         return "body"
     if rule.kind in INSERT_PLACES:
         return INSERT_PLACES[rule.kind]
+    if rule.id in OPENING_RULES:
+        return "opening"
     return "early" if rule.id in EARLY_RULES else "body"
+
+
+def decision_words(text: str, context: dict) -> str | None:
+    """The words in which the letter states its decision (engine/run.py `decision_stated`),
+    for letter.js to put an acknowledgement of feelings, condolences or an apology after the
+    paragraph that holds them; None when it does not say, or its details cannot be read."""
+    try:
+        letter = Letter(text=text, context=context_from_mapping(context))
+        with scoring_slot:
+            place = decision_stated(letter)
+    except LetterError:
+        return None
+    return text[place[0]:place[1]] if place else None
 
 
 def greeting_place_data() -> dict[str, Any]:

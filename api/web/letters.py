@@ -207,7 +207,10 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
             **letter_view.greeting_place_data(),
             # acknowledgement, condolence, apology for delay: after the greeting's first paragraph,
             # found with the checker's greeting and reference-line patterns (rules/structure.yml)
-            "early_rules": list(letter_view.EARLY_RULES), "greeting": [p.pattern for p in structure_patterns().greeting]}
+            "early_rules": list(letter_view.EARLY_RULES), "opening_rules": list(letter_view.OPENING_RULES),
+            # where the letter says what was decided: an early paragraph goes after it
+            "decision_words": letter_view.decision_words(view["text"], context),
+            "greeting": [p.pattern for p in structure_patterns().greeting]}
     saved_text = SAVED_MESSAGES.get(saved or "")
     if saved in ("version", "changed"):
         saved_text = saved_text.replace("a new version", f"version {letter['latest_version']}")

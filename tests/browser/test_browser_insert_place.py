@@ -103,3 +103,94 @@ def test_in_a_letter_with_blank_lines_it_is_a_paragraph_of_its_own(page, site):
     value = _insert(page, EARLY[0])
     # after the decision (the heading under the greeting passed over), set apart by blank lines
     assert f"{FIRST}\n\n{value}\n\nThe evidence does not show" in editor.input_value()
+
+
+# --- the decision first; a paragraph with gaps offered once ------------------------------------
+
+OPENING = "Thank you for your patience while we looked at the file the police sent us about Peter's death."
+NO_DECISION = WORD_STYLE.replace(FIRST, OPENING)
+
+
+def _checks(page) -> str:
+    return page.locator("#edit-status").get_attribute("data-checks") or "0"
+
+
+def _checked(page, before: str) -> None:
+    """Wait for the next check made while typing to come back."""
+    page.wait_for_function("n => (document.getElementById('edit-status').getAttribute('data-checks')"
+                           " || '0') !== n", arg=before)
+
+
+@pytest.mark.parametrize("style", ["word", "pasted"])
+def test_the_decision_goes_first_under_the_greeting(page, site, style):
+    """Found using the page: the decision went in just before the sign-off, so the victim read
+    it last. It goes before the first paragraph under the greeting (a "Re:" line or a heading
+    passed over), set apart as the letter's paragraphs are."""
+    text = NO_DECISION if style == "word" else NO_DECISION.replace("\n", "\n\n").replace("\n\nMartin", "\nMartin")
+    letter_id = _draft(site, text)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    editor = page.get_by_label("The letter", exact=True)
+    card = page.locator("#findings > li", has=page.locator(".finding-title", has_text="Decision not stated plainly"))
+    assert card.locator("button.insert").get_attribute("data-where") == "opening"
+    before = _checks(page)
+    value = _insert(page, "Decision not stated plainly")
+    apart = "\n" if style == "word" else "\n\n"
+    assert f"Re: The case against Mr Carl Whitby{apart}{value}{apart}{OPENING}{apart}" in editor.input_value()
+    assert "under the greeting, as the first paragraph" in card.locator(".finding-done").inner_text()
+    _checked(page, before)
+    shot(page, f"letter-insert-decision-{style}")
+
+
+def test_a_paragraph_with_gaps_is_not_offered_a_second_time(page, site):
+    """Found using the page: the contact paragraph ("... contact me on [phone number] ...") does
+    not clear its finding until its gaps are filled in, and the finding, checked again, offered
+    it again: each press put one more copy in the letter. Now it names the gaps instead."""
+    letter_id = _draft(site, WORD_STYLE)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    editor = page.get_by_label("The letter", exact=True)
+    before = _checks(page)
+    value = _insert(page, "No way to contact us")
+    assert "[phone number]" in value
+    _checked(page, before)
+    card = page.locator("#findings > li", has=page.locator(".finding-title", has_text="No way to contact us"))
+    assert card.count() == 1
+    assert card.locator("button.insert").count() == 0
+    assert "The letter still has [phone number] and [email address] to fill in" in card.inner_text()
+    assert editor.input_value().count(value) == 1
+    shot(page, "letter-insert-gaps-named")
+
+
+@pytest.mark.parametrize("style", ["word", "pasted"])
+def test_feelings_go_after_the_paragraph_that_gives_the_decision(page, site, style):
+    """Found using the page (sample 33): the decision came in the second paragraph, after "I
+    write further to ...", and "I understand that this decision will be disappointing" went in
+    after the first one, before the victim was told what was decided. It goes after the
+    paragraph that states the decision (engine/run.py decision_stated)."""
+    text = WORD_STYLE.replace(FIRST, f"{OPENING}\n{FIRST}")
+    if style == "pasted":
+        text = text.replace("\n", "\n\n").replace("\n\nMartin", "\nMartin")
+    letter_id = _draft(site, text)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    editor = page.get_by_label("The letter", exact=True)
+    value = _insert(page, EARLY[0])
+    apart = "\n" if style == "word" else "\n\n"
+    assert f"{OPENING}{apart}{FIRST}{apart}{value}{apart}The evidence does not show" in editor.input_value()
+    card = page.locator("#findings > li", has=page.locator(".finding-title", has_text=EARLY[0]))
+    assert "after the paragraph that gives the decision" in card.locator(".finding-done").inner_text()
+    shot(page, f"letter-insert-after-decision-{style}")
+
+
+def test_with_the_decision_reworded_since_the_page_was_made_it_goes_after_the_first_paragraph(page, site):
+    """The decision's words as the page was made are gone (the writer changed them): the early
+    paragraph goes where it went before, after the first paragraph under the greeting."""
+    text = WORD_STYLE.replace(FIRST, f"{OPENING}\n{FIRST}")
+    letter_id = _draft(site, text)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    editor = page.get_by_label("The letter", exact=True)
+    editor.fill(editor.input_value().replace("We have decided not to charge him.", "We will not charge him."))
+    value = _insert(page, EARLY[0])
+    assert f"{OPENING}\n{value}\n" in editor.input_value()

@@ -39,6 +39,34 @@ def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleS
         _trim_libraries_memos()
 
 
+def decision_stated(letter: Letter, *, ruleset: RuleSet | None = None) -> tuple[int, int] | None:
+    """Where the letter states its decision, as content.decision finds it (the first of the
+    decision's concepts in the letter), in the letter as written; None when it never says (or
+    the rule set has no such rule). The letter page puts a paragraph acknowledging feelings just
+    after the paragraph that holds it (api/static/letter.js): put after the letter's first
+    paragraph, it could come before the victim had been told what was decided."""
+    from vcl_qa.engine.kinds.required import concepts_for
+
+    rs = ruleset or load_rules()
+    rule = rs.by_id.get("content.decision")
+    if rule is None:
+        return None
+    if not _settled:
+        settle()
+    text, places = invisible.plain(letter.text)
+    state = State(letter.model_copy(update={"text": text}) if places else letter, analyse(fold(text)), rs,
+                  clock.today())
+    hits = [hit for name in concepts_for(rule.config, state) if (hit := state.concept(name))]
+    if not hits:
+        return None
+    first = min(hits, key=lambda h: h.start)
+    if places is None:
+        return first.start, first.end
+    size = len(places.starts)
+    start = places.starts[first.start] if first.start < size else len(letter.text)
+    return start, max(start, places.ends[first.end - 1]) if first.end > 0 else start
+
+
 # What the libraries under the engine remember of every word they have ever met, which a
 # stream of letters of new words (an attacker's, or years of real ones) would grow without
 # end: the hyphenation dictionary's syllables (pyphen, under textstat), and spaCy's vocabulary

@@ -14,6 +14,7 @@ INK = "#0b0c0c"
 GRID = "#b1b4b6"
 BAR = "#1d70b8"
 FONT = 'font-family="Arial, Helvetica, sans-serif"'
+ZERO_MARK = 4  # units: how tall a bar of 0 is drawn (a mark, not nothing)
 
 
 def _nice_max(value: float) -> float:
@@ -59,9 +60,11 @@ def _y_axis(parts: list[str], top: float, left: int, right: int, y0: int, plot_h
 
 
 def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float | None], *,
-              unit: str = "", max_value: float | None = None, desc: str = "") -> str:
+              unit: str = "", max_value: float | None = None, desc: str = "", zero_mark: bool = True) -> str:
     """Vertical bars, one per label; None shows as 'no data'. A negative value is drawn below a
-    zero line, never cut to 0 (the axis goes down as far as it needs: review 11a, finding 9)."""
+    zero line, never cut to 0 (the axis goes down as far as it needs: review 11a, finding 9).
+    `zero_mark`: a 0 is a dark mark on the zero line, told apart from no data (a rate); False:
+    nothing, as in a count of letters by score band, where an empty band is simply empty."""
     width, height, left, bottom, top_pad = 560, 260, 48, 48, 16
     plot_w, plot_h = width - left - 10, height - bottom - top_pad
     top = max_value or _nice_max(max((v for v in values if v is not None), default=0))
@@ -90,7 +93,12 @@ def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence
         else:
             h = plot_h * abs(max(low, min(value, top))) / (top - low)  # up from 0, or down from it
             y = y0 - h if value >= 0 else y0
-            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}">'
+            fill = BAR
+            if value == 0 and zero_mark:
+                # A bar of no height looked like a month with no data ("0%" on time was a blank,
+                # as if nothing was due): a dark mark on the zero line, tall enough to see.
+                h, y, fill = ZERO_MARK, y0 - ZERO_MARK, INK
+            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{fill}">'
                          f'<title>{escape(label)}: {escape(_fmt(value))}{escape(unit)}</title></rect>')
             if roomy:
                 ty = y0 - h - 4 if value >= 0 else y0 - 4  # above a bar; a negative one's just above its zero line

@@ -27,6 +27,7 @@ from vcl_qa.engine.letter import Letter
 from vcl_qa.engine.memo import TextMemo
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.structure import Document
+from vcl_qa.engine.typography import fold
 
 if TYPE_CHECKING:  # pragma: no cover
     from vcl_qa.engine.rules import Rule, RuleSet
@@ -385,3 +386,63 @@ def insert_suggestion(cfg: InsertSettings, state: State) -> list[str]:
     if isinstance(text, dict):
         text = text.get(state.letter.context.decision or "default") or text.get("default")
     return [text.strip()] if text else []
+
+
+# A gap in a paragraph a rule offers to insert: "[phone number]", "[name]".
+_GAP = re.compile(r"\[[^\[\]\n]{1,300}\]")
+
+
+def offer_insert(f: Finding, cfg: InsertSettings, state: State) -> Finding:
+    """Give the finding the paragraph its rule offers to insert, unless that paragraph is in the
+    letter already: then it says so and which gaps are still to fill in. (The contact paragraph,
+    "... contact me on [phone number] or at [email address].", is no way to contact anyone until
+    its gaps are filled in, so the finding stays after it is inserted; offered again, a second
+    press put a second copy in the letter, and a third a third.)"""
+    offered = insert_suggestion(cfg, state)
+    gaps = inserted_already(offered[0], state) if offered else None
+    if gaps is None:
+        f.suggestions = offered
+        return f
+    f.suggestions = []
+    f.message = (f"{f.message} The letter still has {_and(gaps)} to fill in, from the paragraph "
+                 "suggested for this: fill in this case's details there." if gaps else
+                 f"{f.message} The paragraph suggested for this is in the letter already: change it to fit this case.")
+    return f
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def inserted_already(text: str, state: State) -> list[str] | None:
+    """Is this paragraph to insert in the letter already? The gaps of it the letter still has
+    (`[phone number]`, as the paragraph wrote them), each with a word or two of the paragraph
+    beside it as the paragraph has them ("contact me on [phone number]"; the rest may have
+    been reworded), when there are any: the paragraph was inserted and its gaps left; [] when
+    the paragraph is there word for word with no gap; None when it is not there. (A gap alone
+    is not enough: "[name]" left in another paragraph is not the decision's "... charge [name]
+    with any offence", which the letter still lacks.)"""
+    folded = fold(text)
+    body = state.document.text
+    gaps = []
+    for m in _GAP.finditer(folded):
+        gap = m.group()
+        if gap in gaps or gap.lower() not in state.lower_text:
+            continue
+        before = _WORD.findall(folded[:m.start()])[-2:]
+        after = _WORD.findall(folded[m.end():])[:2]
+        sides = []
+        if before:
+            sides.append(r"\b" + r"\W+".join(map(re.escape, before)) + r"\W*" + re.escape(gap))
+        if after:
+            sides.append(re.escape(gap) + r"\W*" + r"\W+".join(map(re.escape, after)) + r"\b")
+        if sides and re.search("|".join(sides), body, re.I):
+            gaps.append(gap)
+    if gaps:
+        return gaps
+    if " ".join(folded.lower().split()) in " ".join(state.lower_text.split()):
+        return []
+    return None
+
+
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from vcl_qa.engine.result import Finding
 
-from .base import InsertSettings, State, finding, for_both_halves, insert_suggestion
+from .base import InsertSettings, State, finding, for_both_halves, offer_insert
 
 HONOURS = {"when"}
 
@@ -32,5 +32,5 @@ def check(rule, state: State) -> Iterator[Finding]:
         return
     missing = [label for name, label in cfg.needs.items() if not state.concept(name)]
     if missing:
-        yield for_both_halves(finding(rule, state, anchor.start, anchor.end, missing=" and ".join(missing),
-                                      suggestions=insert_suggestion(cfg, state)), cfg, state)
+        f = finding(rule, state, anchor.start, anchor.end, missing=" and ".join(missing))
+        yield for_both_halves(offer_insert(f, cfg, state), cfg, state)

@@ -8,7 +8,7 @@ from pydantic import model_validator
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.second_opinion import doubted
 
-from .base import InsertSettings, State, finding, for_both_halves, insert_suggestion
+from .base import InsertSettings, State, finding, for_both_halves, offer_insert
 
 HONOURS = {"when"}
 
@@ -41,7 +41,8 @@ class Settings(InsertSettings):
         return names + ([self.generic_concept] if self.generic_concept else [])
 
 
-def _concepts_for(cfg: Settings, state: State) -> list[str]:
+def concepts_for(cfg: Settings, state: State) -> list[str]:
+    """The concepts any of which shows the content, for this letter's decision."""
     if cfg.concept_by_decision:
         decision = state.letter.context.decision
         if decision is None:
@@ -60,17 +61,15 @@ def check(rule, state: State) -> Iterator[Finding]:
 
 
 def _missing(cfg: Settings, rule, state: State) -> Iterator[Finding]:
-    if any(state.concept(n) for n in _concepts_for(cfg, state)):
+    if any(state.concept(n) for n in concepts_for(cfg, state)):
         return
     hit = state.concept(cfg.generic_concept) if cfg.generic_concept else None
     if hit:
         yield finding(rule, state, hit.start, hit.end, message=cfg.generic_message)
         return
-    doubt = next((d for n in _concepts_for(cfg, state) if (d := doubted(n, state))), None)
+    doubt = next((d for n in concepts_for(cfg, state) if (d := doubted(n, state))), None)
     if doubt and cfg.doubted_message:
         yield finding(rule, state, doubt.start, doubt.end, message=cfg.doubted_message,
                       severity=cfg.doubted_severity)
         return
-    f = finding(rule, state)
-    f.suggestions = insert_suggestion(cfg, state)
-    yield for_both_halves(f, cfg, state)
+    yield for_both_halves(offer_insert(finding(rule, state), cfg, state), cfg, state)
