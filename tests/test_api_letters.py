@@ -217,3 +217,33 @@ def test_unknown_route_uses_error_shape(api):
     r = api.get("/nothing-here")
     assert r.status_code == 404
     assert set(r.json()["error"]) == {"code", "message", "details"}
+
+
+def test_check_gives_places_in_the_text_as_sent_with_windows_line_breaks(api):
+    """A review: `POST /check` scored "\\r\\n" as "\\n" and gave places in that text, so a client
+    putting a one-click replacement into the text it sent put it one character early for each
+    line above it ("pursuant to" fell on "inal, pursu"). The places now count in the text sent."""
+    body = ("Private - to be opened by addressee only\n\nDear Ms Okafor\n\nI am writing in relation to the case. "
+            "We have decided to stop the case. Pursuant to the Code, the evidence is insufficient.\n\n"
+            "Yours sincerely\nSam Staff\n")
+    sent = body.replace("\n", "\r\n")
+    plain = api.post("/check", json={"text": body, "context": CONTEXT}).json()["findings"]
+    crlf = api.post("/check", json={"text": sent, "context": CONTEXT}).json()["findings"]
+    assert [f["rule"] for f in crlf] == [f["rule"] for f in plain]
+    placed = [(f, g) for f, g in zip(plain, crlf) if f["start"] is not None]
+    assert len(placed) >= 3
+    for f, g in placed:
+        assert g["text"].replace("\r\n", "\n") == f["text"]
+        assert sent[g["start"]:g["end"]] == g["text"]
+    swaps = [(f, g) for f, g in zip(plain, crlf) if f["replacements"]]
+    assert swaps
+    for f, g in swaps:  # the replacement put into the text sent reads as it does in the plain text
+        fixed = sent[:g["replace_start"]] + g["replacements"][0] + sent[g["replace_end"]:]
+        assert fixed.replace("\r\n", "\n") == body[:f["replace_start"]] + f["replacements"][0] + body[f["replace_end"]:]
+    # a letter stored keeps "\n" (as GET gives it back), and its places count in that text
+    stored = submit(api, text=sent).json()
+    text = api.get(f"/letters/{stored['id']}").json()["versions"][-1]["text"]
+    assert "\r" not in text
+    for g in stored["result"]["findings"]:
+        if g["start"] is not None and g["text"] is not None:
+            assert text[g["start"]:g["end"]] == g["text"]

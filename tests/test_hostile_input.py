@@ -292,3 +292,35 @@ def test_a_run_on_sentence_of_many_matches_is_read_once_for_each_condition(monke
     found = [f for f in score_letter(Letter(text=text)).findings if f.rule == "empathy.cold"]
     assert len(found) >= 2_000  # each match still reported
     assert len(reads) <= 10  # the run-on sentence read once for each condition
+
+
+def test_a_long_run_of_marks_reaches_the_classifier_in_pieces(monkeypatch):
+    """A review found that a sentence ending in thousands of "[" (or ")", "!", '"') took a time
+    that grew with the square of the run (8,000: 25 s), in spaCy's tokenizer, run by the
+    sentence classifier on whole sentences, holding the interpreter's lock: every other request
+    of the server waited. The classifier is now given such a run in pieces, as the structure's
+    tokenizer already was (config.LONGEST_TOKEN_RUN), and reads the same sentences otherwise."""
+    from vcl_qa import config
+    from vcl_qa.engine import classifier
+    from vcl_qa.engine.run import score_letter
+
+    nlp = classifier.load_model()
+    if nlp is None:
+        pytest.skip("no sentence classifier built (make model)")
+    longest: list[int] = []
+    real = nlp.tokenizer
+
+    def tokenizer(text):
+        longest.append(max((len(run) for run in text.split()), default=0))
+        return real(text)
+
+    monkeypatch.setattr(nlp, "tokenizer", tokenizer)
+    text = ("Dear Ms Okafor\n\nWe have decided to stop the case because the film did not show who started the fight"
+            + "[" * 6_000 + "\n\nYou can ask us to review this decision" + ")" * 6_000
+            + "\n\nI would like to offer you a meeting to explain" + "!" * 6_000 + "\n\nYours sincerely\nSam Staff\n")
+    result = score_letter(Letter(text=text))
+    assert result.findings  # scored, as any letter
+    assert longest and max(longest) <= config.LONGEST_TOKEN_RUN
+    # an ordinary sentence is read as before: no run is cut
+    assert classifier.normalise("We stopped the case on 12 March.") == "we stopped the case on 00 march."
+    assert classifier.normalise("x" * 450) == " ".join(["x" * 200, "x" * 200, "x" * 50])

@@ -23,7 +23,16 @@ def found(text: str, **context):
     return {f.rule: f for f in result.findings}
 
 
-@pytest.mark.parametrize("mark", ["\u200b", "\u200c", "\u00ad", "\u2060", "\ufeff", "\u200d"])
+# The six first found (review 6), then those a later review found to do the same: control
+# characters (NUL, BEL, DEL, U+0085), left-to-right and right-to-left marks, a tag character, a
+# variation selector, the combining grapheme joiner, a Hangul filler, a private-use character,
+# the Mongolian vowel separator.
+HIDDEN = ["\u200b", "\u200c", "\u00ad", "\u2060", "\ufeff", "\u200d",
+          "\x00", "\x07", "\x7f", "\x85", "\x1c", "\u200e", "\u200f", "\U000e0041", "\ufe0f", "\u034f",
+          "\u3164", "\ue000", "\u180e", "\u2063", "\u061c"]
+
+
+@pytest.mark.parametrize("mark", HIDDEN, ids=lambda m: f"U+{ord(m):04X}")
 def test_a_hidden_character_inside_a_word_hides_nothing(mark):
     text = PLAIN.replace("failed", "fai" + mark + "led").replace("XXXX", "XX" + mark + "XX").replace(
         "dropped", "dro" + mark + "pped")
@@ -101,3 +110,22 @@ def test_lookalike_and_fullwidth_letters_hide_nothing():
         assert got[rule].text == text[got[rule].start:got[rule].end]
     # a word wholly in another alphabet stays itself
     assert invisible.plain("\u041c\u043e\u0441\u043a\u0432\u0430 and Moscow") == ("\u041c\u043e\u0441\u043a\u0432\u0430 and Moscow", None)
+
+
+@pytest.mark.parametrize("mark", HIDDEN, ids=lambda m: f"U+{ord(m):04X}")
+def test_a_hidden_character_in_the_name_raises_no_wrong_greeting(mark):
+    """"Dear Ms Oka\u200ffor" shows as "Dear Ms Okafor": it is the right name."""
+    text = PLAIN.replace("Okafor", "Oka" + mark + "for")
+    assert "content.salutation" not in found(text)
+    assert "content.salutation" not in found(PLAIN)
+
+
+def test_what_stands_between_words_and_what_a_check_reads_is_kept():
+    """Must pass untouched: tab, line breaks, vertical tab and form feed stand between words;
+    the right-to-left override is read by content.hidden_order; a private-use bullet before a
+    list item (a symbol font's) is not inside a word."""
+    for text in ("a\tb", "a\nb", "a\r\nb", "a\x0bb", "a\x0cb", "\uf0b7 Victim Support", "a \ue000 b"):
+        assert invisible.plain(text) == (text, None), repr(text)
+    assert invisible.plain("You \u202edeliaf\u202c to")[0] == "You \u202edeliaf\u202c to"
+    rtl = PLAIN.replace("failed", "\u202edeliaf\u202c")
+    assert "content.hidden_order" in found(rtl)

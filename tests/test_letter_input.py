@@ -158,3 +158,32 @@ def test_docx_sidecar_with_unknown_field(tmp_path):
 def test_broken_docx(tmp_path):
     with pytest.raises(LetterError, match="not a readable Word"):
         Letter.from_file(write(tmp_path, b"PK\x03\x04 not really a zip", "bad.docx", mode="wb"))
+
+
+# A review: YAML 1.1 read "0042" as the octal number 34, "0x1A" as 26 and "1:30" as 90, so a
+# numeric case reference was silently changed and linked to no register entry; and a field
+# given twice kept the last one, silently ("decision" twice changes which checks apply).
+@pytest.mark.parametrize("written", ["0042", "0x1A", "1:30", "+42", "1_000", "true", "1e3", "0o17"])
+def test_a_case_reference_and_a_name_are_kept_as_written(tmp_path, written):
+    text = GOOD.replace("urn: 42AB1234524", f"urn: {written}").replace("victim_name: Ms Jane Okafor",
+                                                                         f"victim_name: {written}")
+    letter = Letter.from_file(write(tmp_path, text))
+    assert letter.context.urn == written
+    assert letter.context.victim_name == written
+
+
+@pytest.mark.parametrize("value", ["", "~", "null"])
+def test_an_empty_case_reference_is_still_none(tmp_path, value):
+    letter = Letter.from_file(write(tmp_path, GOOD.replace("urn: 42AB1234524", f"urn: {value}")))
+    assert letter.context.urn is None
+
+
+def test_a_field_given_twice_is_refused_with_its_line(tmp_path):
+    text = GOOD.replace("decision: discontinued\n", "decision: discontinued\ndecision: charge_altered\n")
+    with pytest.raises(LetterError) as caught:
+        Letter.from_file(write(tmp_path, text))
+    assert "gives 'decision' twice: keep only the one you mean (line 3)" in caught.value.message
+    twice = GOOD.replace("---\nDear", "suppress:\n  - rule: readability.jargon\n    rule: empathy.cold\n"
+                                      "    reason: our house style says so\n---\nDear")
+    with pytest.raises(LetterError, match="gives 'rule' twice"):
+        Letter.from_file(write(tmp_path, twice, name="twice.txt"))

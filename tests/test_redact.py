@@ -1259,6 +1259,20 @@ def test_a_name_with_an_invisible_or_lookalike_character_is_hidden_whole(written
     assert [text[r.start:r.end] for r in out.replacements][1:] == ["Sio\u200bbhan", "Si\u043ebhan"]
 
 
+# A later review: a right-to-left mark (and a control character, a tag character, a variation
+# selector...) inside the name, the street, the town or the phone number left them readable.
+@pytest.mark.parametrize("mark", ["\u200f", "\u200e", "\x00", "\x85", "\U000e0041", "\ufe0f", "\u034f", "\u2061"],
+                         ids=lambda m: f"U+{ord(m):04X}")
+def test_a_mark_nobody_sees_inside_personal_details_hides_nothing(mark):
+    ctx = LetterContext(victim_name="Ms Jane Okafor")
+    text = (f"Dear Ms Oka{mark}for\n\nYou told us you live at 12 Ro{mark}se Street, Lee{mark}ds LS1 2AB. "
+            f"Please call me on 0113 4{mark}96 0000.")
+    shown = redact(text, ctx).text
+    for piece in ("for", "Ro", "se Street", "Lee", "96 0000"):
+        assert piece not in shown, (piece, shown)
+    assert shown.startswith("Dear [VICTIM]") and "[PHONE]" in shown
+
+
 def test_a_word_wholly_in_another_alphabet_is_not_read_as_latin():
     text = "He flew to \u041c\u043e\u0441\u043a\u0432\u0430 on 3 May."
     assert "\u041c\u043e\u0441\u043a\u0432\u0430" in redact(text, LetterContext(victim_name="Ms Mocka Smith")).text

@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from vcl_qa import config
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
 
 CONCEPTS = ("specific_reason", "decision_statement", "review_right", "meeting_offer", "acknowledgement")
@@ -28,8 +29,24 @@ _SPACE = re.compile(r"\s+")
 
 def normalise(text: str) -> str:
     """The text as the model reads it, in training and in use: lower case, every digit 0, one
-    space between words ("12 March" and "3 May" look alike; "CCTV" and "cctv" are one word)."""
-    return _SPACE.sub(" ", _DIGIT.sub("0", text.lower())).strip()
+    space between words ("12 March" and "3 May" look alike; "CCTV" and "cctv" are one word).
+    A run of text between spaces longer than config.LONGEST_TOKEN_RUN is cut into pieces of
+    that length, as engine/structure.py tokenizes it: spaCy's tokenizer takes a time that grows
+    with the square of such a run ("[[[[...": 8,000 of them took 25 s), holding the
+    interpreter's lock, so one hostile sentence stalled every other request."""
+    out = _SPACE.sub(" ", _DIGIT.sub("0", text.lower())).strip()
+    if len(out) > LONGEST_TOKEN_RUN and _LONG_RUN.search(out):
+        out = _LONG_RUN.sub(_cut, out)
+    return out
+
+
+LONGEST_TOKEN_RUN = config.LONGEST_TOKEN_RUN
+_LONG_RUN = re.compile(r"\S{%d,}" % (LONGEST_TOKEN_RUN + 1))
+
+
+def _cut(m: re.Match) -> str:
+    run = m.group()
+    return " ".join(run[i:i + LONGEST_TOKEN_RUN] for i in range(0, len(run), LONGEST_TOKEN_RUN))
 
 
 @lru_cache(maxsize=4)

@@ -19,9 +19,32 @@ from dataclasses import dataclass
 
 from vcl_qa.engine.result import Result
 
-# Soft hyphen, zero-width space, zero-width non-joiner, zero-width joiner, word joiner, BOM.
-INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-_ANY = re.compile(f"[{INVISIBLE}]")
+# Characters that show nothing, left out wherever they are: soft hyphen; zero-width space,
+# non-joiner and joiner; the left-to-right, right-to-left and Arabic letter marks (they move no
+# Latin letter: "Oka\u200ffor" shows as "Okafor"); word joiner and the invisible operators;
+# the deprecated format controls; the byte-order mark; the combining grapheme joiner; variation
+# selectors (an emoji's "\ufe0f" too: the checks lose nothing by it); the Mongolian and Khmer
+# invisible marks; Hangul fillers (drawn as blank, no wider than nothing in a word); the
+# interlinear annotation marks; musical format marks; tag characters. And the control characters
+# (NUL, BEL, DEL, the C1 controls, U+0085 with them: no page or Word document shows them as a
+# break), but not tab, line feed, carriage return, vertical tab or form feed, which stand
+# between words. Not the right-to-left embedding, override and isolate controls (U+202A-202E,
+# U+2066-2069): they change the order words are shown in, and a check reads them
+# (content.hidden_order). Found in a review: each of these inside "failed" hid "You failed to
+# attend court" from the checks, and inside a name kept it from the panel's anonymised copy.
+INVISIBLE_BMP = (
+    "\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    "\u200b-\u200f\u2060-\u2064\u206a-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb")
+INVISIBLE_RANGES = INVISIBLE_BMP + "\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef"
+_PRIVATE = "\ue000-\uf8ff\U000f0000-\U0010fffd"
+# A quick look first, as fast as a class of the few first found: the characters of the
+# Basic Multilingual Plane, and any beyond it (an emoji too: then the slow look).
+_ANY = re.compile(f"[{INVISIBLE_BMP}\ue000-\uf8ff\U00010000-\U0010ffff]")
+_INVISIBLE = re.compile(f"[{INVISIBLE_RANGES}]")
+_PRIVATE_IN_WORD = re.compile(f"(?<=\\w)[{_PRIVATE}]+(?=\\w)")
+# Private-use characters (a symbol font's glyphs: Word's "\uf0b7" bullet) are left out only
+# inside a word, where they show as nothing or a box and split it for the checks; a bullet
+# before a list item stays as it is.
 
 # Letters of other alphabets drawn like Latin ones ("Sio\u0431han" is not it, but "Si\u043ebhan"
 # with a Cyrillic o looks exactly like "Siobhan"), read as the Latin letter inside a word that
@@ -55,7 +78,12 @@ class Places:
 def plain(text: str) -> tuple[str, Places | None]:
     """The text without invisible characters, composed (NFC) and with lookalike letters read as
     Latin, and where each of its characters is in `text`; (text, None) when it has none of them."""
-    if not _ANY.search(text) and unicodedata.is_normalized("NFC", text):
+    gone: set[int] = set()  # where the characters left out are
+    if _ANY.search(text):
+        for pattern in (_INVISIBLE, _PRIVATE_IN_WORD):
+            for m in pattern.finditer(text):
+                gone.update(range(m.start(), m.end()))
+    if not gone and unicodedata.is_normalized("NFC", text):
         if not _FOREIGN.search(text):
             return text, None
         folded = _lookalikes(text)
@@ -67,11 +95,11 @@ def plain(text: str) -> tuple[str, Places | None]:
     ends: list[int] = []
     i, n = 0, len(text)
     while i < n:
-        if text[i] in INVISIBLE:
+        if i in gone:
             i += 1
             continue
         j = i + 1  # a character and the accents that go with it
-        while j < n and text[j] not in INVISIBLE and unicodedata.combining(text[j]):
+        while j < n and j not in gone and unicodedata.combining(text[j]):
             j += 1
         piece = text[i:j]
         if not piece.isascii():

@@ -828,6 +828,35 @@ class _TextDatesLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+    def construct_mapping(self, node, deep=False):
+        """A field given twice is refused (YAML keeps the last, so "decision: discontinued" then
+        "decision: charge_altered" was scored as a charge altered, and nobody was told); the
+        fields that are text (`AS_WRITTEN`) are kept as written: YAML 1.1 reads "0042" as the
+        octal number 34, "1:30" as 90 and "0x1A" as 26, and a case reference changed that way
+        links to no register entry."""
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    line = key_node.start_mark.line + 1 if key_node.start_mark else None
+                    if key_node.value in seen:
+                        raise _Refused(f"gives '{excerpt(key_node.value)}' twice: keep only the one "
+                                       "you mean", line)
+                    seen[key_node.value] = line or 0
+        mapping = super().construct_mapping(node, deep)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if (isinstance(key_node, yaml.ScalarNode) and key_node.value in AS_WRITTEN
+                        and isinstance(value_node, yaml.ScalarNode) and value_node.tag != _NULL_TAG):
+                    mapping[key_node.value] = value_node.value
+        return mapping
+
+
+# Fields read as the text written, whatever YAML would make of it (a case reference, a name, a
+# suppressed term); an empty value or "null" is still no value.
+AS_WRITTEN = frozenset({"urn", "victim_name", "term"})
+_NULL_TAG = "tag:yaml.org,2002:null"
+
 _TextDatesLoader.yaml_implicit_resolvers = {
     ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
