@@ -172,7 +172,7 @@ def _plain(e: dict) -> str:
     # A strict field's refusal (api/validation.py): "43" and 43.0 in JSON are not read as 43.
     if kind == "int_type" and isinstance(value, str):
         return f"'{_shown(value)}' is text, not a whole number: send the number without quotes"
-    if kind == "int_type" and isinstance(value, float) and value.is_integer():
+    if kind == "int_type" and isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return f"{value!r} is not a whole number: send it without a decimal point ({int(value)})"
     if kind.startswith("int"):
         return f"'{_shown(value)}' is not a whole number"

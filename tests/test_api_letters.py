@@ -247,3 +247,26 @@ def test_check_gives_places_in_the_text_as_sent_with_windows_line_breaks(api):
     for g in stored["result"]["findings"]:
         if g["start"] is not None and g["text"] is not None:
             assert text[g["start"]:g["end"]] == g["text"]
+
+
+def test_a_text_with_more_findings_than_a_letter_can_have_is_refused_and_nothing_kept(api):
+    """A review: a 195 KB paste of "u u u ..." had 99,511 findings, a 47 MB answer and 67 MB
+    more in the database for each version saved. Over config.MAX_FINDINGS (10,000) the text
+    is refused on `text` (422), saying why and what to do; nothing is stored."""
+    from vcl_qa import config
+
+    text = "Dear Ms Okafor\n\n" + "u " * (config.MAX_FINDINGS + 500) + "\n\nYours sincerely\nSam Staff\n"
+    before = api.get("/letters").json()["count"]
+    for path in ("/check", "/letters"):
+        r = api.post(path, json={"text": text, "context": CONTEXT})
+        assert r.status_code == 422, (path, r.status_code)
+        [detail] = r.json()["error"]["details"]
+        assert detail["field"] == "text"
+        assert "problems, and a letter is checked or kept with at most 10,000" in detail["message"]
+        assert "vcl-qa score FILE" in detail["message"]
+    assert api.get("/letters").json()["count"] == before
+    # under the limit, as many as there are are kept and given back
+    fewer = "Dear Ms Okafor\n\n" + "u " * 2_000 + "\n\nYours sincerely\nSam Staff\n"
+    kept = submit(api, text=fewer)
+    assert kept.status_code == 201
+    assert sum(f["rule"] == "readability.text_speak" for f in kept.json()["result"]["findings"]) == 2_000

@@ -20,7 +20,9 @@ CONTEXT = {"decision": "discontinued", "decision_date": "2024-12-19", "letter_da
            "victim_category": "enhanced", "victim_name": "Ms Jane Okafor", "urn": "42AB1234524"}
 WRONG_IDS = [(True, "must be a whole number, not true or false"),
              ("1", "'1' is text, not a whole number: send the number without quotes"),
-             (1.0, "1.0 is not a whole number: send it without a decimal point (1)")]
+             (1.0, "1.0 is not a whole number: send it without a decimal point (1)"),
+             # a review: 1e300 was answered with its 301 digits written out
+             (1e300, "'1e+300' is not a whole number")]
 
 
 @pytest.fixture(scope="module")

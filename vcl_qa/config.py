@@ -56,6 +56,11 @@ WORD_DIFF_CELLS = 250_000
 # length: its time grows with the square of a run's length (12,000 ")" in a row held up every
 # check on the server for half a minute; in pieces, 0.06 s), and no word is this long.
 LONGEST_TOKEN_RUN = 200
+# The most findings a letter kept or checked by the service may have (letters/service.py
+# `refuse_too_many`). No sample, held-out or corpus letter has more than 36; a 195 KB paste of
+# "u u u ..." had 99,511, made a 47 MB answer and added 67 MB to the database each time it was
+# saved. `vcl-qa score` still lists every one, keeping nothing.
+MAX_FINDINGS = 10_000
 # Dates a letter, decision or period may carry: a sensible range (a typo such as 9999 or 0202
 # is refused with a message rather than breaking a working-day count).
 EARLIEST_DATE = dt.date(2000, 1, 1)

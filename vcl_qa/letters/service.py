@@ -51,6 +51,19 @@ def _score(text: str, context: dict, suppressions: list[dict], source: str | Non
     return stored, result
 
 
+def refuse_too_many(result: Result) -> None:
+    """A text with more findings than config.MAX_FINDINGS is not kept or checked: it does not
+    read as a letter (a pasted list, text repeated), and its findings would make an answer of
+    tens of megabytes and as much again in the database each time it was saved."""
+    count = len(result.findings)
+    if count > config.MAX_FINDINGS:
+        raise LetterError(
+            f"the text has {count:,} problems, and a letter is checked or kept with at most "
+            f"{config.MAX_FINDINGS:,}: it does not read as a letter (is it a list, or the same "
+            "words pasted many times?). Check that it is the letter you meant; the command "
+            "`vcl-qa score FILE` lists every problem without keeping it", field="text")
+
+
 def _suppression(data: dict) -> Suppression:
     return Suppression(**{k: v for k, v in data.items() if v is not None})
 
@@ -127,6 +140,7 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
             check_sent_date({k: v.isoformat() if isinstance(v, dt.date) else v
                              for k, v in (context or {}).items()}, str(sent_date))
         stored_ctx, result = _score(text, dict(context or {}), [], source)
+        refuse_too_many(result)
         return store.write_version(db, user, text, stored_ctx, result, team=team, letter_id=None,
                                    source=source, sent_date=sent_date, idempotency=idempotency)
     scored: tuple | None = None  # (inputs, stored context, result)
@@ -148,6 +162,7 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
         check_decision_date(inputs[0])
         if scored is None or scored[0] != inputs:
             scored = (inputs, *_score(text, *inputs, source))
+            refuse_too_many(scored[2])
         try:
             return store.write_version(db, user, text, scored[1], scored[2], team=team,
                                        letter_id=letter_id, source=source, sent_date=sent_date,
@@ -180,6 +195,7 @@ def check(text: Any, context: dict | None = None) -> Result:
     text = check_text(text)
     check_decision_date(context)
     result = _score(text, dict(context or {}), [], None)[1]
+    refuse_too_many(result)
     if isinstance(sent, str) and "\r\n" in sent:
         as_sent(result, text, sent)
     return result

@@ -20,7 +20,7 @@ from vcl_qa.engine.rules import load_rules
 from vcl_qa.engine.run import score_letter
 from vcl_qa.errors import LetterError
 from vcl_qa.letters import matching
-from vcl_qa.letters.service import check_text
+from vcl_qa.letters.service import check_text, refuse_too_many
 from vcl_qa.panel.redact import load_rules as redaction_rules
 from vcl_qa.panel.redact import redact
 from vcl_qa.training import own_work, store
@@ -151,6 +151,7 @@ def attempt(db: Database, user: Any, exercise_id: str, text: Any,
     own_work.check_length(ex, text)
     shown = model_answer_unlocked(db, user.id, ex.id)  # before this attempt
     result = score_letter(letter)
+    refuse_too_many(result)  # (as a letter kept: letters/service.py)
     meets = passes(result)
     not_counted = own_work.not_counted(ex, text, shown)
     passed = meets and not not_counted
