@@ -256,7 +256,12 @@ def export(fmt: str, what: str, output: Path | None) -> None:
         rows, columns = exports.with_timeliness(rows), [*columns, *exports.RESULT_TIMELINESS_COLUMNS]
     if output:
         # Created 0600: an export holds case details (never letter text), for its owner only.
-        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if not output.parent.is_dir():
+            database.fail(f"There is no folder {output.parent.resolve()}: make it first, or write the export elsewhere")
+        try:
+            fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        except OSError as exc:
+            database.fail(f"Cannot write {output}: {exc.strerror or exc}")
         if os.fstat(fd).st_uid == os.getuid():
             os.fchmod(fd, 0o600)  # an older export file kept its looser mode
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:

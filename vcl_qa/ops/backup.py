@@ -48,6 +48,16 @@ def backup(source: Path, dest: Path | str, *, now: dt.datetime | None = None) ->
         raise BackupError(f"No database at {source.resolve()}")
     folder = str(dest).endswith(("/", os.sep))
     dest = Path(dest)
+    try:
+        return _back_up(source, dest, folder, stamp)
+    except OSError as exc:
+        # A folder the service may not write in (its owner, as a scheduled backup meets after a
+        # change of user), or not a folder at all: said in words, not a traceback.
+        where = exc.filename or dest
+        raise BackupError(f"Cannot write the backup at {where}: {exc.strerror or exc}") from None
+
+
+def _back_up(source: Path, dest: Path, folder: bool, stamp) -> dict:
     if folder and not dest.exists():
         dest.mkdir(mode=0o700, parents=True)
     if dest.is_dir():
