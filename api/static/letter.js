@@ -550,7 +550,9 @@
     } else {
       var match = SIGN_OFF.exec(current);
       if (match) {
-        pos = match.index; text = value + "\n\n"; where = " before the sign-off";
+        // set apart as the letter's paragraphs are: by a blank line, or, in a letter with none
+        // (a Word file's, one line a paragraph), by a line break alone
+        pos = match.index; text = value + (current.indexOf("\n\n") >= 0 ? "\n\n" : "\n"); where = " before the sign-off";
       } else {
         pos = current.length;
         text = (/\n\n$/.test(current) ? "" : (/\n$/.test(current) ? "\n" : "\n\n")) + value + "\n";

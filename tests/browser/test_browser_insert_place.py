@@ -89,7 +89,10 @@ def test_feelings_condolences_and_apology_go_after_the_first_paragraph(page, sit
     support = _insert(page, "No support services")
     text = editor.input_value()
     assert text.index(support) > text.index("I would like to offer you a meeting")
-    assert text.index(support) + len(support) + 2 == text.index("Yours sincerely")
+    # on a line of its own, as the letter's paragraphs are (a Word file's letter has no blank
+    # lines: a blank line came with each paragraph inserted, a review found)
+    assert text.index(support) + len(support) + 1 == text.index("Yours sincerely")
+    assert "\n\n" not in text
     assert "after the first paragraph under the greeting" in page.locator(
         "#findings > li", has=page.locator(".finding-title", has_text=EARLY[0])).locator(".finding-done").inner_text()
     shot(page, "letter-insert-early")
@@ -103,6 +106,8 @@ def test_in_a_letter_with_blank_lines_it_is_a_paragraph_of_its_own(page, site):
     value = _insert(page, EARLY[0])
     # after the decision (the heading under the greeting passed over), set apart by blank lines
     assert f"{FIRST}\n\n{value}\n\nThe evidence does not show" in editor.input_value()
+    support = _insert(page, "No support services")  # before the sign-off, a blank line after it
+    assert f"{support}\n\nYours sincerely" in editor.input_value()
 
 
 # --- the decision first; a paragraph with gaps offered once ------------------------------------
