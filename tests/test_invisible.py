@@ -129,3 +129,31 @@ def test_what_stands_between_words_and_what_a_check_reads_is_kept():
     assert invisible.plain("You \u202edeliaf\u202c to")[0] == "You \u202edeliaf\u202c to"
     rtl = PLAIN.replace("failed", "\u202edeliaf\u202c")
     assert "content.hidden_order" in found(rtl)
+
+
+def test_a_span_of_the_plain_text_is_found_in_the_text_as_written():
+    """Places.span, which the engine's results, the panel's anonymised copy, the decision's
+    place and the places in a text sent with "\r\n" all map through."""
+    written = "Mr Ko\u200bwal\u00adczyk"
+    bare, places = invisible.plain(written)
+    assert bare == "Mr Kowalczyk"
+    start, end = places.span(3, len(bare), len(written))
+    assert written[start:end] == "Ko\u200bwal\u00adczyk"  # the hidden characters inside go with the name
+    assert places.span(0, 2, len(written)) == (0, 2)
+    assert places.span(len(bare), len(bare), len(written)) == (len(written), len(written))  # at the end
+    assert places.span(3, 3, len(written)) == (3, 3)  # empty: stays empty
+    composed = "Zoe\u0308 came"  # an accent typed apart: one character of the plain text spans both
+    bare, places = invisible.plain(composed)
+    assert bare == "Zo\u00eb came" and composed[slice(*places.span(0, 3, len(composed)))] == "Zoe\u0308"
+
+
+def test_line_breaks_sent_as_cr_lf_are_counted_as_sent():
+    sent = "Dear Ms Okafor,\r\n\r\nWe have decided.\r\nYours"
+    scored = sent.replace("\r\n", "\n")
+    places = invisible.Places.crlf(sent)
+    assert len(places.starts) == len(scored)
+    at = scored.index("decided")
+    assert sent[slice(*places.span(at, at + 7, len(sent)))] == "decided"
+    nl = scored.index("\n")
+    assert places.span(nl, nl + 1, len(sent)) == (sent.index("\r\n"), sent.index("\r\n") + 2)
+    assert invisible.Places.crlf("no breaks").starts == list(range(9))

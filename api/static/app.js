@@ -118,7 +118,6 @@
   var findings = data.findings.filter(function (f) { return f.start !== null && f.end !== null; })
     .map(function (f) { return { n: f.n, start: f.start, end: f.end, severity: f.severity, kind: f.kind, alive: true }; });
   var RANK = { error: 0, warning: 1, suggestion: 2 };
-  var SIGN_OFF = /^(Yours sincerely|Yours faithfully|Yours truly|Kind regards|Best wishes|With best wishes)/mi;
 
   function card(n) { return document.getElementById("f-" + n); }
 
@@ -212,30 +211,13 @@
   function insert(button) {
     var n = Number(button.getAttribute("data-finding"));
     var value = button.getAttribute("data-value");
-    var top = button.getAttribute("data-where") === "top";  // a heading: first line of the letter
-    var greet = button.getAttribute("data-where") === "greeting";  // at the top of the body
-    var match = top || greet ? null : SIGN_OFF.exec(current);
-    var pos, text;
-    if (greet) {
-      var place = window.VclGreeting.place(current, value, data);  // api/static/greeting.js
-      pos = place.pos;
-      text = place.text;
-    } else if (top) {
-      pos = 0;
-      text = value + "\n\n";
-    } else if (match) {
-      pos = match.index;
-      text = value + "\n\n";
-    } else {
-      pos = current.length;
-      text = (/\n\n$/.test(current) ? "" : (/\n$/.test(current) ? "\n" : "\n\n")) + value + "\n";
-    }
-    replaceRange(pos, pos, text, n);
-    say(n, greet ? "Greeting inserted at the top of the letter, above the first paragraph. Save to check the letter again." :
-      (top ? "Heading inserted at the top" : "Paragraph inserted" +
-      (match ? " before the sign-off" : " at the end")) + ". Change it to fit this case, then save.");
+    var where = button.getAttribute("data-where");
+    var placed = window.VclInsert.place(current, value, where, data);  // api/static/insert.js, as on the letter page
+    replaceRange(placed.pos, placed.pos, placed.text, n);
+    say(n, where === "greeting" ? "Greeting inserted" + placed.said + ". Save to check the letter again." :
+      (where === "top" ? "Heading inserted" : "Paragraph inserted") + placed.said + ". Change it to fit this case, then save.");
     if (area) {
-      var start = pos + text.indexOf(value);
+      var start = placed.pos + placed.text.indexOf(value);
       area.focus();
       area.setSelectionRange(start, start + value.length);
     }

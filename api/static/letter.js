@@ -23,24 +23,12 @@
   // How many findings the list shows (rules/web.yml): a letter with thousands lists the first
   // `most`, and `alike` of the same check on the same words; the rest are counted.
   var LISTED = data.listed || { most: Infinity, alike: Infinity };
-  // A line that is only a sign-off, from the checker's own list (rules/structure.yml) when the
-  // page gives it: paragraphs are inserted before the first such line.
-  var SIGN_OFF = new RegExp("^[ \\t]*(?:" + (data.sign_off ||
-    "Yours\\s+sincerely|Yours\\s+faithfully|Yours\\s+truly|Kind\\s+regards|Best\\s+wishes|Regards") +
-    ")[,.!]?[ \\t]*$", "mi");
-  // Paragraphs that acknowledge feelings, condole or apologise for delay go early, after the
-  // first paragraph under the greeting (api/web/letter_view.py EARLY_RULES); the greeting and
-  // reference lines ("Re: ...", "Our reference: ...") as the checker finds them (rules/structure.yml).
+  // Where each rule's paragraph goes (api/web/letter_view.py `insert_where`; the rule's
+  // `insert_place` in rules/*.yml): the decision first under the greeting ("opening"), an
+  // acknowledgement of feelings, condolences or an apology after the paragraph giving the
+  // decision ("early"), the rest before the sign-off; placed by api/static/insert.js.
   var EARLY = data.early_rules || [];
-  // The decision goes first: before the first paragraph under the greeting (OPENING_RULES).
   var OPENING = data.opening_rules || [];
-  // The words that state the decision, as the checker found them when the page was made: an
-  // early paragraph goes after the paragraph that holds them (when they are still there), so
-  // that "I understand this decision will be disappointing" never comes before the decision.
-  var DECISION = data.decision_words || "";
-  var GREETING = patterns(data.greeting), REFERENCE = patterns(data.reference_line);
-  var SENTENCE_END = /[.!?\u2026]["\u201d\u2019)]*$/;
-  var HEADING_WORDS = 15;  // a short line with no full stop under the greeting: a heading
   var dirty = false, seq = 0, timer = null;
   // What is typed is kept in this browser tab (sessionStorage: gone when the tab closes, and on
   // signing out) until the page shows it saved: a session that ended while a letter was typed
@@ -61,18 +49,6 @@
   }
 
   function say(text) { if (status) { status.textContent = text; } }
-
-  function patterns(sources) {
-    var out = [];
-    (sources || []).forEach(function (src) {
-      try { out.push(new RegExp(src, "i")); } catch (e) { /* a pattern JavaScript cannot read */ }
-    });
-    return out;
-  }
-
-  function matchesAny(list, line) {
-    return list.some(function (re) { return re.test(line); });
-  }
 
   document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
 
@@ -484,84 +460,15 @@
     done(f.n, "Put in \u201c" + value + "\u201d. Save to keep it.");
   }
 
-  /* Where a paragraph that belongs early goes: just after the first paragraph under the
-     greeting (headings and reference lines such as "Re: ..." passed over), set apart as the
-     letter sets its paragraphs apart (a blank line, or a line of its own as in a Word file).
-     Null when the letter has no greeting, or nothing but the sign-off under it. */
-  // Where a paragraph goes after the first paragraph under the greeting (passing over a
-  // "Re:" line or a heading), or, `before`, in front of that paragraph; null: no greeting, or
-  // nothing under it but the sign-off.
-  function earlyPlace(text, value, before) {
-    var lines = text.split("\n"), starts = [], at = 0, i, g = -1;
-    for (i = 0; i < lines.length; i++) { starts.push(at); at += lines[i].length + 1; }
-    for (i = 0; i < lines.length; i++) {
-      if (matchesAny(GREETING, lines[i].trim())) { g = i; break; }
-    }
-    if (g < 0) { return null; }
-    var blank = function (k) { return !lines[k].trim(); };
-    var heading = function (k) {
-      var line = lines[k].trim();
-      return !SENTENCE_END.test(line) && line.split(/\s+/).length <= HEADING_WORDS;
-    };
-    var first = g + 1;
-    while (first < lines.length && (blank(first) || matchesAny(REFERENCE, lines[first].trim()) || heading(first))) {
-      if (SIGN_OFF.test(lines[first])) { return null; }
-      first++;
-    }
-    if (first >= lines.length || SIGN_OFF.test(lines[first])) { return null; }
-    var after = false;  // after the paragraph that states the decision, not the first one
-    if (!before && DECISION) {
-      var at = text.indexOf(DECISION, starts[first]);
-      if (at >= 0) {
-        var k = first, end = at + DECISION.length - 1;
-        while (k + 1 < lines.length && starts[k + 1] <= end) { k++; }
-        var signed = false;
-        for (var s = first; s <= k; s++) { if (SIGN_OFF.test(lines[s])) { signed = true; } }
-        if (!signed && k > first) { first = k; after = true; }
-      }
-    }
-    var last = first;  // a paragraph typed over several lines ends with a full stop before a line break
-    while (last + 1 < lines.length && !blank(last + 1) && !SENTENCE_END.test(lines[last].trim()) &&
-           !SIGN_OFF.test(lines[last + 1])) { last++; }
-    var apart = last + 1 < lines.length && blank(last + 1) ? "\n\n" : "\n";
-    if (before) { return { pos: starts[first], text: value + apart }; }
-    var pos = starts[last] + lines[last].length;
-    return { pos: pos, text: apart + value, afterDecision: after };
-  }
-
   function insert(button) {
     var value = button.getAttribute("data-value");
-    var pos, text, where;
-    var placed = button.getAttribute("data-where");
-    var early = placed === "early" || placed === "opening" ? earlyPlace(current, value, placed === "opening") : null;
-    if (button.getAttribute("data-where") === "greeting") {  // api/static/greeting.js
-      var greeting = window.VclGreeting.place(current, value, data);
-      var at = greeting.pos + greeting.text.indexOf(value);
-      setText(current.slice(0, greeting.pos) + greeting.text + current.slice(greeting.pos), [at, at + value.length]);
-      done(Number(button.getAttribute("data-finding")), "Greeting inserted at the top of the letter, above the first paragraph. Save to keep it.");
-      return;
-    }
-    if (button.getAttribute("data-where") === "top") {
-      pos = 0; text = value + "\n\n"; where = " at the top of the letter";
-    } else if (early) {
-      pos = early.pos; text = early.text;
-      where = placed === "opening" ? " under the greeting, as the first paragraph" :
-        (early.afterDecision ? " after the paragraph that gives the decision" : " after the first paragraph under the greeting");
-    } else {
-      var match = SIGN_OFF.exec(current);
-      if (match) {
-        // set apart as the letter's paragraphs are: by a blank line, or, in a letter with none
-        // (a Word file's, one line a paragraph), by a line break alone
-        pos = match.index; text = value + (current.indexOf("\n\n") >= 0 ? "\n\n" : "\n"); where = " before the sign-off";
-      } else {
-        pos = current.length;
-        text = (/\n\n$/.test(current) ? "" : (/\n$/.test(current) ? "\n" : "\n\n")) + value + "\n";
-        where = " at the end";
-      }
-    }
-    var start = pos + text.indexOf(value);
-    setText(current.slice(0, pos) + text + current.slice(pos), [start, start + value.length]);
-    done(Number(button.getAttribute("data-finding")), "Paragraph inserted" + where + ". Change it to fit this case, then save.");
+    var where = button.getAttribute("data-where");
+    var placed = window.VclInsert.place(current, value, where, data);  // api/static/insert.js
+    var start = placed.pos + placed.text.indexOf(value);
+    setText(current.slice(0, placed.pos) + placed.text + current.slice(placed.pos), [start, start + value.length]);
+    done(Number(button.getAttribute("data-finding")), where === "greeting" ?
+      "Greeting inserted" + placed.said + ". Save to keep it." :
+      "Paragraph inserted" + placed.said + ". Change it to fit this case, then save.");
   }
 
   function showWords(link) {

@@ -26,36 +26,41 @@ from .forms import BEREAVED_LABELS, CATEGORY_LABELS, DECISION_LABELS, FIELD_ORDE
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "suggestion": 2}
 PLACEHOLDER_RULE = "content.placeholder"
-# Paragraphs that acknowledge feelings, condole or apologise for a late letter belong early:
-# "Insert this paragraph" puts them after the first paragraph under the greeting (letter.js),
-# not just before the sign-off where other missing content goes.
-EARLY_RULES = ("empathy.acknowledgement", "empathy.condolence", "empathy.delay_apology")
-# The decision, which the victim should learn first (the rule's `why`), opens the letter: it goes
-# before the first paragraph under the greeting (letter.js), not at the end where the reader
-# met it last.
-OPENING_RULES = ("content.decision",)
 # Rule kinds whose inserts have a place of their own: a header line at the very top; the
 # greeting of a letter with none at the top of its body (api/static/greeting.js).
 INSERT_PLACES = {"header_line": "top", "salutation": "greeting"}
 
 
 def insert_where(rule: Any) -> str:
-    """Where a paragraph to insert for this rule goes: 'top' (a header line), 'greeting' (the
-    greeting of a letter with none: at the top of the body, after the header lines), 'opening'
-    (the first paragraph under the greeting), 'early' (after the first paragraph under the
-    greeting) or 'body' (before the sign-off)."""
+    """Where a paragraph to insert for this rule goes (api/static/insert.js): 'top' (a header
+    line), 'greeting' (the greeting of a letter with none: at the top of the body, after the
+    header lines), else the rule's `insert_place` (rules/*.yml): 'opening' (the first paragraph
+    under the greeting: the decision), 'early' (after the paragraph that gives the decision, or
+    the first under the greeting: an acknowledgement of feelings, condolences, an apology for a
+    late letter) or 'body' (before the sign-off)."""
     if rule is None:
         return "body"
     if rule.kind in INSERT_PLACES:
         return INSERT_PLACES[rule.kind]
-    if rule.id in OPENING_RULES:
-        return "opening"
-    return "early" if rule.id in EARLY_RULES else "body"
+    return getattr(rule.config, "insert_place", "body")
+
+
+def insert_data(rules: list, text: str, context: dict | None) -> dict[str, Any]:
+    """What api/static/insert.js needs to place a paragraph: the rules whose paragraphs go
+    first under the greeting ('opening') and early ('early'), the checker's greeting, header,
+    reference-line and sign-off patterns, and the words that state the decision in `text`
+    (`decision_words`; None without a `context`). Worked out even when no finding offers an
+    early paragraph: the page checks the letter again as it is typed, and a paragraph taken
+    out then brings its finding, and its button, back."""
+    return {**greeting_place_data(), "greeting": [p.pattern for p in structure_patterns().greeting],
+            "early_rules": [r.id for r in rules if insert_where(r) == "early"],
+            "opening_rules": [r.id for r in rules if insert_where(r) == "opening"],
+            "decision_words": decision_words(text, context) if context is not None else None}
 
 
 def decision_words(text: str, context: dict) -> str | None:
     """The words in which the letter states its decision (engine/run.py `decision_stated`),
-    for letter.js to put an acknowledgement of feelings, condolences or an apology after the
+    for api/static/insert.js to put an acknowledgement of feelings, condolences or an apology after the
     paragraph that holds them; None when it does not say, or its details cannot be read."""
     try:
         letter = Letter(text=text, context=context_from_mapping(context))

@@ -17,7 +17,6 @@ from vcl_qa import csv_safe, labels
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.result import DIMENSIONS
 from vcl_qa.engine.rules import load_rules
-from vcl_qa.engine.structure import patterns as structure_patterns
 from vcl_qa.db import audit
 from vcl_qa.decisions import agreement
 from vcl_qa.letters import store
@@ -202,15 +201,10 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
             # a greeting for a letter with none: at the top of its body (api/static/greeting.js)
             "greeting_rules": [r.id for r in rules if letter_view.insert_where(r) == "greeting"],
             "unmarkable_rules": [r.id for r in rules if not r.markable],
-            # the sign-offs the checker knows (rules/structure.yml): paragraphs go in before them;
-            # the header and reference lines a greeting goes after
-            **letter_view.greeting_place_data(),
-            # acknowledgement, condolence, apology for delay: after the greeting's first paragraph,
-            # found with the checker's greeting and reference-line patterns (rules/structure.yml)
-            "early_rules": list(letter_view.EARLY_RULES), "opening_rules": list(letter_view.OPENING_RULES),
-            # where the letter says what was decided: an early paragraph goes after it
-            "decision_words": letter_view.decision_words(view["text"], context),
-            "greeting": [p.pattern for p in structure_patterns().greeting]}
+            # where a paragraph goes (api/static/insert.js): the sign-offs, greetings, header and
+            # reference lines the checker knows (rules/structure.yml), each rule's
+            # `insert_place`, and the words that give the decision (an early paragraph goes after them)
+            **letter_view.insert_data(rules, view["text"], context)}
     saved_text = SAVED_MESSAGES.get(saved or "")
     if saved in ("version", "changed"):
         saved_text = saved_text.replace("a new version", f"version {letter['latest_version']}")

@@ -20,7 +20,7 @@ from vcl_qa.training.store import BuiltIn, NotFound
 
 from ..deps import DbDep, scoring_slot
 from .forms import date_from_form, date_parts
-from .letter_view import INSERT_PLACES, greeting_place_data
+from .letter_view import insert_data, insert_where
 from .session import SECURITY_HEADERS, Manager, PostedForm, StaffOrManager, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -65,7 +65,7 @@ def _finding_views(result: dict) -> tuple[list[dict], list[dict]]:
             kind = "insert" if options else "none"
         rule = rules.get(f["rule"])
         shown.append({**f, "n": len(shown) + 1, "kind": kind, "options": options or [],
-                      "where": INSERT_PLACES.get(rule.kind, "body") if rule is not None else "body",
+                      "where": insert_where(rule),
                       "severity_words": labels.label(labels.SEVERITIES, f["severity"])})
     return shown, set_aside
 
@@ -199,7 +199,7 @@ def _exercise_page(request: Request, user, db, exercise_id: str, number: int | N
     shown, set_aside, data_json = [], [], None
     if last is not None and text is None:
         shown, set_aside = _finding_views(last)
-        data_json = _script_json({"text": last["text"], **greeting_place_data(), "findings": [
+        data_json = _script_json({"text": last["text"], **insert_data(load_rules().rules, last["text"], {**detail["context"], **(last["changes"] or {})}), "findings": [
             {"n": f["n"], "start": f.get("start"), "end": f.get("end"), "text": f.get("text"),
              "severity": f["severity"], "kind": f["kind"]} for f in shown]})
     editor_text = text if text is not None else (last["text"] if last else detail["text"])

@@ -117,9 +117,17 @@ def test_staff_exercise_failed_then_fixed_and_passed(tpage, training_site):
     shot(tpage, "training-exercise")
     assert_accessible(tpage)
 
-    # The same editor as a checked letter: a suggested paragraph goes in before the sign-off.
-    tpage.locator(".finding").filter(has_text="condolences").get_by_role("button", name="Insert this paragraph").click()
-    assert "Please accept my deepest sympathy." in tpage.get_by_label("Edit your letter").input_value()
+    # The same editor as a checked letter, and the same places (api/static/insert.js):
+    # condolences go after the paragraph that gives the decision, not before the sign-off.
+    card = tpage.locator(".finding").filter(has_text="condolences")
+    card.get_by_role("button", name="Insert this paragraph").click()
+    edited = tpage.get_by_label("Edit your letter").input_value()
+    decision = "He was charged with causing the death of the deceased by careless driving."
+    assert f"{decision}\n\nI am very sorry for the loss of [name]. Please accept my deepest sympathy.\n\nWhy we made" in edited
+    assert edited.count("Please accept my deepest sympathy.") == 1
+    assert edited.replace("I am very sorry for the loss of [name]. Please accept my deepest sympathy.\n\n", "") \
+        == built_in("khan-brother").letter  # nothing else changed
+    assert "Paragraph inserted after the first paragraph under the greeting" in card.inner_text()
 
     # Fixed: condolences and a meeting offer written in; passed, with the model answer.
     text = built_in("khan-brother").letter
@@ -144,6 +152,36 @@ def test_staff_exercise_failed_then_fixed_and_passed(tpage, training_site):
     tpage.reload()
     assert no_sideways_scroll(tpage)
     look(tpage, "training-exercise-phone")
+
+
+def test_a_word_style_attempt_gets_paragraphs_where_the_letter_page_puts_them(tpage, training_site):
+    """Found in a review: the exercise page put every paragraph before the sign-off with a
+    blank line, from a sign-off list of its own, where the letter page puts the decision first,
+    condolences after it, and sets a paragraph apart as the letter does (one line a paragraph in
+    a Word file's letter). Both pages now place paragraphs the same way (api/static/insert.js)."""
+    sign_in(tpage, training_site["tokens"]["south"])
+    tpage.goto("/training/khan-brother")
+    word_style = re.sub(r"\n\n+", "\n", built_in("khan-brother").letter)
+    tpage.get_by_label("Fix the letter here").fill(word_style)
+    tpage.get_by_role("button", name="Check my letter").click()
+    tpage.wait_for_url(re.compile(r"attempt=\d+"))
+    editor = tpage.get_by_label("Edit your letter")
+    assert editor.input_value() == word_style
+    condolences = tpage.locator(".finding").filter(has_text="condolences")
+    assert condolences.locator("button.insert").get_attribute("data-where") == "early"
+    condolences.get_by_role("button", name="Insert this paragraph").click()
+    meeting = tpage.locator(".finding").filter(has_text="No offer to meet")
+    assert meeting.locator("button.insert").get_attribute("data-where") == "body"
+    offer = meeting.locator("button.insert").get_attribute("data-value")
+    meeting.get_by_role("button", name="Insert this paragraph").click()
+    lines = editor.input_value().split("\n")
+    decision = lines.index("I am writing to tell you that we have decided to stop the case against Paul Reid. "
+                           "He was charged with causing the death of the deceased by careless driving.")
+    assert lines[decision + 1] == "I am very sorry for the loss of [name]. Please accept my deepest sympathy."
+    assert lines[decision + 2] == "Why we made this decision"
+    assert lines[lines.index("Yours sincerely") - 1] == offer
+    assert "\n\n" not in editor.input_value()
+    assert "before the sign-off" in meeting.inner_text()
 
 
 def test_one_click_swaps_in_the_exercise_editor(tpage, training_site):

@@ -21,6 +21,7 @@ from typing import Any
 
 from vcl_qa import config
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
+from vcl_qa.engine.structure import run_pieces
 
 CONCEPTS = ("specific_reason", "decision_statement", "review_right", "meeting_offer", "acknowledgement")
 _DIGIT = re.compile(r"\d")
@@ -35,18 +36,17 @@ def normalise(text: str) -> str:
     with the square of such a run ("[[[[...": 8,000 of them took 25 s), holding the
     interpreter's lock, so one hostile sentence stalled every other request."""
     out = _SPACE.sub(" ", _DIGIT.sub("0", text.lower())).strip()
-    if len(out) > LONGEST_TOKEN_RUN and _LONG_RUN.search(out):
+    if len(out) > config.LONGEST_TOKEN_RUN and _LONG_RUN.search(out):
         out = _LONG_RUN.sub(_cut, out)
     return out
 
 
-LONGEST_TOKEN_RUN = config.LONGEST_TOKEN_RUN
-_LONG_RUN = re.compile(r"\S{%d,}" % (LONGEST_TOKEN_RUN + 1))
+_LONG_RUN = re.compile(r"\S{%d,}" % (config.LONGEST_TOKEN_RUN + 1))
 
 
 def _cut(m: re.Match) -> str:
-    run = m.group()
-    return " ".join(run[i:i + LONGEST_TOKEN_RUN] for i in range(0, len(run), LONGEST_TOKEN_RUN))
+    """A run too long for the tokenizer, in pieces as structure.py gives it (`run_pieces`)."""
+    return " ".join(piece for _, piece in run_pieces(m.group()))
 
 
 @lru_cache(maxsize=4)

@@ -74,6 +74,28 @@ class Places:
     starts: list[int]
     ends: list[int]
 
+    def span(self, start: int, end: int, length: int) -> tuple[int, int]:
+        """The span [start, end) of the plain text, in the text as written (`length` long): a
+        start past the plain text's end is the written text's end; an end takes in the whole of
+        the last character it covers and nothing after it."""
+        size = len(self.starts)
+        a = self.starts[start] if start < size else length
+        return a, (max(a, self.ends[min(end, size) - 1]) if end > 0 else a)
+
+    @classmethod
+    def crlf(cls, sent: str) -> "Places":
+        """The places of a text whose line breaks "\r\n" were made "\n" (each "\n" spans
+        both characters as sent)."""
+        starts: list[int] = []
+        ends: list[int] = []
+        i, n = 0, len(sent)
+        while i < n:
+            j = i + 2 if sent.startswith("\r\n", i) else i + 1
+            starts.append(i)
+            ends.append(j)
+            i = j
+        return cls(starts, ends)
+
 
 def plain(text: str) -> tuple[str, Places | None]:
     """The text without invisible characters, composed (NFC) and with lookalike letters read as
@@ -114,22 +136,14 @@ def plain(text: str) -> tuple[str, Places | None]:
 
 def map_back(result: Result, places: Places, original: str) -> None:
     """Offsets in the plain text (`plain`) made offsets in `original`, in place."""
-    size = len(places.starts)
-
-    def start(i: int) -> int:
-        return places.starts[i] if i < size else len(original)
-
-    def end(i: int, lo: int) -> int:
-        return max(lo, places.ends[i - 1]) if i > 0 else lo  # not taking in one just after the words
-
     for f in result.findings:
         if f.start is not None:
-            f.start = start(f.start)
             if f.end is not None:
-                f.end = end(f.end, f.start)
+                f.start, f.end = places.span(f.start, f.end, len(original))
                 if f.text is not None:
                     f.text = original[f.start:f.end]
+            else:
+                f.start = places.span(f.start, 0, len(original))[0]
             f.column = f.start - (original.rfind("\n", 0, f.start) + 1) + 1  # lines are unchanged
         if f.replace_start is not None and f.replace_end is not None:
-            f.replace_start = start(f.replace_start)
-            f.replace_end = end(f.replace_end, f.replace_start)
+            f.replace_start, f.replace_end = places.span(f.replace_start, f.replace_end, len(original))

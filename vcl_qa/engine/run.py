@@ -43,7 +43,7 @@ def decision_stated(letter: Letter, *, ruleset: RuleSet | None = None) -> tuple[
     """Where the letter states its decision, as content.decision finds it (the first of the
     decision's concepts in the letter), in the letter as written; None when it never says (or
     the rule set has no such rule). The letter page puts a paragraph acknowledging feelings just
-    after the paragraph that holds it (api/static/letter.js): put after the letter's first
+    after the paragraph that holds it (api/static/insert.js): put after the letter's first
     paragraph, it could come before the victim had been told what was decided."""
     from vcl_qa.engine.kinds.required import concepts_for
 
@@ -60,11 +60,7 @@ def decision_stated(letter: Letter, *, ruleset: RuleSet | None = None) -> tuple[
     if not hits:
         return None
     first = min(hits, key=lambda h: h.start)
-    if places is None:
-        return first.start, first.end
-    size = len(places.starts)
-    start = places.starts[first.start] if first.start < size else len(letter.text)
-    return start, max(start, places.ends[first.end - 1]) if first.end > 0 else start
+    return (first.start, first.end) if places is None else places.span(first.start, first.end, len(letter.text))
 
 
 # What the libraries under the engine remember of every word they have ever met, which a

@@ -285,7 +285,7 @@ def _chunk(chunk: str) -> tuple[tuple, ...]:
 LONGEST_RUN = config.LONGEST_TOKEN_RUN
 
 
-def _pieces(run: str):
+def run_pieces(run: str):
     """(offset, piece) of a run longer than LONGEST_RUN, cut into pieces of that length."""
     for i in range(0, len(run), LONGEST_RUN):
         yield i, run[i:i + LONGEST_RUN]
@@ -323,7 +323,7 @@ def _tokenize_into(text: str, out: list[Tok], start: int) -> None:
             for off, piece, lower, space, punct, num, title, upper in _chunk(run):
                 append(new(Tok, (piece, lower, pos + off, space, punct, num, title, upper)))
         else:
-            for at, part in _pieces(run):
+            for at, part in run_pieces(run):
                 for off, piece, lower, space, punct, num, title, upper in _chunk(part):
                     append(new(Tok, (piece, lower, pos + at + off, space, punct, num, title, upper)))
         start += size

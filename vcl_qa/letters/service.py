@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-from bisect import bisect_left
 import unicodedata
 from typing import Any
 
@@ -207,19 +205,9 @@ def as_sent(result: Result, scored: str, sent: str) -> None:
     would have put a one-click replacement a character early for each line above it (found in
     a review: "pursuant to" at 144-155 fell on "inal, pursu"). A lone "\r" became one "\n",
     which moves nothing."""
-    dropped = []  # where, in the text scored, each "\n" that was "\r\n" stands
-    for k, m in enumerate(re.finditer("\r\n", sent)):
-        dropped.append(m.start() - k)
+    from vcl_qa.engine import invisible
 
-    def moved(at: int | None) -> int | None:
-        return None if at is None else at + bisect_left(dropped, at)
-
-    for f in result.findings:
-        quoted = f.text is not None and f.start is not None and f.end is not None and f.text == scored[f.start:f.end]
-        f.start, f.end = moved(f.start), moved(f.end)
-        f.replace_start, f.replace_end = moved(f.replace_start), moved(f.replace_end)
-        if quoted:
-            f.text = sent[f.start:f.end]  # the words as sent ("\r\n" within them too)
+    invisible.map_back(result, invisible.Places.crlf(sent), sent)
 
 
 def check_decision_date(context: dict | None, today: dt.date | None = None) -> None:

@@ -767,9 +767,7 @@ def redact(text: str, context: LetterContext | None = None, extra_names: Iterabl
     context, extra_names, hide = _plain_details(context, extra_names, hide)
     if places is not None:
         spans = _spans(bare, context, extra_names, hide, rules)
-        size = len(places.starts)
-        moved = [c._replace(start=places.starts[c.start] if c.start < size else len(text),
-                            end=places.ends[c.end - 1] if 0 < c.end <= size else len(text)) for c in spans]
+        moved = [c._replace(**dict(zip(("start", "end"), places.span(c.start, c.end, len(text))))) for c in spans]
         return _apply(text, moved, rules)
     return _apply(text, _spans(text, context, extra_names, hide, rules), rules)
 

@@ -102,6 +102,10 @@ class InsertSettings(KindSettings):
 
     insert: str | dict[str, str] | None = None  # the words to add (per decision where they differ)
     insert_cy: str | dict[str, str] | None = None
+    # Where the letter page and the training page put the paragraph (api/static/insert.js):
+    # 'opening' first under the greeting, 'early' after the paragraph giving the decision (or
+    # the first under the greeting), 'body' before the sign-off.
+    insert_place: Literal["opening", "early", "body"] = "body"
 
     @model_validator(mode="after")
     def _welsh_insert_needs_welsh(self):

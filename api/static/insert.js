@@ -1,0 +1,108 @@
+/* Where "Insert this paragraph" puts a paragraph the letter lacks (the letter page, letter.js,
+   and a training exercise, app.js, both use it). `where` is the rule's place
+   (api/web/letter_view.py `insert_where`, from `insert_place` in rules/*.yml):
+   - "top": the first line of the letter (a header line);
+   - "greeting": the greeting of a letter with none (api/static/greeting.js);
+   - "opening": the first paragraph under the greeting (the decision: the victim reads it first);
+   - "early": after the paragraph that gives the decision (`data.decision_words`, where the
+     checker found it when the page was made), or, with no decision found or its words changed
+     since, after the first paragraph under the greeting (an acknowledgement of feelings,
+     condolences, an apology for a late letter);
+   - "body": just before the sign-off, or at the end of a letter with none.
+   Headings and reference lines ("Re: ...") under the greeting are passed over. A paragraph is
+   set apart as the letter sets its paragraphs apart: by a blank line, or, in a letter with no
+   blank lines (a Word file's, one line a paragraph), by a line break alone.
+   `data` carries the checker's patterns (api/web/letter_view.py `insert_data`): `greeting`,
+   `reference_line`, `sign_off`, `decision_words`, and greeting.js's. */
+(function () {
+  "use strict";
+
+  var SENTENCE_END = /[.!?\u2026]["\u201d\u2019)]*$/;
+  var HEADING_WORDS = 15;  // a short line with no full stop under the greeting: a heading
+
+  function compile(sources) {
+    var out = [];
+    (sources || []).forEach(function (src) {
+      try { out.push(new RegExp(src, "i")); } catch (e) { /* a pattern JavaScript cannot read */ }
+    });
+    return out;
+  }
+
+  function any(list, line) { return list.some(function (re) { return re.test(line); }); }
+
+  /* A line that is only a sign-off, from the checker's own list (rules/structure.yml). */
+  function signOffPattern(data) {
+    return new RegExp("^[ \\t]*(?:" + (data.sign_off ||
+      "Yours\\s+sincerely|Yours\\s+faithfully|Yours\\s+truly|Kind\\s+regards|Best\\s+wishes|Regards") +
+      ")[,.!]?[ \\t]*$", "mi");
+  }
+
+  /* After the first paragraph under the greeting (or the one giving the decision), or, `before`,
+     in front of the first: {pos, text, afterDecision}; null when the letter has no greeting, or
+     nothing under it but the sign-off. */
+  function earlyPlace(letter, value, before, data) {
+    var greeting = compile(data.greeting), reference = compile(data.reference_line);
+    var signOff = signOffPattern(data), decision = data.decision_words || "";
+    var lines = letter.split("\n"), starts = [], at = 0, i, g = -1;
+    for (i = 0; i < lines.length; i++) { starts.push(at); at += lines[i].length + 1; }
+    for (i = 0; i < lines.length; i++) {
+      if (any(greeting, lines[i].trim())) { g = i; break; }
+    }
+    if (g < 0) { return null; }
+    var blank = function (k) { return !lines[k].trim(); };
+    var heading = function (k) {
+      var line = lines[k].trim();
+      return !SENTENCE_END.test(line) && line.split(/\s+/).length <= HEADING_WORDS;
+    };
+    var first = g + 1;
+    while (first < lines.length && (blank(first) || any(reference, lines[first].trim()) || heading(first))) {
+      if (signOff.test(lines[first])) { return null; }
+      first++;
+    }
+    if (first >= lines.length || signOff.test(lines[first])) { return null; }
+    var after = false;  // after the paragraph that states the decision, not the first one
+    if (!before && decision) {
+      var found = letter.indexOf(decision, starts[first]);
+      if (found >= 0) {
+        var k = first, end = found + decision.length - 1;
+        while (k + 1 < lines.length && starts[k + 1] <= end) { k++; }
+        var signed = false;
+        for (var s = first; s <= k; s++) { if (signOff.test(lines[s])) { signed = true; } }
+        if (!signed && k > first) { first = k; after = true; }
+      }
+    }
+    var last = first;  // a paragraph typed over several lines ends with a full stop before a line break
+    while (last + 1 < lines.length && !blank(last + 1) && !SENTENCE_END.test(lines[last].trim()) &&
+           !signOff.test(lines[last + 1])) { last++; }
+    var apart = last + 1 < lines.length && blank(last + 1) ? "\n\n" : "\n";
+    if (before) { return { pos: starts[first], text: value + apart }; }
+    return { pos: starts[last] + lines[last].length, text: apart + value, afterDecision: after };
+  }
+
+  /* {pos, text, said}: put `text` at `pos` of the letter; `said` tells where, for the page to
+     say ("Paragraph inserted" + said). */
+  function place(letter, value, where, data) {
+    if (where === "greeting") {
+      var greeting = window.VclGreeting.place(letter, value, data);  // api/static/greeting.js
+      return { pos: greeting.pos, text: greeting.text, said: " at the top of the letter, above the first paragraph" };
+    }
+    if (where === "top") {
+      return { pos: 0, text: value + "\n\n", said: " at the top of the letter" };
+    }
+    if (where === "early" || where === "opening") {
+      var early = earlyPlace(letter, value, where === "opening", data);
+      if (early) {
+        return { pos: early.pos, text: early.text, said: where === "opening" ? " under the greeting, as the first paragraph" :
+          (early.afterDecision ? " after the paragraph that gives the decision" : " after the first paragraph under the greeting") };
+      }
+    }
+    var match = signOffPattern(data).exec(letter);
+    if (match) {
+      return { pos: match.index, text: value + (letter.indexOf("\n\n") >= 0 ? "\n\n" : "\n"), said: " before the sign-off" };
+    }
+    return { pos: letter.length, text: (/\n\n$/.test(letter) ? "" : (/\n$/.test(letter) ? "\n" : "\n\n")) + value + "\n",
+             said: " at the end" };
+  }
+
+  window.VclInsert = { place: place };
+}());
