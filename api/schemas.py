@@ -148,6 +148,11 @@ class LetterSummary(BaseModel):
     created_at: str
     updated_at: str
     purged_at: str | None
+    rescored_for_today: bool = Field(default=False, description="An undated draft saved on an earlier "
+                                      "day: `score` and `verdict` judge it as if sent today (nothing stored)")
+    saved_score: int | None = Field(default=None, description="Such a draft's score when saved")
+    saved_verdict: str | None = Field(default=None, description="... and its result then")
+    saved_on: str | None = Field(default=None, description="... and the day it was scored for then")
 
 
 class LetterList(BaseModel):

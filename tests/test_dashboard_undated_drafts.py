@@ -271,3 +271,38 @@ def test_the_dashboard_page_shows_the_draft_late_as_its_page_does(site):
     assert note.startswith("1 draft has no letter date: it is counted here as if sent on ")
     assert "Drafts are never counted as on time or late until they are sent." in note
     assert "Drafts are not counted until they are sent." in visible_text(page.text)  # the on-time figure
+
+
+def test_the_letters_list_its_filter_and_its_export_judge_the_draft_as_of_today(letters):
+    """Found in a manager's review: the undated draft saved as on time ("Good") was listed, found
+    by the "Good" filter and exported as Good, while its page and the dashboard said it was late
+    today and needed work. The list, its filter, its CSV and GET /letters judge it as of today."""
+    from vcl_qa.reports import exports
+
+    db, ids, _, _ = letters
+    page = store.get_letter(db, ids["U"])
+    today = service.current_result(db, page)[0]
+    saved = page["result"]
+    assert today["score"] < saved["score"]  # late today: the test has something to tell apart
+    rows, count = service.list_letters(db, team="east")
+    assert count == 3 and [r["id"] for r in rows] == sorted(ids.values(), reverse=True)
+    draft = next(r for r in rows if r["id"] == ids["U"])
+    assert (draft["score"], draft["verdict"]) == (today["score"], today["verdict"])
+    assert (draft["saved_score"], draft["saved_verdict"], draft["saved_on"]) == (saved["score"], saved["verdict"],
+                                                                                CHECKED.isoformat())
+    assert draft["rescored_for_today"]
+    assert not any(r.get("rescored_for_today") for r in rows if r["id"] != ids["U"])  # dated: as stored
+    # the filter reads today's result
+    for verdict in ("good", "needs_work", "poor"):
+        found, n = service.list_letters(db, team="east", verdict=verdict)
+        assert (ids["U"] in [r["id"] for r in found]) == (verdict == today["verdict"]), verdict
+        assert n == len(found)
+    # paged, newest first, the drafts among the rest
+    first, n = service.list_letters(db, team="east", limit=1)
+    second, _ = service.list_letters(db, team="east", limit=2, offset=1)
+    assert n == 3 and [r["id"] for r in first + second] == [r["id"] for r in rows]
+    row = exports.letter_row(draft)
+    assert row["Score"] == today["score"] and row["Result code"] == today["verdict"]
+    assert saved["verdict"] == "needs_work"
+    assert row["Score note"] == f"If sent today; {saved['score']} (Needs work) when saved, scored for Friday 21 November 2025"
+    assert exports.letter_row(next(r for r in rows if r["id"] == ids["A"]))["Score note"] == ""

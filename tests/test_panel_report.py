@@ -306,3 +306,39 @@ def test_every_board_table_scrolls_in_a_focusable_named_box_with_a_hint(env):
     assert len(set(labels)) == len(labels)  # each box its own name
     assert 'id="scroll-hint"' in html and "scroll sideways" in html
     assert ".table-scroll:focus-visible" in html and "@media (max-width: 48em) { .scroll-hint { display: block; } }" in html
+
+
+def test_the_same_words_in_two_bands_are_shown_in_each_with_how_often(tmp_path):
+    """Found in a manager's review: comments were kept apart across bands, so "ok" given with a
+    1 hid every "ok" given with a 4 or 5, and the high band showed nothing. Each band shows its
+    own comments; the same words given more than once in a band are shown once, counted."""
+    db, users, _ = seeded_db(tmp_path / "p.db", panel_members=2, q1_letters=24)
+    try:
+        sampling.draw(db, users["manager"], "2024Q4")
+        for n, overall in ((0, 1), (1, 5)):
+            user = users[f"panel{n}"]
+            for q in rating.queue(db, user, period="2024Q4"):
+                rating.rate(db, user, q["item_id"], good_rating(overall, "ok"))
+        items = len(rating.queue(db, users["panel0"], period="2024Q4"))
+        data = report.build(db, "2024Q4")
+        shown = [(c["band"], c["comment"], c["times"], c["overall"]) for c in data["comments"]]
+        assert shown == [("low", "ok", items, 1), ("high", "ok", items, 5)]
+        assert items > 1
+        html = report.render_html(data)
+        assert f"Given {items} times in this band, first rated 5 out of 5 overall" in html
+    finally:
+        db.close()
+
+
+def test_agreement_figures_are_shown_to_two_places_as_on_the_dashboard(env):
+    from vcl_qa.panel import agreement
+
+    db, _, _ = env
+    data = report.build(db, "2025Q1")
+    rows = {t["measure"]: t for t in data["trend"]}
+    for measure in ("alpha_overall", "spearman_overall_vs_score"):
+        t = rows[measure]
+        assert t["words"]["value"] == agreement.figure_words(t["value"])
+        assert t["words"]["previous"] == agreement.figure_words(t["previous"])
+        assert t["words"]["change"] == agreement.change_words(t["value"], t["previous"])
+    assert data["alpha_words"] == agreement.figure_words(data["summary"]["alpha_overall"])

@@ -132,8 +132,14 @@ def test_manual_add_and_remove_with_reasons(tmp_path):
     db, users, ids = seeded_db(tmp_path / "p.db")
     sampling.draw(db, users["manager"], "2025Q1")
     inside = {i["letter_id"] for i in sampling.items(db, "2025Q1")}
-    outside = next(i for i in ids if i not in inside)
+    outside = next(i for i in ids[:24] if i not in inside)  # sent in 2025Q1, not drawn
     added = sampling.add_letter(db, users["manager"], "2025Q1", outside, "complaint from the victim")
+    # A letter sent in another period is refused, saying when it was sent (found in a manager's
+    # review: the panel was told it was sent in the period, and the board's report counted it there).
+    earlier = ids[24]  # sent in 2024Q4
+    with pytest.raises(Conflict, match=r"was sent on .*2024, outside panel period '2025Q1' \(.*1 January 2025 to .*31 March 2025\)"):
+        sampling.add_letter(db, users["manager"], "2025Q1", earlier, "complaint from the victim")
+    assert earlier not in {i["letter_id"] for i in sampling.items(db, "2025Q1", include_removed=True)}
     assert (added["reason"], added["note"], len(added["raters"])) == ("manual", "complaint from the victim", 2)
     with pytest.raises(Conflict):
         sampling.add_letter(db, users["manager"], "2025Q1", outside, "again")

@@ -126,6 +126,26 @@ def test_sent_letter_rejects_versions_and_second_send(db):
         service.mark_sent(db, WHO, first["id"])
 
 
+def test_a_sent_letters_marks_cannot_change(db):
+    """Found in a staff review: a finding of a sent letter could still be marked "not a problem"
+    (the stored score went from 66 to 69) or restored, changing what the dashboard counted."""
+    first = service.submit(db, WHO, TEXT, CTX, team="north")
+    mark = service.suppress(db, WHO, first["id"], "content.support", "named in the leaflet sent with it")
+    service.mark_sent(db, WHO, first["id"])
+    before = letters.get_letter(db, first["id"])
+    results = count(db, "results")
+    with pytest.raises(letters.Conflict, match=r"was sent on Friday 20 December 2024; its findings and marks cannot change"):
+        service.suppress(db, WHO, first["id"], "content.vrr", "the review right is in the leaflet")
+    with pytest.raises(letters.Conflict, match="undo 'sent' first"):
+        service.unsuppress(db, WHO, first["id"], mark["id"])
+    after = letters.get_letter(db, first["id"])
+    assert (after["score"], after["suppressions"], count(db, "results")) == (before["score"], before["suppressions"], results)
+    from types import SimpleNamespace
+
+    service.undo_sent(db, SimpleNamespace(name="manager", id=None, role="manager"), first["id"])  # a draft again
+    assert service.unsuppress(db, WHO, first["id"], mark["id"])["restored"]
+
+
 def test_delete_removes_every_row_of_the_letter(db):
     first = service.submit(db, WHO, TEXT, CTX, team="north")
     service.suppress(db, WHO, first["id"], "content.support", "named in the leaflet sent with it")

@@ -418,6 +418,15 @@ def test_past_most_checked_the_most_serious_findings_keep_their_buttons():
      ["We cannot continue the prosecution under the Code."]),
     ("adult", "The more serious charge has been dropped.", "charge has been dropped", []),
     ("adult", "Please contact the undersigned.", "the undersigned", ["Please contact me."]),
+    # a staff review: "If any further incident", "Despite whether he pleads", "me reviewed it"
+    ("adult", "In the event of any further incident, please call the police on 101.", "in the event of",
+     ["If there is any further incident, please call the police on 101."]),
+    ("adult", "In the event of you needing help, please call us.", "in the event of", []),
+    ("adult", "Irrespective of whether he pleads guilty, the case goes on.", "irrespective of",
+     ["Regardless of whether he pleads guilty, the case goes on."]),
+    ("adult", "The file was read and the undersigned reviewed it again.", "the undersigned",
+     ["The file was read and I reviewed it again."]),
+    ("adult", "The undersigned has looked at the file.", "the undersigned", []),
 ])
 def test_a_button_never_damages_the_sentence_it_goes_into(reader, sentence, term, want):
     assert sorted(_buttons_applied(reader, sentence, term)) == sorted(want)

@@ -316,6 +316,8 @@ def test_a_poorly_rated_letter_becomes_an_anonymised_exercise(tmp_path):
     try:
         manager, sam = user_by_name(db, "Mo Manager"), user_by_name(db, "Sam Staff")
         assert [r["letter_id"] for r in service.panel_letters(db)] == [letter_id]
+        period = service.panel_letters(db)[0]
+        assert period["period_words"][0].isupper() and not re.search(r"\d{4}Q\d|\d{4}-\d{2}", period["period_words"])
         p = service.preview(db, letter_id, "", "")
         assert set(p["problems"]) == {"title", "brief"} and not p["can_save"]
         p = service.preview(db, letter_id, "A cold letter to a father", "The panel found this letter cold. Fix it.",

@@ -119,14 +119,20 @@ def test_the_letter_page_says_late_as_of_today_as_the_register_does(web, api, se
     assert score < 99
     findings = squash(page.text[page.text.index('id="findings"'):])
     assert "late" in findings.lower() and "apolog" in findings.lower()
-    # the letters list gives the stored score, and says it is as saved (not for a dated draft,
-    # judged as of its own date wherever it is shown)
+    # the letters list gives the score as of today too, as the page does, and what it scored
+    # when saved (not for a dated draft, judged as of its own date wherever it is shown)
     assert api.post("/letters", json={"text": SAMPLE.text, "context": SAMPLE.context.model_dump(
         mode="json", exclude_none=True)}).status_code == 201
     listed = web.get("/letters").text
     row = squash(listed[listed.index(f'href="/letters/{letter_id}"'):].split("</tr>")[0])
-    assert f"99 as saved on {long_date(DUE, TODAY)}" in row
-    assert listed.count("as saved on") == 1
+    assert f"{score} if sent today (99 when saved on {long_date(DUE)})" in row
+    assert listed.count("if sent today") == 1
+    # and so does GET /letters
+    data = api.get("/letters").json()["data"]
+    mine = next(r for r in data if r["id"] == letter_id)
+    assert (mine["score"], mine["rescored_for_today"], mine["saved_score"], mine["saved_on"]) == (
+        score, True, 99, DUE.isoformat())
+    assert [r["rescored_for_today"] for r in data].count(True) == 1
     # the register's page, the same day, says the same case is overdue by the same days
     register = squash(web.get("/decisions").text)
     assert "Overdue: not sent" in register and "2 working days overdue" in register

@@ -207,3 +207,36 @@ def test_an_empty_score_band_is_not_marked():
                                    zero_mark=False))
     assert len(list(root.iter(f"{SVG}rect"))) == 3
     assert [float(r.get("height")) for r in root.iter(f"{SVG}rect")][0] == 0
+
+
+def _axis_figures(svg: str) -> list[str]:
+    """The figures beside the grid lines (the y axis), bottom to top."""
+    root = _parse(svg)
+    return [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "end"]
+
+
+def test_a_count_axis_has_whole_numbers_only():
+    """Found in a manager's review: one letter in a band drew an axis "0, 0.2, 0.5, 0.8, 1" (and
+    "Results by month" 0.5 and 1.5 letters). Counts are marked in whole numbers; a rate or an
+    average keeps its finer steps."""
+    for values, expected in (([1, 0, 0], ["0", "1"]), ([2, 1], ["0", "1", "2"]), ([3], ["0", "1", "2", "3", "4", "5"]),
+                             ([7], ["0", "2", "4", "6", "8", "10"])):
+        figures = _axis_figures(charts.bar_chart("c", "Letters by score", ["a"] * len(values), values,
+                                                 zero_mark=False, whole=True))
+        assert figures == expected, values
+    stacked = charts.stacked_bar_chart("s", "Results by month", ["Jan 25", "Feb 25"],
+                                       [("Good", [1, 0], "#00703c"), ("Poor", [0, 1], "#b10e1e")])
+    assert _axis_figures(stacked) == ["0", "1"]
+    assert _axis_figures(charts.bar_chart("r", "Average", ["a"], [1.5]))[1] == "0.5"  # not a count
+
+
+def test_an_agreement_figure_reads_the_same_on_the_chart_the_table_and_the_report():
+    """Found in a manager's review: alpha -0.1555 (stored to three places as -0.155) was -16 on
+    the dashboard's chart, (-0.15) in its table and -0.155 in the board report."""
+    from vcl_qa.panel import agreement
+
+    assert agreement.shown(-0.155) == -0.16 and agreement.shown(0.145) == 0.15 and agreement.shown(None) is None
+    assert agreement.figure_words(-0.155) == "\u22120.16"
+    assert round(100 * agreement.shown(-0.155)) == -16
+    assert agreement.change_words(0.5, -0.155) == "+0.66" and agreement.change_words(-0.155, 0.5) == "\u22120.66"
+    assert agreement.change_words(0.5, None) == "" and agreement.change_words(0.5, 0.5) == "0.00"

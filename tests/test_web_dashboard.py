@@ -463,7 +463,7 @@ def test_a_replayed_day_says_what_each_block_counts_as_sent(replay_site):
     text = visible_text(page.text)
     assert "2 of the 2 letters that were due before Friday 7 March 2025 were sent by their due dates" in text
     headline = visible_text(re.search(r'<ul class="headline" id="headline">(.*?)</ul>', page.text, re.S).group(1))
-    assert "1 letters checked" in headline and "0 marked sent by then" in headline
+    assert "1 letter checked" in headline and "0 marked sent by then" in headline
     register_note = visible_text(re.search(r'id="register-as-of">(.*?)</p>', page.text, re.S).group(1))
     assert ("As on Friday 7 March 2025, a letter counts as sent here from the day it went out, as the register "
             "holds it now: also a letter stored or marked sent in this service after Friday 7 March 2025") in register_note

@@ -156,8 +156,10 @@ def list_letters(
         if team is not None and team != own:
             return {"data": [], "count": 0}
         team = own
-    rows, count = store.list_letters(db, team=team, decision=decision, verdict=verdict, status=status,
-                                     date_from=date_from, date_to=date_to, q=q, limit=limit, offset=offset)
+    # an undated draft saved on an earlier day: judged as of today, as GET /letters/{id} gives it
+    rows, count = service.list_letters(db, team=team, decision=decision, verdict=verdict, status=status,
+                                       date_from=date_from, date_to=date_to, q=q, limit=limit, offset=offset,
+                                       scoring_slot=scoring_slot)
     # Names and case references were read: which letters, never the words searched for.
     audit.record(db, user, "letters.search" if q else "letters.list", "letter", None,
                  {"ids": [r["id"] for r in rows], "count": count})

@@ -58,6 +58,46 @@
     }
   };
 
+  /* Places in a letter as the server gives them (a count of characters: Python's) and as the
+     page's scripts count them (JavaScript's, in which a character beyond U+FFFF, such as an
+     emoji, counts twice). A staff review found an emoji early in a letter put every one-click
+     change after it two places early ("t**o info**rm", then "ttellrm"). `places(text)` turns a
+     server's place in `text` into the script's (`units`) and back (`chars`); `findings` turns a
+     list of findings' places. */
+  var PLACE_KEYS = ["start", "end", "replace_start", "replace_end"];
+  var places = window.vclQaPlaces = function (text) {
+    var pairs = [];  // where each pair of surrogates starts, in the script's count
+    if (/[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(text)) {
+      for (var i = 0; i < text.length - 1; i++) {
+        var c = text.charCodeAt(i), d = text.charCodeAt(i + 1);
+        if (c >= 0xD800 && c <= 0xDBFF && d >= 0xDC00 && d <= 0xDFFF) { pairs.push(i); i++; }
+      }
+    }
+    return {
+      units: function (at) {
+        if (at === null || at === undefined || !pairs.length) { return at; }
+        var k = 0;
+        while (k < pairs.length && pairs[k] - k < at) { k++; }
+        return at + k;
+      },
+      chars: function (at) {
+        if (at === null || at === undefined || !pairs.length) { return at; }
+        var k = 0;
+        while (k < pairs.length && pairs[k] < at) { k++; }
+        return at - k;
+      },
+      findings: function (list) {
+        if (pairs.length) {
+          var self = this;
+          list.forEach(function (f) {
+            PLACE_KEYS.forEach(function (key) { if (typeof f[key] === "number") { f[key] = self.units(f[key]); } });
+          });
+        }
+        return list;
+      }
+    };
+  };
+
   // Signing out forgets all of it.
   document.addEventListener("submit", function (event) {
     if (!event.target.classList || !event.target.classList.contains("sign-out")) { return; }
@@ -115,9 +155,11 @@
   var area = document.getElementById("text");
   var status = document.getElementById("edit-status");
   var current = area ? area.value : data.text;
-  var findings = data.findings.filter(function (f) { return f.start !== null && f.end !== null; })
-    .map(function (f) { return { n: f.n, start: f.start, end: f.end, severity: f.severity, kind: f.kind, alive: true }; });
+  var findings = places(data.text).findings(data.findings.filter(function (f) { return f.start !== null && f.end !== null; })
+    .map(function (f) { return { n: f.n, start: f.start, end: f.end, severity: f.severity, kind: f.kind, alive: true }; }));
   var RANK = { error: 0, warning: 1, suggestion: 2 };
+  // where the attempt gives its decision, followed through the edits made here (api/static/insert.js)
+  var decision = data.decision_place ? data.decision_place.map(places(data.text).units) : null;
 
   function card(n) { return document.getElementById("f-" + n); }
 
@@ -169,6 +211,7 @@
     var so = oldText.length, sn = newText.length;
     while (so > p && sn > p && oldText.charAt(so - 1) === newText.charAt(sn - 1)) { so--; sn--; }
     var delta = sn - so;
+    decision = window.VclInsert.follow(decision, p, so, sn);
     findings.forEach(function (f) {
       if (!f.alive || f.n === except) { return; }
       if (f.end <= p) { return; }
@@ -212,7 +255,8 @@
     var n = Number(button.getAttribute("data-finding"));
     var value = button.getAttribute("data-value");
     var where = button.getAttribute("data-where");
-    var placed = window.VclInsert.place(current, value, where, data);  // api/static/insert.js, as on the letter page
+    var placed = window.VclInsert.place(current, value, where,  // api/static/insert.js, as on the letter page
+                                        window.VclInsert.withDecision(data, decision, current));
     replaceRange(placed.pos, placed.pos, placed.text, n);
     say(n, where === "greeting" ? "Greeting inserted" + placed.said + ". Save to check the letter again." :
       (where === "top" ? "Heading inserted" : "Paragraph inserted") + placed.said + ". Change it to fit this case, then save.");
@@ -282,7 +326,9 @@
     var field = target();
     field.value = words;
     var start = document.getElementById(field.id.replace("quote", "start"));
-    if (start) { start.value = String(before.toString().length + raw.length - raw.replace(/^\s+/, "").length); }
+    // (counted as the server counts characters: an emoji before the words is one, not two)
+    var head = before.toString() + raw.slice(0, raw.length - raw.replace(/^\s+/, "").length);
+    if (start) { start.value = String(window.vclQaPlaces(head).chars(head.length)); }
     var legend = field.closest("fieldset").querySelector("legend").textContent;
     if (status) { status.textContent = legend + ": the words you selected are in \u201cWords from the letter\u201d. Add your comment below them."; }
   }

@@ -4,10 +4,10 @@
    - "top": the first line of the letter (a header line);
    - "greeting": the greeting of a letter with none (api/static/greeting.js);
    - "opening": the first paragraph under the greeting (the decision: the victim reads it first);
-   - "early": after the paragraph that gives the decision (`data.decision_words`, where the
-     checker found it when the page was made), or, with no decision found or its words changed
-     since, after the first paragraph under the greeting (an acknowledgement of feelings,
-     condolences, an apology for a late letter);
+   - "early": after the paragraph that gives the decision (`data.decision_at`, where the letter
+     page has followed it since the page was made, else `data.decision_words`, as the checker
+     found them), or, with no decision found or its words gone, after the first paragraph under
+     the greeting (an acknowledgement of feelings, condolences, an apology for a late letter);
    - "body": just before the sign-off, or at the end of a letter with none.
    Headings and reference lines ("Re: ...") under the greeting are passed over. A paragraph is
    set apart as the letter sets its paragraphs apart: by a blank line, or, in a letter with no
@@ -43,6 +43,7 @@
   function earlyPlace(letter, value, before, data) {
     var greeting = compile(data.greeting), reference = compile(data.reference_line);
     var signOff = signOffPattern(data), decision = data.decision_words || "";
+    var decisionAt = data.decision_at || null;  // [start, end] as the page followed it, else the words
     var lines = letter.split("\n"), starts = [], at = 0, i, g = -1;
     for (i = 0; i < lines.length; i++) { starts.push(at); at += lines[i].length + 1; }
     for (i = 0; i < lines.length; i++) {
@@ -61,10 +62,10 @@
     }
     if (first >= lines.length || signOff.test(lines[first])) { return null; }
     var after = false;  // after the paragraph that states the decision, not the first one
-    if (!before && decision) {
-      var found = letter.indexOf(decision, starts[first]);
+    if (!before && (decisionAt || decision)) {
+      var found = decisionAt ? (decisionAt[0] >= starts[first] ? decisionAt[0] : -1) : letter.indexOf(decision, starts[first]);
       if (found >= 0) {
-        var k = first, end = found + decision.length - 1;
+        var k = first, end = (decisionAt ? decisionAt[1] : found + decision.length) - 1;
         while (k + 1 < lines.length && starts[k + 1] <= end) { k++; }
         var signed = false;
         for (var s = first; s <= k; s++) { if (signOff.test(lines[s])) { signed = true; } }
@@ -98,11 +99,32 @@
     }
     var match = signOffPattern(data).exec(letter);
     if (match) {
-      return { pos: match.index, text: value + (letter.indexOf("\n\n") >= 0 ? "\n\n" : "\n"), said: " before the sign-off" };
+      // set apart as the paragraph above the sign-off is: a Word file's letter (one line a
+      // paragraph) may still have a blank line under its page header, a review found
+      var apart = /\n[ \t]*\n[ \t]*$/.test(letter.slice(0, match.index)) ? "\n\n" : "\n";
+      return { pos: match.index, text: value + apart, said: " before the sign-off" };
     }
     return { pos: letter.length, text: (/\n\n$/.test(letter) ? "" : (/\n$/.test(letter) ? "\n" : "\n\n")) + value + "\n",
              said: " at the end" };
   }
 
-  window.VclInsert = { place: place };
+  /* The decision's place [start, end] after an edit of the letter that replaced [p, so) of the
+     old text with [p, sn) of the new (the pages' own `follow`): moved with the words after the
+     edit, or stretched over an edit that touched it. */
+  function follow(range, p, so, sn) {
+    if (!range || range[1] <= p) { return range; }
+    if (range[0] >= so) { return [range[0] + sn - so, range[1] + sn - so]; }
+    return [Math.min(range[0], p), range[1] >= so ? range[1] + sn - so : sn];
+  }
+
+  /* The page's data with the decision where it now stands (`range`, followed since the page
+     was made), for `place`; none when its words are gone. */
+  function withDecision(data, range, letter) {
+    var out = {};
+    Object.keys(data).forEach(function (k) { out[k] = data[k]; });
+    out.decision_at = range && letter.slice(range[0], range[1]).trim() ? range : null;
+    return out;
+  }
+
+  window.VclInsert = { place: place, follow: follow, withDecision: withDecision };
 }());

@@ -16,7 +16,12 @@
   var tokenInput = document.querySelector("input[name=csrf_token]");
   var csrf = tokenInput ? tokenInput.value : "";
   var current = area ? area.value : data.text;
-  var findings = data.findings.map(function (f) { return copy(f); });
+  // (places as the script counts them: an emoji is two; app.js vclQaPlaces)
+  var findings = window.vclQaPlaces(data.text).findings(data.findings.map(function (f) { return copy(f); }));
+  // Where the letter gives its decision (as the checker found it when the page was made),
+  // followed through every edit made here, one-click changes to its words included: an early
+  // paragraph goes after the paragraph that holds it (api/static/insert.js).
+  var decision = data.decision_place ? data.decision_place.map(window.vclQaPlaces(data.text).units) : null;
   var shown = { error: true, warning: true, suggestion: true };
   var RANK = { error: 0, warning: 1, suggestion: 2 };
   var WIDE = 60;  // characters: a finding longer than this is about a sentence, not words
@@ -94,6 +99,7 @@
     var so = oldText.length, sn = newText.length;
     while (so > p && sn > p && oldText.charAt(so - 1) === newText.charAt(sn - 1)) { so--; sn--; }
     var delta = sn - so;
+    decision = window.VclInsert.follow(decision, p, so, sn);
     findings.forEach(function (f) {
       if (!f.alive || f.start === null) { return; }
       var lo = Math.min(f.start, f.replace_start === null || f.replace_start === undefined ? f.start : f.replace_start);
@@ -204,7 +210,8 @@
     active.sort(function (a, b) {
       return (RANK[a.severity] - RANK[b.severity]) || ((a.start === null ? -1 : a.start) - (b.start === null ? -1 : b.start));
     });
-    var all = active.map(function (f, i) { var o = copy(f); o.n = i + 1; o.kind = kindOf(f); return o; });
+    var all = window.vclQaPlaces(current).findings(
+      active.map(function (f, i) { var o = copy(f); o.n = i + 1; o.kind = kindOf(f); return o; }));
     var listed = listing(all);
     findings = listed.shown;
     list.textContent = "";
@@ -345,7 +352,8 @@
     if (f.kind === "replace") {
       var form = postForm("/changes");
       form.className = "change-form";
-      hidden(form, "start", f.replace_start); hidden(form, "end", f.replace_end);
+      var chars = window.vclQaPlaces(current).chars;  // (the server counts characters: an emoji is one)
+      hidden(form, "start", chars(f.replace_start)); hidden(form, "end", chars(f.replace_end));
       hidden(form, "original", current.slice(f.replace_start, f.replace_end));
       var actions = el("p", { className: "actions" });
       f.replacements.forEach(function (r) {
@@ -356,7 +364,8 @@
     } else if (f.kind === "fill") {
       var fill = postForm("/changes");
       fill.className = "fill-form";
-      hidden(fill, "start", f.start); hidden(fill, "end", f.end); hidden(fill, "original", f.text);
+      var at = window.vclQaPlaces(current).chars;
+      hidden(fill, "start", at(f.start)); hidden(fill, "end", at(f.end)); hidden(fill, "original", f.text);
       var label = placeholderLabel(f.text);
       hidden(fill, "label", label);
       fill.appendChild(el("label", { "for": "fill-" + f.n }, label));
@@ -463,7 +472,7 @@
   function insert(button) {
     var value = button.getAttribute("data-value");
     var where = button.getAttribute("data-where");
-    var placed = window.VclInsert.place(current, value, where, data);  // api/static/insert.js
+    var placed = window.VclInsert.place(current, value, where, window.VclInsert.withDecision(data, decision, current));
     var start = placed.pos + placed.text.indexOf(value);
     setText(current.slice(0, placed.pos) + placed.text + current.slice(placed.pos), [start, start + value.length]);
     done(Number(button.getAttribute("data-finding")), where === "greeting" ?

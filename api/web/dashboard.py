@@ -12,6 +12,7 @@ from vcl_qa.db.teams import known_teams
 from vcl_qa import csv_safe, labels
 from vcl_qa.decisions import register
 from vcl_qa.reports import charts
+from vcl_qa.panel import agreement as panel_agreement
 from vcl_qa.reports import dashboard
 from vcl_qa.reports import timeliness
 from vcl_qa import clock
@@ -155,7 +156,7 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
                                                                         for m in time_chart],
                                        [m["rate"] for m in time_chart], unit="%", max_value=100),
         "scores": charts.bar_chart("chart-scores", "Letters by score", [b for b, _ in bands], [n for _, n in bands],
-                                  zero_mark=False),
+                                  zero_mark=False, whole=True),
         "verdicts": charts.stacked_bar_chart(
             "chart-verdicts", "Results by month", [m["words"][:3] + " " + m["month"][2:4] for m in verdict_chart],
             [(name, [m[key] for m in verdict_chart], colour) for key, name, colour in VERDICT_COLOURS]),
@@ -167,7 +168,8 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
                            "chance, below 0 = less than chance)",
             [p["period_words"] for p in panel],
             # a negative alpha is drawn below the zero line, never shown as 0 (review 11a, finding 9)
-            [None if p["alpha_overall"] is None else round(100 * p["alpha_overall"]) for p in panel],
+            # (to two places first, as the table beside it shows it: panel/agreement.py `shown`)
+            [None if p["alpha_overall"] is None else round(100 * panel_agreement.shown(p["alpha_overall"])) for p in panel],
             max_value=100),
     }
     ctx.update({

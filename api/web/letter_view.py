@@ -48,27 +48,30 @@ def insert_where(rule: Any) -> str:
 def insert_data(rules: list, text: str, context: dict | None) -> dict[str, Any]:
     """What api/static/insert.js needs to place a paragraph: the rules whose paragraphs go
     first under the greeting ('opening') and early ('early'), the checker's greeting, header,
-    reference-line and sign-off patterns, and the words that state the decision in `text`
-    (`decision_words`; None without a `context`). Worked out even when no finding offers an
-    early paragraph: the page checks the letter again as it is typed, and a paragraph taken
-    out then brings its finding, and its button, back."""
+    reference-line and sign-off patterns, and where `text` states the decision
+    (`decision_place`, [start, end] in characters, and its words, `decision_words`; None
+    without a `context`). Worked out even when no finding offers an early paragraph: the page
+    checks the letter again as it is typed, and a paragraph taken out then brings its finding,
+    and its button, back; the letter page follows the decision's place through every edit made
+    there, one-click changes to its words included."""
+    place = decision_place(text, context) if context is not None else None
     return {**greeting_place_data(), "greeting": [p.pattern for p in structure_patterns().greeting],
             "early_rules": [r.id for r in rules if insert_where(r) == "early"],
             "opening_rules": [r.id for r in rules if insert_where(r) == "opening"],
-            "decision_words": decision_words(text, context) if context is not None else None}
+            "decision_place": list(place) if place else None,
+            "decision_words": text[place[0]:place[1]] if place else None}
 
 
-def decision_words(text: str, context: dict) -> str | None:
-    """The words in which the letter states its decision (engine/run.py `decision_stated`),
-    for api/static/insert.js to put an acknowledgement of feelings, condolences or an apology after the
-    paragraph that holds them; None when it does not say, or its details cannot be read."""
+def decision_place(text: str, context: dict) -> tuple[int, int] | None:
+    """Where the letter states its decision (engine/run.py `decision_stated`), for
+    api/static/insert.js to put an acknowledgement of feelings, condolences or an apology after
+    the paragraph that holds it; None when it does not say, or its details cannot be read."""
     try:
         letter = Letter(text=text, context=context_from_mapping(context))
         with scoring_slot:
-            place = decision_stated(letter)
+            return decision_stated(letter)
     except LetterError:
         return None
-    return text[place[0]:place[1]] if place else None
 
 
 def greeting_place_data() -> dict[str, Any]:

@@ -665,22 +665,15 @@ def letters_list(request: Request, user: StaffOrManager, db: DbDep, page: int = 
     if errors:  # a date that does not exist: said, never an empty list that reads as "none"
         return render(request, "letters.html", {**shown, "rows": [], "count": None, "page": 1, "pages": 1},
                       400, user=user)
-    rows, count = store.list_letters(db, **filters, limit=per_page, offset=(page - 1) * per_page)
+    # an undated draft saved on an earlier day: judged as of today, as its page judges it
+    rows, count = service.list_letters(db, **filters, limit=per_page, offset=(page - 1) * per_page,
+                                       scoring_slot=scoring_slot)
     audit.record(db, user.user, "letters.search" if filters.get("q") else "letters.list", "letter", None,
                  {"ids": [r["id"] for r in rows], "count": count})
     return render(request, "letters.html", {
         **shown, "rows": rows, "count": count, "page": page, "pages": max(1, -(-count // per_page)),
-        "saved_earlier": _saved_earlier(db, rows).get,
+        "long_date": long_date,
     }, user=user)
-
-
-def _saved_earlier(db, rows: list[dict]) -> dict:
-    """{letter id: the day in words} for each undated draft last scored on an earlier day: its stored
-    score is as of then, and its page (judged as of today) may give another, so the list says so."""
-    undated = [r["id"] for r in rows if service.undated_draft(r)]
-    today = clock.today()
-    days = {i: d for i, d in store.scored_for(db, undated).items() if d and d != today.isoformat()}
-    return {i: long_date(d, today) for i, d in days.items()}
 
 
 @router.get("/letters.csv")
@@ -696,7 +689,7 @@ def letters_csv(request: Request, user: StaffOrManager, db: DbDep):
     writer.writeheader()
     offset = 0
     while True:
-        rows, count = store.list_letters(db, **filters, limit=500, offset=offset)
+        rows, count = service.list_letters(db, **filters, limit=500, offset=offset, scoring_slot=scoring_slot)
         writer.writerows(exports.letter_rows(rows))
         offset += len(rows)
         if not rows or offset >= count:

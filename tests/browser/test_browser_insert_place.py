@@ -188,14 +188,29 @@ def test_feelings_go_after_the_paragraph_that_gives_the_decision(page, site, sty
     shot(page, f"letter-insert-after-decision-{style}")
 
 
-def test_with_the_decision_reworded_since_the_page_was_made_it_goes_after_the_first_paragraph(page, site):
-    """The decision's words as the page was made are gone (the writer changed them): the early
-    paragraph goes where it went before, after the first paragraph under the greeting."""
+def test_with_the_decision_reworded_since_the_page_was_made_it_still_goes_after_it(page, site):
+    """The writer changed the decision's words since the page was made: the page followed its
+    place through the edit (a staff review found a one-click change to those words sent the
+    paragraph above the decision), so the early paragraph still goes after it."""
     text = WORD_STYLE.replace(FIRST, f"{OPENING}\n{FIRST}")
     letter_id = _draft(site, text)
     sign_in(page, site["tokens"]["staff"])
     page.goto(f"/letters/{letter_id}")
     editor = page.get_by_label("The letter", exact=True)
-    editor.fill(editor.input_value().replace("We have decided not to charge him.", "We will not charge him."))
+    reworded = FIRST.replace("We have decided not to charge him.", "We will not charge him.")
+    editor.fill(editor.input_value().replace(FIRST, reworded))
     value = _insert(page, EARLY[0])
-    assert f"{OPENING}\n{value}\n" in editor.input_value()
+    assert f"{OPENING}\n{reworded}\n{value}\nThe evidence does not show" in editor.input_value()
+
+
+def test_with_the_decision_taken_out_it_goes_after_the_first_paragraph(page, site):
+    """The paragraph giving the decision is gone: the early paragraph goes where it went before
+    there was a decision to follow, after the first paragraph under the greeting."""
+    text = WORD_STYLE.replace(FIRST, f"{OPENING}\n{FIRST}")
+    letter_id = _draft(site, text)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    editor = page.get_by_label("The letter", exact=True)
+    editor.fill(editor.input_value().replace(f"{FIRST}\n", ""))
+    value = _insert(page, EARLY[0])
+    assert f"{OPENING}\n{value}\nThe evidence does not show" in editor.input_value()

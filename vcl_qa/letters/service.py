@@ -5,6 +5,7 @@ lock is held briefly) and hands the result to the store. Routes, pages and comma
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import unicodedata
@@ -317,6 +318,32 @@ def undated_draft(letter: dict) -> bool:
             and not ((letter.get("context") or {}).get("letter_date") or letter.get("letter_date")))
 
 
+def list_letters(db: Database, *, verdict: str | None = None, limit: int = 50, offset: int = 0,
+                 scoring_slot: Any = None, **filters: Any) -> tuple[list[dict], int]:
+    """store.list_letters with each undated draft judged as of today, as its page, the dashboard
+    and GET /letters/{id} judge it (`current_result`), nothing stored: its `score` and `verdict`
+    are today's, with `rescored_for_today` and what it scored when saved (`saved_score`, on
+    `saved_on`). The `verdict` filter reads today's verdict: a review found a draft saved as 99
+    "Good" yesterday and 77 "Needs work" on its page today still listed, and exported, as Good.
+    `scoring_slot`: what each scoring waits for (the pages' and API's shared slot)."""
+    drafts, _ = store.list_letters(db, **filters, undated=True, limit=None)
+    today = clock.today().isoformat()
+    days = store.scored_for(db, [d["id"] for d in drafts])
+    for d in drafts:
+        if days.get(d["id"]) in (None, today):
+            continue  # scored today already (or never scored): the stored result stands
+        with scoring_slot or contextlib.nullcontext():
+            result = judged_on(db, d["id"], today)
+        if result is not None:
+            d.update(saved_score=d["score"], saved_verdict=d["verdict"], saved_on=days[d["id"]],
+                     score=result["score"], verdict=result["verdict"], rescored_for_today=True)
+    if verdict is not None:
+        drafts = [d for d in drafts if d["verdict"] == verdict]
+    rows, count = store.list_letters(db, **filters, verdict=verdict, undated=False, limit=offset + limit)
+    merged = sorted(rows + drafts, key=lambda r: r["id"], reverse=True)
+    return merged[offset:offset + limit], count + len(drafts)
+
+
 def current_result(db: Database, letter: dict) -> tuple[dict | None, str | None]:
     """The letter's latest result as it stands today, and the day it was stored for when that
     differs: (result, None) for most letters (the stored one); for an undated draft saved on an
@@ -389,6 +416,7 @@ def unsuppress(db: Database, user: Any, letter_id: int, suppression_id: int) -> 
     in the letter), so that no page says "counts again" when it does not."""
     row = store.letter_row(db, letter_id)
     store.refuse_purged(row)
+    _refuse_sent_marks(row)
     gone = store.revoke_suppression(db, user, letter_id, suppression_id, same=_same_mark)
     result = rescore(db, letter_id, force=True, user=user) or store.latest_result(db, letter_id)
     covered = [f for f in (result or {}).get("findings", []) if _covers(gone, f)]
@@ -396,6 +424,16 @@ def unsuppress(db: Database, user: Any, letter_id: int, suppression_id: int) -> 
             "rule": gone["rule"], "term": gone["term"], "reason": gone["reason"], "restored": True,
             "also_restored": gone["also"], "counts_again": any(not f.get("suppressed") for f in covered),
             "still_set_aside": any(f.get("suppressed") for f in covered), "result": result}
+
+
+def _refuse_sent_marks(row: dict) -> None:
+    """A sent letter's marks stand as they were when it went out, as its words do: a mark made
+    or restored afterwards changed the score the dashboard and the board's report count (found
+    in a staff review: 66 became 69 through the API, and its page still offered "Restore")."""
+    if row["status"] == "sent":
+        raise Conflict(f"letter {row['id']} was sent on {long_date(row['sent_date'])}; its findings and marks "
+                       "cannot change now. To change them, undo 'sent' first (a manager, or whoever marked it "
+                       "sent, that day)")
 
 
 def _term_key(term: str | None) -> str | None:
@@ -453,6 +491,7 @@ def suppress(db: Database, user: Any, letter_id: int, rule: str, reason: str,
     for _ in range(ATTEMPTS):
         row = store.letter_row(db, letter_id)
         store.refuse_purged(row)
+        _refuse_sent_marks(row)
         if first is None:
             seen_ok = seen_version is not None and 1 <= seen_version <= row["latest_version"]
             first = seen_version if seen_ok else row["latest_version"]

@@ -284,14 +284,24 @@ def letter_filters(*, team: str | None = None, decision: str | None = None, verd
     return where, params
 
 
+# An undated draft (as letters.service.undated_draft): not sent, not purged, its latest version
+# with no letter date. Its stored score is as of the day it was saved.
+UNDATED_DRAFT = "(l.status != 'sent' AND l.purged_at IS NULL AND COALESCE(l.letter_date, '') = '')"
+
+
 def list_letters(db: Database, *, team: str | None = None, decision: str | None = None,
                  verdict: str | None = None, status: str | None = None,
                  date_from: dt.date | None = None, date_to: dt.date | None = None,
-                 q: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
-    """Filtered summaries (no text), newest first. Dates compare the sent date, else the letter
-    date, else the day it was stored. `q` is a full-text search of the latest version."""
+                 q: str | None = None, limit: int | None = 50, offset: int = 0,
+                 undated: bool | None = None) -> tuple[list[dict], int]:
+    """Filtered summaries (no text), newest first, as stored. Dates compare the sent date, else
+    the letter date, else the day it was stored. `q` is a full-text search of the latest version.
+    `undated`: True, only undated drafts (`UNDATED_DRAFT`); False, none of them; `limit` None: all.
+    letters.service.list_letters judges undated drafts as of today, as their pages do."""
     where, params = letter_filters(team=team, decision=decision, verdict=verdict, status=status,
                                    date_from=date_from, date_to=date_to)
+    if undated is not None:
+        where.append(UNDATED_DRAFT if undated else f"NOT {UNDATED_DRAFT}")
     if q and q.strip():
         match = fts_query(db, q)
         if match:
@@ -305,7 +315,7 @@ def list_letters(db: Database, *, team: str | None = None, decision: str | None 
             where.append("0")  # nothing searchable in it (only quotes or symbols): no letter matches
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     rows = db.query(f"SELECT l.* FROM letters l {clause} ORDER BY l.id DESC LIMIT ? OFFSET ?",
-                    [*params, limit, offset])
+                    [*params, -1 if limit is None else limit, offset])
     count = db.execute(f"SELECT count(*) FROM letters l {clause}", params).fetchone()[0]
     return [summary(r) for r in rows], count
 

@@ -3,6 +3,7 @@ overall rating and the automatic score (Spearman), and each rule's precision fro
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlite_utils import Database
 
@@ -44,12 +45,30 @@ def score_agrees_words(rho: float | None) -> str:
     return "the opposite way" if rho <= float(r.get("score_opposite", -0.4)) else "hardly at all"
 
 
+def shown(value: float | None) -> float | None:
+    """A statistic to two places, as every page, chart and report shows it: halves away from
+    zero ("-0.155" is -0.16). A review found one figure shown three ways: -16 on the dashboard's
+    chart (Python's round to even of -15.5), -0.15 in its table (two places of the binary
+    -0.15499...) and -0.155 in the board report."""
+    if value is None:
+        return None
+    return float(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 def figure_words(value: float | None) -> str:
     """A statistic as people read it beside its words: "0.82", "-1.00" (a true minus sign, so a
-    negative figure is never read as a dash), or "" when there is none."""
+    negative figure is never read as a dash), or "" when there is none (`shown`)."""
     if value is None:
         return ""
-    return f"{value:.2f}".replace("-", "\u2212")
+    return f"{shown(value):.2f}".replace("-", "\u2212")
+
+
+def change_words(now: float | None, before: float | None) -> str:
+    """The change between two statistics as shown ("+0.05", "\u22120.30"), "" without both."""
+    if now is None or before is None:
+        return ""
+    change = round(shown(now) - shown(before), 2)
+    return ("+" if change > 0 else "") + f"{change:.2f}".replace("-", "\u2212")
 
 
 def _round(x: float | None, places: int = 3) -> float | None:

@@ -15,8 +15,8 @@ from vcl_qa.engine.letter import context_from_mapping
 from vcl_qa.panel.redact import redact
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.panel import periods
-from vcl_qa.panel.agreement import (agreement, members_agree_words, min_answers_for_share, score_agrees_words,
-                                   share_words)
+from vcl_qa.panel.agreement import (agreement, change_words, figure_words, members_agree_words,
+                                   min_answers_for_share, score_agrees_words, share_words)
 from vcl_qa.panel.settings import load_panel_rules
 from vcl_qa.training.service import board_summary
 
@@ -116,9 +116,18 @@ def _comments(db: Database, period: dict, per_band: int, limit: int) -> list[dic
         " LEFT JOIN versions v ON v.letter_id = i.letter_id AND v.version = i.version"
         " WHERE i.period_id = ? AND i.removed_at IS NULL AND r.comment IS NOT NULL AND r.comment != ''"
         " ORDER BY r.id", [period["id"]]))
-    out, seen = [], set()
+    out = []
     for band, label, values in BANDS:
-        group = [r for r in rows if r["overall"] in values and not (r["comment"] in seen or seen.add(r["comment"]))]
+        # The same words given more than once in a band ("ok") are shown once, with how many
+        # times; each band has its own (a review found a 4-5 band empty because its comments
+        # had been given in a lower band too, and every "ok" but the first dropped).
+        times: dict[str, int] = {}
+        group = []
+        for r in rows:
+            if r["overall"] in values:
+                times[r["comment"]] = times.get(r["comment"], 0) + 1
+                if times[r["comment"]] == 1:
+                    group.append(r)
         if not group:
             continue
         lengths = sorted(len(r["comment"]) for r in group)
@@ -131,7 +140,7 @@ def _comments(db: Database, period: dict, per_band: int, limit: int) -> list[dic
             out.append({"band": band, "band_label": label, "overall": r["overall"], "decision": r["decision"],
                         "decision_words": labels.label(labels.DECISIONS, r["decision"]) or "decision not recorded",
                         "offence": r["offence"], "offence_words": labels.label(labels.OFFENCES, r["offence"]).lower(),
-                        "comment": _shorten(text, limit)})
+                        "comment": _shorten(text, limit), "times": times[r["comment"]]})
     return out
 
 
@@ -186,6 +195,10 @@ def build(db: Database, name: str) -> dict:
         if t["measure"] == "share_poor":
             t["words"] = {"value": _poor_words(current), "previous": _poor_words(before),
                           "change": _poor_change(current, before)}
+        elif t["measure"] in ("alpha_overall", "spearman_overall_vs_score"):
+            # to two places, as the dashboard shows them (agreement.shown)
+            t["words"] = {"value": figure_words(t["value"]), "previous": figure_words(t["previous"]),
+                          "change": change_words(t["value"], t["previous"])}
     for key in settings.item_ids:
         trend.append({"measure": f"rubric.{key}", "label": f"{settings.label(key)} (mean, 1-5)",
                       "value": current["rubric"][key],
@@ -209,6 +222,7 @@ def build(db: Database, name: str) -> dict:
         "summary": {k: current[k] for k in ("letters", "ratings", "mean_overall", "mean_score", "poor", "share_poor",
                                             "alpha_overall", "spearman_overall_vs_score")},
         "share_poor_words": _poor_words(current),
+        "alpha_words": figure_words(current["alpha_overall"]),
         "failed_rules": _failed_rules(db, period, by_rule, int(settings.report.get("top_rules", 8))),
         "failed_rules_unlisted": _unlisted(db, period, by_rule, int(settings.report.get("top_rules", 8))),
         "rubric": rubric,

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from vcl_qa.errors import LetterError
 from vcl_qa.engine.letter import context_from_mapping
 from vcl_qa.panel.redact import redact
+from vcl_qa.labels import long_date
 from vcl_qa.db import audit
 from vcl_qa.db.connection import now, write_tx
 from vcl_qa.letters.store import Conflict, NotFound
@@ -178,12 +179,18 @@ def add_letter(db: Database, user: Any, name: str, letter_id: int, reason: str) 
     reason = _reason(reason)
     period = periods.ensure_period(db, user, name)
     rows = list(db.query("SELECT id, team, decision, offence, victim_category, bereaved, verdict, score,"
-                         " status FROM letters WHERE id = ?", [letter_id]))
+                         " status, sent_date FROM letters WHERE id = ?", [letter_id]))
     if not rows:
         raise NotFound(f"no letter {letter_id}")
     letter = rows[0]
     if letter["status"] != "sent":
         raise Conflict(f"letter {letter_id} has not been sent; only sent letters go to the panel")
+    if not period["start_date"] <= (letter["sent_date"] or "") <= period["end_date"]:
+        # The panel is told the letter was sent in the period, and the board's report counts it
+        # there: a letter from another time belongs in a period of its own.
+        raise Conflict(f"letter {letter_id} was sent on {_day_words(letter['sent_date'])}, outside panel period "
+                       f"'{name}' ({_day_words(period['start_date'])} to {_day_words(period['end_date'])}); "
+                       "add it to a period that covers the day it was sent")
     existing = db.execute("SELECT id, removed_at FROM panel_items WHERE period_id = ? AND letter_id = ?",
                           [period["id"], letter_id]).fetchone()
     if existing and existing[1] is None:
@@ -323,3 +330,8 @@ def approve(db: Database, user: Any, name: str, item_ids: list[int] | None = Non
         if n:
             audit.record(db, user, "panel.item.approve", "panel_period", period["id"], {"letters": n})
     return n
+
+
+def _day_words(day: str | None) -> str:
+    """A stored day as people write it ("Thursday 22 September 2022"); "an unknown day" for none."""
+    return long_date(day) if day else "an unknown day"

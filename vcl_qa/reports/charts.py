@@ -43,11 +43,19 @@ def _open(chart_id: str, title: str, desc: str, width: int, height: int) -> list
             f'<desc id="{chart_id}-desc">{escape(desc)}</desc>']
 
 
+def _steps(top: float, whole: bool = False) -> int:
+    """How many spaces between grid lines up to `top`. `whole`: a count, whose figures are whole
+    numbers: an axis of 1 or 2 letters has a line at each (it read "0, 0.2, 0.5, 0.8, 1")."""
+    if whole and top < 4:
+        return max(1, int(top))
+    return 5 if top % 5 == 0 and top % 4 != 0 else 4
+
+
 def _y_axis(parts: list[str], top: float, left: int, right: int, y0: int, plot_h: int, unit: str,
-            low: float = 0) -> None:
+            low: float = 0, whole: bool = False) -> None:
     """Grid lines and figures from `low` (0, or below it for negative values) to `top`; `y0` is
-    where `low` is drawn."""
-    steps = 5 if top % 5 == 0 and top % 4 != 0 else 4  # whole-number ticks for counts
+    where `low` is drawn; `whole`: the figures are counts (`_steps`)."""
+    steps = _steps(top, whole)
     tick = top / steps
     below = round(-low / tick) if low < 0 else 0  # ticks under 0, the same spacing
     span = top - low
@@ -60,22 +68,24 @@ def _y_axis(parts: list[str], top: float, left: int, right: int, y0: int, plot_h
 
 
 def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float | None], *,
-              unit: str = "", max_value: float | None = None, desc: str = "", zero_mark: bool = True) -> str:
+              unit: str = "", max_value: float | None = None, desc: str = "", zero_mark: bool = True,
+              whole: bool = False) -> str:
     """Vertical bars, one per label; None shows as 'no data'. A negative value is drawn below a
     zero line, never cut to 0 (the axis goes down as far as it needs: review 11a, finding 9).
     `zero_mark`: a 0 is a dark mark on the zero line, told apart from no data (a rate); False:
-    nothing, as in a count of letters by score band, where an empty band is simply empty."""
+    nothing, as in a count of letters by score band, where an empty band is simply empty.
+    `whole`: the values are counts, and the axis has whole numbers only."""
     width, height, left, bottom, top_pad = 560, 260, 48, 48, 16
     plot_w, plot_h = width - left - 10, height - bottom - top_pad
     top = max_value or _nice_max(max((v for v in values if v is not None), default=0))
     lowest = min((v for v in values if v is not None), default=0)
     low = 0.0
     if lowest < 0:  # whole ticks below 0, as many as reach the lowest value
-        tick = top / (5 if top % 5 == 0 and top % 4 != 0 else 4)
+        tick = top / _steps(top, whole)
         low = -tick * math.ceil(-lowest / tick)
     parts = _open(chart_id, title, desc or _describe(labels, values, unit), width, height)
     y_low = height - bottom  # where `low` is drawn (the bottom of the plot)
-    _y_axis(parts, top, left, width - 10, y_low, plot_h, unit, low)
+    _y_axis(parts, top, left, width - 10, y_low, plot_h, unit, low, whole)
     y0 = y_low - plot_h * (0 - low) / (top - low)  # the zero line
     n = max(len(labels), 1)
     slot = plot_w / n
@@ -144,7 +154,8 @@ def hbar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequenc
 
 def stacked_bar_chart(chart_id: str, title: str, labels: Sequence[str],
                       series: Sequence[tuple[str, Sequence[float], str]], *, desc: str = "") -> str:
-    """One bar per label made of stacked parts; `series` is (name, values, colour)."""
+    """One bar per label made of stacked parts; `series` is (name, values, colour): counts, so
+    the axis has whole numbers only."""
     width, height, left, bottom, top_pad = 560, 260, 48, 48, 16
     plot_w, plot_h = width - left - 10, height - bottom - top_pad
     totals = [sum(s[1][i] for s in series) for i in range(len(labels))]
@@ -153,7 +164,7 @@ def stacked_bar_chart(chart_id: str, title: str, labels: Sequence[str],
                              for i, label in enumerate(labels) if totals[i]) or "no data"
     parts = _open(chart_id, title, text, width, height)
     y0 = height - bottom
-    _y_axis(parts, top, left, width - 10, y0, plot_h, "")
+    _y_axis(parts, top, left, width - 10, y0, plot_h, "", whole=True)
     n = max(len(labels), 1)
     slot = plot_w / n
     bar_w = min(48, slot * 0.7)

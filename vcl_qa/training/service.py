@@ -21,6 +21,7 @@ from vcl_qa.engine.run import score_letter
 from vcl_qa.errors import LetterError
 from vcl_qa.letters import matching
 from vcl_qa.letters.service import check_text, refuse_too_many
+from vcl_qa.panel import periods
 from vcl_qa.panel.redact import load_rules as redaction_rules
 from vcl_qa.panel.redact import redact
 from vcl_qa.training import own_work, store
@@ -271,7 +272,7 @@ def panel_letters(db: Database) -> list[dict]:
     """Sent letters whose panel ratings average `poor_panel_rating` or less, still with text."""
     limit = settings().poor_panel_rating
     rows = list(db.query(
-        "SELECT i.letter_id, i.version, p.name AS period, i.decision, i.offence, l.team, i.score,"
+        "SELECT i.letter_id, i.version, p.name AS period, p.start_date, p.end_date, i.decision, i.offence, l.team, i.score,"
         " count(r.id) AS ratings, round(avg(r.overall), 2) AS mean_overall"
         " FROM panel_items i JOIN panel_periods p ON p.id = i.period_id JOIN letters l ON l.id = i.letter_id"
         " JOIN versions v ON v.letter_id = i.letter_id AND v.version = i.version"
@@ -286,6 +287,9 @@ def panel_letters(db: Database) -> list[dict]:
             continue
         seen.add(r["letter_id"])
         r["already_an_exercise"] = r["letter_id"] in made
+        # the period as people say it ("April to June 2025"), not its code ("2025Q2")
+        r["period_words"] = periods.period_words({"name": r["period"], "start_date": r.pop("start_date"),
+                                                  "end_date": r.pop("end_date")})
         out.append(r)
     return out
 
