@@ -155,6 +155,24 @@ def test_upload_keeps_header_footer_and_table_order():
     assert "42AB1234524" in Letter(text=text).text
 
 
+def test_a_cell_of_several_lines_does_not_run_into_the_next_cell():
+    """Found in a staff review: an address cell beside the reference cell gave "Leeds LS6 2QT  Our
+    reference: 13AB4567824" on one line, in the letter checked and in the one downloaded again."""
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "Mr Yusuf Khan\n4 Mill Lane\nLeeds LS6 2QT"
+    table.cell(0, 1).text = "Our reference: 13AB4567824\n3 December 2026"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Telephone", "01632 960214"
+    for line in ("Dear Mr Khan", "We have decided to stop the case.", "Yours sincerely", "Sam Staff"):
+        document.add_paragraph(line)
+    buf = io.BytesIO()
+    document.save(buf)
+    lines = docx_text(buf.getvalue()).splitlines()
+    assert lines[:6] == ["Mr Yusuf Khan", "4 Mill Lane", "Leeds LS6 2QT", "Our reference: 13AB4567824",
+                         "3 December 2026", "Telephone  01632 960214"]
+    assert lines[6] == "Dear Mr Khan"
+
+
 def test_header_line_already_in_the_body_is_not_repeated():
     document = docx.Document()
     document.sections[0].header.paragraphs[0].text = "Dear Ms Okafor"

@@ -576,7 +576,8 @@ def _mark_deleted(p) -> bool:
 
 
 def _docx_table_lines(tbl, reading: _Reading) -> list[str]:
-    """One line per row (w:tr), its cells' text joined by two spaces, read from the w:tc
+    """One line per row (w:tr), its cells' text joined by two spaces (a row with a cell of
+    several lines: each cell on lines of its own), read from the w:tc
     elements as python-docx's `row.cells` gives them: a cell spanning columns (w:gridSpan) is
     its text once; a cell merged with the one above (w:vMerge, continued) is the text of the
     cell where the merge starts, in each row it covers; a cell the same as the one before it
@@ -617,7 +618,12 @@ def _docx_table_lines(tbl, reading: _Reading) -> list[str]:
             if root_span > 0 and (not cells or text != cells[-1]):
                 cells.append(text)
             offset += span
-        lines.append("  ".join(c for c in cells if c.strip()))
+        kept = [c for c in cells if c.strip()]
+        # Cells of one line each read as one line ("Date  20 December 2024"); a cell of several
+        # lines (an address beside the reference and date) stands on lines of its own, so that
+        # its last line does not run into the next cell's first ("Leeds LS6 2QT  Our reference:
+        # ...", found in a staff review: the line stayed so in the letter downloaded again).
+        lines.append("\n".join(c.rstrip("\n") for c in kept) if any("\n" in c for c in kept) else "  ".join(kept))
         above = here
     return lines
 
