@@ -279,7 +279,9 @@ async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
 
 
 async def _conflict(request: Request, exc: Exception) -> JSONResponse:
-    return error_response(409, "conflict", str(exc))
+    # the field to blame, when there is one (base_version, status), for a program to act on
+    field = getattr(exc, "field", None)
+    return error_response(409, "conflict", str(exc), [{"field": field, "message": str(exc)}] if field else None)
 
 
 async def _bad_unicode(request: Request, exc: UnicodeEncodeError) -> JSONResponse:

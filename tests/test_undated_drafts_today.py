@@ -147,6 +147,11 @@ def test_the_api_gives_the_result_as_of_today_and_stores_nothing(api, server, un
     assert {"timeliness.late", "empathy.delay_apology"} <= {f["rule"] for f in body["result"]["findings"]}
     assert body["score"] == body["result"]["score"] < 99
     assert body["versions"][-1]["score"] == 99  # as stored when saved
+    # what it scored when saved, as GET /letters gives it (an integrator's review found these empty here)
+    assert (body["saved_score"], body["saved_verdict"], body["saved_on"]) == (99, "good", DUE.isoformat())
+    listed = next(r for r in api.get("/letters").json()["data"] if r["id"] == letter_id)
+    assert {k: listed[k] for k in ("score", "verdict", "saved_score", "saved_verdict", "saved_on")} == \
+        {k: body[k] for k in ("score", "verdict", "saved_score", "saved_verdict", "saved_on")}
     assert results_stored(server, letter_id) == before
     # a finding there only as of today can be marked not a problem (it is the one the page lists)
     mark = api.post(f"/letters/{letter_id}/suppressions",

@@ -148,8 +148,12 @@ def list_letters(
     q: Annotated[str | None, Query(max_length=500, description="Words to search for in the latest text")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    before_id: Annotated[int | None, Query(ge=1, le=2**63 - 1, description=(
+        "Only letters with a lower id: to page newest first while letters are being added, pass the "
+        "last id of the page before (an offset shifts as letters are added or deleted)"))] = None,
 ):
-    """List letters (newest first) as {data, count}; staff see their own team's only."""
+    """List letters (newest first) as {data, count}; staff see their own team's only. `count`
+    counts what the filters (and `before_id`) give."""
     check_range("date_from", date_from, "date_to", date_to)
     own = visible_team(user)
     if own is not None:
@@ -159,7 +163,7 @@ def list_letters(
     # an undated draft saved on an earlier day: judged as of today, as GET /letters/{id} gives it
     rows, count = service.list_letters(db, team=team, decision=decision, verdict=verdict, status=status,
                                        date_from=date_from, date_to=date_to, q=q, limit=limit, offset=offset,
-                                       scoring_slot=scoring_slot)
+                                       before_id=before_id, scoring_slot=scoring_slot)
     # Names and case references were read: which letters, never the words searched for.
     audit.record(db, user, "letters.search" if q else "letters.list", "letter", None,
                  {"ids": [r["id"] for r in rows], "count": count})
@@ -174,7 +178,9 @@ def _detail(db, letter_id: int) -> dict:
     with scoring_slot:
         result, saved_for = service.current_result(db, out)
     if saved_for is not None and result is not None:
-        out.update(result=result, score=result["score"], verdict=result["verdict"], rescored_for_today=True)
+        # what it scored when saved, as GET /letters gives it
+        out.update(saved_score=out["score"], saved_verdict=out["verdict"], saved_on=saved_for or None,
+                   result=result, score=result["score"], verdict=result["verdict"], rescored_for_today=True)
     out["register_disagreements"] = agreement.for_letter(db, out)
     return out
 

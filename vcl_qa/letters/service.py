@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 import unicodedata
 from typing import Any
 
@@ -28,10 +31,13 @@ from vcl_qa import clock, config
 def check_text(text: Any) -> str:
     if not isinstance(text, str) or not text.strip():
         raise LetterError("the letter has no text", field="text")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # (measured as it is stored)
     size = len(text.encode("utf-8"))
     if size > MAX_BYTES:
-        raise LetterError(f"the text is {size // 1024} KB; the limit is {MAX_BYTES // 1024} KB", field="text")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+        # in bytes: "the text is 200 KB; the limit is 200 KB" told a writer one byte over nothing
+        raise LetterError(f"the text is {size:,} bytes ({size / 1024:,.1f} KB), {size - MAX_BYTES:,} over: the limit "
+                          f"is {MAX_BYTES // 1024} KB ({MAX_BYTES:,} bytes)", field="text")
+    return text
 
 
 def _score(text: str, context: dict, suppressions: list[dict], source: str | None) -> tuple[dict, Result]:
@@ -108,7 +114,7 @@ class NewerVersion(Conflict):
             why = (f"letter {letter_id} is now at version {latest} (saved{_by_when(author, saved_at)}), not version "
                    f"{base}, which this text was based on")
         super().__init__(f"{why}; nothing was saved. Read version {latest}, bring your changes into it and "
-                         f"save again with base_version {latest}")
+                         f"save again with base_version {latest}", field="base_version")
 
 
 def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
@@ -232,7 +238,7 @@ def _check_open(row: dict) -> None:
     """A purged or sent letter takes no new versions."""
     store.refuse_purged(row)
     if row["status"] == "sent":
-        raise Conflict(f"letter {row['id']} was sent on {row['sent_date']}; it cannot change")
+        raise Conflict(store.sent_words(row), field="status")
 
 
 def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None = None) -> dict:
@@ -282,8 +288,18 @@ def check_sent_date(context: dict, sent: str) -> None:
                           "save a version dated the day it went out", field="sent_date")
 
 
+# What judged_on worked out, kept by what it was worked out from (the text, details, marks,
+# rules and day: nothing else goes into a score), as JSON: a list of letters or the dashboard
+# judges every undated draft saved on an earlier day each time it is shown, and an integrator's
+# review found `GET /letters?limit=1` scoring 300 of them on every call, holding the scoring
+# slot. About 20 KB each.
+JUDGED_KEPT = 1024
+_judged: OrderedDict[str, str] = OrderedDict()
+_judged_lock = threading.Lock()
+
+
 def judged_on(db: Database, letter_id: int, day: dt.date | str, version: int | None = None,
-              marks_as_of: dt.date | None = None) -> dict | None:
+              marks_as_of: dt.date | None = None, scoring_slot: Any = None) -> dict | None:
     """The latest version's result (or `version`'s) as it will be once the letter goes out on
     `day`, nothing stored: what mark_sent stores for that day (a letter sent on another day than
     its own date is scored again as sent that day: timeliness.late and the delay apology depend
@@ -291,7 +307,8 @@ def judged_on(db: Database, letter_id: int, day: dt.date | str, version: int | N
     for that day with the rules of now. None for a letter with no result; a purged letter (no
     text to score) keeps its stored one. Scores: callers on the pages and the API hold the
     scoring slot. `marks_as_of`: with the letter's "not a problem" marks as they stood at the
-    end of that day (a past day replayed), not as they stand now."""
+    end of that day (a past day replayed), not as they stand now. `scoring_slot`: held only
+    while a score is worked out (one kept from an earlier call is not: `JUDGED_KEPT`)."""
     day = day.isoformat() if isinstance(day, dt.date) else str(day)
     row, v = store.latest_version_row(db, letter_id, version)
     stored = store.latest_result(db, letter_id, version)
@@ -307,7 +324,21 @@ def judged_on(db: Database, letter_id: int, day: dt.date | str, version: int | N
     context.pop("suppress", None)
     context["letter_date"] = day
     marks = store.stored_suppressions(db, letter_id, marks_as_of)
-    return _score(v[1], context, marks, row["source"])[1].model_dump(mode="json")
+    key = hashlib.sha256(json.dumps([v[1], context, marks, row["source"], load_rules().version,
+                                     clock.today().isoformat()], sort_keys=True, default=str).encode()).hexdigest()
+    with _judged_lock:
+        kept = _judged.get(key)
+        if kept is not None:
+            _judged.move_to_end(key)
+    if kept is not None:
+        return json.loads(kept)
+    with scoring_slot or contextlib.nullcontext():
+        result = _score(v[1], context, marks, row["source"])[1].model_dump(mode="json")
+    with _judged_lock:
+        _judged[key] = json.dumps(result)
+        while len(_judged) > JUDGED_KEPT:
+            _judged.popitem(last=False)
+    return result
 
 
 def undated_draft(letter: dict) -> bool:
@@ -332,8 +363,7 @@ def list_letters(db: Database, *, verdict: str | None = None, limit: int = 50, o
     for d in drafts:
         if days.get(d["id"]) in (None, today):
             continue  # scored today already (or never scored): the stored result stands
-        with scoring_slot or contextlib.nullcontext():
-            result = judged_on(db, d["id"], today)
+        result = judged_on(db, d["id"], today, scoring_slot=scoring_slot)
         if result is not None:
             d.update(saved_score=d["score"], saved_verdict=d["verdict"], saved_on=days[d["id"]],
                      score=result["score"], verdict=result["verdict"], rescored_for_today=True)

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from vcl_qa.db import audit
 from vcl_qa.db.connection import now, write_tx
 from vcl_qa import clock
+from vcl_qa.engine.dates import long_date
 from vcl_qa.letters import matching
 
 if TYPE_CHECKING:  # the store keeps results; it never runs the engine
@@ -32,7 +33,18 @@ class NotFound(Exception):
 
 
 class Conflict(Exception):
-    """The change clashes with the letter's state (e.g. already sent); the API answers 409."""
+    """The change clashes with the letter's state (e.g. already sent); the API answers 409,
+    naming `field` when one is to blame (`base_version`, `status`), for a program to act on."""
+
+    def __init__(self, message: str = "", field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def sent_words(row: dict) -> str:
+    """Why a sent letter takes no new version, and what to do."""
+    return (f"letter {row['id']} was marked sent on {long_date(row['sent_date'])}; it cannot change. To change "
+            "it, undo 'sent' first (a manager, or whoever marked it sent, that day), or check a new letter")
 
 
 # An idempotency key: printable ASCII, no spaces (a UUID is usual), at most 200 characters.
@@ -132,7 +144,7 @@ def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, sourc
             row = _letter_row(db, letter_id)  # again, under the write lock
             refuse_purged(row)
             if row["status"] == "sent":
-                raise Conflict(f"letter {letter_id} was sent on {row['sent_date']}; it cannot change")
+                raise Conflict(sent_words(row), field="status")
             _check_state(db, letter_id, expected_state)
             # Allocated here, under the write lock, from the versions themselves and the
             # highest number a restore kept back (`version_floor`: one handed out after the
@@ -293,15 +305,20 @@ def list_letters(db: Database, *, team: str | None = None, decision: str | None 
                  verdict: str | None = None, status: str | None = None,
                  date_from: dt.date | None = None, date_to: dt.date | None = None,
                  q: str | None = None, limit: int | None = 50, offset: int = 0,
-                 undated: bool | None = None) -> tuple[list[dict], int]:
+                 undated: bool | None = None, before_id: int | None = None) -> tuple[list[dict], int]:
     """Filtered summaries (no text), newest first, as stored. Dates compare the sent date, else
     the letter date, else the day it was stored. `q` is a full-text search of the latest version.
     `undated`: True, only undated drafts (`UNDATED_DRAFT`); False, none of them; `limit` None: all.
+    `before_id`: only letters with a lower id (a client paging newest first while letters are
+    added passes the last id it was given, instead of an offset that shifts with them).
     letters.service.list_letters judges undated drafts as of today, as their pages do."""
     where, params = letter_filters(team=team, decision=decision, verdict=verdict, status=status,
                                    date_from=date_from, date_to=date_to)
     if undated is not None:
         where.append(UNDATED_DRAFT if undated else f"NOT {UNDATED_DRAFT}")
+    if before_id is not None:
+        where.append("l.id < ?")
+        params.append(before_id)
     if q and q.strip():
         match = fts_query(db, q)
         if match:
@@ -406,7 +423,8 @@ def record_sent(db: Database, user: Any, letter_id: int, sent: str,
         row = _letter_row(db, letter_id)
         refuse_purged(row)
         if row["status"] == "sent":
-            raise Conflict(f"letter {letter_id} was already sent on {row['sent_date']}")
+            raise Conflict(f"letter {letter_id} was already marked sent, on {long_date(row['sent_date'])}: nothing "
+                           "was changed (a request sent again after a timeout has done its work)", field="status")
         _check_state(db, letter_id, expected_state)
         stamp = now()
         db.execute("UPDATE letters SET status = 'sent', sent_date = ?, sent_by = ?, sent_marked_at = ?,"

@@ -114,9 +114,8 @@ def judge_undated_drafts(db: Database, rows: list[dict], day: dt.date,
         # and the score and result they weigh on) says how it stood on the day it was checked.
         if not undated_draft(r) or r["scored_for"] == day.isoformat():
             continue
-        with scoring_slot or contextlib.nullcontext():
-            result = letter_service.judged_on(db, r["id"], day, version=r["version"],
-                                              marks_as_of=day if replayed else None)
+        result = letter_service.judged_on(db, r["id"], day, version=r["version"],
+                                          marks_as_of=day if replayed else None, scoring_slot=scoring_slot)
         if result is None:
             continue
         r.update(score=result["score"], verdict=result["verdict"], result_id=None, judged_as_of=day.isoformat(),

@@ -433,7 +433,8 @@ def preview(db: Database, letter_id: int, title: Any = "", brief: Any = "", fact
                                             + (f"; still to fix: {', '.join(left)}" if left else "") + ").")
         except LetterError as exc:
             problems["model_answer"] = exc.message
-    return {"letter_id": letter_id, "period": src["period"], "mean_overall": src["mean_overall"],
+    return {"letter_id": letter_id, "period": src["period"], "period_words": src["period_words"],
+            "mean_overall": src["mean_overall"],
             "ratings": src["ratings"], "already_an_exercise": src["already_an_exercise"],
             "title": clean.get("title", str(title or "")), "brief": clean.get("brief", str(brief or "")),
             "facts": clean["facts"], "hide": hide_words, "reader": ex.reader, "context": ex.context,

@@ -1,0 +1,107 @@
+"""What a system integrating over the API needs, found by an integrator's review against the real
+server: paging that does not repeat or skip letters added meanwhile (`before_id`), 409s that name
+what to act on, an undated draft judged once a day however often the list is read, and a size
+message that says how much too long a text is."""
+from __future__ import annotations
+
+import datetime as dt
+
+import httpx
+import pytest
+
+from live_server import auth, live_server, make_user  # noqa: F401 (fixture)
+from vcl_qa import clock
+from vcl_qa.letters import service
+
+LETTER = "Private - to be opened by addressee only\n\nDear Ms Okafor\n\nWe have decided to stop the case.\n"
+CONTEXT = {"decision": "discontinued", "decision_date": "2024-12-19", "letter_date": "2024-12-20",
+           "victim_category": "enhanced", "victim_name": "Ms Jane Okafor", "urn": "42AB1234524"}
+
+
+@pytest.fixture
+def api(live_server):
+    token = make_user(live_server.db, "alice", "staff", "north")
+    with httpx.Client(base_url=f"{live_server.url}/api/v1", headers=auth(token), timeout=30) as client:
+        yield client
+
+
+def submit(api, n: int) -> int:
+    r = api.post("/letters", json={"text": LETTER + f"\nNote {n}.\n", "context": CONTEXT})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def test_paging_with_before_id_neither_repeats_nor_skips_letters_added_meanwhile(api):
+    ids = [submit(api, n) for n in range(7)]
+    first = api.get("/letters", params={"limit": 3}).json()
+    assert [r["id"] for r in first["data"]] == ids[::-1][:3]
+    added = [submit(api, n) for n in range(7, 10)]  # three more while the client pages
+    seen = [r["id"] for r in first["data"]]
+    while True:
+        page = api.get("/letters", params={"limit": 3, "before_id": seen[-1]}).json()
+        if not page["data"]:
+            break
+        seen += [r["id"] for r in page["data"]]
+    assert seen == ids[::-1] and not set(added) & set(seen)
+    # with an offset the same paging repeats letters (why before_id is there)
+    assert api.get("/letters", params={"limit": 3, "offset": 3}).json()["data"][0]["id"] == ids[-1]
+    assert api.get("/letters", params={"before_id": ids[3]}).json()["count"] == 3
+    r = api.get("/letters", params={"before_id": 0})
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "query.before_id"
+
+
+def test_a_409_names_the_field_to_act_on(api):
+    letter_id = submit(api, 1)
+    assert api.post("/letters", json={"text": LETTER + "two", "letter_id": letter_id, "base_version": 1}).status_code == 201
+    stale = api.post("/letters", json={"text": LETTER + "three", "letter_id": letter_id, "base_version": 1})
+    assert stale.status_code == 409
+    error = stale.json()["error"]
+    assert error["details"] == [{"field": "base_version", "message": error["message"]}]
+    assert "save again with base_version 2" in error["message"]
+    assert api.post(f"/letters/{letter_id}/sent", json={}).status_code == 200
+    again = api.post(f"/letters/{letter_id}/sent", json={})
+    assert again.status_code == 409 and again.json()["error"]["details"][0]["field"] == "status"
+    assert "already marked sent, on Friday 20 December 2024: nothing was changed" in again.json()["error"]["message"]
+    version = api.post("/letters", json={"text": LETTER + "four", "letter_id": letter_id})
+    assert version.status_code == 409 and version.json()["error"]["details"][0]["field"] == "status"
+    assert ("was marked sent on Friday 20 December 2024; it cannot change. To change it, undo 'sent' first"
+            in version.json()["error"]["message"])
+
+
+def test_a_text_over_the_limit_says_by_how_much(api):
+    text = "Dear Ms Okafor\n" + "x" * (204_800 - 15 + 1)
+    r = api.post("/check", json={"text": text})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["message"] == (
+        "the text is 204,801 bytes (200.0 KB), 1 over: the limit is 200 KB (204,800 bytes)")
+    # measured as it is kept: line breaks sent as CRLF count once
+    crlf = "Dear Ms Okafor\r\n" + "We have decided to stop the case.\r\n" * 5_950
+    assert len(crlf.encode()) > 204_800 >= len(crlf.replace("\r\n", "\n").encode())
+    assert api.post("/check", json={"text": crlf}).status_code == 200
+
+
+def test_an_undated_draft_is_judged_once_a_day_however_often_it_is_listed(db, monkeypatch):
+    """An integrator's review found every GET /letters scoring every undated draft saved on an
+    earlier day again (300 drafts: up to a second a call, holding the scoring slot)."""
+    from vcl_qa.db.users import add_user
+
+    staff = add_user(db, "sam", "staff", "north")[0]
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 11, 21))
+    ctx = {k: v for k, v in CONTEXT.items() if k != "letter_date"} | {"decision_date": "2025-11-20"}
+    ids = [service.submit(db, staff, LETTER + f"\nNote {n}.\n", ctx, team="north")["id"] for n in range(3)]
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 11, 28))
+    scored = []
+    real = service._score
+    monkeypatch.setattr(service, "_score", lambda *a, **k: scored.append(1) or real(*a, **k))
+    first, _ = service.list_letters(db, team="north")
+    assert len(scored) == 3 and all(r["rescored_for_today"] for r in first)
+    for _ in range(3):
+        assert service.list_letters(db, team="north", limit=1)[0][0]["score"] == first[0]["score"]
+    assert len(scored) == 3  # kept: nothing scored again
+    # a mark scores the letter again and stores that (for today): listed as stored, nothing kept used
+    before = {r["id"]: r["score"] for r in first}
+    service.suppress(db, staff, ids[0], "empathy.delay_apology", "the apology was made by telephone first")
+    scored.clear()
+    again = {r["id"]: r for r in service.list_letters(db, team="north")[0]}
+    assert scored == [] and again[ids[0]]["score"] > before[ids[0]] and not again[ids[0]].get("rescored_for_today")
+    assert [again[i]["score"] for i in ids[1:]] == [before[i] for i in ids[1:]]
