@@ -6,23 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import httpx
-import pytest
-
-from live_server import auth, live_server, make_user  # noqa: F401 (fixture)
+from live_server import live_server  # noqa: F401 (fixture)
+from test_api_letters import CONTEXT, LETTER, api  # noqa: F401 (a staff member's client of the real server)
 from vcl_qa import clock
 from vcl_qa.letters import service
-
-LETTER = "Private - to be opened by addressee only\n\nDear Ms Okafor\n\nWe have decided to stop the case.\n"
-CONTEXT = {"decision": "discontinued", "decision_date": "2024-12-19", "letter_date": "2024-12-20",
-           "victim_category": "enhanced", "victim_name": "Ms Jane Okafor", "urn": "42AB1234524"}
-
-
-@pytest.fixture
-def api(live_server):
-    token = make_user(live_server.db, "alice", "staff", "north")
-    with httpx.Client(base_url=f"{live_server.url}/api/v1", headers=auth(token), timeout=30) as client:
-        yield client
 
 
 def submit(api, n: int) -> int:

@@ -87,5 +87,6 @@
     return { pos: kept.length, text: (kept ? "\n\n" : "") + value + "\n\n" };
   }
 
-  window.VclGreeting = { place: place };
+  // (`compile` and `any` serve api/static/insert.js too)
+  window.VclGreeting = { place: place, compile: compile, any: any };
 }());

@@ -20,15 +20,10 @@
   var SENTENCE_END = /[.!?\u2026]["\u201d\u2019)]*$/;
   var HEADING_WORDS = 15;  // a short line with no full stop under the greeting: a heading
 
-  function compile(sources) {
-    var out = [];
-    (sources || []).forEach(function (src) {
-      try { out.push(new RegExp(src, "i")); } catch (e) { /* a pattern JavaScript cannot read */ }
-    });
-    return out;
-  }
+  // the checker's patterns read as greeting.js reads them (loaded before this script)
+  function compile(sources) { return window.VclGreeting.compile(sources); }
 
-  function any(list, line) { return list.some(function (re) { return re.test(line); }); }
+  function any(list, line) { return window.VclGreeting.any(list, line); }
 
   /* A line that is only a sign-off, from the checker's own list (rules/structure.yml). */
   function signOffPattern(data) {

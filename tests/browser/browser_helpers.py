@@ -34,6 +34,17 @@ def draft(site, text: str, context: dict, *, author: str = "Sam Staff", team: st
         db.close()
 
 
+def checks_made(page) -> str:
+    """How many checks made while typing have come back (the letter page counts them)."""
+    return page.locator("#edit-status").get_attribute("data-checks") or "0"
+
+
+def wait_for_check(page, before: str) -> None:
+    """Wait for the next check made while typing to come back (`before`: checks_made before)."""
+    page.wait_for_function("n => (document.getElementById('edit-status').getAttribute('data-checks')"
+                           " || '0') !== n", arg=before)
+
+
 def sign_in(page, token: str) -> None:
     page.goto("/sign-in")
     page.get_by_label("Your sign-in token").fill(token)

@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from browser_helpers import LETTER_BODY, LETTER_CONTEXT, ROOT, assert_accessible, draft, shot, sign_in
+from browser_helpers import (LETTER_BODY, LETTER_CONTEXT, ROOT, assert_accessible, checks_made, draft, shot, sign_in,
+                             wait_for_check)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,16 +28,6 @@ def _card(page):
     return page.locator("#findings > li", has=page.locator(".finding-message", has_text=MISSING))
 
 
-def _checks(page) -> str:
-    return page.locator("#edit-status").get_attribute("data-checks") or "0"
-
-
-def _checked(page, before: str) -> None:
-    """Wait for the next check made while typing to come back."""
-    page.wait_for_function("n => (document.getElementById('edit-status').getAttribute('data-checks')"
-                           " || '0') !== n", arg=before)
-
-
 def test_the_greeting_goes_in_at_the_top_of_the_body_and_the_finding_goes(page, site):
     letter_id = draft(site, HEADER + BODY, CONTEXT)
     sign_in(page, site["tokens"]["staff"])
@@ -48,13 +39,13 @@ def test_the_greeting_goes_in_at_the_top_of_the_body_and_the_finding_goes(page, 
     assert button.get_attribute("data-where") == "greeting"
     assert_accessible(page)
     shot(page, "letter-greeting-missing")
-    before = _checks(page)
+    before = checks_made(page)
     button.click()
     assert "Greeting inserted at the top of the letter" in card.locator(".finding-done").inner_text()
     editor = page.get_by_label("The letter", exact=True)
     # after the reference line, before the first paragraph, a blank line after it
     assert editor.input_value() == HEADER + "Dear Ms de la Cruz,\n\n" + BODY
-    _checked(page, before)
+    wait_for_check(page, before)
     assert _card(page).count() == 0
     assert MISSING not in page.locator("#findings").inner_text()
     shot(page, "letter-insert-greeting")
@@ -72,11 +63,11 @@ def test_in_a_letter_with_no_blank_lines_the_greeting_is_set_apart(page, site):
     letter_id = draft(site, word_style, {**CONTEXT, "victim_name": "DC John Smith"})
     sign_in(page, site["tokens"]["staff"])
     page.goto(f"/letters/{letter_id}")
-    before = _checks(page)
+    before = checks_made(page)
     _card(page).get_by_role("button", name="Insert the greeting").click()
     text = page.get_by_label("The letter", exact=True).input_value()
     assert text == word_style.replace("33LE0419225\n", "33LE0419225\n\nDear DC Smith,\n\n", 1)
-    _checked(page, before)
+    wait_for_check(page, before)
     assert _card(page).count() == 0
 
 
@@ -89,11 +80,11 @@ def test_with_no_name_there_is_no_button_and_the_advice_stays(page, site):
     assert card.count() == 1
     assert card.locator("button.insert").count() == 0 and card.locator("blockquote.suggested").count() == 0
     # the page's own cards, drawn again after a check made while typing, agree
-    before = _checks(page)
+    before = checks_made(page)
     editor = page.get_by_label("The letter", exact=True)
     editor.press("Control+End")
     page.keyboard.type("\n")
-    _checked(page, before)
+    wait_for_check(page, before)
     assert _card(page).count() == 1 and _card(page).locator("button.insert").count() == 0
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_helpers import shot, sign_in
+from browser_helpers import checks_made, shot, sign_in, wait_for_check
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -116,16 +116,6 @@ OPENING = "Thank you for your patience while we looked at the file the police se
 NO_DECISION = WORD_STYLE.replace(FIRST, OPENING)
 
 
-def _checks(page) -> str:
-    return page.locator("#edit-status").get_attribute("data-checks") or "0"
-
-
-def _checked(page, before: str) -> None:
-    """Wait for the next check made while typing to come back."""
-    page.wait_for_function("n => (document.getElementById('edit-status').getAttribute('data-checks')"
-                           " || '0') !== n", arg=before)
-
-
 @pytest.mark.parametrize("style", ["word", "pasted"])
 def test_the_decision_goes_first_under_the_greeting(page, site, style):
     """Found using the page: the decision went in just before the sign-off, so the victim read
@@ -138,12 +128,12 @@ def test_the_decision_goes_first_under_the_greeting(page, site, style):
     editor = page.get_by_label("The letter", exact=True)
     card = page.locator("#findings > li", has=page.locator(".finding-title", has_text="Decision not stated plainly"))
     assert card.locator("button.insert").get_attribute("data-where") == "opening"
-    before = _checks(page)
+    before = checks_made(page)
     value = _insert(page, "Decision not stated plainly")
     apart = "\n" if style == "word" else "\n\n"
     assert f"Re: The case against Mr Carl Whitby{apart}{value}{apart}{OPENING}{apart}" in editor.input_value()
     assert "under the greeting, as the first paragraph" in card.locator(".finding-done").inner_text()
-    _checked(page, before)
+    wait_for_check(page, before)
     shot(page, f"letter-insert-decision-{style}")
 
 
@@ -155,10 +145,10 @@ def test_a_paragraph_with_gaps_is_not_offered_a_second_time(page, site):
     sign_in(page, site["tokens"]["staff"])
     page.goto(f"/letters/{letter_id}")
     editor = page.get_by_label("The letter", exact=True)
-    before = _checks(page)
+    before = checks_made(page)
     value = _insert(page, "No way to contact us")
     assert "[phone number]" in value
-    _checked(page, before)
+    wait_for_check(page, before)
     card = page.locator("#findings > li", has=page.locator(".finding-title", has_text="No way to contact us"))
     assert card.count() == 1
     assert card.locator("button.insert").count() == 0

@@ -12,7 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from browser_helpers import ROOT, assert_accessible, shot, sign_in
+from browser_helpers import ROOT, assert_accessible, checks_made, shot, sign_in, wait_for_check
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SAMPLE = ROOT / "sample_letters" / "28_flawed_sir_madam_placeholder.txt"
@@ -39,15 +39,9 @@ def _score(page) -> int:
     return int(page.locator("#score").inner_text())
 
 
-def _checks(page) -> str:
-    """How many checks made while typing have come back (the page counts them)."""
-    return page.locator("#edit-status").get_attribute("data-checks") or "0"
-
-
 def _checked(page, before: str) -> None:
-    """Wait for the next check made while typing to come back."""
-    page.wait_for_function("n => (document.getElementById('edit-status').getAttribute('data-checks')"
-                           " || '0') !== n", arg=before)
+    """Wait for the next check made while typing to come back, and see that it says so."""
+    wait_for_check(page, before)
     assert page.locator("#edit-status").inner_text().startswith("Checked as you typed")
 
 
@@ -70,7 +64,7 @@ def test_fix_a_letter_in_the_editor(page, site):
     first = _score(page)
 
     # A checked replacement: the greeting with the victim's name.
-    checks = _checks(page)
+    checks = checks_made(page)
     page.get_by_role("button", name="Use “Dear Mr Hart”").click()
     editor = page.get_by_label("The letter", exact=True)
     assert "Dear Mr Hart\n" in editor.input_value() and "Sir/Madam" not in editor.input_value()
@@ -80,14 +74,14 @@ def test_fix_a_letter_in_the_editor(page, site):
 
     # Template text is never replaced by advice: a field asks for the real words.
     assert page.get_by_role("button", name=re.compile("fill in or delete")).count() == 0
-    checks = _checks(page)
+    checks = checks_made(page)
     page.get_by_label("Officer name").fill("DC Amy Cole")
     page.get_by_label("Officer name").press("Enter")
     assert "The officer in the case, DC Amy Cole, will contact you" in editor.input_value()
     _checked(page, checks)
 
     # Typing is checked too: text-speak is found within a moment, and the score changes.
-    before, checks = _score(page), _checks(page)
+    before, checks = _score(page), checks_made(page)
     editor.press("Control+End")
     editor.type("\nPls call me if u need to.\n")
     _checked(page, checks)
@@ -339,7 +333,7 @@ def test_a_part_checked_only_in_part_says_so_after_typing_too(page, site):
     page.goto(f"/letters/{letter_id}")
     assert re.fullmatch(r"\d+ \(partly checked\)", page.locator("#part-readability").inner_text())
     assert re.fullmatch(r"\d+", page.locator("#part-timeliness").inner_text())
-    checks = _checks(page)
+    checks = checks_made(page)
     editor = page.get_by_label("The letter", exact=True)
     editor.press("Control+End")
     editor.type("\nDiolch.\n")
@@ -350,7 +344,7 @@ def test_a_part_checked_only_in_part_says_so_after_typing_too(page, site):
     english = _draft(site)  # every part checked but the content rule that needs "withdrawal"
     page.goto(f"/letters/{english}")
     assert re.fullmatch(r"\d+", page.locator("#part-content").inner_text())
-    checks = _checks(page)
+    checks = checks_made(page)
     editor.press("Control+End")
     editor.type("\nThank you.\n")
     _checked(page, checks)
@@ -377,11 +371,11 @@ def test_text_typed_when_the_session_ends_is_kept_and_offered_back(page, site):
 
     editor = page.get_by_label("The letter", exact=True)
     editor.press("Control+End")
-    checks = _checks(page)
+    checks = checks_made(page)
     editor.type("\nWe will keep you informed at every stage.\n")
     page.wait_for_function("() => document.getElementById('edit-status').textContent.indexOf('signed out') >= 0")
     assert "Your text is kept in this browser tab" in page.locator("#edit-status").inner_text()
-    assert _checks(page) == checks  # (not counted as a check made)
+    assert checks_made(page) == checks  # (not counted as a check made)
     typed = editor.input_value()
     page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="Save as a new version").first.click()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_helpers import shot, sign_in
+from browser_helpers import checks_made, draft, shot, sign_in, wait_for_check
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -31,33 +31,12 @@ Sam Staff
 """
 
 
-def _draft(site, text: str, context: dict = CONTEXT) -> int:
-    from vcl_qa.db import open_db
-    from vcl_qa.db.users import user_by_name
-    from vcl_qa.letters import service
-
-    db = open_db(site["db"])
-    try:
-        return service.submit(db, user_by_name(db, "Sam Staff"), text, context, team="north", source="test")["id"]
-    finally:
-        db.close()
-
-
 def _use(page, label: str) -> None:
     page.get_by_role("button", name=label).first.click()
 
 
-def _checks(page) -> str:
-    return page.locator("#edit-status").get_attribute("data-checks") or "0"
-
-
-def _checked(page, before: str) -> None:
-    page.wait_for_function("n => (document.getElementById('edit-status').getAttribute('data-checks')"
-                           " || '0') !== n", arg=before)
-
-
 def test_one_click_changes_after_an_emoji_go_where_the_words_are(page, site):
-    letter_id = _draft(site, EMOJI)
+    letter_id = draft(site, EMOJI, CONTEXT)
     sign_in(page, site["tokens"]["staff"])
     page.goto(f"/letters/{letter_id}")
     editor = page.get_by_label("The letter", exact=True)
@@ -68,10 +47,10 @@ def test_one_click_changes_after_an_emoji_go_where_the_words_are(page, site):
     _use(page, "Use “tell”")
     assert "I am writing to tell you that we have decided" in editor.input_value()
     # after a check made as it was typed, the places come from the server again: still right
-    before = _checks(page)
+    before = checks_made(page)
     editor.press("End")
     editor.type(" ")
-    _checked(page, before)
+    wait_for_check(page, before)
     for label in ("Use “stop”", "Use “before”"):
         if page.get_by_role("button", name=label).count():
             _use(page, label)
@@ -115,7 +94,7 @@ Sam Staff
 
 
 def test_a_paragraph_goes_after_the_decision_after_its_words_were_changed(page, site):
-    letter_id = _draft(site, DECISION_LATER, {**CONTEXT, "letter_date": "2026-11-20"})  # late: an apology is due
+    letter_id = draft(site, DECISION_LATER, {**CONTEXT, "letter_date": "2026-11-20"})  # late: an apology is due
     sign_in(page, site["tokens"]["staff"])
     page.goto(f"/letters/{letter_id}")
     editor = page.get_by_label("The letter", exact=True)
@@ -140,7 +119,7 @@ Sam Staff
 
 
 def test_a_word_letter_with_a_page_header_gets_no_blank_lines(page, site):
-    letter_id = _draft(site, WORD_WITH_HEADER)
+    letter_id = draft(site, WORD_WITH_HEADER, CONTEXT)
     sign_in(page, site["tokens"]["staff"])
     page.goto(f"/letters/{letter_id}")
     editor = page.get_by_label("The letter", exact=True)
