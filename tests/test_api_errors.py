@@ -123,6 +123,17 @@ def test_a_body_that_is_not_utf8_says_so(server):
     assert r.json()["error"]["message"] == "the request body is not valid JSON: it is not UTF-8 text"
 
 
+def test_a_body_in_utf16_is_read_as_json_readers_read_it(server):
+    """JSON readers recognise UTF-16 and UTF-32 by the body's first bytes, and so does the API
+    (docs/api.md, as it now says: it said any body not in UTF-8 was refused)."""
+    body = '{"text": "Dear Ms Okafor\\n\\nWe have decided to stop the case against Mr Lane.\\n"}'
+    for encoding in ("utf-16", "utf-16-le", "utf-32"):
+        r = httpx.post(f"{server.url}/api/v1/check", content=body.encode(encoding), timeout=30,
+                       headers={**auth(server.token), "Content-Type": "application/json"})
+        assert r.status_code == 200, (encoding, r.text)
+        assert r.json()["metrics"]["words"] > 5
+
+
 # Review 6: errors that named the wrong field.
 def test_team_put_inside_context_is_named_where_it_is_and_where_it_goes(server):
     before = letters_stored(server)

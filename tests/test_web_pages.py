@@ -530,3 +530,20 @@ def test_a_marked_up_word_upload_says_what_to_do_before_printing(site):
     assert r.status_code == 303 and r.headers["location"].endswith("?saved=word-markup")
     page = client.get(r.headers["location"]).text
     assert "still has tracked changes, comments or hidden text" in page and "Thank you." in page
+
+
+def test_the_letters_team_filter_lists_every_team_the_dashboard_does(site):
+    """Found in a manager's review: /letters listed the teams that had letters, the dashboard
+    every team the service knows; a team with staff but no letter yet (south here) was missing."""
+    from vcl_qa.db import open_db
+    from vcl_qa.db.teams import known_teams
+
+    client = signed_in(site, "manager")
+    page = client.get("/letters").text
+    select = re.search(r'<select[^>]*name="team"[^>]*>(.*?)</select>', page, re.S).group(1)
+    listed = re.findall(r'<option value="([^"]+)"', select)
+    db = open_db(site["db"])
+    try:
+        assert listed == known_teams(db) and "south" in listed
+    finally:
+        db.close()

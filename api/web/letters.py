@@ -18,6 +18,7 @@ from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.result import DIMENSIONS
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.db import audit
+from vcl_qa.db.teams import known_teams
 from vcl_qa.decisions import agreement
 from vcl_qa.letters import store
 from vcl_qa.letters import service
@@ -656,8 +657,8 @@ def letters_list(request: Request, user: StaffOrManager, db: DbDep, page: int = 
     filters, errors, date_parts = _filters(request, user)
     per_page = int(settings().get("letters_per_page", 25))
     page = max(1, min(page, 100_000))
-    teams = [r[0] for r in db.execute("SELECT DISTINCT team FROM letters ORDER BY team")] \
-        if user.role == "manager" else []
+    # every team the service knows (users, letters, the register), as the dashboard lists them
+    teams = known_teams(db) if user.role == "manager" else []
     query = request.url.query
     shown = {"filters": filters, "teams": teams, "decisions": DECISION_LABELS, "verdicts": VERDICT_WORDS,
              "query": query, "date_parts": date_parts, "errors": errors,

@@ -31,6 +31,12 @@ def test_panel_member_rates_then_reveals(page, site):
     assert page.url.endswith("/panel")
     shot(page, "panel-queue")
     assert_accessible(page)
+    assert not page.locator("#queue-scroll-hint").is_visible()  # the whole table shows on a desktop
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone, a hint says the table scrolls
+    assert page.locator("#queue-scroll-hint").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "panel-queue-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name="Rate letter 1").click()
     letter = page.locator("#anonymised-letter").inner_text()
     assert "[VICTIM]" in letter or "[NAME]" in letter
