@@ -275,3 +275,23 @@ def test_a_huge_field_name_is_not_echoed_whole(server):
     (detail,) = r.json()["error"]["details"]
     assert detail["field"].startswith("context.kkkk") and detail["field"].endswith("...")
     assert detail["message"].startswith("unknown field")
+
+
+def test_a_wrong_value_and_a_backwards_range_are_named_in_one_answer(server):
+    """Found in an integrator's review: with a wrong `verdict` the answer named only that, and the
+    range that ended before it started came back on the next try."""
+    for path, params, wrong in (
+            ("/letters", {"verdict": "x", "date_from": "2025-02-01", "date_to": "2025-01-01"}, "query.verdict"),
+            ("/decisions", {"status": "x", "decided_from": "2025-02-01", "decided_to": "2025-01-01"}, "query.status")):
+        r = httpx.get(f"{server.url}/api/v1{path}", params=params, headers=auth(server.token), timeout=30)
+        assert r.status_code == 422, r.text
+        fields = [d["field"] for d in r.json()["error"]["details"]]
+        assert wrong in fields and any(f.endswith("_to") for f in fields), fields
+        ranged = next(d for d in r.json()["error"]["details"] if d["field"].endswith("_to"))
+        assert ranged["message"].startswith("'2025-01-01' is before query.")
+    # a range alone is still the route's own 422, worded the same
+    r = httpx.get(f"{server.url}/api/v1/letters", params={"date_from": "2025-02-01", "date_to": "2025-01-01"},
+                  headers=auth(server.token), timeout=30)
+    assert r.status_code == 422 and r.json()["error"]["details"] == [
+        {"field": "query.date_to", "message": "'2025-01-01' is before query.date_from '2025-02-01': date_to must be "
+                                              "the same as date_from or later"}]
