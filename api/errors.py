@@ -182,6 +182,9 @@ def _plain(e: dict) -> str:
         return f'must be a JSON object ({{"name": value, ...}}), not {_json_kind(value)}'
     if kind == "string_type":
         return f"must be text in double quotes, not {_json_kind(value)}"
+    if kind == "string_unicode":  # "\ud800" in JSON: half of a UTF-16 pair, no character at all
+        return ("has a character that is not valid Unicode (a lone UTF-16 surrogate such as \\ud800: half of a "
+                "pair); send the text as it is written")
     if kind == "list_type":
         return f"must be a list ([...]), not {_json_kind(value)}"
     if isinstance(value, bool) and (kind.startswith("int") or kind.startswith("float")):

@@ -295,3 +295,21 @@ def test_a_wrong_value_and_a_backwards_range_are_named_in_one_answer(server):
     assert r.status_code == 422 and r.json()["error"]["details"] == [
         {"field": "query.date_to", "message": "'2025-01-01' is before query.date_from '2025-02-01': date_to must be "
                                               "the same as date_from or later"}]
+
+
+def test_half_a_surrogate_pair_is_named_where_it_is(server):
+    """Found in an integrator's review: "\\ud800" in the text gave a 422 naming no field, and in
+    another field pydantic's own words ("unable to parse raw data as a unicode string")."""
+    text = b'{"text": "Dear Ms Okafor,\\n\\nWe have decided \\ud800 to stop the case."}'
+    r = httpx.post(f"{server.url}/api/v1/check", content=text, timeout=30,
+                   headers={**auth(server.token), "Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"] == [{"field": "text", "message": (
+        "the text has a character that is not valid Unicode at character 34 (a lone UTF-16 surrogate: half of a "
+        "pair); send the text as it is written")}]
+    body = b'{"text": "Dear Ms Okafor,\\n\\nWe have decided to stop the case.", "context": {"victim_name": "Ms \\udc00"}}'
+    r = httpx.post(f"{server.url}/api/v1/check", content=body, timeout=30,
+                   headers={**auth(server.token), "Content-Type": "application/json"})
+    assert r.status_code == 422, r.text
+    detail = r.json()["error"]["details"][0]
+    assert detail["field"] == "context.victim_name" and "not valid Unicode (a lone UTF-16 surrogate" in detail["message"]

@@ -61,11 +61,15 @@
     var subjectAbove = function (i) {
       var h = i - 1;
       while (h >= 0 && !lines[h]) { h--; }
-      if (h < 1 || h === i - 1 || lines[h - 1]) { return -1; }  // not a line alone, or nothing above it
+      if (h < 1) { return -1; }  // nothing above it
       var line = lines[h], earlier = false;
+      var subject = /^(re|subject|about)\s*:/i.test(line);  // ("Re: ..." under the greeting too)
+      // not a line alone: only a "Re:" line, which a Word file's letter (one line a paragraph, no
+      // blank lines) puts straight above the first paragraph (a staff review found the greeting
+      // put under it there)
+      if ((h === i - 1 || lines[h - 1]) && !subject) { return -1; }
       for (var k = 0; k < h; k++) { if (lines[k]) { earlier = true; break; } }
       var first = line.split(/\s+/)[0].replace(/\.$/, "").toLowerCase();
-      var subject = /^(re|subject|about)\s*:/i.test(line);  // ("Re: ..." under the greeting too)
       if (!earlier || (other(line) && !subject) || /^\d/.test(line) || !/[a-z]/.test(line) || SENTENCE_END.test(line)
           || titles.indexOf(first) >= 0  // a name alone ("Ms Jane Okafor"): the address
           || line.split(/\s+/).length > headingMost || /\b(?=\w*\d)(?=\w*[A-Za-z])\w+\b/.test(line)

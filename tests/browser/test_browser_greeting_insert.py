@@ -71,6 +71,22 @@ def test_in_a_letter_with_no_blank_lines_the_greeting_is_set_apart(page, site):
     assert _card(page).count() == 0
 
 
+def test_in_a_word_letter_the_greeting_goes_above_its_re_line(page, site):
+    """Found in a staff review: in a Word file's letter (one line a paragraph) a "Re:" line straight
+    above the first paragraph did not count as the subject line it is, and the greeting went under
+    it; letters put the greeting above it, as they do in a letter with blank lines."""
+    word_style = HEADER.replace("\n\n", "\n") + "Re: The case against Mr Lane\n" + BODY.replace("\n\n", "\n")
+    letter_id = draft(site, word_style, CONTEXT)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    before = checks_made(page)
+    _card(page).get_by_role("button", name="Insert the greeting").click()
+    text = page.get_by_label("The letter", exact=True).input_value()
+    assert text == word_style.replace("33LE0419225\n", "33LE0419225\n\nDear Ms de la Cruz,\n\n", 1)
+    wait_for_check(page, before)
+    assert _card(page).count() == 0
+
+
 def test_with_no_name_there_is_no_button_and_the_advice_stays(page, site):
     context = {k: v for k, v in CONTEXT.items() if k != "victim_name"}
     letter_id = draft(site, HEADER + BODY, context)

@@ -139,8 +139,16 @@ class LetterContext(BaseModel):
         v = unicodedata.normalize("NFC", str(v).strip())
         if len(v) > MAX_NAME_CHARS:
             raise ValueError(f"at most {MAX_NAME_CHARS} characters")
-        if any(unicodedata.category(c)[0] == "C" for c in v):
-            raise ValueError("no control characters (tabs, line breaks and the like)")
+        for c in v:
+            kind = unicodedata.category(c)
+            if kind == "Cs":  # "\ud800" in JSON: half of a UTF-16 pair, no character at all
+                raise ValueError("has a character that is not valid Unicode (a lone UTF-16 surrogate such as "
+                                 "\\ud800: half of a pair); send the text as it is written")
+            if kind == "Cf":
+                raise ValueError(f"has a character that cannot be seen (U+{ord(c):04X}, such as a zero-width "
+                                 "space): type the name or reference again without it")
+            if kind[0] == "C":
+                raise ValueError("no control characters (tabs, line breaks and the like)")
         return v or None
 
     @field_validator("urn", mode="before")

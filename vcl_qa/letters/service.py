@@ -32,7 +32,11 @@ def check_text(text: Any) -> str:
     if not isinstance(text, str) or not text.strip():
         raise LetterError("the letter has no text", field="text")
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # (measured as it is stored)
-    size = len(text.encode("utf-8"))
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:  # "\ud800" in JSON: half of a UTF-16 pair, no character at all
+        raise LetterError(f"the text has a character that is not valid Unicode at character {exc.start + 1:,} (a lone "
+                          "UTF-16 surrogate: half of a pair); send the text as it is written", field="text") from None
     if size > MAX_BYTES:
         # in bytes: "the text is 200 KB; the limit is 200 KB" told a writer one byte over nothing
         raise LetterError(f"the text is {size:,} bytes ({size / 1024:,.1f} KB), {size - MAX_BYTES:,} over: the limit "
