@@ -73,18 +73,24 @@
         if (c >= 0xD800 && c <= 0xDBFF && d >= 0xDC00 && d <= 0xDFFF) { pairs.push(i); i++; }
       }
     }
+    // how many pairs come before a place: by halves, as a pasted letter of emoji with thousands
+    // of findings would otherwise read the list once a finding
+    var before = function (place, key) {
+      var lo = 0, hi = pairs.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >> 1;
+        if (key(mid) < place) { lo = mid + 1; } else { hi = mid; }
+      }
+      return lo;
+    };
     return {
       units: function (at) {
         if (at === null || at === undefined || !pairs.length) { return at; }
-        var k = 0;
-        while (k < pairs.length && pairs[k] - k < at) { k++; }
-        return at + k;
+        return at + before(at, function (k) { return pairs[k] - k; });
       },
       chars: function (at) {
         if (at === null || at === undefined || !pairs.length) { return at; }
-        var k = 0;
-        while (k < pairs.length && pairs[k] < at) { k++; }
-        return at - k;
+        return at - before(at, function (k) { return pairs[k]; });
       },
       findings: function (list) {
         if (pairs.length) {

@@ -17,11 +17,12 @@
   var csrf = tokenInput ? tokenInput.value : "";
   var current = area ? area.value : data.text;
   // (places as the script counts them: an emoji is two; app.js vclQaPlaces)
-  var findings = window.vclQaPlaces(data.text).findings(data.findings.map(function (f) { return copy(f); }));
+  var given = window.vclQaPlaces(data.text);  // (the text the page was made with)
+  var findings = given.findings(data.findings.map(function (f) { return copy(f); }));
   // Where the letter gives its decision (as the checker found it when the page was made),
   // followed through every edit made here, one-click changes to its words included: an early
   // paragraph goes after the paragraph that holds it (api/static/insert.js).
-  var decision = data.decision_place ? data.decision_place.map(window.vclQaPlaces(data.text).units) : null;
+  var decision = data.decision_place ? data.decision_place.map(given.units) : null;
   var shown = { error: true, warning: true, suggestion: true };
   var RANK = { error: 0, warning: 1, suggestion: 2 };
   var WIDE = 60;  // characters: a finding longer than this is about a sentence, not words

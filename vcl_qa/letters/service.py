@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from vcl_qa.engine import invisible
 from vcl_qa.engine import run as engine
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.letter import MAX_BYTES, Letter, Suppression, context_from_mapping
@@ -216,8 +217,6 @@ def as_sent(result: Result, scored: str, sent: str) -> None:
     would have put a one-click replacement a character early for each line above it (found in
     a review: "pursuant to" at 144-155 fell on "inal, pursu"). A lone "\r" became one "\n",
     which moves nothing."""
-    from vcl_qa.engine import invisible
-
     invisible.map_back(result, invisible.Places.crlf(sent), sent)
 
 
