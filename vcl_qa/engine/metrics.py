@@ -35,7 +35,6 @@ def compute_metrics(state: State) -> None:
         english = analyse(keep_only(doc.text, doc.line_starts, langs.lines, {"en"}))
         view = replace(state, document=english, concept_cache={}, window_cache={}, views={}, doubted={},
                        language="en", metrics={**m, **prose_figures(english, state.ruleset.scoring)})
-        view._lower = view._index = None
         state.views["en"] = view
         m["flesch_reading_ease"] = view.metrics["flesch_reading_ease"]
         m["flesch_kincaid_grade"] = view.metrics["flesch_kincaid_grade"]

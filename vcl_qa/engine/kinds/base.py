@@ -138,8 +138,18 @@ class State:
             self._lower = self.document.text.lower()
         return self._lower
 
-    _lower: str | None = None
-    _index: TextIndex | None = None
+    # Worked out once a letter, when first asked for (a copy made by dataclasses.replace, with
+    # another document, works them out afresh: they are not copied).
+    _lower: str | None = field(default=None, init=False, repr=False, compare=False)
+    _index: TextIndex | None = field(default=None, init=False, repr=False, compare=False)
+    _squeezed_lower: str | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def squeezed_lower(self) -> str:
+        """`lower_text` with each run of space made one space (worked out once a letter)."""
+        if self._squeezed_lower is None:
+            self._squeezed_lower = _squeezed(self.lower_text)
+        return self._squeezed_lower
 
     @property
     def text_index(self) -> TextIndex:
@@ -426,13 +436,30 @@ def inserted_already(text: str, state: State) -> list[str] | None:
     the paragraph is there word for word with no gap; None when it is not there. (A gap alone
     is not enough: "[name]" left in another paragraph is not the decision's "... charge [name]
     with any offence", which the letter still lacks.)"""
-    folded = fold(text)
     body = state.document.text
     gaps = []
-    for m in _GAP.finditer(folded):
-        gap = m.group()
+    found, squeezed = _paragraph_gaps(text)
+    for gap, sides in found:
         if gap in gaps or gap.lower() not in state.lower_text:
             continue
+        if sides is not None and sides.search(body):
+            gaps.append(gap)
+    if gaps:
+        return gaps
+    if squeezed in state.squeezed_lower:
+        return []
+    return None
+
+
+@lru_cache(maxsize=256)
+def _paragraph_gaps(text: str) -> tuple[tuple[tuple[str, re.Pattern | None], ...], str]:
+    """Each gap of a paragraph to insert, in order, with the pattern that finds it in a letter
+    with a word or two of the paragraph beside it, and the paragraph as `squeezed_lower` has
+    a letter (`inserted_already`; worked out once a paragraph: the rules offer a few)."""
+    folded = fold(text)
+    out = []
+    for m in _GAP.finditer(folded):
+        gap = m.group()
         before = _WORD.findall(folded[:m.start()])[-2:]
         after = _WORD.findall(folded[m.end():])[:2]
         sides = []
@@ -440,13 +467,13 @@ def inserted_already(text: str, state: State) -> list[str] | None:
             sides.append(r"\b" + r"\W+".join(map(re.escape, before)) + r"\W*" + re.escape(gap))
         if after:
             sides.append(re.escape(gap) + r"\W*" + r"\W+".join(map(re.escape, after)) + r"\b")
-        if sides and re.search("|".join(sides), body, re.I):
-            gaps.append(gap)
-    if gaps:
-        return gaps
-    if " ".join(folded.lower().split()) in " ".join(state.lower_text.split()):
-        return []
-    return None
+        out.append((gap, re.compile("|".join(sides), re.I) if sides else None))
+    return tuple(out), _squeezed(folded.lower())
+
+
+def _squeezed(text: str) -> str:
+    """The text with each run of space made one space, none at either end."""
+    return " ".join(text.split())
 
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
