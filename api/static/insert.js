@@ -18,7 +18,9 @@
   "use strict";
 
   var SENTENCE_END = /[.!?\u2026]["\u201d\u2019)]*$/;
-  var HEADING_WORDS = 15;  // a short line with no full stop under the greeting: a heading
+  // a line under the greeting of at most this many words with no full stop is a subject line,
+  // not a paragraph (rules/structure.yml subject_line_max_words, as api/web/letter_view.py sends it)
+  var SUBJECT_WORDS = 15;
 
   // the checker's patterns read as greeting.js reads them (loaded before this script)
   function compile(sources) { return window.VclGreeting.compile(sources); }
@@ -48,7 +50,7 @@
     var blank = function (k) { return !lines[k].trim(); };
     var heading = function (k) {
       var line = lines[k].trim();
-      return !SENTENCE_END.test(line) && line.split(/\s+/).length <= HEADING_WORDS;
+      return !SENTENCE_END.test(line) && line.split(/\s+/).length <= (data.subject_line_max_words || SUBJECT_WORDS);
     };
     var first = g + 1;
     while (first < lines.length && (blank(first) || any(reference, lines[first].trim()) || heading(first))) {

@@ -78,13 +78,16 @@ def greeting_place_data() -> dict[str, Any]:
     """What api/static/greeting.js needs to find where a greeting goes, from the checker's own
     patterns (rules/structure.yml): the header and reference lines it passes over, the sign-off,
     a list item's bullet or number, how many words make a line of prose, the titles a name
-    starts with, and what makes a line a heading (which the greeting goes above) and a date."""
+    starts with, and what makes a line a heading (which the greeting goes above), a subject line
+    under the greeting (which a paragraph put first goes below: api/static/insert.js) and a date."""
     pats = structure_patterns()
+    structure_yml = load_yaml("structure.yml")
     return {"sign_off": sign_off_alternatives(), "header": [p.pattern for p in pats.header],
             "reference_line": [p.pattern for p in pats.reference_line],
             "bullet": pats.bullet.pattern, "prose_min_words": pats.prose_min_words,
             "titles": sorted(titles()), "heading_max_words": pats.heading_max_words,
-            "date_line": load_yaml("structure.yml")["date_line"]}
+            "date_line": structure_yml["date_line"],
+            "subject_line_max_words": int(structure_yml["subject_line_max_words"])}
 # The context fields, as the check form names them (api/templates/check.html).
 FIELD_LABELS = {
     "decision": "What did we decide?", "decision_date": "Date of the decision",

@@ -137,6 +137,28 @@ def test_the_decision_goes_first_under_the_greeting(page, site, style):
     shot(page, f"letter-insert-decision-{style}")
 
 
+def test_the_subject_line_passed_over_is_as_long_as_the_rules_say(page, site):
+    """A line under the greeting with no full stop is a subject line, passed over, up to
+    rules/structure.yml `subject_line_max_words` (as the page is sent it); a longer one is the
+    first paragraph. (The page had its own number, 15, in api/static/insert.js.)"""
+    letter_id = _draft(site, NO_DECISION)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    data = page.evaluate("JSON.parse(document.getElementById('letter-editor-data').textContent)")
+    from vcl_qa.engine.rules_data import load_yaml
+
+    assert data["subject_line_max_words"] == load_yaml("structure.yml")["subject_line_max_words"] == 15
+    place = ("([text, most]) => { var d = JSON.parse(document.getElementById('letter-editor-data').textContent);"
+             " d.subject_line_max_words = most; var p = window.VclInsert.place(text, 'NEW', 'opening', d);"
+             " return text.slice(0, p.pos) + p.text + text.slice(p.pos); }")
+    subject = "The case against Mr Carl Whitby"  # six words, no "Re:" (a reference line is always passed over)
+    text = NO_DECISION.replace(f"Re: {subject}", subject)
+    as_set = page.evaluate(place, [text, 15])
+    assert f"{subject}\nNEW\n{OPENING}" in as_set
+    shorter = page.evaluate(place, [text, 5])  # the subject line is now too long to pass over
+    assert f"Dear Mrs Hale\nNEW\n{subject}\n" in shorter
+
+
 def test_a_paragraph_with_gaps_is_not_offered_a_second_time(page, site):
     """Found using the page: the contact paragraph ("... contact me on [phone number] ...") does
     not clear its finding until its gaps are filled in, and the finding, checked again, offered
