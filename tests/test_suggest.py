@@ -458,6 +458,27 @@ def test_past_most_checked_the_most_serious_findings_keep_their_buttons():
      "in accordance with", ["Under the Victims' Right to Review scheme, you can ask us to look again."]),
     ("adult", "Mr Keane was then formally acquitted.", "acquitted", ["Mr Keane was then formally found not guilty."]),
     ("adult", "The jury acquitted him.", "acquitted", []),
+    # a staff review (session 19): "You and her sister", "You told us she was", "You, Ms Shah,
+    # was", "The victim and you in this case is you"; "Stopping the case of proceedings"
+    ("adult", "The complainant and her sister both gave statements.", "complainant", []),
+    ("adult", "The complainant told us she was frightened, and she wanted the case to go ahead.", "complainant", []),
+    ("adult", "The complainant gave her statement in March.", "complainant", []),
+    ("adult", "We asked the complainant whether she would come to court.", "complainant", []),
+    ("adult", "The complainant himself was not at the scene.", "complainant", []),
+    ("adult", "We met the complainant herself at court.", "complainant", []),
+    ("adult", "The complainant said that they had been threatened before.", "complainant", []),
+    ("adult", "The complainant, Ms Shah, was very clear.", "complainant", []),
+    ("adult", "The complainant who was hurt gave evidence.", "complainant", []),
+    ("adult", "The victim and complainant in this case is you.", "complainant", []),
+    ("adult", "The complainant gave a statement to the police.", "complainant",
+     ["You gave a statement to the police."]),
+    ("adult", "We will keep the complainant informed.", "complainant", ["We will keep you informed."]),
+    ("adult", "The complainant and the witness were both at home.", "complainant",
+     ["You and the witness were both at home."]),
+    ("adult", "Discontinuance of proceedings against Callum Reed", "discontinuance", []),
+    ("adult", "We sent a notice of discontinuance to the court.", "discontinuance", []),
+    ("adult", "The reasons for discontinuance are set out below.", "discontinuance",
+     ["The reasons for stopping the case are set out below."]),
 ])
 def test_a_button_never_damages_the_sentence_it_goes_into(reader, sentence, term, want):
     assert sorted(_buttons_applied(reader, sentence, term)) == sorted(want)
@@ -781,3 +802,20 @@ def test_a_note_after_a_comma_is_not_part_of_the_greeting():
     result = run.score_letter(Letter(text="We have stopped the case.\n\nYours sincerely\n\nSam Staff\n",
                                      context=ctx), today=TODAY)
     assert [f.suggestions for f in result.findings if f.rule == "content.salutation"] == [["Dear Jane Okafor,"]]
+
+
+def test_a_long_letter_is_scored_again_whole_only_as_often_as_its_length_allows(monkeypatch):
+    """An attacker's review: a pasted 190 KB letter was scored again whole for each button whose
+    edit could change what the letter says (5-19 s to save). Past rules/wording.yml
+    `most_rescored_chars` the suggestion stays advice, and the finding says it was not checked."""
+    import dataclasses
+
+    from vcl_qa.engine import suggest
+
+    text = "Dear Ms Okafor\n\nWe have decided to stop the case.\n\nYours faithfully\n\nSam Staff\n"
+    f = _one(_score(text), "empathy.sign_off", "Yours faithfully")
+    assert f.replacements and not f.replacements_unchecked  # (checked by scoring the letter again)
+    small = dataclasses.replace(suggest.wording(), most_rescored_chars=len(text) // 2)
+    monkeypatch.setattr(suggest, "wording", lambda: small)
+    f = _one(_score(text), "empathy.sign_off", "Yours faithfully")
+    assert f.replacements == [] and f.replacements_unchecked and f.suggestions

@@ -48,7 +48,8 @@ class Finding(BaseModel, _EngineNotes):
         default=None, description="where they end (exclusive): `end`, or later ('complainant's' -> 'your')")
     replacements_unchecked: bool = Field(
         default=False, description="true when the suggestions were not checked for one-click use: "
-                                   "the letter has more findings than are checked (the most serious first)")
+                                   "the letter has more findings than are checked (the most serious first), "
+                                   "or is so long that it was scored again whole as often as it may be")
     why: str | None = Field(default=None, description="why this matters, in plain words")
     suppressed: bool = False
     suppressed_reason: str | None = None

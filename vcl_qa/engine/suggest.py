@@ -73,8 +73,11 @@ class Wording:
     no_passive: frozenset[str] = frozenset()
     be_forms: frozenset[str] = frozenset()
     not_you_after: frozenset[str] = frozenset()
+    not_you_later: frozenset[str] = frozenset()
+    not_you_before: frozenset[str] = frozenset()
     not_you_letter: re.Pattern | None = None
     most_checked: int = 60
+    most_rescored_chars: int = 200_000
 
 
 _LETTERS = re.compile(r"[a-z]+")
@@ -109,8 +112,11 @@ def wording() -> Wording:
         no_passive=frozenset(str(w).lower() for w in data.get("no_passive") or []),
         be_forms=frozenset(str(w).lower() for w in data.get("be_forms") or []),
         not_you_after=frozenset(str(w).lower() for w in data.get("not_you_after") or []),
+        not_you_later=frozenset(str(w).lower() for w in data.get("not_you_later") or []),
+        not_you_before=frozenset(str(w).lower() for w in data.get("not_you_before") or []),
         not_you_letter=re.compile(data["not_you_letter"], re.I) if data.get("not_you_letter") else None,
         most_checked=int(data.get("most_checked", 60)),
+        most_rescored_chars=int(data.get("most_rescored_chars", 200_000)),
     )
 
 
@@ -283,6 +289,15 @@ def _sentence_words_before(state: State, start: int) -> list[str]:
     return [t.lower for t in state.document.toks[i:j] if not t.space]
 
 
+def _sentence_words_after(state: State, end: int) -> list[str]:
+    """The words of the sentence after `end` (lower case)."""
+    doc = state.document
+    i = doc.sentence_at(max(0, end - 1))
+    hi = doc.sentences[i].end if i is not None else doc.lines[doc.line_col(max(0, end - 1))[0] - 1].end
+    i, j = doc.tok_span(end, max(end, hi))
+    return [t.lower for t in doc.toks[i:j] if not t.space]
+
+
 def _tok_before(state: State, start: int) -> Tok | None:
     toks = state.document.toks
     for k in range(state.document.tok_span(0, start)[1] - 1, -1, -1):
@@ -388,8 +403,16 @@ def _you(state: State, start: int, end: int) -> Edit | None:
     last = _words(state.document.toks[slice(*state.document.tok_span(start, end))])[-1:]
     if last and last[0].lower.endswith("s") and lemma(last[0].lower) != last[0].lower:
         return None  # "the complainants gave statements": other people, not "you gave"
-    if any(t.lower in ("you", "your", "yourself") for t in _toks_after(state, end, 3)):
-        return None  # "As the complainant, you will be told" -> not "As you, you will"
+    later = set(_sentence_words_after(state, end))
+    if {"you", "your", "yourself"} & later:
+        return None  # "As the complainant, you will be told" -> not "As you, you will"; "The
+        # victim and complainant in this case is you" -> not "The victim and you ... is you"
+    if w.not_you_later & later:
+        return None  # "The complainant and her sister gave statements" -> not "You and her
+        # sister": she, her, himself ... later in the sentence may be the complainant
+    nxt = _toks_after(state, end, 1)
+    if nxt and nxt[0].lower in w.not_you_before:
+        return None  # "The complainant, Ms Shah, was clear" -> not "You, Ms Shah, was"
     prev = _tok_before(state, start)
     if prev is not None and prev.lower in w.determiners and text[prev.idx + len(prev.text):start].strip() == "":
         start = prev.idx
@@ -524,6 +547,9 @@ class Checker:
     def __init__(self, state: State, findings: list[Finding]):
         self.state = state
         self.findings_now = findings
+        # Characters of the letter scored again whole so far (`whole_letter_kept`), against
+        # rules/wording.yml most_rescored_chars.
+        self.rescored = 0
         self.doc = state.document
         rs = state.ruleset
         self.local_rules, self.concepts = _rule_split(rs)
@@ -854,6 +880,9 @@ class Checker:
         """The edited letter scored in full (`document`: the edited letter, analysed already):
         this finding gone there, and no finding it did not have."""
         text = self.doc.text[:edit.start] + edit.text + self.doc.text[edit.end:]
+        if self.rescored + len(text) > wording().most_rescored_chars:
+            raise OverBudget()
+        self.rescored += len(text)
         st = State(Letter.model_construct(text=text, context=self.state.letter.context, source=None),
                    document or analyse(text), self.state.ruleset, self.state.today)
         compute_metrics(st)
@@ -899,6 +928,11 @@ class Checker:
         sylls += new[1] - parts[i][1]
         sents += new[2] - parts[i][2]
         return flesch(words, sylls, sents)[0]
+
+
+class OverBudget(Exception):
+    """The letter has been scored again whole as many times as its length allows
+    (most_rescored_chars): the edit is not checked, and its finding's suggestions stay advice."""
 
 
 def _rule_split(rs) -> tuple[list, list]:
@@ -1035,8 +1069,13 @@ def add_replacements(findings: list[Finding], state: State) -> None:
             if edit is None or edit in edits or not _fits_here(f, suggestion, edit, state):
                 continue
             checker = checker or Checker(state, findings)
-            if checker.safe(f, edit):
-                edits.append(edit)
+            try:
+                if checker.safe(f, edit):
+                    edits.append(edit)
+            except OverBudget:
+                # A long letter (a pasted bundle of 190 KB) scored again whole for each edit
+                # took seconds a finding; the rest of its suggestions stay advice, and say why.
+                f.replacements_unchecked = True
         if edits:
             lo, hi = min(e.start for e in edits), max(e.end for e in edits)
             lo, hi = min(lo, f.start), max(hi, f.end)
