@@ -23,6 +23,10 @@
   // followed through every edit made here, one-click changes to its words included: an early
   // paragraph goes after the paragraph that holds it (api/static/insert.js).
   var decision = data.decision_place ? data.decision_place.map(given.units) : null;
+  // The last one-click change (replace, put in, insert), for its "Undo this change" button: the
+  // card it was made from (kept in the list after the letter is checked again), where the
+  // words are and what they were. `applying`: the page is writing into the editor itself.
+  var lastChange = null, applying = false;
   var shown = { error: true, warning: true, suggestion: true };
   var RANK = { error: 0, warning: 1, suggestion: 2 };
   var WIDE = 60;  // characters: a finding longer than this is about a sentence, not words
@@ -101,6 +105,12 @@
     while (so > p && sn > p && oldText.charAt(so - 1) === newText.charAt(sn - 1)) { so--; sn--; }
     var delta = sn - so;
     decision = window.VclInsert.follow(decision, p, so, sn);
+    if (lastChange) {  // the changed words move with the edit, or are edited and cannot be undone here
+      var a = lastChange.start, b = a + lastChange.after.length;
+      if (b > p) {
+        if (a >= so) { lastChange.start += delta; } else { lastChange.broken = true; }
+      }
+    }
     findings.forEach(function (f) {
       if (!f.alive || f.start === null) { return; }
       var lo = Math.min(f.start, f.replace_start === null || f.replace_start === undefined ? f.start : f.replace_start);
@@ -118,13 +128,76 @@
   }
 
   function setText(next, caret) {
+    var old = current;
     follow(current, next);
     current = next;
     if (area) {
-      area.value = next;
+      if (area.value !== old || !typed(old, next)) { area.value = next; }
       if (caret !== undefined) { area.focus(); area.setSelectionRange(caret[0], caret[1]); }
     }
     changed();
+  }
+
+  /* Makes the page's change in the editor as typing would, so that the browser's own Undo
+     (Ctrl+Z) takes it back: setting the editor's text wipes its undo history. Only with a mouse
+     or trackpad: on a phone, putting the cursor in the editor would open the keyboard (the
+     card's "Undo this change" serves there). False when it could not be done so. */
+  function typed(old, next) {
+    if (!document.execCommand || !window.matchMedia || !window.matchMedia("(pointer: fine)").matches) { return false; }
+    var p = 0, max = Math.min(old.length, next.length);
+    while (p < max && old.charAt(p) === next.charAt(p)) { p++; }
+    var so = old.length, sn = next.length;
+    while (so > p && sn > p && old.charAt(so - 1) === next.charAt(sn - 1)) { so--; sn--; }
+    var before = document.activeElement, top = area.scrollTop, ok = false;
+    applying = true;
+    try {
+      area.focus({ preventScroll: true });
+      area.setSelectionRange(p, so);
+      ok = p === so && sn === p ? true : document.execCommand("insertText", false, next.slice(p, sn));
+    } catch (e) {
+      ok = false;
+    } finally {
+      applying = false;
+    }
+    area.scrollTop = top;
+    if (before && before !== area && before.focus) { before.focus({ preventScroll: true }); }
+    return ok && area.value === next;
+  }
+
+  /* Keeps the change just made from card `n` for its "Undo this change" button (one at a
+     time: the change before it is left to the browser's Undo, or to be changed back by hand). */
+  function remember(n, start, before, after) {
+    if (lastChange && lastChange.card.parentNode) {
+      var old = lastChange.card.querySelector("button.undo-change");
+      if (old) { old.remove(); }
+    }
+    var c = card(n);
+    lastChange = null;
+    if (!c) { return; }
+    var note = c.querySelector(".finding-done");
+    lastChange = { card: c, start: start, before: before, after: after, said: note.textContent,
+                   index: Array.prototype.indexOf.call(list.children, c) };
+    note.parentNode.insertBefore(undoButton(), note.nextSibling);
+  }
+
+  function undoButton() {
+    return el("button", { type: "button", className: "button button-small button-secondary undo-change" },
+              "Undo this change");
+  }
+
+  function undoLast(button) {
+    var c = button.closest("li"), note = c.querySelector(".finding-done");
+    var ch = lastChange;
+    button.remove();
+    if (!ch || ch.card !== c) { return; }
+    lastChange = null;
+    if (ch.broken || current.slice(ch.start, ch.start + ch.after.length) !== ch.after) {
+      note.textContent = "These words have been changed since, so this cannot be undone here: change them back in the letter.";
+      return;
+    }
+    setText(current.slice(0, ch.start) + ch.before + current.slice(ch.start + ch.after.length));
+    note.textContent = "Undone: the letter is as it was before this change. It is being checked again.";
+    say("Undone.");
   }
 
   function changed() {
@@ -217,6 +290,14 @@
     findings = listed.shown;
     list.textContent = "";
     findings.forEach(function (f) { list.appendChild(build(f)); });
+    if (lastChange) {  // where the card the last change was made from stood: what was done, and its Undo
+      var note = el("li", { className: "change-note" });
+      note.setAttribute("data-severity", lastChange.card.getAttribute("data-severity") || "suggestion");
+      note.appendChild(el("p", { className: "finding-done", role: "status" }, lastChange.said));
+      note.appendChild(undoButton());
+      list.insertBefore(note, list.children[lastChange.index] || null);
+      lastChange.card = note;
+    }
     unlisted(listed.rest);
     counts(all);
     filter();
@@ -440,10 +521,11 @@
       done(f.n, "These words have changed since the letter was checked.");
       return;
     }
-    var value = button.value;
+    var value = button.value, at = f.replace_start;
     f.alive = false;
     setText(current.slice(0, f.replace_start) + value + current.slice(f.replace_end));
-    done(f.n, "Changed to \u201c" + value + "\u201d. It is being checked again; save to keep it.");
+    done(f.n, "Changed \u201c" + original + "\u201d to \u201c" + value + "\u201d. It is being checked again; save to keep it.");
+    remember(f.n, at, original, value);
     say("Changed \u201c" + original + "\u201d to \u201c" + value + "\u201d.");
   }
 
@@ -466,8 +548,10 @@
     /* A sentence typed over Word's prompt "Click or tap here to enter text." brings its own
        full stop: the prompt's goes with it, not "none.." (the server does the same). */
     if (/[.!?]$/.test(value) && current.charAt(end) === ".") { end += 1; }
+    var was = current.slice(start, end);
     setText(current.slice(0, start) + value + current.slice(end), [start, start + value.length]);
     done(f.n, "Put in \u201c" + value + "\u201d. Save to keep it.");
+    remember(f.n, start, was, value);
   }
 
   function insert(button) {
@@ -476,9 +560,11 @@
     var placed = window.VclInsert.place(current, value, where, window.VclInsert.withDecision(data, decision, current));
     var start = placed.pos + placed.text.indexOf(value);
     setText(current.slice(0, placed.pos) + placed.text + current.slice(placed.pos), [start, start + value.length]);
-    done(Number(button.getAttribute("data-finding")), where === "greeting" ?
+    var n = Number(button.getAttribute("data-finding"));
+    done(n, where === "greeting" ?
       "Greeting inserted" + placed.said + ". Save to keep it." :
       "Paragraph inserted" + placed.said + ". Change it to fit this case, then save.");
+    remember(n, placed.pos, "", placed.text);
   }
 
   function showWords(link) {
@@ -515,6 +601,8 @@
   document.addEventListener("click", function (event) {
     var b = event.target.closest("button.insert");
     if (b && !b.disabled) { insert(b); return; }
+    var undo = event.target.closest("button.undo-change");
+    if (undo) { undoLast(undo); return; }
     var link = event.target.closest("a.show-words");
     if (link && showWords(link)) { event.preventDefault(); }
   });
@@ -523,6 +611,7 @@
   });
   if (area) {
     area.addEventListener("input", function () {
+      if (applying) { return; }  // the page's own change (setText follows it)
       follow(current, area.value);
       current = area.value;
       changed();
