@@ -92,3 +92,28 @@ def test_an_undated_draft_is_judged_once_a_day_however_often_it_is_listed(db, mo
     again = {r["id"]: r for r in service.list_letters(db, team="north")[0]}
     assert scored == [] and again[ids[0]]["score"] > before[ids[0]] and not again[ids[0]].get("rescored_for_today")
     assert [again[i]["score"] for i in ids[1:]] == [before[i] for i in ids[1:]]
+
+
+def test_a_page_of_the_list_judges_only_the_drafts_it_shows(db, monkeypatch):
+    """An attacker's review: the first list of the day judged every undated draft in reach
+    before cutting the page (GET /letters?limit=1 took 35 s with three long drafts, and everyone
+    else's checks waited). A page judges the drafts on it; a result filter judges them all (it
+    needs today's result of each), and the count is the same either way."""
+    from vcl_qa.db.users import add_user
+
+    staff = add_user(db, "sam", "staff", "north")[0]
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 11, 21))
+    ctx = {k: v for k, v in CONTEXT.items() if k != "letter_date"} | {"decision_date": "2025-11-20"}
+    ids = [service.submit(db, staff, LETTER + f"\nA page, draft {n}.\n", ctx, team="north")["id"] for n in range(4)]
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 11, 28))
+    scored = []
+    real = service._score
+    monkeypatch.setattr(service, "_score", lambda *a, **k: scored.append(1) or real(*a, **k))
+    rows, count = service.list_letters(db, team="north", limit=1)
+    assert len(scored) == 1 and count == 4 and [r["id"] for r in rows] == [ids[-1]] and rows[0]["rescored_for_today"]
+    rows, _ = service.list_letters(db, team="north", limit=2, offset=1)
+    assert len(scored) == 3 and [r["id"] for r in rows] == [ids[2], ids[1]]
+    verdict = rows[0]["verdict"]
+    rows, count = service.list_letters(db, team="north", verdict=verdict)
+    assert len(scored) == 4  # the last one judged too: the filter reads today's verdict of each
+    assert count == len(rows) and all(r["verdict"] == verdict for r in rows)

@@ -195,3 +195,29 @@ def test_a_made_up_link_is_refused_kindly(site):
         assert r.status_code in (400, 404)
         if r.status_code == 400:
             assert "Ask the person who sent it for a new link" in visible_text(r.text)
+
+
+def test_a_member_sees_every_link_made_for_them_who_made_it_and_when_it_was_used(site):
+    """A manager's review: a manager who makes a panel member's sign-in link sees it once and
+    could open it themselves, and read that member's own ratings, with nothing to tell the
+    member. The member's queue and account page list each link made for them lately: who made
+    it, when, and when it was used."""
+    manager = signed_in(site, "manager")
+    token = _shown(_add(signed_in(site, "admin"), name="Nia Newmember", role="panel").text)
+    uid = _user_id(site, "Nia Newmember")
+    assert _use(site, _link(manager, uid, "/panel-periods")).status_code == 303
+    _link(manager, uid, "/panel-periods")  # made, not used
+    member = signed_in({**site, "tokens": {"nia": token}}, "nia")
+    for path in ("/panel", "/account"):
+        page = member.get(path).text
+        assert "Sign-in links made for you" in visible_text(page), path
+        table = page[page.index('id="sign-in-links-table"'):]
+        rows = [[visible_text(c).strip() for c in re.findall(r"<td>(.*?)</td>", row)]
+                for row in re.findall(r"<tr><td>.*?</tr>", table[:table.index("</table>")])]
+        assert len(rows) == 2, (path, rows)
+        day = r"\w+day \d{1,2} \w+ \d{4}, \d\d:\d\d"
+        assert rows[0][0] == rows[1][0] == "Mo Manager"  # newest first: made, not used; then used
+        assert re.fullmatch(day, rows[0][1]) and rows[0][2] == "Not used"
+        assert re.fullmatch(day, rows[1][1]) and re.fullmatch(day, rows[1][2])
+    # someone with no link made for them is told so
+    assert "None in the last 30 days" in visible_text(signed_in(site, "staff").get("/account").text)

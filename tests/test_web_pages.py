@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from live_server import SAMPLES, LiveServer, make_user
+from web_site import visible_text
 
 LETTER = (
     "Private - to be opened by addressee only\n\nDear Ms Grant\n\n"
@@ -171,8 +172,13 @@ def test_check_form_names_each_bad_field(site):
     assert re.search(r'id="decision_date-day"[^>]*value="30"', r.text)  # what was typed is kept
     r = submit(client, decision_date="", **{"decision_date-day": "19", "decision_date-year": "2024"})
     assert "must include a month" in field_error(r.text, "decision_date")
+    # the dates out of order, in the page's words (a staff review: it said "decision_date
+    # 2024-12-20 is after letter_date 2024-12-19", the API's field names and ISO dates)
     r = submit(client, decision_date="2024-12-20", letter_date="2024-12-19")
-    assert "after letter_date" in field_error(r.text, "letter_date")
+    assert html.unescape(field_error(r.text, "letter_date")).removeprefix("Error: ") == (
+        "The letter is dated Thursday 19 December 2024, before the decision (Friday 20 December 2024). "
+        "Check both dates.")
+    assert "letter_date" not in visible_text(r.text) and "is after" not in visible_text(r.text)
 
 
 def test_a_managers_team_must_be_a_team_there_is(site):

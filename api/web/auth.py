@@ -10,6 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from vcl_qa.db import open_db
 from vcl_qa.db import audit
 from vcl_qa.db import sign_in_links
+
+from ..deps import DbDep
 from vcl_qa.db.users import user_by_token
 from vcl_qa.db.web_sessions import create_session, end_session
 
@@ -151,5 +153,19 @@ def home(user: PageUser):
 
 
 @router.get("/account")
-def account(request: Request, user: PageUser):
-    return render(request, "account.html", {"home": ROLE_HOME.get(user.role)}, user=user)
+def account(request: Request, user: PageUser, db: DbDep):
+    return render(request, "account.html", {"home": ROLE_HOME.get(user.role), "links": link_rows(db, user),
+                                            "link_days": sign_in_links.SHOWN_DAYS}, user=user)
+
+
+def link_rows(db, user) -> list[dict[str, str]]:
+    """The sign-in links made for the user lately, in words, for their account page and the
+    panel's queue (vcl_qa/db/sign_in_links.py `made_for`)."""
+    from .letter_view import when
+
+    out = []
+    for link in sign_in_links.made_for(db, user.id):
+        used = when(link["used_at"]) if link["used_at"] else "Not used"
+        out.append({"made_by": link["made_by"] or "someone no longer listed", "made_at": when(link["made_at"]),
+                    "used": used})
+    return out

@@ -40,8 +40,22 @@ def context_from_form(values: dict[str, str]) -> tuple[dict, dict[str, str]]:
         try:
             context_from_mapping(raw)
         except LetterError as exc:  # the dates out of order: said next to the letter date
-            errors[exc.field or "letter_date"] = exc.message
+            errors[exc.field or "letter_date"] = _dates_out_of_order(raw) or exc.message
     return raw, errors
+
+
+def _dates_out_of_order(raw: dict[str, Any]) -> str | None:
+    """The letter dated before its decision, in the page's words (the library's message names
+    the fields as the API does: "decision_date 2025-03-11 is after letter_date 2025-03-10")."""
+    try:
+        decided = dt.date.fromisoformat(str(raw.get("decision_date")))
+        dated = dt.date.fromisoformat(str(raw.get("letter_date")))
+    except ValueError:
+        return None
+    if decided <= dated:
+        return None
+    return (f"The letter is dated {labels.long_date(dated)}, before the decision ({labels.long_date(decided)}). "
+            "Check both dates.")
 
 
 def date_from_form(form: Any, name: str) -> str:

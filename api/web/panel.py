@@ -55,10 +55,16 @@ def _code(code: str) -> str:
 
 @router.get("/panel")
 def queue_page(request: Request, user: Panel, db: DbDep):
+    from vcl_qa.db.sign_in_links import SHOWN_DAYS
+
+    from .auth import link_rows
+
     rows = rating.queue(db, user.user)
+    # the sign-in links made for the member: whoever made one could have opened it (auth.py)
     return render(request, "review_queue.html", {
         "rows": rows, "status_words": STATUS_WORDS, "decisions": DECISION_LABELS, "offences": OFFENCE_LABELS,
-        "to_rate": sum(1 for r in rows if r["status"] == "to_rate")}, user=user)
+        "to_rate": sum(1 for r in rows if r["status"] == "to_rate"), "links": link_rows(db, user.user),
+        "link_days": SHOWN_DAYS}, user=user)
 
 
 @router.get("/panel/guide")

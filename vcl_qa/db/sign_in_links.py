@@ -88,6 +88,25 @@ _LIVE = ("SELECT u.id, u.name, u.role, u.team, l.id FROM sign_in_links l JOIN us
          " AND (u.token_expires_at IS NULL OR u.token_expires_at > :now)")
 
 
+# How far back a user is shown the sign-in links made for them (their account page, and the
+# panel's queue): whoever made a link sees it once and could open it themselves, so the person
+# it is for can see each one, who made it and when it was used (a manager's review found that a
+# manager could sign in as a panel member and read that member's own ratings, unseen).
+SHOWN_DAYS = 30
+
+
+def made_for(db: Database, user_id: int, days: int = SHOWN_DAYS) -> list[dict[str, Any]]:
+    """The sign-in links made for the user in the last `days` days, newest first: who made each
+    (None when that user is gone), when, when it was used (None: not used) and when it ends."""
+    since = (_now() - dt.timedelta(days=days)).isoformat()
+    rows = db.execute(
+        "SELECT l.created_at, u.name, l.used_at, l.expires_at, l.created_by = l.user_id FROM sign_in_links l"
+        " LEFT JOIN users u ON u.id = l.created_by WHERE l.user_id = ? AND l.created_at >= ?"
+        " ORDER BY l.created_at DESC, l.id DESC", [user_id, since]).fetchall()
+    return [{"made_at": r[0], "made_by": r[1], "used_at": r[2], "expires_at": r[3], "by_self": bool(r[4])}
+            for r in rows]
+
+
 def peek(db: Database, code: str) -> User | None:
     """The user a live link would sign in (the link is not used up)."""
     if not CODE.match(code or ""):

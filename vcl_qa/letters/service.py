@@ -363,18 +363,30 @@ def list_letters(db: Database, *, verdict: str | None = None, limit: int = 50, o
     drafts, _ = store.list_letters(db, **filters, undated=True, limit=None)
     today = clock.today().isoformat()
     days = store.scored_for(db, [d["id"] for d in drafts])
-    for d in drafts:
+
+    def judge(d: dict) -> None:
         if days.get(d["id"]) in (None, today):
-            continue  # scored today already (or never scored): the stored result stands
+            return  # scored today already (or never scored): the stored result stands
         result = judged_on(db, d["id"], today, scoring_slot=scoring_slot)
         if result is not None:
             d.update(saved_score=d["score"], saved_verdict=d["verdict"], saved_on=days[d["id"]],
                      score=result["score"], verdict=result["verdict"], rescored_for_today=True)
-    if verdict is not None:
+
+    if verdict is not None:  # which drafts have that verdict today: each is judged
+        for d in drafts:
+            judge(d)
         drafts = [d for d in drafts if d["verdict"] == verdict]
     rows, count = store.list_letters(db, **filters, verdict=verdict, undated=False, limit=offset + limit)
-    merged = sorted(rows + drafts, key=lambda r: r["id"], reverse=True)
-    return merged[offset:offset + limit], count + len(drafts)
+    page = sorted(rows + drafts, key=lambda r: r["id"], reverse=True)[offset:offset + limit]
+    if verdict is None:
+        # Only the drafts shown are judged (the order and the count do not depend on a score):
+        # an attacker's review found the first list of the day judging every draft in reach,
+        # 35 s for `GET /letters?limit=1` with three long ones, holding up everyone's checks.
+        undated = {d["id"] for d in drafts}
+        for d in page:
+            if d["id"] in undated:
+                judge(d)
+    return page, count + len(drafts)
 
 
 def current_result(db: Database, letter: dict) -> tuple[dict | None, str | None]:
