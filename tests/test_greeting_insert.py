@@ -63,6 +63,13 @@ def _greeting_findings(result):
     ("de la Cruz, Anne-Marie (Ms)", "Dear Ms de la Cruz,"),
     ("Mr John Smith Jr", "Dear Mr Smith,"),
     ("Dr Amina Yusuf, OBE", "Dear Dr Yusuf,"),
+    # a staff review: "Dear Mr and Mrs Deepak Varma,", "Dear the Reverend Peter Hughes,"
+    ("Mr and Mrs Deepak Varma", "Dear Mr and Mrs Varma,"),
+    ("Mr & Mrs D Varma", "Dear Mr and Mrs Varma,"),
+    ("Dr and Mr Sam Patel-Jones", "Dear Dr and Mr Patel-Jones,"),
+    ("the Reverend Peter Hughes", "Dear Reverend Hughes,"),
+    ("Mr David Okafor and Mrs Jane Okafor", "Dear Mr and Mrs Okafor,"),
+    ("Deepak and Asha Varma", "Dear Deepak and Asha Varma,"),  # no titles: both, as named
 ])
 def test_a_letter_with_no_greeting_is_offered_the_victims_greeting(name, greeting):
     found = _greeting_findings(_score(HEADER + BODY, name))

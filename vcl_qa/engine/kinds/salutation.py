@@ -266,6 +266,15 @@ def _couple_greeting(victim: str, joining: list[str]) -> str | None:
     pair = re.split(rf"\s+(?:{words})\s+|\s*[&+]\s*", victim, flags=re.I) if words else []
     if len(pair) != 2:
         return None
+    first, second = pair[0].split(), pair[1].split()
+    if first and all(w.rstrip(".").lower() in titles() for w in first):
+        # "Mr and Mrs Deepak Varma", "Mr & Mrs D Varma": the titles, then the one surname (a
+        # staff review found "Dear Mr and Mrs Deepak Varma," inserted)
+        k = _title_words(second)
+        if not k or len(second) == k or _first_name_form(pair[1]) or pair[0].lower() == " ".join(second[:k]).lower():
+            return None
+        names = second[k:]
+        return f"{pair[0]} and {' '.join(second[:k])} {' '.join(_surname(names) if len(names) >= 2 else names)}"
     people = []
     for person in pair:
         parts = person.split()
@@ -327,5 +336,11 @@ def _unsure_case(victim: str) -> bool:
 
 
 def _name_only(victim: str) -> str:
-    """The name without a note after it in brackets: "Sarah Jones (mother of Ella)" -> "Sarah Jones"."""
-    return _BRACKET.split(victim, maxsplit=1)[0].strip(" ,;-")
+    """The name without a note after it in brackets: "Sarah Jones (mother of Ella)" -> "Sarah Jones";
+    and without "the" before a title: "the Reverend Peter Hughes" -> "Reverend Peter Hughes"
+    (a staff review found "Dear the Reverend Peter Hughes," suggested)."""
+    name = _BRACKET.split(victim, maxsplit=1)[0].strip(" ,;-")
+    words = name.split()
+    if len(words) > 2 and words[0].lower() == "the" and words[1].rstrip(".").lower() in titles():
+        name = name.split(None, 1)[1]
+    return name
