@@ -21,6 +21,7 @@ class Settings(KindSettings):
     expansions: dict[str, str] = {}
     expansion_skip_words: str = ""  # small words skipped when matching initials
     capitals_line_share: float = Field(0.6, ge=0, le=1)  # above this, a line is a heading
+    codes: str | None = None  # capitals inside a match of this are part of a code (a number plate)
 
 
 def check(rule, state: State) -> Iterator[Finding]:
@@ -34,6 +35,7 @@ def check(rule, state: State) -> Iterator[Finding]:
     seen: set[str] = set()
     shares: dict[int, float] = {}  # each line's share of capitals
     pattern = rx(cfg.pattern, True)
+    codes = rx(cfg.codes, True) if cfg.codes else None
     for lo, hi in spans(rule, state):
         # (an acronym never reaches across a blank line: each block's are kept, kinds/base.py)
         found = by_block(rule, state, lo, hi,
@@ -41,6 +43,9 @@ def check(rule, state: State) -> Iterator[Finding]:
         for start, end, acr in found:
             if acr in seen or acr in allow or acr in emphasis or len(set(acr)) == 1:
                 continue
+            if codes is not None and any(m.start() <= start and end <= m.end() for m in
+                                         codes.finditer(text, max(0, start - 16), min(len(text), end + 16))):
+                continue  # "WK21 XYZ": the letters of a number plate, not an abbreviation
             n = doc.line_col(start)[0] - 1
             share = shares.get(n)
             if share is None:  # (once a line: a pasted line of thousands of acronyms is long)
