@@ -553,3 +553,12 @@ def test_the_letters_team_filter_lists_every_team_the_dashboard_does(site):
         assert listed == known_teams(db) and "south" in listed
     finally:
         db.close()
+
+
+def test_the_letters_list_writes_dates_in_words(site):
+    """A staff review: the list showed "2025-03-06" and "Sent 2026-11-03" while every other page
+    writes a date in words ("Thursday 6 March 2025")."""
+    page = visible_text(signed_in(site, "staff").get("/letters").text)
+    assert re.search(r"Sent \w+day \d{1,2} \w+ \d{4}", page)
+    rows = page[page.index("Decision date"):]
+    assert not re.search(r"\b\d{4}-\d\d-\d\d\b", rows), rows[:400]
