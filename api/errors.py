@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.message
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,12 +11,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vcl_qa.config import MAX_LETTER_BYTES
 from vcl_qa.errors import LetterError
 from vcl_qa.letters.store import Conflict, NotFound
 from vcl_qa.db.users import UserExists
+
+from . import json_body
 
 # Letter text is limited to 200 KB (vcl_qa.config.MAX_LETTER_BYTES). Sent as UTF-8 JSON, escaping
 # at most doubles it (\n, \", \\: 2 bytes for 1; only control characters other than line breaks
@@ -321,6 +326,45 @@ async def _server_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal", "something went wrong on the server; nothing was saved")
 
 
+# An error answer names at most this many problems (it counts the rest), cuts a field's path and
+# a message to these lengths, and so never echoes a large request back: 30,000 unknown fields
+# in a 488 KB request got a 6 MB answer (review 10b, finding 13).
+MOST_PROBLEMS = 50
+LONGEST_FIELD = 100
+LONGEST_MESSAGE = 400
+SMALL_ANSWER = 16 * 1024  # answers below this are passed on as they are
+
+
+def _cut(text, limit: int):
+    if not isinstance(text, str) or len(text) <= limit:
+        return text
+    return text[:limit].rstrip() + "..."
+
+
+def capped_error(response: Response) -> Response:
+    """An error answer of more than SMALL_ANSWER bytes with its details cut to the first
+    MOST_PROBLEMS (the message names those and counts the others) and every field path and
+    message cut short; anything else as it is."""
+    body = getattr(response, "body", b"")
+    if len(body) <= SMALL_ANSWER or "json" not in response.headers.get("content-type", ""):
+        return response
+    try:
+        error = json.loads(body)["error"]
+    except (ValueError, KeyError, TypeError):
+        return response
+    details = [d for d in error.get("details") or [] if isinstance(d, dict)]
+    shown = [{"field": _cut(d.get("field"), LONGEST_FIELD), "message": _cut(d.get("message"), LONGEST_MESSAGE)}
+             for d in details[:MOST_PROBLEMS]]
+    message = _cut(error.get("message"), LONGEST_MESSAGE)
+    if len(details) > MOST_PROBLEMS:
+        named = [d["field"] for d in shown if d["field"]]
+        message = (f"{len(details):,} problems: {', '.join(named)} and {len(details) - len(shown):,} more "
+                   f"(the first {len(shown)} are in details)")
+    headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
+    return JSONResponse({"error": {"code": error.get("code"), "message": message, "details": shown}},
+                        status_code=response.status_code, headers=headers)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(LetterError, _letter_error)
@@ -331,7 +375,62 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(UserExists, _conflict)
     app.add_exception_handler(UnicodeEncodeError, _bad_unicode)
     app.add_exception_handler(Exception, _server_error)
+    # StrictJson inside BodyLimit: it reads only a body within the limit.
+    app.add_middleware(StrictJson)
     app.add_middleware(BodyLimit, limit=MAX_REQUEST_BYTES, page_limit=MAX_PAGE_REQUEST_BYTES)
+
+
+def _is_json(scope: Scope) -> bool:
+    """Whether FastAPI reads this request's body as JSON: a Content-Type of application/json or
+    application/...+json (a body without one is not read as JSON: strict_content_type)."""
+    if scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        return False
+    value = dict(scope["headers"]).get(b"content-type")
+    if not value:
+        return False
+    message = email.message.Message()
+    message["content-type"] = value.decode("latin-1")
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
+class StrictJson:
+    """Answers 422, naming each place, for a JSON body with a key given twice in one object or a
+    number too long to read (api/json_body.py), which json.loads would read as the last of the
+    two or not at all ("could not be read as JSON"). Every JSON body the app reads passes here,
+    before its fields are checked; any other body is passed on untouched."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _is_json(scope):
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # client went away
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        found = json_body.problems(body) if body else []
+        if found:
+            response = capped_error(invalid([{"field": f, "message": m} for f, m in found]))
+            await response(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> dict:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 class BodyLimit:

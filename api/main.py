@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 import inspect
-import json
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
-from fastapi.responses import JSONResponse
-from starlette.responses import Response
 
 from vcl_qa import __version__, config
 from vcl_qa.db import db_path, migrate, open_db
 
 from . import errors
+from .errors import capped_error
 from .deps import checked_team_filter, filters_by_team
 from .routes import audit, decisions, health, letters, users
 from .routes import panel
@@ -66,15 +64,6 @@ def create_app(database: str | Path | None = None) -> FastAPI:
     return app
 
 
-# An error answer names at most this many problems (it counts the rest), cuts a field's path and
-# a message to these lengths, and so never echoes a large request back: 30,000 unknown fields
-# in a 488 KB request got a 6 MB answer (review 10b, finding 13).
-MOST_PROBLEMS = 50
-LONGEST_FIELD = 100
-LONGEST_MESSAGE = 400
-SMALL_ANSWER = 16 * 1024  # answers below this are passed on as they are
-
-
 def _cap_error_answers(app: FastAPI) -> None:
     """Every error handler's answer (api/errors.py) kept small: see `capped_error`."""
     for key, handler in list(app.exception_handlers.items()):
@@ -88,36 +77,6 @@ def _capping(handler):
             response = await response
         return capped_error(response)
     return capped
-
-
-def _cut(text, limit: int):
-    if not isinstance(text, str) or len(text) <= limit:
-        return text
-    return text[:limit].rstrip() + "..."
-
-
-def capped_error(response: Response) -> Response:
-    """An error answer of more than SMALL_ANSWER bytes with its details cut to the first
-    MOST_PROBLEMS (the message names those and counts the others) and every field path and
-    message cut short; anything else as it is."""
-    body = getattr(response, "body", b"")
-    if len(body) <= SMALL_ANSWER or "json" not in response.headers.get("content-type", ""):
-        return response
-    try:
-        error = json.loads(body)["error"]
-    except (ValueError, KeyError, TypeError):
-        return response
-    details = [d for d in error.get("details") or [] if isinstance(d, dict)]
-    shown = [{"field": _cut(d.get("field"), LONGEST_FIELD), "message": _cut(d.get("message"), LONGEST_MESSAGE)}
-             for d in details[:MOST_PROBLEMS]]
-    message = _cut(error.get("message"), LONGEST_MESSAGE)
-    if len(details) > MOST_PROBLEMS:
-        named = [d["field"] for d in shown if d["field"]]
-        message = (f"{len(details):,} problems: {', '.join(named)} and {len(details) - len(shown):,} more "
-                   f"(the first {len(shown)} are in details)")
-    headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
-    return JSONResponse({"error": {"code": error.get("code"), "message": message, "details": shown}},
-                        status_code=response.status_code, headers=headers)
 
 
 app = create_app()

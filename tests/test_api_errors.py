@@ -313,3 +313,112 @@ def test_half_a_surrogate_pair_is_named_where_it_is(server):
     assert r.status_code == 422, r.text
     detail = r.json()["error"]["details"][0]
     assert detail["field"] == "context.victim_name" and "not valid Unicode (a lone UTF-16 surrogate" in detail["message"]
+
+
+# Review: JSON that json.loads reads wrongly, or not at all. One reading of every JSON body
+# (api/json_body.py, api/errors.py StrictJson) names each place.
+def post_raw(server, path, raw: str):
+    return httpx.post(f"{server.url}/api/v1{path}", content=raw.encode(), timeout=30,
+                      headers={**auth(server.token), "Content-Type": "application/json"})
+
+
+def too_long(digits: int) -> str:
+    return (f"is a number {digits:,} digits long, too long to read (the most is 4,300 digits); no field takes "
+            "a number anywhere near that long")
+
+
+TWICE = "is given twice in the same object: keep only the one you mean"
+QUOTED_TEXT = '"Dear Ms Okafor\\n\\nWe have decided to stop the case.\\n"'
+GOOD_DECISION = ('{"urn": "42AB1234524", "decision": "discontinued", "decision_date": "2024-12-19", '
+                 '"victim_category": "enhanced"}')
+
+
+@pytest.mark.parametrize("digits", [4301, 5000, 100_000])
+@pytest.mark.parametrize("path, raw, field", [
+    ("/letters", '{"text": ' + QUOTED_TEXT + ', "letter_id": NUMBER}', "letter_id"),
+    ("/check", '{"text": ' + QUOTED_TEXT + ', "context": {"urn": NUMBER}}', "context.urn"),
+    ("/decisions", '{"urn": "42AB1234524", "decision": "discontinued", "decision_date": "2024-12-19", '
+                   '"victim_category": "enhanced", "bereaved": NUMBER}', "bereaved"),
+])
+def test_a_number_too_long_to_read_is_named_where_it_is(server, path, raw, field, digits):
+    """A whole number of more than 4,300 digits (Python's limit for turning digits into a number)
+    was answered 400 malformed_json, "the request body could not be read as JSON", naming nothing,
+    though the JSON is valid."""
+    before = letters_stored(server)
+    r = post_raw(server, path, raw.replace("NUMBER", "1" * digits))
+    assert r.status_code == 422, r.text
+    assert r.json() == {"error": {"code": "invalid", "message": f"{field}: {too_long(digits)}",
+                                  "details": [{"field": field, "message": too_long(digits)}]}}
+    assert letters_stored(server) == before
+
+
+def test_a_number_of_4000_digits_is_still_refused_by_the_field_s_own_check(server):
+    r = post_raw(server, "/letters", '{"text": ' + QUOTED_TEXT + ', "letter_id": ' + "1" * 4000 + "}")
+    assert r.status_code == 422
+    assert r.json()["error"]["details"] == [{"field": "letter_id", "message": "must be 9223372036854775807 or less"}]
+    r = post_raw(server, "/check", '{"text": ' + QUOTED_TEXT + ', "context": {"urn": ' + "1" * 4000 + "}}")
+    assert r.status_code == 422 and [d["field"] for d in r.json()["error"]["details"]] == ["context.urn"]
+
+
+def test_a_negative_number_too_long_deep_in_a_batch_is_named_by_its_path(server):
+    good = GOOD_DECISION
+    bad = good[:-1] + ', "bereaved": -' + "9" * 4400 + "}"
+    r = post_raw(server, "/decisions", '{"decisions": [' + good + ", " + bad + "]}")
+    assert r.status_code == 422
+    assert r.json()["error"]["details"] == [{"field": "decisions.1.bereaved", "message": too_long(4400)}]
+
+
+def test_a_context_field_given_twice_is_refused_not_the_last_one_taken(server):
+    """Review: "victim_category" given as standard, then as enhanced, was scored as enhanced (a due
+    date of 1 working day), and nobody was told."""
+    raw = ('{"text": ' + QUOTED_TEXT + ', "context": {"decision": "discontinued", "decision_date": "2024-12-19", '
+           '"letter_date": "2024-12-23", "victim_category": "standard", "victim_category": "enhanced"}}')
+    r = post_raw(server, "/check", raw)
+    assert r.status_code == 422, r.text
+    assert r.json() == {"error": {"code": "invalid", "message": f"context.victim_category: {TWICE}",
+                                  "details": [{"field": "context.victim_category", "message": TWICE}]}}
+
+
+def test_the_text_given_twice_is_refused_and_nothing_stored(server):
+    before = letters_stored(server)
+    # the same key however it is written: "te\u0078t" is "text"
+    for second in ('"text": "Dear Sir"', '"te\\u0078t": "x"'):
+        raw = '{"text": ' + QUOTED_TEXT + ", " + second + "}"
+        r = post_raw(server, "/letters", raw)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"] == [{"field": "text", "message": TWICE}]
+    assert letters_stored(server) == before
+
+
+def test_every_repeated_key_and_long_number_is_named_in_one_answer(server):
+    good = GOOD_DECISION
+    thrice = '{"urn": "A1", "urn": "A2", "urn": "A3", "decision": "discontinued", "bereaved": ' + "1" * 4301 + "}"
+    r = post_raw(server, "/decisions", '{"decisions": [' + good + ", " + thrice + "]}")
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert err["details"] == [
+        {"field": "decisions.1.urn", "message": "is given 3 times in the same object: keep only the one you mean"},
+        {"field": "decisions.1.bereaved", "message": too_long(4301)}]
+    assert err["message"] == "2 problems: decisions.1.urn, decisions.1.bereaved (see details)"
+
+
+def test_thousands_of_repeated_keys_get_a_small_answer(server):
+    raw = '{"text": ' + QUOTED_TEXT + ', "context": {' + ", ".join(f'"k{i}": 1, "k{i}": 2' for i in range(20_000)) + "}}"
+    r = post_raw(server, "/check", raw)
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert len(err["details"]) == 50 and len(r.content) < 16 * 1024
+    assert err["details"][:2] == [{"field": "context.k0", "message": TWICE}, {"field": "context.k1", "message": TWICE}]
+    assert err["message"].startswith("20,000 problems: context.k0, context.k1, ")
+
+
+def test_the_same_key_in_different_objects_is_not_a_repeat(server):
+    r = post_raw(server, "/decisions", '{"decisions": [{"urn": "42AB1234524", "decision": "discontinued", '
+                 '"decision_date": "2024-12-19", "victim_category": "enhanced"}, {"urn": "42AB1234525", '
+                 '"decision": "discontinued", "decision_date": "2024-12-19", "victim_category": "enhanced"}]}')
+    assert r.status_code in (200, 201), r.text
+
+
+def test_json_that_cannot_be_read_is_still_400(server):
+    r = post_raw(server, "/check", '{"text": "a", "text": ')
+    assert r.status_code == 400 and r.json()["error"]["code"] == "malformed_json"

@@ -27,6 +27,7 @@ def client(tmp_path_factory):
     with httpx.Client(base_url=server.url, timeout=60) as c:
         pre = re.search(r'name="pre_token" value="([^"]+)"', c.get("/sign-in").text).group(1)
         assert c.post("/sign-in", data={"pre_token": pre, "token": token}).status_code == 303
+        c.token = token  # for the API, to read back a letter the page stored
         yield c
     server.stop()
 
@@ -94,3 +95,51 @@ def test_a_word_file_over_the_limit_says_the_limit_and_what_to_do(client):
     message = re.sub(r"\s+", " ", re.search(r"<h1>That was too much to send</h1>\s*<p>(.*?)</p>", huge.text, re.S).group(1))
     assert "a Word file can be up to 2 MB" in html.unescape(message)
     assert "still in the box" not in message and "vcl-qa" not in message
+
+
+LETTER = ("---\nvictim_name: Ms Jane Okafor\nurn: 42AB1234524\n---\nDear Ms Okafor\n\nWe have decided to stop the "
+          "case against Mr Lane \u2013 I\u2019m sorry. Caf\u00e9 Ll\u0177r.\n\nYours sincerely\n")
+
+
+def _stored(client, r: httpx.Response) -> dict:
+    """The letter an upload stored (the page answers 303 to the letter's page), read over the API."""
+    assert r.status_code == 303, _errors(r.text)
+    letter_id = re.fullmatch(r".*/letters/(\d+)", r.headers["location"]).group(1)
+    got = httpx.get(f"{str(client.base_url).rstrip('/')}/api/v1/letters/{letter_id}", timeout=60,
+                    headers={"Authorization": f"Bearer {client.token}"})
+    assert got.status_code == 200, got.text
+    return got.json()
+
+
+@pytest.mark.parametrize("name, encode", [
+    ("notepad_unicode.txt", lambda t: b"\xff\xfe" + t.replace("\n", "\r\n").encode("utf-16-le")),
+    ("notepad_unicode_big_endian.txt", lambda t: b"\xfe\xff" + t.encode("utf-16-be")),
+    ("utf8_with_bom.md", lambda t: t.encode("utf-8-sig")),
+])
+def test_a_text_file_saved_as_unicode_is_checked_as_the_utf8_file_is(client, tmp_path, name, encode):
+    """Review: a letter Notepad saved as "Unicode" (UTF-16 with a byte-order mark) was refused as
+    "This looks like a binary file, not a text letter." A real file, written and read back."""
+    path = tmp_path / name
+    path.write_bytes(encode(LETTER))
+    stored = _stored(client, _send(client, name, path.read_bytes()))
+    plain = tmp_path / "utf8.txt"
+    plain.write_text(LETTER, encoding="utf-8")
+    expected = _stored(client, _send(client, "utf8.txt", plain.read_bytes()))
+    text = stored["versions"][-1]["text"]
+    assert text == expected["versions"][-1]["text"] and text.startswith("Dear Ms Okafor\n\n")
+    assert "\u2013 I\u2019m sorry. Caf\u00e9 Ll\u0177r." in text and "\r" not in text and "\ufeff" not in text
+    context = stored["versions"][-1]["context"]
+    assert (context["victim_name"], context["urn"]) == ("Ms Jane Okafor", "42AB1234524")  # its own details read
+    assert stored["result"]["score"] == expected["result"]["score"]
+
+
+def test_utf16_without_its_mark_is_named_with_how_to_save_it(client, tmp_path):
+    path = tmp_path / "no_mark.txt"
+    path.write_bytes(LETTER.encode("utf-16-le"))
+    r = _send(client, "no_mark.txt", path.read_bytes())
+    assert r.status_code == 400
+    errors = _errors(r.text)
+    assert list(errors) == ["file"]
+    assert errors["file"].startswith("This looks like text saved as UTF-16 (Notepad's “Unicode”)")
+    assert errors["file"].endswith("save it again as UTF-8 (in Notepad: File, Save as, Encoding: UTF-8).")
+    _plain(errors["file"])

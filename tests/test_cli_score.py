@@ -211,3 +211,27 @@ def test_rules_lists_every_rule():
     assert proc.returncode == 0
     for rule_id in ("content.vrr", "empathy.blame", "timeliness.late", "readability.jargon"):
         assert rule_id in proc.stdout
+
+
+def test_a_letter_saved_by_notepad_as_unicode_is_scored_as_the_utf8_file_is(tmp_path):
+    """Review: `vcl-qa score` on a file Notepad saved as "Unicode" (UTF-16 with a byte-order mark)
+    said "this looks like a binary file, not a text letter" and exited 2."""
+    text = (SAMPLES / "02_good_not_charged_sexual_offence_enhanced.txt").read_text(encoding="utf-8")
+    utf8 = run("score", str(SAMPLES / "02_good_not_charged_sexual_offence_enhanced.txt"), "--format", "json")
+    for name, data in (("unicode.txt", b"\xff\xfe" + text.replace("\n", "\r\n").encode("utf-16-le")),
+                       ("unicode_big_endian.txt", b"\xfe\xff" + text.encode("utf-16-be")),
+                       ("utf8_bom.md", text.encode("utf-8-sig"))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        proc = run("score", str(path), "--format", "json")
+        assert proc.returncode == 0, (name, proc.stderr)
+        assert json.loads(proc.stdout) == json.loads(utf8.stdout), name
+
+
+def test_utf16_without_its_mark_says_to_save_as_utf8(tmp_path):
+    path = tmp_path / "no_mark.txt"
+    path.write_bytes("Dear Ms Okafor\n\nWe have decided to stop the case.\n".encode("utf-16-le"))
+    proc = run("score", str(path))
+    assert proc.returncode == 2
+    assert "no_mark.txt" in proc.stderr and "looks like text saved as UTF-16" in proc.stderr
+    assert "save it again as UTF-8" in proc.stderr and "binary" not in proc.stderr

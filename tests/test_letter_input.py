@@ -187,3 +187,45 @@ def test_a_field_given_twice_is_refused_with_its_line(tmp_path):
                                       "    reason: our house style says so\n---\nDear")
     with pytest.raises(LetterError, match="gives 'rule' twice"):
         Letter.from_file(write(tmp_path, twice, name="twice.txt"))
+
+
+# Review: a letter saved by Windows Notepad as "Unicode" (UTF-16 with a byte-order mark) was
+# refused as "a binary file". Read by its byte-order mark, it is the same letter as in UTF-8.
+SAVED_AS = {  # how each editor's encoding writes the file
+    "utf-16-le with BOM (Notepad 'Unicode')": lambda t: b"\xff\xfe" + t.encode("utf-16-le"),
+    "utf-16-be with BOM (Notepad 'Unicode big endian')": lambda t: b"\xfe\xff" + t.encode("utf-16-be"),
+    "utf-8 with BOM (Notepad 'UTF-8 with BOM')": lambda t: t.encode("utf-8-sig"),
+    "utf-32 with BOM": lambda t: t.encode("utf-32"),
+}
+WINDOWS_GOOD = GOOD.replace("\n", "\r\n").replace("stop the case.", "stop the case \u2013 I\u2019m sorry. Caf\u00e9 Ll\u0177r.")
+
+
+@pytest.mark.parametrize("encoding", sorted(SAVED_AS))
+def test_a_text_file_with_a_byte_order_mark_is_read_as_in_utf8(tmp_path, encoding):
+    path = write(tmp_path, SAVED_AS[encoding](WINDOWS_GOOD), mode="wb")
+    letter = Letter.from_file(path)
+    same = Letter.from_file(write(tmp_path, WINDOWS_GOOD.replace("\r\n", "\n"), "utf8.txt"))
+    assert (letter.text, letter.context) == (same.text, same.context)
+    assert letter.context.decision == "discontinued" and letter.context.urn == "42AB1234524"
+    assert letter.text.startswith("Dear Ms Okafor\n") and "\ufeff" not in letter.text and "\r" not in letter.text
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_its_mark_is_refused_saying_to_save_as_utf8(tmp_path, codec):
+    with pytest.raises(LetterError) as err:
+        Letter.from_file(write(tmp_path, GOOD.encode(codec), mode="wb"))
+    assert "looks like text saved as UTF-16" in str(err.value) and "binary" not in str(err.value)
+    assert "save it again as UTF-8 (in Notepad: File, Save as, Encoding: UTF-8)" in str(err.value)
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"\xff\xfe" + "Dear Ms Okafor".encode("utf-16-le") + b"\x00\xd8", "not UTF-16 text (bad byte at position 30)"),
+    (b"\xff\xfe" + "Dear Ms Okafor".encode("utf-16-le") + b"D", "not UTF-16 text"),
+    (b"\xef\xbb\xbfDear Ms Okafor, caf\xe9", "not UTF-8 text (bad byte at position 22)"),
+    (b"\xff\xfe" + "Dear\x00Ms".encode("utf-16-le"), "binary"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00", "binary"),
+])
+def test_a_file_that_is_not_text_in_its_encoding_says_where(tmp_path, content, words):
+    with pytest.raises(LetterError) as err:
+        Letter.from_file(write(tmp_path, content, mode="wb"))
+    assert words in str(err.value)

@@ -322,17 +322,54 @@ def other_format(data: bytes, suffix: str) -> str | None:
     return None
 
 
+# A text file's encoding told by the byte-order mark it starts with: Windows Notepad saves
+# "Unicode" as UTF-16 little-endian with one, "Unicode big endian" as UTF-16 big-endian, and
+# "UTF-8 with BOM" as UTF-8 with one. UTF-32's marks come first: FF FE 00 00 starts UTF-16's too.
+_BYTE_ORDER_MARKS = ((b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"), (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+                     (b"\xef\xbb\xbf", "utf-8", "UTF-8"), (b"\xff\xfe", "utf-16-le", "UTF-16"),
+                     (b"\xfe\xff", "utf-16-be", "UTF-16"))
+_SAVE_AS_UTF8 = "save it again as UTF-8 (in Notepad: File, Save as, Encoding: UTF-8)"
+
+
 def decode_text(data: bytes, source: str | None = None) -> str:
-    if b"\x00" in data[:4096]:
+    """The text of a letter file (or a sidecar, or a register CSV): UTF-8, or UTF-16 or UTF-32
+    with the byte-order mark that says which (read by that mark, which is not kept); line
+    breaks made "\n". A LetterError saying what the file is otherwise: binary, UTF-16 without
+    its mark, or not valid text in its encoding (with the byte where it goes wrong)."""
+    encoding, name, start = "utf-8", "UTF-8", 0
+    for mark, codec, label in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            encoding, name, start = codec, label, len(mark)
+            break
+    if start == 0 and b"\x00" in data[:4096]:
+        if _utf16_without_mark(data[:4096]):
+            raise LetterError("this looks like text saved as UTF-16 (Notepad's \u201cUnicode\u201d) without "
+                              f"the mark at its start that says so, so it cannot be read for certain: {_SAVE_AS_UTF8}",
+                              source=source)
         raise LetterError("this looks like a binary file, not a text letter", source=source)
     try:
-        text = data.decode("utf-8-sig")
+        text = data[start:].decode(encoding)
     except UnicodeDecodeError as exc:
+        save = "save it as UTF-8" if name == "UTF-8" else _SAVE_AS_UTF8
         raise LetterError(
-            f"the file is not UTF-8 text (bad byte at position {exc.start}); save it as UTF-8",
+            f"the file is not {name} text (bad byte at position {start + exc.start}); {save}",
             source=source,
         ) from None
+    if "\x00" in text[:4096]:  # a NUL character: no letter has one, whatever the encoding
+        raise LetterError("this looks like a binary file, not a text letter", source=source)
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _utf16_without_mark(head: bytes) -> bool:
+    """Whether bytes with NULs in them read as UTF-16 text with no byte-order mark: text in a
+    Latin script, saved that way, has a NUL as every second byte (the high byte of each
+    character), at odd places (little-endian) or even ones (big-endian), and none at the
+    others; a binary file's NULs fall anywhere."""
+    pairs = len(head) // 2
+    if pairs < 2:
+        return False
+    even, odd = head[0:2 * pairs:2].count(0), head[1:2 * pairs:2].count(0)
+    return min(even, odd) == 0 and max(even, odd) >= pairs * 0.6
 
 
 UNREADABLE_DOCX = "this is not a readable Word (.docx) document"
