@@ -45,6 +45,7 @@ def main() -> None:
     run_on_stream()
     run_many_findings()
     run_mixed_jargon()
+    run_redaction_shapes()
     run_text_speak()
     run_new_words_stream()
 
@@ -137,6 +138,24 @@ def run_mixed_jargon(sizes=(50_000, 190_000)) -> None:
         result = score_letter(Letter(text=text))
         print(f"  {len(text) // 1024:>4} KB, {len(result.findings):>6,} findings: {time.process_time() - t:6.2f} s CPU"
               " (target: under 5 s)")
+
+
+def run_redaction_shapes(size: int = 48_000) -> None:
+    """The panel's anonymised copy of letters made of one shape repeated: patterns that may start
+    at any character and read to the end of a run took time growing as the square of the run
+    ("Ab-" x 16,000: 46 s; "1 - " x 8,000: 15 s; "0044 1-1-1...": 87 s at 40 KB)."""
+    sys.path.insert(0, str(ROOT))
+    from vcl_qa import LetterContext
+    from vcl_qa.panel.redact import redact
+
+    shapes = ["Ab-", "1 - ", "1 and ", "1, ", "a-", "Ab-Cd ", "Ab Road ", "Mr A B ", "+1-", "00 1 "]
+    print(f"\nthe panel's copy of {size // 1000} KB letters of one shape repeated (target: under 5 s each):")
+    redact("Dear Ms Shah", LetterContext())  # warm
+    for shape in shapes:
+        text = shape * (size // len(shape))
+        t = time.process_time()
+        redact(text, LetterContext())
+        print(f"  {shape!r:12} {time.process_time() - t:6.2f} s CPU")
 
 
 def run_text_speak(sizes=(1_300, 2_600, 5_200, 18_000)) -> None:

@@ -55,13 +55,19 @@ word lists and patterns are in rules/redaction.yml):
   "our postal address is Crown Prosecution Service North East, Mill Wharf"), a block of flats
   named "... Court" ("the residents of Linden Court"; courts of law, "Earls Court" and
   "Hampton Court" stay), a numbered street named after a place word with a street word not on
-  the bare list ("4 Station Approach"), and whole address blocks above the greeting.
+  the bare list ("4 Station Approach"), and whole address blocks above the greeting; a
+  house's name in quotes right before any of these goes into its tag ("“Rosemount”, 9 Old Mill
+  Road", "\"The Willows\", Ditchling Road").
 - [PHONE] (UK numbers: spaces, dashes, brackets, +44, odd spacing, a line break inside, a
-  digit too many),
+  digit too many; any number in international form, "+" or "00" and a country code, whole:
+  "+351 912 345 678", "0048 601 234 569", "+1 (212) 555-0199"),
   [EMAIL] (also spelled out: "rose dot hill at example dot com", or with its "@" lost or spaced
   out: "lena.holt cps.gov.uk"), [DATE OF BIRTH] (after "date
   of birth", "DOB", "born on/in"), [CASE REF] (the context URN however spaced, URN-shaped
-  codes, crime and incident numbers, any code with a digit after a reference label).
+  codes, crime and incident numbers, any code with a digit after a reference label),
+  [ID NUMBER] (National Insurance and NHS numbers by their shape; a personal number after its
+  name, "passport number ...", "card no. ..."; a passport, driving licence, NI or NHS number
+  also a few words on, without "number": "Passport 123456789", "your passport, number ...").
 - Details a local panel could recognise: [PLACE] (pubs, clubs, shops, parks, kennels,
   garages, libraries, pools, baths, rinks, service stations, children's homes and other venues
   by name, "the Red Lion on 14
@@ -121,6 +127,9 @@ Limits, honestly: this is rules, not a trained name recogniser. It misses a pers
 that has no title, is not in the context or `extra_names`, does not start with a listed
 first name, follows no family, role or person word and is not seen elsewhere with one
 ("Okonkwo said", "the boy Sami" with no comma); misspelt forms of the victim's name;
+a passport number with other words between it and "passport" than those that lead to it
+("his passport, stolen in May, 123456789"); a house's name with no quotes that starts with a
+stop word ("The Willows, Ditchling Road": "Rosemount, 9 Old Mill Road" is hidden as one address);
 nicknames; other people's names written in lower case (only the victim's and extra_names are
 known that way), and a part of the victim's name in lower case that is also an English word
 ("to field" stays: "field" is a word) or on a Welsh line; a handle built from the victim's name
@@ -147,7 +156,11 @@ name that is someone's first name is only caught after a title with a surname, b
 surname once known, or via the context ("June said" alone stays). A town that names a venue
 ("Hightown Leisure Centre") and is written "at Hightown", with no "in Hightown" in the letter,
 is hidden there as the venue. A court written with only its town and "Court" ("Leeds Court") reads
-as a block of flats and is hidden. The panel
+as a block of flats and is hidden. A capitalised phrase in quotes right before an address is
+taken for the house's name ("She said “Sorry”, 4 Larch Road ..." -> "She said [ADDRESS] ...").
+A number written straight after a phone number in international form with no punctuation
+between is taken into it while the two have 15 digits or fewer ("+351 912 345 678 10 days" ->
+"[PHONE] days"; a lone figure stays: "+351 912 345 678 2 days"). The panel
 should still be told to report anything that looks personal; a manager can hide more words
 before the letter goes to the panel.
 """
@@ -180,6 +193,11 @@ PLACE_WORD = r"[A-Z][A-Za-z'’\-]+"
 MAX_PARTICLES = 3
 # No-break and thin spaces (Word puts them in phone numbers and names) read as plain spaces.
 SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " "})
+# The fewest characters with no space between them that are read as no word at all (_spans):
+# the longest word in English is 45 letters, a long web address about 150.
+LONGEST_RUN = 250
+_LONG_RUN = re.compile(r"[^\s]{%d,}" % LONGEST_RUN)
+RUN_FILLER = "\u00b7"  # what the patterns read there: no letter, digit, space or punctuation they look for
 
 
 class Replacement(NamedTuple):
@@ -238,6 +256,7 @@ class RedactionRules:
     male: frozenset[str]
     female: frozenset[str]
     house_line: re.Pattern
+    house_name: re.Pattern  # "“Rosemount”, " right before an address: part of it
     locality_line: re.Pattern
     protected: re.Pattern
     sign_off: re.Pattern
@@ -486,6 +505,7 @@ def load_rules() -> RedactionRules:
         female=_low(groups.get("female")),
         house_line=_compile(_expand(str(block.get("house_line", "(?!)")), fragments, "address_block"),
                             "address_block.house_line", re.MULTILINE),
+        house_name=_compile(_expand(str(data.get("house_name", "(?!)")), fragments, "house_name"), "house_name"),
         locality_line=re.compile(locality),
         protected=_phrase_regex(data.get("protected_phrases") or [], data.get("place_phrases") or [],
                                 data.get("bare_street_suffixes") or [], data.get("not_protected_after") or []),
@@ -788,9 +808,18 @@ def _plain_details(context: LetterContext | None, extra_names: Iterable[str], hi
 def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str], hide: Iterable[str],
            rules: RedactionRules) -> list[_Cand]:
     """Where each tag goes in `text` (overlaps merged)."""
-    doc = _Doc(text.translate(SPACES), rules)  # one character for one: offsets stay the same
+    # One character for one: offsets stay the same. A run of LONGEST_RUN characters or more with
+    # no space ("Ab-Ab-Ab-...", pasted) is no word a person reads: the patterns, which may start
+    # at each of its characters, do not read it (48 KB of one took 46 s, growing as its square),
+    # and it is hidden whole.
+    long_runs = [m.span() for m in _LONG_RUN.finditer(text)]
+    scanned = text.translate(SPACES)
+    for a, b in long_runs:
+        scanned = scanned[:a] + RUN_FILLER * (b - a) + scanned[b:]
+    doc = _Doc(scanned, rules)
     extra = tuple(n for n in (extra_names or ()) if n and n.strip())
     found = _pattern_cands(doc) + _context_cands(doc, context, extra) + _hidden(doc, hide)
+    found += [_Cand(a, b, "hidden") for a, b in long_runs]
     dates = _incident_dates(doc)
     found += dates + _same_date_in_welsh(doc, dates) + _venue_again(doc, found)
     addresses, header_names = _address_block(doc)
@@ -799,7 +828,7 @@ def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str],
              + header_names + _cued_names(doc))
     found += addresses + names + _known_again(doc, _known_parts(doc, names, context, extra))
     found += _name_handles(doc, context, extra)
-    return _resolve(found, doc)
+    return _house_names(doc, _resolve(found, doc))
 
 
 def _hidden(doc: _Doc, words: Iterable[str]) -> list[_Cand]:
@@ -1210,12 +1239,19 @@ def _pattern_cands(doc: _Doc) -> list[_Cand]:
 
 
 def _phone_length(s: str, digits: tuple[int, int]) -> int | None:
-    """Length of the longest prefix of `s` that is a whole UK number (None if none is)."""
+    """Length of the longest prefix of `s` that is a whole number (None if none is): a UK
+    number's digits counted from its 0 (+44 read as 0: "+44 (0)20 ..." is "020 ..."), a number in
+    international form's ("+351 912 ...", "0048 601 ...") after its + or 00, country code included."""
     ends = [m.end() for m in re.finditer(r"\d+", s)]
+    bare = s.lstrip("(")
     for end in reversed(ends):
         d = re.sub(r"\D", "", s[:end])
-        if s.lstrip("(").startswith("+44"):
+        if bare.startswith("+44"):
             d = d[2:] if d[2:3] == "0" else "0" + d[2:]
+        elif bare.startswith(("+", "00")):
+            if digits[0] <= len(d) - bare.startswith("00") * 2 <= digits[1]:
+                return end
+            continue
         if d.startswith("0") and digits[0] <= len(d) <= digits[1]:
             return end
     return None
@@ -1863,6 +1899,25 @@ def _couple_start(doc: _Doc, start: int, kind: str) -> int:
     if m and m.group(1).lower() in doc.rules.honorifics and doc.text[start:start + 8].split()[0].rstrip(".").lower() in doc.rules.honorifics:
         return m.start()
     return start
+
+
+def _house_names(doc: _Doc, spans: list[_Cand]) -> list[_Cand]:
+    """A house's name in quotes right before an address that is hidden ("“Rosemount”, 9 Old Mill
+    Road", house_name in rules/redaction.yml), or with the address starting inside its quotes
+    ("‘Ty'n y Coed’, 4 ...": "Coed’" read as a word of the address), is part of the address: the
+    tag starts at its opening quote, and takes in a tag inside the quotes ("“Rose Cottage”" for a
+    victim called Rose), which would name the house in part."""
+    out: list[_Cand] = []
+    for c in spans:
+        if c.kind == "address":
+            names = doc.rules.house_name.finditer(doc.text, max(0, c.start - 200), min(len(doc.text), c.start + 200))
+            m = next((m for m in names if m.start() < c.start <= m.end()), None)
+            inside = [o for o in out if m and o.end > m.start()]
+            if m and all(o.start >= m.start() for o in inside):
+                del out[len(out) - len(inside):]
+                c = c._replace(start=m.start())
+        out.append(c)
+    return out
 
 
 def _off_protected(doc: _Doc, c: _Cand) -> _Cand | None:
