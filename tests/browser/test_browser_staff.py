@@ -120,7 +120,8 @@ def test_check_form_errors_are_next_to_fields(page, site):
     assert summary.is_visible()
     assert page.evaluate("document.activeElement.id") == "error-summary"
     assert "Paste the letter" in page.locator("#text-error").inner_text()
-    assert "after letter_date" in page.locator("#letter_date-error").inner_text()
+    assert ("The letter is dated Thursday 19 December 2024, before the decision (Friday 20 December 2024)"
+            in page.locator("#letter_date-error").inner_text())  # in words, not the API's field names
     assert page.get_by_label("The letter", exact=True).get_attribute("aria-invalid") == "true"
     shot(page, "check-errors")
     assert_accessible(page)
