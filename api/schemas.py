@@ -162,7 +162,11 @@ class LetterList(BaseModel):
 
 class VersionOut(BaseModel):
     version: int
-    text: str | None
+    text: str | None = Field(description=(
+        "The version's text: None once the letter is purged, or (GET /letters/{id}) when `text_left_out`"))
+    text_left_out: bool = Field(default=False, description=(
+        "true when GET /letters/{id} left this older version's text out: the versions' texts, newest "
+        "first, passed 8,000,000 characters. GET /letters/{id}/versions/{version} gives it"))
     text_hash: str
     context: dict[str, Any]
     created_at: str
@@ -214,6 +218,8 @@ class LetterDetail(LetterSummary):
         "true when `result` (and `score`, `verdict`) were worked out for today on this request: the "
         "letter is a draft with no letter_date, saved on an earlier day. The score stored when it "
         "was saved stays in versions[-1].score"))
+    versions_text_left_out: int = Field(default=0, description=(
+        "How many older versions' texts were left out (`text_left_out`); 0 for almost every letter"))
     register_disagreements: list[RegisterDisagreement] = Field(default_factory=list, description=(
         "Where the decisions register disagrees with this letter: an entry it is linked to whose "
         "victim_category, decision_date or bereaved differs (each gives its own due date), or the case "

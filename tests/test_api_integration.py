@@ -67,19 +67,27 @@ def test_a_text_over_the_limit_says_by_how_much(api):
     assert api.post("/check", json={"text": crlf}).status_code == 200
 
 
-def test_an_undated_draft_is_judged_once_a_day_however_often_it_is_listed(db, monkeypatch):
-    """An integrator's review found every GET /letters scoring every undated draft saved on an
-    earlier day again (300 drafts: up to a second a call, holding the scoring slot)."""
+def _drafts_of_last_week(db, monkeypatch, words: str, n: int):
+    """A staff member, `n` undated drafts saved a week ago (each ending "<words> <k>."; the
+    words keep them apart from other tests' in the judged memo), today a week on, and the list
+    each scoring from now on is counted in."""
     from vcl_qa.db.users import add_user
 
     staff = add_user(db, "sam", "staff", "north")[0]
     monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 11, 21))
     ctx = {k: v for k, v in CONTEXT.items() if k != "letter_date"} | {"decision_date": "2025-11-20"}
-    ids = [service.submit(db, staff, LETTER + f"\nNote {n}.\n", ctx, team="north")["id"] for n in range(3)]
+    ids = [service.submit(db, staff, LETTER + f"\n{words} {k}.\n", ctx, team="north")["id"] for k in range(n)]
     monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 11, 28))
-    scored = []
+    scored: list[int] = []
     real = service._score
     monkeypatch.setattr(service, "_score", lambda *a, **k: scored.append(1) or real(*a, **k))
+    return staff, ids, scored
+
+
+def test_an_undated_draft_is_judged_once_a_day_however_often_it_is_listed(db, monkeypatch):
+    """An integrator's review found every GET /letters scoring every undated draft saved on an
+    earlier day again (300 drafts: up to a second a call, holding the scoring slot)."""
+    staff, ids, scored = _drafts_of_last_week(db, monkeypatch, "Note", 3)
     first, _ = service.list_letters(db, team="north")
     assert len(scored) == 3 and all(r["rescored_for_today"] for r in first)
     for _ in range(3):
@@ -99,16 +107,7 @@ def test_a_page_of_the_list_judges_only_the_drafts_it_shows(db, monkeypatch):
     before cutting the page (GET /letters?limit=1 took 35 s with three long drafts, and everyone
     else's checks waited). A page judges the drafts on it; a result filter judges them all (it
     needs today's result of each), and the count is the same either way."""
-    from vcl_qa.db.users import add_user
-
-    staff = add_user(db, "sam", "staff", "north")[0]
-    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 11, 21))
-    ctx = {k: v for k, v in CONTEXT.items() if k != "letter_date"} | {"decision_date": "2025-11-20"}
-    ids = [service.submit(db, staff, LETTER + f"\nA page, draft {n}.\n", ctx, team="north")["id"] for n in range(4)]
-    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 11, 28))
-    scored = []
-    real = service._score
-    monkeypatch.setattr(service, "_score", lambda *a, **k: scored.append(1) or real(*a, **k))
+    _, ids, scored = _drafts_of_last_week(db, monkeypatch, "A page, draft", 4)
     rows, count = service.list_letters(db, team="north", limit=1)
     assert len(scored) == 1 and count == 4 and [r["id"] for r in rows] == [ids[-1]] and rows[0]["rescored_for_today"]
     rows, _ = service.list_letters(db, team="north", limit=2, offset=1)
@@ -117,3 +116,45 @@ def test_a_page_of_the_list_judges_only_the_drafts_it_shows(db, monkeypatch):
     rows, count = service.list_letters(db, team="north", verdict=verdict)
     assert len(scored) == 4  # the last one judged too: the filter reads today's verdict of each
     assert count == len(rows) and all(r["verdict"] == verdict for r in rows)
+
+
+def test_a_letter_saved_many_times_gives_the_newest_texts_and_each_older_one_on_its_own(api, db):
+    """An attacker's review: a retry loop saved one 190 KB letter 401 times, and GET /letters/{id}
+    gave every version's text, 78 MB, taking the server to 512 MB. The texts are given newest
+    first up to 8,000,000 characters (the latest's always); an older one left out says so and is
+    read on its own. Through the store with a small budget, and the API's fields and route."""
+    from vcl_qa.db.users import add_user
+    from vcl_qa.letters import store
+
+    staff = add_user(db, "sam", "staff", "north")[0]
+    letter_id = service.submit(db, staff, LETTER + "\nOne.\n", CONTEXT, team="north")["id"]
+    for n in ("Two", "Three"):
+        service.submit(db, staff, LETTER + f"\n{n}.\n", CONTEXT, team="north", letter_id=letter_id)
+    budget = len(LETTER + "\nTwo.\n") + len(LETTER + "\nThree.\n")  # the newest two
+    got = store.get_letter(db, letter_id, text_budget=budget)
+    assert [(v["version"], v["text_left_out"], v["text"] is None) for v in got["versions"]] == [
+        (1, True, True), (2, False, False), (3, False, False)]
+    assert store.get_letter(db, letter_id, text_budget=0)["versions"][-1]["text"].endswith("Three.\n")
+    assert all(v["text"] for v in store.get_letter(db, letter_id)["versions"])  # no budget: all
+    assert store.get_version(db, letter_id, 1)["text"].endswith("One.\n")
+
+    # the API: every text of an ordinary letter, and each version on its own
+    lid = submit(api, 1)
+    api.post("/letters", json={"text": LETTER + "\nAgain.\n", "context": CONTEXT, "letter_id": lid})
+    body = api.get(f"/letters/{lid}").json()
+    assert body["versions_text_left_out"] == 0 and all(not v["text_left_out"] and v["text"] for v in body["versions"])
+    one = api.get(f"/letters/{lid}/versions/1")
+    assert one.status_code == 200 and one.json()["text"] == body["versions"][0]["text"]
+    assert api.get(f"/letters/{lid}/versions/9").status_code == 404
+
+
+def test_comparing_a_version_with_itself_or_backwards_is_refused(api):
+    """An attacker's review: from=5&to=2 was compared backwards ("fixed" meaning added) and
+    from=2&to=2 with nothing, both answered 200."""
+    lid = submit(api, 2)
+    api.post("/letters", json={"text": LETTER + "\nAgain.\n", "context": CONTEXT, "letter_id": lid})
+    for params, said in [({"from": 2, "to": 1}, "after query.to (version 1)"), ({"from": 2, "to": 2}, "the same as query.to")]:
+        r = api.get(f"/letters/{lid}/compare", params=params)
+        assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "query.from"
+        assert said in r.json()["error"]["details"][0]["message"]
+    assert api.get(f"/letters/{lid}/compare", params={"from": 1, "to": 2}).status_code == 200

@@ -30,6 +30,8 @@ MATRIX = [
     ("read", "GET", "/letters/{letter}", None, {"staff": 200, "other_team_staff": 404, "manager": 200}),
     ("compare", "GET", "/letters/{letter}/compare", None,
      {"staff": 200, "other_team_staff": 404, "manager": 200}),
+    ("read a version", "GET", "/letters/{letter}/versions/1", None,
+     {"staff": 200, "other_team_staff": 404, "manager": 200}),
     ("suppress", "POST", "/letters/{letter}/suppressions",
      {"rule": "content.support", "reason": "named in the leaflet enclosed"},
      {"staff": 201, "other_team_staff": 404, "manager": 201}),
@@ -168,6 +170,7 @@ def _panel_placeholders(path: str) -> str:
     path = re.sub(r"^/review-queue/[0-9a-f]{16}", "/review-queue/{item_id}", path)
     path = re.sub(r"^/training/exercises/(?!preview$)[a-z0-9-]+", "/training/exercises/{exercise_id}", path)
     path = re.sub(r"/suppressions/\d+$", "/suppressions/{suppression_id}", path)
+    path = re.sub(r"^/letters/\{letter\}/versions/\d+$", "/letters/{letter}/versions/{version}", path)
     return path.replace("/findings/1/", "/findings/{number}/")
 
 
@@ -192,7 +195,8 @@ def test_panel_never_gets_letter_text(server):
     staff = auth(server.tokens["staff"])
     letter_id = httpx.post(f"{api}/letters", json=OK_LETTER, headers=staff, timeout=30).json()["id"]
     panel = auth(server.tokens["panel"])
-    for path in ("/letters", f"/letters/{letter_id}", f"/letters/{letter_id}/compare", "/audit"):
+    for path in ("/letters", f"/letters/{letter_id}", f"/letters/{letter_id}/compare",
+                 f"/letters/{letter_id}/versions/1", "/audit"):
         r = httpx.get(api + path, headers=panel)
         assert r.status_code == 403
         assert "Okafor" not in r.text

@@ -101,12 +101,14 @@ def _conflict_key(exc: Exception) -> str:
     return "sent" if "sent" in str(exc) else "busy"
 
 
-def _load(db, user, letter_id: int) -> dict:
+def _load(db, user, letter_id: int, text_budget: int | None = 0) -> dict:
+    """The letter for a page: the latest version's text only, unless `text_budget` says more
+    (store.get_letter: a letter saved hundreds of times read every version's text)."""
     if not 1 <= letter_id < 2**63:  # beyond SQLite's integers: no such letter
         raise PageNotFound()
     try:
         check_visible(db, user.user, letter_id)
-        return store.get_letter(db, letter_id)
+        return store.get_letter(db, letter_id, text_budget=text_budget)
     except store.NotFound:
         raise PageNotFound() from None
 
@@ -576,11 +578,12 @@ def compare_page(request: Request, letter_id: int, user: StaffOrManager, db: DbD
     """Two versions word by word (insertions and deletions marked) and the findings fixed, new
     and still there."""
     letter = _load(db, user, letter_id)
-    texts = {v["version"]: v["text"] or "" for v in letter["versions"]}
+    held = [v["version"] for v in letter["versions"]]
     # A version not held (a number a restore kept back, or none such) falls back to the latest,
     # and the earlier one to the version held before the later.
-    new = new if new in texts else letter["latest_version"]
-    old = old if old in texts else store.previous_version(list(texts), new)
+    new = new if new in held else letter["latest_version"]
+    old = old if old in held else store.previous_version(held, new)
+    texts = {v: store.get_version(db, letter_id, v)["text"] or "" for v in {old, new}}  # (those two only)
     comparison = store.compare(db, letter_id, old, new)
     audit.record(db, user.user, "letter.compare", "letter", letter_id, {"from": old, "to": new})
     return render(request, "compare.html", {
