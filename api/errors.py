@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -385,11 +386,13 @@ def _is_json(scope: Scope) -> bool:
     application/...+json (a body without one is not read as JSON: strict_content_type)."""
     if scope["method"] in ("GET", "HEAD", "OPTIONS"):
         return False
-    value = dict(scope["headers"]).get(b"content-type")
+    # The first Content-Type, as Starlette reads it (a request with two must not pass here as
+    # text and be read by the app as JSON: a review found the check passed over so)
+    value = Headers(scope=scope).get("content-type")
     if not value:
         return False
     message = email.message.Message()
-    message["content-type"] = value.decode("latin-1")
+    message["content-type"] = value
     subtype = message.get_content_subtype()
     return message.get_content_maintype() == "application" and (subtype == "json" or subtype.endswith("+json"))
 

@@ -166,7 +166,7 @@ class VersionOut(BaseModel):
         "The version's text: None once the letter is purged, or (GET /letters/{id}) when `text_left_out`"))
     text_left_out: bool = Field(default=False, description=(
         "true when GET /letters/{id} left this older version's text out: the versions' texts, newest "
-        "first, passed 8,000,000 characters. GET /letters/{id}/versions/{version} gives it"))
+        "first, passed 8,000,000 bytes (UTF-8). GET /letters/{id}/versions/{version} gives it"))
     text_hash: str
     context: dict[str, Any]
     created_at: str

@@ -379,6 +379,16 @@ def test_a_context_field_given_twice_is_refused_not_the_last_one_taken(server):
                                   "details": [{"field": "context.victim_category", "message": TWICE}]}}
 
 
+def test_a_second_content_type_does_not_pass_a_repeated_key_by(server):
+    """A review: the strict reading went by the last Content-Type header and the app by the
+    first, so "application/json" then "text/plain" had the body read as JSON, unchecked."""
+    raw = ('{"text": ' + QUOTED_TEXT + ', "context": {"victim_category": "standard", "victim_category": "enhanced"}}')
+    headers = [*auth(server.token).items(), ("Content-Type", "application/json"), ("Content-Type", "text/plain")]
+    r = httpx.post(f"{server.url}/api/v1/check", content=raw.encode(), headers=headers, timeout=30)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"] == [{"field": "context.victim_category", "message": TWICE}]
+
+
 def test_the_text_given_twice_is_refused_and_nothing_stored(server):
     before = letters_stored(server)
     # the same key however it is written: "te\u0078t" is "text"

@@ -121,7 +121,7 @@ def test_a_page_of_the_list_judges_only_the_drafts_it_shows(db, monkeypatch):
 def test_a_letter_saved_many_times_gives_the_newest_texts_and_each_older_one_on_its_own(api, db):
     """An attacker's review: a retry loop saved one 190 KB letter 401 times, and GET /letters/{id}
     gave every version's text, 78 MB, taking the server to 512 MB. The texts are given newest
-    first up to 8,000,000 characters (the latest's always); an older one left out says so and is
+    first up to 8,000,000 bytes (the latest's always); an older one left out says so and is
     read on its own. Through the store with a small budget, and the API's fields and route."""
     from vcl_qa.db.users import add_user
     from vcl_qa.letters import store
@@ -130,7 +130,7 @@ def test_a_letter_saved_many_times_gives_the_newest_texts_and_each_older_one_on_
     letter_id = service.submit(db, staff, LETTER + "\nOne.\n", CONTEXT, team="north")["id"]
     for n in ("Two", "Three"):
         service.submit(db, staff, LETTER + f"\n{n}.\n", CONTEXT, team="north", letter_id=letter_id)
-    budget = len(LETTER + "\nTwo.\n") + len(LETTER + "\nThree.\n")  # the newest two
+    budget = len((LETTER + "\nTwo.\n").encode()) + len((LETTER + "\nThree.\n").encode())  # the newest two
     got = store.get_letter(db, letter_id, text_budget=budget)
     assert [(v["version"], v["text_left_out"], v["text"] is None) for v in got["versions"]] == [
         (1, True, True), (2, False, False), (3, False, False)]
@@ -157,4 +157,6 @@ def test_comparing_a_version_with_itself_or_backwards_is_refused(api):
         r = api.get(f"/letters/{lid}/compare", params=params)
         assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "query.from"
         assert said in r.json()["error"]["details"][0]["message"]
+    r = api.get(f"/letters/{lid}/compare", params={"from": 2})  # the latest: the same as to
+    assert r.status_code == 422 and "the same as the latest version" in r.json()["error"]["details"][0]["message"]
     assert api.get(f"/letters/{lid}/compare", params={"from": 1, "to": 2}).status_code == 200

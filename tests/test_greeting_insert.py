@@ -70,6 +70,10 @@ def _greeting_findings(result):
     ("the Reverend Peter Hughes", "Dear Reverend Hughes,"),
     ("Mr David Okafor and Mrs Jane Okafor", "Dear Mr and Mrs Okafor,"),
     ("Deepak and Asha Varma", "Dear Deepak and Asha Varma,"),  # no titles: both, as named
+    # a review of those: an initial "A" is no Welsh "a" (and), and "a" joins two people
+    ("Mr and Mrs A Varma", "Dear Mr and Mrs Varma,"),
+    ("Ms A Varma", "Dear Ms Varma,"),
+    ("Mr a Mrs Huw Jones", "Dear Mr and Mrs Jones,"),
 ])
 def test_a_letter_with_no_greeting_is_offered_the_victims_greeting(name, greeting):
     found = _greeting_findings(_score(HEADER + BODY, name))
@@ -164,3 +168,17 @@ def test_a_letter_typed_one_line_a_paragraph_reads_the_inserted_greeting():
     result = _score(fixed, "Ms Anne-Marie de la Cruz")
     assert _greeting_findings(result) == []
     assert "content.private_heading" not in {f.rule for f in result.findings}
+
+
+def test_a_welsh_letter_greets_a_couple_with_the_welsh_and():
+    """A review: the couple's greeting was built with "and" whatever the letter's language
+    ("Annwyl Mr and Mrs Jones,"); in Welsh it is "a"."""
+    from vcl_qa import Letter, LetterContext
+    from vcl_qa.engine.run import score_letter
+
+    body = ("Rydym wedi penderfynu rhoi\u2019r gorau i\u2019r achos yn erbyn Mr Lewis. Nid oedd digon o dystiolaeth."
+            "\n\nYn gywir\n\nSam\n")
+    for name in ("Mr a Mrs Huw Jones", "Mr Huw Jones a Mrs Ann Jones", "Mr and Mrs Huw Jones"):
+        result = score_letter(Letter(text=body, context=LetterContext(victim_name=name)))
+        assert [f.suggestions for f in result.findings if f.rule == "content.salutation"] == [
+            ["Annwyl Mr a Mrs Jones,"]], name

@@ -138,3 +138,13 @@ def test_days_in_a_run_are_one_date_however_the_run_is_written():
                        ("He hit you on 2, 3 and 4 June.", "He hit you on [DATE].")]:
         assert redact(text, LetterContext()).text == want, text
     assert redact("1 - " * 50, LetterContext()).text == "1 - " * 50
+
+
+def test_two_dates_either_side_of_a_dash_are_both_hidden_and_a_spelled_address_after_one_whole():
+    """A review of the change above: a day right after a dash could no longer start a date, so
+    "30 May-2 June 2024" kept its second date; and a spelled-out address straight after a
+    hyphen ("Contact:-rose dot hill ...") kept its first part."""
+    for text, want in [("He attacked you between 30 May-2 June 2024.", "He attacked you between [DATE]-[DATE]."),
+                       ("It happened on 28 February-1 March 2024.", "It happened on [DATE]-[DATE]."),
+                       ("Contact:-rose dot hill at example dot com", "Contact:-[EMAIL]")]:
+        assert redact(text, LetterContext()).text == want, text

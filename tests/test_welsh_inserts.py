@@ -99,7 +99,8 @@ def test_a_welsh_letter_is_offered_the_welsh_paragraph_and_it_is_found(rule_id):
     assert before.metrics["language"] == "cy"
     found = _found(before, rule_id)
     assert len(found) == 1, [f.rule for f in before.findings]
-    welsh = _rules()[rule_id].config.insert_cy
+    cfg = _rules()[rule_id].config
+    welsh = cfg.insert_bereaved_cy or cfg.insert_cy  # (the letter is to a bereaved family)
     assert found[0].suggestions == [welsh]
     assert not any(s == _rules()[rule_id].config.insert for f in before.findings for s in f.suggestions)
     assert "Welsh and English" not in found[0].message
@@ -114,7 +115,8 @@ def test_a_welsh_letter_is_offered_the_welsh_paragraph_and_it_is_found(rule_id):
 def test_all_the_welsh_paragraphs_together_leave_nothing_but_fields_to_fill_in():
     text = NO_REVIEW_RIGHT
     for rule_id in RULES:
-        text = _put_in(text, rule_id, _rules()[rule_id].config.insert_cy)
+        cfg = _rules()[rule_id].config
+        text = _put_in(text, rule_id, cfg.insert_bereaved_cy or cfg.insert_cy)
     left = {f.rule for f in _score(text).findings if f.severity == "error"} - FILL_IN
     assert not left & set(RULES), left
 

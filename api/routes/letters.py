@@ -170,18 +170,18 @@ def list_letters(
     return {"data": rows, "count": count}
 
 
-# The most characters of version text GET /letters/{id} gives, newest version first (the latest's
+# The most bytes (UTF-8) of version text GET /letters/{id} gives, newest version first (the latest's
 # always): a letter saved hundreds of times by a retry loop gave every version's text, 78 MB for
 # 401 versions of 190 KB, and took the server to 512 MB (an attacker's review). Forty versions of
 # a 200 KB letter fit; older texts are read one at a time (GET /letters/{id}/versions/{n}).
-VERSION_TEXT_CHARS = 8_000_000
+VERSION_TEXT_BYTES = 8_000_000
 
 
 def _detail(db, letter_id: int) -> dict:
     """The letter as GET /letters/{id} gives it: every version, the latest result as it stands
     today (an undated draft saved on an earlier day scored again for today, nothing stored, as
     its page shows it), and where the decisions register disagrees with it."""
-    out = store.get_letter(db, letter_id, text_budget=VERSION_TEXT_CHARS)
+    out = store.get_letter(db, letter_id, text_budget=VERSION_TEXT_BYTES)
     out["versions_text_left_out"] = sum(1 for v in out["versions"] if v["text_left_out"])
     with scoring_slot:
         result, saved_for = service.current_result(db, out)
@@ -207,7 +207,7 @@ def get_letter(letter_id: PathId, db: DbDep, user: LetterUser):
 @router.get("/{letter_id}/versions/{version}", response_model=VersionOut, responses=NOT_FOUND)
 def get_version(letter_id: PathId, version: PathId, db: DbDep, user: LetterUser):
     """One version of the letter, with its text (GET /letters/{id} leaves out the texts of older
-    versions past 8,000,000 characters: `text_left_out`)."""
+    versions past 8,000,000 bytes: `text_left_out`)."""
     check_visible(db, user, letter_id)
     out = store.get_version(db, letter_id, version)
     audit.record(db, user, "letter.read", "letter", letter_id, {"version": version})
@@ -220,13 +220,14 @@ def compare_versions(letter_id: PathId, db: DbDep, user: LetterUser,
                      to_version: Annotated[int | None, Query(alias="to", ge=1, le=2**63 - 1)] = None):
     """Findings fixed, new and unchanged between two versions (default: the last two)."""
     check_visible(db, user, letter_id)
-    if from_version is not None and to_version is not None and from_version >= to_version:
-        # (an attacker's review: from=5&to=2 answered with "fixed" meaning added, from=to with nothing)
-        message = (f"is version {from_version}, the same as query.to: give two versions" if from_version == to_version
-                   else f"is version {from_version}, after query.to (version {to_version}): give the earlier version as from")
-        raise ApiError(422, "invalid", f"query.from: {message}", [{"field": "query.from", "message": message}])
     letter = store.get_letter(db, letter_id, text_budget=0)
     new = to_version or letter["latest_version"]
+    if from_version is not None and from_version >= new:
+        # (an attacker's review: from=5&to=2 answered with "fixed" meaning added, from=to with nothing)
+        to = "query.to" if to_version is not None else "the latest version"
+        message = (f"is version {from_version}, the same as {to}: give two versions" if from_version == new
+                   else f"is version {from_version}, after {to} (version {new}): give the earlier version as from")
+        raise ApiError(422, "invalid", f"query.from: {message}", [{"field": "query.from", "message": message}])
     old = from_version or store.previous_version([v["version"] for v in letter["versions"]], new)
     out = store.compare(db, letter_id, old, new)
     audit.record(db, user, "letter.compare", "letter", letter_id, {"from": old, "to": new})

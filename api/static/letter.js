@@ -176,7 +176,8 @@
     if (!c) { return; }
     var note = c.querySelector(".finding-done");
     lastChange = { card: c, start: start, before: before, after: after, said: note.textContent,
-                   index: Array.prototype.indexOf.call(list.children, c) };
+                   index: Array.prototype.indexOf.call(list.children, c),
+                   prior: current.slice(0, start) + before + current.slice(start + after.length) };
     note.parentNode.insertBefore(undoButton(), note.nextSibling);
   }
 
@@ -612,6 +613,13 @@
   if (area) {
     area.addEventListener("input", function () {
       if (applying) { return; }  // the page's own change (setText follows it)
+      if (lastChange && area.value === lastChange.prior) {  // the browser's Undo took it back
+        var u = lastChange.card.querySelector("button.undo-change");
+        if (u) { u.remove(); }
+        var n = lastChange.card.querySelector(".finding-done");
+        if (n) { n.textContent = "Undone: the letter is as it was before this change. It is being checked again."; }
+        lastChange = null;
+      }
       follow(current, area.value);
       current = area.value;
       changed();

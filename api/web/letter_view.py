@@ -87,7 +87,8 @@ def greeting_place_data() -> dict[str, Any]:
             "bullet": pats.bullet.pattern, "prose_min_words": pats.prose_min_words,
             "titles": sorted(titles()), "heading_max_words": pats.heading_max_words,
             "date_line": structure_yml["date_line"],
-            "subject_line_max_words": int(structure_yml["subject_line_max_words"])}
+            # (an area's own rules folder made before this setting: as insert.js's own 15)
+            "subject_line_max_words": int(structure_yml.get("subject_line_max_words", 15))}
 # The context fields, as the check form names them (api/templates/check.html).
 FIELD_LABELS = {
     "decision": "What did we decide?", "decision_date": "Date of the decision",

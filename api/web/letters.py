@@ -583,6 +583,7 @@ def compare_page(request: Request, letter_id: int, user: StaffOrManager, db: DbD
     # and the earlier one to the version held before the later.
     new = new if new in held else letter["latest_version"]
     old = old if old in held else store.previous_version(held, new)
+    old, new = min(old, new), max(old, new)  # an address typed backwards ("from=5&to=2") shown forwards
     texts = {v: store.get_version(db, letter_id, v)["text"] or "" for v in {old, new}}  # (those two only)
     comparison = store.compare(db, letter_id, old, new)
     audit.record(db, user.user, "letter.compare", "letter", letter_id, {"from": old, "to": new})

@@ -64,8 +64,11 @@ def test_the_browsers_own_undo_takes_a_one_click_change_back(page, site):
     before = checks_made(page)
     page.keyboard.press("Control+z")
     assert editor.input_value() == TEXT
+    # the note says so, and offers no second Undo (a review: it stayed, then said the words had changed)
+    assert page.locator("#findings").get_by_role("button", name="Undo this change").count() == 0
     wait_for_check(page, before)
     assert page.get_by_role("button", name="Use “tell”").count() == 1
+    assert page.locator("#findings > li.change-note").count() == 0
 
 
 def test_typing_before_the_change_moves_it_and_typing_in_it_stops_the_undo(page, site):

@@ -230,23 +230,23 @@ def summary(row: dict) -> dict:
 
 
 def get_letter(db: Database, letter_id: int, text_budget: int | None = None) -> dict:
-    """The letter, every version and the latest result. `text_budget`: the most characters of
+    """The letter, every version and the latest result. `text_budget`: the most bytes (UTF-8) of
     version text to read, newest version first (the latest's always): an older version's text
     past it is None, with `text_left_out` True (None: every version's text). A retry loop saved
     one 190 KB letter 401 times, and reading it gave 78 MB (an attacker's review)."""
     row = _letter_row(db, letter_id)
     versions = list(db.query(
-        "SELECT v.id, v.version, length(v.text) AS chars, v.text_hash, v.context, v.created_at, u.name AS author,"
+        "SELECT v.id, v.version, length(CAST(v.text AS BLOB)) AS bytes, v.text_hash, v.context, v.created_at, u.name AS author,"
         " (SELECT r.score FROM results r WHERE r.version_id = v.id ORDER BY r.id DESC LIMIT 1) AS score,"
         " (SELECT r.verdict FROM results r WHERE r.version_id = v.id ORDER BY r.id DESC LIMIT 1) AS verdict"
         " FROM versions v LEFT JOIN users u ON u.id = v.author_id WHERE v.letter_id = ? ORDER BY v.version",
         [letter_id]))
     wanted, used = [], 0
     for v in reversed(versions):  # newest first: once one is left out, every older one is too
-        if text_budget is not None and wanted and used + (v["chars"] or 0) > text_budget:
+        if text_budget is not None and wanted and used + (v["bytes"] or 0) > text_budget:
             break
         wanted.append(v["id"])
-        used += v["chars"] or 0
+        used += v["bytes"] or 0
     texts: dict[int, str | None] = {}
     for i in range(0, len(wanted), 500):
         chunk = wanted[i:i + 500]
@@ -255,8 +255,8 @@ def get_letter(db: Database, letter_id: int, text_budget: int | None = None) -> 
     for v in versions:
         v["context"] = json.loads(v["context"])
         v["text"] = texts.get(v["id"])
-        v["text_left_out"] = v["id"] not in texts and v["chars"] is not None
-        del v["id"], v["chars"]
+        v["text_left_out"] = v["id"] not in texts and v["bytes"] is not None
+        del v["id"], v["bytes"]
     out = summary(row)
     out["context"] = versions[-1]["context"] if versions else {}
     out["versions"] = versions

@@ -105,6 +105,7 @@ class InsertSettings(KindSettings):
     # In English to a bereaved family (context `bereaved`), in place of `insert`: "this decision
     # will be disappointing" is no way to write to a family whose relative died.
     insert_bereaved: str | dict[str, str] | None = None
+    insert_bereaved_cy: str | dict[str, str] | None = None  # the same in Welsh, in place of `insert_cy`
     # Where the letter page and the training page put the paragraph (api/static/insert.js):
     # 'opening' first under the greeting, 'early' after the paragraph giving the decision (or
     # the first under the greeting), 'body' before the sign-off.
@@ -398,8 +399,11 @@ def insert_suggestion(cfg: InsertSettings, state: State) -> list[str]:
     both halves, and one paragraph in one place cannot mend both (the finding says what to add)."""
     language = state.language
     text = cfg.insert if language == "en" else cfg.insert_cy if language == "cy" else None
-    if language == "en" and cfg.insert_bereaved and state.letter.context.bereaved:
-        text = cfg.insert_bereaved
+    if state.letter.context.bereaved:
+        if language == "en" and cfg.insert_bereaved:
+            text = cfg.insert_bereaved
+        elif language == "cy" and cfg.insert_bereaved_cy:
+            text = cfg.insert_bereaved_cy
     if not text:
         return []
     if isinstance(text, dict):

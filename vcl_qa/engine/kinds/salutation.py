@@ -171,8 +171,9 @@ def _first_name_form(victim: str) -> tuple[str, list[str], int] | None:
 def _two_people(joining: list[str], said: str) -> bool:
     """Does the greeting join two people? A word counts on its own ("and", not "Andrew"); a sign
     ("&", "+") anywhere ("Ada&Tunde")."""
-    parts = [re.escape(w) if not w.isalnum() else rf"(?<!\S){re.escape(w)}(?!\S)" for w in joining]
-    return bool(parts) and re.search("|".join(parts), said, re.I) is not None
+    parts = [re.escape(w) if not w.isalnum() else rf"(?<!\S)(?i:{re.escape(w)})(?!\S)" if len(w) > 2
+             else rf"(?<!\S){re.escape(w)}(?!\S)" for w in joining]  # ("A" is an initial; "a" Welsh "and")
+    return bool(parts) and re.search("|".join(parts), said) is not None
 
 
 @lru_cache(maxsize=4)
@@ -228,7 +229,8 @@ def greeting_suggestion(state: State, word: str = "Dear", cfg: Settings | None =
         return [f"{word} <the victim's title and surname>"]
     victim = _letter_case(victim)  # "Ms Jane OKAFOR" from a case system: "Dear Ms Okafor"
     if cfg is not None and _two_people(cfg.joining_words, victim):
-        both = _couple_greeting(victim, cfg.joining_words)
+        welsh = any(w.lower() == word.lower() for lang, w in cfg.missing_greeting_words.items() if lang == "cy")
+        both = _couple_greeting(victim, cfg.joining_words, "a" if welsh else "and")  # "Annwyl Mr a Mrs Jones"
         return [f"{word} {both or victim}"]  # "Mr and Mrs Okafor": both, as the details name them
     return [f"{word} {_one_greeting(victim, word, cfg)}"]
 
@@ -258,14 +260,18 @@ def _title_words(parts: list[str]) -> int:
     return k
 
 
-def _couple_greeting(victim: str, joining: list[str]) -> str | None:
+def _couple_greeting(victim: str, joining: list[str], joiner: str = "and") -> str | None:
     """Two people, each with a title and a surname, as a greeting names them: "Mr and Mrs
     Okafor" for "Mr David Okafor and Mrs Jane Okafor", "Mr Okafor and Ms Lee" for two surnames;
     None for any other pair ("Jane and Tom Okafor": both, as the details name them)."""
-    words = "|".join(re.escape(w) for w in joining if w.isalpha())
-    pair = re.split(rf"\s+(?:{words})\s+|\s*[&+]\s*", victim, flags=re.I) if words else []
-    if len(pair) != 2:
+    # (a word of three letters or more in any case, "And"; a shorter one as written: "a" is
+    # Welsh for "and", "A" an initial, as in "Mr and Mrs A Varma")
+    words = "|".join(f"(?i:{re.escape(w)})" if len(w) > 2 else re.escape(w) for w in joining if w.isalpha())
+    found = list(re.finditer(rf"\s+({words})\s+|\s*[&+]\s*", victim)) if words else []
+    if len(found) != 1:
         return None
+    m = found[0]
+    pair = [victim[:m.start()], victim[m.end():]]  # (joined again with the greeting's language's word)
     first, second = pair[0].split(), pair[1].split()
     if first and all(w.rstrip(".").lower() in titles() for w in first):
         # "Mr and Mrs Deepak Varma", "Mr & Mrs D Varma": the titles, then the one surname (a
@@ -274,7 +280,7 @@ def _couple_greeting(victim: str, joining: list[str]) -> str | None:
         if not k or len(second) == k or _first_name_form(pair[1]) or pair[0].lower() == " ".join(second[:k]).lower():
             return None
         names = second[k:]
-        return f"{pair[0]} and {' '.join(second[:k])} {' '.join(_surname(names) if len(names) >= 2 else names)}"
+        return f"{pair[0]} {joiner} {' '.join(second[:k])} {' '.join(_surname(names) if len(names) >= 2 else names)}"
     people = []
     for person in pair:
         parts = person.split()
@@ -285,7 +291,7 @@ def _couple_greeting(victim: str, joining: list[str]) -> str | None:
     (t1, s1), (t2, s2) = people
     if t1.lower() == t2.lower():
         return None  # "Ms Jane Okafor and Ms Ada Okafor" as the details name them, not "Ms and Ms"
-    return f"{t1} and {t2} {s1}" if s1.lower() == s2.lower() else f"{t1} {s1} and {t2} {s2}"
+    return f"{t1} {joiner} {t2} {s1}" if s1.lower() == s2.lower() else f"{t1} {s1} {joiner} {t2} {s2}"
 
 
 _SEPARATED = re.compile(r"\s*[,;]\s*")
