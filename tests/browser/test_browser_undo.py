@@ -34,6 +34,20 @@ def _use_tell(page):
     return before
 
 
+def _undone(page, editor, undo) -> None:
+    """`undo()` takes the change back: the letter as it was, no second Undo offered (a review:
+    after Ctrl+Z it stayed, then said the words had changed), and once checked again the
+    finding back with its button and the note gone."""
+    before = checks_made(page)
+    undo()
+    assert editor.input_value() == TEXT
+    assert page.locator("#findings").get_by_role("button", name="Undo this change").count() == 0
+    assert "Undone" in page.locator("#findings").inner_text()
+    wait_for_check(page, before)
+    assert page.get_by_role("button", name="Use “tell”").count() == 1
+    assert page.locator("#findings > li.change-note").count() == 0
+
+
 def test_undo_this_change_puts_the_words_back_after_the_letter_is_checked_again(page, site):
     editor = _open(page, site)
     before = _use_tell(page)
@@ -45,14 +59,7 @@ def test_undo_this_change_puts_the_words_back_after_the_letter_is_checked_again(
     assert note.count() == 1 and "Changed “inform” to “tell”" in note.inner_text()
     assert note.is_visible()
     shot(page, "letter-change-undo")
-    before = checks_made(page)
-    note.get_by_role("button", name="Undo this change").click()
-    assert editor.input_value() == TEXT
-    assert "Undone" in note.inner_text()
-    wait_for_check(page, before)
-    # the finding is back, with its button; the note has gone
-    assert page.get_by_role("button", name="Use “tell”").count() == 1
-    assert page.locator("#findings > li.change-note").count() == 0
+    _undone(page, editor, lambda: note.get_by_role("button", name="Undo this change").click())
 
 
 def test_the_browsers_own_undo_takes_a_one_click_change_back(page, site):
@@ -61,14 +68,7 @@ def test_the_browsers_own_undo_takes_a_one_click_change_back(page, site):
     assert editor.input_value() == CHANGED
     wait_for_check(page, before)
     editor.focus()
-    before = checks_made(page)
-    page.keyboard.press("Control+z")
-    assert editor.input_value() == TEXT
-    # the note says so, and offers no second Undo (a review: it stayed, then said the words had changed)
-    assert page.locator("#findings").get_by_role("button", name="Undo this change").count() == 0
-    wait_for_check(page, before)
-    assert page.get_by_role("button", name="Use “tell”").count() == 1
-    assert page.locator("#findings > li.change-note").count() == 0
+    _undone(page, editor, lambda: page.keyboard.press("Control+z"))
 
 
 def test_typing_before_the_change_moves_it_and_typing_in_it_stops_the_undo(page, site):
