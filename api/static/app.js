@@ -229,10 +229,11 @@
   }
 
   function replaceRange(s, e, text, except) {
-    var next = current.slice(0, s) + text + current.slice(e);
+    var next = current.slice(0, s) + text + current.slice(e), old = current;
     follow(current, next, except);
     current = next;
-    if (area) { area.value = next; }
+    // made as typing is, so that the browser's Undo takes it back (api/static/insert.js)
+    if (area && (area.value !== old || !window.VclInsert.typeInto(area, old, next))) { area.value = next; }
     render();
   }
 
@@ -281,6 +282,7 @@
   });
   if (area) {
     area.addEventListener("input", function () {
+      if (window.VclInsert.applying(area)) { return; }  // the page's own change (replaceRange follows it)
       follow(current, area.value, null);
       current = area.value;
       render();

@@ -123,5 +123,35 @@
     return out;
   }
 
-  window.VclInsert = { place: place, follow: follow, withDecision: withDecision };
+  /* Makes a page's change in the editor `area` (its text `old` becoming `next`) as typing
+     would, so that the browser's own Undo (Ctrl+Z) takes it back: setting the editor's text
+     wipes its undo history. Only with a mouse or trackpad: on a phone, putting the cursor in
+     the editor would open the keyboard. False when it could not be done so (the caller then
+     sets the text). While it types, `applying(area)` is true: the page's input handler leaves
+     the change to the caller. */
+  function typeInto(area, old, next) {
+    if (!document.execCommand || !window.matchMedia || !window.matchMedia("(pointer: fine)").matches) { return false; }
+    var p = 0, max = Math.min(old.length, next.length);
+    while (p < max && old.charAt(p) === next.charAt(p)) { p++; }
+    var so = old.length, sn = next.length;
+    while (so > p && sn > p && old.charAt(so - 1) === next.charAt(sn - 1)) { so--; sn--; }
+    var before = document.activeElement, top = area.scrollTop, ok = false;
+    area.setAttribute("data-applying", "1");
+    try {
+      area.focus({ preventScroll: true });
+      area.setSelectionRange(p, so);
+      ok = p === so && sn === p ? true : document.execCommand("insertText", false, next.slice(p, sn));
+    } catch (e) {
+      ok = false;
+    } finally {
+      area.removeAttribute("data-applying");
+    }
+    area.scrollTop = top;
+    if (before && before !== area && before.focus) { before.focus({ preventScroll: true }); }
+    return ok && area.value === next;
+  }
+
+  function applying(area) { return area.hasAttribute("data-applying"); }
+
+  window.VclInsert = { place: place, follow: follow, withDecision: withDecision, typeInto: typeInto, applying: applying };
 }());

@@ -25,8 +25,8 @@
   var decision = data.decision_place ? data.decision_place.map(given.units) : null;
   // The last one-click change (replace, put in, insert), for its "Undo this change" button: the
   // card it was made from (kept in the list after the letter is checked again), where the
-  // words are and what they were. `applying`: the page is writing into the editor itself.
-  var lastChange = null, applying = false;
+  // words are and what they were.
+  var lastChange = null;
   var shown = { error: true, warning: true, suggestion: true };
   var RANK = { error: 0, warning: 1, suggestion: 2 };
   var WIDE = 60;  // characters: a finding longer than this is about a sentence, not words
@@ -132,36 +132,11 @@
     follow(current, next);
     current = next;
     if (area) {
-      if (area.value !== old || !typed(old, next)) { area.value = next; }
+      // made as typing is, so that the browser's Undo takes it back (api/static/insert.js)
+      if (area.value !== old || !window.VclInsert.typeInto(area, old, next)) { area.value = next; }
       if (caret !== undefined) { area.focus(); area.setSelectionRange(caret[0], caret[1]); }
     }
     changed();
-  }
-
-  /* Makes the page's change in the editor as typing would, so that the browser's own Undo
-     (Ctrl+Z) takes it back: setting the editor's text wipes its undo history. Only with a mouse
-     or trackpad: on a phone, putting the cursor in the editor would open the keyboard (the
-     card's "Undo this change" serves there). False when it could not be done so. */
-  function typed(old, next) {
-    if (!document.execCommand || !window.matchMedia || !window.matchMedia("(pointer: fine)").matches) { return false; }
-    var p = 0, max = Math.min(old.length, next.length);
-    while (p < max && old.charAt(p) === next.charAt(p)) { p++; }
-    var so = old.length, sn = next.length;
-    while (so > p && sn > p && old.charAt(so - 1) === next.charAt(sn - 1)) { so--; sn--; }
-    var before = document.activeElement, top = area.scrollTop, ok = false;
-    applying = true;
-    try {
-      area.focus({ preventScroll: true });
-      area.setSelectionRange(p, so);
-      ok = p === so && sn === p ? true : document.execCommand("insertText", false, next.slice(p, sn));
-    } catch (e) {
-      ok = false;
-    } finally {
-      applying = false;
-    }
-    area.scrollTop = top;
-    if (before && before !== area && before.focus) { before.focus({ preventScroll: true }); }
-    return ok && area.value === next;
   }
 
   /* Keeps the change just made from card `n` for its "Undo this change" button (one at a
@@ -612,7 +587,7 @@
   });
   if (area) {
     area.addEventListener("input", function () {
-      if (applying) { return; }  // the page's own change (setText follows it)
+      if (window.VclInsert.applying(area)) { return; }  // the page's own change (setText follows it)
       if (lastChange && area.value === lastChange.prior) {  // the browser's Undo took it back
         var u = lastChange.card.querySelector("button.undo-change");
         if (u) { u.remove(); }

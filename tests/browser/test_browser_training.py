@@ -189,10 +189,16 @@ def test_one_click_swaps_in_the_exercise_editor(tpage, training_site):
     tpage.goto("/training/okafor-not-charged")
     tpage.get_by_role("button", name="Check my letter").click()
     tpage.wait_for_url(re.compile(r"attempt=1"))
+    editor = tpage.get_by_label("Edit your letter")
+    before = editor.input_value()
     tpage.get_by_role("button", name="Use “I am sorry to tell you”").click()
-    text = tpage.get_by_label("Edit your letter").input_value()
+    text = editor.input_value()
     assert "I am sorry to tell you that we have decided" in text and "regret" not in text
     assert "regret" not in tpage.locator("#letter-view").inner_text()
+    # made as typing is: the browser's Undo takes it back, as on the letter page
+    editor.focus()
+    tpage.keyboard.press("Control+z")
+    assert editor.input_value() == before
 
 
 def test_an_empty_letter_is_refused_next_to_the_field(tpage, training_site):
