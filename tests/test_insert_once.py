@@ -105,3 +105,25 @@ def test_the_same_gap_left_elsewhere_is_not_the_paragraph():
     [g] = [g for g in score_letter(Letter(text=text, context=letter.context), today=TODAY).findings
            if g.rule == "content.decision"]
     assert g.suggestions == f.suggestions and g.message == f.message
+
+
+def test_a_name_the_letter_spells_out_already_is_not_spelled_out_again():
+    """A staff review: after "Use “Crown Prosecution Service (CPS)”", "What the CPS does" put in
+    "The Crown Prosecution Service (CPS) is independent ..." a second time. With "(CPS)" in the
+    letter the paragraph says "The CPS is independent ..."; put in, it clears its finding and
+    raises none. A letter without it still gets the name in full."""
+    from vcl_qa import LetterContext
+
+    ctx = LetterContext(decision="discontinued", decision_date=dt.date(2025, 3, 3), letter_date=dt.date(2025, 3, 4),
+                        victim_category="standard", victim_name="Ms Jane Okafor")
+    full = load_rules().by_id["content.cps_role"].config.insert
+    for opening, offered in [("The Crown Prosecution Service (CPS) has decided", full.replace(
+                                 "The Crown Prosecution Service (CPS) is", "The CPS is")),
+                             ("We have decided", full)]:
+        text = (f"Dear Ms Okafor\n\n{opening} to stop the case against Mr Lane. The only witness has moved "
+                "abroad.\n\nYours sincerely\n\nSam Staff\n")
+        before = score_letter(Letter(text=text, context=ctx), today=TODAY)
+        found = [f for f in before.findings if f.rule == "content.cps_role"]
+        assert [f.suggestions for f in found] == [[offered]]
+        after = score_letter(Letter(text=_before_sign_off(text, offered), context=ctx), today=TODAY)
+        assert {f.rule for f in after.findings} <= {f.rule for f in before.findings} - {"content.cps_role"}

@@ -408,7 +408,27 @@ def insert_suggestion(cfg: InsertSettings, state: State) -> list[str]:
         return []
     if isinstance(text, dict):
         text = text.get(state.letter.context.decision or "default") or text.get("default")
-    return [text.strip()] if text else []
+    return [_spelled_out_once(text.strip(), state.document.text)] if text else []
+
+
+_SPELLED = re.compile(r"((?:[A-Z][\w'’-]*[ \t]+){0,6}[A-Z][\w'’-]*)[ \t]+\(([A-Z]{2,6})\)")
+
+
+def _spelled_out_once(paragraph: str, letter: str) -> str:
+    """The paragraph with a name it spells out ("The Crown Prosecution Service (CPS) is ...") given
+    by its abbreviation alone ("The CPS is ...") when the letter spells it out already (has
+    "(CPS)"): a staff review found it spelled out a second time once the acronym's button had
+    spelled it out above."""
+    def shorter(m: re.Match) -> str:
+        words, abbr = m.group(1).split(), m.group(2)
+        if f"({abbr})" not in letter:
+            return m.group(0)
+        for k in range(len(words)):  # the words whose initials are the abbreviation, at the end
+            if "".join(w[0] for w in words[k:]) == abbr:
+                return " ".join(words[:k] + [abbr])
+        return m.group(0)
+
+    return _SPELLED.sub(shorter, paragraph)
 
 
 # A gap in a paragraph a rule offers to insert: "[phone number]", "[name]".
