@@ -193,10 +193,6 @@ PLACE_WORD = r"[A-Z][A-Za-z'’\-]+"
 MAX_PARTICLES = 3
 # No-break and thin spaces (Word puts them in phone numbers and names) read as plain spaces.
 SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " "})
-# The fewest characters with no space between them that are read as no word at all (_spans):
-# the longest word in English is 45 letters, a long web address about 150.
-LONGEST_RUN = 250
-_LONG_RUN = re.compile(r"[^\s]{%d,}" % LONGEST_RUN)
 RUN_FILLER = "\u00b7"  # what the patterns read there: no letter, digit, space or punctuation they look for
 
 
@@ -227,6 +223,7 @@ class Pattern:
 @dataclass(frozen=True)
 class RedactionRules:
     version: str
+    long_run: re.Pattern  # a run with no space this long is no word (rules/redaction.yml longest_run)
     tags: dict[str, str]
     rank: dict[str, int]  # tag kind -> priority (lower wins a tie)
     patterns: tuple[Pattern, ...]
@@ -471,6 +468,7 @@ def load_rules() -> RedactionRules:
                 rf"{'|' + particles if particles else ''}))*[ \t,]*")
     return RedactionRules(
         version=str(data.get("version", "")),
+        long_run=re.compile(r"\S{%d,}" % int(data.get("longest_run", 250))),
         tags=tags,
         rank={k: i for i, k in enumerate(data.get("priority") or list(tags))},
         patterns=tuple(patterns),
@@ -808,14 +806,12 @@ def _plain_details(context: LetterContext | None, extra_names: Iterable[str], hi
 def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str], hide: Iterable[str],
            rules: RedactionRules) -> list[_Cand]:
     """Where each tag goes in `text` (overlaps merged)."""
-    # One character for one: offsets stay the same. A run of LONGEST_RUN characters or more with
+    # One character for one: offsets stay the same. A run of `longest_run` characters or more with
     # no space ("Ab-Ab-Ab-...", pasted) is no word a person reads: the patterns, which may start
     # at each of its characters, do not read it (48 KB of one took 46 s, growing as its square),
     # and it is hidden whole.
-    long_runs = [m.span() for m in _LONG_RUN.finditer(text)]
-    scanned = text.translate(SPACES)
-    for a, b in long_runs:
-        scanned = scanned[:a] + RUN_FILLER * (b - a) + scanned[b:]
+    long_runs = [m.span() for m in rules.long_run.finditer(text)]
+    scanned = rules.long_run.sub(lambda m: RUN_FILLER * len(m.group()), text.translate(SPACES))
     doc = _Doc(scanned, rules)
     extra = tuple(n for n in (extra_names or ()) if n and n.strip())
     found = _pattern_cands(doc) + _context_cands(doc, context, extra) + _hidden(doc, hide)
