@@ -57,7 +57,8 @@ word lists and patterns are in rules/redaction.yml):
   "Hampton Court" stay), a numbered street named after a place word with a street word not on
   the bare list ("4 Station Approach"), and whole address blocks above the greeting; a
   house's name in quotes right before any of these goes into its tag ("“Rosemount”, 9 Old Mill
-  Road", "\"The Willows\", Ditchling Road").
+  Road", "\"The Willows\", Ditchling Road"; or with no quotes, "The" and a comma: "The Old
+  Rectory, Church Lane").
 - [PHONE] (UK numbers: spaces, dashes, brackets, +44, odd spacing, a line break inside, a
   digit too many; any number in international form, "+" or "00" and a country code, whole:
   "+351 912 345 678", "0048 601 234 569", "+1 (212) 555-0199"),
@@ -67,7 +68,9 @@ word lists and patterns are in rules/redaction.yml):
   codes, crime and incident numbers, any code with a digit after a reference label),
   [ID NUMBER] (National Insurance and NHS numbers by their shape; a personal number after its
   name, "passport number ...", "card no. ..."; a passport, driving licence, NI or NHS number
-  also a few words on, without "number": "Passport 123456789", "your passport, number ...").
+  also a few words on, without "number": "Passport 123456789", "your passport, number ..."),
+  [NUMBER] (any other number of eight figures or more on its own: "stolen in May, 123456789",
+  "account ending 12345678"; the other tags win where their rules read the number).
 - Details a local panel could recognise: [PLACE] (pubs, clubs, shops, parks, kennels,
   garages, libraries, pools, baths, rinks, service stations, children's homes and other venues
   by name, "the Red Lion on 14
@@ -127,9 +130,11 @@ Limits, honestly: this is rules, not a trained name recogniser. It misses a pers
 that has no title, is not in the context or `extra_names`, does not start with a listed
 first name, follows no family, role or person word and is not seen elsewhere with one
 ("Okonkwo said", "the boy Sami" with no comma); misspelt forms of the victim's name;
-a passport number with other words between it and "passport" than those that lead to it
-("his passport, stolen in May, 123456789"); a house's name with no quotes that starts with a
-stop word ("The Willows, Ditchling Road": "Rosemount, 9 Old Mill Road" is hidden as one address);
+a passport or other personal number of under eight figures with other words between it and
+"passport" than those that lead to it ("his passport, stolen in May, 1234567"; eight figures or
+more on their own are [NUMBER]); a house's name with no quotes that starts with a stop word
+other than "The" ("A Cottage, Ditchling Road"; "The Willows, Ditchling Road" and "Rosemount, 9
+Old Mill Road" are hidden as one address);
 nicknames; other people's names written in lower case (only the victim's and extra_names are
 known that way), and a part of the victim's name in lower case that is also an English word
 ("to field" stays: "field" is a word) or on a Welsh line; a handle built from the victim's name
@@ -1899,7 +1904,7 @@ def _couple_start(doc: _Doc, start: int, kind: str) -> int:
 
 def _house_names(doc: _Doc, spans: list[_Cand]) -> list[_Cand]:
     """A house's name in quotes right before an address that is hidden ("“Rosemount”, 9 Old Mill
-    Road", house_name in rules/redaction.yml), or with the address starting inside its quotes
+    Road", house_name in rules/redaction.yml; or "The Willows, " with no quotes), or with the address starting inside its quotes
     ("‘Ty'n y Coed’, 4 ...": "Coed’" read as a word of the address), is part of the address: the
     tag starts at its opening quote, and takes in a tag inside the quotes ("“Rose Cottage”" for a
     victim called Rose), which would name the house in part."""
@@ -1907,7 +1912,7 @@ def _house_names(doc: _Doc, spans: list[_Cand]) -> list[_Cand]:
     for c in spans:
         if c.kind == "address":
             names = doc.rules.house_name.finditer(doc.text, max(0, c.start - 200), min(len(doc.text), c.start + 200))
-            m = next((m for m in names if m.start() < c.start <= m.end()), None)
+            m = next((m for m in names if m.start() < c.start <= m.end() and _clear(doc, m.start(), c.start)), None)
             inside = [o for o in out if m and o.end > m.start()]
             if m and all(o.start >= m.start() for o in inside):
                 del out[len(out) - len(inside):]
