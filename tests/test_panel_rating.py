@@ -216,3 +216,33 @@ def test_author_feedback_names_no_raters(env):
     assert {r["rater"] for r in fb["ratings"]} <= {"Panel member A", "Panel member B"}
     panel_names = {"panel-0", "panel-1"}
     assert not any(n in json.dumps(fb) for n in panel_names)
+
+
+def test_a_wrong_case_reference_reads_as_another_case_to_the_panel(tmp_path):
+    """The letter reused from another case gives that case's reference: the panel's copy and
+    the finding show it as [OTHER CASE REF], not as [CASE REF] like this case's own."""
+    from live_server import sample_payloads, sent_on
+    from vcl_qa.db import migrate, open_db
+    from vcl_qa.db.users import add_user
+    from vcl_qa.letters import service
+    import datetime as dt
+
+    db = open_db(tmp_path / "p.db")
+    migrate(db)
+    staff = add_user(db, "north-staff", "staff", "north")[0]
+    manager = add_user(db, "manager", "manager")[0]
+    member = add_user(db, "panel-0", "panel")[0]
+    payload = next(p for p in sample_payloads() if "13AB0456724" in p["text"] and p["context"]["urn"] != "13AB0456724")
+    p = sent_on(payload, dt.date(2025, 1, 6))
+    r = service.submit(db, staff, p["text"], p["context"], team="north")
+    service.mark_sent(db, staff, r["id"], dt.date(2025, 1, 6))
+    sampling.draw(db, manager, "2025Q1")
+    code = rating.queue(db, member)[0]["item_id"]
+    text = rating.open_item(db, member, code)["text"]
+    assert "Our reference: [OTHER CASE REF]" in text and "13AB0456724" not in text
+    rating.rate(db, member, code, good_rating(2))
+    finding = next(f for f in rating.reveal(db, member, code)
+                   if f["rule"] == "content.other_case" and "case reference" in f["message"])
+    assert finding["message"].startswith('The letter gives the case reference "[OTHER CASE REF]", but this case is [CASE REF].')
+    assert finding["text"] == "[OTHER CASE REF]"
+    db.close()

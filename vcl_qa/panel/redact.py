@@ -65,7 +65,8 @@ word lists and patterns are in rules/redaction.yml):
   [EMAIL] (also spelled out: "rose dot hill at example dot com", or with its "@" lost or spaced
   out: "lena.holt cps.gov.uk"), [DATE OF BIRTH] (after "date
   of birth", "DOB", "born on/in"), [CASE REF] (the context URN however spaced, URN-shaped
-  codes, crime and incident numbers, any code with a digit after a reference label),
+  codes, crime and incident numbers, any code with a digit after a reference label; a
+  URN-shaped code that is not the context's urn is [OTHER CASE REF]),
   [ID NUMBER] (National Insurance and NHS numbers by their shape; a personal number after its
   name, "passport number ...", "card no. ..."; a passport, driving licence, NI or NHS number
   also a few words on, without "number": "Passport 123456789", "your passport, number ..."),
@@ -310,6 +311,8 @@ class RedactionRules:
     family_determiners: frozenset[str]  # "your", "his", "the" ...: "the van Smith drove" keeps "van"
     not_after_place: frozenset[str]  # "in Leeds, your sister, ...": a word after these is a place
     welsh_months: dict[str, str]  # "june" -> "Mehefin": an incident date hidden in English, hidden in Welsh too
+    # The pattern urn_shape (a CPS case reference's shape): one not this case's is [OTHER CASE REF].
+    urn_shape: re.Pattern | None = None
 
 
 class _Cand(NamedTuple):
@@ -477,6 +480,7 @@ def load_rules() -> RedactionRules:
         tags=tags,
         rank={k: i for i, k in enumerate(data.get("priority") or list(tags))},
         patterns=tuple(patterns),
+        urn_shape=next((p.regex for p in patterns if p.id == "urn_shape"), None),
         honorifics=honorifics | in_tag,
         ranks=ranks,
         titles_regex=_alt(_title_and_upper(list(titles.get("honorifics") or []) + list(titles.get("ranks") or []))),
@@ -829,7 +833,29 @@ def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str],
              + header_names + _cued_names(doc))
     found += addresses + names + _known_again(doc, _known_parts(doc, names, context, extra))
     found += _name_handles(doc, context, extra)
-    return _house_names(doc, _resolve(found, doc))
+    return _other_case_refs(doc, _house_names(doc, _resolve(found, doc)), context)
+
+
+def _other_case_refs(doc: _Doc, spans: list[_Cand], context: LetterContext | None) -> list[_Cand]:
+    """A reference shaped like a CPS case reference (urn_shape) that is not this case's
+    (the context's urn) is tagged [OTHER CASE REF]: a letter giving the wrong case's reference
+    is a fault the panel should see ("Case [OTHER CASE REF]", and its finding '... "[OTHER CASE
+    REF]", but this case is [CASE REF]'), not two [CASE REF]s that read as the same."""
+    if context is None or not context.urn or doc.rules.urn_shape is None:
+        return spans
+    own = _urn_regex(context.urn)
+    want = re.sub(r"[^A-Za-z0-9]", "", context.urn).upper()
+    out = []
+    for c in spans:
+        if c.kind == "case_ref" and c.tag is None:
+            text = doc.text[c.start:c.end]
+            plain = re.sub(r"[^A-Za-z0-9]", "", text).upper()
+            # (the case's own reference without its year, "21 GH 04567", is this case's)
+            if (doc.rules.urn_shape.fullmatch(text) and not own.fullmatch(text)
+                    and not (len(plain) >= 9 and want.startswith(plain))):
+                c = c._replace(tag=doc.rules.tags.get("other_case_ref", "[OTHER CASE REF]"))
+        out.append(c)
+    return out
 
 
 def _hidden(doc: _Doc, words: Iterable[str]) -> list[_Cand]:
