@@ -167,6 +167,9 @@
   // where the attempt gives its decision, followed through the edits made here (api/static/insert.js)
   var decision = data.decision_place ? data.decision_place.map(places(data.text).units) : null;
 
+  // the one-click change made last, for its "Undo this change" button (as on the letter page)
+  var lastChange = null;
+
   function card(n) { return document.getElementById("f-" + n); }
 
   function say(n, message) {
@@ -218,6 +221,12 @@
     while (so > p && sn > p && oldText.charAt(so - 1) === newText.charAt(sn - 1)) { so--; sn--; }
     var delta = sn - so;
     decision = window.VclInsert.follow(decision, p, so, sn);
+    if (lastChange && lastChange.n !== except) {  // the changed words move with the edit, or are edited and cannot be undone here
+      var a = lastChange.start, b = a + lastChange.after.length;
+      if (b > p) {
+        if (a >= so) { lastChange.start += delta; } else { lastChange.broken = true; }
+      }
+    }
     findings.forEach(function (f) {
       if (!f.alive || f.n === except) { return; }
       if (f.end <= p) { return; }
@@ -242,6 +251,90 @@
     return null;
   }
 
+  /* Keeps the change just made from card `n` (one at a time: the change before it is left to
+     the browser's Undo), and puts "Undo this change" under what the card says was done. */
+  /* Every finding's place and every card's state, before a one-click change: an undo that
+     leaves the letter as it was then puts them all back (a change over another finding's words
+     had set that one aside too). */
+  function snapshot() {
+    return {
+      text: current,
+      findings: findings.map(function (f) { return { f: f, alive: f.alive, start: f.start, end: f.end }; }),
+      cards: Array.prototype.map.call(document.querySelectorAll(".findings li.finding"), function (c) {
+        var note = c.querySelector(".finding-done");
+        return { c: c, resolved: c.classList.contains("resolved"), said: note ? note.textContent : "",
+                 hidden: note ? note.hidden : true,
+                 off: Array.prototype.map.call(c.querySelectorAll("button.apply, button.insert"), function (b) { return b.disabled; }) };
+      })
+    };
+  }
+
+  function restore(snap) {
+    snap.findings.forEach(function (k) { k.f.alive = k.alive; k.f.start = k.start; k.f.end = k.end; });
+    snap.cards.forEach(function (k) {
+      k.c.classList.toggle("resolved", k.resolved);
+      var note = k.c.querySelector(".finding-done");
+      if (note) { note.textContent = k.said; note.hidden = k.hidden; }
+      k.c.querySelectorAll("button.apply, button.insert").forEach(function (b, i) { b.disabled = k.off[i]; });
+    });
+  }
+
+  function remember(n, start, before, after, kind, snap) {
+    if (lastChange) {
+      var was = card(lastChange.n), old = was && was.querySelector("button.undo-change");
+      if (old) { old.remove(); }
+    }
+    lastChange = null;
+    var c = card(n);
+    if (!c) { return; }
+    lastChange = { n: n, start: start, before: before, after: after, kind: kind, snap: snap,
+                   prior: current.slice(0, start) + before + current.slice(start + after.length) };
+    var note = c.querySelector(".finding-done");
+    var undo = document.createElement("button");
+    undo.type = "button";
+    undo.className = "button button-small button-secondary undo-change";
+    undo.textContent = "Undo this change";
+    note.parentNode.insertBefore(undo, note.nextSibling);
+  }
+
+  /* The card as it was before its change: its finding marked again (a word change's own
+     words back in place) and its buttons on. */
+  function reopen(ch, message) {
+    var c = card(ch.n);
+    if (!c) { return; }
+    if (ch.snap && current === ch.snap.text) {  // nothing else changed since: all as it was
+      restore(ch.snap);
+      var said = c.querySelector(".finding-done");
+      said.textContent = message;
+      said.hidden = false;
+      render();
+      return;
+    }
+    var f = find(ch.n);
+    if (f && ch.kind === "apply") { f.alive = true; f.start = ch.start; f.end = ch.start + ch.before.length; }
+    c.classList.remove("resolved");
+    c.querySelectorAll("button.apply, button.insert").forEach(function (b) { b.disabled = false; });
+    var note = c.querySelector(".finding-done");
+    note.textContent = message;
+    note.hidden = false;
+    render();
+  }
+
+  function undoLast(button) {
+    var ch = lastChange, c = button.closest("li");
+    button.remove();
+    if (!ch || card(ch.n) !== c) { return; }
+    lastChange = null;
+    var note = card(ch.n).querySelector(".finding-done");
+    if (ch.broken || current.slice(ch.start, ch.start + ch.after.length) !== ch.after) {
+      note.textContent = "These words have been changed since, so this cannot be undone here: change them back in the letter.";
+      return;
+    }
+    replaceRange(ch.start, ch.start + ch.after.length, ch.before, ch.n);
+    reopen(ch, "Undone: the letter is as it was before this change.");
+    if (status) { status.textContent = "Undone."; }
+  }
+
   function apply(button) {
     var n = Number(button.getAttribute("data-finding"));
     var f = find(n);
@@ -252,9 +345,11 @@
     if (first && first === first.toUpperCase() && first !== first.toLowerCase()) {
       value = value.charAt(0).toUpperCase() + value.slice(1);
     }
+    var snap = snapshot(), at = f.start;
     f.alive = false;
     replaceRange(f.start, f.end, value, n);
     say(n, "Changed to \u201c" + value + "\u201d. Save to check the letter again.");
+    remember(n, at, old, value, "apply", snap);
     if (status) { status.textContent = "Changed \u201c" + old + "\u201d to \u201c" + value + "\u201d."; }
   }
 
@@ -264,9 +359,11 @@
     var where = button.getAttribute("data-where");
     var placed = window.VclInsert.place(current, value, where,  // api/static/insert.js, as on the letter page
                                         window.VclInsert.withDecision(data, decision, current));
+    var snap = snapshot();
     replaceRange(placed.pos, placed.pos, placed.text, n);
     say(n, where === "greeting" ? "Greeting inserted" + placed.said + ". Save to check the letter again." :
       (where === "top" ? "Heading inserted" : "Paragraph inserted") + placed.said + ". Change it to fit this case, then save.");
+    remember(n, placed.pos, "", placed.text, "insert", snap);
     if (area) {
       var start = placed.pos + placed.text.indexOf(value);
       area.focus();
@@ -276,6 +373,8 @@
 
   document.querySelectorAll(".findings .actions").forEach(function (el) { el.hidden = false; });
   document.addEventListener("click", function (event) {
+    var undo = event.target.closest("button.undo-change");
+    if (undo) { undoLast(undo); return; }
     var b = event.target.closest("button.apply, button.insert");
     if (!b || b.disabled) { return; }
     if (b.classList.contains("apply")) { apply(b); } else { insert(b); }
@@ -283,6 +382,16 @@
   if (area) {
     area.addEventListener("input", function () {
       if (window.VclInsert.applying(area)) { return; }  // the page's own change (replaceRange follows it)
+      if (lastChange && area.value === lastChange.prior) {  // the browser's Undo took it back
+        var ch = lastChange, u = card(ch.n) && card(ch.n).querySelector("button.undo-change");
+        if (u) { u.remove(); }
+        lastChange = null;
+        follow(current, area.value, ch.n);
+        current = area.value;
+        reopen(ch, "Undone: the letter is as it was before this change.");
+        if (status) { status.textContent = "Undone."; }
+        return;
+      }
       follow(current, area.value, null);
       current = area.value;
       render();

@@ -201,6 +201,51 @@ def test_one_click_swaps_in_the_exercise_editor(tpage, training_site):
     assert editor.input_value() == before
 
 
+def test_undo_this_change_on_an_exercise_puts_the_letter_back(tpage, training_site):
+    """As on the letter page: under what a one-click change says it did, "Undo this change"
+    puts the words back, marks the finding again and turns its button on; an inserted paragraph
+    is taken out whole; only the last change has the button; the browser's Undo does the same."""
+    sign_in(tpage, training_site["tokens"]["south"])
+    tpage.goto("/training/okafor-not-charged")
+    tpage.get_by_role("button", name="Check my letter").click()
+    tpage.wait_for_url(re.compile(r"attempt=\d+"))
+    editor = tpage.get_by_label("Edit your letter")
+    before = editor.input_value()
+    use = tpage.get_by_role("button", name="Use “I am sorry to tell you”")
+    card = tpage.locator(".finding").filter(has=use)
+    use.click()
+    assert "I am sorry to tell you" in editor.input_value()
+    card.get_by_role("button", name="Undo this change").click()
+    assert editor.input_value() == before
+    assert "Undone" in card.locator(".finding-done").inner_text()
+    assert card.get_by_role("button", name="Undo this change").count() == 0
+    assert use.is_enabled() and any("regret" in m for m in tpage.locator("#letter-view mark").all_inner_texts())
+    # the change had set aside the finding on "inform" inside the same words: it is back too
+    tell = tpage.get_by_role("button", name="Use “tell”")
+    assert tell.is_enabled() and "You changed these words" not in tpage.locator(".finding").filter(has=tell).inner_text()
+    # the change made again, then a paragraph inserted: only the last has the Undo
+    use.click()
+    changed = editor.input_value()
+    insert = tpage.locator("button.insert").first
+    paragraph = tpage.locator(".finding").filter(has=insert)
+    insert.click()
+    assert editor.input_value() != changed
+    assert card.get_by_role("button", name="Undo this change").count() == 0
+    paragraph.get_by_role("button", name="Undo this change").click()
+    assert editor.input_value() == changed and insert.is_enabled()
+    # the browser's own Undo of a word change: the card opens again
+    tpage.reload()
+    editor = tpage.get_by_label("Edit your letter")
+    use.click()
+    editor.focus()
+    tpage.keyboard.press("Control+z")
+    assert editor.input_value() == before
+    assert "Undone" in card.locator(".finding-done").inner_text() and use.is_enabled() and tell.is_enabled()
+    assert card.get_by_role("button", name="Undo this change").count() == 0
+    assert tpage.locator("#edit-status").inner_text() == "Undone."
+    shot(tpage, "training-undo")
+
+
 def test_an_empty_letter_is_refused_next_to_the_field(tpage, training_site):
     sign_in(tpage, training_site["tokens"]["south"])
     tpage.goto("/training/begum-due-date")
