@@ -69,8 +69,21 @@
         if (!signed && k > first) { first = k; after = true; }
       }
     }
-    var last = first;  // a paragraph typed over several lines ends with a full stop before a line break
-    while (last + 1 < lines.length && !blank(last + 1) && !SENTENCE_END.test(lines[last].trim()) &&
+    // A paragraph typed over several lines ends with a full stop before a line break; in a
+    // letter whose paragraphs are set apart by blank lines (one wrapped at 70 characters, as a
+    // plain-text e-mail gives it), only at a blank line, whatever ends the line.
+    // (Set apart by blank lines: two blank lines at least between lines of the body, or one
+    // and a long line that runs on to the next with no full stop; a Word file's letter, one
+    // line a paragraph, may have a stray blank line, and headings that end with none.)
+    var gaps = 0, runOn = 0;
+    for (i = first; i + 1 < lines.length && !signOff.test(lines[i]); i++) {
+      if (i > first && blank(i) && !blank(i - 1) && !blank(i + 1) && !signOff.test(lines[i + 1])) { gaps++; }
+      if (!blank(i) && !blank(i + 1) && !SENTENCE_END.test(lines[i].trim()) &&
+          lines[i].trim().split(/\s+/).length > 7) { runOn++; }
+    }
+    var gapped = gaps >= 2 || (gaps >= 1 && runOn >= 1);
+    var last = first;
+    while (last + 1 < lines.length && !blank(last + 1) && (gapped || !SENTENCE_END.test(lines[last].trim())) &&
            !signOff.test(lines[last + 1])) { last++; }
     var apart = last + 1 < lines.length && blank(last + 1) ? "\n\n" : "\n";
     if (before) { return { pos: starts[first], text: value + apart }; }
@@ -101,8 +114,31 @@
       var apart = /\n[ \t]*\n[ \t]*$/.test(letter.slice(0, match.index)) ? "\n\n" : "\n";
       return { pos: match.index, text: value + apart, said: " before the sign-off" };
     }
+    var named = signature(letter, data);
+    if (named) { return { pos: named.pos, text: value + named.apart, said: " above the name at the end" }; }
     return { pos: letter.length, text: (/\n\n$/.test(letter) ? "" : (/\n$/.test(letter) ? "\n" : "\n\n")) + value + "\n",
              said: " at the end" };
+  }
+
+  /* A letter with no sign-off the checker knows ("Cheers", "Yours sincerly", none at all) still
+     ends with the writer's name, role and office: the last lines that are short (at most
+     SIGNATURE_WORDS words) and end with no full stop, blank lines between them passed over, under
+     the last line of prose. {pos, apart}: where they start, and how the paragraph put above them
+     is set apart; null when there are none, or nothing but them under the greeting. */
+  var SIGNATURE_WORDS = 8;
+  function signature(letter, data) {
+    var lines = letter.split("\n"), starts = [], at = 0, i;
+    for (i = 0; i < lines.length; i++) { starts.push(at); at += lines[i].length + 1; }
+    var greeting = compile(data.greeting), first = -1;
+    for (i = lines.length - 1; i >= 0; i--) {
+      var line = lines[i].trim();
+      if (!line) { continue; }
+      if (any(greeting, line)) { return null; }
+      if (SENTENCE_END.test(line) || line.split(/\s+/).length > SIGNATURE_WORDS) { break; }
+      first = i;
+    }
+    if (i < 0 || first < 0) { return null; }  // no prose above, or no name under it
+    return { pos: starts[first], apart: first > 0 && !lines[first - 1].trim() ? "\n\n" : "\n" };
   }
 
   /* The decision's place [start, end] after an edit of the letter that replaced [p, so) of the
