@@ -296,6 +296,20 @@ def test_the_man_or_the_woman_charged_is_the_writers_to_choose():
     assert f.replacements == ["The person charged"]
 
 
+def test_nobody_charged_is_never_offered_the_person_charged():
+    """A young person's letter saying nobody will be charged was offered "the person charged"
+    for "defendant" (a staff review: "... for the person charged to be taken to court ... we
+    have decided not to charge him"); `decisions` in the suggestion's fits."""
+    text = _letter("The defendant was arrested in June. We have decided not to charge him.")
+    ctx = CONTEXT.model_copy(update={"reader": "young_person", "decision": "not_charged"})
+    f = _one(run.score_letter(Letter(text=text, context=ctx), today=TODAY), "readability.young_reader_words", "defendant")
+    assert f.suggestions == ["the person the police questioned"]
+    assert all("charged" not in r for r in f.replacements)
+    ctx = ctx.model_copy(update={"decision": "discontinued"})
+    f = _one(run.score_letter(Letter(text=text, context=ctx), today=TODAY), "readability.young_reader_words", "defendant")
+    assert "the person the police questioned" not in f.suggestions and "the person charged" in f.suggestions
+
+
 def test_fits_must_name_a_suggestion_and_be_a_pattern():
     from pydantic import ValidationError
 
@@ -317,6 +331,9 @@ def test_fits_are_never_part_of_the_result():
     # a phrasal verb never goes before its object ("take to court him")
     ("young_person", "The police chose not to prosecute her.", "prosecute", []),
     ("young_person", "She was prosecuted last year.", "prosecuted", ["She was taken to court last year."]),
+    # not "taken to court in the youth court"
+    ("young_person", "He will be prosecuted in the youth court.", "prosecuted", []),
+    ("young_person", "He was prosecuted in March.", "prosecuted", ["He was taken to court in March."]),
     ("young_person", "The jury did not convict them.", "convict", []),
     ("adult", "The court went on to acquit the driver.", "acquit", []),
     ("adult", "The driver was acquitted on Friday.", "acquitted", ["The driver was found not guilty on Friday."]),

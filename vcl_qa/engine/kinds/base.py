@@ -40,10 +40,13 @@ class Fit(BaseModel):
     """Where a suggestion may go into the letter with one click (it stays advice elsewhere), for
     the kinds that offer words to put in (substitution, existence):
     `next`, a pattern the words straight after the term must match; `previous`, a pattern the
-    words just before it must end with."""
+    words just before it must end with; `decisions`, the decisions (context `decision`) whose
+    letters are offered the suggestion at all, as a button or as advice ("the person charged"
+    for "defendant" is wrong in a letter saying nobody will be charged; substitution)."""
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(CompiledFunction,))
     next: str | None = None
     previous: str | None = None
+    decisions: list[str] | None = None
 
     @field_validator("next", "previous")
     @classmethod

@@ -116,9 +116,15 @@ def check(rule, state: State) -> Iterator[Finding]:
             hits += found
     else:
         hits = _by_block(rule, state, index, *scope_bounds(rule, state))
+    decision = state.letter.context.decision
     for start, end, entry in hits:
+        suggestions = list(entry.get("suggest") or [])
+        fits = entry.get("fits")
+        if fits and decision is not None:  # a suggestion only for letters about some decisions (Fit.decisions)
+            suggestions = [s for s in suggestions
+                           if not (fits.get(s) or {}).get("decisions") or decision in fits[s]["decisions"]]
         f = finding(rule, state, start, end, message=entry.get("message"),
-                    suggestions=list(entry.get("suggest") or []), severity=entry.get("severity"))
+                    suggestions=suggestions, severity=entry.get("severity"))
         if entry.get("fits"):
             f._fits = entry["fits"]  # read by engine/suggest.py: where each may be a button
         yield f
