@@ -74,6 +74,9 @@ def _greeting_findings(result):
     ("Mr and Mrs A Varma", "Dear Mr and Mrs Varma,"),
     ("Ms A Varma", "Dear Ms Varma,"),
     ("Mr a Mrs Huw Jones", "Dear Mr and Mrs Jones,"),
+    # a staff review: a name typed all in small letters gave "Dear mrs o'brien,"
+    ("mrs jane o'brien", "Dear Mrs O'Brien,"),
+    ("ms anne-marie de la cruz", "Dear Ms de la Cruz,"),
 ])
 def test_a_letter_with_no_greeting_is_offered_the_victims_greeting(name, greeting):
     found = _greeting_findings(_score(HEADER + BODY, name))

@@ -143,7 +143,31 @@ def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
     surname = [t.lower() for t in _surname([t for i, t in enumerate(parts) if not _title_at(lows, i)])]
     if ok and said_titles and said_names[-len(surname):] != [t.rstrip(".") for t in surname]:
         ok = False  # "Dear Ms Cruz" is not how to address Ms Anne-Marie de la Cruz
+    if ok and _small_letter(greeted, victim):
+        ok = False  # "Dear Mrs kowalska-brown": the name as the details give it, "Kowalska-Brown"
     return None if ok else "wrong_name"
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+
+
+def _small_letter(greeted: str, victim: str) -> bool:
+    """Does the greeting write with a small first letter a name (or a part of a double-barrelled
+    one) that the details give with a capital? A details' name in small letters or in capitals
+    says nothing of how it is written ("de la Cruz" is as the details give it)."""
+    if victim == victim.lower() or victim == victim.upper():
+        return False
+    written = {}
+    for w in _WORD.findall(fold(victim)):
+        for part in re.split(r"['’\-]", w):
+            if part:
+                written.setdefault(part.lower(), part)
+    for w in _WORD.findall(fold(greeted)):
+        for part in re.split(r"['’\-]", w):
+            given = written.get(part.lower())
+            if given and part[0].islower() and given[0].isupper():
+                return True
+    return False
 
 
 def _title_at(tokens: list[str], i: int) -> bool:
@@ -313,11 +337,14 @@ def _as_greeted(given: str) -> str:
 def _letter_case(victim: str) -> str:
     """A name a case system holds in capitals ("Ms Jane OKAFOR", "MR D O'NEILL") as a letter
     writes it: each word's first letter a capital ("Okafor", "O'Neill", "Smith-Jones",
-    "McDonald"), a surname's particles in lower case ("de la Cruz"). A name not in capitals is
-    as given."""
+    "McDonald"), a surname's particles in lower case ("de la Cruz"); the same for one all in
+    small letters ("mrs jane o'brien"). Any other name is as given."""
     parts = victim.split()
     k = _title_words(parts)
     names = parts[k:] if k else parts
+    if victim == victim.lower() and any(c.isalpha() for c in victim):
+        parts = victim.upper().split()  # all in small letters ("mrs jane o'brien"): as if in capitals
+        names = parts[k:] if k else parts
     if not any(len(w) > 1 and w.isupper() for w in names):
         return victim
     particles, listed = _particles(), _listed_titles()
@@ -338,7 +365,7 @@ def _letter_case(victim: str) -> str:
 def _unsure_case(victim: str) -> bool:
     """A name in capitals whose spelling in a letter cannot be told from them: "MACDONALD" is
     Macdonald or MacDonald (advice only, never written in by a button)."""
-    return any(len(w) > 4 and w.isupper() and w.startswith("MAC") for w in victim.split())
+    return any(len(w) > 4 and (w.isupper() or w.islower()) and w.upper().startswith("MAC") for w in victim.split())
 
 
 def _name_only(victim: str) -> str:
