@@ -348,6 +348,18 @@ def test_fits_are_never_part_of_the_result():
     # "look again at" needs what is looked at
     ("young_person", "If you ask, we will reconsider.", "reconsider", []),
     ("adult", "The trial will proceed to a second day.", "proceed", []),
+    # a staff review: "under a review of the file" says it is being reviewed; "after" it is
+    ("adult", "Pursuant to a review of the file, we stopped the case.", "pursuant to",
+     ["After a review of the file, we stopped the case."]),
+    ("adult", "We acted pursuant to the Code for Crown Prosecutors.", "pursuant to",
+     ["We acted under the Code for Crown Prosecutors."]),
+    # "about the case about the death"
+    ("adult", "I am writing to tell you about the case concerning the death of your son.", "concerning", []),
+    ("adult", "I am writing concerning the case against Mr Lane.", "concerning",
+     ["I am writing about the case against Mr Lane."]),
+    # a heading in capitals gets no words in small letters; a subject after "Re:" starts with a capital
+    ("adult", "DISCONTINUANCE NOTICE SERVED", "discontinuance", []),
+    ("adult", "Re: R v Daniel Hargreaves", "r v", ["Re: The case against Daniel Hargreaves"]),
 ])
 def test_a_button_fits_the_words_around_it(reader, sentence, term, want):
     assert sorted(_buttons_applied(reader, sentence, term)) == sorted(want)

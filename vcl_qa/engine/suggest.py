@@ -252,15 +252,22 @@ def contains_term(replacement: str, term: str) -> bool:
     return any(have[i:i + len(want)] == want for i in range(len(have) - len(want) + 1))
 
 
+# A label a subject line starts with: the words after it start the subject ("Re: The case
+# against ...", not "Re: the case against ...").
+_LABEL = re.compile(r"(?i)[ \t]*(?:re|subject|regarding|case)[ \t]*:[ \t]*")
+
+
 def _sentence_start(state: State, start: int) -> bool:
-    """Is `start` the first word of a sentence (or of a line that is not prose)?"""
+    """Is `start` the first word of a sentence (or of a line that is not prose, or after the
+    label of a subject line, "Re:")?"""
     doc = state.document
     i = doc.sentence_at(start)
     if i is not None:
         lead = doc.text[doc.sentences[i].start:start]
-        return not lead.strip(" \t\n\"'“‘(")
-    line = doc.lines[doc.line_col(start)[0] - 1]
-    return not doc.text[line.start:start].strip(" \t\"'“‘(")
+    else:
+        lead = doc.text[doc.lines[doc.line_col(start)[0] - 1].start:start]
+    lead = lead.strip(" \t\n\"'“‘(")
+    return not lead or bool(_LABEL.fullmatch(lead + " "))
 
 
 def _capitalise(text: str, state: State, start: int) -> str:
@@ -338,6 +345,8 @@ def build_edit(f: Finding, suggestion: str, state: State, kind: str) -> Edit | N
         if after and (after.isalnum() or after in "'’"):
             return None  # "CPSs", "CPS's": the spelled-out name would not fit
         return Edit(f.start, f.end, _capitalise(s, state, f.start))
+    if sum(c.isalpha() for c in flagged) > 1 and flagged.isupper():
+        return None  # a heading in capitals ("DISCONTINUANCE NOTICE"): new words in small letters would not fit
     i, j = state.document.tok_span(f.start, f.end)
     found = _words(state.document.toks[i:j])
     if not found:
