@@ -227,8 +227,19 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
             required = concept.alternatives[found][0]
             first, last = segs[i], segs[i + size - 1]
             start, end = _narrow(required, document.text, first.start, last.end)
+            start, end = _whole_words(document.text, start, end)
             return Hit(start, end, document.text[start:end])
     return None
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """The place widened to whole words: a pattern may end inside one ("review" of
+    "reviewed"), and the finding would quote "... to be review"."""
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    return start, end
 
 
 def _segment_bits(concept: Concept, segs: list, cache: dict) -> list[int]:
