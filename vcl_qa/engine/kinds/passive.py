@@ -16,6 +16,7 @@ class Settings(KindSettings):
     adverbs: list[str] = []
     irregular_participles: list[str] = []
     adjectives: list[str] = []  # participle-like words that are adjectives here ("concerned")
+    not_participles: list[str] = []  # words ending in -ed that are no verb ("Mr Royle's speed")
 
 
 def check(rule, state: State) -> Iterator[Finding]:
@@ -27,7 +28,7 @@ def _scan(rule, state: State, lo: int, hi: int) -> list[tuple[int, int, None]]:
     """The passive verbs of the sentences that start in [lo, hi): one a sentence at most."""
     cfg: Settings = rule.config
     be, adverbs = set(cfg.be_forms), set(cfg.adverbs)
-    irregular, not_passive = set(cfg.irregular_participles), set(cfg.adjectives)
+    irregular, not_passive = set(cfg.irregular_participles), set(cfg.adjectives) | set(cfg.not_participles)
     all_toks = state.document.toks
     found = []
     for sent in state.document.sentences_in(lo, hi):
