@@ -185,3 +185,17 @@ def test_a_welsh_letter_greets_a_couple_with_the_welsh_and():
         result = score_letter(Letter(text=body, context=LetterContext(victim_name=name)))
         assert [f.suggestions for f in result.findings if f.rule == "content.salutation"] == [
             ["Annwyl Mr a Mrs Jones,"]], name
+
+
+def test_a_young_person_named_with_no_title_is_greeted_by_the_first_name():
+    """A 14-year-old named "Jayden Clarke" in the details was offered "Dear Jayden Clarke," (a
+    staff review); an adult so named still gets the whole name, and a young person with a
+    title the title and surname."""
+    def offered(name, reader):
+        ctx = _context(name).model_copy(update={"reader": reader})
+        found = _greeting_findings(score_letter(Letter(text=HEADER + BODY, context=ctx), today=TODAY))
+        return found[0].suggestions
+
+    assert offered("Jayden Clarke", "young_person") == ["Dear Jayden,"]
+    assert offered("Jayden Clarke", "adult") == ["Dear Jayden Clarke,"]
+    assert offered("Mr Jayden Clarke", "young_person") == ["Dear Mr Clarke,"]

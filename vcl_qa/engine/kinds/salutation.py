@@ -256,11 +256,12 @@ def greeting_suggestion(state: State, word: str = "Dear", cfg: Settings | None =
         welsh = any(w.lower() == word.lower() for lang, w in cfg.missing_greeting_words.items() if lang == "cy")
         both = _couple_greeting(victim, cfg.joining_words, "a" if welsh else "and")  # "Annwyl Mr a Mrs Jones"
         return [f"{word} {both or victim}"]  # "Mr and Mrs Okafor": both, as the details name them
-    return [f"{word} {_one_greeting(victim, word, cfg)}"]
+    return [f"{word} {_one_greeting(victim, word, cfg, state.letter.context.reader)}"]
 
 
-def _one_greeting(victim: str, word: str, cfg: Settings | None) -> str:
-    """How a greeting names one person (see greeting_suggestion), after its first word."""
+def _one_greeting(victim: str, word: str, cfg: Settings | None, reader: str | None = None) -> str:
+    """How a greeting names one person (see greeting_suggestion), after its first word; a young
+    person named with no title, by the first name ("Dear Jayden", not "Dear Jayden Clarke")."""
     parts = victim.split()
     knight = _first_name_form(victim)
     if knight and knight[2] == 0:
@@ -271,6 +272,8 @@ def _one_greeting(victim: str, word: str, cfg: Settings | None) -> str:
     k = _title_words(parts)
     if k and len(parts) - k >= 2:
         return f"{' '.join(parts[:k])} {' '.join(_surname(parts[k:]))}"
+    if not k and reader == "young_person" and len(parts) >= 2:
+        return parts[0]
     return victim
 
 
