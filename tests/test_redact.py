@@ -431,8 +431,10 @@ def test_a_name_known_only_as_the_owner_of_a_relation():
 
 
 def test_saints_and_infirmaries_are_places_not_people():
+    """(A hospital is hidden as a place since a manager's review: where a victim was treated,
+    with the town and the date, tells a local panel who it is.)"""
     text = "The nurse at St Thomas' walk-in centre, Saint Anne's clinic and Hull Royal Infirmary saw you."
-    assert redact(text).text == text
+    assert redact(text).text == text.replace("Hull Royal Infirmary", "[PLACE]")
 
 
 # Classes the anonymiser missed on the first run of bench/holdout8 (new examples, not the
@@ -684,7 +686,7 @@ def test_a_street_named_after_a_place_word():
 def test_the_place_words_alone_and_courts_stay():
     text = ("We met at York Station and the County Hospital, and spoke about 2 Crown Court hearings "
             "at the Royal Courts of Justice. Bank Holiday Monday is a day off; the station road was dark.")
-    assert redact(text).text == text
+    assert redact(text).text == text.replace("County Hospital", "[PLACE]")  # (a hospital is a place)
 
 
 def test_an_incident_date_told_by_a_when_clause_after_it():

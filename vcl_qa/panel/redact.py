@@ -72,7 +72,7 @@ word lists and patterns are in rules/redaction.yml):
   also a few words on, without "number": "Passport 123456789", "your passport, number ..."),
   [NUMBER] (any other number of eight figures or more on its own: "stolen in May, 123456789",
   "account ending 12345678"; the other tags win where their rules read the number).
-- Details a local panel could recognise: [PLACE] (pubs, clubs, shops, parks, kennels,
+- Details a local panel could recognise: [PLACE] (pubs, clubs, shops, hospitals, hospices, parks, kennels,
   garages, libraries, pools, baths, rinks, service stations, children's homes and other venues
   by name, "the Red Lion on 14
   September", "outside the Royal Oak", "in Victoria Park", "Ashcombe Manor Kennels": a venue word
