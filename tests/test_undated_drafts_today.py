@@ -165,3 +165,18 @@ def test_a_dated_draft_is_judged_on_its_own_date(api):
     body = api.get(f"/letters/{r.json()['id']}").json()
     assert body["rescored_for_today"] is False
     assert body["result"]["metrics"]["letter_date"] == ctx["letter_date"]
+
+
+def test_what_judging_keeps_is_bounded_in_characters_too(monkeypatch):
+    """An attacker's review: 150 undated drafts of 199 KB (8,000 findings each, 4 MB a result)
+    kept by count alone took a worker to 900 MB. The oldest go when the characters run over."""
+    from vcl_qa.letters import service as svc
+
+    monkeypatch.setattr(svc, "JUDGED_KEPT_CHARS", 1_000)
+    monkeypatch.setattr(svc, "_judged", svc.OrderedDict())
+    monkeypatch.setattr(svc, "_judged_chars", 0)
+    for i in range(20):
+        svc._keep_judged(f"k{i}", "x" * 300)
+    assert list(svc._judged) == ["k17", "k18", "k19"] and svc._judged_chars == 900
+    svc._keep_judged("k18", "y" * 100)  # kept again: counted once
+    assert svc._judged_chars == 700 and list(svc._judged)[-1] == "k18"

@@ -295,9 +295,13 @@ def check_sent_date(context: dict, sent: str) -> None:
 # rules and day: nothing else goes into a score), as JSON: a list of letters or the dashboard
 # judges every undated draft saved on an earlier day each time it is shown, and an integrator's
 # review found `GET /letters?limit=1` scoring 300 of them on every call, holding the scoring
-# slot. About 20 KB each.
+# slot. About 20 KB each for a letter; a hostile draft's can be megabytes (thousands of
+# findings), so what is kept is bounded in characters too (an attacker's review: 150 drafts of
+# 199 KB took a worker to 900 MB).
 JUDGED_KEPT = 1024
+JUDGED_KEPT_CHARS = 50_000_000
 _judged: OrderedDict[str, str] = OrderedDict()
+_judged_chars = 0
 _judged_lock = threading.Lock()
 
 
@@ -337,11 +341,21 @@ def judged_on(db: Database, letter_id: int, day: dt.date | str, version: int | N
         return json.loads(kept)
     with scoring_slot or contextlib.nullcontext():
         result = _score(v[1], context, marks, row["source"])[1].model_dump(mode="json")
-    with _judged_lock:
-        _judged[key] = json.dumps(result)
-        while len(_judged) > JUDGED_KEPT:
-            _judged.popitem(last=False)
+    kept = json.dumps(result)
+    if len(kept) <= JUDGED_KEPT_CHARS // 10:  # (one that would take a tenth of the room is not kept)
+        _keep_judged(key, kept)
     return result
+
+
+def _keep_judged(key: str, kept: str) -> None:
+    global _judged_chars
+    with _judged_lock:
+        old = _judged.pop(key, None)
+        _judged_chars -= len(old) if old is not None else 0
+        _judged[key] = kept
+        _judged_chars += len(kept)
+        while len(_judged) > JUDGED_KEPT or _judged_chars > JUDGED_KEPT_CHARS:
+            _judged_chars -= len(_judged.popitem(last=False)[1])
 
 
 def undated_draft(letter: dict) -> bool:
