@@ -8,6 +8,7 @@
 | interactive API docs at /docs and /redoc (their scripts come from an outside host) | `VCL_QA_API_DOCS` | off (`1`: on) |
 | days letter text and personal details are kept | `VCL_QA_KEEP_LETTERS_DAYS` | 365 (`never`: until purged by hand) |
 | days audit log entries are kept | `VCL_QA_KEEP_AUDIT_DAYS` | 730 (`never`: for good) |
+| millions of characters one person's saves may store in 24 hours | `VCL_QA_DAILY_STORAGE_MB` | 200 |
 | concept classifier model (second opinion, issue 13; `make model` builds it) | `VCL_QA_CONCEPT_MODEL` | `var/models/concepts` in the checkout |
 | the service's clock, in whole seconds from the machine's (for tests: `vcl_qa/clock.py`) | `VCL_QA_CLOCK_OFFSET` | unset: the machine's clock |
 
@@ -61,6 +62,24 @@ LONGEST_TOKEN_RUN = 200
 # "u u u ..." had 99,511, made a 47 MB answer and added 67 MB to the database each time it was
 # saved. `vcl-qa score` still lists every one, keeping nothing.
 MAX_FINDINGS = 10_000
+# The most characters one person's saved versions may store in any 24 hours (the texts and
+# their results: letters/service.py `check_daily_storage`), so that one account cannot fill
+# the disk (an attacker's review: 6 MB a save of a hostile 200 KB text, 8 GB an hour). A busy
+# writer's day is about 2 MB (50 saves of 40 KB). VCL_QA_DAILY_STORAGE_MB changes it; the
+# command line's imports are not counted.
+DAILY_STORAGE_CHARS = 200_000_000
+
+
+def daily_storage_chars() -> int:
+    """DAILY_STORAGE_CHARS, or VCL_QA_DAILY_STORAGE_MB (a whole number of millions)."""
+    raw = os.environ.get("VCL_QA_DAILY_STORAGE_MB", "").strip()
+    if not raw:
+        return DAILY_STORAGE_CHARS
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"VCL_QA_DAILY_STORAGE_MB must be a whole number (1 or more), not {raw[:20]!r}")
+    return int(raw) * 1_000_000
+
+
 # Dates a letter, decision or period may carry: a sensible range (a typo such as 9999 or 0202
 # is refused with a message rather than breaking a working-day count).
 EARLIEST_DATE = dt.date(2000, 1, 1)

@@ -60,6 +60,12 @@ def serve(host: str, port: int, workers: int, root_path: str) -> None:
 
     if root_path and (not root_path.startswith("/") or root_path.startswith("//")):
         raise click.BadParameter("give a path that starts with / (for example /vcl-qa)", param_hint="--root-path")
+    from vcl_qa.config import daily_storage_chars
+
+    try:  # a mistyped setting stops the service here, not at someone's save
+        daily_storage_chars()
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
     db = database.create_or_open(machine=True)  # migrate once here, before the workers start
     db.close()
     # The workers open the same file, whatever folder they start in.

@@ -124,7 +124,7 @@ def _import_one(db: Database, actor: Actor, report: ImportReport, rel: str, text
                 team: str, sent_date: str | None) -> None:
     stored = stored_from(db, team, rel)
     if stored is None:
-        out = service.submit(db, actor, text, ctx, team=team, source=rel, sent_date=sent_date)
+        out = service.submit(db, actor, text, ctx, team=team, source=rel, sent_date=sent_date, counted=False)
         report.stored.append(rel)
         if sent_date:
             report.marked_sent.append((rel, out["id"], sent_date))
@@ -155,7 +155,7 @@ def _import_one(db: Database, actor: Actor, report: ImportReport, rel: str, text
     # Details taken out of the file are taken out of the new version too (not carried over).
     removed = {k: None for k in latest_ctx if k not in ctx and k != "suppress"}
     out = service.submit(db, actor, text, {**removed, **ctx}, team=team, letter_id=letter_id,
-                         source=rel, base_version=latest_version)
+                         source=rel, base_version=latest_version, counted=False)
     report.versions.append((rel, letter_id, out["version"]))
     if sent_date:
         _mark_sent(db, actor, letter_id, sent_date)

@@ -61,6 +61,26 @@ def _score(text: str, context: dict, suppressions: list[dict], source: str | Non
     return stored, result
 
 
+def check_daily_storage(db: Database, user: Any, text: str, result: Result) -> None:
+    """Refuse a save that would take what the user's versions stored in the last 24 hours over
+    config.daily_storage_chars() (one account filling the disk: 6 MB a save of a hostile text).
+    A person with no id (the command line) is not counted."""
+    user_id = getattr(user, "id", None)
+    if user_id is None:
+        return
+    since = (clock.now() - dt.timedelta(hours=24)).replace(microsecond=0).isoformat()
+    used = store.stored_since(db, user_id, since)
+    size = store.stored_size(text, result.model_dump(mode="json"))
+    most = config.daily_storage_chars()
+    if used + size > most:
+        raise LetterError(
+            f"this would store {size / 1e6:.1f} million characters, and your saves in the last 24 "
+            f"hours have stored {used / 1e6:.1f} million of the {most / 1e6:.0f} million one person "
+            "may store in a day; nothing was saved. A letter takes a few thousand: check that this "
+            "is the letter you meant (long texts with many problems take most), or ask an "
+            "administrator (VCL_QA_DAILY_STORAGE_MB)", field="text")
+
+
 def refuse_too_many(result: Result) -> None:
     """A text with more findings than config.MAX_FINDINGS is not kept or checked: it does not
     read as a letter (a pasted list, text repeated), and its findings would make an answer of
@@ -125,7 +145,7 @@ class NewerVersion(Conflict):
 def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
            team: str | None = None, letter_id: int | None = None, source: str | None = None,
            sent_date: str | None = None, base_version: int | None = None,
-           idempotency: tuple[str, str] | None = None) -> dict:
+           idempotency: tuple[str, str] | None = None, counted: bool = True) -> dict:
     """Store a new letter (or a new version of `letter_id`) and its result.
 
     Scoring runs before the write transaction, so the write lock is held only briefly; the
@@ -133,7 +153,9 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
     version number is allocated inside it. `base_version`: the version the text was written
     on; when the letter has a newer one, nothing is saved (NewerVersion), so that nobody's
     changes are silently lost. `idempotency`: (key, request hash) stored with it
-    (store.KeyUsed when the user's key is already stored). Returns {"id", "version", "result"}.
+    (store.KeyUsed when the user's key is already stored). `counted`: what it stores counts
+    towards the user's daily storage (`check_daily_storage`; the command line's imports do not).
+    Returns {"id", "version", "result"}.
     """
     text = check_text(text)
     refuse_context_suppress(context)
@@ -151,6 +173,8 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
                              for k, v in (context or {}).items()}, str(sent_date))
         stored_ctx, result = _score(text, dict(context or {}), [], source)
         refuse_too_many(result)
+        if counted:
+            check_daily_storage(db, user, text, result)
         return store.write_version(db, user, text, stored_ctx, result, team=team, letter_id=None,
                                    source=source, sent_date=sent_date, idempotency=idempotency)
     scored: tuple | None = None  # (inputs, stored context, result)
@@ -173,6 +197,8 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
         if scored is None or scored[0] != inputs:
             scored = (inputs, *_score(text, *inputs, source))
             refuse_too_many(scored[2])
+            if counted:
+                check_daily_storage(db, user, text, scored[2])
         try:
             return store.write_version(db, user, text, scored[1], scored[2], team=team,
                                        letter_id=letter_id, source=source, sent_date=sent_date,

@@ -126,6 +126,18 @@ def _previous_context(db: Database, letter_id: int, version: int) -> dict:
     return json.loads(row[0]) if row else {}
 
 
+def stored_size(text: str, data: dict) -> int:
+    """About how many characters a version takes in the database: its text, and its result as
+    JSON and again as findings rows."""
+    return len(text) + 2 * len(json.dumps(data))
+
+
+def stored_since(db: Database, user_id: int, since: str) -> int:
+    """The characters the user's versions created since `since` (an ISO time) stored."""
+    return db.execute("SELECT COALESCE(SUM(stored_chars), 0) FROM versions WHERE author_id = ? AND created_at >= ?",
+                      [user_id, since]).fetchone()[0]
+
+
 def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, source, sent_date,
                    expected_state=None, idempotency: tuple[str, str] | None = None) -> dict:
     stamp = now()
@@ -152,13 +164,13 @@ def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, sourc
             version = max(row.get("version_floor") or 0, db.execute(
                 "SELECT COALESCE(max(version), 0) FROM versions WHERE letter_id = ?", [letter_id]).fetchone()[0]) + 1
             action = "letter.add_version"
-        cur = db.execute(
-            "INSERT INTO versions (letter_id, version, text, text_hash, context, author_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [letter_id, version, text, hashlib.sha256(text.encode("utf-8")).hexdigest(),
-             json.dumps(stored_ctx), getattr(user, "id", None), stamp],
-        )
         data = result.model_dump(mode="json")  # once: stored, and returned to the caller
+        cur = db.execute(
+            "INSERT INTO versions (letter_id, version, text, text_hash, context, author_id, created_at,"
+            " stored_chars) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [letter_id, version, text, hashlib.sha256(text.encode("utf-8")).hexdigest(),
+             json.dumps(stored_ctx), getattr(user, "id", None), stamp, stored_size(text, data)],
+        )
         if idempotency is not None:
             try:
                 db.execute("INSERT INTO idempotency_keys (user_id, key, request_hash, letter_id, version,"
