@@ -46,6 +46,7 @@ def main() -> None:
     run_many_findings()
     run_mixed_jargon()
     run_redaction_shapes()
+    run_compare_shapes()
     run_text_speak()
     run_new_words_stream()
 
@@ -144,19 +145,85 @@ def run_redaction_shapes(size: int = 200_000) -> None:
     """The panel's anonymised copy of letters made of one shape repeated: patterns that may start
     at any character and read to the end of a run took time growing as the square of the run
     ("Ab-" x 16,000: 46 s; "1 - " x 8,000: 15 s; "0044 1-1-1...": 87 s at 40 KB; "001 " 23 s at
-    200 KB), at the 200 KB a letter may be."""
+    200 KB), at the 200 KB a letter may be. Then shapes read again in whole for each match (an
+    attacker's review; CPU before the fix at 200 KB): each date read its whole sentence, and with
+    no full stop that is the whole letter ("on 12 March 2024 " 99-130 s, "at the bus stop on 3
+    May " 89-157 s, "1/1/24 " 186 s, "x. " then "1/1/24 " 290 s, "12 March " 75 s at 40 KB and
+    over 400 s); each "called" its sentence ("a dog called Rex " 46 s); each postcode every tag
+    before it ("LS1 4AP " 3-5 s); each word of the victim's name in lower case its whole line
+    ("nowak " 360 s); each venue, and each organisation on a role line above the greeting, the
+    whole letter (101 s, 13 s); each day of a date hidden, the whole letter in Welsh (3 s). Now a
+    sentence is read at most `sentence_reach` characters either side of a date and its window
+    holds at most `window_most_words` words (rules/redaction.yml); the rest is found once a letter."""
     sys.path.insert(0, str(ROOT))
     from vcl_qa import LetterContext
     from vcl_qa.panel.redact import redact
 
-    shapes = ["Ab-", "1 - ", "1 and ", "1, ", "a-", "Ab-Cd ", "Ab Road ", "Mr A B ", "+1-", "00 1 ", "001 ", "0048 1 "]
-    print(f"\nthe panel's copy of {size // 1000} KB letters of one shape repeated (target: under 5 s each):")
+    shapes = ["Ab-", "1 - ", "1 and ", "1, ", "a-", "Ab-Cd ", "Ab Road ", "Mr A B ", "+1-", "00 1 ", "001 ", "0048 1 ",
+              "on 12 March 2024 ", "at the bus stop on 3 May ", "LS1 4AP ", "12 March ", "1/1/24 ", "a dog called Rex "]
+    print(f"\nthe panel's copy of {size // 1000} KB letters of one shape repeated (target: under 2 s each):")
     redact("Dear Ms Shah", LetterContext())  # warm
     for shape in shapes:
-        text = shape * (size // len(shape))
+        _time_redaction(repr(shape), shape * (size // len(shape)), LetterContext())
+    for name, text, context in built_redaction_shapes(size):
+        _time_redaction(name, text, context)
+
+
+def built_redaction_shapes(size: int) -> list[tuple[str, str, object]]:
+    """Letters of about `size` characters built of shapes that vary (name, text, context)."""
+    from vcl_qa import LetterContext
+
+    def letters(i: int) -> str:  # a made-up name of letters only: "Aaa", "Baa", ...
+        return chr(65 + i % 26) + chr(97 + i // 26 % 26) + chr(97 + i // 676 % 26)
+
+    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December"]
+    days = [str(d) for d in range(1, 32)] + [f"0{d}" for d in range(1, 10)]
+    welsh_months = ["Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi",
+                    "Hydref", "Tachwedd", "Rhagfyr"]
+    welsh = " ".join(f"hit you on {d} {m}, ar {d} {w}." for d in days for m, w in zip(months, welsh_months)) + " "
+    return [
+        ("'x. ' + '1/1/24 '", "x. " + "1/1/24 " * (size // 7), LetterContext()),
+        ("'nowak ' (the victim's)", "nowak " * (size // 6), LetterContext(victim_name="Tomasz Nowak")),
+        ("venues 'at Abcx Baths'", " ".join(f"at {letters(i)}x Baths" for i in range(size // 14)), LetterContext()),
+        ("organisations on role lines", "".join(f"Mrs Ann Cole\nSite Manager, {letters(i)} Services, Leeds\n"
+                                                for i in range(size // 50)) + "Dear Ms Cole\n", LetterContext()),
+        ("every day and month, in Welsh too", welsh * (size // len(welsh) + 1), LetterContext()),
+    ]
+
+
+def _time_redaction(name: str, text: str, context) -> None:
+    from vcl_qa.panel.redact import redact
+
+    t = time.process_time()
+    redact(text, context)
+    print(f"  {name:32} {len(text) // 1000:>4} KB {time.process_time() - t:6.2f} s CPU")
+
+
+def run_compare_shapes(lines: int = 60_000) -> None:
+    """The compare page's word-by-word view of two versions built to be matched slowly: 60,000
+    lines drawn from 150 values (196 KB each; before the fix 7.9-8.4 s, over 2 s from 110 KB),
+    lines with a changed one between each (28,000 lines, 173 KB: 35 s), and 200 lines each
+    changed in every other word (193 KB: 61 s). The matcher's work is now bounded
+    (config.DIFF_WORK): past it, lines found once in each version anchor the view and the rest
+    is shown taken out and put in whole."""
+    import random
+
+    sys.path.insert(0, str(ROOT))
+    from api.web.letter_view import word_diff
+
+    rng = random.Random(1)
+    values = [str(i) for i in range(150)]
+    shapes = {
+        "lines from 150 values": ["\n".join(rng.choice(values) for _ in range(lines)) for _ in range(2)],
+        "a changed line between each": ["\n".join(f"x{i}\n{w}{i}" for i in range(lines * 7 // 30)) for w in "yz"],
+        "every other word changed": ["".join(f"same{i}\n" + f"x {w} " * 240 + "\n" for i in range(200)) for w in "yz"],
+    }
+    print("\nthe compare page's word-by-word view of two versions (target: under 2 s each):")
+    for name, (old, new) in shapes.items():
         t = time.process_time()
-        redact(text, LetterContext())
-        print(f"  {shape!r:12} {time.process_time() - t:6.2f} s CPU")
+        pieces = word_diff(old, new)
+        print(f"  {name:28} {len(old) // 1000:>4} KB {time.process_time() - t:6.2f} s CPU, {len(pieces):,} pieces")
 
 
 def run_text_speak(sizes=(1_300, 2_600, 5_200, 18_000)) -> None:

@@ -286,3 +286,46 @@ def test_the_word_by_word_view_of_a_long_repetitive_letter_is_bounded():
         ("same", "Dear Ms Okafor\n\nWe have "), ("del", "stopped "), ("ins", "decided to stop "),
         ("same", "the case.\nCall me.")]
     assert WORD_DIFF_CELLS >= 100_000  # a long paragraph rewritten is still compared word by word
+
+
+def test_versions_that_would_be_matched_slowly_are_matched_within_a_bound():
+    """difflib looks at every pair of equal lines again around every block it finds: two 196 KB
+    versions of 60,000 lines drawn from 150 values took 8 s of server time, lines with a changed
+    one between each 36 s (an attacker's review). Its work is bounded (config.DIFF_WORK); beyond
+    it the lines found once in each version are matched, and the rest is taken out and put in
+    whole. Times: bench/bench_hostile.py run_compare_shapes."""
+    import random
+
+    from api.web.letter_view import word_diff
+
+    rng = random.Random(1)
+    values = [str(i) for i in range(150)]
+    old, new = ("Dear Ms Okafor\n" + "\n".join(rng.choice(values) for _ in range(60_000)) + "\nYours\n"
+                for _ in range(2))
+    pieces = word_diff(old, new)
+    assert "".join(t for k, t in pieces if k != "del") == new
+    assert "".join(t for k, t in pieces if k != "ins") == old
+    assert pieces[0] == ("same", "Dear Ms Okafor\n") and pieces[-1][0] == "same" and len(pieces) < 10
+    # lines found once in each version still anchor the view: each changed line is its own change
+    old, new = ("\n".join(f"Paragraph {i}.\n{w} {i}" for i in range(20_000)) for w in ("was", "is"))
+    pieces = word_diff(old, new)
+    assert "".join(t for k, t in pieces if k != "del") == new
+    assert [t for k, t in pieces if k == "del"][:2] == ["was ", "was "]
+    assert sum(k == "ins" for k, _ in pieces) == 20_000
+
+
+def test_the_cheaper_matching_reads_both_versions_back(monkeypatch):
+    """With no work allowed to difflib, any two versions still come back whole from the pieces."""
+    import random
+
+    from api.web import letter_view
+    from vcl_qa import config
+
+    monkeypatch.setattr(config, "DIFF_WORK", 0)
+    rng = random.Random(3)
+    lines = ["Dear Ms Okafor\n", "\n", "We have stopped the case.\n", "Call me.\n", "Yours\n", "x\n", "y"]
+    for _ in range(300):
+        old, new = ("".join(rng.choice(lines) for _ in range(rng.randint(0, 12))) for _ in range(2))
+        pieces = letter_view.word_diff(old, new)
+        assert "".join(t for k, t in pieces if k != "del") == new
+        assert "".join(t for k, t in pieces if k != "ins") == old

@@ -53,6 +53,14 @@ MAX_DOCX_ELEMENTS_READ = 2 * MAX_DOCX_ELEMENTS
 # multiplied, come to no more than this; beyond it the stretch is shown taken out and put in
 # whole (difflib over every word of a 200 KB letter of repeated lines took 523 s).
 WORD_DIFF_CELLS = 250_000
+# The most work the compare page's matcher may do, in pairs of equal lines (or words) it may look
+# at, for each of: matching the lines, matching them again between lines found once in each
+# version, and comparing changed stretches word by word. difflib's search for the longest match
+# looks at every pair of equal lines again for each block it finds: two 196 KB versions of
+# 60,000 lines drawn from 150 values took 8 s, lines with a changed one between each 35 s.
+# Beyond it, what is left is shown taken out and put in whole. Real letters come nowhere near it:
+# 200 KB of the sample and held-out letters compared with the same in reverse order, 153,000.
+DIFF_WORK = 2_000_000
 # A run of text between spaces longer than this is given to spaCy's tokenizer in pieces of this
 # length: its time grows with the square of a run's length (12,000 ")" in a row held up every
 # check on the server for half a minute; in pieces, 0.06 s), and no word is this long.

@@ -4,9 +4,11 @@ offers (a checked replacement, a paragraph to insert, a field for template text,
 the details a check still needs, and a word-by-word comparison of two versions."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 import re
+from collections import Counter
 from typing import Any
 
 from vcl_qa import config, labels
@@ -264,9 +266,12 @@ _PIECES = re.compile(r"\S+[ \t]*|\s+")
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     """The new text as pieces marked 'same', 'ins' or 'del' (word by word; spaces kept): lines
     are matched first (difflib's autojunk on, so a line repeated hundreds of times anchors
-    nothing), then each changed stretch of lines word by word, when it is not too big."""
+    nothing), then each changed stretch of lines word by word, when it is not too big. The
+    matching's work is bounded (config.DIFF_WORK): past it, lines are matched by those found once
+    in each version (_anchored_opcodes), and what is left is shown taken out and put in whole."""
     a, b = _LINES.findall(old), _LINES.findall(new)
     out: list[tuple[str, str]] = []
+    words_budget = [config.DIFF_WORK]  # shared by every changed stretch of this view
 
     def add(kind: str, text: str) -> None:
         if not text:
@@ -276,16 +281,18 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
         else:
             out.append((kind, text))
 
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=True).get_opcodes():
+    ops = _opcodes(a, b, True, [config.DIFF_WORK])
+    for op, i1, i2, j1, j2 in ops if ops is not None else _anchored_opcodes(a, b):
         if op == "equal":
             add("same", "".join(a[i1:i2]))
             continue
         wa, wb = _PIECES.findall("".join(a[i1:i2])), _PIECES.findall("".join(b[j1:j2]))
-        if len(wa) * len(wb) > WORD_DIFF_CELLS:
+        word_ops = _opcodes(wa, wb, False, words_budget) if len(wa) * len(wb) <= WORD_DIFF_CELLS else None
+        if word_ops is None:
             add("del", "".join(wa))
             add("ins", "".join(wb))
             continue
-        for wop, k1, k2, l1, l2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
+        for wop, k1, k2, l1, l2 in word_ops:
             if wop == "equal":
                 add("same", "".join(wa[k1:k2]))
                 continue
@@ -294,6 +301,101 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
             if wop in ("insert", "replace"):
                 add("ins", "".join(wb[l1:l2]))
     return out
+
+
+class _OverBudget(Exception):
+    """A comparison would do more than its share of the work (config.DIFF_WORK)."""
+
+
+class _Matcher(difflib.SequenceMatcher):
+    """difflib's matcher, stopped (_OverBudget) once its searches for the longest match have looked
+    at more items and pairs of equal items than `budget` (a one-item list, shared) allows: each
+    search looks at every pair in its stretch, and it searches again around every block found."""
+
+    def __init__(self, a: list[str], b: list[str], autojunk: bool, budget: list[int]):
+        super().__init__(None, a, b, autojunk=autojunk)
+        self.budget = budget
+
+    def find_longest_match(self, alo=0, ahi=None, blo=0, bhi=None):
+        ahi = len(self.a) if ahi is None else ahi
+        bhi = len(self.b) if bhi is None else bhi
+        self.budget[0] -= ahi - alo
+        if self.budget[0] >= 0:  # the search reads each item's places in b up to bhi
+            get = self.b2j.get
+            self.budget[0] -= sum(bisect.bisect_left(get(x, ()), bhi) for x in self.a[alo:ahi])
+        if self.budget[0] < 0:
+            raise _OverBudget
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+
+def _opcodes(a: list[str], b: list[str], autojunk: bool, budget: list[int]) -> list[tuple] | None:
+    """difflib's opcodes for a and b, or None when they would take more than `budget`."""
+    try:
+        return _Matcher(a, b, autojunk, budget).get_opcodes()
+    except _OverBudget:
+        return None
+
+
+def _anchored_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Lines matched cheaply, for versions difflib would take too long over: the lines the two
+    share at the start and at the end, then the most lines found once in each version, in order
+    ("patience" matching); between those difflib again while the work allows (config.DIFF_WORK),
+    else the stretch is changed whole. Only 'equal' and 'replace' (any change) are given."""
+    n, m = len(a), len(b)
+    lo = 0
+    while lo < min(n, m) and a[lo] == b[lo]:
+        lo += 1
+    hi = 0
+    while hi < min(n, m) - lo and a[n - 1 - hi] == b[m - 1 - hi]:
+        hi += 1
+    ops: list[tuple[str, int, int, int, int]] = []
+
+    def mark(op: str, i1: int, i2: int, j1: int, j2: int) -> None:
+        if i1 == i2 and j1 == j2:
+            return
+        op = "equal" if op == "equal" else "replace"
+        if ops and ops[-1][0] == op:  # one run of lines the same, or of lines changed
+            ops[-1] = (op, ops[-1][1], i2, ops[-1][3], j2)
+        else:
+            ops.append((op, i1, i2, j1, j2))
+
+    mark("equal", 0, lo, 0, lo)
+    budget, i, j = [config.DIFF_WORK], lo, lo
+    for ai, bj in _unique_in_order(a, b, lo, n - hi, lo, m - hi) + [(n - hi, m - hi)]:
+        tried = (i, ai, j, bj) == (0, n, 0, m)  # (the whole: word_diff found it too much)
+        gap = _opcodes(a[i:ai], b[j:bj], True, budget) if i < ai and j < bj and budget[0] > 0 and not tried else None
+        for op, i1, i2, j1, j2 in gap or [("replace", 0, ai - i, 0, bj - j)]:
+            mark(op, i + i1, i + i2, j + j1, j + j2)
+        if ai < n - hi:  # a line found once in each
+            mark("equal", ai, ai + 1, bj, bj + 1)
+            i, j = ai + 1, bj + 1
+    mark("equal", n - hi, n, m - hi, m)
+    return ops
+
+
+def _unique_in_order(a: list[str], b: list[str], alo: int, ahi: int, blo: int, bhi: int) -> list[tuple[int, int]]:
+    """The most lines found once in a[alo:ahi] and once in b[blo:bhi] that come in the same order
+    in both, as (index in a, index in b): a longest increasing run, in n log n."""
+    count_a, count_b = Counter(a[alo:ahi]), Counter(b[blo:bhi])
+    where_b = {line: j for j, line in enumerate(b[blo:bhi], blo) if count_b[line] == 1}
+    pairs = [(i, where_b[line]) for i, line in enumerate(a[alo:ahi], alo)
+             if count_a[line] == 1 and line in where_b]
+    ends: list[int] = []  # ends[k]: the smallest index in b that ends a run of k + 1 pairs
+    last: list[int] = []  # ... and that pair's place in pairs
+    back = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        at = bisect.bisect_left(ends, j)
+        back[k] = last[at - 1] if at else -1
+        if at == len(ends):
+            ends.append(j)
+            last.append(k)
+        else:
+            ends[at], last[at] = j, k
+    run, k = [], last[-1] if last else -1
+    while k >= 0:
+        run.append(pairs[k])
+        k = back[k]
+    return run[::-1]
 
 
 def view_context(letter: dict, result: dict, user: Any, *, most: int = 100, alike: int = 10) -> dict[str, Any]:

@@ -173,6 +173,7 @@ before the letter goes to the panel.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -230,6 +231,7 @@ class Pattern:
 class RedactionRules:
     version: str
     long_run: re.Pattern  # a run with no space this long is no word (rules/redaction.yml longest_run)
+    sentence_reach: int  # a sentence is read at most this many characters either side of a date or cue
     tags: dict[str, str]
     rank: dict[str, int]  # tag kind -> priority (lower wins a tie)
     patterns: tuple[Pattern, ...]
@@ -291,6 +293,7 @@ class RedactionRules:
     time_before: re.Pattern  # "at 8.40pm on 6 June": a time just before the date tells what happened
     place_before: re.Pattern  # "at the bus stop on 3 March": a place of an offence just before the date
     cue_window: int
+    cue_window_most: int  # the window before a date holds at most this many words, capitalised ones too
     cue_window_after: int
     short_sentence: int  # a date's sentence of at most this many other words reads the one before
     clause_after: re.Pattern  # "7 June, when you were pushed": the clause after the date tells first
@@ -477,6 +480,7 @@ def load_rules() -> RedactionRules:
     return RedactionRules(
         version=str(data.get("version", "")),
         long_run=re.compile(r"\S{%d,}" % int(data.get("longest_run", 250))),
+        sentence_reach=int(data.get("sentence_reach", 1000)),
         tags=tags,
         rank={k: i for i, k in enumerate(data.get("priority") or list(tags))},
         patterns=tuple(patterns),
@@ -550,6 +554,7 @@ def load_rules() -> RedactionRules:
                              re.IGNORECASE),
         place_before=_place_regex(incident.get("places") or []),
         cue_window=int(incident.get("window_words", 10)),
+        cue_window_most=int(incident.get("window_most_words", 40)),
         cue_window_after=int(incident.get("window_after_words", 10)),
         short_sentence=int(incident.get("short_sentence_words", 0)),
         clause_after=re.compile(rf"[ \t]*,?[ \t]*(?i:{clause})(?![\w'’\-])"),
@@ -630,6 +635,72 @@ class _Doc:
         self.starts = [t[0] for t in self.tokens]
         self.protected = [m.span() for m in rules.protected.finditer(text)]
         self.lower_words = {m.group() for m in re.finditer(r"(?<![\w'’])[a-z][a-z'’]*", text)}
+        self._sentence_marks: tuple[list[int], list[int]] | None = None
+        self._newlines: list[int] | None = None
+        self._welsh: dict[int, bool] = {}  # line number -> the line is Welsh
+
+    def sentence_from(self, pos: int) -> int:
+        """Where the sentence holding `pos` starts: after the last '.', '!', '?', ';' or blank line
+        before `pos`, or `sentence_reach` characters back."""
+        marks, blanks = self._marks()
+        k = bisect.bisect_left(marks, pos) - 1
+        b = bisect.bisect_right(blanks, pos - 2) - 1  # a blank line wholly before pos
+        start = max(marks[k] if k >= 0 else -1, blanks[b] if b >= 0 else -1) + 1
+        return max(start, pos - self.rules.sentence_reach)
+
+    def sentence_to(self, pos: int) -> int:
+        """Where the sentence holding `pos` ends: at the first '.', '!', '?', ';' or blank line from
+        `pos`, or `sentence_reach` characters on."""
+        marks, blanks = self._marks()
+        k, b, n = bisect.bisect_left(marks, pos), bisect.bisect_left(blanks, pos), len(self.text)
+        end = min(marks[k] if k < len(marks) else n, blanks[b] if b < len(blanks) else n)
+        return min(end, pos + self.rules.sentence_reach)
+
+    def _word_parts(self, lo: int, hi: int) -> tuple[list[str], int, int, list[str]]:
+        """The words of text[lo:hi] as WORD.findall reads them there, found from the letter's own
+        words (reading them again around each date took time growing as the square of a long run):
+        the words at its start read from inside a word of the letter, the letter's words k for
+        i <= k < j, and the words at its end, read from a word of the letter running to `hi` or past it."""
+        toks, text = self.tokens, self.text
+        if lo >= hi:
+            return [], 0, 0, []
+        i = bisect.bisect_right(self.starts, lo) - 1  # the last word starting at or before lo
+        head: list[str] = []
+        if i >= 0 and toks[i][0] < lo < toks[i][1]:
+            head = [w.group() for w in itertools.takewhile(lambda w: w.start() < toks[i][1],
+                                                           WORD.finditer(text, lo, hi))]
+            i += 1
+        elif i < 0 or toks[i][0] < lo:
+            i += 1
+        j = bisect.bisect_left(self.starts, hi)  # the words from j start at hi or later
+        tail: list[str] = []
+        if j > i and toks[j - 1][1] >= hi:  # (one ending at hi too: an "'s" there reads otherwise)
+            j -= 1
+            tail = WORD.findall(text, toks[j][0], hi)
+        return head, i, max(i, j), tail
+
+    def first_words(self, lo: int, hi: int, n: int) -> list[str]:
+        """The first `n` words of text[lo:hi]."""
+        head, i, j, tail = self._word_parts(lo, hi)
+        return (head + [t[2] for t in self.tokens[i:min(j, i + n)]] + tail)[:n]
+
+    def last_words(self, lo: int, hi: int, n: int) -> list[str]:
+        """The last `n` words of text[lo:hi], in their order."""
+        head, i, j, tail = self._word_parts(lo, hi)
+        words = head + [t[2] for t in self.tokens[max(i, j - n):j]] + tail
+        return words[-n:] if n else []
+
+    def count_words(self, lo: int, hi: int) -> int:
+        head, i, j, tail = self._word_parts(lo, hi)
+        return len(head) + j - i + len(tail)
+
+    def _marks(self) -> tuple[list[int], list[int]]:
+        # (found once: looking for them from each date took time growing as the square of a run
+        # with none)
+        if self._sentence_marks is None:
+            self._sentence_marks = ([m.start() for m in re.finditer(r"[.!?;]", self.text)],
+                                    [m.start() for m in re.finditer(r"(?=\n\n)", self.text)])
+        return self._sentence_marks
 
     def is_common(self, word: str) -> bool:
         """A name that is also an ordinary word (listed, or seen in lower case in this letter)."""
@@ -642,9 +713,14 @@ class _Doc:
     def welsh_line(self, pos: int) -> bool:
         """The line around `pos` is in Welsh (rules/language.yml): its lower-case words are no
         English, so an English dictionary cannot tell a name there ("i ben" is "to an end")."""
-        start = self.text.rfind("\n", 0, pos) + 1
-        end = self.text.find("\n", pos)
-        return line_language(self.text[start:end if end >= 0 else len(self.text)]) == "cy"
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        k = bisect.bisect_left(self._newlines, pos)
+        if k not in self._welsh:  # (once a line: a long line was read again for each word on it)
+            start = self._newlines[k - 1] + 1 if k else 0
+            end = self._newlines[k] if k < len(self._newlines) else len(self.text)
+            self._welsh[k] = line_language(self.text[start:end]) == "cy"
+        return self._welsh[k]
 
     def same_line(self, a: int, b: int) -> bool:
         """Tokens a and b are neighbours on one line (only spaces between)."""
@@ -916,8 +992,7 @@ def _pet_cue(doc: _Doc, m: re.Match) -> bool:
     r, text = doc.rules, doc.text
     if " ".join(re.sub(r",", " ", m.group()).lower().split()) not in r.pet_cues:
         return False
-    start = max(text.rfind(ch, 0, m.start()) for ch in (".", "!", "?", "\n\n", ";")) + 1
-    for w in list(reversed(WORD.findall(text[start:m.start()])))[:r.pet_window]:
+    for w in reversed(doc.last_words(doc.sentence_from(m.start()), m.start(), r.pet_window)):
         low = w.lower()
         if _is_thing(r.cue_persons, low):
             return False
@@ -1088,42 +1163,53 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
     9 May, two days before") is hidden when that one was. In the sentence that says what the
     letter is about ("This letter is about your flat on 2 May": incident_dates.subject_cue) only
     the words after the cue tell, and a date that nothing tells is what happened, unless a call,
-    visit or the like is named there (subject_keep_words: "writing about your call on 3 June")."""
+    visit or the like is named there (subject_keep_words: "writing about your call on 3 June").
+    A sentence is read at most sentence_reach characters either side of the date, and the window
+    before it holds at most window_most_words words (a long run with no full stop costs no more
+    for each date in it than a sentence does)."""
     r, out, text = doc.rules, [], doc.text
     last_hidden = False  # was the date before this one hidden as what happened?
+    quiet: dict[str, bool] = {}  # a word that tells nothing wherever it stands (looked up once a word)
+    abouts = [a.start() for a in re.finditer(r"(?i:about)", text)]  # (no cue to look for without one)
+
+    def tell(w: str, next_to_date: bool, words: list[str], i: int, backwards: bool = False) -> str | None:
+        if w not in quiet:
+            quiet[w] = _quiet(r, w)
+        return None if quiet[w] else _telling(r, w, next_to_date, words, i, backwards)
+
     for m in r.dates.finditer(text):
-        start = max(text.rfind(ch, 0, m.start()) for ch in (".", "!", "?", "\n\n", ";")) + 1
-        ends = [e for e in (text.find(ch, m.end()) for ch in (".", "!", "?", "\n\n", ";")) if e >= 0]
-        end = min(ends, default=len(text))
+        start, end = doc.sentence_from(m.start()), doc.sentence_to(m.end())
         # "This letter is about your flat on 2 May": "letter" and "writing" there tell nothing
-        subject = r.subject_cue.search(text, start, m.start())
+        k = bisect.bisect_left(abouts, start)
+        subject = (r.subject_cue.search(text, start, m.start())
+                   if k < len(abouts) and abouts[k] < m.start() else None)
         from_ = subject.end() if subject else start
-        before = _window(list(reversed(WORD.findall(text[from_:m.start()]))), r.cue_window)
+        before = _window(doc.last_words(from_, m.start(), r.cue_window_most)[::-1], r.cue_window)
         counted = r.counted_after.match(text, m.end(), end) or r.counted_before.search(
             text, max(start, m.start() - 40), m.start())
         # "on 9 May, two days before": the count's own "before" tells nothing
         after_from = counted.end() if counted and counted.start() >= m.end() else m.end()
-        after = [w.lower() for w in WORD.findall(text[after_from:end])][:r.cue_window_after]
-        telling = [c for c in (_telling(r, w, i == 0, before, i, True) for i, w in enumerate(before)) if c]
+        after = [w.lower() for w in doc.first_words(after_from, end, r.cue_window_after)]
+        telling = [c for c in (tell(w, i == 0, before, i, True) for i, w in enumerate(before)) if c]
         clause = r.clause_after.match(text, m.end(), end)
         if clause:
             # "about 7 June, when you were pushed": the clause says what the date was
-            words = [w.lower() for w in WORD.findall(text[clause.end():end])][:r.clause_window]
-            told = [c for c in (_telling(r, w, False, words, i) for i, w in enumerate(words)) if c]
+            words = [w.lower() for w in doc.first_words(clause.end(), end, r.clause_window)]
+            told = [c for c in (tell(w, False, words, i) for i, w in enumerate(words)) if c]
             telling = told[:1] + telling
         if r.place_before.search(text, max(start, m.start() - 60), m.start()):
             telling.insert(0, "incident")  # "at the bus stop on 3 March": the place is nearest the date
-        telling = telling or [c for c in (_telling(r, w, True, after, i) for i, w in enumerate(after)) if c]
+        telling = telling or [c for c in (tell(w, True, after, i) for i, w in enumerate(after)) if c]
         if subject and not telling and not any(
                 _is_thing(r.subject_keep, w) for w in before + after):
             telling = ["incident"]  # the letter is about what happened, and this is its date
-        if (not telling and start > 0 and text[start - 1] in ".!?;"
-                and len(WORD.findall(text[start:end])) - len(WORD.findall(m.group())) <= r.short_sentence):
+        if (not telling and start > 0 and text[start - 1] in ".!?;" and end - m.end() < r.sentence_reach
+                and doc.count_words(start, end) - len(WORD.findall(m.group())) <= r.short_sentence):
             # "He hit you in the car park. That was on 2 February.": a short sentence with no
             # telling word of its own reads as the one before ends (no word is next to the date)
-            prev = max(text.rfind(ch, 0, start - 1) for ch in (".", "!", "?", "\n\n", ";")) + 1
-            earlier = _window(list(reversed(WORD.findall(text[prev:start - 1]))), r.cue_window)
-            telling = [c for c in (_telling(r, w, False, earlier, i, True) for i, w in enumerate(earlier)) if c]
+            earlier = _window(doc.last_words(doc.sentence_from(start - 1), start - 1, r.cue_window_most)[::-1],
+                              r.cue_window)
+            telling = [c for c in (tell(w, False, earlier, i, True) for i, w in enumerate(earlier)) if c]
         previous_hidden, last_hidden = last_hidden, False
         if telling:
             if telling[0] != "incident":
@@ -1154,9 +1240,14 @@ def _same_date_in_welsh(doc: _Doc, hidden: list[_Cand]) -> list[_Cand]:
         m = _DAY_MONTH.search(doc.text, c.start, c.end + 20)
         if m and m.start() <= c.end and m.group(2).lower() in r.welsh_months:
             wanted.add((m.group(1), r.welsh_months[m.group(2).lower()]))
-    for day, month in wanted:
-        for m in re.finditer(rf"(?<![\w£.])({day})(?:af|ed|fed|ydd|il)?[ \t]+(?:o[ \t]+)?{month}\b(?:[ \t]+\d{{4}})?",
-                             doc.text, re.IGNORECASE):
+    if not wanted:
+        return out
+    # (every day in one pass: a pass for each took a second at 200 KB of dates)
+    wanted = {(day, month.lower()) for day, month in wanted}
+    months = "|".join(re.escape(mo) for mo in sorted({mo for _, mo in wanted}, key=len, reverse=True))
+    for m in re.finditer(rf"(?<![\w£.])(\d{{1,2}})(?:af|ed|fed|ydd|il)?[ \t]+(?:o[ \t]+)?({months})\b(?:[ \t]+\d{{4}})?",
+                         doc.text, re.IGNORECASE):
+        if (m.group(1), m.group(2).lower()) in wanted:
             if r.keep_month:
                 out.append(_Cand(m.start(1), m.end(1), "date", tag="[DAY]"))
             else:
@@ -1208,6 +1299,13 @@ def _telling(r: RedactionRules, word: str, next_to_date: bool, words: list[str] 
             if near and not any(w in r.writer_words for w in beside):
                 return "incident"
     return None
+
+
+def _quiet(r: RedactionRules, word: str) -> bool:
+    """`_telling` gives None for `word` wherever it stands: no listed word in any inflection."""
+    return not _noun_of(r.offender_things, word) and not any(
+        form in r.keep_date_cues or form in r.incident_cues or form in r.using_words
+        for form in (word, lemma(word)))
 
 
 def _noun_of(things: frozenset[str], word: str) -> bool:
@@ -1494,15 +1592,63 @@ def _venue_again(doc: _Doc, found: list[_Cand]) -> list[_Cand]:
         words = name.split()
         if words and all(WORD.fullmatch(w) and w[0].isupper() and w.lower() not in r.stop_words for w in words):
             names.add((tuple(words), c.kind))
+    if not names:
+        return out
+    # (the names are looked for word by word in one pass: each name read through the whole letter
+    # took time growing as the square of their number)
+    text, toks, trie = doc.text, doc.tokens, _trie(words for words, _ in names)
+    towns = set()  # "in Hartfield": a town or district in this letter
+    for i in range(1, len(toks)):
+        if (toks[i - 1][2].lower() == "in" and _SPACES.fullmatch(text, toks[i - 1][1], toks[i][0])
+                and not (toks[i - 1][0] and _NOT_BEFORE_WORD.match(text, toks[i - 1][0] - 1))):
+            towns |= {words for words, k in _names_at(doc, trie, i) if not _NOT_BEFORE_WORD.match(text, toks[k][1])}
+    kinds: dict[tuple[str, ...], list[str]] = {}
     for words, kind in names:
-        rx = r"[ \t]+".join(re.escape(w) for w in words)
-        if re.search(rf"(?<![\w'’\-])(?i:in)[ \t]+{rx}(?![\w'’\-])", doc.text):
-            continue  # "in Hartfield": a town or district in this letter
-        for m in re.finditer(rf"(?<![\w'’\-]){rx}(?![\w'’\-])(?![ \t]+(?:[A-Z]|{r.venue_again_not_before}))",
-                             doc.text):
-            if r.venue_again_after.search(doc.text, max(0, m.start() - 20), m.start()):
-                out.append(_Cand(*m.span(), kind, True))
+        if words not in towns:
+            kinds.setdefault(words, []).append(kind)
+    tail = re.compile(rf"(?![\w'’\-])(?![ \t]+(?:[A-Z]|{r.venue_again_not_before}))")
+    last_end: dict[tuple[str, ...], int] = {}  # a name's matches do not overlap (as re.finditer's)
+    for i in range(len(toks)):
+        for words, k in _names_at(doc, trie, i):
+            s, e = toks[i][0], toks[k][1]
+            if words not in kinds or s < last_end.get(words, 0) or not tail.match(text, e):
+                continue
+            last_end[words] = e
+            if r.venue_again_after.search(text, max(0, s - 20), s):
+                out += [_Cand(s, e, kind, True) for kind in kinds[words]]
     return out
+
+
+_NOT_BEFORE_WORD = re.compile(r"[\w'’\-]")  # what may not come right before or after a whole name
+_SPACES = re.compile(r"[ \t]+")
+_END = ""  # the key of a name's end in a trie (no word is empty)
+
+
+def _trie(names: Iterable[tuple[str, ...]]) -> dict:
+    """Names (tuples of words) as a tree of their words, for finding them all in one pass."""
+    root: dict = {}
+    for words in names:
+        node = root
+        for w in words:
+            node = node.setdefault(w, {})
+        node[_END] = words
+    return root
+
+
+def _names_at(doc: _Doc, trie: dict, i: int) -> Iterable[tuple[tuple[str, ...], int]]:
+    """The names of `trie` written from token i (not right after a letter, digit, apostrophe or
+    hyphen), their words apart by spaces or tabs: each name and the index of its last token."""
+    toks, text, node = doc.tokens, doc.text, trie
+    if toks[i][0] and _NOT_BEFORE_WORD.match(text, toks[i][0] - 1):
+        return
+    for k in range(i, len(toks)):
+        node = node.get(toks[k][2])
+        if node is None:
+            return
+        if _END in node:
+            yield node[_END], k
+        if k + 1 == len(toks) or not _SPACES.fullmatch(text, toks[k][1], toks[k + 1][0]):
+            return
 
 
 def _stop_surname(doc: _Doc, i: int, upper: bool) -> bool:
@@ -1691,10 +1837,48 @@ def _recipient_organisation(doc: _Doc) -> list[_Cand]:
         if _clear(doc, start, start + len(org)):
             out.append(_Cand(start, start + len(org), "organisation"))
             names.add(org)
-    for org in names:
-        rx = r"\s+".join(re.escape(w) for w in org.split())
-        out += [_Cand(*m.span(), "organisation", True)
-                for m in re.finditer(rf"(?<![\w'’\-]){rx}(?![\w\-]|['’](?!s\b))", doc.text)]
+    # (all names in one pass: each read through the whole letter took time growing as the square
+    # of their number)
+    out += [_Cand(s, e, "organisation", True) for s, e in _phrases_in(doc.text, names)]
+    return out
+
+
+_NOT_AFTER_NAME = re.compile(r"[\w\-]|['’](?!s\b)")  # "Moorside Service Station's" is the name
+_WHITE = re.compile(r"\s+")
+
+
+def _phrases_in(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
+    """Where each phrase is written whole, its words (as str.split gives them) apart by any white
+    space: (start, end) of each, a phrase's places not overlapping (as re.finditer finds them)."""
+    trie = _trie(tuple(p.split()) for p in phrases if p.split())
+    if not trie:
+        return []
+    lengths: dict[int, set[int]] = {}  # id of a node -> the lengths of its words
+    nodes = [trie]
+    while nodes:
+        node = nodes.pop()
+        lengths[id(node)] = {len(w) for w in node if w != _END}
+        nodes += [child for w, child in node.items() if w != _END]
+    out, last_end = [], {}
+    firsts = re.compile("[" + "".join(sorted({re.escape(w[0]) for w in trie})) + "]")
+    for first in firsts.finditer(text):
+        p = first.start()
+        if p and _NOT_BEFORE_WORD.match(text, p - 1):
+            continue
+        stack = [(trie, p)]
+        while stack:
+            node, q = stack.pop()
+            for n in lengths[id(node)]:
+                e = q + n
+                child = node.get(text[q:e]) if e <= len(text) else None
+                if child is None:
+                    continue
+                if _END in child and not _NOT_AFTER_NAME.match(text, e) and p >= last_end.get(child[_END], 0):
+                    out.append((p, e))
+                    last_end[child[_END]] = e
+                white = _WHITE.match(text, e)
+                if white and len(child) > (_END in child):
+                    stack.append((child, white.end()))
     return out
 
 
@@ -1939,9 +2123,13 @@ def _house_names(doc: _Doc, spans: list[_Cand]) -> list[_Cand]:
         if c.kind == "address":
             names = doc.rules.house_name.finditer(doc.text, max(0, c.start - 200), min(len(doc.text), c.start + 200))
             m = next((m for m in names if m.start() < c.start <= m.end() and _clear(doc, m.start(), c.start)), None)
-            inside = [o for o in out if m and o.end > m.start()]
-            if m and all(o.start >= m.start() for o in inside):
-                del out[len(out) - len(inside):]
+            # (the spans are in order and apart: those inside the quotes are the last ones; looking
+            # through all of them for each address took time growing as the square of their number)
+            k = len(out)
+            while m and k and out[k - 1].end > m.start():
+                k -= 1
+            if m and all(o.start >= m.start() for o in out[k:]):
+                del out[k:]
                 c = c._replace(start=m.start())
         out.append(c)
     return out
