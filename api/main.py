@@ -19,7 +19,7 @@ from .routes import training
 from .routes import check
 from .routes import metrics as metrics_routes
 from . import unavailable
-from .no_store import NoStore
+from .security_headers import SecurityHeaders
 from .request_log import RequestLog
 from .root_path import RootPathLinks
 from . import web
@@ -59,7 +59,7 @@ def create_app(database: str | Path | None = None) -> FastAPI:
     app.include_router(metrics_routes.router)  # GET /metrics (outside /api/v1, where Prometheus looks)
     _cap_error_answers(app)  # after every handler is in place (the pages replace some)
     app.add_middleware(RootPathLinks)  # links under `vcl-qa serve --root-path`
-    app.add_middleware(NoStore)  # no cache keeps an API answer (they carry letters)
+    app.add_middleware(SecurityHeaders)  # no cache keeps an answer (they carry letters), nothing sniffed
     app.add_middleware(RequestLog)  # one JSON line per request, and the request metrics
     return app
 

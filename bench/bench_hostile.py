@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from hostile_files import (alias_bomb, cli, deep_bomb, docx_bombs, long_number_front_matter,  # noqa: E402
-                           long_value_front_matter, many_relationships, read_docx_command, run_measured,
-                           slow_docx_shapes)
+from hostile_files import (alias_bomb, cli, deep_bomb, deep_repeated_keys_json, docx_bombs,  # noqa: E402
+                           long_number_front_matter, long_value_front_matter, many_relationships,
+                           read_docx_command, run_measured, slow_docx_shapes)
 
 
 def main() -> None:
@@ -49,6 +49,7 @@ def main() -> None:
     run_compare_shapes()
     run_text_speak()
     run_new_words_stream()
+    run_json_bodies()
 
 
 def run_slow_docx(tmp: Path) -> None:
@@ -279,6 +280,65 @@ def run_new_words_stream(letters: int = 40) -> None:
             print(f"  after letter {i + 1:>3}: {seen[-1]:5.0f} MB resident")
     print(f"  growth from letter 10 to letter {letters}: {seen[-1] - seen[9]:.0f} MB (before the bounds: "
           "about 3 MB a letter, without end)")
+
+
+def run_json_bodies() -> None:
+    """JSON bodies of keys given twice, 900 objects deep (an attacker's review): read strictly
+    on the server's event loop before anything else, every repeated key's whole path was built,
+    so the work grew as problems times depth. Posted to a page (4 MB allowed) 3.1 MB took 12.7 s
+    and 2 GB, and nobody else was answered meanwhile; under /api/ 520 KB took 1.6 s (the reading
+    alone, in this process: 0.42 MB 2.1 s and 209 MB traced, 0.94 MB 5.2 s and 455 MB). Now pages
+    never read JSON, and the reading names only the first 50 places (api/json_body.py). First
+    the reading alone in this process, then a real server: each body posted while /api/v1/health
+    is asked every 0.05 s."""
+    import threading
+    import tracemalloc
+
+    import httpx
+
+    sys.path.insert(0, str(ROOT))
+    from api import json_body
+    from live_server import LiveServer, auth, make_user
+
+    print("\nJSON bodies of repeated keys 900 objects deep, read strictly (in this process):")
+    for keys in (23_000, 150_000, 200_000):
+        body = deep_repeated_keys_json(keys)
+        tracemalloc.start()
+        t = time.perf_counter()
+        found, total = json_body.problems(body)
+        seconds = time.perf_counter() - t
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        print(f"  {len(body) / 2**20:4.1f} MB, {total:>7,} repeated keys: {seconds:5.2f} s, peak {peak:5.0f} MB"
+              f" traced, {len(found)} named")
+    folder = Path(tempfile.mkdtemp(prefix="vcl-json-"))
+    token = make_user(folder / "vcl_qa.db", "sam", "staff", "north")
+    server = LiveServer(folder / "vcl_qa.db").start()
+    try:
+        print("posted to a real server (target: well under 1 s, health answered throughout):")
+        for path, keys, headers in (("/sign-in", 150_000, {}), ("/api/v1/letters", 23_000, auth(token))):
+            body = deep_repeated_keys_json(keys)
+            done: dict = {}
+
+            def post() -> None:
+                t = time.perf_counter()
+                done["status"] = httpx.post(f"{server.url}{path}", content=body, timeout=120,
+                                            headers={**headers, "Content-Type": "application/json"}).status_code
+                done["seconds"] = time.perf_counter() - t
+
+            worker = threading.Thread(target=post)
+            slowest = 0.0
+            worker.start()
+            while worker.is_alive():
+                t = time.perf_counter()
+                httpx.get(f"{server.url}/api/v1/health", timeout=120)
+                slowest = max(slowest, time.perf_counter() - t)
+                time.sleep(0.05)
+            worker.join()
+            print(f"  {path:<16} {len(body) / 2**20:4.1f} MB: {done['status']} in {done['seconds']:5.2f} s; "
+                  f"health slowest {slowest * 1000:4.0f} ms")
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":

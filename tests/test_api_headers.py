@@ -5,7 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from live_server import LiveServer, auth, make_user
+from api.security_headers import REPORT_POLICY
+from live_server import LiveServer, auth, make_user, signed_in_client
+from panel_setup import good_rating, seeded_db
+from vcl_qa.panel import rating, sampling
 
 TEXT = "Dear Ms Okafor\n\nWe have decided to stop the case.\n"
 
@@ -46,3 +49,66 @@ def test_docs_can_be_switched_on(tmp_path, monkeypatch):
         assert httpx.get(f"{srv.url}/docs").status_code == 200
     finally:
         srv.stop()
+
+
+# Review: the Word download of a letter, the board report's CSV and the API's HTML board report
+# went out without `X-Content-Type-Options: nosniff`, `Cache-Control: no-store` or (the report) a
+# security policy: each route set its own headers. One middleware now gives every answer them
+# (api/security_headers.py).
+PAGE_DOWNLOADS = ["/letters/{letter}/letter.docx", "/letters/{letter}/letter.docx?comments=true",
+                  "/letters.csv", "/letters/set-aside.csv", "/dashboard.csv", "/training/progress.csv",
+                  "/panel-periods/2025Q1/report", "/panel-periods/2025Q1/report.csv"]
+API_DOWNLOADS = ["/panel/periods/2025Q1/report", "/panel/periods/2025Q1/report?format=csv",
+                 "/panel/periods/2025Q1/report?format=json", "/panel/periods/2025Q1/agreement?format=csv",
+                 "/reports/timeliness?format=csv"]
+
+
+@pytest.fixture(scope="module")
+def panel_server(tmp_path_factory):
+    path = tmp_path_factory.mktemp("downloads") / "vcl_qa.db"
+    db, users, ids = seeded_db(path, panel_members=2, q1_letters=24)
+    sampling.draw(db, users["manager"], "2025Q1")
+    for n in (0, 1):
+        for q in rating.queue(db, users[f"panel{n}"], period="2025Q1"):
+            rating.rate(db, users[f"panel{n}"], q["item_id"], good_rating(2, "Ms Okafor will not follow this."))
+    db.close()
+    token = make_user(path, "mia", "manager")
+    srv = LiveServer(path).start()
+    yield srv.url, token, ids[0]
+    srv.stop()
+
+
+def test_every_download_carries_the_security_headers(panel_server):
+    url, token, letter = panel_server
+    with signed_in_client(url, token) as pages, \
+            httpx.Client(base_url=f"{url}/api/v1", headers=auth(token), timeout=60) as api:
+        answers = [pages.get(p.format(letter=letter)) for p in PAGE_DOWNLOADS] + [api.get(p) for p in API_DOWNLOADS]
+    for r in answers:
+        where = f"{r.request.url.path}?{r.request.url.query.decode()}"
+        assert r.status_code == 200, where
+        assert r.headers.get_list("cache-control") == ["no-store"], where
+        assert r.headers.get("x-content-type-options") == "nosniff", where
+        assert r.headers.get("referrer-policy") == "same-origin", where
+        assert len(r.headers.get_list("content-security-policy")) == 1, where
+        if r.headers["content-type"].startswith("text/html"):  # the board report: inline styles, no scripts
+            assert r.headers["content-security-policy"] == REPORT_POLICY, where
+    assert answers[0].content.startswith(b"PK") and answers[7].text.startswith("Section,What,Value")
+
+
+def test_every_download_route_is_in_the_list():
+    """A new download is added to the lists above, so its headers are checked too."""
+    from api.main import app
+
+    listed = {p.split("?")[0] for p in PAGE_DOWNLOADS} | {"/api/v1" + p.split("?")[0] for p in API_DOWNLOADS}
+    listed = {p.replace("{letter}", "{letter_id}").replace("2025Q1", "{name}") for p in listed} | \
+        {p.replace("2025Q1", "{period}") for p in listed}
+    downloads = {r.path for r in app.routes if getattr(r, "methods", None) and "GET" in r.methods
+                 and (r.path.endswith((".csv", ".docx", "/report")) or "csv" in str(getattr(r, "responses", "")))}
+    assert downloads <= listed, downloads - listed
+
+
+def test_static_files_may_still_be_kept(server):
+    url, _ = server
+    r = httpx.get(f"{url}/static/app.css")
+    assert r.status_code == 200 and "no-store" not in r.headers.get("cache-control", "")
+    assert r.headers.get("x-content-type-options") == "nosniff"

@@ -170,6 +170,17 @@ def test_import_unusable_file_exits_2(run, tmp_path):
     assert "unknown column 'when'" in result.stderr
 
 
+def test_import_a_column_given_twice_exits_2_naming_both(run, tmp_path):
+    """A review: the second of two columns of one name (case aside) was taken, silently."""
+    path = tmp_path / "register.csv"
+    path.write_text("urn,decision,decision_date,victim_category,Victim_Category,team\n"
+                    "A1,discontinued,2024-12-02,standard,enhanced,demo\n", encoding="utf-8")
+    result = run("import-decisions", path)
+    assert result.exit_code == 2
+    assert ("column 'victim_category' is given twice, as columns 4 ('victim_category') and 5 ('Victim_Category')"
+            in " ".join(result.stderr.split()))
+
+
 @pytest.mark.parametrize("cell, line, column", [
     ("Ms " + "A" * 200_000, 3, "victim_name"),  # the review's file, smaller: any cell over 131,072
     ('"' + "line\n" * 30_000 + '"', 3, "victim_name"),  # quoted, over many lines: stops, takes no line for a row

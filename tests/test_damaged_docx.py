@@ -110,6 +110,20 @@ def _body(parts: dict[str, bytes], xml: bytes) -> bytes:
     return _zip({**parts, "word/document.xml": doc})
 
 
+def _twice(data: bytes, name: str, text: bytes) -> bytes:
+    """The file with one more entry called `name` at its end: word/document.xml with `text` in
+    place of the letter's words."""
+    import warnings
+
+    parts = _parts(data)
+    other = parts["word/document.xml"].replace(b"We have decided to stop the case.", text)
+    buf = io.BytesIO(data)
+    with warnings.catch_warnings(), zipfile.ZipFile(buf, "a") as package:
+        warnings.simplefilter("ignore")  # "Duplicate name": what the test is for
+        package.writestr(name, other, compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
 def damaged() -> dict[str, tuple[bytes, str]]:
     """name -> (the file, what the reader raised before it was caught)."""
     ok = good_docx()
@@ -135,6 +149,8 @@ def damaged() -> dict[str, tuple[bytes, str]]:
                     "AttributeError"),
         "span_not_a_number": (_body(parts, b"<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val='abc'/></w:tcPr>"
                                            b"<w:p/></w:tc></w:tr></w:tbl>"), "ValueError"),
+        "part_twice": (_twice(ok, doc, b"We have decided to go ahead with the case."), "(none: the last was read)"),
+        "part_twice_in_capitals": (_twice(ok, "Word/Document.xml", b"x"), "(none)"),
         "merge_without_start": (_body(parts, b"<w:tbl><w:tblGrid/><w:tr><w:tc><w:tcPr><w:gridSpan w:val='5'/>"
                                              b"<w:vMerge/></w:tcPr><w:p/></w:tc></w:tr><w:tr><w:tc><w:tcPr>"
                                              b"<w:vMerge w:val='continue'/></w:tcPr><w:p/></w:tc></w:tr></w:tbl>"),
@@ -164,6 +180,9 @@ def test_the_reasons_name_the_damage():
     assert "does not open as one" in said["not_a_zip"]
     assert "is damaged" in said["picture_past_the_end"]
     assert "a part it refers to is missing" in said["header_not_there"]
+    assert ("it holds two parts named word/document.xml, where a Word file holds each part once, and programs "
+            "differ in which of the two they read; save the letter again from Word") in said["part_twice"]
+    assert "named word/document.xml and Word/Document.xml (capitals aside" in said["part_twice_in_capitals"]
 
 
 def _error(data: bytes) -> LetterError:
@@ -225,7 +244,7 @@ def server(tmp_path_factory):
     live.stop()
 
 
-@pytest.mark.parametrize("name", ["inflate_fails", "password", "header_not_there", "lzma_damaged"])
+@pytest.mark.parametrize("name", ["inflate_fails", "password", "header_not_there", "lzma_damaged", "part_twice"])
 def test_the_check_page_says_so_beside_the_file_field(server, name):
     client = httpx.Client(base_url=server.url, timeout=60)
     pre = re.search(r'name="pre_token" value="([^"]+)"', client.get("/sign-in").text).group(1)

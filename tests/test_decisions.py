@@ -586,3 +586,17 @@ def test_extra_closure_day_moves_due_dates(filled, tmp_path, monkeypatch):
         assert (row["due_date"], row["status"], row["working_days"]) == ("2025-01-07", "due", 1)
     finally:
         load_calendar.cache_clear()
+
+
+def test_import_csv_refuses_a_column_given_twice(db, tmp_path):
+    """A review: "victim_category,Victim_Category" took the second column's cells and dropped the
+    first's, unsaid. Names are compared as the header is read: case and spaces aside."""
+    teams_there(db, "north")
+    path = write(tmp_path / "twice.csv", "urn,decision,decision_date,victim_category, Victim_Category ,team\n"
+                                         "A1,discontinued,2024-12-02,standard,enhanced,north\n")
+    with pytest.raises(LetterError) as info:
+        decisions.import_csv(db, path)
+    assert [m for _, m in info.value.details] == [
+        "column 'victim_category' is given twice, as columns 4 ('victim_category') and 5 (' Victim_Category '): "
+        "keep only the one you mean"]
+    assert db.execute("SELECT count(*) FROM decisions").fetchone() == (0,)

@@ -223,7 +223,7 @@ PAGE_MATRIX = [
     ("POST", "/admin/users", {"admin": 400}),  # an empty form: the page says what is missing
     ("POST", "/admin/users/{user}", {"admin": 303}),
     ("POST", "/admin/users/{user}/disable", {"admin": 303}),
-    ("POST", "/admin/users/{user}/enable", {"admin": 200}),
+    ("POST", "/admin/users/{user}/enable", {"admin": 400}),  # the user is on: the page says so
     ("POST", "/admin/users/{user}/token", {"admin": 200}),
     ("POST", "/admin/users/{user}/sign-in-link", {"admin": 200, "manager": 200}),
     ("GET", "/sign-in/link/{code}", dict.fromkeys(ROLES, 400)),

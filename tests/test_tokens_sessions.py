@@ -175,3 +175,25 @@ def test_pages_sign_out_a_user_whose_token_expired(server):
     assert httpx.get(f"{server['url']}/api/v1/me", headers=auth(made["token"])).status_code == 401
     page = client.get("/letters")
     assert page.status_code == 303 and page.headers["location"].startswith("/sign-in")
+
+
+def test_switching_on_a_user_who_is_on_is_refused(db):
+    """A review: "switch back on" for a user who was on gave them a new token and left their web
+    sessions open. Refused now; the token and the sessions are as they were."""
+    user, token = users.add_user(db, "sam", "staff", "north")
+    session = create_session(db, user.id, 8)
+    with pytest.raises(users.UserSwitchedOn) as err:
+        users.enable_user(db, user.id)
+    assert "already switched on" in str(err.value)
+    assert users.user_by_token(db, token).id == user.id and session_user(db, session).id == user.id
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'user.enable'").fetchone()[0] == 0
+
+
+def test_switching_back_on_ends_any_session_of_the_old_token(db):
+    """Every change of token ends the sessions made before it: switching back on too."""
+    user, _ = users.add_user(db, "sam", "staff", "north")
+    assert users.disable_user(db, user.id)
+    left = create_session(db, user.id, 8)  # as a session made just before the user was switched off
+    token = users.enable_user(db, user.id)
+    assert session_user(db, left) is None
+    assert users.user_by_token(db, token).id == user.id

@@ -221,3 +221,20 @@ def test_a_member_sees_every_link_made_for_them_who_made_it_and_when_it_was_used
         assert re.fullmatch(day, rows[1][1]) and re.fullmatch(day, rows[1][2])
     # someone with no link made for them is told so
     assert "None in the last 30 days" in visible_text(signed_in(site, "staff").get("/account").text)
+
+
+def test_switching_on_a_user_who_is_on_is_refused_on_the_page(site):
+    """A review: the page's "switch back on" (posted for a user who was on) gave a new token and
+    left their web sessions open."""
+    admin = signed_in(site, "admin")
+    token = _shown(_add(admin, name="Omar On", role="staff", team="north").text)
+    uid = _user_id(site, "Omar On")
+    page = admin.get("/admin/users").text
+    r = admin.post(f"/admin/users/{uid}/enable", data={"csrf_token": csrf(page)})
+    assert r.status_code == 400
+    assert ("Omar On is not switched off, so cannot be switched back on: to give them a new token, use New token."
+            in visible_text(r.text))
+    assert "It is shown only this once" not in r.text
+    me = httpx.get(f"{site['url']}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200  # the token still works: nothing was changed
+    assert _sql(site, "SELECT count(*) FROM audit_log WHERE action = 'user.enable' AND object_id = ?", [uid]) == [(0,)]

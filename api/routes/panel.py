@@ -24,6 +24,7 @@ from vcl_qa.db.users import User
 
 from ..deps import DbDep, LetterUser, ManagerUser, PathId, require
 from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND
+from ..security_headers import REPORT_POLICY
 from ..validation import Day, RowId
 from ..deps import check_visible
 
@@ -430,7 +431,8 @@ def period_report(period: PeriodName, db: DbDep, user: ManagerUser,
         return Response(report.render_csv(data), media_type="text/csv; charset=utf-8")
     if format == "json":
         return data
-    return Response(report.render_html(data), media_type="text/html; charset=utf-8")
+    return Response(report.render_html(data), media_type="text/html; charset=utf-8",
+                    headers={"Content-Security-Policy": REPORT_POLICY})
 
 
 # ---- feedback to authors -------------------------------------------------------------------

@@ -122,7 +122,12 @@ def disable(request: Request, user_id: int, user: Admin, form: PostedForm, db: D
 @router.post("/admin/users/{user_id}/enable")
 def enable(request: Request, user_id: int, user: Admin, form: PostedForm, db: DbDep):
     target = _target(db, user_id)
-    token = store.enable_user(db, user_id, actor=user.user)
+    try:
+        token = store.enable_user(db, user_id, actor=user.user)
+    except store.UserSwitchedOn:
+        return _page(request, user, db, {f"token-{user_id}": f"{target.name} is not switched off, so cannot be "
+                                                             "switched back on: to give them a new token, use "
+                                                             "New token."}, status=400)
     return _shown_once(request, user, "User switched back on", target.name, token, "token")
 
 

@@ -30,7 +30,7 @@ from ..deps import DbDep
 from ..deps import check_visible, scoring_slot
 from . import letter_view
 from .forms import DECISION_LABELS, FIELD_ORDER, context_from_form, date_from_form, date_parts
-from .session import SECURITY_HEADERS, PostedForm, StaffOrManager, redirect, render, settings
+from .session import PostedForm, StaffOrManager, redirect, render, settings
 
 router = APIRouter(include_in_schema=False)
 
@@ -144,7 +144,7 @@ def set_aside_csv(user: StaffOrManager, db: DbDep, severity: str = "error"):
                       "Check code": r["rule"]} for r in rows)
     audit.record(db, user.user, "letters.set_aside_export", "letter", None, {"rows": count})
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="set-aside.csv"', **SECURITY_HEADERS})
+                    headers={"Content-Disposition": 'attachment; filename="set-aside.csv"'})
 
 
 # Plain headers, the check's code last in a column headed "... code" (as /letters.csv), and the
@@ -686,7 +686,7 @@ def letters_csv(request: Request, user: StaffOrManager, db: DbDep):
     filters, errors, _ = _filters(request, user)
     if errors:
         return Response("\n".join(errors.values()) + "\n", status_code=400,
-                        media_type="text/plain; charset=utf-8", headers=SECURITY_HEADERS)
+                        media_type="text/plain; charset=utf-8")
     buf = io.StringIO()
     # Plain words with the codes in columns of their own, due date and working days late
     # (vcl_qa/reports/exports.py).
@@ -701,4 +701,4 @@ def letters_csv(request: Request, user: StaffOrManager, db: DbDep):
             break
     audit.record(db, user.user, "letters.export", "letter", None, {"rows": offset})
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="letters.csv"', **SECURITY_HEADERS})
+                    headers={"Content-Disposition": 'attachment; filename="letters.csv"'})

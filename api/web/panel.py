@@ -17,11 +17,12 @@ from vcl_qa.panel.settings import SCALE, load_panel_rules
 from vcl_qa.letters.store import Conflict, NotFound
 
 from ..deps import DbDep
+from ..security_headers import REPORT_POLICY
 from .forms import DECISION_LABELS, OFFENCE_LABELS
 from .letters import SEVERITY_WORDS, PageNotFound
 from .marks import find_quote, segments
 from .session import WebUser
-from .session import SECURITY_HEADERS, Manager, Panel, PostedForm, redirect, render, role
+from .session import Manager, Panel, PostedForm, redirect, render, role
 
 PanelOrManager = Annotated[WebUser, Depends(role("panel", "manager"))]
 
@@ -337,8 +338,8 @@ def _report_or_404(db, name: str) -> dict:
 @router.get("/panel-periods/{name}/report")
 def period_report(name: str, user: Manager, db: DbDep):
     data = _report_or_404(db, name)
-    return Response(report.render_html(data), media_type="text/html; charset=utf-8", headers={
-        **SECURITY_HEADERS, "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"})
+    return Response(report.render_html(data), media_type="text/html; charset=utf-8",
+                    headers={"Content-Security-Policy": REPORT_POLICY})
 
 
 @router.get("/panel-periods/{name}/report.csv")

@@ -18,20 +18,13 @@ from vcl_qa.db.web_sessions import csrf_token, session_user
 
 from .. import db_pool
 from ..concurrency import requester
+from ..security_headers import SECURITY_HEADERS
 
 COOKIE = "vclqa_session"
 MAX_FORM_FIELD_BYTES = 4 * 1024 * 1024
 PRE_COOKIE = "vclqa_signin"  # the sign-in form's own CSRF token (before there is a session)
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 ROLE_HOME = {"staff": "/check", "manager": "/dashboard", "panel": "/panel", "admin": "/admin/users"}
-# Pages only: scripts and styles from this server, no framing, forms post only here.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                               "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
 
 
 @lru_cache(maxsize=1)
@@ -114,6 +107,7 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
            user: WebUser | None = None) -> HTMLResponse:
     ctx = {"user": user, "csrf": user.csrf if user else "", "path": request.url.path, **context}
     response = TEMPLATES.TemplateResponse(request, template, ctx, status_code=status)
+    # api/security_headers.py gives every answer these; the 500 page is made outside it.
     response.headers.update(SECURITY_HEADERS)
     return response
 

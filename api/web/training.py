@@ -21,7 +21,7 @@ from vcl_qa.training.store import BuiltIn, NotFound
 from ..deps import DbDep, scoring_slot
 from .forms import date_from_form, date_parts
 from .letter_view import insert_data, insert_where
-from .session import SECURITY_HEADERS, Manager, PostedForm, StaffOrManager, redirect, render
+from .session import Manager, PostedForm, StaffOrManager, redirect, render
 
 router = APIRouter(include_in_schema=False)
 RANK = {"error": 0, "warning": 1, "suggestion": 2}
@@ -101,7 +101,7 @@ def progress_page(request: Request, user: StaffOrManager, db: DbDep):
 @router.get("/training/progress.csv")
 def progress_csv(user: Manager, db: DbDep):
     return Response(service.progress_csv(db), media_type="text/csv; charset=utf-8", headers={
-        **SECURITY_HEADERS, "Content-Disposition": 'attachment; filename="training-progress.csv"'})
+        "Content-Disposition": 'attachment; filename="training-progress.csv"'})
 
 
 # --- learning from the panel (managers) -----------------------------------------------------

@@ -183,10 +183,11 @@ def users_enable(name: str, expires_days: int | None) -> None:
     user = _record(db, name)
     if user is None:
         raise click.ClickException(f"no user called '{name}' (see 'vcl-qa users list')")
-    if not user.disabled:
-        raise click.ClickException(f"'{name}' is already switched on; for a new token use "
-                                   f"'{_cmd('vcl-qa', 'users', 'token', name)}'")
-    token = user_store.enable_user(db, user.id, actor=bulk.Actor(), expires_days=expires_days)
+    try:
+        token = user_store.enable_user(db, user.id, actor=bulk.Actor(), expires_days=expires_days)
+    except user_store.UserSwitchedOn:
+        raise click.ClickException(f"'{name}' is already switched on, so cannot be switched back on; for a new "
+                                   f"token use '{_cmd('vcl-qa', 'users', 'token', name)}'") from None
     err.print(f"Switched {user.name} back on ({user.role}{', team ' + user.team if user.team else ''}). "
               "This token is shown once; keep it safe:", markup=False, highlight=False)
     click.echo(token)

@@ -206,6 +206,15 @@ class UserDisabled(Exception):
         self.user_id = user_id
 
 
+class UserSwitchedOn(Exception):
+    """The user is not switched off, so cannot be switched back on (a new token is another action)."""
+
+    def __init__(self, user_id: int):
+        super().__init__(f"user {user_id} is already switched on; to give them a new token, use a new token "
+                         "instead (which signs them out of the pages)")
+        self.user_id = user_id
+
+
 class UserExists(Exception):
     def __init__(self, name: str):
         super().__init__(f"a user called '{names.shown(name, MAX_NAME)}' already exists")
@@ -257,14 +266,19 @@ def update_user(db: Database, user_id: int, role: str, team: str | None, actor: 
 
 def enable_user(db: Database, user_id: int, actor: Any = None, expires_days: int | None = None) -> str:
     """Switch a user back on, deliberately (an admin's choice, audited): with a new token, shown
-    once, since switching off destroyed the old one. A token reset alone never does this."""
+    once, since switching off destroyed the old one. A token reset alone never does this. A user
+    who is on is refused (UserSwitchedOn): "switching on" one gave a new token and left their
+    web sessions open (a review); a new token for them is `reset_token`'s, which ends them."""
     expires = token_expiry(expires_days)
     token = new_token()
     with write_tx(db):
         row = db.execute("SELECT disabled FROM users WHERE id = ?", [user_id]).fetchone()
         if row is None:
             raise KeyError(user_id)
+        if not row[0]:
+            raise UserSwitchedOn(user_id)
         db.execute("UPDATE users SET disabled = 0, token_hash = ?, token_created_at = ?, token_expires_at = ?"
                    " WHERE id = ?", [hash_token(token), now(), expires, user_id])
+        _end_sessions(db, user_id)  # every change of token ends the sessions made from the old one
         audit.record(db, actor, "user.enable", "user", user_id)
     return token

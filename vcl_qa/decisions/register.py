@@ -560,6 +560,7 @@ def read_csv(path: Path, *, team: str | None = None,
         (None, f"unknown column '{h}' (allowed: {', '.join(FIELDS)})") for h in header if h not in FIELDS]
     problems += [(None, f"missing column '{f}' (required: {', '.join(REQUIRED)})")
                  for f in REQUIRED if f not in header and not (f == "team" and team)]
+    problems += _repeated_columns(header, fieldnames or [])
     if problems:
         raise LetterError.many(problems, src)
     reader.fieldnames = header
@@ -600,6 +601,24 @@ def read_csv(path: Path, *, team: str | None = None,
         seen[key] = (n, rec)
         records.append(rec)
     return records, failed
+
+
+def _repeated_columns(header: list[str], as_written: list[str]) -> list[tuple[None, str]]:
+    """A column given twice (case and spaces aside): the reader kept the last cell and the other
+    was lost, unsaid ("victim_category,Victim_Category" took the second)."""
+    places: dict[str, list[int]] = {}
+    for number, name in enumerate(header, 1):
+        if name in FIELDS:
+            places.setdefault(name, []).append(number)
+    out = []
+    for name, numbers in places.items():
+        if len(numbers) > 1:
+            where = ", ".join(f"{n} ('{as_written[n - 1]}')" for n in numbers[:-1]) + \
+                f" and {numbers[-1]} ('{as_written[numbers[-1] - 1]}')"
+            times = "twice" if len(numbers) == 2 else f"{len(numbers)} times"
+            out.append((None, f"column '{name}' is given {times}, as columns {where}: "
+                              "keep only the one you mean"))
+    return out
 
 
 def _unknown_team(team: str | None, teams_known: list[str] | None) -> list[tuple[str | None, str]]:

@@ -249,6 +249,9 @@ class Letter(BaseModel):
         ctx = context_from_mapping(meta, source)
         if not body.strip():
             raise LetterError("the letter has no text", source=source)
+        control = control_character_problem(raw)  # placed by the file's own lines
+        if control:
+            raise LetterError(control, source=source)
         return cls(text=body, context=ctx, source=source)
 
     @classmethod
@@ -370,6 +373,38 @@ def _utf16_without_mark(head: bytes) -> bool:
         return False
     even, odd = head[0:2 * pairs:2].count(0), head[1:2 * pairs:2].count(0)
     return min(even, odd) == 0 and max(even, odd) >= pairs * 0.6
+
+
+# Control characters no letter holds: C0 and C1, and DELETE, but tab, line feed and carriage
+# return, and vertical tab and form feed (Word's line and page breaks, in text pasted from it:
+# the engine reads them as spaces between words, the Word download as line breaks). A NUL was
+# kept, and written into the letter page's text box, where the browser made it U+FFFD, so the
+# next save changed the letter; ESC and the C1 controls (U+009B starts a terminal's command)
+# reach terminals and spreadsheets through the command line and the exports (a review).
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BELL", 0x08: "BACKSPACE", 0x1B: "ESCAPE", 0x7F: "DELETE",
+                  0x85: "NEXT LINE", 0x9B: "CONTROL SEQUENCE INTRODUCER"}
+
+
+def control_character_problem(text: str) -> str | None:
+    """Where the first control character no letter holds stands in `text`, and what it is, in
+    words ("line 3, column 14: a control character (U+0000 NUL) ..."); None when there is none.
+    The one check for letter text however it comes in: the API, the pages, files and imports
+    (`check_text` in vcl_qa/letters/service.py, `Letter.from_text`)."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    at = found.start()
+    line = text.count("\n", 0, at) + 1
+    column = at - text.rfind("\n", 0, at)
+    code = ord(found.group())
+    name = f"U+{code:04X} {_CONTROL_NAMES.get(code, '')}".rstrip()
+    more = len(_CONTROL.findall(text)) - 1
+    others = f" (and {more:,} more after it)" if more else ""
+    return (f"line {line:,}, column {column:,}: a control character ({name}){others}, which no letter "
+            "holds: it cannot be seen or printed, and a browser changes it, so the letter saved again "
+            "from its page would not be the letter sent. Delete it and try again (tabs and "
+            "line breaks are fine)")
 
 
 UNREADABLE_DOCX = "this is not a readable Word (.docx) document"
@@ -749,6 +784,7 @@ def check_docx_package(data: bytes, source: str | None = None) -> None:
     if len(parts) > config.MAX_DOCX_PARTS:
         raise LetterError(f"the Word file holds {len(parts):,} parts; a letter has a few dozen "
                           f"(the limit is {config.MAX_DOCX_PARTS:,})", source=source)
+    _check_each_part_once(parts, source)
     unpacked = sum(p.file_size for p in parts)
     if unpacked > config.MAX_DOCX_UNPACKED_BYTES:
         raise LetterError(f"the Word file unpacks to {unpacked // 2**20:,} MB; the limit is "
@@ -766,6 +802,26 @@ def check_docx_package(data: bytes, source: str | None = None) -> None:
         _check_ratio(part, source)
     for part in xml_parts:
         counts.read(package, part)
+
+
+def _check_each_part_once(parts: list, source: str | None) -> None:
+    """Refuse a zip holding two entries of one name (without regard to case, as Word files name
+    their parts): the reader took the last `word/document.xml` of two, and another program may
+    show the first, so the letter checked need not be the letter sent (a review)."""
+    seen: dict[str, str] = {}
+    for part in parts:
+        name = part.filename
+        first = seen.get(name.lower())
+        seen.setdefault(name.lower(), name)
+        if first is not None:
+            same = f"named {_part_name(name)}" if first == name else \
+                f"named {_part_name(first)} and {_part_name(name)} (capitals aside, the same name)"
+            raise unreadable_docx(f"it holds two parts {same}, where a Word file holds each part once, and programs "
+                                  "differ in which of the two they read; save the letter again from Word", source)
+
+
+def _part_name(name: str, most: int = 100) -> str:
+    return name if len(name) <= most else name[:most] + "..."
 
 
 _CONTENT_TYPES = "[Content_Types].xml"

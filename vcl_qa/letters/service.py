@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from vcl_qa.engine import invisible
 from vcl_qa.engine import run as engine
 from vcl_qa.engine.dates import long_date
-from vcl_qa.engine.letter import MAX_BYTES, Letter, Suppression, context_from_mapping
+from vcl_qa.engine.letter import MAX_BYTES, Letter, Suppression, context_from_mapping, control_character_problem
 from vcl_qa.engine.result import Result
 from vcl_qa.errors import LetterError
 from vcl_qa.db.users import check_label
@@ -42,6 +42,9 @@ def check_text(text: Any) -> str:
         # in bytes: "the text is 200 KB; the limit is 200 KB" told a writer one byte over nothing
         raise LetterError(f"the text is {size:,} bytes ({size / 1024:,.1f} KB), {size - MAX_BYTES:,} over: the limit "
                           f"is {MAX_BYTES // 1024} KB ({MAX_BYTES:,} bytes)", field="text")
+    control = control_character_problem(text)
+    if control:
+        raise LetterError(control, field="text")
     return text
 
 
