@@ -297,3 +297,21 @@ def test_the_csv_import_keeps_yes_and_no_as_people_write_them(run, tmp_path):
     finally:
         db.close()
     assert got == {"42AB1234527": (1, 1), "42AB1234528": (0, 1), "42AB1234529": (1, 0), "42AB1234530": (0, 0)}
+
+
+def test_the_digest_names_each_decision_in_the_words_the_pages_use(run):
+    """A manager's review: the morning digest printed decision codes ("no_evidence_offered",
+    "not_charged") where the pages say "Offer no evidence", "Not to charge" (vcl_qa/labels.py);
+    the CSV keeps the codes, for programs."""
+    from vcl_qa import labels
+
+    assert run("import-decisions", SAMPLE).exit_code == 0
+    text = run("digest", "--today", "2025-12-29").stdout
+    listed = [line for line in text.splitlines() if line.startswith("  ") and " decided " in line]
+    assert len(listed) > 3
+    for code in labels.DECISIONS:
+        assert not any(f" {code} " in line for line in listed), code
+    assert sum(any(words in line for words in labels.DECISIONS.values()) for line in listed) == len(listed)
+    assert {words for words in labels.DECISIONS.values() if any(words in line for line in listed)} >= {
+        "Offer no evidence", "Not to charge"}
+    assert "no_evidence_offered" in run("digest", "--today", "2025-12-29", "--format", "csv").stdout

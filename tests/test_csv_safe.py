@@ -30,6 +30,13 @@ def test_other_cells_are_untouched(value):
     assert csv_safe.cell(value) == value
 
 
+@pytest.mark.parametrize("value", ["-0.94", "+0.68", "-12", "+3"])
+def test_numbers_written_as_text_stay_numbers(value):
+    """A manager's review: the board report's CSV wrote a rise "'+0.68" (text) beside a fall
+    -0.94 (a number). A plain number is nothing a spreadsheet would run: it stays a number."""
+    assert csv_safe.cell(value) == value
+
+
 def _cells(text: str) -> list[str]:
     return [c for row in csv.reader(io.StringIO(text)) for c in row]
 

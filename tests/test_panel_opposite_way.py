@@ -82,15 +82,15 @@ def test_the_dashboard_says_the_opposite_way_and_shows_the_figures(site):
 def test_the_chart_draws_a_negative_alpha_below_zero(site):
     page = signed_in(site, "manager").get("/dashboard").text
     svg = ET.fromstring(re.search(r'(<svg[^>]*id="chart-panel".*?</svg>)', page, re.S).group(1))
-    value = round(100 * site["q1"]["alpha_overall"])
-    assert value < 0
-    bars = {r.find(f"{SVG}title").text: r for r in svg.iter(f"{SVG}rect")}
-    bar = bars[f"January to March 2025: {value}"]  # not cut to 0
+    value = agreement.figure_words(site["q1"]["alpha_overall"])  # the figure itself, as in the table
+    assert value.startswith("\u2212")
+    bars = {r.find(f"{SVG}title").text.split(": ")[1]: r for r in svg.iter(f"{SVG}rect")}
+    bar = bars[value]  # not cut to 0
     zero = next(line for line in svg.iter(f"{SVG}line") if line.get("stroke-width") == "1.5")
     assert float(bar.get("height")) > 0
     assert float(bar.get("y")) == pytest.approx(float(zero.get("y1")), abs=0.05)  # hangs down from the zero line
     ticks = [t.text for t in svg.iter(f"{SVG}text")]
-    assert "0" in ticks and any(t.startswith("-") for t in ticks)  # the axis goes below 0 and says so
+    assert "0" in ticks and any(t.startswith("\u2212") for t in ticks)  # the axis goes below 0 and says so
 
 
 def test_the_board_report_says_the_opposite_way(site):

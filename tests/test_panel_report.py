@@ -98,7 +98,7 @@ def test_csv_rows(env):
     sections = {r["Section code"] for r in rows}
     assert {"period", "summary", "failed_rule", "rubric", "trend", "comment"} <= sections
     trend = next(r for r in rows if r["Section code"] == "trend" and r["Item code"] == "mean_overall")
-    assert (trend["Value"], trend["Previous"], trend["Change"]) == ("4.0", "2.0", "2.0")
+    assert (trend["Value"], trend["Previous"], trend["Change"]) == ("4.00", "2.00", "2.00")  # places_rating
     assert trend["Section"] == "Trend" and trend["What"] == "Panel's overall rating (average, 1 to 5)"
     problem = next(r for r in rows if r["Section code"] == "failed_rule")
     assert "." not in problem["What"] and "." in problem["Item code"]  # a title for people, the id for programs

@@ -463,3 +463,35 @@ def test_a_should_fix_problem_marked_not_a_problem_is_listed_for_managers_too(se
         assert f'href="/letters/{letter_id}"' in should and "agreed with the team leader today" in should
         rows = web.get("/letters/set-aside.csv?severity=warning").text.splitlines()
         assert any(r.startswith(f"{letter_id},") and r.endswith(",content.vrr_time_limit") for r in rows)
+
+
+def test_a_suggestion_marked_not_a_problem_is_listed_and_an_unknown_kind_is_said(server, api):
+    """A manager's review: `/letters/set-aside?severity=suggestion` (and its CSV) showed the
+    must-fix list instead, as if it had been asked for; a suggestion marked "not a problem"
+    could be listed nowhere. Now it is listed, and a kind that does not exist is an error
+    that says so (400), on the page and for the CSV."""
+    letter_id = new_letter(api)
+    found = api.get(f"/letters/{letter_id}").json()["result"]["findings"]
+    rule = next(f["rule"] for f in found if f["severity"] == "suggestion" and not f["suppressed"])
+    r = api.post(f"/letters/{letter_id}/suppressions", json={"rule": rule, "reason": "our house style allows it"})
+    assert r.status_code == 201, r.text
+    with signed_in(server, "mia") as web:
+        page = web.get("/letters/set-aside?severity=suggestion")
+        assert page.status_code == 200
+        words = re.sub(r"\s+", " ", html.unescape(page.text))
+        assert "Suggestions (worth a look) marked “not a problem”" in words
+        assert "Must-fix problems marked “not a problem”</h1>" not in words
+        assert f'href="/letters/{letter_id}"' in page.text and "our house style allows it" in words
+        assert 'href="/letters/set-aside.csv?severity=suggestion"' in page.text
+        rows = web.get("/letters/set-aside.csv?severity=suggestion").text.splitlines()
+        assert any(r.startswith(f"{letter_id},") and r.endswith(f",{rule}") for r in rows)
+        must = web.get("/letters/set-aside.csv").text.splitlines()
+        assert not any(r.endswith(f",{rule}") for r in must)
+        assert 'href="/letters/set-aside?severity=suggestion"' in web.get("/letters/set-aside").text
+        bad = web.get("/letters/set-aside?severity=critical")
+        assert bad.status_code == 400
+        said = re.sub(r"\s+", " ", html.unescape(bad.text))
+        assert "'critical' is not a kind of problem" in said and "severity=suggestion" in said
+        assert 'id="set-aside-count"' not in bad.text  # no list passed off as the one asked for
+        csv_bad = web.get("/letters/set-aside.csv?severity=critical")
+        assert csv_bad.status_code == 400 and "'critical' is not a kind of problem" in csv_bad.text

@@ -240,3 +240,34 @@ def test_an_agreement_figure_reads_the_same_on_the_chart_the_table_and_the_repor
     assert round(100 * agreement.shown(-0.155)) == -16
     assert agreement.change_words(0.5, -0.155) == "+0.66" and agreement.change_words(-0.155, 0.5) == "\u22120.66"
     assert agreement.change_words(0.5, None) == "" and agreement.change_words(0.5, 0.5) == "0.00"
+
+
+def test_a_rate_bar_carries_its_counts_and_months_read_as_months():
+    """A manager's review: "Dec 25" read as 25 December, and an on-time bar said "25" with no
+    "of how many". A bar's figure in words ("25% (1 of 4)") is in its title, the description and
+    above it when there is room; a month on a chart is "Dec 2025"."""
+    from vcl_qa import labels
+
+    assert labels.short_month_words("2025-12") == "Dec 2025" and labels.short_month_words("2026-01") == "Jan 2026"
+    root = _parse(charts.bar_chart("r", "On time", ["Nov 2025", "Dec 2025"], [25, None], unit="%", max_value=100,
+                                   figures=["25% (1 of 4)", None]))
+    assert [r.find(f"{SVG}title").text for r in root.iter(f"{SVG}rect")] == ["Nov 2025: 25% (1 of 4)"]
+    assert root.find(f"{SVG}desc").text == "Nov 2025: 25% (1 of 4); Dec 2025: no data"
+    assert "25% (1 of 4)" in [t.text for t in root.iter(f"{SVG}text")]  # room above the bar
+    crowded = _parse(charts.bar_chart("r", "On time", [f"M{i}" for i in range(12)], [25] * 12, unit="%",
+                                      max_value=100, figures=["25% (1 of 4)"] * 12))
+    above = [t.text for t in crowded.iter(f"{SVG}text") if t.get("text-anchor") == "middle" and t.text.startswith("25")]
+    assert above and set(above) == {"25"}  # no room for the words: the figure alone, the words in the title
+
+
+def test_an_agreement_chart_is_on_its_own_scale_and_says_so():
+    """A manager's review: the panel chart drew alpha times 100 ("8", "76") on an unlabelled
+    0-100 axis that read as percent. It draws the figure itself, to two places, on a -1 to 1
+    scale whose name is written above it."""
+    root = _parse(charts.bar_chart("p", "Agreement", ["Q4", "Q1"], [0.08, -0.16], max_value=1, places=2,
+                                   axis_label="Agreement figure (not a percentage)"))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "0.08" in texts and "\u22120.16" in texts and "8" not in texts
+    assert {"0", "0.25", "0.5", "0.75", "1", "\u22120.25"} <= set(texts)
+    assert texts[0] == "Agreement figure (not a percentage)"
+    assert root.find(f"{SVG}desc").text == "Q4: 0.08; Q1: \u22120.16"

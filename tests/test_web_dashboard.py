@@ -75,7 +75,7 @@ def _page_rows(page: str) -> list[tuple[str, str]]:
     body = re.search(r"<tbody>(.*?)</tbody>", page, re.S)
     out = []
     for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1) if body else "", re.S):
-        cells = [visible_text(c).strip() for c in re.findall(r"<td>(.*?)</td>", tr, re.S)]
+        cells = [visible_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
         out.append((cells[0], re.search(r"(\d+ working days? \w+|due today)", cells[4]).group(1)))
     return out
 
@@ -512,3 +512,55 @@ def test_each_monthly_figure_says_which_month_it_counts_by(site):
     assert lines and {r["month_counted_by"] for r in lines} == {
         "the month of the decision, not the month each letter was due (the dashboard counts by the month due, "
         "so its figure for a month can differ)"}
+
+
+def _svg(page: str, chart_id: str):
+    import xml.etree.ElementTree as ET
+
+    return ET.fromstring(re.search(rf'(<svg[^>]*id="{chart_id}".*?</svg>)', page, re.S).group(1))
+
+
+def test_chart_months_read_as_months_and_each_on_time_bar_carries_its_counts(site):
+    """A manager's review: the month labels "Dec 25", "Jan 26" read as dates (25 December), and
+    an on-time bar showed "25" with nothing to say 25% of how many. Months are "Dec 2025"; each
+    bar's title and the chart's description give "25% (1 of 4)", as the table of numbers does."""
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    page = signed_in(site, "manager").get("/dashboard", params={"as_of": "2025-12-31"}).text
+    for chart_id in ("chart-timeliness", "chart-verdicts"):
+        texts = [t.text or "" for t in _svg(page, chart_id).iter(f"{svg_ns}text")]
+        months = [t for t in texts if re.fullmatch(r"[A-Z][a-z]{2} \d+", t)]
+        assert months and all(re.fullmatch(r"[A-Z][a-z]{2} 20\d\d", m) for m in months), months
+    table = re.search(r'<h2 id="h-timeliness">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    counted = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+        month, on_time, due, rate = [visible_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+        counted[month[:3] + " " + month.split()[-1]] = (float(rate), int(on_time), int(due))
+    svg = _svg(page, "chart-timeliness")
+    said = {r.find(f"{svg_ns}title").text.split(": ")[0]: r.find(f"{svg_ns}title").text.split(": ")[1]
+            for r in svg.iter(f"{svg_ns}rect")}
+    bars = {}
+    for month, words in said.items():
+        rate, on_time, due = re.fullmatch(r"(\d+(?:\.\d)?)% \((\d+) of (\d+)\)", words).groups()
+        bars[month] = (float(rate), int(on_time), int(due))
+    assert bars and bars == counted
+    desc = svg.find(f"{svg_ns}desc").text
+    assert all(f"{month}: {words}" in desc for month, words in said.items())
+
+
+def test_the_suggestions_say_how_many_kinds_letters_and_times(site):
+    """A manager's review: "Suggestions (worth a look): 2" counted kinds of problem while
+    reading like a count of problems. It says what it counts: kinds, times found, letters."""
+    import sqlite3
+
+    page = signed_in(site, "manager").get("/dashboard").text
+    details = re.search(r'<details id="suggestions"><summary>(.*?)</summary>(.*?)</details>', page, re.S)
+    rows = [[visible_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+            for tr in re.findall(r"<tr>(.*?)</tr>", details.group(2).split("<tbody>")[1], re.S)]
+    with sqlite3.connect(site["db"]) as db:  # letters whose latest result has a suggestion counting
+        letters = db.execute(
+            "SELECT count(DISTINCT f.letter_id) FROM findings f WHERE f.suppressed = 0 AND f.severity = 'suggestion'"
+            " AND f.result_id IN (SELECT max(id) FROM results GROUP BY letter_id)").fetchone()[0]
+    times = sum(int(r[2]) for r in rows)
+    assert len(rows) > 1 and times > letters > 1
+    assert visible_text(details.group(1)).strip() == (
+        f"Suggestions (worth a look): {len(rows)} kinds, found {times} times in {letters} letters")

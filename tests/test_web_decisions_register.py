@@ -129,7 +129,7 @@ def test_a_letter_sent_before_the_decision_is_flagged_on_the_page(site):
         db.close()
     client = signed_in(site, "manager")
     page = client.get("/decisions", params={"status": "overdue", "as_of": "2025-12-31"})
-    row = re.search(r"<tr[^>]*>\s*<td>90NR0001726</td>(.*?)</tr>", page.text, re.S)
+    row = re.search(r"<tr[^>]*>\s*<td[^>]*>90NR0001726</td>(.*?)</tr>", page.text, re.S)
     assert row, "the decision is overdue, not sent on time"
     words = visible_text(row.group(1))
     assert ("Check: A letter was sent on Friday 21 November 2025, before this decision (Friday 28 November "
@@ -163,3 +163,52 @@ def test_the_register_dates_are_typed_as_day_month_and_year(site):
     assert bad.status_code == 400
     assert field_error(bad.text, "due_from") == "The 'due from' date must be a real date, for example 27 3 2025."
     assert 'href="#due_from"' in bad.text
+
+
+def test_each_linked_letter_is_labelled_sent_or_draft_and_each_cell_carries_its_column(site):
+    """A manager's review: every letter linked to an open decision was listed as "Drafts", also
+    one marked sent (before the decision date, so not counted). Now a sent letter says so with
+    the day it went out, and a draft is a draft. And on a phone, where the table's headers are
+    off screen, each cell names its column (`data-label`, shown by app.css), so the due date is
+    never a date on its own."""
+    from vcl_qa.db import open_db
+    from vcl_qa.decisions import register, store
+    from vcl_qa.letters import service
+    from vcl_qa.letters.bulk import Actor
+
+    text = ("Dear Ms Lee\n\nI am writing to tell you that we have decided to stop the case. "
+            "I am sorry for the upset this causes.\n\nYours sincerely\nA Prosecutor\n")
+    details = {"urn": "90NR0001727", "decision": "discontinued", "decision_date": "2025-11-20",
+               "letter_date": "2025-11-21", "victim_category": "enhanced"}
+    db = open_db(site["db"])
+    try:
+        [(row_id, _)] = store.upsert_many(db, Actor("test"), [register.record_from_mapping({
+            "urn": "90NR0001727", "decision": "discontinued", "decision_date": "2025-11-28",
+            "victim_category": "enhanced", "team": "demo"})])
+        sent_id = service.submit(db, Actor("test"), text, details, team="demo", sent_date="2025-11-21")["id"]
+        draft_id = service.submit(db, Actor("test"), text, {**details, "decision_date": "2025-11-28",
+                                                            "letter_date": None}, team="demo")["id"]
+    finally:
+        db.close()
+    try:
+        page = signed_in(site, "manager").get("/decisions", params={"status": "overdue", "as_of": "2025-12-31"})
+        row = re.search(r"<tr[^>]*>\s*<td[^>]*>90NR0001727</td>(.*?)</tr>", page.text, re.S)
+        assert row, "the decision is overdue"
+        cells = re.findall(r'<td data-label="([^"]+)">(.*?)</td>', row.group(0), re.S)
+        headers = re.findall(r'<th scope="col">([^<]+)</th>', page.text.split('id="decisions-table"')[1])
+        assert [label for label, _ in cells] == headers == ["Case reference", "Team", "Decision", "Due", "Status",
+                                                            "Letter"]
+        letter = re.sub(r"\s+([:,])", r"\1", visible_text(cells[-1][1]).strip())
+        assert f"Letter {sent_id}: sent Friday 21 November 2025" in letter
+        assert f"Draft: letter {draft_id}" in letter
+        assert f"Drafts: letter {sent_id}" not in letter and f"letter {sent_id}," not in letter
+        css = signed_in(site, "manager").get("/static/app.css").text
+        narrow = css.split("@media (max-width: 40rem) {\n  #decisions-table thead")[1].split("}\n}")[0]
+        assert '#decisions-table td[data-label]::before { content: attr(data-label) ": "' in narrow
+    finally:
+        db = open_db(site["db"])
+        try:
+            db.execute("DELETE FROM decisions WHERE id = ?", [row_id])
+            db.conn.commit()
+        finally:
+            db.close()

@@ -1,18 +1,22 @@
 """CSV that a spreadsheet cannot run: a text cell starting with =, +, -, @, a tab or a carriage
 return is read by Excel, LibreOffice and Google Sheets as a formula (CSV injection), so such a
-cell gets a leading apostrophe, which the spreadsheet shows as text. Numbers stay numbers."""
+cell gets a leading apostrophe, which the spreadsheet shows as text. Numbers stay numbers, also
+written as text ("-0.94", "+0.68"): a spreadsheet reads them as the number they are, and the
+apostrophe would have turned one into text beside figures that stay numbers."""
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")  # a plain number: nothing a spreadsheet would run
 
 
 def cell(value: Any) -> Any:
     """The value as it may go into a CSV cell."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
         return "'" + value
     return value
 

@@ -64,6 +64,12 @@ def month_words(month: str) -> str:
     return f"{day:%B} {day.year}"
 
 
+def short_month_words(month: str) -> str:
+    """'2025-12' -> 'Dec 2025', for a chart's labels: never 'Dec 25', which reads as a date."""
+    day = dt.date.fromisoformat(f"{month}-01")
+    return f"{day:%b} {day.year}"
+
+
 def label(table: dict[str, str], code: str | None) -> str:
     """The plain words for a code; an unknown code is shown as it is, never dropped."""
     if code is None:
@@ -73,5 +79,5 @@ def label(table: dict[str, str], code: str | None) -> str:
 
 __all__ = ["VERDICTS", "DIMENSIONS", "SEVERITIES", "DECISIONS", "OFFENCES", "READERS", "LANGUAGES",
            "LETTER_STATUSES",
-           "REGISTER_STATUSES", "categories", "label", "long_date", "month_words", "rule_title",
+           "REGISTER_STATUSES", "categories", "label", "long_date", "month_words", "rule_title", "short_month_words",
            "working_days"]

@@ -243,6 +243,10 @@ class AgreementOut(BaseModel):
     alpha_items: dict[str, float | None]
     spearman_overall_vs_score: float | None
     spearman_pairs: int
+    members_agree_words: str = Field(description="alpha_overall in words, as the dashboard and board report say it: "
+                                                 "'too few letters to say (...)' below min_letters letters")
+    score_agrees_words: str = Field(description="spearman_overall_vs_score in words, likewise")
+    min_letters: int = Field(description="letters a figure needs before it is put into words")
     rules: list[RulePrecision]
 
 

@@ -34,6 +34,31 @@ MONTHS_COUNTED_BY = (f"Letters checked, sent, average score and results: {dashbo
                      f"Letters due, sent on time, sent late, never sent and on time (%): {dashboard.MONTH_DUE_WORDS}.")
 
 
+PANEL_CHART_TITLE = ("How much panel members agreed with each other: Krippendorff's alpha, a figure from "
+                     "\u22121 to 1, not a percentage (1 = always the same rating, 0 = no more than chance, "
+                     "below 0 = less than chance)")
+PANEL_AXIS = "Agreement figure, \u22121 to 1 (not a percentage)"
+
+
+# A period whose figure rests on too few letters: a grey bar, "0.83 (too few letters)" (the
+# hint above the chart says so; the words in full are in the table and the bar's title).
+FEW_LETTERS_COLOUR = "#6f777b"
+
+
+def _panel_words(period: dict) -> str | None:
+    """A period's bar in words: its figure, and "too few letters" when it rests on too few."""
+    if period["alpha_overall"] is None:
+        return None
+    return period["members_figure"] + (" (too few letters)" if period["too_few_letters"] else "")
+
+
+def _rate_words(month: dict) -> str | None:
+    """A month's on-time rate with the counts behind it: "25% (1 of 4)"; None with nothing due."""
+    if month.get("rate") is None:
+        return None
+    return f"{charts.figure(month['rate'])}% ({month['on_time']} of {month['due']})"
+
+
 def _every_month(months: list[dict], empty: dict, span: list[str]) -> list[dict]:
     """Every month from the first to the last of `span`, in order, those not in `months` filled
     with `empty`."""
@@ -131,7 +156,8 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
     reg = _register(db, f)
     letter_months = dashboard.by_month(rows)
     bands = dashboard.score_bands(rows)
-    problems, suggestions = dashboard.problems_and_suggestions(db, rows)
+    found = dashboard.rules_found(db, rows)
+    problems, suggestions = dashboard.problems_and_suggestions(db, rows, found)
     charted = dashboard.charted_problems(problems)
     panel = dashboard.panel_figures(db, f["as_of"])
     first = dashboard.first_stored(db) if f["as_of"] else None
@@ -152,25 +178,27 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
     time_chart = _every_month(time_months, {"rate": None}, span)
     verdict_chart = _every_month(verdict_months, {"good": 0, "needs_work": 0, "poor": 0}, span)
     chart_svgs = {
-        "timeliness": charts.bar_chart("chart-timeliness", time_title, [m["words"][:3] + " " + m["month"][2:4]
-                                                                        for m in time_chart],
-                                       [m["rate"] for m in time_chart], unit="%", max_value=100),
+        # "Dec 2025", never "Dec 25" (read as 25 December); each rate with its counts, "25% (1 of 4)"
+        "timeliness": charts.bar_chart("chart-timeliness", time_title,
+                                       [labels.short_month_words(m["month"]) for m in time_chart],
+                                       [m["rate"] for m in time_chart], unit="%", max_value=100,
+                                       figures=[_rate_words(m) for m in time_chart]),
         "scores": charts.bar_chart("chart-scores", "Letters by score", [b for b, _ in bands], [n for _, n in bands],
                                   zero_mark=False, whole=True),
         "verdicts": charts.stacked_bar_chart(
-            "chart-verdicts", "Results by month", [m["words"][:3] + " " + m["month"][2:4] for m in verdict_chart],
+            "chart-verdicts", "Results by month", [labels.short_month_words(m["month"]) for m in verdict_chart],
             [(name, [m[key] for m in verdict_chart], colour) for key, name, colour in VERDICT_COLOURS]),
         "rules": charts.hbar_chart("chart-rules", "Problems found, the most serious first (letters affected)",
                                    [r["title"] for r in charted], [r["letters"] for r in charted],
                                    colours=[SEVERITY_COLOURS[r["severity"]] for r in charted]),
+        # The agreement figure itself on its own scale (0.08, not 8 on an axis read as percent), to
+        # two places as the table beside it (panel/agreement.py `shown`); a negative one is drawn
+        # below the zero line, never shown as 0 (review 11a, finding 9). Too few letters: said.
         "panel": charts.bar_chart(
-            "chart-panel", "How much panel members agreed with each other (100 = always, 0 = no more than "
-                           "chance, below 0 = less than chance)",
-            [p["period_words"] for p in panel],
-            # a negative alpha is drawn below the zero line, never shown as 0 (review 11a, finding 9)
-            # (to two places first, as the table beside it shows it: panel/agreement.py `shown`)
-            [None if p["alpha_overall"] is None else round(100 * panel_agreement.shown(p["alpha_overall"])) for p in panel],
-            max_value=100),
+            "chart-panel", PANEL_CHART_TITLE, [p["period_words"] for p in panel],
+            [panel_agreement.shown(p["alpha_overall"]) for p in panel], max_value=1, places=2,
+            axis_label=PANEL_AXIS, figures=[_panel_words(p) for p in panel],
+            colours=[FEW_LETTERS_COLOUR if p["too_few_letters"] else None for p in panel]),
     }
     ctx.update({
         "months_due": dashboard.MONTH_DUE_WORDS, "months_sent": dashboard.MONTH_SENT_WORDS,
@@ -178,6 +206,8 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
         "undated_drafts": sum(1 for r in rows if dashboard.undated_draft(r)),
         "counted_on_words": labels.long_date(f["as_of"] or clock.today()),
         "verdict_months": verdict_months, "bands": bands, "problems": problems, "suggestions": suggestions,
+        "suggestions_spread": dashboard.spread(found, suggestions),
+        "panel_min_letters": panel_agreement.min_letters_for_agreement(),
         "not_charted": len(problems) - len(charted),
         "severities": labels.SEVERITIES, "panel": panel, "charts": chart_svgs,
         "today_words": labels.long_date(reg.today if reg else (f["as_of"] or clock.today())),

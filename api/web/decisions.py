@@ -90,7 +90,13 @@ def rows_for(db, f: dict) -> list[dict]:
     rows = [r for r in rows if (low is None or r["due_date"] >= low.isoformat())
             and (high is None or r["due_date"] <= high.isoformat())]
     agreement.for_rows(rows)  # a linked letter whose own details give another due date: said
+    # Which linked letters went out and when, and which are drafts: a letter sent before the
+    # decision (not counted as its letter) was listed among "Drafts".
+    sent = store.letters_sent_on(db, (i for r in rows for i in r["letter_ids"]))
     for r in rows:
+        r["sent_letters"] = [{"id": i, "sent_words": labels.long_date(sent[i]) if sent[i] else None}
+                             for i in r["letter_ids"] if i in sent]
+        r["draft_letters"] = [i for i in r["letter_ids"] if i not in sent]
         r.update(decision_words=labels.label(labels.DECISIONS, r["decision"]),
                  status_words=labels.label(labels.REGISTER_STATUSES, r["status"]),
                  due_words="no letter due" if r["status"] == "not_required" else labels.long_date(r["due_date"]),

@@ -113,26 +113,40 @@ def _load(db, user, letter_id: int, text_budget: int | None = 0) -> dict:
         raise PageNotFound() from None
 
 
-def _set_aside_severity(severity: str) -> str:
-    """Must-fix ("error", the default) or should-fix ("warning") set-asides: a wrong, shorter
-    review deadline is a should-fix, and setting it aside must be as plain to see (review 10a)."""
-    return severity if severity in ("error", "warning") else "error"
+# Each list's name: one per severity ("worth a look" in labels.SEVERITIES' words).
+SET_ASIDE_KINDS = {"error": "Must-fix problems", "warning": "Should-fix problems",
+                   "suggestion": f"Suggestions ({SEVERITY_WORDS['suggestion'].lower()})"}
+
+
+def _set_aside_problem(severity: str) -> str | None:
+    """Why `severity` cannot be listed, or None: must fix ("error", the default), should fix
+    ("warning": a wrong, shorter review deadline, review 10a) and suggestions ("suggestion") can.
+    Anything else is said, never swapped for the must-fix list as if it had been asked for."""
+    if severity in SET_ASIDE_KINDS:
+        return None
+    return (f"'{severity[:30]}' is not a kind of problem. Choose must-fix problems (severity=error), "
+            "should-fix problems (severity=warning) or suggestions (severity=suggestion).")
 
 
 @router.get("/letters/set-aside")
 def set_aside_page(request: Request, user: StaffOrManager, db: DbDep, severity: str = "error"):
-    """Must-fix (or, `severity=warning`, should-fix) findings marked 'not a problem' in the
-    user's area (staff: their team)."""
-    severity = _set_aside_severity(severity)
+    """Must-fix (or, `severity=warning`, should-fix; `severity=suggestion`, suggestions)
+    findings marked 'not a problem' in the user's area (staff: their team)."""
+    problem = _set_aside_problem(severity)
+    if problem:
+        return render(request, "set_aside.html", {"problem": problem, "severity": None, "rows": [], "count": 0,
+                                                  "kind": "Problems"}, 400, user)
     rows, count = store.set_aside(db, team=user.team if user.role == "staff" else None, severity=severity)
     audit.record(db, user.user, "letters.set_aside", "letter", None, {"count": count, "severity": severity})
     return render(request, "set_aside.html", {"rows": rows, "count": count, "when": letter_view.when,
-                                              "severity": severity}, user=user)
+                                              "severity": severity, "kind": SET_ASIDE_KINDS[severity]}, user=user)
 
 
 @router.get("/letters/set-aside.csv")
 def set_aside_csv(user: StaffOrManager, db: DbDep, severity: str = "error"):
-    severity = _set_aside_severity(severity)
+    problem = _set_aside_problem(severity)
+    if problem:
+        return Response(problem + "\n", status_code=400, media_type="text/plain; charset=utf-8")
     rows, count = store.set_aside(db, team=user.team if user.role == "staff" else None, severity=severity,
                                   limit=100_000)
     buf = io.StringIO()

@@ -93,6 +93,33 @@ def test_manager_sees_honest_figures_and_the_letters_not_sent(browser, site, siz
         context.close()
 
 
+@pytest.mark.parametrize("size", WIDTHS)
+def test_every_decisions_cell_names_its_column_on_a_phone(browser, site, size):
+    """A manager's review at 390 px: the table's headers went off screen and the due date sat
+    with no label. On a phone each cell shows its column's name before it; on a desktop the
+    headers are there and the cells show no name."""
+    context, page = _page(browser, site, size)
+    try:
+        sign_in(page, site["tokens"]["manager"])
+        page.goto(f"/decisions?status=overdue&as_of={AS_OF}")
+        due = page.locator("#decisions-table tbody tr").first.locator("td").nth(3)
+        before = due.evaluate("td => getComputedStyle(td, '::before').content")
+        header = page.locator("#decisions-table thead th").nth(3)
+        if size == "phone":
+            assert before == '"Due: "'
+            box = header.bounding_box()
+            assert box is None or box["x"] + box["width"] <= 0  # off screen
+            labels = page.locator("#decisions-table tbody tr").first.locator("td").evaluate_all(
+                "tds => tds.map(td => getComputedStyle(td, '::before').content)")
+            assert labels == ['"Case reference: "', '"Team: "', '"Decision: "', '"Due: "', '"Status: "', '"Letter: "']
+        else:
+            assert before in ("none", "normal") and header.is_visible()
+        shot(page, f"decisions-labels-{size}")
+        assert_accessible(page)
+    finally:
+        context.close()
+
+
 def test_panel_member_sees_named_questions_and_plain_findings(browser, site):
     for size in WIDTHS:
         context, page = _page(browser, site, size)

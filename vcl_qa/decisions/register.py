@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
-from vcl_qa import config, csv_safe
+from vcl_qa import config, csv_safe, labels
 from vcl_qa.db import teams
 from vcl_qa.engine.dates import long_date
 from vcl_qa.errors import LetterError
@@ -402,13 +402,16 @@ def digest_text(d: Digest) -> str:
     lines = [f"Letters to victims on {_long(d.today)} ({scope}): {counts['overdue']} overdue, "
              f"{counts['due_today']} due today, {counts['due']} due later.", d.summary()]
     titles = {"overdue": "OVERDUE", "due_today": "DUE TODAY", "due": "DUE LATER"}
+    # Each decision in the words the pages use ("Offer no evidence", not "no_evidence_offered"),
+    # in a column as wide as the longest listed.
+    width = max((len(_decision_words(r)) for r in [*rows, *d.not_required]), default=0)
     for status in OPEN:
         group = [r for r in rows if r["status"] == status]
         if not group:
             continue
         lines += ["", titles[status]]
         for r in group:
-            lines.append(f"  {r['urn']:<14} {r['decision']:<20} decided {r['decision_date']}  "
+            lines.append(f"  {r['urn']:<14} {_decision_words(r):<{width}}  decided {r['decision_date']}  "
                          f"due {r['due_date']}  {_days_phrase(r)}  team {r['team']}")
             if r.get("letter_warning"):
                 lines.append(f"      Note: {r['letter_warning']}")
@@ -423,12 +426,16 @@ def digest_text(d: Digest) -> str:
     if d.not_required:
         lines += ["", f"NO LETTER NEEDED ({len(d.not_required)}, not counted as due or missing)"]
         for r in d.not_required:
-            lines.append(f"  {r['urn']:<14} {r['decision']:<20} decided {r['decision_date']}  "
+            lines.append(f"  {r['urn']:<14} {_decision_words(r):<{width}}  decided {r['decision_date']}  "
                          f"team {r['team']}  why: {r['no_letter_reason']}")
     if d.unlinked:
         lines += ["", f"{d.unlinked} stored letter{'s' if d.unlinked != 1 else ''} match no decision in the "
                       "register: check the case reference and decision."]
     return "\n".join(lines) + "\n"
+
+
+def _decision_words(row: dict) -> str:
+    return labels.label(labels.DECISIONS, row["decision"])
 
 
 def _long(day: dt.date) -> str:

@@ -290,6 +290,19 @@ def linked_rows(db: Database, *, team: str | None = None, urn: str | None = None
     return rows
 
 
+def letters_sent_on(db: Database, letter_ids: Iterable[int]) -> dict[int, str | None]:
+    """Of these letters, those marked sent, each with the day it went out (its sent date, else
+    its letter date; None when it has neither): a letter not listed is a draft. The register page
+    says which of a decision's letters went out, also one sent before the decision (not counted)."""
+    ids = sorted(set(letter_ids))
+    out: dict[int, str | None] = {}
+    for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+        chunk = ids[start:start + 500]
+        out.update(db.execute(f"SELECT l.id, {SENT_DAY} FROM letters l WHERE l.status = 'sent'"
+                              f" AND l.id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+    return out
+
+
 # The details a letter and its register entry both hold from which each works out the day the
 # letter is due (the decision is the link itself). When they differ, the letter's page and the
 # register would each count from their own: both are shown, never one picked silently. A detail

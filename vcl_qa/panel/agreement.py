@@ -20,9 +20,27 @@ def _ratings(db: Database, period_id: int) -> list[dict]:
         [period_id]))
 
 
-def members_agree_words(alpha: float | None) -> str:
-    """Krippendorff's alpha in words: how far panel members agreed with each other."""
+def min_letters_for_agreement() -> int:
+    """Below this many letters agreement is not put into words ("too few letters to say"): a
+    rank correlation of two letters is always 1 or -1, whatever the panel thought."""
+    return int(load_panel_rules().report.get("min_letters_for_agreement", 5))
+
+
+def _too_few(letters: int | None, rated: str) -> str | None:
+    """"too few letters to say (2 rated; 5 needed)" when `letters` is under the minimum."""
+    needed = min_letters_for_agreement()
+    if letters is None or not 0 < letters < needed:
+        return None
+    return f"too few letters to say ({letters} {rated}; {needed} needed)"
+
+
+def members_agree_words(alpha: float | None, letters: int | None = None) -> str:
+    """Krippendorff's alpha in words: how far panel members agreed with each other. `letters`:
+    the letters rated by more than one member, which alpha is worked out from."""
     r = load_panel_rules().report
+    few = _too_few(letters, "rated by more than one member")
+    if few:
+        return few
     if alpha is None:
         return "not yet enough ratings"
     if alpha >= float(r.get("agree_strongly", 0.667)):
@@ -30,12 +48,16 @@ def members_agree_words(alpha: float | None) -> str:
     return "somewhat" if alpha >= float(r.get("agree_somewhat", 0.4)) else "hardly at all"
 
 
-def score_agrees_words(rho: float | None) -> str:
+def score_agrees_words(rho: float | None, letters: int | None = None) -> str:
     """Spearman's rho in words: how far the automatic score ranks letters as the panel does.
     A strongly negative rho is not "hardly at all": the score puts the letters the other way
     round from the panel (at -1 in exactly the reverse order), which a board must be told
-    (review 11a, finding 9): "the opposite way" at `score_opposite` (-0.4) or below."""
+    (review 11a, finding 9): "the opposite way" at `score_opposite` (-0.4) or below.
+    `letters`: the letters rated and scored, which rho is worked out from."""
     r = load_panel_rules().report
+    few = _too_few(letters, "rated")
+    if few:
+        return few
     if rho is None:
         return "not yet enough ratings"
     if rho >= float(r.get("score_closely", 0.7)):
@@ -45,30 +67,38 @@ def score_agrees_words(rho: float | None) -> str:
     return "the opposite way" if rho <= float(r.get("score_opposite", -0.4)) else "hardly at all"
 
 
-def shown(value: float | None) -> float | None:
+def shown(value: float | None, places: int = 2) -> float | None:
     """A statistic to two places, as every page, chart and report shows it: halves away from
     zero ("-0.155" is -0.16). A review found one figure shown three ways: -16 on the dashboard's
     chart (Python's round to even of -15.5), -0.15 in its table (two places of the binary
-    -0.15499...) and -0.155 in the board report."""
+    -0.15499...) and -0.155 in the board report. `places`: another figure's own (the board
+    report's averages, rules/panel.yml `places_rating`, `places_score`)."""
     if value is None:
         return None
-    return float(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return float(Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
-def figure_words(value: float | None) -> str:
+def figure_words(value: float | None, places: int = 2) -> str:
     """A statistic as people read it beside its words: "0.82", "-1.00" (a true minus sign, so a
     negative figure is never read as a dash), or "" when there is none (`shown`)."""
     if value is None:
         return ""
-    return f"{shown(value):.2f}".replace("-", "\u2212")
+    return f"{shown(value, places):.{places}f}".replace("-", "\u2212")
 
 
-def change_words(now: float | None, before: float | None) -> str:
-    """The change between two statistics as shown ("+0.05", "\u22120.30"), "" without both."""
+def change_figure(now: float | None, before: float | None, places: int = 2) -> float | None:
+    """The change between two figures as shown (each to `places` first), None without both."""
     if now is None or before is None:
+        return None
+    return round(shown(now, places) - shown(before, places), places) + 0.0  # never -0.0
+
+
+def change_words(now: float | None, before: float | None, places: int = 2) -> str:
+    """The change between two statistics as shown ("+0.05", "\u22120.30"), "" without both."""
+    change = change_figure(now, before, places)
+    if change is None:
         return ""
-    change = round(shown(now) - shown(before), 2)
-    return ("+" if change > 0 else "") + f"{change:.2f}".replace("-", "\u2212")
+    return ("+" if change > 0 else "") + f"{change:.{places}f}".replace("-", "\u2212")
 
 
 def _round(x: float | None, places: int = 3) -> float | None:
@@ -140,17 +170,24 @@ def agreement(db: Database, name: str) -> dict:
     rho = spearman([p for p, _ in pairs], [s for _, s in pairs]) if pairs else None
     items = db.execute("SELECT count(*) FROM panel_items WHERE period_id = ? AND removed_at IS NULL",
                        [period["id"]]).fetchone()[0]
+    alpha = _round(krippendorff_alpha(list(by_item.values()), "ordinal"))
+    twice = sum(1 for v in by_item.values() if len(v) >= 2)
     return {
         "period": name,
         "letters": items,
         "letters_rated": len(by_item),
-        "letters_with_two_or_more_ratings": sum(1 for v in by_item.values() if len(v) >= 2),
+        "letters_with_two_or_more_ratings": twice,
         "ratings": len(ratings),
         "raters": len({r["rater_id"] for r in ratings}),
-        "alpha_overall": _round(krippendorff_alpha(list(by_item.values()), "ordinal")),
+        "alpha_overall": alpha,
         "alpha_items": per_item,
         "spearman_overall_vs_score": _round(rho),
         "spearman_pairs": len(pairs),
+        # the figures in words, as the dashboard and the board report give them: with fewer than
+        # `min_letters` letters behind a figure, "too few letters to say (2 rated; 5 needed)"
+        "members_agree_words": members_agree_words(alpha, twice),
+        "score_agrees_words": score_agrees_words(_round(rho), len(pairs)),
+        "min_letters": min_letters_for_agreement(),
         "rules": rule_precision(db, period["id"]),
     }
 

@@ -15,8 +15,8 @@ from vcl_qa.engine.letter import context_from_mapping
 from vcl_qa.panel.redact import redact
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.panel import periods
-from vcl_qa.panel.agreement import (agreement, change_words, figure_words, members_agree_words,
-                                   min_answers_for_share, score_agrees_words, share_words)
+from vcl_qa.panel.agreement import (agreement, change_figure, change_words, figure_words, min_answers_for_share,
+                                   share_words, shown)
 from vcl_qa.panel.settings import load_panel_rules
 from vcl_qa.training.service import board_summary
 
@@ -167,6 +167,27 @@ def _poor_change(now: dict, before: dict | None) -> str | None:
     return f"{'up' if points > 0 else 'down'} {abs(points)} percentage {'point' if abs(points) == 1 else 'points'}"
 
 
+def places(measure: str) -> int:
+    """Decimal places a figure is shown to, the same in every table of the report and its CSV:
+    the automatic score (0 to 100) to `places_score`, the agreement figures to two
+    (agreement.shown), averages on the panel's 1 to 5 scale to `places_rating` (rules/panel.yml).
+    A review read "3.2" beside "4.14" and "70.0" beside "92.33"."""
+    r = load_panel_rules().report
+    if measure == "mean_score":
+        return int(r.get("places_score", 1))
+    if measure in ("alpha_overall", "spearman_overall_vs_score"):
+        return 2
+    return int(r.get("places_rating", 2))
+
+
+def _figure_words(t: dict) -> dict:
+    """A trend row's figures as shown: to the measure's places, a true minus sign ("\u22120.30")
+    and a plus for a rise; "" for no figure (the page says so in words)."""
+    p = places(t["measure"])
+    return {"value": figure_words(t["value"], p), "previous": figure_words(t["previous"], p),
+            "change": change_words(t["value"], t["previous"], p)}
+
+
 def _change(now_value: Any, before: Any) -> float | None:
     if isinstance(now_value, (int, float)) and isinstance(before, (int, float)):
         return round(now_value - before, 3)
@@ -191,20 +212,19 @@ def build(db: Database, name: str) -> dict:
     trend = [{"measure": key, "label": label, "value": current[key],
               "previous": before[key] if before else None,
               "change": _change(current[key], before[key]) if before else None} for key, label in TREND]
-    for t in trend:  # a share is shown with the count behind it, as everywhere in the report
-        if t["measure"] == "share_poor":
-            t["words"] = {"value": _poor_words(current), "previous": _poor_words(before),
-                          "change": _poor_change(current, before)}
-        elif t["measure"] in ("alpha_overall", "spearman_overall_vs_score"):
-            # to two places, as the dashboard shows them (agreement.shown)
-            t["words"] = {"value": figure_words(t["value"]), "previous": figure_words(t["previous"]),
-                          "change": change_words(t["value"], t["previous"])}
     for key in settings.item_ids:
         trend.append({"measure": f"rubric.{key}", "label": f"{settings.label(key)} (mean, 1-5)",
                       "value": current["rubric"][key],
                       "previous": before["rubric"][key] if before else None,
                       "change": _change(current["rubric"][key], before["rubric"][key]) if before else None})
-    rubric = sorted(({"item": k, "label": settings.label(k), "mean": v, "ratings": current["rubric_counts"][k]}
+    for t in trend:
+        if t["measure"] == "share_poor":  # a share is shown with the count behind it, as everywhere
+            t["words"] = {"value": _poor_words(current), "previous": _poor_words(before),
+                          "change": _poor_change(current, before)}
+        else:  # each measure to its own places (agreement figures to two, as the dashboard)
+            t["words"] = _figure_words(t)
+    rubric = sorted(({"item": k, "label": settings.label(k), "mean": v, "ratings": current["rubric_counts"][k],
+                      "mean_words": figure_words(v, places(f"rubric.{k}"))}
                      for k, v in current["rubric"].items()),
                     key=lambda r: (r["mean"] is None, r["mean"] if r["mean"] is not None else 0, r["item"]))
     judged = [{**r, "title": labels.rule_title(r["rule"]), "words": _panel_words(r)}
@@ -214,15 +234,18 @@ def build(db: Database, name: str) -> dict:
                    "seed": period["seed"], "drawn_at": period["drawn_at"], "words": periods.period_words(period)},
         "previous_period": prev["name"] if prev else None,
         "previous_words": periods.period_words(prev) if prev else None,
-        "agreement_words": {"members": members_agree_words(current["alpha_overall"]),
-                            "score": score_agrees_words(current["spearman_overall_vs_score"])},
+        "agreement_words": {"members": current["agreement"]["members_agree_words"],
+                            "score": current["agreement"]["score_agrees_words"]},
+        "min_letters": current["agreement"]["min_letters"],
         "thresholds": {k: float(settings.report.get(k, d)) for k, d in (
             ("agree_strongly", 0.667), ("agree_somewhat", 0.4), ("score_closely", 0.7), ("score_somewhat", 0.4),
             ("score_opposite", -0.4))},
         "summary": {k: current[k] for k in ("letters", "ratings", "mean_overall", "mean_score", "poor", "share_poor",
                                             "alpha_overall", "spearman_overall_vs_score")},
         "share_poor_words": _poor_words(current),
+        "summary_words": {k: figure_words(current[k], places(k)) for k in ("mean_overall", "mean_score")},
         "alpha_words": figure_words(current["alpha_overall"]),
+        "spearman_words": figure_words(current["spearman_overall_vs_score"]),
         "failed_rules": _failed_rules(db, period, by_rule, int(settings.report.get("top_rules", 8))),
         "failed_rules_unlisted": _unlisted(db, period, by_rule, int(settings.report.get("top_rules", 8))),
         "rubric": rubric,
@@ -293,10 +316,14 @@ def render_csv(data: dict) -> str:
     p = data["period"]
     w.writerow(["Period", p["words"], f"{labels.long_date(p['start_date'])} to {labels.long_date(p['end_date'])}",
                 data["previous_words"] or "", "", "", "period", p["name"]])
+    said = {"alpha_overall": data["agreement_words"]["members"],  # the words the page gives them
+            "spearman_overall_vs_score": data["agreement_words"]["score"]}
     for key, value in data["summary"].items():
         if key == "share_poor":  # "25% (3 of 12 letters)", as the HTML and docs/panel.md say
             value = data.get("share_poor_words") or _cell(value)
-        w.writerow(["Summary", SUMMARY_WORDS.get(key, key), _cell(value), "", "", "", "summary", key])
+        elif key in ("mean_overall", "mean_score", *said):
+            value = _number(value, places(key))
+        w.writerow(["Summary", SUMMARY_WORDS.get(key, key), _cell(value), "", "", said.get(key, ""), "summary", key])
     for r in data["failed_rules"]:
         w.writerow(["Most serious problem", r["title"], r["letters"], "", "",
                     f"{r['severity_words']}; found {_times(r['findings'])}; in {r['share_words']} of the sample; "
@@ -306,12 +333,19 @@ def render_csv(data: dict) -> str:
         w.writerow(["Most serious problem", "Other kinds of problem found, not listed",
                     data["failed_rules_unlisted"]["count"], "", "", unlisted_words(data), "unlisted_rules", "count"])
     for r in data["rubric"]:
-        w.writerow(["Rubric", r["label"], _cell(r["mean"]), "", "", _times(r["ratings"], "rating"), "rubric", r["item"]])
+        w.writerow(["Rubric", r["label"], _number(r["mean"], places(f"rubric.{r['item']}")), "", "",
+                    _times(r["ratings"], "rating"), "rubric", r["item"]])
     for r in data["trend"]:
-        shown = r.get("words") or {}
-        w.writerow(["Trend", r["label"].replace(" [1]", "").replace(" [2]", ""),
-                    _cell(shown.get("value") or r["value"]), _cell(shown.get("previous") or r["previous"]),
-                    _cell(shown.get("change") if shown else r["change"]), "", "trend", r["measure"]])
+        label = r["label"].replace(" [1]", "").replace(" [2]", "")
+        if r["measure"] == "share_poor":  # a share in words, with its counts
+            w.writerow(["Trend", label, r["words"]["value"] or "", r["words"]["previous"] or "",
+                        r["words"]["change"] or "", "", "trend", r["measure"]])
+            continue
+        # Numbers, each to the places the page shows, the change signed as any number is ("-0.94",
+        # "0.68"): a spreadsheet reads every one as a number (the page's true minus sign it would not)
+        p = places(r["measure"])
+        w.writerow(["Trend", label, _number(r["value"], p), _number(r["previous"], p),
+                    _number(change_figure(r["value"], r["previous"], p), p), "", "trend", r["measure"]])
     for r in data["rules"]:
         w.writerow(["Automatic check as the panel judged it", r["title"], r["words"], "", "",
                     (f"shown {_times(r['shown'])}; {r['agreed']} marked agree; {r['not_a_problem']} marked not a"
@@ -331,3 +365,8 @@ def render_csv(data: dict) -> str:
 
 def _cell(value: Any) -> Any:
     return "" if value is None else value
+
+
+def _number(value: float | None, places_: int) -> str:
+    """A figure for the CSV as the page shows it ("3.20", "70.0", "-0.94"), "" for none."""
+    return "" if value is None else f"{shown(value, places_):.{places_}f}"

@@ -32,8 +32,30 @@ def _nice_max(value: float) -> float:
     return 10 * power
 
 
-def _fmt(value: float) -> str:
+def _fmt(value: float, places: int | None = None) -> str:
+    """A figure as drawn: whole numbers bare and others to one place; with `places`, always to
+    that many ("0.08", "\u22120.16": a true minus sign, as the tables beside the charts)."""
+    if places is not None:
+        return f"{value:.{places}f}".replace("-", "\u2212")
     return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def figure(value: float, places: int | None = None) -> str:
+    """A figure as the charts draw it, for words beside a chart that must read the same."""
+    return _fmt(value, places)
+
+
+def _tick(value: float, places: int | None = None) -> str:
+    """An axis figure: as `_fmt`, but with `places` no more of them than it needs ("0.25", "0.5", "1")."""
+    if places is not None:
+        return f"{round(value, places) + 0.0:g}".replace("-", "\u2212")
+    return _fmt(value)
+
+
+def _fits(text: str, room: float) -> bool:
+    """Whether 13-unit Arial text fits in `room` units (about 7.2 units a character, digits and
+    most letters a little less)."""
+    return len(text) * 7.2 <= room
 
 
 def _open(chart_id: str, title: str, desc: str, width: int, height: int) -> list[str]:
@@ -52,9 +74,9 @@ def _steps(top: float, whole: bool = False) -> int:
 
 
 def _y_axis(parts: list[str], top: float, left: int, right: int, y0: int, plot_h: int, unit: str,
-            low: float = 0, whole: bool = False) -> None:
+            low: float = 0, whole: bool = False, places: int | None = None) -> None:
     """Grid lines and figures from `low` (0, or below it for negative values) to `top`; `y0` is
-    where `low` is drawn; `whole`: the figures are counts (`_steps`)."""
+    where `low` is drawn; `whole`: the figures are counts (`_steps`); `places`: see `_tick`."""
     steps = _steps(top, whole)
     tick = top / steps
     below = round(-low / tick) if low < 0 else 0  # ticks under 0, the same spacing
@@ -64,18 +86,27 @@ def _y_axis(parts: list[str], top: float, left: int, right: int, y0: int, plot_h
         y = y0 - plot_h * (value - low) / span
         parts.append(f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="13" fill="{INK}" {FONT}>'
-                     f'{escape(_fmt(value))}{escape(unit)}</text>')
+                     f'{escape(_tick(value, places))}{escape(unit)}</text>')
 
 
 def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float | None], *,
               unit: str = "", max_value: float | None = None, desc: str = "", zero_mark: bool = True,
-              whole: bool = False) -> str:
+              whole: bool = False, figures: Sequence[str | None] | None = None, places: int | None = None,
+              axis_label: str = "", colours: Sequence[str | None] | None = None) -> str:
     """Vertical bars, one per label; None shows as 'no data'. A negative value is drawn below a
     zero line, never cut to 0 (the axis goes down as far as it needs: review 11a, finding 9).
     `zero_mark`: a 0 is a dark mark on the zero line, told apart from no data (a rate); False:
     nothing, as in a count of letters by score band, where an empty band is simply empty.
-    `whole`: the values are counts, and the axis has whole numbers only."""
+    `whole`: the values are counts, and the axis has whole numbers only.
+    `figures`: each bar's figure in words, such as "25% (1 of 4)" (a rate with the counts behind
+    it): in the bar's title and the description, and above the bar when there is room (else the
+    value alone). `places`: values and axis to this many decimal places, for a figure that is not
+    a percentage (an agreement figure: "0.08", not "8"). `axis_label`: what the axis measures,
+    written above it. `colours`: a bar's own colour (None: the usual), as in `hbar_chart`."""
     width, height, left, bottom, top_pad = 560, 260, 48, 48, 16
+    if axis_label:
+        top_pad = 34  # a line for the axis's name above its top figure
+    figures = list(figures) if figures is not None else [None] * len(labels)
     plot_w, plot_h = width - left - 10, height - bottom - top_pad
     top = max_value or _nice_max(max((v for v in values if v is not None), default=0))
     lowest = min((v for v in values if v is not None), default=0)
@@ -83,9 +114,12 @@ def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence
     if lowest < 0:  # whole ticks below 0, as many as reach the lowest value
         tick = top / _steps(top, whole)
         low = -tick * math.ceil(-lowest / tick)
-    parts = _open(chart_id, title, desc or _describe(labels, values, unit), width, height)
+    said = [f or (None if v is None else _fmt(v, places) + unit) for f, v in zip(figures, values)]
+    parts = _open(chart_id, title, desc or _describe(labels, said, ""), width, height)
+    if axis_label:
+        parts.append(f'<text x="4" y="14" font-size="13" fill="{INK}" {FONT}>{escape(axis_label)}</text>')
     y_low = height - bottom  # where `low` is drawn (the bottom of the plot)
-    _y_axis(parts, top, left, width - 10, y_low, plot_h, unit, low, whole)
+    _y_axis(parts, top, left, width - 10, y_low, plot_h, unit, low, whole, places)
     y0 = y_low - plot_h * (0 - low) / (top - low)  # the zero line
     n = max(len(labels), 1)
     slot = plot_w / n
@@ -103,17 +137,19 @@ def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence
         else:
             h = plot_h * abs(max(low, min(value, top))) / (top - low)  # up from 0, or down from it
             y = y0 - h if value >= 0 else y0
-            fill = BAR
+            fill = (colours[i] if colours else None) or BAR
             if value == 0 and zero_mark:
                 # A bar of no height looked like a month with no data ("0%" on time was a blank,
                 # as if nothing was due): a dark mark on the zero line, tall enough to see.
                 h, y, fill = ZERO_MARK, y0 - ZERO_MARK, INK
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{fill}">'
-                         f'<title>{escape(label)}: {escape(_fmt(value))}{escape(unit)}</title></rect>')
-            if roomy:
+                         f'<title>{escape(label)}: {escape(said[i])}</title></rect>')
+            # The figure in words when it fits above the bar ("25% (1 of 4)"), else the value alone.
+            above = said[i] if figures[i] and _fits(said[i], slot - 2) else _fmt(value, places) if roomy else None
+            if above:
                 ty = y0 - h - 4 if value >= 0 else y0 - 4  # above a bar; a negative one's just above its zero line
                 parts.append(f'<text x="{cx:.1f}" y="{ty:.1f}" text-anchor="middle" font-size="13" fill="{INK}" {FONT}>'
-                             f'{escape(_fmt(value))}</text>')
+                             f'{escape(above)}</text>')
         if i % step == 0:
             parts.append(_x_label(cx, y_low, label, n))
     parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y0:.1f}" y2="{y0:.1f}" stroke="{INK}" stroke-width="1.5"/>')
@@ -187,7 +223,9 @@ def stacked_bar_chart(chart_id: str, title: str, labels: Sequence[str],
     return "".join(parts)
 
 
-def _describe(labels: Sequence[str], values: Sequence[float | None], unit: str) -> str:
+def _describe(labels: Sequence[str], values: Sequence[float | str | None], unit: str) -> str:
+    """"label: value" for each bar ("no data" for None); a value given as words stays as it is."""
     if not labels:
         return "No data."
-    return "; ".join(f"{label}: {'no data' if v is None else _fmt(v) + unit}" for label, v in zip(labels, values))
+    return "; ".join(f"{label}: {'no data' if v is None else v if isinstance(v, str) else _fmt(v) + unit}"
+                     for label, v in zip(labels, values))

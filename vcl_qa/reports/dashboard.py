@@ -153,9 +153,9 @@ def score_bands(rows: list[dict], width: int = 10) -> list[tuple[str, int]]:
 SEVERITY_ORDER = labels.SEVERITY_ORDER
 
 
-def frequent_rules(db: Database, rows: list[dict], top: int | None = 10) -> list[dict]:
-    """Rules found in the latest result of each letter (suppressed ones left out), the most
-    serious first (must fix, then should fix, then worth a look), then by letters affected."""
+def rules_found(db: Database, rows: list[dict]) -> tuple[Counter, dict[str, set]]:
+    """Each rule found in the latest result of each letter (suppressed ones left out): how many
+    times, and in which letters."""
     ids = [r["result_id"] for r in rows if r["result_id"]]
     counts: Counter = Counter()
     letters: dict[str, set] = defaultdict(set)
@@ -170,6 +170,15 @@ def frequent_rules(db: Database, rows: list[dict], top: int | None = 10) -> list
                 f"SELECT rule, letter_id FROM findings WHERE suppressed = 0 AND result_id IN ({marks})", chunk):
             counts[rule] += 1
             letters[rule].add(letter_id)
+    return counts, letters
+
+
+def frequent_rules(db: Database, rows: list[dict], top: int | None = 10,
+                   found: tuple[Counter, dict[str, set]] | None = None) -> list[dict]:
+    """Rules found in the latest result of each letter (suppressed ones left out), the most
+    serious first (must fix, then should fix, then worth a look), then by letters affected.
+    `found`: `rules_found`'s answer, when it is to hand."""
+    counts, letters = found or rules_found(db, rows)
     known = {r.id: r for r in load_rules().rules}
     rows = [{"rule": rule, "title": known[rule].title if rule in known else labels.rule_title(rule),
              "severity": known[rule].severity if rule in known else "warning",
@@ -179,12 +188,22 @@ def frequent_rules(db: Database, rows: list[dict], top: int | None = 10) -> list
     return rows if top is None else rows[:top]
 
 
-def problems_and_suggestions(db: Database, rows: list[dict]) -> tuple[list[dict], list[dict]]:
+def problems_and_suggestions(db: Database, rows: list[dict], found: tuple[Counter, dict[str, set]] | None = None
+                             ) -> tuple[list[dict], list[dict]]:
     """Every must-fix and should-fix problem (the most serious first, then by letters), and
     the suggestions ("worth a look") on their own."""
-    found = frequent_rules(db, rows, top=None)
+    found = frequent_rules(db, rows, top=None, found=found)
     problems = [r for r in found if r["severity"] in ("error", "warning")]
     return problems, [r for r in found if r["severity"] not in ("error", "warning")]
+
+
+def spread(found: tuple[Counter, dict[str, set]], kinds: list[dict]) -> dict:
+    """How far some kinds of problem (`frequent_rules` rows) reach: how many kinds, in how many
+    letters (a letter with two of them counted once) and how many times in all. A count of
+    kinds alone read as a count of problems ("Suggestions: 2" for 22 in 10 letters)."""
+    _counts, letters = found
+    return {"kinds": len(kinds), "letters": len(set().union(*(letters[k["rule"]] for k in kinds))),
+            "findings": sum(k["findings"] for k in kinds)}
 
 
 def charted_problems(problems: list[dict], each: int = 8) -> list[dict]:
@@ -213,8 +232,9 @@ def panel_figures(db: Database, as_of: dt.date | None = None) -> list[dict]:
         out.append({"period": p["name"], "period_words": panel_periods.period_words(p),
                     "letters_rated": a["letters_rated"], "ratings": a["ratings"],
                     "alpha_overall": a["alpha_overall"], "spearman_overall_vs_score": a["spearman_overall_vs_score"],
-                    "members_agree": panel_agreement.members_agree_words(a["alpha_overall"]),
-                    "score_agrees": panel_agreement.score_agrees_words(a["spearman_overall_vs_score"]),
+                    # in words, or "too few letters to say" (agreement.min_letters_for_agreement)
+                    "members_agree": a["members_agree_words"], "score_agrees": a["score_agrees_words"],
+                    "too_few_letters": 0 < a["letters_with_two_or_more_ratings"] < a["min_letters"],
                     # the figures beside the words: a negative one is never hidden (review 11a, finding 9)
                     "members_figure": panel_agreement.figure_words(a["alpha_overall"]),
                     "score_figure": panel_agreement.figure_words(a["spearman_overall_vs_score"])})
