@@ -33,7 +33,9 @@ def site(tmp_path_factory):
         sampling.draw(db, users["manager"], period)
         for n in (0, 1):
             member = users[f"panel{n}"]
-            for i, q in enumerate(sorted(rating.queue(db, member, period=period), key=lambda q: q["item_id"])):
+            # in the items' order (a queue's item_id is the member's own random code)
+            item_of = dict(db.execute("SELECT code, item_id FROM panel_assignments"))
+            for i, q in enumerate(sorted(rating.queue(db, member, period=period), key=lambda q: item_of[q["item_id"]])):
                 rating.rate(db, member, q["item_id"], good_rating(marks[n][i % len(marks[n])]))
     data = report.build(db, "2025Q1")
     token = add_user(db, "board-manager", "manager")[1]
