@@ -214,6 +214,16 @@ class LetterDetail(LetterSummary):
     suppressions: list[SuppressionOut]
     sent_by: str | None = Field(default=None, description="Who marked the letter as sent")
     sent_marked_at: str | None = Field(default=None, description="When they marked it (UTC)")
+    first_saved_on: str | None = Field(default=None, description=(
+        "The UK date (YYYY-MM-DD) the letter's first version was saved here"))
+    sent_before_saved: bool = Field(default=False, description=(
+        "true when the letter is marked sent on a day before first_saved_on: its sent date (and so whether it "
+        "was on time) rests on the word of whoever marked it. Never for a letter stored or marked sent by "
+        "`vcl-qa import --sent` (its date is the file's letter_date). The dashboard counts them "
+        "(GET /letters?sent_before_saved=true lists them)"))
+    sent_before_saved_reason: str | None = Field(default=None, description=(
+        "Why it went out before it was first saved here, as the person who marked it sent gave it "
+        "(sent_by); null when none was needed, or for a mark made before a reason was asked for"))
     rescored_for_today: bool = Field(default=False, description=(
         "true when `result` (and `score`, `verdict`) were worked out for today on this request: the "
         "letter is a draft with no letter_date, saved on an earlier day. The score stored when it "
@@ -271,6 +281,13 @@ class SentIn(BaseModel):
     sent_date: Day | None = Field(default=None, description="YYYY-MM-DD (not a date and time). Default: the "
                                                             "letter's date (letter_date), or today when it "
                                                             "has none or it is later")
+    sent_before_saved_reason: str | None = Field(default=None, max_length=2000, description=(
+        "Needed when the day it was sent (given, or the default) is before the UK date the letter was first "
+        "saved here (first_saved_on): why it went out before it was saved here, in at least 3 words and 12 "
+        "letters, as a 'not a problem' reason (e.g. 'written in Word and posted that day, saved here two days "
+        "later to record it'). Without it such a day is refused (422, field sent_before_saved_reason). Kept "
+        "with the mark, in the audit log entry (letter.sent) and in GET /letters/{id}; not kept when the day "
+        "is not before the first save"))
 
 
 class SuppressionRestored(SuppressionCreated):

@@ -26,7 +26,8 @@ def seeded_db(path: Path, panel_members: int = 3, q1_letters: int = 24):
         day = dt.date(2025, 1, 6) + dt.timedelta(days=2 * i) if i < q1_letters else dt.date(2024, 11, 1) + dt.timedelta(days=i)
         p = sent_on(p, day)
         r = service.submit(db, users[team], p["text"], p["context"], team=team)
-        service.mark_sent(db, users[team], r["id"], day)
+        service.mark_sent(db, users[team], r["id"], day,
+                          before_saved_reason="posted first, saved here afterwards to record it")
         ids.append(r["id"])
     return db, users, ids
 

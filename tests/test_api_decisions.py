@@ -10,6 +10,9 @@ import pytest
 from live_server import LiveServer, auth, make_user
 from vcl_qa.decisions.register import FIELDS as DECISION_FIELDS
 
+# Why a letter saved here today went out on an earlier day (asked for by marking it sent then).
+SAID_WHY = {"sent_before_saved_reason": "posted first, saved here afterwards to record it"}
+
 AS_OF = "2025-01-06"  # a Monday
 TEXT = "Dear Ms Okafor\n\nWe have decided to stop the case. I am sorry for the upset this causes.\n"
 
@@ -206,7 +209,7 @@ def test_letters_change_statuses_and_views(server):
         assert r.status_code == 201, r.text
         letter_id = r.json()["id"]
         assert call(server, "staff", "POST", f"/letters/{letter_id}/sent",
-                    json={"sent_date": sent}).status_code == 200
+                    json={"sent_date": sent, **SAID_WHY}).status_code == 200
         return letter_id
 
     first = send("66FF0000124", "2024-12-19", "2024-12-20")

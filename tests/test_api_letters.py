@@ -6,6 +6,9 @@ import pytest
 
 from live_server import auth, live_server, make_user  # noqa: F401 (fixture)
 
+# Why a letter saved here today went out on an earlier day (asked for by marking it sent then).
+SAID_WHY = {"sent_before_saved_reason": "posted first, saved here afterwards to record it"}
+
 LETTER = "Private - to be opened by addressee only\n\nDear Ms Okafor\n\nWe have decided to stop the case.\n"
 CONTEXT = {"decision": "discontinued", "decision_date": "2024-12-19", "letter_date": "2024-12-20",
            "victim_category": "enhanced", "victim_name": "Ms Jane Okafor", "urn": "42AB1234524"}
@@ -139,7 +142,7 @@ def test_version_of_unknown_letter_is_404(api):
 
 def test_sent_letter_takes_no_new_version_409(api):
     letter_id = submit(api).json()["id"]
-    r = api.post(f"/letters/{letter_id}/sent", json={"sent_date": "2024-12-20"})
+    r = api.post(f"/letters/{letter_id}/sent", json={"sent_date": "2024-12-20", **SAID_WHY})
     assert r.status_code == 200
     assert (r.json()["status"], r.json()["sent_date"]) == ("sent", "2024-12-20")
     assert api.post(f"/letters/{letter_id}/sent", json={}).status_code == 409
@@ -151,7 +154,7 @@ def test_sent_letter_takes_no_new_version_409(api):
 def test_list_filters_and_paginates(api):
     ids = [submit(api).json()["id"] for _ in range(3)]
     api.post("/letters", json={"text": LETTER, "context": {**CONTEXT, "decision": "not_charged"}})
-    api.post(f"/letters/{ids[0]}/sent", json={"sent_date": "2024-12-20"})
+    api.post(f"/letters/{ids[0]}/sent", json={"sent_date": "2024-12-20", **SAID_WHY})
     page = api.get("/letters", params={"limit": 2, "offset": 0}).json()
     assert page["count"] == 4
     assert len(page["data"]) == 2

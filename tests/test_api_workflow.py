@@ -12,6 +12,9 @@ import pytest
 from vcl_qa import clock
 from live_server import auth, live_server, make_user  # noqa: F401 (fixture)
 
+# Why a letter saved here today went out on an earlier day (asked for by marking it sent then).
+SAID_WHY = {"sent_before_saved_reason": "posted first, saved here afterwards to record it"}
+
 LETTER = ("Private - to be opened by addressee only\n\nDear Ms Okafor\n\n"
           "I am writing in relation to the case. We have decided to stop the case.\n\n"
           "Please call [NAME OF PROSECUTOR] if you have questions.\n\nYours sincerely\n\nSam\n")
@@ -113,7 +116,7 @@ def test_a_restored_finding_counts_again_and_both_steps_are_audited(server):
 def test_sent_defaults_to_the_letter_date_and_can_be_undone_by_its_author_or_a_manager(server):
     with client(server, "staff") as api:
         lid = api.post("/letters", json={"text": LETTER, "context": CONTEXT}).json()["id"]
-        r = api.post(f"/letters/{lid}/sent", json={})
+        r = api.post(f"/letters/{lid}/sent", json={**SAID_WHY})
         assert (r.json()["status"], r.json()["sent_date"]) == ("sent", "2024-12-20")
         assert r.json()["sent_by"] == "alice"
         with client(server, "staff2") as someone_else:
@@ -124,7 +127,7 @@ def test_sent_defaults_to_the_letter_date_and_can_be_undone_by_its_author_or_a_m
         assert api.delete(f"/letters/{lid}/sent").status_code == 409  # not sent now
         # A new version is accepted again, and a manager may undo anyone's mark.
         assert api.post("/letters", json={"text": LETTER + "\n", "letter_id": lid}).status_code == 201
-        assert api.post(f"/letters/{lid}/sent", json={"sent_date": "2024-12-23"}).status_code == 200
+        assert api.post(f"/letters/{lid}/sent", json={"sent_date": "2024-12-23", **SAID_WHY}).status_code == 200
     with client(server, "manager") as manager:
         assert manager.delete(f"/letters/{lid}/sent").json()["status"] == "draft"
     actions = audit_actions(server, lid)

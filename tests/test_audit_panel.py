@@ -11,6 +11,9 @@ import httpx
 
 from live_server import LiveServer, auth, make_user, sample_payloads, sent_on
 
+# Why a letter saved here today went out on an earlier day (asked for by marking it sent then).
+SAID_WHY = {"sent_before_saved_reason": "posted first, saved here afterwards to record it"}
+
 
 def test_audit_names_the_rater_but_never_shows_the_rating(tmp_path):
     db = tmp_path / "vcl_qa.db"
@@ -28,7 +31,7 @@ def test_audit_names_the_rater_but_never_shows_the_rating(tmp_path):
         for i, body in enumerate(sample_payloads()[13:17]):  # flawed letters: findings to answer
             day = f"2025-02-{i + 1:02d}"
             lid = staff.post("/letters", json=sent_on(body, day)).json()["id"]
-            assert staff.post(f"/letters/{lid}/sent", json={"sent_date": day}).status_code == 200
+            assert staff.post(f"/letters/{lid}/sent", json={"sent_date": day, **SAID_WHY}).status_code == 200
         assert manager.put("/panel/policy", json={"random_share": 1.0, "seed": 1}).status_code == 200
         assert manager.post("/panel/periods/2025Q1/draw", json={}).status_code == 200
         given = {}

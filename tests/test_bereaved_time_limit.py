@@ -141,7 +141,8 @@ def test_the_letters_csv_counts_the_due_date_from_one_working_day(server):
         ctx = {"decision": "discontinued", "decision_date": DECIDED, "letter_date": SENT,
                "victim_category": "standard", "bereaved": True}
         letter = service.submit(db, user, TEXT, ctx, team="south")["id"]
-        service.mark_sent(db, user, letter, dt.date.fromisoformat(SENT))
+        service.mark_sent(db, user, letter, dt.date.fromisoformat(SENT),
+                          before_saved_reason="posted first, saved here afterwards to record it")
     finally:
         db.close()
     from web_site import signed_in

@@ -41,7 +41,8 @@ def site(tmp_path_factory):
         ctx = {**CASE, **({"letter_date": letter_date} if letter_date else {})}
         ids[name] = service.submit(db, staff, TEXT, ctx, team="east")["id"]
         if sent:
-            service.mark_sent(db, staff, ids[name], dt.date.fromisoformat(sent))
+            service.mark_sent(db, staff, ids[name], dt.date.fromisoformat(sent),
+                              before_saved_reason="posted first, saved here afterwards to record it")
     db.close()
     server = LiveServer(path).start()
     yield {"url": server.url, "tokens": {"manager": token}, "ids": ids}

@@ -68,7 +68,7 @@ def letters(tmp_path, monkeypatch):
         ids[name] = service.submit(db, staff, TEXT, ctx, team="east")["id"]
         decisions.upsert_many(db, manager, [register.record_from_mapping(
             {**CASE, "urn": urn, "team": "east"}, today=CHECKED)])
-    service.mark_sent(db, staff, ids["A"], DUE)
+    service.mark_sent(db, staff, ids["A"], DUE, before_saved_reason="posted first, saved here afterwards to record it")
     for letter_id in ids.values():
         stored_on(db, letter_id, CHECKED)
     on(monkeypatch, TODAY)
@@ -211,7 +211,8 @@ def test_the_panel_report_reads_sent_letters_judged_by_the_day_they_went_out(let
     with pytest.raises(Conflict):
         sampling.add_letter(db, user_by_name(db, "manager"), "2025Q4", ids["U"], "to see it")
     # Sent today, a week late: stored as judged on the day it went out, and so in the board's report.
-    service.mark_sent(db, staff, ids["U"], TODAY)
+    service.mark_sent(db, staff, ids["U"], TODAY,
+                      before_saved_reason="posted first, saved here afterwards to record it")
     sent = store.get_letter(db, ids["U"])["result"]
     assert sent["metrics"]["letter_date"] == TODAY.isoformat() and set(LATE_RULES) <= rules_of(sent)
     sampling.draw(db, manager, "2025Q4")

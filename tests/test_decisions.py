@@ -98,7 +98,8 @@ def test_most_urgent_first(filled):
 
 
 def test_sending_a_letter_changes_its_decisions_status_at_once(filled):
-    service.mark_sent(filled, ACTOR, filled.letter_ids["F1"], D(2025, 1, 6))
+    service.mark_sent(filled, ACTOR, filled.letter_ids["F1"], D(2025, 1, 6),
+                      before_saved_reason="posted first, saved here afterwards to record it")
     assert by_urn(decisions.register(filled, today=TODAY, urn="F1")) == {"F1": ("sent_on_time", 1)}
     c1 = letter(filled, "C1", "no_evidence_offered", "2024-12-31", "enhanced", sent="2025-01-06")
     row = decisions.register(filled, today=TODAY, urn="c1")[0]  # case reference in any case

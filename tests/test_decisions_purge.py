@@ -119,7 +119,8 @@ def test_an_overdue_decision_keeps_its_reference_and_its_draft(dbfile, tmp_path)
         "71PG0000001", "Mrs Ann Lee", [draft], "overdue")
     # The draft goes out on its date: the decision is sent on time, not overdue for good.
     db = open_db(dbfile)
-    service.mark_sent(db, user_by_name(db, "writer"), draft, SENT)
+    service.mark_sent(db, user_by_name(db, "writer"), draft, SENT,
+                      before_saved_reason="posted first, saved here afterwards to record it")
     db.close()
     assert [(e["status"], e["letter_ids"]) for e in entries(dbfile)] == [("sent_on_time", [draft])]
     # The case management system registers the case again: still one entry.

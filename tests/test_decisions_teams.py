@@ -10,6 +10,9 @@ import pytest
 
 from live_server import LiveServer, auth, make_user
 
+# Why a letter saved here today went out on an earlier day (asked for by marking it sent then).
+SAID_WHY = {"sent_before_saved_reason": "posted first, saved here afterwards to record it"}
+
 URN = "52EE0000124"
 TEXT = "Private - to be opened by addressee only\n\nDear Ms Okafor\n\nWe have decided to stop the case.\n"
 CTX = {"decision": "discontinued", "decision_date": "2024-12-19", "letter_date": "2024-12-20",
@@ -35,7 +38,7 @@ def call(server, who, method, path, **kw):
 
 def test_another_teams_letter_is_never_linked_or_shown(server):
     letter = call(server, "south", "POST", "/letters", json={"text": TEXT, "context": CTX}).json()["id"]
-    assert call(server, "south", "POST", f"/letters/{letter}/sent", json={"sent_date": "2024-12-20"}).status_code == 200
+    assert call(server, "south", "POST", f"/letters/{letter}/sent", json={"sent_date": "2024-12-20", **SAID_WHY}).status_code == 200
     r = call(server, "north", "POST", "/decisions", json=DECISION)
     assert r.status_code == 201
     row = r.json()["data"][0]

@@ -12,6 +12,9 @@ import pytest
 
 from live_server import auth, signed_in_client, users_server
 
+# Why a letter saved here today went out on an earlier day (asked for by marking it sent then).
+SAID_WHY = {"sent_before_saved_reason": "posted first, saved here afterwards to record it"}
+
 TEXT = ("Private - to be opened by addressee only\n\nDear Ms Okafor\n\nI am writing to tell you that "
         "we have decided to stop the case against Mr Lane. I know this is hard news.\n\nYours sincerely\n")
 CONTEXT = {"decision": "discontinued", "decision_date": "2024-12-19", "letter_date": "2024-12-20",
@@ -167,7 +170,7 @@ def test_saving_a_letter_marked_sent_meanwhile_keeps_the_text_to_check_as_a_new_
     letter_id = new_letter(api)
     with session(server, "ann") as ann:
         form = form_of(ann.get(f"/letters/{letter_id}").text)
-        assert api.post(f"/letters/{letter_id}/sent", json={"sent_date": "2024-12-20"}).status_code == 200
+        assert api.post(f"/letters/{letter_id}/sent", json={"sent_date": "2024-12-20", **SAID_WHY}).status_code == 200
         r = ann.post(f"/letters/{letter_id}/versions", data={**form, "text": A_EDIT})
         assert r.status_code == 409
         summary = re.sub(r"\s+", " ", re.search(r'id="error-summary">(.*?)</div>', r.text, re.S).group(1))

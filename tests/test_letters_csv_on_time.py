@@ -61,7 +61,8 @@ def stored(tmp_path_factory):
     for name, (details, letter_date, sent) in LETTERS.items():
         ids[name] = service.submit(db, staff, TEXT, {**details, "letter_date": letter_date}, team="south")["id"]
         if sent:
-            service.mark_sent(db, staff, ids[name], dt.date.fromisoformat(sent))
+            service.mark_sent(db, staff, ids[name], dt.date.fromisoformat(sent),
+                              before_saved_reason="posted first, saved here afterwards to record it")
     ids["no_details"] = service.submit(db, staff, TEXT, {"letter_date": "2025-11-21"}, team="south")["id"]
     db.close()
     return {"path": path, "token": token, "ids": ids}

@@ -235,7 +235,8 @@ def test_a_wrong_case_reference_reads_as_another_case_to_the_panel(tmp_path):
     payload = next(p for p in sample_payloads() if "13AB0456724" in p["text"] and p["context"]["urn"] != "13AB0456724")
     p = sent_on(payload, dt.date(2025, 1, 6))
     r = service.submit(db, staff, p["text"], p["context"], team="north")
-    service.mark_sent(db, staff, r["id"], dt.date(2025, 1, 6))
+    service.mark_sent(db, staff, r["id"], dt.date(2025, 1, 6),
+                      before_saved_reason="posted first, saved here afterwards to record it")
     sampling.draw(db, manager, "2025Q1")
     code = rating.queue(db, member)[0]["item_id"]
     text = rating.open_item(db, member, code)["text"]

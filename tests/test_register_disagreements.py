@@ -17,6 +17,9 @@ from vcl_qa import Letter
 
 from live_server import SAMPLES, api_client, page_words, signed_in_client, users_server
 
+# Why a letter saved here today went out on an earlier day (asked for by marking it sent then).
+SAID_WHY = {"sent_before_saved_reason": "posted first, saved here afterwards to record it"}
+
 SAMPLE = Letter.from_file(SAMPLES / "01_good_discontinued_assault_standard.txt")
 # Decided Monday 24 November 2025: enhanced rights, due Tuesday 25 November; standard, Monday
 # 1 December. The letter went out on Friday 28 November: on time by the letter, late by the register.
@@ -61,7 +64,7 @@ def letter(api, urn: str, *, sent: bool = True, **changes) -> int:
     assert r.status_code == 201, r.text
     letter_id = r.json()["id"]
     if sent:
-        assert api.post(f"/letters/{letter_id}/sent", json={"sent_date": SENT}).status_code == 200
+        assert api.post(f"/letters/{letter_id}/sent", json={"sent_date": SENT, **SAID_WHY}).status_code == 200
     return letter_id
 
 

@@ -249,7 +249,8 @@ def _page_item(server) -> int:
             staff = user_by_name(db, "staff")
             letter = service.submit(db, staff, OK_LETTER["text"], {"decision": "discontinued",
                                     "decision_date": "2019-04-01"}, team="north")
-            service.mark_sent(db, staff, letter["id"], dt.date(2019, 4, 2))
+            service.mark_sent(db, staff, letter["id"], dt.date(2019, 4, 2),
+                              before_saved_reason="posted first, saved here afterwards to record it")
             sampling.draw(db, user_by_name(db, "manager"), "2019Q2", preview=True)
             row = db.execute("SELECT i.id FROM panel_items i JOIN panel_periods p ON p.id = i.period_id"
                              " WHERE p.name = '2019Q2'").fetchone()

@@ -26,6 +26,9 @@ from vcl_qa.reports import dashboard, timeliness
 
 from live_server import LiveServer, auth, make_user
 
+# Why a letter saved here today went out on an earlier day (asked for by marking it sent then).
+SAID_WHY = {"sent_before_saved_reason": "posted first, saved here afterwards to record it"}
+
 TEXT = ("Private - to be opened by addressee only\n\nDear Ms Okafor\n\nI am writing to tell you that "
         "we have decided to stop the case against Mr Lane. I know this is hard news.\n\nYours sincerely\n")
 # Decided Thursday 19 December 2024, enhanced rights: due Friday 20 December.
@@ -57,14 +60,16 @@ def test_cannot_be_marked_sent_before_its_own_date(db):
     assert (row["status"], row["sent_date"]) == ("draft", None)
     assert db.execute("SELECT count(*) FROM results WHERE letter_id = ?", [r["id"]]).fetchone()[0] == 1
     # on its own date, or later, it can
-    service.mark_sent(db, user, r["id"], dt.date(2024, 12, 23))
+    service.mark_sent(db, user, r["id"], dt.date(2024, 12, 23),
+                      before_saved_reason="posted first, saved here afterwards to record it")
     assert letters.letter_row(db, r["id"])["sent_date"] == "2024-12-23"
 
 
 def test_a_later_sent_date_is_still_accepted_and_judged(db):
     user = add_user(db, "sam", "staff", "north")[0]
     r = service.submit(db, user, TEXT, {**DECIDED, "letter_date": "2024-12-20"}, team="north")
-    service.mark_sent(db, user, r["id"], dt.date(2024, 12, 23))
+    service.mark_sent(db, user, r["id"], dt.date(2024, 12, 23),
+                      before_saved_reason="posted first, saved here afterwards to record it")
     assert any(f["rule"] == "timeliness.late" for f in letters.latest_result(db, r["id"])["findings"])
 
 
@@ -113,7 +118,7 @@ def test_api_refuses_a_sent_date_before_the_letters_date(api):
     letter = api.get(f"/letters/{letter_id}").json()
     assert (letter["status"], letter["sent_date"]) == ("draft", None)
     assert any(f["rule"] == "timeliness.late" for f in letter["result"]["findings"])
-    assert api.post(f"/letters/{letter_id}/sent", json={"sent_date": "2024-12-23"}).status_code == 200
+    assert api.post(f"/letters/{letter_id}/sent", json={"sent_date": "2024-12-23", **SAID_WHY}).status_code == 200
 
 
 def test_send_form_refuses_a_sent_date_before_the_letters_date(api, web):
@@ -160,7 +165,8 @@ def test_mark_sent_refuses_a_year_before_2000(db):
         service.mark_sent(db, user, r["id"], dt.date(1, 1, 1))
     assert err.value.field == "sent_date" and "in the year 0001, before 2000" in err.value.message
     assert letters.letter_row(db, r["id"])["status"] == "draft"
-    service.mark_sent(db, user, r["id"], dt.date(2000, 1, 1))  # the earliest day taken
+    service.mark_sent(db, user, r["id"], dt.date(2000, 1, 1),
+                      before_saved_reason="posted first, saved here afterwards to record it")  # the earliest day taken
     assert letters.letter_row(db, r["id"])["sent_date"] == "2000-01-01"
 
 
@@ -218,7 +224,8 @@ def test_letter_page_and_send_page_say_late(api, web, day, day_words):
     # the form as the browser sends it: the tick, and the checks of the problems it was shown
     seen = re.search(r'name="seen" value="([^"]*)"', send.text).group(1)
     assert "timeliness.late" in seen.split()
-    r = web.post(f"/letters/{letter_id}/sent", data={"csrf_token": csrf(send.text), "confirm": "yes", "seen": seen})
+    r = web.post(f"/letters/{letter_id}/sent", data={"csrf_token": csrf(send.text), "confirm": "yes", "seen": seen,
+                                                     **SAID_WHY})
     assert r.status_code == 303
     page = squash(web.get(f"/letters/{letter_id}").text)
     assert f"Late: sent on {day_words}, after the due date." in page
@@ -273,8 +280,10 @@ def test_dashboards_own_figure_counts_it_late(db, day, day_words):
     late = service.submit(db, user, TEXT, {**DECIDED, "letter_date": day}, team="north")["id"]
     on_time = service.submit(db, user, TEXT, {**DECIDED, "letter_date": "2024-12-20"}, team="north")["id"]
     # sent: only letters that went out are judged for time (review 11a, finding 6)
-    service.mark_sent(db, user, late, dt.date.fromisoformat(day))
-    service.mark_sent(db, user, on_time, dt.date(2024, 12, 20))
+    service.mark_sent(db, user, late, dt.date.fromisoformat(day),
+                      before_saved_reason="posted first, saved here afterwards to record it")
+    service.mark_sent(db, user, on_time, dt.date(2024, 12, 20),
+                      before_saved_reason="posted first, saved here afterwards to record it")
     rows = dashboard.letters_in_scope(db)
     assert dashboard.summary(rows)["timeliness_rate"] == 50.0
     assert [(m["judged_for_time"], m["on_time"]) for m in dashboard.by_month(rows)] == [(2, 1)]

@@ -119,7 +119,7 @@ def test_new_version_inherits_context_and_numbering(db):
 
 def test_sent_letter_rejects_versions_and_second_send(db):
     first = service.submit(db, WHO, TEXT, CTX, team="north")
-    service.mark_sent(db, WHO, first["id"])
+    service.mark_sent(db, WHO, first["id"], before_saved_reason="posted first, saved here afterwards to record it")
     with pytest.raises(letters.Conflict):
         service.submit(db, WHO, TEXT, {}, letter_id=first["id"])
     with pytest.raises(letters.Conflict):
@@ -131,7 +131,7 @@ def test_a_sent_letters_marks_cannot_change(db):
     (the stored score went from 66 to 69) or restored, changing what the dashboard counted."""
     first = service.submit(db, WHO, TEXT, CTX, team="north")
     mark = service.suppress(db, WHO, first["id"], "content.support", "named in the leaflet sent with it")
-    service.mark_sent(db, WHO, first["id"])
+    service.mark_sent(db, WHO, first["id"], before_saved_reason="posted first, saved here afterwards to record it")
     before = letters.get_letter(db, first["id"])
     results = count(db, "results")
     with pytest.raises(letters.Conflict, match=r"was sent on Friday 20 December 2024; its findings and marks cannot change"):

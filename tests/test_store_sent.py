@@ -31,7 +31,8 @@ def test_sent_late_is_scored_late(db):
     user = add_user(db, "sam", "staff", "north")[0]
     r = service.submit(db, user, TEXT, CONTEXT, team="north")
     assert "timeliness.late" not in rules(r["result"])
-    service.mark_sent(db, user, r["id"], dt.date(2024, 12, 23))
+    service.mark_sent(db, user, r["id"], dt.date(2024, 12, 23),
+                      before_saved_reason="posted first, saved here afterwards to record it")
     latest = letters.latest_result(db, r["id"])
     assert {"timeliness.late", "empathy.delay_apology"} <= rules(latest)
     assert latest["metrics"]["letter_date"] == "2024-12-23"
@@ -42,7 +43,8 @@ def test_sent_late_is_scored_late(db):
 def test_sent_on_its_letter_date_is_not_scored_again(db):
     user = add_user(db, "sam", "staff", "north")[0]
     r = service.submit(db, user, TEXT, CONTEXT, team="north")
-    service.mark_sent(db, user, r["id"], dt.date(2024, 12, 20))
+    service.mark_sent(db, user, r["id"], dt.date(2024, 12, 20),
+                      before_saved_reason="posted first, saved here afterwards to record it")
     count = db.execute("SELECT count(*) FROM results WHERE letter_id = ?", [r["id"]]).fetchone()[0]
     assert count == 1
 

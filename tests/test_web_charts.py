@@ -69,8 +69,10 @@ def test_dashboard_figures_by_month(tmp_path):
     service.submit(db, user, text, {"letter_date": "2024-12-27"}, team="south")          # not judged: no due date
     service.submit(db, user, text, {**base, "letter_date": "2024-12-20"}, team="north")  # a draft: not judged
     # Only letters sent are judged for time (review 11a, finding 6).
-    service.mark_sent(db, user, on_time, dt.date(2024, 12, 20))
-    service.mark_sent(db, user, late, dt.date(2024, 12, 24))
+    service.mark_sent(db, user, on_time, dt.date(2024, 12, 20),
+                      before_saved_reason="posted first, saved here afterwards to record it")
+    service.mark_sent(db, user, late, dt.date(2024, 12, 24),
+                      before_saved_reason="posted first, saved here afterwards to record it")
     rows = dashboard.letters_in_scope(db)
     months = dashboard.by_month(rows)
     assert [(m["month"], m["letters"], m["judged_for_time"], m["on_time"], m["timeliness_rate"])
@@ -96,7 +98,8 @@ def test_letters_as_on_a_past_day(tmp_path):
             "letter_date": "2024-12-20"}
     first = service.submit(db, user, text, base, team="north")["id"]
     second = service.submit(db, user, text, base, team="north")["id"]
-    service.mark_sent(db, user, first, dt.date(2024, 12, 20))
+    service.mark_sent(db, user, first, dt.date(2024, 12, 20),
+                      before_saved_reason="posted first, saved here afterwards to record it")
     # Stored on 2 and 10 January 2025; the first marked sent on 5 January, its result of then kept.
     with db.conn:
         db.execute("UPDATE letters SET created_at = '2025-01-02T09:00:00', sent_marked_at = '2025-01-05T09:00:00'"

@@ -440,7 +440,8 @@ def replay_site(tmp_path_factory):
         for urn, (decided, sent, stored, marked) in days.items():
             letter = service.submit(db, user, text, {"urn": urn, "decision": "discontinued", "decision_date": decided,
                                                      "victim_category": "enhanced", "letter_date": sent}, team="north")
-            service.mark_sent(db, user, letter["id"], dt.date.fromisoformat(sent))
+            service.mark_sent(db, user, letter["id"], dt.date.fromisoformat(sent),
+                              before_saved_reason="posted first, saved here afterwards to record it")
             with db.conn:
                 db.execute("UPDATE letters SET created_at = ?, sent_marked_at = ? WHERE id = ?",
                            [f"{stored}T09:00:00", f"{marked}T09:00:00", letter["id"]])

@@ -267,12 +267,15 @@ def test_mark_sent_then_no_more_versions(site):
     client = signed_in(site, "staff")
     location = submit(client).headers["location"]
     page = client.get(location)
-    r = client.post(f"{location}/sent", data={"csrf_token": csrf(page.text), "sent_date": "2024-12-20"})
+    # (saved here today, it went out on an earlier day: why is asked for, as on the page)
+    why = "posted first, saved here afterwards to record it"
+    r = client.post(f"{location}/sent", data={"csrf_token": csrf(page.text), "sent_date": "2024-12-20",
+                                               "sent_before_saved_reason": why})
     assert r.status_code == 400 and "Tick the box" in r.text  # must-fix problems are left
     # ticked on the page that listed them (it carries the checks listed, as a browser sends them)
     seen = re.search(r'name="seen" value="([^"]*)"', r.text).group(1)
     r = client.post(f"{location}/sent", data={"csrf_token": csrf(page.text), "sent_date": "2024-12-20",
-                                               "confirm": "yes", "seen": seen})
+                                               "sent_before_saved_reason": why, "confirm": "yes", "seen": seen})
     assert r.headers["location"].endswith("saved=sent")
     page = client.get(location)
     assert "sent on Friday 20 December 2024" in page.text and "/versions" not in page.text

@@ -38,7 +38,8 @@ def poorly_rated_letter(db_path: Path, overall: int = 1) -> int:
         letter = Letter.from_file(POOR_LETTER)
         ctx = letter.context.model_dump(mode="json", exclude_none=True)
         out = service.submit(db, staff, letter.text, ctx, team="north")
-        service.mark_sent(db, staff, out["id"], dt.date.fromisoformat(ctx["letter_date"]))
+        service.mark_sent(db, staff, out["id"], dt.date.fromisoformat(ctx["letter_date"]),
+                          before_saved_reason="posted first, saved here afterwards to record it")
         sampling.draw(db, manager, "2025Q4")
         for name in ("Pat Panel", "Priya Panel"):
             member = user_by_name(db, name)

@@ -146,6 +146,9 @@ def list_letters(
                                                    "YYYY-MM-DD")] = None,
     date_to: Annotated[Day | None, Query(description="... up to and including this date")] = None,
     q: Annotated[str | None, Query(max_length=500, description="Words to search for in the latest text")] = None,
+    sent_before_saved: Annotated[bool | None, Query(description=(
+        "true: only letters marked sent on a day before they were first saved here (the dashboard's "
+        "count); false: none of them"))] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     before_id: Annotated[int | None, Query(ge=1, le=2**63 - 1, description=(
@@ -163,7 +166,8 @@ def list_letters(
     # an undated draft saved on an earlier day: judged as of today, as GET /letters/{id} gives it
     rows, count = service.list_letters(db, team=team, decision=decision, verdict=verdict, status=status,
                                        date_from=date_from, date_to=date_to, q=q, limit=limit, offset=offset,
-                                       before_id=before_id, scoring_slot=scoring_slot)
+                                       before_id=before_id, sent_before_saved=sent_before_saved,
+                                       scoring_slot=scoring_slot)
     # Names and case references were read: which letters, never the words searched for.
     audit.record(db, user, "letters.search" if q else "letters.list", "letter", None,
                  {"ids": [r["id"] for r in rows], "count": count})
@@ -247,13 +251,15 @@ def suppress_finding(letter_id: PathId, body: SuppressionIn, db: DbDep, user: Le
 def mark_sent(letter_id: PathId, db: DbDep, user: LetterUser, body: SentIn | None = None):
     """Record that the letter went out (default: its letter_date, else today; a date after today
     is refused); a sent letter takes no new versions (DELETE undoes the mark).
+    A day before the letter was first saved here needs `sent_before_saved_reason` (else 422).
     Sent on another day than its letter_date, it is scored again as sent that day, and
     `must_fix_left` lists the must-fix problems it went out with, judged for that day (a late
     letter: timeliness.late, and empathy.delay_apology without an apology), as the page's
     check before sending lists them."""
     check_visible(db, user, letter_id)
     with scoring_slot:
-        service.mark_sent(db, user, letter_id, body.sent_date if body else None)
+        service.mark_sent(db, user, letter_id, body.sent_date if body else None,
+                          body.sent_before_saved_reason if body else None)
     out = _detail(db, letter_id)
     left = service.must_fix(out["result"])
     if left:

@@ -204,6 +204,8 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
         "months_due": dashboard.MONTH_DUE_WORDS, "months_sent": dashboard.MONTH_SENT_WORDS,
         "summary": dashboard.summary(rows), "register": reg, "time_months": time_months,
         "undated_drafts": sum(1 for r in rows if dashboard.undated_draft(r)),
+        "sent_before_saved": dashboard.sent_before_saved(db, **{k: f[k] for k in ("team", "decision", "date_from",
+                                                                                  "date_to")}),
         "counted_on_words": labels.long_date(f["as_of"] or clock.today()),
         "verdict_months": verdict_months, "bands": bands, "problems": problems, "suggestions": suggestions,
         "suggestions_spread": dashboard.spread(found, suggestions),

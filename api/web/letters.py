@@ -492,20 +492,40 @@ def _must_fix_view(result: dict, letter: dict) -> list[dict]:
 
 
 def _send_view(request, db, letter: dict, user, day: dt.date, errors: dict | None = None,
-               typed: dict | None = None, status: int = 200, judged: dict | None = None):
+               typed: dict | None = None, status: int = 200, judged: dict | None = None,
+               reason: str = ""):
     """The check for the letter as sent on `day`: scored for that day as mark_sent will store it,
     so the due date line and the must-fix problems listed (timeliness.late, the delay apology)
-    agree, and the tick is asked for whenever there are any."""
+    agree, and the tick is asked for whenever there are any. A day before the letter was first
+    saved here asks why it went out first (`reason`: as typed)."""
     result = judged if judged is not None else _judged(db, letter, day)
     metrics = dict(result.get("metrics") or {})
     facts = letter_view.due_facts({**metrics, "letter_date": day.isoformat()}, "draft", None)
     must_fix = _must_fix_view(result, letter)
+    first = dt.date.fromisoformat(letter["first_saved_on"])
     return render(request, "send.html", {
         "letter": letter, "day": day, "typed": typed or {"day": day.day, "month": day.month, "year": day.year},
         "due": facts, "must_fix": must_fix, "errors": errors or {}, "long_date": long_date,
         "days": letter_view.days, "today": clock.today(), "score": result.get("score"),
         "checked_day": day.isoformat(), "seen": " ".join(sorted(f["rule"] for f in must_fix)),
+        "first_saved": first, "before_saved": day < first or "sent_before_saved_reason" in (errors or {}),
+        "reason": reason,
     }, status, user=user)
+
+
+def _before_saved_error(letter: dict, day: dt.date, reason: str) -> str | None:
+    """What the send form says when the day given is before the letter was first saved here and
+    the reason is missing or will not do (service.check_before_saved, as the API's); None when
+    it is fine."""
+    try:
+        service.check_before_saved(letter, day.isoformat(), reason)
+    except LetterError as exc:
+        if reason.strip():
+            return exc.message[:1].upper() + exc.message[1:] + "."
+        first = dt.date.fromisoformat(letter["first_saved_on"])
+        return (f"The date it was sent ({long_date(day)}) is before this letter was first saved here "
+                f"({long_date(first)}): say why it went out first, or give the day it went out.")
+    return None
 
 
 def _not_seen(must_fix: list[dict], form) -> list[dict]:
@@ -527,21 +547,27 @@ def _not_seen(must_fix: list[dict], form) -> list[dict]:
 @router.post("/letters/{letter_id}/sent")
 def mark_sent(request: Request, letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
     """Mark the letter as sent. While it would go out with must-fix problems (judged as sent on
-    the day given: a late letter is late), only with `confirm`, given after those were listed."""
+    the day given: a late letter is late), only with `confirm`, given after those were listed;
+    on a day before it was first saved here, only with the reason it went out first."""
     letter = _load(db, user, letter_id)
     typed = {p: str(form.get(f"sent_date-{p}", "") or "").strip() for p in ("day", "month", "year")}
+    reason = str(form.get("sent_before_saved_reason", "") or "")
     try:
         raw = date_from_form(form, "sent_date")
         day = dt.date.fromisoformat(raw) if raw else service.default_sent_date(db, letter_id)
     except ValueError as exc:
         message = f"The date it was sent {exc}" if str(exc).startswith("must") else "The sent date is not a real date."
         return _send_view(request, db, letter, user, service.default_sent_date(db, letter_id),
-                          {"sent_date": message}, typed, 400)
+                          {"sent_date": message}, typed, 400, reason=reason)
     try:  # the date first: confirming a letter sent on an impossible day helps nobody
         service.check_sent_date(letter.get("context") or {}, day.isoformat())
     except LetterError as exc:  # the facts shown are for the default day, never the refused one
         return _send_view(request, db, letter, user, service.default_sent_date(db, letter_id),
-                          {"sent_date": exc.message[:1].upper() + exc.message[1:] + "."}, typed, 400)
+                          {"sent_date": exc.message[:1].upper() + exc.message[1:] + "."}, typed, 400, reason=reason)
+    errors = {}
+    said_why = _before_saved_error(letter, day, reason)
+    if said_why:
+        errors["sent_before_saved_reason"] = said_why
     judged = _judged(db, letter, day)
     must_fix = _must_fix_view(judged, letter)
     unseen = _not_seen(must_fix, form) if form.get("confirm") else must_fix
@@ -549,20 +575,22 @@ def mark_sent(request: Request, letter_id: int, user: StaffOrManager, form: Post
         n = len(must_fix)
         problems = f"{n} must-fix problem{'s' if n != 1 else ''}"
         if not form.get("confirm"):
-            said = (f"Sent on {long_date(day)}, this letter has {problems}. Tick the box to confirm "
-                    "it was sent as it is, or go back and fix them.")
+            errors["confirm"] = (f"Sent on {long_date(day)}, this letter has {problems}. Tick the box to confirm "
+                                 "it was sent as it is, or go back and fix them.")
         else:
-            said = (f"Sent on {long_date(day)}, this letter has {problems}, not all of them listed "
-                    "when you ticked the box: they are listed now. Tick the box to confirm it was "
-                    "sent as it is, or go back and fix them.")
+            errors["confirm"] = (f"Sent on {long_date(day)}, this letter has {problems}, not all of them listed "
+                                 "when you ticked the box: they are listed now. Tick the box to confirm it was "
+                                 "sent as it is, or go back and fix them.")
+    if errors:
         typed_back = typed if any(typed.values()) else None
-        return _send_view(request, db, letter, user, day, {"confirm": said}, typed_back, 400, judged=judged)
+        return _send_view(request, db, letter, user, day, errors, typed_back, 400, judged=judged, reason=reason)
     try:
         with scoring_slot:  # sending on another day than the letter date scores it again
-            service.mark_sent(db, user.user, letter_id, day)
+            service.mark_sent(db, user.user, letter_id, day, reason)
     except LetterError as exc:
+        field = "sent_before_saved_reason" if exc.field == "sent_before_saved_reason" else "sent_date"
         return _send_view(request, db, letter, user, day,
-                          {"sent_date": exc.message[:1].upper() + exc.message[1:] + "."}, typed, 400)
+                          {field: exc.message[:1].upper() + exc.message[1:] + "."}, typed, 400, reason=reason)
     except store.Conflict as exc:
         return redirect(f"/letters/{letter_id}?error={_conflict_key(exc)}")
     if must_fix:
@@ -667,6 +695,8 @@ def _filters(request: Request, user) -> tuple[dict, dict[str, str], dict[str, di
         out["verdict"] = None
     if out["status"] not in ("draft", "sent"):
         out["status"] = None
+    # the dashboard's "marked sent on a date before they were first saved here" links here
+    out["sent_before_saved"] = True if q.get("sent_before_saved") == "yes" else None
     return out, errors, parts
 
 
@@ -689,6 +719,8 @@ def letters_list(request: Request, user: StaffOrManager, db: DbDep, page: int = 
                                        scoring_slot=scoring_slot)
     audit.record(db, user.user, "letters.search" if filters.get("q") else "letters.list", "letter", None,
                  {"ids": [r["id"] for r in rows], "count": count})
+    for r in rows:  # marked sent before it was first saved here: said in its row, with the reason
+        r["before_saved_on"] = store.first_saved_on(r) if store.sent_before_saved(r) else None
     return render(request, "letters.html", {
         **shown, "rows": rows, "count": count, "page": page, "pages": max(1, -(-count // per_page)),
         "long_date": long_date,

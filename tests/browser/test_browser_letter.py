@@ -151,21 +151,32 @@ def test_a_safe_send_and_its_undo(page, site):
     page.goto(f"/letters/{letter_id}")
     page.get_by_role("link", name="Mark as sent").click()
     # The letter's own date, the due date, lateness that day, the must-fix problems left.
-    assert (page.get_by_label("Day").input_value(), page.get_by_label("Month").input_value(),
-            page.get_by_label("Year").input_value()) == ("24", "12", "2024")
+    assert (page.get_by_label("Day", exact=True).input_value(), page.get_by_label("Month", exact=True).input_value(),
+            page.get_by_label("Year", exact=True).input_value()) == ("24", "12", "2024")
     assert "Monday 30 December 2024" in page.locator("#send-due").inner_text()
     assert "on time" in page.locator("#send-late").inner_text()
     assert "must-fix" in page.locator("#must-fix-left").inner_text()
+    # Dated long before it was saved here today: why it went out first is asked for.
+    why = page.get_by_label(re.compile("This letter was first saved here on .*, after the date filled in above"))
+    assert why.input_value() == ""
     shot(page, "letter-send-check")
     assert_accessible(page)
     page.get_by_role("button", name="Mark as sent").click()
-    assert "Tick the box" in page.locator("#error-summary").inner_text()
-    page.get_by_label("Day").fill("31")
+    summary = page.locator("#error-summary").inner_text()
+    assert "Tick the box" in summary and "say why it went out first" in summary
+    page.locator("#error-summary a[href='#sent_before_saved_reason']").click()
+    assert page.evaluate("document.activeElement.id") == "sent_before_saved_reason"
+    assert_accessible(page)
+    page.get_by_label("Day", exact=True).fill("31")
+    page.get_by_label(re.compile("If it went out before it was saved here")).fill(
+        "Written in Word and posted that day, saved here later to record it")
     page.get_by_label(re.compile("I confirm it was sent")).check()
     page.get_by_role("button", name="Mark as sent").click()
     # Sent on the 31st it is late: the problems that day brings were not listed when the box was
-    # ticked, so they are listed now and the tick is asked for again.
+    # ticked, so they are listed now and the tick is asked for again (the reason typed is kept).
     assert "not all of them listed" in page.locator("#error-summary").inner_text()
+    assert "say why" not in page.locator("#error-summary").inner_text()
+    assert page.locator("#sent_before_saved_reason").input_value().startswith("Written in Word")
     assert "late" in page.locator("#send-late").inner_text()
     assert "31 December" in page.locator("#must-fix-left h2").inner_text()
     page.get_by_label(re.compile("I confirm it was sent")).check()
@@ -173,6 +184,10 @@ def test_a_safe_send_and_its_undo(page, site):
     page.wait_for_url(re.compile(r"saved=sent"))
     assert "Marked as sent on Tuesday 31 December 2024" in page.get_by_role("status").first.inner_text()
     assert "late" in page.locator("#due").inner_text()
+    assert page.locator("#sent-before-saved").inner_text().startswith(
+        "Marked sent on Tuesday 31 December 2024, before it was first saved here on ")
+    assert page.locator("#sent-before-saved").inner_text().endswith(
+        ": “Written in Word and posted that day, saved here later to record it”, by Sam Staff.")
     assert page.locator("textarea").count() == 0  # a sent letter cannot change
 
     page.get_by_role("button", name="Undo “sent”").click()

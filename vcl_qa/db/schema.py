@@ -190,3 +190,19 @@ def stored_chars(db: Database) -> None:
     the disk at 6 MB a save, 8 GB an hour, from one staff account. Older versions count 0."""
     db.execute("ALTER TABLE versions ADD COLUMN stored_chars INTEGER")
     db.execute("CREATE INDEX IF NOT EXISTS versions_author ON versions(author_id, created_at)")
+
+
+@migrations(name="0008_sent_before_saved")
+def sent_before_saved(db: Database) -> None:
+    """A letter marked sent on a day before it was first saved here counts in the on-time figures
+    on a date nobody here can check: the reason the person who marked it gave (NULL when none
+    was needed, or it was marked before one was asked for), and whether the sent mark came from
+    `vcl-qa import --sent` (the date is the file's letter_date; no reason is asked). Letters
+    already sent are taken as imported when the last `letter.sent` entry of the audit log has no
+    user (the command line), or there is none (only an import stores a letter as sent at once)."""
+    db.execute("ALTER TABLE letters ADD COLUMN sent_before_saved_reason TEXT")
+    db.execute("ALTER TABLE letters ADD COLUMN sent_by_import INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "UPDATE letters SET sent_by_import = 1 WHERE status = 'sent' AND COALESCE(("
+        "SELECT a.user_id IS NULL FROM audit_log a WHERE a.object_type = 'letter' AND a.object_id = letters.id"
+        " AND a.action = 'letter.sent' ORDER BY a.id DESC LIMIT 1), 1) = 1")

@@ -182,7 +182,8 @@ def _check_sent(ctx: dict, sent_date: str) -> None:
 
 def _mark_sent(db: Database, actor: Actor, letter_id: int, sent_date: str) -> None:
     try:
-        service.mark_sent(db, actor, letter_id, dt.date.fromisoformat(sent_date))
+        # the file's letter_date, not a person's word: no reason asked for a day before it was stored
+        service.mark_sent(db, actor, letter_id, dt.date.fromisoformat(sent_date), imported=True)
     except LetterError as exc:
         raise LetterError(f"stored as letter {letter_id}, but --sent could not mark it as sent: "
                           f"{exc.message}") from None
@@ -419,8 +420,24 @@ def _purge_one(db: Database, letter_id: int) -> None:
         db.execute("UPDATE results SET result = ? WHERE id = ?", [json.dumps(data), rid])
     db.execute("UPDATE findings SET text = NULL, message = NULL WHERE letter_id = ?", [letter_id])
     db.execute("UPDATE suppressions SET term = NULL, reason = '(purged)' WHERE letter_id = ?", [letter_id])
+    _purge_sent_reason(db, letter_id)
     panel_retention.purge_letter(db, letter_id)  # the panel's anonymised copy and comments too
     audit.record(db, Actor("command line purge"), "letter.purge", "letter", letter_id)
+
+
+def _purge_sent_reason(db: Database, letter_id: int) -> None:
+    """Why the letter went out before it was first saved here is free text, which may name
+    people, as a "not a problem" reason may: it goes with the letter's text, from the letter and
+    from its `letter.sent` audit entries (that one was given, and when, stays)."""
+    db.execute("UPDATE letters SET sent_before_saved_reason = '(purged)' WHERE id = ?"
+               " AND sent_before_saved_reason IS NOT NULL", [letter_id])
+    for entry, detail in db.execute(
+            "SELECT id, detail FROM audit_log WHERE object_type = 'letter' AND object_id = ? AND action = 'letter.sent'"
+            " AND detail LIKE '%sent_before_saved_reason%'", [letter_id]).fetchall():
+        data = json.loads(detail)
+        if data.get("sent_before_saved_reason") is not None:
+            data["sent_before_saved_reason"] = "(purged)"
+            db.execute("UPDATE audit_log SET detail = ? WHERE id = ?", [json.dumps(data), entry])
 
 
 def rescore_all(db: Database, progress: Callable[[int], None] | None = None) -> dict[str, int]:

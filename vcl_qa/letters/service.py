@@ -273,10 +273,13 @@ def _check_open(row: dict) -> None:
         raise Conflict(store.sent_words(row), field="status")
 
 
-def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None = None) -> dict:
+def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None = None,
+              before_saved_reason: Any = None, *, imported: bool = False) -> dict:
     """Mark the letter sent (by default on its own letter_date, else today). When the day it
     went out is not the letter_date it was scored with, it is scored again as sent that day
-    (timeliness and the delay apology depend on it)."""
+    (timeliness and the delay apology depend on it). A day before the letter was first saved
+    here needs `before_saved_reason` (check_before_saved), kept with the mark; `imported`:
+    `vcl-qa import --sent`, whose date is the file's letter_date, asks for none."""
     sent = sent_date.isoformat() if sent_date else None
     for _ in range(ATTEMPTS):
         state = store.letter_state(db, letter_id)
@@ -286,8 +289,12 @@ def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None
         today = clock.today().isoformat()
         sent = sent or min(context.get("letter_date") or today, today)
         check_sent_date(context, sent)
+        # (a letter already sent is refused as such by record_sent: a request sent again after a
+        # timeout has done its work, whatever its reason)
+        reason = None if imported or row["status"] == "sent" else check_before_saved(row, sent, before_saved_reason)
         try:  # recorded only if no version came in since the decision date was checked
-            store.record_sent(db, user, letter_id, sent, expected_state=state)
+            store.record_sent(db, user, letter_id, sent, expected_state=state,
+                              before_saved_reason=reason, imported=imported)
             break
         except store.Stale:
             continue
@@ -296,6 +303,35 @@ def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None
     if context.get("letter_date") != sent:
         rescore(db, letter_id, force=True, user=user, letter_date=sent)
     return store.summary(store.letter_row(db, letter_id))
+
+
+# Why a letter went out before it was first saved here, as the person marking it says it
+# (check_reason's words): it is written in Word, sent, and pasted in afterwards to record it.
+BEFORE_SAVED_ASKED = "say why the letter went out before it was first saved here"
+BEFORE_SAVED_EXAMPLE = "“posted on the day, recorded here later”"
+
+
+def first_saved(row: dict) -> dt.date:
+    """The UK date the letter's first version was saved here (a letters row)."""
+    return dt.date.fromisoformat(store.first_saved_on(row))
+
+
+def check_before_saved(row: dict, sent: str, reason: Any) -> str | None:
+    """A letter marked sent on a day before it was first saved here (the UK date) counts in the
+    on-time figures on a date nobody here can check: it needs the reason it went out first
+    (checked as a "not a problem" reason is). Returns the reason cleaned; None when the day is
+    not before (a reason given then is not kept). LetterError, field sent_before_saved_reason."""
+    first = first_saved(row)
+    if sent >= first.isoformat():
+        return None
+    if reason is None or (isinstance(reason, str) and not reason.strip()):
+        raise LetterError(f"letter {row['id']} was first saved here on {long_date(first)}, after the day given "
+                          f"for sending it ({long_date(sent)}); if it really went out before it was saved here, "
+                          "say so and why in sent_before_saved_reason (at least "
+                          f"{MIN_REASON_WORDS} words), else give the day it went out",
+                          field="sent_before_saved_reason")
+    return check_reason(reason, field="sent_before_saved_reason", asked=BEFORE_SAVED_ASKED,
+                        more=BEFORE_SAVED_ASKED, example=BEFORE_SAVED_EXAMPLE)
 
 
 def check_sent_date(context: dict, sent: str) -> None:
@@ -672,20 +708,7 @@ def check_suppression(rule: Any, reason: Any, term: Any = None) -> tuple[str, st
                           field="rule")
     if not rules.by_id[rule].markable:
         raise LetterError(NOT_MARKABLE.format(title=_rule_title(rule)), field="rule")
-    if not isinstance(reason, str) or not reason.strip():
-        raise LetterError("say why this finding is not a problem", field="reason")
-    if len(reason) > 2000:
-        raise LetterError("keep the reason under 2,000 characters", field="reason")
-    if _has_control(reason):
-        raise LetterError("the reason has control characters in it (such as NUL or ESC); type it "
-                          "again in plain words", field="reason")
-    reason = " ".join(reason.split())
-    words = sum(any(c.isalpha() for c in w) for w in reason.split())
-    if words < MIN_REASON_WORDS or sum(c.isalpha() for c in reason) < MIN_REASON_LETTERS:
-        raise LetterError(f"say why this finding is not a problem here in at least {MIN_REASON_WORDS} "
-                          f"words ({MIN_REASON_LETTERS} letters or more), so that someone reading it "
-                          "later can check it: for example “quoted from the court order”, not “ok”",
-                          field="reason")
+    reason = check_reason(reason)
     if term is not None:
         if not isinstance(term, str) or len(term) > 500:
             raise LetterError("the wording is too long (at most 500 characters)", field="term")
@@ -699,6 +722,31 @@ def check_suppression(rule: Any, reason: Any, term: Any = None) -> tuple[str, st
             raise LetterError("give the words from the letter, or leave out the wording to set "
                               "the whole check aside", field="term")
     return reason, term
+
+
+def check_reason(reason: Any, *, field: str = "reason", asked: str = "say why this finding is not a problem",
+                 more: str = "say why this finding is not a problem here",
+                 example: str = "“quoted from the court order”") -> str:
+    """A reason in words someone reading it later can act on ("not a problem", a letter marked
+    sent before it was first saved here): tabs and line breaks become spaces, other control
+    characters are refused, at least MIN_REASON_WORDS words and MIN_REASON_LETTERS letters, at
+    most 2,000 characters. Returns it cleaned; LetterError naming `field`: `asked` when there is
+    none, `more` (with `example`) when it is too short."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise LetterError(asked, field=field)
+    if len(reason) > 2000:
+        raise LetterError("keep the reason under 2,000 characters", field=field)
+    if _has_control(reason):
+        raise LetterError("the reason has control characters in it (such as NUL or ESC); type it "
+                          "again in plain words", field=field)
+    reason = " ".join(reason.split())
+    words = sum(any(c.isalpha() for c in w) for w in reason.split())
+    if words < MIN_REASON_WORDS or sum(c.isalpha() for c in reason) < MIN_REASON_LETTERS:
+        raise LetterError(f"{more} in at least {MIN_REASON_WORDS} "
+                          f"words ({MIN_REASON_LETTERS} letters or more), so that someone reading it "
+                          f"later can check it: for example {example}, not “ok”",
+                          field=field)
+    return reason
 
 
 def _has_control(text: str) -> bool:

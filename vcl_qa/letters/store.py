@@ -26,6 +26,8 @@ CONTEXT_COLUMNS = ("decision", "decision_date", "letter_date", "victim_category"
                    "offence", "victim_name", "urn")
 SUMMARY_COLUMNS = ("id", "team", "status", "sent_date", *CONTEXT_COLUMNS, "latest_version",
                    "score", "verdict", "rules_version", "created_at", "updated_at", "purged_at")
+# Also in a summary, for the pages' list (the API's list leaves them out: LetterSummary).
+SENT_MARK_COLUMNS = ("sent_by_import", "sent_before_saved_reason")
 
 
 class NotFound(Exception):
@@ -144,10 +146,11 @@ def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, sourc
     with write_tx(db):
         if letter_id is None:
             cur = db.execute(
-                "INSERT INTO letters (team, author_id, status, sent_date, source, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                # stored as sent at once: only `vcl-qa import --sent` does (the file's letter_date)
+                "INSERT INTO letters (team, author_id, status, sent_date, sent_by_import, source, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [team, getattr(user, "id", None), "sent" if sent_date else "draft", sent_date,
-                 source, stamp, stamp],
+                 int(bool(sent_date)), source, stamp, stamp],
             )
             letter_id = cur.lastrowid
             version = 1
@@ -238,6 +241,7 @@ def scored_for(db: Database, letter_ids: list[int]) -> dict[int, str | None]:
 def summary(row: dict) -> dict:
     out = {c: row[c] for c in SUMMARY_COLUMNS}
     out["bereaved"] = None if row["bereaved"] is None else bool(row["bereaved"])
+    out.update({c: row.get(c) for c in SENT_MARK_COLUMNS})
     return out
 
 
@@ -276,7 +280,29 @@ def get_letter(db: Database, letter_id: int, text_budget: int | None = None) -> 
     out["suppressions"] = suppressions(db, letter_id)
     out["sent_by"] = _user_name(db, row.get("sent_by"))
     out["sent_marked_at"] = row.get("sent_marked_at")
+    out["first_saved_on"] = first_saved_on(row)
+    out["sent_before_saved"] = sent_before_saved(row)
+    out["sent_before_saved_reason"] = row.get("sent_before_saved_reason")
     return out
+
+
+def first_saved_on(row: dict) -> str:
+    """The UK date (ISO) the letter's first version was saved here (a letters row's created_at:
+    the first version's own stamp)."""
+    return clock.uk_date(str(row["created_at"])).isoformat()
+
+
+# Marked sent on a day before the letter was first saved here (the UK date of its first version):
+# its sent date, and so whether it was on time, rests on the word of whoever marked it. Not a
+# letter stored or marked sent by `vcl-qa import --sent`, whose date is the file's letter_date.
+SENT_BEFORE_SAVED = ("(l.status = 'sent' AND l.sent_by_import = 0 AND l.sent_date IS NOT NULL"
+                     " AND l.sent_date < uk_day(l.created_at))")
+
+
+def sent_before_saved(row: dict) -> bool:
+    """A letters row (or summary) as SENT_BEFORE_SAVED judges it."""
+    return bool(row.get("status") == "sent" and not row.get("sent_by_import") and row.get("sent_date")
+                and row["sent_date"] < first_saved_on(row))
 
 
 def get_version(db: Database, letter_id: int, version: int) -> dict:
@@ -324,9 +350,13 @@ LETTER_DAY = "COALESCE(l.sent_date, l.letter_date, uk_day(l.created_at))"  # the
 
 def letter_filters(*, team: str | None = None, decision: str | None = None, verdict: str | None = None,
                    status: str | None = None, date_from: dt.date | None = None,
-                   date_to: dt.date | None = None) -> tuple[list[str], list]:
-    """SQL conditions (on `letters l`) and their parameters for the usual filters."""
+                   date_to: dt.date | None = None, sent_before_saved: bool | None = None) -> tuple[list[str], list]:
+    """SQL conditions (on `letters l`) and their parameters for the usual filters.
+    `sent_before_saved`: True, only letters marked sent on a day before they were first saved
+    here (SENT_BEFORE_SAVED); False, none of them."""
     where, params = [], []
+    if sent_before_saved is not None:
+        where.append(SENT_BEFORE_SAVED if sent_before_saved else f"NOT {SENT_BEFORE_SAVED}")
     for col, value in (("team", team), ("decision", decision), ("verdict", verdict), ("status", status)):
         if value is not None:
             where.append(f"l.{col} = ?")
@@ -349,7 +379,8 @@ def list_letters(db: Database, *, team: str | None = None, decision: str | None 
                  verdict: str | None = None, status: str | None = None,
                  date_from: dt.date | None = None, date_to: dt.date | None = None,
                  q: str | None = None, limit: int | None = 50, offset: int = 0,
-                 undated: bool | None = None, before_id: int | None = None) -> tuple[list[dict], int]:
+                 undated: bool | None = None, before_id: int | None = None,
+                 sent_before_saved: bool | None = None) -> tuple[list[dict], int]:
     """Filtered summaries (no text), newest first, as stored. Dates compare the sent date, else
     the letter date, else the day it was stored. `q` is a full-text search of the latest version.
     `undated`: True, only undated drafts (`UNDATED_DRAFT`); False, none of them; `limit` None: all.
@@ -357,7 +388,7 @@ def list_letters(db: Database, *, team: str | None = None, decision: str | None 
     added passes the last id it was given, instead of an offset that shifts with them).
     letters.service.list_letters judges undated drafts as of today, as their pages do."""
     where, params = letter_filters(team=team, decision=decision, verdict=verdict, status=status,
-                                   date_from=date_from, date_to=date_to)
+                                   date_from=date_from, date_to=date_to, sent_before_saved=sent_before_saved)
     if undated is not None:
         where.append(UNDATED_DRAFT if undated else f"NOT {UNDATED_DRAFT}")
     if before_id is not None:
@@ -461,8 +492,11 @@ def _refuse_panel_sampled(db: Database, letter_id: int) -> None:
 
 
 def record_sent(db: Database, user: Any, letter_id: int, sent: str,
-                expected_state: tuple | None = None) -> None:
-    """Mark the letter sent on `sent` (ISO date); refuses a letter already sent."""
+                expected_state: tuple | None = None, before_saved_reason: str | None = None,
+                imported: bool = False) -> None:
+    """Mark the letter sent on `sent` (ISO date); refuses a letter already sent.
+    `before_saved_reason`: why it went out before it was first saved here (kept with the mark
+    and in the audit entry); `imported`: the mark comes from `vcl-qa import --sent`."""
     with write_tx(db):
         row = _letter_row(db, letter_id)
         refuse_purged(row)
@@ -472,9 +506,13 @@ def record_sent(db: Database, user: Any, letter_id: int, sent: str,
         _check_state(db, letter_id, expected_state)
         stamp = now()
         db.execute("UPDATE letters SET status = 'sent', sent_date = ?, sent_by = ?, sent_marked_at = ?,"
-                   " sent_changes = sent_changes + 1, updated_at = ? WHERE id = ?",
-                   [sent, getattr(user, "id", None), stamp, stamp, letter_id])
-        audit.record(db, user, "letter.sent", "letter", letter_id, {"sent_date": sent})
+                   " sent_before_saved_reason = ?, sent_by_import = ?, sent_changes = sent_changes + 1,"
+                   " updated_at = ? WHERE id = ?",
+                   [sent, getattr(user, "id", None), stamp, before_saved_reason, int(imported), stamp, letter_id])
+        detail = {"sent_date": sent}
+        if before_saved_reason is not None:
+            detail.update(first_saved_on=first_saved_on(row), sent_before_saved_reason=before_saved_reason)
+        audit.record(db, user, "letter.sent", "letter", letter_id, detail)
 
 
 def record_unsent(db: Database, user: Any, letter_id: int, expected_state: tuple | None = None) -> str:
@@ -486,8 +524,9 @@ def record_unsent(db: Database, user: Any, letter_id: int, expected_state: tuple
         if row["status"] != "sent":
             raise Conflict(f"letter {letter_id} is not marked as sent")
         _check_state(db, letter_id, expected_state)
-        db.execute("UPDATE letters SET status = 'draft', sent_date = NULL, sent_by = NULL,"
-                   " sent_marked_at = NULL, sent_changes = sent_changes + 1, updated_at = ? WHERE id = ?",
+        db.execute("UPDATE letters SET status = 'draft', sent_date = NULL, sent_by = NULL, sent_marked_at = NULL,"
+                   " sent_before_saved_reason = NULL, sent_by_import = 0, sent_changes = sent_changes + 1,"
+                   " updated_at = ? WHERE id = ?",
                    [now(), letter_id])
         audit.record(db, user, "letter.unsent", "letter", letter_id,
                      {"sent_date": row["sent_date"], "marked_by": row.get("sent_by"),

@@ -91,6 +91,16 @@ def letters_in_scope(db: Database, *, team: str | None = None, decision: str | N
     return rows
 
 
+def sent_before_saved(db: Database, *, team: str | None = None, decision: str | None = None,
+                      date_from: dt.date | None = None, date_to: dt.date | None = None) -> int:
+    """How many letters are marked sent on a day before they were first saved here (as they stand
+    now; the letters list's `sent_before_saved` filter lists them, with the same filters): their
+    sent dates, and so the on-time figures they count in, rest on the word of whoever marked them."""
+    where, params = letter_filters(team=team or None, decision=decision or None, date_from=date_from,
+                                   date_to=date_to, sent_before_saved=True)
+    return db.execute(f"SELECT count(*) FROM letters l WHERE {' AND '.join(where)}", params).fetchone()[0]
+
+
 def undated_draft(row: dict) -> bool:
     """A draft (as counted: not sent by then, not purged) whose result is for a version with no
     letter date: judged as if it went out on the day it was scored."""
