@@ -195,6 +195,32 @@ def users_server(tmp_path_factory, label: str, users: dict[str, tuple]):
     return server
 
 
+def site_fixtures(label: str, users: dict[str, tuple], who: str):
+    """The fixtures most page-and-API tests of one person start from, for a module to take as
+    `server, api, web = site_fixtures(...)`: `server`, a `users_server` of its own (module
+    scope); `api`, a client of its JSON API with `who`'s token; `web`, a client signed in to
+    its pages as `who`."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def server(tmp_path_factory):
+        srv = users_server(tmp_path_factory, label, users)
+        yield srv
+        srv.stop()
+
+    @pytest.fixture
+    def api(server):
+        with api_client(server, who) as client:
+            yield client
+
+    @pytest.fixture
+    def web(server):
+        with signed_in_client(server.url, server.tokens[who]) as client:
+            yield client
+
+    return server, api, web
+
+
 @contextlib.contextmanager
 def signed_in_client(url: str, token: str):
     """An httpx client signed in to the pages with `token` (the sign-in form, as a browser does)."""

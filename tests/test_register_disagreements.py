@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from vcl_qa import Letter
 
-from live_server import SAMPLES, api_client, page_words, signed_in_client, users_server
+from live_server import SAMPLES, page_words, site_fixtures
 
 # Why a letter saved here today went out on an earlier day (asked for by marking it sent then).
 SAID_WHY = {"sent_before_saved_reason": "posted first, saved here afterwards to record it"}
@@ -26,24 +24,8 @@ SAMPLE = Letter.from_file(SAMPLES / "01_good_discontinued_assault_standard.txt")
 DECIDED, SENT = "2025-11-24", "2025-11-28"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = users_server(tmp_path_factory, "disagree", {"mo": ("Mo Manager", "manager"),
-                                                           "sam": ("Sam Staff", "staff", "north")})
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def api(server):
-    with api_client(server, "mo") as client:
-        yield client
-
-
-@pytest.fixture
-def web(server):
-    with signed_in_client(server.url, server.tokens["mo"]) as client:
-        yield client
+server, api, web = site_fixtures("disagree", {"mo": ("Mo Manager", "manager"),
+                                                           "sam": ("Sam Staff", "staff", "north")}, "mo")
 
 
 squash = page_words

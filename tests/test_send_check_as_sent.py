@@ -13,12 +13,10 @@ import json
 import re
 import sqlite3
 
-import pytest
-
 from vcl_qa import Letter, clock
 from vcl_qa.engine.dates import long_date
 
-from live_server import SAMPLES, api_client, form_token, page_words, signed_in_client, users_server
+from live_server import SAMPLES, form_token, page_words, site_fixtures
 
 TODAY = clock.today()
 DECIDED = TODAY - dt.timedelta(days=30)  # enhanced rights: due the next working day, long past
@@ -32,23 +30,7 @@ def context(**changes) -> dict:
     return {k: v for k, v in ctx.items() if v is not None}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = users_server(tmp_path_factory, "sendcheck", {"sam": ("Sam Staff", "staff", "north")})
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def api(server):
-    with api_client(server, "sam") as client:
-        yield client
-
-
-@pytest.fixture
-def web(server):
-    with signed_in_client(server.url, server.tokens["sam"]) as client:
-        yield client
+server, api, web = site_fixtures("sendcheck", {"sam": ("Sam Staff", "staff", "north")}, "sam")
 
 
 squash = page_words

@@ -26,7 +26,7 @@ from vcl_qa.engine.dates import long_date
 from vcl_qa.letters import bulk, service, store
 from vcl_qa.reports import dashboard
 
-from live_server import ROOT, SAMPLES, LiveServer, api_client, form_token, page_words, signed_in_client, users_server
+from live_server import ROOT, SAMPLES, LiveServer, form_token, page_words, site_fixtures
 from web_site import field_error, signed_in, visible_text
 
 TODAY = clock.today()
@@ -43,23 +43,7 @@ def context(**changes) -> dict:
     return {k: v for k, v in ctx.items() if v is not None}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = users_server(tmp_path_factory, "beforesaved", {"sam": ("Sam Staff", "staff", "north")})
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def api(server):
-    with api_client(server, "sam") as client:
-        yield client
-
-
-@pytest.fixture
-def web(server):
-    with signed_in_client(server.url, server.tokens["sam"]) as client:
-        yield client
+server, api, web = site_fixtures("beforesaved", {"sam": ("Sam Staff", "staff", "north")}, "sam")
 
 
 def draft(api, **changes) -> int:

@@ -17,7 +17,7 @@ from vcl_qa import Letter, clock
 from vcl_qa.engine import workdays
 from vcl_qa.engine.dates import long_date
 
-from live_server import SAMPLES, api_client, page_words, signed_in_client, users_server
+from live_server import SAMPLES, page_words, site_fixtures
 
 TODAY = clock.today()
 SAMPLE = Letter.from_file(SAMPLES / "01_good_discontinued_assault_standard.txt")
@@ -34,23 +34,7 @@ def earlier_working_day(day: dt.date, n: int) -> dt.date:
 DUE = earlier_working_day(TODAY, 2)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = users_server(tmp_path_factory, "undated", {"sam": ("Sam Staff", "staff", "north")})
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def api(server):
-    with api_client(server, "sam") as client:
-        yield client
-
-
-@pytest.fixture
-def web(server):
-    with signed_in_client(server.url, server.tokens["sam"]) as client:
-        yield client
+server, api, web = site_fixtures("undated", {"sam": ("Sam Staff", "staff", "north")}, "sam")
 
 
 squash = page_words
