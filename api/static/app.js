@@ -165,7 +165,10 @@
     .map(function (f) { return { n: f.n, start: f.start, end: f.end, severity: f.severity, kind: f.kind, alive: true }; }));
   var RANK = { error: 0, warning: 1, suggestion: 2 };
   // where the attempt gives its decision, followed through the edits made here (api/static/insert.js)
-  var decision = data.decision_place ? data.decision_place.map(places(data.text).units) : null;
+  var units = places(data.text).units;
+  var decision = data.decision_place ? data.decision_place.map(units) : null;
+  // ... and the sentences an early paragraph must not come between, followed the same way
+  var together = (data.read_together || []).map(function (r) { return r.map(units); });
 
   // the one-click change made last, for its "Undo this change" button (as on the letter page)
   var lastChange = null;
@@ -221,6 +224,7 @@
     while (so > p && sn > p && oldText.charAt(so - 1) === newText.charAt(sn - 1)) { so--; sn--; }
     var delta = sn - so;
     decision = window.VclInsert.follow(decision, p, so, sn);
+    together = together.map(function (r) { return window.VclInsert.follow(r, p, so, sn); });
     if (lastChange && lastChange.n !== except) {  // the changed words move with the edit, or are edited and cannot be undone here
       var a = lastChange.start, b = a + lastChange.after.length;
       if (b > p) {
@@ -358,7 +362,7 @@
     var value = button.getAttribute("data-value");
     var where = button.getAttribute("data-where");
     var placed = window.VclInsert.place(current, value, where,  // api/static/insert.js, as on the letter page
-                                        window.VclInsert.withDecision(data, decision, current));
+                                        window.VclInsert.withDecision(data, decision, current, together));
     var snap = snapshot();
     replaceRange(placed.pos, placed.pos, placed.text, n);
     say(n, where === "greeting" ? "Greeting inserted" + placed.said + ". Save to check the letter again." :

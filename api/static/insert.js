@@ -8,12 +8,14 @@
      page has followed it since the page was made, else `data.decision_words`, as the checker
      found them), or, with no decision found or its words gone, after the first paragraph under
      the greeting (an acknowledgement of feelings, condolences, an apology for a late letter);
+     never between two sentences the checker reads together (`data.read_together`: a term
+     and the sentence in the next paragraph that explains it), but after the second;
    - "body": just before the sign-off, or at the end of a letter with none.
    Headings and reference lines ("Re: ...") under the greeting are passed over. A paragraph is
    set apart as the letter sets its paragraphs apart: by a blank line, or, in a letter with no
    blank lines (a Word file's, one line a paragraph), by a line break alone.
    `data` carries the checker's patterns (api/web/letter_view.py `insert_data`): `greeting`,
-   `reference_line`, `sign_off`, `decision_words`, and greeting.js's. */
+   `reference_line`, `sign_off`, `decision_words`, `read_together`, and greeting.js's. */
 (function () {
   "use strict";
 
@@ -59,14 +61,21 @@
     }
     if (first >= lines.length || signOff.test(lines[first])) { return null; }
     var after = false;  // after the paragraph that states the decision, not the first one
+    // the line holding the last character before `end`, when no sign-off comes before it (else -1)
+    var lineOf = function (from, end) {
+      var k = from;
+      while (k + 1 < lines.length && starts[k + 1] <= end - 1) { k++; }
+      for (var s = from; s <= k; s++) { if (signOff.test(lines[s])) { return -1; } }
+      return k;
+    };
     if (!before && (decisionAt || decision)) {
-      var found = decisionAt ? (decisionAt[0] >= starts[first] ? decisionAt[0] : -1) : letter.indexOf(decision, starts[first]);
+      // (a decision given in a subject line under the greeting, passed over above, and said
+      // again below it still counts from where it ends)
+      var found = decisionAt ? (decisionAt[1] > starts[first] ? Math.max(decisionAt[0], starts[first]) : -1) :
+        letter.indexOf(decision, starts[first]);
       if (found >= 0) {
-        var k = first, end = (decisionAt ? decisionAt[1] : found + decision.length) - 1;
-        while (k + 1 < lines.length && starts[k + 1] <= end) { k++; }
-        var signed = false;
-        for (var s = first; s <= k; s++) { if (signOff.test(lines[s])) { signed = true; } }
-        if (!signed && k > first) { first = k; after = true; }
+        var k = lineOf(first, decisionAt ? decisionAt[1] : found + decision.length);
+        if (k > first) { first = k; after = true; }
       }
     }
     // A paragraph typed over several lines ends with a full stop before a line break; in a
@@ -82,12 +91,33 @@
           lines[i].trim().split(/\s+/).length > 7) { runOn++; }
     }
     var gapped = gaps >= 2 || (gaps >= 1 && runOn >= 1);
-    var last = first;
-    while (last + 1 < lines.length && !blank(last + 1) && (gapped || !SENTENCE_END.test(lines[last].trim())) &&
-           !signOff.test(lines[last + 1])) { last++; }
+    var paragraphEnd = function (from) {
+      var last = from;
+      while (last + 1 < lines.length && !blank(last + 1) && (gapped || !SENTENCE_END.test(lines[last].trim())) &&
+             !signOff.test(lines[last + 1])) { last++; }
+      return last;
+    };
+    var last = paragraphEnd(first);
     var apart = last + 1 < lines.length && blank(last + 1) ? "\n\n" : "\n";
     if (before) { return { pos: starts[first], text: value + apart }; }
-    return { pos: starts[last] + lines[last].length, text: apart + value, afterDecision: after };
+    // Never between two sentences the checker reads together (`data.read_together`, followed
+    // through the page's edits: a term and the next paragraph's sentence that explains it):
+    // after the paragraph that holds the second. Past the last paragraph above the sign-off:
+    // none here (the paragraph goes before the sign-off).
+    var together = data.read_together || [], joined = false;
+    for (var guard = 0; guard < lines.length; guard++) {
+      var pos = starts[last] + lines[last].length, pair = null;
+      for (var j = 0; j < together.length && !pair; j++) {
+        if (together[j] && together[j][0] < pos && together[j][1] > pos) { pair = together[j]; }
+      }
+      if (!pair) { break; }
+      var next = lineOf(last + 1, pair[1]);
+      if (next < 0) { return null; }
+      last = paragraphEnd(next);
+      joined = true;
+    }
+    apart = last + 1 < lines.length && blank(last + 1) ? "\n\n" : "\n";
+    return { pos: starts[last] + lines[last].length, text: apart + value, afterDecision: after, joined: joined };
   }
 
   /* {pos, text, said}: put `text` at `pos` of the letter; `said` tells where, for the page to
@@ -104,7 +134,8 @@
       var early = earlyPlace(letter, value, where === "opening", data);
       if (early) {
         return { pos: early.pos, text: early.text, said: where === "opening" ? " under the greeting, as the first paragraph" :
-          (early.afterDecision ? " after the paragraph that gives the decision" : " after the first paragraph under the greeting") };
+          (early.afterDecision ? " after the paragraph that gives the decision" : " after the first paragraph under the greeting") +
+          (early.joined ? " and the one that goes on from it" : "") };
       }
     }
     var match = signOffPattern(data).exec(letter);
@@ -151,11 +182,13 @@
   }
 
   /* The page's data with the decision where it now stands (`range`, followed since the page
-     was made), for `place`; none when its words are gone. */
-  function withDecision(data, range, letter) {
+     was made), for `place`; none when its words are gone. `together`: the sentences read
+     together (`data.read_together`) where they now stand, followed the same way. */
+  function withDecision(data, range, letter, together) {
     var out = {};
     Object.keys(data).forEach(function (k) { out[k] = data[k]; });
     out.decision_at = range && letter.slice(range[0], range[1]).trim() ? range : null;
+    if (together) { out.read_together = together; }
     return out;
   }
 

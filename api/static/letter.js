@@ -23,6 +23,8 @@
   // followed through every edit made here, one-click changes to its words included: an early
   // paragraph goes after the paragraph that holds it (api/static/insert.js).
   var decision = data.decision_place ? data.decision_place.map(given.units) : null;
+  // ... and the sentences an early paragraph must not come between, followed the same way
+  var together = (data.read_together || []).map(function (r) { return r.map(given.units); });
   // The last one-click change (replace, put in, insert), for its "Undo this change" button: the
   // card it was made from (kept in the list after the letter is checked again), where the
   // words are and what they were.
@@ -105,6 +107,7 @@
     while (so > p && sn > p && oldText.charAt(so - 1) === newText.charAt(sn - 1)) { so--; sn--; }
     var delta = sn - so;
     decision = window.VclInsert.follow(decision, p, so, sn);
+    together = together.map(function (r) { return window.VclInsert.follow(r, p, so, sn); });
     if (lastChange) {  // the changed words move with the edit, or are edited and cannot be undone here
       var a = lastChange.start, b = a + lastChange.after.length;
       if (b > p) {
@@ -533,7 +536,7 @@
   function insert(button) {
     var value = button.getAttribute("data-value");
     var where = button.getAttribute("data-where");
-    var placed = window.VclInsert.place(current, value, where, window.VclInsert.withDecision(data, decision, current));
+    var placed = window.VclInsert.place(current, value, where, window.VclInsert.withDecision(data, decision, current, together));
     var start = placed.pos + placed.text.indexOf(value);
     setText(current.slice(0, placed.pos) + placed.text + current.slice(placed.pos), [start, start + value.length]);
     var n = Number(button.getAttribute("data-finding"));

@@ -19,7 +19,7 @@ from vcl_qa.engine.structure import patterns as structure_patterns, sign_off_alt
 from vcl_qa.engine.rules_data import load_yaml
 from vcl_qa import clock
 from vcl_qa.engine.letter import Letter, context_from_mapping
-from vcl_qa.engine.run import decision_stated
+from vcl_qa.engine.run import decision_stated, read_together
 from vcl_qa.errors import LetterError
 from vcl_qa.letters import service
 
@@ -50,30 +50,43 @@ def insert_where(rule: Any) -> str:
 def insert_data(rules: list, text: str, context: dict | None) -> dict[str, Any]:
     """What api/static/insert.js needs to place a paragraph: the rules whose paragraphs go
     first under the greeting ('opening') and early ('early'), the checker's greeting, header,
-    reference-line and sign-off patterns, and where `text` states the decision
+    reference-line and sign-off patterns, where `text` states the decision
     (`decision_place`, [start, end] in characters, and its words, `decision_words`; None
-    without a `context`). Worked out even when no finding offers an early paragraph: the page
-    checks the letter again as it is typed, and a paragraph taken out then brings its finding,
-    and its button, back; the letter page follows the decision's place through every edit made
-    there, one-click changes to its words included."""
-    place = decision_place(text, context) if context is not None else None
+    without a `context`), and the pairs of sentences an early paragraph must not come between
+    (`read_together`, [start, end] each; none without a `context`). Worked out even when no
+    finding offers an early paragraph: the page checks the letter again as it is typed, and a
+    paragraph taken out then brings its finding, and its button, back; the letter page follows
+    the decision's place and the pairs through every edit made there, one-click changes to
+    their words included."""
+    place, together = early_places(text, context) if context is not None else (None, [])
     return {**greeting_place_data(), "greeting": [p.pattern for p in structure_patterns().greeting],
             "early_rules": [r.id for r in rules if insert_where(r) == "early"],
             "opening_rules": [r.id for r in rules if insert_where(r) == "opening"],
             "decision_place": list(place) if place else None,
-            "decision_words": text[place[0]:place[1]] if place else None}
+            "decision_words": text[place[0]:place[1]] if place else None,
+            "read_together": [list(pair) for pair in together]}
 
 
 def decision_place(text: str, context: dict) -> tuple[int, int] | None:
     """Where the letter states its decision (engine/run.py `decision_stated`), for
     api/static/insert.js to put an acknowledgement of feelings, condolences or an apology after
     the paragraph that holds it; None when it does not say, or its details cannot be read."""
+    return early_places(text, context)[0]
+
+
+def early_places(text: str, context: dict) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
+    """Where the letter states its decision (`decision_place`), and the pairs of sentences from
+    there on (from the greeting, when it does not say) that the checker reads together, which
+    an early paragraph goes after, never between (engine/run.py `read_together`): a term named
+    at the end of the decision's paragraph and explained at the start of the next. (None, [])
+    when the letter's details cannot be read."""
     try:
         letter = Letter(text=text, context=context_from_mapping(context))
         with scoring_slot:
-            return decision_stated(letter)
+            place = decision_stated(letter)
+            return place, read_together(letter, after=place[0] if place else 0)
     except LetterError:
-        return None
+        return None, []
 
 
 def greeting_place_data() -> dict[str, Any]:

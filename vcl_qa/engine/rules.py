@@ -225,6 +225,7 @@ def _settings(kind: str, settings: dict[str, Any], where: str,
                              f"(known: {', '.join(sorted(CONDITION_KEYS - {'any'}))})")
     names = list(getattr(config, "concepts", lambda: [])())
     names += [config.within] if config.within else []
+    names += list((getattr(config, "placed_after", None) or {}).values())
     for name in names:
         if name not in concepts:
             raise RulesError(f"{where}: unknown concept {name!r}")

@@ -5,7 +5,7 @@ import datetime as dt
 import difflib
 import gc
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from vcl_qa.engine import invisible
 from vcl_qa.engine.kinds import KINDS, NotAssessed, State, applies
@@ -40,11 +40,20 @@ def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleS
 
 
 def decision_stated(letter: Letter, *, ruleset: RuleSet | None = None) -> tuple[int, int] | None:
-    """Where the letter states its decision, as content.decision finds it (the first of the
-    decision's concepts in the letter), in the letter as written; None when it never says (or
-    the rule set has no such rule). The letter page puts a paragraph acknowledging feelings just
-    after the paragraph that holds it (api/static/insert.js): put after the letter's first
-    paragraph, it could come before the victim had been told what was decided."""
+    """Where the letter states its decision, in the letter as written, for the letter page's
+    inserts: a paragraph acknowledging feelings goes just after the paragraph that holds the
+    end of this place (api/static/insert.js); put after the letter's first paragraph, it could
+    come before the victim had been told what was decided. None when the letter never says (or
+    the rule set has no such rule).
+
+    The place starts where content.decision finds the decision (the first of the decision's
+    concepts in the letter). It ends further on where the words found only announce it: for a
+    decision with a `placed_after` concept (a changed charge: "I am writing about a change to
+    the charge against Mr Lane"), at the first sentence within `placed_within` that finds it
+    ("He now faces a charge of common assault"); and where they are a heading ("The charge has
+    changed"), at the end of the sentence under it, so that nothing comes between a heading and
+    its paragraph."""
+    from vcl_qa.engine.concepts import hit_segments
     from vcl_qa.engine.kinds.required import concepts_for
 
     rs = ruleset or load_rules()
@@ -60,7 +69,118 @@ def decision_stated(letter: Letter, *, ruleset: RuleSet | None = None) -> tuple[
     if not hits:
         return None
     first = min(hits, key=lambda h: h.start)
-    return (first.start, first.end) if places is None else places.span(first.start, first.end, len(letter.text))
+    start, end = first.start, first.end
+    doc = state.document
+    segments = doc.segments
+    at = next((i for i, seg in enumerate(segments) if seg.end > start), None)
+    placed = (getattr(rule.config, "placed_after", None) or {}).get(letter.context.decision or "")
+    if placed and at is not None:
+        within = range(at, min(len(segments), at + 1 + rule.config.placed_within))
+        found = [i for i in hit_segments(rs.concepts[placed], doc, state.window_cache) if i in within]
+        if found:
+            end = max(end, segments[found[0]].end)
+    if doc.sentence_at(max(start, end - 1)) is None:  # a heading: the sentence under it too
+        after = doc.sentences_in(end, len(text))
+        if after and (doc.sign_off is None or after[0].start < doc.sign_off.start):
+            end = after[0].end
+    return (start, end) if places is None else places.span(start, end, len(letter.text))
+
+
+# The most places read_together tries a paragraph at (each costs the letter checked again,
+# about 2 ms): a letter of one line a paragraph, the decision near the top, has one a paragraph.
+READ_TOGETHER_TRIES = 30
+# ... and the most characters checked again in all (tries times the letter's length): a letter
+# is a few thousand characters, so 30 tries read about 100,000; a pasted 199 KB draft, each try
+# half a second, would have held the page, and the scoring slot, for 15 s. Past it the places
+# not tried are not kept together (the page puts the paragraph as it did before).
+READ_TOGETHER_CHARS = 600_000
+
+
+def read_together(letter: Letter, *, after: int = 0, ruleset: RuleSet | None = None,
+                  today: dt.date | None = None) -> list[tuple[int, int]]:
+    """Where a paragraph put in would come between two sentences the checker reads together:
+    a term and the sentence after it that explains it ("... under the Code for Crown
+    Prosecutors." / "This is the set of rules every prosecutor must follow."), content found
+    over two sentences (a review right, what the Code is), a cold phrase the next sentence makes
+    kind. Each is [the first sentence's start, the second's end], in the letter as written: the
+    letter page does not put a paragraph after the decision between them (api/static/insert.js),
+    but after the second. Found as the page would do it: a paragraph (the rule set's own
+    acknowledgement of feelings) is put in at each line break between two sentences from the
+    sentence at `after` on, and the letter checked again; the place is one to keep together
+    when a finding comes that the letter did not have (anything the paragraph's own words
+    raise, and the letter-wide reading-ease figure, aside). It stops at the first place that
+    raises none before a blank line (where a paragraph of a letter set out with blank lines
+    ends, the page goes no further), or after READ_TOGETHER_TRIES places, or once the next would
+    take the characters checked again over READ_TOGETHER_CHARS (none, for a letter longer than it)."""
+    rs = ruleset or load_rules()
+    if not _settled:
+        settle()
+    text, places = invisible.plain(letter.text)
+    plain = letter.model_copy(update={"text": text}) if places else letter
+    state, base, _, _ = _checked(plain, today, rs)
+    probe = _probe_paragraph(rs, welsh=state.language == "cy")
+    doc = state.document
+    lowest = doc.greeting.end if doc.greeting is not None else 0
+    if places is not None and after:
+        after = next((i for i, a in enumerate(places.starts) if a >= after), len(text))
+    end = doc.sign_off.start if doc.sign_off is not None else len(text)
+    metric = {r.id for r in rs.rules if r.kind == "metric"}
+    had = _finding_keys(base, metric)
+    segments = doc.segments
+    out: list[tuple[int, int]] = []
+    tries = 0
+    for one, two in zip(segments, segments[1:]):
+        if one.end <= max(after, lowest) or two.start >= end:
+            continue
+        gap = text[one.end:two.start]
+        if "\n" not in gap:
+            continue
+        if tries == READ_TOGETHER_TRIES or (tries + 1) * len(text) > READ_TOGETHER_CHARS:
+            break
+        at = one.end + gap.index("\n")
+        blank = not gap[gap.index("\n") + 1:].split("\n")[0].strip() and gap.count("\n") >= 2
+        put = ("\n\n" if blank else "\n") + probe
+        tries += 1
+        _, found, _, _ = _checked(plain.model_copy(update={"text": text[:at] + put + text[at:]}), today, rs)
+        now = _finding_keys(found, metric, at, len(put))
+        if now - had:
+            out.append((one.start, two.end))
+        elif blank:
+            break
+    if places is None:
+        return out
+    return [places.span(a, b, len(letter.text)) for a, b in out]
+
+
+def _probe_paragraph(rs: RuleSet, *, welsh: bool = False) -> str:
+    """The paragraph read_together tries: the first of the rule set's paragraphs that go after
+    the decision (`insert_place: early`; an acknowledgement of feelings), in Welsh for a letter
+    in Welsh where there is one, else a plain one."""
+    for rule in rs.rules:
+        if getattr(rule.config, "insert_place", None) == "early" and isinstance(rule.config.insert, str):
+            cy = rule.config.insert_cy
+            return cy if welsh and isinstance(cy, str) else rule.config.insert
+    return "I am sorry for the worry this has caused you."
+
+
+def _finding_keys(findings: list[Finding], skip: set[str], at: int = 0, size: int = 0) -> "Counter":
+    """The findings as (rule, start, end), in the letter before `size` characters were put in at
+    `at` (those in what was put in left out), without the rules in `skip`."""
+    keys: Counter = Counter()
+    for f in findings:
+        if f.rule in skip:
+            continue
+        if f.start is None or f.end is None:
+            keys[(f.rule, None, None)] += 1
+            continue
+        start, end = f.start, f.end
+        if size:
+            if f.start >= at + size:
+                start, end = start - size, end - size
+            elif f.end > at:
+                continue  # in the paragraph put in, or across it
+        keys[(f.rule, start, end)] += 1
+    return keys
 
 
 # What the libraries under the engine remember of every word they have ever met, which a
@@ -129,6 +249,20 @@ def unsettle() -> None:
 
 def _score(letter: Letter, today: dt.date | None, ruleset: RuleSet | None) -> Result:
     rs = ruleset or load_rules()
+    state, findings, not_assessed, assessed = _checked(letter, today, rs)
+    suppress(findings, letter, rs)
+    add_replacements(findings, state)  # one-click texts: only those checked safe (engine/suggest.py)
+    apply_penalties(findings, rs.scoring, state.metrics)
+    dims = dimension_results(findings, not_assessed, assessed)
+    score, verdict = overall(dims, findings, rs.scoring)
+    return Result(score=score, verdict=verdict, dimensions=dims, findings=findings,
+                  metrics=state.metrics, rules_version=rs.version)
+
+
+def _checked(letter: Letter, today: dt.date | None, rs: RuleSet
+             ) -> tuple[State, list[Finding], dict[str, list[str]], dict[str, int]]:
+    """Every rule run on the letter: its state, the findings in letter order (no suppressions
+    marked, no one-click replacements), and the rules not assessed and assessed by dimension."""
     # Curly quotes, dashes and special spaces are matched as plain ones; the folded text has
     # the same length, so findings still quote the letter as written (kinds/base.py finding).
     state = State(letter, analyse(fold(letter.text)), rs, today or clock.today())
@@ -148,13 +282,7 @@ def _score(letter: Letter, today: dt.date | None, ruleset: RuleSet | None) -> Re
             continue
         assessed[rule.dimension] += 1
     findings.sort(key=lambda f: (f.start is None, f.start or 0, f.rule))
-    suppress(findings, letter, rs)
-    add_replacements(findings, state)  # one-click texts: only those checked safe (engine/suggest.py)
-    apply_penalties(findings, rs.scoring, state.metrics)
-    dims = dimension_results(findings, not_assessed, assessed)
-    score, verdict = overall(dims, findings, rs.scoring)
-    return Result(score=score, verdict=verdict, dimensions=dims, findings=findings,
-                  metrics=state.metrics, rules_version=rs.version)
+    return state, findings, not_assessed, assessed
 
 
 def suppress(findings: list[Finding], letter: Letter, rs: RuleSet) -> None:

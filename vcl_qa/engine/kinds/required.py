@@ -26,6 +26,14 @@ class Settings(InsertSettings):
     # named -> what it is); otherwise a finding at the first, with `found_needs_message`.
     found_needs: dict[str, str] = {}
     found_needs_message: str | None = None
+    # Not part of the check: where the letter page puts a paragraph that goes after the content
+    # (`insert_place: early` elsewhere: feelings, condolences, an apology), by decision: after
+    # the first sentence where this concept is found, when it comes within `placed_within`
+    # sentences (or headings) of the first that gives the content (engine/run.py
+    # decision_stated). "A change to the charge against Mr Lane" gives a changed charge; the
+    # victim learns what the charge now is a sentence or two on.
+    placed_after: dict[str, str] = {}
+    placed_within: int = 6
 
     @model_validator(mode="after")
     def _one_concept(self):
