@@ -6,6 +6,7 @@ whole text, and `fastsearch.search` (indexed word starts, kept per block) the ma
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -395,3 +396,34 @@ def test_blank_line_breaks_are_those_the_pattern_finds_everywhere():
         assert fastsearch.breaks(text) == want, repr(text[:80])
         found += len(want)
     assert found > 10_000
+
+
+@lru_cache(maxsize=1)
+def _spacys_own_tokenizer():
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
+def test_the_quick_suffix_search_is_in_place_and_gives_spacys_tokens_on_every_letter():
+    """nlp.TailSuffix reads only the end of a run for its suffix (spaCy's own search read all
+    of it, each time a suffix was split off: time growing with the square of a run of
+    apostrophes). It must give spaCy's own tokens."""
+    from vcl_qa.engine.nlp import TailSuffix
+
+    ours, own = get_nlp().tokenizer, _spacys_own_tokenizer()
+    assert isinstance(ours.suffix_search.__self__, TailSuffix)
+    assert [t for t in TEXTS if [x.text for x in ours(t)] != [x.text for x in own(t)]] == []
+
+
+_AFFIXES = list("'\".,;:!?…£$%°Fkmgh/1209aAsS’‘“”-–—()[]x²+") + ["km", "mph", "'s", "US$", "..", "°C", "km/h"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_AFFIXES), min_size=1, max_size=40))
+def test_the_quick_suffix_search_finds_spacys_suffix(pieces):
+    text = "".join(pieces)
+    quick = get_nlp().tokenizer.suffix_search
+    search = quick.__self__.regex.search
+    assert (quick(text) and quick(text).span()) == (search(text) and search(text).span())
+    assert [t.text for t in get_nlp().tokenizer(text)] == [t.text for t in _spacys_own_tokenizer()(text)]

@@ -326,3 +326,34 @@ def test_a_long_run_of_marks_reaches_the_classifier_in_pieces(monkeypatch):
     # an ordinary sentence is read as before: no run is cut
     assert classifier.normalise("We stopped the case on 12 March.") == "we stopped the case on 00 march."
     assert classifier.normalise("x" * 450) == " ".join(["x" * 200, "x" * 200, "x" * 50])
+
+
+@pytest.mark.parametrize("unit", ["'", "\u2018\u2019", '"\'', "\u00a3", "'s", "'."])
+def test_a_long_run_of_apostrophes_is_read_in_time_growing_with_its_length(monkeypatch, unit):
+    """An attacker's review: 200 KB of apostrophes took 4.5 to 6 s to score, in spaCy's
+    tokenizer, which split the suffixes of each 200-character piece one at a time, searching
+    the whole of what was left each time (time growing with the square of the piece). The
+    suffix search now reads the end of the piece (engine/nlp.py TailSuffix): the characters it
+    reads grow with the run's length, and the tokens are spaCy's own."""
+    from vcl_qa.engine.nlp import get_nlp
+    from vcl_qa.engine.run import score_letter
+    from vcl_qa.engine.structure import tokenize
+
+    quick = get_nlp().tokenizer.suffix_search.__self__
+    read: list[int] = []
+
+    class Counting:
+        def __init__(self, regex):
+            self.regex = regex
+
+        def search(self, string, pos=0):
+            read.append(len(string) - pos)
+            return self.regex.search(string, pos)
+
+    monkeypatch.setattr(quick, "regex", Counting(quick.regex))
+    for size in (200, 2_000):
+        read.clear()
+        tokenize((unit * size)[:size - 1] + "!")  # (a run not met before)
+        assert sum(read) <= 20 * size, (size, sum(read))  # spaCy's own search: about 100 * size
+    result = score_letter(Letter(text=(unit * 50_000)[:100_000]))
+    assert result.score is not None

@@ -157,3 +157,57 @@ def test_line_breaks_sent_as_cr_lf_are_counted_as_sent():
     nl = scored.index("\n")
     assert places.span(nl, nl + 1, len(sent)) == (sent.index("\r\n"), sent.index("\r\n") + 2)
     assert invisible.Places.crlf("no breaks").starts == list(range(9))
+
+
+def _bold(text: str) -> str:
+    """Mathematical bold letters, as social media posts are written in."""
+    return "".join(chr(0x1D400 + ord(c) - 65) if "A" <= c <= "Z" else chr(0x1D41A + ord(c) - 97) if "a" <= c <= "z"
+                   else c for c in text)
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c for c in text)
+
+
+@pytest.mark.parametrize("form", [_bold, _full_width, lambda t: t.replace("ff", "\ufb00").replace("fi", "\ufb01")],
+                         ids=["bold", "full_width", "ligatures"])
+def test_a_letter_typed_in_compatibility_forms_hides_nothing(form):
+    """An attacker's review: a letter typed in mathematical bold letters ("\U0001d41f\U0001d41a\U0001d422\U0001d425\U0001d41e\U0001d41d")
+    escaped every check; full-width letters and ligatures ("\ufb01") are read the same way, as
+    Unicode's NFKC reads them, and every finding is given in the letter as written."""
+    text = PLAIN.replace("I know", "Pursuant to the Code, I know")
+    plain_found, got = found(text), found(form(text))
+    written = form(text)
+    for rule in ("empathy.blame", "empathy.cold", "content.placeholder", "readability.jargon"):
+        assert rule in got, rule
+        f = got[rule]
+        assert f.text == written[f.start:f.end] and f.text == form(plain_found[rule].text)
+        assert f.line == plain_found[rule].line
+    assert set(got) == set(plain_found)
+
+
+def test_a_ligature_in_the_name_is_the_name():
+    """"Ms Griﬃths" (a PDF's ligature) is Ms Griffiths; "Ms Griﬃn" is not."""
+    assert "content.salutation" not in found(PLAIN.replace("Okafor", "Gri\ufb03ths"), victim_name="Ms Jane Griffiths")
+    assert "content.salutation" in found(PLAIN.replace("Okafor", "Gri\ufb03n"), victim_name="Ms Jane Griffiths")
+
+
+def test_compatibility_forms_are_placed_at_the_characters_written():
+    written = "\ufb01led on 1\u02e2\u1d57 May, \uff45\u0301 \U0001d40e\U0001d424\U0001d41a\U0001d41f\U0001d428\U0001d42b"
+    bare, places = invisible.plain(written)
+    assert bare == "filed on 1st May, \u00e9 Okafor"
+    assert written[slice(*places.span(0, 2, len(written)))] == "\ufb01"  # both letters of a ligature: the one character
+    at = bare.index("Okafor")
+    assert written[slice(*places.span(at, at + 6, len(written)))] == written[-6:]
+    at = bare.index("\u00e9")  # a full-width letter and an accent typed apart: one letter
+    assert written[slice(*places.span(at, at + 1, len(written)))] == "\uff45\u0301"
+
+
+def test_ordinary_letters_characters_are_left_as_they_are():
+    """Curly quotes, the pound sign, accented and Welsh letters, the ellipsis, dashes and the
+    no-break space are what ordinary letters are written with: read as before (the ellipsis is
+    not three full stops, the no-break space is for typography.py)."""
+    for text in ("Dear Mr Ap Rhys, we\u2019re sorry \u2026 \u00a3250 for Ll\u0177r and Ff\u0175rn \u2013 \u201cfinal\u201d",
+                 "Caf\u00e9 na\u00efve Zo\u00eb", "12\u00a0High Street", "\u00bd of the cost", "50\u00b0C", "Ms\u00a0Okafor"):
+        assert invisible.plain(text) == (text, None), text
+    assert set(invisible.COMPATIBILITY) & {ord(c) for c in "\u2026\u00a0\u2011\u00bd\u00b4\u2033\u00b5"} == set()

@@ -1346,3 +1346,77 @@ def test_a_pets_name_after_an_animal_and_called_stays_and_a_persons_is_hidden():
         "Her dog, a black terrier cross called Biscuit, was in kennels. The dog in the lane looked "
         "like Biscuit. Our cat named Bramble was hurt. The dog's owner, a man called [NAME], and "
         "a dog walker called [NAME] saw it.")
+
+
+# An attacker's review: the victim's name written without its apostrophe ("ONeill", "O Neill")
+# or spelt out letter by letter ("O k a f o r") reached the panel's copy.
+@pytest.mark.parametrize("victim, written, expect", [
+    ("Ms Siobhan O'Neill", "We spoke to ONeill about it.", "We spoke to [VICTIM] about it."),
+    ("Ms Siobhan O'Neill", "O Neill said she saw him.", "[VICTIM] said she saw him."),
+    ("Ms Siobhan O'Neill", "We told Oneill and O' Neill.", "We told [VICTIM] and [VICTIM]."),
+    ("Ms Siobhan O'Neill", "We told O N E I L L and O ' N e i l l.", "We told [VICTIM] and [VICTIM]."),
+    ("Ms Siobhan O'Neill", "Dear Ms O N e i l l,", "Dear [VICTIM],"),
+    ("Ms Siobhan O’Neill", "Dear Siobhan O Neill,", "Dear [VICTIM],"),
+    ("Ms Grace Okafor", "Dear Ms O k a f o r,", "Dear [VICTIM],"),
+    ("Ms Grace Okafor", "We spoke to O k a f o r. O K A F O R agreed.", "We spoke to [VICTIM]. [VICTIM] agreed."),
+    ("Ms Grace Okafor", "Dear G r a c e  O k a f o r,", "Dear [VICTIM],"),
+    ("Ms Grace Okafor", "Dear Ms O.k.a.f.o.r, and o k a f o r.", "Dear [VICTIM], and [VICTIM]."),
+    ("Ms Grace Okafor", "Dear Ms O-k-a-f-o-r,", "Dear [VICTIM],"),
+    ("Mr Ravi D'Souza", "We asked Mr DSouza and D Souza.", "We asked [VICTIM] and [VICTIM]."),
+])
+def test_a_victims_name_written_apart_or_letter_by_letter_is_hidden(victim, written, expect):
+    text = f"{written}\n\nWe have decided to stop the case."
+    assert redact(text, LetterContext(victim_name=victim)).text == f"{expect}\n\nWe have decided to stop the case."
+
+
+def test_a_name_the_letter_gives_is_hidden_spelt_out_too():
+    text = "Mr Karl Denton was arrested. We asked D E N T O N about it, and ODwyer too. Mrs Aoife O'Dwyer saw it."
+    assert redact(text).text == ("[NAME] was arrested. We asked [NAME] about it, and [NAME] too. [NAME] saw it.")
+
+
+@pytest.mark.parametrize("victim", ["Ms Siobhan O'Neill", "Ms Grace Okafor", "Mr Ka Aka", "Ms Ann Rose", "Ms Ima Shah"])
+def test_ordinary_words_are_not_taken_for_a_name_written_apart(victim):
+    """Not a single letter, "O" alone, words that share the name's letters ("one ill"), "a k a",
+    a word spaced out that holds the name's letters (P R O S E C U T I O N holds R O S E), nor
+    "I’m a" (an apostrophe between letters where the name has none)."""
+    text = ("C R O W N  P R O S E C U T I O N  S E R V I C E\n\nWe have decided to stop the case. O is the "
+            "letter we use. One ill man, a k a the driver, said O neither. A, k, a and o are letters: "
+            "k a f o r. Okay, a for effort. I O U nothing. I’m a prosecutor and I'm a parent.")
+    assert redact(text, LetterContext(victim_name=victim)).text == text
+
+
+def test_a_name_in_compatibility_forms_is_hidden():
+    """Full-width letters with an ideographic space, mathematical bold letters, a ligature: the
+    title goes into the tag as with any space."""
+    ctx = LetterContext(victim_name="Ms Jane Griffiths")
+    for dear, expect in (("\uff24\uff45\uff41\uff52\u3000\uff2d\uff53\u3000\uff27\uff52\uff49\uff46\uff46\uff49\uff54\uff48\uff53,",
+                          "\uff24\uff45\uff41\uff52\u3000[VICTIM],"),
+                         ("Dear \U0001d40c\U0001d42c \U0001d406\U0001d42b\U0001d422\U0001d41f\U0001d41f\U0001d422\U0001d42d\U0001d421\U0001d42c,",
+                          "Dear [VICTIM],"),
+                         ("Dear Ms Gri\ufb03ths,", "Dear [VICTIM],"),
+                         ("Dear Ms\u2003Griffiths,", "Dear [VICTIM],")):
+        assert redact(f"{dear}\n\nWe have stopped the case.", ctx).text == f"{expect}\n\nWe have stopped the case."
+
+
+def test_a_name_written_apart_is_not_read_into_an_ordinary_word():
+    """For a Mr D'Eath, "D Eath" and "D E A T H" are the name, "Death" and "DEATH" are the word;
+    mixed gaps between the letters are still the name spelt out."""
+    ctx = LetterContext(victim_name="Mr Tom D'Eath")
+    text = "We spoke to D Eath and D E A T H. Death by dangerous driving. DEATH. O k.a-f o r."
+    assert redact(text, ctx).text == "We spoke to [VICTIM] and [VICTIM]. Death by dangerous driving. DEATH. O k.a-f o r."
+    assert redact("We spoke to O k.a-f o r.", LetterContext(victim_name="Ms Grace Okafor")).text == "We spoke to [VICTIM]."
+
+
+def test_many_names_spelt_out_are_each_hidden():
+    """Every name found is looked up by its letters in one pass over the letter's runs of single
+    letters (a regular expression for each name, over the whole letter, took time growing with
+    the number of names times the letter's length)."""
+    import random
+    import string
+
+    rnd = random.Random(4)
+    names = sorted({rnd.choice(string.ascii_uppercase) + "".join(rnd.choice("aeiou" if k % 2 else "bcdfghklmnprst")
+                                                                   for k in range(6)) for _ in range(300)})
+    text = " ".join(f"Mr {n} was there." for n in names) + "\n\n" + "  ".join(" ".join(n.upper()) for n in names)
+    out = redact(text).text
+    assert out == " ".join("[NAME] was there." for _ in names) + "\n\n" + "  ".join("[NAME]" for _ in names)

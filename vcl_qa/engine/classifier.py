@@ -64,6 +64,9 @@ def _load(path: str):
         return None
     if "textcat_multilabel" not in nlp.pipe_names:
         return None
+    from vcl_qa.engine.nlp import quick_suffixes
+
+    quick_suffixes(nlp.tokenizer)  # the same tokens, without a long run's time growing as its square
     _LOADED[path] = nlp
     return nlp
 

@@ -10,6 +10,12 @@ engine scores the letter with the first left out and the second composed (Unicod
 findings' places are then put back into the letter as written (`map_back`), so a page, the Word
 download and a one-click replacement all work on the stored text (a replacement drops any such
 character in the words it replaces).
+
+Letters and digits typed in compatibility forms are read as the letters they stand for, as
+Unicode's NFKC would read them: full-width forms ("\uff24\uff45\uff41\uff52 \uff2d\uff53"), the
+mathematical bold and italic letters social media posts are written in, ligatures ("\ufb01"),
+circled, superscript and subscript letters and digits, and the like (`COMPATIBILITY`). A
+character may stand for more than one ("\ufb01" for "fi"); each of them is placed at it.
 """
 from __future__ import annotations
 
@@ -48,23 +54,76 @@ _PRIVATE_IN_WORD = re.compile(f"(?<=\\w)[{_PRIVATE}]+(?=\\w)")
 
 # Letters of other alphabets drawn like Latin ones ("Sio\u0431han" is not it, but "Si\u043ebhan"
 # with a Cyrillic o looks exactly like "Siobhan"), read as the Latin letter inside a word that
-# has Latin letters too (a word wholly in Cyrillic or Greek stays as it is); and fullwidth forms
-# ("\uff44\uff49\uff53\uff43\uff4f\uff4e\uff54\uff49\uff4e\uff55\uff45"), read as the ASCII they stand for. One character for one.
+# has Latin letters too (a word wholly in Cyrillic or Greek stays as it is). One character for
+# one. (Full-width forms, "\uff44\uff49\uff53\uff43\uff4f\uff4e\uff54\uff49\uff4e\uff55\uff45", are
+# read with the other compatibility forms below.)
 _LOOKALIKES = str.maketrans(
     "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u0455\u0501\u04bb\u0410\u0412\u0415\u041a\u041c\u041d"
     "\u041e\u0420\u0421\u0422\u0425\u0423\u0406\u0408\u0405\u03bf\u039f\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c"
     "\u039d\u03a1\u03a4\u03a5\u03a7\u03b9\u03ba\u03bd",
     "aeopcyxijsdhABEKMHOPCTXYIJSoOABEZHIKMNPTYXikv")
-_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_FOREIGN = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f\uff01-\uff5e]")
+_FOREIGN = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]")
 _MIXED_WORD = re.compile(r"\w*(?:[A-Za-z]\w*[\u0370-\u052f]|[\u0370-\u052f]\w*[A-Za-z])\w*")
 
 
 def _lookalikes(text: str) -> str:
-    """Fullwidth forms as ASCII, and other alphabets' Latin lookalikes as Latin inside a word
-    with Latin letters; the same length as `text`."""
-    text = text.translate(_FULLWIDTH)
+    """Other alphabets' Latin lookalikes as Latin inside a word with Latin letters; the same
+    length as `text`."""
     return _MIXED_WORD.sub(lambda m: m.group().translate(_LOOKALIKES), text)
+
+
+# Compatibility forms read as what they stand for (their NFKC form), when that is made of plain
+# letters, digits, punctuation and symbols of the Latin alphabet: the kinds of form below (a
+# font's, full width, circled, superscript ...), found in the Basic Multilingual Plane and the
+# planes' mathematical letters, enclosed letters and segmented digits. Left as they were, the
+# letters ordinary letters are written with: an accented or Welsh letter (composed by NFC, not
+# here), the pound sign, curly quotes; and these forms that stand for more than a letter:
+#  - the ellipsis "\u2026" (NFKC's "..." would change where sentences end);
+#  - the no-break space and hyphen (`<noBreak>`) and the other characters typography.py makes
+#    plain, one for one, after this (a no-break space stays a space a name may not be split at
+#    in the panel's copy; "\u2033" stays one double quote): only the full-width ones are read here;
+#  - fractions ("\u00bd" is "1\u20442"), spacing accents ("\u00b4" is a space and an accent), and
+#    forms of other alphabets (a Greek micro sign, Arabic presentation forms, CJK radicals).
+_FORMS = {"<wide>", "<narrow>", "<font>", "<circle>", "<compat>", "<super>", "<sub>", "<square>",
+          "<small>", "<vertical>"}
+_PLANES = (range(0xA0, 0x10000), range(0x1D400, 0x1D800), range(0x1F100, 0x1F200), range(0x1FBF0, 0x1FC00))
+
+
+def _plain_latin(ch: str) -> bool:
+    o = ord(ch)
+    return 0x20 <= o < 0x7F or (0xA0 < o < 0x250 and unicodedata.category(ch)[0] in "LNPS")
+
+
+def _compatibility() -> dict[int, str]:
+    from vcl_qa.engine.typography import TABLE as TYPOGRAPHY
+
+    out: dict[int, str] = {}
+    for plane in _PLANES:
+        for cp in plane:
+            ch = chr(cp)
+            form = unicodedata.decomposition(ch).split(" ", 1)[0]
+            if form not in _FORMS or ch == "\u2026" or (cp in TYPOGRAPHY and form != "<wide>"):
+                continue
+            read = unicodedata.normalize("NFKC", ch)
+            if read != ch and all(_plain_latin(c) for c in read):
+                out[cp] = read
+    return out
+
+
+def _class_of(points: list[int]) -> str:
+    """A regular expression character class of the code points (in order), as ranges."""
+    parts, i = [], 0
+    while i < len(points):
+        j = i
+        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
+            j += 1
+        parts.append(re.escape(chr(points[i])) + ("-" + re.escape(chr(points[j])) if j > i else ""))
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+COMPATIBILITY = _compatibility()
+_COMPATIBLE = re.compile(_class_of(sorted(COMPATIBILITY)))
 
 
 @dataclass
@@ -98,14 +157,16 @@ class Places:
 
 
 def plain(text: str) -> tuple[str, Places | None]:
-    """The text without invisible characters, composed (NFC) and with lookalike letters read as
-    Latin, and where each of its characters is in `text`; (text, None) when it has none of them."""
+    """The text without invisible characters, composed (NFC), with compatibility forms read as
+    what they stand for and lookalike letters read as Latin, and where each of its characters is
+    in `text`; (text, None) when it has none of them."""
     gone: set[int] = set()  # where the characters left out are
     if _ANY.search(text):
         for pattern in (_INVISIBLE, _PRIVATE_IN_WORD):
             for m in pattern.finditer(text):
                 gone.update(range(m.start(), m.end()))
-    if not gone and unicodedata.is_normalized("NFC", text):
+    compatible = not text.isascii() and _COMPATIBLE.search(text) is not None
+    if not gone and not compatible and unicodedata.is_normalized("NFC", text):
         if not _FOREIGN.search(text):
             return text, None
         folded = _lookalikes(text)
@@ -125,6 +186,8 @@ def plain(text: str) -> tuple[str, Places | None]:
             j += 1
         piece = text[i:j]
         if not piece.isascii():
+            if compatible:  # (first: a full-width letter and an accent typed apart compose)
+                piece = piece.translate(COMPATIBILITY)
             piece = unicodedata.normalize("NFC", piece)
         out.append(piece)
         starts += [i] * len(piece)

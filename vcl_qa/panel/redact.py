@@ -185,6 +185,7 @@ from vcl_qa.engine.letter import Letter, LetterContext
 from vcl_qa.engine.nlp import lemma, lemma_table
 from vcl_qa.engine.rules_data import load_yaml
 from vcl_qa.engine import invisible
+from vcl_qa.engine.typography import TABLE as TYPOGRAPHY
 from vcl_qa.engine.structure import as_written, impersonal_greetings, surname_at, sign_off_alternatives, surname_particles, title_lists
 
 RULES_FILE = "redaction.yml"
@@ -198,8 +199,10 @@ FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
 PLACE_WORD = r"[A-Z][A-Za-z'’\-]+"
 # At most this many surname particles in a row ("de los", "van der", "von und zu").
 MAX_PARTICLES = 3
-# No-break and thin spaces (Word puts them in phone numbers and names) read as plain spaces.
-SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " "})
+# No-break, thin and the other special spaces (Word puts them in phone numbers and names; an
+# em space between a title and a name) read as plain spaces, as the checks read them
+# (engine/typography.py).
+SPACES = {c: " " for c, plain in TYPOGRAPHY.items() if plain == " "}
 RUN_FILLER = "\u00b7"  # what the patterns read there: no letter, digit, space or punctuation they look for
 
 
@@ -907,7 +910,8 @@ def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str],
     found += _recipient_organisation(doc)
     names = (_titled(doc) + _pairs(doc) + _surname_pairs(doc) + _alone(doc) + _greeting(doc) + _sign_off(doc)
              + header_names + _cued_names(doc))
-    found += addresses + names + _known_again(doc, _known_parts(doc, names, context, extra))
+    parts = _known_parts(doc, names, context, extra)
+    found += addresses + names + _known_again(doc, parts) + _known_variants(doc, names, context, extra, parts)
     found += _name_handles(doc, context, extra)
     return _other_case_refs(doc, _house_names(doc, _resolve(found, doc)), context)
 
@@ -1384,15 +1388,16 @@ def _phone_length(s: str, digits: tuple[int, int]) -> int | None:
 
 def _context_cands(doc: _Doc, context: LetterContext | None, extra: tuple[str, ...]) -> list[_Cand]:
     out = []
+    spaced = SPACED_RUN.search(doc.text) is not None  # (a name may be spelt out letter by letter)
     if context is not None and context.victim_name:
-        rx = _name_regex(context.victim_name)
         own = _group(doc.rules, context.victim_name)
-        for m in rx.finditer(doc.text) if rx else ():
-            other = own and _group(doc.rules, m.group()) not in (None, own)
-            out.append(_Cand(*m.span(), "name" if other else "victim"))
+        for rx in (_name_regex(context.victim_name), _spaced_name_regex(context.victim_name) if spaced else None):
+            for m in rx.finditer(doc.text) if rx else ():
+                other = own and _group(doc.rules, m.group()) not in (None, own)
+                out.append(_Cand(*m.span(), "name" if other else "victim"))
     for name in extra:
-        rx = _name_regex(name)
-        out += [_Cand(*m.span(), "name") for m in rx.finditer(doc.text)] if rx else []
+        for rx in (_name_regex(name), _spaced_name_regex(name) if spaced else None):
+            out += [_Cand(*m.span(), "name") for m in rx.finditer(doc.text)] if rx else []
     if context is not None and context.urn:
         out += [_Cand(*m.span(), "case_ref") for m in _urn_regex(context.urn).finditer(doc.text)]
     return out
@@ -1463,17 +1468,8 @@ def _name_regex(name: str) -> re.Pattern | None:
     given, particles, last_word = shape
     sp = rules.sp
 
-    def spell(f: str) -> str:
-        return "".join("['’]" if ch in "'’" else re.escape(ch) for ch in f)
-
     def word(w: str) -> str:
-        forms = {w, w[0].upper() + w[1:], w.upper()} | ({w.lower()} if w.lower() in rules.particles else set())
-        o = re.fullmatch(r"([Oo])['’]([^\W\d_].*)", w)  # "O'Brien", "O’Brien", "O Brien", "OBrien"
-        alts = [spell(f) for f in forms]
-        if o:
-            rest = o.group(2)
-            alts.append(rf"[Oo](?:['’][ \t]?|[ \t])?(?:{'|'.join(spell(f) for f in {rest, rest.upper()})})")
-        return "(?:" + "|".join(alts) + ")"
+        return _name_word(w, rules)
 
     title = rf"(?:{rules.titles_regex})\.?"
     low_title = rf"(?:{rules.lower_titles})\.?"
@@ -1495,6 +1491,197 @@ def _name_regex(name: str) -> re.Pattern | None:
         lower.append(rf"{own}{last}")
     # any case for the forms with no initial ("tomasz nowak"); an initial is a capital letter
     return re.compile(r"(?=[^\W\d_])(?<![\w'’\-])(?:(?i:" + "|".join(lower) + ")|" + "|".join(forms) + r")(?!\w)")
+
+
+def _name_word(w: str, rules: RedactionRules) -> str:
+    """A word of a known name as _name_regex reads it: as written, capitalised, in capitals (a
+    particle in lower case too), and written apart (_written_apart: "ONeill", "O Neill"; without
+    the apostrophe only where its letters make no ordinary word, never "Death" for D'Eath)."""
+    forms = {w, w[0].upper() + w[1:], w.upper()} | ({w.lower()} if w.lower() in rules.particles else set())
+    joined = not ordinary_word(rules, re.sub(r"['’]", "", w))
+    return "(?:" + "|".join([_spell(f) for f in forms] + _written_apart(w, joined)) + ")"
+
+
+@lru_cache(maxsize=512)
+def _spaced_name_regex(name: str) -> re.Pattern | None:
+    """A known name with words spelt out letter by letter (LETTER_GAP, in any case), with
+    a title or the rest of the name beside them: "Ms O k a f o r", "G r a c e O k a f o r", "Grace
+    O K A F O R", "Ms G r a c e". Not after an initial ("P R O S E" is no P. Rose). Used only in a
+    letter with a run of single letters spaced out (SPACED_RUN): it takes longer to build than
+    _name_regex, which every letter needs."""
+    rules = load_rules()
+    shape = _name_shape(name)
+    if not shape:
+        return None
+    given, particles, last_word = shape
+    sp = rules.sp
+
+    def word(w: str) -> str:
+        letters = [ch for ch in w if ch.isalpha()]
+        if len(letters) < SPACED_LETTERS:
+            return _name_word(w, rules)
+        spelt = LETTER_GAP.join(f"[{re.escape(ch.lower())}{re.escape(ch.upper())}]" if len(ch.upper()) == 1
+                                else re.escape(ch) for ch in letters)
+        return f"(?:{spelt}|{_name_word(w, rules)})"
+
+    title = rf"(?:{rules.titles_regex})\.?"
+    own = "".join(rf"{_name_word(p, rules)}{sp}" for p in particles)
+    opt = rf"(?:{own})?" if own else ""
+    last = word(last_word)
+    forms = [rf"{title}{sp}{opt}{last}"]
+    if given:
+        first = word(given[0])
+        middles = "".join(rf"(?:{sp}{word(m)})?" for m in given[1:])
+        forms = [rf"(?:{title}{sp})?{first}{middles}{sp}{opt}{last}"] + forms + [rf"{title}{sp}{first}"]
+    return re.compile(r"(?<![\w'’\-])(?:" + "|".join(forms) + r")(?!\w)")
+
+
+# How the letters of a name spaced out are kept apart: one or two spaces, or one of these marks
+# (spaces either side): "O k a f o r", "O K A F O R", "O.k.a.f.o.r", "O-k-a-f-o-r", "O ' N e i l l".
+LETTER_GAP = r"(?:[ \t]{1,2}|[ \t]?[.\-_·*/'’][ \t]?)"
+# The fewest letters a name word spelt out letter by letter must have ("L e e", not "A l").
+SPACED_LETTERS = 3
+
+
+def _spell(f: str) -> str:
+    return "".join("['’]" if ch in "'’" else re.escape(ch) for ch in f)
+
+
+def _written_apart(w: str, joined: bool = True) -> list[str]:
+    """A name with an apostrophe written without it, or with a space for it: "O'Neill" as
+    "ONeill", "O Neill", "O' Neill", "Oneill"; "D'Souza" as "DSouza", "D Souza". Each form
+    with the apostrophe's parts as written or in capitals, or the whole in the case a name
+    takes when it is written without the apostrophe ("Oneill"). Not `joined`: always with a
+    space or the apostrophe between the parts ("D Eath", never "Death", for a Mr D'Eath)."""
+    m = re.fullmatch(r"([^\W\d_]+)['’]([^\W\d_].*)", w)
+    if not m:
+        return []
+    head, rest = m.groups()
+    heads = "|".join(sorted({_spell(h) for h in (head, head.lower(), head.upper())}))
+    rests = "|".join(sorted({_spell(r) for r in (rest, rest.upper())}))
+    if not joined:
+        return [rf"(?:{heads})(?:['’][ \t]?|[ \t])(?:{rests})"]
+    whole = head + rest.replace("'", "").replace("’", "")
+    return [rf"(?:{heads})(?:['’][ \t]?|[ \t])?(?:{rests})", re.escape(whole[0].upper() + whole[1:].lower())]
+
+
+def _letter_forms(w: str, lower: bool = False) -> set[str]:
+    """The letters of a name word (no apostrophes), as written, in capitals and capitalised
+    ("O'Neill": ONeill, ONEILL, Oneill); in lower case too when `lower`."""
+    letters = "".join(ch for ch in w if ch.isalpha())
+    if len(letters) < SPACED_LETTERS:
+        return set()
+    forms = {letters, letters.upper(), letters[0].upper() + letters[1:].lower()}
+    return forms | {letters.lower()} if lower else forms
+
+
+@lru_cache(maxsize=1024)
+def _apart_regex(spellings: tuple[str, ...], lower: bool, joined: bool) -> re.Pattern:
+    """The ways _known_variants takes of writing a known name word with an apostrophe, spelt
+    `spellings`, without it or with a space for it (read whole, with fullmatch)."""
+    alts: list[str] = []
+    for w in spellings:
+        apart = _written_apart(w, joined)
+        alts += apart
+        if apart and lower:  # "o neill", "oneill"
+            alts.append(_spell(w.lower()).replace("['’]", "(?:['’][ \\t]?|[ \\t])" + ("?" if joined else ""), 1))
+    return re.compile("|".join(alts) or "(?!)")
+
+
+# A run of single letters spaced out ("O k a f o r", "t o  O N E I L L", "O.k.a.f.o.r"): each
+# letter alone between gaps (LETTER_GAP), three or more.
+SPACED_RUN = re.compile(rf"(?<![^\W\d_])[^\W\d_](?:{LETTER_GAP}[^\W\d_]){{{SPACED_LETTERS - 1},}}(?![^\W\d_])")
+_APART_GAP = re.compile(r"['’]?[ \t]?")
+
+
+def _known_variants(doc: _Doc, names: list[_Cand], context: LetterContext | None,
+                    extra: tuple[str, ...], parts: tuple[dict[str, str], dict[str, str], dict[str, str]]) -> list[_Cand]:
+    """The words of the names known in this letter (the victim's, extra_names', and every name
+    found) written so that a word-by-word reading misses them: spelt out letter by letter ("We
+    spoke to O k a f o r", "Dear O N E I L L") or an apostrophe left out or made a space ("ONeill
+    said", "O Neill said"). Each is hidden as the word would be. In lower case only a word of the
+    names given that is no ordinary word, of four letters or more ("o k a f o r"). Not a single
+    letter ("O"), nor words that only share letters ("one ill"), nor a name's letters inside a
+    longer word spaced out the same way ("P R O S E C U T I O N" for a Mr Rose: a single letter
+    just before or after across the same gap), nor an apostrophe word whose letters make an
+    ordinary word ("Death" for a Mr D'Eath). Read in one pass over the runs of single letters
+    and one over the words, each looked up by its letters: time growing with the letter's
+    length, however many names it holds."""
+    known, given, _ = parts
+    written: dict[str, set[str]] = {}  # a known word's key -> its spellings met (case kept)
+    for cand in names:
+        for i in _span_of_words(doc, cand.start, cand.end):
+            key = _key(doc.tokens[i][2])
+            if key in known:
+                written.setdefault(key, set()).add(doc.tokens[i][2])
+    named = list(extra) + ([context.victim_name] if context is not None and context.victim_name else [])
+    for name in named:
+        for w in _name_words(name):
+            written.setdefault(_key(w), set()).add(w)
+    by_letters: dict[str, list[str]] = {}  # letters, lower case -> the keys spelt with them
+    apart: dict[str, str] = {}  # an apostrophe word's letters, lower case -> its key
+    for key in written:
+        if not known.get(key) or (known[key] == "name" and key in doc.rules.stop_words):
+            continue
+        bare = key.replace("'", "")
+        if len(bare) >= SPACED_LETTERS:
+            by_letters.setdefault(bare, []).append(key)
+        if "'" in key:
+            apart.setdefault(bare, key)
+    if not by_letters and not apart:
+        return []
+    out: list[_Cand] = []
+
+    def lower_too(key: str) -> bool:
+        bare = key.replace("'", "")
+        return bool(given.get(key)) and len(bare) > SPACED_LETTERS and not doc.ordinary(bare)
+
+    def spelt(key: str, cased: str, gaps: list[str]) -> bool:
+        """The letters in a case the name is written in; an apostrophe alone between two of
+        them only where the name has one ("O'N e i l l", never "I'm a" for a Ms Ima Shah)."""
+        for w in written[key]:
+            if cased in _letter_forms(w, lower_too(key)):
+                marks = {len(re.sub(r"[^\w]", "", w[:k])) - 1 for k, ch in enumerate(w) if ch in "'’"}
+                if all(g not in ("'", "’") or k in marks for k, g in enumerate(gaps)):
+                    return True
+        return False
+
+    def apart_as_written(key: str, start: int, end: int) -> bool:
+        joined = not doc.ordinary(key.replace("'", ""))
+        return bool(_apart_regex(tuple(sorted(written[key])), lower_too(key), joined).fullmatch(doc.text, start, end))
+
+    lengths = sorted({len(b) for b in by_letters})
+    text = doc.text
+    for run in SPACED_RUN.finditer(text) if by_letters else ():
+        at = [m.start() for m in re.finditer(r"[^\W\d_]", run.group())]
+        at = [run.start() + k for k in at]
+        gaps = [text[at[k] + 1:at[k + 1]] for k in range(len(at) - 1)]
+        low = [text[k].lower() for k in at]  # (one by one: "İ" is two characters in lower case)
+        for i in range(len(at)):
+            if i and i < len(gaps) and gaps[i - 1] == gaps[i]:
+                continue  # (inside a word spaced out: "P R [O S E]")
+            for size in lengths:
+                j = i + size - 1  # the last letter
+                if j >= len(at):
+                    break
+                if j < len(gaps) and gaps[j] == gaps[i]:
+                    continue  # (a letter follows across the same gap: "[R O S] E")
+                for key in by_letters.get("".join(low[i:j + 1]), ()):
+                    if spelt(key, "".join(text[k] for k in at[i:j + 1]), gaps[i:j]):
+                        out.append(_Cand(at[i], at[j] + 1, known[key], known[key] == "name"))
+    toks = doc.tokens
+    for i, (start, end, word) in enumerate(toks if apart else ()):
+        key, found = _key(word), None
+        if "'" not in key and key in apart:
+            found = (apart[key], start, end)  # "ONeill"
+        elif i + 1 < len(toks):
+            nxt_start, nxt_end, nxt = toks[i + 1]
+            joined = key + _key(nxt)
+            if "'" not in joined and joined in apart and _APART_GAP.fullmatch(text, end, nxt_start):
+                found = (apart[joined], start, nxt_end)  # "O Neill", "O' Neill"
+        if found and apart_as_written(*found):
+            out.append(_Cand(found[1], found[2], known[found[0]], known[found[0]] == "name"))
+    return out
 
 
 @lru_cache(maxsize=512)
