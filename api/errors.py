@@ -323,8 +323,13 @@ async def _bad_unicode(request: Request, exc: UnicodeEncodeError) -> JSONRespons
 
 
 async def _server_error(request: Request, exc: Exception) -> JSONResponse:
-    # The message never echoes the exception: it could carry letter text.
-    return error_response(500, "internal", "something went wrong on the server; nothing was saved")
+    # The message never echoes the exception: it could carry letter text. Made by the outermost
+    # error handler, outside api/security_headers.py, so it carries the headers itself (an API
+    # 500 had no no-store, nosniff or policy).
+    from .security_headers import SECURITY_HEADERS
+
+    return error_response(500, "internal", "something went wrong on the server; nothing was saved",
+                          headers=dict(SECURITY_HEADERS))
 
 
 # An error answer names at most this many problems (it counts the rest), cuts a field's path and

@@ -153,6 +153,16 @@ class LetterSummary(BaseModel):
     saved_score: int | None = Field(default=None, description="Such a draft's score when saved")
     saved_verdict: str | None = Field(default=None, description="... and its result then")
     saved_on: str | None = Field(default=None, description="... and the day it was scored for then")
+    first_saved_on: str | None = Field(default=None, description=(
+        "The UK date (YYYY-MM-DD) the letter's first version was saved here"))
+    sent_before_saved: bool = Field(default=False, description=(
+        "true when the letter is marked sent on a day before first_saved_on: its sent date (and so whether it "
+        "was on time) rests on the word of whoever marked it. Never for a letter stored or marked sent by "
+        "`vcl-qa import --sent` (its date is the file's letter_date). The dashboard counts them "
+        "(GET /letters?sent_before_saved=true lists them)"))
+    sent_before_saved_reason: str | None = Field(default=None, description=(
+        "Why it went out before it was first saved here, as the person who marked it sent gave it "
+        "(sent_by); null when none was needed, or for a mark made before a reason was asked for"))
 
 
 class LetterList(BaseModel):
@@ -214,16 +224,6 @@ class LetterDetail(LetterSummary):
     suppressions: list[SuppressionOut]
     sent_by: str | None = Field(default=None, description="Who marked the letter as sent")
     sent_marked_at: str | None = Field(default=None, description="When they marked it (UTC)")
-    first_saved_on: str | None = Field(default=None, description=(
-        "The UK date (YYYY-MM-DD) the letter's first version was saved here"))
-    sent_before_saved: bool = Field(default=False, description=(
-        "true when the letter is marked sent on a day before first_saved_on: its sent date (and so whether it "
-        "was on time) rests on the word of whoever marked it. Never for a letter stored or marked sent by "
-        "`vcl-qa import --sent` (its date is the file's letter_date). The dashboard counts them "
-        "(GET /letters?sent_before_saved=true lists them)"))
-    sent_before_saved_reason: str | None = Field(default=None, description=(
-        "Why it went out before it was first saved here, as the person who marked it sent gave it "
-        "(sent_by); null when none was needed, or for a mark made before a reason was asked for"))
     rescored_for_today: bool = Field(default=False, description=(
         "true when `result` (and `score`, `verdict`) were worked out for today on this request: the "
         "letter is a draft with no letter_date, saved on an earlier day. The score stored when it "

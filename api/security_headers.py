@@ -22,8 +22,10 @@ SECURITY_HEADERS = {
 # What may be kept by a cache: the stylesheets, scripts and icon every page uses, which hold
 # nothing of anyone's (they keep their own Cache-Control).
 CACHEABLE = ("/static/", "/favicon.ico")
-# The interactive API docs (off unless VCL_QA_API_DOCS=1) load their scripts from an outside host.
-OWN_POLICY = ("/docs", "/redoc")
+# The interactive API docs (off unless VCL_QA_API_DOCS=1) load their scripts from an outside host:
+# these paths keep no policy only while the docs are on (off, each is a 404 like any other, and
+# a path such as /docs-anything never was the docs).
+OWN_POLICY = ("/docs", "/docs/oauth2-redirect", "/redoc")
 
 
 class SecurityHeaders:
@@ -33,7 +35,10 @@ class SecurityHeaders:
     do not pass here: `render` gives pages the same headers (api/web/session.py)."""
 
     def __init__(self, app: ASGIApp) -> None:
+        from vcl_qa import config
+
         self.app = app
+        self.docs = config.api_docs_enabled()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -41,7 +46,7 @@ class SecurityHeaders:
             return
         path = scope["path"]
         cacheable = path.startswith(CACHEABLE)
-        own_policy = path.startswith(OWN_POLICY)
+        own_policy = self.docs and path in OWN_POLICY
 
         async def add_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

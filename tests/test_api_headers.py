@@ -112,3 +112,38 @@ def test_static_files_may_still_be_kept(server):
     r = httpx.get(f"{url}/static/app.css")
     assert r.status_code == 200 and "no-store" not in r.headers.get("cache-control", "")
     assert r.headers.get("x-content-type-options") == "nosniff"
+
+
+def test_an_unexpected_server_error_carries_the_headers(tmp_path):
+    """A 500 is made by the outermost error handler, outside the headers' middleware: the API's
+    went out with no no-store, nosniff or policy (a letter whose stored result cannot be read)."""
+    import sqlite3
+
+    from api.security_headers import SECURITY_HEADERS
+
+    token = make_user(tmp_path / "vcl_qa.db", "sam", "staff", "north")
+    srv = LiveServer(tmp_path / "vcl_qa.db").start()
+    try:
+        api = httpx.Client(base_url=f"{srv.url}/api/v1", headers=auth(token), timeout=60)
+        letter = api.post("/letters", json={"text": TEXT}).json()["id"]
+        with sqlite3.connect(tmp_path / "vcl_qa.db") as db:
+            db.execute("UPDATE results SET result = '{damaged' WHERE letter_id = ?", [letter])
+        r = api.get(f"/letters/{letter}")
+        assert r.status_code == 500 and r.json()["error"]["code"] == "internal"
+        for name, value in SECURITY_HEADERS.items():
+            assert r.headers.get(name) == value, name
+        with signed_in_client(srv.url, token) as web:
+            page = web.get(f"/letters/{letter}")
+        assert page.status_code == 500
+        for name, value in SECURITY_HEADERS.items():
+            assert page.headers.get(name) == value, name
+    finally:
+        srv.stop()
+
+
+def test_the_docs_paths_keep_the_policy_while_the_docs_are_off(server):
+    url, _ = server
+    for path in ("/docs", "/redoc", "/docs-and-more"):
+        r = httpx.get(f"{url}{path}")
+        assert r.status_code == 404
+        assert "default-src 'self'" in r.headers.get("content-security-policy", ""), path

@@ -78,3 +78,99 @@ def test_the_service_will_not_start_with_a_bad_setting(tmp_path, monkeypatch):
     assert out.exit_code == 2
     assert "VCL_QA_DAILY_STORAGE_MB must be a whole number" in out.output
     assert not (tmp_path / "v.db").exists()  # stopped before anything was made
+
+
+def _many_findings() -> str:
+    """A letter of 800 short lines, each with a finding: about 0.97 million characters stored
+    (its result is about 0.47 million as JSON, kept twice)."""
+    return "Dear Ms Shah\n\n" + "".join(f"Line {i} in relation to the case.\n" for i in range(800))
+
+
+def test_marks_and_sent_marks_that_score_again_count_and_are_refused_over_the_day(db, monkeypatch):
+    """Each "not a problem" mark, its restore, a sent mark on another day and its undo scores the
+    letter again and stores a result: an account already refused a save stored 18 million
+    characters in six requests by making and restoring one mark. They count, and over the day's
+    storage they are refused before anything is written."""
+    import datetime as dt
+
+    from vcl_qa import clock
+
+    monkeypatch.setenv("VCL_QA_DAILY_STORAGE_MB", "2")
+    bob = add_user(db, "bob", "staff", "north")[0]
+    p = sample_payloads()[0]
+    letter = service.submit(db, bob, _many_findings(), p["context"], team="north")["id"]
+    mark = service.suppress(db, bob, letter, "readability.jargon", "quoted from the court order here")
+    results = db.execute("SELECT count(*) FROM results").fetchone()[0]
+    used = service.store.stored_since(db, bob.id, "2000-01-01")
+    assert used > 1_800_000  # the save and the re-score the mark made, both counted
+    with pytest.raises(service.DailyStorageFull) as refused:
+        service.unsuppress(db, bob, letter, mark["id"])
+    said = str(refused.value)
+    assert "scoring this letter again would store" in said and "nothing was saved or changed" in said
+    assert "of the 2 million one person may store in a day" in said
+    # nothing was changed: the mark stands, no result was stored
+    assert db.execute("SELECT revoked_at FROM suppressions WHERE id = ?", [mark["id"]]).fetchone()[0] is None
+    sent_day = dt.date.fromisoformat(p["context"]["letter_date"]) + dt.timedelta(days=1)
+    with pytest.raises(service.DailyStorageFull):
+        service.mark_sent(db, bob, letter, sent_day, "posted on the day and recorded here later")
+    assert db.execute("SELECT status FROM letters WHERE id = ?", [letter]).fetchone()[0] == "draft"
+    assert db.execute("SELECT count(*) FROM results").fetchone()[0] == results
+    # the command line's re-scores are not counted, nor held back
+    service.rescore(db, letter, force=True, user=None)
+    # a day later the same person may again
+    now = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: now + dt.timedelta(hours=25))
+    service.unsuppress(db, bob, letter, mark["id"])
+
+
+def test_training_attempts_count_and_are_refused_over_the_day(db, monkeypatch):
+    """A training attempt keeps its text and its result: 3 million characters an attempt of a
+    long text with thousands of problems, from an account whose saves were already refused."""
+    from vcl_qa.training import service as training
+
+    monkeypatch.setenv("VCL_QA_DAILY_STORAGE_MB", "1")
+    carol = add_user(db, "carol", "staff", "north")[0]
+    long_attempt = "Dear Ms Shah\n\n" + "".join(f"Line {i} in relation to the case.\n" for i in range(1200))
+    training.attempt(db, carol, "khan-brother", long_attempt)
+    attempts = db.execute("SELECT count(*) FROM training_attempts").fetchone()[0]
+    with pytest.raises(service.DailyStorageFull) as refused:
+        training.attempt(db, carol, "khan-brother", long_attempt)
+    assert refused.value.field == "text" and "nothing was saved" in str(refused.value)
+    assert db.execute("SELECT count(*) FROM training_attempts").fetchone()[0] == attempts
+    # and a save is refused by the same count
+    p = sample_payloads()[0]
+    with pytest.raises(service.DailyStorageFull):
+        service.submit(db, carol, _many_findings(), p["context"], team="north")
+
+
+def test_the_api_refuses_over_the_day_as_docs_api_md_says(tmp_path, monkeypatch):
+    """The real server: a save over the day's storage is 422 `invalid` on `text` (docs/api.md, "A
+    day's storage"), a mark over it 422 naming no field, and nothing is stored either way."""
+    import httpx
+
+    from live_server import LiveServer, auth, make_user
+
+    monkeypatch.setenv("VCL_QA_DAILY_STORAGE_MB", "1")
+    token = make_user(tmp_path / "v.db", "dee", "staff", "north")
+    server = LiveServer(tmp_path / "v.db").start()
+    try:
+        api = f"{server.url}/api/v1"
+        p = sample_payloads()[0]
+        body = {"text": _many_findings(), "context": p["context"]}
+        first = httpx.post(f"{api}/letters", json=body, headers=auth(token), timeout=120)
+        assert first.status_code == 201
+        again = httpx.post(f"{api}/letters", json=body, headers=auth(token), timeout=120)
+        assert again.status_code == 422
+        error = again.json()["error"]
+        assert error["code"] == "invalid" and error["details"][0]["field"] == "text"
+        assert error["message"].startswith("text: this would store 0.97 million characters, and your saves in the "
+                                           "last 24 hours have stored 0.97 million of the 1 million")
+        mark = httpx.post(f"{api}/letters/{first.json()['id']}/suppressions", headers=auth(token), timeout=120,
+                          json={"rule": "readability.jargon", "reason": "quoted from the court order here"})
+        assert mark.status_code == 422 and mark.json()["error"]["details"][0]["field"] is None
+        assert "scoring this letter again would store" in mark.json()["error"]["message"]
+        listed = httpx.get(f"{api}/letters", headers=auth(token)).json()
+        assert listed["count"] == 1
+        assert httpx.get(f"{api}/letters/{first.json()['id']}", headers=auth(token)).json()["suppressions"] == []
+    finally:
+        server.stop()

@@ -111,3 +111,17 @@ def test_the_agreement_command_says_too_few_letters(site, monkeypatch):
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert (out["members_agree_words"], out["score_agrees_words"]) == (MEMBERS, SCORE)
+
+
+def test_a_figure_that_rounds_to_nothing_has_no_minus_sign():
+    """An agreement of -0.004 was shown "\u22120.00" beside its words and on the chart's bar, as if
+    a negative figure: to two places it is 0.00, as +0.004 is."""
+    from vcl_qa.reports import charts
+
+    for tiny in (-0.004, -0.0, 0.004):
+        assert agreement.shown(tiny) == 0.0 and str(agreement.shown(tiny)) == "0.0"
+        assert agreement.figure_words(tiny) == "0.00"
+        assert charts.figure(agreement.shown(tiny), 2) == "0.00"
+    assert agreement.figure_words(-0.005) == "\u22120.01"
+    svg = charts.bar_chart("c", "t", ["Q1"], [agreement.shown(-0.004)], max_value=1, places=2)
+    assert "\u22120.00" not in svg

@@ -288,3 +288,24 @@ def test_a_purge_takes_the_reason_with_the_letters_text(tmp_path):
                             "sent_before_saved_reason": "(purged)"}]
     finally:
         db.close()
+
+
+def test_the_api_list_gives_each_letter_s_mark_and_reason_as_docs_api_md_says(api, server):
+    """GET /letters?sent_before_saved=true listed the letters without saying why any went out
+    first (docs/api.md: "a mark made before the reason was asked for is listed with
+    `sent_before_saved_reason: null`"): each row now carries `first_saved_on`,
+    `sent_before_saved` and `sent_before_saved_reason`, as GET /letters/{id} does."""
+    given = draft(api)
+    r = api.post(f"/letters/{given}/sent", json={"sent_date": DECIDED.isoformat(), "sent_before_saved_reason": WHY})
+    assert r.status_code == 200, r.text
+    older = draft(api)  # marked before a reason was asked for: no reason stored
+    with sqlite3.connect(server.db) as db:
+        db.execute("UPDATE letters SET status = 'sent', sent_date = ? WHERE id = ?", [DECIDED.isoformat(), older])
+    plain = draft(api)
+    rows = {row["id"]: row for row in api.get("/letters", params={"sent_before_saved": "true"}).json()["data"]}
+    assert rows[given]["sent_before_saved"] is True and rows[given]["sent_before_saved_reason"] == WHY
+    assert rows[given]["first_saved_on"] == TODAY.isoformat()
+    assert rows[older]["sent_before_saved"] is True and rows[older]["sent_before_saved_reason"] is None
+    assert plain not in rows
+    others = {row["id"]: row for row in api.get("/letters", params={"sent_before_saved": "false"}).json()["data"]}
+    assert others[plain]["sent_before_saved"] is False and others[plain]["sent_before_saved_reason"] is None

@@ -15,6 +15,7 @@ from vcl_qa.panel import feedback as panel_feedback
 from vcl_qa.errors import LetterError
 from vcl_qa import csv_safe, labels
 from vcl_qa.engine.dates import long_date
+from vcl_qa.engine.letter import control_characters_shown
 from vcl_qa.engine.result import DIMENSIONS
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.db import audit
@@ -198,8 +199,11 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
               "alike": int(settings().get("findings_listed_alike", 10))}
     view = letter_view.view_context(letter, result, user, **listed)
     reason_error = _reason_error(view["findings"], refused_mark, error_text) if refused_mark else None
+    control_note = None
     if text is not None:  # what the writer sent, kept when it could not be saved
         view["text"] = text
+    elif letter["status"] != "sent" and view["text"]:  # saved before control characters were refused
+        view["text"], control_note = control_characters_shown(view["text"])
     comparison = None
     held = [v["version"] for v in letter["versions"]]
     if len(held) > 1:  # the last two held (numbers may skip those a restore kept back)
@@ -229,7 +233,7 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
         saved_text = f"Marked as sent on {long_date(letter['sent_date'])}." if letter["sent_date"] else None
     return render(request, "letter.html", {
         **view, "letter": letter, "result": result, "data_json": _script_json(data),
-        "comparison": comparison, "saved": saved_text, "error": error_text,
+        "comparison": comparison, "saved": saved_text, "error": error_text, "control_note": control_note,
         "dimensions": [(d, DIMENSION_WORDS[d], _dimension(result["dimensions"].get(d, {}))) for d in DIMENSIONS],
         "verdict_words": VERDICT_WORDS.get(result.get("verdict"), ""), "decisions": DECISION_LABELS,
         "feedback": panel_feedback.feedback(db, letter_id), "long_date": long_date,
@@ -464,6 +468,8 @@ def restore(request: Request, letter_id: int, suppression_id: int, user: StaffOr
         if isinstance(exc, store.Purged):
             return redirect(f"/letters/{letter_id}?error=purged")
         return _problem(request, letter_id, user, db, "That finding was already restored.")
+    except LetterError as exc:  # the day's storage (service.check_rescore_storage): said, nothing changed
+        return _problem(request, letter_id, user, db, exc.message[:1].upper() + exc.message[1:] + ".")
     if out["counts_again"]:
         return redirect(f"/letters/{letter_id}?saved=restored")
     return redirect(f"/letters/{letter_id}?saved={'restored-still' if out['still_set_aside'] else 'restored-gone'}")
@@ -609,6 +615,8 @@ def undo_sent(request: Request, letter_id: int, user: StaffOrManager, form: Post
             service.undo_sent(db, user.user, letter_id)
     except service.NotPermitted as exc:
         return _problem(request, letter_id, user, db, str(exc)[:1].upper() + str(exc)[1:] + ".")
+    except LetterError as exc:  # the day's storage (service.check_rescore_storage): said, nothing changed
+        return _problem(request, letter_id, user, db, exc.message[:1].upper() + exc.message[1:] + ".")
     except store.Conflict as exc:
         return redirect(f"/letters/{letter_id}?error={_conflict_key(exc)}")
     return redirect(f"/letters/{letter_id}?saved=unsent")

@@ -206,3 +206,15 @@ def sent_before_saved(db: Database) -> None:
         "UPDATE letters SET sent_by_import = 1 WHERE status = 'sent' AND COALESCE(("
         "SELECT a.user_id IS NULL FROM audit_log a WHERE a.object_type = 'letter' AND a.object_id = letters.id"
         " AND a.action = 'letter.sent' ORDER BY a.id DESC LIMIT 1), 1) = 1")
+
+
+@migrations(name="0009_rescored_chars")
+def rescored_chars(db: Database) -> None:
+    """The characters a re-score's result stored (as JSON and as findings rows), and who caused
+    it, counted with their saves in `check_daily_storage`: a "not a problem" mark made and
+    restored, or a letter marked sent and the mark undone, scores the letter again and stores a
+    result, and a review stored 18 million characters that way in six requests from an account
+    already refused a save. A version's own result stays counted with the version (NULL here)."""
+    db.execute("ALTER TABLE results ADD COLUMN stored_chars INTEGER")
+    db.execute("ALTER TABLE results ADD COLUMN author_id INTEGER")
+    db.execute("CREATE INDEX IF NOT EXISTS results_author ON results(author_id, created_at)")

@@ -407,6 +407,25 @@ def control_character_problem(text: str) -> str | None:
             "line breaks are fine)")
 
 
+def control_characters_shown(text: str) -> tuple[str, str | None]:
+    """A stored letter's text for its page's editor: each control character no letter holds
+    (saved before they were refused) made a space, one for one so that every place the checker
+    found stays where it is, and a note in words saying so; (text, None) when there is none. The
+    page gave the characters back as they were (a NUL as U+FFFD), and its next save was refused
+    over a character nobody could see, however the letter was changed (a review)."""
+    found = _CONTROL.findall(text)
+    if not found:
+        return text, None
+    first = control_character_problem(text).split(":", 1)[0]  # "line 12, column 5"
+    code = ord(found[0])
+    name = f"U+{code:04X} {_CONTROL_NAMES.get(code, '')}".rstrip()
+    many = len(found)
+    note = (f"This letter was saved with {many:,} control character{'s' if many != 1 else ''} (such as {name}, "
+            f"the first at {first}), from before they were refused: {'they' if many != 1 else 'it'} cannot be "
+            f"seen or printed. Each is shown below as a space; save the letter to keep it without them.")
+    return _CONTROL.sub(" ", text), note
+
+
 UNREADABLE_DOCX = "this is not a readable Word (.docx) document"
 
 

@@ -64,24 +64,65 @@ def _score(text: str, context: dict, suppressions: list[dict], source: str | Non
     return stored, result
 
 
+class DailyStorageFull(LetterError):
+    """What one person's saves (and the re-scores they cause) stored in the last 24 hours is at
+    config.daily_storage_chars(): nothing was saved or changed (the API answers 422)."""
+
+
 def check_daily_storage(db: Database, user: Any, text: str, result: Result) -> None:
     """Refuse a save that would take what the user's versions stored in the last 24 hours over
     config.daily_storage_chars() (one account filling the disk: 6 MB a save of a hostile text).
     A person with no id (the command line) is not counted."""
+    _refuse_over_day(db, user, store.stored_size(text, result.model_dump(mode="json")), field="text",
+                     hint="A letter takes a few thousand: check that this is the letter you meant (long "
+                          "texts with many problems take most)")
+
+
+def check_rescore_storage(db: Database, user: Any, letter_id: int) -> None:
+    """Refuse a change that scores the letter again (a "not a problem" mark made or restored, a
+    sent mark or its undo) when the result it stores, about the size of the letter's latest,
+    would take the user over the day's storage, as a save would be refused: each re-score
+    stores a result, and making and restoring one mark over and over stored 18 million
+    characters in six requests from an account already refused a save. Before anything is
+    written, so nothing is half done."""
+    _refuse_over_day(db, user, store.stored_size("", {}) + 2 * store.latest_result_chars(db, letter_id),
+                     field=None, what="scoring this letter again would store",
+                     hint="Every \u201cnot a problem\u201d mark, restore and sent mark scores the letter again "
+                          "and keeps the result")
+
+
+def check_attempt_storage(db: Database, user: Any, text: str, data: dict) -> None:
+    """Refuse a training attempt that would take the user over the day's storage: it keeps its
+    text and its result as a save does (a review stored 3 million characters an attempt, after
+    the account's saves were refused)."""
+    _refuse_over_day(db, user, len(text) + len(json.dumps(data)), field="text",
+                     hint="An attempt takes a few thousand: check that this is the letter you meant")
+
+
+def _refuse_over_day(db: Database, user: Any, size: int, *, field: str | None, hint: str,
+                     what: str = "this would store") -> None:
     user_id = getattr(user, "id", None)
     if user_id is None:
         return
     since = (clock.now() - dt.timedelta(hours=24)).replace(microsecond=0).isoformat()
     used = store.stored_since(db, user_id, since)
-    size = store.stored_size(text, result.model_dump(mode="json"))
     most = config.daily_storage_chars()
     if used + size > most:
-        raise LetterError(
-            f"this would store {size / 1e6:.1f} million characters, and your saves in the last 24 "
-            f"hours have stored {used / 1e6:.1f} million of the {most / 1e6:.0f} million one person "
-            "may store in a day; nothing was saved. A letter takes a few thousand: check that this "
-            "is the letter you meant (long texts with many problems take most), or ask an "
-            "administrator (VCL_QA_DAILY_STORAGE_MB)", field="text")
+        raise DailyStorageFull(
+            f"{what} {_millions(size)} characters, and your saves in the last 24 hours have stored "
+            f"{_millions(used)} of the {_millions(most)} one person may store in a day; nothing was saved "
+            f"or changed. {hint}, or ask an administrator to raise the limit (VCL_QA_DAILY_STORAGE_MB)",
+            field=field)
+
+
+def _millions(n: int) -> str:
+    """A count of characters in words, never rounded to look like the limit: "3,500" (under
+    100,000), "0.97 million", "12.4 million", "200 million" (a whole number of millions)."""
+    if n < 100_000:
+        return f"{n:,}"
+    if n % 1_000_000 == 0:
+        return f"{n // 1_000_000:,} million"
+    return f"{n / 1e6:.2f} million" if n < 10_000_000 else f"{n / 1e6:,.1f} million"
 
 
 def refuse_too_many(result: Result) -> None:
@@ -292,6 +333,8 @@ def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None
         # (a letter already sent is refused as such by record_sent: a request sent again after a
         # timeout has done its work, whatever its reason)
         reason = None if imported or row["status"] == "sent" else check_before_saved(row, sent, before_saved_reason)
+        if context.get("letter_date") != sent and row["status"] != "sent":
+            check_rescore_storage(db, user, letter_id)  # sent on another day: scored again for it
         try:  # recorded only if no version came in since the decision date was checked
             store.record_sent(db, user, letter_id, sent, expected_state=state,
                               before_saved_reason=reason, imported=imported)
@@ -519,6 +562,7 @@ def undo_sent(db: Database, user: Any, letter_id: int) -> dict:
         if not may_undo_sent(user, row):
             raise NotPermitted("only the person who marked the letter as sent, on the same day, or a "
                                "manager can undo it")
+        check_rescore_storage(db, user, letter_id)  # a draft again: scored again as of its own date
         try:
             store.record_unsent(db, user, letter_id, expected_state=state)
             break
@@ -541,6 +585,7 @@ def unsuppress(db: Database, user: Any, letter_id: int, suppression_id: int) -> 
     row = store.letter_row(db, letter_id)
     store.refuse_purged(row)
     _refuse_sent_marks(row)
+    check_rescore_storage(db, user, letter_id)  # the restore scores the letter again
     gone = store.revoke_suppression(db, user, letter_id, suppression_id, same=_same_mark)
     result = rescore(db, letter_id, force=True, user=user) or store.latest_result(db, letter_id)
     covered = [f for f in (result or {}).get("findings", []) if _covers(gone, f)]
@@ -633,6 +678,7 @@ def suppress(db: Database, user: Any, letter_id: int, rule: str, reason: str,
                 raise MarkOutdated(letter_id, first, row["latest_version"], str(exc),
                                    *store.version_author(db, letter_id, row["latest_version"])) from None
             raise
+        check_rescore_storage(db, user, letter_id)  # the mark scores the letter again
         try:  # written only if the letter is still at the version just checked (same transaction)
             suppression_id = store.add_suppression(db, user, letter_id, rule, reason, term,
                                                    clash=_clash(rule, term), checked=store.mark_state(row))

@@ -26,7 +26,7 @@ CONTEXT_COLUMNS = ("decision", "decision_date", "letter_date", "victim_category"
                    "offence", "victim_name", "urn")
 SUMMARY_COLUMNS = ("id", "team", "status", "sent_date", *CONTEXT_COLUMNS, "latest_version",
                    "score", "verdict", "rules_version", "created_at", "updated_at", "purged_at")
-# Also in a summary, for the pages' list (the API's list leaves them out: LetterSummary).
+# Also in a summary (the API's list gives sent_before_saved_reason: LetterSummary).
 SENT_MARK_COLUMNS = ("sent_by_import", "sent_before_saved_reason")
 
 
@@ -135,9 +135,26 @@ def stored_size(text: str, data: dict) -> int:
 
 
 def stored_since(db: Database, user_id: int, since: str) -> int:
-    """The characters the user's versions created since `since` (an ISO time) stored."""
-    return db.execute("SELECT COALESCE(SUM(stored_chars), 0) FROM versions WHERE author_id = ? AND created_at >= ?",
-                      [user_id, since]).fetchone()[0]
+    """The characters the user's versions created since `since` (an ISO time) stored, the
+    results of the re-scores they caused (a "not a problem" mark, a sent mark and its undo),
+    and their training attempts."""
+    used = db.execute(
+        "SELECT (SELECT COALESCE(SUM(stored_chars), 0) FROM versions WHERE author_id = ? AND created_at >= ?)"
+        " + (SELECT COALESCE(SUM(stored_chars), 0) FROM results WHERE author_id = ? AND created_at >= ?)",
+        [user_id, since, user_id, since]).fetchone()[0]
+    if "training_attempts" in db.table_names():
+        # a training attempt keeps its text and its result (training/store.py add_attempt)
+        used += db.execute("SELECT COALESCE(SUM(length(text) + COALESCE(length(result), 0)), 0) FROM training_attempts"
+                           " WHERE user_id = ? AND created_at >= ?", [user_id, since]).fetchone()[0]
+    return used
+
+
+def latest_result_chars(db: Database, letter_id: int) -> int:
+    """The characters the letter's latest result takes as JSON (what scoring it again stores,
+    about: see `stored_size`)."""
+    row = db.execute("SELECT length(result) FROM results WHERE letter_id = ? ORDER BY id DESC LIMIT 1",
+                     [letter_id]).fetchone()
+    return row[0] or 0 if row else 0
 
 
 def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, source, sent_date,
@@ -242,6 +259,9 @@ def summary(row: dict) -> dict:
     out = {c: row[c] for c in SUMMARY_COLUMNS}
     out["bereaved"] = None if row["bereaved"] is None else bool(row["bereaved"])
     out.update({c: row.get(c) for c in SENT_MARK_COLUMNS})
+    # as GET /letters/{id} gives them, for the list too (GET /letters?sent_before_saved=true)
+    out["first_saved_on"] = first_saved_on(row)
+    out["sent_before_saved"] = sent_before_saved(row)
     return out
 
 
@@ -685,7 +705,11 @@ def add_result(db: Database, user: Any, letter_id: int, version_id: int, version
         _check_state(db, letter_id, expected_state)
         if row["latest_version"] != version:
             raise Stale(f"letter {letter_id} has a newer version than {version}")
-        _insert_result(db, letter_id, version_id, result, stamp)
+        data = result.model_dump(mode="json")
+        result_id = _insert_result(db, letter_id, version_id, result, stamp, data)
+        # counted towards the daily storage of whoever caused it (letters/service.py check_daily_storage)
+        db.execute("UPDATE results SET author_id = ?, stored_chars = ? WHERE id = ?",
+                   [getattr(user, "id", None), stored_size("", data), result_id])
         _update_letter(db, letter_id, None, context, result, stamp)
         audit.record(db, user, "letter.rescore", "letter", letter_id,
                      {"rules_version": result.rules_version})

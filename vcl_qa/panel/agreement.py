@@ -75,7 +75,8 @@ def shown(value: float | None, places: int = 2) -> float | None:
     report's averages, rules/panel.yml `places_rating`, `places_score`)."""
     if value is None:
         return None
-    return float(Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    # + 0.0: a figure that rounds to nothing is 0.00, never "\u22120.00" (-0.004 was shown so)
+    return float(Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)) + 0.0
 
 
 def figure_words(value: float | None, places: int = 2) -> str:

@@ -20,7 +20,7 @@ from vcl_qa.engine.rules import load_rules
 from vcl_qa.engine.run import score_letter
 from vcl_qa.errors import LetterError
 from vcl_qa.letters import matching
-from vcl_qa.letters.service import check_text, refuse_too_many
+from vcl_qa.letters.service import check_attempt_storage, check_text, refuse_too_many
 from vcl_qa.panel import periods
 from vcl_qa.panel.redact import load_rules as redaction_rules
 from vcl_qa.panel.redact import redact
@@ -157,6 +157,7 @@ def attempt(db: Database, user: Any, exercise_id: str, text: Any,
     not_counted = own_work.not_counted(ex, text, shown)
     passed = meets and not not_counted
     data = result.model_dump(mode="json")
+    check_attempt_storage(db, user, text, data)  # counted with the person's saves
     left = sorted({f.rule for f in result.findings if _is_error(f)})
     row = store.add_attempt(db, user, ex.id, text, changed, result.score, passed, left, data, not_counted)
     return _answer(db, user.id, ex, data, passed, row["number"], row["created_at"], not_counted, text)
