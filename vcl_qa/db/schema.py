@@ -218,3 +218,35 @@ def rescored_chars(db: Database) -> None:
     db.execute("ALTER TABLE results ADD COLUMN stored_chars INTEGER")
     db.execute("ALTER TABLE results ADD COLUMN author_id INTEGER")
     db.execute("CREATE INDEX IF NOT EXISTS results_author ON results(author_id, created_at)")
+
+
+@migrations(name="0010_judged_sources")
+def judged_sources(db: Database) -> None:
+    """A version's result scored in full for a day other than its own date, kept so that the
+    result for any other day on which the letter is late (or, another row, on time) is worked
+    out from it without scoring the text again (engine/redate.py; letters/service.py
+    `judged_on`): an undated draft is judged as if it went out today wherever it is shown, and
+    an attacker's review found 150 hostile drafts scored again in full on each new day, in each
+    server worker and after each restart (77 s for the first list of the day). Keyed by a hash
+    of everything the result depends on but the day (`key`: the text, the details without the
+    date, the "not a problem" marks, the source), the rules version and the engine's
+    fingerprint (its code, classifier and libraries), and the lateness. `result`: the full
+    result as zlib-compressed JSON; `head`: the part that changes with the day and what the
+    rest amounts to (JSON), enough for the score and verdict. Gone with the letter (or the
+    version), and when the letter is purged (vcl_qa/letters/bulk.py)."""
+    db.execute("""
+        CREATE TABLE judged_sources (
+            id INTEGER PRIMARY KEY,
+            letter_id INTEGER NOT NULL REFERENCES letters(id) ON DELETE CASCADE,
+            version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            rules_version TEXT NOT NULL,
+            engine TEXT NOT NULL,
+            late INTEGER NOT NULL,  -- 1 late, 0 on time, -1 cannot be told (no due date)
+            head TEXT NOT NULL,
+            result BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (key, rules_version, engine, late)
+        )""")
+    db.execute("CREATE INDEX judged_sources_letter ON judged_sources(letter_id, id)")
+    db.execute("CREATE INDEX judged_sources_version ON judged_sources(version_id)")

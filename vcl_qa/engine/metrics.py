@@ -130,15 +130,26 @@ def flesch(words: int, syllables: int, sentences: int) -> tuple[float, float]:
 
 
 def _timeliness(state: State) -> None:
-    m = state.metrics
-    ctx = state.letter.context
+    figures, late = timeliness_figures(state.letter.context, state.today)
+    state.metrics.update(figures)
+    if late is not None:
+        state.late = late
+
+
+def timeliness_figures(ctx: Any, today: Any) -> tuple[dict[str, Any], bool | None]:
+    """The figures that depend on the letter's date (due date, working days taken and late,
+    the limit, the letter's date: `today` when it has none), in the order a result lists them,
+    and whether it is late (None: it cannot be told, without decision_date and victim_category).
+    engine/redate.py works a result out for another day from these alone."""
+    m: dict[str, Any] = {}
+    late = None
     m["due_date"] = None
     m["working_days_taken"] = None
     # A bereaved close relative is owed the enhanced service's limit whatever the category
     # chosen; `limit_reason` says so ("bereaved"), None when the category's own limit applies.
     m["limit_working_days"] = limit_for(ctx.victim_category, ctx.bereaved)
     m["limit_reason"] = limit_reason(ctx.victim_category, ctx.bereaved)
-    letter_date = ctx.letter_date or state.today
+    letter_date = ctx.letter_date or today
     m["letter_date"] = letter_date.isoformat()
     if ctx.decision_date:
         m["working_days_taken"] = working_days_between(ctx.decision_date, letter_date)
@@ -147,4 +158,5 @@ def _timeliness(state: State) -> None:
         m["due_date"] = due.isoformat()
         late_by = working_days_between(due, letter_date)
         m["working_days_late"] = max(0, late_by)
-        state.late = letter_date > due
+        late = letter_date > due
+    return m, late

@@ -18,7 +18,7 @@ from vcl_qa.errors import LetterError
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.letter import LETTER_SUFFIXES, Letter
 from vcl_qa.db import audit
-from vcl_qa.letters import service
+from vcl_qa.letters import service, store
 from vcl_qa.db.connection import now, write_tx
 from vcl_qa import clock
 from vcl_qa.decisions.store import COUNTS_AS_SENT, LINK, case_pseudonym
@@ -419,6 +419,7 @@ def _purge_one(db: Database, letter_id: int) -> None:
             f["suggestions"] = []
         db.execute("UPDATE results SET result = ? WHERE id = ?", [json.dumps(data), rid])
     db.execute("UPDATE findings SET text = NULL, message = NULL WHERE letter_id = ?", [letter_id])
+    store.forget_judged_sources(db, letter_id)  # results kept to be worked out for another day
     db.execute("UPDATE suppressions SET term = NULL, reason = '(purged)' WHERE letter_id = ?", [letter_id])
     _purge_sent_reason(db, letter_id)
     panel_retention.purge_letter(db, letter_id)  # the panel's anonymised copy and comments too

@@ -19,7 +19,10 @@ from sqlite_utils import Database
 from vcl_qa.engine import invisible
 from vcl_qa.engine import run as engine
 from vcl_qa.engine.dates import long_date
-from vcl_qa.engine.letter import MAX_BYTES, Letter, Suppression, context_from_mapping, control_character_problem
+from vcl_qa.engine import redate
+from vcl_qa.engine.letter import (MAX_BYTES, Letter, LetterContext, Suppression, context_from_mapping,
+                                   control_character_problem)
+from vcl_qa.engine.metrics import timeliness_figures
 from vcl_qa.engine.result import Result
 from vcl_qa.errors import LetterError
 from vcl_qa.db.users import check_label
@@ -50,6 +53,15 @@ def check_text(text: Any) -> str:
 
 def _score(text: str, context: dict, suppressions: list[dict], source: str | None) -> tuple[dict, Result]:
     """Validate the context (named field on error) and score; returns the stored context."""
+    stored, scoring_ctx = _scoring_context(context, suppressions, source)
+    with metrics.scoring():
+        result = engine.score_letter(Letter(text=text, context=scoring_ctx, source=source))
+    return stored, result
+
+
+def _scoring_context(context: dict, suppressions: list[dict], source: str | None) -> tuple[dict, LetterContext]:
+    """The context validated (LetterError naming the field) as stored, and as scored: with the
+    letter's "not a problem" marks."""
     ctx = context_from_mapping(context, source)
     stored = ctx.model_dump(mode="json", exclude_none=True)
     # A mark on a check that cannot be marked (timeliness.late: `markable: false`), stored before
@@ -58,10 +70,7 @@ def _score(text: str, context: dict, suppressions: list[dict], source: str | Non
 
     markable = {r.id for r in load_rules().rules if r.markable}
     extra = [s for s in suppressions if s not in stored.get("suppress", []) and s.get("rule") in markable]
-    scoring_ctx = ctx.model_copy(update={"suppress": [*ctx.suppress, *map(_suppression, extra)]})
-    with metrics.scoring():
-        result = engine.score_letter(Letter(text=text, context=scoring_ctx, source=source))
-    return stored, result
+    return stored, ctx.model_copy(update={"suppress": [*ctx.suppress, *map(_suppression, extra)]})
 
 
 class DailyStorageFull(LetterError):
@@ -405,12 +414,58 @@ def check_sent_date(context: dict, sent: str) -> None:
 # review found `GET /letters?limit=1` scoring 300 of them on every call, holding the scoring
 # slot. About 20 KB each for a letter; a hostile draft's can be megabytes (thousands of
 # findings), so what is kept is bounded in characters too (an attacker's review: 150 drafts of
-# 199 KB took a worker to 900 MB).
+# 199 KB took a worker to 900 MB). Beneath it, shared by every worker and kept over restarts,
+# the results scored in full that others are worked out from (`_derived`, table judged_sources).
 JUDGED_KEPT = 1024
 JUDGED_KEPT_CHARS = 50_000_000
 _judged: OrderedDict[str, str] = OrderedDict()
 _judged_chars = 0
 _judged_lock = threading.Lock()
+
+
+class _Judging:
+    """What judging a version on a day works from: its text, its details with that day as its
+    date, its marks, its source."""
+
+    def __init__(self, letter_id: int, version_id: int, text: str, context: dict, marks: list[dict],
+                 source: str | None, day: str):
+        self.letter_id, self.version_id, self.text, self.context = letter_id, version_id, text, context
+        self.marks, self.source, self.day = marks, source, day
+
+    def memo_key(self, rules_version: str) -> str:
+        """judged_on's memo (`_judged`): the result for this day, kept today."""
+        return hashlib.sha256(json.dumps([self.text, self.context, self.marks, self.source, rules_version,
+                                          clock.today().isoformat()], sort_keys=True, default=str).encode()).hexdigest()
+
+    def source_key(self) -> str:
+        """Every input but the day (a result for another day is worked out from one kept by it)."""
+        undated = {k: v for k, v in self.context.items() if k != "letter_date"}
+        return hashlib.sha256(json.dumps(["judged-source/1", self.letter_id, self.version_id, self.text, undated,
+                                          self.marks, self.source],
+                                         sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _judging(db: Database, letter_id: int, day: str, version: int | None,
+             marks_as_of: dt.date | None) -> _Judging | dict | None:
+    """What judging the version on `day` works from, or the result that stands as it is: the
+    stored one when it is already for that day (or there is no text to score), None with none."""
+    row, v = store.latest_version_row(db, letter_id, version)
+    # (what the stored result was scored for, without reading it: a hostile letter's is 5 MB)
+    facts = store.latest_result_facts(db, letter_id, version)
+    if v is None or not v[1] or facts is None:
+        return store.latest_result(db, letter_id, version)
+    context = json.loads(v[2])
+    if context.get("letter_date") == day:
+        # as mark_sent keeps it: no new result when sent on the letter's own date
+        return store.latest_result(db, letter_id, version)
+    from vcl_qa.engine.rules import load_rules
+
+    if facts == (day, load_rules().version):
+        return store.latest_result(db, letter_id, version)
+    context.pop("suppress", None)
+    context["letter_date"] = day
+    return _Judging(letter_id, v[0], v[1], context, store.stored_suppressions(db, letter_id, marks_as_of),
+                    row["source"], day)
 
 
 def judged_on(db: Database, letter_id: int, day: dt.date | str, version: int | None = None,
@@ -420,39 +475,92 @@ def judged_on(db: Database, letter_id: int, day: dt.date | str, version: int | N
     its own date is scored again as sent that day: timeliness.late and the delay apology depend
     on it). The stored result when it already is that: the letter's own date, or a result scored
     for that day with the rules of now. None for a letter with no result; a purged letter (no
-    text to score) keeps its stored one. Scores: callers on the pages and the API hold the
-    scoring slot. `marks_as_of`: with the letter's "not a problem" marks as they stood at the
-    end of that day (a past day replayed), not as they stand now. `scoring_slot`: held only
-    while a score is worked out (one kept from an earlier call is not: `JUDGED_KEPT`)."""
+    text to score) keeps its stored one. Scores (callers on the pages and the API hold the
+    scoring slot) only when no result of the same version, details and marks, scored in full
+    for a day on which it is late as it is on `day` (or on time as it is), was kept: that one,
+    worked out again for `day` (engine/redate.py), is the same as scoring it. `marks_as_of`:
+    with the letter's "not a problem" marks as they stood at the end of that day (a past day
+    replayed), not as they stand now. `scoring_slot`: held only while a score is worked out
+    (one kept from an earlier call is not: `JUDGED_KEPT`)."""
     day = day.isoformat() if isinstance(day, dt.date) else str(day)
-    row, v = store.latest_version_row(db, letter_id, version)
-    stored = store.latest_result(db, letter_id, version)
-    if v is None or not v[1] or stored is None:
-        return stored
-    context = json.loads(v[2])
-    if context.get("letter_date") == day:
-        return stored  # as mark_sent keeps it: no new result when sent on the letter's own date
+    judging = _judging(db, letter_id, day, version, marks_as_of)
+    if not isinstance(judging, _Judging):
+        return judging
     from vcl_qa.engine.rules import load_rules
 
-    if (stored.get("metrics") or {}).get("letter_date") == day and stored.get("rules_version") == load_rules().version:
-        return stored
-    context.pop("suppress", None)
-    context["letter_date"] = day
-    marks = store.stored_suppressions(db, letter_id, marks_as_of)
-    key = hashlib.sha256(json.dumps([v[1], context, marks, row["source"], load_rules().version,
-                                     clock.today().isoformat()], sort_keys=True, default=str).encode()).hexdigest()
+    key = judging.memo_key(load_rules().version)
     with _judged_lock:
         kept = _judged.get(key)
         if kept is not None:
             _judged.move_to_end(key)
     if kept is not None:
         return json.loads(kept)
-    with scoring_slot or contextlib.nullcontext():
-        result = _score(v[1], context, marks, row["source"])[1].model_dump(mode="json")
+    result = _derived(db, judging, "result")
+    if result is None:
+        with scoring_slot or contextlib.nullcontext():
+            scored = _score(judging.text, judging.context, judging.marks, judging.source)[1]
+        result = scored.model_dump(mode="json")
+        _keep_source(db, judging, result)
     kept = json.dumps(result)
     if len(kept) <= JUDGED_KEPT_CHARS // 10:  # (one that would take a tenth of the room is not kept)
         _keep_judged(key, kept)
     return result
+
+
+def judged_summary(db: Database, letter_id: int, day: dt.date | str, version: int | None = None,
+                   marks_as_of: dt.date | None = None, scoring_slot: Any = None) -> dict | None:
+    """judged_on's score and verdict, and the rules it finds (not set aside) with how many times
+    each (`rules`), for the letters list and the dashboard: worked out from a kept result's head
+    (a few KB, however many findings the letter has), else from judged_on (which scores, and
+    keeps what the next day needs)."""
+    day = day.isoformat() if isinstance(day, dt.date) else str(day)
+    judging = _judging(db, letter_id, day, version, marks_as_of)
+    if isinstance(judging, _Judging):
+        head = _derived(db, judging, "head")
+        if head is not None:
+            return {"score": head["score"], "verdict": head["verdict"], "rules": dict(head[redate.HEAD_KEY]["rules"])}
+    result = judging if not isinstance(judging, _Judging) else judged_on(
+        db, letter_id, day, version, marks_as_of, scoring_slot)
+    if result is None:
+        return None
+    rules: dict[str, int] = {}
+    for f in result.get("findings") or ():
+        if not f.get("suppressed"):
+            rules[f["rule"]] = rules.get(f["rule"], 0) + 1
+    return {"score": result["score"], "verdict": result["verdict"], "rules": rules}
+
+
+def _lateness(scoring_ctx: LetterContext) -> int:
+    """Late (1), on time (0) or cannot be told (-1) on the context's letter_date, as scoring decides it."""
+    late = timeliness_figures(scoring_ctx, scoring_ctx.letter_date)[1]
+    return -1 if late is None else int(late)
+
+
+def _derived(db: Database, judging: _Judging, part: str) -> dict | None:
+    """The result (`part` "result") or its head ("head") for the day, worked out from one kept for
+    another day with the same lateness, or None when none is kept or it cannot be worked out
+    exactly (engine/redate.py refuses). The context is checked first, as scoring checks it."""
+    from vcl_qa.engine.rules import load_rules
+
+    _, scoring_ctx = _scoring_context(judging.context, judging.marks, judging.source)
+    rs = load_rules()
+    kept = store.judged_source(db, judging.source_key(), rs.version, redate.fingerprint(), _lateness(scoring_ctx), part)
+    if kept is None:
+        return None
+    return redate.redated(json.loads(kept), scoring_ctx, dt.date.fromisoformat(judging.day), rs)
+
+
+def _keep_source(db: Database, judging: _Judging, result: dict) -> None:
+    """Keep a result just scored in full, to work out the same version's result for other days."""
+    from vcl_qa.engine.rules import load_rules
+
+    rs = load_rules()
+    head = redate.head(result, rs)
+    if head is None:
+        return
+    _, scoring_ctx = _scoring_context(judging.context, judging.marks, judging.source)
+    store.keep_judged_source(db, judging.letter_id, judging.version_id, judging.source_key(), rs.version,
+                             redate.fingerprint(), _lateness(scoring_ctx), json.dumps(head), json.dumps(result))
 
 
 def _keep_judged(key: str, kept: str) -> None:
@@ -489,7 +597,7 @@ def list_letters(db: Database, *, verdict: str | None = None, limit: int = 50, o
     def judge(d: dict) -> None:
         if days.get(d["id"]) in (None, today):
             return  # scored today already (or never scored): the stored result stands
-        result = judged_on(db, d["id"], today, scoring_slot=scoring_slot)
+        result = judged_summary(db, d["id"], today, scoring_slot=scoring_slot)
         if result is not None:
             d.update(saved_score=d["score"], saved_verdict=d["verdict"], saved_on=days[d["id"]],
                      score=result["score"], verdict=result["verdict"], rescored_for_today=True)

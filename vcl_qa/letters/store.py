@@ -8,6 +8,7 @@ import json
 import re
 import sqlite3
 import unicodedata
+import zlib
 from typing import TYPE_CHECKING, Any, Callable
 
 from sqlite_utils import Database
@@ -242,6 +243,16 @@ def latest_result(db: Database, letter_id: int, version: int | None = None) -> d
            " WHERE id = ?)) ORDER BY r.id DESC LIMIT 1")
     row = db.execute(sql, [letter_id, version, letter_id]).fetchone()
     return json.loads(row[0]) if row else None
+
+
+def latest_result_facts(db: Database, letter_id: int, version: int | None = None) -> tuple[str | None, str] | None:
+    """The day latest_result's result was scored for (its metrics' letter_date) and its rules
+    version, without reading the result (None when there is no result)."""
+    row = db.execute("SELECT json_extract(r.metrics, '$.letter_date'), r.rules_version FROM results r"
+                     " JOIN versions v ON v.id = r.version_id WHERE r.letter_id = ? AND v.version = COALESCE(?,"
+                     " (SELECT latest_version FROM letters WHERE id = ?)) ORDER BY r.id DESC LIMIT 1",
+                     [letter_id, version, letter_id]).fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def scored_for(db: Database, letter_ids: list[int]) -> dict[int, str | None]:
@@ -759,3 +770,57 @@ def submitted_with_key(db: Database, user_id: int, key: str) -> dict | None:
         " WHERE v.letter_id = ? AND v.version = ? ORDER BY r.id LIMIT 1", [row[1], row[2]]).fetchone()
     return {"request_hash": row[0], "id": row[1], "version": row[2],
             "result": json.loads(found[0]) if found else None}
+
+
+# --- results kept to be worked out for another day (letters/service.py judged_on) -----------
+
+JUDGED_SOURCES_KEPT = 8  # per letter, the newest (another version's, or other marks', go first)
+
+
+def judged_source(db: Database, key: str, rules_version: str, engine: str, late: int,
+                  part: str = "result") -> Any:
+    """A kept result (`part` "result": its JSON; "head": its head's JSON) for these inputs,
+    this rules version, this engine and this lateness, or None."""
+    column = {"result": "result", "head": "head"}[part]
+    try:
+        row = db.execute(f"SELECT {column} FROM judged_sources WHERE key = ? AND rules_version = ? AND engine = ?"
+                         " AND late = ?", [key, rules_version, engine, late]).fetchone()
+    except sqlite3.OperationalError:  # (a database not migrated yet: nothing kept)
+        return None
+    if row is None:
+        return None
+    try:
+        return zlib.decompress(row[0]).decode() if part == "result" else row[0]
+    except (zlib.error, UnicodeDecodeError):  # (a damaged row is as good as none: scored again)
+        return None
+
+
+def keep_judged_source(db: Database, letter_id: int, version_id: int, key: str, rules_version: str,
+                       engine: str, late: int, head: str, result: str) -> bool:
+    """Keep a result to work out others from (compressed: a hostile letter's 5 MB of JSON is
+    about 110 KB), unless the letter is purged or the version gone; the letter's kept results
+    of another rules version or engine go, and past JUDGED_SOURCES_KEPT the oldest. False when
+    it could not be written now (the database busy or read-only): it is kept another time."""
+    packed = zlib.compress(result.encode(), 6)
+    try:
+        with write_tx(db):
+            if not db.execute("SELECT 1 FROM letters l JOIN versions v ON v.letter_id = l.id WHERE l.id = ?"
+                              " AND v.id = ? AND l.purged_at IS NULL AND v.text IS NOT NULL",
+                              [letter_id, version_id]).fetchone():
+                return False
+            db.execute("DELETE FROM judged_sources WHERE letter_id = ? AND (rules_version != ? OR engine != ?)",
+                       [letter_id, rules_version, engine])
+            db.execute("INSERT OR REPLACE INTO judged_sources (letter_id, version_id, key, rules_version, engine,"
+                       " late, head, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [letter_id, version_id, key, rules_version, engine, late, head, packed, now()])
+            db.execute("DELETE FROM judged_sources WHERE letter_id = ? AND id NOT IN (SELECT id FROM judged_sources"
+                       " WHERE letter_id = ? ORDER BY id DESC LIMIT ?)", [letter_id, letter_id, JUDGED_SOURCES_KEPT])
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+def forget_judged_sources(db: Database, letter_id: int) -> None:
+    """Every kept result of the letter goes (its purge: they quote its words)."""
+    if "judged_sources" in db.table_names():
+        db.execute("DELETE FROM judged_sources WHERE letter_id = ?", [letter_id])

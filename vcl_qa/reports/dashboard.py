@@ -124,12 +124,14 @@ def judge_undated_drafts(db: Database, rows: list[dict], day: dt.date,
         # and the score and result they weigh on) says how it stood on the day it was checked.
         if not undated_draft(r) or r["scored_for"] == day.isoformat():
             continue
-        result = letter_service.judged_on(db, r["id"], day, version=r["version"],
-                                          marks_as_of=day if replayed else None, scoring_slot=scoring_slot)
+        # (its score, verdict and rules found: worked out from a result kept for another day
+        # when there is one, without reading or scoring its findings: letters/service.py)
+        result = letter_service.judged_summary(db, r["id"], day, version=r["version"],
+                                               marks_as_of=day if replayed else None, scoring_slot=scoring_slot)
         if result is None:
             continue
         r.update(score=result["score"], verdict=result["verdict"], result_id=None, judged_as_of=day.isoformat(),
-                 findings=[f["rule"] for f in result.get("findings", []) if not f.get("suppressed")])
+                 findings=[rule for rule, n in result["rules"].items() for _ in range(n)])
         judged += 1
     return judged
 
