@@ -27,7 +27,7 @@ from vcl_qa.engine.rules import load_rules
 from vcl_qa.engine.run import score_letter
 
 from test_insert_read_together import (  # (tests/ is on the path: conftest.py)
-    ACK, CHANGED, CHARGE_LETTER, CODE_LETTER, CODE_WORD, CONTEXT, EXPLAINED, NAMED, NOW)
+    ACK, CHANGED, CHARGE_LETTER, CODE_LETTER, CODE_WORD, CONTEXT, EXPLAINED, NAMED, NOW, _keys)
 
 pytestmark = [pytest.mark.browser]
 
@@ -63,22 +63,10 @@ def _put(text: str, placed: dict) -> str:
 def _new_findings(text: str, placed: dict, context: dict) -> set:
     """Findings the letter raises after the paragraph is put in that it did not raise before
     (those in the paragraph itself aside; places as in the letter before)."""
-    def keys(result, at=None, size=0):
-        out = set()
-        for f in result.findings:
-            start = f.start
-            if at is not None and start is not None:
-                if start >= at + size:
-                    start -= size
-                elif f.end > at:
-                    continue
-            out.add((f.rule, start))
-        return out
-
     def scored(t):
         return score_letter(Letter(text=t, context=context_from_mapping(context)), today=TODAY)
 
-    return keys(scored(_put(text, placed)), placed["pos"], len(placed["text"])) - keys(scored(text))
+    return _keys(scored(_put(text, placed)), placed["pos"], len(placed["text"])) - _keys(scored(text))
 
 
 # --- the Code named, and explained in the next paragraph -----------------------------------------
