@@ -309,3 +309,23 @@ def test_the_api_list_gives_each_letter_s_mark_and_reason_as_docs_api_md_says(ap
     assert plain not in rows
     others = {row["id"]: row for row in api.get("/letters", params={"sent_before_saved": "false"}).json()["data"]}
     assert others[plain]["sent_before_saved"] is False and others[plain]["sent_before_saved_reason"] is None
+
+
+def test_the_letters_csv_flags_them_without_the_reason(api, web, server):
+    """A review: the letters CSV read "On time: Yes" for such a letter with nothing to flag it.
+    A column says so, with the day it was first saved here; the reason (it may name people)
+    stays on the letter's page, as the CSV carries no names or text."""
+    import csv
+    import io
+
+    back = draft(api)
+    assert api.post(f"/letters/{back}/sent", json={"sent_date": DECIDED.isoformat(),
+                                                    "sent_before_saved_reason": WHY}).status_code == 200
+    fresh = draft(api)
+    assert api.post(f"/letters/{fresh}/sent", json={"sent_date": TODAY.isoformat()}).status_code == 200
+    r = web.get("/letters.csv")
+    assert r.status_code == 200
+    rows = {int(row["Letter"]): row for row in csv.DictReader(io.StringIO(r.text))}
+    assert rows[back]["Sent before first saved here"] == f"Yes: first saved here on {TODAY.isoformat()}"
+    assert rows[fresh]["Sent before first saved here"] == ""
+    assert WHY not in r.text

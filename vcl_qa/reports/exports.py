@@ -13,7 +13,7 @@ from vcl_qa.engine.workdays import BEREAVED_WHY, due_date, limit_for, limit_reas
 LETTER_COLUMNS = ("Letter", "Team", "Status", "Decision", "Decision date", "Due date", "Letter date",
                   "Sent date", "Working days late", "On time", "Time limit", "Victim's rights", "Offence",
                   "Version", "Score", "Result", "Status code", "Decision code", "Victim category code",
-                  "Offence code", "Result code", "Score note")
+                  "Offence code", "Result code", "Score note", "Sent before first saved here")
 ON_TIME_WORDS = {"yes": "Yes", "no": "No", "not_sent": "Not sent"}
 # "Working days late" for a letter sent after its due date with no working day between (a
 # weekend day or bank holiday): late all the same, so never "0", as the pages say it.
@@ -98,6 +98,10 @@ def letter_row(row: dict) -> dict:
         "Score note": (f"If sent today; {row['saved_score']} ({labels.label(labels.VERDICTS, row.get('saved_verdict'))})"
                        f" when saved, scored for {labels.long_date(row['saved_on'])}"
                        if row.get("rescored_for_today") else ""),
+        # marked sent on a day before the letter was first saved here: its "On time" rests on the
+        # word of whoever marked it (the reason, which may name people, is on its page, not here)
+        "Sent before first saved here": (f"Yes: first saved here on {row['first_saved_on']}"
+                                         if row.get("sent_before_saved") else ""),
     }
 
 
