@@ -84,7 +84,7 @@ def test_board_report_in_plain_words(env):
         assert jargon not in body, jargon
     assert "Krippendorff" in notes and "Spearman" in notes
     words = re.search(r'id="members-agree">([a-z ]+)', html).group(1).strip()
-    assert words in ("strongly", "somewhat", "hardly at all", "not yet enough ratings")
+    assert words in ("strongly", "somewhat", "hardly at all", "not yet enough ratings", "completely")
     alpha = data["summary"]["alpha_overall"]
     if alpha is not None:
         assert words == ("strongly" if alpha >= 0.667 else "somewhat" if alpha >= 0.4 else "hardly at all")

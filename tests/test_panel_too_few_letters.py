@@ -125,3 +125,18 @@ def test_a_figure_that_rounds_to_nothing_has_no_minus_sign():
     assert agreement.figure_words(-0.005) == "\u22120.01"
     svg = charts.bar_chart("c", "t", ["Q1"], [agreement.shown(-0.004)], max_value=1, places=2)
     assert "\u22120.00" not in svg
+
+
+def test_every_rating_the_same_is_said_as_complete_agreement(tmp_path):
+    """A review: with every member giving every letter the same rating, alpha has no value, and
+    the words said "not yet enough ratings" over a full period of ratings."""
+    db, users, _ = seeded_db(tmp_path / "same.db", panel_members=2)
+    sampling.draw(db, users["manager"], "2025Q1")
+    for n in (0, 1):
+        for q in rating.queue(db, users[f"panel{n}"], period="2025Q1"):
+            rating.rate(db, users[f"panel{n}"], q["item_id"], good_rating(4))
+    figures = agreement.agreement(db, "2025Q1")
+    db.close()
+    assert figures["letters_with_two_or_more_ratings"] >= 5 and figures["alpha_overall"] is None
+    assert figures["members_agree_words"] == agreement.EVERY_RATING_THE_SAME
+    assert agreement.members_agree_words(None, 0) == "not yet enough ratings"

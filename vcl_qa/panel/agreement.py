@@ -34,6 +34,12 @@ def _too_few(letters: int | None, rated: str) -> str | None:
     return f"too few letters to say ({letters} {rated}; {needed} needed)"
 
 
+# Krippendorff's alpha has no value when every rating is the same (nothing to tell agreement
+# from chance by): with enough letters rated, that is what it means, never "not yet enough
+# ratings" (a review).
+EVERY_RATING_THE_SAME = "completely (every member gave every letter the same rating, so no figure can be worked out)"
+
+
 def members_agree_words(alpha: float | None, letters: int | None = None) -> str:
     """Krippendorff's alpha in words: how far panel members agreed with each other. `letters`:
     the letters rated by more than one member, which alpha is worked out from."""
@@ -42,6 +48,8 @@ def members_agree_words(alpha: float | None, letters: int | None = None) -> str:
     if few:
         return few
     if alpha is None:
+        if letters:  # enough letters, and still none: every rating given was the same one
+            return EVERY_RATING_THE_SAME
         return "not yet enough ratings"
     if alpha >= float(r.get("agree_strongly", 0.667)):
         return "strongly"
