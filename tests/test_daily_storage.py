@@ -174,3 +174,122 @@ def test_the_api_refuses_over_the_day_as_docs_api_md_says(tmp_path, monkeypatch)
         assert httpx.get(f"{api}/letters/{first.json()['id']}", headers=auth(token)).json()["suppressions"] == []
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("second_is", ["new letter", "new version"])
+def test_two_saves_at_once_with_room_for_one_store_one(tmp_path, monkeypatch, second_is):
+    """Two saves by one person at once, each checked against the day's storage before either
+    was written (both wait for the write lock another writer holds): the check is made again
+    under the lock (store.write_version `guard`), so one is stored and the other refused with
+    nothing written, instead of both taking the person over the day's limit. Real threads, each
+    with its own connection to one SQLite file; the write lock held by a third."""
+    import threading
+
+    from vcl_qa.db.connection import write_tx
+
+    monkeypatch.setenv("VCL_QA_DAILY_STORAGE_MB", "1")
+    path = tmp_path / "v.db"
+    setup = open_db(path)
+    migrate(setup)
+    alice = add_user(setup, "alice", "staff", "north")[0]
+    p = sample_payloads()[0]
+    long_text = p["text"] + "\n\n" + "We looked at the file again and the evidence was read. " * 3000  # ~172,000 stored
+    letter = None
+    for _ in range(4):  # ~690,000 of the 1,000,000: room for one more, not two
+        letter = service.submit(setup, alice, long_text, p["context"], team="north")["id"]
+    before = setup.execute("SELECT count(*) FROM versions").fetchone()[0]
+
+    checked = threading.Semaphore(0)
+    real_check = service.check_daily_storage
+
+    def counting_check(*args, **kwargs):  # the real check, counted (the first of each save: before the lock)
+        real_check(*args, **kwargs)
+        checked.release()
+
+    monkeypatch.setattr(service, "check_daily_storage", counting_check)
+    outcomes: list = []
+
+    def save() -> None:
+        db = open_db(path)
+        try:
+            if second_is == "new letter":
+                outcomes.append(service.submit(db, alice, long_text, p["context"], team="north"))
+            else:
+                outcomes.append(service.submit(db, alice, long_text, p["context"], letter_id=letter))
+        except service.DailyStorageFull as exc:
+            outcomes.append(exc)
+        finally:
+            db.close()
+
+    holder = open_db(path)
+    threads = [threading.Thread(target=save) for _ in range(2)]
+    with write_tx(holder):  # another writer holds the lock while both saves are checked
+        for t in threads:
+            t.start()
+        for _ in threads:
+            assert checked.acquire(timeout=120)  # both passed the check made before the lock
+    for t in threads:
+        t.join(timeout=120)
+    holder.close()
+    stored = [o for o in outcomes if isinstance(o, dict)]
+    refused = [o for o in outcomes if isinstance(o, service.DailyStorageFull)]
+    assert len(stored) == 1 and len(refused) == 1, outcomes
+    assert "nothing was saved" in str(refused[0])
+    assert setup.execute("SELECT count(*) FROM versions").fetchone()[0] == before + 1
+    used = setup.execute("SELECT SUM(stored_chars) FROM versions WHERE author_id = ?", [alice.id]).fetchone()[0]
+    assert used <= 1_000_000
+    setup.close()
+
+
+def test_two_training_attempts_at_once_with_room_for_one_store_one(tmp_path, monkeypatch):
+    """As for saves: a training attempt's storage is checked again under the write lock."""
+    import threading
+
+    from vcl_qa.db.connection import write_tx
+    from vcl_qa.training import service as training
+
+    monkeypatch.setenv("VCL_QA_DAILY_STORAGE_MB", "1")
+    path = tmp_path / "v.db"
+    setup = open_db(path)
+    migrate(setup)
+    carol = add_user(setup, "carol", "staff", "north")[0]
+    attempt_text = "Dear Ms Shah\n\n" + "".join(f"Line {i} in relation to the case.\n" for i in range(400))
+    training.attempt(setup, carol, "khan-brother", attempt_text)
+    one = setup.execute("SELECT length(text) + length(result) FROM training_attempts").fetchone()[0]
+    assert 100_000 < one < 500_000
+    while (setup.execute("SELECT count(*) FROM training_attempts").fetchone()[0] + 2) * one <= 1_000_000:
+        training.attempt(setup, carol, "khan-brother", attempt_text)  # until there is room for one, not two
+    before = setup.execute("SELECT count(*) FROM training_attempts").fetchone()[0]
+    checked = threading.Semaphore(0)
+    real_check = training.check_attempt_storage
+
+    def counting_check(*args, **kwargs):
+        real_check(*args, **kwargs)
+        checked.release()
+
+    monkeypatch.setattr(training, "check_attempt_storage", counting_check)
+    outcomes: list = []
+
+    def attempt() -> None:
+        db = open_db(path)
+        try:
+            outcomes.append(training.attempt(db, carol, "khan-brother", attempt_text))
+        except service.DailyStorageFull as exc:
+            outcomes.append(exc)
+        finally:
+            db.close()
+
+    holder = open_db(path)
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    with write_tx(holder):
+        for t in threads:
+            t.start()
+        for _ in threads:
+            assert checked.acquire(timeout=120)
+    for t in threads:
+        t.join(timeout=120)
+    holder.close()
+    assert sum(isinstance(o, dict) for o in outcomes) == 1, outcomes
+    assert sum(isinstance(o, service.DailyStorageFull) for o in outcomes) == 1
+    assert setup.execute("SELECT count(*) FROM training_attempts").fetchone()[0] == before + 1
+    setup.close()

@@ -12,7 +12,7 @@ import json
 import threading
 from collections import OrderedDict
 import unicodedata
-from typing import Any
+from typing import Any, Callable
 
 from sqlite_utils import Database
 
@@ -78,13 +78,26 @@ class DailyStorageFull(LetterError):
     config.daily_storage_chars(): nothing was saved or changed (the API answers 422)."""
 
 
-def check_daily_storage(db: Database, user: Any, text: str, result: Result) -> None:
+def check_daily_storage(db: Database, user: Any, text: str, result: Result, size: int | None = None) -> None:
     """Refuse a save that would take what the user's versions stored in the last 24 hours over
     config.daily_storage_chars() (one account filling the disk: 6 MB a save of a hostile text).
-    A person with no id (the command line) is not counted."""
-    _refuse_over_day(db, user, store.stored_size(text, result.model_dump(mode="json")), field="text",
+    A person with no id (the command line) is not counted. `size`: what the save stores, when
+    worked out already."""
+    if size is None:
+        size = store.stored_size(text, result.model_dump(mode="json"))
+    _refuse_over_day(db, user, size, field="text",
                      hint="A letter takes a few thousand: check that this is the letter you meant (long "
                           "texts with many problems take most)")
+
+
+def _storage_guard(db: Database, user: Any, text: str, result: Result) -> Callable[[], None]:
+    """`check_daily_storage` made now, before the write lock is waited for (a save refused
+    says so at once), and again as the guard the write runs under the lock
+    (store.write_version): two saves at once, each checked before either was written, each
+    saw room for one and both were stored."""
+    size = store.stored_size(text, result.model_dump(mode="json"))
+    check_daily_storage(db, user, text, result, size)
+    return lambda: check_daily_storage(db, user, text, result, size)
 
 
 def check_rescore_storage(db: Database, user: Any, letter_id: int) -> None:
@@ -226,10 +239,9 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
                              for k, v in (context or {}).items()}, str(sent_date))
         stored_ctx, result = _score(text, dict(context or {}), [], source)
         refuse_too_many(result)
-        if counted:
-            check_daily_storage(db, user, text, result)
+        guard = _storage_guard(db, user, text, result) if counted else None
         return store.write_version(db, user, text, stored_ctx, result, team=team, letter_id=None,
-                                   source=source, sent_date=sent_date, idempotency=idempotency)
+                                   source=source, sent_date=sent_date, idempotency=idempotency, guard=guard)
     scored: tuple | None = None  # (inputs, stored context, result)
     for _ in range(ATTEMPTS):
         state = store.letter_state(db, letter_id)
@@ -250,12 +262,11 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
         if scored is None or scored[0] != inputs:
             scored = (inputs, *_score(text, *inputs, source))
             refuse_too_many(scored[2])
-            if counted:
-                check_daily_storage(db, user, text, scored[2])
         try:
             return store.write_version(db, user, text, scored[1], scored[2], team=team,
                                        letter_id=letter_id, source=source, sent_date=sent_date,
-                                       expected_state=state, idempotency=idempotency)
+                                       expected_state=state, idempotency=idempotency,
+                                       guard=_storage_guard(db, user, text, scored[2]) if counted else None)
         except store.Stale:
             continue
     raise _busy(letter_id)

@@ -159,9 +159,12 @@ def latest_result_chars(db: Database, letter_id: int) -> int:
 
 
 def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, source, sent_date,
-                   expected_state=None, idempotency: tuple[str, str] | None = None) -> dict:
+                   expected_state=None, idempotency: tuple[str, str] | None = None,
+                   guard: Callable[[], None] | None = None) -> dict:
     stamp = now()
     with write_tx(db):
+        if guard is not None:
+            guard()  # under the write lock: no other writer can store between its check and this write
         if letter_id is None:
             cur = db.execute(
                 # stored as sent at once: only `vcl-qa import --sent` does (the file's letter_date)
@@ -748,14 +751,17 @@ def letter_row(db: Database, letter_id: int) -> dict:
 def write_version(db: Database, user: Any, text: str, stored_ctx: dict, result: Result, *,
                   team: str | None, letter_id: int | None, source: str | None,
                   sent_date: str | None, expected_state: tuple | None = None,
-                  idempotency: tuple[str, str] | None = None) -> dict:
+                  idempotency: tuple[str, str] | None = None,
+                  guard: Callable[[], None] | None = None) -> dict:
     """Store a new letter or a new version with its result, in one transaction; the version
     number is allocated inside it. `expected_state`: see letter_state (Stale when it moved).
     `idempotency`: (key, request hash), stored with it; KeyUsed (nothing written) when this
-    user's key is already stored."""
+    user's key is already stored. `guard`: called first inside the transaction, under the
+    write lock (an exception from it writes nothing): the daily storage check, which made
+    before the lock would let two saves at once each see room for one."""
     return _write_version(db, user, text, stored_ctx, result, team=team, letter_id=letter_id,
                           source=source, sent_date=sent_date, expected_state=expected_state,
-                          idempotency=idempotency)
+                          idempotency=idempotency, guard=guard)
 
 
 def submitted_with_key(db: Database, user_id: int, key: str) -> dict | None:

@@ -159,7 +159,8 @@ def attempt(db: Database, user: Any, exercise_id: str, text: Any,
     data = result.model_dump(mode="json")
     check_attempt_storage(db, user, text, data)  # counted with the person's saves
     left = sorted({f.rule for f in result.findings if _is_error(f)})
-    row = store.add_attempt(db, user, ex.id, text, changed, result.score, passed, left, data, not_counted)
+    row = store.add_attempt(db, user, ex.id, text, changed, result.score, passed, left, data, not_counted,
+                            guard=lambda: check_attempt_storage(db, user, text, data))  # again, under the write lock
     return _answer(db, user.id, ex, data, passed, row["number"], row["created_at"], not_counted, text)
 
 

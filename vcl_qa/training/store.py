@@ -7,7 +7,7 @@ dashboard or the panel's figures.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -121,10 +121,14 @@ def panel_exercise(db: Database, number: int) -> dict:
 
 def add_attempt(db: Database, user: Any, exercise_id: str, text: str, changes: dict, score: int,
                 passed: bool, errors_left: list[str], result: dict,
-                not_counted: list[dict] | None = None) -> dict:
+                not_counted: list[dict] | None = None, guard: Callable[[], None] | None = None) -> dict:
     """Store one attempt; its number is this person's count for the exercise plus one.
-    `not_counted`: why it cannot count as a pass (then `passed` is False)."""
+    `not_counted`: why it cannot count as a pass (then `passed` is False). `guard`: called
+    first inside the transaction, under the write lock (the daily storage check: an exception
+    from it stores nothing)."""
     with write_tx(db):
+        if guard is not None:
+            guard()
         number = db.execute("SELECT count(*) FROM training_attempts WHERE user_id = ? AND exercise_id = ?",
                             [user.id, exercise_id]).fetchone()[0] + 1
         stamp = now()
