@@ -1420,3 +1420,28 @@ def test_many_names_spelt_out_are_each_hidden():
     text = " ".join(f"Mr {n} was there." for n in names) + "\n\n" + "  ".join(" ".join(n.upper()) for n in names)
     out = redact(text).text
     assert out == " ".join("[NAME] was there." for _ in names) + "\n\n" + "  ".join("[NAME]" for _ in names)
+
+
+# A review's low: the victim's name cut into pieces ("Oka for") reached the panel's copy.
+@pytest.mark.parametrize("victim, written, expect", [
+    ("Ms Grace Okafor", "Dear Ms Oka for,", "Dear [VICTIM],"),
+    ("Ms Grace Okafor", "We spoke to Oka for. OKA FOR agreed, and O ka f or.", "We spoke to [VICTIM]. [VICTIM] agreed, and [VICTIM]."),
+    ("Ms Grace Okafor", "We told Oka-for and Ok afor.", "We told [VICTIM] and [VICTIM]."),
+    ("Ms Grace Okafor", "Dear Gra ce Oka for,", "Dear [VICTIM],"),
+    ("Ms Siobhan O'Neill", "O'Ne ill said she saw him. O Nei ll agreed.", "[VICTIM] said she saw him. [VICTIM] agreed."),
+    ("Mr Tom Atwood", "We spoke to Mr At wood.", "We spoke to [VICTIM]."),
+])
+def test_a_victims_name_cut_into_pieces_is_hidden(victim, written, expect):
+    text = f"{written}\n\nWe have decided to stop the case."
+    assert redact(text, LetterContext(victim_name=victim)).text == f"{expect}\n\nWe have decided to stop the case."
+
+
+@pytest.mark.parametrize("victim", ["Ms Grace Okafor", "Mr Tom Atwood", "Ms Ann Rosehill", "Ms Siobhan O'Neill", "Mr Ian Fort"])
+def test_ordinary_words_are_not_taken_for_a_name_cut_into_pieces(victim):
+    """Words of the letter whose letters together spell the name are left alone when every
+    piece is an ordinary word and no title comes before ("at wood", "Rose hill", "One ill", "for
+    t"), or when their case is not the name's ("oka for" is read only for a name no ordinary
+    word, as a name spelt out is)."""
+    text = ("We met at wood lane near Rose hill. At wood there were signs. One ill man was there. "
+            "It was okay for us to wait. The Oak a forest. We looked for t he car.\n\nWe have decided to stop the case.")
+    assert redact(text, LetterContext(victim_name=victim)).text == text

@@ -177,7 +177,7 @@ import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple
 
 from vcl_qa.errors import RulesError
 from vcl_qa.engine.language import line_language
@@ -1670,6 +1670,7 @@ def _known_variants(doc: _Doc, names: list[_Cand], context: LetterContext | None
                     if spelt(key, "".join(text[k] for k in at[i:j + 1]), gaps[i:j]):
                         out.append(_Cand(at[i], at[j] + 1, known[key], known[key] == "name"))
     toks = doc.tokens
+    out += _chunked(doc, by_letters, known, lambda key, cased: spelt(key, cased, []))
     for i, (start, end, word) in enumerate(toks if apart else ()):
         key, found = _key(word), None
         if "'" not in key and key in apart:
@@ -1682,6 +1683,69 @@ def _known_variants(doc: _Doc, names: list[_Cand], context: LetterContext | None
         if found and apart_as_written(*found):
             out.append(_Cand(found[1], found[2], known[found[0]], known[found[0]] == "name"))
     return out
+
+
+# A known name word cut into pieces ("Oka for", "OKA FOR", "Oka-for", "O ka f or"): words
+# whose letters together spell it, kept apart as letters spelt out are (LETTER_GAP), the word
+# of CHUNKED_LETTERS letters or more.
+CHUNKED_LETTERS = 4
+_CHUNK_GAP = re.compile(LETTER_GAP)
+_INNER_MARKS = re.compile(r"(?<=[^\W\d_])[.\-_·*/'’](?=[^\W\d_])")  # between two letters of a word
+
+
+def _chunked(doc: _Doc, by_letters: dict[str, list[str]], known: dict[str, str],
+             spelt: Callable[[str, str], bool]) -> list[_Cand]:
+    """The words of the names known in this letter cut into pieces, each hidden as the word
+    would be (_known_variants): the pieces' letters in a case the name is written in
+    (`spelt`: "Oka for", never "oka for" unless the name is lower_too), and either some piece
+    no ordinary word ("Oka" of "Oka for") or a title just before ("Mr At wood"): "at wood" is
+    no Atwood, nor "Rose hill" a Rosehill. One pass over the words, each looked up by its
+    letters."""
+    wanted = {b: keys for b, keys in by_letters.items() if len(b) >= CHUNKED_LETTERS}
+    if not wanted:
+        return []
+    starts = {b[:k] for b in wanted for k in range(1, len(b) + 1)}  # what the letters so far may be
+    toks, text, out = doc.tokens, doc.text, []
+    for i in range(len(toks) - 1):
+        letters, cased = "", ""
+        for j in range(i, len(toks)):  # (while the letters so far begin a name word)
+            word = _INNER_MARKS.sub("", toks[j][2])  # ("O'Ne ill", "Oka-for")
+            if (letters + word).lower() not in starts or not word.isalpha():
+                break
+            if j > i and not _CHUNK_GAP.fullmatch(text, toks[j - 1][1], toks[j][0]):
+                break
+            cased += word
+            letters = cased.lower()
+            if (j == i and word == toks[i][2]) or letters not in wanted:
+                continue  # (a word written whole is read by the other detectors)
+            pieces = [toks[k][2] for k in range(i, j + 1)]
+            if all(len(p) == 1 for p in pieces) or _in_spaced_word(doc, i, j):
+                continue  # letters alone are a name spelt out (SPACED_RUN's), or a longer word's
+            titled = i > 0 and toks[i - 1][2].lower().rstrip(".") in doc.rules.titles
+            if not titled and all(len(p) > 1 and (p.lower() in doc.rules.stop_words or doc.ordinary(p))
+                                  for p in pieces):
+                continue
+            # the case of its first letter, and capitals throughout or not, as the name is written
+            form = cased.upper() if cased.isupper() else cased[0] + cased[1:].lower()
+            for key in wanted[letters]:
+                if spelt(key, form):
+                    # a title just before goes into the tag, as with a name written whole
+                    start = toks[i - 1][0] if titled and doc.same_line(i - 1, i) else toks[i][0]
+                    cand = _Cand(start, toks[j][1], known[key], known[key] == "name")
+                    if out and out[-1].kind == cand.kind and out[-1].end <= start and not text[out[-1].end:start].strip(" \t"):
+                        cand = cand._replace(start=out.pop().start)  # "Gra ce Oka for": one name
+                    out.append(cand)
+                    break
+    return out
+
+
+def _in_spaced_word(doc: _Doc, i: int, j: int) -> bool:
+    """Tokens i..j have a single letter just before or after them across a gap, as inside a
+    word spaced out ("P R O S E C U T I O N" holds R O S E)."""
+    toks, text = doc.tokens, doc.text
+    before = i > 0 and len(toks[i - 1][2]) == 1 and _CHUNK_GAP.fullmatch(text, toks[i - 1][1], toks[i][0])
+    after = j + 1 < len(toks) and len(toks[j + 1][2]) == 1 and _CHUNK_GAP.fullmatch(text, toks[j][1], toks[j + 1][0])
+    return bool(before or after)
 
 
 @lru_cache(maxsize=512)
