@@ -211,3 +211,24 @@ def test_ordinary_letters_characters_are_left_as_they_are():
                  "Caf\u00e9 na\u00efve Zo\u00eb", "12\u00a0High Street", "\u00bd of the cost", "50\u00b0C", "Ms\u00a0Okafor"):
         assert invisible.plain(text) == (text, None), text
     assert set(invisible.COMPATIBILITY) & {ord(c) for c in "\u2026\u00a0\u2011\u00bd\u00b4\u2033\u00b5"} == set()
+
+
+@pytest.mark.parametrize("name", ["Ms Jane \uff2f\uff4b\uff41\uff46\uff4f\uff52", "\uff2d\uff53 Jane Okafor",
+                                  "Ms Jane Gri\ufb03ths"])
+def test_a_name_in_the_details_typed_in_compatibility_forms_is_the_name_the_letter_gives(name):
+    """The details' name is read as the letter is: "Ms Jane Ｏｋａｆｏｒ" (full-width, pasted from
+    a case system) is the "Dear Ms Okafor" the letter gives, and the greeting's suggestion is
+    written in plain letters; a different name still raises the greeting."""
+    letter_name = "Griffiths" if "\ufb03" in name else "Okafor"
+    assert "content.salutation" not in found(PLAIN.replace("Okafor", letter_name), victim_name=name)
+    wrong = found(PLAIN.replace("Okafor", "Okoro"), victim_name=name)["content.salutation"]
+    assert wrong.suggestions == [f"Dear Ms {letter_name}"]
+
+
+def test_a_case_reference_in_the_details_typed_in_full_width_is_the_one_the_letter_gives():
+    """"４２AB1234524" in the details is the letter's "42AB1234524" (no other case's reference);
+    another reference in the letter is still one."""
+    text = PLAIN.replace("I know", "Our reference: 42AB1234524\n\nI know")
+    assert "content.other_case" not in found(text, urn="42AB1234524")
+    assert "content.other_case" not in found(text, urn="\uff14\uff12AB1234524")
+    assert "content.other_case" in found(text, urn="\uff14\uff13AB1234524")

@@ -28,15 +28,31 @@ def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleS
     # typed whole: scored plain, every place put back into the letter after (engine/invisible.py).
     if not _settled:
         settle()
-    text, places = invisible.plain(letter.text)
+    plain, places = _plain(letter)
     try:
-        if places is None:
-            return _score(letter, today, ruleset)
-        result = _score(letter.model_copy(update={"text": text}), today, ruleset)
-        invisible.map_back(result, places, letter.text)
+        result = _score(plain, today, ruleset)
+        if places is not None:
+            invisible.map_back(result, places, letter.text)
         return result
     finally:
         _trim_libraries_memos()
+
+
+def _plain(letter: Letter) -> tuple[Letter, invisible.Places | None]:
+    """The letter as it is scored: its text plain (invisible.plain), and the victim's name and
+    case reference in its details read the same way, so that a name typed there in full-width letters
+    ("Ms Jane Ｏｋａｆｏｒ") is the name the letter's plain greeting gives; and where each of
+    the plain text's characters is in the letter (None: where it was)."""
+    text, places = invisible.plain(letter.text)
+    update: dict = {"text": text} if places is not None else {}
+    details = {}
+    for field in ("victim_name", "urn"):  # (the case reference too: "４２AB..." is the letter's "42AB...")
+        value = getattr(letter.context, field)
+        if value and not value.isascii() and (plain_value := invisible.plain(value)[0]) != value:
+            details[field] = plain_value
+    if details:
+        update["context"] = letter.context.model_copy(update=details)
+    return (letter.model_copy(update=update) if update else letter), places
 
 
 def decision_stated(letter: Letter, *, ruleset: RuleSet | None = None) -> tuple[int, int] | None:
@@ -62,9 +78,9 @@ def decision_stated(letter: Letter, *, ruleset: RuleSet | None = None) -> tuple[
         return None
     if not _settled:
         settle()
-    text, places = invisible.plain(letter.text)
-    state = State(letter.model_copy(update={"text": text}) if places else letter, analyse(fold(text)), rs,
-                  clock.today())
+    plain, places = _plain(letter)
+    text = plain.text
+    state = State(plain, analyse(fold(text)), rs, clock.today())
     hits = [hit for name in concepts_for(rule.config, state) if (hit := state.concept(name))]
     if not hits:
         return None
@@ -115,8 +131,8 @@ def read_together(letter: Letter, *, after: int = 0, ruleset: RuleSet | None = N
     rs = ruleset or load_rules()
     if not _settled:
         settle()
-    text, places = invisible.plain(letter.text)
-    plain = letter.model_copy(update={"text": text}) if places else letter
+    plain, places = _plain(letter)
+    text = plain.text
     state, base, _, _ = _checked(plain, today, rs)
     probe = _probe_paragraph(rs, welsh=state.language == "cy")
     doc = state.document
