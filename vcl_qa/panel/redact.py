@@ -175,6 +175,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable, NamedTuple
@@ -871,11 +872,82 @@ def redact(text: str, context: LetterContext | None = None, extra_names: Iterabl
     # the text as written, invisible characters and all.
     bare, places = invisible.plain(text)
     context, extra_names, hide = _plain_details(context, extra_names, hide)
+    # Read with a name's apostrophes and hyphens made plain, and the names given spelt as given
+    # ("Dear Ms O‘Dwyer", "Ms Okafor\u2011Smith", "Siobhán" for a Siobhan): same length, so
+    # every place found is a place in the text as written.
+    read = _as_named(_inner_marks(bare), context, extra_names)
     if places is not None:
-        spans = _spans(bare, context, extra_names, hide, rules)
+        spans = _spans(read, context, extra_names, hide, rules)
         moved = [c._replace(**dict(zip(("start", "end"), places.span(c.start, c.end, len(text))))) for c in spans]
         return _apply(text, moved, rules)
-    return _apply(text, _spans(text, context, extra_names, hide, rules), rules)
+    return _apply(text, _spans(read, context, extra_names, hide, rules), rules)
+
+
+# Marks a name's apostrophe or hyphen is typed with in place of the plain ones: a left or
+# reversed single quote, a prime, a modifier letter apostrophe, an acute accent or a backtick
+# ("O‘Dwyer", "O`Dwyer", "O´Dwyer"); a non-breaking hyphen, Word's, or a dash ("Okafor\u2011Smith",
+# "Okafor–Smith"). Between two letters they are read as the plain mark.
+_INNER_APOSTROPHE = re.compile(r"(?<=[^\W\d_])[\u2018\u201b\u2032\u02bc\u00b4`](?=[^\W\d_])")
+_INNER_HYPHEN = re.compile(r"(?<=[^\W\d_])[\u2010\u2011\u2012\u2013\u2014\u2212\ufe58\ufe63](?=[^\W\d_])")
+
+
+def _inner_marks(text: str) -> str:
+    """`text` with the apostrophe and hyphen look-alikes between two letters made plain."""
+    if text.isascii() and "`" not in text:
+        return text
+    text = _INNER_APOSTROPHE.sub("’", text)
+    return _INNER_HYPHEN.sub("-", text)
+
+
+# Letters with no decomposition that are read as a plain letter with a mark ("Ødegaard").
+_BASE_LETTERS = {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "ŧ": "t"}
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def _folded(word: str) -> str:
+    """A word in lower case without its accents ("Siobhán" -> "siobhan"; same length)."""
+    out = []
+    for ch in word.lower():
+        if ch.isascii():
+            out.append(ch)
+            continue
+        parts = unicodedata.normalize("NFD", ch)
+        base = parts[0] if len(parts) > 1 and all(unicodedata.combining(p) for p in parts[1:]) else ch
+        out.append(_BASE_LETTERS.get(base, base) if len(base) == 1 else ch)
+    return "".join(out).replace("’", "'")
+
+
+def _as_named(text: str, context: LetterContext | None, extra_names: Iterable[str]) -> str:
+    """`text` with each word that is a word of a name given (the victim's, `extra_names`) but
+    for its accents spelt as the name is, in the word's own case: a case system's "Siobhan" and
+    the letter's "Siobhán", or "Zoë" and "Zoe", are one name. Same length (letters are composed
+    by invisible.plain)."""
+    names = [context.victim_name] if context is not None and context.victim_name else []
+    names += [n for n in extra_names if n]
+    spelt: dict[str, str] = {}
+    for name in names:
+        for w in _NAME_WORD.findall(name):
+            if len(w) >= 2:
+                spelt.setdefault(_folded(w), w)
+    if not spelt:
+        return text
+    accented = any(not w.isascii() for w in spelt.values())
+    pieces, last = [], 0
+    for m in _NAME_WORD.finditer(text):
+        word = m.group()
+        if word.isascii() and not accented:
+            continue
+        key = _folded(word)
+        name = spelt.get(key)
+        if name is None or len(name) != len(word) or name == word:
+            continue
+        chars = []
+        for t, n in zip(word, name):
+            cased = n.upper() if t.isupper() else n.lower() if t.islower() else n
+            chars.append(cased if len(cased) == 1 else t)
+        pieces += [text[last:m.start()], "".join(chars)]
+        last = m.end()
+    return "".join(pieces) + text[last:] if pieces else text
 
 
 def _plain_details(context: LetterContext | None, extra_names: Iterable[str], hide: Iterable[str]):
@@ -884,10 +956,10 @@ def _plain_details(context: LetterContext | None, extra_names: Iterable[str], hi
         # (in the order a letter writes it: a case system's "Okafor, Jane (Ms)" is Ms Jane
         # Okafor, and "John Smith Jr" John Smith, so that "the Okafors" and "Dear Mr Smith" are
         # the victim's too)
-        name = as_written(invisible.plain(context.victim_name)[0])
+        name = as_written(_inner_marks(invisible.plain(context.victim_name)[0]))
         if name != context.victim_name:
             context = context.model_copy(update={"victim_name": name})
-    return (context, [invisible.plain(n)[0] for n in extra_names or () if n],
+    return (context, [_inner_marks(invisible.plain(n)[0]) for n in extra_names or () if n],
             [invisible.plain(w)[0] for w in hide or () if w])
 
 
