@@ -5,6 +5,8 @@ people read these."""
 from __future__ import annotations
 
 import datetime as dt
+import math
+from fractions import Fraction
 
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine.letter import Decision, Offence, Reader, VictimCategory
@@ -38,6 +40,24 @@ LANGUAGES = {"en": "English", "cy": "Welsh", "cy+en": "Welsh and English"}
 assert set(DECISIONS) == {d.value for d in Decision}
 assert set(READERS) == {r.value for r in Reader}
 assert set(_CATEGORY_WORDS) == {c.value for c in VictimCategory}
+
+
+def percent(part: int, whole: int, places: int = 1) -> float | int | None:
+    """`part` of `whole` as a percentage to `places` decimal places (a whole number with none);
+    None when `whole` is 0. Rounded as a spreadsheet or a calculator rounds, a half upwards: 57 of
+    80 is 71.3 and 1 of 8 is 13 (Python's round() gave 71.2 and 12, rounding a half to the even
+    figure, so an inspector working the figure out from the counts shown beside it got another).
+    Never 100 unless every one, never 0 unless none: 1,999 of 2,000 is 99.9, not 100.0 beside
+    "1 was sent late"."""
+    if not whole:
+        return None
+    step = Fraction(1, 10 ** places)
+    shown = math.floor(Fraction(100 * part, whole) / step + Fraction(1, 2)) * step
+    if part < whole:
+        shown = min(shown, 100 - step)
+    if part > 0:
+        shown = max(shown, step)
+    return int(shown) if places == 0 else round(float(shown), places)
 
 
 def working_days(n: int) -> str:

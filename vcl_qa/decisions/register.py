@@ -429,7 +429,7 @@ def digest_text(d: Digest) -> str:
             lines.append(f"  {r['urn']:<14} {_decision_words(r):<{width}}  decided {r['decision_date']}  "
                          f"team {r['team']}  why: {r['no_letter_reason']}")
     if d.unlinked:
-        lines += ["", f"{d.unlinked} stored letter{'s' if d.unlinked != 1 else ''} match no decision in the "
+        lines += ["", f"{d.unlinked} stored letter{'s match' if d.unlinked != 1 else ' matches'} no decision in the "
                       "register: check the case reference and decision."]
     return "\n".join(lines) + "\n"
 
@@ -495,7 +495,7 @@ def timeliness_report(db: Database, *, today: dt.date | None = None, team: str |
     for (month, team_name, limit), g in sorted(groups.items(), key=lambda kv: (
             kv[0][0], kv[0][1], kv[0][2] is None, kv[0][2] or 0)):
         judged = g["due_before_today"]
-        rate = round(100 * on_time_of_due.get((month, team_name, limit), 0) / judged, 1) if judged else None
+        rate = labels.percent(on_time_of_due.get((month, team_name, limit), 0), judged)
         # The row for all limits together (working_day_limit None; "all" in the CSV) says so in
         # `all_limits`: its counts are the sum of the month's and team's rows for each limit.
         out.append({"month": month, "team": team_name, "working_day_limit": limit, "all_limits": limit is None,

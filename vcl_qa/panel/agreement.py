@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlite_utils import Database
 
+from vcl_qa.labels import percent
 from vcl_qa.panel import periods
 from vcl_qa.panel.settings import load_panel_rules
 from vcl_qa.panel.stats import krippendorff_alpha, spearman
@@ -155,7 +156,7 @@ def share_words(part: int, whole: int, none_yet: str = "no answers yet", noun: s
     counted = f"{part} of {whole} {noun[:-1] if whole == 1 and noun.endswith('s') else noun}"
     if whole < min_answers_for_share():
         return counted
-    return f"{round(100 * part / whole)}% ({counted})"
+    return f"{percent(part, whole, 0)}% ({counted})"
 
 
 def agreement(db: Database, name: str) -> dict:

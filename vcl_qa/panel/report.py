@@ -15,6 +15,7 @@ from vcl_qa.engine.letter import context_from_mapping
 from vcl_qa.panel.redact import redact
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.panel import periods
+from vcl_qa.labels import percent
 from vcl_qa.panel.agreement import (agreement, change_figure, change_words, figure_words, min_answers_for_share,
                                    share_words, shown)
 from vcl_qa.panel.settings import load_panel_rules
@@ -161,7 +162,8 @@ def _poor_change(now: dict, before: dict | None) -> str | None:
     show a percentage."""
     if not before or min(now["letters"], before["letters"]) < min_answers_for_share():
         return None
-    points = round(100 * now["poor"] / now["letters"]) - round(100 * before["poor"] / before["letters"])
+    # the two percentages the row shows ("share_words"), so that the change is their difference
+    points = percent(now["poor"], now["letters"], 0) - percent(before["poor"], before["letters"], 0)
     if not points:
         return "no change"
     return f"{'up' if points > 0 else 'down'} {abs(points)} percentage {'point' if abs(points) == 1 else 'points'}"

@@ -42,8 +42,7 @@ def letters_in_scope(db: Database, *, team: str | None = None, decision: str | N
     A draft with no letter date is counted as its page shows it on the day counted (today, or
     `as_of`): judged as if it went out that day (`judge_undated_drafts`), not as it stood on the
     day it was last checked. `scoring_slot`: held while each is scored (the pages' slot)."""
-    where, params = letter_filters(team=team or None, decision=decision or None,
-                                   date_from=date_from, date_to=date_to)
+    where, params = letter_filters(team=team or None, decision=decision or None)
     where.insert(0, "l.latest_version > 0")
     if as_of is None:
         day, status, score, verdict, when = LETTER_DAY, "l.status", "l.score", "l.verdict", ""
@@ -58,12 +57,21 @@ def letters_in_scope(db: Database, *, team: str | None = None, decision: str | N
         verdict = f"(SELECT r.verdict FROM results r WHERE r.letter_id = l.id{when} ORDER BY r.id DESC LIMIT 1)"
         where.append("uk_day(l.created_at) <= :as_of")
         where.append(f"EXISTS (SELECT 1 FROM results r WHERE r.letter_id = l.id{when})")
+    # From and To choose letters by the day each is counted on (`day`): with `as_of`, a letter
+    # marked sent after that day is a draft of its own date then, so it is chosen by that date,
+    # not by the sent date it was given later (it was missing from its own month, and counted in
+    # the month it was sent under its earlier month).
+    if date_from:
+        where.append(f"{day} >= :date_from")
+    if date_to:
+        where.append(f"{day} <= :date_to")
     named = {f"p{i}": v for i, v in enumerate(params)}
     clause = " AND ".join(where)
     for i in range(len(params)):  # letter_filters' "?" placeholders, named so :as_of can sit beside them
         clause = clause.replace("?", f":p{i}", 1)
     if as_of is not None:
         named["as_of"] = as_of.isoformat()
+    named.update({k: v.isoformat() for k, v in (("date_from", date_from), ("date_to", date_to)) if v})
     latest = f"FROM results r JOIN versions v ON v.id = r.version_id WHERE r.letter_id = l.id{when} ORDER BY r.id DESC LIMIT 1"
     sql = (f"SELECT l.id, {status} AS status, {score} AS score, {verdict} AS verdict, {day} AS day,"
            f" (SELECT r.id FROM results r WHERE r.letter_id = l.id{when} ORDER BY r.id DESC LIMIT 1) AS result_id,"
@@ -149,7 +157,7 @@ def by_month(rows: list[dict]) -> list[dict]:
         verdicts = Counter(r["verdict"] for r in g)
         out.append({"month": month, "letters": len(g), "sent": sum(r["status"] == "sent" for r in g),
                     "judged_for_time": len(judged), "on_time": on_time,
-                    "timeliness_rate": round(100 * on_time / len(judged), 1) if judged else None,
+                    "timeliness_rate": labels.percent(on_time, len(judged)),
                     "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
                     **{v: verdicts.get(v, 0) for v in VERDICTS}})
     return out
@@ -261,6 +269,6 @@ def summary(rows: list[dict]) -> dict:
     scores = [r["score"] for r in rows if r["score"] is not None]
     return {"letters": len(rows), "sent": sum(r["status"] == "sent" for r in rows),
             "judged_for_time": len(judged), "on_time": on_time,
-            "timeliness_rate": round(100 * on_time / len(judged), 1) if judged else None,
+            "timeliness_rate": labels.percent(on_time, len(judged)),
             "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
             "poor": sum(r["verdict"] == "poor" for r in rows)}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from vcl_qa.decisions import register
-from vcl_qa import clock
+from vcl_qa import clock, labels
 
 SENT = ("sent_on_time", "sent_late")
 OPEN = register.OPEN  # overdue, due today, due later (as the digest lists them)
@@ -43,7 +43,7 @@ class Timeliness:
     @property
     def rate(self) -> float | None:
         """On time / due, as a percentage (None when nothing was due yet)."""
-        return round(100 * self.on_time / self.due, 1) if self.due else None
+        return labels.percent(self.on_time, self.due)
 
 
 def counted(row: dict, today: dt.date) -> bool:
@@ -79,7 +79,7 @@ def figures(rows: list[dict], today: dt.date) -> Timeliness:
                 out.due_later += 1
         elif r["status"] == "sent_on_time":
             out.sent_early += 1
-    out.by_month = [{"month": k, **v, "rate": round(100 * v["on_time"] / v["due"], 1)}
+    out.by_month = [{"month": k, **v, "rate": labels.percent(v["on_time"], v["due"])}
                     for k, v in sorted(months.items())]
     return out
 
