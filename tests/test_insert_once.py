@@ -127,3 +127,28 @@ def test_a_name_the_letter_spells_out_already_is_not_spelled_out_again():
         assert [f.suggestions for f in found] == [[offered]]
         after = score_letter(Letter(text=_before_sign_off(text, offered), context=ctx), today=TODAY)
         assert {f.rule for f in after.findings} <= {f.rule for f in before.findings} - {"content.cps_role"}
+
+
+@pytest.mark.parametrize("signature", [
+    "Sam Staff\nCrown Prosecutor\nCrown Prosecution Service (CPS) North West\n",
+    "Sam Staff\nCrown Prosecutor, Crown Prosecution Service (CPS) Wessex\n",
+])
+def test_a_name_spelled_out_only_in_the_signature_is_spelled_out_in_the_paragraph(signature):
+    """Held-out letters: a good letter that spells out "(CPS)" only in the signature under the
+    sign-off was offered "The CPS is independent ..."; put in above the sign-off, that was the
+    letter's first "CPS", not spelled out, and the button raised "CPS is not spelled out". The
+    name is given in full there; a letter that spells it out above keeps the short one."""
+    from vcl_qa import LetterContext
+
+    ctx = LetterContext(decision="discontinued", decision_date=dt.date(2025, 3, 3), letter_date=dt.date(2025, 3, 4),
+                        victim_category="standard", victim_name="Ms Jane Okafor")
+    full = load_rules().by_id["content.cps_role"].config.insert
+    short = full.replace("The Crown Prosecution Service (CPS) is", "The CPS is")
+    for opening, offered in [("We have decided", full), ("The Crown Prosecution Service (CPS) has decided", short)]:
+        text = (f"Dear Ms Okafor\n\n{opening} to stop the case against Mr Lane. The only witness has moved "
+                f"abroad.\n\nYours sincerely\n\n{signature}")
+        before = score_letter(Letter(text=text, context=ctx), today=TODAY)
+        found = [f for f in before.findings if f.rule == "content.cps_role"]
+        assert [f.suggestions for f in found] == [[offered]]
+        after = score_letter(Letter(text=_before_sign_off(text, offered), context=ctx), today=TODAY)
+        assert {f.rule for f in after.findings} <= {f.rule for f in before.findings} - {"content.cps_role"}

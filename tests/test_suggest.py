@@ -848,3 +848,42 @@ def test_a_long_letter_is_scored_again_whole_only_as_often_as_its_length_allows(
     monkeypatch.setattr(suggest, "wording", lambda: small)
     f = _one(_score(text), "empathy.sign_off", "Yours faithfully")
     assert f.replacements == [] and f.replacements_unchecked and f.suggestions
+
+
+@pytest.mark.parametrize("sentence, button", [
+    ("The phone was bought with cash and has subsequently been switched off.", None),
+    ("The records have subsequently been lost by the bank.", None),
+    ("We've subsequently been told that she has moved abroad.", None),
+    ("The phone was bought with cash and was subsequently switched off.", "was later switched off"),
+    ("The police subsequently found the phone in a bin.", "police later found"),
+])
+def test_subsequently_is_not_later_after_has(sentence, button):
+    """Held-out letter (dense legal prose): "which has subsequently been deactivated" became
+    "which has later been deactivated", which is not English (the present perfect takes no
+    "later"). There it stays advice; elsewhere "later" is still a button."""
+    text = _letter(sentence)
+    f = _one(_score(text), "readability.jargon", "subsequently")
+    if button is None:
+        assert f.replacements == [] and f.suggestions == ["later"]
+    else:
+        assert f.replacements == ["later"] and button in _applied(text, f, "later")
+
+
+@pytest.mark.parametrize("sentence, after", [
+    ("The police made a second appointment. You also failed to attend it.",
+     "You also were not able to attend it."),
+    ("The officer called twice. You then failed to attend the interview in July.",
+     "You then were not able to attend the interview in July."),
+    ("The police asked you to come back. You also refused to make a second statement.",
+     "You also told us you did not want to make a second statement."),
+    ("You failed to come to court on the day of the trial.",
+     "You were not able to come to court on the day of the trial."),
+])
+def test_a_blaming_phrase_keeps_the_writers_also(sentence, after):
+    """Held-out letters: "You also failed to attend the appointment" became "You were not able to
+    attend the appointment" and "You also refused to make" became "You told us you did not want to
+    make": the button dropped the writer's "also" (and "then"), and with it what the sentence
+    said. The words beside the replaced ones stay."""
+    text = _letter(sentence)
+    f = [x for x in _score(text).findings if x.rule == "empathy.blame"][-1]
+    assert [_applied(text, f, r).split("\n\n")[1].split(". ")[-1] for r in f.replacements][-1:] == [after]

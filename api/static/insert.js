@@ -50,9 +50,13 @@
     }
     if (g < 0) { return null; }
     var blank = function (k) { return !lines[k].trim(); };
+    // (not a line of a paragraph wrapped at 70 characters, as a plain-text e-mail gives it: one
+    // that starts with a small letter, or runs on to a next line that starts with one: "I am
+    // writing about your neighbour, Mr Keith Dunmore, and the notes left on" / "your door ...")
     var heading = function (k) {
-      var line = lines[k].trim();
-      return !SENTENCE_END.test(line) && line.split(/\s+/).length <= (data.subject_line_max_words || SUBJECT_WORDS);
+      var line = lines[k].trim(), next = k + 1 < lines.length ? lines[k + 1].trim() : "";
+      return !SENTENCE_END.test(line) && line.split(/\s+/).length <= (data.subject_line_max_words || SUBJECT_WORDS) &&
+        !/^[a-z]/.test(line) && !/^[a-z]/.test(next);
     };
     var first = g + 1;
     while (first < lines.length && (blank(first) || any(reference, lines[first].trim()) || heading(first))) {

@@ -76,6 +76,7 @@ class Wording:
     not_you_later: frozenset[str] = frozenset()
     not_you_before: frozenset[str] = frozenset()
     not_you_letter: re.Pattern | None = None
+    kept_adverbs: frozenset[str] = frozenset()
     most_checked: int = 60
     most_rescored_chars: int = 200_000
 
@@ -115,6 +116,7 @@ def wording() -> Wording:
         not_you_later=frozenset(str(w).lower() for w in data.get("not_you_later") or []),
         not_you_before=frozenset(str(w).lower() for w in data.get("not_you_before") or []),
         not_you_letter=re.compile(data["not_you_letter"], re.I) if data.get("not_you_letter") else None,
+        kept_adverbs=frozenset(str(w).lower() for w in data.get("kept_adverbs") or []),
         most_checked=int(data.get("most_checked", 60)),
         most_rescored_chars=int(data.get("most_rescored_chars", 200_000)),
     )
@@ -515,7 +517,14 @@ def _align(state: State, start: int, end: int, found: list[Tok], s: str) -> Edit
     while q < min(len(found), len(sug)) - p and found[-1 - q].lower == sug[-1 - q].lower:
         q += 1
     anchored = p + q > 0
-    mid_found, mid_sug = found[p:len(found) - q], sug[p:len(sug) - q]
+    # An adverb of the writer's next to the words kept stays ("you also failed to" -> "you also
+    # were not able to", not "you were not able to": the "also" was part of what they meant).
+    lead = p
+    if anchored:
+        said = {t.lower for t in sug}
+        while lead < len(found) - q - 1 and found[lead].lower in w.kept_adverbs and found[lead].lower not in said:
+            lead += 1
+    mid_found, mid_sug = found[lead:len(found) - q], sug[p:len(sug) - q]
     if not mid_found:
         return None  # only adds words: leave that to the writer
     if len(s.split()) > (w.max_words_anchored if anchored else w.max_words):

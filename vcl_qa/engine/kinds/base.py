@@ -411,7 +411,19 @@ def insert_suggestion(cfg: InsertSettings, state: State) -> list[str]:
         return []
     if isinstance(text, dict):
         text = text.get(state.letter.context.decision or "default") or text.get("default")
-    return [_spelled_out_once(text.strip(), state.document.text)] if text else []
+    return [_spelled_out_once(text.strip(), _above_the_insert(cfg, state))] if text else []
+
+
+def _above_the_insert(cfg: InsertSettings, state: State) -> str:
+    """The letter above where the paragraph goes (api/static/insert.js): above the sign-off for
+    'body' (above the last line of prose in a letter with none), above the first paragraph for
+    'opening' and 'early' (it may go no further down than that). A name spelled out only below
+    it, in the signature ("Crown Prosecution Service (CPS) North West") or a later paragraph, is
+    not spelled out where the reader meets the paragraph."""
+    doc = state.document
+    if cfg.insert_place != "body":
+        return doc.text[:doc.prose_start]
+    return doc.text[:doc.sign_off.start if doc.sign_off is not None else doc.prose_end]
 
 
 _SPELLED = re.compile(r"((?:[A-Z][\w'’-]*[ \t]+){0,6}[A-Z][\w'’-]*)[ \t]+\(([A-Z]{2,6})\)")
@@ -420,8 +432,9 @@ _SPELLED = re.compile(r"((?:[A-Z][\w'’-]*[ \t]+){0,6}[A-Z][\w'’-]*)[ \t]+\((
 def _spelled_out_once(paragraph: str, letter: str) -> str:
     """The paragraph with a name it spells out ("The Crown Prosecution Service (CPS) is ...") given
     by its abbreviation alone ("The CPS is ...") when the letter spells it out already (has
-    "(CPS)"): a staff review found it spelled out a second time once the acronym's button had
-    spelled it out above."""
+    "(CPS)") above where the paragraph goes: a staff review found it spelled out a second time
+    once the acronym's button had spelled it out above. (Spelled out only in the signature below
+    it, the abbreviation alone was its first use, and raised "not spelled out".)"""
     def shorter(m: re.Match) -> str:
         words, abbr = m.group(1).split(), m.group(2)
         if f"({abbr})" not in letter:
