@@ -20,8 +20,12 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 # What may be kept by a cache: the stylesheets, scripts and icon every page uses, which hold
-# nothing of anyone's (they keep their own Cache-Control).
+# nothing of anyone's. Kept, but asked about again each time (STATIC_CACHE; the answer is a
+# short "not modified" while the file is the same): with no Cache-Control a browser kept a
+# script for days by its own reckoning, and after an upgrade could place a paragraph with last
+# week's api/static/insert.js on this week's page.
 CACHEABLE = ("/static/", "/favicon.ico")
+STATIC_CACHE = "no-cache"
 # The interactive API docs (off unless VCL_QA_API_DOCS=1) load their scripts from an outside host:
 # these paths keep no policy only while the docs are on (off, each is a 404 like any other, and
 # a path such as /docs-anything never was the docs).
@@ -30,7 +34,7 @@ OWN_POLICY = ("/docs", "/docs/oauth2-redirect", "/redoc")
 
 class SecurityHeaders:
     """Adds SECURITY_HEADERS to every answer: Cache-Control: no-store replaces any other
-    (except on CACHEABLE paths); the others are added where the answer has none of its own (the
+    (CACHEABLE paths: STATIC_CACHE unless they give their own); the others are added where the answer has none of its own (the
     board report gives REPORT_POLICY). Answers made by the outermost error handler (a 500 page)
     do not pass here: `render` gives pages the same headers (api/web/session.py)."""
 
@@ -53,6 +57,8 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 if not cacheable:
                     headers = [h for h in headers if h[0].lower() != b"cache-control"]
+                elif not any(h[0].lower() == b"cache-control" for h in headers):
+                    headers.append((b"cache-control", STATIC_CACHE.encode()))
                 present = {name.lower() for name, _ in headers}
                 for name, value in SECURITY_HEADERS.items():
                     key = name.lower().encode()

@@ -114,6 +114,21 @@ def test_static_files_may_still_be_kept(server):
     assert r.headers.get("x-content-type-options") == "nosniff"
 
 
+@pytest.mark.parametrize("path", ["/static/insert.js", "/static/app.css", "/static/letter.js"])
+def test_static_files_are_asked_about_again_each_time(server, path):
+    """With no Cache-Control a browser kept a script as long as it reckoned fit (a tenth of the
+    file's age, days), so after an upgrade a letter page could run last week's insert.js: the
+    files say `no-cache` (kept, checked each time), and a check of an unchanged file is a short
+    304 with no body."""
+    url, _ = server
+    r = httpx.get(f"{url}{path}")
+    assert r.status_code == 200 and r.headers.get_list("cache-control") == ["no-cache"]
+    tag = r.headers.get("etag")
+    assert tag
+    again = httpx.get(f"{url}{path}", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+
+
 def test_an_unexpected_server_error_carries_the_headers(tmp_path):
     """A 500 is made by the outermost error handler, outside the headers' middleware: the API's
     went out with no no-store, nosniff or policy (a letter whose stored result cannot be read)."""
