@@ -66,7 +66,9 @@ def test_a_bereaved_family_is_offered_their_paragraph_and_it_clears_the_finding(
     before = _score(LETTER, bereaved=True, reader=reader)
     found = _found(before, rule_id)
     assert len(found) == 1, [f.rule for f in before.findings]
-    paragraph = load_rules().by_id[rule_id].config.insert_bereaved
+    cfg = load_rules().by_id[rule_id].config
+    # (to an Easy Read reader, the rule's Easy Read paragraph where it has one: tests/test_easy_read_inserts.py)
+    paragraph = cfg.insert_easy_read if reader == "easy_read" and cfg.insert_easy_read else cfg.insert_bereaved
     assert found[0].suggestions == [paragraph]
     after = _score(_put_in(LETTER, rule_id, paragraph), bereaved=True, reader=reader)
     assert not _found(after, rule_id)

@@ -124,9 +124,40 @@
     return { pos: starts[last] + lines[last].length, text: apart + value, afterDecision: after, joined: joined };
   }
 
+  /* Where the English half of a letter in Welsh and English, Welsh first (`data.welsh_first`),
+     begins: its greeting, the last greeting of the letter (-1: none after the first). */
+  function englishHalf(letter, data) {
+    var greeting = compile(data.greeting), lines = letter.split("\n"), at = 0, found = [];
+    for (var i = 0; i < lines.length; i++) {
+      if (any(greeting, lines[i].trim())) { found.push(at); }
+      at += lines[i].length + 1;
+    }
+    return found.length > 1 ? found[found.length - 1] : -1;
+  }
+
+  /* The page's data for the letter from `from` on (its places counted from there). */
+  function from(data, start) {
+    var out = {}, shift = function (r) { return r ? [r[0] - start, r[1] - start] : r; };
+    Object.keys(data).forEach(function (k) { out[k] = data[k]; });
+    out.welsh_first = false;
+    if (out.decision_at) { out.decision_at = out.decision_at[1] > start ? shift(out.decision_at) : null; }
+    if (out.decision_place) { out.decision_place = out.decision_place[1] > start ? shift(out.decision_place) : null; }
+    if (out.read_together) { out.read_together = out.read_together.filter(function (r) { return r && r[0] >= start; }).map(shift); }
+    return out;
+  }
+
   /* {pos, text, said}: put `text` at `pos` of the letter; `said` tells where, for the page to
-     say ("Paragraph inserted" + said). */
+     say ("Paragraph inserted" + said). In a letter in Welsh and English, Welsh first, a
+     paragraph (English: the checker offers no Welsh one there) goes in the English half, as it
+     would in that half alone: not before the Welsh sign-off, "Yn gywir". */
   function place(letter, value, where, data) {
+    if (data.welsh_first && where !== "top" && where !== "greeting") {
+      var start = englishHalf(letter, data);
+      if (start > 0) {
+        var inHalf = place(letter.slice(start), value, where, from(data, start));
+        return { pos: inHalf.pos + start, text: inHalf.text, said: " in the English half," + inHalf.said };
+      }
+    }
     if (where === "greeting") {
       var greeting = window.VclGreeting.place(letter, value, data);  // api/static/greeting.js
       return { pos: greeting.pos, text: greeting.text, said: " at the top of the letter, above the first paragraph" };

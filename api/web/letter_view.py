@@ -60,11 +60,27 @@ def insert_data(rules: list, text: str, context: dict | None) -> dict[str, Any]:
     their words included."""
     place, together = early_places(text, context) if context is not None else (None, [])
     return {**greeting_place_data(), "greeting": [p.pattern for p in structure_patterns().greeting],
+            "welsh_first": welsh_first(text),
             "early_rules": [r.id for r in rules if insert_where(r) == "early"],
             "opening_rules": [r.id for r in rules if insert_where(r) == "opening"],
             "decision_place": list(place) if place else None,
             "decision_words": text[place[0]:place[1]] if place else None,
             "read_together": [list(pair) for pair in together]}
+
+
+def welsh_first(text: str) -> bool:
+    """The letter is in Welsh and English with the Welsh first (engine/language.py): a paragraph
+    the checker offers in such a letter is English (a rule that reads Welsh offers none there:
+    kinds/base.py `insert_suggestion`), and api/static/insert.js puts it in the English half,
+    from its greeting on, not before the Welsh half's sign-off ("Yn gywir")."""
+    from vcl_qa.engine.language import by_lines, detect
+
+    lines = text.split("\n")
+    if detect(lines).language != "cy+en":
+        return False
+    langs = by_lines(lines).lines
+    first = {lang: langs.index(lang) for lang in ("cy", "en") if lang in langs}
+    return "cy" in first and first["cy"] < first.get("en", len(langs))
 
 
 def decision_place(text: str, context: dict) -> tuple[int, int] | None:

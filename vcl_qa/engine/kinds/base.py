@@ -109,6 +109,13 @@ class InsertSettings(KindSettings):
     # will be disappointing" is no way to write to a family whose relative died.
     insert_bereaved: str | dict[str, str] | None = None
     insert_bereaved_cy: str | dict[str, str] | None = None  # the same in Welsh, in place of `insert_cy`
+    # In English to an Easy Read reader (context `reader: easy_read`), in place of `insert` (and
+    # of `insert_bereaved`): sentences of a few words, one idea each, each on its own line, each
+    # review step too. `insert`'s paragraphs, put in an Easy Read letter, raised the Easy Read
+    # checks they were meant to leave alone ("The Crown Prosecution Service (CPS) is independent
+    # of the police. We decide whether to charge a person with a crime, and we present cases at
+    # court." is two ideas in one sentence).
+    insert_easy_read: str | dict[str, str] | None = None
     # Where the letter page and the training page put the paragraph (api/static/insert.js):
     # 'opening' first under the greeting, 'early' after the paragraph giving the decision (or
     # the first under the greeting), 'body' before the sign-off.
@@ -397,7 +404,8 @@ def for_both_halves(f: Finding, cfg: InsertSettings, state: State) -> Finding:
 
 def insert_suggestion(cfg: InsertSettings, state: State) -> list[str]:
     """The paragraph a content rule suggests adding (per decision where it differs), in the
-    letter's language: a letter in Welsh gets `insert_cy` (none: nothing to insert, rather than
+    letter's language (to an Easy Read reader, in English, `insert_easy_read` where the rule has
+    one): a letter in Welsh gets `insert_cy` (none: nothing to insert, rather than
     English in a Welsh letter); a letter in Welsh and English, none: what it lacks is lacking in
     both halves, and one paragraph in one place cannot mend both (the finding says what to add)."""
     language = state.language
@@ -407,6 +415,8 @@ def insert_suggestion(cfg: InsertSettings, state: State) -> list[str]:
             text = cfg.insert_bereaved
         elif language == "cy" and cfg.insert_bereaved_cy:
             text = cfg.insert_bereaved_cy
+    if language == "en" and cfg.insert_easy_read and state.letter.context.reader == "easy_read":
+        text = cfg.insert_easy_read
     if not text:
         return []
     if isinstance(text, dict):
