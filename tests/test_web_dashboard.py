@@ -565,3 +565,15 @@ def test_the_suggestions_say_how_many_kinds_letters_and_times(site):
     assert len(rows) > 1 and times > letters > 1
     assert visible_text(details.group(1)).strip() == (
         f"Suggestions (worth a look): {len(rows)} kinds, found {times} times in {letters} letters")
+
+
+@pytest.mark.parametrize("params", [{"team": "north"}, {"decision": "discontinued"},
+                                    {"date_from": "2025-01-01"}, {"date_to": "2025-12-31"}])
+def test_the_panels_figures_say_they_are_not_filtered(site, params):
+    """The panel's agreement is worked out over every letter it rated in a period: a dashboard
+    filtered by a decision or by dates said nothing of it (only a team filter was named), so its
+    figures read as if for those letters alone (a managers' review)."""
+    client = signed_in(site, "manager")
+    page = visible_text(client.get("/dashboard", params=params).text)
+    assert "these figures are for all the letters it rated in each period, not only those chosen above" in page
+    assert "not only those chosen above" not in visible_text(client.get("/dashboard").text)
