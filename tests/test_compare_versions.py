@@ -265,6 +265,40 @@ def test_the_pages_and_the_api_count_the_same(server):
                for item in _list(compare, "unchanged"))
 
 
+def test_a_version_that_changed_only_the_letter_details_says_which(server):
+    """A version saved with the same words and a new letter date and name (the details a drafter
+    fills in under the letter) scored 65 then 37 with three new problems, and the compare page
+    showed not one change: the word-by-word view only. It now lists the details changed, in the
+    form's words, and says that the words are the same."""
+    with httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(server.token), timeout=60) as api:
+        letter_id = api.post("/letters", json={"text": LETTER, "context": CONTEXT}).json()["id"]
+        r = api.post("/letters", json={"letter_id": letter_id, "text": LETTER, "context": {
+            "letter_date": "2024-12-30", "victim_name": "Mr Oliver Grant", "reader": "young_person"}})
+        assert r.status_code == 201
+        with signed_in_client(server.url, server.token) as web:
+            compare = web.get(f"/letters/{letter_id}/compare").text
+            same = web.get(f"/letters/{letter_id}/compare?from=1&to=1").text
+    details = re.search(r'id="details-changed"(.*?)</section>', compare, re.S).group(1)
+    items = [re.sub(r"<[^>]+>", "", i).replace("&#39;", "'") for i in re.findall(r"<li>(.*?)</li>", details, re.S)]
+    assert items == [
+        "Letter date: Thursday 19 December 2024 in version 1; Monday 30 December 2024 in version 2.",
+        "Name the letter should greet: Ms Olivia Grant in version 1; Mr Oliver Grant in version 2.",
+        "Who will read the letter: An adult in version 1; A young person (under 18) in version 2."]
+    assert "The words of the letter are the same in both versions." in compare
+    assert 'class="diff-ins"><span' not in compare and 'class="diff-del"><span' not in compare
+    assert 'id="details-changed"' not in same and 'id="same-words"' not in same
+
+
+def test_a_version_with_new_words_and_the_same_details_lists_no_details(server):
+    with httpx.Client(base_url=f"{server.url}/api/v1", headers=auth(server.token), timeout=60) as api:
+        letter_id = api.post("/letters", json={"text": LETTER, "context": CONTEXT}).json()["id"]
+        assert api.post("/letters", json={"letter_id": letter_id, "text": LETTER.replace("Dear", "Dear dear")}).status_code == 201
+        with signed_in_client(server.url, server.token) as web:
+            compare = web.get(f"/letters/{letter_id}/compare").text
+    assert 'id="details-changed"' not in compare and 'id="same-words"' not in compare
+    assert '<ins class="diff-ins"><span class="visually-hidden">[added: </span>dear' in compare
+
+
 def test_the_word_by_word_view_of_a_long_repetitive_letter_is_bounded():
     """The compare page's word-by-word view ran difflib over every word of both versions: a
     200 KB letter of repeated lines took 523 s of server time. Lines are matched first; a

@@ -266,3 +266,78 @@ def test_a_mark_on_a_finding_a_newer_version_still_has_is_made(server, api):
         assert r.status_code == 303 and r.headers["location"].endswith("saved=suppressed")
     letter = api.get(f"/letters/{letter_id}").json()
     assert [(s["rule"], s["reason"]) for s in letter["suppressions"]] == [("content.vrr", "told by telephone on the day")]
+
+
+# --- A one-click change made on a page a newer version has overtaken --------------------------
+
+JARGON = TEXT.replace("I know this is hard news.", "I know this is hard news. The complainant was upset by the delay.")
+
+
+def change_form(page: str, original: str) -> dict:
+    """The hidden fields of the no-script form of a finding's one-click change."""
+    for form in re.findall(r'<form method="post" action="/letters/\d+/changes" class="change-form">(.*?)</form>',
+                           page, re.S):
+        fields = {m.group(1): html.unescape(m.group(2))
+                  for m in re.finditer(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)}
+        if fields.get("original") == original:
+            fields["value"] = html.unescape(re.search(r'name="value" value="([^"]*)"', form).group(1))
+            return fields
+    raise AssertionError(f"no one-click change for {original!r}")
+
+
+def test_a_change_on_a_version_someone_has_since_changed_is_refused(server, api):
+    """A one-click change checked on version 1 ("The complainant was upset" -> "You were upset")
+    was applied to Bob's version 2, where the same words still sat at the same place but the
+    sentence round them had changed ("The complainant was, she said, upset": "You were, she said,
+    upset", a change the checker never offered there). The form carries the version it was made
+    for now, and a change on an older one is refused, saying who saved which version."""
+    r = api.post("/letters", json={"text": JARGON, "context": CONTEXT})
+    letter_id = r.json()["id"]
+    with session(server, "ann") as ann, session(server, "bob") as bob:
+        form = change_form(ann.get(f"/letters/{letter_id}").text, "The complainant was")
+        assert form["value"] == "You were" and form["version"] == "1"
+        bob_text = JARGON.replace("The complainant was upset", "The complainant was, she said, upset")
+        bob_form = form_of(bob.get(f"/letters/{letter_id}").text)
+        assert bob.post(f"/letters/{letter_id}/versions", data={**bob_form, "text": bob_text}).status_code == 303
+        assert bob_text[int(form["start"]):int(form["end"])] == form["original"]  # same words, same place
+        r = ann.post(f"/letters/{letter_id}/changes", data=form, follow_redirects=False)
+        assert r.status_code == 409
+        summary = re.sub(r"\s+", " ", re.search(r'id="error-summary">(.*?)</div>', r.text, re.S).group(1))
+        assert "Nothing was changed: Bob Manager saved version 2 of this letter on " in summary
+        assert "after you opened version 1" in summary
+        assert "This page now shows version 2" in summary
+        assert 'name="version" value="2"' in r.text  # the page's forms are now of version 2
+    letter = api.get(f"/letters/{letter_id}").json()
+    assert letter["latest_version"] == 2 and letter["versions"][-1]["text"] == bob_text
+    assert "You were" not in letter["versions"][-1]["text"]
+
+
+def test_a_change_on_the_latest_version_is_made(server, api):
+    r = api.post("/letters", json={"text": JARGON, "context": CONTEXT})
+    letter_id = r.json()["id"]
+    with session(server, "ann") as ann:
+        form = change_form(ann.get(f"/letters/{letter_id}").text, "The complainant was")
+        r = ann.post(f"/letters/{letter_id}/changes", data=form, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].endswith("saved=changed")
+    letter = api.get(f"/letters/{letter_id}").json()
+    assert letter["latest_version"] == 2
+    assert "hard news. You were upset by the delay." in letter["versions"][-1]["text"]
+
+
+def test_a_save_refused_by_ones_own_save_in_another_tab_says_so(server, api):
+    """Ann, in two tabs, saved version 2 in one; the other tab's save and one-click change said
+    "Ann Staff saved version 2 of this letter" as if someone with her name had. Now: "You, in
+    another tab or window, saved version 2"."""
+    r = api.post("/letters", json={"text": JARGON, "context": CONTEXT})
+    letter_id = r.json()["id"]
+    with session(server, "ann") as tab1, session(server, "ann") as tab2:
+        page = tab2.get(f"/letters/{letter_id}").text
+        change, form = change_form(page, "The complainant was"), form_of(page)
+        assert tab1.post(f"/letters/{letter_id}/versions",
+                         data={**form_of(tab1.get(f"/letters/{letter_id}").text), "text": B_EDIT}).status_code == 303
+        for r in (tab2.post(f"/letters/{letter_id}/versions", data={**form, "text": A_EDIT}),
+                  tab2.post(f"/letters/{letter_id}/changes", data=change)):
+            assert r.status_code == 409
+            summary = re.sub(r"\s+", " ", re.search(r'id="error-summary">(.*?)</div>', r.text, re.S).group(1))
+            assert "You, in another tab or window, saved version 2 of this letter on " in summary
+            assert "Ann Staff" not in summary

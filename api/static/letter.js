@@ -413,6 +413,7 @@
     if (f.kind === "replace") {
       var form = postForm("/changes");
       form.className = "change-form";
+      hidden(form, "version", data.version);  // the version the change was checked on
       var chars = window.vclQaPlaces(current).chars;  // (the server counts characters: an emoji is one)
       hidden(form, "start", chars(f.replace_start)); hidden(form, "end", chars(f.replace_end));
       hidden(form, "original", current.slice(f.replace_start, f.replace_end));
@@ -425,6 +426,7 @@
     } else if (f.kind === "fill") {
       var fill = postForm("/changes");
       fill.className = "fill-form";
+      hidden(fill, "version", data.version);
       var at = window.vclQaPlaces(current).chars;
       hidden(fill, "start", at(f.start)); hidden(fill, "end", at(f.end)); hidden(fill, "original", f.text);
       var label = placeholderLabel(f.text);

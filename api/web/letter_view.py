@@ -133,6 +133,41 @@ FIELD_OPTIONS = {"decision": DECISION_LABELS, "victim_category": CATEGORY_LABELS
 DATE_FIELDS = ("decision_date", "letter_date")
 
 
+# Each detail named as a heading of a list names it (FIELD_LABELS are the form's questions).
+DETAIL_NAMES = {"decision": "Decision", "decision_date": "Decision date", "letter_date": "Letter date",
+                "victim_category": "Victim's rights", "bereaved": "Writing to a bereaved family member",
+                "offence": "Offence", "victim_name": "Name the letter should greet",
+                "urn": "Case reference (URN)", "withdrawal": "The victim withdrew support",
+                "reader": "Who will read the letter"}
+
+
+def _detail_words(field: str, value: Any) -> str:
+    """A stored detail as the check form shows it: "Monday 30 December 2024", "Yes", "An adult"."""
+    if value is None or value == "":
+        return "not given"
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
+    if field in DATE_FIELDS:
+        try:
+            return long_date(dt.date.fromisoformat(str(value)))
+        except ValueError:
+            return str(value)
+    options = {**FIELD_OPTIONS, "reader": labels.READERS}.get(field)
+    return str(options.get(str(value), value)) if options else str(value)
+
+
+def detail_changes(old: dict, new: dict) -> list[dict]:
+    """The letter details one version has and another has otherwise, in the check form's order
+    and words: a version saved with a new letter date or name and the same words changes its
+    findings and score, and the comparison says why."""
+    out = []
+    for field in FIELD_ORDER:
+        before, after = _detail_words(field, old.get(field)), _detail_words(field, new.get(field))
+        if before != after:
+            out.append({"field": field, "label": DETAIL_NAMES.get(field, field), "old": before, "new": after})
+    return out
+
+
 def placeholder_label(words: str) -> str:
     """'[NAME OF PROSECUTOR]' -> 'Name of prosecutor'; '[insert trial date]' -> 'Trial date'."""
     inner = re.sub(r"^[\[<{]+|[\]>}]+$", "", words.strip()).replace("_", " ").strip()

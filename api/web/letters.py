@@ -348,6 +348,8 @@ def _save(request, letter_id: int, user, db, text: str, context: dict, saved: st
     except LetterError as exc:
         return _problem(request, letter_id, user, db, exc.message[:1].upper() + exc.message[1:] + ".", text)
     except service.NewerVersion as exc:
+        if saved == "changed":  # a one-click change: saved meanwhile, nothing typed to keep
+            return _change_outdated(request, letter_id, user, db, exc.base, exc.latest)
         return _newer_version(request, letter_id, user, db, exc, text, opened if opened is not None else exc.base)
     except store.Conflict as exc:
         key = _conflict_key(exc)
@@ -370,6 +372,14 @@ UNSAVED_MESSAGES = {
 }
 
 
+def _saver(user, author: str | None) -> str:
+    """Who saved the newer version, as the person refused reads it: their own name would read as
+    someone else with it; it was them, in another tab or window."""
+    if author and author == user.name:
+        return "You, in another tab or window,"
+    return author or "Someone else"
+
+
 def _newer_version(request, letter_id: int, user, db, exc, text: str, opened: int):
     """Someone saved a newer version while this person edited an older one (`opened`): nothing
     is saved; the page shows their own text still in the editor, the newer version beside the
@@ -378,7 +388,7 @@ def _newer_version(request, letter_id: int, user, db, exc, text: str, opened: in
     letter = _load(db, user, letter_id)
     newer = {"version": exc.latest, "base": opened if 1 <= opened < exc.latest else None,
              "author": exc.author, "text": letter["versions"][-1]["text"] or "", "opened": opened}
-    by = exc.author or "Someone else"
+    by = _saver(user, exc.author)
     when = f" on {letter_view.when(exc.saved_at)}" if exc.saved_at else ""
     if opened > exc.latest:  # not newer work: the letter went back (a restore), or no such version
         what = ("was made after the backup the service was restored from, so it is not held any more"
@@ -399,9 +409,15 @@ def _newer_version(request, letter_id: int, user, db, exc, text: str, opened: in
 @router.post("/letters/{letter_id}/changes")
 def change_words(request: Request, letter_id: int, user: StaffOrManager, form: PostedForm, db: DbDep):
     """One change to the latest version, without scripts: a suggested replacement, or the value
-    for template text. Made only if the words are still where they were."""
+    for template text. Made only on the version the page showed (`version`: the change was
+    checked against that version's sentence, and a newer one may have the same words at the same
+    place in a sentence changed round them), and only if the words are still where they were."""
     letter = _load(db, user, letter_id)
     text = letter["versions"][-1]["text"] or ""
+    latest = letter["latest_version"]
+    seen = _version_number(form.get("version"))
+    if seen is not None and seen != latest:
+        return _change_outdated(request, letter_id, user, db, seen, latest)
     try:
         start, end = int(form.get("start", "")), int(form.get("end", ""))
     except ValueError:
@@ -414,7 +430,26 @@ def change_words(request: Request, letter_id: int, user: StaffOrManager, form: P
         return _problem(request, letter_id, user, db, f"Type {label.lower()} in the box, then press Put it in.")
     if value.rstrip()[-1:] in (".", "!", "?") and text[end:end + 1] == ".":
         end += 1  # a sentence typed over "Click or tap here to enter text." brings its own full stop
-    return _save(request, letter_id, user, db, text[:start] + value + text[end:], {}, "changed")
+    # saved only over the version just read: one saved meanwhile refuses it the same way
+    return _save(request, letter_id, user, db, text[:start] + value + text[end:], {}, "changed", latest)
+
+
+def _change_outdated(request, letter_id: int, user, db, seen: int, latest: int):
+    """A one-click change pressed on a page of version `seen` when the letter is at `latest`:
+    nothing is changed (the change was worked out for the sentence as it was in `seen`), and the
+    page, now showing the latest version, says who saved it and what to do."""
+    author, saved_at = store.version_author(db, letter_id, latest)
+    when = f" on {letter_view.when(saved_at)}" if saved_at else ""
+    if seen < latest:
+        happened = (f"{_saver(user, author)} saved version {latest} of this letter{when}, "
+                    f"after you opened version {seen}")
+    else:  # the letter went back (a restore), or no such version
+        happened = (f"version {seen}, which you opened, is not held any more: the letter is at version "
+                    f"{latest}, saved by {author or 'someone'}{when}")
+    message = (f"Nothing was changed: {happened}. The change was worked out for the words around it "
+               f"in version {seen}, which may read differently now. This page now shows version "
+               f"{latest}: read it, and use the change there if it is still offered.")
+    return _letter_view(request, letter_id, user, db, error_text=message, status=409)
 
 
 @router.post("/letters/{letter_id}/suppressions")
@@ -445,7 +480,7 @@ def suppress(request: Request, letter_id: int, user: StaffOrManager, form: Poste
 def _mark_outdated(request, letter_id: int, user, db, exc: service.MarkOutdated):
     """A newer version, saved after this page was opened, no longer has the finding marked:
     nothing is marked, and the page (now showing the newer version) says so and what to do."""
-    by = exc.author or "Someone else"
+    by = _saver(user, exc.author)
     when = f" on {letter_view.when(exc.saved_at)}" if exc.saved_at else ""
     message = (f"Nothing was marked not a problem: {by} saved version {exc.latest} of this letter{when}, "
                f"after you opened version {exc.seen}, and that finding is not in version {exc.latest}. "
@@ -634,12 +669,15 @@ def compare_page(request: Request, letter_id: int, user: StaffOrManager, db: DbD
     new = new if new in held else letter["latest_version"]
     old = old if old in held else store.previous_version(held, new)
     old, new = min(old, new), max(old, new)  # an address typed backwards ("from=5&to=2") shown forwards
-    texts = {v: store.get_version(db, letter_id, v)["text"] or "" for v in {old, new}}  # (those two only)
+    shown = {v: store.get_version(db, letter_id, v) for v in {old, new}}  # (those two only)
+    texts = {v: shown[v]["text"] or "" for v in shown}
     comparison = store.compare(db, letter_id, old, new)
     audit.record(db, user.user, "letter.compare", "letter", letter_id, {"from": old, "to": new})
     return render(request, "compare.html", {
         "letter": letter, "old": old, "new": new, "pieces": letter_view.word_diff(texts[old], texts[new]),
         "comparison": comparison, "versions": [v["version"] for v in letter["versions"]],
+        "details": letter_view.detail_changes(shown[old]["context"] or {}, shown[new]["context"] or {}),
+        "same_words": texts[old] == texts[new],
         "scores": {v["version"]: v["score"] for v in letter["versions"]},
     }, user=user)
 
