@@ -257,6 +257,10 @@ class Comparison(BaseModel):
     fixed: list[dict[str, Any]]
     new: list[dict[str, Any]]
     unchanged: list[dict[str, Any]]
+    # the letter details that differ between the two versions, as stored ({"field", "from",
+    # "to"}; a value not given is null), and whether the words are the same
+    details_changed: list[dict[str, Any]] = []
+    same_words: bool = False
 
 
 class SuppressionIn(BaseModel):

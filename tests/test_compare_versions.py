@@ -275,9 +275,16 @@ def test_a_version_that_changed_only_the_letter_details_says_which(server):
         r = api.post("/letters", json={"letter_id": letter_id, "text": LETTER, "context": {
             "letter_date": "2024-12-30", "victim_name": "Mr Oliver Grant", "reader": "young_person"}})
         assert r.status_code == 201
+        body = api.get(f"/letters/{letter_id}/compare").json()
         with signed_in_client(server.url, server.token) as web:
             compare = web.get(f"/letters/{letter_id}/compare").text
             same = web.get(f"/letters/{letter_id}/compare?from=1&to=1").text
+    # the API says the same, with the values as stored (an integrating system reads codes)
+    assert body["same_words"] is True
+    assert body["details_changed"] == [
+        {"field": "letter_date", "from": "2024-12-19", "to": "2024-12-30"},
+        {"field": "reader", "from": CONTEXT.get("reader", "adult"), "to": "young_person"},
+        {"field": "victim_name", "from": "Ms Olivia Grant", "to": "Mr Oliver Grant"}]
     details = re.search(r'id="details-changed"(.*?)</section>', compare, re.S).group(1)
     items = [re.sub(r"<[^>]+>", "", i).replace("&#39;", "'") for i in re.findall(r"<li>(.*?)</li>", details, re.S)]
     assert items == [
@@ -295,7 +302,9 @@ def test_a_version_with_new_words_and_the_same_details_lists_no_details(server):
         assert api.post("/letters", json={"letter_id": letter_id, "text": LETTER.replace("Dear", "Dear dear")}).status_code == 201
         with signed_in_client(server.url, server.token) as web:
             compare = web.get(f"/letters/{letter_id}/compare").text
+        body = api.get(f"/letters/{letter_id}/compare").json()
     assert 'id="details-changed"' not in compare and 'id="same-words"' not in compare
+    assert body["details_changed"] == [] and body["same_words"] is False
     assert '<ins class="diff-ins"><span class="visually-hidden">[added: </span>dear' in compare
 
 

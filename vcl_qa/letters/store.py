@@ -481,7 +481,14 @@ def compare(db: Database, letter_id: int, old: int, new: int) -> dict:
                          [letter_id, v]).fetchone()
         texts[v] = row[0] if row else None
     out = matching.compare_findings(findings[old], findings[new], texts[old], texts[new])
-    return {"letter_id": letter_id, "from_version": old, "to_version": new, **out}
+    contexts = {v: _latest_context(db, letter_id, v) for v in (old, new)}
+    # the letter details each version was scored with, where they differ: a version with the
+    # same words and a new letter date can score otherwise, and this says why
+    changed = [{"field": k, "from": contexts[old].get(k), "to": contexts[new].get(k)}
+               for k in sorted(set(contexts[old]) | set(contexts[new]) - {"suppress"})
+               if k != "suppress" and contexts[old].get(k) != contexts[new].get(k)]
+    return {"letter_id": letter_id, "from_version": old, "to_version": new, **out,
+            "same_words": texts[old] == texts[new], "details_changed": changed}
 
 
 def _latest_context(db: Database, letter_id: int, version: int) -> dict:
