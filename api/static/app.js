@@ -42,7 +42,7 @@
     forget: function (key) {
       try { window.sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ }
     },
-    offer: function (box, key, kept, putBack) {
+    offer: function (box, key, kept, putBack, store) {
       var at = new Date(kept.at);
       box.querySelector(".unsaved-when").textContent = isNaN(at) ? "" :
         " at " + at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
@@ -52,7 +52,7 @@
         putBack(kept);
       });
       box.querySelector("[data-discard]").addEventListener("click", function () {
-        unsaved.forget(key);
+        (store || unsaved).forget(key);
         box.hidden = true;
       });
     }
@@ -104,14 +104,37 @@
     };
   };
 
+  /* The same on this device rather than in this tab (localStorage), for a panel member's answers
+     on a letter: a member whose session ended signs in again with a new link, which opens in a
+     new tab. Kept for `LASTING_DAYS` at most; signing out forgets it. */
+  var LASTING_DAYS = 2;
+  var lasting = window.vclQaUnsaved.lasting = {
+    read: function (key, valid) {
+      try {
+        var k = JSON.parse(window.localStorage.getItem(key) || "null");
+        if (k && !(Date.now() - k.at < LASTING_DAYS * 864e5)) { lasting.forget(key); return null; }
+        return k && valid(k) ? k : null;
+      } catch (e) { return null; }
+    },
+    write: function (key, value) {
+      value.at = Date.now();
+      try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* off or full */ }
+    },
+    forget: function (key) {
+      try { window.localStorage.removeItem(key); } catch (e) { /* nothing kept */ }
+    }
+  };
+
   // Signing out forgets all of it.
   document.addEventListener("submit", function (event) {
     if (!event.target.classList || !event.target.classList.contains("sign-out")) { return; }
-    try {
-      Object.keys(window.sessionStorage).forEach(function (key) {
-        if (key.indexOf("vcl-qa-unsaved-") === 0) { unsaved.forget(key); }
-      });
-    } catch (e) { /* storage off: nothing kept */ }
+    [[window.sessionStorage, unsaved], [window.localStorage, lasting]].forEach(function (pair) {
+      try {
+        Object.keys(pair[0]).forEach(function (key) {
+          if (key.indexOf("vcl-qa-unsaved-") === 0) { pair[1].forget(key); }
+        });
+      } catch (e) { /* storage off: nothing kept */ }
+    });
   });
 
   // The check page: the pasted letter and the case details are kept in this tab as they are
@@ -458,4 +481,63 @@
     window.clearTimeout(timer);
     timer = window.setTimeout(take, 200);
   });
+}());
+
+/* Panel rating page: the answers (scores, comments, marked passages) are kept on this device as
+   they are sent (window.vclQaUnsaved.lasting), so that a session that ended while a member was
+   rating, or a form that had expired, does not lose them: the letter's page offers them back
+   ("Put my answers back"), and the list of letters says which letter has answers waiting. The
+   page that says the rating is saved, or that it can no longer change, forgets them. */
+(function () {
+  "use strict";
+
+  var lasting = window.vclQaUnsaved && window.vclQaUnsaved.lasting;
+  if (!lasting) { return; }
+  var PREFIX = "vcl-qa-unsaved-rating-";
+  var valid = function (k) { return k && typeof k.fields === "object"; };
+
+  // the list of letters: a note beside each letter with answers kept here
+  document.querySelectorAll(".queue-table a[data-item]").forEach(function (a) {
+    if (!lasting.read(PREFIX + a.getAttribute("data-item"), valid)) { return; }
+    var note = document.createElement("span");
+    note.className = "hint unsaved-note";
+    note.textContent = " (answers not saved yet)";
+    a.parentNode.appendChild(note);
+  });
+
+  var match = /^\/panel\/([0-9a-f]{16})$/.exec(window.location.pathname);
+  if (!match) { return; }
+  var key = PREFIX + match[1];
+  var form = document.getElementById("rating-form");
+  if (!form || document.getElementById("rating-saved") || form.hasAttribute("data-sent-back")) {
+    lasting.forget(key);  // saved, no longer open to change, or sent back with the answers in it
+  }
+  if (!form) { return; }
+
+  form.addEventListener("submit", function () {
+    var fields = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrf_token" || el.type === "submit" || el.type === "button") { return; }
+      if (el.type === "radio" && !el.checked) { return; }
+      fields[el.name] = el.value;
+    });
+    lasting.write(key, { fields: fields });
+  });
+
+  var kept = lasting.read(key, valid);
+  var box = document.getElementById("rating-kept");
+  if (!kept || !box) { return; }
+  window.vclQaUnsaved.offer(box, key, kept, function () {
+    var first = null;
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || !Object.prototype.hasOwnProperty.call(kept.fields, el.name)) { return; }
+      if (el.type === "radio") {
+        el.checked = el.value === kept.fields[el.name];
+        if (el.checked && !first) { first = el; }
+      } else if (el.type !== "submit" && el.type !== "button") {
+        el.value = kept.fields[el.name];
+      }
+    });
+    (first || form.querySelector("input, textarea")).focus();
+  }, lasting);
 }());

@@ -13,18 +13,20 @@ from vcl_qa.db import sign_in_links
 
 from ..deps import DbDep
 from vcl_qa.db.users import user_by_token
-from vcl_qa.db.web_sessions import create_session, end_session
+from vcl_qa.db.web_sessions import create_session, csrf_token, end_session, session_user
 
-from .session import (COOKIE, PRE_COOKIE, ROLE_HOME, PageUser, check_csrf, new_pre_token, redirect,
-                      render, safe_next, secure_cookie, settings)
+from .session import (COOKIE, PRE_COOKIE, ROLE_HOME, PageUser, WebUser, check_csrf, new_pre_token,
+                      redirect, render, safe_next, secure_cookie, settings)
 
 router = APIRouter(include_in_schema=False)
 
 
-def _sign_in_page(request: Request, error: str | None = None, status: int = 200):
+def _sign_in_page(request: Request, error: str | None = None, status: int = 200, target: str | None = None):
+    """The sign-in form; `target`, the page to go on to, is the posted one when a try failed."""
     token = new_pre_token()
     response = render(request, "sign_in.html", {"error": error, "pre_token": token,
-                                                "next": request.query_params.get("next", "")}, status)
+                                                "next": request.query_params.get("next", "") if target is None else target,
+                                                "hours": f'{float(settings().get("session_hours", 8)):g}'}, status)
     response.set_cookie(PRE_COOKIE, token, httponly=True, samesite="lax", secure=secure_cookie(request),
                         path="/sign-in")
     return response
@@ -38,19 +40,20 @@ def sign_in_form(request: Request):
 @router.post("/sign-in")
 async def sign_in(request: Request):
     form = await request.form()
+    target = str(form.get("next", ""))
     expected = request.cookies.get(PRE_COOKIE, "")
     if not expected or not hmac.compare_digest(str(form.get("pre_token", "")), expected):
-        return _sign_in_page(request, "The sign-in form had expired. Please paste your token again.", 400)
+        return _sign_in_page(request, "The sign-in form had expired. Please paste your token again.", 400, target)
     token = str(form.get("token", "")).strip()
     if not token:
-        return _sign_in_page(request, "Paste your sign-in token.", 400)
+        return _sign_in_page(request, "Paste your sign-in token.", 400, target)
     # In the thread pool: starting a session writes, and the write lock may be held elsewhere.
     signed = await run_in_threadpool(_start_session, request.app.state.db_path, token)
     if signed is None:
         return _sign_in_page(request, "That token is not valid. Check you copied all of it, "
-                                      "or ask your administrator for a new one.", 400)
+                                      "or ask your administrator for a new one.", 400, target)
     user, session_id = signed
-    return _signed_in(request, user, session_id, str(form.get("next", "")))
+    return _signed_in(request, user, session_id, target)
 
 
 def _signed_in(request: Request, user, session_id: str, target: str):
@@ -67,11 +70,29 @@ LINK_GONE = ("This sign-in link does not work any more: it has been used, it is 
 
 def _link_page(request: Request, name: str | None, error: str | None = None, status: int = 200):
     token = new_pre_token()
-    response = render(request, "sign_in_link.html", {"name": name, "error": error, "pre_token": token}, status)
+    # Someone signed in already (a member who opens the link in their email again to come back)
+    # is told so, and where to go, rather than only that the link does not work.
+    session_id = request.cookies.get(COOKIE, "")
+    current = _session_user(request.app.state.db_path, session_id) if error else None
+    response = render(request, "sign_in_link.html", {
+        "name": name, "error": error, "pre_token": token, "current": current,
+        "home": ROLE_HOME.get(current.role, "/account") if current else None}, status,
+        WebUser(current, csrf_token(session_id)) if current else None)  # the header, with "Sign out"
     response.set_cookie(PRE_COOKIE, token, httponly=True, samesite="lax", secure=secure_cookie(request),
                         path="/sign-in")
     response.headers["Referrer-Policy"] = "no-referrer"  # the code is in this page's address
     return response
+
+
+def _session_user(db_path, session_id: str):
+    """The user of a live session, or None (no cookie, or the session has ended)."""
+    if not session_id:
+        return None
+    db = open_db(db_path)
+    try:
+        return session_user(db, session_id)
+    finally:
+        db.close()
 
 
 def _peek(db_path, code: str):

@@ -32,13 +32,22 @@ PERIOD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
 STATUS_WORDS = {"to_rate": "To rate", "rated": "Rated", "revealed": "Rated, findings seen"}
 VERDICT_WORDS = {"not_a_problem": "Not a problem", "agree": "Agree"}
 # What each tag in an anonymised letter stands for (the tags themselves are in rules/redaction.yml).
-TAG_WORDS = {"victim": "the person the letter was written to", "name": "another person's name",
+# Every tag has its words here: a lay reader cannot guess "other case ref" or "bank"
+# (tests/browser/test_browser_panel_review.py reads the guide for each).
+TAG_WORDS = {"victim": "the person the letter was written to",
+             "name": "another person's name (everyone else named in the letter has this label, so two "
+                     "[NAME] labels may be different people)",
              "address": "an address or street", "phone": "a phone number", "email": "an email address",
              "dob": "a date of birth", "case_ref": "a case or crime reference number",
+             "other_case_ref": "a reference number from a different case: the letter gives another "
+                               "case's reference, perhaps because it was copied from another letter",
              "organisation": "a firm or other organisation", "vehicle": "a vehicle number plate",
              "collar": "a police officer's number", "age": "someone's age", "school": "a school",
              "place": "a pub, shop or other place", "date": "the date something happened",
-             "hidden": "words a manager chose to hide"}
+             "id_number": "a personal number, such as a passport, driving licence, National Insurance or NHS number",
+             "bank": "bank account details, such as an account number or sort code",
+             "number": "another long number that could show who someone is",
+             "hidden": "words the panel's organiser chose to hide, or text that could not be shown safely"}
 MARK_FIELD = re.compile(r"^mark_(?:quote|comment|start)_(\d{1,3})$")
 
 
@@ -95,13 +104,24 @@ def _item_page(request, user, db, code, errors=None, values=None, notice=None, s
     rows = [{**m, "i": i, "filled": True} for i, m in enumerate(marks)]
     if len(rows) < int(load_panel_rules().limits.get("marks_per_rating", 20)):
         rows.append({"quote": "", "comment": "", "start": None, "i": len(rows), "filled": False})
+    # Where this letter stands in the member's list (the queue numbers them "letter 1", "letter 2"),
+    # and the next one still to rate, so that the page can say what comes next.
+    queue = rating.queue(db, user.user)
+    number = next((n for n, r in enumerate(queue, start=1) if r["item_id"] == code), None)
+    to_rate = [(n, r) for n, r in enumerate(queue, start=1) if r["status"] == "to_rate" and r["item_id"] != code]
+    after = [(n, r) for n, r in to_rate if number is None or n > number]
+    next_item = (after or to_rate or [None])[0]
     if item["findings"]:  # the most serious first; each keeps its number (the answer forms use it)
         rank = {"error": 0, "warning": 1, "suggestion": 2}
         item["findings"] = sorted(item["findings"], key=lambda f: (rank.get(f["severity"], 3), f["number"]))
     return render(request, "review_item.html", {
         "item": item, "rubric": rubric, "errors": errors or {}, "values": values or {}, "notice": notice,
+        # "Your rating is saved" is shown where a saved rating lands (#after-rating), not above the letter
+        "notice_at_top": notice is not None and not notice.startswith("Your rating"),
         "unanswered": [k for k in errors or {} if k.startswith("score_") or k == "overall"],
         "decisions": DECISION_LABELS, "offences": OFFENCE_LABELS, "severity_words": SEVERITY_WORDS,
+        "number": number, "in_queue": len(queue), "still_to_rate": len(to_rate),
+        "next_item": {"number": next_item[0], "code": next_item[1]["item_id"]} if next_item else None,
         "verdict_words": VERDICT_WORDS, "mark_rows": rows, "segments": segments(item["text"], saved),
         "marked": [{"n": n, "quote": item["text"][m["start"]:m["end"]], "comment": m["comment"]}
                    for n, m in enumerate(saved, start=1)]}, status, user)
@@ -143,6 +163,9 @@ def _mark_spans(db, user, code: str, marks: list[dict], errors: dict[str, str]) 
     return out
 
 
+LOCKED_MESSAGE = ("You have already looked at the automatic findings for this letter, so your rating "
+                  "cannot change now.")
+NOT_SAVED = " The answers you just sent were not saved: your saved rating is under “Your rating”."
 CONTROL_MESSAGE = ("{what} had characters in it that could hide or change what others read (such as an "
                    "escape code or a right-to-left override). They are taken out below: check the words "
                    "and save again.")
@@ -197,7 +220,11 @@ def save_rating(request: Request, code: str, user: Panel, form: PostedForm, db: 
             errors[name] = (CONTROL_MESSAGE.format(what=what) if rating.has_control(values.get(name, ""))
                             else exc.message)
         except Conflict as exc:
-            errors["overall"] = str(exc)
+            # The rating is closed (findings seen in another tab, or the letter purged): the form is
+            # gone from the page, so the message points at "Your rating" and says what became of
+            # the answers just sent.
+            errors["rating-heading"] = (LOCKED_MESSAGE if "revealed" in str(exc)
+                                        else f"{str(exc)[:1].upper()}{str(exc)[1:]}.") + NOT_SAVED
         except NotFound:
             raise PageNotFound() from None
     if errors:  # shown back without control characters: the message beside the box says why
