@@ -95,7 +95,7 @@ def _may_rescue(concept: Concept, text: str) -> bool:
     what rules it out (`rescue_unless`); kept per sentence (a letter's sentences are asked
     about on every rescue, and most were met before)."""
     needs, unless = concept.rescue_needs, concept.rescue_unless
-    key = (needs, unless, text)  # (compiled patterns are equal when pattern and flags are)
+    key = (_rescue_token(concept), text)
     found = _RESCUABLE.get(key)
     if found is None:
         found = bool((needs is None or needs.search(text)) and (unless is None or not unless.search(text)))
@@ -106,6 +106,19 @@ def _may_rescue(concept: Concept, text: str) -> bool:
 
 # Sentences' answers to `_may_rescue` (a few rescued concepts each; about 100 bytes an entry).
 _RESCUABLE = TextMemo(50_000, 2_000_000)
+# A number for each (rescue_needs, rescue_unless) met, kept on the concept: the memo's key. (The
+# patterns themselves made the key before, and hashing a compiled pattern reads all of its
+# compiled code each time: a microsecond a sentence, for every sentence of every letter.)
+_TOKENS: dict[tuple, int] = {}
+
+
+def _rescue_token(concept: Concept) -> int:
+    token = concept.__dict__.get("_rescue_token")
+    if token is None:
+        needs, unless = concept.rescue_needs, concept.rescue_unless
+        shape = tuple((p.pattern, p.flags) if p is not None else None for p in (needs, unless))
+        token = concept.__dict__["_rescue_token"] = _TOKENS.setdefault(shape, len(_TOKENS))
+    return token
 
 
 def _with_next(segs: list, i: int) -> list[int]:
