@@ -1220,7 +1220,7 @@ def test_a_name_that_is_a_word_stays_the_word_only_where_the_words_after_it_say_
     ctx = LetterContext(victim_name="Ms Hope Adeyemi")
     text = "Dear Ms Adeyemi\n\nHope is not lost. Hope is not able to come. Hope told us. Hope is 9."
     assert redact(text, ctx).text == (
-        "Dear [VICTIM]\n\nHope is not lost. [VICTIM] is not able to come. [VICTIM] told us. [VICTIM] is 9.")
+        "Dear [VICTIM]\n\nHope is not lost. [VICTIM] is not able to come. [VICTIM] told us. [VICTIM] is [AGE].")
     text = "Yours sincerely\n\nAnna Field\n\nField officers will call. Field told us."
     assert redact(text).text == "Yours sincerely\n\n[NAME]\n\nField officers will call. [NAME] told us."
 
@@ -1445,3 +1445,13 @@ def test_ordinary_words_are_not_taken_for_a_name_cut_into_pieces(victim):
     text = ("We met at wood lane near Rose hill. At wood there were signs. One ill man was there. "
             "It was okay for us to wait. The Oak a forest. We looked for t he car.\n\nWe have decided to stop the case.")
     assert redact(text, LetterContext(victim_name=victim)).text == text
+
+
+def test_the_same_incident_date_told_again_is_hidden_again():
+    """holdout27's first run: "The dog bit you ... on 11 January." then "No one saw her or her dog
+    there on 11 January.": the second, with no telling word of its own, was left; the same day
+    told again is the date of what happened there too. A case date told with its own word stays."""
+    text = ("He pushed you outside the shop on 4th March. Nobody else was there on the 4th of March. "
+            "The trial was fixed for 9 June. We decided on 9 June.")
+    assert redact(text).text == ("He pushed you outside the shop on [DATE]. Nobody else was there on [DATE]. "
+                                 "The trial was fixed for 9 June. We decided on 9 June.")

@@ -1244,6 +1244,8 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
     before it holds at most window_most_words words (a long run with no full stop costs no more
     for each date in it than a sentence does)."""
     r, out, text = doc.rules, [], doc.text
+    untold: list[re.Match] = []  # dates nothing in their sentences tells about
+    hidden_days: set[str] = set()  # the days hidden as what happened (_date_key)
     last_hidden = False  # was the date before this one hidden as what happened?
     quiet: dict[str, bool] = {}  # a word that tells nothing wherever it stands (looked up once a word)
     abouts = [a.start() for a in re.finditer(r"(?i:about)", text)]  # (no cue to look for without one)
@@ -1292,13 +1294,28 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
                 continue
         elif not r.time_before.search(text, max(start, m.start() - 30), m.start()) and not (
                 previous_hidden and counted):
+            untold.append(m)
             continue
         last_hidden = True
-        if r.keep_month and m.group("day") is not None:
-            out.append(_Cand(m.start("day"), m.end("day"), "date", tag="[DAY]"))
-        else:
-            out.append(_Cand(*m.span(), "date"))
+        hidden_days.add(_date_key(m.group()))
+        out.append(_date_cand(r, m))
+    # The same day told again with no telling word of its own ("The dog bit you on 11 January.
+    # ... No one saw her dog there on 11 January.") is the date of what happened there too.
+    out += [_date_cand(r, m) for m in untold if _date_key(m.group()) in hidden_days]
     return out
+
+
+def _date_cand(r: RedactionRules, m: re.Match) -> _Cand:
+    if r.keep_month and m.group("day") is not None:
+        return _Cand(m.start("day"), m.end("day"), "date", tag="[DAY]")
+    return _Cand(*m.span(), "date")
+
+
+def _date_key(date: str) -> str:
+    """A date as written, for telling the same day written twice: "11 January", "the 11th of
+    January" and "Monday 11 January" are one."""
+    low = re.sub(r"(?<=\d)(st|nd|rd|th)\b|\bthe\b|\bof\b|\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", " ", date.lower())
+    return " ".join(re.findall(r"[a-z]+|\d+", low))
 
 
 _DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?([A-Za-z]+)")
