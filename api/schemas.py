@@ -194,6 +194,9 @@ class SuppressionOut(BaseModel):
     created_at: str
     revoked_at: str | None = Field(default=None, description="When it was restored (it counts no more)")
     revoked_by: str | None = Field(default=None, description="Who restored it")
+    version: int | None = Field(default=None, description=(
+        "The version it was made on (for a wording: it sets the words aside where they were in that "
+        "version, carried through later edits; the same words in a new place count again)"))
 
 
 class DetailDisagreement(BaseModel):
@@ -277,6 +280,10 @@ class SuppressionCreated(BaseModel):
     rule: str
     term: str | None
     reason: str
+    places: list[dict[str, int]] | None = Field(default=None, description=(
+        "For a wording: where in this version it sets the words aside ({start, end}): every place they "
+        "have, but those another mark on them already sets aside. Carried into later versions through "
+        "each edit; the same words put in a new place count again, with `marked_elsewhere`"))
     result: Result | None
 
 
@@ -329,3 +336,8 @@ class CheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(description="The letter body exactly as the victim would read it")
     context: ContextIn = Field(default_factory=dict, description="Case facts (contract section 1)")
+    marks_of: int | None = Field(default=None, ge=1, le=2**63 - 1, description=(
+        "A stored letter (one you may read) whose standing \u201cnot a problem\u201d marks apply to this "
+        "text, each mark on a wording where its words were in the letter's latest version, carried "
+        "through the edit (as saving the text as a new version would); `context.suppress` is then "
+        "not read. The letter page sends it while you type"))

@@ -20,8 +20,8 @@ from vcl_qa.errors import LetterError
 from vcl_qa.letters import service, store
 
 from ..concurrency import requester
-from ..deps import DbDep, LetterUser, bearer, scoring_slot, visible_team
-from ..errors import COMMON_RESPONSES, ApiError
+from ..deps import DbDep, LetterUser, bearer, check_visible, scoring_slot, visible_team
+from ..errors import COMMON_RESPONSES, NOT_FOUND, ApiError
 from ..schemas import CheckIn, SetAsideList, check_context_types
 
 router = APIRouter(tags=["check"], responses=COMMON_RESPONSES)
@@ -50,14 +50,16 @@ async def checking_user(request: Request, db: DbDep,
     return user
 
 
-@router.post("/check", response_model=Result)
-def check_letter(body: CheckIn, user: Annotated[User, Depends(checking_user)]):
+@router.post("/check", response_model=Result, responses=NOT_FOUND)
+def check_letter(body: CheckIn, user: Annotated[User, Depends(checking_user)], db: DbDep):
     """Score a letter (the submit body: text and context) and return the result; nothing is
     stored. For checking a draft as it is typed."""
     check_context_types(body.context)  # bereaved and withdrawal are JSON true or false, not "yes"
+    if body.marks_of is not None:
+        check_visible(db, user, body.marks_of)  # another team's letter, or none: 404
     try:
         with scoring_slot:
-            result = service.check(body.text, body.context)
+            result = service.check(body.text, body.context, db=db, marks_of=body.marks_of)
     except LetterError as exc:
         if exc.field not in ("text",):  # everything else is a context field
             exc.field = f"context.{exc.field}" if exc.field else "context"

@@ -228,7 +228,7 @@
     fetch(root + "/api/v1/check", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify({ text: text, context: data.context })
+      body: JSON.stringify({ text: text, context: data.context, marks_of: data.marks_of })
     }).then(function (r) {
       return r.json().then(function (body) { return { ok: r.ok, status: r.status, body: body }; });
     }).then(function (res) {
@@ -396,6 +396,10 @@
   }
 
   /* A finding's card, as the server draws it (api/templates/_finding.html). */
+  // as api/templates/_finding.html says it
+  var ELSEWHERE = "Marked \u201cnot a problem\u201d elsewhere in this letter, not here (the reason given there: ";
+  var ELSEWHERE_AFTER = "Look at this one: it counts until you mark it too, with its own reason.";
+
   function build(f) {
     var li = el("li", { className: "finding sev-" + f.severity, id: "f-" + f.n, "data-finding": f.n, "data-severity": f.severity });
     var head = el("p", { className: "finding-head" });
@@ -404,6 +408,9 @@
     head.appendChild(el("span", { className: "finding-title" }, (data.rule_titles[f.rule] || f.rule)));
     li.appendChild(head);
     li.appendChild(el("p", { className: "finding-message" }, f.message));
+    if (f.marked_elsewhere) {  // the same words marked not a problem in another place (engine/run.py suppress)
+      li.appendChild(el("p", { className: "finding-elsewhere" }, ELSEWHERE + "\u201c" + f.marked_elsewhere + "\u201d). " + ELSEWHERE_AFTER));
+    }
     if (f.start !== null && f.text) {
       var where = el("p", { className: "finding-text" }, "In the letter: ");
       var words = f.text.length > 80 ? f.text.slice(0, 77) + "..." : f.text;

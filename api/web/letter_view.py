@@ -189,14 +189,13 @@ def _kind(f: dict) -> str:
 
 
 def _suppression_for(f: dict, suppressions: list[dict]) -> dict | None:
-    """The standing suppression that sets this finding aside (by rule, and words when given)."""
+    """The standing suppression that sets this finding aside (by rule, and words when given):
+    of several on the same words (each for its own places), the one whose reason the engine
+    gave the finding."""
     text = (f.get("text") or "").lower()
-    for s in reversed(suppressions):
-        if s.get("revoked_at") or s["rule"] != f["rule"]:
-            continue
-        if not s.get("term") or s["term"].lower() == text:
-            return s
-    return None
+    found = [s for s in reversed(suppressions) if not s.get("revoked_at") and s["rule"] == f["rule"]
+             and (not s.get("term") or s["term"].lower() == text)]
+    return next((s for s in found if s["reason"] == f.get("suppressed_reason")), found[0] if found else None)
 
 
 def findings_view(result: dict, suppressions: list[dict], text: str) -> list[dict]:

@@ -210,10 +210,11 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
         comparison = store.compare(db, letter_id, held[-2], held[-1])
     context = dict(letter.get("context") or {})
     context.pop("suppress", None)
-    stood = [{"rule": s["rule"], "term": s["term"], "reason": s["reason"]}
-             for s in letter.get("suppressions") or [] if not s.get("revoked_at")]
     rules = load_rules().rules
-    data = {"letter": letter_id, "version": letter["latest_version"], "text": view["text"], "context": {**context, "suppress": stood},
+    # the check while typing applies the letter's standing marks, each on a wording where its
+    # words were, carried through the edits typed (`marks_of`: store.carried_marks)
+    data = {"letter": letter_id, "version": letter["latest_version"], "text": view["text"], "context": context,
+            "marks_of": letter_id,
             "findings": [_script_finding(f) for f in view["findings"]],
             # how many findings the list shows (the page's own findings are those it lists)
             "listed": listed,

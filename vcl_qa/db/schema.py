@@ -250,3 +250,136 @@ def judged_sources(db: Database) -> None:
         )""")
     db.execute("CREATE INDEX judged_sources_letter ON judged_sources(letter_id, id)")
     db.execute("CREATE INDEX judged_sources_version ON judged_sources(version_id)")
+
+
+@migrations(name="0011_mark_places")
+def mark_places(db: Database) -> None:
+    """A "not a problem" mark on a wording sets the words aside only where they were when it
+    was made, carried through later edits (vcl_qa/letters/store.py `places_at`): before, a
+    reason given for "complainant" in one sentence ("quoted from the court order here") hid the
+    word when it was put in any other sentence later, a finding set aside that nobody had looked
+    at. `suppressions.version`: the version a mark was made on. `suppression_places`: each
+    wording mark's places ([[start, end], ...] in characters of that version's text), a row a
+    version. Marks made before keep meaning what they meant when they were made: every place the
+    wording had in the version they were made on (the last saved by then), carried through each
+    later version; a sent letter's marks stand as they were when it went out (every place of the
+    wording in its latest version). A draft whose latest result hides the wording somewhere
+    those places do not reach gets an audit entry (`letter.mark_places`: the marks and how many
+    findings count again); they count, each shown as marked elsewhere and not here, the next
+    time the letter is scored (a new version, a mark or restore, or `vcl-qa rescore`, which
+    scores such drafts again: their rules version is cleared here)."""
+    db.execute("ALTER TABLE suppressions ADD COLUMN version INTEGER")
+    db.execute("""
+        CREATE TABLE suppression_places (
+            id INTEGER PRIMARY KEY,
+            suppression_id INTEGER NOT NULL REFERENCES suppressions(id) ON DELETE CASCADE,
+            version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+            places TEXT NOT NULL,
+            UNIQUE (suppression_id, version_id)
+        )""")
+    db.execute("CREATE INDEX suppression_places_version ON suppression_places(version_id)")
+    _place_existing_marks(db)
+
+
+# The words of a finding as a mark compares them (engine/run.py: suppress), without the engine:
+# compatibility forms read as plain letters and invisible characters left out, typographic
+# quotes, dashes and spaces plain, any case. Used once, by migration 0011.
+_FOLD = str.maketrans({**{c: "'" for c in "\u2018\u2019\u201a\u201b\u2032\u02bc\u00b4"},
+                       **{c: '"' for c in "\u201c\u201d\u201e\u201f\u2033"},
+                       **{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"},
+                       **{c: " " for c in "\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                                         "\u2008\u2009\u200a\u205f\u3000"}})
+
+
+def _words_key(text: str | None) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text or "")
+    return "".join(c for c in text if unicodedata.category(c) != "Cf").translate(_FOLD).lower()
+
+
+def _place_existing_marks(db: Database) -> None:
+    import json
+
+    from vcl_qa.db.connection import now
+    from vcl_qa.letters.matching import carry
+
+    marks = list(db.query(
+        "SELECT s.id, s.letter_id, s.rule, s.term, s.created_at, s.revoked_at, l.status FROM suppressions s"
+        " JOIN letters l ON l.id = s.letter_id WHERE l.purged_at IS NULL ORDER BY s.letter_id, s.id"))
+    by_letter: dict[int, list[dict]] = {}
+    for m in marks:
+        by_letter.setdefault(m["letter_id"], []).append(m)
+
+    def findings(version_id: int) -> list[dict]:
+        return list(db.query('SELECT rule, text, start, "end", suppressed FROM findings WHERE result_id ='
+                             " (SELECT max(id) FROM results WHERE version_id = ?)", [version_id]))
+
+    for letter_id, letter_marks in by_letter.items():
+        versions = list(db.query("SELECT id, version, text, created_at FROM versions WHERE letter_id = ?"
+                                 " ORDER BY version", [letter_id]))
+        if not versions:
+            continue
+        latest = versions[-1]
+        sent = letter_marks[0]["status"] == "sent"
+        latest_places: dict[int, list[list[int]]] = {}
+        # the version each mark was made on: as its audit entry says (letter.suppress, with the
+        # version since it was recorded), else the last saved by then
+        said: dict[tuple, list[int]] = {}
+        for a in db.query("SELECT at, detail FROM audit_log WHERE action = 'letter.suppress' AND object_type = 'letter'"
+                          " AND object_id = ? ORDER BY id", [letter_id]):
+            detail = json.loads(a["detail"] or "{}")
+            if isinstance(detail.get("version"), int):
+                said.setdefault((a["at"], detail.get("rule")), []).append(detail["version"])
+        for m in letter_marks:
+            told = said.get((m["created_at"], m["rule"])) or []
+            made = next((v for v in versions if told and v["version"] == told.pop(0)), None) or next(
+                (v for v in reversed(versions) if v["created_at"] <= m["created_at"]), versions[0])
+            db.execute("UPDATE suppressions SET version = ? WHERE id = ?", [made["version"], m["id"]])
+            if m["term"] is None:
+                continue
+            key = _words_key(m["term"])
+            places = [[f["start"], f["end"]] for f in findings(made["id"])
+                      if f["rule"] == m["rule"] and f["start"] is not None and f["end"] is not None
+                      and _words_key(f["text"]) == key]
+            rows = [(m["id"], made["id"], places)]
+            before = made
+            for v in versions[versions.index(made) + 1:]:
+                places = carry(places, before["text"], v["text"])
+                rows.append((m["id"], v["id"], places))
+                before = v
+            if sent and m["revoked_at"] is None:  # marks stand as they were when the letter went out
+                everywhere = [[f["start"], f["end"]] for f in findings(latest["id"])
+                              if f["rule"] == m["rule"] and f["start"] is not None and f["end"] is not None
+                              and _words_key(f["text"]) == key]
+                places = sorted({tuple(p) for p in [*places, *everywhere]})
+                rows[-1] = (m["id"], latest["id"], [list(p) for p in places])
+            db.conn.executemany("INSERT INTO suppression_places (suppression_id, version_id, places)"
+                                " VALUES (?, ?, ?)", [(sid, vid, json.dumps(p)) for sid, vid, p in rows])
+            if m["revoked_at"] is None:
+                latest_places[m["id"]] = rows[-1][2]
+        if sent or not latest_places:
+            continue
+        # A draft whose latest result hides the wording where no mark's places reach: said in
+        # the audit log (the findings count again the next time the letter is scored).
+        standing = [m for m in letter_marks if m["revoked_at"] is None]
+        whole = {m["rule"] for m in standing if m["term"] is None}
+        again, which = 0, set()
+        for f in findings(latest["id"]):
+            if not f["suppressed"] or f["rule"] in whole or f["start"] is None or f["end"] is None:
+                continue
+            same = [m for m in standing if m["term"] is not None and m["rule"] == f["rule"]
+                    and _words_key(m["term"]) == _words_key(f["text"])]
+            if same and not any(min(f["end"], e) - max(f["start"], b) > 0
+                                for m in same for b, e in latest_places.get(m["id"], [])):
+                again += 1
+                which.update(m["id"] for m in same)
+        if again:
+            # scored again by `vcl-qa rescore` (bulk.rescore_all reads a letter with another rules
+            # version than the engine's as one to score again): until then its page and figures
+            # show the result it had
+            db.execute("UPDATE letters SET rules_version = NULL WHERE id = ?", [letter_id])
+            db.execute("INSERT INTO audit_log (at, user_id, user_name, action, object_type, object_id, detail)"
+                       " VALUES (?, NULL, NULL, 'letter.mark_places', 'letter', ?, ?)",
+                       [now(), letter_id, json.dumps({"suppressions": sorted(which), "count_again": again,
+                                                      "version": latest["version"]})])

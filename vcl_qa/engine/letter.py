@@ -66,6 +66,10 @@ class Suppression(BaseModel):
     rule: str
     term: str | None = None
     reason: str = Field(min_length=1)
+    # Where in the letter (as written) a wording marked in a stored letter may be set aside:
+    # the places it had when the mark was made, carried through later edits (letters/store.py
+    # `stored_suppressions`). None: wherever the words are (a file's own `suppress:`).
+    places: list[tuple[int, int]] | None = None
 
 
 class LetterContext(BaseModel):

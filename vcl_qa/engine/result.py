@@ -53,6 +53,11 @@ class Finding(BaseModel, _EngineNotes):
     why: str | None = Field(default=None, description="why this matters, in plain words")
     suppressed: bool = False
     suppressed_reason: str | None = None
+    marked_elsewhere: str | None = Field(
+        default=None, exclude_if=lambda v: v is None,  # (absent when not: a result is stored as JSON, often)
+        description="these words are marked not a problem elsewhere in this letter (the "
+                                  "reason given there), but not here: a new place, counted until it is "
+                                  "looked at and marked too")
     penalty: float = Field(default=0, description="points this finding took off its dimension")
 
 

@@ -30,7 +30,8 @@ def score_letter(letter: Letter, *, today: dt.date | None = None, ruleset: RuleS
         settle()
     plain, places = _plain(letter)
     try:
-        result = _score(plain, today, ruleset)
+        written = None if places is None else (lambda a, b: places.span(a, b, len(letter.text)))
+        result = _score(plain, today, ruleset, written)
         if places is not None:
             invisible.map_back(result, places, letter.text)
         return result
@@ -263,10 +264,10 @@ def unsettle() -> None:
         _settled = False
 
 
-def _score(letter: Letter, today: dt.date | None, ruleset: RuleSet | None) -> Result:
+def _score(letter: Letter, today: dt.date | None, ruleset: RuleSet | None, written=None) -> Result:
     rs = ruleset or load_rules()
     state, findings, not_assessed, assessed = _checked(letter, today, rs)
-    suppress(findings, letter, rs)
+    suppress(findings, letter, rs, written)
     add_replacements(findings, state)  # one-click texts: only those checked safe (engine/suggest.py)
     apply_penalties(findings, rs.scoring, state.metrics)
     dims = dimension_results(findings, not_assessed, assessed)
@@ -301,9 +302,13 @@ def _checked(letter: Letter, today: dt.date | None, rs: RuleSet
     return state, findings, not_assessed, assessed
 
 
-def suppress(findings: list[Finding], letter: Letter, rs: RuleSet) -> None:
+def suppress(findings: list[Finding], letter: Letter, rs: RuleSet, written=None) -> None:
     """Mark (never drop) findings silenced by the letter's `suppress:` or the area vocabulary.
-    A rule id there that no rule has is an error (a typo would otherwise silence nothing)."""
+    A rule id there that no rule has is an error (a typo would otherwise silence nothing).
+    A wording marked with `places` (a stored letter's mark) is set aside only where it was
+    marked, carried through later edits: the same words in a new place were never looked at,
+    so they count, with `marked_elsewhere` saying so. `written(start, end)`: a finding's place
+    in the letter as written (the places count there), when the text scored is plain."""
     unknown = [s.rule for s in letter.context.suppress if s.rule not in rs.by_id]
     if unknown:
         def hint(rule: str) -> str:
@@ -312,10 +317,25 @@ def suppress(findings: list[Finding], letter: Letter, rs: RuleSet) -> None:
         raise LetterError.many([("suppress", f"no rule is called '{r}'{hint(r)}") for r in dict.fromkeys(unknown)])
     for f in findings:
         term = fold(f.text or "").lower()
+        elsewhere = None
         for s in letter.context.suppress:
             if s.rule == f.rule and (s.term is None or fold(s.term).lower() == term):
+                if s.term is not None and s.places is not None and not _in_places(f, s.places, written):
+                    elsewhere = elsewhere or s.reason
+                    continue
                 f.suppressed, f.suppressed_reason = True, s.reason
                 break
         else:
             if term and term in rs.vocabulary:
                 f.suppressed, f.suppressed_reason = True, "accepted in the area vocabulary (rules/vocabulary.yml)"
+            else:
+                f.marked_elsewhere = elsewhere
+
+
+def _in_places(f: Finding, places: list[tuple[int, int]], written=None) -> bool:
+    """Whether the finding's words overlap one of the places a wording was marked in (places
+    in the letter as written). A finding with no place has the whole letter for its place."""
+    if f.start is None or f.end is None:
+        return True
+    start, end = written(f.start, f.end) if written is not None else (f.start, f.end)
+    return any(min(end, e) - max(start, s) > 0 for s, e in places)

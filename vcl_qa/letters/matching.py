@@ -54,25 +54,52 @@ class OffsetMap:
     def _blocks(self) -> list[tuple[int, int, int, int]] | None:
         """(old start, old end, new start, new end) in characters for every stretch of the
         diff, equal or changed, in order; None when the texts are the same or unknown."""
+        diff = self._diff
+        return None if diff is None else [blk[:4] for blk in diff]
+
+    @cached_property
+    def _diff(self) -> list[tuple[int, int, int, int, bool]] | None:
+        """The stretches of `_blocks`, each with whether it is the same words in both texts."""
         if self.old is None or self.new is None or self.old == self.new:
             return None
         la, lb = _pieces(LINES, self.old), _pieces(LINES, self.new)
-        blocks: list[tuple[int, int, int, int]] = []
+        blocks: list[tuple[int, int, int, int, bool]] = []
         budget = WORD_DIFF_BUDGET
         for op, a1, a2, b1, b2 in _opcodes(la, lb, 0, len(self.old), 0, len(self.new), autojunk=True):
             if op != "replace":
-                blocks.append((a1, a2, b1, b2))
+                blocks.append((a1, a2, b1, b2, op == "equal"))
                 continue
             wa = _pieces(TOKENS, self.old, a1, a2)
             wb = _pieces(TOKENS, self.new, b1, b2)
             cost = len(wa) * len(wb)
             if cost > WORD_DIFF_LIMIT or cost > budget:
-                blocks.append((a1, a2, b1, b2))
+                blocks.append((a1, a2, b1, b2, False))
                 continue
             budget -= cost
-            blocks.extend((c1, c2, d1, d2) for _, c1, c2, d1, d2
+            blocks.extend((c1, c2, d1, d2, o == "equal") for o, c1, c2, d1, d2
                           in _opcodes(wa, wb, a1, a2, b1, b2))
         return blocks
+
+    def kept(self, start: int, end: int) -> tuple[int, int] | None:
+        """Where the words from `start` to `end` of the earlier text are in the later one, when
+        the edit left them as they were (in stretches the diff found the same in both: the
+        sentence round them may have been edited); None when they were rewritten, taken out, or
+        the texts are not both known."""
+        if self.old is None or self.new is None:
+            return None
+        if self.old == self.new:
+            return start, end
+        if not 0 <= start < end <= len(self.old):
+            return None
+        diff = self._diff or []
+        i = max(bisect.bisect_right(self._starts, start) - 1, 0)
+        while i < len(diff) and diff[i][0] < end:
+            a1, a2, _b1, _b2, same = diff[i]
+            if a2 > start and not same:
+                return None
+            i += 1
+        new = self.span(start, end)
+        return new if self.new[new[0]:new[1]] == self.old[start:end] else None
 
     @cached_property
     def _starts(self) -> list[int]:
@@ -96,6 +123,20 @@ class OffsetMap:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         return self.offset(start), self.offset(end, end=True)
+
+
+def carry(places: Iterable, old: str | None, new: str | None) -> list[list[int]]:
+    """Places (`[start, end]`) in the earlier text carried to the later one through the edit:
+    those whose words the edit left as they were (`OffsetMap.kept`), however the sentence round
+    them was edited; a place rewritten or taken out is dropped, so that what stood there is
+    looked at afresh, never taken for the same place by a guess."""
+    moved = OffsetMap(old, new)
+    out = []
+    for start, end in places:
+        at = moved.kept(start, end)
+        if at is not None:
+            out.append([at[0], at[1]])
+    return out
 
 
 def _pieces(pattern: re.Pattern, text: str, lo: int = 0,

@@ -253,7 +253,9 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
                                restored=row["latest_version"] < base_version <= (row.get("version_floor") or 0))
         base = store.previous_context(db, letter_id, row["latest_version"])
         base.pop("suppress", None)
-        inputs = ({**base, **(context or {})}, store.stored_suppressions(db, letter_id))
+        # each mark on a wording where its words were, carried through this edit (store.carried_marks)
+        marks, placed = store.carried_marks(db, letter_id, text)
+        inputs = ({**base, **(context or {})}, marks)
         # on the details the version will have (those kept from the previous version with the
         # fields sent), not the fields sent alone: `letter_date: null` on a letter with a decision
         # still to come is refused, and a decision date corrected alone, with the letter's own
@@ -266,7 +268,8 @@ def submit(db: Database, user: Any, text: str, context: dict | None = None, *,
             return store.write_version(db, user, text, scored[1], scored[2], team=team,
                                        letter_id=letter_id, source=source, sent_date=sent_date,
                                        expected_state=state, idempotency=idempotency,
-                                       guard=_storage_guard(db, user, text, scored[2]) if counted else None)
+                                       guard=_storage_guard(db, user, text, scored[2]) if counted else None,
+                                       places=placed)
         except store.Stale:
             continue
     raise _busy(letter_id)
@@ -288,13 +291,22 @@ def refuse_context_suppress(context: dict | None) -> None:
         raise LetterError(SUPPRESS_REFUSED, field="suppress")
 
 
-def check(text: Any, context: dict | None = None) -> Result:
+def check(text: Any, context: dict | None = None, *, db: Database | None = None,
+          marks_of: int | None = None) -> Result:
     """Score a letter without storing anything (checking as one types). The places in the
-    result count in the text as it was sent, line breaks "\r\n" and all (`as_sent`)."""
+    result count in the text as it was sent, line breaks "\r\n" and all (`as_sent`).
+    `marks_of`: a stored letter whose standing "not a problem" marks apply, each mark on a
+    wording where its words were in the letter's latest version, carried through the edit to
+    this text (as saving it as a new version would: the letter page's check as one types)."""
     sent = text
     text = check_text(text)
     check_decision_date(context)
-    result = _score(text, dict(context or {}), [], None)[1]
+    marks = []
+    if marks_of is not None and db is not None:
+        marks = store.carried_marks(db, marks_of, text)[0]
+        if isinstance(context, dict) and context.get("suppress"):
+            context = {k: v for k, v in context.items() if k != "suppress"}
+    result = _score(text, dict(context or {}), marks, None)[1]
     refuse_too_many(result)
     if isinstance(sent, str) and "\r\n" in sent:
         as_sent(result, text, sent)
@@ -475,7 +487,7 @@ def _judging(db: Database, letter_id: int, day: str, version: int | None,
         return store.latest_result(db, letter_id, version)
     context.pop("suppress", None)
     context["letter_date"] = day
-    return _Judging(letter_id, v[0], v[1], context, store.stored_suppressions(db, letter_id, marks_as_of),
+    return _Judging(letter_id, v[0], v[1], context, store.stored_suppressions(db, letter_id, marks_as_of, version),
                     row["source"], day)
 
 
@@ -733,21 +745,60 @@ def _term_key(term: str | None) -> str | None:
     return None if term is None else fold(plain(term)[0]).lower()
 
 
+def _overlaps(places: list, start: int | None, end: int | None) -> bool:
+    """Whether the span overlaps one of the places (a span with no place: yes, as the engine
+    counts it)."""
+    if start is None or end is None:
+        return True
+    return any(min(end, e) - max(start, b) > 0 for b, e in places)
+
+
 def _same_mark(a: dict, b: dict) -> bool:
-    return a["rule"] == b["rule"] and _term_key(a["term"]) == _term_key(b["term"])
+    """Two standing marks that set the same thing aside: the same check and wording, and for a
+    wording, places in common (a mark on the same words in a new place is another mark)."""
+    if a["rule"] != b["rule"] or _term_key(a["term"]) != _term_key(b["term"]):
+        return False
+    pa, pb = a.get("places"), b.get("places")
+    return pa is None or pb is None or (not pa and not pb) or any(_overlaps(pa, s, e) for s, e in pb)
 
 
 def _covers(s: dict, finding: dict) -> bool:
-    """Whether suppression `s` sets this finding aside (as engine/run.py: suppress matches)."""
-    return s["rule"] == finding["rule"] and (s["term"] is None or _term_key(s["term"]) == _term_key(finding.get("text") or ""))
+    """Whether suppression `s` sets this finding aside (as engine/run.py: suppress matches): a
+    wording mark only where its words were (`places`, when known)."""
+    if s["rule"] != finding["rule"]:
+        return False
+    if s["term"] is None:
+        return True
+    if _term_key(s["term"]) != _term_key(finding.get("text") or ""):
+        return False
+    return s.get("places") is None or _overlaps(s["places"], finding.get("start"), finding.get("end"))
 
 
-def _clash(rule: str, term: str | None) -> Any:
+def _wording_places(result: dict, rule: str, term: str) -> list[list[int]]:
+    """Every place a check found these words in a result: where a mark on them sets them aside."""
+    key = _term_key(term)
+    return [[f["start"], f["end"]] for f in result.get("findings", [])
+            if f["rule"] == rule and f.get("start") is not None and f.get("end") is not None
+            and _term_key(f.get("text") or "") == key]
+
+
+def _clash(rule: str, term: str | None, places: list[list[int]] | None = None) -> Any:
     """For store.add_suppression: why a new mark would repeat a standing one, or None. The same
-    rule and wording again, or a wording of a check already set aside as a whole."""
+    rule and wording again (where a standing mark already sets the words aside in every place
+    they are now: the same words in a new place take a mark of their own), or a wording of a
+    check already set aside as a whole."""
     def why(active: list[dict]) -> str | None:
+        worded = [s for s in active if s["rule"] == rule and s["term"] is not None
+                  and _term_key(s["term"]) == _term_key(term)]
+        if places and all(s.get("places") is not None for s in worded):
+            # standing marks on the words set them aside where they were marked: a place none reaches is new
+            held = [p for s in worded for p in s["places"]]
+            if not all(_overlaps(held, a, b) for a, b in places):
+                worded = []
+            else:
+                worded = [s for s in worded if any(_overlaps(s["places"], a, b) for a, b in places)]
         for s in active:
-            if s["rule"] != rule or not (s["term"] is None or _term_key(s["term"]) == _term_key(term)):
+            if s["rule"] != rule or not (s["term"] is None or s in worded):
                 continue
             what = (f"the whole check “{_rule_title(rule)}”" if s["term"] is None
                     else f"“{_rule_title(rule)}” for “{s['term']}”")
@@ -792,6 +843,15 @@ def suppress(db: Database, user: Any, letter_id: int, rule: str, reason: str,
                 check_term_found(latest, rule, term)
             else:
                 check_rule_found(latest, rule)
+            places = None
+            if term is not None:
+                # every place of the words now, but those a standing mark on them already sets
+                # aside: a mark for the same words in a new place covers that place alone
+                places = _wording_places(latest, rule, term)
+                standing = [m for m in store.stored_suppressions(db, letter_id)
+                            if m["rule"] == rule and m["term"] is not None and _term_key(m["term"]) == _term_key(term)]
+                fresh = [p for p in places if not any(_overlaps(m["places"], *p) for m in standing)]
+                places = fresh or places
         except LetterError as exc:
             if row["latest_version"] != first:  # a version saved meanwhile took the finding out
                 raise MarkOutdated(letter_id, first, row["latest_version"], str(exc),
@@ -800,7 +860,8 @@ def suppress(db: Database, user: Any, letter_id: int, rule: str, reason: str,
         check_rescore_storage(db, user, letter_id)  # the mark scores the letter again
         try:  # written only if the letter is still at the version just checked (same transaction)
             suppression_id = store.add_suppression(db, user, letter_id, rule, reason, term,
-                                                   clash=_clash(rule, term), checked=store.mark_state(row))
+                                                   clash=_clash(rule, term, places), checked=store.mark_state(row),
+                                                   places=places)
             break
         except store.VersionMoved:
             continue
@@ -808,7 +869,8 @@ def suppress(db: Database, user: Any, letter_id: int, rule: str, reason: str,
         raise _busy(letter_id)
     result = rescore(db, letter_id, force=True, user=user) or store.latest_result(db, letter_id)
     return {"id": suppression_id, "letter_id": letter_id, "version": row["latest_version"],
-            "rule": rule, "term": term, "reason": reason, "result": result}
+            "rule": rule, "term": term, "reason": reason,
+            "places": None if places is None else [{"start": a, "end": b} for a, b in places], "result": result}
 
 
 class MarkOutdated(Conflict):

@@ -110,17 +110,79 @@ def _letter_row(db: Database, letter_id: int) -> dict:
     return rows[0]
 
 
-def _stored_suppressions(db: Database, letter_id: int, as_of: dt.date | None = None) -> list[dict]:
+def _stored_suppressions(db: Database, letter_id: int, as_of: dt.date | None = None,
+                         version: int | None = None) -> list[dict]:
     """The letter's marks that stand ("not a problem", with their reasons); `as_of`: those that
-    stood at the end of that UK day (made by then, and not restored by then)."""
+    stood at the end of that UK day (made by then, and not restored by then). A mark on a
+    wording has `places`: where in `version` (default: the latest) it sets the words aside
+    (`places_at`)."""
     if as_of is None:
         where, params = " AND revoked_at IS NULL", [letter_id]
     else:
         day = as_of.isoformat()
         where = " AND uk_day(created_at) <= ? AND (revoked_at IS NULL OR uk_day(revoked_at) > ?)"
         params = [letter_id, day, day]
-    return [{"rule": r["rule"], "term": r["term"], "reason": r["reason"]}
-            for r in db.query(f"SELECT rule, term, reason FROM suppressions WHERE letter_id = ?{where} ORDER BY id", params)]
+    rows = list(db.query(f"SELECT id, rule, term, reason FROM suppressions WHERE letter_id = ?{where} ORDER BY id",
+                         params))
+    if version is None and any(r["term"] is not None for r in rows):
+        version = _letter_row(db, letter_id)["latest_version"]
+    out = []
+    for r in rows:
+        mark = {"rule": r["rule"], "term": r["term"], "reason": r["reason"]}
+        if r["term"] is not None:
+            mark["places"] = places_at(db, letter_id, r["id"], version)
+        out.append(mark)
+    return out
+
+
+# A mark on a wording sets the words aside only where they were when it was made (every place
+# the wording had in that version), carried through each later version's edit as a finding's
+# place is (letters/matching.py `carry`): the same words put in a new place were never looked
+# at, so they count again. One row a mark a version (migration 0011); a version with no row
+# for a standing mark (none is written without one) is carried to from the last that has.
+
+def places_at(db: Database, letter_id: int, suppression_id: int, version: int) -> list[list[int]]:
+    """Where a wording mark sets its words aside in `version` of the letter: [[start, end], ...]
+    in that version's text; [] when the mark was made after it, or carrying failed."""
+    row = db.execute(
+        "SELECT v.version, p.places FROM suppression_places p JOIN versions v ON v.id = p.version_id"
+        " WHERE p.suppression_id = ? AND v.version <= ? ORDER BY v.version DESC LIMIT 1",
+        [suppression_id, version]).fetchone()
+    if row is None:
+        return []
+    places = json.loads(row[1])
+    if row[0] == version:
+        return places
+    texts = db.execute("SELECT text FROM versions WHERE letter_id = ? AND version >= ? AND version <= ?"
+                       " ORDER BY version", [letter_id, row[0], version]).fetchall()
+    for (old,), (new,) in zip(texts, texts[1:]):
+        places = matching.carry(places, old, new)
+    return places
+
+
+def carried_marks(db: Database, letter_id: int, text: str) -> tuple[list[dict], dict[int, list[list[int]]]]:
+    """The standing marks as they apply to `text`, a new version of the letter (or a text being
+    typed on its page): each wording mark's places in the latest version carried through the
+    edit to `text`. Returns (the marks, as stored_suppressions gives them; {suppression id:
+    places}, for write_version)."""
+    row = _letter_row(db, letter_id)
+    latest = row["latest_version"]
+    old = db.execute("SELECT text FROM versions WHERE letter_id = ? AND version = ?", [letter_id, latest]).fetchone()
+    marks, placed = [], {}
+    for r in db.query("SELECT id, rule, term, reason FROM suppressions WHERE letter_id = ? AND revoked_at IS NULL"
+                      " ORDER BY id", [letter_id]):
+        mark = {"rule": r["rule"], "term": r["term"], "reason": r["reason"]}
+        if r["term"] is not None:
+            mark["places"] = placed[r["id"]] = matching.carry(
+                places_at(db, letter_id, r["id"], latest), old[0] if old else None, text)
+        marks.append(mark)
+    return marks, placed
+
+
+def _keep_places(db: Database, version_id: int, placed: dict[int, list[list[int]]]) -> None:
+    """Inside a write transaction: each wording mark's places in a version just written."""
+    db.conn.executemany("INSERT OR REPLACE INTO suppression_places (suppression_id, version_id, places) VALUES (?, ?, ?)",
+                        [(sid, version_id, json.dumps(places)) for sid, places in placed.items()])
 
 
 def _previous_context(db: Database, letter_id: int, version: int) -> dict:
@@ -160,7 +222,7 @@ def latest_result_chars(db: Database, letter_id: int) -> int:
 
 def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, source, sent_date,
                    expected_state=None, idempotency: tuple[str, str] | None = None,
-                   guard: Callable[[], None] | None = None) -> dict:
+                   guard: Callable[[], None] | None = None, places: dict | None = None) -> dict:
     stamp = now()
     with write_tx(db):
         if guard is not None:
@@ -202,6 +264,8 @@ def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, sourc
                            [getattr(user, "id", None), idempotency[0], idempotency[1], letter_id, version, stamp])
             except sqlite3.IntegrityError:
                 raise KeyUsed(idempotency[0]) from None  # rolled back: the other request's letter stands
+        if places:
+            _keep_places(db, cur.lastrowid, places)
         _insert_result(db, letter_id, cur.lastrowid, result, stamp, data)
         _update_letter(db, letter_id, version, stored_ctx, result, stamp)
         audit.record(db, user, action, "letter", letter_id, {"version": version})
@@ -360,7 +424,7 @@ def suppressions(db: Database, letter_id: int) -> list[dict]:
     """Every suppression of the letter, restored ones too (`revoked_at` set), with who and when."""
     return list(db.query(
         "SELECT s.id, s.rule, s.term, s.reason, u.name AS by, s.created_at, s.revoked_at,"
-        " r.name AS revoked_by FROM suppressions s LEFT JOIN users u ON u.id = s.user_id"
+        " r.name AS revoked_by, s.version FROM suppressions s LEFT JOIN users u ON u.id = s.user_id"
         " LEFT JOIN users r ON r.id = s.revoked_by WHERE s.letter_id = ? ORDER BY s.id", [letter_id]))
 
 
@@ -601,7 +665,12 @@ def revoke_suppression(db: Database, user: Any, letter_id: int, suppression_id: 
         if rows[0]["revoked_at"]:
             raise Conflict(f"suppression {suppression_id} was already restored on "
                            f"{clock.uk_when(rows[0]['revoked_at'])}, UK time")
-        twins = [s["id"] for s in _active_suppressions(db, letter_id)
+        latest = _letter_row(db, letter_id)["latest_version"]
+        active = _active_suppressions(db, letter_id)
+        for s in [*active, rows[0]]:
+            if s["term"] is not None:
+                s["places"] = places_at(db, letter_id, s["id"], latest)
+        twins = [s["id"] for s in active
                  if s["id"] != suppression_id and same is not None and same(s, rows[0])]
         stamp = now()
         for sid in (suppression_id, *twins):
@@ -639,13 +708,16 @@ def set_aside(db: Database, *, team: str | None = None, severity: str = "error",
     matched: dict[int, list[dict]] = {}
     for letter_id, marks in by_letter.items():
         marks = sorted(marks, key=lambda m: m["id"])  # the order the engine is given them in
+        for m in marks:
+            if m["term"] is not None:
+                m["places"] = places_at(db, letter_id, m["id"], m["latest_version"])
         for f in (latest_result(db, letter_id) or {"findings": []})["findings"]:
             if not f.get("suppressed") or f["severity"] != severity:
                 continue
             mark = _marked_by(f, marks)
             if mark is not None:
                 matched.setdefault(mark["id"], []).append(f)
-    rows = [{**c, "severity": severity, "message": matched[c["id"]][0]["message"],
+    rows = [{**{k: v for k, v in c.items() if k != "places"}, "severity": severity, "message": matched[c["id"]][0]["message"],
              "text": matched[c["id"]][0].get("text"), "findings": len(matched[c["id"]])}
             for c in candidates if c["id"] in matched]
     return rows[offset:offset + limit], len(rows)
@@ -663,6 +735,10 @@ def _marked_by(finding: dict, marks: list[dict]) -> dict | None:
     whole check or for its words; when the words tell none apart, the only such mark. None when
     no mark did (the area vocabulary set it aside, or the result predates the mark)."""
     same = [m for m in marks if m["rule"] == finding["rule"] and m["reason"] == finding.get("suppressed_reason")]
+    if finding.get("start") is not None and finding.get("end") is not None:
+        # a mark on these words made for other places in the letter did not set this one aside
+        same = [m for m in same if m.get("places") is None or any(
+            min(finding["end"], e) - max(finding["start"], b) > 0 for b, e in m["places"])] or same
     words = _rough_words(finding.get("text"))
     for m in same:
         if m["term"] is None or _rough_words(m["term"]) == words:
@@ -677,28 +753,39 @@ class VersionMoved(Stale):
 
 def add_suppression(db: Database, user: Any, letter_id: int, rule: str, reason: str,
                     term: str | None, clash: Callable[[list[dict]], str | None] | None = None,
-                    checked: tuple[int, int] | None = None) -> int:
+                    checked: tuple[int, int] | None = None, places: list[list[int]] | None = None) -> int:
     """Record that a finding is not a problem in this letter; returns the suppression id.
     `clash`, given the letter's standing suppressions (with `by`, the name), says why this one
     would repeat one of them: then nothing is written (AlreadySetAside). `checked`: the
     (latest_version, sent_changes) the finding was found in (mark_state); when the letter has
     moved on since, nothing is written (VersionMoved), so that a mark is never stored for a
-    check the latest version no longer finds (review 11b, finding 8)."""
+    check the latest version no longer finds (review 11b, finding 8). `places`: for a mark on a
+    wording, where in the latest version it sets the words aside (kept for that version, and
+    carried into later ones); the standing marks `clash` is given have theirs too."""
     with write_tx(db):
         row = _letter_row(db, letter_id)
         refuse_purged(row)
         if checked is not None and mark_state(row) != tuple(checked):
             raise VersionMoved(f"letter {letter_id} changed while the finding was being checked")
-        why = clash(_active_suppressions(db, letter_id)) if clash is not None else None
+        latest = row["latest_version"]
+        active = _active_suppressions(db, letter_id)
+        for s in active:
+            if s["term"] is not None:
+                s["places"] = places_at(db, letter_id, s["id"], latest)
+        why = clash(active) if clash is not None else None
         if why:
             raise AlreadySetAside(why)
         cur = db.execute(
-            "INSERT INTO suppressions (letter_id, rule, term, reason, user_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [letter_id, rule, term, reason, getattr(user, "id", None), now()],
+            "INSERT INTO suppressions (letter_id, rule, term, reason, user_id, created_at, version)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [letter_id, rule, term, reason, getattr(user, "id", None), now(), latest],
         )
+        if term is not None:
+            version_id = db.execute("SELECT id FROM versions WHERE letter_id = ? AND version = ?",
+                                    [letter_id, latest]).fetchone()[0]
+            _keep_places(db, version_id, {cur.lastrowid: places or []})
         audit.record(db, user, "letter.suppress", "letter", letter_id,
-                     {"rule": rule, "version": row["latest_version"]})
+                     {"rule": rule, "version": latest, **({"places": len(places or [])} if term is not None else {})})
     return cur.lastrowid
 
 
@@ -736,8 +823,9 @@ def add_result(db: Database, user: Any, letter_id: int, version_id: int, version
                      {"rules_version": result.rules_version})
 
 
-def stored_suppressions(db: Database, letter_id: int, as_of: dt.date | None = None) -> list[dict]:
-    return _stored_suppressions(db, letter_id, as_of)
+def stored_suppressions(db: Database, letter_id: int, as_of: dt.date | None = None,
+                        version: int | None = None) -> list[dict]:
+    return _stored_suppressions(db, letter_id, as_of, version)
 
 
 def version_author(db: Database, letter_id: int, version: int) -> tuple[str | None, str | None]:
@@ -759,16 +847,17 @@ def write_version(db: Database, user: Any, text: str, stored_ctx: dict, result: 
                   team: str | None, letter_id: int | None, source: str | None,
                   sent_date: str | None, expected_state: tuple | None = None,
                   idempotency: tuple[str, str] | None = None,
-                  guard: Callable[[], None] | None = None) -> dict:
+                  guard: Callable[[], None] | None = None, places: dict | None = None) -> dict:
     """Store a new letter or a new version with its result, in one transaction; the version
     number is allocated inside it. `expected_state`: see letter_state (Stale when it moved).
+    `places`: each standing wording mark's places in the new version (carried_marks).
     `idempotency`: (key, request hash), stored with it; KeyUsed (nothing written) when this
     user's key is already stored. `guard`: called first inside the transaction, under the
     write lock (an exception from it writes nothing): the daily storage check, which made
     before the lock would let two saves at once each see room for one."""
     return _write_version(db, user, text, stored_ctx, result, team=team, letter_id=letter_id,
                           source=source, sent_date=sent_date, expected_state=expected_state,
-                          idempotency=idempotency, guard=guard)
+                          idempotency=idempotency, guard=guard, places=places)
 
 
 def submitted_with_key(db: Database, user_id: int, key: str) -> dict | None:
