@@ -336,7 +336,7 @@ class CheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(description="The letter body exactly as the victim would read it")
     context: ContextIn = Field(default_factory=dict, description="Case facts (contract section 1)")
-    marks_of: int | None = Field(default=None, ge=1, le=2**63 - 1, description=(
+    marks_of: RowId | None = Field(default=None, description=(
         "A stored letter (one you may read) whose standing \u201cnot a problem\u201d marks apply to this "
         "text, each mark on a wording where its words were in the letter's latest version, carried "
         "through the edit (as saving the text as a new version would); `context.suppress` is then "
