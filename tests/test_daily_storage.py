@@ -176,6 +176,47 @@ def test_the_api_refuses_over_the_day_as_docs_api_md_says(tmp_path, monkeypatch)
         server.stop()
 
 
+def _two_at_once(monkeypatch, path, module, check: str, work) -> list:
+    """`work(db)` in two threads at once, each with its own connection to the SQLite file at
+    `path`, while a third holds the write lock until both have passed `module.check` (the real
+    check, counted: the one made before the lock). What each returned, or the DailyStorageFull
+    it raised."""
+    import threading
+
+    from vcl_qa.db.connection import write_tx
+
+    checked = threading.Semaphore(0)
+    real_check = getattr(module, check)
+
+    def counting_check(*args, **kwargs):
+        real_check(*args, **kwargs)
+        checked.release()
+
+    monkeypatch.setattr(module, check, counting_check)
+    outcomes: list = []
+
+    def one() -> None:
+        db = open_db(path)
+        try:
+            outcomes.append(work(db))
+        except service.DailyStorageFull as exc:
+            outcomes.append(exc)
+        finally:
+            db.close()
+
+    holder = open_db(path)
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    with write_tx(holder):  # another writer holds the lock while both are checked
+        for t in threads:
+            t.start()
+        for _ in threads:
+            assert checked.acquire(timeout=120)  # both passed the check made before the lock
+    for t in threads:
+        t.join(timeout=120)
+    holder.close()
+    return outcomes
+
+
 @pytest.mark.parametrize("second_is", ["new letter", "new version"])
 def test_two_saves_at_once_with_room_for_one_store_one(tmp_path, monkeypatch, second_is):
     """Two saves by one person at once, each checked against the day's storage before either
@@ -183,10 +224,6 @@ def test_two_saves_at_once_with_room_for_one_store_one(tmp_path, monkeypatch, se
     under the lock (store.write_version `guard`), so one is stored and the other refused with
     nothing written, instead of both taking the person over the day's limit. Real threads, each
     with its own connection to one SQLite file; the write lock held by a third."""
-    import threading
-
-    from vcl_qa.db.connection import write_tx
-
     monkeypatch.setenv("VCL_QA_DAILY_STORAGE_MB", "1")
     path = tmp_path / "v.db"
     setup = open_db(path)
@@ -199,38 +236,12 @@ def test_two_saves_at_once_with_room_for_one_store_one(tmp_path, monkeypatch, se
         letter = service.submit(setup, alice, long_text, p["context"], team="north")["id"]
     before = setup.execute("SELECT count(*) FROM versions").fetchone()[0]
 
-    checked = threading.Semaphore(0)
-    real_check = service.check_daily_storage
+    def save(db):
+        if second_is == "new letter":
+            return service.submit(db, alice, long_text, p["context"], team="north")
+        return service.submit(db, alice, long_text, p["context"], letter_id=letter)
 
-    def counting_check(*args, **kwargs):  # the real check, counted (the first of each save: before the lock)
-        real_check(*args, **kwargs)
-        checked.release()
-
-    monkeypatch.setattr(service, "check_daily_storage", counting_check)
-    outcomes: list = []
-
-    def save() -> None:
-        db = open_db(path)
-        try:
-            if second_is == "new letter":
-                outcomes.append(service.submit(db, alice, long_text, p["context"], team="north"))
-            else:
-                outcomes.append(service.submit(db, alice, long_text, p["context"], letter_id=letter))
-        except service.DailyStorageFull as exc:
-            outcomes.append(exc)
-        finally:
-            db.close()
-
-    holder = open_db(path)
-    threads = [threading.Thread(target=save) for _ in range(2)]
-    with write_tx(holder):  # another writer holds the lock while both saves are checked
-        for t in threads:
-            t.start()
-        for _ in threads:
-            assert checked.acquire(timeout=120)  # both passed the check made before the lock
-    for t in threads:
-        t.join(timeout=120)
-    holder.close()
+    outcomes = _two_at_once(monkeypatch, path, service, "check_daily_storage", save)
     stored = [o for o in outcomes if isinstance(o, dict)]
     refused = [o for o in outcomes if isinstance(o, service.DailyStorageFull)]
     assert len(stored) == 1 and len(refused) == 1, outcomes
@@ -243,9 +254,6 @@ def test_two_saves_at_once_with_room_for_one_store_one(tmp_path, monkeypatch, se
 
 def test_two_training_attempts_at_once_with_room_for_one_store_one(tmp_path, monkeypatch):
     """As for saves: a training attempt's storage is checked again under the write lock."""
-    import threading
-
-    from vcl_qa.db.connection import write_tx
     from vcl_qa.training import service as training
 
     monkeypatch.setenv("VCL_QA_DAILY_STORAGE_MB", "1")
@@ -260,35 +268,8 @@ def test_two_training_attempts_at_once_with_room_for_one_store_one(tmp_path, mon
     while (setup.execute("SELECT count(*) FROM training_attempts").fetchone()[0] + 2) * one <= 1_000_000:
         training.attempt(setup, carol, "khan-brother", attempt_text)  # until there is room for one, not two
     before = setup.execute("SELECT count(*) FROM training_attempts").fetchone()[0]
-    checked = threading.Semaphore(0)
-    real_check = training.check_attempt_storage
-
-    def counting_check(*args, **kwargs):
-        real_check(*args, **kwargs)
-        checked.release()
-
-    monkeypatch.setattr(training, "check_attempt_storage", counting_check)
-    outcomes: list = []
-
-    def attempt() -> None:
-        db = open_db(path)
-        try:
-            outcomes.append(training.attempt(db, carol, "khan-brother", attempt_text))
-        except service.DailyStorageFull as exc:
-            outcomes.append(exc)
-        finally:
-            db.close()
-
-    holder = open_db(path)
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    with write_tx(holder):
-        for t in threads:
-            t.start()
-        for _ in threads:
-            assert checked.acquire(timeout=120)
-    for t in threads:
-        t.join(timeout=120)
-    holder.close()
+    outcomes = _two_at_once(monkeypatch, path, training, "check_attempt_storage",
+                            lambda db: training.attempt(db, carol, "khan-brother", attempt_text))
     assert sum(isinstance(o, dict) for o in outcomes) == 1, outcomes
     assert sum(isinstance(o, service.DailyStorageFull) for o in outcomes) == 1
     assert setup.execute("SELECT count(*) FROM training_attempts").fetchone()[0] == before + 1

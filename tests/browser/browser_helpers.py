@@ -71,3 +71,18 @@ def axe_violations(page) -> list[dict]:
 def assert_accessible(page) -> None:
     problems = axe_violations(page)
     assert problems == [], f"{page.url}: {problems}"
+
+
+def placed(page, text: str, value: str, where: str, context: dict) -> tuple[str, str]:
+    """The letter with `value` put in as "Insert this paragraph" puts it (`where`: the rule's
+    place), worked out by api/static/insert.js on `page` (conftest `script_page`) with the data
+    the letter page gives it, and what the page says of where it went."""
+    from api.web.letter_view import insert_data
+    from vcl_qa.engine.rules import load_rules
+
+    data = insert_data(load_rules().rules, text, context)
+    at = page.evaluate(
+        "([text, value, where, data]) => { const d = window.VclInsert.withDecision(data, data.decision_place, text,"
+        " data.read_together); return window.VclInsert.place(text, value, where, d); }",
+        [text, value, where, data])
+    return text[:at["pos"]] + at["text"] + text[at["pos"]:], at["said"]

@@ -67,3 +67,17 @@ def page(browser, site):
     pg.set_default_timeout(10_000)
     yield pg
     context.close()
+
+
+@pytest.fixture(scope="module")
+def script_page(browser):
+    """A blank page of the real browser with the letter page's two scripts (api/static/greeting.js
+    and insert.js) loaded, for tests that give "Insert this paragraph" texts directly
+    (browser_helpers.placed)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content("<!doctype html><title>insert</title>")
+    for name in ("greeting.js", "insert.js"):
+        page.add_script_tag(content=(ROOT / "api" / "static" / name).read_text())
+    yield page
+    context.close()

@@ -12,36 +12,19 @@ from pathlib import Path
 
 import pytest
 
-from api.web.letter_view import insert_data, insert_where, welsh_first
+from api.web.letter_view import insert_where, welsh_first
+from browser_helpers import placed
 from vcl_qa import Letter
 from vcl_qa.engine.rules import load_rules
 from vcl_qa.engine.run import score_letter
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-STATIC = ROOT / "api" / "static"
 BILINGUAL = ROOT / "bench" / "holdout22" / "letters" / "good_10_cy_bilingual_not_charged_criminal_damage.txt"
 TODAY = dt.date(2024, 7, 11)
 
 
-@pytest.fixture(scope="module")
-def script_page(browser):
-    """A blank page of the real browser with the letter page's two scripts loaded."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_content("<!doctype html><title>insert</title>")
-    for name in ("greeting.js", "insert.js"):
-        page.add_script_tag(content=(STATIC / name).read_text())
-    yield page
-    context.close()
-
-
 def _placed(page, letter: Letter, value: str, where: str) -> tuple[str, str]:
-    data = insert_data(load_rules().rules, letter.text, letter.context.model_dump(mode="json"))
-    placed = page.evaluate(
-        "([text, value, where, data]) => { const d = window.VclInsert.withDecision(data, data.decision_place, text,"
-        " data.read_together); return window.VclInsert.place(text, value, where, d); }",
-        [letter.text, value, where, data])
-    return letter.text[:placed["pos"]] + placed["text"] + letter.text[placed["pos"]:], placed["said"]
+    return placed(page, letter.text, value, where, letter.context.model_dump(mode="json"))
 
 
 def test_a_paragraph_goes_in_the_english_half_and_clears_its_finding(script_page):

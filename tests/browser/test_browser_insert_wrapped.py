@@ -8,39 +8,17 @@ close to him.": its first two lines, short and with no full stop at the end, wer
 subject lines under the greeting, and the decision's paragraph went in between "for" and "you,"."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from api.web.letter_view import insert_data
-from vcl_qa.engine.rules import load_rules
+from browser_helpers import placed
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-STATIC = ROOT / "api" / "static"
 CONTEXT = {"decision": "discontinued", "decision_date": "2025-03-03", "letter_date": "2025-03-04",
            "victim_category": "standard", "victim_name": "Mrs Jane Ainsworth", "offence": "harassment"}
 PARAGRAPH = "I am writing to tell you that we have decided to stop the case against Mr Dunmore."
 SORRY = "I am sorry that this letter is reaching you later than it should have."
 
-@pytest.fixture(scope="module")
-def script_page(browser):
-    """A blank page of the real browser with the letter page's two scripts loaded."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_content("<!doctype html><title>insert</title>")
-    for name in ("greeting.js", "insert.js"):
-        page.add_script_tag(content=(STATIC / name).read_text())
-    yield page
-    context.close()
-
-
 def _placed(page, text: str, value: str, where: str) -> str:
-    data = insert_data(load_rules().rules, text, CONTEXT)
-    placed = page.evaluate(
-        "([text, value, where, data]) => { const d = window.VclInsert.withDecision(data, data.decision_place, text,"
-        " data.read_together); return window.VclInsert.place(text, value, where, d); }",
-        [text, value, where, data])
-    return text[:placed["pos"]] + placed["text"] + text[placed["pos"]:]
+    return placed(page, text, value, where, CONTEXT)[0]
 
 
 WRAPPED = """Dear Mrs Ainsworth

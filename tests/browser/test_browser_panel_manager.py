@@ -119,3 +119,16 @@ def test_manager_dashboard_and_reports(page, site):
     page.get_by_role("link", name="Report for October to December 2024").click()
     assert "Community Involvement Panel" in page.locator("h1").inner_text()
     shot(page, "panel-report")
+
+
+def test_the_board_report_has_its_content_in_a_main_landmark(page, site):
+    """The printable board report is a page of its own (no header, no scripts): axe found its
+    content outside any landmark and no main one (moderate: region, landmark-one-main), which a
+    screen reader's "go to main content" cannot reach. Now no violation of any impact."""
+    sign_in(page, site["tokens"]["manager"])
+    page.goto("/panel-periods/2024Q4/report")
+    assert page.locator("main h1").count() == 1
+    found = page.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})).violations
+        .map(v => v.id)""")
+    assert found == []
