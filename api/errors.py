@@ -72,6 +72,8 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: _doc("The user's role may not do this"),
     413: _doc(f"Request body over {MAX_REQUEST_BYTES // 1024} KB"),
     422: _doc("A field is missing or not valid; `details` name each field"),
+    503: _doc("The database is busy or cannot be written to just now; nothing was saved. Send it again "
+              "after the seconds the Retry-After header gives (POST /letters: with the same Idempotency-Key)"),
 }
 NOT_FOUND = {404: _doc("No such item (or not visible to this user)")}
 CONFLICT = {409: _doc("The item's state does not allow this (for example, already sent)")}

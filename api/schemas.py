@@ -260,6 +260,10 @@ class Comparison(BaseModel):
     fixed: list[dict[str, Any]]
     new: list[dict[str, Any]]
     unchanged: list[dict[str, Any]]
+    set_aside: list[dict[str, Any]] = Field(default_factory=list, description=(
+        "Findings of `from` still in `to` but marked \u201cnot a problem\u201d since: never `fixed`, since "
+        "their words are still there. Each as in `to` (`suppressed`, `suppressed_reason`), with `before` "
+        "and `note` as in `unchanged`. fixed + unchanged + set_aside are the findings of `from` that count"))
     # the letter details that differ between the two versions, as stored ({"field", "from",
     # "to"}; a value not given is null), and whether the words are the same
     details_changed: list[dict[str, Any]] = []
@@ -302,6 +306,9 @@ class SentIn(BaseModel):
 
 
 class SuppressionRestored(SuppressionCreated):
+    places: list[dict[str, int]] | None = Field(default=None, description=(
+        "For a wording: where the mark set the words aside in the latest version ({start, end}), "
+        "where they now count again unless another standing mark covers them; null for a whole check"))
     restored: bool = True
     also_restored: list[int] = Field(default_factory=list, description=(
         "Standing duplicates of the same mark (same rule and wording) restored with it"))

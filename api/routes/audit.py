@@ -35,6 +35,11 @@ def audit_log(db: DbDep, user: AuditUser,
               object_type: Literal["letter", "user"] | None = None,
               object_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
               limit: Annotated[int, Query(ge=1, le=500)] = 100,
-              offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
-    rows, count = store.entries(db, object_type, object_id, limit, offset)
+              offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+              before_id: Annotated[int | None, Query(ge=1, le=2**63 - 1, description=(
+                  "Only entries with a lower id: to page back while entries are being added (every "
+                  "read of a letter adds one), pass the last id of the page before instead of an offset"))] = None):
+    """Who read or changed what, and when, newest first (by id) as {data, count}; `count`
+    counts what the filters (and `before_id`) give."""
+    rows, count = store.entries(db, object_type, object_id, limit, offset, before_id=before_id)
     return {"data": rows, "count": count}

@@ -239,7 +239,7 @@ def compare_versions(letter_id: PathId, db: DbDep, user: LetterUser,
 
 
 @router.post("/{letter_id}/suppressions", status_code=201, response_model=SuppressionCreated,
-             responses=NOT_FOUND)
+             responses={**NOT_FOUND, **CONFLICT})
 def suppress_finding(letter_id: PathId, body: SuppressionIn, db: DbDep, user: LetterUser):
     """Mark a rule (or one wording) as not a problem in this letter, with a reason; re-scores."""
     check_visible(db, user, letter_id)
@@ -269,7 +269,7 @@ def mark_sent(letter_id: PathId, db: DbDep, user: LetterUser, body: SentIn | Non
                                      for f in left]}
 
 
-@router.delete("/{letter_id}", status_code=204, responses=NOT_FOUND)
+@router.delete("/{letter_id}", status_code=204, responses={**NOT_FOUND, **CONFLICT})
 def delete_letter(letter_id: PathId, db: DbDep, user: ManagerUser):
     """Delete a letter with all its versions and results (managers only; audited)."""
     store.delete(db, user, letter_id)

@@ -46,8 +46,14 @@ def record(db: Database, user: Any, action: str, object_type: str | None = None,
 
 
 def entries(db: Database, object_type: str | None = None, object_id: int | None = None,
-            limit: int = 100, offset: int = 0) -> tuple[list[dict], int]:
+            limit: int = 100, offset: int = 0, before_id: int | None = None) -> tuple[list[dict], int]:
+    """Entries newest first, with the count of all that match. `before_id`: only entries with a
+    lower id, to page back through a log that grows as it is read (an offset shifts by every
+    entry added meanwhile, so a page repeats some of the one before)."""
     where, params = [], []
+    if before_id is not None:
+        where.append("id < ?")
+        params.append(before_id)
     if object_type:
         where.append("object_type = ?")
         params.append(object_type)

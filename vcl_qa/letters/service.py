@@ -721,7 +721,10 @@ def unsuppress(db: Database, user: Any, letter_id: int, suppression_id: int) -> 
     result = rescore(db, letter_id, force=True, user=user) or store.latest_result(db, letter_id)
     covered = [f for f in (result or {}).get("findings", []) if _covers(gone, f)]
     return {"id": suppression_id, "letter_id": letter_id, "version": row["latest_version"],
-            "rule": gone["rule"], "term": gone["term"], "reason": gone["reason"], "restored": True,
+            "rule": gone["rule"], "term": gone["term"], "reason": gone["reason"],
+            # a wording mark's places in the latest version: where its words count again
+            "places": None if gone.get("places") is None else [{"start": a, "end": b} for a, b in gone["places"]],
+            "restored": True,
             "also_restored": gone["also"], "counts_again": any(not f.get("suppressed") for f in covered),
             "still_set_aside": any(f.get("suppressed") for f in covered), "result": result}
 
@@ -733,7 +736,7 @@ def _refuse_sent_marks(row: dict) -> None:
     if row["status"] == "sent":
         raise Conflict(f"letter {row['id']} was sent on {long_date(row['sent_date'])}; its findings and marks "
                        "cannot change now. To change them, undo 'sent' first (a manager, or whoever marked it "
-                       "sent, that day)")
+                       "sent, that day)", field="status")
 
 
 def _term_key(term: str | None) -> str | None:
