@@ -84,6 +84,12 @@ def load_model(path: str | Path | None = None):
     return _load(_folder(path))
 
 
+def model_folder() -> str | None:
+    """The folder of the configured classifier, resolved; None when there is no model there."""
+    folder = _folder(None)
+    return folder if _load(folder) is not None else None
+
+
 def reload() -> None:
     """Forget the loaded classifiers and what they read: the next use loads them afresh (a
     model's vocabulary grows with every new word it reads; engine/run.py)."""

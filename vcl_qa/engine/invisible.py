@@ -47,6 +47,7 @@ _PRIVATE = "\ue000-\uf8ff\U000f0000-\U0010fffd"
 # Basic Multilingual Plane, and any beyond it (an emoji too: then the slow look).
 _ANY = re.compile(f"[{INVISIBLE_BMP}\ue000-\uf8ff\U00010000-\U0010ffff]")
 _INVISIBLE = re.compile(f"[{INVISIBLE_RANGES}]")
+_ASCII_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f]")  # (the ones of INVISIBLE_BMP in ASCII)
 _PRIVATE_IN_WORD = re.compile(f"(?<=\\w)[{_PRIVATE}]+(?=\\w)")
 # Private-use characters (a symbol font's glyphs: Word's "\uf0b7" bullet) are left out only
 # inside a word, where they show as nothing or a box and split it for the checks; a bullet
@@ -160,6 +161,8 @@ def plain(text: str) -> tuple[str, Places | None]:
     """The text without invisible characters, composed (NFC), with compatibility forms read as
     what they stand for and lookalike letters read as Latin, and where each of its characters is
     in `text`; (text, None) when it has none of them."""
+    if text.isascii() and not _ASCII_INVISIBLE.search(text):
+        return text, None  # (most letters: nothing to fold, and no need to look three times)
     gone: set[int] = set()  # where the characters left out are
     if _ANY.search(text):
         for pattern in (_INVISIBLE, _PRIVATE_IN_WORD):

@@ -638,8 +638,12 @@ _SENTENCES = TextMemo(_BLOCKS_KEPT, 2 * _BLOCK_CHARS)
 # A number for each block key met (`block_id`): the rule kinds' memo looks a block up by it, a
 # few small numbers, rather than by its key, a tuple with the block's text in it, whose hash
 # Python works out again at every look-up (each rule asked each block: about 100 a letter).
-# A number is never given twice: a key met again after the memo was emptied gets a new one.
-_BLOCK_IDS = TextMemo(_BLOCKS_KEPT, _BLOCK_CHARS)
+# A number is never given twice: a key met again after the memo was emptied gets a new one,
+# and every rule reads the block again (kinds/base.py BLOCK_FINDS keeps their answers by
+# number). Kept for as many blocks as the token memo, the numbers were emptied every 800 or so
+# new letters, before the answers kept by them (about 1,400): so they are kept for four times
+# as many (a key is a few hundred bytes; emptying the token memo loses no rule's answers).
+_BLOCK_IDS = TextMemo(4 * _BLOCKS_KEPT, 4 * _BLOCK_CHARS)
 _NEXT_ID = itertools.count(1)
 
 

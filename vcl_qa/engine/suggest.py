@@ -592,7 +592,7 @@ class Checker:
         language = getattr(state, "language", None)
         self.ctx_key = (rs.version, tuple(r.id for r in self.local_applying), ctx.reader, ctx.victim_name,
                         ctx.urn, language)
-        model = str(config.concept_model_dir()) if classifier.load_model() is not None else None
+        model = classifier.model_folder()
         self.concepts_key = (rs.version, language, model)
         self._fre: tuple | None = None
         self._states: dict[str, State] = {}

@@ -445,16 +445,33 @@ def _spelled_out_once(paragraph: str, letter: str) -> str:
     "(CPS)") above where the paragraph goes: a staff review found it spelled out a second time
     once the acronym's button had spelled it out above. (Spelled out only in the signature below
     it, the abbreviation alone was its first use, and raised "not spelled out".)"""
-    def shorter(m: re.Match) -> str:
-        words, abbr = m.group(1).split(), m.group(2)
-        if f"({abbr})" not in letter:
-            return m.group(0)
-        for k in range(len(words)):  # the words whose initials are the abbreviation, at the end
-            if "".join(w[0] for w in words[k:]) == abbr:
-                return " ".join(words[:k] + [abbr])
-        return m.group(0)
+    spelled = _spelled_in(paragraph)
+    if not spelled:
+        return paragraph
+    out, at = [], 0
+    for start, end, whole, name, abbr in spelled:
+        out += [paragraph[at:start], _shorter(whole, name, abbr, letter)]
+        at = end
+    out.append(paragraph[at:])
+    return "".join(out)
 
-    return _SPELLED.sub(shorter, paragraph)
+
+@lru_cache(maxsize=256)
+def _spelled_in(paragraph: str) -> tuple[tuple[int, int, str, str, str], ...]:
+    """Where the paragraph spells out a name before its abbreviation (found once a paragraph:
+    the rules offer a few, to every letter that lacks them)."""
+    return tuple((m.start(), m.end(), m.group(0), m.group(1), m.group(2)) for m in _SPELLED.finditer(paragraph))
+
+
+def _shorter(whole: str, name: str, abbr: str, letter: str) -> str:
+    """The spelled-out name given by its abbreviation alone when the letter has "(ABBR)"."""
+    if f"({abbr})" not in letter:
+        return whole
+    words = name.split()
+    for k in range(len(words)):  # the words whose initials are the abbreviation, at the end
+        if "".join(w[0] for w in words[k:]) == abbr:
+            return " ".join(words[:k] + [abbr])
+    return whole
 
 
 # A gap in a paragraph a rule offers to insert: "[phone number]", "[name]".
@@ -493,7 +510,7 @@ def inserted_already(text: str, state: State) -> list[str] | None:
     with any offence", which the letter still lacks.)"""
     body = state.document.text
     gaps = []
-    found, squeezed = _paragraph_gaps(text)
+    found, squeezed, piece = _paragraph_gaps(text)
     for gap, sides in found:
         if gap in gaps or gap.lower() not in state.lower_text:
             continue
@@ -501,16 +518,19 @@ def inserted_already(text: str, state: State) -> list[str] | None:
             gaps.append(gap)
     if gaps:
         return gaps
-    if squeezed in state.squeezed_lower:
+    # (its longest run without space is in the letter's text as it stands if the paragraph is
+    # in the letter at all: most letters are told so without squeezing all their text)
+    if piece in state.lower_text and squeezed in state.squeezed_lower:
         return []
     return None
 
 
 @lru_cache(maxsize=256)
-def _paragraph_gaps(text: str) -> tuple[tuple[tuple[str, re.Pattern | None], ...], str]:
+def _paragraph_gaps(text: str) -> tuple[tuple[tuple[str, re.Pattern | None], ...], str, str]:
     """Each gap of a paragraph to insert, in order, with the pattern that finds it in a letter
-    with a word or two of the paragraph beside it, and the paragraph as `squeezed_lower` has
-    a letter (`inserted_already`; worked out once a paragraph: the rules offer a few)."""
+    with a word or two of the paragraph beside it, the paragraph as `squeezed_lower` has
+    a letter, and its longest run without space (`inserted_already`; worked out once a
+    paragraph: the rules offer a few)."""
     folded = fold(text)
     out = []
     for m in _GAP.finditer(folded):
@@ -523,7 +543,8 @@ def _paragraph_gaps(text: str) -> tuple[tuple[tuple[str, re.Pattern | None], ...
         if after:
             sides.append(re.escape(gap) + r"\W*" + r"\W+".join(map(re.escape, after)) + r"\b")
         out.append((gap, re.compile("|".join(sides), re.I) if sides else None))
-    return tuple(out), _squeezed(folded.lower())
+    squeezed = _squeezed(folded.lower())
+    return tuple(out), squeezed, max(squeezed.split(" "), key=len)
 
 
 def _squeezed(text: str) -> str:
