@@ -204,6 +204,8 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
         "months_due": dashboard.MONTH_DUE_WORDS, "months_sent": dashboard.MONTH_SENT_WORDS,
         "summary": dashboard.summary(rows), "register": reg, "time_months": time_months,
         "undated_drafts": sum(1 for r in rows if dashboard.undated_draft(r)),
+        # (a replayed day counts each letter with the result it had then, from the rules of then)
+        "older_rules": 0 if f["as_of"] else dashboard.scored_with_older_rules(rows),
         "sent_before_saved": dashboard.sent_before_saved(db, **{k: f[k] for k in ("team", "decision", "date_from",
                                                                                   "date_to")}),
         "counted_on_words": labels.long_date(f["as_of"] or clock.today()),

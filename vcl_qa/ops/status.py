@@ -151,6 +151,9 @@ def gather(db: Database, path: Path, *, now: dt.datetime | None = None) -> dict:
         "set_aside": [c.as_dict(now) for c in retention.set_aside_copies(path)],
         "schema": [f"{s}:{n}" for s, n in db.execute(
             "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id").fetchall()],
+        # letters whose stored result is from other rules than these (or was left to be scored
+        # again: migration 0011), which `vcl-qa rescore` scores again
+        "scored_with_older_rules": _scored_with_older_rules(db),
         # the engine's second opinion (engine/classifier.py): without it, the patterns alone
         "classifier": {"path": str(config.concept_model_dir()), "problem": classifier_problem()},
     }
@@ -158,8 +161,20 @@ def gather(db: Database, path: Path, *, now: dt.datetime | None = None) -> dict:
     return out
 
 
+def _scored_with_older_rules(db: Database) -> int:
+    from vcl_qa.engine.rules import load_rules
+
+    return db.execute("SELECT count(*) FROM letters WHERE purged_at IS NULL AND latest_version > 0"
+                      " AND (rules_version IS NULL OR rules_version != ?)", [load_rules().version]).fetchone()[0]
+
+
 def warnings(facts: dict, now: dt.datetime) -> list[str]:
     out = []
+    older = facts.get("scored_with_older_rules")
+    if older:
+        out.append(f"{older} {'letter was' if older == 1 else 'letters were'} last scored with older rules (or "
+                   "before a change to how a 'not a problem' mark counts): their scores, and the dashboard's "
+                   "figures, are from then. Run `vcl-qa rescore`.")
     problem = (facts.get("classifier") or {}).get("problem")
     if problem:
         out.append(classifier_warning(problem))

@@ -78,7 +78,8 @@ def letters_in_scope(db: Database, *, team: str | None = None, decision: str | N
            f" (SELECT r.metrics FROM results r WHERE r.letter_id = l.id{when} ORDER BY r.id DESC LIMIT 1) AS metrics,"
            # the version that result is for, and whether that version carries a letter date
            f" (SELECT v.version {latest}) AS version,"
-           f" (SELECT json_extract(v.context, '$.letter_date') {latest}) AS version_dated, l.purged_at"
+           f" (SELECT json_extract(v.context, '$.letter_date') {latest}) AS version_dated, l.purged_at,"
+           " l.rules_version"
            f" FROM letters l WHERE {clause} ORDER BY day")
     rows = []
     for r in db.query(sql, named):
@@ -142,6 +143,19 @@ def judge_undated_drafts(db: Database, rows: list[dict], day: dt.date,
                  findings=[rule for rule, n in result["rules"].items() for _ in range(n)])
         judged += 1
     return judged
+
+
+def scored_with_older_rules(rows: list[dict]) -> int:
+    """How many of the letters' results (as counted, today) came from rules older than the
+    current ones, or were left to be scored again (a mark whose meaning changed, migration
+    0011): their scores, verdicts and problems are from then until `vcl-qa rescore` scores
+    them again. A purged letter cannot be scored again; an undated draft counted here was just
+    judged with the current rules (`judge_undated_drafts`)."""
+    from vcl_qa.engine.rules import load_rules
+
+    current = load_rules().version
+    return sum(1 for r in rows if not r.get("purged_at") and not r.get("judged_as_of")
+               and r.get("rules_version") != current)
 
 
 def by_month(rows: list[dict]) -> list[dict]:
