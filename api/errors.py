@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vcl_qa.config import MAX_LETTER_BYTES
@@ -301,8 +302,37 @@ async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if isinstance(cause, UnicodeDecodeError):
             return _malformed("the request body is not valid JSON: it is not UTF-8 text")
         return _malformed("the request body could not be read as JSON")
+    if exc.status_code == 405:
+        allow = allow_header(request, exc)
+        *others, last = allow.split(", ")
+        said = f"{', '.join(others)} and {last}" if others else last
+        return error_response(405, "method_not_allowed", f"this address does not take {request.method}: "
+                              f"it takes {said} (the Allow header lists them)", headers={"Allow": allow})
     code = STATUS_CODES.get(exc.status_code, "error")
     return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+
+# The order an Allow header lists methods in (any order is valid; one order reads better).
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allow_header(request: Request, exc: StarletteHTTPException) -> str:
+    """Every method the request's address takes, for a 405's Allow header (RFC 9110 15.5.6: it
+    must list them all). Starlette's 405 names only the methods of the first route whose path
+    matched, so an address with a GET route and a POST route said `Allow: GET`, and a client
+    that believed it never tried the POST. Each method is tried against the app's routes as the
+    router tries them, on a copy of the request's scope (routing notes its progress there)."""
+    given = {m.strip() for m in ((exc.headers or {}).get("Allow") or "").split(",") if m.strip()}
+    routes = request.app.router.routes
+    taken = {method for method in METHODS if any(
+        route.matches(_probe(request.scope, method))[0] is Match.FULL for route in routes)}
+    return ", ".join(sorted(taken | given, key=lambda m: (METHODS.index(m) if m in METHODS else len(METHODS), m)))
+
+
+def _probe(scope: Scope, method: str) -> dict:
+    """The request's scope as routing first saw it, with another method."""
+    skipped = ("fastapi", "route", "endpoint", "path_params")
+    return {**{k: v for k, v in scope.items() if k not in skipped}, "method": method}
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:

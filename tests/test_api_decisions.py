@@ -377,3 +377,51 @@ def test_the_timeliness_reports_row_for_all_limits_says_so_and_is_the_sum_of_the
 
     api_md = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     assert "`all_limits`" in api_md and "`working_day_limit` is `null`" in api_md
+
+
+def test_paging_with_after_neither_repeats_nor_skips_decisions_registered_meanwhile(server):
+    """GET /decisions paged by offset: decisions registered between two pages push the rows
+    along, so the next page repeats some. `after` (the `next` of the page before, a place in the
+    list's order) gives each decision once, as `before_id` does on GET /letters and GET /audit."""
+    server.tokens["paging"] = make_user(server.db, "paging-staff", "staff", "paging")
+
+    def register(*decisions):
+        r = call(server, "paging", "POST", "/decisions", json={"decisions": list(decisions)})
+        assert r.status_code == 201, r.text
+        return {d["urn"]: d["id"] for d in r.json()["data"]}
+
+    first = register(*[decision(f"79PG000{n}124", decided=f"2024-12-0{n}") for n in range(2, 6)],  # open
+                     decision("79PG0006124", decided="2024-11-04", letter_date="2024-11-05"),  # sent
+                     decision("79PG0007124", decided="2024-11-05", letter_date="2024-11-06"))
+    page1 = listed(server, "paging", limit=3)
+    assert page1["count"] == 6 and page1["next"] == f"open.2024-12-05.{first['79PG0004124']}"
+    seen = [d["id"] for d in page1["data"]]
+    # meanwhile: two decisions that come first (due earlier), one after the place, one sent
+    later = register(decision("79PG0008124", decided="2024-11-28"), decision("79PG0009124", decided="2024-11-29"),
+                     decision("79PG0010124", decided="2024-12-06"),
+                     decision("79PG0011124", decided="2024-11-06", letter_date="2024-11-07"))
+    by_offset = listed(server, "paging", limit=3, offset=3)
+    assert set(seen) & {d["id"] for d in by_offset["data"]}  # why offset is not enough
+    place, pages = page1["next"], []
+    while place:
+        page = listed(server, "paging", limit=2, after=place)
+        pages.append(page)
+        place = page["next"]
+    rest = [d["id"] for p in pages for d in p["data"]]
+    assert pages[0]["count"] == 5  # counts what comes after the place
+    assert len(seen + rest) == len(set(seen + rest))  # nothing twice
+    assert set(first.values()) <= set(seen + rest)  # nothing skipped
+    assert set(rest) - set(first.values()) == {later["79PG0010124"], later["79PG0011124"]}  # new, after the place
+    assert pages[-1]["next"] is None and len(pages) == 3
+    # the first page's order, then on: the list as a whole, once, in its order
+    whole = [d["id"] for d in listed(server, "paging")["data"]]
+    assert [i for i in whole if i in set(seen + rest)] == seen + rest
+
+
+@pytest.mark.parametrize("place", ["nonsense", "open.2024-02-30.5", "shut.2024-12-05.5", "open.2024-12-05.-5",
+                                   "open.2024-12-05.0", "closed.20241205.5", "open.2024-W49-4.5"])
+def test_a_place_that_is_not_one_is_named(server, place):
+    r = call(server, "staff", "GET", "/decisions", params={"after": place})
+    assert r.status_code == 422, r.text
+    (detail,) = r.json()["error"]["details"]
+    assert detail["field"] == "query.after" and "pass back the `next` of the page before" in detail["message"]

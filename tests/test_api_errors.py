@@ -487,3 +487,27 @@ def test_reading_repeated_keys_deep_in_a_body_takes_little_memory():
     found, total = answer
     assert total == 23_000 and len(found) == 50
     assert found[1] == ("a." * 499 + "a...", TWICE)  # 900 objects deep, cut to 1,000 characters
+
+
+def _allowed(r: httpx.Response) -> list[str]:
+    return [m.strip() for m in r.headers.get("allow", "").split(",") if m.strip()]
+
+
+@pytest.mark.parametrize("method, path, allowed", [
+    ("DELETE", "/api/v1/decisions", ["GET", "POST"]),  # two routes on one path: both named
+    ("PUT", "/api/v1/letters/1", ["GET", "DELETE"]),
+    ("PATCH", "/check", ["GET", "POST"]),  # a page: its 405 names them too
+    ("DELETE", "/api/v1/audit", ["GET"]),  # one route: that one
+])
+def test_a_405_lists_every_method_the_address_takes(server, method, path, allowed):
+    """RFC 9110: a 405's Allow header lists the methods the address takes. It named only those
+    of the first route whose path matched (GET /decisions and POST /decisions: `Allow: POST`),
+    and a page's 405 had no Allow header at all."""
+    r = httpx.request(method, f"{server.url}{path}", headers=auth(server.token), timeout=30)
+    assert r.status_code == 405
+    assert _allowed(r) == allowed
+    if path.startswith("/api/"):
+        err = r.json()["error"]
+        assert err["code"] == "method_not_allowed"
+        assert err["message"] == (f"this address does not take {method}: it takes {' and '.join(allowed)} "
+                                  "(the Allow header lists them)")

@@ -254,6 +254,32 @@ def test_digest_csv_and_text_after_letters_are_sent(run):
     assert "Liam Carter" not in text.stdout  # no victim names in an e-mail
 
 
+def test_the_digest_text_gives_days_in_words_and_the_csv_keeps_iso(run, tmp_path):
+    """The morning e-mail is read by people: "decided 2025-12-22  due 2025-12-23" read as codes
+    beside the summary's "Monday 29 December 2025". Its days are written as the pages write them;
+    the CSV, read by programs, keeps YYYY-MM-DD."""
+    import re
+
+    assert run("import-decisions", SAMPLE).exit_code == 0
+    extra = tmp_path / "not-needed.csv"
+    extra.write_text("urn,decision,decision_date,victim_category,team,letter_required,no_letter_reason\n"
+                     "42AB1234531,discontinued,2025-12-01,standard,demo,no,The victim asked not to be contacted.\n",
+                     encoding="utf-8")
+    assert run("import-decisions", extra).exit_code == 0
+    text = run("digest", "--today", "2025-12-29", "--team", "demo").stdout
+    body = text.split("\n", 1)[1]  # after the database's path
+    assert re.findall(r"\d{4}-\d{2}-\d{2}", body) == []
+    (line,) = [x for x in body.splitlines() if "43HM0518725" in x]
+    assert "decided Monday 22 December 2025" in line and "due Tuesday 23 December 2025" in line
+    (unneeded,) = [x for x in body.splitlines() if "42AB1234531" in x]
+    assert "decided Monday 1 December 2025" in unneeded and "why: The victim asked" in unneeded
+    # the columns still line up: every listed line has its "due" and "team" at one place
+    listed = [x for x in body.splitlines() if x.startswith("  ") and " due " in x]
+    assert len({x.index(" due ") for x in listed}) == 1
+    rows = digest_rows(run("digest", "--today", "2025-12-29", "--team", "demo", "--format", "csv"))
+    assert {r["urn"]: (r["decision_date"], r["due_date"]) for r in rows}["43HM0518725"] == ("2025-12-22", "2025-12-23")
+
+
 def test_digest_counts_unlinked_letters(run):
     assert run("import", "--sent", "--team", "demo", ROOT / "sample_letters").exit_code == 0
     text = run("digest", "--today", "2025-12-29")

@@ -195,3 +195,72 @@ def test_copies_set_aside_by_a_restore_are_listed_and_removed_once_past_retentio
     finally:
         db.close()
     assert [r["path"] for r in removed] == [str(old)]
+
+
+# --- the cut-off is a UK day ----------------------------------------------------------------
+# Stored times are UTC. A letter stored at 00:30 on 1 June in summer (BST) is stored as 23:30 on
+# 31 May: retention read its first ten characters and removed it a day before its time.
+
+def _stored_at(db, stamps: dict[str, str]) -> dict[str, int]:
+    """One stored draft for each label, its letter row stored at the given UTC time."""
+    from vcl_qa.letters.bulk import Actor
+
+    ids = {}
+    for label, stamp in stamps.items():
+        ids[label] = service.submit(db, Actor("test"), *letter(NEW_NAME, "01UK0000025"), team="north")["id"]
+        db.execute("UPDATE letters SET created_at = ? WHERE id = ?", [stamp, ids[label]])
+    db.conn.commit()
+    return ids
+
+
+def _purged(db) -> set[int]:
+    return {i for (i,) in db.execute("SELECT id FROM letters WHERE purged_at IS NOT NULL")}
+
+
+@pytest.mark.parametrize("today, stamps, kept, removed", [
+    # summer: cut-off (the first day kept) 1 June, BST
+    ("2026-07-01", {"00:30 BST on 1 June": "2026-05-31T23:30:00+00:00",
+                    "23:59 BST on 31 May": "2026-05-31T22:59:00+00:00",
+                    "00:30 BST on 31 May": "2026-05-30T23:30:00+00:00"},
+     ["00:30 BST on 1 June"], ["23:59 BST on 31 May", "00:30 BST on 31 May"]),
+    # winter: cut-off 1 December, GMT (the UK day is the UTC day)
+    ("2026-12-31", {"00:30 GMT on 1 December": "2026-12-01T00:30:00+00:00",
+                    "23:30 GMT on 30 November": "2026-11-30T23:30:00+00:00"},
+     ["00:30 GMT on 1 December"], ["23:30 GMT on 30 November"]),
+])
+def test_retention_keeps_a_letter_stored_on_the_cut_off_day_by_the_uk_clock(db, today, stamps, kept, removed):
+    import datetime as dt
+
+    from vcl_qa.ops import retention
+
+    ids = _stored_at(db, stamps)
+    day, keep = dt.date.fromisoformat(today), retention.Retention(letters_days=30, audit_days=None)
+    due = retention.letters_due(db, 30, day)
+    dry = retention.apply(db, keep, today=day, dry_run=True)
+    assert _purged(db) == set()
+    report = retention.apply(db, keep, today=day)
+    assert _purged(db) == {ids[label] for label in removed}, report
+    assert due == dry["letters"] == report["letters"] == len(removed)  # status counts what a purge does
+    assert db.execute(f"SELECT count(*) FROM letters WHERE victim_name IS NOT NULL AND id IN "
+                      f"({', '.join(str(ids[label]) for label in kept)})").fetchone()[0] == len(kept)
+
+
+def test_an_audit_entry_made_after_midnight_in_summer_is_kept_with_its_uk_day(db):
+    import datetime as dt
+
+    from vcl_qa.db import audit
+    from vcl_qa.ops import retention
+
+    stamps = {"2026-05-31T23:30:00+00:00": "kept: 00:30 BST on 1 June, the cut-off day",
+              "2026-05-31T22:59:00+00:00": "removed: 23:59 BST on 31 May",
+              "2026-12-01T00:30:00+00:00": "kept: long after"}
+    for stamp in stamps:
+        audit.record(db, None, "test.entry", detail={"at": stamp})
+        db.execute("UPDATE audit_log SET at = ? WHERE id = (SELECT max(id) FROM audit_log)", [stamp])
+    db.conn.commit()
+    day, keep = dt.date(2026, 7, 1), retention.Retention(letters_days=None, audit_days=30)
+    assert retention.audit_due(db, 30, day) == 1
+    report = retention.apply(db, keep, today=day)
+    assert report["audit"] == 1 and report["audit_cutoff"] == "2026-06-01"
+    left = {json.loads(d)["at"] for (d,) in db.execute("SELECT detail FROM audit_log WHERE action = 'test.entry'")}
+    assert left == {"2026-05-31T23:30:00+00:00", "2026-12-01T00:30:00+00:00"}

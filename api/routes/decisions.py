@@ -148,6 +148,9 @@ DECIDED_LATER = Field(description=(
 
 class DecisionPage(DecisionList):
     decided_later: int = DECIDED_LATER
+    next: str | None = Field(default=None, description=(
+        "Pass it as `after` for the next page (null on the last): the place of this page's last "
+        "decision in the list's order, which decisions registered or sent meanwhile do not move"))
 
 
 class DecisionStoredOut(DecisionOut):
@@ -353,11 +356,16 @@ def list_decisions(
     urn: Annotated[str | None, Query(max_length=200)] = None, decision: Decision | None = None,
     decided_from: Day | None = None, decided_to: Day | None = None, as_of: AsOf = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description=(
+        "Rows to skip. Kept for old clients: to page through, pass `after` instead"))] = 0,
+    after: Annotated[str | None, Query(min_length=1, max_length=60, description=(
+        "Only decisions after this place in the list: the `next` of the page before. An offset "
+        "shifts as decisions are registered or sent between pages, repeating or skipping some"))] = None,
 ):
     """The register with each decision's due date and status as on `as_of` (default today), most
-    urgent first, as {data, count, decided_later}. Decisions dated after `as_of` are left out
-    (counted in `decided_later`), as the digest and the pages leave them out.
+    urgent first, as {data, count, decided_later, next}. Decisions dated after `as_of` are left
+    out (counted in `decided_later`), as the digest and the pages leave them out. `count` counts
+    what the filters (and `after`) give.
 
     Staff see their own team's decisions only (another `team` is a 422, as is a team that does
     not exist).
@@ -367,12 +375,26 @@ def list_decisions(
     team = _own_team(user) or team  # staff: another team was refused (api/deps.py)
     filters = {"team": team, "urn": urn, "decision": decision.value if decision else None,
                "decided_from": decided_from, "decided_to": decided_to}
-    rows = register.register(db, today=as_of, status=status, **filters)
-    page = agreement.for_rows(rows[offset:offset + limit])
+    rows = _after(register.register(db, today=as_of, status=status, **filters), after)
+    shown = rows[offset:offset + limit]
+    page = agreement.for_rows(shown)
     # Victims' names and case references were read: which entries, never the reference asked for.
     audit.record(db, user, "decisions.search" if urn else "decisions.list", "decision", None,
                  {"ids": [r["id"] for r in page], "count": len(rows)})
-    return {"data": page, "count": len(rows), "decided_later": register.decided_later(db, today=as_of, **filters)}
+    more = bool(shown) and offset + limit < len(rows)
+    return {"data": page, "count": len(rows), "decided_later": register.decided_later(db, today=as_of, **filters),
+            "next": register.cursor(shown[-1]) if more else None}
+
+
+def _after(rows: list[dict], place: str | None) -> list[dict]:
+    """The rows after `place` (a 422 naming query.after for one that is not a place)."""
+    if place is None:
+        return rows
+    try:
+        return register.after(rows, place)
+    except LetterError as exc:
+        raise ApiError(422, "invalid", f"query.after: {exc.message}",
+                       [{"field": "query.after", "message": exc.message}]) from None
 
 
 @router.get("/decisions/unlinked-letters", response_model=UnlinkedList)

@@ -72,7 +72,10 @@ def error_page(request: Request, status: int):
 
 async def _http_error(request: Request, exc: StarletteHTTPException):
     if is_page(request.url.path) and exc.status_code in ERROR_PAGES:
-        return error_page(request, exc.status_code)
+        page = error_page(request, exc.status_code)
+        if exc.status_code == 405:  # a 405 names what the address takes (RFC 9110), page or not
+            page.headers["Allow"] = api_errors.allow_header(request, exc)
+        return page
     return await api_errors._http(request, exc)
 
 

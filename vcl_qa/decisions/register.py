@@ -285,6 +285,43 @@ def urgency(row: dict) -> tuple:
     return (1, -dt.date.fromisoformat(row["decision_date"]).toordinal(), -row["id"])
 
 
+# A place in the register's order (`urgency`), for paging on from the last row a client saw:
+# "open.<due date>.<id>" or "closed.<decision date>.<id>". An offset counts rows, so a decision
+# registered between two pages, or one whose letter went out, moves every row after it along
+# one, and the next page repeats a row or skips one; a place does not move.
+CURSOR_GROUPS = ("open", "closed")
+
+
+def cursor(row: dict) -> str:
+    """Where `row` (with its status) stands in the register's order."""
+    if row["status"] in OPEN:
+        return f"open.{row['due_date']}.{row['id']}"
+    return f"closed.{row['decision_date']}.{row['id']}"
+
+
+def read_cursor(text: str) -> tuple:
+    """A cursor as the key `urgency` sorts by (LetterError, in words, for anything else)."""
+    group, _, rest = text.partition(".")
+    day, _, ident = rest.partition(".")
+    try:
+        when, number = dt.date.fromisoformat(day), int(ident)
+        if group not in CURSOR_GROUPS or not (ident.isascii() and ident.isdigit()) or day != when.isoformat() \
+                or number < 1:
+            raise ValueError(text)
+    except ValueError:
+        raise LetterError(f"'{text[:40]}' is not a place in the register's list: pass back the `next` of the "
+                          "page before, as it was given") from None
+    if group == "open":
+        return (0, when.isoformat(), number)
+    return (1, -when.toordinal(), -number)
+
+
+def after(rows: list[dict], place: str) -> list[dict]:
+    """The rows (in the register's order) that come strictly after `place` (a `cursor`)."""
+    key = read_cursor(place)
+    return [r for r in rows if urgency(r) > key]
+
+
 def register(db: Database, *, today: dt.date | None = None, team: str | None = None,
              status: str | None = None, urn: str | None = None, decision: str | None = None,
              decided_from: dt.date | None = None, decided_to: dt.date | None = None) -> list[dict]:
@@ -403,16 +440,15 @@ def digest_text(d: Digest) -> str:
              f"{counts['due_today']} due today, {counts['due']} due later.", d.summary()]
     titles = {"overdue": "OVERDUE", "due_today": "DUE TODAY", "due": "DUE LATER"}
     # Each decision in the words the pages use ("Offer no evidence", not "no_evidence_offered"),
-    # in a column as wide as the longest listed.
-    width = max((len(_decision_words(r)) for r in [*rows, *d.not_required]), default=0)
+    # and each day as the pages write it, in columns as wide as the longest listed.
+    widths = _column_widths(rows, d.not_required)
     for status in OPEN:
         group = [r for r in rows if r["status"] == status]
         if not group:
             continue
         lines += ["", titles[status]]
         for r in group:
-            lines.append(f"  {r['urn']:<14} {_decision_words(r):<{width}}  decided {r['decision_date']}  "
-                         f"due {r['due_date']}  {_days_phrase(r)}  team {r['team']}")
+            lines.append(f"{_entry(r, widths)}  {_due_words(r):<{widths[2]}}  {_days_phrase(r)}  team {r['team']}")
             if r.get("letter_warning"):
                 lines.append(f"      Note: {r['letter_warning']}")
             lines += [f"      Note: {note}" for note in _disagreement_notes(r)]
@@ -426,8 +462,7 @@ def digest_text(d: Digest) -> str:
     if d.not_required:
         lines += ["", f"NO LETTER NEEDED ({len(d.not_required)}, not counted as due or missing)"]
         for r in d.not_required:
-            lines.append(f"  {r['urn']:<14} {_decision_words(r):<{width}}  decided {r['decision_date']}  "
-                         f"team {r['team']}  why: {r['no_letter_reason']}")
+            lines.append(f"{_entry(r, widths)}  team {r['team']}  why: {r['no_letter_reason']}")
     if d.unlinked:
         lines += ["", f"{d.unlinked} stored letter{'s match' if d.unlinked != 1 else ' matches'} no decision in the "
                       "register: check the case reference and decision."]
@@ -438,7 +473,30 @@ def _decision_words(row: dict) -> str:
     return labels.label(labels.DECISIONS, row["decision"])
 
 
-def _long(day: dt.date) -> str:
+def _decided_words(row: dict) -> str:
+    return f"decided {_long(row['decision_date'])}"
+
+
+def _due_words(row: dict) -> str:
+    return f"due {_long(row['due_date'])}"
+
+
+def _column_widths(rows: list[dict], not_required: list[dict]) -> tuple[int, int, int]:
+    """How wide the decision, decided and due columns are: days in words differ in length
+    ("Friday 1 May 2026", "Wednesday 30 September 2026"), so each is as wide as its longest."""
+    both = [*rows, *not_required]
+    return (max((len(_decision_words(r)) for r in both), default=0),
+            max((len(_decided_words(r)) for r in both), default=0),
+            max((len(_due_words(r)) for r in rows), default=0))
+
+
+def _entry(row: dict, widths: tuple[int, int, int]) -> str:
+    """A digest line's start: case reference, decision and the day it was made."""
+    return f"  {row['urn']:<14} {_decision_words(row):<{widths[0]}}  {_decided_words(row):<{widths[1]}}"
+
+
+def _long(day: dt.date | str) -> str:
+    """A day as people read it: "Monday 30 November 2026" (labels.long_date, as the pages say it)."""
     return long_date(day)
 
 

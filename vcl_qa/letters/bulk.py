@@ -256,8 +256,10 @@ def write_export(rows: Iterable[dict], columns: list[str], fmt: str, out: io.Tex
     return n
 
 
-# A letter's age for retention: its sent date, else the day it was stored.
-LETTER_AGE = "COALESCE({a}sent_date, substr({a}created_at, 1, 10))"
+# A letter's age for retention: its sent date, else the UK day it was stored. created_at is
+# UTC: its first ten characters are a day early for a letter stored between midnight and 1 am
+# in summer, which would be purged a day before its time (uk_day: vcl_qa/db/connection.py).
+LETTER_AGE = "COALESCE({a}sent_date, uk_day({a}created_at))"
 
 
 @dataclass

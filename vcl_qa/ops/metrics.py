@@ -22,6 +22,8 @@ from pathlib import Path
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from vcl_qa.db.connection import add_functions
+
 MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 SCORING_BUCKETS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
@@ -103,6 +105,7 @@ class DatabaseFigures:
         from vcl_qa.ops.status import last_backup
 
         conn = sqlite3.connect(f"file:{self.path.resolve()}?mode=ro", uri=True, timeout=5)
+        add_functions(conn)  # uk_day: retention counts a letter's age by the UK day it was stored
         try:
             db = Database(conn)
             letters = GaugeMetricFamily("vcl_qa_letters", "Stored letters by state.", labels=["state"])

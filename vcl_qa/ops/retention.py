@@ -51,15 +51,30 @@ def letters_due(db: Database, days: int | None, today: dt.date | None = None) ->
     limit = cutoff(days, today)
     if limit is None:
         return 0
+    # the purge's own test of age (bulk.LETTER_AGE), so the count is what a purge would remove
     return db.execute("SELECT count(*) FROM letters WHERE purged_at IS NULL"
-                      " AND COALESCE(sent_date, substr(created_at, 1, 10)) < ?", [limit]).fetchone()[0]
+                      f" AND {bulk.LETTER_AGE.format(a='')} < ?", [limit]).fetchone()[0]
+
+
+# An audit entry's age: the UK day it was made. `at` is UTC, and compared with a day as text
+# (`at < '2026-06-01'`) an entry made at 00:30 on 1 June in summer (23:30 UTC on 31 May) was
+# removed with the day before. It is compared with the moment the UK day began, in UTC as `at`
+# is written: the same answer as the UK day of each entry, without working that out for each
+# of millions of entries (every page a person reads is in the log) at each `status` and scrape.
+AUDIT_OLDER = "at < ?"
+
+
+def uk_day_began(day: str) -> str:
+    """The moment (UTC, as stored timestamps are written) the UK day `day` (ISO) began."""
+    start = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), tzinfo=clock.UK)
+    return start.astimezone(dt.timezone.utc).isoformat()
 
 
 def audit_due(db: Database, days: int | None, today: dt.date | None = None) -> int:
     limit = cutoff(days, today)
     if limit is None:
         return 0
-    return db.execute("SELECT count(*) FROM audit_log WHERE at < ?", [limit]).fetchone()[0]
+    return db.execute(f"SELECT count(*) FROM audit_log WHERE {AUDIT_OLDER}", [uk_day_began(limit)]).fetchone()[0]
 
 
 def apply(db: Database, keep: Retention | None = None, *, today: dt.date | None = None,
@@ -80,7 +95,7 @@ def apply(db: Database, keep: Retention | None = None, *, today: dt.date | None 
         if report["audit"] and not dry_run:
             db.execute("PRAGMA secure_delete = ON")
             with write_tx(db):
-                db.execute("DELETE FROM audit_log WHERE at < ?", [report["audit_cutoff"]])
+                db.execute(f"DELETE FROM audit_log WHERE {AUDIT_OLDER}", [uk_day_began(report["audit_cutoff"])])
                 audit.record(db, bulk.Actor("retention"), "audit.purge", detail={
                     "removed": report["audit"], "before": report["audit_cutoff"]})
     changed = report["register"].changed if report["register"] else 0
