@@ -21,6 +21,7 @@ from vcl_qa import clock
 from vcl_qa.cli import main
 from vcl_qa.db import open_db
 from vcl_qa.db.users import user_by_name
+from vcl_qa.engine.dates import long_date
 from vcl_qa.decisions import register, store
 from vcl_qa.letters import bulk, service
 
@@ -112,7 +113,7 @@ def test_an_overdue_decision_keeps_its_reference_and_its_draft(dbfile, tmp_path)
     draft = letter(dbfile, "71PG0000001")  # written today, not sent yet
     out = purge()
     assert "Purged 0 letters older than 365 days." in out
-    assert (f"Register: 1 entry decided before {CUTOFF} keeps its case reference and victim's name: still "
+    assert (f"Register: 1 entry decided before {long_date(CUTOFF)} keeps its case reference and victim's name: still "
             "open (no letter sent yet) or with letters not purged.") in out
     [entry] = entries(dbfile)
     assert (entry["urn"], entry["victim_name"], entry["letter_ids"], entry["status"]) == (
@@ -149,7 +150,7 @@ def test_a_closed_decision_whose_letters_are_all_purged_is_purged_and_stays_link
                      "The victim asked in writing not to be contacted.")
     sent = letter(dbfile, "73PG0000003", sent=SENT)
     out = purge()
-    assert (f"Register: 2 entries decided before {CUTOFF} purged (closed, every letter purged): case "
+    assert (f"Register: 2 entries decided before {long_date(CUTOFF)} purged (closed, every letter purged): case "
             "reference and victim's name removed, status kept.") in out
     first, second = entries(dbfile)
     assert (first["urn"], first["victim_name"], first["status"], first["letter_ids"]) == (
@@ -196,8 +197,8 @@ def test_a_dry_run_says_what_would_change_and_changes_nothing(dbfile, tmp_path):
     import_decisions(tmp_path, row("74PG0000001", letter_date=SENT.isoformat()), row("74PG0000002"))
     before = sql(dbfile, "SELECT urn, victim_name FROM decisions ORDER BY id")
     out = purge("--dry-run")
-    assert f"Register: 1 entry decided before {CUTOFF} would be purged" in out
-    assert f"Register: 1 entry decided before {CUTOFF} would keep its case reference" in out
+    assert f"Register: 1 entry decided before {long_date(CUTOFF)} would be purged" in out
+    assert f"Register: 1 entry decided before {long_date(CUTOFF)} would keep its case reference" in out
     assert sql(dbfile, "SELECT urn, victim_name FROM decisions ORDER BY id") == before
 
 
@@ -206,8 +207,8 @@ def test_the_retention_settings_say_what_the_register_lost(dbfile, tmp_path, mon
     import_decisions(tmp_path, row("75PG0000001", letter_date=SENT.isoformat()), row("75PG0000002"))
     result = run("purge")
     assert result.exit_code == 0, result.stderr
-    assert f"Register: 1 entry decided before {CUTOFF} purged (closed, every letter purged)" in result.stderr
-    assert f"Register: 1 entry decided before {CUTOFF} keeps its case reference" in result.stderr
+    assert f"Register: 1 entry decided before {long_date(CUTOFF)} purged (closed, every letter purged)" in result.stderr
+    assert f"Register: 1 entry decided before {long_date(CUTOFF)} keeps its case reference" in result.stderr
     assert [e["urn"] for e in entries(dbfile)] == [bulk.case_pseudonym("75PG0000001"), "75PG0000002"]
 
 

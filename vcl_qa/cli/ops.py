@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 
 from vcl_qa.cli import database
+from vcl_qa.engine.dates import long_date
 from vcl_qa.db import migrate, open_db
 from vcl_qa.ops import backup as backups
 from vcl_qa.ops import status as status_mod
@@ -166,14 +167,14 @@ def purge_by_retention(db, dry_run: bool) -> None:
         err.print("Letters: kept until purged by hand (VCL_QA_KEEP_LETTERS_DAYS=never).")
     else:
         err.print(f"{verb} {report['letters']} letters older than {keep.letters_days} days "
-                  f"(before {report['letters_cutoff']}): text and personal details removed, "
+                  f"(before {long_date(report['letters_cutoff'])}): text and personal details removed, "
                   "anonymous scores kept.", markup=False)
         err.print(report["register"].describe(report["letters_cutoff"], dry_run=dry_run), markup=False)
     if keep.audit_days is None:
         err.print("Audit log: kept for good (VCL_QA_KEEP_AUDIT_DAYS=never).")
     else:
         err.print(f"{'Would remove' if dry_run else 'Removed'} {report['audit']} audit entries older "
-                  f"than {keep.audit_days} days (before {report['audit_cutoff']}).", markup=False)
+                  f"than {keep.audit_days} days (before {long_date(report['audit_cutoff'])}).", markup=False)
     path = database.database_path()
     copies = retention.set_aside_copies(path)
     if keep.letters_days is None:

@@ -281,6 +281,7 @@ class RegisterPurge:
         def n(count: int) -> str:
             return f"{count} {'entry' if count == 1 else 'entries'}"
 
+        cutoff = long_date(cutoff)  # ("Monday 1 June 2026", as people read a day)
         lines = [f"Register: {n(self.purged)} decided before {cutoff} {'would be ' if dry_run else ''}"
                  "purged (closed, every letter purged): case reference and victim's name removed, "
                  "status kept."]

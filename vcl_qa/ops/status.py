@@ -188,7 +188,7 @@ def warnings(facts: dict, now: dt.datetime) -> list[str]:
                    f"{ret['audit_days']} days. Run `vcl-qa purge`.")
     for copy in facts["set_aside"]:
         if ret["letters_days"] is not None and _older(copy, ret["letters_days"], now):
-            out.append(f"The copy of the database set aside by the restore of {_day(copy['made'])} "
+            out.append(f"The copy of the database set aside by the restore of {_day(clock.uk_date(copy['made']).isoformat())} "
                        f"({copy['path']}) is older than the {ret['letters_days']} days letters are "
                        "kept, and still holds letter text and names, purged letters' too. Run `vcl-qa "
                        "purge` (it removes such copies), or remove it.")
@@ -247,7 +247,8 @@ def _day(iso: str | None) -> str | None:
 
 
 def _when(iso: str) -> str:
-    return dt.datetime.fromisoformat(iso).strftime("%-d %B %Y %H:%M UTC")
+    """A stored moment (UTC) on the UK's clock, as the pages give it (README: status speaks UK time)."""
+    return clock.uk_when(iso)
 
 
 def _age(delta: dt.timedelta) -> str:
