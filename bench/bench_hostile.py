@@ -3,7 +3,7 @@
 The files are the ones tests/test_hostile_input.py uses (YAML alias bombs in front matter, Word
 files that unpack to millions of paragraphs, or whose main part is not named .xml). Target
 (issue 10): each refused in under 5 s and under 400 MB peak. Then small Word files built to be
-read slowly (merged cells, sections sharing a header, nested text boxes), each read. A fresh
+read slowly (merged cells, sections sharing a header, nested text boxes, list numbers), each read. A fresh
 process per file; the engine is never loaded for a refused file.
 
     python bench/bench_hostile.py
@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from hostile_files import (alias_bomb, cli, deep_bomb, deep_repeated_keys_json, docx_bombs,  # noqa: E402
                            long_number_front_matter, long_value_front_matter, many_relationships,
-                           read_docx_command, run_measured, slow_docx_shapes)
+                           numbering_docx_shapes, read_docx_command, run_measured, slow_docx_shapes)
 
 
 def main() -> None:
@@ -57,10 +57,13 @@ def run_slow_docx(tmp: Path) -> None:
     finding 4): read only, not scored, a fresh process each. Before the fix, on a loaded 2-CPU
     machine: a column merged down 900 rows 41-87 s; 90 such tables, 1,000 sections sharing a
     header, 50,000 sections and text boxes 40 deep still reading when killed at 120-150 s; a cell
-    spanning 2 billion columns 22-44 s and 2.7 GB; 100,000 relationships 2-5 s and 196 MB."""
+    spanning 2 billion columns 22-44 s and 2.7 GB; 100,000 relationships 2-5 s and 196 MB. Then
+    the list-number shapes (engine/word_lists.py: 100,000 list items, refused at the text limit
+    once their numbers pass it; the others read)."""
     print(f"\nsmall Word files built to be read slowly (reading only):\n"
           f"{'file':<28} {'bytes':>8} {'exit':>4} {'seconds':>8} {'peak MB':>8}  message")
-    for name, data in {**slow_docx_shapes(), "relationships_100000": many_relationships()}.items():
+    shapes = {**slow_docx_shapes(), "relationships_100000": many_relationships(), **numbering_docx_shapes()}
+    for name, data in shapes.items():
         path = tmp / f"{name}.docx"
         path.write_bytes(data)
         code, err, seconds, peak = run_measured(read_docx_command(str(path)), timeout=300)

@@ -211,6 +211,84 @@ def slow_docx_shapes() -> dict[str, bytes]:
     }
 
 
+def _docx_with_lists(body_xml: bytes, numbering_xml: bytes | None = None, styles_xml: bytes = b"") -> bytes:
+    """A python-docx document with `body_xml` first in its body, its numbering part's
+    definitions replaced by `numbering_xml` (when given) and `styles_xml` added to its styles."""
+    parts = _base_docx()
+    w = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    if numbering_xml is not None:
+        parts["word/numbering.xml"] = b"<w:numbering " + w + b">" + numbering_xml + b"</w:numbering>"
+    parts["word/styles.xml"] = parts["word/styles.xml"].replace(b"</w:styles>", styles_xml + b"</w:styles>")
+    head, rest = parts["word/document.xml"].split(b"<w:body>", 1)
+    parts["word/document.xml"] = head + b"<w:body>" + body_xml + rest
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def _list_style(style_id: str, num_id: int | None, level: int | None = None, based_on: str | None = None) -> bytes:
+    numbered = b"" if num_id is None else b'<w:pPr><w:numPr>%s<w:numId w:val="%d"/></w:numPr></w:pPr>' % (
+        b"" if level is None else b'<w:ilvl w:val="%d"/>' % level, num_id)
+    base = b"" if based_on is None else b'<w:basedOn w:val="%s"/>' % based_on.encode()
+    return b'<w:style w:type="paragraph" w:styleId="%s"><w:name w:val="%s"/>%s%s</w:style>' % (
+        style_id.encode(), style_id.encode(), base, numbered)
+
+
+def _styled(style_id: bytes, text: bytes = b"") -> bytes:
+    run = b"<w:r><w:t>%s</w:t></w:r>" % text if text else b""
+    return b'<w:p><w:pPr><w:pStyle w:val="%s"/></w:pPr>%s</w:p>' % (style_id, run)
+
+
+def numbering_docx_shapes() -> dict[str, bytes]:
+    """name -> a small .docx within every size limit whose list numbering (word_lists.py) is
+    built to be slow to work out: each paragraph's style, list and level looked up afresh, a
+    chain of base styles or of numbering-style links walked for every paragraph, 20,000 lists
+    looked through for each. Each starts with "Dear Ms Smith" and one step of a healthy list,
+    "1. Step one" (a numbered list the tests read: the numbering is worked out)."""
+    import random
+
+    rng = random.Random(10)
+    greeting = b"<w:p><w:r><w:t>Dear Ms Smith</w:t></w:r></w:p>" + _styled(b"ListNumber", b"Step one")
+    levels = b"".join(b'<w:lvl w:ilvl="%d"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+                      b'<w:lvlText w:val="%%1.%%2.%%3.%%4.%%5.%%6.%%7.%%8.%%9."/></w:lvl>' % k for k in range(9))
+    bullet = (b'<w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="bullet"/>'
+              b'<w:lvlText w:val="' + "\uf0b7".encode() + b'"/></w:lvl></w:abstractNum>')
+    healthy = (b'<w:abstractNum w:abstractNumId="2"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+               b'<w:lvlText w:val="%1."/></w:lvl></w:abstractNum>')
+    nums = b"".join(b'<w:num w:numId="%d"><w:abstractNumId w:val="%d"/></w:num>' % (i, i % 2)
+                    for i in range(10, 20_010))
+    five = b'<w:num w:numId="5"><w:abstractNumId w:val="2"/></w:num>'  # the style ListNumber's list
+    numbered = b'<w:abstractNum w:abstractNumId="0">' + levels + b"</w:abstractNum>" + bullet + healthy + nums + five
+    level_styles = b"".join(_list_style(f"L{k}", 20_008, k) for k in range(9))  # 20,008: the 9-level list
+    bullet_styles = b"".join(_list_style(f"B{k}", 20_009 - 2 * k) for k in range(9))  # odd ids: bullets
+    deep = _list_style("D0", 5) + b"".join(_list_style(f"D{i}", None, based_on=f"D{i - 1}") for i in range(1, 5_000))
+    # numbering-style links: definition i is that of the numbering style S{i}, whose list uses definition i + 1
+    links = b"".join(b'<w:abstractNum w:abstractNumId="%d"><w:numStyleLink w:val="S%d"/></w:abstractNum>'
+                     b'<w:num w:numId="%d"><w:abstractNumId w:val="%d"/></w:num>' % (i, i, i, i)
+                     for i in range(100, 2_100))
+    link_styles = b"".join(b'<w:style w:type="numbering" w:styleId="S%d"><w:pPr><w:numPr><w:numId w:val="%d"/>'
+                           b"</w:numPr></w:pPr></w:style>" % (i, i + 1 if i < 2_099 else 100)
+                           for i in range(100, 2_100))
+    direct = b'<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="%d"/></w:numPr></w:pPr></w:p>'
+    return {
+        # 100,000 items of one list at random levels, each label "1.1.1.": refused at the text limit
+        "numbered_paragraphs_100000": _docx_with_lists(
+            greeting + b"".join(_styled(b"L%d" % rng.randrange(9)) for _ in range(100_000)),
+            numbered, level_styles),
+        # 40,000 bullets, of nine lists named through nine styles: read ("•" each)
+        "bullets_40000": _docx_with_lists(
+            greeting + b"".join(_styled(b"B%d" % rng.randrange(9)) for _ in range(40_000)), numbered, bullet_styles),
+        # 20,000 paragraphs in a style based on a style ... 5,000 deep, the last numbered
+        "styles_5000_deep": _docx_with_lists(greeting + _styled(b"D4999") * 20_000, None, deep),
+        # 20,000 items of lists whose definitions link on through 2,000 numbering styles, round a loop
+        "numbering_links_2000": _docx_with_lists(
+            greeting + b"".join(direct % rng.randrange(100, 2_100) for _ in range(20_000)),
+            links + healthy + five, link_styles),
+    }
+
+
 def many_relationships(count: int = 100_000) -> bytes:
     """A document whose relationships list `count` links to its styles: python-docx took 5 s
     over 100,000."""
@@ -226,11 +304,14 @@ def many_relationships(count: int = 100_000) -> bytes:
     return buf.getvalue()
 
 
-def read_docx_command(path: str) -> list[str]:
-    """A child process that only reads a Word file (no scoring): exit 0 read, 2 refused."""
+def read_docx_command(path: str, starts: str = "") -> list[str]:
+    """A child process that only reads a Word file (no scoring): exit 0 read, 2 refused, 3 read
+    but its text does not start with `starts`."""
     return [sys.executable, "-c", "import sys\nfrom vcl_qa.engine.letter import docx_text\nfrom vcl_qa.errors "
-            "import LetterError\ntry:\n    docx_text(open(sys.argv[1], 'rb').read(), sys.argv[1])\nexcept LetterError "
-            "as e:\n    print(e, file=sys.stderr)\n    sys.exit(2)\n", path]
+            "import LetterError\ntry:\n    text = docx_text(open(sys.argv[1], 'rb').read(), sys.argv[1])\n"
+            "except LetterError as e:\n    print(e, file=sys.stderr)\n    sys.exit(2)\n"
+            "if not text.startswith(sys.argv[2]):\n    print(repr(text[:200]), file=sys.stderr)\n    sys.exit(3)\n",
+            path, starts]
 
 
 def deep_repeated_keys_json(keys: int = 150_000, depth: int = 900) -> bytes:

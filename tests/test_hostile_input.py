@@ -14,8 +14,8 @@ import zipfile
 import pytest
 
 from hostile_files import (alias_bomb, cli, deep_bomb, docx_bombs, long_number_front_matter,
-                           long_value_front_matter, many_relationships, read_docx_command, run_measured,
-                           slow_docx_shapes)
+                           long_value_front_matter, many_relationships, numbering_docx_shapes, read_docx_command,
+                           run_measured, slow_docx_shapes)
 from vcl_qa import Letter, LetterError
 from vcl_qa.engine.letter import docx_text
 
@@ -102,6 +102,40 @@ def test_what_the_slow_shapes_read_is_what_python_docx_gave():
     assert header == [f"h{i}" for i in range(4000)]  # the shared header once
     # a box inside a box is read once, where it stands (before: again for each box around it)
     assert docx_text(SLOW_SHAPES["text_boxes_40_deep"]).count("x") == 50 * 40
+
+
+NUMBERING_SHAPES = numbering_docx_shapes()
+# What each is refused for; None: it is read.
+NUMBERING_WORDS = {"numbered_paragraphs_100000": "more than 200 KB of text with its list numbers; the limit is 200 KB",
+                   "bullets_40000": None, "styles_5000_deep": None, "numbering_links_2000": None}
+
+
+@pytest.mark.parametrize("name", sorted(NUMBERING_SHAPES))
+def test_word_files_built_to_make_list_numbers_slow_are_read_quickly(tmp_path, name):
+    """Word's list numbers are worked out paragraph by paragraph (engine/word_lists.py), each
+    definition read once: 100,000 list items (refused at the text limit once their numbers
+    pass it), 40,000 bullets of nine lists among 20,000, a style based on styles 5,000 deep,
+    definitions linked on through 2,000 numbering styles round a loop. Each is read, or
+    refused, in a child process that only reads it, under 15 s and 400 MB."""
+    path = tmp_path / f"{name}.docx"
+    path.write_bytes(NUMBERING_SHAPES[name])
+    assert path.stat().st_size < 200 * 1024
+    code, err, seconds, peak = run_measured(read_docx_command(str(path), "Dear Ms Smith\n1. Step one\n"), timeout=60)
+    words = NUMBERING_WORDS[name]
+    assert (code, words is None or words in err) == (0 if words is None else 2, True), err
+    assert seconds < SECONDS, f"{seconds:.1f} s"
+    assert peak < MEGABYTES, f"{peak:.0f} MB"
+
+
+def test_what_the_list_number_shapes_read():
+    """The healthy list at the top of each is numbered; bullets are bullets; a style more than
+    20 base styles from its numbering, or a list more than 3 numbering-style links from its
+    definition (round a loop), is read without a number rather than followed on."""
+    bullets = docx_text(NUMBERING_SHAPES["bullets_40000"]).splitlines()
+    assert bullets == ["Dear Ms Smith", "1. Step one", *["•"] * 40_000, "Dear Ms Okafor"]
+    for name in ("styles_5000_deep", "numbering_links_2000"):
+        lines = docx_text(NUMBERING_SHAPES[name]).splitlines()
+        assert lines == ["Dear Ms Smith", "1. Step one", *[""] * 20_000, "Dear Ms Okafor"], name
 
 
 def test_merged_and_spanning_cells_read_as_python_docx_lists_them():

@@ -135,3 +135,15 @@ def test_quotes_after_a_full_stop_close_or_open_a_sentence_and_no_sentence_is_lo
     # (as the engine reads a letter: curly quotes folded to straight ones, same length)
     found = [s.text for s in analyse(fold(f"Dear Ms Okafor\n\n{text}\n")).sentences]
     assert found == [fold(s) for s in sentences]
+
+
+@pytest.mark.parametrize("label", ["(1)", "1.2.", "a.", "A)", "i.", "(iv)", "IV."])
+def test_a_list_item_of_any_label_word_gives_is_prose_and_starts_a_sentence(label):
+    """The labels of Word's list formats, as a Word file is read (engine/word_lists.py): a short
+    item with no full stop is a list item, not a heading, and does not run on from the line
+    before ("1.", "a)", "(a)", "-" and "•" were list items already)."""
+    text = f"Dear Ms Okafor\n\nYou can ask us\n{label} by post\n{label} by email\n\nYours sincerely\n"
+    k = kinds(text)
+    assert k[f"{label} by post"] == k[f"{label} by email"] == "prose"
+    sentences = [s.text for s in analyse(text).sentences]
+    assert not any("\n" in s for s in sentences), sentences

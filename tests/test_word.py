@@ -127,7 +127,12 @@ def test_comments_go_to_the_most_serious_first_then_in_letter_order():
     assert texts[0].startswith(f"There are {len(with_words) - 3:,} more problems in this letter")
 
 
-def _word_file(header: str | None = None, footer: str | None = None, table_first: bool = True) -> bytes:
+LIST_STEPS = ["1. Write to us at the address above", "2. Ask within 10 working days of this letter",
+              "• Victim Support: 0808 168 9111"]
+
+
+def _word_file(header: str | None = None, footer: str | None = None, table_first: bool = True,
+               lists: bool = False) -> bytes:
     document = docx.Document()
     if header:
         document.sections[0].header.paragraphs[0].text = header
@@ -138,7 +143,13 @@ def _word_file(header: str | None = None, footer: str | None = None, table_first
         table = document.add_table(rows=2, cols=2)
         table.cell(0, 0).text, table.cell(0, 1).text = "Ms Jane Okafor", "20 December 2024"
         table.cell(1, 0).text = "1 High Street, Bristol"
-    for line in ("Dear Ms Okafor", "We have decided to stop the case.", "Yours sincerely", "Sam Staff"):
+    for line in ("Dear Ms Okafor", "We have decided to stop the case."):
+        document.add_paragraph(line)
+    if lists:  # Word's own numbered and bulleted lists: the numbers are Word's, not the text's
+        document.add_paragraph("You can ask us to look at the decision again:")
+        for step in LIST_STEPS:
+            document.add_paragraph(step.split(" ", 1)[1], style="List Bullet" if step[0] == "•" else "List Number")
+    for line in ("Yours sincerely", "Sam Staff"):
         document.add_paragraph(line)
     buf = io.BytesIO()
     document.save(buf)
@@ -194,12 +205,15 @@ def server(tmp_path_factory):
 
 
 def test_round_trip_upload_check_download_upload(server):
-    """A Word file uploaded, checked, downloaded and uploaded again gives the same text."""
+    """A Word file uploaded, checked, downloaded and uploaded again gives the same text, its
+    list numbers and bullets included (written in the download as text at the start of their
+    lines, as the letter was read)."""
     client = httpx.Client(base_url=server.url, timeout=60)
     pre = re.search(r'name="pre_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
     assert client.post("/sign-in", data={"pre_token": pre, "token": server.token}).status_code == 303
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/check").text).group(1)
-    original = _word_file("Our reference: 42AB1234524")
+    original = _word_file("Our reference: 42AB1234524", lists=True)
+    assert all(step in docx_text(original).splitlines() for step in LIST_STEPS)
     r = client.post("/check", data={"csrf_token": csrf, "decision": "discontinued",
                                     "decision_date": "2024-12-19", "letter_date": "2024-12-20",
                                     "victim_category": "enhanced"},
@@ -300,7 +314,8 @@ def test_a_word_letter_s_paragraphs_do_not_run_together_in_the_download(server):
     # beside the Download (Word) button: a new plain document, the original layout not kept
     note = re.sub(r"\s+", " ", re.search(r'<p class="hint download-note" id="download-note">(.*?)</p>', page, re.S).group(1))
     assert "new, plain Word document" in note
-    assert "headers, footers, tables, bullets" in note and "is not kept" in note
+    assert "headers, footers, tables, bold" in note and "is not kept" in note
+    assert "numbers and bullets of lists are kept, as text at the start of their lines" in note
     assert "copy the changed words back into your original" in note
     assert 'id="download" aria-describedby="download-note"' in page
 

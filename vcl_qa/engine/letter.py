@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from vcl_qa import config
 from vcl_qa._compiled import CompiledFunction  # methods built by Cython are not fields
+from vcl_qa.engine.word_lists import WordLists
 from vcl_qa.errors import LetterError
 
 MAX_BYTES = config.MAX_LETTER_BYTES
@@ -439,9 +440,11 @@ def unreadable_docx(reason: str, source: str | None = None) -> LetterError:
 
 
 def docx_text(data: bytes, source: str | None = None) -> str:
-    """The text of a Word file. Anything unreadable, however it is damaged (not a zip, a part
-    that cannot be unpacked, password protection, broken XML, parts that do not fit together),
-    is a LetterError naming what is wrong, never another exception."""
+    """The text of a Word file, as it prints (the numbers and bullets of its lists included, at
+    the start of their lines: word_lists.py). Anything unreadable, however it is damaged (not a
+    zip, a part that cannot be unpacked, password protection, broken XML, parts that do not fit
+    together), is a LetterError naming what is wrong, never another exception; a list whose
+    numbering is damaged is read without its numbers."""
     return read_docx(data, source)[0]
 
 
@@ -457,6 +460,7 @@ def read_docx(data: bytes, source: str | None = None) -> tuple[str, str | None]:
     try:
         document = docx.Document(io.BytesIO(data))
         reading = _Reading(source)
+        reading.lists = WordLists(document, reading)
         body = _docx_body_lines(document, reading)
         head, foot = _docx_margin_lines(document, set(body), reading)
     except LetterError:
@@ -531,7 +535,8 @@ _MC_NS = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 
 class _Reading:
     """How many more elements the reader may look at in one Word file (config.
-    MAX_DOCX_ELEMENTS_READ); a LetterError once they run out.
+    MAX_DOCX_ELEMENTS_READ), a LetterError once they run out; and its list numbers counted so
+    far (`lists`, word_lists.py: read paragraph by paragraph, in the order they stand).
 
     check_docx_package bounds what a file holds; this bounds how much reading it takes,
     whatever its shape. The reader looks at each element of the body and of each header and
@@ -540,11 +545,12 @@ class _Reading:
     for each row below it, one header for each of 500 sections, a text box inside a text box
     once for each box around it) is stopped, not read for minutes."""
 
-    __slots__ = ("left", "source")
+    __slots__ = ("left", "lists", "source")
 
     def __init__(self, source: str | None):
         self.left = config.MAX_DOCX_ELEMENTS_READ
         self.source = source
+        self.lists: WordLists | None = None
 
     def take(self, count: int) -> None:
         self.left -= count
@@ -564,15 +570,18 @@ def _block_lines(parent, reading: _Reading) -> list[str]:
     """The lines of a run of block content (a body, a cell, a header, a text box, a content
     control): each paragraph a line (and the lines of a text box anchored in it after it), each
     table row a line. Content controls and custom XML wrapping paragraphs are read through:
-    Word templates put the greeting's name or a whole paragraph in one."""
+    Word templates put the greeting's name or a whole paragraph in one. A paragraph in one of
+    Word's numbered or bulleted lists starts with its number or bullet, as Word shows it
+    ("1. Write to us": word_lists.py), which is not part of its text in the file."""
     reading.take(len(parent))
     lines: list[str] = []
     for child in parent.iterchildren():
         tag = child.tag
         if tag == _W_NS + "p":
+            label = reading.lists.label(child) if reading.lists is not None else ""
             text, boxes = _paragraph_text(child, reading)
             if text or not _mark_deleted(child):  # a paragraph taken out with tracked changes
-                lines.append(text)
+                lines.append(label + text if text else label.rstrip())
             lines.extend(boxes)
         elif tag == _W_NS + "tbl":
             lines.extend(_docx_table_lines(child, reading))

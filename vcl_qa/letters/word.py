@@ -4,9 +4,11 @@ and, when asked for, each finding as a Word comment on the words it is about.
 
 Each line of the letter is one Word paragraph and a blank line an empty one, the way most
 letters are typed in Word; reading the file back (engine/letter.py `docx_text`) gives the
-same text. It is a new, plain document: the layout of a Word file that was uploaded (its
-header and footer, tables, bullets and numbering, bold) is not kept, and the letter page says
-so beside the download. Paragraphs are set apart as Word sets them apart by default, with space
+same text. It is a new, plain document: the numbers and bullets of an uploaded Word file's
+lists are in the letter's text (the reader puts each at the start of its line, "1. ", "• ";
+engine/word_lists.py), so they are written as that text, not as Word lists; the rest of its
+layout (its header and footer, tables, bold) is not kept, and the letter page says so beside
+the download. Paragraphs are set apart as Word sets them apart by default, with space
 after each (`SPACE_AFTER`), except where the letter has a blank line of its own, and the lines
 of an address, a reference block or a signature stay together (Word's "don't add space
 between paragraphs of the same style").
