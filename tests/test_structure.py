@@ -57,9 +57,19 @@ def test_sentences_follow_punctuation_not_line_wrapping():
         "Mr. Trent was due in court on 3 January.",
         "The CCTV footage does not show the assault clearly.",
         "Without it, a court is unlikely to find him guilty.",
-        "- Victim Support: 0808 168 9111",
-        "- Samaritans: 116 123",
+        "Victim Support: 0808 168 9111",
+        "Samaritans: 116 123",
     ]
+
+
+def test_a_list_label_is_no_part_of_its_item_and_no_sentence_of_its_own():
+    """"1." was a sentence of one word before "Write to us within 10 days.": a numbered list of
+    three steps made three sentences more, and the letter's words a sentence fewer."""
+    doc = analyse("Dear Ms Okafor\n\nTo ask for a review:\n\n1. Write to us within 10 days.\n"
+                  "2. Say why you disagree.\n    a. by post\n(iv) by email, or\n• by phone.\n\nYours sincerely\n")
+    assert [(s.text, s.words) for s in doc.sentences] == [
+        ("To ask for a review:", 5), ("Write to us within 10 days.", 6), ("Say why you disagree.", 4),
+        ("by post", 2), ("by email, or", 3), ("by phone.", 2)]
 
 
 def test_word_counts_ignore_clitics_and_punctuation():

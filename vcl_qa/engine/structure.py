@@ -548,6 +548,10 @@ def _split_counted(toks: list[Tok], text: str, lines: list[Line]) -> tuple[list[
         cur.clear()
 
     taken = -1  # a closing quote already ended the sentence before
+    # Where the list label of line `label_line` ends ("1. ", "(a) ", "• "): the label is no
+    # part of the item's sentence. Taken in, "1." was a sentence of one word before "Write to
+    # us within 10 days.", and every numbered list lowered the letter's words a sentence.
+    label_line, label_end = -1, -1
     for i, tok in enumerate(toks):
         while li + 1 < len(lines) and lines[li + 1].start <= tok.idx:
             li += 1
@@ -576,6 +580,12 @@ def _split_counted(toks: list[Tok], text: str, lines: list[Line]) -> tuple[list[
                 if li - prev_line > 1:
                     paragraph += 1
         prev_line = li
+        if li != label_line:
+            label_line = li
+            m = pats.bullet.match(lines[li].text)
+            label_end = lines[li].start + m.end() if m else -1
+        if tok.idx < label_end:
+            continue
         cur.append(i)
         t = tok.text
         # (a lower-case letter and a full stop ends a sentence when a capital follows: Welsh
