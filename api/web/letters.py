@@ -785,13 +785,10 @@ def letters_csv(request: Request, user: StaffOrManager, db: DbDep):
     # (vcl_qa/reports/exports.py).
     writer = csv_safe.DictWriter(buf, fieldnames=exports.LETTER_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    offset = 0
-    while True:
-        rows, count = service.list_letters(db, **filters, limit=500, offset=offset, scoring_slot=scoring_slot)
+    written = 0
+    for rows in service.each_page(db, scoring_slot=scoring_slot, **filters):
         writer.writerows(exports.letter_rows(rows))
-        offset += len(rows)
-        if not rows or offset >= count:
-            break
-    audit.record(db, user.user, "letters.export", "letter", None, {"rows": offset})
+        written += len(rows)
+    audit.record(db, user.user, "letters.export", "letter", None, {"rows": written})
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="letters.csv"'})

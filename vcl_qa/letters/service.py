@@ -12,7 +12,7 @@ import json
 import threading
 from collections import OrderedDict
 import unicodedata
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from sqlite_utils import Database
 
@@ -640,6 +640,21 @@ def list_letters(db: Database, *, verdict: str | None = None, limit: int = 50, o
             if d["id"] in undated:
                 judge(d)
     return page, count + len(drafts)
+
+
+def each_page(db: Database, *, page: int = 500, scoring_slot: Any = None, **filters: Any) -> Iterator[list[dict]]:
+    """Every letter the filters give (as `list_letters`), newest first, a page at a time, each
+    page after the last id of the one before: counted by offset, a letter saved while an export
+    ran moved every row after it along one, and the next page repeated a row (one deleted: a
+    row skipped). Letters saved after the first page are not in it."""
+    before = None
+    while True:
+        rows, _ = list_letters(db, **filters, limit=page, before_id=before, scoring_slot=scoring_slot)
+        if rows:
+            yield rows
+        if len(rows) < page:
+            return
+        before = rows[-1]["id"]
 
 
 def current_result(db: Database, letter: dict) -> tuple[dict | None, str | None]:
