@@ -71,8 +71,13 @@ def check_letter(body: CheckIn, user: Annotated[User, Depends(checking_user)], d
 def set_aside(db: DbDep, user: LetterUser,
               severity: Literal["error", "warning", "suggestion"] = "error",
               limit: Annotated[int, Query(ge=1, le=500)] = 100,
-              offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+              offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+              before_id: Annotated[int | None, Query(ge=1, le=2**63 - 1, description=(
+                  "Only marks with a lower id: to page newest first while marks are being made, pass "
+                  "the last id of the page before (an offset shifts as they are made or restored)"))] = None):
     """Findings marked 'not a problem' in the latest result of each letter (default: the
-    must-fix ones), with the reason, who and when; staff see their own team's."""
-    rows, count = store.set_aside(db, team=visible_team(user), severity=severity, limit=limit, offset=offset)
+    must-fix ones), with the reason, who and when, newest mark first; staff see their own
+    team's. `count` counts what `before_id` leaves."""
+    rows, count = store.set_aside(db, team=visible_team(user), severity=severity, limit=limit, offset=offset,
+                                  before_id=before_id)
     return {"data": rows, "count": count}

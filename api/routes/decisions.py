@@ -400,9 +400,14 @@ def _after(rows: list[dict], place: str | None) -> list[dict]:
 @router.get("/decisions/unlinked-letters", response_model=UnlinkedList)
 def unlinked_letters(db: DbDep, user: LetterUser,
                      limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
-    """Stored letters whose case reference and decision match no registered decision."""
-    rows, count = register.unlinked_letters(db, team=_own_team(user), limit=limit, offset=offset)
+                     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+                     before_id: Annotated[int | None, Query(ge=1, le=2**63 - 1, description=(
+                         "Only letters with a lower id: to page newest first while letters are being "
+                         "added, pass the last id of the page before (an offset shifts as they are added)"))] = None):
+    """Stored letters whose case reference and decision match no registered decision, newest
+    first. `count` counts what `before_id` leaves."""
+    rows, count = register.unlinked_letters(db, team=_own_team(user), limit=limit, offset=offset,
+                                            before_id=before_id)
     audit.record(db, user, "decisions.unlinked_letters", "letter", None,
                  {"ids": [r["id"] for r in rows], "count": count})
     return {"data": rows, "count": count}

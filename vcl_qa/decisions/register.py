@@ -352,9 +352,9 @@ def decided_later(db: Database, *, today: dt.date | None = None, team: str | Non
 
 
 def unlinked_letters(db: Database, *, team: str | None = None, limit: int = 50,
-                     offset: int = 0) -> tuple[list[dict], int]:
+                     offset: int = 0, before_id: int | None = None) -> tuple[list[dict], int]:
     """Letters matching no registered decision (unknown case, or no case reference)."""
-    return store.unlinked_letters(db, team=team, limit=limit, offset=offset)
+    return store.unlinked_letters(db, team=team, limit=limit, offset=offset, before_id=before_id)
 
 
 # --- digest -----------------------------------------------------------------------------------

@@ -360,8 +360,9 @@ def count_rows(db: Database, *, team: str | None = None, urn: str | None = None,
 
 
 def unlinked_letters(db: Database, *, team: str | None = None, limit: int = 50,
-                     offset: int = 0) -> tuple[list[dict], int]:
-    """Letters whose case reference and decision match no registered decision, newest first."""
+                     offset: int = 0, before_id: int | None = None) -> tuple[list[dict], int]:
+    """Letters whose case reference and decision match no registered decision, newest first
+    (`before_id`: only letters with a lower id, the last of the page before)."""
     # LINK from the letter's side, as two look-ups (by reference, by a purged letter's pseudonym).
     where = ["NOT EXISTS (SELECT 1 FROM decisions d WHERE d.team = l.team AND d.urn = l.urn AND d.decision = l.decision)",
              "NOT EXISTS (SELECT 1 FROM decisions d WHERE d.team = l.team AND d.urn_key = l.urn"
@@ -370,6 +371,9 @@ def unlinked_letters(db: Database, *, team: str | None = None, limit: int = 50,
     if team is not None:
         where.append("l.team = ?")
         params.append(team)
+    if before_id is not None:
+        where.append("l.id < ?")
+        params.append(before_id)
     clause = " WHERE " + " AND ".join(where)
     rows = list(db.query(
         "SELECT l.id, l.team, l.status, l.sent_date, l.urn, l.decision, l.decision_date, l.letter_date,"

@@ -683,7 +683,7 @@ def revoke_suppression(db: Database, user: Any, letter_id: int, suppression_id: 
 
 
 def set_aside(db: Database, *, team: str | None = None, severity: str = "error",
-              limit: int = 500, offset: int = 0) -> tuple[list[dict], int]:
+              limit: int = 500, offset: int = 0, before_id: int | None = None) -> tuple[list[dict], int]:
     """Findings of a severity that are marked 'not a problem' in the latest result of each
     letter, with the suppression's reason, who and when; newest first. Returns (rows, count).
 
@@ -698,6 +698,9 @@ def set_aside(db: Database, *, team: str | None = None, severity: str = "error",
     if team is not None:
         where.append("l.team = ?")
         params.append(team)
+    if before_id is not None:  # marks older than the last of the page before (newest first)
+        where.append("s.id < ?")
+        params.append(before_id)
     candidates = list(db.query(
         "SELECT s.id, s.letter_id, s.rule, s.term, s.reason, s.created_at, u.name AS by, l.team,"
         " l.status, l.latest_version FROM suppressions s JOIN letters l ON l.id = s.letter_id"
