@@ -834,7 +834,7 @@ class Checker:
         # Content found by meaning spans up to a sentence either side.
         old_text, new_text, s, e, new_e, lo, hi = self._texts(edit, 1)
         if self.concepts_kept(lo, hi, old_text, new_text, s, e, new_e, edit):
-            if any(a <= edit.end and edit.start <= b for a, b in self._opinion_spans()):
+            if any(a <= edit.end and edit.start <= b for a, b in self._opinion_spans()) or self._may_add_doubt(edit):
                 # The classifier reads every word of the sentences it judged, not only the
                 # words the concept's patterns are written with: "determined" -> "decided" in
                 # a reason sentence can leave the reason doubted.
@@ -843,6 +843,19 @@ class Checker:
         # The edit changes what content is found (it may add the acknowledgement a letter
         # lacked, or lose the review right): only the whole letter scored again can tell.
         return self.whole_letter_kept(f, edit)
+
+    def _may_add_doubt(self, edit: Edit) -> bool:
+        """Does the edit put in words of a concept the classifier may veto, that the letter's
+        scoring found nowhere (or only doubted)? Found there by its patterns and doubted, it is
+        a finding at the edit ("This may be a reason that could fit any case") where the letter
+        had one with no place ("does not explain why"): the windows' answers say found or not
+        found, never doubted ("notwithstanding" -> "despite", a word of a case-specific reason,
+        in a sentence the classifier doubts)."""
+        veto = [c for c in self.opinion_concepts if c.second_opinion == "veto" and self.state.concept(c.name) is None]
+        if not veto:
+            return False
+        added = _concepts_touched(_vocabulary_index(self.state.ruleset, self.concepts), _word_list(edit.text))
+        return any(c.name in added for c in veto)
 
     def _opinion_spans(self) -> list[tuple[int, int]]:
         """The sentences the classifier's second opinion turned on for this letter (worked out
