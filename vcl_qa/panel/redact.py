@@ -10,9 +10,13 @@ word lists and patterns are in rules/redaction.yml):
   on its own that is no ordinary word ("nowak"; not "field", "young" or "joy": an ordinary word
   is one of common_word_names or a word of spaCy's English lemma table; not on a Welsh line);
   with its surname particles inside the tag ("Ms de la Cruz", "van der Berg", "Mr ap Iorwerth",
-  "Mr OBrien" for O'Brien); the family by its plural ("the Nowaks", "the Nowaks'"; a surname
-  that is an ordinary word only after "the": "the Fields", not "the fields" or "Playing
-  Fields"); and a user name or handle built from the name ("tomasznowak77", "Nowak_T",
+  "Mr OBrien" for O'Brien); written with other accents or with a German or Scandinavian
+  letter spelt another way ("Mueller" or "Muller" for Müller, "Müller" for Mueller, "Weiss" for
+  Weiß, "Aaberg" for Åberg: letter_spellings), run together where the details split it or
+  split where they run it together ("JeanLuc" for Jean-Luc or Jean Luc, "OBrien" for O Brien,
+  "Jean Luc" for JeanLuc: _name_spellings); the family by its plural ("the Nowaks", "the
+  Nowaks'"; a surname that is an ordinary word only after "the": "the Fields", not "the
+  fields" or "Playing Fields"); and a user name or handle built from the name ("tomasznowak77", "Nowak_T",
   "@joy.field", "tnowak": the whole handle). The victim's surname after an honorific of the
   other group ("Mr Quinn" in a letter to "Mrs Sarah Quinn") or after another first name is a
   relative: [NAME].
@@ -64,9 +68,12 @@ word lists and patterns are in rules/redaction.yml):
   "+351 912 345 678", "0048 601 234 569", "+1 (212) 555-0199"),
   [EMAIL] (also spelled out: "rose dot hill at example dot com", or with its "@" lost or spaced
   out: "lena.holt cps.gov.uk"), [DATE OF BIRTH] (after "date
-  of birth", "DOB", "born on/in"), [CASE REF] (the context URN however spaced, URN-shaped
-  codes, crime and incident numbers, any code with a digit after a reference label; a
-  URN-shaped code that is not the context's urn is [OTHER CASE REF]),
+  of birth", "DOB", "birth date", "birthday", "born on/in", "b."; with no label, a full date right
+  after a person's name in brackets or between commas, or after an age, three years or more
+  before the letter's date: "Jamie (14/03/2009)", "aged 15 (14/03/2009)"), [CASE REF] (the
+  context URN however spaced, URN-shaped codes, crime and incident numbers, any code with a
+  digit after a reference label; a URN-shaped code that is not the context's urn is [OTHER
+  CASE REF]),
   [ID NUMBER] (National Insurance and NHS numbers by their shape; a personal number after its
   name, "passport number ...", "card no. ..."; a passport, driving licence, NI or NHS number
   also a few words on, without "number": "Passport 123456789", "your passport, number ..."),
@@ -130,7 +137,9 @@ service and police names ("Leeds Crown Court", "Victim Support") are never redac
 Limits, honestly: this is rules, not a trained name recogniser. It misses a person's name
 that has no title, is not in the context or `extra_names`, does not start with a listed
 first name, follows no family, role or person word and is not seen elsewhere with one
-("Okonkwo said", "the boy Sami" with no comma); misspelt forms of the victim's name;
+("Okonkwo said", "the boy Sami" with no comma); misspelt forms of the victim's name (other
+spellings than letter_spellings, run-together and split forms; "Mueller" for a case system's
+"Muller" is not read: its "u" may be any letter);
 a passport or other personal number of under eight figures with other words between it and
 "passport" than those that lead to it ("his passport, stolen in May, 1234567"; eight figures or
 more on their own are [NUMBER]); a house's name with no quotes that starts with a stop word
@@ -144,7 +153,8 @@ of a surname that is a word with no "the" ("both Fields"); an unlisted name at a
 before a comma and a family word ("Zuri, your daughter, ..."); addresses with no number, street word or postcode ("Flat 2, The
 Maltings" in running text), or with a number but no street word and no cue to post something
 ("he lives at 9 Lowther": only listed streets with no street word, such as "9 Haymarket", are
-known); a date of birth with no label; a venue named with no cue ("film
+known); a date of birth with no label other than right after a name or an age, or one less
+than three years before the letter's date (a baby's); a venue named with no cue ("film
 from Spar shows"); dates of what happened told with no incident word near them (in their
 sentence, or in the one before a short sentence of their own) and no place of an offence
 right before them ("at the bus stop near your home on 3 March"). Towns and districts stay on
@@ -173,6 +183,7 @@ before the letter goes to the panel.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import itertools
 import re
 import unicodedata
@@ -318,6 +329,19 @@ class RedactionRules:
     family_determiners: frozenset[str]  # "your", "his", "the" ...: "the van Smith drove" keeps "van"
     not_after_place: frozenset[str]  # "in Leeds, your sister, ...": a word after these is a place
     welsh_months: dict[str, str]  # "june" -> "Mehefin": an incident date hidden in English, hidden in Welsh too
+    # birth_dates: a date with no label that is plainly a date of birth (_birth_dates)
+    birth_date: re.Pattern  # a full date: "14/03/2009", "14 March 2009", "March 14, 2009"
+    birth_after_name: re.Pattern  # what comes between a name and the date: "(", ", ", " - "
+    birth_after_age: re.Pattern  # an age right before the date: "aged 15 (", "(aged 15, "
+    birth_after_date: re.Pattern  # what comes after the date: ")", ",", ".", the line's end
+    birth_years: int  # at least this many years before the letter's date
+    # letter_spellings: a name's letter -> how else it is written ("ü" -> "ue", "u"); two plain
+    # letters -> the letter they may stand for ("ue" -> "ü", "u"); single letters that are a
+    # surname's own before it ("O Brien": "O'Brien")
+    letter_spellings: dict[str, tuple[str, ...]]
+    pair_spellings: dict[str, tuple[str, ...]]
+    pairs_not_after: dict[str, frozenset[str]]  # "ue" after "q" or "g" is no umlaut ("Marques")
+    apostrophe_letters: frozenset[str]
     # The pattern urn_shape (a CPS case reference's shape): one not this case's is [OTHER CASE REF].
     urn_shape: re.Pattern | None = None
 
@@ -475,6 +499,9 @@ def load_rules() -> RedactionRules:
     clause = _alternation(incident.get("clause_words") or []) or "(?!)"
     time_of_day = str(incident.get("time_of_day", "(?!)"))
     family = data.get("name_cues") or {}
+    spellings = data.get("letter_spellings") or {}
+    births = data.get("birth_dates") or {}
+    full_date = _expand("{{date}}", fragments, "birth_dates")  # "14/03/2009", "14 March 2009"
     dates_rx = _compile(_expand(str(incident.get("date", "(?!)")), fragments, "incident_dates.date"),
                         "incident_dates.date")
     if incident.get("keep", "none") not in ("none", "month_year"):
@@ -583,7 +610,33 @@ def load_rules() -> RedactionRules:
         family_determiners=_low(family.get("family_determiners")),
         not_after_place=_low(family.get("not_after_place_words")),
         welsh_months={str(k).lower(): str(v) for k, v in (incident.get("welsh_months") or {}).items()},
+        birth_date=_compile(rf"(?<![\w/.\-])(?:{full_date})(?![\w/\-]|\.\d)", "fragments.date"),
+        birth_after_name=_birth_regex(births, "after_name", fragments),
+        birth_after_age=_birth_regex(births, "after_age", fragments),
+        birth_after_date=_birth_regex(births, "after_date", fragments),
+        birth_years=int(births.get("years_before", 3)),
+        letter_spellings=_spelling_table(spellings.get("letters"), "letters"),
+        pair_spellings=_spelling_table(spellings.get("pairs"), "pairs"),
+        pairs_not_after={str(k).lower(): _low(v) for k, v in (spellings.get("pairs_not_after") or {}).items()},
+        apostrophe_letters=frozenset(str(w) for w in spellings.get("apostrophe_letters") or []),
     )
+
+
+def _birth_regex(births: dict, key: str, fragments: dict[str, str]) -> re.Pattern:
+    """birth_dates.<key>, its fragments filled in."""
+    return _compile(_expand(str(births.get(key, "(?!)")), fragments, f"birth_dates.{key}"), f"birth_dates.{key}")
+
+
+def _spelling_table(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
+    """letter_spellings.letters or .pairs: lower-case letters -> their other spellings."""
+    if not isinstance(raw, dict):
+        return {}
+    out = {}
+    for k, v in raw.items():
+        if not isinstance(v, list) or not all(isinstance(w, str) and w for w in v):
+            raise RulesError(f"{RULES_FILE}: letter_spellings.{where}: {k!r} needs a list of spellings")
+        out[str(k).lower()] = tuple(str(w).lower() for w in v)
+    return out
 
 
 def _ordinary_phrases_regex(phrases: Iterable[str]) -> re.Pattern:
@@ -941,6 +994,8 @@ def _as_named(text: str, context: LetterContext | None, extra_names: Iterable[st
         name = spelt.get(key)
         if name is None or len(name) != len(word) or name == word:
             continue
+        if word.islower() and ordinary_word(load_rules(), word):
+            continue  # "the bar" is no Mr Bär: a word in lower case is read as the word
         chars = []
         for t, n in zip(word, name):
             cased = n.upper() if t.isupper() else n.lower() if t.islower() else n
@@ -985,7 +1040,66 @@ def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str],
     parts = _known_parts(doc, names, context, extra)
     found += addresses + names + _known_again(doc, parts) + _known_variants(doc, names, context, extra, parts)
     found += _name_handles(doc, context, extra)
+    found += _birth_dates(doc, found, context)
     return _other_case_refs(doc, _house_names(doc, _resolve(found, doc)), context)
+
+
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                        "nov", "dec"), start=1)}
+
+
+def _parse_date(text: str) -> dt.date | None:
+    """A date as {{date}} reads it ("14/03/2009", "14.03.09", "14th of March 2009", "March 14, 2009"),
+    day first as in the UK; None when it is no real day. A year of two figures is this century's
+    unless that would be after this year."""
+    nums = [int(n) for n in re.findall(r"\d+", text)]
+    month_word = re.search(r"[A-Za-z]{3,}", re.sub(r"(?<=\d)(?:st|nd|rd|th)\b|\bof\b", "", text))
+    if month_word:
+        month = _MONTHS.get(month_word.group()[:3].lower())
+        if month is None or len(nums) != 2:
+            return None
+        day, year = nums
+    elif len(nums) == 3:
+        day, month, year = nums
+    else:
+        return None
+    if year < 100:
+        year += 2000 if 2000 + year <= dt.date.today().year else 1900
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _birth_dates(doc: _Doc, found: list[_Cand], context: LetterContext | None) -> list[_Cand]:
+    """A date of birth with no label (birth_dates in rules/redaction.yml): a full date right after
+    a person's name found in this letter (`found`'s [VICTIM] and [NAME]) with a bracket, a comma
+    or a dash between ("Jamie (14/03/2009)", "Jamie, 14.03.2009,"), or right after an age ("aged
+    15 (14/03/2009)"), then a closing bracket, comma, full stop or line end, and years before the
+    letter's date: a date of the case after a name ("PC Shaw (3 May 2024)") stays readable, as
+    the panel judges timeliness by it."""
+    r = doc.rules
+    text = doc.text
+    dates = [(m, _parse_date(m.group())) for m in r.birth_date.finditer(text)]
+    if not dates:
+        return []
+    ends = {c.end for c in found if c.kind in ("victim", "name")}
+    given = (context.letter_date or context.decision_date) if context is not None else None
+    seen = sorted((d for _, d in dates if d is not None), reverse=True)
+    out = []
+    for m, born in dates:
+        if born is None or not r.birth_after_date.match(text, m.end()):
+            continue
+        line = text.rfind("\n", 0, m.start()) + 1
+        lead = r.birth_after_name.search(text, line, m.start())
+        if not ((lead and lead.start() in ends) or r.birth_after_age.search(text, line, m.start())):
+            continue
+        # the letter's date: from the details, else the latest other date it gives, else today
+        others = [d for d in seen if d != born] if given is None else []
+        ref = given or (others[0] if others else dt.date.today())
+        if (born.year + r.birth_years, born.month, born.day) <= (ref.year, ref.month, ref.day):
+            out.append(_Cand(*m.span(), "dob"))
+    return out
 
 
 def _other_case_refs(doc: _Doc, spans: list[_Cand], context: LetterContext | None) -> list[_Cand]:
@@ -1149,6 +1263,12 @@ def _name_handles(doc: _Doc, context: LetterContext | None, extra: tuple[str, ..
         if not shape:
             continue
         words = {w.lower() for w in (*shape[0], shape[2]) if len(w) >= 3}
+        # and the name's other spellings ("jeanluc", "mueller": _name_spellings), without accents
+        # ("zoebrown" for a Zoë), and the pieces of a hyphenated word ("jean.luc.martin")
+        spelt = _name_spellings(name)
+        others = [v for w in (*shape[0], shape[2]) for v in (*spelt.words.get(w, ()), *w.split("-"))]
+        words |= {_folded(v) for v in (*shape[0], shape[2], *others, *spelt.joined)}  # "zoebrown" for a Zoë
+        words = {w for w in words if len(w) >= 3 and "-" not in w}
         if not words:
             continue
         pieces = words | {p.lower() for p in shape[1]} | {w[0].lower() for w in (*shape[0], shape[2])}
@@ -1162,8 +1282,9 @@ def _name_handles(doc: _Doc, context: LetterContext | None, extra: tuple[str, ..
 
 
 # A user name, handle or web address: letters and digits joined by dots, underscores or hyphens,
-# maybe after an @ ("tomasz.nowak", "rose-young88", "nowak-family.co.uk").
-HANDLE = re.compile(r"(?<![\w@.'’\-])@?_*[A-Za-z0-9]+(?:[._\-]+[A-Za-z0-9]+)*_*(?![\w'’\-@]|[.\-][A-Za-z0-9])")
+# maybe after an @ ("tomasz.nowak", "rose-young88", "nowak-family.co.uk"); letters with accents
+# too ("hans.müller": a name given as "Muller" is read as the "Müller" the details have).
+HANDLE = re.compile(r"(?<![\w@.'’\-])@?_*[^\W_]+(?:[._\-]+[^\W_]+)*_*(?![\w'’\-@]|[.\-][^\W_])")
 
 
 def _is_handle(doc: _Doc, handle: str, words: set[str], pieces: set[str]) -> bool:
@@ -1545,6 +1666,115 @@ def _name_words(name: str) -> list[str]:
     return [*shape[0], shape[2]] if shape else []
 
 
+# A word's other spellings change at most this many of its letters (each has up to four
+# spellings): a long name with many umlauts gives a few dozen spellings, not thousands.
+MAX_RESPELT = 3
+_CAMEL = re.compile(r"(?<=[^\W\d_])(?=[A-Z][a-z])")  # "Jean|Luc", "Mary|Ann", "O|Brien"
+
+
+def _cased(spelling: str, first: str, word: str) -> str:
+    """`spelling` in the case of the letters it stands for: "UE" in "MÜLLER", "Oe" in "Ødegaard"."""
+    if word.isupper() and len(word) > 1:
+        return spelling.upper()
+    return spelling[0].upper() + spelling[1:] if first.isupper() else spelling
+
+
+@lru_cache(maxsize=2048)
+def _letter_spellings(word: str) -> tuple[str, ...]:
+    """`word` with its German or Scandinavian letters written otherwise (letter_spellings in
+    rules/redaction.yml), each in the word's case: "Müller" -> Mueller, Muller; "Mueller" ->
+    Müller, Muller; "Weiß" -> Weiss; "Aaberg" -> Åberg, Aberg. Two plain letters are read as
+    the letter only where they may be one: not in a listed first name or surname ("Michael" is
+    never "Michal"), and as the word's last two letters only as the letter ("Weiss" is "Weiß",
+    "Zoe" never "Zo")."""
+    rules = load_rules()
+    pairs_ok = word.lower() not in rules.first_names and word.lower() not in rules.surnames
+    options: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(word):
+        ch = word[i]
+        others = rules.letter_spellings.get(ch.lower())
+        if others:
+            options.append((ch, *(_cased(o, ch, word) for o in others)))
+            i += 1
+            continue
+        pair = word[i:i + 2]
+        others = rules.pair_spellings.get(pair.lower()) if pairs_ok and len(pair) == 2 else None
+        if others and i and word[i - 1].lower() in rules.pairs_not_after.get(pair.lower(), ()):
+            others = None  # "Marques": the u of "que" is the q's
+        if others and i + 2 == len(word):
+            others = tuple(o for o in others if not o.isascii())  # "Weiss" is "Weiß"; "Zoe" no "Zo"
+        if others:
+            options.append((pair, *(_cased(o, ch, word) for o in others)))
+            i += 2
+            continue
+        options.append((ch,))
+        i += 1
+    varied = [k for k, o in enumerate(options) if len(o) > 1]
+    if not varied:
+        return ()
+    for k in varied[MAX_RESPELT:]:
+        options[k] = options[k][:1]
+    out = {"".join(p) for p in itertools.product(*options)} - {word}
+    return tuple(sorted(out))
+
+
+class _Spellings(NamedTuple):
+    words: dict[str, tuple[str, ...]]  # a word of the name -> its other spellings, one word each
+    joined: tuple[str, ...]  # the first two given names run together ("JeanLuc", "Jeanluc")
+    apart: dict[str, tuple[tuple[str, ...], ...]]  # a word -> its pieces written apart ("Jean", "Luc")
+
+
+@lru_cache(maxsize=512)
+def _name_spellings(name: str) -> _Spellings:
+    """How else a letter writes the words of a known name than its details do (each hidden as
+    the name): run together where the details split it ("Jean-Luc" or "Jean Luc" as "JeanLuc"
+    or "Jeanluc"; "O Brien" as "OBrien" or "O'Brien"; "Van Dyke" as "Vandyke"; "Smith-Jones"
+    as "SmithJones"), split where they run it together ("JeanLuc" as "Jean-Luc" or "Jean Luc",
+    "OBrien" as "O'Brien"), and with a German or Scandinavian letter spelt otherwise
+    (_letter_spellings: "Müller" and "Mueller")."""
+    rules = load_rules()
+    shape = _name_shape(name)
+    if not shape:
+        return _Spellings({}, (), {})
+    given, particles, last = shape
+    words: dict[str, set[str]] = {}
+    apart: dict[str, set[tuple[str, ...]]] = {}
+    for w in (*given, last):
+        forms = {w}
+        pieces = w.split("-") if "-" in w else _CAMEL.split(w)
+        if len(pieces) > 1 and all(pieces):
+            run = "".join(pieces)
+            forms |= {run, run[0] + run[1:].lower()}  # "JeanLuc", "Jeanluc"
+            if "-" not in w:
+                forms.add("-".join(pieces))  # "Jean-Luc" for a "JeanLuc"
+                if len(pieces[0]) == 1 and pieces[0] in rules.apostrophe_letters:
+                    forms.add("'".join(pieces))  # "O'Brien" for an "OBrien"
+            apart.setdefault(w, set()).add(tuple(pieces))
+        words[w] = forms
+    parts = _name_parts(name)
+    k = len(parts) - 1 - parts[::-1].index(last) if last in parts else -1
+    heads = []
+    if k > 0 and parts[k - 1] in rules.apostrophe_letters:
+        heads.append(parts[k - 1])  # "Sean O Brien": "O'Brien", "OBrien", "Obrien"
+    if particles:
+        heads.append("".join(particles))  # "Van Dyke": "VanDyke", "Vandyke"; "de Souza": "DeSouza"
+    for head in heads:
+        head = head[0].upper() + head[1:]
+        sep = ["'", ""] if len(head) == 1 else [""]
+        words[last] |= {head + s + last for s in sep} | {head + last.lower()}
+    for w, forms in words.items():
+        for f in list(forms):
+            forms.update(_letter_spellings(f))
+    joined: set[str] = set()
+    if len(given) >= 2:
+        run = given[0] + given[1]
+        joined = {run, given[0] + given[1].lower()}
+        joined |= {s for j in joined for s in _letter_spellings(j)}
+    return _Spellings({w: tuple(sorted(f - {w})) for w, f in words.items()}, tuple(sorted(joined)),
+                      {w: tuple(sorted(p)) for w, p in apart.items()})
+
+
 @lru_cache(maxsize=512)
 def _name_regex(name: str) -> re.Pattern | None:
     """Every multi-word form of a known name: with or without any title, initial, middle names and
@@ -1556,9 +1786,10 @@ def _name_regex(name: str) -> re.Pattern | None:
         return None
     given, particles, last_word = shape
     sp = rules.sp
+    spelt = _name_spellings(name)
 
     def word(w: str) -> str:
-        return _name_word(w, rules)
+        return _name_word(w, rules, spelt.words.get(w, ()), spelt.apart.get(w, ()))
 
     title = rf"(?:{rules.titles_regex})\.?"
     low_title = rf"(?:{rules.lower_titles})\.?"
@@ -1568,27 +1799,45 @@ def _name_regex(name: str) -> re.Pattern | None:
     opt = rf"(?:{own})?" if own else ""
     forms = [rf"{title}{sp}(?:{initial}{sp})?{opt}{last}"]
     lower = [rf"{low_title}{sp}{opt}{last}"]
+    # a word written apart, alone ("Jean Luc" for a Jean-Luc, "Smith Jones"); in its case
+    alone = [sp.join(_spell(p) for p in pieces) for w in (*given, last_word) for pieces in spelt.apart.get(w, ())
+             for pieces in {pieces, tuple(p.upper() for p in pieces)}]
     if given:
         first = word(given[0])
         middles = "".join(rf"(?:{sp}{word(m)})?" for m in given[1:])
-        full = rf"{first}{middles}{sp}{opt}{last}"
+        run = rf"{first}{middles}"
+        if spelt.joined:  # the first two given names run together: "JeanLuc Martin", "Mr JeanLuc"
+            joined = "(?:" + "|".join(_spell(f) for j in spelt.joined for f in sorted({j, j.upper()})) + ")"
+            run = rf"(?:{run}|{joined}{''.join(rf'(?:{sp}{word(m)})?' for m in given[2:])})"
+            first = rf"(?:{first}|{joined})"
+            alone.append(rf"{word(given[0])}{sp}{word(given[1])}")  # "Mary Ann": both given names
+        full = rf"{run}{sp}{opt}{last}"
         forms = [rf"(?:{title}{sp})?{full}"] + forms + [rf"{title}{sp}{first}"]
         lower = [rf"(?:{low_title}{sp})?{full}", rf"{low_title}{sp}{first}"] + lower
     forms.append(rf"{initial}{sp}{opt}{last}")
     if own:
         forms.append(rf"{own}{last}")  # "de la Cruz", "Van der Berg" with no title
         lower.append(rf"{own}{last}")
+    forms += alone
     # any case for the forms with no initial ("tomasz nowak"); an initial is a capital letter
     return re.compile(r"(?=[^\W\d_])(?<![\w'’\-])(?:(?i:" + "|".join(lower) + ")|" + "|".join(forms) + r")(?!\w)")
 
 
-def _name_word(w: str, rules: RedactionRules) -> str:
+def _name_word(w: str, rules: RedactionRules, others: tuple[str, ...] = (),
+               apart: tuple[tuple[str, ...], ...] = ()) -> str:
     """A word of a known name as _name_regex reads it: as written, capitalised, in capitals (a
     particle in lower case too), and written apart (_written_apart: "ONeill", "O Neill"; without
-    the apostrophe only where its letters make no ordinary word, never "Death" for D'Eath)."""
-    forms = {w, w[0].upper() + w[1:], w.upper()} | ({w.lower()} if w.lower() in rules.particles else set())
-    joined = not ordinary_word(rules, re.sub(r"['’]", "", w))
-    return "(?:" + "|".join([_spell(f) for f in forms] + _written_apart(w, joined)) + ")"
+    the apostrophe only where its letters make no ordinary word, never "Death" for D'Eath); and
+    so each of its `others` spellings and its pieces `apart` (_name_spellings: "Mueller" for a
+    Müller, "JeanLuc" and "Jean Luc" for a Jean-Luc)."""
+    alts: list[str] = []
+    for v in (w, *others):
+        forms = {v, v[0].upper() + v[1:], v.upper()} | ({v.lower()} if v.lower() in rules.particles else set())
+        joined = not ordinary_word(rules, re.sub(r"['’]", "", v))
+        alts += [_spell(f) for f in sorted(forms)] + _written_apart(v, joined)
+    for pieces in apart:
+        alts += [rules.sp.join(_spell(p) for p in ps) for ps in sorted({pieces, tuple(p.upper() for p in pieces)})]
+    return "(?:" + "|".join(dict.fromkeys(alts)) + ")"
 
 
 @lru_cache(maxsize=512)
@@ -2327,10 +2576,15 @@ def _known_parts(doc: _Doc, names: list[_Cand], context: LetterContext | None,
     if context is not None and context.victim_name:
         named.append((context.victim_name, "victim"))
     for name, kind in named:
+        spelt = _name_spellings(name)
         given.update({_key(p): kind for p in _name_words(name)})
+        # its other spellings ("JeanLuc", "Mueller": _name_spellings)
+        given.update({_key(v): kind for p in _name_words(name) for v in spelt.words.get(p, ())})
+        given.update({_key(v): kind for v in spelt.joined})
         shape = _name_shape(name)
         if shape:
             surnames[_key(shape[2])] = kind
+            surnames.update({_key(v): kind for v in spelt.words.get(shape[2], ())})  # "the Muellers"
     known.update(given)
     return known, given, surnames
 
