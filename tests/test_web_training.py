@@ -2,12 +2,13 @@
 all, the CSRF check on attempts, bad input answered on the page, and the progress CSV."""
 from __future__ import annotations
 
+import html
 import re
 
 import httpx
 import pytest
 
-from live_server import LiveServer
+from live_server import LiveServer, page_words
 from training_setup import poorly_rated_letter, users
 from vcl_qa.training.exercises import built_in, load_exercises
 
@@ -142,3 +143,79 @@ def test_the_exercise_date_is_typed_as_day_month_and_year(site):
     result = client.get(done.headers["location"].split("#")[0])
     assert "Well done: you passed" in result.text
     assert re.search(r'name="letter_date-day"[^>]*value="20"', result.text)  # the date it was checked with
+
+
+def _model_answer(anonymised: str, son: str) -> str:
+    """The anonymised panel letter put right, the son named `son`."""
+    return (anonymised.replace("the deceased, Sam Reid,", f"your son, {son},")
+            .replace("from which the deceased died", f"from which {son} died").replace("examined the body", f"examined {son}")
+            .replace("I am writing to tell you", f"I am so sorry for the loss of your son, {son}. Please accept my "
+                                                 "deepest sympathy.\n\nI am writing to tell you")
+            .replace("Support After", "This decision does not mean you should not report anything that happens "
+                                      "in future. If anything else happens, please tell the police straight away."
+                                      "\n\nSupport After"))
+
+
+def test_an_exercise_from_a_panel_letter_cannot_name_the_real_people_in_what_the_manager_writes(site):
+    """The letter is anonymised, but the title, brief, case facts and model answer are typed by
+    the manager, who knows the real case: "Mr Hollis's son Kieran" in the brief, the accused in
+    the facts and the son's real name in the model answer were saved and shown to every member
+    of staff. Now each is named beside its box and nothing is saved; with the invented details
+    it saves."""
+    manager = signed_in(site, "manager")
+    letter_id = site["letter_id"]
+    page = manager.get(f"/training/from-panel/{letter_id}")
+    anonymised = html.unescape(re.sub(r"<[^>]+>", "", re.search(r'id="letter"[^>]*>(.*?)</div>', page.text, re.S).group(1)))
+    real = {"csrf_token": csrf(page.text), "title": "A cold letter to a bereaved father",
+            "brief": "Mr Hollis's son Kieran died after a fight in Lincoln. Fix the letter to his father.",
+            "facts": "The accused is Craig Mellor.", "hide": "", "model_answer": _model_answer(anonymised, "Kieran")}
+    saved = manager.post(f"/training/from-panel/{letter_id}", data=real)
+    assert saved.status_code == 400
+    said = {name: page_words(re.search(rf'id="{name}-error">(.*?)</p>', saved.text, re.S).group(1))
+            for name in ("brief", "facts", "model_answer")}
+    assert "details of the real case: “Hollis”, “Kieran”, “Lincoln”" in said["brief"]
+    assert "“Craig”, “Mellor”" in said["facts"] and "“Kieran”" in said["model_answer"]
+    assert 'href="#facts"' in saved.text and 'id="save-exercise"' not in saved.text
+    staff = signed_in(site, "staff")
+    assert "A cold letter to a bereaved father" not in staff.get("/training").text
+    invented = {**real, "brief": "A young man died after a fight. Fix the letter to his father.",
+                "facts": "The accused is Jordan Lee.", "model_answer": _model_answer(anonymised, "Sam")}
+    made = manager.post(f"/training/from-panel/{letter_id}", data=invented)
+    assert made.status_code == 303
+    shown = staff.get(made.headers["location"].split("?")[0]).text
+    assert "A young man died" in shown and not any(w in shown for w in ("Hollis", "Kieran", "Mellor", "Lincoln"))
+
+
+def test_an_attempt_with_thousands_of_problems_lists_the_first_as_the_letter_page_does(site):
+    """A pasted list in an exercise (600 lines of text-speak, 2,400 problems): the page drew a
+    card for every one and listed each again under "New problems" (2 MB here; 6.5 MB for 2,000
+    lines). Now, as on the letter page, at most 100 cards and 10 of the same words, the rest
+    counted by check, and the figures still count them all."""
+    client = signed_in(site, "staff")
+    ex = built_in("lane-charge-changed")
+    pasted = ex.letter.replace("Yours sincerely", "Pls call u r gr8 thx.\n" * 600 + "\nYours sincerely")
+    r = client.post(f"/training/{ex.id}", data={"csrf_token": csrf(client.get(f"/training/{ex.id}").text), "text": pasted})
+    page = client.get(r.headers["location"].split("#")[0])
+    cards = page.text.count('<li class="finding ')
+    assert cards <= 100 and len(page.content) < 400_000
+    words = page_words(page.text)
+    total = re.search(r"What to fix \(([\d,]+)\)", words).group(1)
+    assert int(total.replace(",", "")) >= 2_400 and "Not listed here (" in words
+    assert "New problems (2,400)" in words and "Text-speak: “u” and 590 more like it" in words
+    assert words.count("Text-speak: “u”") <= 10  # 10 of the same words in "New problems"
+    assert re.search(r"Not passed yet: 2,4\d\d problems that must be fixed are left", words)
+
+
+def test_a_refused_letter_after_a_checked_one_is_not_told_well_done(site):
+    """A letter refused unchecked ("x"), after an attempt that was checked, came back with the
+    last attempt's result above and "What to fix (0): Nothing to fix. Well done." beside the
+    refused text. Now the problems column is left out until a letter is checked."""
+    client = signed_in(site, "staff")
+    ex = built_in("generic-reason")
+    token = csrf(client.get(f"/training/{ex.id}").text)
+    assert client.post(f"/training/{ex.id}", data={"csrf_token": token, "text": ex.letter}).status_code == 303
+    refused = client.post(f"/training/{ex.id}", data={"csrf_token": token, "text": "x"})
+    words = page_words(refused.text)
+    assert refused.status_code == 400 and "the letter you were given has" in words
+    assert "Well done" not in words and 'id="findings-heading"' not in refused.text
+    assert "Your letter with its problems marked" not in words

@@ -177,6 +177,34 @@
     }
   }
 
+  // A training exercise: the letter typed is kept in this tab as it is sent, as on the check
+  // page, so that a session that ended meanwhile (sending goes to the sign-in page, then back
+  // to the exercise) does not lose it: the exercise then offers it back. A page that shows it
+  // (the attempt checked, or sent back with an error to mend) forgets it.
+  var attemptForm = document.getElementById("attempt-form");
+  var attemptText = attemptForm && attemptForm.querySelector("textarea[name=text]");
+  if (attemptText) {
+    var attemptKey = "vcl-qa-unsaved-" + attemptForm.getAttribute("action");
+    var typed = unsaved.read(attemptKey, function (k) { return typeof k.text === "string" && k.fields; });
+    attemptForm.addEventListener("submit", function () {
+      if (attemptText.value.trim()) { unsaved.write(attemptKey, { text: attemptText.value, fields: keptFields(attemptForm) }); }
+    });
+    var attemptOffer = document.getElementById("attempt-kept");
+    var same = function (a, b) { return a.replace(/\r\n?/g, "\n").trim() === b.replace(/\r\n?/g, "\n").trim(); };
+    if (typed && same(typed.text, attemptText.value)) {
+      unsaved.forget(attemptKey);
+    } else if (typed && attemptOffer) {
+      unsaved.offer(attemptOffer, attemptKey, typed, function () {
+        Object.keys(typed.fields).forEach(function (name) {
+          var el = attemptForm.elements[name];
+          if (el && el.type !== "file") { el.value = typed.fields[name]; }
+        });
+        attemptText.dispatchEvent(new Event("input", { bubbles: true }));  // the marks follow, as after typing
+        attemptText.focus();
+      });
+    }
+  }
+
   var dataEl = document.getElementById("letter-data");
   if (!dataEl) { return; }
   var data = JSON.parse(dataEl.textContent);

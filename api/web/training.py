@@ -20,8 +20,9 @@ from vcl_qa.training.store import BuiltIn, NotFound
 
 from ..deps import DbDep, scoring_slot
 from .forms import date_from_form, date_parts
-from .letter_view import insert_data, insert_where
+from .letter_view import insert_data, insert_where, listing
 from .session import Manager, PostedForm, StaffOrManager, redirect, render
+from .session import settings as web_settings
 
 router = APIRouter(include_in_schema=False)
 RANK = {"error": 0, "warning": 1, "suggestion": 2}
@@ -45,8 +46,17 @@ def _script_json(data: dict) -> str:
     return json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _finding_views(result: dict) -> tuple[list[dict], list[dict]]:
-    """Findings for the editor (numbered, with their kind of fix), and those not counted."""
+def _listed() -> dict[str, int]:
+    """How many problems a page draws, as the letter page does (rules/web.yml): at most `most`,
+    must-fix first, and at most `alike` of the same check on the same words; the rest counted."""
+    return {"most": int(web_settings().get("findings_listed_most", 100)),
+            "alike": int(web_settings().get("findings_listed_alike", 10))}
+
+
+def _finding_views(result: dict) -> tuple[list[dict], list[dict], list[dict]]:
+    """Findings for the editor (numbered, with their kind of fix; at most `_listed`, a pasted
+    list of thousands made a page of megabytes), those not counted, and those not drawn,
+    counted by check (letter_view.listing)."""
     shown, set_aside = [], []
     rules = load_rules().by_id
     ordered = sorted(result.get("findings") or [],
@@ -64,10 +74,24 @@ def _finding_views(result: dict) -> tuple[list[dict], list[dict]]:
             options = f.get("suggestions") or []
             kind = "insert" if options else "none"
         rule = rules.get(f["rule"])
-        shown.append({**f, "n": len(shown) + 1, "kind": kind, "options": options or [],
-                      "where": insert_where(rule),
+        shown.append({**f, "kind": kind, "options": options or [], "where": insert_where(rule),
+                      "title": rule.title if rule else f["rule"],
                       "severity_words": labels.label(labels.SEVERITIES, f["severity"])})
-    return shown, set_aside
+    listed, unlisted = listing(shown, **_listed())
+    for n, f in enumerate(listed, 1):
+        f["n"] = n
+    return listed, set_aside, unlisted
+
+
+def _feedback_views(feedback: dict[str, list[dict]]) -> dict[str, dict]:
+    """What was fixed, is left and is new, each listed as the problems are (`_listed`), with
+    how many there are in all and, for the outcome, how many of them must be fixed."""
+    out = {}
+    for part, items in feedback.items():
+        listed, unlisted = listing(items, **_listed())
+        out[part] = {"listed": listed, "count": len(items), "unlisted": unlisted,
+                     "errors": sum(f["severity"] == "error" for f in items)}
+    return out
 
 
 # --- the list and progress -----------------------------------------------------------------
@@ -132,7 +156,7 @@ def _make_page(request: Request, user, db, letter_id: int, values: dict, show_pr
         return _not_found(request, user, f"Letter {letter_id} is not a sent letter the panel rated "
                                          f"{settings().poor_panel_rating:g} or less overall.")
     errors = p["problems"] if show_preview else {}
-    shown, _ = _finding_views(p["result"])
+    shown, _, _ = _finding_views(p["result"])
     pieces, pos = [], 0  # the letter with each invented detail marked
     for r in p["replaced"]:
         pieces += [(p["letter"][pos:r["start"]], None), (p["letter"][r["start"]:r["end"]], r["tag"])]
@@ -196,9 +220,9 @@ def _exercise_page(request: Request, user, db, exercise_id: str, number: int | N
         last = None if fresh and number is None else service.last_attempt(db, user.user, exercise_id, number)
     except NotFound:
         return _not_found(request, user)
-    shown, set_aside, data_json = [], [], None
+    shown, set_aside, unlisted, data_json = [], [], [], None
     if last is not None and text is None:
-        shown, set_aside = _finding_views(last)
+        shown, set_aside, unlisted = _finding_views(last)
         data_json = _script_json({"text": last["text"], **insert_data(load_rules().rules, last["text"], {**detail["context"], **(last["changes"] or {})}), "findings": [
             {"n": f["n"], "start": f.get("start"), "end": f.get("end"), "text": f.get("text"),
              "severity": f["severity"], "kind": f["kind"]} for f in shown]})
@@ -211,6 +235,8 @@ def _exercise_page(request: Request, user, db, exercise_id: str, number: int | N
         # day, month and year as typed (a date refused), else those of the date in use
         "letter_date_parts": typed_date or date_parts({"letter_date": str(letter_date or "")}, "letter_date"),
         "findings": shown, "set_aside": set_aside, "data_json": data_json, "errors": errors or {},
+        "unlisted": unlisted, "unlisted_count": sum(g["count"] for g in unlisted),
+        "feedback": _feedback_views(last["feedback"]) if last else None,
         "saved": saved, "when": _when, "pass_score": settings().pass_score,
         "model_after": settings().model_answer_after,
         "dimensions": [(d, labels.DIMENSIONS[d], (last or {}).get("dimensions", {}).get(d, {})) for d in DIMENSIONS],

@@ -3,6 +3,7 @@ passed in the check page's editor, progress for staff and managers (with the CSV
 made from a letter the panel rated poorly, and the pages at phone width."""
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -25,7 +26,7 @@ def training_site(tmp_path_factory):
     letter_id = poorly_rated_letter(db)
     colleagues(db)
     server = LiveServer(db).start()
-    yield {"url": server.url, "tokens": tokens, "letter_id": letter_id}
+    yield {"url": server.url, "tokens": tokens, "letter_id": letter_id, "db": db}
     server.stop()
 
 
@@ -244,6 +245,43 @@ def test_undo_this_change_on_an_exercise_puts_the_letter_back(tpage, training_si
     assert card.get_by_role("button", name="Undo this change").count() == 0
     assert tpage.locator("#edit-status").inner_text() == "Undone."
     shot(tpage, "training-undo")
+
+
+def test_a_letter_typed_when_the_session_ends_is_offered_back(tpage, training_site):
+    """A session that ends while an exercise is typed (8 hours after signing in): "Check my
+    letter" goes to the sign-in page and back to the exercise, which showed the letter as it
+    was, the typed fix lost (the check page and the letter page keep theirs). Now the exercise
+    offers it back; checked, nothing is offered again."""
+    import hashlib
+    import sqlite3
+
+    sign_in(tpage, training_site["tokens"]["south"])
+    tpage.goto("/training/reused-letter")
+    assert tpage.locator("#attempt-kept").is_hidden()
+    cookie = next(c["value"] for c in tpage.context.cookies() if c["name"] == "vclqa_session")
+    with contextlib.closing(sqlite3.connect(training_site["db"])) as conn, conn:
+        conn.execute("DELETE FROM web_sessions WHERE id_hash = ?", [hashlib.sha256(cookie.encode()).hexdigest()])
+    editor = tpage.get_by_label("Fix the letter here")
+    editor.press("Control+End")
+    editor.type("\nWords I typed myself.\n")
+    typed = editor.input_value()
+    tpage.get_by_role("button", name="Check my letter").click()
+    tpage.wait_for_url(re.compile(r"/sign-in\?next=%2Ftraining%2Freused-letter$"))
+    tpage.get_by_label("Your sign-in token").fill(training_site["tokens"]["south"])
+    tpage.get_by_role("button", name="Sign in").click()
+    tpage.wait_for_url(re.compile(r"/training/reused-letter$"))
+    box = tpage.locator("#attempt-kept")
+    assert box.is_visible() and "was not checked" in box.inner_text()
+    assert "Words I typed myself" not in editor.input_value()
+    assert_accessible(tpage)
+    tpage.get_by_role("button", name="Put it back in the letter box").click()
+    assert editor.input_value() == typed and box.is_hidden()
+    tpage.get_by_role("button", name="Check my letter").click()
+    tpage.wait_for_url(re.compile(r"/training/reused-letter\?attempt=1"))
+    assert "Words I typed myself." in tpage.get_by_label("Edit your letter").input_value()
+    assert tpage.locator("#attempt-kept").is_hidden()
+    tpage.reload()
+    assert tpage.locator("#attempt-kept").is_hidden()
 
 
 def test_an_empty_letter_is_refused_next_to_the_field(tpage, training_site):

@@ -10,7 +10,10 @@ The checker scores whatever text it is given, so three things are checked beside
   model answer's own words (those not in the letter to fix: what the model answer changed) is
   kept but not counted as a pass. Words count as repeated where a run of three of them is in
   the attempt, in any order of paragraphs, so a pasted model answer with a few words changed
-  is still found. A model answer that changes fewer than `MIN_OWN_WORDS` words is not
+  is still found. Words the checker itself suggests (every rule's paragraph to insert, offered
+  by "Insert this paragraph" and printed in the guide) are not the model answer's own: a
+  writer who used those buttons did not copy the model answer, even where it uses the same
+  paragraphs. A model answer that changes fewer than `MIN_OWN_WORDS` other words is not
   compared (the fix is too small to tell a copy from the writer's own).
 - **This exercise's case.** The attempt must still name the person the letter is to, as the
   letter to fix does (first name and surname where it has both; the surname where it has only
@@ -24,6 +27,9 @@ Each problem is `{"reason": code, "message": plain words}`; the codes are `model
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from vcl_qa.engine.rules import load_rules
 from vcl_qa.errors import LetterError
 from vcl_qa.panel.redact import load_rules as redaction_rules
 from vcl_qa.training.exercises import Exercise, settings
@@ -67,11 +73,28 @@ def _covered(source: list[str], target: list[str]) -> set[int]:
     return out
 
 
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value.values() if isinstance(v, str)] if isinstance(value, dict) else []
+
+
+def suggested_paragraphs() -> list[str]:
+    """Every paragraph the checker offers to insert (each rule's `insert`, `insert_cy`,
+    `insert_bereaved`, `insert_easy_read`..., per decision where they differ): the same words
+    for everyone, before any model answer is shown."""
+    return [text for rule in load_rules().rules for key, value in rule.settings.items()
+            if key.startswith("insert") and key != "insert_place" for text in _texts(value)]
+
+
 def copied_share(given: str, model: str, attempt: str) -> float | None:
-    """The share of the model answer's own words (those not in the letter given) that the
-    attempt repeats; None when the model answer changes too few words to tell."""
+    """The share of the model answer's own words (those neither in the letter given nor in a
+    paragraph the checker suggests) that the attempt repeats; None when the model answer
+    changes too few such words to tell."""
     m = words(model)
     own = set(range(len(m))) - _covered(words(given), m)
+    for paragraph in suggested_paragraphs():
+        own -= _covered(words(paragraph), m)
     if len(own) < MIN_OWN_WORDS:
         return None
     return len(own & _covered(words(attempt), m)) / len(own)
@@ -137,9 +160,9 @@ def not_counted(ex: Exercise, text: str, model_shown: bool) -> list[dict[str, st
         if share is not None and share >= settings().model_answer_copy_share:
             out.append({"reason": "model_answer", "message": (
                 "This letter is the model answer, or nearly: it repeats "
-                f"{round(100 * share)}% of the changes the model answer makes. It is kept with your "
+                f"{round(100 * share)}% of the changes the model answer makes (not counting the "
+                "paragraphs the checker suggests, which you may use). It is kept with your "
                 "attempts, but it does not count as a pass. To pass, fix the letter you were given "
                 "in your own words (“Start again from the letter you were given”), using the model "
-                "answer as a guide, not as the text. Suggested paragraphs are a start: change them "
-                "to fit this case.")})
+                "answer as a guide, not as the text.")})
     return out + case_problems(ex, text)

@@ -29,6 +29,9 @@ from vcl_qa.training.exercises import EDITABLE, READERS, Exercise, load_exercise
 from vcl_qa.training.store import NotFound
 
 PANEL_PREFIX = "panel-"
+# The fields of an exercise made from a panel letter that a manager writes, as the page names them.
+LEAK_FIELDS = {"title": "The title gives", "brief": "The brief gives", "facts": "The case facts give",
+               "model_answer": "The model answer gives"}
 # Plain headers and values, as every CSV export (docs/web.md), the role's code in a column of
 # its own; every cell made safe from spreadsheet formulas (vcl_qa/csv_safe.py): a person's or a
 # team's name is typed by whoever added them.
@@ -377,6 +380,55 @@ def _stand_ins(text: str, replacements: list) -> tuple[str, list[dict]]:
     return "".join(out), marks
 
 
+def _has(text: str, phrase: str, case: bool = False) -> bool:
+    """Whether `text` has `phrase` as whole words ("Hollis's" has "Hollis"), any spaces or line
+    breaks between them; in any case unless `case`."""
+    words = [re.escape(w) for w in phrase.replace("\u2019", "'").split()]
+    pattern = r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
+    return bool(words) and re.search(pattern, text.replace("\u2019", "'"), 0 if case else re.I) is not None
+
+
+def _real_details(src: dict, replacements: list, hide_words: list[str]) -> tuple[set[str], set[str]]:
+    """What of the real case the exercise's own words (title, brief, facts, model answer) must
+    not carry, as (name words, matched with their capital as written, so "Mark" the name but not
+    "mark" the verb; other details, in any case): every detail the redaction hid in the letter
+    (a person's name word by word, an address line by line), the words the manager asked to
+    hide, and the victim's name and case reference from the letter's details. Less whatever the
+    invented details use."""
+    s, text, titles = settings(), src["text"], redaction_rules().titles
+    names, other = set(), {w.strip() for w in hide_words} | {str(src["context"].get("urn") or "")}
+    people = [text[r.start:r.end] for r in replacements if r.tag in (s_tag("name"), s_tag("victim"))]
+    for name in people + [str(src["context"].get("victim_name") or "")]:
+        names |= {w for w in re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", name)
+                  if w.lower().rstrip(".") not in titles and len(w) > 1}
+    for r in replacements:
+        if r.tag not in (s_tag("name"), s_tag("victim")):
+            lines = [line.strip(" ,") for line in text[r.start:r.end].splitlines()]
+            other |= set(lines)
+            if r.tag == s_tag("address"):  # the street without its number: "Bailgate"
+                other |= {re.sub(r"^\d+[a-z]?\s+", "", line) for line in lines}
+    invented = " ".join([s.victim_stand_in, s.other_stand_in, *s.stand_ins.values(), *s.name_stand_ins])
+    # a short number alone ("24", an age) is in too many sentences to mean this case
+    telling = [d for d in other if re.search(r"[^\W\d_]", d) or len(re.sub(r"\D", "", d)) >= 5]
+    return ({n for n in names if not _has(invented, n, case=True)},
+            {d for d in telling if not _has(invented, d)})
+
+
+def _leaks(fields: dict[str, str], details: tuple[set[str], set[str]]) -> dict[str, str]:
+    """Each field that names a detail of the real case, with what to do."""
+    names, other = details
+    out = {}
+    for field, value in fields.items():
+        found = sorted({n for n in names if _has(value, n, case=True)}
+                       | {d for d in other if _has(value, d)})
+        if found:
+            shown = ", ".join(f"“{d}”" for d in found[:5]) + (" and more" if len(found) > 5 else "")
+            out[field] = (f"{LEAK_FIELDS[field]} details of the real case: {shown}. Staff must "
+                          "not learn who the real people are: use the invented details the letter "
+                          f"now has (such as {settings().victim_stand_in}), or leave them out.")
+    return out
+
+
 def _clean(value: Any, field: str, limit: int, required: bool = True) -> str:
     text = str(value or "").strip()
     if required and len(text) < 3:
@@ -384,6 +436,20 @@ def _clean(value: Any, field: str, limit: int, required: bool = True) -> str:
     if len(text) > limit:
         raise LetterError(f"keep it under {limit} characters (it has {len(text)})", field=field)
     return text
+
+
+def _model_answer_checked(ex: Exercise, model_answer: Any) -> tuple[Result | None, str | None]:
+    """A panel exercise's model answer scored as an attempt, and why it cannot be saved (None:
+    it passes)."""
+    try:
+        result = score_letter(ex.letter_for(check_text(model_answer)))
+    except LetterError as exc:
+        return None, exc.message
+    if passes(result):
+        return result, None
+    left = sorted({_titles().get(f.rule, f.rule) for f in result.findings if _is_error(f)})
+    return result, (f"The model answer does not pass yet (score {result.score}"
+                    + (f"; still to fix: {', '.join(left)}" if left else "") + ").")
 
 
 def preview(db: Database, letter_id: int, title: Any = "", brief: Any = "", facts: Any = None,
@@ -424,17 +490,15 @@ def preview(db: Database, letter_id: int, title: Any = "", brief: Any = "", fact
         problems["letter"] = ("The checker finds nothing that must be fixed in this letter, so it would be "
                               "passed without any change. Choose another letter.")
     model = str(model_answer or "").strip()
-    model_result = None
-    if model:
-        try:
-            model_text = check_text(model_answer)
-            model_result = score_letter(ex.letter_for(model_text))
-            if not passes(model_result):
-                left = sorted({_titles().get(f.rule, f.rule) for f in model_result.findings if _is_error(f)})
-                problems["model_answer"] = (f"The model answer does not pass yet (score {model_result.score}"
-                                            + (f"; still to fix: {', '.join(left)}" if left else "") + ").")
-        except LetterError as exc:
-            problems["model_answer"] = exc.message
+    model_result, problem = _model_answer_checked(ex, model_answer) if model else (None, None)
+    if problem:
+        problems["model_answer"] = problem
+    written = {"title": clean.get("title", ""), "brief": clean.get("brief", ""),
+               "facts": "\n".join(clean["facts"]), "model_answer": model}
+    for field, message in _leaks(written, _real_details(src, red.replacements, hide_words)).items():
+        problems[field] = " ".join(filter(None, [message, problems.get(field)]))  # said first
+    order = ("letter", "title", "brief", "facts", "model_answer")  # as the page shows them
+    problems = {k: problems[k] for k in sorted(problems, key=order.index)}
     return {"letter_id": letter_id, "period": src["period"], "period_words": src["period_words"],
             "mean_overall": src["mean_overall"],
             "ratings": src["ratings"], "already_an_exercise": src["already_an_exercise"],
