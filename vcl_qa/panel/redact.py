@@ -183,6 +183,7 @@ before the letter goes to the panel.
 from __future__ import annotations
 
 import bisect
+import calendar
 import datetime as dt
 import itertools
 import re
@@ -191,6 +192,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable, NamedTuple
 
+from vcl_qa import clock
 from vcl_qa.errors import RulesError
 from vcl_qa.engine.language import line_language
 from vcl_qa.engine.letter import Letter, LetterContext
@@ -1044,8 +1046,7 @@ def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str],
     return _other_case_refs(doc, _house_names(doc, _resolve(found, doc)), context)
 
 
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                                        "nov", "dec"), start=1)}
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}  # "jan" -> 1
 
 
 def _parse_date(text: str) -> dt.date | None:
@@ -1064,7 +1065,7 @@ def _parse_date(text: str) -> dt.date | None:
     else:
         return None
     if year < 100:
-        year += 2000 if 2000 + year <= dt.date.today().year else 1900
+        year += 2000 if 2000 + year <= clock.today().year else 1900  # (the service's UK date)
     try:
         return dt.date(year, month, day)
     except ValueError:
