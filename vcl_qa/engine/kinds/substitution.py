@@ -29,6 +29,11 @@ class Swap(Suggests):
     only: str | None = None
     unless: str | None = None
     explain_ok: bool | None = None
+    # This term's own explanation, in the rest of its sentence or the next (with explain_ok): a
+    # pattern, as the scoring's explanation_markers are for every term. 'The charge will "lie
+    # on file". The case against him will not go ahead now.' says what lying on file does; the
+    # same sentence after "the full code test" would explain nothing.
+    explained_by: str | None = None
     message: str | None = None
     severity: Literal["error", "warning", "suggestion"] | None = None
 
@@ -233,6 +238,8 @@ def _applies(entry: dict, state: State, start: int, end: int) -> tuple[bool | st
         following = sentence_rest + " " + (nxt.text if nxt else "")
         looked = (max(0, start - 120), max(min(len(text), end + 200), nxt.end if nxt else 0))
         if any(rx(p).search(following) for p in explained):
+            return "explained", looked
+        if entry.get("explained_by") and rx(entry["explained_by"]).search(following):
             return "explained", looked
         # named after it was explained: "... to one side. This is called leaving them to lie on file"
         before = text[max(0, start - 120):start]
