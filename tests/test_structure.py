@@ -72,6 +72,37 @@ def test_a_list_label_is_no_part_of_its_item_and_no_sentence_of_its_own():
         ("by post", 2), ("by email, or", 3), ("by phone.", 2)]
 
 
+def segments(body):
+    return [(" ".join(s.text.split()), s.paragraph >= 0)
+            for s in analyse("Dear Ms Okafor\n\n" + body + "\n\nYours sincerely\n").segments][:-1]
+
+
+def test_a_list_item_without_a_full_stop_ends_at_its_line():
+    """The last item of a list with no full stops ran into the prose line under it: one
+    "sentence" of 16 words, read by every check as one."""
+    assert segments("You can:\n- ask us to review the decision\n- call Victim Support on 0808 168 9111\n"
+                    "We are sorry for the worry this has caused.") == [
+        ("You can:", True), ("ask us to review the decision", True),
+        ("call Victim Support on 0808 168 9111", True), ("We are sorry for the worry this has caused.", True)]
+    # a numbered heading, then its line
+    assert segments("1. Our decision\nWe have decided to stop the case.") == [
+        ("Our decision", True), ("We have decided to stop the case.", True)]
+
+
+def test_a_list_item_broken_mid_phrase_goes_on_to_the_next_line():
+    """A line that finishes the item above it is no heading and no sentence of its own: the item
+    breaks off after "or", or the next line starts with a small letter."""
+    body = ("- call Victim Support on 0808 168 9111 or\nVictim Care on 0300 303 0157\n"
+            "- talk to your\n  support worker about it\nThank you.")
+    assert segments(body) == [
+        ("call Victim Support on 0808 168 9111 or Victim Care on 0300 303 0157", True),
+        ("talk to your support worker about it", True), ("Thank you.", True)]
+    assert kinds("Dear Ms Okafor\n\n" + body + "\n")["Victim Care on 0300 303 0157"] == "prose"
+    # a heading after a finished sentence, or after a rule line, stays a heading
+    assert kinds("Dear Ms Okafor\n\nWe will write again.\nWhat happens next\n")["What happens next"] == "heading"
+    assert kinds("Dear Ms Okafor\n\n-----\nWhat happens next\n")["What happens next"] == "heading"
+
+
 def test_word_counts_ignore_clitics_and_punctuation():
     doc = analyse("Dear Ms Okafor\n\nWe can't stop the florist's case - not now.\n\nYours sincerely\n")
     # We, can't, stop, the, florist's, case, not, now

@@ -34,6 +34,7 @@ class StructurePatterns:
     line_end_sentence: re.Pattern
     abbreviations: frozenset[str]
     bullet: re.Pattern
+    list_item_goes_on: re.Pattern
     heading_max_words: int
     prose_min_words: int
 
@@ -53,6 +54,7 @@ def patterns() -> StructurePatterns:
         line_end_sentence=re.compile(data["line_end_sentence"]),
         abbreviations=frozenset(a.lower() for a in data["abbreviations"]),
         bullet=re.compile(data["bullet"]),
+        list_item_goes_on=re.compile(data["list_item_goes_on"], re.I),
         heading_max_words=int(data["heading_max_words"]),
         prose_min_words=int(data["prose_min_words"]),
     )
@@ -430,7 +432,7 @@ def classify_lines(text: str) -> tuple[list[Line], Line | None, Line | None]:
             ln.kind = "reference"
         elif i < first_prose:
             ln.kind = "address"
-        elif traits[i][4]:
+        elif traits[i][4] and not _goes_on(lines[i - 1] if i else None, stripped[i - 1] if i else "", s, pats):
             ln.kind = "heading"
     greeting = lines[greeting_i] if greeting_i is not None else None
     sign = lines[sign_i] if sign_i is not None else None
@@ -455,6 +457,17 @@ def _line_traits(s: str, pats: StructurePatterns) -> tuple[bool, bool, bool, boo
         if len(s) <= LONGEST_KEPT:
             _TRAITS.put(s, found, len(s))
     return found
+
+
+def _goes_on(prev: Line | None, prev_text: str, s: str, pats: StructurePatterns) -> bool:
+    """Does this short line carry on the prose line above it, rather than head what follows?
+    It does when that line breaks off mid-phrase ("- call Victim Support on 0808 168 9111 or" /
+    "Victim Care on 0300 303 0157"; `list_item_goes_on`), or when this one starts with a small
+    letter under a line with no end to its sentence ("- talk to your" / "support worker about
+    it"): both were headings, out of the sentence they finish."""
+    if prev is None or prev.kind != "prose" or not prev_text or pats.line_end_sentence.search(prev_text):
+        return False
+    return bool(pats.list_item_goes_on.search(prev_text)) or s[:1].islower()
 
 
 def _is_heading(s: str, pats: StructurePatterns) -> bool:
@@ -552,6 +565,7 @@ def _split_counted(toks: list[Tok], text: str, lines: list[Line]) -> tuple[list[
     # part of the item's sentence. Taken in, "1." was a sentence of one word before "Write to
     # us within 10 days.", and every numbered list lowered the letter's words a sentence.
     label_line, label_end = -1, -1
+    item = False  # the current sentence began on a list item's line
     for i, tok in enumerate(toks):
         while li + 1 < len(lines) and lines[li + 1].start <= tok.idx:
             li += 1
@@ -575,6 +589,7 @@ def _split_counted(toks: list[Tok], text: str, lines: list[Line]) -> tuple[list[
                 or not prev_text
                 or pats.line_end_sentence.search(prev_text)
                 or pats.bullet.match(lines[li].text)
+                or (item and _ends_item(prev_text, lines[li].text, pats))
             ):
                 flush()
                 if li - prev_line > 1:
@@ -586,6 +601,8 @@ def _split_counted(toks: list[Tok], text: str, lines: list[Line]) -> tuple[list[
             label_end = lines[li].start + m.end() if m else -1
         if tok.idx < label_end:
             continue
+        if not cur:
+            item = label_end != -1
         cur.append(i)
         t = tok.text
         # (a lower-case letter and a full stop ends a sentence when a capital follows: Welsh
@@ -615,6 +632,15 @@ def _split_counted(toks: list[Tok], text: str, lines: list[Line]) -> tuple[list[
             continue
         out.append(s)
     return out, paragraph
+
+
+def _ends_item(prev_text: str, line: str, pats: StructurePatterns) -> bool:
+    """A list item with no full stop ends at its line's end when the next line starts at the
+    margin with a capital or a figure and the item does not break off mid-phrase (`list_item_goes_on`:
+    "... on 0808 168 9111 or" / "Victim Care on ..."): "- call Victim Support on 0808 168 9111"
+    then "We are sorry for the worry" was one sentence of 16 words, read by every check as one."""
+    first = line[:1]
+    return (first.isupper() or first.isdigit()) and not pats.list_item_goes_on.search(prev_text)
 
 
 # --- the letter a block at a time ----------------------------------------------------------
