@@ -265,8 +265,8 @@ def test_a_text_with_more_findings_than_a_letter_can_have_is_refused_and_nothing
         assert r.status_code == 422, (path, r.status_code)
         [detail] = r.json()["error"]["details"]
         assert detail["field"] == "text"
-        assert "problems, and a letter is checked or kept with at most 10,000" in detail["message"]
-        assert "vcl-qa score FILE" in detail["message"]
+        assert "problems in this text, and can check or keep a letter only with 10,000 or fewer" in detail["message"]
+        assert "vcl-qa" not in detail["message"]  # what to do, in words, not a command
     assert api.get("/letters").json()["count"] == before
     # under the limit, as many as there are are kept and given back
     fewer = "Dear Ms Okafor\n\n" + "u " * 2_000 + "\n\nYours sincerely\nSam Staff\n"

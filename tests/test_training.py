@@ -225,11 +225,11 @@ def test_progress_for_managers_staff_csv_and_the_board_line(db):
     lines = service.progress_csv(db).splitlines()
     assert lines[0].split(",") == list(service.CSV_COLUMNS)
     assert lines[0] == ("Team,Person,Role,Exercises passed,Exercises on offer,Exercises tried,Attempts,"
-                        "Passed them all,Last activity (UK time),Role code")
+                        "Passed them all,Last activity (UK time),Role code,Attempts at exercises taken off the list")
     assert lines[1].startswith(f"north,Sam Staff,Staff,{len(load_exercises())},{len(load_exercises())},")
-    assert ",Yes," in lines[1] and lines[1].endswith(",staff")
+    assert ",Yes," in lines[1] and lines[1].endswith(",staff,0")
     assert lines[2].startswith("south,Sunita South,Staff,0,") and ",No," in lines[2]
-    assert re.search(r",\d{4}-\d\d-\d\d \d\d:\d\d,staff$", lines[1])  # a time, not an ISO stamp
+    assert re.search(r",\d{4}-\d\d-\d\d \d\d:\d\d,staff,0$", lines[1])  # a time, not an ISO stamp
     board = service.board_summary(db)
     assert (board["staff"], board["completed"], board["started"]) == (2, 1, 2)
     assert board["line"].startswith(f"Training: 1 of 2 staff have passed all {len(load_exercises())} exercises")

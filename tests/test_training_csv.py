@@ -19,7 +19,8 @@ HOSTILE_NAME = '=HYPERLINK("http://x","y")'
 HOSTILE_TEAM = "=cmd|' /C calc'!A0"
 OTHERS = {"+1+1": "north", "-2+3": "@SUM(1)", "@me": "-team"}
 HEADER = ["Team", "Person", "Role", "Exercises passed", "Exercises on offer", "Exercises tried",
-          "Attempts", "Passed them all", "Last activity (UK time)", "Role code"]
+          "Attempts", "Passed them all", "Last activity (UK time)", "Role code",
+          "Attempts at exercises taken off the list"]
 
 
 def cli(db, *args) -> subprocess.CompletedProcess:

@@ -10,6 +10,7 @@ import pytest
 
 from live_server import LiveServer, page_words
 from training_setup import poorly_rated_letter, users
+from vcl_qa import labels
 from vcl_qa.training.exercises import built_in, load_exercises
 
 
@@ -86,7 +87,7 @@ def test_the_progress_csv_lists_everyone_without_letter_text(site):
     assert r.headers["content-type"].startswith("text/csv")
     lines = r.text.splitlines()
     assert lines[0] == ("Team,Person,Role,Exercises passed,Exercises on offer,Exercises tried,Attempts,"
-                        "Passed them all,Last activity (UK time),Role code")
+                        "Passed them all,Last activity (UK time),Role code,Attempts at exercises taken off the list")
     assert any(line.startswith(f"north,Sam Staff,Staff,0,{len(load_exercises())},") for line in lines)
     assert "Hollis" not in r.text and "Dear" not in r.text
 
@@ -219,3 +220,76 @@ def test_a_refused_letter_after_a_checked_one_is_not_told_well_done(site):
     assert refused.status_code == 400 and "the letter you were given has" in words
     assert "Well done" not in words and 'id="findings-heading"' not in refused.text
     assert "Your letter with its problems marked" not in words
+
+
+def test_a_letter_too_large_or_with_too_many_problems_is_said_in_plain_words(site):
+    """A helper's review as staff: a pasted letter over the limit was told "the text is 218,091
+    bytes (213.0 KB), 13,291 over: the limit is 200 KB (204,800 bytes)", and one with thousands
+    of problems to use "the command `vcl-qa score FILE`"; a manager's model answer over the limit
+    got the bytes too. Staff are not programmers: now the size in KB or MB, rounded up (one byte
+    over 200 KB is "200.1 KB", never "200 KB"), what to do, and no command."""
+    client = signed_in(site, "south")
+    ex = built_in("generic-reason")
+    token = csrf(client.get(f"/training/{ex.id}").text)
+
+    def said(r: httpx.Response, field: str = "text") -> str:
+        assert r.status_code in (200, 400) and f'id="{field}-error"' in r.text
+        return page_words(re.search(rf'id="{field}-error">(.*?)</p>', r.text, re.S).group(1))
+
+    big = ex.letter + "\nMore words here to pad it out." * 7000  # 218,091 bytes
+    words = said(client.post(f"/training/{ex.id}", data={"csrf_token": token, "text": big}))
+    assert "The letter is 213 KB, and the most the checker can take is 200 KB" in words
+    assert "take out anything pasted with it" in words and "bytes" not in words
+    one_over = ex.letter + "\n" + "x" * (204_800 - len(ex.letter.encode()))  # 204,801 bytes
+    words = said(client.post(f"/training/{ex.id}", data={"csrf_token": token, "text": one_over}))
+    assert "The letter is 200.1 KB, and the most the checker can take is 200 KB" in words
+    many = ex.letter.replace("Yours sincerely", "u " * 10_500 + "\n\nYours sincerely")
+    words = said(client.post(f"/training/{ex.id}", data={"csrf_token": token, "text": many}))
+    assert re.search(r"^Error: The checker finds 10,5\d\d problems in this text, and can check or keep a "
+                     r"letter only with 10,000 or fewer", words.strip())
+    assert "take out anything that is not part of it." in words
+    assert "vcl-qa" not in words and "`" not in words and "command" not in words
+    manager = signed_in(site, "manager")
+    page = manager.get(f"/training/from-panel/{site['letter_id']}")
+    r = manager.post(f"/training/from-panel/{site['letter_id']}/preview", data={
+        "csrf_token": csrf(page.text), "title": "A long model answer", "brief": "A brief for it.", "model_answer": big})
+    words = said(r, "model_answer")
+    assert "The letter is 213 KB, and the most the checker can take is 200 KB" in words and "bytes" not in words
+    assert labels.size_words(int(2.3 * 2**20)) == "2.3 MB" and labels.size_words(2**20) == "1 MB"
+
+
+def test_a_refused_letter_is_not_sent_to_a_what_to_fix_that_is_not_there(site):
+    """A helper's review as staff: a letter refused unchecked ("x"), after an attempt that was
+    checked, came back under that attempt's result saying 'Look at "What to fix"', where the page
+    had no "What to fix" (it is left out until a letter is checked). Now the summary says where
+    that attempt's problems are on this page, and that the letter in the box was not checked."""
+    client = signed_in(site, "south")
+    ex = built_in("okafor-not-charged")
+    token = csrf(client.get(f"/training/{ex.id}").text)
+    assert client.post(f"/training/{ex.id}", data={"csrf_token": token, "text": ex.letter}).status_code == 303
+    checked = page_words(client.get(f"/training/{ex.id}?attempt=1").text)
+    assert 'Look at "What to fix", change the letter and check it again.' in checked  # it is on that page
+    refused = client.post(f"/training/{ex.id}", data={"csrf_token": token, "text": "x"})
+    assert refused.status_code == 400 and 'id="findings-heading"' not in refused.text
+    words = page_words(refused.text)
+    assert "What to fix" not in words  # nothing points to a list that is not there
+    outcome = page_words(re.search(r'id="outcome">(.*?)</p>', refused.text, re.S).group(1))
+    assert 'listed under "Still to fix" and "New problems" below' in outcome
+    assert "The letter in the box below was not checked" in words
+
+
+def test_an_attempt_not_counted_is_not_told_well_done(site):
+    """A helper's review as staff: an attempt that cannot count as a pass (it does not name the
+    young person it is to: another case's letter) with nothing for the checker to fix was told
+    "What to fix (0): Nothing to fix. Well done." beside "cannot count as a pass". Now that
+    column says the same as the summary above it."""
+    client = signed_in(site, "south")
+    young = built_in("young-person")
+    token = csrf(client.get(f"/training/{young.id}").text)
+    not_his = young.model_answer.replace("Brooks", "Smith")  # no finding, but not this case's letter
+    r = client.post(f"/training/{young.id}", data={"csrf_token": token, "text": not_his})
+    page = client.get(r.headers["location"].split("#")[0]).text
+    words = page_words(page)
+    assert 'data-reason="victim_name"' in page and "What to fix (0)" in words
+    assert "Well done" not in words
+    assert "Nothing for the checker to fix, but this attempt cannot count as a pass" in words

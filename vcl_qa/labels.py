@@ -60,6 +60,15 @@ def percent(part: int, whole: int, places: int = 1) -> float | int | None:
     return int(shown) if places == 0 else round(float(shown), places)
 
 
+def size_words(n: int) -> str:
+    """A size in bytes as people say it: "850 KB" under a megabyte, "2.3 MB" from one; a tenth at
+    most, a whole number without one ("200 KB", "1 MB"). Rounded up, never down: a letter one
+    byte over 200 KB is "200.1 KB", not "200 KB" beside "the most is 200 KB"."""
+    unit, name = (1024, "KB") if n < 2**20 else (2**20, "MB")
+    tenths = -(-n * 10 // unit)
+    return f"{tenths // 10:,} {name}" if tenths % 10 == 0 else f"{tenths // 10:,}.{tenths % 10} {name}"
+
+
 def working_days(n: int) -> str:
     return f"{n} working day" if n == 1 else f"{n} working days"
 

@@ -117,11 +117,13 @@ class PersonProgress(BaseModel):
     name: str
     role: str
     team: str | None
+    switched_off: bool = Field(description="The account is switched off (listed under `others`)")
     exercises_passed: int
-    exercises_tried: int
+    exercises_tried: int = Field(description="Exercises on offer now that this person has tried")
     exercises: int
     completed: bool
-    attempts: int
+    attempts: int = Field(description="Attempts at the exercises on offer now")
+    attempts_withdrawn: int = Field(description="Attempts at exercises since taken off the list")
     last_activity: str | None
     passed: list[str]
 
@@ -135,9 +137,13 @@ class TeamProgress(BaseModel):
 
 class Progress(BaseModel):
     exercises: int
-    data: list[PersonProgress]
+    data: list[PersonProgress] = Field(description="The staff the training is for (active staff accounts); "
+                                                   "staff asking: themselves")
     count: int
-    teams: list[TeamProgress]
+    teams: list[TeamProgress] = Field(description="The people of `data`, by team")
+    others: list[PersonProgress] = Field(description="Anyone else who has tried the exercises (managers, "
+                                                     "accounts switched off or no longer staff): counted in "
+                                                     "no figure")
 
 
 class PanelLetter(BaseModel):

@@ -19,6 +19,7 @@ from vcl_qa.training.guide import case_details
 from vcl_qa.training.store import BuiltIn, NotFound
 
 from ..deps import DbDep, scoring_slot
+from .check import sentence
 from .forms import date_from_form, date_parts
 from .letter_view import insert_data, insert_where, listing
 from .session import Manager, PostedForm, StaffOrManager, redirect, render
@@ -274,7 +275,8 @@ def attempt_exercise(request: Request, exercise_id: str, user: StaffOrManager, f
         return _not_found(request, user)
     except LetterError as exc:
         field = (exc.field or "text").split(".")[-1]
-        message = "Write your letter here before you check it." if field == "text" and not text.strip() else exc.message
+        # as the page says every message: from a capital, ending with a full stop
+        message = "Write your letter here before you check it." if field == "text" and not text.strip() else sentence(exc.message)
         return _exercise_page(request, user, db, exercise_id, text=text, changes=changes,
                               errors={field if field in ("text", "letter_date") else "text": message}, status=400)
     return redirect(f"/training/{exercise_id}?attempt={out['attempt']}#result")

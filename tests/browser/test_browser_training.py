@@ -414,6 +414,38 @@ def test_a_manager_turns_a_poorly_rated_letter_into_an_exercise(tpage, training_
     assert tpage.get_by_role("link", name="A cold letter to a father").is_visible()
 
 
+def test_make_an_exercise_is_on_the_screen_at_phone_width(tpage, training_site):
+    """A manager's review: at 390 px "Make an exercise" was past the right edge, in the last
+    column of a table that scrolled sideways in its box (the page itself did not), with no line
+    saying so. Now each letter is a block of its own on a narrow screen, every cell named by its
+    column as the decisions register's are: nothing is wider than the screen, and the link is
+    in view. At 1280 px it is the table it was."""
+    sign_in(tpage, training_site["tokens"]["manager"])
+    tpage.set_viewport_size(PHONE)
+    tpage.goto("/training/from-panel")
+    assert tpage.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    link = tpage.get_by_role("link", name=re.compile("^Make an exercise")).first
+    box = link.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    table = tpage.locator("#panel-letters")
+    assert table.evaluate("e => e.parentElement.scrollWidth <= e.parentElement.clientWidth")
+    rating = table.locator("td[data-label='Panel rating']").first  # a cell says which column it is
+    assert rating.evaluate("e => getComputedStyle(e, '::before').content") == '"Panel rating: "'
+    assert cut_off_tables(tpage) == []
+    assert_accessible(tpage)
+    look(tpage, "training-from-panel-390")
+    link.click()
+    tpage.wait_for_url(re.compile(r"/training/from-panel/\d+$"))
+    assert tpage.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    look(tpage, "training-from-panel-make-390")
+    tpage.set_viewport_size({"width": 1280, "height": 900})
+    tpage.goto("/training/from-panel")
+    assert tpage.locator("#panel-letters thead th").first.is_visible()  # a table on a desktop
+    assert tpage.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert cut_off_tables(tpage) == []
+    look(tpage, "training-from-panel-1280")
+
+
 def test_panel_members_and_admins_cannot_open_training(tpage, training_site):
     for role in ("panel", "admin"):
         sign_in(tpage, training_site["tokens"][role])

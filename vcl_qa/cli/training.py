@@ -58,7 +58,21 @@ def progress_cmd(fmt: str) -> None:
         data = service.progress(db)
         click.echo(service.board_summary(db)["line"])
         for r in data["data"]:
-            click.echo(f"  {r['team'] or '-':12} {r['name']:24} passed {r['exercises_passed']} of "
-                       f"{r['exercises']}, {r['attempts']} attempts, last {r['last_activity'] or 'never'}")
+            click.echo(_person_line(r))
+        if data["others"]:
+            click.echo("Others who have tried (not counted above):")
+            for r in data["others"]:
+                click.echo(_person_line(r, role=True))
     finally:
         db.close()
+
+
+def _person_line(r: dict, role: bool = False) -> str:
+    """One person's figures, tried and attempts over the same exercises (those on offer), and
+    attempts at exercises since taken off the list apart."""
+    who = r["name"] + (f" ({r['role']}{', switched off' if r['switched_off'] else ''})" if role else "")
+    withdrawn = (f" (and {r['attempts_withdrawn']} at exercises taken off the list)"
+                 if r["attempts_withdrawn"] else "")
+    return (f"  {r['team'] or '-':12} {who:24} passed {r['exercises_passed']} of {r['exercises']}, "
+            f"tried {r['exercises_tried']}, {r['attempts']} attempts{withdrawn}, "
+            f"last {r['last_activity'] or 'never'}")

@@ -29,7 +29,7 @@ from vcl_qa.db.users import check_label
 from vcl_qa.letters import store
 from vcl_qa.letters.store import Conflict, NotFound  # noqa: F401 (callers catch these here)
 from vcl_qa.ops import metrics
-from vcl_qa import clock, config
+from vcl_qa import clock, config, labels
 
 
 def check_text(text: Any) -> str:
@@ -42,9 +42,12 @@ def check_text(text: Any) -> str:
         raise LetterError(f"the text has a character that is not valid Unicode at character {exc.start + 1:,} (a lone "
                           "UTF-16 surrogate: half of a pair); send the text as it is written", field="text") from None
     if size > MAX_BYTES:
-        # in bytes: "the text is 200 KB; the limit is 200 KB" told a writer one byte over nothing
-        raise LetterError(f"the text is {size:,} bytes ({size / 1024:,.1f} KB), {size - MAX_BYTES:,} over: the limit "
-                          f"is {MAX_BYTES // 1024} KB ({MAX_BYTES:,} bytes)", field="text")
+        # Said to staff in KB or MB, rounded up ("200.1 KB" one byte over 200 KB: rounded down,
+        # "200 KB; the most is 200 KB" told a writer nothing), with what to do; it was in bytes.
+        raise LetterError(f"the letter is {labels.size_words(size)}, and the most the checker can take is "
+                          f"{labels.size_words(MAX_BYTES)} (a long letter is about 20 KB). Check that this is "
+                          "the letter you meant, and take out anything pasted with it, such as an email "
+                          "thread or notes", field="text")
     control = control_character_problem(text)
     if control:
         raise LetterError(control, field="text")
@@ -153,11 +156,12 @@ def refuse_too_many(result: Result) -> None:
     tens of megabytes and as much again in the database each time it was saved."""
     count = len(result.findings)
     if count > config.MAX_FINDINGS:
+        # Said to staff: what to do, not a command to run (it named `vcl-qa score FILE`).
         raise LetterError(
-            f"the text has {count:,} problems, and a letter is checked or kept with at most "
-            f"{config.MAX_FINDINGS:,}: it does not read as a letter (is it a list, or the same "
-            "words pasted many times?). Check that it is the letter you meant; the command "
-            "`vcl-qa score FILE` lists every problem without keeping it", field="text")
+            f"the checker finds {count:,} problems in this text, and can check or keep a letter only "
+            f"with {config.MAX_FINDINGS:,} or fewer (a letter needing work has a few dozen): it does "
+            "not read as a letter. Is it a list, or the same words pasted many times? Check that this "
+            "is the letter you meant, and take out anything that is not part of it", field="text")
 
 
 def _suppression(data: dict) -> Suppression:

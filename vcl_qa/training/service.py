@@ -35,8 +35,11 @@ LEAK_FIELDS = {"title": "The title gives", "brief": "The brief gives", "facts": 
 # Plain headers and values, as every CSV export (docs/web.md), the role's code in a column of
 # its own; every cell made safe from spreadsheet formulas (vcl_qa/csv_safe.py): a person's or a
 # team's name is typed by whoever added them.
+# "Exercises tried" and "Attempts" count the exercises on offer; attempts at those taken off the
+# list come last (added after "Role code", so that no column a spreadsheet reads by place moves).
 CSV_COLUMNS = ("Team", "Person", "Role", "Exercises passed", "Exercises on offer", "Exercises tried",
-               "Attempts", "Passed them all", "Last activity (UK time)", "Role code")
+               "Attempts", "Passed them all", "Last activity (UK time)", "Role code",
+               "Attempts at exercises taken off the list")
 
 
 # --- exercises ------------------------------------------------------------------------------
@@ -218,35 +221,58 @@ def exercise_list(db: Database, user: Any) -> list[dict]:
 
 # --- progress ---------------------------------------------------------------------------------
 
+def counted(person: dict) -> bool:
+    """Whether a person is one the training is for, counted in the teams' figures and the board's
+    line: an active staff account. Managers may take the exercises too (as staff, the pages and
+    the API let them), and someone switched off or no longer staff may have tried them before:
+    they are listed apart, never counted as people doing the training."""
+    return person["role"] == "staff" and not person.get("disabled")
+
+
 def progress(db: Database, user: Any | None = None) -> dict:
-    """Per person: exercises passed and tried (of those on offer now), attempts, last activity.
-    `user`: that person only (staff see themselves); None: everyone (managers)."""
+    """Per person: exercises passed, exercises tried and attempts, all three over the exercises
+    on offer now; attempts at exercises since taken off the list apart (`attempts_withdrawn`:
+    counted in `attempts`, they made "Tried 0, Attempts 3"); last activity.
+    `data`: the staff the training is for (`counted`), whose figures make `teams`; `others`:
+    anyone else who has tried (managers, accounts switched off or no longer staff), counted in
+    no figure. `user`: that person only, in `data` (staff see themselves); None: everyone
+    (managers)."""
     ids = [e.id for e in all_exercises(db)]
     offered = set(ids)
-    rows = []
+    rows, others = [], []
     for r in store.people(db, user.id if user is not None else None):
         passed = [e for e in ids if e in set(r["passed"])]
-        rows.append({"user_id": r["id"], "name": r["name"], "role": r["role"], "team": r["team"],
-                     "exercises_passed": len(passed), "exercises_tried": len(offered & set(r["tried"])),
-                     "exercises": len(ids), "completed": bool(ids) and len(passed) == len(ids),
-                     "attempts": r["attempts"], "last_activity": r["last_at"], "passed": passed})
+        tried = offered & set(r["by_exercise"])
+        row = {"user_id": r["id"], "name": r["name"], "role": r["role"], "team": r["team"],
+               "switched_off": r["disabled"], "exercises_passed": len(passed),
+               "exercises_tried": len(tried), "exercises": len(ids),
+               "completed": bool(ids) and len(passed) == len(ids),
+               "attempts": sum(r["by_exercise"][e] for e in tried),
+               "attempts_withdrawn": sum(n for e, n in r["by_exercise"].items() if e not in offered),
+               "last_activity": r["last_at"], "passed": passed}
+        (rows if user is not None or counted(r) else others).append(row)
     teams: dict[str, dict] = {}
     for r in rows:
         t = teams.setdefault(r["team"] or "", {"team": r["team"], "people": 0, "completed": 0, "started": 0})
         t["people"] += 1
         t["completed"] += r["completed"]
         t["started"] += r["exercises_tried"] > 0
-    return {"exercises": len(ids), "data": rows, "count": len(rows), "teams": list(teams.values())}
+    return {"exercises": len(ids), "data": rows, "count": len(rows), "teams": list(teams.values()),
+            "others": others}
 
 
 def progress_csv(db: Database) -> str:
+    """Everyone on the managers' page: the staff the training is for, then the others who have
+    tried (their role says which; an account switched off says so)."""
     buf = io.StringIO()
     w = csv_safe.Writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
-    for r in progress(db)["data"]:
-        w.writerow([r["team"] or "", r["name"], (r["role"] or "").capitalize(), r["exercises_passed"],
+    data = progress(db)
+    for r in data["data"] + data["others"]:
+        role = (r["role"] or "").capitalize() + (" (switched off)" if r["switched_off"] else "")
+        w.writerow([r["team"] or "", r["name"], role, r["exercises_passed"],
                     r["exercises"], r["exercises_tried"], r["attempts"], "Yes" if r["completed"] else "No",
-                    _uk_time(r["last_activity"]), r["role"] or ""])
+                    _uk_time(r["last_activity"]), r["role"] or "", r["attempts_withdrawn"]])
     return buf.getvalue()
 
 
@@ -257,12 +283,16 @@ def _uk_time(stamp: str | None) -> str:
 
 def board_summary(db: Database, start: str | None = None, end: str | None = None) -> dict:
     """The board report's training line: staff who have passed every exercise, staff who have
-    started, and attempts made in the period (`start`/`end`: ISO dates)."""
-    staff = [r for r in progress(db)["data"] if r["role"] == "staff"]
+    started, and their attempts made in the period (`start`/`end`: ISO dates). All three count
+    the same people (`counted`) and the exercises on offer: a manager's tries, or tries at an
+    exercise since taken off the list, made "0 have started; 4 attempts"."""
+    data = progress(db)
+    staff = data["data"]
     completed = sum(r["completed"] for r in staff)
     started = sum(r["exercises_tried"] > 0 for r in staff)
-    attempts = store.attempts_between(db, start, end)
-    exercises = len(all_exercises(db))
+    exercises = data["exercises"]
+    attempts = store.attempts_between(db, start, end, user_ids=[r["user_id"] for r in staff],
+                                      exercise_ids=[e.id for e in all_exercises(db)])
     line = (f"Training: {completed} of {len(staff)} staff have passed all {exercises} exercises; "
             f"{started} {'has' if started == 1 else 'have'} started; {attempts} {'attempt' if attempts == 1 else 'attempts'} "
             f"{'in the period' if start or end else 'so far'}.")
@@ -443,8 +473,8 @@ def _model_answer_checked(ex: Exercise, model_answer: Any) -> tuple[Result | Non
     it passes)."""
     try:
         result = score_letter(ex.letter_for(check_text(model_answer)))
-    except LetterError as exc:
-        return None, exc.message
+    except LetterError as exc:  # said as the page's other problems are: a sentence
+        return None, exc.message[:1].upper() + exc.message[1:] + ("" if exc.message.endswith(".") else ".")
     if passes(result):
         return result, None
     left = sorted({_titles().get(f.rule, f.rule) for f in result.findings if _is_error(f)})

@@ -175,27 +175,37 @@ def status_by_exercise(db: Database, user_id: int) -> dict[str, dict]:
 
 
 def people(db: Database, user_id: int | None = None) -> list[dict]:
-    """Every active staff member, and anyone else who has tried an exercise, with their counts
-    (exercise ids passed and tried, attempts, last activity). `user_id`: that person only."""
+    """Every active staff member, and anyone else who has tried an exercise, with their counts:
+    attempts at each exercise tried (`by_exercise`: the service counts them over the exercises
+    on offer, and apart for those since taken off the list), exercise ids passed, last
+    activity, and whether the account is switched off. `user_id`: that person only."""
     where = "WHERE (u.role = 'staff' AND u.disabled = 0) OR a.user_id IS NOT NULL"
     params: list[Any] = []
     if user_id is not None:
         where = "WHERE u.id = ?"
         params = [user_id]
     rows = list(db.query(
-        "SELECT u.id, u.name, u.role, u.team, count(a.id) AS attempts, max(a.created_at) AS last_at,"
-        " json_group_array(DISTINCT a.exercise_id) FILTER (WHERE a.id IS NOT NULL) AS tried,"
+        "SELECT u.id, u.name, u.role, u.team, u.disabled, max(a.created_at) AS last_at,"
         " json_group_array(DISTINCT a.exercise_id) FILTER (WHERE a.passed = 1) AS passed"
         f" FROM users u LEFT JOIN training_attempts a ON a.user_id = u.id {where}"
         " GROUP BY u.id ORDER BY coalesce(u.team, ''), u.name", params))
+    counts: dict[int, dict[str, int]] = {}
+    sql = "SELECT user_id, exercise_id, count(*) FROM training_attempts"
+    for uid, exercise_id, n in db.execute(sql + (" WHERE user_id = ?" if user_id is not None else "")
+                                          + " GROUP BY user_id, exercise_id", params).fetchall():
+        counts.setdefault(uid, {})[exercise_id] = n
     for r in rows:
-        r["tried"] = json.loads(r["tried"]) if r["tried"] else []
         r["passed"] = json.loads(r["passed"]) if r["passed"] else []
+        r["disabled"] = bool(r["disabled"])
+        r["by_exercise"] = counts.get(r["id"], {})
     return rows
 
 
-def attempts_between(db: Database, start: str | None = None, end: str | None = None) -> int:
-    """How many attempts were made between two ISO dates (inclusive, UK days), or in all. Both
+def attempts_between(db: Database, start: str | None = None, end: str | None = None,
+                     user_ids: list[int] | None = None, exercise_ids: list[str] | None = None) -> int:
+    """How many attempts were made between two ISO dates (inclusive, UK days), or in all;
+    `user_ids`, `exercise_ids`: by those people only, at those exercises only (the board's line
+    counts the staff it names, at the exercises on offer, as its other figures do). Both
     ends compare the UK day each attempt was made (`uk_day`, as the dashboard's and the panel's
     dates do): an attempt at 00:30 on 1 July UK summer time, stored as 23:30 UTC on 30 June,
     counts in July (review 11a, finding 10)."""
@@ -206,4 +216,10 @@ def attempts_between(db: Database, start: str | None = None, end: str | None = N
     if end:
         sql += " AND uk_day(created_at) <= ?"
         params.append(end)
+    if user_ids is not None:
+        sql += " AND user_id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(list(user_ids)))
+    if exercise_ids is not None:
+        sql += " AND exercise_id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(list(exercise_ids)))
     return db.execute(sql, params).fetchone()[0]
