@@ -887,3 +887,33 @@ def test_a_blaming_phrase_keeps_the_writers_also(sentence, after):
     text = _letter(sentence)
     f = [x for x in _score(text).findings if x.rule == "empathy.blame"][-1]
     assert [_applied(text, f, r).split("\n\n")[1].split(". ")[-1] for r in f.replacements][-1:] == [after]
+
+
+def test_an_edit_that_changes_what_its_line_says_of_itself_is_read_afresh():
+    """Where a list item ends, and whether a short line is a heading, turn on a line's own words
+    (engine/structure.py line_shape): its first letter, its last word ("or" carries the item on
+    to the next line), its length. An edit changing one is not checked on the letter's own
+    sentences (Checker._spliced), which it may have moved."""
+    from vcl_qa.engine.structure import line_shape
+    from vcl_qa.engine.suggest import NEUTRAL_GREETING, Edit
+
+    assert line_shape("- call Victim Support on 0808 168 9111 or") != line_shape("- call Victim Support on 0808 168 9111")
+    assert line_shape("Victim Care can help") != line_shape("victim Care can help")
+    assert line_shape("We will write to you again about the hearing in due course") != \
+        line_shape("We will write to you again soon")  # a heading's length, no full stop
+    assert line_shape("We can notify you by email at any time") == line_shape("We can tell you by email at any time")
+    text = _letter("Please note:\n- we will notify you of the date, whereby\nVictim Care can then help you.\n"
+                   "- The prosecutor will notify the court of our decision today.")
+    result = _score(text)
+    state = State(Letter(text=text, context=CONTEXT), analyse(text), load_rules(), TODAY)
+    compute_metrics(state)
+    checker = Checker(state, result.findings)
+    at = text.index("whereby")
+    lo, hi = 0, len(text)
+    old_text = NEUTRAL_GREETING + text
+    assert checker._spliced(lo, hi, old_text, Edit(at, at + len("whereby"), "by which")) is None
+    mid = text.index("notify the court")  # inside its line: the letter's sentences stand
+    i = state.document.sentence_at(mid)
+    sent = state.document.sentences[i]
+    assert checker._spliced(sent.start, sent.end, NEUTRAL_GREETING + text[sent.start:sent.end],
+                            Edit(mid, mid + len("notify"), "tell")) is not None

@@ -470,6 +470,20 @@ def _goes_on(prev: Line | None, prev_text: str, s: str, pats: StructurePatterns)
     return bool(pats.list_item_goes_on.search(prev_text)) or s[:1].islower()
 
 
+def line_shape(line: str) -> tuple:
+    """What of a line's own text decides its kind and where the sentences around it break,
+    beyond its punctuation: whether it reads as a heading on its own, how its first character
+    starts (a capital or figure, a small letter), and whether it breaks off mid-phrase
+    (`list_item_goes_on`). A one-click edit that changes none of these (and no punctuation or
+    line break) leaves the letter's sentences where they were (engine/suggest.py `_spliced`)."""
+    pats = patterns()
+    s = line.strip()
+    first = s[:1]
+    return (bool(s) and _is_heading(s, pats) and not pats.bullet.match(s),
+            "A" if first.isupper() or first.isdigit() else "a" if first.islower() else first,
+            bool(pats.list_item_goes_on.search(s)))
+
+
 def _is_heading(s: str, pats: StructurePatterns) -> bool:
     """A short line with no sentence punctuation standing alone, e.g. 'What happens next'."""
     return (len(s.split()) <= pats.heading_max_words and not pats.line_end_sentence.search(s)

@@ -31,7 +31,7 @@ from vcl_qa.engine.metrics import compute_metrics, flesch, piece, piece_counts
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.rules_data import parse_yaml
-from vcl_qa.engine.structure import Document, Sentence, Tok, analyse, tokenize
+from vcl_qa.engine.structure import Document, Sentence, Tok, analyse, line_shape, tokenize
 
 # Kinds a local check cannot judge: the reading-ease figure (checked over the whole letter
 # below), timeliness and a missing letter detail (the text does not change them; a window's
@@ -758,6 +758,15 @@ class Checker:
         if prefix != len(NEUTRAL_GREETING) or not old_text.startswith(NEUTRAL_GREETING):
             return None
         if _STRUCTURAL.search(edit.text) or _STRUCTURAL.search(doc.text, edit.start, edit.end):
+            return None
+        # Nor may it change what its line's own words say of the line: a line cut to a few
+        # words becomes a heading, a first word given a capital or a last word "or" decides
+        # whether a list item ends at the line (engine/structure.py line_shape).
+        ls = doc.text.rfind("\n", 0, edit.start) + 1
+        le = doc.text.find("\n", edit.end)
+        old_line = doc.text[ls:le if le >= 0 else len(doc.text)]
+        new_line = old_line[:edit.start - ls] + edit.text + old_line[edit.end - ls:]
+        if line_shape(old_line) != line_shape(new_line):
             return None
         segs = []
         for x in self._segments_around(lo, hi):
