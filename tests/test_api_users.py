@@ -73,3 +73,53 @@ def test_user_changes_are_in_the_audit_log(admin):
     log = admin.get("/audit", params={"object_type": "user", "object_id": created["user"]["id"]}).json()
     assert [(e["action"], e["user_name"]) for e in log["data"]] == [("user.token", "root"), ("user.create", "root")]
     assert created["token"] not in str(log)
+
+
+def _page_through(admin, first: dict, limit: int) -> list[str]:
+    """The names on `first` and on every page after it, each asked for after the last id seen."""
+    seen = [u["name"] for u in first["data"]]
+    last = first["data"][-1]["id"]
+    for _ in range(20):  # a handful of pages; never round and round
+        page = admin.get("/users", params={"limit": limit, "after_id": last}).json()
+        if not page["data"]:
+            return seen
+        seen += [u["name"] for u in page["data"]]
+        last = page["data"][-1]["id"]
+    raise AssertionError(f"no last page: {seen[:12]}")
+
+
+def test_paging_by_after_id_skips_and_repeats_no_user_while_another_admin_works(admin):
+    """GET /users paged by offset: a user switched off on a page already read moved every user
+    after it back one place, and the next page skipped one; a user switched back on moved them
+    on one, and the next page repeated one. `after_id` (the last id of the page before, as
+    `before_id` on the lists kept newest first) gives every user once."""
+    from vcl_qa.db import open_db
+    from vcl_qa.db import users as store
+
+    ids = {name: admin.post("/users", json={"name": name, "role": "panel"}).json()["user"]["id"]
+           for name in ("u1", "u2", "u3", "u4", "u5", "u6")}
+    first = admin.get("/users", params={"limit": 3}).json()
+    assert [u["name"] for u in first["data"]] == ["root", "u1", "u2"] and first["count"] == 7
+    # Meanwhile another admin switches u1 off (on the page read) and adds u7.
+    assert admin.delete(f"/users/{ids['u1']}").status_code == 204
+    assert admin.post("/users", json={"name": "u7", "role": "panel"}).status_code == 201
+    by_offset = admin.get("/users", params={"limit": 3, "offset": 3}).json()
+    assert [u["name"] for u in by_offset["data"]] == ["u4", "u5", "u6"]  # u3 skipped: why after_id is there
+    assert _page_through(admin, first, 3) == ["root", "u1", "u2", "u3", "u4", "u5", "u6", "u7"]
+
+    first = admin.get("/users", params={"limit": 3}).json()
+    assert [u["name"] for u in first["data"]] == ["root", "u2", "u3"]
+    db = open_db(admin.server.db)
+    try:  # meanwhile u1 is switched back on (the admin page, `vcl-qa users enable`)
+        store.enable_user(db, ids["u1"])
+    finally:
+        db.close()
+    by_offset = admin.get("/users", params={"limit": 3, "offset": 3}).json()
+    assert [u["name"] for u in by_offset["data"]] == ["u3", "u4", "u5"]  # u3 again
+    # u1, switched on behind the place reached, is on the next listing from the start.
+    assert _page_through(admin, first, 3) == ["root", "u2", "u3", "u4", "u5", "u6", "u7"]
+
+    after = admin.get("/users", params={"after_id": ids["u5"]}).json()
+    assert [u["name"] for u in after["data"]] == ["u6", "u7"] and after["count"] == 2
+    bad = admin.get("/users", params={"after_id": 0})
+    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "query.after_id"

@@ -278,3 +278,22 @@ def test_backup_into_a_new_folder_given_with_a_slash(dbfile, tmp_path):
     folder = tmp_path / "new" / "backups"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert Path(result.stdout.strip()).parent == folder.resolve()
+
+
+@pytest.mark.parametrize("made, said", [
+    ("2026-07-01T23:30:00+00:00", "Thursday 2 July 2026, 00:30"),  # summer: BST, the next UK day
+    ("2026-01-15T23:30:00+00:00", "Thursday 15 January 2026, 23:30"),  # winter: GMT
+])
+def test_restore_says_when_the_backup_was_made_on_the_uk_clock(dbfile, tmp_path, monkeypatch, made, said):
+    """`vcl-qa restore` said "from the backup made 2026-07-01T23:30:00+00:00", the manifest's
+    UTC text, where `vcl-qa status` says when the last backup was made on the UK's clock."""
+    import datetime as dt
+
+    from vcl_qa.ops import backup as backups
+
+    backups.backup(dbfile, tmp_path / "b.db", now=dt.datetime.fromisoformat(made))
+    monkeypatch.setenv("VCL_QA_DB", str(tmp_path / "new.db"))
+    result = run("restore", str(tmp_path / "b.db"))
+    assert result.exit_code == 0, result.stderr
+    assert f"from the backup made {said};" in result.stderr
+    assert "+00:00" not in result.stderr and "UTC" not in result.stderr

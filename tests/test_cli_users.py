@@ -3,6 +3,8 @@ switched-off users and when tokens expire; a switched-off user can be switched b
 message sends the admin round in a circle; names are shown as typed, never read as markup."""
 from __future__ import annotations
 
+import datetime as dt
+import math
 import os
 import subprocess
 import sys
@@ -10,6 +12,7 @@ import sys
 import pytest
 
 from live_server import ROOT
+from vcl_qa import clock
 from vcl_qa.db import open_db
 from vcl_qa.db import users as user_store
 
@@ -49,7 +52,7 @@ def test_the_list_shows_switched_off_users_and_token_expiry(db):
     conn = open_db(db)
     expires = user_store.token_expires_at(conn, user_store.user_by_name(conn, "bob").id)
     conn.close()
-    assert expires[:10] in bob and " UTC" in bob
+    assert clock.uk_when(expires) in bob and "UTC" not in listing.stdout
     assert cli(db, "users", "add", "carol", "--role", "panel").returncode == 0
     assert "never" in row_of(cli(db, "users", "list").stdout, "carol")
 
@@ -96,3 +99,56 @@ def test_the_already_exists_hint_is_a_command_that_works(db):
     assert "vcl-qa users token 'Ann Lee'" in again.stderr
     bob = cli(db, "users", "add", " bob ", "--role", "manager")
     assert bob.returncode == 1 and "'vcl-qa users token bob'" in bob.stderr
+
+
+def _clock_at_half_past_eleven_utc(monkeypatch) -> dt.datetime:
+    """The service's clock (vcl_qa/clock.py, VCL_QA_CLOCK_OFFSET) set to 23:30 UTC on the
+    machine's UTC day (at most a day away), a second or so after; that moment. Whole seconds,
+    rounded up: the clock never reads 23:29."""
+    real = dt.datetime.now(dt.timezone.utc)
+    moment = dt.datetime.combine(real.date(), dt.time(23, 30), tzinfo=dt.timezone.utc)
+    monkeypatch.setenv(clock.OFFSET_ENV, str(math.ceil((moment - real).total_seconds()) + 1))
+    return moment
+
+
+@pytest.mark.parametrize("month, day, shown", [
+    # 23:30 UTC on 1 July is 00:30 on 2 July in the UK (summer time, BST): the list said
+    # "...-07-01 23:30 UTC", the day before the one a reader in the UK would give.
+    (7, 1, "{d2:%A} 2 July {year}, 00:30"),
+    # 23:30 UTC on 15 January is 23:30 the same day in the UK (winter, GMT).
+    (1, 15, "{d1:%A} 15 January {year}, 23:30"),
+])
+def test_the_list_gives_token_expiry_on_the_uk_clock(db, monkeypatch, month, day, shown):
+    """`vcl-qa users list` gave when a token stops working in UTC; the pages, `vcl-qa status` and
+    the messages give times on the UK's clock (vcl_qa/clock.py `uk_when`), and so does the list."""
+    now = _clock_at_half_past_eleven_utc(monkeypatch)
+    year = now.year + 1
+    days = (dt.date(year, month, day) - now.date()).days
+    conn = open_db(db)
+    try:
+        user_store.add_user(conn, "dana", "manager", expires_days=days)
+        stored = user_store.token_expires_at(conn, user_store.user_by_name(conn, "dana").id)
+    finally:
+        conn.close()
+    assert stored.startswith(f"{year}-{month:02}-{day:02}T23:30")  # stored in UTC, as ever
+    listing = cli(db, "users", "list")
+    assert listing.returncode == 0, listing.stderr
+    d1 = dt.date(year, month, day)
+    assert shown.format(d1=d1, d2=d1 + dt.timedelta(days=1), year=year) in row_of(listing.stdout, "dana")
+    assert "token expires (UK time)" in listing.stdout and "UTC" not in listing.stdout
+    assert f"{year}-{month:02}-{day:02} 23:30" not in listing.stdout
+
+
+def test_an_expired_token_is_still_marked_expired(db, monkeypatch):
+    """Marked against the service's clock: a token that stopped working a minute ago."""
+    now = _clock_at_half_past_eleven_utc(monkeypatch)
+    conn = open_db(db)
+    try:
+        user_store.add_user(conn, "erin", "panel", expires_days=1)
+        conn.execute("UPDATE users SET token_expires_at = ? WHERE name = 'erin'",
+                     [(now - dt.timedelta(minutes=1)).replace(second=0).isoformat()])
+        conn.conn.commit()
+    finally:
+        conn.close()
+    row = row_of(cli(db, "users", "list").stdout, "erin")
+    assert f"{clock.uk_when(now - dt.timedelta(minutes=1))} (expired)" in row

@@ -157,6 +157,36 @@ def test_cli_draw_report_and_agreement(env, tmp_path, monkeypatch):
     assert "2024Q4" in r.stdout and "2025Q1" in r.stdout
 
 
+
+@pytest.mark.parametrize("drawn, said", [
+    ("2026-07-01T23:30:00+00:00", "drawn Thursday 2 July 2026, 00:30"),  # summer: BST, the next UK day
+    ("2026-01-15T23:30:00+00:00", "drawn Thursday 15 January 2026, 23:30"),  # winter: GMT
+])
+def test_the_periods_command_says_when_a_sample_was_drawn_on_the_uk_clock(tmp_path, monkeypatch, drawn, said):
+    """`vcl-qa panel periods` gave the stored UTC text ("drawn 2026-07-01T23:30:00+00:00"), the
+    evening before the night a manager drew the sample in summer; the pages and `vcl-qa status`
+    give times on the UK's clock."""
+    from vcl_qa.db import migrate, open_db
+    from vcl_qa.panel import periods
+
+    path = tmp_path / "vcl_qa.db"
+    monkeypatch.setenv("VCL_QA_DB", str(path))
+    db = open_db(path)
+    try:
+        migrate(db)
+        periods.create_period(db, None, "2026Q2")
+        periods.create_period(db, None, "2026Q3")
+        db.execute("UPDATE panel_periods SET drawn_at = ? WHERE name = '2026Q2'", [drawn])
+        db.conn.commit()
+    finally:
+        db.close()
+    r = CliRunner().invoke(main, ["panel", "periods"])
+    assert r.exit_code == 0, r.output
+    lines = [line for line in r.stdout.splitlines() if line.startswith("2026Q")]
+    assert lines == ["2026Q2\t2026-04-01\t2026-06-30\t0 letters\t" + said,
+                     "2026Q3\t2026-07-01\t2026-09-30\t0 letters\tnot drawn"], lines
+
+
 def _one_member_reveals(path, answer_first: str | None):
     """One panel member rates and reveals every 2024Q4 letter; marks only the first finding
     of the first letter (`answer_first`), or nothing."""

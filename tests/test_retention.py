@@ -264,3 +264,23 @@ def test_an_audit_entry_made_after_midnight_in_summer_is_kept_with_its_uk_day(db
     assert report["audit"] == 1 and report["audit_cutoff"] == "2026-06-01"
     left = {json.loads(d)["at"] for (d,) in db.execute("SELECT detail FROM audit_log WHERE action = 'test.entry'")}
     assert left == {"2026-05-31T23:30:00+00:00", "2026-12-01T00:30:00+00:00"}
+
+
+@pytest.mark.parametrize("stamp, day", [
+    ("20260701T233000Z", "2 July 2026"),  # 00:30 on 2 July, UK summer time (BST)
+    ("20260115T233000Z", "15 January 2026"),  # winter: the UK is on UTC (GMT)
+])
+def test_the_purge_names_the_uk_day_of_the_restore_that_set_a_copy_aside(tmp_path, monkeypatch, stamp, day):
+    """`vcl-qa purge` named the UTC day of a copy set aside by a restore (its file name's time, in
+    UTC): a restore at 00:30 on a summer's night was "the restore of 1 July", where `vcl-qa status`
+    says 2 July for the same copy."""
+    path = tmp_path / "r.db"
+    monkeypatch.setenv("VCL_QA_DB", str(path))
+    monkeypatch.setenv("VCL_QA_KEEP_LETTERS_DAYS", "30")
+    make_user(path, "writer", "staff", "north")
+    aside = tmp_path / f"r.db.before-restore-{stamp}"
+    aside.write_bytes(b"a copy")
+    dry = run("purge", "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    assert f"Would remove the copy set aside by the restore of {day} ({aside.name})" in dry.stderr, dry.stderr
+    assert f"restore of {day} (" in run("status").stdout

@@ -238,3 +238,25 @@ def test_switching_on_a_user_who_is_on_is_refused_on_the_page(site):
     me = httpx.get(f"{site['url']}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200  # the token still works: nothing was changed
     assert _sql(site, "SELECT count(*) FROM audit_log WHERE action = 'user.enable' AND object_id = ?", [uid]) == [(0,)]
+
+
+def test_the_page_gives_token_and_link_times_on_the_uk_clock(site):
+    """The users page gave when a token was made and stops working, and until when a sign-in
+    link works, in UTC ("Wednesday 1 July 2026, 23:30 UTC"), where every other page gives the
+    UK's clock (vcl_qa/clock.py `uk_when`): stored at 23:30 UTC in summer is 00:30 the next day
+    in the UK (BST); in winter the UK is on UTC (GMT)."""
+    from vcl_qa import clock
+
+    admin = signed_in(site, "admin")
+    _add(admin, name="Tess Times", role="panel")
+    uid = _user_id(site, "Tess Times")
+    _sql(site, "UPDATE users SET token_created_at = ?, token_expires_at = ? WHERE id = ?",
+         ["2026-07-01T23:30:00+00:00", "2027-01-15T23:30:00+00:00", uid])
+    page = admin.get("/admin/users").text
+    row = visible_text(page[page.index(f'id="user-{uid}"'):page.index("</tr>", page.index(f'id="user-{uid}"'))])
+    assert "Token made Thursday 2 July 2026, 00:30; stops working Friday 15 January 2027, 23:30" in row, row
+    r = admin.post(f"/admin/users/{uid}/sign-in-link", data={"csrf_token": csrf(page)})
+    (expires,) = _sql(site, "SELECT expires_at FROM sign_in_links WHERE user_id = ?", [uid])[0]
+    said = visible_text(r.text)
+    assert f"It signs them in once, until {clock.uk_when(expires)}." in said, said
+    assert "UTC" not in said and "UTC" not in visible_text(admin.get("/admin/users").text)

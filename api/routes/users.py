@@ -58,8 +58,14 @@ def me(user: CurrentUser):
 
 @router.get("/users", response_model=UserList)
 def list_users(db: DbDep, admin: AdminUser, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
-    users, count = store.list_users(db, limit, offset)
+               offset: Annotated[int, Query(ge=0, le=10_000_000, description=(
+                   "Users to skip. Kept for old clients: to page through, pass `after_id` instead"))] = 0,
+               after_id: Annotated[int | None, Query(ge=1, le=2**63 - 1, description=(
+                   "Only users with a higher id: to page through while other admins add users or "
+                   "switch them off or on, pass the last id of the page before (an offset shifts as "
+                   "they do, and a page skips or repeats a user)"))] = None):
+    """Switched-on users, oldest first, as {data, count}. `count` counts what `after_id` leaves."""
+    users, count = store.list_users(db, limit, offset, after_id=after_id)
     return {"data": [u.public() for u in users], "count": count}
 
 

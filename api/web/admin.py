@@ -4,7 +4,6 @@ links for panel members and staff from the panel pages. Every form is CSRF-check
 goes to the audit log (by the library functions called here)."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -14,6 +13,7 @@ from vcl_qa.db import users as store
 from vcl_qa.errors import LetterError
 
 from ..deps import DbDep
+from .letter_view import when  # times on the UK's clock, as every page gives them
 from .letters import PageNotFound
 from .session import PostedForm, WebUser, redirect, render, role, settings
 
@@ -24,15 +24,8 @@ ROLE_WORDS = {"staff": "Staff (writes letters)", "panel": "Panel member (rates l
               "manager": "Manager (dashboard, panel reviews)", "admin": "Administrator (users)"}
 
 
-def _when(stamp: str | None) -> str:
-    if not stamp:
-        return ""
-    moment = dt.datetime.fromisoformat(stamp)
-    return f"{moment:%A} {moment.day} {moment:%B %Y}, {moment:%H:%M} UTC"
-
-
 def _page(request: Request, user: WebUser, db, errors=None, values=None, notice=None, status=200):
-    rows = [{"u": u, "token_made": _when(u.token_created_at), "token_ends": _when(u.token_expires_at)}
+    rows = [{"u": u, "token_made": when(u.token_created_at), "token_ends": when(u.token_expires_at)}
             for u in store.all_users(db)]
     return render(request, "admin_users.html", {
         "rows": rows, "roles": ROLE_WORDS, "errors": errors or {}, "values": values or {}, "notice": notice,
@@ -154,4 +147,4 @@ def sign_in_link(request: Request, user_id: int, user: LinkMaker, form: PostedFo
             raise PageNotFound() from None
         return _page(request, user, db, {f"link-{user_id}": f"{target.name}: {exc}."}, status=400)
     link = str(request.base_url).rstrip("/") + f"/sign-in/link/{code}"
-    return _shown_once(request, user, "Sign-in link", target.name, link, "link", _when(expires.isoformat()))
+    return _shown_once(request, user, "Sign-in link", target.name, link, "link", when(expires.isoformat()))

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from vcl_qa import clock
 from vcl_qa.cli import database
 from vcl_qa.engine.dates import long_date
 from vcl_qa.db import migrate, open_db
@@ -90,7 +91,7 @@ def restore_cmd(path: Path, force: bool, allow_no_letters: bool) -> None:
     finally:
         db.close()
     counts = out["row_counts"]
-    made = (out.get("manifest") or {}).get("created_at")
+    made = _uk_when((out.get("manifest") or {}).get("created_at"))
     err.print(f"Restored {counts.get('letters', 0)} letters and {counts.get('users', 0)} users"
               + (f" from the backup made {made}" if made else "") + "; integrity check ok.", markup=False)
     if out["damaged"]:
@@ -120,6 +121,18 @@ def _login() -> str:
         import os
 
         return f"uid {os.getuid()}"
+
+
+def _uk_when(stamp: str | None) -> str | None:
+    """A manifest's time (UTC) on the UK's clock, as `vcl-qa status` gives the last backup's: the
+    UTC text put a backup made at 00:30 on a summer's night on the evening before. Text that is
+    not a time (a manifest edited by hand) is given as it is."""
+    if not stamp:
+        return None
+    try:
+        return clock.uk_when(stamp)
+    except (TypeError, ValueError):
+        return str(stamp)
 
 
 def _say_what_was_lost(out: dict) -> None:
@@ -183,10 +196,10 @@ def purge_by_retention(db, dry_run: bool) -> None:
                       "purged by hand); remove them yourself when they are not needed.", markup=False)
         return
     removed = retention.remove_set_aside(db, path, keep.letters_days, dry_run=dry_run)
-    for copy in removed:
+    for copy in removed:  # the UK day of the restore, as `status` names it (copy.made is UTC)
         err.print(f"{'Would remove' if dry_run else 'Removed'} the copy set aside by the restore of "
-                  f"{copy.made:%-d %B %Y} ({copy.path.name}): older than {keep.letters_days} days, it "
-                  "held letter text and names.", markup=False)
+                  f"{clock.uk_date(copy.made):%-d %B %Y} ({copy.path.name}): older than "
+                  f"{keep.letters_days} days, it held letter text and names.", markup=False)
     if len(copies) > len(removed):
         err.print(f"Kept {len(copies) - len(removed)} cop{'ies' if len(copies) - len(removed) != 1 else 'y'} "
                   f"set aside by a restore within the last {keep.letters_days} days (`vcl-qa status` "

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from vcl_qa import csv_safe
+from vcl_qa import clock, csv_safe
 from vcl_qa.cli import database
 from vcl_qa.errors import LetterError
 
@@ -92,13 +92,15 @@ def report_cmd(period: str, fmt: str, output: str | None) -> None:
 
 @panel.command("periods")
 def periods_cmd() -> None:
-    """List panel periods."""
+    """List panel periods: name, dates, letters and when the sample was drawn, on the UK's clock
+    as the pages give it (stored in UTC: a sample drawn at 00:30 on a summer's night is not the
+    evening before's)."""
     from vcl_qa.panel.periods import list_periods
 
     db = database.existing()
     try:
         for p in list_periods(db):
             click.echo(f"{p['name']}\t{p['start_date']}\t{p['end_date']}\t{p['letters']} letters"
-                       f"\t{'drawn ' + p['drawn_at'] if p['drawn_at'] else 'not drawn'}")
+                       f"\t{'drawn ' + clock.uk_when(p['drawn_at']) if p['drawn_at'] else 'not drawn'}")
     finally:
         db.close()

@@ -195,17 +195,19 @@ def users_enable(name: str, expires_days: int | None) -> None:
 
 @users.command("list")
 def users_list() -> None:
-    """List users, switched-off ones too, with when each token expires (never the tokens)."""
+    """List users, switched-off ones too, with when each token expires (never the tokens), on
+    the UK's clock as the pages and `vcl-qa status` give times: stored in UTC, an expiry at 23:30
+    UTC in summer is 00:30 the next day in the UK."""
     db = database.existing()
     now = clock.now().replace(microsecond=0).isoformat()
-    table = Table("id", "name", "role", "team", "on/off", "token expires")
+    table = Table("id", "name", "role", "team", "on/off", "token expires (UK time)")
     for u in user_store.all_users(db):
         if u.disabled:
             expires = "-"
         elif u.token_expires_at is None:
             expires = "never"
         else:
-            expires = u.token_expires_at[:16].replace("T", " ") + " UTC"
+            expires = clock.uk_when(u.token_expires_at)
             if u.token_expires_at <= now:
                 expires += " (expired)"
         # Text, not markup: a name such as '[bold]x[/]' is shown as it is stored.

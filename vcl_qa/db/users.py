@@ -175,12 +175,20 @@ def get_user(db: Database, user_id: int) -> User | None:
     return User(*row) if row else None
 
 
-def list_users(db: Database, limit: int = 100, offset: int = 0) -> tuple[list[User], int]:
-    rows = db.execute(
-        "SELECT id, name, role, team FROM users WHERE disabled = 0 ORDER BY id LIMIT ? OFFSET ?",
-        [limit, offset],
-    ).fetchall()
-    count = db.execute("SELECT count(*) FROM users WHERE disabled = 0").fetchone()[0]
+def list_users(db: Database, limit: int = 100, offset: int = 0,
+               after_id: int | None = None) -> tuple[list[User], int]:
+    """Switched-on users, oldest first, with the count of all that match. `after_id`: only users
+    with a higher id, to page through while other admins work: counted by offset, a user switched
+    off on a page already read moved every user after it back one place, and the next page
+    skipped one (switched back on: repeated one). Users are never deleted, and a new one takes a
+    higher id than any there, so it comes on a later page."""
+    clause, params = "WHERE disabled = 0", []
+    if after_id is not None:
+        clause += " AND id > ?"
+        params.append(after_id)
+    rows = db.execute(f"SELECT id, name, role, team FROM users {clause} ORDER BY id LIMIT ? OFFSET ?",
+                      [*params, limit, offset]).fetchall()
+    count = db.execute(f"SELECT count(*) FROM users {clause}", params).fetchone()[0]
     return [User(*r) for r in rows], count
 
 
