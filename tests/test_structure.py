@@ -188,3 +188,40 @@ def test_a_list_item_of_any_label_word_gives_is_prose_and_starts_a_sentence(labe
     assert k[f"{label} by post"] == k[f"{label} by email"] == "prose"
     sentences = [s.text for s in analyse(text).sentences]
     assert not any("\n" in s for s in sentences), sentences
+
+
+def test_a_page_break_inside_a_sentence_is_read_as_a_space():
+    """A letter exported from a PDF or a case system keeps its page furniture where the page
+    ended: "You can ask us to / Page 2 of 3 / OFFICIAL - SENSITIVE / look at our decision
+    again" was two sentences, neither of them the review right."""
+    from vcl_qa.engine.structure import join_page_breaks
+
+    body = ("Case reference: 31CB0587225\n\nIf you disagree, you can ask us to\n\nPage 2 of 3\n"
+            "OFFICIAL - SENSITIVE\nCase reference: 31CB0587225\n\nlook at our decision again. Please ask soon.")
+    assert segments(body) == [("Case reference: 31CB0587225", False),
+                              ("If you disagree, you can ask us to look at our decision again.", True),
+                              ("Please ask soon.", True)]
+    text = "Dear Ms Okafor\n\n" + body
+    assert len(join_page_breaks(text)) == len(text)  # every offset is the letter's
+    # a page break between paragraphs, or at the foot, stays; so does a line with a template gap
+    kept = ("Dear Ms Okafor\n\nWe have stopped the case.\n\nPage 2 of 3\n\nYou can ask us to look again.\n\n"
+            "Yours sincerely\n\nSam Patel\nPage 3 of 3\nOFFICIAL")
+    assert join_page_breaks(kept) == kept
+    gap = "Dear Ms Okafor\n\nPlease write to\n[office address]\nPage 2 of 2\nus at the office."
+    assert "[office address]" in join_page_breaks(gap)
+    # a capital after the break is a new sentence, unless the line before breaks off mid-phrase
+    assert join_page_breaks("Dear Ms Okafor\n\nWe have stopped the case\n\nPage 2\n\nThe police know.") == \
+        "Dear Ms Okafor\n\nWe have stopped the case\n\nPage 2\n\nThe police know."
+    joined = join_page_breaks("Dear Ms Okafor\n\nWe have written to\n\nPage 2 of 2\n\nMr Lane today.")
+    assert "\n" not in joined.split("\n\n", 1)[1]
+
+
+def test_a_word_hyphenated_across_a_line_is_read_whole():
+    """"to be re-\\nviewed by a prosecutor" is "reviewed" to the content checks."""
+    from vcl_qa.engine.concepts import find_concept
+    from vcl_qa.engine.rules import load_rules
+
+    concept = load_rules().concepts["review_right"]
+    doc = analyse("Dear Ms Okafor\n\nYou have the right to ask for this decision to be re-\n"
+                  "viewed by a prosecutor who was not involved.\n\nYours sincerely\n")
+    assert find_concept(concept, doc, {}) is not None

@@ -17,6 +17,7 @@ gets no second opinion, and with no model built (`make model`) the patterns alon
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -59,9 +60,10 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
         # The patterns' first hit, in one segment, already carrying the classifier's agreement
         # settles it (it is one of the hit segments looked at below): most letters stop here,
         # with only those one or two sentences read.
+        back = refers_back(state.ruleset)
         first = next((i for i, s in enumerate(segs) if s.start <= hit.start and hit.end <= s.end), None)
         if first is not None:
-            probs = opinion(_with_next(segs, first))
+            probs = opinion(_with_next(segs, first, back))
             if not probs:
                 return hit  # no model: no opinion
             if any(p >= limits["veto"] for p in probs):
@@ -69,7 +71,7 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
         hits = hit_segments(concept, state.document, state.window_cache)
         if not hits:
             return hit  # found over a wider window than one sentence: the patterns' word stands
-        near = sorted({j for i in hits for j in _with_next(segs, i)})
+        near = sorted({j for i in hits for j in _with_next(segs, i, back)})
         probs = opinion(near)
         if not probs:
             return hit
@@ -121,14 +123,34 @@ def _rescue_token(concept: Concept) -> int:
     return token
 
 
-def _with_next(segs: list, i: int) -> list[int]:
+def _with_next(segs: list, i: int, back: re.Pattern | None = None) -> list[int]:
     """Segment i, and the one after it when that goes on the same paragraph of prose (a reason
     may run over two sentences: "The film was recorded over. This means ..."); a heading, a
-    signature line or the next paragraph ("How can you contact me?") does not go on with it."""
-    nxt = i + 1
-    if nxt < len(segs) and segs[i].paragraph >= 0 and segs[nxt].paragraph == segs[i].paragraph:
-        return [i, nxt]
-    return [i]
+    signature line or the next paragraph ("How can you contact me?") does not go on with it.
+    And the one before it in the same paragraph when segment i starts by pointing back to it
+    (`back`, rules/scoring.yml `refers_back`): in "The results from the forensic laboratory came
+    back on 24 April. They support what you told the police ...", the patterns find the reason
+    in the second sentence, and the fact it rests on is in the first (holdout30)."""
+    out = [i]
+    seg = segs[i]
+    if seg.paragraph >= 0:
+        if back is not None and i > 0 and segs[i - 1].paragraph == seg.paragraph and back.match(seg.text):
+            out.insert(0, i - 1)
+        if i + 1 < len(segs) and segs[i + 1].paragraph == seg.paragraph:
+            out.append(i + 1)
+    return out
+
+
+def refers_back(ruleset) -> re.Pattern | None:
+    """rules/scoring.yml `refers_back`, compiled once per rule set (None when it sets none)."""
+    kept = ruleset.__dict__.get("_refers_back", _UNSET)
+    if kept is _UNSET:
+        pattern = (ruleset.scoring or {}).get("refers_back")
+        kept = ruleset.__dict__["_refers_back"] = re.compile(pattern, re.I) if pattern else None
+    return kept
+
+
+_UNSET = object()
 
 
 def doubted(concept: str, state: "State") -> Doubt | None:

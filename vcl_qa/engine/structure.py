@@ -35,6 +35,7 @@ class StructurePatterns:
     abbreviations: frozenset[str]
     bullet: re.Pattern
     list_item_goes_on: re.Pattern
+    page_furniture: re.Pattern
     heading_max_words: int
     prose_min_words: int
 
@@ -55,6 +56,7 @@ def patterns() -> StructurePatterns:
         abbreviations=frozenset(a.lower() for a in data["abbreviations"]),
         bullet=re.compile(data["bullet"]),
         list_item_goes_on=re.compile(data["list_item_goes_on"], re.I),
+        page_furniture=re.compile(data["page_furniture"], re.I | re.M),
         heading_max_words=int(data["heading_max_words"]),
         prose_min_words=int(data["prose_min_words"]),
     )
@@ -500,6 +502,7 @@ def _guess_prose_start(lines: list[Line], pats: StructurePatterns) -> int:
 
 
 def analyse(text: str) -> Document:
+    text = join_page_breaks(text)
     lines, greeting, sign = classify_lines(text)
     line_starts = [ln.start for ln in lines]
     toks, sentences, blocks = _blocks(text, lines, line_starts)
@@ -509,6 +512,61 @@ def analyse(text: str) -> Document:
     segments = sorted(sentences + _line_segments(lines, greeting), key=lambda s: s.start)
     return Document(text, toks, lines, sentences, prose_start, prose_end, greeting, sign, line_starts, segments,
                     blocks)
+
+
+def join_page_breaks(text: str) -> str:
+    """The text with each page break that falls inside a sentence made spaces (same length,
+    so every offset is the letter's): a letter exported from a PDF or a case system carries its
+    page furniture ("Page 2 of 3", "OFFICIAL - SENSITIVE", a running header or footer repeated
+    from page 1) where the page ended, and "You can ask us to / Page 2 of 3 / OFFICIAL -
+    SENSITIVE / look at our decision again" was two sentences, neither the review right
+    (holdout30). Joined only where the line before the break does not end its sentence and the
+    line after goes on with it (a small letter, or the line before breaks off mid-phrase);
+    furniture between paragraphs, or at the top or foot of the letter, stays as it is
+    (`page_furniture` in rules/structure.yml)."""
+    pats = patterns()
+    if pats.page_furniture.search(text) is None:
+        return text
+    lines = text.split("\n")
+    starts = [0]
+    for ln in lines[:-1]:
+        starts.append(starts[-1] + len(ln) + 1)
+    stripped = [ln.strip() for ln in lines]
+    seen: dict[str, int] = {}
+    for i, s in enumerate(stripped):
+        seen.setdefault(s, i)
+
+    def furniture(i: int, strict: bool) -> bool:
+        s = stripped[i]
+        if not s or pats.page_furniture.match(s):
+            return True
+        # a running header or footer: a short line the letter has had before, with no
+        # template gap in it (a placeholder in a footer must still be found)
+        return (not strict and seen[s] < i and len(s.split()) <= 12 and not any(c in s for c in "[]<>«»_{}"))
+
+    out = list(text)
+    i = 0
+    while i < len(lines):
+        if not (stripped[i] and pats.page_furniture.match(stripped[i])):
+            i += 1
+            continue
+        a, b = i, i
+        while a > 0 and furniture(a - 1, False):
+            a -= 1
+        while b + 1 < len(lines) and furniture(b + 1, False):
+            b += 1
+        i = b + 1
+        if a == 0 or b + 1 >= len(lines):
+            continue
+        before, after = stripped[a - 1], stripped[b + 1]
+        if pats.line_end_sentence.search(before) or pats.bullet.match(after):
+            continue
+        if not (after[:1].islower() or pats.list_item_goes_on.search(before)):
+            continue
+        lo = starts[a - 1] + len(lines[a - 1].rstrip())
+        hi = starts[b + 1] + (len(lines[b + 1]) - len(lines[b + 1].lstrip()))
+        out[lo:hi] = " " * (hi - lo)
+    return "".join(out)
 
 
 def _line_segments(lines: list[Line], greeting: Line | None) -> list[Sentence]:

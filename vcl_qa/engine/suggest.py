@@ -875,7 +875,7 @@ class Checker:
         letter) is not worked out now."""
         if self._opinions is None:
             from vcl_qa.engine.concepts import hit_segments
-            from vcl_qa.engine.second_opinion import _with_next
+            from vcl_qa.engine.second_opinion import _with_next, refers_back
 
             spans: list[tuple[int, int]] = []
             segs = self.doc.segments
@@ -884,7 +884,7 @@ class Checker:
                     hit = self.state.concept(c.name)
                     if c.second_opinion == "veto" and (hit is not None or c.name in self.state.doubted):
                         spans += [(segs[j].start, segs[j].end) for i in hit_segments(c, self.doc, self.state.window_cache)
-                                  for j in _with_next(segs, i)]
+                                  for j in _with_next(segs, i, refers_back(self.state.ruleset))]
                     elif c.second_opinion == "rescue" and hit is not None:
                         spans.append((hit.start, hit.end))
             self._opinions = spans
