@@ -297,3 +297,4 @@ def test_restore_says_when_the_backup_was_made_on_the_uk_clock(dbfile, tmp_path,
     assert result.exit_code == 0, result.stderr
     assert f"from the backup made {said};" in result.stderr
     assert "+00:00" not in result.stderr and "UTC" not in result.stderr
+    assert "and 1 user from" in result.stderr  # (it said "1 users")

@@ -92,7 +92,8 @@ def restore_cmd(path: Path, force: bool, allow_no_letters: bool) -> None:
         db.close()
     counts = out["row_counts"]
     made = _uk_when((out.get("manifest") or {}).get("created_at"))
-    err.print(f"Restored {counts.get('letters', 0)} letters and {counts.get('users', 0)} users"
+    letters, users = counts.get('letters', 0), counts.get('users', 0)
+    err.print(f"Restored {letters} letter{'' if letters == 1 else 's'} and {users} user{'' if users == 1 else 's'}"
               + (f" from the backup made {made}" if made else "") + "; integrity check ok.", markup=False)
     if out["damaged"]:
         err.print(f"The database that was there was damaged ({out['damaged']}); it is kept, byte "
