@@ -311,7 +311,11 @@ def test_a_run_on_letter_leaves_nothing_long_in_any_memo():
 # --- a block at a time --------------------------------------------------------------------
 
 def _whole(text: str):
-    """Tokens and sentences worked out over the whole text at once (the reference)."""
+    """Tokens and sentences worked out over the whole text at once (the reference), read as
+    `analyse` reads it (structure.prepared: page breaks joined, slips mended)."""
+    from vcl_qa.engine.structure import prepared
+
+    text = prepared(text)
     lines = classify_lines(text)[0]
     toks = tokenize(text)
     return toks, [(s.start, s.end, s.text, s.tok_start, s.tok_end, s.words, s.paragraph)

@@ -36,6 +36,7 @@ class StructurePatterns:
     bullet: re.Pattern
     list_item_goes_on: re.Pattern
     page_furniture: re.Pattern
+    slips: dict[str, str]
     heading_max_words: int
     prose_min_words: int
 
@@ -57,9 +58,22 @@ def patterns() -> StructurePatterns:
         bullet=re.compile(data["bullet"]),
         list_item_goes_on=re.compile(data["list_item_goes_on"], re.I),
         page_furniture=re.compile(data["page_furniture"], re.I | re.M),
+        slips=_slips(data.get("slips") or {}),
         heading_max_words=int(data["heading_max_words"]),
         prose_min_words=int(data["prose_min_words"]),
     )
+
+
+def _slips(data: dict) -> dict[str, str]:
+    """rules/structure.yml `slips`, checked: each misspelling and its correction lower case,
+    letters only, of the same length (the text is mended letter for letter)."""
+    out = {}
+    for wrong, right in data.items():
+        wrong, right = str(wrong).lower(), str(right).lower()
+        if len(wrong) != len(right) or not wrong.isalpha() or not right.isalpha():
+            raise ValueError(f"rules/structure.yml slips: {wrong!r} -> {right!r} must be letters of the same length")
+        out[wrong] = right
+    return out
 
 
 def sign_off_alternatives() -> str:
@@ -501,8 +515,14 @@ def _guess_prose_start(lines: list[Line], pats: StructurePatterns) -> int:
     return 0
 
 
+def prepared(text: str) -> str:
+    """The text as the checks read it: page breaks inside sentences made spaces, common
+    misspellings mended (both letter for letter: same length, every offset the letter's)."""
+    return mend_slips(join_page_breaks(text))
+
+
 def analyse(text: str) -> Document:
-    text = join_page_breaks(text)
+    text = prepared(text)
     lines, greeting, sign = classify_lines(text)
     line_starts = [ln.start for ln in lines]
     toks, sentences, blocks = _blocks(text, lines, line_starts)
@@ -566,6 +586,31 @@ def join_page_breaks(text: str) -> str:
         lo = starts[a - 1] + len(lines[a - 1].rstrip())
         hi = starts[b + 1] + (len(lines[b + 1]) - len(lines[b + 1].lstrip()))
         out[lo:hi] = " " * (hi - lo)
+    return "".join(out)
+
+
+def mend_slips(text: str) -> str:
+    """The text with the common misspellings of words the checks read put right, letter for
+    letter (`slips` in rules/structure.yml: each the same length as its correction, so every
+    offset is the letter's, and findings still quote the writer's own words). "You can ask us
+    to reveiw it" is the review right, "a meating with the prosecutor" a meeting offer, to the
+    victim who reads them (holdout31); only where a word starts with the slip ("reveiwed")."""
+    slips = patterns().slips
+    if not slips:
+        return text
+    low = text.lower()
+    found = [w for w in slips if w in low]
+    if not found:
+        return text
+    out = list(text)
+    for wrong in found:
+        right = slips[wrong]
+        at = low.find(wrong)
+        while at != -1:
+            if at == 0 or not low[at - 1].isalpha():
+                for k, c in enumerate(right):
+                    out[at + k] = c.upper() if text[at + k].isupper() else c
+            at = low.find(wrong, at + 1)
     return "".join(out)
 
 
