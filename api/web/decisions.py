@@ -134,8 +134,41 @@ def filters_words(f: dict, *, staff: bool) -> str | None:
     return text[:1].upper() + text[1:]
 
 
+# Where the register page stands, carried by its "Previous page" and "Next page" links: the rows
+# after the last one shown (`after`) or before the first (`before`), each as its place in the
+# register's order (register.cursor, as GET /api/v1/decisions's `next`), never a page number:
+# a decision registered between two pages, or one whose letter went out, moved every row after it
+# along one, and the next page repeated a row or skipped one. `page=N`, the page's links before,
+# still opens that page as it stands now.
+PLACE_KEYS = ("after", "before", "page")
+
+
+def _place(q) -> tuple[str | None, str | None, bool]:
+    """The place the address asks for: ("after" | "before", a cursor) or ("page", its number as
+    text), or (None, None) for the first page; the third item is True when the place is not one
+    the page gives (a hand-edited or cut-off link), and the list then starts from the top."""
+    given = [(k, v) for k, v in q.multi_items() if k in PLACE_KEYS]
+    if not given:
+        return None, None, False
+    key, value = given[0]
+    if len(given) > 1:
+        return None, None, True
+    if key == "page":
+        text = value.strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 6 and 1 <= int(text) <= 100_000):
+            return None, None, True
+        return (None, None, False) if int(text) == 1 else (key, text, False)
+    try:
+        if len(value) > 60:
+            raise LetterError("too long")
+        register.read_cursor(value)
+    except LetterError:
+        return None, None, True
+    return key, value, False
+
+
 @router.get("/decisions")
-def decisions_page(request: Request, user: StaffOrManager, db: DbDep, page: int = 1):
+def decisions_page(request: Request, user: StaffOrManager, db: DbDep):
     f, errors, typed = _filters(request, user, db)
     teams = [] if user.role == "staff" else [r[0] for r in db.execute("SELECT DISTINCT team FROM decisions ORDER BY team")]
     ctx = {"filters": f, "typed": typed, "errors": errors, "teams": teams, "statuses": STATUS_WORDS,
@@ -150,18 +183,39 @@ def decisions_page(request: Request, user: StaffOrManager, db: DbDep, page: int 
     wanted = STATUS_GROUPS.get(f["status"] or "", (f["status"],))
     shown = [r for r in rows if f["status"] is None or r["status"] in wanted]
     per_page = int(settings().get("letters_per_page", 25)) * 2
-    page = max(1, min(page, 100_000))
-    pages = max(1, -(-len(shown) // per_page))
+    key, value, bad = _place(request.query_params)
+    start, note, old_page = 0, None, None
+    if bad:
+        note = ("The link asked for a place in the register that this page does not give (cut short or "
+                "changed by hand?), so the list starts from the most urgent.")
+    elif key == "after":
+        start = len(shown) - len(register.after(shown, value))
+        if start >= len(shown) and shown:  # nothing after that place now: sent, or changed since
+            start, note = 0, ("No decision comes after that place in the list now (the decisions there may "
+                              "have changed since the link was made), so the list starts from the most urgent.")
+    elif key == "before":  # the page just above that place; the first page when no more than a page is
+        start = max(0, len(register.before(shown, value)) - per_page)
+    elif key == "page":
+        start = (int(value) - 1) * per_page
+        if start >= len(shown):
+            start, note = 0, (f"This is an old link to page {value} of the list, which has fewer pages now, "
+                              "so the list starts from the most urgent.")
+        else:
+            old_page = int(value)
+    page_rows = shown[start:start + per_page]
     audit.record(db, user.user, "decisions.list", "decision", None,  # which entries, never the filters
-                 {"ids": [r["id"] for r in shown[(page - 1) * per_page:page * per_page]], "count": len(shown)})
+                 {"ids": [r["id"] for r in page_rows], "count": len(shown)})
     ctx.update({
-        "rows": shown[(page - 1) * per_page:page * per_page], "count": len(shown), "counts": counts,
+        "rows": page_rows, "count": len(shown), "counts": counts,
         "tabs": [(s, labels.REGISTER_STATUSES[s], counts[s], _link(f, status=s)) for s in STATUS_ORDER],
-        "all_link": _link(f, status=""), "page": page, "pages": pages,
+        "all_link": _link(f, status=""), "first_shown": start + 1, "last_shown": start + len(page_rows),
+        "note": note, "old_page": old_page,
+        "previous_link": _link(f, before=register.cursor(page_rows[0])) if page_rows and start > 0 else None,
+        "next_link": (_link(f, after=register.cursor(page_rows[-1]))
+                      if page_rows and start + len(page_rows) < len(shown) else None),
         "filters_words": filters_words(f, staff=user.role == "staff"),
         "clear_link": _link({**f, "decision": None, "due_from": None, "due_to": None,
                              "team": None if user.role != "staff" else f["team"]}),
-        "page_link": lambda n: _link(f, page=str(n)),
         "today_words": labels.long_date(f["as_of"] or clock.today()), "as_of_given": f["as_of"] is not None,
     })
     return render(request, "decisions.html", ctx, 400 if errors else 200, user)

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -747,29 +748,84 @@ def _filters(request: Request, user) -> tuple[dict, dict[str, str], dict[str, di
     return out, errors, parts
 
 
+# Where the letters list stands, carried by its "Newer letters" and "Older letters" links: the
+# letters older than one (`before_id`) or newer than one (`after_id`), never an offset, which
+# shifts as others save, send or delete letters between two pages. `page=N`, the list's links
+# before, still opens that page as it stands now.
+PLACE_KEYS = ("before_id", "after_id", "page")
+LARGEST_ID = 2**63 - 1
+
+
+def _list_place(q) -> tuple[str | None, int | None, bool]:
+    """The place the address asks for: ("before_id" | "after_id" | "page", its number), or
+    (None, None) for the first page; the third item is True when the place is not one the list
+    gives (a hand-edited or cut-off link: not a whole number, 0, too large, or two places), and
+    the list then starts from the newest."""
+    given = [(k, v) for k, v in q.multi_items() if k in PLACE_KEYS]
+    if not given:
+        return None, None, False
+    key, value = given[0]
+    text = value.strip()
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 19 else 0
+    if len(given) > 1 or not 1 <= number <= (100_000 if key == "page" else LARGEST_ID):
+        return None, None, True
+    if key == "page" and number == 1:
+        return None, None, False
+    return key, number, False
+
+
+def _list_link(kept: list[tuple[str, str]], **place: int) -> str:
+    """The list's address with its filters as given and a place."""
+    query = urlencode([*kept, *place.items()])
+    return "/letters" + (f"?{query}" if query else "")
+
+
 @router.get("/letters")
-def letters_list(request: Request, user: StaffOrManager, db: DbDep, page: int = 1):
+def letters_list(request: Request, user: StaffOrManager, db: DbDep):
     filters, errors, date_parts = _filters(request, user)
     per_page = int(settings().get("letters_per_page", 25))
-    page = max(1, min(page, 100_000))
     # every team the service knows (users, letters, the register), as the dashboard lists them
     teams = known_teams(db) if user.role == "manager" else []
     query = request.url.query
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in PLACE_KEYS]
     shown = {"filters": filters, "teams": teams, "decisions": DECISION_LABELS, "verdicts": VERDICT_WORDS,
-             "query": query, "date_parts": date_parts, "errors": errors,
-             "base_query": "&".join(p for p in query.split("&") if p and not p.startswith("page="))}
+             "query": query, "date_parts": date_parts, "errors": errors, "base_query": urlencode(kept)}
     if errors:  # a date that does not exist: said, never an empty list that reads as "none"
-        return render(request, "letters.html", {**shown, "rows": [], "count": None, "page": 1, "pages": 1},
-                      400, user=user)
+        return render(request, "letters.html", {**shown, "rows": [], "count": None}, 400, user=user)
+    key, number, bad = _list_place(request.query_params)
+    note, old_page = None, None
+    if bad:
+        note = ("The link asked for a place in the list that the list does not give (cut short or "
+                "changed by hand?), so the list starts from the newest letter.")
+    elif key == "page":  # an old link to page N: that page as it stands now, paged by place from there
+        old_page = number
+        before, _ = service.list_letters(db, **filters, limit=1, offset=(number - 1) * per_page - 1,
+                                         scoring_slot=scoring_slot)
+        key, number = ("before_id", before[0]["id"]) if before else (None, None)
     # an undated draft saved on an earlier day: judged as of today, as its page judges it
-    rows, count = service.list_letters(db, **filters, limit=per_page, offset=(page - 1) * per_page,
-                                       scoring_slot=scoring_slot)
+    got = service.letters_page(db, **filters, limit=per_page, scoring_slot=scoring_slot,
+                               **({key: number} if key else {}))
+    if old_page and (key is None or not got["rows"]):
+        note = (f"This is an old link to page {old_page} of the list, which has fewer pages now, so the "
+                "list starts from the newest letter.")
+    elif key == "before_id" and not got["rows"] and got["count"]:
+        # every letter after that place was deleted, or changed so that the filters leave it out
+        note = (f"No letter older than letter {number} matches these filters now (deleted, or changed "
+                "since the link was made), so the list starts from the newest letter.")
+    if key == "before_id" and not got["rows"]:
+        got = service.letters_page(db, **filters, limit=per_page, scoring_slot=scoring_slot)
+    if note:
+        old_page = None
+    rows = got["rows"]
     audit.record(db, user.user, "letters.search" if filters.get("q") else "letters.list", "letter", None,
-                 {"ids": [r["id"] for r in rows], "count": count})
+                 {"ids": [r["id"] for r in rows], "count": got["count"]})
     for r in rows:  # marked sent before it was first saved here: said in its row, with the reason
         r["before_saved_on"] = store.first_saved_on(r) if store.sent_before_saved(r) else None
     return render(request, "letters.html", {
-        **shown, "rows": rows, "count": count, "page": page, "pages": max(1, -(-count // per_page)),
+        **shown, "rows": rows, "count": got["count"], "first_shown": got["newer"] + 1,
+        "last_shown": got["newer"] + len(rows), "note": note, "old_page": old_page,
+        "newer_link": _list_link(kept, after_id=rows[0]["id"]) if rows and got["newer"] else None,
+        "older_link": _list_link(kept, before_id=rows[-1]["id"]) if rows and got["older"] else None,
         "long_date": long_date,
     }, user=user)
 

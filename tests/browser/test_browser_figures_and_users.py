@@ -120,6 +120,98 @@ def test_every_decisions_cell_names_its_column_on_a_phone(browser, site, size):
         context.close()
 
 
+# The pager's two links and where the rows stand: on screen, each at least 44 px high, and on a
+# phone the line saying where the rows stand above the two links, which share the line under it.
+PAGER = """() => {
+  const box = el => { if (!el) return null; const r = el.getBoundingClientRect();
+                      return {x: r.x, y: r.y, right: r.right, height: r.height}; };
+  const nav = document.querySelector('nav.pager');
+  return {prev: box(nav.querySelector('a[rel=prev]')), next: box(nav.querySelector('a[rel=next]')),
+          where: box(nav.querySelector('.pager-position')), width: document.documentElement.scrollWidth,
+          view: window.innerWidth};
+}"""
+
+
+def _pager_fits(page, size: str) -> dict:
+    at = page.evaluate(PAGER)
+    assert at["width"] <= at["view"], at  # the page does not scroll sideways
+    links = [b for b in (at["prev"], at["next"]) if b]
+    assert links and all(b["x"] >= 0 and b["right"] <= at["view"] and b["height"] >= 44 for b in links), at
+    if size == "phone" and at["prev"] and at["next"]:
+        assert at["where"]["y"] < at["prev"]["y"] and abs(at["prev"]["y"] - at["next"]["y"]) < 2, at
+        assert at["next"]["right"] > at["view"] - 40, at  # at the right-hand side
+    return at
+
+
+def _ids(page) -> list[int]:
+    return [int(t.split()[-1]) for t in page.locator("tbody tr td:first-child a").all_inner_texts()]
+
+
+@pytest.mark.parametrize("size", WIDTHS)
+def test_paging_through_the_letters_and_the_register_while_others_write(browser, site, size):
+    """Both lists page by place: a letter saved by someone else between page 1 and page 2 makes
+    page 2 neither repeat nor skip a letter, the links keep the filters, and the pager is usable
+    at 390 px. Screenshots of both pages of each list."""
+    from browser_helpers import LETTER_BODY, LETTER_CONTEXT, draft
+
+    context, page = _page(browser, site, size)
+    try:
+        sign_in(page, site["tokens"]["manager"])
+        page.goto("/letters?team=north")
+        count = int(re.match(r"(\d+) letters found", page.locator("#letters-count").inner_text()).group(1))
+        assert count > 25  # the sample letters, at least: two pages
+        first = _ids(page)
+        assert len(first) == 25 and f"1 to 25 of {count} letters" in page.locator("nav.pager").inner_text()
+        _pager_fits(page, size)
+        shot(page, f"letters-page-1-{size}")
+        assert_accessible(page)
+        added = draft(site, "Dear Ms Okafor\n\n" + LETTER_BODY, LETTER_CONTEXT)  # someone saves one meanwhile
+        page.get_by_role("link", name="Older letters").click()
+        page.wait_for_url(re.compile(r"before_id="))
+        assert "team=north" in page.url
+        second = _ids(page)
+        assert second and not set(first) & set(second) and max(second) < min(first)
+        assert len(first) + len(second) == min(count, 50)  # none skipped either
+        assert f"Showing 27 to {26 + len(second)}, newest first." in page.locator("#letters-count").inner_text()
+        _pager_fits(page, size)
+        shot(page, f"letters-page-2-{size}")
+        assert_accessible(page)
+        page.get_by_role("link", name="Newer letters").click()  # page 1 as it was, one letter above it now
+        page.wait_for_url(re.compile(r"after_id="))
+        assert _ids(page) == first and "2 to 26 of" in page.locator("nav.pager").inner_text()
+        _pager_fits(page, size)  # both links: on a phone, one at each side of the line
+        shot(page, f"letters-between-{size}")
+        page.get_by_role("link", name="Newer letters").click()  # the first page as it is now
+        assert _ids(page) == [added, *first[:24]] and page.get_by_role("link", name="Newer letters").count() == 0
+
+        page.goto("/letters?team=north&page=2")  # a bookmark from before: page 2 as it is now, said
+        assert "old link to page 2" in page.locator("#old-page-note").inner_text()
+        assert _ids(page) == first[24:] + second[:24]
+        page.goto("/letters?team=north&before_id=12abc")  # a link cut or changed by hand: said
+        assert "starts from the newest letter" in page.locator("#list-note").inner_text()
+        assert _ids(page)[0] == added
+        shot(page, f"letters-odd-place-{size}")
+        assert_accessible(page)
+
+        page.goto("/decisions?team=north")  # the whole register, as today: 52 decisions, two pages
+        rows = page.locator("#decisions-table tbody tr")
+        top = rows.first.locator("td").first.inner_text()
+        assert rows.count() == 50 and page.get_by_role("link", name="Previous page").count() == 0
+        _pager_fits(page, size)
+        shot(page, f"decisions-page-1-{size}")
+        page.get_by_role("link", name="Next page").click()
+        page.wait_for_url(re.compile(r"after="))
+        assert "team=north" in page.url
+        assert "Showing 51 to" in page.locator("#decisions-count").inner_text()
+        _pager_fits(page, size)
+        shot(page, f"decisions-page-2-{size}")
+        assert_accessible(page)
+        page.get_by_role("link", name="Previous page").click()
+        assert page.locator("#decisions-table tbody tr").first.locator("td").first.inner_text() == top
+    finally:
+        context.close()
+
+
 def test_panel_member_sees_named_questions_and_plain_findings(browser, site):
     for size in WIDTHS:
         context, page = _page(browser, site, size)

@@ -322,6 +322,13 @@ def after(rows: list[dict], place: str) -> list[dict]:
     return [r for r in rows if urgency(r) > key]
 
 
+def before(rows: list[dict], place: str) -> list[dict]:
+    """The rows (in the register's order) that come strictly before `place` (a `cursor`): the
+    decisions page's "Previous page" reads the page just above the first row it showed."""
+    key = read_cursor(place)
+    return [r for r in rows if urgency(r) < key]
+
+
 def register(db: Database, *, today: dt.date | None = None, team: str | None = None,
              status: str | None = None, urn: str | None = None, decision: str | None = None,
              decided_from: dt.date | None = None, decided_to: dt.date | None = None) -> list[dict]:

@@ -609,21 +609,17 @@ def undated_draft(letter: dict) -> bool:
             and not ((letter.get("context") or {}).get("letter_date") or letter.get("letter_date")))
 
 
-def list_letters(db: Database, *, verdict: str | None = None, limit: int = 50, offset: int = 0,
-                 scoring_slot: Any = None, **filters: Any) -> tuple[list[dict], int]:
-    """store.list_letters with each undated draft judged as of today, as its page, the dashboard
-    and GET /letters/{id} judge it (`current_result`), nothing stored: its `score` and `verdict`
-    are today's, with `rescored_for_today` and what it scored when saved (`saved_score`, on
-    `saved_on`). The `verdict` filter reads today's verdict: a review found a draft saved as 99
-    "Good" yesterday and 77 "Needs work" on its page today still listed, and exported, as Good.
-    `scoring_slot`: what each scoring waits for (the pages' and API's shared slot)."""
+def _undated_drafts(db: Database, verdict: str | None, scoring_slot: Any,
+                    filters: dict) -> tuple[list[dict], Callable[[dict], None]]:
+    """The undated drafts the filters give, and what judges one as of today (in place, once);
+    with `verdict`, every one is judged and only those with that verdict today are kept."""
     drafts, _ = store.list_letters(db, **filters, undated=True, limit=None)
     today = clock.today().isoformat()
     days = store.scored_for(db, [d["id"] for d in drafts])
 
     def judge(d: dict) -> None:
-        if days.get(d["id"]) in (None, today):
-            return  # scored today already (or never scored): the stored result stands
+        if d.get("rescored_for_today") or days.get(d["id"]) in (None, today):
+            return  # judged already, or scored today (or never scored): the stored result stands
         result = judged_summary(db, d["id"], today, scoring_slot=scoring_slot)
         if result is not None:
             d.update(saved_score=d["score"], saved_verdict=d["verdict"], saved_on=days[d["id"]],
@@ -633,6 +629,18 @@ def list_letters(db: Database, *, verdict: str | None = None, limit: int = 50, o
         for d in drafts:
             judge(d)
         drafts = [d for d in drafts if d["verdict"] == verdict]
+    return drafts, judge
+
+
+def list_letters(db: Database, *, verdict: str | None = None, limit: int = 50, offset: int = 0,
+                 scoring_slot: Any = None, **filters: Any) -> tuple[list[dict], int]:
+    """store.list_letters with each undated draft judged as of today, as its page, the dashboard
+    and GET /letters/{id} judge it (`current_result`), nothing stored: its `score` and `verdict`
+    are today's, with `rescored_for_today` and what it scored when saved (`saved_score`, on
+    `saved_on`). The `verdict` filter reads today's verdict: a review found a draft saved as 99
+    "Good" yesterday and 77 "Needs work" on its page today still listed, and exported, as Good.
+    `scoring_slot`: what each scoring waits for (the pages' and API's shared slot)."""
+    drafts, judge = _undated_drafts(db, verdict, scoring_slot, filters)
     rows, count = store.list_letters(db, **filters, verdict=verdict, undated=False, limit=offset + limit)
     page = sorted(rows + drafts, key=lambda r: r["id"], reverse=True)[offset:offset + limit]
     if verdict is None:
@@ -644,6 +652,51 @@ def list_letters(db: Database, *, verdict: str | None = None, limit: int = 50, o
             if d["id"] in undated:
                 judge(d)
     return page, count + len(drafts)
+
+
+def letters_page(db: Database, *, limit: int, before_id: int | None = None, after_id: int | None = None,
+                 verdict: str | None = None, scoring_slot: Any = None, **filters: Any) -> dict:
+    """One page of the letters list as the /letters page shows it, newest first, placed by the
+    letters beside it rather than by an offset: `before_id`, the `limit` letters just older than
+    that one ("Older letters", after the last one shown); `after_id`, the `limit` letters just
+    newer than that one ("Newer letters"; when no more than a page is newer, the list's first
+    page). Paged by offset, a letter saved between two pages moved every later one down a place
+    and the next page repeated one, and a draft marked sent while the list showed drafts moved
+    them up and the next page skipped one; a letter does not move. Drafts are judged as of today
+    as `list_letters` judges them.
+
+    Returns {"rows", "count": every letter the filters give, wherever the page is, "newer": how
+    many of them come before the page's first row, "older": after its last}. No rows (a place
+    with nothing after it now, the letters deleted or changed since): the caller says so."""
+    drafts, judge = _undated_drafts(db, verdict, scoring_slot, filters)
+
+    def stored(**place: Any) -> tuple[list[dict], int]:
+        return store.list_letters(db, **filters, verdict=verdict, undated=False, **place)
+
+    def newest_first(before: int | None) -> list[dict]:
+        below, _ = stored(before_id=before, limit=limit)
+        kept = [d for d in drafts if before is None or d["id"] < before]
+        return sorted(below + kept, key=lambda r: r["id"], reverse=True)[:limit]
+
+    rows: list[dict] | None = None
+    if after_id is not None:
+        above, _ = stored(after_id=after_id, limit=limit + 1)  # the nearest first
+        near = sorted(above + [d for d in drafts if d["id"] > after_id], key=lambda r: r["id"])[:limit + 1]
+        if len(near) > limit:  # more than a page newer: the page just above the place
+            rows = near[:limit][::-1]
+    rows = newest_first(before_id if after_id is None else None) if rows is None else rows
+    count = stored(limit=0)[1] + len(drafts)
+    newer = older = 0
+    if rows:
+        top, bottom = rows[0]["id"], rows[-1]["id"]
+        newer = stored(after_id=top, limit=0)[1] + sum(1 for d in drafts if d["id"] > top)
+        older = stored(before_id=bottom, limit=0)[1] + sum(1 for d in drafts if d["id"] < bottom)
+    if verdict is None:  # only the drafts shown are judged, as in list_letters
+        undated = {d["id"] for d in drafts}
+        for d in rows:
+            if d["id"] in undated:
+                judge(d)
+    return {"rows": rows, "count": count, "newer": newer, "older": older}
 
 
 def each_page(db: Database, *, page: int = 500, scoring_slot: Any = None, **filters: Any) -> Iterator[list[dict]]:

@@ -478,12 +478,15 @@ def list_letters(db: Database, *, team: str | None = None, decision: str | None 
                  date_from: dt.date | None = None, date_to: dt.date | None = None,
                  q: str | None = None, limit: int | None = 50, offset: int = 0,
                  undated: bool | None = None, before_id: int | None = None,
+                 after_id: int | None = None,
                  sent_before_saved: bool | None = None) -> tuple[list[dict], int]:
     """Filtered summaries (no text), newest first, as stored. Dates compare the sent date, else
     the letter date, else the day it was stored. `q` is a full-text search of the latest version.
     `undated`: True, only undated drafts (`UNDATED_DRAFT`); False, none of them; `limit` None: all.
     `before_id`: only letters with a lower id (a client paging newest first while letters are
     added passes the last id it was given, instead of an offset that shifts with them).
+    `after_id`: only letters with a higher id, the nearest first (oldest first: the letters page's
+    "Newer letters" reads the page just above the first letter it showed).
     letters.service.list_letters judges undated drafts as of today, as their pages do."""
     where, params = letter_filters(team=team, decision=decision, verdict=verdict, status=status,
                                    date_from=date_from, date_to=date_to, sent_before_saved=sent_before_saved)
@@ -492,6 +495,9 @@ def list_letters(db: Database, *, team: str | None = None, decision: str | None 
     if before_id is not None:
         where.append("l.id < ?")
         params.append(before_id)
+    if after_id is not None:
+        where.append("l.id > ?")
+        params.append(after_id)
     if q and q.strip():
         match = fts_query(db, q)
         if match:
@@ -504,7 +510,8 @@ def list_letters(db: Database, *, team: str | None = None, decision: str | None 
         else:
             where.append("0")  # nothing searchable in it (only quotes or symbols): no letter matches
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    rows = db.query(f"SELECT l.* FROM letters l {clause} ORDER BY l.id DESC LIMIT ? OFFSET ?",
+    order = "ASC" if after_id is not None else "DESC"
+    rows = db.query(f"SELECT l.* FROM letters l {clause} ORDER BY l.id {order} LIMIT ? OFFSET ?",
                     [*params, -1 if limit is None else limit, offset])
     count = db.execute(f"SELECT count(*) FROM letters l {clause}", params).fetchone()[0]
     return [summary(r) for r in rows], count
