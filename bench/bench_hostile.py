@@ -156,7 +156,9 @@ def run_redaction_shapes(size: int = 200_000) -> None:
     over 400 s); each "called" its sentence ("a dog called Rex " 46 s); each postcode every tag
     before it ("LS1 4AP " 3-5 s); each word of the victim's name in lower case its whole line
     ("nowak " 360 s); each venue, and each organisation on a role line above the greeting, the
-    whole letter (101 s, 13 s); each day of a date hidden, the whole letter in Welsh (3 s). Now a
+    whole letter (101 s, 13 s); each day of a date hidden, the whole letter in Welsh (3 s); each
+    date of birth with no label its line back to the start, and every other date given ("Ab
+    (14/03/2009) ", "baby Ava (12.01.2026) " 40 s, "aged 2 weeks (1.1.2026) " 193 s). Now a
     sentence is read at most `sentence_reach` characters either side of a date and its window
     holds at most `window_most_words` words (rules/redaction.yml); the rest is found once a letter."""
     sys.path.insert(0, str(ROOT))
@@ -164,7 +166,8 @@ def run_redaction_shapes(size: int = 200_000) -> None:
     from vcl_qa.panel.redact import redact
 
     shapes = ["Ab-", "1 - ", "1 and ", "1, ", "a-", "Ab-Cd ", "Ab Road ", "Mr A B ", "+1-", "00 1 ", "001 ", "0048 1 ",
-              "on 12 March 2024 ", "at the bus stop on 3 May ", "LS1 4AP ", "12 March ", "1/1/24 ", "a dog called Rex "]
+              "on 12 March 2024 ", "at the bus stop on 3 May ", "LS1 4AP ", "12 March ", "1/1/24 ", "a dog called Rex ",
+              "Ab (14/03/2009) ", "aged 2 weeks (1.1.2026) ", "baby Ava (12.01.2026) ", "Mr Ab (1987) "]
     print(f"\nthe panel's copy of {size // 1000} KB letters of one shape repeated (target: under 2 s each):")
     redact("Dear Ms Shah", LetterContext())  # warm
     for shape in shapes:

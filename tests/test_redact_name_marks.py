@@ -55,6 +55,64 @@ def test_words_with_accents_that_are_no_name_given_stay():
     assert redact(text, LetterContext(victim_name="Ms Grace Okafor")).text == text
 
 
+# An accented capital and the name's other forms (a review wrote them into letters: each of
+# these reached the panel member as written). The details with the accent and without it.
+@pytest.mark.parametrize("victim,written,expect", [
+    # the family, a possessive in capitals, a firm's name run into the surname with a hyphen
+    ("Ms Zoë Élan", "We wrote to the Elans and the ELANS.", "We wrote to the [VICTIM] and the [VICTIM]."),
+    ("Ms Zoe Elan", "We wrote to the Élans.", "We wrote to the [VICTIM]."),
+    ("Ms Zoë Élan", "ELAN'S VAN was damaged.", "[VICTIM]'S VAN was damaged."),
+    ("Ms Zoe Elan", "Élan's van was damaged.", "[VICTIM]'s van was damaged."),
+    ("Ms Zoë Élan", "A van from ÉLAN-TILES came.", "A van from [VICTIM] came."),
+    ("Ms Zoë Élan", "Elan-Tiles Ltd sent a van.", "[ORGANISATION] sent a van."),
+    ("Ms Zoe Elan", "We spoke to É L A N.", "We spoke to [VICTIM]."),
+    # the same in plain letters: a possessive in capitals, a surname run into another word
+    ("Ms Grace Okafor", "OKAFOR'S VAN was damaged.", "[VICTIM]'S VAN was damaged."),
+    ("Ms Grace Okafor", "Okafor-Tiles and SMITH-OKAFOR paid.", "[VICTIM] and [VICTIM] paid."),
+    # hidden before as "[VICTIM] Tiles"; now the firm whole
+    ("Ms Zoë Élan", "Élan Tiles sent a van; Ms ÉLAN and ELAN were there.", "[ORGANISATION] sent a van; [VICTIM] and [VICTIM] were there."),
+    ("Ms Zoë Élan", "Elan Tiles sent a van.", "[ORGANISATION] sent a van."),
+])
+def test_an_accented_name_in_another_form_is_hidden(victim, written, expect):
+    tail = "\n\nWe have decided to stop the case."
+    assert redact(written + tail, LetterContext(victim_name=victim)).text == expect + tail
+
+
+@pytest.mark.parametrize("text,expect", [
+    # a name found in the letter (not in the details) and again with the accent dropped or added
+    ("Mr Élan hit you. Later Elan said sorry.", "[NAME] hit you. Later [NAME] said sorry."),
+    ("Mr Elan hit you. Later ÉLAN said sorry.", "[NAME] hit you. Later [NAME] said sorry."),
+    ("Mr Müller hit you. Later Muller said sorry.", "[NAME] hit you. Later [NAME] said sorry."),
+    ("Mr Ødegaard hit you. Later Odegaard said sorry.", "[NAME] hit you. Later [NAME] said sorry."),
+    # a name with an accented capital after a family word, and again in capitals
+    ("Your son Émile was there. EMILE said.", "Your son [NAME] was there. [NAME] said."),
+    # a firm or venue whose name starts with an accented capital
+    ("He worked for Émeraude Carpets, then Özkan Motors, then at Élise Nightclub.",
+     "He worked for [ORGANISATION], then [ORGANISATION], then at [PLACE]."),
+])
+def test_names_and_firms_with_an_accented_capital_are_read_as_plain_ones(text, expect):
+    tail = "\n\nWe have decided to stop the case."
+    assert redact(text + tail, LetterContext(victim_name="Ms Kate Hall")).text == expect + tail
+
+
+@pytest.mark.parametrize("victim,written,expect", [
+    # spelt out or cut into pieces, with the letters letter_spellings keeps or another accent
+    ("Mr Hans Müller", "We spoke to M ü l l e r, M Ü L L E R and Mül ler.", "We spoke to [VICTIM], [VICTIM] and [VICTIM]."),
+    ("Mr Lars Åberg", "We spoke to Å b e r g and Åb erg.", "We spoke to [VICTIM] and [VICTIM]."),
+    ("Ms Zoë Élan", "We spoke to É l a n and Él an.", "We spoke to [VICTIM] and [VICTIM]."),
+    ("Mr José Pérez", "Perez, PÉREZ, the Perezes and P e r e z.", "[VICTIM], [VICTIM], the [VICTIM] and [VICTIM]."),
+])
+def test_an_accented_name_spelt_out_or_in_pieces_is_hidden(victim, written, expect):
+    tail = "\n\nWe have decided to stop the case."
+    assert redact(written + tail, LetterContext(victim_name=victim)).text == expect + tail
+
+
+def test_accented_words_stay_whatever_the_victims_name():
+    text = "The café, a naïve fiancé, déjà vu, an Über driver and Öko food. The ÉCOLE is shut.\n\nWe decided."
+    for victim in ("Ms Zoë Élan", "Mr Hans Müller", "Ms Grace Okafor"):
+        assert redact(text, LetterContext(victim_name=victim)).text == text
+
+
 @pytest.fixture(scope="module")
 def panel_site(tmp_path_factory):
     path = tmp_path_factory.mktemp("name-marks") / "vcl_qa.db"

@@ -6,7 +6,9 @@
   "MaryAnn"; "O Brien" and "OBrien" or "O'Brien"; "Van Dyke" and "Vandyke";
 - another spelling of a German or Scandinavian letter: ü as ue or u, ö as oe or o, ä as ae or a,
   ß as ss, ø as oe or o, å as aa or a, æ as ae, both ways ("Müller" in the details and "Mueller"
-  in the letter, or "Mueller" and "Müller").
+  in the letter, or "Mueller" and "Müller"); and the plain letter a case system keeps for it
+  spelt out in the letter ("Muller" in the details, "Mueller" in the letter), never where that
+  spelling is an English word or another listed name.
 
 Words that only start like the name, towns and other people's names stay as they were."""
 from __future__ import annotations
@@ -106,6 +108,40 @@ def test_a_name_with_another_spelling_of_a_german_or_scandinavian_letter_is_hidd
     assert _said(victim, f"The report says {written} was there.") == "The report says [VICTIM] was there."
 
 
+@pytest.mark.parametrize("victim,written", [
+    # the details with the umlaut dropped ("Muller" for a Müller), the letter spelling it out
+    ("Mr Hans Muller", "Mueller"),
+    ("Mr Hans Muller", "MUELLER"),
+    ("Mr Hans Muller", "mueller"),
+    ("Ms Greta Schroder", "Schroeder"),
+    ("Ms Anna Jager", "Jaeger"),
+    ("Mr Otto Konig", "Koenig"),
+])
+def test_a_plain_letter_in_the_details_spelt_with_an_e_in_the_letter_is_hidden(victim, written):
+    assert _said(victim, f"The report says {written} was there.") == "The report says [VICTIM] was there."
+
+
+def test_the_plain_letter_spelt_with_an_e_with_a_title_and_as_the_family():
+    assert (_said("Mr Hans Muller", "Dear Mr Mueller, we wrote to the Muellers and to mueller_h.")
+            == "Dear [VICTIM], we wrote to the [VICTIM] and to [VICTIM].")
+
+
+@pytest.mark.parametrize("victim,text", [
+    # a spelling with an e that is an English word, or another listed name, is never read
+    ("Ms Lena Hus", "The hues of the sky, the Hues album and the dues paid stay."),
+    ("Ms Ana Gos", "He goes home. Goes there, and the Goes family."),
+    ("Mr Hans Muller", "The mule, the muesli and the mulled wine stay."),
+    ("Ms Ruth Tod", "He toed the line."),
+])
+def test_a_plain_letter_spelt_with_an_e_hides_no_word(victim, text):
+    assert _said(victim, text) == text
+
+
+def test_a_first_name_of_two_letters_is_no_other_name_with_an_e():
+    """"Jo" and "Joe" are two people (and the last letter is never spelt out)."""
+    assert "[VICTIM]" not in _said("Ms Jo Hart", "Joe said so.")
+
+
 @pytest.mark.parametrize("victim,text,expect", [
     ("Mr Hans Müller", "Dear Mr Mueller, Hans Mueller and MR MUELLER told us.", "Dear [VICTIM], [VICTIM] and [VICTIM] told us."),
     ("Mr Hans Mueller", "Dear Mr Müller, Hans Müller told us.", "Dear [VICTIM], [VICTIM] told us."),
@@ -161,3 +197,24 @@ def test_an_english_first_names_letters_are_not_read_as_an_umlaut(victim, other)
 def test_a_user_name_built_from_another_spelling_is_hidden_whole(victim, text, expect):
     """A handle is hidden whole, not left as "[VICTIM]_h" or "[NAME].[VICTIM]" around a part."""
     assert _said(victim, text) == expect
+
+
+@pytest.mark.parametrize("victim,text,expect", [
+    # a surname run into another word with a hyphen: a firm's name built on it, a double-barrelled
+    # name the details do not give (each reached the panel member as written)
+    ("Ms Grace Okafor", "He paid Okafor-Tiles and SMITH-OKAFOR.", "He paid [VICTIM] and [VICTIM]."),
+    ("Ms Ann Lloyd-Davies", "He paid Lloyd-Davies-Tiles.", "He paid [VICTIM]."),
+    # a surname that is also a word: only inside a sentence and not in capitals
+    ("Ms Kate Price", "He paid Price-Tiles.", "He paid [VICTIM]."),
+])
+def test_a_name_run_into_another_word_with_a_hyphen_is_hidden_whole(victim, text, expect):
+    assert _said(victim, text) == expect
+
+
+@pytest.mark.parametrize("victim,text", [
+    ("Ms Ann Long", "Long-Term Support\n\nWe offer long-term help."),
+    ("Ms Kate Price", "PRICE-TAGS were missing and the price-tag stayed."),
+    ("Ms Rose Young", "Young-Smith and the young-ish man."),
+])
+def test_a_word_that_is_a_name_stays_in_a_hyphened_heading_capitals_or_lower_case(victim, text):
+    assert _said(victim, text) == text

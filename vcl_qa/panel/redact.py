@@ -12,7 +12,11 @@ word lists and patterns are in rules/redaction.yml):
   with its surname particles inside the tag ("Ms de la Cruz", "van der Berg", "Mr ap Iorwerth",
   "Mr OBrien" for O'Brien); written with other accents or with a German or Scandinavian
   letter spelt another way ("Mueller" or "Muller" for Müller, "Müller" for Mueller, "Weiss" for
-  Weiß, "Aaberg" for Åberg: letter_spellings), run together where the details split it or
+  Weiß, "Aaberg" for Åberg: letter_spellings; "Mueller" for a case system's Muller, where that
+  spelling is no English word or listed name: letter_spellings.plain), in capitals with a
+  possessive ("OKAFOR'S" -> "[VICTIM]'S"), run into another word with a hyphen ("Okafor-Tiles",
+  "SMITH-OKAFOR"; a part that is also an ordinary word only inside a sentence and not in
+  capitals: "Price-Tiles paid", not a heading's "Long-Term Support"), run together where the details split it or
   split where they run it together ("JeanLuc" for Jean-Luc or Jean Luc, "OBrien" for O Brien,
   "Jean Luc" for JeanLuc: _name_spellings); the family by its plural ("the Nowaks", "the
   Nowaks'"; a surname that is an ordinary word only after "the": "the Fields", not "the
@@ -47,7 +51,12 @@ word lists and patterns are in rules/redaction.yml):
   only with one: "our office in Leeds" stays), a street with a street word not on the short
   list, or a market or quay naming a street, after "on", "along", "down", "up", "off" ("on Corn
   Market", "along Castle Row", "along Lowfield Plain"; not after "in" or "outside", and no
-  Green, Hill or Park: "in Golders Green" stays), the street a shop, home or other premises is
+  Green, Hill or Park: "in Golders Green" stays), a street ending in Close, Rise, Yard, Mews,
+  Way, Place, Walk, Row, Parade, Approach or Croft after "in", "at", "to", "by", "of" ... ("he
+  lives in Hartley Way", "the end of Orchard Close"; not "in Any Way", nor a station named so),
+  a street named by "the" and its street word ("on The Crescent", "the shops on the Parade"), a
+  numbered street whose street word also starts names ("at 3 Hartley Mount", "14 Kings
+  Broadway"; "7 Mount Pleasant" is street_line's or a postal cue's), the street a shop, home or other premises is
   on whatever its street word ("the bakery on Hollins Plain": two or three capitalised words
   after the premises word and "on"; not islands, districts or days of the year: "a house on
   Canvey Island", "the pub on Bonfire Night"), well-known streets with no street word at
@@ -68,9 +77,11 @@ word lists and patterns are in rules/redaction.yml):
   "+351 912 345 678", "0048 601 234 569", "+1 (212) 555-0199"),
   [EMAIL] (also spelled out: "rose dot hill at example dot com", or with its "@" lost or spaced
   out: "lena.holt cps.gov.uk"), [DATE OF BIRTH] (after "date
-  of birth", "DOB", "birth date", "birthday", "born on/in", "b."; with no label, a full date right
-  after a person's name in brackets or between commas, or after an age, three years or more
-  before the letter's date: "Jamie (14/03/2009)", "aged 15 (14/03/2009)"), [CASE REF] (the
+  of birth", "DOB", "birth date", "birthday", "born on/in", "b."; with no label, a full date or a
+  year alone right after a person's name in brackets or between commas, three years or more
+  before the letter's date: "Jamie (14/03/2009)", "Daniel Price (1987)"; a baby's or child's up
+  to the letter's date, after an age or after the name of a baby or child named by a word for
+  one: "aged 8 weeks (12.01.2026)", "baby Ava (12.01.2026)", "your son Noah, 3.3.2025,"), [CASE REF] (the
   context URN however spaced, URN-shaped codes, crime and incident numbers, any code with a
   digit after a reference label; a URN-shaped code that is not the context's urn is [OTHER
   CASE REF]),
@@ -80,6 +91,8 @@ word lists and patterns are in rules/redaction.yml):
   [NUMBER] (any other number of eight figures or more on its own: "stolen in May, 123456789",
   "account ending 12345678"; the other tags win where their rules read the number).
 - Details a local panel could recognise: [PLACE] (pubs, clubs, shops, hospitals, hospices, parks, kennels,
+  post offices ("Hartley Post Office"), pubs by a common name after "in the", "to the" ("drinking
+  in the Red Lion": pub_names) or by a stop word before "pub" ("the Crown pub"),
   garages, libraries, pools, baths, rinks, service stations, children's homes and other venues
   by name, "the Red Lion on 14
   September", "outside the Royal Oak", "in Victoria Park", "Ashcombe Manor Kennels": a venue word
@@ -138,8 +151,10 @@ Limits, honestly: this is rules, not a trained name recogniser. It misses a pers
 that has no title, is not in the context or `extra_names`, does not start with a listed
 first name, follows no family, role or person word and is not seen elsewhere with one
 ("Okonkwo said", "the boy Sami" with no comma); misspelt forms of the victim's name (other
-spellings than letter_spellings, run-together and split forms; "Mueller" for a case system's
-"Muller" is not read: its "u" may be any letter);
+spellings than letter_spellings, run-together and split forms; a plain letter spelt with an e
+only between two consonants: "Oezturk" for a case system's "Ozturk" is not read, nor "Aaberg"
+for "Aberg"; a name found in the letter, not given, only in its own letters without accents:
+"Mr Mueller ... Muller said" is not read);
 a passport or other personal number of under eight figures with other words between it and
 "passport" than those that lead to it ("his passport, stolen in May, 1234567"; eight figures or
 more on their own are [NUMBER]); a house's name with no quotes that starts with a stop word
@@ -154,14 +169,21 @@ before a comma and a family word ("Zuri, your daughter, ..."); addresses with no
 Maltings" in running text), or with a number but no street word and no cue to post something
 ("he lives at 9 Lowther": only listed streets with no street word, such as "9 Haymarket", are
 known); a date of birth with no label other than right after a name or an age, or one less
-than three years before the letter's date (a baby's); a venue named with no cue ("film
-from Spar shows"); dates of what happened told with no incident word near them (in their
-sentence, or in the one before a short sentence of their own) and no place of an offence
+than three years before the letter's date after a name with no word for a baby or child before
+it ("your husband Tom (3 May 2025)": a case date reads the same); a venue named with no cue
+("film from Spar shows", "outside McDonald's"), a pub with a name off the list after "in the"
+("drinking in the Bell": "in the Bell" is also a bell), a street with no number and a street
+word that also ends districts, after "in" or "at" ("in Golders Green", "at Castle Hill"); dates
+of what happened told with no incident word near them (in their sentence, or in the one before
+a short sentence of their own) and no place of an offence
 right before them ("at the bus stop near your home on 3 March"). Towns and districts stay on
 purpose. It over-redacts a capitalised common word that is a known name ("in the Summer" for a
 victim called Summer), the month of a date when the victim is called May or June, a decision
 date told with no keep word right after a sentence with an incident word ("for hurting you. We
-took this step on 23 May."), a county or hospital after "at the" ("at the Kent centre"), a
+took this step on 23 May."), a shopping walk or parade named like a street after "in", "to" ...
+("the robbery in Castle Walk": hidden as a street), a capitalised word joined by a hyphen inside
+a sentence that is the victim's surname and a word ("our Long-Term Support" for a Ms Long, as
+"Long" alone there), a county or hospital after "at the" ("at the Kent centre"), a
 district named like a park ("Trafford Park"), the town inside an address, a capitalised word
 made of the victim's names in a handle-like run with a digit, underscore or @ ("Field_2"),
 and a lower-case word that is one of the victim's names and in no English dictionary. A pet
@@ -204,8 +226,8 @@ from vcl_qa.engine.structure import as_written, impersonal_greetings, surname_at
 
 RULES_FILE = "redaction.yml"
 # A word: letters, inner apostrophes and hyphens ("O'Neill", "Adeyinka-Brown"); a possessive
-# 's is left outside so "Okafor's" becomes "[VICTIM]'s".
-WORD = re.compile(r"[^\W\d_]+(?:['’](?!s\b)[^\W\d_]+|-[^\W\d_]+)*")
+# 's is left outside so "Okafor's" becomes "[VICTIM]'s" (and "OKAFOR'S" "[VICTIM]'S").
+WORD = re.compile(r"[^\W\d_]+(?:['’](?![sS]\b)[^\W\d_]+|-[^\W\d_]+)*")
 # What may sit between two words of one name: spaces and at most one line break.
 GAP = re.compile(r"\.?[ \t]*(?:\n[ \t]*)?")
 COLLAR = re.compile(r"[ \t]+(\d{1,6})[ \t]+")
@@ -337,11 +359,15 @@ class RedactionRules:
     birth_after_age: re.Pattern  # an age right before the date: "aged 15 (", "(aged 15, "
     birth_after_date: re.Pattern  # what comes after the date: ")", ",", ".", the line's end
     birth_years: int  # at least this many years before the letter's date
+    birth_year: re.Pattern  # a year alone right after a name: "Daniel Price (1987)"
+    birth_child: re.Pattern  # a word for a baby or child before its name: "baby Ava (", "your son Noah, "
+    birth_baby: re.Pattern  # a word for a baby right before the bracket, no name: "your baby ("
     # letter_spellings: a name's letter -> how else it is written ("ü" -> "ue", "u"); two plain
     # letters -> the letter they may stand for ("ue" -> "ü", "u"); single letters that are a
     # surname's own before it ("O Brien": "O'Brien")
     letter_spellings: dict[str, tuple[str, ...]]
     pair_spellings: dict[str, tuple[str, ...]]
+    plain_spellings: dict[str, tuple[str, ...]]  # a plain letter -> the letter spelt out: "u" -> "ue"
     pairs_not_after: dict[str, frozenset[str]]  # "ue" after "q" or "g" is no umlaut ("Marques")
     apostrophe_letters: frozenset[str]
     # The pattern urn_shape (a CPS case reference's shape): one not this case's is [OTHER CASE REF].
@@ -617,8 +643,13 @@ def load_rules() -> RedactionRules:
         birth_after_age=_birth_regex(births, "after_age", fragments),
         birth_after_date=_birth_regex(births, "after_date", fragments),
         birth_years=int(births.get("years_before", 3)),
+        birth_year=_compile(rf"(?<![\w/.\-£$€])(?:{births.get('year') or '(?!)'})(?![\w/\-]|[.,]\d)",
+                            "birth_dates.year"),
+        birth_child=_birth_regex(births, "child_before", fragments),
+        birth_baby=_birth_regex(births, "baby_before", fragments),
         letter_spellings=_spelling_table(spellings.get("letters"), "letters"),
         pair_spellings=_spelling_table(spellings.get("pairs"), "pairs"),
+        plain_spellings=_spelling_table(spellings.get("plain"), "plain"),
         pairs_not_after={str(k).lower(): _low(v) for k, v in (spellings.get("pairs_not_after") or {}).items()},
         apostrophe_letters=frozenset(str(w) for w in spellings.get("apostrophe_letters") or []),
     )
@@ -688,8 +719,9 @@ def ordinary_word(rules: RedactionRules, word: str) -> bool:
 class _Doc:
     """The text with what several detectors need: words, protected spans, lower-case words."""
 
-    def __init__(self, text: str, rules: RedactionRules):
+    def __init__(self, text: str, rules: RedactionRules, marked: str | None = None):
         self.text, self.rules = text, rules
+        self.marked = marked if marked is not None and len(marked) == len(text) else text  # with its accents
         self.tokens = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
         self.starts = [t[0] for t in self.tokens]
         self.protected = [m.span() for m in rules.protected.finditer(text)]
@@ -778,7 +810,7 @@ class _Doc:
         if k not in self._welsh:  # (once a line: a long line was read again for each word on it)
             start = self._newlines[k - 1] + 1 if k else 0
             end = self._newlines[k] if k < len(self._newlines) else len(self.text)
-            self._welsh[k] = line_language(self.text[start:end]) == "cy"
+            self._welsh[k] = line_language(self.marked[start:end]) == "cy"
         return self._welsh[k]
 
     def same_line(self, a: int, b: int) -> bool:
@@ -927,15 +959,18 @@ def redact(text: str, context: LetterContext | None = None, extra_names: Iterabl
     # the text as written, invisible characters and all.
     bare, places = invisible.plain(text)
     context, extra_names, hide = _plain_details(context, extra_names, hide)
-    # Read with a name's apostrophes and hyphens made plain, and the names given spelt as given
-    # ("Dear Ms O‘Dwyer", "Ms Okafor\u2011Smith", "Siobhán" for a Siobhan): same length, so
-    # every place found is a place in the text as written.
-    read = _as_named(_inner_marks(bare), context, extra_names)
+    # Read with a name's apostrophes and hyphens made plain, its accents left out (_accents_plain:
+    # "Élan Tiles" is a firm as "Elan Tiles" is; "ELAN" and "the Elans" are a Zoë Élan's), and the
+    # names given spelt as given ("Dear Ms O‘Dwyer", "Ms Okafor\u2011Smith", "Müller" for a
+    # Mueller): same length, so every place found is a place in the text as written.
+    # (a Welsh line is told by its accents, ŵ, â ...: read in `marked`, the text with them)
+    marked = _inner_marks(bare)
+    read = _as_named(_accents_plain(marked, _kept_letters(rules)), context, extra_names)
     if places is not None:
-        spans = _spans(read, context, extra_names, hide, rules)
+        spans = _spans(read, context, extra_names, hide, rules, marked)
         moved = [c._replace(**dict(zip(("start", "end"), places.span(c.start, c.end, len(text))))) for c in spans]
         return _apply(text, moved, rules)
-    return _apply(text, _spans(read, context, extra_names, hide, rules), rules)
+    return _apply(text, _spans(read, context, extra_names, hide, rules, marked), rules)
 
 
 # Marks a name's apostrophe or hyphen is typed with in place of the plain ones: a left or
@@ -956,6 +991,39 @@ def _inner_marks(text: str) -> str:
 
 # Letters with no decomposition that are read as a plain letter with a mark ("Ødegaard").
 _BASE_LETTERS = {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "ŧ": "t"}
+
+
+@lru_cache(maxsize=4096)
+def _plain_letter(ch: str) -> str:
+    """`ch` without its accent, in its case ("É" -> "E", "ë" -> "e", "Ł" -> "L"); `ch` itself when
+    it is no accented letter (one character for one)."""
+    if not ch.isalpha():
+        return ch
+    parts = unicodedata.normalize("NFD", ch)
+    base = parts[0] if len(parts) > 1 and all(unicodedata.combining(p) for p in parts[1:]) else ch
+    low = base.lower()
+    if len(low) == 1 and low in _BASE_LETTERS:
+        base = _BASE_LETTERS[low].upper() if base.isupper() else _BASE_LETTERS[low]
+    return base if len(base) == 1 and base.isalpha() else ch
+
+
+def _kept_letters(rules: RedactionRules) -> frozenset[str]:
+    """The letters letter_spellings writes otherwise ("ü", "Ø", "å" ...), in both cases: a name
+    keeps them when read (_accents_plain), so that "Müller" is still read as Mueller or Muller."""
+    return frozenset(c for k in rules.letter_spellings if len(k) == 1 for c in (k, k.upper()))
+
+
+def _accents_plain(text: str, keep: frozenset[str] = frozenset()) -> str:
+    """`text` with every accented letter read as its plain letter, in its case, but those in
+    `keep` (_kept_letters; same length: "Élan Tiles" -> "Elan Tiles", "ZOË" -> "ZOE"). The
+    patterns and the other detectors read a capital as A to Z ("Élan Tiles" was no firm to them,
+    "your son Émile" no name), and a name found in the letter was one only as written ("Mr Élan"
+    hid no "Elan")."""
+    if text.isascii():
+        return text
+    table = {ord(ch): plain for ch in set(text) if not ch.isascii() and ch not in keep
+             and (plain := _plain_letter(ch)) != ch}
+    return text.translate(table) if table else text
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
@@ -1008,28 +1076,31 @@ def _as_named(text: str, context: LetterContext | None, extra_names: Iterable[st
 
 
 def _plain_details(context: LetterContext | None, extra_names: Iterable[str], hide: Iterable[str]):
-    """The names to hide, made plain as the text is (a soft hyphen in the details' name)."""
+    """The names to hide, made plain as the text is (a soft hyphen in the details' name; its
+    accents, but for the letters _kept_letters keeps: _accents_plain)."""
+    keep = _kept_letters(load_rules())
     if context is not None and context.victim_name:
         # (in the order a letter writes it: a case system's "Okafor, Jane (Ms)" is Ms Jane
         # Okafor, and "John Smith Jr" John Smith, so that "the Okafors" and "Dear Mr Smith" are
         # the victim's too)
-        name = as_written(_inner_marks(invisible.plain(context.victim_name)[0]))
+        name = _accents_plain(as_written(_inner_marks(invisible.plain(context.victim_name)[0])), keep)
         if name != context.victim_name:
             context = context.model_copy(update={"victim_name": name})
-    return (context, [_inner_marks(invisible.plain(n)[0]) for n in extra_names or () if n],
-            [invisible.plain(w)[0] for w in hide or () if w])
+    return (context, [_accents_plain(_inner_marks(invisible.plain(n)[0]), keep) for n in extra_names or () if n],
+            [_accents_plain(invisible.plain(w)[0], keep) for w in hide or () if w])
 
 
 def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str], hide: Iterable[str],
-           rules: RedactionRules) -> list[_Cand]:
-    """Where each tag goes in `text` (overlaps merged)."""
+           rules: RedactionRules, marked: str | None = None) -> list[_Cand]:
+    """Where each tag goes in `text` (overlaps merged); `marked`: the same text with its accents,
+    for telling a Welsh line."""
     # One character for one: offsets stay the same. A run of `longest_run` characters or more with
     # no space ("Ab-Ab-Ab-...", pasted) is no word a person reads: the patterns, which may start
     # at each of its characters, do not read it (48 KB of one took 46 s, growing as its square),
     # and it is hidden whole.
     long_runs = [m.span() for m in rules.long_run.finditer(text)]
     scanned = rules.long_run.sub(lambda m: RUN_FILLER * len(m.group()), text.translate(SPACES))
-    doc = _Doc(scanned, rules)
+    doc = _Doc(scanned, rules, marked)
     extra = tuple(n for n in (extra_names or ()) if n and n.strip())
     found = _pattern_cands(doc) + _context_cands(doc, context, extra) + _hidden(doc, hide)
     found += [_Cand(a, b, "hidden") for a, b in long_runs]
@@ -1072,33 +1143,63 @@ def _parse_date(text: str) -> dt.date | None:
         return None
 
 
+BIRTH_LEAD = 80  # the most characters read before a date of birth, or before the name it follows
+
+
+def _line_back(text: str, pos: int, most: int) -> int:
+    """Where the line holding `pos` starts, or `most` characters before `pos` if that is later."""
+    lo = max(0, pos - most)
+    return text.rfind("\n", lo, pos) + 1 or lo
+
+
 def _birth_dates(doc: _Doc, found: list[_Cand], context: LetterContext | None) -> list[_Cand]:
     """A date of birth with no label (birth_dates in rules/redaction.yml): a full date right after
     a person's name found in this letter (`found`'s [VICTIM] and [NAME]) with a bracket, a comma
-    or a dash between ("Jamie (14/03/2009)", "Jamie, 14.03.2009,"), or right after an age ("aged
-    15 (14/03/2009)"), then a closing bracket, comma, full stop or line end, and years before the
-    letter's date: a date of the case after a name ("PC Shaw (3 May 2024)") stays readable, as
-    the panel judges timeliness by it."""
+    or a dash between ("Jamie (14/03/2009)", "Jamie, 14.03.2009,"), or a year alone there
+    ("Daniel Price (1987)", "Daniel Price, 1987,"), then a closing bracket, comma, full stop or
+    line end, and years before the letter's date: a date of the case after a name ("PC Shaw (3
+    May 2024)") stays readable, as the panel judges timeliness by it. A baby's or child's is
+    recent: after an age ("aged 15 (14/03/2009)", "(aged 8 weeks, 12.01.2026)") or after the name
+    of a baby or child named by a word for one ("baby Ava (12.01.2026)", "her son Noah, 3.3.2025,":
+    child_before; "your baby (12.01.2026)": baby_before), any date up to the letter's date is the
+    date of birth; no date of the case is written there."""
     r = doc.rules
     text = doc.text
     dates = [(m, _parse_date(m.group())) for m in r.birth_date.finditer(text)]
-    if not dates:
+    years = [(m, dt.date(int(m.group()), 1, 1)) for m in r.birth_year.finditer(text)]
+    if not dates and not years:
         return []
-    ends = {c.end for c in found if c.kind in ("victim", "name")}
+    starts: dict[int, list[int]] = {}  # where each name found ends -> where it starts
+    for c in found:
+        if c.kind in ("victim", "name"):
+            starts.setdefault(c.end, []).append(c.start)
     given = (context.letter_date or context.decision_date) if context is not None else None
-    seen = sorted((d for _, d in dates if d is not None), reverse=True)
+    seen = sorted({d for _, d in dates if d is not None}, reverse=True)[:2]  # the latest two days given
+    today = clock.today()
     out = []
-    for m, born in dates:
+    for m, born in dates + years:
         if born is None or not r.birth_after_date.match(text, m.end()):
             continue
-        line = text.rfind("\n", 0, m.start()) + 1
+        # (what comes before the date is read no further back than BIRTH_LEAD characters on its
+        # line: read from the line's start, a long line of years took time growing as its square)
+        line = _line_back(text, m.start(), BIRTH_LEAD)
         lead = r.birth_after_name.search(text, line, m.start())
-        if not ((lead and lead.start() in ends) or r.birth_after_age.search(text, line, m.start())):
+        named = lead is not None and lead.start() in starts
+        year_only = m.re is r.birth_year
+        # a baby's, a child's or after an age: a date of birth however recent ("baby Ava (12.01.2026)")
+        baby = lead is not None and (
+            any(r.birth_child.search(text, _line_back(text, s, BIRTH_LEAD), s) for s in starts[lead.start()])
+            if named else not year_only and r.birth_baby.search(text, line, lead.start()))
+        aged = not year_only and r.birth_after_age.search(text, line, m.start())
+        if not (named or baby or aged):
             continue
         # the letter's date: from the details, else the latest other date it gives, else today
-        others = [d for d in seen if d != born] if given is None else []
-        ref = given or (others[0] if others else dt.date.today())
-        if (born.year + r.birth_years, born.month, born.day) <= (ref.year, ref.month, ref.day):
+        # (the latest day given that is not this one: listing all the others for each date took
+        # time growing as the square of their number)
+        ref = given or next((d for d in seen if d != born), None) or today
+        if (baby or aged) and born <= ref:
+            out.append(_Cand(*m.span(), "dob"))
+        elif (born.year + r.birth_years, born.month, born.day) <= (ref.year, ref.month, ref.day):
             out.append(_Cand(*m.span(), "dob"))
     return out
 
@@ -1563,9 +1664,12 @@ def redact_letter(letter: Letter, extra_names: Iterable[str] = ()) -> Redacted:
 
 
 def _pattern_cands(doc: _Doc) -> list[_Cand]:
+    # (the patterns read no name given and tell no Welsh line, so they read the letters
+    # _kept_letters keeps without their marks too: "Özkan Motors" is a firm as "Ozkan Motors" is)
+    text = _accents_plain(doc.text)
     out = []
     for p in doc.rules.patterns:
-        for m in p.regex.finditer(doc.text):
+        for m in p.regex.finditer(text):
             start, end = m.span(p.group)
             if start < 0 or start == end:
                 continue
@@ -1615,8 +1719,9 @@ def _context_cands(doc: _Doc, context: LetterContext | None, extra: tuple[str, .
 
 
 def _key(word: str) -> str:
-    """How a name word is looked up: lower case, one kind of apostrophe."""
-    return word.lower().replace("’", "'")
+    """How a name word is looked up: lower case, one kind of apostrophe, no accents (_folded:
+    "Müller" found in the letter is "Muller" there too, and the reverse)."""
+    return word.lower() if word.isascii() else _folded(word)
 
 
 def _group(rules: RedactionRules, name: str) -> str | None:
@@ -1687,10 +1792,14 @@ def _letter_spellings(word: str) -> tuple[str, ...]:
     Müller, Muller; "Weiß" -> Weiss; "Aaberg" -> Åberg, Aberg. Two plain letters are read as
     the letter only where they may be one: not in a listed first name or surname ("Michael" is
     never "Michal"), and as the word's last two letters only as the letter ("Weiss" is "Weiß",
-    "Zoe" never "Zo")."""
+    "Zoe" never "Zo"). A plain u, o or a between two consonants may be the letter spelt with an e
+    (`plain`: "Muller" -> Mueller, "Schroder" -> Schroeder: a case system drops the umlaut that
+    the letter spells out), with the same care, and never where that makes an ordinary word or a
+    listed name ("Tod" is no "toed"; "Jo" no "Joe": not a word's first or last letter)."""
     rules = load_rules()
     pairs_ok = word.lower() not in rules.first_names and word.lower() not in rules.surnames
     options: list[tuple[str, ...]] = []
+    plain_at: set[int] = set()  # the options that spell a plain letter with an e
     i = 0
     while i < len(word):
         ch = word[i]
@@ -1699,6 +1808,14 @@ def _letter_spellings(word: str) -> tuple[str, ...]:
             options.append((ch, *(_cased(o, ch, word) for o in others)))
             i += 1
             continue
+        others = rules.plain_spellings.get(ch.lower()) if pairs_ok and 0 < i < len(word) - 1 else None
+        if others and _consonant(word[i - 1]) and _consonant(word[i + 1]):
+            others = tuple(o for o in others if word[i - 1].lower() not in rules.pairs_not_after.get(o, ()))
+            if others:  # ("Guntar" is no "Guentar": the u after a g is the g's)
+                plain_at.add(len(options))
+                options.append((ch, *(_cased(o, ch, word) for o in others)))
+                i += 1
+                continue
         pair = word[i:i + 2]
         others = rules.pair_spellings.get(pair.lower()) if pairs_ok and len(pair) == 2 else None
         if others and i and word[i - 1].lower() in rules.pairs_not_after.get(pair.lower(), ()):
@@ -1711,13 +1828,30 @@ def _letter_spellings(word: str) -> tuple[str, ...]:
             continue
         options.append((ch,))
         i += 1
-    varied = [k for k, o in enumerate(options) if len(o) > 1]
+    # (a letter's own spellings first: a plain letter's are the guess)
+    varied = sorted((k for k, o in enumerate(options) if len(o) > 1), key=lambda k: k in plain_at)
     if not varied:
         return ()
     for k in varied[MAX_RESPELT:]:
         options[k] = options[k][:1]
-    out = {"".join(p) for p in itertools.product(*options)} - {word}
-    return tuple(sorted(out))
+    out = set()
+    for p in itertools.product(*options):
+        spelt = "".join(p)
+        if any(p[k] != options[k][0] for k in plain_at) and not _unlisted_spelling(rules, spelt):
+            continue
+        out.add(spelt)
+    return tuple(sorted(out - {word}))
+
+
+def _consonant(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha() and ch.lower() not in "aeiouwy"  # ("Brown" is no "Broewn")
+
+
+def _unlisted_spelling(rules: RedactionRules, spelt: str) -> bool:
+    """`spelt` is no ordinary English word and no listed first name or surname: a guessed
+    spelling of a name ("Mueller" for a Muller) that hides no word and no other person."""
+    low = spelt.lower()
+    return not ordinary_word(rules, low) and low not in rules.first_names and low not in rules.surnames
 
 
 class _Spellings(NamedTuple):
@@ -1995,7 +2129,8 @@ def _known_variants(doc: _Doc, names: list[_Cand], context: LetterContext | None
         at = [m.start() for m in re.finditer(r"[^\W\d_]", run.group())]
         at = [run.start() + k for k in at]
         gaps = [text[at[k] + 1:at[k + 1]] for k in range(len(at) - 1)]
-        low = [text[k].lower() for k in at]  # (one by one: "İ" is two characters in lower case)
+        # (one by one: "İ" is two characters in lower case; without accents, as the keys are)
+        low = [_key(text[k]) for k in at]
         for i in range(len(at)):
             if i and i < len(gaps) and gaps[i - 1] == gaps[i]:
                 continue  # (inside a word spaced out: "P R [O S E]")
@@ -2049,15 +2184,16 @@ def _chunked(doc: _Doc, by_letters: dict[str, list[str]], known: dict[str, str],
         letters, cased = "", ""
         for j in range(i, len(toks)):  # (while the letters so far begin a name word)
             word = _INNER_MARKS.sub("", toks[j][2])  # ("O'Ne ill", "Oka-for")
-            if (letters + word).lower() not in starts or not word.isalpha():
+            if _key(letters + word) not in starts or not word.isalpha():  # (keys have no accents)
                 break
             if j > i and not _CHUNK_GAP.fullmatch(text, toks[j - 1][1], toks[j][0]):
                 break
             cased += word
-            letters = cased.lower()
+            letters = _key(cased)
             if (j == i and word == toks[i][2]) or letters not in wanted:
                 continue  # (a word written whole is read by the other detectors)
-            pieces = [toks[k][2] for k in range(i, j + 1)]
+            # (as written, with their accents: "Él an" is no "El an", the Spanish "el" and "an")
+            pieces = [doc.marked[toks[k][0]:toks[k][1]] for k in range(i, j + 1)]
             if all(len(p) == 1 for p in pieces) or _in_spaced_word(doc, i, j):
                 continue  # letters alone are a name spelt out (SPACED_RUN's), or a longer word's
             titled = i > 0 and toks[i - 1][2].lower().rstrip(".") in doc.rules.titles
@@ -2433,7 +2569,7 @@ def _recipient_organisation(doc: _Doc) -> list[_Cand]:
     return out
 
 
-_NOT_AFTER_NAME = re.compile(r"[\w\-]|['’](?!s\b)")  # "Moorside Service Station's" is the name
+_NOT_AFTER_NAME = re.compile(r"[\w\-]|['’](?![sS]\b)")  # "Moorside Service Station's" is the name
 _WHITE = re.compile(r"\s+")
 
 
@@ -2613,6 +2749,9 @@ def _known_once(doc: _Doc, known: dict[str, str], given: dict[str, str],
             plural = _family_plural(doc, i, surnames)
             if plural:
                 out.append(_Cand(doc.tokens[doc.particles_before(i)][0], e, plural, plural == "name"))
+            joined = _hyphened_given(doc, s, w, given)
+            if joined:
+                out.append(_Cand(s, e, joined, joined == "name"))
             continue
         if not w[0].isupper():
             if (w.islower() and given.get(key) and len(w) >= 3 and key not in doc.rules.particles
@@ -2636,6 +2775,30 @@ def _known_once(doc: _Doc, known: dict[str, str], given: dict[str, str],
             out.append(_Cand(toks[j][0], e, "name", True))  # "June Patterson": not learnt
     return out, learnt
 
+
+
+def _hyphened_given(doc: _Doc, start: int, word: str, given: dict[str, str]) -> str | None:
+    """`word` (at `start`) is joined by hyphens and some of its capitalised pieces are a word of a
+    name given ("Okafor-Smith", "OKAFOR-TILES", "Smith-Okafor" for an Okafor; "Élan-Tiles" for a
+    Zoë Élan; "Lloyd-Davies-Tiles" for a Lloyd-Davies; "Vo-Tiles" for a Vo): the kind of that
+    name, and the whole word is hidden (the name in the word reached the panel). A piece that is
+    also an ordinary word only inside a sentence, not in capitals and of three letters or more,
+    and never a month or day ("Price-Tiles paid"; "Long-Term Support" as a heading,
+    "FIELD-TESTED", "Co-Op", "June-July", "mid-May" stay)."""
+    if "-" not in word or not given or not word[0].isupper():  # ("mid-May", "pre-Christmas")
+        return None
+    pieces = word.split("-")
+    for i in range(len(pieces)):
+        for j in range(i + 1, len(pieces) + (i > 0)):  # (the whole word is looked up as it is)
+            part = "-".join(pieces[i:j])
+            key = _key(part)
+            if len(part) < 2 or not part[0].isupper() or key not in given or key in doc.rules.particles:
+                continue
+            if key in doc.rules.months_days or (doc.ordinary(part) and (
+                    len(part) < 3 or part.isupper() or doc.sentence_start(start))):
+                continue  # ("June-July" for a Ms June, "Co-Op" for a Ms Co)
+            return given[key]
+    return None
 
 
 def _vocative(doc: _Doc, s: int, e: int) -> bool:
