@@ -1455,3 +1455,52 @@ def test_the_same_incident_date_told_again_is_hidden_again():
             "The trial was fixed for 9 June. We decided on 9 June.")
     assert redact(text).text == ("He pushed you outside the shop on [DATE]. Nobody else was there on [DATE]. "
                                  "The trial was fixed for 9 June. We decided on 9 June.")
+
+
+def test_a_pub_before_its_date_on_the_next_line_is_hidden():
+    """holdout30: "in the car park of the Fox and Hounds" ended a hard-wrapped line and "on 4
+    May" began the next: venue_the looked for a space only, and the pub reached the panel."""
+    text = "He punched you in the car park of the Fox and Hounds\non 4 May. They went to the Red Lion\nin Hightown."
+    assert redact(text).text == ("He punched you in the car park of the [PLACE]\non [DATE]. "
+                                 "They went to the [PLACE]\nin Hightown.")
+
+
+def test_the_crown_court_and_services_before_a_line_break_stay():
+    text = ("The case went to the Crown Court\non 3 June. We spoke to the Witness Service\nin Leeds "
+            "and to the Victims' Right\nto Review team.")
+    assert redact(text).text == text
+
+
+def test_a_known_name_with_a_possessive_s_and_no_apostrophe_is_hidden():
+    """holdout31: "causing Serens death" for the daughter Seren named in the letter; the
+    possessive with no apostrophe stayed readable."""
+    text = ("I am sorry about the death of your daughter, Seren. He was charged with causing Serens "
+            "death. Your brother, Ivan, saw it; Ivans car was hit.")
+    assert redact(text).text == ("I am sorry about the death of your daughter, [NAME]. He was charged "
+                                 "with causing [NAME] death. Your brother, [NAME], saw it; [NAME] car was hit.")
+    got = redact("Amaras phone was taken.", LetterContext(victim_name="Ms Amara Okafor")).text
+    assert got == "[VICTIM] phone was taken."
+
+
+def test_a_word_that_is_a_known_name_with_an_s_stays():
+    """A name that is also a word (common_word_names, the lemma table) keeps its plural: "Marks",
+    "Bills", "Roses", "Parks" are words, not possessives."""
+    got = redact("Your son, Mark, your husband, Bill, your sister, Rose, and Mr Park were there. "
+                 "Marks and Spencer, the Bills paid, Roses sent and Parks closed.").text
+    assert got.endswith("Marks and Spencer, the Bills paid, Roses sent and Parks closed.")
+
+
+def test_the_date_of_a_call_or_visit_by_the_offender_is_hidden():
+    """holdout30: "The man who rang you on 11 October said he was from your bank": no word there
+    told what happened, and the date of the scam call reached the panel."""
+    text = ("The man who rang you on 11 October said he was from your bank. On 12 October someone "
+            "texted you again. A man came to your door on 13 October.")
+    assert redact(text).text == ("The man who rang you on [DATE] said he was from your bank. On [DATE] "
+                                 "someone texted you again. A man came to your door on [DATE].")
+
+
+def test_dates_of_calls_by_us_and_of_investigation_steps_stay():
+    text = ("I rang you on 3 May to tell you about the decision. We wrote to you on 4 May. The police "
+            "interviewed him on 5 May. The officer rang you on 6 May. He rang you on 7 May to explain "
+            "the delay. We called you on 8 May.")
+    assert redact(text).text == text

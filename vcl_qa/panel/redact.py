@@ -331,6 +331,9 @@ class RedactionRules:
     thing_determiners: frozenset[str]  # "the", "a", "his" ...: a singular thing is a noun after these
     time_before: re.Pattern  # "at 8.40pm on 6 June": a time just before the date tells what happened
     place_before: re.Pattern  # "at the bus stop on 3 March": a place of an offence just before the date
+    contact_before: re.Pattern  # "the man who rang you on 11 October": the offender's call or visit
+    contact_after: re.Pattern  # "on 11 October a man rang you"
+    contact_keep_after: re.Pattern  # "... on 3 May to tell you ...": a call about the case
     cue_window: int
     cue_window_most: int  # the window before a date holds at most this many words, capitalised ones too
     cue_window_after: int
@@ -524,6 +527,7 @@ def load_rules() -> RedactionRules:
     particles = "|".join(re.escape(w) for w in _low(block.get("place_particles")))
     incident = data.get("incident_dates") or {}
     counted = _expand(str(incident.get("counted_from", "(?!)")), fragments, "incident_dates.counted_from")
+    contact = _expand(str(incident.get("offender_contact", "(?!)")), fragments, "incident_dates.offender_contact")
     clause = _alternation(incident.get("clause_words") or []) or "(?!)"
     time_of_day = str(incident.get("time_of_day", "(?!)"))
     family = data.get("name_cues") or {}
@@ -612,6 +616,9 @@ def load_rules() -> RedactionRules:
         time_before=_compile(rf"(?:{time_of_day})[ \t,]*(?:(?:on|of)[ \t]+)?$", "incident_dates.time_of_day",
                              re.IGNORECASE),
         place_before=_place_regex(incident.get("places") or []),
+        contact_before=_compile(rf"(?:{contact})[ \t]*,?[ \t]*(?:(?i:on)[ \t]+)?$", "incident_dates.offender_contact"),
+        contact_after=_compile(rf"[ \t]*,?[ \t]*(?:{contact})", "incident_dates.offender_contact"),
+        contact_keep_after=_compile(str(incident.get("contact_keep_after", "(?!)")), "incident_dates.contact_keep_after"),
         cue_window=int(incident.get("window_words", 10)),
         cue_window_most=int(incident.get("window_most_words", 40)),
         cue_window_after=int(incident.get("window_after_words", 10)),
@@ -1500,6 +1507,9 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
             telling = told[:1] + telling
         if r.place_before.search(text, max(start, m.start() - 60), m.start()):
             telling.insert(0, "incident")  # "at the bus stop on 3 March": the place is nearest the date
+        if ((r.contact_before.search(text, max(start, m.start() - 120), m.start())
+                or r.contact_after.match(text, m.end(), end)) and not r.contact_keep_after.match(text, m.end(), end)):
+            telling.insert(0, "incident")  # "the man who rang you on 11 October": the offender's call
         telling = telling or [c for c in (tell(w, True, after, i) for i, w in enumerate(after)) if c]
         if subject and not telling and not any(
                 _is_thing(r.subject_keep, w) for w in before + after):
@@ -2752,6 +2762,9 @@ def _known_once(doc: _Doc, known: dict[str, str], given: dict[str, str],
             joined = _hyphened_given(doc, s, w, given)
             if joined:
                 out.append(_Cand(s, e, joined, joined == "name"))
+            owner = None if plural or joined else _bare_possessive(doc, w, known)
+            if owner:  # "causing Serens death": hidden whole, as "Mr Treachers car" is
+                out.append(_Cand(s, e, owner, owner == "name"))
             continue
         if not w[0].isupper():
             if (w.islower() and given.get(key) and len(w) >= 3 and key not in doc.rules.particles
@@ -2775,6 +2788,21 @@ def _known_once(doc: _Doc, known: dict[str, str], given: dict[str, str],
             out.append(_Cand(toks[j][0], e, "name", True))  # "June Patterson": not learnt
     return out, learnt
 
+
+
+def _bare_possessive(doc: _Doc, word: str, known: dict[str, str]) -> str | None:
+    """`word` is a known name with a possessive "s" and no apostrophe ("causing Serens death" for
+    a Seren named in the letter, "SERENS" in capitals): the name's kind. Not where the name or
+    the word with its "s" is an ordinary word or a name that is one (common_word_names, or seen
+    in lower case in this letter: "Marks", "Bills", "Roses", "Parks" stay), nor a stop word."""
+    if len(word) < 4 or not word[0].isupper() or word[-1] != ("S" if word.isupper() else "s"):
+        return None
+    base = word[:-1]
+    kind = known.get(_key(base))
+    if (not kind or base.lower() in doc.rules.stop_words or doc.is_common(base)
+            or doc.ordinary(base) or doc.ordinary(word)):
+        return None
+    return kind
 
 
 def _hyphened_given(doc: _Doc, start: int, word: str, given: dict[str, str]) -> str | None:
