@@ -483,7 +483,7 @@ def _goes_on(prev: Line | None, prev_text: str, s: str, pats: StructurePatterns)
     it"): both were headings, out of the sentence they finish."""
     if prev is None or prev.kind != "prose" or not prev_text or pats.line_end_sentence.search(prev_text):
         return False
-    return bool(pats.list_item_goes_on.search(prev_text)) or s[:1].islower()
+    return _breaks_off(prev_text, pats) or s[:1].islower()
 
 
 def line_shape(line: str) -> tuple:
@@ -495,9 +495,23 @@ def line_shape(line: str) -> tuple:
     pats = patterns()
     s = line.strip()
     first = s[:1]
-    return (bool(s) and _is_heading(s, pats) and not pats.bullet.match(s),
+    # (a heading has at most heading_max_words words: a line of a paragraph is not split whole)
+    short = len(s.split(None, pats.heading_max_words)) <= pats.heading_max_words
+    return (bool(s) and short and _is_heading(s, pats) and not pats.bullet.match(s),
             "A" if first.isupper() or first.isdigit() else "a" if first.islower() else first,
-            bool(pats.list_item_goes_on.search(s)))
+            _breaks_off(s, pats))
+
+
+def _breaks_off(text: str, pats: StructurePatterns) -> bool:
+    """Does the line end mid-phrase (`list_item_goes_on`)? Only its last characters are read:
+    the pattern is anchored at the end, and searched over a paragraph typed as one line it was
+    tried at every character (a fifth of a millisecond a one-click check, twice)."""
+    return bool(pats.list_item_goes_on.search(text.rstrip()[-_GOES_ON_TAIL:]))
+
+
+# Characters read from a line's end for `list_item_goes_on`: more than its longest word and
+# the one before it (a match at the slice's first character would need a 24-letter word).
+_GOES_ON_TAIL = 24
 
 
 def _is_heading(s: str, pats: StructurePatterns) -> bool:
@@ -581,7 +595,7 @@ def join_page_breaks(text: str) -> str:
         before, after = stripped[a - 1], stripped[b + 1]
         if pats.line_end_sentence.search(before) or pats.bullet.match(after):
             continue
-        if not (after[:1].islower() or pats.list_item_goes_on.search(before)):
+        if not (after[:1].islower() or _breaks_off(before, pats)):
             continue
         lo = starts[a - 1] + len(lines[a - 1].rstrip())
         hi = starts[b + 1] + (len(lines[b + 1]) - len(lines[b + 1].lstrip()))
@@ -757,7 +771,7 @@ def _ends_item(prev_text: str, line: str, pats: StructurePatterns) -> bool:
     "... on 0808 168 9111 or" / "Victim Care on ..."): "- call Victim Support on 0808 168 9111"
     then "We are sorry for the worry" was one sentence of 16 words, read by every check as one."""
     first = line[:1]
-    return (first.isupper() or first.isdigit()) and not pats.list_item_goes_on.search(prev_text)
+    return (first.isupper() or first.isdigit()) and not _breaks_off(prev_text, pats)
 
 
 # --- the letter a block at a time ----------------------------------------------------------
