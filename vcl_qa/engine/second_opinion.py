@@ -60,10 +60,13 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
         # The patterns' first hit, in one segment, already carrying the classifier's agreement
         # settles it (it is one of the hit segments looked at below): most letters stop here,
         # with only those one or two sentences read.
+        # (the sentence before one that points back to it is read last, and only when the
+        # others do not settle it: it is the same "any" over all of them, and most letters need
+        # no more sentences read than before)
         back = refers_back(state.ruleset)
         first = next((i for i, s in enumerate(segs) if s.start <= hit.start and hit.end <= s.end), None)
         if first is not None:
-            probs = opinion(_with_next(segs, first, back))
+            probs = opinion(_with_next(segs, first))
             if not probs:
                 return hit  # no model: no opinion
             if any(p >= limits["veto"] for p in probs):
@@ -71,11 +74,14 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
         hits = hit_segments(concept, state.document, state.window_cache)
         if not hits:
             return hit  # found over a wider window than one sentence: the patterns' word stands
-        near = sorted({j for i in hits for j in _with_next(segs, i, back)})
+        near = sorted({j for i in hits for j in _with_next(segs, i)})
         probs = opinion(near)
         if not probs:
             return hit
         if any(p >= limits["veto"] for p in probs):
+            return hit
+        before = sorted({j for i in hits for j in _with_next(segs, i, back)} - set(near))
+        if before and any(p >= limits["veto"] for p in opinion(before)):
             return hit
         state.doubted[concept.name] = Doubt(segs[hits[0]].start, segs[hits[0]].end)
         return None
