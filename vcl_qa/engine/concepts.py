@@ -296,11 +296,13 @@ def _joined(segs: list, i: int, size: int) -> str:
         text = segs[i].text
     else:
         text = " ".join(s.text for s in segs[i : i + size])
-    if "-\n" in text or "- \n" in text:
-        # a word hyphenated across a line break, as a PDF or an e-mail wraps it, read whole:
-        # "to be re-\nviewed by a prosecutor" is "reviewed" (holdout30)
-        text = _HYPHEN_BREAK.sub("", text)
-    return SPACES.sub(" ", text) if "  " in text or "\n" in text or "\t" in text or not text.isascii() else text
+    if "\n" in text:
+        if "-\n" in text or "- \n" in text:
+            # a word hyphenated across a line break, as a PDF or an e-mail wraps it, read whole:
+            # "to be re-\nviewed by a prosecutor" is "reviewed" (holdout30)
+            text = _HYPHEN_BREAK.sub("", text)
+        return SPACES.sub(" ", text)
+    return SPACES.sub(" ", text) if "  " in text or "\t" in text or not text.isascii() else text
 
 
 _HYPHEN_BREAK = re.compile(r"(?<=[a-z])-[ \t]*\n\s*(?=[a-z])")
