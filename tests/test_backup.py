@@ -298,3 +298,21 @@ def test_restore_says_when_the_backup_was_made_on_the_uk_clock(dbfile, tmp_path,
     assert f"from the backup made {said};" in result.stderr
     assert "+00:00" not in result.stderr and "UTC" not in result.stderr
     assert "and 1 user from" in result.stderr  # (it said "1 users")
+
+
+def test_two_restores_in_the_same_second_each_set_the_database_aside(dbfile, tmp_path):
+    """The copy a restore keeps aside is named by the second it was made: a second restore in
+    that second was refused ("... already exists: give a new file name"), and a test restoring
+    twice failed on a fast machine. The next free second is taken; retention still reads it."""
+    import datetime as dt
+
+    from vcl_qa.ops import backup as backups
+    from vcl_qa.ops.retention import SET_ASIDE
+
+    backups.backup(dbfile, tmp_path / "b.db")
+    moment = dt.datetime(2026, 7, 1, 23, 30, tzinfo=dt.timezone.utc)
+    backups.restore(tmp_path / "b.db", dbfile, force=True, now=moment)
+    backups.restore(tmp_path / "b.db", dbfile, force=True, now=moment)
+    aside = sorted(p.name for p in dbfile.parent.iterdir() if SET_ASIDE.search(p.name))
+    assert aside == [f"{dbfile.name}.before-restore-20260701T233000Z",
+                     f"{dbfile.name}.before-restore-20260701T233001Z"]

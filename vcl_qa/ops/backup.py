@@ -170,8 +170,7 @@ def restore(path: Path, target: Path, *, force: bool = False, allow_no_letters: 
     facts = check(path)
     if path.resolve() == target.resolve():
         raise BackupError("The backup and the database are the same file")
-    stamp = (now or clock.now()).strftime("%Y%m%dT%H%M%SZ")
-    aside = target.with_name(f"{target.name}.before-restore-{stamp}")
+    stamp, aside = _free_aside(target, now or clock.now())
     if not target.parent.is_dir():
         target.parent.mkdir(parents=True, exist_ok=True)
     previous = damaged = raw = None
@@ -395,6 +394,23 @@ def _copy_aside(target: Path, dest: Path) -> Path:
             os.fsync(fout.fileno())
     _fsync(dest.parent)
     return dest
+
+
+def _free_aside(target: Path, moment: dt.datetime) -> tuple[str, Path]:
+    """The time stamp and the name a restore sets the database aside under: the moment's
+    second, or the next one free (a second restore within the same second was refused: "... already
+    exists: give a new file name", and a test that restored twice failed on a fast machine). The
+    name stays NAME.before-restore-TIME, which retention reads."""
+    for _ in range(3600):
+        stamp = moment.strftime("%Y%m%dT%H%M%SZ")
+        aside = target.with_name(f"{target.name}.before-restore-{stamp}")
+        taken = [Path(f"{aside}{suffix}") for suffix in ("", "-wal", "-shm", ".json")]
+        taken += [manifest_path(aside), target.with_name(f".{target.name}.restore-raw-{stamp}")]
+        if not any(p.exists() for p in taken):
+            return stamp, aside
+        moment += dt.timedelta(seconds=1)
+    raise BackupError(f"An hour of restores' copies is already set aside beside {target}: remove "
+                      "some (vcl-qa purge) and run the restore again")
 
 
 def _rename_aside(raw: Path, aside: Path) -> str:
