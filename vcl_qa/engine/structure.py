@@ -570,13 +570,13 @@ def join_page_breaks(text: str) -> str:
     for i, s in enumerate(stripped):
         seen.setdefault(s, i)
 
-    def furniture(i: int, strict: bool) -> bool:
+    def furniture(i: int) -> bool:
         s = stripped[i]
         if not s or pats.page_furniture.match(s):
             return True
         # a running header or footer: a short line the letter has had before, with no
         # template gap in it (a placeholder in a footer must still be found)
-        return (not strict and seen[s] < i and len(s.split()) <= 12 and not any(c in s for c in "[]<>«»_{}"))
+        return seen[s] < i and len(s.split()) <= 12 and not any(c in s for c in "[]<>«»_{}")
 
     out = list(text)
     i = 0
@@ -585,9 +585,9 @@ def join_page_breaks(text: str) -> str:
             i += 1
             continue
         a, b = i, i
-        while a > 0 and furniture(a - 1, False):
+        while a > 0 and furniture(a - 1):
             a -= 1
-        while b + 1 < len(lines) and furniture(b + 1, False):
+        while b + 1 < len(lines) and furniture(b + 1):
             b += 1
         i = b + 1
         if a == 0 or b + 1 >= len(lines):
