@@ -735,6 +735,45 @@ def test_the_letters_own_sentences_give_the_buttons_analysing_each_window_gives(
     assert buttons() == spliced
 
 
+def test_an_edit_the_second_opinion_read_is_checked_on_the_letters_own_sentences(monkeypatch):
+    """An edit in a sentence the classifier read for its second opinion (a reason's sentence)
+    that moves no sentence or line boundary is checked on the letter's own segments with the
+    edited one changed (Checker._spliced_letter), not on the edited letter analysed afresh:
+    the segments are those analysing finds, every opinion concept is found (or doubted) in the
+    same places both ways, and every sample and held-out letter gets the same buttons both ways."""
+    letters = [Letter.from_file(p) for p in letter_paths()]
+    compared = Counter()
+    real = Checker._spliced_letter
+
+    def comparing(self, edit):
+        spliced = real(self, edit)
+        if spliced is not None:
+            text = self.doc.text[:edit.start] + edit.text + self.doc.text[edit.end:]
+            assert spliced.text == text
+            analysed = analyse(text)
+            if [(x.start, x.end, x.text, x.paragraph >= 0) for x in analysed.segments] != \
+                    [(x.start, x.end, x.text, x.paragraph >= 0) for x in spliced.segments]:
+                compared["read apart"] += 1
+                return spliced
+            ctx = self.state.letter.context
+            states = [State(Letter.model_construct(text=text, context=ctx, source=None), doc,
+                            self.state.ruleset, self.state.today) for doc in (spliced, analysed)]
+            for st in states:
+                st.language = self.state.language
+            answers = [[(st.concept(c.name), st.doubted.get(c.name)) for c in self.opinion_concepts]
+                       for st in states]
+            compared[answers[0] == answers[1]] += 1
+        return spliced
+
+    monkeypatch.setattr(Checker, "_spliced_letter", comparing)
+    spliced = _buttons(letters)
+    assert compared[False] == 0
+    assert compared[True] > 80, compared  # edits were checked on the letter's own sentences
+    assert compared["read apart"] <= compared[True] // 20
+    monkeypatch.setattr(Checker, "_spliced_letter", lambda self, edit: None)
+    assert _buttons(letters) == spliced
+
+
 def test_a_letter_with_a_long_s_or_a_dotted_capital_i_is_checked_in_full():
     """re.IGNORECASE takes "ſ" for s and "İ" for i though lower case does not: in a text with
     one, no pattern is skipped for want of its words, so "ſupport" is matched as the pattern

@@ -753,20 +753,10 @@ class Checker:
         sentence, and neither the words taken out nor those put in have a line break, a mark
         that ends a sentence or clause, a quote or a bracket; the window is sentences of the
         prose, with every segment it touches wholly inside it."""
-        doc = self.doc
         prefix = len(old_text) - (hi - lo)
         if prefix != len(NEUTRAL_GREETING) or not old_text.startswith(NEUTRAL_GREETING):
             return None
-        if _STRUCTURAL.search(edit.text) or _STRUCTURAL.search(doc.text, edit.start, edit.end):
-            return None
-        # Nor may it change what its line's own words say of the line: a line cut to a few
-        # words becomes a heading, a first word given a capital or a last word "or" decides
-        # whether a list item ends at the line (engine/structure.py line_shape).
-        ls = doc.text.rfind("\n", 0, edit.start) + 1
-        le = doc.text.find("\n", edit.end)
-        old_line = doc.text[ls:le if le >= 0 else len(doc.text)]
-        new_line = old_line[:edit.start - ls] + edit.text + old_line[edit.end - ls:]
-        if line_shape(old_line) != line_shape(new_line):
+        if not self._keeps_lines(edit):
             return None
         segs = []
         for x in self._segments_around(lo, hi):
@@ -793,6 +783,48 @@ class Checker:
             else:
                 new.append(Sentence(a, b, x.text, -1, -1, x.words, para))
         return old, new
+
+    def _keeps_lines(self, edit: Edit) -> bool:
+        """Can the edit not move where a sentence or a line begins or ends? Neither the words
+        taken out nor those put in have a line break, a mark that ends a sentence or clause, a
+        quote or a bracket; nor does it change what its line's own words say of the line: a
+        line cut to a few words becomes a heading, a first word given a capital or a last word
+        "or" decides whether a list item ends at the line (engine/structure.py line_shape)."""
+        doc = self.doc
+        if _STRUCTURAL.search(edit.text) or _STRUCTURAL.search(doc.text, edit.start, edit.end):
+            return False
+        ls = doc.text.rfind("\n", 0, edit.start) + 1
+        le = doc.text.find("\n", edit.end)
+        old_line = doc.text[ls:le if le >= 0 else len(doc.text)]
+        new_line = old_line[:edit.start - ls] + edit.text + old_line[edit.end - ls:]
+        return line_shape(old_line) == line_shape(new_line)
+
+    def _spliced_letter(self, edit: Edit) -> Document | None:
+        """The edited letter's segments, read from the letter's own (`_spliced`, over the whole
+        letter): the one the edit is in with its words changed, those after it moved along.
+        None when the edit may move a boundary (`_keeps_lines`), or is not inside one segment
+        of prose: then the edited letter is analysed afresh. What the concepts and the second
+        opinion read (segments, their paragraphs and the text) is all the Document holds."""
+        if not self._keeps_lines(edit):
+            return None
+        doc = self.doc
+        around = self._segments_around(edit.start, max(edit.end, edit.start + 1))
+        hit = [x for x in around if x.start < max(edit.end, edit.start + 1) and edit.start < x.end]
+        if len(hit) != 1 or hit[0].paragraph < 0 or not (hit[0].start <= edit.start and edit.end <= hit[0].end):
+            return None
+        one = hit[0]
+        delta = len(edit.text) - (edit.end - edit.start)
+        text = doc.text[:edit.start] + edit.text + doc.text[edit.end:]
+        segments = []
+        for x in doc.segments:
+            if x is one:
+                words = x.text[:edit.start - x.start] + edit.text + x.text[edit.end - x.start:]
+                segments.append(Sentence(x.start, x.end + delta, words, -1, -1, x.words, x.paragraph))
+            elif x.start >= edit.end:
+                segments.append(Sentence(x.start + delta, x.end + delta, x.text, -1, -1, x.words, x.paragraph))
+            else:
+                segments.append(x)
+        return Document(text, None, [], [], 0, 0, None, None, [0], segments, [])  # type: ignore[arg-type]
 
     def _segments_around(self, lo: int, hi: int) -> list:
         """The letter's segments that may reach into [lo, hi): from the last to start at or
@@ -904,7 +936,10 @@ class Checker:
         and classifier. Found (or doubted) in the same places, no finding can change that the
         checks of the window did not see; else the whole letter is scored again."""
         text = self.doc.text[:edit.start] + edit.text + self.doc.text[edit.end:]
-        document = analyse(text)
+        # (an edit that moves no sentence or line boundary: the letter's own segments, the
+        # edited one changed, rather than the edited letter analysed afresh)
+        spliced = self._spliced_letter(edit)
+        document = spliced or analyse(text)
         st = State(Letter.model_construct(text=text, context=self.state.letter.context, source=None),
                    document, self.state.ruleset, self.state.today)
         st.language = self.state.language  # (English: only then has the opinion a say)
@@ -913,7 +948,7 @@ class Checker:
             if (_where(self.state.concept(c.name), s, e, new_e - e) != _where(st.concept(c.name), s, new_e, 0)
                     or _where(self.state.doubted.get(c.name), s, e, new_e - e)
                     != _where(st.doubted.get(c.name), s, new_e, 0)):
-                return self.whole_letter_kept(f, edit, document)
+                return self.whole_letter_kept(f, edit, None if spliced else document)
         return True
 
     def whole_letter_kept(self, f: Finding, edit: Edit, document: Document | None = None) -> bool:
