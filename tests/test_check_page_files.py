@@ -143,3 +143,25 @@ def test_utf16_without_its_mark_is_named_with_how_to_save_it(client, tmp_path):
     assert errors["file"].startswith("This looks like text saved as UTF-16 (Notepad's “Unicode”)")
     assert errors["file"].endswith("save it again as UTF-8 (in Notepad: File, Save as, Encoding: UTF-8).")
     _plain(errors["file"])
+
+
+def test_a_detail_the_service_refuses_is_named_in_a_sentence_in_the_summary(client):
+    """A case detail the library refuses says which question it is about, from a capital, in
+    the summary at the top and beside the field: the library's "at most 200 characters" alone,
+    in small letters, named nothing (a whole sentence, the dates out of order, stays as it is)."""
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/check").text).group(1)
+    page = client.post("/check", data={"csrf_token": csrf, **DETAILS, "victim_name": "Ms " + "Okafor" * 40,
+                                       "reader": "a judge", "offence": "arson", "text": "Dear Ms Okafor\n\nWe have stopped the case."})
+    assert page.status_code == 400
+    errors = _errors(page.text)
+    assert errors["victim_name"] == "Name the letter should greet: at most 200 characters."
+    assert errors["reader"] == "Who will read the letter? Choose one of the answers listed."
+    assert errors["offence"] == "Offence: choose one of the answers listed."
+    summary = re.search(r'id="error-summary">(.*?)</div>', page.text, re.S).group(1)
+    assert "Name the letter should greet: at most 200 characters." in html.unescape(summary)
+    for message in errors.values():
+        _plain(message)
+    out_of_order = {**DETAILS, "decision_date": "2024-12-21"}
+    page = client.post("/check", data={"csrf_token": csrf, **out_of_order,
+                                       "text": "Dear Ms Okafor\n\nWe have stopped the case."})
+    assert _errors(page.text)["letter_date"].startswith("The letter is dated Friday 20 December 2024, before")

@@ -165,7 +165,7 @@ def test_check_form_names_each_bad_field(site):
     r = submit(client, decision="dropped", decision_date="", text="",
                **{"decision_date-day": "30", "decision_date-month": "2", "decision_date-year": "2024"})
     assert r.status_code == 400
-    assert "is not one of" in field_error(r.text, "decision")
+    assert "What did we decide? Choose one of the answers listed." in field_error(r.text, "decision")
     assert "must be a real date" in field_error(r.text, "decision_date")
     assert "Paste the letter" in field_error(r.text, "text")
     assert 'aria-invalid="true"' in r.text
@@ -233,6 +233,23 @@ def test_new_version_and_comparison(site):
     fixed = re.search(r'<ul id="fixed-list">(.*?)</ul>', page.text, re.S).group(1)
     assert "in relation to" in fixed
     assert '<del class="diff-del"><span class="visually-hidden">[removed: </span>in relation to' in page.text
+
+
+def test_a_refused_detail_on_saving_a_version_names_its_question(site):
+    """A detail the library refuses, given when saving a new version, is said with the question
+    it is about, from a capital; nothing is saved."""
+    client = signed_in(site, "staff")
+    location = submit(client).headers["location"]
+    page = client.get(location)
+    r = client.post(f"{location}/versions", data={"csrf_token": csrf(page.text), "text": LETTER + "More.",
+                                                 "victim_name": "Ms " + "Okafor" * 40})
+    assert r.status_code == 400
+    assert "Name the letter should greet: at most 200 characters." in html.unescape(r.text)
+    r = client.post(f"{location}/versions", data={"csrf_token": csrf(page.text), "text": LETTER + "More.",
+                                                 "reader": "toddler"})
+    assert r.status_code == 400
+    assert "Who will read the letter? Choose one of the answers listed." in html.unescape(r.text)
+    assert "version 2" not in client.get(location).text
 
 
 def test_docx_upload_and_download(site, tmp_path):

@@ -63,7 +63,7 @@ def test_a_bad_answer_is_named_next_to_the_field(client):
     r = submit(client, reader="toddler")
     assert r.status_code == 400
     error = re.search(r'id="reader-error">(.*?)</p>', r.text, re.S).group(1)
-    assert "'toddler' is not one of" in html.unescape(re.sub(r"<[^>]+>", "", error))
+    assert "Who will read the letter? Choose one of the answers listed." in html.unescape(re.sub(r"<[^>]+>", "", error))
 
 
 @pytest.mark.parametrize("value,flagged", [("young_person", True), ("easy_read", True), ("adult", False)])

@@ -17,6 +17,7 @@ from ..deps import scoring_slot
 from .forms import (BEREAVED_LABELS, CATEGORY_LABELS, DECISION_LABELS, FIELD_ORDER, OFFENCE_LABELS,
                     READER_LABELS, WITHDRAWAL_LABELS, context_from_form, form_values)
 from .forms import date_from_form
+from . import letter_view
 from .session import PostedForm, StaffOrManager, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -62,6 +63,19 @@ def sentence(message: str) -> str:
     message = message.strip()
     message = message[:1].upper() + message[1:]
     return message if message.endswith((".", "?", "!")) else message + "."
+
+
+def named_error(field: str, message: str) -> str:
+    """A case detail's message with the question it is about: "Name the letter should greet:
+    at most 200 characters."; for a question answered from a list, which only a hand-made form
+    can answer otherwise, "Who will read the letter? Choose one of the answers listed." (not
+    the library's list of its own codes)."""
+    label = letter_view.FIELD_LABELS.get(field, field)
+    if field in letter_view.FIELD_OPTIONS or field == "reader":
+        message = "choose one of the answers listed"
+    if label.endswith("?"):
+        return sentence(f"{label} {message[:1].upper()}{message[1:]}")
+    return sentence(f"{label}: {message}")
 
 
 def file_message(message: str, name: str) -> str:
@@ -161,7 +175,10 @@ def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: D
     # (the team is the letter's, not one of its case details: a manager's was refused as an
     # unknown field)
     context, field_errors = context_from_form({k: v for k, v in values.items() if k != "team"})
-    errors.update(field_errors)
+    for field, message in field_errors.items():
+        # The library's words name no field ("at most 200 characters"): the summary at the top
+        # says which question each is about, from a capital (a whole sentence stays as it is).
+        errors[field] = message if message[:1].isupper() else named_error(field, message)
     team = user.team if user.role == "staff" else values["team"]
     if not team:
         errors["team"] = "Say which team this letter is for."
@@ -191,7 +208,7 @@ def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: D
     except store.KeyUsed:  # both presses arrived at once: the first one's letter
         return redirect(f"/letters/{store.submitted_with_key(db, user.user.id, idempotency[0])['id']}")
     except LetterError as exc:
-        errors[(exc.field or "text").split(".")[-1]] = exc.message
+        errors[(exc.field or "text").split(".")[-1]] = sentence(exc.message)
         return _page(request, user, values, errors, text, 400, typed, submission)
     # A Word file still marked up: the letter page says what to do before it is printed.
     return redirect(f"/letters/{out['id']}" + ("?saved=word-markup" if word_warning else ""))

@@ -126,7 +126,7 @@ FIELD_LABELS = {
     "letter_date": "Date the letter will be sent", "victim_category": "Victim's rights",
     "bereaved": "Writing to a bereaved family member?", "offence": "Offence",
     "victim_name": "Name the letter should greet", "urn": "Case reference (URN)",
-    "withdrawal": "Did the victim withdraw support?",
+    "withdrawal": "Did the victim withdraw support?", "reader": "Who will read the letter?",
 }
 FIELD_OPTIONS = {"decision": DECISION_LABELS, "victim_category": CATEGORY_LABELS,
                  "bereaved": BEREAVED_LABELS, "offence": OFFENCE_LABELS, "withdrawal": WITHDRAWAL_LABELS}

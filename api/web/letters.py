@@ -31,6 +31,7 @@ from vcl_qa import clock
 from ..deps import DbDep
 from ..deps import check_visible, scoring_slot
 from . import letter_view
+from .check import named_error
 from .forms import DECISION_LABELS, FIELD_ORDER, context_from_form, date_from_form, date_parts
 from .session import PostedForm, StaffOrManager, redirect, render, settings
 
@@ -319,7 +320,7 @@ def save_version(request: Request, letter_id: int, user: StaffOrManager, form: P
     if errors:
         field, message = next(iter(errors.items()))
         return _problem(request, letter_id, user, db,
-                        f"{letter_view.FIELD_LABELS.get(field, field)}: {message}", text)
+                        message if message[:1].isupper() else named_error(field, message), text)
     # The version the form was opened on: saving over a newer one is refused (below), so that a
     # second person's save never silently throws away the first one's changes. A form without it
     # (a page opened before this field existed) saves as before.
