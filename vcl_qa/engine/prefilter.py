@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_WORD = re.compile(r"[a-z]+(?:\\x27[a-z]+|'[a-z]+)?")
+_WORD = re.compile(r"[A-Za-z]+(?:\\x27[A-Za-z]+|'[A-Za-z]+)?")
 
 
 # An escape, a character class (passed over whole: "[()|]" holds no group), a bracket or a bar:
@@ -35,6 +35,11 @@ def _split_top(group: str) -> list[str] | None:
     return parts
 
 
+# Flags for a group's own text ("(?-i:...)"), but not verbose ("x": its spaces and comments
+# are not the text's): the group reads as one that captures nothing.
+_SCOPED_FLAGS = re.compile(r"\?[aiLmsu]*(?:-[imsx]*)?:")
+
+
 def _group_at(pattern: str, start: int = 0) -> tuple[str, int] | None:
     """(inside, end) of the group that starts at `start`: `end` is just after its ")"."""
     depth = 0
@@ -50,6 +55,8 @@ def _group_at(pattern: str, start: int = 0) -> tuple[str, int] | None:
                     inside = inside[2:]
                 elif inside.startswith(("?=", "?!", "?<=", "?<!")):
                     return "", m.end()  # a look-around takes no characters: nothing mandatory in it
+                elif _SCOPED_FLAGS.match(inside):
+                    return inside[_SCOPED_FLAGS.match(inside).end():], m.end()  # "(?-i:INSERT)"
                 elif inside.startswith("?"):
                     return None  # named groups, flags: give up
                 return inside, m.end()
@@ -74,7 +81,13 @@ def hint_sets(pattern: str) -> tuple[tuple[str, ...], ...]:
 
 
 def _mandatory_sets(p: str) -> list[tuple[str, ...]]:
-    """Walk the pattern's top level; each mandatory literal word or group gives a hint set."""
+    """Walk the pattern's top level; each mandatory literal word or group gives a hint set. A
+    pattern of alternatives at its top level ("a say\b|not a matter for") gives one set: a
+    hint of each alternative (one of them matched), when each has one."""
+    branches = _split_top(p)
+    if len(branches) > 1:
+        alts = [literal_hints(b) for b in branches]
+        return [tuple(dict.fromkeys(h for hs in alts for h in hs))] if all(alts) else []  # type: ignore[union-attr]
     sets: list[tuple[str, ...]] = []
     i = 0
     while i < len(p):
@@ -111,13 +124,19 @@ def _mandatory_sets(p: str) -> list[tuple[str, ...]]:
             sets.append((c,))  # a mark standing for itself ("<<", "_{5,}", "«")
             i += 1
             continue
-        m = _WORD.match(p, i) if c.isalpha() and c.islower() else None
+        # (a letter in capitals is the same letter to a pattern read case-blind, and in the
+        # text as lower-cased: "(?-i:INSERT)" needs "insert" as much as "insert" does)
+        m = _WORD.match(p, i) if c.isascii() and c.isalpha() else None
         if m:
-            word, j = m.group(0), m.end()
-            if p[j : j + 1] in ("?", "*") or p[j : j + 2] == "{0":
-                word = word[:-1]
-            if p[j : j + 1] == "*" or p[j : j + 2] == "{0":
-                pass  # the last letter may repeat zero times: the rest still holds
+            word, j = m.group(0).lower(), m.end()
+            if p[j : j + 1] in ("?", "*") or p[j : j + 2] == "{0" or p[j : j + 2] == "{,":
+                word = word[:-1]  # the last letter may repeat zero times: the rest still holds
+            else:
+                q = _QUANTIFIER.match(p, j)
+                times = re.match(r"\{(\d+)", q.group()) if q else None
+                if times and int(times.group(1)) > 1:
+                    # "X{3,}": the last letter at least that many times ("xxx")
+                    word += word[-1] * (int(times.group(1)) - 1)
             if len(word) >= 3:
                 sets.append((word.replace("\\x27", "'"),))
             i = j
