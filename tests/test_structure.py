@@ -225,3 +225,38 @@ def test_a_word_hyphenated_across_a_line_is_read_whole():
     doc = analyse("Dear Ms Okafor\n\nYou have the right to ask for this decision to be re-\n"
                   "viewed by a prosecutor who was not involved.\n\nYours sincerely\n")
     assert find_concept(concept, doc, {}) is not None
+
+
+def test_the_running_header_and_the_long_line_are_the_rules_folders(rules_copy):
+    """How many words a running header repeated from page 1 may have (join_page_breaks), and
+    how many make a long line of prose for "Insert the greeting" (api/static/greeting.js), are
+    rules/structure.yml's, not numbers in the code."""
+    from api.web.letter_view import greeting_place_data
+    from vcl_qa.engine import structure
+
+    body = ("Case reference: 31CB0587225\n\nIf you disagree, you can ask us to\n\nPage 2 of 3\n"
+            "Case reference: 31CB0587225\n\nlook at our decision again. Please ask soon.")
+    text = "Dear Ms Okafor\n\n" + body
+    structure.patterns.cache_clear()
+    try:
+        assert "ask us to look at our decision" in " ".join(structure.join_page_breaks(text).split())
+        assert structure.join_page_breaks(text).count("Case reference: 31CB0587225") == 1  # (the header)
+        assert greeting_place_data()["long_line_min_words"] == 18
+        path = rules_copy / "structure.yml"
+        yml = path.read_text(encoding="utf-8")
+        assert "running_header_max_words: 12" in yml and "long_line_min_words: 18" in yml
+        path.write_text(yml.replace("running_header_max_words: 12", "running_header_max_words: 2")
+                        .replace("long_line_min_words: 18", "long_line_min_words: 25"), encoding="utf-8")
+        structure.patterns.cache_clear()
+        # "Case reference: 31CB0587225" (3 words) is no running header now: read as words
+        assert structure.join_page_breaks(text).count("Case reference: 31CB0587225") == 2
+        assert greeting_place_data()["long_line_min_words"] == 25
+        # an area's rules folder made before the settings: the numbers the code had
+        path.write_text("\n".join(line for line in yml.splitlines()
+                                  if not line.startswith(("running_header_max_words:", "long_line_min_words:"))),
+                        encoding="utf-8")
+        structure.patterns.cache_clear()
+        assert structure.patterns().running_header_max_words == 12
+        assert greeting_place_data()["long_line_min_words"] == 3 * structure.patterns().prose_min_words
+    finally:
+        structure.patterns.cache_clear()

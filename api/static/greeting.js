@@ -12,7 +12,7 @@
    is not blank. A subject heading standing alone just above the first paragraph stays under the
    greeting, as letters put it ("Dear Mr Nowak," then "The case against Lee Barker").
    `data` carries the checker's patterns: `header`, `reference_line`, `sign_off`, `bullet`,
-   `prose_min_words`, `titles`, `heading_max_words`, `date_line` (api/web/letter_view.py
+   `prose_min_words`, `long_line_min_words`, `titles`, `heading_max_words`, `date_line` (api/web/letter_view.py
    `greeting_place_data`). */
 (function () {
   "use strict";
@@ -36,6 +36,7 @@
     var bullet = null;
     try { bullet = data.bullet ? new RegExp(data.bullet) : null; } catch (e) { /* as if none */ }
     var fewest = data.prose_min_words || 6;
+    var longLine = data.long_line_min_words || 3 * fewest;
     var lines = letter.split("\n").map(function (line) { return line.trim(); });
     var other = function (line) { return any(header, line) || any(reference, line) || signOff.test(line); };
     var goesOnToASentence = function (i) {
@@ -55,7 +56,7 @@
       /* a long line with a sentence ended inside it is prose though its last full stop is
          missing ("... on 6 December. I know the bike meant a lot to you, and I am sorry it was
          taken": holdout31); an address line is never that long */
-      if (words >= 3 * fewest && /[a-z]{2}[.!?]["\u201d\u2019)]*\s+[A-Z]/.test(line)) { return true; }
+      if (words >= longLine && /[a-z]{2}[.!?]["\u201d\u2019)]*\s+[A-Z]/.test(line)) { return true; }
       return SENTENCE_END.test(line) || (words >= fewest && goesOnToASentence(i));
     };
     /* A subject heading standing on its own just above the first paragraph ("The case against

@@ -119,7 +119,9 @@ def greeting_place_data() -> dict[str, Any]:
             "titles": sorted(titles()), "heading_max_words": pats.heading_max_words,
             "date_line": structure_yml["date_line"],
             # (an area's own rules folder made before this setting: as insert.js's own 15)
-            "subject_line_max_words": int(structure_yml.get("subject_line_max_words", 15))}
+            "subject_line_max_words": int(structure_yml.get("subject_line_max_words", 15)),
+            # (likewise: three times prose_min_words, as greeting.js had it)
+            "long_line_min_words": int(structure_yml.get("long_line_min_words", 3 * pats.prose_min_words))}
 # The context fields, as the check form names them (api/templates/check.html).
 FIELD_LABELS = {
     "decision": "What did we decide?", "decision_date": "Date of the decision",

@@ -39,6 +39,7 @@ class StructurePatterns:
     slips: dict[str, str]
     heading_max_words: int
     prose_min_words: int
+    running_header_max_words: int = 12
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +62,8 @@ def patterns() -> StructurePatterns:
         slips=_slips(data.get("slips") or {}),
         heading_max_words=int(data["heading_max_words"]),
         prose_min_words=int(data["prose_min_words"]),
+        # (an area's own rules folder made before this setting: the 12 it was)
+        running_header_max_words=int(data.get("running_header_max_words", 12)),
     )
 
 
@@ -576,7 +579,8 @@ def join_page_breaks(text: str) -> str:
             return True
         # a running header or footer: a short line the letter has had before, with no
         # template gap in it (a placeholder in a footer must still be found)
-        return seen[s] < i and len(s.split()) <= 12 and not any(c in s for c in "[]<>«»_{}")
+        return (seen[s] < i and len(s.split()) <= pats.running_header_max_words
+                and not any(c in s for c in "[]<>«»_{}"))
 
     out = list(text)
     i = 0
