@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -52,8 +52,9 @@ class Rule:
     # alone (timeliness.late: the dates say it; wrong dates are corrected, not set aside).
     markable: bool = True
 
-    @property
+    @cached_property
     def dimension(self) -> str:
+        # (worked out once: asked for on every rule, and every finding, of every letter)
         return self.id.split(".", 1)[0]
 
 
