@@ -136,30 +136,41 @@ def test_finditer_is_patterns_own_for_every_existence_pattern():
 
 
 def test_concept_memo_gives_the_answer_of_matching_afresh():
-    """What a concept remembers of each window of text (Concept.memo) changes no answer: each
-    letter is matched with its memo filled by every other letter, and with an empty one."""
+    """What the concepts remember of each window of text (WordIndex.answers, every concept's
+    answer a window) changes no answer: each letter is matched with the memo filled by every
+    other letter, and with an empty one, each concept on its own index; concepts asked in
+    another order, and a letter's windows shared between them, give the same."""
     from dataclasses import replace
 
     from vcl_qa.engine.concepts import find_concept
-    from vcl_qa.engine.memo import TextMemo
     from vcl_qa.engine.structure import analyse
     from vcl_qa.engine.typography import fold
 
     concepts = list(load_rules().concepts.values())
+    index = concepts[0].word_index[0]
     docs = [analyse(fold(t)) for t in TEXTS if len(t) > 200][:150]
     assert len(docs) >= 100
 
     def span(hit):
         return hit and (hit.start, hit.end)
 
-    for c in concepts:
-        c.memo.clear()
+    index.answers.clear()
     warm_first = [[span(find_concept(c, d, {})) for c in concepts] for d in docs]
     warm_again = [[span(find_concept(c, d, {})) for c in concepts] for d in reversed(docs)][::-1]
-    fresh = [[span(find_concept(replace(c, memo=TextMemo(10, 10_000)), d, {})) for c in concepts] for d in docs]
+    shared = []
+    for d in docs:  # one window cache a letter, the concepts in reverse order
+        cache: dict = {}
+        shared.append([span(find_concept(c, d, cache)) for c in reversed(concepts)][::-1])
+    alone = [replace(c, word_index=None) for c in concepts]  # each with an index of its own
+    fresh = []
+    for d in docs:
+        for c in alone:
+            c.word_place()[0].answers.clear()
+        fresh.append([span(find_concept(c, d, {})) for c in alone])
     assert warm_first == fresh
     assert warm_again == fresh
-    assert sum(len(c.memo) for c in concepts) > 1000  # it was used
+    assert shared == fresh
+    assert len(index.answers) > 1000  # it was used
 
 
 def test_hit_segments_read_each_segment_alone():
@@ -169,7 +180,6 @@ def test_hit_segments_read_each_segment_alone():
     from dataclasses import replace
 
     from vcl_qa.engine.concepts import find_concept, hit_segments
-    from vcl_qa.engine.memo import TextMemo
     from vcl_qa.engine.structure import analyse
     from vcl_qa.engine.typography import fold
 
@@ -177,9 +187,10 @@ def test_hit_segments_read_each_segment_alone():
     docs = [analyse(fold(t)) for t in TEXTS if len(t) > 200][:150]
 
     def alone(c, d) -> list[int]:
-        bare = replace(c, memo=TextMemo(10, 10_000))
+        bare = replace(c, word_index=None)  # an index, and so a memo, of its own
 
         def found_in(part: list) -> bool:
+            bare.word_place()[0].answers.clear()
             return find_concept(bare, replace(d, segments=part, _starts=None), {}) is not None
 
         out = {i for i, seg in enumerate(d.segments) if found_in([seg])}
@@ -284,11 +295,14 @@ def test_concept_memo_keeps_no_long_window_and_stays_bounded():
     from vcl_qa.engine.structure import analyse
 
     concept = load_rules().concepts["review_right"]
-    concept.memo.clear()
+    answers = concept.word_place()[0].answers
+    answers.clear()
     run_on = "Dear Ms Shah\n\n" + "and then the man walked on " * 400 + "and you can ask for a review."
     hit = find_concept(concept, analyse(run_on), {})
     assert hit is not None  # still found: only not kept
-    assert all(len(text) <= concepts_module.MEMO_TEXT_MAX for text in concept.memo)
+    assert all(len(text) <= concepts_module.MEMO_TEXT_MAX for text in answers)
+    assert find_concept(concept, analyse("Dear Ms Shah\n\nYou can ask for a review. Thank you."), {})
+    assert "You can ask for a review." in answers  # a short window is kept
     assert concepts_module.MEMO_MAX <= 50_000
 
 
@@ -305,7 +319,7 @@ def test_a_run_on_letter_leaves_nothing_long_in_any_memo():
     score_letter(letter)
     assert all(len(t) <= classifier._SEEN_TEXT_MAX for seen in classifier._SEEN.values() for t in seen)
     assert metrics.piece_counts.cache_info().currsize - before <= 5  # the short lines only
-    assert all(len(t) <= 3_000 for c in load_rules().concepts.values() for t in c.memo)
+    assert all(len(t) <= 3_000 for t in next(iter(load_rules().concepts.values())).word_index[0].answers)
 
 
 # --- a block at a time --------------------------------------------------------------------

@@ -59,12 +59,11 @@ def test_a_stream_of_new_words_keeps_every_memo_within_its_bounds(monkeypatch):
     scores the same as it does in a fresh state."""
     rules = load_rules()
     words = next(iter(rules.concepts.values())).word_index[0]  # every concept's pattern words
-    for kept in [*(c.memo for c in rules.concepts.values()),
+    for kept in [words.answers,
                  fastsearch._BLOCKS, structure._SENTENCES, suggest._cache,
                  BLOCK_FINDS, second_opinion._RESCUABLE, words.memo]:
         kept.clear()  # what earlier tests left may be over the small bounds set here
-    for c in rules.concepts.values():
-        monkeypatch.setattr(c.memo, "chars", 5_000)
+    monkeypatch.setattr(words.answers, "chars", 5_000)
     monkeypatch.setattr(fastsearch._BLOCKS, "chars", 5_000)
     monkeypatch.setattr(structure._SENTENCES, "chars", 5_000)
     monkeypatch.setattr(suggest._cache, "chars", 5_000)
@@ -82,8 +81,7 @@ def test_a_stream_of_new_words_keeps_every_memo_within_its_bounds(monkeypatch):
     rng = random.Random(7)
     letters = [Letter(text=_new_words_letter(rng)) for _ in range(6)]
     first = [score_letter(letter).model_dump() for letter in letters]
-    for c in rules.concepts.values():
-        assert c.memo.held <= 5_000
+    assert words.answers.held <= 5_000
     assert fastsearch._BLOCKS.held <= 5_000 and structure._SENTENCES.held <= 5_000
     assert suggest._cache.held <= 5_000 and BLOCK_FINDS.held <= 5_000 and second_opinion._RESCUABLE.held <= 5_000
     assert words.memo.held <= 5_000 and structure._BLOCK_IDS.held <= 5_000
@@ -97,7 +95,7 @@ def test_a_stream_of_new_words_keeps_every_memo_within_its_bounds(monkeypatch):
 
 def test_the_memos_default_bounds_add_up_to_tens_of_megabytes_not_gigabytes():
     rules = load_rules()
-    kept_chars = (sum(c.memo.chars for c in rules.concepts.values()) + fastsearch._BLOCKS.chars
+    kept_chars = (next(iter(rules.concepts.values())).word_index[0].answers.chars + fastsearch._BLOCKS.chars
                   + structure._SENTENCES.chars + suggest._cache.chars + classifier._SEEN_CHARS
                   + structure._block_tokens.memo.chars + structure._chunk.memo.chars
                   + structure._is_word.memo.chars + BLOCK_FINDS.chars + structure._TRAITS.chars

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import repeat
 from typing import Any
 
 from vcl_qa.engine.fastsearch import TextIndex, search
@@ -59,16 +58,15 @@ class Concept:
     # ... and must not match this (a near miss the model takes for the concept: "This does not
     # mean we doubt you" is no acknowledgement of feelings); None: nothing ruled out.
     rescue_unless: re.Pattern | None = None
-    # What each window of text already read gave (engine/concepts.py `find_concept`): the
-    # index of the first alternative found in it, or None. A window's answer depends on its
-    # text alone, so a sentence met again (the letter scored again after an edit, a template
-    # paragraph in another letter, the one-click checks' windows) is not matched again.
-    memo: dict[str, int | None] = field(default_factory=lambda: TextMemo(MEMO_MAX, MEMO_CHARS), repr=False, compare=False)
 
     # The rule set's index of every concept's pattern words (`WordIndex`, which keeps what each
     # segment holds of them: a window's words are its segments'), this concept's place in it
     # and its bits there; None until a concept made on its own is first read (`word_place`).
     word_index: tuple["WordIndex", int, int] | None = field(default=None, repr=False, compare=False)
+    # ... and its place among the index's concepts: what each window of text already read gave
+    # it (the index of the first alternative found there, or None) is kept in the index's
+    # `answers`, one list a window for all the concepts, at this place (`find_concept`).
+    slot: int = field(default=0, repr=False, compare=False)
 
     @cached_property
     def indexed(self) -> list[tuple[int, list[re.Pattern], list[re.Pattern]]]:
@@ -150,7 +148,8 @@ class WordIndex:
     def __init__(self, concepts: list[Concept]):
         masks: dict[str, int] = {}
         at = 0
-        for concept in concepts:
+        for slot, concept in enumerate(concepts):
+            concept.slot = slot
             words, _ = concept.needed_words
             for bit, hints in enumerate(words):
                 for h in hints:
@@ -160,6 +159,15 @@ class WordIndex:
             at += width
         self.finder = WordFinder(masks)
         self.memo = TextMemo(MEMO_MAX, WORDS_MEMO_CHARS)
+        # What each window of text already read gave each concept (`find_concept`): a list a
+        # window, a place for each concept (`Concept.slot`; _UNSEEN until worked out). A
+        # window's answers depend on its text alone, so a sentence met again (the letter scored
+        # again after an edit, a template paragraph in another letter, the one-click checks'
+        # windows) is not matched again; and a letter's windows are looked up once for all the
+        # concepts (looked up once for each, in a memo of its own, they cost a twentieth of a
+        # letter's time).
+        self.size = len(concepts)
+        self.answers = TextMemo(MEMO_MAX, MEMO_CHARS)
 
     def bits(self, text: str) -> int:
         """Every concept's `words_in` bits of the text, at their places (kept per text)."""
@@ -193,10 +201,10 @@ def _mask(text: str, masks: list[tuple[re.Pattern, int]], words: int) -> str:
     return text
 
 
-# Windows remembered per concept before its memo is emptied (about 150 bytes each), and the
-# characters of them (the windows of about 500 letters; about 30 concepts keep one each).
+# Windows whose answers are remembered before the memo is emptied (about 400 bytes each, with
+# every concept's answer), and the characters of them (the windows of about 800 letters).
 MEMO_MAX = 20_000
-MEMO_CHARS = 1_000_000
+MEMO_CHARS = 2_000_000
 WORDS_MEMO_CHARS = 400_000  # segments' words, for every concept at once (WordIndex): about 160 letters' new ones
 # Longer windows (a hostile run-on "sentence") are worked out each time, not kept.
 MEMO_TEXT_MAX = LONGEST_KEPT
@@ -205,23 +213,23 @@ _UNSEEN: Any = object()
 
 def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | None:
     """The first window of segments where the concept is present, or None. `cache` keeps the
-    letter's window texts between concepts."""
+    letter's window texts (and their answers) between concepts."""
     segs = document.segments
-    memo = concept.memo
     seg_bits = _segment_bits(concept, segs, cache)
-    _, at, mask = concept.word_place()
+    index, at, mask = concept.word_place()
     if not concept.possible(seg_bits[-1] >> at & mask):
         return None
+    slot = concept.slot
     for size in range(1, concept.window + 1):
-        texts = _windows(segs, size, cache)
+        answers = _answers(index, segs, size, cache)
         # What the memo says of every window, read at once: most letters' windows were all
         # met before, and most hold no concept.
-        said = list(map(memo.get, texts, repeat(_UNSEEN, len(texts))))
+        said = [a[slot] for a in answers]
         if said.count(None) == len(said):
             continue
         for i, found in enumerate(said):
             if found is _UNSEEN:
-                found = _work_out(concept, texts[i], seg_bits, i, size)
+                found = answers[i][slot] = _work_out(concept, _windows(segs, size, cache)[i], seg_bits, i, size)
             if found is None:
                 continue
             required = concept.alternatives[found][0]
@@ -256,6 +264,27 @@ def _segment_bits(concept: Concept, segs: list, cache: dict) -> list[int]:
     return seg_bits
 
 
+def _answers(index: "WordIndex", segs: list, size: int, cache: dict) -> list[list]:
+    """The answers kept for each of the letter's windows of `size` segments, one list a window
+    with a place for each concept of the index (`WordIndex.answers`); a window met for the
+    first time gets a list of _UNSEEN, kept unless it is too long (kept for every concept in
+    the letter's `cache`)."""
+    key = (index, size)
+    found = cache.get(key)
+    if found is None:
+        memo, width = index.answers, index.size
+        found = []
+        for text in _windows(segs, size, cache):
+            answers = memo.get(text)
+            if answers is None:
+                answers = [_UNSEEN] * width
+                if len(text) <= MEMO_TEXT_MAX:
+                    memo.put(text, answers, len(text))
+            found.append(answers)
+        cache[key] = found
+    return found
+
+
 def _windows(segs: list, size: int, cache: dict) -> list[str]:
     """The letter's windows of `size` segments (kept for every concept)."""
     texts = cache.get(size)
@@ -266,7 +295,7 @@ def _windows(segs: list, size: int, cache: dict) -> list[str]:
 
 def _work_out(concept: Concept, text: str, seg_bits: list[int], i: int, size: int) -> int | None:
     """The first alternative found in the window of `size` segments from segment i (`text`),
-    worked out and kept in the concept's memo."""
+    worked out (the caller keeps it among the window's answers)."""
     _, at, mask = concept.word_place()
     # The words the patterns need, from the window's segments (a word never spans two of
     # them: they are joined by a space).
@@ -278,15 +307,14 @@ def _work_out(concept: Concept, text: str, seg_bits: list[int], i: int, size: in
         found = _first_alternative(concept, words, TextIndex(text))
     else:
         found = None  # no alternative has all its words here
-    if len(text) <= MEMO_TEXT_MAX:
-        concept.memo.put(text, found, len(text))
     return found
 
 
-def _found_in(concept: Concept, texts: list[str], seg_bits: list[int], i: int, size: int) -> bool:
-    found = concept.memo.get(texts[i], _UNSEEN)
+def _found_in(concept: Concept, answers: list[list], texts: list[str], seg_bits: list[int], i: int,
+              size: int) -> bool:
+    found = answers[i][concept.slot]
     if found is _UNSEEN:
-        found = _work_out(concept, texts[i], seg_bits, i, size)
+        found = answers[i][concept.slot] = _work_out(concept, texts[i], seg_bits, i, size)
     return found is not None
 
 
@@ -340,12 +368,13 @@ def hit_segments(concept: Concept, document: Document, cache: dict | None = None
     _, at, mask = concept.word_place()
     if not concept.possible(seg_bits[-1] >> at & mask):
         return []  # not in the letter's words: in none of its segments
-    texts = _windows(segs, 1, cache)
-    out = {i for i in range(len(segs)) if _found_in(concept, texts, seg_bits, i, 1)}
+    index = concept.word_place()[0]
+    texts, answers = _windows(segs, 1, cache), _answers(index, segs, 1, cache)
+    out = {i for i in range(len(segs)) if _found_in(concept, answers, texts, seg_bits, i, 1)}
     if concept.window > 1:
-        pairs = _windows(segs, 2, cache)
+        pairs, answers = _windows(segs, 2, cache), _answers(index, segs, 2, cache)
         for i in range(len(segs) - 1):
-            if i not in out and i + 1 not in out and _found_in(concept, pairs, seg_bits, i, 2):
+            if i not in out and i + 1 not in out and _found_in(concept, answers, pairs, seg_bits, i, 2):
                 out.update((i, i + 1))
     return sorted(out)
 
