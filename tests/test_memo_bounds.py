@@ -130,21 +130,3 @@ def test_a_letter_of_text_speak_lines_has_every_finding_once():
     found = [f for f in score_letter(Letter(text=text)).findings if f.rule == "readability.text_speak"]
     assert len(found) == 9_000
     assert len({(f.start, f.end) for f in found}) == 9_000
-
-
-def test_settling_raises_the_collectors_first_threshold_and_never_lowers_it(monkeypatch):
-    """`settle` looks at the newest objects every YOUNG_OBJECTS objects made, not Python's 700,
-    and leaves a higher threshold, or a collector switched off (0), as it was."""
-    import gc
-
-    before = gc.get_threshold()
-    try:
-        for start, expected in ((700, run.YOUNG_OBJECTS), (50_000, 50_000), (0, 0)):
-            gc.set_threshold(start, *before[1:])
-            run.unsettle()
-            run.settle()
-            assert gc.get_threshold() == (expected, *before[1:])
-    finally:
-        gc.set_threshold(*before)
-        run.unsettle()
-        run.settle()

@@ -236,12 +236,6 @@ def _trim_libraries_memos() -> None:
 # classifier afresh).
 _settled = False
 _settling = threading.Lock()
-# Objects made (less those freed) between two looks of the collector at the newest ones:
-# Python's 700 has it look every few dozen sentences of a letter, and at the older ones (the
-# engine's memos, hundreds of thousands of objects) every ten of those. At 10,000 the letters
-# of bench/bench_score.py score 1-2% quicker; what a letter leaves in cycles is freed a few
-# letters later instead (a few hundred kilobytes at most). Only ever raised, once, by `settle`.
-YOUNG_OBJECTS = 10_000
 
 
 def settle() -> None:
@@ -259,9 +253,6 @@ def settle() -> None:
         syllables.counts()
         gc.collect()
         gc.freeze()
-        young, *older = gc.get_threshold()
-        if 0 < young < YOUNG_OBJECTS:  # (0: the collector is off, as its owner chose)
-            gc.set_threshold(YOUNG_OBJECTS, *older)
         _settled = True
 
 
