@@ -16,19 +16,18 @@ import datetime as dt
 import hashlib
 import json
 import random
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from vcl_qa import Letter  # noqa: E402
-from vcl_qa.db import migrate, open_db  # noqa: E402
 from vcl_qa.engine.run import score_letter  # noqa: E402
 from vcl_qa.reports import dashboard  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_letters_page import median_ms, written  # noqa: E402
 
 
 def samples() -> list[tuple[dict, list]]:
@@ -76,24 +75,10 @@ def build(db, n: int, rng: random.Random) -> None:
             " VALUES (?,?,?,?,?,?,?)", findings)
 
 
-def median_ms(fn) -> float:
-    times = []
-    for _ in range(3):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
-
-
 def main(n: int) -> None:
-    rng = random.Random(7)
-    with tempfile.TemporaryDirectory() as tmp:
-        db = open_db(Path(tmp) / "bench.db")
-        migrate(db)
-        t = time.perf_counter()
-        build(db, n, rng)
+    with written(n, build) as (db, seconds):
         count = db.execute("SELECT count(*) FROM findings").fetchone()[0]
-        print(f"{n:,} letters and {count:,} findings written in {time.perf_counter() - t:.1f} s")
+        print(f"{n:,} letters and {count:,} findings written in {seconds:.1f} s")
         scopes = [("every letter (a manager, no dates)", {}),
                   ("one team", {"team": "team-03"}),
                   ("one year", {"date_from": dt.date(2024, 1, 1), "date_to": dt.date(2024, 12, 31)})]
@@ -107,7 +92,7 @@ def main(n: int) -> None:
                              ("score bands", lambda: dashboard.score_bands(rows)),
                              ("problems found", lambda: dashboard.problems_and_suggestions(db, rows)),
                              ("summary", lambda: dashboard.summary(rows))):
-                ms = median_ms(fn)
+                ms = median_ms(fn, runs=3)
                 total += ms
                 print(f"  {part:<42}{ms:8.0f}{len(rows):>10,}")
             print(f"  {'all of these':<42}{total:8.0f}")

@@ -16,6 +16,7 @@ import hashlib
 import json
 import random
 import statistics
+from contextlib import contextmanager
 import sys
 import tempfile
 import time
@@ -58,23 +59,31 @@ def build(db, n: int, rng: random.Random) -> None:
             " VALUES (?,?,?,?,?,?,?)", versions)
 
 
-def median_ms(fn) -> float:
+def median_ms(fn, runs: int = 5) -> float:
+    """The median time of `runs` calls of fn, in milliseconds."""
     times = []
-    for _ in range(5):
+    for _ in range(runs):
         t = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t) * 1000)
     return statistics.median(times)
 
 
-def main(n: int) -> None:
-    rng = random.Random(7)
+@contextmanager
+def written(n: int, write=None):
+    """A fresh database in a temporary folder with `n` letters written by `write(db, n, rng)`
+    (this bench's `build` unless given), and the seconds the writing took."""
     with tempfile.TemporaryDirectory() as tmp:
         db = open_db(Path(tmp) / "bench.db")
         migrate(db)
         t = time.perf_counter()
-        build(db, n, rng)
-        print(f"{n:,} letters written in {time.perf_counter() - t:.1f} s")
+        (write or build)(db, n, random.Random(7))
+        yield db, time.perf_counter() - t
+
+
+def main(n: int) -> None:
+    with written(n) as (db, seconds):
+        print(f"{n:,} letters written in {seconds:.1f} s")
         older_than = n // 2
         cases = [
             ("newest page, every team (a manager)", {}),
