@@ -79,7 +79,8 @@ def test_the_check_page_says_so_beside_the_text_box(server):
         before = stored(server)
         r = client.post("/check", data={"csrf_token": csrf, "text": with_char("\x00"), "decision": "discontinued"})
     assert r.status_code == 400, r.text[:300]
-    assert field_error(r.text, "text").startswith(said("U+0000 NUL"))
+    # (as the page says it: from a capital)
+    assert field_error(r.text, "text").startswith("L" + said("U+0000 NUL")[1:])
     assert stored(server) == before
 
 

@@ -63,7 +63,8 @@ def test_a_bad_answer_is_named_next_to_the_field(client):
     r = submit(client, withdrawal="perhaps")
     assert r.status_code == 400
     error = re.search(r'id="withdrawal-error">(.*?)</p>', r.text, re.S).group(1)
-    assert "'perhaps' is not true, false or unknown" in html.unescape(re.sub(r"<[^>]+>", "", error))
+    assert "Did the victim withdraw support? Choose one of the answers listed." in \
+        html.unescape(re.sub(r"<[^>]+>", "", error))
 
 
 @pytest.mark.parametrize("value,flagged,unknown", [(True, True, False), (False, False, False),
