@@ -69,9 +69,12 @@ def named_error(field: str, message: str) -> str:
     """A case detail's message with the question it is about: "Name the letter should greet:
     at most 200 characters."; for a question answered from a list, which only a hand-made form
     can answer otherwise, "Who will read the letter? Choose one of the answers listed." (not
-    the library's list of its own codes)."""
+    the library's list of its own codes). A whole sentence already (from a capital: the dates
+    out of order) stays as it is."""
+    if message[:1].isupper():
+        return message
     label = letter_view.FIELD_LABELS.get(field, field)
-    if field in letter_view.FIELD_OPTIONS or field == "reader":
+    if field in letter_view.FIELD_OPTIONS:
         message = "choose one of the answers listed"
     if label.endswith("?"):
         return sentence(f"{label} {message[:1].upper()}{message[1:]}")
@@ -177,8 +180,8 @@ def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: D
     context, field_errors = context_from_form({k: v for k, v in values.items() if k != "team"})
     for field, message in field_errors.items():
         # The library's words name no field ("at most 200 characters"): the summary at the top
-        # says which question each is about, from a capital (a whole sentence stays as it is).
-        errors[field] = message if message[:1].isupper() else named_error(field, message)
+        # says which question each is about, from a capital.
+        errors[field] = named_error(field, message)
     team = user.team if user.role == "staff" else values["team"]
     if not team:
         errors["team"] = "Say which team this letter is for."

@@ -131,7 +131,8 @@ FIELD_LABELS = {
     "withdrawal": "Did the victim withdraw support?", "reader": "Who will read the letter?",
 }
 FIELD_OPTIONS = {"decision": DECISION_LABELS, "victim_category": CATEGORY_LABELS,
-                 "bereaved": BEREAVED_LABELS, "offence": OFFENCE_LABELS, "withdrawal": WITHDRAWAL_LABELS}
+                 "bereaved": BEREAVED_LABELS, "offence": OFFENCE_LABELS, "withdrawal": WITHDRAWAL_LABELS,
+                 "reader": labels.READERS}
 DATE_FIELDS = ("decision_date", "letter_date")
 
 
@@ -154,7 +155,7 @@ def _detail_words(field: str, value: Any) -> str:
             return long_date(dt.date.fromisoformat(str(value)))
         except ValueError:
             return str(value)
-    options = {**FIELD_OPTIONS, "reader": labels.READERS}.get(field)
+    options = FIELD_OPTIONS.get(field)
     return str(options.get(str(value), value)) if options else str(value)
 
 

@@ -320,7 +320,7 @@ def save_version(request: Request, letter_id: int, user: StaffOrManager, form: P
     if errors:
         field, message = next(iter(errors.items()))
         return _problem(request, letter_id, user, db,
-                        message if message[:1].isupper() else named_error(field, message), text)
+                        named_error(field, message), text)
     # The version the form was opened on: saving over a newer one is refused (below), so that a
     # second person's save never silently throws away the first one's changes. A form without it
     # (a page opened before this field existed) saves as before.

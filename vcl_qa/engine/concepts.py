@@ -221,7 +221,7 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
         return None
     slot = concept.slot
     for size in range(1, concept.window + 1):
-        answers = _answers(index, segs, size, cache)
+        texts, answers = _windows(segs, size, cache), _answers(index, segs, size, cache)
         # What the memo says of every window, read at once: most letters' windows were all
         # met before, and most hold no concept.
         said = [a[slot] for a in answers]
@@ -229,7 +229,7 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
             continue
         for i, found in enumerate(said):
             if found is _UNSEEN:
-                found = answers[i][slot] = _work_out(concept, _windows(segs, size, cache)[i], seg_bits, i, size)
+                found = answers[i][slot] = _work_out(concept, texts[i], seg_bits, i, size)
             if found is None:
                 continue
             required = concept.alternatives[found][0]
@@ -365,10 +365,9 @@ def hit_segments(concept: Concept, document: Document, cache: dict | None = None
         return []
     cache = {} if cache is None else cache
     seg_bits = _segment_bits(concept, segs, cache)
-    _, at, mask = concept.word_place()
+    index, at, mask = concept.word_place()
     if not concept.possible(seg_bits[-1] >> at & mask):
         return []  # not in the letter's words: in none of its segments
-    index = concept.word_place()[0]
     texts, answers = _windows(segs, 1, cache), _answers(index, segs, 1, cache)
     out = {i for i in range(len(segs)) if _found_in(concept, answers, texts, seg_bits, i, 1)}
     if concept.window > 1:

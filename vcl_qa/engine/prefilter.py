@@ -55,8 +55,8 @@ def _group_at(pattern: str, start: int = 0) -> tuple[str, int] | None:
                     inside = inside[2:]
                 elif inside.startswith(("?=", "?!", "?<=", "?<!")):
                     return "", m.end()  # a look-around takes no characters: nothing mandatory in it
-                elif _SCOPED_FLAGS.match(inside):
-                    return inside[_SCOPED_FLAGS.match(inside).end():], m.end()  # "(?-i:INSERT)"
+                elif flags := _SCOPED_FLAGS.match(inside):
+                    return inside[flags.end():], m.end()  # "(?-i:INSERT)"
                 elif inside.startswith("?"):
                     return None  # named groups, flags: give up
                 return inside, m.end()
@@ -132,8 +132,7 @@ def _mandatory_sets(p: str) -> list[tuple[str, ...]]:
             if p[j : j + 1] in ("?", "*") or p[j : j + 2] == "{0" or p[j : j + 2] == "{,":
                 word = word[:-1]  # the last letter may repeat zero times: the rest still holds
             else:
-                q = _QUANTIFIER.match(p, j)
-                times = re.match(r"\{(\d+)", q.group()) if q else None
+                times = _AT_LEAST.match(p, j)
                 if times and int(times.group(1)) > 1:
                     # "X{3,}": the last letter at least that many times ("xxx")
                     word += word[-1] * (int(times.group(1)) - 1)
@@ -168,6 +167,7 @@ _MARKS = frozenset("<>«»_#@&%=!~`\"';:,/")
 
 
 _QUANTIFIER = re.compile(r"\{\d*(?:,\d*)?\}")
+_AT_LEAST = re.compile(r"\{(\d+)(?:,\d*)?\}")  # a quantifier's least number of times
 
 
 def _optional(p: str, j: int) -> bool:

@@ -765,8 +765,8 @@ class Checker:
             if x.start < lo or x.end > hi:
                 return None
             segs.append(x)
-        hit = [x for x in segs if x.start < max(edit.end, edit.start + 1) and edit.start < x.end]
-        if len(hit) != 1 or hit[0].paragraph < 0 or not (hit[0].start <= edit.start and edit.end <= hit[0].end):
+        one = _prose_segment_of(segs, edit)
+        if one is None:
             return None
         delta = len(edit.text) - (edit.end - edit.start)
         numbers: dict[int, int] = {}  # paragraphs numbered afresh in the window (only equality counts)
@@ -775,7 +775,7 @@ class Checker:
             para = x.paragraph if x.paragraph < 0 else numbers.setdefault(x.paragraph, len(numbers))
             a, b = x.start - lo + prefix, x.end - lo + prefix
             old.append(Sentence(a, b, x.text, -1, -1, x.words, para))
-            if x is hit[0]:
+            if x is one:
                 text = x.text[:edit.start - x.start] + edit.text + x.text[edit.end - x.start:]
                 new.append(Sentence(a, b + delta, text, -1, -1, x.words, para))
             elif x.start >= edit.end:
@@ -808,11 +808,9 @@ class Checker:
         if not self._keeps_lines(edit):
             return None
         doc = self.doc
-        around = self._segments_around(edit.start, max(edit.end, edit.start + 1))
-        hit = [x for x in around if x.start < max(edit.end, edit.start + 1) and edit.start < x.end]
-        if len(hit) != 1 or hit[0].paragraph < 0 or not (hit[0].start <= edit.start and edit.end <= hit[0].end):
+        one = _prose_segment_of(self._segments_around(edit.start, max(edit.end, edit.start + 1)), edit)
+        if one is None:
             return None
-        one = hit[0]
         delta = len(edit.text) - (edit.end - edit.start)
         text = doc.text[:edit.start] + edit.text + doc.text[edit.end:]
         segments = []
@@ -1003,6 +1001,15 @@ class Checker:
         sylls += new[1] - parts[i][1]
         sents += new[2] - parts[i][2]
         return flesch(words, sylls, sents)[0]
+
+
+def _prose_segment_of(segments: list, edit: Edit):
+    """The one segment of prose among `segments` that the edit touches and lies wholly inside,
+    else None (it touches none, or two, or a heading or line)."""
+    hit = [x for x in segments if x.start < max(edit.end, edit.start + 1) and edit.start < x.end]
+    if len(hit) != 1 or hit[0].paragraph < 0 or not (hit[0].start <= edit.start and edit.end <= hit[0].end):
+        return None
+    return hit[0]
 
 
 class OverBudget(Exception):
