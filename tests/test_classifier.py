@@ -150,3 +150,86 @@ def test_a_sentence_read_alone_gets_the_probabilities_the_pipeline_gives(tiny_mo
     assert alone == [nlp(normalise(s)).cats for s in sentences]
     assert alone == [d.cats for d in nlp.pipe([normalise(s) for s in sentences])]
     assert len({round(c["specific_reason"], 6) for c in alone}) > 1  # the model tells them apart
+
+
+def _corpus_sentences() -> list[str]:
+    """Every sentence of data/concept_sentences/, normalised as the model reads it."""
+    import yaml
+
+    found: list[str] = []
+
+    def walk(x) -> None:
+        if isinstance(x, str):
+            found.append(x)
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    for path in sorted((ROOT / "data" / "concept_sentences").glob("*.yml")):
+        walk(yaml.safe_load(path.read_text()))
+    return [normalise(s) for s in found if s.strip()]
+
+
+ODD = ["We cannot prove it - don't worry, it's not your fault.", "(cps), owen.price@cps.gov.uk.", "x", "0",
+       "mr o'neill's \u2018case\u2019 \u2014 12/03/2024 at 10:30am", "\u00a3250.00!!! ...", "e.g. i.e. etc.",
+       "a " * 300, "caf\u00e9 na\u00efve \u0441\u043e\u0431\u0430\u043a\u0430", "[[[[[[[[[[[[[[[[", "\U0001f600 :) :-("]
+
+
+@pytest.mark.parametrize("which", ["built", "tiny"])
+def test_the_reader_gives_the_probabilities_the_pipeline_gives(which, tiny_model):
+    """classifier._Reader runs the model's own layers on each sentence's word ids, without a
+    Doc: on every sentence of the corpus and some odd ones, read one at a time, a few at a time
+    and many at a time, with its memo of words empty and full, exactly doc.cats."""
+    nlp = load_model(None if which == "built" else tiny_model)
+    if nlp is None:
+        pytest.skip("no model at var/models/concepts (make model builds it)")
+    reader = classifier._reader(nlp)
+    assert reader is not None and classifier._reader(nlp) is reader  # made once per model
+    sentences = _corpus_sentences() + [normalise(s) for s in ODD]
+    if which == "tiny":
+        sentences = sentences[::7]
+    want = [{k: float(v) for k, v in doc.cats.items()} for doc in nlp.pipe(sentences, batch_size=64)]
+    for size in (1, 7, 64):
+        reader.words.clear()
+        got = []
+        for i in range(0, len(sentences), size):
+            got += reader.cats(sentences[i:i + size])
+        assert got == want, size
+    assert reader.cats(sentences[:3]) == want[:3]  # every word met before
+    assert [set(c) for c in reader.cats(sentences[:2])] == [set(CONCEPTS)] * 2
+
+
+def test_the_reader_keeps_a_bounded_memo_of_words(tiny_model, monkeypatch):
+    """The words met and their ids are kept up to WORDS_KEPT, then let go all at once; what is
+    read is the same either way."""
+    nlp = load_model(tiny_model)
+    reader = classifier._reader(nlp)
+    monkeypatch.setattr(type(reader), "WORDS_KEPT", 50)
+    reader.words.clear()
+    sentences = _corpus_sentences()[:40]
+    words = {w for s in sentences for w in s.split(" ")}
+    assert len(words) > 50
+    got = reader.cats(sentences)
+    assert set(reader.words) == words  # (one batch's words are all kept, to be read)
+    one = "a zebra crossed."
+    assert reader.cats([one]) == [dict(nlp(one).cats)]
+    assert set(reader.words) == {"a", "zebra", "crossed."}  # full: emptied before the new words
+    assert reader.cats(sentences[::-1]) == got[::-1] == [dict(d.cats) for d in nlp.pipe(sentences[::-1])]
+    # ... and up to CHARS_KEPT characters of words (two hundred-character words are few)
+    monkeypatch.setattr(type(reader), "WORDS_KEPT", 10_000)
+    monkeypatch.setattr(type(reader), "CHARS_KEPT", 30)
+    reader.cats(sentences)
+    assert reader.chars > 30
+    assert reader.cats([one]) == [dict(nlp(one).cats)] and set(reader.words) == {"a", "zebra", "crossed."}
+    assert reader.chars == len("azebracrossed.")
+
+
+def test_a_model_reloaded_gets_its_own_reader(tiny_model):
+    first = classifier._reader(load_model(tiny_model))
+    classifier.reload()
+    again = load_model(tiny_model)
+    assert classifier._reader(again) is not first
+    assert classifier._reader(again).cats(["we stopped the case."]) == [dict(again("we stopped the case.").cats)]
