@@ -1,7 +1,12 @@
 # `make run` and `make test` set everything up from nothing, then run.
-PY ?= python3
+# The interpreter: Debian's own Python 3.11 where it is there with venv (built with
+# profile-guided and link-time optimisation, the interpreter in one piece rather than calling
+# into a shared library: the engine scores about 4% more letters a second, plain Python code
+# runs about a third faster), else the first python3 on the PATH. `make PY=...` chooses another.
+PY ?= $(shell /usr/bin/python3.11 -c 'import ensurepip, venv, sys; print(sys.executable)' 2>/dev/null || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
+MADE := $(VENV)/.made-from
 STAMP := $(VENV)/.installed
 SYSSTAMP := $(VENV)/.system-packages
 export VCL_QA_DB ?= $(CURDIR)/var/vcl_qa.db
@@ -15,7 +20,7 @@ MODEL_INPUTS := $(wildcard data/concept_sentences/*.yml) scripts/train_concept_m
 COMPILED := var/compiled/manifest.json
 ENGINE_SOURCES := $(wildcard vcl_qa/engine/*.py vcl_qa/engine/kinds/*.py) scripts/build_compiled.py vcl_qa/_compiled.py
 
-.PHONY: setup run test bench screenshots clean model compiled
+.PHONY: setup run test bench screenshots clean model compiled FORCE
 
 setup: $(STAMP) $(SYSSTAMP) $(MODEL)/meta.json $(COMPILED)
 
@@ -29,10 +34,13 @@ model: $(MODEL)/meta.json
 $(MODEL)/meta.json: $(STAMP) $(MODEL_INPUTS)
 	$(BIN)/python scripts/train_concept_model.py --quiet --out $(MODEL)
 
-$(BIN)/python:
-	$(PY) -m venv $(VENV)
+# The virtual environment, made afresh when it was made from another interpreter (or by an
+# older Makefile that did not say which): everything installed and built in it goes with it.
+$(MADE): FORCE
+	@if [ "$$(cat $@ 2>/dev/null)" != "$(PY)" ]; then \
+		echo "Making $(VENV) from $(PY)"; rm -rf $(VENV) && $(PY) -m venv $(VENV) && echo "$(PY)" > $@; fi
 
-$(STAMP): $(BIN)/python requirements.txt pyproject.toml
+$(STAMP): $(MADE) requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
@@ -63,3 +71,5 @@ screenshots: setup
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+FORCE:

@@ -65,7 +65,9 @@ def engine_modules(root: Path = ROOT) -> dict[str, Path]:
 
 def build_key(source: bytes, cython_version: str) -> str:
     h = hashlib.sha256(source)
-    h.update(json.dumps([cython_version, DIRECTIVES, EXT_SUFFIX], sort_keys=True).encode())
+    # (the interpreter's whole version string: one Python 3.11 built another way, with other
+    # headers and compiler flags, gets its own builds, though the file names' suffix is the same)
+    h.update(json.dumps([cython_version, DIRECTIVES, EXT_SUFFIX, sys.version], sort_keys=True).encode())
     return h.hexdigest()[:16]
 
 
