@@ -199,3 +199,41 @@ def test_a_young_person_named_with_no_title_is_greeted_by_the_first_name():
     assert offered("Jayden Clarke", "young_person") == ["Dear Jayden,"]
     assert offered("Jayden Clarke", "adult") == ["Dear Jayden Clarke,"]
     assert offered("Mr Jayden Clarke", "young_person") == ["Dear Mr Clarke,"]
+
+
+def test_a_greeting_judged_again_is_judged_the_same_and_per_name_reader_and_rules(rules_copy):
+    """kinds/salutation.py keeps what a greeting line says to the details' name (`_judged`),
+    per settings, line, name and reader: the finding, its suggestions and whether it stays
+    advice are the same kept as worked out; another name, reader or rule set is judged
+    afresh, never given another's answer."""
+    from vcl_qa.engine.kinds import salutation
+    from vcl_qa.engine.rules import load_rules
+
+    def said(text: str, name: str | None, reader: str = "adult"):
+        ctx = _context(name).model_copy(update={"reader": reader})
+        result = score_letter(Letter(text=text, context=ctx), today=TODAY)
+        return [(f.message, f.suggestions, f.replacements, f.start, f.end) for f in _greeting_findings(result)]
+
+    wrong = HEADER + "Dear Mr Lane,\n\n" + BODY
+    impersonal = HEADER + "Dear Sir or Madam,\n\n" + BODY
+    couple = HEADER + "Dear Mr and Mrs Cruz,\n\n" + BODY
+    cases = [(wrong, "Ms Anne-Marie de la Cruz", "adult"), (wrong, "Jayden Clarke", "young_person"),
+             (wrong, "Jayden Clarke", "adult"), (impersonal, "Ms Anne-Marie de la Cruz", "adult"),
+             (impersonal, "MS ANNE OKAFOR", "adult"), (couple, "Ms Anne-Marie de la Cruz", "adult"),
+             (HEADER + "Dear Ms de la Cruz,\n\n" + BODY, "Ms Anne-Marie de la Cruz", "adult")]
+    salutation._JUDGED.clear()
+    fresh = [said(*case) for case in cases]
+    assert len(salutation._JUDGED) >= len(cases)  # (and the lines the one-click checks put in)
+    assert [said(*case) for case in cases] == fresh  # kept: the same
+    salutation._JUDGED.clear()
+    assert [said(*case) for case in cases[::-1]] == fresh[::-1]  # worked out again, in another order
+    assert fresh[1] != fresh[2] and fresh[1][0][1] == ["Dear Jayden"]  # the reader counts
+    assert fresh[0][0][1] == ["Dear Ms de la Cruz"] and fresh[0][0][2]  # a button
+    assert fresh[5][0][2] == []  # two people greeted: advice, no button
+    assert fresh[-1] == []
+    # another rule set (its own wording) is never given the first one's answers
+    path = rules_copy / "content.yml"
+    path.write_text(path.read_text().replace("does not match the victim''s name", "names someone else, not"))
+    load_rules.cache_clear()
+    again = said(wrong, "Ms Anne-Marie de la Cruz")
+    assert "names someone else" in again[0][0] and again[0][1:] == fresh[0][0][1:]

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
+from vcl_qa.engine.memo import TextMemo
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.structure import (as_written, first_name_titles, impersonal_greetings, surname_at,
                                      surname_particles, title_lists, titles)
@@ -42,7 +43,6 @@ def check(rule, state: State) -> Iterator[Finding]:
     cfg: Settings = rule.config
     g = state.document.greeting
     given = state.letter.context.victim_name
-    victim = _as_greeted(given) if given else given  # ("Okafor, Jane (Ms)": Ms Jane Okafor)
     if g is None:
         yield finding(rule, state, message=cfg.missing_message,
                       suggestions=greeting_to_insert(cfg, state))
@@ -50,21 +50,50 @@ def check(rule, state: State) -> Iterator[Finding]:
     lead = len(g.text) - len(g.text.lstrip())
     start, end = g.start + lead, g.start + len(g.text.rstrip())
     line = g.text.strip()
+    verdict, suggestions, advice_only = _judged(cfg, line, given, state.letter.context.reader)
+    if verdict == "impersonal":
+        f = finding(rule, state, start, end, message=cfg.impersonal_message, suggestions=list(suggestions))
+        f._advice_only = advice_only
+        yield f
+    elif verdict == "wrong_name":
+        f = finding(rule, state, start, end, message=cfg.wrong_name_message, suggestions=list(suggestions),
+                    name=given)
+        f._advice_only = advice_only
+        yield f
+
+
+# What a greeting line says to the details' name (`_judged`), kept per settings, line, name and
+# reader: a draft is checked again and again, and a letter's greeting is read by every check of
+# an edit that rescores it whole. Each entry keeps its settings (so that a number once theirs
+# names no other); at most 4,096 entries, and lines and names of at most 1,000 characters.
+_JUDGED = TextMemo(4_096, 1_000_000)
+
+
+def _judged(cfg: Settings, line: str, given: str | None, reader: str | None) -> tuple[str | None, tuple[str, ...], bool]:
+    """What is wrong with the greeting `line` (`_verdict`: "impersonal", "wrong_name" or None),
+    the greetings to put instead, and whether they stay advice (no button)."""
+    key = (id(cfg), line, given, reader)
+    kept = _JUDGED.get(key)  # one call: another thread may empty the memo
+    if kept is not None and kept[0] is cfg:
+        return kept[1]
+    victim = _as_greeted(given) if given else given  # ("Okafor, Jane (Ms)": Ms Jane Okafor)
     said_word = re.match(rf"(?i)^({_lead_words(cfg)})\b", line)
     word = said_word.group(1).capitalize() if said_word else cfg.greeting_words[0]
     verdict = _verdict(cfg, line, victim)
+    suggestions: tuple[str, ...] = ()
+    advice_only = False
     if verdict == "impersonal":
-        f = finding(rule, state, start, end, message=cfg.impersonal_message,
-                    suggestions=greeting_suggestion(state, word, cfg))
-        f._advice_only = bool(victim) and _unsure_case(victim)
-        yield f
+        suggestions = tuple(_suggested(given, reader, word, cfg))
+        advice_only = bool(victim) and _unsure_case(victim)
     elif verdict == "wrong_name":
-        f = finding(rule, state, start, end, message=cfg.wrong_name_message,
-                    suggestions=greeting_suggestion(state, word, cfg), name=given)
+        suggestions = tuple(_suggested(given, reader, word, cfg))
         # "Dear Mr and Mrs Okafor": a button would drop one of the two people greeted; whether
         # the letter is to both is the writer's to say, so the greeting stays advice.
-        f._advice_only = _two_people(cfg.joining_words, _greeted(cfg, line) or "") or _unsure_case(victim)
-        yield f
+        advice_only = _two_people(cfg.joining_words, _greeted(cfg, line) or "") or _unsure_case(victim)
+    answer = (verdict, suggestions, advice_only)
+    if len(line) + len(given or "") <= 1_000:
+        _JUDGED.put(key, (cfg, answer), len(line) + len(given or ""))
+    return answer
 
 
 def greeting_to_insert(cfg: Settings, state: State) -> list[str]:
@@ -248,7 +277,13 @@ def greeting_suggestion(state: State, word: str = "Dear", cfg: Settings | None =
     and surname, its particles kept ("Dear Ms de la Cruz", "Dear Detective Sergeant Lee"), or a
     title that goes with the first name and the first name ("Dear Sir John"); a note after the
     name in brackets ("Sarah Jones (mother of Ella)") left out."""
-    victim = _as_greeted(state.letter.context.victim_name or "")
+    context = state.letter.context
+    return _suggested(context.victim_name, context.reader, word, cfg)
+
+
+def _suggested(given: str | None, reader: str | None, word: str, cfg: Settings | None) -> list[str]:
+    """`greeting_suggestion` for the details' name and reader."""
+    victim = _as_greeted(given or "")
     if not victim:
         return [f"{word} <the victim's title and surname>"]
     victim = _letter_case(victim)  # "Ms Jane OKAFOR" from a case system: "Dear Ms Okafor"
@@ -256,7 +291,7 @@ def greeting_suggestion(state: State, word: str = "Dear", cfg: Settings | None =
         welsh = any(w.lower() == word.lower() for lang, w in cfg.missing_greeting_words.items() if lang == "cy")
         both = _couple_greeting(victim, cfg.joining_words, "a" if welsh else "and")  # "Annwyl Mr a Mrs Jones"
         return [f"{word} {both or victim}"]  # "Mr and Mrs Okafor": both, as the details name them
-    return [f"{word} {_one_greeting(victim, word, cfg, state.letter.context.reader)}"]
+    return [f"{word} {_one_greeting(victim, word, cfg, reader)}"]
 
 
 def _one_greeting(victim: str, word: str, cfg: Settings | None, reader: str | None = None) -> str:
