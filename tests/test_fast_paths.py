@@ -314,11 +314,13 @@ def test_a_run_on_letter_leaves_nothing_long_in_any_memo():
     from vcl_qa.engine.run import score_letter
 
     before = metrics.piece_counts.cache_info().currsize
+    before_sentences = metrics.sentence_counts.cache_info().currsize
     words = " ".join(f"word{i % 997}" for i in range(4000))
     letter = Letter(text=f"Dear Ms Shah\n\n{words} and you can ask for a review.\n\nYours sincerely\n\nA Writer")
     score_letter(letter)
     assert all(len(t) <= classifier._SEEN_TEXT_MAX for seen in classifier._SEEN.values() for t in seen)
     assert metrics.piece_counts.cache_info().currsize - before <= 5  # the short lines only
+    assert metrics.sentence_counts.cache_info().currsize - before_sentences <= 5
     assert all(len(t) <= 3_000 for t in next(iter(load_rules().concepts.values())).word_index[0].answers)
 
 

@@ -10,7 +10,7 @@ import random
 import pyphen
 
 from vcl_qa import Letter
-from vcl_qa.engine import classifier, fastsearch, language, memo, run, second_opinion, structure, suggest
+from vcl_qa.engine import classifier, fastsearch, language, memo, metrics, run, second_opinion, structure, suggest
 from vcl_qa.engine.kinds import acronym, existence, salutation, substitution
 from vcl_qa.engine.kinds.base import BLOCK_FINDS
 from vcl_qa.engine.nlp import get_nlp
@@ -104,7 +104,8 @@ def test_the_memos_default_bounds_add_up_to_tens_of_megabytes_not_gigabytes():
                   + next(iter(rules.concepts.values())).word_index[0].memo.chars + suggest._lemmas.memo.chars + acronym._capitals_share.memo.chars
                   # the language's quick look: one memo per Welsh word list, four lists at most
                   + language._quick_memo.cache_info().maxsize * language._quick_memo(language.settings().welsh).chars
-                  + salutation._JUDGED.chars + classifier._Reader.CHARS_KEPT)
+                  + salutation._JUDGED.chars + classifier._Reader.CHARS_KEPT
+                  + metrics.piece_counts.memo.chars + metrics.sentence_counts.memo.chars)
     assert kept_chars < 60_000_000
 
 

@@ -8,7 +8,7 @@ import pytest
 import textstat
 
 from vcl_qa.engine.letter import Letter
-from vcl_qa.engine.metrics import flesch, piece, piece_counts
+from vcl_qa.engine.metrics import flesch, piece, piece_counts, sentence_counts
 from vcl_qa.engine.structure import analyse
 from vcl_qa.engine.typography import fold
 
@@ -31,6 +31,7 @@ def _whole(sentences: list[str]) -> tuple[float, float]:
 
 def _summed(sentences: list[str]) -> tuple[float, float]:
     counts = [piece_counts(piece(s)) for s in sentences]
+    assert counts == [sentence_counts(s) for s in sentences]  # (kept by the sentence as written)
     return flesch(*(sum(c[k] for c in counts) for k in range(3)))
 
 

@@ -57,7 +57,7 @@ def prose_figures(doc: Document, scoring: dict[str, Any]) -> dict[str, Any]:
     # the same paragraphs share them); the sums are what textstat counts over the whole prose
     # (tests/test_reading_figures.py compares the two).
     if words >= int(scoring.get("reading_figures_min_words", 30)):
-        totals = [sum(c) for c in zip(*(piece_counts(piece(s.text)) for s in sents))]
+        totals = [sum(c) for c in zip(*map(sentence_counts, [s.text for s in sents]))]
         m["flesch_reading_ease"], m["flesch_kincaid_grade"] = flesch(*totals)
     else:
         m["flesch_reading_ease"] = None
@@ -75,6 +75,14 @@ def piece(sentence: str) -> str:
 # text is counted in parts split at spaces instead; its words and syllables are counted word
 # by word, so the parts add up to the same figures (tests/test_reading_figures.py).
 LONG_PIECE = 2_000
+
+
+@keep_short(maxsize=20_000, longest=LONG_PIECE, chars=2_000_000)
+def sentence_counts(sentence: str) -> tuple[int, int, int]:
+    """`piece_counts(piece(sentence))`, kept by the sentence as the letter has it: a letter's
+    sentences are strings the structure's memo shares between letters, whose hash Python
+    keeps, so a sentence met before is looked up without making its piece afresh."""
+    return piece_counts(piece(sentence))
 
 
 @keep_short(maxsize=50_000, longest=LONG_PIECE)

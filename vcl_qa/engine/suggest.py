@@ -27,7 +27,7 @@ from vcl_qa.engine import classifier
 from vcl_qa.engine.kinds import KINDS, NotAssessed, State, applies
 from vcl_qa.engine.letter import Letter
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo, keep_short
-from vcl_qa.engine.metrics import compute_metrics, flesch, piece, piece_counts
+from vcl_qa.engine.metrics import compute_metrics, flesch, sentence_counts
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.rules_data import parse_yaml
@@ -993,10 +993,10 @@ class Checker:
         """The letter's Flesch Reading Ease with sentence i changed, from per-sentence counts
         (as compute_metrics works it out over the prose, one sentence after another)."""
         if self._fre is None:
-            parts = [piece_counts(piece(s.text)) for s in self.doc.sentences]
+            parts = [sentence_counts(s.text) for s in self.doc.sentences]
             self._fre = (parts, [sum(p[k] for p in parts) for k in range(3)])
         parts, (words, sylls, sents) = self._fre
-        new = piece_counts(piece(new_sentence))
+        new = sentence_counts(new_sentence)
         words += new[0] - parts[i][0]
         sylls += new[1] - parts[i][1]
         sents += new[2] - parts[i][2]
