@@ -258,3 +258,19 @@ def test_the_check_page_says_so_beside_the_file_field(server, name):
     error = re.search(r'id="file-error">(.*?)</p>', r.text, re.S)
     assert error and "not a readable Word (.docx) document: " in error.group(1)
     assert "Sorry, something went wrong" not in r.text
+
+
+def test_a_part_said_to_run_past_its_end_is_named_as_damaged_on_every_python():
+    """Python's zipfile (3.11.2 as Debian ships it, and 3.12 on) refuses a part whose stated
+    size runs over the next part or past the end of the file ("Overlapped entries ... possible
+    zip bomb"), where an older one reads it until the file runs out (EOFError): either way the
+    writer is told which part is damaged (the picture above, on the Python that runs here)."""
+    import zipfile
+
+    from vcl_qa.engine.letter import _docx_problem
+
+    said = _docx_problem(zipfile.BadZipFile("Overlapped entries: 'word/media/image1.png' (possible zip bomb)"))
+    assert said == ("its part word/media/image1.png is damaged (its size runs past where it ends); "
+                    "save the letter again from Word")
+    assert "is damaged" in _docx_problem(EOFError(), "word/media/image1.png")
+    assert "does not open as one" in _docx_problem(zipfile.BadZipFile("File is not a zip file"))

@@ -504,6 +504,9 @@ def _and(items: list[str]) -> str:
     return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1]
 
 
+_OVERLAPPED = re.compile(r"^Overlapped entries: '(.{1,200})' \(possible zip bomb\)")
+
+
 def _docx_problem(exc: BaseException, part: str | None = None) -> str:
     """What is wrong with a Word file, in words, from the exception reading it raised."""
     import lzma
@@ -513,6 +516,12 @@ def _docx_problem(exc: BaseException, part: str | None = None) -> str:
     from lxml import etree
 
     where = f"its part {part}" if part else "a part of it"
+    overlap = _OVERLAPPED.search(str(exc)) if isinstance(exc, zipfile.BadZipFile) else None
+    if overlap:
+        # (Python's zipfile refuses a part whose stated size runs over the next part or past the
+        # end of the file, as a zip bomb would: 3.11.2 as Debian ships it, and 3.12 on)
+        return (f"its part {overlap.group(1)} is damaged (its size runs past where it ends); "
+                "save the letter again from Word")
     if isinstance(exc, (zlib.error, lzma.LZMAError, EOFError)) or (
             isinstance(exc, zipfile.BadZipFile) and part) or (isinstance(exc, OSError) and part):
         return f"{where} is damaged (its packed data cannot be unpacked); save the letter again from Word"
