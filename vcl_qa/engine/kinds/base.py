@@ -204,9 +204,9 @@ def finding(rule: "Rule", state: State, start: int | None = None, end: int | Non
         line, col = state.document.line_col(start)
     msg = (message or rule.message).format(text=text or "", **fmt)
     severity = severity or case_severity(rule, state)
-    return Finding(rule=rule.id, dimension=rule.dimension, severity=severity,
-                   message=msg, start=start, end=end, line=line, column=col, text=text,
-                   suggestions=suggestions or [], why=rule.why)
+    return Finding.of(rule=rule.id, dimension=rule.dimension, severity=severity,
+                      message=msg, start=start, end=end, line=line, column=col, text=text,
+                      suggestions=suggestions or [], why=rule.why)
 
 
 def case_severity(rule: "Rule", state: State) -> str:

@@ -1,0 +1,60 @@
+"""The engine makes its findings without pydantic checking each value again (result.py
+`Finding.of`): on every finding of every sample and held-out letter, the instance is the one
+`Finding(**values)` makes, and every value is of its field's type."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vcl_qa import Letter
+from vcl_qa.engine.kinds import base
+from vcl_qa.engine.result import Finding
+from vcl_qa.engine.run import score_letter
+
+ROOT = Path(__file__).resolve().parent.parent
+LETTERS = sorted(ROOT.glob("sample_letters/*.txt")) + sorted(ROOT.glob("bench/holdout*/letters/*.txt"))[::9]
+
+
+def _checked_copy(finding: Finding) -> Finding:
+    """The finding made again by pydantic from what it holds: every value checked."""
+    return Finding.model_validate(finding.model_dump())
+
+
+@pytest.mark.parametrize("path", LETTERS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_every_finding_made_quickly_is_the_one_pydantic_makes(path, monkeypatch):
+    made: list[tuple[Finding, dict]] = []
+    quick = Finding.of.__func__
+
+    def recorded(cls, **values):
+        finding = quick(cls, **values)
+        made.append((finding, dict(values)))
+        return finding
+
+    monkeypatch.setattr(Finding, "of", classmethod(recorded))
+    result = score_letter(Letter.from_file(path))
+    assert len(made) >= len(result.findings)  # (every finding is made there)
+    for finding, values in made:
+        slow = Finding(**values)
+        # (as made, before the engine sets its penalty, suppression and buttons)
+        fresh = quick(Finding, **values)
+        assert fresh.__dict__ == slow.__dict__ and list(fresh.__dict__) == list(slow.__dict__)
+        assert fresh.model_fields_set == slow.model_fields_set
+        assert fresh.model_dump_json() == slow.model_dump_json()
+        assert fresh.suggestions is not values["suggestions"]  # its own list
+    for finding in result.findings:
+        assert _checked_copy(finding) == finding  # every value of its field's type
+        assert type(finding.start) in (int, type(None)) and type(finding.message) is str
+
+
+def test_a_finding_made_quickly_takes_what_the_engine_sets_on_it():
+    values = dict(rule="readability.jargon", dimension="readability", severity="warning", message="m",
+                  start=3, end=9, line=1, column=4, text="hereby", suggestions=["now"], why="plain words")
+    finding = Finding.of(**values)
+    finding.penalty = 2.5
+    finding.replacements = ["now"]
+    finding._advice_only = True  # (the engine's own note: never part of the result)
+    assert finding.model_dump()["penalty"] == 2.5 and finding.replacements == ["now"]
+    assert "_advice_only" not in finding.model_dump() and finding._advice_only
+    assert Finding.of(**values)._advice_only is False and Finding.of(**values).replacements == []
+    assert base.finding.__module__ == "vcl_qa.engine.kinds.base"
