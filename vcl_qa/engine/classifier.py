@@ -206,7 +206,7 @@ class _Reader:
     CHARS_KEPT = 2_000_000  # ... or when they hold this many characters (a word is at most 200)
 
     def __init__(self, nlp, pipe, ngram, linear, logistic):
-        self.tokenizer = nlp.tokenizer
+        self.nlp = nlp  # (its tokenizer read at each use: it may be replaced)
         self.labels = tuple(pipe.labels)
         self.ngram_size = ngram.attrs["ngram_size"]
         self.ops = ngram.ops
@@ -248,7 +248,7 @@ class _Reader:
                 at += len(w) + 1
             found: list[list[int]] = [[] for _ in new]
             i = 0
-            for t in self.tokenizer(" ".join(new)):
+            for t in self.nlp.tokenizer(" ".join(new)):
                 while i + 1 < len(starts) and t.idx >= starts[i + 1]:
                     i += 1
                 found[i].append(t.orth)
@@ -266,7 +266,7 @@ class _Reader:
 
     def _alone(self, word: str) -> tuple[int, ...]:
         """A word's ids when it was not kept (the memo emptied by another thread)."""
-        return tuple(t.orth for t in self.tokenizer(word))
+        return tuple(t.orth for t in self.nlp.tokenizer(word))
 
     def cats(self, texts: list[str]) -> list[dict[str, float]]:
         """Each normalised text's probabilities, as doc.cats gives them."""
