@@ -58,3 +58,26 @@ def test_a_finding_made_quickly_takes_what_the_engine_sets_on_it():
     assert "_advice_only" not in finding.model_dump() and finding._advice_only
     assert Finding.of(**values)._advice_only is False and Finding.of(**values).replacements == []
     assert base.finding.__module__ == "vcl_qa.engine.kinds.base"
+
+
+@pytest.mark.parametrize("path", LETTERS[:12], ids=lambda p: p.name)
+def test_every_dimension_made_quickly_is_the_one_pydantic_makes(path, monkeypatch):
+    from vcl_qa.engine.result import DimensionResult
+
+    made: list[tuple[DimensionResult, dict]] = []
+    quick = DimensionResult.of.__func__
+
+    def recorded(cls, **values):
+        made.append((quick(cls, **values), dict(values)))
+        return made[-1][0]
+
+    monkeypatch.setattr(DimensionResult, "of", classmethod(recorded))
+    result = score_letter(Letter.from_file(path))
+    assert len(made) == 4 and [d for d, _ in made] == list(result.dimensions.values())
+    for dim, values in made:
+        slow = DimensionResult(**values)
+        assert dim == slow and dim.__dict__ == slow.__dict__ and list(dim.__dict__) == list(slow.__dict__)
+        assert dim.__pydantic_extra__ == slow.__pydantic_extra__ and dim.model_fields_set == slow.model_fields_set
+        assert dim.model_dump_json() == slow.model_dump_json()
+        assert DimensionResult.model_validate(dim.model_dump()) == dim
+        assert dim.not_assessed is not values["not_assessed"]

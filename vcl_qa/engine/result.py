@@ -82,6 +82,7 @@ class Finding(BaseModel, _EngineNotes):
 
 
 _set = object.__setattr__
+_DIMENSION_SET = ("score", "assessed", "not_assessed", "errors", "warnings", "suggestions", "points_lost")
 _DEFAULTS: dict[str, Any] = {}
 
 
@@ -107,6 +108,21 @@ class DimensionResult(BaseModel):
     errors: int = 0
     warnings: int = 0
     suggestions: int = 0
+
+    @classmethod
+    def of(cls, *, score: int | None, assessed: bool, not_assessed: list[str], errors: int, warnings: int,
+           suggestions: int, points_lost: float) -> "DimensionResult":
+        """A dimension's result as the engine makes it (scoring.py), every value of its field's
+        type, without pydantic checking each again (`Finding.of`): the same instance as
+        `DimensionResult(...)` with these values, points_lost among the extras
+        (tests/test_result_shape.py compares the two)."""
+        made = cls.__new__(cls)
+        _set(made, "__dict__", {"score": score, "assessed": assessed, "not_assessed": list(not_assessed),
+                                "errors": errors, "warnings": warnings, "suggestions": suggestions})
+        _set(made, "__pydantic_fields_set__", set(_DIMENSION_SET))
+        _set(made, "__pydantic_extra__", {"points_lost": points_lost})
+        _set(made, "__pydantic_private__", None)
+        return made
 
 
 class Result(BaseModel):

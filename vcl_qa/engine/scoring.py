@@ -57,7 +57,7 @@ def dimension_results(findings: list[Finding], not_assessed: dict[str, list[str]
         active = [f for f in mine if not f.suppressed]
         assessed = assessed_rules.get(dim, 0) > 0
         score = max(0, round(100 - sum(f.penalty for f in active))) if assessed else None
-        out[dim] = DimensionResult(
+        out[dim] = DimensionResult.of(
             score=score,
             assessed=assessed,
             not_assessed=not_assessed.get(dim, []),
