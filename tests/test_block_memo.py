@@ -146,3 +146,21 @@ def test_a_letter_of_thousands_of_blocks_is_checked_in_linear_time():
     t = time.process_time()
     score_letter(Letter(text=text))
     assert time.process_time() - t < 20
+
+
+def test_the_collector_looks_at_new_objects_less_often_once_settled():
+    """run.settle raises the collector's first threshold to GC_YOUNG (a letter makes tens of
+    thousands of short-lived containers), and keeps a larger one the program set itself."""
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, *before[1:])
+        run.unsettle()
+        score_letter(Letter.from_file(LETTERS[0]))
+        assert gc.get_threshold()[0] == run.GC_YOUNG and gc.get_threshold()[1:] == before[1:]
+        gc.set_threshold(50_000, *before[1:])
+        run.unsettle()
+        score_letter(Letter.from_file(LETTERS[0]))
+        assert gc.get_threshold()[0] == 50_000
+    finally:
+        gc.set_threshold(*before)
+        run.settle()
