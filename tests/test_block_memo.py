@@ -164,3 +164,38 @@ def test_the_collector_looks_at_new_objects_less_often_once_settled():
     finally:
         gc.set_threshold(*before)
         run.settle()
+
+
+def test_the_existence_rules_read_a_blocks_words_once_for_all_of_them():
+    """kinds/existence.py finds the words every case-blind existence rule's patterns need in one
+    pass over a block (`_shared_hints`), kept for the letter: each rule decides which patterns
+    to try exactly as with its own automaton (`_hint_index`), on every block of every sample
+    and held-out letter, and a bilingual letter's English view reads its own text."""
+    from vcl_qa.engine.kinds.existence import _hint_index, _hints_here, _shared_hints
+
+    rs = load_rules()
+    rules = [r for r in rs.rules if r.kind == "existence" and not r.config.case_sensitive]
+    assert len(rules) > 3 and all(id(r) in _shared_hints(rs)[1] for r in rules)
+    paths = LETTERS + sorted(Path(__file__).resolve().parent.parent.glob("bench/holdout*/letters/*.txt"))[::5]
+    blocks = 0
+    for path in paths:
+        state = _state(Letter.from_file(path))
+        for b0, b1, _ in state.document.blocks:
+            for rule in rules:
+                finder, own = _hint_index(rule)
+                alone = finder.bits(state.lower_text[b0:b1])
+                needs, shared = _hints_here(rule, state, b0, b1)
+                assert [alone & n == n for n in own] == [shared & n == n for n in needs], (path.name, rule.id)
+            blocks += 1
+    assert blocks > 300
+    from vcl_qa.engine.metrics import compute_metrics
+
+    views = 0
+    for path in LETTERS:
+        state = _state(Letter.from_file(path))
+        state.hints_found[(0, 1)] = -1
+        compute_metrics(state)
+        for view in state.views.values():
+            assert view.hints_found is not state.hints_found and (0, 1) not in view.hints_found
+            views += 1
+    assert views  # (a letter in Welsh and English among the samples)

@@ -34,7 +34,8 @@ def compute_metrics(state: State) -> None:
         # (kinds/base.py: rule_state), and its reading figures are those of the English lines.
         english = analyse(keep_only(doc.text, doc.line_starts, langs.lines, {"en"}))
         view = replace(state, document=english, concept_cache={}, window_cache={}, views={}, doubted={},
-                       language="en", metrics={**m, **prose_figures(english, state.ruleset.scoring)})
+                       hints_found={}, language="en",
+                       metrics={**m, **prose_figures(english, state.ruleset.scoring)})
         state.views["en"] = view
         m["flesch_reading_ease"] = view.metrics["flesch_reading_ease"]
         m["flesch_kincaid_grade"] = view.metrics["flesch_kincaid_grade"]

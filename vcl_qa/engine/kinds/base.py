@@ -145,6 +145,9 @@ class State:
     # Concepts the patterns found but the classifier's second opinion doubted, and where
     # (engine/second_opinion.py); read by the rule that needs the concept (kinds/required.py).
     doubted: dict[str, Any] = field(default_factory=dict)
+    # The words the existence rules' patterns need, found in a stretch of the letter (lo, hi)
+    # in one pass for all of them (kinds/existence.py).
+    hints_found: dict[tuple[int, int], int] = field(default_factory=dict)
 
     @property
     def lower_text(self) -> str:

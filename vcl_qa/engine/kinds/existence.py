@@ -61,8 +61,7 @@ def _scan(rule, state: State, lo: int, hi: int) -> list[tuple[int, int, int]]:
     hits = []
     asked: dict = {}  # (pattern, sentence) -> found: a run-on sentence of many matches is read once
     if not case:
-        finder, needs = _hint_index(rule)
-        present = finder.bits(state.lower_text[lo:hi])
+        needs, present = _hints_here(rule, state, lo, hi)
     for i, entry in enumerate(cfg.patterns):
         if not case and present & needs[i] != needs[i]:
             continue  # a word it cannot match without is not there
@@ -94,6 +93,35 @@ def _in_sentence(pattern, state: State, offset: int, asked: dict) -> bool:
     if found is None:
         found = asked[key] = bool(pattern.search(sentence_text(state, offset)))
     return found
+
+
+def _hints_here(rule, state: State, lo: int, hi: int) -> tuple[tuple[int, ...], int]:
+    """The rule's patterns' hint bits, and the bits of the hints present in [lo, hi) of the
+    letter: read in one pass for every existence rule of the letter's rule set (`_shared_hints`)
+    and kept for the letter, where the rule is one of them; else the rule's own (`_hint_index`)."""
+    finder, needs_by_rule = _shared_hints(state.ruleset)
+    needs = needs_by_rule.get(id(rule))
+    if needs is None:
+        finder, needs = _hint_index(rule)
+        return needs, finder.bits(state.lower_text[lo:hi])
+    found = state.hints_found.get((lo, hi))
+    if found is None:
+        found = state.hints_found[(lo, hi)] = finder.bits(state.lower_text[lo:hi])
+    return needs, found
+
+
+def _shared_hints(rs) -> tuple:
+    """The hint sets of every case-blind existence rule of a rule set, a bit each (the same
+    set shared), found in a block in one pass for all of them: eight rules read each new block
+    eight times, one automaton each. Each rule's patterns' bits, by the rule (kept with the
+    rule set, which keeps its rules)."""
+    kept = getattr(rs, "_existence_hints", None)
+    if kept is None:
+        bits = HintBits()
+        needs = {id(r): tuple(bits.of(entry.pattern) for entry in r.config.patterns)
+                 for r in rs.rules if r.kind == "existence" and not r.config.case_sensitive}
+        kept = rs._existence_hints = (WordFinder(bits.masks()), needs)
+    return kept
 
 
 def _hint_index(rule) -> tuple:
