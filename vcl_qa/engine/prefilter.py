@@ -127,6 +127,16 @@ def _mandatory_sets(p: str) -> list[tuple[str, ...]]:
         # (a letter in capitals is the same letter to a pattern read case-blind, and in the
         # text as lower-cased: "(?-i:INSERT)" needs "insert" as much as "insert" does)
         m = _WORD.match(p, i) if c.isascii() and c.isalpha() else None
+        run = _INNER_OPTIONAL.match(p, i) if m else None
+        if run:
+            # letters some of which may be left out inside the word ("app?oll?og"): each way
+            # of writing it, when there are few and each is long enough ("apolog", "appolog",
+            # "apollog", "appollog"); else the letters before the first that may be left out
+            ways = _spellings(run.group(0), p, run.end())
+            if ways:
+                sets.append(ways)
+                i = run.end()
+                continue
         if m:
             word, j = m.group(0).lower(), m.end()
             if p[j : j + 1] in ("?", "*") or p[j : j + 2] == "{0" or p[j : j + 2] == "{,":
@@ -142,6 +152,35 @@ def _mandatory_sets(p: str) -> list[tuple[str, ...]]:
             continue
         i += 1
     return sets
+
+
+# A run of letters with one left out at will inside it ("p?" before more letters): "app?oll?og".
+_INNER_OPTIONAL = re.compile(r"(?:[A-Za-z]\??)*[A-Za-z]\?[A-Za-z](?:[A-Za-z]\??)*")
+
+
+def _spellings(run: str, p: str, end: int) -> tuple[str, ...] | None:
+    """Every way of writing a run of letters some of which may be left out (`_INNER_OPTIONAL`),
+    lower case: None when there are more than 16, or one is shorter than three letters. A last
+    letter the pattern lets repeat zero times ("x*" after the run) is left out of each."""
+    ways = [""]
+    k = 0
+    while k < len(run):
+        letter = run[k].lower()
+        if run[k + 1:k + 2] == "?":
+            ways = [w + x for w in ways for x in ("", letter)]
+            k += 2
+        else:
+            ways = [w + letter for w in ways]
+            k += 1
+        if len(ways) > 16:
+            return None
+    if p[end:end + 1] == "*" or p.startswith("{0", end) or p.startswith("{,", end):
+        if run.endswith("?"):
+            return None
+        ways = [w[:-1] for w in ways]
+    if any(len(w) < 3 for w in ways):
+        return None
+    return tuple(dict.fromkeys(sorted(ways)))
 
 
 def _class_end(p: str, i: int) -> int:
