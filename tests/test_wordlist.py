@@ -90,3 +90,29 @@ def test_a_bad_word_list_stops_the_rules_loading(tmp_path, monkeypatch):
     finally:
         monkeypatch.delenv("VCL_QA_RULES")
         load_rules.cache_clear()
+
+
+def test_a_word_lists_pattern_tells_the_pre_checks_the_words_it_needs():
+    """A pattern made from a word list is a tree of letters, whose text shows no word the
+    pre-checks could look for first; words_pattern records them (prefilter.listed): each
+    phrase's longest run of three letters, what a pattern's rest needs after a short word,
+    a digit for a pattern that begins with one. A list with a word too short to look for
+    (or a pattern that needs nothing) gets none. Every text the pattern matches has one."""
+    from vcl_qa.engine.prefilter import hint_sets, may_match
+
+    spec = {"words": ["cctv", "the film", "999 call", "e-mail"],
+            "patterns": [r"(he|she)\s+admitted", r"[0123456789]+\s*(mph|miles)"]}
+    pattern = words_pattern(spec, "test")
+    hints = hint_sets(pattern)
+    assert hints == (("cctv", "film", "call", "mail", "admitted", "she", "mph", "miles"),)
+    timed = words_pattern({"words": ["cctv"], "patterns": [r"[0123456789]\d?\s*(am|pm)"]}, "test")
+    assert hint_sets(timed) == (("cctv", *"0123456789"),)
+    assert re.search(timed, "at 10 pm", re.I) and may_match(hint_sets(timed)[0], "at 10 pm")
+    rx = re.compile(pattern, re.I)
+    for text in ["The CCTV showed it", "we watched the film", "a 999 call was made", "by e-mail",
+                 "He admitted it", "at 38 mph", "nothing here", "she admitted nothing at 4 miles"]:
+        if rx.search(text):
+            assert all(may_match(h, text.lower()) for h in hints), text
+    assert hint_sets(words_pattern({"words": ["cctv", "gp"]}, "test")) == ()
+    assert hint_sets(words_pattern({"words": ["cctv"], "patterns": [r"\w+\s+said"]}, "test")) == ((("cctv", "said")),)
+    assert hint_sets(words_pattern({"words": ["cctv"], "patterns": [r"\d?x"]}, "test")) == ()

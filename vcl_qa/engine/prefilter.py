@@ -63,6 +63,20 @@ def _group_at(pattern: str, start: int = 0) -> tuple[str, int] | None:
     return None
 
 
+# Patterns made from word lists (engine/wordlist.py `words_pattern`), each with the words one of
+# which it cannot match without: its text, a tree of letters ("c(?:amera|ctv)"), does not show
+# them, but the list it was made from did.
+_LISTED: dict[str, tuple[str, ...]] = {}
+
+
+def listed(pattern: str, hints: tuple[str, ...]) -> None:
+    """Record that `pattern`, made from a word list, needs one of `hints` (lower case)."""
+    if _LISTED.get(pattern) != hints:
+        _LISTED[pattern] = hints
+        literal_hints.cache_clear()
+        hint_sets.cache_clear()
+
+
 @lru_cache(maxsize=4096)
 def literal_hints(pattern: str) -> tuple[str, ...] | None:
     """The most selective set of words one of which must appear, or None."""
@@ -84,6 +98,8 @@ def _mandatory_sets(p: str) -> list[tuple[str, ...]]:
     """Walk the pattern's top level; each mandatory literal word or group gives a hint set. A
     pattern of alternatives at its top level ("a say\b|not a matter for") gives one set: a
     hint of each alternative (one of them matched), when each has one."""
+    if p in _LISTED:
+        return [_LISTED[p]]
     branches = _split_top(p)
     if len(branches) > 1:
         alts = [literal_hints(b) for b in branches]

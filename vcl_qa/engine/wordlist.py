@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from vcl_qa.engine.prefilter import _group_at, _split_top
+from vcl_qa.engine.prefilter import _group_at, _split_top, listed, literal_hints
 
 WORD = re.compile(r"^[a-z0-9][a-z0-9 '\-]*$")
 PLAIN = re.compile(r"^[a-z]+(\\s\+[a-z]+)*$")  # words in a pattern, joined by \s+
@@ -58,7 +58,38 @@ def words_pattern(spec: dict, where: str) -> str:
             others.append(p)
     branches = ([_trie(entries)] if entries else []) + [f"(?:{p})" for p in others]
     comment = "(?#" + " ".join(sorted(set(cleaned))).replace(")", "") + ")" if cleaned else ""
-    return r"\b(?:" + "|".join(branches) + r")\b" + comment
+    pattern = r"\b(?:" + "|".join(branches) + r")\b" + comment
+    hints = _hints(entries, others)
+    if hints:
+        listed(pattern, hints)  # (the pre-checks skip a text with none of them)
+    return pattern
+
+
+def _hints(entries: list[tuple[str, str]], others: list[str]) -> tuple[str, ...] | None:
+    """Words one of which is in any text the pattern matches (lower case): each phrase's
+    longest run of three letters or more (its words are matched as written), and each other
+    pattern's own (prefilter.literal_hints); None when one has none."""
+    found: list[str] = []
+    for words, tail in entries:
+        runs = re.findall(r"[a-z]{3,}", words)
+        if runs:
+            found.append(max(runs, key=len))
+            continue
+        hints = literal_hints(tail) if tail else None  # ("he" + "\s+admitted": "admitted")
+        if not hints:
+            return None
+        found.extend(hints)
+    for p in others:
+        hints = literal_hints(p) or (DIGITS if _DIGIT_FIRST.match(p) else None)
+        if not hints:
+            return None
+        found.extend(hints)
+    return tuple(dict.fromkeys(found)) or None
+
+
+# A pattern that begins with a digit ("[0123456789][\d,.]*\s*(mph|...)") needs one.
+_DIGIT_FIRST = re.compile(r"(?:\[0123456789\]|\[0-9\]|\\d)(?![*?]|\{0|\{,)")
+DIGITS = tuple("0123456789")
 
 
 def _starts(pattern: str) -> list[tuple[str, str]] | None:
