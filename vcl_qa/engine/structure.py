@@ -352,7 +352,7 @@ def _tokenize_into(text: str, out: list[Tok], start: int) -> None:
         start += size
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     start: int
     end: int
@@ -360,7 +360,7 @@ class Line:
     kind: str = "prose"  # header | address | reference | greeting | prose | heading | sign_off | signature | blank
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     start: int
     end: int
