@@ -447,3 +447,23 @@ def test_the_quick_suffix_search_finds_spacys_suffix(pieces):
     search = quick.__self__.regex.search
     assert (quick(text) and quick(text).span()) == (search(text) and search(text).span())
     assert [t.text for t in get_nlp().tokenizer(text)] == [t.text for t in _spacys_own_tokenizer()(text)]
+
+
+def test_a_lines_ending_is_judged_the_same_kept_or_not():
+    """structure._breaks_off keeps whether a line's last characters break off mid-phrase, by
+    those characters and the pattern: on every line of every sample letter, and each with a
+    word put at its end, the answer is the pattern's own, kept or worked out; another
+    pattern (another rules folder) is never given this one's answers."""
+    import re
+
+    from vcl_qa.engine import structure
+
+    pats = structure.patterns()
+    lines = [ln for p in sorted((ROOT / "sample_letters").glob("*.txt")) for ln in p.read_text().splitlines()]
+    lines += [ln + end for ln in lines[:300] for end in (" and", " the", ",", " case", " or  ")]
+    for _ in range(2):  # worked out, then kept
+        for ln in lines:
+            assert structure._breaks_off(ln, pats) == bool(pats.list_item_goes_on.search(ln.rstrip())), ln
+    other = re.compile(r"\bcase\s*$", re.I)
+    assert structure._breaks_off("We looked at the case", pats) is False
+    assert structure._breaks_off("We looked at the case", type(pats)(**{**pats.__dict__, "list_item_goes_on": other})) is True

@@ -509,7 +509,19 @@ def _breaks_off(text: str, pats: StructurePatterns) -> bool:
     """Does the line end mid-phrase (`list_item_goes_on`)? Only its last characters are read:
     the pattern is anchored at the end, and searched over a paragraph typed as one line it was
     tried at every character (a fifth of a millisecond a one-click check, twice)."""
-    return bool(pats.list_item_goes_on.search(text.rstrip()[-_GOES_ON_TAIL:]))
+    tail = text.rstrip()[-_GOES_ON_TAIL:]
+    key = (pats.list_item_goes_on, tail)
+    found = _GOES_ON.get(key)  # one call: another thread may empty the memo
+    if found is None:
+        found = bool(pats.list_item_goes_on.search(tail))
+        _GOES_ON.put(key, found, len(tail))
+    return found
+
+
+# Whether a line's last characters break off mid-phrase, kept by those characters (and the
+# pattern): a one-click check reads the edited line and the line as it was, whose endings are
+# mostly the same, and a line's ending recurs from letter to letter.
+_GOES_ON = TextMemo(20_000, 500_000)
 
 
 # Characters read from a line's end for `list_item_goes_on`: more than its longest word and
