@@ -233,3 +233,28 @@ def test_a_model_reloaded_gets_its_own_reader(tiny_model):
     again = load_model(tiny_model)
     assert classifier._reader(again) is not first
     assert classifier._reader(again).cats(["we stopped the case."]) == [dict(again("we stopped the case.").cats)]
+
+
+def test_the_reader_splits_new_words_with_the_engines_tokenizer_when_built_alike(tiny_model):
+    """The engine's tokenizer (spacy.blank("en") with quick_suffixes) has met most of a
+    letter's words: the reader splits new words with it when the model's is built alike (a
+    token's id is its text's hash, whichever vocabulary makes it), and with the model's own
+    otherwise, or once the model's has been replaced. Either way, the pipeline's probabilities."""
+    import spacy
+
+    from vcl_qa.engine.nlp import get_nlp
+
+    nlp = load_model(tiny_model)
+    reader = classifier._reader(nlp)
+    assert reader.shared and reader.tokenizer() is get_nlp().tokenizer
+    assert not classifier._built_alike(nlp.tokenizer, spacy.blank("en").tokenizer)  # (its suffix search)
+    sentences = _corpus_sentences()[::11] + [normalise(s) for s in ODD]
+    want = [dict(d.cats) for d in nlp.pipe(sentences)]
+    reader.words.clear()
+    assert reader.cats(sentences) == want
+    reader.words.clear()
+    reader.shared = False
+    try:
+        assert reader.tokenizer() is nlp.tokenizer and reader.cats(sentences) == want
+    finally:
+        reader.shared = True

@@ -207,6 +207,14 @@ class _Reader:
 
     def __init__(self, nlp, pipe, ngram, linear, logistic):
         self.nlp = nlp  # (its tokenizer read at each use: it may be replaced)
+        self.loaded_with = nlp.tokenizer
+        # The engine's own tokenizer splits words as the model's does when both are built
+        # alike (spacy.blank("en") with nlp.quick_suffixes, as here): its vocabulary has met
+        # most of a letter's words already, and a word the tokenizer meets for the first time
+        # costs most of what splitting it does (its lexeme made: shape, prefix, norm, ...).
+        from vcl_qa.engine.nlp import get_nlp
+
+        self.shared = _built_alike(nlp.tokenizer, get_nlp().tokenizer)
         self.labels = tuple(pipe.labels)
         self.ngram_size = ngram.attrs["ngram_size"]
         self.ops = ngram.ops
@@ -229,6 +237,17 @@ class _Reader:
             return None
         return cls(nlp, pipe, layers["extract_ngrams"], layers["sparse_linear"], layers["logistic"])
 
+    def tokenizer(self):
+        """The tokenizer to split new words with: the engine's when built alike and the model's
+        is still the one it was loaded with (a token's id is its text's hash, whichever
+        vocabulary makes it), else the model's."""
+        own = self.nlp.tokenizer
+        if self.shared and own is self.loaded_with:
+            from vcl_qa.engine.nlp import get_nlp
+
+            return get_nlp().tokenizer
+        return own
+
     def ids(self, texts: list[str]) -> list[list[int]]:
         """The ids (ORTH) of the tokens spaCy's tokenizer makes of each normalised text: the
         words not met before split in one call of the tokenizer (a Doc made for each cost more
@@ -248,7 +267,7 @@ class _Reader:
                 at += len(w) + 1
             found: list[list[int]] = [[] for _ in new]
             i = 0
-            for t in self.nlp.tokenizer(" ".join(new)):
+            for t in self.tokenizer()(" ".join(new)):
                 while i + 1 < len(starts) and t.idx >= starts[i + 1]:
                     i += 1
                 found[i].append(t.orth)
@@ -266,7 +285,7 @@ class _Reader:
 
     def _alone(self, word: str) -> tuple[int, ...]:
         """A word's ids when it was not kept (the memo emptied by another thread)."""
-        return tuple(t.orth for t in self.nlp.tokenizer(word))
+        return tuple(t.orth for t in self.tokenizer()(word))
 
     def cats(self, texts: list[str]) -> list[dict[str, float]]:
         """Each normalised text's probabilities, as doc.cats gives them."""
@@ -286,6 +305,23 @@ class _Reader:
                                       ops.asarray(numpy.concatenate(batch_vals), dtype="f"), lengths))
         probs = self.logistic.predict(scores).tolist()
         return [dict(zip(self.labels, row)) for row in probs]
+
+
+def _built_alike(a, b) -> bool:
+    """Do two spaCy tokenizers split text alike: the same special cases, and the same prefix,
+    suffix and infix patterns and token and URL matches (a search of nlp.quick_suffixes read
+    by its pattern)?"""
+    def pattern(f):
+        owner = getattr(f, "__self__", None)
+        return (type(owner).__name__, getattr(owner, "pattern", None), getattr(f, "__name__", None)) if f else None
+
+    try:
+        return (a.rules == b.rules and all(pattern(getattr(a, k)) == pattern(getattr(b, k)) for k in
+                                           ("prefix_search", "suffix_search", "infix_finditer", "token_match",
+                                            "url_match"))
+                and type(a) is type(b))
+    except Exception:  # a tokenizer of another kind: not alike
+        return False
 
 
 _READERS: dict[int, Any] = {}
