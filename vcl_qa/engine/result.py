@@ -69,26 +69,34 @@ class Finding(BaseModel, _EngineNotes):
         `Finding(**values)` makes: the same values, in the same order, the same fields counted
         as set, each list a new one (tests/test_result_shape.py compares the two on every
         finding of every sample and held-out letter, and checks each value's type)."""
-        made = cls.__new__(cls)
         data = dict(_finding_defaults())
         data.update(values)
         data["suggestions"] = list(data["suggestions"])
         data["replacements"] = list(data["replacements"])
-        _set(made, "__dict__", data)
-        _set(made, "__pydantic_fields_set__", set(values))
-        _set(made, "__pydantic_extra__", None)
-        _set(made, "__pydantic_private__", None)
-        return made
+        return _made(cls, data, set(values), None)
 
 
 _set = object.__setattr__
+
+
+def _made(cls, data: dict[str, Any], fields_set: set[str], extra: dict[str, Any] | None):
+    """An instance of a model of ours, its values set as pydantic sets them once checked (its
+    fields in `data`, in their order; the names given; the extras; no private attributes)."""
+    made = cls.__new__(cls)
+    _set(made, "__dict__", data)
+    _set(made, "__pydantic_fields_set__", fields_set)
+    _set(made, "__pydantic_extra__", extra)
+    _set(made, "__pydantic_private__", None)
+    return made
+
 _DIMENSION_SET = ("score", "assessed", "not_assessed", "errors", "warnings", "suggestions", "points_lost")
 _DEFAULTS: dict[str, Any] = {}
 
 
 def _finding_defaults() -> dict[str, Any]:
     """Each field's default, in the fields' order (a list for a list's factory: copied by
-    `Finding.of`); the fields with none (required) are left out."""
+    `Finding.of`); None for a field with none (required: every finding gives it), keeping its
+    place in the order."""
     if not _DEFAULTS:
         for name, info in Finding.model_fields.items():
             if info.default_factory is not None:
@@ -116,13 +124,9 @@ class DimensionResult(BaseModel):
         type, without pydantic checking each again (`Finding.of`): the same instance as
         `DimensionResult(...)` with these values, points_lost among the extras
         (tests/test_result_shape.py compares the two)."""
-        made = cls.__new__(cls)
-        _set(made, "__dict__", {"score": score, "assessed": assessed, "not_assessed": list(not_assessed),
-                                "errors": errors, "warnings": warnings, "suggestions": suggestions})
-        _set(made, "__pydantic_fields_set__", set(_DIMENSION_SET))
-        _set(made, "__pydantic_extra__", {"points_lost": points_lost})
-        _set(made, "__pydantic_private__", None)
-        return made
+        return _made(cls, {"score": score, "assessed": assessed, "not_assessed": list(not_assessed),
+                           "errors": errors, "warnings": warnings, "suggestions": suggestions},
+                     set(_DIMENSION_SET), {"points_lost": points_lost})
 
 
 class Result(BaseModel):

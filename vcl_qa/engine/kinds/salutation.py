@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
-from vcl_qa.engine.memo import TextMemo
+from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.structure import (as_written, first_name_titles, impersonal_greetings, surname_at,
                                      surname_particles, title_lists, titles)
@@ -51,13 +51,9 @@ def check(rule, state: State) -> Iterator[Finding]:
     start, end = g.start + lead, g.start + len(g.text.rstrip())
     line = g.text.strip()
     verdict, suggestions, advice_only = _judged(cfg, line, given, state.letter.context.reader)
-    if verdict == "impersonal":
-        f = finding(rule, state, start, end, message=cfg.impersonal_message, suggestions=list(suggestions))
-        f._advice_only = advice_only
-        yield f
-    elif verdict == "wrong_name":
-        f = finding(rule, state, start, end, message=cfg.wrong_name_message, suggestions=list(suggestions),
-                    name=given)
+    if verdict is not None:
+        message = cfg.impersonal_message if verdict == "impersonal" else cfg.wrong_name_message
+        f = finding(rule, state, start, end, message=message, suggestions=list(suggestions), name=given)
         f._advice_only = advice_only
         yield f
 
@@ -65,7 +61,7 @@ def check(rule, state: State) -> Iterator[Finding]:
 # What a greeting line says to the details' name (`_judged`), kept per settings, line, name and
 # reader: a draft is checked again and again, and a letter's greeting is read by every check of
 # an edit that rescores it whole. Each entry keeps its settings (so that a number once theirs
-# names no other); at most 4,096 entries, and lines and names of at most 1,000 characters.
+# names no other); at most 4,096 entries, and lines and names of at most LONGEST_KEPT characters.
 _JUDGED = TextMemo(4_096, 1_000_000)
 
 
@@ -77,22 +73,21 @@ def _judged(cfg: Settings, line: str, given: str | None, reader: str | None) -> 
     if kept is not None and kept[0] is cfg:
         return kept[1]
     victim = _as_greeted(given) if given else given  # ("Okafor, Jane (Ms)": Ms Jane Okafor)
-    said_word = re.match(rf"(?i)^({_lead_words(cfg)})\b", line)
-    word = said_word.group(1).capitalize() if said_word else cfg.greeting_words[0]
     verdict = _verdict(cfg, line, victim)
     suggestions: tuple[str, ...] = ()
     advice_only = False
-    if verdict == "impersonal":
-        suggestions = tuple(_suggested(given, reader, word, cfg))
-        advice_only = bool(victim) and _unsure_case(victim)
-    elif verdict == "wrong_name":
+    if verdict is not None:
+        said_word = re.match(rf"(?i)^({_lead_words(cfg)})\b", line)
+        word = said_word.group(1).capitalize() if said_word else cfg.greeting_words[0]
         suggestions = tuple(_suggested(given, reader, word, cfg))
         # "Dear Mr and Mrs Okafor": a button would drop one of the two people greeted; whether
         # the letter is to both is the writer's to say, so the greeting stays advice.
-        advice_only = _two_people(cfg.joining_words, _greeted(cfg, line) or "") or _unsure_case(victim)
+        two = verdict == "wrong_name" and _two_people(cfg.joining_words, _greeted(cfg, line) or "")
+        advice_only = two or (bool(victim) and _unsure_case(victim))
     answer = (verdict, suggestions, advice_only)
-    if len(line) + len(given or "") <= 1_000:
-        _JUDGED.put(key, (cfg, answer), len(line) + len(given or ""))
+    size = len(line) + len(given or "")
+    if size <= LONGEST_KEPT:  # (a hostile greeting of many thousand characters is not kept)
+        _JUDGED.put(key, (cfg, answer), size)
     return answer
 
 
