@@ -199,6 +199,10 @@ def test_the_build_script_builds_once_and_the_finder_loads_it(tmp_path):
            "--only", "vcl_qa.engine.typography", "--jobs", "1"]
     first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True)
     assert "Compiling 1 of the engine's 1 modules" in first.stdout, first.stdout + first.stderr
+    if _build_script().gcc_compiles():  # guided by the counts of its own build scoring the samples
+        assert (f"guided by a profile of the engine scoring {len(SAMPLES)} sample letters (counts for 1 of 1 "
+                "modules)") in first.stdout, first.stdout + first.stderr
+        assert "failed" not in first.stderr, first.stderr
     manifest = json.loads((out / _compiled.MANIFEST).read_text())
     entry = manifest["modules"]["vcl_qa.engine.typography"]
     assert list(manifest["modules"]) == ["vcl_qa.engine.typography"]
@@ -222,3 +226,57 @@ def test_the_build_script_refuses_a_module_it_does_not_know(tmp_path):
                            "--only", "vcl_qa.engine.nothing"], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 2 and "not a module of the engine: vcl_qa.engine.nothing" in done.stderr
     assert not (tmp_path / _compiled.MANIFEST).exists()
+
+
+def _build_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_build_compiled", ROOT / "scripts" / "build_compiled.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_build_with_a_profile_and_one_without_are_kept_apart():
+    """The key of a build says whether a profile guided it: one made with --no-profile (or by
+    a compiler without GCC's flags) is never taken for a guided one, nor the other way round."""
+    bc = _build_script()
+    source = (ROOT / "vcl_qa" / "engine" / "typography.py").read_bytes()
+    assert bc.build_key(source, "3.3.1", True) != bc.build_key(source, "3.3.1", False)
+    assert bc.build_key(source, "3.3.1", True) == bc.build_key(source, "3.3.1", True)
+    assert bc.build_key(source + b"#", "3.3.1", True) != bc.build_key(source, "3.3.1", True)
+
+
+def test_the_build_script_without_a_profile_compiles_once(tmp_path):
+    cmd = [sys.executable, str(ROOT / "scripts" / "build_compiled.py"), "--out", str(tmp_path),
+           "--only", "vcl_qa.engine.typography", "--jobs", "1", "--no-profile"]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True)
+    assert "Compiling 1 of the engine's 1 modules" in done.stdout and "without a profile" in done.stdout, done.stdout
+    assert "guided" not in done.stdout
+    entry = json.loads((tmp_path / _compiled.MANIFEST).read_text())["modules"]["vcl_qa.engine.typography"]
+    bc = _build_script()
+    key = bc.build_key((ROOT / entry["source"]).read_bytes(), __import__("Cython").__version__, False)
+    assert entry["binary"] == f"bin/vcl_qa.engine.typography-{key}{_compiled.EXT_SUFFIX}"
+
+
+def test_a_profile_run_that_fails_leaves_a_build_without_one(tmp_path):
+    """The scoring with counters fails (here: its process stops as it starts): the modules are
+    compiled without a profile, the writer is told why, and the build loads and works."""
+    if not _build_script().gcc_compiles():
+        pytest.skip("the compiler is not GCC: builds are never profile-guided here")
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import sys\nif '--train' in sys.argv:\n    sys.exit('stopped before scoring')\n")
+    out = tmp_path / "compiled"
+    env = {**os.environ, "PYTHONPATH": str(hook)}
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_compiled.py"), "--out", str(out),
+                           "--only", "vcl_qa.engine.typography", "--jobs", "1"],
+                          capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    assert "the profile-guided build failed" in done.stderr and "stopped before scoring" in done.stderr, done.stderr
+    assert "compiling without a profile" in done.stderr
+    assert "Compiled in" in done.stdout and "without a profile" in done.stdout, done.stdout
+    code = "import vcl_qa.engine.typography as t; print(t.__file__); print(t.fold('a \u2013 b'))"
+    lines = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
+                           env={**os.environ, "VCL_QA_COMPILED": str(out)}).stdout.splitlines()
+    assert lines[0].startswith(str(out / "bin")) and lines[1] == "a - b"
