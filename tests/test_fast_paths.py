@@ -467,3 +467,38 @@ def test_a_lines_ending_is_judged_the_same_kept_or_not():
     other = re.compile(r"\bcase\s*$", re.I)
     assert structure._breaks_off("We looked at the case", pats) is False
     assert structure._breaks_off("We looked at the case", type(pats)(**{**pats.__dict__, "list_item_goes_on": other})) is True
+
+
+PAGE_TEXTS = ["Page 2 of 3\nYou can ask", "You can ask us to\nPage 2 of 3\nlook again", "  OFFICIAL - SENSITIVE  ",
+              "text\n\n- 2 -\n", "x\nrestricted", "restricted\n", "Page 2 of 3 of the file", "\nP. 4\n",
+              "a\r\nPage 2 of 3\r\nb", "", "\n", "continued overleaf…\nmore", "p. 12", "The page 2 of 3 reads"]
+
+
+@pytest.mark.parametrize("source", [
+    None,  # the rule set's own
+    r"^(page\s+\d+)$",
+    r"^[ \t]*page\s+\d+|restricted",  # "^" begins only the first alternative
+    r"(?i)^page\s+\d+",  # does not start with "^": searched as it is
+    r"^(?i:page)\s+\d+$",
+])
+def test_page_furniture_is_found_as_the_patterns_own_search_finds_it(source):
+    """The quick look for page furniture (the pattern from each line break, not "^" tried at
+    every character) answers as the pattern's own search, on every letter and passage and on
+    furniture at the top, the foot and in between."""
+    from dataclasses import replace
+
+    from vcl_qa.engine.structure import _after_break, has_page_furniture, patterns
+
+    pats = patterns()
+    if source is not None:
+        pats = replace(pats, page_furniture=re.compile(source, re.I | re.M),
+                       page_furniture_after_break=_after_break(source, re.I | re.M))
+    assert (pats.page_furniture_after_break is None) == (not pats.page_furniture.pattern.startswith("^"))
+    texts = TEXTS + PAGE_TEXTS + [t + "\n" + p for t in TEXTS[:40] for p in PAGE_TEXTS[:4]]
+    found = 0
+    for text in texts:
+        want = pats.page_furniture.search(text) is not None
+        assert has_page_furniture(text, pats) == want, text[:80]
+        found += want
+    assert found >= (10 if source is None else 1)  # (and some texts with none)
+    assert found < len(texts)

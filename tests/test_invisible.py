@@ -232,3 +232,16 @@ def test_a_case_reference_in_the_details_typed_in_full_width_is_the_one_the_lett
     assert "content.other_case" not in found(text, urn="42AB1234524")
     assert "content.other_case" not in found(text, urn="\uff14\uff12AB1234524")
     assert "content.other_case" in found(text, urn="\uff14\uff13AB1234524")
+
+
+def test_every_compatibility_form_is_read_alone_in_a_letter_with_a_pound_sign():
+    """Each compatibility form, the only unusual character of a text that is not ASCII (a pound
+    sign, curly quotes), is read as what it stands for: the forms are looked for in two parts,
+    those beyond the Basic Multilingual Plane only where such a character is, and none is missed."""
+    for cp, read in invisible.COMPATIBILITY.items():
+        text = f"It cost \u00a3{5} \u2018here\u2019: a{chr(cp)}b"
+        plain, places = invisible.plain(text)
+        assert plain == f"It cost \u00a3{5} \u2018here\u2019: a{read}b", hex(cp)
+        assert places is not None
+    # and a text with none of them is left as it is
+    assert invisible.plain("It cost \u00a35 \u2018here\u2019 \U0001f600") == ("It cost \u00a35 \u2018here\u2019 \U0001f600", None)
