@@ -72,6 +72,8 @@ def test_a_stream_of_new_words_keeps_every_memo_within_its_bounds(monkeypatch):
     monkeypatch.setattr(words.memo, "chars", 5_000)
     monkeypatch.setattr(structure._BLOCK_IDS, "chars", 5_000)
     structure._BLOCK_IDS.clear()
+    monkeypatch.setattr(structure._MENDED, "chars", 5_000)
+    structure._MENDED.clear()
     tables = [substitution._table(r, rules.version) for r in rules.rules if r.kind == "substitution"]
     for table in tables:
         table.starting.clear()
@@ -84,7 +86,7 @@ def test_a_stream_of_new_words_keeps_every_memo_within_its_bounds(monkeypatch):
     assert words.answers.held <= 5_000
     assert fastsearch._BLOCKS.held <= 5_000 and structure._SENTENCES.held <= 5_000
     assert suggest._cache.held <= 5_000 and BLOCK_FINDS.held <= 5_000 and second_opinion._RESCUABLE.held <= 5_000
-    assert words.memo.held <= 5_000 and structure._BLOCK_IDS.held <= 5_000
+    assert words.memo.held <= 5_000 and structure._BLOCK_IDS.held <= 5_000 and structure._MENDED.held <= 5_000
     assert all(table.starting.held <= 2_000 for table in tables) and tables
     assert all(len(hd.cache) <= 2_000 for hd in pyphen.hdcache.values())
     assert len(get_nlp().vocab) <= 3_000 + 3_000  # rebuilt after the letter that passed it
@@ -106,7 +108,7 @@ def test_the_memos_default_bounds_add_up_to_tens_of_megabytes_not_gigabytes():
                   + language._quick_memo.cache_info().maxsize * language._quick_memo(language.settings().welsh).chars
                   + salutation._JUDGED.chars + classifier._Reader.CHARS_KEPT
                   + metrics.piece_counts.memo.chars + metrics.sentence_counts.memo.chars
-                  + structure._GOES_ON.chars)
+                  + structure._GOES_ON.chars + structure._MENDED.chars)
     assert kept_chars < 60_000_000
 
 
