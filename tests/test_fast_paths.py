@@ -300,7 +300,7 @@ def test_concept_memo_keeps_no_long_window_and_stays_bounded():
     run_on = "Dear Ms Shah\n\n" + "and then the man walked on " * 400 + "and you can ask for a review."
     hit = find_concept(concept, analyse(run_on), {})
     assert hit is not None  # still found: only not kept
-    assert all(len(text) <= concepts_module.MEMO_TEXT_MAX for text in answers)
+    assert all(concepts_module.key_chars(key) <= concepts_module.MEMO_TEXT_MAX for key in answers)
     assert find_concept(concept, analyse("Dear Ms Shah\n\nYou can ask for a review. Thank you."), {})
     assert "You can ask for a review." in answers  # a short window is kept
     assert concepts_module.MEMO_MAX <= 50_000
@@ -321,7 +321,9 @@ def test_a_run_on_letter_leaves_nothing_long_in_any_memo():
     assert all(len(t) <= classifier._SEEN_TEXT_MAX for seen in classifier._SEEN.values() for t in seen)
     assert metrics.piece_counts.cache_info().currsize - before <= 5  # the short lines only
     assert metrics.sentence_counts.cache_info().currsize - before_sentences <= 5
-    assert all(len(t) <= 3_000 for t in next(iter(load_rules().concepts.values())).word_index[0].answers)
+    from vcl_qa.engine.concepts import key_chars
+
+    assert all(key_chars(k) <= 3_000 for k in next(iter(load_rules().concepts.values())).word_index[0].answers)
 
 
 # --- a block at a time --------------------------------------------------------------------
@@ -538,3 +540,22 @@ def test_slips_mended_a_block_at_a_time_agree_on_any_layout(text):
     from vcl_qa.engine.structure import mend_slips
 
     assert mend_slips(text) == _mended_whole(text)
+
+
+def test_a_windows_key_is_its_segments_texts_and_counts_their_characters():
+    """The memo of answers keeps a window by its segments' texts; the characters it counts are
+    at least those of the window's text (so the bound on long windows holds as before)."""
+    from vcl_qa.engine.concepts import _joined, key_chars, window_key
+    from vcl_qa.engine.structure import analyse
+    from vcl_qa.engine.typography import fold
+
+    seen = 0
+    for text in TEXTS[:200]:
+        segs = analyse(fold(text)).segments
+        for size in (1, 2, 3):
+            for i in range(len(segs) - size + 1):
+                key = window_key(segs, i, size)
+                assert key == (segs[i].text if size == 1 else tuple(s.text for s in segs[i:i + size]))
+                assert key_chars(key) >= len(_joined(segs, i, size))
+                seen += 1
+    assert seen > 5_000

@@ -160,7 +160,8 @@ class WordIndex:
         self.finder = WordFinder(masks)
         self.memo = TextMemo(MEMO_MAX, WORDS_MEMO_CHARS)
         # What each window of text already read gave each concept (`find_concept`): a list a
-        # window, a place for each concept (`Concept.slot`; _UNSEEN until worked out). A
+        # window, a place for each concept (`Concept.slot`; _UNSEEN until worked out), kept by
+        # the window's segments' texts (`window_key`). A
         # window's answers depend on its text alone, so a sentence met again (the letter scored
         # again after an edit, a template paragraph in another letter, the one-click checks'
         # windows) is not matched again; and a letter's windows are looked up once for all the
@@ -221,7 +222,7 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
         return None
     slot = concept.slot
     for size in range(1, concept.window + 1):
-        texts, answers = _windows(segs, size, cache), _answers(index, segs, size, cache)
+        answers = _answers(index, segs, size, cache)
         # What the memo says of every window, read at once: most letters' windows were all
         # met before, and most hold no concept.
         said = [a[slot] for a in answers]
@@ -229,7 +230,7 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
             continue
         for i, found in enumerate(said):
             if found is _UNSEEN:
-                found = answers[i][slot] = _work_out(concept, texts[i], seg_bits, i, size)
+                found = answers[i][slot] = _work_out(concept, _window_text(segs, i, size, cache), seg_bits, i, size)
             if found is None:
                 continue
             required = concept.alternatives[found][0]
@@ -274,23 +275,51 @@ def _answers(index: "WordIndex", segs: list, size: int, cache: dict) -> list[lis
     if found is None:
         memo, width = index.answers, index.size
         found = []
-        for text in _windows(segs, size, cache):
-            answers = memo.get(text)
+        for i in range(0, len(segs) - size + 1):
+            k = window_key(segs, i, size)
+            answers = memo.get(k)
             if answers is None:
                 answers = [_UNSEEN] * width
-                if len(text) <= MEMO_TEXT_MAX:
-                    memo.put(text, answers, len(text))
+                chars = key_chars(k)
+                if chars <= MEMO_TEXT_MAX:
+                    memo.put(k, answers, chars)
             found.append(answers)
         cache[key] = found
     return found
 
 
-def _windows(segs: list, size: int, cache: dict) -> list[str]:
-    """The letter's windows of `size` segments (kept for every concept)."""
+def window_key(segs: list, i: int, size: int) -> str | tuple[str, ...]:
+    """A window's key in the memo of answers: its segments' own texts (a segment's text alone;
+    two or three of them as a tuple). The window's text is worked out from them alone
+    (`_joined`), so its answers are theirs. Not the text itself: joined and hashed for every
+    window of every letter, about 40 microseconds a letter, where a letter's segments are
+    mostly the same strings as in the letters before (a block's sentences are kept,
+    structure.py), their hashes worked out already."""
+    if size == 1:
+        return segs[i].text
+    if size == 2:
+        return (segs[i].text, segs[i + 1].text)
+    return tuple([s.text for s in segs[i:i + size]])
+
+
+def key_chars(key: str | tuple[str, ...]) -> int:
+    """The characters of a window's key: its segments and a space between each two (at least
+    the window's text, `_joined`)."""
+    if isinstance(key, str):
+        return len(key)
+    return sum(map(len, key)) + len(key) - 1
+
+
+def _window_text(segs: list, i: int, size: int, cache: dict) -> str:
+    """The text of the window of `size` segments from segment i (`_joined`), worked out only
+    when a concept's answer there is not kept, and then kept for the letter's other concepts."""
     texts = cache.get(size)
     if texts is None:
-        texts = cache[size] = [_joined(segs, i, size) for i in range(0, len(segs) - size + 1)]
-    return texts
+        texts = cache[size] = [None] * (len(segs) - size + 1)
+    text = texts[i]
+    if text is None:
+        text = texts[i] = _joined(segs, i, size)
+    return text
 
 
 def _work_out(concept: Concept, text: str, seg_bits: list[int], i: int, size: int) -> int | None:
@@ -310,11 +339,11 @@ def _work_out(concept: Concept, text: str, seg_bits: list[int], i: int, size: in
     return found
 
 
-def _found_in(concept: Concept, answers: list[list], texts: list[str], seg_bits: list[int], i: int,
+def _found_in(concept: Concept, answers: list[list], segs: list, cache: dict, seg_bits: list[int], i: int,
               size: int) -> bool:
     found = answers[i][concept.slot]
     if found is _UNSEEN:
-        found = answers[i][concept.slot] = _work_out(concept, texts[i], seg_bits, i, size)
+        found = answers[i][concept.slot] = _work_out(concept, _window_text(segs, i, size, cache), seg_bits, i, size)
     return found is not None
 
 
@@ -368,12 +397,12 @@ def hit_segments(concept: Concept, document: Document, cache: dict | None = None
     index, at, mask = concept.word_place()
     if not concept.possible(seg_bits[-1] >> at & mask):
         return []  # not in the letter's words: in none of its segments
-    texts, answers = _windows(segs, 1, cache), _answers(index, segs, 1, cache)
-    out = {i for i in range(len(segs)) if _found_in(concept, answers, texts, seg_bits, i, 1)}
+    answers = _answers(index, segs, 1, cache)
+    out = {i for i in range(len(segs)) if _found_in(concept, answers, segs, cache, seg_bits, i, 1)}
     if concept.window > 1:
-        pairs, answers = _windows(segs, 2, cache), _answers(index, segs, 2, cache)
+        answers = _answers(index, segs, 2, cache)
         for i in range(len(segs) - 1):
-            if i not in out and i + 1 not in out and _found_in(concept, answers, pairs, seg_bits, i, 2):
+            if i not in out and i + 1 not in out and _found_in(concept, answers, segs, cache, seg_bits, i, 2):
                 out.update((i, i + 1))
     return sorted(out)
 
