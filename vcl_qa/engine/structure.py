@@ -354,10 +354,10 @@ def tokenize(text: str) -> list[Tok]:
     return out
 
 
-def _tokenize_into(text: str, out: list[Tok], start: int) -> None:
+def _tokenize_into(text: str, out: list, start: int, plain: bool = False) -> None:
     """Append the tokens of `text` to `out`, as `tokenize` finds them in a longer text where
     `text` stands at offset `start` and begins a new run of text (offsets are the longer
-    text's)."""
+    text's); `plain`: as plain tuples of Tok's fields (what a block's memo keeps), not Toks."""
     append, new = out.append, tuple.__new__
     for run in _RUNS.findall(text):
         size = len(run)
@@ -370,11 +370,13 @@ def _tokenize_into(text: str, out: list[Tok], start: int) -> None:
             pos = start
         if len(run) <= LONGEST_RUN:
             for off, piece, lower, space, punct, num, title, upper in _chunk(run):
-                append(new(Tok, (piece, lower, pos + off, space, punct, num, title, upper)))
+                t = (piece, lower, pos + off, space, punct, num, title, upper)
+                append(t if plain else new(Tok, t))
         else:
             for at, part in run_pieces(run):
                 for off, piece, lower, space, punct, num, title, upper in _chunk(part):
-                    append(new(Tok, (piece, lower, pos + at + off, space, punct, num, title, upper)))
+                    t = (piece, lower, pos + at + off, space, punct, num, title, upper)
+                    append(t if plain else new(Tok, t))
         start += size
 
 
@@ -873,9 +875,9 @@ def _block_tokens(block: str) -> tuple[tuple, ...]:
     """The tokens of a block standing at the start of a text, as plain tuples (the fields of
     Tok): kept for thousands of blocks, and the garbage collector stops looking at tuples of
     plain values, though not at named tuples."""
-    out: list[Tok] = []
-    _tokenize_into(block, out, 0)
-    return tuple(map(tuple, out))
+    out: list[tuple] = []
+    _tokenize_into(block, out, 0, plain=True)
+    return tuple(out)
 
 
 _SENTENCES = TextMemo(_BLOCKS_KEPT, 2 * _BLOCK_CHARS)
@@ -940,8 +942,8 @@ def _break_tokens(space: str, at_start: bool) -> tuple[tuple[tuple, ...], int]:
     key = (space, at_start)
     found = _BREAKS.get(key)
     if found is None:
-        out: list[Tok] = []
-        _tokenize_into(space, out, 0 if at_start else 1)  # (after a block, a first space is its own)
+        out: list[tuple] = []
+        _tokenize_into(space, out, 0 if at_start else 1, plain=True)  # (after a block, a first space is its own)
         shift = 0 if at_start else 1
         toks = tuple((t[0], t[1], t[2] - shift, t[3], t[4], t[5], t[6], t[7]) for t in out)
         found = (toks, sum(1 for t in toks if t[0].count("\n") >= 2))
