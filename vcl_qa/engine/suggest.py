@@ -703,7 +703,6 @@ class Checker:
         touched = _concepts_touched(by_prefix, _word_list(doc.text[edit.start:edit.end]))
         added_touched = _concepts_touched(by_prefix, added)
         touched |= added_touched
-        low_new = new_text.lower()
         new_bits: tuple | None = None  # (the word index, its bits of the new text)
         suspects = []
         for c in self.concepts:
@@ -718,10 +717,12 @@ class Checker:
                 if full.end <= edit.start:
                     continue  # found before the edit: it stays where it is
             if c.name in added_touched:
-                index = c.word_place()[0]  # (one index serves all the rule set's concepts)
+                index, at, mask = c.word_place()  # (one index serves all the rule set's concepts)
                 if new_bits is None or new_bits[0] is not index:
-                    new_bits = (index, index.lower_bits(low_new))
-                if c.may_be_in(low_new, new_bits[1]):
+                    # (kept per text: the same edit of the same sentences comes back in letter
+                    # after letter made from the same paragraphs)
+                    new_bits = (index, index.bits(new_text))
+                if c.possible(new_bits[1] >> at & mask):  # (Concept.may_be_in, the bits given)
                     suspects.append(c.name)  # the new words may make it appear (earlier)
         if not suspects:
             return True
