@@ -105,3 +105,27 @@ def test_every_replacement_in_a_curly_letter_clears_its_finding():
             assert not [g for g in after.findings if g.rule == f.rule
                         and g.start is not None and g.start < f.replace_start + len(replacement)
                         and g.end > f.replace_start]
+
+
+def test_fold_is_the_tables_translation_of_any_text():
+    """fold replaces each typographic character it finds throughout, rather than translating
+    every character: the same text as str.translate with the table, for each character alone,
+    all of them together, and mixed with accents, pound signs, emoji and plain text; and the
+    plain forms are never themselves folded (so the order they are replaced in is no matter)."""
+    import random
+
+    from vcl_qa.engine.typography import TABLE, fold
+
+    plain = {v for v in TABLE.values()}
+    assert all(isinstance(v, str) and len(v) == 1 and ord(v) not in TABLE for v in plain)
+    chars = [chr(k) for k in TABLE]
+    for c in chars:
+        assert fold(f"a{c}b") == f"a{c}b".translate(TABLE) and len(fold(c)) == 1
+    everything = "".join(chars)
+    assert fold(everything) == everything.translate(TABLE)
+    rng = random.Random(5)
+    pool = chars + list("abc XYZ.,'\"-\n\u00e9\u00a3\u0175\U0001f600")
+    for _ in range(500):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 40)))
+        assert fold(text) == text.translate(TABLE), text
+    assert fold("plain text") == "plain text" and fold("caf\u00e9 \u00a35") == "caf\u00e9 \u00a35"
