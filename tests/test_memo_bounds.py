@@ -106,6 +106,9 @@ def test_the_memos_default_bounds_add_up_to_tens_of_megabytes_not_gigabytes():
                   + next(iter(rules.concepts.values())).word_index[0].memo.chars + suggest._lemmas.memo.chars + acronym._capitals_share.memo.chars
                   # the language's quick look: one memo per Welsh word list, four lists at most
                   + language._quick_memo.cache_info().maxsize * language._quick_memo(language.settings().welsh).chars
+                 + language._lines_memo.cache_info().maxsize * language._lines_memo(
+                     language.settings().welsh, language.settings().english, language.settings().welsh_endings,
+                     language.settings().welsh_letters).chars
                   + salutation._JUDGED.chars + classifier._Reader.CHARS_KEPT
                   + metrics.piece_counts.memo.chars + metrics.sentence_counts.memo.chars
                   + structure._GOES_ON.chars + structure._MENDED.chars)

@@ -244,3 +244,32 @@ def test_the_text_report_says_a_part_was_only_partly_checked():
     assert done.dimensions["content"].not_assessed  # waiting for "withdrawal" only
     assert not partly_checked(done.dimensions["content"].not_assessed)
     assert "partly checked" not in render_text("english.txt", english, done)
+
+
+def test_lines_counted_from_what_was_kept_give_the_same_languages():
+    """by_lines keeps each line's language and words: a letter counted again, or after other
+    letters, gives what counting it afresh gives, line by line and in total."""
+    from vcl_qa.engine import language
+    from vcl_qa.engine.language import WORD, settings
+
+    def afresh(lines):
+        s = settings()
+        langs = tuple(line_language(t, s) for t in lines)
+        words = {"en": 0, "cy": 0}
+        for t, lang in zip(lines, langs):
+            if lang:
+                words[lang] += len(WORD.findall(t))
+        return langs, words
+
+    root = Path(__file__).resolve().parent.parent
+    texts = [p.read_text(encoding="utf-8") for p in sorted(root.glob("sample_letters/*.txt"))]
+    bilingual = 0
+    s = settings()
+    language._lines_memo(s.welsh, s.english, s.welsh_endings, s.welsh_letters).clear()
+    for _ in range(2):  # counted, then from what was kept
+        for text in texts:
+            lines = text.split("\n")
+            got = by_lines(lines)
+            assert (got.lines, got.words) == afresh(lines)
+            bilingual += got.language == "cy+en"
+    assert bilingual >= 2

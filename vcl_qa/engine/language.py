@@ -133,13 +133,23 @@ def _quick_memo(_welsh_words: frozenset[str]) -> TextMemo:
 
 
 def by_lines(lines: list[str]) -> Languages:
-    """The letter's language counted line by line (what `detect` does after its quick look)."""
+    """The letter's language counted line by line (what `detect` does after its quick look;
+    each line's language and words kept: a bilingual letter's lines come back in its next
+    version, and in letters made from the same template)."""
     s = settings()
-    langs = tuple(line_language(text, s) for text in lines)
+    memo = _lines_memo(s.welsh, s.english, s.welsh_endings, s.welsh_letters)
+    langs: list[str | None] = []
     words = {"en": 0, "cy": 0}
-    for text, lang in zip(lines, langs):
-        if lang:
-            words[lang] += len(WORD.findall(text))
+    for text in lines:
+        found = memo.get(text)  # one call: another thread may empty the memo
+        if found is None:
+            lang = line_language(text, s)
+            found = (lang, len(WORD.findall(text)) if lang else 0)
+            if len(text) <= LONGEST_KEPT:
+                memo.put(text, found, len(text))
+        langs.append(found[0])
+        if found[0]:
+            words[found[0]] += found[1]
     total = words["en"] + words["cy"]
     share = words["cy"] / total if total else 0.0
     if share >= s.welsh_share:
@@ -148,7 +158,15 @@ def by_lines(lines: list[str]) -> Languages:
         language = "cy+en"
     else:
         language = "en"
-    return Languages(language, langs, words)
+    return Languages(language, tuple(langs), words)
+
+
+@lru_cache(maxsize=4)
+def _lines_memo(_welsh: frozenset[str], _english: frozenset[str], _endings: tuple[str, ...],
+                _letters: frozenset[str]) -> TextMemo:
+    """Each line's language and its words (`by_lines`), kept per word lists (what a line's
+    language depends on)."""
+    return TextMemo(20_000, 400_000)
 
 
 def keep_only(text: str, line_starts: list[int], langs: tuple[str | None, ...], keep: set[str]) -> str:
