@@ -956,3 +956,23 @@ def test_an_edit_that_changes_what_its_line_says_of_itself_is_read_afresh():
     sent = state.document.sentences[i]
     assert checker._spliced(sent.start, sent.end, NEUTRAL_GREETING + text[sent.start:sent.end],
                             Edit(mid, mid + len("notify"), "tell")) is not None
+
+
+def test_findings_counted_by_place_answer_as_counters_do():
+    """The one-click check counts findings by place in plain dicts (suggest._tally, _gains): the
+    answers Counter's would give, for random places counted before and after an edit."""
+    import random
+    from collections import Counter
+
+    from vcl_qa.engine.suggest import _gains, _tally
+
+    rng = random.Random(11)
+    places = [("a", "edit"), ("a", 3), ("b", None), ("b", 7), ("c", "edit")]
+    for _ in range(2_000):
+        old = [rng.choice(places) for _ in range(rng.randint(0, 6))]
+        new = [rng.choice(places) for _ in range(rng.randint(0, 6))]
+        before, after = _tally(old), _tally(new)
+        assert before == dict(Counter(old)) and after == dict(Counter(new))
+        assert _gains(after, before) == bool(Counter(new) - Counter(old))
+        for here in places:
+            assert (after.get(here, 0) >= before.get(here, 0)) == (Counter(new)[here] >= Counter(old)[here])

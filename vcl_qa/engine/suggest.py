@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -862,12 +861,12 @@ class Checker:
             # full stops): checking each edit would read all of it again, so a letter of a few
             # hundred such words would take minutes. Its suggestions stay advice.
             return False
-        before = Counter(_place(r, a, b, s, e, new_e - e) for r, a, b in self.findings(old_text))
-        after = Counter(_place(r, a, b, s, new_e, 0) for r, a, b in self.findings(new_text))
-        if after - before:
+        before = _tally([_place(r, a, b, s, e, new_e - e) for r, a, b in self.findings(old_text)])
+        after = _tally([_place(r, a, b, s, new_e, 0) for r, a, b in self.findings(new_text)])
+        if _gains(after, before):
             return False  # a finding the letter did not have
         here = (f.rule, "edit")
-        if after[here] >= before[here]:
+        if after.get(here, 0) >= before.get(here, 0):
             return False  # the finding is still there
         if not self.reading_ease_kept(edit):
             return False
@@ -968,10 +967,10 @@ class Checker:
             except NotAssessed:
                 continue
         s, e, new_e = edit.start, edit.end, edit.start + len(edit.text)
-        before = Counter(_place(x.rule, x.start, x.end, s, e, new_e - e) for x in self.findings_now)
-        after = Counter(_place(r, a, b, s, new_e, 0) for r, a, b in new)
+        before = _tally([_place(x.rule, x.start, x.end, s, e, new_e - e) for x in self.findings_now])
+        after = _tally([_place(r, a, b, s, new_e, 0) for r, a, b in new])
         here = (f.rule, "edit")
-        return not (after - before) and after[here] < before[here]
+        return not _gains(after, before) and after.get(here, 0) < before.get(here, 0)
 
     def reading_ease_kept(self, edit: Edit) -> bool:
         """The edit does not take the letter below a reading-ease minimum it meets."""
@@ -1090,6 +1089,21 @@ def _remember(key: tuple, value: tuple) -> tuple:
         return value
     _cache.put(key, value, len(key[-1]))
     return value
+
+
+def _tally(places: list) -> dict:
+    """How many findings there are at each place (`_place`): what collections.Counter counts,
+    counted here, since Counter is Python code and two are made for every edit checked."""
+    out: dict = {}
+    for p in places:
+        out[p] = out.get(p, 0) + 1
+    return out
+
+
+def _gains(after: dict, before: dict) -> bool:
+    """Has `after` more findings at some place than `before` (Counter's `after - before` not
+    empty)?"""
+    return any(n > before.get(p, 0) for p, n in after.items())
 
 
 def _place(rule: str, a: int | None, b: int | None, s: int, e: int, delta: int) -> tuple:
