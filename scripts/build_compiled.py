@@ -213,10 +213,10 @@ def train() -> int:
     for path in paths:
         score_letter(Letter.from_file(path))
     finder = _compiled.install()
-    named = finder.modules if finder is not None else {}
-    not_built = sorted(m for m in named if m in sys.modules and m not in finder.used)
     if finder is None:
         not_built = ["all (no builds were loaded)"]
+    else:
+        not_built = sorted(m for m in finder.modules if m in sys.modules and m not in finder.used)
     print(json.dumps({"letters": len(paths), "not_built": not_built}))
     return 0
 

@@ -559,3 +559,19 @@ def test_a_windows_key_is_its_segments_texts_and_counts_their_characters():
                 assert key_chars(key) >= len(_joined(segs, i, size))
                 seen += 1
     assert seen > 5_000
+
+
+def test_a_structure_memo_is_emptied_for_other_patterns():
+    """structure._kept_for: a memo filled with one set of structure patterns is emptied before
+    it serves another (rules/structure.yml loaded again), and kept while the set is the same."""
+    from dataclasses import replace
+
+    from vcl_qa.engine import structure
+
+    pats = structure.patterns()
+    memo = structure._kept_for(structure._GOES_ON, pats)
+    memo.put("kept", True, 4)
+    assert structure._kept_for(structure._GOES_ON, pats).get("kept") is True
+    other = replace(pats)
+    assert structure._kept_for(structure._GOES_ON, other).get("kept") is None
+    assert structure._kept_for(structure._GOES_ON, pats).get("kept") is None  # (and back again)

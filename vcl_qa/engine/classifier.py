@@ -301,11 +301,11 @@ class _Reader:
         ops, batch_keys, batch_vals, lengths = self.ops, [], [], []
         for ids in self.ids(texts):
             grams = list(ids)
-            if len(ids) >= 2:
+            longest = min(self.ngram_size, len(ids))  # (no n-grams longer than the text)
+            if longest >= 2:
                 unigrams = numpy.asarray(ids, dtype=numpy.uint64)
-                for n in range(2, self.ngram_size + 1):
-                    if len(ids) >= n:
-                        grams += ops.ngrams(n, unigrams).tolist()
+                for n in range(2, longest + 1):
+                    grams += ops.ngrams(n, unigrams).tolist()
             counts = Counter(grams)
             keys = sorted(counts)
             batch_keys += keys

@@ -130,12 +130,16 @@ class Concept:
             WordIndex([self])
         return self.word_index  # type: ignore[return-value]
 
-    def may_be_in(self, low: str, all_bits: int | None = None) -> bool:
+    def may_be_in(self, low: str) -> bool:
         """Could an alternative match this lower-case text? (Not unless every one of its
-        patterns' needed words is in it.) `all_bits`: the word index's bits of the text, when
-        already worked out (they serve every concept)."""
-        index, at, mask = self.word_place()
-        return self.possible((index.lower_bits(low) if all_bits is None else all_bits) >> at & mask)
+        patterns' needed words is in it.)"""
+        return self.may_have(self.word_place()[0].lower_bits(low))
+
+    def may_have(self, all_bits: int) -> bool:
+        """`may_be_in` a text whose bits in the concept's word index are these (`WordIndex.bits`,
+        worked out once for every concept)."""
+        _, at, mask = self.word_place()
+        return self.possible(all_bits >> at & mask)
 
 
 class WordIndex:

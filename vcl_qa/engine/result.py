@@ -89,6 +89,7 @@ def _made(cls, data: dict[str, Any], fields_set: set[str], extra: dict[str, Any]
     _set(made, "__pydantic_private__", None)
     return made
 
+
 _DIMENSION_SET = ("score", "assessed", "not_assessed", "errors", "warnings", "suggestions", "points_lost")
 _DEFAULTS: dict[str, Any] = {}
 

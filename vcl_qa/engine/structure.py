@@ -489,15 +489,23 @@ def classify_lines(text: str) -> tuple[list[Line], Line | None, Line | None]:
 # What each line's own text says of it (greeting, sign-off, header, reference line, heading),
 # worked out once per line text: letters share most of their lines.
 _TRAITS = TextMemo(50_000, 2_000_000)
-_TRAITS_OF: list = [None]  # the patterns they were worked out with
+# The structure patterns each memo here was filled with (`_kept_for`).
+_FILLED_WITH: dict[int, StructurePatterns] = {}
+
+
+def _kept_for(memo: TextMemo, pats: StructurePatterns) -> TextMemo:
+    """`memo` (one of this module's memos of answers that depend on the structure patterns),
+    emptied first when it was filled with other patterns (rules/structure.yml loaded again, or
+    patterns a test made): no answer worked out with one set is given for another."""
+    if _FILLED_WITH.get(id(memo)) is not pats:
+        memo.clear()
+        _FILLED_WITH[id(memo)] = pats
+    return memo
 
 
 def _line_traits(s: str, pats: StructurePatterns) -> tuple[bool, bool, bool, bool, bool]:
     """(greeting, sign-off, header, reference line, heading) of a stripped line."""
-    if _TRAITS_OF[0] is not pats:  # the structure patterns were loaded again
-        _TRAITS.clear()
-        _TRAITS_OF[0] = pats
-    found = _TRAITS.get(s)
+    found = _kept_for(_TRAITS, pats).get(s)
     if found is None:
         found = (_matches(pats.greeting, s), _matches(pats.sign_off, s), _matches(pats.header, s),
                  _matches(pats.reference_line, s), bool(s) and _is_heading(s, pats) and not pats.bullet.match(s))
@@ -538,17 +546,17 @@ def _breaks_off(text: str, pats: StructurePatterns) -> bool:
     the pattern is anchored at the end, and searched over a paragraph typed as one line it was
     tried at every character (a fifth of a millisecond a one-click check, twice)."""
     tail = text.rstrip()[-_GOES_ON_TAIL:]
-    key = (pats.list_item_goes_on, tail)
-    found = _GOES_ON.get(key)  # one call: another thread may empty the memo
+    memo = _kept_for(_GOES_ON, pats)
+    found = memo.get(tail)  # one call: another thread may empty the memo
     if found is None:
         found = bool(pats.list_item_goes_on.search(tail))
-        _GOES_ON.put(key, found, len(tail))
+        memo.put(tail, found, len(tail))
     return found
 
 
-# Whether a line's last characters break off mid-phrase, kept by those characters (and the
-# pattern): a one-click check reads the edited line and the line as it was, whose endings are
-# mostly the same, and a line's ending recurs from letter to letter.
+# Whether a line's last characters break off mid-phrase, kept by those characters (for the
+# patterns `_kept_for` says): a one-click check reads the edited line and the line as it was,
+# whose endings are mostly the same, and a line's ending recurs from letter to letter.
 _GOES_ON = TextMemo(20_000, 500_000)
 
 
@@ -575,14 +583,22 @@ def _guess_prose_start(lines: list[Line], pats: StructurePatterns) -> int:
 def prepared(text: str) -> str:
     """The text as the checks read it: page breaks inside sentences made spaces, common
     misspellings mended (both letter for letter: same length, every offset the letter's)."""
-    return mend_slips(join_page_breaks(text))
+    return _prepared(text)[0]
+
+
+def _prepared(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """`prepared`, and its blank-line breaks (`blank_line_breaks`), found once for the mending
+    and the blocks: mending changes no space, so the joined text's breaks are the mended one's."""
+    joined = join_page_breaks(text)
+    breaks = blank_line_breaks(joined)
+    return mend_slips(joined, breaks), breaks
 
 
 def analyse(text: str) -> Document:
-    text = prepared(text)
+    text, breaks = _prepared(text)
     lines, greeting, sign = classify_lines(text)
     line_starts = [ln.start for ln in lines]
-    toks, sentences, blocks = _blocks(text, lines, line_starts)
+    toks, sentences, blocks = _blocks(text, lines, line_starts, breaks)
     prose_lines = [ln for ln in lines if ln.kind in ("prose",)]
     prose_start = prose_lines[0].start if prose_lines else len(text)
     prose_end = prose_lines[-1].end if prose_lines else len(text)
@@ -647,7 +663,7 @@ def join_page_breaks(text: str) -> str:
     return "".join(out)
 
 
-def mend_slips(text: str) -> str:
+def mend_slips(text: str, breaks: list[tuple[int, int]] | None = None) -> str:
     """The text with the common misspellings of words the checks read put right, letter for
     letter (`slips` in rules/structure.yml: each the same length as its correction, so every
     offset is the letter's, and findings still quote the writer's own words). "You can ask us
@@ -658,25 +674,26 @@ def mend_slips(text: str) -> str:
     letter of paragraphs met before is not searched for each slip again (twenty searches of the
     whole letter, a fifth of analysing a letter whose blocks are all known). The same answer as
     mending the whole text: a slip is letters only, so it never reaches over a blank line, and
-    the character before a block's first is the whitespace of the break, never a letter."""
+    the character before a block's first is the whitespace of the break, never a letter.
+    `breaks`: the text's blank-line breaks (`blank_line_breaks`), when found already."""
     pats = patterns()
     slips = pats.slips
     if not slips:
         return text
-    if _MENDED_BY[0] is not pats:  # the structure patterns were loaded again
-        _MENDED.clear()
-        _MENDED_BY[0] = pats
+    memo = _kept_for(_MENDED, pats)
     out: list[str] = []
     changed = False
     pos = 0
-    for b_start, b_end in [*blank_line_breaks(text), (len(text), len(text))]:
+    if breaks is None:
+        breaks = blank_line_breaks(text)
+    for b_start, b_end in [*breaks, (len(text), len(text))]:
         if b_start > pos:
             block = text[pos:b_start]
-            mended = _MENDED.get(block)  # one call: another thread may empty the memo
+            mended = memo.get(block)  # one call: another thread may empty the memo
             if mended is None:
                 mended = _mend(block, slips)
                 if len(block) <= LONGEST_KEPT:
-                    _MENDED.put(block, mended, len(block))
+                    memo.put(block, mended, len(block))
             changed = changed or mended != block
             out.append(mended)
         out.append(text[b_start:b_end])
@@ -685,9 +702,8 @@ def mend_slips(text: str) -> str:
 
 
 # Each block's mended text (the block itself when it has no slip), by block, for the slips of
-# the patterns in _MENDED_BY (a block of a letter is a few hundred characters).
+# the patterns `_kept_for` says (a block of a letter is a few hundred characters).
 _MENDED = TextMemo(4_096, 600_000)
-_MENDED_BY: list = [None]
 
 
 def _mend(text: str, slips: dict[str, str]) -> str:
@@ -952,18 +968,17 @@ def _break_tokens(space: str, at_start: bool) -> tuple[tuple[tuple, ...], int]:
     return found
 
 
-def _blocks(text: str, lines: list[Line], line_starts: list[int]) -> tuple[Toks, list[Sentence], list[tuple]]:
+def _blocks(text: str, lines: list[Line], line_starts: list[int],
+            breaks: list[tuple[int, int]]) -> tuple[Toks, list[Sentence], list[tuple]]:
     """The tokens and sentences of the whole text, put together from its blocks, and the
-    blocks (start, end, key)."""
+    blocks (start, end, key); `breaks`: the text's blank-line breaks (`blank_line_breaks`)."""
     parts: list[tuple[int, tuple]] = []
     sentences: list[Sentence] = []
     blocks: list[tuple[int, int, int | None]] = []
     n = 0  # tokens so far
     paragraph = 0
     pos = 0
-    breaks = blank_line_breaks(text)
-    breaks.append((len(text), len(text)))
-    for b_start, b_end in breaks:
+    for b_start, b_end in [*breaks, (len(text), len(text))]:
         if b_start > pos:
             block = text[pos:b_start]
             rel = _block_tokens(block)

@@ -716,12 +716,12 @@ class Checker:
                 if full.end <= edit.start:
                     continue  # found before the edit: it stays where it is
             if c.name in added_touched:
-                index, at, mask = c.word_place()  # (one index serves all the rule set's concepts)
+                index = c.word_place()[0]  # (one index serves all the rule set's concepts)
                 if new_bits is None or new_bits[0] is not index:
                     # (kept per text: the same edit of the same sentences comes back in letter
                     # after letter made from the same paragraphs)
                     new_bits = (index, index.bits(new_text))
-                if c.possible(new_bits[1] >> at & mask):  # (Concept.may_be_in, the bits given)
+                if c.may_have(new_bits[1]):
                     suspects.append(c.name)  # the new words may make it appear (earlier)
         if not suspects:
             return True
