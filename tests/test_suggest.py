@@ -976,3 +976,32 @@ def test_findings_counted_by_place_answer_as_counters_do():
         assert _gains(after, before) == bool(Counter(new) - Counter(old))
         for here in places:
             assert (after.get(here, 0) >= before.get(here, 0)) == (Counter(new)[here] >= Counter(old)[here])
+
+
+def test_the_checks_run_the_rules_the_scoring_found_applying():
+    """The one-click checks read which word and sentence rules apply from the letter's scoring
+    (State.applying), not deciding each rule's `when` again: the same rules as deciding them
+    afresh, on every sample letter; and the recorded answer is the one used."""
+    from vcl_qa.engine.kinds import applies
+    from vcl_qa.engine.kinds.base import NotAssessed
+
+    rs = load_rules()
+    for path in letter_paths():
+        letter = Letter.from_file(path)
+        state, findings, _, _ = run._checked(letter, TODAY, rs)
+        decided = set()
+        for rule in rs.rules:
+            try:
+                if applies(rule, state):
+                    decided.add(rule.id)
+            except NotAssessed:
+                pass
+        assert state.applying == decided, path.name
+        recorded = [r.id for r in Checker(state, findings).local_applying]
+        state.applying = None
+        assert recorded == [r.id for r in Checker(state, findings).local_applying], path.name
+    # the recorded answer is what the checks use: a rule left out of it is not run on windows
+    local = Checker(state, findings).local_applying
+    assert local, "the last sample letter has word rules that apply"
+    state.applying = frozenset(decided - {local[0].id})
+    assert local[0].id not in [r.id for r in Checker(state, findings).local_applying]

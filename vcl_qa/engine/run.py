@@ -298,18 +298,21 @@ def _checked(letter: Letter, today: dt.date | None, rs: RuleSet
     findings: list[Finding] = []
     not_assessed: dict[str, list[str]] = defaultdict(list)
     assessed: dict[str, int] = defaultdict(int)
+    applying: list[str] = []
     for rule in rs.rules:
         try:
             # `when` and `languages` are decided here, once for every rule: a rule whose
             # condition does not hold was still assessed (and found nothing to say); a rule
             # that cannot read the letter's language was not (kinds/base.py: rule_state).
             if applies(rule, state):
+                applying.append(rule.id)
                 findings.extend(KINDS[rule.kind].check(rule, rule_state(rule, state)))
         except NotAssessed as why:
             not_assessed[rule.dimension].append(f"{rule.id}: {why}")
             continue
         assessed[rule.dimension] += 1
     findings.sort(key=lambda f: (f.start is None, f.start or 0, f.rule))
+    state.applying = frozenset(applying)
     return state, findings, not_assessed, assessed
 
 

@@ -572,14 +572,18 @@ class Checker:
         self.local_rules, self.concepts = _rule_split(rs)
         self.local_ids = {r.id for r in self.local_rules}
         # The word and sentence rules whose `when` holds for this letter (the windows share
-        # its details and lateness, so the answer is the same for each of them).
-        self.local_applying = []
-        for r in self.local_rules:
-            try:
-                if applies(r, state):
-                    self.local_applying.append(r)
-            except NotAssessed:
-                continue
+        # its details and lateness, so the answer is the same for each of them): as the
+        # letter's scoring decided them (State.applying), else decided here.
+        if state.applying is not None:
+            self.local_applying = [r for r in self.local_rules if r.id in state.applying]
+        else:
+            self.local_applying = []
+            for r in self.local_rules:
+                try:
+                    if applies(r, state):
+                        self.local_applying.append(r)
+                except NotAssessed:
+                    continue
         # What the checks of a window depend on besides its text, so that a sentence met again
         # in another letter is checked once: the rules, which of them apply, and the only
         # details those kinds read themselves (kinds/salutation.py, kinds/sentence_length.py,
@@ -607,10 +611,7 @@ class Checker:
         self.concepts_read = frozenset(read)
         # ... and of those, the ones the classifier gives a second opinion on.
         self.opinion_concepts = [c for c in self.concepts if c.second_opinion and c.name in read]
-        reader = state.letter.context.reader
-        self.fre_floors = [float(r.config.minimum(reader)) for r in rs.rules if r.kind == "metric"
-                           and r.config.metric == "flesch_reading_ease"
-                           and r.config.minimum(reader) is not None]
+        self.fre_floors = _fre_floors(rs, state.letter.context.reader)
 
     def window(self, start: int, end: int, spread: int = 1) -> tuple[int, int, str]:
         """The changed sentences and `spread` on either side (or the line, outside the prose),
@@ -1037,6 +1038,18 @@ def _rule_split(rs) -> tuple[list, list]:
     concepts = [rs.concepts[n] for n in dict.fromkeys(names) if n in rs.concepts]
     rs._edit_split = (local, concepts)
     return local, concepts
+
+
+def _fre_floors(rs, reader: str) -> list[float]:
+    """The reading-ease floors the rule set's metric rules set for this reader (worked out
+    once per rule set and reader)."""
+    kept = rs.__dict__.setdefault("_edit_fre_floors", {})
+    floors = kept.get(reader)
+    if floors is None:
+        floors = kept[reader] = [float(r.config.minimum(reader)) for r in rs.rules if r.kind == "metric"
+                                 and r.config.metric == "flesch_reading_ease"
+                                 and r.config.minimum(reader) is not None]
+    return floors
 
 
 _VOCAB: dict[int, tuple[str, ...]] = {}

@@ -148,6 +148,10 @@ class State:
     # The words the existence rules' patterns need, found in a stretch of the letter (lo, hi)
     # in one pass for all of them (kinds/existence.py).
     hints_found: dict[tuple[int, int], int] = field(default_factory=dict)
+    # The ids of the rules whose `when` held for the letter, as the scoring decided them
+    # (engine/run.py; None until then): the one-click checks run those of them that read words
+    # and sentences on each edited window, and need not decide them again (engine/suggest.py).
+    applying: frozenset[str] | None = None
 
     @property
     def lower_text(self) -> str:
