@@ -121,14 +121,48 @@ def test_a_hidden_character_in_the_name_raises_no_wrong_greeting(mark):
 
 
 def test_what_stands_between_words_and_what_a_check_reads_is_kept():
-    """Must pass untouched: tab, line breaks, vertical tab and form feed stand between words;
-    the right-to-left override is read by content.hidden_order; a private-use bullet before a
-    list item (a symbol font's) is not inside a word."""
-    for text in ("a\tb", "a\nb", "a\r\nb", "a\x0bb", "a\x0cb", "\uf0b7 Victim Support", "a \ue000 b"):
+    """Must pass untouched: tab and line feeds stand between words (vertical tab and form feed
+    are read as line feeds: the test after this); the right-to-left override is read by
+    content.hidden_order; a private-use bullet before a list item (a symbol font's) is not
+    inside a word."""
+    for text in ("a\tb", "a\nb", "a\r\nb", "\uf0b7 Victim Support", "a \ue000 b"):
         assert invisible.plain(text) == (text, None), repr(text)
     assert invisible.plain("You \u202edeliaf\u202c to")[0] == "You \u202edeliaf\u202c to"
     rtl = PLAIN.replace("failed", "\u202edeliaf\u202c")
     assert "content.hidden_order" in found(rtl)
+
+
+@pytest.mark.parametrize("gap", ["\x0b", "\x0c", "\u2028", "\u2029"])
+def test_word_line_and_page_breaks_are_read_as_line_breaks(gap):
+    """Word's manual line break and page break (vertical tab and form feed in text taken from
+    it) and Unicode's line and paragraph separators are line breaks (an audit: read as spaces,
+    a sample letter typed with them lost its greeting and "Private" heading to the checks, had
+    its address block counted one 33-word sentence, 99 became 79, and the town of the victim's
+    address reached the panel). Every sample letter with its line feeds typed so, or only its
+    blank lines, scores as written with line feeds: the same findings at the same places,
+    lines and columns, the same one-click replacements; and its anonymised copy hides the same
+    words."""
+    from pathlib import Path
+
+    from vcl_qa.panel.redact import redact
+
+    assert invisible.plain(f"a{gap}b") == ("a\nb", invisible.Places([0, 1, 2], [1, 2, 3]))
+    assert invisible.plain(f"a\u200b{gap}b")[0] == "a\nb"
+    assert invisible.line_start(f"ab{gap}cd", 4) == 3 and invisible.line_start("ab\ncd", 4) == 3
+
+    def shown(result):
+        return (result.score, [(f.rule, f.start, f.end, f.line, f.column, (f.text or "").replace(gap, "\n"),
+                                f.replacements, f.replace_start, f.replace_end) for f in result.findings])
+
+    root = Path(__file__).resolve().parent.parent / "sample_letters"
+    for path in sorted(root.glob("*.txt")):
+        letter = Letter.from_file(path)
+        want, hidden = shown(score_letter(letter)), redact(letter.text, letter.context).text
+        for text in (letter.text.replace("\n", gap), letter.text.replace("\n\n", gap * 2)):
+            assert shown(score_letter(Letter(text=text, context=letter.context))) == want, path.name
+            assert redact(text, letter.context).text.replace(gap, "\n") == hidden, path.name
+    town = Letter.from_file(root / "01_good_discontinued_assault_standard.txt")
+    assert "Bradford" in town.text and "Bradford" not in redact(town.text.replace("\n\n", gap * 2), town.context).text
 
 
 def test_a_span_of_the_plain_text_is_found_in_the_text_as_written():

@@ -34,7 +34,8 @@ from vcl_qa.engine.result import Result
 # interlinear annotation marks; musical format marks; tag characters. And the control characters
 # (NUL, BEL, DEL, the C1 controls, U+0085 with them: no page or Word document shows them as a
 # break), but not tab, line feed, carriage return, vertical tab or form feed, which stand
-# between words. Not the right-to-left embedding, override and isolate controls (U+202A-202E,
+# between words (vertical tab and form feed read as line feeds: LINE_BREAKS). Not the
+# right-to-left embedding, override and isolate controls (U+202A-202E,
 # U+2066-2069): they change the order words are shown in, and a check reads them
 # (content.hidden_order). Found in a review: each of these inside "failed" hid "You failed to
 # attend court" from the checks, and inside a name kept it from the panel's anonymised copy.
@@ -163,12 +164,42 @@ class Places:
         return cls(starts, ends)
 
 
+# Line breaks other than a line feed, read as one: Word's manual line break (Shift+Enter) and
+# page break, vertical tab and form feed in text taken from it, and Unicode's line and paragraph
+# separators. Read as spaces, a letter typed with them was one long line: its greeting and
+# "Private" heading not found, its address block one 33-word "sentence", and in the panel's
+# anonymised copy the town of the victim's address shown (an audit). One character for one.
+LINE_BREAKS = "\x0b\x0c\u2028\u2029"
+_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
+_AS_LINE_FEED = str.maketrans({c: "\n" for c in LINE_BREAKS})
+_ASCII_UNUSUAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # (_ASCII_INVISIBLE, and VT, FF)
+
+
+def line_start(text: str, at: int) -> int:
+    """Where the line holding offset `at` starts: after the last line break before it (a line
+    feed or one of LINE_BREAKS), else 0."""
+    return max(text.rfind(c, 0, at) for c in ("\n", *LINE_BREAKS)) + 1
+
+
 def plain(text: str) -> tuple[str, Places | None]:
     """The text without invisible characters, composed (NFC), with compatibility forms read as
-    what they stand for and lookalike letters read as Latin, and where each of its characters is
-    in `text`; (text, None) when it has none of them."""
-    if text.isascii() and not _ASCII_INVISIBLE.search(text):
+    what they stand for, lookalike letters read as Latin and other line breaks as line feeds
+    (LINE_BREAKS), and where each of its characters is in `text`; (text, None) when it has none
+    of them."""
+    if text.isascii() and not _ASCII_UNUSUAL.search(text):
         return text, None  # (most letters: nothing to fold, and no need to look three times)
+    out, places = _plain(text)
+    if _LINE_BREAK.search(out):
+        out = out.translate(_AS_LINE_FEED)
+        if places is None:
+            places = Places(list(range(len(text))), list(range(1, len(text) + 1)))
+    return out, places
+
+
+def _plain(text: str) -> tuple[str, Places | None]:
+    """`plain`, but for LINE_BREAKS."""
+    if text.isascii() and not _ASCII_INVISIBLE.search(text):
+        return text, None
     gone: set[int] = set()  # where the characters left out are
     unusual = _ANY.search(text) is not None
     if unusual:
@@ -218,6 +249,6 @@ def map_back(result: Result, places: Places, original: str) -> None:
                     f.text = original[f.start:f.end]
             else:
                 f.start = places.span(f.start, 0, len(original))[0]
-            f.column = f.start - (original.rfind("\n", 0, f.start) + 1) + 1  # lines are unchanged
+            f.column = f.start - line_start(original, f.start) + 1  # (the lines: `plain`'s)
         if f.replace_start is not None and f.replace_end is not None:
             f.replace_start, f.replace_end = places.span(f.replace_start, f.replace_end, len(original))

@@ -382,7 +382,7 @@ def _utf16_without_mark(head: bytes) -> bool:
 
 # Control characters no letter holds: C0 and C1, and DELETE, but tab, line feed and carriage
 # return, and vertical tab and form feed (Word's line and page breaks, in text pasted from it:
-# the engine reads them as spaces between words, the Word download as line breaks). A NUL was
+# the engine reads them as line breaks, engine/invisible.py, as the Word download does). A NUL was
 # kept, and written into the letter page's text box, where the browser made it U+FFFD, so the
 # next save changed the letter; ESC and the C1 controls (U+009B starts a terminal's command)
 # reach terminals and spreadsheets through the command line and the exports (a review).
