@@ -511,3 +511,20 @@ def test_a_405_lists_every_method_the_address_takes(server, method, path, allowe
         assert err["code"] == "method_not_allowed"
         assert err["message"] == (f"this address does not take {method}: it takes {' and '.join(allowed)} "
                                   "(the Allow header lists them)")
+
+
+@pytest.mark.parametrize("text", ["\ufeff", "\u200b\u2060\ufeff\u00ad", "\u00ad\u00ad", "\u202e\u202e", "\u0301\u0308",
+                                  " \u200b\n\u200b "])
+def test_a_text_of_only_characters_nobody_sees_is_refused_and_nothing_kept(server, text):
+    """Text that shows nothing (zero-width characters, a byte-order mark, direction marks,
+    accents with no letter) is no letter (an audit: it was stored and scored 25-55, and counted
+    on the dashboard as a poor letter checked); whitespace alone was already refused."""
+    before = letters_stored(server)
+    for path in ("/letters", "/check"):
+        r = post(server, path, {"text": text, "context": {"decision": "discontinued"}})
+        assert r.status_code == 422, (path, r.text)
+        [detail] = r.json()["error"]["details"]
+        assert detail["field"] == "text" and "cannot be seen" in detail["message"]
+    assert letters_stored(server) == before
+    ok = post(server, "/check", {"text": "\u200bDear Ms Okafor\u200b", "context": {"decision": "discontinued"}})
+    assert ok.status_code == 200  # (a letter with a hidden character in it is still a letter)

@@ -229,3 +229,12 @@ def test_a_file_that_is_not_text_in_its_encoding_says_where(tmp_path, content, w
     with pytest.raises(LetterError) as err:
         Letter.from_file(write(tmp_path, content, mode="wb"))
     assert words in str(err.value)
+
+
+@pytest.mark.parametrize("body", ["\ufeff\n", "\u200b\u200b\n", "\u00ad \u0301\n"])
+def test_a_letter_file_of_only_characters_nobody_sees_is_refused(tmp_path, body):
+    """A file whose body shows nothing is no letter, like an empty one (an audit: `vcl-qa score`
+    scored a file of two zero-width spaces)."""
+    with pytest.raises(LetterError, match="no text: only characters that cannot be seen"):
+        Letter.from_file(write(tmp_path, GOOD.split("Dear")[0] + body))
+    assert Letter.from_file(write(tmp_path, GOOD.replace("Dear", "\u200bDear"))).text.startswith("\u200bDear")

@@ -257,6 +257,8 @@ class Letter(BaseModel):
         control = control_character_problem(raw)  # placed by the file's own lines
         if control:
             raise LetterError(control, source=source)
+        if shows_nothing(body):
+            raise LetterError(NOTHING_SHOWN, source=source)
         return cls(text=body, context=ctx, source=source)
 
     @classmethod
@@ -378,6 +380,22 @@ def _utf16_without_mark(head: bytes) -> bool:
         return False
     even, odd = head[0:2 * pairs:2].count(0), head[1:2 * pairs:2].count(0)
     return min(even, odd) == 0 and max(even, odd) >= pairs * 0.6
+
+
+NOTHING_SHOWN = ("the letter has no text: only characters that cannot be seen (such as a zero-width "
+                 "space or a byte-order mark) or accents with no letter")
+
+
+def shows_nothing(text: str) -> bool:
+    """Whether the text has nothing a reader could see, though it is not all spaces: only
+    characters that show nothing (engine/invisible.py), spaces, line breaks, direction marks
+    and accents with no letter. Stored, such a "letter" was scored (25-55) and counted on the
+    dashboard as a poor letter checked (an audit)."""
+    if text.isascii():
+        return False  # (not all spaces: a letter, or a control character, refused on its own)
+    from vcl_qa.engine.invisible import plain
+
+    return not any(unicodedata.category(c)[0] in "LNPS" for c in plain(text)[0])
 
 
 # Control characters no letter holds: C0 and C1, and DELETE, but tab, line feed and carriage

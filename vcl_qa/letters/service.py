@@ -20,8 +20,8 @@ from vcl_qa.engine import invisible
 from vcl_qa.engine import run as engine
 from vcl_qa.engine.dates import long_date
 from vcl_qa.engine import redate
-from vcl_qa.engine.letter import (MAX_BYTES, Letter, LetterContext, Suppression, context_from_mapping,
-                                   control_character_problem)
+from vcl_qa.engine.letter import (MAX_BYTES, NOTHING_SHOWN, Letter, LetterContext, Suppression, context_from_mapping,
+                                   control_character_problem, shows_nothing)
 from vcl_qa.engine.metrics import timeliness_figures
 from vcl_qa.engine.result import Result
 from vcl_qa.errors import LetterError
@@ -51,6 +51,8 @@ def check_text(text: Any) -> str:
     control = control_character_problem(text)
     if control:
         raise LetterError(control, field="text")
+    if shows_nothing(text):
+        raise LetterError(NOTHING_SHOWN, field="text")
     return text
 
 
