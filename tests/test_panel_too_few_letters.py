@@ -140,3 +140,20 @@ def test_every_rating_the_same_is_said_as_complete_agreement(tmp_path):
     assert figures["letters_with_two_or_more_ratings"] >= 5 and figures["alpha_overall"] is None
     assert figures["members_agree_words"] == agreement.EVERY_RATING_THE_SAME
     assert agreement.members_agree_words(None, 0) == "not yet enough ratings"
+
+
+def test_every_letter_rated_the_same_is_said_as_no_order_to_compare(tmp_path):
+    """An audit: one member rated every letter 3 and the other every letter 4, so each letter's
+    mean rating is the same and the score cannot be ranked against it; the board report said
+    "The automatic score matched the panel's view: not yet enough ratings" over 7 letters and
+    14 ratings."""
+    db, users, _ = seeded_db(tmp_path / "flat.db", panel_members=2)
+    sampling.draw(db, users["manager"], "2025Q1")
+    for n, overall in ((0, 3), (1, 4)):
+        for q in rating.queue(db, users[f"panel{n}"], period="2025Q1"):
+            rating.rate(db, users[f"panel{n}"], q["item_id"], good_rating(overall))
+    figures = agreement.agreement(db, "2025Q1")
+    db.close()
+    assert figures["spearman_pairs"] >= 5 and figures["spearman_overall_vs_score"] is None
+    assert figures["score_agrees_words"] == agreement.NO_ORDER_TO_COMPARE
+    assert agreement.score_agrees_words(None, 0) == "not yet enough ratings"

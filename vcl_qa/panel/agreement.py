@@ -57,6 +57,14 @@ def members_agree_words(alpha: float | None, letters: int | None = None) -> str:
     return "somewhat" if alpha >= float(r.get("agree_somewhat", 0.4)) else "hardly at all"
 
 
+# Spearman's rho has no value when the panel gave every letter the same rating (its mean over
+# the members), or the score was the same for every letter: there is no order to compare. With
+# enough letters rated, that is what the words say, not "not yet enough ratings" (an audit: 7
+# letters, 14 ratings, every letter rated 3 by one member and 4 by the other).
+NO_ORDER_TO_COMPARE = ("cannot be said (the panel rated every letter the same, or the score was the same for "
+                       "every letter, so there is no order to compare)")
+
+
 def score_agrees_words(rho: float | None, letters: int | None = None) -> str:
     """Spearman's rho in words: how far the automatic score ranks letters as the panel does.
     A strongly negative rho is not "hardly at all": the score puts the letters the other way
@@ -68,7 +76,7 @@ def score_agrees_words(rho: float | None, letters: int | None = None) -> str:
     if few:
         return few
     if rho is None:
-        return "not yet enough ratings"
+        return NO_ORDER_TO_COMPARE if letters else "not yet enough ratings"
     if rho >= float(r.get("score_closely", 0.7)):
         return "closely"
     if rho >= float(r.get("score_somewhat", 0.4)):
