@@ -212,3 +212,45 @@ def test_rubric_in_rules_must_describe_every_point(tmp_path, monkeypatch):
         monkeypatch.delenv("VCL_QA_RULES")
         settings.load_panel_rules.cache_clear()
     assert settings.load_panel_rules().item_ids == ["clarity", "empathy", "explanation", "next_steps"]
+
+
+def test_a_letter_goes_to_the_panel_once_over_periods_that_overlap(tmp_path):
+    """An audit: with 2024Q4 drawn, a period 2024-12 drew 4 of its 5 letters again, the same
+    members were given them twice, and a letter's feedback listed each rating twice. A draw
+    leaves out letters in another period's sample, and says how many; one added by hand is
+    refused, naming the period it is in."""
+    db, users, _ = seeded_db(tmp_path / "overlap.db")
+    sampling.draw(db, users["manager"], "2024Q4")
+    q4 = {i["letter_id"] for i in sampling.items(db, "2024Q4")}
+    december = [r[0] for r in db.execute("SELECT id FROM letters WHERE sent_date BETWEEN '2024-12-01' AND '2024-12-31'")]
+    taken = [i for i in december if i in q4]
+    assert taken, "some of December's letters are in the quarter's sample"
+    summary = sampling.draw(db, users["manager"], "2024-12")
+    dec = {i["letter_id"] for i in sampling.items(db, "2024-12")}
+    assert not dec & q4 and summary["in_other_periods"] == len(taken)
+    assert summary["population"] == len(december) - len(taken)
+    with pytest.raises(Conflict, match=f"letter {taken[0]} is already in panel period '2024Q4'"):
+        sampling.add_letter(db, users["manager"], "2024-12", taken[0], "asked for by the team")
+    # taken out of the quarter's sample, it may go to December's
+    sampling.remove_letter(db, users["manager"], "2024Q4", taken[0], "moved to the December review")
+    sampling.add_letter(db, users["manager"], "2024-12", taken[0], "moved from the quarter's review")
+    assert taken[0] in {i["letter_id"] for i in sampling.items(db, "2024-12")}
+    db.close()
+
+
+def test_a_period_name_is_one_period_whatever_its_capitals_and_names_its_own_dates(tmp_path):
+    """An audit: "2025q3" and "2025Q3" were two periods of the same quarter, and "2025Q1" was
+    made from 1 to 28 February (the board's report would say "January to March 2025")."""
+    db, users, _ = seeded_db(tmp_path / "names.db", q1_letters=2)
+    periods.create_period(db, users["manager"], "2025Q3")
+    with pytest.raises(Conflict, match=r"'2025q3' already exists \(as '2025Q3'"):
+        periods.create_period(db, users["manager"], "2025q3")
+    assert periods.get_period(db, "2025q3")["name"] == "2025Q3"
+    with pytest.raises(LetterError, match="'2025Q1' names January to March 2025") as err:
+        periods.create_period(db, users["manager"], "2025Q1", dt.date(2025, 2, 1), dt.date(2025, 2, 28))
+    assert err.value.field == "start_date"
+    made = periods.create_period(db, users["manager"], "2025Q1", dt.date(2025, 1, 1), dt.date(2025, 3, 31))
+    assert (made["start_date"], made["end_date"]) == ("2025-01-01", "2025-03-31")
+    assert periods.create_period(db, users["manager"], "feb-review", dt.date(2025, 2, 1),
+                                 dt.date(2025, 2, 28))["name"] == "feb-review"
+    db.close()

@@ -64,8 +64,12 @@ def check_name(name: str) -> str:
 
 
 def get_period(db: Database, name: str) -> dict:
+    """The period of that name; else the one whose name differs only in case ("2025q1" for
+    2025Q1), when there is exactly one."""
     rows = list(db.query("SELECT * FROM panel_periods WHERE name = ?", [name]))
     if not rows:
+        rows = list(db.query("SELECT * FROM panel_periods WHERE name = ? COLLATE NOCASE", [name]))
+    if len(rows) != 1:
         raise NotFound(f"no panel period '{name}'")
     return rows[0]
 
@@ -74,12 +78,19 @@ def create_period(db: Database, user: Any, name: str, start: dt.date | None = No
                   end: dt.date | None = None) -> dict:
     """Create a period; quarter and month names bring their own dates."""
     check_name(name)
+    implied = dates_for(name)
     if start is None or end is None:
-        implied = dates_for(name)
         if implied is None:
             raise LetterError("give start_date and end_date, or name the period like 2025Q1 or 2025-03",
                               field="start_date")
         start, end = start or implied[0], end or implied[1]
+    if implied is not None and (start, end) != implied:
+        # "2025Q1" from 1 to 28 February: the board's report would say "January to March 2025"
+        # over a month's letters (an audit).
+        said = period_words({"start_date": implied[0], "end_date": implied[1]})
+        raise LetterError(f"'{name}' names {said} ({implied[0]:%-d %B %Y} to {implied[1]:%-d %B %Y}); give those "
+                          "dates, leave the dates out, or choose another name for other dates",
+                          field="start_date" if start != implied[0] else "end_date")
     if start > end:
         raise LetterError(f"start_date {start} is after end_date {end}", field="start_date")
     for field, day in (("start_date", start), ("end_date", end)):
@@ -87,8 +98,11 @@ def create_period(db: Database, user: Any, name: str, start: dt.date | None = No
             raise LetterError(f"{day} is not between {config.EARLIEST_DATE} and {config.LATEST_DATE}",
                               field=field)
     with write_tx(db):
-        if db.execute("SELECT 1 FROM panel_periods WHERE name = ?", [name]).fetchone():
-            raise Conflict(f"panel period '{name}' already exists")
+        same = db.execute("SELECT name FROM panel_periods WHERE name = ? COLLATE NOCASE", [name]).fetchone()
+        if same:
+            raise Conflict(f"panel period '{name}' already exists"
+                           + (f" (as '{same[0]}': names differing only in capitals are one period)"
+                              if same[0] != name else ""))
         cur = db.execute(
             "INSERT INTO panel_periods (name, start_date, end_date, created_at) VALUES (?, ?, ?, ?)",
             [name, start.isoformat(), end.isoformat(), now()],

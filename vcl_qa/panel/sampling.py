@@ -28,12 +28,26 @@ from vcl_qa.panel import settings
 
 
 def _population(db: Database, period: dict) -> list[dict]:
-    """Sent, unpurged letters whose sent date falls in the period, oldest id first."""
+    """Sent, unpurged letters whose sent date falls in the period, oldest id first, but those
+    in another period's sample (`_elsewhere`)."""
     return list(db.query(
         "SELECT l.id, l.team, l.decision, l.offence, l.victim_category, l.bereaved, l.verdict, l.score"
         " FROM letters l WHERE l.status = 'sent' AND l.purged_at IS NULL"
-        " AND l.sent_date BETWEEN ? AND ? ORDER BY l.id",
-        [period["start_date"], period["end_date"]]))
+        " AND l.sent_date BETWEEN ? AND ? AND NOT EXISTS (SELECT 1 FROM panel_items o"
+        "  WHERE o.letter_id = l.id AND o.period_id != ? AND o.removed_at IS NULL) ORDER BY l.id",
+        [period["start_date"], period["end_date"], period["id"]]))
+
+
+def _elsewhere(db: Database, period: dict, letter_id: int | None = None) -> list[tuple[int, str]]:
+    """Letters sent in the period (or the one letter) that are in another period's sample, and
+    that period's name: a letter is rated once. Two periods over the same days (2024Q4 and
+    2024-12, or 2025Q3 made twice as "2025q3") drew the same letters again, the same members
+    were given them twice, and the letter's feedback listed each rating twice (an audit)."""
+    return [(r[0], r[1]) for r in db.execute(
+        "SELECT i.letter_id, p.name FROM panel_items i JOIN panel_periods p ON p.id = i.period_id"
+        " JOIN letters l ON l.id = i.letter_id WHERE i.period_id != ? AND i.removed_at IS NULL"
+        " AND (l.id = ? OR (? IS NULL AND l.sent_date BETWEEN ? AND ?)) ORDER BY i.letter_id",
+        [period["id"], letter_id, letter_id, period["start_date"], period["end_date"]])]
 
 
 def stratum_of(letter: dict, fields: list[str]) -> str:
@@ -124,7 +138,9 @@ def draw(db: Database, user: Any, name: str, seed: int | str | None = None,
     stamp = now()
     summary = {"period": name, "seed": pol["seed"], "population": len(population),
                "by_verdict": sum(1 for _, r in sample if r == "verdict"),
-               "random": sum(1 for _, r in sample if r == "random"), "strata": counts}
+               "random": sum(1 for _, r in sample if r == "random"), "strata": counts,
+               # sent in the period, but left out: in another period's sample already
+               "in_other_periods": len(_elsewhere(db, period))}
     with write_tx(db):
         db.execute("DELETE FROM panel_items WHERE period_id = ? AND reason != 'manual' AND removed_at IS NULL",
                    [period["id"]])
@@ -195,6 +211,11 @@ def add_letter(db: Database, user: Any, name: str, letter_id: int, reason: str) 
                           [period["id"], letter_id]).fetchone()
     if existing and existing[1] is None:
         raise Conflict(f"letter {letter_id} is already in panel period '{name}'")
+    other = _elsewhere(db, period, letter_id)
+    if other:
+        raise Conflict(f"letter {letter_id} is already in panel period '{other[0][1]}', whose days overlap "
+                       f"'{name}'; a letter goes to the panel once. Take it out of '{other[0][1]}' first to "
+                       f"move it here")
     anon = _anonymised(db, letter_id)
     pol = settings.policy(db)
     stamp = now()
