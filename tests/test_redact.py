@@ -1504,3 +1504,17 @@ def test_dates_of_calls_by_us_and_of_investigation_steps_stay():
             "interviewed him on 5 May. The officer rang you on 6 May. He rang you on 7 May to explain "
             "the delay. We called you on 8 May.")
     assert redact(text).text == text
+
+
+def test_a_known_name_broken_over_two_lines_with_a_hyphen_is_hidden_whole():
+    """An audit: in text pasted from a PDF the panel read "Mr Now-\\nak" and "[VICTIM] Now-\\nak"
+    for the victim Mr Tomasz Nowak. A known name's word broken at a line end with a hyphen is
+    hidden whole; an ordinary word so broken ("well-\\nknown"), or one that joins into no known
+    name ("Now-\\nhere"), is left as it is."""
+    ctx = LetterContext(decision="discontinued", victim_name="Mr Tomasz Nowak")
+    text = ("Dear Mr Nowak\n\nMr Now-\nak told the police. Tomasz Now- \n ak was there. Grace Oka-\nfor saw it.\n"
+            "Ms Okafor said so. It is a well-\nknown place. Now-\nhere else.\n")
+    out = redact(text, ctx).text
+    assert not re.search(r"(?i)now-\s*ak|oka-\s*for|okafor|nowak", out), out
+    assert "well-\nknown place" in out and "Now-\nhere else" in out
+    assert out.count("[VICTIM]") == 4 and "[NAME]" in out

@@ -1119,6 +1119,7 @@ def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str],
              + header_names + _cued_names(doc))
     parts = _known_parts(doc, names, context, extra)
     found += addresses + names + _known_again(doc, parts) + _known_variants(doc, names, context, extra, parts)
+    found += _broken_at_line_end(doc, parts[0])
     found += _name_handles(doc, context, extra)
     found += _birth_dates(doc, found, context)
     return _other_case_refs(doc, _house_names(doc, _resolve(found, doc)), context)
@@ -2734,6 +2735,25 @@ def _known_parts(doc: _Doc, names: list[_Cand], context: LetterContext | None,
             surnames.update({_key(v): kind for v in spelt.words.get(shape[2], ())})  # "the Muellers"
     known.update(given)
     return known, given, surnames
+
+
+# A word broken at the end of a line with a hyphen, as a PDF or an e-mail wraps it: "Mr Now-"
+# then "ak told the police" on the next line.
+_LINE_END_BREAK = re.compile(r"([^\W\d_]+)-[ \t]*\n[ \t]*([^\W\d_]+)")
+
+
+def _broken_at_line_end(doc: _Doc, known: dict[str, str]) -> list[_Cand]:
+    """Known name words broken over two lines with a hyphen ("Now-\nak" for Nowak), hidden whole:
+    the panel read "Mr Now-\nak" in text pasted from a PDF (an audit). Only a known name's word
+    is joined so; "well-\nknown" stays as it is."""
+    if "-" not in doc.text or "\n" not in doc.text:
+        return []
+    out = []
+    for m in _LINE_END_BREAK.finditer(doc.text):
+        kind = known.get(_key(m.group(1) + m.group(2)))
+        if kind:
+            out.append(_Cand(m.start(), m.end(), kind))
+    return out
 
 
 def _known_again(doc: _Doc, parts: tuple[dict[str, str], dict[str, str], dict[str, str]]) -> list[_Cand]:
