@@ -164,3 +164,8 @@ def test_comparing_a_version_with_itself_or_backwards_is_refused(api):
     r = api.get(f"/letters/{lid}/compare", params={"from": 2})  # the latest: the same as to
     assert r.status_code == 422 and "the same as the latest version" in r.json()["error"]["details"][0]["message"]
     assert api.get(f"/letters/{lid}/compare", params={"from": 1, "to": 2}).status_code == 200
+    # an audit: "to=1" alone compared version 1 with itself
+    r = api.get(f"/letters/{lid}/compare", params={"to": 1})
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "query.to"
+    assert "no version is held before it" in r.json()["error"]["details"][0]["message"]
+    assert api.get(f"/letters/{lid}/compare", params={"to": 2}).json()["from_version"] == 1

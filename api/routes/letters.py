@@ -233,6 +233,11 @@ def compare_versions(letter_id: PathId, db: DbDep, user: LetterUser,
                    else f"is version {from_version}, after {to} (version {new}): give the earlier version as from")
         raise ApiError(422, "invalid", f"query.from: {message}", [{"field": "query.from", "message": message}])
     old = from_version or store.previous_version([v["version"] for v in letter["versions"]], new)
+    if to_version is not None and old >= new:
+        # (an audit: "?to=1" compared version 1 with itself, where "from" equal to "to" is a 422;
+        # with neither given, a letter of one version is compared with itself, nothing fixed)
+        message = f"is version {new}, and no version is held before it: give a later version as to"
+        raise ApiError(422, "invalid", f"query.to: {message}", [{"field": "query.to", "message": message}])
     out = store.compare(db, letter_id, old, new)
     audit.record(db, user, "letter.compare", "letter", letter_id, {"from": old, "to": new})
     return out
