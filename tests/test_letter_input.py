@@ -238,3 +238,19 @@ def test_a_letter_file_of_only_characters_nobody_sees_is_refused(tmp_path, body)
     with pytest.raises(LetterError, match="no text: only characters that cannot be seen"):
         Letter.from_file(write(tmp_path, GOOD.split("Dear")[0] + body))
     assert Letter.from_file(write(tmp_path, GOOD.replace("Dear", "\u200bDear"))).text.startswith("\u200bDear")
+
+
+def test_a_character_nobody_sees_is_named_in_words():
+    """An audit: U+202E in a victim's name was called "such as a zero-width space", and in a
+    reason "control characters (such as NUL or ESC)"; each message names the character."""
+    from pydantic import ValidationError
+
+    from vcl_qa import LetterContext
+    from vcl_qa.letters.service import check_reason
+
+    with pytest.raises(ValidationError, match=r"cannot be seen \(U\+202E RIGHT-TO-LEFT OVERRIDE\)"):
+        LetterContext(decision="discontinued", victim_name="Ms\u202eJane Okafor")
+    with pytest.raises(LetterError, match=r"cannot be seen or printed \(U\+202E RIGHT-TO-LEFT OVERRIDE\)"):
+        check_reason("quoted word for word from the \u202ecourt order")
+    with pytest.raises(LetterError, match=r"\(U\+0000 NUL\)"):
+        check_reason("quoted word for word from the\x00 court order")

@@ -150,8 +150,10 @@ class LetterContext(BaseModel):
                 raise ValueError("has a character that is not valid Unicode (a lone UTF-16 surrogate such as "
                                  "\\ud800: half of a pair); send the text as it is written")
             if kind == "Cf":
-                raise ValueError(f"has a character that cannot be seen (U+{ord(c):04X}, such as a zero-width "
-                                 "space): type the name or reference again without it")
+                # (named, not "such as a zero-width space": an audit found that said of U+202E)
+                raise ValueError(f"has a character that cannot be seen (U+{ord(c):04X} "
+                                 f"{unicodedata.name(c, 'FORMATTING CHARACTER')}): type the name or reference "
+                                 "again without it")
             if kind[0] == "C":
                 raise ValueError("no control characters (tabs, line breaks and the like)")
         return v or None

@@ -1050,8 +1050,11 @@ def check_reason(reason: Any, *, field: str = "reason", asked: str = "say why th
     if len(reason) > 2000:
         raise LetterError("keep the reason under 2,000 characters", field=field)
     if _has_control(reason):
-        raise LetterError("the reason has control characters in it (such as NUL or ESC); type it "
-                          "again in plain words", field=field)
+        from vcl_qa.db.names import char_words
+
+        first = next(c for c in reason if unicodedata.category(c)[0] == "C" and c not in "\t\n\r")
+        raise LetterError(f"the reason has a character in it that cannot be seen or printed ({char_words(first)}); "
+                          "type it again in plain words", field=field)
     reason = " ".join(reason.split())
     words = sum(any(c.isalpha() for c in w) for w in reason.split())
     if words < MIN_REASON_WORDS or sum(c.isalpha() for c in reason) < MIN_REASON_LETTERS:
