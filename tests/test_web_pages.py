@@ -582,3 +582,24 @@ def test_the_letters_list_writes_dates_in_words(site):
     assert re.search(r"Sent \w+day \d{1,2} \w+ \d{4}", page)
     rows = page[page.index("Decision date"):]
     assert not re.search(r"\b\d{4}-\d\d-\d\d\b", rows), rows[:400]
+
+
+@pytest.mark.parametrize("day, month, year, said", [
+    ("1", "Dec", "2024", "2024-12-01"), ("5", "September", "2025", "2025-09-05"), ("5", "sept.", "2025", "2025-09-05"),
+    ("first", "12", "2024", "must have the day as a number, for example 27 3 2025"),
+    ("-1", "1", "2024", "must have the day as a number, for example 27 3 2025"),
+    ("1", "Decembre", "2024", "must have the month as a number from 1 to 12, for example 27 3 2025"),
+    ("1", "12", "24", "must be a real date, with the year in 4 figures, for example 27 3 2025"),
+])
+def test_a_date_typed_in_boxes_names_the_box_that_is_wrong(day, month, year, said):
+    """An audit: a month typed "Dec" or a day "first" was told the date needed "the year in 4
+    figures", of a year that had them. A month's name is read as its number."""
+    from api.web.forms import date_from_form
+
+    form = {"d-day": day, "d-month": month, "d-year": year}
+    if said[0].isdigit():
+        assert date_from_form(form, "d") == said
+    else:
+        with pytest.raises(ValueError) as err:
+            date_from_form(form, "d")
+        assert str(err.value) == said

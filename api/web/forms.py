@@ -58,6 +58,13 @@ def _dates_out_of_order(raw: dict[str, Any]) -> str | None:
             "Check both dates.")
 
 
+# A month typed as its name or the first three letters of it ("Dec", "december"), as people do.
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_MONTH_NAMES = {**{m: str(i) for i, m in enumerate(_MONTHS, 1)}, **{m[:3]: str(i) for i, m in enumerate(_MONTHS, 1)},
+                "sept": "9"}
+
+
 def date_from_form(form: Any, name: str) -> str:
     """A date field typed as day, month and year (`name-day` ...) or as one ISO date (`name`):
     the ISO date, '' when left empty; ValueError saying what is wrong."""
@@ -67,8 +74,17 @@ def date_from_form(form: Any, name: str) -> str:
     if not all(parts):
         missing = [p for p, v in zip(("day", "month", "year"), parts) if not v]
         raise ValueError(f"must include a {' and a '.join(missing)}")
-    if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+    day, month, year = parts
+    month = _MONTH_NAMES.get(month.lower().rstrip("."), month)  # "Dec", "December": 12
+    # The box that is wrong, named (an audit: a month typed "Dec" or a day "first" was told
+    # "with the year in 4 figures", of a year that had them).
+    if not day.isdigit():
+        raise ValueError("must have the day as a number, for example 27 3 2025")
+    if not month.isdigit():
+        raise ValueError("must have the month as a number from 1 to 12, for example 27 3 2025")
+    if not year.isdigit() or len(year) != 4:
         raise ValueError("must be a real date, with the year in 4 figures, for example 27 3 2025")
+    parts = [day, month, year]
     try:
         return dt.date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
     except ValueError:
