@@ -294,6 +294,8 @@ def test_a_version_that_changed_only_the_letter_details_says_which(server):
     assert "The words of the letter are the same in both versions." in compare
     assert 'class="diff-ins"><span' not in compare and 'class="diff-del"><span' not in compare
     assert 'id="details-changed"' not in same and 'id="same-words"' not in same
+    assert "Version 1 is compared with itself: choose two different versions." in same
+    assert 'id="compare-notes"' not in compare
 
 
 def test_a_version_with_new_words_and_the_same_details_lists_no_details(server):

@@ -197,6 +197,13 @@ def test_a_version_number_issued_before_a_restore_is_never_issued_again(tmp_path
             # A version not held, asked for by hand, falls back to those that are (no error page).
             odd = web.get(f"/letters/{letter}/compare", params={"from": 3, "to": 2})
             assert odd.status_code == 200 and "version 1" in page_words(odd.text)
+            # ... and says so (an audit: it showed other versions without a word)
+            assert "From version 3 is not held for this letter, so it is not shown." in page_words(odd.text)
+            assert "To version 2 is not held for this letter" in page_words(odd.text)
+            backwards = web.get(f"/letters/{letter}/compare", params={"from": 4, "to": 1})
+            assert "From version 4 is after To version 1: the earlier is shown first." in page_words(backwards.text)
+            plain = web.get(f"/letters/{letter}/compare", params={"from": 1, "to": 4})
+            assert 'id="compare-notes"' not in plain.text
 
         log = httpx.get(f"{server.url}/api/v1/audit", headers=auth(manager), timeout=30).json()["data"]
         entry = next(e for e in log if e["action"] == "database.restore")

@@ -667,11 +667,13 @@ def compare_page(request: Request, letter_id: int, user: StaffOrManager, db: DbD
     and still there."""
     letter = _load(db, user, letter_id)
     held = [v["version"] for v in letter["versions"]]
+    asked = (old, new)
     # A version not held (a number a restore kept back, or none such) falls back to the latest,
     # and the earlier one to the version held before the later.
     new = new if new in held else letter["latest_version"]
     old = old if old in held else store.previous_version(held, new)
     old, new = min(old, new), max(old, new)  # an address typed backwards ("from=5&to=2") shown forwards
+    notes = _compare_notes(asked, (old, new), held)
     shown = {v: store.get_version(db, letter_id, v) for v in {old, new}}  # (those two only)
     texts = {v: shown[v]["text"] or "" for v in shown}
     comparison = store.compare(db, letter_id, old, new)
@@ -682,7 +684,25 @@ def compare_page(request: Request, letter_id: int, user: StaffOrManager, db: DbD
         "details": letter_view.detail_changes(shown[old]["context"] or {}, shown[new]["context"] or {}),
         "same_words": texts[old] == texts[new],
         "scores": {v["version"]: v["score"] for v in letter["versions"]},
+        "notes": notes,
     }, user=user)
+
+
+def _compare_notes(asked: tuple[int | None, int | None], shown: tuple[int, int], held: list[int]) -> list[str]:
+    """What the compare page says when it shows other versions than the address asked for (an
+    audit: "from=9&to=2" showed versions 1 and 2, and "from=3&to=1" swapped them, without a word)."""
+    (old, new), notes = shown, []
+    for number, which in zip(asked, ("From", "To")):
+        if number is not None and number not in held:
+            notes.append(f"{which} version {number} is not held for this letter, so it is not shown.")
+    if asked[0] is not None and asked[1] is not None and asked[0] in held and asked[1] in held and asked[0] > asked[1]:
+        notes.append(f"From version {asked[0]} is after To version {asked[1]}: the earlier is shown first.")
+    if old == new:
+        notes.append("This letter has one version: there is nothing to compare yet." if len(held) == 1 else
+                     f"Version {old} is compared with itself: choose two different versions.")
+    elif notes:
+        notes.append(f"Shown: version {old} and version {new}.")
+    return notes
 
 
 def _script_json(data: dict) -> str:
