@@ -39,6 +39,13 @@ TOO_LARGE_API = ("the request body is over {limit} KB{size}. A letter's text may
 # the text, and a letter over the text limit is better refused by the page itself, which keeps
 # the text in the box and says what is wrong.
 MAX_PAGE_REQUEST_BYTES = 4 * 1024 * 1024
+# The check page's form, which takes a Word file, may be larger again: a Word file over the 2 MB
+# it reads (pictures in it) is then refused by the page, naming the file beside its field, with
+# the case details kept. Turned away here, a 4.3 MB file met a general error page that named no
+# file, and everything typed in the form was lost (an audit). The page reads no more of the file
+# than it takes (api/web/check.py MAX_UPLOAD); the rest is spooled to disk, not held.
+MAX_UPLOAD_REQUEST_BYTES = 16 * 1024 * 1024
+UPLOAD_PATHS = ("/check",)
 
 
 class ErrorDetail(BaseModel):
@@ -417,7 +424,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _server_error)
     # StrictJson inside BodyLimit: it reads only a body within the limit.
     app.add_middleware(StrictJson)
-    app.add_middleware(BodyLimit, limit=MAX_REQUEST_BYTES, page_limit=MAX_PAGE_REQUEST_BYTES)
+    app.add_middleware(BodyLimit, limit=MAX_REQUEST_BYTES, page_limit=MAX_PAGE_REQUEST_BYTES,
+                       upload_limit=MAX_UPLOAD_REQUEST_BYTES)
 
 
 def _is_json(scope: Scope) -> bool:
@@ -481,16 +489,19 @@ class StrictJson:
 class BodyLimit:
     """Answers 413 for a request body over `limit` bytes, declared or streamed (chunked)."""
 
-    def __init__(self, app: ASGIApp, limit: int, page_limit: int | None = None):
+    def __init__(self, app: ASGIApp, limit: int, page_limit: int | None = None, upload_limit: int | None = None):
         self.app, self.api_limit = app, limit
         self.page_limit = max(page_limit or limit, limit)
+        self.upload_limit = max(upload_limit or self.page_limit, self.page_limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # The API's limit under /api, the pages' elsewhere.
-        limit = self.api_limit if scope["path"].startswith("/api/") else self.page_limit
+        # The API's limit under /api, the upload form's on its page, the pages' elsewhere.
+        path = scope["path"]
+        limit = (self.api_limit if path.startswith("/api/") else
+                 self.upload_limit if path.rstrip("/").endswith(UPLOAD_PATHS) else self.page_limit)
         headers = dict(scope["headers"])
         length = headers.get(b"content-length")
         if length is not None:

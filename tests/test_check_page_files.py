@@ -90,6 +90,10 @@ def test_a_word_file_over_the_limit_says_the_limit_and_what_to_do(client):
     assert errors["file"].startswith("The file “big.docx” is over 2 MB")
     assert "save a copy without them" in errors["file"]
     _plain(errors["file"])
+    # an audit: a 4.3 MB Word file (a photo in it) met the general error page, naming no file,
+    # with the form's details lost; the form takes up to 16 MB, to say so beside the field
+    photo = _send(client, "photo.docx", b"PK\x03\x04" + b"0" * (int(4.3 * 2**20)))
+    assert photo.status_code == 400 and _errors(photo.text)["file"].startswith("The file “photo.docx” is over 2 MB")
     huge = _send(client, "big20mb.docx", b"PK\x03\x04" + b"0" * (20 * 2**20))  # over it: the error page
     assert huge.status_code == 413
     message = re.sub(r"\s+", " ", re.search(r"<h1>That was too much to send</h1>\s*<p>(.*?)</p>", huge.text, re.S).group(1))
