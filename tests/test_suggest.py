@@ -1005,3 +1005,18 @@ def test_the_checks_run_the_rules_the_scoring_found_applying():
     assert local, "the last sample letter has word rules that apply"
     state.applying = frozenset(decided - {local[0].id})
     assert local[0].id not in [r.id for r in Checker(state, findings).local_applying]
+
+
+def test_about_is_no_button_where_it_is_no_english():
+    """An audit: "named as the complainant in respect of an offence of harassment" became "the
+    complainant about an offence", and "support in relation to this matter" "support about this
+    matter". After "complainant", and after support, assistance or help, "about" stays advice;
+    where it reads it is still a button."""
+    assert _buttons_applied("adult", "You are named as the complainant in respect of an offence of harassment.",
+                            "in respect of") == []
+    assert _buttons_applied("adult", "Please ask if you need any assistance or support in relation to this matter.",
+                            "in relation to") == []
+    assert _buttons_applied("adult", "I am writing in respect of the case against Mr Lane.", "in respect of") == \
+        ["I am writing about the case against Mr Lane."]
+    assert _buttons_applied("adult", "You complained in respect of the delay.", "in respect of") == \
+        ["You complained about the delay."]
