@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
                                                status_code_conformance)
@@ -21,6 +21,12 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 EXAMPLES = {"staff": 25, "manager": 15, "panel": 5, "admin": 10}
 ALLOWED = {"staff": "POST /api/v1/letters", "manager": "GET /api/v1/audit", "panel": "GET /api/v1/me",
            "admin": "POST /api/v1/users"}
+# A body the role's allowed operation takes, tried besides the generated ones, so that whether
+# some case gets through does not turn on what random text the generator makes: a text of
+# private-use or unassigned characters alone, which a draw of staff's cases had, is refused
+# since such a text shows nothing (engine/letter.py shows_nothing).
+VALID_BODY = {"staff": {"text": "Dear Ms Okafor\n\nWe have decided to stop the case.\n",
+                        "context": {"decision": "discontinued"}}}
 
 
 @pytest.fixture(scope="module")
@@ -43,14 +49,17 @@ def test_every_operation_holds_to_its_schema(server, role):
     assert len(ops) >= 14
     seen: dict[str, set[int]] = {}
     for operation in ops:
-        @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES[role], deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        name = f"{operation.method.upper()} {operation.path}"
+
         def run(case):
             response = case.call_and_validate(base_url=server.url, headers=auth(server.tokens[role]),
                                               checks=CHECKS, timeout=30)
-            seen.setdefault(f"{operation.method.upper()} {operation.path}", set()).add(response.status_code)
+            seen.setdefault(name, set()).add(response.status_code)
 
-        run()
+        if name == ALLOWED[role] and role in VALID_BODY:
+            run = example(case=operation.Case(body=VALID_BODY[role], media_type="application/json"))(run)
+        given(case=operation.as_strategy())(
+            settings(max_examples=EXAMPLES[role], deadline=None, derandomize=True, database=None,
+                     suppress_health_check=list(HealthCheck))(run))()
     assert len(seen) == len(ops)
     assert any(200 <= status < 300 for status in seen[ALLOWED[role]])
