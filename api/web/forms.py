@@ -1,6 +1,7 @@
 """The letter context form: plain labels for each field, and validation through the library."""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Any
 
@@ -58,11 +59,10 @@ def _dates_out_of_order(raw: dict[str, Any]) -> str | None:
             "Check both dates.")
 
 
-# A month typed as its name or the first three letters of it ("Dec", "december"), as people do.
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
-_MONTH_NAMES = {**{m: str(i) for i, m in enumerate(_MONTHS, 1)}, **{m[:3]: str(i) for i, m in enumerate(_MONTHS, 1)},
-                "sept": "9"}
+# A month typed as its name or the first three letters of it ("Dec", "december"), as people do
+# (English names: the service never sets a locale, as panel/redact.py reads them too).
+_MONTH_NAMES = {name.lower(): str(i) for names in (calendar.month_name, calendar.month_abbr)
+                for i, name in enumerate(names) if name} | {"sept": "9"}
 
 
 def date_from_form(form: Any, name: str) -> str:
@@ -84,9 +84,8 @@ def date_from_form(form: Any, name: str) -> str:
         raise ValueError("must have the month as a number from 1 to 12, for example 27 3 2025")
     if not year.isdigit() or len(year) != 4:
         raise ValueError("must be a real date, with the year in 4 figures, for example 27 3 2025")
-    parts = [day, month, year]
     try:
-        return dt.date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
+        return dt.date(int(year), int(month), int(day)).isoformat()
     except ValueError:
         raise ValueError("must be a real date, for example 27 3 2025") from None
 

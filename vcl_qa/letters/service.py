@@ -1028,7 +1028,7 @@ def check_suppression(rule: Any, reason: Any, term: Any = None) -> tuple[str, st
         from vcl_qa.engine.invisible import plain
 
         term = plain(term)[0]  # as the engine reads the letter: a soft hyphen in the words is not refused
-        if _has_control(term):
+        if _first_control(term):
             raise LetterError("the wording has control characters in it", field="term")
         term = term.strip()
         if not term:
@@ -1049,11 +1049,11 @@ def check_reason(reason: Any, *, field: str = "reason", asked: str = "say why th
         raise LetterError(asked, field=field)
     if len(reason) > 2000:
         raise LetterError("keep the reason under 2,000 characters", field=field)
-    if _has_control(reason):
+    control = _first_control(reason)
+    if control:
         from vcl_qa.db.names import char_words
 
-        first = next(c for c in reason if unicodedata.category(c)[0] == "C" and c not in "\t\n\r")
-        raise LetterError(f"the reason has a character in it that cannot be seen or printed ({char_words(first)}); "
+        raise LetterError(f"the reason has a character in it that cannot be seen or printed ({char_words(control)}); "
                           "type it again in plain words", field=field)
     reason = " ".join(reason.split())
     words = sum(any(c.isalpha() for c in w) for w in reason.split())
@@ -1065,10 +1065,10 @@ def check_reason(reason: Any, *, field: str = "reason", asked: str = "say why th
     return reason
 
 
-def _has_control(text: str) -> bool:
-    """Control and format characters other than tabs and line breaks (NUL, ESC, a right-to-left
-    override...)."""
-    return any(unicodedata.category(c)[0] == "C" and c not in "\t\n\r" for c in text)
+def _first_control(text: str) -> str | None:
+    """The first control or format character other than tabs and line breaks (NUL, ESC, a
+    right-to-left override...), None when there is none."""
+    return next((c for c in text if unicodedata.category(c)[0] == "C" and c not in "\t\n\r"), None)
 
 
 def rescore(db: Database, letter_id: int, *, force: bool = False, user: Any = None,

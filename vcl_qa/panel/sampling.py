@@ -28,14 +28,12 @@ from vcl_qa.panel import settings
 
 
 def _population(db: Database, period: dict) -> list[dict]:
-    """Sent, unpurged letters whose sent date falls in the period, oldest id first, but those
-    in another period's sample (`_elsewhere`)."""
+    """Sent, unpurged letters whose sent date falls in the period, oldest id first."""
     return list(db.query(
         "SELECT l.id, l.team, l.decision, l.offence, l.victim_category, l.bereaved, l.verdict, l.score"
         " FROM letters l WHERE l.status = 'sent' AND l.purged_at IS NULL"
-        " AND l.sent_date BETWEEN ? AND ? AND NOT EXISTS (SELECT 1 FROM panel_items o"
-        "  WHERE o.letter_id = l.id AND o.period_id != ? AND o.removed_at IS NULL) ORDER BY l.id",
-        [period["start_date"], period["end_date"], period["id"]]))
+        " AND l.sent_date BETWEEN ? AND ? ORDER BY l.id",
+        [period["start_date"], period["end_date"]]))
 
 
 def _elsewhere(db: Database, period: dict, letter_id: int | None = None) -> list[tuple[int, str]]:
@@ -132,7 +130,9 @@ def draw(db: Database, user: Any, name: str, seed: int | str | None = None,
     kept = {r[0] for r in db.execute(
         "SELECT letter_id FROM panel_items WHERE period_id = ? AND (reason = 'manual' OR removed_at IS NOT NULL)",
         [period["id"]])}
-    population = [l for l in _population(db, period) if l["id"] not in kept]
+    elsewhere = {letter_id for letter_id, _ in _elsewhere(db, period)}  # (a letter goes to the panel once)
+    sent = [l for l in _population(db, period) if l["id"] not in kept]
+    population = [l for l in sent if l["id"] not in elsewhere]
     sample, counts = choose(population, pol, rng)
     anon = {l["id"]: _anonymised(db, l["id"]) for l, _ in sample}
     stamp = now()
@@ -140,7 +140,7 @@ def draw(db: Database, user: Any, name: str, seed: int | str | None = None,
                "by_verdict": sum(1 for _, r in sample if r == "verdict"),
                "random": sum(1 for _, r in sample if r == "random"), "strata": counts,
                # sent in the period, but left out: in another period's sample already
-               "in_other_periods": len(_elsewhere(db, period))}
+               "in_other_periods": len(sent) - len(population)}
     with write_tx(db):
         db.execute("DELETE FROM panel_items WHERE period_id = ? AND reason != 'manual' AND removed_at IS NULL",
                    [period["id"]])
