@@ -316,3 +316,25 @@ def test_two_restores_in_the_same_second_each_set_the_database_aside(dbfile, tmp
     aside = sorted(p.name for p in dbfile.parent.iterdir() if SET_ASIDE.search(p.name))
     assert aside == [f"{dbfile.name}.before-restore-20260701T233000Z",
                      f"{dbfile.name}.before-restore-20260701T233001Z"]
+
+
+def test_two_backups_into_a_folder_in_the_same_second_are_both_kept(dbfile, tmp_path):
+    """A folder's backup is named by the second it was taken: a second backup in that second
+    (a scheduled one and one by hand, or a quick machine's two in a row, as the load test above
+    takes them) was refused ("... already exists: give a new file name"). It takes the next free
+    second's name, so the names still sort in the order taken, each with its manifest."""
+    import datetime as dt
+
+    from vcl_qa.ops import backup as backups
+
+    folder = tmp_path / "backups"
+    moment = dt.datetime(2026, 7, 1, 23, 30, tzinfo=dt.timezone.utc)
+    made = [backups.backup(dbfile, f"{folder}/", now=moment) for _ in range(3)]
+    assert [m["backup"] for m in made] == [f"vcl_qa-20260701T23300{k}Z.db" for k in range(3)]
+    for m in made:
+        assert backups.check(Path(m["path"]))["integrity_check"] == "ok"
+        assert json.loads(Path(m["path"] + ".json").read_text())["created_at"] == moment.isoformat()
+    assert not [p.name for p in folder.iterdir() if p.name.endswith(".partial")]
+    # a name given is never taken over, and never changed
+    with pytest.raises(backups.BackupError, match="already exists"):
+        backups.backup(dbfile, made[0]["path"])

@@ -57,16 +57,38 @@ def backup(source: Path, dest: Path | str, *, now: dt.datetime | None = None) ->
         raise BackupError(f"Cannot write the backup at {where}: {exc.strerror or exc}") from None
 
 
+# A folder's dated file is named by the second; two backups in one second (a scheduled one and
+# one by hand, or a quick machine's two in a row) take the next free second's name rather than
+# fail: names still sort in the order the backups were taken (`ls ... | tail -n 1` is the last).
+DATED_NAME_TRIES = 60
+
+
+def _dated(folder: Path, stamp: dt.datetime, taken: Path | None = None) -> Path:
+    """The folder's first free dated name from `stamp` on (after `taken`, a name just lost to
+    another backup)."""
+    for k in range(DATED_NAME_TRIES):
+        dest = folder / f"vcl_qa-{(stamp + dt.timedelta(seconds=k)).strftime('%Y%m%dT%H%M%SZ')}.db"
+        if taken is not None:
+            if dest == taken:
+                taken = None
+            continue
+        if not dest.exists() and not manifest_path(dest).exists():
+            return dest
+    raise BackupError(f"{folder} has a backup for every second of the last minute: give a new file name")
+
+
 def _back_up(source: Path, dest: Path, folder: bool, stamp) -> dict:
     if folder and not dest.exists():
         dest.mkdir(mode=0o700, parents=True)
-    if dest.is_dir():
-        dest = dest / f"vcl_qa-{stamp.strftime('%Y%m%dT%H%M%SZ')}.db"
+    dated = dest.is_dir()
+    if dated:
+        dest = _dated(dest, stamp)
     if dest.exists() or manifest_path(dest).exists():
         raise BackupError(f"{dest} already exists: give a new file name, or a folder for a dated file")
     if not dest.parent.is_dir():
         raise BackupError(f"There is no folder {dest.parent}")
-    partial = dest.with_name(f".{dest.name}.partial")
+    # (the process's own: two backups at once must not take each other's copy away)
+    partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
     partial.unlink(missing_ok=True)
     try:
         _new_private_file(partial)
@@ -78,7 +100,15 @@ def _back_up(source: Path, dest: Path, folder: bool, stamp) -> dict:
             raise BackupError("The copy failed its integrity check, so the database itself may be "
                               f"damaged: {facts['integrity_check']}")
         _fsync(partial)
-        os.replace(partial, dest)
+        while True:
+            try:
+                os.link(partial, dest)  # never in place of a file made meanwhile (another backup)
+                break
+            except FileExistsError:
+                if not dated:
+                    raise BackupError(f"{dest} already exists: give a new file name, or a folder for a "
+                                      "dated file") from None
+                dest = _dated(dest.parent, stamp, taken=dest)
         _fsync(dest.parent)
     finally:
         partial.unlink(missing_ok=True)
