@@ -281,6 +281,18 @@ def mark_places(db: Database) -> None:
     _place_existing_marks(db)
 
 
+@migrations(name="0012_search_plain")
+def search_plain(db: Database) -> None:
+    """Search finds a word however its letters were typed: a letter pasted from a PDF with "fi"
+    as one character ("Mrs Griﬃths"), or with full-width letters, is found by "Griffiths"
+    (vcl_qa/db/search.py). The index of plain texts, and the texts of the versions stored
+    before it, in it."""
+    from vcl_qa.db.search import create_plain_index, index_stored_versions
+
+    create_plain_index(db)
+    index_stored_versions(db)
+
+
 # The words of a finding as a mark compares them (engine/run.py: suppress), without the engine:
 # compatibility forms read as plain letters and invisible characters left out, typographic
 # quotes, dashes and spaces plain, any case. Used once, by migration 0011.

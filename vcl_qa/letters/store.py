@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from sqlite_utils import Database
 
-from vcl_qa.db import audit
+from vcl_qa.db import audit, search
 from vcl_qa.db.connection import now, write_tx
 from vcl_qa import clock
 from vcl_qa.engine.dates import long_date
@@ -257,6 +257,7 @@ def _write_version(db, user, text, stored_ctx, result, *, team, letter_id, sourc
             [letter_id, version, text, hashlib.sha256(text.encode("utf-8")).hexdigest(),
              json.dumps(stored_ctx), getattr(user, "id", None), stamp, stored_size(text, data)],
         )
+        search.index_version(db, cur.lastrowid, text)  # (where search reads it differently)
         if idempotency is not None:
             try:
                 db.execute("INSERT INTO idempotency_keys (user_id, key, request_hash, letter_id, version,"
@@ -501,12 +502,15 @@ def list_letters(db: Database, *, team: str | None = None, decision: str | None 
     if q and q.strip():
         match = fts_query(db, q)
         if match:
+            # Either index: the text as stored, or as search reads it where that differs
+            # (vcl_qa/db/search.py: "Griﬃths" pasted from a PDF is found by "Griffiths").
             where.append(
-                "l.id IN (SELECT v.letter_id FROM versions v JOIN versions_fts f ON f.rowid = v.id"
-                " WHERE versions_fts MATCH ? AND v.version = (SELECT latest_version FROM letters"
-                " WHERE id = v.letter_id))"
+                "l.id IN (SELECT v.letter_id FROM versions v WHERE v.version = (SELECT latest_version"
+                " FROM letters WHERE id = v.letter_id) AND (v.id IN (SELECT rowid FROM versions_fts"
+                f" WHERE versions_fts MATCH ?) OR v.id IN (SELECT rowid FROM {search.PLAIN_TABLE}"
+                f" WHERE {search.PLAIN_TABLE} MATCH ?)))"
             )
-            params.append(match)
+            params.extend([match, match])
         else:
             where.append("0")  # nothing searchable in it (only quotes or symbols): no letter matches
     clause = f"WHERE {' AND '.join(where)}" if where else ""
@@ -521,7 +525,7 @@ def fts_query(db: Database, q: str) -> str:
     """Words to search for as a full-text query that cannot be a syntax error: control
     characters (a NUL cuts SQLite's text short) dropped, each word quoted as a literal, words
     with no letter or digit left out. Empty when nothing is left to search for."""
-    cleaned = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in q)
+    cleaned = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in search.search_words(q))
     words = [w for w in cleaned.split() if any(c.isalnum() for c in w)]
     return db.quote_fts(" ".join(words)) if words else ""
 

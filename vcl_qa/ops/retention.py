@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from vcl_qa import config
-from vcl_qa.db import audit
+from vcl_qa.db import audit, search
 from vcl_qa.db.connection import write_tx
 from vcl_qa.letters import bulk
 from vcl_qa import clock
@@ -108,9 +108,11 @@ def scrub(db: Database) -> None:
     """Make purged words unrecoverable from the file: rewrite the full-text index (its old
     segments still hold the words of purged text), then empty the write-ahead log."""
     db.execute("PRAGMA secure_delete = ON")
-    if "versions_fts" in db.table_names():
-        with write_tx(db):
-            db.execute("INSERT INTO versions_fts(versions_fts) VALUES ('optimize')")
+    tables = db.table_names()
+    for index in ("versions_fts", search.PLAIN_TABLE):  # (the second: texts as search reads them)
+        if index in tables:
+            with write_tx(db):
+                db.execute(f"INSERT INTO {index}({index}) VALUES ('optimize')")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
