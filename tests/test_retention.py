@@ -112,21 +112,23 @@ def test_status_warns_when_retention_is_overdue_and_no_backup_was_made(dbfile, m
     assert result.exit_code == 1  # something needs doing
     out = result.stdout
     assert f"Database {dbfile.resolve()}" in out
-    assert "Letters: 1 drafts, 1 sent, 0 purged" in out
+    assert "Letters: 1 draft, 1 sent; none purged" in out
     assert "Oldest letter still holding its text: 3 February 2020" in out
-    assert "Retention is overdue: 1 letters are older than 400 days" in out
-    assert "Retention is overdue: 1 audit entries are older than 1000 days" in out
+    assert "Retention is overdue: 1 letter is older than 400 days and still holds its text" in out
+    assert "Retention is overdue: 1 audit entry is older than 1000 days" in out
     assert "No backup has been made" in out
 
     run("purge")
     run("backup", str(tmp_path / "b.db"))
     after = run("status")
     assert after.exit_code == 0, after.stdout
-    assert "Letters: 1 drafts, 0 sent, 1 purged" in after.stdout
+    # the purged letter was sent: counted as sent, as the dashboard counts it (it read "0 sent, 1 purged")
+    assert "Letters: 1 draft, 1 sent; 1 of them purged (text and personal details removed)" in after.stdout
     assert "Last backup:" in after.stdout and "integrity check ok" in after.stdout
     assert "Nothing needs doing." in after.stdout
     facts = json.loads(run("status", "--format", "json").stdout)
     assert facts["letters"] == {"draft": 1, "sent": 0, "purged": 1}
+    assert facts["letters_by_status"] == {"draft": 1, "sent": 1}
     assert facts["retention"] == {"letters_days": 400, "audit_days": 1000, "letters_due": 0, "audit_due": 0}
     assert facts["bytes"] > 0 and facts["warnings"] == []
 

@@ -206,8 +206,13 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
         "undated_drafts": sum(1 for r in rows if dashboard.undated_draft(r)),
         # (a replayed day counts each letter with the result it had then, from the rules of then)
         "older_rules": 0 if f["as_of"] else dashboard.scored_with_older_rules(rows),
-        "sent_before_saved": dashboard.sent_before_saved(db, **{k: f[k] for k in ("team", "decision", "date_from",
-                                                                                  "date_to")}),
+        # Of the letters the figure above counts: with the register, those its rate counts as
+        # sent (chosen by due date, as on the day counted); without, those sent in the dates.
+        "sent_before_saved": dashboard.sent_before_saved_among(db, reg.sent_letter_ids) if reg is not None
+        else dashboard.sent_before_saved(db, **{k: f[k] for k in ("team", "decision", "date_from", "date_to")}),
+        "unregistered": timeliness.unregistered(db, today=reg.today, team=f["team"], decision=f["decision"],
+                                                due_from=f["date_from"], due_to=f["date_to"])
+        if reg is not None else None,
         "counted_on_words": labels.long_date(f["as_of"] or clock.today()),
         "verdict_months": verdict_months, "bands": bands, "problems": problems, "suggestions": suggestions,
         "suggestions_spread": dashboard.spread(found, suggestions),

@@ -66,7 +66,7 @@ def digest(today: dt.datetime | None, fmt: str, team: str | None) -> None:
     try:
         unlinked = 0
         if fmt == "text":
-            _, unlinked = decisions.unlinked_letters(db, team=team, limit=0)
+            _, unlinked = decisions.unlinked_letters(db, team=team, limit=0, stored_by=day)
         report = decisions.digest_for(db, today=day, team=team, unlinked=unlinked)
     finally:
         db.close()

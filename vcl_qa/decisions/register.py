@@ -359,9 +359,12 @@ def decided_later(db: Database, *, today: dt.date | None = None, team: str | Non
 
 
 def unlinked_letters(db: Database, *, team: str | None = None, limit: int = 50,
-                     offset: int = 0, before_id: int | None = None) -> tuple[list[dict], int]:
-    """Letters matching no registered decision (unknown case, or no case reference)."""
-    return store.unlinked_letters(db, team=team, limit=limit, offset=offset, before_id=before_id)
+                     offset: int = 0, before_id: int | None = None,
+                     stored_by: dt.date | None = None) -> tuple[list[dict], int]:
+    """Letters matching no registered decision (unknown case, or no case reference); `stored_by`:
+    only those stored by that day (UK date; the digest for a past day)."""
+    return store.unlinked_letters(db, team=team, limit=limit, offset=offset, before_id=before_id,
+                                  stored_by=stored_by.isoformat() if stored_by else None)
 
 
 # --- digest -----------------------------------------------------------------------------------

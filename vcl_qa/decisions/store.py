@@ -359,14 +359,33 @@ def count_rows(db: Database, *, team: str | None = None, urn: str | None = None,
     return db.execute("SELECT count(*) FROM decisions d" + clause, params).fetchone()[0]
 
 
+# LINK from the letter's side, as two look-ups (by reference, by a purged letter's pseudonym).
+_UNLINKED = ("NOT EXISTS (SELECT 1 FROM decisions d WHERE d.team = l.team AND d.urn = l.urn AND d.decision = l.decision)",
+             "NOT EXISTS (SELECT 1 FROM decisions d WHERE d.team = l.team AND d.urn_key = l.urn"
+             " AND d.decision = l.decision)")
+
+
+def unlinked_sent(db: Database, *, team: str | None = None, decision: str | None = None,
+                  sent_by: str | None = None) -> list[dict]:
+    """The sent letters (with the filters; `sent_by`: gone out by that day) whose case reference
+    and decision match no registered decision, oldest first: the register's on-time figures
+    cannot count them (reports/timeliness.py `unregistered`)."""
+    where, params = [*_UNLINKED, "l.status = 'sent'"], []
+    for cond, value in (("l.team = ?", team), ("l.decision = ?", decision), (f"{SENT_DAY} <= ?", sent_by)):
+        if value is not None:
+            where.append(cond)
+            params.append(value)
+    return list(db.query(f"SELECT l.id, l.team, l.decision, l.decision_date, l.victim_category, l.bereaved,"
+                         f" {SENT_DAY} AS sent_on FROM letters l"
+                         f" WHERE {' AND '.join(where)} ORDER BY l.id", params))
+
+
 def unlinked_letters(db: Database, *, team: str | None = None, limit: int = 50,
-                     offset: int = 0, before_id: int | None = None) -> tuple[list[dict], int]:
+                     offset: int = 0, before_id: int | None = None,
+                     stored_by: str | None = None) -> tuple[list[dict], int]:
     """Letters whose case reference and decision match no registered decision, newest first
     (`before_id`: only letters with a lower id, the last of the page before)."""
-    # LINK from the letter's side, as two look-ups (by reference, by a purged letter's pseudonym).
-    where = ["NOT EXISTS (SELECT 1 FROM decisions d WHERE d.team = l.team AND d.urn = l.urn AND d.decision = l.decision)",
-             "NOT EXISTS (SELECT 1 FROM decisions d WHERE d.team = l.team AND d.urn_key = l.urn"
-             " AND d.decision = l.decision)"]
+    where = list(_UNLINKED)
     params: list[Any] = []
     if team is not None:
         where.append("l.team = ?")
@@ -374,6 +393,9 @@ def unlinked_letters(db: Database, *, team: str | None = None, limit: int = 50,
     if before_id is not None:
         where.append("l.id < ?")
         params.append(before_id)
+    if stored_by is not None:  # (the digest for a past day: not a letter stored after it)
+        where.append("uk_day(l.created_at) <= ?")
+        params.append(stored_by)
     clause = " WHERE " + " AND ".join(where)
     rows = list(db.query(
         "SELECT l.id, l.team, l.status, l.sent_date, l.urn, l.decision, l.decision_date, l.letter_date,"

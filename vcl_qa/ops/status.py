@@ -127,10 +127,12 @@ def gather(db: Database, path: Path, *, now: dt.datetime | None = None) -> dict:
     today = clock.uk_date(now)
     keep = retention.settings()
     files = {p.name: p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists()}
-    by_status = {"draft": 0, "sent": 0, "purged": 0}
+    by_status = {"draft": 0, "sent": 0, "purged": 0}  # (each letter once: a purged one as purged)
+    every = {"draft": 0, "sent": 0}  # every letter by status, purged or not, as the dashboard counts
     for status, purged, n in db.execute(
             "SELECT status, purged_at IS NOT NULL, count(*) FROM letters GROUP BY 1, 2").fetchall():
         by_status["purged" if purged else status] += n
+        every[status] = every.get(status, 0) + n
     oldest = db.execute("SELECT min(COALESCE(sent_date, uk_day(created_at))) FROM letters"
                         " WHERE purged_at IS NULL").fetchone()[0]
     oldest_audit = db.execute("SELECT min(at) FROM audit_log").fetchone()[0]
@@ -139,6 +141,7 @@ def gather(db: Database, path: Path, *, now: dt.datetime | None = None) -> dict:
         "database": str(path.resolve()),
         "bytes": sum(files.values()),
         "letters": by_status,
+        "letters_by_status": every,
         "oldest_unpurged_letter": oldest,
         "audit_entries": db.execute("SELECT count(*) FROM audit_log").fetchone()[0],
         # the UK day it was made (stored in UTC: 00:30 on a summer's night is the next day's), as
@@ -180,11 +183,12 @@ def warnings(facts: dict, now: dt.datetime) -> list[str]:
         out.append(classifier_warning(problem))
     ret = facts["retention"]
     if ret["letters_due"]:
-        out.append(f"Retention is overdue: {ret['letters_due']} letters are older than "
-                   f"{ret['letters_days']} days and still hold their text and personal details. "
+        one = ret["letters_due"] == 1
+        out.append(f"Retention is overdue: {ret['letters_due']} {'letter is' if one else 'letters are'} older than "
+                   f"{ret['letters_days']} days and still {'holds its' if one else 'hold their'} text and personal details. "
                    "Run `vcl-qa purge`.")
     if ret["audit_due"]:
-        out.append(f"Retention is overdue: {ret['audit_due']} audit entries are older than "
+        out.append(f"Retention is overdue: {ret['audit_due']} audit {'entry is' if ret['audit_due'] == 1 else 'entries are'} older than "
                    f"{ret['audit_days']} days. Run `vcl-qa purge`.")
     for copy in facts["set_aside"]:
         if ret["letters_days"] is not None and _older(copy, ret["letters_days"], now):
@@ -203,13 +207,23 @@ def warnings(facts: dict, now: dt.datetime) -> list[str]:
     return out
 
 
+def _letters_line(facts: dict) -> str:
+    """Every letter by status, as the dashboard counts them (a purged letter was still sent), and
+    how many of them are purged: "37 sent, 15 purged" read as 52 letters, the dashboard said 52 sent."""
+    every = facts.get("letters_by_status") or facts["letters"]
+    drafts, sent, purged = every.get("draft", 0), every.get("sent", 0), facts["letters"]["purged"]
+    line = f"Letters: {drafts} {'draft' if drafts == 1 else 'drafts'}, {sent} sent"
+    if not purged:
+        return line + "; none purged"
+    return line + f"; {purged} of {'it' if drafts + sent == 1 else 'them'} purged (text and personal details removed)"
+
+
 def render(facts: dict, now: dt.datetime | None = None) -> str:
     now = now or clock.now()
     ret, letters = facts["retention"], facts["letters"]
     lines = [
         f"Database {facts['database']} ({_size(facts['bytes'])})",
-        f"Letters: {letters['draft']} drafts, {letters['sent']} sent, {letters['purged']} purged "
-        "(text and personal details removed)",
+        _letters_line(facts),
         "Oldest letter still holding its text: " + (_day(facts["oldest_unpurged_letter"]) or "none"),
         f"Audit log: {facts['audit_entries']} entries" + (
             f", the oldest from {_day(facts['oldest_audit_entry'])}" if facts["oldest_audit_entry"] else ""),

@@ -14,7 +14,7 @@ from vcl_qa import clock, labels
 from vcl_qa.letters import service as letter_service
 from vcl_qa.panel import agreement as panel_agreement
 from vcl_qa.engine.rules import load_rules
-from vcl_qa.letters.store import LETTER_DAY, letter_filters
+from vcl_qa.letters.store import LETTER_DAY, SENT_BEFORE_SAVED, letter_filters
 from vcl_qa.panel import periods as panel_periods
 
 VERDICTS = tuple(labels.VERDICTS)  # the codes, in the table's order
@@ -108,6 +108,17 @@ def sent_before_saved(db: Database, *, team: str | None = None, decision: str | 
     where, params = letter_filters(team=team or None, decision=decision or None, date_from=date_from,
                                    date_to=date_to, sent_before_saved=True)
     return db.execute(f"SELECT count(*) FROM letters l WHERE {' AND '.join(where)}", params).fetchone()[0]
+
+
+def sent_before_saved_among(db: Database, letter_ids: list[int]) -> int:
+    """How many of these letters are marked sent on a day before they were first saved here (the
+    letters the register's rate counts as sent: `timeliness.Timeliness.sent_letter_ids`)."""
+    n = 0
+    for start in range(0, len(letter_ids), 500):  # SQLite's limit on bound parameters
+        chunk = letter_ids[start:start + 500]
+        n += db.execute(f"SELECT count(*) FROM letters l WHERE {SENT_BEFORE_SAVED}"
+                        f" AND l.id IN ({','.join('?' * len(chunk))})", chunk).fetchone()[0]
+    return n
 
 
 def undated_draft(row: dict) -> bool:

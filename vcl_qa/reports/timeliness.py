@@ -39,6 +39,9 @@ class Timeliness:
     due_later: int = 0  # due after today, not sent
     sent_early: int = 0  # due today or later, already sent on or before the due date (counted once it passes)
     by_month: list[dict] = field(default_factory=list)  # per month of the due date
+    # The letters stored here that the rate counts as sent (each the letter its decision's sent
+    # day is read from): what the dashboard's warning about sent dates given after the fact reads.
+    sent_letter_ids: list[int] = field(default_factory=list)
 
     @property
     def rate(self) -> float | None:
@@ -90,7 +93,66 @@ def from_register(db: Database, *, today: dt.date | None = None, **filters) -> T
     if not db["decisions"].exists() or not db["decisions"].count:
         return None
     today = today or clock.today()
-    return figures(rows_for(db, today=today, **filters), today)
+    rows = rows_for(db, today=today, **filters)
+    out = figures(rows, today)
+    out.sent_letter_ids = counted_sent_letters(db, rows, today)
+    return out
+
+
+def counted_sent_letters(db: Database, rows: list[dict], today: dt.date) -> list[int]:
+    """Of the rows the rate counts as sent, the letters stored here each was counted from: a
+    linked letter that went out on the row's sent day (none when the register records the letter
+    as sent outside this service)."""
+    from vcl_qa.decisions import store as decisions_store
+
+    sent = [r for r in rows if counted(r, today) and r["status"] in SENT]
+    days = decisions_store.letters_sent_on(db, [i for r in sent for i in r.get("letter_ids") or ()])
+    out = set()
+    for r in sent:
+        out.update(i for i in r.get("letter_ids") or () if days.get(i) == r["sent_on"])
+    return sorted(out)
+
+
+@dataclass
+class Unregistered:
+    """Sent letters that match no decision in the register (its team, case reference and
+    decision): the register's rate cannot count them, so the dashboard says how many, which, and
+    how many went out after the due date their own details give. A team whose letters were never
+    registered was told "No letter was due", with a late letter among them."""
+
+    letter_ids: list[int]
+    late: int  # sent after the due date the letter's own details give
+    undated: int  # with no decision date or victim category: no due date of their own
+
+    @property
+    def count(self) -> int:
+        return len(self.letter_ids)
+
+
+def unregistered(db: Database, *, today: dt.date | None = None, team: str | None = None,
+                 decision: str | None = None, due_from: dt.date | None = None,
+                 due_to: dt.date | None = None) -> Unregistered:
+    """The sent letters (gone out by `today`) the register's figures leave out, chosen as those
+    figures choose: by team, decision and the due date (here the letter's own), one not yet due
+    by `today` left out as the rate leaves it out."""
+    from vcl_qa.decisions import store as decisions_store  # (the register's own store)
+
+    today = today or clock.today()
+    statuses = register.StatusClock(today)
+    ids, late, undated = [], 0, 0
+    for r in decisions_store.unlinked_sent(db, team=team, decision=decision, sent_by=today.isoformat()):
+        if not r["decision_date"] or not r["victim_category"]:
+            if due_from is None and due_to is None:
+                ids.append(r["id"])
+                undated += 1
+            continue
+        due = statuses.due(dt.date.fromisoformat(r["decision_date"]), r["victim_category"],
+                           None if r["bereaved"] is None else bool(r["bereaved"]))
+        if (due_from and due < due_from) or (due_to and due > due_to) or due >= today:
+            continue
+        ids.append(r["id"])
+        late += bool(r["sent_on"] and r["sent_on"] > due.isoformat())
+    return Unregistered(ids, late, undated)
 
 
 def days_in_words(row: dict) -> str:
