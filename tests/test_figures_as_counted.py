@@ -101,3 +101,19 @@ def test_the_digest_says_one_letter_matches(tmp_path):
     assert "1 stored letter matches no decision in the register" in register.digest_text(d)
     d.unlinked = 2
     assert "2 stored letters match no decision in the register" in register.digest_text(d)
+
+
+def test_averages_round_a_half_upwards_once_from_the_exact_figure():
+    """The dashboard's average score used Python's round() (20 scores adding up to 1,601, 80.05,
+    shown 80.0 where a spreadsheet gives 80.1), and the board report rounded its averages twice
+    (1,681 over 21 letters, 80.048, to 80.05 and then to 80.1, not 80.0)."""
+    from vcl_qa.panel import report
+    from vcl_qa.panel.agreement import figure_words
+
+    assert labels.average(1601, 20) == 80.1 and labels.average(1681, 21) == 80.0
+    assert labels.average(5, 2, 0) == 3 and labels.average(829, 200, 2) == 4.15
+    assert labels.average(0, 0) is None
+    assert figure_words(report._mean([80] * 20 + [81]), 1) == "80.0"  # 80.048
+    assert figure_words(report._mean([80] * 19 + [81]), 1) == "80.1"  # 80.05 exactly
+    rows = [{"score": 80, "verdict": "good", "status": "sent", "on_time": None}] * 19 + [{"score": 81, "verdict": "good", "status": "sent", "on_time": None}]
+    assert dashboard.summary([{**r} for r in rows])["mean_score"] == 80.1

@@ -17,6 +17,7 @@ from vcl_qa.engine.rules import load_rules
 from vcl_qa.panel import periods
 from vcl_qa.labels import percent
 from vcl_qa.panel.agreement import (agreement, change_figure, change_words, figure_words, min_answers_for_share,
+                                   min_letters_for_agreement,
                                    share_words, shown)
 from vcl_qa.panel.settings import load_panel_rules
 from vcl_qa.training.service import board_summary
@@ -26,7 +27,9 @@ BANDS = (("low", "Rated 1-2 overall", (1, 2)), ("middle", "Rated 3 overall", (3,
 
 
 def _mean(values: list[float]) -> float | None:
-    return round(sum(values) / len(values), 2) if values else None
+    """The exact average: each table rounds it once, to its measure's places (`places`). Rounded
+    here to 2 first, 1,681 over 21 (80.048) was shown 80.1, not 80.0."""
+    return sum(values) / len(values) if values else None
 
 
 def _headline(db: Database, period: dict) -> dict:
@@ -203,6 +206,33 @@ TREND = (("mean_overall", "Panel's overall rating (average, 1 to 5)"),
          ("spearman_overall_vs_score", "How closely the automatic score matched the panel (1 = fully) [2]"))
 
 
+def _behind(measure: str, figures: dict) -> tuple[int, str]:
+    """How many letters a trend figure is worked out from, and what they are."""
+    agree = figures["agreement"]
+    if measure == "alpha_overall":
+        return agree["letters_with_two_or_more_ratings"], "rated by more than one member"
+    if measure == "spearman_overall_vs_score":
+        return agree["spearman_pairs"], "rated"
+    if measure == "mean_score":
+        return figures["letters"], "in the sample"
+    return agree["letters_rated"], "rated"  # the panel's averages, overall and by rubric item
+
+
+def _too_few_to_compare(measure: str, now: dict, before: dict | None) -> str | None:
+    """The change is not given where either period's figure rests on fewer letters than the
+    report puts into words (agreement: `min_letters_for_agreement`; an average:
+    `min_answers_for_share`, as the share found poor): a period with one letter rated showed
+    agreement "falling" by 0.95 and the average score "rising" by 22 beside a share held back."""
+    if before is None:
+        return None
+    needed = min_letters_for_agreement() if measure in ("alpha_overall", "spearman_overall_vs_score") \
+        else min_answers_for_share()
+    (n_now, what), (n_before, _) = _behind(measure, now), _behind(measure, before)
+    if min(n_now, n_before) >= needed:
+        return None
+    return f"too few letters to compare ({n_now} and {n_before} {what}; {needed} needed)"
+
+
 def build(db: Database, name: str) -> dict:
     """Everything the board report shows, as plain data."""
     period = periods.get_period(db, name)
@@ -225,6 +255,11 @@ def build(db: Database, name: str) -> dict:
                           "change": _poor_change(current, before)}
         else:  # each measure to its own places (agreement figures to two, as the dashboard)
             t["words"] = _figure_words(t)
+            few = (_too_few_to_compare(t["measure"], current, before)
+                   if t["value"] is not None and t["previous"] is not None else None)  # (else "no figure")
+            if few:
+                t["change"], t["few"] = None, few
+                t["words"]["change"] = few
     rubric = sorted(({"item": k, "label": settings.label(k), "mean": v, "ratings": current["rubric_counts"][k],
                       "mean_words": figure_words(v, places(f"rubric.{k}"))}
                      for k, v in current["rubric"].items()),
@@ -242,8 +277,9 @@ def build(db: Database, name: str) -> dict:
         "thresholds": {k: float(settings.report.get(k, d)) for k, d in (
             ("agree_strongly", 0.667), ("agree_somewhat", 0.4), ("score_closely", 0.7), ("score_somewhat", 0.4),
             ("score_opposite", -0.4))},
-        "summary": {k: current[k] for k in ("letters", "ratings", "mean_overall", "mean_score", "poor", "share_poor",
-                                            "alpha_overall", "spearman_overall_vs_score")},
+        "summary": {**{k: current[k] for k in ("letters", "ratings", "mean_overall", "mean_score", "poor", "share_poor",
+                                               "alpha_overall", "spearman_overall_vs_score")},
+                    "letters_rated": current["agreement"]["letters_rated"]},
         "share_poor_words": _poor_words(current),
         "summary_words": {k: figure_words(current[k], places(k)) for k in ("mean_overall", "mean_score")},
         "alpha_words": figure_words(current["alpha_overall"]),
@@ -301,6 +337,7 @@ def render_html(data: dict) -> str:
 
 CSV_HEADER = ["Section", "What", "Value", "Previous", "Change", "Detail", "Section code", "Item code"]
 SUMMARY_WORDS = {"letters": "Letters in the sample", "ratings": "Panel ratings",
+                 "letters_rated": "Letters the panel rated",
                  "mean_overall": "Panel's overall rating (average, 1 to 5)",
                  "mean_score": "Automatic score (average, 0 to 100)",
                  "poor": "Letters the automatic checks found poor",
@@ -347,7 +384,8 @@ def render_csv(data: dict) -> str:
         # "0.68"): a spreadsheet reads every one as a number (the page's true minus sign it would not)
         p = places(r["measure"])
         w.writerow(["Trend", label, _number(r["value"], p), _number(r["previous"], p),
-                    _number(change_figure(r["value"], r["previous"], p), p), "", "trend", r["measure"]])
+                    r.get("few") or _number(change_figure(r["value"], r["previous"], p), p), "", "trend",
+                    r["measure"]])
     for r in data["rules"]:
         w.writerow(["Automatic check as the panel judged it", r["title"], r["words"], "", "",
                     (f"shown {_times(r['shown'])}; {r['agreed']} marked agree; {r['not_a_problem']} marked not a"

@@ -183,7 +183,7 @@ def by_month(rows: list[dict]) -> list[dict]:
         out.append({"month": month, "letters": len(g), "sent": sum(r["status"] == "sent" for r in g),
                     "judged_for_time": len(judged), "on_time": on_time,
                     "timeliness_rate": labels.percent(on_time, len(judged)),
-                    "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
+                    "mean_score": labels.average(sum(scores), len(scores)),
                     **{v: verdicts.get(v, 0) for v in VERDICTS}})
     return out
 
@@ -295,5 +295,5 @@ def summary(rows: list[dict]) -> dict:
     return {"letters": len(rows), "sent": sum(r["status"] == "sent" for r in rows),
             "judged_for_time": len(judged), "on_time": on_time,
             "timeliness_rate": labels.percent(on_time, len(judged)),
-            "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
+            "mean_score": labels.average(sum(scores), len(scores)),
             "poor": sum(r["verdict"] == "poor" for r in rows)}
