@@ -192,9 +192,22 @@ def _mark_sent(db: Database, actor: Actor, letter_id: int, sent_date: str) -> No
 RESULT_COLUMNS = ["letter_id", "version", "team", "status", "sent_date", "decision", "decision_date",
                   "letter_date", "victim_category", "bereaved", "offence", "rules_version", "score",
                   "verdict", "timeliness", "content", "readability", "empathy", "due_date",
-                  "working_days_taken", "errors", "warnings", "suggestions", "scored_at"]
+                  "working_days_taken", "errors", "warnings", "suggestions", "scored_at", "score_note"]
 FINDING_COLUMNS = ["letter_id", "version", "team", "rules_version", "rule", "dimension", "severity",
                    "suppressed", "start", "end", "line", "column"]
+
+
+def _judged_today(db: Database, row: dict, today: dt.date) -> dict | None:
+    """A draft with no letter date of its own, last scored as if sent on an earlier day, judged
+    as if it goes out today, as its page, the letters list, the dashboard and the API judge it
+    (letters.service.judged_on; nothing stored). None for any other letter: its stored result
+    stands. An export gave such a draft its score from the day it was saved (99, good, on time)
+    where every other view gave 77, needs work, "Letter late"."""
+    if row["status"] == "sent" or row["purged_at"] or row["letter_date"]:
+        return None
+    if (row["scored_at"] or "")[:10] >= today.isoformat():
+        return None  # (scored today already: the same result; a stamp in UTC is at most an hour behind)
+    return service.judged_on(db, row["id"], today)
 
 
 def _latest_results(db: Database) -> Iterator[dict]:
@@ -211,12 +224,27 @@ def _latest_results(db: Database) -> Iterator[dict]:
 
 
 def result_rows(db: Database) -> Iterator[dict]:
-    """One row per letter: its latest result, without letter text or personal details."""
+    """One row per letter: its latest result, without letter text or personal details; an
+    undated draft's as if it went out today (`_judged_today`, said in `score_note`)."""
+    today = clock.today()
     for row in _latest_results(db):
-        dims = json.loads(row["dimensions"])
-        metrics = json.loads(row["metrics"])
-        counts = dict(db.execute("SELECT severity, count(*) FROM findings WHERE result_id = ?"
-                                 " AND suppressed = 0 GROUP BY severity", [row["result_id"]]).fetchall())
+        judged = _judged_today(db, row, today)
+        note = None
+        if judged is None:
+            dims = json.loads(row["dimensions"])
+            metrics = json.loads(row["metrics"])
+            counts = dict(db.execute("SELECT severity, count(*) FROM findings WHERE result_id = ?"
+                                     " AND suppressed = 0 GROUP BY severity", [row["result_id"]]).fetchall())
+        else:
+            note = (f"an undated draft, judged as if sent today ({today.isoformat()}); scored "
+                    f"{row['r_score']} ({row['r_verdict']}) when saved ({row['scored_at'][:10]})")
+            row = {**row, "r_score": judged["score"], "r_verdict": judged["verdict"],
+                   "r_rules_version": judged.get("rules_version") or row["r_rules_version"]}
+            dims, metrics = judged.get("dimensions") or {}, judged.get("metrics") or {}
+            counts = {}
+            for f in judged.get("findings") or ():
+                if not f.get("suppressed"):
+                    counts[f["severity"]] = counts.get(f["severity"], 0) + 1
         yield {
             "letter_id": row["id"], "version": row["version"], "team": row["team"],
             "status": row["status"], "sent_date": row["sent_date"], "decision": row["decision"],
@@ -228,17 +256,27 @@ def result_rows(db: Database) -> Iterator[dict]:
             **{d: (dims.get(d) or {}).get("score") for d in ("timeliness", "content", "readability", "empathy")},
             "due_date": metrics.get("due_date"), "working_days_taken": metrics.get("working_days_taken"),
             "errors": counts.get("error", 0), "warnings": counts.get("warning", 0),
-            "suggestions": counts.get("suggestion", 0), "scored_at": row["scored_at"],
+            "suggestions": counts.get("suggestion", 0), "scored_at": row["scored_at"], "score_note": note,
         }
 
 
 def finding_rows(db: Database) -> Iterator[dict]:
-    """One row per finding of each letter's latest result (rule ids and places, not words)."""
+    """One row per finding of each letter's latest result (rule ids and places, not words); an
+    undated draft's as if it went out today, as `result_rows` gives its score."""
+    today = clock.today()
     for row in _latest_results(db):
-        for f in db.query('SELECT rule, dimension, severity, suppressed, start, "end", line, "column"'
-                          " FROM findings WHERE result_id = ? ORDER BY id", [row["result_id"]]):
+        judged = _judged_today(db, row, today)
+        if judged is None:
+            found = db.query('SELECT rule, dimension, severity, suppressed, start, "end", line, "column"'
+                             " FROM findings WHERE result_id = ? ORDER BY id", [row["result_id"]])
+            rules_version = row["r_rules_version"]
+        else:
+            keys = ("rule", "dimension", "severity", "suppressed", "start", "end", "line", "column")
+            found = [{k: f.get(k) for k in keys} for f in judged.get("findings") or ()]
+            rules_version = judged.get("rules_version") or row["r_rules_version"]
+        for f in found:
             yield {"letter_id": row["id"], "version": row["version"], "team": row["team"],
-                   "rules_version": row["r_rules_version"], **f, "suppressed": bool(f["suppressed"])}
+                   "rules_version": rules_version, **f, "suppressed": bool(f["suppressed"])}
 
 
 def write_export(rows: Iterable[dict], columns: list[str], fmt: str, out: io.TextIOBase) -> int:
