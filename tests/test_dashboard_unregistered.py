@@ -128,3 +128,12 @@ def test_the_back_dated_warning_counts_the_letters_the_rate_counts(site):
     page = client.get("/dashboard", params={"team": "north"}).text
     assert _line(page, "sent-before-saved").startswith(
         "2 of the letters counted as sent above were marked sent on a date before they were first saved here")
+
+
+def test_no_letters_is_not_said_as_no_problems(site):
+    """With no letter for the filters the problems table said "No problems found."."""
+    client = signed_in(site, "manager")
+    table = re.search(r'id="problems-table">(.*?)</table>', client.get("/dashboard", params={"decision": "not_charged"}).text,
+                      re.S).group(1)
+    assert "No letter has been checked for these filters." in visible_text(table)
+    assert "No problems found" not in table
