@@ -82,7 +82,7 @@ def test_a_team_whose_letters_match_no_decision_is_not_told_none_was_due(site):
     line = _line(page, "unregistered")
     # By hand: E1 and E2 went out, neither registered; E2 three working days after its due date
     assert line.startswith("2 sent letters match no decision in the register (by team, case reference and "
-                           "decision), so the figure above does not count them: 1 of them went out after the "
+                           "decision), so the on-time figures here do not count them: 1 of them went out after the "
                            "due date its own details give.")
     links = re.findall(r'<a href="/letters/(\d+)">Letter \d+</a>', re.search(r'id="unregistered">(.*?)</p>',
                                                                            page, re.S).group(1))
@@ -117,13 +117,13 @@ def test_the_back_dated_warning_counts_the_letters_the_rate_counts(site):
     assert "1 of the 1 letter that was due before" in visible_text(page)  # N2, due 2 February
     # before: no warning (N2 was sent in January, outside the dates read by the day sent)
     assert _line(page, "sent-before-saved").startswith(
-        "1 of the letter counted as sent above was marked sent on a date before it was first saved here")
+        "The letter counted as sent above was marked sent on a date before it was first saved here")
     link = re.search(r'href="([^"]+)" id="sent-before-saved-link"', page).group(1)
     assert link.replace("&amp;", "&") == "/letters?sent_before_saved=yes&team=north"
     # as on 1 December 2025, only N1 counts as sent; before, every back-dated letter was counted
     page = client.get("/dashboard", params={"as_of": "2025-12-01"}).text
     assert "1 of the 1 letter that was due before" in visible_text(page)
-    assert _line(page, "sent-before-saved").startswith("1 of the letter counted as sent above")
+    assert _line(page, "sent-before-saved").startswith("The letter counted as sent above")
     # all of north's: both counted, both marked after the fact
     page = client.get("/dashboard", params={"team": "north"}).text
     assert _line(page, "sent-before-saved").startswith(
