@@ -36,6 +36,9 @@ class Settings(KindSettings):
 
 
 _NAME_PART = re.compile(r"[^\s,]+")
+# Words after a greeting's comma, colon or exclamation mark on the same line: a sentence of the
+# letter begun there (two words or more).
+_MORE_THAN_GREETING = re.compile(r"[,:;!]\s*[^\W\d_]+[\s,]+[^\W\d_]+")
 _BRACKET = re.compile(r"[(\[]")
 
 
@@ -83,7 +86,11 @@ def _judged(cfg: Settings, line: str, given: str | None, reader: str | None) -> 
         # "Dear Mr and Mrs Okafor": a button would drop one of the two people greeted; whether
         # the letter is to both is the writer's to say, so the greeting stays advice.
         two = verdict == "wrong_name" and _two_people(cfg.joining_words, _greeted(cfg, line) or "")
-        advice_only = two or (bool(victim) and _unsure_case(victim))
+        # "Dear Mr Kowalczyk, thank you for your call last week.": the line holds more than the
+        # greeting, and a button puts a greeting in place of the whole line (an audit: the thanks,
+        # and in another letter an apology, were lost); the writer changes the greeting.
+        more = _MORE_THAN_GREETING.search(line)
+        advice_only = two or (bool(victim) and _unsure_case(victim)) or bool(more)
     answer = (verdict, suggestions, advice_only)
     size = len(line) + len(given or "")
     if size <= LONGEST_KEPT:  # (a hostile greeting of many thousand characters is not kept)
