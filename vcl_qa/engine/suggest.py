@@ -1182,10 +1182,11 @@ def _in_place(state: State, edit: Edit, kind: str) -> bool:
     """May the words at `edit` be changed at one click here (see above)?"""
     text = state.document.text
     a, b = edit.start, edit.end
+    # the run of text with no space around the words changed (an address is never longer)
     lo, hi = a, b
-    while lo > 0 and not text[lo - 1].isspace():
+    while lo > max(0, a - 200) and not text[lo - 1].isspace():
         lo -= 1
-    while hi < len(text) and not text[hi].isspace():
+    while hi < min(len(text), b + 200) and not text[hi].isspace():
         hi += 1
     if kind not in WHOLE_LINE and _ADDRESS.search(text, lo, hi):
         return False
@@ -1210,39 +1211,58 @@ def _starts_sentence(state: State, start: int) -> bool:
     return bool(_LIST_MARK.fullmatch(lead))
 
 
-def _quoted(text: str, a: int, b: int) -> bool:
-    """Is text[a:b] inside quotation marks, in its paragraph? (The text as analysed: curly
-    quotes are straight ones here.) Double quotes pair in turn; a single quote opens after a
-    space or a bracket and closes before one or a mark, so that an apostrophe ("don't",
-    "victims' rights") is neither."""
-    p0 = text.rfind("\n\n", 0, a)
-    p0 = 0 if p0 < 0 else p0 + 2
-    p1 = text.find("\n\n", b)
-    p1 = len(text) if p1 < 0 else p1
-    if '"' not in text[p0:p1] and "'" not in text[p0:p1]:
-        return False
-    opened_double: int | None = None
-    opened_single: int | None = None
-    for k in range(p0, p1):
-        c = text[k]
-        if c == '"':
-            if opened_double is None:
-                opened_double = k
+# Quotations, in the text as analysed (curly quotes are straight ones there), neither crossing a
+# blank line: double quotes in pairs; a single quote opening after a space or a bracket and
+# before a word, closing after a word where no letter or digit follows, so that an apostrophe
+# ("don't", "victims' rights") neither opens nor closes one. Found in one pass over the quote
+# marks (a hostile paste of thousands of unclosed quotes costs one pass, not one a quote).
+_QUOTE_MARK = re.compile(r"[\"']")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_QUOTED: tuple = (None, ([], []))  # the last letter's text, and its double and single quotations
+
+
+def _quotations(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    breaks = [m.start() for m in _BLANK_LINE.finditer(text)]
+    doubles: list[tuple[int, int]] = []
+    singles: list[tuple[int, int]] = []
+    open_double = open_single = None
+    paragraph = -1
+    for m in _QUOTE_MARK.finditer(text):
+        k = m.start()
+        p = bisect_right(breaks, k)
+        if p != paragraph:
+            open_double = open_single = None
+            paragraph = p
+        if text[k] == '"':
+            if open_double is None:
+                open_double = k
             else:
-                if opened_double < a and b <= k:
-                    return True
-                opened_double = None
-        elif c == "'":
-            before = text[k - 1] if k > p0 else " "
-            after = text[k + 1] if k + 1 < p1 else " "
-            if (before.isspace() or before in "([{-\u2014") and not after.isspace():
-                opened_single = k
-            elif opened_single is not None and not before.isspace() and (after.isspace() or after in ".,;:!?)]}-\u2014"):
-                if opened_single < a and b <= k:
-                    return True
-                opened_single = None
-        if k >= b and opened_double is None and opened_single is None:
-            break
+                doubles.append((open_double, k + 1))
+                open_double = None
+            continue
+        before = text[k - 1] if k else " "
+        after = text[k + 1] if k + 1 < len(text) else " "
+        if (before.isspace() or before in "([{-\u2014") and not after.isspace() and after not in "'\"":
+            open_single = k
+        elif open_single is not None and not before.isspace() and not after.isalnum():
+            singles.append((open_single, k + 1))
+            open_single = None
+    return doubles, singles
+
+
+def _quoted(text: str, a: int, b: int) -> bool:
+    """Is text[a:b] inside a quotation (`_quotations`, found once for all a letter's findings)?"""
+    global _QUOTED
+    kept = _QUOTED
+    if kept[0] is text:
+        found = kept[1]
+    else:
+        found = _quotations(text) if ('"' in text or "'" in text) else ([], [])
+        _QUOTED = (text, found)
+    for spans in found:  # (each list in order, none of its quotations inside another)
+        i = bisect_right(spans, (a, len(text) + 1)) - 1
+        if i >= 0 and spans[i][0] < a and b < spans[i][1]:
+            return True
     return False
 
 
