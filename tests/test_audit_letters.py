@@ -1,4 +1,4 @@
-"""Letters written in a review of the engine by a writer apart from the rules' authors
+"""Letters written in two reviews of the engine by writers apart from the rules' authors
 (tests/audit_letters, a regression set): each raises exactly the error and warning rule ids
 decided for it by hand, the good ones none. What the review found is kept found: a wrong time
 limit for a review beside the right ones, blame in "even though you had been warned", a door
@@ -27,7 +27,7 @@ def _result(name: str):
 
 def test_every_letter_has_its_expected_ids():
     assert sorted(EXPECTED) == sorted(p.name for p in FOLDER.glob("*.txt"))
-    assert sum(1 for n in EXPECTED if n.startswith(("g", "p"))) == 25 and sum(1 for n in EXPECTED if n.startswith("f")) == 24
+    assert len(EXPECTED) == 85  # 49 of the first review, 36 of the second
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
