@@ -338,3 +338,18 @@ def test_two_backups_into_a_folder_in_the_same_second_are_both_kept(dbfile, tmp_
     # a name given is never taken over, and never changed
     with pytest.raises(backups.BackupError, match="already exists"):
         backups.backup(dbfile, made[0]["path"])
+
+
+def test_a_backup_where_the_file_system_has_no_hard_links(dbfile, tmp_path, monkeypatch):
+    """The backup is put in place with a hard link (never over a file made meanwhile); a share
+    with no hard links refuses one, and the backup is put in place by name, as before."""
+    from vcl_qa.ops import backup as backups
+
+    def no_links(src, dst, *a, **k):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(backups.os, "link", no_links)  # (no such share on this machine: its refusal)
+    (tmp_path / "share").mkdir()
+    made = backups.backup(dbfile, tmp_path / "share" / "b.db")
+    assert backups.check(Path(made["path"]))["integrity_check"] == "ok"
+    assert not [p.name for p in (tmp_path / "share").iterdir() if p.name.endswith(".partial")]

@@ -109,6 +109,14 @@ def _back_up(source: Path, dest: Path, folder: bool, stamp) -> dict:
                     raise BackupError(f"{dest} already exists: give a new file name, or a folder for a "
                                       "dated file") from None
                 dest = _dated(dest.parent, stamp, taken=dest)
+            except OSError:
+                # a file system with no hard links (some network shares): put in place by name,
+                # as before, once more checked not to be there
+                if dest.exists():
+                    raise BackupError(f"{dest} already exists: give a new file name, or a folder for a "
+                                      "dated file") from None
+                os.replace(partial, dest)
+                break
         _fsync(dest.parent)
     finally:
         partial.unlink(missing_ok=True)
