@@ -137,3 +137,50 @@ def test_no_letters_is_not_said_as_no_problems(site):
                       re.S).group(1)
     assert "No letter has been checked for these filters." in visible_text(table)
     assert "No problems found" not in table
+
+
+def test_a_case_reference_typed_in_full_width_characters_matches_the_register(tmp_path):
+    """'４６ＫＳ０２５７４２５' (as some keyboards type it) looked like the register's '46KS0257425' on every
+    page, was stored as typed and never matched: the register counted the case never sent and the
+    dashboard named the letter as matching no decision. It is kept as the plain reference."""
+    db = open_db(tmp_path / "vcl_qa.db")
+    migrate(db)
+    try:
+        staff = add_user(db, "north-staff", "staff", "north")[0]
+        decisions_store.upsert_many(db, Actor("test"), [register.record_from_mapping(
+            {"urn": "46KS0257425", "team": "north", **CASE}, today=dt.date(2026, 3, 1))])
+        letter = _letter(db, staff, "north", "\uff14\uff16\uff2b\uff33\uff10\uff12\uff15\uff17\uff14\uff12\uff15",
+                         CASE, "2025-11-21", REASON)
+        assert db.execute("SELECT urn FROM letters WHERE id = ?", [letter]).fetchone()[0] == "46KS0257425"
+        figures = timeliness.from_register(db, today=dt.date(2026, 3, 1), team="north")
+        assert (figures.on_time, figures.missing) == (1, 0)
+        assert timeliness.unregistered(db, today=dt.date(2026, 3, 1), team="north").count == 0
+        # and a register row given so is read plain too
+        decisions_store.upsert_many(db, Actor("test"), [register.record_from_mapping(
+            {"urn": "\uff14\uff17\uff2b\uff33\uff10\uff10\uff10\uff10\uff10\uff10\uff11", "team": "north", **CASE},
+            today=dt.date(2026, 3, 1))])
+        assert db.execute("SELECT count(*) FROM decisions WHERE urn = '47KS0000001'").fetchone()[0] == 1
+    finally:
+        db.close()
+
+
+def test_one_letter_due_reads_in_the_singular(tmp_path):
+    """"0 of the 1 letter that was due ... were sent by their due dates" (an audit), and "0 were
+    never sent" as a link to an empty list."""
+    path = tmp_path / "vcl_qa.db"
+    db = open_db(path)
+    migrate(db)
+    token = add_user(db, "manager", "manager")[1]
+    add_user(db, "north-staff", "staff", "north")
+    decisions_store.upsert_many(db, Actor("test"), [register.record_from_mapping(
+        {"urn": "33NO0000001", "team": "north", **CASE}, today=dt.date(2026, 3, 1))])
+    db.close()
+    server = LiveServer(path).start()
+    try:
+        line = visible_text(signed_in({"url": server.url, "tokens": {"manager": token}}, "manager")
+                            .get("/dashboard").text)
+    finally:
+        server.stop()
+    said = re.search(r"0 of the 1 letter that was due before .{0,120}? never sent \.", line)
+    assert said, line[:2000]
+    assert "was sent by its due date. 0 were sent late and 1 was never sent" in said.group(0), said.group(0)

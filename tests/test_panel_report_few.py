@@ -42,16 +42,21 @@ def test_a_change_resting_on_too_few_letters_is_not_given(tmp_path):
         t = trend[measure]
         assert t["value"] is not None and t["previous"] is not None, measure  # both figures, no change
         assert t["change"] is None, measure
-        assert t["words"]["change"].startswith("too few letters to compare (1 and "), t["words"]["change"]
+        assert t["words"]["change"].startswith("too few letters to compare (1 "), t["words"]["change"]
+        assert " this period, " in t["words"]["change"] and " the period before; " in t["words"]["change"]
     # one letter rated has no rank order to compare: no figure this period, and no change
     assert trend["spearman_overall_vs_score"]["value"] is None
     assert trend["spearman_overall_vs_score"]["words"]["change"] == ""
-    assert trend["alpha_overall"]["words"]["change"].endswith(
-        f"rated by more than one member; {min_letters_for_agreement()} needed)")
+    assert trend["alpha_overall"]["words"]["change"].startswith("too few letters to compare (1 rated by more than "
+                                                                "one member this period, ")
+    assert trend["alpha_overall"]["words"]["change"].endswith(f"; {min_letters_for_agreement()} needed)")
     # the sample itself is as large as before: the automatic score's change stands
     assert trend["mean_score"]["change"] is not None or trend["mean_score"]["value"] is None
     html = report.render_html(data)
-    assert "too few letters to compare (1 and" in html
+    assert "too few letters to compare (1 rated this period," in html
+    # the figure itself, on one letter, says so beside it, as the summary does
+    assert trend["alpha_overall"]["words"]["value"].endswith(" (too few letters to say)")
+    assert not trend["alpha_overall"]["words"]["previous"].endswith("(too few letters to say)")
     assert f'id="letters-rated">1 of {summary["letters"]}<' in html
     rows = list(csv.reader(io.StringIO(report.render_csv(data))))
     (row,) = [r for r in rows if r[0] == "Trend" and r[-1] == "alpha_overall"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import unicodedata
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -88,6 +89,9 @@ def record_from_mapping(data: Any, *, team: str | None = None, source: str | Non
     for name in ("urn", "victim_name"):
         if rec is not None and rec[name] is not None and name in values:
             values[name] = _checked_text(rec[name], name, problems)
+    if values.get("urn") and not str(values["urn"]).isascii():
+        # as a letter's case reference is kept (engine/letter.py): full-width characters plain
+        values["urn"] = unicodedata.normalize("NFKC", values["urn"])
     named = {f for f, _ in problems}
     problems += [(name, "is required for a decision") for name in REQUIRED
                  if name not in named and (values.get(name) is None or str(values[name]).strip() == "")]

@@ -163,6 +163,14 @@ class LetterContext(BaseModel):
     def _urn_as_text(cls, v: Any) -> Any:
         return str(v) if isinstance(v, int) else v
 
+    @field_validator("urn")
+    @classmethod
+    def _urn_plain(cls, v: str | None) -> str | None:
+        """A case reference typed with full-width characters ("４６ＫＳ０２５７４２５", as some
+        keyboards type it) is kept as the plain one it shows (NFKC): stored as typed, it looked
+        the same as the register's "46KS0257425" on every page and never matched it."""
+        return unicodedata.normalize("NFKC", v) if v and not v.isascii() else v
+
     @model_validator(mode="after")
     def _dates_in_order(self) -> "LetterContext":
         if self.decision_date and self.letter_date and self.decision_date > self.letter_date:

@@ -230,7 +230,7 @@ def _too_few_to_compare(measure: str, now: dict, before: dict | None) -> str | N
     (n_now, what), (n_before, _) = _behind(measure, now), _behind(measure, before)
     if min(n_now, n_before) >= needed:
         return None
-    return f"too few letters to compare ({n_now} and {n_before} {what}; {needed} needed)"
+    return f"too few letters to compare ({n_now} {what} this period, {n_before} the period before; {needed} needed)"
 
 
 def build(db: Database, name: str) -> dict:
@@ -260,6 +260,13 @@ def build(db: Database, name: str) -> dict:
             if few:
                 t["change"], t["few"] = None, few
                 t["words"]["change"] = few
+            # an agreement figure on fewer letters than the report puts into words is shown with
+            # that said, as the summary says it ("0.00" stood bare beside "too few letters to say")
+            if t["measure"] in ("alpha_overall", "spearman_overall_vs_score"):
+                for side, figures in (("value", current), ("previous", before)):
+                    if figures is not None and t["words"][side] and _behind(t["measure"], figures)[0] < \
+                            min_letters_for_agreement():
+                        t["words"][side] += " (too few letters to say)"
     rubric = sorted(({"item": k, "label": settings.label(k), "mean": v, "ratings": current["rubric_counts"][k],
                       "mean_words": figure_words(v, places(f"rubric.{k}"))}
                      for k, v in current["rubric"].items()),
