@@ -87,6 +87,9 @@ def test_a_team_whose_letters_match_no_decision_is_not_told_none_was_due(site):
     links = re.findall(r'<a href="/letters/(\d+)">Letter \d+</a>', re.search(r'id="unregistered">(.*?)</p>',
                                                                            page, re.S).group(1))
     assert sorted(map(int, links)) == sorted([site["ids"]["E1"], site["ids"]["E2"]])
+    assert f'Letter {site["ids"]["E2"]}</a> (late)' in page and f'Letter {site["ids"]["E1"]}</a> (late)' not in page
+    # "See the letters" keeps the filters
+    assert 'href="/letters?team=east" id="see-letters-link"' in page
     # every team: north's two registered letters counted, east's two named as not counted
     page = client.get("/dashboard").text
     assert "2 of the 2 letters that were due before" in visible_text(page)

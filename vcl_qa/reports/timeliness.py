@@ -121,8 +121,12 @@ class Unregistered:
     registered was told "No letter was due", with a late letter among them."""
 
     letter_ids: list[int]
-    late: int  # sent after the due date the letter's own details give
+    late_ids: list[int]  # sent after the due date the letter's own details give
     undated: int  # with no decision date or victim category: no due date of their own
+
+    @property
+    def late(self) -> int:
+        return len(self.late_ids)
 
     @property
     def count(self) -> int:
@@ -139,7 +143,7 @@ def unregistered(db: Database, *, today: dt.date | None = None, team: str | None
 
     today = today or clock.today()
     statuses = register.StatusClock(today)
-    ids, late, undated = [], 0, 0
+    ids, late, undated = [], [], 0
     for r in decisions_store.unlinked_sent(db, team=team, decision=decision, sent_by=today.isoformat()):
         if not r["decision_date"] or not r["victim_category"]:
             if due_from is None and due_to is None:
@@ -151,7 +155,8 @@ def unregistered(db: Database, *, today: dt.date | None = None, team: str | None
         if (due_from and due < due_from) or (due_to and due > due_to) or due >= today:
             continue
         ids.append(r["id"])
-        late += bool(r["sent_on"] and r["sent_on"] > due.isoformat())
+        if r["sent_on"] and r["sent_on"] > due.isoformat():
+            late.append(r["id"])
     return Unregistered(ids, late, undated)
 
 
