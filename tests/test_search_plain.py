@@ -57,6 +57,9 @@ def test_a_letter_pasted_from_a_pdf_is_found_by_its_words_typed_plainly(tmp_path
     assert _found(db, "Griﬃths") == [pdf]
     assert _found(db, "witness") == [plain]
     assert _found(db, "Griffiths witness") == []  # every word in one letter, as before
+    # a word split by a soft hyphen or a zero-width space is no two words: "re", "view", "deci"
+    # found the letter, as the index of the stored text splits there
+    assert _found(db, "view") == [] and _found(db, "deci") == [] and _found(db, "sion") == []
     # only the letter that reads differently has a row of its own
     assert db.execute(f"SELECT rowid FROM {PLAIN_TABLE}").fetchall() == [
         (db.execute("SELECT id FROM versions WHERE letter_id = ?", [pdf]).fetchone()[0],)]

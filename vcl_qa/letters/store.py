@@ -502,13 +502,15 @@ def list_letters(db: Database, *, team: str | None = None, decision: str | None 
     if q and q.strip():
         match = fts_query(db, q)
         if match:
-            # Either index: the text as stored, or as search reads it where that differs
-            # (vcl_qa/db/search.py: "Griﬃths" pasted from a PDF is found by "Griffiths").
+            # The text as search reads it where that differs from the text as stored (vcl_qa/db/
+            # search.py: "Griﬃths" pasted from a PDF is found by "Griffiths"), else as stored: a
+            # version with a plain text is not read as stored, where a soft hyphen or a
+            # zero-width space split its words ("Pem" found "Pem\u00adberton").
             where.append(
                 "l.id IN (SELECT v.letter_id FROM versions v WHERE v.version = (SELECT latest_version"
-                " FROM letters WHERE id = v.letter_id) AND (v.id IN (SELECT rowid FROM versions_fts"
-                f" WHERE versions_fts MATCH ?) OR v.id IN (SELECT rowid FROM {search.PLAIN_TABLE}"
-                f" WHERE {search.PLAIN_TABLE} MATCH ?)))"
+                " FROM letters WHERE id = v.letter_id) AND ((v.id IN (SELECT rowid FROM versions_fts"
+                f" WHERE versions_fts MATCH ?) AND v.id NOT IN (SELECT rowid FROM {search.PLAIN_TABLE}))"
+                f" OR v.id IN (SELECT rowid FROM {search.PLAIN_TABLE} WHERE {search.PLAIN_TABLE} MATCH ?)))"
             )
             params.extend([match, match])
         else:
