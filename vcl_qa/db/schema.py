@@ -304,10 +304,10 @@ _FOLD = str.maketrans({**{c: "'" for c in "\u2018\u2019\u201a\u201b\u2032\u02bc\
 
 
 def _words_key(text: str | None) -> str:
-    import unicodedata
+    from vcl_qa.db.search import plain_for_search  # (compatibility forms plain, invisible ones out)
 
-    text = unicodedata.normalize("NFKC", text or "")
-    return "".join(c for c in text if unicodedata.category(c) != "Cf").translate(_FOLD).lower()
+    text = text or ""
+    return (plain_for_search(text) or text).translate(_FOLD).lower()
 
 
 def _place_existing_marks(db: Database) -> None:
