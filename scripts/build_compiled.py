@@ -66,8 +66,9 @@ DIRECTIVES = {"language_level": 3, "binding": True, "annotation_typing": False, 
 # Beyond the interpreter's own flags (-O2, with stack protection): -O3; no stack protector (the
 # generated C keeps no buffers of its own on the stack, only pointers to Python objects); calls
 # into the interpreter not through the procedure linkage table, and the module's own functions
-# not made replaceable by another library's (-fno-plt, -fno-semantic-interposition). About 2-4%
-# less time a letter on bench_score's letters (docs/architecture.md, "Compiled engine").
+# not made replaceable by another library's (-fno-plt, -fno-semantic-interposition). About 1-2%
+# less time a letter on bench_score's letters, within the machine's noise (docs/architecture.md,
+# "Compiled engine").
 CFLAGS = ["-g0", "-w", "-O3", "-fno-stack-protector", "-fno-plt", "-fno-semantic-interposition"]
 PROFILE_GENERATE = ["-fprofile-generate", "-fprofile-update=single"]
 PROFILE_USE = ["-fprofile-use", "-fprofile-partial-training", "-Wno-missing-profile"]
