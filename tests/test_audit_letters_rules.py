@@ -1,10 +1,11 @@
 """Letters written in the thirtieth session's reviews of the engine (tests/audit_letters_rules,
-146 of them, by writers apart from the rules' authors) to trap some checks: the offer to meet (a
+182 of them, by writers apart from the rules' authors) to trap some checks: the offer to meet (a
 support worker, the police or the defence meeting the victim, or an offer made months ago, is no
 offer of ours; "he will see you and your family, at our office" is one), named support, a
 case-specific reason ("face" the verb and "key" meaning important are no facts of the case), the
 decision stated and the review right ("the scheme isn't open to you here"; a review sent to the
-police is not the victim's right). Each letter's expected answer for its rule
+police is not the victim's right), and the empathy checks (praise is no blame: "You refused to be
+frightened into silence"; condolences and apologies in fresh words). Each letter's expected answer for its rule
 was decided by hand before scoring; what the engine still gets wrong is marked `known` and
 expected to stay wrong (strict: a fix must update expected.yml)."""
 from __future__ import annotations
@@ -32,8 +33,8 @@ def _cases():
 def test_every_letter_is_listed_and_most_are_right():
     assert sorted(EXPECTED) == sorted(p.name for p in FOLDER.glob("*.txt"))
     answers = [a for rules in EXPECTED.values() for a in rules.values()]
-    assert len(EXPECTED) == 146 and len(answers) == 282
-    assert sum(a.startswith("known ") for a in answers) <= 7
+    assert len(EXPECTED) == 182 and len(answers) == 435
+    assert sum(a.startswith("known ") for a in answers) <= 15
 
 
 @pytest.mark.parametrize("name,rule,answer", list(_cases()))
