@@ -73,6 +73,7 @@ def test_staff_check_fix_and_save(page, site):
     assert download.value.suggested_filename.endswith("-version-2.docx")
 
     page.get_by_role("link", name="Compare versions").click()
+    page.locator("#fixed-list").wait_for()  # (the list is read once the page has come: under load it came late)
     fixed = page.locator("#fixed-list li").all_inner_texts()
     assert any("Right to Review" in f for f in fixed)
     page.get_by_role("link", name="Back to the letter").click()
