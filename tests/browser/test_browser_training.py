@@ -404,6 +404,7 @@ def test_a_manager_turns_a_poorly_rated_letter_into_an_exercise(tpage, training_
     tpage.get_by_label("Title").fill("A cold letter to a father")
     tpage.get_by_label("Brief").fill("The panel rated this letter 1 out of 5. It is cold to a bereaved father. Fix it.")
     tpage.get_by_role("button", name="Preview again").click()
+    tpage.locator("#save-exercise").wait_for()  # the preview's page, not the one before it
     assert_accessible(tpage)
     shot(tpage, "training-from-panel")
     tpage.get_by_role("button", name="Save as an exercise").click()
