@@ -276,8 +276,10 @@ def mark_sent(letter_id: PathId, db: DbDep, user: LetterUser, body: SentIn | Non
 
 @router.delete("/{letter_id}", status_code=204, responses={**NOT_FOUND, **CONFLICT})
 def delete_letter(letter_id: PathId, db: DbDep, user: ManagerUser):
-    """Delete a letter with all its versions and results (managers only; audited)."""
-    store.delete(db, user, letter_id)
+    """Delete a letter with all its versions and results (managers only; audited). A sent
+    letter's decision in the register keeps the day it went out (deleting a letter does not
+    unsend it); to delete a letter that never went out, undo its sent mark first."""
+    service.delete(db, user, letter_id)
     return Response(status_code=204)
 
 

@@ -403,3 +403,32 @@ def unlinked_letters(db: Database, *, team: str | None = None, limit: int = 50,
         [*params, limit, offset]))
     count = db.execute(f"SELECT count(*) FROM letters l{clause}", params).fetchone()[0]
     return rows, count
+
+
+def keep_sent_day(db: Database, user: Any, letter_id: int) -> list[dict]:
+    """Before the letter `letter_id` is deleted (inside the caller's transaction): each decision
+    that counts it as its letter sent (COUNTS_AS_SENT), and would otherwise lose the day its
+    letter went out, keeps that day as its own `letter_date`, so the register, the dashboard and
+    past figures still count the letter as sent that day (deleting a letter's words does not
+    unsend it; one that never went out is unmarked first, then deleted). A day already given by
+    another linked letter, or by the entry's own letter_date, is not lost and nothing changes.
+    Audited per decision (decision.letter_date_kept, with the date it replaced). Returns
+    [{"decision_id", "letter_date", "was"}] for the decisions changed."""
+    if "decisions" not in db.table_names():
+        return []
+    kept = []
+    counted = db.execute(
+        f"SELECT d.id, d.decision_date, d.letter_date, {SENT_DAY} FROM decisions d JOIN letters l ON {LINK}"
+        f" WHERE l.id = ? AND {COUNTS_AS_SENT}", [letter_id]).fetchall()
+    for decision_id, decided, recorded, day in counted:
+        other = db.execute(
+            f"SELECT MIN({SENT_DAY}) FROM decisions d JOIN letters l ON {LINK}"
+            f" WHERE d.id = ? AND l.id != ? AND {COUNTS_AS_SENT}", [decision_id, letter_id]).fetchone()[0]
+        left = [d for d in (other, recorded) if d and d >= decided]
+        if left and min(left) <= day:
+            continue  # the register still reads the same day without this letter
+        db.execute("UPDATE decisions SET letter_date = ?, updated_at = ? WHERE id = ?", [day, now(), decision_id])
+        audit.record(db, user, "decision.letter_date_kept", "decision", decision_id,
+                     {"letter_id": letter_id, "letter_date": day, "was": recorded})
+        kept.append({"decision_id": decision_id, "letter_date": day, "was": recorded})
+    return kept

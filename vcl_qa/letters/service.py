@@ -25,7 +25,9 @@ from vcl_qa.engine.letter import (MAX_BYTES, NOTHING_SHOWN, Letter, LetterContex
 from vcl_qa.engine.metrics import timeliness_figures
 from vcl_qa.engine.result import Result
 from vcl_qa.errors import LetterError
+from vcl_qa.db.connection import write_tx
 from vcl_qa.db.users import check_label
+from vcl_qa.decisions import store as decisions_store
 from vcl_qa.letters import store
 from vcl_qa.letters.store import Conflict, NotFound  # noqa: F401 (callers catch these here)
 from vcl_qa.ops import metrics
@@ -764,6 +766,18 @@ def may_undo_sent(user: Any, row: dict, today: dt.date | None = None) -> bool:
     # the mark's time is stored in UTC: the day it was made is the UK day it fell on
     return (row.get("sent_by") is not None and row.get("sent_by") == getattr(user, "id", None)
             and marked is not None and clock.uk_date(str(marked)) == today)
+
+
+def delete(db: Database, user: Any, letter_id: int) -> list[dict]:
+    """Delete a letter with its versions and results (store.delete, with its refusals). A sent
+    letter's decision keeps the day it went out (decisions.store.keep_sent_day): deleting the
+    words does not unsend the letter, and past figures do not turn it into one never sent. A
+    letter marked sent that never went out is unmarked first (undo_sent), then deleted.
+    Returns the decisions that kept the day, as keep_sent_day gives them."""
+    with write_tx(db):
+        kept = decisions_store.keep_sent_day(db, user, letter_id)
+        store.delete(db, user, letter_id)
+    return kept
 
 
 def undo_sent(db: Database, user: Any, letter_id: int) -> dict:
