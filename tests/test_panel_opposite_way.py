@@ -29,6 +29,22 @@ def test_score_agreement_in_words(rho, words):
     assert agreement.score_agrees_words(rho) == words
 
 
+@pytest.mark.parametrize("alpha,words", [(2 / 3, "strongly"), (0.6651, "strongly"), (0.6649, "somewhat"),
+                                         (0.3951, "somewhat"), (0.3949, "hardly at all")])
+def test_members_agreement_in_words_as_its_figure_is_shown(alpha, words):
+    """The words are judged on the figure shown beside them (two places): alpha of exactly 2/3
+    was "somewhat" beside "0.67" and a threshold of 0.667."""
+    assert agreement.members_agree_words(alpha) == words
+
+
+@pytest.mark.parametrize("rho,words", [(0.6951, "closely"), (0.6949, "somewhat"), (-0.3951, "the opposite way"),
+                                       (-0.3949, "hardly at all")])
+def test_score_agreement_in_words_as_its_figure_is_shown(rho, words):
+    assert agreement.score_agrees_words(rho) == words
+    assert agreement.figure_words(rho) == {0.6951: "0.70", 0.6949: "0.69", -0.3951: "\u22120.40",
+                                           -0.3949: "\u22120.39"}[rho]
+
+
 def test_figures_keep_their_sign():
     assert agreement.figure_words(-1.0) == "\u22121.00" and agreement.figure_words(0.148) == "0.15"
     assert agreement.figure_words(None) == ""

@@ -43,7 +43,10 @@ EVERY_RATING_THE_SAME = "completely (every member gave every letter the same rat
 
 def members_agree_words(alpha: float | None, letters: int | None = None) -> str:
     """Krippendorff's alpha in words: how far panel members agreed with each other. `letters`:
-    the letters rated by more than one member, which alpha is worked out from."""
+    the letters rated by more than one member, which alpha is worked out from. The words are
+    judged on the figure as every page shows it (`shown`, two places), so a figure and its
+    words never disagree: alpha of exactly 2/3 was "somewhat" beside "0.67" and a threshold of
+    0.667 (Krippendorff's own, 2/3 as usually written)."""
     r = load_panel_rules().report
     few = _too_few(letters, "rated by more than one member")
     if few:
@@ -52,6 +55,7 @@ def members_agree_words(alpha: float | None, letters: int | None = None) -> str:
         if letters:  # enough letters, and still none: every rating given was the same one
             return EVERY_RATING_THE_SAME
         return "not yet enough ratings"
+    alpha = shown(alpha)  # judged as shown beside the words: 2/3 is "0.67", strongly (not "somewhat")
     if alpha >= float(r.get("agree_strongly", 0.667)):
         return "strongly"
     return "somewhat" if alpha >= float(r.get("agree_somewhat", 0.4)) else "hardly at all"
@@ -77,6 +81,7 @@ def score_agrees_words(rho: float | None, letters: int | None = None) -> str:
         return few
     if rho is None:
         return NO_ORDER_TO_COMPARE if letters else "not yet enough ratings"
+    rho = shown(rho)  # judged as shown beside the words ("0.70" is closely, "-0.40" the opposite way)
     if rho >= float(r.get("score_closely", 0.7)):
         return "closely"
     if rho >= float(r.get("score_somewhat", 0.4)):
