@@ -301,7 +301,52 @@ def build(db: Database, name: str) -> dict:
         "rules": judged,
         "min_answers": min_answers_for_share(),
         "purged_letters": _purged_letters(db, period),
+        "sample_changes": _sample_changes(db, period),
     }
+
+
+def _sample_changes(db: Database, period: dict) -> dict:
+    """How the sample the figures are for came about: the letters drawn by the area's rules (a
+    draw's verdict or random picks, kept or taken out since) and how many of them the checks
+    found poor, letters a manager added by hand (still in it) and letters taken out (each with a
+    reason, kept on record). A review: after a manager added one letter and took out a poor one,
+    the report still said the letters were chosen by the rules the area agreed, its share found
+    poor 20% (1 of 5) where the draw had given 33% (2 of 6)."""
+    rows = db.execute("SELECT reason, verdict, removed_at IS NOT NULL FROM panel_items WHERE period_id = ?",
+                      [period["id"]]).fetchall()
+    drawn = [verdict for reason, verdict, _ in rows if reason != "manual"]
+    return {"drawn": len(drawn), "drawn_poor": sum(1 for v in drawn if v == "poor"),
+            "added_by_hand": sum(1 for reason, _, gone in rows if reason == "manual" and not gone),
+            "removed": sum(1 for _, _, gone in rows if gone)}
+
+
+CHOSEN_BY_RULES = ("The letters were chosen for the panel by the rules the area agreed: every letter the automatic "
+                   "checks found poor, and a share of the others picked at random from each kind of decision and "
+                   "offence. The draw can be repeated and gives the same letters.")
+
+
+def sample_words(data: dict) -> str:
+    """How the letters were chosen, as the report opens: by the area's rules, and what a manager
+    changed by hand since (so a board is never told a sample changed by hand was drawn by the
+    rules alone)."""
+    c = data.get("sample_changes") or {}
+    added, removed = c.get("added_by_hand", 0), c.get("removed", 0)
+    if not c.get("drawn"):
+        if not added:
+            return "No letters have been chosen for the panel in this period."
+        if added == 1:
+            return ("The letter in this sample was chosen by hand by a manager, with a reason kept on record; none "
+                    "was drawn by the rules the area agreed.")
+        return (f"All {added} letters in this sample were chosen by hand by a manager, each with a reason kept on "
+                "record; none was drawn by the rules the area agreed.")
+    if not (added or removed):
+        return CHOSEN_BY_RULES
+    changes = " and ".join(part for part in (
+        f"{_times(added, 'letter')} added" if added else "",
+        f"{_times(removed, 'letter')} taken out" if removed else "") if part)
+    return (f"{CHOSEN_BY_RULES} A manager then changed the sample by hand: {changes}, "
+            f"{'with a reason' if added + removed == 1 else 'each with a reason'} kept on record. The figures in this report are for the sample as it now stands; of the letters as drawn, "
+            f"the automatic checks found {share_words(c['drawn_poor'], c['drawn'], '-', 'letters')} poor.")
 
 
 def _purged_letters(db: Database, period: dict) -> int:
@@ -339,7 +384,8 @@ def unlisted_words(data: dict) -> str | None:
 
 
 def render_html(data: dict) -> str:
-    return _env().get_template("report.html").render(r=data, unlisted_words=unlisted_words(data), purged_words=purged_words(data.get("purged_letters", 0)))
+    return _env().get_template("report.html").render(r=data, unlisted_words=unlisted_words(data), purged_words=purged_words(data.get("purged_letters", 0)),
+                                                     sample_words=sample_words(data))
 
 
 CSV_HEADER = ["Section", "What", "Value", "Previous", "Change", "Detail", "Section code", "Item code"]
@@ -362,6 +408,7 @@ def render_csv(data: dict) -> str:
     p = data["period"]
     w.writerow(["Period", p["words"], f"{labels.long_date(p['start_date'])} to {labels.long_date(p['end_date'])}",
                 data["previous_words"] or "", "", "", "period", p["name"]])
+    w.writerow(["Period", "How the letters were chosen", sample_words(data), "", "", "", "period", "sample"])
     said = {"alpha_overall": data["agreement_words"]["members"],  # the words the page gives them
             "spearman_overall_vs_score": data["agreement_words"]["score"]}
     for key, value in data["summary"].items():

@@ -1,0 +1,60 @@
+"""The board report says how its letters were chosen as they were: by the rules the area agreed,
+and, when a manager has changed the sample since, how many letters were added and taken out by
+hand and what share of the letters as drawn the checks found poor. A review: after a manager added
+a letter and took out a poor one, the report still said the letters were chosen by the rules the
+area agreed, with 20% (1 of 5) found poor where the draw had given 33% (2 of 6). Real SQLite file."""
+from __future__ import annotations
+
+import csv
+import io
+
+from panel_setup import seeded_db
+from vcl_qa.panel import report, sampling
+
+
+def _sample_row(data: dict) -> list[str]:
+    rows = list(csv.reader(io.StringIO(report.render_csv(data))))
+    return next(r for r in rows if r[6:] == ["period", "sample"])
+
+
+def test_the_report_says_what_a_manager_changed_in_the_sample_by_hand(tmp_path):
+    db, users, ids = seeded_db(tmp_path / "p.db", panel_members=2, q1_letters=24)
+    manager = users["manager"]
+    sampling.draw(db, manager, "2025Q1", seed=7)
+    drawn = sampling.items(db, "2025Q1")
+    data = report.build(db, "2025Q1")
+    assert report.sample_words(data) == report.CHOSEN_BY_RULES  # as drawn: the rules alone
+    assert report.CHOSEN_BY_RULES in report.render_html(data)
+    assert _sample_row(data)[2] == report.CHOSEN_BY_RULES
+
+    poor = [i for i in drawn if i["verdict"] == "poor"]
+    assert poor, "the sample letters include poor ones, drawn for their verdict"
+    outside = next(i for i in ids if i not in {d["letter_id"] for d in drawn})
+    sampling.add_letter(db, manager, "2025Q1", outside, "a letter the team asked the panel to see")
+    sampling.remove_letter(db, manager, "2025Q1", poor[0]["letter_id"], "sent to the wrong victim")
+
+    data = report.build(db, "2025Q1")
+    words = report.sample_words(data)
+    assert words.startswith(report.CHOSEN_BY_RULES)
+    assert "A manager then changed the sample by hand: 1 letter added and 1 letter taken out, each with a reason" in words
+    poor_as_drawn = sum(1 for i in drawn if i["verdict"] == "poor")
+    assert f"({poor_as_drawn} of {len(drawn)} letters) poor" in words  # the draw's share, not the sample's now
+    assert data["summary"]["letters"] == len(drawn)  # one in, one out
+    assert data["summary"]["poor"] == poor_as_drawn - 1
+    html = report.render_html(data)
+    assert "A manager then changed the sample by hand" in html
+    assert _sample_row(data)[2] == words
+    db.close()
+
+
+def test_a_sample_chosen_only_by_hand_is_not_said_to_follow_the_rules(tmp_path):
+    db, users, ids = seeded_db(tmp_path / "p.db", panel_members=2, q1_letters=24)
+    sampling.add_letter(db, users["manager"], "2025Q1", ids[0], "the team asked for this one")
+    words = report.sample_words(report.build(db, "2025Q1"))
+    assert words == ("The letter in this sample was chosen by hand by a manager, with a reason kept on record; "
+                     "none was drawn by the rules the area agreed.")
+    sampling.add_letter(db, users["manager"], "2025Q1", ids[1], "and this one")
+    assert report.sample_words(report.build(db, "2025Q1")).startswith(
+        "All 2 letters in this sample were chosen by hand by a manager, each with a reason kept on record;")
+    assert report.CHOSEN_BY_RULES not in report.render_html(report.build(db, "2025Q1"))
+    db.close()
