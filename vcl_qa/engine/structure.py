@@ -135,6 +135,38 @@ def post_nominals() -> frozenset[str]:
     return frozenset(str(t).lower() for t in load_yaml("structure.yml").get("post_nominals") or [])
 
 
+@lru_cache(maxsize=1)
+def post_nominals_as_written() -> frozenset[str]:
+    """Letters after a name that are also names or words in another case ("MA", "RN", "Esq"),
+    as written, and in capitals (rules/structure.yml post_nominals_as_written)."""
+    words = [str(t).rstrip(".") for t in load_yaml("structure.yml").get("post_nominals_as_written") or []]
+    return frozenset(words + [w.upper() for w in words])
+
+
+@lru_cache(maxsize=1)
+def title_forms() -> dict[str, str]:
+    """Each title's short form to its full form, lower case ("col": "colonel"; rules/structure.yml)."""
+    return {str(k).lower().rstrip("."): str(v).lower()
+            for k, v in (load_yaml("structure.yml").get("title_forms") or {}).items()}
+
+
+@lru_cache(maxsize=1)
+def titles_left_out_in_greeting() -> frozenset[str]:
+    """Titles a greeting leaves out before the rank after them, full forms, lower case ("lieutenant")."""
+    forms = title_forms()
+    return frozenset(forms.get(w, w) for w in (str(t).lower().rstrip(".") for t in
+                                                load_yaml("structure.yml").get("titles_left_out_in_greeting") or []))
+
+
+def _post_nominal(words: list[str], written: frozenset[str]) -> bool:
+    """Is the last of a name's words a post_nominals_as_written one (as listed, or in capitals),
+    with a first name and a surname before it ("Mrs Ann Lee MA"; not "Mrs Ann Ma", "Mrs Ann MA")?"""
+    if words[-1].strip(",.") not in written:
+        return False
+    known = titles()
+    return sum(1 for w in words[:-1] if w.strip(",.").lower() not in known) >= 2
+
+
 _SURNAME_FIRST = re.compile(r"^([^,()]+?)\s*,\s*([^,()]+?)\s*(?:,\s*([^,()]+?)\s*)?(?:\(\s*([^()]*?)\s*\))?$")
 _INITIAL = re.compile(r"^[A-Za-z]\.?$")
 
@@ -160,9 +192,9 @@ def as_written(victim: str) -> str:
     post_nominals). Any other name as given ("Sarah Jones (mother of Ella)": the note is left out
     where the name is used; "Mr D. Okafor, Mrs J. Okafor": two people)."""
     name = victim.strip()
-    after = post_nominals()
+    after, written = post_nominals(), post_nominals_as_written()
     words = name.split()
-    while len(words) > 2 and words[-1].strip(",.").lower() in after:
+    while len(words) > 2 and (words[-1].strip(",.").lower() in after or _post_nominal(words, written)):
         words.pop()
     name = " ".join(words).rstrip(" ,")
     m = _SURNAME_FIRST.match(name)

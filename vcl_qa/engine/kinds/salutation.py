@@ -9,7 +9,8 @@ from typing import Iterator
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.structure import (as_written, first_name_titles, impersonal_greetings, surname_at,
-                                     surname_particles, title_lists, titles)
+                                     surname_particles, title_forms, title_lists, titles,
+                                     titles_left_out_in_greeting)
 from vcl_qa.engine.typography import fold
 
 from .base import KindSettings, State, finding, rx
@@ -164,8 +165,12 @@ def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
     # surname: Professor Sir Ian Wood is "Dear Professor Wood")
     known_titles = [t for i, t in enumerate(known) if _title_at(known, i)
                     and not (i and t in first_name_titles())]
+    if _not_a_person(victim):
+        # "The family of Mr Ali Khan": a member of the family, by a first name or by any title
+        # with the family's surname ("Dear Mrs Khan"); who it is, the details do not say
+        return None if said_names and (not said_titles or said_names[-1:] == known_names[-1:]) else "wrong_name"
     ok = bool(said_names) and all(t in known_names for t in said_names)
-    if ok and said_titles and known_titles and said_titles != known_titles:
+    if ok and said_titles and known_titles and not _same_titles(said_titles, known_titles):
         ok = False
     if ok and said_titles and not said_names[-1:] == known_names[-1:]:
         ok = False  # "Dear Ms Jane" is not how to address Ms Jane Okafor
@@ -205,6 +210,21 @@ def _title_at(tokens: list[str], i: int) -> bool:
     """Is the i-th of a name's lower-case words a title? Not when it is the surname
     (structure.surname_at): Ms Jane Judge is "Dear Ms Judge"."""
     return tokens[i] in titles() and not surname_at(tokens, i)
+
+
+def _same_titles(said: list[str], known: list[str]) -> bool:
+    """Do a greeting's titles greet someone with these titles (lower case)? The same titles, a
+    short form for a full one ("Dear Colonel Ward", "Dear Col Ward"), and a rank greeted without
+    the title before it that a greeting leaves out (Lt Col John Ward: "Dear Colonel Ward")."""
+    if said == known:
+        return True
+    forms = title_forms()
+    said, known = [forms.get(t, t) for t in said], [forms.get(t, t) for t in known]
+    if said == known:
+        return True
+    dropped = known[:len(known) - len(said)]
+    return (0 < len(said) < len(known) and known[len(dropped):] == said
+            and all(t in titles_left_out_in_greeting() for t in dropped))
 
 
 def _title_aliases(cfg: Settings) -> dict[str, str]:
@@ -286,7 +306,7 @@ def greeting_suggestion(state: State, word: str = "Dear", cfg: Settings | None =
 def _suggested(given: str | None, reader: str | None, word: str, cfg: Settings | None) -> list[str]:
     """`greeting_suggestion` for the details' name and reader."""
     victim = _as_greeted(given or "")
-    if not victim:
+    if not victim or _not_a_person(victim):
         return [f"{word} <the victim's title and surname>"]
     victim = _letter_case(victim)  # "Ms Jane OKAFOR" from a case system: "Dear Ms Okafor"
     if cfg is not None and _two_people(cfg.joining_words, victim):
@@ -400,6 +420,16 @@ def _letter_case(victim: str) -> str:
             word = re.sub(r"[A-Z]+", lambda m: m.group(0).capitalize(), w)
             out.append(re.sub(r"^Mc([a-z])", lambda m: "Mc" + m.group(1).upper(), word))
     return " ".join(out)
+
+
+_NOT_A_PERSON = re.compile(r"(?i)^(the\s+)?(family|families|relatives|estate|executors?|parents?)\s+of\b")
+
+
+def _not_a_person(victim: str) -> bool:
+    """Does the details' name stand for people it does not name ("The family of Mr Ali Khan")?
+    Then who the letter greets is the writer's to fill in (a staff review found "Dear The family
+    of Mr Ali Khan," offered)."""
+    return bool(_NOT_A_PERSON.match(victim))
 
 
 def _unsure_case(victim: str) -> bool:
