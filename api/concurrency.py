@@ -1,6 +1,7 @@
 """A fair lock for the threads that serve requests: first come, first served for each user, and
 users served in turn, so that one user's stream of long letters cannot hold up everyone else's
-checks."""
+checks; and a limit on how many of one user's requests may wait for it, so that one user's
+requests in flight cannot take every thread the server has."""
 from __future__ import annotations
 
 import collections
@@ -8,18 +9,36 @@ import contextvars
 import threading
 from collections.abc import Hashable
 
+from vcl_qa import config
+
 # Who the request is for: set where the user is known (api/deps.py, api/web/session.py,
 # api/routes/check.py) and read by the lock. Requests with no user share one turn.
 requester: contextvars.ContextVar[Hashable] = contextvars.ContextVar("requester", default=None)
+
+
+class TooManyWaiting(Exception):
+    """This user already has `most` requests waiting for the scoring slot: this one is refused
+    at once (nothing done, nothing stored), to be sent again when one of them is answered."""
+
+    def __init__(self, most: int):
+        super().__init__(most)
+        self.most = most
 
 
 class FairLock:
     """Like threading.Lock, but waiters get the lock fairly: each user's requests in the order
     they asked, and the users in turn (round robin). A user who has just held the lock goes
     behind every other user waiting, so a small check waits for at most one of another user's
-    long letters, however many that user has sent."""
+    long letters, however many that user has sent.
 
-    def __init__(self) -> None:
+    Each waiting request holds one of the server's threads (anyio's 40 a process), which every
+    other request needs as well, however small (an attacker's review: 50 long checks kept in
+    flight by one user made another's `GET /me` wait 18 s). So at most `most_waiting` of one
+    user's requests wait at once; one more raises TooManyWaiting at once, freeing its thread
+    (answered 429 with Retry-After). Requests with no user are not limited."""
+
+    def __init__(self, most_waiting: int | None = None) -> None:
+        self.most_waiting = config.most_waiting_per_user() if most_waiting is None else most_waiting
         self._guard = threading.Lock()
         self._queues: dict[Hashable, collections.deque[threading.Event]] = {}
         self._turns: collections.deque[Hashable] = collections.deque()  # users waiting, in turn
@@ -32,8 +51,10 @@ class FairLock:
             if not self._held:
                 self._held, self._holder = True, who
                 return
-            turn = threading.Event()
             queue = self._queues.get(who)
+            if who is not None and queue is not None and len(queue) >= self.most_waiting:
+                raise TooManyWaiting(self.most_waiting)
+            turn = threading.Event()
             if queue is None:
                 queue = self._queues[who] = collections.deque()
                 self._turns.append(who)
@@ -70,3 +91,33 @@ class FairLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+RETRY_AFTER_SECONDS = 2
+
+
+def too_many_words(most: int) -> str:
+    return (f"you already have {most} letter{'' if most == 1 else 's'} waiting to be checked, the most one person "
+            "may have waiting at once; nothing was done with this one. Send it again when one of them has been "
+            "answered (in a few seconds: the Retry-After header says when)")
+
+
+async def _too_many(request, exc: TooManyWaiting):
+    from .errors import error_response
+
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if request.url.path.startswith("/api/"):
+        return error_response(429, "too_many_waiting", too_many_words(exc.most), headers=headers)
+    from .web.session import render
+
+    response = render(request, "error.html", {
+        "heading": "You have several letters waiting to be checked",
+        "message": (f"You already have {exc.most} letter{'' if exc.most == 1 else 's'} waiting to be checked, "
+                    "the most one person may have waiting at once, so nothing was done with this one. Wait a "
+                    "few seconds for the others, then go back and try again.")}, 429)
+    response.headers.update(headers)
+    return response
+
+
+def install(app) -> None:
+    app.add_exception_handler(TooManyWaiting, _too_many)

@@ -18,7 +18,7 @@ from .routes import panel
 from .routes import training
 from .routes import check
 from .routes import metrics as metrics_routes
-from . import unavailable
+from . import concurrency, unavailable
 from .security_headers import SecurityHeaders
 from .request_log import RequestLog
 from .root_path import RootPathLinks
@@ -56,6 +56,7 @@ def create_app(database: str | Path | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX, dependencies=checks)
     web.install(app)  # the HTML pages (api/web/)
     unavailable.install(app)  # a locked or full database: 503 with Retry-After, not 500
+    concurrency.install(app)  # one user with too many letters waiting to be checked: 429, Retry-After
     app.include_router(metrics_routes.router)  # GET /metrics (outside /api/v1, where Prometheus looks)
     _cap_error_answers(app)  # after every handler is in place (the pages replace some)
     app.add_middleware(RootPathLinks)  # links under `vcl-qa serve --root-path`

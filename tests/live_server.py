@@ -26,15 +26,16 @@ class LiveServer:
     """`vcl-qa serve` in a child process group; stop() and kill() end only that group."""
 
     def __init__(self, db: Path, workers: int = 1, port: int | None = None, extra_args=(),
-                 log: Path | None = None):
+                 log: Path | None = None, env: dict[str, str] | None = None):
         self.db, self.workers = Path(db), workers
+        self.env = dict(env or {})  # more settings for the server's process (VCL_QA_...)
         self.extra_args, self.log = list(extra_args), log  # more `serve` options; a file for its stderr
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> "LiveServer":
-        env = {**os.environ, "VCL_QA_DB": str(self.db)}
+        env = {**os.environ, **self.env, "VCL_QA_DB": str(self.db)}
         # The real `vcl-qa serve` command (migrates, then runs uvicorn).
         cmd = [sys.executable, "-c", "from vcl_qa.cli import main; main()", "serve",
                "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),

@@ -238,6 +238,12 @@
             "kept in this browser tab: sign in again in this tab and open this letter, and it is offered back.");
         return;
       }
+      if (res.status === 429) {  // this person's other checks are still waiting: try again shortly
+        say("Waiting for your other checks to finish\u2026");
+        window.clearTimeout(timer);
+        timer = window.setTimeout(check, 2000);
+        return;
+      }
       if (!res.ok) {
         say("Not checked: " + ((res.body.error && res.body.error.message) || "something went wrong") + ". Save to check it.");
         return;

@@ -7,12 +7,13 @@ from pathlib import PurePath
 from fastapi import APIRouter, Request
 
 from vcl_qa.errors import LetterError
-from vcl_qa.engine.letter import CONTEXT_FIELDS, decode_text, other_format, read_docx, split_front_matter
+from vcl_qa.engine.letter import CONTEXT_FIELDS, decode_text, other_format, split_front_matter
 from vcl_qa.db import teams
 from vcl_qa.letters import service, store
 from vcl_qa.letters.store import IDEMPOTENCY_KEY
 
 from ..deps import DbDep
+from .. import memory
 from ..deps import scoring_slot
 from .forms import (BEREAVED_LABELS, CATEGORY_LABELS, DECISION_LABELS, FIELD_ORDER, OFFENCE_LABELS,
                     READER_LABELS, WITHDRAWAL_LABELS, context_from_form, form_values)
@@ -120,7 +121,7 @@ def _uploaded_text(upload) -> tuple[str, dict, str | None]:
             raise LetterError(f"{label} is not a Word (.docx) or text (.txt) file: choose the letter's "
                               "Word file.")
         if suffix == ".docx":
-            text, warning = read_docx(data, "upload")
+            text, warning = memory.read_word_file(data, "upload")  # in a child process (api/memory.py)
             meta: dict = {}
         else:
             meta, text = split_front_matter(decode_text(data, "upload"), "upload")
@@ -157,7 +158,10 @@ def check_letter(request: Request, user: StaffOrManager, form: PostedForm, db: D
     upload = form.get("file")
     if upload is not None and getattr(upload, "filename", ""):
         try:
-            text, meta, word_warning = _uploaded_text(upload)
+            # Read under the scoring slot, one file at a time: a Word file within every limit can
+            # take 200 MB to read, and twenty read at once took a server to 4 GB (an attacker's review).
+            with scoring_slot:
+                text, meta, word_warning = _uploaded_text(upload)
             if meta.get("suppress"):  # a kept letter carries no findings set aside unseen
                 raise LetterError("the file's details set findings aside (\u2018suppress\u2019), which a "
                                   "letter kept here cannot carry: take those lines out of the file, then "
