@@ -55,8 +55,17 @@ def check(rule, state: State) -> Iterator[Finding]:
             seen.add(acr)
             if _defined(acr, text, start, end, expansions.get(acr), skip):
                 continue
-            sugg = [f"{expansions[acr]} ({acr})"] if acr in expansions else []
+            sugg = [_explained(expansions[acr], acr, text, start)] if acr in expansions else []
             yield finding(rule, state, start, start + len(acr), suggestions=sugg)
+
+
+def _explained(expansion: str, acr: str, text: str, start: int) -> str:
+    """The words in full with the abbreviation after them in brackets; inside brackets, the words
+    in full alone (a staff review found "(the Victims' Right to Review (VRR) scheme)" written in;
+    square brackets read as a placeholder left in), which explain a later "VRR" as well (`_defined`)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[max(line_start, start - 300):start]
+    return expansion if before.rfind("(") > before.rfind(")") else f"{expansion} ({acr})"
 
 
 @keep_short(maxsize=20_000, longest=LONGEST_KEPT, chars=400_000)
