@@ -864,7 +864,8 @@ def letters_csv(request: Request, user: StaffOrManager, db: DbDep):
     writer.writeheader()
     written = 0
     for rows in service.each_page(db, scoring_slot=scoring_slot, **filters):
-        writer.writerows(exports.letter_rows(rows))
+        differs = agreement.for_letter_rows(db, rows)
+        writer.writerows(exports.letter_rows({**r, "register_differs": differs.get(r["id"])} for r in rows))
         written += len(rows)
     audit.record(db, user.user, "letters.export", "letter", None, {"rows": written})
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",

@@ -71,6 +71,40 @@ def describe(d: dict, register_due: str | None, *, from_letter: bool, urn: str |
             "letter's details. Correct whichever is wrong.")
 
 
+def for_letter_rows(db: Database, letters: list[dict]) -> dict[int, str]:
+    """For a page of letters (store rows: id, team, urn, decision), those whose own details
+    disagree with the register entry they are linked to, each with it in words for a spreadsheet
+    (`row_words`): {letter id: words}. A letters export gave "On time: Yes" from the letter's
+    details where the register, the dashboard and the on-time rate counted the same letter sent
+    late, and said nothing of it (a staff review)."""
+    if "decisions" not in db.table_names():
+        return {}
+    wanted: dict[int, set[int]] = {}  # decision id -> the page's letters linked to it
+    for letter in letters:
+        if letter.get("urn") and letter.get("team"):
+            for e in store.entries_for_case(db, letter["team"], letter["urn"]):
+                if e["decision"] == letter.get("decision"):
+                    wanted.setdefault(e["id"], set()).add(letter["id"])
+    out: dict[int, str] = {}
+    ids = sorted(wanted)
+    for start in range(0, len(ids), 500):  # (SQLite's limit on bound parameters)
+        rows = register.with_status(store.linked_rows(db, ids=ids[start:start + 500]), register.StatusClock())
+        for r in rows:
+            for d in r["letter_disagreements"]:
+                if d["letter_id"] in wanted.get(r["id"], ()):
+                    out[d["letter_id"]] = row_words(d, r)
+    return out
+
+
+def row_words(d: dict, entry: dict) -> str:
+    """One disagreement as a spreadsheet row says it: what the register says and counts, against
+    the letter's details the row's own due date and "On time" come from."""
+    status = labels.label(labels.REGISTER_STATUSES, entry["status"])
+    return (f"The register says {_says(d['fields'], 'register_value')} ({_due(entry['due_date'])}) and counts "
+            f"this letter “{status}”; this row counts from the letter's details "
+            f"({_says(d['fields'], 'letter_value')}). Correct whichever is wrong.")
+
+
 def for_rows(rows: list[dict]) -> list[dict]:
     """Register rows (register.register's, with `letter_disagreements` from the store) with
     each disagreement given the entry's due date and its words (`register_due_date`, `message`)."""

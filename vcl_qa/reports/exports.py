@@ -13,7 +13,8 @@ from vcl_qa.engine.workdays import BEREAVED_WHY, due_date, limit_for, limit_reas
 LETTER_COLUMNS = ("Letter", "Team", "Status", "Decision", "Decision date", "Due date", "Letter date",
                   "Sent date", "Working days late", "On time", "Time limit", "Victim's rights", "Offence",
                   "Version", "Score", "Result", "Status code", "Decision code", "Victim category code",
-                  "Offence code", "Result code", "Score note", "Sent before first saved here")
+                  "Offence code", "Result code", "Score note", "Sent before first saved here",
+                  "Register differs")
 ON_TIME_WORDS = {"yes": "Yes", "no": "No", "not_sent": "Not sent"}
 # "Working days late" for a letter sent after its due date with no working day between (a
 # weekend day or bank holiday): late all the same, so never "0", as the pages say it.
@@ -102,6 +103,10 @@ def letter_row(row: dict) -> dict:
         # word of whoever marked it (the reason, which may name people, is on its page, not here)
         "Sent before first saved here": (f"Yes: first saved here on {row['first_saved_on']}"
                                          if row.get("sent_before_saved") else ""),
+        # the register entry the letter is linked to gives other details (victim's rights, the
+        # decision date, bereaved) and so another due date: what it says and counts, in words
+        # (vcl_qa/decisions/agreement.py for_letter_rows), as the letter's page says it
+        "Register differs": row.get("register_differs") or "",
     }
 
 
