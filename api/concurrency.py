@@ -14,6 +14,10 @@ from vcl_qa import config
 # Who the request is for: set where the user is known (api/deps.py, api/web/session.py,
 # api/routes/check.py) and read by the lock. Requests with no user share one turn.
 requester: contextvars.ContextVar[Hashable] = contextvars.ContextVar("requester", default=None)
+# Whether this request has held the slot already: a request that takes it a second time (mark
+# sent, then read the letter back) is never refused then, since its work is done and saved (a
+# review: "nothing was done" answered after the letter had been marked sent).
+_served: contextvars.ContextVar[bool] = contextvars.ContextVar("served", default=False)
 
 
 class TooManyWaiting(Exception):
@@ -50,9 +54,11 @@ class FairLock:
         with self._guard:
             if not self._held:
                 self._held, self._holder = True, who
+                _served.set(True)
                 return
             queue = self._queues.get(who)
-            if who is not None and queue is not None and len(queue) >= self.most_waiting:
+            if (who is not None and queue is not None and len(queue) >= self.most_waiting
+                    and not _served.get()):
                 raise TooManyWaiting(self.most_waiting)
             turn = threading.Event()
             if queue is None:
@@ -60,6 +66,7 @@ class FairLock:
                 self._turns.append(who)
             queue.append(turn)
         turn.wait()  # release() hands the lock straight to us
+        _served.set(True)
 
     def release(self) -> None:
         with self._guard:

@@ -60,6 +60,41 @@ def test_one_more_than_the_most_waiting_is_refused_at_once_and_others_are_not():
     assert lock.waiting() == 0
 
 
+def test_a_request_that_has_held_the_slot_is_never_refused_its_second_turn():
+    """Mark sent, then read the letter back: the second wait must not answer "nothing was done"
+    after the letter was marked sent (a review's race, with the queue full between the two)."""
+    import contextvars
+
+    lock, results, gate = FairLock(most_waiting=1), [], threading.Event()
+    threads = [_waiter(lock, "ann", results, gate)]
+    _until(lambda: results == [("ann", "held")])
+    threads.append(_waiter(lock, "ann", results, gate))
+    _until(lambda: lock.waiting() == 1)  # Ann's queue is full
+
+    second: list = []
+
+    def request_with_two_turns():
+        requester.set("ann")
+        from api import concurrency
+        concurrency._served.set(True)  # as after its first turn (the letter marked sent)
+        try:
+            with lock:
+                second.append("held")
+        except TooManyWaiting:
+            second.append("refused")
+
+    t = threading.Thread(target=contextvars.copy_context().run, args=(request_with_two_turns,))
+    t.start()
+    _until(lambda: lock.waiting() == 2)  # waiting beyond the most, not refused
+    threads.append(_waiter(lock, "ann", results, gate))  # a new request of hers: refused
+    _until(lambda: ("ann", "refused 1") in results)
+    gate.set()
+    t.join(10)
+    for th in threads:
+        th.join(10)
+    assert second == ["held"]
+
+
 def test_the_most_waiting_is_a_setting(monkeypatch):
     assert FairLock().most_waiting == config.MOST_WAITING_PER_USER == 8
     monkeypatch.setenv("VCL_QA_MOST_WAITING", "3")
