@@ -144,6 +144,18 @@ def post_nominals_as_written() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def post_nominals_or_surnames() -> frozenset[str]:
+    """Letters after a name that are surnames too ("MA", "BA"), as listed (rules/structure.yml)."""
+    return frozenset(str(t) for t in load_yaml("structure.yml").get("post_nominals_or_surnames") or [])
+
+
+@lru_cache(maxsize=1)
+def greeting_titles() -> frozenset[str]:
+    """Titles the greeting check alone knows ("lt", "rabbi"), lower case (rules/structure.yml)."""
+    return frozenset(str(t).lower().rstrip(".") for t in load_yaml("structure.yml").get("greeting_titles") or [])
+
+
+@lru_cache(maxsize=1)
 def title_forms() -> dict[str, str]:
     """Each title's short form to its full form, lower case ("col": "colonel"; rules/structure.yml)."""
     return {str(k).lower().rstrip("."): str(v).lower()

@@ -8,9 +8,9 @@ from typing import Iterator
 
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
 from vcl_qa.engine.result import Finding
-from vcl_qa.engine.structure import (as_written, first_name_titles, impersonal_greetings, surname_at,
-                                     surname_particles, title_forms, title_lists, titles,
-                                     titles_left_out_in_greeting)
+from vcl_qa.engine.structure import (as_written, first_name_titles, greeting_titles, impersonal_greetings,
+                                     post_nominals_or_surnames, surname_at, surname_particles, title_forms,
+                                     title_lists, titles, titles_left_out_in_greeting)
 from vcl_qa.engine.typography import fold
 
 from .base import KindSettings, State, finding, rx
@@ -78,12 +78,17 @@ def _judged(cfg: Settings, line: str, given: str | None, reader: str | None) -> 
         return kept[1]
     victim = _as_greeted(given) if given else given  # ("Okafor, Jane (Ms)": Ms Jane Okafor)
     verdict = _verdict(cfg, line, victim)
+    other = _other_reading(given) if given else None  # "Mrs Ann Lee MA": Lee, or Ma?
+    if verdict == "wrong_name" and other is not None and _verdict(cfg, line, _as_greeted(other)) is None:
+        verdict = None  # the greeting reads the name the other way, as it may be read
     suggestions: tuple[str, ...] = ()
     advice_only = False
     if verdict is not None:
         said_word = re.match(rf"(?i)^({_lead_words(cfg)})\b", line)
         word = said_word.group(1).capitalize() if said_word else cfg.greeting_words[0]
         suggestions = tuple(_suggested(given, reader, word, cfg))
+        if other is not None:  # both readings, as advice: which one is right is the writer's to say
+            suggestions = tuple(dict.fromkeys(tuple(_suggested(other, reader, word, cfg)) + suggestions))
         # "Dear Mr and Mrs Okafor": a button would drop one of the two people greeted; whether
         # the letter is to both is the writer's to say, so the greeting stays advice.
         two = verdict == "wrong_name" and _two_people(cfg.joining_words, _greeted(cfg, line) or "")
@@ -91,7 +96,7 @@ def _judged(cfg: Settings, line: str, given: str | None, reader: str | None) -> 
         # greeting, and a button puts a greeting in place of the whole line (an audit: the thanks,
         # and in another letter an apology, were lost); the writer changes the greeting.
         more = _MORE_THAN_GREETING.search(line)
-        advice_only = two or (bool(victim) and _unsure_case(victim)) or bool(more)
+        advice_only = two or (bool(victim) and _unsure_case(victim)) or bool(more) or other is not None
     answer = (verdict, suggestions, advice_only)
     size = len(line) + len(given or "")
     if size <= LONGEST_KEPT:  # (a hostile greeting of many thousand characters is not kept)
@@ -104,8 +109,10 @@ def greeting_to_insert(cfg: Settings, state: State) -> list[str]:
     la Cruz,"), built from victim_name as a wrong greeting's suggestion is; none without a name,
     or when the line built would not pass this check itself (the advice stays)."""
     victim = _as_greeted(state.letter.context.victim_name or "")
-    if not victim or _unsure_case(victim):
-        return []  # (a name in capitals whose spelling in a letter cannot be told: the advice stays)
+    if not victim or _unsure_case(victim) or _other_reading(state.letter.context.victim_name or ""):
+        # (a name in capitals whose spelling in a letter cannot be told, or whose last word may
+        # be letters after the name or the surname: the advice stays)
+        return []
     word = cfg.missing_greeting_words.get(_language_at_top(state)) or cfg.greeting_words[0]
     line = greeting_suggestion(state, word, cfg)[0] + ","  # (a couple: both, as the details name them)
     if "<" in line or _verdict(cfg, line, victim) is not None:
@@ -208,8 +215,30 @@ def _small_letter(greeted: str, victim: str) -> bool:
 
 def _title_at(tokens: list[str], i: int) -> bool:
     """Is the i-th of a name's lower-case words a title? Not when it is the surname
-    (structure.surname_at): Ms Jane Judge is "Dear Ms Judge"."""
-    return tokens[i] in titles() and not surname_at(tokens, i)
+    (structure.surname_at): Ms Jane Judge is "Dear Ms Judge". A title the greeting check alone
+    knows (rules/structure.yml greeting_titles) only at the start or after another of them ("Lt
+    Col John Ward"; in "Mr Baron Davis" it is a first name)."""
+    if surname_at(tokens, i):
+        return False
+    return tokens[i] in titles() or _greeting_title_at(tokens, i)
+
+
+def _greeting_title_at(lows: list[str], i: int) -> bool:
+    known = greeting_titles()
+    return lows[i] in known and all(t in known for t in lows[:i])
+
+
+def _other_reading(given: str) -> str | None:
+    """The details' name without its last word, when that word may be letters after the name or
+    the surname (rules/structure.yml post_nominals_or_surnames: "Mrs Ann Lee MA", "Mr Mamadou
+    Lamine BA") and a first name and a surname stand before it; else None."""
+    words = given.split()
+    if len(words) < 3 or words[-1].strip(",.") not in post_nominals_or_surnames():
+        return None
+    lows = [w.strip(",.").lower() for w in words[:-1]]
+    if sum(1 for i in range(len(lows)) if not _title_at(lows, i)) < 2:
+        return None
+    return " ".join(words[:-1]).rstrip(" ,")
 
 
 def _same_titles(said: list[str], known: list[str]) -> bool:
@@ -286,7 +315,14 @@ def _ranks() -> frozenset[str]:
 def _listed_titles() -> dict[str, str]:
     """Each title as rules/structure.yml writes it, by its lower case: "mrs": "Mrs", "dc": "DC"."""
     lists = title_lists()
-    return {t.lower().rstrip("."): t.rstrip(".") for t in lists["honorifics"] + lists["ranks"]}
+    listed = [*lists["honorifics"], *lists["ranks"], *load_greeting_titles_as_written()]
+    return {t.lower().rstrip("."): t.rstrip(".") for t in listed}
+
+
+def load_greeting_titles_as_written() -> list[str]:
+    from vcl_qa.engine.rules_data import load_yaml
+
+    return [str(t) for t in load_yaml("structure.yml").get("greeting_titles") or []]
 
 
 @lru_cache(maxsize=1)
@@ -338,8 +374,9 @@ def _title_words(parts: list[str]) -> int:
     """How many of a name's first words are its title: the title before the name, and the ranks
     after it ("Detective Sergeant Amy Lee": 2; but "Professor Sir Ian Wood" is "Professor Wood":
     a "Sir" goes with the first name)."""
-    k = 1 if len(parts) > 1 and parts[0].rstrip(".").lower() in titles() else 0
-    while k and k < len(parts) - 1 and parts[k].rstrip(".").lower() in _ranks():
+    lows = [p.rstrip(".").lower() for p in parts]
+    k = 1 if len(parts) > 1 and (lows[0] in titles() or lows[0] in greeting_titles()) else 0
+    while k and k < len(parts) - 1 and (lows[k] in _ranks() or _greeting_title_at(lows, k)):
         k += 1
     return k
 
