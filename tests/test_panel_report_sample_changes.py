@@ -58,3 +58,22 @@ def test_a_sample_chosen_only_by_hand_is_not_said_to_follow_the_rules(tmp_path):
         "All 2 letters in this sample were chosen by hand by a manager, each with a reason kept on record;")
     assert report.CHOSEN_BY_RULES not in report.render_html(report.build(db, "2025Q1"))
     db.close()
+
+
+def test_a_drawn_letter_taken_out_and_put_back_is_as_drawn_and_a_hand_added_one_taken_out_changes_nothing(tmp_path):
+    """A review: drawn 23 (5 poor), one poor letter taken out and put back: the report said "1
+    letter added ... 4 of 22 letters poor" of a sample identical to the draw."""
+    db, users, ids = seeded_db(tmp_path / "p.db", panel_members=2, q1_letters=24)
+    manager = users["manager"]
+    sampling.draw(db, manager, "2025Q1", seed=7)
+    drawn = sampling.items(db, "2025Q1")
+    poor = next(i for i in drawn if i["verdict"] == "poor")
+    sampling.remove_letter(db, manager, "2025Q1", poor["letter_id"], "taken out by mistake")
+    assert "1 letter taken out" in report.sample_words(report.build(db, "2025Q1"))
+    sampling.add_letter(db, manager, "2025Q1", poor["letter_id"], "put back: it was taken out by mistake")
+    assert report.sample_words(report.build(db, "2025Q1")) == report.CHOSEN_BY_RULES
+    outside = next(i for i in ids if i not in {d["letter_id"] for d in drawn})
+    sampling.add_letter(db, manager, "2025Q1", outside, "the team asked for it")
+    sampling.remove_letter(db, manager, "2025Q1", outside, "added to the wrong period")
+    assert report.sample_words(report.build(db, "2025Q1")) == report.CHOSEN_BY_RULES
+    db.close()

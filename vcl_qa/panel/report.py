@@ -311,13 +311,15 @@ def _sample_changes(db: Database, period: dict) -> dict:
     found poor, letters a manager added by hand (still in it) and letters taken out (each with a
     reason, kept on record). A review: after a manager added one letter and took out a poor one,
     the report still said the letters were chosen by the rules the area agreed, its share found
-    poor 20% (1 of 5) where the draw had given 33% (2 of 6)."""
+    poor 20% (1 of 5) where the draw had given 33% (2 of 6). A drawn letter taken out and put
+    back is drawn again (sampling.add_letter keeps how it was chosen)."""
     rows = db.execute("SELECT reason, verdict, removed_at IS NOT NULL FROM panel_items WHERE period_id = ?",
                       [period["id"]]).fetchall()
     drawn = [verdict for reason, verdict, _ in rows if reason != "manual"]
     return {"drawn": len(drawn), "drawn_poor": sum(1 for v in drawn if v == "poor"),
             "added_by_hand": sum(1 for reason, _, gone in rows if reason == "manual" and not gone),
-            "removed": sum(1 for _, _, gone in rows if gone)}
+            # drawn letters taken out (one added by hand and taken out again changes nothing drawn)
+            "removed": sum(1 for reason, _, gone in rows if gone and reason != "manual")}
 
 
 CHOSEN_BY_RULES = ("The letters were chosen for the panel by the rules the area agreed: every letter the automatic "

@@ -207,7 +207,7 @@ def add_letter(db: Database, user: Any, name: str, letter_id: int, reason: str) 
         raise Conflict(f"letter {letter_id} was sent on {_day_words(letter['sent_date'])}, outside panel period "
                        f"'{name}' ({_day_words(period['start_date'])} to {_day_words(period['end_date'])}); "
                        "add it to a period that covers the day it was sent")
-    existing = db.execute("SELECT id, removed_at FROM panel_items WHERE period_id = ? AND letter_id = ?",
+    existing = db.execute("SELECT id, removed_at, reason FROM panel_items WHERE period_id = ? AND letter_id = ?",
                           [period["id"], letter_id]).fetchone()
     if existing and existing[1] is None:
         raise Conflict(f"letter {letter_id} is already in panel period '{name}'")
@@ -222,8 +222,11 @@ def add_letter(db: Database, user: Any, name: str, letter_id: int, reason: str) 
     with write_tx(db):
         if existing:
             db.execute("DELETE FROM panel_items WHERE id = ?", [existing[0]])
+        # A drawn letter taken out and put back is in the sample as drawn again (the board report
+        # counts it so: a review found it reported as added by hand, the draw one letter short)
+        how = existing[2] if existing and existing[2] in ("verdict", "random") else "manual"
         item_id = _insert_item(db, period["id"], letter, anon, stratum_of(letter, pol["strata"]),
-                               "manual", reason, user, stamp)
+                               how, reason, user, stamp)
         audit.record(db, user, "panel.item.add", "panel_period", period["id"],
                      {"letter_id": letter_id, "reason": reason})
         assign(db, name, pol["raters_per_letter"])
