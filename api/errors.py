@@ -81,7 +81,7 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: _doc(f"Request body over {MAX_REQUEST_BYTES // 1024} KB"),
     422: _doc("A field is missing or not valid; `details` name each field"),
     429: _doc("This user already has letters waiting to be checked, the most one person may have waiting at "
-              "once (8; routes that check or score a letter); nothing was done. Send it again after the "
+              "once (16; routes that check or score a letter); nothing was done. Send it again after the "
               "seconds the Retry-After header gives"),
     503: _doc("The database is busy or cannot be written to just now; nothing was saved. Send it again "
               "after the seconds the Retry-After header gives (POST /letters: with the same Idempotency-Key)"),

@@ -5,6 +5,7 @@ import inspect
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import Depends, FastAPI
 
 from vcl_qa import __version__, config
@@ -40,6 +41,9 @@ def create_app(database: str | Path | None = None) -> FastAPI:
             migrate(db)
         finally:
             db.close()
+        # Threads for the plain `def` routes: enough that one person's requests waiting for the
+        # scoring slot (at most VCL_QA_MOST_WAITING, api/concurrency.py) leave most of them free.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = config.SERVER_THREADS
         yield
 
     # The interactive docs (/docs, /redoc) load their scripts from an outside host: off unless

@@ -1,4 +1,4 @@
-"""At most `VCL_QA_MOST_WAITING` (8) of one person's requests wait for the scoring slot at once;
+"""At most `VCL_QA_MOST_WAITING` (16) of one person's requests wait for the scoring slot at once;
 one more is answered at once, 429 "too many waiting" with Retry-After, nothing done. Each waiting
 request holds one of the server's threads (40 a process), which every other request needs too: an
 attacker's review kept 50 long checks in flight as one user, and another user's `GET /me` waited
@@ -96,7 +96,7 @@ def test_a_request_that_has_held_the_slot_is_never_refused_its_second_turn():
 
 
 def test_the_most_waiting_is_a_setting(monkeypatch):
-    assert FairLock().most_waiting == config.MOST_WAITING_PER_USER == 8
+    assert FairLock().most_waiting == config.MOST_WAITING_PER_USER == 16
     monkeypatch.setenv("VCL_QA_MOST_WAITING", "3")
     assert FairLock().most_waiting == 3
     monkeypatch.setenv("VCL_QA_MOST_WAITING", "0")

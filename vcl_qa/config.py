@@ -9,7 +9,7 @@
 | days letter text and personal details are kept | `VCL_QA_KEEP_LETTERS_DAYS` | 365 (`never`: until purged by hand) |
 | days audit log entries are kept | `VCL_QA_KEEP_AUDIT_DAYS` | 730 (`never`: for good) |
 | millions of characters one person's saves may store in 24 hours | `VCL_QA_DAILY_STORAGE_MB` | 200 |
-| one person's requests that may wait at once to have a letter checked (one more: 429) | `VCL_QA_MOST_WAITING` | 8 |
+| one person's requests that may wait at once to have a letter checked (one more: 429) | `VCL_QA_MOST_WAITING` | 16 |
 | concept classifier model (second opinion, issue 13; `make model` builds it) | `VCL_QA_CONCEPT_MODEL` | `var/models/concepts` in the checkout |
 | the service's clock, in whole seconds from the machine's (for tests: `vcl_qa/clock.py`) | `VCL_QA_CLOCK_OFFSET` | unset: the machine's clock |
 
@@ -96,10 +96,14 @@ LATEST_DATE = dt.date(2099, 12, 31)
 # How long a database call waits for another writer before giving up, in milliseconds.
 BUSY_TIMEOUT_MS = 30_000
 # How many of one user's requests may wait for the scoring slot at once (api/concurrency.py):
-# each waits in one of the server's threads (40 a process), which every other request needs too.
-# One more is answered at once "too many waiting" (429, Retry-After) rather than held in a thread.
-# VCL_QA_MOST_WAITING changes it (a whole number, 1 or more).
-MOST_WAITING_PER_USER = 8
+# each waits in one of the server's threads (SERVER_THREADS a process), which every other
+# request needs too. One more is answered at once "too many waiting" (429, Retry-After) rather
+# than held in a thread. 16: a case system sending letters over 16 connections with one token
+# (tests/test_load.py) is never refused. VCL_QA_MOST_WAITING changes it (a whole number, 1 or more).
+MOST_WAITING_PER_USER = 16
+# Threads a server process serves its plain `def` routes from (anyio's default is 40): room for
+# one person's requests waiting at most, and many times that for everyone else.
+SERVER_THREADS = 100
 
 
 def most_waiting_per_user() -> int:
