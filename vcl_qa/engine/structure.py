@@ -206,7 +206,8 @@ def as_written(victim: str) -> str:
     name = victim.strip()
     after, written = post_nominals(), post_nominals_as_written()
     words = name.split()
-    while len(words) > 2 and (words[-1].strip(",.").lower() in after or _post_nominal(words, written)):
+    while len(words) > 2 and (words[-1].strip(",.").lower() in after or _post_nominal(words, written)
+                              or (words[-1].lower() in ("(hons)", "(hon)") and len(words) > 3)):
         words.pop()
     name = " ".join(words).rstrip(" ,")
     m = _SURNAME_FIRST.match(name)
@@ -214,7 +215,7 @@ def as_written(victim: str) -> str:
         return name
     surname, given = m.group(1).split(), m.group(2).split()
     trailing, note = m.group(3), m.group(4)
-    known = titles()
+    known = titles() | greeting_titles()  # ("WARD, John, Capt" too)
 
     def all_titles(text: str | None) -> bool:
         return bool(text) and all(w.rstrip(".").lower() in known for w in text.split())

@@ -165,9 +165,9 @@ def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
     said = name_tokens(greeted)
     known = name_tokens(victim)
     joining = {w.lower() for w in cfg.joining_words}  # "Mr & Mrs Okafor" as "Mr and Mrs Okafor"
-    said_names = [t for i, t in enumerate(said) if not _title_at(said, i) and t not in joining]
+    said_names = [t for i, t in enumerate(said) if not _title_at(said, i, 1) and t not in joining]
     known_names = [t for i, t in enumerate(known) if not _title_at(known, i) and t not in joining]
-    said_titles = [t for i, t in enumerate(said) if _title_at(said, i)]
+    said_titles = [t for i, t in enumerate(said) if _title_at(said, i, 1)]
     # (a title that goes with the first name, after another title, is not said with the
     # surname: Professor Sir Ian Wood is "Dear Professor Wood")
     known_titles = [t for i, t in enumerate(known) if _title_at(known, i)
@@ -213,26 +213,29 @@ def _small_letter(greeted: str, victim: str) -> bool:
     return False
 
 
-def _title_at(tokens: list[str], i: int) -> bool:
+def _title_at(tokens: list[str], i: int, names_after: int = 2) -> bool:
     """Is the i-th of a name's lower-case words a title? Not when it is the surname
     (structure.surname_at): Ms Jane Judge is "Dear Ms Judge". A title the greeting check alone
-    knows (rules/structure.yml greeting_titles) only at the start or after another of them ("Lt
-    Col John Ward"; in "Mr Baron Davis" it is a first name)."""
+    knows (rules/structure.yml greeting_titles) only at the start or after another of them, and
+    with `names_after` words that are no such title after it: two in the details' name ("Lt Col
+    John Ward"; "Mr Baron Davis" and "Earl Williams" are names), one in a greeting ("Dear Colonel
+    Ward"; in "Dear Earl" it is the first name)."""
     if surname_at(tokens, i):
         return False
-    return tokens[i] in titles() or _greeting_title_at(tokens, i)
+    return tokens[i] in titles() or _greeting_title_at(tokens, i, names_after)
 
 
-def _greeting_title_at(lows: list[str], i: int) -> bool:
+def _greeting_title_at(lows: list[str], i: int, names_after: int = 2) -> bool:
     known = greeting_titles()
-    return lows[i] in known and all(t in known for t in lows[:i])
+    return (lows[i] in known and all(t in known for t in lows[:i])
+            and sum(1 for j in range(i + 1, len(lows)) if lows[j] not in known or surname_at(lows, j)) >= names_after)
 
 
 def _other_reading(given: str) -> str | None:
     """The details' name without its last word, when that word may be letters after the name or
     the surname (rules/structure.yml post_nominals_or_surnames: "Mrs Ann Lee MA", "Mr Mamadou
     Lamine BA") and a first name and a surname stand before it; else None."""
-    words = given.split()
+    words = _name_only(given).split()  # ("Ms Jo Bell BA (Hons)": the note in brackets left out)
     if len(words) < 3 or words[-1].strip(",.") not in post_nominals_or_surnames():
         return None
     lows = [w.strip(",.").lower() for w in words[:-1]]
@@ -375,7 +378,7 @@ def _title_words(parts: list[str]) -> int:
     after it ("Detective Sergeant Amy Lee": 2; but "Professor Sir Ian Wood" is "Professor Wood":
     a "Sir" goes with the first name)."""
     lows = [p.rstrip(".").lower() for p in parts]
-    k = 1 if len(parts) > 1 and (lows[0] in titles() or lows[0] in greeting_titles()) else 0
+    k = 1 if len(parts) > 1 and (lows[0] in titles() or _greeting_title_at(lows, 0)) else 0
     while k and k < len(parts) - 1 and (lows[k] in _ranks() or _greeting_title_at(lows, k)):
         k += 1
     return k
@@ -483,4 +486,13 @@ def _name_only(victim: str) -> str:
     words = name.split()
     if len(words) > 2 and words[0].lower() == "the" and words[1].rstrip(".").lower() in titles():
         name = name.split(None, 1)[1]
+    # a peer's place ("Baroness Smith of Basildon", "Lord Smith of Finsbury"): greeted "Lady
+    # Smith", "Lord Smith" (a review found "Dear Baroness Basildon" written in)
+    peer = _PEER_PLACE.match(name)
+    if peer and peer.group(1).rstrip(".").lower() in _PEERS:
+        name = name[:peer.start(2)].rstrip()
     return name
+
+
+_PEERS = frozenset({"lord", "lady", "baron", "baroness", "viscount", "viscountess", "earl", "countess"})
+_PEER_PLACE = re.compile(r"^(\S+)\s+(?:\S+\s+){0,2}?\S+(\s+of\s+(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+){0,3})$")
