@@ -15,6 +15,7 @@ import pytest
 
 from api.concurrency import FairLock, TooManyWaiting, requester
 from live_server import LiveServer, auth, make_user, sample_payloads, signed_in_client
+from test_fair_scoring import _until  # (waits for a condition, with a time limit)
 from vcl_qa import config
 
 
@@ -31,13 +32,6 @@ def _waiter(lock: FairLock, who, results: list, gate: threading.Event | None = N
     t = threading.Thread(target=work)
     t.start()
     return t
-
-
-def _until(check, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
 
 
 def test_one_more_than_the_most_waiting_is_refused_at_once_and_others_are_not():

@@ -79,14 +79,21 @@ MAX_FINDINGS = 10_000
 DAILY_STORAGE_CHARS = 200_000_000
 
 
+def _whole_number(variable: str) -> int | None:
+    """The environment variable as a whole number, 1 or more; None when unset or empty.
+    ValueError naming it otherwise."""
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{variable} must be a whole number (1 or more), not {raw[:20]!r}")
+    return int(raw)
+
+
 def daily_storage_chars() -> int:
     """DAILY_STORAGE_CHARS, or VCL_QA_DAILY_STORAGE_MB (a whole number of millions)."""
-    raw = os.environ.get("VCL_QA_DAILY_STORAGE_MB", "").strip()
-    if not raw:
-        return DAILY_STORAGE_CHARS
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"VCL_QA_DAILY_STORAGE_MB must be a whole number (1 or more), not {raw[:20]!r}")
-    return int(raw) * 1_000_000
+    given = _whole_number("VCL_QA_DAILY_STORAGE_MB")
+    return DAILY_STORAGE_CHARS if given is None else given * 1_000_000
 
 
 # Dates a letter, decision or period may carry: a sensible range (a typo such as 9999 or 0202
@@ -107,12 +114,9 @@ SERVER_THREADS = 100
 
 
 def most_waiting_per_user() -> int:
-    raw = os.environ.get("VCL_QA_MOST_WAITING", "").strip()
-    if not raw:
-        return MOST_WAITING_PER_USER
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"VCL_QA_MOST_WAITING must be a whole number (1 or more), not {raw[:20]!r}")
-    return int(raw)
+    """MOST_WAITING_PER_USER, or VCL_QA_MOST_WAITING."""
+    given = _whole_number("VCL_QA_MOST_WAITING")
+    return MOST_WAITING_PER_USER if given is None else given
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
