@@ -118,6 +118,7 @@ def test_check_form_errors_are_next_to_fields(page, site):
     _fill_date(page, "letter_date", dt.date(2024, 12, 19))
     page.get_by_role("button", name="Check the letter").click()
     summary = page.locator("#error-summary")
+    summary.wait_for()  # (the answer page: is_visible does not wait, and read the form before it once)
     assert summary.is_visible()
     assert page.evaluate("document.activeElement.id") == "error-summary"
     assert "Paste the letter" in page.locator("#text-error").inner_text()

@@ -150,9 +150,27 @@ def post_nominals_or_surnames() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def greeting_title_list() -> tuple[str, ...]:
+    """Titles the greeting check alone knows, as rules/structure.yml writes them ("Lt", "Rabbi")."""
+    return tuple(str(t) for t in load_yaml("structure.yml").get("greeting_titles") or [])
+
+
+@lru_cache(maxsize=1)
 def greeting_titles() -> frozenset[str]:
-    """Titles the greeting check alone knows ("lt", "rabbi"), lower case (rules/structure.yml)."""
-    return frozenset(str(t).lower().rstrip(".") for t in load_yaml("structure.yml").get("greeting_titles") or [])
+    """greeting_title_list, lower case without a full stop ("lt", "rabbi")."""
+    return frozenset(t.lower().rstrip(".") for t in greeting_title_list())
+
+
+@lru_cache(maxsize=1)
+def peer_titles() -> frozenset[str]:
+    """Peers' titles, lower case (rules/structure.yml peer_titles)."""
+    return frozenset(str(t).lower() for t in load_yaml("structure.yml").get("peer_titles") or [])
+
+
+@lru_cache(maxsize=1)
+def not_a_person() -> re.Pattern:
+    """A victim_name standing for people it does not name (rules/structure.yml not_a_person)."""
+    return re.compile(load_yaml("structure.yml").get("not_a_person") or "(?!)")
 
 
 @lru_cache(maxsize=1)

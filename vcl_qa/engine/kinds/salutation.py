@@ -8,9 +8,10 @@ from typing import Iterator
 
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
 from vcl_qa.engine.result import Finding
-from vcl_qa.engine.structure import (as_written, first_name_titles, greeting_titles, impersonal_greetings,
-                                     post_nominals_or_surnames, surname_at, surname_particles, title_forms,
-                                     title_lists, titles, titles_left_out_in_greeting)
+from vcl_qa.engine.structure import (as_written, first_name_titles, greeting_title_list, greeting_titles,
+                                     impersonal_greetings, not_a_person, peer_titles, post_nominals_or_surnames,
+                                     surname_at, surname_particles, title_forms, title_lists, titles,
+                                     titles_left_out_in_greeting)
 from vcl_qa.engine.typography import fold
 
 from .base import KindSettings, State, finding, rx
@@ -318,14 +319,8 @@ def _ranks() -> frozenset[str]:
 def _listed_titles() -> dict[str, str]:
     """Each title as rules/structure.yml writes it, by its lower case: "mrs": "Mrs", "dc": "DC"."""
     lists = title_lists()
-    listed = [*lists["honorifics"], *lists["ranks"], *load_greeting_titles_as_written()]
+    listed = [*lists["honorifics"], *lists["ranks"], *greeting_title_list()]
     return {t.lower().rstrip("."): t.rstrip(".") for t in listed}
-
-
-def load_greeting_titles_as_written() -> list[str]:
-    from vcl_qa.engine.rules_data import load_yaml
-
-    return [str(t) for t in load_yaml("structure.yml").get("greeting_titles") or []]
 
 
 @lru_cache(maxsize=1)
@@ -462,14 +457,11 @@ def _letter_case(victim: str) -> str:
     return " ".join(out)
 
 
-_NOT_A_PERSON = re.compile(r"(?i)^(the\s+)?(family|families|relatives|estate|executors?|parents?)\s+of\b")
-
-
 def _not_a_person(victim: str) -> bool:
     """Does the details' name stand for people it does not name ("The family of Mr Ali Khan")?
     Then who the letter greets is the writer's to fill in (a staff review found "Dear The family
     of Mr Ali Khan," offered)."""
-    return bool(_NOT_A_PERSON.match(victim))
+    return bool(not_a_person().match(victim))
 
 
 def _unsure_case(victim: str) -> bool:
@@ -489,10 +481,9 @@ def _name_only(victim: str) -> str:
     # a peer's place ("Baroness Smith of Basildon", "Lord Smith of Finsbury"): greeted "Lady
     # Smith", "Lord Smith" (a review found "Dear Baroness Basildon" written in)
     peer = _PEER_PLACE.match(name)
-    if peer and peer.group(1).rstrip(".").lower() in _PEERS:
+    if peer and peer.group(1).rstrip(".").lower() in peer_titles():
         name = name[:peer.start(2)].rstrip()
     return name
 
 
-_PEERS = frozenset({"lord", "lady", "baron", "baroness", "viscount", "viscountess", "earl", "countess"})
 _PEER_PLACE = re.compile(r"^(\S+)\s+(?:\S+\s+){0,2}?\S+(\s+of\s+(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+){0,3})$")
