@@ -162,6 +162,13 @@ def greeting_titles() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def rank_first_words() -> frozenset[str]:
+    """First words of a rank written in full that are also first names, lower case ("group",
+    "lance"; rules/structure.yml rank_first_words)."""
+    return frozenset(str(t).lower() for t in load_yaml("structure.yml").get("rank_first_words") or [])
+
+
+@lru_cache(maxsize=1)
 def peer_titles() -> frozenset[str]:
     """Peers' titles, lower case (rules/structure.yml peer_titles)."""
     return frozenset(str(t).lower() for t in load_yaml("structure.yml").get("peer_titles") or [])

@@ -10,6 +10,7 @@ from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.structure import (as_written, first_name_titles, greeting_title_list, greeting_titles,
                                      impersonal_greetings, not_a_person, peer_titles, post_nominals_or_surnames,
+                                     rank_first_words,
                                      surname_at, surname_particles, title_forms, title_lists, titles,
                                      titles_left_out_in_greeting)
 from vcl_qa.engine.typography import fold
@@ -24,6 +25,8 @@ class Settings(KindSettings):
     missing_message: str
     impersonal_message: str
     wrong_name_message: str
+    # "Dear Okafor" to Ms Jane Okafor: her name, but the surname alone reads as curt.
+    surname_only_message: str = 'The greeting "{text}" greets the victim by surname alone ({name}).'
     # The words a greeting starts with before the name ("Dear", Welsh "Annwyl").
     greeting_words: list[str] = ["Dear"]
     # Words that join two people greeted at once ("Mr and Mrs Okafor", "Ada & Tunde", Welsh "a").
@@ -57,7 +60,8 @@ def check(rule, state: State) -> Iterator[Finding]:
     line = g.text.strip()
     verdict, suggestions, advice_only = _judged(cfg, line, given, state.letter.context.reader)
     if verdict is not None:
-        message = cfg.impersonal_message if verdict == "impersonal" else cfg.wrong_name_message
+        message = {"impersonal": cfg.impersonal_message,
+                   "surname_only": cfg.surname_only_message}.get(verdict, cfg.wrong_name_message)
         f = finding(rule, state, start, end, message=message, suggestions=list(suggestions), name=given)
         f._advice_only = advice_only
         yield f
@@ -80,7 +84,7 @@ def _judged(cfg: Settings, line: str, given: str | None, reader: str | None) -> 
     victim = _as_greeted(given) if given else given  # ("Okafor, Jane (Ms)": Ms Jane Okafor)
     verdict = _verdict(cfg, line, victim)
     other = _other_reading(given) if given else None  # "Mrs Ann Lee MA": Lee, or Ma?
-    if verdict == "wrong_name" and other is not None and _verdict(cfg, line, _as_greeted(other)) is None:
+    if verdict in ("wrong_name", "surname_only") and other is not None and _verdict(cfg, line, _as_greeted(other)) is None:
         verdict = None  # the greeting reads the name the other way, as it may be read
     suggestions: tuple[str, ...] = ()
     advice_only = False
@@ -145,7 +149,8 @@ def _greeted(cfg: Settings, line: str) -> str | None:
 
 def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
     """What is wrong with a greeting line: "impersonal", "wrong_name" (not the victim's name,
-    or not as a greeting takes it), or None."""
+    or not as a greeting takes it), "surname_only" (the surname with no title, from a name with a
+    first name: "Dear Okafor" to Ms Jane Okafor), or None."""
     knight = _first_name_form(victim) if victim else None
     if knight:
         # "Dear Sir John" (or the whole name) greets Sir John Smith, and Professor Sir Ian Wood
@@ -177,6 +182,8 @@ def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
         # "The family of Mr Ali Khan": a member of the family, by a first name or by any title
         # with the family's surname ("Dear Mrs Khan"); who it is, the details do not say
         return None if said_names and (not said_titles or said_names[-1:] == known_names[-1:]) else "wrong_name"
+    if len(said) > 1 and said == known_names and not _small_letter(greeted, victim):
+        return None  # the whole name with no title: "Dear Earl Jones" greets Mr Earl Jones
     ok = bool(said_names) and all(t in known_names for t in said_names)
     if ok and said_titles and known_titles and not _same_titles(said_titles, known_titles):
         ok = False
@@ -189,6 +196,9 @@ def _verdict(cfg: Settings, line: str, victim: str | None) -> str | None:
         ok = False  # "Dear Ms Cruz" is not how to address Ms Anne-Marie de la Cruz
     if ok and _small_letter(greeted, victim):
         ok = False  # "Dear Mrs kowalska-brown": the name as the details give it, "Kowalska-Brown"
+    if (ok and not said_titles and len(known_names) > len(surname) and said_names == [t.rstrip(".") for t in surname]
+            and "," not in victim):  # (a name a case system gives that is not put in order: which is the surname?)
+        return "surname_only"  # ("Dear Jane" and "Dear Jane Okafor" greet her; "Dear Okafor" is curt)
     return None if ok else "wrong_name"
 
 
@@ -227,8 +237,13 @@ def _title_at(tokens: list[str], i: int, names_after: int = 2) -> bool:
 
 
 def _greeting_title_at(lows: list[str], i: int, names_after: int = 2) -> bool:
-    known = greeting_titles()
-    return (lows[i] in known and all(t in known for t in lows[:i])
+    known, first_words = greeting_titles(), rank_first_words()
+    if not all(t in known or t in first_words for t in lows[:i]):
+        return False
+    if lows[i] in first_words and lows[i] not in known:
+        # "Group", "Lance": a title before a rank ("Dear Group Captain Ward"), else a name ("Dear Lance")
+        return i + 1 < len(lows) and not surname_at(lows, i + 1) and _greeting_title_at(lows, i + 1, names_after)
+    return (lows[i] in known
             and sum(1 for j in range(i + 1, len(lows)) if lows[j] not in known or surname_at(lows, j)) >= names_after)
 
 
@@ -251,8 +266,9 @@ def _same_titles(said: list[str], known: list[str]) -> bool:
     the title before it that a greeting leaves out (Lt Col John Ward: "Dear Colonel Ward")."""
     if said == known:
         return True
-    forms = title_forms()
-    said, known = [forms.get(t, t) for t in said], [forms.get(t, t) for t in known]
+    forms = title_forms()  # (a short form may stand for two words: "L/Cpl", Lance Corporal)
+    said = [w for t in said for w in forms.get(t, t).split()]
+    known = [w for t in known for w in forms.get(t, t).split()]
     if said == known:
         return True
     dropped = known[:len(known) - len(said)]
