@@ -183,6 +183,21 @@ def test_clock_on_a_saturday():
     assert clock.status(D(2025, 1, 2), "enhanced", D(2025, 1, 3)).status == "sent_on_time"
 
 
+def test_the_deprecated_signed_count_is_negative_whenever_late(db):
+    """A script reading the deprecated working_days' sign for "late" (as the docs described it)
+    saw 0, as for a letter sent on its due day, when no working day lay past the due date."""
+    store.upsert_many(db, ACTOR, [decisions.record_from_mapping(r) for r in [
+        rec("L1", "discontinued", "2025-01-02", "enhanced"),                           # due Fri 3rd
+        rec("L2", "discontinued", "2025-01-02", "enhanced", letter_date="2025-01-04"),  # sent Saturday
+        rec("L3", "discontinued", "2025-01-02", "enhanced", letter_date="2025-01-03"),  # sent on the due day
+        rec("L4", "discontinued", "2024-12-30", "enhanced", letter_date="2025-01-03"),  # due 31st: 2nd and 3rd late
+    ]])
+    rows = {r["urn"]: r for r in decisions.register(db, today=D(2025, 1, 4))}  # a Saturday
+    assert {u: (r["status"], r["working_days_late"], r["working_days"]) for u, r in rows.items()} == {
+        "L1": ("overdue", 0, -1), "L2": ("sent_late", 0, -1), "L3": ("sent_on_time", 0, 0),
+        "L4": ("sent_late", 2, -2)}
+
+
 def test_digest_lists_open_letters_decided_by_today(filled):
     rows = decisions.digest(filled, today=TODAY, team="north")
     assert [(r["urn"], r["status"]) for r in rows] == [

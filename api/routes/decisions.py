@@ -121,7 +121,7 @@ class DecisionOut(BaseModel):
     working_days_late: int = Field(description="Working days past the due date (overdue or sent late); 0 if not late")
     working_days: int = Field(deprecated=True, description=(
         "Deprecated, kept for one release: use working_days_left and working_days_late. "
-        "Working days left; negative: working days late"))
+        "Working days left; negative: working days late (-1 when late by less than a working day)"))
     sent_on: str | None = Field(description=(
         "The first linked letter went out this day (a letter sent before the decision date is not counted)"))
     letter_warning: str | None = Field(description=(

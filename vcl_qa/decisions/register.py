@@ -200,6 +200,15 @@ class Timeliness:
         """Working days past the due date (overdue, or sent late); 0 when not late."""
         return max(-self.working_days, 0)
 
+    @property
+    def signed_working_days(self) -> int:
+        """The deprecated `working_days`: left, or late when negative. Late with no working day
+        past the due date (a Saturday after a Friday due date) is -1, not 0: its sign is what
+        a script reads it for, and 0 is also a letter sent on its due day."""
+        if self.status in ("sent_late", "overdue"):
+            return min(self.working_days, -1)
+        return self.working_days
+
 
 class StatusClock:
     """Statuses as of one day. Remembers due dates and day counts: a register holds many
@@ -265,7 +274,7 @@ def with_status(rows: Iterable[dict], clock: StatusClock) -> list[dict]:
                     limit_reason=limit_reason(row["victim_category"], row.get("bereaved")),
                     due_date=t.due_date.isoformat(),
                     status=t.status, working_days_left=t.working_days_left,
-                    working_days_late=t.working_days_late, working_days=t.working_days,
+                    working_days_late=t.working_days_late, working_days=t.signed_working_days,
                     sent_on=t.sent_on.isoformat() if t.sent_on else None,
                     letter_warning=_early_letter_words(max(early), decided, t.sent_on is not None,
                                                        recorded_only=max(early) != linked_early)
