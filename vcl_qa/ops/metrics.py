@@ -15,7 +15,6 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from collections import Counter as Tally
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,7 +101,7 @@ class DatabaseFigures:
         from sqlite_utils import Database
 
         from vcl_qa.ops import retention
-        from vcl_qa.ops.status import last_backup
+        from vcl_qa.ops.status import last_backup, register_counts
 
         conn = sqlite3.connect(f"file:{self.path.resolve()}?mode=ro", uri=True, timeout=5)
         add_functions(conn)  # uk_day: retention counts a letter's age by the UK day it was stored
@@ -117,7 +116,7 @@ class DatabaseFigures:
                 letters.add_metric([state], n)
             decisions = GaugeMetricFamily("vcl_qa_decisions", "Decisions in the register needing a "
                                           "letter, by status today.", labels=["status"])
-            for status, n in sorted(self._register_counts(db).items()):
+            for status, n in sorted(register_counts(db).items()):
                 decisions.add_metric([status], n)
             waiting = GaugeMetricFamily("vcl_qa_panel_reviews_waiting",
                                         "Panel reviews assigned and not yet rated.")
@@ -136,16 +135,6 @@ class DatabaseFigures:
             return [letters, decisions, waiting, due, size, backup]
         finally:
             conn.close()
-
-    @staticmethod
-    def _register_counts(db) -> dict[str, int]:
-        from vcl_qa.decisions.register import OPEN, register
-
-        if "decisions" not in db.table_names():
-            return {s: 0 for s in OPEN}
-        tally = Tally({s: 0 for s in OPEN})
-        tally.update(r["status"] for r in register(db) if r["status"] in OPEN)
-        return dict(tally)
 
     @staticmethod
     def _reviews_waiting(conn: sqlite3.Connection) -> int:

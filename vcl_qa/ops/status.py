@@ -159,9 +159,24 @@ def gather(db: Database, path: Path, *, now: dt.datetime | None = None) -> dict:
         "scored_with_older_rules": _scored_with_older_rules(db),
         # the engine's second opinion (engine/classifier.py): without it, the patterns alone
         "classifier": {"path": str(config.concept_model_dir()), "problem": classifier_problem()},
+        # letters to victims the register says are due, due today or overdue, as the morning
+        # digest and /metrics count them (the README's daily check relies on this one)
+        "decisions": register_counts(db, today),
     }
     out["warnings"] = warnings(out, now)
     return out
+
+
+def register_counts(db: Database, today: dt.date | None = None) -> dict[str, int]:
+    """Decisions needing a letter by status as of `today`: due, due_today, overdue."""
+    from vcl_qa.decisions.register import OPEN, register
+
+    counts = {s: 0 for s in OPEN}
+    if "decisions" in db.table_names():
+        for row in register(db, today=today):
+            if row["status"] in counts:
+                counts[row["status"]] += 1
+    return counts
 
 
 def _scored_with_older_rules(db: Database) -> int:
@@ -173,6 +188,10 @@ def _scored_with_older_rules(db: Database) -> int:
 
 def warnings(facts: dict, now: dt.datetime) -> list[str]:
     out = []
+    overdue = (facts.get("decisions") or {}).get("overdue")
+    if overdue:
+        out.append(f"{overdue} {'letter to a victim is' if overdue == 1 else 'letters to victims are'} overdue: "
+                   "the due date has passed and no letter has been sent. `vcl-qa digest` lists them.")
     older = facts.get("scored_with_older_rules")
     if older:
         out.append(f"{older} {'letter was' if older == 1 else 'letters were'} last scored with older rules (or "
@@ -242,6 +261,9 @@ def render(facts: dict, now: dt.datetime | None = None) -> str:
         lines.append(f"Set aside by a restore: {copy['path']} ({_when(copy['made'])}, {_age(age)} ago, "
                      f"{_size(copy['bytes'])}): letter text and names as they were, purged letters' too")
     lines.append("Database changes applied: " + (", ".join(facts["schema"]) or "none"))
+    counts = facts.get("decisions") or {}
+    lines.append(f"Letters the register needs: {counts.get('overdue', 0)} overdue, {counts.get('due_today', 0)} due "
+                 f"today, {counts.get('due', 0)} due later")
     lines.append("Sentence classifier: " + ("not there (see the warning below)" if facts["classifier"]["problem"]
                                             else facts["classifier"]["path"]))
     lines += [f"Warning: {w}" for w in facts["warnings"]] or ["Nothing needs doing."]
