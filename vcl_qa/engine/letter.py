@@ -941,8 +941,9 @@ class _PartCounts:
         source = self.source
         try:
             with package.open(part) as stream:
-                for _, elem in etree.iterparse(stream, events=("end",), resolve_entities=False,
-                                               no_network=True, load_dtd=False, huge_tree=False):
+                reader = etree.iterparse(stream, events=("end",), resolve_entities=False,
+                                         no_network=True, load_dtd=False, huge_tree=False)
+                for _, elem in reader:
                     self.elements += 1
                     tag = elem.tag
                     if tag == _W_NS + "t" and elem.text:
@@ -969,11 +970,26 @@ class _PartCounts:
                     if self.elements > config.MAX_DOCX_ELEMENTS:
                         raise LetterError("the Word file is far larger inside than a letter "
                                           f"(over {config.MAX_DOCX_ELEMENTS:,} elements)", source=source)
+                _refuse_dtd(reader.root, part.filename, source)
         except LetterError:
             raise
         except Exception as exc:  # zlib.error, lzma.LZMAError, BadZipFile (CRC), EOFError,
             # RuntimeError (encrypted), NotImplementedError, lxml's errors, ValueError, OSError
             raise unreadable_docx(_docx_problem(exc, part.filename), source) from None
+
+
+def _refuse_dtd(root, name: str, source: str | None) -> None:
+    """Refuse a part that declares a DTD (`<!DOCTYPE ...>`, with or without entities), which
+    Word never writes. Its entities read differently in different programs: the reader, which
+    never expands them, lost a paragraph that began with one (the letter checked and stored
+    without it), where LibreOffice prints it (an attacker's review). An entity reference other
+    than XML's five predefined ones cannot stand without a DTD (lxml refuses it as broken XML),
+    so refusing every DTD refuses them all; a billion-laughs DTD is refused while it is read."""
+    info = root.getroottree().docinfo if root is not None else None
+    if info is not None and (info.doctype or info.internalDTD is not None or info.externalDTD is not None):
+        raise unreadable_docx(f"its part {_part_name(name)} declares a DTD (<!DOCTYPE ...>), which Word never "
+                              "writes and other programs may read differently (its entities); save the letter "
+                              "again from Word", source)
 
 
 class _TextDatesLoader(yaml.SafeLoader):
