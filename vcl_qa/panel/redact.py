@@ -965,6 +965,13 @@ def redact(text: str, context: LetterContext | None = None, extra_names: Iterabl
     # found in the text made plain as the checks read it (engine/invisible.py), and hidden in
     # the text as written, invisible characters and all.
     bare, places = invisible.plain(text)
+    if context is None or not context.victim_name:
+        # No name in the details: the greeting's name is hidden in every form a given name is
+        # (lower case, capitals, run into other words), not only where the rules find a name
+        # (a review: "Re: Bronwen [NAME]" reached the panel)
+        greeted = _greeted_name(bare, rules)
+        if greeted:
+            extra_names = [*(extra_names or ()), greeted]
     context, extra_names, hide = _plain_details(context, extra_names, hide)
     # Read with a name's apostrophes and hyphens made plain, its accents left out (_accents_plain:
     # "Élan Tiles" is a firm as "Elan Tiles" is; "ELAN" and "the Elans" are a Zoë Élan's), and the
@@ -978,6 +985,27 @@ def redact(text: str, context: LetterContext | None = None, extra_names: Iterabl
         moved = [c._replace(**dict(zip(("start", "end"), places.span(c.start, c.end, len(text))))) for c in spans]
         return _apply(text, moved, rules)
     return _apply(text, _spans(read, context, extra_names, hide, rules, marked), rules)
+
+
+_GREETING_NAME = re.compile(r"(?m)^[ \t]*Dear[ \t]+([^\n,:;!]+)")
+
+
+def _greeted_name(text: str, rules: RedactionRules) -> str | None:
+    """The name after the letter's first "Dear" when it reads as one person's name (one to four
+    words, each capitalised, a title or a surname particle; no impersonal greeting, no "and")."""
+    m = _GREETING_NAME.search(text)
+    if not m:
+        return None
+    words = m.group(1).split()
+    if not 1 <= len(words) <= 4 or words[0].lower().rstrip(".") in rules.impersonal:
+        return None
+    for w in words:
+        low = w.lower().rstrip(".")
+        if not (w[:1].isupper() or low in rules.particles) or low in ("and", "a", "&") or not w.replace("-", "").replace("'", "").replace("’", "").rstrip(".").isalpha():
+            return None
+    if all(w.lower().rstrip(".") in rules.titles for w in words):
+        return None  # ("Dear Sir", "Dear Madam")
+    return " ".join(words)
 
 
 # Marks a name's apostrophe or hyphen is typed with in place of the plain ones: a left or
@@ -1116,7 +1144,7 @@ def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str],
     addresses, header_names = _address_block(doc)
     found += _recipient_organisation(doc)
     names = (_titled(doc) + _pairs(doc) + _surname_pairs(doc) + _alone(doc) + _greeting(doc) + _sign_off(doc)
-             + header_names + _cued_names(doc))
+             + header_names + _cued_names(doc) + _heading_names(doc))
     parts = _known_parts(doc, names, context, extra)
     found += addresses + names + _known_again(doc, parts) + _known_variants(doc, names, context, extra, parts)
     found += _broken_at_line_end(doc, parts[0])
@@ -1281,6 +1309,31 @@ def _cued_names(doc: _Doc) -> list[_Cand]:
                 and not doc.sentence_start(toks[j][0])):
             i = j
         out.append(_Cand(toks[i][0], m.end(1), "name", True))
+    return out
+
+
+# A line that names whom the letter is for or about: "To: Bronwen Castellano", "FAO Mr Kyle
+# Dunn", "Re: Bronwen Castellano - criminal damage" (the name ends at a dash, comma or bracket).
+_HEADING_NAME = re.compile(r"(?im)^[ \t]*(to|fao|f\.a\.o\.?|attn\.?|for the attention of|re|subject|victim|name)"
+                           r"[ \t]*[:.]?[ \t]+([^\n,(\[]{1,80}?)[ \t]*(?:[-–—,(\[]|$)")
+
+
+def _heading_names(doc: _Doc) -> list[_Cand]:
+    """The name on a line that says whom the letter is for or about (_HEADING_NAME): two to four
+    words read as a name with no title; after "Re" or "Subject" only words that are no ordinary
+    word ("Re: Criminal Damage at Harbour Lane" names nobody)."""
+    out = []
+    for m in _HEADING_NAME.finditer(doc.text):
+        start, end = m.span(2)
+        words = _span_of_words(doc, start, end)
+        if len(words) < 2 or len(words) > 4:
+            continue
+        if m.group(1).lower() in ("re", "subject") and any(doc.ordinary(doc.tokens[i][2]) for i in words):
+            continue
+        cand = _name_line(doc, start, end, max_words=4)
+        if cand is None and doc.tokens[words[0]][2].lower() in doc.rules.titles and len(words) > 1:
+            cand = _name_line(doc, doc.tokens[words[1]][0], end, max_words=3)  # "FAO Mr Kyle Dunn"
+        out += [cand] if cand else []
     return out
 
 
@@ -2779,7 +2832,7 @@ def _known_once(doc: _Doc, known: dict[str, str], given: dict[str, str],
             plural = _family_plural(doc, i, surnames)
             if plural:
                 out.append(_Cand(doc.tokens[doc.particles_before(i)][0], e, plural, plural == "name"))
-            joined = _hyphened_given(doc, s, w, given)
+            joined = _hyphened_given(doc, s, w, given) or _camel_given(doc, w, given)
             if joined:
                 out.append(_Cand(s, e, joined, joined == "name"))
             owner = None if plural or joined else _bare_possessive(doc, w, known)
@@ -2800,7 +2853,11 @@ def _known_once(doc: _Doc, known: dict[str, str], given: dict[str, str],
         s, i = toks[first][0], first
         j = i - 1
         if (j >= 0 and _key(toks[j][2]) not in known and doc.namelike(j) and doc.joined(j, i)
-                and "\n" not in doc.text[toks[j][1]:s] and not doc.sentence_start(toks[j][0])):
+                and "\n" not in doc.text[toks[j][1]:s]
+                # (at a sentence's start only a word that is no ordinary word: "Re: Bronwen
+                # Castellano", not "Yesterday Castellano said")
+                and (not doc.sentence_start(toks[j][0]) or not (doc.ordinary(toks[j][2]) or _CONTRACTION.search(toks[j][2])))
+                and toks[j][2].lower() not in doc.rules.months_days):
             out.append(_Cand(toks[j][0], e, "name", True))
             learnt.add(_key(toks[j][2]))
         elif (j >= 0 and kind == "name" and doc.joined(j, i) and "\n" not in doc.text[toks[j][1]:s]
@@ -2808,6 +2865,10 @@ def _known_once(doc: _Doc, known: dict[str, str], given: dict[str, str],
             out.append(_Cand(toks[j][0], e, "name", True))  # "June Patterson": not learnt
     return out, learnt
 
+
+
+# A word with a contraction's ending ("I'm", "We’ll", "Here's"): no first name.
+_CONTRACTION = re.compile(r"['’](?:m|ll|ve|d|re|s|t)$", re.I)
 
 
 def _bare_possessive(doc: _Doc, word: str, known: dict[str, str]) -> str | None:
@@ -2833,7 +2894,7 @@ def _hyphened_given(doc: _Doc, start: int, word: str, given: dict[str, str]) -> 
     also an ordinary word only inside a sentence, not in capitals and of three letters or more,
     and never a month or day ("Price-Tiles paid"; "Long-Term Support" as a heading,
     "FIELD-TESTED", "Co-Op", "June-July", "mid-May" stay)."""
-    if "-" not in word or not given or not word[0].isupper():  # ("mid-May", "pre-Christmas")
+    if "-" not in word or not given:  # ("mid-May", "pre-Christmas": no name in them; "pre-Castellano" has)
         return None
     pieces = word.split("-")
     for i in range(len(pieces)):
@@ -2845,6 +2906,25 @@ def _hyphened_given(doc: _Doc, start: int, word: str, given: dict[str, str]) -> 
             if key in doc.rules.months_days or (doc.ordinary(part) and (
                     len(part) < 3 or part.isupper() or doc.sentence_start(start))):
                 continue  # ("June-July" for a Ms June, "Co-Op" for a Ms Co)
+            return given[key]
+    return None
+
+
+# The pieces of a word written in camel case: "JusticeForBronwen" -> Justice, For, Bronwen.
+_CAMEL_PIECE = re.compile(r"[A-Z][a-z'’]+|[a-z'’]+|[A-Z]+(?![a-z])")
+
+
+def _camel_given(doc: _Doc, word: str, given: dict[str, str]) -> str | None:
+    """`word` runs a word of a name given into others with capitals inside it, as hashtags and
+    page names do ("#JusticeForBronwen", "CastellanoFamily", "MsCastellano" for a Bronwen
+    Castellano): the kind of that name, and the whole word is hidden. A piece of three letters or
+    more that is no ordinary word, month or day ("SmithField" hides nothing for a Ms Field)."""
+    if not given or word.isupper() or word.islower() or not any(c.isupper() for c in word[1:]):
+        return None
+    for piece in _CAMEL_PIECE.findall(word):
+        key = _key(piece)
+        if (len(piece) >= 3 and key in given and key not in doc.rules.particles
+                and key not in doc.rules.months_days and not doc.ordinary(piece)):
             return given[key]
     return None
 

@@ -87,17 +87,38 @@ def _anonymised(db: Database, letter_id: int, hide: list[str] | None = None) -> 
     """The latest version anonymised (with any words a manager chose to hide), with its result
     id (for the findings shown later)."""
     row = db.execute(
-        "SELECT v.id, v.version, v.text, v.context FROM versions v JOIN letters l ON l.id = v.letter_id"
+        "SELECT v.id, v.version, v.text, v.context, l.team FROM versions v JOIN letters l ON l.id = v.letter_id"
         " AND v.version = l.latest_version WHERE l.id = ?", [letter_id]).fetchone()
     if row is None or not row[2]:
         raise Conflict(f"letter {letter_id} has no text to show the panel (purged?)")
     context = json.loads(row[3])
     context.pop("suppress", None)
-    red = redact(row[2], context_from_mapping(context), hide=hide or ())
+    # The register's name for the same case (team and case reference) is hidden too: a letter
+    # stored with no victim_name showed the panel the victim's first name ("Re: Bronwen [NAME]"),
+    # and one whose details spell the name otherwise hid one spelling only (a review).
+    registered = _registered_names(db, row[4], context.get("urn"))
+    extra: list[str] = []
+    for name in registered:
+        if not context.get("victim_name"):
+            context["victim_name"] = name
+        elif name != context["victim_name"]:
+            extra.append(name)
+    red = redact(row[2], context_from_mapping(context), extra_names=extra, hide=hide or ())
     result = db.execute("SELECT id FROM results WHERE version_id = ? ORDER BY id DESC LIMIT 1",
                         [row[0]]).fetchone()
     return {"version": row[1], "text": red.text, "result_id": result[0] if result else None,
             "redactions": json.dumps([list(r) for r in red.replacements])}
+
+
+def _registered_names(db: Database, team: str | None, urn: str | None) -> list[str]:
+    """The victim's names the decisions register holds for this team's case reference, newest
+    first (none for a letter with no case reference, or a register with none)."""
+    if not urn or "decisions" not in db.table_names():
+        return []
+    rows = db.execute("SELECT victim_name, max(updated_at) FROM decisions WHERE team IS ? AND urn = ?"
+                      " AND victim_name IS NOT NULL AND trim(victim_name) != '' GROUP BY victim_name"
+                      " ORDER BY 2 DESC", [team, urn]).fetchall()
+    return [r[0] for r in rows]
 
 
 def _insert_item(db: Database, period_id: int, letter: dict, anon: dict, stratum: str, reason: str,
