@@ -53,10 +53,15 @@
     // (not a line of a paragraph wrapped at 70 characters, as a plain-text e-mail gives it: one
     // that starts with a small letter, or runs on to a next line that starts with one: "I am
     // writing about your neighbour, Mr Keith Dunmore, and the notes left on" / "your door ...")
+    // (nor one that ends with a word no heading ends with, running on to the next line:
+    // "... about the case against" / "Jordan Blake. We have ...": rules/structure.yml
+    // subject_line_never_ends_with)
+    var neverLast = data.subject_line_never_ends_with || [];
     var heading = function (k) {
       var line = lines[k].trim(), next = k + 1 < lines.length ? lines[k + 1].trim() : "";
-      return !SENTENCE_END.test(line) && line.split(/\s+/).length <= (data.subject_line_max_words || SUBJECT_WORDS) &&
-        !/^[a-z]/.test(line) && !/^[a-z]/.test(next);
+      var words = line.split(/\s+/), lastWord = words[words.length - 1].toLowerCase().replace(/[^a-z\u2019']/g, "");
+      return !SENTENCE_END.test(line) && words.length <= (data.subject_line_max_words || SUBJECT_WORDS) &&
+        !/^[a-z]/.test(line) && !/^[a-z]/.test(next) && !(next && neverLast.indexOf(lastWord) >= 0);
     };
     var first = g + 1;
     while (first < lines.length && (blank(first) || any(reference, lines[first].trim()) || heading(first))) {

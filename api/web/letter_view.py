@@ -120,6 +120,7 @@ def greeting_place_data() -> dict[str, Any]:
             "date_line": structure_yml["date_line"],
             # (an area's own rules folder made before this setting: as insert.js's own 15)
             "subject_line_max_words": int(structure_yml.get("subject_line_max_words", 15)),
+            "subject_line_never_ends_with": [str(w).lower() for w in structure_yml.get("subject_line_never_ends_with") or []],
             # (likewise: three times prose_min_words, as greeting.js had it)
             "long_line_min_words": int(structure_yml.get("long_line_min_words", 3 * pats.prose_min_words))}
 # The context fields, as the check form names them (api/templates/check.html).

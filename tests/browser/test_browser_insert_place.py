@@ -159,6 +159,31 @@ def test_the_subject_line_passed_over_is_as_long_as_the_rules_say(page, site):
     assert f"Dear Mrs Hale\nNEW\n{subject}\n" in shorter
 
 
+def test_a_wrapped_first_line_is_not_taken_for_a_subject_line(page, site):
+    """A review: in a letter wrapped at a line length, the decision's paragraph went in after the
+    first line of the first paragraph ("... about the case against" / "Jordan Blake. We have now
+    ..."), which passed for a subject line (no full stop, 13 words), cutting the sentence in two.
+    A line ending with a word no heading ends with runs on: the paragraph goes above it."""
+    letter_id = _draft(site, NO_DECISION)
+    sign_in(page, site["tokens"]["staff"])
+    page.goto(f"/letters/{letter_id}")
+    place = ("([text]) => { var d = JSON.parse(document.getElementById('letter-editor-data').textContent);"
+             " var p = window.VclInsert.place(text, 'NEW', 'opening', d);"
+             " return text.slice(0, p.pos) + p.text + text.slice(p.pos); }")
+    wrapped = ("Private - to be opened by addressee only\n\nDear Mr Pickering\n\nCase details\n"
+               "\u2022\tPerson charged\t\tJordan Blake\n\n"
+               "I am writing from the Crown Prosecution Service (CPS) about the case against\n"
+               "Jordan Blake. We have now finished looking again at all the evidence in the\n"
+               "case. The reasons for our decision are set out below.\n\n"
+               "Our case was that Mr Blake punched you in the car park. The only person who\n"
+               "saw it has moved abroad.\n\nYours sincerely\nSam Staff\n")
+    out = page.evaluate(place, [wrapped])
+    assert "NEW\n\nI am writing from the Crown Prosecution Service (CPS) about the case against\nJordan Blake." in out
+    # a subject line that ends with a name is still passed over
+    subject = wrapped.replace("Case details\n\u2022\tPerson charged\t\tJordan Blake\n", "The case against Jordan Blake\n")
+    assert "The case against Jordan Blake\n\nNEW\n\nI am writing" in page.evaluate(place, [subject])
+
+
 def test_a_paragraph_with_gaps_is_not_offered_a_second_time(page, site):
     """Found using the page: the contact paragraph ("... contact me on [phone number] ...") does
     not clear its finding until its gaps are filled in, and the finding, checked again, offered
