@@ -17,7 +17,8 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vcl_qa.config import MAX_LETTER_BYTES
-from vcl_qa.errors import LetterError
+from vcl_qa.engine.dates import written_otherwise
+from vcl_qa.errors import MOST_PROBLEMS, LetterError
 from vcl_qa.letters.store import Conflict, NotFound
 from vcl_qa.db.users import UserExists
 
@@ -213,7 +214,7 @@ def _plain(e: dict) -> str:
     if kind in ("enum", "literal_error"):
         return f"'{_shown(value)}' is not one of {e.get('ctx', {}).get('expected', 'the allowed values')}"
     if kind.startswith("date"):
-        return f"'{_shown(value)}' is not a real date (use YYYY-MM-DD)"
+        return written_otherwise(value) or f"'{_shown(value)}' is not a real date (use YYYY-MM-DD)"
     if kind.startswith("bool"):
         return f"'{_shown(value)}' is not true or false"
     # A strict field's refusal (api/validation.py): "43" and 43.0 in JSON are not read as 43.
@@ -374,10 +375,9 @@ async def _server_error(request: Request, exc: Exception) -> JSONResponse:
                           headers=dict(SECURITY_HEADERS))
 
 
-# An error answer names at most this many problems (it counts the rest), cuts a field's path and
-# a message to these lengths, and so never echoes a large request back: 30,000 unknown fields
-# in a 488 KB request got a 6 MB answer (review 10b, finding 13).
-MOST_PROBLEMS = 50
+# An error answer names at most MOST_PROBLEMS problems (vcl_qa/errors.py; it counts the rest),
+# cuts a field's path and a message to these lengths, and so never echoes a large request back:
+# 30,000 unknown fields in a 488 KB request got a 6 MB answer (review 10b, finding 13).
 LONGEST_FIELD = 100
 LONGEST_MESSAGE = 400
 SMALL_ANSWER = 16 * 1024  # answers below this are passed on as they are

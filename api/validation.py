@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from vcl_qa import config
+from vcl_qa.engine.dates import written_otherwise
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 
@@ -48,7 +49,7 @@ def day_problem(value: Any) -> str | None:
         if _DAY_AND_TIME.match(value):
             return f"'{_shown(value)}' is a date and time: give the day alone, YYYY-MM-DD"
         if not _DAY.fullmatch(value):
-            return f"'{_shown(value)}' is not a real date (use YYYY-MM-DD)"
+            return written_otherwise(value) or f"'{_shown(value)}' is not a real date (use YYYY-MM-DD)"
         try:
             day = dt.date.fromisoformat(value)
         except ValueError:

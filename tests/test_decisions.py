@@ -537,8 +537,7 @@ def test_import_csv_header_lists_every_problem(db, tmp_path):
     with pytest.raises(LetterError) as info:
         decisions.import_csv(db, write(tmp_path / "bad.csv", "urn,decison,when,victim_category\n"))
     assert [m.split(" (")[0] for _, m in info.value.details] == [
-        "unknown column 'decison'", "unknown column 'when'", "missing column 'decision'",
-        "missing column 'decision_date'", "missing column 'team'"]
+        "unknown columns 'decison' and 'when'", "missing columns 'decision', 'decision_date' and 'team'"]
 
 
 @pytest.mark.parametrize("text,words", [

@@ -11,7 +11,7 @@ from rich.progress import Progress
 
 from vcl_qa.cli import database
 from vcl_qa.decisions import register as decisions
-from vcl_qa.errors import LetterError
+from vcl_qa.errors import MOST_PROBLEMS, LetterError
 
 err = Console(stderr=True)
 
@@ -23,8 +23,9 @@ def import_decisions(file: Path, team: str | None) -> None:
     """Register the decisions in FILE.csv (columns: the letter context fields plus team).
 
     Importing the same file again changes nothing; a corrected row updates its decision.
-    Every problem in a row is listed, not just the first; a row whose team the service does not
-    know (no user, letter or decision has it) fails, naming the team and the teams there are.
+    Every problem in a row is listed, not just the first (the first 50 failed rows, and how many
+    more); a row whose team the service does not know (no user, letter or decision has it)
+    fails, naming the team and the teams there are.
     Exit 0 when every row was registered, 1 when any row failed, 2 when the file is unusable,
     --team is no team, or there is no database.
     """
@@ -40,8 +41,13 @@ def import_decisions(file: Path, team: str | None) -> None:
         err.print(f"{file}: {exc.message}", markup=False, highlight=False)
         sys.exit(2)
     err.print(report.summary(), markup=False, highlight=False)
-    for row, why in report.failed:
+    for row, why in report.failed[:MOST_PROBLEMS]:
         err.print(f"  row {row}: {why}", markup=False, highlight=False)
+    if len(report.failed) > MOST_PROBLEMS:  # as the API's answers: the first 50, and a count
+        more = len(report.failed) - MOST_PROBLEMS
+        err.print(f"  ... and {more:,} more row{'s' if more != 1 else ''} failed, not listed (the first "
+                  f"{MOST_PROBLEMS} are above): put those right and import the file again to see the rest",
+                  markup=False, highlight=False)
     sys.exit(1 if report.failed else 0)
 
 

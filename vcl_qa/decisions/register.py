@@ -644,14 +644,11 @@ def read_csv(path: Path, *, team: str | None = None,
     header = [(h or "").strip().lower() for h in (fieldnames or [])]
     if not any(header):
         raise LetterError("the file is empty: it needs a header row", source=src)
-    problems: list[tuple[str | None, str]] = [
-        (None, f"unknown column '{h}' (allowed: {', '.join(FIELDS)})") for h in header if h not in FIELDS]
-    problems += [(None, f"missing column '{f}' (required: {', '.join(REQUIRED)})")
-                 for f in REQUIRED if f not in header and not (f == "team" and team)]
-    problems += _repeated_columns(header, fieldnames or [])
+    problems = _header_problems(header, fieldnames or [], team)
     if problems:
         raise LetterError.many(problems, src)
     reader.fieldnames = header
+    codes = _codes_for_words()
     records, failed = [], []
     seen: dict[tuple[str, str], tuple[int, dict]] = {}
     while True:
@@ -669,6 +666,9 @@ def read_csv(path: Path, *, team: str | None = None,
         cells = {k: v.strip() for k, v in raw.items() if v is not None and v.strip()}
         if not cells:
             continue  # blank line
+        for name in codes:
+            if name in cells:
+                cells[name] = codes[name].get(_folded(cells[name]), cells[name])
         unknown = _unknown_team(cells.get("team") or team, teams_known)
         try:
             rec = record_from_mapping(cells, team=team)
@@ -691,9 +691,46 @@ def read_csv(path: Path, *, team: str | None = None,
     return records, failed
 
 
+# A header's problems name at most this many columns of a kind (unknown, or the places of one
+# column given again and again), and count the rest: a header of 20,000 unknown columns gave
+# 20,000 problems, each listing the allowed columns, 3.4 MB (100,000: over 60 s and 365 MB).
+COLUMNS_NAMED = 5
+
+
+def _header_problems(header: list[str], as_written: list[str], team: str | None) -> list[tuple[None, str]]:
+    """What is wrong with a header: its unknown columns in one problem (the first few by name,
+    how many more, and the allowed columns once), its missing required columns in another, and
+    each column given twice. Time and length grow with the header, never with its square."""
+    known = set(FIELDS)
+    unknown = [h for h in header if h not in known]
+    problems: list[tuple[None, str]] = []
+    if unknown:
+        problems.append((None, f"{_columns(unknown, 'unknown')} (allowed: {', '.join(FIELDS)})"))
+    missing = [f for f in REQUIRED if f not in header and not (f == "team" and team)]
+    if missing:
+        problems.append((None, f"{_columns(missing, 'missing')} (required: {', '.join(REQUIRED)})"))
+    return problems + _repeated_columns(header, as_written)
+
+
+def _columns(names: list[str], kind: str) -> str:
+    """"unknown column 'when'", "unknown columns 'a' and 'b'", "20,000 unknown columns: 'c0',
+    'c1', 'c2', 'c3', 'c4' and 19,995 more"."""
+    quoted = [f"'{_column_name(n)}'" for n in names[:COLUMNS_NAMED]]
+    if len(names) == 1:
+        return f"{kind} column {quoted[0]}"
+    if len(names) <= COLUMNS_NAMED:
+        return f"{kind} columns {', '.join(quoted[:-1])} and {quoted[-1]}"
+    return f"{len(names):,} {kind} columns: {', '.join(quoted)} and {len(names) - COLUMNS_NAMED:,} more"
+
+
+def _column_name(name: str, most: int = 40) -> str:
+    return name if len(name) <= most else name[:most].rstrip() + "..."
+
+
 def _repeated_columns(header: list[str], as_written: list[str]) -> list[tuple[None, str]]:
     """A column given twice (case and spaces aside): the reader kept the last cell and the other
-    was lost, unsaid ("victim_category,Victim_Category" took the second)."""
+    was lost, unsaid ("victim_category,Victim_Category" took the second). A column given many
+    times names its first places and counts the rest."""
     places: dict[str, list[int]] = {}
     for number, name in enumerate(header, 1):
         if name in FIELDS:
@@ -701,11 +738,35 @@ def _repeated_columns(header: list[str], as_written: list[str]) -> list[tuple[No
     out = []
     for name, numbers in places.items():
         if len(numbers) > 1:
-            where = ", ".join(f"{n} ('{as_written[n - 1]}')" for n in numbers[:-1]) + \
-                f" and {numbers[-1]} ('{as_written[numbers[-1] - 1]}')"
-            times = "twice" if len(numbers) == 2 else f"{len(numbers)} times"
+            shown = [f"{n} ('{_column_name(as_written[n - 1])}')" for n in numbers[:COLUMNS_NAMED]]
+            if len(numbers) <= COLUMNS_NAMED:
+                where = ", ".join(shown[:-1]) + f" and {shown[-1]}"
+            else:
+                where = ", ".join(shown) + f" and {len(numbers) - COLUMNS_NAMED:,} more"
+            times = "twice" if len(numbers) == 2 else f"{len(numbers):,} times"
             out.append((None, f"column '{name}' is given {times}, as columns {where}: "
                               "keep only the one you mean"))
+    return out
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _codes_for_words() -> dict[str, dict[str, str]]:
+    """For the decision and victim_category cells, the code each way of writing it stands for
+    (case and spaces aside): the code itself ("Enhanced", "NOT_CHARGED", "not charged"), and the
+    words the pages and /letters.csv write for it (vcl_qa/labels.py: "Not to charge", "Stop the
+    case (discontinued)", "Standard"), so that the service's own export can be read back in.
+    Anything else is refused, naming the codes, never guessed at."""
+    out: dict[str, dict[str, str]] = {}
+    # a category's words as /letters.csv writes them: the label without its time limit
+    categories = {code: words.rsplit(":", 1)[0] for code, words in labels.categories().items()}
+    for name, table in (("decision", labels.DECISIONS), ("victim_category", categories)):
+        out[name] = {}
+        for code, words in table.items():
+            for said in (code, code.replace("_", " "), words):
+                out[name].setdefault(_folded(said), code)
     return out
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from vcl_qa import config
 from vcl_qa._compiled import CompiledFunction  # methods built by Cython are not fields
+from vcl_qa.engine.dates import written_otherwise
 from vcl_qa.engine.word_lists import WordLists
 from vcl_qa.errors import LetterError
 
@@ -226,7 +227,7 @@ def _plain_error(err: dict[str, Any], data: dict[str, Any]) -> str:
         allowed = err.get("ctx", {}).get("expected", "")
         return f"'{_shown(value)}' is not one of {allowed}"
     if kind.startswith("date"):
-        return f"'{_shown(value)}' is not a real date (use YYYY-MM-DD)"
+        return written_otherwise(value) or f"'{_shown(value)}' is not a real date (use YYYY-MM-DD)"
     if kind.startswith("bool"):
         return f"'{_shown(value)}' is not true or false"
     if kind == "string_too_short":
