@@ -1,6 +1,7 @@
 """A bereaved family is offered paragraphs written for them (`insert_bereaved` in rules/*.yml): a
 staff review found a letter to a mother about her son's death offered "I understand that this
-decision will be disappointing", and Victim Support's paragraph for a victim. Each paragraph,
+decision will be disappointing", and Victim Support's paragraph for a victim; another, a letter
+about a death offered "If anything else happens, please tell the police straight away". Each paragraph,
 put in, clears its finding and raises none; anyone else is offered the paragraphs as before."""
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ Yours sincerely
 Martin Gale
 Crown Prosecutor
 """
-RULES = ["empathy.acknowledgement", "content.support"]
+RULES = ["empathy.acknowledgement", "content.support", "content.future_reporting"]
 
 
 def _score(text: str, bereaved: bool, reader: str = "adult"):

@@ -508,6 +508,18 @@ def test_past_most_checked_the_most_serious_findings_keep_their_buttons():
     ("adult", "We sent a notice of discontinuance to the court.", "discontinuance", []),
     ("adult", "The reasons for discontinuance are set out below.", "discontinuance",
      ["The reasons for stopping the case are set out below."]),
+    # a staff review (thirty-second session): a participle after a noun, a conclusion, the review
+    # right's time, "under review under"; and the same words where the button reads well
+    ("adult", "We read the medical documentation obtained from the hospital.", "obtained", []),
+    ("adult", "The police obtained the film from the shop.", "obtained", ["The police got the film from the shop."]),
+    ("adult", "We have therefore ascertained that there is not enough evidence.", "ascertained", []),
+    ("adult", "We could not ascertain whether he was there.", "ascertain", ["We could not find out whether he was there."]),
+    ("adult", "Going forward, you can ask for this decision to be reviewed.", "Going forward", []),
+    ("adult", "Going forward, we will keep you updated about the case.", "Going forward",
+     ["From now on, we will keep you updated about the case.", "In future, we will keep you updated about the case."]),
+    ("adult", "We keep all cases under review in accordance with the Code for Crown Prosecutors.", "in accordance with", []),
+    ("adult", "We made the decision in accordance with the Code for Crown Prosecutors.", "in accordance with",
+     ["We made the decision under the Code for Crown Prosecutors."]),
 ])
 def test_a_button_never_damages_the_sentence_it_goes_into(reader, sentence, term, want):
     assert sorted(_buttons_applied(reader, sentence, term)) == sorted(want)
