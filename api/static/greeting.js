@@ -10,7 +10,8 @@
    a long line with a sentence ended inside it, are prose too. The greeting
    stands on a line of its own with a blank line after it, and one before it when the line above
    is not blank. A subject heading standing alone just above the first paragraph stays under the
-   greeting, as letters put it ("Dear Mr Nowak," then "The case against Lee Barker").
+   greeting, as letters put it ("Dear Mr Nowak," then "The case against Lee Barker"); in a letter
+   with no blank lines (a Word file's), a heading straight above the first paragraph does too.
    `data` carries the checker's patterns: `header`, `reference_line`, `sign_off`, `bullet`,
    `prose_min_words`, `long_line_min_words`, `titles`, `heading_max_words`, `date_line` (api/web/letter_view.py
    `greeting_place_data`). */
@@ -78,7 +79,12 @@
       // not a line alone: only a "Re:" line, which a Word file's letter (one line a paragraph, no
       // blank lines) puts straight above the first paragraph (a staff review found the greeting
       // put under it there)
-      if ((h === i - 1 || lines[h - 1]) && !subject) { return -1; }
+      // ... and, in such a letter with no blank line above its first paragraph at all, a
+      // heading just above it ("The case against Mr Lane": a staff review found the greeting put
+      // under it, where the docs say above)
+      var noBlank = true;
+      for (var b = 0; b < i; b++) { if (!lines[b]) { noBlank = false; break; } }
+      if ((h === i - 1 || lines[h - 1]) && !subject && !(noBlank && h === i - 1)) { return -1; }
       for (var k = 0; k < h; k++) { if (lines[k]) { earlier = true; break; } }
       var first = line.split(/\s+/)[0].replace(/\.$/, "").toLowerCase();
       if (!earlier || (other(line) && !subject) || /^\d/.test(line) || !/[a-z]/.test(line) || SENTENCE_END.test(line)

@@ -86,6 +86,15 @@ def test_in_a_word_letter_the_greeting_goes_above_its_re_line(page, site):
     assert text == word_style.replace("33LE0419225\n", "33LE0419225\n\nDear Ms de la Cruz,\n\n", 1)
 
 
+def test_in_a_word_letter_the_greeting_goes_above_its_heading(page, site):
+    """Found in a staff review: in a Word file's letter with no blank lines, "The case against Mr
+    Lane" (no "Re:") straight above the first paragraph did not count as a heading, and the
+    greeting went under it; the docs say above, as for a "Re:" line."""
+    word_style = HEADER.replace("\n\n", "\n") + "The case against Mr Lane\n" + BODY.replace("\n\n", "\n")
+    text = _greeting_inserted(page, site, word_style, CONTEXT)
+    assert text == word_style.replace("33LE0419225\n", "33LE0419225\n\nDear Ms de la Cruz,\n\n", 1)
+
+
 def test_with_no_name_there_is_no_button_and_the_advice_stays(page, site):
     context = {k: v for k, v in CONTEXT.items() if k != "victim_name"}
     letter_id = draft(site, HEADER + BODY, context)
