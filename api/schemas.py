@@ -303,6 +303,12 @@ class SentIn(BaseModel):
         "later to record it'). Without it such a day is refused (422, field sent_before_saved_reason). Kept "
         "with the mark, in the audit log entry (letter.sent) and in GET /letters/{id}; not kept when the day "
         "is not before the first save"))
+    base_version: RowId | None = Field(default=None, description=(
+        "The version of the letter the person marking it sent read (GET /letters/{id}: latest_version), as "
+        "base_version is for a new version. When the letter's latest version is another one (someone saved "
+        "a newer version meanwhile), nothing is marked and the answer is 409 (conflict, field base_version), "
+        "naming the latest version, who saved it and when: read it and, if it is the letter that went out, "
+        "send again with its number. Recommended; without it the latest version is marked sent, whatever it is"))
 
 
 class SuppressionRestored(SuppressionCreated):

@@ -260,11 +260,13 @@ def mark_sent(letter_id: PathId, db: DbDep, user: LetterUser, body: SentIn | Non
     Sent on another day than its letter_date, it is scored again as sent that day, and
     `must_fix_left` lists the must-fix problems it went out with, judged for that day (a late
     letter: timeliness.late, and empathy.delay_apology without an apology), as the page's
-    check before sending lists them."""
+    check before sending lists them. With `base_version` (recommended: the version read), a
+    letter whose latest version is another one is not marked (409, field base_version)."""
     check_visible(db, user, letter_id)
     with scoring_slot:
         service.mark_sent(db, user, letter_id, body.sent_date if body else None,
-                          body.sent_before_saved_reason if body else None)
+                          body.sent_before_saved_reason if body else None,
+                          base_version=body.base_version if body else None)
     out = _detail(db, letter_id)
     left = service.must_fix(out["result"])
     if left:

@@ -537,11 +537,12 @@ def _must_fix_view(result: dict, letter: dict) -> list[dict]:
 
 def _send_view(request, db, letter: dict, user, day: dt.date, errors: dict | None = None,
                typed: dict | None = None, status: int = 200, judged: dict | None = None,
-               reason: str = ""):
+               reason: str = "", newer: dict | None = None):
     """The check for the letter as sent on `day`: scored for that day as mark_sent will store it,
     so the due date line and the must-fix problems listed (timeliness.late, the delay apology)
     agree, and the tick is asked for whenever there are any. A day before the letter was first
-    saved here asks why it went out first (`reason`: as typed)."""
+    saved here asks why it went out first (`reason`: as typed). `newer`: the form was opened on
+    an older version (_send_outdated): the latest is shown, with its text."""
     result = judged if judged is not None else _judged(db, letter, day)
     metrics = dict(result.get("metrics") or {})
     facts = letter_view.due_facts({**metrics, "letter_date": day.isoformat()}, "draft", None)
@@ -553,7 +554,7 @@ def _send_view(request, db, letter: dict, user, day: dt.date, errors: dict | Non
         "days": letter_view.days, "today": clock.today(), "score": result.get("score"),
         "checked_day": day.isoformat(), "seen": " ".join(sorted(f["rule"] for f in must_fix)),
         "first_saved": first, "before_saved": day < first or "sent_before_saved_reason" in (errors or {}),
-        "reason": reason,
+        "reason": reason, "newer": newer,
     }, status, user=user)
 
 
@@ -596,6 +597,15 @@ def mark_sent(request: Request, letter_id: int, user: StaffOrManager, form: Post
     letter = _load(db, user, letter_id)
     typed = {p: str(form.get(f"sent_date-{p}", "") or "").strip() for p in ("day", "month", "year")}
     reason = str(form.get("sent_before_saved_reason", "") or "")
+    # The version the page showed (a form without it, opened before this field existed, marks
+    # the latest as before). Checked first: the date and the must-fix problems are the latest
+    # version's, which the sender has not read, and a page shown again for another error would
+    # carry the newer version's number without a word.
+    opened = _version_number(form.get("base_version"))
+    try:
+        service.refuse_outdated_send(db, store.letter_row(db, letter_id), opened)
+    except service.SendOutdated as exc:
+        return _send_outdated(request, db, user, exc, form, typed, reason)
     try:
         raw = date_from_form(form, "sent_date")
         day = dt.date.fromisoformat(raw) if raw else service.default_sent_date(db, letter_id)
@@ -630,7 +640,9 @@ def mark_sent(request: Request, letter_id: int, user: StaffOrManager, form: Post
         return _send_view(request, db, letter, user, day, errors, typed_back, 400, judged=judged, reason=reason)
     try:
         with scoring_slot:  # sending on another day than the letter date scores it again
-            service.mark_sent(db, user.user, letter_id, day, reason)
+            service.mark_sent(db, user.user, letter_id, day, reason, base_version=opened)
+    except service.SendOutdated as exc:  # a version saved since the check above
+        return _send_outdated(request, db, user, exc, form, typed, reason)
     except LetterError as exc:
         field = "sent_before_saved_reason" if exc.field == "sent_before_saved_reason" else "sent_date"
         return _send_view(request, db, letter, user, day,
@@ -642,6 +654,38 @@ def mark_sent(request: Request, letter_id: int, user: StaffOrManager, form: Post
                      {"must_fix_left": len(must_fix), "rules": sorted({f["rule"] for f in must_fix}),
                       "sent_date": day.isoformat()})
     return redirect(f"/letters/{letter_id}?saved=sent")
+
+
+def _send_outdated(request, db, user, exc: service.SendOutdated, form, typed: dict, reason: str):
+    """The send form was opened on another version (`exc.base`) than the letter's latest: nothing
+    is marked (409). The check before sending is shown again for the latest version, with its
+    text, a link to what changed, who saved it and when, so that the sender reads it and marks
+    it sent again (the form now carries that version); the date and reason typed are kept, the
+    tick is asked for again for the problems this version has."""
+    letter = _load(db, user, exc.letter_id)
+    day = service.default_sent_date(db, letter["id"])
+    try:  # the day typed, when it is one the letter can be marked sent on
+        raw = date_from_form(form, "sent_date")
+        if raw:
+            service.check_sent_date(letter.get("context") or {}, raw)
+            day = dt.date.fromisoformat(raw)
+    except (ValueError, LetterError):
+        pass
+    when = f" on {letter_view.when(exc.saved_at)}" if exc.saved_at else ""
+    if exc.base < exc.latest:
+        happened = (f"{_saver(user, exc.author)} saved version {exc.latest} of this letter{when}, after you "
+                    f"opened version {exc.base} to mark it as sent")
+    else:  # the letter went back (a restore), or no such version
+        happened = (f"version {exc.base}, which you opened, is not held any more: the letter is at version "
+                    f"{exc.latest}, saved by {exc.author or 'someone'}{when}")
+    message = (f"Nothing was marked as sent: {happened}. The letter changed since you opened this page. "
+               f"This page now shows version {exc.latest}: read it, and if it is the letter that went out, "
+               "mark it as sent again.")
+    newer = {"version": exc.latest, "base": exc.base if 1 <= exc.base < exc.latest else None,
+             "author": "you" if exc.author and exc.author == user.name else exc.author,
+             "text": letter["versions"][-1]["text"] or ""}
+    return _send_view(request, db, letter, user, day, {"newer-version": message},
+                      typed if any(typed.values()) else None, 409, reason=reason, newer=newer)
 
 
 @router.post("/letters/{letter_id}/unsent")

@@ -354,18 +354,60 @@ def _check_open(row: dict) -> None:
         raise Conflict(store.sent_words(row), field="status")
 
 
+class SendOutdated(Conflict):
+    """Marking sent the version the sender read (`base`) when the letter's latest is another
+    one (saved meanwhile, or a restore took it back): recording it would say a version went out
+    that nobody marking it had read. Nothing is marked (the API answers 409, the page shows the
+    latest version and asks again)."""
+
+    def __init__(self, letter_id: int, base: int, latest: int, author: str | None, saved_at: str | None,
+                 restored: bool = False):
+        self.letter_id, self.base, self.latest, self.author, self.saved_at = letter_id, base, latest, author, saved_at
+        self.restored = restored
+        saved = f"saved{_by_when(author, saved_at)}"
+        if restored:
+            why = (f"letter {letter_id} has no version {base} now: it was made after the backup the database "
+                   f"was restored from, and the letter is back at version {latest} ({saved})")
+        elif base > latest:
+            why = f"letter {letter_id} has no version {base}: its latest is version {latest} ({saved})"
+        else:
+            why = (f"letter {letter_id} is now at version {latest} ({saved}), not version {base}, which was "
+                   "read before marking it sent")
+        super().__init__(f"{why}; nothing was marked. Read version {latest} and, if that is the letter that "
+                         f"went out, mark it sent again with base_version {latest}", field="base_version")
+
+
+def refuse_outdated_send(db: Database, row: dict, base_version: int | None) -> None:
+    """SendOutdated when `base_version` (the version read before marking the letter sent) is
+    given and is not the letter's latest (a letters row). A letter already sent is left to
+    record_sent to refuse as such; without `base_version` nothing is checked (older clients)."""
+    if base_version is None or row["status"] == "sent" or base_version == row["latest_version"]:
+        return
+    latest = row["latest_version"]
+    raise SendOutdated(row["id"], base_version, latest, *store.version_author(db, row["id"], latest),
+                       restored=latest < base_version <= (row.get("version_floor") or 0))
+
+
 def mark_sent(db: Database, user: Any, letter_id: int, sent_date: dt.date | None = None,
-              before_saved_reason: Any = None, *, imported: bool = False) -> dict:
+              before_saved_reason: Any = None, *, imported: bool = False,
+              base_version: int | None = None) -> dict:
     """Mark the letter sent (by default on its own letter_date, else today). When the day it
     went out is not the letter_date it was scored with, it is scored again as sent that day
     (timeliness and the delay apology depend on it). A day before the letter was first saved
     here needs `before_saved_reason` (check_before_saved), kept with the mark; `imported`:
-    `vcl-qa import --sent`, whose date is the file's letter_date, asks for none."""
+    `vcl-qa import --sent`, whose date is the file's letter_date, asks for none.
+    `base_version`: the version the person marking it read; when the letter's latest is
+    another (someone saved a newer one meanwhile), nothing is marked (SendOutdated). Checked
+    again inside the write (the letter's state, latest version included, must not have moved),
+    so a version saved at the same moment is never the one recorded as sent unread."""
     sent = sent_date.isoformat() if sent_date else None
     for _ in range(ATTEMPTS):
         state = store.letter_state(db, letter_id)
         row = store.letter_row(db, letter_id)
         store.refuse_purged(row)
+        # before the date checks: those read the latest version's details, which the sender
+        # did not see
+        refuse_outdated_send(db, row, base_version)
         context = store.previous_context(db, letter_id, row["latest_version"])
         today = clock.today().isoformat()
         sent = sent or min(context.get("letter_date") or today, today)
