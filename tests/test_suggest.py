@@ -520,6 +520,9 @@ def test_past_most_checked_the_most_serious_findings_keep_their_buttons():
     ("adult", "We keep all cases under review in accordance with the Code for Crown Prosecutors.", "in accordance with", []),
     ("adult", "We made the decision in accordance with the Code for Crown Prosecutors.", "in accordance with",
      ["We made the decision under the Code for Crown Prosecutors."]),
+    # the same button after an abbreviation is written out first (the order of presses changed it)
+    ("adult", "In accordance with the Victims' Right to Review (VRR) scheme, you can ask us to look again.",
+     "In accordance with", ["Under the Victims' Right to Review (VRR) scheme, you can ask us to look again."]),
 ])
 def test_a_button_never_damages_the_sentence_it_goes_into(reader, sentence, term, want):
     assert sorted(_buttons_applied(reader, sentence, term)) == sorted(want)
