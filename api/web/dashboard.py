@@ -83,11 +83,16 @@ def _teams(db) -> list[str]:
 # the pages (forms.date_from_form, as the letters list and the register read theirs); a link with
 # one ISO date (`date_from=2024-12-01`: other pages', and the dashboard's own) still works.
 DATE_WORDS = {"date_from": "The From date", "date_to": "The To date", "as_of": "The 'Figures as on' date"}
+# The decisions page's names for the same two filters (its due_from and due_to are the
+# dashboard's From and To, docs/decisions.md): a link moved from one page to the other keeps its
+# dates. Before, the dashboard ignored them and showed every team's figures, unsaid (a review).
+SAME_FILTER = {"due_from": "date_from", "due_to": "date_to"}
+SAME_FILTER_WORDS = {"due_from": "The 'due from' date", "due_to": "The 'due to' date"}
 
 
 def _day(q, name: str, errors: dict, typed: dict) -> dt.date | None:
     """The date of one filter (None when left empty); a message in `errors` when it is wrong."""
-    label = DATE_WORDS[name]
+    label = DATE_WORDS.get(name) or SAME_FILTER_WORDS[name]
     try:
         raw = date_from_form(q, name)
     except ValueError as exc:  # typed in the boxes: what is missing, or not a real date
@@ -117,6 +122,8 @@ def filters_from(request: Request, db) -> tuple[dict, dict[str, str], dict[str, 
         errors["decision"] = "Choose a decision from the list."
     for key in DATE_WORDS:
         out[key] = _day(q, key, errors, typed)
+    for other, key in SAME_FILTER.items():
+        _same_filter(q, other, key, out, errors, typed)
     if out["as_of"] and not register.EARLIEST <= out["as_of"] <= register.LATEST:
         errors["as_of"] = (f"Figures as on {labels.long_date(out['as_of'])}: choose a day between "
                            f"{labels.long_date(register.EARLIEST)} and {labels.long_date(register.LATEST)}.")
@@ -131,6 +138,57 @@ def filters_from(request: Request, db) -> tuple[dict, dict[str, str], dict[str, 
         errors["date_to"] = (f"The To date ({labels.long_date(out['date_to'])}) is before the From date "
                              f"({labels.long_date(out['date_from'])}). Change one of them.")
     return out, errors, typed
+
+
+def _same_filter(q, other: str, key: str, out: dict, errors: dict, typed: dict) -> None:
+    """`due_from` or `due_to` (the decisions page's name) as the dashboard's own `key`; refused
+    beside the box when both are given with different dates, never one of them dropped."""
+    said: dict[str, str] = {}
+    day = _day(q, other, said, typed)
+    if said:
+        errors.setdefault(key, said[other])
+        return
+    if day is None or key in errors:
+        return
+    if out[key] is not None and out[key] != day:
+        own = DATE_WORDS[key]
+        errors[key] = (f"{own} ({labels.long_date(out[key])}) and {other} ({labels.long_date(day)}) are the same "
+                       f"filter ({other} is the decisions page's name for it), given two different dates. "
+                       "Give one of them.")
+        return
+    out[key] = day
+    typed[key] = typed[other]
+
+
+def date_boxes(q) -> dict[str, dict[str, str]]:
+    """What each date's boxes show: as typed, else from the link's date, under the dashboard's
+    name or the decisions page's (SAME_FILTER)."""
+    boxes = {k: date_parts(q, k) for k in DATE_WORDS}
+    for other, key in SAME_FILTER.items():
+        if not any(boxes[key].values()):
+            boxes[key] = date_parts(q, other)
+    return boxes
+
+
+def filters_words(f: dict) -> str:
+    """Which filters the figures are for, in words ('Team north; decision: Not to charge; from
+    Monday 1 December 2025 to Tuesday 31 March 2026'), or that they are for everything."""
+    parts = []
+    if f["team"]:
+        parts.append(f"team {f['team']}")
+    if f["decision"]:
+        parts.append(f"decision: {labels.DECISIONS[f['decision']]}")
+    low, high = f["date_from"], f["date_to"]
+    if low and high:
+        parts.append(f"from {labels.long_date(low)} to {labels.long_date(high)}")
+    elif low:
+        parts.append(f"from {labels.long_date(low)}")
+    elif high:
+        parts.append(f"to {labels.long_date(high)}")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def _register(db, f: dict) -> timeliness.Timeliness | None:
@@ -148,7 +206,7 @@ def _letter_filters(f: dict) -> dict:
 def dashboard_page(request: Request, user: Manager, db: DbDep):
     f, errors, typed = filters_from(request, db)
     ctx = {"filters": f, "typed": typed, "errors": errors, "teams": _teams(db), "decisions": labels.DECISIONS,
-           "date_parts": {k: date_parts(request.query_params, k) for k in DATE_WORDS},
+           "date_parts": date_boxes(request.query_params), "filters_words": "" if errors else filters_words(f),
            "query": request.url.query, "verdict_colours": VERDICT_COLOURS}
     if errors:
         return render(request, "dashboard.html", ctx, 400, user)
