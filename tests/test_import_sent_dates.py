@@ -98,3 +98,33 @@ def test_submit_refuses_to_store_a_new_letter_as_sent_after_today(db):
                         sent_date=TODAY.isoformat())
     assert db.execute("SELECT status, sent_date FROM letters WHERE id = ?", [ok["id"]]).fetchone() == \
         ("sent", TODAY.isoformat())
+
+
+def test_an_import_never_marks_sent_a_version_someone_saved_since(tmp_path):
+    """A review (thirty-second session): `--sent` marked the letter's latest version sent, so a
+    version saved on the pages after the file was imported would be recorded as the one that went
+    out. The file's own version is marked, or nothing: the file is reported, the letter left a
+    draft for its writer to check."""
+    from vcl_qa.db import open_db
+
+    folder = tmp_path / "imp"
+    folder.mkdir()
+    letter_file(folder / "a.txt", letter_date=DECIDED)
+    db = tmp_path / "vcl_qa.db"
+    assert cli(db, "import", str(folder), "--team", "north").returncode == 0  # stored as a draft
+    conn = open_db(db)
+    try:
+        letter_id = conn.execute("SELECT id FROM letters").fetchone()[0]
+        from vcl_qa.db.users import add_user
+
+        staff = add_user(conn, "sam-staff", "staff", "north")[0]
+        service.submit(conn, staff, BODY.replace("\nYours", "\nThank you for your patience.\n\nYours", 1),
+                       {"decision": "discontinued", "decision_date": DECIDED.isoformat(),
+                        "letter_date": DECIDED.isoformat(), "victim_category": "standard", "urn": "N6",
+                        "victim_name": "Mr Tomasz Nowak"}, team="north", letter_id=letter_id, base_version=1)
+    finally:
+        conn.close()
+    out = cli(db, "import", str(folder), "--sent", "--team", "north")
+    assert out.returncode == 1, out.stderr
+    assert "version 2 was saved since by someone on the pages or through the API" in said(out)
+    assert letters(db) == [("a.txt", "draft", None, 2)]

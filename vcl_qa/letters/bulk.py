@@ -136,7 +136,7 @@ def _import_one(db: Database, actor: Actor, report: ImportReport, rel: str, text
     _v, last_hash, last_ctx, _a = imported[-1]
     if last_hash == _hash(text) and last_ctx == ctx:  # unchanged since it was last imported
         if sent_date and stored["status"] != "sent":
-            _mark_sent(db, actor, letter_id, sent_date)
+            _mark_sent(db, actor, letter_id, sent_date, _v)
             report.marked_sent.append((rel, letter_id, sent_date))
         else:
             report.skipped.append(rel)
@@ -158,7 +158,7 @@ def _import_one(db: Database, actor: Actor, report: ImportReport, rel: str, text
                          source=rel, base_version=latest_version, counted=False)
     report.versions.append((rel, letter_id, out["version"]))
     if sent_date:
-        _mark_sent(db, actor, letter_id, sent_date)
+        _mark_sent(db, actor, letter_id, sent_date, out["version"])
         report.marked_sent.append((rel, letter_id, sent_date))
 
 
@@ -180,10 +180,17 @@ def _check_sent(ctx: dict, sent_date: str) -> None:
                       field="letter_date")
 
 
-def _mark_sent(db: Database, actor: Actor, letter_id: int, sent_date: str) -> None:
+def _mark_sent(db: Database, actor: Actor, letter_id: int, sent_date: str, version: int) -> None:
+    """Mark the file's version sent: not another one someone saved on the pages meanwhile (that
+    one is theirs, not the file's: it is left a draft, and the file reported as failed)."""
     try:
         # the file's letter_date, not a person's word: no reason asked for a day before it was stored
-        service.mark_sent(db, actor, letter_id, dt.date.fromisoformat(sent_date), imported=True)
+        service.mark_sent(db, actor, letter_id, dt.date.fromisoformat(sent_date), imported=True,
+                          base_version=version)
+    except service.SendOutdated as exc:
+        raise service.Conflict(f"stored as letter {letter_id}, but --sent did not mark it as sent: version "
+                               f"{exc.latest} was saved since by someone on the pages or through the API, "
+                               "and it is not the file's; check it on the letter's page and mark it sent there") from None
     except LetterError as exc:
         raise LetterError(f"stored as letter {letter_id}, but --sent could not mark it as sent: "
                           f"{exc.message}") from None
