@@ -448,7 +448,10 @@ def render_csv(data: dict) -> str:
                      f" problem; {r['unanswered']} not answered (not counted)"),
                     "rule_precision", r["rule"]])
     for c in data["comments"]:
-        w.writerow(["What the panel said", c["band_label"], c["overall"], "", "", c["comment"], "comment", c["band"]])
+        # Value: how many times the comment was given in the band, the row's figure as in every
+        # other row (it was the overall rating given with it, read as a count: a review); the
+        # rating, labelled, with the case in Detail after the comment, as the page words them.
+        w.writerow(["What the panel said", c["band_label"], c["times"], "", "", comment_detail(c), "comment", c["band"]])
     if data.get("purged_letters"):
         w.writerow(["Summary", "Letters purged under the retention rules since", data["purged_letters"], "", "",
                     purged_words(data["purged_letters"]), "summary", "purged"])
@@ -457,6 +460,16 @@ def render_csv(data: dict) -> str:
         w.writerow(["Training", "Staff who have passed every exercise", t["completed"], "", "", t["line"],
                     "training", "completed"])
     return buf.getvalue()
+
+
+def comment_detail(c: dict) -> str:
+    """A comment as the CSV's Detail gives it: the words in quotes, then what the page says under
+    them ("“ok” (given 6 times in this band, first rated 4 out of 5 overall; Stop the case
+    (discontinued), assault)")."""
+    rated = (f"given {c['times']} times in this band, first rated {c['overall']} out of 5 overall"
+             if c["times"] > 1 else f"given once in this band, rated {c['overall']} out of 5 overall")
+    case = c["decision_words"] + (f", {c['offence_words']}" if c["offence"] else "")
+    return f"“{c['comment']}” ({rated}; {case})"
 
 
 def _cell(value: Any) -> Any:
