@@ -437,18 +437,23 @@ def change_words(request: Request, letter_id: int, user: StaffOrManager, form: P
     return _save(request, letter_id, user, db, text[:start] + value + text[end:], {}, "changed", latest)
 
 
+def _moved_words(user, author: str | None, saved_at: str | None, seen: int, latest: int, why: str = "") -> str:
+    """What happened to the letter since the page opened version `seen` (`why`: what it was
+    opened for, " to mark it as sent"): who saved which version and when, or that the version
+    opened is not held any more (a restore took the letter back, or no such version)."""
+    when = f" on {letter_view.when(saved_at)}" if saved_at else ""
+    if seen < latest:
+        return f"{_saver(user, author)} saved version {latest} of this letter{when}, after you opened version {seen}{why}"
+    return (f"version {seen}, which you opened, is not held any more: the letter is at version "
+            f"{latest}, saved by {author or 'someone'}{when}")
+
+
 def _change_outdated(request, letter_id: int, user, db, seen: int, latest: int):
     """A one-click change pressed on a page of version `seen` when the letter is at `latest`:
     nothing is changed (the change was worked out for the sentence as it was in `seen`), and the
     page, now showing the latest version, says who saved it and what to do."""
     author, saved_at = store.version_author(db, letter_id, latest)
-    when = f" on {letter_view.when(saved_at)}" if saved_at else ""
-    if seen < latest:
-        happened = (f"{_saver(user, author)} saved version {latest} of this letter{when}, "
-                    f"after you opened version {seen}")
-    else:  # the letter went back (a restore), or no such version
-        happened = (f"version {seen}, which you opened, is not held any more: the letter is at version "
-                    f"{latest}, saved by {author or 'someone'}{when}")
+    happened = _moved_words(user, author, saved_at, seen, latest)
     message = (f"Nothing was changed: {happened}. The change was worked out for the words around it "
                f"in version {seen}, which may read differently now. This page now shows version "
                f"{latest}: read it, and use the change there if it is still offered.")
@@ -671,13 +676,7 @@ def _send_outdated(request, db, user, exc: service.SendOutdated, form, typed: di
             day = dt.date.fromisoformat(raw)
     except (ValueError, LetterError):
         pass
-    when = f" on {letter_view.when(exc.saved_at)}" if exc.saved_at else ""
-    if exc.base < exc.latest:
-        happened = (f"{_saver(user, exc.author)} saved version {exc.latest} of this letter{when}, after you "
-                    f"opened version {exc.base} to mark it as sent")
-    else:  # the letter went back (a restore), or no such version
-        happened = (f"version {exc.base}, which you opened, is not held any more: the letter is at version "
-                    f"{exc.latest}, saved by {exc.author or 'someone'}{when}")
+    happened = _moved_words(user, exc.author, exc.saved_at, exc.base, exc.latest, " to mark it as sent")
     message = (f"Nothing was marked as sent: {happened}. The letter changed since you opened this page. "
                f"This page now shows version {exc.latest}: read it, and if it is the letter that went out, "
                "mark it as sent again.")

@@ -194,6 +194,19 @@ def _by_when(author: str | None, saved_at: str | None) -> str:
     return by + (f" on {clock.uk_when(saved_at)}, UK time" if saved_at else "")
 
 
+def _version_moved(letter_id: int, base: int, latest: int, author: str | None, saved_at: str | None,
+                   restored: bool, based: str) -> str:
+    """Why version `base` is not the letter's now (`based`: what was done on it, "this text was
+    based on"): a restore took it back (`restored`), no such version, or a newer one saved."""
+    saved = f"saved{_by_when(author, saved_at)}"
+    if restored:
+        return (f"letter {letter_id} has no version {base} now: it was made after the backup the database "
+                f"was restored from, and the letter is back at version {latest} ({saved})")
+    if base > latest:
+        return f"letter {letter_id} has no version {base}: its latest is version {latest} ({saved})"
+    return f"letter {letter_id} is now at version {latest} ({saved}), not version {base}, which {based}"
+
+
 class NewerVersion(Conflict):
     """The text was written on a version that is no longer the latest: saving it would throw
     away the changes someone else saved meanwhile (the API answers 409, the page shows both)."""
@@ -204,14 +217,7 @@ class NewerVersion(Conflict):
         # `restored`: `base` was handed out before a restore that took the letter back (its
         # version_floor): not newer work by someone else, and not held here any more.
         self.restored = restored
-        if restored:
-            why = (f"letter {letter_id} has no version {base} now: it was made after the backup the database "
-                   f"was restored from, and the letter is back at version {latest} (saved{_by_when(author, saved_at)})")
-        elif base > latest:
-            why = f"letter {letter_id} has no version {base}: its latest is version {latest} (saved{_by_when(author, saved_at)})"
-        else:
-            why = (f"letter {letter_id} is now at version {latest} (saved{_by_when(author, saved_at)}), not version "
-                   f"{base}, which this text was based on")
+        why = _version_moved(letter_id, base, latest, author, saved_at, restored, "this text was based on")
         super().__init__(f"{why}; nothing was saved. Read version {latest}, bring your changes into it and "
                          f"save again with base_version {latest}", field="base_version")
 
@@ -364,15 +370,7 @@ class SendOutdated(Conflict):
                  restored: bool = False):
         self.letter_id, self.base, self.latest, self.author, self.saved_at = letter_id, base, latest, author, saved_at
         self.restored = restored
-        saved = f"saved{_by_when(author, saved_at)}"
-        if restored:
-            why = (f"letter {letter_id} has no version {base} now: it was made after the backup the database "
-                   f"was restored from, and the letter is back at version {latest} ({saved})")
-        elif base > latest:
-            why = f"letter {letter_id} has no version {base}: its latest is version {latest} ({saved})"
-        else:
-            why = (f"letter {letter_id} is now at version {latest} ({saved}), not version {base}, which was "
-                   "read before marking it sent")
+        why = _version_moved(letter_id, base, latest, author, saved_at, restored, "was read before marking it sent")
         super().__init__(f"{why}; nothing was marked. Read version {latest} and, if that is the letter that "
                          f"went out, mark it sent again with base_version {latest}", field="base_version")
 
