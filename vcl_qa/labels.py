@@ -109,6 +109,17 @@ def short_month_words(month: str) -> str:
     return f"{day:%b} {day.year}"
 
 
+def date_range_words(low: str | None, high: str | None, both: str = "from {} to {}", low_only: str = "from {}",
+                     high_only: str = "to {}") -> str | None:
+    """A filter's dates in words ("from Monday 1 December 2025 to Tuesday 31 March 2026"; the
+    pages' filter lines), each form given with {} for the day(s); None with neither date."""
+    if low and high:
+        return both.format(long_date(low), long_date(high))
+    if low:
+        return low_only.format(long_date(low))
+    return high_only.format(long_date(high)) if high else None
+
+
 def label(table: dict[str, str], code: str | None) -> str:
     """The plain words for a code; an unknown code is shown as it is, never dropped."""
     if code is None:
@@ -118,5 +129,5 @@ def label(table: dict[str, str], code: str | None) -> str:
 
 __all__ = ["VERDICTS", "DIMENSIONS", "SEVERITIES", "DECISIONS", "OFFENCES", "READERS", "LANGUAGES",
            "LETTER_STATUSES",
-           "REGISTER_STATUSES", "categories", "label", "long_date", "month_words", "rule_title", "short_month_words",
+           "REGISTER_STATUSES", "categories", "date_range_words", "label", "long_date", "month_words", "rule_title", "short_month_words",
            "working_days"]

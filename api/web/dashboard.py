@@ -178,13 +178,9 @@ def filters_words(f: dict) -> str:
         parts.append(f"team {f['team']}")
     if f["decision"]:
         parts.append(f"decision: {labels.DECISIONS[f['decision']]}")
-    low, high = f["date_from"], f["date_to"]
-    if low and high:
-        parts.append(f"from {labels.long_date(low)} to {labels.long_date(high)}")
-    elif low:
-        parts.append(f"from {labels.long_date(low)}")
-    elif high:
-        parts.append(f"to {labels.long_date(high)}")
+    dates = labels.date_range_words(f["date_from"], f["date_to"])
+    if dates:
+        parts.append(dates)
     if not parts:
         return ""
     text = "; ".join(parts)

@@ -121,13 +121,10 @@ def filters_words(f: dict, *, staff: bool) -> str | None:
         parts.append(f"team {f['team']}")
     if f.get("decision"):
         parts.append(f"decision: {labels.DECISIONS[f['decision']]}")
-    low, high = f.get("due_from"), f.get("due_to")
-    if low and high:
-        parts.append(f"due from {labels.long_date(low)} to {labels.long_date(high)}")
-    elif low:
-        parts.append(f"due on or after {labels.long_date(low)}")
-    elif high:
-        parts.append(f"due on or before {labels.long_date(high)}")
+    dates = labels.date_range_words(f.get("due_from"), f.get("due_to"), "due from {} to {}",
+                                    "due on or after {}", "due on or before {}")
+    if dates:
+        parts.append(dates)
     if not parts:
         return None
     text = "; ".join(parts)
