@@ -78,3 +78,22 @@ def test_ordinary_words_stay(text):
                  "JusticeForAll", "Yesterday", "mid-May", "pre-Christmas"):
         if word in text:
             assert word in out, (word, out)
+
+
+@pytest.mark.parametrize("written", [
+    "Re: Bronwyn Castelano", "I am sorry, Bronwyn, that this has taken so long.", "Castelano told us.",
+    "Ms Castellanno told us.", "We spoke to Ms Catsellano.", "The CASTELANO family was told.",
+])
+def test_the_victims_name_spelt_one_letter_out_is_hidden(written):
+    """A review: with "Ms Bronwen Castellano" given, "Re: Bronwyn Castelano" and "I am sorry,
+    Bronwyn," reached the panel as written: drafts misspell the name (the greeting check flags
+    it in the letter; the panel's copy must hide it all the same)."""
+    out = redact("Dear Ms Castellano\n\n" + written + END, LetterContext(victim_name="Ms Bronwen Castellano")).text
+    assert not re.search(r"(?i)bronw|castel|ellan", out), out
+
+
+def test_a_word_one_letter_from_the_name_that_is_an_ordinary_word_or_a_month_stays():
+    out = redact("Dear Ms Marsh\n\nThe hearing in March was moved. The Harsh words he used were recorded." + END,
+                 LetterContext(victim_name="Ms Jane Marsh")).text
+    assert "The hearing in March was moved." in out and "The Harsh words" in out, out
+    assert "Marsh" not in out, out

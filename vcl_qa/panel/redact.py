@@ -2838,6 +2838,8 @@ def _known_once(doc: _Doc, known: dict[str, str], given: dict[str, str],
             owner = None if plural or joined else _bare_possessive(doc, w, known)
             if owner:  # "causing Serens death": hidden whole, as "Mr Treachers car" is
                 out.append(_Cand(s, e, owner, owner == "name"))
+            elif not (plural or joined) and _misspelt_given(doc, w, given):
+                out.append(_Cand(s, e, "name", True))
             continue
         if not w[0].isupper():
             if (w.islower() and given.get(key) and len(w) >= 3 and key not in doc.rules.particles
@@ -2908,6 +2910,35 @@ def _hyphened_given(doc: _Doc, start: int, word: str, given: dict[str, str]) -> 
                 continue  # ("June-July" for a Ms June, "Co-Op" for a Ms Co)
             return given[key]
     return None
+
+
+def _misspelt_given(doc: _Doc, word: str, given: dict[str, str]) -> bool:
+    """`word` is a word of a name given spelt one letter out ("Castelano", "Bronwyn" for a
+    Bronwen Castellano: a letter left out, added, changed, or two swapped), as drafts misspell the
+    name the checks then flag: hidden as a [NAME], whose owner is not known for sure (a "Samul"
+    in a letter to a Samuel may be someone else: never tagged the victim). Five letters or more,
+    capitalised, no ordinary word, month or day ("March" is no Marsh)."""
+    if not given or len(word) < 5 or not word[0].isupper() or not word.isalpha():
+        return False
+    key = _key(word)
+    if key in given or key in doc.rules.months_days or doc.ordinary(word):
+        return False
+    return any(len(name) >= 5 and abs(len(name) - len(key)) <= 1 and _one_letter_out(key, name) for name in given)
+
+
+def _one_letter_out(a: str, b: str) -> bool:
+    """Are `a` and `b` one letter apart: one changed, left out or added, or two side by side swapped?"""
+    if a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1:]
 
 
 # The pieces of a word written in camel case: "JusticeForBronwen" -> Justice, For, Bronwen.
