@@ -85,11 +85,11 @@ def test_the_page_says_which_filters_its_figures_are_for(site):
 
 @pytest.mark.parametrize("params, field, message", [
     ({"date_from": "2024-12-01", "due_from": "2024-11-01"}, "date_from",
-     "The From date (Sunday 1 December 2024) and due_from (Friday 1 November 2024) are the same filter "
-     "(due_from is the decisions page's name for it), given two different dates. Give one of them."),
+     "The From date was given twice, as Sunday 1 December 2024 and as Friday 1 November 2024 (the second in a "
+     "link made on the decisions page). Choose one date and press Show."),
     ({"date_to": "2024-12-31", "due_to-day": "30", "due_to-month": "12", "due_to-year": "2024"}, "date_to",
-     "The To date (Tuesday 31 December 2024) and due_to (Monday 30 December 2024) are the same filter "
-     "(due_to is the decisions page's name for it), given two different dates. Give one of them."),
+     "The To date was given twice, as Tuesday 31 December 2024 and as Monday 30 December 2024 (the second in a "
+     "link made on the decisions page). Choose one date and press Show."),
     ({"due_from": "2024-02-30"}, "date_from",
      "The 'due from' date ('2024-02-30') is not a date: type the day, month and year, for example 27 3 2025."),
     ({"due_from": "2025-03-01", "due_to": "2025-01-31"}, "date_to",

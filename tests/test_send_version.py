@@ -165,7 +165,8 @@ def test_page_a_send_form_opened_on_an_older_version_is_refused_and_shows_the_ne
         said = summary(r.text)
         assert "Nothing was marked as sent: Bob Manager saved version 2 of this letter on " in said
         assert "after you opened version 1 to mark it as sent" in said
-        assert "The letter changed since you opened this page" in said
+        assert "The letter changed since you opened this page" not in said  # (it said the same twice)
+        assert "This page now shows version 2: read it" in said
         assert "This page now shows version 2: read it, and if it is the letter that went out, mark it as sent again" in said
         assert 'href="#newer-version"' in r.text
         newer = r.text[r.text.index('id="newer-version"'):]
@@ -207,7 +208,7 @@ def test_page_ones_own_save_in_another_tab_is_said_as_such(server, api):
         save_v2(api, letter_id)  # Ann, through the API (another tab, another program)
         r = ann.post(f"/letters/{letter_id}/sent", data=form)
         assert r.status_code == 409
-        assert "You, in another tab or window, saved version 2 of this letter" in summary(r.text)
+        assert "Nothing was marked as sent: you, in another tab or window, saved version 2 of this letter" in summary(r.text)
         assert "Version 2, as you saved it" in page_words(r.text)
     assert sent_row(server, letter_id)[0] == "draft"
 

@@ -152,9 +152,9 @@ def _same_filter(q, other: str, key: str, out: dict, errors: dict, typed: dict) 
         return
     if out[key] is not None and out[key] != day:
         own = DATE_WORDS[key]
-        errors[key] = (f"{own} ({labels.long_date(out[key])}) and {other} ({labels.long_date(day)}) are the same "
-                       f"filter ({other} is the decisions page's name for it), given two different dates. "
-                       "Give one of them.")
+        # (in the page's words, not the address's names: staff never see "due_from")
+        errors[key] = (f"{own} was given twice, as {labels.long_date(out[key])} and as {labels.long_date(day)} "
+                       "(the second in a link made on the decisions page). Choose one date and press Show.")
         return
     out[key] = day
     typed[key] = typed[other]

@@ -443,7 +443,9 @@ def _moved_words(user, author: str | None, saved_at: str | None, seen: int, late
     opened is not held any more (a restore took the letter back, or no such version)."""
     when = f" on {letter_view.when(saved_at)}" if saved_at else ""
     if seen < latest:
-        return f"{_saver(user, author)} saved version {latest} of this letter{when}, after you opened version {seen}{why}"
+        who = _saver(user, author)
+        who = who[:1].lower() + who[1:] if who in ("You, in another tab or window,", "Someone else") else who
+        return f"{who} saved version {latest} of this letter{when}, after you opened version {seen}{why}"
     return (f"version {seen}, which you opened, is not held any more: the letter is at version "
             f"{latest}, saved by {author or 'someone'}{when}")
 
@@ -677,7 +679,7 @@ def _send_outdated(request, db, user, exc: service.SendOutdated, form, typed: di
     except (ValueError, LetterError):
         pass
     happened = _moved_words(user, exc.author, exc.saved_at, exc.base, exc.latest, " to mark it as sent")
-    message = (f"Nothing was marked as sent: {happened}. The letter changed since you opened this page. "
+    message = (f"Nothing was marked as sent: {happened}. "
                f"This page now shows version {exc.latest}: read it, and if it is the letter that went out, "
                "mark it as sent again.")
     newer = {"version": exc.latest, "base": exc.base if 1 <= exc.base < exc.latest else None,
