@@ -120,6 +120,14 @@ def date_range_words(low: str | None, high: str | None, both: str = "from {} to 
     return high_only.format(long_date(high)) if high else None
 
 
+def filters_line(team: str | None, decision: str | None, dates: str | None) -> str | None:
+    """Which filters a page's figures are for, in words ('Team north; decision: Not to charge;
+    from Monday 1 December 2025 to ...'; `dates`: date_range_words), or None when none is on."""
+    parts = [f"team {team}" if team else "", f"decision: {DECISIONS[decision]}" if decision else "", dates or ""]
+    text = "; ".join(p for p in parts if p)
+    return text[:1].upper() + text[1:] if text else None
+
+
 def label(table: dict[str, str], code: str | None) -> str:
     """The plain words for a code; an unknown code is shown as it is, never dropped."""
     if code is None:
@@ -129,5 +137,5 @@ def label(table: dict[str, str], code: str | None) -> str:
 
 __all__ = ["VERDICTS", "DIMENSIONS", "SEVERITIES", "DECISIONS", "OFFENCES", "READERS", "LANGUAGES",
            "LETTER_STATUSES",
-           "REGISTER_STATUSES", "categories", "date_range_words", "label", "long_date", "month_words", "rule_title", "short_month_words",
+           "REGISTER_STATUSES", "categories", "date_range_words", "filters_line", "label", "long_date", "month_words", "rule_title", "short_month_words",
            "working_days"]

@@ -173,18 +173,7 @@ def date_boxes(q) -> dict[str, dict[str, str]]:
 def filters_words(f: dict) -> str:
     """Which filters the figures are for, in words ('Team north; decision: Not to charge; from
     Monday 1 December 2025 to Tuesday 31 March 2026'), or that they are for everything."""
-    parts = []
-    if f["team"]:
-        parts.append(f"team {f['team']}")
-    if f["decision"]:
-        parts.append(f"decision: {labels.DECISIONS[f['decision']]}")
-    dates = labels.date_range_words(f["date_from"], f["date_to"])
-    if dates:
-        parts.append(dates)
-    if not parts:
-        return ""
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:]
+    return labels.filters_line(f["team"], f["decision"], labels.date_range_words(f["date_from"], f["date_to"])) or ""
 
 
 def _register(db, f: dict) -> timeliness.Timeliness | None:

@@ -116,19 +116,9 @@ def _link(f: dict, **changes) -> str:
 def filters_words(f: dict, *, staff: bool) -> str | None:
     """Which filters are on, in words ('Team north; decision: Not to charge; due from Monday
     1 December 2025 to Saturday 28 February 2026'), or None when none is."""
-    parts = []
-    if f["team"] and not staff:
-        parts.append(f"team {f['team']}")
-    if f.get("decision"):
-        parts.append(f"decision: {labels.DECISIONS[f['decision']]}")
     dates = labels.date_range_words(f.get("due_from"), f.get("due_to"), "due from {} to {}",
                                     "due on or after {}", "due on or before {}")
-    if dates:
-        parts.append(dates)
-    if not parts:
-        return None
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:]
+    return labels.filters_line(None if staff else f["team"], f.get("decision"), dates)
 
 
 # Where the register page stands, carried by its "Previous page" and "Next page" links: the rows

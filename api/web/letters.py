@@ -375,12 +375,17 @@ UNSAVED_MESSAGES = {
 }
 
 
-def _saver(user, author: str | None) -> str:
+def _saver(user, author: str | None, *, mid_sentence: bool = False) -> str:
     """Who saved the newer version, as the person refused reads it: their own name would read as
-    someone else with it; it was them, in another tab or window."""
+    someone else with it; it was them, in another tab or window (`mid_sentence`: after a colon,
+    "you" and "someone else" in small letters)."""
     if author and author == user.name:
-        return "You, in another tab or window,"
-    return author or "Someone else"
+        who = "You, in another tab or window,"
+    elif author:
+        return author
+    else:
+        who = "Someone else"
+    return who[:1].lower() + who[1:] if mid_sentence else who
 
 
 def _newer_version(request, letter_id: int, user, db, exc, text: str, opened: int):
@@ -443,9 +448,7 @@ def _moved_words(user, author: str | None, saved_at: str | None, seen: int, late
     opened is not held any more (a restore took the letter back, or no such version)."""
     when = f" on {letter_view.when(saved_at)}" if saved_at else ""
     if seen < latest:
-        who = _saver(user, author)
-        who = who[:1].lower() + who[1:] if who in ("You, in another tab or window,", "Someone else") else who
-        return f"{who} saved version {latest} of this letter{when}, after you opened version {seen}{why}"
+        return f"{_saver(user, author, mid_sentence=True)} saved version {latest} of this letter{when}, after you opened version {seen}{why}"
     return (f"version {seen}, which you opened, is not held any more: the letter is at version "
             f"{latest}, saved by {author or 'someone'}{when}")
 

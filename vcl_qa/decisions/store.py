@@ -351,6 +351,17 @@ def entries_for_case(db: Database, team: str, urn: str) -> list[dict]:
         " ORDER BY id", [team, urn, team, urn]))
 
 
+def victim_names_for_case(db: Database, team: str | None, urn: str) -> list[str]:
+    """The victim's names the team's register entries for a case reference give (found as
+    `entries_for_case` finds them: any letter case, a purged letter's pseudonym by urn_key),
+    the most recently changed first; none purged."""
+    rows = db.execute(
+        "SELECT victim_name, max(updated_at) FROM decisions WHERE team IS ? AND (urn = ? OR urn_key = ?)"
+        " AND victim_name IS NOT NULL AND trim(victim_name) != '' GROUP BY victim_name ORDER BY 2 DESC",
+        [team, urn, _key(urn)]).fetchall()
+    return [r[0] for r in rows]
+
+
 def count_rows(db: Database, *, team: str | None = None, urn: str | None = None,
                decision: str | None = None, decided_from: str | None = None,
                decided_to: str | None = None) -> int:

@@ -988,10 +988,9 @@ def _refuse_dtd(root, name: str, source: str | None) -> None:
     so refusing every DTD refuses them all; a billion-laughs DTD is refused while it is read."""
     info = root.getroottree().docinfo if root is not None else None
     if info is not None and (info.doctype or info.internalDTD is not None or info.externalDTD is not None):
-        raise unreadable_docx("it holds code that Word never writes, which programs read differently, so what "
-                              "it says cannot be relied on: open it in Word, save it again as a Word document "
-                              f"(.docx) and choose it again (for whoever looks after your computers: its part "
-                              f"{_part_name(name)} declares a DTD, <!DOCTYPE ...>)", source)
+        raise unreadable_docx("it holds code that Word never writes. To check it, open it in Word, save it again "
+                              "as a Word document (.docx) and choose it again (for whoever looks after your "
+                              f"computers: its part {_part_name(name)} declares a DTD, <!DOCTYPE ...>)", source)
 
 
 class _TextDatesLoader(yaml.SafeLoader):

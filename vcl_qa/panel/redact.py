@@ -280,6 +280,8 @@ class RedactionRules:
     first_names: frozenset[str]
     surnames: frozenset[str]  # common surnames that are no English word
     spoken_to: re.Pattern  # what follows a name and a comma when it is spoken to ("grace, I want")
+    heading_name: re.Pattern  # a line whose name says whom the letter is for or about ("To: ...")
+    heading_about: frozenset[str]  # of its opening words, those after which only unusual words are a name
     not_list_names: frozenset[str]  # never a name in a list after "and" ("... and I'm")
     hyphen_compounds: frozenset[str]  # "x-ray", "t-shirt": words, not an initial and a name
     not_alone: frozenset[str]
@@ -557,6 +559,8 @@ def load_rules() -> RedactionRules:
                                                       for w in data.get("spoken_to_followers") or ["(?!)"])
                              + r")\b"),
         not_list_names=frozenset(_key(str(w)) for w in data.get("not_list_names") or []),
+        heading_name=_heading_regex(data.get("heading_cues") or []),
+        heading_about=frozenset(str(w).lower() for w in data.get("heading_cues_about") or []),
         hyphen_compounds=_low(data.get("hyphen_compounds")),
         not_alone=_low(data.get("not_alone_names")),
         common_words=_low(data.get("common_word_names")),
@@ -987,6 +991,7 @@ def redact(text: str, context: LetterContext | None = None, extra_names: Iterabl
     return _apply(text, _spans(read, context, extra_names, hide, rules, marked), rules)
 
 
+# The words after "Dear" on a greeting line (the greeting's name: `_greeting`, `_greeted_name`).
 _GREETING_NAME = re.compile(r"(?m)^[ \t]*Dear[ \t]+([^\n,:;!]+)")
 
 
@@ -1312,10 +1317,13 @@ def _cued_names(doc: _Doc) -> list[_Cand]:
     return out
 
 
-# A line that names whom the letter is for or about: "To: Bronwen Castellano", "FAO Mr Kyle
-# Dunn", "Re: Bronwen Castellano - criminal damage" (the name ends at a dash, comma or bracket).
-_HEADING_NAME = re.compile(r"(?im)^[ \t]*(to|fao|f\.a\.o\.?|attn\.?|for the attention of|re|subject|victim|name)"
-                           r"[ \t]*[:.]?[ \t]+([^\n,(\[]{1,80}?)[ \t]*(?:[-–—,(\[]|$)")
+def _heading_regex(cues: list) -> re.Pattern:
+    """A line that opens with one of `cues` (rules/redaction.yml heading_cues) and names whom the
+    letter is for or about: "To: Bronwen Castellano", "FAO Mr Kyle Dunn", "Re: Bronwen
+    Castellano - criminal damage" (the name ends at a dash, comma or bracket)."""
+    words = "|".join(r"[ \t]+".join(re.escape(w) for w in str(c).split())
+                     for c in sorted(cues, key=lambda c: -len(str(c)))) or "(?!)"
+    return re.compile(rf"(?im)^[ \t]*({words})[ \t]*[:.]?[ \t]+([^\n,(\[]{{1,80}}?)[ \t]*(?:[-–—,(\[]|$)")
 
 
 def _heading_names(doc: _Doc) -> list[_Cand]:
@@ -1323,12 +1331,12 @@ def _heading_names(doc: _Doc) -> list[_Cand]:
     words read as a name with no title; after "Re" or "Subject" only words that are no ordinary
     word ("Re: Criminal Damage at Harbour Lane" names nobody)."""
     out = []
-    for m in _HEADING_NAME.finditer(doc.text):
+    for m in doc.rules.heading_name.finditer(doc.text):
         start, end = m.span(2)
         words = _span_of_words(doc, start, end)
         if len(words) < 2 or len(words) > 4:
             continue
-        if m.group(1).lower() in ("re", "subject") and any(doc.ordinary(doc.tokens[i][2]) for i in words):
+        if m.group(1).lower() in doc.rules.heading_about and any(doc.ordinary(doc.tokens[i][2]) for i in words):
             continue
         cand = _name_line(doc, start, end, max_words=4)
         if cand is None and doc.tokens[words[0]][2].lower() in doc.rules.titles and len(words) > 1:
@@ -2567,7 +2575,7 @@ def _name_line(doc: _Doc, start: int, end: int, max_words: int) -> _Cand | None:
 
 def _greeting(doc: _Doc) -> list[_Cand]:
     out = []
-    for m in re.finditer(r"(?m)^[ \t]*Dear[ \t]+([^\n,:;!]+)", doc.text):
+    for m in _GREETING_NAME.finditer(doc.text):
         idx = _span_of_words(doc, *m.span(1))
         if idx and doc.tokens[idx[0]][2].lower() not in doc.rules.impersonal:
             cand = _name_line(doc, *m.span(1), max_words=3)

@@ -23,6 +23,7 @@ from vcl_qa.labels import long_date
 from vcl_qa.db import audit
 from vcl_qa.db.connection import now, write_tx
 from vcl_qa.letters.store import Conflict, NotFound
+from vcl_qa.decisions import store as decision_store
 from vcl_qa.panel import periods
 from vcl_qa.panel import settings
 
@@ -96,7 +97,8 @@ def _anonymised(db: Database, letter_id: int, hide: list[str] | None = None) -> 
     # The register's name for the same case (team and case reference) is hidden too: a letter
     # stored with no victim_name showed the panel the victim's first name ("Re: Bronwen [NAME]"),
     # and one whose details spell the name otherwise hid one spelling only (a review).
-    registered = _registered_names(db, row[4], context.get("urn"))
+    registered = (decision_store.victim_names_for_case(db, row[4], context["urn"])
+                  if context.get("urn") and "decisions" in db.table_names() else [])
     extra: list[str] = []
     for name in registered:
         if not context.get("victim_name"):
@@ -108,17 +110,6 @@ def _anonymised(db: Database, letter_id: int, hide: list[str] | None = None) -> 
                         [row[0]]).fetchone()
     return {"version": row[1], "text": red.text, "result_id": result[0] if result else None,
             "redactions": json.dumps([list(r) for r in red.replacements])}
-
-
-def _registered_names(db: Database, team: str | None, urn: str | None) -> list[str]:
-    """The victim's names the decisions register holds for this team's case reference, newest
-    first (none for a letter with no case reference, or a register with none)."""
-    if not urn or "decisions" not in db.table_names():
-        return []
-    rows = db.execute("SELECT victim_name, max(updated_at) FROM decisions WHERE team IS ? AND urn = ?"
-                      " AND victim_name IS NOT NULL AND trim(victim_name) != '' GROUP BY victim_name"
-                      " ORDER BY 2 DESC", [team, urn]).fetchall()
-    return [r[0] for r in rows]
 
 
 def _insert_item(db: Database, period_id: int, letter: dict, anon: dict, stratum: str, reason: str,
