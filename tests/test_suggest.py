@@ -925,9 +925,9 @@ def test_subsequently_is_not_later_after_has(sentence, button):
 
 @pytest.mark.parametrize("sentence, after", [
     ("The police made a second appointment. You also failed to attend it.",
-     "You also were not able to attend it."),
+     "You were also not able to attend it."),
     ("The officer called twice. You then failed to attend the interview in July.",
-     "You then were not able to attend the interview in July."),
+     "You were then not able to attend the interview in July."),
     ("The police asked you to come back. You also refused to make a second statement.",
      "You also told us you did not want to make a second statement."),
     ("You failed to come to court on the day of the trial.",

@@ -76,6 +76,7 @@ class Wording:
     not_you_before: frozenset[str] = frozenset()
     not_you_letter: re.Pattern | None = None
     kept_adverbs: frozenset[str] = frozenset()
+    adverb_after: frozenset[str] = frozenset()
     most_checked: int = 60
     most_rescored_chars: int = 200_000
 
@@ -116,6 +117,7 @@ def wording() -> Wording:
         not_you_before=frozenset(str(w).lower() for w in data.get("not_you_before") or []),
         not_you_letter=re.compile(data["not_you_letter"], re.I) if data.get("not_you_letter") else None,
         kept_adverbs=frozenset(str(w).lower() for w in data.get("kept_adverbs") or []),
+        adverb_after=frozenset(str(w).lower() for w in data.get("adverb_after") or []),
         most_checked=int(data.get("most_checked", 60)),
         most_rescored_chars=int(data.get("most_rescored_chars", 200_000)),
     )
@@ -529,8 +531,8 @@ def _align(state: State, start: int, end: int, found: list[Tok], s: str) -> Edit
     while q < min(len(found), len(sug)) - p and found[-1 - q].lower == sug[-1 - q].lower:
         q += 1
     anchored = p + q > 0
-    # An adverb of the writer's next to the words kept stays ("you also failed to" -> "you also
-    # were not able to", not "you were not able to": the "also" was part of what they meant).
+    # An adverb of the writer's next to the words kept stays ("you also failed to" -> "you were
+    # also not able to", not "you were not able to": the "also" was part of what they meant).
     lead = p
     if anchored:
         said = {t.lower for t in sug}
@@ -565,6 +567,13 @@ def _align(state: State, start: int, end: int, found: list[Tok], s: str) -> Edit
         if fitted is None:
             return None
         new = fitted
+    if lead > p > 0:
+        # The writer's adverbs kept go after the new words' first when that is a word such as
+        # "were" ("you also failed to" -> "you were also not able to"): the edit takes them in.
+        first, _, rest = new.partition(" ")
+        if rest and first.lower() in w.adverb_after:
+            r_start = found[p].idx
+            new = f"{first} {text[r_start:mid_found[0].idx].strip()} {rest}"
     return _edit(state, r_start, r_end, new)
 
 
