@@ -41,7 +41,8 @@ def test_the_pages_are_told_the_rules_places_and_the_decisions_words():
             "Yours sincerely\nSam Staff\n")
     data = insert_data(load_rules().rules, text, {"decision": "discontinued"})
     assert data["opening_rules"] == ["content.decision"]
-    assert set(data["early_rules"]) == {"empathy.acknowledgement", "empathy.condolence", "empathy.delay_apology"}
+    assert set(data["early_rules"]) == {"empathy.acknowledgement", "empathy.condolence", "empathy.delay_apology",
+                                        "content.cps_role"}
     assert data["decision_words"] and data["decision_words"] in "We have decided to stop the case against Mr Lane."
     assert "decided" in data["decision_words"]
     assert data["sign_off"] and data["greeting"] and data["reference_line"]

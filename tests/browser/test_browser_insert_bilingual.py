@@ -38,7 +38,9 @@ def test_a_paragraph_goes_in_the_english_half_and_clears_its_finding(script_page
     welsh_end, english_start = new.index("Yn gywir"), new.index("Dear Mr Huws")
     at = new.index(found[0].suggestions[0])
     assert english_start < at < new.index("Yours sincerely") and not welsh_end < at < english_start
-    assert said == " in the English half, before the sign-off"
+    # (beside the decision it explains: the English half's first paragraph gives it)
+    assert said == " in the English half, after the first paragraph under the greeting"
+    assert new.index("Dear Mr Huws") < new.index("Thank you for your help with the case.") < at < new.index("Here is the reason.")
     after = score_letter(letter.model_copy(update={"text": new}), today=TODAY)
     assert "content.cps_role" not in {f.rule for f in after.findings}
     assert not Counter(f.rule for f in after.findings) - Counter(f.rule for f in before.findings)

@@ -169,11 +169,18 @@ def read_together(letter: Letter, *, after: int = 0, ruleset: RuleSet | None = N
     return [places.span(a, b, len(letter.text)) for a, b in out]
 
 
+# The rule whose paragraph read_together tries first: an acknowledgement of feelings, words no
+# check reads together with the sentences around them (not "What the CPS does", which also goes
+# after the decision, and spells out "CPS").
+PROBE_RULE = "empathy.acknowledgement"
+
+
 def _probe_paragraph(rs: RuleSet, *, welsh: bool = False) -> str:
-    """The paragraph read_together tries: the first of the rule set's paragraphs that go after
-    the decision (`insert_place: early`; an acknowledgement of feelings), in Welsh for a letter
-    in Welsh where there is one, else a plain one."""
-    for rule in rs.rules:
+    """The paragraph read_together tries: PROBE_RULE's, else the first of the rule set's
+    paragraphs that go after the decision (`insert_place: early`), in Welsh for a letter in
+    Welsh where there is one, else a plain one."""
+    rules = sorted(rs.rules, key=lambda r: r.id != PROBE_RULE)
+    for rule in rules:
         if getattr(rule.config, "insert_place", None) == "early" and isinstance(rule.config.insert, str):
             cy = rule.config.insert_cy
             return cy if welsh and isinstance(cy, str) else rule.config.insert

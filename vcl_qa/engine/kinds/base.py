@@ -434,13 +434,34 @@ def insert_suggestion(cfg: InsertSettings, state: State) -> list[str]:
 def _above_the_insert(cfg: InsertSettings, state: State) -> str:
     """The letter above where the paragraph goes (api/static/insert.js): above the sign-off for
     'body' (above the last line of prose in a letter with none), above the first paragraph for
-    'opening' and 'early' (it may go no further down than that). A name spelled out only below
-    it, in the signature ("Crown Prosecution Service (CPS) North West") or a later paragraph, is
-    not spelled out where the reader meets the paragraph."""
+    'opening', and for 'early' to the end of the line that gives the decision, or of the first
+    line under the greeting (it goes after the paragraph holding them: "The Crown Prosecution
+    Service (CPS) has decided ..."). A name spelled out only below it, in the signature ("Crown
+    Prosecution Service (CPS) North West") or a later paragraph, is not spelled out where the
+    reader meets the paragraph."""
     doc = state.document
+    if cfg.insert_place == "early":
+        return doc.text[:_line_end(doc.text, max(doc.prose_start, _decision_end(state)))]
     if cfg.insert_place != "body":
         return doc.text[:doc.prose_start]
     return doc.text[:doc.sign_off.start if doc.sign_off is not None else doc.prose_end]
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
+
+
+def _decision_end(state: State) -> int:
+    """Where the first words that give the decision end (content.decision's concepts, as the
+    letter page's `decision_place` starts), or 0 when the letter never gives it."""
+    from vcl_qa.engine.kinds.required import concepts_for
+
+    rule = state.ruleset.by_id.get("content.decision")
+    if rule is None:
+        return 0
+    hits = [hit for name in concepts_for(rule.config, state) if (hit := state.concept(name)) is not None]
+    return min(hits, key=lambda h: h.start).end if hits else 0
 
 
 _SPELLED = re.compile(r"((?:[A-Z][\w'’-]*[ \t]+){0,6}[A-Z][\w'’-]*)[ \t]+\(([A-Z]{2,6})\)")
