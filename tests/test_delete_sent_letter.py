@@ -177,3 +177,73 @@ def test_the_api_delete_keeps_the_sent_day_on_the_register(server):
         row = next(d for d in api.get("/decisions", params={"as_of": LATER.isoformat()}).json()["data"]
                    if d["urn"] == URN)
         assert (row["status"], row["sent_on"], row["letter_date"]) == ("sent_on_time", "2024-12-20", "2024-12-20")
+        # the case system, not knowing the day, sends null: the day stays, and the answer says so
+        again = api.post("/decisions", json={**ENTRY, "letter_date": None})
+        assert again.status_code == 200, again.text
+        [stored] = again.json()["data"]
+        assert (stored["letter_date"], stored["changed"], stored["not_cleared"]) == ("2024-12-20", [], ["letter_date"])
+
+
+def test_a_feeds_null_does_not_clear_a_day_kept_from_a_deleted_letter(db, manager):
+    """A case system that does not know the letter's day sends `"letter_date": null`; after the
+    sent letter was deleted that day is the only record that it went out: the entry stays sent
+    on time (not overdue), and the answer says which null was not applied. Another day given
+    replaces it, and from then on it is the register's own (a null clears it)."""
+    register_entry(db, manager)
+    service.delete(db, manager, sent_letter(db, manager, "2024-12-20"))
+    held: list[list[str]] = []
+    changes: list[list[str]] = []
+    [(_, outcome)] = decisions_store.upsert_many(
+        db, manager, [register.record_from_mapping({**ENTRY, "letter_date": None})], changes=changes, not_cleared=held)
+    assert (outcome, changes, held) == ("unchanged", [[]], [["letter_date"]])
+    assert (entry(db)["status"], entry(db)["letter_date"]) == ("sent_on_time", "2024-12-20")
+    assert figures(db) == (1, 1, 0, 0)
+    # left out, or the same day: nothing is held back
+    held.clear()
+    decisions_store.upsert_many(db, manager, [register.record_from_mapping(ENTRY)], not_cleared=held)
+    assert held == [[]]
+    # another day replaces it, and is then the register's own
+    register_entry(db, manager, letter_date="2024-12-23")
+    assert (entry(db)["status"], entry(db)["letter_date"]) == ("sent_late", "2024-12-23")
+    register_entry(db, manager, letter_date=None)
+    assert entry(db)["letter_date"] is None and entry(db)["status"] == "overdue"
+
+
+def test_a_day_the_register_was_given_is_cleared_by_null_as_before(db, manager):
+    register_entry(db, manager, letter_date="2024-12-20")
+    held: list[list[str]] = []
+    decisions_store.upsert_many(db, manager, [register.record_from_mapping({**ENTRY, "letter_date": None})],
+                                not_cleared=held)
+    assert held == [[]] and entry(db)["letter_date"] is None
+
+
+def test_days_kept_before_the_column_are_found_in_the_audit_log(tmp_path):
+    """The migration marks entries whose letter_date a deletion kept before this release, from
+    the audit log's decision.letter_date_kept (the same day only: a day given since is the
+    register's own)."""
+    import sqlite3
+
+    from vcl_qa.db import migrate, open_db
+
+    path = tmp_path / "old.db"
+    db = open_db(path)
+    migrate(db)
+    user = add_user(db, "mo", "manager", "north")[0]
+    register_entry(db, user)
+    decisions_store.upsert_many(db, user, [register.record_from_mapping({**ENTRY, "urn": "90ZZ0000432",
+                                                                         "letter_date": "2024-12-27"})])
+    service.delete(db, user, sent_letter(db, user, "2024-12-20"))
+    ids = {r[1]: r[0] for r in db.execute("SELECT id, urn FROM decisions").fetchall()}
+    # (the second entry's audit entry names a day it no longer has)
+    db.execute("INSERT INTO audit_log (at, action, object_type, object_id, detail) VALUES"
+               " ('2025-01-01', 'decision.letter_date_kept', 'decision', ?, '{\"letter_date\": \"2024-12-21\"}')",
+               [ids["90ZZ0000432"]])
+    db.close()
+    raw = sqlite3.connect(path)
+    raw.execute("ALTER TABLE decisions DROP COLUMN letter_date_kept")
+    raw.execute("DELETE FROM _sqlite_migrations WHERE migration_set = 'decisions' AND name = '0005_letter_date_kept'")
+    raw.commit()
+    raw.close()
+    db = open_db(path)
+    assert "decisions:0005_letter_date_kept" in migrate(db)
+    assert dict(db.execute("SELECT urn, letter_date_kept FROM decisions").fetchall()) == {URN: 1, "90ZZ0000432": 0}

@@ -157,6 +157,10 @@ class DecisionStoredOut(DecisionOut):
     changed: list[str] = Field(description=(
         "The fields this request changed (empty when the decision was created or unchanged); "
         "fields left out of the request keep their values"))
+    not_cleared: list[str] = Field(default_factory=list, description=(
+        "Fields this request sent as null that were kept: a letter_date that is the day a letter "
+        "saved here was sent, kept when that letter was deleted, is the only record left that it "
+        "went out, and null (a day not known) does not clear it; send another day to replace it"))
 
 
 class DecisionsStored(BaseModel):
@@ -327,12 +331,14 @@ def register_decisions(body: DecisionsBody, db: DbDep, user: LetterUser, respons
     Sending the same decision again changes nothing; changed fields update it, and each
     decision in the answer lists the fields changed (`changed`). A field left out keeps its
     registered value (a letter_date recorded earlier stays); an optional field sent as null is
-    cleared. A batch is stored whole or not at all. 201 when anything was added, else 200.
+    cleared, but for a letter_date kept from a sent letter deleted since (listed in
+    `not_cleared`). A batch is stored whole or not at all. 201 when anything was added, else 200.
     """
     records, own = _records(body, user, db)
     changes: list[list[str]] = []
+    held: list[list[str]] = []
     try:
-        outcomes = store.upsert_many(db, user, records, only_team=own, changes=changes)
+        outcomes = store.upsert_many(db, user, records, only_team=own, changes=changes, not_cleared=held)
     except store.OtherTeam as exc:
         raise ApiError(403, "forbidden", str(exc)) from None
     counts = {k: sum(1 for _, o in outcomes if o == k) for k in ("created", "updated", "unchanged")}
@@ -342,10 +348,13 @@ def register_decisions(body: DecisionsBody, db: DbDep, user: LetterUser, respons
     if not counts["created"]:
         response.status_code = 200
     changed: dict[int, list[str]] = {}
-    for (i, _), fields in zip(outcomes, changes):
+    not_cleared: dict[int, list[str]] = {}
+    for (i, _), fields, kept in zip(outcomes, changes, held):
         changed.setdefault(i, [])
         changed[i] += [f for f in fields if f not in changed[i]]
-    data = [{**rows[i], "changed": changed[i]} for i in dict.fromkeys(ids)]
+        not_cleared.setdefault(i, [])
+        not_cleared[i] += [f for f in kept if f not in not_cleared[i]]
+    data = [{**rows[i], "changed": changed[i], "not_cleared": not_cleared[i]} for i in dict.fromkeys(ids)]
     return {"data": data, "count": len(data), **counts}
 
 

@@ -104,6 +104,21 @@ def urn_key(db: Database) -> None:
     db.execute("CREATE INDEX decisions_urn_key ON decisions(team, urn_key, decision)")
 
 
+@migrations(name="0005_letter_date_kept")
+def letter_date_kept(db: Database) -> None:
+    """Whether an entry's letter_date is the day a letter saved here went out, kept when that
+    letter was deleted (`keep_sent_day`): the only record left that it was sent, which a feed's
+    null does not clear (`upsert_many`). Entries kept before this column, from the audit log."""
+    db.execute("ALTER TABLE decisions ADD COLUMN letter_date_kept INTEGER NOT NULL DEFAULT 0")
+    if "audit_log" not in db.table_names():
+        return
+    for decision_id, detail in db.execute(
+            "SELECT object_id, detail FROM audit_log WHERE action = 'decision.letter_date_kept'"
+            " AND object_type = 'decision' ORDER BY id").fetchall():
+        day = (json.loads(detail) if detail else {}).get("letter_date")
+        db.execute("UPDATE decisions SET letter_date_kept = 1 WHERE id = ? AND letter_date = ?", [decision_id, day])
+
+
 PURGED = "purged-"
 
 
@@ -123,7 +138,8 @@ class OtherTeam(Exception):
 
 
 def upsert_many(db: Database, user: Any, records: Sequence[dict], *, only_team: str | None = None,
-                source: str = "api", changes: list[list[str]] | None = None) -> list[tuple[int, str]]:
+                source: str = "api", changes: list[list[str]] | None = None,
+                not_cleared: list[list[str]] | None = None) -> list[tuple[int, str]]:
     """Insert or update decisions by (urn, decision), all in one transaction.
 
     Returns (id, outcome) per record, outcome 'created', 'updated' or 'unchanged'; re-sending
@@ -137,6 +153,11 @@ def upsert_many(db: Database, user: Any, records: Sequence[dict], *, only_team: 
     letter required) for what is left out. The stored spelling of the case reference is kept
     (matching ignores letter case). `changes`, when given, receives per record the names of
     the fields it changed (empty when created or unchanged).
+
+    A letter_date kept from a sent letter deleted since (`keep_sent_day`) is the only record
+    left that the letter went out: None does not clear it (a feed's null says it does not know
+    the day, not that no letter was sent), and `not_cleared`, when given, receives per record
+    the fields so kept. Another day given replaces it, as any letter_date.
 
     A record for a case whose entry was purged (vcl-qa purge) is matched to that entry, never
     stored twice. Its other fields are updated as for any entry; its case reference and victim's
@@ -161,9 +182,17 @@ def upsert_many(db: Database, user: Any, records: Sequence[dict], *, only_team: 
                 counts["created"] += 1
                 if changes is not None:
                     changes.append([])
+                if not_cleared is not None:
+                    not_cleared.append([])
                 continue
-            stored = dict(zip(FIELDS, row[1:]))
+            stored = dict(zip(FIELDS, row[1:-1]))
             merged = {f: _db_value(rec[f]) if f in rec else stored[f] for f in FIELDS}
+            kept_day = bool(row[-1])
+            held = []
+            if kept_day and stored["letter_date"] and "letter_date" in rec and rec["letter_date"] is None:
+                merged["letter_date"], held = stored["letter_date"], ["letter_date"]
+            if not_cleared is not None:
+                not_cleared.append(held)
             if stored["urn"].startswith(PURGED):
                 if not _needs_reference(db, row[0], merged):
                     merged["urn"], merged["victim_name"] = stored["urn"], stored["victim_name"]  # stays purged
@@ -175,9 +204,11 @@ def upsert_many(db: Database, user: Any, records: Sequence[dict], *, only_team: 
             if not changed:
                 out.append((row[0], "unchanged"))
             else:
+                # (a day given in place of a kept one is the register's own from now on)
                 db.execute(f"UPDATE decisions SET {', '.join(f'{f} = ?' for f in FIELDS)},"
-                           " urn_key = ?, updated_at = ? WHERE id = ?",
-                           [*merged.values(), _key(merged["urn"]), stamp, row[0]])
+                           " urn_key = ?, letter_date_kept = ?, updated_at = ? WHERE id = ?",
+                           [*merged.values(), _key(merged["urn"]),
+                            int(kept_day and merged["letter_date"] == stored["letter_date"]), stamp, row[0]])
                 out.append((row[0], "updated"))
             counts[out[-1][1]] += 1
         if counts["created"] or counts["updated"]:
@@ -187,16 +218,16 @@ def upsert_many(db: Database, user: Any, records: Sequence[dict], *, only_team: 
 
 
 def _entry(db: Database, team: str, decision: str, urn: str, key: str) -> tuple | None:
-    """(id, *FIELDS) of the team's entry for this case reference and decision (any letter
-    case), else of the first (lowest id) whose urn_key is the reference's pseudonym (a purged
-    entry of the same case); None when there is neither.
+    """(id, *FIELDS, letter_date_kept) of the team's entry for this case reference and decision
+    (any letter case), else of the first (lowest id) whose urn_key is the reference's pseudonym
+    (a purged entry of the same case); None when there is neither.
 
     Two look-ups, each by an index (the UNIQUE (team, urn, decision) constraint's, and
     decisions_urn_key), so a record costs the same however large the register. As one query
     with `urn = ? OR urn_key = ?`, SQLite used only the team column of an index and read every
     entry of the team for each record: a batch of 1,000 into a register of 30,000 held the
     write lock for 100 s (review 10b, finding 5)."""
-    columns = f"id, {', '.join(FIELDS)}"
+    columns = f"id, {', '.join(FIELDS)}, letter_date_kept"
     row = db.execute(f"SELECT {columns} FROM decisions WHERE team = ? AND urn = ? AND decision = ?",
                      [team, urn, decision]).fetchone()
     if row is None:
@@ -438,7 +469,8 @@ def keep_sent_day(db: Database, user: Any, letter_id: int) -> list[dict]:
         left = [d for d in (other, recorded) if d and d >= decided]
         if left and min(left) <= day:
             continue  # the register still reads the same day without this letter
-        db.execute("UPDATE decisions SET letter_date = ?, updated_at = ? WHERE id = ?", [day, now(), decision_id])
+        db.execute("UPDATE decisions SET letter_date = ?, letter_date_kept = 1, updated_at = ? WHERE id = ?",
+                   [day, now(), decision_id])
         audit.record(db, user, "decision.letter_date_kept", "decision", decision_id,
                      {"letter_id": letter_id, "letter_date": day, "was": recorded})
         kept.append({"decision_id": decision_id, "letter_date": day, "was": recorded})
