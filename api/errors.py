@@ -109,8 +109,9 @@ def _field_path(loc: tuple | list) -> str:
 
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = exc.errors()
-    if any(e.get("type") == "json_invalid" for e in errors):
-        return _malformed("the request body is not valid JSON")
+    broken = next((e for e in errors if e.get("type") == "json_invalid"), None)
+    if broken is not None:
+        return _malformed(_not_json(broken, getattr(exc, "body", None)))
     details: dict[str | None, str] = {}
     for e in errors:  # one entry per field (a field can fail several ways; the first says it)
         # An error about the body as a whole (a list, a string, nothing) names `body`.
@@ -186,6 +187,18 @@ OBJECT_TYPES = ("model_attributes_type", "model_type", "dict_type")
 
 def _malformed(message: str) -> JSONResponse:
     return error_response(400, "malformed_json", message)
+
+
+def _not_json(e: dict, doc: Any) -> str:
+    """Where and why a body is not JSON (FastAPI's json_invalid: `loc` ("body", position),
+    `ctx.error` the json module's reason, the exception's body the text read). It said only
+    "the request body is not valid JSON": a client with a comma after the last field, or a line
+    break typed inside a letter's text, was not told which, nor where (an integrator's review)."""
+    loc, reason = tuple(e.get("loc", ())), (e.get("ctx") or {}).get("error")
+    said = "the request body is not valid JSON"
+    if isinstance(doc, str) and len(loc) == 2 and isinstance(loc[1], int) and isinstance(reason, str):
+        return f"{said}: {json_body.syntax_problem(doc, loc[1], reason)}"
+    return f"{said}: {reason}" if isinstance(reason, str) else said
 
 
 def _plain(e: dict) -> str:
@@ -450,7 +463,9 @@ def _is_json(scope: Scope) -> bool:
 class StrictJson:
     """Answers 422, naming each place, for a JSON body with a key given twice in one object or a
     number too long to read (api/json_body.py), which json.loads would read as the last of the
-    two or not at all ("could not be read as JSON"). Every JSON body the app reads passes here,
+    two or not at all ("could not be read as JSON"), and 400 malformed_json, naming the word and
+    where, for NaN, Infinity or -Infinity, which json.loads reads as numbers though they are not
+    JSON. Every JSON body the app reads passes here,
     before its fields are checked: the API's, under /api/ (at most 512 KB). The pages read
     forms only, never JSON, so a body sent to a page is passed on untouched, unread, whatever
     its Content-Type (a review found 3.1 MB of JSON posted to /sign-in read here for 12.7 s)."""
@@ -471,7 +486,11 @@ class StrictJson:
             if not message.get("more_body"):
                 break
         body = b"".join(chunks)
-        found, total = json_body.problems(body, MOST_PROBLEMS) if body else ([], 0)
+        try:
+            found, total = json_body.problems(body, MOST_PROBLEMS) if body else ([], 0)
+        except json_body.NotJson as not_json:  # NaN or Infinity, which json.loads reads
+            await _malformed(f"the request body is not valid JSON: {not_json}")(scope, receive, send)
+            return
         if total:
             counted = total if total > len(found) else None  # only the first are named
             response = capped_error(invalid([{"field": f, "message": m} for f, m in found]), counted)

@@ -10,10 +10,17 @@ refuses a body with any (api/errors.py, `StrictJson`) before its fields are chec
 refuses a body that is not JSON at all: a letter file's front matter refuses a field given
 twice the same way (vcl_qa/engine/letter.py). Only the first few places are named (the answer
 names at most 50, api/errors.py), and all are counted.
+
+json.loads also reads NaN, Infinity and -Infinity, which are not JSON (RFC 8259 has no such
+values): `"letter_id": NaN` was answered "'nan' is not a whole number", and a policy's NaN share
+"must be 1.0 or less", as if the client had sent a number. `problems` raises `NotJson` for them,
+and the API answers 400 malformed_json, as for any body that is not JSON, naming the word and its
+line and column. `syntax_problem` says where and why a body is not JSON in the same words.
 """
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from itertools import islice
@@ -28,6 +35,23 @@ class _TooLong:
 
     def __init__(self, digits: int):
         self.digits = digits
+
+
+class NotJson(ValueError):
+    """A body that JSON readers read, but that is not JSON: the message says where and why
+    ("line 1, column 14: NaN is not a JSON value ...")."""
+
+
+class _Constant(Exception):
+    """Raised from json.loads on NaN, Infinity or -Infinity: the word found."""
+
+    def __init__(self, word: str):
+        super().__init__(word)
+        self.word = word
+
+
+def _refuse_constant(word: str) -> Any:
+    raise _Constant(word)
 
 
 class _Object(dict):
@@ -71,7 +95,10 @@ def problems(body: bytes, most: int = 50) -> tuple[list[tuple[str, str]], int]:
     objects deep each built its whole path, 12.7 s and 2 GB for 3.1 MB)."""
     reading = _Reading()
     try:
-        value = json.loads(body, object_pairs_hook=reading.pairs, parse_int=reading.number)
+        value = json.loads(body, object_pairs_hook=reading.pairs, parse_int=reading.number,
+                           parse_constant=_refuse_constant)
+    except _Constant as found:  # the first, in the order they stand
+        raise NotJson(_constant_problem(body, found.word)) from None
     except (ValueError, RecursionError):  # not JSON, not UTF-8/16/32, nested too deeply
         return [], 0
     return (_walk(value, most) if reading.total else []), reading.total
@@ -125,3 +152,94 @@ def _path(place: tuple | None) -> str:
 
 def _most_digits() -> int:
     return sys.get_int_max_str_digits()
+
+
+# A JSON text in double quotes (the body has been read up to the word looked for, so each is
+# whole), or one of the words json.loads reads that are not JSON.
+_STRING_OR_CONSTANT = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|(NaN|-?Infinity)', re.S)
+
+
+def _constant_problem(body: bytes, word: str) -> str:
+    """Where the first NaN, Infinity or -Infinity stands in `body`, and what to send instead."""
+    doc = body.decode(json.detect_encoding(body), "surrogatepass")  # as json.loads decodes it
+    found = next((m for m in _STRING_OR_CONSTANT.finditer(doc) if m.group(1)), None)
+    where = f"{_line_column(doc, found.start())}: " if found else ""
+    return (f"{where}{word} is not a JSON value (JSON has no NaN, Infinity or -Infinity): send a number, "
+            "written in digits")
+
+
+def _line_column(doc: str, pos: int) -> str:
+    """A place in the body as an editor gives it, as the json module counts (from 1; a line ends at \\n)."""
+    return f"line {doc.count(chr(10), 0, pos) + 1:,}, column {pos - doc.rfind(chr(10), 0, pos):,}"
+
+
+_JSON_SPACE = " \t\n\r"
+_STRUCTURE = '{}[],:"'
+_TRAILING_COMMA = ("a comma with nothing after it before the closing {closing}: take the comma out (JSON has no "
+                   "comma after the last item)")
+
+
+def _found(doc: str, pos: int) -> str:
+    """What stands at `pos`, quoted: one character of JSON's own, else the word there (at most 20)."""
+    if pos >= len(doc):
+        return "the end of the body"
+    if doc[pos] in _STRUCTURE:
+        return f"'{doc[pos]}'"
+    end = pos
+    while end < len(doc) and end - pos < 20 and doc[end] not in _STRUCTURE and doc[end] not in _JSON_SPACE:
+        end += 1
+    return f"'{doc[pos:max(end, pos + 1)]}'"
+
+
+def syntax_problem(doc: str, pos: int, reason: str) -> str:
+    """Where and why `doc` is not JSON, in words: "line 1, column 16: a comma with nothing after
+    it before the closing }: take the comma out". `pos` and `reason` are the json module's
+    (JSONDecodeError .pos and .msg). Its words say what the reader expected ("Expecting property
+    name enclosed in double quotes"), not the slip that a person made (a comma after the last
+    field), so the common slips are said as such, at the place to mend (the comma, not the } after
+    it); any other reason is given in the json module's words."""
+    pos = max(0, min(pos, len(doc)))
+    here = doc[pos:pos + 1]
+    last = len(doc[:pos].rstrip(_JSON_SPACE)) - 1  # the character before, spaces left out
+    before = doc[last] if last >= 0 else ""
+    at, ended = pos, pos >= len(doc.rstrip(_JSON_SPACE))
+    if reason.startswith("Illegal trailing comma"):  # Python 3.13's words, at the comma
+        what = _TRAILING_COMMA.format(closing="}" if "object" in reason else "]")
+    elif reason.startswith(("Expecting property name", "Expecting value")) and before == "," and here in ("}", "]"):
+        at = last
+        what = _TRAILING_COMMA.format(closing=here)
+    elif ended and reason.startswith("Expecting"):
+        what = "the body ends here, before the JSON is complete (is it cut short?)"
+    elif reason.startswith("Expecting property name"):
+        what = ("a field name in single quotes: JSON takes double quotes (\"name\")" if here == "'" else
+                f"expected a field name in double quotes (\"name\"), found {_found(doc, pos)}")
+    elif reason.startswith("Expecting value"):
+        what = ("expected a value (text in double quotes, a number, true, false, null, a list [...] or an "
+                f"object {{...}}), found {_found(doc, pos)}")
+    elif reason.startswith("Expecting ':'"):
+        what = f"expected a colon (:) after the field name, found {_found(doc, pos)}"
+    elif reason.startswith("Expecting ','"):
+        what = f"expected a comma (,) before the next item, or the end of the list or object, found {_found(doc, pos)}"
+        if before == '"' and here not in _STRUCTURE + _JSON_SPACE:  # "he said "hi"": a word after the text
+            what += ' (a double quote inside text is written \\")'
+    elif reason.startswith("Unterminated string"):
+        what = "text in double quotes starts here and has no closing \" (is the body cut short?)"
+    elif reason.startswith("Invalid control character"):
+        if here in ("\n", "\r"):
+            what = "a line break inside text in double quotes: write it as \\n"
+        elif here == "\t":
+            what = "a tab inside text in double quotes: write it as \\t"
+        else:
+            what = (f"a control character (U+{ord(here or chr(0)):04X}) inside text in double quotes: write it "
+                    f"as \\u{ord(here or chr(0)):04x}")
+    elif reason.startswith("Invalid \\uXXXX"):
+        at = pos - 1 if pos and doc[pos - 1] == "\\" else pos
+        what = "\\u must be followed by four hexadecimal digits (0 to 9, a to f), such as \\u00e9"
+    elif reason.startswith("Invalid \\escape"):
+        what = (f"'{doc[pos:pos + 2]}' is not an escape JSON has (\\n, \\t, \\\", \\\\, \\/, \\b, \\f, \\r, "
+                "\\uXXXX): write a backslash itself as \\\\")
+    elif reason.startswith("Extra data"):
+        what = f"more after the end of the JSON value, starting {_found(doc, pos)}: send one JSON object"
+    else:
+        what = reason[:1].lower() + reason[1:]
+    return f"{_line_column(doc, at)}: {what}"

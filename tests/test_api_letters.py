@@ -92,8 +92,9 @@ def test_empty_text_is_422(api):
 def test_malformed_json_is_400(api):
     r = api.post("/letters", content=b'{"text": "Dear', headers={"content-type": "application/json"})
     assert r.status_code == 400
-    assert r.json() == {"error": {"code": "malformed_json", "message": "the request body is not valid JSON",
-                                  "details": []}}
+    assert r.json() == {"error": {"code": "malformed_json", "message": "the request body is not valid JSON: "
+                                  "line 1, column 10: text in double quotes starts here and has no closing \" "
+                                  "(is the body cut short?)", "details": []}}
 
 
 def test_body_over_limit_is_413(api):
