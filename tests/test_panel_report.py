@@ -307,7 +307,7 @@ def test_the_problem_table_says_what_it_lists_and_how_many_it_leaves_out(env, mo
     data = report.build(db, "2025Q1")
     assert [r["rule"] for r in data["failed_rules"]] == [r["rule"] for r in full[:2]]
     everything = report._all_failed_rules(db, {"id": db.execute(
-        "SELECT id FROM panel_periods WHERE name = '2025Q1'").fetchone()[0]}, {})
+        "SELECT id FROM panel_periods WHERE name = '2025Q1'").fetchone()[0]})
     rest = everything[2:]
     assert data["failed_rules_unlisted"]["count"] == len(rest)
     common = max(rest, key=lambda r: (r["letters"], r["findings"]))

@@ -52,6 +52,16 @@ def _panel_words(period: dict) -> str | None:
     return period["members_figure"] + (" (too few letters)" if period["too_few_letters"] else "")
 
 
+def _chart_title(problem: dict, twice: set[str]) -> str:
+    """A problem's bar: its title, and how serious when the same check is found at two
+    severities (`twice`: a reason the second opinion only doubts is should-fix, others
+    must-fix), so that its two bars are never read as one problem twice: "No reason that fits
+    the case (should fix)"."""
+    if problem["rule"] not in twice:
+        return problem["title"]
+    return f"{problem['title']} ({labels.label(labels.SEVERITIES, problem['severity']).lower()})"
+
+
 def _rate_words(month: dict) -> str | None:
     """A month's on-time rate with the counts behind it: "25% (1 of 4)"; None with nothing due."""
     if month.get("rate") is None:
@@ -202,6 +212,7 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
     found = dashboard.rules_found(db, rows)
     problems, suggestions = dashboard.problems_and_suggestions(db, rows, found)
     charted = dashboard.charted_problems(problems)
+    twice = dashboard.at_two_severities(problems + suggestions)  # a check found at two severities
     panel = dashboard.panel_figures(db, f["as_of"])
     first = dashboard.first_stored(db) if f["as_of"] else None
     if reg is not None:
@@ -232,7 +243,7 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
             "chart-verdicts", "Results by month", [labels.short_month_words(m["month"]) for m in verdict_chart],
             [(name, [m[key] for m in verdict_chart], colour) for key, name, colour in VERDICT_COLOURS]),
         "rules": charts.hbar_chart("chart-rules", "Problems found, the most serious first (letters affected)",
-                                   [r["title"] for r in charted], [r["letters"] for r in charted],
+                                   [_chart_title(r, twice) for r in charted], [r["letters"] for r in charted],
                                    colours=[SEVERITY_COLOURS[r["severity"]] for r in charted]),
         # The agreement figure itself on its own scale (0.08, not 8 on an axis read as percent), to
         # two places as the table beside it (panel/agreement.py `shown`); a negative one is drawn

@@ -13,7 +13,6 @@ from sqlite_utils import Database
 from vcl_qa import csv_safe, labels
 from vcl_qa.engine.letter import context_from_mapping
 from vcl_qa.panel.redact import redact
-from vcl_qa.engine.rules import load_rules
 from vcl_qa.panel import periods
 from vcl_qa.labels import percent
 from vcl_qa.panel.agreement import (agreement, change_figure, change_words, figure_words, min_answers_for_share,
@@ -69,39 +68,62 @@ def _panel_words(judged: dict | None) -> str:
     return share_words(judged["agreed"], judged["judged"])
 
 
-def _failed_rules(db: Database, period: dict, judged: dict[str, dict], top: int) -> list[dict]:
-    return _all_failed_rules(db, period, judged)[:top]
+def _failed_rules(db: Database, period: dict, top: int) -> list[dict]:
+    return _all_failed_rules(db, period)[:top]
 
 
-def _unlisted(db: Database, period: dict, judged: dict[str, dict], top: int) -> dict:
+def _unlisted(db: Database, period: dict, top: int) -> dict:
     """The kinds of problem found in the sample that the board's table leaves out (it lists the
     `top` most serious), with the one in the most letters, so the cut is never silent."""
-    rest = _all_failed_rules(db, period, judged)[top:]
+    rest = _all_failed_rules(db, period)[top:]
     common = max(rest, key=lambda r: (r["letters"], r["findings"]), default=None)
     return {"count": len(rest), "most_letters": common}
 
 
-def _all_failed_rules(db: Database, period: dict, judged: dict[str, dict]) -> list[dict]:
+def _judged_by_severity(db: Database, period: dict) -> dict[tuple[str, str], dict]:
+    """The panel's answers on the sample's findings (agreement.rule_precision's counting: only
+    "agree" and "not a problem" count), by rule and by the severity each finding was stored
+    with, so that a row of the board's table gives the panel's view of its own findings."""
+    rows = db.execute(
+        "SELECT f.rule, f.severity,"
+        " sum(CASE WHEN v.verdict = 'not_a_problem' THEN 1 ELSE 0 END),"
+        " sum(CASE WHEN v.verdict = 'agree' THEN 1 ELSE 0 END)"
+        " FROM panel_assignments a JOIN panel_items i ON i.id = a.item_id"
+        " JOIN findings f ON f.result_id = i.result_id AND f.suppressed = 0"
+        " LEFT JOIN panel_verdicts v ON v.assignment_id = a.id AND v.finding_id = f.id"
+        " WHERE i.period_id = ? AND i.removed_at IS NULL AND a.revealed_at IS NOT NULL"
+        " GROUP BY f.rule, f.severity", [period["id"]]).fetchall()
+    out = {}
+    for rule, severity, nap, agree in rows:
+        judged = nap + agree
+        out[(rule, severity)] = {"judged": judged, "agreed": agree,
+                                 "precision": round(agree / judged, 3) if judged else None}
+    return out
+
+
+def _all_failed_rules(db: Database, period: dict) -> list[dict]:
+    """Each kind of problem found in the sample, by the severity each finding was stored with
+    (not its rule's own: a reason the second opinion only doubts is a should-fix content.reason,
+    whose rule is must-fix). A rule found at two severities has a row for each, with its own
+    letters, times and the panel's answers on those findings."""
     letters = db.execute("SELECT count(*) FROM panel_items WHERE period_id = ? AND removed_at IS NULL",
                          [period["id"]]).fetchone()[0]
-    rules = load_rules().by_id
+    judged = _judged_by_severity(db, period)
     rows = db.execute(
-        "SELECT f.rule, count(*), count(DISTINCT i.id) FROM panel_items i"
+        "SELECT f.rule, f.severity, count(*), count(DISTINCT i.id) FROM panel_items i"
         " JOIN findings f ON f.result_id = i.result_id AND f.suppressed = 0"
-        " WHERE i.period_id = ? AND i.removed_at IS NULL GROUP BY f.rule", [period["id"]]).fetchall()
+        " WHERE i.period_id = ? AND i.removed_at IS NULL GROUP BY f.rule, f.severity", [period["id"]]).fetchall()
     # The most serious first (must fix, should fix, worth a look), then the most letters.
-    rank = {"error": 0, "warning": 1, "suggestion": 2}
-    rows = sorted(rows, key=lambda r: (rank.get(rules[r[0]].severity if r[0] in rules else "", 3),
-                                       -r[2], -r[1], r[0]))
+    rows = sorted(rows, key=lambda r: (labels.SEVERITY_ORDER.get(r[1], 3), -r[3], -r[2], r[0]))
     return [{"rule": rule, "title": labels.rule_title(rule), "findings": n, "letters": k,
              "share": round(k / letters, 3) if letters else None,
              "share_words": share_words(k, letters, "-", "letters"),
-             "severity": rules[rule].severity if rule in rules else None,
-             "severity_words": labels.label(labels.SEVERITIES, rules[rule].severity) if rule in rules else "",
-             "panel_precision": (judged.get(rule) or {}).get("precision"),
-             "panel_judged": (judged.get(rule) or {}).get("judged", 0),
-             "panel_agreed": (judged.get(rule) or {}).get("agreed", 0),
-             "panel_words": _panel_words(judged.get(rule))} for rule, n, k in rows]
+             "severity": severity,
+             "severity_words": labels.label(labels.SEVERITIES, severity),
+             "panel_precision": (judged.get((rule, severity)) or {}).get("precision"),
+             "panel_judged": (judged.get((rule, severity)) or {}).get("judged", 0),
+             "panel_agreed": (judged.get((rule, severity)) or {}).get("agreed", 0),
+             "panel_words": _panel_words(judged.get((rule, severity)))} for rule, severity, n, k in rows]
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -240,7 +262,6 @@ def build(db: Database, name: str) -> dict:
     current = _headline(db, period)
     prev = periods.previous_period(db, period)
     before = _headline(db, prev) if prev else None
-    by_rule = {r["rule"]: r for r in current["agreement"]["rules"]}
     trend = [{"measure": key, "label": label, "value": current[key],
               "previous": before[key] if before else None,
               "change": _change(current[key], before[key]) if before else None} for key, label in TREND]
@@ -291,8 +312,8 @@ def build(db: Database, name: str) -> dict:
         "summary_words": {k: figure_words(current[k], places(k)) for k in ("mean_overall", "mean_score")},
         "alpha_words": figure_words(current["alpha_overall"]),
         "spearman_words": figure_words(current["spearman_overall_vs_score"]),
-        "failed_rules": _failed_rules(db, period, by_rule, int(settings.report.get("top_rules", 8))),
-        "failed_rules_unlisted": _unlisted(db, period, by_rule, int(settings.report.get("top_rules", 8))),
+        "failed_rules": _failed_rules(db, period, int(settings.report.get("top_rules", 8))),
+        "failed_rules_unlisted": _unlisted(db, period, int(settings.report.get("top_rules", 8))),
         "rubric": rubric,
         "comments": _comments(db, period, int(settings.report.get("comments_per_band", 2)),
                               int(settings.report.get("comment_chars", 400))),

@@ -133,7 +133,8 @@ def judge_undated_drafts(db: Database, rows: list[dict], day: dt.date,
     """Each undated draft of `rows` judged as if it went out on `day`, as its page judges it
     (letters.service.current_result: a draft checked on time last week and now past its due date
     is late today, and needs an apology), nothing stored: its score, result and problems
-    (`findings`, read by frequent_rules instead of the stored result's). A draft is never judged
+    (`findings`, the rules; `finding_severities`, each (rule, severity), read by rules_found
+    instead of the stored result's). A draft is never judged
     for time here: the on-time figures count sent letters only. `replayed`: `day` is a past day
     replayed ("Figures as on"), so each draft's "not a problem" marks are those that stood then
     (a mark made later, or one restored since, is not applied to a day before it). Returns how
@@ -150,10 +151,39 @@ def judge_undated_drafts(db: Database, rows: list[dict], day: dt.date,
                                                marks_as_of=day if replayed else None, scoring_slot=scoring_slot)
         if result is None:
             continue
+        severities = _with_severities(db, r["result_id"], result["rules"])
         r.update(score=result["score"], verdict=result["verdict"], result_id=None, judged_as_of=day.isoformat(),
-                 findings=[rule for rule, n in result["rules"].items() for _ in range(n)])
+                 findings=[rule for rule, _severity in severities], finding_severities=severities)
         judged += 1
     return judged
+
+
+def _with_severities(db: Database, stored_result: int | None, rules: dict[str, int]) -> list[tuple[str, str]]:
+    """An undated draft's problems as judged for the day counted (`rules`: each rule with how many
+    times, judged_summary's answer), each with its own severity: a finding can be stored at
+    another severity than its rule's (a reason the second opinion only doubts is should-fix,
+    content.reason is must-fix; `severity_when`). judged_summary names the rules only, so each
+    takes the severities the same version's stored result (`stored_result`) gives that rule
+    when it finds it as many times, or gives it one severity only: a check that does not read
+    the date finds the same on every day. A rule the stored result does not find (a late
+    letter's "Letter late") takes the rule's own severity."""
+    stored: dict[str, Counter] = defaultdict(Counter)
+    if stored_result is not None:
+        for rule, severity, n in db.execute(
+                "SELECT rule, severity, count(*) FROM findings WHERE result_id = ? AND suppressed = 0"
+                " GROUP BY rule, severity", [stored_result]):
+            stored[rule][severity] += n
+    known = load_rules().by_id
+    out: list[tuple[str, str]] = []
+    for rule, n in rules.items():
+        had = stored.get(rule)
+        if had and sum(had.values()) == n:
+            out += [(rule, severity) for severity, k in had.items() for _ in range(k)]
+        elif had and len(had) == 1:
+            out += [(rule, next(iter(had)))] * n
+        else:
+            out += [(rule, known[rule].severity if rule in known else "warning")] * n
+    return out
 
 
 def scored_with_older_rules(rows: list[dict]) -> int:
@@ -198,56 +228,67 @@ def score_bands(rows: list[dict], width: int = 10) -> list[tuple[str, int]]:
 SEVERITY_ORDER = labels.SEVERITY_ORDER
 
 
-def rules_found(db: Database, rows: list[dict]) -> tuple[Counter, dict[str, set]]:
-    """Each rule found in the latest result of each letter (suppressed ones left out): how many
-    times, and in which letters."""
+def rules_found(db: Database, rows: list[dict]) -> tuple[Counter, dict[tuple[str, str], set]]:
+    """Each rule found in the latest result of each letter (suppressed ones left out), by the
+    severity each finding was stored with (not the rule's own: a reason the second opinion only
+    doubts is a should-fix content.reason, whose rule is must-fix): how many times, and in which
+    letters, keyed by (rule, severity)."""
     ids = [r["result_id"] for r in rows if r["result_id"]]
     counts: Counter = Counter()
-    letters: dict[str, set] = defaultdict(set)
+    letters: dict[tuple[str, str], set] = defaultdict(set)
     for r in rows:  # an undated draft judged as of the day counted (judge_undated_drafts)
-        for rule in r.get("findings") or ():
-            counts[rule] += 1
-            letters[rule].add(r["id"])
+        for key in r.get("finding_severities") or ():
+            counts[key] += 1
+            letters[key].add(r["id"])
     for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        for rule, letter_id in db.execute(
-                f"SELECT rule, letter_id FROM findings WHERE suppressed = 0 AND result_id IN ({marks})", chunk):
-            counts[rule] += 1
-            letters[rule].add(letter_id)
+        for rule, severity, letter_id in db.execute(
+                f"SELECT rule, severity, letter_id FROM findings WHERE suppressed = 0 AND result_id IN ({marks})",
+                chunk):
+            counts[(rule, severity)] += 1
+            letters[(rule, severity)].add(letter_id)
     return counts, letters
 
 
 def frequent_rules(db: Database, rows: list[dict], top: int | None = 10,
-                   found: tuple[Counter, dict[str, set]] | None = None) -> list[dict]:
+                   found: tuple[Counter, dict[tuple[str, str], set]] | None = None) -> list[dict]:
     """Rules found in the latest result of each letter (suppressed ones left out), the most
     serious first (must fix, then should fix, then worth a look), then by letters affected.
-    `found`: `rules_found`'s answer, when it is to hand."""
+    Each finding counts under its own severity: a rule found at two severities (must fix in
+    one letter, should fix in another) has a row for each, with its own letters and times
+    (`at_two_severities` names such rules). `found`: `rules_found`'s answer, when it is to hand."""
     counts, letters = found or rules_found(db, rows)
     known = {r.id: r for r in load_rules().rules}
     rows = [{"rule": rule, "title": known[rule].title if rule in known else labels.rule_title(rule),
-             "severity": known[rule].severity if rule in known else "warning",
-             "findings": n, "letters": len(letters[rule])}
-            for rule, n in counts.items()]
+             "severity": severity, "findings": n, "letters": len(letters[(rule, severity)])}
+            for (rule, severity), n in counts.items()]
     rows.sort(key=lambda r: (SEVERITY_ORDER.get(r["severity"], 3), -r["letters"], -r["findings"], r["rule"]))
     return rows if top is None else rows[:top]
 
 
-def problems_and_suggestions(db: Database, rows: list[dict], found: tuple[Counter, dict[str, set]] | None = None
+def at_two_severities(kinds: list[dict]) -> set[str]:
+    """The rules among `frequent_rules` rows that have a row at more than one severity."""
+    seen = Counter(k["rule"] for k in kinds)
+    return {rule for rule, n in seen.items() if n > 1}
+
+
+def problems_and_suggestions(db: Database, rows: list[dict],
+                             found: tuple[Counter, dict[tuple[str, str], set]] | None = None
                              ) -> tuple[list[dict], list[dict]]:
     """Every must-fix and should-fix problem (the most serious first, then by letters), and
-    the suggestions ("worth a look") on their own."""
+    the suggestions ("worth a look") on their own, each finding by its own severity."""
     found = frequent_rules(db, rows, top=None, found=found)
     problems = [r for r in found if r["severity"] in ("error", "warning")]
     return problems, [r for r in found if r["severity"] not in ("error", "warning")]
 
 
-def spread(found: tuple[Counter, dict[str, set]], kinds: list[dict]) -> dict:
+def spread(found: tuple[Counter, dict[tuple[str, str], set]], kinds: list[dict]) -> dict:
     """How far some kinds of problem (`frequent_rules` rows) reach: how many kinds, in how many
     letters (a letter with two of them counted once) and how many times in all. A count of
     kinds alone read as a count of problems ("Suggestions: 2" for 22 in 10 letters)."""
     _counts, letters = found
-    return {"kinds": len(kinds), "letters": len(set().union(*(letters[k["rule"]] for k in kinds))),
+    return {"kinds": len(kinds), "letters": len(set().union(*(letters[(k["rule"], k["severity"])] for k in kinds))),
             "findings": sum(k["findings"] for k in kinds)}
 
 
