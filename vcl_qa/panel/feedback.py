@@ -9,6 +9,7 @@ import string
 from sqlite_utils import Database
 
 from vcl_qa.letters.store import NotFound
+from vcl_qa.panel import periods
 from vcl_qa.panel.settings import load_panel_rules
 
 
@@ -29,7 +30,7 @@ def letters_with_feedback(db: Database, team: str | None = None) -> list[dict]:
 def feedback(db: Database, letter_id: int) -> dict:
     """Every panel rating of the letter, with the passages marked (quoted from the anonymised text)."""
     items = list(db.query(
-        "SELECT i.id, p.name AS period, i.text, i.score, i.verdict,"
+        "SELECT i.id, p.name AS period, p.start_date, p.end_date, i.text, i.score, i.verdict,"
         " (SELECT purged_at IS NOT NULL FROM letters l WHERE l.id = i.letter_id) AS text_removed FROM panel_items i"
         " JOIN panel_periods p ON p.id = i.period_id WHERE i.letter_id = ? AND i.removed_at IS NULL"
         " ORDER BY p.start_date", [letter_id]))
@@ -48,7 +49,9 @@ def feedback(db: Database, letter_id: int) -> dict:
             verdicts = list(db.query(
                 "SELECT rule, verdict, note FROM panel_verdicts WHERE assignment_id = ? ORDER BY id",
                 [r["assignment_id"]]))
-            out.append({"period": item["period"], "rater": f"Panel member {string.ascii_uppercase[n % 26]}",
+            # the period as every other page says it ("October to December 2026"), never its code
+            out.append({"period": item["period"], "period_words": periods.period_words(item),
+                        "rater": f"Panel member {string.ascii_uppercase[n % 26]}",
                         "scores": {k: scores[k] for k in order if k in scores}, "overall": r["overall"],
                         "comment": r["comment"], "marks": marks, "verdicts": verdicts,
                         "rated_at": r["updated_at"], "text_removed": bool(item["text_removed"])})
