@@ -45,6 +45,7 @@ def main() -> None:
     run_on_stream()
     run_many_findings()
     run_mixed_jargon()
+    run_lowercase_run_on()
     run_redaction_shapes()
     run_compare_shapes()
     run_text_speak()
@@ -143,6 +144,24 @@ def run_mixed_jargon(sizes=(50_000, 190_000)) -> None:
         result = score_letter(Letter(text=text))
         print(f"  {len(text) // 1024:>4} KB, {len(result.findings):>6,} findings: {time.process_time() - t:6.2f} s CPU"
               " (target: under 5 s)")
+
+
+def run_lowercase_run_on(size: int = 190_000) -> None:
+    """Accepted but hostile: one "sentence" of 190 KB (no capital after its full stops) with
+    thousands of uses of a term whose `only`/`unless` reads the sentence ("we will not proceed on
+    the count of murder. we will not ..."): each use read the whole 190 KB again, 10-14 s a
+    letter (a review's find, 2026-12). Now each pattern is asked once a sentence."""
+    sys.path.insert(0, str(ROOT))
+    from vcl_qa import Letter, LetterContext
+    from vcl_qa.engine.run import score_letter
+
+    print("\none lower-case run-on sentence of a term read with its sentence:")
+    for body in ("we will not proceed on the count of murder. ", "not proceed on the count of "):
+        text = "Dear Ms Shah\n\n" + (body * (size // len(body))) + ".\n\nYours sincerely\n\nA Writer\n"
+        t = time.process_time()
+        result = score_letter(Letter(text=text, context=LetterContext(decision="charge_altered")))
+        print(f"  {len(text) // 1024:>4} KB of {body.strip()!r}, {len(result.findings):>6,} findings: "
+              f"{time.process_time() - t:6.2f} s CPU (before: 10-14 s; target: under 5 s)")
 
 
 def run_redaction_shapes(size: int = 200_000) -> None:
