@@ -11,7 +11,7 @@ from vcl_qa.engine.result import Result
 
 # Ids and dates read strictly: true, "43" and 43.0 are not ids, "2024-12-20T00:00:00" is not a
 # day (api/validation.py). RowId is other routes' too.
-from .validation import MAX_ID, Day, RowId, day_problem  # noqa: F401
+from .validation import MAX_ID, Day, RowId, day_problem, true_false_problem  # noqa: F401
 
 
 def _inline_refs(schema: dict) -> dict:
@@ -67,26 +67,20 @@ def lenient_day_problems(values: dict, fields: tuple[str, ...]) -> list[tuple[st
 
 
 def context_type_problems(context: Any) -> list[tuple[str, str]]:
-    """(field, message) for each yes-or-no detail of a JSON `context` that the library would
-    read as true or false but is not a JSON boolean, and each date that the library would read
-    but is not text YYYY-MM-DD. A value the library refuses anyway is left to the library's own
-    message."""
+    """(field, message) for each yes-or-no detail of a JSON `context` that is not a JSON boolean
+    or null (api/validation.py true_false_problem: the same words for a number or text, read by
+    the library or not), and each date that the library would read but is not text YYYY-MM-DD
+    (a date the library refuses anyway is left to the library's own message)."""
     if not isinstance(context, dict):
         return []
     problems = lenient_day_problems(context, JSON_DAYS)
     for field, send in JSON_TRUE_FALSE.items():
         value = context.get(field)
-        if value is None or isinstance(value, bool) or (field == "withdrawal" and value == "unknown"):
+        if field == "withdrawal" and value == "unknown":
             continue
-        try:
-            context_from_mapping({field: value})
-        except LetterError:
-            continue  # refused anyway, with the library's message
-        if isinstance(value, str):
-            shown = value if len(value) <= 40 else value[:40].rstrip() + "..."
-            problems.append((field, f"'{shown}' is text, not true or false: send {send}"))
-        else:
-            problems.append((field, f"{value!r} is a number, not true or false: send {send}"))
+        problem = true_false_problem(value, send)  # a number or text, whatever the library makes of it
+        if problem:
+            problems.append((field, problem))
     return problems
 
 

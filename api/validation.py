@@ -33,6 +33,24 @@ def _shown(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit].rstrip() + "..."
 
 
+def true_false_problem(value: Any, send: str) -> str | None:
+    """Why a JSON value given for a yes-or-no detail is not JSON true or false, ending with what
+    to `send` (None: it is true, false or null). Every number and every text is refused in the
+    same words, whether or not the library would read it as true or false: `"withdrawal": 1`
+    was "'1' is not true, false or unknown", its quotes making a number look like text, and
+    saying nothing of what to send, while `"bereaved": 1` was "1 is a number, not true or
+    false: send true or false, without quotes" (an integrator's review). A field that takes a
+    word too ("unknown") is checked for it by the caller first."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return f"{_shown(value)} is a number, not true or false: send {send}"
+    if isinstance(value, str):
+        return f"'{_shown(value)}' is text, not true or false: send {send}"
+    kind = "a list" if isinstance(value, (list, tuple)) else "an object" if isinstance(value, dict) else "that"
+    return f"must be true or false, not {kind}: send {send}"
+
+
 def day_problem(value: Any) -> str | None:
     """Why a JSON value is not a day the service takes (None: it is one): text YYYY-MM-DD, a
     real date, between EARLIEST and LATEST. A date and time, a number, true or false are refused

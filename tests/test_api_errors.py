@@ -64,7 +64,7 @@ def test_body_fields_and_context_fields_are_named_together(server):
     assert fields == ["text", "txt", "context.bereaved", "context.offence"]
     messages = {d["field"]: d["message"] for d in r.json()["error"]["details"]}
     assert messages["text"] == "is required" and messages["txt"] == "unknown field"
-    assert messages["context.bereaved"] == "'maybe' is not true or false"
+    assert messages["context.bereaved"] == "'maybe' is text, not true or false: send true or false, without quotes"
 
 
 def test_query_strings_name_every_wrong_parameter(server):
