@@ -14,7 +14,16 @@ LETTER_COLUMNS = ("Letter", "Team", "Status", "Decision", "Decision date", "Due 
                   "Sent date", "Working days late", "On time", "Time limit", "Victim's rights", "Offence",
                   "Version", "Score", "Result", "Status code", "Decision code", "Victim category code",
                   "Offence code", "Result code", "Score note", "Sent before first saved here",
-                  "Register differs")
+                  "Register differs", "Bereaved family")
+# "Victim's rights" as the check form's option gives it (api/templates/check.html): the enhanced
+# rights name bereaved families and under-18s first. The export dropped them ("Enhanced rights
+# (most serious crime, ...)", labels.categories' words), so a bereaved family's letter read as
+# if enhanced for another reason (a user review; tests/test_letters_csv_rights.py holds the two
+# together). "Bereaved family" (added last, so that no column moved) says whether the letter's
+# details say it was to a bereaved family: "Yes", "No", or empty when not given.
+RIGHTS_WORDS = {"enhanced": "Enhanced rights (bereaved families, under-18s, most serious crime, persistently "
+                            "targeted, vulnerable or intimidated)"}
+YES_NO = {True: "Yes", False: "No", None: ""}
 ON_TIME_WORDS = {"yes": "Yes", "no": "No", "not_sent": "Not sent"}
 # "Working days late" for a letter sent after its due date with no working day between (a
 # weekend day or bank holiday): late all the same, so never "0", as the pages say it.
@@ -75,6 +84,14 @@ def limit_words(category: str | None, bereaved: bool | None) -> str:
     return labels.working_days(limit) + why
 
 
+def rights_words(category: str | None) -> str:
+    """The victim's rights in the check form's words, without the time limit ("Standard";
+    "Enhanced rights (bereaved families, under-18s, ...)"); "" when not given."""
+    if not category:
+        return ""
+    return RIGHTS_WORDS.get(category) or labels.label(labels.categories(), category).split(":")[0]
+
+
 def letter_row(row: dict) -> dict:
     due, sent = _due_and_sent(row)
     on_time, late = lateness(due, sent)
@@ -88,7 +105,7 @@ def letter_row(row: dict) -> dict:
         "Working days late": _late_words(on_time, late),
         "On time": ON_TIME_WORDS.get(on_time or "", ""),
         "Time limit": limit_words(category, _bereaved(row.get("bereaved"))) if due else "",
-        "Victim's rights": labels.label(labels.categories(), category).split(":")[0] if category else "",
+        "Victim's rights": rights_words(category),
         "Offence": labels.label(labels.OFFENCES, row.get("offence")),
         "Version": row.get("latest_version") or "", "Score": "" if row.get("score") is None else row["score"],
         "Result": labels.label(labels.VERDICTS, row.get("verdict")),
@@ -107,6 +124,7 @@ def letter_row(row: dict) -> dict:
         # decision date, bereaved) and so another due date: what it says and counts, in words
         # (vcl_qa/decisions/agreement.py for_letter_rows), as the letter's page says it
         "Register differs": row.get("register_differs") or "",
+        "Bereaved family": YES_NO[_bereaved(row.get("bereaved"))],
     }
 
 
