@@ -270,9 +270,19 @@ def severity_counts(findings: list[dict]) -> list[tuple[str, str, int]]:
             for sev, words in labels.SEVERITIES.items()]
 
 
+def checks_hint(checks: list[str]) -> str:
+    """What answering a detail's question does, in plain words, each check named by its title in
+    quotes so that it is never read as something said of the letter: 'Answering it lets us check
+    the letter for this problem: “The victim's own views not mentioned”.' (it said "Lets these be
+    checked: The victim's own views not mentioned.")."""
+    names = ", ".join(f"“{c}”" for c in checks)
+    return (f"Answering it lets us check the letter for {'this problem' if len(checks) == 1 else 'these problems'}: "
+            f"{names}.")
+
+
 def missing_details(result: dict, context: dict) -> list[dict]:
     """The letter details that checks could not do without, each with the checks it would let
-    run: '"Writing to a bereaved family member?" lets these be checked: No condolences'."""
+    run (`checks`, their titles) and the hint saying so (`checks_hint`)."""
     rules = load_rules().by_id
     wanted: dict[str, list[str]] = {}
     for dim in (result.get("dimensions") or {}).values():
@@ -283,7 +293,7 @@ def missing_details(result: dict, context: dict) -> list[dict]:
                     rule = rules.get(rule_id.strip())
                     wanted.setdefault(field, []).append(rule.title if rule else rule_id.strip())
     return [{"field": f, "label": FIELD_LABELS.get(f, f), "checks": sorted(set(wanted[f])),
-             "options": FIELD_OPTIONS.get(f), "date": f in DATE_FIELDS}
+             "hint": checks_hint(sorted(set(wanted[f]))), "options": FIELD_OPTIONS.get(f), "date": f in DATE_FIELDS}
             for f in FIELD_ORDER if f in wanted]
 
 
