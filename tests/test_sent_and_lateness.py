@@ -183,7 +183,7 @@ def test_engine_finding_says_late_without_a_count_of_nought(day, day_words):
     late = [f for f in result.findings if f.rule == "timeliness.late"]
     assert len(late) == 1 and late[0].severity == "error"
     assert late[0].message == ("The letter is late: it was due by Friday 20 December 2024 (1 working day "
-                               f"after the decision) and is dated {day_words}, after the due date.")
+                               f"after the decision) and goes out on {day_words}, after the due date.")
     assert result.metrics["working_days_late"] == 0
     report = render_text("letter.txt", letter, result)
     assert f"Due by Friday 20 December 2024; dated {day_words}: late (dated after the due date)" in report

@@ -37,10 +37,12 @@ def because(metrics: dict) -> str:
 
 
 def lateness(late: int, letter_date: str) -> str:
-    """How the letter is late, for the message: 'goes out 2 working days late'. Dated after the
-    due date with no working day between (a Saturday after a Friday due date, a bank holiday)
-    it is late all the same, and the count of 0 is not given: 'is dated Saturday 21 December
-    2024, after the due date'."""
+    """How the letter is late, for the message: 'goes out 2 working days late'. Going out after
+    the due date with no working day between (a Saturday after a Friday due date, a bank
+    holiday) it is late all the same, and the count of 0 is not given: 'goes out on Saturday 21
+    December 2024, after the due date'. (Not 'is dated': a letter marked sent on another day
+    than its own date is judged on the day it went out, and the message said 'is dated Saturday
+    5 December' beside a letter dated the 4th; a user review.)"""
     if late > 0:
         return f"goes out {late} working {'day' if late == 1 else 'days'} late"
-    return f"is dated {long_date(letter_date)}, after the due date"
+    return f"goes out on {long_date(letter_date)}, after the due date"
