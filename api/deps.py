@@ -1,13 +1,15 @@
 """Shared dependencies: the database connection and the current user with their role."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+import re
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.dependencies.utils import request_params_to_args
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator
 from sqlite_utils import Database
 
 from vcl_qa.db import teams
@@ -17,6 +19,7 @@ from vcl_qa.letters import store
 from . import db_pool
 from .concurrency import FairLock, requester
 from .errors import ApiError
+from .validation import MAX_ID
 
 bearer = HTTPBearer(auto_error=False, description="API token from `vcl-qa users add`")
 
@@ -68,8 +71,44 @@ AdminUser = Annotated[User, Depends(require("admin"))]
 AuditUser = Annotated[User, Depends(require("manager", "admin"))]
 
 
+# A number in a path (an id, a version) is digits alone, as the answer gave it: 1 to 9, then any
+# digits. Read as pydantic reads a path (lax), /letters/1.0, /letters/+1, /letters/01 and
+# /letters/%201 were all letter 1, and /letters/1_0 letter 10, while a body's `letter_id` is
+# strict (43.0 is refused): a client that built an address wrongly was shown, or changed, a
+# letter it did not name as such (an integrator's review). Anything else is a 422 naming
+# `path.NAME`, saying how to write it; 0, a negative number and one past the range say so.
+_PATH_NUMBER = re.compile(r"[1-9][0-9]*")
+# A number written another way that is still one positive whole number: what it is, to say.
+_WRITTEN_OTHERWISE = re.compile(r"\s*\+?0*([1-9][0-9]{0,18})(?:\.0*)?\s*")
+
+
+def _path_number(most: int) -> Callable[[Any], Any]:
+    def read(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # not from a path (a test calling the route itself): the type's own check
+        if _PATH_NUMBER.fullmatch(value):
+            if len(value) > len(str(most)):  # not turned into a number: it may be thousands of digits long
+                raise ValueError(f"must be {most} or less")
+            return int(value)
+        if re.fullmatch(r"0+|-[0-9]+", value):
+            raise ValueError("must be 1 or more")
+        meant = _WRITTEN_OTHERWISE.fullmatch(value)
+        shown = value if len(value) <= 40 else value[:40].rstrip() + "..."
+        if meant:
+            raise ValueError(f"'{shown}' is not written in digits alone: give it with no sign, decimal point, "
+                             f"space or leading zero, as {meant.group(1)}")
+        raise ValueError(f"'{shown}' is not a whole number: give it in digits alone, such as 12")
+
+    return read
+
+
+def path_number(most: int) -> Any:
+    """The type of a number in a path, 1 to `most`, written in digits alone (see above)."""
+    return Annotated[int, Path(ge=1, le=most), BeforeValidator(_path_number(most))]
+
+
 # Path ids within SQLite's integer range (larger ones answer 422, not a server error).
-PathId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+PathId = path_number(MAX_ID)
 
 
 # Scoring is CPU-bound Python: one letter at a time per server process. More threads would

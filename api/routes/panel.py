@@ -22,7 +22,7 @@ from vcl_qa.panel import sampling
 from vcl_qa.panel import settings
 from vcl_qa.db.users import User
 
-from ..deps import DbDep, LetterUser, ManagerUser, PathId, require
+from ..deps import DbDep, LetterUser, ManagerUser, PathId, path_number, require
 from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND
 from ..security_headers import REPORT_POLICY
 from ..validation import Day, RowId
@@ -336,7 +336,7 @@ def reveal_findings(item_id: ItemCode, db: DbDep, user: PanelUser):
 
 @router.post("/review-queue/{item_id}/findings/{number}/verdict", response_model=PanelFinding,
              responses={**NOT_FOUND, **CONFLICT})
-def judge_finding(item_id: ItemCode, number: Annotated[int, Path(ge=1, le=100_000)], body: VerdictIn,
+def judge_finding(item_id: ItemCode, number: path_number(100_000), body: VerdictIn,  # type: ignore[valid-type]
                   db: DbDep, user: PanelUser):
     """Mark an automatic finding as "not a problem" (or agree with it)."""
     return rating.judge(db, user, item_id, number, body.verdict, body.note)
