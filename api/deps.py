@@ -12,8 +12,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator
 from sqlite_utils import Database
 
+from vcl_qa import clock
 from vcl_qa.db import teams
-from vcl_qa.db.users import User, user_by_token
+from vcl_qa.db.users import User, token_expired_at, user_by_token
 from vcl_qa.letters import store
 
 from . import db_pool
@@ -45,13 +46,25 @@ async def current_user(request: Request, db: DbDep,
         raise ApiError(401, "unauthorized", "send your API token as 'Authorization: Bearer TOKEN'")
     user = user_by_token(db, creds.credentials)
     if user is None:
-        raise ApiError(401, "unauthorized", "this API token is not valid")
+        raise token_refused(db, creds.credentials)
     request.state.user_id = user.id  # for the request log (api/request_log.py)
     requester.set(user.id)  # whose turn at the scoring slot (api/concurrency.py)
     return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def token_refused(db: Database, token: str) -> ApiError:
+    """The 401 for a token that finds no user. An expired token got the same words as a mistyped
+    one ("this API token is not valid"), so its holder looked for a slip rather than asking for a
+    new one (an integrator's review); it now says when it expired, on the UK's clock. Any other
+    token, unknown or a switched-off user's, is told nothing more."""
+    expired = token_expired_at(db, token)
+    if expired:
+        return ApiError(401, "unauthorized", f"this API token expired on {clock.uk_when(expired)}, UK time: ask "
+                                             "an admin for a new one")
+    return ApiError(401, "unauthorized", "this API token is not valid")
 
 
 def require(*roles: str):

@@ -77,7 +77,7 @@ def _doc(text: str) -> dict:
 # Documented on every /api/v1 route, so the OpenAPI schema lists each status a client can get.
 COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _doc("Malformed JSON"),
-    401: _doc("No token, or a token that is not valid"),
+    401: _doc("No token, or a token that is not valid or has expired (the message says when)"),
     403: _doc("The user's role may not do this"),
     413: _doc(f"Request body over {MAX_REQUEST_BYTES // 1024} KB"),
     422: _doc("A field is missing or not valid; `details` name each field"),

@@ -20,7 +20,7 @@ from vcl_qa.errors import LetterError
 from vcl_qa.letters import service, store
 
 from ..concurrency import requester
-from ..deps import DbDep, LetterUser, bearer, check_visible, scoring_slot, visible_team
+from ..deps import DbDep, LetterUser, bearer, check_visible, scoring_slot, token_refused, visible_team
 from ..errors import COMMON_RESPONSES, NOT_FOUND, ApiError
 from ..schemas import CheckIn, SetAsideList, check_context_types
 
@@ -34,7 +34,7 @@ async def checking_user(request: Request, db: DbDep,
     if creds is not None and creds.credentials:
         user = user_by_token(db, creds.credentials)
         if user is None:
-            raise ApiError(401, "unauthorized", "this API token is not valid")
+            raise token_refused(db, creds.credentials)
     else:
         session_id = request.cookies.get(SESSION_COOKIE, "")
         user = session_user(db, session_id) if session_id else None

@@ -14,6 +14,7 @@ from vcl_qa.db import open_db
 from vcl_qa.db.users import user_by_token
 from vcl_qa.ops import metrics
 
+from ..deps import token_refused
 from ..errors import ApiError
 
 router = APIRouter(tags=["metrics"])
@@ -39,10 +40,11 @@ def check_allowed(request: Request) -> None:
     db = open_db(request.app.state.db_path)
     try:
         user = user_by_token(db, token.strip())
+        refused = token_refused(db, token.strip()) if user is None else None
     finally:
         db.close()
-    if user is None:
-        raise ApiError(401, "unauthorized", "this API token is not valid")
+    if refused is not None:
+        raise refused
     request.state.user_id = user.id
     if user.role != "admin":
         raise ApiError(403, "forbidden", f"the {user.role} role may not read the metrics")

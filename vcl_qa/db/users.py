@@ -160,6 +160,19 @@ def user_by_token(db: Database, token: str) -> User | None:
     return User(*row) if row else None
 
 
+def token_expired_at(db: Database, token: str) -> str | None:
+    """When a token that has expired stopped working (UTC, as stored), for a switched-on user's
+    token; None for any other (unknown, live, a switched-off user's). Told only to whoever holds
+    the token, so that they ask for a new one rather than look for a typing slip: a token nobody
+    has learns nothing from it."""
+    row = db.execute(
+        "SELECT token_expires_at FROM users WHERE token_hash = ? AND disabled = 0"
+        " AND token_expires_at IS NOT NULL AND token_expires_at <= ?",
+        [hash_token(token), now()],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def token_expires_at(db: Database, user_id: int) -> str | None:
     row = db.execute("SELECT token_expires_at FROM users WHERE id = ?", [user_id]).fetchone()
     return row[0] if row else None
