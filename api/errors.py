@@ -361,7 +361,26 @@ def _probe(scope: Scope, method: str) -> dict:
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return error_response(exc.status, exc.code, exc.message, exc.details, headers)
+    message, details = one_problem(exc.message, exc.details) if exc.status == 422 else (exc.message, exc.details)
+    return error_response(exc.status, exc.code, message, details, headers)
+
+
+def one_problem(message: str, details: list[dict]) -> tuple[str, list[dict]]:
+    """A 422 of one problem as every other says it (docs/api.md, Errors): `message` is
+    "FIELD: WHAT", and the detail's message is WHAT, word for word. A route's own refusal gave the
+    two in different words ("context.team: the team is not one of the letter's details: put
+    "team" at the top of the body ..." over "goes at the top of the body, not inside context";
+    "Idempotency-Key: use 1 to 200 ... (a UUID is usual)" over the field header.Idempotency-Key
+    and "1 to 200 printable characters, no spaces"; an integrator's review), so a client showing
+    either lost part of it. The message's own words, the fuller, are kept for both when it names
+    the field (or the field's last part); else the detail's are put after the field."""
+    if len(details) != 1 or not details[0].get("field"):
+        return message, details
+    field = details[0]["field"]
+    label, said, rest = message.partition(": ")
+    if said and rest and (label == field or field.endswith("." + label)):
+        return f"{field}: {rest}", [{**details[0], "message": rest}]
+    return f"{field}: {details[0]['message']}", details
 
 
 async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
