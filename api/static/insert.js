@@ -20,6 +20,10 @@
   "use strict";
 
   var SENTENCE_END = /[.!?\u2026]["\u201d\u2019)]*$/;
+  // in a letter with no greeting, its prose starts at the first sentence of at least this many
+  // words on a line of its own (its header's lines are shorter, with no full stop)
+  var PROSE_WORDS = 4;
+  var LONG_LINE_WORDS = 10;
   // a line under the greeting of at most this many words with no full stop is a subject line,
   // not a paragraph (rules/structure.yml subject_line_max_words, as api/web/letter_view.py sends it)
   var SUBJECT_WORDS = 15;
@@ -37,8 +41,9 @@
   }
 
   /* After the first paragraph under the greeting (or the one giving the decision), or, `before`,
-     in front of the first: {pos, text, afterDecision}; null when the letter has no greeting, or
-     nothing under it but the sign-off. */
+     in front of the first: {pos, text, afterDecision, greeted}; with no greeting, from the line
+     giving the decision or the first line of prose; null when it has neither, or nothing under
+     it but the sign-off. */
   function earlyPlace(letter, value, before, data) {
     var greeting = compile(data.greeting), reference = compile(data.reference_line);
     var signOff = signOffPattern(data), decision = data.decision_words || "";
@@ -48,8 +53,35 @@
     for (i = 0; i < lines.length; i++) {
       if (any(greeting, lines[i].trim())) { g = i; break; }
     }
-    if (g < 0) { return null; }
     var blank = function (k) { return !lines[k].trim(); };
+    var greeted = g >= 0;
+    // a line of prose: PROSE_WORDS words or more with a sentence ending in it, or longer than
+    // a header's line is (a paragraph wrapped at a line length)
+    var proseLine = function (text) {
+      var words = text ? text.split(/\s+/).length : 0;
+      return words > LONG_LINE_WORDS || (words >= PROSE_WORDS &&
+        (SENTENCE_END.test(text) || /[.!?]["\u201d\u2019)]*\s+[A-Z]/.test(text)));
+    };
+    if (!greeted) {
+      // No greeting (a draft that lacks one): the letter's prose starts at the line that gives
+      // the decision, else at its first line of prose (`proseLine`) that is no reference line (a user review: with none, an acknowledgement of feelings
+      // went last, before "Kind regards", and early once the greeting was put in first).
+      var prose = -1;
+      for (i = 0; i < lines.length && prose < 0; i++) {
+        var text = lines[i].trim();
+        if (signOff.test(lines[i])) { break; }
+        if ((decisionAt && !before && starts[i] + lines[i].length >= decisionAt[0]) ||
+            (proseLine(text) && !any(reference, text))) {
+          prose = i;
+        }
+      }
+      if (prose < 0) { return null; }
+      // (the start of a paragraph wrapped at a line length: the long lines above it with no
+      // full stop at their end; an address line above is short)
+      while (prose > 0 && !blank(prose - 1) && !SENTENCE_END.test(lines[prose - 1].trim()) &&
+             lines[prose - 1].trim().split(/\s+/).length > 7 && !any(reference, lines[prose - 1].trim())) { prose--; }
+      g = prose - 1;  // (as if a greeting stood just above it)
+    }
     // (not a line of a paragraph wrapped at 70 characters, as a plain-text e-mail gives it: one
     // that starts with a small letter, or runs on to a next line that starts with one: "I am
     // writing about your neighbour, Mr Keith Dunmore, and the notes left on" / "your door ...")
@@ -108,7 +140,7 @@
     };
     var last = paragraphEnd(first);
     var apart = last + 1 < lines.length && blank(last + 1) ? "\n\n" : "\n";
-    if (before) { return { pos: starts[first], text: value + apart }; }
+    if (before) { return { pos: starts[first], text: value + apart, greeted: greeted }; }
     // Never between two sentences the checker reads together (`data.read_together`, followed
     // through the page's edits: a term and the next paragraph's sentence that explains it):
     // after the paragraph that holds the second. Past the last paragraph above the sign-off:
@@ -126,7 +158,8 @@
       joined = true;
     }
     apart = last + 1 < lines.length && blank(last + 1) ? "\n\n" : "\n";
-    return { pos: starts[last] + lines[last].length, text: apart + value, afterDecision: after, joined: joined };
+    return { pos: starts[last] + lines[last].length, text: apart + value, afterDecision: after, joined: joined,
+             greeted: greeted };
   }
 
   /* Where the English half of a letter in Welsh and English, Welsh first (`data.welsh_first`),
@@ -173,8 +206,9 @@
     if (where === "early" || where === "opening") {
       var early = earlyPlace(letter, value, where === "opening", data);
       if (early) {
-        return { pos: early.pos, text: early.text, said: where === "opening" ? " under the greeting, as the first paragraph" :
-          (early.afterDecision ? " after the paragraph that gives the decision" : " after the first paragraph under the greeting") +
+        var under = early.greeted ? " under the greeting" : "";
+        return { pos: early.pos, text: early.text, said: where === "opening" ? (early.greeted ? under + "," : "") + " as the first paragraph" :
+          (early.afterDecision ? " after the paragraph that gives the decision" : " after the first paragraph" + under) +
           (early.joined ? " and the one that goes on from it" : "") };
       }
     }
