@@ -1035,3 +1035,18 @@ def test_about_is_no_button_where_it_is_no_english():
         ["I am writing about the case against Mr Lane."]
     assert _buttons_applied("adult", "You complained in respect of the delay.", "in respect of") == \
         ["You complained about the delay."]
+
+
+@pytest.mark.parametrize("sentence, button", [
+    ("We will no longer proceed on the count of murder.", None),
+    ("We have decided not to proceed with the case.", "go ahead with the case"),
+])
+def test_proceed_on_a_count_stays_advice(sentence, button):
+    """A user review: "will no longer proceed on the count of murder" became "will no longer go
+    ahead on the count of murder", which is not how anyone says it. There it stays advice."""
+    text = _letter(sentence)
+    f = _one(_score(text), "readability.jargon", "proceed")
+    if button is None:
+        assert f.replacements == [] and f.suggestions == ["go ahead"]
+    else:
+        assert f.replacements == ["go ahead"] and button in _applied(text, f, "go ahead")
