@@ -73,9 +73,13 @@
     var subjectAbove = function (i) {
       var h = i - 1;
       while (h >= 0 && !lines[h]) { h--; }
-      if (h < 1) { return -1; }  // nothing above it
+      if (h < 0) { return -1; }
       var line = lines[h], earlier = false;
       var subject = /^(re|subject|about)\s*:/i.test(line);  // ("Re: ..." under the greeting too)
+      // nothing above it: only a "Re:" line at the very top of a letter with no header goes
+      // under the greeting (a user review found the greeting put below it, where the docs say
+      // above); another first line, such as "Private and confidential", is the header's
+      if (h < 1 && !subject) { return -1; }
       // not a line alone: only a "Re:" line, which a Word file's letter (one line a paragraph, no
       // blank lines) puts straight above the first paragraph (a staff review found the greeting
       // put under it there)
@@ -87,9 +91,12 @@
       if ((h === i - 1 || lines[h - 1]) && !subject && !(noBlank && h === i - 1)) { return -1; }
       for (var k = 0; k < h; k++) { if (lines[k]) { earlier = true; break; } }
       var first = line.split(/\s+/)[0].replace(/\.$/, "").toLowerCase();
-      if (!earlier || (other(line) && !subject) || /^\d/.test(line) || !/[a-z]/.test(line) || SENTENCE_END.test(line)
+      if ((!earlier && !subject) || (other(line) && !subject) || /^\d/.test(line) || !/[a-z]/.test(line) || SENTENCE_END.test(line)
           || titles.indexOf(first) >= 0  // a name alone ("Ms Jane Okafor"): the address
-          || line.split(/\s+/).length > headingMost || /\b(?=\w*\d)(?=\w*[A-Za-z])\w+\b/.test(line)
+          // (a "Re:" line as long as a subject line may be: "Re: Theft from your van on 2
+          // November 2026", rules/structure.yml subject_line_max_words)
+          || line.split(/\s+/).length > (subject ? data.subject_line_max_words || 15 : headingMost)
+          || /\b(?=\w*\d)(?=\w*[A-Za-z])\w+\b/.test(line)
           || any(dateLine, line)) { return -1; }
       return h;
     };

@@ -194,7 +194,8 @@ def test_a_subject_heading_above_the_first_paragraph_stays_under_the_greeting(pa
     Lee Barker": 55 sample and held-out letters, 2 the other way round, neither a heading; "Re:"
     lines: 4 under, none over). So
     the greeting goes above a line standing alone just over the first paragraph; not above a
-    date, a name alone (the address), a reference code, a header line or the letter's first line."""
+    date, a name alone (the address), a reference code, a header line or the letter's first line
+    (but for a "Re:" line)."""
     sign_in(page, site["tokens"]["staff"])
     page.goto(f"/letters/{draft(site, HEADER + BODY, CONTEXT)}")
     top = "Ms Anne-Marie de la Cruz\n4 Orchard Close\nLeicester\n\n3 March 2025\n\n"
@@ -208,6 +209,12 @@ def test_a_subject_heading_above_the_first_paragraph_stays_under_the_greeting(pa
         top + "Our reference: 33LE0419225\n\n": None,
         top + "Re: R v Matthew Keeling\n\n": top,  # a subject line: above it
         top + "Re: 41HT1099424\n\n": None,  # a reference by another name
+        # a user review: a "Re:" line as the letter's first line is its subject line, and one as
+        # long as a subject line may be (15 words), not only a heading's 8
+        "Re: Theft from your van on 2 November 2026\n\n": "",
+        top + "Re: Theft from your van on 2 November 2026\n\n": top,
+        "Re: 41HT1099424\n\n": None,
+        "Private and confidential\n\n": None,
     }
     texts = [head + BODY for head in cases]
     places = page.evaluate("""texts => {
