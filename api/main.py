@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -45,6 +46,18 @@ def create_app(database: str | Path | None = None) -> FastAPI:
         # scoring slot (at most VCL_QA_MOST_WAITING, api/concurrency.py) leave most of them free.
         anyio.to_thread.current_default_thread_limiter().total_tokens = config.SERVER_THREADS
         yield
+        # Entries for reads held while the database was busy (vcl_qa/db/audit.py record_read)
+        from vcl_qa.db import audit
+
+        if audit.pending_count():
+            db = open_db(path)
+            try:
+                left = audit.flush_pending(db)
+            finally:
+                db.close()
+            if left:
+                logging.getLogger("vcl_qa.audit").warning(
+                    "audit: %d entries for reads could not be written before the server stopped", left)
 
     # The interactive docs (/docs, /redoc) load their scripts from an outside host: off unless
     # VCL_QA_API_DOCS=1. /openapi.json, the machine-readable description, is always served.

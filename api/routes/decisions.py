@@ -388,7 +388,7 @@ def list_decisions(
     shown = rows[offset:offset + limit]
     page = agreement.for_rows(shown)
     # Victims' names and case references were read: which entries, never the reference asked for.
-    audit.record(db, user, "decisions.search" if urn else "decisions.list", "decision", None,
+    audit.record_read(db, user, "decisions.search" if urn else "decisions.list", "decision", None,
                  {"ids": [r["id"] for r in page], "count": len(rows)})
     more = bool(shown) and offset + limit < len(rows)
     return {"data": page, "count": len(rows), "decided_later": register.decided_later(db, today=as_of, **filters),
@@ -417,7 +417,7 @@ def unlinked_letters(db: DbDep, user: LetterUser,
     first. `count` counts what `before_id` leaves."""
     rows, count = register.unlinked_letters(db, team=_own_team(user), limit=limit, offset=offset,
                                             before_id=before_id)
-    audit.record(db, user, "decisions.unlinked_letters", "letter", None,
+    audit.record_read(db, user, "decisions.unlinked_letters", "letter", None,
                  {"ids": [r["id"] for r in rows], "count": count})
     return {"data": rows, "count": count}
 

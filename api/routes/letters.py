@@ -169,7 +169,7 @@ def list_letters(
                                        before_id=before_id, sent_before_saved=sent_before_saved,
                                        scoring_slot=scoring_slot)
     # Names and case references were read: which letters, never the words searched for.
-    audit.record(db, user, "letters.search" if q else "letters.list", "letter", None,
+    audit.record_read(db, user, "letters.search" if q else "letters.list", "letter", None,
                  {"ids": [r["id"] for r in rows], "count": count})
     return {"data": rows, "count": count}
 
@@ -204,7 +204,7 @@ def get_letter(letter_id: PathId, db: DbDep, user: LetterUser):
     decisions register disagrees with its details (`register_disagreements`)."""
     check_visible(db, user, letter_id)
     out = _detail(db, letter_id)
-    audit.record(db, user, "letter.read", "letter", letter_id)
+    audit.record_read(db, user, "letter.read", "letter", letter_id)
     return out
 
 
@@ -214,7 +214,7 @@ def get_version(letter_id: PathId, version: PathId, db: DbDep, user: LetterUser)
     versions past 8,000,000 bytes: `text_left_out`)."""
     check_visible(db, user, letter_id)
     out = store.get_version(db, letter_id, version)
-    audit.record(db, user, "letter.read", "letter", letter_id, {"version": version})
+    audit.record_read(db, user, "letter.read", "letter", letter_id, {"version": version})
     return out
 
 
@@ -239,7 +239,7 @@ def compare_versions(letter_id: PathId, db: DbDep, user: LetterUser,
         message = f"is version {new}, and no version is held before it: give a later version as to"
         raise ApiError(422, "invalid", f"query.to: {message}", [{"field": "query.to", "message": message}])
     out = store.compare(db, letter_id, old, new)
-    audit.record(db, user, "letter.compare", "letter", letter_id, {"from": old, "to": new})
+    audit.record_read(db, user, "letter.compare", "letter", letter_id, {"from": old, "to": new})
     return out
 
 

@@ -445,7 +445,7 @@ def period_report(period: PeriodName, db: DbDep, user: ManagerUser,
 def feedback_list(db: DbDep, user: LetterUser):
     """Letters the panel has rated: staff see their own team's, managers every team's."""
     rows = feedback_mod.letters_with_feedback(db, user.team if user.role == "staff" else None)
-    audit.record(db, user, "feedback.list", "letter", None, {"count": len(rows)})
+    audit.record_read(db, user, "feedback.list", "letter", None, {"count": len(rows)})
     return {"data": rows, "count": len(rows)}
 
 
@@ -454,5 +454,5 @@ def feedback_for_letter(letter_id: PathId, db: DbDep, user: LetterUser):
     """The panel's ratings, comments, marked passages and verdicts on one letter."""
     check_visible(db, user, letter_id)
     out = feedback_mod.feedback(db, letter_id)
-    audit.record(db, user, "feedback.read", "letter", letter_id)
+    audit.record_read(db, user, "feedback.read", "letter", letter_id)
     return out

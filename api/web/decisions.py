@@ -190,7 +190,7 @@ def decisions_page(request: Request, user: StaffOrManager, db: DbDep):
         else:
             old_page = int(value)
     page_rows = shown[start:start + per_page]
-    audit.record(db, user.user, "decisions.list", "decision", None,  # which entries, never the filters
+    audit.record_read(db, user.user, "decisions.list", "decision", None,  # which entries, never the filters
                  {"ids": [r["id"] for r in page_rows], "count": len(shown)})
     ctx.update({
         "rows": page_rows, "count": len(shown), "counts": counts,
@@ -215,7 +215,7 @@ def write_letter(request: Request, decision_id: int, user: StaffOrManager, db: D
     if not rows:
         raise PageNotFound()
     r = rows[0]
-    audit.record(db, user.user, "decision.read", "decision", decision_id)
+    audit.record_read(db, user.user, "decision.read", "decision", decision_id)
     values = {f: "" for f in (*FIELD_ORDER, "team")}
     for key in FIELD_ORDER:
         value = r.get(key)

@@ -140,7 +140,7 @@ def set_aside_page(request: Request, user: StaffOrManager, db: DbDep, severity: 
         return render(request, "set_aside.html", {"problem": problem, "severity": None, "rows": [], "count": 0,
                                                   "kind": "Problems"}, 400, user)
     rows, count = store.set_aside(db, team=user.team if user.role == "staff" else None, severity=severity)
-    audit.record(db, user.user, "letters.set_aside", "letter", None, {"count": count, "severity": severity})
+    audit.record_read(db, user.user, "letters.set_aside", "letter", None, {"count": count, "severity": severity})
     return render(request, "set_aside.html", {"rows": rows, "count": count, "when": letter_view.when,
                                               "severity": severity, "kind": SET_ASIDE_KINDS[severity]}, user=user)
 
@@ -159,7 +159,7 @@ def set_aside_csv(user: StaffOrManager, db: DbDep, severity: str = "error"):
                       "Words": r["text"] or "", "Finding": r["message"], "Reason": r["reason"],
                       "Marked by": r["by"] or "", "Marked (UK time)": letter_view.when_csv(r["created_at"]),
                       "Check code": r["rule"]} for r in rows)
-    audit.record(db, user.user, "letters.set_aside_export", "letter", None, {"rows": count})
+    audit.record_read(db, user.user, "letters.set_aside_export", "letter", None, {"rows": count})
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="set-aside.csv"'})
 
@@ -191,7 +191,7 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
     no longer change (sent or purged meanwhile), shown read-only with "Check this as a new
     letter" (the check page, with it in the box and this letter's case details)."""
     letter = _load(db, user, letter_id)
-    audit.record(db, user.user, "letter.read", "letter", letter_id)
+    audit.record_read(db, user.user, "letter.read", "letter", letter_id)
     saved_result = letter["result"]
     with scoring_slot:  # an undated draft saved on an earlier day: as it stands today (not stored)
         current, saved_for = service.current_result(db, letter)
@@ -725,7 +725,7 @@ def compare_page(request: Request, letter_id: int, user: StaffOrManager, db: DbD
     shown = {v: store.get_version(db, letter_id, v) for v in {old, new}}  # (those two only)
     texts = {v: shown[v]["text"] or "" for v in shown}
     comparison = store.compare(db, letter_id, old, new)
-    audit.record(db, user.user, "letter.compare", "letter", letter_id, {"from": old, "to": new})
+    audit.record_read(db, user.user, "letter.compare", "letter", letter_id, {"from": old, "to": new})
     return render(request, "compare.html", {
         "letter": letter, "old": old, "new": new, "pieces": letter_view.word_diff(texts[old], texts[new]),
         "comparison": comparison, "versions": [v["version"] for v in letter["versions"]],
@@ -774,7 +774,7 @@ def download_docx(request: Request, letter_id: int, user: StaffOrManager, db: Db
                             findings=(result or {}).get("findings"), comments=comments,
                             most_comments=int(settings().get("word_comments_most", word.MOST_COMMENTS)),
                             page=str(request.base_url).rstrip("/") + f"/letters/{letter_id}")
-    audit.record(db, user.user, "letter.download", "letter", letter_id, {"comments": comments})
+    audit.record_read(db, user.user, "letter.download", "letter", letter_id, {"comments": comments})
     name = f"letter-{letter_id}-version-{letter['latest_version']}{'-with-comments' if comments else ''}.docx"
     return Response(data, headers={"Content-Disposition": f'attachment; filename="{name}"'},
                     media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -886,7 +886,7 @@ def letters_list(request: Request, user: StaffOrManager, db: DbDep):
     if note:
         old_page = None
     rows = got["rows"]
-    audit.record(db, user.user, "letters.search" if filters.get("q") else "letters.list", "letter", None,
+    audit.record_read(db, user.user, "letters.search" if filters.get("q") else "letters.list", "letter", None,
                  {"ids": [r["id"] for r in rows], "count": got["count"]})
     for r in rows:  # marked sent before it was first saved here: said in its row, with the reason
         r["before_saved_on"] = store.first_saved_on(r) if store.sent_before_saved(r) else None
@@ -915,6 +915,6 @@ def letters_csv(request: Request, user: StaffOrManager, db: DbDep):
         differs = agreement.for_letter_rows(db, rows)
         writer.writerows(exports.letter_rows({**r, "register_differs": differs.get(r["id"])} for r in rows))
         written += len(rows)
-    audit.record(db, user.user, "letters.export", "letter", None, {"rows": written})
+    audit.record_read(db, user.user, "letters.export", "letter", None, {"rows": written})
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="letters.csv"'})

@@ -71,17 +71,19 @@ def private_file(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def write_tx(db: Database) -> Iterator[Database]:
+def write_tx(db: Database, wait_ms: int | None = None) -> Iterator[Database]:
     """One write transaction. Writers queue on a lock (threads, then processes) before taking
     SQLite's write lock: SQLite's own busy wait polls, and under load a writer can starve
-    for many seconds while others keep winning."""
+    for many seconds while others keep winning. `wait_ms`: wait no longer than this for the
+    locks (default BUSY_TIMEOUT_MS), for a write a read makes on the way (an audit entry, a
+    result kept to save work), which should give up rather than hold the read up."""
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
     # One wait in all, whether for the writers' lock or then for SQLite's own: a lock held
     # elsewhere for longer gives "database is locked" after BUSY_TIMEOUT_MS, not twice that.
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    deadline = time.monotonic() + min(wait_ms or BUSY_TIMEOUT_MS, BUSY_TIMEOUT_MS) / 1000
     with _writer_lock(db, deadline):
         _begin_immediate(db, deadline)
         try:

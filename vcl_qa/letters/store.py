@@ -913,6 +913,10 @@ def judged_source(db: Database, key: str, rules_version: str, engine: str, late:
         return None
 
 
+# How long keeping a judged result waits for a database another writer holds (keep_judged_source).
+KEEP_WAIT_MS = 2_000
+
+
 def keep_judged_source(db: Database, letter_id: int, version_id: int, key: str, rules_version: str,
                        engine: str, late: int, head: str, result: str) -> bool:
     """Keep a result to work out others from (compressed: a hostile letter's 5 MB of JSON is
@@ -921,7 +925,8 @@ def keep_judged_source(db: Database, letter_id: int, version_id: int, key: str, 
     it could not be written now (the database busy or read-only): it is kept another time."""
     packed = zlib.compress(result.encode(), 6)
     try:
-        with write_tx(db):
+        # (a read's work, kept to save scoring again: never worth holding the read up for)
+        with write_tx(db, wait_ms=KEEP_WAIT_MS):
             if not db.execute("SELECT 1 FROM letters l JOIN versions v ON v.letter_id = l.id WHERE l.id = ?"
                               " AND v.id = ? AND l.purged_at IS NULL AND v.text IS NOT NULL",
                               [letter_id, version_id]).fetchone():
