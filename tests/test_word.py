@@ -328,3 +328,35 @@ def test_a_blank_line_is_the_gap_between_paragraphs():
     for p in paragraphs:
         gap_of_its_own = p.text in ("Yours sincerely",)
         assert (_space_after(p).pt >= 8) == gap_of_its_own, p.text
+
+
+def test_address_blocks_typed_with_line_breaks_stay_apart():
+    """A user review: the CPS office's address and the victim's, each one paragraph with its lines
+    broken by Shift+Enter, came in as one run of lines ("Reading RG1 1AA" then "Mrs Patricia
+    Okonkwo-Hale"), in the editor and in the Word file downloaded again. Above the greeting such
+    a paragraph is set apart from the next by a blank line; the body's paragraphs are as Word has
+    them, and so is a table's row."""
+    from vcl_qa.letters.word import letter_docx
+
+    document = docx.Document()
+    for block in (["Crown Prosecution Service", "1 Friar Street", "Reading RG1 1AA"],
+                  ["Mrs Patricia Okonkwo-Hale", "4 Elm Road", "Slough SL2 5QT"]):
+        p = document.add_paragraph(block[0])
+        for line in block[1:]:
+            p.runs[-1].add_break()
+            p.add_run(line)
+    document.add_paragraph("4 December 2026")
+    document.add_paragraph("Dear Mrs Okonkwo-Hale")
+    p = document.add_paragraph("We have decided to stop the case.")
+    p.runs[-1].add_break()
+    p.add_run("I am sorry.")
+    document.add_paragraph("Yours sincerely")
+    buf = io.BytesIO()
+    document.save(buf)
+    text = docx_text(buf.getvalue())
+    assert text == ("Crown Prosecution Service\n1 Friar Street\nReading RG1 1AA\n\n"
+                    "Mrs Patricia Okonkwo-Hale\n4 Elm Road\nSlough SL2 5QT\n\n4 December 2026\n"
+                    "Dear Mrs Okonkwo-Hale\nWe have decided to stop the case.\nI am sorry.\nYours sincerely\n")
+    again = docx.Document(io.BytesIO(letter_docx(text, title="Letter")))
+    texts = [p.text for p in again.paragraphs]
+    assert texts[texts.index("Reading RG1 1AA") + 1] == ""  # a gap before the victim's address

@@ -496,7 +496,7 @@ def read_docx(data: bytes, source: str | None = None) -> tuple[str, str | None]:
         raise
     except Exception as exc:  # python-docx on a damaged file: KeyError, ValueError, lxml errors...
         raise unreadable_docx(_docx_problem(exc), source) from None
-    paras = [*head, *([""] if head else []), *body, *([""] if foot else []), *foot]
+    paras = [*head, *([""] if head else []), *_blocks_apart(body), *([""] if foot else []), *foot]
     text = "\n".join(paras).strip() + "\n"
     size = len(text.encode("utf-8"))
     if size > MAX_BYTES:
@@ -598,6 +598,31 @@ class _Reading:
                               f"{config.MAX_DOCX_ELEMENTS_READ:,})", source=self.source)
 
 
+_GREETING_LINE = re.compile(r"(?:Dear|Annwyl)\b")
+
+
+class _Block(str):
+    """A paragraph's text of several lines (line breaks typed with Shift+Enter), as against a
+    table row's (`_blocks_apart`)."""
+
+
+def _blocks_apart(lines: list[str]) -> list[str]:
+    """Above the greeting, a paragraph of several lines (an address typed with Shift+Enter; not a
+    table's row) set apart from the next by a blank line: a line break and a paragraph's end both read as a new
+    line, so the CPS office's address ran straight into the victim's, in the editor and in the
+    Word file downloaded (a user review: "Reading RG1 1AA" then "Mrs Patricia Okonkwo-Hale").
+    The body's paragraphs are left as Word has them."""
+    greeting = next((i for i, line in enumerate(lines) if _GREETING_LINE.match(line.lstrip())), None)
+    if greeting is None:
+        return lines
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i + 1 < greeting and isinstance(line, _Block) and lines[i + 1].strip():
+            out.append("")
+    return out
+
+
 def _docx_body_lines(document, reading: _Reading) -> list[str]:
     """Paragraphs and table rows in the order they stand in the document (a table of address
     and reference at the top stays at the top). A row's cells are joined by two spaces."""
@@ -619,7 +644,8 @@ def _block_lines(parent, reading: _Reading) -> list[str]:
             label = reading.lists.label(child) if reading.lists is not None else ""
             text, boxes = _paragraph_text(child, reading)
             if text or not _mark_deleted(child):  # a paragraph taken out with tracked changes
-                lines.append(label + text if text else label.rstrip())
+                line = label + text if text else label.rstrip()
+                lines.append(_Block(line) if "\n" in text.strip() else line)
             lines.extend(boxes)
         elif tag == _W_NS + "tbl":
             lines.extend(_docx_table_lines(child, reading))
