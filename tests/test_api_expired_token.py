@@ -66,3 +66,20 @@ def test_an_unknown_or_switched_off_token_is_told_nothing_more(server, token):
 
 def test_a_live_token_is_taken(server):
     assert httpx.get(f"{server.url}/api/v1/me", headers=auth(server.tokens["live"]), timeout=30).status_code == 200
+
+
+def test_the_sign_in_page_says_when_a_token_expired(server):
+    """The pages' sign-in with a token says the same (it said "That token is not valid. Check you
+    copied all of it" to an expired one); unknown and switched-off users' tokens as before."""
+    import html
+    import re
+
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        said = {}
+        for name in ("sam", "off"):
+            pre = re.search(r'name="pre_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
+            r = client.post("/sign-in", data={"pre_token": pre, "token": server.tokens[name]})
+            assert r.status_code == 400
+            said[name] = html.unescape(r.text)
+    assert "That token expired on Saturday 1 July 2000, 00:30, UK time. Ask your administrator for a new one." in said["sam"]
+    assert "That token is not valid" in said["off"] and "expired" not in said["off"]

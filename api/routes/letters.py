@@ -176,8 +176,9 @@ def list_letters(
 
 # The most bytes (UTF-8) of version text GET /letters/{id} gives, newest version first (the latest's
 # always): a letter saved hundreds of times by a retry loop gave every version's text, 78 MB for
-# 401 versions of 190 KB, and took the server to 512 MB (an attacker's review). Forty versions of
-# a 200 KB letter fit; older texts are read one at a time (GET /letters/{id}/versions/{n}).
+# 401 versions of 190 KB, and took the server to 512 MB (an attacker's review). 39 versions of
+# a 200 KB letter (204,800 bytes each) fit; older texts are read one at a time
+# (GET /letters/{id}/versions/{n}).
 VERSION_TEXT_BYTES = 8_000_000
 
 

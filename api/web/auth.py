@@ -12,7 +12,8 @@ from vcl_qa.db import audit
 from vcl_qa.db import sign_in_links
 
 from ..deps import DbDep
-from vcl_qa.db.users import user_by_token
+from vcl_qa import clock
+from vcl_qa.db.users import token_expired_at, user_by_token
 from vcl_qa.db.web_sessions import create_session, csrf_token, end_session, session_user
 
 from .session import (COOKIE, PRE_COOKIE, ROLE_HOME, PageUser, WebUser, check_csrf, new_pre_token,
@@ -49,6 +50,9 @@ async def sign_in(request: Request):
         return _sign_in_page(request, "Paste your sign-in token.", 400, target)
     # In the thread pool: starting a session writes, and the write lock may be held elsewhere.
     signed = await run_in_threadpool(_start_session, request.app.state.db_path, token)
+    if isinstance(signed, str):  # a token that has expired: when, so its holder asks for a new one
+        return _sign_in_page(request, f"That token expired on {clock.uk_when(signed)}, UK time. "
+                                      "Ask your administrator for a new one.", 400, target)
     if signed is None:
         return _sign_in_page(request, "That token is not valid. Check you copied all of it, "
                                       "or ask your administrator for a new one.", 400, target)
@@ -138,12 +142,13 @@ def _link_session(db_path, code: str):
 
 
 def _start_session(db_path, token: str):
-    """(user, session id) for a valid token, else None."""
+    """(user, session id) for a valid token; when it expired (an enabled user's), the time it
+    did, as the API's 401 says it (api/deps.py token_refused); else None."""
     db = open_db(db_path)
     try:
         user = user_by_token(db, token)
         if user is None:
-            return None
+            return token_expired_at(db, token)
         session_id = create_session(db, user.id, float(settings().get("session_hours", 8)))
         audit.record(db, user, "web.sign_in", "user", user.id)
         return user, session_id
