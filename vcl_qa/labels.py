@@ -30,7 +30,10 @@ REGISTER_STATUSES = {"due": "Due", "due_today": "Due today", "overdue": "Overdue
                      "sent_on_time": "Sent on time", "sent_late": "Sent late",
                      "not_required": "No letter needed"}
 _CATEGORY_WORDS = {
-    "enhanced": "Enhanced rights (most serious crime, persistently targeted, vulnerable or intimidated)",
+    # (every group owed them, as the check form has always said: the letters CSV, the register,
+    # the letter page and the training guide left out bereaved families and under-18s)
+    "enhanced": "Enhanced rights (bereaved families, under-18s, most serious crime, persistently targeted, "
+                "vulnerable or intimidated)",
     "standard": "Standard",
 }
 # Who will read the letter (the `reader` detail), and the language it is in (metrics.language).

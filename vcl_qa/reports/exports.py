@@ -15,14 +15,12 @@ LETTER_COLUMNS = ("Letter", "Team", "Status", "Decision", "Decision date", "Due 
                   "Version", "Score", "Result", "Status code", "Decision code", "Victim category code",
                   "Offence code", "Result code", "Score note", "Sent before first saved here",
                   "Register differs", "Bereaved family")
-# "Victim's rights" as the check form's option gives it (api/templates/check.html): the enhanced
-# rights name bereaved families and under-18s first. The export dropped them ("Enhanced rights
-# (most serious crime, ...)", labels.categories' words), so a bereaved family's letter read as
+# "Victim's rights" as the check form's option gives it (labels.categories, which both use): the
+# enhanced rights name bereaved families and under-18s first. The export dropped them (the
+# labels said "Enhanced rights (most serious crime, ...)"), so a bereaved family's letter read as
 # if enhanced for another reason (a user review; tests/test_letters_csv_rights.py holds the two
 # together). "Bereaved family" (added last, so that no column moved) says whether the letter's
 # details say it was to a bereaved family: "Yes", "No", or empty when not given.
-RIGHTS_WORDS = {"enhanced": "Enhanced rights (bereaved families, under-18s, most serious crime, persistently "
-                            "targeted, vulnerable or intimidated)"}
 YES_NO = {True: "Yes", False: "No", None: ""}
 ON_TIME_WORDS = {"yes": "Yes", "no": "No", "not_sent": "Not sent"}
 # "Working days late" for a letter sent after its due date with no working day between (a
@@ -89,7 +87,7 @@ def rights_words(category: str | None) -> str:
     "Enhanced rights (bereaved families, under-18s, ...)"); "" when not given."""
     if not category:
         return ""
-    return RIGHTS_WORDS.get(category) or labels.label(labels.categories(), category).split(":")[0]
+    return labels.label(labels.categories(), category).split(":")[0]
 
 
 def letter_row(row: dict) -> dict:
