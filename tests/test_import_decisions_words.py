@@ -167,7 +167,10 @@ def test_codes_in_any_case_and_the_pages_words_are_read_as_the_codes(run, tmp_pa
         "94UK0000007,Change (alter) a charge,2025-02-13,standard,north,\n"
         "94UK0000008,Leave the charges to lie on the file,2025-02-13,standard,north,\n"
         f'94UK0000009,left on file,2025-02-13,"{enhanced_words}",north,\n'
-        "94UK0000010,Not_Charged,2025-02-13,standard,north,\n", encoding="utf-8")
+        "94UK0000010,Not_Charged,2025-02-13,standard,north,\n"
+        # an export made before the words named bereaved families and under-18s
+        '94UK0000011,left on file,2025-02-13,"Enhanced rights (most serious crime, persistently targeted, '
+        'vulnerable or intimidated)",north,\n', encoding="utf-8")
     result = run("import-decisions", path)
     assert result.exit_code == 0, result.stderr
     got = {urn: row[:2] for urn, row in registered(tmp_path).items()}
@@ -177,9 +180,11 @@ def test_codes_in_any_case_and_the_pages_words_are_read_as_the_codes(run, tmp_pa
         "94UK0000005": ("discontinued", "standard"), "94UK0000006": ("no_evidence_offered", "standard"),
         "94UK0000007": ("charge_altered", "standard"), "94UK0000008": ("left_on_file", "standard"),
         "94UK0000009": ("left_on_file", "enhanced"), "94UK0000010": ("not_charged", "standard"),
+        "94UK0000011": ("left_on_file", "enhanced"),
     }
+    assert "bereaved families, under-18s" in enhanced_words
     again = run("import-decisions", path)  # the same file again changes nothing
-    assert again.exit_code == 0 and "Registered 0 new, updated 0, unchanged 10" in again.stderr
+    assert again.exit_code == 0 and "Registered 0 new, updated 0, unchanged 11" in again.stderr
 
 
 def test_other_words_are_still_refused_naming_the_codes(run, tmp_path):

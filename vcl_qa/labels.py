@@ -36,6 +36,9 @@ _CATEGORY_WORDS = {
                 "vulnerable or intimidated)",
     "standard": "Standard",
 }
+# The words before (letters CSV files exported until December 2026 say them): still read back
+# in by `vcl-qa import-decisions` (decisions/register.py).
+CATEGORY_WORDS_BEFORE = {"enhanced": "Enhanced rights (most serious crime, persistently targeted, vulnerable or intimidated)"}
 # Who will read the letter (the `reader` detail), and the language it is in (metrics.language).
 READERS = {"adult": "An adult", "young_person": "A young person (under 18)",
            "easy_read": "Someone who needs Easy Read (a learning disability)"}

@@ -767,6 +767,8 @@ def _codes_for_words() -> dict[str, dict[str, str]]:
         for code, words in table.items():
             for said in (code, code.replace("_", " "), words):
                 out[name].setdefault(_folded(said), code)
+    for code, words in labels.CATEGORY_WORDS_BEFORE.items():  # (an export made before)
+        out["victim_category"].setdefault(_folded(words), code)
     return out
 
 
