@@ -145,6 +145,14 @@ def test_the_board_report_lists_the_doubted_reason_as_should_fix(db):
     rows = [r for r in csv.DictReader(io.StringIO(report.render_csv(data)))
             if r["Section"] == "Most serious problem" and r["Item code"] == "content.reason"]
     assert [(r["Value"], r["Detail"].split(";")[0]) for r in rows] == [("2", "Must fix"), ("1", "Should fix")]
+    # which row is which without reading the detail; and kinds counted as kinds, not rows (a
+    # screenshot review: "The 8 most serious kinds" over a table of 7 kinds in 8 rows)
+    assert [r["What"] for r in rows] == [f"{TITLE} (must fix)", f"{TITLE} (should fix)"]
+    kinds = len({r["rule"] for r in data["failed_rules"]})
+    assert kinds == len(data["failed_rules"]) - 1
+    said = visible_text(html)
+    assert f"The {kinds} most serious kind{'' if kinds == 1 else 's'} of problem the automatic checks found in " \
+           f"the sample, in {len(data['failed_rules'])} rows:" in " ".join(said.split())
 
 
 def test_an_undated_draft_judged_today_keeps_its_findings_own_severity(tmp_path, monkeypatch):

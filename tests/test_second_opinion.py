@@ -61,7 +61,8 @@ def test_boilerplate_the_patterns_accept_is_doubted_and_named():
     f = found[0]
     assert str(getattr(f.severity, "value", f.severity)) == "warning"
     assert f.text == BOILERPLATE  # the finding names the sentence
-    assert "second opinion" in f.message and BOILERPLATE in f.message
+    # (the sentence quoted without its full stop, then one: a screenshot review read '...case.".')
+    assert "second opinion" in f.message and f'"{BOILERPLATE.rstrip(".")}". A second opinion' in f.message
 
 
 def test_a_specific_reason_is_not_doubted():

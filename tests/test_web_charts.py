@@ -274,3 +274,39 @@ def test_an_agreement_chart_is_on_its_own_scale_and_says_so():
     assert {"0", "0.25", "0.5", "0.75", "1", "\u22120.25"} <= set(texts)
     assert texts[0] == "Agreement figure (not a percentage)"
     assert root.find(f"{SVG}desc").text == "Q4: 0.08; Q1: \u22120.16"
+
+
+def test_a_long_bar_label_goes_on_two_lines_inside_the_chart():
+    """A screenshot review: "No reassurance about reporting in future (should fix)" began off the
+    left edge of the problems chart at both widths. A label longer than the room beside the bars
+    goes on two lines, split between words; the bar's title keeps it whole."""
+    import re as _re
+
+    from vcl_qa.reports import charts as _charts
+
+    long = "No reassurance about reporting in future (should fix)"
+    svg = _charts.hbar_chart("c", "Problems", [long, "Short"], [28, 3])
+    spans = _re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
+    assert spans == ["No reassurance about reporting in", "future (should fix)"]
+    assert all(len(s) <= _charts.HBAR_LABEL_CHARS for s in spans)
+    assert f"<title>{long}: 28</title>" in svg and ">Short</text>" in svg
+    # a label too long for two lines is cut short there, never past the chart's edge
+    words = _charts._label_lines("word " * 30, _charts.HBAR_LABEL_CHARS)
+    assert len(words) == 2 and words[1].endswith("\u2026") and max(map(len, words)) <= _charts.HBAR_LABEL_CHARS
+
+
+def test_a_bar_says_how_serious_only_when_its_twin_is_on_the_chart():
+    """A screenshot review: "Legal or official words (should fix)" sent a manager looking for a
+    must-fix bar that was never there (its other row was a suggestion, off the chart). Only a
+    check with a bar at each of two severities says which is which."""
+    from api.web.dashboard import _chart_title
+
+    def row(rule, severity, letters):
+        return {"rule": rule, "title": rule.title(), "severity": severity, "letters": letters, "findings": letters}
+
+    problems = [row("reason", "error", 2), row("reason", "warning", 1), row("jargon", "warning", 5)]
+    suggestions = [row("jargon", "suggestion", 9)]
+    charted = dashboard.charted_problems(problems)
+    twice = dashboard.at_two_severities(charted)
+    assert [_chart_title(r, twice) for r in charted] == ["Reason (must fix)", "Reason (should fix)", "Jargon"]
+    assert dashboard.at_two_severities(problems + suggestions) == {"reason", "jargon"}  # (the tables')

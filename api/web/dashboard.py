@@ -53,7 +53,7 @@ def _panel_words(period: dict) -> str | None:
 
 
 def _chart_title(problem: dict, twice: set[str]) -> str:
-    """A problem's bar: its title, and how serious when the same check is found at two
+    """A problem's bar: its title, and how serious when the same check has a bar at each of two
     severities (`twice`: a reason the second opinion only doubts is should-fix, others
     must-fix), so that its two bars are never read as one problem twice: "No reason that fits
     the case (should fix)"."""
@@ -212,7 +212,10 @@ def dashboard_page(request: Request, user: Manager, db: DbDep):
     found = dashboard.rules_found(db, rows)
     problems, suggestions = dashboard.problems_and_suggestions(db, rows, found)
     charted = dashboard.charted_problems(problems)
-    twice = dashboard.at_two_severities(problems + suggestions)  # a check found at two severities
+    # A check with two bars on the chart (found at two severities) says which is which on each;
+    # one whose other row is off the chart (in the table, or among the suggestions) has no
+    # twin to tell apart (a screenshot review: "(should fix)" sent readers looking for a bar)
+    twice = dashboard.at_two_severities(charted)
     panel = dashboard.panel_figures(db, f["as_of"])
     first = dashboard.first_stored(db) if f["as_of"] else None
     if reg is not None:

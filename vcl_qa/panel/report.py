@@ -75,9 +75,12 @@ def _failed_rules(db: Database, period: dict, top: int) -> list[dict]:
 def _unlisted(db: Database, period: dict, top: int) -> dict:
     """The kinds of problem found in the sample that the board's table leaves out (it lists the
     `top` most serious), with the one in the most letters, so the cut is never silent."""
-    rest = _all_failed_rules(db, period)[top:]
+    rows = _all_failed_rules(db, period)
+    listed = {r["rule"] for r in rows[:top]}
+    # (kinds, not rows: a kind in the table at one severity and left out at another is listed)
+    rest = [r for r in rows[top:] if r["rule"] not in listed]
     common = max(rest, key=lambda r: (r["letters"], r["findings"]), default=None)
-    return {"count": len(rest), "most_letters": common}
+    return {"count": len({r["rule"] for r in rest}), "most_letters": common}
 
 
 def _judged_by_severity(db: Database, period: dict) -> dict[tuple[str, str], dict]:
@@ -440,8 +443,12 @@ def render_csv(data: dict) -> str:
         elif key in ("mean_overall", "mean_score", *said):
             value = _number(value, places(key))
         w.writerow(["Summary", SUMMARY_WORDS.get(key, key), _cell(value), "", "", said.get(key, ""), "summary", key])
+    twice = {r["rule"] for r in data["failed_rules"]}
+    twice = {k for k in twice if sum(r["rule"] == k for r in data["failed_rules"]) > 1}
     for r in data["failed_rules"]:
-        w.writerow(["Most serious problem", r["title"], r["letters"], "", "",
+        # (a kind with a row for each severity says which row is which, as the page's table does)
+        what = f"{r['title']} ({r['severity_words'].lower()})" if r["rule"] in twice else r["title"]
+        w.writerow(["Most serious problem", what, r["letters"], "", "",
                     f"{r['severity_words']}; found {_times(r['findings'])}; in {r['share_words']} of the sample; "
                     f"the panel agreed with these findings: {r['panel_words']}",
                     "failed_rule", r["rule"]])

@@ -164,21 +164,49 @@ def _x_label(cx: float, y0: int, label: str, n: int) -> str:
     return f'<text x="{cx:.1f}" y="{y0 + 18}" text-anchor="middle" font-size="13" fill="{INK}" {FONT}>{escape(label)}</text>'
 
 
+# The most characters of a bar's label on one line beside a horizontal bar chart's bars (285
+# pixels of 13-pixel text, about 7 pixels a character on average, with room to spare).
+HBAR_LABEL_CHARS = 38
+
+
+def _label_lines(label: str, most: int) -> list[str]:
+    """The label on one line, or on two split between words (the second cut short with "..." if
+    it is longer still: the bar's title, read on hover and by screen readers, has it whole)."""
+    if len(label) <= most:
+        return [label]
+    words, first = label.split(), ""
+    while words and len(f"{first} {words[0]}".strip()) <= most:
+        first = f"{first} {words.pop(0)}".strip()
+    if not first:  # one word longer than a line
+        first, words = label[:most], [label[most:]]
+    second = " ".join(words)
+    return [first, second if len(second) <= most else second[:most - 1].rstrip() + "\u2026"]
+
+
 def hbar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float], *,
                unit: str = "", desc: str = "", colours: Sequence[str] | None = None) -> str:
     """Horizontal bars, longest label on the left (for ranked lists such as frequent rules);
     `colours` gives each bar its own colour (say, by severity)."""
-    row_h, label_w, width = 28, 285, 560
+    label_w, width = 285, 560
+    # A label longer than the space beside the bars goes on two lines (a screenshot review: "No
+    # reassurance about reporting in future (should fix)" began off the chart's left edge).
+    lines = [_label_lines(label, HBAR_LABEL_CHARS) for label in labels]
+    row_h = 40 if any(len(ls) > 1 for ls in lines) else 28
     height = max(row_h * len(labels), row_h) + 20
     top = _nice_max(max(values, default=0))
     plot_w = width - label_w - 50
     parts = _open(chart_id, title, desc or _describe(labels, values, unit), width, height)
     for i, (label, value) in enumerate(zip(labels, values)):
-        y = 10 + row_h * i
+        y = 10 + row_h * i + (row_h - 28) // 2
         w = plot_w * value / top if top else 0
-        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="13" fill="{INK}" {FONT}>{escape(label)}</text>')
+        if len(lines[i]) == 1:
+            parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="13" fill="{INK}" {FONT}>{escape(label)}</text>')
+        else:
+            spans = "".join(f'<tspan x="{label_w - 8}" dy="{dy}">{escape(line)}</tspan>'
+                            for line, dy in zip(lines[i], ("0", "15")))
+            parts.append(f'<text x="{label_w - 8}" y="{y + 9}" text-anchor="end" font-size="13" fill="{INK}" {FONT}>{spans}</text>')
         fill = colours[i] if colours else BAR
-        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" fill="{fill}">'
+        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="20" fill="{fill}">'
                      f'<title>{escape(label)}: {escape(_fmt(value))}{escape(unit)}</title></rect>')
         parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 16}" font-size="13" fill="{INK}" {FONT}>{escape(_fmt(value))}{escape(unit)}</text>')
     if not labels:

@@ -209,7 +209,11 @@ def finding(rule: "Rule", state: State, start: int | None = None, end: int | Non
     line = col = None
     if start is not None:
         line, col = state.document.line_col(start)
-    msg = (message or rule.message).format(text=text or "", **fmt)
+    template = message or rule.message
+    quoted = text or ""
+    if quoted.endswith(".") and '"{text}".' in template:
+        quoted = quoted[:-1]  # a sentence quoted whole: '"... in this case."' then no second full stop
+    msg = template.format(text=quoted, **fmt)
     severity = severity or case_severity(rule, state)
     return Finding.of(rule=rule.id, dimension=rule.dimension, severity=severity,
                       message=msg, start=start, end=end, line=line, column=col, text=text,
