@@ -68,6 +68,7 @@
        figures (a reference), does not end like a sentence, and has no more words than a
        heading has for the checker (`heading_max_words`). Returns its line, or -1. */
     var headingMost = data.heading_max_words || 8;
+    var SUBJECT_MOST_WORDS = 30;  // a "Re:" line longer than this is prose, not a subject line
     var dateLine = compile(data.date_line ? [data.date_line] : []);
     var titles = (data.titles || []).map(function (t) { return String(t).toLowerCase(); });
     var subjectAbove = function (i) {
@@ -91,11 +92,18 @@
       if ((h === i - 1 || lines[h - 1]) && !subject && !(noBlank && h === i - 1)) { return -1; }
       for (var k = 0; k < h; k++) { if (lines[k]) { earlier = true; break; } }
       var first = line.split(/\s+/)[0].replace(/\.$/, "").toLowerCase();
-      if ((!earlier && !subject) || (other(line) && !subject) || /^\d/.test(line) || !/[a-z]/.test(line) || SENTENCE_END.test(line)
+      // A "Re:" line with words in it is the subject line, whatever else it holds: a case
+      // reference ("Re: R v Daniel Hale, URN 13XY3333326"), capitals ("RE: ASSAULT ON 3 MARCH"),
+      // more words than a heading (a screenshot review found the greeting put under each); a
+      // "Re:" line that is only a reference ("Re: 41HT1099424") is a reference line.
+      if (subject) {
+        var worded = line.replace(/^\S+\s*:?/, "").split(/[\s,()\-\u2013\u2014]+/)
+          .filter(function (w) { return /^[A-Za-z\u2019']{2,}$/.test(w); }).length >= 2;
+        return worded && !SENTENCE_END.test(line) && line.split(/\s+/).length <= SUBJECT_MOST_WORDS ? h : -1;
+      }
+      if (!earlier || other(line) || /^\d/.test(line) || !/[a-z]/.test(line) || SENTENCE_END.test(line)
           || titles.indexOf(first) >= 0  // a name alone ("Ms Jane Okafor"): the address
-          // (a "Re:" line as long as a subject line may be: "Re: Theft from your van on 2
-          // November 2026", rules/structure.yml subject_line_max_words)
-          || line.split(/\s+/).length > (subject ? data.subject_line_max_words || 15 : headingMost)
+          || line.split(/\s+/).length > headingMost
           || /\b(?=\w*\d)(?=\w*[A-Za-z])\w+\b/.test(line)
           || any(dateLine, line)) { return -1; }
       return h;

@@ -215,6 +215,12 @@ def test_a_subject_heading_above_the_first_paragraph_stays_under_the_greeting(pa
         top + "Re: Theft from your van on 2 November 2026\n\n": top,
         "Re: 41HT1099424\n\n": None,
         "Private and confidential\n\n": None,
+        # a screenshot review: a "Re:" line with a reference in it, in capitals, or long, is still
+        # the subject line
+        top + "Re: The case against Mr Daniel Hale (our reference 13XY3333326)\n\n": top,
+        top + "Re: R v Daniel Hale, URN 13XY3333326\n\n": top,
+        "RE: ASSAULT ON 3 MARCH - DANIEL HALE\n\n": "",
+        "Re: the assault on you outside the shop on Main Street on 3 March 2026 and what happens now\n\n": "",
     }
     texts = [head + BODY for head in cases]
     places = page.evaluate("""texts => {
