@@ -128,6 +128,21 @@ def _round(x: float | None, places: int = 3) -> float | None:
     return None if x is None else round(x, places)
 
 
+def verdict_counts(db: Database, period_id: int, by_severity: bool = False) -> list[tuple]:
+    """(rule, [severity,] shown, not_a_problem, agree) for the period's findings revealed to a
+    member, once per member, by rule (and by the severity each finding was stored with)."""
+    keys = "f.rule, f.severity" if by_severity else "f.rule"
+    return db.execute(
+        f"SELECT {keys}, count(*) AS shown,"
+        " sum(CASE WHEN v.verdict = 'not_a_problem' THEN 1 ELSE 0 END),"
+        " sum(CASE WHEN v.verdict = 'agree' THEN 1 ELSE 0 END)"
+        " FROM panel_assignments a JOIN panel_items i ON i.id = a.item_id"
+        " JOIN findings f ON f.result_id = i.result_id AND f.suppressed = 0"
+        " LEFT JOIN panel_verdicts v ON v.assignment_id = a.id AND v.finding_id = f.id"
+        " WHERE i.period_id = ? AND i.removed_at IS NULL AND a.revealed_at IS NOT NULL"
+        f" GROUP BY {keys} ORDER BY {keys}", [period_id]).fetchall()
+
+
 def rule_precision(db: Database, period_id: int) -> list[dict]:
     """Each rule's findings as the panel judged them, once per member who revealed them.
 
@@ -136,17 +151,8 @@ def rule_precision(db: Database, period_id: int) -> list[dict]:
     not agreeing with them). `shown` = times a member saw one of the rule's findings;
     `judged` = agreed + not_a_problem; precision = agreed / judged, None when nobody answered.
     """
-    rows = db.execute(
-        "SELECT f.rule, count(*) AS shown,"
-        " sum(CASE WHEN v.verdict = 'not_a_problem' THEN 1 ELSE 0 END),"
-        " sum(CASE WHEN v.verdict = 'agree' THEN 1 ELSE 0 END)"
-        " FROM panel_assignments a JOIN panel_items i ON i.id = a.item_id"
-        " JOIN findings f ON f.result_id = i.result_id AND f.suppressed = 0"
-        " LEFT JOIN panel_verdicts v ON v.assignment_id = a.id AND v.finding_id = f.id"
-        " WHERE i.period_id = ? AND i.removed_at IS NULL AND a.revealed_at IS NOT NULL"
-        " GROUP BY f.rule ORDER BY f.rule", [period_id]).fetchall()
     out = []
-    for rule, shown, nap, agree in rows:
+    for rule, shown, nap, agree in verdict_counts(db, period_id):
         judged = nap + agree
         out.append({"rule": rule, "shown": shown, "judged": judged, "agreed": agree, "not_a_problem": nap,
                     "unanswered": shown - judged,

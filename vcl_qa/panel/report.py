@@ -15,7 +15,7 @@ from vcl_qa.engine.letter import context_from_mapping
 from vcl_qa.panel.redact import redact
 from vcl_qa.panel import periods
 from vcl_qa.labels import percent
-from vcl_qa.panel.agreement import (agreement, change_figure, change_words, figure_words, min_answers_for_share,
+from vcl_qa.panel.agreement import (agreement, change_figure, verdict_counts, change_words, figure_words, min_answers_for_share,
                                    min_letters_for_agreement,
                                    share_words, shown)
 from vcl_qa.panel.settings import load_panel_rules
@@ -87,17 +87,8 @@ def _judged_by_severity(db: Database, period: dict) -> dict[tuple[str, str], dic
     """The panel's answers on the sample's findings (agreement.rule_precision's counting: only
     "agree" and "not a problem" count), by rule and by the severity each finding was stored
     with, so that a row of the board's table gives the panel's view of its own findings."""
-    rows = db.execute(
-        "SELECT f.rule, f.severity,"
-        " sum(CASE WHEN v.verdict = 'not_a_problem' THEN 1 ELSE 0 END),"
-        " sum(CASE WHEN v.verdict = 'agree' THEN 1 ELSE 0 END)"
-        " FROM panel_assignments a JOIN panel_items i ON i.id = a.item_id"
-        " JOIN findings f ON f.result_id = i.result_id AND f.suppressed = 0"
-        " LEFT JOIN panel_verdicts v ON v.assignment_id = a.id AND v.finding_id = f.id"
-        " WHERE i.period_id = ? AND i.removed_at IS NULL AND a.revealed_at IS NOT NULL"
-        " GROUP BY f.rule, f.severity", [period["id"]]).fetchall()
     out = {}
-    for rule, severity, nap, agree in rows:
+    for rule, severity, _shown, nap, agree in verdict_counts(db, period["id"], by_severity=True):
         judged = nap + agree
         out[(rule, severity)] = {"judged": judged, "agreed": agree,
                                  "precision": round(agree / judged, 3) if judged else None}
