@@ -10,7 +10,7 @@ from vcl_qa.engine.fastsearch import finditer
 from vcl_qa.engine.prefilter import HintBits, WordFinder
 from vcl_qa.engine.result import Finding
 
-from .base import KindSettings, State, Suggests, by_block, finding, rx, scope_bounds, sentence_text, spans
+from .base import KindSettings, State, Suggests, by_block, finding, in_sentence, rx, scope_bounds, sentence_text, spans
 
 HONOURS = {"when", "scope", "within"}
 
@@ -71,28 +71,14 @@ def _scan(rule, state: State, lo: int, hi: int) -> list[tuple[int, int, int]]:
         for m in finditer(pat, state.text_index, lo, hi):
             if m.end() == m.start() or places.overlaps(m.start(), m.end()):
                 continue
-            if unless and _in_sentence(unless, state, m.start(), asked):
+            if unless and in_sentence(unless, state, m.start(), asked):
                 continue
-            if only and not _in_sentence(only, state, m.start(), asked):
+            if only and not in_sentence(only, state, m.start(), asked):
                 continue
             places.add(m.start(), m.end())
             hits.append((m.start(), m.end(), i))
     return hits
 
-
-
-def _in_sentence(pattern, state: State, offset: int, asked: dict) -> bool:
-    """Does the pattern find anything in the sentence (or line) at `offset`? Kept in `asked`
-    for the scan: each match asked it of its own sentence, so a pasted "sentence" of 150 KB
-    with thousands of matches was read thousands of times (9 s)."""
-    doc = state.document
-    i = doc.sentence_at(offset)
-    where = ("sentence", i) if i is not None else ("line", doc.line_col(offset)[0])
-    key = (pattern, where)
-    found = asked.get(key)
-    if found is None:
-        found = asked[key] = bool(pattern.search(sentence_text(state, offset)))
-    return found
 
 
 def _hints_here(rule, state: State, lo: int, hi: int) -> tuple[tuple[int, ...], int]:

@@ -14,7 +14,7 @@ from vcl_qa.engine.memo import TextMemo
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.result import Finding
 
-from .base import (BLOCK_FINDS, KindSettings, State, Suggests, finding, rule_serial, rx, scope_bounds,
+from .base import (BLOCK_FINDS, KindSettings, State, Suggests, finding, in_sentence, rule_serial, rx, scope_bounds,
                    sentence_text, spans)
 
 HONOURS = {"when", "scope", "within"}
@@ -205,19 +205,6 @@ def _scan(rule, state: State, index, lo: int, hi: int, explained: frozenset[str]
     return found, frozenset(now) if len(now) != len(explained) else explained, outside
 
 
-def _in_sentence(pattern: str, state: State, offset: int, asked: dict | None) -> bool:
-    """Does the pattern find anything in the sentence (or line) at `offset`?"""
-    if asked is None:
-        return bool(rx(pattern).search(sentence_text(state, offset)))
-    doc = state.document
-    i = doc.sentence_at(offset)
-    key = (pattern, "sentence", i) if i is not None else (pattern, "line", doc.line_col(offset)[0])
-    found = asked.get(key)
-    if found is None:
-        found = asked[key] = bool(rx(pattern).search(sentence_text(state, offset)))
-    return found
-
-
 def _begun(index: Table, starting: TextMemo, low: str) -> tuple:
     """The terms a word may begin: those listed under its lemma, then under its own form
     ("=" + form), longest first (a stable sort: of two as long, the lemma's first)."""
@@ -242,7 +229,7 @@ def _applies(entry: dict, state: State, start: int, end: int,
     after the full stops) was read whole for each (10 s)."""
     looked = (start, end)
     for key, wanted in (("only", True), ("unless", False)):
-        if entry.get(key) and _in_sentence(entry[key], state, start, asked) is not wanted:
+        if entry.get(key) and in_sentence(rx(entry[key]), state, start, asked) is not wanted:
             return False, looked
     if entry.get("explain_ok"):
         text = state.document.text
