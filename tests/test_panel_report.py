@@ -10,6 +10,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
+from figures import half_up
 from panel_setup import good_rating, seeded_db
 from vcl_qa.cli import main
 from vcl_qa.panel import rating
@@ -117,7 +118,7 @@ def test_csv_shares_carry_their_counts_and_counts_their_plural(env):
     letters, poor = data["summary"]["letters"], data["summary"]["poor"]
     assert letters >= 5 and int(summary["poor"]["Value"]) == poor
     share = summary["share_poor"]["Value"]
-    assert share == f"{round(100 * poor / letters)}% ({poor} of {letters} letters)", share
+    assert share == f"{half_up(poor, letters, 0)}% ({poor} of {letters} letters)", share
     trend = next(r for r in rows if r["Section code"] == "trend" and r["Item code"] == "share_poor")
     assert trend["Value"] == share and trend["Previous"].endswith(" letters)")
     assert re.fullmatch(r"(up|down) \d+ percentage points?|no change", trend["Change"]), trend["Change"]
@@ -258,7 +259,7 @@ def test_enough_answers_give_a_percentage_with_its_count(tmp_path):
         agreed = given.count("agree")
         assert (r["judged"], r["agreed"], r["unanswered"]) == (len(given), agreed, 0)
         if len(given) >= 5:
-            assert r["words"] == f"{round(100 * agreed / len(given))}% ({agreed} of {len(given)} answers)"
+            assert r["words"] == f"{half_up(agreed, len(given), 0)}% ({agreed} of {len(given)} answers)"
         else:
             assert "%" not in r["words"] and r["words"].endswith(f"of {len(given)} answer" + ("s" if len(given) > 1 else ""))
     assert any(len(v) >= 5 for v in counts.values())
@@ -290,7 +291,7 @@ def test_pages_show_the_counts_behind_the_panel_and_on_time_figures(tmp_path):
         m = re.search(r"(\d+) of the (\d+) sent letters? with a due date (?:was|were) sent on or before",
                       visible_text(dash.text))
         share = re.search(r"([\d.]+)% of sent letters on time", visible_text(dash.text))
-        assert m and share and float(share.group(1)) == round(100 * int(m.group(1)) / int(m.group(2)), 1)
+        assert m and share and float(share.group(1)) == half_up(int(m.group(1)), int(m.group(2)))
     finally:
         server.stop()
 

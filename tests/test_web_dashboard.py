@@ -12,6 +12,7 @@ from html import unescape as html_unescape
 
 import pytest
 
+from figures import half_up
 from vcl_qa import clock
 from web_site import csrf, field_error, signed_in, start, visible_text
 
@@ -49,7 +50,7 @@ def test_headline_is_letters_on_time_out_of_letters_due_from_the_register(site, 
     assert on_time + late + missing == len(due) and missing > 0
     page = client.get("/dashboard", params={"as_of": day.isoformat()} if day else {})
     text = visible_text(page.text)
-    assert f"{round(100 * on_time / len(due), 1)}% on time" in text
+    assert f"{half_up(on_time, len(due))}% on time" in text
     assert f"{on_time} of the {len(due)} letters that were due before" in text
     assert f"{late} were sent late" in text or f"{late} was sent late" in text
     assert re.search(rf"{missing} (were|was) never sent", text)
@@ -67,7 +68,7 @@ def test_letters_never_sent_count_against_the_rate(site):
     assert len(sent) < len(due)
     text = visible_text(signed_in(site, "manager").get("/dashboard").text)
     shown = float(re.search(r"([\d.]+)% on time", text).group(1))
-    assert shown == round(100 * on_time / len(due), 1) < round(100 * on_time / len(sent), 1)
+    assert shown == half_up(on_time, len(due)) < half_up(on_time, len(sent))
 
 
 def _page_rows(page: str) -> list[tuple[str, str]]:
