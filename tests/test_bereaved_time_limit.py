@@ -162,3 +162,67 @@ def test_the_check_page_names_bereaved_families_and_under_18s_in_the_enhanced_op
     assert ('<option value="enhanced" >Enhanced rights (bereaved families, under-18s, most serious crime, '
             "persistently targeted, vulnerable or intimidated): 1 working day</option>") in page
     assert '<option value="standard" >Standard: 5 working days</option>' in page
+
+
+def _letter_page(server, **context) -> str:
+    """The letter page of a draft saved by the south team's writer with these details."""
+    from vcl_qa.db.users import user_by_name
+    from web_site import signed_in, visible_text
+
+    db = open_db(server.path)
+    try:
+        ctx = {"decision": "discontinued", "decision_date": DECIDED, "letter_date": SENT, "victim_category": "standard",
+               **context}
+        letter = service.submit(db, user_by_name(db, "sam"), TEXT, ctx, team="south")["id"]
+    finally:
+        db.close()
+    client = signed_in({"url": server.url, "tokens": server.tokens}, "south")
+    page = client.get(f"/letters/{letter}")
+    assert page.status_code == 200
+    return visible_text(page.text)
+
+
+def test_the_letter_page_says_why_a_bereaved_family_letter_is_due_in_one_working_day(server):
+    """The letter page said "Due by Tuesday 4 November 2025." beside "Victim's rights: Standard":
+    a due date a day after the decision, with nothing to say why."""
+    page = _letter_page(server, bereaved=True)
+    assert f"Due by Tuesday 4 November 2025 (1 working day after the decision: {WHY})." in page
+    assert "If it is to a bereaved family" not in page
+    # Enhanced already: 1 working day is the rights' own limit, nothing to explain.
+    page = _letter_page(server, bereaved=True, victim_category="enhanced")
+    assert "Due by Tuesday 4 November 2025." in page and WHY not in page
+
+
+def test_with_the_bereaved_answer_not_given_the_letter_page_says_it_may_be_due_sooner(server):
+    """Standard rights and the bereaved question unanswered: the page showed 5 working days
+    (Monday 10 November) as the due date, and "Checks not done yet" asked the question only for
+    the condolence check, never saying that the answer moves the due date to 4 November."""
+    page = _letter_page(server)
+    assert "Due by Monday 10 November 2025." in page
+    assert (f"If it is to a bereaved family, it is due sooner: by Tuesday 4 November 2025 (1 working day after "
+            f"the decision: {WHY}). Answer “Writing to a bereaved family member?” under the letter.") in page
+    assert ("It also sets the due date: a bereaved family's letter is due 1 working day after the decision, "
+            "by Tuesday 4 November 2025.") in page
+    # Answered "no", or rights whose limit is already 1 working day: nothing moves, nothing said.
+    for context in ({"bereaved": False}, {"victim_category": "enhanced"}):
+        page = _letter_page(server, **context)
+        assert "due sooner" not in page and "It also sets the due date" not in page, context
+
+
+def test_a_sent_letter_with_the_bereaved_answer_not_given_says_when_it_was_due_if_bereaved(server):
+    from vcl_qa.db.users import user_by_name
+    from web_site import signed_in, visible_text
+
+    db = open_db(server.path)
+    try:
+        writer = user_by_name(db, "sam")
+        ctx = {"decision": "discontinued", "decision_date": DECIDED, "letter_date": SENT, "victim_category": "standard"}
+        letter = service.submit(db, writer, TEXT, ctx, team="south")["id"]
+        service.mark_sent(db, writer, letter, dt.date.fromisoformat(SENT),
+                          before_saved_reason="posted first, saved here afterwards to record it")
+    finally:
+        db.close()
+    page = visible_text(signed_in({"url": server.url, "tokens": server.tokens}, "south").get(f"/letters/{letter}").text)
+    assert (f"If it went to a bereaved family, it was due sooner: by Tuesday 4 November 2025 (1 working day after "
+            f"the decision: {WHY}).") in page
+    assert "Answer “Writing to a bereaved family member?”" not in page  # a sent letter has no form to answer in

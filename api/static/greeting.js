@@ -13,8 +13,8 @@
    greeting, as letters put it ("Dear Mr Nowak," then "The case against Lee Barker"); in a letter
    with no blank lines (a Word file's), a heading straight above the first paragraph does too.
    `data` carries the checker's patterns: `header`, `reference_line`, `sign_off`, `bullet`,
-   `prose_min_words`, `long_line_min_words`, `titles`, `heading_max_words`, `date_line` (api/web/letter_view.py
-   `greeting_place_data`). */
+   `prose_min_words`, `long_line_min_words`, `titles`, `heading_max_words`, `date_line`,
+   `re_line_max_words` (api/web/letter_view.py `greeting_place_data`, from rules/structure.yml). */
 (function () {
   "use strict";
 
@@ -68,7 +68,8 @@
        figures (a reference), does not end like a sentence, and has no more words than a
        heading has for the checker (`heading_max_words`). Returns its line, or -1. */
     var headingMost = data.heading_max_words || 8;
-    var SUBJECT_MOST_WORDS = 30;  // a "Re:" line longer than this is prose, not a subject line
+    // a "Re:" line longer than this is prose, not a subject line (rules/structure.yml re_line_max_words)
+    var SUBJECT_MOST_WORDS = data.re_line_max_words || 30;
     var dateLine = compile(data.date_line ? [data.date_line] : []);
     var titles = (data.titles || []).map(function (t) { return String(t).toLowerCase(); });
     var subjectAbove = function (i) {

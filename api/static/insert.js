@@ -21,7 +21,9 @@
 
   var SENTENCE_END = /[.!?\u2026]["\u201d\u2019)]*$/;
   // in a letter with no greeting, its prose starts at the first sentence of at least this many
-  // words on a line of its own (its header's lines are shorter, with no full stop)
+  // words on a line of its own (its header's lines are shorter, with no full stop), or a line of
+  // more words than the other (rules/structure.yml insert_prose_min_words and
+  // insert_long_line_words, as api/web/letter_view.py sends them; these when it sends none)
   var PROSE_WORDS = 4;
   var LONG_LINE_WORDS = 10;
   // a line under the greeting of at most this many words with no full stop is a subject line,
@@ -57,9 +59,10 @@
     var greeted = g >= 0;
     // a line of prose: PROSE_WORDS words or more with a sentence ending in it, or longer than
     // a header's line is (a paragraph wrapped at a line length)
+    var fewest = data.insert_prose_min_words || PROSE_WORDS, longLine = data.insert_long_line_words || LONG_LINE_WORDS;
     var proseLine = function (text) {
       var words = text ? text.split(/\s+/).length : 0;
-      return words > LONG_LINE_WORDS || (words >= PROSE_WORDS &&
+      return words > longLine || (words >= fewest &&
         (SENTENCE_END.test(text) || /[.!?]["\u201d\u2019)]*\s+[A-Z]/.test(text)));
     };
     if (!greeted) {

@@ -122,7 +122,11 @@ def greeting_place_data() -> dict[str, Any]:
             "subject_line_max_words": int(structure_yml.get("subject_line_max_words", 15)),
             "subject_line_never_ends_with": [str(w).lower() for w in structure_yml.get("subject_line_never_ends_with") or []],
             # (likewise: three times prose_min_words, as greeting.js had it)
-            "long_line_min_words": int(structure_yml.get("long_line_min_words", 3 * pats.prose_min_words))}
+            "long_line_min_words": int(structure_yml.get("long_line_min_words", 3 * pats.prose_min_words)),
+            # (likewise: the numbers insert.js and greeting.js had of their own)
+            "insert_prose_min_words": int(structure_yml.get("insert_prose_min_words", 4)),
+            "insert_long_line_words": int(structure_yml.get("insert_long_line_words", 10)),
+            "re_line_max_words": int(structure_yml.get("re_line_max_words", 30))}
 # The context fields, as the check form names them (api/templates/check.html).
 FIELD_LABELS = {
     "decision": "What did we decide?", "decision_date": "Date of the decision",
@@ -292,17 +296,36 @@ def missing_details(result: dict, context: dict) -> list[dict]:
                 if re.search(rf"\b{field}\b", why) and not context.get(field):
                     rule = rules.get(rule_id.strip())
                     wanted.setdefault(field, []).append(rule.title if rule else rule_id.strip())
+    sooner = sooner_if_bereaved(context)
+    if sooner:  # the answer also moves the due date: asked even when no check waits on it
+        wanted.setdefault("bereaved", [])
     return [{"field": f, "label": FIELD_LABELS.get(f, f), "checks": sorted(set(wanted[f])),
-             "hint": checks_hint(sorted(set(wanted[f]))), "options": FIELD_OPTIONS.get(f), "date": f in DATE_FIELDS}
+             "hint": _missing_hint(f, sorted(set(wanted[f])), sooner), "options": FIELD_OPTIONS.get(f),
+             "date": f in DATE_FIELDS}
             for f in FIELD_ORDER if f in wanted]
 
 
+def _missing_hint(field: str, checks: list[str], sooner: tuple[dt.date, int] | None) -> str:
+    """checks_hint, and for the bereaved question whose answer moves the due date, by how much:
+    "It also sets the due date: a bereaved family's letter is due in 1 working day after the
+    decision, by Tuesday 4 November 2025."."""
+    hint = checks_hint(checks) if checks else ""
+    if field == "bereaved" and sooner:
+        hint = (f"{hint} " if hint else "") + (
+            f"It also sets the due date: a bereaved family's letter is due {labels.working_days(sooner[1])} "
+            f"after the decision, by {long_date(sooner[0])}.")
+    return hint
+
+
 def due_facts(metrics: dict, status: str, sent_date: str | None, today: dt.date | None = None, *,
-              undated: bool = False) -> dict | None:
+              undated: bool = False, context: dict | None = None) -> dict | None:
     """The due date in words and how the letter stands against it (on the letter's date, or the
     day it was sent): {'due': ..., 'left': int, 'late': bool, 'words': ...}. `undated`: a draft
     with no letter_date, judged as if sent today (`if_today`: the page says "if sent today",
-    never "on the letter's date", a date the letter does not have)."""
+    never "on the letter's date", a date the letter does not have). `why`: why the limit is
+    shorter than the victim's rights give (a bereaved family), else "". `if_bereaved`: with the
+    letter's details (`context`) saying nothing of a bereaved family, the sooner due date the
+    answer "yes" would give, else None (`sooner_if_bereaved`)."""
     if not metrics.get("due_date"):
         return None
     today = today or clock.today()
@@ -312,9 +335,38 @@ def due_facts(metrics: dict, status: str, sent_date: str | None, today: dt.date 
     # Late whenever the day is after the due date, as the engine's timeliness.late judges it:
     # a Saturday after a Friday due date is 0 working days past it, and late all the same.
     late = on > due
+    limit = metrics.get("limit_working_days")
+    why = (f"{labels.working_days(limit)} after the decision: {workdays.BEREAVED_WHY}"
+           if metrics.get("limit_reason") == "bereaved" and limit else "")
+    sooner = sooner_if_bereaved(context or {}, due)
     return {"due": long_date(due, today), "due_iso": due.isoformat(), "left": left, "late": late,
             "on": long_date(on, today), "sent": status == "sent",
-            "if_today": undated and status != "sent", "on_due": on == due}
+            "if_today": undated and status != "sent", "on_due": on == due, "why": why,
+            "if_bereaved": {"due": long_date(sooner[0], today), "why": (
+                f"{labels.working_days(sooner[1])} after the decision: {workdays.BEREAVED_WHY}"),
+                "question": FIELD_LABELS["bereaved"]}
+            if sooner else None}
+
+
+def sooner_if_bereaved(context: dict, due: dt.date | None = None) -> tuple[dt.date, int] | None:
+    """With the letter's details saying nothing of a bereaved family (not "no"), the due date
+    and working days a bereaved family would be owed, when sooner than the letter's own (a
+    victim with the standard service: 1 working day, not 5); else None. A letter to a bereaved
+    family checked without that answer was shown due days later than it is."""
+    if context.get("bereaved") is not None:
+        return None
+    category, decided = context.get("victim_category"), context.get("decision_date")
+    if not category or not decided:
+        return None
+    try:
+        decided = decided if isinstance(decided, dt.date) else dt.date.fromisoformat(str(decided))
+    except ValueError:
+        return None
+    sooner, limit = workdays.due_date(decided, category, True), workdays.limit_for(category, True)
+    own = due or workdays.due_date(decided, category, None)
+    if sooner is None or limit is None or own is None or sooner >= own:
+        return None
+    return sooner, limit
 
 
 def days(n: int) -> str:
@@ -499,5 +551,5 @@ def view_context(letter: dict, result: dict, user: Any, *, most: int = 100, alik
         "counts": severity_counts(findings), "must_fix": [f for f in active if f["severity"] == "error"],
         "missing": missing_details(result, letter.get("context") or {}),
         "due": due_facts(result.get("metrics", {}), letter["status"], letter["sent_date"],
-                         undated=service.undated_draft(letter)),
+                         undated=service.undated_draft(letter), context=letter.get("context") or {}),
     }
