@@ -445,6 +445,26 @@ def test_a_decision_needing_no_letter_is_never_missing_or_overdue(filled):
     assert "NO LETTER NEEDED (1" in text and "asked in writing not to be contacted" in text
 
 
+def test_a_letter_sent_anyway_for_a_decision_needing_none_keeps_it_out_of_the_rate(filled):
+    """A review: a decision registered as needing no letter, then sent a courtesy letter a week
+    on, became "sent late" (5 working days) and counted in the rate, against a deadline it never
+    had; the December figures fell from 33.3% to 25%."""
+    store.upsert_many(filled, ACTOR, [decisions.record_from_mapping(NO_LETTER)])
+    sent = letter(filled, "77NL0000125", "discontinued", "2024-12-02", "enhanced", sent="2024-12-09")
+    row = {r["urn"]: r for r in decisions.register(filled, today=TODAY, team="north")}["77NL0000125"]
+    assert (row["status"], row["sent_on"], row["working_days_late"], row["working_days_left"]) == (
+        "not_required", "2024-12-09", 0, None)
+    assert row["letter_ids"] == [sent]
+    december = [r for r in decisions.timeliness_report(filled, today=TODAY, team="north")
+                if r["month"] == "2024-12" and r["working_day_limit"] is None][0]
+    assert (december["required"], december["not_required"], december["sent_late"], december["timeliness_rate"]) == (
+        3, 1, 1, 33.3)
+    from vcl_qa.reports import timeliness
+
+    before = timeliness.from_register(filled, today=TODAY)
+    assert (before.due, before.late) == (before.on_time + before.late + before.missing, 1)
+
+
 @pytest.mark.parametrize("changes,field,words", [
     ({"no_letter_reason": None}, "no_letter_reason", "is required when letter_required is false"),
     ({"no_letter_reason": "asked"}, "no_letter_reason", "at least 10 characters"),
@@ -566,10 +586,11 @@ def test_sample_register_links_every_sample_letter(db):
     assert (report.created, report.failed) == (len(register), [])
     imported = import_folder(db, folder, "demo", sent=True)
     assert len(imported.stored) == len(letters) >= 40
-    # Every sample letter is linked but one checked without its decision (sample 42: no case
-    # can be matched without knowing what was decided), which stays unlinked, as it should.
+    # Every sample letter is linked but those checked without their decision (samples 42 and
+    # 45: no case can be matched without knowing what was decided), which stay unlinked, as
+    # they should.
     undecided = [p for p in letters if Letter.from_file(p).context.decision is None]
-    assert len(undecided) == 1 and decisions.unlinked_letters(db)[1] == len(undecided)
+    assert len(undecided) == 2 and decisions.unlinked_letters(db)[1] == len(undecided)
     rows = decisions.register(db, today=D(2026, 1, 12))
     counts = {s: sum(1 for r in rows if r["status"] == s)
               for s in ("due", "due_today", "overdue", "sent_on_time", "sent_late")}

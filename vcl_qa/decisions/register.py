@@ -266,9 +266,12 @@ def with_status(rows: Iterable[dict], clock: StatusClock) -> list[dict]:
         early = [d for d in (linked_early, recorded) if d and d < decided]
         sent = [d for d in (_date(row.get("letter_sent_on")), recorded) if d and d >= decided]
         t = clock.status(decided, row["victim_category"], min(sent) if sent else None, row.get("bereaved"))
-        if row.get("letter_required") is False and t.sent_on is None:
-            # registered as needing no letter: never due, overdue or missing
-            t = Timeliness("not_required", t.due_date, 0, None)
+        if row.get("letter_required") is False:
+            # registered as needing no letter: never due, overdue, late or missing, and outside
+            # the timeliness rate even when a letter went out anyway (a courtesy letter sent a
+            # week on counted as late against a deadline the decision never had, and took the
+            # rate down; a review). The day it went is kept (sent_on) for the pages to say.
+            t = Timeliness("not_required", t.due_date, 0, t.sent_on)
         item = {k: v for k, v in row.items() if k not in ("letter_sent_on", "letter_sent_before")}
         item.update(working_day_limit=limit_for(row["victim_category"], row.get("bereaved")),
                     limit_reason=limit_reason(row["victim_category"], row.get("bereaved")),
