@@ -164,3 +164,29 @@ def test_what_judging_keeps_is_bounded_in_characters_too(monkeypatch):
     assert list(svc._judged) == ["k17", "k18", "k19"] and svc._judged_chars == 900
     svc._keep_judged("k18", "y" * 100)  # kept again: counted once
     assert svc._judged_chars == 700 and list(svc._judged)[-1] == "k18"
+
+
+def test_a_draft_dated_a_day_that_has_passed_says_so_and_how_late_it_would_be_today(web, api, server, monkeypatch):
+    """A figures review: a draft dated Friday 25 April 2025 and never sent read "1 working day to
+    spare on the letter's date", "On time 100" and "Good" in December 2026, with nothing to say
+    that the date had long passed. It is still judged as of its own date (as the letters list and
+    the dashboard judge it), and the page now says the date has passed and how late it would be
+    sent today."""
+    decided = decided_for(api, DUE)
+    ctx = SAMPLE.context.model_dump(mode="json", exclude_none=True)
+    ctx.update(decision_date=decided.isoformat(), victim_category="enhanced", letter_date=DUE.isoformat())
+    dated = draft_saved_on(server, monkeypatch, DUE, ctx)
+    page = web.get(f"/letters/{dated}").text
+    note = squash(re.search(r'id="past-dated">(.*?)</p>', page, re.S).group(1))
+    assert note == (f"This draft is dated {long_date(DUE, TODAY)}, a day that has passed, and it is not marked as sent: "
+                    "it is checked as if it went out on that day. Sent today, it would be 2 working days late. "
+                    "If it went out, mark it as sent; if not, change its date.")
+    assert "Due on the letter's date: no working days to spare." in squash(page)
+    # dated today, or sent: nothing to say
+    ctx.update(letter_date=TODAY.isoformat())
+    today = draft_saved_on(server, monkeypatch, TODAY, ctx)
+    assert 'id="past-dated"' not in web.get(f"/letters/{today}").text
+    sent = api.post(f"/letters/{dated}/sent", json={"sent_date": DUE.isoformat(),
+                                                    "sent_before_saved_reason": "posted the day it was written"})
+    assert sent.status_code == 200, sent.text
+    assert 'id="past-dated"' not in web.get(f"/letters/{dated}").text

@@ -348,6 +348,29 @@ def due_facts(metrics: dict, status: str, sent_date: str | None, today: dt.date 
             if sooner else None}
 
 
+def past_dated(letter: dict, metrics: dict, today: dt.date | None = None) -> dict | None:
+    """A draft (not sent, not purged) dated before today: {'on': its date in words, 'late_today':
+    how it would stand against its due date sent today, in words ("12 working days late"), or
+    None when it would still be on time}. Such a draft is checked as if it went out on its date,
+    so the page said "on time" and "Good" of a letter dated 25 April 2025 still unsent in December
+    2026 (a review); the page now says so. None for any other letter."""
+    today = today or clock.today()
+    dated = (letter.get("context") or {}).get("letter_date") or letter.get("letter_date")
+    if letter.get("status") == "sent" or letter.get("purged_at") or not dated:
+        return None
+    try:
+        day = dated if isinstance(dated, dt.date) else dt.date.fromisoformat(str(dated))
+    except ValueError:
+        return None
+    if day >= today:
+        return None
+    facts = due_facts(metrics, "draft", today.isoformat(), today) if metrics.get("due_date") else None
+    late = None
+    if facts and facts["late"]:
+        late = f"{days(facts['left'])} late" if facts["left"] else "late (after the due date)"
+    return {"on": long_date(day, today), "late_today": late}
+
+
 def sooner_if_bereaved(context: dict, due: dt.date | None = None) -> tuple[dt.date, int] | None:
     """With the letter's details saying nothing of a bereaved family (not "no"), the due date
     and working days a bereaved family would be owed, when sooner than the letter's own (a

@@ -245,6 +245,7 @@ def _letter_view(request: Request, letter_id: int, user, db, saved: str | None =
         "reason_error": reason_error, "error_link": f"reason-{reason_error['n']}" if reason_error else None,
         "unsaved": unsaved, "carried": _carried_details(letter) if unsaved is not None else {},
         "undated": service.undated_draft(letter), "today": clock.today(),
+        "past_dated": letter_view.past_dated(letter, result.get("metrics") or {}),
         "saved_for": saved_for, "saved_score": (saved_result or {}).get("score"),
         "disagreements": agreement.for_letter(db, letter),
     }, status, user=user)
