@@ -93,6 +93,13 @@ def file_message(message: str, name: str) -> str:
         if message.lower().startswith(start):
             message = f"{label} is {message[len(start):]}"
             break
+    else:
+        # "the Word file unpacks to 500 MB ...", "the Word document holds more than 200 KB ..."
+        # named no file (a review)
+        for start in ("the word file ", "the word document "):
+            if message.lower().startswith(start):
+                message = f"{label} {message[len(start):]}"
+                break
     return sentence(message)
 
 

@@ -566,7 +566,17 @@ def _docx_problem(exc: BaseException, part: str | None = None) -> str:
     if isinstance(exc, (etree.LxmlError, ValueError)) and part:
         return f"{where} is not XML that can be read (broken, or nested far too deeply)"
     if isinstance(exc, KeyError):
-        return "a part it refers to is missing"
+        # (a zip file renamed .docx has no [Content_Types].xml; a Word file cut down by another
+        # program may lack word/document.xml, the letter itself; a review found "a part it refers
+        # to is missing" said neither)
+        missing = re.search(r"no item named '([^']+)'", str(exc))
+        if missing and missing.group(1) == "[Content_Types].xml":
+            return ("it is a zip file but not a Word document (it has no [Content_Types].xml, which every "
+                    "Word file has); open the letter in Word and save it as a Word document (.docx)")
+        if missing:
+            return (f"its part {missing.group(1)} is missing (a Word document cannot be read without it); "
+                    "open the letter in Word and save it again as a Word document (.docx)")
+        return "a part it refers to is missing; open the letter in Word and save it again as a Word document (.docx)"
     return "its parts do not fit together as a Word document does"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from vcl_qa.engine.result import Finding
+from vcl_qa.engine.structure import patterns as structure_patterns
 
 from .base import InsertSettings, State, finding, insert_suggestion, rx
 
@@ -20,9 +21,13 @@ class Settings(InsertSettings):
 
 
 def header_lines(state: State) -> list[tuple[int, int, str]]:
-    """(start, end, text) of each non-blank line of the header block, spaces trimmed."""
+    """(start, end, text) of each non-blank line of the header block, spaces trimmed. With no
+    greeting, the block runs on to the first line that ends a sentence of some words: an office
+    address in a letterhead ("Victim Liaison Unit, 3rd Floor, Kite House, Bournemouth BH1 2AB")
+    reads as prose to the structure, and the heading under it went unseen, so a letter that had
+    it was told it lacked it, and its button put in a second one (a review)."""
     doc = state.document
-    end = doc.greeting.start if doc.greeting else doc.prose_start
+    end = doc.greeting.start if doc.greeting else max(doc.prose_start, _first_sentence_line(state))
     out = []
     for line in doc.lines:
         if line.start >= end:
@@ -32,6 +37,17 @@ def header_lines(state: State) -> list[tuple[int, int, str]]:
             lead = len(line.text) - len(line.text.lstrip())
             out.append((line.start + lead, line.start + lead + len(text), text))
     return out
+
+
+def _first_sentence_line(state: State) -> int:
+    """Where the first line that ends like a sentence, of prose_min_words words or more, starts
+    (the letter's end when there is none)."""
+    pats = structure_patterns()
+    for line in state.document.lines:
+        text = line.text.strip()
+        if len(text.split()) >= pats.prose_min_words and pats.line_end_sentence.search(text):
+            return line.start
+    return len(state.document.text)
 
 
 def check(rule, state: State) -> Iterator[Finding]:
