@@ -268,7 +268,7 @@ def test_timeliness_report_json_and_csv(server):
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert rows[2] == {"month": "2023-03", "team": "west", "working_day_limit": "all", "required": "3",
                        "sent": "1", "sent_on_time": "1", "sent_late": "0", "missing": "2", "pending": "0",
-                       "not_required": "0", "due_before_today": "3", "timeliness_rate": "33.3",
+                       "not_required": "0", "due_before_today": "3", "on_time_of_due": "1", "timeliness_rate": "33.3",
                        "month_counted_by": "the month of the decision, not the month each letter was due (the "
                                            "dashboard counts by the month due, so its figure for a month can differ)"}
     # Staff see only their own team's rows.

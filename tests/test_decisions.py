@@ -267,17 +267,23 @@ def test_timeliness_report(filled):
              for r in rows}
     assert table == {
         ("2024-12", 1): {"required": 2, "sent": 1, "sent_on_time": 1, "sent_late": 0, "missing": 1,
-                         "pending": 0, "not_required": 0, "due_before_today": 2, "timeliness_rate": 50.0},
+                         "pending": 0, "not_required": 0, "due_before_today": 2,
+                         "on_time_of_due": 1, "timeliness_rate": 50.0},
         ("2024-12", 5): {"required": 1, "sent": 1, "sent_on_time": 0, "sent_late": 1, "missing": 0,
-                         "pending": 0, "not_required": 0, "due_before_today": 1, "timeliness_rate": 0.0},
+                         "pending": 0, "not_required": 0, "due_before_today": 1,
+                         "on_time_of_due": 0, "timeliness_rate": 0.0},
         ("2024-12", None): {"required": 3, "sent": 2, "sent_on_time": 1, "sent_late": 1, "missing": 1,
-                            "pending": 0, "not_required": 0, "due_before_today": 3, "timeliness_rate": 33.3},
+                            "pending": 0, "not_required": 0, "due_before_today": 3,
+                         "on_time_of_due": 1, "timeliness_rate": 33.3},
         ("2025-01", 1): {"required": 2, "sent": 0, "sent_on_time": 0, "sent_late": 0, "missing": 0,
-                         "pending": 2, "not_required": 0, "due_before_today": 0, "timeliness_rate": None},
+                         "pending": 2, "not_required": 0, "due_before_today": 0,
+                         "on_time_of_due": 0, "timeliness_rate": None},
         ("2025-01", 5): {"required": 1, "sent": 0, "sent_on_time": 0, "sent_late": 0, "missing": 0,
-                         "pending": 1, "not_required": 0, "due_before_today": 0, "timeliness_rate": None},
+                         "pending": 1, "not_required": 0, "due_before_today": 0,
+                         "on_time_of_due": 0, "timeliness_rate": None},
         ("2025-01", None): {"required": 3, "sent": 0, "sent_on_time": 0, "sent_late": 0, "missing": 0,
-                            "pending": 3, "not_required": 0, "due_before_today": 0, "timeliness_rate": None},
+                            "pending": 3, "not_required": 0, "due_before_today": 0,
+                         "on_time_of_due": 0, "timeliness_rate": None},
     }
     assert [r["working_day_limit"] for r in rows[:3]] == [1, 5, None]
     everyone = decisions.timeliness_report(filled, today=TODAY, month_from="2024-12", month_to="2024-12")
@@ -287,8 +293,8 @@ def test_timeliness_report(filled):
     assert text.splitlines()[0] == ",".join(decisions.REPORT_COLUMNS) + ",month_counted_by"
     said = ',"the month of the decision, not the month each letter was due (the dashboard counts by the month due, ' \
            'so its figure for a month can differ)"'
-    assert "2024-12,north,all,3,2,1,1,1,0,0,3,33.3" + said in text.splitlines()
-    assert "2025-01,north,all,3,0,0,0,0,3,0,0," + said in text.splitlines()  # G1: decided after TODAY
+    assert "2024-12,north,all,3,2,1,1,1,0,0,3,1,33.3" + said in text.splitlines()
+    assert "2025-01,north,all,3,0,0,0,0,3,0,0,0," + said in text.splitlines()  # G1: decided after TODAY
 
 
 def test_upsert_is_idempotent_and_updates_changes(db):
@@ -443,6 +449,23 @@ def test_a_decision_needing_no_letter_is_never_missing_or_overdue(filled):
     # listed, with its reason, in the morning digest
     text = decisions.digest_text(decisions.digest_for(filled, today=TODAY, team="north"))
     assert "NO LETTER NEEDED (1" in text and "asked in writing not to be contacted" in text
+
+
+def test_the_report_gives_the_rate_s_numerator_apart_from_letters_sent_early(filled):
+    """A figures review: sent_on_time counts a letter sent early whose due date is still to come,
+    so summing the report's rows to a rate (sent_on_time over due_before_today) gave 50% where
+    the dashboard, rightly, gave 45%. on_time_of_due is the numerator the rate uses."""
+    service.mark_sent(filled, ACTOR, filled.letter_ids["F1"], D(2025, 1, 6),  # due Tuesday 7 January
+                      before_saved_reason="posted first, saved here afterwards to record it")
+    january = [r for r in decisions.timeliness_report(filled, today=TODAY, team="north")
+               if r["month"] == "2025-01" and r["working_day_limit"] is None][0]
+    assert (january["sent_on_time"], january["due_before_today"], january["on_time_of_due"],
+            january["timeliness_rate"]) == (1, 0, 0, None)
+    for row in decisions.timeliness_report(filled, today=TODAY):
+        assert row["on_time_of_due"] <= min(row["sent_on_time"], row["due_before_today"])
+        assert row["timeliness_rate"] == (None if not row["due_before_today"] else
+                                          round(100 * row["on_time_of_due"] / row["due_before_today"], 1))
+    assert "on_time_of_due" in decisions.report_csv(decisions.timeliness_report(filled, today=TODAY)).splitlines()[0]
 
 
 def test_a_letter_sent_anyway_for_a_decision_needing_none_keeps_it_out_of_the_rate(filled):

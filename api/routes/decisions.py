@@ -205,6 +205,9 @@ class ReportRow(BaseModel):
     pending: int = Field(description="Not yet due and no letter sent")
     not_required: int = Field(description="Registered as needing no letter (not in the other counts)")
     due_before_today: int = Field(description="Due before today, sent or not: the rate's denominator")
+    on_time_of_due: int = Field(description=(
+        "Of those due before today, how many were sent by their due date: the rate's numerator (sent_on_time "
+        "also counts letters sent early that are not yet due)"))
     timeliness_rate: float | None = Field(description=(
         "Of the letters due before today (sent or not), the percentage sent by their due date"))
 

@@ -42,7 +42,8 @@ EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 DIGEST_COLUMNS = ["urn", "decision", "decision_date", "victim_category", "due_date", "status",
                   "working_days_left", "working_days_late", "working_days", "team"]
 REPORT_COLUMNS = ["month", "team", "working_day_limit", "required", "sent", "sent_on_time",
-                  "sent_late", "missing", "pending", "not_required", "due_before_today", "timeliness_rate"]
+                  "sent_late", "missing", "pending", "not_required", "due_before_today", "on_time_of_due",
+                  "timeliness_rate"]
 # The report's CSV says in its last column which month its rows count by: a manager comparing it
 # with the dashboard's, which counts by the month each letter was due, must not be misled.
 REPORT_MONTH_WORDS = ("the month of the decision, not the month each letter was due (the dashboard counts by "
@@ -557,7 +558,6 @@ def timeliness_report(db: Database, *, today: dt.date | None = None, team: str |
                              decided_from=f"{month_from}-01" if month_from else None,
                              decided_to=min(f"{month_to}-31", before) if month_to else before)
     groups: dict[tuple, dict] = {}
-    on_time_of_due: dict[tuple, int] = {}
     for r in with_status(rows, clock):
         month = r["decision_date"][:7]
         for limit in (r["working_day_limit"], None):
@@ -572,14 +572,15 @@ def timeliness_report(db: Database, *, today: dt.date | None = None, team: str |
             g["missing"] += r["status"] == "overdue"
             g["pending"] += r["status"] in ("due", "due_today")
             if r["status"] in ("sent_on_time", "sent_late", "overdue") and r["due_date"] < before:
+                # the rate's denominator and numerator, in columns of their own: sent_on_time also
+                # counts letters sent early whose due date is still to come, so the rate could not
+                # be worked out from the columns (summing rows gave 50% where it was 45%; a review)
                 g["due_before_today"] += 1
-                key = (month, r["team"], limit)
-                on_time_of_due[key] = on_time_of_due.get(key, 0) + (r["status"] == "sent_on_time")
+                g["on_time_of_due"] += r["status"] == "sent_on_time"
     out = []
     for (month, team_name, limit), g in sorted(groups.items(), key=lambda kv: (
             kv[0][0], kv[0][1], kv[0][2] is None, kv[0][2] or 0)):
-        judged = g["due_before_today"]
-        rate = labels.percent(on_time_of_due.get((month, team_name, limit), 0), judged)
+        rate = labels.percent(g["on_time_of_due"], g["due_before_today"])
         # The row for all limits together (working_day_limit None; "all" in the CSV) says so in
         # `all_limits`: its counts are the sum of the month's and team's rows for each limit.
         out.append({"month": month, "team": team_name, "working_day_limit": limit, "all_limits": limit is None,
