@@ -128,3 +128,34 @@ def test_an_import_never_marks_sent_a_version_someone_saved_since(tmp_path):
     assert out.returncode == 1, out.stderr
     assert "version 2 was saved since by someone on the pages or through the API" in said(out)
     assert letters(db) == [("a.txt", "draft", None, 2)]
+
+
+def test_running_the_same_import_again_does_not_undo_an_undone_sent_mark(tmp_path):
+    """A figures review: a manager undid letter 1's sent mark (DELETE /letters/1/sent); running
+    the same `import --sent` again printed "letter 1 marked as sent on ..." and counted it as
+    sent again, silently, with no reason asked. Now the file is reported and the letter left a
+    draft; a draft never marked is still marked by --sent, as before."""
+    from types import SimpleNamespace
+
+    from vcl_qa.db import open_db
+
+    folder = tmp_path / "imp"
+    folder.mkdir()
+    letter_file(folder / "a_sent.txt", letter_date=DECIDED, urn="N4")
+    db = tmp_path / "vcl_qa.db"
+    assert cli(db, "import", str(folder), "--sent", "--team", "north").returncode == 0
+    letter_file(folder / "b_draft.txt", letter_date=DECIDED, urn="N5")
+    assert cli(db, "import", str(folder), "--team", "north").returncode == 0  # b stored as a draft
+    conn = open_db(db)
+    try:
+        service.undo_sent(conn, SimpleNamespace(id=None, name="Mo Manager", role="manager"), 1)
+    finally:
+        conn.close()
+    assert letters(db) == [("a_sent.txt", "draft", None, 1), ("b_draft.txt", "draft", None, 1)]
+    again = cli(db, "import", str(folder), "--sent", "--team", "north")
+    assert again.returncode == 1
+    assert ("a_sent.txt: letter 1 was marked as sent before, and that mark was undone since (on its page or "
+            "through the API): --sent does not mark it again. If it did go out, mark it as sent on its page, "
+            "saying when") in said(again)
+    assert "marked sent 1, already there 0, failed 1" in said(again)
+    assert letters(db) == [("a_sent.txt", "draft", None, 1), ("b_draft.txt", "sent", DECIDED.isoformat(), 1)]

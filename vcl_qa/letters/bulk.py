@@ -61,7 +61,7 @@ def _hash(text: str) -> str:
 def stored_from(db: Database, team: str, source: str) -> dict | None:
     """The letter imported from `source` for `team` (the latest, should there be several from
     before files were matched by their name), with every version's text hash and context."""
-    row = db.execute("SELECT id, status, sent_date, latest_version FROM letters WHERE team = ?"
+    row = db.execute("SELECT id, status, sent_date, latest_version, sent_changes FROM letters WHERE team = ?"
                      " AND source = ? AND purged_at IS NULL ORDER BY id DESC LIMIT 1",
                      [team, source]).fetchone()
     if row is None:
@@ -69,6 +69,7 @@ def stored_from(db: Database, team: str, source: str) -> dict | None:
     versions = db.execute("SELECT version, text_hash, context, author_id FROM versions"
                           " WHERE letter_id = ? ORDER BY version", [row[0]]).fetchall()
     return {"id": row[0], "status": row[1], "sent_date": row[2], "latest_version": row[3],
+            "sent_changes": row[4] or 0,
             "versions": [(v, h, json.loads(c), a) for v, h, c, a in versions]}
 
 
@@ -135,6 +136,14 @@ def _import_one(db: Database, actor: Actor, report: ImportReport, rel: str, text
     imported = [v for v in stored["versions"] if v[3] is None] or stored["versions"]
     _v, last_hash, last_ctx, _a = imported[-1]
     if last_hash == _hash(text) and last_ctx == ctx:  # unchanged since it was last imported
+        if sent_date and stored["status"] != "sent" and stored["sent_changes"]:
+            # Marked sent once and the mark undone since (a manager's correction, on the page or
+            # through the API): running the same import again put the mark back, silently, with
+            # its day before the letter was saved here and no reason asked (a figures review).
+            raise service.Conflict(
+                f"letter {letter_id} was marked as sent before, and that mark was undone since (on its "
+                "page or through the API): --sent does not mark it again. If it did go out, mark it as "
+                "sent on its page, saying when")
         if sent_date and stored["status"] != "sent":
             _mark_sent(db, actor, letter_id, sent_date, _v)
             report.marked_sent.append((rel, letter_id, sent_date))
