@@ -88,10 +88,16 @@ def test_white_text_on_a_coloured_background_shows_and_is_read():
     cell = (f'<w:tbl {W}><w:tblPr><w:tblW w:w="0" w:type="auto"/></w:tblPr><w:tblGrid><w:gridCol w:w="9000"/></w:tblGrid>'
             f'<w:tr><w:tc><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="1F3864"/></w:tcPr>'
             f'{_para(_run(REVIEW, white))}</w:tc></w:tr></w:tbl>')
+    # a table's style may shade its heading row, and a paragraph's or a character style its text,
+    # with nothing of the cell's or run's own: white there is taken to show too
+    styled_table = (f'<w:tbl {W}><w:tblPr><w:tblStyle w:val="GridTable4-Accent1"/></w:tblPr><w:tblGrid>'
+                    f'<w:gridCol w:w="9000"/></w:tblGrid><w:tr><w:tc>{_para(_run(REVIEW, white))}</w:tc></w:tr></w:tbl>')
     for shown in (_para(_run(REVIEW, white + '<w:shd w:val="clear" w:color="auto" w:fill="000000"/>')),
                   _para(_run(REVIEW, white + '<w:highlight w:val="black"/>')),
                   _para(_run(REVIEW, white), props='<w:shd w:val="clear" w:color="auto" w:fill="333333"/>'),
-                  cell):
+                  cell, styled_table,
+                  _para(_run(REVIEW, white), props='<w:pStyle w:val="IntenseQuote"/>'),
+                  _para(_run(REVIEW, '<w:rStyle w:val="Banner"/>' + white))):
         text, note = read_docx(_word(*OPENING, shown, *CLOSING))
         assert "Victims' Right to Review" in text and note is None, shown
 

@@ -779,7 +779,7 @@ def _text_box_lines(el, reading: _Reading) -> list[str]:
 # Type this small (w:sz, in half-points: 2 pt) or smaller cannot be read on paper.
 _TINY_HALF_POINTS = 4
 _NO_FILL = frozenset({None, "", "auto", "ffffff", "none"})
-_SHOWN_WHITE = frozenset(_W_NS + tag for tag in ("txbxContent", "hdr", "ftr"))
+_SHOWN_WHITE = frozenset(_W_NS + tag for tag in ("txbxContent", "hdr", "ftr", "tbl"))
 
 
 def _hidden(r) -> bool:
@@ -814,19 +814,24 @@ def _fill(props) -> bool:
 
 
 def _shaded_behind(r, props) -> bool:
-    """Something coloured lies behind the run: its own shading or highlight, its paragraph's,
-    a table cell's or table's around it, or the page's background colour. White text in a text
-    box (whose shape may be filled) or in a page header or footer (a letterhead's banner is often
-    a picture) is taken to show: it is read."""
-    if _fill(props):
+    """Something coloured lies behind the run, or may: its own shading or highlight, its
+    paragraph's, a table cell's or table's around it, or the page's background colour. White
+    text in a text box (whose shape may be filled), a page header or footer (a letterhead's
+    banner is often a picture), a table (a table style shades its heading row, with no shading
+    of the cell's own), under a paragraph or character style of its own (which may shade it) is
+    taken to show: it is read. Only white text on a plain body paragraph is hidden."""
+    if _fill(props) or props.find(_W_NS + "rStyle") is not None:
         return True
     node = r.getparent()
     while node is not None:
         tag = node.tag
         if tag in _SHOWN_WHITE:
             return True
-        if tag == _W_NS + "p" and _fill(node.find(_W_NS + "pPr")):
-            return True
+        if tag == _W_NS + "p":
+            p_props = node.find(_W_NS + "pPr")
+            style = p_props.find(_W_NS + "pStyle") if p_props is not None else None
+            if _fill(p_props) or (style is not None and style.get(_W_NS + "val") not in ("Normal", None)):
+                return True
         if tag == _W_NS + "tc" and _fill(node.find(_W_NS + "tcPr")):
             return True
         if tag == _W_NS + "tbl" and _fill(node.find(_W_NS + "tblPr")):
