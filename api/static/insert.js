@@ -160,9 +160,37 @@
       last = paragraphEnd(next);
       joined = true;
     }
+    // A paragraph of feelings standing just after the decision (an acknowledgement, condolences,
+    // an apology for a late letter, as the checker offers them: `data.feelings_inserts`, their
+    // gaps "[name]" filled in or not) stays next to it: another early paragraph ("What the CPS
+    // does") goes after it, not between them (a staff review).
+    var feelings = (data.feelings_inserts || []).map(gapPattern);
+    var isFeelings = function (text) { return feelings.some(function (re) { return re.test(text); }); };
+    if (feelings.length && !isFeelings(value.trim())) {
+      for (var more = 0; more < feelings.length; more++) {
+        var next = last + 1;
+        while (next < lines.length && blank(next)) { next++; }
+        if (next >= lines.length || signOff.test(lines[next])) { break; }
+        var end = paragraphEnd(next);
+        if (!isFeelings(lines.slice(next, end + 1).join(" ").trim())) { break; }
+        last = end;
+        joined = true;
+      }
+    }
     apart = last + 1 < lines.length && blank(last + 1) ? "\n\n" : "\n";
     return { pos: starts[last] + lines[last].length, text: apart + value, afterDecision: after, joined: joined,
              greeted: greeted };
+  }
+
+  /* A paragraph the checker offers as a pattern for the same paragraph in a letter: spaces as
+     any run of spaces or line breaks, each gap ("[name]") as the words typed over it. */
+  function gapPattern(text) {
+    var parts = text.trim().split(/(\[[^\]\n]{1,40}\])/);
+    var source = parts.map(function (part, i) {
+      if (i % 2) { return "[^\\n]{1,80}?"; }
+      return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, "\\s+").replace(/'/g, "['\u2019]");
+    }).join("");
+    return new RegExp("^" + source + "$");
   }
 
   /* Where the English half of a letter in Welsh and English, Welsh first (`data.welsh_first`),

@@ -62,10 +62,30 @@ def insert_data(rules: list, text: str, context: dict | None) -> dict[str, Any]:
     return {**greeting_place_data(), "greeting": [p.pattern for p in structure_patterns().greeting],
             "welsh_first": welsh_first(text),
             "early_rules": [r.id for r in rules if insert_where(r) == "early"],
+            "feelings_inserts": feelings_inserts(rules),
             "opening_rules": [r.id for r in rules if insert_where(r) == "opening"],
             "decision_place": list(place) if place else None,
             "decision_words": text[place[0]:place[1]] if place else None,
             "read_together": [list(pair) for pair in together]}
+
+
+def feelings_inserts(rules: list) -> list[str]:
+    """Every paragraph an empathy rule puts early (an acknowledgement of feelings, condolences,
+    an apology for a late letter), in each of its forms (per decision, to a bereaved family, Easy
+    Read, Welsh): another early paragraph ("What the CPS does") goes after one of these standing
+    next to the decision, not between them (api/static/insert.js; a staff review found the CPS
+    paragraph put between the decision and the acknowledgement put in a moment before)."""
+    out: list[str] = []
+    for rule in rules:
+        if insert_where(rule) != "early" or rule.dimension != "empathy":
+            continue
+        cfg = rule.config
+        for field in ("insert", "insert_cy", "insert_bereaved", "insert_bereaved_cy", "insert_easy_read"):
+            value = getattr(cfg, field, None)
+            for text in (value.values() if isinstance(value, dict) else [value]):
+                if text and text.strip() not in out:
+                    out.append(text.strip())
+    return out
 
 
 def welsh_first(text: str) -> bool:

@@ -180,3 +180,50 @@ def test_on_the_letter_page_after_an_edit_above_it(page, site):
     out = editor.input_value()
     assert NAMED + "\n\n" + EXPLAINED in out
     assert "enough evidence to go on.\n\n" + value + "\n\nIf you are not happy" in out
+
+
+# --- feelings first, then what the CPS does --------------------------------------------------------
+
+FEELINGS_LETTER = """Private - to be opened by addressee only
+
+Dear Ms Okafor
+
+I am writing to tell you that we have decided to stop the case against Mr Lane.
+
+The only witness to the fight has moved abroad and the police cannot find her, so we cannot prove who started it.
+
+You can ask us to look at this decision again. This is called the Victims' Right to Review. Please ask within 10 working days of this letter. We will accept a request up to 3 months after the decision.
+
+If you have any questions, please call me on 01632 960214.
+
+Yours sincerely
+
+Sam Staff
+"""
+DECISION = "I am writing to tell you that we have decided to stop the case against Mr Lane."
+
+
+def _insert_text(rule_id: str) -> str:
+    return load_rules().by_id[rule_id].config.insert.strip()
+
+
+def test_what_the_cps_does_goes_after_the_feelings_put_in_next_to_the_decision_either_way(scripts):
+    """A staff review: "Feelings not acknowledged" pressed, then "What the CPS does", put the CPS
+    paragraph between the decision and the acknowledgement. Either order now gives the decision,
+    the feelings, then what the CPS does."""
+    cps = _insert_text("content.cps_role")
+    ack_first = _put(FEELINGS_LETTER, _place(scripts, FEELINGS_LETTER, CONTEXT, ACK))
+    both = _put(ack_first, _place(scripts, ack_first, CONTEXT, cps))
+    assert DECISION + "\n\n" + ACK + "\n\n" + cps + "\n\nThe only witness" in both
+    cps_first = _put(FEELINGS_LETTER, _place(scripts, FEELINGS_LETTER, CONTEXT, cps))
+    assert _put(cps_first, _place(scripts, cps_first, CONTEXT, ACK)) == both
+    # condolences with their gap typed over, and curly apostrophes, are feelings too
+    bereaved = {**CONTEXT, "bereaved": True}
+    condolence = _insert_text("empathy.condolence").replace("[name]", "your son, Daniel")
+    typed = FEELINGS_LETTER.replace(DECISION, DECISION + "\n\n" + condolence)
+    assert condolence in typed
+    placed = _put(typed, _place(scripts, typed, bereaved, cps))
+    assert condolence + "\n\n" + cps + "\n\nThe only witness" in placed
+    # a paragraph of the writer's own after the decision is not passed over
+    own = FEELINGS_LETTER.replace(DECISION, DECISION + "\n\nI know how long you have waited for this.")
+    assert DECISION + "\n\n" + cps + "\n\nI know how long" in _put(own, _place(scripts, own, CONTEXT, cps))
