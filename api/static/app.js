@@ -410,7 +410,7 @@
 
   function insert(button) {
     var n = Number(button.getAttribute("data-finding"));
-    var value = button.getAttribute("data-value");
+    var value = window.VclInsert.likeLetter(current, button.getAttribute("data-value"));
     var where = button.getAttribute("data-where");
     var placed = window.VclInsert.place(current, value, where,  // api/static/insert.js, as on the letter page
                                         window.VclInsert.withDecision(data, decision, current, together));

@@ -327,5 +327,14 @@
 
   function applying(area) { return area.hasAttribute("data-applying"); }
 
-  window.VclInsert = { place: place, follow: follow, withDecision: withDecision, typeInto: typeInto, applying: applying };
+  /* The paragraph to insert with the letter's own apostrophes: in a letter typed in Word, whose
+     apostrophes are all curly, "Victims\u2019 Right to Review", not a straight one beside them
+     (a review of the Word round trip). Any other letter gets the paragraph as it is. */
+  function likeLetter(letter, value) {
+    if (letter.indexOf("\u2019") >= 0 && letter.indexOf("'") < 0) { return value.replace(/'/g, "\u2019"); }
+    return value;
+  }
+
+  window.VclInsert = { place: place, follow: follow, withDecision: withDecision, typeInto: typeInto, applying: applying,
+                       likeLetter: likeLetter };
 }());

@@ -549,7 +549,7 @@
   }
 
   function insert(button) {
-    var value = button.getAttribute("data-value");
+    var value = window.VclInsert.likeLetter(current, button.getAttribute("data-value"));
     var where = button.getAttribute("data-where");
     var placed = window.VclInsert.place(current, value, where, window.VclInsert.withDecision(data, decision, current, together));
     var start = placed.pos + placed.text.indexOf(value);
