@@ -184,7 +184,7 @@ def test_the_reasons_name_the_damage():
     # both were "a part it refers to is missing")
     assert "it is a zip file but not a Word document (it has no [Content_Types].xml" in said["no_content_types"]
     no_document = _zip({k: v for k, v in _parts(good_docx()).items() if k != "word/document.xml"})
-    assert "its part word/document.xml is missing" in str(_error(no_document))
+    assert "its part word/document.xml, the letter itself, is missing" in str(_error(no_document))
     assert ("it holds two parts named word/document.xml, where a Word file holds each part once, and programs "
             "differ in which of the two they read; save the letter again from Word") in said["part_twice"]
     assert "named word/document.xml and Word/Document.xml (capitals aside" in said["part_twice_in_capitals"]

@@ -155,7 +155,13 @@ def test_running_the_same_import_again_does_not_undo_an_undone_sent_mark(tmp_pat
     again = cli(db, "import", str(folder), "--sent", "--team", "north")
     assert again.returncode == 1
     assert ("a_sent.txt: letter 1 was marked as sent before, and that mark was undone since (on its page or "
-            "through the API): --sent does not mark it again. If it did go out, mark it as sent on its page, "
-            "saying when") in said(again)
+            "through the API): --sent does not mark it again, and nothing of the file was stored. If it did go "
+            "out, mark it as sent on its page, saying when; to store the file's changes as a draft, import it "
+            "without --sent") in said(again)
     assert "marked sent 1, already there 0, failed 1" in said(again)
     assert letters(db) == [("a_sent.txt", "draft", None, 1), ("b_draft.txt", "sent", DECIDED.isoformat(), 1)]
+    # changed since (a comma): nothing stored, not marked (a review of this fix)
+    (folder / "a_sent.txt").write_text((folder / "a_sent.txt").read_text().replace("Lee Barker", "Lee Barker,", 1))
+    changed = cli(db, "import", str(folder), "--sent", "--team", "north")
+    assert changed.returncode == 1 and "a_sent.txt: letter 1 was marked as sent before" in said(changed)
+    assert letters(db)[0] == ("a_sent.txt", "draft", None, 1)

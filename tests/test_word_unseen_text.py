@@ -127,7 +127,7 @@ def test_a_footnote_mark_after_the_time_limit_is_not_run_into_the_word():
                         "Review. Please ask within 10 working days"), _run("1", '<w:vertAlign w:val="superscript"/>'),
                    _run(" of this letter. We will accept a request up to 3 months after the decision."))
     text, _ = read_docx(_word(*OPENING, marked, *CLOSING, "1 Working days are Monday to Friday, not bank holidays."))
-    assert "10 working days\u00b9 of this letter" in text
+    assert "10 working days\u200a\u00b9 of this letter" in text  # a hair space, then the raised figure
     assert not {"content.vrr", "content.vrr_time_limit"} & _rules(_word(*OPENING, marked, *CLOSING))
     # a raised figure that is not all digits is read as it is ("1st" with a raised "st")
     ordinal = _para(_run("The hearing on the 1"), _run("st", '<w:vertAlign w:val="superscript"/>'),
@@ -164,3 +164,61 @@ def test_white_text_in_a_letterhead_or_a_text_box_is_read():
                 f'<v:textbox><w:txbxContent>{inside}</w:txbxContent></v:textbox></v:shape></w:pict></w:r>')
     text, note = read_docx(_word(*OPENING, box, REVIEW, *CLOSING))
     assert "Our office: 0113 496 0000" in text and note is None
+
+
+def test_a_raised_figure_in_a_footnote_style_or_moved_up_is_a_footnote_mark_and_a_raised_number_keeps_its_digits():
+    """A review of the first fix: a "1" raised by the footnote mark's character style, or by
+    w:position, still read "days1"; and folding superscripts to spaces lost a whole raised
+    number ("within ¹⁰ working days" no longer read "10")."""
+    for props in ('<w:rStyle w:val="FootnoteReference"/>', '<w:position w:val="6"/>'):
+        marked = _para(_run(REVIEW.replace(" of this letter.", "")), _run("1", props), _run(" of this letter."))
+        assert not {"content.vrr", "content.vrr_time_limit"} & _rules(_word(*OPENING, marked, *CLOSING)), props
+    raised = _para(_run("You can ask us to look at this decision again. This is called the Victims' Right to Review. "
+                        "Please ask within "), _run("10", '<w:vertAlign w:val="superscript"/>'),
+                   _run(" working days of this letter. We will accept a request up to 3 months after the decision."))
+    text, _ = read_docx(_word(*OPENING, raised, *CLOSING))
+    assert "within \u00b9\u2070 working days" in text  # no hair space after a space
+    assert "content.vrr_time_limit" not in _rules(_word(*OPENING, raised, *CLOSING))
+
+
+def test_an_unseen_run_keeps_its_line_breaks_tabs_spaces_and_text_boxes():
+    """A review of the first fix: a run in 1 pt or white type was left out whole, so a line break
+    in it ran "Yours sincerely" into the name, a 1 pt space joined "10 working" and "days", and a
+    text box anchored in a 1 pt run (a common Word trick) lost the contact details it held."""
+    tiny = '<w:sz w:val="2"/>'
+    spaced = _para(_run("You can ask us to look at this decision again. This is called the Victims' Right to Review. "
+                        "Please ask within 10 working"), _run(" ", tiny), _run("days of this letter. We will accept a "
+                                                                                 "request up to 3 months after the decision."))
+    text, note = read_docx(_word(*OPENING, spaced, *CLOSING))
+    assert "within 10 working days of this letter" in text and note is None  # a space hides nothing
+    broken = _para(_run("Yours sincerely"), f'<w:r {W}><w:rPr>{tiny}</w:rPr><w:br/></w:r>', _run("Sam Staff"))
+    assert "Yours sincerely\nSam Staff" in read_docx(_word(*OPENING, REVIEW, broken))[0]
+    inside = _para(_run("If you have any questions, please call me on 01632 960214."))
+    box = _para(f'<w:r {W}><w:rPr>{tiny}</w:rPr><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml">'
+                f'<v:textbox><w:txbxContent>{inside}</w:txbxContent></v:textbox></v:shape></w:pict></w:r>')
+    text, note = read_docx(_word(*OPENING, REVIEW, box, "Yours sincerely", "Sam Staff"))
+    assert "please call me on 01632 960214" in text and note is None
+
+
+def test_white_text_on_a_pattern_shading_shows():
+    """A file converted from .doc gives a dark band as a solid pattern in w:color over fill auto."""
+    band = _para(_run(REVIEW, '<w:color w:val="FFFFFF"/><w:shd w:val="solid" w:color="1F3864" w:fill="auto"/>'))
+    text, note = read_docx(_word(*OPENING, band, *CLOSING))
+    assert "Victims' Right to Review" in text and note is None
+
+
+def test_left_to_right_inside_right_to_left_puts_the_words_back_in_order():
+    """A review of the first fix: Word's left-to-right setting inside a right-to-left one shows
+    the number in order, but was read as if the whole were reversed (a false must-fix)."""
+    nested = _para(_run("If you have any questions, please call me on "),
+                   f'<w:bdo {W} w:val="rtl"><w:bdo w:val="ltr">{_run("01632 960214")}</w:bdo></w:bdo>', _run("."))
+    text, _ = read_docx(_word(*OPENING, REVIEW, nested, "Yours sincerely", "Sam Staff"))
+    assert "\u202e\u202d01632 960214\u202c\u202c" in text
+    assert "content.hidden_order" not in _rules(_word(*OPENING, REVIEW, nested, "Yours sincerely", "Sam Staff"))
+    words = _para(_run("You "), f'<w:bdo {W} w:val="rtl"><w:dir w:val="ltr">{_run("failed")}</w:dir></w:bdo>',
+                  _run(" to tell us."))
+    assert "content.hidden_order" not in _rules(_word(*OPENING, REVIEW, words, *CLOSING))
+    # right to left inside right to left is still reported
+    twice = _para(_run("Please call me on "), f'<w:dir {W} w:val="rtl"><w:bdo w:val="rtl">{_run("41206 9 23610")}'
+                  f'</w:bdo></w:dir>', _run("."))
+    assert "content.hidden_order" in _rules(_word(*OPENING, REVIEW, twice, "Yours sincerely", "Sam Staff"))

@@ -327,7 +327,7 @@ def missing_details(result: dict, context: dict) -> list[dict]:
 
 def _missing_hint(field: str, checks: list[str], sooner: tuple[dt.date, int] | None) -> str:
     """checks_hint, and for the bereaved question whose answer moves the due date, by how much:
-    "It also sets the due date: a bereaved family's letter is due in 1 working day after the
+    "It also sets the due date: a bereaved family's letter is due 1 working day after the
     decision, by Tuesday 4 November 2025."."""
     hint = checks_hint(checks) if checks else ""
     if field == "bereaved" and sooner:

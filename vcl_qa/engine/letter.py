@@ -513,7 +513,9 @@ def markup_warning(document) -> str | None:
     changes = sum(1 for tag in ("ins", "del", "moveFrom", "moveTo") for _ in body.iter(_W_NS + tag))
     comments = sum(1 for _ in body.iter(_W_NS + "commentReference"))
     # (text in it: an empty run in 1 pt type, a spacer, hides nothing)
-    hidden = any(_hidden(r) and any((t.text or "").strip() for t in r.iter(_W_NS + "t")) for r in body.iter(_W_NS + "r"))
+    # (the run's own text: a text box anchored in a 1 pt run is read, and is no hidden text)
+    hidden = any(_hidden(r) and any((t.text or "").strip() for t in r.iterchildren(_W_NS + "t"))
+                 for r in body.iter(_W_NS + "r"))
     # (what it has, how it was read, what to do) for each kind of markup the file has
     found = [(what, read, todo) for present, what, read, todo in (
         (changes, f"{changes} tracked change{'s' if changes != 1 else ''}",
@@ -573,9 +575,12 @@ def _docx_problem(exc: BaseException, part: str | None = None) -> str:
         if missing and missing.group(1) == "[Content_Types].xml":
             return ("it is a zip file but not a Word document (it has no [Content_Types].xml, which every "
                     "Word file has); open the letter in Word and save it as a Word document (.docx)")
+        if missing and missing.group(1) == "word/document.xml":
+            return ("its part word/document.xml, the letter itself, is missing; open the letter in Word and "
+                    "save it again as a Word document (.docx)")
         if missing:
-            return (f"its part {missing.group(1)} is missing (a Word document cannot be read without it); "
-                    "open the letter in Word and save it again as a Word document (.docx)")
+            return (f"its part {missing.group(1)} is missing; open the letter in Word and save it again as a "
+                    "Word document (.docx)")
         return "a part it refers to is missing; open the letter in Word and save it again as a Word document (.docx)"
     return "its parts do not fit together as a Word document does"
 
@@ -596,12 +601,13 @@ class _Reading:
     for each row below it, one header for each of 500 sections, a text box inside a text box
     once for each box around it) is stopped, not read for minutes."""
 
-    __slots__ = ("left", "lists", "source")
+    __slots__ = ("left", "lists", "source", "rtl")
 
     def __init__(self, source: str | None):
         self.left = config.MAX_DOCX_ELEMENTS_READ
         self.source = source
         self.lists: WordLists | None = None
+        self.rtl = 0  # how many right-to-left settings (w:bdo, w:dir) the reader is inside
 
     def take(self, count: int) -> None:
         self.left -= count
@@ -680,10 +686,18 @@ _READ_THROUGH = frozenset(_W_NS + tag for tag in ("hyperlink", "ins", "moveTo", 
 
 # w:bdo (an override: U+202E) and w:dir (an embedding: U+202B) set right to left, each closed by U+202C.
 _RIGHT_TO_LEFT = {_W_NS + "bdo": "\u202e", _W_NS + "dir": "\u202b"}
-# A footnote mark typed as a superscript number ("10 working days" with a raised 1): read as the
-# superscript digits it shows ("days¹"), not run into the word ("days1"), which no check read as
-# "days" (a false alarm on a good letter's time limit; a review). typography.fold reads them as spaces.
+# ... and set left to right inside one of those: U+202D (an override) and U+202A (an embedding).
+_LEFT_TO_RIGHT = {_W_NS + "bdo": "\u202d", _W_NS + "dir": "\u202a"}
+# A footnote mark typed as a raised number ("10 working days" with a raised 1): read as the
+# superscript digits it shows, set off from the word or mark before it by a hair space
+# ("days\u200a¹"), not run into it ("days1"), which no check read as "days" (a false alarm on a
+# good letter's time limit; a review). The checks read the superscript as its digit (invisible.py)
+# and the hair space as a space (typography.py): "days 1". A raised number after a space or at a
+# line's start is its digits alone ("within ¹⁰ working days" reads "within 10 working days").
 _SUPERSCRIPT = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+_HAIR_SPACE = "\u200a"
+# A character style Word gives a footnote or endnote mark, or a raised one of the writer's own.
+_RAISED_STYLE = re.compile(r"footnote|endnote|superscript", re.I)
 
 
 def _paragraph_text(p, reading: _Reading) -> tuple[str, list[str]]:
@@ -705,15 +719,23 @@ def _inline(parent, out: list[str], boxes: list[str], reading: _Reading) -> None
     for child in parent.iterchildren():
         tag = child.tag
         if tag == _W_NS + "r":
-            if not _hidden(child):
-                _run_text(child, out, boxes, reading)
-        elif tag in _RIGHT_TO_LEFT and (child.get(_W_NS + "val") or "").lower() == "rtl":
+            kind = _hidden_kind(child)
+            if kind != "vanish":  # (hidden text, w:vanish, is left out whole, as Word prints it)
+                _run_text(child, out, boxes, reading, unseen=kind == "unseen")
+        elif tag in _RIGHT_TO_LEFT and (child.get(_W_NS + "val") or "").lower() in ("rtl", "ltr") and (
+                (child.get(_W_NS + "val") or "").lower() == "rtl" or reading.rtl):
             # Word's own right-to-left override (w:bdo) or embedding (w:dir) shows the words it
             # holds in another order than they are stored ("1234 069 23610" printed as a phone
             # number backwards; a review): read with the marks that do the same in plain text,
-            # so that content.hidden_order reports it as it reports them
-            out.append(_RIGHT_TO_LEFT[tag])
-            _inline(child, out, boxes, reading)
+            # so that content.hidden_order reports it as it reports them; a left-to-right one
+            # inside it, which puts the words back in order, with the left-to-right marks
+            rtl = (child.get(_W_NS + "val") or "").lower() == "rtl"
+            out.append(_RIGHT_TO_LEFT[tag] if rtl else _LEFT_TO_RIGHT[tag])
+            reading.rtl += rtl
+            try:
+                _inline(child, out, boxes, reading)
+            finally:
+                reading.rtl -= rtl
             out.append("\u202c")
         elif tag in _READ_THROUGH:
             _inline(child, out, boxes, reading)
@@ -725,22 +747,41 @@ def _inline(parent, out: list[str], boxes: list[str], reading: _Reading) -> None
 
 
 def _superscript(r) -> bool:
+    """The run is raised: superscript (w:vertAlign), a footnote or endnote mark's character style
+    (or another named for superscript), or moved up from the line (w:position above 0)."""
     props = r.find(_W_NS + "rPr")
-    align = props.find(_W_NS + "vertAlign") if props is not None else None
-    return align is not None and align.get(_W_NS + "val") == "superscript"
+    if props is None:
+        return False
+    align = props.find(_W_NS + "vertAlign")
+    if align is not None and align.get(_W_NS + "val") == "superscript":
+        return True
+    style = props.find(_W_NS + "rStyle")
+    if style is not None and _RAISED_STYLE.search(style.get(_W_NS + "val") or ""):
+        return True
+    position = props.find(_W_NS + "position")
+    raised = (position.get(_W_NS + "val") or "") if position is not None else ""
+    return raised.isdigit() and int(raised) > 0
 
 
-def _run_text(r, out: list[str], boxes: list[str], reading: _Reading) -> None:
+def _run_text(r, out: list[str], boxes: list[str], reading: _Reading, unseen: bool = False) -> None:
+    """The run's text as it prints. `unseen`: a run nobody sees (white, or 2 pt and under:
+    `_hidden_kind`): its words are left out, but its line breaks, tabs and text boxes are read
+    (a text box anchored in a 1 pt run shows), and a space at either end of its words stays a
+    space ("10 working" + " x " + "days" is "10 working days", not "workingdays")."""
     reading.take(len(r))
     raised = None  # (is the run superscript: asked once, of a run with text)
     for c in r.iterchildren():
         tag = c.tag
         if tag == _W_NS + "t":
             text = c.text or ""
-            if text.isdigit() and text.isascii():
+            if unseen:
+                if text.strip():
+                    text = " " if text[:1].isspace() or text[-1:].isspace() else ""
+            elif text.isdigit() and text.isascii():
                 raised = _superscript(r) if raised is None else raised
                 if raised:
-                    text = text.translate(_SUPERSCRIPT)
+                    before = next((piece for piece in reversed(out) if piece), "")
+                    text = (_HAIR_SPACE if before[-1:] and not before[-1:].isspace() else "") + text.translate(_SUPERSCRIPT)
             out.append(text)
         elif tag in (_W_NS + "tab", _W_NS + "ptab"):
             out.append("\t")
@@ -783,23 +824,30 @@ _SHOWN_WHITE = frozenset(_W_NS + tag for tag in ("txbxContent", "hdr", "ftr", "t
 
 
 def _hidden(r) -> bool:
-    """A run nobody reading the printed letter would see: formatted as hidden text (w:vanish),
-    which Word does not print; white text on no shading (a review planted the review right, in
-    white 1 pt type, in a letter that lacked it: the letter scored 96, Good); or type of 2 pt
-    and under. Such text is not read (and the file's note says so), as Word's hidden text is not.
-    White text on a shaded run, paragraph or table cell, or on a coloured page, shows: it is read."""
+    """A run whose words nobody reading the printed letter sees (`_hidden_kind`)."""
+    return _hidden_kind(r) is not None
+
+
+def _hidden_kind(r) -> str | None:
+    """"vanish": formatted as hidden text (w:vanish), which Word does not print at all;
+    "unseen": white text on no shading (a review planted the review right, in white 1 pt type,
+    in a letter that lacked it: the letter scored 96, Good), or type of 2 pt and under; else None.
+    Such words are not read (and the body's note says so), as Word's hidden text is not. White
+    text on a shaded run, paragraph or table cell, or a coloured page, shows: it is read."""
     props = r.find(_W_NS + "rPr")
     if props is None:
-        return False
+        return None
     vanish = props.find(_W_NS + "vanish")
     if vanish is not None and vanish.get(_W_NS + "val") not in ("false", "0", "off"):
-        return True
+        return "vanish"
     size = props.find(_W_NS + "sz")
     if size is not None and (size.get(_W_NS + "val") or "").isdigit() and int(size.get(_W_NS + "val")) <= _TINY_HALF_POINTS:
-        return True
+        return "unseen"
     color = props.find(_W_NS + "color")
-    return (color is not None and (color.get(_W_NS + "val") or "").lower() == "ffffff"
-            and not _shaded_behind(r, props))
+    if (color is not None and (color.get(_W_NS + "val") or "").lower() == "ffffff"
+            and not _shaded_behind(r, props)):
+        return "unseen"
+    return None
 
 
 def _fill(props) -> bool:
@@ -808,6 +856,11 @@ def _fill(props) -> bool:
         return False
     shading = props.find(_W_NS + "shd")
     if shading is not None and (shading.get(_W_NS + "fill") or "").lower() not in _NO_FILL:
+        return True
+    # a pattern (solid, or stripes and dots) draws in w:color over the fill: a file converted from
+    # .doc gives a dark band as <w:shd w:val="solid" w:color="1F3864" w:fill="auto"/>
+    if shading is not None and (shading.get(_W_NS + "val") or "clear").lower() not in ("clear", "nil") and (
+            shading.get(_W_NS + "color") or "").lower() not in _NO_FILL:
         return True
     highlight = props.find(_W_NS + "highlight")
     return highlight is not None and (highlight.get(_W_NS + "val") or "").lower() not in ("none", "white", "")

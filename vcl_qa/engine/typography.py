@@ -15,9 +15,7 @@ _FOLDS = {
     # "«Victim_Name»", which content.placeholder looks for as they are)
     '"': "\u201c\u201d\u201e\u201f\u2033",  # curly and low double quotes
     "-": "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d",  # hyphens, dashes, minus
-    " ": "\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000"
-    # superscript digits, a footnote mark ("10 working days¹"): no part of the word before them
-         "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079",
+    " ": "\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000",
 }
 TABLE = str.maketrans({c: plain for plain, chars in _FOLDS.items() for c in chars})
 _FOLDABLE = re.compile("[" + "".join(re.escape(c) for chars in _FOLDS.values() for c in chars) + "]")

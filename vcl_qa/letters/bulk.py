@@ -131,19 +131,21 @@ def _import_one(db: Database, actor: Actor, report: ImportReport, rel: str, text
             report.marked_sent.append((rel, out["id"], sent_date))
         return
     letter_id = stored["id"]
+    if sent_date and stored["status"] != "sent" and stored["sent_changes"]:
+        # Marked sent once and the mark undone since (a manager's correction, on the page or
+        # through the API): running the import again, the file changed or not, put the mark back,
+        # silently, with its day before the letter was saved here and no reason asked (a figures
+        # review). Nothing of the file is stored.
+        raise service.Conflict(
+            f"letter {letter_id} was marked as sent before, and that mark was undone since (on its "
+            "page or through the API): --sent does not mark it again, and nothing of the file was stored. "
+            "If it did go out, mark it as sent on its page, saying when; to store the file's changes as a "
+            "draft, import it without --sent")
     # The file is compared with the last version an import stored (versions saved on the pages
     # or through the API name their author; an import's name none).
     imported = [v for v in stored["versions"] if v[3] is None] or stored["versions"]
     _v, last_hash, last_ctx, _a = imported[-1]
     if last_hash == _hash(text) and last_ctx == ctx:  # unchanged since it was last imported
-        if sent_date and stored["status"] != "sent" and stored["sent_changes"]:
-            # Marked sent once and the mark undone since (a manager's correction, on the page or
-            # through the API): running the same import again put the mark back, silently, with
-            # its day before the letter was saved here and no reason asked (a figures review).
-            raise service.Conflict(
-                f"letter {letter_id} was marked as sent before, and that mark was undone since (on its "
-                "page or through the API): --sent does not mark it again. If it did go out, mark it as "
-                "sent on its page, saying when")
         if sent_date and stored["status"] != "sent":
             _mark_sent(db, actor, letter_id, sent_date, _v)
             report.marked_sent.append((rel, letter_id, sent_date))

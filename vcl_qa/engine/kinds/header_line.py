@@ -20,14 +20,17 @@ class Settings(InsertSettings):
     # insert, insert_cy (InsertSettings): the line to add, or to put in place of a near one
 
 
-def header_lines(state: State) -> list[tuple[int, int, str]]:
-    """(start, end, text) of each non-blank line of the header block, spaces trimmed. With no
-    greeting, the block runs on to the first line that ends a sentence of some words: an office
-    address in a letterhead ("Victim Liaison Unit, 3rd Floor, Kite House, Bournemouth BH1 2AB")
-    reads as prose to the structure, and the heading under it went unseen, so a letter that had
-    it was told it lacked it, and its button put in a second one (a review)."""
+def header_lines(state: State, *, to_first_sentence: bool = False) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each non-blank line of the header block, spaces trimmed.
+    `to_first_sentence` (the heading this kind looks for): with no greeting, the block runs on to
+    the first line that ends a sentence of some words: an office address in a letterhead
+    ("Victim Liaison Unit, 3rd Floor, Kite House, Bournemouth BH1 2AB") reads as prose to the
+    structure, and the heading under it went unseen, so a letter that had it was told it lacked
+    it, and its button put in a second one (a review). Not for the addressee (case_details): in a
+    letter wrapped at a line length, its first lines of prose would be taken for the address."""
     doc = state.document
-    end = doc.greeting.start if doc.greeting else max(doc.prose_start, _first_sentence_line(state))
+    end = doc.greeting.start if doc.greeting else (
+        max(doc.prose_start, _first_sentence_line(state)) if to_first_sentence else doc.prose_start)
     out = []
     for line in doc.lines:
         if line.start >= end:
@@ -52,7 +55,7 @@ def _first_sentence_line(state: State) -> int:
 
 def check(rule, state: State) -> Iterator[Finding]:
     cfg: Settings = rule.config
-    lines = header_lines(state)
+    lines = header_lines(state, to_first_sentence=True)
     # One line, or two neighbours read as one ("PRIVATE" above "To be opened by ...").
     candidates = [t for _, _, t in lines]
     candidates += [f"{a[2]} {b[2]}" for a, b in zip(lines, lines[1:])]
