@@ -15,8 +15,8 @@ import io
 
 import docx
 from click.testing import CliRunner
-from docx.oxml import parse_xml
 
+from test_word_templates import _word  # a Word file of the given paragraphs (tests/ is on the path)
 from vcl_qa import Letter, LetterContext
 from vcl_qa.cli import main
 from vcl_qa.engine.letter import read_docx
@@ -40,20 +40,6 @@ CLOSING = ["Victim Support can help you, free, on 0808 168 9111.",
 
 def _run(text: str, props: str = "") -> str:
     return f'<w:r {W}>{f"<w:rPr>{props}</w:rPr>" if props else ""}<w:t xml:space="preserve">{text}</w:t></w:r>'
-
-
-def _word(*paragraphs: str) -> bytes:
-    """Plain strings are paragraphs; strings starting with '<' are XML put in the body."""
-    document = docx.Document()
-    body = document.element.body
-    for p in paragraphs:
-        if p.startswith("<"):
-            body.insert(len(body) - 1, parse_xml(p))
-        else:
-            document.add_paragraph(p)
-    buf = io.BytesIO()
-    document.save(buf)
-    return buf.getvalue()
 
 
 def _para(*inner: str, props: str = "") -> str:
