@@ -356,16 +356,29 @@ def due_facts(metrics: dict, status: str, sent_date: str | None, today: dt.date 
     # a Saturday after a Friday due date is 0 working days past it, and late all the same.
     late = on > due
     limit = metrics.get("limit_working_days")
-    why = (f"{labels.working_days(limit)} after the decision: {workdays.BEREAVED_WHY}"
-           if metrics.get("limit_reason") == "bereaved" and limit else "")
+    why = _bereaved_limit(limit) if metrics.get("limit_reason") == "bereaved" and limit else ""
     sooner = sooner_if_bereaved(context or {}, due)
     return {"due": long_date(due, today), "due_iso": due.isoformat(), "left": left, "late": late,
             "on": long_date(on, today), "sent": status == "sent",
             "if_today": undated and status != "sent", "on_due": on == due, "why": why,
-            "if_bereaved": {"due": long_date(sooner[0], today), "why": (
-                f"{labels.working_days(sooner[1])} after the decision: {workdays.BEREAVED_WHY}"),
-                "question": FIELD_LABELS["bereaved"]}
+            "if_bereaved": {"due": long_date(sooner[0], today), "why": _bereaved_limit(sooner[1]),
+                            "question": FIELD_LABELS["bereaved"]}
             if sooner else None}
+
+
+def _bereaved_limit(limit: int) -> str:
+    """"1 working day after the decision: bereaved families are owed the enhanced service"."""
+    return f"{labels.working_days(limit)} after the decision: {workdays.BEREAVED_WHY}"
+
+
+def _stored_day(value: Any) -> dt.date | None:
+    """A letter detail's date as stored (ISO text, or a date), None when it is not one."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def past_dated(letter: dict, metrics: dict, today: dt.date | None = None) -> dict | None:
@@ -375,14 +388,8 @@ def past_dated(letter: dict, metrics: dict, today: dt.date | None = None) -> dic
     so the page said "on time" and "Good" of a letter dated 25 April 2025 still unsent in December
     2026 (a review); the page now says so. None for any other letter."""
     today = today or clock.today()
-    dated = (letter.get("context") or {}).get("letter_date") or letter.get("letter_date")
-    if letter.get("status") == "sent" or letter.get("purged_at") or not dated:
-        return None
-    try:
-        day = dated if isinstance(dated, dt.date) else dt.date.fromisoformat(str(dated))
-    except ValueError:
-        return None
-    if day >= today:
+    day = _stored_day((letter.get("context") or {}).get("letter_date") or letter.get("letter_date"))
+    if letter.get("status") == "sent" or letter.get("purged_at") or day is None or day >= today:
         return None
     facts = due_facts(metrics, "draft", today.isoformat(), today) if metrics.get("due_date") else None
     late = None
@@ -398,12 +405,8 @@ def sooner_if_bereaved(context: dict, due: dt.date | None = None) -> tuple[dt.da
     family checked without that answer was shown due days later than it is."""
     if context.get("bereaved") is not None:
         return None
-    category, decided = context.get("victim_category"), context.get("decision_date")
-    if not category or not decided:
-        return None
-    try:
-        decided = decided if isinstance(decided, dt.date) else dt.date.fromisoformat(str(decided))
-    except ValueError:
+    category, decided = context.get("victim_category"), _stored_day(context.get("decision_date"))
+    if not category or decided is None:
         return None
     sooner, limit = workdays.due_date(decided, category, True), workdays.limit_for(category, True)
     own = due or workdays.due_date(decided, category, None)
