@@ -40,6 +40,11 @@ class StructurePatterns:
     heading_max_words: int
     prose_min_words: int
     running_header_max_words: int = 12
+    # A prose line at least this long is no line of a paragraph wrapped at a line length (an
+    # e-mail's plain text wraps at 72-80): it is a paragraph typed as one line, as a Word file's
+    # paragraphs or the editor's are read, and one with no full stop ends its sentence at its
+    # end when the next line starts with a capital or a figure (`_ends_long_line`).
+    unwrapped_line_min_chars: int = 90
     # `page_furniture` with its leading "^" made a line break ("\n" + the rest): looked for in a
     # letter, a pattern that starts with a character is sought from one line break to the next,
     # where "^" is tried at every character (9 -> 3 microseconds a letter); None when the
@@ -90,6 +95,7 @@ def patterns() -> StructurePatterns:
         prose_min_words=int(data["prose_min_words"]),
         # (an area's own rules folder made before this setting: the 12 it was)
         running_header_max_words=int(data.get("running_header_max_words", 12)),
+        unwrapped_line_min_chars=int(data.get("unwrapped_line_min_chars", 90)),
     )
 
 
@@ -598,8 +604,9 @@ def _goes_on(prev: Line | None, prev_text: str, s: str, pats: StructurePatterns)
 def line_shape(line: str) -> tuple:
     """What of a line's own text decides its kind and where the sentences around it break,
     beyond its punctuation: whether it reads as a heading on its own, how its first character
-    starts (a capital or figure, a small letter), and whether it breaks off mid-phrase
-    (`list_item_goes_on`). A one-click edit that changes none of these (and no punctuation or
+    starts (a capital or figure, a small letter), whether it breaks off mid-phrase
+    (`list_item_goes_on`), and whether it is too long to be a line of a wrapped paragraph
+    (`unwrapped_line_min_chars`). A one-click edit that changes none of these (and no punctuation or
     line break) leaves the letter's sentences where they were (engine/suggest.py `_spliced`)."""
     pats = patterns()
     s = line.strip()
@@ -608,7 +615,7 @@ def line_shape(line: str) -> tuple:
     short = len(s.split(None, pats.heading_max_words)) <= pats.heading_max_words
     return (bool(s) and short and _is_heading(s, pats) and not pats.bullet.match(s),
             "A" if first.isupper() or first.isdigit() else "a" if first.islower() else first,
-            _breaks_off(s, pats))
+            _breaks_off(s, pats), len(line.rstrip()) >= pats.unwrapped_line_min_chars)
 
 
 def _breaks_off(text: str, pats: StructurePatterns) -> bool:
@@ -887,6 +894,7 @@ def _split_counted(toks: list[Tok], text: str, lines: list[Line]) -> tuple[list[
                 or pats.line_end_sentence.search(prev_text)
                 or pats.bullet.match(lines[li].text)
                 or (item and _ends_item(prev_text, lines[li].text, pats))
+                or _ends_long_line(prev_text, lines[li].text, pats)
             ):
                 flush()
                 if li - prev_line > 1:
@@ -937,6 +945,19 @@ def _ends_item(prev_text: str, line: str, pats: StructurePatterns) -> bool:
     "... on 0808 168 9111 or" / "Victim Care on ..."): "- call Victim Support on 0808 168 9111"
     then "We are sorry for the worry" was one sentence of 16 words, read by every check as one."""
     first = line[:1]
+    return (first.isupper() or first.isdigit()) and not _breaks_off(prev_text, pats)
+
+
+def _ends_long_line(prev_text: str, line: str, pats: StructurePatterns) -> bool:
+    """A prose line too long to be a line of a wrapped paragraph (`unwrapped_line_min_chars`),
+    with no full stop, ends its sentence when the next line starts with a capital or a figure,
+    unless it breaks off mid-phrase or at a comma (`list_item_goes_on`; a colon or a semicolon
+    ends a sentence at a line's end already, `line_end_sentence`): a Word paragraph with no
+    full stop ("I am writing to tell you about our decision and what happens next") was read
+    into the next paragraph's first sentence, one "sentence" of 37 words told to be broken up."""
+    if len(prev_text) < pats.unwrapped_line_min_chars:
+        return False
+    first = line.lstrip()[:1]
     return (first.isupper() or first.isdigit()) and not _breaks_off(prev_text, pats)
 
 
@@ -1007,7 +1028,10 @@ def _block_sentences(block: str, toks: tuple[tuple, ...], lines: list[Line], b0:
     all counted from the block's start) and how many paragraphs it starts, given the lines it
     stands on (`b0`: where the block starts in the letter; `key`: its `block_key`)."""
     first, last = lines[0], lines[-1]
-    kept = _SENTENCES.get(key) if key else None
+    # (where sentences break turns on the structure patterns: rules/structure.yml read again
+    # gives every block's sentences afresh)
+    memo = _kept_for(_SENTENCES, patterns())
+    kept = memo.get(key) if key else None
     if kept is not None:
         return kept
     local = [Line(ln.start - b0, ln.end - b0, ln.text, ln.kind) for ln in lines]
@@ -1015,7 +1039,7 @@ def _block_sentences(block: str, toks: tuple[tuple, ...], lines: list[Line], b0:
     kept = (tuple((x.start, x.end, x.text, x.tok_start, x.tok_end, x.words, x.paragraph) for x in found),
             paragraphs)
     if key:
-        _SENTENCES.put(key, kept, len(block) + len(first.text) + len(last.text))
+        memo.put(key, kept, len(block) + len(first.text) + len(last.text))
     return kept
 
 
