@@ -112,6 +112,41 @@ def test_import_twice_adds_nothing_twice(dbfile, letters_dir):
     assert count(dbfile, "letters") == 3
 
 
+def test_import_asks_for_a_team_the_service_knows_and_stores_nothing_otherwise(dbfile, letters_dir):
+    """With no --team, the letters went to team 'default' unsaid, where no staff member's list
+    or team figures showed them; a misspelt --team, to a team of its own. Both are refused
+    (exit 2) before a file is read, once the service knows a team; with none known yet (a new
+    database), or 'default' known already, the letters go to 'default' as before."""
+    (letters_dir / "broken.txt").unlink()
+    assert run("users", "add", "Ann North", "--role", "staff", "--team", "north").exit_code == 0
+    assert run("users", "add", "Sam South", "--role", "staff", "--team", "south").exit_code == 0
+    left_out = run("import", str(letters_dir))
+    assert left_out.exit_code == 2
+    assert ("Error: say which team the letters are for, with --team: the teams are 'north', 'south'; "
+            "nothing was stored") in " ".join(left_out.stderr.split())
+    misspelt = run("import", str(letters_dir), "--sent", "--team", "nrth")
+    assert misspelt.exit_code == 2
+    assert ("Invalid value for --team: there is no team called 'nrth' (did you mean 'north'?); the teams are "
+            "'north', 'south'; nothing was stored; for a new team, add its first user (vcl-qa users add NAME "
+            "--role staff --team TEAM) and import the folder again") in " ".join(misspelt.stderr.split())
+    assert count(dbfile, "letters") == 0 and count(dbfile, "versions") == 0
+    stored = run("import", str(letters_dir), "--team", "south")
+    assert stored.exit_code == 0 and "(team south)" in " ".join(stored.stderr.split())
+    db = open_db(dbfile)
+    assert [r[0] for r in db.execute("SELECT DISTINCT team FROM letters")] == ["south"]
+    db.close()
+
+
+def test_import_with_no_team_known_goes_to_default_and_says_so(dbfile, letters_dir):
+    (letters_dir / "broken.txt").unlink()
+    first = run("import", str(letters_dir))
+    assert first.exit_code == 0 and "(team default)" in " ".join(first.stderr.split())
+    assert run("users", "add", "Ann North", "--role", "staff", "--team", "north").exit_code == 0
+    # 'default' is a team the service knows now (it has letters): left out, --team is still it
+    again = run("import", str(letters_dir))
+    assert again.exit_code == 0 and "already there 3" in again.stderr
+
+
 def test_import_sent_uses_letter_date_and_needs_it(dbfile, letters_dir):
     result = run("import", str(letters_dir), "--sent", "--team", "north")
     assert "undated.txt: field 'letter_date': --sent needs letter_date" in result.stderr

@@ -219,13 +219,43 @@ def users_list() -> None:
 @click.command("import")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--sent", is_flag=True, help="Store the letters as sent on their letter_date.")
-@click.option("--team", default="default", show_default=True)
-def import_cmd(folder: Path, sent: bool, team: str) -> None:
+@click.option("--team", default=None,
+              help="The team the letters are for: one the service knows (a user, a letter or a decision "
+                   "has it). Left out: 'default', while no team has users, letters or decisions.")
+def import_cmd(folder: Path, sent: bool, team: str | None) -> None:
     """Store every letter file in FOLDER, reporting what failed and why (every problem of each
     file). Creates the database if needed."""
     db = database.create_or_open(machine=True)
+    team = _import_team(db, team)
     report = _import(db, folder, team, sent)
     sys.exit(1 if report.failed else 0)
+
+
+# The team letters imported with no --team go to while the service has none (a new database).
+IMPORT_TEAM = "default"
+
+
+def _import_team(db, team: str | None) -> str:
+    """The team to import for: --team when the service knows it (a user, a letter or a decision
+    has it) or knows none yet; left out, 'default' while it knows none (or knows 'default').
+    Anything else is refused before a file is read (exit 2): the letters went to team 'default'
+    unsaid, or to a misspelt team, where no staff member's list or team figures showed them."""
+    from vcl_qa.db import teams
+    from vcl_qa.decisions.register import NEW_TEAM
+
+    known = teams.known_teams(db)
+    if team is None:
+        if not known or IMPORT_TEAM in known:
+            return IMPORT_TEAM
+        listed = ", ".join(f"'{t}'" for t in known[:teams.LISTED])
+        more = f" and {len(known) - teams.LISTED} more" if len(known) > teams.LISTED else ""
+        raise click.UsageError(f"say which team the letters are for, with --team: the teams are {listed}{more}; "
+                               "nothing was stored")
+    if known and team not in known:
+        new = NEW_TEAM.replace("import the file again", "import the folder again")
+        raise click.BadParameter(f"{teams.unknown_team_message(team, known)}; nothing was stored{new}",
+                                 param_hint="--team")
+    return team
 
 
 def _import(db, folder: Path, team: str, sent: bool) -> bulk.ImportReport:
