@@ -77,3 +77,51 @@ def test_a_drawn_letter_taken_out_and_put_back_is_as_drawn_and_a_hand_added_one_
     sampling.remove_letter(db, manager, "2025Q1", outside, "added to the wrong period")
     assert report.sample_words(report.build(db, "2025Q1")) == report.CHOSEN_BY_RULES
     db.close()
+
+
+def test_a_sampled_letter_deleted_before_rating_is_still_in_the_report_as_drawn(tmp_path):
+    """A letter of the sample may be deleted from the service before the panel rates the period
+    (the draw may be repeated), and its sample row goes with it: the report counted one letter
+    fewer drawn, and the draw's share found poor otherwise, still saying the draw gives the same
+    letters. It says the sample changed, and counts the letter as drawn; a new draw replaces it.
+    A letter taken out with a reason and deleted later stays counted as taken out."""
+    from panel_setup import good_rating
+    from vcl_qa.letters import service
+    from vcl_qa.panel import rating
+
+    db, users, ids = seeded_db(tmp_path / "p.db", panel_members=2, q1_letters=24)
+    manager = users["manager"]
+    sampling.draw(db, manager, "2025Q1", seed=7)
+    drawn = sampling.items(db, "2025Q1")
+    poor = [i for i in drawn if i["verdict"] == "poor"]
+    before = report.build(db, "2025Q1")
+    assert report.sample_words(before) == report.CHOSEN_BY_RULES
+
+    service.delete(db, manager, poor[0]["letter_id"])
+    data = report.build(db, "2025Q1")
+    words = report.sample_words(data)
+    assert words.startswith(report.CHOSEN_BY_RULES.removesuffix(" The draw can be repeated and gives the same letters."))
+    assert "The draw can be repeated and gives the same letters" not in words
+    assert ("Since then, 1 letter of the sample was deleted from the service before the panel rated it (the "
+            "deletion is in the audit log), so the draw would no longer give the same letters.") in words
+    assert "of the letters as drawn, the automatic checks found" in words
+    assert f"({len(poor)} of {len(drawn)} letters) poor" in words  # the deleted one counted as drawn
+    assert data["summary"]["letters"] == len(drawn) - 1 and data["summary"]["poor"] == len(poor) - 1
+    assert words in report.render_html(data) and _sample_row(data)[2] == words
+
+    # drawn again: the rules' sample of the letters there are now, nothing deleted from it
+    sampling.draw(db, manager, "2025Q1", seed=7)
+    assert report.sample_words(report.build(db, "2025Q1")) == report.CHOSEN_BY_RULES
+
+    # taken out with a reason once rating has begun, then deleted: still one taken out, as drawn
+    redrawn = sampling.items(db, "2025Q1")
+    out = redrawn[0]
+    sampling.remove_letter(db, manager, "2025Q1", out["letter_id"], "sent to the wrong victim")
+    member = users["panel0"]
+    first = rating.queue(db, member, "2025Q1")[0]
+    rating.rate(db, member, first["item_id"], good_rating(4))
+    taken_out = report.sample_words(report.build(db, "2025Q1"))
+    assert "1 letter taken out" in taken_out
+    service.delete(db, manager, out["letter_id"])
+    assert report.sample_words(report.build(db, "2025Q1")) == taken_out
+    db.close()

@@ -582,8 +582,21 @@ def delete(db: Database, user: Any, letter_id: int) -> None:
     with write_tx(db):
         _letter_row(db, letter_id)
         _refuse_panel_sampled(db, letter_id)
+        _keep_panel_rows(db, letter_id)
         db.execute("DELETE FROM letters WHERE id = ?", [letter_id])
         audit.record(db, user, "letter.delete", "letter", letter_id)
+
+
+def _keep_panel_rows(db: Database, letter_id: int) -> None:
+    """What each panel sample the letter is in (none rated: `_refuse_panel_sampled`) knew of it,
+    kept for the board report (panel_deleted_items): deleted, its sample row went with it, and
+    the report counted one letter fewer drawn, and the draw's share found poor otherwise, with
+    no word of a change. (Plain SQL on the panel's tables: the store imports no feature.)"""
+    if "panel_deleted_items" not in db.table_names():
+        return
+    db.execute("INSERT INTO panel_deleted_items (period_id, letter_id, reason, verdict, removed, deleted_at)"
+               " SELECT period_id, letter_id, reason, verdict, removed_at IS NOT NULL, ? FROM panel_items"
+               " WHERE letter_id = ?", [now(), letter_id])
 
 
 def _refuse_panel_sampled(db: Database, letter_id: int) -> None:

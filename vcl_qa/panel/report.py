@@ -330,11 +330,17 @@ def _sample_changes(db: Database, period: dict) -> dict:
     back is drawn again (sampling.add_letter keeps how it was chosen)."""
     rows = db.execute("SELECT reason, verdict, removed_at IS NOT NULL FROM panel_items WHERE period_id = ?",
                       [period["id"]]).fetchall()
-    drawn = [verdict for reason, verdict, _ in rows if reason != "manual"]
+    # Letters of the sample deleted from the service since (before the panel rated the period:
+    # letters/store.py delete), their rows kept as they stood (panel_deleted_items).
+    deleted = db.execute("SELECT reason, verdict, removed FROM panel_deleted_items WHERE period_id = ?",
+                         [period["id"]]).fetchall() if "panel_deleted_items" in db.table_names() else []
+    drawn = [verdict for reason, verdict, _ in [*rows, *deleted] if reason != "manual"]
     return {"drawn": len(drawn), "drawn_poor": sum(1 for v in drawn if v == "poor"),
             "added_by_hand": sum(1 for reason, _, gone in rows if reason == "manual" and not gone),
             # drawn letters taken out (one added by hand and taken out again changes nothing drawn)
-            "removed": sum(1 for reason, _, gone in rows if gone and reason != "manual")}
+            "removed": sum(1 for reason, _, gone in [*rows, *deleted] if gone and reason != "manual"),
+            # letters of the sample as it stood (not taken out) deleted from the service since
+            "deleted": sum(1 for _, _, gone in deleted if not gone)}
 
 
 CHOSEN_BY_RULES = ("The letters were chosen for the panel by the rules the area agreed: every letter the automatic "
@@ -347,7 +353,9 @@ def sample_words(data: dict) -> str:
     changed by hand since (so a board is never told a sample changed by hand was drawn by the
     rules alone)."""
     c = data.get("sample_changes") or {}
-    added, removed = c.get("added_by_hand", 0), c.get("removed", 0)
+    added, removed, deleted = c.get("added_by_hand", 0), c.get("removed", 0), c.get("deleted", 0)
+    if deleted:
+        return _deleted_words(c, added, removed, deleted)
     if not c.get("drawn"):
         if not added:
             return "No letters have been chosen for the panel in this period."
@@ -364,6 +372,28 @@ def sample_words(data: dict) -> str:
     return (f"{CHOSEN_BY_RULES} A manager then changed the sample by hand: {changes}, "
             f"{'with a reason' if added + removed == 1 else 'each with a reason'} kept on record. The figures in this report are for the sample as it now stands; of the letters as drawn, "
             f"the automatic checks found {share_words(c['drawn_poor'], c['drawn'], '-', 'letters')} poor.")
+
+
+def _deleted_words(c: dict, added: int, removed: int, deleted: int) -> str:
+    """`sample_words` for a sample some of whose letters were deleted from the service since
+    (before the panel rated it): the draw cannot be repeated to give the same letters, and the
+    figures are for fewer letters than were chosen."""
+    were = "was" if deleted == 1 else "were"
+    how = (f"{CHOSEN_BY_RULES.removesuffix(' The draw can be repeated and gives the same letters.')}"
+           if c.get("drawn") else "The letters in this sample were chosen by hand by a manager.")
+    by_hand = " and ".join(part for part in (
+        f"{_times(added, 'letter')} added" if added else "",
+        f"{_times(removed, 'letter')} taken out" if removed else "") if part)
+    said = [how, f"Since then, {_times(deleted, 'letter')} of the sample {were} deleted from the service before "
+                 f"the panel rated {'it' if deleted == 1 else 'them'} (the deletion is in the audit log), so the "
+                 "draw would no longer give the same letters."]
+    if by_hand:
+        said.append(f"A manager also changed the sample by hand: {by_hand}, "
+                    f"{'with a reason' if added + removed == 1 else 'each with a reason'} kept on record.")
+    said.append("The figures in this report are for the sample as it now stands"
+                + (f"; of the letters as drawn, the automatic checks found "
+                   f"{share_words(c['drawn_poor'], c['drawn'], '-', 'letters')} poor." if c.get("drawn") else "."))
+    return " ".join(said)
 
 
 def _purged_letters(db: Database, period: dict) -> int:

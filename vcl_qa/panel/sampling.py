@@ -156,6 +156,10 @@ def draw(db: Database, user: Any, name: str, seed: int | str | None = None,
     with write_tx(db):
         db.execute("DELETE FROM panel_items WHERE period_id = ? AND reason != 'manual' AND removed_at IS NULL",
                    [period["id"]])
+        # (drawn letters deleted since the last draw: this draw replaces them; the rest stand, as
+        # the rows kept above do)
+        db.execute("DELETE FROM panel_deleted_items WHERE period_id = ? AND reason != 'manual' AND removed = 0",
+                   [period["id"]])
         for letter, reason in sample:
             _insert_item(db, period["id"], letter, anon[letter["id"]], stratum_of(letter, pol["strata"]),
                          reason, None, user, stamp)

@@ -109,3 +109,26 @@ def preview(db: Database) -> None:
         ALTER TABLE panel_items ADD COLUMN approved_by INTEGER REFERENCES users(id) ON DELETE SET NULL;
         """
     )
+
+
+@migrations(name="0003_deleted_items")
+def deleted_items(db: Database) -> None:
+    """A sampled letter deleted from the service (allowed before the panel rates the period)
+    takes its sample row with it: kept here, how it was chosen and whether it had been taken out,
+    so that the board report still says what the draw gave and that the sample changed since
+    (panel/report.py `_sample_changes`). A new draw of the period forgets the drawn ones it
+    replaces."""
+    db.executescript(
+        """
+        CREATE TABLE panel_deleted_items (
+            id INTEGER PRIMARY KEY,
+            period_id INTEGER NOT NULL REFERENCES panel_periods(id) ON DELETE CASCADE,
+            letter_id INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            verdict TEXT,
+            removed INTEGER NOT NULL,
+            deleted_at TEXT NOT NULL
+        );
+        CREATE INDEX panel_deleted_items_period ON panel_deleted_items(period_id);
+        """
+    )
