@@ -254,3 +254,90 @@ def test_a_period_name_is_one_period_whatever_its_capitals_and_names_its_own_dat
     assert periods.create_period(db, users["manager"], "feb-review", dt.date(2025, 2, 1),
                                  dt.date(2025, 2, 28))["name"] == "feb-review"
     db.close()
+
+
+def test_a_switched_off_member_gives_up_the_letters_they_had_not_rated(tmp_path):
+    """A review: a panel member switched off kept their letters, and `assign` never gave those
+    to another member, so they were never rated twice. Their places go to members still on; a
+    rating they gave before still counts and keeps its place."""
+    from vcl_qa.db.users import add_user, disable_user
+
+    db, users, _ = seeded_db(tmp_path / "p.db", panel_members=2, q1_letters=6)
+    sampling.draw(db, users["manager"], "2025Q1")
+    items = sampling.items(db, "2025Q1")
+    assert all(sorted(i["raters"]) == ["panel-0", "panel-1"] for i in items)
+    rated = rating.queue(db, users["panel1"])[0]["item_id"]
+    rating.rate(db, users["panel1"], rated, good_rating())
+    disable_user(db, users["panel1"].id)
+    assert sampling.assign(db, "2025Q1") == 0  # nobody to give them to yet
+    add_user(db, "panel-new", "panel")
+    assert sampling.assign(db, "2025Q1") == len(items) - 1  # all but the one panel-1 rated
+    after = sampling.items(db, "2025Q1")
+    assert sum("panel-new" in i["raters"] for i in after) == len(items) - 1
+    assert all("panel-0" in i["raters"] for i in after)
+    assert sampling.assign(db, "2025Q1") == 0  # (nothing more to give)
+
+
+def test_a_rated_letter_taken_out_and_put_back_keeps_its_ratings(tmp_path):
+    """A review: putting back a letter taken out deleted its sample row and made a new one, and
+    with it the ratings the panel had given (the report went from 12 ratings to 10 with no word
+    of why). Put back, it is the row it was: its raters, their codes and their ratings, which
+    count again."""
+    from vcl_qa.panel import report
+
+    db, users, _ = seeded_db(tmp_path / "p.db", panel_members=2, q1_letters=6)
+    manager = users["manager"]
+    sampling.draw(db, manager, "2025Q1")
+    code = rating.queue(db, users["panel0"])[0]["item_id"]
+    rating.rate(db, users["panel0"], code, good_rating(2, "Too much legal wording."))
+    item = next(i for i in sampling.items(db, "2025Q1") if code in {
+        r[0] for r in db.execute("SELECT code FROM panel_assignments WHERE item_id = ?", [i["id"]])})
+    letter_id = item["letter_id"]
+    counted = report.build(db, "2025Q1")["summary"]
+    sampling.remove_letter(db, manager, "2025Q1", letter_id, "sent to the wrong victim")
+    assert report.build(db, "2025Q1")["summary"]["ratings"] == counted["ratings"] - 1
+    back = sampling.add_letter(db, manager, "2025Q1", letter_id, "it was the right victim after all")
+    assert back["id"] == item["id"] and back["removed_at"] is None and back["reason"] == item["reason"]
+    assert report.build(db, "2025Q1")["summary"] == counted
+    assert code in {q["item_id"] for q in rating.queue(db, users["panel0"])}  # the same code, rated
+    assert db.execute("SELECT count(*) FROM panel_ratings").fetchone()[0] == 1
+    assert report.sample_words(report.build(db, "2025Q1")) == report.CHOSEN_BY_RULES
+
+
+def test_a_letter_in_a_rated_sample_keeps_its_sent_mark(tmp_path):
+    """A review: staff, who may not delete a letter the panel has rated, could undo its sent
+    mark, save a new version and mark it sent on a day outside the period: it stayed in the
+    sample, rated on a text that did not go out. Undoing the mark is refused as deleting is,
+    until a manager takes it out of the sample; a letter taken out and changed since is not put
+    back over its ratings."""
+    from vcl_qa.letters import service
+
+    db, users, _ = seeded_db(tmp_path / "p.db", panel_members=2, q1_letters=6)
+    manager = users["manager"]
+    sampling.draw(db, manager, "2025Q1")
+    code = rating.queue(db, users["panel0"])[0]["item_id"]
+    rating.rate(db, users["panel0"], code, good_rating())
+    items = sampling.items(db, "2025Q1")
+    rated = next(i for i in items if code in {
+        r[0] for r in db.execute("SELECT code FROM panel_assignments WHERE item_id = ?", [i["id"]])})
+    other = next(i for i in items if i["id"] != rated["id"])
+    for letter_id in (rated["letter_id"], other["letter_id"]):
+        with pytest.raises(Conflict, match=rf"letter {letter_id} is in the sample of panel period '2025Q1' and .*; "
+                                           r"undoing its sent mark would change that period's figures and board "
+                                           r"report\..* Then its sent mark can be undone"):
+            service.undo_sent(db, manager, letter_id)
+    assert db.execute("SELECT status FROM letters WHERE id = ?", [rated["letter_id"]]).fetchone()[0] == "sent"
+    sampling.remove_letter(db, manager, "2025Q1", rated["letter_id"], "the sent date was wrong")
+    service.undo_sent(db, manager, rated["letter_id"])
+    row = db.execute("SELECT text, context FROM versions WHERE letter_id = ? ORDER BY version DESC LIMIT 1",
+                     [rated["letter_id"]]).fetchone()
+    import json
+
+    text = row[0].replace("Yours sincerely", "With my best wishes,\n\nYours sincerely")
+    service.submit(db, manager, text, json.loads(row[1]), letter_id=rated["letter_id"])
+    service.mark_sent(db, manager, rated["letter_id"], dt.date(2025, 2, 3),
+                      before_saved_reason="posted first, saved here afterwards to record it")
+    with pytest.raises(Conflict, match=r"was rated 1 time in panel period '2025Q1' as version 1 before it was "
+                                       r"taken out, and the letter sent now is version 2"):
+        sampling.add_letter(db, manager, "2025Q1", rated["letter_id"], "put it back")
+    assert db.execute("SELECT count(*) FROM panel_ratings").fetchone()[0] == 1

@@ -599,8 +599,10 @@ def _keep_panel_rows(db: Database, letter_id: int) -> None:
                " WHERE letter_id = ?", [now(), letter_id])
 
 
-def _refuse_panel_sampled(db: Database, letter_id: int) -> None:
-    """(Plain SQL on the panel's tables: the store imports no feature.)"""
+def _refuse_panel_sampled(db: Database, letter_id: int, doing: str = "deleting it",
+                          then: str = "it can be deleted") -> None:
+    """Refuse (Conflict) `doing` to a letter in the sample of a panel period the panel has
+    started rating. (Plain SQL on the panel's tables: the store imports no feature.)"""
     if "panel_items" not in db.table_names():
         return
     row = db.execute(
@@ -615,11 +617,11 @@ def _refuse_panel_sampled(db: Database, letter_id: int) -> None:
     rated = (f"the panel has rated it {ratings} time{'' if ratings == 1 else 's'}" if ratings
              else "the panel has started rating that period's letters")
     raise Conflict(
-        f"letter {letter_id} is in the sample of panel period '{period}' and {rated}; deleting it would "
+        f"letter {letter_id} is in the sample of panel period '{period}' and {rated}; {doing} would "
         f"change that period's figures and board report. To take it out of the sample, a manager removes it "
         f"with a reason (POST /api/v1/panel/periods/{period}/items/{letter_id}/remove with "
         '{"reason": "..."}); its ratings then stop counting and the removal and its reason stay on record (the audit log). '
-        "Then it can be deleted")
+        f"Then {then}")
 
 
 def record_sent(db: Database, user: Any, letter_id: int, sent: str,
@@ -655,6 +657,9 @@ def record_unsent(db: Database, user: Any, letter_id: int, expected_state: tuple
         if row["status"] != "sent":
             raise Conflict(f"letter {letter_id} is not marked as sent")
         _check_state(db, letter_id, expected_state)
+        # (a draft again, it could be changed and marked sent on another day, outside the period,
+        # while its ratings of the text that went out still counted: a review)
+        _refuse_panel_sampled(db, letter_id, "undoing its sent mark", "its sent mark can be undone")
         db.execute("UPDATE letters SET status = 'draft', sent_date = NULL, sent_by = NULL, sent_marked_at = NULL,"
                    " sent_before_saved_reason = NULL, sent_by_import = 0, sent_changes = sent_changes + 1,"
                    " updated_at = ? WHERE id = ?",

@@ -182,6 +182,7 @@ def assign(db: Database, name: str, raters: int | None = None, rng_seed: Any = N
     period = periods.get_period(db, name)
     raters = raters or settings.policy(db)["raters_per_letter"]
     pool = [r[0] for r in db.execute("SELECT id FROM users WHERE role = 'panel' AND disabled = 0 ORDER BY id")]
+    pool_set = set(pool)
     rng = random.Random(f"{rng_seed if rng_seed is not None else period['seed']}:{name}:assign")
     load = defaultdict(int)
     for rater_id, n in db.execute(
@@ -194,9 +195,12 @@ def assign(db: Database, name: str, raters: int | None = None, rng_seed: Any = N
         for (item_id,) in db.execute(
                 "SELECT id FROM panel_items WHERE period_id = ? AND removed_at IS NULL ORDER BY id",
                 [period["id"]]).fetchall():
-            have = {r[0] for r in db.execute("SELECT rater_id FROM panel_assignments WHERE item_id = ?",
-                                             [item_id])}
-            free = [r for r in pool if r not in have]
+            held = dict(db.execute("SELECT rater_id, rated_at IS NOT NULL FROM panel_assignments WHERE item_id = ?",
+                                   [item_id]).fetchall())
+            # A member switched off since holds no place a rating will come from: the letter gets
+            # another member (a rating they gave still counts, and holds its place).
+            have = {r for r, rated in held.items() if rated or r in pool_set}
+            free = [r for r in pool if r not in held]
             tiebreak = {r: rng.random() for r in free}
             for rater in sorted(free, key=lambda r: (load[r], tiebreak[r]))[:max(0, raters - len(have))]:
                 db.execute("INSERT INTO panel_assignments (code, item_id, rater_id, assigned_at)"
@@ -223,7 +227,7 @@ def add_letter(db: Database, user: Any, name: str, letter_id: int, reason: str) 
         raise Conflict(f"letter {letter_id} was sent on {_day_words(letter['sent_date'])}, outside panel period "
                        f"'{name}' ({_day_words(period['start_date'])} to {_day_words(period['end_date'])}); "
                        "add it to a period that covers the day it was sent")
-    existing = db.execute("SELECT id, removed_at, reason FROM panel_items WHERE period_id = ? AND letter_id = ?",
+    existing = db.execute("SELECT id, removed_at, reason, version FROM panel_items WHERE period_id = ? AND letter_id = ?",
                           [period["id"], letter_id]).fetchone()
     if existing and existing[1] is None:
         raise Conflict(f"letter {letter_id} is already in panel period '{name}'")
@@ -232,12 +236,24 @@ def add_letter(db: Database, user: Any, name: str, letter_id: int, reason: str) 
         raise Conflict(f"letter {letter_id} is already in panel period '{other[0][1]}', whose days overlap "
                        f"'{name}'; a letter goes to the panel once. Take it out of '{other[0][1]}' first to "
                        f"move it here")
-    anon = _anonymised(db, letter_id)
     pol = settings.policy(db)
+    if existing:
+        rated = db.execute("SELECT count(*) FROM panel_assignments WHERE item_id = ? AND rated_at IS NOT NULL",
+                           [existing[0]]).fetchone()[0]
+        latest = db.execute("SELECT latest_version FROM letters WHERE id = ?", [letter_id]).fetchone()[0]
+        if existing[3] == latest:
+            return _put_back(db, user, name, period, existing[0], letter_id, reason, pol)
+        if rated:
+            # (the panel's copy is of the version taken out; the one sent now is another text)
+            raise Conflict(
+                f"letter {letter_id} was rated {rated} time{'' if rated == 1 else 's'} in panel period '{name}' as "
+                f"version {existing[3]} before it was taken out, and the letter sent now is version {latest}: put back, "
+                "those ratings would be lost, or counted for a text that did not go out, so it stays out of the sample")
+    anon = _anonymised(db, letter_id)
     stamp = now()
     with write_tx(db):
         if existing:
-            db.execute("DELETE FROM panel_items WHERE id = ?", [existing[0]])
+            db.execute("DELETE FROM panel_items WHERE id = ?", [existing[0]])  # (never rated: nothing lost)
         # A drawn letter taken out and put back is in the sample as drawn again (the board report
         # counts it so: a review found it reported as added by hand, the draw one letter short)
         how = existing[2] if existing and existing[2] in ("verdict", "random") else "manual"
@@ -245,6 +261,20 @@ def add_letter(db: Database, user: Any, name: str, letter_id: int, reason: str) 
                                how, reason, user, stamp)
         audit.record(db, user, "panel.item.add", "panel_period", period["id"],
                      {"letter_id": letter_id, "reason": reason})
+        assign(db, name, pol["raters_per_letter"])
+    return _item_row(db, item_id)
+
+
+def _put_back(db: Database, user: Any, name: str, period: dict, item_id: int, letter_id: int, reason: str,
+              pol: dict) -> dict:
+    """A letter taken out of the sample put back, the same version: its sample row as it was,
+    with its raters and their ratings, which count again (it was deleted and drawn afresh: the
+    ratings went with it, and the report counted fewer with no word of why; a review)."""
+    with write_tx(db):
+        db.execute("UPDATE panel_items SET removed_at = NULL, removed_by = NULL, remove_reason = NULL, note = ?"
+                   " WHERE id = ?", [reason, item_id])
+        audit.record(db, user, "panel.item.add", "panel_period", period["id"],
+                     {"letter_id": letter_id, "reason": reason, "put_back": True})
         assign(db, name, pol["raters_per_letter"])
     return _item_row(db, item_id)
 
