@@ -86,3 +86,36 @@ def test_audit_names_the_rater_but_never_shows_the_rating(tmp_path):
         server.stop()
     old = next(r for r in rows if r["user_name"] == "old-panel")
     assert old["action"] == "panel.rate" and not old["detail"]
+
+
+def test_feedback_cannot_be_matched_to_the_audit_log_or_the_raters_list(tmp_path):
+    """A review: feedback gave each rating's time to the second, the audit log's `panel.rate`
+    entry the same time with the member's name and the item, and "Panel member A" was the
+    first name in the managers' list of the letter's raters. Feedback now has no time, its
+    letters follow the members' random codes, and the raters' list is by name."""
+    from panel_setup import good_rating, seeded_db
+    from vcl_qa.panel import feedback, rating, sampling
+
+    db, users, _ = seeded_db(tmp_path / "p.db", panel_members=4, q1_letters=12)
+    sampling.draw(db, users["manager"], "2025Q1", seed=3)
+    firsts = []
+    for item in sampling.items(db, "2025Q1"):
+        assert item["raters"] == sorted(item["raters"])
+        codes = dict(db.execute("SELECT u.name, a.code FROM panel_assignments a JOIN users u ON u.id = a.rater_id"
+                                " WHERE a.item_id = ?", [item["id"]]).fetchall())
+        by_member = {}
+        for name, code in codes.items():
+            member = next(u for u in users.values() if u.name == name)
+            overall = 1 + len(by_member)
+            rating.rate(db, member, code, good_rating(overall, f"from {name}"))
+            by_member[name] = overall
+        got = feedback.feedback(db, item["letter_id"])["ratings"]
+        assert all("rated_at" not in r for r in got)
+        assert [r["rater"] for r in got] == ["Panel member A", "Panel member B"]
+        # lettered by the members' codes, not by who was given the letter first
+        assert [r["comment"] for r in got] == [f"from {n}" for n in sorted(codes, key=codes.get)]
+        (given_first,) = db.execute("SELECT u.name FROM panel_assignments a JOIN users u ON u.id = a.rater_id"
+                                    " WHERE a.item_id = ? ORDER BY a.id LIMIT 1", [item["id"]]).fetchone()
+        firsts.append(got[0]["comment"] == f"from {given_first}")
+    assert len(firsts) >= 6 and 0 < sum(firsts) < len(firsts)  # "A" is not always the first given it
+    db.close()

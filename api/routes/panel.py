@@ -287,7 +287,6 @@ class FeedbackRating(BaseModel):
     comment: str | None
     marks: list[MarkOut]
     verdicts: list[VerdictOut]
-    rated_at: str
     text_removed: bool = Field(False, description="The letter was purged under the retention rules: the panel's "
                                "copy and the free-text comments, marked passages and notes on it were removed; "
                                "scores and verdicts stay")

@@ -1,7 +1,8 @@
 """Feedback to authors: the panel's ratings, comments, marked passages and verdicts on a letter.
 
-Raters are shown as "Panel member A", "B", ... per letter: authors learn what was said, not who
-said it."""
+Raters are shown as "Panel member A", "B", ... per letter, in no order a reader can know, and with
+no time: authors and managers learn what was said, not who said it (a manager sees who was given
+each letter, and the audit log when each member rated it)."""
 from __future__ import annotations
 
 import string
@@ -41,7 +42,10 @@ def feedback(db: Database, letter_id: int) -> dict:
     for item in items:
         for n, r in enumerate(db.query(
                 "SELECT r.id, r.overall, r.comment, r.updated_at, a.id AS assignment_id FROM panel_ratings r"
-                " JOIN panel_assignments a ON a.id = r.assignment_id WHERE a.item_id = ? ORDER BY a.id",
+                # (in the order of the members' codes, random: in the order they were given the
+                # letter, "Panel member A" was the first name in the managers' list of its raters,
+                # and the time of each rating matched the audit log's entry naming the member)
+                " JOIN panel_assignments a ON a.id = r.assignment_id WHERE a.item_id = ? ORDER BY a.code",
                 [item["id"]])):
             scores = dict(db.execute("SELECT item, score FROM panel_scores WHERE rating_id = ?", [r["id"]]).fetchall())
             marks = [{"start": s, "end": e, "passage": item["text"][s:e], "comment": c} for s, e, c in db.execute(
@@ -54,6 +58,6 @@ def feedback(db: Database, letter_id: int) -> dict:
                         "rater": f"Panel member {string.ascii_uppercase[n % 26]}",
                         "scores": {k: scores[k] for k in order if k in scores}, "overall": r["overall"],
                         "comment": r["comment"], "marks": marks, "verdicts": verdicts,
-                        "rated_at": r["updated_at"], "text_removed": bool(item["text_removed"])})
+                        "text_removed": bool(item["text_removed"])})
     return {"letter_id": letter_id, "ratings": out, "count": len(out),
             "rubric": load_panel_rules().rubric()}

@@ -316,7 +316,9 @@ def _item_row(db: Database, item_id: int) -> dict:
 
 def _public_item(row: dict) -> dict:
     row = dict(row)
-    row["raters"] = row["raters"].split(", ") if row["raters"] else []
+    # (by name: in the order they were given the letter, the first was the feedback's "Panel
+    # member A", a review)
+    row["raters"] = sorted(row["raters"].split(", ")) if row["raters"] else []
     return row
 
 
