@@ -42,8 +42,8 @@ async def _not_allowed(request: Request, exc: NotAllowed):
 
 async def _page_not_found(request: Request, exc: letters.PageNotFound):
     return render(request, "error.html", {
-        "heading": "Page not found",
-        "message": "There is no such letter, or it belongs to another team."}, 404)
+        "heading": exc.heading or "Page not found",
+        "message": exc.message or "There is no such letter, or it belongs to another team."}, 404)
 
 
 # Pages answer errors with a page; the API (and machine addresses) keep the JSON error shape.

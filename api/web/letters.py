@@ -43,7 +43,13 @@ DIMENSION_WORDS = labels.DIMENSIONS
 
 
 class PageNotFound(Exception):
-    """No such letter, or not one this user may see (404 page)."""
+    """No such letter, or not one this user may see (404 page). `heading` and `message`: the
+    page's words, where the staff wording ("... or it belongs to another team") is not the
+    reader's (a panel member's letter taken out of the sample)."""
+
+    def __init__(self, heading: str | None = None, message: str | None = None):
+        super().__init__(heading, message)
+        self.heading, self.message = heading, message
 
 
 def due_in_words(metrics: dict, status: str, sent_date: str | None, today: dt.date | None = None) -> str | None:

@@ -59,8 +59,17 @@ def whole_number(raw: str, digits: int = 9) -> int | None:
 
 def _code(code: str) -> str:
     if not CODE.match(code):
-        raise PageNotFound()
+        raise _not_in_list()
     return code
+
+
+def _not_in_list() -> PageNotFound:
+    """A letter that is not in the member's list, in their words: one open in another tab may have
+    been taken out of the panel's sample since (a review: the page said "There is no such
+    letter, or it belongs to another team", the staff's wording)."""
+    return PageNotFound("This letter is not in your list",
+                        "It may have been taken out of the panel's list since you opened it: if so, you do not "
+                        "need to rate it. Go back to your list of letters to see what is left to rate.")
 
 
 @router.get("/panel")
@@ -91,7 +100,7 @@ def _item_page(request, user, db, code, errors=None, values=None, notice=None, s
     try:
         item = rating.open_item(db, user.user, code)
     except NotFound:
-        raise PageNotFound() from None
+        raise _not_in_list() from None
     rubric = item["rubric"]
     # A purged letter's copy is empty: its marked passages point into text that is gone.
     saved = item["rating"]["marks"] if item["rating"] and not item["text_removed"] else []
@@ -147,7 +156,7 @@ def _mark_spans(db, user, code: str, marks: list[dict], errors: dict[str, str]) 
     try:
         text = rating.open_item(db, user.user, code)["text"]
     except NotFound:
-        raise PageNotFound() from None
+        raise _not_in_list() from None
     out = []
     for i, m in enumerate(marks):
         span = find_quote(text, m["quote"], m["start"]) if m["quote"] else None
@@ -226,7 +235,7 @@ def save_rating(request: Request, code: str, user: Panel, form: PostedForm, db: 
             errors["rating-heading"] = (LOCKED_MESSAGE if "revealed" in str(exc)
                                         else f"{str(exc)[:1].upper()}{str(exc)[1:]}.") + NOT_SAVED
         except NotFound:
-            raise PageNotFound() from None
+            raise _not_in_list() from None
     if errors:  # shown back without control characters: the message beside the box says why
         values = {k: rating.without_control(v) for k, v in values.items()}
         marks = [{**m, "quote": rating.without_control(m["quote"]), "comment": rating.without_control(m["comment"])}
@@ -240,7 +249,7 @@ def reveal(request: Request, code: str, user: Panel, form: PostedForm, db: DbDep
     try:
         rating.reveal(db, user.user, _code(code))
     except NotFound:
-        raise PageNotFound() from None
+        raise _not_in_list() from None
     except Conflict as exc:
         return _item_page(request, user, db, code, {"reveal": str(exc)}, status=409)
     return redirect(f"/panel/{code}#findings")
@@ -252,7 +261,7 @@ def judge(request: Request, code: str, number: int, user: Panel, form: PostedFor
         rating.judge(db, user.user, _code(code), number, str(form.get("verdict", "")),
                      str(form.get("note", "")) or None)
     except NotFound:
-        raise PageNotFound() from None
+        raise _not_in_list() from None
     except (LetterError, Conflict) as exc:
         return _item_page(request, user, db, code, {"findings": str(exc)}, status=400)
     return redirect(f"/panel/{code}?saved=verdict#finding-{number}")
