@@ -64,6 +64,8 @@ MATRIX = [
     ("panel rate", "POST", "/review-queue/" + "0" * 16 + "/ratings",
      {"scores": {"clarity": 3, "empathy": 3, "explanation": 3, "next_steps": 3}, "overall": 3}, {"panel": 404}),
     ("panel reveal", "POST", "/review-queue/" + "0" * 16 + "/reveal", None, {"panel": 404}),
+    ("panel detail report", "POST", "/review-queue/" + "0" * 16 + "/detail-reports", {"words": "Meadow View"},
+     {"panel": 404}),
     ("panel verdict", "POST", "/review-queue/" + "0" * 16 + "/findings/1/verdict",
      {"verdict": "not_a_problem"}, {"panel": 404}),
     ("panel policy", "GET", "/panel/policy", None, {"manager": 200}),
@@ -216,6 +218,7 @@ PAGE_MATRIX = [
     ("POST", "/panel-periods", {"manager": 400}),  # an empty form: the page says what is missing
     ("GET", "/panel-periods/{period}", {"manager": 200}),
     ("POST", "/panel-periods/{period}/items/{item}/hide", {"manager": 303}),
+    ("POST", "/panel-periods/{period}/items/{item}/remove", {"manager": 400}),  # no reason: the page asks why
     ("POST", "/panel-periods/{period}/approve", {"manager": 303}),
     ("GET", "/panel-periods/{period}/report", {"manager": 200}),
     ("GET", "/panel-periods/{period}/report.csv", {"manager": 200}),

@@ -213,6 +213,16 @@ class AddIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
+class DetailReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    words: str | None = Field(None, max_length=500, description="The words that should have been hidden, if you "
+                              "can say (only the panel's organiser sees them)")
+
+
+class DetailReportOut(BaseModel):
+    reports: int = Field(description="How many times panel members have reported this letter")
+
+
 class RemoveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=500)
@@ -339,6 +349,14 @@ def judge_finding(item_id: ItemCode, number: path_number(100_000), body: Verdict
                   db: DbDep, user: PanelUser):
     """Mark an automatic finding as "not a problem" (or agree with it)."""
     return rating.judge(db, user, item_id, number, body.verdict, body.note)
+
+
+@router.post("/review-queue/{item_id}/detail-reports", response_model=DetailReportOut, status_code=201,
+             responses=NOT_FOUND)
+def report_detail(item_id: ItemCode, body: DetailReportIn, db: DbDep, user: PanelUser):
+    """Tell the panel's organiser the letter still shows something that could tell who someone
+    is (`words`: which, if you can say); they see it on the period's page and hide it."""
+    return {"reports": rating.report_detail(db, user, item_id, body.words)}
 
 
 # ---- sampling, agreement and reports (managers) --------------------------------------------

@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from vcl_qa import clock
+from vcl_qa.engine.dates import long_date
 from vcl_qa.errors import LetterError
 from vcl_qa.panel import periods
 from vcl_qa.panel import rating
@@ -96,7 +98,8 @@ def guide_page(request: Request, user: PanelOrManager):
                                                 "verdict_words": VERDICT_WORDS}, user=user)
 
 
-def _item_page(request, user, db, code, errors=None, values=None, notice=None, status=200, marks=None):
+def _item_page(request, user, db, code, errors=None, values=None, notice=None, status=200, marks=None,
+               detail_words=None):
     try:
         item = rating.open_item(db, user.user, code)
     except NotFound:
@@ -133,7 +136,8 @@ def _item_page(request, user, db, code, errors=None, values=None, notice=None, s
         "next_item": {"number": next_item[0], "code": next_item[1]["item_id"]} if next_item else None,
         "verdict_words": VERDICT_WORDS, "mark_rows": rows, "segments": segments(item["text"], saved),
         "marked": [{"n": n, "quote": item["text"][m["start"]:m["end"]], "comment": m["comment"]}
-                   for n, m in enumerate(saved, start=1)]}, status, user)
+                   for n, m in enumerate(saved, start=1)],
+        "detail_words": detail_words or "", "detail_most": rating.DETAIL_WORDS_MOST}, status, user)
 
 
 def _posted_marks(values: dict[str, str]) -> list[dict]:
@@ -193,7 +197,8 @@ def _form_field(field: str) -> str:
 
 @router.get("/panel/{code}")
 def item_page(request: Request, code: str, user: Panel, db: DbDep, saved: str | None = None):
-    notice = {"rating": "Your rating is saved.", "verdict": "Your answer is saved."}.get(saved or "")
+    notice = {"rating": "Your rating is saved.", "verdict": "Your answer is saved.",
+              "detail": DETAIL_THANKS}.get(saved or "")
     return _item_page(request, user, db, _code(code), notice=notice)
 
 
@@ -253,6 +258,24 @@ def reveal(request: Request, code: str, user: Panel, form: PostedForm, db: DbDep
     except Conflict as exc:
         return _item_page(request, user, db, code, {"reveal": str(exc)}, status=409)
     return redirect(f"/panel/{code}#findings")
+
+
+DETAIL_THANKS = ("Thank you. The panel's organiser will see what you reported and hide it, or take the letter "
+                 "out of the panel's list. Please do not discuss it with anyone. You can still rate the letter.")
+
+
+@router.post("/panel/{code}/detail")
+def report_detail(request: Request, code: str, user: Panel, form: PostedForm, db: DbDep):
+    """A member tells the organiser the letter shows something that should have been hidden."""
+    words = str(form.get("words", ""))
+    try:
+        rating.report_detail(db, user.user, _code(code), words or None)
+    except NotFound:
+        raise _not_in_list() from None
+    except LetterError as exc:
+        return _item_page(request, user, db, code, {"detail-words": exc.message[0].upper() + exc.message[1:] + "."},
+                          status=400, detail_words=rating.without_control(words))
+    return redirect(f"/panel/{code}?saved=detail")
 
 
 @router.post("/panel/{code}/findings/{number}")
@@ -318,6 +341,9 @@ def _period_or_404(db, name: str) -> dict:
 def _preview_page(request, user, db, name: str, errors=None, notice=None, status=200):
     period = _period_or_404(db, name)
     items = sampling.preview_items(db, name)
+    for it in items:  # (the day each report was made, as the pages say days)
+        for r in it["detail_reports"]:
+            r["day"] = long_date(clock.uk_date(r["reported_at"]))
     # Letters drawn straight to the panel are in its queues already: none waits for approval.
     waiting = sum(1 for i in items if not i["approved_at"]) if period["preview"] else 0
     return render(request, "panel_preview.html", {
@@ -330,7 +356,8 @@ def _preview_page(request, user, db, name: str, errors=None, notice=None, status
 def preview_page(request: Request, name: str, user: Manager, db: DbDep, done: str | None = None, drawn: str | None = None):
     """The period's letters as the panel will read them: hide more words, then approve."""
     notice = {"hidden": "The letter is anonymised again with those words hidden.",
-              "approved": "Approved: the panel members can now read it."}.get(done or "")
+              "approved": "Approved: the panel members can now read it.",
+              "removed": "The letter is out of the panel's list: its removal and the reason are on record."}.get(done or "")
     if drawn:
         notice = "The sample is drawn. Check each letter below before the panel sees it."
     return _preview_page(request, user, db, name, notice=notice)
@@ -349,6 +376,26 @@ def hide_words(request: Request, name: str, item_id: int, user: Manager, form: P
         return _preview_page(request, user, db, name, {f"words-{item_id}": message[0].upper() + message[1:] + "."},
                              status=400)
     return redirect(f"/panel-periods/{name}?done=hidden#item-{item_id}")
+
+
+@router.post("/panel-periods/{name}/items/{item_id}/remove")
+def remove_item(request: Request, name: str, item_id: int, user: Manager, form: PostedForm, db: DbDep):
+    """Take a letter out of the period's sample, with a reason (as the API's .../remove): a letter
+    a panel member says still shows who someone is, once rated and its text fixed, or any other.
+    Managers had no page for it: a refused delete told them to use the API."""
+    period = _period_or_404(db, name)
+    row = db.execute("SELECT letter_id FROM panel_items WHERE id = ? AND period_id = ? AND removed_at IS NULL",
+                     [item_id, period["id"]]).fetchone()
+    if row is None:
+        raise PageNotFound()
+    try:
+        sampling.remove_letter(db, user.user, name, row[0], str(form.get("reason", "")))
+    except NotFound:
+        raise PageNotFound() from None
+    except LetterError:
+        return _preview_page(request, user, db, name, {f"reason-{item_id}": "Say why the letter is taken out."},
+                             status=400)
+    return redirect(f"/panel-periods/{name}?done=removed")
 
 
 @router.post("/panel-periods/{name}/approve")

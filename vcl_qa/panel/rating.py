@@ -213,6 +213,24 @@ def reveal(db: Database, user: Any, code: str) -> list[dict]:
     return findings_for(db, row)
 
 
+# How many characters a member's note of the words that should have been hidden may have.
+DETAIL_WORDS_MOST = 500
+
+
+def report_detail(db: Database, user: Any, code: str, words: str | None = None) -> int:
+    """A member says the letter still shows something that could tell who someone is (`words`:
+    which, if they say). Kept for the managers' page of the period, where they hide it (or take
+    the letter out once it is rated); the audit log says who reported on which letter, not the
+    words. Returns how many reports the letter has."""
+    words = _text_value(words, "words", DETAIL_WORDS_MOST)
+    row = _assignment(db, user, code)
+    with write_tx(db):
+        db.execute("INSERT INTO panel_detail_reports (item_id, rater_id, words, created_at) VALUES (?, ?, ?, ?)",
+                   [row["item_id"], getattr(user, "id", None), words, now()])
+        audit.record(db, user, "panel.detail_report", "panel_item", row["item_id"])
+    return db.execute("SELECT count(*) FROM panel_detail_reports WHERE item_id = ?", [row["item_id"]]).fetchone()[0]
+
+
 def judge(db: Database, user: Any, code: str, number: int, verdict: str, note: str | None = None) -> dict:
     """Record the member's verdict on finding `number` (1-based, as listed): not a problem, or agree."""
     if verdict not in VERDICTS:

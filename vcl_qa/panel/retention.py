@@ -26,4 +26,6 @@ def purge_letter(db: Database, letter_id: int) -> int:
     db.execute(f"UPDATE panel_marks SET comment = '' WHERE rating_id IN"
                f" (SELECT id FROM panel_ratings WHERE assignment_id IN ({assignments}))", items)
     db.execute(f"UPDATE panel_verdicts SET note = NULL WHERE assignment_id IN ({assignments})", items)
+    if "panel_detail_reports" in db.table_names():  # (the words a member said should be hidden)
+        db.execute(f"UPDATE panel_detail_reports SET words = NULL WHERE item_id IN ({marks})", items)
     return len(items)

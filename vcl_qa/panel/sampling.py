@@ -333,15 +333,21 @@ def items(db: Database, name: str, include_removed: bool = False) -> list[dict]:
 # --- a manager checks each anonymised letter before the panel sees it ---------------------
 
 def preview_items(db: Database, name: str) -> list[dict]:
-    """The period's letters as the panel will read them, with the words hidden by hand and
-    whether each is approved (and, once rated, no longer changeable)."""
+    """The period's letters as the panel will read them, with the words hidden by hand, whether
+    each is approved (and, once rated, no longer changeable), and what panel members reported
+    should have been hidden (`detail_reports`, oldest first)."""
     period = periods.get_period(db, name)
     rows = db.query(
         "SELECT i.id, i.letter_id, i.decision, i.offence, i.reason, i.text, i.hidden_words, i.approved_at,"
         " (SELECT count(*) FROM panel_assignments a WHERE a.item_id = i.id AND a.rated_at IS NOT NULL) AS ratings,"
         " (SELECT purged_at IS NOT NULL FROM letters l WHERE l.id = i.letter_id) AS text_removed"
         " FROM panel_items i WHERE i.period_id = ? AND i.removed_at IS NULL ORDER BY i.id", [period["id"]])
-    return [{**r, "hidden_words": json.loads(r["hidden_words"]) if r["hidden_words"] else []} for r in rows]
+    reports: dict[int, list[dict]] = {}
+    for r in db.query("SELECT d.item_id, d.words, d.created_at FROM panel_detail_reports d JOIN panel_items i"
+                      " ON i.id = d.item_id WHERE i.period_id = ? ORDER BY d.id", [period["id"]]):
+        reports.setdefault(r["item_id"], []).append({"words": r["words"], "reported_at": r["created_at"]})
+    return [{**r, "hidden_words": json.loads(r["hidden_words"]) if r["hidden_words"] else [],
+             "detail_reports": reports.get(r["id"], [])} for r in rows]
 
 
 def member_progress(db: Database, name: str) -> list[dict]:

@@ -132,3 +132,22 @@ def deleted_items(db: Database) -> None:
         CREATE INDEX panel_deleted_items_period ON panel_deleted_items(period_id);
         """
     )
+
+
+@migrations(name="0004_detail_reports")
+def detail_reports(db: Database) -> None:
+    """A panel member's word that a letter still shows a detail that should have been hidden
+    (the guide asked them to "tell the panel's organiser", with no way to): which words, if they
+    say, kept for the managers' page of the period (panel/rating.py report_detail)."""
+    db.executescript(
+        """
+        CREATE TABLE panel_detail_reports (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES panel_items(id) ON DELETE CASCADE,
+            rater_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            words TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX panel_detail_reports_item ON panel_detail_reports(item_id);
+        """
+    )
