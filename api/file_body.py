@@ -28,6 +28,7 @@ from vcl_qa.errors import MOST_PROBLEMS, LetterError
 from . import db_pool, json_body
 from .deps import _path_number, bearer, scoring_slot
 from .errors import MAX_REQUEST_BYTES, ApiError, invalid
+from .schemas import json_context_problems
 from .uploads import uploaded_text
 from .validation import MAX_ID
 
@@ -152,8 +153,6 @@ async def json_from_parts(request: Request, parts: dict[str, str], letter: bool)
     if isinstance(body.get("context"), dict):
         if letter and "team" in body["context"]:
             problems.append(_problem("context.team", "goes in a part of its own named team, not inside context"))
-        from .schemas import json_context_problems
-
         problems += [_problem(f, m) for f, m in json_context_problems(body["context"])]
     if problems or not isinstance(upload, UploadFile):
         raise _refused(problems)
@@ -210,9 +209,7 @@ def file_route(parts: dict[str, str], authorize: Authorize, letter: bool) -> typ
                 try:
                     body, warning = await json_from_parts(request, parts, letter)
                 finally:
-                    form = request._form
-                    if form is not None:
-                        await form.close()
+                    await request.close()  # the spooled file parts
                 data = json.dumps(body, ensure_ascii=False).encode("utf-8")
                 headers = [(k, v) for k, v in request.scope["headers"]
                            if k not in (b"content-type", b"content-length", b"transfer-encoding")]
