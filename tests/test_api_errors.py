@@ -125,7 +125,10 @@ def test_a_body_that_is_not_utf8_says_so(server):
     r = httpx.post(f"{server.url}/api/v1/check", content=b'{"text": "caf\xe9"}', timeout=30,
                    headers={**auth(server.token), "Content-Type": "application/json"})
     assert r.status_code == 400
-    assert r.json()["error"]["message"] == "the request body is not valid JSON: it is not UTF-8 text"
+    # where: the byte (from 1), and its line and column (an integrator's review)
+    assert r.json()["error"]["message"] == (
+        "the request body is not valid JSON: it is not UTF-8 text: byte 14 (0xE9; line 1, column 14) is not "
+        "UTF-8 (a character written in Latin-1 or Windows-1252?): send the body as UTF-8")
 
 
 def test_a_body_in_utf16_is_read_as_json_readers_read_it(server):

@@ -22,6 +22,7 @@ from vcl_qa.letters import service, store
 from ..concurrency import requester
 from ..deps import DbDep, LetterUser, bearer, check_visible, scoring_slot, token_refused, visible_team
 from ..errors import COMMON_RESPONSES, NOT_FOUND, ApiError
+from ..file_body import file_route, multipart_openapi
 from ..schemas import CheckIn, SetAsideList, check_context_types
 
 router = APIRouter(tags=["check"], responses=COMMON_RESPONSES)
@@ -50,7 +51,6 @@ async def checking_user(request: Request, db: DbDep,
     return user
 
 
-@router.post("/check", response_model=Result, responses=NOT_FOUND)
 def check_letter(body: CheckIn, user: Annotated[User, Depends(checking_user)], db: DbDep):
     """Score a letter (the submit body: text and context) and return the result; nothing is
     stored. For checking a draft as it is typed."""
@@ -66,6 +66,17 @@ def check_letter(body: CheckIn, user: Annotated[User, Depends(checking_user)], d
         raise
     return JSONResponse(result.model_dump(mode="json"))
 
+
+
+# A letter may come as a file (multipart/form-data), its details in the parts (api/file_body.py).
+CHECK_PARTS = {"file": "file", "context": "json", "marks_of": "number"}
+router.add_api_route(
+    "/check", check_letter, methods=["POST"], response_model=Result, responses=NOT_FOUND,
+    route_class_override=file_route(CHECK_PARTS, checking_user, letter=False),
+    openapi_extra=multipart_openapi(CHECK_PARTS, {
+        "file": "The letter: a Word (.docx), .txt or .md file (at most 2 MB)",
+        "context": "The letter's details: the JSON object the JSON body's context is",
+        "marks_of": "A stored letter whose marks apply (digits)"}))
 
 @router.get("/set-aside", response_model=SetAsideList)
 def set_aside(db: DbDep, user: LetterUser,

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Callable, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from vcl_qa.db import audit, teams
+from vcl_qa.db import audit, names, teams
 from vcl_qa.decisions import agreement, register
 from vcl_qa.errors import LetterError
 from vcl_qa.engine.letter import Decision, Offence, VictimCategory
@@ -21,7 +21,7 @@ from vcl_qa.decisions import store
 from vcl_qa.db.users import User
 
 from ..deps import DbDep, LetterUser
-from ..errors import COMMON_RESPONSES, ApiError, check_range
+from ..errors import COMMON_RESPONSES, ApiError, as_of_problem, check_range
 from ..schemas import DetailDisagreement, _inline_refs, lenient_day_problems
 from ..validation import Day
 
@@ -33,18 +33,6 @@ Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", descript
 AsOf = Annotated[dt.date | None, Query(ge=register.EARLIEST, le=register.LATEST,
                                        description="Statuses as on this day (default: today); not after "
                                                    "today (the UK date)")]
-
-
-def _check_as_of(as_of: dt.date | None) -> None:
-    """422 naming query.as_of and today's date for a day still to come: its statuses would be
-    projections (a letter not yet due counted overdue), not facts (review 11a, finding 8)."""
-    if as_of is None:
-        return
-    try:
-        register.check_as_of(as_of, "query.as_of")
-    except LetterError as exc:
-        raise ApiError(422, "invalid", f"query.as_of: {exc.message}",
-                       [{"field": "query.as_of", "message": exc.message}]) from None
 
 
 KEPT = ("Left out: a decision registered before keeps its value; null: cleared")
@@ -287,11 +275,16 @@ def _records(body: dict, user: User, db) -> tuple[list[dict], str | None]:
             raise LetterError.many(problems)
     own = _own_team(user)
     records, seen, problems = [], {}, []
+    forbidden: list[str] = []  # another team's decision sent by staff: each named, with the rest
     known = functools.cache(lambda: teams.known_teams(db))
     for i, item in enumerate(items):
         prefix = f"decisions.{i}." if batch else ""
         if own is not None and isinstance(item, dict) and item.get("team") not in (None, own):
-            raise ApiError(403, "forbidden", "staff register decisions for their own team only")
+            forbidden.append(f"{prefix}team")
+            problems.append((f"{prefix}team", f"'{names.shown(str(item['team']))}' is not your team: staff register "
+                                              f"decisions for their own team only, team '{own}' (leave team out, "
+                                              f"or give '{own}')"))
+            item = {k: v for k, v in item.items() if k != "team"}  # its other fields are still checked
         not_boolean = boolean_problems(item)
         checked = item
         if not_boolean:  # said as such, never in the words the CSV import would use
@@ -321,6 +314,12 @@ def _records(body: dict, user: User, db) -> tuple[list[dict], str | None]:
                                              "with different values"))
         seen[key] = rec
         records.append(rec)
+    if forbidden:  # 403, as before, now naming each such decision and every other problem too
+        details = [{"field": f, "message": m} for f, m in problems]
+        raise ApiError(403, "forbidden", f"staff register decisions for their own team only: {', '.join(forbidden)} "
+                       f"{'names' if len(forbidden) == 1 else 'name'} another team"
+                       + (f"; {len(problems) - len(forbidden)} other problem(s) too" if len(problems) > len(forbidden)
+                          else "") + " (see details)", details)
     if problems:
         raise LetterError.many(problems)
     return records, own
@@ -382,8 +381,7 @@ def list_decisions(
     Staff see their own team's decisions only (another `team` is a 422, as is a team that does
     not exist).
     """
-    check_range("decided_from", decided_from, "decided_to", decided_to)
-    _check_as_of(as_of)
+    check_range("decided_from", decided_from, "decided_to", decided_to, as_of_problem(as_of))  # both named at once
     team = _own_team(user) or team  # staff: another team was refused (api/deps.py)
     filters = {"team": team, "urn": urn, "decision": decision.value if decision else None,
                "decided_from": decided_from, "decided_to": decided_to}
@@ -437,8 +435,7 @@ def timeliness_report(db: DbDep, user: LetterUser,
     """Per month of decision and team, against each working-day limit and all together: letters
     required, sent, sent on time, sent late, missing, pending, and the timeliness rate, as on
     `as_of` (default today): decisions dated after it are left out (`decided_later`)."""
-    check_range("month_from", month_from, "month_to", month_to)
-    _check_as_of(as_of)
+    check_range("month_from", month_from, "month_to", month_to, as_of_problem(as_of))  # both named at once
     team = _own_team(user) or team  # staff: another team was refused (api/deps.py)
     rows = register.timeliness_report(db, today=as_of, team=team, month_from=month_from, month_to=month_to)
     if format == "csv":

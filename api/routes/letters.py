@@ -17,7 +17,9 @@ from vcl_qa.letters import service
 from vcl_qa.db import audit, names, teams
 from vcl_qa.decisions import agreement
 
-from ..deps import DbDep, LetterUser, ManagerUser, PathId, check_visible, scoring_slot, visible_team
+from ..deps import (DbDep, LetterUser, ManagerUser, PathId, check_visible, current_user, require, scoring_slot,
+                    visible_team)
+from ..file_body import file_route, multipart_openapi
 from ..errors import COMMON_RESPONSES, CONFLICT, NOT_FOUND, ApiError, ErrorBody, check_range
 from ..schemas import (Comparison, LetterCreated, LetterDetail, VersionOut, LetterList, LetterSubmit, SentDetail, SentIn,
                        SuppressionCreated, SuppressionIn, SuppressionRestored, check_context_types)
@@ -25,7 +27,6 @@ from ..validation import Day
 
 router = APIRouter(prefix="/letters", tags=["letters"], responses=COMMON_RESPONSES)
 
-@router.post("", status_code=201, response_model=LetterCreated, responses={**NOT_FOUND, **CONFLICT})
 def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser,
                   idempotency_key: Annotated[str | None, Header(
                       alias="Idempotency-Key", description=(
@@ -82,6 +83,23 @@ def submit_letter(body: LetterSubmit, db: DbDep, user: LetterUser,
     # Already the engine's own JSON: skip re-validating it against the response model.
     return JSONResponse(out, status_code=201)
 
+
+
+async def _letter_user(request, db, creds):
+    """The JSON route's token and role check (LetterUser), for a letter sent as a file."""
+    return await require("staff", "manager")(await current_user(request, db, creds))
+
+
+# A letter may come as a file (multipart/form-data), its details in the parts (api/file_body.py).
+LETTER_PARTS = {"file": "file", "context": "json", "letter_id": "number", "base_version": "number", "team": "text"}
+router.add_api_route(
+    "", submit_letter, methods=["POST"], status_code=201, response_model=LetterCreated,
+    responses={**NOT_FOUND, **CONFLICT}, route_class_override=file_route(LETTER_PARTS, _letter_user, letter=True),
+    openapi_extra=multipart_openapi(LETTER_PARTS, {
+        "file": "The letter: a Word (.docx), .txt or .md file (at most 2 MB)",
+        "context": "The letter's details: the JSON object the JSON body's context is",
+        "letter_id": "Add a new version to this letter (digits)", "base_version": "With letter_id: the version "
+        "this text was written on (digits)", "team": "Team (managers only), as text"}))
 
 def _team_refused(message: str) -> ApiError:
     return ApiError(422, "invalid", f"team: {message}", [{"field": "team", "message": message}])
