@@ -90,3 +90,21 @@ def test_a_body_not_utf8_says_where_and_another_charset_is_refused(server):
     ok = call(server, "staff", "POST", "/api/v1/check", content=body.encode("utf-8"),
               headers={"Content-Type": "application/json; charset=UTF-8"})
     assert ok.status_code == 200, ok.text
+
+
+def test_a_batch_too_long_says_how_many_and_a_repeated_case_names_the_row_it_repeats(server):
+    """An integrator's review: a batch of 1,001 was told only the limit, and a case given twice
+    with different values was not told which row it repeats."""
+    good = {"urn": "B1", "decision": "discontinued", "decision_date": "2024-12-19", "victim_category": "enhanced"}
+    many = call(server, "staff", "POST", "/api/v1/decisions",
+                json={"decisions": [{**good, "urn": f"B{n}"} for n in range(1001)]})
+    assert many.status_code == 422
+    assert many.json()["error"]["details"] == [
+        {"field": "decisions", "message": "must be a list of 1 to 1000 decisions (it has 1,001: send the rest in "
+                                          "another batch)"}]
+    same = call(server, "staff", "POST", "/api/v1/decisions", json={"decisions": [
+        good, {**good, "urn": "B2"}, {**good}, {**good, "victim_category": "standard"}]})
+    assert same.status_code == 422
+    assert same.json()["error"]["details"] == [
+        {"field": "decisions.3.urn", "message": "repeats the case reference and decision of decisions.0 with "
+                                                "different values"}]

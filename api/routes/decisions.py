@@ -270,7 +270,8 @@ def _records(body: dict, user: User, db) -> tuple[list[dict], str | None]:
     if batch:
         problems = [(k, "unknown field (allowed: decisions)") for k in body if k != "decisions"]
         if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
-            problems.append(("decisions", f"must be a list of 1 to {MAX_BATCH} decisions"))
+            sent = f" (it has {len(items):,}: send the rest in another batch)" if isinstance(items, list) and items else ""
+            problems.append(("decisions", f"must be a list of 1 to {MAX_BATCH} decisions{sent}"))
         if problems:
             raise LetterError.many(problems)
     own = _own_team(user)
@@ -309,10 +310,12 @@ def _records(body: dict, user: User, db) -> tuple[list[dict], str | None]:
             problems += [(f"{prefix}{f}", m) for f, m in not_boolean]
             continue
         key = (rec["urn"].upper(), rec["decision"])
-        if key in seen and seen[key] != rec:
-            problems.append((f"{prefix}urn", "repeats an earlier decision's case reference and decision "
-                                             "with different values"))
-        seen[key] = rec
+        if key in seen and seen[key][1] != rec:
+            problems.append((f"{prefix}urn", f"repeats the case reference and decision of decisions.{seen[key][0]} "
+                                             "with different values" if batch else
+                                             "repeats an earlier decision's case reference and decision with "
+                                             "different values"))
+        seen.setdefault(key, (i, rec))
         records.append(rec)
     if forbidden:  # 403, as before, now naming each such decision and every other problem too
         details = [{"field": f, "message": m} for f, m in problems]
