@@ -99,3 +99,26 @@ def test_a_purge_empties_the_words_reported(tmp_path):
     retention.purge_letter(db, letter)
     assert db.execute("SELECT words FROM panel_detail_reports").fetchall() == [(None,)]
     db.close()
+
+
+def test_one_member_may_report_one_letter_ten_times_at_most(tmp_path):
+    """The managers' page lists every report: a member's hundreds (a stuck key, a script) would
+    bury the others. The eleventh is refused, saying why; nothing more is stored."""
+    from panel_setup import seeded_db
+    from vcl_qa.errors import LetterError
+    from vcl_qa.panel import rating, sampling
+
+    db, users, _ = seeded_db(tmp_path / "p.db", panel_members=2, q1_letters=4)
+    sampling.draw(db, users["manager"], "2025Q1")
+    code = rating.queue(db, users["panel0"])[0]["item_id"]
+    for n in range(1, rating.DETAIL_REPORTS_MOST + 1):
+        assert rating.report_detail(db, users["panel0"], code, f"words {n}") == n
+    with pytest.raises(LetterError, match="you have told the organiser about this letter 10 times already, which "
+                                          "is the most: they will see what you said"):
+        rating.report_detail(db, users["panel0"], code, "once more")
+    assert db.execute("SELECT count(*) FROM panel_detail_reports").fetchone()[0] == 10
+    item = db.execute("SELECT item_id FROM panel_assignments WHERE code = ?", [code]).fetchone()[0]
+    (same,) = db.execute("SELECT code FROM panel_assignments WHERE item_id = ? AND rater_id = ?",
+                         [item, users["panel1"].id]).fetchone()
+    assert rating.report_detail(db, users["panel1"], same, None) == 11  # (another member may still say so)
+    db.close()

@@ -213,8 +213,10 @@ def reveal(db: Database, user: Any, code: str) -> list[dict]:
     return findings_for(db, row)
 
 
-# How many characters a member's note of the words that should have been hidden may have.
+# How many characters a member's note of the words that should have been hidden may have, and how
+# many such notes one member may send about one letter (the managers' page lists every one).
 DETAIL_WORDS_MOST = 500
+DETAIL_REPORTS_MOST = 10
 
 
 def report_detail(db: Database, user: Any, code: str, words: str | None = None) -> int:
@@ -225,6 +227,11 @@ def report_detail(db: Database, user: Any, code: str, words: str | None = None) 
     words = _text_value(words, "words", DETAIL_WORDS_MOST)
     row = _assignment(db, user, code)
     with write_tx(db):
+        made = db.execute("SELECT count(*) FROM panel_detail_reports WHERE item_id = ? AND rater_id = ?",
+                          [row["item_id"], getattr(user, "id", None)]).fetchone()[0]
+        if made >= DETAIL_REPORTS_MOST:
+            raise LetterError(f"you have told the organiser about this letter {made} times already, which is the "
+                              "most: they will see what you said", field="words")
         db.execute("INSERT INTO panel_detail_reports (item_id, rater_id, words, created_at) VALUES (?, ?, ?, ?)",
                    [row["item_id"], getattr(user, "id", None), words, now()])
         audit.record(db, user, "panel.detail_report", "panel_item", row["item_id"])
