@@ -330,6 +330,16 @@ def _shown(value: Any, limit: int = 40) -> str:
 
 def invalid(details: list[dict]) -> JSONResponse:
     """422 with one entry in `details` per field that is wrong; the message names them all."""
+    return error_response(422, "invalid", invalid_message(details), details)
+
+
+def invalid_error(details: list[dict]) -> "ApiError":
+    """`invalid` as an exception to raise."""
+    return ApiError(422, "invalid", invalid_message(details), details)
+
+
+def invalid_message(details: list[dict]) -> str:
+    """The message of `invalid`: the one problem, or how many there are and the fields named."""
     if len(details) == 1:
         d = details[0]
         message = f"{d['field']}: {d['message']}" if d["field"] else d["message"]
@@ -340,7 +350,7 @@ def invalid(details: list[dict]) -> JSONResponse:
         if named and len(named) < len(details):
             message += " and the request as a whole"
         message += " (see details)" if named else ""
-    return error_response(422, "invalid", message, details)
+    return message
 
 
 def letter_error_details(exc: LetterError) -> list[dict]:
@@ -524,7 +534,9 @@ def _is_json(scope: Scope) -> bool:
 
 # The charsets a JSON body may declare: JSON is Unicode (RFC 8259), read as UTF-8, or as UTF-16 or
 # UTF-32 recognised by its first bytes. Any other (latin-1, windows-1252) was ignored unsaid.
-UNICODE_CHARSETS = {"utf-8", "utf8", "utf-16", "utf-16le", "utf-16be", "utf-32", "utf-32le", "utf-32be"}
+# ASCII is UTF-8's first 128 characters: a body declared so is read as UTF-8 (a review).
+UNICODE_CHARSETS = {"utf-8", "utf8", "utf-16", "utf-16le", "utf-16be", "utf-32", "utf-32le", "utf-32be",
+                    "us-ascii", "ascii"}
 
 
 def _charset_problem(scope: Scope) -> str | None:
@@ -684,6 +696,4 @@ def check_range(low_name: str, low: object, high_name: str, high: object, *more:
     (field, message) problems of the query, such as a future as_of) in the same answer."""
     problems = [p for p in (range_problem(low_name, low, high_name, high), *more) if p]
     if problems:
-        response = invalid([{"field": f, "message": m} for f, m in problems])
-        raise ApiError(422, "invalid", json.loads(response.body)["error"]["message"],
-                       [{"field": f, "message": m} for f, m in problems])
+        raise invalid_error([{"field": f, "message": m} for f, m in problems])

@@ -27,7 +27,7 @@ from vcl_qa.errors import MOST_PROBLEMS, LetterError
 
 from . import db_pool, json_body
 from .deps import _path_number, bearer, scoring_slot
-from .errors import MAX_REQUEST_BYTES, ApiError, invalid
+from .errors import MAX_REQUEST_BYTES, ApiError, invalid_error
 from .schemas import json_context_problems
 from .uploads import uploaded_text
 from .validation import MAX_ID
@@ -49,8 +49,7 @@ def _problem(field: str, message: str) -> dict:
 
 def _refused(problems: list[dict]) -> ApiError:
     """The 422 naming every problem, in the words `invalid` puts them (api/errors.py)."""
-    message = json.loads(invalid(problems).body)["error"]["message"]
-    return ApiError(422, "invalid", message, problems)
+    return invalid_error(problems)
 
 
 def _json_part(name: str, raw: str) -> tuple[Any, list[dict]]:

@@ -90,6 +90,12 @@ def test_a_body_not_utf8_says_where_and_another_charset_is_refused(server):
     ok = call(server, "staff", "POST", "/api/v1/check", content=body.encode("utf-8"),
               headers={"Content-Type": "application/json; charset=UTF-8"})
     assert ok.status_code == 200, ok.text
+    # ASCII is UTF-8's first 128 characters (a review found a body declared so refused)
+    plain = '{"text": "Dear Ms Okafor", "context": {}}'
+    for name in ("us-ascii", "US-ASCII", "ascii"):
+        ok = call(server, "staff", "POST", "/api/v1/check", content=plain.encode("ascii"),
+                  headers={"Content-Type": f"application/json; charset={name}"})
+        assert ok.status_code == 200, (name, ok.text)
 
 
 def test_a_batch_too_long_says_how_many_and_a_repeated_case_names_the_row_it_repeats(server):

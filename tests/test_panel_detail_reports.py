@@ -10,6 +10,8 @@ import json
 
 import httpx
 import pytest
+
+from vcl_qa.letters.store import Conflict
 from panel_letter_site import start
 from web_site import csrf, field_error, signed_in, visible_text
 
@@ -98,6 +100,11 @@ def test_a_purge_empties_the_words_reported(tmp_path):
     assert [r["words"] for r in reports] == ["the corner shop on Mill Lane"]
     retention.purge_letter(db, letter)
     assert db.execute("SELECT words FROM panel_detail_reports").fetchall() == [(None,)]
+    # a letter purged already takes no more words (a review: a purge never reaches them again)
+    db.execute("UPDATE letters SET purged_at = '2026-01-01T00:00:00+00:00' WHERE id = ?", [letter])
+    with pytest.raises(Conflict, match="this letter's text was removed under the retention rules"):
+        rating.report_detail(db, users["panel0"], code, "Jane Okafor of 14 Meadow View")
+    assert db.execute("SELECT count(*) FROM panel_detail_reports").fetchone()[0] == 1
     db.close()
 
 
@@ -120,5 +127,7 @@ def test_one_member_may_report_one_letter_ten_times_at_most(tmp_path):
     item = db.execute("SELECT item_id FROM panel_assignments WHERE code = ?", [code]).fetchone()[0]
     (same,) = db.execute("SELECT code FROM panel_assignments WHERE item_id = ? AND rater_id = ?",
                          [item, users["panel1"].id]).fetchone()
-    assert rating.report_detail(db, users["panel1"], same, None) == 11  # (another member may still say so)
+    # another member may still say so, and is told their own count, not how many others reported it
+    assert rating.report_detail(db, users["panel1"], same, None) == 1
+    assert db.execute("SELECT count(*) FROM panel_detail_reports").fetchone()[0] == 11
     db.close()

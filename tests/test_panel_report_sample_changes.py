@@ -125,3 +125,27 @@ def test_a_sampled_letter_deleted_before_rating_is_still_in_the_report_as_drawn(
     service.delete(db, manager, out["letter_id"])
     assert report.sample_words(report.build(db, "2025Q1")) == taken_out
     db.close()
+
+
+def test_a_letter_added_by_hand_and_deleted_leaves_the_draw_as_it_was(tmp_path):
+    """A review: deleting a letter a manager had added by hand made the report say "the draw
+    would no longer give the same letters", and say nothing of the addition, even after a new
+    draw. The draw is as it was; the report says a letter added by hand was deleted."""
+    from vcl_qa.letters import service
+
+    db, users, ids = seeded_db(tmp_path / "p.db", panel_members=2, q1_letters=24)
+    manager = users["manager"]
+    sampling.draw(db, manager, "2025Q1", seed=7)
+    drawn = {i["letter_id"] for i in sampling.items(db, "2025Q1")}
+    outside = next(i for i in ids[:24] if i not in drawn)
+    sampling.add_letter(db, manager, "2025Q1", outside, "the team asked the panel to see it")
+    service.delete(db, manager, outside)
+    for _ in range(2):  # as it stands, and drawn again
+        words = report.sample_words(report.build(db, "2025Q1"))
+        assert words.startswith(report.CHOSEN_BY_RULES)
+        assert "would no longer give the same letters" not in words
+        assert words.endswith("Since then, 1 letter added by hand was deleted from the service before the panel "
+                              "rated it (the deletion is in the audit log); the figures in this report are for the "
+                              "sample as it now stands.")
+        sampling.draw(db, manager, "2025Q1", seed=7)
+    db.close()

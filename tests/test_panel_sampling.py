@@ -341,3 +341,40 @@ def test_a_letter_in_a_rated_sample_keeps_its_sent_mark(tmp_path):
                                        r"taken out, and the letter sent now is version 2"):
         sampling.add_letter(db, manager, "2025Q1", rated["letter_id"], "put it back")
     assert db.execute("SELECT count(*) FROM panel_ratings").fetchone()[0] == 1
+
+
+def test_a_member_switched_off_and_on_again_does_not_make_a_third_rater(tmp_path):
+    """A review: assign gave a switched-off member's unrated letters to another member but left
+    the old places: switched on again, each letter had three raters, and while off the progress
+    list said "rated 0 of 6". The places they had not rated are given up."""
+    from vcl_qa.db.users import add_user, disable_user, enable_user
+
+    db, users, _ = seeded_db(tmp_path / "p.db", panel_members=2, q1_letters=6)
+    sampling.draw(db, users["manager"], "2025Q1")
+    n = len(sampling.items(db, "2025Q1"))
+    disable_user(db, users["panel1"].id)
+    add_user(db, "panel-new", "panel")
+    assert sampling.assign(db, "2025Q1") == n
+    assert [m["name"] for m in sampling.member_progress(db, "2025Q1")] == sorted(["panel-0", "panel-new"])
+    enable_user(db, users["panel1"].id)
+    assert sampling.assign(db, "2025Q1") == 0
+    assert all(sorted(i["raters"]) == ["panel-0", "panel-new"] for i in sampling.items(db, "2025Q1"))
+    assert rating.queue(db, users["panel1"]) == []
+
+
+def test_a_sampled_letter_keeps_its_sent_mark_before_any_rating_too(tmp_path):
+    """A review: with no rating in the period yet, staff could still undo the sent mark of a
+    letter in the sample, change it and mark it sent outside the period, the panel reading the
+    copy of the letter as it went out."""
+    from vcl_qa.letters import service
+
+    db, users, _ = seeded_db(tmp_path / "p.db", panel_members=2, q1_letters=6)
+    sampling.draw(db, users["manager"], "2025Q1")
+    letter_id = sampling.items(db, "2025Q1")[0]["letter_id"]
+    with pytest.raises(Conflict, match=r"is in the sample of panel period '2025Q1' and the panel may read it \(a "
+                                       r"manager can take it out, or draw the sample again before any rating\); "
+                                       r"undoing its sent mark would"):
+        service.undo_sent(db, users["manager"], letter_id)
+    sampling.remove_letter(db, users["manager"], "2025Q1", letter_id, "the sent date was wrong")
+    service.undo_sent(db, users["manager"], letter_id)  # taken out first: allowed
+    assert db.execute("SELECT status FROM letters WHERE id = ?", [letter_id]).fetchone()[0] == "draft"

@@ -220,7 +220,7 @@ class DetailReportIn(BaseModel):
 
 
 class DetailReportOut(BaseModel):
-    reports: int = Field(description="How many times panel members have reported this letter")
+    reports: int = Field(description="How many times you have reported this letter")
 
 
 class RemoveIn(BaseModel):
@@ -352,7 +352,7 @@ def judge_finding(item_id: ItemCode, number: path_number(100_000), body: Verdict
 
 
 @router.post("/review-queue/{item_id}/detail-reports", response_model=DetailReportOut, status_code=201,
-             responses=NOT_FOUND)
+             responses={**NOT_FOUND, **CONFLICT})
 def report_detail(item_id: ItemCode, body: DetailReportIn, db: DbDep, user: PanelUser):
     """Tell the panel's organiser the letter still shows something that could tell who someone
     is (`words`: which, if you can say); they see it on the period's page and hide it."""

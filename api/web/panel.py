@@ -272,8 +272,9 @@ def report_detail(request: Request, code: str, user: Panel, form: PostedForm, db
         rating.report_detail(db, user.user, _code(code), words or None)
     except NotFound:
         raise _not_in_list() from None
-    except LetterError as exc:
-        return _item_page(request, user, db, code, {"detail-words": exc.message[0].upper() + exc.message[1:] + "."},
+    except (LetterError, Conflict) as exc:
+        message = exc.message if isinstance(exc, LetterError) else str(exc)
+        return _item_page(request, user, db, code, {"detail-words": message[0].upper() + message[1:] + "."},
                           status=400, detail_words=rating.without_control(words))
     return redirect(f"/panel/{code}?saved=detail")
 
@@ -388,8 +389,12 @@ def remove_item(request: Request, name: str, item_id: int, user: Manager, form: 
                      [item_id, period["id"]]).fetchone()
     if row is None:
         raise PageNotFound()
+    reason = str(form.get("reason", ""))
+    if len(reason.strip()) > sampling.REASON_MOST:  # (the API refuses it too: never cut short unsaid)
+        return _preview_page(request, user, db, name, {f"reason-{item_id}": (
+            f"Say why in {sampling.REASON_MOST} characters or fewer (this has {len(reason.strip()):,}).")}, status=400)
     try:
-        sampling.remove_letter(db, user.user, name, row[0], str(form.get("reason", "")))
+        sampling.remove_letter(db, user.user, name, row[0], reason)
     except NotFound:
         raise PageNotFound() from None
     except LetterError:

@@ -600,26 +600,32 @@ def _keep_panel_rows(db: Database, letter_id: int) -> None:
 
 
 def _refuse_panel_sampled(db: Database, letter_id: int, doing: str = "deleting it",
-                          then: str = "it can be deleted") -> None:
+                          then: str = "it can be deleted", rated_only: bool = True) -> None:
     """Refuse (Conflict) `doing` to a letter in the sample of a panel period the panel has
-    started rating. (Plain SQL on the panel's tables: the store imports no feature.)"""
+    started rating (`rated_only`), or of any period. (Plain SQL on the panel's tables: the store
+    imports no feature.)"""
     if "panel_items" not in db.table_names():
         return
+    started = (" AND EXISTS (SELECT 1 FROM panel_assignments a JOIN panel_items o ON o.id = a.item_id"
+               " WHERE o.period_id = i.period_id AND a.rated_at IS NOT NULL)") if rated_only else ""
     row = db.execute(
         "SELECT p.name, (SELECT count(*) FROM panel_assignments a WHERE a.item_id = i.id"
-        " AND a.rated_at IS NOT NULL) FROM panel_items i JOIN panel_periods p ON p.id = i.period_id"
-        " WHERE i.letter_id = ? AND i.removed_at IS NULL AND EXISTS (SELECT 1 FROM panel_assignments a"
-        " JOIN panel_items o ON o.id = a.item_id WHERE o.period_id = i.period_id AND a.rated_at IS NOT NULL)"
+        " AND a.rated_at IS NOT NULL), EXISTS (SELECT 1 FROM panel_assignments a JOIN panel_items o"
+        " ON o.id = a.item_id WHERE o.period_id = i.period_id AND a.rated_at IS NOT NULL)"
+        " FROM panel_items i JOIN panel_periods p ON p.id = i.period_id"
+        f" WHERE i.letter_id = ? AND i.removed_at IS NULL{started}"
         " ORDER BY p.start_date LIMIT 1", [letter_id]).fetchone()
     if row is None:
         return
-    period, ratings = row
+    period, ratings, begun = row
     rated = (f"the panel has rated it {ratings} time{'' if ratings == 1 else 's'}" if ratings
-             else "the panel has started rating that period's letters")
+             else "the panel has started rating that period's letters" if begun
+             else "the panel may read it (a manager can take it out, or draw the sample again before any rating)")
     raise Conflict(
         f"letter {letter_id} is in the sample of panel period '{period}' and {rated}; {doing} would "
         f"change that period's figures and board report. To take it out of the sample, a manager removes it "
-        f"with a reason (POST /api/v1/panel/periods/{period}/items/{letter_id}/remove with "
+        f"with a reason (on the panel review's page for the period, \"Take letter ... out\", or POST "
+        f"/api/v1/panel/periods/{period}/items/{letter_id}/remove with "
         '{"reason": "..."}); its ratings then stop counting and the removal and its reason stay on record (the audit log). '
         f"Then {then}")
 
@@ -659,7 +665,9 @@ def record_unsent(db: Database, user: Any, letter_id: int, expected_state: tuple
         _check_state(db, letter_id, expected_state)
         # (a draft again, it could be changed and marked sent on another day, outside the period,
         # while its ratings of the text that went out still counted: a review)
-        _refuse_panel_sampled(db, letter_id, "undoing its sent mark", "its sent mark can be undone")
+        # (in any period's sample, rated or not: the letter could be changed and marked sent
+        # outside the period while the panel read the copy of the one that went out; a review)
+        _refuse_panel_sampled(db, letter_id, "undoing its sent mark", "its sent mark can be undone", rated_only=False)
         db.execute("UPDATE letters SET status = 'draft', sent_date = NULL, sent_by = NULL, sent_marked_at = NULL,"
                    " sent_before_saved_reason = NULL, sent_by_import = 0, sent_changes = sent_changes + 1,"
                    " updated_at = ? WHERE id = ?",

@@ -223,9 +223,11 @@ def report_detail(db: Database, user: Any, code: str, words: str | None = None) 
     """A member says the letter still shows something that could tell who someone is (`words`:
     which, if they say). Kept for the managers' page of the period, where they hide it (or take
     the letter out once it is rated); the audit log says who reported on which letter, not the
-    words. Returns how many reports the letter has."""
+    words. Returns how many times this member has reported the letter."""
     words = _text_value(words, "words", DETAIL_WORDS_MOST)
     row = _assignment(db, user, code)
+    if row["purged_at"]:  # (its copy is gone, and a purge would never empty these words)
+        raise Conflict("this letter's text was removed under the retention rules: there is nothing left to hide")
     with write_tx(db):
         made = db.execute("SELECT count(*) FROM panel_detail_reports WHERE item_id = ? AND rater_id = ?",
                           [row["item_id"], getattr(user, "id", None)]).fetchone()[0]
@@ -235,7 +237,8 @@ def report_detail(db: Database, user: Any, code: str, words: str | None = None) 
         db.execute("INSERT INTO panel_detail_reports (item_id, rater_id, words, created_at) VALUES (?, ?, ?, ?)",
                    [row["item_id"], getattr(user, "id", None), words, now()])
         audit.record(db, user, "panel.detail_report", "panel_item", row["item_id"])
-    return db.execute("SELECT count(*) FROM panel_detail_reports WHERE item_id = ?", [row["item_id"]]).fetchone()[0]
+    # (the member's own count: how many others reported the letter is not theirs to know)
+    return made + 1
 
 
 def judge(db: Database, user: Any, code: str, number: int, verdict: str, note: str | None = None) -> dict:

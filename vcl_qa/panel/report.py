@@ -339,8 +339,10 @@ def _sample_changes(db: Database, period: dict) -> dict:
             "added_by_hand": sum(1 for reason, _, gone in rows if reason == "manual" and not gone),
             # drawn letters taken out (one added by hand and taken out again changes nothing drawn)
             "removed": sum(1 for reason, _, gone in [*rows, *deleted] if gone and reason != "manual"),
-            # letters of the sample as it stood (not taken out) deleted from the service since
-            "deleted": sum(1 for _, _, gone in deleted if not gone)}
+            # letters of the sample as it stood (not taken out) deleted from the service since:
+            # drawn ones (the draw would not give the same letters) and ones added by hand
+            "deleted": sum(1 for reason, _, gone in deleted if not gone and reason != "manual"),
+            "deleted_by_hand": sum(1 for reason, _, gone in deleted if not gone and reason == "manual")}
 
 
 CHOSEN_BY_RULES = ("The letters were chosen for the panel by the rules the area agreed: every letter the automatic "
@@ -356,6 +358,17 @@ def sample_words(data: dict) -> str:
     added, removed, deleted = c.get("added_by_hand", 0), c.get("removed", 0), c.get("deleted", 0)
     if deleted:
         return _deleted_words(c, added, removed, deleted)
+    words = _sample_words(c, added, removed)
+    gone = c.get("deleted_by_hand", 0)
+    if gone:  # (the draw is as it was: only a letter a manager added is no longer there)
+        words += (f" Since then, {_times(gone, 'letter')} added by hand {'was' if gone == 1 else 'were'} deleted from "
+                  f"the service before the panel rated {'it' if gone == 1 else 'them'} (the deletion is in the audit "
+                  "log); the figures in this report are for the sample as it now stands.")
+    return words
+
+
+def _sample_words(c: dict, added: int, removed: int) -> str:
+    """`sample_words` with no letter of the sample deleted from the service since."""
     if not c.get("drawn"):
         if not added:
             return "No letters have been chosen for the panel in this period."
@@ -384,9 +397,11 @@ def _deleted_words(c: dict, added: int, removed: int, deleted: int) -> str:
     by_hand = " and ".join(part for part in (
         f"{_times(added, 'letter')} added" if added else "",
         f"{_times(removed, 'letter')} taken out" if removed else "") if part)
-    said = [how, f"Since then, {_times(deleted, 'letter')} of the sample {were} deleted from the service before "
-                 f"the panel rated {'it' if deleted == 1 else 'them'} (the deletion is in the audit log), so the "
-                 "draw would no longer give the same letters."]
+    gone = c.get("deleted_by_hand", 0)
+    also = f" (and {_times(gone, 'letter')} added by hand)" if gone else ""
+    said = [how, f"Since then, {_times(deleted, 'letter')} of the sample{also} {were if not gone else 'were'} deleted "
+                 f"from the service before the panel rated {'it' if deleted + gone == 1 else 'them'} (the deletion "
+                 "is in the audit log), so the draw would no longer give the same letters."]
     if by_hand:
         said.append(f"A manager also changed the sample by hand: {by_hand}, "
                     f"{'with a reason' if added + removed == 1 else 'each with a reason'} kept on record.")

@@ -192,13 +192,17 @@ def assign(db: Database, name: str, raters: int | None = None, rng_seed: Any = N
     added = 0
     stamp = now()
     with write_tx(db):
+        # A member switched off gives up the letters they had not rated (a review: switched on
+        # again, those letters had three raters; while off, the progress list still counted them).
+        db.execute("DELETE FROM panel_assignments WHERE rated_at IS NULL AND rater_id IN (SELECT id FROM users"
+                   " WHERE role != 'panel' OR disabled = 1) AND item_id IN (SELECT id FROM panel_items"
+                   " WHERE period_id = ?)", [period["id"]])
         for (item_id,) in db.execute(
                 "SELECT id FROM panel_items WHERE period_id = ? AND removed_at IS NULL ORDER BY id",
                 [period["id"]]).fetchall():
             held = dict(db.execute("SELECT rater_id, rated_at IS NOT NULL FROM panel_assignments WHERE item_id = ?",
                                    [item_id]).fetchall())
-            # A member switched off since holds no place a rating will come from: the letter gets
-            # another member (a rating they gave still counts, and holds its place).
+            # (a rating a member switched off since gave still counts, and holds its place)
             have = {r for r, rated in held.items() if rated or r in pool_set}
             free = [r for r in pool if r not in held]
             tiebreak = {r: rng.random() for r in free}
@@ -295,10 +299,14 @@ def remove_letter(db: Database, user: Any, name: str, letter_id: int, reason: st
     return _item_row(db, row[0])
 
 
+# The longest reason for adding a letter to a sample or taking one out (the API's limit too).
+REASON_MOST = 500
+
+
 def _reason(reason: Any) -> str:
     if not isinstance(reason, str) or not reason.strip():
         raise LetterError("say why", field="reason")
-    return reason.strip()[:500]
+    return reason.strip()[:REASON_MOST]
 
 
 ITEM_SQL = (
