@@ -664,3 +664,16 @@ def test_import_csv_refuses_a_column_given_twice(db, tmp_path):
         "column 'victim_category' is given twice, as columns 4 ('victim_category') and 5 (' Victim_Category '): "
         "keep only the one you mean"]
     assert db.execute("SELECT count(*) FROM decisions").fetchone() == (0,)
+
+
+def test_a_letter_sent_before_a_decision_needing_no_letter_is_not_said_to_be_missing(db):
+    """The note on a letter sent before its decision said "(it is not counted as sent)" on a
+    decision registered as needing no letter, as if one were missing."""
+    store.upsert_many(db, ACTOR, [decisions.record_from_mapping(
+        {**NO_LETTER, "urn": "N1", "decision_date": "2024-12-31"})])
+    letter(db, "N1", "discontinued", "2024-12-20", "enhanced", sent="2024-12-23")
+    [row] = decisions.register(db, today=TODAY, urn="N1")
+    assert row["status"] == "not_required"
+    assert row["letter_warning"] == ("a letter was sent on Monday 23 December 2024, before this decision "
+                                     "(Tuesday 31 December 2024): check it belongs to this decision "
+                                     "(this decision needs no letter, so none is counted)")

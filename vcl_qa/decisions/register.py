@@ -281,16 +281,21 @@ def with_status(rows: Iterable[dict], clock: StatusClock) -> list[dict]:
                     working_days_late=t.working_days_late, working_days=t.signed_working_days,
                     sent_on=t.sent_on.isoformat() if t.sent_on else None,
                     letter_warning=_early_letter_words(max(early), decided, t.sent_on is not None,
-                                                       recorded_only=max(early) != linked_early)
+                                                       recorded_only=max(early) != linked_early,
+                                                       needed=row.get("letter_required") is not False)
                     if early else None)
         out.append(item)
     return out
 
 
-def _early_letter_words(sent: dt.date, decided: dt.date, later_counted: bool, *, recorded_only: bool) -> str:
-    """Why a letter sent before the decision does not count as its letter, in plain words."""
+def _early_letter_words(sent: dt.date, decided: dt.date, later_counted: bool, *, recorded_only: bool,
+                        needed: bool = True) -> str:
+    """Why a letter sent before the decision does not count as its letter, in plain words (of a
+    decision registered as needing no letter, nothing is counted either way: it said "it is not
+    counted as sent" as if one were missing)."""
     what = "the register records a letter sent" if recorded_only else "a letter was sent"
-    counted = "a later letter is counted" if later_counted else "it is not counted as sent"
+    counted = ("this decision needs no letter, so none is counted" if not needed
+               else "a later letter is counted" if later_counted else "it is not counted as sent")
     return (f"{what} on {long_date(sent)}, before this decision ({long_date(decided)}): "
             f"check it belongs to this decision ({counted})")
 
