@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import email.message
 import json
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -567,6 +567,21 @@ def _not_utf8(body: bytes) -> str | None:
     return None
 
 
+def replaying(body: bytes, receive: Receive) -> Callable[[], Awaitable[dict]]:
+    """An ASGI receive that gives `body`, whole, first (a body read already, or made afresh),
+    then what `receive` gives (a client going away)."""
+    given = False
+
+    async def replay() -> dict:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 class StrictJson:
     """Answers 422, naming each place, for a JSON body with a key given twice in one object or a
     number too long to read (api/json_body.py), which json.loads would read as the last of the
@@ -607,16 +622,7 @@ class StrictJson:
             response = capped_error(invalid([{"field": f, "message": m} for f, m in found]), counted)
             await response(scope, receive, send)
             return
-        replayed = False
-
-        async def replay() -> dict:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
 
 class BodyLimit:

@@ -27,7 +27,7 @@ from vcl_qa.errors import MOST_PROBLEMS, LetterError
 
 from . import db_pool, json_body
 from .deps import _path_number, bearer, scoring_slot
-from .errors import MAX_REQUEST_BYTES, ApiError, invalid_error
+from .errors import MAX_REQUEST_BYTES, ApiError, invalid_error, replaying
 from .schemas import json_context_problems
 from .uploads import uploaded_text
 from .validation import MAX_ID
@@ -213,16 +213,7 @@ def file_route(parts: dict[str, str], authorize: Authorize, letter: bool) -> typ
                 headers = [(k, v) for k, v in request.scope["headers"]
                            if k not in (b"content-type", b"content-length", b"transfer-encoding")]
                 headers += [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
-                sent = False
-
-                async def receive() -> dict:
-                    nonlocal sent
-                    if not sent:
-                        sent = True
-                        return {"type": "http.request", "body": data, "more_body": False}
-                    return await request.receive()
-
-                as_json = Request({**request.scope, "headers": headers}, receive)
+                as_json = Request({**request.scope, "headers": headers}, replaying(data, request.receive))
                 try:
                     response = await json_handler(as_json)
                 except LetterError as exc:  # the letter's text is the file's: name the file
