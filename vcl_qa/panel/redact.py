@@ -303,6 +303,8 @@ class RedactionRules:
     female: frozenset[str]
     house_line: re.Pattern
     house_name: re.Pattern  # "“Rosemount”, " right before an address: part of it
+    recipient_stop: re.Pattern  # a line that ends the recipient's address block (recipient_block)
+    recipient_cue: re.Pattern  # "To: " before the recipient's name
     locality_line: re.Pattern
     protected: re.Pattern
     sign_off: re.Pattern
@@ -525,6 +527,7 @@ def load_rules() -> RedactionRules:
                          "in structure.yml")
     sign_offs = f"(?:{sign_off_alternatives()})"  # rules/structure.yml
     block = data.get("address_block") or {}
+    recipient = data.get("recipient_block") or {}
     groups = data.get("honorific_groups") or {}
     particles = "|".join(re.escape(w) for w in _low(block.get("place_particles")))
     incident = data.get("incident_dates") or {}
@@ -584,6 +587,9 @@ def load_rules() -> RedactionRules:
         house_line=_compile(_expand(str(block.get("house_line", "(?!)")), fragments, "address_block"),
                             "address_block.house_line", re.MULTILINE),
         house_name=_compile(_expand(str(data.get("house_name", "(?!)")), fragments, "house_name"), "house_name"),
+        recipient_stop=_compile(_expand(str(recipient.get("stop_line", "(?!)")), fragments, "recipient_block"),
+                                "recipient_block.stop_line"),
+        recipient_cue=_compile(str(recipient.get("name_cue", "(?!)")), "recipient_block.name_cue"),
         locality_line=re.compile(locality),
         protected=_phrase_regex(data.get("protected_phrases") or [], data.get("place_phrases") or [],
                                 data.get("bare_street_suffixes") or [], data.get("not_protected_after") or []),
@@ -1147,6 +1153,7 @@ def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str],
     dates = _incident_dates(doc)
     found += dates + _same_date_in_welsh(doc, dates) + _venue_again(doc, found)
     addresses, header_names = _address_block(doc)
+    addresses += _recipient_block(doc, found)
     found += _recipient_organisation(doc)
     names = (_titled(doc) + _pairs(doc) + _surname_pairs(doc) + _alone(doc) + _greeting(doc) + _sign_off(doc)
              + header_names + _cued_names(doc) + _heading_names(doc))
@@ -2711,6 +2718,56 @@ def _address_block(doc: _Doc) -> tuple[list[_Cand], list[_Cand]]:
         addresses.append(_Cand(start + len(text) - len(text.lstrip()),
                                end - (len(text) - len(text.rstrip())), "address"))
     return addresses, names
+
+
+def _recipient_block(doc: _Doc, found: list[_Cand]) -> list[_Cand]:
+    """Every line under the recipient's name above the greeting, to a blank line or a line of
+    recipient_block.stop_line, hidden whole as one address (rules/redaction.yml recipient_block)."""
+    dear = re.search(r"(?m)^[ \t]*Dear\b", doc.text)
+    if not dear:
+        return []
+    lines = _lines(doc.text, 0, dear.start())
+    victims = [(c.start, c.end) for c in found if c.kind == "victim" and c.end <= dear.start()]
+    out, k = [], 0
+    while k < len(lines):
+        if not _recipient_line(doc, lines, k, victims):
+            k += 1
+            continue
+        j = k + 1
+        while j < len(lines) and _recipient_address_line(doc, *lines[j]):
+            j += 1
+        if j > k + 1:
+            start, end = lines[k + 1][0], lines[j - 1][1]
+            text = doc.text[start:end]
+            out.append(_Cand(start + len(text) - len(text.lstrip()), end - (len(text) - len(text.rstrip())), "address"))
+        k = j
+    return out
+
+
+def _recipient_line(doc: _Doc, lines: list[tuple[int, int]], k: int, victims: list[tuple[int, int]]) -> bool:
+    """Line k names the recipient: the victim's name, a titled name, "To:" and a name, or an
+    untitled name with a figure on the next line. No figure, "@" or ":" past a cue."""
+    s, e = lines[k]
+    line = doc.text[s:e]
+    cue = doc.rules.recipient_cue.match(line)
+    body_start = s + (cue.end() if cue else 0)
+    body = doc.text[body_start:e]
+    words = WORD.findall(body)
+    if not words or len(words) > 7 or re.search(r"[\d@:/]", body) or not _clear(doc, body_start, e):
+        return False
+    if cue or words[0].lower().rstrip(".") in doc.rules.titles:
+        return True
+    if any(vs <= body_start + len(body) - len(body.lstrip()) and ve >= s + len(line.rstrip()) for vs, ve in victims):
+        return True
+    nxt = doc.text[slice(*lines[k + 1])] if k + 1 < len(lines) else ""
+    return bool(re.search(r"\d", nxt)) and _name_line(doc, body_start, e, 4) is not None
+
+
+def _recipient_address_line(doc: _Doc, s: int, e: int) -> bool:
+    line = doc.text[s:e]
+    if not line.strip() or doc.rules.recipient_stop.fullmatch(line) or not _clear(doc, s, e):
+        return False
+    return not any(w.lower() in doc.rules.role_words for w in WORD.findall(line))
 
 
 def _starts_block(doc: _Doc, lines: list[tuple[int, int]], k: int) -> bool:
