@@ -1169,7 +1169,8 @@ _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}  # "jan
 
 
 def _parse_date(text: str) -> dt.date | None:
-    """A date as {{date}} reads it ("14/03/2009", "14.03.09", "14th of March 2009", "March 14, 2009"),
+    """A date as {{date}} reads it ("14/03/2009", "14.03.09", "14th of March 2009", "March 14, 2009",
+    "2009-03-14"),
     day first as in the UK; None when it is no real day. A year of two figures is this century's
     unless that would be after this year."""
     nums = [int(n) for n in re.findall(r"\d+", text)]
@@ -1179,6 +1180,8 @@ def _parse_date(text: str) -> dt.date | None:
         if month is None or len(nums) != 2:
             return None
         day, year = nums
+    elif len(nums) == 3 and nums[0] >= 1000:  # "1961-07-14", year first (ISO 8601)
+        year, month, day = nums
     elif len(nums) == 3:
         day, month, year = nums
     else:
