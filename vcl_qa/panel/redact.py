@@ -305,6 +305,7 @@ class RedactionRules:
     house_name: re.Pattern  # "“Rosemount”, " right before an address: part of it
     recipient_stop: re.Pattern  # a line that ends the recipient's address block (recipient_block)
     recipient_cue: re.Pattern  # "To: " before the recipient's name
+    sign_off_not_names: frozenset[str]  # words of a team or service under a sign-off: no name
     locality_line: re.Pattern
     protected: re.Pattern
     sign_off: re.Pattern
@@ -589,6 +590,7 @@ def load_rules() -> RedactionRules:
         house_name=_compile(_expand(str(data.get("house_name", "(?!)")), fragments, "house_name"), "house_name"),
         recipient_stop=_compile(_expand(str(recipient.get("stop_line", "(?!)")), fragments, "recipient_block"),
                                 "recipient_block.stop_line"),
+        sign_off_not_names=_low(data.get("sign_off_not_names")),
         recipient_cue=_compile(str(recipient.get("name_cue", "(?!)")), "recipient_block.name_cue"),
         locality_line=re.compile(locality),
         protected=_phrase_regex(data.get("protected_phrases") or [], data.get("place_phrases") or [],
@@ -2598,15 +2600,34 @@ def _sign_off(doc: _Doc) -> list[_Cand]:
     the line starts with a name and every word is capitalised."""
     out = []
     for m in doc.rules.sign_off.finditer(doc.text):
-        cand = _name_line(doc, *m.span(1), max_words=4)
+        start, end = m.span(1)
+        bracket = doc.text.find("(", start, end)  # "Smith, John (VLO)": the role in brackets stays
+        end = bracket if bracket > start else end
+        cand = _name_line(doc, start, end, max_words=4)
         if cand is None:
-            idx = _span_of_words(doc, *m.span(1))
-            if (1 < len(idx) <= 4 and doc.namelike(idx[0]) and _clear(doc, *m.span(1))
+            idx = _span_of_words(doc, start, end)
+            if (1 < len(idx) <= 4 and doc.namelike(idx[0]) and _clear(doc, start, end)
                     and all(doc.tokens[i][2][0].isupper() for i in idx)
-                    and not re.search(r"[\d@:/\[\]<>{}]", doc.text[slice(*m.span(1))])):
+                    and not re.search(r"[\d@:/\[\]<>{}]", doc.text[start:end])):
                 cand = _Cand(doc.tokens[idx[0]][0], doc.tokens[idx[-1]][1], "name", True)
-        out += [cand] if cand else []
+        out += [cand] if cand else _lower_signature(doc, start, end)
     return out
+
+
+def _lower_signature(doc: _Doc, start: int, end: int) -> list[_Cand]:
+    """A signature name typed in lower case ("john smith" under "Yours sincerely"): two or three
+    words of letters alone on the line, none a word of a team or service (sign_off_not_names),
+    the first a listed first name or no ordinary word."""
+    line = doc.text[start:end]
+    words = line.split()
+    if not 2 <= len(words) <= 3 or not all(re.fullmatch(r"[a-z][a-z'’\-]+", w) for w in words):
+        return []
+    if any(w in doc.rules.sign_off_not_names or w in doc.rules.titles for w in words) or not _clear(doc, start, end):
+        return []
+    if words[0] not in doc.rules.first_names and doc.ordinary(words[0]):
+        return []  # "please reply soon": words, not a name
+    lead = len(line) - len(line.lstrip())
+    return [_Cand(start + lead, start + lead + len(line.strip()), "name", True)]
 
 
 # A role line: a role of one to five words ("Site Manager", "Head of Income"), a comma, the rest.
