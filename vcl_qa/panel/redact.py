@@ -306,6 +306,8 @@ class RedactionRules:
     recipient_stop: re.Pattern  # a line that ends the recipient's address block (recipient_block)
     recipient_cue: re.Pattern  # "To: " before the recipient's name
     sign_off_not_names: frozenset[str]  # words of a team or service under a sign-off: no name
+    surname_first: frozenset[str]  # "Nguyen Van An": a surname written before the given names
+    given_stop_words: frozenset[str]  # "An", "Van": stop words that may be given names after one
     locality_line: re.Pattern
     protected: re.Pattern
     sign_off: re.Pattern
@@ -313,7 +315,9 @@ class RedactionRules:
     wrapped_line: int
     examples: dict[str, dict[str, list[Any]]]
     titles: frozenset[str]  # honorifics and ranks
-    name_cue: re.Pattern  # family words and "called"/"named": the capitalised words after are a name
+    # family words and "called"/"named": the capitalised words after are a name, and a name in
+    # lower case after them too ("against kyle dunn"): one scan for both (_Doc.cue_ends)
+    name_cue: re.Pattern
     people: frozenset[str]  # "another boy, Sami,": a person word and a comma, then a name
     name_not_before: frozenset[str]  # "Officer, Harrowfield Area": a body or place, not a name
     pet_cues: frozenset[str]  # "called", "named": a pet's name when an animal word is nearest
@@ -357,6 +361,8 @@ class RedactionRules:
     month_cues: re.Pattern  # "in May.", "by May 2026": a known name that is a month, here the month
     month_day: re.Pattern  # "12 May", "the 3rd of June": a day number before a month makes it the month
     lower_titles: str  # titles that count in lower case before a known surname ("mrs nowak")
+    lower_title_name: re.Pattern  # "mr " before a name typed in lower case ("mr wisniewski")
+    lower_title_before: re.Pattern  # the same title, read back from the name
     family_after: re.Pattern  # "Mark, your son,": group 1 is the name before the comma
     family_determiners: frozenset[str]  # "your", "his", "the" ...: "the van Smith drove" keeps "van"
     not_after_place: frozenset[str]  # "in Leeds, your sister, ...": a word after these is a place
@@ -434,11 +440,12 @@ def _alternation(words: Iterable[str]) -> str:
 
 
 def _cue_regex(words: Iterable[str]) -> re.Pattern:
-    """Any of the words (any case), a comma or not, then a capitalised word (not taken)."""
+    """Any of the words (any case), a comma or not, then a word of letters A to Z (not taken:
+    a capitalised one for a name, a lower-case one for a name typed in lower case)."""
     if not words:
         return re.compile("(?!)")
     alt = _alternation(words)
-    return re.compile(rf"(?<![\w'’\-])(?i:{alt})(?:[ \t]*,)?[ \t]+(?=[A-Z])")
+    return re.compile(rf"(?<![\w'’\-])(?i:{alt})(?:[ \t]*,)?[ \t]+(?=[A-Za-z])")
 
 
 # A comma and then a capitalised word: a name in apposition when the word before the comma is
@@ -591,6 +598,8 @@ def load_rules() -> RedactionRules:
         recipient_stop=_compile(_expand(str(recipient.get("stop_line", "(?!)")), fragments, "recipient_block"),
                                 "recipient_block.stop_line"),
         sign_off_not_names=_low(data.get("sign_off_not_names")),
+        surname_first=frozenset(_key(str(w)) for w in data.get("surname_first") or []),
+        given_stop_words=_low(data.get("given_stop_words")),
         recipient_cue=_compile(str(recipient.get("name_cue", "(?!)")), "recipient_block.name_cue"),
         locality_line=re.compile(locality),
         protected=_phrase_regex(data.get("protected_phrases") or [], data.get("place_phrases") or [],
@@ -653,6 +662,8 @@ def load_rules() -> RedactionRules:
         month_day=_compile(rf"(?<![\w.,])(?:{(data.get('month_cues') or {}).get('day_before') or '(?!)'})[ \t]+$",
                            "month_cues.day_before"),
         lower_titles=_alternation(_low(data.get("lower_case_titles"))) or "(?!)",
+        lower_title_name=re.compile(rf"(?<![\w'’\-])(?:{_alternation(_low(data.get('lower_case_titles'))) or '(?!)'})\.?[ \t]+"),
+        lower_title_before=re.compile(rf"(?<![\w'’\-])(?:{_alternation(_low(data.get('lower_case_titles'))) or '(?!)'})\.?[ \t]+$"),
         family_after=_family_after_regex(family.get("family_words") or [], family.get("family_determiners") or []),
         family_determiners=_low(family.get("family_determiners")),
         not_after_place=_low(family.get("not_after_place_words")),
@@ -748,6 +759,7 @@ class _Doc:
         self._sentence_marks: tuple[list[int], list[int]] | None = None
         self._newlines: list[int] | None = None
         self._welsh: dict[int, bool] = {}  # line number -> the line is Welsh
+        self._cues: list[re.Match] | None = None
 
     def sentence_from(self, pos: int) -> int:
         """Where the sentence holding `pos` starts: after the last '.', '!', '?', ';' or blank line
@@ -811,6 +823,12 @@ class _Doc:
             self._sentence_marks = ([m.start() for m in re.finditer(r"[.!?;]", self.text)],
                                     [m.start() for m in re.finditer(r"(?=\n\n)", self.text)])
         return self._sentence_marks
+
+    def cues(self) -> list[re.Match]:
+        """The name cues (rules.name_cue) in the text, found once for names in either case."""
+        if self._cues is None:
+            self._cues = list(self.rules.name_cue.finditer(self.text))
+        return self._cues
 
     def is_common(self, word: str) -> bool:
         """A name that is also an ordinary word (listed, or seen in lower case in this letter)."""
@@ -1158,7 +1176,7 @@ def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str],
     addresses += _recipient_block(doc, found)
     found += _recipient_organisation(doc)
     names = (_titled(doc) + _pairs(doc) + _surname_pairs(doc) + _alone(doc) + _greeting(doc) + _sign_off(doc)
-             + header_names + _cued_names(doc) + _heading_names(doc))
+             + header_names + _cued_names(doc) + _heading_names(doc) + _surname_first(doc) + _lower_case_names(doc))
     parts = _known_parts(doc, names, context, extra)
     found += addresses + names + _known_again(doc, parts) + _known_variants(doc, names, context, extra, parts)
     found += _broken_at_line_end(doc, parts[0])
@@ -1293,7 +1311,7 @@ def _cued_names(doc: _Doc) -> list[_Cand]:
     Lee Barker") or after a word for a person and a comma ("another boy, Sami,"): a name with
     no title, even one that is also an ordinary word."""
     out, toks, r = [], doc.tokens, doc.rules
-    starts = [m.end() for m in r.name_cue.finditer(doc.text) if not _pet_cue(doc, m)]
+    starts = [m.end() for m in doc.cues() if "A" <= doc.text[m.end()] <= "Z" and not _pet_cue(doc, m)]
     for m in APPOSITION.finditer(doc.text):  # "another boy, Sami,"
         k = bisect.bisect_left(doc.starts, m.start()) - 1
         if (k >= 0 and toks[k][2] in r.people  # lower case only: not a role line's "Prosecutor,"
@@ -2532,6 +2550,57 @@ def _surname_pairs(doc: _Doc) -> list[_Cand]:
             k = p
         out.append(_Cand(start, e, "name", True))
     return out
+
+
+def _surname_first(doc: _Doc) -> list[_Cand]:
+    """A surname written first (surname_first) and one or two capitalised words after it on its
+    line: "Nguyen Van An", "Tran Thi Mai" (rules/redaction.yml surname_first, given_stop_words)."""
+    r, toks, out = doc.rules, doc.tokens, []
+    for i in range(len(toks) - 1):
+        w = toks[i][2]
+        if not w[0].isupper() or _key(w) not in r.surname_first:
+            continue
+        k = i + 1
+        while (k < len(toks) and k - i <= 2 and doc.same_line(k - 1, k) and toks[k][2][0].isupper()
+               and toks[k][2].lower() not in r.months_days
+               and (doc.namelike(k) or toks[k][2].lower() in r.given_stop_words)):
+            k += 1
+        if k > i + 1:
+            out.append(_Cand(toks[i][0], toks[k - 1][1], "name", True))
+    return out
+
+
+def _lower_case_names(doc: _Doc) -> list[_Cand]:
+    """A name typed in lower case after a name cue ("the case against kyle dunn", "his brother
+    wayne dunn") or a lower-case title ("mr wisniewski"): the first word a listed first name or
+    no ordinary word, the next no ordinary word; two words, or one after a title."""
+    r, toks, out = doc.rules, doc.tokens, []
+    if not doc.lower_words:
+        return out
+    starts = [(m.end(), False) for m in doc.cues() if "a" <= doc.text[m.end()] <= "z"]
+    starts += [(m.end(), True) for m in r.lower_title_name.finditer(doc.text)]
+    for start, titled in starts:
+        i = bisect.bisect_left(doc.starts, start)
+        if i >= len(toks) or toks[i][0] != start:
+            continue
+        first = toks[i][2]
+        if (not first.islower() or first in r.stop_words or first in r.titles
+                or (first not in r.first_names and doc.ordinary(first))):
+            continue
+        if titled:
+            out.append(_Cand(_title_start(doc, start), toks[i][1], "name", True))
+            continue
+        k = i + 1
+        if (k < len(toks) and doc.same_line(i, k) and toks[k][2].islower() and toks[k][2] not in r.stop_words
+                and not doc.ordinary(toks[k][2])):
+            out.append(_Cand(toks[i][0], toks[k][1], "name", True))
+    return out
+
+
+def _title_start(doc: _Doc, start: int) -> int:
+    """Where the lower-case title before `start` begins ("mr " of "mr wisniewski")."""
+    m = doc.rules.lower_title_before.search(doc.text, max(0, start - 8), start)
+    return m.start() if m else start
 
 
 _LIST_BACK = re.compile(r"(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+)$")
