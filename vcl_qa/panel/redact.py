@@ -308,6 +308,7 @@ class RedactionRules:
     sign_off_not_names: frozenset[str]  # words of a team or service under a sign-off: no name
     surname_first: frozenset[str]  # "Nguyen Van An": a surname written before the given names
     given_stop_words: frozenset[str]  # "An", "Van": stop words that may be given names after one
+    lower_name_min_letters: int  # the fewest letters of a word of a name typed in lower case
     locality_line: re.Pattern
     protected: re.Pattern
     sign_off: re.Pattern
@@ -600,6 +601,7 @@ def load_rules() -> RedactionRules:
         sign_off_not_names=_low(data.get("sign_off_not_names")),
         surname_first=frozenset(_key(str(w)) for w in data.get("surname_first") or []),
         given_stop_words=_low(data.get("given_stop_words")),
+        lower_name_min_letters=int(data.get("lower_case_name_min_letters", 3)),
         recipient_cue=_compile(str(recipient.get("name_cue", "(?!)")), "recipient_block.name_cue"),
         locality_line=re.compile(locality),
         protected=_phrase_regex(data.get("protected_phrases") or [], data.get("place_phrases") or [],
@@ -2573,7 +2575,8 @@ def _surname_first(doc: _Doc) -> list[_Cand]:
 def _lower_case_names(doc: _Doc) -> list[_Cand]:
     """A name typed in lower case after a name cue ("the case against kyle dunn", "his brother
     wayne dunn") or a lower-case title ("mr wisniewski"): the first word a listed first name or
-    no ordinary word, the next no ordinary word; two words, or one after a title."""
+    no ordinary word, the next no ordinary word, each of lower_case_name_min_letters letters or
+    more but a listed first name ("fiancé, déjà vu" stays); two words, or one after a title."""
     r, toks, out = doc.rules, doc.tokens, []
     if not doc.lower_words:
         return out
@@ -2592,7 +2595,8 @@ def _lower_case_names(doc: _Doc) -> list[_Cand]:
             continue
         k = i + 1
         if (k < len(toks) and doc.same_line(i, k) and toks[k][2].islower() and toks[k][2] not in r.stop_words
-                and not doc.ordinary(toks[k][2])):
+                and not doc.ordinary(toks[k][2]) and len(toks[k][2]) >= r.lower_name_min_letters
+                and (len(first) >= r.lower_name_min_letters or first in r.first_names)):
             out.append(_Cand(toks[i][0], toks[k][1], "name", True))
     return out
 
