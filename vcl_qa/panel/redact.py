@@ -303,6 +303,12 @@ class RedactionRules:
     female: frozenset[str]
     house_line: re.Pattern
     house_name: re.Pattern  # "“Rosemount”, " right before an address: part of it
+    recipient_stop: re.Pattern  # a line that ends the recipient's address block (recipient_block)
+    recipient_cue: re.Pattern  # "To: " before the recipient's name
+    sign_off_not_names: frozenset[str]  # words of a team or service under a sign-off: no name
+    surname_first: frozenset[str]  # "Nguyen Van An": a surname written before the given names
+    given_stop_words: frozenset[str]  # "An", "Van": stop words that may be given names after one
+    lower_name_min_letters: int  # the fewest letters of a word of a name typed in lower case
     locality_line: re.Pattern
     protected: re.Pattern
     sign_off: re.Pattern
@@ -310,7 +316,9 @@ class RedactionRules:
     wrapped_line: int
     examples: dict[str, dict[str, list[Any]]]
     titles: frozenset[str]  # honorifics and ranks
-    name_cue: re.Pattern  # family words and "called"/"named": the capitalised words after are a name
+    # family words and "called"/"named": the capitalised words after are a name, and a name in
+    # lower case after them too ("against kyle dunn"): one scan for both (_Doc.cue_ends)
+    name_cue: re.Pattern
     people: frozenset[str]  # "another boy, Sami,": a person word and a comma, then a name
     name_not_before: frozenset[str]  # "Officer, Harrowfield Area": a body or place, not a name
     pet_cues: frozenset[str]  # "called", "named": a pet's name when an animal word is nearest
@@ -354,6 +362,8 @@ class RedactionRules:
     month_cues: re.Pattern  # "in May.", "by May 2026": a known name that is a month, here the month
     month_day: re.Pattern  # "12 May", "the 3rd of June": a day number before a month makes it the month
     lower_titles: str  # titles that count in lower case before a known surname ("mrs nowak")
+    lower_title_name: re.Pattern  # "mr " before a name typed in lower case ("mr wisniewski")
+    lower_title_before: re.Pattern  # the same title, read back from the name
     family_after: re.Pattern  # "Mark, your son,": group 1 is the name before the comma
     family_determiners: frozenset[str]  # "your", "his", "the" ...: "the van Smith drove" keeps "van"
     not_after_place: frozenset[str]  # "in Leeds, your sister, ...": a word after these is a place
@@ -431,11 +441,12 @@ def _alternation(words: Iterable[str]) -> str:
 
 
 def _cue_regex(words: Iterable[str]) -> re.Pattern:
-    """Any of the words (any case), a comma or not, then a capitalised word (not taken)."""
+    """Any of the words (any case), a comma or not, then a word of letters A to Z (not taken:
+    a capitalised one for a name, a lower-case one for a name typed in lower case)."""
     if not words:
         return re.compile("(?!)")
     alt = _alternation(words)
-    return re.compile(rf"(?<![\w'’\-])(?i:{alt})(?:[ \t]*,)?[ \t]+(?=[A-Z])")
+    return re.compile(rf"(?<![\w'’\-])(?i:{alt})(?:[ \t]*,)?[ \t]+(?=[A-Za-z])")
 
 
 # A comma and then a capitalised word: a name in apposition when the word before the comma is
@@ -525,6 +536,7 @@ def load_rules() -> RedactionRules:
                          "in structure.yml")
     sign_offs = f"(?:{sign_off_alternatives()})"  # rules/structure.yml
     block = data.get("address_block") or {}
+    recipient = data.get("recipient_block") or {}
     groups = data.get("honorific_groups") or {}
     particles = "|".join(re.escape(w) for w in _low(block.get("place_particles")))
     incident = data.get("incident_dates") or {}
@@ -584,6 +596,13 @@ def load_rules() -> RedactionRules:
         house_line=_compile(_expand(str(block.get("house_line", "(?!)")), fragments, "address_block"),
                             "address_block.house_line", re.MULTILINE),
         house_name=_compile(_expand(str(data.get("house_name", "(?!)")), fragments, "house_name"), "house_name"),
+        recipient_stop=_compile(_expand(str(recipient.get("stop_line", "(?!)")), fragments, "recipient_block"),
+                                "recipient_block.stop_line"),
+        sign_off_not_names=_low(data.get("sign_off_not_names")),
+        surname_first=frozenset(_key(str(w)) for w in data.get("surname_first") or []),
+        given_stop_words=_low(data.get("given_stop_words")),
+        lower_name_min_letters=int(data.get("lower_case_name_min_letters", 3)),
+        recipient_cue=_compile(str(recipient.get("name_cue", "(?!)")), "recipient_block.name_cue"),
         locality_line=re.compile(locality),
         protected=_phrase_regex(data.get("protected_phrases") or [], data.get("place_phrases") or [],
                                 data.get("bare_street_suffixes") or [], data.get("not_protected_after") or []),
@@ -645,6 +664,8 @@ def load_rules() -> RedactionRules:
         month_day=_compile(rf"(?<![\w.,])(?:{(data.get('month_cues') or {}).get('day_before') or '(?!)'})[ \t]+$",
                            "month_cues.day_before"),
         lower_titles=_alternation(_low(data.get("lower_case_titles"))) or "(?!)",
+        lower_title_name=re.compile(rf"(?<![\w'’\-])(?:{_alternation(_low(data.get('lower_case_titles'))) or '(?!)'})\.?[ \t]+"),
+        lower_title_before=re.compile(rf"(?<![\w'’\-])(?:{_alternation(_low(data.get('lower_case_titles'))) or '(?!)'})\.?[ \t]+$"),
         family_after=_family_after_regex(family.get("family_words") or [], family.get("family_determiners") or []),
         family_determiners=_low(family.get("family_determiners")),
         not_after_place=_low(family.get("not_after_place_words")),
@@ -740,6 +761,7 @@ class _Doc:
         self._sentence_marks: tuple[list[int], list[int]] | None = None
         self._newlines: list[int] | None = None
         self._welsh: dict[int, bool] = {}  # line number -> the line is Welsh
+        self._cues: list[re.Match] | None = None
 
     def sentence_from(self, pos: int) -> int:
         """Where the sentence holding `pos` starts: after the last '.', '!', '?', ';' or blank line
@@ -803,6 +825,12 @@ class _Doc:
             self._sentence_marks = ([m.start() for m in re.finditer(r"[.!?;]", self.text)],
                                     [m.start() for m in re.finditer(r"(?=\n\n)", self.text)])
         return self._sentence_marks
+
+    def cues(self) -> list[re.Match]:
+        """The name cues (rules.name_cue) in the text, found once for names in either case."""
+        if self._cues is None:
+            self._cues = list(self.rules.name_cue.finditer(self.text))
+        return self._cues
 
     def is_common(self, word: str) -> bool:
         """A name that is also an ordinary word (listed, or seen in lower case in this letter)."""
@@ -1147,9 +1175,10 @@ def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str],
     dates = _incident_dates(doc)
     found += dates + _same_date_in_welsh(doc, dates) + _venue_again(doc, found)
     addresses, header_names = _address_block(doc)
+    addresses += _recipient_block(doc, found)
     found += _recipient_organisation(doc)
     names = (_titled(doc) + _pairs(doc) + _surname_pairs(doc) + _alone(doc) + _greeting(doc) + _sign_off(doc)
-             + header_names + _cued_names(doc) + _heading_names(doc))
+             + header_names + _cued_names(doc) + _heading_names(doc) + _surname_first(doc) + _lower_case_names(doc))
     parts = _known_parts(doc, names, context, extra)
     found += addresses + names + _known_again(doc, parts) + _known_variants(doc, names, context, extra, parts)
     found += _broken_at_line_end(doc, parts[0])
@@ -1162,7 +1191,8 @@ _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}  # "jan
 
 
 def _parse_date(text: str) -> dt.date | None:
-    """A date as {{date}} reads it ("14/03/2009", "14.03.09", "14th of March 2009", "March 14, 2009"),
+    """A date as {{date}} reads it ("14/03/2009", "14.03.09", "14th of March 2009", "March 14, 2009",
+    "2009-03-14"),
     day first as in the UK; None when it is no real day. A year of two figures is this century's
     unless that would be after this year."""
     nums = [int(n) for n in re.findall(r"\d+", text)]
@@ -1172,6 +1202,8 @@ def _parse_date(text: str) -> dt.date | None:
         if month is None or len(nums) != 2:
             return None
         day, year = nums
+    elif len(nums) == 3 and nums[0] >= 1000:  # "1961-07-14", year first (ISO 8601)
+        year, month, day = nums
     elif len(nums) == 3:
         day, month, year = nums
     else:
@@ -1281,7 +1313,7 @@ def _cued_names(doc: _Doc) -> list[_Cand]:
     Lee Barker") or after a word for a person and a comma ("another boy, Sami,"): a name with
     no title, even one that is also an ordinary word."""
     out, toks, r = [], doc.tokens, doc.rules
-    starts = [m.end() for m in r.name_cue.finditer(doc.text) if not _pet_cue(doc, m)]
+    starts = [m.end() for m in doc.cues() if "A" <= doc.text[m.end()] <= "Z" and not _pet_cue(doc, m)]
     for m in APPOSITION.finditer(doc.text):  # "another boy, Sami,"
         k = bisect.bisect_left(doc.starts, m.start()) - 1
         if (k >= 0 and toks[k][2] in r.people  # lower case only: not a role line's "Prosecutor,"
@@ -2522,6 +2554,59 @@ def _surname_pairs(doc: _Doc) -> list[_Cand]:
     return out
 
 
+def _surname_first(doc: _Doc) -> list[_Cand]:
+    """A surname written first (surname_first) and one or two capitalised words after it on its
+    line: "Nguyen Van An", "Tran Thi Mai" (rules/redaction.yml surname_first, given_stop_words)."""
+    r, toks, out = doc.rules, doc.tokens, []
+    for i in range(len(toks) - 1):
+        w = toks[i][2]
+        if not w[0].isupper() or _key(w) not in r.surname_first:
+            continue
+        k = i + 1
+        while (k < len(toks) and k - i <= 2 and doc.same_line(k - 1, k) and toks[k][2][0].isupper()
+               and toks[k][2].lower() not in r.months_days
+               and (doc.namelike(k) or toks[k][2].lower() in r.given_stop_words)):
+            k += 1
+        if k > i + 1:
+            out.append(_Cand(toks[i][0], toks[k - 1][1], "name", True))
+    return out
+
+
+def _lower_case_names(doc: _Doc) -> list[_Cand]:
+    """A name typed in lower case after a name cue ("the case against kyle dunn", "his brother
+    wayne dunn") or a lower-case title ("mr wisniewski"): the first word a listed first name or
+    no ordinary word, the next no ordinary word, each of lower_case_name_min_letters letters or
+    more but a listed first name ("fiancé, déjà vu" stays); two words, or one after a title."""
+    r, toks, out = doc.rules, doc.tokens, []
+    if not doc.lower_words:
+        return out
+    starts = [(m.end(), False) for m in doc.cues() if "a" <= doc.text[m.end()] <= "z"]
+    starts += [(m.end(), True) for m in r.lower_title_name.finditer(doc.text)]
+    for start, titled in starts:
+        i = bisect.bisect_left(doc.starts, start)
+        if i >= len(toks) or toks[i][0] != start:
+            continue
+        first = toks[i][2]
+        if (not first.islower() or first in r.stop_words or first in r.titles
+                or (first not in r.first_names and doc.ordinary(first))):
+            continue
+        if titled:
+            out.append(_Cand(_title_start(doc, start), toks[i][1], "name", True))
+            continue
+        k = i + 1
+        if (k < len(toks) and doc.same_line(i, k) and toks[k][2].islower() and toks[k][2] not in r.stop_words
+                and not doc.ordinary(toks[k][2]) and len(toks[k][2]) >= r.lower_name_min_letters
+                and (len(first) >= r.lower_name_min_letters or first in r.first_names)):
+            out.append(_Cand(toks[i][0], toks[k][1], "name", True))
+    return out
+
+
+def _title_start(doc: _Doc, start: int) -> int:
+    """Where the lower-case title before `start` begins ("mr " of "mr wisniewski")."""
+    m = doc.rules.lower_title_before.search(doc.text, max(0, start - 8), start)
+    return m.start() if m else start
+
+
 _LIST_BACK = re.compile(r"(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+)$")
 
 
@@ -2588,15 +2673,34 @@ def _sign_off(doc: _Doc) -> list[_Cand]:
     the line starts with a name and every word is capitalised."""
     out = []
     for m in doc.rules.sign_off.finditer(doc.text):
-        cand = _name_line(doc, *m.span(1), max_words=4)
+        start, end = m.span(1)
+        bracket = doc.text.find("(", start, end)  # "Smith, John (VLO)": the role in brackets stays
+        end = bracket if bracket > start else end
+        cand = _name_line(doc, start, end, max_words=4)
         if cand is None:
-            idx = _span_of_words(doc, *m.span(1))
-            if (1 < len(idx) <= 4 and doc.namelike(idx[0]) and _clear(doc, *m.span(1))
+            idx = _span_of_words(doc, start, end)
+            if (1 < len(idx) <= 4 and doc.namelike(idx[0]) and _clear(doc, start, end)
                     and all(doc.tokens[i][2][0].isupper() for i in idx)
-                    and not re.search(r"[\d@:/\[\]<>{}]", doc.text[slice(*m.span(1))])):
+                    and not re.search(r"[\d@:/\[\]<>{}]", doc.text[start:end])):
                 cand = _Cand(doc.tokens[idx[0]][0], doc.tokens[idx[-1]][1], "name", True)
-        out += [cand] if cand else []
+        out += [cand] if cand else _lower_signature(doc, start, end)
     return out
+
+
+def _lower_signature(doc: _Doc, start: int, end: int) -> list[_Cand]:
+    """A signature name typed in lower case ("john smith" under "Yours sincerely"): two or three
+    words of letters alone on the line, none a word of a team or service (sign_off_not_names),
+    the first a listed first name or no ordinary word."""
+    line = doc.text[start:end]
+    words = line.split()
+    if not 2 <= len(words) <= 3 or not all(re.fullmatch(r"[a-z][a-z'’\-]+", w) for w in words):
+        return []
+    if any(w in doc.rules.sign_off_not_names or w in doc.rules.titles for w in words) or not _clear(doc, start, end):
+        return []
+    if words[0] not in doc.rules.first_names and doc.ordinary(words[0]):
+        return []  # "please reply soon": words, not a name
+    lead = len(line) - len(line.lstrip())
+    return [_Cand(start + lead, start + lead + len(line.strip()), "name", True)]
 
 
 # A role line: a role of one to five words ("Site Manager", "Head of Income"), a comma, the rest.
@@ -2711,6 +2815,56 @@ def _address_block(doc: _Doc) -> tuple[list[_Cand], list[_Cand]]:
         addresses.append(_Cand(start + len(text) - len(text.lstrip()),
                                end - (len(text) - len(text.rstrip())), "address"))
     return addresses, names
+
+
+def _recipient_block(doc: _Doc, found: list[_Cand]) -> list[_Cand]:
+    """Every line under the recipient's name above the greeting, to a blank line or a line of
+    recipient_block.stop_line, hidden whole as one address (rules/redaction.yml recipient_block)."""
+    dear = re.search(r"(?m)^[ \t]*Dear\b", doc.text)
+    if not dear:
+        return []
+    lines = _lines(doc.text, 0, dear.start())
+    victims = [(c.start, c.end) for c in found if c.kind == "victim" and c.end <= dear.start()]
+    out, k = [], 0
+    while k < len(lines):
+        if not _recipient_line(doc, lines, k, victims):
+            k += 1
+            continue
+        j = k + 1
+        while j < len(lines) and _recipient_address_line(doc, *lines[j]):
+            j += 1
+        if j > k + 1:
+            start, end = lines[k + 1][0], lines[j - 1][1]
+            text = doc.text[start:end]
+            out.append(_Cand(start + len(text) - len(text.lstrip()), end - (len(text) - len(text.rstrip())), "address"))
+        k = j
+    return out
+
+
+def _recipient_line(doc: _Doc, lines: list[tuple[int, int]], k: int, victims: list[tuple[int, int]]) -> bool:
+    """Line k names the recipient: the victim's name, a titled name, "To:" and a name, or an
+    untitled name with a figure on the next line. No figure, "@" or ":" past a cue."""
+    s, e = lines[k]
+    line = doc.text[s:e]
+    cue = doc.rules.recipient_cue.match(line)
+    body_start = s + (cue.end() if cue else 0)
+    body = doc.text[body_start:e]
+    words = WORD.findall(body)
+    if not words or len(words) > 7 or re.search(r"[\d@:/]", body) or not _clear(doc, body_start, e):
+        return False
+    if cue or words[0].lower().rstrip(".") in doc.rules.titles:
+        return True
+    if any(vs <= body_start + len(body) - len(body.lstrip()) and ve >= s + len(line.rstrip()) for vs, ve in victims):
+        return True
+    nxt = doc.text[slice(*lines[k + 1])] if k + 1 < len(lines) else ""
+    return bool(re.search(r"\d", nxt)) and _name_line(doc, body_start, e, 4) is not None
+
+
+def _recipient_address_line(doc: _Doc, s: int, e: int) -> bool:
+    line = doc.text[s:e]
+    if not line.strip() or doc.rules.recipient_stop.fullmatch(line) or not _clear(doc, s, e):
+        return False
+    return not any(w.lower() in doc.rules.role_words for w in WORD.findall(line))
 
 
 def _starts_block(doc: _Doc, lines: list[tuple[int, int]], k: int) -> bool:
