@@ -96,7 +96,10 @@ def test_a_changed_file_becomes_a_new_version_of_the_same_letter(tmp_path, folde
     assert unchanged.returncode == 0
     assert "Stored 0, new versions 0, marked sent 0, already there 1, failed 0" in said(unchanged)
     assert len(letters(db)) == 1 and letters(db)[0]["latest_version"] == 4
-    # Another team's import of the same file is that team's own letter.
+    # Another team's import of the same file is that team's own letter (a team the service
+    # knows: its first user added; an unknown --team is refused, nothing stored)
+    assert cli(db, "import", str(folder), "--team", "t3").returncode == 2 and len(letters(db)) == 1
+    assert cli(db, "users", "add", "Tess Three", "--role", "staff", "--team", "t3").returncode == 0
     assert "Stored 1," in said(cli(db, "import", str(folder), "--team", "t3"))
 
 
