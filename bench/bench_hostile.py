@@ -215,6 +215,12 @@ def built_redaction_shapes(size: int) -> list[tuple[str, str, object]]:
         ("organisations on role lines", "".join(f"Mrs Ann Cole\nSite Manager, {letters(i)} Services, Leeds\n"
                                                 for i in range(size // 50)) + "Dear Ms Cole\n", LetterContext()),
         ("every day and month, in Welsh too", welsh * (size // len(welsh) + 1), LetterContext()),
+        # the recipient's address block read from each of thousands of the victim's name lines
+        # (a review: 65 s and 14 s; each name line looked through every other)
+        ("'Bo Ng\\nHead\\n' (the victim's)", "Bo Ng\nHead\n" * (size // 11) + "Dear Mr Ng\n",
+         LetterContext(victim_name="Mr Bo Ng")),
+        ("'Jane Okafor\\nSite Manager\\n'", "Jane Okafor\nSite Manager\n" * (size // 25) + "Dear Ms Okafor\n",
+         LetterContext(victim_name="Ms Jane Okafor")),
     ]
 
 

@@ -387,6 +387,8 @@ class RedactionRules:
     apostrophe_letters: frozenset[str]
     # The pattern urn_shape (a CPS case reference's shape): one not this case's is [OTHER CASE REF].
     urn_shape: re.Pattern | None = None
+    recipient_most_lines: int = 7  # an address's most lines under the recipient's name
+    lower_not_names: frozenset[str] = frozenset()  # words after a cue never a lower-case name ("abh", "instead")
 
 
 class _Cand(NamedTuple):
@@ -602,7 +604,9 @@ def load_rules() -> RedactionRules:
         surname_first=frozenset(_key(str(w)) for w in data.get("surname_first") or []),
         given_stop_words=_low(data.get("given_stop_words")),
         lower_name_min_letters=int(data.get("lower_case_name_min_letters", 3)),
+        lower_not_names=_low(data.get("lower_case_not_names")),
         recipient_cue=_compile(str(recipient.get("name_cue", "(?!)")), "recipient_block.name_cue"),
+        recipient_most_lines=int(recipient.get("most_lines", 7)),
         locality_line=re.compile(locality),
         protected=_phrase_regex(data.get("protected_phrases") or [], data.get("place_phrases") or [],
                                 data.get("bare_street_suffixes") or [], data.get("not_protected_after") or []),
@@ -2572,6 +2576,15 @@ def _surname_first(doc: _Doc) -> list[_Cand]:
     return out
 
 
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+_STOP_WORDS = _stop_words()
+
+
 def _lower_case_names(doc: _Doc) -> list[_Cand]:
     """A name typed in lower case after a name cue ("the case against kyle dunn", "his brother
     wayne dunn") or a lower-case title ("mr wisniewski"): the first word a listed first name or
@@ -2587,14 +2600,19 @@ def _lower_case_names(doc: _Doc) -> list[_Cand]:
         if i >= len(toks) or toks[i][0] != start:
             continue
         first = toks[i][2]
-        if (not first.islower() or first in r.stop_words or first in r.titles
+        # (a word English uses to build sentences is never one: "The defendant will therefore
+        # not face trial" read "The defendant [NAME] not face trial", "via whatsapp" a name; a
+        # review)
+        if (not first.islower() or first in r.stop_words or first in r.titles or first in _STOP_WORDS
                 or (first not in r.first_names and doc.ordinary(first))):
             continue
         if titled:
-            out.append(_Cand(_title_start(doc, start), toks[i][1], "name", True))
+            if len(first) >= r.lower_name_min_letters:  # ("dont miss ur chance": no name)
+                out.append(_Cand(_title_start(doc, start), toks[i][1], "name", True))
             continue
         k = i + 1
         if (k < len(toks) and doc.same_line(i, k) and toks[k][2].islower() and toks[k][2] not in r.stop_words
+                and toks[k][2] not in _STOP_WORDS and toks[k][2] not in r.lower_not_names
                 and not doc.ordinary(toks[k][2]) and len(toks[k][2]) >= r.lower_name_min_letters
                 and (len(first) >= r.lower_name_min_letters or first in r.first_names)):
             out.append(_Cand(toks[i][0], toks[k][1], "name", True))
@@ -2820,18 +2838,22 @@ def _address_block(doc: _Doc) -> tuple[list[_Cand], list[_Cand]]:
 def _recipient_block(doc: _Doc, found: list[_Cand]) -> list[_Cand]:
     """Every line under the recipient's name above the greeting, to a blank line or a line of
     recipient_block.stop_line, hidden whole as one address (rules/redaction.yml recipient_block)."""
-    dear = re.search(r"(?m)^[ \t]*Dear\b", doc.text)
+    # (the first greeting in either language: in a letter in Welsh first, "Annwyl", the Welsh
+    # sign-off's role and service were read as an address above the English "Dear"; a review)
+    dear = re.search(r"(?m)^[ \t]*(?:Dear|Annwyl)\b", doc.text)
     if not dear:
         return []
     lines = _lines(doc.text, 0, dear.start())
-    victims = [(c.start, c.end) for c in found if c.kind == "victim" and c.end <= dear.start()]
+    victims = sorted((c.start, c.end) for c in found if c.kind == "victim" and c.end <= dear.start())
     out, k = [], 0
     while k < len(lines):
         if not _recipient_line(doc, lines, k, victims):
             k += 1
             continue
         j = k + 1
-        while j < len(lines) and _recipient_address_line(doc, *lines[j]):
+        # (an address has at most recipient_block.most_lines lines: with no blank line under it,
+        # the reference, date and heading lines after it were hidden too; a review)
+        while j < len(lines) and j - k <= doc.rules.recipient_most_lines and _recipient_address_line(doc, *lines[j]):
             j += 1
         if j > k + 1:
             start, end = lines[k + 1][0], lines[j - 1][1]
@@ -2854,7 +2876,11 @@ def _recipient_line(doc: _Doc, lines: list[tuple[int, int]], k: int, victims: li
         return False
     if cue or words[0].lower().rstrip(".") in doc.rules.titles:
         return True
-    if any(vs <= body_start + len(body) - len(body.lstrip()) and ve >= s + len(line.rstrip()) for vs, ve in victims):
+    # (the victim's name the whole line: the one victim span starting at or before the line's
+    # words, found by bisection; a scan of them all made 200 KB of name lines take a minute)
+    first = body_start + len(body) - len(body.lstrip())
+    at = bisect.bisect_right(victims, (first, float("inf"))) - 1
+    if at >= 0 and victims[at][1] >= s + len(line.rstrip()):
         return True
     nxt = doc.text[slice(*lines[k + 1])] if k + 1 < len(lines) else ""
     return bool(re.search(r"\d", nxt)) and _name_line(doc, body_start, e, 4) is not None
@@ -2862,7 +2888,7 @@ def _recipient_line(doc: _Doc, lines: list[tuple[int, int]], k: int, victims: li
 
 def _recipient_address_line(doc: _Doc, s: int, e: int) -> bool:
     line = doc.text[s:e]
-    if not line.strip() or doc.rules.recipient_stop.fullmatch(line) or not _clear(doc, s, e):
+    if not line.strip() or doc.rules.recipient_stop.match(line) or not _clear(doc, s, e):
         return False
     return not any(w.lower() in doc.rules.role_words for w in WORD.findall(line))
 
