@@ -391,7 +391,6 @@ def _deleted_words(c: dict, added: int, removed: int, deleted: int) -> str:
     """`sample_words` for a sample some of whose letters were deleted from the service since
     (before the panel rated it): the draw cannot be repeated to give the same letters, and the
     figures are for fewer letters than were chosen."""
-    were = "was" if deleted == 1 else "were"
     how = (f"{CHOSEN_BY_RULES.removesuffix(' The draw can be repeated and gives the same letters.')}"
            if c.get("drawn") else "The letters in this sample were chosen by hand by a manager.")
     by_hand = " and ".join(part for part in (
@@ -399,7 +398,7 @@ def _deleted_words(c: dict, added: int, removed: int, deleted: int) -> str:
         f"{_times(removed, 'letter')} taken out" if removed else "") if part)
     gone = c.get("deleted_by_hand", 0)
     also = f" (and {_times(gone, 'letter')} added by hand)" if gone else ""
-    said = [how, f"Since then, {_times(deleted, 'letter')} of the sample{also} {were if not gone else 'were'} deleted "
+    said = [how, f"Since then, {_times(deleted, 'letter')} of the sample{also} {'was' if deleted + gone == 1 else 'were'} deleted "
                  f"from the service before the panel rated {'it' if deleted + gone == 1 else 'them'} (the deletion "
                  "is in the audit log), so the draw would no longer give the same letters."]
     if by_hand:
