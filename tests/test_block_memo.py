@@ -82,16 +82,42 @@ def _jargon_terms(text: str) -> list[str]:
     return [state.document.text[f.start:f.end] for f in substitution.check(JARGON, state)]
 
 
-def test_a_term_explained_in_the_next_paragraph_is_explained_and_the_memo_does_not_keep_it():
+def test_a_term_explained_in_the_next_paragraph_is_explained_and_the_memo_keeps_what_the_look_found():
     """'discontinue' at the end of a paragraph, explained by the next one ("This means ...").
     The same paragraph before one that explains nothing must be flagged: the first answer read
-    the next paragraph, so it is not kept for the block alone."""
+    the next paragraph, so it is kept with what that look found, and taken again only where
+    the look finds the same."""
     first = "Dear Ms Okafor\n\nWe have decided to discontinue the case against Mr Hale."
     explained = first + "\n\nThis means the case has stopped and there will be no trial.\n\nYours sincerely"
     unexplained = first + "\n\nPlease call me on 0113 496 0000.\n\nYours sincerely"
+    also_explained = first + "\n\nIn other words, the case has stopped.\n\nYours sincerely"
     for _ in range(2):  # and again, with whatever the memo now holds
         assert _jargon_terms(explained) == []
         assert _jargon_terms(unexplained) == ["discontinue"]
+        assert _jargon_terms(also_explained) == []
+        assert _jargon_terms(unexplained) == ["discontinue"]
+
+
+def test_a_block_whose_answer_looked_outside_it_is_not_read_again_where_the_look_finds_the_same(monkeypatch):
+    """A paragraph ending in a term that may be explained next is read once: scored again, or
+    before another paragraph that explains nothing either, its words are not gone through again."""
+    first = "Dear Ms Okafor\n\nWe have decided to discontinue the case against Mr Hale."
+    letters = [first + f"\n\n{tail}\n\nYours sincerely"
+               for tail in ("Please call me on 0113 496 0000.", "I am sorry for the worry this has caused.")]
+    BLOCK_FINDS.clear()
+    for text in letters:
+        assert _jargon_terms(text) == ["discontinue"]
+    read: list[str] = []
+    scan = substitution._scan
+
+    def counted(rule, state, index, lo, hi, explained, b0, b1):
+        read.append(state.document.text[b0:b1])
+        return scan(rule, state, index, lo, hi, explained, b0, b1)
+
+    monkeypatch.setattr(substitution, "_scan", counted)
+    for text in letters:
+        assert _jargon_terms(text) == ["discontinue"]
+    assert "We have decided to discontinue the case against Mr Hale." not in read
 
 
 def test_a_term_explained_earlier_in_the_letter_is_plain_later_whatever_the_memo_holds():

@@ -81,3 +81,22 @@ def test_every_dimension_made_quickly_is_the_one_pydantic_makes(path, monkeypatc
         assert dim.model_dump_json() == slow.model_dump_json()
         assert DimensionResult.model_validate(dim.model_dump()) == dim
         assert dim.not_assessed is not values["not_assessed"]
+
+
+def test_a_letter_made_quickly_is_the_one_pydantic_makes():
+    """`Letter.of_text` (the stretches of a letter read again to check a one-click replacement)
+    makes the instance `Letter.model_construct` makes: the same values, fields counted as set,
+    extras and private attributes; and one's Word warning can be set without touching another's."""
+    from vcl_qa import Letter, LetterContext
+
+    ctx = LetterContext(victim_name="Ms Jane Okafor", decision="discontinued")
+    quick, slow = Letter.of_text("Dear Ms Okafor", ctx), Letter.model_construct(text="Dear Ms Okafor", context=ctx, source=None)
+    assert quick == slow
+    assert quick.__dict__ == slow.__dict__ and list(quick.__dict__) == list(slow.__dict__)
+    assert quick.model_fields_set == slow.model_fields_set
+    assert quick.__pydantic_extra__ == slow.__pydantic_extra__
+    assert quick.__pydantic_private__ == slow.__pydantic_private__ == {"_word_warning": None}
+    other = Letter.of_text("Dear Ms Okafor", ctx)
+    quick._word_warning = "tracked changes"
+    assert other.word_warning is None and quick.word_warning == "tracked changes"
+    assert quick.model_dump() == slow.model_dump()

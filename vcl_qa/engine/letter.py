@@ -273,6 +273,20 @@ class Letter(BaseModel):
         return cls(text=body, context=ctx, source=source)
 
     @classmethod
+    def of_text(cls, text: str, context: "LetterContext") -> "Letter":
+        """`Letter.model_construct(text=text, context=context, source=None)`, without pydantic
+        going through the fields for their defaults each time: the engine makes one for each
+        stretch of a letter it reads again to check a one-click replacement, several a letter.
+        The same instance (tests/test_result_shape.py compares the two)."""
+        made = cls.__new__(cls)
+        _set = object.__setattr__
+        _set(made, "__dict__", {"text": text, "context": context, "source": None})
+        _set(made, "__pydantic_fields_set__", {"text", "context", "source"})
+        _set(made, "__pydantic_extra__", None)
+        _set(made, "__pydantic_private__", {"_word_warning": None})
+        return made
+
+    @classmethod
     def from_file(cls, path: str | Path, **overrides: Any) -> "Letter":
         path = Path(path)
         src = str(path)

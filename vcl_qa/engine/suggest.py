@@ -660,7 +660,7 @@ class Checker:
             # The letter's own figures and lateness: the kinds that depend on them are judged
             # over the whole letter, not over this window.
             st = self._states[text] = State(
-                Letter.model_construct(text=text, context=self.state.letter.context, source=None),
+                Letter.of_text(text, self.state.letter.context),
                 analyse(text), self.state.ruleset, self.state.today,
                 metrics=dict(self.state.metrics), late=self.state.late)
             if hasattr(self.state, "language"):  # the letter's language, not the window's guess
@@ -861,7 +861,7 @@ class Checker:
         concept's answer kept per window text and segments."""
         def state() -> State:
             doc = Document(text, None, [], [], 0, 0, None, None, [0], segments, [])  # type: ignore[arg-type]
-            st = State(Letter.model_construct(text=text, context=self.state.letter.context, source=None),
+            st = State(Letter.of_text(text, self.state.letter.context),
                        doc, self.state.ruleset, self.state.today)
             if hasattr(self.state, "language"):  # the letter's language, not the window's guess
                 st.language = self.state.language
@@ -896,7 +896,7 @@ class Checker:
         # Content found by meaning spans up to a sentence either side.
         old_text, new_text, s, e, new_e, lo, hi = self._texts(edit, 1)
         if self.concepts_kept(lo, hi, old_text, new_text, s, e, new_e, edit):
-            if any(a <= edit.end and edit.start <= b for a, b in self._opinion_spans()) or self._may_add_doubt(edit):
+            if self._in_opinion_span(edit) or self._may_add_doubt(edit):
                 # The classifier reads every word of the sentences it judged, not only the
                 # words the concept's patterns are written with: "determined" -> "decided" in
                 # a reason sentence can leave the reason doubted.
@@ -918,6 +918,59 @@ class Checker:
             return False
         added = _concepts_touched(_vocabulary_index(self.state.ruleset, self.concepts), _word_list(edit.text))
         return any(c.name in added for c in veto)
+
+    def _in_opinion_span(self, edit: Edit) -> bool:
+        """Does the edit touch a sentence the second opinion turned on (`_opinion_spans`)?
+        Those sentences are the ones a vetoing concept's patterns find it in, and the sentence
+        either side of each: where its patterns find it in no window of one or two sentences
+        around the edit (most edits), the edit touches none of them, and they are not worked
+        out for the whole letter (a letter's every sentence looked at for each such concept,
+        on a letter whose one button was a greeting's name)."""
+        if self._opinions is None and getattr(self.state, "language", "en") == "en":
+            from vcl_qa.engine.concepts import _answers, _found_in, _segment_bits
+
+            segs = self.doc.segments
+            near = self._touching(edit)
+            quiet = True
+            for c in self.opinion_concepts:
+                hit = self.state.concept(c.name)
+                if c.second_opinion == "rescue":
+                    if hit is not None and hit.start <= edit.end and edit.start <= hit.end:
+                        return True
+                    continue
+                if c.second_opinion != "veto" or (hit is None and c.name not in self.state.doubted):
+                    continue
+                if not near:
+                    continue  # (between segments: in no sentence, so in none of the spans)
+                cache = self.state.window_cache
+                seg_bits = _segment_bits(c, segs, cache)
+                index = c.word_place()[0]
+                lo, hi = near[0], near[-1]
+                ones = _answers(index, segs, 1, cache)
+                if any(_found_in(c, ones, segs, cache, seg_bits, i, 1) for i in range(max(0, lo - 1), min(len(segs), hi + 2))):
+                    quiet = False
+                    break
+                if c.window > 1:
+                    twos = _answers(index, segs, 2, cache)
+                    if any(_found_in(c, twos, segs, cache, seg_bits, i, 2)
+                           for i in range(max(0, lo - 2), min(len(segs) - 1, hi + 2))):
+                        quiet = False
+                        break
+            if quiet:
+                return False
+        return any(a <= edit.end and edit.start <= b for a, b in self._opinion_spans())
+
+    def _touching(self, edit: Edit) -> list[int]:
+        """The indexes of the segments whose span touches the edit's, ends included (as
+        `_opinion_spans` are compared with an edit)."""
+        segs = self.doc.segments
+        if self._seg_starts is None:
+            self._seg_starts = [x.start for x in segs]
+        last = bisect_right(self._seg_starts, edit.end)  # (those that start at or before its end)
+        first = last
+        while first > 0 and segs[first - 1].end >= edit.start:
+            first -= 1  # (segments end in the order they start: none holds another)
+        return [j for j in range(first, last) if segs[j].start <= edit.end and edit.start <= segs[j].end]
 
     def _opinion_spans(self) -> list[tuple[int, int]]:
         """The sentences the classifier's second opinion turned on for this letter (worked out
@@ -961,7 +1014,7 @@ class Checker:
         # edited one changed, rather than the edited letter analysed afresh)
         spliced = self._spliced_letter(edit)
         document = spliced or analyse(text)
-        st = State(Letter.model_construct(text=text, context=self.state.letter.context, source=None),
+        st = State(Letter.of_text(text, self.state.letter.context),
                    document, self.state.ruleset, self.state.today)
         st.language = self.state.language  # (English: only then has the opinion a say)
         s, e, new_e = edit.start, edit.end, edit.start + len(edit.text)
@@ -979,7 +1032,7 @@ class Checker:
         if self.rescored + len(text) > wording().most_rescored_chars:
             raise OverBudget()
         self.rescored += len(text)
-        st = State(Letter.model_construct(text=text, context=self.state.letter.context, source=None),
+        st = State(Letter.of_text(text, self.state.letter.context),
                    document or analyse(text), self.state.ruleset, self.state.today)
         compute_metrics(st)
         new: list[tuple[str, int | None, int | None]] = []

@@ -138,7 +138,10 @@ def check(rule, state: State) -> Iterator[Finding]:
 def _by_block(rule, state: State, index, lo: int, hi: int) -> list[tuple[int, int, dict]]:
     """`_scan` a block at a time (kinds/base.py by_block), carrying the terms explained so far
     from block to block. A block whose answer read words outside it (an explanation looked
-    for in the next paragraph) is read again each time."""
+    for in the next paragraph, a name for it in the one before) is kept with what each of those
+    looks found: the block's answer is taken again only where each look finds the same in this
+    letter, else the block is read again. (Read again every time, a paragraph whose last
+    sentence has such a term cost a twentieth of a letter made of paragraphs met before.)"""
     serial = rule_serial(rule)
     explained: frozenset[str] = frozenset()
     out: list[tuple[int, int, dict]] = []
@@ -148,27 +151,33 @@ def _by_block(rule, state: State, index, lo: int, hi: int) -> list[tuple[int, in
             continue
         k = (serial, key, a - b0, b - b0, explained) if key is not None else None
         kept = BLOCK_FINDS.get(k) if k else None
+        if kept is not None and kept[2] and not all(
+                _applies(entry, state, s + b0, e + b0)[0] == verdict for s, e, entry, verdict in kept[2]):
+            kept = None  # a look outside the block finds otherwise in this letter
         if kept is None:
             found, after, outside = _scan(rule, state, index, a, b, explained, b0, b1)
-            kept = (tuple((s - b0, e - b0, x) for s, e, x in found), after)
-            if k and not outside:
+            kept = (tuple((s - b0, e - b0, x) for s, e, x in found), after,
+                    tuple((s - b0, e - b0, x, v) for s, e, x, v in outside))
+            if k:
                 BLOCK_FINDS.put(k, kept, b1 - b0)
-        found, explained = kept
+        found, explained, _ = kept
         if found:
             out.extend((s + b0, e + b0, x) for s, e, x in found)
     return out
 
 
 def _scan(rule, state: State, index, lo: int, hi: int, explained: frozenset[str],
-          b0: int, b1: int) -> tuple[list[tuple[int, int, dict]], frozenset[str], bool]:
+          b0: int, b1: int) -> tuple[list[tuple[int, int, dict]], frozenset[str], list[tuple]]:
     """The terms found in [lo, hi) (start, end, entry), the terms explained by its end, and
-    whether the answer read words outside [b0, b1)."""
+    each look that read words outside [b0, b1): (start, end, entry, what `_applies` said). The
+    answer depends on nothing else outside the block: given the same words in it, the same
+    terms explained before it and the same answers from those looks, it is the same."""
     doc = state.document
     first, last = doc.tok_span(lo, hi)
     words = [t for t in doc.toks[first:last] if not t.space and not t.punct]
     now = set(explained)
     found: list[tuple[int, int, dict]] = []
-    outside = False
+    outside: list[tuple[int, int, dict, bool | str]] = []
     # The terms each word may begin, read for all the words at once (most begin none).
     starting = index.starting
     lows = [t.lower for t in words]
@@ -191,7 +200,8 @@ def _scan(rule, state: State, index, lo: int, hi: int, explained: frozenset[str]
                     verdict = "explained"
                 else:
                     verdict, looked = _applies(entry, state, start, end, asked)
-                    outside = outside or looked[0] < b0 or looked[1] > b1
+                    if looked[0] < b0 or looked[1] > b1:
+                        outside.append((start, end, entry, verdict))
                 if verdict == "explained":
                     now.add(entry["term"])
                 elif verdict:
