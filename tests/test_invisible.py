@@ -279,3 +279,31 @@ def test_every_compatibility_form_is_read_alone_in_a_letter_with_a_pound_sign():
         assert places is not None
     # and a text with none of them is left as it is
     assert invisible.plain("It cost \u00a35 \u2018here\u2019 \U0001f600") == ("It cost \u00a35 \u2018here\u2019 \U0001f600", None)
+
+
+def test_a_letter_of_settled_characters_is_given_back_as_it_is_with_one_look():
+    """`plain`'s quick answer for a letter whose characters beyond ASCII are all of
+    `invisible.SETTLED` (a pound sign, accented letters typed whole, curly quotes and dashes) is
+    the full look's: every such character beside every other and beside every ASCII character
+    is composed already and stays itself, and texts made of them at random are given back as
+    they are by the full look too."""
+    import random
+    import unicodedata
+
+    from vcl_qa.engine import invisible
+
+    settled = invisible.SETTLED
+    assert {"£", "€", "é", "ô", "ŵ", "ŷ", "’", "“", "”", "–", "—"} <= set(settled)
+    # none of the characters the full look changes or takes out
+    for c in "\u00a0\u00ad\u00b2\u00bd\ufb01\u017f\u0130\u0131\u0301\u2028\u0430\u03bf\uff2f\u2026":
+        assert c not in settled, repr(c)
+    ascii_plain = "\t\n\r" + "".join(chr(i) for i in range(0x20, 0x7f))
+    for a in settled:
+        for b in settled + ascii_plain:
+            assert unicodedata.is_normalized("NFC", a + b) and unicodedata.is_normalized("NFC", b + a), (a, b)
+    rng = random.Random(7)
+    alphabet = settled + ascii_plain * 3
+    for _ in range(2_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60)))
+        assert invisible.plain(text) == (text, None)
+        assert invisible._plain(text) == (text, None) and not invisible._LINE_BREAK.search(text)

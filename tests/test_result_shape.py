@@ -100,3 +100,23 @@ def test_a_letter_made_quickly_is_the_one_pydantic_makes():
     quick._word_warning = "tracked changes"
     assert other.word_warning is None and quick.word_warning == "tracked changes"
     assert quick.model_dump() == slow.model_dump()
+
+
+def test_a_field_put_quickly_is_set_as_pydantic_sets_it():
+    """`result.put` (a finding's penalty, its `marked_elsewhere`) leaves a finding as setting
+    the attribute does: the same values and fields counted as set, and the same JSON."""
+    from vcl_qa.engine.result import put
+
+    def made() -> Finding:
+        return Finding.of(rule="readability.jargon", dimension="readability", severity="warning",
+                          message="m", start=1, end=4, text="abc", suggestions=["x"])
+
+    quick, slow = made(), made()
+    put(quick, "penalty", 2.5)
+    slow.penalty = 2.5
+    put(quick, "marked_elsewhere", None)
+    slow.marked_elsewhere = None
+    assert quick.__dict__ == slow.__dict__ and list(quick.__dict__) == list(slow.__dict__)
+    assert quick.model_fields_set == slow.model_fields_set and "penalty" in quick.model_fields_set
+    assert quick.model_dump_json() == slow.model_dump_json()
+    assert quick.model_dump(exclude_unset=True) == slow.model_dump(exclude_unset=True)

@@ -1084,3 +1084,40 @@ def test_an_edit_is_told_in_a_second_opinions_sentence_from_the_sentences_around
                     wrong.append(f"{path.name} {a}-{b}: {not want}")
     assert checked > 20_000 and inside > 2_000, (checked, inside)
     assert wrong == []
+
+
+def test_an_edit_of_the_greetings_name_moves_the_letters_segments_as_analysing_it_afresh_does():
+    """A button that puts the right name in the greeting ("Dear Mr Hale" -> "Dear Ms Okafor")
+    is checked on the letter's own segments moved along (`Checker._spliced_letter`), not on
+    the edited letter analysed afresh: on every sample and held-out letter with a greeting,
+    for names shorter, longer and the same length, the segments are those analysing gives (where,
+    what they say, which paragraph); an edit that would stop the line being a greeting, or
+    that reaches a segment, is analysed afresh."""
+    from vcl_qa.engine.structure import analyse
+    from vcl_qa.engine.suggest import Edit
+
+    rs = load_rules()
+    spliced = refused = 0
+    wrong = []
+    for path, letter in _letters()[:400]:
+        state, findings, _, _ = run._checked(letter, TODAY, rs)
+        g = state.document.greeting
+        if g is None or not g.text.strip().startswith("Dear "):
+            continue
+        at = g.start + g.text.index("Dear ") + 5
+        end = g.start + len(g.text.rstrip(" ,"))
+        for name in ("Ms Okafor", "Mr Li", "Dr Bartholomew-Featherstonehaugh", "Sir or Madam", "Yours sincerely"):
+            edit = Edit(at, end, name)
+            doc = Checker(state, findings)._spliced_letter(edit)
+            if doc is None:
+                refused += 1
+                continue
+            spliced += 1
+            text = state.document.text[:at] + name + state.document.text[end:]
+            fresh = analyse(text).segments
+            got = [(x.start, x.end, x.text, x.paragraph) for x in doc.segments]
+            want = [(x.start, x.end, x.text, x.paragraph) for x in fresh]
+            if got != want or doc.text != text:
+                wrong.append(f"{path.name}: {name!r}")
+    assert spliced >= 500 and refused >= 100, (spliced, refused)
+    assert wrong == []

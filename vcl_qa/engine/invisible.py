@@ -181,6 +181,28 @@ def line_start(text: str, at: int) -> int:
     return max(text.rfind(c, 0, at) for c in ("\n", *LINE_BREAKS)) + 1
 
 
+def _settled_characters() -> str:
+    """The characters beyond ASCII that a letter may hold with nothing to make plain, whatever
+    stands around them: a pound or euro sign, accented Latin letters typed whole (Welsh "ŵ",
+    "ŷ", "ô"), typographic quotes and dashes. Each is a letter, figure, mark or symbol that is
+    shown, composed and a starter (no combining mark, and none composes with the character
+    before it in these ranges), no compatibility form, lookalike or line break
+    (tests/test_invisible.py checks each beside every other and every ASCII character)."""
+    kept = []
+    for lo, hi in ((0xA1, 0x24F), (0x1E00, 0x1EFF), (0x2010, 0x2027), (0x2030, 0x205E), (0x20A0, 0x20C0)):
+        for cp in range(lo, hi + 1):
+            c = chr(cp)
+            if (unicodedata.category(c)[0] in "LNPS" and unicodedata.combining(c) == 0
+                    and not unicodedata.decomposition(c).startswith("<") and unicodedata.is_normalized("NFC", c)
+                    and cp not in COMPATIBILITY and c not in CASE_TRAPS
+                    and not (_ANY.search(c) or _FOREIGN.search(c) or _LINE_BREAK.search(c))):
+                kept.append(c)
+    return "".join(kept)
+
+
+CASE_TRAPS = "\u0130\u0131\u017f"  # (İ, ı, ſ: left to the full look)
+
+
 def plain(text: str) -> tuple[str, Places | None]:
     """The text without invisible characters, composed (NFC), with compatibility forms read as
     what they stand for, lookalike letters read as Latin and other line breaks as line feeds
@@ -188,6 +210,10 @@ def plain(text: str) -> tuple[str, Places | None]:
     of them."""
     if text.isascii() and not _ASCII_UNUSUAL.search(text):
         return text, None  # (most letters: nothing to fold, and no need to look three times)
+    if not _UNSETTLED.search(text):
+        # (a letter with a pound sign, an accented name or a curly quote, and nothing else
+        # beyond ASCII: one look, not the five of the full one; a letter in six had them)
+        return text, None
     out, places = _plain(text)
     if _LINE_BREAK.search(out):
         out = out.translate(_AS_LINE_FEED)
@@ -252,3 +278,9 @@ def map_back(result: Result, places: Places, original: str) -> None:
             f.column = f.start - line_start(original, f.start) + 1  # (the lines: `plain`'s)
         if f.replace_start is not None and f.replace_end is not None:
             f.replace_start, f.replace_end = places.span(f.replace_start, f.replace_end, len(original))
+
+
+# Anything but ASCII's plain characters (tab, line feed, carriage return, space to "~") and
+# `_settled_characters`: where it finds nothing, `plain` has nothing to do.
+SETTLED = _settled_characters()
+_UNSETTLED = re.compile("[^\\t\\n\\r\\x20-\\x7e" + re.escape(SETTLED) + "]")

@@ -79,6 +79,15 @@ class Finding(BaseModel, _EngineNotes):
 _set = object.__setattr__
 
 
+def put(model: BaseModel, name: str, value: Any) -> None:
+    """`model.name = value` for one of a model's fields, as pydantic sets it (no model of ours
+    checks values on assignment): the value in its place, the field counted as set. Without
+    pydantic looking up how to set that name each time (the engine sets a few fields on every
+    finding of every letter: its penalty, whether it was marked elsewhere)."""
+    model.__dict__[name] = value
+    model.__pydantic_fields_set__.add(name)
+
+
 def _made(cls, data: dict[str, Any], fields_set: set[str], extra: dict[str, Any] | None):
     """An instance of a model of ours, its values set as pydantic sets them once checked (its
     fields in `data`, in their order; the names given; the extras; no private attributes)."""

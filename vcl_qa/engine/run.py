@@ -12,7 +12,7 @@ from vcl_qa.engine.kinds import KINDS, NotAssessed, State, applies
 from vcl_qa.engine.kinds.base import rule_state
 from vcl_qa.engine.letter import Letter
 from vcl_qa.engine.metrics import compute_metrics
-from vcl_qa.engine.result import Finding, Result
+from vcl_qa.engine.result import Finding, Result, put
 from vcl_qa.engine.rules import RuleSet, load_rules
 from vcl_qa.engine.scoring import apply_penalties, dimension_results, overall
 from vcl_qa.engine.structure import analyse
@@ -336,6 +336,10 @@ def suppress(findings: list[Finding], letter: Letter, rs: RuleSet, written=None)
             near = difflib.get_close_matches(rule, list(rs.by_id), n=1)
             return f" (did you mean {near[0]}?)" if near else ""
         raise LetterError.many([("suppress", f"no rule is called '{r}'{hint(r)}") for r in dict.fromkeys(unknown)])
+    if not letter.context.suppress and not rs.vocabulary:
+        for f in findings:  # (nothing to set aside: each counts, and is marked nowhere else)
+            put(f, "marked_elsewhere", None)
+        return
     for f in findings:
         term = fold(f.text or "").lower()
         elsewhere = None

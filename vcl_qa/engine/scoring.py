@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from vcl_qa.engine.result import DIMENSIONS, DimensionResult, Finding
+from vcl_qa.engine.result import DIMENSIONS, DimensionResult, Finding, put
 
 
 def apply_penalties(findings: list[Finding], scoring: dict[str, Any], metrics: dict[str, Any]) -> None:
@@ -26,15 +26,16 @@ def apply_penalties(findings: list[Finding], scoring: dict[str, Any], metrics: d
     count: dict[str, int] = defaultdict(int)
     for f in findings:
         if f.suppressed:
-            f.penalty = 0
+            put(f, "penalty", 0)
             continue
-        base = float(special.get(f.rule, sev_points[f.severity])) + _unit_points(per_unit.get(f.rule), metrics)
-        cost = base * (repeat ** count[f.rule])
-        cap = float(caps.get(f.rule, default_cap))
-        cost = max(0.0, min(cost, cap - used[f.rule]))
-        used[f.rule] += cost
-        count[f.rule] += 1
-        f.penalty = round(cost, 1)
+        rule = f.rule
+        base = float(special.get(rule, sev_points[f.severity])) + _unit_points(per_unit.get(rule), metrics)
+        cost = base * (repeat ** count[rule])
+        cap = float(caps.get(rule, default_cap))
+        cost = max(0.0, min(cost, cap - used[rule]))
+        used[rule] += cost
+        count[rule] += 1
+        put(f, "penalty", round(cost, 1))
 
 
 def _unit_points(spec: dict[str, Any] | None, metrics: dict[str, Any]) -> float:
@@ -51,20 +52,25 @@ def _unit_points(spec: dict[str, Any] | None, metrics: dict[str, Any]) -> float:
 
 def dimension_results(findings: list[Finding], not_assessed: dict[str, list[str]],
                       assessed_rules: dict[str, int]) -> dict[str, DimensionResult]:
+    # Each dimension's unsuppressed findings, in the findings' order (one pass over them).
+    active: dict[str, list[Finding]] = {dim: [] for dim in DIMENSIONS}
+    for f in findings:
+        if not f.suppressed and f.dimension in active:
+            active[f.dimension].append(f)
     out = {}
     for dim in DIMENSIONS:
-        mine = [f for f in findings if f.dimension == dim]
-        active = [f for f in mine if not f.suppressed]
+        mine = active[dim]
         assessed = assessed_rules.get(dim, 0) > 0
-        score = max(0, round(100 - sum(f.penalty for f in active))) if assessed else None
+        lost = sum(f.penalty for f in mine)
+        severities = [f.severity for f in mine]
         out[dim] = DimensionResult.of(
-            score=score,
+            score=max(0, round(100 - lost)) if assessed else None,
             assessed=assessed,
             not_assessed=not_assessed.get(dim, []),
-            errors=sum(f.severity == "error" for f in active),
-            warnings=sum(f.severity == "warning" for f in active),
-            suggestions=sum(f.severity == "suggestion" for f in active),
-            points_lost=round(sum(f.penalty for f in active), 1),
+            errors=severities.count("error"),
+            warnings=severities.count("warning"),
+            suggestions=severities.count("suggestion"),
+            points_lost=round(lost, 1),
         )
     return out
 
