@@ -234,7 +234,7 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
             continue
         for i, found in enumerate(said):
             if found is _UNSEEN:
-                found = answers[i][slot] = _work_out(concept, _window_text(segs, i, size, cache), seg_bits, i, size)
+                found = answers[i][slot] = _work_out(concept, segs, cache, seg_bits, i, size)
             if found is None:
                 continue
             required = concept.alternatives[found][0]
@@ -326,9 +326,10 @@ def _window_text(segs: list, i: int, size: int, cache: dict) -> str:
     return text
 
 
-def _work_out(concept: Concept, text: str, seg_bits: list[int], i: int, size: int) -> int | None:
-    """The first alternative found in the window of `size` segments from segment i (`text`),
-    worked out (the caller keeps it among the window's answers)."""
+def _work_out(concept: Concept, segs: list, cache: dict, seg_bits: list[int], i: int, size: int) -> int | None:
+    """The first alternative found in the window of `size` segments from segment i, worked out
+    (the caller keeps it among the window's answers). The window's text is joined only when
+    its words allow an alternative (most windows met for the first time have none of them)."""
     _, at, mask = concept.word_place()
     # The words the patterns need, from the window's segments (a word never spans two of
     # them: they are joined by a space).
@@ -337,7 +338,7 @@ def _work_out(concept: Concept, text: str, seg_bits: list[int], i: int, size: in
         words |= b
     words = words >> at & mask
     if concept.possible(words):
-        found = _first_alternative(concept, words, TextIndex(text))
+        found = _first_alternative(concept, words, TextIndex(_window_text(segs, i, size, cache)))
     else:
         found = None  # no alternative has all its words here
     return found
@@ -347,7 +348,7 @@ def _found_in(concept: Concept, answers: list[list], segs: list, cache: dict, se
               size: int) -> bool:
     found = answers[i][concept.slot]
     if found is _UNSEEN:
-        found = answers[i][concept.slot] = _work_out(concept, _window_text(segs, i, size, cache), seg_bits, i, size)
+        found = answers[i][concept.slot] = _work_out(concept, segs, cache, seg_bits, i, size)
     return found is not None
 
 
