@@ -23,6 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from vcl_qa.engine.fastsearch import CASE_TRAPS
 from vcl_qa.engine.result import Result
 
 # Characters that show nothing, left out wherever they are: soft hyphen; zero-width space,
@@ -194,13 +195,10 @@ def _settled_characters() -> str:
             c = chr(cp)
             if (unicodedata.category(c)[0] in "LNPS" and unicodedata.combining(c) == 0
                     and not unicodedata.decomposition(c).startswith("<") and unicodedata.is_normalized("NFC", c)
-                    and cp not in COMPATIBILITY and c not in CASE_TRAPS
+                    and cp not in COMPATIBILITY and c not in CASE_TRAPS  # (İ, ı, ſ: left to the full look)
                     and not (_ANY.search(c) or _FOREIGN.search(c) or _LINE_BREAK.search(c))):
                 kept.append(c)
     return "".join(kept)
-
-
-CASE_TRAPS = "\u0130\u0131\u017f"  # (İ, ı, ſ: left to the full look)
 
 
 def plain(text: str) -> tuple[str, Places | None]:

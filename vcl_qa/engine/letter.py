@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from vcl_qa import config
 from vcl_qa._compiled import CompiledFunction  # methods built by Cython are not fields
 from vcl_qa.engine.dates import written_otherwise
+from vcl_qa.engine.result import _made
 from vcl_qa.engine.word_lists import WordLists
 from vcl_qa.errors import LetterError
 
@@ -278,13 +279,8 @@ class Letter(BaseModel):
         going through the fields for their defaults each time: the engine makes one for each
         stretch of a letter it reads again to check a one-click replacement, several a letter.
         The same instance (tests/test_result_shape.py compares the two)."""
-        made = cls.__new__(cls)
-        _set = object.__setattr__
-        _set(made, "__dict__", {"text": text, "context": context, "source": None})
-        _set(made, "__pydantic_fields_set__", {"text", "context", "source"})
-        _set(made, "__pydantic_extra__", None)
-        _set(made, "__pydantic_private__", {"_word_warning": None})
-        return made
+        return _made(cls, {"text": text, "context": context, "source": None}, {"text", "context", "source"},
+                     None, {"_word_warning": None})
 
     @classmethod
     def from_file(cls, path: str | Path, **overrides: Any) -> "Letter":

@@ -89,19 +89,27 @@ def put(model: BaseModel, name: str, value: Any) -> None:
     """`model.name = value` for one of a model's fields, as pydantic sets it (no model of ours
     checks values on assignment): the value in its place, the field counted as set. Without
     pydantic looking up how to set that name each time (the engine sets a few fields on every
-    finding of every letter: its penalty, whether it was marked elsewhere)."""
+    finding of every letter: its penalty, whether it was marked elsewhere). Anything else read
+    as a model (a stored finding redated: engine/redate.py `_Row`) is set through its own
+    attribute."""
+    try:
+        model.__pydantic_fields_set__.add(name)
+    except AttributeError:
+        setattr(model, name, value)
+        return
     model.__dict__[name] = value
-    model.__pydantic_fields_set__.add(name)
 
 
-def _made(cls, data: dict[str, Any], fields_set: set[str], extra: dict[str, Any] | None):
+def _made(cls, data: dict[str, Any], fields_set: set[str], extra: dict[str, Any] | None,
+          private: dict[str, Any] | None = None):
     """An instance of a model of ours, its values set as pydantic sets them once checked (its
-    fields in `data`, in their order; the names given; the extras; no private attributes)."""
-    made = cls.__new__(cls)
+    fields in `data`, in their order; the names given; the extras; its private attributes, None
+    for a model with none). `Finding.of` writes this out (made some forty times a letter)."""
+    made = _new(cls)
     _set(made, "__dict__", data)
     _set(made, "__pydantic_fields_set__", fields_set)
     _set(made, "__pydantic_extra__", extra)
-    _set(made, "__pydantic_private__", None)
+    _set(made, "__pydantic_private__", private)
     return made
 
 

@@ -26,7 +26,7 @@ def apply_penalties(findings: list[Finding], scoring: dict[str, Any], metrics: d
     count: dict[str, int] = defaultdict(int)
     for f in findings:
         if f.suppressed:
-            _priced(f, 0)
+            put(f, "penalty", 0)
             continue
         rule = f.rule
         base = float(special.get(rule, sev_points[f.severity])) + _unit_points(per_unit.get(rule), metrics)
@@ -35,17 +35,7 @@ def apply_penalties(findings: list[Finding], scoring: dict[str, Any], metrics: d
         cost = max(0.0, min(cost, cap - used[rule]))
         used[rule] += cost
         count[rule] += 1
-        _priced(f, round(cost, 1))
-
-
-def _priced(f: Finding, penalty: float) -> None:
-    """The finding's penalty set: a Finding's as pydantic sets it, without its look-up
-    (`result.put`); anything else read as one (a stored finding redated, engine/redate.py
-    `_Row`) through its own attribute."""
-    if type(f) is Finding:
-        put(f, "penalty", penalty)
-    else:
-        f.penalty = penalty
+        put(f, "penalty", round(cost, 1))
 
 
 def _unit_points(spec: dict[str, Any] | None, metrics: dict[str, Any]) -> float:

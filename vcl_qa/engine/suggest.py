@@ -30,7 +30,7 @@ from vcl_qa.engine.metrics import compute_metrics, flesch, sentence_counts
 from vcl_qa.engine.nlp import lemma
 from vcl_qa.engine.result import Finding
 from vcl_qa.engine.rules_data import parse_yaml
-from vcl_qa.engine.structure import Document, Sentence, Tok, analyse, line_shape, tokenize
+from vcl_qa.engine.structure import Document, Sentence, Tok, _line_traits, analyse, line_shape, patterns, tokenize
 
 # Kinds a local check cannot judge: the reading-ease figure (checked over the whole letter
 # below), timeliness and a missing letter detail (the text does not change them; a window's
@@ -854,8 +854,6 @@ class Checker:
         letter's lines are of the same kinds and its segments the same, those after the edit
         moved along ("Dear Mr Hale" -> "Dear Ms Okafor": the letter was analysed afresh for
         it, about a tenth of a millisecond)."""
-        from vcl_qa.engine.structure import _line_traits, patterns
-
         g = self.doc.greeting
         if g is None or not g.start <= edit.start <= edit.end <= g.end or self._touching(edit):
             return False
@@ -866,10 +864,15 @@ class Checker:
         """The letter's segments that may reach into [lo, hi): from the last to start at or
         before lo to the last to start before hi (segments are in order of where they start,
         and none holds another)."""
+        starts = self._starts()
+        first = max(0, bisect_right(starts, lo) - 1)
+        return self.doc.segments[first:bisect_left(starts, hi)]
+
+    def _starts(self) -> list[int]:
+        """Where each of the letter's segments starts (worked out once)."""
         if self._seg_starts is None:
             self._seg_starts = [x.start for x in self.doc.segments]
-        first = max(0, bisect_right(self._seg_starts, lo) - 1)
-        return self.doc.segments[first:bisect_left(self._seg_starts, hi)]
+        return self._seg_starts
 
     def _concepts_in(self, text: str, segments: list, names: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
         """`concepts_found` over the given segments of the window text (`_spliced`), each
@@ -942,46 +945,41 @@ class Checker:
         out for the whole letter (a letter's every sentence looked at for each such concept,
         on a letter whose one button was a greeting's name)."""
         if self._opinions is None and getattr(self.state, "language", "en") == "en":
-            from vcl_qa.engine.concepts import _answers, _found_in, _segment_bits
-
-            segs = self.doc.segments
             near = self._touching(edit)
-            quiet = True
             for c in self.opinion_concepts:
                 hit = self.state.concept(c.name)
-                if c.second_opinion == "rescue":
-                    if hit is not None and hit.start <= edit.end and edit.start <= hit.end:
-                        return True
-                    continue
-                if c.second_opinion != "veto" or (hit is None and c.name not in self.state.doubted):
-                    continue
-                if not near:
-                    continue  # (between segments: in no sentence, so in none of the spans)
-                cache = self.state.window_cache
-                seg_bits = _segment_bits(c, segs, cache)
-                index = c.word_place()[0]
-                lo, hi = near[0], near[-1]
-                ones = _answers(index, segs, 1, cache)
-                if any(_found_in(c, ones, segs, cache, seg_bits, i, 1) for i in range(max(0, lo - 1), min(len(segs), hi + 2))):
-                    quiet = False
-                    break
-                if c.window > 1:
-                    twos = _answers(index, segs, 2, cache)
-                    if any(_found_in(c, twos, segs, cache, seg_bits, i, 2)
-                           for i in range(max(0, lo - 2), min(len(segs) - 1, hi + 2))):
-                        quiet = False
-                        break
-            if quiet:
+                if c.second_opinion == "rescue" and hit is not None and hit.start <= edit.end and edit.start <= hit.end:
+                    return True
+                if (c.second_opinion == "veto" and (hit is not None or c.name in self.state.doubted)
+                        and near and self._found_near(c, near[0], near[-1])):
+                    break  # (found near the edit: the spans, worked out, tell)
+            else:
                 return False
         return any(a <= edit.end and edit.start <= b for a, b in self._opinion_spans())
+
+    def _found_near(self, concept, lo: int, hi: int) -> bool:
+        """Do the concept's patterns find it in a window of one or two segments that could put
+        one of segments lo..hi among the second opinion's sentences (the segment either side of
+        a hit is one of them)?"""
+        from vcl_qa.engine.concepts import _answers, _found_in, _segment_bits
+
+        segs, cache = self.doc.segments, self.state.window_cache
+        seg_bits = _segment_bits(concept, segs, cache)
+        index = concept.word_place()[0]
+        ones = _answers(index, segs, 1, cache)
+        if any(_found_in(concept, ones, segs, cache, seg_bits, i, 1) for i in range(max(0, lo - 1), min(len(segs), hi + 2))):
+            return True
+        if concept.window < 2:
+            return False
+        twos = _answers(index, segs, 2, cache)
+        return any(_found_in(concept, twos, segs, cache, seg_bits, i, 2)
+                   for i in range(max(0, lo - 2), min(len(segs) - 1, hi + 2)))
 
     def _touching(self, edit: Edit) -> list[int]:
         """The indexes of the segments whose span touches the edit's, ends included (as
         `_opinion_spans` are compared with an edit)."""
-        segs = self.doc.segments
-        if self._seg_starts is None:
-            self._seg_starts = [x.start for x in segs]
-        last = bisect_right(self._seg_starts, edit.end)  # (those that start at or before its end)
+        segs, starts = self.doc.segments, self._starts()
+        last = bisect_right(starts, edit.end)  # (those that start at or before its end)
         first = last
         while first > 0 and segs[first - 1].end >= edit.start:
             first -= 1  # (segments end in the order they start: none holds another)
