@@ -10,7 +10,7 @@ import random
 import pyphen
 
 from vcl_qa import Letter
-from vcl_qa.engine import classifier, fastsearch, language, memo, metrics, run, second_opinion, structure, suggest
+from vcl_qa.engine import classifier, concepts, fastsearch, language, memo, metrics, run, second_opinion, structure, suggest
 from vcl_qa.engine.kinds import acronym, existence, salutation, substitution
 from vcl_qa.engine.kinds.base import BLOCK_FINDS
 from vcl_qa.engine.nlp import get_nlp
@@ -111,7 +111,8 @@ def test_the_memos_default_bounds_add_up_to_tens_of_megabytes_not_gigabytes():
                      language.settings().welsh_letters).chars
                   + salutation._JUDGED.chars + classifier._Reader.CHARS_KEPT
                   + metrics.piece_counts.memo.chars + metrics.sentence_counts.memo.chars
-                  + structure._GOES_ON.chars + structure._MENDED.chars)
+                  + structure._GOES_ON.chars + structure._MENDED.chars
+                  + concepts.NARROWED_CHARS * len(rules.concepts) + suggest._PARAGRAPH_QUOTES.chars)
     assert kept_chars < 60_000_000
 
 

@@ -101,6 +101,11 @@ def reload() -> None:
     _LOADED.clear()
 
 
+def configured_folder() -> str:
+    """The configured model folder's full path (whether or not a model is there)."""
+    return _folder(None)
+
+
 def _folder(path: str | Path | None) -> str:
     """The model folder's full path: `path`, or the configured one (config.concept_model_dir)."""
     if path is None:

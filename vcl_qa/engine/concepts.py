@@ -96,6 +96,11 @@ class Concept:
         return {}
 
     @cached_property
+    def narrowed(self) -> TextMemo:
+        """Where the words are in a window the concept was found in (`_narrow_kept`)."""
+        return TextMemo(NARROWED_MAX, NARROWED_CHARS)
+
+    @cached_property
     def needed_words(self) -> tuple[list[tuple[str, ...]], list[int]]:
         """The sets of words the patterns cannot match without (one word of each set must be
         there; engine/prefilter.py `hint_sets`), a bit each; and for each alternative, the bits
@@ -211,6 +216,9 @@ def _mask(text: str, masks: list[tuple[re.Pattern, int]], words: int) -> str:
 MEMO_MAX = 20_000
 MEMO_CHARS = 2_000_000
 WORDS_MEMO_CHARS = 400_000  # segments' words, for every concept at once (WordIndex): about 160 letters' new ones
+# Windows a concept was found in, kept with where its words are (`_narrow_kept`), per concept.
+NARROWED_MAX = 2_000
+NARROWED_CHARS = 200_000
 # Longer windows (a hostile run-on "sentence") are worked out each time, not kept.
 MEMO_TEXT_MAX = LONGEST_KEPT
 _UNSEEN: Any = object()
@@ -239,7 +247,7 @@ def find_concept(concept: Concept, document: Document, cache: dict) -> Hit | Non
                 continue
             required = concept.alternatives[found][0]
             first, last = segs[i], segs[i + size - 1]
-            start, end = _narrow(required, document.text, first.start, last.end)
+            start, end = _narrow_kept(concept, found, required, document.text, first.start, last.end)
             start, end = _whole_words(document.text, start, end)
             return Hit(start, end, document.text[start:end])
     return None
@@ -419,5 +427,23 @@ def _narrow(required: list[re.Pattern], text: str, start: int, end: int) -> tupl
         if m and m.end() > m.start():
             return m.start(), m.end()
     return start, end
+
+
+def _narrow_kept(concept: Concept, k: int, required: list[re.Pattern], text: str, start: int,
+                 end: int) -> tuple[int, int]:
+    """`_narrow`, kept per alternative and window: a letter's concepts are found in sentences
+    met before, and each was searched again for its words in every letter. A search from
+    `start` to `end` reads the text there, and the character before it (a word boundary, a line
+    start, the text's start); a pattern with a lookbehind may read further back, and is not
+    kept. The answer is kept counted from `start`."""
+    if len(required) != 1 or "(?<" in required[0].pattern or end - start > MEMO_TEXT_MAX:
+        return _narrow(required, text, start, end)
+    key = (k, text[start - 1:start] if start else "", text[start:end])
+    found = concept.narrowed.get(key)
+    if found is None:
+        a, b = _narrow(required, text, start, end)
+        found = (a - start, b - start)
+        concept.narrowed.put(key, found, end - start + 1)
+    return start + found[0], start + found[1]
 
 

@@ -45,7 +45,8 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
         return None
     if concept.second_opinion == "rescue" and hit is not None:
         return hit
-    limits = classifier.limits(concept.name)
+    folder = _model_folder(state)
+    limits = classifier.limits(concept.name, folder)
     if not limits:
         return hit  # no model: no opinion
     if concept.second_opinion_at is not None:  # set in rules/concepts.yml
@@ -54,7 +55,7 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
 
     def opinion(indexes: list[int]) -> list[float]:
         # Each sentence is read once per process (classifier.py keeps its probabilities).
-        return classifier.second_opinion(concept.name, [segs[i].text for i in indexes])
+        return classifier.second_opinion(concept.name, [segs[i].text for i in indexes], folder)
 
     if concept.second_opinion == "veto":
         # The patterns' first hit, in one segment, already carrying the classifier's agreement
@@ -96,6 +97,16 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
         return None
     seg = segs[candidates[best]]
     return Hit(seg.start, seg.end, state.document.text[seg.start:seg.end])
+
+
+def _model_folder(state: "State") -> str:
+    """The configured classifier's folder (classifier.py), worked out once a letter: it is read
+    from the process's settings, which cost more to read than the rest of a concept's look-up
+    (a letter asks for it on every concept a second opinion reads)."""
+    folder = state.__dict__.get("_model_folder")
+    if folder is None:
+        folder = state.__dict__["_model_folder"] = classifier.configured_folder()
+    return folder
 
 
 def _may_rescue(concept: Concept, text: str) -> bool:

@@ -662,7 +662,7 @@ class Checker:
             st = self._states[text] = State(
                 Letter.of_text(text, self.state.letter.context),
                 analyse(text), self.state.ruleset, self.state.today,
-                metrics=dict(self.state.metrics), late=self.state.late)
+                metrics=dict(self.state.metrics), late=self.state.late, positions_only=True)
             if hasattr(self.state, "language"):  # the letter's language, not the window's guess
                 st.language = self.state.language
         return st
@@ -1046,7 +1046,7 @@ class Checker:
             raise OverBudget()
         self.rescored += len(text)
         st = State(Letter.of_text(text, self.state.letter.context),
-                   document or analyse(text), self.state.ruleset, self.state.today)
+                   document or analyse(text), self.state.ruleset, self.state.today, positions_only=True)
         compute_metrics(st)
         new: list[tuple[str, int | None, int | None]] = []
         for rule in self.state.ruleset.rules:
@@ -1293,7 +1293,10 @@ def _starts_sentence(state: State, start: int) -> bool:
 # marks (a hostile paste of thousands of unclosed quotes costs one pass, not one a quote).
 _QUOTE_MARK = re.compile(r"[\"']")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_QUOTED: tuple = (None, ([], []))  # the last letter's text, and its double and single quotations
+_PARAGRAPHS: tuple = (None, [], [])  # the last letter's text, and where its paragraphs start and end
+# Each paragraph's quotations (double, single), counted from its start, kept by its text: a
+# letter's paragraphs come back in others (a template's, a draft checked again).
+_PARAGRAPH_QUOTES = TextMemo(4_096, 400_000)
 
 
 def _quotations(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -1326,17 +1329,34 @@ def _quotations(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]
 
 
 def _quoted(text: str, a: int, b: int) -> bool:
-    """Is text[a:b] inside a quotation (`_quotations`, found once for all a letter's findings)?"""
-    global _QUOTED
-    kept = _QUOTED
-    if kept[0] is text:
-        found = kept[1]
-    else:
-        found = _quotations(text) if ('"' in text or "'" in text) else ([], [])
-        _QUOTED = (text, found)
+    """Is text[a:b] inside a quotation (`_quotations`)? Only the paragraph that holds `a` is
+    looked at: no quotation crosses a blank line, each paragraph's are found as if it were the
+    whole text (the character either side of it is a line break, read as the space that is
+    taken to be beyond the text's ends), and one that ends past the paragraph holds nothing
+    that reaches beyond it. Each paragraph's are kept by its text."""
+    global _PARAGRAPHS
+    kept = _PARAGRAPHS
+    if kept[0] is not text:
+        spans = [m.span() for m in _BLANK_LINE.finditer(text)]
+        kept = _PARAGRAPHS = (text, [e for _, e in spans], [s for s, _ in spans])
+    _, after_breaks, break_starts = kept
+    i = bisect_right(after_breaks, a)  # (the paragraph after the i-th break: the last to end at or before a)
+    lo = after_breaks[i - 1] if i else 0
+    hi = break_starts[i] if i < len(break_starts) else len(text)
+    if a >= hi:
+        return False  # (in a blank line: blank lines quote nothing)
+    paragraph = text[lo:hi]
+    if '"' not in paragraph and "'" not in paragraph:
+        return False
+    found = _PARAGRAPH_QUOTES.get(paragraph)
+    if found is None:
+        found = _quotations(paragraph)
+        if len(paragraph) <= LONGEST_KEPT:
+            _PARAGRAPH_QUOTES.put(paragraph, found, len(paragraph))
+    a, b = a - lo, b - lo
     for spans in found:  # (each list in order, none of its quotations inside another)
-        i = bisect_right(spans, (a, len(text) + 1)) - 1
-        if i >= 0 and spans[i][0] < a and b < spans[i][1]:
+        j = bisect_right(spans, (a, len(paragraph) + 1)) - 1
+        if j >= 0 and spans[j][0] < a and b < spans[j][1]:
             return True
     return False
 

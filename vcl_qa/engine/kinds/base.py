@@ -152,6 +152,10 @@ class State:
     # (engine/run.py; None until then): the one-click checks run those of them that read words
     # and sentences on each edited window, and need not decide them again (engine/suggest.py).
     applying: frozenset[str] | None = None
+    # Findings made as `Place`s, their rule and where only: the one-click checks (engine/
+    # suggest.py) compare where findings are before and after an edit, and read nothing else of
+    # them; their messages, lines, severities and paragraphs to insert are not worked out.
+    positions_only: bool = False
 
     @property
     def lower_text(self) -> str:
@@ -202,9 +206,19 @@ class NotAssessed(Exception):
     """A check needs a context field the letter does not have."""
 
 
+class Place:
+    """A finding as the one-click checks read it (`State.positions_only`): its rule and where.
+    (A kind may still set what it sets on a finding, `_fits` or `_advice_only`.)"""
+
+    def __init__(self, rule: str, start: int | None, end: int | None):
+        self.rule, self.start, self.end = rule, start, end
+
+
 def finding(rule: "Rule", state: State, start: int | None = None, end: int | None = None,
             message: str | None = None, suggestions: list[str] | None = None,
             severity: str | None = None, **fmt: Any) -> Finding:
+    if state.positions_only:
+        return Place(rule.id, start, end)  # type: ignore[return-value]
     text = state.original_text[start:end] if start is not None and end is not None else None
     line = col = None
     if start is not None:
@@ -423,7 +437,7 @@ def in_sentence(pattern: re.Pattern, state: State, offset: int, asked: dict | No
 def for_both_halves(f: Finding, cfg: InsertSettings, state: State) -> Finding:
     """A finding of a rule that offers words to add, in a letter in Welsh and English (which is
     offered none: `insert_suggestion`), says that both halves need them."""
-    if state.language == "cy+en" and (cfg.insert or cfg.insert_cy) and not f.suggestions:
+    if not state.positions_only and state.language == "cy+en" and (cfg.insert or cfg.insert_cy) and not f.suggestions:
         f.message = f"{f.message} The letter is in Welsh and English: add it to both."
     return f
 
@@ -447,7 +461,12 @@ def insert_suggestion(cfg: InsertSettings, state: State) -> list[str]:
         return []
     if isinstance(text, dict):
         text = text.get(state.letter.context.decision or "default") or text.get("default")
-    return [_spelled_out_once(text.strip(), _above_the_insert(cfg, state))] if text else []
+    if not text:
+        return []
+    paragraph = text.strip()
+    # (the letter above where it goes is worked out only for a paragraph that spells a name
+    # out: most spell none, and it copied most of the letter for each finding that offers one)
+    return [_spelled_out_once(paragraph, _above_the_insert(cfg, state)) if _spelled_in(paragraph) else paragraph]
 
 
 def _above_the_insert(cfg: InsertSettings, state: State) -> str:
@@ -531,6 +550,8 @@ def offer_insert(f: Finding, cfg: InsertSettings, state: State) -> Finding:
     "... contact me on [phone number] or at [email address].", is no way to contact anyone until
     its gaps are filled in, so the finding stays after it is inserted; offered again, a second
     press put a second copy in the letter, and a third a third.)"""
+    if state.positions_only:
+        return f  # (only where it is counts: `Place`)
     offered = insert_suggestion(cfg, state)
     gaps = inserted_already(offered[0], state) if offered else None
     if gaps is None:
@@ -557,7 +578,7 @@ def inserted_already(text: str, state: State) -> list[str] | None:
     with any offence", which the letter still lacks.)"""
     body = state.document.text
     gaps = []
-    found, squeezed, piece = _paragraph_gaps(text)
+    found, squeezed, pieces = _paragraph_gaps(text)
     for gap, sides in found:
         if gap in gaps or gap.lower() not in state.lower_text:
             continue
@@ -565,19 +586,28 @@ def inserted_already(text: str, state: State) -> list[str] | None:
             gaps.append(gap)
     if gaps:
         return gaps
-    # (its longest run without space is in the letter's text as it stands if the paragraph is
-    # in the letter at all: most letters are told so without squeezing all their text)
-    if piece in state.lower_text and squeezed in state.squeezed_lower:
+    # (its longest runs without space are in the letter's text as it stands if the paragraph is
+    # in the letter at all: a run of the squeezed paragraph found in the squeezed letter is
+    # there unsqueezed too, since squeezing changes nothing but space; most letters are told
+    # so without squeezing all their text)
+    lower = state.lower_text
+    if all(run in lower for run in pieces) and squeezed in state.squeezed_lower:
         return []
     return None
 
 
+# How many of a paragraph's longest runs without space are looked for in a letter before it
+# is squeezed to look for the whole paragraph (`inserted_already`): the longest alone is often
+# a word most letters have ("decision", "prosecution").
+PIECES_LOOKED_FOR = 3
+
+
 @lru_cache(maxsize=256)
-def _paragraph_gaps(text: str) -> tuple[tuple[tuple[str, re.Pattern | None], ...], str, str]:
+def _paragraph_gaps(text: str) -> tuple[tuple[tuple[str, re.Pattern | None], ...], str, tuple[str, ...]]:
     """Each gap of a paragraph to insert, in order, with the pattern that finds it in a letter
     with a word or two of the paragraph beside it, the paragraph as `squeezed_lower` has
-    a letter, and its longest run without space (`inserted_already`; worked out once a
-    paragraph: the rules offer a few)."""
+    a letter, and its PIECES_LOOKED_FOR longest runs without space (`inserted_already`; worked
+    out once a paragraph: the rules offer a few)."""
     folded = fold(text)
     out = []
     for m in _GAP.finditer(folded):
@@ -591,7 +621,8 @@ def _paragraph_gaps(text: str) -> tuple[tuple[tuple[str, re.Pattern | None], ...
             sides.append(re.escape(gap) + r"\W*" + r"\W+".join(map(re.escape, after)) + r"\b")
         out.append((gap, re.compile("|".join(sides), re.I) if sides else None))
     squeezed = _squeezed(folded.lower())
-    return tuple(out), squeezed, max(squeezed.split(" "), key=len)
+    runs = sorted(set(squeezed.split(" ")), key=lambda r: (-len(r), r))
+    return tuple(out), squeezed, tuple(runs[:PIECES_LOOKED_FOR])
 
 
 def _squeezed(text: str) -> str:
