@@ -86,7 +86,16 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
             return hit
         state.doubted[concept.name] = Doubt(segs[hits[0]].start, segs[hits[0]].end)
         return None
-    candidates = [i for i, seg in enumerate(segs) if _may_rescue(concept, seg.text)]
+    # (each sentence's answer looked up here first: a letter's sentences were nearly all met
+    # before, and the call for each cost more than the look-up)
+    token, kept = _rescue_token(concept), _RESCUABLE.get
+    candidates = []
+    for i, seg in enumerate(segs):
+        found = kept((token, seg.text))
+        if found is None:
+            found = _may_rescue(concept, seg.text)
+        if found:
+            candidates.append(i)
     if not candidates:
         return None
     probs = opinion(candidates)
