@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 import textstat
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vcl_qa.engine.letter import Letter
-from vcl_qa.engine.metrics import flesch, piece, piece_counts, sentence_counts
+from vcl_qa.engine.metrics import flesch, piece, piece_counts, sentence_counts, word_count
 from vcl_qa.engine.structure import analyse
 from vcl_qa.engine.typography import fold
 
@@ -114,3 +116,27 @@ def test_scoring_does_not_build_textstats_pronouncing_dictionary():
             "print(get_cmudict.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "0"
+
+
+def _sentences():
+    for path in sorted(ROOT.glob("sample_letters/*.txt")) + sorted(ROOT.glob("bench/holdout2*/letters/*.txt")):
+        doc = analyse(fold(Letter.from_file(path).text))
+        for s in doc.sentences:
+            yield s.text
+            yield piece(s.text)
+
+
+def test_the_word_count_is_textstats_on_every_sentence_of_the_letters():
+    texts = list(_sentences())
+    assert len(texts) > 2_000
+    wrong = [t for t in texts if word_count(t) != textstat.lexicon_count(t)]
+    assert wrong == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["don't", "we'll", "'s", "'re", "'ve", "'d", "'t", "'", "’", "victims'", "rock'n'roll",
+                                 "-", "—", ".", ",", "?!", "(", ")", "£5", "5", "é", "ﬁ", "_", " ", "  ", "\n", "\t",
+                                 "word", "Ms", "O'Neill", "“", "”", "\u00a0", "\u200b", "'tis"]), max_size=60)
+       .map("".join))
+def test_the_word_count_is_textstats_on_random_text(text):
+    assert word_count(text) == textstat.lexicon_count(text)

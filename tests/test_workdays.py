@@ -256,3 +256,25 @@ def test_between_counts_every_day_across_the_whole_range():
         assert working_days_between(end, end + dt.timedelta(days=1)) == is_working_day(end + dt.timedelta(days=1))
     assert working_days_between(D(2024, 12, 31), D(2025, 1, 2)) == 1  # 1 January a bank holiday
     assert working_days_between(D(2024, 2, 28), D(2024, 3, 1)) == 2  # 29 February a Thursday
+
+
+def test_add_working_days_by_year_counts_is_day_by_day_across_every_year():
+    """add_working_days looks the day up in the year's counts: the day found counting day by
+    day, from every start in the last and first weeks of each year of the range a letter may
+    carry (where the look-up goes on into the next year), and from every day of two years."""
+    from vcl_qa import config
+
+    def by_day(start, n):
+        day = start
+        while n:
+            day += dt.timedelta(days=1)
+            n -= is_working_day(day)
+        return day
+
+    starts = [D(y, 12, 31) - dt.timedelta(days=k) for y in range(config.EARLIEST_DATE.year, 2098) for k in range(-8, 10)]
+    starts += [D(2024, 1, 1) + dt.timedelta(days=k) for k in range(731)]
+    for start in starts:
+        for n in (0, 1, 2, 5, 9, 20):
+            assert add_working_days(start, n) == by_day(start, n), (start, n)
+    for start in starts[::97]:
+        assert add_working_days(start, 600) == by_day(start, 600), start  # over two new years

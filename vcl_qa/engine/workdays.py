@@ -7,6 +7,7 @@ rules/calendar.yml.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from functools import lru_cache
 
 import holidays
@@ -30,16 +31,21 @@ def is_working_day(day: dt.date) -> bool:
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The date `days` working days after `start` (start itself is day 0)."""
+    """The date `days` working days after `start` (start itself is day 0): the first day on
+    which the working days counted from 1 January reach `days` more than on `start` (the
+    year's counts, `_year_counts`, looked up, not each day in between)."""
     if days < 0:
         raise ValueError("days must be zero or more")
-    day = start
-    left = days
-    while left:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
-            left -= 1
-    return day
+    if not days:
+        return start
+    closures = _extra_closures()
+    year, counts = start.year, _year_counts(start.year, closures)
+    want = counts[_day_of_year(start)] + days
+    while want > counts[-1]:  # (into the next year: its counts start again from none)
+        want -= counts[-1]
+        year += 1
+        counts = _year_counts(year, closures)
+    return dt.date(year, 1, 1) + dt.timedelta(days=bisect_left(counts, want))
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:
