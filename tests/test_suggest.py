@@ -1121,3 +1121,44 @@ def test_an_edit_of_the_greetings_name_moves_the_letters_segments_as_analysing_i
                 wrong.append(f"{path.name}: {name!r}")
     assert spliced >= 500 and refused >= 100, (spliced, refused)
     assert wrong == []
+
+
+def test_an_edited_windows_words_from_its_parts_hold_every_word_of_the_window(monkeypatch):
+    """The words a one-click check looks for in an edited window (`Checker._window_bits`) are
+    put together from its parts, each kept by its text: for edits at the start, inside and at
+    the end of every segment (words taken out, put in, both), over windows of a sentence either
+    side, on every sample letter and 150 held-out ones, they hold every word the window read
+    whole holds (a word missed would skip a concept the edit could make appear), and mostly
+    no more."""
+    from vcl_qa.engine.suggest import Edit
+
+    rs = load_rules()
+    index = next(iter(rs.concepts.values())).word_place()[0]
+    checked = same = whole_read = 0
+    missed = []
+    asked: list[str] = []
+    bits = index.bits
+    monkeypatch.setattr(index, "bits", lambda t: asked.append(t) or bits(t))
+    for path, letter in _letters()[:200]:
+        state, findings, _, _ = run._checked(letter, TODAY, rs)
+        checker = Checker(state, findings)
+        text = state.document.text
+        for x in state.document.segments:
+            for a, b, new in ((x.start, x.start, "review "), (x.start + 1, min(x.end, x.start + 6), " meet"),
+                              (max(x.start, x.end - 4), x.end, ""), (x.end, x.end, " sorry"),
+                              (x.start, min(x.end, x.start + 3), "[")):
+                if not 0 <= a <= b <= len(text):
+                    continue
+                edit = Edit(a, b, new)
+                _, new_text, _, _, _, lo, hi = checker._texts(edit, 1)
+                whole = bits(new_text)
+                asked.clear()
+                parts = checker._window_bits(index, lo, hi, new_text, edit)
+                checked += 1
+                same += parts == whole
+                whole_read += new_text in asked
+                if whole & ~parts:
+                    missed.append(f"{path.name} {a}-{b} {new!r}")
+    assert missed == []
+    assert checked > 10_000 and same > checked * 0.9, (checked, same)
+    assert whole_read < checked / 2, (whole_read, checked)  # (most windows are put together from parts)

@@ -179,6 +179,12 @@ class WordIndex:
         self.size = len(concepts)
         self.answers = TextMemo(MEMO_MAX, MEMO_CHARS)
 
+    @cached_property
+    def spaced(self) -> bool:
+        """Has any of the words a space in it (so that it may be found over two parts of a text
+        that space keeps apart)?"""
+        return any(any(ch.isspace() for ch in word) for word in self.finder.words)
+
     def bits(self, text: str) -> int:
         """Every concept's `words_in` bits of the text, at their places (kept per text)."""
         found = self.memo.get(text)

@@ -244,6 +244,7 @@ class WordFinder:
     def __init__(self, masks: dict[str, int]):
         import ahocorasick
 
+        self.words = tuple(masks)
         self.automaton = ahocorasick.Automaton()
         for word, mask in masks.items():
             self.automaton.add_word(word, mask)

@@ -355,7 +355,10 @@ class Toks(Sequence):
             raise IndexError("token index out of range")
         p = bisect_right(self._firsts, i) - 1
         shift, rel = self._parts[p]
-        return _moved((rel[i - self._firsts[p]],), shift)[0]
+        t = rel[i - self._firsts[p]]  # (`_moved`, for one token)
+        if not shift:
+            return tuple.__new__(Tok, t)
+        return tuple.__new__(Tok, (t[0], t[1], t[2] + shift, t[3], t[4], t[5], t[6], t[7]))
 
     def _slice(self, start: int, stop: int) -> list[Tok]:
         out: list[Tok] = []

@@ -283,8 +283,9 @@ def _words_before(state: State, start: int, n: int = 4) -> list[str]:
     out: list[str] = []
     toks = state.document.toks
     for k in range(state.document.tok_span(0, start)[1] - 1, -1, -1):
-        if not toks[k].space:
-            out.append(toks[k].lower)
+        t = toks[k]  # (each token put in place once: structure.py Toks)
+        if not t.space:
+            out.append(t.lower)
             if len(out) == n:
                 break
     return out[::-1]
@@ -311,8 +312,9 @@ def _sentence_words_after(state: State, end: int) -> list[str]:
 def _tok_before(state: State, start: int) -> Tok | None:
     toks = state.document.toks
     for k in range(state.document.tok_span(0, start)[1] - 1, -1, -1):
-        if not toks[k].space:
-            return toks[k]
+        t = toks[k]
+        if not t.space:
+            return t
     return None
 
 
@@ -741,9 +743,7 @@ class Checker:
             if c.name in added_touched:
                 index = c.word_place()[0]  # (one index serves all the rule set's concepts)
                 if new_bits is None or new_bits[0] is not index:
-                    # (kept per text: the same edit of the same sentences comes back in letter
-                    # after letter made from the same paragraphs)
-                    new_bits = (index, index.bits(new_text))
+                    new_bits = (index, self._window_bits(index, lo, hi, new_text, edit))
                 if c.may_have(new_bits[1]):
                     suspects.append(c.name)  # the new words may make it appear (earlier)
         if not suspects:
@@ -763,6 +763,43 @@ class Checker:
                 if (old_at + delta if old_at > e else old_at) != new_at:
                     return False
         return True
+
+    def _window_bits(self, index, lo: int, hi: int, new_text: str, edit: Edit) -> int:
+        """The word index's bits of the edited window [lo, hi) (`new_text`, the words put in
+        front included), or more: those of its parts, each kept by its text (the words put in
+        front, each of the letter's segments there, the edited one with its new words), where
+        nothing but space lies between them and none of the index's words has a space in it,
+        so that each word found in the window is in one part. A window over two paragraphs side
+        by side is new in each letter, and its words were read afresh; its sentences, and the
+        edited one, come back letter after letter. Otherwise the window's own bits."""
+        if index.spaced:
+            return index.bits(new_text)
+        text = self.doc.text
+        delta = len(edit.text) - (edit.end - edit.start)
+        prefix = new_text[:len(new_text) - (hi - lo) - delta]
+        if prefix and not prefix[-1].isspace():
+            return index.bits(new_text)
+        found = index.bits(prefix) if prefix else 0
+        pos, edited = lo, 0
+        for x in self._segments_around(lo, hi):
+            if x.end <= lo or x.start >= hi:
+                continue
+            between = text[pos:x.start]
+            if x.start < pos or x.end > hi or (pos > lo and not between) or (between and not between.isspace()) \
+                    or text[x.start:x.end] != x.text:
+                return index.bits(new_text)
+            if x.start <= edit.start and edit.end <= x.end:
+                edited += 1
+                found |= index.bits(x.text[:edit.start - x.start] + edit.text + x.text[edit.end - x.start:])
+            elif x.start < edit.end and edit.start < x.end:
+                return index.bits(new_text)  # (the edit reaches over a segment's end)
+            else:
+                found |= index.bits(x.text)
+            pos = x.end
+        rest = text[pos:hi]
+        if edited != 1 or (rest and not rest.isspace()):
+            return index.bits(new_text)
+        return found
 
     def _spliced(self, lo: int, hi: int, old_text: str, edit: Edit) -> tuple[list, list] | None:
         """The letter's own segments (sentences, headings) in the window [lo, hi), before and
