@@ -390,11 +390,25 @@ def _first_alternative(concept: Concept, words: int, window: TextIndex) -> int |
     window (an alternative whose patterns' words are not all there cannot match)."""
     text = window.text
     needs = concept.needed_words[1]
+    # Whether each pattern finds anything in the window, kept while its alternatives are
+    # tried: alternatives share patterns (a wrong time limit for a review, said two ways, is
+    # each time the same search through the window for a limit), and a search through a
+    # window for a long pattern costs tens of microseconds.
+    # (kept by the pattern's id: hashing a compiled pattern reads all of its code each time)
+    tried: dict = {}
     for k, required, masks in concept.indexed:
         need = needs[k]
         if words & need != need:
             continue
-        if not all(search(p, window) for p in required):
+        for p in required:
+            found = tried.get(id(p))
+            if found is None:
+                found = tried[id(p)] = search(p, window) is not None
+            if not found:
+                break
+        else:
+            found = True
+        if not found:
             continue
         masked = _mask(text, concept.mask_bits[k], words) if masks else text
         if masked is not text and not all(p.search(masked) for p in required):

@@ -427,7 +427,9 @@ def in_sentence(pattern: re.Pattern, state: State, offset: int, asked: dict | No
         return bool(pattern.search(sentence_text(state, offset)))
     doc = state.document
     i = doc.sentence_at(offset)
-    key = (pattern, "sentence", i) if i is not None else (pattern, "line", doc.line_col(offset)[0])
+    # (by the pattern's id, which lives as long as `asked`, the scan's: hashing a compiled
+    # pattern reads all of its code each time)
+    key = (id(pattern), "sentence", i) if i is not None else (id(pattern), "line", doc.line_col(offset)[0])
     found = asked.get(key)
     if found is None:
         found = asked[key] = bool(pattern.search(sentence_text(state, offset)))
