@@ -36,15 +36,24 @@ class TextIndex:
     is searched without reading its words again. Every word start is inside one block (the
     text between blocks is whitespace) and is found there as in the whole text."""
 
-    __slots__ = ("text", "lower", "usable", "_blocks", "_firsts")
+    __slots__ = ("text", "_usable", "_blocks", "_firsts")
 
     def __init__(self, text: str):
         self.text = text
-        self.lower = text.lower()
-        # (each trap looked for in the text: a set of a letter's characters took 15 microseconds)
-        self.usable = len(self.lower) == len(text) and (text.isascii() or not any(c in text for c in CASE_TRAPS))
+        self._usable: bool | None = None
         self._blocks: list[tuple[int, str, tuple | None]] | None = None
         self._firsts: list[int] = []  # where each block starts
+
+    @property
+    def usable(self) -> bool:
+        """May the text be searched by its word index: lower case does not change its length,
+        and it has none of the case traps. (Worked out when first asked: a window of a few
+        sentences, most of them, is searched as it is, and never asks.)"""
+        if self._usable is None:
+            text = self.text
+            # (each trap looked for in the text: a set of a letter's characters took 15 microseconds)
+            self._usable = text.isascii() or (len(text.lower()) == len(text) and not any(c in text for c in CASE_TRAPS))
+        return self._usable
 
     def _split(self) -> list[tuple[int, str, tuple | None]]:
         """(offset, block, its own index when too long to keep between letters)."""
