@@ -47,3 +47,18 @@ def test_words_quoted_in_one_paragraph_and_not_in_the_next():
     text = 'He wrote "I was informed\n\nprior to the search" and left.'
     at = text.index("prior")
     assert not suggest._quoted(text, at, at + 5)
+
+
+def test_a_paragraph_too_long_to_keep_is_read_once_a_letter(monkeypatch):
+    """A pasted paragraph of 190 KB with thousands of quote marks is past what the memo keeps:
+    its quotations are still worked out once for the letter, not once for each finding asked
+    about (60 buttons a letter at most, 3 ms each)."""
+    unit = 'We will inform you "subsequently" of the outcome, prior to the hearing, don\'t worry. '
+    text = "Dear Ms Okafor\n\n" + unit * 2_100 + "\n\nYours sincerely"
+    read = []
+    quotations = suggest._quotations
+    monkeypatch.setattr(suggest, "_quotations", lambda t: read.append(len(t)) or quotations(t))
+    step = len(unit) * 30  # ("subsequently" each time, inside its quotes)
+    inside = [suggest._quoted(text, a, a + 5) for a in range(text.index("subsequently"), len(text), step)]
+    assert len(inside) >= 60 and all(inside)
+    assert read == [len(unit * 2_100)]

@@ -101,6 +101,12 @@ class Concept:
         return TextMemo(NARROWED_MAX, NARROWED_CHARS)
 
     @cached_property
+    def narrowed_kept(self) -> list[bool]:
+        """For each alternative, may where its words are in a window be kept (`_narrow_kept`):
+        one pattern finds them, and it has no lookbehind (which may read before the window)."""
+        return [len(required) == 1 and "(?<" not in required[0].pattern for required, _ in self.alternatives]
+
+    @cached_property
     def needed_words(self) -> tuple[list[tuple[str, ...]], list[int]]:
         """The sets of words the patterns cannot match without (one word of each set must be
         there; engine/prefilter.py `hint_sets`), a bit each; and for each alternative, the bits
@@ -394,27 +400,27 @@ def _first_alternative(concept: Concept, words: int, window: TextIndex) -> int |
     # tried: alternatives share patterns (a wrong time limit for a review, said two ways, is
     # each time the same search through the window for a limit), and a search through a
     # window for a long pattern costs tens of microseconds.
-    # (kept by the pattern's id: hashing a compiled pattern reads all of its code each time)
-    tried: dict = {}
+    tried: dict[int, bool] = {}
     for k, required, masks in concept.indexed:
         need = needs[k]
         if words & need != need:
             continue
-        for p in required:
-            found = tried.get(id(p))
-            if found is None:
-                found = tried[id(p)] = search(p, window) is not None
-            if not found:
-                break
-        else:
-            found = True
-        if not found:
+        if not all(_finds(p, window, tried) for p in required):
             continue
         masked = _mask(text, concept.mask_bits[k], words) if masks else text
         if masked is not text and not all(p.search(masked) for p in required):
             continue
         return k
     return None
+
+
+def _finds(pattern: re.Pattern, window: TextIndex, tried: dict[int, bool]) -> bool:
+    """Does the pattern find anything in the window (kept in `tried` by the pattern's id:
+    hashing a compiled pattern reads all of its code each time)?"""
+    found = tried.get(id(pattern))
+    if found is None:
+        found = tried[id(pattern)] = search(pattern, window) is not None
+    return found
 
 
 def hit_segments(concept: Concept, document: Document, cache: dict | None = None) -> list[int]:
@@ -455,8 +461,8 @@ def _narrow_kept(concept: Concept, k: int, required: list[re.Pattern], text: str
     met before, and each was searched again for its words in every letter. A search from
     `start` to `end` reads the text there, and the character before it (a word boundary, a line
     start, the text's start); a pattern with a lookbehind may read further back, and is not
-    kept. The answer is kept counted from `start`."""
-    if len(required) != 1 or "(?<" in required[0].pattern or end - start > MEMO_TEXT_MAX:
+    kept (`Concept.narrowed_kept`). The answer is kept counted from `start`."""
+    if not concept.narrowed_kept[k] or end - start > MEMO_TEXT_MAX:
         return _narrow(required, text, start, end)
     key = (k, text[start - 1:start] if start else "", text[start:end])
     found = concept.narrowed.get(key)

@@ -109,12 +109,12 @@ def reconsider(concept: Concept, hit: Hit | None, state: "State") -> Hit | None:
 
 
 def _model_folder(state: "State") -> str:
-    """The configured classifier's folder (classifier.py), worked out once a letter: it is read
-    from the process's settings, which cost more to read than the rest of a concept's look-up
-    (a letter asks for it on every concept a second opinion reads)."""
-    folder = state.__dict__.get("_model_folder")
+    """The configured classifier's folder (classifier.py), worked out once a letter
+    (`State._model_folder`): it is read from the process's settings, which cost more to read
+    than the rest of a concept's look-up."""
+    folder = state._model_folder
     if folder is None:
-        folder = state.__dict__["_model_folder"] = classifier.configured_folder()
+        folder = state._model_folder = classifier.configured_folder()
     return folder
 
 

@@ -784,9 +784,11 @@ class Checker:
         for x in self._segments_around(lo, hi):
             if x.end <= lo or x.start >= hi:
                 continue
+            # (each part inside the window, in order, its text the letter's there, and space,
+            # at least one, between it and the part before: the words put in front end in space)
             between = text[pos:x.start]
-            if x.start < pos or x.end > hi or (pos > lo and not between) or (between and not between.isspace()) \
-                    or text[x.start:x.end] != x.text:
+            apart = between.isspace() if between else pos == lo
+            if x.start < pos or x.end > hi or not apart or text[x.start:x.end] != x.text:
                 return index.bits(new_text)
             if x.start <= edit.start and edit.end <= x.end:
                 edited += 1
@@ -1330,7 +1332,10 @@ def _starts_sentence(state: State, start: int) -> bool:
 # marks (a hostile paste of thousands of unclosed quotes costs one pass, not one a quote).
 _QUOTE_MARK = re.compile(r"[\"']")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_PARAGRAPHS: tuple = (None, [], [])  # the last letter's text, and where its paragraphs start and end
+# The last letter's text, where its paragraphs start and end, and the quotations of each of
+# them looked at, by where it starts (a paragraph too long to keep in the memo below, a hostile
+# paste, is still read once a letter, not once a finding).
+_PARAGRAPHS: tuple = (None, [], [], {})
 # Each paragraph's quotations (double, single), counted from its start, kept by its text: a
 # letter's paragraphs come back in others (a template's, a draft checked again).
 _PARAGRAPH_QUOTES = TextMemo(4_096, 400_000)
@@ -1375,24 +1380,28 @@ def _quoted(text: str, a: int, b: int) -> bool:
     kept = _PARAGRAPHS
     if kept[0] is not text:
         spans = [m.span() for m in _BLANK_LINE.finditer(text)]
-        kept = _PARAGRAPHS = (text, [e for _, e in spans], [s for s, _ in spans])
-    _, after_breaks, break_starts = kept
+        kept = _PARAGRAPHS = (text, [e for _, e in spans], [s for s, _ in spans], {})
+    _, after_breaks, break_starts, by_start = kept
     i = bisect_right(after_breaks, a)  # (the paragraph after the i-th break: the last to end at or before a)
     lo = after_breaks[i - 1] if i else 0
     hi = break_starts[i] if i < len(break_starts) else len(text)
     if a >= hi:
         return False  # (in a blank line: blank lines quote nothing)
-    paragraph = text[lo:hi]
-    if '"' not in paragraph and "'" not in paragraph:
-        return False
-    found = _PARAGRAPH_QUOTES.get(paragraph)
+    found = by_start.get(lo)
     if found is None:
-        found = _quotations(paragraph)
-        if len(paragraph) <= LONGEST_KEPT:
-            _PARAGRAPH_QUOTES.put(paragraph, found, len(paragraph))
+        paragraph = text[lo:hi]
+        if '"' not in paragraph and "'" not in paragraph:
+            found = ([], [])
+        else:
+            found = _PARAGRAPH_QUOTES.get(paragraph)
+            if found is None:
+                found = _quotations(paragraph)
+                if len(paragraph) <= LONGEST_KEPT:
+                    _PARAGRAPH_QUOTES.put(paragraph, found, len(paragraph))
+        by_start[lo] = found
     a, b = a - lo, b - lo
     for spans in found:  # (each list in order, none of its quotations inside another)
-        j = bisect_right(spans, (a, len(paragraph) + 1)) - 1
+        j = bisect_right(spans, (a, hi - lo + 1)) - 1
         if j >= 0 and spans[j][0] < a and b < spans[j][1]:
             return True
     return False

@@ -168,6 +168,9 @@ class State:
     _lower: str | None = field(default=None, init=False, repr=False, compare=False)
     _index: TextIndex | None = field(default=None, init=False, repr=False, compare=False)
     _squeezed_lower: str | None = field(default=None, init=False, repr=False, compare=False)
+    # The configured classifier's folder (engine/second_opinion.py): read from the process's
+    # settings once a letter, not once for every concept a second opinion reads.
+    _model_folder: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def squeezed_lower(self) -> str:
@@ -208,7 +211,11 @@ class NotAssessed(Exception):
 
 class Place:
     """A finding as the one-click checks read it (`State.positions_only`): its rule and where.
-    (A kind may still set what it sets on a finding, `_fits` or `_advice_only`.)"""
+    (A kind may still read and set what it would on a finding: its message, suggestions,
+    `_fits` or `_advice_only`.)"""
+
+    message = ""
+    suggestions: tuple = ()
 
     def __init__(self, rule: str, start: int | None, end: int | None):
         self.rule, self.start, self.end = rule, start, end
@@ -439,7 +446,7 @@ def in_sentence(pattern: re.Pattern, state: State, offset: int, asked: dict | No
 def for_both_halves(f: Finding, cfg: InsertSettings, state: State) -> Finding:
     """A finding of a rule that offers words to add, in a letter in Welsh and English (which is
     offered none: `insert_suggestion`), says that both halves need them."""
-    if not state.positions_only and state.language == "cy+en" and (cfg.insert or cfg.insert_cy) and not f.suggestions:
+    if state.language == "cy+en" and (cfg.insert or cfg.insert_cy) and not f.suggestions:
         f.message = f"{f.message} The letter is in Welsh and English: add it to both."
     return f
 
@@ -553,7 +560,7 @@ def offer_insert(f: Finding, cfg: InsertSettings, state: State) -> Finding:
     its gaps are filled in, so the finding stays after it is inserted; offered again, a second
     press put a second copy in the letter, and a third a third.)"""
     if state.positions_only:
-        return f  # (only where it is counts: `Place`)
+        return f  # (only where it is counts: `Place`; the paragraph is not looked for)
     offered = insert_suggestion(cfg, state)
     gaps = inserted_already(offered[0], state) if offered else None
     if gaps is None:
