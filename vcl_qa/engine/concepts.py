@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from vcl_qa.engine.fastsearch import TextIndex, search
+from vcl_qa.engine.fastsearch import TextIndex, exists
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
 from vcl_qa.engine.prefilter import HintBits, WordFinder
 from vcl_qa.engine.structure import Document
@@ -419,7 +419,7 @@ def _finds(pattern: re.Pattern, window: TextIndex, tried: dict[int, bool]) -> bo
     hashing a compiled pattern reads all of its code each time)?"""
     found = tried.get(id(pattern))
     if found is None:
-        found = tried[id(pattern)] = search(pattern, window) is not None
+        found = tried[id(pattern)] = exists(pattern, window)
     return found
 
 
