@@ -307,3 +307,19 @@ def test_a_letter_of_settled_characters_is_given_back_as_it_is_with_one_look():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60)))
         assert invisible.plain(text) == (text, None)
         assert invisible._plain(text) == (text, None) and not invisible._LINE_BREAK.search(text)
+
+
+def test_an_ascii_text_has_an_unusual_character_as_the_regular_expression_says():
+    # (`plain` asks it of every letter: each ASCII character alone, at either end of a text,
+    # and in random texts)
+    import random
+
+    for code in range(128):
+        for text in (chr(code), "Dear Ms Okafor" + chr(code), chr(code) + "\n\nYours sincerely"):
+            assert invisible._ascii_unusual(text) == (invisible._ASCII_UNUSUAL.search(text) is not None)
+    rng = random.Random(5)
+    for _ in range(3_000):
+        text = "".join(chr(rng.randrange(128)) if rng.random() < 0.05 else rng.choice("ab \n\t\r.")
+                       for _ in range(rng.randrange(40)))
+        assert invisible._ascii_unusual(text) == (invisible._ASCII_UNUSUAL.search(text) is not None)
+    assert not invisible._ascii_unusual("") and invisible._ascii_unusual("a\x0cb")

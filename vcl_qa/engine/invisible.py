@@ -174,6 +174,16 @@ LINE_BREAKS = "\x0b\x0c\u2028\u2029"
 _LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
 _AS_LINE_FEED = str.maketrans({c: "\n" for c in LINE_BREAKS})
 _ASCII_UNUSUAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # (_ASCII_INVISIBLE, and VT, FF)
+# ... the other ASCII characters: an ASCII text has one of _ASCII_UNUSUAL if anything is left
+# of it with these deleted (`_ascii_unusual`)
+_ASCII_USUAL = b"\t\n\r" + bytes(range(0x20, 0x7F))
+
+
+def _ascii_unusual(text: str) -> bool:
+    """`_ASCII_UNUSUAL.search(text) is not None` for an ASCII text: its bytes with the usual
+    characters deleted, in one pass through a table (a tenth of the regular expression's
+    time on a letter)."""
+    return bool(text.encode("ascii").translate(None, _ASCII_USUAL))
 
 
 def line_start(text: str, at: int) -> int:
@@ -206,7 +216,7 @@ def plain(text: str) -> tuple[str, Places | None]:
     what they stand for, lookalike letters read as Latin and other line breaks as line feeds
     (LINE_BREAKS), and where each of its characters is in `text`; (text, None) when it has none
     of them."""
-    if text.isascii() and not _ASCII_UNUSUAL.search(text):
+    if text.isascii() and not _ascii_unusual(text):
         return text, None  # (most letters: nothing to fold, and no need to look three times)
     if not _UNSETTLED.search(text):
         # (a letter with a pound sign, an accented name or a curly quote, and nothing else
