@@ -100,6 +100,13 @@ def put(model: BaseModel, name: str, value: Any) -> None:
     model.__dict__[name] = value
 
 
+def note(finding: Any, name: str, value: Any) -> None:
+    """Set one of the engine's own notes on a finding (`_EngineNotes`: `_fits`, `_advice_only`)
+    as pydantic sets a name that is no field and no private attribute: straight into the
+    object, without pydantic working out each time how to set it."""
+    _set(finding, name, value)
+
+
 def _made(cls, data: dict[str, Any], fields_set: set[str], extra: dict[str, Any] | None,
           private: dict[str, Any] | None = None):
     """An instance of a model of ours, its values set as pydantic sets them once checked (its

@@ -28,7 +28,7 @@ from vcl_qa.engine.letter import Letter
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo, keep_short
 from vcl_qa.engine.metrics import compute_metrics, flesch, sentence_counts
 from vcl_qa.engine.nlp import lemma
-from vcl_qa.engine.result import Finding
+from vcl_qa.engine.result import Finding, put
 from vcl_qa.engine.rules_data import parse_yaml
 from vcl_qa.engine.structure import Document, Sentence, Tok, _line_traits, analyse, line_shape, patterns, tokenize
 
@@ -1273,10 +1273,17 @@ def _fits_here(f: Finding, suggestion: str, edit: Edit, state: State) -> bool:
     if not fit:
         return True
     text = state.document.text
-    if fit.get("next") and not re.compile(fit["next"], re.I).match(text, edit.end):
+    if fit.get("next") and not _fit_pattern(fit["next"], False).match(text, edit.end):
         return False
     before = text[max(0, edit.start - 100):edit.start]
-    return not fit.get("previous") or bool(re.search(rf"(?:{fit['previous']})\s*$", before, re.I))
+    return not fit.get("previous") or bool(_fit_pattern(fit["previous"], True).search(before))
+
+
+@lru_cache(maxsize=512)
+def _fit_pattern(pattern: str, before: bool) -> re.Pattern:
+    """A `fits` entry's `next` pattern, or its `previous` one as it must end the text before
+    the edit, compiled once (case-blind)."""
+    return re.compile(rf"(?:{pattern})\s*$" if before else pattern, re.I)
 
 
 # Where no word is changed at one click, whatever the rule says of it (an audit pressed 227
@@ -1446,5 +1453,6 @@ def add_replacements(findings: list[Finding], state: State) -> None:
             lo, hi = min(e.start for e in edits), max(e.end for e in edits)
             lo, hi = min(lo, f.start), max(hi, f.end)
             text = state.original_text  # the writer's own characters around the edit
-            f.replace_start, f.replace_end = lo, hi
-            f.replacements = list(dict.fromkeys(text[lo:e.start] + e.text + text[e.end:hi] for e in edits))
+            put(f, "replace_start", lo)
+            put(f, "replace_end", hi)
+            put(f, "replacements", list(dict.fromkeys(text[lo:e.start] + e.text + text[e.end:hi] for e in edits)))

@@ -25,7 +25,7 @@ from vcl_qa.engine.concepts import Hit, find_concept
 from vcl_qa.engine.fastsearch import TextIndex
 from vcl_qa.engine.letter import Letter
 from vcl_qa.engine.memo import TextMemo
-from vcl_qa.engine.result import Finding
+from vcl_qa.engine.result import Finding, put
 from vcl_qa.engine.structure import Document
 from vcl_qa.engine.typography import fold
 
@@ -564,9 +564,9 @@ def offer_insert(f: Finding, cfg: InsertSettings, state: State) -> Finding:
     offered = insert_suggestion(cfg, state)
     gaps = inserted_already(offered[0], state) if offered else None
     if gaps is None:
-        f.suggestions = offered
+        put(f, "suggestions", offered)
         return f
-    f.suggestions = []
+    put(f, "suggestions", [])
     f.message = (f"{f.message} The letter still has {_and(gaps)} to fill in, from the paragraph "
                  "suggested for this: fill in this case's details there." if gaps else
                  f"{f.message} The paragraph suggested for this is in the letter already: change it to fit this case.")

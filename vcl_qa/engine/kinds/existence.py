@@ -8,7 +8,7 @@ from pydantic import field_validator
 
 from vcl_qa.engine.fastsearch import finditer
 from vcl_qa.engine.prefilter import HintBits, WordFinder
-from vcl_qa.engine.result import Finding
+from vcl_qa.engine.result import Finding, note
 
 from .base import KindSettings, State, Suggests, by_block, finding, in_sentence, rx, scope_bounds, sentence_text, spans
 
@@ -48,8 +48,23 @@ def check(rule, state: State) -> Iterator[Finding]:
         entry = cfg.patterns[i]
         f = finding(rule, state, start, end, message=entry.message, suggestions=list(entry.suggest))
         if entry.fits:
-            f._fits = {s: fit.model_dump(exclude_none=True) for s, fit in entry.fits.items()}
+            note(f, "_fits", _fits_of(entry))
         yield f
+
+
+def _fits_of(entry: Pattern) -> dict:
+    """A pattern's `fits` as engine/suggest.py reads them (plain dicts), worked out once per
+    pattern (kept by its id, with the pattern: a rule set loaded again has new ones) rather
+    than dumped again for every finding. Read only."""
+    kept = _FITS.get(id(entry))
+    if kept is None or kept[0] is not entry:
+        if len(_FITS) >= 4_096:
+            _FITS.clear()
+        kept = _FITS[id(entry)] = (entry, {s: fit.model_dump(exclude_none=True) for s, fit in entry.fits.items()})
+    return kept[1]
+
+
+_FITS: dict[int, tuple[Pattern, dict]] = {}
 
 
 def _scan(rule, state: State, lo: int, hi: int) -> list[tuple[int, int, int]]:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from vcl_qa.engine.memo import LONGEST_KEPT, TextMemo
-from vcl_qa.engine.result import Finding
+from vcl_qa.engine.result import Finding, note
 from vcl_qa.engine.structure import (as_written, first_name_titles, greeting_title_list, greeting_titles,
                                      impersonal_greetings, not_a_person, peer_titles, post_nominals_or_surnames,
                                      rank_first_words,
@@ -63,7 +63,7 @@ def check(rule, state: State) -> Iterator[Finding]:
         message = {"impersonal": cfg.impersonal_message,
                    "surname_only": cfg.surname_only_message}.get(verdict, cfg.wrong_name_message)
         f = finding(rule, state, start, end, message=message, suggestions=list(suggestions), name=given)
-        f._advice_only = advice_only
+        note(f, "_advice_only", advice_only)
         yield f
 
 
@@ -89,7 +89,7 @@ def _judged(cfg: Settings, line: str, given: str | None, reader: str | None) -> 
     suggestions: tuple[str, ...] = ()
     advice_only = False
     if verdict is not None:
-        said_word = re.match(rf"(?i)^({_lead_words(cfg)})\b", line)
+        said_word = _lead_pattern(_lead_words(cfg), 0).match(line)
         word = said_word.group(1).capitalize() if said_word else cfg.greeting_words[0]
         suggestions = tuple(_suggested(given, reader, word, cfg))
         if other is not None:  # both readings, as advice: which one is right is the writer's to say
@@ -138,12 +138,28 @@ def _language_at_top(state: State) -> str:
 
 
 def _lead_words(cfg: Settings) -> str:
-    return "|".join(re.escape(w) for w in cfg.greeting_words)
+    return _alternatives(tuple(cfg.greeting_words))
+
+
+@lru_cache(maxsize=16)
+def _alternatives(words: tuple[str, ...]) -> str:
+    """The words as alternatives of a pattern (worked out once per rule set's words: asked
+    for several times a letter)."""
+    return "|".join(re.escape(w) for w in words)
+
+
+@lru_cache(maxsize=16)
+def _lead_pattern(lead_words: str, whom: int) -> re.Pattern:
+    """A greeting's first word (`whom` 0), or the line with who it greets (1), compiled once
+    per rule set's words rather than looked up in `re`'s own cache each time."""
+    if whom:
+        return re.compile(rf"(?i)^(?:{lead_words})\s+(.+?)[\s,.!:;]*$")
+    return re.compile(rf"(?i)^({lead_words})\b")
 
 
 def _greeted(cfg: Settings, line: str) -> str | None:
     """Who a greeting line greets: "Ms Okafor" of "Dear Ms Okafor,"."""
-    m = re.match(rf"(?i)^(?:{_lead_words(cfg)})\s+(.+?)[\s,.!:;]*$", line)
+    m = _lead_pattern(_lead_words(cfg), 1).match(line)
     return m.group(1) if m else None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from vcl_qa.engine.result import Finding
+from vcl_qa.engine.result import Finding, note
 
 from .base import KindSettings, State, finding, rx
 from .salutation import _greeted, _impersonal_words, _lead_words, _name_only
@@ -56,13 +56,16 @@ def check(rule, state: State) -> Iterator[Finding]:
         # not fit the greeting the letter has (advice, to follow the greeting put right).
         f = finding(rule, state, start, end, message=cfg.not_greeted_message, better=better,
                     suggestions=[cfg.not_greeted_advice.format(better=better)])
-        f._advice_only = True
+        note(f, "_advice_only", True)
         yield f
         return
+
+
+_A_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _names_someone(cfg: Settings, greeting: str) -> bool:
     """Does the greeting line greet someone by name ("Dear Ms Okafor", "Dear Jane")?"""
     greeted = _greeted(cfg, greeting)
-    return (greeted is not None and re.search(r"[^\W\d_]", greeted) is not None
+    return (greeted is not None and _A_LETTER.search(greeted) is not None
             and not _impersonal_words(_lead_words(cfg)).search(greeting))

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from vcl_qa._compiled import CompiledFunction  # methods built by Cython are not fields
 from vcl_qa.engine.memo import TextMemo
 from vcl_qa.engine.nlp import lemma
-from vcl_qa.engine.result import Finding
+from vcl_qa.engine.result import Finding, note
 
 from .base import (BLOCK_FINDS, KindSettings, State, Suggests, finding, in_sentence, rule_serial, rx, scope_bounds,
                    sentence_text, spans)
@@ -131,7 +131,7 @@ def check(rule, state: State) -> Iterator[Finding]:
         f = finding(rule, state, start, end, message=entry.get("message"),
                     suggestions=suggestions, severity=entry.get("severity"))
         if entry.get("fits"):
-            f._fits = entry["fits"]  # read by engine/suggest.py: where each may be a button
+            note(f, "_fits", entry["fits"])  # read by engine/suggest.py: where each may be a button
         yield f
 
 
