@@ -120,3 +120,34 @@ def test_a_field_put_quickly_is_set_as_pydantic_sets_it():
     assert quick.model_fields_set == slow.model_fields_set and "penalty" in quick.model_fields_set
     assert quick.model_dump_json() == slow.model_dump_json()
     assert quick.model_dump(exclude_unset=True) == slow.model_dump(exclude_unset=True)
+
+
+@pytest.mark.parametrize("path", LETTERS[:24], ids=lambda p: p.name)
+def test_every_result_made_quickly_is_the_one_pydantic_makes(path, monkeypatch):
+    from vcl_qa.engine.result import Result
+
+    made: list[tuple[Result, dict]] = []
+    quick = Result.of.__func__
+
+    def recorded(cls, **values):
+        made.append((quick(cls, **values), dict(values)))
+        return made[-1][0]
+
+    monkeypatch.setattr(Result, "of", classmethod(recorded))
+    result = score_letter(Letter.from_file(path))
+    assert len(made) == 1 and made[0][0] is result
+    values = made[0][1]
+    slow = Result(**values)
+    assert result == slow and result.__dict__ == slow.__dict__ and list(result.__dict__) == list(slow.__dict__)
+    assert result.__pydantic_extra__ == slow.__pydantic_extra__ == {}
+    assert result.__pydantic_private__ == slow.__pydantic_private__
+    assert result.model_fields_set == slow.model_fields_set
+    assert result.model_dump_json() == slow.model_dump_json()
+    assert Result.model_validate(result.model_dump()) == result  # every value of its field's type
+    assert type(result.score) is int and type(result.rules_version) is str
+    # its own list and dicts, as pydantic makes them (the findings themselves shared)
+    for name in ("findings", "dimensions", "metrics"):
+        assert getattr(result, name) is not values[name] and getattr(slow, name) is not values[name]
+    assert all(a is b for a, b in zip(result.findings, slow.findings))
+    result.extra_note = "kept"  # (extra allowed, as on one pydantic made)
+    assert result.model_dump()["extra_note"] == "kept"

@@ -120,6 +120,7 @@ def _made(cls, data: dict[str, Any], fields_set: set[str], extra: dict[str, Any]
     return made
 
 
+_RESULT_SET = ("score", "verdict", "dimensions", "findings", "metrics", "rules_version")
 _DIMENSION_SET = ("score", "assessed", "not_assessed", "errors", "warnings", "suggestions", "points_lost")
 _DEFAULTS: dict[str, Any] = {}
 
@@ -168,6 +169,17 @@ class Result(BaseModel):
     findings: list[Finding]
     metrics: dict[str, Any]
     rules_version: str
+
+    @classmethod
+    def of(cls, *, score: int, verdict: str, dimensions: dict[str, DimensionResult], findings: list[Finding],
+           metrics: dict[str, Any], rules_version: str) -> "Result":
+        """A letter's result as the engine makes it (run.py), every value of its field's type,
+        without pydantic checking each again (`Finding.of`): the same instance as `Result(...)`
+        with these values, its dicts and list its own (tests/test_result_shape.py compares the
+        two on every sample letter)."""
+        return _made(cls, {"score": score, "verdict": verdict, "dimensions": dict(dimensions),
+                           "findings": list(findings), "metrics": dict(metrics), "rules_version": rules_version},
+                     set(_RESULT_SET), {})
 
     def active_findings(self) -> list[Finding]:
         return [f for f in self.findings if not f.suppressed]

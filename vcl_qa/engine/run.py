@@ -290,8 +290,8 @@ def _score(letter: Letter, today: dt.date | None, ruleset: RuleSet | None, writt
     apply_penalties(findings, rs.scoring, state.metrics)
     dims = dimension_results(findings, not_assessed, assessed)
     score, verdict = overall(dims, findings, rs.scoring)
-    return Result(score=score, verdict=verdict, dimensions=dims, findings=findings,
-                  metrics=state.metrics, rules_version=rs.version)
+    return Result.of(score=score, verdict=verdict, dimensions=dims, findings=findings,
+                     metrics=state.metrics, rules_version=rs.version)
 
 
 def _checked(letter: Letter, today: dt.date | None, rs: RuleSet
