@@ -221,6 +221,8 @@ from vcl_qa.engine.letter import Letter, LetterContext
 from vcl_qa.engine.nlp import lemma, lemma_table
 from vcl_qa.engine.rules_data import load_yaml
 from vcl_qa.engine import invisible
+from vcl_qa.engine.fastsearch import CASE_TRAPS
+from vcl_qa.engine.prefilter import hint_sets
 from vcl_qa.engine.typography import TABLE as TYPOGRAPHY
 from vcl_qa.engine.structure import as_written, impersonal_greetings, surname_at, sign_off_alternatives, surname_particles, title_lists
 
@@ -766,6 +768,29 @@ class _Doc:
         self._newlines: list[int] | None = None
         self._welsh: dict[int, bool] = {}  # line number -> the line is Welsh
         self._cues: list[re.Match] | None = None
+        self._lowered: str | bool | None = None  # (False: lower case would not do)
+
+    def may_find(self, pattern: re.Pattern, lo: int, hi: int) -> bool:
+        """False only when the pattern cannot find anything in text[lo:hi]: one of the sets of
+        words it cannot match without (engine/prefilter.py `hint_sets`, as the engine uses
+        them) has none in that stretch of the letter, read in lower case. True when it may (or
+        when lower case would not tell: `_lower`). The sentence's patterns around each date were
+        searched through every stretch: thousands of dates in a run cost seconds."""
+        low = self._lower()
+        if low is None:
+            return True
+        for words in _hint_sets(pattern.pattern):
+            if not any(low.find(w, lo, hi) >= 0 for w in words):
+                return False
+        return True
+
+    def _lower(self) -> str | None:
+        """The text in lower case, where each character keeps its place and case-blind matching
+        sees nothing lower case does not (engine/fastsearch.py CASE_TRAPS); else None."""
+        if self._lowered is None:
+            low = self.text.lower()
+            self._lowered = low if len(low) == len(self.text) and not any(c in self.text for c in CASE_TRAPS) else False
+        return self._lowered or None
 
     def sentence_from(self, pos: int) -> int:
         """Where the sentence holding `pos` starts: after the last '.', '!', '?', ';' or blank line
@@ -1194,13 +1219,14 @@ def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str],
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}  # "jan" -> 1
 
 
-def _parse_date(text: str) -> dt.date | None:
+def _parse_date(text: str, this_year: int | None = None) -> dt.date | None:
     """A date as {{date}} reads it ("14/03/2009", "14.03.09", "14th of March 2009", "March 14, 2009",
     "2009-03-14"),
     day first as in the UK; None when it is no real day. A year of two figures is this century's
-    unless that would be after this year."""
-    nums = [int(n) for n in re.findall(r"\d+", text)]
-    month_word = re.search(r"[A-Za-z]{3,}", re.sub(r"(?<=\d)(?:st|nd|rd|th)\b|\bof\b", "", text))
+    unless that would be after this year (`this_year`: the service's UK year, worked out once
+    for a letter's thousands of dates; None: now)."""
+    nums = [int(n) for n in _NUMBER.findall(text)]
+    month_word = _MONTH_WORD.search(_ORDINAL_OR_OF.sub("", text))
     if month_word:
         month = _MONTHS.get(month_word.group()[:3].lower())
         if month is None or len(nums) != 2:
@@ -1213,12 +1239,18 @@ def _parse_date(text: str) -> dt.date | None:
     else:
         return None
     if year < 100:
-        year += 2000 if 2000 + year <= clock.today().year else 1900  # (the service's UK date)
+        if this_year is None:
+            this_year = clock.today().year  # (the service's UK date)
+        year += 2000 if 2000 + year <= this_year else 1900
     try:
         return dt.date(year, month, day)
     except ValueError:
         return None
 
+
+_NUMBER = re.compile(r"\d+")
+_MONTH_WORD = re.compile(r"[A-Za-z]{3,}")
+_ORDINAL_OR_OF = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b|\bof\b")
 
 BIRTH_LEAD = 80  # the most characters read before a date of birth, or before the name it follows
 
@@ -1242,7 +1274,8 @@ def _birth_dates(doc: _Doc, found: list[_Cand], context: LetterContext | None) -
     date of birth; no date of the case is written there."""
     r = doc.rules
     text = doc.text
-    dates = [(m, _parse_date(m.group())) for m in r.birth_date.finditer(text)]
+    today = clock.today()  # (once for the letter: it may give thousands of dates)
+    dates = [(m, _parse_date(m.group(), today.year)) for m in r.birth_date.finditer(text)]
     years = [(m, dt.date(int(m.group()), 1, 1)) for m in r.birth_year.finditer(text)]
     if not dates and not years:
         return []
@@ -1252,7 +1285,6 @@ def _birth_dates(doc: _Doc, found: list[_Cand], context: LetterContext | None) -
             starts.setdefault(c.end, []).append(c.start)
     given = (context.letter_date or context.decision_date) if context is not None else None
     seen = sorted({d for _, d in dates if d is not None}, reverse=True)[:2]  # the latest two days given
-    today = clock.today()
     out = []
     for m, born in dates + years:
         if born is None or not r.birth_after_date.match(text, m.end()):
@@ -1583,16 +1615,19 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
             quiet[w] = _quiet(r, w)
         return None if quiet[w] else _telling(r, w, next_to_date, words, i, backwards)
 
+    def search(pattern: re.Pattern, lo: int, hi: int) -> re.Match | None:
+        return pattern.search(text, lo, hi) if doc.may_find(pattern, lo, hi) else None
+
     for m in r.dates.finditer(text):
         start, end = doc.sentence_from(m.start()), doc.sentence_to(m.end())
         # "This letter is about your flat on 2 May": "letter" and "writing" there tell nothing
         k = bisect.bisect_left(abouts, start)
-        subject = (r.subject_cue.search(text, start, m.start())
+        subject = (search(r.subject_cue, start, m.start())
                    if k < len(abouts) and abouts[k] < m.start() else None)
         from_ = subject.end() if subject else start
         before = _window(doc.last_words(from_, m.start(), r.cue_window_most)[::-1], r.cue_window)
-        counted = r.counted_after.match(text, m.end(), end) or r.counted_before.search(
-            text, max(start, m.start() - 40), m.start())
+        counted = r.counted_after.match(text, m.end(), end) or search(
+            r.counted_before, max(start, m.start() - 40), m.start())
         # "on 9 May, two days before": the count's own "before" tells nothing
         after_from = counted.end() if counted and counted.start() >= m.end() else m.end()
         after = [w.lower() for w in doc.first_words(after_from, end, r.cue_window_after)]
@@ -1603,9 +1638,9 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
             words = [w.lower() for w in doc.first_words(clause.end(), end, r.clause_window)]
             told = [c for c in (tell(w, False, words, i) for i, w in enumerate(words)) if c]
             telling = told[:1] + telling
-        if r.place_before.search(text, max(start, m.start() - 60), m.start()):
+        if search(r.place_before, max(start, m.start() - 60), m.start()):
             telling.insert(0, "incident")  # "at the bus stop on 3 March": the place is nearest the date
-        if ((r.contact_before.search(text, max(start, m.start() - 120), m.start())
+        if ((search(r.contact_before, max(start, m.start() - 120), m.start())
                 or r.contact_after.match(text, m.end(), end)) and not r.contact_keep_after.match(text, m.end(), end)):
             telling.insert(0, "incident")  # "the man who rang you on 11 October": the offender's call
         telling = telling or [c for c in (tell(w, True, after, i) for i, w in enumerate(after)) if c]
@@ -1636,6 +1671,13 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
     return out
 
 
+@lru_cache(maxsize=256)
+def _hint_sets(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """`hint_sets` of a pattern, in lower case (a set with a word of no letters is left out:
+    a mark, found as it is, needs no lowering)."""
+    return tuple(tuple(w.lower() for w in words) for words in hint_sets(pattern) if words)
+
+
 def _date_cand(r: RedactionRules, m: re.Match) -> _Cand:
     if r.keep_month and m.group("day") is not None:
         return _Cand(m.start("day"), m.end("day"), "date", tag="[DAY]")
@@ -1645,8 +1687,11 @@ def _date_cand(r: RedactionRules, m: re.Match) -> _Cand:
 def _date_key(date: str) -> str:
     """A date as written, for telling the same day written twice: "11 January", "the 11th of
     January" and "Monday 11 January" are one."""
-    low = re.sub(r"(?<=\d)(st|nd|rd|th)\b|\bthe\b|\bof\b|\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", " ", date.lower())
-    return " ".join(re.findall(r"[a-z]+|\d+", low))
+    return " ".join(_DATE_PARTS.findall(_DATE_NOISE.sub(" ", date.lower())))
+
+
+_DATE_NOISE = re.compile(r"(?<=\d)(st|nd|rd|th)\b|\bthe\b|\bof\b|\b(mon|tues|wednes|thurs|fri|satur|sun)day\b")
+_DATE_PARTS = re.compile(r"[a-z]+|\d+")
 
 
 _DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?([A-Za-z]+)")

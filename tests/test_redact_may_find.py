@@ -1,0 +1,96 @@
+"""The panel's copy looks for what tells a date's story (a count of days, a public place, the
+offender's call) only where the words those patterns cannot match without are there
+(`_Doc.may_find`, the engine's hint sets read in the letter lower-cased). It must never skip a
+stretch where the pattern finds something: checked on every date of every sample and held-out
+letter, on random text with capitals and the characters lower case reads differently, and on
+whole letters against the copy made with nothing skipped."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vcl_qa import Letter, LetterContext
+from vcl_qa.engine.letter import split_front_matter
+from vcl_qa.panel import redact as R
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = R.load_rules()
+GATED = [RULES.subject_cue, RULES.counted_before, RULES.place_before, RULES.contact_before]
+PATHS = sorted([*ROOT.glob("sample_letters/*.txt"), *ROOT.glob("bench/holdout*/letters/*.txt")])
+
+
+def _texts() -> list[str]:
+    return [split_front_matter(p.read_text(encoding="utf-8"))[1] for p in PATHS]
+
+
+def test_each_gated_pattern_has_words_to_look_for():
+    assert all(R._hint_sets(p.pattern) for p in GATED)
+
+
+def test_no_stretch_before_a_date_is_skipped_where_a_pattern_finds_something():
+    checked = found = 0
+    wrong = []
+    for text in _texts():
+        for variant in (text, text.upper()):
+            doc = R._Doc(variant, RULES)
+            for m in RULES.dates.finditer(variant):
+                for reach in (30, 40, 60, 120, 400):
+                    lo = max(0, m.start() - reach)
+                    for p in GATED:
+                        hit = p.search(variant, lo, m.start())
+                        checked += 1
+                        found += hit is not None
+                        if hit is not None and not doc.may_find(p, lo, m.start()):
+                            wrong.append((p.pattern[:30], variant[lo:m.start()][-60:]))
+    assert checked > 20_000 and found > 50
+    assert wrong == []
+
+
+@pytest.mark.parametrize("story", [
+    "The man who rang you on 11 October",
+    "THE MAN WHO RANG YOU on 11 October",
+    "Two days before, on 9 May",
+    "At the bus stop on 3 March",
+    "This letter is about your flat on 2 May",
+])
+def test_a_story_told_in_capitals_or_not_is_read_the_same(story):
+    doc = R._Doc(story, RULES)
+    date = RULES.dates.search(story)
+    assert date is not None
+    for p in GATED:
+        if p.search(story, 0, date.start()):
+            assert doc.may_find(p, 0, date.start())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("rang called you two days before bus stop on 3 May ſıİKRANG.,\n")),
+               max_size=160))
+def test_random_text_with_case_traps_is_never_wrongly_skipped(text):
+    doc = R._Doc(text, RULES)
+    for p in GATED:
+        for lo in range(0, len(text), 17):
+            if p.search(text, lo, len(text)):
+                assert doc.may_find(p, lo, len(text))
+
+
+def test_a_text_where_lower_case_would_mislead_is_never_skipped():
+    assert R._Doc("the man who rang you on 3 May ſ", RULES)._lower() is None  # (a case trap: searched always)
+    assert R._Doc("İstanbul, 3 May", RULES)._lower() is None  # (lower case is longer)
+    assert R._Doc("the man who rang you on 3 May", RULES)._lower() == "the man who rang you on 3 may"
+
+
+def test_whole_letters_are_hidden_as_with_nothing_skipped(monkeypatch):
+    letters = [Letter.from_file(p) for p in PATHS[::4]]
+    fast = [R.redact_letter(x) for x in letters]
+    monkeypatch.setattr(R._Doc, "may_find", lambda self, pattern, lo, hi: True)
+    assert [R.redact_letter(x) for x in letters] == fast
+    assert sum(len(x.replacements) for x in fast) > 100
+    # ... and a run of thousands of dates (the hostile shape this is for) the same both ways
+    run = "1/1/24 " * 3000 + "The man who rang you on 2 May. "
+    monkeypatch.undo()
+    quick = R.redact(run, LetterContext())
+    monkeypatch.setattr(R._Doc, "may_find", lambda self, pattern, lo, hi: True)
+    assert R.redact(run, LetterContext()) == quick and quick.replacements
