@@ -769,6 +769,7 @@ class _Doc:
         self._welsh: dict[int, bool] = {}  # line number -> the line is Welsh
         self._cues: list[re.Match] | None = None
         self._lowered: str | bool | None = None  # (False: lower case would not do)
+        self.address_lines: dict[str, bool] = {}  # a line's text -> it is an address (_is_address_line)
 
     def may_find(self, pattern: re.Pattern, lo: int, hi: int) -> bool:
         """False only when the pattern cannot find anything in text[lo:hi]: one of the sets of
@@ -2959,20 +2960,29 @@ def _clear(doc: _Doc, s: int, e: int) -> bool:
 
 def _is_address_line(doc: _Doc, s: int, e: int) -> bool:
     """A header line that is an address: a street or postcode with only place words around it,
-    or a line starting with a house number."""
+    or a line starting with a house number. (Its text alone decides: kept for the letter by the
+    text, as a line repeated thousands of times was read again each time.)"""
     line = doc.text[s:e]
-    if doc.rules.house_line.fullmatch(line):
+    found = doc.address_lines.get(line)
+    if found is None:
+        found = doc.address_lines[line] = _address_line(doc.rules, line)
+    return found
+
+
+def _address_line(rules: RedactionRules, line: str) -> bool:
+    """`_is_address_line` of a line's text, worked out."""
+    if rules.house_line.fullmatch(line):
         return True
     role = ROLE_LINE.fullmatch(line)
-    if role and any(w.lower() in doc.rules.role_words for w in WORD.findall(role.group(1))):
+    if role and any(w.lower() in rules.role_words for w in WORD.findall(role.group(1))):
         return False  # "Store Manager, Fresh Basket, 8 Bridge Street": the role stays
     rest, hit = line, False
-    for p in doc.rules.patterns:
+    for p in rules.patterns:
         if p.kind == "address":
             rest, n = p.regex.subn(",", rest)
             hit = hit or n > 0
     rest = rest.strip(" \t,")
-    return hit and (not rest or bool(doc.rules.locality_line.fullmatch(rest)))
+    return hit and (not rest or bool(rules.locality_line.fullmatch(rest)))
 
 
 def _is_place(doc: _Doc, s: int, e: int) -> bool:
