@@ -11,6 +11,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_fast_paths import _strings  # every string in a YAML corpus (tests/ is on the path)
 
 from vcl_qa.engine import fastsearch
 from vcl_qa.engine.fastsearch import TextIndex, exists, lowered
@@ -43,16 +44,6 @@ def _windows() -> list[str]:
     data = yaml.safe_load((ROOT / "tests" / "corpus" / "required_content.yml").read_text(encoding="utf-8"))
     out += [s for s in _strings(data)]
     return list(dict.fromkeys(out))[::8]  # (an eighth of them: each is tried with every pattern)
-
-
-def _strings(data) -> list[str]:
-    if isinstance(data, str):
-        return [data]
-    if isinstance(data, dict):
-        return [s for v in data.values() for s in _strings(v)]
-    if isinstance(data, list):
-        return [s for v in data for s in _strings(v)]
-    return []
 
 
 def test_most_concept_patterns_have_a_lower_case_twin():
