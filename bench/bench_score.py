@@ -162,7 +162,7 @@ def main() -> None:
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     n = args.letters
     ordered = sorted(runs, key=lambda r: r["ours"])
-    mid = ordered[(len(ordered) - 1) // 2] if len(ordered) % 2 else ordered[len(ordered) // 2 - 1]  # (of two: the slower)
+    mid = median_run(runs)
     print(f"letters: {n}, words per letter: {mid['words']}, headers and sign-offs included")
     print(f"{'the engine runs:':<60}{mid['engine']}")
     for k, r in enumerate(runs, 1):
@@ -179,6 +179,12 @@ def main() -> None:
         fresh = mid["fresh"]
         print(f"letters never met before ({fresh['count']} held-out letters, each scored once):")
         print_rates(fresh["count"], fresh["baseline"], fresh["by_paragraph"], fresh["ours"], indent="  ")
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run whose engine time is the median; of the two middle ones (an even number of
+    runs), the slower."""
+    return sorted(runs, key=lambda r: r["ours"])[len(runs) // 2]
 
 
 def one_run(count: int, seed: int) -> dict:

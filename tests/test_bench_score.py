@@ -27,6 +27,19 @@ def test_every_run_is_printed_and_the_median_run_reported():
     assert "held-out letters, each scored once" in text and "peak memory (max RSS of a run)" in text
 
 
+def test_the_median_run_is_the_middle_one_and_of_two_the_slower():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_score", BENCH)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    runs = [{"ours": s} for s in (2.0, 1.8, 1.9)]
+    assert bench.median_run(runs)["ours"] == 1.9
+    assert bench.median_run(runs[:2])["ours"] == 2.0  # (the slower of two: more seconds)
+    assert bench.median_run(runs + [{"ours": 1.7}])["ours"] == 1.9
+    assert bench.median_run(runs[:1])["ours"] == 2.0
+
+
 def test_a_run_count_below_one_is_refused_with_a_reason():
     out = subprocess.run([sys.executable, str(BENCH), "--runs", "0"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 2 and "--runs must be at least 1" in out.stderr

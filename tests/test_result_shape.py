@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,17 +22,23 @@ def _checked_copy(finding: Finding) -> Finding:
     return Finding.model_validate(finding.model_dump())
 
 
-@pytest.mark.parametrize("path", LETTERS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
-def test_every_finding_made_quickly_is_the_one_pydantic_makes(path, monkeypatch):
-    made: list[tuple[Finding, dict]] = []
-    quick = Finding.of.__func__
+def _recorded(monkeypatch, model) -> list[tuple[Any, dict]]:
+    """Every instance `model.of` makes from now on, with the values it was given."""
+    made: list[tuple[Any, dict]] = []
+    quick = model.of.__func__
 
     def recorded(cls, **values):
-        finding = quick(cls, **values)
-        made.append((finding, dict(values)))
-        return finding
+        made.append((quick(cls, **values), dict(values)))
+        return made[-1][0]
 
-    monkeypatch.setattr(Finding, "of", classmethod(recorded))
+    monkeypatch.setattr(model, "of", classmethod(recorded))
+    return made
+
+
+@pytest.mark.parametrize("path", LETTERS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_every_finding_made_quickly_is_the_one_pydantic_makes(path, monkeypatch):
+    quick = Finding.of.__func__
+    made = _recorded(monkeypatch, Finding)
     result = score_letter(Letter.from_file(path))
     assert len(made) >= len(result.findings)  # (every finding is made there)
     for finding, values in made:
@@ -64,14 +71,7 @@ def test_a_finding_made_quickly_takes_what_the_engine_sets_on_it():
 def test_every_dimension_made_quickly_is_the_one_pydantic_makes(path, monkeypatch):
     from vcl_qa.engine.result import DimensionResult
 
-    made: list[tuple[DimensionResult, dict]] = []
-    quick = DimensionResult.of.__func__
-
-    def recorded(cls, **values):
-        made.append((quick(cls, **values), dict(values)))
-        return made[-1][0]
-
-    monkeypatch.setattr(DimensionResult, "of", classmethod(recorded))
+    made = _recorded(monkeypatch, DimensionResult)
     result = score_letter(Letter.from_file(path))
     assert len(made) == 4 and [d for d, _ in made] == list(result.dimensions.values())
     for dim, values in made:
@@ -126,14 +126,7 @@ def test_a_field_put_quickly_is_set_as_pydantic_sets_it():
 def test_every_result_made_quickly_is_the_one_pydantic_makes(path, monkeypatch):
     from vcl_qa.engine.result import Result
 
-    made: list[tuple[Result, dict]] = []
-    quick = Result.of.__func__
-
-    def recorded(cls, **values):
-        made.append((quick(cls, **values), dict(values)))
-        return made[-1][0]
-
-    monkeypatch.setattr(Result, "of", classmethod(recorded))
+    made = _recorded(monkeypatch, Result)
     result = score_letter(Letter.from_file(path))
     assert len(made) == 1 and made[0][0] is result
     values = made[0][1]

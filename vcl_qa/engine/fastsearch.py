@@ -27,6 +27,17 @@ _WORD_START = re.compile(r"\b\w")
 _WORDY = re.compile(r"\w")
 
 
+def faithful_lower(text: str) -> str | None:
+    """The text in lower case, where it reads as case-blind matching reads the text: each
+    character keeps its place (lower case does not change the length) and none is one of the
+    CASE_TRAPS; else None. (Each trap is looked for in the text: a set of a letter's characters
+    took 15 microseconds.)"""
+    low = text.lower()
+    if text.isascii() or (len(low) == len(text) and not any(c in text for c in CASE_TRAPS)):
+        return low
+    return None
+
+
 class TextIndex:
     """A text with its word starts indexed by their first two lower-case characters.
 
@@ -36,24 +47,28 @@ class TextIndex:
     is searched without reading its words again. Every word start is inside one block (the
     text between blocks is whitespace) and is found there as in the whole text."""
 
-    __slots__ = ("text", "_usable", "_blocks", "_firsts")
+    __slots__ = ("text", "_lower", "_blocks", "_firsts")
 
     def __init__(self, text: str):
         self.text = text
-        self._usable: bool | None = None
+        self._lower: str | bool | None = None  # (False: lower case would mislead; None: not asked yet)
         self._blocks: list[tuple[int, str, tuple | None]] | None = None
         self._firsts: list[int] = []  # where each block starts
 
     @property
     def usable(self) -> bool:
-        """May the text be searched by its word index: lower case does not change its length,
-        and it has none of the case traps. (Worked out when first asked: a window of a few
-        sentences, most of them, is searched as it is, and never asks.)"""
-        if self._usable is None:
-            text = self.text
-            # (each trap looked for in the text: a set of a letter's characters took 15 microseconds)
-            self._usable = text.isascii() or (len(text.lower()) == len(text) and not any(c in text for c in CASE_TRAPS))
-        return self._usable
+        """May the text be searched by its word index: read in lower case as case-blind
+        matching reads it (`faithful_lower`). (An ASCII text always may, without lowering it.)"""
+        return self.text.isascii() or self.lower is not None
+
+    @property
+    def lower(self) -> str | None:
+        """`faithful_lower` of the text, worked out once, when first asked (a window of a few
+        sentences searched as it is never asks)."""
+        if self._lower is None:
+            low = faithful_lower(self.text)
+            self._lower = False if low is None else low
+        return None if self._lower is False else self._lower
 
     def _split(self) -> list[tuple[int, str, tuple | None]]:
         """(offset, block, its own index when too long to keep between letters)."""
@@ -206,7 +221,7 @@ def search(pattern: re.Pattern, index: TextIndex) -> re.Match | None:
 def exists(pattern: re.Pattern, index: TextIndex) -> bool:
     """`pattern.search(index.text) is not None`: for a short text (a window of a few
     sentences), a case-blind pattern written in lower case is searched without its
-    IGNORECASE flag in the text put in lower case (`lowered`), which finds a match exactly
+    IGNORECASE flag (`lowered`) in the text put in lower case (`TextIndex.lower`), which finds a match exactly
     where it finds one, about twice as fast: case-blind, `re` lowers each character of the text
     as it compares it, again for each word of an alternation, and cannot tell from a branch's
     first letter that it fails. (A match object would hold the lower-case text, so only
@@ -219,10 +234,11 @@ def exists(pattern: re.Pattern, index: TextIndex) -> bool:
         if len(_LOWERED) >= 4_096:
             _LOWERED.clear()
         kept = _LOWERED[id(pattern)] = (pattern, lowered(pattern))
-    low = kept[1]
-    if low is None or not index.usable:
+    twin = kept[1]
+    low = index.lower if twin is not None else None  # (the window lowered once for all its patterns)
+    if low is None:
         return pattern.search(text) is not None
-    return low.search(text.lower()) is not None
+    return twin.search(low) is not None
 
 
 # Each pattern's lower-case twin (`lowered`), kept by the pattern's id with the pattern itself
@@ -232,7 +248,7 @@ _LOWERED: dict[int, tuple[re.Pattern, re.Pattern | None]] = {}
 
 def lowered(pattern: re.Pattern) -> re.Pattern | None:
     """The pattern without IGNORECASE, to be searched in lower-case text: the same answer as
-    the pattern in the text as it is, for a text `TextIndex.usable` allows (lower case keeps its
+    the pattern in the text as it is, in the text's `faithful_lower` (lower case keeps its
     length, and it has none of the CASE_TRAPS, whose case-blind matching `str.lower` does not
     copy). Only for a pattern whose every letter is lower case and ASCII (a case-blind pattern
     compares each character's lower case with them) and that never turns case-blindness off

@@ -7,7 +7,6 @@ import re
 from dataclasses import replace
 from typing import Any
 
-
 from vcl_qa.engine import syllables
 from vcl_qa.engine.kinds.base import State
 from vcl_qa.engine.language import detect, keep_only

@@ -221,7 +221,7 @@ from vcl_qa.engine.letter import Letter, LetterContext
 from vcl_qa.engine.nlp import lemma, lemma_table
 from vcl_qa.engine.rules_data import load_yaml
 from vcl_qa.engine import invisible
-from vcl_qa.engine.fastsearch import CASE_TRAPS
+from vcl_qa.engine.fastsearch import faithful_lower
 from vcl_qa.engine.prefilter import hint_sets
 from vcl_qa.engine.typography import TABLE as TYPOGRAPHY
 from vcl_qa.engine.structure import as_written, impersonal_greetings, surname_at, sign_off_alternatives, surname_particles, title_lists
@@ -774,24 +774,17 @@ class _Doc:
     def may_find(self, pattern: re.Pattern, lo: int, hi: int) -> bool:
         """False only when the pattern cannot find anything in text[lo:hi]: one of the sets of
         words it cannot match without (engine/prefilter.py `hint_sets`, as the engine uses
-        them) has none in that stretch of the letter, read in lower case. True when it may (or
-        when lower case would not tell: `_lower`). The sentence's patterns around each date were
-        searched through every stretch: thousands of dates in a run cost seconds."""
-        low = self._lower()
-        if low is None:
-            return True
-        for words in _hint_sets(pattern.pattern):
-            if not any(low.find(w, lo, hi) >= 0 for w in words):
-                return False
-        return True
-
-    def _lower(self) -> str | None:
-        """The text in lower case, where each character keeps its place and case-blind matching
-        sees nothing lower case does not (engine/fastsearch.py CASE_TRAPS); else None."""
+        them, in lower case) has none in that stretch of the letter, read in lower case. True
+        when it may (or when lower case would not tell: engine/fastsearch.py `faithful_lower`).
+        The sentence's patterns around each date were searched through every stretch: thousands
+        of dates in a run cost seconds."""
         if self._lowered is None:
-            low = self.text.lower()
-            self._lowered = low if len(low) == len(self.text) and not any(c in self.text for c in CASE_TRAPS) else False
-        return self._lowered or None
+            low = faithful_lower(self.text)
+            self._lowered = False if low is None else low
+        if self._lowered is False:
+            return True
+        low = self._lowered
+        return all(any(low.find(w, lo, hi) >= 0 for w in words) for words in hint_sets(pattern.pattern))
 
     def sentence_from(self, pos: int) -> int:
         """Where the sentence holding `pos` starts: after the last '.', '!', '?', ';' or blank line
@@ -1220,12 +1213,12 @@ def _spans(text: str, context: LetterContext | None, extra_names: Iterable[str],
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}  # "jan" -> 1
 
 
-def _parse_date(text: str, this_year: int | None = None) -> dt.date | None:
+def _parse_date(text: str, this_year: int) -> dt.date | None:
     """A date as {{date}} reads it ("14/03/2009", "14.03.09", "14th of March 2009", "March 14, 2009",
     "2009-03-14"),
     day first as in the UK; None when it is no real day. A year of two figures is this century's
-    unless that would be after this year (`this_year`: the service's UK year, worked out once
-    for a letter's thousands of dates; None: now)."""
+    unless that would be after `this_year` (the service's UK year, worked out once for a
+    letter's thousands of dates)."""
     nums = [int(n) for n in _NUMBER.findall(text)]
     month_word = _MONTH_WORD.search(_ORDINAL_OR_OF.sub("", text))
     if month_word:
@@ -1240,8 +1233,6 @@ def _parse_date(text: str, this_year: int | None = None) -> dt.date | None:
     else:
         return None
     if year < 100:
-        if this_year is None:
-            this_year = clock.today().year  # (the service's UK date)
         year += 2000 if 2000 + year <= this_year else 1900
     try:
         return dt.date(year, month, day)
@@ -1670,13 +1661,6 @@ def _incident_dates(doc: _Doc) -> list[_Cand]:
     # ... No one saw her dog there on 11 January.") is the date of what happened there too.
     out += [_date_cand(r, m) for m in untold if _date_key(m.group()) in hidden_days]
     return out
-
-
-@lru_cache(maxsize=256)
-def _hint_sets(pattern: str) -> tuple[tuple[str, ...], ...]:
-    """`hint_sets` of a pattern, in lower case (a set with a word of no letters is left out:
-    a mark, found as it is, needs no lowering)."""
-    return tuple(tuple(w.lower() for w in words) for words in hint_sets(pattern) if words)
 
 
 def _date_cand(r: RedactionRules, m: re.Match) -> _Cand:

@@ -15,7 +15,7 @@ import datetime as dt
 import itertools
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
@@ -73,6 +73,12 @@ class Suggests(BaseModel):
         if unknown:
             raise ValueError(f"fits names {sorted(unknown)}, which is not in suggest")
         return self
+
+    @cached_property
+    def fits_as_read(self) -> dict[str, dict]:
+        """`fits` as engine/suggest.py reads them on a finding (plain dicts), worked out once
+        (dumped again for every finding, they cost more than the finding). Read only."""
+        return {s: fit.model_dump(exclude_none=True) for s, fit in self.fits.items()}
 
 
 class SeverityWhen(BaseModel):

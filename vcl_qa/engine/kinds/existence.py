@@ -48,23 +48,8 @@ def check(rule, state: State) -> Iterator[Finding]:
         entry = cfg.patterns[i]
         f = finding(rule, state, start, end, message=entry.message, suggestions=list(entry.suggest))
         if entry.fits:
-            note(f, "_fits", _fits_of(entry))
+            note(f, "_fits", entry.fits_as_read)
         yield f
-
-
-def _fits_of(entry: Pattern) -> dict:
-    """A pattern's `fits` as engine/suggest.py reads them (plain dicts), worked out once per
-    pattern (kept by its id, with the pattern: a rule set loaded again has new ones) rather
-    than dumped again for every finding. Read only."""
-    kept = _FITS.get(id(entry))
-    if kept is None or kept[0] is not entry:
-        if len(_FITS) >= 4_096:
-            _FITS.clear()
-        kept = _FITS[id(entry)] = (entry, {s: fit.model_dump(exclude_none=True) for s, fit in entry.fits.items()})
-    return kept[1]
-
-
-_FITS: dict[int, tuple[Pattern, dict]] = {}
 
 
 def _scan(rule, state: State, lo: int, hi: int) -> list[tuple[int, int, int]]:

@@ -89,7 +89,7 @@ def _judged(cfg: Settings, line: str, given: str | None, reader: str | None) -> 
     suggestions: tuple[str, ...] = ()
     advice_only = False
     if verdict is not None:
-        said_word = _lead_pattern(_lead_words(cfg), 0).match(line)
+        said_word = _first_word(_lead_words(cfg)).match(line)
         word = said_word.group(1).capitalize() if said_word else cfg.greeting_words[0]
         suggestions = tuple(_suggested(given, reader, word, cfg))
         if other is not None:  # both readings, as advice: which one is right is the writer's to say
@@ -149,17 +149,21 @@ def _alternatives(words: tuple[str, ...]) -> str:
 
 
 @lru_cache(maxsize=16)
-def _lead_pattern(lead_words: str, whom: int) -> re.Pattern:
-    """A greeting's first word (`whom` 0), or the line with who it greets (1), compiled once
-    per rule set's words rather than looked up in `re`'s own cache each time."""
-    if whom:
-        return re.compile(rf"(?i)^(?:{lead_words})\s+(.+?)[\s,.!:;]*$")
+def _first_word(lead_words: str) -> re.Pattern:
+    """A greeting's first word ("Dear"), compiled once per rule set's words (as the patterns
+    below: not handed to `re` as text, looked up in its cache, on each call)."""
     return re.compile(rf"(?i)^({lead_words})\b")
+
+
+@lru_cache(maxsize=16)
+def _whom(lead_words: str) -> re.Pattern:
+    """A greeting line, and who it greets."""
+    return re.compile(rf"(?i)^(?:{lead_words})\s+(.+?)[\s,.!:;]*$")
 
 
 def _greeted(cfg: Settings, line: str) -> str | None:
     """Who a greeting line greets: "Ms Okafor" of "Dear Ms Okafor,"."""
-    m = _lead_pattern(_lead_words(cfg), 1).match(line)
+    m = _whom(_lead_words(cfg)).match(line)
     return m.group(1) if m else None
 
 
